@@ -1,0 +1,87 @@
+/**
+ * Shared benchmark machinery: bounded autocannon runs against Workers served by workerd on loopback, and a
+ * report that prints every case as a ratio to the hello-world baseline measured in the same run.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import autocannon from "autocannon";
+
+export interface LoadOptions {
+  url: string;
+  /** Seconds of load; at most 10 per case. */
+  seconds?: number;
+  connections?: number;
+  headers?: Record<string, string>;
+  method?: "GET" | "POST";
+  body?: string;
+}
+
+export interface CaseResult {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  ratioToBaseline?: number;
+  target?: string;
+}
+
+export const BENCH_SECONDS = Math.min(10, Math.max(1, Number(process.env.BENCH_SECONDS ?? 10)));
+export const BENCH_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+export async function load(name: string, options: LoadOptions): Promise<CaseResult> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections ?? BENCH_CONNECTIONS,
+    duration: Math.min(10, options.seconds ?? BENCH_SECONDS),
+    method: options.method ?? "GET",
+    headers: options.headers,
+    body: options.body,
+  });
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** A short unmeasured run first, so JIT warm-up and connection set-up do not count. */
+export async function warm(url: string, headers?: Record<string, string>): Promise<void> {
+  await autocannon({ url, connections: 10, duration: 1, headers });
+}
+
+export function withRatios(baseline: CaseResult, cases: CaseResult[]): CaseResult[] {
+  return cases.map((entry) => ({
+    ...entry,
+    ratioToBaseline: Number((entry.requestsPerSecond / Math.max(1, baseline.requestsPerSecond)).toFixed(3)),
+  }));
+}
+
+export function printTable(rows: CaseResult[]): void {
+  const header = ["case", "req/s", "p50 ms", "p99 ms", "ratio", "target", "errors", "non-2xx"];
+  const lines = rows.map((row) => [
+    row.name,
+    String(row.requestsPerSecond),
+    String(row.p50Ms),
+    String(row.p99Ms),
+    row.ratioToBaseline === undefined ? "1.000" : row.ratioToBaseline.toFixed(3),
+    row.target ?? "",
+    String(row.errors),
+    String(row.non2xx),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
+  const format = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ");
+  console.log(format(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const line of lines) console.log(format(line));
+}
+
+export async function writeResults(file: string, payload: unknown): Promise<void> {
+  const dir = join(new URL("..", import.meta.url).pathname, "bench", "results");
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, file), `${JSON.stringify(payload, null, 2)}\n`);
+}

@@ -1,0 +1,63 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppBindings } from "./env";
+import { NotFoundError } from "./lib/errors";
+import { createLogger } from "./lib/logging";
+import { problemResponse, toAppError } from "./lib/problem";
+import { createRouter } from "./lib/router";
+import { requestId } from "./middleware/request-id";
+import { securityHeaders } from "./middleware/security-headers";
+import { services } from "./middleware/services";
+import { ApiReference, type OpenApiLike } from "./routes/docs/api-reference";
+import { healthRouter } from "./routes/health";
+
+export const API_INFO = {
+  title: "Vitalis",
+  version: "0.1.0",
+  description:
+    "Content management for healthcare publishers: LGPD, CFM 2.336/2023 and HIPAA built in. Every endpoint answers problem+json errors with a stable code.",
+};
+
+/**
+ * The Worker's application. Middleware runs in this order, as the design lays it out:
+ *   request id → security headers → [liveness/readiness, docs] → services (per-request clients)
+ *   → authenticate → trust → rate limit → resource routers.
+ * Liveness, readiness and the API description are mounted before `services` on purpose: they must answer
+ * even when configuration is wrong, and liveness must never touch a dependency.
+ */
+export function createApp(): OpenAPIHono<AppBindings> {
+  const app = createRouter();
+
+  app.use("*", requestId());
+  app.use("*", securityHeaders());
+
+  app.route("/", healthRouter);
+
+  app.doc31("/api/openapi.json", { openapi: "3.1.0", info: API_INFO });
+  app.get("/api/docs", (c) => {
+    const document = app.getOpenAPI31Document({ openapi: "3.1.0", info: API_INFO }) as OpenApiLike;
+    return c.html(<ApiReference document={document} />);
+  });
+
+  app.use("*", services());
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/api/")) return problemResponse(c, new NotFoundError());
+    return c.html("<!doctype html><title>Not found</title><h1>Not found</h1>", 404);
+  });
+
+  app.onError((error, c) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) {
+      // Logged with redaction (lib/logging); the caller only sees the generic message and the request id.
+      (c.get("logger") ?? createLogger()).error("request failed", {
+        code: appError.code,
+        error: appError.cause ?? appError,
+        method: c.req.method,
+        path: c.req.path,
+      });
+    }
+    return problemResponse(c, appError);
+  });
+
+  return app;
+}

@@ -1,0 +1,143 @@
+import { z } from "zod";
+import type { Pool } from "@neondatabase/serverless";
+import type { Redis } from "@upstash/redis/cloudflare";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Database } from "./lib/db";
+import type { Logger } from "./lib/logging";
+
+/**
+ * Everything the Worker reads from its environment. Vars come from wrangler.toml, secrets from
+ * `wrangler secret put` (production) or the dev/test harness. Nothing else is read from globals.
+ */
+export interface Bindings {
+  ENVIRONMENT?: string;
+  DATABASE_URL?: string;
+  /** Local development and tests only: "host:port/v1" of the WebSocket→TCP proxy in front of PostgreSQL. */
+  NEON_WS_PROXY?: string;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  S3_ENDPOINT?: string;
+  S3_REGION?: string;
+  S3_BUCKET?: string;
+  S3_ACCESS_KEY_ID?: string;
+  S3_SECRET_ACCESS_KEY?: string;
+  S3_FORCE_PATH_STYLE?: string;
+}
+
+const environments = ["development", "test", "staging", "production"] as const;
+export type Environment = (typeof environments)[number];
+
+const booleanString = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1");
+
+const environmentSchema = z.enum(environments);
+
+const databaseSchema = z.object({
+  DATABASE_URL: z
+    .string({ error: "is required" })
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
+  NEON_WS_PROXY: z
+    .string()
+    .regex(/^[\w.-]+:\d+(\/[\w/-]*)?$/, "must look like host:port/v1")
+    .optional(),
+});
+
+const redisSchema = z.object({
+  UPSTASH_REDIS_REST_URL: z.url({ error: "must be an https:// or http:// URL" }),
+  UPSTASH_REDIS_REST_TOKEN: z.string({ error: "is required" }).min(1, "is required"),
+});
+
+const s3Schema = z.object({
+  S3_ENDPOINT: z.url({ error: "must be a URL" }).optional(),
+  S3_REGION: z.string({ error: "is required" }).min(1, "is required"),
+  S3_BUCKET: z.string({ error: "is required" }).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+  S3_ACCESS_KEY_ID: z.string({ error: "is required" }).min(1, "is required"),
+  S3_SECRET_ACCESS_KEY: z.string({ error: "is required" }).min(1, "is required"),
+  S3_FORCE_PATH_STYLE: booleanString.default(false),
+});
+
+export interface DatabaseConfig {
+  url: string;
+  wsProxy: string | undefined;
+}
+export interface RedisConfig {
+  url: string;
+  token: string;
+}
+export interface S3Config {
+  endpoint: string | undefined;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+}
+
+/** A section of the config that parsed, or the names of the variables that did not. */
+export type ConfigSection<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+export interface Config {
+  environment: Environment;
+  database: ConfigSection<DatabaseConfig>;
+  redis: ConfigSection<RedisConfig>;
+  s3: ConfigSection<S3Config>;
+}
+
+function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join(".") || "(env)"} ${issue.message}`);
+}
+
+function parseSection<S extends z.ZodType, T>(
+  schema: S,
+  env: Bindings,
+  map: (parsed: z.output<S>) => T,
+): ConfigSection<T> {
+  const result = schema.safeParse(env);
+  return result.success ? { ok: true, value: map(result.data) } : { ok: false, problems: describeIssues(result.error) };
+}
+
+// Parsed once per env object: workerd hands the same env to every request of an isolate.
+const parsedConfigs = new WeakMap<object, Config>();
+
+/**
+ * Reads the configuration at first use. Each dependency parses on its own, so a bad Redis URL does not
+ * stop the database from working, and `/readyz` can name exactly which variable is wrong. An unknown
+ * ENVIRONMENT is treated as production: the strictest behaviour wins when in doubt.
+ */
+export function getConfig(env: Bindings): Config {
+  const cached = parsedConfigs.get(env);
+  if (cached) return cached;
+  const environment = environmentSchema.safeParse(env.ENVIRONMENT ?? "production");
+  const config: Config = {
+    environment: environment.success ? environment.data : "production",
+    database: parseSection(databaseSchema, env, (v) => ({ url: v.DATABASE_URL, wsProxy: v.NEON_WS_PROXY })),
+    redis: parseSection(redisSchema, env, (v) => ({ url: v.UPSTASH_REDIS_REST_URL, token: v.UPSTASH_REDIS_REST_TOKEN })),
+    s3: parseSection(s3Schema, env, (v) => ({
+      endpoint: v.S3_ENDPOINT,
+      region: v.S3_REGION,
+      bucket: v.S3_BUCKET,
+      accessKeyId: v.S3_ACCESS_KEY_ID,
+      secretAccessKey: v.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: v.S3_FORCE_PATH_STYLE,
+    })),
+  };
+  parsedConfigs.set(env, config);
+  return config;
+}
+
+/** Per-request values set by middleware; see functions/middleware. */
+export interface Variables {
+  requestId: string;
+  logger: Logger;
+  config: Config;
+  db: Database;
+  pool: Pool;
+  redis: Redis;
+  s3: S3Client;
+}
+
+export interface AppBindings {
+  Bindings: Bindings;
+  Variables: Variables;
+}

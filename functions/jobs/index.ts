@@ -1,0 +1,23 @@
+import type { Bindings } from "../env";
+import { createLogger } from "../lib/logging";
+
+export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
+
+/**
+ * Cron expression (as written in wrangler.toml `[triggers]`) → the jobs it runs. Each job is a file in
+ * this folder and reuses the services; a job failing does not stop the others of the same trigger.
+ */
+export const jobsByCron: Record<string, Job[]> = {};
+
+export async function runScheduled(cron: string, env: Bindings, ctx: ExecutionContext): Promise<void> {
+  const logger = createLogger({ cron });
+  const jobs = jobsByCron[cron];
+  if (!jobs || jobs.length === 0) {
+    logger.warn("no job is registered for this cron trigger");
+    return;
+  }
+  const results = await Promise.allSettled(jobs.map((job) => job(env, ctx)));
+  results.forEach((result, index) => {
+    if (result.status === "rejected") logger.error("scheduled job failed", { job: jobs[index]?.name, error: result.reason });
+  });
+}

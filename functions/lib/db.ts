@@ -1,0 +1,52 @@
+import { neonConfig, Pool } from "@neondatabase/serverless";
+import { sql } from "drizzle-orm";
+import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import * as schema from "../../schema";
+import type { DatabaseConfig } from "../env";
+
+export type Database = NeonDatabase<typeof schema>;
+/** A transaction handle: the only thing services that write take, so writes and their audit events commit together. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+export interface DatabaseClients {
+  db: Database;
+  pool: Pool;
+}
+
+/**
+ * Builds drizzle over a Neon WebSocket Pool for one request. Workers may not share I/O objects between
+ * requests, so the pool is created per request and ended in `waitUntil` by the services middleware.
+ *
+ * `wsProxy` is only set for local development and tests, where a WebSocket→TCP proxy stands in for
+ * Neon's; there the link is plain loopback, so TLS and the pipelined connect (which needs Neon's
+ * proxy) are turned off. The settings are the driver's process-wide defaults; every client of an
+ * isolate shares one configuration, so setting them again is idempotent.
+ */
+export function createDatabase(config: DatabaseConfig): DatabaseClients {
+  if (config.wsProxy) {
+    const proxy = config.wsProxy;
+    neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+  const pool = new Pool({ connectionString: config.url, max: 4, connectionTimeoutMillis: 5_000 });
+  // An idle client that errors (the server went away) must not become an unhandled rejection.
+  pool.on("error", () => undefined);
+  return { db: drizzle({ client: pool, schema }), pool };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Runs `fn` in a transaction scoped to one tenant: row-level security reads `app.tenant_id`, set here
+ * with `set_config(..., true)` so it lasts only as long as the transaction and never leaks to the next
+ * user of a pooled connection.
+ */
+export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  if (!UUID.test(tenantId)) throw new TypeError("withTenant needs a tenant UUID");
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+    return fn(tx);
+  });
+}

@@ -1,0 +1,58 @@
+locals {
+  name = "vitalis-${var.environment}"
+}
+
+module "neon" {
+  source = "../../modules/neon"
+
+  project_name       = local.name
+  region_id          = var.neon_region_id
+  autoscaling_min_cu = 0.25
+  autoscaling_max_cu = 1
+  # Staging holds synthetic data only: one day of point-in-time restore.
+  history_retention_seconds = 86400
+}
+
+module "upstash" {
+  source = "../../modules/upstash"
+
+  database_name  = local.name
+  primary_region = var.upstash_primary_region
+}
+
+module "s3_dicom" {
+  source = "../../modules/s3-dicom"
+
+  bucket_name            = var.bucket_name
+  access_log_bucket_name = var.access_log_bucket_name
+  admin_origin           = var.admin_origin
+  object_lock_enabled    = var.object_lock_enabled
+}
+
+module "iam" {
+  source = "../../modules/iam"
+
+  user_name       = "${local.name}-presigner"
+  bucket_arn      = module.s3_dicom.bucket_arn
+  bucket_region   = module.s3_dicom.bucket_region
+  object_prefixes = module.s3_dicom.object_prefixes
+  kms_key_arn     = module.s3_dicom.kms_key_arn
+}
+
+module "cloudflare_worker" {
+  source = "../../modules/cloudflare-worker"
+
+  account_id  = var.cloudflare_account_id
+  zone_id     = var.cloudflare_zone_id
+  worker_name = var.worker_name
+  environment = var.environment
+  hostnames   = var.hostnames
+
+  database_url             = module.neon.app_database_url
+  upstash_redis_rest_url   = module.upstash.rest_url
+  upstash_redis_rest_token = module.upstash.rest_token
+  s3_access_key_id         = module.iam.access_key_id
+  s3_secret_access_key     = module.iam.secret_access_key
+  s3_bucket                = module.s3_dicom.bucket_name
+  s3_region                = module.s3_dicom.bucket_region
+}

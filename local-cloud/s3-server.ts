@@ -1,0 +1,78 @@
+/**
+ * S3-compatible server for dev and tests: `@20minutes/s3rver` 4.0.4, which (unlike s3rver 3.x) verifies SigV4
+ * signatures and presigned-URL expiry, so the Worker's presigning is exercised for real.
+ */
+import { mkdir } from "node:fs/promises";
+import S3rver from "@20minutes/s3rver";
+
+export interface S3ServerOptions {
+  /** Interface to listen on; loopback by default. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Where objects are stored on disk; created if missing. */
+  directory: string;
+  /** Buckets that exist from the start. */
+  buckets: string[];
+}
+
+export interface S3Server {
+  /** S3 endpoint for the SDK (use with `forcePathStyle: true`), e.g. http://127.0.0.1:41235. */
+  endpoint: string;
+  port: number;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  close(): Promise<void>;
+}
+
+/**
+ * s3rver registers exactly one key pair, for its dummy account (lib/models/account.js): S3RVER / S3RVER.
+ * Any other key id is answered with InvalidAccessKeyId.
+ */
+const ACCESS_KEY_ID = "S3RVER";
+const SECRET_ACCESS_KEY = "S3RVER";
+/** s3rver derives the signing key from whatever region the request names; us-east-1 is the SDK's usual. */
+const REGION = "us-east-1";
+/** S3's bucket naming rules (3–63 chars, lower-case letters, digits, dots, hyphens). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
+  const host = opts.host ?? "127.0.0.1";
+  for (const bucket of opts.buckets) {
+    if (!BUCKET_NAME.test(bucket)) throw new Error(`s3-server: invalid bucket name "${bucket}"`);
+  }
+  await mkdir(opts.directory, { recursive: true });
+  const server = new S3rver({
+    address: host,
+    port: opts.port ?? 0,
+    silent: true,
+    directory: opts.directory,
+    resetOnClose: false,
+    // Path-style only: the SDK is configured with forcePathStyle, and vhost matching would look at Host.
+    vhostBuckets: false,
+    // Creating buckets through the SDK fails on s3rver's trailing-slash route; configure them up front.
+    configureBuckets: opts.buckets.map((name) => ({ name })),
+  });
+  const address = await server.run();
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | null = null;
+  return {
+    endpoint: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    accessKeyId: ACCESS_KEY_ID,
+    secretAccessKey: SECRET_ACCESS_KEY,
+    region: REGION,
+    close(): Promise<void> {
+      closing ??= stop(server);
+      return closing;
+    },
+  };
+}
+
+async function stop(server: S3rver): Promise<void> {
+  const closed = server.close();
+  // SDK clients keep connections alive; without this, close() waits for their idle timeout.
+  server.httpServer?.closeAllConnections();
+  await closed;
+}

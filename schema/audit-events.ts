@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, jsonb, pgPolicy, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { appRole, currentTenantSql } from "./roles";
+import { tenants } from "./tenants";
+
+/**
+ * The append-only audit log (HIPAA 45 CFR 164.312(b) audit controls; LGPD Art. 37 records of processing).
+ * Each tenant has its own hash chain: `hash` = SHA-256 over the canonical encoding of the event including
+ * `prev_hash`, so editing or removing any event breaks every later link. A trigger refuses UPDATE,
+ * DELETE and TRUNCATE (see the migration), and the Worker's role may only insert and read.
+ */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
+    actorType: text("actor_type", { enum: ["user", "system", "anonymous"] }).notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    requestId: text("request_id"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (table) => [
+    unique("audit_events_tenant_seq").on(table.tenantId, table.seq),
+    index("audit_events_tenant_time_idx").on(table.tenantId, table.occurredAt),
+    pgPolicy("audit_events_read", { for: "select", to: appRole, using: sql.raw(`tenant_id = ${currentTenantSql}`) }),
+    pgPolicy("audit_events_append", {
+      for: "insert",
+      to: appRole,
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+  ],
+).enableRLS();
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;

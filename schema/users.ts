@@ -1,0 +1,39 @@
+import { sql } from "drizzle-orm";
+import { pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { appRole, currentTenantSql } from "./roles";
+
+const memberOfCurrentTenant = `exists (select 1 from memberships m where m.user_id = users.id and m.tenant_id = ${currentTenantSql})`;
+
+/**
+ * A person who signs in. People may belong to several tenants (a physician who writes for two clinics), so
+ * users are global and a tenant sees only the users that hold a membership in it.
+ */
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // Stored lower-cased; compared lower-cased.
+    email: text("email").notNull(),
+    displayName: text("display_name").notNull(),
+    passwordHash: text("password_hash"),
+    status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex("users_email_idx").on(table.email),
+    // A tenant sees and changes only the people who hold a membership in it.
+    pgPolicy("users_read", { for: "select", to: appRole, using: sql.raw(memberOfCurrentTenant) }),
+    pgPolicy("users_update", {
+      for: "update",
+      to: appRole,
+      using: sql.raw(memberOfCurrentTenant),
+      withCheck: sql.raw(memberOfCurrentTenant),
+    }),
+    // A new person has no membership yet: the insert is allowed, and they stay invisible to every
+    // tenant until a membership row (itself tenant-checked) is added in the same transaction.
+    pgPolicy("users_insert", { for: "insert", to: appRole, withCheck: sql`true` }),
+  ],
+).enableRLS();
+
+export type User = typeof users.$inferSelect;

@@ -1,0 +1,162 @@
+/**
+ * `npm run dev`: the whole system on this machine with one command.
+ *   PostgreSQL: DATABASE_URL (owner role) if set, otherwise embedded PGlite under .local-cloud/pglite.
+ *   Redis: REDIS_URL or redis://127.0.0.1:6379/0, reached through the Upstash REST adapter.
+ *   S3: the SigV4-checking local server, objects under .local-cloud/s3.
+ * Then migrations, the demo tenant, and `wrangler dev` on 127.0.0.1:8787. Ctrl-C stops everything.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import pg from "pg";
+import {
+  isReachable,
+  startEmbeddedPostgres,
+  startNeonProxy,
+  startS3Server,
+  startUpstashAdapter,
+} from "../local-cloud/index.js";
+import { grantAppRole, runMigrations } from "./migrate.js";
+import { DEMO_ACCOUNTS, assertDemoSeedAllowed, seedDemo } from "./seed-demo.js";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const STATE = join(ROOT, ".local-cloud");
+const HOST = "127.0.0.1";
+const PORTS = { worker: 8787, neonProxy: 4444, upstash: 8079, s3: 4569, pglite: 5499 };
+const DEV_APP_ROLE = "vitalis_app_dev";
+const BUCKET = "vitalis-dev";
+
+const stops: Array<() => Promise<void>> = [];
+let wrangler: ChildProcess | null = null;
+
+function banner(lines: string[]): void {
+  const width = Math.max(...lines.map((line) => line.length)) + 4;
+  console.log(`\n${"=".repeat(width)}\n${lines.map((line) => `  ${line}`).join("\n")}\n${"=".repeat(width)}\n`);
+}
+
+async function ensureAppLoginRole(ownerUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${DEV_APP_ROLE}') THEN
+        CREATE ROLE ${DEV_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;
+      END IF;
+    END $$`);
+  } finally {
+    await client.end();
+  }
+}
+
+interface DatabaseTarget {
+  ownerUrl: string;
+  appUrl: string;
+  host: string;
+  port: number;
+  embedded: boolean;
+}
+
+async function startDatabase(): Promise<DatabaseTarget> {
+  const configured = process.env.DATABASE_URL;
+  if (configured) {
+    const url = new URL(configured);
+    const port = Number(url.port || 5432);
+    if (!(await isReachable(url.hostname, port, 2_000))) {
+      throw new Error(`DATABASE_URL points at ${url.hostname}:${port}, which does not answer. Start PostgreSQL or unset DATABASE_URL to use embedded PGlite.`);
+    }
+    await ensureAppLoginRole(configured);
+    const appUrl = new URL(configured);
+    appUrl.username = DEV_APP_ROLE;
+    appUrl.password = "";
+    return { ownerUrl: configured, appUrl: appUrl.toString(), host: url.hostname, port, embedded: false };
+  }
+  const embedded = await startEmbeddedPostgres({ host: HOST, port: PORTS.pglite, dataDir: join(STATE, "pglite") });
+  stops.push(() => embedded.close());
+  const url = `postgres://postgres@${embedded.host}:${embedded.port}/postgres`;
+  // PGlite is one superuser session: row-level security is not enforced in this mode.
+  return { ownerUrl: url, appUrl: url, host: embedded.host, port: embedded.port, embedded: true };
+}
+
+async function startRedisAdapter(token: string): Promise<string> {
+  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379/0";
+  const target = new URL(redisUrl);
+  if (!(await isReachable(target.hostname, Number(target.port || 6379), 2_000))) {
+    throw new Error(
+      `Redis does not answer at ${target.hostname}:${target.port || 6379}. Start it (redis-server --daemonize yes --port 6379) or set REDIS_URL.`,
+    );
+  }
+  const adapter = await startUpstashAdapter({ host: HOST, port: PORTS.upstash, token, redisUrl });
+  stops.push(() => adapter.close());
+  return adapter.url;
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (wrangler && wrangler.exitCode === null) wrangler.kill("SIGINT");
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const environment = process.env.ENVIRONMENT ?? "development";
+  assertDemoSeedAllowed(environment);
+  await mkdir(STATE, { recursive: true });
+
+  const database = await startDatabase();
+  const neonProxy = await startNeonProxy({ host: HOST, port: PORTS.neonProxy, allow: [`${database.host}:${database.port}`] });
+  stops.push(() => neonProxy.close());
+  const upstashToken = randomBytes(24).toString("hex");
+  const upstashUrl = await startRedisAdapter(upstashToken);
+  const s3 = await startS3Server({ host: HOST, port: PORTS.s3, directory: join(STATE, "s3"), buckets: [BUCKET] });
+  stops.push(() => s3.close());
+
+  await runMigrations(database.ownerUrl);
+  if (!database.embedded) await grantAppRole(database.ownerUrl, DEV_APP_ROLE);
+  const password = process.env.DEMO_PASSWORD ?? "vitalis-demo";
+  await seedDemo(database.ownerUrl, { password, environment });
+
+  // Local-only credentials, written where wrangler reads them and git ignores them.
+  const vars: Record<string, string> = {
+    ENVIRONMENT: environment,
+    DATABASE_URL: database.appUrl,
+    NEON_WS_PROXY: `${HOST}:${neonProxy.port}/v1`,
+    UPSTASH_REDIS_REST_URL: upstashUrl,
+    UPSTASH_REDIS_REST_TOKEN: upstashToken,
+    S3_ENDPOINT: s3.endpoint,
+    S3_REGION: s3.region,
+    S3_BUCKET: BUCKET,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: "true",
+  };
+  const envFile = join(STATE, "dev.vars");
+  await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"), { mode: 0o600 });
+
+  wrangler = spawn(
+    "npx",
+    ["wrangler", "dev", "--ip", HOST, "--port", String(PORTS.worker), "--env-file", envFile, "--show-interactive-dev-session=false"],
+    { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+  );
+  wrangler.on("exit", (code) => void shutdown(code ?? 0));
+
+  const base = `http://localhost:${PORTS.worker}`;
+  banner([
+    "Vitalis is running",
+    `  site        ${base}/`,
+    `  health      ${base}/healthz   ${base}/readyz`,
+    `  API docs    ${base}/api/docs`,
+    `  database    ${database.embedded ? `embedded PGlite (${STATE}/pglite) — RLS not enforced in this mode` : `PostgreSQL at ${database.host}:${database.port}`}`,
+    "",
+    `Demo accounts (tenant "demo", password ${process.env.DEMO_PASSWORD ? "from DEMO_PASSWORD" : '"vitalis-demo"'}):`,
+    ...DEMO_ACCOUNTS.map((account) => `  ${account.email.padEnd(24)} ${account.roles.join(", ")}`),
+    "",
+    "Ctrl-C stops everything.",
+  ]);
+}
+
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+main().catch(async (error: unknown) => {
+  console.error(`\nnpm run dev could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  await shutdown(1);
+});

@@ -1,0 +1,65 @@
+/**
+ * Seeds the demo tenant for `npm run dev`: tenant `demo` on `localhost`, one account per role, password
+ * `vitalis-demo` unless DEMO_PASSWORD is set. Idempotent. Refuses to run against a staging or production
+ * configuration: demo accounts with a published password must never exist there.
+ */
+import pg from "pg";
+import { hashPassword } from "../functions/lib/passwords.js";
+import type { Role } from "../schema/memberships.js";
+
+export const DEMO_ACCOUNTS: ReadonlyArray<{ email: string; name: string; roles: Role[] }> = [
+  { email: "admin@demo.test", name: "Ana Administradora", roles: ["admin"] },
+  { email: "editor@demo.test", name: "Eduardo Editor", roles: ["editor"] },
+  { email: "author@demo.test", name: "Dra. Alice Autora", roles: ["author"] },
+  { email: "reviewer@demo.test", name: "Dr. Rafael Revisor", roles: ["medical_reviewer"] },
+  { email: "compliance@demo.test", name: "Carla Conformidade", roles: ["compliance_officer"] },
+];
+
+export const DEMO_HOSTNAMES = ["localhost", "127.0.0.1"];
+
+export function assertDemoSeedAllowed(environment: string | undefined): void {
+  if (environment === "production" || environment === "staging") {
+    throw new Error(`Refusing to seed demo accounts in a ${environment} configuration.`);
+  }
+}
+
+export async function seedDemo(ownerDatabaseUrl: string, options: { password: string; environment: string }): Promise<void> {
+  assertDemoSeedAllowed(options.environment);
+  const client = new pg.Client({ connectionString: ownerDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query("begin");
+    const tenant = await client.query<{ id: string }>(
+      `insert into tenants (slug, name) values ('demo', 'Clínica Demo Vitalis')
+       on conflict (slug) do update set name = excluded.name returning id`,
+    );
+    const tenantId = tenant.rows[0]!.id;
+    for (const hostname of DEMO_HOSTNAMES) {
+      await client.query(
+        `insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, $3)
+         on conflict (hostname) do update set tenant_id = excluded.tenant_id`,
+        [hostname, tenantId, hostname === "localhost"],
+      );
+    }
+    for (const account of DEMO_ACCOUNTS) {
+      const user = await client.query<{ id: string }>(
+        `insert into users (email, display_name, password_hash) values ($1, $2, $3)
+         on conflict (email) do update set display_name = excluded.display_name, password_hash = excluded.password_hash
+         returning id`,
+        [account.email, account.name, await hashPassword(options.password)],
+      );
+      for (const role of account.roles) {
+        await client.query(
+          `insert into memberships (tenant_id, user_id, role) values ($1, $2, $3) on conflict do nothing`,
+          [tenantId, user.rows[0]!.id, role],
+        );
+      }
+    }
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    await client.end();
+  }
+}

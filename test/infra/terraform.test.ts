@@ -1,0 +1,350 @@
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { lifecycleRulesFromPolicies, retentionPolicies } from "../../schema/retention-policies";
+import { lifecycleFilePath, renderLifecycleFile } from "../../scripts/generate-lifecycle";
+import {
+  checkBackend,
+  checkBucketSecurity,
+  checkCors,
+  checkLeastPrivilege,
+  checkLifecycleRules,
+  checkModuleWiring,
+  checkProviderPins,
+  checkVariableReferences,
+  checkVariables,
+  forbiddenInfraFiles,
+  infraRoot,
+  isTerraformFile,
+  listFiles,
+  loadTerraformDir,
+  parseTerraformFile,
+  presignerActions,
+  repoRoot,
+  resource,
+  scanForSecrets,
+  statementsFromPolicyDocument,
+  type TerraformConfig,
+} from "./terraform-checks";
+
+
+const moduleNames = ["cloudflare-worker", "neon", "upstash", "s3-dicom", "iam"] as const;
+const envNames = ["staging", "production"] as const;
+const configs = new Map<string, TerraformConfig>();
+const mod = (name: (typeof moduleNames)[number]): TerraformConfig => configs.get(`modules/${name}`)!;
+const env = (name: (typeof envNames)[number]): TerraformConfig => configs.get(`envs/${name}`)!;
+
+beforeAll(async () => {
+  for (const name of moduleNames) configs.set(`modules/${name}`, await loadTerraformDir(join(infraRoot, "modules", name)));
+  for (const name of envNames) configs.set(`envs/${name}`, await loadTerraformDir(join(infraRoot, "envs", name)));
+  configs.set("bootstrap", await loadTerraformDir(join(infraRoot, "bootstrap")));
+});
+
+describe("terraform files", () => {
+  it("every .tf and .tf.json file parses", async () => {
+    const files = listFiles(infraRoot, isTerraformFile);
+    expect(files.length).toBeGreaterThanOrEqual(30);
+    for (const file of files) {
+      await expect(parseTerraformFile(file, readFileSync(file, "utf8")), relative(repoRoot, file)).resolves.toBeTypeOf("object");
+    }
+  });
+
+  it("has every module and environment the design names", () => {
+    for (const name of moduleNames) expect(existsSync(join(infraRoot, "modules", name, "main.tf")), name).toBe(true);
+    for (const name of envNames) expect(existsSync(join(infraRoot, "envs", name, "main.tf")), name).toBe(true);
+  });
+
+  it("every variable has a description and, unless bool or map, a validation block", () => {
+    const problems = [...configs.values()].flatMap(checkVariables);
+    expect(problems).toEqual([]);
+    expect([...configs.values()].reduce((n, c) => n + c.variables.size, 0)).toBeGreaterThan(40);
+  });
+
+  it("every var.* reference is declared in its directory", () => {
+    expect([...configs.values()].flatMap(checkVariableReferences)).toEqual([]);
+  });
+
+  it("secrets are variables marked sensitive and outputs carrying credentials are sensitive", () => {
+    const worker = mod("cloudflare-worker");
+    for (const name of ["database_url", "upstash_redis_rest_token", "s3_access_key_id", "s3_secret_access_key"]) {
+      expect(worker.variables.get(name)?.sensitive, name).toBe(true);
+      expect(worker.variables.get(name)?.default, name).toBeUndefined();
+    }
+    for (const [dir, outputs] of [
+      ["neon", ["owner_database_url", "app_database_url", "app_role_sql"]],
+      ["upstash", ["rest_token"]],
+      ["iam", ["access_key_id", "secret_access_key"]],
+      ["cloudflare-worker", ["worker_secrets_json"]],
+    ] as const) {
+      for (const output of outputs) expect(mod(dir).outputs.get(output)?.sensitive, `${dir}.${output}`).toBe(true);
+    }
+    for (const name of envNames) {
+      for (const output of ["worker_secrets_json", "migration_database_url", "app_role_sql"]) {
+        expect(env(name).outputs.get(output)?.sensitive, `${name}.${output}`).toBe(true);
+      }
+      expect(env(name).variables.get("upstash_api_key")?.sensitive).toBe(true);
+    }
+  });
+
+  it("no secret value, state file or tfvars file is committed under infra-terraform", () => {
+    const files = listFiles(infraRoot, () => true);
+    expect(forbiddenInfraFiles(files)).toEqual([]);
+    const findings = files.flatMap((file) => scanForSecrets(readFileSync(file, "utf8")).map((kind) => `${relative(repoRoot, file)}: ${kind}`));
+    expect(findings).toEqual([]);
+  });
+});
+
+describe("state and providers", () => {
+  it("environments use an encrypted S3 backend with locking and distinct state keys", () => {
+    const keys = new Set<string>();
+    for (const name of envNames) {
+      expect(checkBackend(env(name)), name).toEqual([]);
+      const backend = env(name).terraform.flatMap((t) => (t.backend as { s3: Array<{ key: string; use_lockfile: boolean }> } | undefined)?.s3 ?? []);
+      expect(backend[0]?.use_lockfile).toBe(true);
+      keys.add(backend[0]?.key ?? "");
+    }
+    expect([...keys].sort()).toEqual(["production/terraform.tfstate", "staging/terraform.tfstate"]);
+  });
+
+  it("pins cloudflare, kislerdm/neon, upstash and aws in every environment, and each module's providers", () => {
+    const all = ["cloudflare/cloudflare", "kislerdm/neon", "upstash/upstash", "hashicorp/aws"];
+    for (const name of envNames) expect(checkProviderPins(env(name), all), name).toEqual([]);
+    expect(checkProviderPins(mod("cloudflare-worker"), ["cloudflare/cloudflare"])).toEqual([]);
+    expect(checkProviderPins(mod("neon"), ["kislerdm/neon"])).toEqual([]);
+    expect(checkProviderPins(mod("upstash"), ["upstash/upstash"])).toEqual([]);
+    expect(checkProviderPins(mod("s3-dicom"), ["hashicorp/aws"])).toEqual([]);
+    expect(checkProviderPins(mod("iam"), ["hashicorp/aws"])).toEqual([]);
+    expect(checkProviderPins(configs.get("bootstrap")!, ["hashicorp/aws"])).toEqual([]);
+  });
+
+  it("environments pin the same provider versions as the modules", () => {
+    const versions = (config: TerraformConfig): Map<string, string> => {
+      const map = new Map<string, string>();
+      for (const block of config.terraform) {
+        for (const providers of (block.required_providers as Array<Record<string, { source: string; version: string }>>) ?? []) {
+          for (const spec of Object.values(providers)) map.set(spec.source, spec.version);
+        }
+      }
+      return map;
+    };
+    const envVersions = versions(env("production"));
+    expect(versions(env("staging"))).toEqual(envVersions);
+    for (const name of moduleNames) {
+      for (const [source, version] of versions(mod(name))) expect(envVersions.get(source), `${name} ${source}`).toBe(version);
+    }
+  });
+
+  it("every module used by the environments exists and gets its required variables", async () => {
+    for (const name of envNames) {
+      expect(await checkModuleWiring(env(name)), name).toEqual([]);
+      expect([...env(name).modules.keys()].sort()).toEqual(["cloudflare_worker", "iam", "neon", "s3_dicom", "upstash"]);
+    }
+  });
+});
+
+describe("s3-dicom bucket", () => {
+  it("is private, owner-enforced, versioned, SSE-KMS with a bucket key and access-logged", () => {
+    expect(checkBucketSecurity(mod("s3-dicom"), "dicom")).toEqual([]);
+    const key = resource(mod("s3-dicom"), "aws_kms_key", "dicom");
+    expect(key?.enable_key_rotation).toBe(true);
+  });
+
+  it("has a private, versioned access-log bucket (SSE-S3, as server access logging requires)", () => {
+    const problems = checkBucketSecurity(mod("s3-dicom"), "access_logs");
+    // The log bucket uses AES256: S3 server access logs cannot be delivered to an SSE-KMS bucket.
+    expect(problems.sort()).toEqual([
+      "bucket key is not enabled",
+      "default encryption does not use a KMS key managed here",
+      "default encryption is not aws:kms",
+      "server access logging is not configured",
+    ]);
+    const sse = resource(mod("s3-dicom"), "aws_s3_bucket_server_side_encryption_configuration", "access_logs") as {
+      rule: Array<{ apply_server_side_encryption_by_default: Array<{ sse_algorithm: string }> }>;
+    };
+    expect(sse.rule[0]?.apply_server_side_encryption_by_default[0]?.sse_algorithm).toBe("AES256");
+  });
+
+  it("allows CORS only from the admin origin variable, PUT and GET, exposing ETag", () => {
+    expect(checkCors(mod("s3-dicom"), "dicom", "${var.admin_origin}")).toEqual([]);
+  });
+
+  it("denies requests that are not over TLS in the bucket policy", () => {
+    const doc = mod("s3-dicom").data.get("aws_iam_policy_document")?.get("dicom_bucket")?.[0];
+    const statements = statementsFromPolicyDocument(doc ?? {});
+    expect(statements.some((s) => s.effect === "Deny" && s.actions.includes("s3:*"))).toBe(true);
+    expect(JSON.stringify(doc)).toContain("aws:SecureTransport");
+    // Its Allow statements (none today) would still have to be least-privilege.
+    expect(checkLeastPrivilege(statements.filter((s) => s.effect === "Deny"), [])).toEqual([]);
+  });
+
+  it("makes Object Lock optional and on in production only", () => {
+    expect(resource(mod("s3-dicom"), "aws_s3_bucket", "dicom")?.object_lock_enabled).toBe("${var.object_lock_enabled}");
+    expect(env("production").variables.get("object_lock_enabled")?.default).toBe(true);
+    expect(env("staging").variables.get("object_lock_enabled")?.default).toBe(false);
+  });
+});
+
+describe("lifecycle rules", () => {
+  it("the committed lifecycle.auto.tf.json equals a fresh generation from the retention table", () => {
+    expect(readFileSync(lifecycleFilePath, "utf8")).toBe(renderLifecycleFile());
+  });
+
+  it("match the policy table exactly: one rule per S3 class, expiration = max age (none for keep)", () => {
+    const lifecycle = resource(mod("s3-dicom"), "aws_s3_bucket_lifecycle_configuration", "dicom");
+    expect(checkLifecycleRules(lifecycle, lifecycleRulesFromPolicies())).toEqual([]);
+    const rules = (lifecycle?.rule ?? []) as Array<{ id: string; expiration?: Array<{ days: number }> }>;
+    expect(rules.find((r) => r.id === "medical_record")?.expiration?.[0]?.days).toBe(7671);
+    expect(rules.find((r) => r.id === "upload_incomplete")?.expiration?.[0]?.days).toBe(2);
+    expect(rules.find((r) => r.id === "general_media")?.expiration).toBeUndefined();
+    expect(rules).toHaveLength(Object.values(retentionPolicies).filter((p) => p.s3Prefix !== null).length);
+  });
+
+  it("expire the access-log bucket after the audit_security maximum", () => {
+    const lifecycle = resource(mod("s3-dicom"), "aws_s3_bucket_lifecycle_configuration", "access_logs") as {
+      rule: Array<{ expiration: Array<{ days: number }> }>;
+    };
+    expect(lifecycle.rule[0]?.expiration[0]?.days).toBe(retentionPolicies.audit_security.maxAgeDays);
+  });
+
+  it("the presigner's prefixes are the lifecycle prefixes", () => {
+    expect(mod("s3-dicom").locals.get("retention_object_prefixes")).toEqual(lifecycleRulesFromPolicies().map((r) => r.prefix));
+    expect(mod("s3-dicom").outputs.get("object_prefixes")?.value).toBe("${local.retention_object_prefixes}");
+    expect(env("production").modules.get("iam")?.object_prefixes).toBe("${module.s3_dicom.object_prefixes}");
+  });
+});
+
+describe("iam presigner", () => {
+  it("grants only the listed object, list and KMS actions, never * actions or * resources", () => {
+    const doc = mod("iam").data.get("aws_iam_policy_document")?.get("presigner")?.[0] ?? {};
+    const statements = statementsFromPolicyDocument(doc);
+    expect(checkLeastPrivilege(statements, presignerActions)).toEqual([]);
+    expect(statements.every((s) => s.effect === "Allow")).toBe(true);
+    expect(statements.flatMap((s) => s.actions).sort()).toEqual([...presignerActions].sort());
+  });
+
+  it("scopes objects to the retention prefixes of the one bucket, and KMS to the one key through S3", () => {
+    const text = readFileSync(join(infraRoot, "modules/iam/main.tf"), "utf8");
+    expect(text).toContain('"${var.bucket_arn}/${prefix}*"');
+    const doc = mod("iam").data.get("aws_iam_policy_document")?.get("presigner")?.[0] ?? {};
+    const statements = statementsFromPolicyDocument(doc);
+    expect(statements[0]?.resources).toEqual(["${local.object_arns}"]);
+    expect(statements[1]?.resources).toEqual(["${var.bucket_arn}"]);
+    expect(statements[2]?.resources).toEqual(["${var.kms_key_arn}"]);
+    expect(JSON.stringify(doc)).toContain("kms:ViaService");
+    expect(JSON.stringify(doc)).toContain("s3:prefix");
+  });
+
+  it("has no other IAM policy with an Allow wildcard anywhere in the infrastructure", () => {
+    const problems: string[] = [];
+    for (const [name, config] of configs) {
+      for (const [docName, bodies] of config.data.get("aws_iam_policy_document") ?? []) {
+        for (const body of bodies) {
+          const allows = statementsFromPolicyDocument(body).filter((s) => s.effect === "Allow");
+          for (const s of allows) {
+            for (const a of s.actions) if (a.includes("*")) problems.push(`${name}/${docName}: ${a}`);
+            for (const r of s.resources) if (r === "*") problems.push(`${name}/${docName}: resource *`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("cloudflare worker", () => {
+  it("has the three cron triggers", () => {
+    const worker = mod("cloudflare-worker");
+    expect(worker.variables.get("cron_schedules")?.default).toEqual(["0 * * * *", "30 3 * * *", "* * * * *"]);
+    const trigger = resource(worker, "cloudflare_workers_cron_trigger", "this");
+    expect(trigger?.schedules).toContain("var.cron_schedules");
+    expect(trigger?.script_name).toBe("${cloudflare_worker.this.name}");
+  });
+
+  it("rate-limits the login and MFA endpoints per IP at the edge", () => {
+    const worker = mod("cloudflare-worker");
+    expect(worker.variables.get("login_paths")?.default).toEqual(["/api/auth/login", "/api/auth/mfa"]);
+    const ruleset = resource(worker, "cloudflare_ruleset", "login_rate_limit") as {
+      phase: string;
+      kind: string;
+      rules: Array<{ action: string; expression: string; ratelimit: { characteristics: string[] } }>;
+    };
+    expect(ruleset.phase).toBe("http_ratelimit");
+    expect(ruleset.kind).toBe("zone");
+    expect(ruleset.rules[0]?.action).toBe("block");
+    expect(ruleset.rules[0]?.expression).toContain("http.request.uri.path in");
+    expect(ruleset.rules[0]?.ratelimit.characteristics).toEqual(["cf.colo.id", "ip.src"]);
+  });
+
+  it("serves custom domains only (workers.dev off) and hands over exactly the secrets functions/env.ts reads", () => {
+    const worker = mod("cloudflare-worker");
+    const script = resource(worker, "cloudflare_worker", "this") as { subdomain: { enabled: boolean } };
+    expect(script.subdomain.enabled).toBe(false);
+    expect(resource(worker, "cloudflare_workers_custom_domain", "this")?.for_each).toBe("${toset(var.hostnames)}");
+    const names = worker.locals.get("secret_names") as string[];
+    expect(names).toEqual(["DATABASE_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"]);
+    expect(Object.keys(worker.locals.get("worker_secrets") as object).sort()).toEqual(names);
+    const envTs = join(repoRoot, "functions/env.ts");
+    if (existsSync(envTs)) {
+      const text = readFileSync(envTs, "utf8");
+      for (const name of names) expect(text, `functions/env.ts reads ${name}`).toContain(`${name}?: string`);
+    }
+  });
+
+  it("agrees with wrangler.toml on the Worker name and, if declared there, the crons", () => {
+    const wranglerPath = join(repoRoot, "wrangler.toml");
+    if (!existsSync(wranglerPath)) return;
+    const wrangler = readFileSync(wranglerPath, "utf8");
+    const name = /^name\s*=\s*"([^"]+)"/m.exec(wrangler)?.[1];
+    expect(env("production").variables.get("worker_name")?.default).toBe(name);
+    expect(env("staging").variables.get("worker_name")?.default).toBe(`${name}-staging`);
+    const crons = /^crons\s*=\s*\[([^\]]*)\]/m.exec(wrangler)?.[1];
+    if (crons !== undefined) {
+      const declared = [...crons.matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
+      expect(declared).toEqual([...(mod("cloudflare-worker").variables.get("cron_schedules")?.default as string[])].sort());
+    }
+  });
+});
+
+describe("neon and upstash", () => {
+  it("creates the application role without BYPASSRLS and outputs connection strings", () => {
+    const neon = mod("neon");
+    const sql = String(neon.locals.get("app_role_sql"));
+    expect(sql).toContain("NOBYPASSRLS");
+    expect(sql).toContain("NOSUPERUSER");
+    expect(sql).not.toMatch(/\bBYPASSRLS\b/); // only NOBYPASSRLS
+    expect(neon.resources.get("neon_role")).toBeUndefined(); // API roles join neon_superuser (BYPASSRLS)
+    expect(String(neon.locals.get("app_database_url"))).toContain("@${local.pooled_host}/");
+    expect(String(neon.locals.get("pooled_host"))).toContain("-pooler");
+    expect(String(neon.locals.get("owner_database_url"))).toContain("sslmode=require");
+    const project = resource(neon, "neon_project", "this") as { branch: Array<Record<string, string>> };
+    expect(project.branch[0]).toMatchObject({ role_name: "${var.owner_role_name}", database_name: "${var.database_name}" });
+  });
+
+  it("puts Redis next to the database with TLS on and eviction off", () => {
+    const redis = resource(mod("upstash"), "upstash_redis_database", "this");
+    expect(redis).toMatchObject({ tls: true, eviction: false, region: "global", primary_region: "${var.primary_region}" });
+    for (const name of envNames) {
+      expect(env(name).variables.get("neon_region_id")?.default).toBe("aws-sa-east-1");
+      expect(env(name).variables.get("upstash_primary_region")?.default).toBe("sa-east-1");
+      expect(env(name).variables.get("aws_region")?.default).toBe("sa-east-1");
+    }
+  });
+});
+
+describe("README", () => {
+  it("documents the deployment order, migrations, wrangler, secrets and the lifecycle generator", () => {
+    const readme = readFileSync(join(infraRoot, "README.md"), "utf8");
+    for (const needle of [
+      "bootstrap",
+      "terraform apply",
+      "npm run db:migrate",
+      "wrangler deploy",
+      "wrangler secret bulk",
+      "npx tsx scripts/generate-lifecycle.ts",
+      "--check",
+    ]) {
+      expect(readme, needle).toContain(needle);
+    }
+    expect(readdirSync(infraRoot)).toContain("README.md");
+  });
+});

@@ -1,0 +1,242 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startS3Server, type S3Server } from "../../local-cloud/index.js";
+
+const BUCKET = "vitalis-media";
+const OTHER_BUCKET = "vitalis-dicom";
+
+let directory: string;
+let server: S3Server;
+let s3: S3Client;
+
+function clientFor(srv: S3Server, accessKeyId = srv.accessKeyId, secretAccessKey = srv.secretAccessKey): S3Client {
+  return new S3Client({
+    endpoint: srv.endpoint,
+    region: srv.region,
+    credentials: { accessKeyId, secretAccessKey },
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+/** A DICOM Part 10 file starts with a 128-byte preamble and the magic "DICM". */
+function fakeDicom(size: number): Buffer {
+  const bytes = randomBytes(size);
+  bytes.fill(0, 0, 128);
+  bytes.write("DICM", 128, "latin1");
+  return bytes;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+async function bodyBytes(key: string, range?: string): Promise<Buffer> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, Range: range }));
+  if (!res.Body) throw new Error("no body");
+  return Buffer.from(await res.Body.transformToByteArray());
+}
+
+async function s3ErrorOf(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof S3ServiceException) return { name: err.name, status: err.$metadata.httpStatusCode };
+    throw err;
+  }
+  throw new Error("expected an S3 error");
+}
+
+function tamper(url: string): string {
+  const parsed = new URL(url);
+  const signature = parsed.searchParams.get("X-Amz-Signature") ?? "";
+  const last = signature.slice(-1) === "0" ? "1" : "0";
+  parsed.searchParams.set("X-Amz-Signature", signature.slice(0, -1) + last);
+  return parsed.toString();
+}
+
+describe("S3 server (s3rver with SigV4)", () => {
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), "vitalis-s3-"));
+    server = await startS3Server({ directory, buckets: [BUCKET, OTHER_BUCKET] });
+    s3 = clientFor(server);
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    await server?.close();
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it("reports the credentials it accepts and creates the configured buckets", async () => {
+    expect(server.endpoint).toBe(`http://127.0.0.1:${server.port}`);
+    expect(server.accessKeyId).toBe("S3RVER");
+    expect(server.secretAccessKey).toBe("S3RVER");
+    const { Buckets } = await s3.send(new ListBucketsCommand({}));
+    expect(Buckets?.map((b) => b.Name).sort()).toEqual([OTHER_BUCKET, BUCKET].sort());
+  });
+
+  it("puts, heads, gets, ranges and deletes an object", async () => {
+    const key = "studies/2026/ct-001.dcm";
+    const body = fakeDicom(64 * 1024);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: body,
+        ContentType: "application/dicom",
+        Metadata: { retention: "medical-record-20y" },
+      }),
+    );
+
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.ContentLength).toBe(body.length);
+    expect(head.ContentType).toBe("application/dicom");
+    expect(head.Metadata).toEqual({ retention: "medical-record-20y" });
+
+    expect(sha256(await bodyBytes(key))).toBe(sha256(body));
+    const magic = await bodyBytes(key, "bytes=128-131");
+    expect(magic.toString("latin1")).toBe("DICM");
+    const tail = await bodyBytes(key, `bytes=${body.length - 10}-`);
+    expect(tail.equals(body.subarray(body.length - 10))).toBe(true);
+
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(await s3ErrorOf(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({
+      status: 404,
+    });
+  });
+
+  it("assembles a multipart upload", async () => {
+    const key = "studies/2026/mr-large.dcm";
+    const part1 = fakeDicom(5 * 1024 * 1024);
+    const part2 = randomBytes(300 * 1024);
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ContentType: "application/dicom" }),
+    );
+    expect(UploadId).toBeTruthy();
+    const parts = [];
+    for (const [index, part] of [part1, part2].entries()) {
+      const { ETag } = await s3.send(
+        new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: index + 1, Body: part }),
+      );
+      parts.push({ ETag, PartNumber: index + 1 });
+    }
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+    );
+    const whole = Buffer.concat([part1, part2]);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.ContentLength).toBe(whole.length);
+    expect(sha256(await bodyBytes(key))).toBe(sha256(whole));
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+  });
+
+  it("rejects unknown credentials and a wrong secret", async () => {
+    const stranger = clientFor(server, "AKIAEXAMPLE", "not-the-secret");
+    expect(await s3ErrorOf(stranger.send(new ListBucketsCommand({})))).toMatchObject({
+      name: "InvalidAccessKeyId",
+      status: 403,
+    });
+    stranger.destroy();
+    const wrongSecret = clientFor(server, server.accessKeyId, "wrong-secret");
+    expect(await s3ErrorOf(wrongSecret.send(new ListBucketsCommand({})))).toMatchObject({
+      name: "SignatureDoesNotMatch",
+      status: 403,
+    });
+    wrongSecret.destroy();
+  });
+
+  describe("presigned PUT (browser upload)", () => {
+    const contentType = "application/dicom";
+    const signableHeaders = new Set(["content-type"]);
+
+    async function presignPut(key: string, opts: { expiresIn?: number; signingDate?: Date } = {}): Promise<string> {
+      const command = new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentType: contentType });
+      return getSignedUrl(s3, command, {
+        expiresIn: opts.expiresIn ?? 300,
+        signableHeaders,
+        ...(opts.signingDate ? { signingDate: opts.signingDate } : {}),
+      });
+    }
+
+    function put(url: string, body: Buffer, type = contentType): Promise<Response> {
+      // A Blob is a BodyInit under every lib typing; the bytes sent are the same.
+      return fetch(url, { method: "PUT", headers: { "content-type": type }, body: new Blob([new Uint8Array(body)]) });
+    }
+
+    it("accepts the untouched URL and stores the bytes", async () => {
+      const key = "uploads/presigned-ok.dcm";
+      const body = fakeDicom(4096);
+      const url = await presignPut(key);
+      expect(new URL(url).searchParams.get("X-Amz-SignedHeaders")).toContain("content-type");
+      const res = await put(url, body);
+      expect(res.status).toBe(200);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+      expect(head.ContentType).toBe(contentType);
+      expect(sha256(await bodyBytes(key))).toBe(sha256(body));
+
+      const download = await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: key }), { expiresIn: 60 });
+      const fetched = await fetch(download);
+      expect(fetched.status).toBe(200);
+      expect(sha256(new Uint8Array(await fetched.arrayBuffer()))).toBe(sha256(body));
+    });
+
+    it("refuses a tampered signature with 403", async () => {
+      const key = "uploads/presigned-tampered.dcm";
+      const res = await put(tamper(await presignPut(key)), fakeDicom(256));
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain("SignatureDoesNotMatch");
+      expect(await s3ErrorOf(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({
+        status: 404,
+      });
+    });
+
+    it("refuses an expired URL with 403", async () => {
+      const key = "uploads/presigned-expired.dcm";
+      const anHourAgo = new Date(Date.now() - 60 * 60 * 1000);
+      const res = await put(await presignPut(key, { expiresIn: 60, signingDate: anHourAgo }), fakeDicom(256));
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain("expired");
+
+      const shortLived = await presignPut(key, { expiresIn: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      expect((await put(shortLived, fakeDicom(256))).status).toBe(403);
+    });
+
+    it("refuses a content type other than the signed one with 403", async () => {
+      const key = "uploads/presigned-wrong-type.dcm";
+      const res = await put(await presignPut(key), fakeDicom(256), "text/html");
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain("SignatureDoesNotMatch");
+    });
+  });
+
+  it("closes and frees its port", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "vitalis-s3-close-"));
+    const extra = await startS3Server({ directory: dir, buckets: ["scratch-bucket"] });
+    const client = clientFor(extra);
+    await client.send(new ListBucketsCommand({}));
+    await extra.close();
+    await expect(client.send(new ListBucketsCommand({}))).rejects.toThrow();
+    client.destroy();
+    await rm(dir, { recursive: true, force: true });
+    await expect(startS3Server({ directory: dir, buckets: ["Bad_Name"] })).rejects.toThrow("invalid bucket name");
+  });
+});

@@ -1,0 +1,53 @@
+/** Database helpers for integration tests: a superuser for seeding, the app role for what the Worker may do. */
+import { neonConfig } from "@neondatabase/serverless";
+import pg from "pg";
+import { inject } from "vitest";
+import { WebSocket } from "ws";
+import { createDatabase, type DatabaseClients } from "../../functions/lib/db.js";
+
+neonConfig.webSocketConstructor = WebSocket;
+
+/** The Worker's view of the database: Neon driver → local proxy → PostgreSQL, as the non-superuser app role. */
+export function appDatabase(): DatabaseClients {
+  const env = inject("testEnvironment");
+  return createDatabase({ url: env.appDatabaseUrl, wsProxy: env.neonProxy });
+}
+
+/** A superuser client for seeding and inspection; it bypasses row-level security. */
+export async function adminClient(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: inject("testEnvironment").adminDatabaseUrl });
+  await client.connect();
+  return client;
+}
+
+export interface SeededTenant {
+  id: string;
+  slug: string;
+  hostname: string;
+  userId: string;
+  email: string;
+}
+
+/** Creates a tenant with one hostname and one member, with unique names so test files never collide. */
+export async function seedTenant(admin: pg.Client, label: string, role = "editor"): Promise<SeededTenant> {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const slug = `${label}-${suffix}`;
+  const hostname = `${slug}.test`;
+  const email = `${role}.${slug}@example.test`;
+  const tenant = await admin.query<{ id: string }>(
+    "insert into tenants (slug, name) values ($1, $2) returning id",
+    [slug, `Clinic ${label}`],
+  );
+  const tenantId = tenant.rows[0]!.id;
+  await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [
+    hostname,
+    tenantId,
+  ]);
+  const user = await admin.query<{ id: string }>(
+    "insert into users (email, display_name) values ($1, $2) returning id",
+    [email, `Member of ${label}`],
+  );
+  const userId = user.rows[0]!.id;
+  await admin.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, $3)", [tenantId, userId, role]);
+  return { id: tenantId, slug, hostname, userId, email };
+}

@@ -1,0 +1,26 @@
+/** What the global setup hands every integration test (through vitest's `provide`/`inject`). */
+export interface TestEnvironment {
+  /** Superuser connection to this run's database, for seeding and for proving what the app role cannot do. */
+  adminDatabaseUrl: string;
+  /** The Worker's connection: a LOGIN role granted `vitalis_app`, no BYPASSRLS. */
+  appDatabaseUrl: string;
+  appDatabaseRole: string;
+  neonProxy: string;
+  redisUrl: string;
+  upstashUrl: string;
+  upstashToken: string;
+  s3: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  /** The Worker bundle built by `wrangler deploy --dry-run`. */
+  bundleDir: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testEnvironment: TestEnvironment;
+  }
+}
+
+export const PG_HOST = "127.0.0.1";
+export const PG_PORT = 5432;
+export const REDIS_HOST = "127.0.0.1";
+export const REDIS_PORT = 6379;

@@ -1,0 +1,109 @@
+/**
+ * The whole local stack for integration tests and benchmarks: a fresh PostgreSQL database (migrated, app
+ * role granted), a Redis logical database of its own, the local cloud (Neon proxy, Upstash adapter, S3
+ * server) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { isReachable, startNeonProxy, startS3Server, startUpstashAdapter } from "../../local-cloud/index.js";
+import { grantAppRole, runMigrations } from "../../scripts/migrate.js";
+import { PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, type TestEnvironment } from "./environment.js";
+
+const run = promisify(execFile);
+const APP_ROLE = "vitalis_app_test";
+
+async function requireServer(name: string, host: string, port: number, howToStart: string): Promise<void> {
+  if (await isReachable(host, port, 1_500)) return;
+  throw new Error(`${name} is not reachable at ${host}:${port}. Start it and run again:\n  ${howToStart}`);
+}
+
+async function withAdmin<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ host: PG_HOST, port: PG_PORT, user: "postgres", database });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Bundles a Worker exactly as `wrangler deploy` would, without uploading it. */
+export async function buildWorkerBundle(outdir: string, configPath?: string): Promise<void> {
+  await run("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir, ...(configPath ? ["--config", configPath] : [])], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+export interface Stack {
+  environment: TestEnvironment;
+  scratch: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(label: string): Promise<Stack> {
+  await requireServer("PostgreSQL", PG_HOST, PG_PORT, "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start");
+  await requireServer(
+    "Redis",
+    REDIS_HOST,
+    REDIS_PORT,
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
+  );
+
+  const database = `vitalis_${label}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  await withAdmin("postgres", async (client) => {
+    await client.query(`CREATE DATABASE ${database}`);
+    // Roles are cluster-wide: the LOGIN role is created once, as a plain role that cannot bypass RLS.
+    await client.query(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
+        CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+      END IF;
+    END $$`);
+  });
+  const adminDatabaseUrl = `postgres://postgres@${PG_HOST}:${PG_PORT}/${database}`;
+  await runMigrations(adminDatabaseUrl);
+  await grantAppRole(adminDatabaseUrl, APP_ROLE);
+
+  const redisDb = 1 + Math.floor(Math.random() * 15);
+  const redisUrl = `redis://${REDIS_HOST}:${REDIS_PORT}/${redisDb}`;
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+
+  const scratch = await mkdtemp(join(tmpdir(), `vitalis-${label}-`));
+  const bucket = "vitalis-test";
+  const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
+  const [neonProxy, upstash, s3] = await Promise.all([
+    startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
+    startUpstashAdapter({ token: upstashToken, redisUrl }),
+    startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
+  ]);
+  const bundleDir = join(scratch, "bundle");
+  await buildWorkerBundle(bundleDir);
+
+  return {
+    scratch,
+    environment: {
+      adminDatabaseUrl,
+      appDatabaseUrl: `postgres://${APP_ROLE}@${PG_HOST}:${PG_PORT}/${database}`,
+      appDatabaseRole: APP_ROLE,
+      neonProxy: `127.0.0.1:${neonProxy.port}/v1`,
+      redisUrl,
+      upstashUrl: upstash.url,
+      upstashToken,
+      s3: { endpoint: s3.endpoint, region: s3.region, bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      bundleDir,
+    },
+    async stop() {
+      await Promise.allSettled([neonProxy.close(), upstash.close(), s3.close()]);
+      await redis.flushdb().catch(() => undefined);
+      redis.disconnect();
+      await withAdmin("postgres", (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { getConfig } from "../../functions/env.js";
+
+const complete = {
+  ENVIRONMENT: "test",
+  DATABASE_URL: "postgres://app@127.0.0.1:5432/db",
+  UPSTASH_REDIS_REST_URL: "http://127.0.0.1:8079",
+  UPSTASH_REDIS_REST_TOKEN: "t",
+  S3_REGION: "us-east-1",
+  S3_BUCKET: "vitalis-media",
+  S3_ACCESS_KEY_ID: "a",
+  S3_SECRET_ACCESS_KEY: "s",
+  S3_FORCE_PATH_STYLE: "true",
+};
+
+describe("configuration", () => {
+  it("parses a complete environment", () => {
+    const config = getConfig({ ...complete });
+    expect(config.environment).toBe("test");
+    expect(config.database).toEqual({ ok: true, value: { url: complete.DATABASE_URL, wsProxy: undefined } });
+    expect(config.s3.ok && config.s3.value.forcePathStyle).toBe(true);
+  });
+
+  it("names each missing or malformed variable, per dependency, without the values", () => {
+    const config = getConfig({ ...complete, DATABASE_URL: "mysql://x", UPSTASH_REDIS_REST_TOKEN: undefined });
+    expect(config.database.ok).toBe(false);
+    expect(!config.database.ok && config.database.problems.join()).toMatch(/DATABASE_URL must be a postgres/);
+    expect(!config.redis.ok && config.redis.problems.join()).toMatch(/UPSTASH_REDIS_REST_TOKEN is required/);
+    expect(config.s3.ok).toBe(true);
+    expect(JSON.stringify(config)).not.toContain("mysql://x");
+  });
+
+  it("treats an unknown environment name as production, the strictest", () => {
+    expect(getConfig({ ...complete, ENVIRONMENT: "prod" }).environment).toBe("production");
+    expect(getConfig({ ...complete, ENVIRONMENT: undefined }).environment).toBe("production");
+  });
+});
