@@ -6,9 +6,13 @@ import { problemResponse, toAppError } from "./lib/problem";
 import { createRouter } from "./lib/router";
 import { requestId } from "./middleware/request-id";
 import { securityHeaders } from "./middleware/security-headers";
+import { authenticate } from "./middleware/authenticate";
 import { services } from "./middleware/services";
+import { tenant } from "./middleware/tenant";
 import { ApiReference, type OpenApiLike } from "./routes/docs/api-reference";
 import { healthRouter } from "./routes/health";
+import { mountApiRoutes } from "./routes";
+import { wellKnownRouter } from "./routes/well-known";
 
 export const API_INFO = {
   title: "Vitalis",
@@ -19,8 +23,9 @@ export const API_INFO = {
 
 /**
  * The Worker's application. Middleware runs in this order, as the design lays it out:
- *   request id → security headers → [liveness/readiness, docs] → services (per-request clients)
- *   → authenticate → trust → rate limit → resource routers.
+ *   request id → security headers → [liveness/readiness, docs, JWKS] → services (per-request clients)
+ *   → tenant (from Host) → authenticate (JWT) → resource routers, where each route's `protect()` runs
+ *   revocation, rate limit and trust scoring in one Redis round trip before its handler.
  * Liveness, readiness and the API description are mounted before `services` on purpose: they must answer
  * even when configuration is wrong, and liveness must never touch a dependency.
  */
@@ -31,6 +36,7 @@ export function createApp(): OpenAPIHono<AppBindings> {
   app.use("*", securityHeaders());
 
   app.route("/", healthRouter);
+  app.route("/", wellKnownRouter);
 
   app.doc31("/api/openapi.json", { openapi: "3.1.0", info: API_INFO });
   app.get("/api/docs", (c) => {
@@ -38,7 +44,12 @@ export function createApp(): OpenAPIHono<AppBindings> {
     return c.html(<ApiReference document={document} />);
   });
 
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+
   app.use("*", services());
+  app.use("*", tenant());
+  app.use("*", authenticate());
+  mountApiRoutes(app);
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) return problemResponse(c, new NotFoundError());

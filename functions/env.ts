@@ -4,6 +4,9 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Database } from "./lib/db";
 import type { Logger } from "./lib/logging";
+import type { Principal, TenantContext } from "./lib/principal";
+import type { AccessClaims } from "./services/identity/tokens";
+import type { TrustResult } from "./services/trust";
 
 /**
  * Everything the Worker reads from its environment. Vars come from wrangler.toml, secrets from
@@ -22,6 +25,14 @@ export interface Bindings {
   S3_ACCESS_KEY_ID?: string;
   S3_SECRET_ACCESS_KEY?: string;
   S3_FORCE_PATH_STYLE?: string;
+  /** JSON array of Ed25519 private JWKs, each with a `kid`; the first signs, all verify (rotation). */
+  JWT_PRIVATE_KEYS?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  /** 32 random bytes, base64: encrypts TOTP secrets at rest (AES-256-GCM). */
+  MFA_ENCRYPTION_KEY?: string;
+  /** Comma-separated origins of the admin SPA, accepted on cookie-authenticated endpoints (CSRF). */
+  ADMIN_ORIGINS?: string;
 }
 
 const environments = ["development", "test", "staging", "production"] as const;
@@ -57,6 +68,49 @@ const s3Schema = z.object({
   S3_FORCE_PATH_STYLE: booleanString.default(false),
 });
 
+const ed25519PrivateJwk = z
+  .object({
+    kty: z.literal("OKP"),
+    crv: z.literal("Ed25519"),
+    x: z.string().min(40),
+    d: z.string().min(40),
+    kid: z.string().min(1).max(64),
+  })
+  .loose();
+
+const authSchema = z.object({
+  JWT_PRIVATE_KEYS: z
+    .string({ error: "is required" })
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a JSON array of JWKs" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(ed25519PrivateJwk, { error: "must be a JSON array of Ed25519 private JWKs with kid" }).min(1)),
+  JWT_ISSUER: z.url({ error: "must be the issuer URL" }),
+  JWT_AUDIENCE: z.string().min(1).default("vitalis-api"),
+  MFA_ENCRYPTION_KEY: z
+    .string({ error: "is required" })
+    .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value), "must be 32 bytes, base64"),
+  ADMIN_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean)),
+});
+
+export type SigningJwk = z.output<typeof ed25519PrivateJwk>;
+
+export interface AuthConfig {
+  signingKeys: SigningJwk[];
+  issuer: string;
+  audience: string;
+  mfaEncryptionKey: string;
+  adminOrigins: string[];
+}
+
 export interface DatabaseConfig {
   url: string;
   wsProxy: string | undefined;
@@ -82,6 +136,7 @@ export interface Config {
   database: ConfigSection<DatabaseConfig>;
   redis: ConfigSection<RedisConfig>;
   s3: ConfigSection<S3Config>;
+  auth: ConfigSection<AuthConfig>;
 }
 
 function describeIssues(error: z.ZodError): string[] {
@@ -121,6 +176,13 @@ export function getConfig(env: Bindings): Config {
       secretAccessKey: v.S3_SECRET_ACCESS_KEY,
       forcePathStyle: v.S3_FORCE_PATH_STYLE,
     })),
+    auth: parseSection(authSchema, env, (v) => ({
+      signingKeys: v.JWT_PRIVATE_KEYS,
+      issuer: v.JWT_ISSUER,
+      audience: v.JWT_AUDIENCE,
+      mfaEncryptionKey: v.MFA_ENCRYPTION_KEY,
+      adminOrigins: v.ADMIN_ORIGINS,
+    })),
   };
   parsedConfigs.set(env, config);
   return config;
@@ -135,6 +197,12 @@ export interface Variables {
   pool: Pool;
   redis: Redis;
   s3: S3Client;
+  tenant: TenantContext;
+  principal: Principal;
+  /** The verified access token's claims, when the request carried one. */
+  accessClaims: AccessClaims | undefined;
+  /** The trust evaluation of this request, set by `protect()`. */
+  trust: TrustResult | undefined;
 }
 
 export interface AppBindings {

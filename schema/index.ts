@@ -4,3 +4,6 @@ export * from "./tenant-hostnames";
 export * from "./users";
 export * from "./memberships";
 export * from "./audit-events";
+export * from "./mfa-recovery-codes";
+export * from "./refresh-tokens";
+export * from "./professional-credentials";

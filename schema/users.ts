@@ -17,6 +17,11 @@ export const users = pgTable(
     displayName: text("display_name").notNull(),
     passwordHash: text("password_hash"),
     status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    /** TOTP secret (RFC 6238), AES-GCM encrypted with MFA_ENCRYPTION_KEY; set at enrolment, live once verified. */
+    mfaSecretEncrypted: text("mfa_secret_encrypted"),
+    mfaEnabledAt: timestamp("mfa_enabled_at", { withTimezone: true, mode: "date" }),
+    /** Tokens issued before this instant are void: set by logout-all and by disabling the user. */
+    tokensValidAfter: timestamp("tokens_valid_after", { withTimezone: true, mode: "date" }),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
 import {
@@ -17,6 +17,7 @@ import {
   startS3Server,
   startUpstashAdapter,
 } from "../local-cloud/index.js";
+import { generateMfaKey, generateSigningJwk } from "./keys.js";
 import { grantAppRole, runMigrations } from "./migrate.js";
 import { DEMO_ACCOUNTS, assertDemoSeedAllowed, seedDemo } from "./seed-demo.js";
 
@@ -91,6 +92,18 @@ async function startRedisAdapter(token: string): Promise<string> {
   return adapter.url;
 }
 
+/** Signing and MFA keys for local use, kept across restarts so sessions and enrolled authenticators survive. */
+async function devSecrets(): Promise<{ privateJwks: string; mfaEncryptionKey: string }> {
+  const file = join(STATE, "dev-secrets.json");
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as { privateJwks: string; mfaEncryptionKey: string };
+  } catch {
+    const secrets = { privateJwks: JSON.stringify([await generateSigningJwk(`dev-${Date.now().toString(36)}`)]), mfaEncryptionKey: generateMfaKey() };
+    await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+    return secrets;
+  }
+}
+
 async function shutdown(code: number): Promise<never> {
   if (wrangler && wrangler.exitCode === null) wrangler.kill("SIGINT");
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -116,6 +129,7 @@ async function main(): Promise<void> {
   await seedDemo(database.ownerUrl, { password, environment });
 
   // Local-only credentials, written where wrangler reads them and git ignores them.
+  const secrets = await devSecrets();
   const vars: Record<string, string> = {
     ENVIRONMENT: environment,
     DATABASE_URL: database.appUrl,
@@ -128,6 +142,11 @@ async function main(): Promise<void> {
     S3_ACCESS_KEY_ID: s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     S3_FORCE_PATH_STYLE: "true",
+    JWT_PRIVATE_KEYS: secrets.privateJwks,
+    JWT_ISSUER: `http://localhost:${PORTS.worker}`,
+    JWT_AUDIENCE: "vitalis-api",
+    MFA_ENCRYPTION_KEY: secrets.mfaEncryptionKey,
+    ADMIN_ORIGINS: `http://localhost:${PORTS.worker},http://127.0.0.1:${PORTS.worker}`,
   };
   const envFile = join(STATE, "dev.vars");
   await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"), { mode: 0o600 });

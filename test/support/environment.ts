@@ -10,6 +10,7 @@ export interface TestEnvironment {
   upstashUrl: string;
   upstashToken: string;
   s3: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  auth: { privateJwks: string; issuer: string; mfaEncryptionKey: string; adminOrigin: string };
   /** The Worker bundle built by `wrangler deploy --dry-run`. */
   bundleDir: string;
 }

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { isReachable, startNeonProxy, startS3Server, startUpstashAdapter } from "../../local-cloud/index.js";
+import { generateMfaKey, generateSigningJwk } from "../../scripts/keys.js";
 import { grantAppRole, runMigrations } from "../../scripts/migrate.js";
 import { PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, type TestEnvironment } from "./environment.js";
 
@@ -97,6 +98,13 @@ export async function startStack(label: string): Promise<Stack> {
       upstashToken,
       s3: { endpoint: s3.endpoint, region: s3.region, bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
       bundleDir,
+      auth: {
+        // Two keys, as in a rotation: the first signs, both verify.
+        privateJwks: JSON.stringify([await generateSigningJwk("test-2"), await generateSigningJwk("test-1")]),
+        issuer: "https://vitalis.test",
+        mfaEncryptionKey: generateMfaKey(),
+        adminOrigin: "https://admin.vitalis.test",
+      },
     },
     async stop() {
       await Promise.allSettled([neonProxy.close(), upstash.close(), s3.close()]);

@@ -29,6 +29,11 @@ export function testBindings(env: TestEnvironment): Required<Bindings> {
     S3_ACCESS_KEY_ID: env.s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: env.s3.secretAccessKey,
     S3_FORCE_PATH_STYLE: "true",
+    JWT_PRIVATE_KEYS: env.auth.privateJwks,
+    JWT_ISSUER: env.auth.issuer,
+    JWT_AUDIENCE: "vitalis-api",
+    MFA_ENCRYPTION_KEY: env.auth.mfaEncryptionKey,
+    ADMIN_ORIGINS: env.auth.adminOrigin,
   };
 }
 

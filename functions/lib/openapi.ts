@@ -1,0 +1,31 @@
+import { z } from "@hono/zod-openapi";
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    instance: z.string(),
+  })
+  .loose()
+  .openapi("Problem");
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: "Malformed request.",
+  401: "Not signed in, or the token is invalid, revoked, or needs step-up authentication.",
+  403: "Not allowed: role, origin or trust policy.",
+  404: "Not found.",
+  409: "Conflict with the current state.",
+  413: "Payload too large.",
+  422: "Validation failed; `errors` names each field.",
+  429: "Too many requests; see Retry-After.",
+};
+
+/** The problem+json responses a route can give, for its OpenAPI description. */
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [status, { description: DESCRIPTIONS[status] ?? "Error.", content: { "application/problem+json": { schema: problemSchema } } }]),
+  );
+}

@@ -1,0 +1,119 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { Role } from "../../schema/memberships";
+import type { AppBindings } from "../env";
+import { clientFingerprint, networkObservation } from "../lib/client";
+import { withTenant } from "../lib/db";
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
+import type { AccessAction, Sensitivity, UserPrincipal } from "../lib/principal";
+import { appendAudit } from "../services/audit";
+import { gatherSignals, type RequestSignals } from "../services/trust-signals";
+import { type Observations, scoreSignals, signalsFrom, type TrustResult, trustConfig } from "../services/trust";
+
+export interface ProtectOptions {
+  /** The most sensitive data the route touches. */
+  sensitivity: Sensitivity;
+  action: AccessAction;
+  /** Roles allowed to use the route at all (any of them); omitted = any signed-in user, or anyone for public. */
+  roles?: Role[];
+}
+
+async function recordDecision(c: Context<AppBindings>, principal: UserPrincipal, options: ProtectOptions, result: TrustResult): Promise<void> {
+  // NIST SP 800-207 §3.4: every decision that is not a plain allow is kept, with the factors behind it.
+  await withTenant(c.var.db, c.var.tenant.id, (tx) =>
+    appendAudit(tx, {
+      tenantId: c.var.tenant.id,
+      actorType: "user",
+      actorId: principal.userId,
+      action: `trust.${result.decision}`,
+      targetType: "route",
+      targetId: `${c.req.method} ${c.req.routePath}`,
+      requestId: c.var.requestId,
+      details: { score: result.score, factors: result.factors, missing: result.missing, sensitivity: options.sensitivity, action: options.action },
+    }),
+  );
+}
+
+/**
+ * Declares what a route needs, and decides before the handler runs:
+ *   1. who: a signed-in user unless the route is public; one of `roles` when given;
+ *   2. one Redis pipeline: revocation, rate limits and the trust signals;
+ *   3. the trust decision (services/trust.ts): allow, read-only, step-up (RFC 9470) or deny.
+ * Anonymous public reads skip Redis entirely: they are cached at the edge and rate-limited there.
+ */
+export function protect(options: ProtectOptions) {
+  return createMiddleware<AppBindings>(async (c, next) => {
+    const principal = c.var.principal;
+    if (principal.kind !== "user") {
+      if (options.sensitivity !== "public" || options.roles) throw new UnauthorizedError();
+      c.set("trust", undefined);
+      return next();
+    }
+    if (options.roles && !principal.roles.some((role) => options.roles?.includes(role))) {
+      throw new ForbiddenError("forbidden_role", "Your role does not allow this.");
+    }
+
+    const nowMs = Date.now();
+    const fingerprint = await clientFingerprint(c);
+    const network = networkObservation(c);
+    let signals: RequestSignals | null = null;
+    try {
+      signals = await gatherSignals(c.var.redis, principal, {
+        ...fingerprint,
+        network,
+        sensitivity: options.sensitivity,
+        isPhiRead: options.sensitivity === "phi" && options.action === "read",
+        nowMs,
+      });
+    } catch (error) {
+      c.var.logger.warn("trust signals unavailable", { error });
+    }
+    if (signals?.revoked) {
+      throw new UnauthorizedError("token_revoked", "This session has ended. Sign in again.", {
+        headers: { "WWW-Authenticate": 'Bearer error="invalid_token", error_description="revoked"' },
+      });
+    }
+    if (signals) {
+      const limits = trustConfig.rateLimitPerMinute;
+      if (signals.subjectThisMinute > limits.subject || signals.ipThisMinute > limits.ip) {
+        throw new RateLimitedError(60 - Math.floor((nowMs / 1000) % 60));
+      }
+    }
+
+    const observations: Observations = {
+      authenticated: true,
+      amr: principal.amr,
+      authAgeSeconds: Math.max(0, nowMs / 1000 - principal.authTime),
+      roles: principal.roles,
+      deviceKnown: signals ? signals.deviceKnown : null,
+      network,
+      lastSeen: signals?.lastSeen ?? null,
+      nowMs,
+      hourShare: signals?.hourShare ?? null,
+      requestsThisMinute: signals?.subjectThisMinute ?? null,
+      phiReadsToday: signals?.phiReadsToday ?? null,
+    };
+    // Without Redis the Redis-fed signals are missing (null): scoring fails closed for restricted and PHI,
+    // so an unverifiable revocation never reaches sensitive data.
+    const requirement = { sensitivity: options.sensitivity, action: options.action };
+    const result = scoreSignals(signalsFrom(observations, requirement), requirement);
+    c.set("trust", result);
+    if (result.decision !== "allow") await recordDecision(c, principal, options, result);
+    switch (result.decision) {
+      case "allow":
+        return next();
+      case "step_up":
+        // RFC 9470 §3: the client should authenticate again, with MFA, and retry.
+        throw new UnauthorizedError("step_up_required", "Confirm it is you with your second factor to continue.", {
+          headers: {
+            "WWW-Authenticate": `Bearer error="insufficient_user_authentication", error_description="A stronger or more recent authentication is required", acr_values="mfa", max_age=${trustConfig.maxAuthAgeSeconds[options.sensitivity]}`,
+          },
+          extensions: { score: result.score },
+        });
+      case "read_only":
+        throw new ForbiddenError("trust_read_only", "This session may read but not change anything right now. Sign in again with your second factor.");
+      case "deny":
+        throw new ForbiddenError("trust_denied", "This request was refused by the access policy.");
+    }
+  });
+}

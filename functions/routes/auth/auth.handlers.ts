@@ -1,0 +1,90 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { type AppBindings, getConfig } from "../../env";
+import { clientFingerprint } from "../../lib/client";
+import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
+import { requireSection } from "../../middleware/services";
+import type { IdentityDeps } from "../../services/identity/deps";
+import { REFRESH_IDLE_SECONDS, completeMfa, login, logout, refreshSession, revokeAllSessions, type SessionTokens } from "../../services/identity/sessions";
+import type { loginRoute, logoutAllRoute, logoutRoute, mfaRoute, refreshRoute } from "./auth.routes";
+
+/** The refresh token lives only in this cookie: HttpOnly, Secure, SameSite=Strict, sent only to /api/auth. */
+export const REFRESH_COOKIE = "__Secure-vitalis_refresh";
+
+async function identityDeps(c: Context<AppBindings>): Promise<IdentityDeps> {
+  return {
+    db: c.var.db,
+    redis: c.var.redis,
+    auth: requireSection("auth", getConfig(c.env).auth),
+    tenant: c.var.tenant,
+    requestId: c.var.requestId,
+    ...(await clientFingerprint(c)),
+  };
+}
+
+function answerWithSession(c: Context<AppBindings>, session: SessionTokens) {
+  setCookie(c, REFRESH_COOKIE, session.refreshToken, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/api/auth",
+    maxAge: REFRESH_IDLE_SECONDS,
+  });
+  c.header("Cache-Control", "no-store");
+  return { access_token: session.access_token, token_type: session.token_type, expires_in: session.expires_in };
+}
+
+/**
+ * Cookie-authenticated endpoints are the CSRF surface: besides SameSite=Strict, the request's Origin must be
+ * this site or a configured admin origin (OWASP CSRF cheat sheet, "verifying origin with standard headers").
+ */
+function assertTrustedOrigin(c: Context<AppBindings>): void {
+  const origin = c.req.header("origin");
+  const own = new URL(c.req.url).origin;
+  const allowed = requireSection("auth", getConfig(c.env).auth).adminOrigins;
+  if (!origin || (origin !== own && !allowed.includes(origin))) {
+    throw new ForbiddenError("origin_not_allowed", "This request must come from the Vitalis admin application.");
+  }
+}
+
+export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c) => {
+  const body = c.req.valid("json");
+  const result = await login(await identityDeps(c), body);
+  if (result.kind === "mfa_required") {
+    c.header("Cache-Control", "no-store");
+    return c.json({ mfa_required: true as const, mfa_token: result.mfaToken }, 200);
+  }
+  return c.json(answerWithSession(c, result.session), 200);
+};
+
+export const postMfa: RouteHandler<typeof mfaRoute, AppBindings> = async (c) => {
+  const body = c.req.valid("json");
+  const session = await completeMfa(await identityDeps(c), { mfaToken: body.mfa_token, code: body.code });
+  return c.json(answerWithSession(c, session), 200);
+};
+
+export const postRefresh: RouteHandler<typeof refreshRoute, AppBindings> = async (c) => {
+  assertTrustedOrigin(c);
+  const token = getCookie(c, REFRESH_COOKIE);
+  if (!token) throw new UnauthorizedError("invalid_refresh_token", "Your session has ended. Sign in again.");
+  const session = await refreshSession(await identityDeps(c), token);
+  return c.json(answerWithSession(c, session), 200);
+};
+
+export const postLogout: RouteHandler<typeof logoutRoute, AppBindings> = async (c) => {
+  assertTrustedOrigin(c);
+  const claims = c.var.accessClaims;
+  if (!claims) throw new UnauthorizedError();
+  await logout(await identityDeps(c), claims, getCookie(c, REFRESH_COOKIE));
+  deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
+  return c.body(null, 204);
+};
+
+export const postLogoutAll: RouteHandler<typeof logoutAllRoute, AppBindings> = async (c) => {
+  const principal = c.var.principal;
+  if (principal.kind !== "user") throw new UnauthorizedError();
+  await revokeAllSessions(await identityDeps(c), principal.userId, { id: principal.userId, reason: "logout_all" });
+  deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
+  return c.body(null, 204);
+};

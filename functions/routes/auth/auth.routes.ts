@@ -1,0 +1,68 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { problemResponses } from "../../lib/openapi";
+
+const tokenResponse = z
+  .object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
+  .openapi("AccessToken");
+const mfaRequired = z.object({ mfa_required: z.literal(true), mfa_token: z.string() }).openapi("MfaRequired");
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
+
+export const loginRoute = createRoute({
+  method: "post",
+  path: "/auth/login",
+  tags: ["Authentication"],
+  summary: "Sign in with email and password; answers an access token, or an MFA challenge.",
+  request: {
+    body: json(z.object({ email: z.email().max(320), password: z.string().min(1).max(1024) }).strict()),
+  },
+  responses: {
+    200: {
+      description: "Signed in (the refresh token is set as an HttpOnly cookie), or MFA is required.",
+      content: { "application/json": { schema: z.union([tokenResponse, mfaRequired]) } },
+    },
+    ...problemResponses(401, 422, 429),
+  },
+});
+
+export const mfaRoute = createRoute({
+  method: "post",
+  path: "/auth/mfa",
+  tags: ["Authentication"],
+  summary: "Complete sign-in with a TOTP code or a recovery code.",
+  request: {
+    body: json(z.object({ mfa_token: z.string().min(1).max(4096), code: z.string().min(6).max(16) }).strict()),
+  },
+  responses: {
+    200: { description: "Signed in.", content: { "application/json": { schema: tokenResponse } } },
+    ...problemResponses(401, 422),
+  },
+});
+
+export const refreshRoute = createRoute({
+  method: "post",
+  path: "/auth/refresh",
+  tags: ["Authentication"],
+  summary: "Rotate the refresh-token cookie and get a new access token. Checks Origin (CSRF).",
+  responses: {
+    200: { description: "A new access token; the cookie is rotated.", content: { "application/json": { schema: tokenResponse } } },
+    ...problemResponses(401, 403),
+  },
+});
+
+export const logoutRoute = createRoute({
+  method: "post",
+  path: "/auth/logout",
+  tags: ["Authentication"],
+  summary: "End this session: the access token is denied until it expires and the refresh family revoked.",
+  security: [{ bearer: [] }],
+  responses: { 204: { description: "Signed out." }, ...problemResponses(401, 403) },
+});
+
+export const logoutAllRoute = createRoute({
+  method: "post",
+  path: "/auth/logout-all",
+  tags: ["Authentication"],
+  summary: "End every session of this user, on every device, at once.",
+  security: [{ bearer: [] }],
+  responses: { 204: { description: "Every session ended." }, ...problemResponses(401, 403) },
+});

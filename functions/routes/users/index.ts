@@ -1,0 +1,62 @@
+import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { type AppBindings, getConfig } from "../../env";
+import { UnauthorizedError } from "../../lib/errors";
+import { problemResponses } from "../../lib/openapi";
+import { createRouter } from "../../lib/router";
+import { protect } from "../../middleware/protect";
+import { requireSection } from "../../middleware/services";
+import { disableUser, reviewCredential } from "../../services/identity/accounts";
+
+const adminOnly = protect({ sensitivity: "restricted", action: "write", roles: ["admin"] });
+const params = z.object({ id: z.uuid() });
+
+const reviewRoute = createRoute({
+  method: "post",
+  path: "/users/{id}/credential/review",
+  tags: ["Users"],
+  summary: "Verify or reject a member's CRM credential, with a note (audited).",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly] as const,
+  request: {
+    params,
+    body: {
+      required: true,
+      content: { "application/json": { schema: z.object({ status: z.enum(["verified", "rejected"]), note: z.string().min(3).max(1000) }).strict() } },
+    },
+  },
+  responses: { 200: { description: "Reviewed." }, ...problemResponses(401, 403, 404, 422) },
+});
+
+const disableRoute = createRoute({
+  method: "post",
+  path: "/users/{id}/disable",
+  tags: ["Users"],
+  summary: "Disable a member: no sign-ins, every token void at once (audited).",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly] as const,
+  request: { params },
+  responses: { 204: { description: "Disabled." }, ...problemResponses(401, 403, 404, 409) },
+});
+
+function deps(c: Context<AppBindings>) {
+  return { db: c.var.db, redis: c.var.redis, auth: requireSection("auth", getConfig(c.env).auth), tenant: c.var.tenant, requestId: c.var.requestId };
+}
+
+function admin(c: Context<AppBindings>) {
+  const principal = c.var.principal;
+  if (principal.kind !== "user") throw new UnauthorizedError();
+  return principal;
+}
+
+const reviewHandler: RouteHandler<typeof reviewRoute, AppBindings> = async (c) => {
+  const view = await reviewCredential(deps(c), admin(c), c.req.valid("param").id, c.req.valid("json"));
+  return c.json(view, 200);
+};
+
+const disableHandler: RouteHandler<typeof disableRoute, AppBindings> = async (c) => {
+  await disableUser(deps(c), admin(c), c.req.valid("param").id);
+  return c.body(null, 204);
+};
+
+export const usersRouter = createRouter().openapi(reviewRoute, reviewHandler).openapi(disableRoute, disableHandler);

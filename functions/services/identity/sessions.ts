@@ -1,0 +1,319 @@
+import { Ratelimit } from "@upstash/ratelimit";
+import { and, eq, isNull } from "drizzle-orm";
+import { memberships, mfaRecoveryCodes, refreshTokens, users } from "../../../schema";
+import type { Role } from "../../../schema/memberships";
+import { decryptSecret } from "../../lib/aead";
+import { sha256Hex } from "../../lib/crypto";
+import { type Transaction, withTenant } from "../../lib/db";
+import { randomBytes, toBase64Url } from "../../lib/encoding";
+import { RateLimitedError, UnauthorizedError } from "../../lib/errors";
+import { hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
+import { verifyTotp } from "../../lib/totp";
+import { appendAudit } from "../audit";
+import type { IdentityDeps } from "./deps";
+import { ACCESS_TOKEN_SECONDS, type AccessClaims, issueAccessToken, issueMfaToken, verifyMfaToken } from "./tokens";
+
+/** Refresh tokens: idle lifetime per rotation, and an absolute limit from the original sign-in. */
+export const REFRESH_IDLE_SECONDS = 14 * 86400;
+export const REFRESH_ABSOLUTE_SECONDS = 30 * 86400;
+/** Consecutive failures per account before a temporary lockout, and how long it lasts. */
+export const LOCKOUT_THRESHOLD = 10;
+export const LOCKOUT_SECONDS = 15 * 60;
+
+// A hash of a random password nobody knows. Unknown accounts are checked against it so that an unknown email
+// and a wrong password cost the same time (no account enumeration by timing).
+const DUMMY_HASH =
+  "pbkdf2-sha256$100000$86ac064263b018d49cb968d71a639efd$010f32adeb1e511156b23abdb642b29a93f4c8fc51ee41e273bac2ffd1dfc0e5";
+
+/**
+ * Tokens carry whole-second `iat`s, so a revocation instant is rounded up to the next second: every token
+ * issued up to and including that second is void, and tokens issued afterwards are stamped no earlier than it.
+ */
+export function revocationSecond(instant: Date | null): number {
+  return instant ? Math.ceil(instant.getTime() / 1000) : 0;
+}
+
+const INVALID_CREDENTIALS = (): UnauthorizedError =>
+  new UnauthorizedError("invalid_credentials", "The email or password is incorrect.");
+
+export interface SessionTokens {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  /** The opaque refresh token, for the HttpOnly cookie only; never in a JSON body. */
+  refreshToken: string;
+}
+
+export type LoginResult = { kind: "session"; session: SessionTokens } | { kind: "mfa_required"; mfaToken: string };
+
+const emailKey = async (tenantId: string, email: string): Promise<string> =>
+  (await sha256Hex(`${tenantId}:${email.trim().toLowerCase()}`)).slice(0, 32);
+
+function limiter(deps: IdentityDeps, prefix: string, tokens: number, window: `${number} m`): Ratelimit {
+  return new Ratelimit({
+    redis: deps.redis,
+    limiter: Ratelimit.slidingWindow(tokens, window),
+    prefix: `vitalis:rl:${prefix}`,
+    // Workers may not keep state between requests; every decision is made in Redis.
+    ephemeralCache: false,
+    analytics: false,
+  });
+}
+
+async function throttleLogin(deps: IdentityDeps, accountKey: string): Promise<void> {
+  const [byIp, byAccount] = await Promise.all([
+    limiter(deps, "login-ip", 30, "1 m").limit(`${deps.tenant.id}:${deps.ipHash}`),
+    limiter(deps, "login-account", 10, "1 m").limit(`${deps.tenant.id}:${accountKey}`),
+  ]);
+  const blocked = [byIp, byAccount].filter((result) => !result.success);
+  if (blocked.length > 0) {
+    const reset = Math.max(...blocked.map((result) => result.reset));
+    throw new RateLimitedError((reset - Date.now()) / 1000, "Too many sign-in attempts. Wait a minute and try again.");
+  }
+}
+
+async function rolesOf(tx: Transaction, tenantId: string, userId: string): Promise<Role[]> {
+  const rows = await tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+  return rows.map((row) => row.role);
+}
+
+async function createSession(
+  tx: Transaction,
+  deps: IdentityDeps,
+  user: { id: string; tokensValidAfter: Date | null },
+  amr: string[],
+  authTime: Date,
+  familyId: string = crypto.randomUUID(),
+): Promise<SessionTokens> {
+  const roles = await rolesOf(tx, deps.tenant.id, user.id);
+  if (roles.length === 0) throw INVALID_CREDENTIALS();
+  const refreshToken = toBase64Url(randomBytes(32));
+  const now = Date.now();
+  const absoluteEnd = authTime.getTime() + REFRESH_ABSOLUTE_SECONDS * 1000;
+  await tx.insert(refreshTokens).values({
+    tenantId: deps.tenant.id,
+    userId: user.id,
+    familyId,
+    tokenHash: await sha256Hex(refreshToken),
+    amr,
+    authTime,
+    expiresAt: new Date(Math.min(now + REFRESH_IDLE_SECONDS * 1000, absoluteEnd)),
+  });
+  const { token } = await issueAccessToken(deps.auth, {
+    userId: user.id,
+    tenantId: deps.tenant.id,
+    roles,
+    amr,
+    authTime: Math.floor(authTime.getTime() / 1000),
+    issuedNoEarlierThan: revocationSecond(user.tokensValidAfter),
+  });
+  return { access_token: token, token_type: "Bearer", expires_in: ACCESS_TOKEN_SECONDS, refreshToken };
+}
+
+/** Step one of sign-in: email and password, throttled, locked out after repeated failures. */
+export async function login(deps: IdentityDeps, input: { email: string; password: string }): Promise<LoginResult> {
+  const email = input.email.trim().toLowerCase();
+  const accountKey = await emailKey(deps.tenant.id, email);
+  await throttleLogin(deps, accountKey);
+  const lockKey = `vitalis:lock:${accountKey}`;
+  const failKey = `vitalis:fail:${accountKey}`;
+  const lockTtl = await deps.redis.ttl(lockKey);
+  if (lockTtl > 0) {
+    throw new RateLimitedError(lockTtl, "Too many failed sign-ins. The account is locked for a few minutes.");
+  }
+
+  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
+    const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !passwordOk || user.status !== "active") {
+      const failures = await deps.redis.incr(failKey);
+      if (failures === 1) await deps.redis.expire(failKey, LOCKOUT_SECONDS);
+      if (failures >= LOCKOUT_THRESHOLD) await deps.redis.set(lockKey, "1", { ex: LOCKOUT_SECONDS });
+      await appendAudit(tx, {
+        tenantId: deps.tenant.id,
+        actorType: user ? "user" : "anonymous",
+        actorId: user?.id ?? null,
+        action: "auth.login_failed",
+        requestId: deps.requestId,
+        details: { reason: user && passwordOk ? "disabled" : "invalid_credentials", failures, locked: failures >= LOCKOUT_THRESHOLD },
+      });
+      // The audit event must survive the refusal, so the transaction commits and the error is thrown after it.
+      return { kind: "failed" as const };
+    }
+    await deps.redis.del(failKey);
+    if (user.passwordHash && needsRehash(user.passwordHash)) {
+      await tx.update(users).set({ passwordHash: await hashPassword(input.password), updatedAt: new Date() }).where(eq(users.id, user.id));
+    }
+    if (user.mfaEnabledAt) {
+      await appendAudit(tx, { tenantId: deps.tenant.id, actorType: "user", actorId: user.id, action: "auth.mfa_challenged", requestId: deps.requestId });
+      return { kind: "mfa_required" as const, mfaToken: await issueMfaToken(deps.auth, user.id, deps.tenant.id) };
+    }
+    const session = await createSession(tx, deps, user, ["pwd"], new Date());
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: user.id,
+      action: "auth.login",
+      requestId: deps.requestId,
+      details: { amr: ["pwd"] },
+    });
+    return { kind: "session" as const, session };
+  }).then((result) => {
+    if (result.kind === "failed") throw INVALID_CREDENTIALS();
+    return result;
+  });
+}
+
+const RECOVERY_CODE = /^[A-Z0-9]{5}-[A-Z0-9]{5}$/;
+
+/** Step two: a TOTP code (or a one-time recovery code) for the MFA token from step one. */
+export async function completeMfa(deps: IdentityDeps, input: { mfaToken: string; code: string }): Promise<SessionTokens> {
+  const challenge = await verifyMfaToken(deps.auth, input.mfaToken, deps.tenant.id);
+  // Five guesses per challenge: a 6-digit code must not be brute-forced within the token's lifetime.
+  const attempts = await deps.redis.incr(`vitalis:mfa-attempts:${challenge.jti}`);
+  if (attempts === 1) await deps.redis.expire(`vitalis:mfa-attempts:${challenge.jti}`, 600);
+  if (attempts > 5) throw new UnauthorizedError("invalid_mfa_token", "Too many wrong codes. Start again with your password.");
+
+  const code = input.code.trim().toUpperCase();
+  const outcome = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.id, challenge.userId)).limit(1);
+    if (!user || user.status !== "active" || !user.mfaSecretEncrypted || !user.mfaEnabledAt) return { ok: false as const, reason: "no_mfa" };
+    let method: "otp" | "recovery";
+    if (RECOVERY_CODE.test(code)) {
+      const used = await tx
+        .update(mfaRecoveryCodes)
+        .set({ usedAt: new Date() })
+        .where(and(eq(mfaRecoveryCodes.userId, user.id), eq(mfaRecoveryCodes.codeHash, await sha256Hex(code)), isNull(mfaRecoveryCodes.usedAt)))
+        .returning({ id: mfaRecoveryCodes.id });
+      if (used.length === 0) return { ok: false as const, reason: "wrong_code", userId: user.id };
+      method = "recovery";
+    } else {
+      const secret = await decryptSecret(user.mfaSecretEncrypted, deps.auth.mfaEncryptionKey, user.id);
+      const step = await verifyTotp(secret, code);
+      if (step === null) return { ok: false as const, reason: "wrong_code", userId: user.id };
+      // RFC 6238 §5.2: a code is accepted once; the same step again is a replay.
+      const fresh = await deps.redis.set(`vitalis:totp-used:${user.id}:${step}`, "1", { nx: true, ex: 120 });
+      if (fresh !== "OK") return { ok: false as const, reason: "replayed", userId: user.id };
+      method = "otp";
+    }
+    const amr = method === "otp" ? ["pwd", "otp", "mfa"] : ["pwd", "mfa"];
+    const session = await createSession(tx, deps, user, amr, new Date());
+    await deps.redis.sadd(`vitalis:devices:${user.id}`, deps.deviceHash);
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: user.id,
+      action: "auth.login",
+      requestId: deps.requestId,
+      details: { amr, recoveryCodeUsed: method === "recovery" },
+    });
+    return { ok: true as const, session };
+  });
+  if (!outcome.ok) {
+    await withTenant(deps.db, deps.tenant.id, (tx) =>
+      appendAudit(tx, {
+        tenantId: deps.tenant.id,
+        actorType: "user",
+        actorId: challenge.userId,
+        action: "auth.mfa_failed",
+        requestId: deps.requestId,
+        details: { reason: outcome.reason },
+      }),
+    );
+    if (outcome.reason === "replayed") throw new UnauthorizedError("mfa_code_replayed", "This code was already used. Wait for the next one.");
+    throw new UnauthorizedError("invalid_mfa_code", "The code is not correct.");
+  }
+  return outcome.session;
+}
+
+/**
+ * Rotates a refresh token. A token that was already rotated or revoked means someone replayed it: the
+ * whole family is revoked and the event audited (RFC 9700 §4.14.2).
+ */
+export async function refreshSession(deps: IdentityDeps, refreshToken: string): Promise<SessionTokens> {
+  const tokenHash = await sha256Hex(refreshToken);
+  const outcome = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1).for("update");
+    if (!row) return { ok: false as const, reason: "unknown" };
+    if (row.rotatedAt || row.revokedAt) {
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: new Date(), revokedReason: "reuse_detected" })
+        .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+      await appendAudit(tx, {
+        tenantId: deps.tenant.id,
+        actorType: "user",
+        actorId: row.userId,
+        action: "auth.refresh_reuse_detected",
+        requestId: deps.requestId,
+        details: { familyId: row.familyId },
+      });
+      return { ok: false as const, reason: "reused" };
+    }
+    const [user] = await tx.select().from(users).where(eq(users.id, row.userId)).limit(1);
+    const voidedByLogoutAll = user?.tokensValidAfter && user.tokensValidAfter.getTime() > row.createdAt.getTime();
+    if (!user || user.status !== "active" || voidedByLogoutAll || row.expiresAt.getTime() <= Date.now()) {
+      return { ok: false as const, reason: "expired" };
+    }
+    await tx.update(refreshTokens).set({ rotatedAt: new Date() }).where(eq(refreshTokens.id, row.id));
+    const session = await createSession(tx, deps, user, row.amr, row.authTime, row.familyId);
+    return { ok: true as const, session };
+  });
+  if (!outcome.ok) throw new UnauthorizedError("invalid_refresh_token", "Your session has ended. Sign in again.");
+  return outcome.session;
+}
+
+/** Ends this session: the access token is denied until it expires, and the refresh family is revoked. */
+export async function logout(deps: IdentityDeps, claims: AccessClaims, refreshToken: string | undefined): Promise<void> {
+  const ttl = Math.max(1, claims.exp - Math.floor(Date.now() / 1000) + 30);
+  await deps.redis.set(`vitalis:deny:${claims.jti}`, "1", { ex: ttl });
+  await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    if (refreshToken) {
+      const [row] = await tx
+        .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, await sha256Hex(refreshToken)))
+        .limit(1);
+      if (row && row.userId === claims.sub) {
+        await tx
+          .update(refreshTokens)
+          .set({ revokedAt: new Date(), revokedReason: "logout" })
+          .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+      }
+    }
+    await appendAudit(tx, { tenantId: deps.tenant.id, actorType: "user", actorId: claims.sub, action: "auth.logout", requestId: deps.requestId });
+  });
+}
+
+/**
+ * Voids every token the user holds, at once: a not-before instant in the database (checked on refresh)
+ * and in Redis (checked on every request until the last access token issued before it has expired).
+ */
+export async function revokeAllSessions(
+  deps: Pick<IdentityDeps, "db" | "redis" | "tenant" | "requestId">,
+  userId: string,
+  actor: { id: string; reason: "logout_all" | "user_disabled" },
+): Promise<void> {
+  const now = new Date();
+  await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    await tx.update(users).set({ tokensValidAfter: now, updatedAt: now }).where(eq(users.id, userId));
+    await tx
+      .update(refreshTokens)
+      .set({ revokedAt: now, revokedReason: actor.reason })
+      .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: actor.id,
+      action: actor.reason === "logout_all" ? "auth.logout_all" : "user.sessions_revoked",
+      targetType: "user",
+      targetId: userId,
+      requestId: deps.requestId,
+    });
+  });
+  await deps.redis.set(`vitalis:nbf:${userId}`, String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
+}
+

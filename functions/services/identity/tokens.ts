@@ -1,0 +1,171 @@
+import { decodeProtectedHeader, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
+import type { AuthConfig, SigningJwk } from "../../env";
+import { UnauthorizedError } from "../../lib/errors";
+import type { Role } from "../../../schema/memberships";
+
+/** Access tokens live ten minutes (RFC 9068 JWTs); refresh tokens carry the session. */
+export const ACCESS_TOKEN_SECONDS = 600;
+/** The MFA challenge token bridges the password step and the code step. */
+export const MFA_TOKEN_SECONDS = 300;
+/** RFC 8725 §3.1-ish clock leeway: small, so an expired token is not useful for long. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+const ACCESS_TYP = "at+jwt";
+const MFA_TYP = "mfa+jwt";
+const ALGORITHM = "EdDSA";
+
+export interface AccessClaims {
+  sub: string;
+  tid: string;
+  roles: Role[];
+  amr: string[];
+  auth_time: number;
+  jti: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+}
+
+export interface KeyRing {
+  signer: { kid: string; key: CryptoKey };
+  verifiers: Map<string, CryptoKey>;
+  publicJwks: JWK[];
+}
+
+// Importing keys costs a few hundred microseconds; keep them per isolate, keyed by the config object
+// (parsed once per env). CryptoKeys are not I/O objects, so sharing them across requests is allowed.
+const keyRings = new WeakMap<AuthConfig, Promise<KeyRing>>();
+
+function publicPart(jwk: SigningJwk): JWK {
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, kid: jwk.kid, alg: ALGORITHM, use: "sig" };
+}
+
+async function buildKeyRing(config: AuthConfig): Promise<KeyRing> {
+  const [first] = config.signingKeys;
+  if (!first) throw new TypeError("no signing key configured");
+  const verifiers = new Map<string, CryptoKey>();
+  for (const jwk of config.signingKeys) {
+    verifiers.set(jwk.kid, (await importJWK(publicPart(jwk), ALGORITHM)) as CryptoKey);
+  }
+  const signerKey = (await importJWK({ kty: first.kty, crv: first.crv, x: first.x, d: first.d }, ALGORITHM)) as CryptoKey;
+  return { signer: { kid: first.kid, key: signerKey }, verifiers, publicJwks: config.signingKeys.map(publicPart) };
+}
+
+export function keyRing(config: AuthConfig): Promise<KeyRing> {
+  let ring = keyRings.get(config);
+  if (!ring) {
+    ring = buildKeyRing(config);
+    keyRings.set(config, ring);
+  }
+  return ring;
+}
+
+export interface AccessTokenInput {
+  userId: string;
+  tenantId: string;
+  roles: Role[];
+  amr: string[];
+  authTime: number;
+  /** After a logout-all, new tokens are stamped no earlier than the revocation second (sessions.ts). */
+  issuedNoEarlierThan?: number;
+}
+
+export async function issueAccessToken(config: AuthConfig, input: AccessTokenInput): Promise<{ token: string; claims: AccessClaims }> {
+  const ring = await keyRing(config);
+  const now = Math.max(Math.floor(Date.now() / 1000), input.issuedNoEarlierThan ?? 0);
+  const claims: AccessClaims = {
+    sub: input.userId,
+    tid: input.tenantId,
+    roles: input.roles,
+    amr: input.amr,
+    auth_time: input.authTime,
+    jti: crypto.randomUUID(),
+    iat: now,
+    nbf: now,
+    exp: now + ACCESS_TOKEN_SECONDS,
+  };
+  const token = await new SignJWT({ tid: claims.tid, roles: claims.roles, amr: claims.amr, auth_time: claims.auth_time })
+    .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TYP, kid: ring.signer.kid })
+    .setIssuer(config.issuer)
+    .setAudience(config.audience)
+    .setSubject(claims.sub)
+    .setJti(claims.jti)
+    .setIssuedAt(claims.iat)
+    .setNotBefore(claims.nbf)
+    .setExpirationTime(claims.exp)
+    .sign(ring.signer.key);
+  return { token, claims };
+}
+
+// Headers that would let a token name its own key or key source (RFC 8725 §3.10): never honoured, always refused.
+const FORBIDDEN_HEADERS = ["jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "crit"] as const;
+
+const invalid = (message: string): UnauthorizedError =>
+  new UnauthorizedError("invalid_token", message, { headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
+
+async function verify(config: AuthConfig, token: string, typ: string): Promise<Record<string, unknown>> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw invalid("The access token is malformed.");
+  }
+  if (header.alg !== ALGORITHM) throw invalid("The token's algorithm is not accepted.");
+  if (FORBIDDEN_HEADERS.some((name) => name in header)) throw invalid("The token names its own key, which is not accepted.");
+  const ring = await keyRing(config);
+  const key = typeof header.kid === "string" ? ring.verifiers.get(header.kid) : undefined;
+  if (!key) throw invalid("The token was signed with an unknown key.");
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: [ALGORITHM],
+      typ,
+      issuer: config.issuer,
+      audience: config.audience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ["exp", "iat", "nbf", "jti", "sub", "tid"],
+    });
+    return payload;
+  } catch {
+    // The reason (expired, wrong audience, bad signature) stays in our logs at most; the caller learns only that it failed.
+    throw invalid("The access token is not valid.");
+  }
+}
+
+/** Verifies an access token for the tenant of the request's host; throws a 401 problem otherwise. */
+export async function verifyAccessToken(config: AuthConfig, token: string, tenantId: string): Promise<AccessClaims> {
+  const payload = await verify(config, token, ACCESS_TYP);
+  if (payload.tid !== tenantId) throw invalid("The token belongs to another site.");
+  const roles = payload.roles;
+  const amr = payload.amr;
+  if (!Array.isArray(roles) || !Array.isArray(amr) || typeof payload.auth_time !== "number") {
+    throw invalid("The access token is missing claims.");
+  }
+  return payload as unknown as AccessClaims;
+}
+
+export async function issueMfaToken(config: AuthConfig, userId: string, tenantId: string): Promise<string> {
+  const ring = await keyRing(config);
+  return new SignJWT({ tid: tenantId, purpose: "mfa" })
+    .setProtectedHeader({ alg: ALGORITHM, typ: MFA_TYP, kid: ring.signer.kid })
+    .setIssuer(config.issuer)
+    .setAudience(config.audience)
+    .setSubject(userId)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt()
+    .setNotBefore("0s")
+    .setExpirationTime(`${MFA_TOKEN_SECONDS}s`)
+    .sign(ring.signer.key);
+}
+
+export async function verifyMfaToken(config: AuthConfig, token: string, tenantId: string): Promise<{ userId: string; jti: string; exp: number }> {
+  let payload: Record<string, unknown>;
+  try {
+    payload = await verify(config, token, MFA_TYP);
+  } catch {
+    throw new UnauthorizedError("invalid_mfa_token", "The sign-in step expired. Start again with your password.");
+  }
+  if (payload.tid !== tenantId || payload.purpose !== "mfa") {
+    throw new UnauthorizedError("invalid_mfa_token", "The sign-in step expired. Start again with your password.");
+  }
+  return { userId: String(payload.sub), jti: String(payload.jti), exp: Number(payload.exp) };
+}

@@ -1,0 +1,45 @@
+import { sql } from "drizzle-orm";
+import { pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { appRole, currentTenantSql } from "./roles";
+import { tenants } from "./tenants";
+import { users } from "./users";
+
+export const credentialStatuses = ["pending", "verified", "rejected"] as const;
+export type CredentialStatus = (typeof credentialStatuses)[number];
+
+/**
+ * A physician's council registration: CRM number + UF (a CRM number alone is not a credential: each state
+ * council numbers its own), and RQE numbers for specialist claims (CFM 2.336/2023). An admin of the tenant
+ * verifies it with a note; only a verified medical reviewer may approve medical content.
+ */
+export const professionalCredentials = pgTable(
+  "professional_credentials",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    crmNumber: text("crm_number").notNull(),
+    crmUf: text("crm_uf").notNull(),
+    rqe: text("rqe").array().notNull().default(sql`'{}'::text[]`),
+    specialty: text("specialty"),
+    status: text("status", { enum: credentialStatuses }).notNull().default("pending"),
+    note: text("note"),
+    reviewedBy: uuid("reviewed_by").references(() => users.id),
+    reviewedAt: timestamp("reviewed_at", { withTimezone: true, mode: "date" }),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.tenantId, table.userId] }),
+    pgPolicy("professional_credentials_tenant_isolation", {
+      for: "all",
+      to: appRole,
+      using: sql.raw(`tenant_id = ${currentTenantSql}`),
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+  ],
+).enableRLS();
+
+export type ProfessionalCredential = typeof professionalCredentials.$inferSelect;
