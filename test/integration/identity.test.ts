@@ -99,6 +99,19 @@ describe("signing in", () => {
     expect(after.status).toBe(200);
   });
 
+  it("throttles sign-in attempts from one address, whatever the accounts", async () => {
+    const from = { "cf-connecting-ip": "198.51.100.77" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const res = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: `spray-${i}@nowhere.test`, password: "guess-1234567" }, from) });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(30)).toEqual([429, 429]);
+    const elsewhere = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: editor.email, password: editor.password }) });
+    expect(elsewhere.status).toBe(200);
+  });
+
   it("refuses unknown fields in the login body", async () => {
     const res = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: editor.email, password: "x", role: "admin" }) });
     expect(res.status).toBe(422);

@@ -80,7 +80,11 @@ export async function createWorker(
     env,
     fetch: (path, init = {}) => {
       const { host = "localhost", ...rest } = init;
-      return mf.dispatchFetch(`http://${host}${path}`, rest as never) as unknown as Promise<Response>;
+      // Cloudflare sets CF-Connecting-IP on every request. Tests look like many clients unless they say
+      // otherwise, so per-IP throttles only shape the tests that set an address on purpose.
+      const headers = new Headers(rest.headers);
+      if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", `203.0.113.${Math.floor(Math.random() * 254) + 1}`);
+      return mf.dispatchFetch(`http://${host}${path}`, { ...rest, headers } as never) as unknown as Promise<Response>;
     },
     dispose: () => mf.dispose(),
   };
