@@ -14,6 +14,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   method?: "GET" | "POST";
   body?: string;
+  /** Varies each request's headers (e.g. one of several users' tokens), called per request. */
+  headersFor?: (index: number) => Record<string, string>;
 }
 
 export interface CaseResult {
@@ -23,14 +25,20 @@ export interface CaseResult {
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** Requests completed in the measured run. */
+  total: number;
   ratioToBaseline?: number;
   target?: string;
+  /** Extra measured facts, e.g. Redis round trips per request. */
+  notes?: string;
 }
 
 export const BENCH_SECONDS = Math.min(10, Math.max(1, Number(process.env.BENCH_SECONDS ?? 10)));
 export const BENCH_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 export async function load(name: string, options: LoadOptions): Promise<CaseResult> {
+  let counter = 0;
+  const headersFor = options.headersFor;
   const result = await autocannon({
     url: options.url,
     connections: options.connections ?? BENCH_CONNECTIONS,
@@ -38,6 +46,9 @@ export async function load(name: string, options: LoadOptions): Promise<CaseResu
     method: options.method ?? "GET",
     headers: options.headers,
     body: options.body,
+    ...(headersFor
+      ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, ...headersFor(counter++) } }) }] }
+      : {}),
   });
   return {
     name,
@@ -46,6 +57,7 @@ export async function load(name: string, options: LoadOptions): Promise<CaseResu
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    total: result.requests.total,
   };
 }
 
@@ -62,7 +74,7 @@ export function withRatios(baseline: CaseResult, cases: CaseResult[]): CaseResul
 }
 
 export function printTable(rows: CaseResult[]): void {
-  const header = ["case", "req/s", "p50 ms", "p99 ms", "ratio", "target", "errors", "non-2xx"];
+  const header = ["case", "req/s", "p50 ms", "p99 ms", "ratio", "target", "errors", "non-2xx", "notes"];
   const lines = rows.map((row) => [
     row.name,
     String(row.requestsPerSecond),
@@ -72,6 +84,7 @@ export function printTable(rows: CaseResult[]): void {
     row.target ?? "",
     String(row.errors),
     String(row.non2xx),
+    row.notes ?? "",
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
   const format = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ");

@@ -4,12 +4,19 @@
  * writes bench/results/latest.json. Only 127.0.0.1 is ever targeted.
  */
 import { join } from "node:path";
+import pg from "pg";
+import { contentBenchCases } from "./content.js";
+import { issueAccessToken } from "../functions/services/identity/tokens.js";
+import { createUser } from "../test/support/auth.js";
 import { buildWorkerBundle, startStack } from "../test/support/stack.js";
 import { createWorker } from "../test/support/worker.js";
 import { BENCH_CONNECTIONS, BENCH_SECONDS, type CaseResult, load, printTable, warm, withRatios, writeResults } from "./harness.js";
 
 const BASELINE_PORT = 8801;
 const SUBJECT_PORT = 8802;
+const PROTECTED_PORT = 8803;
+/** Enough users and client addresses that the per-user and per-IP rate limits do not shape the load. */
+const BENCH_USERS = 40;
 
 interface BenchCase {
   name: string;
@@ -39,6 +46,12 @@ async function main(): Promise<void> {
       await warm(url);
       results.push({ ...(await load(entry.name, { url })), ...(entry.target ? { target: entry.target } : {}) });
     }
+    for (const entry of await contentBenchCases(stack.environment)) {
+      const url = `http://127.0.0.1:${SUBJECT_PORT}${entry.path}`;
+      await warm(url, entry.headers);
+      results.push({ ...(await load(entry.name, { url, headers: entry.headers })), ...(entry.target ? { target: entry.target } : {}) });
+    }
+    results.push(...(await protectedCases(stack)));
     const rows = [baselineResult, ...withRatios(baselineResult, results)];
     console.log(`\nVitalis benchmarks — ${BENCH_CONNECTIONS} connections, ${BENCH_SECONDS} s per case, workerd on 127.0.0.1\n`);
     printTable(rows);
@@ -51,6 +64,57 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled([baseline.dispose(), subject.dispose()]);
     await stack.stop();
+  }
+}
+
+/**
+ * Authentication + trust against the same endpoint without them (bench/protected/worker.ts), in one run,
+ * with the Redis round trips per protected request counted at the Upstash adapter.
+ */
+async function protectedCases(stack: Awaited<ReturnType<typeof startStack>>): Promise<CaseResult[]> {
+  const admin = new pg.Client({ connectionString: stack.environment.adminDatabaseUrl });
+  await admin.connect();
+  const dir = join(stack.scratch, "protected");
+  await buildWorkerBundle(dir, new URL("./protected/wrangler.toml", import.meta.url).pathname);
+  const worker = await createWorker(stack.environment, {}, { bundleDir: dir, port: PROTECTED_PORT });
+  const auth = {
+    signingKeys: JSON.parse(stack.environment.auth.privateJwks),
+    issuer: stack.environment.auth.issuer,
+    audience: "vitalis-api",
+    mfaEncryptionKey: stack.environment.auth.mfaEncryptionKey,
+    adminOrigins: [],
+  };
+  try {
+    const tenant = await admin.query<{ id: string }>("insert into tenants (slug, name) values ('bench', 'Bench clinic') returning id");
+    const tenantId = tenant.rows[0]!.id;
+    await admin.query("insert into tenant_hostnames (hostname, tenant_id) values ('127.0.0.1', $1)", [tenantId]);
+    const tokens: string[] = [];
+    for (let i = 0; i < BENCH_USERS; i++) {
+      const user = await createUser(admin, { id: tenantId, slug: "bench" }, { roles: ["editor"] });
+      // Tokens minted with the Worker's own key and code path (the login endpoint's throttle would shape the set-up).
+      const { token } = await issueAccessToken(auth, { userId: user.id, tenantId, roles: ["editor"], amr: ["pwd"], authTime: Math.floor(Date.now() / 1000) });
+      tokens.push(token);
+    }
+    const headersFor = (n: number) => ({ authorization: `Bearer ${tokens[n % tokens.length]}`, "cf-connecting-ip": `198.51.100.${n % 200}` });
+    const base = `http://127.0.0.1:${PROTECTED_PORT}`;
+    await warm(`${base}/open`);
+    const open = await load("JSON endpoint, auth + trust off", { url: `${base}/open` });
+    await warm(`${base}/protected`, { authorization: `Bearer ${tokens[0]}` });
+    const before = stack.redisRoundTrips();
+    const secured = await load("same endpoint, auth + trust on", { url: `${base}/protected`, headersFor });
+    const served = secured.total;
+    const perRequest = (stack.redisRoundTrips() - before) / Math.max(1, served);
+    return [
+      open,
+      {
+        ...secured,
+        target: ">= 0.85 of off",
+        notes: `${(secured.requestsPerSecond / Math.max(1, open.requestsPerSecond)).toFixed(3)} of off; ${perRequest.toFixed(2)} Redis round trips/request`,
+      },
+    ];
+  } finally {
+    await worker.dispose();
+    await admin.end();
   }
 }
 

@@ -25,6 +25,8 @@ export interface UpstashAdapter {
   /** What UPSTASH_REDIS_REST_URL should hold, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
   port: number;
+  /** HTTP requests answered so far: one per client round trip (a pipeline is one), for benchmarks. */
+  readonly requests: number;
   close(): Promise<void>;
 }
 
@@ -108,7 +110,9 @@ export async function startUpstashAdapter(opts: UpstashAdapterOptions): Promise<
   const dedicated = new Set<Redis>();
   const context: HandlerContext = { redis, scripts, dedicated, tokenDigest: digest(opts.token) };
 
+  let requests = 0;
   const server = createServer((req, res) => {
+    requests += 1;
     handleRequest(req, res, context).catch((err: unknown) => sendJson(res, 500, { error: errorMessage(err) }));
   });
   server.on("clientError", (_err, socket) => socket.destroy());
@@ -125,6 +129,9 @@ export async function startUpstashAdapter(opts: UpstashAdapterOptions): Promise<
   return {
     url: `http://${urlHost}:${port}`,
     port,
+    get requests(): number {
+      return requests;
+    },
     close(): Promise<void> {
       closing ??= shutdown(server, redis, dedicated);
       return closing;

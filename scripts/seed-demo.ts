@@ -3,7 +3,12 @@
  * `vitalis-demo` unless DEMO_PASSWORD is set. Idempotent. Refuses to run against a staging or production
  * configuration: demo accounts with a published password must never exist there.
  */
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import type { Transaction } from "../functions/lib/db.js";
+import { ensureDefaultCategories } from "../functions/services/content-taxonomy.js";
+import * as schema from "../schema/index.js";
 import { hashPassword } from "../functions/lib/passwords.js";
 import type { Role } from "../schema/memberships.js";
 
@@ -56,6 +61,12 @@ export async function seedDemo(ownerDatabaseUrl: string, options: { password: st
       }
     }
     await client.query("commit");
+    // The medical specialties every tenant starts with. The service takes the Worker's transaction type;
+    // node-postgres's drizzle transaction has the same query-builder API, hence the cast.
+    await drizzle({ client, schema }).transaction(async (tx) => {
+      await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+      await ensureDefaultCategories(tx as unknown as Transaction, tenantId);
+    });
   } catch (error) {
     await client.query("rollback");
     throw error;

@@ -1,5 +1,6 @@
 import type { Bindings } from "../env";
 import { createLogger } from "../lib/logging";
+import { publishScheduledContent } from "./publish-scheduled";
 
 export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
 
@@ -7,7 +8,9 @@ export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
  * Cron expression (as written in wrangler.toml `[triggers]`) → the jobs it runs. Each job is a file in
  * this folder and reuses the services; a job failing does not stop the others of the same trigger.
  */
-export const jobsByCron: Record<string, Job[]> = {};
+export const jobsByCron: Record<string, Job[]> = {
+  "* * * * *": [publishScheduledContent],
+};
 
 export async function runScheduled(cron: string, env: Bindings, ctx: ExecutionContext): Promise<void> {
   const logger = createLogger({ cron });

@@ -1,15 +1,27 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppBindings } from "../env";
 import { authRouter } from "./auth";
+import { categoriesRouter } from "./categories";
 import { meRouter } from "./me";
+import { pagesRouter } from "./pages";
+import { postsRouter } from "./posts";
+import { searchRouter } from "./search";
+import { tagsRouter } from "./tags";
 import { usersRouter } from "./users";
+import { wordpressRouter } from "./wp";
 
 /**
- * Mounts the resource routers behind tenant resolution and authentication (see app.tsx for the order).
- * One line per resource; each router declares its routes' sensitivity with `protect()` (middleware/protect.ts).
+ * Mounts the resource routers behind authentication (see app.tsx for the order). One line per resource;
+ * each router declares its routes' sensitivity with `protect()` (middleware/protect.ts).
  */
 export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", authRouter);
   app.route("/api", meRouter);
   app.route("/api", usersRouter);
+  app.route("/api/posts", postsRouter);
+  app.route("/api/pages", pagesRouter);
+  app.route("/api/categories", categoriesRouter);
+  app.route("/api/tags", tagsRouter);
+  app.route("/api/search", searchRouter);
+  app.route("/wp-json", wordpressRouter);
 }

@@ -44,6 +44,8 @@ export async function buildWorkerBundle(outdir: string, configPath?: string): Pr
 export interface Stack {
   environment: TestEnvironment;
   scratch: string;
+  /** Round trips the Upstash adapter has answered so far (benchmarks count Redis calls per request). */
+  redisRoundTrips(): number;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startStack(label: string): Promise<Stack> {
 
   return {
     scratch,
+    redisRoundTrips: () => upstash.requests,
     environment: {
       adminDatabaseUrl,
       appDatabaseUrl: `postgres://${APP_ROLE}@${PG_HOST}:${PG_PORT}/${database}`,

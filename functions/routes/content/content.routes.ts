@@ -1,0 +1,148 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { ContentType } from "../../../schema";
+import { protect } from "../../middleware/protect";
+import {
+  contentCreateSchema,
+  contentItemSchema,
+  contentListQuery,
+  contentPageSchema,
+  contentUpdateSchema,
+  idempotencyHeader,
+  idParams,
+  ifMatchHeader,
+  problemResponses,
+  problemSchema,
+  revisionComparisonSchema,
+  revisionSchema,
+  transitionSchema,
+} from "./content.schemas";
+
+// Content can be `restricted` or `phi`: the admin API declares `restricted` and the services hide PHI from
+// everyone but the see-all roles and its author, auditing each PHI read.
+const read = protect({ sensitivity: "restricted", action: "read" });
+const write = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor", "author"] });
+const transition = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor", "author", "medical_reviewer"] });
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const conflict = { description: "Version conflict, locked state or blocked publication.", content: { "application/problem+json": { schema: problemSchema } } };
+
+/** The admin routes of one content type (posts and pages share them; the type is fixed by the mount). */
+export function contentRoutes(type: ContentType) {
+  const tag = type === "post" ? "Posts" : "Pages";
+  const noun = type === "post" ? "post" : "page";
+  return {
+    list: createRoute({
+      method: "get",
+      path: "/",
+      tags: [tag],
+      summary: `List ${noun}s the caller may see (filters, text search, cursor pagination)`,
+      middleware: [read] as const,
+      request: { query: contentListQuery },
+      responses: { 200: json(contentPageSchema, `A page of ${noun}s.`), ...problemResponses },
+    }),
+    create: createRoute({
+      method: "post",
+      path: "/",
+      tags: [tag],
+      summary: `Create a ${noun} (a draft; the first revision is recorded)`,
+      middleware: [write] as const,
+      request: { headers: idempotencyHeader, body: { required: true, content: { "application/json": { schema: contentCreateSchema } } } },
+      responses: { 201: json(contentItemSchema, `The new ${noun}; ETag is its version.`), 409: conflict, ...problemResponses },
+    }),
+    get: createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: [tag],
+      summary: `Read one ${noun}`,
+      middleware: [read] as const,
+      request: { params: idParams },
+      responses: { 200: json(contentItemSchema, `The ${noun}; ETag is its version.`), ...problemResponses },
+    }),
+    update: createRoute({
+      method: "patch",
+      path: "/{id}",
+      tags: [tag],
+      summary: `Change a ${noun} (If-Match required; a new revision is recorded)`,
+      middleware: [write] as const,
+      request: {
+        params: idParams,
+        headers: ifMatchHeader,
+        body: { required: true, content: { "application/json": { schema: contentUpdateSchema } } },
+      },
+      responses: {
+        200: json(contentItemSchema, `The ${noun} as saved.`),
+        409: conflict,
+        428: { description: "If-Match is missing.", content: { "application/problem+json": { schema: problemSchema } } },
+        ...problemResponses,
+      },
+    }),
+    trash: createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags: [tag],
+      summary: `Move a ${noun} to the trash (permanent deletion only by retention rules)`,
+      middleware: [write] as const,
+      request: { params: idParams, headers: ifMatchHeader },
+      responses: { 200: json(contentItemSchema, `The trashed ${noun}.`), 409: conflict, ...problemResponses },
+    }),
+    restore: createRoute({
+      method: "post",
+      path: "/{id}/restore",
+      tags: [tag],
+      summary: `Restore a ${noun} from the trash`,
+      middleware: [write] as const,
+      request: { params: idParams, headers: ifMatchHeader.extend(idempotencyHeader.shape) },
+      responses: { 200: json(contentItemSchema, `The restored ${noun}.`), 409: conflict, ...problemResponses },
+    }),
+    transition: createRoute({
+      method: "post",
+      path: "/{id}/transitions",
+      tags: [tag],
+      summary: `Move a ${noun} through the editorial workflow`,
+      description:
+        "draft → in_review → medical_review → approved → scheduled | published → archived, and back to draft with a reason. " +
+        "Approval needs a verified medical reviewer who is not the author. Publishing is refused (409 publish_blocked) " +
+        "while the current revision has blocking analysis findings, unless a medical reviewer overrides with a justification of 20+ characters.",
+      middleware: [transition] as const,
+      request: {
+        params: idParams,
+        headers: ifMatchHeader.extend(idempotencyHeader.shape),
+        body: { required: true, content: { "application/json": { schema: transitionSchema } } },
+      },
+      responses: { 200: json(contentItemSchema, `The ${noun} in its new state.`), 409: conflict, ...problemResponses },
+    }),
+    revisions: createRoute({
+      method: "get",
+      path: "/{id}/revisions",
+      tags: [tag],
+      summary: `List the revisions of a ${noun}, newest first`,
+      middleware: [read] as const,
+      request: { params: idParams },
+      responses: { 200: json(z.object({ items: z.array(revisionSchema) }), "Revisions."), ...problemResponses },
+    }),
+    compare: createRoute({
+      method: "get",
+      path: "/{id}/revisions/compare",
+      tags: [tag],
+      summary: "Compare two revisions (line diff); by default the previous and the current",
+      middleware: [read] as const,
+      request: { params: idParams, query: z.object({ from: z.uuid().optional(), to: z.uuid().optional() }) },
+      responses: { 200: json(revisionComparisonSchema, "The differences."), ...problemResponses },
+    }),
+    restoreRevision: createRoute({
+      method: "post",
+      path: "/{id}/revisions/{revisionId}/restore",
+      tags: [tag],
+      summary: "Restore a revision (saved as a new revision; If-Match required)",
+      middleware: [write] as const,
+      request: {
+        params: idParams.extend({ revisionId: z.uuid().openapi({ param: { name: "revisionId", in: "path" } }) }),
+        headers: ifMatchHeader.extend(idempotencyHeader.shape),
+      },
+      responses: { 200: json(contentItemSchema, `The ${noun} as restored.`), 409: conflict, ...problemResponses },
+    }),
+  };
+}

@@ -1,0 +1,178 @@
+import { z } from "@hono/zod-openapi";
+import { complianceLevels, contentLocales, workflowStates } from "../../../schema";
+
+/** RFC 9457 problem document, as every error of this API is answered. */
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    instance: z.string(),
+  })
+  .loose()
+  .openapi("Problem");
+
+export const problemResponses = {
+  401: { description: "Not signed in.", content: { "application/problem+json": { schema: problemSchema } } },
+  403: { description: "The role or object-level rules forbid this.", content: { "application/problem+json": { schema: problemSchema } } },
+  404: { description: "No such item in this site (or not visible to you).", content: { "application/problem+json": { schema: problemSchema } } },
+  422: { description: "Invalid or unknown fields.", content: { "application/problem+json": { schema: problemSchema } } },
+} as const;
+
+export const slugSchema = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case letters, digits and single hyphens");
+
+export const idParams = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
+
+export const contentItemSchema = z
+  .object({
+    id: z.uuid(),
+    wpId: z.number().int(),
+    type: z.enum(["post", "page"]),
+    title: z.string(),
+    slug: z.string(),
+    bodyMarkdown: z.string(),
+    bodyHtml: z.string(),
+    excerpt: z.string(),
+    locale: z.enum(contentLocales),
+    translationGroupId: z.uuid(),
+    authorId: z.uuid(),
+    featuredMediaId: z.uuid().nullable(),
+    complianceLevel: z.enum(complianceLevels),
+    state: z.enum(workflowStates),
+    stateReason: z.string().nullable(),
+    scheduledAt: z.string().nullable(),
+    publishedAt: z.string().nullable(),
+    lastMedicallyReviewedAt: z.string().nullable(),
+    reviewer: z
+      .object({ userId: z.uuid(), name: z.string().nullable(), crm: z.string().nullable(), uf: z.string().nullable() })
+      .nullable(),
+    currentRevisionId: z.uuid().nullable(),
+    version: z.number().int(),
+    trashedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    categoryIds: z.array(z.uuid()),
+    tagIds: z.array(z.uuid()),
+  })
+  .openapi("ContentItem");
+
+const editableFields = {
+  title: z.string().trim().min(1).max(300),
+  slug: slugSchema,
+  bodyMarkdown: z.string().max(200_000),
+  excerpt: z.string().max(1_000),
+  locale: z.enum(contentLocales),
+  translationGroupId: z.uuid(),
+  complianceLevel: z.enum(complianceLevels),
+  featuredMediaId: z.uuid().nullable(),
+  categoryIds: z.array(z.uuid()).max(50),
+  tagIds: z.array(z.uuid()).max(100),
+};
+
+/**
+ * `.strict()`: a body naming any other field (state, authorId, version, publishedAt, reviewer…) is refused
+ * with 422 rather than silently ignored, so privileged fields can never be mass-assigned.
+ */
+export const contentCreateSchema = z
+  .object({
+    ...editableFields,
+    slug: editableFields.slug.optional(),
+    bodyMarkdown: editableFields.bodyMarkdown.optional(),
+    excerpt: editableFields.excerpt.optional(),
+    translationGroupId: editableFields.translationGroupId.optional(),
+    complianceLevel: editableFields.complianceLevel.optional(),
+    featuredMediaId: editableFields.featuredMediaId.optional(),
+    categoryIds: editableFields.categoryIds.optional(),
+    tagIds: editableFields.tagIds.optional(),
+  })
+  .strict()
+  .openapi("ContentCreate");
+
+export const contentUpdateSchema = z
+  .object(editableFields)
+  .partial()
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: "name at least one field to change" })
+  .openapi("ContentUpdate");
+
+export const contentListQuery = z.object({
+  state: z.enum(workflowStates).optional(),
+  locale: z.enum(contentLocales).optional(),
+  category: z.uuid().optional(),
+  tag: z.uuid().optional(),
+  author: z.uuid().optional(),
+  complianceLevel: z.enum(complianceLevels).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  trashed: z.enum(["true", "false"]).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export const contentPageSchema = z
+  .object({ items: z.array(contentItemSchema), nextCursor: z.string().nullable() })
+  .openapi("ContentPage");
+
+export const transitionSchema = z
+  .object({
+    to: z.enum(workflowStates),
+    reason: z.string().trim().min(1).max(2_000).optional(),
+    justification: z.string().trim().max(4_000).optional(),
+    scheduledAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .openapi("Transition");
+
+export const revisionSchema = z
+  .object({
+    id: z.uuid(),
+    version: z.number().int(),
+    authorId: z.uuid(),
+    createdAt: z.string(),
+    snapshot: z.record(z.string(), z.unknown()),
+  })
+  .openapi("Revision");
+
+const lineDiffSchema = z.object({
+  lines: z.array(z.object({ op: z.enum(["equal", "insert", "delete"]), text: z.string() })),
+  added: z.number().int(),
+  removed: z.number().int(),
+  text: z.string(),
+});
+
+export const revisionComparisonSchema = z
+  .object({
+    from: z.object({ id: z.uuid(), version: z.number().int() }),
+    to: z.object({ id: z.uuid(), version: z.number().int() }),
+    changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
+    title: lineDiffSchema,
+    body: lineDiffSchema,
+    excerpt: lineDiffSchema,
+  })
+  .openapi("RevisionComparison");
+
+export const termSchema = z
+  .object({
+    id: z.uuid(),
+    wpId: z.number().int(),
+    name: z.string(),
+    slug: z.string(),
+    description: z.string(),
+    parentId: z.uuid().nullable().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Term");
+
+export const ifMatchHeader = z.object({
+  "if-match": z.string().max(40).optional().openapi({ description: 'The version being edited, as the ETag gave it: "3".' }),
+});
+
+export const idempotencyHeader = z.object({
+  "idempotency-key": z.string().max(255).optional().openapi({ description: "Makes a retried POST safe: the first answer is returned again." }),
+});

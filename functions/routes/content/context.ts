@@ -1,0 +1,67 @@
+import type { Context } from "hono";
+import type { AppBindings } from "../../env";
+import { BadRequestError, NotFoundError } from "../../lib/errors";
+import type { Principal } from "../../lib/principal";
+import type { ContentContext } from "../../services/content-access";
+import { PreconditionRequiredError } from "../../services/content-errors";
+import { type StoredResponse, withIdempotency } from "../../services/content-idempotency";
+
+const ANONYMOUS: Principal = { kind: "anonymous" };
+
+/** The dependencies a content service needs, taken from the request's context. */
+export function contentContext(c: Context<AppBindings>): ContentContext {
+  const tenant = c.var.tenant;
+  if (!tenant) throw new NotFoundError("No site is published at this address.");
+  return { db: c.var.db, tenant, principal: c.var.principal ?? ANONYMOUS, requestId: c.var.requestId ?? null };
+}
+
+/** RFC 9110 §13.1.1 If-Match with our version ETags: `"3"` (a weak `W/"3"` is accepted too). */
+export function parseIfMatch(header: string | undefined, options: { required: boolean }): number | undefined {
+  if (header === undefined || header.trim() === "") {
+    if (options.required) throw new PreconditionRequiredError();
+    return undefined;
+  }
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match) throw new BadRequestError("invalid_if_match", 'If-Match must be the version ETag, e.g. "3".');
+  return Number(match[1]);
+}
+
+export function etag(version: number): string {
+  return `"${version}"`;
+}
+
+/**
+ * Runs a POST's work under its Idempotency-Key, if the client sent one, and renders the (first) answer.
+ * The answer may be a replay of a stored one, so it is a plain Response; it is typed `never` so the
+ * OpenAPI router accepts it for whichever documented response it reproduces.
+ */
+export async function idempotentPost(
+  c: Context<AppBindings>,
+  body: unknown,
+  run: () => Promise<StoredResponse>,
+): Promise<never> {
+  const key = c.req.header("idempotency-key");
+  const principal = c.var.principal;
+  let result: StoredResponse & { replayed?: boolean };
+  if (key === undefined || principal?.kind !== "user") {
+    result = await run();
+  } else {
+    result = await withIdempotency(
+      c.var.redis,
+      {
+        tenantId: contentContext(c).tenant.id,
+        userId: principal.userId,
+        key,
+        request: { method: c.req.method, path: c.req.path, body },
+      },
+      run,
+    );
+  }
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    ...result.headers,
+  };
+  if (result.replayed) headers["Idempotent-Replayed"] = "true";
+  return new Response(JSON.stringify(result.body), { status: result.status, headers }) as never;
+}

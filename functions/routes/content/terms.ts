@@ -1,0 +1,103 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppBindings } from "../../env";
+import { createRouter } from "../../lib/router";
+import { protect } from "../../middleware/protect";
+import { createTerm, deleteTerm, getTerm, listTerms, type Taxonomy, updateTerm } from "../../services/content-taxonomy";
+import { contentContext, idempotentPost } from "./context";
+import { idempotencyHeader, idParams, problemResponses, problemSchema, slugSchema, termSchema } from "./content.schemas";
+
+const read = protect({ sensitivity: "public", action: "read" });
+const manage = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor"] });
+
+/** Categories (with `parentId`) and tags share one router shape; `.strict()` refuses unknown fields. */
+export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
+  const tag = taxonomy === "category" ? "Categories" : "Tags";
+  const baseFields = {
+    name: z.string().trim().min(1).max(200),
+    slug: slugSchema,
+    description: z.string().max(2_000),
+  };
+  // Only categories have a hierarchy: for tags `parentId` is refused like any unknown field.
+  const fields = taxonomy === "category" ? { ...baseFields, parentId: z.uuid().nullable() } : baseFields;
+  const createBody = z
+    .object(fields)
+    .partial()
+    .required({ name: true })
+    .strict() as z.ZodType<{ name: string; slug?: string; description?: string; parentId?: string | null }>;
+  const updateBody = z
+    .object(fields)
+    .partial()
+    .strict()
+    .refine((body) => Object.keys(body).length > 0, {
+      message: "name at least one field to change",
+    }) as z.ZodType<{ name?: string; slug?: string; description?: string; parentId?: string | null }>;
+  const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+  const conflict = { description: "The slug is taken.", content: { "application/problem+json": { schema: problemSchema } } };
+
+  const routes = {
+    list: createRoute({
+      method: "get",
+      path: "/",
+      tags: [tag],
+      summary: `List ${tag.toLowerCase()}`,
+      middleware: [read] as const,
+      responses: { 200: json(z.object({ items: z.array(termSchema) }), `All ${tag.toLowerCase()}.`) },
+    }),
+    get: createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: [tag],
+      summary: `Read one ${taxonomy}`,
+      middleware: [read] as const,
+      request: { params: idParams },
+      responses: { 200: json(termSchema, `The ${taxonomy}.`), ...problemResponses },
+    }),
+    create: createRoute({
+      method: "post",
+      path: "/",
+      tags: [tag],
+      summary: `Create a ${taxonomy} (editors and admins)`,
+      middleware: [manage] as const,
+      request: { headers: idempotencyHeader, body: { required: true, content: { "application/json": { schema: createBody } } } },
+      responses: { 201: json(termSchema, `The new ${taxonomy}.`), 409: conflict, ...problemResponses },
+    }),
+    update: createRoute({
+      method: "patch",
+      path: "/{id}",
+      tags: [tag],
+      summary: `Change a ${taxonomy} (editors and admins)`,
+      middleware: [manage] as const,
+      request: { params: idParams, body: { required: true, content: { "application/json": { schema: updateBody } } } },
+      responses: { 200: json(termSchema, `The ${taxonomy} as saved.`), 409: conflict, ...problemResponses },
+    }),
+    remove: createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags: [tag],
+      summary: `Delete a ${taxonomy}; content filed under it loses it (editors and admins)`,
+      middleware: [manage] as const,
+      request: { params: idParams },
+      responses: {
+        200: json(z.object({ deleted: z.literal(true), detachedFrom: z.number().int() }), "Deleted."),
+        ...problemResponses,
+      },
+    }),
+  };
+
+  const router = createRouter();
+  router.openapi(routes.list, async (c) => c.json({ items: await listTerms(contentContext(c), taxonomy) }, 200));
+  router.openapi(routes.get, async (c) => c.json(await getTerm(contentContext(c), taxonomy, c.req.valid("param").id), 200));
+  router.openapi(routes.create, async (c) => {
+    const body = c.req.valid("json");
+    return idempotentPost(c, body, async () => ({
+      status: 201,
+      body: await createTerm(contentContext(c), taxonomy, body),
+      headers: {},
+    }));
+  });
+  router.openapi(routes.update, async (c) =>
+    c.json(await updateTerm(contentContext(c), taxonomy, c.req.valid("param").id, c.req.valid("json")), 200),
+  );
+  router.openapi(routes.remove, async (c) => c.json(await deleteTerm(contentContext(c), taxonomy, c.req.valid("param").id), 200));
+  return router;
+}

@@ -1,0 +1,47 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { contentLocales } from "../../../schema";
+import { createRouter } from "../../lib/router";
+import { protect } from "../../middleware/protect";
+import { searchContent } from "../../services/content-search";
+import { contentContext } from "../content/context";
+
+const hitSchema = z
+  .object({
+    id: z.uuid(),
+    wpId: z.number().int(),
+    type: z.enum(["post", "page"]),
+    title: z.string(),
+    slug: z.string(),
+    excerpt: z.string(),
+    locale: z.enum(contentLocales),
+    state: z.string(),
+    publishedAt: z.string().nullable(),
+    rank: z.number(),
+  })
+  .openapi("SearchHit");
+
+const search = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Search"],
+  summary: "Ranked full-text search (accent-insensitive, per-language stemming) over what the caller may see",
+  middleware: [protect({ sensitivity: "public", action: "read" })] as const,
+  request: {
+    query: z.object({
+      q: z.string().trim().min(1).max(200),
+      locale: z.enum(contentLocales).optional(),
+      type: z.enum(["post", "page"]).optional(),
+      limit: z.coerce.number().int().min(1).max(100).optional(),
+      offset: z.coerce.number().int().min(0).max(10_000).optional(),
+    }),
+  },
+  responses: { 200: { description: "Hits, best first.", content: { "application/json": { schema: z.object({ hits: z.array(hitSchema) }) } } } },
+});
+
+/** `/api/search`. */
+export const searchRouter = createRouter().openapi(search, async (c) => {
+  const query = c.req.valid("query");
+  const result = await searchContent(contentContext(c), query);
+  c.header("Cache-Control", "private, no-store");
+  return c.json(result, 200);
+});

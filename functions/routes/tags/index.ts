@@ -1,0 +1,4 @@
+import { createTermRouter } from "../content/terms";
+
+/** `/api/tags`: flat tags. */
+export const tagsRouter = createTermRouter("tag");

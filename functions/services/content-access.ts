@@ -1,0 +1,114 @@
+import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import { contentItems, type ComplianceLevel, type ContentItem, professionalCredentials } from "../../schema";
+import type { Role } from "../../schema/memberships";
+import type { Database, Transaction } from "../lib/db";
+import type { Principal, TenantContext } from "../lib/principal";
+
+/** What every content service call receives from its caller (a handler or a job). */
+export interface ContentContext {
+  db: Database;
+  tenant: TenantContext;
+  principal: Principal;
+  requestId: string | null;
+}
+
+/** The people who run the publication; content at `restricted` and `phi` is shown to them only. */
+export const STAFF_ROLES: readonly Role[] = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"];
+/** Staff who see every item of the tenant, whoever wrote it. */
+const SEE_ALL_ROLES: readonly Role[] = ["admin", "editor", "medical_reviewer", "compliance_officer"];
+/** Staff who manage any item and the taxonomy. */
+export const EDITOR_ROLES: readonly Role[] = ["admin", "editor"];
+/** Roles that may create content. */
+export const WRITER_ROLES: readonly Role[] = ["admin", "editor", "author"];
+
+/** Who is reading or writing, as far as content is concerned. */
+export interface Viewer {
+  userId: string | null;
+  roles: Role[];
+  /** Holds a verified professional credential (CRM) in this tenant. */
+  verifiedProfessional: boolean;
+}
+
+export const ANONYMOUS_VIEWER: Viewer = { userId: null, roles: [], verifiedProfessional: false };
+
+export function viewerHas(viewer: Viewer, roles: readonly Role[]): boolean {
+  return viewer.roles.some((role) => roles.includes(role));
+}
+
+/**
+ * The verified credential of a user in a tenant, or null. A CRM is per state council, so it is always
+ * number + UF (CFM 2.336/2023 requires both on medical publicity).
+ */
+export async function verifiedCredential(
+  tx: Transaction,
+  tenantId: string,
+  userId: string,
+): Promise<{ crmNumber: string; crmUf: string } | null> {
+  const [row] = await tx
+    .select({ crmNumber: professionalCredentials.crmNumber, crmUf: professionalCredentials.crmUf })
+    .from(professionalCredentials)
+    .where(
+      and(
+        eq(professionalCredentials.tenantId, tenantId),
+        eq(professionalCredentials.userId, userId),
+        eq(professionalCredentials.status, "verified"),
+      ),
+    )
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * Turns the request's principal into a viewer of this tenant. A token issued for another tenant counts as
+ * anonymous here (its roles mean nothing in this tenant).
+ */
+export async function resolveViewer(tx: Transaction, tenantId: string, principal: Principal | undefined): Promise<Viewer> {
+  if (!principal || principal.kind !== "user" || principal.tenantId !== tenantId) return ANONYMOUS_VIEWER;
+  const roles = principal.roles;
+  const mayBeProfessional = roles.some((role) => role === "reader_professional" || STAFF_ROLES.includes(role));
+  const verifiedProfessional = mayBeProfessional ? (await verifiedCredential(tx, tenantId, principal.userId)) !== null : false;
+  return { userId: principal.userId, roles, verifiedProfessional };
+}
+
+/** Compliance levels the public site and the WordPress API may show this viewer; `restricted`/`phi` never. */
+export function publicComplianceLevels(viewer: Viewer): ComplianceLevel[] {
+  return viewer.verifiedProfessional ? ["public", "professional"] : ["public"];
+}
+
+/** The public view: published, not in the trash, and at a level the viewer may read. */
+export function publicVisibility(viewer: Viewer): SQL {
+  return and(
+    eq(contentItems.state, "published"),
+    isNull(contentItems.trashedAt),
+    inArray(contentItems.complianceLevel, publicComplianceLevels(viewer)),
+  )!;
+}
+
+/**
+ * The admin view. Admins, editors, medical reviewers and compliance officers see every item; authors see
+ * their own and what is published (except PHI, which only its author and the see-all roles read);
+ * anyone else sees the public view.
+ */
+export function adminVisibility(viewer: Viewer): SQL {
+  if (viewerHas(viewer, SEE_ALL_ROLES)) return sql`true`;
+  if (viewer.userId && viewer.roles.includes("author")) {
+    return or(
+      eq(contentItems.authorId, viewer.userId),
+      and(eq(contentItems.state, "published"), sql`${contentItems.complianceLevel} <> 'phi'`),
+    )!;
+  }
+  return publicVisibility(viewer);
+}
+
+/** Whether the viewer may change this item's content (object-level authorization). */
+export function mayEdit(viewer: Viewer, item: Pick<ContentItem, "authorId" | "state">): boolean {
+  if (viewerHas(viewer, EDITOR_ROLES)) return item.state === "draft" || item.state === "in_review";
+  // Authors edit only their own drafts; once submitted, the text is the reviewers' to judge.
+  return viewer.roles.includes("author") && item.authorId === viewer.userId && item.state === "draft";
+}
+
+/** Whether the viewer may move the item to the trash or back. */
+export function mayTrash(viewer: Viewer, item: Pick<ContentItem, "authorId" | "state">): boolean {
+  if (viewerHas(viewer, EDITOR_ROLES)) return true;
+  return viewer.roles.includes("author") && item.authorId === viewer.userId && item.state === "draft";
+}

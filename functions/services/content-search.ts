@@ -1,0 +1,84 @@
+import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { contentItems, type ContentLocale, type ContentType } from "../../schema";
+import { withTenant } from "../lib/db";
+import { adminVisibility, type ContentContext, publicVisibility, resolveViewer } from "./content-access";
+
+/**
+ * The tsquery of a reader's words (websearch syntax: quotes, `or`, `-word`), unaccented like the indexed
+ * documents (see the migration `content-rls-search`). With a locale, that language's dictionary; without,
+ * the union of the three, so a query matches whichever language the article is written in.
+ */
+export function searchQuerySql(q: string, locale: ContentLocale | undefined): SQL {
+  if (locale) return sql`websearch_to_tsquery(vitalis_search_config(${locale}), vitalis_unaccent(${q}))`;
+  return sql`(websearch_to_tsquery('pg_catalog.portuguese'::regconfig, vitalis_unaccent(${q}))
+    || websearch_to_tsquery('pg_catalog.english'::regconfig, vitalis_unaccent(${q}))
+    || websearch_to_tsquery('pg_catalog.spanish'::regconfig, vitalis_unaccent(${q})))`;
+}
+
+/** Whether a row matches the query (uses the GIN index on `search_vector`). */
+export function searchMatchSql(q: string, locale: ContentLocale | undefined): SQL {
+  return sql`"content_items"."search_vector" @@ ${searchQuerySql(q, locale)}`;
+}
+
+/** ts_rank over the weighted document: title (A) above excerpt (B) above body (C). */
+export function searchRankSql(q: string, locale: ContentLocale | undefined): SQL<number> {
+  return sql<number>`ts_rank("content_items"."search_vector", ${searchQuerySql(q, locale)})`;
+}
+
+export interface SearchHit {
+  id: string;
+  wpId: number;
+  type: ContentType;
+  title: string;
+  slug: string;
+  excerpt: string;
+  locale: ContentLocale;
+  state: string;
+  publishedAt: string | null;
+  rank: number;
+}
+
+export interface SearchOptions {
+  q: string;
+  locale?: ContentLocale;
+  type?: ContentType;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * Ranked full-text search over what the caller may see: staff see the admin view (drafts included, by
+ * role), everyone else the published public view.
+ */
+export async function searchContent(ctx: ContentContext, options: SearchOptions): Promise<{ hits: SearchHit[] }> {
+  const limit = Math.min(100, Math.max(1, options.limit ?? 20));
+  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+    const visibility = viewer.userId ? adminVisibility(viewer) : publicVisibility(viewer);
+    const rank = searchRankSql(options.q, options.locale);
+    const conditions: SQL[] = [visibility, isNull(contentItems.trashedAt), searchMatchSql(options.q, options.locale)];
+    if (options.locale) conditions.push(eq(contentItems.locale, options.locale));
+    if (options.type) conditions.push(eq(contentItems.type, options.type));
+    const rows = await tx
+      .select({
+        id: contentItems.id,
+        wpId: contentItems.wpId,
+        type: contentItems.type,
+        title: contentItems.title,
+        slug: contentItems.slug,
+        excerpt: contentItems.excerpt,
+        locale: contentItems.locale,
+        state: contentItems.state,
+        publishedAt: contentItems.publishedAt,
+        rank,
+      })
+      .from(contentItems)
+      .where(and(...conditions))
+      .orderBy(desc(rank), desc(contentItems.publishedAt), desc(contentItems.id))
+      .limit(limit)
+      .offset(Math.max(0, options.offset ?? 0));
+    return {
+      hits: rows.map((row) => ({ ...row, rank: Number(row.rank), publishedAt: row.publishedAt ? row.publishedAt.toISOString() : null })),
+    };
+  });
+}

@@ -1,0 +1,340 @@
+import { and, desc, eq, isNull, lte, sql } from "drizzle-orm";
+import {
+  contentAnalyses,
+  type ContentItem,
+  contentItems,
+  type ContentType,
+  memberships,
+  tenants,
+  users,
+  type WorkflowState,
+} from "../../schema";
+import type { Role } from "../../schema/memberships";
+import { type Database, type Transaction, withTenant } from "../lib/db";
+import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
+import { appendAudit } from "./audit";
+import { type ContentContext, resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content-access";
+import { actorOf, assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content";
+
+/** One step of the editorial workflow and who may take it. */
+export interface TransitionRule {
+  /** Roles that may take the step on any item. */
+  roles: readonly Role[];
+  /** Roles that may take the step only on items they wrote. */
+  ownRoles?: readonly Role[];
+  /** Roles that may take the step only to override a blocked publication (with a justification). */
+  overrideRoles?: readonly Role[];
+  /** A written reason is required (going back to draft: the author must know why). */
+  requiresReason?: boolean;
+  /** The actor must be a medical reviewer with a verified CRM, and not the item's author (four eyes). */
+  medicalApproval?: boolean;
+  /** Refused while the current revision's latest analysis has blocking findings (unless overridden). */
+  publishGate?: boolean;
+}
+
+const BACK_TO_DRAFT: TransitionRule = { roles: ["editor", "admin"], requiresReason: true };
+const PUBLISH: TransitionRule = { roles: ["editor", "admin"], overrideRoles: ["medical_reviewer"], publishGate: true };
+
+/**
+ * The permission matrix: from-state → to-state → rule. A step that is not here does not exist.
+ *
+ *   draft ─► in_review ─► medical_review ─► approved ─► scheduled ─► published ─► archived
+ *     ▲__________│_______________│_______________│___________│____________│___________│  (with a reason)
+ *
+ * CFM 2.336/2023 makes the physician responsible for medical publicity: approval needs a verified
+ * medical reviewer who is not the author, and the approval is recorded with their name and CRM/UF.
+ */
+export const TRANSITIONS: Readonly<Partial<Record<WorkflowState, Partial<Record<WorkflowState, TransitionRule>>>>> = {
+  draft: {
+    in_review: { roles: ["editor", "admin"], ownRoles: ["author"] },
+  },
+  in_review: {
+    medical_review: { roles: ["editor", "admin"] },
+    draft: { roles: ["editor", "admin"], ownRoles: ["author"], requiresReason: true },
+  },
+  medical_review: {
+    approved: { roles: ["medical_reviewer"], medicalApproval: true },
+    draft: { roles: ["medical_reviewer", "editor", "admin"], requiresReason: true },
+  },
+  approved: {
+    scheduled: PUBLISH,
+    published: PUBLISH,
+    draft: { roles: ["medical_reviewer", "editor", "admin"], requiresReason: true },
+  },
+  scheduled: {
+    published: PUBLISH,
+    draft: BACK_TO_DRAFT,
+  },
+  published: {
+    archived: { roles: ["editor", "admin"] },
+    draft: BACK_TO_DRAFT,
+  },
+  archived: {
+    draft: BACK_TO_DRAFT,
+  },
+};
+
+export const MIN_JUSTIFICATION_LENGTH = 20;
+
+export function transitionRule(from: WorkflowState, to: WorkflowState): TransitionRule | undefined {
+  return TRANSITIONS[from]?.[to];
+}
+
+/** How the actor qualifies for a step: by role, as the item's author, as an overriding reviewer, or not. */
+export function qualification(
+  rule: TransitionRule,
+  actor: { userId: string | null; roles: readonly Role[] },
+  authorId: string,
+): "role" | "own" | "override" | null {
+  if (actor.roles.some((role) => rule.roles.includes(role))) return "role";
+  if (rule.ownRoles && actor.userId === authorId && actor.roles.some((role) => rule.ownRoles?.includes(role))) return "own";
+  if (rule.overrideRoles && actor.roles.some((role) => rule.overrideRoles?.includes(role))) return "override";
+  return null;
+}
+
+/**
+ * Whether the user is a medical reviewer of the tenant (a current membership, not only a token claim)
+ * holding a verified professional credential (CRM number + UF).
+ */
+export async function isVerifiedMedicalReviewer(tx: Transaction, tenantId: string, userId: string): Promise<boolean> {
+  const [membership] = await tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId), eq(memberships.role, "medical_reviewer")));
+  if (!membership) return false;
+  return (await verifiedCredential(tx, tenantId, userId)) !== null;
+}
+
+export interface BlockingFinding {
+  stage: string;
+  code: string;
+  message?: string;
+}
+
+/**
+ * The blocking findings of the latest analysis of each stage for a revision (the analysis pipeline writes
+ * `content_analyses`). An empty list means the gate is open, including when nothing was analysed yet.
+ */
+export async function blockingFindings(tx: Transaction, revisionId: string | null): Promise<BlockingFinding[]> {
+  if (!revisionId) return [];
+  const latest = await tx
+    .selectDistinctOn([contentAnalyses.stage], {
+      stage: contentAnalyses.stage,
+      output: contentAnalyses.output,
+      blocking: contentAnalyses.blocking,
+    })
+    .from(contentAnalyses)
+    .where(eq(contentAnalyses.revisionId, revisionId))
+    .orderBy(contentAnalyses.stage, desc(contentAnalyses.createdAt));
+  const findings: BlockingFinding[] = [];
+  for (const analysis of latest) {
+    if (!analysis.blocking) continue;
+    const listed = Array.isArray(analysis.output.findings) ? (analysis.output.findings as unknown[]) : [];
+    const blocking = listed.filter(
+      (finding): finding is { code?: unknown; message?: unknown } =>
+        typeof finding === "object" && finding !== null && (finding as { severity?: unknown }).severity === "blocking",
+    );
+    if (blocking.length === 0) findings.push({ stage: analysis.stage, code: "blocking" });
+    for (const finding of blocking) {
+      findings.push({
+        stage: analysis.stage,
+        code: typeof finding.code === "string" ? finding.code : "blocking",
+        ...(typeof finding.message === "string" ? { message: finding.message } : {}),
+      });
+    }
+  }
+  return findings;
+}
+
+export interface TransitionInput {
+  to: WorkflowState;
+  reason?: string;
+  justification?: string;
+  /** For `scheduled`: when to publish (defaults to the item's `scheduledAt`). */
+  scheduledAt?: string;
+}
+
+function allowedTargets(from: WorkflowState): WorkflowState[] {
+  return Object.keys(TRANSITIONS[from] ?? {}) as WorkflowState[];
+}
+
+async function assertQualified(
+  tx: Transaction,
+  ctx: ContentContext,
+  viewer: Viewer,
+  item: ContentItem,
+  input: TransitionInput,
+): Promise<{ rule: TransitionRule; override: boolean }> {
+  const rule = transitionRule(item.state, input.to);
+  if (!rule) {
+    throw new ConflictError("invalid_transition", `An item in ${item.state} cannot move to ${input.to}.`, {
+      extensions: { state: item.state, allowed: allowedTargets(item.state) },
+    });
+  }
+  const how = qualification(rule, viewer, item.authorId);
+  if (how === null) throw new ForbiddenError("transition_forbidden", `Your role cannot move this item from ${item.state} to ${input.to}.`);
+  if (rule.requiresReason && !input.reason?.trim()) {
+    throw new ValidationError([{ path: "json.reason", message: "a reason is required to send an item back to draft" }]);
+  }
+  if (rule.medicalApproval) {
+    if (!(await isVerifiedMedicalReviewer(tx, ctx.tenant.id, viewer.userId!))) {
+      throw new ForbiddenError("reviewer_not_verified", "Medical approval needs a medical reviewer with a verified CRM.");
+    }
+    if (viewer.userId === item.authorId) {
+      throw new ForbiddenError("four_eyes_required", "The author cannot approve their own content; another physician must review it.");
+    }
+  }
+  return { rule, override: how === "override" };
+}
+
+/**
+ * Decides the publish gate. With blocking findings, only a verified medical reviewer who is not the author
+ * may override it, with a written justification; anything else is a 409 listing the findings.
+ */
+async function checkPublishGate(
+  tx: Transaction,
+  ctx: ContentContext,
+  viewer: Viewer,
+  item: ContentItem,
+  input: TransitionInput,
+  onlyAsOverride: boolean,
+): Promise<BlockingFinding[] | null> {
+  const findings = await blockingFindings(tx, item.currentRevisionId);
+  if (findings.length === 0) {
+    if (onlyAsOverride) throw new ForbiddenError("transition_forbidden", "Medical reviewers publish only to override blocking findings.");
+    return null;
+  }
+  const justification = input.justification?.trim() ?? "";
+  const mayOverride =
+    viewerHas(viewer, ["medical_reviewer"]) &&
+    viewer.userId !== item.authorId &&
+    (await isVerifiedMedicalReviewer(tx, ctx.tenant.id, viewer.userId!));
+  if (!mayOverride || justification.length === 0) {
+    throw new ConflictError("publish_blocked", "The latest analysis of this revision has blocking findings.", {
+      extensions: { findings, overridableBy: "a verified medical reviewer who is not the author, with a justification" },
+    });
+  }
+  if (justification.length < MIN_JUSTIFICATION_LENGTH) {
+    throw new ValidationError([{ path: "json.justification", message: `must be at least ${MIN_JUSTIFICATION_LENGTH} characters` }]);
+  }
+  return findings;
+}
+
+export async function transitionContent(
+  ctx: ContentContext,
+  type: ContentType,
+  id: string,
+  input: TransitionInput,
+  expectedVersion?: number,
+): Promise<ContentView> {
+  if (ctx.principal.kind !== "user") throw new ForbiddenError("forbidden", "Sign in to change content.");
+  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+    const item = await loadItemForUpdate(tx, viewer, type, id);
+    if (item.trashedAt) throw new ConflictError("content_trashed", "Restore this item from the trash first.");
+    assertVersion(item, expectedVersion);
+    const { rule, override } = await assertQualified(tx, ctx, viewer, item, input);
+
+    let scheduledAt = item.scheduledAt;
+    if (input.to === "scheduled") {
+      scheduledAt = input.scheduledAt ? new Date(input.scheduledAt) : item.scheduledAt;
+      if (!scheduledAt || scheduledAt.getTime() <= Date.now()) {
+        throw new ValidationError([{ path: "json.scheduledAt", message: "scheduling needs a time in the future" }]);
+      }
+    }
+    const overridden = rule.publishGate ? await checkPublishGate(tx, ctx, viewer, item, input, override) : null;
+
+    const now = new Date();
+    const changes: Partial<ContentItem> = {
+      state: input.to,
+      stateReason: input.to === "draft" ? input.reason!.trim() : null,
+      version: item.version + 1,
+      updatedAt: now,
+    };
+    if (input.to === "scheduled") changes.scheduledAt = scheduledAt;
+    if (input.to === "published") {
+      changes.publishedAt = item.publishedAt ?? now;
+      changes.scheduledAt = null;
+    }
+    if (rule.medicalApproval) {
+      // The responsible physician, copied at approval (CFM 2.336/2023: name, CRM and UF on the publication).
+      const [reviewer] = await tx.select({ name: users.displayName }).from(users).where(eq(users.id, viewer.userId!));
+      const credential = await verifiedCredential(tx, ctx.tenant.id, viewer.userId!);
+      Object.assign(changes, {
+        lastMedicallyReviewedAt: now,
+        reviewedBy: viewer.userId,
+        reviewerName: reviewer?.name ?? null,
+        reviewerCrm: credential?.crmNumber ?? null,
+        reviewerUf: credential?.crmUf ?? null,
+      });
+    }
+    const [updated] = await tx.update(contentItems).set(changes).where(eq(contentItems.id, item.id)).returning();
+    const actor = actorOf(ctx);
+    if (overridden) {
+      await appendAudit(tx, {
+        tenantId: ctx.tenant.id,
+        ...actor,
+        action: "content.publish_override",
+        targetType: type,
+        targetId: item.id,
+        requestId: ctx.requestId,
+        details: { to: input.to, revisionId: item.currentRevisionId, findings: overridden, justification: input.justification!.trim() },
+      });
+    }
+    await appendAudit(tx, {
+      tenantId: ctx.tenant.id,
+      ...actor,
+      action: "content.transition",
+      targetType: type,
+      targetId: item.id,
+      requestId: ctx.requestId,
+      details: {
+        from: item.state,
+        to: input.to,
+        version: updated!.version,
+        revisionId: item.currentRevisionId,
+        ...(input.reason ? { reason: input.reason.trim() } : {}),
+        ...(scheduledAt && input.to === "scheduled" ? { scheduledAt: scheduledAt.toISOString() } : {}),
+      },
+    });
+    return viewOf(tx, updated!);
+  });
+}
+
+/**
+ * The cron job's work: publishes every scheduled item that is due, in every active tenant. The UPDATE is
+ * conditional (`state = 'scheduled'`), so when two runs overlap the second finds the rows already
+ * published (PostgreSQL re-checks the WHERE after the first run's row locks are released) and each
+ * item is published — and audited — exactly once.
+ */
+export async function publishDueScheduledContent(db: Database, now: Date = new Date()): Promise<number> {
+  const active = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.status, "active"));
+  let total = 0;
+  for (const tenant of active) {
+    total += await withTenant(db, tenant.id, async (tx) => {
+      const published = await tx
+        .update(contentItems)
+        .set({
+          state: "published",
+          publishedAt: sql`coalesce(${contentItems.publishedAt}, ${contentItems.scheduledAt})`,
+          scheduledAt: null,
+          version: sql`${contentItems.version} + 1`,
+          updatedAt: now,
+        })
+        .where(and(eq(contentItems.state, "scheduled"), lte(contentItems.scheduledAt, now), isNull(contentItems.trashedAt)))
+        .returning({ id: contentItems.id, type: contentItems.type, version: contentItems.version, revisionId: contentItems.currentRevisionId });
+      for (const item of published) {
+        await appendAudit(tx, {
+          tenantId: tenant.id,
+          actorType: "system",
+          action: "content.transition",
+          targetType: item.type,
+          targetId: item.id,
+          details: { from: "scheduled", to: "published", version: item.version, revisionId: item.revisionId, scheduled: true },
+        });
+      }
+      return published.length;
+    });
+  }
+  return total;
+}

@@ -1,0 +1,94 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  index,
+  integer,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { appRole, currentTenantSql } from "./roles";
+import { tenants } from "./tenants";
+import { users } from "./users";
+
+export const contentTypes = ["post", "page"] as const;
+export type ContentType = (typeof contentTypes)[number];
+
+export const contentLocales = ["pt-BR", "en", "es"] as const;
+export type ContentLocale = (typeof contentLocales)[number];
+
+/** The design's four compliance levels, from anyone to never-public. */
+export const complianceLevels = ["public", "professional", "restricted", "phi"] as const;
+export type ComplianceLevel = (typeof complianceLevels)[number];
+
+/** The editorial workflow's states (functions/services/workflow.ts holds the transitions). */
+export const workflowStates = ["draft", "in_review", "medical_review", "approved", "scheduled", "published", "archived"] as const;
+export type WorkflowState = (typeof workflowStates)[number];
+
+/**
+ * Posts and pages, one table (`type`), shaped like WordPress's so the WordPress-compatible API is a view.
+ *
+ * - `wp_id`: the stable integer id WordPress clients expect; a global sequence, so unique in every tenant.
+ * - `version`: optimistic concurrency (If-Match); every save and every workflow step increments it.
+ * - `body_html`: rendered from `body_markdown` and sanitized on save (never at read time).
+ * - `reviewer_*`: the responsible physician at approval time, copied (not joined) so the published record
+ *   keeps naming who reviewed it even if the credential later changes (CFM 2.336/2023: name + CRM/UF).
+ * - `search_vector`: a generated tsvector (per-locale dictionary, unaccented) added by the migration
+ *   `content-rls-search`, not declared here because it calls a function that migration creates.
+ */
+export const contentItems = pgTable(
+  "content_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    wpId: bigserial("wp_id", { mode: "number" }).notNull().unique(),
+    type: text("type", { enum: contentTypes }).notNull(),
+    title: text("title").notNull(),
+    slug: text("slug").notNull(),
+    bodyMarkdown: text("body_markdown").notNull().default(""),
+    bodyHtml: text("body_html").notNull().default(""),
+    excerpt: text("excerpt").notNull().default(""),
+    locale: text("locale", { enum: contentLocales }).notNull(),
+    translationGroupId: uuid("translation_group_id").notNull().defaultRandom(),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
+    featuredMediaId: uuid("featured_media_id"),
+    complianceLevel: text("compliance_level", { enum: complianceLevels }).notNull().default("public"),
+    state: text("state", { enum: workflowStates }).notNull().default("draft"),
+    /** Why the item last went back to draft (required by the workflow). */
+    stateReason: text("state_reason"),
+    currentRevisionId: uuid("current_revision_id"),
+    scheduledAt: timestamp("scheduled_at", { withTimezone: true, mode: "date", precision: 3 }),
+    publishedAt: timestamp("published_at", { withTimezone: true, mode: "date", precision: 3 }),
+    lastMedicallyReviewedAt: timestamp("last_medically_reviewed_at", { withTimezone: true, mode: "date", precision: 3 }),
+    reviewedBy: uuid("reviewed_by").references(() => users.id),
+    reviewerName: text("reviewer_name"),
+    reviewerCrm: text("reviewer_crm"),
+    reviewerUf: text("reviewer_uf"),
+    version: integer("version").notNull().default(1),
+    trashedAt: timestamp("trashed_at", { withTimezone: true, mode: "date", precision: 3 }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex("content_items_tenant_locale_slug").on(table.tenantId, table.locale, table.slug),
+    index("content_items_tenant_updated_idx").on(table.tenantId, table.updatedAt.desc(), table.id.desc()),
+    index("content_items_tenant_published_idx").on(table.tenantId, table.type, table.state, table.publishedAt.desc()),
+    index("content_items_scheduled_idx").on(table.state, table.scheduledAt),
+    index("content_items_translation_idx").on(table.tenantId, table.translationGroupId),
+    pgPolicy("content_items_tenant_isolation", {
+      for: "all",
+      to: appRole,
+      using: sql.raw(`tenant_id = ${currentTenantSql}`),
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+  ],
+).enableRLS();
+
+export type ContentItem = typeof contentItems.$inferSelect;

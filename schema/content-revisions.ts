@@ -1,0 +1,52 @@
+import { sql } from "drizzle-orm";
+import { integer, jsonb, pgPolicy, pgTable, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { contentItems, type ComplianceLevel, type ContentLocale } from "./content-items";
+import { appRole, currentTenantSql } from "./roles";
+import { tenants } from "./tenants";
+import { users } from "./users";
+
+/** What a revision keeps: every field an author can change, so restoring one is just another save. */
+export interface RevisionSnapshot {
+  title: string;
+  slug: string;
+  bodyMarkdown: string;
+  excerpt: string;
+  locale: ContentLocale;
+  translationGroupId: string;
+  complianceLevel: ComplianceLevel;
+  featuredMediaId: string | null;
+  categoryIds: string[];
+  tagIds: string[];
+}
+
+/** One row per save of a content item (append-only for the Worker: it may insert and read, never change). */
+export const contentRevisions = pgTable(
+  "content_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    contentId: uuid("content_id")
+      .notNull()
+      .references(() => contentItems.id),
+    /** The item's version this save produced. */
+    version: integer("version").notNull(),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
+    snapshot: jsonb("snapshot").$type<RevisionSnapshot>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [
+    unique("content_revisions_content_version").on(table.contentId, table.version),
+    pgPolicy("content_revisions_tenant_isolation", {
+      for: "all",
+      to: appRole,
+      using: sql.raw(`tenant_id = ${currentTenantSql}`),
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+  ],
+).enableRLS();
+
+export type ContentRevision = typeof contentRevisions.$inferSelect;
