@@ -1,10 +1,9 @@
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
-import * as schema from "../../schema";
 import type { DatabaseConfig } from "../env";
 
-export type Database = NeonDatabase<typeof schema>;
+export type Database = NeonDatabase;
 /** A transaction handle: the only thing services that write take, so writes and their audit events commit together. */
 export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
@@ -33,7 +32,9 @@ export function createDatabase(config: DatabaseConfig): DatabaseClients {
   const pool = new Pool({ connectionString: config.url, max: 4, connectionTimeoutMillis: 5_000 });
   // An idle client that errors (the server went away) must not become an unhandled rejection.
   pool.on("error", () => undefined);
-  return { db: drizzle({ client: pool, schema }), pool };
+  // No relational schema is passed: building drizzle's relational config costs ~0.5 ms per request, and the
+  // code uses the query builder only.
+  return { db: drizzle({ client: pool }), pool };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,6 +3,7 @@ import { type AppBindings, type ConfigSection, getConfig } from "../env";
 import { createDatabase } from "../lib/db";
 import { ConfigError } from "../lib/errors";
 import { createRedis } from "../lib/redis";
+import { lazy } from "../lib/lazy";
 import { createS3 } from "../lib/s3";
 
 /** Returns a config section's value, or throws a ConfigError naming the variables that are wrong. */
@@ -23,7 +24,8 @@ export function services() {
     c.set("db", db);
     c.set("pool", pool);
     c.set("redis", createRedis(requireSection("redis", config.redis)));
-    c.set("s3", createS3(requireSection("s3", config.s3)));
+    const s3Config = requireSection("s3", config.s3);
+    c.set("s3", lazy(() => createS3(s3Config)));
     try {
       await next();
     } finally {
