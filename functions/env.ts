@@ -33,6 +33,8 @@ export interface Bindings {
   MFA_ENCRYPTION_KEY?: string;
   /** Comma-separated origins of the admin SPA, accepted on cookie-authenticated endpoints (CSRF). */
   ADMIN_ORIGINS?: string;
+  /** Optional: base URL of the reference resolver (`GET <url>/resolve?id=<doi|pmid|…>`) used by the analysis. */
+  REFERENCE_RESOLVER_URL?: string;
 }
 
 const environments = ["development", "test", "staging", "production"] as const;

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppBindings } from "../env";
+import { analysisRouter } from "./analysis";
 import { authRouter } from "./auth";
 import { categoriesRouter } from "./categories";
 import { meRouter } from "./me";
@@ -19,6 +20,8 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", meRouter);
   app.route("/api", usersRouter);
   app.route("/api/posts", postsRouter);
+  app.route("/api/posts", analysisRouter("post"));
+  app.route("/api/pages", analysisRouter("page"));
   app.route("/api/pages", pagesRouter);
   app.route("/api/categories", categoriesRouter);
   app.route("/api/tags", tagsRouter);

@@ -1,0 +1,273 @@
+// Runs one analysis plugin through Extism, in-isolate.
+//
+// Platform facts this file is built around (see DESIGN.md, "Facts proven on this machine"):
+// - workerd refuses to compile WebAssembly from bytes at run time, so the manifest always carries an
+//   already compiled `WebAssembly.Module` (`{ wasm: [{ module }] }`), never `{ data }`.
+// - `runInWorker: true` needs crossOriginIsolated and fails in workerd; plugins run on the request's thread.
+// - Extism JS 1.0.3 has no memory option: the memory cap is the module's declared maximum
+//   (asc --maximumMemory) and is re-checked here after each call.
+// - A synchronous WebAssembly call cannot be interrupted in-thread; a runaway loop is bounded only by the
+//   Worker's CPU limit. Plugins are pure functions over bounded input to keep that theoretical.
+//
+// `runPlugin` never throws: every failure becomes a result carrying one blocking `pipeline.error` finding.
+import createPlugin, { type Plugin } from "@extism/extism";
+import { describeIssues, pluginOutputSchema } from "./contract";
+import type { FailureKind, PluginInput, PluginOutput, PluginResult, RegistryEntry } from "./types";
+
+const PAGE_BYTES = 65_536;
+
+// Plugins may call Extism's log functions; the host must not forward them (inputs may hold health data,
+// and Worker logs are not a place for it).
+const silentLogger = {
+  log() {},
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  trace() {},
+} as unknown as Console;
+
+export interface RunOptions {
+  /** Keep instances across calls (see PluginInstancePool). Default: a fresh instance per call. */
+  pool?: PluginInstancePool;
+  /** Receives plugin log lines; default drops them. */
+  logger?: Console;
+}
+
+interface Lease {
+  plugin: Plugin;
+  /** Closes (fresh instance) or hands back (pooled) the instance. `healthy=false` always closes it. */
+  release(healthy: boolean): Promise<void>;
+}
+
+function createOptions(entry: RegistryEntry, logger: Console) {
+  return {
+    useWasi: false,
+    runInWorker: false,
+    logger,
+    // The module learns its registered identity; the bundled plugins hardcode theirs, test fixtures use it.
+    config: { plugin: entry.name, version: entry.version },
+  };
+}
+
+async function freshLease(entry: RegistryEntry, logger: Console): Promise<Lease> {
+  const plugin = await createPlugin({ wasm: [{ module: entry.module }] }, createOptions(entry, logger));
+  return {
+    plugin,
+    async release() {
+      await plugin.close();
+    },
+  };
+}
+
+/**
+ * Keeps one idle instance per plugin (name + sha256) for reuse within an isolate. An instance is handed
+ * out to one call at a time; a concurrent call gets a fresh instance. After a call the Extism call context
+ * is reset (it otherwise keeps every input/output block); an instance that failed, or whose linear memory
+ * grew past `maxIdlePages`, is closed instead of kept.
+ */
+export class PluginInstancePool {
+  readonly #idle = new Map<string, Plugin>();
+  readonly #maxIdlePages: number;
+
+  constructor(options: { maxIdlePages?: number } = {}) {
+    this.#maxIdlePages = options.maxIdlePages ?? 64;
+  }
+
+  async lease(entry: RegistryEntry, logger: Console): Promise<Lease> {
+    const key = `${entry.name}@${entry.sha256}`;
+    let plugin = this.#idle.get(key);
+    if (plugin) this.#idle.delete(key);
+    else plugin = await createPlugin({ wasm: [{ module: entry.module }] }, createOptions(entry, logger));
+    const leased = plugin;
+    return {
+      plugin: leased,
+      release: async (healthy: boolean) => {
+        const pages = healthy ? await memoryPages(leased) : undefined;
+        const keep = healthy && pages !== undefined && pages <= this.#maxIdlePages && (await leased.reset());
+        // Checked after the awaits: concurrent releases must not overwrite (and leak) each other's instance.
+        if (keep && !this.#idle.has(key)) {
+          this.#idle.set(key, leased);
+          return;
+        }
+        await leased.close();
+      },
+    };
+  }
+
+  /** Closes every idle instance. */
+  async clear(): Promise<void> {
+    const plugins = [...this.#idle.values()];
+    this.#idle.clear();
+    await Promise.all(plugins.map((p) => p.close()));
+  }
+
+  get size(): number {
+    return this.#idle.size;
+  }
+}
+
+async function memoryPages(plugin: Plugin): Promise<number | undefined> {
+  try {
+    const instance = await plugin.getInstance();
+    // Duck-typed: the instance may come from another realm (test runners), where instanceof fails.
+    const memory = instance.exports.memory as { buffer?: { byteLength?: unknown } } | undefined;
+    const bytes = memory?.buffer?.byteLength;
+    return typeof bytes === "number" ? bytes / PAGE_BYTES : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const KIND_TEXT: Record<FailureKind, string> = {
+  input_too_large: "input exceeds the plugin's size cap",
+  instantiate_failed: "the module could not be instantiated",
+  trap: "the plugin trapped",
+  out_of_memory: "the plugin ran out of memory",
+  memory_cap_exceeded: "the plugin's memory grew past its cap",
+  plugin_error: "the plugin reported an error",
+  no_output: "the plugin returned no output",
+  invalid_json: "the plugin returned invalid JSON",
+  contract_violation: "the plugin's output does not match the contract",
+};
+
+class StageFailure {
+  constructor(
+    readonly kind: FailureKind,
+    readonly detail?: string,
+  ) {}
+}
+
+function field(err: unknown, key: "name" | "message"): string | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const value = (err as Record<string, unknown>)[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+// Engine messages for traps ("unreachable", "memory access out of bounds", "Maximum call stack size
+// exceeded") carry no data from the input; keep the first line only, never a stack.
+function engineMessage(err: unknown): string | undefined {
+  const message = field(err, "message");
+  if (message === undefined) return undefined;
+  const line = message.split("\n", 1)[0]?.trim();
+  return line ? line.slice(0, 120) : undefined;
+}
+
+function classifyCallError(err: unknown, pages: number | undefined, cap: number): StageFailure {
+  if (field(err, "message")?.startsWith("Plugin-originated error:")) {
+    // The plugin's own error text may quote the input; report only that it failed.
+    return new StageFailure("plugin_error");
+  }
+  // By name rather than instanceof: the error may come from another realm's WebAssembly namespace.
+  const name = field(err, "name") ?? "";
+  const isWasmTrap = name === "RuntimeError";
+  const isTrap = isWasmTrap || name === "RangeError";
+  // AssemblyScript's allocator executes `unreachable` when memory.grow fails at the module's maximum;
+  // it first tries to double, then to grow by what it needs, so a failed growth leaves the memory above
+  // half the cap. A trap at that level is reported as out-of-memory.
+  if (isWasmTrap && pages !== undefined && pages >= cap / 2) {
+    return new StageFailure("out_of_memory", `${pages} of ${cap} pages in use`);
+  }
+  return new StageFailure(isTrap ? "trap" : "plugin_error", engineMessage(err));
+}
+
+export function failureOutput(entry: Pick<RegistryEntry, "name" | "version" | "stage">, kind: FailureKind, detail?: string): PluginOutput {
+  const message = `Analysis stage ${entry.stage} (${entry.name}) failed: ${KIND_TEXT[kind]}${detail ? ` (${detail})` : ""}.`;
+  return {
+    plugin: entry.name,
+    version: entry.version,
+    findings: [{ code: "pipeline.error", severity: "blocking", message }],
+  };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Runs `analyze` of one plugin on one input. Never throws; the plugin instance is always closed (or, with
+ * a pool, handed back only when the call succeeded).
+ */
+export async function runPlugin(entry: RegistryEntry, input: PluginInput, options: RunOptions = {}): Promise<PluginResult> {
+  const started = performance.now();
+  const logger = options.logger ?? silentLogger;
+  let inputBytes = 0;
+  let outputBytes = 0;
+  let pagesAfter: number | undefined;
+
+  const finish = (output: PluginOutput, failure?: StageFailure): PluginResult => ({
+    plugin: entry.name,
+    version: entry.version,
+    sha256: entry.sha256,
+    stage: entry.stage,
+    ok: failure === undefined,
+    output,
+    ...(failure ? { error: { kind: failure.kind, message: output.findings[0]?.message ?? KIND_TEXT[failure.kind] } } : {}),
+    durationMs: performance.now() - started,
+    inputBytes,
+    outputBytes,
+    ...(pagesAfter !== undefined ? { memoryPages: pagesAfter } : {}),
+  });
+  const fail = (failure: StageFailure) => finish(failureOutput(entry, failure.kind, failure.detail), failure);
+
+  let bytes: Uint8Array;
+  try {
+    bytes = encoder.encode(JSON.stringify(input));
+  } catch {
+    return fail(new StageFailure("contract_violation", "input is not serialisable"));
+  }
+  inputBytes = bytes.byteLength;
+  if (inputBytes > entry.inputCap) {
+    return fail(new StageFailure("input_too_large", `${inputBytes} bytes, cap ${entry.inputCap}`));
+  }
+
+  let lease: Lease;
+  try {
+    lease = options.pool ? await options.pool.lease(entry, logger) : await freshLease(entry, logger);
+  } catch (err) {
+    return fail(new StageFailure("instantiate_failed", engineMessage(err)));
+  }
+
+  let healthy = false;
+  try {
+    let raw: string | null;
+    try {
+      const out = await lease.plugin.call("analyze", bytes);
+      raw = out === null ? null : out.text();
+    } catch (err) {
+      pagesAfter = await memoryPages(lease.plugin);
+      return fail(classifyCallError(err, pagesAfter, entry.memoryCapPages));
+    }
+    pagesAfter = await memoryPages(lease.plugin);
+    if (pagesAfter !== undefined && pagesAfter > entry.memoryCapPages) {
+      return fail(new StageFailure("memory_cap_exceeded", `${pagesAfter} pages, cap ${entry.memoryCapPages}`));
+    }
+    if (raw === null || raw.length === 0) return fail(new StageFailure("no_output"));
+    outputBytes = encoder.encode(raw).byteLength;
+
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return fail(new StageFailure("invalid_json"));
+    }
+    const parsed = pluginOutputSchema.safeParse(json);
+    if (!parsed.success) return fail(new StageFailure("contract_violation", describeIssues(parsed.error)));
+    const output = parsed.data as PluginOutput;
+    if (output.plugin !== entry.name) {
+      return fail(new StageFailure("contract_violation", `output names plugin "${output.plugin.slice(0, 60)}"`));
+    }
+    // Offsets are UTF-16 code-unit indices into the text (AssemblyScript and JS strings agree on this).
+    const length = input.text.length;
+    const outOfRange = output.findings.findIndex((f) => (f.start ?? 0) > length || (f.end ?? 0) > length);
+    if (outOfRange >= 0) {
+      return fail(new StageFailure("contract_violation", `findings.${outOfRange}: offset beyond the text`));
+    }
+    healthy = true;
+    return finish(output);
+  } finally {
+    try {
+      await lease.release(healthy);
+    } catch {
+      // Closing an Extism foreground plugin only releases host-side handles; nothing to report.
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { ContentType } from "../../../schema/content-items";
+import type { AppBindings } from "../../env";
+import { ConfigError } from "../../lib/errors";
+import { problemResponses } from "../../lib/openapi";
+import { createRouter } from "../../lib/router";
+import { protect } from "../../middleware/protect";
+import { analyseContent, getContentAnalysis } from "../../services/analysis";
+
+const STAFF = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"] as const;
+const params = z.object({ id: z.uuid() });
+
+const stageSchema = z.object({
+  stage: z.string(),
+  plugin_version: z.string(),
+  ok: z.boolean(),
+  blocking: z.boolean(),
+  output: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+});
+const analysisSchema = z.object({ revision_id: z.string(), blocking: z.boolean(), stages: z.array(stageSchema) }).openapi("Analysis");
+
+function resolverUrl(c: Context<AppBindings>): string | undefined {
+  const value = c.env.REFERENCE_RESOLVER_URL;
+  if (!value) return undefined;
+  if (!z.url().safeParse(value).success) throw new ConfigError("analysis", ["REFERENCE_RESOLVER_URL must be a URL"]);
+  return value;
+}
+
+/** `POST/GET /{id}/analysis` for one content type, mounted beside that type's router. */
+export function analysisRouter(type: ContentType) {
+  const tag = type === "post" ? "Posts" : "Pages";
+  const runRoute = createRoute({
+    method: "post",
+    path: "/{id}/analysis",
+    tags: [tag],
+    summary: "Run the five analysis plugins on the current revision and store their results (the publish gate reads them).",
+    security: [{ bearer: [] }],
+    middleware: [protect({ sensitivity: "restricted", action: "write", roles: [...STAFF] })] as const,
+    request: { params },
+    responses: { 200: { description: "Every stage's output.", content: { "application/json": { schema: analysisSchema } } }, ...problemResponses(401, 403, 404, 409) },
+  });
+  const readRoute = createRoute({
+    method: "get",
+    path: "/{id}/analysis",
+    tags: [tag],
+    summary: "The latest stored analysis of the current revision, per stage.",
+    security: [{ bearer: [] }],
+    middleware: [protect({ sensitivity: "restricted", action: "read", roles: [...STAFF] })] as const,
+    request: { params },
+    responses: { 200: { description: "Stored results.", content: { "application/json": { schema: analysisSchema } } }, ...problemResponses(401, 403, 404) },
+  });
+  const run: RouteHandler<typeof runRoute, AppBindings> = async (c) => {
+    const view = await analyseContent(
+      {
+        db: c.var.db,
+        redis: c.var.redis,
+        tenant: c.var.tenant,
+        principal: c.var.principal,
+        requestId: c.var.requestId,
+        logger: c.var.logger,
+        resolverUrl: resolverUrl(c),
+      },
+      type,
+      c.req.valid("param").id,
+    );
+    return c.json(view, 200);
+  };
+  const read: RouteHandler<typeof readRoute, AppBindings> = async (c) =>
+    c.json(await getContentAnalysis({ db: c.var.db, tenant: c.var.tenant, principal: c.var.principal }, type, c.req.valid("param").id), 200);
+  return createRouter().openapi(runRoute, run).openapi(readRoute, read);
+}

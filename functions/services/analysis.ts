@@ -1,0 +1,192 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import { and, desc, eq } from "drizzle-orm";
+import { contentAnalyses, contentItems } from "../../schema";
+import { withTenant, type Database } from "../lib/db";
+import { ConflictError, NotFoundError } from "../lib/errors";
+import type { Logger } from "../lib/logging";
+import type { Principal, TenantContext } from "../lib/principal";
+import { runAnalysisPipeline, type ResolvedReference, type ResolveReferences } from "../plugin-host";
+import { appendAudit } from "./audit";
+import { actorOf } from "./content";
+import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content-access";
+import type { ContentType } from "../../schema/content-items";
+
+export interface AnalysisDeps {
+  db: Database;
+  redis: Redis;
+  tenant: TenantContext;
+  principal: Principal;
+  requestId: string | null;
+  logger: Logger;
+  /** Where DOI/PMID/SciELO identifiers are resolved (REFERENCE_RESOLVER_URL); none = left unresolved. */
+  resolverUrl: string | undefined;
+  fetcher?: typeof fetch;
+}
+
+export interface StageView {
+  stage: string;
+  plugin_version: string;
+  ok: boolean;
+  blocking: boolean;
+  output: Record<string, unknown>;
+  created_at: string;
+}
+
+export interface AnalysisView {
+  revision_id: string;
+  blocking: boolean;
+  stages: StageView[];
+}
+
+const CACHE_SECONDS = 7 * 86400;
+const RESOLVE_TIMEOUT_MS = 3_000;
+
+/**
+ * Resolves reference identifiers for scientific-refs: plugins do no I/O, so the host looks them up (one
+ * GET per identifier not already cached) and caches answers in Redis for a week. An unreachable resolver
+ * leaves identifiers unresolved (the plugin then reports them as unverified) rather than failing the save.
+ */
+export function referenceResolver(deps: Pick<AnalysisDeps, "redis" | "resolverUrl" | "logger" | "fetcher">): ResolveReferences | undefined {
+  const base = deps.resolverUrl;
+  if (!base) return undefined;
+  const fetcher = deps.fetcher ?? fetch;
+  return async (ids) => {
+    const unique = [...new Set(ids)].slice(0, 50);
+    const result: Record<string, ResolvedReference> = {};
+    if (unique.length === 0) return result;
+    const keys = unique.map((id) => `vitalis:ref:${id}`);
+    const cached = await deps.redis.mget<(ResolvedReference | null)[]>(...keys);
+    await Promise.all(
+      unique.map(async (id, index) => {
+        const hit = cached[index];
+        if (hit) {
+          result[id] = hit;
+          return;
+        }
+        try {
+          const response = await fetcher(`${base.replace(/\/$/, "")}/resolve?id=${encodeURIComponent(id)}`, {
+            signal: AbortSignal.timeout(RESOLVE_TIMEOUT_MS),
+          });
+          if (response.status === 404) {
+            result[id] = { found: false };
+          } else if (response.ok) {
+            const body = (await response.json()) as { title?: unknown; retracted?: unknown };
+            result[id] = {
+              found: true,
+              ...(typeof body.title === "string" ? { title: body.title.slice(0, 500) } : {}),
+              retracted: body.retracted === true,
+            };
+          } else {
+            return;
+          }
+          await deps.redis.set(keys[index]!, result[id], { ex: CACHE_SECONDS });
+        } catch (error) {
+          deps.logger.warn("reference resolver unavailable", { error });
+        }
+      }),
+    );
+    return result;
+  };
+}
+
+function view(rows: Array<typeof contentAnalyses.$inferSelect>, revisionId: string): AnalysisView {
+  const stages = rows.map((row) => ({
+    stage: row.stage,
+    plugin_version: String((row.output as { version?: unknown }).version ?? ""),
+    ok: !(row.output as { findings?: Array<{ code?: string }> }).findings?.some((f) => f.code === "pipeline.error"),
+    blocking: row.blocking,
+    output: row.output,
+    created_at: row.createdAt.toISOString(),
+  }));
+  return { revision_id: revisionId, blocking: stages.some((stage) => stage.blocking), stages };
+}
+
+/**
+ * Runs the five-stage pipeline on an item's current revision and stores every stage's output with it,
+ * in one transaction with its audit event. The publish gate (workflow.ts) reads these rows.
+ */
+export async function analyseContent(deps: AnalysisDeps, type: ContentType, id: string): Promise<AnalysisView> {
+  const item = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const viewer = await resolveViewer(tx, deps.tenant.id, deps.principal);
+    const [row] = await tx
+      .select()
+      .from(contentItems)
+      .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
+    if (!row) throw new NotFoundError(`No ${type} was found with this id.`);
+    if (!mayEdit(viewer, row) && !viewerHas(viewer, ["medical_reviewer", "editor", "admin"])) {
+      throw new NotFoundError(`No ${type} was found with this id.`);
+    }
+    if (!row.currentRevisionId) throw new ConflictError("no_revision", "Save the item before analysing it.");
+    return row;
+  });
+  // The plugins run outside any transaction: they may take milliseconds, and hold no connection meanwhile.
+  const result = await runAnalysisPipeline(
+    {
+      text: item.bodyMarkdown,
+      title: item.title,
+      locale: item.locale,
+      context: {
+        slug: item.slug,
+        description: item.excerpt,
+        complianceLevel: item.complianceLevel,
+        // Approval is what names the responsible physician (the workflow enforces it before publishing); once
+        // an item is approved, a missing reviewer in its artefacts would be a real defect, hence blocking.
+        requiresMedicalReview: ["approved", "scheduled", "published"].includes(item.state),
+        ...(item.reviewerName && item.reviewerCrm && item.reviewerUf
+          ? { reviewer: { name: item.reviewerName, crm: item.reviewerCrm, uf: item.reviewerUf } }
+          : {}),
+        ...(item.lastMedicallyReviewedAt ? { lastReviewed: item.lastMedicallyReviewedAt.toISOString().slice(0, 10) } : {}),
+      },
+    },
+    { resolveReferences: referenceResolver(deps) },
+  );
+  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const rows = await tx
+      .insert(contentAnalyses)
+      .values(
+        result.stages.map((stage) => ({
+          tenantId: deps.tenant.id,
+          revisionId: item.currentRevisionId!,
+          stage: stage.plugin,
+          output: stage.output as unknown as Record<string, unknown>,
+          blocking: stage.output.findings.some((finding) => finding.severity === "blocking"),
+        })),
+      )
+      .returning();
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      ...actorOf(deps),
+      action: "content.analysed",
+      targetType: type,
+      targetId: item.id,
+      requestId: deps.requestId,
+      // Codes and counts only: findings quote the text, which may hold personal data.
+      details: {
+        revisionId: item.currentRevisionId,
+        blocking: result.blocking,
+        stages: result.stages.map((stage) => ({ stage: stage.plugin, ok: stage.ok, findings: stage.output.findings.length })),
+      },
+    });
+    return view(rows, item.currentRevisionId!);
+  });
+}
+
+/** The latest stored run of each stage for the item's current revision. */
+export async function getContentAnalysis(deps: Pick<AnalysisDeps, "db" | "tenant" | "principal">, type: ContentType, id: string): Promise<AnalysisView> {
+  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const viewer = await resolveViewer(tx, deps.tenant.id, deps.principal);
+    if (!viewerHas(viewer, STAFF_ROLES)) throw new NotFoundError(`No ${type} was found with this id.`);
+    const [item] = await tx
+      .select({ revisionId: contentItems.currentRevisionId })
+      .from(contentItems)
+      .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
+    if (!item) throw new NotFoundError(`No ${type} was found with this id.`);
+    if (!item.revisionId) return { revision_id: "", blocking: false, stages: [] };
+    const rows = await tx
+      .selectDistinctOn([contentAnalyses.stage])
+      .from(contentAnalyses)
+      .where(eq(contentAnalyses.revisionId, item.revisionId))
+      .orderBy(contentAnalyses.stage, desc(contentAnalyses.createdAt));
+    return view(rows, item.revisionId);
+  });
+}

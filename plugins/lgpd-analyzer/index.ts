@@ -1,0 +1,718 @@
+// lgpd-analyzer (pipeline stage 1, S.1.1): personal and health data in content to be published.
+//
+// LGPD (Lei 13.709/2018) Art. 5 I/II: personal data identifies a natural person; health data is
+// *sensitive* personal data (Art. 11 narrows the bases for processing it). Publishing a patient's
+// identifiers (CPF, CNS, RG, name in clinical context, date of birth) in public content has no legal
+// basis → blocking. Contact data (email, phone) and addresses usually belong to the clinic, which must
+// publish them → warning, escalated to blocking when the same sentence names a patient.
+// HIPAA 164.514(b)(2) Safe Harbor lists the same kinds of identifiers for US content.
+//
+// Output: {"plugin","version","score","findings":[...],"redacted": string,"counts":{code:n}}
+// `redacted` is `text` with every letter/digit inside each finding replaced by • (U+2022); separators
+// are kept, so redacted.length == text.length and all offsets line up.
+
+import {
+  readInput, inputError, fail, Output, Finding, JSONWriter,
+  SEVERITY_BLOCKING, SEVERITY_WARNING,
+  fold, isDigit, isLetter, isUpper, isWordChar, isSpace, codeAt, findWord,
+  splitSentences, sentenceIndexAt, maskSpans,
+} from "../sdk/index";
+
+const NAME = "lgpd-analyzer";
+const VERSION = "1.0.0";
+const INPUT_CAP: i64 = 2 * 1024 * 1024; // keep in sync with plugin.json inputCap
+
+let locale = "pt-BR";
+function t(pt: string, en: string, es: string): string {
+  return locale == "en" ? en : locale == "es" ? es : pt;
+}
+
+// ---------------------------------------------------------------------------
+// Check digits
+
+/**
+ * CPF (Receita Federal, IN RFB 2.172/2024 Annex / the classic mod-11 rule): 9 base digits,
+ * DV1 = 11 − (Σ d[i]·(10−i) mod 11), DV2 = 11 − (Σ d[i]·(11−i) mod 11) over the 10 first digits,
+ * with results 10 and 11 becoming 0. Sequences of one repeated digit pass the arithmetic but are
+ * not issued, so they are invalid. `d` is exactly 11 ASCII digits.
+ */
+function isValidCPF(d: string): bool {
+  if (d.length != 11) return false;
+  let same = true;
+  for (let i = 1; i < 11; i++) if (d.charCodeAt(i) != d.charCodeAt(0)) { same = false; break; }
+  if (same) return false;
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < 9; i++) {
+    const v = <i32>d.charCodeAt(i) - 48;
+    s1 += v * (10 - i);
+    s2 += v * (11 - i);
+  }
+  let r1 = s1 % 11;
+  const dv1 = r1 < 2 ? 0 : 11 - r1;
+  if (dv1 != <i32>d.charCodeAt(9) - 48) return false;
+  s2 += dv1 * 2;
+  const r2 = s2 % 11;
+  const dv2 = r2 < 2 ? 0 : 11 - r2;
+  return dv2 == <i32>d.charCodeAt(10) - 48;
+}
+
+/**
+ * CNS (Cartão Nacional de Saúde, Ministério da Saúde rule): 15 digits whose weighted sum with
+ * weights 15, 14, …, 1 is a multiple of 11. Definitive cards start with 1 or 2 (derived from the
+ * PIS/PASEP), provisional ones with 7, 8 or 9; any other first digit is not a CNS.
+ */
+function isValidCNS(d: string): bool {
+  if (d.length != 15) return false;
+  const first = <i32>d.charCodeAt(0) - 48;
+  if (!(first == 1 || first == 2 || first == 7 || first == 8 || first == 9)) return false;
+  let sum = 0;
+  for (let i = 0; i < 15; i++) sum += (<i32>d.charCodeAt(i) - 48) * (15 - i);
+  return sum % 11 == 0;
+}
+
+// ---------------------------------------------------------------------------
+// Shapes: 'd' = ASCII digit, ' ' = one space (or NBSP), anything else literal.
+
+/** Length of the match of `shape` at s[i] (with digit boundaries), or -1. */
+function matchShape(s: string, i: i32, shape: string): i32 {
+  const n = s.length;
+  const m = shape.length;
+  if (i + m > n) return -1;
+  for (let k = 0; k < m; k++) {
+    const want = <i32>shape.charCodeAt(k);
+    const c = <i32>s.charCodeAt(i + k);
+    if (want == 100) { if (!isDigit(c)) return -1; }
+    else if (want == 32) { if (c != 32 && c != 0xa0) return -1; }
+    else if (c != want) return -1;
+  }
+  // The match may not continue with a digit, or with a separator followed by a digit
+  // (e.g. "123.456.789-09" inside "123.456.789-091" or "1234-5678-9").
+  const after = codeAt(s, i + m);
+  if (isDigit(after) || isLetter(after)) return -1;
+  if ((after == 46 || after == 45 || after == 47) && isDigit(codeAt(s, i + m + 1))) return -1;
+  return m;
+}
+
+function digitsIn(s: string, start: i32, end: i32): string {
+  const parts = new Array<string>();
+  for (let i = start; i < end; i++) {
+    const c = <i32>s.charCodeAt(i);
+    if (isDigit(c)) parts.push(String.fromCharCode(c));
+  }
+  return parts.join("");
+}
+
+const CPF_SHAPES: Array<string> = ["ddd.ddd.ddd-dd", "ddddddddd-dd", "ddd ddd ddd dd", "ddd.ddd.ddd dd", "ddddddddddd"];
+const CNS_SHAPES: Array<string> = ["ddd dddd dddd dddd", "ddd.dddd.dddd.dddd", "ddd-dddd-dddd-dddd", "ddddddddddddddd"];
+const CEP_SHAPES: Array<string> = ["ddddd-ddd", "dd.ddd-ddd"];
+// Brazilian phone numbers (DDD + 8-digit landline or 9-digit mobile), international form and
+// 0800; plus North American (NANP) forms for US content.
+const PHONE_SHAPES: Array<string> = [
+  "+55 (dd) ddddd-dddd", "+55 (dd) dddd-dddd", "+55 dd ddddd-dddd", "+55 dd dddd-dddd",
+  "+55 dd ddddd dddd", "+55 dd dddd dddd", "+55 dd ddddddddd", "+55 dd dddddddd",
+  "+55dddddddddd", "+55ddddddddddd", "+55 (dd) ddddd dddd",
+  "(dd) ddddd-dddd", "(dd) dddd-dddd", "(dd)ddddd-dddd", "(dd)dddd-dddd", "(dd) ddddd dddd", "(dd) dddd dddd",
+  "(0dd) ddddd-dddd", "(0dd) dddd-dddd",
+  "dd ddddd-dddd", "dd dddd-dddd", "dd ddddd dddd",
+  "0800 ddd dddd", "0800-ddd-dddd", "0800 dddd", "4004-dddd", "3003-dddd",
+  "+1 (ddd) ddd-dddd", "+1 ddd-ddd-dddd", "+1 ddd ddd dddd", "(ddd) ddd-dddd", "ddd-ddd-dddd",
+  "ddddd-dddd", "dddd-dddd",
+  "ddddddddddd", "dddddddddd",
+];
+
+/** DDD (area code): two digits 1–9 each (11..99 without 0s, e.g. 11 São Paulo, 21 Rio). */
+function validDDD(d: string, at: i32): bool {
+  const a = <i32>d.charCodeAt(at) - 48;
+  const b = <i32>d.charCodeAt(at + 1) - 48;
+  return a >= 1 && b >= 1;
+}
+
+/** Plausibility of a Brazilian subscriber number: mobiles have 9 digits starting with 9; landlines 8 digits starting 2–5. */
+function validSubscriber(d: string, at: i32, len: i32): bool {
+  const f = <i32>d.charCodeAt(at) - 48;
+  if (len == 9) return f == 9;
+  if (len == 8) return f >= 2 && f <= 5;
+  return false;
+}
+
+const PHONE_CUES: Array<string> = ["tel", "tel.", "telefone", "fone", "celular", "cel", "whatsapp", "whats", "zap", "ligue", "contato", "phone", "call", "mobile", "telefono", "llame", "fax"];
+
+function hasCueBefore(folded: string, pos: i32, cues: Array<string>, window: i32): bool {
+  const from = max(0, pos - window);
+  const seg = folded.substring(from, pos);
+  for (let i = 0; i < cues.length; i++) {
+    if (findWord(seg, cues[i], 0) >= 0) return true;
+  }
+  return false;
+}
+
+const MONTHS: Array<string> = [
+      "janeiro", "fevereiro", "marco", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro",
+      "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+      "enero", "febrero", "marzo", "mayo", "junio", "julio", "septiembre", "setiembre", "octubre", "noviembre", "diciembre",
+      "jan", "fev", "feb", "mar", "abr", "apr", "mai", "jun", "jul", "ago", "aug", "set", "sep", "out", "oct", "nov", "dez", "dec", "dic", "ene",
+    ];
+
+// ---------------------------------------------------------------------------
+
+class Hit {
+  code: string;
+  start: i32;
+  end: i32;
+  constructor(code: string, start: i32, end: i32) {
+    this.code = code;
+    this.start = start;
+    this.end = end;
+  }
+}
+
+class Scanner {
+  text: string;
+  folded: string;
+  claimed: Uint8Array;
+  hits: Array<Hit> = [];
+
+  constructor(text: string) {
+    this.text = text;
+    this.folded = fold(text);
+    this.claimed = new Uint8Array(text.length);
+  }
+
+  free(start: i32, end: i32): bool {
+    for (let i = start; i < end; i++) if (this.claimed[i] != 0) return false;
+    return true;
+  }
+
+  add(code: string, start: i32, end: i32): bool {
+    if (end <= start || !this.free(start, end)) return false;
+    for (let i = start; i < end; i++) this.claimed[i] = 1;
+    this.hits.push(new Hit(code, start, end));
+    return true;
+  }
+
+  // One pass over positions where a number can begin.
+  numbers(): void {
+    const s = this.text;
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      const c = <i32>s.charCodeAt(i);
+      if (!(isDigit(c) || c == 40 || c == 43)) continue; // digit, '(' or '+'
+      const prev = codeAt(s, i - 1);
+      if (isDigit(prev) || isLetter(prev)) continue;
+      if (c == 43 && isDigit(prev)) continue;
+      if (this.claimed[i] != 0) continue;
+      const len = this.numberAt(i);
+      if (len > 0) i += len - 1;
+    }
+  }
+
+  numberAt(i: i32): i32 {
+    const s = this.text;
+    // CNS first: 15 digits contain 11-digit substrings but digit boundaries keep them apart.
+    for (let k = 0; k < CNS_SHAPES.length; k++) {
+      const m = matchShape(s, i, CNS_SHAPES[k]);
+      if (m > 0 && isValidCNS(digitsIn(s, i, i + m))) { this.add("pii.cns", i, i + m); return m; }
+    }
+    for (let k = 0; k < CPF_SHAPES.length; k++) {
+      const m = matchShape(s, i, CPF_SHAPES[k]);
+      if (m <= 0) continue;
+      const d = digitsIn(s, i, i + m);
+      // A bare 11-digit number right after a phone cue is a phone number, even if its digits
+      // happen to satisfy the CPF rule (about 1 in 100 random numbers do).
+      if (!isValidCPF(d)) continue;
+      // A bare 11-digit number right after a phone cue that also reads as a mobile number
+      // (DDD + 9 + 8 digits) is a phone number, even though its digits satisfy the CPF rule
+      // (about 1 in 100 random numbers do). Either way it is masked.
+      const bare = CPF_SHAPES[k] == "ddddddddddd";
+      if (bare && hasCueBefore(this.folded, i, PHONE_CUES, 24) && !hasCueBefore(this.folded, i, ["cpf"], 24) && this.plausiblePhone(i, m, "ddddddddddd")) {
+        this.add("pii.phone", i, i + m);
+        return m;
+      }
+      this.add("pii.cpf", i, i + m);
+      return m;
+    }
+    for (let k = 0; k < PHONE_SHAPES.length; k++) {
+      const shape = PHONE_SHAPES[k];
+      const m = matchShape(s, i, shape);
+      if (m <= 0) continue;
+      if (!this.plausiblePhone(i, m, shape)) continue;
+      this.add("pii.phone", i, i + m);
+      return m;
+    }
+    for (let k = 0; k < CEP_SHAPES.length; k++) {
+      const m = matchShape(s, i, CEP_SHAPES[k]);
+      if (m > 0) { this.add("pii.cep", i, i + m); return m; }
+    }
+    // Bare 8-digit CEP only with the cue "CEP" just before.
+    const m8 = matchShape(s, i, "dddddddd");
+    if (m8 > 0 && hasCueBefore(this.folded, i, ["cep"], 8)) { this.add("pii.cep", i, i + m8); return m8; }
+    return 0;
+  }
+
+  plausiblePhone(i: i32, m: i32, shape: string): bool {
+    const d = digitsIn(this.text, i, i + m);
+    const L = d.length;
+    if (shape.startsWith("+1") || shape == "(ddd) ddd-dddd" || shape == "ddd-ddd-dddd") {
+      // NANP: area code and exchange start with 2–9.
+      const o = shape.startsWith("+1") ? 1 : 0;
+      const a = <i32>d.charCodeAt(o) - 48;
+      const e = <i32>d.charCodeAt(o + 3) - 48;
+      return a >= 2 && e >= 2;
+    }
+    if (shape.startsWith("0800") || shape.startsWith("4004") || shape.startsWith("3003")) return true;
+    if (shape.startsWith("+55")) return validDDD(d, 2) && validSubscriber(d, 4, L - 4);
+    if (shape.startsWith("(0")) return validDDD(d, 1) && validSubscriber(d, 3, L - 3);
+    if (shape == "ddddd-dddd" || shape == "dddd-dddd") {
+      // No area code: a 9-digit mobile is distinctive; "dddd-dddd" looks like a year range
+      // ("2020-2023"), so it needs a phone cue before it.
+      if (!validSubscriber(d, 0, L)) return false;
+      return L == 9 || hasCueBefore(this.folded, i, PHONE_CUES, 24);
+    }
+    if (shape == "ddddddddddd" || shape == "dddddddddd") {
+      return validDDD(d, 0) && validSubscriber(d, 2, L - 2);
+    }
+    // (dd) / dd forms: DDD + subscriber.
+    return validDDD(d, 0) && validSubscriber(d, 2, L - 2);
+  }
+
+  emails(): void {
+    const s = this.text;
+    const n = s.length;
+    let at = s.indexOf("@", 0);
+    while (at >= 0) {
+      let a = at;
+      while (a > 0 && isEmailLocal(<i32>s.charCodeAt(a - 1))) a--;
+      let b = at + 1;
+      while (b < n && isEmailDomain(<i32>s.charCodeAt(b))) b++;
+      while (b > at + 1 && (<i32>s.charCodeAt(b - 1) == 46 || <i32>s.charCodeAt(b - 1) == 45)) b--; // trailing "." / "-"
+      while (a < at && <i32>s.charCodeAt(a) == 46) a++;
+      // Domain needs a dot and a TLD of 2+ letters.
+      const dot = s.lastIndexOf(".", b - 1);
+      if (a < at && dot > at + 1 && b - dot - 1 >= 2 && isLetter(<i32>s.charCodeAt(b - 1))) {
+        this.add("pii.email", a, b);
+      }
+      at = s.indexOf("@", max(at + 1, b));
+    }
+  }
+
+  // RG (Registro Geral, state identity card): only with the cue "RG" (uppercase in the text, or
+  // "R.G."), "Registro Geral", or Spanish "DNI"; the number is 5–14 digits with . - / and an
+  // optional final check character X.
+  rg(): void {
+    const s = this.text;
+    const cues: Array<string> = ["RG", "R.G.", "DNI"];
+    for (let k = 0; k < cues.length; k++) {
+      const cue = cues[k];
+      let p = s.indexOf(cue, 0);
+      while (p >= 0) {
+        const e = p + cue.length;
+        if (!isWordChar(codeAt(s, p - 1)) && (cue.endsWith(".") || !isWordChar(codeAt(s, e)))) this.rgNumberAfter(e);
+        p = s.indexOf(cue, e);
+      }
+    }
+    let q = findWord(this.folded, "registro geral", 0);
+    while (q >= 0) {
+      this.rgNumberAfter(q + 14);
+      q = findWord(this.folded, "registro geral", q + 14);
+    }
+  }
+
+  rgNumberAfter(pos: i32): void {
+    const s = this.text;
+    const f = this.folded;
+    const n = s.length;
+    let i = pos;
+    // Skip ":", spaces, "nº", "n°", "no", "número", "num." before the number (at most ~16 chars).
+    const lim = min(n, pos + 16);
+    while (i < lim) {
+      const c = <i32>s.charCodeAt(i);
+      if (isDigit(c)) break;
+      if (c == 58 || c == 46 || c == 45 || isSpace(c) || c == 0xba || c == 0xb0 || c == 35) { i++; continue; }
+      if (f.startsWith("numero", i)) { i += 6; continue; }
+      if (f.startsWith("num", i)) { i += 3; continue; }
+      if (f.startsWith("no", i) || f.startsWith("n", i)) { i += (f.startsWith("no", i) ? 2 : 1); continue; }
+      return;
+    }
+    if (i >= lim || !isDigit(codeAt(s, i))) return;
+    const st = i;
+    let digits = 0;
+    let end = i;
+    while (i < n) {
+      const c = <i32>s.charCodeAt(i);
+      if (isDigit(c)) { digits++; i++; end = i; continue; }
+      if ((c == 46 || c == 45 || c == 47) && isDigit(codeAt(s, i + 1))) { i++; continue; }
+      if ((c == 45) && (codeAt(s, i + 1) == 88 || codeAt(s, i + 1) == 120)) { i += 2; end = i; break; }
+      if ((c == 88 || c == 120) && !isWordChar(codeAt(s, i + 1))) { i++; end = i; break; }
+      break;
+    }
+    if (digits >= 5 && digits <= 14 && !isWordChar(codeAt(s, end))) this.add("pii.rg", st, end);
+  }
+
+  // Street addresses: a street-type cue, a name (capitalized words with connectors, or a number
+  // such as "Rua 7 de Setembro"), an optional comma and "nº", then a house number.
+  addresses(): void {
+    const f = this.folded;
+    const cues: Array<string> = ["rua", "r.", "av.", "av", "avenida", "travessa", "tv.", "alameda", "al.", "praca", "rodovia", "estrada", "largo", "calle", "carrera", "avda."];
+    for (let k = 0; k < cues.length; k++) {
+      const cue = cues[k];
+      let p = f.indexOf(cue, 0);
+      while (p >= 0) {
+        const e = p + cue.length;
+        const okLeft = !isWordChar(codeAt(f, p - 1));
+        const okRight = cue.endsWith(".") || !isWordChar(codeAt(f, e));
+        if (okLeft && okRight) this.addressAfter(p, e);
+        p = f.indexOf(cue, e);
+      }
+    }
+    this.usAddresses();
+  }
+
+  addressAfter(cueStart: i32, pos: i32): void {
+    const s = this.text;
+    const n = s.length;
+    let i = pos;
+    let words = 0;
+    const lim = min(n, pos + 120);
+    // Name tokens.
+    while (i < lim) {
+      while (i < lim && (isSpace(<i32>s.charCodeAt(i)))) i++;
+      if (i >= lim) return;
+      const c = <i32>s.charCodeAt(i);
+      let j = i;
+      while (j < n && (isWordChar(<i32>s.charCodeAt(j)) || <i32>s.charCodeAt(j) == 46 || <i32>s.charCodeAt(j) == 39)) j++;
+      if (j == i) break;
+      const tok = this.folded.substring(i, j);
+      const connector = tok == "da" || tok == "de" || tok == "do" || tok == "dos" || tok == "das" || tok == "e" || tok == "del" || tok == "la" || tok == "los" || tok == "y";
+      if (isUpper(c) || connector || (words == 0 && isDigit(c))) {
+        // A number right after the name (words > 0) is the house number: stop before it.
+        if (isDigit(c) && words > 0) break;
+        words++;
+        i = j;
+        if (words > 8) return;
+        continue;
+      }
+      break;
+    }
+    if (words == 0) return;
+    // Optional ", nº" / "n." / "número" / "#".
+    while (i < lim) {
+      const c = <i32>s.charCodeAt(i);
+      if (c == 44 || isSpace(c) || c == 0xba || c == 0xb0 || c == 35 || c == 46) { i++; continue; }
+      if (this.folded.startsWith("numero", i)) { i += 6; continue; }
+      if (this.folded.startsWith("no", i) && !isWordChar(codeAt(s, i + 2))) { i += 2; continue; }
+      if (this.folded.startsWith("n", i) && !isLetter(codeAt(s, i + 1))) { i += 1; continue; }
+      break;
+    }
+    if (i >= n || !isDigit(<i32>s.charCodeAt(i))) return;
+    let e = i;
+    while (e < n && isDigit(<i32>s.charCodeAt(e))) e++;
+    if (e - i > 6 || isLetter(codeAt(s, e)) && isLetter(codeAt(s, e + 1))) return;
+    if (isLetter(codeAt(s, e))) e++; // "123A"
+    this.add("pii.address", cueStart, e);
+  }
+
+  // "1600 Main Street", "221 Baker St." — number + capitalized words + street type.
+  usAddresses(): void {
+    const s = this.text;
+    const f = this.folded;
+    const types: Array<string> = ["street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive", "way", "court", "place", "parkway", "highway"];
+    for (let k = 0; k < types.length; k++) {
+      const ty = types[k];
+      let p = findWord(f, ty, 0);
+      while (p >= 0) {
+        if (isUpper(<i32>s.charCodeAt(p))) {
+          // Walk back over 1–4 capitalized words to a house number.
+          let i = p;
+          let words = 0;
+          let start = -1;
+          while (words < 5) {
+            let j = i - 1;
+            while (j >= 0 && isSpace(<i32>s.charCodeAt(j))) j--;
+            if (j < 0) break;
+            let b = j;
+            while (b >= 0 && isWordChar(<i32>s.charCodeAt(b))) b--;
+            b++;
+            if (b > j) break;
+            const c = <i32>s.charCodeAt(b);
+            if (isDigit(c)) {
+              let allDigits = true;
+              for (let q = b; q <= j; q++) if (!isDigit(<i32>s.charCodeAt(q))) allDigits = false;
+              if (allDigits && words >= 1 && j - b < 6 && !isWordChar(codeAt(s, b - 1))) start = b;
+              break;
+            }
+            if (!isUpper(c)) break;
+            words++;
+            i = b;
+          }
+          let e = p + ty.length;
+          // Keep the dot of an abbreviation ("Baker St."), not a sentence's full stop.
+          if (codeAt(s, e) == 46 && ty.length <= 4 && ty != "lane" && ty != "road" && ty != "way") e++;
+          if (start >= 0) this.add("pii.address", start, e);
+        }
+        p = findWord(f, ty, p + ty.length);
+      }
+    }
+  }
+
+  // Dates of birth: a date within a few characters after a cue.
+  birthdates(): void {
+    const f = this.folded;
+    const cues: Array<string> = [
+      "nascido em", "nascida em", "nasceu em", "nascido no dia", "nascida no dia", "data de nascimento", "data nasc", "dt. nasc.", "dt nasc", "dn:", "d.n.", "nasc.:",
+      "born on", "born", "date of birth", "dob", "d.o.b.", "birth date", "birthdate",
+      "fecha de nacimiento", "nacido el", "nacida el", "nacio el", "f. nac.",
+    ];
+    for (let k = 0; k < cues.length; k++) {
+      const cue = cues[k];
+      let p = f.indexOf(cue, 0);
+      while (p >= 0) {
+        const e = p + cue.length;
+        const okLeft = !isWordChar(codeAt(f, p - 1));
+        const last = <i32>cue.charCodeAt(cue.length - 1);
+        const okRight = !isWordChar(last) || !isWordChar(codeAt(f, e));
+        if (okLeft && okRight) {
+          // Skip separators and small words ("em", "el", "on", "the", "dia") up to 16 chars.
+          let i = e;
+          const lim = min(f.length, e + 16);
+          while (i < lim) {
+            const c = <i32>f.charCodeAt(i);
+            if (isDigit(c) || isLetter(c) && this.monthAt(i) > 0) break;
+            i++;
+          }
+          if (i < lim) {
+            const len = this.dateAt(i);
+            if (len > 0) this.add("pii.birthdate", i, i + len);
+          }
+        }
+        p = f.indexOf(cue, e);
+      }
+    }
+  }
+
+  /** Length of a month name (pt/en/es, folded; full or 3-letter with optional ".") at i, else 0. */
+  monthAt(i: i32): i32 {
+    const f = this.folded;
+    for (let k = 0; k < MONTHS.length; k++) {
+      const m = MONTHS[k];
+      if (f.startsWith(m, i) && !isLetter(codeAt(f, i + m.length))) {
+        return codeAt(f, i + m.length) == 46 ? m.length + 1 : m.length;
+      }
+    }
+    return 0;
+  }
+
+  /** Length of a date at i: dd/mm/yyyy (/ . -), yyyy-mm-dd, "12 de março de 1980", "March 12, 1980", "12 March 1980". */
+  dateAt(i: i32): i32 {
+    const s = this.text;
+    const n = s.length;
+    // Numeric forms.
+    let a = i;
+    while (a < n && isDigit(<i32>s.charCodeAt(a))) a++;
+    const l1 = a - i;
+    if (l1 >= 1) {
+      const sep = codeAt(s, a);
+      if (sep == 47 || sep == 46 || sep == 45) {
+        let b = a + 1;
+        while (b < n && isDigit(<i32>s.charCodeAt(b))) b++;
+        const l2 = b - a - 1;
+        if (codeAt(s, b) == sep && l2 >= 1 && l2 <= 2) {
+          let c = b + 1;
+          while (c < n && isDigit(<i32>s.charCodeAt(c))) c++;
+          const l3 = c - b - 1;
+          if (l1 <= 2 && (l3 == 2 || l3 == 4)) return c - i;
+          if (l1 == 4 && l3 >= 1 && l3 <= 2) return c - i;
+        }
+      }
+      // "12 de março de 1980" / "12 March 1980" / "12 mar. 1980"
+      if (l1 <= 2) {
+        let j = a;
+        while (j < n && isSpace(<i32>s.charCodeAt(j))) j++;
+        if (this.folded.startsWith("de ", j)) j += 3;
+        const ml = this.monthAt(j);
+        if (ml > 0) {
+          j += ml;
+          while (j < n && (isSpace(<i32>s.charCodeAt(j)) || <i32>s.charCodeAt(j) == 44)) j++;
+          if (this.folded.startsWith("de ", j)) j += 3;
+          let y = j;
+          while (y < n && isDigit(<i32>s.charCodeAt(y))) y++;
+          if (y - j == 4) return y - i;
+        }
+      }
+      return 0;
+    }
+    // "March 12, 1980"
+    const ml = this.monthAt(i);
+    if (ml == 0) return 0;
+    let j = i + ml;
+    while (j < n && isSpace(<i32>s.charCodeAt(j))) j++;
+    let d = j;
+    while (d < n && isDigit(<i32>s.charCodeAt(d))) d++;
+    if (d - j < 1 || d - j > 2) return 0;
+    j = d;
+    if (this.folded.startsWith("st", j) || this.folded.startsWith("nd", j) || this.folded.startsWith("rd", j) || this.folded.startsWith("th", j)) j += 2;
+    while (j < n && (isSpace(<i32>s.charCodeAt(j)) || <i32>s.charCodeAt(j) == 44)) j++;
+    let y = j;
+    while (y < n && isDigit(<i32>s.charCodeAt(y))) y++;
+    if (y - j == 4) return y - i;
+    return 0;
+  }
+
+  // Patient names: capitalized tokens right after a clinical cue ("o paciente João Silva",
+  // "a paciente Maria", "patient John Smith", "el paciente Juan Pérez", "Paciente: Ana").
+  patientNames(): void {
+    const f = this.folded;
+    const cues: Array<string> = ["paciente", "patient", "pt.", "paciente:", "patient:", "utente"];
+    for (let k = 0; k < cues.length; k++) {
+      const cue = cues[k];
+      let p = findWordOrDot(f, cue, 0);
+      while (p >= 0) {
+        this.nameAfter(p + cue.length);
+        p = findWordOrDot(f, cue, p + cue.length);
+      }
+    }
+  }
+
+  nameAfter(pos: i32): void {
+    const s = this.text;
+    const n = s.length;
+    let i = pos;
+    // Allow ":", "," or "—" and spaces between the cue and the name, nothing else.
+    const lim = min(n, pos + 4);
+    while (i < lim) {
+      const c = <i32>s.charCodeAt(i);
+      if (isSpace(c) || c == 58 || c == 44 || c == 0x2014 || c == 45) i++;
+      else break;
+    }
+    let start = -1;
+    let end = -1;
+    let words = 0;
+    let j = i;
+    while (j < n && words < 5) {
+      const c = codeAt(s, j);
+      let e = j;
+      while (e < n && isLetter(<i32>s.charCodeAt(e))) e++;
+      if (e == j) break;
+      const tok = this.folded.substring(j, e);
+      let allUpper = true;
+      for (let q = j; q < e; q++) if (!isUpper(<i32>s.charCodeAt(q))) { allUpper = false; break; }
+      const connector = tok == "da" || tok == "de" || tok == "do" || tok == "dos" || tok == "das" || tok == "e" || tok == "del" || tok == "y" || tok == "van" || tok == "von";
+      if (isUpper(c) && !(allUpper && e - j <= 4 && e - j >= 2) && !isStopName(tok)) {
+        if (start < 0) start = j;
+        end = e;
+        words++;
+      } else if (!(connector && start >= 0)) {
+        break;
+      }
+      // Next token must follow after a single space (names do not span punctuation).
+      if (codeAt(s, e) != 32) break;
+      j = e + 1;
+    }
+    if (start >= 0) this.add("phi.patient_name", start, end);
+  }
+}
+
+function findWordOrDot(f: string, cue: string, from: i32): i32 {
+  let i = from;
+  while (true) {
+    i = f.indexOf(cue, i);
+    if (i < 0) return -1;
+    const last = <i32>cue.charCodeAt(cue.length - 1);
+    if (!isWordChar(codeAt(f, i - 1)) && (!isWordChar(last) || !isWordChar(codeAt(f, i + cue.length)))) return i;
+    i++;
+  }
+}
+
+// Capitalized words after "paciente" that are not names (sentence words, titles of sections).
+const STOP_NAMES: Array<string> = ["com", "que", "de", "em", "no", "na", "foi", "and", "with", "was", "is", "the", "con", "el", "la", "se", "apresentou", "relata", "refere", "sexo", "masculino", "feminino", "idoso", "idosa", "male", "female"];
+function isStopName(tok: string): bool {
+  for (let i = 0; i < STOP_NAMES.length; i++) if (STOP_NAMES[i] == tok) return true;
+  return false;
+}
+
+function isEmailLocal(c: i32): bool {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 46 || c == 95 || c == 37 || c == 43 || c == 45;
+}
+
+function isEmailDomain(c: i32): bool {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 46 || c == 45;
+}
+
+// ---------------------------------------------------------------------------
+
+function isPatientIdentifier(code: string): bool {
+  return code == "pii.cpf" || code == "pii.cns" || code == "pii.rg" || code == "pii.birthdate" || code == "phi.patient_name";
+}
+
+function messageFor(code: string, patient: bool): string {
+  if (code == "pii.cpf") return t("CPF válido no texto: identificador pessoal (LGPD Art. 5º I) — não publique", "Valid Brazilian CPF in the text: a personal identifier (LGPD Art. 5 I) — do not publish", "CPF brasileño válido en el texto: identificador personal (LGPD Art. 5 I) — no publicar");
+  if (code == "pii.cns") return t("Número do Cartão Nacional de Saúde (CNS) válido: identifica o paciente no SUS", "Valid Brazilian national health card (CNS) number: identifies the patient", "Número de tarjeta nacional de salud (CNS) válido: identifica al paciente");
+  if (code == "pii.rg") return t("Número de RG: documento de identidade pessoal", "Identity document number (RG/DNI)", "Número de documento de identidad (RG/DNI)");
+  if (code == "pii.birthdate") return t("Data de nascimento de uma pessoa identificável", "Date of birth of an identifiable person", "Fecha de nacimiento de una persona identificable");
+  if (code == "phi.patient_name") return t("Nome de paciente em contexto clínico: dado de saúde sensível (LGPD Art. 5º II, Art. 11)", "Patient name in clinical context: sensitive health data (LGPD Art. 5 II; HIPAA identifier)", "Nombre de paciente en contexto clínico: dato de salud sensible (LGPD Art. 5 II)");
+  const who = patient ? t(" de um paciente identificado", " of an identified patient", " de un paciente identificado") : t(" — confirme que é da clínica", " — confirm it belongs to the clinic", " — confirme que pertenece a la clínica");
+  if (code == "pii.email") return t("Endereço de e-mail", "Email address", "Dirección de correo electrónico") + who;
+  if (code == "pii.phone") return t("Número de telefone", "Phone number", "Número de teléfono") + who;
+  if (code == "pii.cep") return t("CEP (código postal)", "Postal code (CEP)", "Código postal (CEP)") + who;
+  return t("Endereço", "Street address", "Dirección") + who;
+}
+
+function suggestionFor(code: string, patient: bool): string {
+  if (isPatientIdentifier(code) || patient) return t("Remova ou anonimize (ex.: \"paciente de 45 anos\") e registre o consentimento, se houver base legal", "Remove or anonymise (e.g. \"a 45-year-old patient\"); publish only with documented consent", "Elimine o anonimice (p. ej. \"paciente de 45 años\"); publique solo con consentimiento documentado");
+  return t("Mantenha apenas contatos institucionais da clínica", "Keep only the clinic's institutional contact details", "Mantenga solo los contactos institucionales de la clínica");
+}
+
+export function analyze(): i32 {
+  const input = readInput(INPUT_CAP);
+  if (input === null) return fail(inputError());
+  locale = input.locale;
+  const text = input.text;
+  const sc = new Scanner(text);
+  // Order matters only for overlaps: the more specific detector claims the span first.
+  sc.emails();
+  sc.birthdates();
+  sc.rg();
+  sc.numbers();
+  sc.addresses();
+  sc.patientNames();
+
+  // Sentences that name a patient: contact data there is the patient's, not the clinic's.
+  const sentences = splitSentences(text);
+  const patientSentence = new Set<i32>();
+  for (let i = 0; i < sc.hits.length; i++) {
+    const h = sc.hits[i];
+    if (h.code == "phi.patient_name") patientSentence.add(sentenceIndexAt(sentences, h.start));
+  }
+
+  const out = new Output(NAME, VERSION);
+  const starts = new Array<i32>();
+  const ends = new Array<i32>();
+  const codes = new Map<string, i32>();
+  for (let i = 0; i < sc.hits.length; i++) {
+    const h = sc.hits[i];
+    const inPatientSentence = !isPatientIdentifier(h.code) && patientSentence.has(sentenceIndexAt(sentences, h.start));
+    const sev = isPatientIdentifier(h.code) || inPatientSentence ? SEVERITY_BLOCKING : SEVERITY_WARNING;
+    out.add(new Finding(h.code, sev, messageFor(h.code, inPatientSentence), h.start, h.end)).withSuggestion(suggestionFor(h.code, inPatientSentence));
+    starts.push(h.start);
+    ends.push(h.end);
+    codes.set(h.code, codes.has(h.code) ? codes.get(h.code) + 1 : 1);
+  }
+  out.sortFindings();
+  // Penalties: 25 per patient identifier (blocking), 5 per contact item (warning).
+  out.score = scoreFromFindingsLocal(out.findings);
+  out.setString("redacted", maskSpans(text, starts, ends));
+  const w = new JSONWriter();
+  w.beginObject();
+  const keys = codes.keys();
+  keys.sort();
+  for (let i = 0; i < keys.length; i++) { w.key(keys[i]); w.int(codes.get(keys[i])); }
+  w.endObject();
+  out.setRaw("counts", w.toString());
+  return out.emit();
+}
+
+function scoreFromFindingsLocal(findings: Array<Finding>): i32 {
+  let s = 100;
+  for (let i = 0; i < findings.length && s > 0; i++) s -= findings[i].severity == SEVERITY_BLOCKING ? 25 : 5;
+  return max(0, s);
+}

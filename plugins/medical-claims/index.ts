@@ -1,0 +1,548 @@
+// medical-claims (pipeline stage 2, S.1.2): advertising claims forbidden to physicians and clinics.
+//
+// Rules encoded (pt, en, es):
+//  - CFM Resolução 2.336/2023 (medical publicity; replaced 1.974/2011, in force March 2024): no
+//    guaranteeing or promising results, no sensationalism or self-promotion ("the best", "the only"),
+//    no methods presented as miraculous/exclusive or without scientific backing, no hiding risks,
+//    no publicity as prize or bait. Before-and-after images are allowed since 2023 under conditions
+//    (educational purpose, consent, no manipulation, no promise) → a warning that needs context.
+//  - ANVISA RDC 96/2008: prescription-only medicines may not be advertised to the general public;
+//    products must be registered before they are promoted.
+//
+// Negation: a claim is not a finding when a negation cue ("não", "not", "no", "nunca", "sem"…)
+// stands up to four words before it in the same clause, or inside the matched phrase's gap
+// ("results are not guaranteed"). "não prometemos cura" and "we do not guarantee results" pass.
+//
+// Output: {"plugin","version","score","findings":[{…,"suggestion"}],"claims":{code:n}}
+// Findings in the title (if given) have no offsets and a message starting "Título:"/"Title:".
+
+import {
+  readInput, inputError, fail, Output, Finding, JSONWriter,
+  SEVERITY_BLOCKING, SEVERITY_WARNING,
+  fold, tokenize, Span, isDigit, isWordChar, codeAt,
+} from "../sdk/index";
+
+const NAME = "medical-claims";
+const VERSION = "1.0.0";
+const INPUT_CAP: i64 = 2 * 1024 * 1024;
+
+// Pattern syntax (folded text: lowercase, no accents), tokens separated by spaces:
+//   word       exact token          word~   token starting with "word"
+//   a|b~|c     alternatives         *       any one token
+//   **         gap of 0–3 tokens (not across a sentence end)
+// Each line: "code|lang|pattern".
+const TABLE: Array<string> = [
+  // Guarantee / promise of results (CFM 2.336/2023: vedado garantir ou prometer resultados).
+  "claim.guarantee|pt|garant~ ** resultado~|sucesso|eficacia|melhora~|beneficio~",
+  "claim.guarantee|pt|resultado~|sucesso|eficacia|melhora ** garantid~|assegurad~",
+  "claim.guarantee|pt|prometemos|prometo|promete",
+  "claim.guarantee|pt|promessa ** resultado~",
+  "claim.guarantee|pt|resultado~ imediato~|definitivo~|permanente~|certo~",
+  "claim.guarantee|pt|asseguramos|garantimos",
+  "claim.guarantee|en|guarantee~ ** result~|success|outcome~|improvement~|efficacy",
+  "claim.guarantee|en|result~|success|outcome~ ** guaranteed|assured",
+  "claim.guarantee|en|we promise",
+  "claim.guarantee|en|promise~ ** result~",
+  "claim.guarantee|en|instant|immediate|permanent|definitive result~",
+  "claim.guarantee|en|money back guarantee",
+  "claim.guarantee|es|garantiza~ ** resultado~|exito|eficacia|mejoria",
+  "claim.guarantee|es|garantia de resultado~|exito",
+  "claim.guarantee|es|resultado~|exito ** garantizad~|asegurad~",
+  "claim.guarantee|es|resultado~ inmediato~|definitivo~|permanente~",
+  // Cure promises.
+  "claim.cure|pt|cura|curas definitiva~|garantida~|total|completa|rapida|certa|permanente",
+  "claim.cure|pt|curamos",
+  "claim.cure|pt|curar definitivamente",
+  "claim.cure|pt|cura ** para sempre",
+  "claim.cure|pt|livre|livra|elimin~|acab~ ** para sempre",
+  "claim.cure|en|permanent|complete|guaranteed|total|definitive cure",
+  "claim.cure|en|we|will cure",
+  "claim.cure|en|cures|cure your",
+  "claim.cure|en|cure~ ** for good",
+  "claim.cure|en|eliminate~ ** forever",
+  "claim.cure|en|get rid ** forever",
+  "claim.cure|es|cura|curacion definitiva|garantizada|total|completa|rapida",
+  "claim.cure|es|curamos",
+  "claim.cure|es|curar definitivamente",
+  "claim.cure|es|cura ** para siempre",
+  // Absolute claims in words ("100%" is detected separately).
+  "claim.absolute|pt|cem|100 por cento",
+  "claim.absolute|en|one hundred percent",
+  "claim.absolute|en|100 percent",
+  "claim.absolute|es|cien|100 por ciento",
+  // No risk / hiding risks.
+  "claim.no_risk|pt|sem|zero risco~",
+  "claim.no_risk|pt|risco zero",
+  "claim.no_risk|pt|livre|isento|isenta|livres de risco~",
+  "claim.no_risk|pt|sem efeito~ colatera~",
+  "claim.no_risk|pt|sem contraindicac~",
+  "claim.no_risk|pt|totalmente|completamente|absolutamente seguro~|segura~|inofensiv~",
+  "claim.no_risk|en|no|zero|without risk~",
+  "claim.no_risk|en|risk free",
+  "claim.no_risk|en|no|without side effect~",
+  "claim.no_risk|en|completely|totally|absolutely|perfectly safe|harmless",
+  "claim.no_risk|es|sin|cero riesgo~",
+  "claim.no_risk|es|riesgo cero",
+  "claim.no_risk|es|libre de riesgo~",
+  "claim.no_risk|es|sin efecto~ secundario~|colateral~",
+  "claim.no_risk|es|totalmente|completamente|absolutamente seguro~|segura~|inofensiv~",
+  // Miracle / secret methods.
+  "claim.miracle|pt|milagr~",
+  "claim.miracle|pt|formula|metodo|segredo|tratamento secret~|magic~",
+  "claim.miracle|en|miracle~|miraculous",
+  "claim.miracle|en|secret formula|method|cure",
+  "claim.miracle|en|magic pill|bullet|cure",
+  "claim.miracle|es|milagr~",
+  "claim.miracle|es|formula|metodo|tratamiento secret~|magic~",
+  // Exclusive methods.
+  "claim.exclusive|pt|metodo~|tecnica~|tratamento~|protocolo~|procedimento~ ** exclusiv~",
+  "claim.exclusive|pt|exclusividade",
+  "claim.exclusive|en|exclusive method~|technique~|treatment~|protocol~|procedure~",
+  "claim.exclusive|en|our exclusive",
+  "claim.exclusive|es|metodo~|tecnica~|tratamiento~|protocolo~|procedimiento~ ** exclusiv~",
+  // Superlatives about the physician or clinic (self-promotion, sensationalism).
+  "claim.superlative|pt|melhor|melhores|maior|maiores|unico|unica|unicos|unicas|top|lider ** medico~|medica~|doutor~|dr|dra|cirurgia~|cirurgi~|clinica~|hospita~|consultorio~|especialista~|profissiona~|equipe|dermatologista~|cardiologista~|ortopedista~|pediatra~|ginecologista~",
+  "claim.superlative|pt|numero 1|um|uno",
+  "claim.superlative|pt|melhor|melhores ** do|da brasil|pais|mundo|cidade|regiao|estado",
+  "claim.superlative|en|best|top|leading|only|greatest|number ** doctor~|physician~|surgeon~|clinic~|hospital~|practice|specialist~|dermatologist~|team",
+  "claim.superlative|en|number one|1 doctor~|clinic~|surgeon~",
+  "claim.superlative|en|best in ** town|city|country|world|state|region",
+  "claim.superlative|es|mejor|mejores|unico|unica|lider ** medico~|medica~|doctor~|doctora~|cirujan~|clinica~|hospital~|consultorio~|especialista~|profesional~|equipo",
+  "claim.superlative|es|numero uno",
+  "claim.superlative|es|mejor|mejores ** del pais|mundo|ciudad|region",
+  // Before / after.
+  "claim.before_after|pt|antes e|x depois",
+  "claim.before_after|pt|antes depois",
+  "claim.before_after|en|before and|x|vs after",
+  "claim.before_after|en|before after",
+  "claim.before_after|es|antes y|x despues",
+  "claim.before_after|es|antes despues",
+  // Prices as bait, promotions, gifts (CFM 2.336/2023: publicity may not be used as prize or bait).
+  "claim.price_bait|pt|promocao|promocoes|promocional|desconto~|sorteio~|brinde~|cupom|cupons|liquidacao",
+  "claim.price_bait|pt|black friday",
+  "claim.price_bait|pt|consulta~|avaliac~|sess~|exame~|procedimento~|primeira ** gratis|gratuita~|gratuito~|free",
+  "claim.price_bait|pt|consulta~|avaliac~|sess~|exame~|procedimento~ ** de graca",
+  "claim.price_bait|pt|gratis|gratuita~|gratuito~ ** consulta~|avaliac~|sess~|exame~|procedimento~",
+  "claim.price_bait|pt|pague ** leve",
+  "claim.price_bait|en|discount~|promo|promotion~|giveaway~|coupon~|raffle",
+  "claim.price_bait|en|special offer~",
+  "claim.price_bait|en|limited time offer~",
+  "claim.price_bait|en|black friday",
+  "claim.price_bait|en|free consultation~|evaluation~|session~|exam~|treatment~|procedure~",
+  "claim.price_bait|en|consultation~|session~|exam~|procedure~ ** free",
+  "claim.price_bait|es|promocion~|descuento~|sorteo~|cupon~|oferta~",
+  "claim.price_bait|es|consulta~|evaluacion~|sesion~|examen~|procedimiento~ ** gratis|gratuita~|gratuito~",
+  "claim.price_bait|es|gratis|gratuita~|gratuito~ ** consulta~|evaluacion~|sesion~|examen~",
+  // Products without registration (ANVISA RDC 96/2008; products must be registered before promotion).
+  "claim.unregistered_product|pt|sem|nao registr~ ** anvisa",
+  "claim.unregistered_product|pt|produto~|suplemento~|medicamento~|formula~ ** sem|nao registr~",
+  "claim.unregistered_product|pt|importado~ sem registr~",
+  "claim.unregistered_product|pt|aprovad~ pela anvisa",
+  "claim.unregistered_product|en|not fda approved",
+  "claim.unregistered_product|en|not approved by ** fda",
+  "claim.unregistered_product|en|unapproved|unregistered drug~|product~|supplement~|treatment~",
+  "claim.unregistered_product|es|sin|no registr~ sanitari~",
+  "claim.unregistered_product|es|sin|no registrad~ ** anmat|cofepris|invima|digemid|anvisa|aemps",
+  "claim.unregistered_product|es|producto~|suplemento~|medicamento~ sin registr~",
+];
+
+// Prescription-only drugs commonly advertised (ANVISA "venda sob prescrição médica"; RDC 96/2008
+// Art. 9 forbids advertising them to the public). Flagged only with a sales cue in the same sentence.
+const RX_DRUGS: Array<string> = [
+  "ozempic", "wegovy", "rybelsus", "semaglutida", "semaglutide", "mounjaro", "zepbound", "tirzepatida", "tirzepatide",
+  "saxenda", "victoza", "liraglutida", "liraglutide", "sibutramina", "sibutramine", "isotretinoina", "isotretinoin", "roacutan", "accutane",
+  "finasterida", "finasteride", "dutasterida", "dutasteride", "testosterona", "testosterone", "gestrinona", "gestrinone",
+  "oxandrolona", "oxandrolone", "botox", "dysport", "rivotril", "clonazepam", "zolpidem", "metilfenidato", "methylphenidate",
+  "ritalina", "ritalin", "venvanse", "vyvanse", "sildenafila", "sildenafil", "viagra", "tadalafila", "tadalafil", "cialis",
+  "hidroxicloroquina", "hydroxychloroquine", "ivermectina", "ivermectin", "orlistate", "orlistat", "topiramato", "topiramate",
+  "adderall", "xanax", "alprazolam", "oxycodone", "oxycontin", "tramadol",
+];
+const RX_SALES_CUES: Array<string> = [
+  "compre", "comprar", "adquira", "vendemos", "venda", "vende", "aplicamos", "aplicacao", "oferecemos", "disponivel", "encomende", "peca",
+  "entrega", "delivery", "preco", "precos", "desconto", "promocao", "parcele", "pix",
+  "buy", "order", "offer", "sale", "price", "available", "shop", "purchase", "get",
+  "compra", "vendemos", "ofrecemos", "disponible", "precio", "pida", "envio", "oferta",
+];
+
+const NEGATORS: Array<string> = ["nao", "nunca", "jamais", "nenhum", "nenhuma", "nem", "not", "never", "no", "nor", "cannot", "neither", "ni", "jamas", "ningun", "ninguna", "tampoco", "nada"];
+// Only negate when immediately before the claim ("sem garantia de resultados", "without guaranteed results").
+const NEAR_NEGATORS: Array<string> = ["sem", "sin", "without"];
+// Words that make "100%" a claim about efficacy or safety (blocking); otherwise a warning.
+const EFFICACY: Array<string> = [
+  "eficaz", "eficaces", "eficiente", "efetivo", "efetiva", "seguro", "segura", "garantido", "garantida", "resultado", "resultados", "sucesso", "natural", "curado", "cura", "satisfacao",
+  "effective", "efficient", "safe", "guaranteed", "results", "success", "cure", "cured", "satisfaction", "proven",
+  "efectivo", "efectiva", "exito", "garantizado", "garantizada",
+];
+
+// One pattern token, compiled once: alternatives, each exact or a prefix ("word~").
+class Tok {
+  alts: Array<string> = [];
+  prefix: Array<bool> = [];
+  any: bool = false;
+  gap: bool = false;
+  constructor(src: string) {
+    this.gap = src == "**";
+    this.any = src == "*";
+    if (this.gap || this.any) return this;
+    const parts = src.split("|");
+    for (let i = 0; i < parts.length; i++) {
+      const a = parts[i];
+      const pre = a.endsWith("~");
+      this.alts.push(pre ? a.substring(0, a.length - 1) : a);
+      this.prefix.push(pre);
+    }
+  }
+  matches(word: string): bool {
+    if (this.any) return true;
+    for (let i = 0; i < this.alts.length; i++) {
+      if (this.prefix[i] ? word.startsWith(this.alts[i]) : word == this.alts[i]) return true;
+    }
+    return false;
+  }
+}
+
+class Rule {
+  code: string;
+  lang: string;
+  toks: Array<Tok> = [];
+  literals: Array<string> = [];
+  constructor(code: string, lang: string, toks: Array<string>) {
+    this.code = code;
+    this.lang = lang;
+    for (let i = 0; i < toks.length; i++) {
+      const t = new Tok(toks[i]);
+      this.toks.push(t);
+      for (let j = 0; j < t.alts.length; j++) this.literals.push(t.alts[j]);
+    }
+  }
+}
+
+const RULES = new Array<Rule>();
+const PERCENT_RULE = new Rule("claim.absolute", "*", ["100"]);
+const RX_RULE = new Rule("claim.prescription_drug", "*", ["*"]);
+const FIRST = new Map<string, Array<i32>>(); // exact first-token alternatives → rule indexes
+// Rules whose first token has a prefix alternative, indexed by that alternative's first character.
+const PREFIXED = new Map<i32, Array<i32>>();
+const NONE = new Array<i32>();
+const RX_SET = new Set<string>();
+const RX_CUE_SET = new Set<string>();
+
+function init(): void {
+  if (RULES.length > 0) return;
+  for (let i = 0; i < TABLE.length; i++) {
+    const line = TABLE[i];
+    const a = line.indexOf("|");
+    const b = line.indexOf("|", a + 1);
+    const code = line.substring(0, a);
+    const lang = line.substring(a + 1, b);
+    const toks = line.substring(b + 1).split(" ");
+    const idx = RULES.length;
+    RULES.push(new Rule(code, lang, toks));
+    const alts = toks[0].split("|");
+    for (let j = 0; j < alts.length; j++) {
+      const alt = alts[j];
+      if (alt.endsWith("~")) {
+        const c = <i32>alt.charCodeAt(0);
+        if (!PREFIXED.has(c)) PREFIXED.set(c, new Array<i32>());
+        const list = PREFIXED.get(c);
+        if (list.length == 0 || list[list.length - 1] != idx) list.push(idx);
+        continue;
+      }
+      if (!FIRST.has(alt)) FIRST.set(alt, new Array<i32>());
+      const list = FIRST.get(alt);
+      if (list.length == 0 || list[list.length - 1] != idx) list.push(idx);
+    }
+  }
+  for (let i = 0; i < RX_DRUGS.length; i++) RX_SET.add(RX_DRUGS[i]);
+  for (let i = 0; i < RX_SALES_CUES.length; i++) RX_CUE_SET.add(RX_SALES_CUES[i]);
+}
+
+function contains(list: Array<string>, w: string): bool {
+  for (let i = 0; i < list.length; i++) if (list[i] == w) return true;
+  return false;
+}
+
+function isSentenceEnd(c: i32): bool {
+  return c == 46 || c == 33 || c == 63 || c == 59 || c == 10 || c == 13 || c == 0x2026;
+}
+
+function isClauseBreak(c: i32): bool {
+  return isSentenceEnd(c) || c == 44 || c == 58 || c == 40 || c == 41 || c == 0x2014;
+}
+
+class Matcher {
+  text: string;
+  folded: string;
+  toks: Array<Span>;
+  words: Array<string>;
+
+  constructor(text: string) {
+    const folded = fold(text);
+    const toks = tokenize(folded);
+    const words = new Array<string>(toks.length);
+    for (let i = 0; i < toks.length; i++) words[i] = folded.substring(toks[i].start, toks[i].end);
+    this.text = text;
+    this.folded = folded;
+    this.toks = toks;
+    this.words = words;
+  }
+
+  /** Any character in [a, b) for which `pred` holds. */
+  hasBreak(a: i32, b: i32, clause: bool): bool {
+    for (let i = a; i < b; i++) {
+      const c = <i32>this.text.charCodeAt(i);
+      if (clause ? isClauseBreak(c) : isSentenceEnd(c)) {
+        // A decimal point or "Dr." inside a match is not a sentence end.
+        if (c == 46 && !clause && isWordChar(codeAt(this.text, i + 1))) continue;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** End token index (exclusive) of rule r matched at token ti, or -1. Gaps are non-greedy. */
+  matchFrom(r: Rule, pi: i32, ti: i32, startTok: i32): i32 {
+    if (pi == r.toks.length) return ti;
+    const pat = r.toks[pi];
+    if (pat.gap) {
+      for (let g = 0; g <= 3; g++) {
+        const t = ti + g;
+        if (t > this.toks.length) break;
+        if (g > 0 && this.hasBreak(this.toks[t - 1].start, t < this.toks.length ? this.toks[t].start : this.text.length, false)) break;
+        const e = this.matchFrom(r, pi + 1, t, startTok);
+        if (e >= 0) return e;
+      }
+      return -1;
+    }
+    if (ti >= this.toks.length) return -1;
+    if (ti > startTok && this.hasBreak(this.toks[ti - 1].end, this.toks[ti].start, false)) return -1;
+    if (!pat.matches(this.words[ti])) return -1;
+    return this.matchFrom(r, pi + 1, ti + 1, startTok);
+  }
+
+  /** Negation cue before token ti (≤4 tokens, same clause) or inside [ti, te) not part of the rule. */
+  negated(r: Rule, ti: i32, te: i32): bool {
+    for (let k = ti + 1; k < te; k++) {
+      const w = this.words[k];
+      if ((contains(NEGATORS, w) || this.isNt(k)) && !contains(r.literals, w)) return true;
+    }
+    let k = ti - 1;
+    let steps = 0;
+    while (k >= 0 && steps < 4) {
+      if (this.hasBreak(this.toks[k].end, this.toks[k + 1].start, true)) return false;
+      const w = this.words[k];
+      if (contains(NEGATORS, w) || this.isNt(k)) return true;
+      if (steps == 0 && contains(NEAR_NEGATORS, w)) return true;
+      k--;
+      steps++;
+    }
+    return false;
+  }
+
+  /** "don't", "doesn't", "isn't", "won't": the token "t" after an apostrophe. */
+  isNt(k: i32): bool {
+    if (this.words[k] != "t" || k == 0) return false;
+    const ap = codeAt(this.text, this.toks[k].start - 1);
+    return (ap == 39 || ap == 0x2019) && this.words[k - 1].endsWith("n");
+  }
+}
+
+class Hit {
+  code: string;
+  lang: string;
+  start: i32;
+  end: i32;
+  severity: string;
+  constructor(code: string, lang: string, start: i32, end: i32, severity: string) {
+    this.code = code;
+    this.lang = lang;
+    this.start = start;
+    this.end = end;
+    this.severity = severity;
+  }
+}
+
+function severityOf(code: string): string {
+  // Before/after is allowed with conditions since CFM 2.336/2023; exclusivity and price offers
+  // need human review; everything else is forbidden outright.
+  if (code == "claim.before_after" || code == "claim.exclusive" || code == "claim.price_bait") return SEVERITY_WARNING;
+  return SEVERITY_BLOCKING;
+}
+
+function analyzeText(text: string): Array<Hit> {
+  init();
+  const m = new Matcher(text);
+  const hits = new Array<Hit>();
+  const lastEnd = new Map<string, i32>();
+  const lastHit = new Map<string, Hit>();
+  const n = m.toks.length;
+  for (let ti = 0; ti < n; ti++) {
+    const w = m.words[ti];
+    const cands: Array<i32> = FIRST.has(w) ? FIRST.get(w) : NONE;
+    const c0 = w.length > 0 ? <i32>w.charCodeAt(0) : -1;
+    const pref: Array<i32> = PREFIXED.has(c0) ? PREFIXED.get(c0) : NONE;
+    for (let pass = 0; pass < 2; pass++) {
+      const list = pass == 0 ? cands : pref;
+      for (let c = 0; c < list.length; c++) {
+        const r = RULES[list[c]];
+        const te = m.matchFrom(r, 0, ti, ti);
+        if (te <= ti) continue;
+        const start = m.toks[ti].start;
+        const end = m.toks[te - 1].end;
+        if (m.negated(r, ti, te)) continue;
+        if (lastEnd.has(r.code) && lastEnd.get(r.code) > start) {
+          // Overlaps the previous hit of this code: keep one finding, the longest span.
+          const prev = lastHit.get(r.code);
+          if (prev.start == start && end > prev.end) { prev.end = end; lastEnd.set(r.code, end); }
+          continue;
+        }
+        let sev = severityOf(r.code);
+        if (r.code == "claim.absolute") sev = absoluteSeverity(m, ti, te);
+        const h = new Hit(r.code, r.lang, start, end, sev);
+        hits.push(h);
+        lastEnd.set(r.code, end);
+        lastHit.set(r.code, h);
+      }
+    }
+  }
+  percentHits(m, hits);
+  rxHits(m, hits);
+  return hits;
+}
+
+function absoluteSeverity(m: Matcher, ti: i32, te: i32): string {
+  for (let k = max(0, ti - 2); k < min(m.toks.length, te + 2); k++) {
+    if (contains(EFFICACY, m.words[k])) return SEVERITY_BLOCKING;
+  }
+  return SEVERITY_WARNING;
+}
+
+// "100%" / "100 %": absolute promises (CFM 2.336/2023: no guaranteed results; sensationalism).
+function percentHits(m: Matcher, hits: Array<Hit>): void {
+  const s = m.text;
+  let p = s.indexOf("100", 0);
+  while (p >= 0) {
+    let e = p + 3;
+    if (!isDigit(codeAt(s, p - 1)) && codeAt(s, p - 1) != 46 && codeAt(s, p - 1) != 44) {
+      if (codeAt(s, e) == 32) e++;
+      if (codeAt(s, e) == 37) {
+        e++;
+        // Token index of "100".
+        let ti = tokenIndexAt(m, p);
+        if (ti >= 0 && !m.negated(PERCENT_RULE, ti, ti + 1)) {
+          hits.push(new Hit("claim.absolute", "*", p, e, absoluteSeverity(m, ti, ti + 1)));
+        }
+      }
+    }
+    p = s.indexOf("100", p + 3);
+  }
+}
+
+function tokenIndexAt(m: Matcher, pos: i32): i32 {
+  let lo = 0;
+  let hi = m.toks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const t = m.toks[mid];
+    if (pos < t.start) hi = mid - 1;
+    else if (pos >= t.end) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+function rxHits(m: Matcher, hits: Array<Hit>): void {
+  const n = m.toks.length;
+  for (let ti = 0; ti < n; ti++) {
+    if (!RX_SET.has(m.words[ti])) continue;
+    // Sales cue within 8 tokens either side, same sentence.
+    let found = false;
+    for (let k = max(0, ti - 8); k < min(n, ti + 9) && !found; k++) {
+      if (k == ti || !RX_CUE_SET.has(m.words[k])) continue;
+      const a = min(m.toks[k].end, m.toks[ti].end);
+      const b = max(m.toks[k].start, m.toks[ti].start);
+      if (!m.hasBreak(a, b, false)) found = true;
+    }
+    if (!found) continue;
+    if (m.negated(RX_RULE, ti, ti + 1)) continue;
+    hits.push(new Hit("claim.prescription_drug", "*", m.toks[ti].start, m.toks[ti].end, SEVERITY_BLOCKING));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Messages (in the request's locale) and suggestions (in the claim's language).
+
+let locale = "pt-BR";
+function t(pt: string, en: string, es: string): string {
+  return locale == "en" ? en : locale == "es" ? es : pt;
+}
+function inLang(lang: string, pt: string, en: string, es: string): string {
+  const l = lang == "*" ? (locale == "en" ? "en" : locale == "es" ? "es" : "pt") : lang;
+  return l == "en" ? en : l == "es" ? es : pt;
+}
+
+function messageFor(code: string): string {
+  if (code == "claim.guarantee") return t("Promessa ou garantia de resultado (vedada pela Res. CFM 2.336/2023)", "Promised or guaranteed result (forbidden by CFM Resolution 2.336/2023)", "Promesa o garantía de resultado (prohibida por la Res. CFM 2.336/2023)");
+  if (code == "claim.cure") return t("Promessa de cura", "Promise of a cure", "Promesa de curación");
+  if (code == "claim.absolute") return t("Afirmação absoluta (\"100%\")", "Absolute claim (\"100%\")", "Afirmación absoluta (\"100%\")");
+  if (code == "claim.no_risk") return t("Afirma ausência de riscos ou efeitos colaterais (omite riscos)", "Claims no risks or side effects (hides risks)", "Afirma ausencia de riesgos o efectos secundarios");
+  if (code == "claim.miracle") return t("Método milagroso ou secreto, sem respaldo científico", "Miraculous or secret method without scientific backing", "Método milagroso o secreto, sin respaldo científico");
+  if (code == "claim.exclusive") return t("Método apresentado como exclusivo", "Method presented as exclusive", "Método presentado como exclusivo");
+  if (code == "claim.superlative") return t("Autopromoção/superlativo sobre médico ou clínica (sensacionalismo)", "Self-promotion / superlative about the physician or clinic", "Autopromoción / superlativo sobre el médico o la clínica");
+  if (code == "claim.before_after") return t("Antes e depois: permitido só com finalidade educativa, consentimento do paciente, sem manipulação e sem promessa de resultado", "Before/after: allowed only for educational purposes, with patient consent, unmanipulated and without promising results", "Antes y después: permitido solo con fin educativo, consentimiento, sin manipulación ni promesa de resultado");
+  if (code == "claim.price_bait") return t("Preço, promoção ou brinde usado como chamariz", "Price, promotion or gift used as bait", "Precio, promoción u obsequio usado como reclamo");
+  if (code == "claim.unregistered_product") return t("Produto sem registro sanitário (ANVISA RDC 96/2008)", "Product without sanitary registration (ANVISA RDC 96/2008)", "Producto sin registro sanitario (ANVISA RDC 96/2008)");
+  return t("Medicamento de venda sob prescrição anunciado ao público (ANVISA RDC 96/2008)", "Prescription-only medicine advertised to the public (ANVISA RDC 96/2008)", "Medicamento de venta bajo receta anunciado al público (ANVISA RDC 96/2008)");
+}
+
+function suggestionFor(code: string, lang: string): string {
+  if (code == "claim.guarantee") return inLang(lang, "Os resultados variam de pessoa para pessoa; converse com seu médico sobre o que esperar.", "Results vary from person to person; talk to your physician about what to expect.", "Los resultados varían de una persona a otra; consulte a su médico sobre qué esperar.");
+  if (code == "claim.cure") return inLang(lang, "O tratamento pode ajudar a controlar a condição; a resposta varia conforme cada caso.", "Treatment can help manage the condition; response varies from case to case.", "El tratamiento puede ayudar a controlar la condición; la respuesta varía en cada caso.");
+  if (code == "claim.absolute") return inLang(lang, "Use dados de estudos com a fonte citada (ex.: \"em estudo com N pacientes, X% …\").", "Use study data with a cited source (e.g. \"in a study of N patients, X% …\").", "Use datos de estudios con la fuente citada (p. ej. \"en un estudio con N pacientes, X% …\").");
+  if (code == "claim.no_risk") return inLang(lang, "Todo procedimento tem riscos; informe os principais riscos e contraindicações.", "Every procedure carries risks; state the main risks and contraindications.", "Todo procedimiento tiene riesgos; informe los principales riesgos y contraindicaciones.");
+  if (code == "claim.miracle") return inLang(lang, "Descreva o método reconhecido e as evidências científicas que o sustentam.", "Describe the recognised method and the scientific evidence behind it.", "Describa el método reconocido y la evidencia científica que lo respalda.");
+  if (code == "claim.exclusive") return inLang(lang, "Descreva a técnica sem exclusividade; cite a evidência e o reconhecimento pelo CFM.", "Describe the technique without exclusivity; cite the evidence and its recognition.", "Describa la técnica sin exclusividad; cite la evidencia y su reconocimiento.");
+  if (code == "claim.superlative") return inLang(lang, "Informe nome, CRM/UF e RQE do médico, sem comparações ou superlativos.", "State the physician's name, licence number and specialty, without comparisons or superlatives.", "Informe nombre, matrícula y especialidad del médico, sin comparaciones ni superlativos.");
+  if (code == "claim.before_after") return inLang(lang, "Use imagens só com finalidade educativa, consentimento escrito, sem edição e com aviso de que resultados variam.", "Use images only for education, with written consent, unedited, and a note that results vary.", "Use imágenes solo con fin educativo, consentimiento escrito, sin edición y aviso de que los resultados varían.");
+  if (code == "claim.price_bait") return inLang(lang, "Informe valores de forma neutra, sem promoções, descontos ou brindes.", "State fees neutrally, without promotions, discounts or gifts.", "Informe los valores de forma neutra, sin promociones, descuentos ni obsequios.");
+  if (code == "claim.unregistered_product") return inLang(lang, "Divulgue apenas produtos com registro na ANVISA e informe o número do registro.", "Promote only registered products and state the registration number.", "Promocione solo productos registrados e informe el número de registro.");
+  return inLang(lang, "Fale da classe terapêutica de forma educativa, sem nome comercial e sem oferta; a indicação é feita em consulta.", "Discuss the drug class educationally, without brand names or offers; prescribing happens in a consultation.", "Hable de la clase terapéutica de forma educativa, sin marca ni oferta; la indicación se hace en consulta.");
+}
+
+export function analyze(): i32 {
+  const input = readInput(INPUT_CAP);
+  if (input === null) return fail(inputError());
+  locale = input.locale;
+  const out = new Output(NAME, VERSION);
+  const counts = new Map<string, i32>();
+
+  const title = input.title;
+  if (title !== null) {
+    const th = analyzeText(title);
+    for (let i = 0; i < th.length; i++) {
+      const h = th[i];
+      out.add(new Finding(h.code, h.severity, t("Título: ", "Title: ", "Título: ") + messageFor(h.code) + " — \"" + title.substring(h.start, h.end) + "\""))
+        .withSuggestion(suggestionFor(h.code, h.lang));
+      counts.set(h.code, counts.has(h.code) ? counts.get(h.code) + 1 : 1);
+    }
+  }
+  const hits = analyzeText(input.text);
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i];
+    out.add(new Finding(h.code, h.severity, messageFor(h.code), h.start, h.end)).withSuggestion(suggestionFor(h.code, h.lang));
+    counts.set(h.code, counts.has(h.code) ? counts.get(h.code) + 1 : 1);
+  }
+  out.sortFindings();
+  // Penalties: 30 per forbidden claim, 10 per claim needing review.
+  let score = 100;
+  for (let i = 0; i < out.findings.length && score > 0; i++) score -= out.findings[i].severity == SEVERITY_BLOCKING ? 30 : 10;
+  out.score = max(0, score);
+  const w = new JSONWriter();
+  w.beginObject();
+  const keys = counts.keys();
+  keys.sort();
+  for (let i = 0; i < keys.length; i++) { w.key(keys[i]); w.int(counts.get(keys[i])); }
+  w.endObject();
+  out.setRaw("claims", w.toString());
+  return out.emit();
+}

@@ -1,0 +1,256 @@
+// Vitalis plugin SDK — the contract shared by all analysis plugins.
+// See plugins/sdk/README.md for the API. Everything is UTF-16 offsets (JavaScript string
+// indices); nothing here does I/O beyond the Extism input/output/error calls.
+
+import { alloc, error_set, input_length, output_set, store_u8, store_u64 } from "@extism/as-pdk/lib/env";
+import { Host } from "@extism/as-pdk";
+import { JSONValue, JSONWriter, parseJSON, jsonError } from "./json";
+
+export * from "./json";
+export * from "./text";
+
+export const SEVERITY_INFO = "info";
+export const SEVERITY_WARNING = "warning";
+export const SEVERITY_BLOCKING = "blocking";
+
+// ---------------------------------------------------------------------------
+// Host I/O
+
+/** Copies bytes into a fresh Extism block (8 bytes at a time) and returns its offset. */
+function toBlock(bytes: Uint8Array): u64 {
+  const n = bytes.length;
+  const off = alloc(<u64>n);
+  const words = n >>> 3;
+  const base = bytes.dataStart;
+  for (let i = 0; i < words; i++) store_u64(off + <u64>(i << 3), load<u64>(base + (<usize>i << 3)));
+  for (let i = words << 3; i < n; i++) store_u8(off + <u64>i, bytes[i]);
+  return off;
+}
+
+/**
+ * Writes a string as the plugin's output, UTF-8 encoded.
+ * (@extism/as-pdk 1.0.0's Host.outputString sizes the block by the UTF-16 length, which
+ * truncates any non-ASCII output; this writes the encoded byte length.)
+ */
+export function writeOutput(s: string): void {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(s));
+  const off = toBlock(bytes);
+  output_set(off, <u64>bytes.length);
+}
+
+/**
+ * Reports an error to the host (Extism error_set: the host's call throws
+ * "Plugin-originated error: <msg>") and returns 1, the value `analyze` should return.
+ */
+export function fail(message: string): i32 {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(message));
+  error_set(toBlock(bytes));
+  return 1;
+}
+
+// Abort handler for `asc --use abort=plugins/sdk/index/abortHandler`: AssemblyScript
+// calls it on assertion failures, out-of-bounds access and out-of-memory. It sets an
+// Extism error (so the host sees a clean "Plugin-originated error") and traps. A flag
+// guards against re-entry when the abort itself was caused by running out of memory.
+let aborting = false;
+export function abortHandler(message: string | null, fileName: string | null, line: u32, column: u32): void {
+  if (!aborting) {
+    aborting = true;
+    let m = "abort";
+    if (message !== null) m += ": " + message;
+    if (fileName !== null) m += " (" + fileName + ":" + line.toString() + ":" + column.toString() + ")";
+    fail(m);
+  }
+  unreachable();
+}
+
+// ---------------------------------------------------------------------------
+// Input
+
+/** The parsed request: {"text", "title"?, "locale", "context"?}. */
+export class Input {
+  text: string = "";
+  title: string | null = null;
+  /** Canonical locale: "pt-BR", "en" or "es". */
+  locale: string = "pt-BR";
+  /** `context` as given (an object), or null when absent. */
+  context: JSONValue | null = null;
+}
+
+let inputErr = "";
+
+/** Why the last readInput() returned null. */
+export function inputError(): string {
+  return inputErr;
+}
+
+/** Maps "pt", "pt-BR", "pt_br", "en-US", "es-419"... to "pt-BR" | "en" | "es"; "" if unknown. */
+export function canonicalLocale(l: string): string {
+  const f = l.toLowerCase();
+  if (f == "pt" || f.startsWith("pt-") || f.startsWith("pt_")) return "pt-BR";
+  if (f == "en" || f.startsWith("en-") || f.startsWith("en_")) return "en";
+  if (f == "es" || f.startsWith("es-") || f.startsWith("es_")) return "es";
+  return "";
+}
+
+/**
+ * Reads and validates the host input. Returns null (see inputError()) when the input is
+ * larger than `maxBytes` (0 = no cap), is not valid JSON, is not an object, lacks a
+ * string `text`, has a non-string `title`, a missing/unknown `locale`, or a non-object `context`.
+ */
+export function readInput(maxBytes: i64): Input | null {
+  inputErr = "";
+  const len = <i64>input_length();
+  if (maxBytes > 0 && len > maxBytes) {
+    inputErr = "input too large: " + len.toString() + " bytes > cap " + maxBytes.toString();
+    return null;
+  }
+  const root = parseJSON(Host.inputString());
+  if (root === null) { inputErr = "invalid JSON: " + jsonError(); return null; }
+  if (!root.isObject()) { inputErr = "input must be a JSON object"; return null; }
+  const inp = new Input();
+  const text = root.get("text");
+  if (text === null || !text.isString()) { inputErr = "\"text\" must be a string"; return null; }
+  inp.text = text.s;
+  const title = root.get("title");
+  if (title !== null && !title.isNull()) {
+    if (!title.isString()) { inputErr = "\"title\" must be a string"; return null; }
+    inp.title = title.s;
+  }
+  const loc = root.get("locale");
+  if (loc === null || !loc.isString()) { inputErr = "\"locale\" must be \"pt-BR\", \"en\" or \"es\""; return null; }
+  const canon = canonicalLocale(loc.s);
+  if (canon.length == 0) { inputErr = "unsupported locale: " + loc.s; return null; }
+  inp.locale = canon;
+  const ctx = root.get("context");
+  if (ctx !== null && !ctx.isNull()) {
+    if (!ctx.isObject()) { inputErr = "\"context\" must be an object"; return null; }
+    inp.context = ctx;
+  }
+  return inp;
+}
+
+// ---------------------------------------------------------------------------
+// Findings and output
+
+export class Finding {
+  code: string;
+  severity: string;
+  message: string;
+  /** UTF-16 offsets into `text`; -1 when the finding has no position. */
+  start: i32;
+  end: i32;
+  suggestion: string | null = null;
+
+  constructor(code: string, severity: string, message: string, start: i32 = -1, end: i32 = -1) {
+    this.code = code;
+    this.severity = severity;
+    this.message = message;
+    this.start = start;
+    this.end = end;
+  }
+
+  withSuggestion(s: string): Finding {
+    this.suggestion = s;
+    return this;
+  }
+
+  write(w: JSONWriter): void {
+    w.beginObject();
+    w.key("code"); w.str(this.code);
+    w.key("severity"); w.str(this.severity);
+    w.key("message"); w.str(this.message);
+    if (this.start >= 0 && this.end >= this.start) {
+      w.key("start"); w.int(this.start);
+      w.key("end"); w.int(this.end);
+    }
+    const sug = this.suggestion;
+    if (sug !== null) { w.key("suggestion"); w.str(sug); }
+    w.endObject();
+  }
+}
+
+/**
+ * Builds the contract's output object:
+ *   {"plugin","version","score"?,"findings":[...], <extra fields in insertion order>}
+ */
+export class Output {
+  plugin: string;
+  version: string;
+  /** 0–100, or -1 to omit. */
+  score: i32 = -1;
+  findings: Array<Finding> = [];
+  extraKeys: Array<string> = [];
+  extraRaw: Array<string> = [];
+
+  constructor(plugin: string, version: string) {
+    this.plugin = plugin;
+    this.version = version;
+  }
+
+  add(f: Finding): Finding {
+    this.findings.push(f);
+    return f;
+  }
+
+  /** Adds a field whose value is already serialized JSON (use a JSONWriter to build it). */
+  setRaw(key: string, json: string): void {
+    this.extraKeys.push(key);
+    this.extraRaw.push(json);
+  }
+
+  setString(key: string, value: string): void {
+    const w = new JSONWriter();
+    w.str(value);
+    this.setRaw(key, w.toString());
+  }
+
+  /** Sorts findings by start offset (positionless findings last), stable. */
+  sortFindings(): void {
+    this.findings.sort((a: Finding, b: Finding): i32 => {
+      const sa = a.start < 0 ? i32.MAX_VALUE : a.start;
+      const sb = b.start < 0 ? i32.MAX_VALUE : b.start;
+      if (sa != sb) return sa < sb ? -1 : 1;
+      return a.end - b.end;
+    });
+  }
+
+  toJSON(): string {
+    const w = new JSONWriter();
+    w.beginObject();
+    w.key("plugin"); w.str(this.plugin);
+    w.key("version"); w.str(this.version);
+    if (this.score >= 0) { w.key("score"); w.int(min(100, this.score)); }
+    w.key("findings");
+    w.beginArray();
+    for (let i = 0; i < this.findings.length; i++) this.findings[i].write(w);
+    w.endArray();
+    for (let i = 0; i < this.extraKeys.length; i++) {
+      w.key(this.extraKeys[i]);
+      w.raw(this.extraRaw[i]);
+    }
+    w.endObject();
+    return w.toString();
+  }
+
+  /** Writes the output to the host and returns 0 (the value `analyze` returns). */
+  emit(): i32 {
+    writeOutput(this.toJSON());
+    return 0;
+  }
+}
+
+/**
+ * 100 minus a penalty per finding by severity, clamped to 0..100.
+ * Plugins pass their own weights (e.g. blocking 40, warning 10, info 2).
+ */
+export function scoreFromFindings(findings: Array<Finding>, blocking: i32, warning: i32, info: i32): i32 {
+  let s: i32 = 100;
+  for (let i = 0; i < findings.length && s > 0; i++) {
+    const sev = findings[i].severity;
+    if (sev == SEVERITY_BLOCKING) s -= blocking;
+    else if (sev == SEVERITY_WARNING) s -= warning;
+    else s -= info;
+  }
+  return max(0, s);
+}

@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+// Builds every analysis plugin plugins/<name>/index.ts (except the shared sdk) to
+// plugins/build/<name>.wasm with the AssemblyScript compiler from node_modules, and writes
+// plugins/build/manifest.json (name, version, stage, caps, SHA-256 of each .wasm).
+//
+//   node scripts/build-plugins.mjs            build all (skips unchanged plugins)
+//   node scripts/build-plugins.mjs lgpd-analyzer medical-claims   build only these
+//   node scripts/build-plugins.mjs --force    rebuild even if sources are unchanged
+//
+// Incremental: a plugin is rebuilt only when the SHA-256 over its sources, the sdk's
+// sources, the compiler flags and the compiler/pdk versions differs from the one stored in
+// plugins/build/.hashes.json (or the .wasm is missing). The compiler is imported lazily, so
+// a no-op run takes a fraction of a second.
+//
+// Flags, measured on this machine with 1 MB of mixed text (see plugins/sdk/README.md):
+//  - runtime `incremental` (a real GC), not `stub`: Extism hosts keep an instance alive and call it
+//    many times, and `stub` never frees — medical-claims peaked at ~1.5 GB RSS on one 1 MB call with
+//    `stub` versus ~110 MB with the GC. The GC costs ~20 KB of .wasm per plugin.
+//  - `--optimize` without `--shrinkLevel`: shrinking saved ~12 KB but made lgpd-analyzer 10–200×
+//    slower on large inputs (400 KB: 1.2 s → 229 s with shrinkLevel 1).
+//  - `--maximumMemory <memoryCapPages>` from plugin.json caps the linear memory in the module itself,
+//    so a runaway input ends in a clean out-of-memory abort, whatever the host does.
+
+// Outputs are written to a temporary file and renamed, so concurrent builds (parallel test
+// workers) never expose a half-written .wasm.
+
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const pluginsDir = join(root, "plugins");
+const buildDir = join(pluginsDir, "build");
+const sdkDir = join(pluginsDir, "sdk");
+const hashesFile = join(buildDir, ".hashes.json");
+const manifestFile = join(buildDir, "manifest.json");
+
+// The abort handler lives in the sdk; its internal path is relative to the repo root.
+const ABORT = "abort=plugins/sdk/index/abortHandler";
+const ASC_FLAGS = ["--optimize", "--runtime", "incremental", "--use", ABORT];
+
+function fail(msg) {
+  console.error(`build-plugins: ${msg}`);
+  process.exit(1);
+}
+
+function listSources(dir) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const ent of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, ent.name);
+    if (ent.isDirectory()) out.push(...listSources(p));
+    else if (ent.name.endsWith(".ts") || ent.name === "plugin.json") out.push(p);
+  }
+  return out.sort();
+}
+
+function pkgVersion(name) {
+  try {
+    return JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
+  } catch {
+    return "missing";
+  }
+}
+
+function sourceHash(dir, flags) {
+  const h = createHash("sha256");
+  h.update(JSON.stringify({ flags, asc: pkgVersion("assemblyscript"), pdk: pkgVersion("@extism/as-pdk") }));
+  for (const f of [...listSources(dir), ...listSources(sdkDir)]) {
+    h.update(relative(root, f));
+    h.update("\0");
+    h.update(readFileSync(f));
+    h.update("\0");
+  }
+  return h.digest("hex");
+}
+
+function readJson(file, fallback) {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return fallback;
+  }
+}
+
+class MetaError extends Error {}
+function metaFail(msg) {
+  throw new MetaError(msg);
+}
+
+function readPluginJson(name) {
+  const file = join(pluginsDir, name, "plugin.json");
+  if (!existsSync(file)) metaFail(`plugins/${name}/plugin.json is missing (name, version, stage, inputCap, memoryCapPages)`);
+  let meta;
+  try {
+    meta = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    metaFail(`plugins/${name}/plugin.json is not valid JSON: ${e.message}`);
+  }
+  for (const [k, t] of [["name", "string"], ["version", "string"], ["stage", "number"], ["inputCap", "number"], ["memoryCapPages", "number"]]) {
+    if (typeof meta[k] !== t) metaFail(`plugins/${name}/plugin.json: "${k}" must be a ${t}`);
+  }
+  if (meta.name !== name) metaFail(`plugins/${name}/plugin.json: name "${meta.name}" does not match folder "${name}"`);
+  return meta;
+}
+
+function writeAtomic(file, data) {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+const args = process.argv.slice(2);
+const force = args.includes("--force");
+const only = args.filter((a) => !a.startsWith("--"));
+
+const all = readdirSync(pluginsDir, { withFileTypes: true })
+  .filter((e) => e.isDirectory() && e.name !== "sdk" && e.name !== "build" && e.name !== "node_modules")
+  .map((e) => e.name)
+  .filter((n) => existsSync(join(pluginsDir, n, "index.ts")))
+  .sort();
+for (const n of only) if (!all.includes(n)) fail(`no plugin "${n}" (expected plugins/${n}/index.ts); known: ${all.join(", ")}`);
+const targets = only.length ? only : all;
+
+mkdirSync(buildDir, { recursive: true });
+const hashes = readJson(hashesFile, {});
+let asc = null;
+const failures = [];
+const t0 = Date.now();
+
+for (const name of targets) {
+  let meta;
+  try {
+    meta = readPluginJson(name);
+  } catch (e) {
+    failures.push(name);
+    console.error(`\n✖ ${name}: ${e.message}`);
+    continue;
+  }
+  const dir = join(pluginsDir, name);
+  const outFile = join(buildDir, `${name}.wasm`);
+  const hash = sourceHash(dir, ASC_FLAGS);
+  if (!force && hashes[name] === hash && existsSync(outFile)) {
+    console.log(`  ${name}: up to date`);
+    continue;
+  }
+  asc ??= (await import("assemblyscript/asc")).default;
+  const tmpOut = `plugins/build/${name}.${process.pid}.tmp.wasm`;
+  const argv = [`plugins/${name}/index.ts`, "--outFile", tmpOut, ...ASC_FLAGS];
+  if (meta.memoryCapPages > 0) argv.push("--maximumMemory", String(meta.memoryCapPages));
+  let stderr = "";
+  let stdout = "";
+  const started = Date.now();
+  const { error } = await asc.main(argv, {
+    baseDir: root,
+    stdout: { write: (s) => { stdout += s; return true; } },
+    stderr: { write: (s) => { stderr += s; return true; } },
+  });
+  if (error) {
+    failures.push(name);
+    console.error(`\n✖ ${name}: AssemblyScript compilation failed\n${stderr || error.message}${stdout}`);
+    continue;
+  }
+  renameSync(join(root, tmpOut), outFile);
+  hashes[name] = hash;
+  console.log(`  ${name}: built ${statSync(outFile).size} bytes in ${Date.now() - started} ms`);
+}
+
+// Re-read before writing: a concurrent build may have recorded other plugins meanwhile.
+writeAtomic(hashesFile, JSON.stringify({ ...readJson(hashesFile, {}), ...Object.fromEntries(targets.filter((n) => !failures.includes(n) && hashes[n]).map((n) => [n, hashes[n]])) }, null, 2) + "\n");
+
+// The manifest lists every plugin that has a built .wasm, in stage order.
+const plugins = [];
+for (const name of all) {
+  const wasm = join(buildDir, `${name}.wasm`);
+  if (!existsSync(wasm)) continue;
+  let meta;
+  try {
+    meta = readPluginJson(name);
+  } catch {
+    continue; // reported above when it was a target
+  }
+  const bytes = readFileSync(wasm);
+  plugins.push({
+    name,
+    version: meta.version,
+    stage: meta.stage,
+    inputCap: meta.inputCap,
+    memoryCapPages: meta.memoryCapPages,
+    file: `${name}.wasm`,
+    bytes: bytes.length,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+  });
+}
+plugins.sort((a, b) => a.stage - b.stage || a.name.localeCompare(b.name));
+const manifest = JSON.stringify({ plugins }, null, 2) + "\n";
+if (readJson(manifestFile, null) === null || readFileSync(manifestFile, "utf8") !== manifest) writeAtomic(manifestFile, manifest);
+
+if (failures.length) fail(`${failures.length} plugin(s) failed: ${failures.join(", ")}`);
+console.log(`build-plugins: ${targets.length} plugin(s) ok in ${Date.now() - t0} ms`);

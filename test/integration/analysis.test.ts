@@ -1,0 +1,153 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bearer, createUser, signIn } from "../support/auth.js";
+import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+
+// The analysis pipeline end to end in workerd: the five bundled WASM plugins run in-isolate through Extism,
+// references are resolved by the host against a local fixture resolver (cached in Redis), every stage's
+// output is stored with the revision, and the publish gate reads it.
+
+type Finding = { code: string; severity: string; start?: number; end?: number };
+type Analysis = { revision_id: string; blocking: boolean; stages: Array<{ stage: string; blocking: boolean; ok: boolean; output: { findings: Finding[]; redacted?: string; jsonLd?: Record<string, unknown> } }> };
+
+const CPF = "529.982.247-25";
+const BODY = [
+  "# Hipertensão: o que saber",
+  "",
+  `O paciente João Silva, CPF ${CPF}, procurou a clínica. Garantimos a cura em 100% dos casos, sem riscos.`,
+  "",
+  "Estudos mostram redução de 30% na pressão arterial (doi:10.1000/vitalis.good).",
+  "",
+  "Um estudo retratado também foi citado: doi:10.1000/vitalis.retracted.",
+].join("\n");
+const CLEAN = [
+  "# Hipertensão: o que saber",
+  "",
+  "A hipertensão é comum e tem tratamento. Não prometemos cura: cada caso é avaliado em consulta.",
+  "",
+  "Estudos mostram redução de 30% na pressão arterial com mudanças de hábitos [1] (doi:10.1000/vitalis.good).",
+].join("\n");
+
+describe("the analysis pipeline in workerd", () => {
+  let worker: TestWorker;
+  let admin: pg.Client;
+  let site: SeededTenant;
+  let resolver: Server;
+  let resolverHits = 0;
+  const tokens: Record<string, string> = {};
+
+  const send = (who: string, path: string, method: string, body?: unknown, headers: Record<string, string> = {}) =>
+    worker.fetch(path, {
+      host: site.hostname,
+      method,
+      headers: { ...bearer(tokens[who]!), ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  beforeAll(async () => {
+    resolver = createServer((req, res) => {
+      resolverHits += 1;
+      const id = new URL(req.url ?? "/", "http://x").searchParams.get("id") ?? "";
+      if (id.includes("vitalis.good")) return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ title: "Lifestyle and blood pressure" }));
+      if (id.includes("vitalis.retracted")) return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ title: "Withdrawn", retracted: true }));
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => resolver.listen(0, "127.0.0.1", resolve));
+    const port = (resolver.address() as AddressInfo).port;
+    worker = await startWorker({ REFERENCE_RESOLVER_URL: `http://127.0.0.1:${port}` });
+    admin = await adminClient();
+    site = await seedTenant(admin, "analysis");
+    const roster = {
+      author: { roles: ["author"] as const },
+      editor: { roles: ["editor"] as const },
+      reviewer: { roles: ["medical_reviewer"] as const, verifiedCredential: { crm: "123456", uf: "SP" }, name: "Dra. Helena Souza" },
+    };
+    for (const [name, options] of Object.entries(roster)) {
+      const user = await createUser(admin, site, { ...options, roles: [...options.roles] });
+      tokens[name] = (await signIn(worker, site.hostname, user)).accessToken;
+    }
+  });
+  afterAll(async () => {
+    await worker?.dispose();
+    await admin?.end();
+    await new Promise((resolve) => resolver?.close(resolve));
+  });
+
+  it("runs the five stages in order, points offsets at the text, blocks publication, and stores the results", async () => {
+    const created = await send("author", "/api/posts", "POST", { title: "Hipertensão: o que saber", locale: "pt-BR", bodyMarkdown: BODY });
+    expect(created.status).toBe(201);
+    const item = (await created.json()) as { id: string; version: number };
+
+    const run = await send("author", `/api/posts/${item.id}/analysis`, "POST");
+    expect(run.status).toBe(200);
+    const analysis = (await run.json()) as Analysis;
+    expect(analysis.stages.map((s) => s.stage)).toEqual(["lgpd-analyzer", "medical-claims", "scientific-refs", "seo-optimizer", "content-finalizer"]);
+    expect(analysis.stages.filter((s) => !s.ok).map((s) => [s.stage, s.output.findings])).toEqual([]);
+    expect(analysis.blocking).toBe(true);
+
+    const lgpd = analysis.stages[0]!.output;
+    const cpf = lgpd.findings.find((f) => f.code === "pii.cpf");
+    expect(cpf?.severity).toBe("blocking");
+    expect(BODY.slice(cpf!.start, cpf!.end).replace(/\D/g, "")).toBe(CPF.replace(/\D/g, ""));
+    expect(lgpd.redacted).not.toContain(CPF);
+    expect(lgpd.findings.map((f) => f.code)).toContain("phi.patient_name");
+
+    const claims = analysis.stages[1]!.output.findings.map((f) => f.code);
+    expect(claims).toEqual(expect.arrayContaining(["claim.guarantee", "claim.no_risk"]));
+    const refs = analysis.stages[2]!.output.findings;
+    expect(refs.map((f) => `${f.code}:${f.severity}`)).toContain("ref.retracted:blocking");
+    expect(resolverHits).toBe(2);
+
+    const stored = (await (await send("editor", `/api/posts/${item.id}/analysis`, "GET")).json()) as Analysis;
+    expect(stored.revision_id).toBe(analysis.revision_id);
+    expect(stored.stages).toHaveLength(5);
+    const audit = await admin.query("select details from audit_events where tenant_id = $1 and action = 'content.analysed'", [site.id]);
+    expect(audit.rowCount).toBe(1);
+    expect(JSON.stringify(audit.rows[0].details)).not.toContain(CPF);
+  });
+
+  it("lets a clean revision through the gate, with the reviewer in the published JSON-LD", async () => {
+    const created = (await (await send("author", "/api/posts", "POST", { title: "Hipertensão: cuidados diários", locale: "pt-BR", bodyMarkdown: BODY })).json()) as { id: string };
+    expect(((await (await send("author", `/api/posts/${created.id}/analysis`, "POST")).json()) as Analysis).blocking).toBe(true);
+    const current = (await (await send("author", `/api/posts/${created.id}`, "GET")).json()) as { version: number };
+    const fixed = await send("author", `/api/posts/${created.id}`, "PATCH", { bodyMarkdown: CLEAN }, { "if-match": `"${current.version}"` });
+    expect(fixed.status).toBe(200);
+    const hitsBefore = resolverHits;
+    const clean = (await (await send("author", `/api/posts/${created.id}/analysis`, "POST")).json()) as Analysis;
+    expect(clean.stages.filter((s) => s.blocking).map((s) => s.stage)).toEqual([]);
+    expect(resolverHits).toBe(hitsBefore); // the DOI was cached in Redis
+
+    const move = (who: string, to: string) => send(who, `/api/posts/${created.id}/transitions`, "POST", { to });
+    expect((await move("author", "in_review")).status).toBe(200);
+    expect((await move("editor", "medical_review")).status).toBe(200);
+    expect((await move("reviewer", "approved")).status).toBe(200);
+    const final = (await (await send("editor", `/api/posts/${created.id}/analysis`, "POST")).json()) as Analysis;
+    const jsonLd = final.stages.find((s) => s.stage === "content-finalizer")!.output.jsonLd!;
+    expect(jsonLd).toMatchObject({ "@type": "MedicalWebPage", reviewedBy: { name: "Dra. Helena Souza" } });
+    expect((await move("editor", "published")).status).toBe(200);
+  });
+
+  it("refuses to publish while the stored analysis blocks", async () => {
+    const created = (await (await send("author", "/api/posts", "POST", { title: "Cura garantida", locale: "pt-BR", bodyMarkdown: BODY })).json()) as { id: string };
+    await send("author", `/api/posts/${created.id}/analysis`, "POST");
+    const move = (who: string, to: string) => send(who, `/api/posts/${created.id}/transitions`, "POST", { to });
+    await move("author", "in_review");
+    await move("editor", "medical_review");
+    await move("reviewer", "approved");
+    const publish = await move("editor", "published");
+    expect(publish.status).toBe(409);
+    expect(((await publish.json()) as { code: string }).code).toBe("publish_blocked");
+  });
+
+  it("answers another tenant's item as not found", async () => {
+    const other = await seedTenant(admin, "analysis-other");
+    const stranger = await createUser(admin, other, { roles: ["editor"] });
+    const token = (await signIn(worker, other.hostname, stranger)).accessToken;
+    const mine = (await (await send("author", "/api/posts", "POST", { title: "Privado", locale: "pt-BR", bodyMarkdown: "Texto." })).json()) as { id: string };
+    const res = await worker.fetch(`/api/posts/${mine.id}/analysis`, { host: other.hostname, method: "POST", headers: bearer(token) });
+    expect(res.status).toBe(404);
+  });
+});

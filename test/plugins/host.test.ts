@@ -1,0 +1,370 @@
+// The plugin host (functions/plugin-host) in Node: the runner and the pipeline with @extism/extism loading
+// modules compiled by `new WebAssembly.Module(bytes)`, the same `{ wasm: [{ module }] }` path the Worker
+// uses with imported modules. A deliberately broken fixture plugin (test/plugins/fixtures/broken) is built
+// here with asc; it can trap, return invalid JSON, run out of memory, … by a flag in its input.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import fc from "fast-check";
+import type * as Extism from "@extism/extism";
+
+// Count every instance the runner creates and closes (the runner imports the default export).
+const lifecycle = vi.hoisted(() => ({ created: 0, closed: 0 }));
+vi.mock("@extism/extism", async (importOriginal) => {
+  const actual = await importOriginal<typeof Extism>();
+  const wrapped = async (...args: Parameters<typeof actual.createPlugin>) => {
+    const plugin = await actual.createPlugin(...args);
+    lifecycle.created++;
+    const close = plugin.close.bind(plugin);
+    plugin.close = async () => {
+      lifecycle.closed++;
+      await close();
+    };
+    return plugin;
+  };
+  return { ...actual, default: wrapped, createPlugin: wrapped, newPlugin: wrapped };
+});
+
+import { runPlugin, PluginInstancePool } from "../../functions/plugin-host/runner";
+import { runAnalysisPipeline, referenceIds } from "../../functions/plugin-host/pipeline";
+import { buildRegistry, STAGE_ORDER, type ManifestPlugin } from "../../functions/plugin-host/manifest";
+import { pluginOutputSchema } from "../../functions/plugin-host/contract";
+import type { PluginInput, RegistryEntry } from "../../functions/plugin-host/types";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const fixtureDir = join(root, "test/plugins/fixtures/broken");
+const buildDir = join(fixtureDir, "build");
+const wasmPath = join(buildDir, "test-broken.wasm");
+const FIXTURE_MAX_PAGES = 64;
+
+let brokenModule: WebAssembly.Module;
+let brokenSha = "";
+
+async function buildBroken(): Promise<Buffer> {
+  mkdirSync(buildDir, { recursive: true });
+  const asc = (await import("assemblyscript/asc")).default;
+  const tmp = `test/plugins/fixtures/broken/build/test-broken.${process.pid}.tmp.wasm`;
+  let stderr = "";
+  const { error } = await asc.main(
+    [
+      "test/plugins/fixtures/broken/index.ts",
+      "--outFile", tmp,
+      "--optimize",
+      "--runtime", "incremental",
+      "--maximumMemory", String(FIXTURE_MAX_PAGES),
+      "--use", "abort=test/plugins/fixtures/broken/index/abortHandler",
+    ],
+    // `baseDir` is accepted by asc.main (scripts/build-plugins.mjs uses it) but missing from its typings.
+    { baseDir: root, stderr: { write: (s: string) => ((stderr += s), true) }, stdout: { write: () => true } } as unknown as Parameters<typeof asc.main>[1],
+  );
+  if (error) throw new Error(`asc failed for the broken fixture: ${stderr || error.message}`);
+  renameSync(join(root, tmp), wasmPath);
+  return readFileSync(wasmPath);
+}
+
+const wasmBytes = (path: string) => new Uint8Array(readFileSync(path));
+
+beforeAll(async () => {
+  const bytes = new Uint8Array(await buildBroken());
+  brokenModule = new WebAssembly.Module(bytes);
+  brokenSha = createHash("sha256").update(bytes).digest("hex");
+}, 60_000);
+
+afterEach(() => {
+  lifecycle.created = 0;
+  lifecycle.closed = 0;
+});
+
+function entry(name: string, stage: number, overrides: Partial<RegistryEntry> = {}): RegistryEntry {
+  return { name, version: "0.0.1", sha256: brokenSha, stage, inputCap: 256 * 1024, memoryCapPages: FIXTURE_MAX_PAGES, module: brokenModule, ...overrides };
+}
+
+function input(mode: string, extra: Partial<PluginInput> = {}): PluginInput {
+  return { text: "Texto de teste — ação.", locale: "pt-BR", ...extra, context: { brokenMode: mode, ...(extra.context ?? {}) } };
+}
+
+function expectPipelineError(result: Awaited<ReturnType<typeof runPlugin>>, kind: string, stage: number, name: string) {
+  expect(result.ok).toBe(false);
+  expect(result.error?.kind).toBe(kind);
+  expect(pluginOutputSchema.safeParse(result.output).success).toBe(true);
+  expect(result.output.findings).toHaveLength(1);
+  const finding = result.output.findings[0]!;
+  expect(finding.code).toBe("pipeline.error");
+  expect(finding.severity).toBe("blocking");
+  expect(finding.message).toContain(`stage ${stage} (${name})`);
+  // No stack traces or source locations leak into findings.
+  expect(finding.message).not.toMatch(/\n|\bat .*:\d+|wasm-function|\.ts:\d+/);
+}
+
+describe("runPlugin", () => {
+  it("returns the plugin's validated output and closes the instance", async () => {
+    const result = await runPlugin(entry("stage-a", 1), input("ok"));
+    expect(result.ok).toBe(true);
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatchObject({ plugin: "stage-a", version: "0.0.1", score: 100 });
+    expect(result.output.findings[0]).toMatchObject({ code: "test.ok", severity: "info" });
+    expect(result.inputBytes).toBeGreaterThan(0);
+    expect(result.sha256).toBe(brokenSha);
+    expect(lifecycle).toEqual({ created: 1, closed: 1 });
+  });
+
+  it("passes non-ASCII input through as UTF-8 unchanged", async () => {
+    const text = "Olá, coração — 😀 ação";
+    const result = await runPlugin(entry("stage-a", 1), input("echo", { text }));
+    expect(result.ok).toBe(true);
+    const echoed = JSON.parse(result.output.echo as string) as PluginInput;
+    expect(echoed.text).toBe(text);
+  });
+
+  it.each([
+    ["trap", "trap"],
+    ["invalid-json", "invalid_json"],
+    ["bad-contract", "contract_violation"],
+    ["bad-offsets", "contract_violation"],
+    ["wrong-name", "contract_violation"],
+    ["oom", "out_of_memory"],
+    ["error", "plugin_error"],
+  ])("mode %s gives a pipeline.error (%s) and still closes the plugin", async (mode, kind) => {
+    const result = await runPlugin(entry("medical-claims", 2), input(mode));
+    expectPipelineError(result, kind, 2, "medical-claims");
+    expect(lifecycle).toEqual({ created: 1, closed: 1 });
+  });
+
+  it("does not repeat a plugin's own error text (it may quote the input)", async () => {
+    const result = await runPlugin(entry("stage-a", 1), input("error"));
+    expect(JSON.stringify(result)).not.toContain("deliberate failure");
+  });
+
+  it("reports out-of-memory with the pages in use, near the module's maximum", async () => {
+    const result = await runPlugin(entry("stage-a", 1), input("oom"));
+    expect(result.error?.message).toMatch(/ran out of memory \(\d+ of 64 pages in use\)/);
+    expect(result.memoryPages).toBeGreaterThanOrEqual(FIXTURE_MAX_PAGES / 2);
+    expect(result.memoryPages).toBeLessThanOrEqual(FIXTURE_MAX_PAGES);
+  });
+
+  it("refuses input over the cap before instantiating the plugin", async () => {
+    const result = await runPlugin(entry("seo-optimizer", 4, { inputCap: 1000 }), input("ok", { text: "x".repeat(2000) }));
+    expectPipelineError(result, "input_too_large", 4, "seo-optimizer");
+    expect(result.error?.message).toMatch(/\d+ bytes, cap 1000/);
+    expect(lifecycle.created).toBe(0);
+  });
+
+  it("counts the cap in UTF-8 bytes, not characters", async () => {
+    const text = "ç".repeat(600); // 600 UTF-16 units, 1,200 UTF-8 bytes
+    const result = await runPlugin(entry("stage-a", 1, { inputCap: 1000 }), input("ok", { text }));
+    expect(result.error?.kind).toBe("input_too_large");
+  });
+
+  it("flags a module whose memory grew past the registered cap", async () => {
+    // The module allows 64 pages; the registry says 2. A 300 KB input needs more than two pages.
+    const result = await runPlugin(entry("stage-a", 1, { memoryCapPages: 2, inputCap: 1 << 20 }), input("echo", { text: "a".repeat(300_000) }));
+    expectPipelineError(result, "memory_cap_exceeded", 1, "stage-a");
+    expect(lifecycle).toEqual({ created: 1, closed: 1 });
+  });
+
+  it("turns a module that cannot be instantiated into a pipeline.error", async () => {
+    // A valid module importing a function Extism does not provide.
+    const bytes = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+      0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: () -> ()
+      0x02, 0x0c, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x04, 0x6e, 0x6f, 0x70, 0x65, 0x00, 0x00, // import env.nope
+    ]);
+    const result = await runPlugin(entry("stage-a", 1, { module: new WebAssembly.Module(bytes) }), input("ok"));
+    expectPipelineError(result, "instantiate_failed", 1, "stage-a");
+  });
+
+  it("never throws, whatever the mode and text", async () => {
+    const modes = ["ok", "echo", "trap", "invalid-json", "bad-contract", "bad-offsets", "oom", "error", "wrong-name", "refs", "nonsense"];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...modes), fc.string({ unit: "grapheme", maxLength: 200 }), async (mode, text) => {
+        const result = await runPlugin(entry("stage-a", 1), input(mode, { text }));
+        expect(pluginOutputSchema.safeParse(result.output).success).toBe(true);
+        expect(result.ok).toBe(result.error === undefined);
+      }),
+      { numRuns: 60 },
+    );
+    expect(lifecycle.closed).toBe(lifecycle.created);
+  });
+});
+
+describe("PluginInstancePool", () => {
+  it("reuses a healthy instance and discards one that failed", async () => {
+    const pool = new PluginInstancePool();
+    const e = entry("stage-a", 1);
+    expect((await runPlugin(e, input("ok"), { pool })).ok).toBe(true);
+    expect((await runPlugin(e, input("ok"), { pool })).ok).toBe(true);
+    expect(lifecycle).toEqual({ created: 1, closed: 0 });
+    expect(pool.size).toBe(1);
+
+    expect((await runPlugin(e, input("trap"), { pool })).ok).toBe(false);
+    expect(lifecycle).toEqual({ created: 1, closed: 1 });
+    expect(pool.size).toBe(0);
+
+    expect((await runPlugin(e, input("ok"), { pool })).ok).toBe(true);
+    expect(lifecycle.created).toBe(2);
+    await pool.clear();
+    expect(lifecycle).toEqual({ created: 2, closed: 2 });
+  });
+
+  it("gives concurrent calls their own instances", async () => {
+    const pool = new PluginInstancePool();
+    const e = entry("stage-a", 1);
+    const results = await Promise.all([1, 2, 3].map((n) => runPlugin(e, input("echo", { text: `doc ${n}` }), { pool })));
+    results.forEach((r, i) => expect(JSON.parse(r.output.echo as string).text).toBe(`doc ${i + 1}`));
+    await pool.clear();
+    expect(lifecycle.closed).toBe(lifecycle.created);
+  });
+});
+
+describe("runAnalysisPipeline", () => {
+  const names = [...STAGE_ORDER];
+
+  it("runs all stages in stage order and passes earlier results and the caller's context on", async () => {
+    // Registered out of order on purpose: the pipeline sorts by stage.
+    const plugins = names.map((n, i) => entry(n, i + 1)).reverse();
+    const reviewer = { name: "Dra. Ana Souza", crm: "123456", uf: "SP" };
+    const result = await runAnalysisPipeline(input("echo", { title: "Título", context: { reviewer, lastReviewed: "2025-01-10" } }), { plugins });
+
+    expect(result.stages.map((s) => s.plugin)).toEqual(names);
+    expect(result.stages.map((s) => s.stage)).toEqual([1, 2, 3, 4, 5]);
+    expect(result.blocking).toBe(false);
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+
+    const seen = result.stages.map((s) => JSON.parse(s.output.echo as string) as PluginInput);
+    for (const [i, got] of seen.entries()) {
+      expect(got.title).toBe("Título");
+      expect(got.context).toMatchObject({ reviewer, lastReviewed: "2025-01-10" });
+      expect(Object.keys(got.context!.stages as object)).toEqual(names.slice(0, i));
+    }
+    expect(seen[4]!.context!.stages).toMatchObject({ "lgpd-analyzer": { ok: true, blocking: false, findings: 0 } });
+    expect(seen[4]!.context).toHaveProperty("personalData");
+    expect(lifecycle.closed).toBe(lifecycle.created);
+  });
+
+  it.each(["trap", "invalid-json", "oom", "oversized"])("a %s stage gives pipeline.error while the others still run", async (failure) => {
+    const plugins = names.map((n, i) => entry(n, i + 1, n === "scientific-refs" && failure === "oversized" ? { inputCap: 10 } : {}));
+    const context = failure === "oversized" ? {} : { "scientific-refs.brokenMode": failure };
+    const result = await runAnalysisPipeline(input("ok", { context }), { plugins });
+    expect(result.stages.map((s) => s.plugin)).toEqual(names);
+    const [lgpd, claims, refs, seo, finalizer] = result.stages;
+    for (const s of [lgpd, claims, seo, finalizer]) expect(s!.ok).toBe(true);
+    expect(refs!.ok).toBe(false);
+    expect(refs!.output.findings).toEqual([expect.objectContaining({ code: "pipeline.error", severity: "blocking" })]);
+    expect(refs!.output.findings[0]!.message).toContain("stage 3 (scientific-refs)");
+    expect(result.blocking).toBe(true);
+    expect(lifecycle.closed).toBe(lifecycle.created);
+  });
+
+  it("resolves references through the caller and hands them to later stages", async () => {
+    const plugins = names.map((n, i) => entry(n, i + 1));
+    const asked: string[][] = [];
+    const result = await runAnalysisPipeline(input("echo", { context: { "scientific-refs.brokenMode": "refs" } }), {
+      plugins,
+      resolveReferences: async (ids) => {
+        asked.push(ids);
+        return { "10.1000/xyz": { found: true, title: "A trial" }, "PMID:123": { found: true, retracted: true } };
+      },
+    });
+    expect(asked).toEqual([["10.1000/xyz", "PMID:123"]]);
+    const refsStage = result.stages[2]!;
+    // The second scientific-refs run saw the resolutions.
+    expect(JSON.parse(refsStage.output.echo as string).context.resolved).toMatchObject({ "PMID:123": { retracted: true } });
+    const finalizerSaw = JSON.parse(result.stages[4]!.output.echo as string).context;
+    expect(finalizerSaw.references).toEqual([
+      { id: "10.1000/xyz", resolution: { found: true, title: "A trial" } },
+      { id: "PMID:123", resolution: { found: true, retracted: true } },
+    ]);
+    expect(referenceIds(refsStage.output)).toEqual(["10.1000/xyz", "PMID:123"]);
+  });
+
+  it("keeps going when the reference resolver fails", async () => {
+    const plugins = names.map((n, i) => entry(n, i + 1));
+    const result = await runAnalysisPipeline(input("echo", { context: { "scientific-refs.brokenMode": "refs" } }), {
+      plugins,
+      resolveReferences: async () => {
+        throw new Error("crossref down");
+      },
+    });
+    expect(result.stages.every((s) => s.ok)).toBe(true);
+    expect(JSON.parse(result.stages[4]!.output.echo as string).context.references).toEqual([{ id: "10.1000/xyz" }, { id: "PMID:123" }]);
+  });
+
+  it("rejects input that breaks the input contract", async () => {
+    await expect(runAnalysisPipeline({ text: "x", locale: "fr" } as unknown as PluginInput, { plugins: [] })).rejects.toThrow(TypeError);
+  });
+});
+
+describe("buildRegistry", () => {
+  const sha = "a".repeat(64);
+  const meta = (name: string, stage: number): ManifestPlugin => ({ name, version: "1.0.0", stage, inputCap: 1024, memoryCapPages: 16, sha256: sha });
+  const modules = () => Object.fromEntries(STAGE_ORDER.map((n) => [n, brokenModule]));
+
+  it("pairs manifest entries with modules in stage order", () => {
+    const entries = buildRegistry(STAGE_ORDER.map((n, i) => meta(n, i + 1)).reverse(), modules());
+    expect(entries.map((e) => [e.name, e.stage])).toEqual(STAGE_ORDER.map((n, i) => [n, i + 1]));
+  });
+
+  it("refuses a missing plugin, a wrong stage or a missing hash", () => {
+    expect(() => buildRegistry(STAGE_ORDER.slice(1).map((n, i) => meta(n, i + 2)), modules())).toThrow(/lgpd-analyzer is not in/);
+    expect(() => buildRegistry(STAGE_ORDER.map((n, i) => meta(n, i === 0 ? 9 : i + 1)), modules())).toThrow(/stage 9, expected 1/);
+    expect(() => buildRegistry(STAGE_ORDER.map((n, i) => ({ ...meta(n, i + 1), sha256: "" })), modules())).toThrow(/SHA-256/);
+  });
+});
+
+// The bundled plugins, when built: each declares the memory maximum its plugin.json promises (the runner
+// relies on it: Extism JS has no memory option), and the pipeline runs over whatever is built.
+describe("built plugins (plugins/build)", () => {
+  const manifestPath = join(root, "plugins/build/manifest.json");
+  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as { plugins: (ManifestPlugin & { file: string })[] }) : { plugins: [] };
+
+  it.runIf(manifest.plugins.length > 0)("each .wasm matches its manifest hash and declares maximum memory = memoryCapPages", () => {
+    for (const p of manifest.plugins) {
+      const bytes = readFileSync(join(root, "plugins/build", p.file));
+      expect(createHash("sha256").update(bytes).digest("hex"), p.name).toBe(p.sha256);
+      expect(memoryLimits(bytes), p.name).toEqual({ min: expect.any(Number), max: p.memoryCapPages });
+    }
+  });
+
+  it.runIf(manifest.plugins.length > 0)("the pipeline runs every built plugin without a pipeline.error", async () => {
+    const plugins = manifest.plugins.map((p) => ({ ...p, module: new WebAssembly.Module(wasmBytes(join(root, "plugins/build", p.file))) }));
+    for (const locale of ["pt-BR", "en", "es"] as const) {
+      const result = await runAnalysisPipeline(
+        { text: "# Hipertensão\n\nA pressão alta é comum. Consulte seu médico.", title: "Hipertensão arterial: o que saber", locale },
+        { plugins },
+      );
+      for (const s of result.stages) expect(s.error, `${s.plugin} ${locale}: ${s.error?.message}`).toBeUndefined();
+    }
+    expect(lifecycle.closed).toBe(lifecycle.created);
+  });
+});
+
+/** Reads the limits of the first memory defined in a .wasm (section 5), following the binary format. */
+function memoryLimits(bytes: Uint8Array): { min: number; max?: number } | undefined {
+  let pos = 8;
+  const leb = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[pos++]!;
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7;
+    }
+  };
+  while (pos < bytes.length) {
+    const id = bytes[pos++]!;
+    const size = leb();
+    const end = pos + size;
+    if (id === 5) {
+      const count = leb();
+      if (count === 0) return undefined;
+      const flags = leb();
+      const min = leb();
+      return flags & 1 ? { min, max: leb() } : { min };
+    }
+    pos = end;
+  }
+  return undefined;
+}
