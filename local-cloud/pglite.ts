@@ -8,6 +8,7 @@
 import { mkdir } from "node:fs/promises";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { waitUntilReachable } from "./probe.js";
 
@@ -37,7 +38,8 @@ const TERMINATE = 0x58; // 'X'
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const host = opts.host ?? "127.0.0.1";
   await mkdir(opts.dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir: opts.dataDir });
+  // The content migration's accent-insensitive search needs `unaccent`, which PGlite ships as a contrib module.
+  const db = await PGlite.create({ dataDir: opts.dataDir, extensions: { unaccent } });
   // PGlite listens on a private port; clients reach it through the front below.
   const inner = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: MAX_CONNECTIONS });
   let front: TerminatingFront | null = null;

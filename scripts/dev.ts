@@ -17,7 +17,7 @@ import {
   startS3Server,
   startUpstashAdapter,
 } from "../local-cloud/index.js";
-import { generateMfaKey, generateSigningJwk } from "./keys.js";
+import { generateAuditSigningKeys, generateMfaKey, generateSigningJwk } from "./keys.js";
 import { grantAppRole, runMigrations } from "./migrate.js";
 import { DEMO_ACCOUNTS, assertDemoSeedAllowed, seedDemo } from "./seed-demo.js";
 
@@ -92,20 +92,56 @@ async function startRedisAdapter(token: string): Promise<string> {
   return adapter.url;
 }
 
-/** Signing and MFA keys for local use, kept across restarts so sessions and enrolled authenticators survive. */
-async function devSecrets(): Promise<{ privateJwks: string; mfaEncryptionKey: string }> {
-  const file = join(STATE, "dev-secrets.json");
-  try {
-    return JSON.parse(await readFile(file, "utf8")) as { privateJwks: string; mfaEncryptionKey: string };
-  } catch {
-    const secrets = { privateJwks: JSON.stringify([await generateSigningJwk(`dev-${Date.now().toString(36)}`)]), mfaEncryptionKey: generateMfaKey() };
-    await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
-    return secrets;
-  }
+/** Signing, MFA and audit checkpoint keys for local use, kept across restarts so sessions and enrolled authenticators survive. */
+interface DevSecrets {
+  privateJwks: string;
+  mfaEncryptionKey: string;
+  auditEd25519Jwk: string;
+  auditMldsaSeed: string;
 }
 
-async function shutdown(code: number): Promise<never> {
-  if (wrangler && wrangler.exitCode === null) wrangler.kill("SIGINT");
+async function devSecrets(): Promise<DevSecrets> {
+  const file = join(STATE, "dev-secrets.json");
+  let stored: Partial<DevSecrets>;
+  try {
+    stored = JSON.parse(await readFile(file, "utf8")) as Partial<DevSecrets>;
+  } catch {
+    stored = {};
+  }
+  if (stored.privateJwks && stored.mfaEncryptionKey && stored.auditEd25519Jwk && stored.auditMldsaSeed) return stored as DevSecrets;
+  // Secrets files written before audit checkpoints existed get the audit keys added; the others are kept.
+  const audit = await generateAuditSigningKeys();
+  const secrets: DevSecrets = {
+    privateJwks: stored.privateJwks ?? JSON.stringify([await generateSigningJwk(`dev-${Date.now().toString(36)}`)]),
+    mfaEncryptionKey: stored.mfaEncryptionKey ?? generateMfaKey(),
+    auditEd25519Jwk: stored.auditEd25519Jwk ?? audit.ed25519Jwk,
+    auditMldsaSeed: stored.auditMldsaSeed ?? audit.mldsaSeed,
+  };
+  await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+/** Single quotes keep a dotenv value literal (JSON keys carry double quotes that dotenv would not unescape). */
+function dotenvValue(value: string): string {
+  if (value.includes("'") || value.includes("\n")) throw new Error("a local secret holds a quote or newline");
+  return `'${value}'`;
+}
+
+let shuttingDown: Promise<never> | null = null;
+
+function shutdown(code: number): Promise<never> {
+  shuttingDown ??= stopEverything(code);
+  return shuttingDown;
+}
+
+async function stopEverything(code: number): Promise<never> {
+  const child = wrangler;
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
   process.exit(code);
 }
@@ -146,14 +182,17 @@ async function main(): Promise<void> {
     JWT_ISSUER: `http://localhost:${PORTS.worker}`,
     JWT_AUDIENCE: "vitalis-api",
     MFA_ENCRYPTION_KEY: secrets.mfaEncryptionKey,
+    AUDIT_SIGNING_ED25519_JWK: secrets.auditEd25519Jwk,
+    AUDIT_SIGNING_MLDSA_SEED: secrets.auditMldsaSeed,
     ADMIN_ORIGINS: `http://localhost:${PORTS.worker},http://127.0.0.1:${PORTS.worker}`,
   };
   const envFile = join(STATE, "dev.vars");
-  await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"), { mode: 0o600 });
+  await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${dotenvValue(v)}`).join("\n"), { mode: 0o600 });
 
+  // The package's own binary, not `npx`: signals must reach wrangler itself, or Ctrl-C would leave it running.
   wrangler = spawn(
-    "npx",
-    ["wrangler", "dev", "--ip", HOST, "--port", String(PORTS.worker), "--env-file", envFile, "--show-interactive-dev-session=false"],
+    join(ROOT, "node_modules", ".bin", "wrangler"),
+    ["dev", "--ip", HOST, "--port", String(PORTS.worker), "--env-file", envFile, "--show-interactive-dev-session=false"],
     { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
   );
   wrangler.on("exit", (code) => void shutdown(code ?? 0));
