@@ -252,9 +252,9 @@ describe("iam presigner", () => {
 });
 
 describe("cloudflare worker", () => {
-  it("has the three cron triggers", () => {
+  it("has the cron trigger for scheduled publishing", () => {
     const worker = mod("cloudflare-worker");
-    expect(worker.variables.get("cron_schedules")?.default).toEqual(["0 * * * *", "30 3 * * *", "* * * * *"]);
+    expect(worker.variables.get("cron_schedules")?.default).toEqual(["* * * * *"]);
     const trigger = resource(worker, "cloudflare_workers_cron_trigger", "this");
     expect(trigger?.schedules).toContain("var.cron_schedules");
     expect(trigger?.script_name).toBe("${cloudflare_worker.this.name}");
