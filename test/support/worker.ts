@@ -16,7 +16,7 @@ export interface TestWorker {
   dispose(): Promise<void>;
 }
 
-export function testBindings(env: TestEnvironment): Required<Bindings> {
+export function testBindings(env: TestEnvironment): Bindings {
   return {
     ENVIRONMENT: "test",
     DATABASE_URL: env.appDatabaseUrl,
