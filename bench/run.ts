@@ -6,6 +6,8 @@
 import { join } from "node:path";
 import pg from "pg";
 import { contentBenchCases } from "./content.js";
+import { siteBenchCases } from "./site.js";
+import { printUploadBench, uploadBenchmarks } from "./uploads.js";
 import { issueAccessToken } from "../functions/services/identity/tokens.js";
 import { createUser } from "../test/support/auth.js";
 import { buildWorkerBundle, startStack } from "../test/support/stack.js";
@@ -15,6 +17,7 @@ import { BENCH_CONNECTIONS, BENCH_SECONDS, type CaseResult, load, printTable, wa
 const BASELINE_PORT = 8801;
 const SUBJECT_PORT = 8802;
 const PROTECTED_PORT = 8803;
+const PIPELINE_PORT = 8804;
 /** Enough users and client addresses that the per-user and per-IP rate limits do not shape the load. */
 const BENCH_USERS = 40;
 
@@ -51,15 +54,21 @@ async function main(): Promise<void> {
       await warm(url, entry.headers);
       results.push({ ...(await load(entry.name, { url, headers: entry.headers })), ...(entry.target ? { target: entry.target } : {}) });
     }
+    results.push(...(await siteBenchCases(stack)));
     results.push(...(await protectedCases(stack)));
+    results.push(...(await pipelineCases(stack)));
     const rows = [baselineResult, ...withRatios(baselineResult, results)];
     console.log(`\nVitalis benchmarks — ${BENCH_CONNECTIONS} connections, ${BENCH_SECONDS} s per case, workerd on 127.0.0.1\n`);
     printTable(rows);
+    // Uploads are latency, not throughput: p50/p99 of initiation and completion, and sweep items per second.
+    const uploads = await uploadBenchmarks(subject, { iterations: 30, sweepItems: 300 });
+    printUploadBench(uploads);
     await writeResults("latest.json", {
       date: new Date().toISOString(),
       connections: BENCH_CONNECTIONS,
       seconds: BENCH_SECONDS,
       cases: rows,
+      uploads,
     });
   } finally {
     await Promise.allSettled([baseline.dispose(), subject.dispose()]);
@@ -115,6 +124,33 @@ async function protectedCases(stack: Awaited<ReturnType<typeof startStack>>): Pr
   } finally {
     await worker.dispose();
     await admin.end();
+  }
+}
+
+/**
+ * The analysis pipeline inside workerd (bench/pipeline/worker.ts): all five stages on a ~20 KB Portuguese
+ * article, one request at a time so p99 is the pipeline's own latency (target < 20 ms), and each plugin's
+ * call overhead on a short text. Notes carry the linear memory each instance used (64 KiB pages).
+ */
+async function pipelineCases(stack: Awaited<ReturnType<typeof startStack>>): Promise<CaseResult[]> {
+  const dir = join(stack.scratch, "pipeline");
+  await buildWorkerBundle(dir, new URL("./pipeline/wrangler.toml", import.meta.url).pathname);
+  const worker = await createWorker(stack.environment, {}, { bundleDir: dir, port: PIPELINE_PORT });
+  try {
+    const base = `http://127.0.0.1:${PIPELINE_PORT}`;
+    const probe = (await (await fetch(`${base}/pipeline`)).json()) as { bytes: number; stages: Array<{ plugin: string; memoryPages?: number }> };
+    const memory = probe.stages.map((s) => `${s.plugin} ${((s.memoryPages ?? 0) * 64) / 1024} MiB`).join(", ");
+    await warm(`${base}/pipeline`);
+    const whole = await load(`analysis pipeline, ${Math.round(probe.bytes / 1000)} KB article, 1 connection`, { url: `${base}/pipeline`, connections: 1 });
+    const rows: CaseResult[] = [{ ...whole, target: "p99 < 20 ms", notes: `memory: ${memory}` }];
+    for (const stage of probe.stages) {
+      const url = `${base}/plugin/${stage.plugin}`;
+      await warm(url);
+      rows.push(await load(`plugin call overhead: ${stage.plugin}`, { url, connections: 1, seconds: Math.min(3, BENCH_SECONDS) }));
+    }
+    return rows;
+  } finally {
+    await worker.dispose();
   }
 }
 

@@ -35,6 +35,12 @@ export interface Bindings {
   ADMIN_ORIGINS?: string;
   /** Optional: base URL of the reference resolver (`GET <url>/resolve?id=<doi|pmid|…>`) used by the analysis. */
   REFERENCE_RESOLVER_URL?: string;
+  /** Ed25519 private JWK (JSON) that signs the daily audit-chain checkpoints. */
+  AUDIT_SIGNING_ED25519_JWK?: string;
+  /** 32 random bytes, base64: the ML-DSA-65 (FIPS 204) key-generation seed for audit checkpoints. */
+  AUDIT_SIGNING_MLDSA_SEED?: string;
+  /** Seconds a public site page stays fresh in the Worker cache and at the CDN (default 300; 0 = no Worker cache). */
+  SITE_CACHE_SECONDS?: string;
 }
 
 const environments = ["development", "test", "staging", "production"] as const;
@@ -105,6 +111,31 @@ const authSchema = z.object({
 
 export type SigningJwk = z.output<typeof ed25519PrivateJwk>;
 
+// Audit checkpoints are signed twice (Ed25519 and ML-DSA-65) so the chain head can be checked offline,
+// also once classical signatures are no longer enough (see services/audit-checkpoints.ts).
+const auditSchema = z.object({
+  AUDIT_SIGNING_ED25519_JWK: z
+    .string({ error: "is required" })
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be an Ed25519 private JWK (JSON)" });
+        return z.NEVER;
+      }
+    })
+    .pipe(ed25519PrivateJwk),
+  AUDIT_SIGNING_MLDSA_SEED: z
+    .string({ error: "is required" })
+    .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value), "must be 32 bytes, base64"),
+});
+
+export interface AuditConfig {
+  ed25519PrivateJwk: SigningJwk;
+  /** Base64 of the 32-byte ML-DSA-65 seed. */
+  mldsaSeed: string;
+}
+
 export interface AuthConfig {
   signingKeys: SigningJwk[];
   issuer: string;
@@ -139,6 +170,7 @@ export interface Config {
   redis: ConfigSection<RedisConfig>;
   s3: ConfigSection<S3Config>;
   auth: ConfigSection<AuthConfig>;
+  audit: ConfigSection<AuditConfig>;
 }
 
 function describeIssues(error: z.ZodError): string[] {
@@ -185,6 +217,7 @@ export function getConfig(env: Bindings): Config {
       mfaEncryptionKey: v.MFA_ENCRYPTION_KEY,
       adminOrigins: v.ADMIN_ORIGINS,
     })),
+    audit: parseSection(auditSchema, env, (v) => ({ ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK, mldsaSeed: v.AUDIT_SIGNING_MLDSA_SEED })),
   };
   parsedConfigs.set(env, config);
   return config;

@@ -1,6 +1,10 @@
 import type { Bindings } from "../env";
 import { createLogger } from "../lib/logging";
 import { publishScheduledContent } from "./publish-scheduled";
+import { auditCheckpoint } from "./audit-checkpoint";
+import { dailyComplianceReport } from "./compliance-report";
+import { expireStaleUploads } from "./expire-uploads";
+import { retentionSweep } from "./retention-sweep";
 
 export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
 
@@ -10,6 +14,10 @@ export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
  */
 export const jobsByCron: Record<string, Job[]> = {
   "* * * * *": [publishScheduledContent],
+  "0 * * * *": [retentionSweep, expireStaleUploads],
+  // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
+  // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).
+  "30 3 * * *": [dailyComplianceReport, auditCheckpoint],
 };
 
 export async function runScheduled(cron: string, env: Bindings, ctx: ExecutionContext): Promise<void> {

@@ -24,12 +24,23 @@ export function tenant() {
     const now = Date.now();
     let entry = memo.get(host);
     if (!entry || entry.expires < now) {
-      const [row] = await c.var.db
-        .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, status: tenants.status })
-        .from(tenantHostnames)
-        .innerJoin(tenants, eq(tenants.id, tenantHostnames.tenantId))
-        .where(eq(tenantHostnames.hostname, host))
-        .limit(1);
+      const stale = entry;
+      let rows: Array<{ id: string; slug: string; name: string; status: "active" | "suspended" }>;
+      try {
+        rows = await c.var.db
+          .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, status: tenants.status })
+          .from(tenantHostnames)
+          .innerJoin(tenants, eq(tenants.id, tenantHostnames.tenantId))
+          .where(eq(tenantHostnames.hostname, host))
+          .limit(1);
+      } catch (error) {
+        // With the database down, a host we resolved before keeps its tenant, so cached pages can still be
+        // served (stale-if-error, RFC 5861 §4); a host we never saw fails as the query did.
+        if (!stale) throw error;
+        c.var.logger.warn("tenant lookup failed; using the last known tenant for this host", { error });
+        rows = stale.tenant ? [{ ...stale.tenant, status: "active" }] : [];
+      }
+      const [row] = rows;
       entry = {
         tenant: row && row.status === "active" ? { id: row.id, slug: row.slug, name: row.name } : null,
         expires: now + MEMO_TTL_MS,

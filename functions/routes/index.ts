@@ -7,9 +7,15 @@ import { meRouter } from "./me";
 import { pagesRouter } from "./pages";
 import { postsRouter } from "./posts";
 import { searchRouter } from "./search";
+import { siteRouter } from "./site";
 import { tagsRouter } from "./tags";
 import { usersRouter } from "./users";
 import { wordpressRouter } from "./wp";
+import { uploadsRouter } from "./uploads";
+import { mediaRouter } from "./media";
+import { privacyRouter } from "./privacy";
+import { auditRouter } from "./audit";
+import { complianceRouter } from "./compliance";
 
 /**
  * Mounts the resource routers behind authentication (see app.tsx for the order). One line per resource;
@@ -27,4 +33,12 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api/tags", tagsRouter);
   app.route("/api/search", searchRouter);
   app.route("/wp-json", wordpressRouter);
+  app.route("/api", uploadsRouter);
+  app.route("/api", mediaRouter);
+  app.route("/api", privacyRouter);
+  app.route("/api", auditRouter);
+  app.route("/api", complianceRouter);
+  // The public site last: its catch-all answers an HTML 404 for everything the routes above do not serve
+  // (API prefixes fall through to the app's problem+json 404).
+  app.route("/", siteRouter);
 }

@@ -14,6 +14,10 @@ import { type Transaction, withTenant } from "../lib/db";
 import { type ContentContext, publicVisibility, resolveViewer, type Viewer } from "./content-access";
 import { escapeHtml } from "./content-sanitize";
 import { searchMatchSql, searchRankSql } from "./content-search";
+import { sitePaths } from "../site/urls";
+
+// Taxonomies and authors have no locale of their own; their public pages are linked in the default locale.
+const DEFAULT_LOCALE = "pt-BR" as const;
 
 /**
  * The WordPress REST API (wp/v2) as a read-only view of published content, so existing WordPress clients,
@@ -215,8 +219,9 @@ function restBase(type: ContentType): "posts" | "pages" {
   return type === "post" ? "posts" : "pages";
 }
 
-function itemLink(origin: string, item: Pick<ContentItem, "type" | "slug">): string {
-  return item.type === "post" ? `${origin}/posts/${item.slug}/` : `${origin}/${item.slug}/`;
+/** The item's page on the public site (functions/site/urls.ts is the one place public URLs are made). */
+function itemLink(origin: string, item: Pick<ContentItem, "type" | "slug" | "locale">): string {
+  return `${origin}${sitePaths.item(item.locale, item.type, item.slug)}`;
 }
 
 interface ItemExtras {
@@ -300,7 +305,7 @@ function termShape(origin: string, taxonomy: "category" | "post_tag", term: Term
     id: term.wpId,
     count: term.count,
     description: term.description,
-    link: `${origin}/${taxonomy === "category" ? "category" : "tag"}/${term.slug}/`,
+    link: `${origin}${taxonomy === "category" ? sitePaths.category(DEFAULT_LOCALE, term.slug) : sitePaths.tag(DEFAULT_LOCALE, term.slug)}`,
     name: term.name,
     slug: term.slug,
     taxonomy,
@@ -331,7 +336,7 @@ function userShape(origin: string, author: AuthorRow): Json {
     name: author.name,
     url: "",
     description: "",
-    link: `${origin}/author/${author.slug}/`,
+    link: `${origin}${sitePaths.author(DEFAULT_LOCALE, author.slug)}`,
     slug: author.slug,
     avatar_urls: {},
     meta: [],

@@ -307,11 +307,16 @@ export async function transitionContent(
  * published (PostgreSQL re-checks the WHERE after the first run's row locks are released) and each
  * item is published — and audited — exactly once.
  */
-export async function publishDueScheduledContent(db: Database, now: Date = new Date()): Promise<number> {
+export async function publishDueScheduledContent(
+  db: Database,
+  now: Date = new Date(),
+  // Site purge (#7): told, after each tenant's commit, which items went public (the public site purges them).
+  onPublished?: (tenantId: string, contentIds: string[]) => Promise<void>,
+): Promise<number> {
   const active = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.status, "active"));
   let total = 0;
   for (const tenant of active) {
-    total += await withTenant(db, tenant.id, async (tx) => {
+    const ids = await withTenant(db, tenant.id, async (tx) => {
       const published = await tx
         .update(contentItems)
         .set({
@@ -333,8 +338,10 @@ export async function publishDueScheduledContent(db: Database, now: Date = new D
           details: { from: "scheduled", to: "published", version: item.version, revisionId: item.revisionId, scheduled: true },
         });
       }
-      return published.length;
+      return published.map((item) => item.id);
     });
+    total += ids.length;
+    if (ids.length > 0 && onPublished) await onPublished(tenant.id, ids);
   }
   return total;
 }

@@ -9,7 +9,7 @@ import {
   readInput, inputError, fail, Output, Finding, JSONWriter, JSONValue,
   SEVERITY_BLOCKING, SEVERITY_WARNING, SEVERITY_INFO, fold, splitSentences, isSpace,
 } from "../sdk/index";
-import { Block, parseBlocks } from "./markdown";
+import { Block, parseBlocks } from "../sdk/markdown";
 
 const NAME = "content-finalizer";
 const VERSION = "1.0.0";

@@ -1,5 +1,4 @@
 // Markdown block structure with UTF-16 offsets (headings and paragraphs), enough for SEO checks.
-// Kept in this plugin (not the sdk, which another team owns); content-finalizer has its own copy.
 
 export class Block {
   /** 0 for a paragraph, 1–6 for an ATX heading ("# …" to "###### …"). */

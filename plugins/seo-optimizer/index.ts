@@ -12,7 +12,7 @@ import {
   readInput, inputError, fail, Output, Finding, JSONWriter, JSONValue,
   SEVERITY_INFO, SEVERITY_WARNING, fold, findWord, tokenize, splitSentences, isLetter, Span, scoreFromFindings,
 } from "../sdk/index";
-import { Block, parseBlocks } from "./markdown";
+import { Block, parseBlocks } from "../sdk/markdown";
 import { syllablesEnglish, syllablesRomance } from "./syllables";
 
 const NAME = "seo-optimizer";

@@ -252,9 +252,9 @@ describe("iam presigner", () => {
 });
 
 describe("cloudflare worker", () => {
-  it("has the cron trigger for scheduled publishing", () => {
+  it("has the three cron triggers", () => {
     const worker = mod("cloudflare-worker");
-    expect(worker.variables.get("cron_schedules")?.default).toEqual(["* * * * *"]);
+    expect(worker.variables.get("cron_schedules")?.default).toEqual(["0 * * * *", "30 3 * * *", "* * * * *"]);
     const trigger = resource(worker, "cloudflare_workers_cron_trigger", "this");
     expect(trigger?.schedules).toContain("var.cron_schedules");
     expect(trigger?.script_name).toBe("${cloudflare_worker.this.name}");

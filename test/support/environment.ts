@@ -11,6 +11,8 @@ export interface TestEnvironment {
   upstashToken: string;
   s3: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
   auth: { privateJwks: string; issuer: string; mfaEncryptionKey: string; adminOrigin: string };
+  /** Audit checkpoint signing keys: an Ed25519 private JWK (JSON) and an ML-DSA-65 seed (base64). */
+  audit: { ed25519Jwk: string; mldsaSeed: string };
   /** The Worker bundle built by `wrangler deploy --dry-run`. */
   bundleDir: string;
 }

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { isReachable, startNeonProxy, startS3Server, startUpstashAdapter } from "../../local-cloud/index.js";
-import { generateMfaKey, generateSigningJwk } from "../../scripts/keys.js";
+import { generateAuditSigningKeys, generateMfaKey, generateSigningJwk } from "../../scripts/keys.js";
 import { grantAppRole, runMigrations } from "../../scripts/migrate.js";
 import { PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, type TestEnvironment } from "./environment.js";
 
@@ -108,6 +108,7 @@ export async function startStack(label: string): Promise<Stack> {
         mfaEncryptionKey: generateMfaKey(),
         adminOrigin: "https://admin.vitalis.test",
       },
+      audit: await generateAuditSigningKeys(),
     },
     async stop() {
       await Promise.allSettled([neonProxy.close(), upstash.close(), s3.close()]);

@@ -34,6 +34,10 @@ export function testBindings(env: TestEnvironment): Bindings {
     JWT_AUDIENCE: "vitalis-api",
     MFA_ENCRYPTION_KEY: env.auth.mfaEncryptionKey,
     ADMIN_ORIGINS: env.auth.adminOrigin,
+    AUDIT_SIGNING_ED25519_JWK: env.audit.ed25519Jwk,
+    AUDIT_SIGNING_MLDSA_SEED: env.audit.mldsaSeed,
+    // The public site's cache lifetime (functions/services/site-cache.ts); tests that need stale pages lower it.
+    SITE_CACHE_SECONDS: "300",
   };
 }
 

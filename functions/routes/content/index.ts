@@ -15,6 +15,7 @@ import {
   updateContent,
 } from "../../services/content";
 import { transitionContent } from "../../services/workflow";
+import { purgeSiteAfterCommit } from "../site/purge";
 import { contentContext, etag, idempotentPost, parseIfMatch } from "./context";
 import { contentRoutes } from "./content.routes";
 
@@ -70,6 +71,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
   router.openapi(routes.trash, async (c) => {
     const expected = parseIfMatch(c.req.header("if-match"), { required: false });
     const view = await trashContent(contentContext(c), type, c.req.valid("param").id, expected);
+    purgeSiteAfterCommit(c, view.id); // site purge (#7): a trashed item leaves the public site
     c.header("ETag", etag(view.version));
     return c.json(view, 200);
   });
@@ -77,16 +79,22 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
   router.openapi(routes.restore, async (c) => {
     const expected = parseIfMatch(c.req.header("if-match"), { required: false });
     const id = c.req.valid("param").id;
-    return idempotentPost(c, { id, expected }, async () => itemResponse(await restoreContent(contentContext(c), type, id, expected), 200));
+    return idempotentPost(c, { id, expected }, async () => {
+      const view = await restoreContent(contentContext(c), type, id, expected);
+      purgeSiteAfterCommit(c, view.id); // site purge (#7): a restored published item is public again
+      return itemResponse(view, 200);
+    });
   });
 
   router.openapi(routes.transition, async (c) => {
     const expected = parseIfMatch(c.req.header("if-match"), { required: false });
     const id = c.req.valid("param").id;
     const body = c.req.valid("json");
-    return idempotentPost(c, { id, expected, body }, async () =>
-      itemResponse(await transitionContent(contentContext(c), type, id, body, expected), 200),
-    );
+    return idempotentPost(c, { id, expected, body }, async () => {
+      const view = await transitionContent(contentContext(c), type, id, body, expected);
+      purgeSiteAfterCommit(c, view.id); // site purge (#7): publish, unpublish, archive change public pages
+      return itemResponse(view, 200);
+    });
   });
 
   router.openapi(routes.revisions, async (c) => {

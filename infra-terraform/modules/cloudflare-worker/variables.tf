@@ -49,9 +49,9 @@ variable "hostnames" {
 }
 
 variable "cron_schedules" {
-  description = "Cron triggers (UTC), the same list as wrangler.toml [triggers]: scheduled publishing every minute."
+  description = "Cron triggers (UTC): hourly retention sweep, daily compliance report and audit checkpoint, scheduled publishing every minute."
   type        = list(string)
-  default     = ["* * * * *"]
+  default     = ["0 * * * *", "30 3 * * *", "* * * * *"]
 
   validation {
     condition     = length(var.cron_schedules) > 0 && length(var.cron_schedules) <= 5 && alltrue([for c in var.cron_schedules : length(split(" ", c)) == 5])

@@ -1,0 +1,155 @@
+/**
+ * Public-site benchmark cases for bench/run.ts: an article page served from the Worker cache, and the same
+ * page rendered on every request (the Worker cache turned off with SITE_CACHE_SECONDS=0), each compared
+ * with the hello-world baseline measured in the same run. The uncached Worker reaches PostgreSQL through
+ * a counting relay in front of the stack's Neon proxy, which counts the Postgres protocol round trips
+ * (each Sync or simple Query waits for ReadyForQuery) and the connections a page costs.
+ *
+ * Wiring (bench/run.ts): `results.push(...(await siteBenchCases(stack)))` after the baseline run; the
+ * ratios come from `withRatios(baseline, results)` like every other case.
+ */
+import { createServer, get as httpGet } from "node:http";
+import type { AddressInfo } from "node:net";
+import pg from "pg";
+import { WebSocket, WebSocketServer } from "ws";
+import type { Stack } from "../test/support/stack.js";
+import { createWorker } from "../test/support/worker.js";
+import { BENCH_SECONDS, type CaseResult, load, warm } from "./harness.js";
+
+const CACHED_PORT = 8811;
+const UNCACHED_PORT = 8812;
+
+interface CountingRelay {
+  port: number;
+  roundTrips(): number;
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/** A WebSocket relay that counts the Postgres frontend messages that end a round trip ('S' Sync, 'Q' Query). */
+async function startCountingRelay(target: string): Promise<CountingRelay> {
+  let roundTrips = 0;
+  let connections = 0;
+  const server = createServer();
+  const wss = new WebSocketServer({ server, path: "/v1", perMessageDeflate: false });
+  wss.on("connection", (client, request) => {
+    connections++;
+    const upstream = new WebSocket(`ws://${target.replace(/\/v1$/, "")}${request.url ?? "/v1"}`, { perMessageDeflate: false });
+    const queued: Buffer[] = [];
+    let pending = Buffer.alloc(0);
+    let startup = true;
+    const count = (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        if (startup) {
+          // The startup (or SSL request) message has no type byte: int32 length, then the body.
+          if (pending.length < 4) return;
+          const length = pending.readInt32BE(0);
+          if (pending.length < length) return;
+          pending = pending.subarray(length);
+          startup = false;
+          continue;
+        }
+        if (pending.length < 5) return;
+        const length = pending.readInt32BE(1);
+        if (pending.length < 1 + length) return;
+        const type = String.fromCharCode(pending[0]!);
+        if (type === "S" || type === "Q") roundTrips++;
+        pending = pending.subarray(1 + length);
+      }
+    };
+    client.on("message", (data: Buffer) => {
+      count(data);
+      if (upstream.readyState === WebSocket.OPEN) upstream.send(data);
+      else queued.push(data);
+    });
+    upstream.on("open", () => {
+      for (const data of queued.splice(0)) upstream.send(data);
+    });
+    upstream.on("message", (data: Buffer) => client.readyState === WebSocket.OPEN && client.send(data));
+    upstream.on("close", () => client.close());
+    upstream.on("error", () => client.terminate());
+    client.on("close", () => upstream.close());
+    client.on("error", () => upstream.terminate());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    roundTrips: () => roundTrips,
+    connections: () => connections,
+    close: () =>
+      new Promise((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function seedArticle(adminDatabaseUrl: string): Promise<{ hostname: string; path: string }> {
+  const client = new pg.Client({ connectionString: adminDatabaseUrl });
+  await client.connect();
+  try {
+    const hostname = `bench-site-${Date.now().toString(36)}.test`;
+    const tenant = await client.query<{ id: string }>("insert into tenants (slug, name) values ($1, 'Bench clinic') returning id", [hostname.split(".")[0]]);
+    const tenantId = tenant.rows[0]!.id;
+    await client.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [hostname, tenantId]);
+    const user = await client.query<{ id: string }>("insert into users (email, display_name) values ($1, 'Dra. Bench') returning id", [`author@${hostname}`]);
+    const userId = user.rows[0]!.id;
+    await client.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'dra-bench')", [tenantId, userId]);
+    const paragraph = "<p>A hipertensão arterial é uma condição crônica comum; medir a pressão regularmente ajuda a controlá-la.</p>";
+    await client.query(
+      `insert into content_items (tenant_id, type, title, slug, body_html, excerpt, locale, author_id, state, published_at,
+         last_medically_reviewed_at, reviewed_by, reviewer_name, reviewer_crm, reviewer_uf)
+       values ($1, 'post', 'Hipertensão arterial: guia', 'hipertensao', $2, 'Um guia.', 'pt-BR', $3, 'published', now(), now(), $3, 'Dra. Bench', '123456', 'SP')`,
+      [tenantId, `<h2>O que é</h2>${paragraph.repeat(30)}`, userId],
+    );
+    return { hostname, path: "/pt-br/posts/hipertensao/" };
+  } finally {
+    await client.end();
+  }
+}
+
+export async function siteBenchCases(stack: Stack): Promise<CaseResult[]> {
+  const { hostname, path } = await seedArticle(stack.environment.adminDatabaseUrl);
+  const headers = { host: hostname };
+  const relay = await startCountingRelay(stack.environment.neonProxy);
+  const cached = await createWorker(stack.environment, {}, { port: CACHED_PORT });
+  const uncached = await createWorker(stack.environment, { SITE_CACHE_SECONDS: "0", NEON_WS_PROXY: `127.0.0.1:${relay.port}/v1` }, { port: UNCACHED_PORT });
+  try {
+    const cachedUrl = `http://127.0.0.1:${CACHED_PORT}${path}`;
+    await warm(cachedUrl, headers);
+    const hit = await load("site article, Worker cache hit", { url: cachedUrl, headers });
+
+    const uncachedUrl = `http://127.0.0.1:${UNCACHED_PORT}${path}`;
+    await warm(uncachedUrl, headers);
+    // Round trips per page, measured on sequential requests after warm-up (the tenant and primary-hostname
+    // lookups are memoised per isolate, as they are in production).
+    const samples = 20;
+    const [tripsBefore, connectionsBefore] = [relay.roundTrips(), relay.connections()];
+    for (let i = 0; i < samples; i++) {
+      // node:http rather than fetch: fetch may not set Host, which selects the tenant.
+      const status = await new Promise<number>((resolve, reject) => {
+        httpGet(uncachedUrl, { headers }, (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+        }).on("error", reject);
+      });
+      if (status !== 200) throw new Error(`uncached article answered ${status}`);
+    }
+    const tripsPerPage = (relay.roundTrips() - tripsBefore) / samples;
+    const connectionsPerPage = (relay.connections() - connectionsBefore) / samples;
+    const render = await load("site article, rendered (no Worker cache)", { url: uncachedUrl, headers });
+    return [
+      { ...hit, target: ">= 0.80" },
+      {
+        ...render,
+        target: ">= 0.30",
+        notes: `${tripsPerPage.toFixed(1)} Postgres round trips + ${connectionsPerPage.toFixed(1)} connection(s) per page; ${BENCH_SECONDS} s`,
+      },
+    ];
+  } finally {
+    await Promise.allSettled([cached.dispose(), uncached.dispose()]);
+    await relay.close();
+  }
+}

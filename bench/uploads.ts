@@ -1,0 +1,112 @@
+/**
+ * Upload and retention benchmarks for bench/run.ts:
+ *   - upload initiation (POST /api/uploads) and completion (PUT to S3, then POST …/complete: HEAD, streamed
+ *     SHA-256, signature sniff, copy, tag, DB + audit) latency, p50/p99 over `iterations` sequential uploads;
+ *   - retention-sweep throughput (items deleted per second, object + row + audit event each).
+ * Latencies are measured one request at a time (they are multi-step flows, not a load test). The
+ * ratio baseline is the hello-world case the harness already measures; these figures are absolute ms.
+ *
+ * Wiring (bench/run.ts): after the stack and the Worker are up,
+ *   const uploads = await uploadBenchmarks(worker, { iterations: 30, sweepItems: 300 });
+ *   printUploadBench(uploads); results.uploads = uploads;
+ * where `worker` is the TestWorker from createWorker(stack.environment, …).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { neonConfig } from "@neondatabase/serverless";
+import pg from "pg";
+import { WebSocket } from "ws";
+import { createDatabase } from "../functions/lib/db.js";
+import { hashPassword } from "../functions/lib/passwords.js";
+import { runRetentionSweep } from "../functions/services/retention.js";
+import { insertMedia, testS3, yearsAgo } from "../test/support/media.js";
+import type { TestWorker } from "../test/support/worker.js";
+
+export interface LatencySummary {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+}
+
+export interface UploadBenchResult {
+  initiate: LatencySummary;
+  complete: LatencySummary;
+  sweep: { items: number; seconds: number; itemsPerSecond: number };
+}
+
+function summarise(samples: number[]): LatencySummary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { samples: sorted.length, p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), meanMs: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)) };
+}
+
+export async function uploadBenchmarks(
+  worker: Pick<TestWorker, "fetch" | "env">,
+  options: { iterations?: number; fileBytes?: number; sweepItems?: number } = {},
+): Promise<UploadBenchResult> {
+  const iterations = options.iterations ?? 30;
+  const fileBytes = options.fileBytes ?? 256 * 1024;
+  const sweepItems = options.sweepItems ?? 300;
+  const env = worker.env;
+  const admin = new pg.Client({ connectionString: env.adminDatabaseUrl });
+  await admin.connect();
+  const s3 = testS3(env);
+  try {
+    // ---- a tenant and an editor of its own ----
+    const slug = `bench-uploads-${Date.now().toString(36)}`;
+    const host = `${slug}.test`;
+    const tenantId = (await admin.query<{ id: string }>("insert into tenants (slug, name) values ($1, 'Bench uploads') returning id", [slug])).rows[0]!.id;
+    await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [host, tenantId]);
+    const password = "bench uploads password";
+    const userId = (
+      await admin.query<{ id: string }>("insert into users (email, display_name, password_hash) values ($1, 'Bench editor', $2) returning id", [`editor@${host}`, await hashPassword(password)])
+    ).rows[0]!.id;
+    await admin.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'editor')", [tenantId, userId]);
+    const login = await worker.fetch("/api/auth/login", { host, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: `editor@${host}`, password }) });
+    const token = ((await login.json()) as { access_token: string }).access_token;
+    const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+
+    // ---- upload latency ----
+    const initiate: number[] = [];
+    const complete: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const bytes = new Uint8Array(randomBytes(fileBytes));
+      bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0);
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      let started = performance.now();
+      const res = await worker.fetch("/api/uploads", { host, method: "POST", headers: auth, body: JSON.stringify({ filename: `b${i}.png`, size: bytes.length, content_type: "image/png", sha256, kind: "image" }) });
+      initiate.push(performance.now() - started);
+      const ticket = (await res.json()) as { id: string; url: string };
+      await fetch(ticket.url, { method: "PUT", headers: { "content-type": "image/png" }, body: bytes });
+      started = performance.now();
+      const done = await worker.fetch(`/api/uploads/${ticket.id}/complete`, { host, method: "POST", headers: { authorization: auth.authorization } });
+      complete.push(performance.now() - started);
+      if (done.status !== 201) throw new Error(`upload bench: completion answered ${done.status}`);
+    }
+
+    // ---- sweep throughput ----
+    for (let i = 0; i < sweepItems; i++) {
+      await insertMedia(admin, s3, env, { tenantId, userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(22) });
+    }
+    neonConfig.webSocketConstructor = WebSocket;
+    const { db, pool } = createDatabase({ url: env.appDatabaseUrl, wsProxy: env.neonProxy });
+    const started = performance.now();
+    const summary = await runRetentionSweep(db, { s3, bucket: env.s3.bucket }, { tenantIds: [tenantId], maxBatches: 1_000 });
+    const seconds = (performance.now() - started) / 1000;
+    await pool.end();
+    return {
+      initiate: summarise(initiate),
+      complete: summarise(complete),
+      sweep: { items: summary.deleted, seconds: Math.round(seconds * 100) / 100, itemsPerSecond: Math.round((summary.deleted / seconds) * 10) / 10 },
+    };
+  } finally {
+    s3.destroy();
+    await admin.end();
+  }
+}
+
+export function printUploadBench(result: UploadBenchResult): void {
+  console.log(`uploads: initiate p50 ${result.initiate.p50Ms} ms, p99 ${result.initiate.p99Ms} ms; complete p50 ${result.complete.p50Ms} ms, p99 ${result.complete.p99Ms} ms (n=${result.initiate.samples})`);
+  console.log(`retention sweep: ${result.sweep.items} items in ${result.sweep.seconds} s = ${result.sweep.itemsPerSecond} items/s`);
+}

@@ -1,0 +1,78 @@
+import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import type { AppBindings } from "../../env";
+import { problemResponses } from "../../lib/openapi";
+import { createRouter } from "../../lib/router";
+import { protect } from "../../middleware/protect";
+import { listAuditEvents, listCheckpoints, verifyAuditLog } from "../../services/audit-query";
+
+// The audit log is for the encarregado (LGPD art. 41, our compliance_officer) and admins.
+const auditors = protect({ sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] });
+
+const verifyRoute = createRoute({
+  method: "get",
+  path: "/audit/verify",
+  tags: ["Audit"],
+  summary: "Recompute the tenant's audit hash chain and check its signed checkpoints; names the first broken link.",
+  security: [{ bearer: [] }],
+  middleware: [auditors] as const,
+  responses: {
+    200: { description: "The verification (ok false names where the chain breaks)." },
+    ...problemResponses(401, 403),
+  },
+});
+
+const eventsQuery = z
+  .object({
+    action: z.string().max(100).optional(),
+    actor_id: z.string().max(100).optional(),
+    target_type: z.string().max(100).optional(),
+    target_id: z.string().max(100).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    cursor: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+const eventsRoute = createRoute({
+  method: "get",
+  path: "/audit/events",
+  tags: ["Audit"],
+  summary: "Audit events, newest first, with filters and cursor pagination (`next_cursor`).",
+  security: [{ bearer: [] }],
+  middleware: [auditors] as const,
+  request: { query: eventsQuery },
+  responses: { 200: { description: "A page of events." }, ...problemResponses(401, 403, 422) },
+});
+
+const checkpointsRoute = createRoute({
+  method: "get",
+  path: "/audit/checkpoints",
+  tags: ["Audit"],
+  summary: "Signed checkpoints (Ed25519 + ML-DSA-65) with their public keys, for offline verification.",
+  security: [{ bearer: [] }],
+  middleware: [auditors] as const,
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(30) }).strict() },
+  responses: { 200: { description: "Checkpoints, newest first." }, ...problemResponses(401, 403, 422) },
+});
+
+const verifyHandler: RouteHandler<typeof verifyRoute, AppBindings> = async (c) => {
+  const result = await verifyAuditLog(c.var.db, c.var.tenant.id);
+  c.header("Cache-Control", "no-store");
+  return c.json(result, 200);
+};
+
+const eventsHandler: RouteHandler<typeof eventsRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await listAuditEvents(c.var.db, c.var.tenant.id, c.req.valid("query")), 200);
+};
+
+const checkpointsHandler: RouteHandler<typeof checkpointsRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json({ checkpoints: await listCheckpoints(c.var.db, c.var.tenant.id, c.req.valid("query").limit) }, 200);
+};
+
+export const auditRouter = createRouter()
+  .openapi(verifyRoute, verifyHandler)
+  .openapi(eventsRoute, eventsHandler)
+  .openapi(checkpointsRoute, checkpointsHandler);

@@ -1,0 +1,83 @@
+import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import { legalHoldScopes } from "../../../schema/legal-holds";
+import type { AppBindings } from "../../env";
+import { problemResponses } from "../../lib/openapi";
+import { createRouter } from "../../lib/router";
+import { protect } from "../../middleware/protect";
+import { listComplianceReports } from "../../services/compliance-report";
+import { listHolds, placeHold, releaseHold } from "../../services/legal-holds";
+import { signedInUser } from "../uploads/guard";
+
+const officersRead = protect({ sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] });
+const officersWrite = protect({ sensitivity: "restricted", action: "write", roles: ["compliance_officer", "admin"] });
+
+const reportsRoute = createRoute({
+  method: "get",
+  path: "/compliance/reports",
+  tags: ["Compliance"],
+  summary: "Daily compliance reports: deleted, anonymised, held, and what is due next.",
+  security: [{ bearer: [] }],
+  middleware: [officersRead] as const,
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(90).default(30) }).strict() },
+  responses: { 200: { description: "Reports, newest first." }, ...problemResponses(401, 403, 422) },
+});
+
+const holdBody = z
+  .object({
+    scope: z.enum(legalHoldScopes),
+    target_id: z.uuid().optional(),
+    item_type: z.enum(["media_item", "consent", "data_subject"]).optional(),
+    reason: z.string().trim().min(3).max(1000),
+  })
+  .strict()
+  .refine((body) => (body.scope === "tenant") === (body.target_id === undefined), { message: "target_id is required unless the scope is tenant", path: ["target_id"] });
+
+const placeHoldRoute = createRoute({
+  method: "post",
+  path: "/compliance/legal-holds",
+  tags: ["Compliance"],
+  summary: "Place a legal hold on the tenant, a data subject, a user or an item: nothing it covers is deleted.",
+  security: [{ bearer: [] }],
+  middleware: [officersWrite] as const,
+  request: { body: { required: true, content: { "application/json": { schema: holdBody } } } },
+  responses: { 201: { description: "Placed." }, ...problemResponses(401, 403, 422) },
+});
+
+const releaseHoldRoute = createRoute({
+  method: "post",
+  path: "/compliance/legal-holds/{id}/release",
+  tags: ["Compliance"],
+  summary: "Release a legal hold.",
+  security: [{ bearer: [] }],
+  middleware: [officersWrite] as const,
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 200: { description: "Released." }, ...problemResponses(401, 403, 404, 409) },
+});
+
+const listHoldsRoute = createRoute({
+  method: "get",
+  path: "/compliance/legal-holds",
+  tags: ["Compliance"],
+  summary: "Legal holds, newest first.",
+  security: [{ bearer: [] }],
+  middleware: [officersRead] as const,
+  responses: { 200: { description: "Holds." }, ...problemResponses(401, 403) },
+});
+
+const deps = (c: Parameters<RouteHandler<typeof listHoldsRoute, AppBindings>>[0]) => ({ db: c.var.db, tenant: c.var.tenant, requestId: c.var.requestId });
+
+const reportsHandler: RouteHandler<typeof reportsRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json({ reports: await listComplianceReports(c.var.db, c.var.tenant.id, c.req.valid("query").limit) }, 200);
+};
+const placeHoldHandler: RouteHandler<typeof placeHoldRoute, AppBindings> = async (c) =>
+  c.json(await placeHold(deps(c), signedInUser(c), c.req.valid("json")), 201);
+const releaseHoldHandler: RouteHandler<typeof releaseHoldRoute, AppBindings> = async (c) =>
+  c.json(await releaseHold(deps(c), signedInUser(c), c.req.valid("param").id), 200);
+const listHoldsHandler: RouteHandler<typeof listHoldsRoute, AppBindings> = async (c) => c.json({ holds: await listHolds(deps(c)) }, 200);
+
+export const complianceRouter = createRouter()
+  .openapi(reportsRoute, reportsHandler)
+  .openapi(placeHoldRoute, placeHoldHandler)
+  .openapi(releaseHoldRoute, releaseHoldHandler)
+  .openapi(listHoldsRoute, listHoldsHandler);

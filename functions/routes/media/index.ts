@@ -1,0 +1,60 @@
+import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import type { AppBindings } from "../../env";
+import { problemResponses } from "../../lib/openapi";
+import { createRouter } from "../../lib/router";
+import { downloadMedia, getMedia, mediaKindOf } from "../../services/media";
+import { protectByKind, signedInUser, storageDeps } from "../uploads/guard";
+import { mediaViewSchema } from "./schemas";
+
+const READER_ROLES = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"] as const;
+const params = z.object({ id: z.uuid() });
+
+// DICOM media is PHI: reading its metadata or downloading it needs PHI-level trust (MFA, fresh sign-in).
+const byStoredMedia = protectByKind({
+  action: "read",
+  roles: [...READER_ROLES],
+  resolveKind: (c) => mediaKindOf(c.var.db, c.var.tenant.id, c.req.param("id") ?? ""),
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/media/{id}",
+  tags: ["Media"],
+  summary: "A media item's metadata (DICOM header facts and PHI flags); PHI reads are audited.",
+  security: [{ bearer: [] }],
+  middleware: [byStoredMedia] as const,
+  request: { params },
+  responses: {
+    200: { description: "The item.", content: { "application/json": { schema: mediaViewSchema } } },
+    ...problemResponses(401, 403, 404),
+  },
+});
+
+const downloadRoute = createRoute({
+  method: "get",
+  path: "/media/{id}/download",
+  tags: ["Media"],
+  summary: "A presigned GET URL valid for five minutes (audited).",
+  security: [{ bearer: [] }],
+  middleware: [byStoredMedia] as const,
+  request: { params },
+  responses: {
+    200: {
+      description: "The link.",
+      content: { "application/json": { schema: z.object({ url: z.string(), expires_in: z.number().int() }).openapi("MediaDownload") } },
+    },
+    ...problemResponses(401, 403, 404),
+  },
+});
+
+const getHandler: RouteHandler<typeof getRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await getMedia(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200);
+};
+
+const downloadHandler: RouteHandler<typeof downloadRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await downloadMedia(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200);
+};
+
+export const mediaRouter = createRouter().openapi(getRoute, getHandler).openapi(downloadRoute, downloadHandler);

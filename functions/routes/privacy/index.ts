@@ -1,0 +1,169 @@
+import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import { privacyRequestStatuses, privacyRequestTypes } from "../../../schema/privacy-requests";
+import type { AppBindings } from "../../env";
+import { problemResponses } from "../../lib/openapi";
+import { createRouter } from "../../lib/router";
+import { protect } from "../../middleware/protect";
+import {
+  createPrivacyRequest,
+  fulfilPrivacyRequest,
+  listConsents,
+  listPrivacyRequests,
+  recordConsent,
+  registerSubject,
+  withdrawConsent,
+} from "../../services/privacy";
+import { signedInUser, storageDeps } from "../uploads/guard";
+
+// Data-subject requests touch patients' identities and records: PHI-level trust, the encarregado
+// (LGPD art. 41, compliance_officer) and admins only.
+const OFFICERS = ["compliance_officer", "admin"] as const;
+const officersWrite = protect({ sensitivity: "phi", action: "write", roles: [...OFFICERS] });
+const officersRead = protect({ sensitivity: "phi", action: "read", roles: [...OFFICERS] });
+// Registering a patient (to link their studies) is also done by the clinicians who upload them.
+const subjectRegistrars = protect({ sensitivity: "phi", action: "write", roles: ["compliance_officer", "admin", "medical_reviewer"] });
+
+const identity = z
+  .object({
+    email: z.email().max(254).optional(),
+    cpf: z.string().regex(/^\d{3}\.?\d{3}\.?\d{3}-?\d{2}$/, "must be a CPF (11 digits)").optional(),
+    display_name: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict()
+  .refine((value) => value.email !== undefined || value.cpf !== undefined, { message: "needs email or cpf" });
+
+const subjectRoute = createRoute({
+  method: "post",
+  path: "/privacy/subjects",
+  tags: ["Privacy"],
+  summary: "Find or register a data subject by e-mail and/or CPF (the CPF is stored only hashed).",
+  security: [{ bearer: [] }],
+  middleware: [subjectRegistrars] as const,
+  request: { body: { required: true, content: { "application/json": { schema: identity } } } },
+  responses: { 200: { description: "The subject's id." }, ...problemResponses(401, 403, 422) },
+});
+
+const createRequestRoute = createRoute({
+  method: "post",
+  path: "/privacy/requests",
+  tags: ["Privacy"],
+  summary: "Record a data-subject request (LGPD art. 18) with its 15-day deadline (art. 19).",
+  security: [{ bearer: [] }],
+  middleware: [officersWrite] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              type: z.enum(privacyRequestTypes),
+              subject: identity,
+              correction: z.object({ email: z.email().max(254).optional(), display_name: z.string().trim().min(1).max(200).optional() }).strict().optional(),
+              purpose: z.string().min(1).max(100).optional(),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: { 201: { description: "Recorded." }, ...problemResponses(401, 403, 422) },
+});
+
+const listRequestsRoute = createRoute({
+  method: "get",
+  path: "/privacy/requests",
+  tags: ["Privacy"],
+  summary: "Data-subject requests, soonest deadline first.",
+  security: [{ bearer: [] }],
+  middleware: [officersRead] as const,
+  request: { query: z.object({ status: z.enum(privacyRequestStatuses).optional() }).strict() },
+  responses: { 200: { description: "Requests." }, ...problemResponses(401, 403, 422) },
+});
+
+const fulfilRoute = createRoute({
+  method: "post",
+  path: "/privacy/requests/{id}/fulfil",
+  tags: ["Privacy"],
+  summary: "Fulfil a request: export (JSON + FHIR R4 Bundle), correction, consent withdrawal, anonymisation or deletion — data the law keeps is retained and blocked, with its legal basis.",
+  security: [{ bearer: [] }],
+  middleware: [officersWrite] as const,
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 200: { description: "The answer." }, ...problemResponses(401, 403, 404, 409) },
+});
+
+const recordConsentRoute = createRoute({
+  method: "post",
+  path: "/privacy/consents",
+  tags: ["Privacy"],
+  summary: "Record a consent (LGPD art. 8): purpose, version of the text, source and time.",
+  security: [{ bearer: [] }],
+  middleware: [officersWrite] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              subject: identity,
+              purpose: z.string().trim().min(1).max(100),
+              version: z.string().trim().min(1).max(50),
+              source: z.string().trim().min(1).max(100),
+              granted_at: z.iso.datetime({ offset: true }).optional(),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: { 201: { description: "Recorded." }, ...problemResponses(401, 403, 422) },
+});
+
+const listConsentsRoute = createRoute({
+  method: "get",
+  path: "/privacy/consents",
+  tags: ["Privacy"],
+  summary: "A data subject's consents.",
+  security: [{ bearer: [] }],
+  middleware: [officersRead] as const,
+  request: { query: z.object({ subject_id: z.uuid() }).strict() },
+  responses: { 200: { description: "Consents." }, ...problemResponses(401, 403, 422) },
+});
+
+const withdrawConsentRoute = createRoute({
+  method: "post",
+  path: "/privacy/consents/{id}/withdraw",
+  tags: ["Privacy"],
+  summary: "Withdraw a consent (LGPD art. 8 §5).",
+  security: [{ bearer: [] }],
+  middleware: [officersWrite] as const,
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 200: { description: "Withdrawn." }, ...problemResponses(401, 403, 404, 409) },
+});
+
+const noStore = { "Cache-Control": "no-store" };
+
+const subjectHandler: RouteHandler<typeof subjectRoute, AppBindings> = async (c) =>
+  c.json(await registerSubject(storageDeps(c), signedInUser(c), c.req.valid("json")), 200, noStore);
+const createRequestHandler: RouteHandler<typeof createRequestRoute, AppBindings> = async (c) =>
+  c.json(await createPrivacyRequest(storageDeps(c), signedInUser(c), c.req.valid("json")), 201, noStore);
+const listRequestsHandler: RouteHandler<typeof listRequestsRoute, AppBindings> = async (c) =>
+  c.json({ requests: await listPrivacyRequests(storageDeps(c), c.req.valid("query")) }, 200, noStore);
+const fulfilHandler: RouteHandler<typeof fulfilRoute, AppBindings> = async (c) =>
+  c.json(await fulfilPrivacyRequest(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200, noStore);
+const recordConsentHandler: RouteHandler<typeof recordConsentRoute, AppBindings> = async (c) =>
+  c.json(await recordConsent(storageDeps(c), signedInUser(c), c.req.valid("json")), 201, noStore);
+const listConsentsHandler: RouteHandler<typeof listConsentsRoute, AppBindings> = async (c) =>
+  c.json({ consents: await listConsents(storageDeps(c), c.req.valid("query").subject_id) }, 200, noStore);
+const withdrawConsentHandler: RouteHandler<typeof withdrawConsentRoute, AppBindings> = async (c) =>
+  c.json(await withdrawConsent(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200, noStore);
+
+export const privacyRouter = createRouter()
+  .openapi(subjectRoute, subjectHandler)
+  .openapi(createRequestRoute, createRequestHandler)
+  .openapi(listRequestsRoute, listRequestsHandler)
+  .openapi(fulfilRoute, fulfilHandler)
+  .openapi(recordConsentRoute, recordConsentHandler)
+  .openapi(listConsentsRoute, listConsentsHandler)
+  .openapi(withdrawConsentRoute, withdrawConsentHandler);

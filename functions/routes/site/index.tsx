@@ -1,0 +1,461 @@
+/** @jsxImportSource hono/jsx */
+import { type Context, Hono } from "hono";
+import type { ContentLocale, ContentType } from "../../../schema";
+import type { AppBindings } from "../../env";
+import { protect } from "../../middleware/protect";
+import {
+  type CachedResult,
+  cachedRender,
+  cacheKey,
+  cacheTags,
+  DEFAULT_FRESH_SECONDS,
+  PRIVATE_CACHE_CONTROL,
+  publicCacheControl,
+  type RenderedPage,
+  renderedPage,
+  siteCache,
+  type SiteCachePolicy,
+  sitePolicy,
+} from "../../services/site-cache";
+import {
+  getSiteArticle,
+  type ListFilter,
+  listSitePosts,
+  primaryHostname,
+  searchSite,
+  siteFeed,
+  sitemapEntries,
+  sitemapIndexEntries,
+} from "../../services/site";
+import { localeOfSegment, negotiateSegment, SITE_LOCALES, STRINGS } from "../../site/i18n";
+import { type Alternate, type HeadMeta, Layout } from "../../site/layout";
+import { medicalWebPageOf } from "../../site/json-ld";
+import { ArticleView, ListView, MessageView } from "../../site/pages";
+import { SITE_CSS, SITE_CSS_PATH } from "../../site/styles";
+import { MAX_PAGE, PAGE_SIZE, sitePaths, withPage } from "../../site/urls";
+import { atomFeed, localeSitemap, robotsTxt, rssFeed, sitemapIndex } from "../../site/xml";
+import { contentContext } from "../content/context";
+
+/**
+ * The public site: server-rendered pages per tenant (by hostname) and locale (`/pt-br/…`, `/en/…`,
+ * `/es/…`), feeds, sitemaps and robots.txt. Anonymous readers are served from the Worker cache
+ * (services/site-cache.ts); signed-in readers always get a fresh, private render, since what they may
+ * read depends on their credential. Mounted last, so its catch-all 404 never hides an API route.
+ */
+export const siteRouter = new Hono<AppBindings>();
+
+type SiteContext = Context<AppBindings>;
+
+const HTML = "text/html; charset=utf-8";
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// Grouped: Hono splices a param's pattern into its route regex as written, so a bare alternation leaks.
+const LOCALE_SEGMENTS = `(?:${SITE_LOCALES.map((entry) => entry.segment).join("|")})`;
+/** Where a professional signs in; the admin SPA sends them back to `next` (a same-origin path only). */
+const SIGN_IN_PATH = "/admin/login";
+
+// A signed-in reader may be a verified professional: their requests go through the trust decision for
+// professional content (revocation, rate limit, trust score), as the API's would. Anonymous readers skip it.
+const professionalRead = protect({ sensitivity: "professional", action: "read" });
+siteRouter.use("*", async (c, next) => (c.var.principal?.kind === "user" ? professionalRead(c, next) : next()));
+
+// ---------------------------------------------------------------------------------------------------
+// Plumbing: policy, origin, rendering, responding
+// ---------------------------------------------------------------------------------------------------
+
+function policyOf(c: SiteContext): SiteCachePolicy {
+  const raw = c.env.SITE_CACHE_SECONDS;
+  const seconds = raw !== undefined && /^\d{1,6}$/.test(raw) ? Number(raw) : DEFAULT_FRESH_SECONDS;
+  return sitePolicy(seconds);
+}
+
+function isAnonymous(c: SiteContext): boolean {
+  return c.var.principal?.kind !== "user";
+}
+
+/** The origin absolute URLs use: the tenant's primary hostname, so every hostname's copy says the same. */
+async function siteOrigin(c: SiteContext): Promise<string> {
+  const url = new URL(c.req.url);
+  const primary = await primaryHostname(c.var.db, c.var.tenant.id);
+  return !primary || primary === url.hostname ? url.origin : `${url.protocol}//${primary}`;
+}
+
+async function htmlDocument(element: ReturnType<typeof Layout>): Promise<string> {
+  return `<!doctype html>${await (element as { toString(): string | Promise<string> }).toString()}`;
+}
+
+/** RFC 9110 §13.1.2: If-None-Match uses the weak comparison; `*` matches any current representation. */
+function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header || !etag) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return header.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(etag));
+}
+
+function respond(c: SiteContext, result: CachedResult, policy: SiteCachePolicy): Response {
+  const { page } = result;
+  const shared = page.shareable && isAnonymous(c);
+  const headers = new Headers({ "content-type": page.contentType, "x-vitalis-cache": result.state });
+  if (page.etag) headers.set("etag", page.etag);
+  if (page.status === 404) {
+    // Not kept by the Worker; a minute at the CDN shields the database from crawlers of dead links.
+    headers.set("cache-control", shared ? "public, max-age=0, s-maxage=60" : PRIVATE_CACHE_CONTROL);
+  } else {
+    headers.set("cache-control", shared ? publicCacheControl(policy) : PRIVATE_CACHE_CONTROL);
+  }
+  if (shared && page.tags.length > 0) headers.set("cache-tag", page.tags.join(","));
+  if (result.ageSeconds !== null) headers.set("age", String(result.ageSeconds));
+  if (page.status === 200 && matchesIfNoneMatch(c.req.header("if-none-match"), page.etag)) {
+    // RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would have.
+    headers.delete("content-type");
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(page.body, { status: page.status, headers });
+}
+
+async function unavailable(c: SiteContext, locale: ContentLocale): Promise<Response> {
+  const t = STRINGS[locale];
+  const body = await htmlDocument(
+    <Layout locale={locale} siteName={c.var.tenant.name} meta={{ title: t.unavailableTitle, description: t.unavailableText, canonical: null, alternates: [], ogType: "website", noindex: true }}>
+      <MessageView title={t.unavailableTitle} text={t.unavailableText} locale={locale} />
+    </Layout>,
+  );
+  return new Response(body, { status: 503, headers: { "content-type": HTML, "cache-control": "no-store", "retry-after": "30" } });
+}
+
+/**
+ * Serves one public document: from the Worker cache when the reader is anonymous and the copy is fresh
+ * (or stale and the database is failing), rendered otherwise. A render that fails with nothing cached is
+ * a 503 page, not a problem+json 500: readers get HTML and a Retry-After.
+ */
+async function serve(c: SiteContext, locale: ContentLocale, path: string, render: () => Promise<RenderedPage>, options: { cacheable?: boolean } = {}): Promise<Response> {
+  const policy = policyOf(c);
+  const cache = options.cacheable === false || !isAnonymous(c) ? null : siteCache();
+  try {
+    const result = await cachedRender({
+      cache,
+      key: cacheKey(c.var.tenant.id, path),
+      policy,
+      render,
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      onBackgroundError: (error) => c.var.logger.warn("site cache: serving stale or background render failed", { error, path }),
+    });
+    return respond(c, result, policy);
+  } catch (error) {
+    c.var.logger.error("site render failed", { error, path });
+    return unavailable(c, locale);
+  }
+}
+
+async function notFoundPage(c: SiteContext, locale: ContentLocale): Promise<RenderedPage> {
+  const t = STRINGS[locale];
+  const body = await htmlDocument(
+    <Layout locale={locale} siteName={c.var.tenant.name} meta={{ title: t.notFoundTitle, description: t.notFoundText, canonical: null, alternates: [], ogType: "website", noindex: true }}>
+      <MessageView title={t.notFoundTitle} text={t.notFoundText} locale={locale} />
+    </Layout>,
+  );
+  return renderedPage(body, { status: 404, contentType: HTML, shareable: true, tags: [cacheTags.tenant(c.var.tenant.id)] });
+}
+
+function describe(text: string, fallback: string): string {
+  const source = text.trim() || fallback;
+  return source.length <= 160 ? source : `${source.slice(0, 157).trimEnd()}…`;
+}
+
+/** `?page=n`: 1 when absent; null (a 404) when malformed or beyond the deepest page served. */
+function pageParam(c: SiteContext): number | null {
+  const raw = c.req.query("page");
+  if (raw === undefined) return 1;
+  if (!/^\d{1,4}$/.test(raw)) return null;
+  const page = Number(raw);
+  return page >= 1 && page <= MAX_PAGE ? page : null;
+}
+
+function localeParam(c: SiteContext): ContentLocale {
+  return localeOfSegment(c.req.param("locale") ?? "") ?? "pt-BR";
+}
+
+/**
+ * Directory-style pages are canonical with a trailing slash. The app's router matches without regard to
+ * it (strict: false), so the raw URL decides: one permanent redirect to the slashed form.
+ */
+function slashRedirect(c: SiteContext): Response | null {
+  const url = new URL(c.req.url);
+  return url.pathname.endsWith("/") ? null : c.redirect(`${url.pathname}/${url.search}`, 301);
+}
+
+function homeAlternates(origin: string): Alternate[] {
+  return [
+    ...SITE_LOCALES.map((entry) => ({ hreflang: entry.locale, href: origin + sitePaths.home(entry.locale) })),
+    // The root negotiates the language (below): the right target for "no better match" (x-default).
+    { hreflang: "x-default", href: `${origin}/` },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Root, assets, robots, sitemaps
+// ---------------------------------------------------------------------------------------------------
+
+// The root picks a locale from Accept-Language, and only the root does: every other URL names its locale,
+// so it can be cached and shared. 302 (the choice depends on the reader) with Vary (RFC 9110 §12.5.5).
+siteRouter.get("/", (c) => {
+  const segment = negotiateSegment(c.req.header("accept-language"));
+  return new Response(null, {
+    status: 302,
+    headers: { location: `/${segment}/`, vary: "Accept-Language", "cache-control": "private, max-age=300" },
+  });
+});
+
+siteRouter.get(SITE_CSS_PATH, () =>
+  new Response(SITE_CSS, {
+    headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=31536000, immutable" },
+  }),
+);
+
+siteRouter.get("/robots.txt", (c) =>
+  serve(c, "pt-BR", "/robots.txt", async () =>
+    renderedPage(robotsTxt(await siteOrigin(c)), { status: 200, contentType: "text/plain; charset=utf-8", shareable: true, tags: [cacheTags.tenant(c.var.tenant.id)] }),
+  ),
+);
+
+const XML = "application/xml; charset=utf-8";
+
+siteRouter.get("/sitemap.xml", (c) =>
+  serve(c, "pt-BR", sitePaths.sitemapIndex(), async () => {
+    const ctx = contentContext(c);
+    const [origin, locales] = [await siteOrigin(c), await sitemapIndexEntries(ctx)];
+    return renderedPage(sitemapIndex(origin, locales), {
+      status: 200,
+      contentType: XML,
+      shareable: true,
+      tags: [cacheTags.tenant(c.var.tenant.id), cacheTags.sitemap(c.var.tenant.id)],
+    });
+  }),
+);
+
+siteRouter.get(`/sitemaps/:file{(?:${LOCALE_SEGMENTS})\\.xml}`, (c) => {
+  const locale = localeOfSegment(c.req.param("file").replace(/\.xml$/, "")) ?? "pt-BR";
+  return serve(c, locale, sitePaths.sitemap(locale), async () => {
+    const origin = await siteOrigin(c);
+    const entries = await sitemapEntries(contentContext(c), locale);
+    return renderedPage(localeSitemap(origin, locale, entries), {
+      status: 200,
+      contentType: XML,
+      shareable: true,
+      tags: [cacheTags.tenant(c.var.tenant.id), cacheTags.sitemap(c.var.tenant.id)],
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Feeds
+// ---------------------------------------------------------------------------------------------------
+
+function feedRoute(kind: "rss" | "atom", byCategory: boolean) {
+  return async (c: SiteContext): Promise<Response> => {
+    const locale = localeParam(c);
+    const categorySlug = byCategory ? c.req.param("slug") ?? "" : null;
+    if (categorySlug !== null && !SLUG.test(categorySlug)) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
+    const path = kind === "rss" ? sitePaths.rss(locale, categorySlug ?? undefined) : sitePaths.atom(locale, categorySlug ?? undefined);
+    return serve(c, locale, path, async () => {
+      const feed = await siteFeed(contentContext(c), locale, categorySlug);
+      if (!feed) return notFoundPage(c, locale);
+      const origin = await siteOrigin(c);
+      const siteName = c.var.tenant.name;
+      const title = feed.term ? `${feed.term.name} — ${siteName}` : siteName;
+      const link = origin + (categorySlug ? sitePaths.category(locale, categorySlug) : sitePaths.home(locale));
+      const channel = {
+        title,
+        description: feed.term?.description || STRINGS[locale].siteDescription(siteName),
+        locale,
+        link,
+        self: origin + path,
+        origin,
+        items: feed.items,
+      };
+      const body = kind === "rss" ? rssFeed(channel) : atomFeed({ ...channel, id: origin + path });
+      const tags = [cacheTags.tenant(c.var.tenant.id), cacheTags.list(c.var.tenant.id, locale, categorySlug ? `category:${categorySlug}` : "feed")];
+      return renderedPage(body, {
+        status: 200,
+        contentType: kind === "rss" ? "application/rss+xml; charset=utf-8" : "application/atom+xml; charset=utf-8",
+        shareable: true,
+        tags,
+      });
+    });
+  };
+}
+
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/feed.xml`, feedRoute("rss", false));
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/atom.xml`, feedRoute("atom", false));
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/category/:slug/feed.xml`, feedRoute("rss", true));
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/category/:slug/atom.xml`, feedRoute("atom", true));
+
+// ---------------------------------------------------------------------------------------------------
+// Lists: home, category, tag, author
+// ---------------------------------------------------------------------------------------------------
+
+function listRoute(kind: "home" | "category" | "tag" | "author") {
+  return async (c: SiteContext): Promise<Response> => {
+    const redirect = slashRedirect(c);
+    if (redirect) return redirect;
+    const locale = localeParam(c);
+    const slug = kind === "home" ? null : (c.req.param("slug") ?? "");
+    const page = pageParam(c);
+    if (page === null || (slug !== null && !SLUG.test(slug))) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
+    const basePath = slug === null ? sitePaths.home(locale) : kind === "home" ? sitePaths.home(locale) : sitePaths[kind](locale, slug);
+    return serve(c, locale, withPage(basePath, page), async () => {
+      const t = STRINGS[locale];
+      const filter: ListFilter = kind === "home" || slug === null ? null : { kind, slug };
+      const list = await listSitePosts(contentContext(c), locale, filter, page);
+      const totalPages = Math.max(1, Math.ceil((list?.total ?? 0) / PAGE_SIZE));
+      if (!list || page > totalPages) return notFoundPage(c, locale);
+      const origin = await siteOrigin(c);
+      const siteName = c.var.tenant.name;
+      const label = kind === "category" ? t.category : kind === "tag" ? t.tag : kind === "author" ? t.author : "";
+      const heading = list.term ? list.term.name : siteName;
+      const meta: HeadMeta = {
+        title: list.term ? `${label}: ${list.term.name}` : siteName,
+        description: describe(list.term?.description ?? "", t.siteDescription(siteName)),
+        canonical: origin + withPage(basePath, page),
+        alternates: kind === "home" && page === 1 ? homeAlternates(origin) : [],
+        ogType: "website",
+        ...(kind === "home" || kind === "category"
+          ? { feeds: { rss: sitePaths.rss(locale, slug ?? undefined), atom: sitePaths.atom(locale, slug ?? undefined), title: heading } }
+          : {}),
+      };
+      const body = await htmlDocument(
+        <Layout locale={locale} siteName={siteName} meta={meta}>
+          <ListView
+            locale={locale}
+            heading={heading}
+            {...(kind === "home" ? { intro: t.siteDescription(siteName) } : list.term?.description ? { intro: list.term.description } : {})}
+            items={list.items}
+            path={basePath}
+            page={page}
+            totalPages={totalPages}
+            empty={t.noItems}
+          />
+        </Layout>,
+      );
+      return renderedPage(body, {
+        status: 200,
+        contentType: HTML,
+        shareable: true,
+        tags: [cacheTags.tenant(c.var.tenant.id), cacheTags.list(c.var.tenant.id, locale, slug === null ? "home" : `${kind}:${slug}`)],
+      });
+    });
+  };
+}
+
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}`, listRoute("home"));
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/category/:slug`, listRoute("category"));
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/tag/:slug`, listRoute("tag"));
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/author/:slug`, listRoute("author"));
+
+// ---------------------------------------------------------------------------------------------------
+// Search: never shared. A reader's query can itself be health data ("HIV tratamento"), so results are
+// private, no-store (LGPD Art. 6 III, necessity) and noindex.
+// ---------------------------------------------------------------------------------------------------
+
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
+  const locale = localeParam(c);
+  const q = (c.req.query("q") ?? "").trim().slice(0, 200);
+  const page = pageParam(c);
+  if (page === null) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
+  return serve(
+    c,
+    locale,
+    sitePaths.search(locale),
+    async () => {
+      const t = STRINGS[locale];
+      const results = q ? await searchSite(contentContext(c), locale, q, page) : { items: [], total: 0 };
+      const heading = q ? t.searchResultsFor(q) : t.search;
+      const body = await htmlDocument(
+        <Layout locale={locale} siteName={c.var.tenant.name} searchQuery={q} meta={{ title: heading, description: t.searchLabel, canonical: null, alternates: [], ogType: "website", noindex: true }}>
+          <ListView
+            locale={locale}
+            heading={heading}
+            items={results.items}
+            path={sitePaths.search(locale)}
+            page={page}
+            totalPages={Math.max(1, Math.ceil(results.total / PAGE_SIZE))}
+            query={q}
+            empty={q ? t.noResults : ""}
+          />
+        </Layout>,
+      );
+      return renderedPage(body, { status: 200, contentType: HTML, shareable: false, tags: [] });
+    },
+    { cacheable: false },
+  );
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Articles: posts at /<locale>/posts/<slug>/, pages at /<locale>/<slug>/
+// ---------------------------------------------------------------------------------------------------
+
+function articleRoute(type: ContentType) {
+  return async (c: SiteContext): Promise<Response> => {
+    const redirect = slashRedirect(c);
+    if (redirect) return redirect;
+    const locale = localeParam(c);
+    const slug = c.req.param("slug") ?? "";
+    if (!SLUG.test(slug)) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
+    const path = sitePaths.item(locale, type, slug);
+    return serve(c, locale, path, async () => {
+      const article = await getSiteArticle(contentContext(c), locale, type, slug);
+      if (!article) return notFoundPage(c, locale);
+      const origin = await siteOrigin(c);
+      const canonical = origin + path;
+      const t = STRINGS[locale];
+      const jsonLd = medicalWebPageOf(article.jsonLd);
+      const meta: HeadMeta = {
+        title: article.title,
+        description: describe(article.excerpt, t.siteDescription(c.var.tenant.name)),
+        canonical,
+        alternates:
+          article.translations.length > 0
+            ? [
+                { hreflang: locale, href: canonical },
+                ...article.translations.map((tr) => ({ hreflang: tr.locale, href: origin + sitePaths.item(tr.locale, tr.type, tr.slug) })),
+              ]
+            : [],
+        ogType: "article",
+        publishedTime: article.publishedAt,
+        modifiedTime: article.updatedAt,
+        // A teaser is not the article: search engines must not index it as if it were (Google's paywall guidance).
+        noindex: article.gated,
+        // The JSON-LD summarises the body, so a reader who may not read the body does not get it either.
+        ...(jsonLd && !article.gated ? { jsonLd: { ...jsonLd, url: canonical } } : {}),
+      };
+      const signInHref = `${SIGN_IN_PATH}?next=${encodeURIComponent(path)}`;
+      const body = await htmlDocument(
+        <Layout locale={locale} siteName={c.var.tenant.name} meta={meta}>
+          <ArticleView article={article} signInHref={signInHref} />
+        </Layout>,
+      );
+      return renderedPage(body, {
+        status: 200,
+        contentType: HTML,
+        // Only `public` content is ever stored in a shared cache; `professional` is private even as a teaser.
+        shareable: article.complianceLevel === "public",
+        tags: [cacheTags.tenant(c.var.tenant.id), cacheTags.content(article.id)],
+      });
+    });
+  };
+}
+
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/posts/:slug`, articleRoute("post"));
+siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/:slug`, articleRoute("page"));
+
+// ---------------------------------------------------------------------------------------------------
+// Everything else: API prefixes fall through to the app's problem+json 404; site paths get an HTML one.
+// ---------------------------------------------------------------------------------------------------
+
+siteRouter.all("*", async (c, next) => {
+  const path = c.req.path;
+  if (/^\/(?:api|wp-json|\.well-known)(?:\/|$)/.test(path) || (c.req.method !== "GET" && c.req.method !== "HEAD")) return next();
+  const localeMatch = new RegExp(`^/(${LOCALE_SEGMENTS})(?:/|$)`).exec(path);
+  const locale = localeOfSegment(localeMatch?.[1] ?? negotiateSegment(c.req.header("accept-language"))) ?? "pt-BR";
+  const response = await serve(c, locale, path, () => notFoundPage(c, locale), { cacheable: false });
+  if (!localeMatch) response.headers.set("vary", "Accept-Language");
+  return response;
+});

@@ -1,0 +1,120 @@
+import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import { uploadKinds } from "../../../schema/uploads";
+import type { AppBindings } from "../../env";
+import { problemResponses } from "../../lib/openapi";
+import { createRouter } from "../../lib/router";
+import { mediaViewSchema } from "../media/schemas";
+import { abortUpload, completeUpload, createUpload, uploadKindOf } from "../../services/uploads";
+import { kindFromBody, protectByKind, signedInUser, storageDeps } from "./guard";
+
+const UPLOADER_ROLES = ["admin", "editor", "author", "medical_reviewer"] as const;
+
+const createBody = z
+  .object({
+    // The name is only shown back to staff; the object key never derives from it.
+    filename: z.string().trim().min(1).max(255).refine((name) => ![...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), "must not contain control characters"),
+    size: z.number().int().positive(),
+    content_type: z.string().min(3).max(100),
+    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be the file's SHA-256 in hex"),
+    kind: z.enum(uploadKinds),
+    subject_id: z.uuid().optional(),
+  })
+  .strict()
+  .openapi("UploadRequest");
+
+const ticketSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(uploadKinds),
+    retention_class: z.string(),
+    method: z.enum(["single", "multipart"]),
+    expires_at: z.string(),
+    url_expires_in: z.number().int(),
+    url: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    part_size: z.number().int().optional(),
+    parts: z.array(z.object({ part_number: z.number().int(), url: z.string() })).optional(),
+  })
+  .openapi("UploadTicket");
+
+const params = z.object({ id: z.uuid() });
+
+const byBody = protectByKind({ action: "write", roles: [...UPLOADER_ROLES], resolveKind: kindFromBody });
+const byStoredUpload = protectByKind({
+  action: "write",
+  roles: [...UPLOADER_ROLES],
+  resolveKind: (c) => uploadKindOf(c.var.db, c.var.tenant.id, c.req.param("id") ?? ""),
+});
+
+const createUploadRoute = createRoute({
+  method: "post",
+  path: "/uploads",
+  tags: ["Uploads"],
+  summary: "Authorise an upload: presigned PUT URL, or presigned part URLs above 16 MiB (DICOM needs PHI-level trust).",
+  security: [{ bearer: [] }],
+  middleware: [byBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: createBody } } } },
+  responses: {
+    201: { description: "Upload authorised.", content: { "application/json": { schema: ticketSchema } } },
+    ...problemResponses(401, 403, 422, 429),
+  },
+});
+
+const completeRoute = createRoute({
+  method: "post",
+  path: "/uploads/{id}/complete",
+  tags: ["Uploads"],
+  summary: "Verify an upload (size, SHA-256, DICOM header) and record it as a media item; refused files are deleted.",
+  security: [{ bearer: [] }],
+  middleware: [byStoredUpload] as const,
+  request: {
+    params,
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ parts: z.array(z.object({ part_number: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }).strict()).max(10_000).optional() })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    201: { description: "Verified and stored.", content: { "application/json": { schema: mediaViewSchema } } },
+    ...problemResponses(401, 403, 404, 409, 422),
+  },
+});
+
+const abortRoute = createRoute({
+  method: "post",
+  path: "/uploads/{id}/abort",
+  tags: ["Uploads"],
+  summary: "Cancel an upload and discard what was uploaded.",
+  security: [{ bearer: [] }],
+  middleware: [byStoredUpload] as const,
+  request: { params },
+  responses: { 204: { description: "Cancelled." }, ...problemResponses(401, 403, 404, 409) },
+});
+
+const createHandler: RouteHandler<typeof createUploadRoute, AppBindings> = async (c) => {
+  const ticket = await createUpload(storageDeps(c), signedInUser(c), c.req.valid("json"));
+  c.header("Cache-Control", "no-store");
+  return c.json(ticket, 201);
+};
+
+const completeHandler: RouteHandler<typeof completeRoute, AppBindings> = async (c) => {
+  const body = c.req.header("content-type")?.includes("application/json") ? c.req.valid("json") : {};
+  const media = await completeUpload(storageDeps(c), signedInUser(c), c.req.valid("param").id, body);
+  return c.json(media, 201);
+};
+
+const abortHandler: RouteHandler<typeof abortRoute, AppBindings> = async (c) => {
+  await abortUpload(storageDeps(c), signedInUser(c), c.req.valid("param").id);
+  return c.body(null, 204);
+};
+
+export const uploadsRouter = createRouter()
+  .openapi(createUploadRoute, createHandler)
+  .openapi(completeRoute, completeHandler)
+  .openapi(abortRoute, abortHandler);

@@ -1,0 +1,116 @@
+import { and, asc, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
+import { auditCheckpoints, auditEvents } from "../../schema";
+import { type Database, type Transaction, withTenant } from "../lib/db";
+import { type ChainVerification, verifyAuditChain } from "./audit";
+import { verifyCheckpoint } from "./audit-checkpoints";
+
+/** Reading the audit log for compliance officers (LGPD art. 37; HIPAA 164.312(b)). Writing is audit.ts's alone. */
+
+export interface AuditEventFilters {
+  action?: string | undefined;
+  actor_id?: string | undefined;
+  target_type?: string | undefined;
+  target_id?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  /** The `seq` to continue after (the previous page's `next_cursor`). */
+  cursor?: number | undefined;
+  limit: number;
+}
+
+export async function listAuditEvents(db: Database, tenantId: string, filters: AuditEventFilters) {
+  return withTenant(db, tenantId, async (tx) => {
+    const conditions: SQL[] = [eq(auditEvents.tenantId, tenantId)];
+    // Newest first; the cursor is the last seq seen, so pages never shift when new events arrive.
+    if (filters.cursor !== undefined) conditions.push(lt(auditEvents.seq, filters.cursor));
+    if (filters.action) conditions.push(eq(auditEvents.action, filters.action));
+    if (filters.actor_id) conditions.push(eq(auditEvents.actorId, filters.actor_id));
+    if (filters.target_type) conditions.push(eq(auditEvents.targetType, filters.target_type));
+    if (filters.target_id) conditions.push(eq(auditEvents.targetId, filters.target_id));
+    if (filters.from) conditions.push(gte(auditEvents.occurredAt, new Date(filters.from)));
+    if (filters.to) conditions.push(lte(auditEvents.occurredAt, new Date(filters.to)));
+    const rows = await tx
+      .select()
+      .from(auditEvents)
+      .where(and(...conditions))
+      .orderBy(desc(auditEvents.seq))
+      .limit(filters.limit + 1);
+    const page = rows.slice(0, filters.limit);
+    return {
+      events: page.map((row) => ({
+        seq: row.seq,
+        occurred_at: row.occurredAt.toISOString(),
+        actor_type: row.actorType,
+        actor_id: row.actorId,
+        action: row.action,
+        target_type: row.targetType,
+        target_id: row.targetId,
+        request_id: row.requestId,
+        details: row.details,
+        prev_hash: row.prevHash,
+        hash: row.hash,
+      })),
+      next_cursor: rows.length > filters.limit ? (page.at(-1)?.seq ?? null) : null,
+    };
+  });
+}
+
+export interface CheckpointCheck {
+  checked: number;
+  ok: boolean;
+  /** The first checkpoint that failed, and why. */
+  failure: { seq: number; reason: "signature_invalid" | "head_mismatch" | "event_missing" } | null;
+}
+
+/**
+ * Checks every signed checkpoint against the chain as it is now: its signatures, and that the event at
+ * its `seq` still has the hash it signed. A chain rewritten wholesale (every hash recomputed) passes the
+ * link check but fails here.
+ */
+export async function checkCheckpoints(tx: Transaction, tenantId: string): Promise<CheckpointCheck> {
+  const rows = await tx.select().from(auditCheckpoints).where(eq(auditCheckpoints.tenantId, tenantId)).orderBy(asc(auditCheckpoints.seq));
+  for (const checkpoint of rows) {
+    const verification = await verifyCheckpoint(checkpoint);
+    if (!verification.ok) return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason: "signature_invalid" } };
+    const [event] = await tx
+      .select({ hash: auditEvents.hash })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.tenantId, tenantId), eq(auditEvents.seq, checkpoint.seq)))
+      .limit(1);
+    if (!event) return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason: "event_missing" } };
+    if (event.hash !== checkpoint.headHash) return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason: "head_mismatch" } };
+  }
+  return { checked: rows.length, ok: true, failure: null };
+}
+
+export interface AuditVerification {
+  chain: ChainVerification;
+  checkpoints: CheckpointCheck;
+  ok: boolean;
+}
+
+/** Recomputes the chain (verifyAuditChain names the first broken link) and checks the signed checkpoints. */
+export async function verifyTenantAudit(tx: Transaction, tenantId: string): Promise<AuditVerification> {
+  const chain = await verifyAuditChain(tx, tenantId);
+  const checkpoints = await checkCheckpoints(tx, tenantId);
+  return { chain, checkpoints, ok: chain.ok && checkpoints.ok };
+}
+
+export async function listCheckpoints(db: Database, tenantId: string, limit: number) {
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx.select().from(auditCheckpoints).where(eq(auditCheckpoints.tenantId, tenantId)).orderBy(desc(auditCheckpoints.seq)).limit(limit),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    seq: row.seq,
+    head_hash: row.headHash,
+    payload: row.payload,
+    signed_at: row.signedAt.toISOString(),
+    ed25519: { signature: row.ed25519Signature, public_key: row.ed25519PublicKey, fingerprint: row.ed25519KeyFingerprint },
+    ml_dsa_65: { signature: row.mldsaSignature, public_key: row.mldsaPublicKey, fingerprint: row.mldsaKeyFingerprint },
+  }));
+}
+
+export async function verifyAuditLog(db: Database, tenantId: string): Promise<AuditVerification> {
+  return withTenant(db, tenantId, (tx) => verifyTenantAudit(tx, tenantId));
+}

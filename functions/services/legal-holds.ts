@@ -1,0 +1,123 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { type LegalHold, legalHolds, type LegalHoldScope } from "../../schema";
+import { type Database, type Transaction, withTenant } from "../lib/db";
+import { ConflictError, NotFoundError } from "../lib/errors";
+import type { TenantContext, UserPrincipal } from "../lib/principal";
+import { appendAudit } from "./audit";
+
+/** What a piece of data is, for deciding whether a legal hold covers it. */
+export interface HoldTarget {
+  itemType: "media_item" | "consent" | "data_subject";
+  itemId: string;
+  subjectId?: string | null;
+  createdBy?: string | null;
+}
+
+/** The tenant's active holds, read once per batch (there are few). */
+export async function activeHolds(tx: Transaction): Promise<LegalHold[]> {
+  return tx.select().from(legalHolds).where(isNull(legalHolds.releasedAt));
+}
+
+/** The first active hold that covers the target, or null. A tenant-wide hold covers everything. */
+export function holdCovering(holds: readonly LegalHold[], target: HoldTarget): LegalHold | null {
+  return (
+    holds.find(
+      (hold) =>
+        hold.scope === "tenant" ||
+        (hold.scope === "item" && hold.targetId === target.itemId && (hold.itemType === null || hold.itemType === target.itemType)) ||
+        (hold.scope === "subject" && target.subjectId !== undefined && target.subjectId !== null && hold.targetId === target.subjectId) ||
+        (hold.scope === "subject" && target.itemType === "data_subject" && hold.targetId === target.itemId) ||
+        (hold.scope === "user" && target.createdBy !== undefined && target.createdBy !== null && hold.targetId === target.createdBy),
+    ) ?? null
+  );
+}
+
+export interface HoldDeps {
+  db: Database;
+  tenant: TenantContext;
+  requestId: string;
+}
+
+export interface HoldView {
+  id: string;
+  scope: LegalHoldScope;
+  target_id: string | null;
+  item_type: string | null;
+  reason: string;
+  created_at: string;
+  released_at: string | null;
+}
+
+function holdView(row: LegalHold): HoldView {
+  return {
+    id: row.id,
+    scope: row.scope,
+    target_id: row.targetId,
+    item_type: row.itemType,
+    reason: row.reason,
+    created_at: row.createdAt.toISOString(),
+    released_at: row.releasedAt?.toISOString() ?? null,
+  };
+}
+
+export async function placeHold(
+  deps: HoldDeps,
+  actor: UserPrincipal,
+  input: { scope: LegalHoldScope; target_id?: string | undefined; item_type?: string | undefined; reason: string },
+): Promise<HoldView> {
+  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const [row] = await tx
+      .insert(legalHolds)
+      .values({
+        tenantId: deps.tenant.id,
+        scope: input.scope,
+        targetId: input.scope === "tenant" ? null : (input.target_id ?? null),
+        itemType: input.scope === "item" ? (input.item_type ?? null) : null,
+        reason: input.reason,
+        createdBy: actor.userId,
+      })
+      .returning();
+    if (!row) throw new Error("hold insert returned nothing");
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: actor.userId,
+      action: "legal_hold.placed",
+      targetType: "legal_hold",
+      targetId: row.id,
+      requestId: deps.requestId,
+      details: { scope: row.scope, targetId: row.targetId, itemType: row.itemType },
+    });
+    return holdView(row);
+  });
+}
+
+export async function releaseHold(deps: HoldDeps, actor: UserPrincipal, holdId: string): Promise<HoldView> {
+  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const [existing] = await tx.select().from(legalHolds).where(eq(legalHolds.id, holdId)).limit(1).for("update");
+    if (!existing) throw new NotFoundError("No such legal hold.");
+    if (existing.releasedAt) throw new ConflictError("legal_hold_released", "This hold was already released.");
+    const [row] = await tx
+      .update(legalHolds)
+      .set({ releasedAt: new Date(), releasedBy: actor.userId })
+      .where(and(eq(legalHolds.id, holdId), isNull(legalHolds.releasedAt)))
+      .returning();
+    if (!row) throw new ConflictError("legal_hold_released", "This hold was already released.");
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: actor.userId,
+      action: "legal_hold.released",
+      targetType: "legal_hold",
+      targetId: row.id,
+      requestId: deps.requestId,
+      details: { scope: row.scope, targetId: row.targetId },
+    });
+    return holdView(row);
+  });
+}
+
+export async function listHolds(deps: HoldDeps): Promise<HoldView[]> {
+  const rows = await withTenant(deps.db, deps.tenant.id, (tx) => tx.select().from(legalHolds).orderBy(desc(legalHolds.createdAt)).limit(500));
+  return rows.map(holdView);
+}

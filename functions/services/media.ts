@@ -1,0 +1,128 @@
+import { eq } from "drizzle-orm";
+import { type DicomMetadata, type MediaItem, mediaItems } from "../../schema";
+import { type Database, type Transaction, withTenant } from "../lib/db";
+import { ForbiddenError, NotFoundError } from "../lib/errors";
+import type { TenantContext, UserPrincipal } from "../lib/principal";
+import { appendAudit } from "./audit";
+import { deleteObject, DOWNLOAD_URL_TTL_SECONDS, presignDownload, type Storage } from "./media-storage";
+
+export interface MediaDeps extends Storage {
+  db: Database;
+  tenant: TenantContext;
+  requestId: string;
+}
+
+export interface MediaView {
+  id: string;
+  kind: MediaItem["kind"];
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  retention_class: MediaItem["retentionClass"];
+  subject_id: string | null;
+  dicom: DicomMetadata | null;
+  phi_tags: string[];
+  blocked: boolean;
+  created_at: string;
+  last_entry_at: string;
+}
+
+export function mediaView(row: MediaItem): MediaView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    filename: row.filename,
+    content_type: row.contentType,
+    size: row.size,
+    sha256: row.sha256,
+    retention_class: row.retentionClass,
+    subject_id: row.subjectId,
+    dicom: row.dicom ?? null,
+    phi_tags: row.phiTags,
+    blocked: row.blockedAt !== null,
+    created_at: row.createdAt.toISOString(),
+    last_entry_at: row.lastEntryAt.toISOString(),
+  };
+}
+
+/** Whether an item is PHI: imaging, anything of a patient's record, anything whose header carries identifiers. */
+export function isPhi(row: Pick<MediaItem, "kind" | "retentionClass" | "phiTags">): boolean {
+  return row.kind === "dicom" || row.retentionClass === "medical_record" || row.retentionClass === "medical_imaging" || row.phiTags.length > 0;
+}
+
+/** The kind of a media item, for choosing the route's sensitivity before the handler runs; null when unknown. */
+export async function mediaKindOf(db: Database, tenantId: string, mediaId: string): Promise<MediaItem["kind"] | null> {
+  const [row] = await withTenant(db, tenantId, (tx) => tx.select({ kind: mediaItems.kind }).from(mediaItems).where(eq(mediaItems.id, mediaId)).limit(1));
+  return row?.kind ?? null;
+}
+
+/** HIPAA 164.502(b) minimum necessary: PHI media is for clinical and compliance roles, and for whoever uploaded it. */
+const PHI_ROLES = new Set(["admin", "medical_reviewer", "compliance_officer"]);
+
+function assertMayRead(actor: UserPrincipal, row: MediaItem): void {
+  if (isPhi(row) && row.createdBy !== actor.userId && !actor.roles.some((role) => PHI_ROLES.has(role))) {
+    throw new ForbiddenError("forbidden_role", "Your role does not allow access to patient images or records.");
+  }
+}
+
+async function loadForRead(tx: Transaction, actor: UserPrincipal, mediaId: string): Promise<MediaItem> {
+  const [row] = await tx.select().from(mediaItems).where(eq(mediaItems.id, mediaId)).limit(1);
+  if (!row) throw new NotFoundError("No such media item.");
+  assertMayRead(actor, row);
+  return row;
+}
+
+/** Metadata of a media item; reading PHI metadata is audited in the same transaction (HIPAA 164.312(b)). */
+export async function getMedia(deps: MediaDeps, actor: UserPrincipal, mediaId: string): Promise<MediaView> {
+  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const row = await loadForRead(tx, actor, mediaId);
+    if (isPhi(row)) {
+      await appendAudit(tx, {
+        tenantId: deps.tenant.id,
+        actorType: "user",
+        actorId: actor.userId,
+        action: "media.read",
+        targetType: "media_item",
+        targetId: row.id,
+        requestId: deps.requestId,
+        details: { kind: row.kind, retentionClass: row.retentionClass },
+      });
+    }
+    return mediaView(row);
+  });
+}
+
+/**
+ * A presigned GET valid for five minutes. Every download is audited, and the event commits before the
+ * link is handed out. Blocked items (LGPD art. 18 IV: kept only because the law requires it) are not
+ * handed out any more.
+ */
+export async function downloadMedia(deps: MediaDeps, actor: UserPrincipal, mediaId: string): Promise<{ url: string; expires_in: number }> {
+  const row = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    const item = await loadForRead(tx, actor, mediaId);
+    if (item.blockedAt) throw new ForbiddenError("media_blocked", "This item is blocked: it is retained only to meet a legal obligation.");
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: actor.userId,
+      action: "media.download",
+      targetType: "media_item",
+      targetId: item.id,
+      requestId: deps.requestId,
+      details: { kind: item.kind, retentionClass: item.retentionClass, phi: isPhi(item), expiresIn: DOWNLOAD_URL_TTL_SECONDS },
+    });
+    return item;
+  });
+  return { url: await presignDownload(deps, row.objectKey, row.id, row.contentType), expires_in: DOWNLOAD_URL_TTL_SECONDS };
+}
+
+/**
+ * Deletes a media item for good: its object first, then the row, in the caller's transaction (which also
+ * holds the audit event). If the transaction then fails, the row still points at a deleted object and the
+ * next attempt deletes it again (deleting a missing object succeeds), so nothing is left orphaned.
+ */
+export async function deleteMediaItem(tx: Transaction, storage: Storage, row: Pick<MediaItem, "id" | "objectKey">): Promise<void> {
+  await deleteObject(storage, row.objectKey);
+  await tx.delete(mediaItems).where(eq(mediaItems.id, row.id));
+}

@@ -1,0 +1,262 @@
+import { and, asc, eq, gt, isNotNull, lt, or, sql } from "drizzle-orm";
+import {
+  consents,
+  mediaItems,
+  type RetentionCounts,
+  retentionCheckpoints,
+  retentionRuns,
+  tenants,
+} from "../../schema";
+import { type RetentionClass, retentionPolicies } from "../../schema/retention-policies";
+import { type Database, type Transaction, withTenant } from "../lib/db";
+import { appendAudit } from "./audit";
+import { activeHolds, holdCovering } from "./legal-holds";
+import { deleteMediaItem } from "./media";
+import type { Storage } from "./media-storage";
+
+/**
+ * The retention sweep: deletes what the policy table (schema/retention-policies.ts, the single source of
+ * truth) says is past its maximum age, unless a legal hold covers it. It works per tenant and per task in
+ * bounded batches, each batch one transaction that:
+ *   1. takes a transaction-scoped advisory lock for (tenant, task) with pg_try_advisory_xact_lock: a run
+ *      that overlaps another simply lets it have that tenant (no waiting, no double work);
+ *   2. reads the checkpoint (a keyset cursor) and claims the next due rows with FOR UPDATE SKIP LOCKED;
+ *   3. deletes each (S3 object, then the row) with its audit event, or counts it as held;
+ *   4. moves the checkpoint past the batch.
+ * Because the checkpoint commits with the batch, a run that crashes resumes after the last committed
+ * batch; running it again is idempotent (what was deleted is no longer due).
+ */
+
+const DAY_MS = 86_400_000;
+const MEDIA_CLASSES = (Object.values(retentionPolicies) as Array<(typeof retentionPolicies)[RetentionClass]>).filter(
+  (policy) => policy.action === "delete" && policy.maxAgeDays !== null && (policy.measuredFrom === "last_entry" || policy.measuredFrom === "created" || policy.measuredFrom === "last_effective"),
+);
+
+export type SweepTask = "media" | "consents";
+
+export interface SweepOptions {
+  now?: Date;
+  batchSize?: number;
+  /** Stop a tenant's task after this many batches (bounded work per cron run); the checkpoint keeps the place. */
+  maxBatches?: number;
+  /** Only these tenants (tests, benchmarks). */
+  tenantIds?: string[];
+  /** Called after each committed batch; a thrown error stops the run there, as a crash would. */
+  afterBatch?: (info: { tenantId: string; task: SweepTask; batch: number }) => void | Promise<void>;
+}
+
+export interface SweepSummary extends RetentionCounts {
+  tenants: number;
+  batches: number;
+  /** Tenant tasks left to another overlapping run, which held their lock. */
+  skippedBusy: number;
+}
+
+function emptyCounts(): RetentionCounts {
+  return { deleted: 0, anonymised: 0, held: 0, failed: 0 };
+}
+
+function lockKey(tenantId: string, task: SweepTask): string {
+  return `retention:${tenantId}:${task}`;
+}
+
+/** The instant before which an item of the class is due (its clock older than the maximum age). */
+export function dueBefore(retentionClass: RetentionClass, now: Date): Date | null {
+  const policy = retentionPolicies[retentionClass];
+  return policy.maxAgeDays === null ? null : new Date(now.getTime() - policy.maxAgeDays * DAY_MS);
+}
+
+interface BatchResult {
+  processed: number;
+  counts: RetentionCounts;
+  busy: boolean;
+}
+
+async function readCursor(tx: Transaction, tenantId: string, task: SweepTask) {
+  const [row] = await tx
+    .select()
+    .from(retentionCheckpoints)
+    .where(and(eq(retentionCheckpoints.tenantId, tenantId), eq(retentionCheckpoints.task, task)))
+    .limit(1);
+  return row?.cursorAt && row.cursorId ? { at: row.cursorAt, id: row.cursorId } : null;
+}
+
+async function writeCursor(tx: Transaction, tenantId: string, task: SweepTask, runId: string, cursor: { at: Date; id: string } | null) {
+  await tx
+    .insert(retentionCheckpoints)
+    .values({ tenantId, task, cursorAt: cursor?.at ?? null, cursorId: cursor?.id ?? null, runId, updatedAt: new Date() })
+    .onConflictDoUpdate({
+      target: [retentionCheckpoints.tenantId, retentionCheckpoints.task],
+      set: { cursorAt: cursor?.at ?? null, cursorId: cursor?.id ?? null, runId, updatedAt: new Date() },
+    });
+}
+
+async function mediaBatch(tx: Transaction, storage: Storage, tenantId: string, runId: string, now: Date, batchSize: number): Promise<BatchResult> {
+  const counts = emptyCounts();
+  const cursor = await readCursor(tx, tenantId, "media");
+  const dueByClass = MEDIA_CLASSES.map((policy) =>
+    and(eq(mediaItems.retentionClass, policy.retentionClass), lt(mediaItems.lastEntryAt, dueBefore(policy.retentionClass, now) ?? now)),
+  );
+  const after = cursor
+    ? or(gt(mediaItems.lastEntryAt, cursor.at), and(eq(mediaItems.lastEntryAt, cursor.at), gt(mediaItems.id, cursor.id)))
+    : undefined;
+  const due = await tx
+    .select()
+    .from(mediaItems)
+    .where(and(or(...dueByClass), after))
+    .orderBy(asc(mediaItems.lastEntryAt), asc(mediaItems.id))
+    .limit(batchSize)
+    .for("update", { skipLocked: true });
+  const holds = await activeHolds(tx);
+  for (const item of due) {
+    const hold = holdCovering(holds, { itemType: "media_item", itemId: item.id, subjectId: item.subjectId, createdBy: item.createdBy });
+    if (hold) {
+      counts.held += 1;
+      continue;
+    }
+    await deleteMediaItem(tx, storage, item);
+    counts.deleted += 1;
+    await appendAudit(tx, {
+      tenantId,
+      actorType: "system",
+      action: "retention.media_deleted",
+      targetType: "media_item",
+      targetId: item.id,
+      details: {
+        runId,
+        retentionClass: item.retentionClass,
+        lastEntryAt: item.lastEntryAt.toISOString(),
+        legalBasis: retentionPolicies[item.retentionClass].legalBasis,
+        sha256: item.sha256,
+      },
+    });
+  }
+  const last = due.at(-1);
+  await writeCursor(tx, tenantId, "media", runId, due.length === batchSize && last ? { at: last.lastEntryAt, id: last.id } : null);
+  return { processed: due.length, counts, busy: false };
+}
+
+async function consentBatch(tx: Transaction, tenantId: string, runId: string, now: Date, batchSize: number): Promise<BatchResult> {
+  const counts = emptyCounts();
+  const cursor = await readCursor(tx, tenantId, "consents");
+  const limit = dueBefore("marketing_consent", now) ?? now;
+  const after = cursor ? or(gt(consents.withdrawnAt, cursor.at), and(eq(consents.withdrawnAt, cursor.at), gt(consents.id, cursor.id))) : undefined;
+  const due = await tx
+    .select()
+    .from(consents)
+    .where(and(isNotNull(consents.withdrawnAt), lt(consents.withdrawnAt, limit), after))
+    .orderBy(asc(consents.withdrawnAt), asc(consents.id))
+    .limit(batchSize)
+    .for("update", { skipLocked: true });
+  const holds = await activeHolds(tx);
+  for (const consent of due) {
+    if (holdCovering(holds, { itemType: "consent", itemId: consent.id, subjectId: consent.subjectId })) {
+      counts.held += 1;
+      continue;
+    }
+    await tx.delete(consents).where(eq(consents.id, consent.id));
+    counts.deleted += 1;
+    // The proof that consent was given and withdrawn (LGPD art. 8 §2) stays in the audit chain.
+    await appendAudit(tx, {
+      tenantId,
+      actorType: "system",
+      action: "retention.consent_deleted",
+      targetType: "consent",
+      targetId: consent.id,
+      details: {
+        runId,
+        purpose: consent.purpose,
+        version: consent.version,
+        grantedAt: consent.grantedAt.toISOString(),
+        withdrawnAt: consent.withdrawnAt?.toISOString() ?? null,
+        legalBasis: retentionPolicies.marketing_consent.legalBasis,
+      },
+    });
+  }
+  const last = due.at(-1);
+  await writeCursor(tx, tenantId, "consents", runId, due.length === batchSize && last?.withdrawnAt ? { at: last.withdrawnAt, id: last.id } : null);
+  return { processed: due.length, counts, busy: false };
+}
+
+function add(into: RetentionCounts, from: RetentionCounts): void {
+  into.deleted += from.deleted;
+  into.anonymised += from.anonymised;
+  into.held += from.held;
+  into.failed += from.failed;
+}
+
+/** Sweeps every active tenant (or `tenantIds`); see the module comment for the guarantees. */
+export async function runRetentionSweep(db: Database, storage: Storage, options: SweepOptions = {}): Promise<SweepSummary> {
+  const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? 200;
+  const maxBatches = options.maxBatches ?? 50;
+  const all = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.status, "active"));
+  const selected = options.tenantIds ? all.filter((tenant) => options.tenantIds?.includes(tenant.id)) : all;
+  const summary: SweepSummary = { ...emptyCounts(), tenants: selected.length, batches: 0, skippedBusy: 0 };
+
+  for (const tenant of selected) {
+    const [run] = await withTenant(db, tenant.id, (tx) => tx.insert(retentionRuns).values({ tenantId: tenant.id }).returning({ id: retentionRuns.id }));
+    if (!run) throw new Error("retention run insert returned nothing");
+    const counts = emptyCounts();
+    let stopped = false;
+    for (const task of ["media", "consents"] as const) {
+      for (let batch = 1; batch <= maxBatches; batch++) {
+        const result = await withTenant(db, tenant.id, async (tx): Promise<BatchResult> => {
+          const [lock] = (
+            await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`)
+          ).rows;
+          if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
+          const outcome = task === "media" ? await mediaBatch(tx, storage, tenant.id, run.id, now, batchSize) : await consentBatch(tx, tenant.id, run.id, now, batchSize);
+          await tx
+            .update(retentionRuns)
+            .set({ counts: sql`jsonb_build_object(
+              'deleted', (${retentionRuns.counts}->>'deleted')::int + ${outcome.counts.deleted}::int,
+              'anonymised', (${retentionRuns.counts}->>'anonymised')::int + ${outcome.counts.anonymised}::int,
+              'held', (${retentionRuns.counts}->>'held')::int + ${outcome.counts.held}::int,
+              'failed', (${retentionRuns.counts}->>'failed')::int + ${outcome.counts.failed}::int)` })
+            .where(eq(retentionRuns.id, run.id));
+          return outcome;
+        });
+        if (result.busy) {
+          summary.skippedBusy += 1;
+          break;
+        }
+        summary.batches += 1;
+        add(counts, result.counts);
+        await options.afterBatch?.({ tenantId: tenant.id, task, batch });
+        if (result.processed < batchSize) break;
+        if (batch === maxBatches) stopped = true;
+      }
+    }
+    add(summary, counts);
+    await withTenant(db, tenant.id, (tx) =>
+      tx.update(retentionRuns).set({ status: stopped ? "stopped" : "completed", finishedAt: new Date() }).where(eq(retentionRuns.id, run.id)),
+    );
+  }
+  return summary;
+}
+
+/** Items due within `days` (or already due and not yet swept), per class: the report's "what is next". */
+export async function dueSoon(tx: Transaction, now: Date, days: number): Promise<Record<string, number>> {
+  const horizon = new Date(now.getTime() + days * DAY_MS);
+  const out: Record<string, number> = {};
+  for (const policy of MEDIA_CLASSES) {
+    const before = dueBefore(policy.retentionClass, horizon);
+    if (!before) continue;
+    const [row] = await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(mediaItems)
+      .where(and(eq(mediaItems.retentionClass, policy.retentionClass), lt(mediaItems.lastEntryAt, before)));
+    if (row && row.count > 0) out[policy.retentionClass] = row.count;
+  }
+  const consentBefore = dueBefore("marketing_consent", horizon);
+  if (consentBefore) {
+    const [row] = await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(consents)
+      .where(and(isNotNull(consents.withdrawnAt), lt(consents.withdrawnAt, consentBefore)));
+    if (row && row.count > 0) out.marketing_consent = row.count;
+  }
+  return out;
+}
+

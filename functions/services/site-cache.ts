@@ -1,0 +1,246 @@
+import type { Database } from "../lib/db";
+import type { ContentLocale } from "../../schema";
+import { segmentOfLocale } from "../site/i18n";
+import { PAGE_SIZE, sitePaths, withPage } from "../site/urls";
+import { type ContentFootprint, contentFootprints } from "./site";
+
+/**
+ * The public site's cache: rendered pages kept in the Workers Cache API (`caches.default`), which is
+ * per data centre and free of I/O to the database. A page is stored under a synthetic key,
+ *   https://cache.vitalis.internal/<tenant id><path>      (the path starts with the locale: /pt-br/…)
+ * so the hostname a reader used never splits or mixes tenants, and is kept longer than it is fresh:
+ *   fresh                    served as is (X-Vitalis-Cache: hit)
+ *   + stale-while-revalidate served at once, re-rendered in the background (RFC 5861 §3)
+ *   + stale-if-error         served only when rendering fails, e.g. PostgreSQL is unreachable (RFC 5861 §4)
+ * Content changes delete exactly the keys that show the item (purgeForContent); the same pages carry
+ * `Cache-Tag` headers so a deployment can purge Cloudflare's CDN too (docs/design-notes.md).
+ */
+
+export const CACHE_KEY_ORIGIN = "https://cache.vitalis.internal";
+const STORED_AT = "x-vitalis-stored-at";
+
+export interface SiteCachePolicy {
+  /** Seconds a page is fresh (s-maxage to shared caches). 0 turns the Worker cache off. */
+  freshSeconds: number;
+  staleWhileRevalidateSeconds: number;
+  staleIfErrorSeconds: number;
+}
+
+export const DEFAULT_FRESH_SECONDS = 300;
+/** A day of stale-if-error: a database outage of a few hours leaves readers with the pages they had. */
+const STALE_IF_ERROR_SECONDS = 86_400;
+
+export function sitePolicy(freshSeconds = DEFAULT_FRESH_SECONDS): SiteCachePolicy {
+  const fresh = Math.max(0, Math.floor(freshSeconds));
+  return { freshSeconds: fresh, staleWhileRevalidateSeconds: Math.min(60, fresh), staleIfErrorSeconds: STALE_IF_ERROR_SECONDS };
+}
+
+/**
+ * Cache-Control of a public page (RFC 9111 §5.2.2): browsers revalidate every time (max-age=0, answered
+ * by a 304 from the ETag), shared caches keep it for s-maxage, and RFC 5861's extensions let them serve
+ * it stale while revalidating or when the origin fails.
+ */
+export function publicCacheControl(policy: SiteCachePolicy): string {
+  return `public, max-age=0, s-maxage=${policy.freshSeconds}, stale-while-revalidate=${policy.staleWhileRevalidateSeconds}, stale-if-error=${policy.staleIfErrorSeconds}`;
+}
+
+/** Pages that depend on who reads them (professional content, signed-in readers) are never stored. */
+export const PRIVATE_CACHE_CONTROL = "private, no-store";
+
+export function cacheKey(tenantId: string, path: string): string {
+  return `${CACHE_KEY_ORIGIN}/${tenantId}${path}`;
+}
+
+/** A rendered public document. */
+export interface RenderedPage {
+  status: number;
+  body: string;
+  contentType: string;
+  /** Strong validator: a hash of the exact bytes (RFC 9110 §8.8.3). */
+  etag: string;
+  /** May be kept in shared caches: public content, anonymous reader, status 200. */
+  shareable: boolean;
+  /** Cache-Tag values for the CDN purge. */
+  tags: string[];
+}
+
+export async function renderedPage(body: string, options: Omit<RenderedPage, "body" | "etag">): Promise<RenderedPage> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
+  const hex = [...new Uint8Array(digest).slice(0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return { ...options, body, etag: `"${hex}"` };
+}
+
+export type CacheState = "hit" | "miss" | "stale" | "bypass";
+
+export interface CachedResult {
+  page: RenderedPage;
+  state: CacheState;
+  /** Seconds since the page was rendered, when it came from the cache (the Age header, RFC 9111 §5.1). */
+  ageSeconds: number | null;
+}
+
+interface Entry {
+  page: RenderedPage;
+  ageSeconds: number;
+}
+
+async function lookup(cache: Cache, key: string, now: number): Promise<Entry | null> {
+  const response = await cache.match(new Request(key));
+  if (!response) return null;
+  const storedAt = Number(response.headers.get(STORED_AT));
+  if (!Number.isFinite(storedAt)) return null;
+  return {
+    ageSeconds: Math.max(0, Math.floor((now - storedAt) / 1000)),
+    page: {
+      status: response.status,
+      body: await response.text(),
+      contentType: response.headers.get("content-type") ?? "text/html; charset=utf-8",
+      etag: response.headers.get("etag") ?? "",
+      shareable: true,
+      tags: (response.headers.get("cache-tag") ?? "").split(",").filter(Boolean),
+    },
+  };
+}
+
+async function store(cache: Cache, key: string, page: RenderedPage, policy: SiteCachePolicy, now: number): Promise<void> {
+  const keep = policy.freshSeconds + policy.staleWhileRevalidateSeconds + policy.staleIfErrorSeconds;
+  await cache.put(
+    new Request(key),
+    new Response(page.body, {
+      status: page.status,
+      headers: {
+        "content-type": page.contentType,
+        etag: page.etag,
+        // The Worker's copy outlives its freshness so it can be served stale; freshness is judged from STORED_AT.
+        "cache-control": `public, s-maxage=${keep}`,
+        "cache-tag": page.tags.join(","),
+        [STORED_AT]: String(now),
+      },
+    }),
+  );
+}
+
+export interface CachedRenderOptions {
+  /** null: do not use the cache (signed-in reader, or the cache is turned off). */
+  cache: Cache | null;
+  key: string;
+  policy: SiteCachePolicy;
+  render: () => Promise<RenderedPage>;
+  waitUntil: (promise: Promise<unknown>) => void;
+  onBackgroundError: (error: unknown) => void;
+}
+
+/** Serves a page from the Worker cache when it may, renders it otherwise, and keeps what may be shared. */
+export async function cachedRender(options: CachedRenderOptions): Promise<CachedResult> {
+  const { cache, key, policy } = options;
+  if (!cache || policy.freshSeconds === 0) return { page: await options.render(), state: "bypass", ageSeconds: null };
+  const now = Date.now();
+  const entry = await lookup(cache, key, now).catch(() => null);
+  const keepAfterRender = (page: RenderedPage): Promise<unknown> =>
+    page.shareable && page.status === 200 ? store(cache, key, page, policy, Date.now()) : cache.delete(new Request(key));
+
+  if (entry && entry.ageSeconds < policy.freshSeconds) return { page: entry.page, state: "hit", ageSeconds: entry.ageSeconds };
+  if (entry && entry.ageSeconds < policy.freshSeconds + policy.staleWhileRevalidateSeconds) {
+    options.waitUntil(options.render().then(keepAfterRender).catch(options.onBackgroundError));
+    return { page: entry.page, state: "stale", ageSeconds: entry.ageSeconds };
+  }
+  let page: RenderedPage;
+  try {
+    page = await options.render();
+  } catch (error) {
+    if (entry && entry.ageSeconds < policy.freshSeconds + policy.staleWhileRevalidateSeconds + policy.staleIfErrorSeconds) {
+      options.onBackgroundError(error);
+      return { page: entry.page, state: "stale", ageSeconds: entry.ageSeconds };
+    }
+    throw error;
+  }
+  options.waitUntil(keepAfterRender(page).catch(options.onBackgroundError));
+  return { page, state: "miss", ageSeconds: null };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cache tags and purge rules
+// ---------------------------------------------------------------------------------------------------
+
+export const cacheTags = {
+  tenant: (tenantId: string) => `tenant:${tenantId}`,
+  content: (contentId: string) => `content:${contentId}`,
+  list: (tenantId: string, locale: ContentLocale, list: string) => `list:${tenantId}:${segmentOfLocale(locale)}:${list}`,
+  sitemap: (tenantId: string) => `list:${tenantId}:sitemap`,
+} as const;
+
+export interface PurgePlan {
+  /** Site paths (with `?page=n` for later list pages) whose Worker-cache entries are deleted. */
+  paths: string[];
+  /** The Cache-Tag values to purge at the CDN (Cloudflare's purge API, `tags`). */
+  tags: string[];
+}
+
+/** Every list page that can hold one more or one fewer item than it holds now. */
+function listPages(path: string, size: number): string[] {
+  const pages = Math.max(1, Math.ceil((size + 1) / PAGE_SIZE));
+  return Array.from({ length: pages }, (_, index) => withPage(path, index + 1));
+}
+
+/**
+ * The purge rules, as data. An item that is published, changed, unpublished, archived or trashed shows in:
+ *   its own page, and its translations' pages (their hreflang alternates name it);
+ *   the home list, its categories', tags' and author's lists (every page of each, as items shift);
+ *   the locale's RSS and Atom feeds and its categories' feeds;
+ *   the sitemap index and the locale's sitemap.
+ * Search results are not kept in the Worker cache (s-maxage only), so they need no purge.
+ */
+export function purgePlan(tenantId: string, footprints: ContentFootprint[]): PurgePlan {
+  const paths = new Set<string>();
+  const tags = new Set<string>();
+  for (const item of footprints) {
+    const { locale } = item;
+    paths.add(sitePaths.item(locale, item.type, item.slug));
+    tags.add(cacheTags.content(item.id));
+    for (const sibling of item.translations) {
+      paths.add(sitePaths.item(sibling.locale, sibling.type, sibling.slug));
+      tags.add(cacheTags.content(sibling.id));
+    }
+    paths.add(sitePaths.sitemapIndex());
+    paths.add(sitePaths.sitemap(locale));
+    tags.add(cacheTags.sitemap(tenantId));
+    if (item.type !== "post") continue;
+    for (const path of listPages(sitePaths.home(locale), item.listSizes.home ?? 0)) paths.add(path);
+    paths.add(sitePaths.rss(locale));
+    paths.add(sitePaths.atom(locale));
+    tags.add(cacheTags.list(tenantId, locale, "home"));
+    tags.add(cacheTags.list(tenantId, locale, "feed"));
+    for (const slug of item.categorySlugs) {
+      for (const path of listPages(sitePaths.category(locale, slug), item.listSizes[`category:${slug}`] ?? 0)) paths.add(path);
+      paths.add(sitePaths.rss(locale, slug));
+      paths.add(sitePaths.atom(locale, slug));
+      tags.add(cacheTags.list(tenantId, locale, `category:${slug}`));
+    }
+    for (const slug of item.tagSlugs) {
+      for (const path of listPages(sitePaths.tag(locale, slug), item.listSizes[`tag:${slug}`] ?? 0)) paths.add(path);
+      tags.add(cacheTags.list(tenantId, locale, `tag:${slug}`));
+    }
+    if (item.authorSlug) {
+      for (const path of listPages(sitePaths.author(locale, item.authorSlug), item.listSizes[`author:${item.authorSlug}`] ?? 0)) paths.add(path);
+      tags.add(cacheTags.list(tenantId, locale, `author:${item.authorSlug}`));
+    }
+  }
+  return { paths: [...paths], tags: [...tags] };
+}
+
+/** The cache this Worker keeps pages in; null where the Cache API does not exist (Node unit tests). */
+export function siteCache(): Cache | null {
+  return typeof caches === "undefined" ? null : caches.default;
+}
+
+/**
+ * Purges what the given content items show in, after their change committed. Call it from
+ * `executionCtx.waitUntil` (handlers) or await it (cron): it reads the items' footprint in its own
+ * transaction and deletes each key. `caches.default.delete` only reaches this data centre; the returned
+ * tags are what a deployment sends to Cloudflare's purge API for the rest (docs/design-notes.md).
+ */
+export async function purgeForContent(cache: Cache | null, db: Database, tenantId: string, contentIds: string[]): Promise<PurgePlan> {
+  const plan = purgePlan(tenantId, await contentFootprints(db, tenantId, [...new Set(contentIds)]));
+  if (cache) await Promise.all(plan.paths.map((path) => cache.delete(new Request(cacheKey(tenantId, path)))));
+  return plan;
+}

@@ -1,0 +1,414 @@
+import { and, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import {
+  categories,
+  contentAuthors,
+  contentItems,
+  type ComplianceLevel,
+  type ContentLocale,
+  type ContentType,
+  tags,
+  tenantHostnames,
+  users,
+} from "../../schema";
+import { type Database, type Transaction, withTenant } from "../lib/db";
+import { ANONYMOUS_VIEWER, type ContentContext, publicVisibility, resolveViewer, type Viewer } from "./content-access";
+import { searchMatchSql, searchRankSql } from "./content-search";
+import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
+
+/**
+ * The public site's reads. Visibility is content-access's `publicVisibility` (published, not trashed, at a
+ * level the viewer may read) everywhere, with one exception: an article page also finds a published
+ * `professional` item for a reader who may not read it, so it can show a teaser (never its body).
+ * `restricted` and `phi` are never selected here at all. Each page is one tenant transaction with as few
+ * statements as the page needs (the article: one), because every statement is a round trip to Neon.
+ */
+
+export interface SiteTerm {
+  name: string;
+  slug: string;
+}
+
+export interface SiteAuthor {
+  name: string;
+  slug: string;
+}
+
+export interface SiteItemSummary {
+  id: string;
+  type: ContentType;
+  title: string;
+  slug: string;
+  excerpt: string;
+  locale: ContentLocale;
+  complianceLevel: ComplianceLevel;
+  publishedAt: Date;
+  updatedAt: Date;
+  author: SiteAuthor | null;
+}
+
+export interface SiteTranslation {
+  locale: ContentLocale;
+  type: ContentType;
+  slug: string;
+  title: string;
+}
+
+export interface SiteArticle extends SiteItemSummary {
+  /** The sanitized body; empty when `gated` (the reader may not read it). */
+  bodyHtml: string;
+  gated: boolean;
+  reviewer: { name: string; crm: string | null; uf: string | null } | null;
+  lastMedicallyReviewedAt: Date | null;
+  categories: SiteTerm[];
+  tags: SiteTerm[];
+  translations: SiteTranslation[];
+  /** The content-finalizer's `MedicalWebPage` for the current revision, as the pipeline stored it. */
+  jsonLd: unknown;
+}
+
+/** The levels an article page can find: `public`, and `professional` (full text or teaser). Never more. */
+const ARTICLE_LEVELS: ComplianceLevel[] = ["public", "professional"];
+
+/**
+ * A column of the outer `content_items` row, qualified by hand: drizzle writes selected fields' columns
+ * unqualified, and inside a correlated subquery an unqualified name binds to the subquery's own tables.
+ */
+function outer(column: "id" | "author_id" | "translation_group_id" | "current_revision_id"): SQL {
+  return sql`${sql.identifier("content_items")}.${sql.identifier(column)}`;
+}
+
+const authorSql = sql<SiteAuthor | null>`(select json_build_object('name', u.display_name, 'slug', a.slug)
+  from content_authors a join users u on u.id = a.user_id where a.user_id = ${outer("author_id")})`;
+
+function toSummary(row: {
+  id: string;
+  type: ContentType;
+  title: string;
+  slug: string;
+  excerpt: string;
+  locale: ContentLocale;
+  complianceLevel: ComplianceLevel;
+  publishedAt: Date | null;
+  updatedAt: Date;
+  author: SiteAuthor | null;
+}): SiteItemSummary {
+  return { ...row, publishedAt: row.publishedAt ?? row.updatedAt };
+}
+
+const summaryColumns = {
+  id: contentItems.id,
+  type: contentItems.type,
+  title: contentItems.title,
+  slug: contentItems.slug,
+  excerpt: contentItems.excerpt,
+  locale: contentItems.locale,
+  complianceLevel: contentItems.complianceLevel,
+  publishedAt: contentItems.publishedAt,
+  updatedAt: contentItems.updatedAt,
+  author: authorSql,
+};
+
+/** Runs a site read in the tenant's scope with the request's viewer (anonymous: no query at all). */
+async function read<T>(ctx: ContentContext, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
+  return withTenant(ctx.db, ctx.tenant.id, async (tx) => fn(tx, await resolveViewer(tx, ctx.tenant.id, ctx.principal)));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Article (post or page)
+// ---------------------------------------------------------------------------------------------------
+
+export async function getSiteArticle(ctx: ContentContext, locale: ContentLocale, type: ContentType, slug: string): Promise<SiteArticle | null> {
+  return read(ctx, async (tx, viewer) => {
+    const [row] = await tx
+      .select({
+        ...summaryColumns,
+        bodyHtml: contentItems.bodyHtml,
+        reviewerName: contentItems.reviewerName,
+        reviewerCrm: contentItems.reviewerCrm,
+        reviewerUf: contentItems.reviewerUf,
+        lastMedicallyReviewedAt: contentItems.lastMedicallyReviewedAt,
+        categories: sql<SiteTerm[]>`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
+          from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
+        tags: sql<SiteTerm[]>`coalesce((select json_agg(json_build_object('name', t.name, 'slug', t.slug) order by t.name)
+          from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+        // Sibling translations a reader could reach (published, public or professional); never restricted/PHI.
+        translations: sql<SiteTranslation[]>`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
+          from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
+            and s.state = 'published' and s.trashed_at is null and s.compliance_level in ('public', 'professional')), '[]'::json)`,
+        jsonLd: sql<unknown>`(select a.output -> 'jsonLd' from content_analyses a
+          where a.revision_id = ${outer("current_revision_id")} and a.stage = 'content-finalizer' order by a.created_at desc limit 1)`,
+      })
+      .from(contentItems)
+      .where(
+        and(
+          eq(contentItems.locale, locale),
+          eq(contentItems.type, type),
+          eq(contentItems.slug, slug),
+          eq(contentItems.state, "published"),
+          isNull(contentItems.trashedAt),
+          inArray(contentItems.complianceLevel, ARTICLE_LEVELS),
+        ),
+      )
+      .limit(1);
+    if (!row) return null;
+    const gated = row.complianceLevel === "professional" && !viewer.verifiedProfessional;
+    return {
+      ...toSummary(row),
+      bodyHtml: gated ? "" : row.bodyHtml,
+      gated,
+      reviewer: row.reviewerName ? { name: row.reviewerName, crm: row.reviewerCrm, uf: row.reviewerUf } : null,
+      lastMedicallyReviewedAt: row.lastMedicallyReviewedAt,
+      categories: row.categories,
+      tags: row.tags,
+      translations: row.translations,
+      jsonLd: row.jsonLd,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Lists: home, category, tag, author, search
+// ---------------------------------------------------------------------------------------------------
+
+export type ListFilter = { kind: "category" | "tag" | "author"; slug: string } | null;
+
+export interface SiteListPage {
+  /** The category, tag or author the list is of (null for the home page). */
+  term: (SiteTerm & { description: string }) | null;
+  items: SiteItemSummary[];
+  total: number;
+}
+
+function inCategory(slug: string): SQL {
+  return sql`exists (select 1 from content_item_categories ic join categories c on c.id = ic.category_id
+    where ic.content_id = ${outer("id")} and c.slug = ${slug})`;
+}
+
+function withTag(slug: string): SQL {
+  return sql`exists (select 1 from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")} and t.slug = ${slug})`;
+}
+
+function byAuthor(slug: string): SQL {
+  return sql`${outer("author_id")} in (select a.user_id from content_authors a where a.slug = ${slug})`;
+}
+
+async function findTerm(tx: Transaction, filter: NonNullable<ListFilter>): Promise<(SiteTerm & { description: string }) | null> {
+  if (filter.kind === "category") {
+    const [row] = await tx
+      .select({ name: categories.name, slug: categories.slug, description: categories.description })
+      .from(categories)
+      .where(eq(categories.slug, filter.slug));
+    return row ?? null;
+  }
+  if (filter.kind === "tag") {
+    const [row] = await tx.select({ name: tags.name, slug: tags.slug, description: tags.description }).from(tags).where(eq(tags.slug, filter.slug));
+    return row ?? null;
+  }
+  const [row] = await tx
+    .select({ name: users.displayName, slug: contentAuthors.slug, description: sql<string>`''` })
+    .from(contentAuthors)
+    .innerJoin(users, eq(users.id, contentAuthors.userId))
+    .where(eq(contentAuthors.slug, filter.slug))
+    .limit(1);
+  return row ?? null;
+}
+
+function filterSql(filter: ListFilter): SQL[] {
+  if (!filter) return [];
+  return [filter.kind === "category" ? inCategory(filter.slug) : filter.kind === "tag" ? withTag(filter.slug) : byAuthor(filter.slug)];
+}
+
+async function postsPage(tx: Transaction, viewer: Viewer, locale: ContentLocale, filter: ListFilter, limit: number, offset: number) {
+  // count(*) over () returns the total with the page: one statement instead of two.
+  const rows = await tx
+    .select({ ...summaryColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(contentItems)
+    .where(and(eq(contentItems.type, "post"), eq(contentItems.locale, locale), publicVisibility(viewer), ...filterSql(filter)))
+    .orderBy(desc(contentItems.publishedAt), desc(contentItems.id))
+    .limit(limit)
+    .offset(offset);
+  return { items: rows.map(({ total: _total, ...row }) => toSummary(row)), total: rows[0]?.total ?? 0 };
+}
+
+/** One page of published posts in a locale, optionally of a category, tag or author; null when the term does not exist. */
+export async function listSitePosts(ctx: ContentContext, locale: ContentLocale, filter: ListFilter, page: number): Promise<SiteListPage | null> {
+  return read(ctx, async (tx, viewer) => {
+    const term = filter ? await findTerm(tx, filter) : null;
+    if (filter && !term) return null;
+    const { items, total } = await postsPage(tx, viewer, locale, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE);
+    return { term, items, total };
+  });
+}
+
+/** Ranked full-text search of the published content of one locale (posts and pages). */
+export async function searchSite(ctx: ContentContext, locale: ContentLocale, q: string, page: number): Promise<{ items: SiteItemSummary[]; total: number }> {
+  return read(ctx, async (tx, viewer) => {
+    const rank = searchRankSql(q, locale);
+    const rows = await tx
+      .select({ ...summaryColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(contentItems)
+      .where(and(eq(contentItems.locale, locale), publicVisibility(viewer), searchMatchSql(q, locale)))
+      .orderBy(desc(rank), desc(contentItems.publishedAt), desc(contentItems.id))
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE);
+    return { items: rows.map(({ total: _total, ...row }) => toSummary(row)), total: rows[0]?.total ?? 0 };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Feeds and sitemaps: always the anonymous view (they are public documents, cached and shared)
+// ---------------------------------------------------------------------------------------------------
+
+export interface FeedData {
+  term: (SiteTerm & { description: string }) | null;
+  items: SiteItemSummary[];
+}
+
+export async function siteFeed(ctx: ContentContext, locale: ContentLocale, categorySlug: string | null): Promise<FeedData | null> {
+  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+    const filter: ListFilter = categorySlug ? { kind: "category", slug: categorySlug } : null;
+    const term = filter ? await findTerm(tx, filter) : null;
+    if (filter && !term) return null;
+    const { items } = await postsPage(tx, ANONYMOUS_VIEWER, locale, filter, FEED_SIZE, 0);
+    return { term, items };
+  });
+}
+
+export interface SitemapEntry {
+  path: { kind: "item"; type: ContentType; slug: string } | { kind: "home" } | { kind: "category" | "tag" | "author"; slug: string };
+  lastModified: Date;
+  translations: Array<{ locale: ContentLocale; type: ContentType; slug: string }>;
+}
+
+/** What a locale's sitemap lists: its home, every public item (with its translations) and every non-empty list. */
+export async function sitemapEntries(ctx: ContentContext, locale: ContentLocale): Promise<SitemapEntry[]> {
+  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+    const visible = and(eq(contentItems.locale, locale), publicVisibility(ANONYMOUS_VIEWER));
+    const items = await tx
+      .select({
+        type: contentItems.type,
+        slug: contentItems.slug,
+        updatedAt: contentItems.updatedAt,
+        translations: sql<SitemapEntry["translations"]>`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug) order by s.locale)
+          from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
+            and s.state = 'published' and s.trashed_at is null and s.compliance_level = 'public'), '[]'::json)`,
+        categorySlugs: sql<string[]>`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
+        tagSlugs: sql<string[]>`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+        authorSlug: sql<string | null>`(select a.slug from content_authors a where a.user_id = ${outer("author_id")})`,
+      })
+      .from(contentItems)
+      .where(visible)
+      .orderBy(desc(contentItems.updatedAt));
+    if (items.length === 0) return [];
+    const entries: SitemapEntry[] = [{ path: { kind: "home" }, lastModified: items[0]!.updatedAt, translations: [] }];
+    const lists = new Map<string, SitemapEntry>();
+    for (const item of items) {
+      entries.push({ path: { kind: "item", type: item.type, slug: item.slug }, lastModified: item.updatedAt, translations: item.translations });
+      if (item.type !== "post") continue;
+      const owners: Array<["category" | "tag" | "author", string]> = [
+        ...item.categorySlugs.map((slug): ["category", string] => ["category", slug]),
+        ...item.tagSlugs.map((slug): ["tag", string] => ["tag", slug]),
+        ...(item.authorSlug ? [["author", item.authorSlug] as ["author", string]] : []),
+      ];
+      for (const [kind, slug] of owners) {
+        const key = `${kind}:${slug}`;
+        // Items come newest first, so the first item seen dates the list.
+        if (!lists.has(key)) lists.set(key, { path: { kind, slug }, lastModified: item.updatedAt, translations: [] });
+      }
+    }
+    return [...entries, ...lists.values()];
+  });
+}
+
+/** The newest change per locale, for the sitemap index's `lastmod`; locales with nothing public are left out. */
+export async function sitemapIndexEntries(ctx: ContentContext): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
+  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+    const rows = await tx
+      .select({ locale: contentItems.locale, lastModified: sql<string>`max(${contentItems.updatedAt})` })
+      .from(contentItems)
+      .where(publicVisibility(ANONYMOUS_VIEWER))
+      .groupBy(contentItems.locale);
+    return rows.map((row) => ({ locale: row.locale, lastModified: new Date(row.lastModified) }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The site's origin, and what a content change shows up in (for the purge)
+// ---------------------------------------------------------------------------------------------------
+
+// The primary hostname changes about never; a per-isolate memo of plain data, like the tenant lookup's.
+const PRIMARY_MEMO_MS = 60_000;
+const primaryMemo = new Map<string, { hostname: string | null; expires: number }>();
+
+/**
+ * The tenant's primary hostname. Canonical URLs, feeds and sitemaps name it whichever hostname the page
+ * was rendered for, so one cached page is right for every hostname of the tenant.
+ */
+export async function primaryHostname(db: Database, tenantId: string): Promise<string | null> {
+  const now = Date.now();
+  const memo = primaryMemo.get(tenantId);
+  if (memo && memo.expires > now) return memo.hostname;
+  const [row] = await db
+    .select({ hostname: tenantHostnames.hostname })
+    .from(tenantHostnames)
+    .where(and(eq(tenantHostnames.tenantId, tenantId), eq(tenantHostnames.isPrimary, true)))
+    .limit(1);
+  if (primaryMemo.size > 500) primaryMemo.clear();
+  primaryMemo.set(tenantId, { hostname: row?.hostname ?? null, expires: now + PRIMARY_MEMO_MS });
+  return row?.hostname ?? null;
+}
+
+/** Everything public a content item appears on, and how many pages each list it is in has. */
+export interface ContentFootprint {
+  id: string;
+  type: ContentType;
+  locale: ContentLocale;
+  slug: string;
+  translations: Array<{ id: string; locale: ContentLocale; type: ContentType; slug: string }>;
+  categorySlugs: string[];
+  tagSlugs: string[];
+  authorSlug: string | null;
+  /** Published public posts per list of the item's locale ("home", "category:<slug>", …), after the change. */
+  listSizes: Record<string, number>;
+}
+
+/**
+ * Where content items show, read after their change committed: their own URL, their translations' pages
+ * (whose hreflang alternates name them), and every list, feed and sitemap of their locale that may hold
+ * them. The item's state does not matter: a page that just stopped being public must be purged too.
+ */
+export async function contentFootprints(db: Database, tenantId: string, contentIds: string[]): Promise<ContentFootprint[]> {
+  if (contentIds.length === 0) return [];
+  return withTenant(db, tenantId, async (tx) => {
+    const items = await tx
+      .select({
+        id: contentItems.id,
+        type: contentItems.type,
+        locale: contentItems.locale,
+        slug: contentItems.slug,
+        translations: sql<ContentFootprint["translations"]>`coalesce((select json_agg(json_build_object('id', s.id, 'locale', s.locale, 'type', s.type, 'slug', s.slug))
+          from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}), '[]'::json)`,
+        categorySlugs: sql<string[]>`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
+        tagSlugs: sql<string[]>`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+        authorSlug: sql<string | null>`(select a.slug from content_authors a where a.user_id = ${outer("author_id")})`,
+      })
+      .from(contentItems)
+      .where(inArray(contentItems.id, contentIds));
+    const footprints: ContentFootprint[] = [];
+    for (const item of items) {
+      const visiblePosts = and(eq(contentItems.type, "post"), eq(contentItems.locale, item.locale), publicVisibility(ANONYMOUS_VIEWER));
+      const sizes: Record<string, number> = {};
+      const [home] = await tx.select({ n: count() }).from(contentItems).where(visiblePosts);
+      sizes.home = home?.n ?? 0;
+      const perList = async (key: string, condition: SQL) => {
+        const [row] = await tx.select({ n: count() }).from(contentItems).where(and(visiblePosts, condition));
+        sizes[key] = row?.n ?? 0;
+      };
+      for (const slug of item.categorySlugs) await perList(`category:${slug}`, inCategory(slug));
+      for (const slug of item.tagSlugs) await perList(`tag:${slug}`, withTag(slug));
+      if (item.authorSlug) await perList(`author:${item.authorSlug}`, byAuthor(item.authorSlug));
+      footprints.push({ ...item, listSizes: sizes });
+    }
+    return footprints;
+  });
+}

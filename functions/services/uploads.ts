@@ -1,0 +1,497 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
+import { dataSubjects, type DicomMetadata, mediaItems, tenants, type Upload, type UploadKind, uploads } from "../../schema";
+import type { RetentionClass } from "../../schema/retention-policies";
+import { type Database, withTenant } from "../lib/db";
+import { ConflictError, ForbiddenError, NotFoundError } from "../lib/errors";
+import type { TenantContext, UserPrincipal } from "../lib/principal";
+import { appendAudit } from "./audit";
+import { UnprocessableError } from "./content-errors";
+import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
+import { mediaView, type MediaView } from "./media";
+import {
+  deleteObject,
+  isMissingObject,
+  moveKeyToClass,
+  objectKeyFor,
+  randomObjectId,
+  type Storage,
+  UPLOAD_URL_TTL_SECONDS,
+} from "./media-storage";
+import { sha256OfStream } from "./sha256-incremental";
+
+export interface UploadDeps extends Storage {
+  db: Database;
+  tenant: TenantContext;
+  requestId: string;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * What each kind may be. DICOM is bounded by what one Worker invocation can hash while streaming
+ * (the completion reads the object back to verify its SHA-256); larger studies are uploaded per series.
+ */
+export const UPLOAD_LIMITS: Readonly<Record<UploadKind, { maxBytes: number; contentTypes: readonly string[] }>> = {
+  // PS3.10 / RFC 3240: application/dicom is the media type of a Part 10 file.
+  dicom: { maxBytes: 1024 * MiB, contentTypes: ["application/dicom"] },
+  image: { maxBytes: 25 * MiB, contentTypes: ["image/png", "image/jpeg", "image/gif", "image/webp"] },
+  document: { maxBytes: 100 * MiB, contentTypes: ["application/pdf"] },
+};
+
+/** Above this, the browser uploads in parts (S3 multipart); parts are 8 MiB (S3's minimum is 5 MiB). */
+export const MULTIPART_THRESHOLD = 16 * MiB;
+export const PART_SIZE = 8 * MiB;
+/** An upload not completed within a day is expired by the cron; the bucket rule is the backstop (2 days). */
+export const UPLOAD_TTL_MS = 24 * 3600 * 1000;
+
+export interface CreateUploadInput {
+  filename: string;
+  size: number;
+  content_type: string;
+  sha256: string;
+  kind: UploadKind;
+  subject_id?: string | undefined;
+}
+
+export interface UploadTicket {
+  id: string;
+  kind: UploadKind;
+  retention_class: RetentionClass;
+  method: "single" | "multipart";
+  expires_at: string;
+  url_expires_in: number;
+  /** Single upload: PUT the whole file here with these headers. */
+  url?: string;
+  headers?: Record<string, string>;
+  /** Multipart: PUT each part (1-based, `part_size` bytes, the last one shorter) and keep its ETag. */
+  part_size?: number;
+  parts?: Array<{ part_number: number; url: string }>;
+}
+
+/** The retention class follows what the object is: imaging and anything of a patient's record are medical records. */
+export function retentionClassFor(kind: UploadKind, hasSubject: boolean): RetentionClass {
+  if (kind === "dicom") return "medical_imaging";
+  return hasSubject ? "medical_record" : "general_media";
+}
+
+async function audit(deps: UploadDeps, tx: Parameters<typeof appendAudit>[0], actor: UserPrincipal | null, action: string, upload: Pick<Upload, "id">, details: Record<string, unknown>) {
+  await appendAudit(tx, {
+    tenantId: deps.tenant.id,
+    actorType: actor ? "user" : "system",
+    actorId: actor?.userId ?? null,
+    action,
+    targetType: "upload",
+    targetId: upload.id,
+    requestId: deps.requestId,
+    details,
+  });
+}
+
+/**
+ * Authorises an upload: checks the kind's limits, records it, and hands out presigned URLs for the pending
+ * key. The S3 multipart upload is created before the row, and aborted if the row cannot be written, so no
+ * half-made upload is left behind.
+ */
+export async function createUpload(deps: UploadDeps, actor: UserPrincipal, input: CreateUploadInput): Promise<UploadTicket> {
+  const limits = UPLOAD_LIMITS[input.kind];
+  if (!limits.contentTypes.includes(input.content_type)) {
+    throw new UnprocessableError("upload_content_type_refused", `A ${input.kind} upload must be one of: ${limits.contentTypes.join(", ")}.`);
+  }
+  if (input.size > limits.maxBytes) {
+    throw new UnprocessableError("upload_too_large", `A ${input.kind} upload may be at most ${limits.maxBytes} bytes.`);
+  }
+  if (input.subject_id) {
+    const subjectId = input.subject_id;
+    const [subject] = await withTenant(deps.db, deps.tenant.id, (tx) =>
+      tx.select({ id: dataSubjects.id }).from(dataSubjects).where(eq(dataSubjects.id, subjectId)).limit(1),
+    );
+    if (!subject) throw new UnprocessableError("subject_unknown", "The data subject does not exist.");
+  }
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + UPLOAD_TTL_MS);
+  const retentionClass = retentionClassFor(input.kind, Boolean(input.subject_id));
+  const pendingKey = objectKeyFor("upload_incomplete", deps.tenant.id, randomObjectId(), now);
+  const multipart = input.size > MULTIPART_THRESHOLD;
+  const partCount = multipart ? Math.ceil(input.size / PART_SIZE) : null;
+
+  let multipartUploadId: string | null = null;
+  if (multipart) {
+    const created = await deps.s3.send(
+      new CreateMultipartUploadCommand({ Bucket: deps.bucket, Key: pendingKey, ContentType: input.content_type }),
+    );
+    multipartUploadId = created.UploadId ?? null;
+    if (!multipartUploadId) throw new Error("S3 returned no multipart upload id");
+  }
+
+  let upload: Upload;
+  try {
+    upload = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+      const [row] = await tx
+        .insert(uploads)
+        .values({
+          tenantId: deps.tenant.id,
+          createdBy: actor.userId,
+          subjectId: input.subject_id ?? null,
+          kind: input.kind,
+          filename: input.filename,
+          contentType: input.content_type,
+          size: input.size,
+          sha256: input.sha256.toLowerCase(),
+          pendingKey,
+          retentionClass,
+          multipartUploadId,
+          partSize: multipart ? PART_SIZE : null,
+          partCount,
+          expiresAt,
+        })
+        .returning();
+      if (!row) throw new Error("upload insert returned nothing");
+      // The filename is not in the audit details: it may name the patient.
+      await audit(deps, tx, actor, "upload.created", row, { kind: row.kind, size: row.size, retentionClass, multipart, subjectId: row.subjectId });
+      return row;
+    });
+  } catch (error) {
+    if (multipartUploadId) {
+      await deps.s3.send(new AbortMultipartUploadCommand({ Bucket: deps.bucket, Key: pendingKey, UploadId: multipartUploadId })).catch(() => undefined);
+    }
+    throw error;
+  }
+
+  const ticket: UploadTicket = {
+    id: upload.id,
+    kind: upload.kind,
+    retention_class: retentionClass,
+    method: multipart ? "multipart" : "single",
+    expires_at: expiresAt.toISOString(),
+    url_expires_in: UPLOAD_URL_TTL_SECONDS,
+  };
+  if (!multipart) {
+    // The content type is signed (SigV4 signed header): the object cannot be stored as another type.
+    ticket.url = await getSignedUrl(
+      deps.s3,
+      new PutObjectCommand({ Bucket: deps.bucket, Key: pendingKey, ContentType: input.content_type }),
+      { expiresIn: UPLOAD_URL_TTL_SECONDS, signableHeaders: new Set(["content-type"]) },
+    );
+    ticket.headers = { "content-type": input.content_type };
+  } else {
+    ticket.part_size = PART_SIZE;
+    ticket.parts = await Promise.all(
+      Array.from({ length: partCount ?? 0 }, async (_, index) => ({
+        part_number: index + 1,
+        url: await getSignedUrl(
+          deps.s3,
+          new UploadPartCommand({ Bucket: deps.bucket, Key: pendingKey, UploadId: multipartUploadId ?? "", PartNumber: index + 1 }),
+          { expiresIn: UPLOAD_URL_TTL_SECONDS },
+        ),
+      })),
+    );
+  }
+  return ticket;
+}
+
+/** The kind of an upload, for choosing the route's sensitivity before the handler runs; null when unknown. */
+export async function uploadKindOf(db: Database, tenantId: string, uploadId: string): Promise<UploadKind | null> {
+  const [row] = await withTenant(db, tenantId, (tx) => tx.select({ kind: uploads.kind }).from(uploads).where(eq(uploads.id, uploadId)).limit(1));
+  return row?.kind ?? null;
+}
+
+async function loadOwnPendingUpload(deps: UploadDeps, actor: UserPrincipal, uploadId: string): Promise<Upload> {
+  const [upload] = await withTenant(deps.db, deps.tenant.id, (tx) => tx.select().from(uploads).where(eq(uploads.id, uploadId)).limit(1));
+  if (!upload) throw new NotFoundError("No such upload.");
+  if (upload.createdBy !== actor.userId && !actor.roles.includes("admin")) {
+    throw new ForbiddenError("upload_not_yours", "Only the person who started an upload (or an admin) may finish or cancel it.");
+  }
+  if (upload.status !== "pending") throw new ConflictError("upload_not_pending", `This upload is already ${upload.status}.`);
+  if (upload.expiresAt.getTime() < Date.now()) throw new ConflictError("upload_expired", "This upload has expired. Start a new one.");
+  return upload;
+}
+
+/** Why a finished upload was refused: each reason is a stable problem code. */
+type RejectionCode =
+  | "upload_parts_invalid"
+  | "upload_size_mismatch"
+  | "upload_checksum_mismatch"
+  | "upload_type_mismatch"
+  | "upload_not_dicom"
+  | "upload_dicom_invalid";
+
+const REJECTION_MESSAGES: Record<RejectionCode, string> = {
+  upload_parts_invalid: "The uploaded parts do not make up the file (missing part or wrong ETag).",
+  upload_size_mismatch: "The uploaded file does not have the declared size.",
+  upload_checksum_mismatch: "The uploaded file does not match the declared SHA-256.",
+  upload_type_mismatch: "The uploaded file is not of the declared content type.",
+  upload_not_dicom: "The uploaded file is not a DICOM Part 10 file (no DICM prefix at offset 128).",
+  upload_dicom_invalid: "The uploaded file's DICOM header cannot be read.",
+};
+
+/** Deletes what was uploaded, records the refusal (audited) and answers 422 with the reason's code. */
+async function reject(deps: UploadDeps, actor: UserPrincipal, upload: Upload, code: RejectionCode): Promise<never> {
+  if (upload.multipartUploadId) {
+    await deps.s3
+      .send(new AbortMultipartUploadCommand({ Bucket: deps.bucket, Key: upload.pendingKey, UploadId: upload.multipartUploadId }))
+      .catch(() => undefined);
+  }
+  await deleteObject(deps, upload.pendingKey);
+  await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    await tx
+      .update(uploads)
+      .set({ status: "rejected", rejectedReason: code, finishedAt: new Date() })
+      .where(and(eq(uploads.id, upload.id), eq(uploads.status, "pending")));
+    await audit(deps, tx, actor, "upload.rejected", upload, { reason: code, kind: upload.kind });
+  });
+  throw new UnprocessableError(code, REJECTION_MESSAGES[code]);
+}
+
+/** First bytes of the formats we accept as images and documents (their specifications' signatures). */
+function looksLike(contentType: string, head: Uint8Array): boolean {
+  const starts = (...bytes: number[]) => bytes.every((byte, i) => head[i] === byte);
+  switch (contentType) {
+    case "image/png":
+      return starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a); // PNG §5.2 signature
+    case "image/jpeg":
+      return starts(0xff, 0xd8, 0xff); // JPEG SOI marker
+    case "image/gif":
+      return starts(0x47, 0x49, 0x46, 0x38); // "GIF8"
+    case "image/webp":
+      return starts(0x52, 0x49, 0x46, 0x46) && head[8] === 0x57 && head[9] === 0x45 && head[10] === 0x42 && head[11] === 0x50; // RIFF....WEBP
+    case "application/pdf":
+      return starts(0x25, 0x50, 0x44, 0x46, 0x2d); // "%PDF-"
+    default:
+      return false;
+  }
+}
+
+async function readRange(deps: UploadDeps, key: string, length: number): Promise<Uint8Array> {
+  const response = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key, Range: `bytes=0-${length - 1}` }));
+  if (!response.Body) return new Uint8Array();
+  return response.Body.transformToByteArray();
+}
+
+async function inspectDicomObject(deps: UploadDeps, upload: Upload) {
+  let inspection: ReturnType<typeof inspectDicom> | null = null;
+  for (const range of DICOM_HEADER_RANGES) {
+    const length = Math.min(range, upload.size);
+    inspection = inspectDicom(await readRange(deps, upload.pendingKey, length), { complete: length >= upload.size });
+    if (inspection.ok || !inspection.needMore) break;
+  }
+  return inspection;
+}
+
+export interface CompleteUploadInput {
+  parts?: Array<{ part_number: number; etag: string }> | undefined;
+}
+
+/**
+ * Verifies what the browser uploaded and turns it into a media item:
+ *   1. multipart: CompleteMultipartUpload with the parts' ETags;
+ *   2. size (HeadObject) and SHA-256 (the object streamed back and hashed incrementally);
+ *   3. the content: DICOM preamble and header (ranged GETs), or the file signature of images and PDFs;
+ *   4. copy to the retention class's prefix, tag it with its class (PutObjectTagging), record the media
+ *      item and audit it in one transaction; if that transaction fails the copy is deleted again.
+ * A file that is not what it claims is deleted and refused with a stable 422 code.
+ */
+export async function completeUpload(deps: UploadDeps, actor: UserPrincipal, uploadId: string, input: CompleteUploadInput): Promise<MediaView> {
+  const upload = await loadOwnPendingUpload(deps, actor, uploadId);
+
+  // ---- 1. assemble the parts -----------------------------------------------------------------------
+  if (upload.multipartUploadId) {
+    const parts = [...(input.parts ?? [])].sort((a, b) => a.part_number - b.part_number);
+    if (parts.length !== upload.partCount || parts.some((part, index) => part.part_number !== index + 1)) {
+      throw new UnprocessableError("upload_parts_required", `Send the ETag of each of the ${upload.partCount} parts, numbered from 1.`);
+    }
+    try {
+      await deps.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: deps.bucket,
+          Key: upload.pendingKey,
+          UploadId: upload.multipartUploadId,
+          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.part_number, ETag: part.etag })) },
+        }),
+      );
+    } catch {
+      return reject(deps, actor, upload, "upload_parts_invalid");
+    }
+  }
+
+  // ---- 2. size and checksum ------------------------------------------------------------------------
+  let head;
+  try {
+    head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: upload.pendingKey }));
+  } catch (error) {
+    if (isMissingObject(error)) throw new ConflictError("upload_missing", "Nothing was uploaded yet. Upload the file, then complete.");
+    throw error;
+  }
+  if (head.ContentLength !== upload.size) return reject(deps, actor, upload, "upload_size_mismatch");
+  const body = (await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: upload.pendingKey }))).Body;
+  if (!body) return reject(deps, actor, upload, "upload_size_mismatch");
+  const digest = await sha256OfStream(body.transformToWebStream() as ReadableStream<Uint8Array>);
+  if (digest.bytes !== upload.size) return reject(deps, actor, upload, "upload_size_mismatch");
+  if (digest.sha256 !== upload.sha256) return reject(deps, actor, upload, "upload_checksum_mismatch");
+  if ((head.ContentType ?? "") !== upload.contentType) return reject(deps, actor, upload, "upload_type_mismatch");
+
+  // ---- 3. content ----------------------------------------------------------------------------------
+  let dicom: DicomMetadata | null = null;
+  let phiTags: string[] = [];
+  if (upload.kind === "dicom") {
+    const inspection = await inspectDicomObject(deps, upload);
+    if (!inspection?.ok) return reject(deps, actor, upload, inspection?.reason === "not_dicom" ? "upload_not_dicom" : "upload_dicom_invalid");
+    dicom = inspection.metadata;
+    phiTags = inspection.phiTags;
+  } else if (!looksLike(upload.contentType, await readRange(deps, upload.pendingKey, Math.min(16, upload.size)))) {
+    return reject(deps, actor, upload, "upload_type_mismatch");
+  }
+
+  // ---- 4. store under the class's prefix, tag, record ----------------------------------------------
+  const finalKey = moveKeyToClass(upload.pendingKey, "upload_incomplete", upload.retentionClass);
+  await deps.s3.send(
+    new CopyObjectCommand({ Bucket: deps.bucket, Key: finalKey, CopySource: `${deps.bucket}/${upload.pendingKey}`, MetadataDirective: "COPY" }),
+  );
+  let media: MediaView;
+  try {
+    // The tag lets bucket policies and Object Lock tooling see the class without reading the database.
+    await deps.s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: deps.bucket,
+        Key: finalKey,
+        Tagging: { TagSet: [{ Key: "retention-class", Value: upload.retentionClass }] },
+      }),
+    );
+    media = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+      const finished = await tx
+        .update(uploads)
+        .set({ status: "completed", finishedAt: new Date() })
+        .where(and(eq(uploads.id, upload.id), eq(uploads.status, "pending")))
+        .returning({ id: uploads.id });
+      if (finished.length === 0) throw new ConflictError("upload_not_pending", "This upload was finished by another request.");
+      const now = new Date();
+      const [row] = await tx
+        .insert(mediaItems)
+        .values({
+          tenantId: deps.tenant.id,
+          uploadId: upload.id,
+          createdBy: upload.createdBy,
+          subjectId: upload.subjectId,
+          kind: upload.kind,
+          filename: upload.filename,
+          contentType: upload.contentType,
+          size: upload.size,
+          sha256: upload.sha256,
+          objectKey: finalKey,
+          retentionClass: upload.retentionClass,
+          dicom,
+          phiTags,
+          lastEntryAt: now,
+        })
+        .returning();
+      if (!row) throw new Error("media insert returned nothing");
+      // Lei 13.787/2018 art. 6 counts 20 years from the record's LAST entry: a new entry of a patient's
+      // record moves the clock of every earlier item of the same record.
+      if (upload.subjectId && (upload.retentionClass === "medical_record" || upload.retentionClass === "medical_imaging")) {
+        await tx
+          .update(mediaItems)
+          .set({ lastEntryAt: now })
+          .where(
+            and(
+              eq(mediaItems.subjectId, upload.subjectId),
+              inArray(mediaItems.retentionClass, ["medical_record", "medical_imaging"]),
+              lt(mediaItems.lastEntryAt, now),
+            ),
+          );
+      }
+      await appendAudit(tx, {
+        tenantId: deps.tenant.id,
+        actorType: "user",
+        actorId: actor.userId,
+        action: "media.created",
+        targetType: "media_item",
+        targetId: row.id,
+        requestId: deps.requestId,
+        details: { uploadId: upload.id, kind: row.kind, size: row.size, sha256: row.sha256, retentionClass: row.retentionClass, phiTags, modality: dicom?.modality ?? null },
+      });
+      return mediaView(row);
+    });
+  } catch (error) {
+    await deleteObject(deps, finalKey).catch(() => undefined);
+    throw error;
+  }
+  // The pending copy is no longer needed; if this fails, the upload_incomplete lifecycle rule removes it.
+  await deleteObject(deps, upload.pendingKey).catch(() => undefined);
+  return media;
+}
+
+/** Cancels an upload: aborts the multipart upload or deletes the object, and records it. */
+export async function abortUpload(deps: UploadDeps, actor: UserPrincipal, uploadId: string): Promise<void> {
+  const upload = await loadOwnPendingUpload(deps, actor, uploadId);
+  await discardPendingObject(deps, upload);
+  await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    await tx
+      .update(uploads)
+      .set({ status: "aborted", finishedAt: new Date() })
+      .where(and(eq(uploads.id, upload.id), eq(uploads.status, "pending")));
+    await audit(deps, tx, actor, "upload.aborted", upload, { kind: upload.kind });
+  });
+}
+
+async function discardPendingObject(storage: Storage, upload: Pick<Upload, "pendingKey" | "multipartUploadId">): Promise<void> {
+  if (upload.multipartUploadId) {
+    try {
+      await storage.s3.send(new AbortMultipartUploadCommand({ Bucket: storage.bucket, Key: upload.pendingKey, UploadId: upload.multipartUploadId }));
+    } catch (error) {
+      if (!isMissingObject(error)) throw error;
+    }
+  }
+  await deleteObject(storage, upload.pendingKey);
+}
+
+/**
+ * Cron: uploads never completed before their expiry are discarded (LGPD art. 6 III: unverified, possibly
+ * PHI-bearing files have no purpose). Batches per tenant; rows are claimed with FOR UPDATE SKIP LOCKED so
+ * overlapping runs never process the same upload twice.
+ */
+export async function expireUploads(db: Database, storage: Storage, options: { now?: Date; batchSize?: number } = {}): Promise<number> {
+  const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? 100;
+  const active = await db.select({ id: tenants.id }).from(tenants);
+  let expired = 0;
+  for (const tenant of active) {
+    for (;;) {
+      const count = await withTenant(db, tenant.id, async (tx) => {
+        const due = await tx
+          .select()
+          .from(uploads)
+          .where(and(eq(uploads.status, "pending"), lt(uploads.expiresAt, now), isNotNull(uploads.pendingKey)))
+          .limit(batchSize)
+          .for("update", { skipLocked: true });
+        for (const upload of due) {
+          await discardPendingObject(storage, upload);
+          await tx.update(uploads).set({ status: "expired", finishedAt: now }).where(eq(uploads.id, upload.id));
+          await appendAudit(tx, {
+            tenantId: tenant.id,
+            actorType: "system",
+            action: "upload.expired",
+            targetType: "upload",
+            targetId: upload.id,
+            details: { kind: upload.kind, createdAt: upload.createdAt.toISOString(), legalBasis: "LGPD art. 6 III; art. 16" },
+          });
+        }
+        return due.length;
+      });
+      expired += count;
+      if (count < batchSize) break;
+    }
+  }
+  return expired;
+}
+

@@ -1,0 +1,225 @@
+import type { ContentLocale } from "../../schema";
+
+/**
+ * The public site's locales: the URL segment (lower case, as readers type it), the content locale it
+ * shows, the BCP 47 tag for `lang`/`hreflang`, and Open Graph's `og:locale` (language_TERRITORY).
+ */
+export const SITE_LOCALES = [
+  { segment: "pt-br", locale: "pt-BR", og: "pt_BR" },
+  { segment: "en", locale: "en", og: "en_US" },
+  { segment: "es", locale: "es", og: "es_ES" },
+] as const satisfies ReadonlyArray<{ segment: string; locale: ContentLocale; og: string }>;
+
+export type LocaleSegment = (typeof SITE_LOCALES)[number]["segment"];
+export const DEFAULT_SEGMENT: LocaleSegment = "pt-br";
+
+export function localeOfSegment(segment: string): ContentLocale | null {
+  return SITE_LOCALES.find((entry) => entry.segment === segment)?.locale ?? null;
+}
+
+export function segmentOfLocale(locale: ContentLocale): LocaleSegment {
+  return SITE_LOCALES.find((entry) => entry.locale === locale)?.segment ?? DEFAULT_SEGMENT;
+}
+
+export function ogLocale(locale: ContentLocale): string {
+  return SITE_LOCALES.find((entry) => entry.locale === locale)?.og ?? "pt_BR";
+}
+
+/**
+ * Picks the reader's locale from Accept-Language (RFC 9110 §12.5.4): language ranges by descending
+ * weight, a range matching by primary subtag ("pt-PT" still reads the Brazilian edition, "en-GB" the
+ * English one), `q=0` meaning "not this", and Portuguese (Brazil) when nothing matches.
+ */
+export function negotiateSegment(header: string | undefined): LocaleSegment {
+  if (!header) return DEFAULT_SEGMENT;
+  const ranges = header
+    .split(",")
+    .map((part, index) => {
+      const [range = "", ...params] = part.trim().split(";");
+      const q = params.map((p) => /^\s*q\s*=\s*([01](?:\.\d{0,3})?)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined);
+      return { range: range.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.range.length > 0 && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { range } of ranges) {
+    if (range === "*") return DEFAULT_SEGMENT;
+    const primary = range.split("-")[0];
+    const exact = SITE_LOCALES.find((entry) => entry.segment === range);
+    if (exact) return exact.segment;
+    const byPrimary = SITE_LOCALES.find((entry) => entry.segment.split("-")[0] === primary);
+    if (byPrimary) return byPrimary.segment;
+  }
+  return DEFAULT_SEGMENT;
+}
+
+export interface SiteStrings {
+  languageName: string;
+  skipToContent: string;
+  home: string;
+  latest: string;
+  search: string;
+  searchLabel: string;
+  searchResultsFor: (q: string) => string;
+  noResults: string;
+  noItems: string;
+  by: string;
+  publishedOn: string;
+  updatedOn: string;
+  categories: string;
+  tags: string;
+  category: string;
+  tag: string;
+  author: string;
+  responsiblePhysician: string;
+  lastMedicallyReviewed: string;
+  references: string;
+  disclaimer: string;
+  translations: string;
+  professionalOnlyTitle: string;
+  professionalOnlyText: string;
+  signIn: string;
+  notFoundTitle: string;
+  notFoundText: string;
+  unavailableTitle: string;
+  unavailableText: string;
+  previous: string;
+  next: string;
+  pageOf: (page: number, total: number) => string;
+  feeds: string;
+  siteDescription: (site: string) => string;
+  mainNavigation: string;
+  languages: string;
+  pagination: string;
+}
+
+/**
+ * The informative disclaimer matches the one the content-finalizer plugin writes, so the page and its
+ * analysis say the same thing (CFM 2.336/2023: publicity is informative and never replaces a consultation).
+ */
+export const STRINGS: Record<ContentLocale, SiteStrings> = {
+  "pt-BR": {
+    languageName: "Português (Brasil)",
+    skipToContent: "Pular para o conteúdo",
+    home: "Início",
+    latest: "Artigos recentes",
+    search: "Buscar",
+    searchLabel: "Buscar no site",
+    searchResultsFor: (q) => `Resultados da busca por “${q}”`,
+    noResults: "Nenhum resultado encontrado.",
+    noItems: "Nada publicado aqui ainda.",
+    by: "Por",
+    publishedOn: "Publicado em",
+    updatedOn: "Atualizado em",
+    categories: "Categorias",
+    tags: "Tags",
+    category: "Categoria",
+    tag: "Tag",
+    author: "Autor",
+    responsiblePhysician: "Médico responsável",
+    lastMedicallyReviewed: "Última revisão médica",
+    references: "Referências",
+    disclaimer:
+      "Este conteúdo tem caráter exclusivamente informativo e educativo e não substitui a consulta médica. Em caso de dúvida ou sintomas, procure um médico.",
+    translations: "Este artigo em outros idiomas",
+    professionalOnlyTitle: "Conteúdo para profissionais de saúde",
+    professionalOnlyText: "O texto completo está disponível apenas para profissionais de saúde com registro verificado.",
+    signIn: "Entrar como profissional de saúde",
+    notFoundTitle: "Página não encontrada",
+    notFoundText: "O endereço pode ter mudado ou o conteúdo não está mais publicado.",
+    unavailableTitle: "Serviço temporariamente indisponível",
+    unavailableText: "Tente novamente em alguns instantes.",
+    previous: "Anterior",
+    next: "Próxima",
+    pageOf: (page, total) => `Página ${page} de ${total}`,
+    feeds: "Feeds",
+    siteDescription: (site) => `Conteúdo de saúde de ${site}, revisado por médicos.`,
+    mainNavigation: "Navegação principal",
+    languages: "Idiomas",
+    pagination: "Paginação",
+  },
+  en: {
+    languageName: "English",
+    skipToContent: "Skip to content",
+    home: "Home",
+    latest: "Latest articles",
+    search: "Search",
+    searchLabel: "Search the site",
+    searchResultsFor: (q) => `Search results for “${q}”`,
+    noResults: "No results found.",
+    noItems: "Nothing is published here yet.",
+    by: "By",
+    publishedOn: "Published on",
+    updatedOn: "Updated on",
+    categories: "Categories",
+    tags: "Tags",
+    category: "Category",
+    tag: "Tag",
+    author: "Author",
+    responsiblePhysician: "Responsible physician",
+    lastMedicallyReviewed: "Last medically reviewed",
+    references: "References",
+    disclaimer:
+      "This content is for information and education only and does not replace a consultation with a physician. If you have questions or symptoms, see a doctor.",
+    translations: "This article in other languages",
+    professionalOnlyTitle: "Content for health professionals",
+    professionalOnlyText: "The full text is available only to health professionals with a verified registration.",
+    signIn: "Sign in as a health professional",
+    notFoundTitle: "Page not found",
+    notFoundText: "The address may have changed, or the content is no longer published.",
+    unavailableTitle: "Temporarily unavailable",
+    unavailableText: "Please try again in a moment.",
+    previous: "Previous",
+    next: "Next",
+    pageOf: (page, total) => `Page ${page} of ${total}`,
+    feeds: "Feeds",
+    siteDescription: (site) => `Health content from ${site}, reviewed by physicians.`,
+    mainNavigation: "Main navigation",
+    languages: "Languages",
+    pagination: "Pagination",
+  },
+  es: {
+    languageName: "Español",
+    skipToContent: "Saltar al contenido",
+    home: "Inicio",
+    latest: "Artículos recientes",
+    search: "Buscar",
+    searchLabel: "Buscar en el sitio",
+    searchResultsFor: (q) => `Resultados de la búsqueda de “${q}”`,
+    noResults: "No se encontraron resultados.",
+    noItems: "Todavía no hay nada publicado aquí.",
+    by: "Por",
+    publishedOn: "Publicado el",
+    updatedOn: "Actualizado el",
+    categories: "Categorías",
+    tags: "Etiquetas",
+    category: "Categoría",
+    tag: "Etiqueta",
+    author: "Autor",
+    responsiblePhysician: "Médico responsable",
+    lastMedicallyReviewed: "Última revisión médica",
+    references: "Referencias",
+    disclaimer:
+      "Este contenido es solo informativo y educativo y no sustituye la consulta médica. Ante dudas o síntomas, consulte a un médico.",
+    translations: "Este artículo en otros idiomas",
+    professionalOnlyTitle: "Contenido para profesionales de la salud",
+    professionalOnlyText: "El texto completo está disponible solo para profesionales de la salud con registro verificado.",
+    signIn: "Iniciar sesión como profesional de la salud",
+    notFoundTitle: "Página no encontrada",
+    notFoundText: "La dirección puede haber cambiado o el contenido ya no está publicado.",
+    unavailableTitle: "Servicio temporalmente no disponible",
+    unavailableText: "Inténtelo de nuevo en unos instantes.",
+    previous: "Anterior",
+    next: "Siguiente",
+    pageOf: (page, total) => `Página ${page} de ${total}`,
+    feeds: "Feeds",
+    siteDescription: (site) => `Contenido de salud de ${site}, revisado por médicos.`,
+    mainNavigation: "Navegación principal",
+    languages: "Idiomas",
+    pagination: "Paginación",
+  },
+};
+
+/** A date as readers of the locale write it. UTC, so the page and the JSON-LD's `lastReviewed` agree. */
+export function formatDate(date: Date, locale: ContentLocale): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(date);
+}

@@ -1,0 +1,212 @@
+/** @jsxImportSource hono/jsx */
+import type { FC } from "hono/jsx";
+import type { ContentLocale } from "../../schema";
+import type { SiteArticle, SiteItemSummary, SiteTerm } from "../services/site";
+import { formatDate, STRINGS } from "./i18n";
+import { type Citation, citationsOf, medicalWebPageOf } from "./json-ld";
+import { sitePaths, withPage } from "./urls";
+
+/** Images without a text alternative are marked decorative (WCAG 1.1.1) rather than read out as a file name. */
+export function withImageAlt(html: string): string {
+  return html.replace(/<img\b(?![^>]*\salt=)/gi, '<img alt=""');
+}
+
+const DateText: FC<{ date: Date; locale: ContentLocale }> = ({ date, locale }) => (
+  <time datetime={date.toISOString()}>{formatDate(date, locale)}</time>
+);
+
+const ItemList: FC<{ items: SiteItemSummary[]; locale: ContentLocale; empty: string }> = ({ items, locale, empty }) => {
+  const t = STRINGS[locale];
+  if (items.length === 0) return <p>{empty}</p>;
+  return (
+    <ol class="items">
+      {items.map((item) => (
+        <li>
+          <article>
+            <h2>
+              <a href={sitePaths.item(item.locale, item.type, item.slug)}>{item.title}</a>
+            </h2>
+            <p class="meta">
+              <DateText date={item.publishedAt} locale={locale} />
+              {item.author ? (
+                <>
+                  {" · "}
+                  {t.by} <a href={sitePaths.author(locale, item.author.slug)}>{item.author.name}</a>
+                </>
+              ) : null}
+            </p>
+            {item.excerpt ? <p>{item.excerpt}</p> : null}
+          </article>
+        </li>
+      ))}
+    </ol>
+  );
+};
+
+const Pager: FC<{ path: string; page: number; total: number; locale: ContentLocale; query?: string }> = ({ path, page, total, locale, query }) => {
+  const t = STRINGS[locale];
+  if (total <= 1) return null;
+  const href = (n: number) => (query === undefined ? withPage(path, n) : `${path}?q=${encodeURIComponent(query)}${n > 1 ? `&page=${n}` : ""}`);
+  return (
+    <nav class="pager" aria-label={t.pagination}>
+      {page > 1 ? (
+        <a href={href(page - 1)} rel="prev">
+          {t.previous}
+        </a>
+      ) : (
+        <span />
+      )}
+      <span>{t.pageOf(page, total)}</span>
+      {page < total ? (
+        <a href={href(page + 1)} rel="next">
+          {t.next}
+        </a>
+      ) : (
+        <span />
+      )}
+    </nav>
+  );
+};
+
+export interface ListViewProps {
+  locale: ContentLocale;
+  heading: string;
+  intro?: string;
+  items: SiteItemSummary[];
+  path: string;
+  page: number;
+  totalPages: number;
+  query?: string;
+  empty: string;
+}
+
+export const ListView: FC<ListViewProps> = (props) => (
+  <>
+    <h1>{props.heading}</h1>
+    {props.intro ? <p>{props.intro}</p> : null}
+    <ItemList items={props.items} locale={props.locale} empty={props.empty} />
+    <Pager path={props.path} page={props.page} total={props.totalPages} locale={props.locale} {...(props.query === undefined ? {} : { query: props.query })} />
+  </>
+);
+
+const Terms: FC<{ label: string; terms: SiteTerm[]; href: (slug: string) => string }> = ({ label, terms, href }) =>
+  terms.length === 0 ? null : (
+    <nav aria-label={label}>
+      <ul class="terms">
+        {terms.map((term) => (
+          <li>
+            <a href={href(term.slug)}>{term.name}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+
+const References: FC<{ citations: Citation[]; locale: ContentLocale }> = ({ citations, locale }) =>
+  citations.length === 0 ? null : (
+    <section aria-labelledby="references">
+      <h2 id="references">{STRINGS[locale].references}</h2>
+      <ol>
+        {citations.map((citation) => (
+          <li>
+            {citation.url ? <a href={citation.url}>{citation.name ?? citation.identifier}</a> : (citation.name ?? citation.identifier)}
+            {citation.name ? <> ({citation.identifier})</> : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+
+/**
+ * CFM Resolução 2.336/2023 (medical publicity): the responsible physician is named with CRM and UF, and
+ * published medical content shows when it was last medically reviewed.
+ */
+const MedicalReview: FC<{ article: SiteArticle; locale: ContentLocale }> = ({ article, locale }) => {
+  const t = STRINGS[locale];
+  if (!article.reviewer) return null;
+  const registration = article.reviewer.crm && article.reviewer.uf ? `CRM/${article.reviewer.uf} ${article.reviewer.crm}` : null;
+  return (
+    <aside class="review" aria-label={t.responsiblePhysician}>
+      <p>
+        <strong>{t.responsiblePhysician}:</strong> {article.reviewer.name}
+        {registration ? ` — ${registration}` : null}
+      </p>
+      {article.lastMedicallyReviewedAt ? (
+        <p>
+          <strong>{t.lastMedicallyReviewed}:</strong> <DateText date={article.lastMedicallyReviewedAt} locale={locale} />
+        </p>
+      ) : null}
+    </aside>
+  );
+};
+
+export interface ArticleViewProps {
+  article: SiteArticle;
+  /** Where a professional signs in, coming back to this page. */
+  signInHref: string;
+}
+
+export const ArticleView: FC<ArticleViewProps> = ({ article, signInHref }) => {
+  const locale = article.locale;
+  const t = STRINGS[locale];
+  const isPost = article.type === "post";
+  return (
+    <article>
+      <h1>{article.title}</h1>
+      <p class="meta">
+        {t.publishedOn} <DateText date={article.publishedAt} locale={locale} />
+        {article.author && isPost ? (
+          <>
+            {" · "}
+            {t.by} <a href={sitePaths.author(locale, article.author.slug)}>{article.author.name}</a>
+          </>
+        ) : null}
+      </p>
+      <MedicalReview article={article} locale={locale} />
+      {article.gated ? (
+        <section class="teaser" aria-labelledby="professional-only">
+          {article.excerpt ? <p>{article.excerpt}</p> : null}
+          <h2 id="professional-only">{t.professionalOnlyTitle}</h2>
+          <p>{t.professionalOnlyText}</p>
+          <p>
+            <a href={signInHref}>{t.signIn}</a>
+          </p>
+        </section>
+      ) : (
+        <div class="content" dangerouslySetInnerHTML={{ __html: withImageAlt(article.bodyHtml) }} />
+      )}
+      {article.gated ? null : <References citations={citationsOf(medicalWebPageOf(article.jsonLd))} locale={locale} />}
+      <Terms label={t.categories} terms={article.categories} href={(slug) => sitePaths.category(locale, slug)} />
+      <Terms label={t.tags} terms={article.tags} href={(slug) => sitePaths.tag(locale, slug)} />
+      {article.translations.length > 0 ? (
+        <nav aria-label={t.translations}>
+          <h2>{t.translations}</h2>
+          <ul>
+            {article.translations.map((translation) => (
+              <li>
+                <a href={sitePaths.item(translation.locale, translation.type, translation.slug)} hreflang={translation.locale} lang={translation.locale}>
+                  {translation.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
+      {isPost || article.reviewer ? (
+        <p class="disclaimer" role="note">
+          {t.disclaimer}
+        </p>
+      ) : null}
+    </article>
+  );
+};
+
+export const MessageView: FC<{ title: string; text: string; locale: ContentLocale }> = ({ title, text, locale }) => (
+  <>
+    <h1>{title}</h1>
+    <p>{text}</p>
+    <p>
+      <a href={sitePaths.home(locale)}>{STRINGS[locale].home}</a>
+    </p>
+  </>
+);

@@ -1,0 +1,35 @@
+import type { ContentLocale, ContentType } from "../../schema";
+import { segmentOfLocale } from "./i18n";
+
+/**
+ * Every public URL of the site, in one place: the renderer links with these, and the purge rules
+ * (services/site-cache.ts) delete exactly these, so a page and its purge can never disagree.
+ * Paths end in "/" (directories), feeds and sitemaps in their extension.
+ */
+export const sitePaths = {
+  home: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/`,
+  item: (locale: ContentLocale, type: ContentType, slug: string) =>
+    type === "post" ? `/${segmentOfLocale(locale)}/posts/${slug}/` : `/${segmentOfLocale(locale)}/${slug}/`,
+  category: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/category/${slug}/`,
+  tag: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/tag/${slug}/`,
+  author: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/author/${slug}/`,
+  search: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/search`,
+  rss: (locale: ContentLocale, categorySlug?: string) =>
+    categorySlug ? `/${segmentOfLocale(locale)}/category/${categorySlug}/feed.xml` : `/${segmentOfLocale(locale)}/feed.xml`,
+  atom: (locale: ContentLocale, categorySlug?: string) =>
+    categorySlug ? `/${segmentOfLocale(locale)}/category/${categorySlug}/atom.xml` : `/${segmentOfLocale(locale)}/atom.xml`,
+  sitemapIndex: () => "/sitemap.xml",
+  sitemap: (locale: ContentLocale) => `/sitemaps/${segmentOfLocale(locale)}.xml`,
+  robots: () => "/robots.txt",
+} as const;
+
+/** A list page's URL: page 1 is the list itself, later pages add `?page=n`. */
+export function withPage(path: string, page: number): string {
+  return page > 1 ? `${path}?page=${page}` : path;
+}
+
+/** Items per list page (home, category, tag, author, search) and per feed. */
+export const PAGE_SIZE = 10;
+export const FEED_SIZE = 20;
+/** The deepest list page served; deeper ones are 404 (and never need purging). */
+export const MAX_PAGE = 500;

@@ -1,0 +1,68 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, jsonb, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { dataSubjects } from "./data-subjects";
+import { retentionClasses } from "./retention-policies";
+import { appRole, currentTenantSql } from "./roles";
+import { tenants } from "./tenants";
+import { uploadKinds, uploads } from "./uploads";
+import { users } from "./users";
+
+/** DICOM header facts read on completion (PS3.10 File Meta Information and the dataset's identifying attributes). */
+export interface DicomMetadata {
+  transferSyntaxUid: string | null;
+  sopClassUid: string | null;
+  sopInstanceUid: string | null;
+  studyInstanceUid: string | null;
+  seriesInstanceUid: string | null;
+  modality: string | null;
+  studyDate: string | null;
+}
+
+/**
+ * A verified object in the bucket. `object_key` is under the retention class's prefix; `last_entry_at`
+ * is the retention clock of medical records (Lei 13.787/2018 art. 6: 20 years from the record's last
+ * entry), moved forward for every item of the same subject's record when a new entry arrives.
+ */
+export const mediaItems = pgTable(
+  "media_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    uploadId: uuid("upload_id")
+      .notNull()
+      .references(() => uploads.id),
+    createdBy: uuid("created_by")
+      .notNull()
+      .references(() => users.id),
+    subjectId: uuid("subject_id").references(() => dataSubjects.id),
+    kind: text("kind", { enum: uploadKinds }).notNull(),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    objectKey: text("object_key").notNull(),
+    retentionClass: text("retention_class", { enum: retentionClasses }).notNull(),
+    dicom: jsonb("dicom").$type<DicomMetadata>(),
+    /** Keywords of PHI-bearing DICOM attributes present in the header (PS3.15 Annex E); never their values. */
+    phiTags: text("phi_tags").array().notNull().default(sql`'{}'::text[]`),
+    lastEntryAt: timestamp("last_entry_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    /** Blocked (LGPD art. 18 IV): kept because the law requires it, but not used or handed out any more. */
+    blockedAt: timestamp("blocked_at", { withTimezone: true, mode: "date", precision: 3 }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex("media_items_upload_idx").on(table.uploadId),
+    index("media_items_tenant_class_entry_idx").on(table.tenantId, table.retentionClass, table.lastEntryAt, table.id),
+    index("media_items_subject_idx").on(table.tenantId, table.subjectId),
+    pgPolicy("media_items_tenant_isolation", {
+      for: "all",
+      to: appRole,
+      using: sql.raw(`tenant_id = ${currentTenantSql}`),
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+  ],
+).enableRLS();
+
+export type MediaItem = typeof mediaItems.$inferSelect;

@@ -1,0 +1,63 @@
+/**
+ * Verifies a tenant's audit log offline, straight from the database: recomputes the hash chain (naming the
+ * first broken link) and checks every signed checkpoint (Ed25519 + ML-DSA-65) against the chain.
+ *
+ *   DATABASE_URL=postgres://… npm run audit:verify -- --tenant <slug>
+ *
+ * Exit status: 0 intact, 1 broken, 2 usage or connection error. Prints one JSON document.
+ * With a login that is granted `vitalis_app`, the check runs as that role (row-level security applies);
+ * a superuser or auditor role reads directly.
+ */
+import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import type { Transaction } from "../functions/lib/db";
+import { verifyTenantAudit } from "../functions/services/audit-query";
+import * as schema from "../schema";
+
+export interface AuditVerifyResult {
+  tenant: string;
+  ok: boolean;
+  chain: unknown;
+  checkpoints: unknown;
+}
+
+export async function auditVerify(databaseUrl: string, slug: string): Promise<AuditVerifyResult> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const db = drizzle({ client, schema });
+    return await db.transaction(async (tx) => {
+      const [role] = (await tx.execute<{ member: boolean }>(sql`select pg_has_role(current_user, 'vitalis_app', 'MEMBER') and not (select rolsuper from pg_roles where rolname = current_user) as member`)).rows;
+      if (role?.member) await tx.execute(sql`set local role vitalis_app`);
+      const [tenant] = (await tx.execute<{ id: string }>(sql`select id from tenants where slug = ${slug}`)).rows;
+      if (!tenant) throw new Error(`no tenant with slug ${slug}`);
+      await tx.execute(sql`select set_config('app.tenant_id', ${tenant.id}, true)`);
+      // The services are written against drizzle's Neon driver; the node-postgres driver has the same query
+      // builder, so the same verification code runs here (one implementation of the check).
+      const result = await verifyTenantAudit(tx as unknown as Transaction, tenant.id);
+      return { tenant: slug, ok: result.ok, chain: result.chain, checkpoints: result.checkpoints };
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const slug = args[args.indexOf("--tenant") + 1];
+  const url = process.env.DATABASE_URL;
+  if (!args.includes("--tenant") || !slug || !url) {
+    console.error("usage: DATABASE_URL=postgres://… npm run audit:verify -- --tenant <slug>");
+    process.exit(2);
+  }
+  try {
+    const result = await auditVerify(url, slug);
+    console.log(JSON.stringify(result, null, 2));
+    process.exit(result.ok ? 0 : 1);
+  } catch (error) {
+    console.error(`audit:verify failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+}

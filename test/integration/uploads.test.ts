@@ -1,0 +1,273 @@
+import { createHash, randomBytes } from "node:crypto";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bearer, createUser, signIn, type TestUser } from "../support/auth.js";
+import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
+import { makeDicom } from "../support/dicom.js";
+import { signInWithMfa } from "../support/mfa.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+
+let worker: TestWorker;
+let admin: pg.Client;
+let tenant: SeededTenant;
+let s3: S3Client;
+let reviewer: TestUser;
+let reviewerToken: string;
+let editorToken: string;
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function png(size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(randomBytes(size));
+  bytes.set(PNG_SIGNATURE, 0);
+  return bytes;
+}
+
+interface Ticket {
+  id: string;
+  method: "single" | "multipart";
+  url?: string;
+  headers?: Record<string, string>;
+  part_size?: number;
+  parts?: Array<{ part_number: number; url: string }>;
+  url_expires_in: number;
+}
+
+async function api(path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
+  return worker.fetch(path, {
+    host: tenant.hostname,
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers: { ...bearer(token), ...(init.body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+}
+
+async function start(token: string, file: { bytes: Uint8Array; kind: string; contentType: string; filename?: string; declaredSha?: string; declaredSize?: number }) {
+  const res = await api("/api/uploads", token, {
+    body: {
+      filename: file.filename ?? "estudo.dcm",
+      size: file.declaredSize ?? file.bytes.length,
+      content_type: file.contentType,
+      sha256: file.declaredSha ?? sha256(file.bytes),
+      kind: file.kind,
+    },
+  });
+  return res;
+}
+
+async function putSingle(ticket: Ticket, bytes: Uint8Array, contentType: string): Promise<Response> {
+  return fetch(ticket.url ?? "", { method: "PUT", headers: { "content-type": contentType }, body: bytes as Uint8Array<ArrayBuffer> });
+}
+
+async function uploadAndComplete(token: string, file: { bytes: Uint8Array; kind: string; contentType: string; filename?: string }) {
+  const started = await start(token, file);
+  expect(started.status).toBe(201);
+  const ticket = (await started.json()) as Ticket;
+  expect((await putSingle(ticket, file.bytes, file.contentType)).status).toBe(200);
+  return { ticket, completed: await api(`/api/uploads/${ticket.id}/complete`, token, { method: "POST" }) };
+}
+
+/** Pending objects still in the bucket (s3rver cannot list with a signed bucket-level path, so HEAD each known key). */
+async function pendingObjects(): Promise<string[]> {
+  const rows = await admin.query<{ pending_key: string }>("select pending_key from uploads where tenant_id = $1 and status <> 'pending'", [tenant.id]);
+  const present: string[] = [];
+  for (const { pending_key: key } of rows.rows) {
+    const found = await s3.send(new HeadObjectCommand({ Bucket: worker.env.s3.bucket, Key: key })).then(() => true, () => false);
+    if (found) present.push(key);
+  }
+  return present;
+}
+
+async function auditActions(): Promise<string[]> {
+  const rows = await admin.query<{ action: string }>("select action from audit_events where tenant_id = $1 order by seq", [tenant.id]);
+  return rows.rows.map((row) => row.action);
+}
+
+beforeAll(async () => {
+  worker = await startWorker();
+  admin = await adminClient();
+  tenant = await seedTenant(admin, "uploads");
+  const env = worker.env.s3;
+  s3 = new S3Client({
+    region: env.region,
+    endpoint: env.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+  });
+  reviewer = await createUser(admin, tenant, { roles: ["medical_reviewer"] });
+  reviewerToken = (await signInWithMfa(worker, tenant.hostname, reviewer)).accessToken;
+  const editor = await createUser(admin, tenant, { roles: ["editor"] });
+  editorToken = (await signIn(worker, tenant.hostname, editor)).accessToken;
+});
+afterAll(async () => {
+  s3?.destroy();
+  await admin?.end();
+  await worker?.dispose();
+});
+
+describe("DICOM uploads", () => {
+  it("accepts a dcmtk-made study, reads its header and flags the PHI it carries", async () => {
+    const study = await makeDicom({ modality: "MR", studyDate: "20231102" });
+    const { ticket, completed } = await uploadAndComplete(reviewerToken, { bytes: study.bytes, kind: "dicom", contentType: "application/dicom", filename: "Maria Silva - RM.dcm" });
+    expect(ticket.method).toBe("single");
+    expect(ticket.url_expires_in).toBeLessThanOrEqual(600);
+    expect(new URL(ticket.url ?? "").searchParams.get("X-Amz-SignedHeaders")).toContain("content-type");
+    expect(completed.status).toBe(201);
+    const media = (await completed.json()) as { id: string; retention_class: string; dicom: Record<string, string>; phi_tags: string[]; sha256: string };
+    expect(media.retention_class).toBe("medical_imaging");
+    expect(media.sha256).toBe(sha256(study.bytes));
+    expect(media.dicom).toMatchObject({
+      modality: "MR",
+      studyDate: "20231102",
+      studyInstanceUid: study.studyUid,
+      seriesInstanceUid: study.seriesUid,
+      sopClassUid: "1.2.840.10008.5.1.4.1.1.2",
+      transferSyntaxUid: "1.2.840.10008.1.2.1",
+    });
+    expect(media.phi_tags).toEqual(expect.arrayContaining(["PatientName", "PatientID", "PatientBirthDate"]));
+
+    // The key is built by the server under the class's prefix; the filename appears nowhere in it.
+    const stored = await admin.query<{ object_key: string }>("select object_key from media_items where id = $1", [media.id]);
+    const key = stored.rows[0]!.object_key;
+    expect(key).toMatch(new RegExp(`^medical-imaging/${tenant.id}/\\d{4}/\\d{2}/[0-9a-f]{32}$`));
+    const object = await s3.send(new GetObjectCommand({ Bucket: worker.env.s3.bucket, Key: key }));
+    expect(sha256(await object.Body!.transformToByteArray())).toBe(sha256(study.bytes));
+    expect(await pendingObjects()).toEqual([]);
+
+    // Reading the metadata and downloading are PHI reads: audited, and the link is short-lived.
+    const read = await api(`/api/media/${media.id}`, reviewerToken);
+    expect(read.status).toBe(200);
+    const download = await api(`/api/media/${media.id}/download`, reviewerToken);
+    expect(download.status).toBe(200);
+    const link = (await download.json()) as { url: string; expires_in: number };
+    expect(link.expires_in).toBeLessThanOrEqual(300);
+    expect(Number(new URL(link.url).searchParams.get("X-Amz-Expires"))).toBeLessThanOrEqual(300);
+    const fetched = await fetch(link.url);
+    expect(fetched.status).toBe(200);
+    expect(sha256(new Uint8Array(await fetched.arrayBuffer()))).toBe(sha256(study.bytes));
+    expect(await auditActions()).toEqual(expect.arrayContaining(["upload.created", "media.created", "media.read", "media.download"]));
+  });
+
+  it("asks a password-only session to step up before it may upload a study, but not an illustration", async () => {
+    const study = await makeDicom();
+    const refused = await start(editorToken, { bytes: study.bytes, kind: "dicom", contentType: "application/dicom" });
+    // PHI needs MFA and a known device: the policy answers step-up or deny, never an upload URL.
+    expect([401, 403]).toContain(refused.status);
+    expect(["step_up_required", "trust_denied"]).toContain(((await refused.json()) as { code: string }).code);
+    const image = await start(editorToken, { bytes: png(1024), kind: "image", contentType: "image/png", filename: "capa.png" });
+    expect(image.status).toBe(201);
+  });
+
+  it("refuses a PNG renamed .dcm, deletes it, and says why", async () => {
+    const fake = png(4096);
+    const { completed } = await uploadAndComplete(reviewerToken, { bytes: fake, kind: "dicom", contentType: "application/dicom", filename: "exame.dcm" });
+    expect(completed.status).toBe(422);
+    expect(((await completed.json()) as { code: string }).code).toBe("upload_not_dicom");
+    expect(await pendingObjects()).toEqual([]);
+    expect(await auditActions()).toContain("upload.rejected");
+  });
+
+  it("refuses a file whose checksum or size is not what was declared", async () => {
+    const image = png(2048);
+    const wrongSha = await start(editorToken, { bytes: image, kind: "image", contentType: "image/png", declaredSha: sha256(png(2048)) });
+    const wrongShaTicket = (await wrongSha.json()) as Ticket;
+    expect((await putSingle(wrongShaTicket, image, "image/png")).status).toBe(200);
+    const checksum = await api(`/api/uploads/${wrongShaTicket.id}/complete`, editorToken, { method: "POST" });
+    expect(checksum.status).toBe(422);
+    expect(((await checksum.json()) as { code: string }).code).toBe("upload_checksum_mismatch");
+
+    const wrongSize = await start(editorToken, { bytes: image, kind: "image", contentType: "image/png", declaredSize: 4096 });
+    const wrongSizeTicket = (await wrongSize.json()) as Ticket;
+    expect((await putSingle(wrongSizeTicket, image, "image/png")).status).toBe(200);
+    const size = await api(`/api/uploads/${wrongSizeTicket.id}/complete`, editorToken, { method: "POST" });
+    expect(size.status).toBe(422);
+    expect(((await size.json()) as { code: string }).code).toBe("upload_size_mismatch");
+    // A refused upload cannot be completed again.
+    const again = await api(`/api/uploads/${wrongSizeTicket.id}/complete`, editorToken, { method: "POST" });
+    expect(again.status).toBe(409);
+    expect(await pendingObjects()).toEqual([]);
+  });
+
+  it("has S3 refuse a tampered URL, another content type, and an expired URL", async () => {
+    const image = png(1024);
+    const ticket = (await (await start(editorToken, { bytes: image, kind: "image", contentType: "image/png" })).json()) as Ticket;
+    const tampered = new URL(ticket.url ?? "");
+    tampered.pathname = tampered.pathname.replace(/[0-9a-f]{4}$/, "beef");
+    expect((await fetch(tampered, { method: "PUT", headers: { "content-type": "image/png" }, body: image })).status).toBe(403);
+    expect((await putSingle(ticket, image, "text/html")).status).toBe(403);
+    // The same request signed by the same identity eleven minutes ago, with our TTL, has expired.
+    const original = new URL(ticket.url ?? "");
+    const key = decodeURIComponent(original.pathname.split("/").slice(2).join("/"));
+    const old = await getSignedUrl(s3, new PutObjectCommand({ Bucket: worker.env.s3.bucket, Key: key, ContentType: "image/png" }), {
+      expiresIn: ticket.url_expires_in,
+      signableHeaders: new Set(["content-type"]),
+      signingDate: new Date(Date.now() - 11 * 60_000),
+    });
+    expect((await fetch(old, { method: "PUT", headers: { "content-type": "image/png" }, body: image })).status).toBe(403);
+    expect((await putSingle(ticket, image, "image/png")).status).toBe(200);
+  });
+
+  it("uploads a large file in presigned parts and completes it with the parts' ETags", async () => {
+    const big = png(17 * 1024 * 1024 + 123);
+    const started = await start(editorToken, { bytes: big, kind: "image", contentType: "image/png", filename: "panorama.png" });
+    expect(started.status).toBe(201);
+    const ticket = (await started.json()) as Ticket;
+    expect(ticket.method).toBe("multipart");
+    expect(ticket.parts).toHaveLength(3);
+    const etags: Array<{ part_number: number; etag: string }> = [];
+    for (const part of ticket.parts ?? []) {
+      const from = (part.part_number - 1) * (ticket.part_size ?? 0);
+      const res = await fetch(part.url, { method: "PUT", body: big.subarray(from, from + (ticket.part_size ?? 0)) as Uint8Array<ArrayBuffer> });
+      expect(res.status).toBe(200);
+      etags.push({ part_number: part.part_number, etag: res.headers.get("etag") ?? "" });
+    }
+    const missing = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { body: { parts: etags.slice(0, 2) } });
+    expect(missing.status).toBe(422);
+    expect(((await missing.json()) as { code: string }).code).toBe("upload_parts_required");
+    const done = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { body: { parts: etags } });
+    expect(done.status).toBe(201);
+    expect(await done.json()).toMatchObject({ kind: "image", size: big.length, sha256: sha256(big), retention_class: "general_media" });
+  });
+
+  it("refuses a multipart upload whose assembled file is not the declared one, and cancels an upload", async () => {
+    const big = png(16 * 1024 * 1024 + 10);
+    const ticket = (await (await start(editorToken, { bytes: big, kind: "image", contentType: "image/png" })).json()) as Ticket;
+    const corrupted = new Uint8Array(big);
+    corrupted[9 * 1024 * 1024] = (corrupted[9 * 1024 * 1024] ?? 0) ^ 0xff; // one flipped byte in part 2
+    const etags: Array<{ part_number: number; etag: string }> = [];
+    for (const part of ticket.parts ?? []) {
+      const from = (part.part_number - 1) * (ticket.part_size ?? 0);
+      const res = await fetch(part.url, { method: "PUT", body: corrupted.subarray(from, from + (ticket.part_size ?? 0)) as Uint8Array<ArrayBuffer> });
+      etags.push({ part_number: part.part_number, etag: res.headers.get("etag") ?? "" });
+    }
+    const wrong = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { body: { parts: etags } });
+    expect(wrong.status).toBe(422);
+    expect(((await wrong.json()) as { code: string }).code).toBe("upload_checksum_mismatch");
+    expect(await pendingObjects()).toEqual([]);
+
+    const other = (await (await start(editorToken, { bytes: png(100), kind: "image", contentType: "image/png" })).json()) as Ticket;
+    expect((await api(`/api/uploads/${other.id}/abort`, editorToken, { method: "POST" })).status).toBe(204);
+    const row = await admin.query("select status from uploads where id = $1", [other.id]);
+    expect(row.rows[0].status).toBe("aborted");
+  });
+
+  it("validates the request: limits, content types, unknown fields and roles", async () => {
+    const tooBig = await api("/api/uploads", editorToken, { body: { filename: "x.png", size: 26 * 1024 * 1024, content_type: "image/png", sha256: "a".repeat(64), kind: "image" } });
+    expect(tooBig.status).toBe(422);
+    expect(((await tooBig.json()) as { code: string }).code).toBe("upload_too_large");
+    const wrongType = await api("/api/uploads", editorToken, { body: { filename: "x.svg", size: 10, content_type: "image/svg+xml", sha256: "a".repeat(64), kind: "image" } });
+    expect(((await wrongType.json()) as { code: string }).code).toBe("upload_content_type_refused");
+    const extra = await api("/api/uploads", editorToken, { body: { filename: "x.png", size: 10, content_type: "image/png", sha256: "a".repeat(64), kind: "image", key: "media/evil" } });
+    expect(extra.status).toBe(422);
+    const officer = await createUser(admin, tenant, { roles: ["compliance_officer"] });
+    const officerToken = (await signIn(worker, tenant.hostname, officer)).accessToken;
+    const refused = await api("/api/uploads", officerToken, { body: { filename: "x.png", size: 10, content_type: "image/png", sha256: "a".repeat(64), kind: "image" } });
+    expect(refused.status).toBe(403);
+    const anonymous = await worker.fetch("/api/uploads", { host: tenant.hostname, method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(anonymous.status).toBe(401);
+  });
+});
