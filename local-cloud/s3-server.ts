@@ -14,6 +14,8 @@ export interface S3ServerOptions {
   directory: string;
   /** Buckets that exist from the start. */
   buckets: string[];
+  /** Browser origins allowed to PUT and GET with presigned URLs (CORS), e.g. the admin SPA's; ETag exposed for multipart. */
+  corsOrigins?: string[];
 }
 
 export interface S3Server {
@@ -37,6 +39,13 @@ const REGION = "us-east-1";
 /** S3's bucket naming rules (3–63 chars, lower-case letters, digits, dots, hyphens). */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** The bucket CORS rule the admin SPA needs for presigned uploads, as S3 (and s3rver) take it: XML. */
+function corsXml(origins: string[]): string {
+  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const allowed = origins.map((origin) => `<AllowedOrigin>${escape(origin)}</AllowedOrigin>`).join("");
+  return `<CORSConfiguration><CORSRule>${allowed}<AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+}
+
 export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
   const host = opts.host ?? "127.0.0.1";
   for (const bucket of opts.buckets) {
@@ -52,7 +61,7 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
     // Path-style only: the SDK is configured with forcePathStyle, and vhost matching would look at Host.
     vhostBuckets: false,
     // Creating buckets through the SDK fails on s3rver's trailing-slash route; configure them up front.
-    configureBuckets: opts.buckets.map((name) => ({ name })),
+    configureBuckets: opts.buckets.map((name) => ({ name, configs: opts.corsOrigins?.length ? [corsXml(opts.corsOrigins)] : [] })),
   });
   const address = await server.run();
   const urlHost = host.includes(":") ? `[${host}]` : host;

@@ -156,7 +156,15 @@ async function main(): Promise<void> {
   stops.push(() => neonProxy.close());
   const upstashToken = randomBytes(24).toString("hex");
   const upstashUrl = await startRedisAdapter(upstashToken);
-  const s3 = await startS3Server({ host: HOST, port: PORTS.s3, directory: join(STATE, "s3"), buckets: [BUCKET] });
+  const s3 = await startS3Server({
+    host: HOST,
+    port: PORTS.s3,
+    directory: join(STATE, "s3"),
+    buckets: [BUCKET],
+    // The admin SPA uploads straight to presigned URLs from the browser (package.json's dev script builds it
+    // with this S3 origin in its CSP connect-src).
+    corsOrigins: [`http://localhost:${PORTS.worker}`, `http://127.0.0.1:${PORTS.worker}`],
+  });
   stops.push(() => s3.close());
 
   await runMigrations(database.ownerUrl);
@@ -202,6 +210,7 @@ async function main(): Promise<void> {
     "Vitalis is running",
     `  site        ${base}/`,
     `  health      ${base}/healthz   ${base}/readyz`,
+    `  admin       ${base}/admin/`,
     `  API docs    ${base}/api/docs`,
     `  database    ${database.embedded ? `embedded PGlite (${STATE}/pglite) — RLS not enforced in this mode` : `PostgreSQL at ${database.host}:${database.port}`}`,
     "",

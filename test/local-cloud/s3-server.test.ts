@@ -228,6 +228,26 @@ describe("S3 server (s3rver with SigV4)", () => {
     });
   });
 
+  it("answers CORS preflights for the configured browser origins only", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "vitalis-s3-cors-"));
+    const cors = await startS3Server({ directory: dir, buckets: ["cors-bucket"], corsOrigins: ["http://localhost:8787"] });
+    try {
+      const preflight = (origin: string) =>
+        fetch(`${cors.endpoint}/cors-bucket/upload-pending/x`, {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": "PUT", "access-control-request-headers": "content-type" },
+        });
+      const allowed = await preflight("http://localhost:8787");
+      expect(allowed.status).toBe(200);
+      // s3rver answers a matched preflight with "*" (S3 itself echoes the origin); what matters is the refusal below.
+      expect(["*", "http://localhost:8787"]).toContain(allowed.headers.get("access-control-allow-origin"));
+      expect((await preflight("https://evil.example")).status).toBe(403);
+    } finally {
+      await cors.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("closes and frees its port", async () => {
     const dir = await mkdtemp(join(tmpdir(), "vitalis-s3-close-"));
     const extra = await startS3Server({ directory: dir, buckets: ["scratch-bucket"] });

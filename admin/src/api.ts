@@ -1,0 +1,220 @@
+/**
+ * The one door to the Worker's JSON API.
+ * - The access token lives in this module's memory only (never localStorage/sessionStorage): a reload
+ *   restores the session through the HttpOnly refresh cookie (`POST /api/auth/refresh`).
+ * - 401 `invalid_token` (expired access token): one refresh, shared by concurrent callers, then a retry.
+ * - 401 `step_up_required` (RFC 9470): the UI is asked to re-authenticate with the second factor, then the
+ *   request is retried once.
+ * - Errors are `ApiError`s carrying the problem+json document; errors.ts turns them into words.
+ */
+import type { Problem } from "./errors";
+import type {
+  AccessToken,
+  ContentCreate,
+  ContentItem,
+  ContentPage,
+  ContentUpdate,
+  CredentialView,
+  LoginAnswer,
+  Me,
+  Revision,
+  RevisionComparison,
+  Term,
+  TransitionInput,
+} from "./types";
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.code);
+    this.name = "ApiError";
+  }
+  get code(): string {
+    return this.problem.code;
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+}
+
+let accessToken: string | null = null;
+let refreshing: Promise<boolean> | null = null;
+let stepUpHandler: (() => Promise<boolean>) | null = null;
+let sessionEndedHandler: (() => void) | null = null;
+
+export function setAccessToken(token: string | null): void {
+  accessToken = token;
+}
+export function hasSession(): boolean {
+  return accessToken !== null;
+}
+/** The UI registers how to ask for the second factor again; resolves true when the user re-authenticated. */
+export function onStepUp(handler: () => Promise<boolean>): void {
+  stepUpHandler = handler;
+}
+/** Called when the session cannot be renewed (the UI goes back to the sign-in screen). */
+export function onSessionEnded(handler: () => void): void {
+  sessionEndedHandler = handler;
+}
+
+async function readProblem(response: Response): Promise<Problem> {
+  const text = await response.text().catch(() => "");
+  try {
+    const body = JSON.parse(text) as Partial<Problem>;
+    if (body && typeof body.code === "string") return { ...body, status: response.status, code: body.code } as Problem;
+  } catch {
+    // not JSON (a proxy's page, an HTML 404): fall through to a status-based problem
+  }
+  return { status: response.status, code: response.status >= 500 ? "internal_error" : `http_${response.status}` };
+}
+
+export interface Answer<T> {
+  data: T;
+  etag: string | null;
+  status: number;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** No bearer token, no refresh/step-up handling (sign-in endpoints). */
+  anonymous?: boolean;
+}
+
+async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (!options.anonymous && accessToken) headers.authorization = `Bearer ${accessToken}`;
+  try {
+    return await fetch(path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: "include",
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiError({ status: 0, code: "network_error" });
+  }
+}
+
+/** Renews the access token from the refresh cookie; concurrent callers share one attempt. */
+export function refreshSession(): Promise<boolean> {
+  refreshing ??= (async () => {
+    try {
+      const response = await send("POST", "/api/auth/refresh", { anonymous: true });
+      if (!response.ok) {
+        accessToken = null;
+        return false;
+      }
+      accessToken = ((await response.json()) as AccessToken).access_token;
+      return true;
+    } catch {
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+  let response = await send(method, path, options);
+  if (response.status === 401 && !options.anonymous) {
+    const problem = await readProblem(response);
+    let retry = false;
+    if (problem.code === "step_up_required" && stepUpHandler) {
+      retry = await stepUpHandler();
+    } else if (problem.code === "invalid_token" || problem.code === "unauthenticated") {
+      retry = await refreshSession();
+      if (!retry) sessionEndedHandler?.();
+    }
+    if (!retry) throw new ApiError(problem);
+    response = await send(method, path, options);
+  }
+  if (!response.ok) throw new ApiError(await readProblem(response));
+  const etag = response.headers.get("etag");
+  if (response.status === 204) return { data: undefined as T, etag, status: 204 };
+  return { data: (await response.json()) as T, etag, status: response.status };
+}
+
+async function data<T>(method: string, path: string, options?: RequestOptions): Promise<T> {
+  return (await request<T>(method, path, options)).data;
+}
+
+const ifMatch = (version: number) => ({ "if-match": `"${version}"` });
+const idempotent = () => ({ "idempotency-key": crypto.randomUUID() });
+
+// ---- Authentication and account ----
+
+export const auth = {
+  login: (email: string, password: string) => data<LoginAnswer>("POST", "/api/auth/login", { body: { email, password }, anonymous: true }),
+  mfa: (mfaToken: string, code: string) => data<AccessToken>("POST", "/api/auth/mfa", { body: { mfa_token: mfaToken, code }, anonymous: true }),
+  logout: async () => {
+    try {
+      await request<void>("POST", "/api/auth/logout");
+    } finally {
+      accessToken = null;
+    }
+  },
+};
+
+export const me = {
+  get: () => data<Me>("GET", "/api/me"),
+  startEnrolment: () => data<{ secret: string; otpauth_uri: string }>("POST", "/api/me/mfa/enrol"),
+  confirmEnrolment: (code: string) => data<{ recovery_codes: string[] }>("POST", "/api/me/mfa/confirm", { body: { code } }),
+  submitCredential: (input: { crm_number: string; crm_uf: string; rqe: string[]; specialty?: string }) =>
+    data<CredentialView>("PUT", "/api/me/credential", { body: input }),
+};
+
+export const users = {
+  reviewCredential: (userId: string, status: "verified" | "rejected", note: string) =>
+    data<CredentialView>("POST", `/api/users/${encodeURIComponent(userId)}/credential/review`, { body: { status, note } }),
+  disable: (userId: string) => data<void>("POST", `/api/users/${encodeURIComponent(userId)}/disable`),
+};
+
+// ---- Content ----
+
+export interface ContentFilters {
+  state?: string;
+  locale?: string;
+  category?: string;
+  tag?: string;
+  author?: string;
+  complianceLevel?: string;
+  q?: string;
+  trashed?: "true";
+  cursor?: string;
+  limit?: number;
+}
+
+function query(filters: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value !== undefined && value !== "") params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+export const posts = {
+  list: (filters: ContentFilters) => data<ContentPage>("GET", `/api/posts${query(filters)}`),
+  get: (id: string) => data<ContentItem>("GET", `/api/posts/${id}`),
+  create: (input: ContentCreate) => data<ContentItem>("POST", "/api/posts", { body: input, headers: idempotent() }),
+  update: (id: string, version: number, changes: ContentUpdate) =>
+    data<ContentItem>("PATCH", `/api/posts/${id}`, { body: changes, headers: ifMatch(version) }),
+  trash: (id: string, version: number) => data<ContentItem>("DELETE", `/api/posts/${id}`, { headers: ifMatch(version) }),
+  transition: (id: string, version: number, input: TransitionInput) =>
+    data<ContentItem>("POST", `/api/posts/${id}/transitions`, { body: input, headers: { ...ifMatch(version), ...idempotent() } }),
+  revisions: (id: string) => data<{ items: Revision[] }>("GET", `/api/posts/${id}/revisions`),
+  compare: (id: string, from?: string, to?: string) =>
+    data<RevisionComparison>("GET", `/api/posts/${id}/revisions/compare${query({ from, to })}`),
+  restoreRevision: (id: string, revisionId: string, version: number) =>
+    data<ContentItem>("POST", `/api/posts/${id}/revisions/${revisionId}/restore`, { headers: { ...ifMatch(version), ...idempotent() } }),
+  analyse: (id: string) => data<unknown>("POST", `/api/posts/${id}/analysis`),
+  analysis: (id: string) => data<unknown>("GET", `/api/posts/${id}/analysis`),
+};
+
+export const terms = {
+  categories: () => data<{ items: Term[] }>("GET", "/api/categories"),
+  tags: () => data<{ items: Term[] }>("GET", "/api/tags"),
+  createTag: (name: string) => data<Term>("POST", "/api/tags", { body: { name }, headers: idempotent() }),
+  createCategory: (name: string) => data<Term>("POST", "/api/categories", { body: { name }, headers: idempotent() }),
+};

@@ -1,0 +1,243 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { auth, me as meApi, onSessionEnded, onStepUp, refreshSession, setAccessToken } from "./api";
+import { type Lang, lang, setLang, t } from "./i18n";
+import { AccountScreen } from "./screens/account";
+import { ComplianceScreen } from "./screens/compliance";
+import { MediaScreen } from "./screens/media";
+import { ContentList } from "./screens/list";
+import { EditorScreen, NewPostScreen } from "./screens/editor";
+import { SignIn } from "./screens/signin";
+import { UsersScreen } from "./screens/users";
+import type { Me } from "./types";
+import { ErrorNotice, Field, Link, navigate, useLang, useRoute } from "./ui";
+
+function LanguageSwitch() {
+  useLang();
+  return (
+    <div class="lang-switch">
+      <label for="ui-lang">{t("language")}</label>
+      <select id="ui-lang" value={lang()} onChange={(event) => setLang((event.currentTarget as HTMLSelectElement).value as Lang)}>
+        <option value="pt-BR">Português (Brasil)</option>
+        <option value="en">English</option>
+      </select>
+    </div>
+  );
+}
+
+/** The step-up prompt (RFC 9470): password + second factor again, then the failed request is retried. */
+function StepUpDialog(props: { email: string; pending: ((ok: boolean) => void) | null; done: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [noMfa, setNoMfa] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (props.pending && !dialog.open) dialog.showModal();
+    if (!props.pending && dialog.open) dialog.close();
+  }, [props.pending]);
+  const finish = (ok: boolean) => {
+    props.pending?.(ok);
+    setPassword("");
+    setCode("");
+    setError(null);
+    setNoMfa(false);
+    props.done();
+  };
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await auth.login(props.email, password);
+      if ("mfa_required" in answer) {
+        const session = await auth.mfa(answer.mfa_token, code.trim());
+        setAccessToken(session.access_token);
+        finish(true);
+      } else {
+        setAccessToken(answer.access_token);
+        setNoMfa(true);
+      }
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <dialog ref={ref} class="dialog" aria-labelledby="stepup-title" onCancel={() => finish(false)}>
+      <form onSubmit={submit}>
+        <h2 id="stepup-title">{t("stepUpTitle")}</h2>
+        <p>{noMfa ? t("stepUpNoMfa") : t("stepUpIntro")}</p>
+        <ErrorNotice error={error} />
+        <Field id="stepup-password" label={t("password")}>
+          <input id="stepup-password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </Field>
+        <Field id="stepup-code" label={t("mfaCode")} hint={t("mfaCodeHint")}>
+          <input id="stepup-code" class="short-input" inputMode="numeric" autocomplete="one-time-code" value={code} onInput={(e) => setCode(e.currentTarget.value)} aria-describedby="stepup-code-hint" />
+        </Field>
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            {t("verify")}
+          </button>
+          <button type="button" class="secondary" onClick={() => finish(false)}>
+            {noMfa ? t("close") : t("cancel")}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+/**
+ * `/admin/login?next=/pt-br/…`: the public site sends professionals here; after signing in they go back to
+ * `next`, which must be a same-origin path (never `//host` or a scheme), so it cannot redirect elsewhere.
+ */
+export function safeNext(next: string | null): string | null {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
+  try {
+    const url = new URL(next, location.origin);
+    return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
+  } catch {
+    return null;
+  }
+}
+
+export function App() {
+  useLang();
+  const route = useRoute();
+  const [user, setUser] = useState<Me | null>(null);
+  const [booting, setBooting] = useState(true);
+  const [bootError, setBootError] = useState<unknown>(null);
+  const [stepUp, setStepUp] = useState<((ok: boolean) => void) | null>(null);
+  const [ended, setEnded] = useState(false);
+
+  const loadMe = async () => {
+    try {
+      setUser(await meApi.get());
+      setBootError(null);
+    } catch (error) {
+      setBootError(error);
+    }
+  };
+
+  useEffect(() => {
+    onStepUp(() => new Promise<boolean>((resolve) => setStepUp(() => resolve)));
+    onSessionEnded(() => {
+      setUser(null);
+      setEnded(true);
+    });
+    void (async () => {
+      if (await refreshSession()) await loadMe();
+      setBooting(false);
+    })();
+  }, []);
+
+  // Already signed in and sent here by the public site: go straight back.
+  useEffect(() => {
+    if (!user || route.path !== "/login") return;
+    const next = safeNext(route.search.get("next"));
+    if (next) location.assign(next);
+    else navigate("/", { replace: true });
+  }, [user, route.path]);
+
+  if (booting) return <p class="boot">{t("loading")}</p>;
+
+  if (!user) {
+    return (
+      <div class="signin-page">
+        <header class="signin-header">
+          <span class="brand">{t("appName")}</span>
+          <LanguageSwitch />
+        </header>
+        <main id="main">
+          {ended && <p class="notice">{t("sessionEnded")}</p>}
+          <ErrorNotice error={bootError} />
+          <SignIn
+            onSignedIn={async () => {
+              setEnded(false);
+              const next = route.path === "/login" ? safeNext(route.search.get("next")) : null;
+              if (next) {
+                location.assign(next);
+                return;
+              }
+              if (route.path === "/login") navigate("/", { replace: true });
+              await loadMe();
+            }}
+          />
+        </main>
+      </div>
+    );
+  }
+
+  const isAdmin = user.roles.includes("admin");
+  const mayMedia = user.roles.some((role) => ["admin", "editor", "author", "medical_reviewer", "compliance_officer"].includes(role));
+  const mayCompliance = user.roles.some((role) => role === "admin" || role === "compliance_officer");
+  let screen;
+  const editMatch = /^\/posts\/([0-9a-f-]{36})$/.exec(route.path);
+  if (route.path === "/" || route.path === "/posts" || route.path === "/login") screen = <ContentList me={user} search={route.search} />;
+  else if (route.path === "/posts/new") screen = <NewPostScreen search={route.search} />;
+  else if (editMatch) screen = <EditorScreen id={editMatch[1]!} me={user} />;
+  else if (route.path === "/account") screen = <AccountScreen me={user} onChanged={loadMe} />;
+  else if (route.path === "/users" && isAdmin) screen = <UsersScreen />;
+  else if (route.path === "/media" && mayMedia) screen = <MediaScreen />;
+  else if (route.path === "/compliance" && mayCompliance) screen = <ComplianceScreen />;
+  else screen = <p>{t("notFound")}</p>;
+
+  return (
+    <div class="layout">
+      <a class="skip" href="#main">
+        {t("skipToContent")}
+      </a>
+      <header class="topbar">
+        <span class="brand">{t("appName")}</span>
+        <nav aria-label="main">
+          <Link href="/" class={route.path === "/" || route.path.startsWith("/posts") ? "active" : ""}>
+            {t("navContent")}
+          </Link>
+          {mayMedia && (
+            <Link href="/media" class={route.path === "/media" ? "active" : ""}>
+              {t("navMedia")}
+            </Link>
+          )}
+          {mayCompliance && (
+            <Link href="/compliance" class={route.path === "/compliance" ? "active" : ""}>
+              {t("navCompliance")}
+            </Link>
+          )}
+          {isAdmin && (
+            <Link href="/users" class={route.path === "/users" ? "active" : ""}>
+              {t("navUsers")}
+            </Link>
+          )}
+          <Link href="/account" class={route.path === "/account" ? "active" : ""}>
+            {t("navAccount")}
+          </Link>
+        </nav>
+        <div class="user">
+          <span class="muted" data-testid="who">
+            {user.display_name}
+          </span>
+          <LanguageSwitch />
+          <button
+            type="button"
+            class="secondary"
+            onClick={async () => {
+              await auth.logout().catch(() => undefined);
+              setUser(null);
+              navigate("/", { replace: true });
+            }}
+          >
+            {t("signOut")}
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {screen}
+      </main>
+      <StepUpDialog email={user.email} pending={stepUp} done={() => setStepUp(null)} />
+    </div>
+  );
+}

@@ -1,0 +1,283 @@
+/**
+ * Problem+json errors from the API (RFC 9457, a stable `code` on every one), said in words a person
+ * understands, with what to do next. Pure: no DOM, unit-tested in test/unit/admin-errors.test.ts.
+ */
+export type Lang = "pt-BR" | "en";
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  errors?: Array<{ path: string; message: string }>;
+  [extension: string]: unknown;
+}
+
+type Text = Readonly<Record<Lang, string>>;
+
+const MESSAGES: Readonly<Record<string, Text>> = {
+  invalid_credentials: {
+    en: "The email or password is not right. Check them and try again; after 10 failed attempts the account is locked for 15 minutes.",
+    "pt-BR": "E-mail ou senha incorretos. Confira e tente de novo; após 10 tentativas erradas a conta fica bloqueada por 15 minutos.",
+  },
+  invalid_mfa_code: {
+    en: "That code was not accepted. Type the 6 digits your authenticator app shows now, or one of your recovery codes.",
+    "pt-BR": "Esse código não foi aceito. Digite os 6 dígitos que o seu aplicativo autenticador mostra agora, ou um dos seus códigos de recuperação.",
+  },
+  mfa_code_replayed: {
+    en: "That code was already used. Wait for your authenticator app to show a new one (up to 30 seconds) and type it.",
+    "pt-BR": "Esse código já foi usado. Espere o aplicativo mostrar um novo (até 30 segundos) e digite-o.",
+  },
+  invalid_mfa_token: {
+    en: "The sign-in step took too long or was attempted too many times. Start again with your email and password.",
+    "pt-BR": "A etapa de entrada demorou demais ou teve tentativas demais. Comece de novo com e-mail e senha.",
+  },
+  mfa_not_started: {
+    en: "Two-factor setup has not started yet. Press “Set up two-factor authentication” first.",
+    "pt-BR": "A configuração em dois fatores ainda não começou. Clique primeiro em “Configurar autenticação em dois fatores”.",
+  },
+  mfa_already_enabled: {
+    en: "Two-factor authentication is already on for this account.",
+    "pt-BR": "A autenticação em dois fatores já está ativa nesta conta.",
+  },
+  invalid_token: {
+    en: "Your session has expired. Sign in again to continue.",
+    "pt-BR": "Sua sessão expirou. Entre novamente para continuar.",
+  },
+  token_revoked: {
+    en: "This session was ended (signed out here or on another device). Sign in again.",
+    "pt-BR": "Esta sessão foi encerrada (saída aqui ou em outro dispositivo). Entre novamente.",
+  },
+  invalid_refresh_token: {
+    en: "Your session has ended. Sign in again.",
+    "pt-BR": "Sua sessão terminou. Entre novamente.",
+  },
+  unauthenticated: {
+    en: "You need to sign in to do this.",
+    "pt-BR": "Você precisa entrar para fazer isso.",
+  },
+  step_up_required: {
+    en: "For this action we need to confirm it is you: type the code from your authenticator app.",
+    "pt-BR": "Para esta ação precisamos confirmar que é você: digite o código do seu aplicativo autenticador.",
+  },
+  trust_read_only: {
+    en: "This session may read but not change anything right now. Sign in again with your second factor to make changes.",
+    "pt-BR": "Esta sessão pode ler, mas não alterar nada agora. Entre de novo com o segundo fator para fazer alterações.",
+  },
+  trust_denied: {
+    en: "The access policy refused this request from this device or network. Try from your usual device, or ask an administrator.",
+    "pt-BR": "A política de acesso recusou este pedido a partir deste dispositivo ou rede. Tente do seu dispositivo habitual ou fale com um administrador.",
+  },
+  origin_not_allowed: {
+    en: "This request must come from the Vitalis admin application. Reload the page and try again.",
+    "pt-BR": "Este pedido precisa vir do aplicativo de administração do Vitalis. Recarregue a página e tente de novo.",
+  },
+  forbidden: {
+    en: "You do not have permission to do this. Ask an editor or administrator if you need it.",
+    "pt-BR": "Você não tem permissão para isso. Peça a um editor ou administrador se precisar.",
+  },
+  forbidden_role: {
+    en: "Your role does not allow this action. Ask an administrator if you need it.",
+    "pt-BR": "O seu papel não permite esta ação. Fale com um administrador se precisar.",
+  },
+  transition_forbidden: {
+    en: "Your role cannot move this item to that state. Someone with the right role (editor, medical reviewer) must do it.",
+    "pt-BR": "O seu papel não pode mover este item para esse estado. Alguém com o papel certo (editor, revisor médico) deve fazê-lo.",
+  },
+  invalid_transition: {
+    en: "This item cannot go to that state from where it is now. Reload it to see its current state.",
+    "pt-BR": "Este item não pode ir para esse estado a partir do atual. Recarregue-o para ver o estado atual.",
+  },
+  reviewer_not_verified: {
+    en: "Medical approval needs a reviewer whose CRM has been verified. Ask an administrator to verify your CRM under Users.",
+    "pt-BR": "A aprovação médica exige um revisor com CRM verificado. Peça a um administrador para verificar o seu CRM em Usuários.",
+  },
+  four_eyes_required: {
+    en: "The author cannot approve their own content. Another physician must review it.",
+    "pt-BR": "O autor não pode aprovar o próprio conteúdo. Outro médico precisa revisá-lo.",
+  },
+  publish_blocked: {
+    en: "Publishing is blocked by the analysis findings listed in the Analysis panel. Fix them and analyse again, or ask a medical reviewer to override with a written justification.",
+    "pt-BR": "A publicação está bloqueada pelos achados da análise listados no painel Análise. Corrija-os e analise de novo, ou peça a um revisor médico que autorize com uma justificativa escrita.",
+  },
+  version_conflict: {
+    en: "Someone else saved this item in the meantime. Reload it to see their changes, then apply yours again.",
+    "pt-BR": "Outra pessoa salvou este item enquanto isso. Recarregue para ver as alterações e aplique as suas de novo.",
+  },
+  content_locked: {
+    en: "This item cannot be edited in its current state. Send it back to draft first.",
+    "pt-BR": "Este item não pode ser editado no estado atual. Devolva-o para rascunho primeiro.",
+  },
+  content_trashed: {
+    en: "This item is in the trash. Restore it first.",
+    "pt-BR": "Este item está na lixeira. Restaure-o primeiro.",
+  },
+  slug_taken: {
+    en: "Another item already uses this slug (address). Choose a different one.",
+    "pt-BR": "Outro item já usa este slug (endereço). Escolha outro.",
+  },
+  if_match_required: {
+    en: "The save did not say which version it changes. Reload the item and try again.",
+    "pt-BR": "O salvamento não indicou qual versão altera. Recarregue o item e tente de novo.",
+  },
+  invalid_if_match: {
+    en: "The save named an unreadable version. Reload the item and try again.",
+    "pt-BR": "O salvamento indicou uma versão ilegível. Recarregue o item e tente de novo.",
+  },
+  idempotency_in_progress: {
+    en: "The same request is still being processed. Wait a moment and reload.",
+    "pt-BR": "O mesmo pedido ainda está sendo processado. Aguarde um momento e recarregue.",
+  },
+  idempotency_key_reused: {
+    en: "This request was already sent with different data. Reload and try again.",
+    "pt-BR": "Este pedido já foi enviado com dados diferentes. Recarregue e tente de novo.",
+  },
+  invalid_idempotency_key: {
+    en: "The request carried an unusable retry key. Reload the page and try again.",
+    "pt-BR": "O pedido trazia uma chave de repetição inválida. Recarregue a página e tente de novo.",
+  },
+  upload_content_type_refused: {
+    en: "This kind of file is not accepted here. DICOM studies must be .dcm (application/dicom); images PNG, JPEG, GIF or WebP; documents PDF.",
+    "pt-BR": "Este tipo de arquivo não é aceito aqui. Estudos DICOM devem ser .dcm (application/dicom); imagens PNG, JPEG, GIF ou WebP; documentos PDF.",
+  },
+  upload_too_large: {
+    en: "The file is larger than allowed for its kind (DICOM 1 GiB, images 25 MiB, documents 100 MiB). Split or compress it.",
+    "pt-BR": "O arquivo é maior do que o permitido para o tipo (DICOM 1 GiB, imagens 25 MiB, documentos 100 MiB). Divida ou comprima.",
+  },
+  subject_unknown: {
+    en: "The data subject named for this upload does not exist. Check the subject ID.",
+    "pt-BR": "O titular de dados indicado para este envio não existe. Confira o ID do titular.",
+  },
+  upload_incomplete: {
+    en: "The upload was not finished. Send it again.",
+    "pt-BR": "O envio não foi concluído. Envie de novo.",
+  },
+  upload_not_pending: {
+    en: "This upload was already completed or cancelled. Start a new upload.",
+    "pt-BR": "Este envio já foi concluído ou cancelado. Comece um novo envio.",
+  },
+  upload_expired: {
+    en: "The upload took too long and its links expired. Start it again.",
+    "pt-BR": "O envio demorou demais e os links expiraram. Comece de novo.",
+  },
+  upload_parts_required: {
+    en: "The large-file upload did not list its parts. Start it again.",
+    "pt-BR": "O envio de arquivo grande não listou as partes. Comece de novo.",
+  },
+  upload_parts_invalid: {
+    en: "Some parts of the file did not arrive intact. Start the upload again.",
+    "pt-BR": "Algumas partes do arquivo não chegaram íntegras. Comece o envio de novo.",
+  },
+  upload_missing: {
+    en: "The file never reached storage. Check your connection and upload it again.",
+    "pt-BR": "O arquivo não chegou ao armazenamento. Verifique a conexão e envie de novo.",
+  },
+  upload_size_mismatch: {
+    en: "The stored file does not have the expected size; it was discarded. Upload it again.",
+    "pt-BR": "O arquivo armazenado não tem o tamanho esperado e foi descartado. Envie de novo.",
+  },
+  upload_checksum_mismatch: {
+    en: "The stored file does not match its SHA-256 fingerprint (it changed in transit); it was discarded. Upload it again.",
+    "pt-BR": "O arquivo armazenado não confere com a impressão SHA-256 (mudou no caminho) e foi descartado. Envie de novo.",
+  },
+  upload_type_mismatch: {
+    en: "The file's content is not what its type says; it was discarded. Check the file.",
+    "pt-BR": "O conteúdo do arquivo não corresponde ao tipo declarado e foi descartado. Confira o arquivo.",
+  },
+  upload_not_dicom: {
+    en: "This is not a DICOM Part 10 file (no DICM marker); it was discarded. Export the study as DICOM files and try again.",
+    "pt-BR": "Este não é um arquivo DICOM Part 10 (sem o marcador DICM) e foi descartado. Exporte o estudo como arquivos DICOM e tente de novo.",
+  },
+  upload_dicom_invalid: {
+    en: "The DICOM header could not be read; the file was discarded. Check the file in your DICOM viewer.",
+    "pt-BR": "O cabeçalho DICOM não pôde ser lido e o arquivo foi descartado. Confira o arquivo no seu visualizador DICOM.",
+  },
+  upload_part_failed: {
+    en: "A part of the file failed to upload after several tries. Check your connection and press Retry.",
+    "pt-BR": "Uma parte do arquivo falhou após várias tentativas. Verifique a conexão e clique em Tentar de novo.",
+  },
+  invalid_cursor: {
+    en: "The list changed position. Go back to the first page.",
+    "pt-BR": "A lista mudou de posição. Volte para a primeira página.",
+  },
+  invalid_current_password: {
+    en: "Your current password is not right.",
+    "pt-BR": "A senha atual está incorreta.",
+  },
+  cannot_disable_self: {
+    en: "You cannot disable your own account. Ask another administrator.",
+    "pt-BR": "Você não pode desativar a própria conta. Peça a outro administrador.",
+  },
+  validation_failed: {
+    en: "Some fields are not valid. Check the highlighted fields and try again.",
+    "pt-BR": "Alguns campos não são válidos. Confira os campos indicados e tente de novo.",
+  },
+  malformed_request: {
+    en: "The request could not be read. Reload the page and try again.",
+    "pt-BR": "O pedido não pôde ser lido. Recarregue a página e tente de novo.",
+  },
+  not_found: {
+    en: "This item does not exist or you cannot see it. Go back to the list.",
+    "pt-BR": "Este item não existe ou você não pode vê-lo. Volte para a lista.",
+  },
+  payload_too_large: {
+    en: "This is too large to send. Make it smaller and try again.",
+    "pt-BR": "Isto é grande demais para enviar. Reduza e tente de novo.",
+  },
+  rate_limited: {
+    en: "Too many requests in a short time. Wait a minute and try again.",
+    "pt-BR": "Pedidos demais em pouco tempo. Aguarde um minuto e tente de novo.",
+  },
+  config_invalid: {
+    en: "The server is not configured correctly. Tell your administrator; nothing you can fix here.",
+    "pt-BR": "O servidor não está configurado corretamente. Avise o administrador; não há o que corrigir aqui.",
+  },
+  dependency_unavailable: {
+    en: "A service Vitalis depends on is not answering. Try again in a few minutes.",
+    "pt-BR": "Um serviço do qual o Vitalis depende não está respondendo. Tente de novo em alguns minutos.",
+  },
+  timeout: {
+    en: "The server took too long to answer. Try again.",
+    "pt-BR": "O servidor demorou demais para responder. Tente de novo.",
+  },
+  internal_error: {
+    en: "Something went wrong on the server. Try again; if it keeps happening, tell your administrator the reference below.",
+    "pt-BR": "Algo deu errado no servidor. Tente de novo; se continuar, informe ao administrador a referência abaixo.",
+  },
+  network_error: {
+    en: "Could not reach the server. Check your connection and try again.",
+    "pt-BR": "Não foi possível falar com o servidor. Verifique a sua conexão e tente de novo.",
+  },
+};
+
+const BY_STATUS: Readonly<Record<number, string>> = {
+  400: "malformed_request",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not_found",
+  409: "version_conflict",
+  413: "payload_too_large",
+  422: "validation_failed",
+  428: "if_match_required",
+  429: "rate_limited",
+  503: "dependency_unavailable",
+};
+
+/** Whether a code has a message of its own (used by tests to keep the table complete). */
+export function knownCode(code: string): boolean {
+  return code in MESSAGES;
+}
+
+/** The message for a problem, in the UI's language; unknown codes fall back by status, then generic. */
+export function problemMessage(problem: Pick<Problem, "code" | "status" | "detail">, lang: Lang): string {
+  const text = MESSAGES[problem.code] ?? MESSAGES[BY_STATUS[problem.status] ?? ""] ?? MESSAGES.internal_error!;
+  return text[lang];
+}
+
+/** Field-level validation messages ("json.title: …" → "title: …"), values never included by the API. */
+export function fieldErrors(problem: Problem): Array<{ field: string; message: string }> {
+  const list = Array.isArray(problem.errors) ? problem.errors : [];
+  return list.map((error) => ({ field: String(error.path ?? "").replace(/^(json|query|param|header)\./, ""), message: String(error.message ?? "") }));
+}

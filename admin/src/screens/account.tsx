@@ -1,0 +1,195 @@
+import { useMemo, useState } from "preact/hooks";
+import { me as meApi } from "../api";
+import { encodeQr, qrSvgPath } from "../qr";
+import { t } from "../i18n";
+import type { Me } from "../types";
+import { ErrorNotice, Field, useLang } from "../ui";
+
+const UFS = ["AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB", "PR", "PE", "PI", "RJ", "RN", "RS", "RO", "RR", "SC", "SP", "SE", "TO"];
+
+/** The otpauth:// URI as a QR code drawn here (admin/src/qr.ts): the secret never goes to a third party. */
+export function QrCode(props: { text: string; label: string }) {
+  const code = useMemo(() => {
+    try {
+      return encodeQr(props.text);
+    } catch {
+      return null;
+    }
+  }, [props.text]);
+  if (!code) return null;
+  const size = code.size + 8;
+  return (
+    <svg class="qr" viewBox={`0 0 ${size} ${size}`} role="img" aria-label={props.label} shape-rendering="crispEdges">
+      <rect class="qr-bg" width={size} height={size} />
+      <path class="qr-fg" d={qrSvgPath(code)} />
+    </svg>
+  );
+}
+
+function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
+  const [enrolment, setEnrolment] = useState<{ secret: string; otpauth_uri: string } | null>(null);
+  const [code, setCode] = useState("");
+  const [recovery, setRecovery] = useState<string[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="mfa-title">
+      <h2 id="mfa-title">{t("mfa")}</h2>
+      <p>
+        <span class={`badge ${props.me.mfa_enabled ? "badge-ok" : "badge-warn"}`} data-testid="mfa-state">
+          {props.me.mfa_enabled ? t("mfaOn") : t("mfaOff")}
+        </span>
+      </p>
+      <ErrorNotice error={error} />
+      {recovery ? (
+        <div class="recovery" role="region" aria-labelledby="recovery-title">
+          <h3 id="recovery-title">{t("recoveryTitle")}</h3>
+          <p>{t("recoveryIntro")}</p>
+          <ul class="codes" data-testid="recovery-codes">
+            {recovery.map((item) => (
+              <li key={item}>
+                <code>{item}</code>
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => { setRecovery(null); void props.onChanged(); }}>
+            {t("recoveryDone")}
+          </button>
+        </div>
+      ) : enrolment ? (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            void run(async () => {
+              const answer = await meApi.confirmEnrolment(code.trim());
+              setEnrolment(null);
+              setCode("");
+              setRecovery(answer.recovery_codes);
+            });
+          }}
+        >
+          <p>{t("mfaScan")}</p>
+          <QrCode text={enrolment.otpauth_uri} label={t("mfaSetup")} />
+          <p>
+            {t("mfaSecret")}: <code class="secret" data-testid="mfa-secret">{enrolment.secret.replace(/(.{4})/g, "$1 ").trim()}</code>
+          </p>
+          <Field id="mfa-confirm" label={t("mfaConfirm")}>
+            <input id="mfa-confirm" class="short-input" inputMode="numeric" autocomplete="one-time-code" pattern="\d{6}" required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+          </Field>
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              {t("verify")}
+            </button>
+          </div>
+        </form>
+      ) : (
+        !props.me.mfa_enabled && (
+          <button type="button" disabled={busy} onClick={() => void run(async () => setEnrolment(await meApi.startEnrolment()))}>
+            {t("mfaSetup")}
+          </button>
+        )
+      )}
+    </section>
+  );
+}
+
+function CredentialSection(props: { me: Me; onChanged: () => Promise<void> }) {
+  const current = props.me.credential;
+  const [number, setNumber] = useState(current?.crm_number ?? "");
+  const [uf, setUf] = useState(current?.crm_uf ?? "SP");
+  const [rqe, setRqe] = useState((current?.rqe ?? []).join(", "));
+  const [specialty, setSpecialty] = useState(current?.specialty ?? "");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      class="card"
+      aria-labelledby="crm-title"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        setBusy(true);
+        setError(null);
+        try {
+          await meApi.submitCredential({
+            crm_number: number.trim(),
+            crm_uf: uf,
+            rqe: rqe.split(",").map((s) => s.trim()).filter(Boolean),
+            ...(specialty.trim() ? { specialty: specialty.trim() } : {}),
+          });
+          await props.onChanged();
+        } catch (caught) {
+          setError(caught);
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <h2 id="crm-title">{t("credential")}</h2>
+      {current && (
+        <p>
+          {t("credentialStatus")}: <span class={`badge badge-${current.status}`}>{current.status}</span>
+          {current.note && <span class="muted"> — {current.note}</span>}
+        </p>
+      )}
+      <ErrorNotice error={error} />
+      <div class="row">
+        <Field id="crm-number" label={t("crmNumber")}>
+          <input id="crm-number" inputMode="numeric" pattern="\d{1,8}" required value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
+        </Field>
+        <Field id="crm-uf" label={t("crmUf")}>
+          <select id="crm-uf" value={uf} onChange={(e) => setUf(e.currentTarget.value)}>
+            {UFS.map((item) => (
+              <option key={item} value={item}>
+                {item}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <Field id="crm-rqe" label={t("rqe")}>
+        <input id="crm-rqe" value={rqe} onInput={(e) => setRqe(e.currentTarget.value)} />
+      </Field>
+      <Field id="crm-specialty" label={t("specialty")}>
+        <input id="crm-specialty" value={specialty} onInput={(e) => setSpecialty(e.currentTarget.value)} />
+      </Field>
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          {t("submitCredential")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function AccountScreen(props: { me: Me; onChanged: () => Promise<void> }) {
+  useLang();
+  return (
+    <section>
+      <h1>{t("account")}</h1>
+      <dl class="facts card">
+        <dt>{t("email")}</dt>
+        <dd>{props.me.email}</dd>
+        <dt>ID</dt>
+        <dd>
+          <code data-testid="my-id">{props.me.id}</code>
+        </dd>
+        <dt>{t("roles")}</dt>
+        <dd>{props.me.roles.join(", ")}</dd>
+      </dl>
+      <MfaSection me={props.me} onChanged={props.onChanged} />
+      {(props.me.roles.includes("medical_reviewer") || props.me.credential) && <CredentialSection me={props.me} onChanged={props.onChanged} />}
+    </section>
+  );
+}

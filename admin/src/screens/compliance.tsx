@@ -1,0 +1,478 @@
+import { useEffect, useState } from "preact/hooks";
+// The retention policy table is the single source of truth the Worker, the sweeps and Terraform use; it is
+// plain data (no imports), so the SPA shows exactly the rules that are enforced.
+import { retentionPolicies } from "../../../schema/retention-policies";
+import { request } from "../api";
+import { formatDate, lang, t } from "../i18n";
+import type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView } from "../types";
+import { ErrorNotice, Field, useLang } from "../ui";
+
+type Tab = "audit" | "retention" | "requests" | "reports";
+
+const L = (en: string, pt: string) => (lang() === "en" ? en : pt);
+
+function useLoad<T>(path: string | null, deps: unknown[] = []): { data: T | null; error: unknown; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!path) return;
+    setError(null);
+    request<T>("GET", path)
+      .then((answer) => setData(answer.data))
+      .catch(setError);
+  }, [path, tick, ...deps]);
+  return { data, error, reload: () => setTick((n) => n + 1) };
+}
+
+function AuditTab() {
+  const verify = useLoad<AuditVerification>("/api/audit/verify");
+  const [action, setAction] = useState("");
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [filter, setFilter] = useState("");
+  const path = `/api/audit/events?limit=50${filter ? `&action=${encodeURIComponent(filter)}` : ""}${cursor ? `&cursor=${cursor}` : ""}`;
+  const events = useLoad<AuditPage>(path);
+  const v = verify.data;
+  return (
+    <>
+      <section class={`card ${v ? (v.ok ? "chain-ok" : "chain-broken") : ""}`} data-testid="chain-status" aria-live="polite">
+        <div class="heading-row">
+          <h2>{L("Audit chain", "Cadeia de auditoria")}</h2>
+          <button type="button" class="secondary" onClick={verify.reload}>
+            {L("Verify again", "Verificar de novo")}
+          </button>
+        </div>
+        <ErrorNotice error={verify.error} />
+        {v && v.ok && (
+          <p>
+            {L("Intact", "Íntegra")}: {v.chain.events} {L("events, every link recomputed", "eventos, todos os elos recalculados")};{" "}
+            {v.checkpoints.checked} {L("signed checkpoints (Ed25519 + ML-DSA-65) valid.", "checkpoints assinados (Ed25519 + ML-DSA-65) válidos.")}
+            {v.chain.ok && (
+              <>
+                {" "}
+                {L("Head", "Topo")}: <code class="hash">{v.chain.head.slice(0, 16)}…</code>
+              </>
+            )}
+          </p>
+        )}
+        {v && !v.ok && (
+          <p>
+            <strong>{L("Tampering detected.", "Adulteração detectada.")}</strong>{" "}
+            {!v.chain.ok && `${L("First broken link at event", "Primeiro elo quebrado no evento")} #${v.chain.brokenAt} (${v.chain.reason}). `}
+            {v.checkpoints.failure && `${L("Checkpoint", "Checkpoint")} #${v.checkpoints.failure.seq}: ${v.checkpoints.failure.reason}.`}{" "}
+            {L("Preserve the database as it is and tell the security officer.", "Preserve o banco de dados como está e avise o encarregado de segurança.")}
+          </p>
+        )}
+      </section>
+      <form
+        class="filters card"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setCursor(null);
+          setFilter(action.trim());
+        }}
+      >
+        <Field id="audit-action" label={L("Action (e.g. content.transition)", "Ação (ex.: content.transition)")}>
+          <input id="audit-action" value={action} onInput={(e) => setAction(e.currentTarget.value)} />
+        </Field>
+        <div class="actions">
+          <button type="submit">{t("apply")}</button>
+        </div>
+      </form>
+      <ErrorNotice error={events.error} />
+      {events.data && (
+        <table class="list" data-testid="audit-events">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">{L("When", "Quando")}</th>
+              <th scope="col">{L("Action", "Ação")}</th>
+              <th scope="col">{L("Actor", "Autor")}</th>
+              <th scope="col">{L("Target", "Alvo")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.data.events.map((event: AuditEvent) => (
+              <tr key={event.seq}>
+                <td>{event.seq}</td>
+                <td>{formatDate(event.occurred_at)}</td>
+                <td>
+                  <code>{event.action}</code>
+                </td>
+                <td>
+                  {event.actor_type}
+                  {event.actor_id && <code> {event.actor_id.slice(0, 8)}</code>}
+                </td>
+                <td>
+                  {String((event as Record<string, unknown>).target_type ?? "")}{" "}
+                  <code>{String((event as Record<string, unknown>).target_id ?? "").slice(0, 8)}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div class="pager">
+        {cursor && (
+          <button type="button" class="secondary" onClick={() => setCursor(null)}>
+            {t("firstPage")}
+          </button>
+        )}
+        {events.data?.next_cursor && (
+          <button type="button" class="secondary" onClick={() => setCursor(events.data!.next_cursor)}>
+            {t("nextPage")}
+          </button>
+        )}
+      </div>
+    </>
+  );
+}
+
+function days(n: number | null): string {
+  if (n === null) return L("indefinitely", "indefinidamente");
+  if (n >= 365) {
+    const years = Math.round(n / 365.25);
+    return `${years} ${years === 1 ? L("year", "ano") : L("years", "anos")}`;
+  }
+  return `${n} ${L("days", "dias")}`;
+}
+
+function RetentionTab() {
+  const holds = useLoad<{ holds: HoldView[] }>("/api/compliance/legal-holds");
+  const [scope, setScope] = useState<"tenant" | "subject" | "user" | "item">("subject");
+  const [target, setTarget] = useState("");
+  const [itemType, setItemType] = useState("media_item");
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <>
+      <section class="card">
+        <h2>{L("Retention policies", "Políticas de retenção")}</h2>
+        <table class="list">
+          <thead>
+            <tr>
+              <th scope="col">{L("Class", "Classe")}</th>
+              <th scope="col">{L("Keep at least", "Manter no mínimo")}</th>
+              <th scope="col">{L("Act by", "Agir até")}</th>
+              <th scope="col">{L("Then", "Depois")}</th>
+              <th scope="col">{L("Legal basis", "Base legal")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {Object.values(retentionPolicies).map((policy) => (
+              <tr key={policy.retentionClass}>
+                <td>
+                  <code>{policy.retentionClass}</code>
+                </td>
+                <td>{days(policy.minAgeDays)}</td>
+                <td>{days(policy.maxAgeDays)}</td>
+                <td>{{ delete: L("delete", "excluir"), anonymise: L("anonymise", "anonimizar"), keep: L("keep", "manter") }[policy.action]}</td>
+                <td class="small">{policy.legalBasis}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card">
+        <h2>{L("Legal holds", "Retenções judiciais (legal holds)")}</h2>
+        <ErrorNotice error={holds.error} />
+        {holds.data && holds.data.holds.length === 0 && <p class="muted">{L("No legal holds.", "Nenhuma retenção judicial.")}</p>}
+        {holds.data && holds.data.holds.length > 0 && (
+          <table class="list" data-testid="holds">
+            <thead>
+              <tr>
+                <th scope="col">{L("Scope", "Escopo")}</th>
+                <th scope="col">{L("Target", "Alvo")}</th>
+                <th scope="col">{L("Reason", "Motivo")}</th>
+                <th scope="col">{L("Since", "Desde")}</th>
+                <th scope="col" />
+              </tr>
+            </thead>
+            <tbody>
+              {holds.data.holds.map((hold) => (
+                <tr key={hold.id}>
+                  <td>{hold.scope}</td>
+                  <td>
+                    <code>{hold.target_id ?? "—"}</code>
+                  </td>
+                  <td>{hold.reason}</td>
+                  <td>{formatDate(hold.created_at)}</td>
+                  <td>
+                    {hold.released_at ? (
+                      <span class="muted small">
+                        {L("released", "liberada")} {formatDate(hold.released_at)}
+                      </span>
+                    ) : (
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={async () => {
+                          setError(null);
+                          try {
+                            await request("POST", `/api/compliance/legal-holds/${hold.id}/release`);
+                            holds.reload();
+                          } catch (caught) {
+                            setError(caught);
+                          }
+                        }}
+                      >
+                        {L("Release", "Liberar")}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <form
+          class="workflow-form"
+          onSubmit={async (event) => {
+            event.preventDefault();
+            setError(null);
+            try {
+              await request("POST", "/api/compliance/legal-holds", {
+                body: {
+                  scope,
+                  ...(scope === "tenant" ? {} : { target_id: target.trim() }),
+                  ...(scope === "item" ? { item_type: itemType } : {}),
+                  reason: reason.trim(),
+                },
+              });
+              setReason("");
+              setTarget("");
+              holds.reload();
+            } catch (caught) {
+              setError(caught);
+            }
+          }}
+        >
+          <h3>{L("Place a legal hold", "Aplicar uma retenção judicial")}</h3>
+          <ErrorNotice error={error} />
+          <div class="row">
+            <Field id="hold-scope" label={L("Scope", "Escopo")}>
+              <select id="hold-scope" value={scope} onChange={(e) => setScope(e.currentTarget.value as typeof scope)}>
+                <option value="tenant">{L("The whole site", "O site inteiro")}</option>
+                <option value="subject">{L("A data subject", "Um titular de dados")}</option>
+                <option value="user">{L("A user", "Um usuário")}</option>
+                <option value="item">{L("One item", "Um item")}</option>
+              </select>
+            </Field>
+            {scope !== "tenant" && (
+              <Field id="hold-target" label={L("Target ID", "ID do alvo")}>
+                <input id="hold-target" required pattern="[0-9a-fA-F-]{36}" value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
+              </Field>
+            )}
+            {scope === "item" && (
+              <Field id="hold-item-type" label={L("Item type", "Tipo de item")}>
+                <select id="hold-item-type" value={itemType} onChange={(e) => setItemType(e.currentTarget.value)}>
+                  <option value="media_item">media_item</option>
+                  <option value="consent">consent</option>
+                  <option value="data_subject">data_subject</option>
+                </select>
+              </Field>
+            )}
+          </div>
+          <Field id="hold-reason" label={L("Reason (order, case or request number)", "Motivo (ofício, processo ou pedido)")}>
+            <textarea id="hold-reason" required minLength={3} maxLength={1000} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          </Field>
+          <div class="actions">
+            <button type="submit">{L("Place hold", "Aplicar retenção")}</button>
+          </div>
+        </form>
+      </section>
+    </>
+  );
+}
+
+function deadline(request: PrivacyRequestView): { text: string; cls: string } {
+  if (request.fulfilled_at) return { text: `${L("answered", "respondido")} ${formatDate(request.fulfilled_at)}`, cls: "" };
+  const ms = new Date(request.due_at).getTime() - Date.now();
+  const daysLeft = Math.ceil(ms / 86_400_000);
+  if (request.overdue || ms < 0) return { text: `${L("overdue since", "vencido desde")} ${formatDate(request.due_at)}`, cls: "overdue" };
+  return { text: `${formatDate(request.due_at)} (${daysLeft} ${L("days left", "dias restantes")})`, cls: daysLeft <= 3 ? "due-soon" : "" };
+}
+
+function RequestsTab() {
+  const [status, setStatus] = useState("");
+  const list = useLoad<{ requests: PrivacyRequestView[] }>(`/api/privacy/requests${status ? `?status=${status}` : ""}`);
+  const [error, setError] = useState<unknown>(null);
+  const [answer, setAnswer] = useState<unknown>(null);
+  const [type, setType] = useState("access");
+  const [email, setEmail] = useState("");
+  const [cpf, setCpf] = useState("");
+  return (
+    <>
+      <section class="card">
+        <div class="heading-row">
+          <h2>{L("Data-subject requests (LGPD art. 18)", "Pedidos de titulares (LGPD art. 18)")}</h2>
+          <label class="inline">
+            {t("filterState")}{" "}
+            <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+              <option value="">{t("any")}</option>
+              <option value="open">{L("open", "abertos")}</option>
+              <option value="fulfilled">{L("fulfilled", "atendidos")}</option>
+              <option value="partially_fulfilled">{L("partially fulfilled", "atendidos em parte")}</option>
+            </select>
+          </label>
+        </div>
+        <ErrorNotice error={list.error ?? error} />
+        {list.data && list.data.requests.length === 0 && <p class="muted">{L("No requests.", "Nenhum pedido.")}</p>}
+        {list.data && list.data.requests.length > 0 && (
+          <table class="list" data-testid="privacy-requests">
+            <thead>
+              <tr>
+                <th scope="col">{L("Type", "Tipo")}</th>
+                <th scope="col">{L("Received", "Recebido")}</th>
+                <th scope="col">{L("Deadline (15 days, art. 19)", "Prazo (15 dias, art. 19)")}</th>
+                <th scope="col">{L("Status", "Situação")}</th>
+                <th scope="col" />
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.requests.map((item) => {
+                const due = deadline(item);
+                return (
+                  <tr key={item.id}>
+                    <td>{item.type}</td>
+                    <td>{formatDate(item.received_at)}</td>
+                    <td class={due.cls}>{due.text}</td>
+                    <td>{item.status}</td>
+                    <td>
+                      {item.status === "open" && (
+                        <button
+                          type="button"
+                          onClick={async () => {
+                            setError(null);
+                            try {
+                              setAnswer((await request("POST", `/api/privacy/requests/${item.id}/fulfil`)).data);
+                              list.reload();
+                            } catch (caught) {
+                              setError(caught);
+                            }
+                          }}
+                        >
+                          {L("Fulfil", "Atender")}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+        {answer !== null && (
+          <details class="report" open>
+            <summary>{L("Answer to the data subject", "Resposta ao titular")}</summary>
+            <pre class="highlighted">{JSON.stringify(answer, null, 2)}</pre>
+          </details>
+        )}
+      </section>
+      <form
+        class="card narrow"
+        onSubmit={async (event) => {
+          event.preventDefault();
+          setError(null);
+          try {
+            await request("POST", "/api/privacy/requests", {
+              body: { type, subject: { ...(email.trim() ? { email: email.trim() } : {}), ...(cpf.trim() ? { cpf: cpf.trim() } : {}) } },
+            });
+            setEmail("");
+            setCpf("");
+            list.reload();
+          } catch (caught) {
+            setError(caught);
+          }
+        }}
+      >
+        <h3>{L("Record a request", "Registrar um pedido")}</h3>
+        <Field id="dsr-type" label={L("Type", "Tipo")}>
+          <select id="dsr-type" value={type} onChange={(e) => setType(e.currentTarget.value)}>
+            {["access", "portability", "correction", "anonymisation", "deletion", "consent_withdrawal"].map((value) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="dsr-email" label={t("email")}>
+          <input id="dsr-email" type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </Field>
+        <Field id="dsr-cpf" label="CPF">
+          <input id="dsr-cpf" inputMode="numeric" value={cpf} onInput={(e) => setCpf(e.currentTarget.value)} />
+        </Field>
+        <div class="actions">
+          <button type="submit">{L("Record", "Registrar")}</button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+function ReportsTab() {
+  const reports = useLoad<{ reports: ComplianceReport[] }>("/api/compliance/reports?limit=30");
+  return (
+    <section class="card">
+      <h2>{L("Daily compliance reports", "Relatórios diários de conformidade")}</h2>
+      <ErrorNotice error={reports.error} />
+      {reports.data && reports.data.reports.length === 0 && (
+        <p class="muted">{L("No report yet: the daily job writes one each night.", "Nenhum relatório ainda: a rotina diária gera um por noite.")}</p>
+      )}
+      {reports.data?.reports.map((report) => {
+        const body = report.body as Record<string, unknown> & {
+          deleted?: { total?: number };
+          anonymised?: number;
+          blocked?: number;
+          held?: { activeHolds?: unknown[] };
+          privacyRequests?: { open?: number; overdue?: number };
+        };
+        return (
+          <details key={report.id} class="report">
+            <summary>
+              {report.report_date} — {L("deleted", "excluídos")} {body.deleted?.total ?? 0}, {L("anonymised", "anonimizados")} {body.anonymised ?? 0},{" "}
+              {L("blocked", "bloqueados")} {body.blocked ?? 0}, {L("holds", "retenções")} {body.held?.activeHolds?.length ?? 0},{" "}
+              {L("open requests", "pedidos abertos")} {body.privacyRequests?.open ?? 0}
+              {(body.privacyRequests?.overdue ?? 0) > 0 && (
+                <span class="overdue">
+                  {" "}
+                  ({body.privacyRequests?.overdue} {L("overdue", "vencidos")})
+                </span>
+              )}
+            </summary>
+            <pre class="highlighted">{JSON.stringify(report.body, null, 2)}</pre>
+          </details>
+        );
+      })}
+    </section>
+  );
+}
+
+export function ComplianceScreen() {
+  useLang();
+  const [tab, setTab] = useState<Tab>("audit");
+  const tabs: Array<[Tab, string]> = [
+    ["audit", L("Audit log", "Registro de auditoria")],
+    ["retention", L("Retention and legal holds", "Retenção e legal holds")],
+    ["requests", L("Data-subject requests", "Pedidos de titulares")],
+    ["reports", L("Daily reports", "Relatórios diários")],
+  ];
+  return (
+    <section>
+      <h1>{t("navCompliance")}</h1>
+      <div class="tabs" role="tablist">
+        {tabs.map(([id, label]) => (
+          <button key={id} type="button" role="tab" aria-selected={tab === id} aria-controls={`tab-${id}`} onClick={() => setTab(id)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      <div id={`tab-${tab}`} role="tabpanel">
+        {tab === "audit" && <AuditTab />}
+        {tab === "retention" && <RetentionTab />}
+        {tab === "requests" && <RequestsTab />}
+        {tab === "reports" && <ReportsTab />}
+      </div>
+    </section>
+  );
+}

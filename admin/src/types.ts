@@ -1,0 +1,51 @@
+/**
+ * Types shared with the Worker. Every import here is `import type`: erased at build time, so the bundle
+ * carries none of the Worker's code, and a change of a route's zod schema breaks `tsc -p admin` at once.
+ */
+import type { z } from "zod";
+import type {
+  contentCreateSchema,
+  contentItemSchema,
+  contentPageSchema,
+  contentUpdateSchema,
+  revisionComparisonSchema,
+  revisionSchema,
+  termSchema,
+  transitionSchema,
+} from "../../functions/routes/content/content.schemas";
+import type { CredentialView, Me } from "../../functions/services/identity/accounts";
+import type { Finding, Severity } from "../../functions/plugin-host/types";
+import type { ComplianceLevel, ContentLocale, WorkflowState } from "../../schema/content-items";
+import type { Role } from "../../schema/memberships";
+import type { mediaViewSchema } from "../../functions/routes/media/schemas";
+import type { UploadTicket } from "../../functions/services/uploads";
+import type { UploadKind } from "../../schema/uploads";
+import type { AuditVerification, listAuditEvents } from "../../functions/services/audit-query";
+import type { listComplianceReports } from "../../functions/services/compliance-report";
+import type { HoldView } from "../../functions/services/legal-holds";
+import type { PrivacyRequestView } from "../../functions/services/privacy";
+
+export type ContentItem = z.infer<typeof contentItemSchema>;
+export type ContentPage = z.infer<typeof contentPageSchema>;
+export type ContentCreate = z.input<typeof contentCreateSchema>;
+export type ContentUpdate = z.input<typeof contentUpdateSchema>;
+export type Revision = z.infer<typeof revisionSchema>;
+export type RevisionComparison = z.infer<typeof revisionComparisonSchema>;
+export type Term = z.infer<typeof termSchema>;
+export type TransitionInput = z.input<typeof transitionSchema>;
+
+export type MediaItem = z.infer<typeof mediaViewSchema>;
+export type AuditPage = Awaited<ReturnType<typeof listAuditEvents>>;
+export type AuditEvent = AuditPage["events"][number];
+export type ComplianceReport = Awaited<ReturnType<typeof listComplianceReports>>[number];
+export type { AuditVerification, HoldView, PrivacyRequestView };
+
+export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, UploadTicket, WorkflowState };
+
+export type AccessToken = { access_token: string; token_type: "Bearer"; expires_in: number };
+export type LoginAnswer = AccessToken | { mfa_required: true; mfa_token: string };
+
+export const LOCALES: readonly ContentLocale[] = ["pt-BR", "en", "es"];
+export const COMPLIANCE_LEVELS: readonly ComplianceLevel[] = ["public", "professional", "restricted", "phi"];
+export const STATES: readonly WorkflowState[] = ["draft", "in_review", "medical_review", "approved", "scheduled", "published", "archived"];
+

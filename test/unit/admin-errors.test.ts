@@ -1,0 +1,90 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { normaliseAnalysis, locatedFindings, seoScore } from "../../admin/src/analysis";
+import { fieldErrors, knownCode, problemMessage } from "../../admin/src/errors";
+import { escapeHtml, renderPreview, safeUrl } from "../../admin/src/markdown";
+import { ACTIONS, availableActions } from "../../admin/src/workflow";
+import { TRANSITIONS } from "../../functions/services/workflow";
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await sourceFiles(path)));
+    else if (/\.tsx?$/.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+describe("admin error messages", () => {
+  it("says every problem code the content, identity and trust code raises, in both languages", async () => {
+    const codes = new Set<string>();
+    const dirs = ["functions/services/identity", "functions/middleware", "functions/routes/auth", "functions/routes/content", "functions/lib"];
+    const files = (await Promise.all(dirs.map((d) => sourceFiles(d)))).flat();
+    files.push("functions/services/content.ts", "functions/services/workflow.ts", "functions/services/content-errors.ts", "functions/services/content-idempotency.ts");
+    for (const file of files) {
+      const text = await readFile(file, "utf8").catch(() => "");
+      for (const match of text.matchAll(/(?:Error)\(\s*"([a-z_]+)"/g)) codes.add(match[1]!);
+      for (const match of text.matchAll(/readonly code = "([a-z_]+)"/g)) codes.add(match[1]!);
+    }
+    expect(codes.size).toBeGreaterThan(20);
+    const missing = [...codes].filter((code) => !knownCode(code));
+    expect(missing).toEqual([]);
+  });
+
+  it("answers in Portuguese and English, falling back by status", () => {
+    const blocked = { code: "publish_blocked", status: 409 };
+    expect(problemMessage(blocked, "pt-BR")).toMatch(/bloqueada/);
+    expect(problemMessage(blocked, "en")).toMatch(/blocked/);
+    expect(problemMessage({ code: "something_new", status: 429 }, "en")).toMatch(/Wait a minute/);
+    expect(problemMessage({ code: "http_418", status: 418 }, "pt-BR")).toMatch(/Algo deu errado/);
+  });
+
+  it("lists field errors without the request prefix", () => {
+    expect(fieldErrors({ status: 422, code: "validation_failed", errors: [{ path: "json.reason", message: "required" }] })).toEqual([
+      { field: "reason", message: "required" },
+    ]);
+  });
+});
+
+describe("admin Markdown preview", () => {
+  it("shows raw HTML as text and drops script URLs", () => {
+    const html = renderPreview('# T\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) [y](https://ok.test)');
+    expect(html).not.toMatch(/<script|<img src=x|href="javascript/i);
+    expect(html).toContain("&lt;script&gt;");
+    expect(html).toContain('href="https://ok.test"');
+    expect(safeUrl("data:text/html,x")).toBeNull();
+    expect(escapeHtml(`<"'&>`)).toBe("&lt;&quot;&#39;&amp;&gt;");
+  });
+});
+
+describe("admin workflow actions", () => {
+  it("mirror the server's transition matrix exactly", () => {
+    expect(JSON.parse(JSON.stringify(ACTIONS))).toEqual(JSON.parse(JSON.stringify(TRANSITIONS)));
+  });
+
+  it("offer each role its steps", () => {
+    expect(availableActions("draft", ["author"], true).map((a) => a.to)).toEqual(["in_review"]);
+    expect(availableActions("draft", ["author"], false)).toEqual([]);
+    expect(availableActions("medical_review", ["medical_reviewer"], false).map((a) => a.to)).toEqual(["approved", "draft"]);
+    const reviewerOnApproved = availableActions("approved", ["medical_reviewer"], false);
+    expect(reviewerOnApproved.filter((a) => a.asOverride).map((a) => a.to)).toEqual(["scheduled", "published"]);
+  });
+});
+
+describe("admin analysis normaliser", () => {
+  it("reads pipeline stages and stored rows, dropping malformed findings", () => {
+    const view = normaliseAnalysis({
+      stages: [
+        { plugin: "lgpd-analyzer", version: "1.0.0", ok: true, output: { plugin: "lgpd-analyzer", version: "1.0.0", findings: [{ code: "lgpd.cpf", severity: "blocking", message: "CPF", start: 4, end: 18 }, { nope: 1 }] } },
+        { stage: "seo-optimizer", blocking: false, output: { plugin: "seo-optimizer", version: "1", score: 72, findings: [] } },
+      ],
+    });
+    expect(view.reports).toHaveLength(2);
+    expect(view.blocking).toBe(true);
+    expect(seoScore(view)).toBe(72);
+    expect(locatedFindings(view)).toEqual([{ code: "lgpd.cpf", severity: "blocking", message: "CPF", start: 4, end: 18, plugin: "lgpd-analyzer" }]);
+    expect(normaliseAnalysis(null).reports).toEqual([]);
+  });
+});
