@@ -3,7 +3,7 @@
 // uses with imported modules. A deliberately broken fixture plugin (test/plugins/fixtures/broken) is built
 // here with asc; it can trap, return invalid JSON, run out of memory, … by a flag in its input.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -32,42 +32,18 @@ import { runAnalysisPipeline, referenceIds } from "../../functions/plugin-host/p
 import { buildRegistry, STAGE_ORDER, type ManifestPlugin } from "../../functions/plugin-host/manifest";
 import { pluginOutputSchema } from "../../functions/plugin-host/contract";
 import type { PluginInput, RegistryEntry } from "../../functions/plugin-host/types";
+import { BROKEN_MAX_PAGES, buildBrokenPlugin } from "../support/broken-plugin";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const fixtureDir = join(root, "test/plugins/fixtures/broken");
-const buildDir = join(fixtureDir, "build");
-const wasmPath = join(buildDir, "test-broken.wasm");
-const FIXTURE_MAX_PAGES = 64;
+const FIXTURE_MAX_PAGES = BROKEN_MAX_PAGES;
 
 let brokenModule: WebAssembly.Module;
 let brokenSha = "";
 
-async function buildBroken(): Promise<Buffer> {
-  mkdirSync(buildDir, { recursive: true });
-  const asc = (await import("assemblyscript/asc")).default;
-  const tmp = `test/plugins/fixtures/broken/build/test-broken.${process.pid}.tmp.wasm`;
-  let stderr = "";
-  const { error } = await asc.main(
-    [
-      "test/plugins/fixtures/broken/index.ts",
-      "--outFile", tmp,
-      "--optimize",
-      "--runtime", "incremental",
-      "--maximumMemory", String(FIXTURE_MAX_PAGES),
-      "--use", "abort=test/plugins/fixtures/broken/index/abortHandler",
-    ],
-    // `baseDir` is accepted by asc.main (scripts/build-plugins.mjs uses it) but missing from its typings.
-    { baseDir: root, stderr: { write: (s: string) => ((stderr += s), true) }, stdout: { write: () => true } } as unknown as Parameters<typeof asc.main>[1],
-  );
-  if (error) throw new Error(`asc failed for the broken fixture: ${stderr || error.message}`);
-  renameSync(join(root, tmp), wasmPath);
-  return readFileSync(wasmPath);
-}
-
 const wasmBytes = (path: string) => new Uint8Array(readFileSync(path));
 
 beforeAll(async () => {
-  const bytes = new Uint8Array(await buildBroken());
+  const bytes = new Uint8Array(await buildBrokenPlugin());
   brokenModule = new WebAssembly.Module(bytes);
   brokenSha = createHash("sha256").update(bytes).digest("hex");
 }, 60_000);

@@ -44,7 +44,9 @@ export function testBindings(env: TestEnvironment): Bindings {
 /** The bundle's files as workerd modules: the entry first, WASM plugins as compiled modules. */
 async function bundleModules(dir: string): Promise<Array<{ type: "ESModule" | "CompiledWasm"; path: string }>> {
   const files = (await readdir(dir)).filter((file) => file.endsWith(".js") || file.endsWith(".wasm"));
-  files.sort((a, b) => (a === "index.js" ? -1 : b === "index.js" ? 1 : a.localeCompare(b)));
+  // The entry first: wrangler names it after `main` (index.js for the product, worker.js for test Workers).
+  const rank = (file: string) => (file === "index.js" ? 0 : file.endsWith(".js") ? 1 : 2);
+  files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   return files.map((file) => ({ type: file.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path: join(dir, file) }));
 }
 
