@@ -5,7 +5,8 @@ import { withTenant, type Database } from "../lib/db";
 import { ConflictError, NotFoundError } from "../lib/errors";
 import type { Logger } from "../lib/logging";
 import type { Principal, TenantContext } from "../lib/principal";
-import { runAnalysisPipeline, type ResolvedReference, type ResolveReferences } from "../plugin-host";
+import { runAnalysisPipeline, runPlugin, type PluginOutput, type ResolvedReference, type ResolveReferences } from "../plugin-host";
+import { pluginRegistry } from "../plugin-host/registry";
 import { appendAudit } from "./audit";
 import { actorOf } from "./content";
 import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content-access";
@@ -89,6 +90,32 @@ export function referenceResolver(deps: Pick<AnalysisDeps, "redis" | "resolverUr
   };
 }
 
+/** The stored stage that holds personal-data findings in the title and summary, which are published too. */
+export const METADATA_STAGE = "lgpd-analyzer:title-excerpt";
+
+const METADATA_PREFIX: Record<string, string> = {
+  "pt-BR": "No título ou resumo: ",
+  en: "In the title or summary: ",
+  es: "En el título o resumen: ",
+};
+
+/**
+ * The pipeline reads the body; the title and the excerpt are published as well (page, feeds, search
+ * results), so personal data there must block too. lgpd-analyzer reads them on their own; its findings
+ * lose their offsets (they point into the title/summary, not the body the editor highlights).
+ */
+async function scanTitleAndExcerpt(item: { title: string; excerpt: string; locale: string }): Promise<PluginOutput | null> {
+  const entry = pluginRegistry().find((plugin) => plugin.name === "lgpd-analyzer");
+  if (!entry) return null;
+  const result = await runPlugin(entry, { text: `${item.title}\n\n${item.excerpt}`, locale: item.locale as "pt-BR" | "en" | "es" });
+  const prefix = METADATA_PREFIX[item.locale] ?? METADATA_PREFIX.en!;
+  return {
+    ...result.output,
+    plugin: METADATA_STAGE,
+    findings: result.output.findings.map(({ start: _start, end: _end, ...finding }) => ({ ...finding, message: `${prefix}${finding.message}` })),
+  };
+}
+
 function view(rows: Array<typeof contentAnalyses.$inferSelect>, revisionId: string): AnalysisView {
   const stages = rows.map((row) => ({
     stage: row.stage,
@@ -140,16 +167,18 @@ export async function analyseContent(deps: AnalysisDeps, type: ContentType, id: 
     },
     { resolveReferences: referenceResolver(deps) },
   );
+  const metadata = await scanTitleAndExcerpt(item);
+  const outputs: PluginOutput[] = [...result.stages.map((stage) => stage.output), ...(metadata ? [metadata] : [])];
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const rows = await tx
       .insert(contentAnalyses)
       .values(
-        result.stages.map((stage) => ({
+        outputs.map((output) => ({
           tenantId: deps.tenant.id,
           revisionId: item.currentRevisionId!,
-          stage: stage.plugin,
-          output: stage.output as unknown as Record<string, unknown>,
-          blocking: stage.output.findings.some((finding) => finding.severity === "blocking"),
+          stage: output.plugin,
+          output: output as unknown as Record<string, unknown>,
+          blocking: output.findings.some((finding) => finding.severity === "blocking"),
         })),
       )
       .returning();
@@ -163,8 +192,8 @@ export async function analyseContent(deps: AnalysisDeps, type: ContentType, id: 
       // Codes and counts only: findings quote the text, which may hold personal data.
       details: {
         revisionId: item.currentRevisionId,
-        blocking: result.blocking,
-        stages: result.stages.map((stage) => ({ stage: stage.plugin, ok: stage.ok, findings: stage.output.findings.length })),
+        blocking: outputs.some((output) => output.findings.some((finding) => finding.severity === "blocking")),
+        stages: outputs.map((output) => ({ stage: output.plugin, findings: output.findings.length })),
       },
     });
     return view(rows, item.currentRevisionId!);

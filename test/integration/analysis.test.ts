@@ -84,7 +84,14 @@ describe("the analysis pipeline in workerd", () => {
     const run = await send("author", `/api/posts/${item.id}/analysis`, "POST");
     expect(run.status).toBe(200);
     const analysis = (await run.json()) as Analysis;
-    expect(analysis.stages.map((s) => s.stage)).toEqual(["lgpd-analyzer", "medical-claims", "scientific-refs", "seo-optimizer", "content-finalizer"]);
+    expect(analysis.stages.map((s) => s.stage)).toEqual([
+      "lgpd-analyzer",
+      "medical-claims",
+      "scientific-refs",
+      "seo-optimizer",
+      "content-finalizer",
+      "lgpd-analyzer:title-excerpt",
+    ]);
     expect(analysis.stages.filter((s) => !s.ok).map((s) => [s.stage, s.output.findings])).toEqual([]);
     expect(analysis.blocking).toBe(true);
 
@@ -103,7 +110,7 @@ describe("the analysis pipeline in workerd", () => {
 
     const stored = (await (await send("editor", `/api/posts/${item.id}/analysis`, "GET")).json()) as Analysis;
     expect(stored.revision_id).toBe(analysis.revision_id);
-    expect(stored.stages).toHaveLength(5);
+    expect(stored.stages).toHaveLength(6);
     const audit = await admin.query("select details from audit_events where tenant_id = $1 and action = 'content.analysed'", [site.id]);
     expect(audit.rowCount).toBe(1);
     expect(JSON.stringify(audit.rows[0].details)).not.toContain(CPF);
@@ -128,6 +135,24 @@ describe("the analysis pipeline in workerd", () => {
     const jsonLd = final.stages.find((s) => s.stage === "content-finalizer")!.output.jsonLd!;
     expect(jsonLd).toMatchObject({ "@type": "MedicalWebPage", reviewedBy: { name: "Dra. Helena Souza" } });
     expect((await move("editor", "published")).status).toBe(200);
+  });
+
+  it("blocks personal data in the title or summary too, which are published with the body", async () => {
+    const created = await send("author", "/api/posts", "POST", {
+      title: "Relato de caso",
+      locale: "pt-BR",
+      bodyMarkdown: CLEAN,
+      excerpt: `Caso da paciente Maria Souza, CPF ${CPF}.`,
+    });
+    const item = (await created.json()) as { id: string };
+    const analysis = (await (await send("author", `/api/posts/${item.id}/analysis`, "POST")).json()) as Analysis;
+    expect(analysis.stages.find((s) => s.stage === "lgpd-analyzer")!.blocking).toBe(false);
+    const metadata = analysis.stages.find((s) => s.stage === "lgpd-analyzer:title-excerpt")!;
+    expect(metadata.blocking).toBe(true);
+    const cpf = metadata.output.findings.find((f) => f.code === "pii.cpf")!;
+    expect(cpf.start).toBeUndefined();
+    expect((cpf as { message?: string }).message).toMatch(/^No título ou resumo: /);
+    expect(analysis.blocking).toBe(true);
   });
 
   it("refuses to publish while the stored analysis blocks", async () => {
