@@ -468,6 +468,25 @@ export async function listContent(ctx: ContentContext, type: ContentType, filter
   });
 }
 
+/**
+ * The item a save will change, locked for update: it must be visible, not trashed, at the version the
+ * caller edited, and editable by this viewer (outside draft and in_review it is locked, so an approval
+ * always covers the text that is published).
+ */
+async function loadEditableItem(tx: Transaction, ctx: ContentContext, type: ContentType, id: string, expectedVersion: number): Promise<ContentItem> {
+  const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  const item = await loadItemForUpdate(tx, viewer, type, id);
+  if (item.trashedAt) throw new ConflictError("content_trashed", "Restore this item from the trash before editing it.");
+  assertVersion(item, expectedVersion);
+  if (!mayEdit(viewer, item)) {
+    if (viewerHas(viewer, WRITER_ROLES) && item.state !== "draft" && item.state !== "in_review") {
+      throw new ConflictError("content_locked", `A ${item.state} item cannot be edited; move it back to draft first.`);
+    }
+    throw new ForbiddenError("forbidden", "You may not edit this item.");
+  }
+  return item;
+}
+
 export async function updateContent(
   ctx: ContentContext,
   type: ContentType,
@@ -477,16 +496,7 @@ export async function updateContent(
 ): Promise<ContentView> {
   requireUser(ctx);
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
-    const item = await loadItemForUpdate(tx, viewer, type, id);
-    if (item.trashedAt) throw new ConflictError("content_trashed", "Restore this item from the trash before editing it.");
-    assertVersion(item, expectedVersion);
-    if (!mayEdit(viewer, item)) {
-      if (viewerHas(viewer, WRITER_ROLES) && item.state !== "draft" && item.state !== "in_review") {
-        throw new ConflictError("content_locked", `A ${item.state} item cannot be edited; move it back to draft first.`);
-      }
-      throw new ForbiddenError("forbidden", "You may not edit this item.");
-    }
+    const item = await loadEditableItem(tx, ctx, type, id, expectedVersion);
     const links = await linkedIds(tx, [item.id]);
     const current = snapshotOf(item, links.categories.get(item.id) ?? [], links.tags.get(item.id) ?? []);
     const next: RevisionSnapshot = {
@@ -656,16 +666,7 @@ export async function restoreRevision(
 ): Promise<ContentView> {
   requireUser(ctx);
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
-    const item = await loadItemForUpdate(tx, viewer, type, id);
-    if (item.trashedAt) throw new ConflictError("content_trashed", "Restore this item from the trash before editing it.");
-    assertVersion(item, expectedVersion);
-    if (!mayEdit(viewer, item)) {
-      if (viewerHas(viewer, WRITER_ROLES) && item.state !== "draft" && item.state !== "in_review") {
-        throw new ConflictError("content_locked", `A ${item.state} item cannot be edited; move it back to draft first.`);
-      }
-      throw new ForbiddenError("forbidden", "You may not edit this item.");
-    }
+    const item = await loadEditableItem(tx, ctx, type, id, expectedVersion);
     const [revision] = await tx
       .select()
       .from(contentRevisions)
