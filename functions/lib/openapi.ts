@@ -23,9 +23,22 @@ const DESCRIPTIONS: Record<number, string> = {
   429: "Too many requests; see Retry-After.",
 };
 
+/** One problem+json response, with its description. */
+export function problemResponse(description: string) {
+  return { description, content: { "application/problem+json": { schema: problemSchema } } };
+}
+
 /** The problem+json responses a route can give, for its OpenAPI description. */
 export function problemResponses(...statuses: number[]) {
-  return Object.fromEntries(
-    statuses.map((status) => [status, { description: DESCRIPTIONS[status] ?? "Error.", content: { "application/problem+json": { schema: problemSchema } } }]),
-  );
+  return Object.fromEntries(statuses.map((status) => [status, problemResponse(DESCRIPTIONS[status] ?? "Error.")]));
+}
+
+/** A required JSON request body validated by `schema` (the router's hook answers 422 when it fails). */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { required: true as const, content: { "application/json": { schema } } };
+}
+
+/** A JSON response described by `schema`. */
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
 }

@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { problemResponses } from "../../lib/openapi";
+import { jsonBody, problemResponses } from "../../lib/openapi";
 
 const tokenResponse = z
   .object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
   .openapi("AccessToken");
 const mfaRequired = z.object({ mfa_required: z.literal(true), mfa_token: z.string() }).openapi("MfaRequired");
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
 
 export const loginRoute = createRoute({
   method: "post",
@@ -13,7 +12,7 @@ export const loginRoute = createRoute({
   tags: ["Authentication"],
   summary: "Sign in with email and password; answers an access token, or an MFA challenge.",
   request: {
-    body: json(z.object({ email: z.email().max(320), password: z.string().min(1).max(1024) }).strict()),
+    body: jsonBody(z.object({ email: z.email().max(320), password: z.string().min(1).max(1024) }).strict()),
   },
   responses: {
     200: {
@@ -30,7 +29,7 @@ export const mfaRoute = createRoute({
   tags: ["Authentication"],
   summary: "Complete sign-in with a TOTP code or a recovery code.",
   request: {
-    body: json(z.object({ mfa_token: z.string().min(1).max(4096), code: z.string().min(6).max(16) }).strict()),
+    body: jsonBody(z.object({ mfa_token: z.string().min(1).max(4096), code: z.string().min(6).max(16) }).strict()),
   },
   responses: {
     200: { description: "Signed in.", content: { "application/json": { schema: tokenResponse } } },

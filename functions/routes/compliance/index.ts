@@ -1,7 +1,7 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { legalHoldScopes } from "../../../schema/legal-holds";
 import type { AppBindings } from "../../env";
-import { problemResponses } from "../../lib/openapi";
+import { jsonBody, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { listComplianceReports } from "../../services/compliance-report";
@@ -39,7 +39,7 @@ const placeHoldRoute = createRoute({
   summary: "Place a legal hold on the tenant, a data subject, a user or an item: nothing it covers is deleted.",
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
-  request: { body: { required: true, content: { "application/json": { schema: holdBody } } } },
+  request: { body: jsonBody(holdBody) },
   responses: { 201: { description: "Placed." }, ...problemResponses(401, 403, 422) },
 });
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ContentType } from "../../../schema";
+import { jsonBody, jsonResponse, problemResponse } from "../../lib/openapi";
 import { protect } from "../../middleware/protect";
 import {
   contentCreateSchema,
@@ -10,8 +11,7 @@ import {
   idempotencyHeader,
   idParams,
   ifMatchHeader,
-  problemResponses,
-  problemSchema,
+  contentProblems,
   revisionComparisonSchema,
   revisionSchema,
   transitionSchema,
@@ -23,11 +23,7 @@ const read = protect({ sensitivity: "restricted", action: "read" });
 const write = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor", "author"] });
 const transition = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor", "author", "medical_reviewer"] });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const conflict = { description: "Version conflict, locked state or blocked publication.", content: { "application/problem+json": { schema: problemSchema } } };
+const conflict = problemResponse("Version conflict, locked state or blocked publication.");
 
 /** The admin routes of one content type (posts and pages share them; the type is fixed by the mount). */
 export function contentRoutes(type: ContentType) {
@@ -41,7 +37,7 @@ export function contentRoutes(type: ContentType) {
       summary: `List ${noun}s the caller may see (filters, text search, cursor pagination)`,
       middleware: [read] as const,
       request: { query: contentListQuery },
-      responses: { 200: json(contentPageSchema, `A page of ${noun}s.`), ...problemResponses },
+      responses: { 200: jsonResponse(contentPageSchema, `A page of ${noun}s.`), ...contentProblems },
     }),
     create: createRoute({
       method: "post",
@@ -49,8 +45,8 @@ export function contentRoutes(type: ContentType) {
       tags: [tag],
       summary: `Create a ${noun} (a draft; the first revision is recorded)`,
       middleware: [write] as const,
-      request: { headers: idempotencyHeader, body: { required: true, content: { "application/json": { schema: contentCreateSchema } } } },
-      responses: { 201: json(contentItemSchema, `The new ${noun}; ETag is its version.`), 409: conflict, ...problemResponses },
+      request: { headers: idempotencyHeader, body: jsonBody(contentCreateSchema) },
+      responses: { 201: jsonResponse(contentItemSchema, `The new ${noun}; ETag is its version.`), 409: conflict, ...contentProblems },
     }),
     get: createRoute({
       method: "get",
@@ -59,7 +55,7 @@ export function contentRoutes(type: ContentType) {
       summary: `Read one ${noun}`,
       middleware: [read] as const,
       request: { params: idParams },
-      responses: { 200: json(contentItemSchema, `The ${noun}; ETag is its version.`), ...problemResponses },
+      responses: { 200: jsonResponse(contentItemSchema, `The ${noun}; ETag is its version.`), ...contentProblems },
     }),
     update: createRoute({
       method: "patch",
@@ -70,13 +66,13 @@ export function contentRoutes(type: ContentType) {
       request: {
         params: idParams,
         headers: ifMatchHeader,
-        body: { required: true, content: { "application/json": { schema: contentUpdateSchema } } },
+        body: jsonBody(contentUpdateSchema),
       },
       responses: {
-        200: json(contentItemSchema, `The ${noun} as saved.`),
+        200: jsonResponse(contentItemSchema, `The ${noun} as saved.`),
         409: conflict,
-        428: { description: "If-Match is missing.", content: { "application/problem+json": { schema: problemSchema } } },
-        ...problemResponses,
+        428: problemResponse("If-Match is missing."),
+        ...contentProblems,
       },
     }),
     trash: createRoute({
@@ -86,7 +82,7 @@ export function contentRoutes(type: ContentType) {
       summary: `Move a ${noun} to the trash (permanent deletion only by retention rules)`,
       middleware: [write] as const,
       request: { params: idParams, headers: ifMatchHeader },
-      responses: { 200: json(contentItemSchema, `The trashed ${noun}.`), 409: conflict, ...problemResponses },
+      responses: { 200: jsonResponse(contentItemSchema, `The trashed ${noun}.`), 409: conflict, ...contentProblems },
     }),
     restore: createRoute({
       method: "post",
@@ -95,7 +91,7 @@ export function contentRoutes(type: ContentType) {
       summary: `Restore a ${noun} from the trash`,
       middleware: [write] as const,
       request: { params: idParams, headers: ifMatchHeader.extend(idempotencyHeader.shape) },
-      responses: { 200: json(contentItemSchema, `The restored ${noun}.`), 409: conflict, ...problemResponses },
+      responses: { 200: jsonResponse(contentItemSchema, `The restored ${noun}.`), 409: conflict, ...contentProblems },
     }),
     transition: createRoute({
       method: "post",
@@ -110,9 +106,9 @@ export function contentRoutes(type: ContentType) {
       request: {
         params: idParams,
         headers: ifMatchHeader.extend(idempotencyHeader.shape),
-        body: { required: true, content: { "application/json": { schema: transitionSchema } } },
+        body: jsonBody(transitionSchema),
       },
-      responses: { 200: json(contentItemSchema, `The ${noun} in its new state.`), 409: conflict, ...problemResponses },
+      responses: { 200: jsonResponse(contentItemSchema, `The ${noun} in its new state.`), 409: conflict, ...contentProblems },
     }),
     revisions: createRoute({
       method: "get",
@@ -121,7 +117,7 @@ export function contentRoutes(type: ContentType) {
       summary: `List the revisions of a ${noun}, newest first`,
       middleware: [read] as const,
       request: { params: idParams },
-      responses: { 200: json(z.object({ items: z.array(revisionSchema) }), "Revisions."), ...problemResponses },
+      responses: { 200: jsonResponse(z.object({ items: z.array(revisionSchema) }), "Revisions."), ...contentProblems },
     }),
     compare: createRoute({
       method: "get",
@@ -130,7 +126,7 @@ export function contentRoutes(type: ContentType) {
       summary: "Compare two revisions (line diff); by default the previous and the current",
       middleware: [read] as const,
       request: { params: idParams, query: z.object({ from: z.uuid().optional(), to: z.uuid().optional() }) },
-      responses: { 200: json(revisionComparisonSchema, "The differences."), ...problemResponses },
+      responses: { 200: jsonResponse(revisionComparisonSchema, "The differences."), ...contentProblems },
     }),
     restoreRevision: createRoute({
       method: "post",
@@ -142,7 +138,7 @@ export function contentRoutes(type: ContentType) {
         params: idParams.extend({ revisionId: z.uuid().openapi({ param: { name: "revisionId", in: "path" } }) }),
         headers: ifMatchHeader.extend(idempotencyHeader.shape),
       },
-      responses: { 200: json(contentItemSchema, `The ${noun} as restored.`), 409: conflict, ...problemResponses },
+      responses: { 200: jsonResponse(contentItemSchema, `The ${noun} as restored.`), 409: conflict, ...contentProblems },
     }),
   };
 }

@@ -1,25 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { complianceLevels, contentLocales, workflowStates } from "../../../schema";
+import { problemResponses } from "../../lib/openapi";
 
-/** RFC 9457 problem document, as every error of this API is answered. */
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string(),
-    detail: z.string(),
-    instance: z.string(),
-  })
-  .loose()
-  .openapi("Problem");
 
-export const problemResponses = {
-  401: { description: "Not signed in.", content: { "application/problem+json": { schema: problemSchema } } },
-  403: { description: "The role or object-level rules forbid this.", content: { "application/problem+json": { schema: problemSchema } } },
-  404: { description: "No such item in this site (or not visible to you).", content: { "application/problem+json": { schema: problemSchema } } },
-  422: { description: "Invalid or unknown fields.", content: { "application/problem+json": { schema: problemSchema } } },
-} as const;
+/** The problems every content route can answer. */
+export const contentProblems = problemResponses(401, 403, 404, 422);
 
 export const slugSchema = z
   .string()

@@ -1,10 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../env";
+import { jsonBody, jsonResponse, problemResponse } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { createTerm, deleteTerm, getTerm, listTerms, type Taxonomy, updateTerm } from "../../services/content-taxonomy";
 import { contentContext, idempotentPost } from "./context";
-import { idempotencyHeader, idParams, problemResponses, problemSchema, slugSchema, termSchema } from "./content.schemas";
+import { contentProblems, idempotencyHeader, idParams, slugSchema, termSchema } from "./content.schemas";
 
 const read = protect({ sensitivity: "public", action: "read" });
 const manage = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor"] });
@@ -31,8 +32,7 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
     .refine((body) => Object.keys(body).length > 0, {
       message: "name at least one field to change",
     }) as z.ZodType<{ name?: string; slug?: string; description?: string; parentId?: string | null }>;
-  const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-  const conflict = { description: "The slug is taken.", content: { "application/problem+json": { schema: problemSchema } } };
+  const conflict = problemResponse("The slug is taken.");
 
   const routes = {
     list: createRoute({
@@ -41,7 +41,7 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
       tags: [tag],
       summary: `List ${tag.toLowerCase()}`,
       middleware: [read] as const,
-      responses: { 200: json(z.object({ items: z.array(termSchema) }), `All ${tag.toLowerCase()}.`) },
+      responses: { 200: jsonResponse(z.object({ items: z.array(termSchema) }), `All ${tag.toLowerCase()}.`) },
     }),
     get: createRoute({
       method: "get",
@@ -50,7 +50,7 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
       summary: `Read one ${taxonomy}`,
       middleware: [read] as const,
       request: { params: idParams },
-      responses: { 200: json(termSchema, `The ${taxonomy}.`), ...problemResponses },
+      responses: { 200: jsonResponse(termSchema, `The ${taxonomy}.`), ...contentProblems },
     }),
     create: createRoute({
       method: "post",
@@ -58,8 +58,8 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
       tags: [tag],
       summary: `Create a ${taxonomy} (editors and admins)`,
       middleware: [manage] as const,
-      request: { headers: idempotencyHeader, body: { required: true, content: { "application/json": { schema: createBody } } } },
-      responses: { 201: json(termSchema, `The new ${taxonomy}.`), 409: conflict, ...problemResponses },
+      request: { headers: idempotencyHeader, body: jsonBody(createBody) },
+      responses: { 201: jsonResponse(termSchema, `The new ${taxonomy}.`), 409: conflict, ...contentProblems },
     }),
     update: createRoute({
       method: "patch",
@@ -67,8 +67,8 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
       tags: [tag],
       summary: `Change a ${taxonomy} (editors and admins)`,
       middleware: [manage] as const,
-      request: { params: idParams, body: { required: true, content: { "application/json": { schema: updateBody } } } },
-      responses: { 200: json(termSchema, `The ${taxonomy} as saved.`), 409: conflict, ...problemResponses },
+      request: { params: idParams, body: jsonBody(updateBody) },
+      responses: { 200: jsonResponse(termSchema, `The ${taxonomy} as saved.`), 409: conflict, ...contentProblems },
     }),
     remove: createRoute({
       method: "delete",
@@ -78,8 +78,8 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
       middleware: [manage] as const,
       request: { params: idParams },
       responses: {
-        200: json(z.object({ deleted: z.literal(true), detachedFrom: z.number().int() }), "Deleted."),
-        ...problemResponses,
+        200: jsonResponse(z.object({ deleted: z.literal(true), detachedFrom: z.number().int() }), "Deleted."),
+        ...contentProblems,
       },
     }),
   };

@@ -2,7 +2,7 @@ import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type AppBindings, getConfig } from "../../env";
 import { UnauthorizedError } from "../../lib/errors";
-import { problemResponses } from "../../lib/openapi";
+import { jsonBody, problemResponses } from "../../lib/openapi";
 import type { UserPrincipal } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
@@ -50,7 +50,6 @@ const meSchema = z
 
 const self = protect({ sensitivity: "restricted", action: "read" });
 const selfWrite = protect({ sensitivity: "restricted", action: "write" });
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
 
 const meRoute = createRoute({
   method: "get",
@@ -69,7 +68,7 @@ const passwordRoute = createRoute({
   summary: "Change your password (at least 12 characters, not a common one).",
   security: [{ bearer: [] }],
   middleware: [selfWrite] as const,
-  request: { body: json(z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict()) },
+  request: { body: jsonBody(z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict()) },
   responses: { 204: { description: "Changed." }, ...problemResponses(401, 403, 422) },
 });
 
@@ -93,7 +92,7 @@ const confirmRoute = createRoute({
   summary: "Confirm enrolment with a code; returns one-time recovery codes, shown only now.",
   security: [{ bearer: [] }],
   middleware: [selfWrite] as const,
-  request: { body: json(z.object({ code: z.string().regex(/^\d{6}$/) }).strict()) },
+  request: { body: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/) }).strict()) },
   responses: {
     200: { description: "Enabled.", content: { "application/json": { schema: z.object({ recovery_codes: z.array(z.string()) }) } } },
     ...problemResponses(401, 403, 409, 422),
@@ -107,7 +106,7 @@ const credentialRoute = createRoute({
   summary: "Declare your CRM number and UF (and RQE for specialist claims); an admin verifies it.",
   security: [{ bearer: [] }],
   middleware: [selfWrite] as const,
-  request: { body: json(credentialSchema) },
+  request: { body: jsonBody(credentialSchema) },
   responses: { 200: { description: "Saved, pending verification.", content: { "application/json": { schema: credentialView } } }, ...problemResponses(401, 403, 422) },
 });
 

@@ -1,7 +1,7 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { privacyRequestStatuses, privacyRequestTypes } from "../../../schema/privacy-requests";
 import type { AppBindings } from "../../env";
-import { problemResponses } from "../../lib/openapi";
+import { jsonBody, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import {
@@ -39,7 +39,7 @@ const subjectRoute = createRoute({
   summary: "Find or register a data subject by e-mail and/or CPF (the CPF is stored only hashed).",
   security: [{ bearer: [] }],
   middleware: [subjectRegistrars] as const,
-  request: { body: { required: true, content: { "application/json": { schema: identity } } } },
+  request: { body: jsonBody(identity) },
   responses: { 200: { description: "The subject's id." }, ...problemResponses(401, 403, 422) },
 });
 
@@ -51,21 +51,16 @@ const createRequestRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
   request: {
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z
-            .object({
-              type: z.enum(privacyRequestTypes),
-              subject: identity,
-              correction: z.object({ email: z.email().max(254).optional(), display_name: z.string().trim().min(1).max(200).optional() }).strict().optional(),
-              purpose: z.string().min(1).max(100).optional(),
-            })
-            .strict(),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({
+          type: z.enum(privacyRequestTypes),
+          subject: identity,
+          correction: z.object({ email: z.email().max(254).optional(), display_name: z.string().trim().min(1).max(200).optional() }).strict().optional(),
+          purpose: z.string().min(1).max(100).optional(),
+        })
+        .strict(),
+    ),
   },
   responses: { 201: { description: "Recorded." }, ...problemResponses(401, 403, 422) },
 });
@@ -100,22 +95,17 @@ const recordConsentRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
   request: {
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z
-            .object({
-              subject: identity,
-              purpose: z.string().trim().min(1).max(100),
-              version: z.string().trim().min(1).max(50),
-              source: z.string().trim().min(1).max(100),
-              granted_at: z.iso.datetime({ offset: true }).optional(),
-            })
-            .strict(),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({
+          subject: identity,
+          purpose: z.string().trim().min(1).max(100),
+          version: z.string().trim().min(1).max(50),
+          source: z.string().trim().min(1).max(100),
+          granted_at: z.iso.datetime({ offset: true }).optional(),
+        })
+        .strict(),
+    ),
   },
   responses: { 201: { description: "Recorded." }, ...problemResponses(401, 403, 422) },
 });

@@ -1,7 +1,7 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { uploadKinds } from "../../../schema/uploads";
 import type { AppBindings } from "../../env";
-import { problemResponses } from "../../lib/openapi";
+import { jsonBody, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { mediaViewSchema } from "../media/schemas";
 import { abortUpload, completeUpload, createUpload, uploadKindOf } from "../../services/uploads";
@@ -53,7 +53,7 @@ const createUploadRoute = createRoute({
   summary: "Authorise an upload: presigned PUT URL, or presigned part URLs above 16 MiB (DICOM needs PHI-level trust).",
   security: [{ bearer: [] }],
   middleware: [byBody] as const,
-  request: { body: { required: true, content: { "application/json": { schema: createBody } } } },
+  request: { body: jsonBody(createBody) },
   responses: {
     201: { description: "Upload authorised.", content: { "application/json": { schema: ticketSchema } } },
     ...problemResponses(401, 403, 422, 429),

@@ -2,7 +2,7 @@ import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type AppBindings, getConfig } from "../../env";
 import { UnauthorizedError } from "../../lib/errors";
-import { problemResponses } from "../../lib/openapi";
+import { jsonBody, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { requireSection } from "../../middleware/services";
@@ -20,10 +20,7 @@ const reviewRoute = createRoute({
   middleware: [adminOnly] as const,
   request: {
     params,
-    body: {
-      required: true,
-      content: { "application/json": { schema: z.object({ status: z.enum(["verified", "rejected"]), note: z.string().min(3).max(1000) }).strict() } },
-    },
+    body: jsonBody(z.object({ status: z.enum(["verified", "rejected"]), note: z.string().min(3).max(1000) }).strict()),
   },
   responses: { 200: { description: "Reviewed." }, ...problemResponses(401, 403, 404, 422) },
 });
