@@ -19,13 +19,28 @@ export async function contentBenchCases(environment: TestEnvironment, posts = 30
   await client.connect();
   try {
     const hostname = `bench-content-${Date.now().toString(36)}.test`;
-    const tenant = await client.query<{ id: string }>("insert into tenants (slug, name) values ($1, 'Bench clinic') returning id", [hostname.split(".")[0]]);
+    const tenant = await client.query<{ id: string }>(
+      "insert into tenants (slug, name) values ($1, 'Bench clinic') returning id",
+      [hostname.split(".")[0]],
+    );
     const tenantId = tenant.rows[0]!.id;
-    await client.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [hostname, tenantId]);
-    const user = await client.query<{ id: string }>("insert into users (email, display_name) values ($1, 'Dra. Bench') returning id", [`author@${hostname}`]);
+    await client.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [
+      hostname,
+      tenantId,
+    ]);
+    const user = await client.query<{ id: string }>(
+      "insert into users (email, display_name) values ($1, 'Dra. Bench') returning id",
+      [`author@${hostname}`],
+    );
     const userId = user.rows[0]!.id;
-    await client.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'author')", [tenantId, userId]);
-    await client.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'dra-bench')", [tenantId, userId]);
+    await client.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'author')", [
+      tenantId,
+      userId,
+    ]);
+    await client.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'dra-bench')", [
+      tenantId,
+      userId,
+    ]);
     let firstWpId = 0;
     for (let i = 0; i < posts; i++) {
       const row = await client.query<{ wp_id: string }>(

@@ -47,7 +47,16 @@ export async function load(name: string, options: LoadOptions): Promise<CaseResu
     headers: options.headers,
     body: options.body,
     ...(headersFor
-      ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, ...headersFor(counter++) } }) }] }
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                headers: { ...request.headers, ...headersFor(counter++) },
+              }),
+            },
+          ],
+        }
       : {}),
   });
   return {

@@ -12,7 +12,16 @@ import { issueAccessToken } from "../functions/services/identity/tokens.js";
 import { createUser } from "../test/support/auth.js";
 import { buildWorkerBundle, startStack } from "../test/support/stack.js";
 import { createWorker } from "../test/support/worker.js";
-import { BENCH_CONNECTIONS, BENCH_SECONDS, type CaseResult, load, printTable, warm, withRatios, writeResults } from "./harness.js";
+import {
+  BENCH_CONNECTIONS,
+  BENCH_SECONDS,
+  type CaseResult,
+  load,
+  printTable,
+  warm,
+  withRatios,
+  writeResults,
+} from "./harness.js";
 
 const BASELINE_PORT = 8801;
 const SUBJECT_PORT = 8802;
@@ -52,13 +61,18 @@ async function main(): Promise<void> {
     for (const entry of await contentBenchCases(stack.environment)) {
       const url = `http://127.0.0.1:${SUBJECT_PORT}${entry.path}`;
       await warm(url, entry.headers);
-      results.push({ ...(await load(entry.name, { url, headers: entry.headers })), ...(entry.target ? { target: entry.target } : {}) });
+      results.push({
+        ...(await load(entry.name, { url, headers: entry.headers })),
+        ...(entry.target ? { target: entry.target } : {}),
+      });
     }
     results.push(...(await siteBenchCases(stack)));
     results.push(...(await protectedCases(stack)));
     results.push(...(await pipelineCases(stack)));
     const rows = [baselineResult, ...withRatios(baselineResult, results)];
-    console.log(`\nVitalis benchmarks — ${BENCH_CONNECTIONS} connections, ${BENCH_SECONDS} s per case, workerd on 127.0.0.1\n`);
+    console.log(
+      `\nVitalis benchmarks — ${BENCH_CONNECTIONS} connections, ${BENCH_SECONDS} s per case, workerd on 127.0.0.1\n`,
+    );
     printTable(rows);
     // Uploads are latency, not throughput: p50/p99 of initiation and completion, and sweep items per second.
     const uploads = await uploadBenchmarks(subject, { iterations: 30, sweepItems: 300 });
@@ -94,17 +108,28 @@ async function protectedCases(stack: Awaited<ReturnType<typeof startStack>>): Pr
     adminOrigins: [],
   };
   try {
-    const tenant = await admin.query<{ id: string }>("insert into tenants (slug, name) values ('bench', 'Bench clinic') returning id");
+    const tenant = await admin.query<{ id: string }>(
+      "insert into tenants (slug, name) values ('bench', 'Bench clinic') returning id",
+    );
     const tenantId = tenant.rows[0]!.id;
     await admin.query("insert into tenant_hostnames (hostname, tenant_id) values ('127.0.0.1', $1)", [tenantId]);
     const tokens: string[] = [];
     for (let i = 0; i < BENCH_USERS; i++) {
       const user = await createUser(admin, { id: tenantId, slug: "bench" }, { roles: ["editor"] });
       // Tokens minted with the Worker's own key and code path (the login endpoint's throttle would shape the set-up).
-      const { token } = await issueAccessToken(auth, { userId: user.id, tenantId, roles: ["editor"], amr: ["pwd"], authTime: Math.floor(Date.now() / 1000) });
+      const { token } = await issueAccessToken(auth, {
+        userId: user.id,
+        tenantId,
+        roles: ["editor"],
+        amr: ["pwd"],
+        authTime: Math.floor(Date.now() / 1000),
+      });
       tokens.push(token);
     }
-    const headersFor = (n: number) => ({ authorization: `Bearer ${tokens[n % tokens.length]}`, "cf-connecting-ip": `198.51.100.${n % 200}` });
+    const headersFor = (n: number) => ({
+      authorization: `Bearer ${tokens[n % tokens.length]}`,
+      "cf-connecting-ip": `198.51.100.${n % 200}`,
+    });
     const base = `http://127.0.0.1:${PROTECTED_PORT}`;
     await warm(`${base}/open`);
     const open = await load("JSON endpoint, auth + trust off", { url: `${base}/open` });
@@ -138,15 +163,27 @@ async function pipelineCases(stack: Awaited<ReturnType<typeof startStack>>): Pro
   const worker = await createWorker(stack.environment, {}, { bundleDir: dir, port: PIPELINE_PORT });
   try {
     const base = `http://127.0.0.1:${PIPELINE_PORT}`;
-    const probe = (await (await fetch(`${base}/pipeline`)).json()) as { bytes: number; stages: Array<{ plugin: string; memoryPages?: number }> };
+    const probe = (await (await fetch(`${base}/pipeline`)).json()) as {
+      bytes: number;
+      stages: Array<{ plugin: string; memoryPages?: number }>;
+    };
     const memory = probe.stages.map((s) => `${s.plugin} ${((s.memoryPages ?? 0) * 64) / 1024} MiB`).join(", ");
     await warm(`${base}/pipeline`);
-    const whole = await load(`analysis pipeline, ${Math.round(probe.bytes / 1000)} KB article, 1 connection`, { url: `${base}/pipeline`, connections: 1 });
+    const whole = await load(`analysis pipeline, ${Math.round(probe.bytes / 1000)} KB article, 1 connection`, {
+      url: `${base}/pipeline`,
+      connections: 1,
+    });
     const rows: CaseResult[] = [{ ...whole, target: "p99 < 20 ms", notes: `memory: ${memory}` }];
     for (const stage of probe.stages) {
       const url = `${base}/plugin/${stage.plugin}`;
       await warm(url);
-      rows.push(await load(`plugin call overhead: ${stage.plugin}`, { url, connections: 1, seconds: Math.min(3, BENCH_SECONDS) }));
+      rows.push(
+        await load(`plugin call overhead: ${stage.plugin}`, {
+          url,
+          connections: 1,
+          seconds: Math.min(3, BENCH_SECONDS),
+        }),
+      );
     }
     return rows;
   } finally {

@@ -34,7 +34,9 @@ async function startCountingRelay(target: string): Promise<CountingRelay> {
   const wss = new WebSocketServer({ server, path: "/v1", perMessageDeflate: false });
   wss.on("connection", (client, request) => {
     connections++;
-    const upstream = new WebSocket(`ws://${target.replace(/\/v1$/, "")}${request.url ?? "/v1"}`, { perMessageDeflate: false });
+    const upstream = new WebSocket(`ws://${target.replace(/\/v1$/, "")}${request.url ?? "/v1"}`, {
+      perMessageDeflate: false,
+    });
     const queued: Buffer[] = [];
     let pending = Buffer.alloc(0);
     let startup = true;
@@ -91,13 +93,26 @@ async function seedArticle(adminDatabaseUrl: string): Promise<{ hostname: string
   await client.connect();
   try {
     const hostname = `bench-site-${Date.now().toString(36)}.test`;
-    const tenant = await client.query<{ id: string }>("insert into tenants (slug, name) values ($1, 'Bench clinic') returning id", [hostname.split(".")[0]]);
+    const tenant = await client.query<{ id: string }>(
+      "insert into tenants (slug, name) values ($1, 'Bench clinic') returning id",
+      [hostname.split(".")[0]],
+    );
     const tenantId = tenant.rows[0]!.id;
-    await client.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [hostname, tenantId]);
-    const user = await client.query<{ id: string }>("insert into users (email, display_name) values ($1, 'Dra. Bench') returning id", [`author@${hostname}`]);
+    await client.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [
+      hostname,
+      tenantId,
+    ]);
+    const user = await client.query<{ id: string }>(
+      "insert into users (email, display_name) values ($1, 'Dra. Bench') returning id",
+      [`author@${hostname}`],
+    );
     const userId = user.rows[0]!.id;
-    await client.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'dra-bench')", [tenantId, userId]);
-    const paragraph = "<p>A hipertensão arterial é uma condição crônica comum; medir a pressão regularmente ajuda a controlá-la.</p>";
+    await client.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'dra-bench')", [
+      tenantId,
+      userId,
+    ]);
+    const paragraph =
+      "<p>A hipertensão arterial é uma condição crônica comum; medir a pressão regularmente ajuda a controlá-la.</p>";
     await client.query(
       `insert into content_items (tenant_id, type, title, slug, body_html, excerpt, locale, author_id, state, published_at,
          last_medically_reviewed_at, reviewed_by, reviewer_name, reviewer_crm, reviewer_uf)
@@ -115,7 +130,11 @@ export async function siteBenchCases(stack: Stack): Promise<CaseResult[]> {
   const headers = { host: hostname };
   const relay = await startCountingRelay(stack.environment.neonProxy);
   const cached = await createWorker(stack.environment, {}, { port: CACHED_PORT });
-  const uncached = await createWorker(stack.environment, { SITE_CACHE_SECONDS: "0", NEON_WS_PROXY: `127.0.0.1:${relay.port}/v1` }, { port: UNCACHED_PORT });
+  const uncached = await createWorker(
+    stack.environment,
+    { SITE_CACHE_SECONDS: "0", NEON_WS_PROXY: `127.0.0.1:${relay.port}/v1` },
+    { port: UNCACHED_PORT },
+  );
   try {
     const cachedUrl = `http://127.0.0.1:${CACHED_PORT}${path}`;
     await warm(cachedUrl, headers);

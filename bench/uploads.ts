@@ -38,7 +38,12 @@ function summarise(samples: number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { samples: sorted.length, p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), meanMs: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)) };
+  return {
+    samples: sorted.length,
+    p50Ms: round(at(0.5)),
+    p99Ms: round(at(0.99)),
+    meanMs: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+  };
 }
 
 export async function uploadBenchmarks(
@@ -56,14 +61,32 @@ export async function uploadBenchmarks(
     // ---- a tenant and an editor of its own ----
     const slug = `bench-uploads-${Date.now().toString(36)}`;
     const host = `${slug}.test`;
-    const tenantId = (await admin.query<{ id: string }>("insert into tenants (slug, name) values ($1, 'Bench uploads') returning id", [slug])).rows[0]!.id;
-    await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [host, tenantId]);
+    const tenantId = (
+      await admin.query<{ id: string }>("insert into tenants (slug, name) values ($1, 'Bench uploads') returning id", [
+        slug,
+      ])
+    ).rows[0]!.id;
+    await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [
+      host,
+      tenantId,
+    ]);
     const password = "bench uploads password";
     const userId = (
-      await admin.query<{ id: string }>("insert into users (email, display_name, password_hash) values ($1, 'Bench editor', $2) returning id", [`editor@${host}`, await hashPassword(password)])
+      await admin.query<{ id: string }>(
+        "insert into users (email, display_name, password_hash) values ($1, 'Bench editor', $2) returning id",
+        [`editor@${host}`, await hashPassword(password)],
+      )
     ).rows[0]!.id;
-    await admin.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'editor')", [tenantId, userId]);
-    const login = await worker.fetch("/api/auth/login", { host, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: `editor@${host}`, password }) });
+    await admin.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'editor')", [
+      tenantId,
+      userId,
+    ]);
+    const login = await worker.fetch("/api/auth/login", {
+      host,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: `editor@${host}`, password }),
+    });
     const token = ((await login.json()) as { access_token: string }).access_token;
     const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
 
@@ -75,30 +98,58 @@ export async function uploadBenchmarks(
       bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0);
       const sha256 = createHash("sha256").update(bytes).digest("hex");
       let started = performance.now();
-      const res = await worker.fetch("/api/uploads", { host, method: "POST", headers: auth, body: JSON.stringify({ filename: `b${i}.png`, size: bytes.length, content_type: "image/png", sha256, kind: "image" }) });
+      const res = await worker.fetch("/api/uploads", {
+        host,
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({
+          filename: `b${i}.png`,
+          size: bytes.length,
+          content_type: "image/png",
+          sha256,
+          kind: "image",
+        }),
+      });
       initiate.push(performance.now() - started);
       const ticket = (await res.json()) as { id: string; url: string };
       await fetch(ticket.url, { method: "PUT", headers: { "content-type": "image/png" }, body: bytes });
       started = performance.now();
-      const done = await worker.fetch(`/api/uploads/${ticket.id}/complete`, { host, method: "POST", headers: { authorization: auth.authorization } });
+      const done = await worker.fetch(`/api/uploads/${ticket.id}/complete`, {
+        host,
+        method: "POST",
+        headers: { authorization: auth.authorization },
+      });
       complete.push(performance.now() - started);
       if (done.status !== 201) throw new Error(`upload bench: completion answered ${done.status}`);
     }
 
     // ---- sweep throughput ----
     for (let i = 0; i < sweepItems; i++) {
-      await insertMedia(admin, s3, env, { tenantId, userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(22) });
+      await insertMedia(admin, s3, env, {
+        tenantId,
+        userId,
+        retentionClass: "medical_imaging",
+        lastEntryAt: yearsAgo(22),
+      });
     }
     neonConfig.webSocketConstructor = WebSocket;
     const { db, pool } = createDatabase({ url: env.appDatabaseUrl, wsProxy: env.neonProxy });
     const started = performance.now();
-    const summary = await runRetentionSweep(db, { s3, bucket: env.s3.bucket }, { tenantIds: [tenantId], maxBatches: 1_000 });
+    const summary = await runRetentionSweep(
+      db,
+      { s3, bucket: env.s3.bucket },
+      { tenantIds: [tenantId], maxBatches: 1_000 },
+    );
     const seconds = (performance.now() - started) / 1000;
     await pool.end();
     return {
       initiate: summarise(initiate),
       complete: summarise(complete),
-      sweep: { items: summary.deleted, seconds: Math.round(seconds * 100) / 100, itemsPerSecond: Math.round((summary.deleted / seconds) * 10) / 10 },
+      sweep: {
+        items: summary.deleted,
+        seconds: Math.round(seconds * 100) / 100,
+        itemsPerSecond: Math.round((summary.deleted / seconds) * 10) / 10,
+      },
     };
   } finally {
     s3.destroy();
@@ -107,6 +158,10 @@ export async function uploadBenchmarks(
 }
 
 export function printUploadBench(result: UploadBenchResult): void {
-  console.log(`uploads: initiate p50 ${result.initiate.p50Ms} ms, p99 ${result.initiate.p99Ms} ms; complete p50 ${result.complete.p50Ms} ms, p99 ${result.complete.p99Ms} ms (n=${result.initiate.samples})`);
-  console.log(`retention sweep: ${result.sweep.items} items in ${result.sweep.seconds} s = ${result.sweep.itemsPerSecond} items/s`);
+  console.log(
+    `uploads: initiate p50 ${result.initiate.p50Ms} ms, p99 ${result.initiate.p99Ms} ms; complete p50 ${result.complete.p50Ms} ms, p99 ${result.complete.p99Ms} ms (n=${result.initiate.samples})`,
+  );
+  console.log(
+    `retention sweep: ${result.sweep.items} items in ${result.sweep.seconds} s = ${result.sweep.itemsPerSecond} items/s`,
+  );
 }

@@ -44,7 +44,11 @@ export function createApp(): OpenAPIHono<AppBindings> {
     return c.html(<ApiReference document={document} />);
   });
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
 
   app.use("*", services());
   app.use("*", tenant());

@@ -46,9 +46,7 @@ export interface Bindings {
 const environments = ["development", "test", "staging", "production"] as const;
 export type Environment = (typeof environments)[number];
 
-const booleanString = z
-  .enum(["true", "false", "1", "0"])
-  .transform((value) => value === "true" || value === "1");
+const booleanString = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
 const environmentSchema = z.enum(environments);
 
@@ -70,7 +68,9 @@ const redisSchema = z.object({
 const s3Schema = z.object({
   S3_ENDPOINT: z.url({ error: "must be a URL" }).optional(),
   S3_REGION: z.string({ error: "is required" }).min(1, "is required"),
-  S3_BUCKET: z.string({ error: "is required" }).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+  S3_BUCKET: z
+    .string({ error: "is required" })
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
   S3_ACCESS_KEY_ID: z.string({ error: "is required" }).min(1, "is required"),
   S3_SECRET_ACCESS_KEY: z.string({ error: "is required" }).min(1, "is required"),
   S3_FORCE_PATH_STYLE: booleanString.default(false),
@@ -106,7 +106,12 @@ const authSchema = z.object({
   ADMIN_ORIGINS: z
     .string()
     .default("")
-    .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
 });
 
 export type SigningJwk = z.output<typeof ed25519PrivateJwk>;
@@ -201,7 +206,10 @@ export function getConfig(env: Bindings): Config {
   const config: Config = {
     environment: environment.success ? environment.data : "production",
     database: parseSection(databaseSchema, env, (v) => ({ url: v.DATABASE_URL, wsProxy: v.NEON_WS_PROXY })),
-    redis: parseSection(redisSchema, env, (v) => ({ url: v.UPSTASH_REDIS_REST_URL, token: v.UPSTASH_REDIS_REST_TOKEN })),
+    redis: parseSection(redisSchema, env, (v) => ({
+      url: v.UPSTASH_REDIS_REST_URL,
+      token: v.UPSTASH_REDIS_REST_TOKEN,
+    })),
     s3: parseSection(s3Schema, env, (v) => ({
       endpoint: v.S3_ENDPOINT,
       region: v.S3_REGION,
@@ -217,7 +225,10 @@ export function getConfig(env: Bindings): Config {
       mfaEncryptionKey: v.MFA_ENCRYPTION_KEY,
       adminOrigins: v.ADMIN_ORIGINS,
     })),
-    audit: parseSection(auditSchema, env, (v) => ({ ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK, mldsaSeed: v.AUDIT_SIGNING_MLDSA_SEED })),
+    audit: parseSection(auditSchema, env, (v) => ({
+      ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK,
+      mldsaSeed: v.AUDIT_SIGNING_MLDSA_SEED,
+    })),
   };
   parsedConfigs.set(env, config);
   return config;

@@ -211,7 +211,10 @@ function closeReason(text: string): string {
   const bytes = Buffer.from(text, "utf8");
   if (bytes.length <= MAX_CLOSE_REASON_BYTES) return text;
   // Cut on a byte budget, then drop a possibly split trailing character.
-  return bytes.subarray(0, MAX_CLOSE_REASON_BYTES).toString("utf8").replace(/\uFFFD$/, "");
+  return bytes
+    .subarray(0, MAX_CLOSE_REASON_BYTES)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

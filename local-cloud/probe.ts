@@ -23,7 +23,12 @@ export function isReachable(host: string, port: number, timeoutMs = 1_000): Prom
 }
 
 /** Polls isReachable until it answers true or the deadline passes; every wait is bounded. */
-export async function waitUntilReachable(host: string, port: number, deadlineMs: number, intervalMs = 100): Promise<boolean> {
+export async function waitUntilReachable(
+  host: string,
+  port: number,
+  deadlineMs: number,
+  intervalMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     if (await isReachable(host, port, Math.min(1_000, Math.max(1, deadline - Date.now())))) return true;

@@ -61,7 +61,10 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
     // Path-style only: the SDK is configured with forcePathStyle, and vhost matching would look at Host.
     vhostBuckets: false,
     // Creating buckets through the SDK fails on s3rver's trailing-slash route; configure them up front.
-    configureBuckets: opts.buckets.map((name) => ({ name, configs: opts.corsOrigins?.length ? [corsXml(opts.corsOrigins)] : [] })),
+    configureBuckets: opts.buckets.map((name) => ({
+      name,
+      configs: opts.corsOrigins?.length ? [corsXml(opts.corsOrigins)] : [],
+    })),
   });
   const address = await server.run();
   const urlHost = host.includes(":") ? `[${host}]` : host;

@@ -315,7 +315,8 @@ async function runMultiExec(commands: string[][], ctx: HandlerContext, base64: b
   for (const command of commands) {
     const p = tryPrepare(command, ctx.scripts);
     // Redis itself would abort the whole transaction for a command it cannot queue.
-    if (p instanceof Error) return [400, { error: `EXECABORT Transaction discarded because of previous errors (${p.message})` }];
+    if (p instanceof Error)
+      return [400, { error: `EXECABORT Transaction discarded because of previous errors (${p.message})` }];
     prepared.push(p);
   }
   const conn = ctx.redis;

@@ -29,8 +29,16 @@ export const auditCheckpoints = pgTable(
   },
   (table) => [
     uniqueIndex("audit_checkpoints_tenant_seq").on(table.tenantId, table.seq),
-    pgPolicy("audit_checkpoints_read", { for: "select", to: appRole, using: sql.raw(`tenant_id = ${currentTenantSql}`) }),
-    pgPolicy("audit_checkpoints_append", { for: "insert", to: appRole, withCheck: sql.raw(`tenant_id = ${currentTenantSql}`) }),
+    pgPolicy("audit_checkpoints_read", {
+      for: "select",
+      to: appRole,
+      using: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+    pgPolicy("audit_checkpoints_append", {
+      for: "insert",
+      to: appRole,
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
   ],
 ).enableRLS();
 

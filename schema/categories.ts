@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { bigserial, type AnyPgColumn, index, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  type AnyPgColumn,
+  index,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 

@@ -1,15 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigserial,
-  index,
-  integer,
-  pgPolicy,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigserial, index, integer, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -25,7 +15,15 @@ export const complianceLevels = ["public", "professional", "restricted", "phi"] 
 export type ComplianceLevel = (typeof complianceLevels)[number];
 
 /** The editorial workflow's states (functions/services/workflow.ts holds the transitions). */
-export const workflowStates = ["draft", "in_review", "medical_review", "approved", "scheduled", "published", "archived"] as const;
+export const workflowStates = [
+  "draft",
+  "in_review",
+  "medical_review",
+  "approved",
+  "scheduled",
+  "published",
+  "archived",
+] as const;
 export type WorkflowState = (typeof workflowStates)[number];
 
 /**
@@ -66,7 +64,11 @@ export const contentItems = pgTable(
     currentRevisionId: uuid("current_revision_id"),
     scheduledAt: timestamp("scheduled_at", { withTimezone: true, mode: "date", precision: 3 }),
     publishedAt: timestamp("published_at", { withTimezone: true, mode: "date", precision: 3 }),
-    lastMedicallyReviewedAt: timestamp("last_medically_reviewed_at", { withTimezone: true, mode: "date", precision: 3 }),
+    lastMedicallyReviewedAt: timestamp("last_medically_reviewed_at", {
+      withTimezone: true,
+      mode: "date",
+      precision: 3,
+    }),
     reviewedBy: uuid("reviewed_by").references(() => users.id),
     reviewerName: text("reviewer_name"),
     reviewerCrm: text("reviewer_crm"),

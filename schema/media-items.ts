@@ -46,7 +46,10 @@ export const mediaItems = pgTable(
     retentionClass: text("retention_class", { enum: retentionClasses }).notNull(),
     dicom: jsonb("dicom").$type<DicomMetadata>(),
     /** Keywords of PHI-bearing DICOM attributes present in the header (PS3.15 Annex E); never their values. */
-    phiTags: text("phi_tags").array().notNull().default(sql`'{}'::text[]`),
+    phiTags: text("phi_tags")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     lastEntryAt: timestamp("last_entry_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
     /** Blocked (LGPD art. 18 IV): kept because the law requires it, but not used or handed out any more. */
     blockedAt: timestamp("blocked_at", { withTimezone: true, mode: "date", precision: 3 }),

@@ -6,7 +6,14 @@ import { tenants } from "./tenants";
 import { users } from "./users";
 
 /** The rights of LGPD art. 18 this system fulfils. */
-export const privacyRequestTypes = ["access", "portability", "correction", "anonymisation", "deletion", "consent_withdrawal"] as const;
+export const privacyRequestTypes = [
+  "access",
+  "portability",
+  "correction",
+  "anonymisation",
+  "deletion",
+  "consent_withdrawal",
+] as const;
 export type PrivacyRequestType = (typeof privacyRequestTypes)[number];
 
 export const privacyRequestStatuses = ["open", "fulfilled", "partially_fulfilled"] as const;

@@ -23,7 +23,10 @@ export const professionalCredentials = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     crmNumber: text("crm_number").notNull(),
     crmUf: text("crm_uf").notNull(),
-    rqe: text("rqe").array().notNull().default(sql`'{}'::text[]`),
+    rqe: text("rqe")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     specialty: text("specialty"),
     status: text("status", { enum: credentialStatuses }).notNull().default("pending"),
     note: text("note"),

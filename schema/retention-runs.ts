@@ -18,8 +18,13 @@ export const retentionRuns = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id),
-    status: text("status", { enum: ["running", "completed", "stopped"] }).notNull().default("running"),
-    counts: jsonb("counts").$type<RetentionCounts>().notNull().default({ deleted: 0, anonymised: 0, held: 0, failed: 0 }),
+    status: text("status", { enum: ["running", "completed", "stopped"] })
+      .notNull()
+      .default("running"),
+    counts: jsonb("counts")
+      .$type<RetentionCounts>()
+      .notNull()
+      .default({ deleted: 0, anonymised: 0, held: 0, failed: 0 }),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date", precision: 3 }),
   },

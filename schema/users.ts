@@ -16,7 +16,9 @@ export const users = pgTable(
     email: text("email").notNull(),
     displayName: text("display_name").notNull(),
     passwordHash: text("password_hash"),
-    status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
     /** TOTP secret (RFC 6238), AES-GCM encrypted with MFA_ENCRYPTION_KEY; set at enrolment, live once verified. */
     mfaSecretEncrypted: text("mfa_secret_encrypted"),
     mfaEnabledAt: timestamp("mfa_enabled_at", { withTimezone: true, mode: "date" }),

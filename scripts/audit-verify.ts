@@ -29,7 +29,11 @@ export async function auditVerify(databaseUrl: string, slug: string): Promise<Au
   try {
     const db = drizzle({ client, schema });
     return await db.transaction(async (tx) => {
-      const [role] = (await tx.execute<{ member: boolean }>(sql`select pg_has_role(current_user, 'vitalis_app', 'MEMBER') and not (select rolsuper from pg_roles where rolname = current_user) as member`)).rows;
+      const [role] = (
+        await tx.execute<{ member: boolean }>(
+          sql`select pg_has_role(current_user, 'vitalis_app', 'MEMBER') and not (select rolsuper from pg_roles where rolname = current_user) as member`,
+        )
+      ).rows;
       if (role?.member) await tx.execute(sql`set local role vitalis_app`);
       const [tenant] = (await tx.execute<{ id: string }>(sql`select id from tenants where slug = ${slug}`)).rows;
       if (!tenant) throw new Error(`no tenant with slug ${slug}`);

@@ -91,14 +91,21 @@ function metaFail(msg) {
 
 function readPluginJson(name) {
   const file = join(pluginsDir, name, "plugin.json");
-  if (!existsSync(file)) metaFail(`plugins/${name}/plugin.json is missing (name, version, stage, inputCap, memoryCapPages)`);
+  if (!existsSync(file))
+    metaFail(`plugins/${name}/plugin.json is missing (name, version, stage, inputCap, memoryCapPages)`);
   let meta;
   try {
     meta = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
     metaFail(`plugins/${name}/plugin.json is not valid JSON: ${e.message}`);
   }
-  for (const [k, t] of [["name", "string"], ["version", "string"], ["stage", "number"], ["inputCap", "number"], ["memoryCapPages", "number"]]) {
+  for (const [k, t] of [
+    ["name", "string"],
+    ["version", "string"],
+    ["stage", "number"],
+    ["inputCap", "number"],
+    ["memoryCapPages", "number"],
+  ]) {
     if (typeof meta[k] !== t) metaFail(`plugins/${name}/plugin.json: "${k}" must be a ${t}`);
   }
   if (meta.name !== name) metaFail(`plugins/${name}/plugin.json: name "${meta.name}" does not match folder "${name}"`);
@@ -120,7 +127,8 @@ const all = readdirSync(pluginsDir, { withFileTypes: true })
   .map((e) => e.name)
   .filter((n) => existsSync(join(pluginsDir, n, "index.ts")))
   .sort();
-for (const n of only) if (!all.includes(n)) fail(`no plugin "${n}" (expected plugins/${n}/index.ts); known: ${all.join(", ")}`);
+for (const n of only)
+  if (!all.includes(n)) fail(`no plugin "${n}" (expected plugins/${n}/index.ts); known: ${all.join(", ")}`);
 const targets = only.length ? only : all;
 
 mkdirSync(buildDir, { recursive: true });
@@ -154,8 +162,18 @@ for (const name of targets) {
   const started = Date.now();
   const { error } = await asc.main(argv, {
     baseDir: root,
-    stdout: { write: (s) => { stdout += s; return true; } },
-    stderr: { write: (s) => { stderr += s; return true; } },
+    stdout: {
+      write: (s) => {
+        stdout += s;
+        return true;
+      },
+    },
+    stderr: {
+      write: (s) => {
+        stderr += s;
+        return true;
+      },
+    },
   });
   if (error) {
     failures.push(name);
@@ -168,7 +186,17 @@ for (const name of targets) {
 }
 
 // Re-read before writing: a concurrent build may have recorded other plugins meanwhile.
-writeAtomic(hashesFile, JSON.stringify({ ...readJson(hashesFile, {}), ...Object.fromEntries(targets.filter((n) => !failures.includes(n) && hashes[n]).map((n) => [n, hashes[n]])) }, null, 2) + "\n");
+writeAtomic(
+  hashesFile,
+  JSON.stringify(
+    {
+      ...readJson(hashesFile, {}),
+      ...Object.fromEntries(targets.filter((n) => !failures.includes(n) && hashes[n]).map((n) => [n, hashes[n]])),
+    },
+    null,
+    2,
+  ) + "\n",
+);
 
 // The manifest lists every plugin that has a built .wasm, in stage order.
 const plugins = [];
@@ -195,7 +223,8 @@ for (const name of all) {
 }
 plugins.sort((a, b) => a.stage - b.stage || a.name.localeCompare(b.name));
 const manifest = JSON.stringify({ plugins }, null, 2) + "\n";
-if (readJson(manifestFile, null) === null || readFileSync(manifestFile, "utf8") !== manifest) writeAtomic(manifestFile, manifest);
+if (readJson(manifestFile, null) === null || readFileSync(manifestFile, "utf8") !== manifest)
+  writeAtomic(manifestFile, manifest);
 
 if (failures.length) fail(`${failures.length} plugin(s) failed: ${failures.join(", ")}`);
 console.log(`build-plugins: ${targets.length} plugin(s) ok in ${Date.now() - t0} ms`);

@@ -64,7 +64,9 @@ async function startDatabase(): Promise<DatabaseTarget> {
     const url = new URL(configured);
     const port = Number(url.port || 5432);
     if (!(await isReachable(url.hostname, port, 2_000))) {
-      throw new Error(`DATABASE_URL points at ${url.hostname}:${port}, which does not answer. Start PostgreSQL or unset DATABASE_URL to use embedded PGlite.`);
+      throw new Error(
+        `DATABASE_URL points at ${url.hostname}:${port}, which does not answer. Start PostgreSQL or unset DATABASE_URL to use embedded PGlite.`,
+      );
     }
     await ensureAppLoginRole(configured);
     const appUrl = new URL(configured);
@@ -108,7 +110,8 @@ async function devSecrets(): Promise<DevSecrets> {
   } catch {
     stored = {};
   }
-  if (stored.privateJwks && stored.mfaEncryptionKey && stored.auditEd25519Jwk && stored.auditMldsaSeed) return stored as DevSecrets;
+  if (stored.privateJwks && stored.mfaEncryptionKey && stored.auditEd25519Jwk && stored.auditMldsaSeed)
+    return stored as DevSecrets;
   // Secrets files written before audit checkpoints existed get the audit keys added; the others are kept.
   const audit = await generateAuditSigningKeys();
   const secrets: DevSecrets = {
@@ -152,7 +155,11 @@ async function main(): Promise<void> {
   await mkdir(STATE, { recursive: true });
 
   const database = await startDatabase();
-  const neonProxy = await startNeonProxy({ host: HOST, port: PORTS.neonProxy, allow: [`${database.host}:${database.port}`] });
+  const neonProxy = await startNeonProxy({
+    host: HOST,
+    port: PORTS.neonProxy,
+    allow: [`${database.host}:${database.port}`],
+  });
   stops.push(() => neonProxy.close());
   const upstashToken = randomBytes(24).toString("hex");
   const upstashUrl = await startRedisAdapter(upstashToken);
@@ -195,13 +202,32 @@ async function main(): Promise<void> {
     ADMIN_ORIGINS: `http://localhost:${PORTS.worker},http://127.0.0.1:${PORTS.worker}`,
   };
   const envFile = join(STATE, "dev.vars");
-  await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${dotenvValue(v)}`).join("\n"), { mode: 0o600 });
+  await writeFile(
+    envFile,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${dotenvValue(v)}`)
+      .join("\n"),
+    { mode: 0o600 },
+  );
 
   // The package's own binary, not `npx`: signals must reach wrangler itself, or Ctrl-C would leave it running.
   wrangler = spawn(
     join(ROOT, "node_modules", ".bin", "wrangler"),
-    ["dev", "--ip", HOST, "--port", String(PORTS.worker), "--env-file", envFile, "--show-interactive-dev-session=false"],
-    { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+    [
+      "dev",
+      "--ip",
+      HOST,
+      "--port",
+      String(PORTS.worker),
+      "--env-file",
+      envFile,
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    },
   );
   wrangler.on("exit", (code) => void shutdown(code ?? 0));
 

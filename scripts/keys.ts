@@ -13,5 +13,8 @@ export function generateMfaKey(): string {
 
 /** The audit checkpoint signing keys: an Ed25519 private JWK (JSON) and a 32-byte ML-DSA-65 seed (base64). */
 export async function generateAuditSigningKeys(): Promise<{ ed25519Jwk: string; mldsaSeed: string }> {
-  return { ed25519Jwk: JSON.stringify(await generateSigningJwk(`audit-${Date.now().toString(36)}`)), mldsaSeed: randomBytes(32).toString("base64") };
+  return {
+    ed25519Jwk: JSON.stringify(await generateSigningJwk(`audit-${Date.now().toString(36)}`)),
+    mldsaSeed: randomBytes(32).toString("base64"),
+  };
 }

@@ -28,7 +28,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const input = await readStdin();
-  const plugin = await createPlugin({ wasm: [{ data: readFileSync(wasmPath) }] }, { useWasi: false, runInWorker: false });
+  const plugin = await createPlugin(
+    { wasm: [{ data: readFileSync(wasmPath) }] },
+    { useWasi: false, runInWorker: false },
+  );
   try {
     // Copy into an exact-size buffer: @extism/extism 1.0.3 stores `input.buffer` whole when
     // given a Uint8Array, ignoring byteOffset/length, and stdin Buffers are pool slices.

@@ -28,7 +28,10 @@ export function assertDemoSeedAllowed(environment: string | undefined): void {
   }
 }
 
-export async function seedDemo(ownerDatabaseUrl: string, options: { password: string; environment: string }): Promise<void> {
+export async function seedDemo(
+  ownerDatabaseUrl: string,
+  options: { password: string; environment: string },
+): Promise<void> {
   assertDemoSeedAllowed(options.environment);
   const client = new pg.Client({ connectionString: ownerDatabaseUrl });
   await client.connect();

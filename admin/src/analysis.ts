@@ -31,7 +31,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function finding(value: unknown): Finding | null {
   if (!isRecord(value) || typeof value.code !== "string") return null;
   const severity = SEVERITIES.includes(value.severity as Severity) ? (value.severity as Severity) : "info";
-  const out: Finding = { code: value.code, severity, message: typeof value.message === "string" ? value.message : value.code };
+  const out: Finding = {
+    code: value.code,
+    severity,
+    message: typeof value.message === "string" ? value.message : value.code,
+  };
   if (typeof value.start === "number" && typeof value.end === "number" && value.start <= value.end) {
     out.start = value.start;
     out.end = value.end;
@@ -44,12 +48,21 @@ function report(value: unknown): PluginReport | null {
   if (!isRecord(value)) return null;
   const output = isRecord(value.output) ? value.output : value;
   const plugin =
-    typeof value.plugin === "string" ? value.plugin : typeof value.stage === "string" ? value.stage : typeof output.plugin === "string" ? output.plugin : null;
+    typeof value.plugin === "string"
+      ? value.plugin
+      : typeof value.stage === "string"
+        ? value.stage
+        : typeof output.plugin === "string"
+          ? output.plugin
+          : null;
   if (!plugin) return null;
-  const findings = (Array.isArray(output.findings) ? output.findings : []).map(finding).filter((f): f is Finding => f !== null);
+  const findings = (Array.isArray(output.findings) ? output.findings : [])
+    .map(finding)
+    .filter((f): f is Finding => f !== null);
   return {
     plugin,
-    version: typeof value.version === "string" ? value.version : typeof output.version === "string" ? output.version : null,
+    version:
+      typeof value.version === "string" ? value.version : typeof output.version === "string" ? output.version : null,
     ok: value.ok !== false,
     score: typeof output.score === "number" ? output.score : null,
     findings,
@@ -62,7 +75,10 @@ export function normaliseAnalysis(body: unknown): AnalysisView {
   const list = Array.isArray(root)
     ? root
     : isRecord(root)
-      ? ((Array.isArray(root.stages) && root.stages) || (Array.isArray(root.results) && root.results) || (Array.isArray(root.items) && root.items) || [])
+      ? (Array.isArray(root.stages) && root.stages) ||
+        (Array.isArray(root.results) && root.results) ||
+        (Array.isArray(root.items) && root.items) ||
+        []
       : [];
   const reports = list.map(report).filter((r): r is PluginReport => r !== null);
   const meta = isRecord(root) ? root : {};

@@ -147,8 +147,10 @@ const idempotent = () => ({ "idempotency-key": crypto.randomUUID() });
 // ---- Authentication and account ----
 
 export const auth = {
-  login: (email: string, password: string) => data<LoginAnswer>("POST", "/api/auth/login", { body: { email, password }, anonymous: true }),
-  mfa: (mfaToken: string, code: string) => data<AccessToken>("POST", "/api/auth/mfa", { body: { mfa_token: mfaToken, code }, anonymous: true }),
+  login: (email: string, password: string) =>
+    data<LoginAnswer>("POST", "/api/auth/login", { body: { email, password }, anonymous: true }),
+  mfa: (mfaToken: string, code: string) =>
+    data<AccessToken>("POST", "/api/auth/mfa", { body: { mfa_token: mfaToken, code }, anonymous: true }),
   logout: async () => {
     try {
       await request<void>("POST", "/api/auth/logout");
@@ -161,14 +163,17 @@ export const auth = {
 export const me = {
   get: () => data<Me>("GET", "/api/me"),
   startEnrolment: () => data<{ secret: string; otpauth_uri: string }>("POST", "/api/me/mfa/enrol"),
-  confirmEnrolment: (code: string) => data<{ recovery_codes: string[] }>("POST", "/api/me/mfa/confirm", { body: { code } }),
+  confirmEnrolment: (code: string) =>
+    data<{ recovery_codes: string[] }>("POST", "/api/me/mfa/confirm", { body: { code } }),
   submitCredential: (input: { crm_number: string; crm_uf: string; rqe: string[]; specialty?: string }) =>
     data<CredentialView>("PUT", "/api/me/credential", { body: input }),
 };
 
 export const users = {
   reviewCredential: (userId: string, status: "verified" | "rejected", note: string) =>
-    data<CredentialView>("POST", `/api/users/${encodeURIComponent(userId)}/credential/review`, { body: { status, note } }),
+    data<CredentialView>("POST", `/api/users/${encodeURIComponent(userId)}/credential/review`, {
+      body: { status, note },
+    }),
   disable: (userId: string) => data<void>("POST", `/api/users/${encodeURIComponent(userId)}/disable`),
 };
 
@@ -189,7 +194,8 @@ export interface ContentFilters {
 
 function query(filters: object): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) if (value !== undefined && value !== "") params.set(key, String(value));
+  for (const [key, value] of Object.entries(filters))
+    if (value !== undefined && value !== "") params.set(key, String(value));
   const text = params.toString();
   return text ? `?${text}` : "";
 }
@@ -200,14 +206,20 @@ export const posts = {
   create: (input: ContentCreate) => data<ContentItem>("POST", "/api/posts", { body: input, headers: idempotent() }),
   update: (id: string, version: number, changes: ContentUpdate) =>
     data<ContentItem>("PATCH", `/api/posts/${id}`, { body: changes, headers: ifMatch(version) }),
-  trash: (id: string, version: number) => data<ContentItem>("DELETE", `/api/posts/${id}`, { headers: ifMatch(version) }),
+  trash: (id: string, version: number) =>
+    data<ContentItem>("DELETE", `/api/posts/${id}`, { headers: ifMatch(version) }),
   transition: (id: string, version: number, input: TransitionInput) =>
-    data<ContentItem>("POST", `/api/posts/${id}/transitions`, { body: input, headers: { ...ifMatch(version), ...idempotent() } }),
+    data<ContentItem>("POST", `/api/posts/${id}/transitions`, {
+      body: input,
+      headers: { ...ifMatch(version), ...idempotent() },
+    }),
   revisions: (id: string) => data<{ items: Revision[] }>("GET", `/api/posts/${id}/revisions`),
   compare: (id: string, from?: string, to?: string) =>
     data<RevisionComparison>("GET", `/api/posts/${id}/revisions/compare${query({ from, to })}`),
   restoreRevision: (id: string, revisionId: string, version: number) =>
-    data<ContentItem>("POST", `/api/posts/${id}/revisions/${revisionId}/restore`, { headers: { ...ifMatch(version), ...idempotent() } }),
+    data<ContentItem>("POST", `/api/posts/${id}/revisions/${revisionId}/restore`, {
+      headers: { ...ifMatch(version), ...idempotent() },
+    }),
   analyse: (id: string) => data<unknown>("POST", `/api/posts/${id}/analysis`),
   analysis: (id: string) => data<unknown>("GET", `/api/posts/${id}/analysis`),
 };

@@ -16,7 +16,11 @@ function LanguageSwitch() {
   return (
     <div class="lang-switch">
       <label for="ui-lang">{t("language")}</label>
-      <select id="ui-lang" value={lang()} onChange={(event) => setLang((event.currentTarget as HTMLSelectElement).value as Lang)}>
+      <select
+        id="ui-lang"
+        value={lang()}
+        onChange={(event) => setLang((event.currentTarget as HTMLSelectElement).value as Lang)}
+      >
         <option value="pt-BR">Português (Brasil)</option>
         <option value="en">English</option>
       </select>
@@ -73,10 +77,25 @@ function StepUpDialog(props: { email: string; pending: ((ok: boolean) => void) |
         <p>{noMfa ? t("stepUpNoMfa") : t("stepUpIntro")}</p>
         <ErrorNotice error={error} />
         <Field id="stepup-password" label={t("password")}>
-          <input id="stepup-password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            id="stepup-password"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </Field>
         <Field id="stepup-code" label={t("mfaCode")} hint={t("mfaCodeHint")}>
-          <input id="stepup-code" class="short-input" inputMode="numeric" autocomplete="one-time-code" value={code} onInput={(e) => setCode(e.currentTarget.value)} aria-describedby="stepup-code-hint" />
+          <input
+            id="stepup-code"
+            class="short-input"
+            inputMode="numeric"
+            autocomplete="one-time-code"
+            value={code}
+            onInput={(e) => setCode(e.currentTarget.value)}
+            aria-describedby="stepup-code-hint"
+          />
         </Field>
         <div class="actions">
           <button type="submit" disabled={busy}>
@@ -173,11 +192,14 @@ export function App() {
   }
 
   const isAdmin = user.roles.includes("admin");
-  const mayMedia = user.roles.some((role) => ["admin", "editor", "author", "medical_reviewer", "compliance_officer"].includes(role));
+  const mayMedia = user.roles.some((role) =>
+    ["admin", "editor", "author", "medical_reviewer", "compliance_officer"].includes(role),
+  );
   const mayCompliance = user.roles.some((role) => role === "admin" || role === "compliance_officer");
   let screen;
   const editMatch = /^\/posts\/([0-9a-f-]{36})$/.exec(route.path);
-  if (route.path === "/" || route.path === "/posts" || route.path === "/login") screen = <ContentList me={user} search={route.search} />;
+  if (route.path === "/" || route.path === "/posts" || route.path === "/login")
+    screen = <ContentList me={user} search={route.search} />;
   else if (route.path === "/posts/new") screen = <NewPostScreen search={route.search} />;
   else if (editMatch) screen = <EditorScreen id={editMatch[1]!} me={user} />;
   else if (route.path === "/account") screen = <AccountScreen me={user} onChanged={loadMe} />;

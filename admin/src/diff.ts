@@ -17,8 +17,10 @@ export function diffRows(lines: readonly DiffLine[], context = 2): DiffRow[] {
   let oldNo = 0;
   let newNo = 0;
   for (const line of lines) {
-    if (line.op === "equal") numbered.push({ kind: "line", op: "equal", text: line.text, oldNo: ++oldNo, newNo: ++newNo });
-    else if (line.op === "delete") numbered.push({ kind: "line", op: "delete", text: line.text, oldNo: ++oldNo, newNo: null });
+    if (line.op === "equal")
+      numbered.push({ kind: "line", op: "equal", text: line.text, oldNo: ++oldNo, newNo: ++newNo });
+    else if (line.op === "delete")
+      numbered.push({ kind: "line", op: "delete", text: line.text, oldNo: ++oldNo, newNo: null });
     else numbered.push({ kind: "line", op: "insert", text: line.text, oldNo: null, newNo: ++newNo });
   }
   const rows: DiffRow[] = [];

@@ -20,11 +20,13 @@ type Text = Readonly<Record<Lang, string>>;
 const MESSAGES: Readonly<Record<string, Text>> = {
   invalid_credentials: {
     en: "The email or password is not right. Check them and try again; after 10 failed attempts the account is locked for 15 minutes.",
-    "pt-BR": "E-mail ou senha incorretos. Confira e tente de novo; após 10 tentativas erradas a conta fica bloqueada por 15 minutos.",
+    "pt-BR":
+      "E-mail ou senha incorretos. Confira e tente de novo; após 10 tentativas erradas a conta fica bloqueada por 15 minutos.",
   },
   invalid_mfa_code: {
     en: "That code was not accepted. Type the 6 digits your authenticator app shows now, or one of your recovery codes.",
-    "pt-BR": "Esse código não foi aceito. Digite os 6 dígitos que o seu aplicativo autenticador mostra agora, ou um dos seus códigos de recuperação.",
+    "pt-BR":
+      "Esse código não foi aceito. Digite os 6 dígitos que o seu aplicativo autenticador mostra agora, ou um dos seus códigos de recuperação.",
   },
   mfa_code_replayed: {
     en: "That code was already used. Wait for your authenticator app to show a new one (up to 30 seconds) and type it.",
@@ -36,7 +38,8 @@ const MESSAGES: Readonly<Record<string, Text>> = {
   },
   mfa_not_started: {
     en: "Two-factor setup has not started yet. Press “Set up two-factor authentication” first.",
-    "pt-BR": "A configuração em dois fatores ainda não começou. Clique primeiro em “Configurar autenticação em dois fatores”.",
+    "pt-BR":
+      "A configuração em dois fatores ainda não começou. Clique primeiro em “Configurar autenticação em dois fatores”.",
   },
   mfa_already_enabled: {
     en: "Two-factor authentication is already on for this account.",
@@ -64,11 +67,13 @@ const MESSAGES: Readonly<Record<string, Text>> = {
   },
   trust_read_only: {
     en: "This session may read but not change anything right now. Sign in again with your second factor to make changes.",
-    "pt-BR": "Esta sessão pode ler, mas não alterar nada agora. Entre de novo com o segundo fator para fazer alterações.",
+    "pt-BR":
+      "Esta sessão pode ler, mas não alterar nada agora. Entre de novo com o segundo fator para fazer alterações.",
   },
   trust_denied: {
     en: "The access policy refused this request from this device or network. Try from your usual device, or ask an administrator.",
-    "pt-BR": "A política de acesso recusou este pedido a partir deste dispositivo ou rede. Tente do seu dispositivo habitual ou fale com um administrador.",
+    "pt-BR":
+      "A política de acesso recusou este pedido a partir deste dispositivo ou rede. Tente do seu dispositivo habitual ou fale com um administrador.",
   },
   origin_not_allowed: {
     en: "This request must come from the Vitalis admin application. Reload the page and try again.",
@@ -84,7 +89,8 @@ const MESSAGES: Readonly<Record<string, Text>> = {
   },
   transition_forbidden: {
     en: "Your role cannot move this item to that state. Someone with the right role (editor, medical reviewer) must do it.",
-    "pt-BR": "O seu papel não pode mover este item para esse estado. Alguém com o papel certo (editor, revisor médico) deve fazê-lo.",
+    "pt-BR":
+      "O seu papel não pode mover este item para esse estado. Alguém com o papel certo (editor, revisor médico) deve fazê-lo.",
   },
   invalid_transition: {
     en: "This item cannot go to that state from where it is now. Reload it to see its current state.",
@@ -92,7 +98,8 @@ const MESSAGES: Readonly<Record<string, Text>> = {
   },
   reviewer_not_verified: {
     en: "Medical approval needs a reviewer whose CRM has been verified. Ask an administrator to verify your CRM under Users.",
-    "pt-BR": "A aprovação médica exige um revisor com CRM verificado. Peça a um administrador para verificar o seu CRM em Usuários.",
+    "pt-BR":
+      "A aprovação médica exige um revisor com CRM verificado. Peça a um administrador para verificar o seu CRM em Usuários.",
   },
   four_eyes_required: {
     en: "The author cannot approve their own content. Another physician must review it.",
@@ -100,11 +107,13 @@ const MESSAGES: Readonly<Record<string, Text>> = {
   },
   publish_blocked: {
     en: "Publishing is blocked by the analysis findings listed in the Analysis panel. Fix them and analyse again, or ask a medical reviewer to override with a written justification.",
-    "pt-BR": "A publicação está bloqueada pelos achados da análise listados no painel Análise. Corrija-os e analise de novo, ou peça a um revisor médico que autorize com uma justificativa escrita.",
+    "pt-BR":
+      "A publicação está bloqueada pelos achados da análise listados no painel Análise. Corrija-os e analise de novo, ou peça a um revisor médico que autorize com uma justificativa escrita.",
   },
   version_conflict: {
     en: "Someone else saved this item in the meantime. Reload it to see their changes, then apply yours again.",
-    "pt-BR": "Outra pessoa salvou este item enquanto isso. Recarregue para ver as alterações e aplique as suas de novo.",
+    "pt-BR":
+      "Outra pessoa salvou este item enquanto isso. Recarregue para ver as alterações e aplique as suas de novo.",
   },
   content_locked: {
     en: "This item cannot be edited in its current state. Send it back to draft first.",
@@ -140,11 +149,13 @@ const MESSAGES: Readonly<Record<string, Text>> = {
   },
   upload_content_type_refused: {
     en: "This kind of file is not accepted here. DICOM studies must be .dcm (application/dicom); images PNG, JPEG, GIF or WebP; documents PDF.",
-    "pt-BR": "Este tipo de arquivo não é aceito aqui. Estudos DICOM devem ser .dcm (application/dicom); imagens PNG, JPEG, GIF ou WebP; documentos PDF.",
+    "pt-BR":
+      "Este tipo de arquivo não é aceito aqui. Estudos DICOM devem ser .dcm (application/dicom); imagens PNG, JPEG, GIF ou WebP; documentos PDF.",
   },
   upload_too_large: {
     en: "The file is larger than allowed for its kind (DICOM 1 GiB, images 25 MiB, documents 100 MiB). Split or compress it.",
-    "pt-BR": "O arquivo é maior do que o permitido para o tipo (DICOM 1 GiB, imagens 25 MiB, documentos 100 MiB). Divida ou comprima.",
+    "pt-BR":
+      "O arquivo é maior do que o permitido para o tipo (DICOM 1 GiB, imagens 25 MiB, documentos 100 MiB). Divida ou comprima.",
   },
   subject_unknown: {
     en: "The data subject named for this upload does not exist. Check the subject ID.",
@@ -180,7 +191,8 @@ const MESSAGES: Readonly<Record<string, Text>> = {
   },
   upload_checksum_mismatch: {
     en: "The stored file does not match its SHA-256 fingerprint (it changed in transit); it was discarded. Upload it again.",
-    "pt-BR": "O arquivo armazenado não confere com a impressão SHA-256 (mudou no caminho) e foi descartado. Envie de novo.",
+    "pt-BR":
+      "O arquivo armazenado não confere com a impressão SHA-256 (mudou no caminho) e foi descartado. Envie de novo.",
   },
   upload_type_mismatch: {
     en: "The file's content is not what its type says; it was discarded. Check the file.",
@@ -188,11 +200,13 @@ const MESSAGES: Readonly<Record<string, Text>> = {
   },
   upload_not_dicom: {
     en: "This is not a DICOM Part 10 file (no DICM marker); it was discarded. Export the study as DICOM files and try again.",
-    "pt-BR": "Este não é um arquivo DICOM Part 10 (sem o marcador DICM) e foi descartado. Exporte o estudo como arquivos DICOM e tente de novo.",
+    "pt-BR":
+      "Este não é um arquivo DICOM Part 10 (sem o marcador DICM) e foi descartado. Exporte o estudo como arquivos DICOM e tente de novo.",
   },
   upload_dicom_invalid: {
     en: "The DICOM header could not be read; the file was discarded. Check the file in your DICOM viewer.",
-    "pt-BR": "O cabeçalho DICOM não pôde ser lido e o arquivo foi descartado. Confira o arquivo no seu visualizador DICOM.",
+    "pt-BR":
+      "O cabeçalho DICOM não pôde ser lido e o arquivo foi descartado. Confira o arquivo no seu visualizador DICOM.",
   },
   upload_part_failed: {
     en: "A part of the file failed to upload after several tries. Check your connection and press Retry.",
@@ -279,5 +293,8 @@ export function problemMessage(problem: Pick<Problem, "code" | "status" | "detai
 /** Field-level validation messages ("json.title: …" → "title: …"), values never included by the API. */
 export function fieldErrors(problem: Problem): Array<{ field: string; message: string }> {
   const list = Array.isArray(problem.errors) ? problem.errors : [];
-  return list.map((error) => ({ field: String(error.path ?? "").replace(/^(json|query|param|header)\./, ""), message: String(error.message ?? "") }));
+  return list.map((error) => ({
+    field: String(error.path ?? "").replace(/^(json|query|param|header)\./, ""),
+    message: String(error.message ?? ""),
+  }));
 }

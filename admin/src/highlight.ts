@@ -30,8 +30,15 @@ export function normaliseSpan(text: string, span: Span): { start: number; end: n
   let start = Math.max(0, Math.min(span.start, text.length));
   let end = Math.max(0, Math.min(span.end, text.length));
   if (end < start) return null;
-  if (start > 0 && start < text.length && isLowSurrogate(text.charCodeAt(start)) && isHighSurrogate(text.charCodeAt(start - 1))) start--;
-  if (end > 0 && end < text.length && isLowSurrogate(text.charCodeAt(end)) && isHighSurrogate(text.charCodeAt(end - 1))) end++;
+  if (
+    start > 0 &&
+    start < text.length &&
+    isLowSurrogate(text.charCodeAt(start)) &&
+    isHighSurrogate(text.charCodeAt(start - 1))
+  )
+    start--;
+  if (end > 0 && end < text.length && isLowSurrogate(text.charCodeAt(end)) && isHighSurrogate(text.charCodeAt(end - 1)))
+    end++;
   if (end === start) return null;
   return { start, end };
 }

@@ -21,8 +21,10 @@ const en = {
   save: "Save",
   reference: "Reference",
   stepUpTitle: "Confirm it is you",
-  stepUpIntro: "This action needs a recent second-factor check. Type your password and the code from your authenticator app.",
-  stepUpNoMfa: "This action needs two-factor authentication, which is not set up for your account yet. Set it up under Account, then try again.",
+  stepUpIntro:
+    "This action needs a recent second-factor check. Type your password and the code from your authenticator app.",
+  stepUpNoMfa:
+    "This action needs two-factor authentication, which is not set up for your account yet. Set it up under Account, then try again.",
   navContent: "Content",
   navAccount: "Account",
   navUsers: "Users",
@@ -103,11 +105,13 @@ const en = {
   mfaOn: "On",
   mfaOff: "Off",
   mfaSetup: "Set up two-factor authentication",
-  mfaScan: "Scan this QR code with your authenticator app (Google Authenticator, Authy, 1Password, FreeOTP…), or type the key by hand.",
+  mfaScan:
+    "Scan this QR code with your authenticator app (Google Authenticator, Authy, 1Password, FreeOTP…), or type the key by hand.",
   mfaSecret: "Key for manual entry",
   mfaConfirm: "Type the 6-digit code the app shows to finish",
   recoveryTitle: "Recovery codes",
-  recoveryIntro: "Each code signs you in once if you lose your phone. Store them somewhere safe now: they will not be shown again.",
+  recoveryIntro:
+    "Each code signs you in once if you lose your phone. Store them somewhere safe now: they will not be shown again.",
   recoveryDone: "I have stored them",
   credential: "Professional credential (CRM)",
   crmNumber: "CRM number",
@@ -181,8 +185,10 @@ const pt: Record<MessageKey, string> = {
   save: "Salvar",
   reference: "Referência",
   stepUpTitle: "Confirme que é você",
-  stepUpIntro: "Esta ação exige uma verificação recente do segundo fator. Digite a sua senha e o código do aplicativo autenticador.",
-  stepUpNoMfa: "Esta ação exige autenticação em dois fatores, que ainda não está configurada na sua conta. Configure-a em Conta e tente de novo.",
+  stepUpIntro:
+    "Esta ação exige uma verificação recente do segundo fator. Digite a sua senha e o código do aplicativo autenticador.",
+  stepUpNoMfa:
+    "Esta ação exige autenticação em dois fatores, que ainda não está configurada na sua conta. Configure-a em Conta e tente de novo.",
   navContent: "Conteúdo",
   navAccount: "Conta",
   navUsers: "Usuários",
@@ -257,11 +263,13 @@ const pt: Record<MessageKey, string> = {
   mfaOn: "Ativa",
   mfaOff: "Desativada",
   mfaSetup: "Configurar autenticação em dois fatores",
-  mfaScan: "Leia este QR code com o seu aplicativo autenticador (Google Authenticator, Authy, 1Password, FreeOTP…) ou digite a chave manualmente.",
+  mfaScan:
+    "Leia este QR code com o seu aplicativo autenticador (Google Authenticator, Authy, 1Password, FreeOTP…) ou digite a chave manualmente.",
   mfaSecret: "Chave para digitação manual",
   mfaConfirm: "Digite o código de 6 dígitos que o aplicativo mostra para concluir",
   recoveryTitle: "Códigos de recuperação",
-  recoveryIntro: "Cada código permite entrar uma vez se você perder o celular. Guarde-os em lugar seguro agora: não serão mostrados de novo.",
+  recoveryIntro:
+    "Cada código permite entrar uma vez se você perder o celular. Guarde-os em lugar seguro agora: não serão mostrados de novo.",
   recoveryDone: "Já guardei",
   credential: "Registro profissional (CRM)",
   crmNumber: "Número do CRM",
@@ -306,7 +314,8 @@ const pt: Record<MessageKey, string> = {
   lookUpMedia: "Abrir um item de mídia pelo ID",
   mediaId: "ID da mídia",
   open: "Abrir",
-  mediaListMissing: "A API ainda não lista as mídias: esta página mostra os envios desta sessão e os itens abertos pelo ID.",
+  mediaListMissing:
+    "A API ainda não lista as mídias: esta página mostra os envios desta sessão e os itens abertos pelo ID.",
   blockedMedia: "Bloqueado (regras de retenção ou privacidade): não é servido.",
   notFound: "Esta página não existe.",
   sessionEnded: "Sua sessão terminou. Entre novamente.",
@@ -358,7 +367,12 @@ const ACTION_NAMES: Record<Lang, Record<string, string>> = {
 
 const LEVEL_NAMES: Record<Lang, Record<string, string>> = {
   en: { public: "Public", professional: "Health professionals", restricted: "Staff only", phi: "Health data (PHI)" },
-  "pt-BR": { public: "Público", professional: "Profissionais de saúde", restricted: "Somente equipe", phi: "Dados de saúde (PHI)" },
+  "pt-BR": {
+    public: "Público",
+    professional: "Profissionais de saúde",
+    restricted: "Somente equipe",
+    phi: "Dados de saúde (PHI)",
+  },
 };
 
 const SEVERITY_NAMES: Record<Lang, Record<string, string>> = {
@@ -371,7 +385,9 @@ const TABLES: Record<Lang, Record<MessageKey, string>> = { en, "pt-BR": pt };
 let current: Lang = detectLanguage();
 const listeners = new Set<() => void>();
 
-export function detectLanguage(languages: readonly string[] = typeof navigator === "undefined" ? [] : navigator.languages ?? [navigator.language]): Lang {
+export function detectLanguage(
+  languages: readonly string[] = typeof navigator === "undefined" ? [] : (navigator.languages ?? [navigator.language]),
+): Lang {
   for (const tag of languages) {
     const lower = tag.toLowerCase();
     if (lower.startsWith("pt")) return "pt-BR";

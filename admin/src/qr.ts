@@ -133,7 +133,8 @@ export function encodeData(bytes: Uint8Array, version: number): number[] {
   put(0, Math.min(4, capacityBits - bits.length));
   while (bits.length % 8 !== 0) bits.push(0);
   const codewords: number[] = [];
-  for (let i = 0; i < bits.length; i += 8) codewords.push(bits.slice(i, i + 8).reduce((acc, bit) => (acc << 1) | bit, 0));
+  for (let i = 0; i < bits.length; i += 8)
+    codewords.push(bits.slice(i, i + 8).reduce((acc, bit) => (acc << 1) | bit, 0));
   for (let pad = 0; codewords.length < capacityBits / 8; pad++) codewords.push(pad % 2 === 0 ? 0xec : 0x11);
   return codewords;
 }
@@ -275,7 +276,8 @@ const MASKS: ReadonlyArray<(x: number, y: number) => boolean> = [
 function applyMask(grid: Grid, mask: number): void {
   const fn = MASKS[mask]!;
   for (let y = 0; y < grid.size; y++) {
-    for (let x = 0; x < grid.size; x++) if (!grid.reserved[y]![x] && fn(x, y)) grid.modules[y]![x] = !grid.modules[y]![x];
+    for (let x = 0; x < grid.size; x++)
+      if (!grid.reserved[y]![x] && fn(x, y)) grid.modules[y]![x] = !grid.modules[y]![x];
   }
 }
 

@@ -40,12 +40,30 @@ export type AuditEvent = AuditPage["events"][number];
 export type ComplianceReport = Awaited<ReturnType<typeof listComplianceReports>>[number];
 export type { AuditVerification, HoldView, PrivacyRequestView };
 
-export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, UploadTicket, WorkflowState };
+export type {
+  ComplianceLevel,
+  ContentLocale,
+  CredentialView,
+  Finding,
+  Me,
+  Role,
+  Severity,
+  UploadKind,
+  UploadTicket,
+  WorkflowState,
+};
 
 export type AccessToken = { access_token: string; token_type: "Bearer"; expires_in: number };
 export type LoginAnswer = AccessToken | { mfa_required: true; mfa_token: string };
 
 export const LOCALES: readonly ContentLocale[] = ["pt-BR", "en", "es"];
 export const COMPLIANCE_LEVELS: readonly ComplianceLevel[] = ["public", "professional", "restricted", "phi"];
-export const STATES: readonly WorkflowState[] = ["draft", "in_review", "medical_review", "approved", "scheduled", "published", "archived"];
-
+export const STATES: readonly WorkflowState[] = [
+  "draft",
+  "in_review",
+  "medical_review",
+  "approved",
+  "scheduled",
+  "published",
+  "archived",
+];

@@ -72,7 +72,9 @@ export function ErrorNotice(props: { error: unknown; onRetry?: () => void }) {
   if (!props.error) return null;
   const problem = toProblem(props.error);
   const fields = fieldErrors(problem);
-  const findings = Array.isArray(problem.findings) ? (problem.findings as Array<{ stage?: string; code?: string; message?: string }>) : [];
+  const findings = Array.isArray(problem.findings)
+    ? (problem.findings as Array<{ stage?: string; code?: string; message?: string }>)
+    : [];
   return (
     <div class="notice notice-error" role="alert" data-code={problem.code}>
       <p>{problemMessage(problem, lang())}</p>

@@ -22,7 +22,8 @@ export function classify(file: { name: string; type: string }): { kind: UploadKi
     return { kind: "dicom", contentType: "application/dicom" };
   }
   if (KIND_TYPES.image.includes(type)) return { kind: "image", contentType: type };
-  if (type === "application/pdf" || /\.pdf$/i.test(file.name)) return { kind: "document", contentType: "application/pdf" };
+  if (type === "application/pdf" || /\.pdf$/i.test(file.name))
+    return { kind: "document", contentType: "application/pdf" };
   return null;
 }
 
@@ -42,7 +43,11 @@ export interface PartPlan {
 }
 
 /** Byte ranges of each presigned part (part_size bytes each, the last one shorter). */
-export function planParts(size: number, partSize: number, parts: ReadonlyArray<{ part_number: number; url: string }>): PartPlan[] {
+export function planParts(
+  size: number,
+  partSize: number,
+  parts: ReadonlyArray<{ part_number: number; url: string }>,
+): PartPlan[] {
   return [...parts]
     .sort((a, b) => a.part_number - b.part_number)
     .map((part) => ({
@@ -150,13 +155,20 @@ export async function uploadFile(options: UploadOptions): Promise<MediaItem> {
       const delays = retryDelays(attempts);
       for (let attempt = 0; ; attempt++) {
         try {
-          return await put(url, body, headers, (loaded) => {
-            partLoaded.set(partNumber, loaded);
-            update();
-          }, signal);
+          return await put(
+            url,
+            body,
+            headers,
+            (loaded) => {
+              partLoaded.set(partNumber, loaded);
+              update();
+            },
+            signal,
+          );
         } catch (error) {
           if (error instanceof UploadCancelled || signal.aborted) throw new UploadCancelled();
-          if (attempt >= delays.length) throw new ApiError({ status: 0, code: "upload_part_failed", detail: String(error) });
+          if (attempt >= delays.length)
+            throw new ApiError({ status: 0, code: "upload_part_failed", detail: String(error) });
           partLoaded.set(partNumber, 0);
           update();
           report({ retries: state.retries + 1 });
@@ -183,7 +195,13 @@ export async function uploadFile(options: UploadOptions): Promise<MediaItem> {
       completeBody = { parts: etags.sort((a, b) => a.part_number - b.part_number) };
     }
     report({ phase: "verifying", loaded: file.size });
-    const media = (await request<MediaItem>("POST", `/api/uploads/${ticket.id}/complete`, completeBody === undefined ? {} : { body: completeBody })).data;
+    const media = (
+      await request<MediaItem>(
+        "POST",
+        `/api/uploads/${ticket.id}/complete`,
+        completeBody === undefined ? {} : { body: completeBody },
+      )
+    ).data;
     report({ phase: "done" });
     return media;
   } catch (error) {

@@ -27,8 +27,17 @@ const TEXT = article(20_000);
 const app = new Hono();
 
 app.get("/pipeline", async (c) => {
-  const result = await runAnalysisPipeline({ text: TEXT, title: "Hipertensão: guia para pacientes", locale: "pt-BR", context: { keyword: "hipertensão" } });
-  return c.json({ bytes: TEXT.length, blocking: result.blocking, stages: result.stages.map((s) => ({ plugin: s.plugin, ok: s.ok, memoryPages: s.memoryPages })) });
+  const result = await runAnalysisPipeline({
+    text: TEXT,
+    title: "Hipertensão: guia para pacientes",
+    locale: "pt-BR",
+    context: { keyword: "hipertensão" },
+  });
+  return c.json({
+    bytes: TEXT.length,
+    blocking: result.blocking,
+    stages: result.stages.map((s) => ({ plugin: s.plugin, ok: s.ok, memoryPages: s.memoryPages })),
+  });
 });
 
 app.get("/plugin/:name", async (c) => {

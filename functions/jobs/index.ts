@@ -29,6 +29,7 @@ export async function runScheduled(cron: string, env: Bindings, ctx: ExecutionCo
   }
   const results = await Promise.allSettled(jobs.map((job) => job(env, ctx)));
   results.forEach((result, index) => {
-    if (result.status === "rejected") logger.error("scheduled job failed", { job: jobs[index]?.name, error: result.reason });
+    if (result.status === "rejected")
+      logger.error("scheduled job failed", { job: jobs[index]?.name, error: result.reason });
   });
 }

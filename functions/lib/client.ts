@@ -27,7 +27,8 @@ export function networkObservation(c: Context<AppBindings>): NetworkObservation 
   const cf = (c.req.raw as Request & { cf?: Record<string, unknown> }).cf;
   if (!cf || typeof cf.country !== "string") return null;
   const number = (value: unknown): number | null => {
-    const parsed = typeof value === "string" ? Number.parseFloat(value) : typeof value === "number" ? value : Number.NaN;
+    const parsed =
+      typeof value === "string" ? Number.parseFloat(value) : typeof value === "number" ? value : Number.NaN;
     return Number.isFinite(parsed) ? parsed : null;
   };
   return { country: cf.country, latitude: number(cf.latitude), longitude: number(cf.longitude) };

@@ -14,7 +14,8 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|signature|credential|private|api[-_]?key|otp|totp|mfa_code|recovery/i;
+const SECRET_KEY =
+  /pass(word)?|secret|token|authorization|cookie|signature|credential|private|api[-_]?key|otp|totp|mfa_code|recovery/i;
 
 // Order matters: longer identifiers first so a CNS is not half-eaten by the phone pattern.
 const REDACTIONS: ReadonlyArray<[RegExp, string]> = [

@@ -36,7 +36,9 @@ export function problemResponse(c: Context<AppBindings>, error: AppError): Respo
     title: error.title,
     status: error.status,
     code: error.code,
-    detail: error.expose ? (error.detail ?? error.title) : "An unexpected error occurred. Quote the request id if you contact support.",
+    detail: error.expose
+      ? (error.detail ?? error.title)
+      : "An unexpected error occurred. Quote the request id if you contact support.",
     instance: c.get("requestId") ?? "",
     ...(error.expose ? error.extensions : {}),
   };

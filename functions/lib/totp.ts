@@ -13,8 +13,7 @@ async function hotp(secret: Uint8Array<ArrayBuffer>, counter: number): Promise<s
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
   // Dynamic truncation, RFC 4226 §5.3.
   const offset = mac[mac.length - 1]! & 0x0f;
-  const binary =
-    ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
+  const binary = ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
   return String(binary % 10 ** DIGITS).padStart(DIGITS, "0");
 }
 
@@ -30,7 +29,11 @@ export async function totpCode(base32Secret: string, step: number): Promise<stri
  * Checks a code against the current step and one step either side (RFC 6238 §5.2 allows for clock drift)
  * and returns the step that matched, so the caller can refuse the same step twice (replay), or null.
  */
-export async function verifyTotp(base32Secret: string, code: string, nowMs: number = Date.now()): Promise<number | null> {
+export async function verifyTotp(
+  base32Secret: string,
+  code: string,
+  nowMs: number = Date.now(),
+): Promise<number | null> {
   if (!/^\d{6}$/.test(code)) return null;
   const current = totpStep(nowMs);
   for (const step of [current, current - 1, current + 1]) {
@@ -41,6 +44,12 @@ export async function verifyTotp(base32Secret: string, code: string, nowMs: numb
 
 export function otpauthUri(base32Secret: string, account: string, issuer: string): string {
   const label = encodeURIComponent(`${issuer}:${account}`);
-  const params = new URLSearchParams({ secret: base32Secret, issuer, algorithm: "SHA1", digits: String(DIGITS), period: String(TOTP_STEP_SECONDS) });
+  const params = new URLSearchParams({
+    secret: base32Secret,
+    issuer,
+    algorithm: "SHA1",
+    digits: String(DIGITS),
+    period: String(TOTP_STEP_SECONDS),
+  });
   return `otpauth://totp/${label}?${params.toString()}`;
 }

@@ -18,7 +18,12 @@ export interface ProtectOptions {
   roles?: Role[];
 }
 
-async function recordDecision(c: Context<AppBindings>, principal: UserPrincipal, options: ProtectOptions, result: TrustResult): Promise<void> {
+async function recordDecision(
+  c: Context<AppBindings>,
+  principal: UserPrincipal,
+  options: ProtectOptions,
+  result: TrustResult,
+): Promise<void> {
   // NIST SP 800-207 §3.4: every decision that is not a plain allow is kept, with the factors behind it.
   await withTenant(c.var.db, c.var.tenant.id, (tx) =>
     appendAudit(tx, {
@@ -29,7 +34,13 @@ async function recordDecision(c: Context<AppBindings>, principal: UserPrincipal,
       targetType: "route",
       targetId: `${c.req.method} ${c.req.routePath}`,
       requestId: c.var.requestId,
-      details: { score: result.score, factors: result.factors, missing: result.missing, sensitivity: options.sensitivity, action: options.action },
+      details: {
+        score: result.score,
+        factors: result.factors,
+        missing: result.missing,
+        sensitivity: options.sensitivity,
+        action: options.action,
+      },
     }),
   );
 }
@@ -111,7 +122,10 @@ export function protect(options: ProtectOptions) {
           extensions: { score: result.score },
         });
       case "read_only":
-        throw new ForbiddenError("trust_read_only", "This session may read but not change anything right now. Sign in again with your second factor.");
+        throw new ForbiddenError(
+          "trust_read_only",
+          "This session may read but not change anything right now. Sign in again with your second factor.",
+        );
       case "deny":
         throw new ForbiddenError("trust_denied", "This request was refused by the access policy.");
     }

@@ -25,7 +25,10 @@ export function services() {
     c.set("pool", pool);
     c.set("redis", createRedis(requireSection("redis", config.redis)));
     const s3Config = requireSection("s3", config.s3);
-    c.set("s3", lazy(() => createS3(s3Config)));
+    c.set(
+      "s3",
+      lazy(() => createS3(s3Config)),
+    );
     try {
       await next();
     } finally {

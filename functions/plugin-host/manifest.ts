@@ -3,9 +3,14 @@
 import type { RegistryEntry } from "./types";
 
 /** The pipeline's stages, in order (DESIGN.md, "Analysis pipeline": S.1.1 → S.4-1.1-3). */
-export const STAGE_ORDER = ["lgpd-analyzer", "medical-claims", "scientific-refs", "seo-optimizer", "content-finalizer"] as const;
+export const STAGE_ORDER = [
+  "lgpd-analyzer",
+  "medical-claims",
+  "scientific-refs",
+  "seo-optimizer",
+  "content-finalizer",
+] as const;
 export type StageName = (typeof STAGE_ORDER)[number];
-
 
 export interface ManifestPlugin {
   name: string;
@@ -21,14 +26,21 @@ export interface ManifestPlugin {
  * the manifest's stage order disagrees with STAGE_ORDER, or when a cap is missing: a Worker must not run
  * a publishing gate with a plugin it cannot identify.
  */
-export function buildRegistry(plugins: readonly ManifestPlugin[], modules: Record<string, WebAssembly.Module>, order: readonly string[] = STAGE_ORDER): RegistryEntry[] {
+export function buildRegistry(
+  plugins: readonly ManifestPlugin[],
+  modules: Record<string, WebAssembly.Module>,
+  order: readonly string[] = STAGE_ORDER,
+): RegistryEntry[] {
   return order.map((name, index) => {
     const meta = plugins.find((p) => p.name === name);
     const module = modules[name];
-    if (!meta) throw new Error(`plugin registry: ${name} is not in plugins/build/manifest.json; run npm run build:plugins`);
+    if (!meta)
+      throw new Error(`plugin registry: ${name} is not in plugins/build/manifest.json; run npm run build:plugins`);
     if (!module) throw new Error(`plugin registry: no compiled module bundled for ${name}`);
-    if (meta.stage !== index + 1) throw new Error(`plugin registry: ${name} declares stage ${meta.stage}, expected ${index + 1}`);
-    if (!(meta.inputCap > 0) || !(meta.memoryCapPages > 0)) throw new Error(`plugin registry: ${name} lacks inputCap or memoryCapPages`);
+    if (meta.stage !== index + 1)
+      throw new Error(`plugin registry: ${name} declares stage ${meta.stage}, expected ${index + 1}`);
+    if (!(meta.inputCap > 0) || !(meta.memoryCapPages > 0))
+      throw new Error(`plugin registry: ${name} lacks inputCap or memoryCapPages`);
     if (!/^[0-9a-f]{64}$/.test(meta.sha256)) throw new Error(`plugin registry: ${name} has no SHA-256 in the manifest`);
     return {
       name,

@@ -49,7 +49,10 @@ const STAGE_CONTEXT: Record<string, (output: PluginOutput) => Record<string, unk
   }),
   "scientific-refs": (o) => (Array.isArray(o.references) ? { references: o.references } : {}),
   "seo-optimizer": (o) => ({
-    seo: { ...(o.score !== undefined ? { score: o.score } : {}), ...(o.readability !== undefined ? { readability: o.readability } : {}) },
+    seo: {
+      ...(o.score !== undefined ? { score: o.score } : {}),
+      ...(o.readability !== undefined ? { readability: o.readability } : {}),
+    },
   }),
 };
 
@@ -98,7 +101,8 @@ async function defaultPlugins(): Promise<RegistryEntry[]> {
 export async function runAnalysisPipeline(input: PluginInput, options: PipelineOptions = {}): Promise<PipelineResult> {
   const started = performance.now();
   const checked = pluginInputSchema.safeParse(input);
-  if (!checked.success) throw new TypeError("runAnalysisPipeline: input does not match { text, title?, locale, context? }");
+  if (!checked.success)
+    throw new TypeError("runAnalysisPipeline: input does not match { text, title?, locale, context? }");
 
   let plugins: RegistryEntry[];
   try {
@@ -108,14 +112,31 @@ export async function runAnalysisPipeline(input: PluginInput, options: PipelineO
     const missing = { name: "plugin-registry", version: "0", stage: 0 };
     const output = failureOutput(missing, "instantiate_failed", "the bundled plugin registry could not be loaded");
     return {
-      stages: [{ plugin: missing.name, version: missing.version, sha256: "", stage: 0, ok: false, output, error: { kind: "instantiate_failed", message: output.findings[0]!.message }, durationMs: 0, inputBytes: 0, outputBytes: 0 }],
+      stages: [
+        {
+          plugin: missing.name,
+          version: missing.version,
+          sha256: "",
+          stage: 0,
+          ok: false,
+          output,
+          error: { kind: "instantiate_failed", message: output.findings[0]!.message },
+          durationMs: 0,
+          inputBytes: 0,
+          outputBytes: 0,
+        },
+      ],
       blocking: true,
       durationMs: performance.now() - started,
     };
   }
 
   const ordered = [...plugins].sort((a, b) => a.stage - b.stage);
-  const base: PluginInput = { text: input.text, locale: input.locale, ...(input.title !== undefined ? { title: input.title } : {}) };
+  const base: PluginInput = {
+    text: input.text,
+    locale: input.locale,
+    ...(input.title !== undefined ? { title: input.title } : {}),
+  };
   const callerContext = input.context ?? {};
   const derived: Record<string, unknown> = {};
   const summaries: Record<string, unknown> = {};

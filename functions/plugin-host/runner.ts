@@ -171,7 +171,11 @@ function classifyCallError(err: unknown, pages: number | undefined, cap: number)
   return new StageFailure(isTrap ? "trap" : "plugin_error", engineMessage(err));
 }
 
-export function failureOutput(entry: Pick<RegistryEntry, "name" | "version" | "stage">, kind: FailureKind, detail?: string): PluginOutput {
+export function failureOutput(
+  entry: Pick<RegistryEntry, "name" | "version" | "stage">,
+  kind: FailureKind,
+  detail?: string,
+): PluginOutput {
   const message = `Analysis stage ${entry.stage} (${entry.name}) failed: ${KIND_TEXT[kind]}${detail ? ` (${detail})` : ""}.`;
   return {
     plugin: entry.name,
@@ -186,7 +190,11 @@ const encoder = new TextEncoder();
  * Runs `analyze` of one plugin on one input. Never throws; the plugin instance is always closed (or, with
  * a pool, handed back only when the call succeeded).
  */
-export async function runPlugin(entry: RegistryEntry, input: PluginInput, options: RunOptions = {}): Promise<PluginResult> {
+export async function runPlugin(
+  entry: RegistryEntry,
+  input: PluginInput,
+  options: RunOptions = {},
+): Promise<PluginResult> {
   const started = performance.now();
   const logger = options.logger ?? silentLogger;
   let inputBytes = 0;
@@ -200,7 +208,9 @@ export async function runPlugin(entry: RegistryEntry, input: PluginInput, option
     stage: entry.stage,
     ok: failure === undefined,
     output,
-    ...(failure ? { error: { kind: failure.kind, message: output.findings[0]?.message ?? KIND_TEXT[failure.kind] } } : {}),
+    ...(failure
+      ? { error: { kind: failure.kind, message: output.findings[0]?.message ?? KIND_TEXT[failure.kind] } }
+      : {}),
     durationMs: performance.now() - started,
     inputBytes,
     outputBytes,

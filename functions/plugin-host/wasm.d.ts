@@ -10,7 +10,16 @@ declare module "*.wasm" {
 // before `npm run build:plugins` has run; the registry validates the content when it loads.
 declare module "*/plugins/build/manifest.json" {
   const manifest: {
-    plugins: Array<{ name: string; version: string; stage: number; inputCap: number; memoryCapPages: number; sha256: string; file?: string; bytes?: number }>;
+    plugins: Array<{
+      name: string;
+      version: string;
+      stage: number;
+      inputCap: number;
+      memoryCapPages: number;
+      sha256: string;
+      file?: string;
+      bytes?: number;
+    }>;
   };
   export default manifest;
 }

@@ -12,7 +12,11 @@ const jwksRoute = createRoute({
   responses: {
     200: {
       description: "The JWK set.",
-      content: { "application/json": { schema: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi("JwkSet") } },
+      content: {
+        "application/json": {
+          schema: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi("JwkSet"),
+        },
+      },
     },
   },
 });

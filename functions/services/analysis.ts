@@ -5,7 +5,13 @@ import { withTenant, type Database } from "../lib/db";
 import { ConflictError, NotFoundError } from "../lib/errors";
 import type { Logger } from "../lib/logging";
 import type { Principal, TenantContext } from "../lib/principal";
-import { runAnalysisPipeline, runPlugin, type PluginOutput, type ResolvedReference, type ResolveReferences } from "../plugin-host";
+import {
+  runAnalysisPipeline,
+  runPlugin,
+  type PluginOutput,
+  type ResolvedReference,
+  type ResolveReferences,
+} from "../plugin-host";
 import { pluginRegistry } from "../plugin-host/registry";
 import { appendAudit } from "./audit";
 import { actorOf } from "./content";
@@ -47,7 +53,9 @@ const RESOLVE_TIMEOUT_MS = 3_000;
  * GET per identifier not already cached) and caches answers in Redis for a week. An unreachable resolver
  * leaves identifiers unresolved (the plugin then reports them as unverified) rather than failing the save.
  */
-export function referenceResolver(deps: Pick<AnalysisDeps, "redis" | "resolverUrl" | "logger" | "fetcher">): ResolveReferences | undefined {
+export function referenceResolver(
+  deps: Pick<AnalysisDeps, "redis" | "resolverUrl" | "logger" | "fetcher">,
+): ResolveReferences | undefined {
   const base = deps.resolverUrl;
   if (!base) return undefined;
   const fetcher = deps.fetcher ?? fetch;
@@ -104,15 +112,25 @@ const METADATA_PREFIX: Record<string, string> = {
  * results), so personal data there must block too. lgpd-analyzer reads them on their own; its findings
  * lose their offsets (they point into the title/summary, not the body the editor highlights).
  */
-async function scanTitleAndExcerpt(item: { title: string; excerpt: string; locale: string }): Promise<PluginOutput | null> {
+async function scanTitleAndExcerpt(item: {
+  title: string;
+  excerpt: string;
+  locale: string;
+}): Promise<PluginOutput | null> {
   const entry = pluginRegistry().find((plugin) => plugin.name === "lgpd-analyzer");
   if (!entry) return null;
-  const result = await runPlugin(entry, { text: `${item.title}\n\n${item.excerpt}`, locale: item.locale as "pt-BR" | "en" | "es" });
+  const result = await runPlugin(entry, {
+    text: `${item.title}\n\n${item.excerpt}`,
+    locale: item.locale as "pt-BR" | "en" | "es",
+  });
   const prefix = METADATA_PREFIX[item.locale] ?? METADATA_PREFIX.en!;
   return {
     ...result.output,
     plugin: METADATA_STAGE,
-    findings: result.output.findings.map(({ start: _start, end: _end, ...finding }) => ({ ...finding, message: `${prefix}${finding.message}` })),
+    findings: result.output.findings.map(({ start: _start, end: _end, ...finding }) => ({
+      ...finding,
+      message: `${prefix}${finding.message}`,
+    })),
   };
 }
 
@@ -162,7 +180,9 @@ export async function analyseContent(deps: AnalysisDeps, type: ContentType, id: 
         ...(item.reviewerName && item.reviewerCrm && item.reviewerUf
           ? { reviewer: { name: item.reviewerName, crm: item.reviewerCrm, uf: item.reviewerUf } }
           : {}),
-        ...(item.lastMedicallyReviewedAt ? { lastReviewed: item.lastMedicallyReviewedAt.toISOString().slice(0, 10) } : {}),
+        ...(item.lastMedicallyReviewedAt
+          ? { lastReviewed: item.lastMedicallyReviewedAt.toISOString().slice(0, 10) }
+          : {}),
       },
     },
     { resolveReferences: referenceResolver(deps) },
@@ -201,7 +221,11 @@ export async function analyseContent(deps: AnalysisDeps, type: ContentType, id: 
 }
 
 /** The latest stored run of each stage for the item's current revision. */
-export async function getContentAnalysis(deps: Pick<AnalysisDeps, "db" | "tenant" | "principal">, type: ContentType, id: string): Promise<AnalysisView> {
+export async function getContentAnalysis(
+  deps: Pick<AnalysisDeps, "db" | "tenant" | "principal">,
+  type: ContentType,
+  id: string,
+): Promise<AnalysisView> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const viewer = await resolveViewer(tx, deps.tenant.id, deps.principal);
     if (!viewerHas(viewer, STAFF_ROLES)) throw new NotFoundError(`No ${type} was found with this id.`);

@@ -38,7 +38,13 @@ export async function keyFingerprint(publicKey: Uint8Array<ArrayBuffer>): Promis
 
 export async function checkpointSigner(config: AuditConfig): Promise<CheckpointSigner> {
   const jwk = config.ed25519PrivateJwk;
-  const privateKey = await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d }, { name: "Ed25519" }, false, ["sign"]);
+  const privateKey = await crypto.subtle.importKey(
+    "jwk",
+    { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d },
+    { name: "Ed25519" },
+    false,
+    ["sign"],
+  );
   const edPublic = fromBase64(jwk.x);
   // FIPS 204 §5.1 ML-DSA.KeyGen from a 32-byte seed: the same seed always gives the same key pair.
   const keys = ml_dsa65.keygen(fromBase64(config.mldsaSeed));
@@ -61,7 +67,12 @@ export function publicKeys(signer: CheckpointSigner) {
  * Signs the tenant's current chain head, unless the latest checkpoint already covers it (idempotent: a
  * second run on the same day adds nothing). The checkpoint and its audit event commit together.
  */
-export async function checkpointTenant(db: Database, signer: CheckpointSigner, tenantId: string, now = new Date()): Promise<AuditCheckpoint | null> {
+export async function checkpointTenant(
+  db: Database,
+  signer: CheckpointSigner,
+  tenantId: string,
+  now = new Date(),
+): Promise<AuditCheckpoint | null> {
   return withTenant(db, tenantId, async (tx) => {
     const [head] = await tx
       .select({ seq: auditEvents.seq, hash: auditEvents.hash })
@@ -70,11 +81,23 @@ export async function checkpointTenant(db: Database, signer: CheckpointSigner, t
       .orderBy(desc(auditEvents.seq))
       .limit(1);
     if (!head) return null;
-    const [latest] = await tx.select({ seq: auditCheckpoints.seq }).from(auditCheckpoints).orderBy(desc(auditCheckpoints.seq)).limit(1);
+    const [latest] = await tx
+      .select({ seq: auditCheckpoints.seq })
+      .from(auditCheckpoints)
+      .orderBy(desc(auditCheckpoints.seq))
+      .limit(1);
     if (latest && latest.seq >= head.seq) return null;
-    const payload: CheckpointPayload = { type: CHECKPOINT_PAYLOAD_TYPE, tenantId, seq: head.seq, headHash: head.hash, signedAt: now.toISOString() };
+    const payload: CheckpointPayload = {
+      type: CHECKPOINT_PAYLOAD_TYPE,
+      tenantId,
+      seq: head.seq,
+      headHash: head.hash,
+      signedAt: now.toISOString(),
+    };
     const message = new TextEncoder().encode(canonicalJson(payload));
-    const edSignature = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, signer.ed25519.privateKey, message));
+    const edSignature = new Uint8Array(
+      await crypto.subtle.sign({ name: "Ed25519" }, signer.ed25519.privateKey, message),
+    );
     const mldsaSignature = ml_dsa65.sign(message, signer.mldsa.secretKey);
     const [row] = await tx
       .insert(auditCheckpoints)
@@ -100,7 +123,12 @@ export async function checkpointTenant(db: Database, signer: CheckpointSigner, t
       action: "audit.checkpoint_signed",
       targetType: "audit_checkpoint",
       targetId: row.id,
-      details: { seq: row.seq, headHash: row.headHash, ed25519: row.ed25519KeyFingerprint, mldsa65: row.mldsaKeyFingerprint },
+      details: {
+        seq: row.seq,
+        headHash: row.headHash,
+        ed25519: row.ed25519KeyFingerprint,
+        mldsa65: row.mldsaKeyFingerprint,
+      },
     });
     return row;
   });
@@ -129,7 +157,16 @@ export interface CheckpointVerification {
 export async function verifyCheckpoint(
   checkpoint: Pick<
     AuditCheckpoint,
-    "payload" | "seq" | "headHash" | "tenantId" | "ed25519Signature" | "ed25519PublicKey" | "ed25519KeyFingerprint" | "mldsaSignature" | "mldsaPublicKey" | "mldsaKeyFingerprint"
+    | "payload"
+    | "seq"
+    | "headHash"
+    | "tenantId"
+    | "ed25519Signature"
+    | "ed25519PublicKey"
+    | "ed25519KeyFingerprint"
+    | "mldsaSignature"
+    | "mldsaPublicKey"
+    | "mldsaKeyFingerprint"
   >,
   trusted?: { ed25519?: string; mldsa65?: string },
 ): Promise<CheckpointVerification> {

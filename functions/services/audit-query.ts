@@ -68,17 +68,23 @@ export interface CheckpointCheck {
  * link check but fails here.
  */
 export async function checkCheckpoints(tx: Transaction, tenantId: string): Promise<CheckpointCheck> {
-  const rows = await tx.select().from(auditCheckpoints).where(eq(auditCheckpoints.tenantId, tenantId)).orderBy(asc(auditCheckpoints.seq));
+  const rows = await tx
+    .select()
+    .from(auditCheckpoints)
+    .where(eq(auditCheckpoints.tenantId, tenantId))
+    .orderBy(asc(auditCheckpoints.seq));
   for (const checkpoint of rows) {
     const verification = await verifyCheckpoint(checkpoint);
-    if (!verification.ok) return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason: "signature_invalid" } };
+    if (!verification.ok)
+      return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason: "signature_invalid" } };
     const [event] = await tx
       .select({ hash: auditEvents.hash })
       .from(auditEvents)
       .where(and(eq(auditEvents.tenantId, tenantId), eq(auditEvents.seq, checkpoint.seq)))
       .limit(1);
     if (!event) return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason: "event_missing" } };
-    if (event.hash !== checkpoint.headHash) return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason: "head_mismatch" } };
+    if (event.hash !== checkpoint.headHash)
+      return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason: "head_mismatch" } };
   }
   return { checked: rows.length, ok: true, failure: null };
 }
@@ -98,7 +104,12 @@ export async function verifyTenantAudit(tx: Transaction, tenantId: string): Prom
 
 export async function listCheckpoints(db: Database, tenantId: string, limit: number) {
   const rows = await withTenant(db, tenantId, (tx) =>
-    tx.select().from(auditCheckpoints).where(eq(auditCheckpoints.tenantId, tenantId)).orderBy(desc(auditCheckpoints.seq)).limit(limit),
+    tx
+      .select()
+      .from(auditCheckpoints)
+      .where(eq(auditCheckpoints.tenantId, tenantId))
+      .orderBy(desc(auditCheckpoints.seq))
+      .limit(limit),
   );
   return rows.map((row) => ({
     id: row.id,
@@ -106,7 +117,11 @@ export async function listCheckpoints(db: Database, tenantId: string, limit: num
     head_hash: row.headHash,
     payload: row.payload,
     signed_at: row.signedAt.toISOString(),
-    ed25519: { signature: row.ed25519Signature, public_key: row.ed25519PublicKey, fingerprint: row.ed25519KeyFingerprint },
+    ed25519: {
+      signature: row.ed25519Signature,
+      public_key: row.ed25519PublicKey,
+      fingerprint: row.ed25519KeyFingerprint,
+    },
     ml_dsa_65: { signature: row.mldsaSignature, public_key: row.mldsaPublicKey, fingerprint: row.mldsaKeyFingerprint },
   }));
 }

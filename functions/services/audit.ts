@@ -97,11 +97,10 @@ export async function verifyAuditChain(tx: Transaction, tenantId: string, pageSi
       .limit(pageSize);
     for (const row of page) {
       if (row.seq !== expectedSeq) return { ok: false, events: count, brokenAt: expectedSeq, reason: "sequence_gap" };
-      if (row.prevHash !== expectedPrev) return { ok: false, events: count, brokenAt: row.seq, reason: "link_mismatch" };
+      if (row.prevHash !== expectedPrev)
+        return { ok: false, events: count, brokenAt: row.seq, reason: "link_mismatch" };
       const { id: _id, hash, ...rest } = row;
-      const recomputed = await sha256Hex(
-        auditHashInput({ ...rest, occurredAt: rest.occurredAt.toISOString() }),
-      );
+      const recomputed = await sha256Hex(auditHashInput({ ...rest, occurredAt: rest.occurredAt.toISOString() }));
       if (recomputed !== hash) return { ok: false, events: count, brokenAt: row.seq, reason: "hash_mismatch" };
       expectedPrev = hash;
       expectedSeq += 1;

@@ -11,7 +11,13 @@ import { dueSoon } from "./retention";
  */
 
 const DAY_MS = 86_400_000;
-const DELETIONS = ["retention.media_deleted", "retention.consent_deleted", "privacy.media_deleted", "privacy.consent_deleted", "upload.expired"];
+const DELETIONS = [
+  "retention.media_deleted",
+  "retention.consent_deleted",
+  "privacy.media_deleted",
+  "privacy.consent_deleted",
+  "upload.expired",
+];
 const ANONYMISATIONS = ["privacy.subject_anonymised"];
 const BLOCKS = ["privacy.media_retained", "privacy.subject_blocked"];
 
@@ -22,7 +28,14 @@ export async function generateComplianceReport(db: Database, tenantId: string, n
     const actions = await tx
       .select({ action: auditEvents.action, count: sql<number>`count(*)::int` })
       .from(auditEvents)
-      .where(and(eq(auditEvents.tenantId, tenantId), gte(auditEvents.occurredAt, from), lt(auditEvents.occurredAt, now), inArray(auditEvents.action, [...DELETIONS, ...ANONYMISATIONS, ...BLOCKS])))
+      .where(
+        and(
+          eq(auditEvents.tenantId, tenantId),
+          gte(auditEvents.occurredAt, from),
+          lt(auditEvents.occurredAt, now),
+          inArray(auditEvents.action, [...DELETIONS, ...ANONYMISATIONS, ...BLOCKS]),
+        ),
+      )
       .groupBy(auditEvents.action);
     const byAction = Object.fromEntries(actions.map((row) => [row.action, row.count]));
     const sum = (names: string[]) => names.reduce((total, name) => total + (byAction[name] ?? 0), 0);
@@ -31,7 +44,12 @@ export async function generateComplianceReport(db: Database, tenantId: string, n
       .from(retentionRuns)
       .where(gte(retentionRuns.startedAt, from));
     const holds = await tx
-      .select({ id: legalHolds.id, scope: legalHolds.scope, targetId: legalHolds.targetId, createdAt: legalHolds.createdAt })
+      .select({
+        id: legalHolds.id,
+        scope: legalHolds.scope,
+        targetId: legalHolds.targetId,
+        createdAt: legalHolds.createdAt,
+      })
       .from(legalHolds)
       .where(isNull(legalHolds.releasedAt));
     const openRequests = await tx
@@ -41,24 +59,37 @@ export async function generateComplianceReport(db: Database, tenantId: string, n
       .orderBy(privacyRequests.dueAt);
     const body = {
       period: { from: from.toISOString(), to: now.toISOString() },
-      deleted: { total: sum(DELETIONS), byAction: Object.fromEntries(DELETIONS.map((name) => [name, byAction[name] ?? 0])) },
+      deleted: {
+        total: sum(DELETIONS),
+        byAction: Object.fromEntries(DELETIONS.map((name) => [name, byAction[name] ?? 0])),
+      },
       anonymised: sum(ANONYMISATIONS),
       blocked: sum(BLOCKS),
       held: {
         itemsSkippedBySweep: heldInRuns?.held ?? 0,
-        activeHolds: holds.map((hold) => ({ id: hold.id, scope: hold.scope, targetId: hold.targetId, since: hold.createdAt.toISOString() })),
+        activeHolds: holds.map((hold) => ({
+          id: hold.id,
+          scope: hold.scope,
+          targetId: hold.targetId,
+          since: hold.createdAt.toISOString(),
+        })),
       },
       dueNext30Days: await dueSoon(tx, now, 30),
       privacyRequests: {
         open: openRequests.length,
         overdue: openRequests.filter((row) => row.dueAt.getTime() < now.getTime()).length,
-        dueWithin5Days: openRequests.filter((row) => row.dueAt.getTime() >= now.getTime() && row.dueAt.getTime() < now.getTime() + 5 * DAY_MS).length,
+        dueWithin5Days: openRequests.filter(
+          (row) => row.dueAt.getTime() >= now.getTime() && row.dueAt.getTime() < now.getTime() + 5 * DAY_MS,
+        ).length,
       },
     };
     const [row] = await tx
       .insert(complianceReports)
       .values({ tenantId, reportDate, body, generatedAt: now })
-      .onConflictDoUpdate({ target: [complianceReports.tenantId, complianceReports.reportDate], set: { body, generatedAt: now } })
+      .onConflictDoUpdate({
+        target: [complianceReports.tenantId, complianceReports.reportDate],
+        set: { body, generatedAt: now },
+      })
       .returning();
     if (!row) throw new Error("report upsert returned nothing");
     await appendAudit(tx, {
@@ -80,6 +111,13 @@ export async function generateAllComplianceReports(db: Database, now = new Date(
 }
 
 export async function listComplianceReports(db: Database, tenantId: string, limit: number) {
-  const rows = await withTenant(db, tenantId, (tx) => tx.select().from(complianceReports).orderBy(desc(complianceReports.reportDate)).limit(limit));
-  return rows.map((row) => ({ id: row.id, report_date: row.reportDate, generated_at: row.generatedAt.toISOString(), body: row.body }));
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx.select().from(complianceReports).orderBy(desc(complianceReports.reportDate)).limit(limit),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    report_date: row.reportDate,
+    generated_at: row.generatedAt.toISOString(),
+    body: row.body,
+  }));
 }

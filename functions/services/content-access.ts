@@ -62,11 +62,17 @@ export async function verifiedCredential(
  * Turns the request's principal into a viewer of this tenant. A token issued for another tenant counts as
  * anonymous here (its roles mean nothing in this tenant).
  */
-export async function resolveViewer(tx: Transaction, tenantId: string, principal: Principal | undefined): Promise<Viewer> {
+export async function resolveViewer(
+  tx: Transaction,
+  tenantId: string,
+  principal: Principal | undefined,
+): Promise<Viewer> {
   if (!principal || principal.kind !== "user" || principal.tenantId !== tenantId) return ANONYMOUS_VIEWER;
   const roles = principal.roles;
   const mayBeProfessional = roles.some((role) => role === "reader_professional" || STAFF_ROLES.includes(role));
-  const verifiedProfessional = mayBeProfessional ? (await verifiedCredential(tx, tenantId, principal.userId)) !== null : false;
+  const verifiedProfessional = mayBeProfessional
+    ? (await verifiedCredential(tx, tenantId, principal.userId)) !== null
+    : false;
   return { userId: principal.userId, roles, verifiedProfessional };
 }
 

@@ -22,7 +22,9 @@ export class PreconditionRequiredError extends AppError {
   readonly status = 428;
   readonly code = "if_match_required";
   readonly title = "Precondition required";
-  constructor(message = 'Send the version you are editing in If-Match (e.g. If-Match: "3"), as given by the ETag of your last read.') {
+  constructor(
+    message = 'Send the version you are editing in If-Match (e.g. If-Match: "3"), as given by the ETag of your last read.',
+  ) {
     super(message);
   }
 }

@@ -47,7 +47,9 @@ export async function withIdempotency(
   if (!KEY_SYNTAX.test(scope.key)) {
     throw new BadRequestError("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
   }
-  const fingerprint = await sha256Hex(canonicalJson({ method: scope.request.method, path: scope.request.path, body: scope.request.body ?? null }));
+  const fingerprint = await sha256Hex(
+    canonicalJson({ method: scope.request.method, path: scope.request.path, body: scope.request.body ?? null }),
+  );
   // The client's key is hashed: it is arbitrary text and must not shape our key space.
   const redisKey = `idempotency:${scope.tenantId}:${scope.userId}:${await sha256Hex(scope.key)}`;
   const pending: IdempotencyRecord = { state: "pending", fingerprint };
@@ -57,17 +59,28 @@ export async function withIdempotency(
     const raw = await redis.get<string | IdempotencyRecord>(redisKey);
     const existing: IdempotencyRecord | null = typeof raw === "string" ? (JSON.parse(raw) as IdempotencyRecord) : raw;
     if (!existing) {
-      throw new ConflictError("idempotency_in_progress", "A request with this Idempotency-Key is being processed. Retry shortly.", {
-        headers: { "Retry-After": "1" },
-      });
+      throw new ConflictError(
+        "idempotency_in_progress",
+        "A request with this Idempotency-Key is being processed. Retry shortly.",
+        {
+          headers: { "Retry-After": "1" },
+        },
+      );
     }
     if (existing.fingerprint !== fingerprint) {
-      throw new UnprocessableError("idempotency_key_reused", "This Idempotency-Key was already used for a different request.");
+      throw new UnprocessableError(
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used for a different request.",
+      );
     }
     if (existing.state === "pending" || !existing.response) {
-      throw new ConflictError("idempotency_in_progress", "A request with this Idempotency-Key is being processed. Retry shortly.", {
-        headers: { "Retry-After": "1" },
-      });
+      throw new ConflictError(
+        "idempotency_in_progress",
+        "A request with this Idempotency-Key is being processed. Retry shortly.",
+        {
+          headers: { "Retry-After": "1" },
+        },
+      );
     }
     return { ...existing.response, replayed: true };
   }

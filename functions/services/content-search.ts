@@ -78,7 +78,11 @@ export async function searchContent(ctx: ContentContext, options: SearchOptions)
       .limit(limit)
       .offset(Math.max(0, options.offset ?? 0));
     return {
-      hits: rows.map((row) => ({ ...row, rank: Number(row.rank), publishedAt: row.publishedAt ? row.publishedAt.toISOString() : null })),
+      hits: rows.map((row) => ({
+        ...row,
+        rank: Number(row.rank),
+        publishedAt: row.publishedAt ? row.publishedAt.toISOString() : null,
+      })),
     };
   });
 }

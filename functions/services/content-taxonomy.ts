@@ -98,16 +98,22 @@ export interface TermInput {
 
 async function requireEditor(tx: Transaction, ctx: ContentContext): Promise<void> {
   const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
-  if (!viewerHas(viewer, EDITOR_ROLES)) throw new ForbiddenError("forbidden_role", "Only editors and admins manage categories and tags.");
+  if (!viewerHas(viewer, EDITOR_ROLES))
+    throw new ForbiddenError("forbidden_role", "Only editors and admins manage categories and tags.");
 }
 
 function tableOf(taxonomy: Taxonomy) {
   return taxonomy === "category" ? categories : tags;
 }
 
-async function assertParent(tx: Transaction, parentId: string | null | undefined, selfId: string | null): Promise<void> {
+async function assertParent(
+  tx: Transaction,
+  parentId: string | null | undefined,
+  selfId: string | null,
+): Promise<void> {
   if (!parentId) return;
-  if (parentId === selfId) throw new ValidationError([{ path: "json.parentId", message: "a category cannot be its own parent" }]);
+  if (parentId === selfId)
+    throw new ValidationError([{ path: "json.parentId", message: "a category cannot be its own parent" }]);
   // Walk up from the proposed parent: meeting the category itself would make a cycle.
   let cursor: string | null = parentId;
   for (let depth = 0; cursor && depth < 32; depth++) {
@@ -126,10 +132,16 @@ async function assertParent(tx: Transaction, parentId: string | null | undefined
   }
 }
 
-async function assertSlugFree(tx: Transaction, taxonomy: Taxonomy, slug: string, exceptId: string | null): Promise<void> {
+async function assertSlugFree(
+  tx: Transaction,
+  taxonomy: Taxonomy,
+  slug: string,
+  exceptId: string | null,
+): Promise<void> {
   const table = tableOf(taxonomy);
   const [taken] = await tx.select({ id: table.id }).from(table).where(eq(table.slug, slug)).limit(1);
-  if (taken && taken.id !== exceptId) throw new ConflictError("slug_taken", `The slug "${slug}" is already used by another ${taxonomy}.`);
+  if (taken && taken.id !== exceptId)
+    throw new ConflictError("slug_taken", `The slug "${slug}" is already used by another ${taxonomy}.`);
 }
 
 export async function listTerms(ctx: ContentContext, taxonomy: Taxonomy): Promise<TermView[]> {
@@ -158,7 +170,10 @@ export async function createTerm(ctx: ContentContext, taxonomy: Taxonomy, input:
     let row: Category | Tag;
     if (taxonomy === "category") {
       await assertParent(tx, input.parentId, null);
-      [row] = (await tx.insert(categories).values({ ...base, parentId: input.parentId ?? null }).returning()) as [Category];
+      [row] = (await tx
+        .insert(categories)
+        .values({ ...base, parentId: input.parentId ?? null })
+        .returning()) as [Category];
     } else {
       [row] = (await tx.insert(tags).values(base).returning()) as [Tag];
     }
@@ -175,7 +190,12 @@ export async function createTerm(ctx: ContentContext, taxonomy: Taxonomy, input:
   });
 }
 
-export async function updateTerm(ctx: ContentContext, taxonomy: Taxonomy, id: string, input: Partial<TermInput>): Promise<TermView> {
+export async function updateTerm(
+  ctx: ContentContext,
+  taxonomy: Taxonomy,
+  id: string,
+  input: Partial<TermInput>,
+): Promise<TermView> {
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
     await requireEditor(tx, ctx);
     const table = tableOf(taxonomy);
@@ -213,16 +233,30 @@ export async function updateTerm(ctx: ContentContext, taxonomy: Taxonomy, id: st
 }
 
 /** Deletes a term; content filed under it simply loses it (as in WordPress), and the count is audited. */
-export async function deleteTerm(ctx: ContentContext, taxonomy: Taxonomy, id: string): Promise<{ deleted: true; detachedFrom: number }> {
+export async function deleteTerm(
+  ctx: ContentContext,
+  taxonomy: Taxonomy,
+  id: string,
+): Promise<{ deleted: true; detachedFrom: number }> {
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
     await requireEditor(tx, ctx);
     const table = tableOf(taxonomy);
-    const [existing] = await tx.select({ id: table.id, slug: table.slug }).from(table).where(eq(table.id, id)).for("update");
+    const [existing] = await tx
+      .select({ id: table.id, slug: table.slug })
+      .from(table)
+      .where(eq(table.id, id))
+      .for("update");
     if (!existing) throw new NotFoundError(`No ${taxonomy} was found with this id.`);
     const detached =
       taxonomy === "category"
-        ? await tx.delete(contentItemCategories).where(eq(contentItemCategories.categoryId, id)).returning({ id: contentItemCategories.contentId })
-        : await tx.delete(contentItemTags).where(eq(contentItemTags.tagId, id)).returning({ id: contentItemTags.contentId });
+        ? await tx
+            .delete(contentItemCategories)
+            .where(eq(contentItemCategories.categoryId, id))
+            .returning({ id: contentItemCategories.contentId })
+        : await tx
+            .delete(contentItemTags)
+            .where(eq(contentItemTags.tagId, id))
+            .returning({ id: contentItemTags.contentId });
     if (taxonomy === "category") {
       // Children move up to the deleted category's parent rather than becoming orphans at the root.
       await tx
@@ -245,4 +279,3 @@ export async function deleteTerm(ctx: ContentContext, taxonomy: Taxonomy, id: st
     return { deleted: true as const, detachedFrom: detached.length };
   });
 }
-

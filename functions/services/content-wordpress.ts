@@ -39,7 +39,11 @@ export class WordPressError extends Error {
   }
 
   toJSON(): { code: string; message: string; data: { status: number; params?: Record<string, string> } } {
-    return { code: this.code, message: this.message, data: { status: this.status, ...(this.params ? { params: this.params } : {}) } };
+    return {
+      code: this.code,
+      message: this.message,
+      data: { status: this.status, ...(this.params ? { params: this.params } : {}) },
+    };
   }
 }
 
@@ -72,7 +76,10 @@ export interface WpCollectionQuery {
 function listParam(params: URLSearchParams, name: string): string[] | undefined {
   const values = [...params.getAll(name), ...params.getAll(`${name}[]`)];
   if (values.length === 0) return undefined;
-  return values.flatMap((value) => value.split(",")).map((value) => value.trim()).filter((value) => value.length > 0);
+  return values
+    .flatMap((value) => value.split(","))
+    .map((value) => value.trim())
+    .filter((value) => value.length > 0);
 }
 
 const ORDERBY: Record<"posts" | "terms" | "users", readonly string[]> = {
@@ -97,7 +104,9 @@ export function parseWpQuery(params: URLSearchParams, kind: "posts" | "terms" | 
     }
     if (value < min || (max !== null && value > max)) {
       invalid[name] =
-        max === null ? `${name} must be greater than or equal to ${min}` : `${name} must be between ${min} (inclusive) and ${max} (inclusive)`;
+        max === null
+          ? `${name} must be greater than or equal to ${min}`
+          : `${name} must be between ${min} (inclusive) and ${max} (inclusive)`;
       return fallback;
     }
     return value;
@@ -169,12 +178,21 @@ export function parseWpQuery(params: URLSearchParams, kind: "posts" | "terms" | 
     if (params.has("post")) query.post = integer("post", 1, null, 1);
   }
   const names = Object.keys(invalid);
-  if (names.length > 0) throw new WordPressError(400, "rest_invalid_param", `Invalid parameter(s): ${names.join(", ")}`, invalid);
+  if (names.length > 0)
+    throw new WordPressError(400, "rest_invalid_param", `Invalid parameter(s): ${names.join(", ")}`, invalid);
   if (query.orderby === "relevance" && !query.search) {
-    throw new WordPressError(400, "rest_no_search_term_defined", "You need to define a search term to order by relevance.");
+    throw new WordPressError(
+      400,
+      "rest_no_search_term_defined",
+      "You need to define a search term to order by relevance.",
+    );
   }
   if (query.orderby === "include" && !query.include) {
-    throw new WordPressError(400, "rest_orderby_include_missing_include", "You need to define an include parameter to order by include.");
+    throw new WordPressError(
+      400,
+      "rest_orderby_include_missing_include",
+      "You need to define an include parameter to order by include.",
+    );
   }
   return query;
 }
@@ -266,7 +284,12 @@ function postShape(origin: string, item: ContentItem, extras: ItemExtras): Json 
       : null,
   };
   if (item.type === "post") {
-    Object.assign(shape, { sticky: false, format: "standard", categories: extras.categoryWpIds, tags: extras.tagWpIds });
+    Object.assign(shape, {
+      sticky: false,
+      format: "standard",
+      categories: extras.categoryWpIds,
+      tags: extras.tagWpIds,
+    });
   } else {
     Object.assign(shape, { parent: 0, menu_order: 0 });
   }
@@ -355,7 +378,11 @@ function pageOf(total: number, perPage: number, page: number): number {
   const totalPages = Math.ceil(total / perPage);
   // WordPress answers a page past the end with this error, except for an empty collection's page 1.
   if (page > 1 && page > totalPages) {
-    throw new WordPressError(400, "rest_post_invalid_page_number", "The page number requested is larger than the number of pages available.");
+    throw new WordPressError(
+      400,
+      "rest_post_invalid_page_number",
+      "The page number requested is larger than the number of pages available.",
+    );
   }
   return totalPages;
 }
@@ -384,14 +411,26 @@ async function extrasFor(tx: Transaction, items: ContentItem[]): Promise<Map<str
   for (const item of items) {
     extras.set(item.id, {
       authorWpId: authorWpId.get(item.authorId) ?? 0,
-      categoryWpIds: categoryRows.filter((row) => row.contentId === item.id).map((row) => row.wpId).sort((a, b) => a - b),
-      tagWpIds: tagRows.filter((row) => row.contentId === item.id).map((row) => row.wpId).sort((a, b) => a - b),
+      categoryWpIds: categoryRows
+        .filter((row) => row.contentId === item.id)
+        .map((row) => row.wpId)
+        .sort((a, b) => a - b),
+      tagWpIds: tagRows
+        .filter((row) => row.contentId === item.id)
+        .map((row) => row.wpId)
+        .sort((a, b) => a - b),
     });
   }
   return extras;
 }
 
-async function embedFor(tx: Transaction, origin: string, viewer: Viewer, items: ContentItem[], extras: Map<string, ItemExtras>): Promise<Map<string, Json>> {
+async function embedFor(
+  tx: Transaction,
+  origin: string,
+  viewer: Viewer,
+  items: ContentItem[],
+  extras: Map<string, ItemExtras>,
+): Promise<Map<string, Json>> {
   const embedded = new Map<string, Json>();
   if (items.length === 0) return embedded;
   const authorIds = [...new Set([...extras.values()].map((extra) => extra.authorWpId))];
@@ -409,8 +448,12 @@ async function embedFor(tx: Transaction, origin: string, viewer: Viewer, items: 
     };
     if (item.type === "post") {
       entry["wp:term"] = [
-        categoryTerms.filter((term) => extra.categoryWpIds.includes(term.wpId)).map((term) => termShape(origin, "category", term)),
-        tagTerms.filter((term) => extra.tagWpIds.includes(term.wpId)).map((term) => termShape(origin, "post_tag", term)),
+        categoryTerms
+          .filter((term) => extra.categoryWpIds.includes(term.wpId))
+          .map((term) => termShape(origin, "category", term)),
+        tagTerms
+          .filter((term) => extra.tagWpIds.includes(term.wpId))
+          .map((term) => termShape(origin, "post_tag", term)),
       ];
     }
     embedded.set(item.id, entry);
@@ -423,7 +466,13 @@ export interface WpReadContext extends ContentContext {
   origin: string;
 }
 
-async function shapeItems(tx: Transaction, ctx: WpReadContext, viewer: Viewer, items: ContentItem[], query: { embed: boolean; fields?: string[] }): Promise<Json[]> {
+async function shapeItems(
+  tx: Transaction,
+  ctx: WpReadContext,
+  viewer: Viewer,
+  items: ContentItem[],
+  query: { embed: boolean; fields?: string[] },
+): Promise<Json[]> {
   const extras = await extrasFor(tx, items);
   const embedded = query.embed ? await embedFor(tx, ctx.origin, viewer, items, extras) : new Map<string, Json>();
   return items.map((item) => {
@@ -446,7 +495,10 @@ export async function listWpContent(ctx: WpReadContext, type: ContentType, query
       conditions.push(
         inArray(
           contentItems.authorId,
-          tx.select({ id: contentAuthors.userId }).from(contentAuthors).where(inArray(contentAuthors.wpId, query.author)),
+          tx
+            .select({ id: contentAuthors.userId })
+            .from(contentAuthors)
+            .where(inArray(contentAuthors.wpId, query.author)),
         ),
       );
     }
@@ -457,7 +509,9 @@ export async function listWpContent(ctx: WpReadContext, type: ContentType, query
             .select({ one: sql`1` })
             .from(contentItemCategories)
             .innerJoin(categories, eq(categories.id, contentItemCategories.categoryId))
-            .where(and(eq(contentItemCategories.contentId, contentItems.id), inArray(categories.wpId, query.categories))),
+            .where(
+              and(eq(contentItemCategories.contentId, contentItems.id), inArray(categories.wpId, query.categories)),
+            ),
         ),
       );
     }
@@ -473,7 +527,10 @@ export async function listWpContent(ctx: WpReadContext, type: ContentType, query
       );
     }
     const where = and(...conditions);
-    const [counted] = await tx.select({ total: sql<number>`count(*)::int` }).from(contentItems).where(where);
+    const [counted] = await tx
+      .select({ total: sql<number>`count(*)::int` })
+      .from(contentItems)
+      .where(where);
     const total = counted?.total ?? 0;
     const totalPages = pageOf(total, query.perPage, query.page);
     const direction = query.order === "asc" ? asc : desc;
@@ -515,7 +572,12 @@ export async function getWpContent(
       .from(contentItems)
       .where(and(eq(contentItems.wpId, wpId), eq(contentItems.type, type), publicVisibility(viewer)));
     // Not published, not visible to this reader, another tenant's, or no such id: the same answer.
-    if (!item) throw new WordPressError(404, type === "post" ? "rest_post_invalid_id" : "rest_post_invalid_id", "Invalid post ID.");
+    if (!item)
+      throw new WordPressError(
+        404,
+        type === "post" ? "rest_post_invalid_id" : "rest_post_invalid_id",
+        "Invalid post ID.",
+      );
     const [shape] = await shapeItems(tx, ctx, viewer, [item], query);
     return shape!;
   });
@@ -524,16 +586,27 @@ export async function getWpContent(
 // Terms --------------------------------------------------------------------------------------------
 
 /** Published items the viewer may see, per term: WordPress's `count` without revealing hidden content. */
-function visibleCountSql(viewer: Viewer, joinTable: typeof contentItemCategories | typeof contentItemTags, termColumn: SQL): SQL<number> {
+function visibleCountSql(
+  viewer: Viewer,
+  joinTable: typeof contentItemCategories | typeof contentItemTags,
+  termColumn: SQL,
+): SQL<number> {
   const termId = "categoryId" in joinTable ? joinTable.categoryId : joinTable.tagId;
   return sql<number>`(select count(*)::int from ${joinTable} join ${contentItems} on ${contentItems.id} = ${joinTable.contentId}
     where ${termId} = ${termColumn} and ${contentItems.type} = 'post' and ${publicVisibility(viewer)})`;
 }
 
-async function termRows(tx: Transaction, viewer: Viewer, taxonomy: "category" | "post_tag", where?: SQL): Promise<TermRow[]> {
+async function termRows(
+  tx: Transaction,
+  viewer: Viewer,
+  taxonomy: "category" | "post_tag",
+  where?: SQL,
+): Promise<TermRow[]> {
   if (taxonomy === "category") {
     // Qualified by hand: inside the subquery an unqualified "parent_id" would bind to the alias p.
-    const parent = sql<number | null>`(select p.wp_id from categories p where p.id = ${sql.raw('"categories"."parent_id"')})`;
+    const parent = sql<
+      number | null
+    >`(select p.wp_id from categories p where p.id = ${sql.raw('"categories"."parent_id"')})`;
     return tx
       .select({
         id: categories.id,
@@ -561,19 +634,27 @@ async function termRows(tx: Transaction, viewer: Viewer, taxonomy: "category" | 
     .where(where);
 }
 
-export async function listWpTerms(ctx: WpReadContext, taxonomy: "category" | "post_tag", query: WpCollectionQuery): Promise<WpPage> {
+export async function listWpTerms(
+  ctx: WpReadContext,
+  taxonomy: "category" | "post_tag",
+  query: WpCollectionQuery,
+): Promise<WpPage> {
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
     const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
     const table = taxonomy === "category" ? categories : tags;
     const conditions: SQL[] = [];
-    if (query.search) conditions.push(sql`vitalis_unaccent(${table.name}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`);
+    if (query.search)
+      conditions.push(sql`vitalis_unaccent(${table.name}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`);
     if (query.slug) conditions.push(inArray(table.slug, query.slug));
     if (query.include) conditions.push(inArray(table.wpId, query.include));
     if (taxonomy === "category" && query.parent !== undefined) {
       conditions.push(
         query.parent === 0
           ? isNull(categories.parentId)
-          : inArray(categories.parentId, tx.select({ id: categories.id }).from(categories).where(eq(categories.wpId, query.parent))),
+          : inArray(
+              categories.parentId,
+              tx.select({ id: categories.id }).from(categories).where(eq(categories.wpId, query.parent)),
+            ),
       );
     }
     if (query.post !== undefined) {
@@ -607,7 +688,8 @@ export async function listWpTerms(ctx: WpReadContext, taxonomy: "category" | "po
     rows.sort((a, b) => {
       const ka = key(a);
       const kb = key(b);
-      const cmp = typeof ka === "number" && typeof kb === "number" ? ka - kb : String(ka).localeCompare(String(kb), "pt-BR");
+      const cmp =
+        typeof ka === "number" && typeof kb === "number" ? ka - kb : String(ka).localeCompare(String(kb), "pt-BR");
       return cmp * direction || (a.wpId - b.wpId) * direction;
     });
     const total = rows.length;
@@ -621,7 +703,12 @@ export async function listWpTerms(ctx: WpReadContext, taxonomy: "category" | "po
   });
 }
 
-export async function getWpTerm(ctx: WpReadContext, taxonomy: "category" | "post_tag", wpId: number, fields?: string[]): Promise<Json> {
+export async function getWpTerm(
+  ctx: WpReadContext,
+  taxonomy: "category" | "post_tag",
+  wpId: number,
+  fields?: string[],
+): Promise<Json> {
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
     const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
     const table = taxonomy === "category" ? categories : tags;
@@ -657,7 +744,10 @@ export async function listWpUsers(ctx: WpReadContext, query: WpCollectionQuery):
     const conditions: SQL[] = [];
     if (query.slug) conditions.push(inArray(contentAuthors.slug, query.slug));
     if (query.include) conditions.push(inArray(contentAuthors.wpId, query.include));
-    if (query.search) conditions.push(sql`vitalis_unaccent(${users.displayName}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`);
+    if (query.search)
+      conditions.push(
+        sql`vitalis_unaccent(${users.displayName}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`,
+      );
     const rows = await authorRows(tx, viewer, conditions.length ? and(...conditions) : undefined);
     const direction = query.order === "asc" ? 1 : -1;
     rows.sort((a, b) => {
@@ -674,7 +764,9 @@ export async function listWpUsers(ctx: WpReadContext, query: WpCollectionQuery):
     const total = rows.length;
     const totalPages = pageOf(total, query.perPage, query.page);
     return {
-      items: rows.slice((query.page - 1) * query.perPage, query.page * query.perPage).map((row) => filterFields(userShape(ctx.origin, row), query.fields)),
+      items: rows
+        .slice((query.page - 1) * query.perPage, query.page * query.perPage)
+        .map((row) => filterFields(userShape(ctx.origin, row), query.fields)),
       total,
       totalPages,
     };

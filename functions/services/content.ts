@@ -133,11 +133,18 @@ export function slugify(text: string): string {
 }
 
 export function actorOf(ctx: ContentContext): { actorType: "user" | "anonymous"; actorId: string | null } {
-  return ctx.principal.kind === "user" ? { actorType: "user", actorId: ctx.principal.userId } : { actorType: "anonymous", actorId: null };
+  return ctx.principal.kind === "user"
+    ? { actorType: "user", actorId: ctx.principal.userId }
+    : { actorType: "anonymous", actorId: null };
 }
 
 /** Reads an item the viewer may see, locking it for the rest of the transaction; 404 otherwise. */
-export async function loadItemForUpdate(tx: Transaction, viewer: Viewer, type: ContentType, id: string): Promise<ContentItem> {
+export async function loadItemForUpdate(
+  tx: Transaction,
+  viewer: Viewer,
+  type: ContentType,
+  id: string,
+): Promise<ContentItem> {
   const [item] = await tx
     .select()
     .from(contentItems)
@@ -150,13 +157,20 @@ export async function loadItemForUpdate(tx: Transaction, viewer: Viewer, type: C
 /** RFC 9110 §13.1.1: the item's version is its entity tag. Refuses a stale one with the current version. */
 export function assertVersion(item: Pick<ContentItem, "version">, expected: number | undefined): void {
   if (expected !== undefined && expected !== item.version) {
-    throw new ConflictError("version_conflict", "This item was changed by someone else. Reload it and apply your change again.", {
-      extensions: { currentVersion: item.version, yourVersion: expected },
-    });
+    throw new ConflictError(
+      "version_conflict",
+      "This item was changed by someone else. Reload it and apply your change again.",
+      {
+        extensions: { currentVersion: item.version, yourVersion: expected },
+      },
+    );
   }
 }
 
-async function linkedIds(tx: Transaction, contentIds: string[]): Promise<{ categories: Map<string, string[]>; tags: Map<string, string[]> }> {
+async function linkedIds(
+  tx: Transaction,
+  contentIds: string[],
+): Promise<{ categories: Map<string, string[]>; tags: Map<string, string[]> }> {
   const byContent = { categories: new Map<string, string[]>(), tags: new Map<string, string[]>() };
   if (contentIds.length === 0) return byContent;
   const [categoryRows, tagRows] = await Promise.all([
@@ -169,7 +183,8 @@ async function linkedIds(tx: Transaction, contentIds: string[]): Promise<{ categ
       .from(contentItemTags)
       .where(inArray(contentItemTags.contentId, contentIds)),
   ]);
-  for (const row of categoryRows) byContent.categories.set(row.contentId, [...(byContent.categories.get(row.contentId) ?? []), row.id]);
+  for (const row of categoryRows)
+    byContent.categories.set(row.contentId, [...(byContent.categories.get(row.contentId) ?? []), row.id]);
   for (const row of tagRows) byContent.tags.set(row.contentId, [...(byContent.tags.get(row.contentId) ?? []), row.id]);
   return byContent;
 }
@@ -192,7 +207,8 @@ async function assertTermsExist(tx: Transaction, categoryIds: string[], tagIds: 
   const problems: { path: string; message: string }[] = [];
   if (categoryIds.length > 0) {
     const found = await tx.select({ id: categories.id }).from(categories).where(inArray(categories.id, categoryIds));
-    if (found.length !== new Set(categoryIds).size) problems.push({ path: "json.categoryIds", message: "unknown category" });
+    if (found.length !== new Set(categoryIds).size)
+      problems.push({ path: "json.categoryIds", message: "unknown category" });
   }
   if (tagIds.length > 0) {
     const found = await tx.select({ id: tags.id }).from(tags).where(inArray(tags.id, tagIds));
@@ -201,7 +217,12 @@ async function assertTermsExist(tx: Transaction, categoryIds: string[], tagIds: 
   if (problems.length > 0) throw new ValidationError(problems);
 }
 
-async function assertSlugFree(tx: Transaction, locale: ContentLocale, slug: string, exceptId: string | null): Promise<void> {
+async function assertSlugFree(
+  tx: Transaction,
+  locale: ContentLocale,
+  slug: string,
+  exceptId: string | null,
+): Promise<void> {
   const [taken] = await tx
     .select({ id: contentItems.id })
     .from(contentItems)
@@ -261,7 +282,13 @@ async function save(
   if (snapshot.categoryIds.length > 0) {
     await tx
       .insert(contentItemCategories)
-      .values([...new Set(snapshot.categoryIds)].map((categoryId) => ({ tenantId: ctx.tenant.id, contentId: item.id, categoryId })));
+      .values(
+        [...new Set(snapshot.categoryIds)].map((categoryId) => ({
+          tenantId: ctx.tenant.id,
+          contentId: item.id,
+          categoryId,
+        })),
+      );
   }
   if (snapshot.tagIds.length > 0) {
     await tx
@@ -276,7 +303,11 @@ async function save(
       contentId: item.id,
       version: item.version,
       authorId: actor.actorId ?? authorId,
-      snapshot: { ...snapshot, categoryIds: [...new Set(snapshot.categoryIds)].sort(), tagIds: [...new Set(snapshot.tagIds)].sort() },
+      snapshot: {
+        ...snapshot,
+        categoryIds: [...new Set(snapshot.categoryIds)].sort(),
+        tagIds: [...new Set(snapshot.tagIds)].sort(),
+      },
     })
     .returning({ id: contentRevisions.id });
   const [withRevision] = await tx
@@ -329,7 +360,11 @@ function mapUniqueViolation(error: unknown): never {
 // Operations
 // ---------------------------------------------------------------------------------------------------
 
-export async function createContent(ctx: ContentContext, type: ContentType, input: ContentFields): Promise<ContentView> {
+export async function createContent(
+  ctx: ContentContext,
+  type: ContentType,
+  input: ContentFields,
+): Promise<ContentView> {
   const userId = requireUser(ctx);
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
     const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
@@ -415,7 +450,11 @@ export function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
   throw new BadRequestError("invalid_cursor", "The cursor is not one this API returned.");
 }
 
-export async function listContent(ctx: ContentContext, type: ContentType, filters: ContentListFilters): Promise<ContentPage> {
+export async function listContent(
+  ctx: ContentContext,
+  type: ContentType,
+  filters: ContentListFilters,
+): Promise<ContentPage> {
   const limit = Math.min(100, Math.max(1, filters.limit ?? 20));
   const after = filters.cursor ? decodeCursor(filters.cursor) : null;
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
@@ -432,7 +471,12 @@ export async function listContent(ctx: ContentContext, type: ContentType, filter
           tx
             .select({ one: sql`1` })
             .from(contentItemCategories)
-            .where(and(eq(contentItemCategories.contentId, contentItems.id), eq(contentItemCategories.categoryId, filters.categoryId))),
+            .where(
+              and(
+                eq(contentItemCategories.contentId, contentItems.id),
+                eq(contentItemCategories.categoryId, filters.categoryId),
+              ),
+            ),
         ),
       );
     }
@@ -449,7 +493,10 @@ export async function listContent(ctx: ContentContext, type: ContentType, filter
     if (filters.q) conditions.push(searchMatchSql(filters.q, filters.locale));
     if (after) {
       conditions.push(
-        or(lt(contentItems.updatedAt, after.updatedAt), and(eq(contentItems.updatedAt, after.updatedAt), lt(contentItems.id, after.id)))!,
+        or(
+          lt(contentItems.updatedAt, after.updatedAt),
+          and(eq(contentItems.updatedAt, after.updatedAt), lt(contentItems.id, after.id)),
+        )!,
       );
     }
     const rows = await tx
@@ -459,10 +506,15 @@ export async function listContent(ctx: ContentContext, type: ContentType, filter
       .orderBy(desc(contentItems.updatedAt), desc(contentItems.id))
       .limit(limit + 1);
     const page = rows.slice(0, limit);
-    const links = await linkedIds(tx, page.map((row) => row.id));
+    const links = await linkedIds(
+      tx,
+      page.map((row) => row.id),
+    );
     const last = page.at(-1);
     return {
-      items: page.map((row) => toContentView(row, (links.categories.get(row.id) ?? []).sort(), (links.tags.get(row.id) ?? []).sort())),
+      items: page.map((row) =>
+        toContentView(row, (links.categories.get(row.id) ?? []).sort(), (links.tags.get(row.id) ?? []).sort()),
+      ),
       nextCursor: rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null,
     };
   });
@@ -473,7 +525,13 @@ export async function listContent(ctx: ContentContext, type: ContentType, filter
  * caller edited, and editable by this viewer (outside draft and in_review it is locked, so an approval
  * always covers the text that is published).
  */
-async function loadEditableItem(tx: Transaction, ctx: ContentContext, type: ContentType, id: string, expectedVersion: number): Promise<ContentItem> {
+async function loadEditableItem(
+  tx: Transaction,
+  ctx: ContentContext,
+  type: ContentType,
+  id: string,
+  expectedVersion: number,
+): Promise<ContentItem> {
   const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
   const item = await loadItemForUpdate(tx, viewer, type, id);
   if (item.trashedAt) throw new ConflictError("content_trashed", "Restore this item from the trash before editing it.");
@@ -503,7 +561,11 @@ export async function updateContent(
       ...current,
       ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
     } as RevisionSnapshot;
-    if (patch.bodyMarkdown !== undefined && patch.excerpt === undefined && current.excerpt === plainTextExcerpt(item.bodyHtml)) {
+    if (
+      patch.bodyMarkdown !== undefined &&
+      patch.excerpt === undefined &&
+      current.excerpt === plainTextExcerpt(item.bodyHtml)
+    ) {
       // The excerpt was generated, not written: keep it in step with the body.
       next.excerpt = plainTextExcerpt(renderMarkdown(next.bodyMarkdown));
     }
@@ -514,7 +576,12 @@ export async function updateContent(
   }).catch(mapUniqueViolation);
 }
 
-export async function trashContent(ctx: ContentContext, type: ContentType, id: string, expectedVersion?: number): Promise<ContentView> {
+export async function trashContent(
+  ctx: ContentContext,
+  type: ContentType,
+  id: string,
+  expectedVersion?: number,
+): Promise<ContentView> {
   requireUser(ctx);
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
     const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
@@ -540,7 +607,12 @@ export async function trashContent(ctx: ContentContext, type: ContentType, id: s
   });
 }
 
-export async function restoreContent(ctx: ContentContext, type: ContentType, id: string, expectedVersion?: number): Promise<ContentView> {
+export async function restoreContent(
+  ctx: ContentContext,
+  type: ContentType,
+  id: string,
+  expectedVersion?: number,
+): Promise<ContentView> {
   requireUser(ctx);
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
     const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
@@ -640,7 +712,15 @@ export async function compareRevisions(
     const to = pick(toRevisionId, rows.at(-1));
     const from = pick(fromRevisionId, rows.at(-2) ?? rows.at(-1));
     const changes: RevisionComparison["changes"] = [];
-    for (const field of ["slug", "locale", "complianceLevel", "featuredMediaId", "translationGroupId", "categoryIds", "tagIds"] as const) {
+    for (const field of [
+      "slug",
+      "locale",
+      "complianceLevel",
+      "featuredMediaId",
+      "translationGroupId",
+      "categoryIds",
+      "tagIds",
+    ] as const) {
       const before = from.snapshot[field];
       const after = to.snapshot[field];
       if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ field, from: before, to: after });

@@ -86,19 +86,37 @@ function text(dataSet: dicomParser.DataSet, tag: string): string | null {
  * object (then a header that runs past the end is invalid rather than merely unread).
  */
 export function inspectDicom(bytes: Uint8Array, options: { complete: boolean }): DicomInspection {
-  const magic = bytes.length >= DICOM_PREFIX_OFFSET + 4 ? new TextDecoder("latin1").decode(bytes.subarray(DICOM_PREFIX_OFFSET, DICOM_PREFIX_OFFSET + 4)) : "";
+  const magic =
+    bytes.length >= DICOM_PREFIX_OFFSET + 4
+      ? new TextDecoder("latin1").decode(bytes.subarray(DICOM_PREFIX_OFFSET, DICOM_PREFIX_OFFSET + 4))
+      : "";
   if (magic !== "DICM") {
-    return { ok: false, reason: "not_dicom", detail: "The file has no DICM prefix at offset 128 (DICOM PS3.10 §7.1).", needMore: false };
+    return {
+      ok: false,
+      reason: "not_dicom",
+      detail: "The file has no DICM prefix at offset 128 (DICOM PS3.10 §7.1).",
+      needMore: false,
+    };
   }
   let meta: dicomParser.DataSet;
   try {
     meta = dicomParser.readPart10Header(bytes);
   } catch {
-    return { ok: false, reason: "dicom_header_invalid", detail: "The DICOM file meta information cannot be read.", needMore: !options.complete };
+    return {
+      ok: false,
+      reason: "dicom_header_invalid",
+      detail: "The DICOM file meta information cannot be read.",
+      needMore: !options.complete,
+    };
   }
   const transferSyntaxUid = text(meta, TAG.transferSyntaxUid);
   if (!transferSyntaxUid) {
-    return { ok: false, reason: "dicom_header_invalid", detail: "The DICOM file meta information names no transfer syntax.", needMore: !options.complete };
+    return {
+      ok: false,
+      reason: "dicom_header_invalid",
+      detail: "The DICOM file meta information names no transfer syntax.",
+      needMore: !options.complete,
+    };
   }
   let dataSet: dicomParser.DataSet = meta;
   const deflated = transferSyntaxUid === DEFLATED_TRANSFER_SYNTAX;
@@ -106,13 +124,29 @@ export function inspectDicom(bytes: Uint8Array, options: { complete: boolean }):
     try {
       dataSet = dicomParser.parseDicom(bytes, { untilTag: TAG.pixelData });
     } catch {
-      return { ok: false, reason: "dicom_header_invalid", detail: "The DICOM dataset header cannot be read.", needMore: !options.complete };
+      return {
+        ok: false,
+        reason: "dicom_header_invalid",
+        detail: "The DICOM dataset header cannot be read.",
+        needMore: !options.complete,
+      };
     }
     // An element that runs past the bytes we have was cut by the range, not by the file.
     for (const element of Object.values(dataSet.elements)) {
       if (element.tag !== TAG.pixelData && element.length > 0 && element.dataOffset + element.length > bytes.length) {
-        if (!options.complete) return { ok: false, reason: "dicom_header_invalid", detail: "The header is longer than the range read.", needMore: true };
-        return { ok: false, reason: "dicom_header_invalid", detail: "A DICOM element runs past the end of the file.", needMore: false };
+        if (!options.complete)
+          return {
+            ok: false,
+            reason: "dicom_header_invalid",
+            detail: "The header is longer than the range read.",
+            needMore: true,
+          };
+        return {
+          ok: false,
+          reason: "dicom_header_invalid",
+          detail: "A DICOM element runs past the end of the file.",
+          needMore: false,
+        };
       }
     }
   }

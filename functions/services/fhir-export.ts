@@ -40,7 +40,10 @@ function consent(subject: DataSubject, row: Consent): Resource {
     policyRule: { text: `${row.purpose} (version ${row.version})` },
     provision: {
       type: "permit",
-      period: { start: row.grantedAt.toISOString(), ...(row.withdrawnAt ? { end: row.withdrawnAt.toISOString() } : {}) },
+      period: {
+        start: row.grantedAt.toISOString(),
+        ...(row.withdrawnAt ? { end: row.withdrawnAt.toISOString() } : {}),
+      },
       purpose: [{ system: "urn:vitalis:consent-purpose", code: row.purpose }],
     },
   };
@@ -53,7 +56,16 @@ function documentReference(subject: DataSubject, item: MediaItem): Resource {
     status: "current",
     subject: reference(subject),
     date: item.createdAt.toISOString(),
-    content: [{ attachment: { contentType: item.contentType, size: item.size, title: item.filename, creation: item.createdAt.toISOString() } }],
+    content: [
+      {
+        attachment: {
+          contentType: item.contentType,
+          size: item.size,
+          title: item.filename,
+          creation: item.createdAt.toISOString(),
+        },
+      },
+    ],
   };
 }
 
@@ -87,19 +99,30 @@ function imagingStudies(subject: DataSubject, items: MediaItem[]): Resource[] {
         numberOfInstances: instances.length,
         instance: instances.map((item) => ({
           uid: item.dicom?.sopInstanceUid ?? item.id,
-          sopClass: { system: "urn:ietf:rfc:3986", code: `urn:oid:${item.dicom?.sopClassUid ?? "1.2.840.10008.5.1.4.1.1.7"}` },
+          sopClass: {
+            system: "urn:ietf:rfc:3986",
+            code: `urn:oid:${item.dicom?.sopClassUid ?? "1.2.840.10008.5.1.4.1.1.7"}`,
+          },
         })),
       })),
     };
   });
 }
 
-export function fhirBundle(subject: DataSubject, consents: Consent[], media: MediaItem[], now: Date): Record<string, unknown> {
+export function fhirBundle(
+  subject: DataSubject,
+  consents: Consent[],
+  media: MediaItem[],
+  now: Date,
+): Record<string, unknown> {
   const resources: Resource[] = [
     patient(subject),
     ...consents.map((row) => consent(subject, row)),
     ...media.filter((item) => item.kind !== "dicom").map((item) => documentReference(subject, item)),
-    ...imagingStudies(subject, media.filter((item) => item.kind === "dicom")),
+    ...imagingStudies(
+      subject,
+      media.filter((item) => item.kind === "dicom"),
+    ),
   ];
   return {
     resourceType: "Bundle",

@@ -24,10 +24,18 @@ export function holdCovering(holds: readonly LegalHold[], target: HoldTarget): L
     holds.find(
       (hold) =>
         hold.scope === "tenant" ||
-        (hold.scope === "item" && hold.targetId === target.itemId && (hold.itemType === null || hold.itemType === target.itemType)) ||
-        (hold.scope === "subject" && target.subjectId !== undefined && target.subjectId !== null && hold.targetId === target.subjectId) ||
+        (hold.scope === "item" &&
+          hold.targetId === target.itemId &&
+          (hold.itemType === null || hold.itemType === target.itemType)) ||
+        (hold.scope === "subject" &&
+          target.subjectId !== undefined &&
+          target.subjectId !== null &&
+          hold.targetId === target.subjectId) ||
         (hold.scope === "subject" && target.itemType === "data_subject" && hold.targetId === target.itemId) ||
-        (hold.scope === "user" && target.createdBy !== undefined && target.createdBy !== null && hold.targetId === target.createdBy),
+        (hold.scope === "user" &&
+          target.createdBy !== undefined &&
+          target.createdBy !== null &&
+          hold.targetId === target.createdBy),
     ) ?? null
   );
 }
@@ -118,6 +126,8 @@ export async function releaseHold(deps: HoldDeps, actor: UserPrincipal, holdId: 
 }
 
 export async function listHolds(deps: HoldDeps): Promise<HoldView[]> {
-  const rows = await withTenant(deps.db, deps.tenant.id, (tx) => tx.select().from(legalHolds).orderBy(desc(legalHolds.createdAt)).limit(500));
+  const rows = await withTenant(deps.db, deps.tenant.id, (tx) =>
+    tx.select().from(legalHolds).orderBy(desc(legalHolds.createdAt)).limit(500),
+  );
   return rows.map(holdView);
 }

@@ -32,7 +32,8 @@ export function objectKeyFor(retentionClass: RetentionClass, tenantId: string, o
 export function moveKeyToClass(key: string, from: RetentionClass, to: RetentionClass): string {
   const fromPrefix = retentionPolicies[from].s3Prefix;
   const toPrefix = retentionPolicies[to].s3Prefix;
-  if (!fromPrefix || !toPrefix || !key.startsWith(fromPrefix)) throw new Error("object key is not under the expected prefix");
+  if (!fromPrefix || !toPrefix || !key.startsWith(fromPrefix))
+    throw new Error("object key is not under the expected prefix");
   return toPrefix + key.slice(fromPrefix.length);
 }
 
@@ -46,7 +47,8 @@ export function isMissingObject(error: unknown): boolean {
   return (
     error instanceof NoSuchKey ||
     error instanceof NotFound ||
-    (error instanceof S3ServiceException && (error.$metadata.httpStatusCode === 404 || error.name === "NoSuchKey" || error.name === "NotFound"))
+    (error instanceof S3ServiceException &&
+      (error.$metadata.httpStatusCode === 404 || error.name === "NoSuchKey" || error.name === "NotFound"))
   );
 }
 
@@ -78,11 +80,21 @@ const EXTENSIONS: Record<string, string> = {
  * filenames of clinical files often carry the patient's name, and a URL travels through logs and proxies.
  * RFC 6266 §4.1: a token filename needs no quoting.
  */
-export async function presignDownload(storage: Storage, key: string, mediaId: string, contentType: string): Promise<string> {
+export async function presignDownload(
+  storage: Storage,
+  key: string,
+  mediaId: string,
+  contentType: string,
+): Promise<string> {
   const disposition = `attachment; filename=${mediaId}.${EXTENSIONS[contentType] ?? "bin"}`;
   return getSignedUrl(
     storage.s3,
-    new GetObjectCommand({ Bucket: storage.bucket, Key: key, ResponseContentDisposition: disposition, ResponseContentType: contentType }),
+    new GetObjectCommand({
+      Bucket: storage.bucket,
+      Key: key,
+      ResponseContentDisposition: disposition,
+      ResponseContentType: contentType,
+    }),
     { expiresIn: DOWNLOAD_URL_TTL_SECONDS },
   );
 }

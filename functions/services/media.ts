@@ -48,12 +48,19 @@ export function mediaView(row: MediaItem): MediaView {
 
 /** Whether an item is PHI: imaging, anything of a patient's record, anything whose header carries identifiers. */
 export function isPhi(row: Pick<MediaItem, "kind" | "retentionClass" | "phiTags">): boolean {
-  return row.kind === "dicom" || row.retentionClass === "medical_record" || row.retentionClass === "medical_imaging" || row.phiTags.length > 0;
+  return (
+    row.kind === "dicom" ||
+    row.retentionClass === "medical_record" ||
+    row.retentionClass === "medical_imaging" ||
+    row.phiTags.length > 0
+  );
 }
 
 /** The kind of a media item, for choosing the route's sensitivity before the handler runs; null when unknown. */
 export async function mediaKindOf(db: Database, tenantId: string, mediaId: string): Promise<MediaItem["kind"] | null> {
-  const [row] = await withTenant(db, tenantId, (tx) => tx.select({ kind: mediaItems.kind }).from(mediaItems).where(eq(mediaItems.id, mediaId)).limit(1));
+  const [row] = await withTenant(db, tenantId, (tx) =>
+    tx.select({ kind: mediaItems.kind }).from(mediaItems).where(eq(mediaItems.id, mediaId)).limit(1),
+  );
   return row?.kind ?? null;
 }
 
@@ -98,10 +105,18 @@ export async function getMedia(deps: MediaDeps, actor: UserPrincipal, mediaId: s
  * link is handed out. Blocked items (LGPD art. 18 IV: kept only because the law requires it) are not
  * handed out any more.
  */
-export async function downloadMedia(deps: MediaDeps, actor: UserPrincipal, mediaId: string): Promise<{ url: string; expires_in: number }> {
+export async function downloadMedia(
+  deps: MediaDeps,
+  actor: UserPrincipal,
+  mediaId: string,
+): Promise<{ url: string; expires_in: number }> {
   const row = await withTenant(deps.db, deps.tenant.id, async (tx) => {
     const item = await loadForRead(tx, actor, mediaId);
-    if (item.blockedAt) throw new ForbiddenError("media_blocked", "This item is blocked: it is retained only to meet a legal obligation.");
+    if (item.blockedAt)
+      throw new ForbiddenError(
+        "media_blocked",
+        "This item is blocked: it is retained only to meet a legal obligation.",
+      );
     await appendAudit(tx, {
       tenantId: deps.tenant.id,
       actorType: "user",
@@ -110,11 +125,19 @@ export async function downloadMedia(deps: MediaDeps, actor: UserPrincipal, media
       targetType: "media_item",
       targetId: item.id,
       requestId: deps.requestId,
-      details: { kind: item.kind, retentionClass: item.retentionClass, phi: isPhi(item), expiresIn: DOWNLOAD_URL_TTL_SECONDS },
+      details: {
+        kind: item.kind,
+        retentionClass: item.retentionClass,
+        phi: isPhi(item),
+        expiresIn: DOWNLOAD_URL_TTL_SECONDS,
+      },
     });
     return item;
   });
-  return { url: await presignDownload(deps, row.objectKey, row.id, row.contentType), expires_in: DOWNLOAD_URL_TTL_SECONDS };
+  return {
+    url: await presignDownload(deps, row.objectKey, row.id, row.contentType),
+    expires_in: DOWNLOAD_URL_TTL_SECONDS,
+  };
 }
 
 /**
@@ -122,7 +145,11 @@ export async function downloadMedia(deps: MediaDeps, actor: UserPrincipal, media
  * holds the audit event). If the transaction then fails, the row still points at a deleted object and the
  * next attempt deletes it again (deleting a missing object succeeds), so nothing is left orphaned.
  */
-export async function deleteMediaItem(tx: Transaction, storage: Storage, row: Pick<MediaItem, "id" | "objectKey">): Promise<void> {
+export async function deleteMediaItem(
+  tx: Transaction,
+  storage: Storage,
+  row: Pick<MediaItem, "id" | "objectKey">,
+): Promise<void> {
   await deleteObject(storage, row.objectKey);
   await tx.delete(mediaItems).where(eq(mediaItems.id, row.id));
 }

@@ -71,18 +71,32 @@ export interface SubjectIdentity {
 
 async function findSubject(tx: Transaction, tenantId: string, identity: SubjectIdentity): Promise<DataSubject | null> {
   if (identity.cpf) {
-    const [row] = await tx.select().from(dataSubjects).where(eq(dataSubjects.cpfHash, await cpfHash(tenantId, identity.cpf))).limit(1);
+    const [row] = await tx
+      .select()
+      .from(dataSubjects)
+      .where(eq(dataSubjects.cpfHash, await cpfHash(tenantId, identity.cpf)))
+      .limit(1);
     if (row) return row;
   }
   if (identity.email) {
-    const [row] = await tx.select().from(dataSubjects).where(eq(dataSubjects.email, identity.email.trim().toLowerCase())).limit(1);
+    const [row] = await tx
+      .select()
+      .from(dataSubjects)
+      .where(eq(dataSubjects.email, identity.email.trim().toLowerCase()))
+      .limit(1);
     if (row) return row;
   }
   return null;
 }
 
-async function findOrCreateSubject(tx: Transaction, deps: PrivacyDeps, actor: UserPrincipal, identity: SubjectIdentity): Promise<DataSubject> {
-  if (!identity.email && !identity.cpf) throw new UnprocessableError("subject_identity_required", "Identify the data subject by e-mail or CPF.");
+async function findOrCreateSubject(
+  tx: Transaction,
+  deps: PrivacyDeps,
+  actor: UserPrincipal,
+  identity: SubjectIdentity,
+): Promise<DataSubject> {
+  if (!identity.email && !identity.cpf)
+    throw new UnprocessableError("subject_identity_required", "Identify the data subject by e-mail or CPF.");
   if (identity.cpf && !isValidCpf(identity.cpf)) throw new UnprocessableError("cpf_invalid", "The CPF is not valid.");
   const existing = await findSubject(tx, deps.tenant.id, identity);
   if (existing) return existing;
@@ -108,7 +122,11 @@ async function findOrCreateSubject(tx: Transaction, deps: PrivacyDeps, actor: Us
   return row;
 }
 
-export async function registerSubject(deps: PrivacyDeps, actor: UserPrincipal, identity: SubjectIdentity): Promise<{ id: string }> {
+export async function registerSubject(
+  deps: PrivacyDeps,
+  actor: UserPrincipal,
+  identity: SubjectIdentity,
+): Promise<{ id: string }> {
   const subject = await withTenant(deps.db, deps.tenant.id, (tx) => findOrCreateSubject(tx, deps, actor, identity));
   return { id: subject.id };
 }
@@ -144,9 +162,15 @@ function requestView(row: PrivacyRequest, now = new Date()): PrivacyRequestView 
 export async function createPrivacyRequest(
   deps: PrivacyDeps,
   actor: UserPrincipal,
-  input: { type: PrivacyRequestType; subject: SubjectIdentity; correction?: { email?: string | undefined; display_name?: string | undefined } | undefined; purpose?: string | undefined },
+  input: {
+    type: PrivacyRequestType;
+    subject: SubjectIdentity;
+    correction?: { email?: string | undefined; display_name?: string | undefined } | undefined;
+    purpose?: string | undefined;
+  },
 ): Promise<PrivacyRequestView> {
-  if (input.type === "correction" && !input.correction) throw new UnprocessableError("correction_required", "Say what to correct.");
+  if (input.type === "correction" && !input.correction)
+    throw new UnprocessableError("correction_required", "Say what to correct.");
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const subject = await findOrCreateSubject(tx, deps, actor, input.subject);
     const receivedAt = new Date();
@@ -156,7 +180,10 @@ export async function createPrivacyRequest(
         tenantId: deps.tenant.id,
         subjectId: subject.id,
         type: input.type,
-        details: { ...(input.correction ? { correction: input.correction } : {}), ...(input.purpose ? { purpose: input.purpose } : {}) },
+        details: {
+          ...(input.correction ? { correction: input.correction } : {}),
+          ...(input.purpose ? { purpose: input.purpose } : {}),
+        },
         receivedAt,
         dueAt: new Date(receivedAt.getTime() + RESPONSE_DEADLINE_DAYS * DAY_MS),
         createdBy: actor.userId,
@@ -177,7 +204,10 @@ export async function createPrivacyRequest(
   });
 }
 
-export async function listPrivacyRequests(deps: PrivacyDeps, filter: { status?: PrivacyRequest["status"] | undefined }): Promise<PrivacyRequestView[]> {
+export async function listPrivacyRequests(
+  deps: PrivacyDeps,
+  filter: { status?: PrivacyRequest["status"] | undefined },
+): Promise<PrivacyRequestView[]> {
   const rows = await withTenant(deps.db, deps.tenant.id, (tx) =>
     tx
       .select()
@@ -201,14 +231,31 @@ interface Retained {
 
 /** Why an item must be kept now, or null when the law lets it go. */
 function retentionReason(item: MediaItem, holds: Awaited<ReturnType<typeof activeHolds>>, now: Date): Retained | null {
-  const hold = holdCovering(holds, { itemType: "media_item", itemId: item.id, subjectId: item.subjectId, createdBy: item.createdBy });
+  const hold = holdCovering(holds, {
+    itemType: "media_item",
+    itemId: item.id,
+    subjectId: item.subjectId,
+    createdBy: item.createdBy,
+  });
   if (hold) {
-    return { media_id: item.id, retention_class: item.retentionClass, reason: "legal_hold", legal_basis: "Ordem de preservação (legal hold) ativa; LGPD art. 16 I", retained_until: null };
+    return {
+      media_id: item.id,
+      retention_class: item.retentionClass,
+      reason: "legal_hold",
+      legal_basis: "Ordem de preservação (legal hold) ativa; LGPD art. 16 I",
+      retained_until: null,
+    };
   }
   const policy = retentionPolicies[item.retentionClass];
   const keptUntil = new Date(item.lastEntryAt.getTime() + policy.minAgeDays * DAY_MS);
   if (keptUntil.getTime() > now.getTime()) {
-    return { media_id: item.id, retention_class: item.retentionClass, reason: "legal_retention", legal_basis: policy.legalBasis, retained_until: keptUntil.toISOString() };
+    return {
+      media_id: item.id,
+      retention_class: item.retentionClass,
+      reason: "legal_retention",
+      legal_basis: policy.legalBasis,
+      retained_until: keptUntil.toISOString(),
+    };
   }
   return null;
 }
@@ -228,9 +275,21 @@ function consentView(row: Consent) {
 async function subjectData(tx: Transaction, subjectId: string) {
   const [subject] = await tx.select().from(dataSubjects).where(eq(dataSubjects.id, subjectId)).limit(1);
   if (!subject) throw new NotFoundError("No such data subject.");
-  const subjectConsents = await tx.select().from(consents).where(eq(consents.subjectId, subjectId)).orderBy(asc(consents.grantedAt));
-  const media = await tx.select().from(mediaItems).where(eq(mediaItems.subjectId, subjectId)).orderBy(asc(mediaItems.createdAt));
-  const requests = await tx.select().from(privacyRequests).where(eq(privacyRequests.subjectId, subjectId)).orderBy(desc(privacyRequests.receivedAt));
+  const subjectConsents = await tx
+    .select()
+    .from(consents)
+    .where(eq(consents.subjectId, subjectId))
+    .orderBy(asc(consents.grantedAt));
+  const media = await tx
+    .select()
+    .from(mediaItems)
+    .where(eq(mediaItems.subjectId, subjectId))
+    .orderBy(asc(mediaItems.createdAt));
+  const requests = await tx
+    .select()
+    .from(privacyRequests)
+    .where(eq(privacyRequests.subjectId, subjectId))
+    .orderBy(desc(privacyRequests.receivedAt));
   return { subject, subjectConsents, media, requests };
 }
 
@@ -241,15 +300,34 @@ export interface FulfilmentAnswer {
 }
 
 /** Fulfils an open request in one transaction with its audit events; see the module comment. */
-export async function fulfilPrivacyRequest(deps: PrivacyDeps, actor: UserPrincipal, requestId: string): Promise<FulfilmentAnswer> {
+export async function fulfilPrivacyRequest(
+  deps: PrivacyDeps,
+  actor: UserPrincipal,
+  requestId: string,
+): Promise<FulfilmentAnswer> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
-    const [request] = await tx.select().from(privacyRequests).where(eq(privacyRequests.id, requestId)).limit(1).for("update");
+    const [request] = await tx
+      .select()
+      .from(privacyRequests)
+      .where(eq(privacyRequests.id, requestId))
+      .limit(1)
+      .for("update");
     if (!request) throw new NotFoundError("No such privacy request.");
-    if (request.status !== "open") throw new ConflictError("privacy_request_closed", "This request was already answered.");
+    if (request.status !== "open")
+      throw new ConflictError("privacy_request_closed", "This request was already answered.");
     const now = new Date();
     const { subject, subjectConsents, media, requests } = await subjectData(tx, request.subjectId);
     const audit = (action: string, targetType: string, targetId: string, details: Record<string, unknown>) =>
-      appendAudit(tx, { tenantId: deps.tenant.id, actorType: "user", actorId: actor.userId, action, targetType, targetId, requestId: deps.requestId, details: { privacyRequestId: request.id, ...details } });
+      appendAudit(tx, {
+        tenantId: deps.tenant.id,
+        actorType: "user",
+        actorId: actor.userId,
+        action,
+        targetType,
+        targetId,
+        requestId: deps.requestId,
+        details: { privacyRequestId: request.id, ...details },
+      });
 
     let outcome: Record<string, unknown> = {};
     let status: PrivacyRequest["status"] = "fulfilled";
@@ -262,14 +340,23 @@ export async function fulfilPrivacyRequest(deps: PrivacyDeps, actor: UserPrincip
         const json = {
           format: "vitalis.data-subject-export.v1",
           generated_at: now.toISOString(),
-          subject: { id: subject.id, email: subject.email, display_name: subject.displayName, cpf_on_file: subject.cpfHash !== null },
+          subject: {
+            id: subject.id,
+            email: subject.email,
+            display_name: subject.displayName,
+            cpf_on_file: subject.cpfHash !== null,
+          },
           consents: subjectConsents.map(consentView),
           media: media.map(mediaView),
           privacy_requests: requests.map((row) => requestView(row, now)),
         };
         exported = { json, fhir: fhirBundle(subject, subjectConsents, media, now) };
         outcome = { exported: { consents: subjectConsents.length, media: media.length } };
-        await audit("privacy.exported", "data_subject", subject.id, { type: request.type, media: media.length, consents: subjectConsents.length });
+        await audit("privacy.exported", "data_subject", subject.id, {
+          type: request.type,
+          media: media.length,
+          consents: subjectConsents.length,
+        });
         break;
       }
       case "correction": {
@@ -293,7 +380,10 @@ export async function fulfilPrivacyRequest(deps: PrivacyDeps, actor: UserPrincip
         let withdrawn = 0;
         for (const row of subjectConsents) {
           if (row.withdrawnAt || (purpose && row.purpose !== purpose)) continue;
-          await tx.update(consents).set({ withdrawnAt: now }).where(and(eq(consents.id, row.id), isNull(consents.withdrawnAt)));
+          await tx
+            .update(consents)
+            .set({ withdrawnAt: now })
+            .where(and(eq(consents.id, row.id), isNull(consents.withdrawnAt)));
           await audit("consent.withdrawn", "consent", row.id, { purpose: row.purpose, version: row.version });
           withdrawn += 1;
         }
@@ -311,26 +401,44 @@ export async function fulfilPrivacyRequest(deps: PrivacyDeps, actor: UserPrincip
           if (reason) {
             retained.push(reason);
             if (!item.blockedAt) await tx.update(mediaItems).set({ blockedAt: now }).where(eq(mediaItems.id, item.id));
-            await audit("privacy.media_retained", "media_item", item.id, { reason: reason.reason, legalBasis: reason.legal_basis, retainedUntil: reason.retained_until });
+            await audit("privacy.media_retained", "media_item", item.id, {
+              reason: reason.reason,
+              legalBasis: reason.legal_basis,
+              retainedUntil: reason.retained_until,
+            });
             continue;
           }
           await deleteMediaItem(tx, deps, item);
           deletedMedia += 1;
-          await audit("privacy.media_deleted", "media_item", item.id, { retentionClass: item.retentionClass, sha256: item.sha256 });
+          await audit("privacy.media_deleted", "media_item", item.id, {
+            retentionClass: item.retentionClass,
+            sha256: item.sha256,
+          });
         }
         let deletedConsents = 0;
-        const subjectHeld = holdCovering(holds, { itemType: "data_subject", itemId: subject.id, subjectId: subject.id });
+        const subjectHeld = holdCovering(holds, {
+          itemType: "data_subject",
+          itemId: subject.id,
+          subjectId: subject.id,
+        });
         if (request.type === "deletion" && !subjectHeld) {
           for (const row of subjectConsents) {
             await tx.delete(consents).where(eq(consents.id, row.id));
             deletedConsents += 1;
-            await audit("privacy.consent_deleted", "consent", row.id, { purpose: row.purpose, version: row.version, withdrawnAt: row.withdrawnAt?.toISOString() ?? null });
+            await audit("privacy.consent_deleted", "consent", row.id, {
+              purpose: row.purpose,
+              version: row.version,
+              withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
+            });
           }
         }
         if (retained.length > 0 || subjectHeld) {
           // The record must stay attributable to its patient for as long as it is kept: block, do not strip.
           await tx.update(dataSubjects).set({ blockedAt: now, updatedAt: now }).where(eq(dataSubjects.id, subject.id));
-          await audit("privacy.subject_blocked", "data_subject", subject.id, { retained: retained.length, held: Boolean(subjectHeld) });
+          await audit("privacy.subject_blocked", "data_subject", subject.id, {
+            retained: retained.length,
+            held: Boolean(subjectHeld),
+          });
           status = "partially_fulfilled";
         } else {
           await tx
@@ -344,7 +452,10 @@ export async function fulfilPrivacyRequest(deps: PrivacyDeps, actor: UserPrincip
           anonymised: retained.length === 0 && !subjectHeld,
           retained,
           ...(retained.length > 0
-            ? { message: "Parte dos dados é mantida por obrigação legal e foi bloqueada para qualquer outro uso (LGPD art. 16 I e art. 18 IV)." }
+            ? {
+                message:
+                  "Parte dos dados é mantida por obrigação legal e foi bloqueada para qualquer outro uso (LGPD art. 16 I e art. 18 IV).",
+              }
             : {}),
         };
         break;
@@ -367,7 +478,13 @@ export async function fulfilPrivacyRequest(deps: PrivacyDeps, actor: UserPrincip
 export async function recordConsent(
   deps: PrivacyDeps,
   actor: UserPrincipal,
-  input: { subject: SubjectIdentity; purpose: string; version: string; source: string; granted_at?: string | undefined },
+  input: {
+    subject: SubjectIdentity;
+    purpose: string;
+    version: string;
+    source: string;
+    granted_at?: string | undefined;
+  },
 ) {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const subject = await findOrCreateSubject(tx, deps, actor, input.subject);
@@ -391,7 +508,13 @@ export async function recordConsent(
       targetType: "consent",
       targetId: row.id,
       requestId: deps.requestId,
-      details: { subjectId: subject.id, purpose: row.purpose, version: row.version, source: row.source, grantedAt: row.grantedAt.toISOString() },
+      details: {
+        subjectId: subject.id,
+        purpose: row.purpose,
+        version: row.version,
+        source: row.source,
+        grantedAt: row.grantedAt.toISOString(),
+      },
     });
     return consentView(row);
   });
@@ -402,7 +525,11 @@ export async function withdrawConsent(deps: PrivacyDeps, actor: UserPrincipal, c
     const [row] = await tx.select().from(consents).where(eq(consents.id, consentId)).limit(1).for("update");
     if (!row) throw new NotFoundError("No such consent.");
     if (row.withdrawnAt) throw new ConflictError("consent_withdrawn", "This consent was already withdrawn.");
-    const [updated] = await tx.update(consents).set({ withdrawnAt: new Date() }).where(eq(consents.id, consentId)).returning();
+    const [updated] = await tx
+      .update(consents)
+      .set({ withdrawnAt: new Date() })
+      .where(eq(consents.id, consentId))
+      .returning();
     if (!updated) throw new Error("consent update returned nothing");
     await appendAudit(tx, {
       tenantId: deps.tenant.id,
@@ -419,6 +546,8 @@ export async function withdrawConsent(deps: PrivacyDeps, actor: UserPrincipal, c
 }
 
 export async function listConsents(deps: PrivacyDeps, subjectId: string) {
-  const rows = await withTenant(deps.db, deps.tenant.id, (tx) => tx.select().from(consents).where(eq(consents.subjectId, subjectId)).orderBy(asc(consents.grantedAt)));
+  const rows = await withTenant(deps.db, deps.tenant.id, (tx) =>
+    tx.select().from(consents).where(eq(consents.subjectId, subjectId)).orderBy(asc(consents.grantedAt)),
+  );
   return rows.map(consentView);
 }

@@ -86,20 +86,28 @@ export async function checkReadiness(config: Config, hooks: ReadinessHooks): Pro
   const s3Config = config.s3;
   const [postgres, redis, s3] = await Promise.all([
     database.ok
-      ? timed("postgres", async () => {
-          const { pool } = createDatabase(database.value);
-          try {
-            await pool.query("select 1");
-          } finally {
-            schedule(pool.end().catch(() => undefined));
-          }
-        }, hooks)
+      ? timed(
+          "postgres",
+          async () => {
+            const { pool } = createDatabase(database.value);
+            try {
+              await pool.query("select 1");
+            } finally {
+              schedule(pool.end().catch(() => undefined));
+            }
+          },
+          hooks,
+        )
       : Promise.resolve(misconfigured(database.problems)),
     redisConfig.ok
-      ? timed("redis", async () => {
-          const reply = await createRedis(redisConfig.value).ping();
-          if (reply !== "PONG") throw new Error("unexpected reply");
-        }, hooks)
+      ? timed(
+          "redis",
+          async () => {
+            const reply = await createRedis(redisConfig.value).ping();
+            if (reply !== "PONG") throw new Error("unexpected reply");
+          },
+          hooks,
+        )
       : Promise.resolve(misconfigured(redisConfig.problems)),
     s3Config.ok
       ? timed("s3", () => probeBucket(s3Config.value), hooks)

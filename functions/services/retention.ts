@@ -1,12 +1,5 @@
 import { and, asc, eq, gt, isNotNull, lt, or, sql } from "drizzle-orm";
-import {
-  consents,
-  mediaItems,
-  type RetentionCounts,
-  retentionCheckpoints,
-  retentionRuns,
-  tenants,
-} from "../../schema";
+import { consents, mediaItems, type RetentionCounts, retentionCheckpoints, retentionRuns, tenants } from "../../schema";
 import { type RetentionClass, retentionPolicies } from "../../schema/retention-policies";
 import { type Database, type Transaction, withTenant } from "../lib/db";
 import { appendAudit } from "./audit";
@@ -29,7 +22,12 @@ import type { Storage } from "./media-storage";
 
 const DAY_MS = 86_400_000;
 const MEDIA_CLASSES = (Object.values(retentionPolicies) as Array<(typeof retentionPolicies)[RetentionClass]>).filter(
-  (policy) => policy.action === "delete" && policy.maxAgeDays !== null && (policy.measuredFrom === "last_entry" || policy.measuredFrom === "created" || policy.measuredFrom === "last_effective"),
+  (policy) =>
+    policy.action === "delete" &&
+    policy.maxAgeDays !== null &&
+    (policy.measuredFrom === "last_entry" ||
+      policy.measuredFrom === "created" ||
+      policy.measuredFrom === "last_effective"),
 );
 
 export type SweepTask = "media" | "consents";
@@ -81,24 +79,50 @@ async function readCursor(tx: Transaction, tenantId: string, task: SweepTask) {
   return row?.cursorAt && row.cursorId ? { at: row.cursorAt, id: row.cursorId } : null;
 }
 
-async function writeCursor(tx: Transaction, tenantId: string, task: SweepTask, runId: string, cursor: { at: Date; id: string } | null) {
+async function writeCursor(
+  tx: Transaction,
+  tenantId: string,
+  task: SweepTask,
+  runId: string,
+  cursor: { at: Date; id: string } | null,
+) {
   await tx
     .insert(retentionCheckpoints)
-    .values({ tenantId, task, cursorAt: cursor?.at ?? null, cursorId: cursor?.id ?? null, runId, updatedAt: new Date() })
+    .values({
+      tenantId,
+      task,
+      cursorAt: cursor?.at ?? null,
+      cursorId: cursor?.id ?? null,
+      runId,
+      updatedAt: new Date(),
+    })
     .onConflictDoUpdate({
       target: [retentionCheckpoints.tenantId, retentionCheckpoints.task],
       set: { cursorAt: cursor?.at ?? null, cursorId: cursor?.id ?? null, runId, updatedAt: new Date() },
     });
 }
 
-async function mediaBatch(tx: Transaction, storage: Storage, tenantId: string, runId: string, now: Date, batchSize: number): Promise<BatchResult> {
+async function mediaBatch(
+  tx: Transaction,
+  storage: Storage,
+  tenantId: string,
+  runId: string,
+  now: Date,
+  batchSize: number,
+): Promise<BatchResult> {
   const counts = emptyCounts();
   const cursor = await readCursor(tx, tenantId, "media");
   const dueByClass = MEDIA_CLASSES.map((policy) =>
-    and(eq(mediaItems.retentionClass, policy.retentionClass), lt(mediaItems.lastEntryAt, dueBefore(policy.retentionClass, now) ?? now)),
+    and(
+      eq(mediaItems.retentionClass, policy.retentionClass),
+      lt(mediaItems.lastEntryAt, dueBefore(policy.retentionClass, now) ?? now),
+    ),
   );
   const after = cursor
-    ? or(gt(mediaItems.lastEntryAt, cursor.at), and(eq(mediaItems.lastEntryAt, cursor.at), gt(mediaItems.id, cursor.id)))
+    ? or(
+        gt(mediaItems.lastEntryAt, cursor.at),
+        and(eq(mediaItems.lastEntryAt, cursor.at), gt(mediaItems.id, cursor.id)),
+      )
     : undefined;
   const due = await tx
     .select()
@@ -109,7 +133,12 @@ async function mediaBatch(tx: Transaction, storage: Storage, tenantId: string, r
     .for("update", { skipLocked: true });
   const holds = await activeHolds(tx);
   for (const item of due) {
-    const hold = holdCovering(holds, { itemType: "media_item", itemId: item.id, subjectId: item.subjectId, createdBy: item.createdBy });
+    const hold = holdCovering(holds, {
+      itemType: "media_item",
+      itemId: item.id,
+      subjectId: item.subjectId,
+      createdBy: item.createdBy,
+    });
     if (hold) {
       counts.held += 1;
       continue;
@@ -132,15 +161,29 @@ async function mediaBatch(tx: Transaction, storage: Storage, tenantId: string, r
     });
   }
   const last = due.at(-1);
-  await writeCursor(tx, tenantId, "media", runId, due.length === batchSize && last ? { at: last.lastEntryAt, id: last.id } : null);
+  await writeCursor(
+    tx,
+    tenantId,
+    "media",
+    runId,
+    due.length === batchSize && last ? { at: last.lastEntryAt, id: last.id } : null,
+  );
   return { processed: due.length, counts, busy: false };
 }
 
-async function consentBatch(tx: Transaction, tenantId: string, runId: string, now: Date, batchSize: number): Promise<BatchResult> {
+async function consentBatch(
+  tx: Transaction,
+  tenantId: string,
+  runId: string,
+  now: Date,
+  batchSize: number,
+): Promise<BatchResult> {
   const counts = emptyCounts();
   const cursor = await readCursor(tx, tenantId, "consents");
   const limit = dueBefore("marketing_consent", now) ?? now;
-  const after = cursor ? or(gt(consents.withdrawnAt, cursor.at), and(eq(consents.withdrawnAt, cursor.at), gt(consents.id, cursor.id))) : undefined;
+  const after = cursor
+    ? or(gt(consents.withdrawnAt, cursor.at), and(eq(consents.withdrawnAt, cursor.at), gt(consents.id, cursor.id)))
+    : undefined;
   const due = await tx
     .select()
     .from(consents)
@@ -174,7 +217,13 @@ async function consentBatch(tx: Transaction, tenantId: string, runId: string, no
     });
   }
   const last = due.at(-1);
-  await writeCursor(tx, tenantId, "consents", runId, due.length === batchSize && last?.withdrawnAt ? { at: last.withdrawnAt, id: last.id } : null);
+  await writeCursor(
+    tx,
+    tenantId,
+    "consents",
+    runId,
+    due.length === batchSize && last?.withdrawnAt ? { at: last.withdrawnAt, id: last.id } : null,
+  );
   return { processed: due.length, counts, busy: false };
 }
 
@@ -186,7 +235,11 @@ function add(into: RetentionCounts, from: RetentionCounts): void {
 }
 
 /** Sweeps every active tenant (or `tenantIds`); see the module comment for the guarantees. */
-export async function runRetentionSweep(db: Database, storage: Storage, options: SweepOptions = {}): Promise<SweepSummary> {
+export async function runRetentionSweep(
+  db: Database,
+  storage: Storage,
+  options: SweepOptions = {},
+): Promise<SweepSummary> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 200;
   const maxBatches = options.maxBatches ?? 50;
@@ -195,7 +248,9 @@ export async function runRetentionSweep(db: Database, storage: Storage, options:
   const summary: SweepSummary = { ...emptyCounts(), tenants: selected.length, batches: 0, skippedBusy: 0 };
 
   for (const tenant of selected) {
-    const [run] = await withTenant(db, tenant.id, (tx) => tx.insert(retentionRuns).values({ tenantId: tenant.id }).returning({ id: retentionRuns.id }));
+    const [run] = await withTenant(db, tenant.id, (tx) =>
+      tx.insert(retentionRuns).values({ tenantId: tenant.id }).returning({ id: retentionRuns.id }),
+    );
     if (!run) throw new Error("retention run insert returned nothing");
     const counts = emptyCounts();
     let stopped = false;
@@ -203,17 +258,24 @@ export async function runRetentionSweep(db: Database, storage: Storage, options:
       for (let batch = 1; batch <= maxBatches; batch++) {
         const result = await withTenant(db, tenant.id, async (tx): Promise<BatchResult> => {
           const [lock] = (
-            await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`)
+            await tx.execute<{ locked: boolean }>(
+              sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`,
+            )
           ).rows;
           if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
-          const outcome = task === "media" ? await mediaBatch(tx, storage, tenant.id, run.id, now, batchSize) : await consentBatch(tx, tenant.id, run.id, now, batchSize);
+          const outcome =
+            task === "media"
+              ? await mediaBatch(tx, storage, tenant.id, run.id, now, batchSize)
+              : await consentBatch(tx, tenant.id, run.id, now, batchSize);
           await tx
             .update(retentionRuns)
-            .set({ counts: sql`jsonb_build_object(
+            .set({
+              counts: sql`jsonb_build_object(
               'deleted', (${retentionRuns.counts}->>'deleted')::int + ${outcome.counts.deleted}::int,
               'anonymised', (${retentionRuns.counts}->>'anonymised')::int + ${outcome.counts.anonymised}::int,
               'held', (${retentionRuns.counts}->>'held')::int + ${outcome.counts.held}::int,
-              'failed', (${retentionRuns.counts}->>'failed')::int + ${outcome.counts.failed}::int)` })
+              'failed', (${retentionRuns.counts}->>'failed')::int + ${outcome.counts.failed}::int)`,
+            })
             .where(eq(retentionRuns.id, run.id));
           return outcome;
         });
@@ -230,7 +292,10 @@ export async function runRetentionSweep(db: Database, storage: Storage, options:
     }
     add(summary, counts);
     await withTenant(db, tenant.id, (tx) =>
-      tx.update(retentionRuns).set({ status: stopped ? "stopped" : "completed", finishedAt: new Date() }).where(eq(retentionRuns.id, run.id)),
+      tx
+        .update(retentionRuns)
+        .set({ status: stopped ? "stopped" : "completed", finishedAt: new Date() })
+        .where(eq(retentionRuns.id, run.id)),
     );
   }
   return summary;
@@ -259,4 +324,3 @@ export async function dueSoon(tx: Transaction, now: Date, days: number): Promise
   }
   return out;
 }
-

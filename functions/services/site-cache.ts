@@ -32,7 +32,11 @@ const STALE_IF_ERROR_SECONDS = 86_400;
 
 export function sitePolicy(freshSeconds = DEFAULT_FRESH_SECONDS): SiteCachePolicy {
   const fresh = Math.max(0, Math.floor(freshSeconds));
-  return { freshSeconds: fresh, staleWhileRevalidateSeconds: Math.min(60, fresh), staleIfErrorSeconds: STALE_IF_ERROR_SECONDS };
+  return {
+    freshSeconds: fresh,
+    staleWhileRevalidateSeconds: Math.min(60, fresh),
+    staleIfErrorSeconds: STALE_IF_ERROR_SECONDS,
+  };
 }
 
 /**
@@ -102,7 +106,13 @@ async function lookup(cache: Cache, key: string, now: number): Promise<Entry | n
   };
 }
 
-async function store(cache: Cache, key: string, page: RenderedPage, policy: SiteCachePolicy, now: number): Promise<void> {
+async function store(
+  cache: Cache,
+  key: string,
+  page: RenderedPage,
+  policy: SiteCachePolicy,
+  now: number,
+): Promise<void> {
   const keep = policy.freshSeconds + policy.staleWhileRevalidateSeconds + policy.staleIfErrorSeconds;
   await cache.put(
     new Request(key),
@@ -137,9 +147,12 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
   const now = Date.now();
   const entry = await lookup(cache, key, now).catch(() => null);
   const keepAfterRender = (page: RenderedPage): Promise<unknown> =>
-    page.shareable && page.status === 200 ? store(cache, key, page, policy, Date.now()) : cache.delete(new Request(key));
+    page.shareable && page.status === 200
+      ? store(cache, key, page, policy, Date.now())
+      : cache.delete(new Request(key));
 
-  if (entry && entry.ageSeconds < policy.freshSeconds) return { page: entry.page, state: "hit", ageSeconds: entry.ageSeconds };
+  if (entry && entry.ageSeconds < policy.freshSeconds)
+    return { page: entry.page, state: "hit", ageSeconds: entry.ageSeconds };
   if (entry && entry.ageSeconds < policy.freshSeconds + policy.staleWhileRevalidateSeconds) {
     options.waitUntil(options.render().then(keepAfterRender).catch(options.onBackgroundError));
     return { page: entry.page, state: "stale", ageSeconds: entry.ageSeconds };
@@ -148,7 +161,10 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
   try {
     page = await options.render();
   } catch (error) {
-    if (entry && entry.ageSeconds < policy.freshSeconds + policy.staleWhileRevalidateSeconds + policy.staleIfErrorSeconds) {
+    if (
+      entry &&
+      entry.ageSeconds < policy.freshSeconds + policy.staleWhileRevalidateSeconds + policy.staleIfErrorSeconds
+    ) {
       options.onBackgroundError(error);
       return { page: entry.page, state: "stale", ageSeconds: entry.ageSeconds };
     }
@@ -165,7 +181,8 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
 export const cacheTags = {
   tenant: (tenantId: string) => `tenant:${tenantId}`,
   content: (contentId: string) => `content:${contentId}`,
-  list: (tenantId: string, locale: ContentLocale, list: string) => `list:${tenantId}:${segmentOfLocale(locale)}:${list}`,
+  list: (tenantId: string, locale: ContentLocale, list: string) =>
+    `list:${tenantId}:${segmentOfLocale(locale)}:${list}`,
   sitemap: (tenantId: string) => `list:${tenantId}:sitemap`,
 } as const;
 
@@ -211,7 +228,8 @@ export function purgePlan(tenantId: string, footprints: ContentFootprint[]): Pur
     tags.add(cacheTags.list(tenantId, locale, "home"));
     tags.add(cacheTags.list(tenantId, locale, "feed"));
     for (const slug of item.categorySlugs) {
-      for (const path of listPages(sitePaths.category(locale, slug), item.listSizes[`category:${slug}`] ?? 0)) paths.add(path);
+      for (const path of listPages(sitePaths.category(locale, slug), item.listSizes[`category:${slug}`] ?? 0))
+        paths.add(path);
       paths.add(sitePaths.rss(locale, slug));
       paths.add(sitePaths.atom(locale, slug));
       tags.add(cacheTags.list(tenantId, locale, `category:${slug}`));
@@ -221,7 +239,11 @@ export function purgePlan(tenantId: string, footprints: ContentFootprint[]): Pur
       tags.add(cacheTags.list(tenantId, locale, `tag:${slug}`));
     }
     if (item.authorSlug) {
-      for (const path of listPages(sitePaths.author(locale, item.authorSlug), item.listSizes[`author:${item.authorSlug}`] ?? 0)) paths.add(path);
+      for (const path of listPages(
+        sitePaths.author(locale, item.authorSlug),
+        item.listSizes[`author:${item.authorSlug}`] ?? 0,
+      ))
+        paths.add(path);
       tags.add(cacheTags.list(tenantId, locale, `author:${item.authorSlug}`));
     }
   }
@@ -239,7 +261,12 @@ export function siteCache(): Cache | null {
  * transaction and deletes each key. `caches.default.delete` only reaches this data centre; the returned
  * tags are what a deployment sends to Cloudflare's purge API for the rest (docs/design-notes.md).
  */
-export async function purgeForContent(cache: Cache | null, db: Database, tenantId: string, contentIds: string[]): Promise<PurgePlan> {
+export async function purgeForContent(
+  cache: Cache | null,
+  db: Database,
+  tenantId: string,
+  contentIds: string[],
+): Promise<PurgePlan> {
   const plan = purgePlan(tenantId, await contentFootprints(db, tenantId, [...new Set(contentIds)]));
   if (cache) await Promise.all(plan.paths.map((path) => cache.delete(new Request(cacheKey(tenantId, path)))));
   return plan;

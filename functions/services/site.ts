@@ -117,7 +117,12 @@ async function read<T>(ctx: ContentContext, fn: (tx: Transaction, viewer: Viewer
 // Article (post or page)
 // ---------------------------------------------------------------------------------------------------
 
-export async function getSiteArticle(ctx: ContentContext, locale: ContentLocale, type: ContentType, slug: string): Promise<SiteArticle | null> {
+export async function getSiteArticle(
+  ctx: ContentContext,
+  locale: ContentLocale,
+  type: ContentType,
+  slug: string,
+): Promise<SiteArticle | null> {
   return read(ctx, async (tx, viewer) => {
     const [row] = await tx
       .select({
@@ -127,12 +132,18 @@ export async function getSiteArticle(ctx: ContentContext, locale: ContentLocale,
         reviewerCrm: contentItems.reviewerCrm,
         reviewerUf: contentItems.reviewerUf,
         lastMedicallyReviewedAt: contentItems.lastMedicallyReviewedAt,
-        categories: sql<SiteTerm[]>`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
+        categories: sql<
+          SiteTerm[]
+        >`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
           from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
-        tags: sql<SiteTerm[]>`coalesce((select json_agg(json_build_object('name', t.name, 'slug', t.slug) order by t.name)
+        tags: sql<
+          SiteTerm[]
+        >`coalesce((select json_agg(json_build_object('name', t.name, 'slug', t.slug) order by t.name)
           from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
         // Sibling translations a reader could reach (published, public or professional); never restricted/PHI.
-        translations: sql<SiteTranslation[]>`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
+        translations: sql<
+          SiteTranslation[]
+        >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
           from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
             and s.state = 'published' and s.trashed_at is null and s.compliance_level in ('public', 'professional')), '[]'::json)`,
         jsonLd: sql<unknown>`(select a.output -> 'jsonLd' from content_analyses a
@@ -192,7 +203,10 @@ function byAuthor(slug: string): SQL {
   return sql`${outer("author_id")} in (select a.user_id from content_authors a where a.slug = ${slug})`;
 }
 
-async function findTerm(tx: Transaction, filter: NonNullable<ListFilter>): Promise<(SiteTerm & { description: string }) | null> {
+async function findTerm(
+  tx: Transaction,
+  filter: NonNullable<ListFilter>,
+): Promise<(SiteTerm & { description: string }) | null> {
   if (filter.kind === "category") {
     const [row] = await tx
       .select({ name: categories.name, slug: categories.slug, description: categories.description })
@@ -201,7 +215,10 @@ async function findTerm(tx: Transaction, filter: NonNullable<ListFilter>): Promi
     return row ?? null;
   }
   if (filter.kind === "tag") {
-    const [row] = await tx.select({ name: tags.name, slug: tags.slug, description: tags.description }).from(tags).where(eq(tags.slug, filter.slug));
+    const [row] = await tx
+      .select({ name: tags.name, slug: tags.slug, description: tags.description })
+      .from(tags)
+      .where(eq(tags.slug, filter.slug));
     return row ?? null;
   }
   const [row] = await tx
@@ -215,15 +232,35 @@ async function findTerm(tx: Transaction, filter: NonNullable<ListFilter>): Promi
 
 function filterSql(filter: ListFilter): SQL[] {
   if (!filter) return [];
-  return [filter.kind === "category" ? inCategory(filter.slug) : filter.kind === "tag" ? withTag(filter.slug) : byAuthor(filter.slug)];
+  return [
+    filter.kind === "category"
+      ? inCategory(filter.slug)
+      : filter.kind === "tag"
+        ? withTag(filter.slug)
+        : byAuthor(filter.slug),
+  ];
 }
 
-async function postsPage(tx: Transaction, viewer: Viewer, locale: ContentLocale, filter: ListFilter, limit: number, offset: number) {
+async function postsPage(
+  tx: Transaction,
+  viewer: Viewer,
+  locale: ContentLocale,
+  filter: ListFilter,
+  limit: number,
+  offset: number,
+) {
   // count(*) over () returns the total with the page: one statement instead of two.
   const rows = await tx
     .select({ ...summaryColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(contentItems)
-    .where(and(eq(contentItems.type, "post"), eq(contentItems.locale, locale), publicVisibility(viewer), ...filterSql(filter)))
+    .where(
+      and(
+        eq(contentItems.type, "post"),
+        eq(contentItems.locale, locale),
+        publicVisibility(viewer),
+        ...filterSql(filter),
+      ),
+    )
     .orderBy(desc(contentItems.publishedAt), desc(contentItems.id))
     .limit(limit)
     .offset(offset);
@@ -231,7 +268,12 @@ async function postsPage(tx: Transaction, viewer: Viewer, locale: ContentLocale,
 }
 
 /** One page of published posts in a locale, optionally of a category, tag or author; null when the term does not exist. */
-export async function listSitePosts(ctx: ContentContext, locale: ContentLocale, filter: ListFilter, page: number): Promise<SiteListPage | null> {
+export async function listSitePosts(
+  ctx: ContentContext,
+  locale: ContentLocale,
+  filter: ListFilter,
+  page: number,
+): Promise<SiteListPage | null> {
   return read(ctx, async (tx, viewer) => {
     const term = filter ? await findTerm(tx, filter) : null;
     if (filter && !term) return null;
@@ -241,7 +283,12 @@ export async function listSitePosts(ctx: ContentContext, locale: ContentLocale, 
 }
 
 /** Ranked full-text search of the published content of one locale (posts and pages). */
-export async function searchSite(ctx: ContentContext, locale: ContentLocale, q: string, page: number): Promise<{ items: SiteItemSummary[]; total: number }> {
+export async function searchSite(
+  ctx: ContentContext,
+  locale: ContentLocale,
+  q: string,
+  page: number,
+): Promise<{ items: SiteItemSummary[]; total: number }> {
   return read(ctx, async (tx, viewer) => {
     const rank = searchRankSql(q, locale);
     const rows = await tx
@@ -264,7 +311,11 @@ export interface FeedData {
   items: SiteItemSummary[];
 }
 
-export async function siteFeed(ctx: ContentContext, locale: ContentLocale, categorySlug: string | null): Promise<FeedData | null> {
+export async function siteFeed(
+  ctx: ContentContext,
+  locale: ContentLocale,
+  categorySlug: string | null,
+): Promise<FeedData | null> {
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
     const filter: ListFilter = categorySlug ? { kind: "category", slug: categorySlug } : null;
     const term = filter ? await findTerm(tx, filter) : null;
@@ -275,7 +326,10 @@ export async function siteFeed(ctx: ContentContext, locale: ContentLocale, categ
 }
 
 export interface SitemapEntry {
-  path: { kind: "item"; type: ContentType; slug: string } | { kind: "home" } | { kind: "category" | "tag" | "author"; slug: string };
+  path:
+    | { kind: "item"; type: ContentType; slug: string }
+    | { kind: "home" }
+    | { kind: "category" | "tag" | "author"; slug: string };
   lastModified: Date;
   translations: Array<{ locale: ContentLocale; type: ContentType; slug: string }>;
 }
@@ -289,11 +343,17 @@ export async function sitemapEntries(ctx: ContentContext, locale: ContentLocale)
         type: contentItems.type,
         slug: contentItems.slug,
         updatedAt: contentItems.updatedAt,
-        translations: sql<SitemapEntry["translations"]>`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug) order by s.locale)
+        translations: sql<
+          SitemapEntry["translations"]
+        >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug) order by s.locale)
           from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
             and s.state = 'published' and s.trashed_at is null and s.compliance_level = 'public'), '[]'::json)`,
-        categorySlugs: sql<string[]>`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
-        tagSlugs: sql<string[]>`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+        categorySlugs: sql<
+          string[]
+        >`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
+        tagSlugs: sql<
+          string[]
+        >`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
         authorSlug: sql<string | null>`(select a.slug from content_authors a where a.user_id = ${outer("author_id")})`,
       })
       .from(contentItems)
@@ -303,7 +363,11 @@ export async function sitemapEntries(ctx: ContentContext, locale: ContentLocale)
     const entries: SitemapEntry[] = [{ path: { kind: "home" }, lastModified: items[0]!.updatedAt, translations: [] }];
     const lists = new Map<string, SitemapEntry>();
     for (const item of items) {
-      entries.push({ path: { kind: "item", type: item.type, slug: item.slug }, lastModified: item.updatedAt, translations: item.translations });
+      entries.push({
+        path: { kind: "item", type: item.type, slug: item.slug },
+        lastModified: item.updatedAt,
+        translations: item.translations,
+      });
       if (item.type !== "post") continue;
       const owners: Array<["category" | "tag" | "author", string]> = [
         ...item.categorySlugs.map((slug): ["category", string] => ["category", slug]),
@@ -321,7 +385,9 @@ export async function sitemapEntries(ctx: ContentContext, locale: ContentLocale)
 }
 
 /** The newest change per locale, for the sitemap index's `lastmod`; locales with nothing public are left out. */
-export async function sitemapIndexEntries(ctx: ContentContext): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
+export async function sitemapIndexEntries(
+  ctx: ContentContext,
+): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
   return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
     const rows = await tx
       .select({ locale: contentItems.locale, lastModified: sql<string>`max(${contentItems.updatedAt})` })
@@ -377,7 +443,11 @@ export interface ContentFootprint {
  * (whose hreflang alternates name them), and every list, feed and sitemap of their locale that may hold
  * them. The item's state does not matter: a page that just stopped being public must be purged too.
  */
-export async function contentFootprints(db: Database, tenantId: string, contentIds: string[]): Promise<ContentFootprint[]> {
+export async function contentFootprints(
+  db: Database,
+  tenantId: string,
+  contentIds: string[],
+): Promise<ContentFootprint[]> {
   if (contentIds.length === 0) return [];
   return withTenant(db, tenantId, async (tx) => {
     const items = await tx
@@ -386,17 +456,27 @@ export async function contentFootprints(db: Database, tenantId: string, contentI
         type: contentItems.type,
         locale: contentItems.locale,
         slug: contentItems.slug,
-        translations: sql<ContentFootprint["translations"]>`coalesce((select json_agg(json_build_object('id', s.id, 'locale', s.locale, 'type', s.type, 'slug', s.slug))
+        translations: sql<
+          ContentFootprint["translations"]
+        >`coalesce((select json_agg(json_build_object('id', s.id, 'locale', s.locale, 'type', s.type, 'slug', s.slug))
           from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}), '[]'::json)`,
-        categorySlugs: sql<string[]>`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
-        tagSlugs: sql<string[]>`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+        categorySlugs: sql<
+          string[]
+        >`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
+        tagSlugs: sql<
+          string[]
+        >`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
         authorSlug: sql<string | null>`(select a.slug from content_authors a where a.user_id = ${outer("author_id")})`,
       })
       .from(contentItems)
       .where(inArray(contentItems.id, contentIds));
     const footprints: ContentFootprint[] = [];
     for (const item of items) {
-      const visiblePosts = and(eq(contentItems.type, "post"), eq(contentItems.locale, item.locale), publicVisibility(ANONYMOUS_VIEWER));
+      const visiblePosts = and(
+        eq(contentItems.type, "post"),
+        eq(contentItems.locale, item.locale),
+        publicVisibility(ANONYMOUS_VIEWER),
+      );
       const sizes: Record<string, number> = {};
       const [home] = await tx.select({ n: count() }).from(contentItems).where(visiblePosts);
       sizes.home = home?.n ?? 0;

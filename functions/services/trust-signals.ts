@@ -24,7 +24,14 @@ const DAY = 86400;
 export async function gatherSignals(
   redis: Redis,
   principal: UserPrincipal,
-  context: { ipHash: string; deviceHash: string; network: NetworkObservation | null; sensitivity: Sensitivity; isPhiRead: boolean; nowMs: number },
+  context: {
+    ipHash: string;
+    deviceHash: string;
+    network: NetworkObservation | null;
+    sensitivity: Sensitivity;
+    isPhiRead: boolean;
+    nowMs: number;
+  },
 ): Promise<RequestSignals> {
   const now = new Date(context.nowMs);
   const minute = Math.floor(context.nowMs / 60_000);
@@ -54,7 +61,11 @@ export async function gatherSignals(
   pipeline.sismember(keys.devices, context.deviceHash);
   pipeline.get<string>(keys.seen);
   if (typeof context.network?.latitude === "number" && typeof context.network.longitude === "number") {
-    pipeline.set(keys.seen, JSON.stringify({ latitude: context.network.latitude, longitude: context.network.longitude, atMs: context.nowMs }), { ex: 30 * DAY });
+    pipeline.set(
+      keys.seen,
+      JSON.stringify({ latitude: context.network.latitude, longitude: context.network.longitude, atMs: context.nowMs }),
+      { ex: 30 * DAY },
+    );
   } else {
     pipeline.expire(keys.seen, 30 * DAY);
   }

@@ -78,7 +78,11 @@ const failsClosed = (sensitivity: Sensitivity): boolean => sensitivity === "rest
 
 const clamp01 = (value: number): number => Math.min(1, Math.max(0, value));
 
-export function scoreSignals(signals: Signals, requirement: TrustRequirement, config: TrustConfig = trustConfig): TrustResult {
+export function scoreSignals(
+  signals: Signals,
+  requirement: TrustRequirement,
+  config: TrustConfig = trustConfig,
+): TrustResult {
   const factors: Partial<Record<SignalName, number>> = {};
   const missing: SignalName[] = [];
   let lost = 0;
@@ -145,7 +149,11 @@ function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: n
   return 2 * 6371 * Math.asin(Math.sqrt(h));
 }
 
-export function signalsFrom(observations: Observations, requirement: TrustRequirement, config: TrustConfig = trustConfig): Signals {
+export function signalsFrom(
+  observations: Observations,
+  requirement: TrustRequirement,
+  config: TrustConfig = trustConfig,
+): Signals {
   const o = observations;
   const mfa = o.amr.includes("mfa") || o.amr.includes("otp");
   const stale = o.authAgeSeconds > config.maxAuthAgeSeconds[requirement.sensitivity];
@@ -154,7 +162,8 @@ export function signalsFrom(observations: Observations, requirement: TrustRequir
   const credential = !o.authenticated
     ? 1
     : o.roles.some((role) => STAFF_ROLES.has(role))
-      ? requirement.sensitivity === "phi" && !o.roles.some((r) => r === "medical_reviewer" || r === "compliance_officer" || r === "admin")
+      ? requirement.sensitivity === "phi" &&
+        !o.roles.some((r) => r === "medical_reviewer" || r === "compliance_officer" || r === "admin")
         ? 0.5
         : 0
       : o.roles.includes("reader_professional")
@@ -173,14 +182,14 @@ export function signalsFrom(observations: Observations, requirement: TrustRequir
     geoVelocity = km > 500 && km / hours > config.impossibleTravelKmh ? 1 : 0;
   }
 
-  const timeBaseline =
-    o.hourShare === null ? null : o.hourShare.total >= 50 && o.hourShare.share < 0.01 ? 1 : 0;
+  const timeBaseline = o.hourShare === null ? null : o.hourShare.total >= 50 && o.hourShare.share < 0.01 ? 1 : 0;
 
   let requestVelocity: number | null = null;
   if (o.requestsThisMinute !== null) {
     const { calmPerMinute, saturatedPerMinute, phiReadsPerDay } = config.velocity;
     requestVelocity = clamp01((o.requestsThisMinute - calmPerMinute) / (saturatedPerMinute - calmPerMinute));
-    if (requirement.sensitivity === "phi" && o.phiReadsToday !== null && o.phiReadsToday > phiReadsPerDay) requestVelocity = 1;
+    if (requirement.sensitivity === "phi" && o.phiReadsToday !== null && o.phiReadsToday > phiReadsPerDay)
+      requestVelocity = 1;
   }
 
   return {

@@ -11,7 +11,15 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
-import { dataSubjects, type DicomMetadata, mediaItems, tenants, type Upload, type UploadKind, uploads } from "../../schema";
+import {
+  dataSubjects,
+  type DicomMetadata,
+  mediaItems,
+  tenants,
+  type Upload,
+  type UploadKind,
+  uploads,
+} from "../../schema";
 import type { RetentionClass } from "../../schema/retention-policies";
 import { type Database, withTenant } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError } from "../lib/errors";
@@ -86,7 +94,14 @@ export function retentionClassFor(kind: UploadKind, hasSubject: boolean): Retent
   return hasSubject ? "medical_record" : "general_media";
 }
 
-async function audit(deps: UploadDeps, tx: Parameters<typeof appendAudit>[0], actor: UserPrincipal | null, action: string, upload: Pick<Upload, "id">, details: Record<string, unknown>) {
+async function audit(
+  deps: UploadDeps,
+  tx: Parameters<typeof appendAudit>[0],
+  actor: UserPrincipal | null,
+  action: string,
+  upload: Pick<Upload, "id">,
+  details: Record<string, unknown>,
+) {
   await appendAudit(tx, {
     tenantId: deps.tenant.id,
     actorType: actor ? "user" : "system",
@@ -104,10 +119,17 @@ async function audit(deps: UploadDeps, tx: Parameters<typeof appendAudit>[0], ac
  * key. The S3 multipart upload is created before the row, and aborted if the row cannot be written, so no
  * half-made upload is left behind.
  */
-export async function createUpload(deps: UploadDeps, actor: UserPrincipal, input: CreateUploadInput): Promise<UploadTicket> {
+export async function createUpload(
+  deps: UploadDeps,
+  actor: UserPrincipal,
+  input: CreateUploadInput,
+): Promise<UploadTicket> {
   const limits = UPLOAD_LIMITS[input.kind];
   if (!limits.contentTypes.includes(input.content_type)) {
-    throw new UnprocessableError("upload_content_type_refused", `A ${input.kind} upload must be one of: ${limits.contentTypes.join(", ")}.`);
+    throw new UnprocessableError(
+      "upload_content_type_refused",
+      `A ${input.kind} upload must be one of: ${limits.contentTypes.join(", ")}.`,
+    );
   }
   if (input.size > limits.maxBytes) {
     throw new UnprocessableError("upload_too_large", `A ${input.kind} upload may be at most ${limits.maxBytes} bytes.`);
@@ -159,12 +181,20 @@ export async function createUpload(deps: UploadDeps, actor: UserPrincipal, input
         .returning();
       if (!row) throw new Error("upload insert returned nothing");
       // The filename is not in the audit details: it may name the patient.
-      await audit(deps, tx, actor, "upload.created", row, { kind: row.kind, size: row.size, retentionClass, multipart, subjectId: row.subjectId });
+      await audit(deps, tx, actor, "upload.created", row, {
+        kind: row.kind,
+        size: row.size,
+        retentionClass,
+        multipart,
+        subjectId: row.subjectId,
+      });
       return row;
     });
   } catch (error) {
     if (multipartUploadId) {
-      await deps.s3.send(new AbortMultipartUploadCommand({ Bucket: deps.bucket, Key: pendingKey, UploadId: multipartUploadId })).catch(() => undefined);
+      await deps.s3
+        .send(new AbortMultipartUploadCommand({ Bucket: deps.bucket, Key: pendingKey, UploadId: multipartUploadId }))
+        .catch(() => undefined);
     }
     throw error;
   }
@@ -192,7 +222,12 @@ export async function createUpload(deps: UploadDeps, actor: UserPrincipal, input
         part_number: index + 1,
         url: await getSignedUrl(
           deps.s3,
-          new UploadPartCommand({ Bucket: deps.bucket, Key: pendingKey, UploadId: multipartUploadId ?? "", PartNumber: index + 1 }),
+          new UploadPartCommand({
+            Bucket: deps.bucket,
+            Key: pendingKey,
+            UploadId: multipartUploadId ?? "",
+            PartNumber: index + 1,
+          }),
           { expiresIn: UPLOAD_URL_TTL_SECONDS },
         ),
       })),
@@ -203,18 +238,27 @@ export async function createUpload(deps: UploadDeps, actor: UserPrincipal, input
 
 /** The kind of an upload, for choosing the route's sensitivity before the handler runs; null when unknown. */
 export async function uploadKindOf(db: Database, tenantId: string, uploadId: string): Promise<UploadKind | null> {
-  const [row] = await withTenant(db, tenantId, (tx) => tx.select({ kind: uploads.kind }).from(uploads).where(eq(uploads.id, uploadId)).limit(1));
+  const [row] = await withTenant(db, tenantId, (tx) =>
+    tx.select({ kind: uploads.kind }).from(uploads).where(eq(uploads.id, uploadId)).limit(1),
+  );
   return row?.kind ?? null;
 }
 
 async function loadOwnPendingUpload(deps: UploadDeps, actor: UserPrincipal, uploadId: string): Promise<Upload> {
-  const [upload] = await withTenant(deps.db, deps.tenant.id, (tx) => tx.select().from(uploads).where(eq(uploads.id, uploadId)).limit(1));
+  const [upload] = await withTenant(deps.db, deps.tenant.id, (tx) =>
+    tx.select().from(uploads).where(eq(uploads.id, uploadId)).limit(1),
+  );
   if (!upload) throw new NotFoundError("No such upload.");
   if (upload.createdBy !== actor.userId && !actor.roles.includes("admin")) {
-    throw new ForbiddenError("upload_not_yours", "Only the person who started an upload (or an admin) may finish or cancel it.");
+    throw new ForbiddenError(
+      "upload_not_yours",
+      "Only the person who started an upload (or an admin) may finish or cancel it.",
+    );
   }
-  if (upload.status !== "pending") throw new ConflictError("upload_not_pending", `This upload is already ${upload.status}.`);
-  if (upload.expiresAt.getTime() < Date.now()) throw new ConflictError("upload_expired", "This upload has expired. Start a new one.");
+  if (upload.status !== "pending")
+    throw new ConflictError("upload_not_pending", `This upload is already ${upload.status}.`);
+  if (upload.expiresAt.getTime() < Date.now())
+    throw new ConflictError("upload_expired", "This upload has expired. Start a new one.");
   return upload;
 }
 
@@ -240,7 +284,13 @@ const REJECTION_MESSAGES: Record<RejectionCode, string> = {
 async function reject(deps: UploadDeps, actor: UserPrincipal, upload: Upload, code: RejectionCode): Promise<never> {
   if (upload.multipartUploadId) {
     await deps.s3
-      .send(new AbortMultipartUploadCommand({ Bucket: deps.bucket, Key: upload.pendingKey, UploadId: upload.multipartUploadId }))
+      .send(
+        new AbortMultipartUploadCommand({
+          Bucket: deps.bucket,
+          Key: upload.pendingKey,
+          UploadId: upload.multipartUploadId,
+        }),
+      )
       .catch(() => undefined);
   }
   await deleteObject(deps, upload.pendingKey);
@@ -265,7 +315,9 @@ function looksLike(contentType: string, head: Uint8Array): boolean {
     case "image/gif":
       return starts(0x47, 0x49, 0x46, 0x38); // "GIF8"
     case "image/webp":
-      return starts(0x52, 0x49, 0x46, 0x46) && head[8] === 0x57 && head[9] === 0x45 && head[10] === 0x42 && head[11] === 0x50; // RIFF....WEBP
+      return (
+        starts(0x52, 0x49, 0x46, 0x46) && head[8] === 0x57 && head[9] === 0x45 && head[10] === 0x42 && head[11] === 0x50
+      ); // RIFF....WEBP
     case "application/pdf":
       return starts(0x25, 0x50, 0x44, 0x46, 0x2d); // "%PDF-"
     default:
@@ -274,7 +326,9 @@ function looksLike(contentType: string, head: Uint8Array): boolean {
 }
 
 async function readRange(deps: UploadDeps, key: string, length: number): Promise<Uint8Array> {
-  const response = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key, Range: `bytes=0-${length - 1}` }));
+  const response = await deps.s3.send(
+    new GetObjectCommand({ Bucket: deps.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
+  );
   if (!response.Body) return new Uint8Array();
   return response.Body.transformToByteArray();
 }
@@ -302,14 +356,22 @@ export interface CompleteUploadInput {
  *      item and audit it in one transaction; if that transaction fails the copy is deleted again.
  * A file that is not what it claims is deleted and refused with a stable 422 code.
  */
-export async function completeUpload(deps: UploadDeps, actor: UserPrincipal, uploadId: string, input: CompleteUploadInput): Promise<MediaView> {
+export async function completeUpload(
+  deps: UploadDeps,
+  actor: UserPrincipal,
+  uploadId: string,
+  input: CompleteUploadInput,
+): Promise<MediaView> {
   const upload = await loadOwnPendingUpload(deps, actor, uploadId);
 
   // ---- 1. assemble the parts -----------------------------------------------------------------------
   if (upload.multipartUploadId) {
     const parts = [...(input.parts ?? [])].sort((a, b) => a.part_number - b.part_number);
     if (parts.length !== upload.partCount || parts.some((part, index) => part.part_number !== index + 1)) {
-      throw new UnprocessableError("upload_parts_required", `Send the ETag of each of the ${upload.partCount} parts, numbered from 1.`);
+      throw new UnprocessableError(
+        "upload_parts_required",
+        `Send the ETag of each of the ${upload.partCount} parts, numbered from 1.`,
+      );
     }
     try {
       await deps.s3.send(
@@ -330,7 +392,8 @@ export async function completeUpload(deps: UploadDeps, actor: UserPrincipal, upl
   try {
     head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: upload.pendingKey }));
   } catch (error) {
-    if (isMissingObject(error)) throw new ConflictError("upload_missing", "Nothing was uploaded yet. Upload the file, then complete.");
+    if (isMissingObject(error))
+      throw new ConflictError("upload_missing", "Nothing was uploaded yet. Upload the file, then complete.");
     throw error;
   }
   if (head.ContentLength !== upload.size) return reject(deps, actor, upload, "upload_size_mismatch");
@@ -346,7 +409,13 @@ export async function completeUpload(deps: UploadDeps, actor: UserPrincipal, upl
   let phiTags: string[] = [];
   if (upload.kind === "dicom") {
     const inspection = await inspectDicomObject(deps, upload);
-    if (!inspection?.ok) return reject(deps, actor, upload, inspection?.reason === "not_dicom" ? "upload_not_dicom" : "upload_dicom_invalid");
+    if (!inspection?.ok)
+      return reject(
+        deps,
+        actor,
+        upload,
+        inspection?.reason === "not_dicom" ? "upload_not_dicom" : "upload_dicom_invalid",
+      );
     dicom = inspection.metadata;
     phiTags = inspection.phiTags;
   } else if (!looksLike(upload.contentType, await readRange(deps, upload.pendingKey, Math.min(16, upload.size)))) {
@@ -356,7 +425,12 @@ export async function completeUpload(deps: UploadDeps, actor: UserPrincipal, upl
   // ---- 4. store under the class's prefix, tag, record ----------------------------------------------
   const finalKey = moveKeyToClass(upload.pendingKey, "upload_incomplete", upload.retentionClass);
   await deps.s3.send(
-    new CopyObjectCommand({ Bucket: deps.bucket, Key: finalKey, CopySource: `${deps.bucket}/${upload.pendingKey}`, MetadataDirective: "COPY" }),
+    new CopyObjectCommand({
+      Bucket: deps.bucket,
+      Key: finalKey,
+      CopySource: `${deps.bucket}/${upload.pendingKey}`,
+      MetadataDirective: "COPY",
+    }),
   );
   let media: MediaView;
   try {
@@ -374,7 +448,8 @@ export async function completeUpload(deps: UploadDeps, actor: UserPrincipal, upl
         .set({ status: "completed", finishedAt: new Date() })
         .where(and(eq(uploads.id, upload.id), eq(uploads.status, "pending")))
         .returning({ id: uploads.id });
-      if (finished.length === 0) throw new ConflictError("upload_not_pending", "This upload was finished by another request.");
+      if (finished.length === 0)
+        throw new ConflictError("upload_not_pending", "This upload was finished by another request.");
       const now = new Date();
       const [row] = await tx
         .insert(mediaItems)
@@ -398,7 +473,10 @@ export async function completeUpload(deps: UploadDeps, actor: UserPrincipal, upl
       if (!row) throw new Error("media insert returned nothing");
       // Lei 13.787/2018 art. 6 counts 20 years from the record's LAST entry: a new entry of a patient's
       // record moves the clock of every earlier item of the same record.
-      if (upload.subjectId && (upload.retentionClass === "medical_record" || upload.retentionClass === "medical_imaging")) {
+      if (
+        upload.subjectId &&
+        (upload.retentionClass === "medical_record" || upload.retentionClass === "medical_imaging")
+      ) {
         await tx
           .update(mediaItems)
           .set({ lastEntryAt: now })
@@ -418,7 +496,15 @@ export async function completeUpload(deps: UploadDeps, actor: UserPrincipal, upl
         targetType: "media_item",
         targetId: row.id,
         requestId: deps.requestId,
-        details: { uploadId: upload.id, kind: row.kind, size: row.size, sha256: row.sha256, retentionClass: row.retentionClass, phiTags, modality: dicom?.modality ?? null },
+        details: {
+          uploadId: upload.id,
+          kind: row.kind,
+          size: row.size,
+          sha256: row.sha256,
+          retentionClass: row.retentionClass,
+          phiTags,
+          modality: dicom?.modality ?? null,
+        },
       });
       return mediaView(row);
     });
@@ -444,10 +530,19 @@ export async function abortUpload(deps: UploadDeps, actor: UserPrincipal, upload
   });
 }
 
-async function discardPendingObject(storage: Storage, upload: Pick<Upload, "pendingKey" | "multipartUploadId">): Promise<void> {
+async function discardPendingObject(
+  storage: Storage,
+  upload: Pick<Upload, "pendingKey" | "multipartUploadId">,
+): Promise<void> {
   if (upload.multipartUploadId) {
     try {
-      await storage.s3.send(new AbortMultipartUploadCommand({ Bucket: storage.bucket, Key: upload.pendingKey, UploadId: upload.multipartUploadId }));
+      await storage.s3.send(
+        new AbortMultipartUploadCommand({
+          Bucket: storage.bucket,
+          Key: upload.pendingKey,
+          UploadId: upload.multipartUploadId,
+        }),
+      );
     } catch (error) {
       if (!isMissingObject(error)) throw error;
     }
@@ -460,7 +555,11 @@ async function discardPendingObject(storage: Storage, upload: Pick<Upload, "pend
  * PHI-bearing files have no purpose). Batches per tenant; rows are claimed with FOR UPDATE SKIP LOCKED so
  * overlapping runs never process the same upload twice.
  */
-export async function expireUploads(db: Database, storage: Storage, options: { now?: Date; batchSize?: number } = {}): Promise<number> {
+export async function expireUploads(
+  db: Database,
+  storage: Storage,
+  options: { now?: Date; batchSize?: number } = {},
+): Promise<number> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 100;
   const active = await db.select({ id: tenants.id }).from(tenants);
@@ -483,7 +582,11 @@ export async function expireUploads(db: Database, storage: Storage, options: { n
             action: "upload.expired",
             targetType: "upload",
             targetId: upload.id,
-            details: { kind: upload.kind, createdAt: upload.createdAt.toISOString(), legalBasis: "LGPD art. 6 III; art. 16" },
+            details: {
+              kind: upload.kind,
+              createdAt: upload.createdAt.toISOString(),
+              legalBasis: "LGPD art. 6 III; art. 16",
+            },
           });
         }
         return due.length;
@@ -494,4 +597,3 @@ export async function expireUploads(db: Database, storage: Storage, options: { n
   }
   return expired;
 }
-

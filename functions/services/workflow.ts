@@ -87,7 +87,8 @@ export function qualification(
   authorId: string,
 ): "role" | "own" | "override" | null {
   if (actor.roles.some((role) => rule.roles.includes(role))) return "role";
-  if (rule.ownRoles && actor.userId === authorId && actor.roles.some((role) => rule.ownRoles?.includes(role))) return "own";
+  if (rule.ownRoles && actor.userId === authorId && actor.roles.some((role) => rule.ownRoles?.includes(role)))
+    return "own";
   if (rule.overrideRoles && actor.roles.some((role) => rule.overrideRoles?.includes(role))) return "override";
   return null;
 }
@@ -100,7 +101,9 @@ export async function isVerifiedMedicalReviewer(tx: Transaction, tenantId: strin
   const [membership] = await tx
     .select({ role: memberships.role })
     .from(memberships)
-    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId), eq(memberships.role, "medical_reviewer")));
+    .where(
+      and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId), eq(memberships.role, "medical_reviewer")),
+    );
   if (!membership) return false;
   return (await verifiedCredential(tx, tenantId, userId)) !== null;
 }
@@ -172,16 +175,26 @@ async function assertQualified(
     });
   }
   const how = qualification(rule, viewer, item.authorId);
-  if (how === null) throw new ForbiddenError("transition_forbidden", `Your role cannot move this item from ${item.state} to ${input.to}.`);
+  if (how === null)
+    throw new ForbiddenError(
+      "transition_forbidden",
+      `Your role cannot move this item from ${item.state} to ${input.to}.`,
+    );
   if (rule.requiresReason && !input.reason?.trim()) {
     throw new ValidationError([{ path: "json.reason", message: "a reason is required to send an item back to draft" }]);
   }
   if (rule.medicalApproval) {
     if (!(await isVerifiedMedicalReviewer(tx, ctx.tenant.id, viewer.userId!))) {
-      throw new ForbiddenError("reviewer_not_verified", "Medical approval needs a medical reviewer with a verified CRM.");
+      throw new ForbiddenError(
+        "reviewer_not_verified",
+        "Medical approval needs a medical reviewer with a verified CRM.",
+      );
     }
     if (viewer.userId === item.authorId) {
-      throw new ForbiddenError("four_eyes_required", "The author cannot approve their own content; another physician must review it.");
+      throw new ForbiddenError(
+        "four_eyes_required",
+        "The author cannot approve their own content; another physician must review it.",
+      );
     }
   }
   return { rule, override: how === "override" };
@@ -201,7 +214,8 @@ async function checkPublishGate(
 ): Promise<BlockingFinding[] | null> {
   const findings = await blockingFindings(tx, item.currentRevisionId);
   if (findings.length === 0) {
-    if (onlyAsOverride) throw new ForbiddenError("transition_forbidden", "Medical reviewers publish only to override blocking findings.");
+    if (onlyAsOverride)
+      throw new ForbiddenError("transition_forbidden", "Medical reviewers publish only to override blocking findings.");
     return null;
   }
   const justification = input.justification?.trim() ?? "";
@@ -211,11 +225,16 @@ async function checkPublishGate(
     (await isVerifiedMedicalReviewer(tx, ctx.tenant.id, viewer.userId!));
   if (!mayOverride || justification.length === 0) {
     throw new ConflictError("publish_blocked", "The latest analysis of this revision has blocking findings.", {
-      extensions: { findings, overridableBy: "a verified medical reviewer who is not the author, with a justification" },
+      extensions: {
+        findings,
+        overridableBy: "a verified medical reviewer who is not the author, with a justification",
+      },
     });
   }
   if (justification.length < MIN_JUSTIFICATION_LENGTH) {
-    throw new ValidationError([{ path: "json.justification", message: `must be at least ${MIN_JUSTIFICATION_LENGTH} characters` }]);
+    throw new ValidationError([
+      { path: "json.justification", message: `must be at least ${MIN_JUSTIFICATION_LENGTH} characters` },
+    ]);
   }
   return findings;
 }
@@ -278,7 +297,12 @@ export async function transitionContent(
         targetType: type,
         targetId: item.id,
         requestId: ctx.requestId,
-        details: { to: input.to, revisionId: item.currentRevisionId, findings: overridden, justification: input.justification!.trim() },
+        details: {
+          to: input.to,
+          revisionId: item.currentRevisionId,
+          findings: overridden,
+          justification: input.justification!.trim(),
+        },
       });
     }
     await appendAudit(tx, {
@@ -326,8 +350,15 @@ export async function publishDueScheduledContent(
           version: sql`${contentItems.version} + 1`,
           updatedAt: now,
         })
-        .where(and(eq(contentItems.state, "scheduled"), lte(contentItems.scheduledAt, now), isNull(contentItems.trashedAt)))
-        .returning({ id: contentItems.id, type: contentItems.type, version: contentItems.version, revisionId: contentItems.currentRevisionId });
+        .where(
+          and(eq(contentItems.state, "scheduled"), lte(contentItems.scheduledAt, now), isNull(contentItems.trashedAt)),
+        )
+        .returning({
+          id: contentItems.id,
+          type: contentItems.type,
+          version: contentItems.version,
+          revisionId: contentItems.currentRevisionId,
+        });
       for (const item of published) {
         await appendAudit(tx, {
           tenantId: tenant.id,
@@ -335,7 +366,13 @@ export async function publishDueScheduledContent(
           action: "content.transition",
           targetType: item.type,
           targetId: item.id,
-          details: { from: "scheduled", to: "published", version: item.version, revisionId: item.revisionId, scheduled: true },
+          details: {
+            from: "scheduled",
+            to: "published",
+            version: item.version,
+            revisionId: item.revisionId,
+            scheduled: true,
+          },
         });
       }
       return published.map((item) => item.id);

@@ -122,7 +122,8 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
       "Este conteúdo tem caráter exclusivamente informativo e educativo e não substitui a consulta médica. Em caso de dúvida ou sintomas, procure um médico.",
     translations: "Este artigo em outros idiomas",
     professionalOnlyTitle: "Conteúdo para profissionais de saúde",
-    professionalOnlyText: "O texto completo está disponível apenas para profissionais de saúde com registro verificado.",
+    professionalOnlyText:
+      "O texto completo está disponível apenas para profissionais de saúde com registro verificado.",
     signIn: "Entrar como profissional de saúde",
     notFoundTitle: "Página não encontrada",
     notFoundText: "O endereço pode ter mudado ou o conteúdo não está mais publicado.",
@@ -202,7 +203,8 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
       "Este contenido es solo informativo y educativo y no sustituye la consulta médica. Ante dudas o síntomas, consulte a un médico.",
     translations: "Este artículo en otros idiomas",
     professionalOnlyTitle: "Contenido para profesionales de la salud",
-    professionalOnlyText: "El texto completo está disponible solo para profesionales de la salud con registro verificado.",
+    professionalOnlyText:
+      "El texto completo está disponible solo para profesionales de la salud con registro verificado.",
     signIn: "Iniciar sesión como profesional de la salud",
     notFoundTitle: "Página no encontrada",
     notFoundText: "La dirección puede haber cambiado o el contenido ya no está publicado.",

@@ -53,8 +53,17 @@ export const Layout: FC<LayoutProps> = ({ locale, siteName, meta, searchQuery, c
         {meta.alternates.map((alternate) => (
           <link rel="alternate" hreflang={alternate.hreflang} href={alternate.href} />
         ))}
-        {meta.feeds ? <link rel="alternate" type="application/rss+xml" title={`${meta.feeds.title} (RSS)`} href={meta.feeds.rss} /> : null}
-        {meta.feeds ? <link rel="alternate" type="application/atom+xml" title={`${meta.feeds.title} (Atom)`} href={meta.feeds.atom} /> : null}
+        {meta.feeds ? (
+          <link rel="alternate" type="application/rss+xml" title={`${meta.feeds.title} (RSS)`} href={meta.feeds.rss} />
+        ) : null}
+        {meta.feeds ? (
+          <link
+            rel="alternate"
+            type="application/atom+xml"
+            title={`${meta.feeds.title} (Atom)`}
+            href={meta.feeds.atom}
+          />
+        ) : null}
         <link rel="stylesheet" href={SITE_CSS_PATH} />
         <meta property="og:site_name" content={siteName} />
         <meta property="og:type" content={meta.ogType} />
@@ -62,12 +71,16 @@ export const Layout: FC<LayoutProps> = ({ locale, siteName, meta, searchQuery, c
         <meta property="og:description" content={meta.description} />
         <meta property="og:locale" content={ogLocale(locale)} />
         {meta.canonical ? <meta property="og:url" content={meta.canonical} /> : null}
-        {meta.publishedTime ? <meta property="article:published_time" content={meta.publishedTime.toISOString()} /> : null}
+        {meta.publishedTime ? (
+          <meta property="article:published_time" content={meta.publishedTime.toISOString()} />
+        ) : null}
         {meta.modifiedTime ? <meta property="article:modified_time" content={meta.modifiedTime.toISOString()} /> : null}
         <meta name="twitter:card" content="summary" />
         <meta name="twitter:title" content={meta.title} />
         <meta name="twitter:description" content={meta.description} />
-        {meta.jsonLd ? <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: serializeJsonLd(meta.jsonLd) }} /> : null}
+        {meta.jsonLd ? (
+          <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: serializeJsonLd(meta.jsonLd) }} />
+        ) : null}
       </head>
       <body>
         <a class="skip-link" href="#main">
@@ -96,7 +109,12 @@ export const Layout: FC<LayoutProps> = ({ locale, siteName, meta, searchQuery, c
               <ul>
                 {SITE_LOCALES.map((entry) => (
                   <li>
-                    <a href={sitePaths.home(entry.locale)} hreflang={entry.locale} lang={entry.locale} aria-current={entry.locale === locale ? "true" : undefined}>
+                    <a
+                      href={sitePaths.home(entry.locale)}
+                      hreflang={entry.locale}
+                      lang={entry.locale}
+                      aria-current={entry.locale === locale ? "true" : undefined}
+                    >
                       {STRINGS[entry.locale].languageName}
                     </a>
                   </li>

@@ -43,10 +43,17 @@ const ItemList: FC<{ items: SiteItemSummary[]; locale: ContentLocale; empty: str
   );
 };
 
-const Pager: FC<{ path: string; page: number; total: number; locale: ContentLocale; query?: string }> = ({ path, page, total, locale, query }) => {
+const Pager: FC<{ path: string; page: number; total: number; locale: ContentLocale; query?: string }> = ({
+  path,
+  page,
+  total,
+  locale,
+  query,
+}) => {
   const t = STRINGS[locale];
   if (total <= 1) return null;
-  const href = (n: number) => (query === undefined ? withPage(path, n) : `${path}?q=${encodeURIComponent(query)}${n > 1 ? `&page=${n}` : ""}`);
+  const href = (n: number) =>
+    query === undefined ? withPage(path, n) : `${path}?q=${encodeURIComponent(query)}${n > 1 ? `&page=${n}` : ""}`;
   return (
     <nav class="pager" aria-label={t.pagination}>
       {page > 1 ? (
@@ -85,7 +92,13 @@ export const ListView: FC<ListViewProps> = (props) => (
     <h1>{props.heading}</h1>
     {props.intro ? <p>{props.intro}</p> : null}
     <ItemList items={props.items} locale={props.locale} empty={props.empty} />
-    <Pager path={props.path} page={props.page} total={props.totalPages} locale={props.locale} {...(props.query === undefined ? {} : { query: props.query })} />
+    <Pager
+      path={props.path}
+      page={props.page}
+      total={props.totalPages}
+      locale={props.locale}
+      {...(props.query === undefined ? {} : { query: props.query })}
+    />
   </>
 );
 
@@ -109,7 +122,11 @@ const References: FC<{ citations: Citation[]; locale: ContentLocale }> = ({ cita
       <ol>
         {citations.map((citation) => (
           <li>
-            {citation.url ? <a href={citation.url}>{citation.name ?? citation.identifier}</a> : (citation.name ?? citation.identifier)}
+            {citation.url ? (
+              <a href={citation.url}>{citation.name ?? citation.identifier}</a>
+            ) : (
+              (citation.name ?? citation.identifier)
+            )}
             {citation.name ? <> ({citation.identifier})</> : null}
           </li>
         ))}
@@ -124,7 +141,8 @@ const References: FC<{ citations: Citation[]; locale: ContentLocale }> = ({ cita
 const MedicalReview: FC<{ article: SiteArticle; locale: ContentLocale }> = ({ article, locale }) => {
   const t = STRINGS[locale];
   if (!article.reviewer) return null;
-  const registration = article.reviewer.crm && article.reviewer.uf ? `CRM/${article.reviewer.uf} ${article.reviewer.crm}` : null;
+  const registration =
+    article.reviewer.crm && article.reviewer.uf ? `CRM/${article.reviewer.uf} ${article.reviewer.crm}` : null;
   return (
     <aside class="review" aria-label={t.responsiblePhysician}>
       <p>
@@ -133,7 +151,8 @@ const MedicalReview: FC<{ article: SiteArticle; locale: ContentLocale }> = ({ ar
       </p>
       {article.lastMedicallyReviewedAt ? (
         <p>
-          <strong>{t.lastMedicallyReviewed}:</strong> <DateText date={article.lastMedicallyReviewedAt} locale={locale} />
+          <strong>{t.lastMedicallyReviewed}:</strong>{" "}
+          <DateText date={article.lastMedicallyReviewedAt} locale={locale} />
         </p>
       ) : null}
     </aside>
@@ -184,7 +203,11 @@ export const ArticleView: FC<ArticleViewProps> = ({ article, signInHref }) => {
           <ul>
             {article.translations.map((translation) => (
               <li>
-                <a href={sitePaths.item(translation.locale, translation.type, translation.slug)} hreflang={translation.locale} lang={translation.locale}>
+                <a
+                  href={sitePaths.item(translation.locale, translation.type, translation.slug)}
+                  hreflang={translation.locale}
+                  lang={translation.locale}
+                >
                   {translation.title}
                 </a>
               </li>

@@ -15,9 +15,13 @@ export const sitePaths = {
   author: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/author/${slug}/`,
   search: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/search`,
   rss: (locale: ContentLocale, categorySlug?: string) =>
-    categorySlug ? `/${segmentOfLocale(locale)}/category/${categorySlug}/feed.xml` : `/${segmentOfLocale(locale)}/feed.xml`,
+    categorySlug
+      ? `/${segmentOfLocale(locale)}/category/${categorySlug}/feed.xml`
+      : `/${segmentOfLocale(locale)}/feed.xml`,
   atom: (locale: ContentLocale, categorySlug?: string) =>
-    categorySlug ? `/${segmentOfLocale(locale)}/category/${categorySlug}/atom.xml` : `/${segmentOfLocale(locale)}/atom.xml`,
+    categorySlug
+      ? `/${segmentOfLocale(locale)}/category/${categorySlug}/atom.xml`
+      : `/${segmentOfLocale(locale)}/atom.xml`,
   sitemapIndex: () => "/sitemap.xml",
   sitemap: (locale: ContentLocale) => `/sitemaps/${segmentOfLocale(locale)}.xml`,
   robots: () => "/robots.txt",

@@ -95,9 +95,17 @@ const SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9";
 /** The sitemap index (sitemaps.org protocol): one sitemap per locale, dated by its newest change. */
 export function sitemapIndex(origin: string, locales: Array<{ locale: ContentLocale; lastModified: Date }>): string {
   const entries = locales
-    .map(({ locale, lastModified }) => `<sitemap><loc>${text(origin + sitePaths.sitemap(locale))}</loc><lastmod>${lastModified.toISOString()}</lastmod></sitemap>`)
+    .map(
+      ({ locale, lastModified }) =>
+        `<sitemap><loc>${text(origin + sitePaths.sitemap(locale))}</loc><lastmod>${lastModified.toISOString()}</lastmod></sitemap>`,
+    )
     .join("\n");
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<sitemapindex xmlns="${SITEMAP_NS}">`, entries, "</sitemapindex>"].join("\n");
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<sitemapindex xmlns="${SITEMAP_NS}">`,
+    entries,
+    "</sitemapindex>",
+  ].join("\n");
 }
 
 function entryPath(locale: ContentLocale, path: SitemapEntry["path"]): string {
@@ -125,7 +133,13 @@ export function localeSitemap(origin: string, locale: ContentLocale, entries: Si
       const loc = origin + entryPath(locale, entry.path);
       const alternates =
         entry.translations.length > 0
-          ? [{ locale, href: loc }, ...entry.translations.map((t) => ({ locale: t.locale, href: origin + sitePaths.item(t.locale, t.type, t.slug) }))]
+          ? [
+              { locale, href: loc },
+              ...entry.translations.map((t) => ({
+                locale: t.locale,
+                href: origin + sitePaths.item(t.locale, t.type, t.slug),
+              })),
+            ]
               .map((alt) => `<xhtml:link rel="alternate" hreflang="${text(alt.locale)}" href="${text(alt.href)}"/>`)
               .join("")
           : "";

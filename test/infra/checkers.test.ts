@@ -144,7 +144,9 @@ describe("bucket and CORS checkers", () => {
 
 describe("lifecycle checker", () => {
   const expected = lifecycleRulesFromPolicies();
-  const generated = renderLifecycleTerraform() as { resource: { aws_s3_bucket_lifecycle_configuration: { dicom: Json } } };
+  const generated = renderLifecycleTerraform() as {
+    resource: { aws_s3_bucket_lifecycle_configuration: { dicom: Json } };
+  };
   const good = generated.resource.aws_s3_bucket_lifecycle_configuration.dicom;
 
   it("accepts the generated rules", () => {
@@ -166,8 +168,13 @@ describe("lifecycle checker", () => {
   });
 
   it("catches a generated file that drifted from a changed table", () => {
-    const changed = { ...retentionPolicies, upload_incomplete: { ...retentionPolicies.upload_incomplete, maxAgeDays: 5 } };
-    expect(checkLifecycleRules(good, lifecycleRulesFromPolicies(changed))).toEqual(["rule upload_incomplete expiration 2 != 5"]);
+    const changed = {
+      ...retentionPolicies,
+      upload_incomplete: { ...retentionPolicies.upload_incomplete, maxAgeDays: 5 },
+    };
+    expect(checkLifecycleRules(good, lifecycleRulesFromPolicies(changed))).toEqual([
+      "rule upload_incomplete expiration 2 != 5",
+    ]);
   });
 });
 
@@ -251,7 +258,10 @@ describe("secret scanner", () => {
       ['"secret_access_key": "abc/def+ghi"', "secret-like attribute with a literal value"],
       ["aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AWS access key id"],
       ["-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----", "private key"],
-      ['url = "postgresql://vitalis_app:s3cr3t@ep-x.sa-east-1.aws.neon.tech/vitalis"', "connection string with an inline password"],
+      [
+        'url = "postgresql://vitalis_app:s3cr3t@ep-x.sa-east-1.aws.neon.tech/vitalis"',
+        "connection string with an inline password",
+      ],
       ['token_value = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYabcdef"', "long key-like literal"],
     ];
     for (const [text, kind] of fixtures) expect(scanForSecrets(text), text).toContain(kind);
@@ -278,7 +288,9 @@ describe("secret scanner", () => {
   });
 
   it("the HCL parser rejects broken syntax (so 'every file parses' can fail)", async () => {
-    await expect(parseTerraformFile("broken.tf", 'resource "aws_s3_bucket" "x" {\n  bucket = \n')).rejects.toBeDefined();
+    await expect(
+      parseTerraformFile("broken.tf", 'resource "aws_s3_bucket" "x" {\n  bucket = \n'),
+    ).rejects.toBeDefined();
     await expect(parseTerraformFile("broken.tf.json", "{ not json")).rejects.toBeDefined();
   });
 });

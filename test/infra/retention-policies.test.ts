@@ -83,7 +83,9 @@ describe("retention policy table", () => {
     expect(() => lifecycleRulesFromPolicies({ general_media: keepWithMax })).toThrow(/keep/);
 
     const overlapping: RetentionPolicy = { ...retentionPolicies.upload_incomplete, s3Prefix: "medical-record/tmp/" };
-    expect(() => lifecycleRulesFromPolicies({ medical_record: base, upload_incomplete: overlapping })).toThrow(/overlapping/);
+    expect(() => lifecycleRulesFromPolicies({ medical_record: base, upload_incomplete: overlapping })).toThrow(
+      /overlapping/,
+    );
 
     const badPrefix: RetentionPolicy = { ...base, s3Prefix: "/medical*" };
     expect(() => lifecycleRulesFromPolicies({ medical_record: badPrefix })).toThrow(/s3Prefix/);

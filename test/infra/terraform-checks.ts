@@ -84,13 +84,17 @@ function addNested(target: Map<string, Map<string, Body[]>>, value: unknown): vo
   for (const [type, byName] of Object.entries(value)) {
     if (!isObject(byName)) continue;
     const names = target.get(type) ?? new Map<string, Body[]>();
-    for (const [name, bodies] of Object.entries(byName)) names.set(name, [...(names.get(name) ?? []), ...asBodies(bodies)]);
+    for (const [name, bodies] of Object.entries(byName))
+      names.set(name, [...(names.get(name) ?? []), ...asBodies(bodies)]);
     target.set(type, names);
   }
 }
 
 /** Merges parsed files the way Terraform reads a module directory (all files of one directory). */
-export function mergeTerraform(dir: string, parsed: Array<{ file: string; json: Json; text?: string }>): TerraformConfig {
+export function mergeTerraform(
+  dir: string,
+  parsed: Array<{ file: string; json: Json; text?: string }>,
+): TerraformConfig {
   const config: TerraformConfig = {
     dir,
     files: parsed.map((p) => p.file),
@@ -191,7 +195,8 @@ export function checkBucketSecurity(config: TerraformConfig, bucketName: string)
 
   const ownership = forBucket(config, "aws_s3_bucket_ownership_controls", bucketName);
   const ownershipRule = first(ownership[0]?.rule);
-  if (ownershipRule?.object_ownership !== "BucketOwnerEnforced") problems.push("object ownership is not BucketOwnerEnforced");
+  if (ownershipRule?.object_ownership !== "BucketOwnerEnforced")
+    problems.push("object ownership is not BucketOwnerEnforced");
 
   const versioning = first(forBucket(config, "aws_s3_bucket_versioning", bucketName)[0]?.versioning_configuration);
   if (versioning?.status !== "Enabled") problems.push("versioning is not Enabled");
@@ -205,7 +210,8 @@ export function checkBucketSecurity(config: TerraformConfig, bucketName: string)
   }
   if (sseRule?.bucket_key_enabled !== true) problems.push("bucket key is not enabled");
 
-  if (forBucket(config, "aws_s3_bucket_logging", bucketName).length !== 1) problems.push("server access logging is not configured");
+  if (forBucket(config, "aws_s3_bucket_logging", bucketName).length !== 1)
+    problems.push("server access logging is not configured");
 
   for (const [type] of config.resources) {
     if (type === "aws_s3_bucket_acl") problems.push("ACL resources must not exist with BucketOwnerEnforced");
@@ -253,7 +259,8 @@ export function checkLifecycleRules(lifecycleConfiguration: Body | undefined, ex
   if (!lifecycleConfiguration) return ["lifecycle configuration is missing"];
   const problems: string[] = [];
   const rules = asBodies(lifecycleConfiguration.rule);
-  if (rules.length !== expected.length) problems.push(`expected ${expected.length} lifecycle rules, found ${rules.length}`);
+  if (rules.length !== expected.length)
+    problems.push(`expected ${expected.length} lifecycle rules, found ${rules.length}`);
   const byId = new Map(rules.map((rule) => [String(rule.id), rule]));
   for (const want of expected) {
     const rule = byId.get(want.id);
@@ -263,12 +270,16 @@ export function checkLifecycleRules(lifecycleConfiguration: Body | undefined, ex
     }
     if (rule.status !== "Enabled") problems.push(`rule ${want.id} is not Enabled`);
     const filter = first(rule.filter);
-    if (filter?.prefix !== want.prefix) problems.push(`rule ${want.id} prefix ${String(filter?.prefix)} != ${want.prefix}`);
+    if (filter?.prefix !== want.prefix)
+      problems.push(`rule ${want.id} prefix ${String(filter?.prefix)} != ${want.prefix}`);
     const expiration = days(rule.expiration, "days");
-    if (expiration !== want.expirationDays) problems.push(`rule ${want.id} expiration ${expiration} != ${want.expirationDays}`);
+    if (expiration !== want.expirationDays)
+      problems.push(`rule ${want.id} expiration ${expiration} != ${want.expirationDays}`);
     const abort = days(rule.abort_incomplete_multipart_upload, "days_after_initiation");
     if (abort !== want.abortIncompleteMultipartUploadDays) {
-      problems.push(`rule ${want.id} abort-incomplete-multipart ${abort} != ${want.abortIncompleteMultipartUploadDays}`);
+      problems.push(
+        `rule ${want.id} abort-incomplete-multipart ${abort} != ${want.abortIncompleteMultipartUploadDays}`,
+      );
     }
     const noncurrent = days(rule.noncurrent_version_expiration, "noncurrent_days");
     if (noncurrent !== want.noncurrentVersionExpirationDays) {
@@ -383,7 +394,8 @@ export function checkProviderPins(config: TerraformConfig, expectedSources: read
           continue;
         }
         const version = typeof spec.version === "string" ? spec.version.trim() : "";
-        if (!pinnedVersion.test(version)) problems.push(`provider ${local} version "${version}" is not pinned (exact or ~>)`);
+        if (!pinnedVersion.test(version))
+          problems.push(`provider ${local} version "${version}" is not pinned (exact or ~>)`);
         found.set(String(spec.source), version);
       }
     }
@@ -400,7 +412,8 @@ export function checkBackend(config: TerraformConfig): string[] {
   const problems: string[] = [];
   const [backend] = s3;
   if (backend?.encrypt !== true) problems.push("backend encrypt is not true");
-  if (backend?.use_lockfile !== true && typeof backend?.dynamodb_table !== "string") problems.push("backend has no locking");
+  if (backend?.use_lockfile !== true && typeof backend?.dynamodb_table !== "string")
+    problems.push("backend has no locking");
   if (typeof backend?.key !== "string" || backend.key.length === 0) problems.push("backend has no state key");
   return problems;
 }
@@ -424,7 +437,8 @@ export async function checkModuleWiring(config: TerraformConfig): Promise<string
     const child = await loadTerraformDir(dir);
     moduleConfigs.set(name, child);
     for (const [variable, declaration] of child.variables) {
-      if (!("default" in declaration) && !(variable in body)) problems.push(`module ${name}: required variable ${variable} not set`);
+      if (!("default" in declaration) && !(variable in body))
+        problems.push(`module ${name}: required variable ${variable} not set`);
     }
     for (const argument of Object.keys(body)) {
       if (!moduleMetaArguments.has(argument) && !child.variables.has(argument)) {
@@ -437,7 +451,8 @@ export async function checkModuleWiring(config: TerraformConfig): Promise<string
     const [, moduleName = "", output = ""] = match;
     const child = moduleConfigs.get(moduleName);
     if (!config.modules.has(moduleName)) problems.push(`reference to undeclared module.${moduleName}`);
-    else if (child && !child.outputs.has(output)) problems.push(`module.${moduleName}.${output} is not an output of the module`);
+    else if (child && !child.outputs.has(output))
+      problems.push(`module.${moduleName}.${output} is not an output of the module`);
   }
   return problems;
 }

@@ -27,7 +27,6 @@ import {
   type TerraformConfig,
 } from "./terraform-checks";
 
-
 const moduleNames = ["cloudflare-worker", "neon", "upstash", "s3-dicom", "iam"] as const;
 const envNames = ["staging", "production"] as const;
 const configs = new Map<string, TerraformConfig>();
@@ -35,7 +34,8 @@ const mod = (name: (typeof moduleNames)[number]): TerraformConfig => configs.get
 const env = (name: (typeof envNames)[number]): TerraformConfig => configs.get(`envs/${name}`)!;
 
 beforeAll(async () => {
-  for (const name of moduleNames) configs.set(`modules/${name}`, await loadTerraformDir(join(infraRoot, "modules", name)));
+  for (const name of moduleNames)
+    configs.set(`modules/${name}`, await loadTerraformDir(join(infraRoot, "modules", name)));
   for (const name of envNames) configs.set(`envs/${name}`, await loadTerraformDir(join(infraRoot, "envs", name)));
   configs.set("bootstrap", await loadTerraformDir(join(infraRoot, "bootstrap")));
 });
@@ -45,7 +45,9 @@ describe("terraform files", () => {
     const files = listFiles(infraRoot, isTerraformFile);
     expect(files.length).toBeGreaterThanOrEqual(30);
     for (const file of files) {
-      await expect(parseTerraformFile(file, readFileSync(file, "utf8")), relative(repoRoot, file)).resolves.toBeTypeOf("object");
+      await expect(parseTerraformFile(file, readFileSync(file, "utf8")), relative(repoRoot, file)).resolves.toBeTypeOf(
+        "object",
+      );
     }
   });
 
@@ -89,7 +91,9 @@ describe("terraform files", () => {
   it("no secret value, state file or tfvars file is committed under infra-terraform", () => {
     const files = listFiles(infraRoot, () => true);
     expect(forbiddenInfraFiles(files)).toEqual([]);
-    const findings = files.flatMap((file) => scanForSecrets(readFileSync(file, "utf8")).map((kind) => `${relative(repoRoot, file)}: ${kind}`));
+    const findings = files.flatMap((file) =>
+      scanForSecrets(readFileSync(file, "utf8")).map((kind) => `${relative(repoRoot, file)}: ${kind}`),
+    );
     expect(findings).toEqual([]);
   });
 });
@@ -99,7 +103,9 @@ describe("state and providers", () => {
     const keys = new Set<string>();
     for (const name of envNames) {
       expect(checkBackend(env(name)), name).toEqual([]);
-      const backend = env(name).terraform.flatMap((t) => (t.backend as { s3: Array<{ key: string; use_lockfile: boolean }> } | undefined)?.s3 ?? []);
+      const backend = env(name).terraform.flatMap(
+        (t) => (t.backend as { s3: Array<{ key: string; use_lockfile: boolean }> } | undefined)?.s3 ?? [],
+      );
       expect(backend[0]?.use_lockfile).toBe(true);
       keys.add(backend[0]?.key ?? "");
     }
@@ -121,7 +127,9 @@ describe("state and providers", () => {
     const versions = (config: TerraformConfig): Map<string, string> => {
       const map = new Map<string, string>();
       for (const block of config.terraform) {
-        for (const providers of (block.required_providers as Array<Record<string, { source: string; version: string }>>) ?? []) {
+        for (const providers of (block.required_providers as Array<
+          Record<string, { source: string; version: string }>
+        >) ?? []) {
           for (const spec of Object.values(providers)) map.set(spec.source, spec.version);
         }
       }
@@ -130,7 +138,8 @@ describe("state and providers", () => {
     const envVersions = versions(env("production"));
     expect(versions(env("staging"))).toEqual(envVersions);
     for (const name of moduleNames) {
-      for (const [source, version] of versions(mod(name))) expect(envVersions.get(source), `${name} ${source}`).toBe(version);
+      for (const [source, version] of versions(mod(name)))
+        expect(envVersions.get(source), `${name} ${source}`).toBe(version);
     }
   });
 
@@ -174,7 +183,12 @@ describe("s3-dicom bucket", () => {
     expect(statements.some((s) => s.effect === "Deny" && s.actions.includes("s3:*"))).toBe(true);
     expect(JSON.stringify(doc)).toContain("aws:SecureTransport");
     // Its Allow statements (none today) would still have to be least-privilege.
-    expect(checkLeastPrivilege(statements.filter((s) => s.effect === "Deny"), [])).toEqual([]);
+    expect(
+      checkLeastPrivilege(
+        statements.filter((s) => s.effect === "Deny"),
+        [],
+      ),
+    ).toEqual([]);
   });
 
   it("makes Object Lock optional and on in production only", () => {
@@ -207,7 +221,9 @@ describe("lifecycle rules", () => {
   });
 
   it("the presigner's prefixes are the lifecycle prefixes", () => {
-    expect(mod("s3-dicom").locals.get("retention_object_prefixes")).toEqual(lifecycleRulesFromPolicies().map((r) => r.prefix));
+    expect(mod("s3-dicom").locals.get("retention_object_prefixes")).toEqual(
+      lifecycleRulesFromPolicies().map((r) => r.prefix),
+    );
     expect(mod("s3-dicom").outputs.get("object_prefixes")?.value).toBe("${local.retention_object_prefixes}");
     expect(env("production").modules.get("iam")?.object_prefixes).toBe("${module.s3_dicom.object_prefixes}");
   });
@@ -281,7 +297,13 @@ describe("cloudflare worker", () => {
     expect(script.subdomain.enabled).toBe(false);
     expect(resource(worker, "cloudflare_workers_custom_domain", "this")?.for_each).toBe("${toset(var.hostnames)}");
     const names = worker.locals.get("secret_names") as string[];
-    expect(names).toEqual(["DATABASE_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"]);
+    expect(names).toEqual([
+      "DATABASE_URL",
+      "S3_ACCESS_KEY_ID",
+      "S3_SECRET_ACCESS_KEY",
+      "UPSTASH_REDIS_REST_TOKEN",
+      "UPSTASH_REDIS_REST_URL",
+    ]);
     expect(Object.keys(worker.locals.get("worker_secrets") as object).sort()).toEqual(names);
     const envTs = join(repoRoot, "functions/env.ts");
     if (existsSync(envTs)) {
@@ -300,7 +322,9 @@ describe("cloudflare worker", () => {
     const crons = /^crons\s*=\s*\[([^\]]*)\]/m.exec(wrangler)?.[1];
     if (crons !== undefined) {
       const declared = [...crons.matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
-      expect(declared).toEqual([...(mod("cloudflare-worker").variables.get("cron_schedules")?.default as string[])].sort());
+      expect(declared).toEqual(
+        [...(mod("cloudflare-worker").variables.get("cron_schedules")?.default as string[])].sort(),
+      );
     }
   });
 });
@@ -317,12 +341,20 @@ describe("neon and upstash", () => {
     expect(String(neon.locals.get("pooled_host"))).toContain("-pooler");
     expect(String(neon.locals.get("owner_database_url"))).toContain("sslmode=require");
     const project = resource(neon, "neon_project", "this") as { branch: Array<Record<string, string>> };
-    expect(project.branch[0]).toMatchObject({ role_name: "${var.owner_role_name}", database_name: "${var.database_name}" });
+    expect(project.branch[0]).toMatchObject({
+      role_name: "${var.owner_role_name}",
+      database_name: "${var.database_name}",
+    });
   });
 
   it("puts Redis next to the database with TLS on and eviction off", () => {
     const redis = resource(mod("upstash"), "upstash_redis_database", "this");
-    expect(redis).toMatchObject({ tls: true, eviction: false, region: "global", primary_region: "${var.primary_region}" });
+    expect(redis).toMatchObject({
+      tls: true,
+      eviction: false,
+      region: "global",
+      primary_region: "${var.primary_region}",
+    });
     for (const name of envNames) {
       expect(env(name).variables.get("neon_region_id")?.default).toBe("aws-sa-east-1");
       expect(env(name).variables.get("upstash_primary_region")?.default).toBe("sa-east-1");

@@ -42,9 +42,15 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
     admin = await adminClient();
     const slug = `admin-e2e-${Math.random().toString(36).slice(2, 8)}`;
     const hostname = `${slug}.localhost`;
-    const tenant = await admin.query<{ id: string }>("insert into tenants (slug, name) values ($1, $2) returning id", [slug, "Clínica Vitalis E2E"]);
+    const tenant = await admin.query<{ id: string }>("insert into tenants (slug, name) values ($1, $2) returning id", [
+      slug,
+      "Clínica Vitalis E2E",
+    ]);
     const tenantId = tenant.rows[0]!.id;
-    await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [hostname, tenantId]);
+    await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [
+      hostname,
+      tenantId,
+    ]);
     const seeded = { id: tenantId, slug };
     editor = await createUser(admin, seeded, { roles: ["editor"], name: "Edna Editora" });
     administrator = await createUser(admin, seeded, { roles: ["admin"], name: "Ada Admin" });
@@ -70,9 +76,12 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
     });
     page.on("pageerror", (error) => pageErrors.push(error.message));
     page.on("console", (message) => consoleLog.push(`${message.type()}: ${message.text()}`));
-    page.on("requestfailed", (req) => consoleLog.push(`requestfailed ${req.method()} ${req.url().slice(0, 120)} ${req.failure()?.errorText}`));
+    page.on("requestfailed", (req) =>
+      consoleLog.push(`requestfailed ${req.method()} ${req.url().slice(0, 120)} ${req.failure()?.errorText}`),
+    );
     page.on("response", (res) => {
-      if (res.status() >= 400) consoleLog.push(`response ${res.status()} ${res.request().method()} ${res.url().slice(0, 120)}`);
+      if (res.status() >= 400)
+        consoleLog.push(`response ${res.status()} ${res.request().method()} ${res.url().slice(0, 120)}`);
     });
   }, 120_000);
 
@@ -104,7 +113,9 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
   async function transition(buttonName: RegExp, expectedState: RegExp) {
     await page.getByRole("button", { name: buttonName }).first().click();
     await page.locator("[data-testid=confirm-transition]").click();
-    await expect.poll(() => page.locator("[data-testid=state]").textContent(), { timeout: 15_000 }).toMatch(expectedState);
+    await expect
+      .poll(() => page.locator("[data-testid=state]").textContent(), { timeout: 15_000 })
+      .toMatch(expectedState);
   }
 
   it("serves the SPA under /admin with SPA fallback and a strict CSP, and leaves the API to the Worker", async () => {
@@ -139,7 +150,9 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
     await shot("02-users-verify-crm");
     // The admin also sees the compliance screens: the audit chain verified, the retention policy table.
     await page.getByRole("link", { name: "Conformidade", exact: true }).click();
-    await expect.poll(() => page.locator("[data-testid=chain-status]").getAttribute("class"), { timeout: 15_000 }).toMatch(/chain-ok/);
+    await expect
+      .poll(() => page.locator("[data-testid=chain-status]").getAttribute("class"), { timeout: 15_000 })
+      .toMatch(/chain-ok/);
     await page.locator("[data-testid=audit-events] tbody tr").first().waitFor();
     await shot("02b-compliance-audit");
     await page.getByRole("tab", { name: "Retenção e legal holds" }).click();
@@ -155,7 +168,10 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
     const dialog = page.locator("dialog[open]");
     const outcome = await Promise.race([
       dialog.waitFor({ timeout: 10_000 }).then(() => "dialog" as const),
-      page.locator("[role=alert][data-code=trust_denied]").waitFor({ timeout: 10_000 }).then(() => "denied" as const),
+      page
+        .locator("[role=alert][data-code=trust_denied]")
+        .waitFor({ timeout: 10_000 })
+        .then(() => "denied" as const),
     ]);
     if (outcome === "dialog") {
       await shot("02d-step-up-dialog");
@@ -207,7 +223,9 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
       "Mudanças no estilo de vida e medicamentos prescritos pelo médico ajudam a controlar a pressão.",
     ].join("\n");
     await page.locator("#body").fill(withCpf);
-    await expect.poll(() => page.locator("[data-testid=save-state]").getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");
+    await expect
+      .poll(() => page.locator("[data-testid=save-state]").getAttribute("data-state"), { timeout: 15_000 })
+      .toBe("saved");
     await expect.poll(() => page.locator("[data-testid=preview] h2").first().textContent()).toBe("O que é");
     await shot("06-editor-autosaved");
 
@@ -220,19 +238,31 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
       expect(await mark.getAttribute("data-code")).toMatch(/cpf/i);
       // Clicking the mark selects exactly the finding's UTF-16 range in the Markdown textarea.
       await mark.click();
-      expect(await page.locator("#body").evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd))).toBe(cpf);
+      expect(
+        await page
+          .locator("#body")
+          .evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd)),
+      ).toBe(cpf);
       await expect.poll(() => page.locator("[data-testid=publish-gate]").getAttribute("class")).toMatch(/gate-blocked/);
       await shot("07-analysis-cpf-highlighted");
 
       // 6. Fix it and analyse again: nothing blocks publishing any more.
-      await page.locator("#body").fill(withCpf.replace(`paciente Maria Souza, CPF ${cpf}, relatou`, "uma pessoa adulta relatou"));
+      await page
+        .locator("#body")
+        .fill(withCpf.replace(`paciente Maria Souza, CPF ${cpf}, relatou`, "uma pessoa adulta relatou"));
       await page.getByRole("button", { name: "Analisar" }).click();
-      await expect.poll(() => page.locator("[data-testid=publish-gate]").getAttribute("class"), { timeout: 30_000 }).toMatch(/gate-open/);
+      await expect
+        .poll(() => page.locator("[data-testid=publish-gate]").getAttribute("class"), { timeout: 30_000 })
+        .toMatch(/gate-open/);
       expect(await page.locator("[data-testid=highlighted] mark.sev-blocking").count()).toBe(0);
       await shot("08-analysis-fixed");
     } else {
-      await page.locator("#body").fill(withCpf.replace(`paciente Maria Souza, CPF ${cpf}, relatou`, "uma pessoa adulta relatou"));
-      await expect.poll(() => page.locator("[data-testid=save-state]").getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");
+      await page
+        .locator("#body")
+        .fill(withCpf.replace(`paciente Maria Souza, CPF ${cpf}, relatou`, "uma pessoa adulta relatou"));
+      await expect
+        .poll(() => page.locator("[data-testid=save-state]").getAttribute("data-state"), { timeout: 15_000 })
+        .toBe("saved");
     }
 
     // 7. Revision history: compare an earlier revision with the current one.
@@ -282,7 +312,9 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
       } else await route.continue();
     });
     await page.getByRole("link", { name: "Mídia", exact: true }).click();
-    await page.locator("#upload-files").setInputFiles({ name: "estudo-rm.dcm", mimeType: "application/dicom", buffer: Buffer.from(study.bytes) });
+    await page
+      .locator("#upload-files")
+      .setInputFiles({ name: "estudo-rm.dcm", mimeType: "application/dicom", buffer: Buffer.from(study.bytes) });
     const upload = page.locator("[data-testid=upload]").first();
     const seen = new Set<string>();
     await expect
@@ -309,12 +341,17 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
 
     // 10c. Drag and drop: a small illustration dropped on the drop zone.
     await page.locator("[data-testid=dropzone]").evaluate((zone) => {
-      const bytes = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), (c) => c.charCodeAt(0));
+      const bytes = Uint8Array.from(
+        atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="),
+        (c) => c.charCodeAt(0),
+      );
       const data = new DataTransfer();
       data.items.add(new File([bytes], "capa.png", { type: "image/png" }));
       zone.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
     });
-    await expect.poll(() => page.locator("[data-testid=upload]").first().getAttribute("data-phase"), { timeout: 30_000 }).toBe("done");
+    await expect
+      .poll(() => page.locator("[data-testid=upload]").first().getAttribute("data-phase"), { timeout: 30_000 })
+      .toBe("done");
     expect(await page.locator("[data-testid=upload]").first().textContent()).toContain("capa.png");
     await shot("13c-media-drop");
 
@@ -333,7 +370,9 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
     }, postId)) as { status: number; body: string };
     expect(item.status).toBe(200);
     expect(item.body).toContain("Hipertens");
-    const slug = (JSON.parse(item.body) as Array<{ slug: string; title: { rendered: string } }>).find((post) => post.title.rendered.includes("guia"))!.slug;
+    const slug = (JSON.parse(item.body) as Array<{ slug: string; title: { rendered: string } }>).find((post) =>
+      post.title.rendered.includes("guia"),
+    )!.slug;
     const publicPage = await page.goto(`${origin}/pt-br/posts/${slug}/`);
     expect(publicPage?.status()).toBe(200);
     await expect.poll(() => page.locator("h1").first().textContent()).toContain("Hipertensão arterial");

@@ -11,7 +11,16 @@ import { startWorker, type TestWorker } from "../support/worker.js";
 // output is stored with the revision, and the publish gate reads it.
 
 type Finding = { code: string; severity: string; start?: number; end?: number };
-type Analysis = { revision_id: string; blocking: boolean; stages: Array<{ stage: string; blocking: boolean; ok: boolean; output: { findings: Finding[]; redacted?: string; jsonLd?: Record<string, unknown> } }> };
+type Analysis = {
+  revision_id: string;
+  blocking: boolean;
+  stages: Array<{
+    stage: string;
+    blocking: boolean;
+    ok: boolean;
+    output: { findings: Finding[]; redacted?: string; jsonLd?: Record<string, unknown> };
+  }>;
+};
 
 const CPF = "529.982.247-25";
 const BODY = [
@@ -43,7 +52,11 @@ describe("the analysis pipeline in workerd", () => {
     worker.fetch(path, {
       host: site.hostname,
       method,
-      headers: { ...bearer(tokens[who]!), ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        ...bearer(tokens[who]!),
+        ...headers,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
@@ -51,8 +64,14 @@ describe("the analysis pipeline in workerd", () => {
     resolver = createServer((req, res) => {
       resolverHits += 1;
       const id = new URL(req.url ?? "/", "http://x").searchParams.get("id") ?? "";
-      if (id.includes("vitalis.good")) return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ title: "Lifestyle and blood pressure" }));
-      if (id.includes("vitalis.retracted")) return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ title: "Withdrawn", retracted: true }));
+      if (id.includes("vitalis.good"))
+        return res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ title: "Lifestyle and blood pressure" }));
+      if (id.includes("vitalis.retracted"))
+        return res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ title: "Withdrawn", retracted: true }));
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => resolver.listen(0, "127.0.0.1", resolve));
@@ -63,7 +82,11 @@ describe("the analysis pipeline in workerd", () => {
     const roster = {
       author: { roles: ["author"] as const },
       editor: { roles: ["editor"] as const },
-      reviewer: { roles: ["medical_reviewer"] as const, verifiedCredential: { crm: "123456", uf: "SP" }, name: "Dra. Helena Souza" },
+      reviewer: {
+        roles: ["medical_reviewer"] as const,
+        verifiedCredential: { crm: "123456", uf: "SP" },
+        name: "Dra. Helena Souza",
+      },
     };
     for (const [name, options] of Object.entries(roster)) {
       const user = await createUser(admin, site, { ...options, roles: [...options.roles] });
@@ -77,7 +100,11 @@ describe("the analysis pipeline in workerd", () => {
   });
 
   it("runs the five stages in order, points offsets at the text, blocks publication, and stores the results", async () => {
-    const created = await send("author", "/api/posts", "POST", { title: "Hipertensão: o que saber", locale: "pt-BR", bodyMarkdown: BODY });
+    const created = await send("author", "/api/posts", "POST", {
+      title: "Hipertensão: o que saber",
+      locale: "pt-BR",
+      bodyMarkdown: BODY,
+    });
     expect(created.status).toBe(201);
     const item = (await created.json()) as { id: string; version: number };
 
@@ -111,16 +138,33 @@ describe("the analysis pipeline in workerd", () => {
     const stored = (await (await send("editor", `/api/posts/${item.id}/analysis`, "GET")).json()) as Analysis;
     expect(stored.revision_id).toBe(analysis.revision_id);
     expect(stored.stages).toHaveLength(6);
-    const audit = await admin.query("select details from audit_events where tenant_id = $1 and action = 'content.analysed'", [site.id]);
+    const audit = await admin.query(
+      "select details from audit_events where tenant_id = $1 and action = 'content.analysed'",
+      [site.id],
+    );
     expect(audit.rowCount).toBe(1);
     expect(JSON.stringify(audit.rows[0].details)).not.toContain(CPF);
   });
 
   it("lets a clean revision through the gate, with the reviewer in the published JSON-LD", async () => {
-    const created = (await (await send("author", "/api/posts", "POST", { title: "Hipertensão: cuidados diários", locale: "pt-BR", bodyMarkdown: BODY })).json()) as { id: string };
-    expect(((await (await send("author", `/api/posts/${created.id}/analysis`, "POST")).json()) as Analysis).blocking).toBe(true);
+    const created = (await (
+      await send("author", "/api/posts", "POST", {
+        title: "Hipertensão: cuidados diários",
+        locale: "pt-BR",
+        bodyMarkdown: BODY,
+      })
+    ).json()) as { id: string };
+    expect(
+      ((await (await send("author", `/api/posts/${created.id}/analysis`, "POST")).json()) as Analysis).blocking,
+    ).toBe(true);
     const current = (await (await send("author", `/api/posts/${created.id}`, "GET")).json()) as { version: number };
-    const fixed = await send("author", `/api/posts/${created.id}`, "PATCH", { bodyMarkdown: CLEAN }, { "if-match": `"${current.version}"` });
+    const fixed = await send(
+      "author",
+      `/api/posts/${created.id}`,
+      "PATCH",
+      { bodyMarkdown: CLEAN },
+      { "if-match": `"${current.version}"` },
+    );
     expect(fixed.status).toBe(200);
     const hitsBefore = resolverHits;
     const clean = (await (await send("author", `/api/posts/${created.id}/analysis`, "POST")).json()) as Analysis;
@@ -156,7 +200,9 @@ describe("the analysis pipeline in workerd", () => {
   });
 
   it("refuses to publish while the stored analysis blocks", async () => {
-    const created = (await (await send("author", "/api/posts", "POST", { title: "Cura garantida", locale: "pt-BR", bodyMarkdown: BODY })).json()) as { id: string };
+    const created = (await (
+      await send("author", "/api/posts", "POST", { title: "Cura garantida", locale: "pt-BR", bodyMarkdown: BODY })
+    ).json()) as { id: string };
     await send("author", `/api/posts/${created.id}/analysis`, "POST");
     const move = (who: string, to: string) => send(who, `/api/posts/${created.id}/transitions`, "POST", { to });
     await move("author", "in_review");
@@ -171,8 +217,14 @@ describe("the analysis pipeline in workerd", () => {
     const other = await seedTenant(admin, "analysis-other");
     const stranger = await createUser(admin, other, { roles: ["editor"] });
     const token = (await signIn(worker, other.hostname, stranger)).accessToken;
-    const mine = (await (await send("author", "/api/posts", "POST", { title: "Privado", locale: "pt-BR", bodyMarkdown: "Texto." })).json()) as { id: string };
-    const res = await worker.fetch(`/api/posts/${mine.id}/analysis`, { host: other.hostname, method: "POST", headers: bearer(token) });
+    const mine = (await (
+      await send("author", "/api/posts", "POST", { title: "Privado", locale: "pt-BR", bodyMarkdown: "Texto." })
+    ).json()) as { id: string };
+    const res = await worker.fetch(`/api/posts/${mine.id}/analysis`, {
+      host: other.hostname,
+      method: "POST",
+      headers: bearer(token),
+    });
     expect(res.status).toBe(404);
   });
 });

@@ -32,13 +32,17 @@ async function officerToken(tenant: SeededTenant): Promise<string> {
 
 async function events(tenant: SeededTenant, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await withTenant(app.db, tenant.id, (tx) => appendAudit(tx, { tenantId: tenant.id, actorType: "system", action: "test.event", details: { i } }));
+    await withTenant(app.db, tenant.id, (tx) =>
+      appendAudit(tx, { tenantId: tenant.id, actorType: "system", action: "test.event", details: { i } }),
+    );
   }
 }
 
 async function cli(slug: string): Promise<{ code: number; out: Record<string, unknown> }> {
   try {
-    const { stdout } = await run("npx", ["tsx", "scripts/audit-verify.ts", "--tenant", slug], { env: { ...process.env, DATABASE_URL: worker.env.adminDatabaseUrl } });
+    const { stdout } = await run("npx", ["tsx", "scripts/audit-verify.ts", "--tenant", slug], {
+      env: { ...process.env, DATABASE_URL: worker.env.adminDatabaseUrl },
+    });
     return { code: 0, out: JSON.parse(stdout) as Record<string, unknown> };
   } catch (error) {
     const failed = error as { code: number; stdout: string };
@@ -51,17 +55,27 @@ describe("the audit API", () => {
     const tenant = await seedTenant(admin, "auditapi");
     await events(tenant, 7);
     const token = await officerToken(tenant);
-    const first = await worker.fetch("/api/audit/events?action=test.event&limit=3", { host: tenant.hostname, headers: bearer(token) });
+    const first = await worker.fetch("/api/audit/events?action=test.event&limit=3", {
+      host: tenant.hostname,
+      headers: bearer(token),
+    });
     expect(first.status).toBe(200);
     const page1 = (await first.json()) as { events: Array<{ seq: number; action: string }>; next_cursor: number };
     expect(page1.events.map((e) => e.seq)).toEqual([7, 6, 5]);
-    const second = await worker.fetch(`/api/audit/events?action=test.event&limit=3&cursor=${page1.next_cursor}`, { host: tenant.hostname, headers: bearer(token) });
+    const second = await worker.fetch(`/api/audit/events?action=test.event&limit=3&cursor=${page1.next_cursor}`, {
+      host: tenant.hostname,
+      headers: bearer(token),
+    });
     const page2 = (await second.json()) as { events: Array<{ seq: number }>; next_cursor: number | null };
     expect(page2.events.map((e) => e.seq)).toEqual([4, 3, 2]);
-    expect((await worker.fetch("/api/audit/events?sort=desc", { host: tenant.hostname, headers: bearer(token) })).status).toBe(422);
+    expect(
+      (await worker.fetch("/api/audit/events?sort=desc", { host: tenant.hostname, headers: bearer(token) })).status,
+    ).toBe(422);
     const editor = await createUser(admin, tenant, { roles: ["editor"] });
     const editorToken = (await signIn(worker, tenant.hostname, editor)).accessToken;
-    expect((await worker.fetch("/api/audit/events", { host: tenant.hostname, headers: bearer(editorToken) })).status).toBe(403);
+    expect(
+      (await worker.fetch("/api/audit/events", { host: tenant.hostname, headers: bearer(editorToken) })).status,
+    ).toBe(403);
   });
 
   it("signs checkpoints that verify offline with the public keys, and catches a rewritten chain", async () => {
@@ -71,11 +85,20 @@ describe("the audit API", () => {
     const token = await officerToken(tenant);
     const res = await worker.fetch("/api/audit/checkpoints", { host: tenant.hostname, headers: bearer(token) });
     const { checkpoints } = (await res.json()) as {
-      checkpoints: Array<{ seq: number; head_hash: string; payload: string; ed25519: Record<string, string>; ml_dsa_65: Record<string, string> }>;
+      checkpoints: Array<{
+        seq: number;
+        head_hash: string;
+        payload: string;
+        ed25519: Record<string, string>;
+        ml_dsa_65: Record<string, string>;
+      }>;
     };
     expect(checkpoints).toHaveLength(1);
     const cp = checkpoints[0]!;
-    const stored = await admin.query("select seq, hash from audit_events where tenant_id = $1 and seq = $2", [tenant.id, cp.seq]);
+    const stored = await admin.query("select seq, hash from audit_events where tenant_id = $1 and seq = $2", [
+      tenant.id,
+      cp.seq,
+    ]);
     expect(stored.rows[0].hash).toBe(cp.head_hash);
     // Offline: nothing but the exported checkpoint and the fingerprints we trust (from the key ceremony).
     const { createHash } = await import("node:crypto");
@@ -93,19 +116,31 @@ describe("the audit API", () => {
       mldsaPublicKey: cp.ml_dsa_65.public_key!,
       mldsaKeyFingerprint: cp.ml_dsa_65.fingerprint!,
     };
-    expect(await verifyCheckpoint(exported, trusted)).toMatchObject({ ok: true, ed25519: true, mldsa65: true, trustedKeys: true });
+    expect(await verifyCheckpoint(exported, trusted)).toMatchObject({
+      ok: true,
+      ed25519: true,
+      mldsa65: true,
+      trustedKeys: true,
+    });
     const forged = { ...exported, payload: exported.payload.replace(cp.head_hash, "f".repeat(64)) };
     expect(await verifyCheckpoint(forged, trusted)).toMatchObject({ ok: false, ed25519: false, mldsa65: false });
     expect((await verifyCheckpoint(exported, { ed25519: "0".repeat(64) })).ok).toBe(false);
     // Change the signed event's hash behind the triggers' back: the checkpoint names it.
     await admin.query("set session_replication_role = replica");
     try {
-      await admin.query("update audit_events set hash = repeat('a', 64) where tenant_id = $1 and seq = $2", [tenant.id, cp.seq]);
+      await admin.query("update audit_events set hash = repeat('a', 64) where tenant_id = $1 and seq = $2", [
+        tenant.id,
+        cp.seq,
+      ]);
     } finally {
       await admin.query("set session_replication_role = origin");
     }
     const verify = await worker.fetch("/api/audit/verify", { host: tenant.hostname, headers: bearer(token) });
-    const body = (await verify.json()) as { ok: boolean; chain: { ok: boolean; brokenAt: number }; checkpoints: { ok: boolean; failure: { seq: number; reason: string } } };
+    const body = (await verify.json()) as {
+      ok: boolean;
+      chain: { ok: boolean; brokenAt: number };
+      checkpoints: { ok: boolean; failure: { seq: number; reason: string } };
+    };
     expect(body.ok).toBe(false);
     expect(body.checkpoints.failure).toMatchObject({ seq: cp.seq, reason: "head_mismatch" });
   });
@@ -125,7 +160,13 @@ describe("the audit API", () => {
       await admin.query("set session_replication_role = origin");
     }
     const broken = await worker.fetch("/api/audit/verify", { host: tenant.hostname, headers: bearer(token) });
-    expect(await broken.json()).toMatchObject({ ok: false, chain: { ok: false, brokenAt: 3, reason: "hash_mismatch" } });
-    expect(await cli(tenant.slug)).toMatchObject({ code: 1, out: { ok: false, chain: { brokenAt: 3, reason: "hash_mismatch" } } });
+    expect(await broken.json()).toMatchObject({
+      ok: false,
+      chain: { ok: false, brokenAt: 3, reason: "hash_mismatch" },
+    });
+    expect(await cli(tenant.slug)).toMatchObject({
+      code: 1,
+      out: { ok: false, chain: { brokenAt: 3, reason: "hash_mismatch" } },
+    });
   });
 });

@@ -62,7 +62,9 @@ describe("the audit chain", () => {
     await expect(admin.query("update audit_events set action = 'x' where tenant_id = $1", [tenant.id])).rejects.toThrow(
       /append-only/,
     );
-    await expect(admin.query("delete from audit_events where tenant_id = $1", [tenant.id])).rejects.toThrow(/append-only/);
+    await expect(admin.query("delete from audit_events where tenant_id = $1", [tenant.id])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(admin.query("truncate audit_events")).rejects.toThrow(/append-only/);
   });
 

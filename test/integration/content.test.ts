@@ -26,7 +26,11 @@ describe("the content admin API", () => {
   const post = (who: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
     call(who, path, { method: "POST", body: JSON.stringify(body), headers });
   const patch = (who: string, path: string, body: unknown, version: number | null) =>
-    call(who, path, { method: "PATCH", body: JSON.stringify(body), headers: version === null ? {} : { "if-match": `"${version}"` } });
+    call(who, path, {
+      method: "PATCH",
+      body: JSON.stringify(body),
+      headers: version === null ? {} : { "if-match": `"${version}"` },
+    });
 
   beforeAll(async () => {
     admin = await adminClient();
@@ -58,7 +62,9 @@ describe("the content admin API", () => {
     expect(again).toBe(0);
     const res = await call("editor", "/api/categories");
     const { items } = (await res.json()) as { items: Array<{ slug: string; parentId: string | null }> };
-    expect(items.map((c) => c.slug)).toEqual(expect.arrayContaining(["cardiologia", "pediatria", "especialidades-medicas"]));
+    expect(items.map((c) => c.slug)).toEqual(
+      expect.arrayContaining(["cardiologia", "pediatria", "especialidades-medicas"]),
+    );
     const parent = items.find((c) => c.slug === "especialidades-medicas")!;
     expect(items.find((c) => c.slug === "cardiologia")!.parentId).toBe((parent as unknown as { id: string }).id);
   });
@@ -89,12 +95,16 @@ describe("the content admin API", () => {
   });
 
   it("needs a signed-in writer: anonymous 401, reader 403", async () => {
-    expect((await call(null, "/api/posts", { method: "POST", body: JSON.stringify({ title: "x", locale: "en" }) })).status).toBe(401);
+    expect(
+      (await call(null, "/api/posts", { method: "POST", body: JSON.stringify({ title: "x", locale: "en" }) })).status,
+    ).toBe(401);
     expect((await post("reader", "/api/posts", { title: "x", locale: "en" })).status).toBe(403);
   });
 
   it("updates with If-Match, answers 409 version_conflict with the current version, and 428 without If-Match", async () => {
-    const created = (await (await post("author", "/api/posts", { title: "Diabetes tipo 2", locale: "pt-BR" })).json()) as Json;
+    const created = (await (
+      await post("author", "/api/posts", { title: "Diabetes tipo 2", locale: "pt-BR" })
+    ).json()) as Json;
     const ok = await patch("author", `/api/posts/${created.id}`, { bodyMarkdown: "Novo texto" }, 1);
     expect(ok.status).toBe(200);
     expect(ok.headers.get("etag")).toBe('"2"');
@@ -130,7 +140,10 @@ describe("the content admin API", () => {
     expect(second.headers.get("idempotent-replayed")).toBe("true");
     const a = (await first.json()) as Json;
     expect(await second.json()).toEqual(a);
-    const rows = await admin.query("select count(*)::int as n from content_items where tenant_id = $1 and slug = 'vacinacao-infantil'", [site.id]);
+    const rows = await admin.query(
+      "select count(*)::int as n from content_items where tenant_id = $1 and slug = 'vacinacao-infantil'",
+      [site.id],
+    );
     expect(rows.rows[0].n).toBe(1);
     const reused = await post("author", "/api/posts", { ...body, title: "Outra coisa" }, { "idempotency-key": key });
     expect(reused.status).toBe(422);
@@ -140,26 +153,40 @@ describe("the content admin API", () => {
   it("writes once when two requests with the same key race", async () => {
     const key = `race-${Math.random().toString(36).slice(2)}`;
     const body = { title: "Corrida de requisições", locale: "pt-BR" };
-    const results = await Promise.all([0, 1, 2].map(() => post("author", "/api/posts", body, { "idempotency-key": key })));
+    const results = await Promise.all(
+      [0, 1, 2].map(() => post("author", "/api/posts", body, { "idempotency-key": key })),
+    );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
-    const rows = await admin.query("select count(*)::int as n from content_items where tenant_id = $1 and slug = 'corrida-de-requisicoes'", [site.id]);
+    const rows = await admin.query(
+      "select count(*)::int as n from content_items where tenant_id = $1 and slug = 'corrida-de-requisicoes'",
+      [site.id],
+    );
     expect(rows.rows[0].n).toBe(1);
   });
 
   it("hides another tenant's items by id (404), even from that tenant's editor", async () => {
     const created = (await (await post("editor", "/api/posts", { title: "Interno", locale: "pt-BR" })).json()) as Json;
-    const res = await worker.fetch(`/api/posts/${created.id}`, { host: other.hostname, headers: bearer(tokens.outsider!) });
+    const res = await worker.fetch(`/api/posts/${created.id}`, {
+      host: other.hostname,
+      headers: bearer(tokens.outsider!),
+    });
     expect(res.status).toBe(404);
     // A token from this tenant is not accepted on another tenant's host either.
-    const crossed = await worker.fetch(`/api/posts/${created.id}`, { host: other.hostname, headers: bearer(tokens.editor!) });
+    const crossed = await worker.fetch(`/api/posts/${created.id}`, {
+      host: other.hostname,
+      headers: bearer(tokens.editor!),
+    });
     expect([401, 403, 404]).toContain(crossed.status);
   });
 
   it("lists with filters and an opaque cursor", async () => {
     for (let i = 0; i < 3; i++) await post("author2", "/api/posts", { title: `Página de teste ${i}`, locale: "es" });
-    const first = (await (await call("editor", "/api/posts?locale=es&limit=2")).json()) as { items: Json[]; nextCursor: string | null };
+    const first = (await (await call("editor", "/api/posts?locale=es&limit=2")).json()) as {
+      items: Json[];
+      nextCursor: string | null;
+    };
     expect(first.items).toHaveLength(2);
     expect(first.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
     const second = (await (await call("editor", `/api/posts?locale=es&limit=2&cursor=${first.nextCursor}`)).json()) as {
@@ -176,7 +203,9 @@ describe("the content admin API", () => {
   });
 
   it("trashes and restores; there is no permanent delete", async () => {
-    const created = (await (await post("author", "/api/posts", { title: "Para a lixeira", locale: "en" })).json()) as Json;
+    const created = (await (
+      await post("author", "/api/posts", { title: "Para a lixeira", locale: "en" })
+    ).json()) as Json;
     const trashed = await call("author", `/api/posts/${created.id}`, { method: "DELETE" });
     expect(trashed.status).toBe(200);
     expect(((await trashed.json()) as { trashedAt: string | null }).trashedAt).not.toBeNull();
@@ -190,14 +219,18 @@ describe("the content admin API", () => {
   });
 
   it("lists, compares and restores revisions (restore is a new save)", async () => {
-    const created = (await (await post("author", "/api/posts", { title: "Colesterol", locale: "pt-BR", bodyMarkdown: "linha 1\nlinha 2" })).json()) as Json;
+    const created = (await (
+      await post("author", "/api/posts", { title: "Colesterol", locale: "pt-BR", bodyMarkdown: "linha 1\nlinha 2" })
+    ).json()) as Json;
     await patch("author", `/api/posts/${created.id}`, { bodyMarkdown: "linha 1\nlinha nova\nlinha 2" }, 1);
     const compare = (await (await call("author", `/api/posts/${created.id}/revisions/compare`)).json()) as {
       body: { added: number; removed: number; text: string };
     };
     expect(compare.body).toMatchObject({ added: 1, removed: 0 });
     expect(compare.body.text).toContain("+ linha nova");
-    const { items } = (await (await call("author", `/api/posts/${created.id}/revisions`)).json()) as { items: Array<{ id: string; version: number }> };
+    const { items } = (await (await call("author", `/api/posts/${created.id}/revisions`)).json()) as {
+      items: Array<{ id: string; version: number }>;
+    };
     expect(items.map((r) => r.version)).toEqual([2, 1]);
     const restored = await call("author", `/api/posts/${created.id}/revisions/${items[1]!.id}/restore`, {
       method: "POST",
@@ -216,10 +249,22 @@ describe("the content admin API", () => {
     expect(tagBody.slug).toBe("prevencao");
     expect((await post("author", "/api/tags", { name: "Nope" })).status).toBe(403);
     expect((await post("editor", "/api/tags", { name: "X", parentId: null })).status).toBe(422);
-    const cat = (await (await post("editor", "/api/categories", { name: "Cardiologia pediátrica" })).json()) as { id: string };
-    const renamed = await call("editor", `/api/categories/${cat.id}`, { method: "PATCH", body: JSON.stringify({ description: "Coração das crianças" }) });
+    const cat = (await (await post("editor", "/api/categories", { name: "Cardiologia pediátrica" })).json()) as {
+      id: string;
+    };
+    const renamed = await call("editor", `/api/categories/${cat.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ description: "Coração das crianças" }),
+    });
     expect(renamed.status).toBe(200);
-    const filed = (await (await post("author", "/api/posts", { title: "Sopro no coração", locale: "pt-BR", categoryIds: [cat.id], tagIds: [tagBody.id] })).json()) as Json;
+    const filed = (await (
+      await post("author", "/api/posts", {
+        title: "Sopro no coração",
+        locale: "pt-BR",
+        categoryIds: [cat.id],
+        tagIds: [tagBody.id],
+      })
+    ).json()) as Json;
     const byCategory = (await (await call("editor", `/api/posts?category=${cat.id}`)).json()) as { items: Json[] };
     expect(byCategory.items.map((i) => i.id)).toEqual([filed.id]);
     expect((await call("editor", `/api/categories/${cat.id}`, { method: "DELETE" })).status).toBe(200);
@@ -230,7 +275,16 @@ describe("the content admin API", () => {
   it("appears in the OpenAPI document", async () => {
     const doc = (await (await worker.fetch("/api/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/posts", "/api/posts/{id}", "/api/posts/{id}/transitions", "/api/pages", "/api/categories", "/api/tags", "/api/search", "/wp-json/wp/v2/posts"]),
+      expect.arrayContaining([
+        "/api/posts",
+        "/api/posts/{id}",
+        "/api/posts/{id}/transitions",
+        "/api/pages",
+        "/api/categories",
+        "/api/tags",
+        "/api/search",
+        "/wp-json/wp/v2/posts",
+      ]),
     );
   });
 });

@@ -29,7 +29,11 @@ describe("the Worker's foundation", () => {
 
   it("reports PostgreSQL, Redis and S3 up on /readyz, each with a latency", async () => {
     const res = await worker.fetch("/readyz");
-    const body = (await res.json()) as { status: string; down: string[]; checks: Record<string, { status: string; latencyMs: number }> };
+    const body = (await res.json()) as {
+      status: string;
+      down: string[];
+      checks: Record<string, { status: string; latencyMs: number }>;
+    };
     expect(res.status).toBe(200);
     expect(body.status).toBe("ready");
     expect(body.down).toEqual([]);
@@ -49,7 +53,10 @@ describe("the Worker's foundation", () => {
   });
 
   it("publishes an OpenAPI 3.1 document and a readable reference page", async () => {
-    const doc = (await (await worker.fetch("/api/openapi.json")).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await worker.fetch("/api/openapi.json")).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/healthz", "/readyz"]));
     const page = await worker.fetch("/api/docs");

@@ -40,19 +40,32 @@ async function me(token: string, host = tenant.hostname): Promise<Response> {
 }
 
 async function auditActions(tenantId: string): Promise<string[]> {
-  const rows = await admin.query<{ action: string }>("select action from audit_events where tenant_id = $1 order by seq", [tenantId]);
+  const rows = await admin.query<{ action: string }>(
+    "select action from audit_events where tenant_id = $1 order by seq",
+    [tenantId],
+  );
   return rows.rows.map((row) => row.action);
 }
 
 describe("signing in", () => {
   it("issues an EdDSA at+jwt with the claims RFC 9068 asks for, and an HttpOnly refresh cookie", async () => {
-    const res = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: editor.email, password: editor.password }) });
+    const res = await worker.fetch("/api/auth/login", {
+      host: tenant.hostname,
+      ...json({ email: editor.email, password: editor.password }),
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { access_token: string; token_type: string; expires_in: number };
     expect(body).toMatchObject({ token_type: "Bearer", expires_in: 600 });
     expect(decodeProtectedHeader(body.access_token)).toMatchObject({ alg: "EdDSA", typ: "at+jwt", kid: "test-2" });
     const claims = decodeJwt(body.access_token);
-    expect(claims).toMatchObject({ iss: "https://vitalis.test", aud: "vitalis-api", sub: editor.id, tid: tenant.id, roles: ["editor"], amr: ["pwd"] });
+    expect(claims).toMatchObject({
+      iss: "https://vitalis.test",
+      aud: "vitalis-api",
+      sub: editor.id,
+      tid: tenant.id,
+      roles: ["editor"],
+      amr: ["pwd"],
+    });
     for (const claim of ["auth_time", "jti", "iat", "nbf", "exp"]) expect(claims[claim]).toBeDefined();
     const cookie = res.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/__Secure-vitalis_refresh=/);
@@ -64,38 +77,63 @@ describe("signing in", () => {
 
     const profile = await me(body.access_token);
     expect(profile.status).toBe(200);
-    expect(await profile.json()).toMatchObject({ id: editor.id, email: editor.email, roles: ["editor"], mfa_enabled: false });
+    expect(await profile.json()).toMatchObject({
+      id: editor.id,
+      email: editor.email,
+      roles: ["editor"],
+      mfa_enabled: false,
+    });
   });
 
   it("answers an unknown email and a wrong password identically", async () => {
-    const unknown = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: "nobody@nowhere.test", password: "whatever-password" }) });
-    const wrong = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: editor.email, password: "not-the-password" }) });
+    const unknown = await worker.fetch("/api/auth/login", {
+      host: tenant.hostname,
+      ...json({ email: "nobody@nowhere.test", password: "whatever-password" }),
+    });
+    const wrong = await worker.fetch("/api/auth/login", {
+      host: tenant.hostname,
+      ...json({ email: editor.email, password: "not-the-password" }),
+    });
     expect(unknown.status).toBe(401);
     expect(wrong.status).toBe(401);
     const strip = (p: Record<string, unknown>) => ({ ...p, instance: undefined });
-    expect(strip((await unknown.json()) as Record<string, unknown>)).toEqual(strip((await wrong.json()) as Record<string, unknown>));
+    expect(strip((await unknown.json()) as Record<string, unknown>)).toEqual(
+      strip((await wrong.json()) as Record<string, unknown>),
+    );
     expect(await auditActions(tenant.id)).toContain("auth.login_failed");
   });
 
   it("does not let a member of one tenant sign in on another tenant's host", async () => {
-    const res = await worker.fetch("/api/auth/login", { host: other.hostname, ...json({ email: editor.email, password: editor.password }) });
+    const res = await worker.fetch("/api/auth/login", {
+      host: other.hostname,
+      ...json({ email: editor.email, password: editor.password }),
+    });
     expect(res.status).toBe(401);
   });
 
   it("locks an account after repeated failures, and the lock expires", async () => {
     const victim = await createUser(admin, tenant, { roles: ["author"] });
     for (let i = 0; i < 10; i++) {
-      const res = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: victim.email, password: `wrong-${i}` }) });
+      const res = await worker.fetch("/api/auth/login", {
+        host: tenant.hostname,
+        ...json({ email: victim.email, password: `wrong-${i}` }),
+      });
       expect(res.status).toBe(401);
     }
-    const locked = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: victim.email, password: victim.password }) });
+    const locked = await worker.fetch("/api/auth/login", {
+      host: tenant.hostname,
+      ...json({ email: victim.email, password: victim.password }),
+    });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     // Let the lock and the per-minute throttle run out, as time would.
     for (const key of await redis.keys("vitalis:lock:*")) await redis.pexpire(key, 1);
     for (const key of await redis.keys("vitalis:rl:login-account*")) await redis.del(key);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const after = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: victim.email, password: victim.password }) });
+    const after = await worker.fetch("/api/auth/login", {
+      host: tenant.hostname,
+      ...json({ email: victim.email, password: victim.password }),
+    });
     expect(after.status).toBe(200);
   });
 
@@ -103,17 +141,26 @@ describe("signing in", () => {
     const from = { "cf-connecting-ip": "198.51.100.77" };
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) {
-      const res = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: `spray-${i}@nowhere.test`, password: "guess-1234567" }, from) });
+      const res = await worker.fetch("/api/auth/login", {
+        host: tenant.hostname,
+        ...json({ email: `spray-${i}@nowhere.test`, password: "guess-1234567" }, from),
+      });
       statuses.push(res.status);
     }
     expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
     expect(statuses.slice(30)).toEqual([429, 429]);
-    const elsewhere = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: editor.email, password: editor.password }) });
+    const elsewhere = await worker.fetch("/api/auth/login", {
+      host: tenant.hostname,
+      ...json({ email: editor.email, password: editor.password }),
+    });
     expect(elsewhere.status).toBe(200);
   });
 
   it("refuses unknown fields in the login body", async () => {
-    const res = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: editor.email, password: "x", role: "admin" }) });
+    const res = await worker.fetch("/api/auth/login", {
+      host: tenant.hostname,
+      ...json({ email: editor.email, password: "x", role: "admin" }),
+    });
     expect(res.status).toBe(422);
   });
 });
@@ -128,9 +175,26 @@ describe("the JWT attack suite: every forged token is refused before any handler
 
   const claimsFor = (overrides: Record<string, unknown> = {}) => {
     const now = Math.floor(Date.now() / 1000);
-    return { iss: "https://vitalis.test", aud: "vitalis-api", sub: editor.id, tid: tenant.id, roles: ["admin"], amr: ["pwd", "mfa"], auth_time: now, jti: crypto.randomUUID(), iat: now, nbf: now, exp: now + 600, ...overrides };
+    return {
+      iss: "https://vitalis.test",
+      aud: "vitalis-api",
+      sub: editor.id,
+      tid: tenant.id,
+      roles: ["admin"],
+      amr: ["pwd", "mfa"],
+      auth_time: now,
+      jti: crypto.randomUUID(),
+      iat: now,
+      nbf: now,
+      exp: now + 600,
+      ...overrides,
+    };
   };
-  async function forge(claims: Record<string, unknown>, header: Record<string, unknown> = {}, jwk: JWK = privateJwk): Promise<string> {
+  async function forge(
+    claims: Record<string, unknown>,
+    header: Record<string, unknown> = {},
+    jwk: JWK = privateJwk,
+  ): Promise<string> {
     const key = await importJWK({ ...jwk, kid: undefined }, "EdDSA");
     return new SignJWT(claims).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: jwk.kid, ...header }).sign(key);
   }
@@ -143,13 +207,21 @@ describe("the JWT attack suite: every forged token is refused before any handler
 
   it.each<[string, () => Promise<string>]>([
     ["alg: none", async () => `${b64({ alg: "none", typ: "at+jwt" })}.${b64(claimsFor())}.`],
-    ["HS256 signed with the public key", async () => {
-      const publicKey = new TextEncoder().encode(JSON.stringify({ kty: "OKP", crv: "Ed25519", x: privateJwk.x }));
-      return new SignJWT(claimsFor()).setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: privateJwk.kid }).sign(publicKey);
-    }],
+    [
+      "HS256 signed with the public key",
+      async () => {
+        const publicKey = new TextEncoder().encode(JSON.stringify({ kty: "OKP", crv: "Ed25519", x: privateJwk.x }));
+        return new SignJWT(claimsFor())
+          .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: privateJwk.kid })
+          .sign(publicKey);
+      },
+    ],
     ["an unknown kid", async () => forge(claimsFor(), {}, (await generateSigningJwk("intruder")) as JWK)],
     ["a jku header pointing elsewhere", () => forge(claimsFor(), { jku: "https://evil.example/jwks.json" })],
-    ["an embedded jwk header", async () => forge(claimsFor(), { jwk: { kty: "OKP", crv: "Ed25519", x: privateJwk.x } })],
+    [
+      "an embedded jwk header",
+      async () => forge(claimsFor(), { jwk: { kty: "OKP", crv: "Ed25519", x: privateJwk.x } }),
+    ],
     ["an x5u header", () => forge(claimsFor(), { x5u: "https://evil.example/cert.pem" })],
     ["an expired token", () => forge(claimsFor({ exp: Math.floor(Date.now() / 1000) - 120 }))],
     ["nbf in the future", () => forge(claimsFor({ nbf: Math.floor(Date.now() / 1000) + 600 }))],
@@ -158,7 +230,10 @@ describe("the JWT attack suite: every forged token is refused before any handler
     ["a missing exp", () => forge(claimsFor({ exp: undefined }))],
     ["a wrong typ", () => forge(claimsFor(), { typ: "JWT" })],
     ["an MFA challenge token used as an access token", () => forge(claimsFor(), { typ: "mfa+jwt" })],
-    ["a token signed by a key that is not ours, kid reused", async () => forge(claimsFor(), {}, { ...((await generateSigningJwk("x")) as JWK), kid: privateJwk.kid })],
+    [
+      "a token signed by a key that is not ours, kid reused",
+      async () => forge(claimsFor(), {}, { ...((await generateSigningJwk("x")) as JWK), kid: privateJwk.kid }),
+    ],
   ])("refuses %s", async (_label, make) => {
     const res = await me(await make());
     expect(res.status).toBe(401);
@@ -189,10 +264,22 @@ describe("the JWT attack suite: every forged token is refused before any handler
     const user = await createUser(admin, tenant, { roles: ["author"] });
     const first = await signIn(worker, tenant.hostname, user);
     const second = await signIn(worker, tenant.hostname, user);
-    expect((await worker.fetch("/api/auth/logout-all", { host: tenant.hostname, method: "POST", headers: bearer(first.accessToken) })).status).toBe(204);
+    expect(
+      (
+        await worker.fetch("/api/auth/logout-all", {
+          host: tenant.hostname,
+          method: "POST",
+          headers: bearer(first.accessToken),
+        })
+      ).status,
+    ).toBe(204);
     expect((await me(first.accessToken)).status).toBe(401);
     expect((await me(second.accessToken)).status).toBe(401);
-    const refreshed = await worker.fetch("/api/auth/refresh", { host: tenant.hostname, method: "POST", headers: { cookie: second.refreshCookie, origin: `http://${tenant.hostname}` } });
+    const refreshed = await worker.fetch("/api/auth/refresh", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { cookie: second.refreshCookie, origin: `http://${tenant.hostname}` },
+    });
     expect(refreshed.status).toBe(401);
     const fresh = await signIn(worker, tenant.hostname, user);
     expect((await me(fresh.accessToken)).status).toBe(200);
@@ -204,28 +291,52 @@ describe("refresh tokens", () => {
     const user = await createUser(admin, tenant, { roles: ["editor"] });
     const session = await signIn(worker, tenant.hostname, user);
     const origin = `http://${tenant.hostname}`;
-    const first = await worker.fetch("/api/auth/refresh", { host: tenant.hostname, method: "POST", headers: { cookie: session.refreshCookie, origin } });
+    const first = await worker.fetch("/api/auth/refresh", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { cookie: session.refreshCookie, origin },
+    });
     expect(first.status).toBe(200);
     const rotated = refreshCookieFrom(first);
     expect(rotated).not.toBe(session.refreshCookie);
     expect((await me(((await first.json()) as { access_token: string }).access_token)).status).toBe(200);
 
     // The old token again: a thief or a replay.
-    const replay = await worker.fetch("/api/auth/refresh", { host: tenant.hostname, method: "POST", headers: { cookie: session.refreshCookie, origin } });
+    const replay = await worker.fetch("/api/auth/refresh", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { cookie: session.refreshCookie, origin },
+    });
     expect(replay.status).toBe(401);
     // ...and the legitimate newest token of that family is now dead too.
-    const afterReuse = await worker.fetch("/api/auth/refresh", { host: tenant.hostname, method: "POST", headers: { cookie: rotated, origin } });
+    const afterReuse = await worker.fetch("/api/auth/refresh", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { cookie: rotated, origin },
+    });
     expect(afterReuse.status).toBe(401);
     expect(await auditActions(tenant.id)).toContain("auth.refresh_reuse_detected");
   });
 
   it("checks Origin on the cookie-authenticated endpoint (CSRF)", async () => {
     const session = await signIn(worker, tenant.hostname, editor);
-    const noOrigin = await worker.fetch("/api/auth/refresh", { host: tenant.hostname, method: "POST", headers: { cookie: session.refreshCookie } });
+    const noOrigin = await worker.fetch("/api/auth/refresh", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { cookie: session.refreshCookie },
+    });
     expect(noOrigin.status).toBe(403);
-    const evil = await worker.fetch("/api/auth/refresh", { host: tenant.hostname, method: "POST", headers: { cookie: session.refreshCookie, origin: "https://evil.example" } });
+    const evil = await worker.fetch("/api/auth/refresh", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { cookie: session.refreshCookie, origin: "https://evil.example" },
+    });
     expect(evil.status).toBe(403);
-    const adminSpa = await worker.fetch("/api/auth/refresh", { host: tenant.hostname, method: "POST", headers: { cookie: session.refreshCookie, origin: "https://admin.vitalis.test" } });
+    const adminSpa = await worker.fetch("/api/auth/refresh", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { cookie: session.refreshCookie, origin: "https://admin.vitalis.test" },
+    });
     expect(adminSpa.status).toBe(200);
   });
 });
@@ -234,7 +345,11 @@ describe("TOTP multi-factor authentication", () => {
   it("enrols, signs in with a code, and refuses the same code twice", async () => {
     const user = await createUser(admin, tenant, { roles: ["medical_reviewer"] });
     const session = await signIn(worker, tenant.hostname, user);
-    const enrol = await worker.fetch("/api/me/mfa/enrol", { host: tenant.hostname, method: "POST", headers: bearer(session.accessToken) });
+    const enrol = await worker.fetch("/api/me/mfa/enrol", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: bearer(session.accessToken),
+    });
     expect(enrol.status).toBe(200);
     const { secret, otpauth_uri } = (await enrol.json()) as { secret: string; otpauth_uri: string };
     expect(otpauth_uri).toMatch(/^otpauth:\/\/totp\/Vitalis%3A.+\?secret=[A-Z2-7]+&issuer=Vitalis/);
@@ -242,30 +357,48 @@ describe("TOTP multi-factor authentication", () => {
     expect(stored.rows[0].mfa_secret_encrypted).not.toContain(secret);
 
     const step = totpStep();
-    const confirm = await worker.fetch("/api/me/mfa/confirm", { host: tenant.hostname, ...json({ code: await totpCode(secret, step) }, bearer(session.accessToken)) });
+    const confirm = await worker.fetch("/api/me/mfa/confirm", {
+      host: tenant.hostname,
+      ...json({ code: await totpCode(secret, step) }, bearer(session.accessToken)),
+    });
     expect(confirm.status).toBe(200);
     const { recovery_codes } = (await confirm.json()) as { recovery_codes: string[] };
     expect(recovery_codes).toHaveLength(10);
 
     const login = async () => {
-      const res = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: user.email, password: user.password }) });
+      const res = await worker.fetch("/api/auth/login", {
+        host: tenant.hostname,
+        ...json({ email: user.email, password: user.password }),
+      });
       const body = (await res.json()) as { mfa_required: boolean; mfa_token: string };
       expect(body.mfa_required).toBe(true);
       return body.mfa_token;
     };
     const code = await totpCode(secret, step + 1);
-    const ok = await worker.fetch("/api/auth/mfa", { host: tenant.hostname, ...json({ mfa_token: await login(), code }) });
+    const ok = await worker.fetch("/api/auth/mfa", {
+      host: tenant.hostname,
+      ...json({ mfa_token: await login(), code }),
+    });
     expect(ok.status).toBe(200);
     const token = ((await ok.json()) as { access_token: string }).access_token;
     expect(decodeJwt(token).amr).toEqual(["pwd", "otp", "mfa"]);
 
-    const replay = await worker.fetch("/api/auth/mfa", { host: tenant.hostname, ...json({ mfa_token: await login(), code }) });
+    const replay = await worker.fetch("/api/auth/mfa", {
+      host: tenant.hostname,
+      ...json({ mfa_token: await login(), code }),
+    });
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { code: string }).code).toBe("mfa_code_replayed");
 
-    const recovery = await worker.fetch("/api/auth/mfa", { host: tenant.hostname, ...json({ mfa_token: await login(), code: recovery_codes[0] }) });
+    const recovery = await worker.fetch("/api/auth/mfa", {
+      host: tenant.hostname,
+      ...json({ mfa_token: await login(), code: recovery_codes[0] }),
+    });
     expect(recovery.status).toBe(200);
-    const reused = await worker.fetch("/api/auth/mfa", { host: tenant.hostname, ...json({ mfa_token: await login(), code: recovery_codes[0] }) });
+    const reused = await worker.fetch("/api/auth/mfa", {
+      host: tenant.hostname,
+      ...json({ mfa_token: await login(), code: recovery_codes[0] }),
+    });
     expect(reused.status).toBe(401);
   });
 });
@@ -275,35 +408,62 @@ describe("professional credentials and accounts", () => {
     const reviewer = await createUser(admin, tenant, { roles: ["medical_reviewer"] });
     const boss = await createUser(admin, tenant, { roles: ["admin"] });
     const reviewerToken = (await signIn(worker, tenant.hostname, reviewer)).accessToken;
-    const bad = await worker.fetch("/api/me/credential", { host: tenant.hostname, method: "PUT", headers: { ...bearer(reviewerToken), "content-type": "application/json" }, body: JSON.stringify({ crm_number: "12a", crm_uf: "XX" }) });
+    const bad = await worker.fetch("/api/me/credential", {
+      host: tenant.hostname,
+      method: "PUT",
+      headers: { ...bearer(reviewerToken), "content-type": "application/json" },
+      body: JSON.stringify({ crm_number: "12a", crm_uf: "XX" }),
+    });
     expect(bad.status).toBe(422);
-    const put = await worker.fetch("/api/me/credential", { host: tenant.hostname, method: "PUT", headers: { ...bearer(reviewerToken), "content-type": "application/json" }, body: JSON.stringify({ crm_number: "123456", crm_uf: "SP", rqe: ["4321"] }) });
+    const put = await worker.fetch("/api/me/credential", {
+      host: tenant.hostname,
+      method: "PUT",
+      headers: { ...bearer(reviewerToken), "content-type": "application/json" },
+      body: JSON.stringify({ crm_number: "123456", crm_uf: "SP", rqe: ["4321"] }),
+    });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ crm_number: "123456", crm_uf: "SP", status: "pending" });
 
     const review = (token: string) =>
-      worker.fetch(`/api/users/${reviewer.id}/credential/review`, { host: tenant.hostname, ...json({ status: "verified", note: "Checked on the CRM-SP portal" }, bearer(token)) });
+      worker.fetch(`/api/users/${reviewer.id}/credential/review`, {
+        host: tenant.hostname,
+        ...json({ status: "verified", note: "Checked on the CRM-SP portal" }, bearer(token)),
+      });
     expect((await review(reviewerToken)).status).toBe(403);
     const verified = await review((await signIn(worker, tenant.hostname, boss)).accessToken);
     expect(verified.status).toBe(200);
     expect(await verified.json()).toMatchObject({ status: "verified", note: "Checked on the CRM-SP portal" });
-    expect(await auditActions(tenant.id)).toEqual(expect.arrayContaining(["credential.submitted", "credential.reviewed"]));
+    expect(await auditActions(tenant.id)).toEqual(
+      expect.arrayContaining(["credential.submitted", "credential.reviewed"]),
+    );
   });
 
   it("disabling a member voids their tokens at once", async () => {
     const boss = await createUser(admin, tenant, { roles: ["admin"] });
     const member = await createUser(admin, tenant, { roles: ["author"] });
     const memberToken = (await signIn(worker, tenant.hostname, member)).accessToken;
-    const res = await worker.fetch(`/api/users/${member.id}/disable`, { host: tenant.hostname, method: "POST", headers: bearer((await signIn(worker, tenant.hostname, boss)).accessToken) });
+    const res = await worker.fetch(`/api/users/${member.id}/disable`, {
+      host: tenant.hostname,
+      method: "POST",
+      headers: bearer((await signIn(worker, tenant.hostname, boss)).accessToken),
+    });
     expect(res.status).toBe(204);
     expect((await me(memberToken)).status).toBe(401);
-    const again = await worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: member.email, password: member.password }) });
+    const again = await worker.fetch("/api/auth/login", {
+      host: tenant.hostname,
+      ...json({ email: member.email, password: member.password }),
+    });
     expect(again.status).toBe(401);
   });
 
   it("refuses a common or short password", async () => {
     const token = (await signIn(worker, tenant.hostname, editor)).accessToken;
-    const res = await worker.fetch("/api/me/password", { host: tenant.hostname, method: "POST", headers: { ...bearer(token), "content-type": "application/json" }, body: JSON.stringify({ current_password: editor.password, new_password: "password1234" }) });
+    const res = await worker.fetch("/api/me/password", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { ...bearer(token), "content-type": "application/json" },
+      body: JSON.stringify({ current_password: editor.password, new_password: "password1234" }),
+    });
     expect(res.status).toBe(422);
   });
 });
@@ -329,7 +489,10 @@ describe("trust when Redis is unavailable", () => {
       expect(res.status).toBe(403);
       expect(((await res.json()) as { code: string }).code).toBe("trust_denied");
       expect((await blind.fetch("/healthz")).status).toBe(200);
-      const events = await admin.query("select details from audit_events where tenant_id = $1 and action = 'trust.deny' order by seq desc limit 1", [tenant.id]);
+      const events = await admin.query(
+        "select details from audit_events where tenant_id = $1 and action = 'trust.deny' order by seq desc limit 1",
+        [tenant.id],
+      );
       expect(events.rows[0].details).toMatchObject({ sensitivity: "restricted" });
       expect(events.rows[0].details.missing).toEqual(expect.arrayContaining(["device", "requestVelocity"]));
     } finally {

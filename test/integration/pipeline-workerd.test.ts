@@ -9,7 +9,15 @@ import { inject } from "vitest";
 // that stage does (trap, invalid JSON, running out of memory, oversized input), the request still answers,
 // that stage reports a blocking `pipeline.error`, and the four real plugins around it still run.
 
-type Answer = { blocking: boolean; stages: Array<{ plugin: string; ok: boolean; error: string | null; findings: Array<{ code: string; severity: string; message: string }> }> };
+type Answer = {
+  blocking: boolean;
+  stages: Array<{
+    plugin: string;
+    ok: boolean;
+    error: string | null;
+    findings: Array<{ code: string; severity: string; message: string }>;
+  }>;
+};
 
 describe("a broken plugin in the pipeline, in workerd", () => {
   let worker: TestWorker;
@@ -24,7 +32,11 @@ describe("a broken plugin in the pipeline, in workerd", () => {
   afterAll(() => worker?.dispose());
 
   const run = async (body: Record<string, unknown>): Promise<Answer> => {
-    const res = await worker.fetch("/run", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "Texto de teste sem dados pessoais.", ...body }) });
+    const res = await worker.fetch("/run", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "Texto de teste sem dados pessoais.", ...body }),
+    });
     expect(res.status).toBe(200);
     return (await res.json()) as Answer;
   };
@@ -36,7 +48,13 @@ describe("a broken plugin in the pipeline, in workerd", () => {
     ["bad-contract", "lgpd-analyzer", "contract_violation"],
   ])("turns a %s in %s into a blocking pipeline.error and runs the other stages", async (mode, stage, kind) => {
     const answer = await run({ stage, mode });
-    expect(answer.stages.map((s) => s.plugin)).toEqual(["lgpd-analyzer", "medical-claims", "scientific-refs", "seo-optimizer", "content-finalizer"]);
+    expect(answer.stages.map((s) => s.plugin)).toEqual([
+      "lgpd-analyzer",
+      "medical-claims",
+      "scientific-refs",
+      "seo-optimizer",
+      "content-finalizer",
+    ]);
     const failed = answer.stages.find((s) => s.plugin === stage)!;
     expect(failed.ok).toBe(false);
     expect(failed.error).toBe(kind);

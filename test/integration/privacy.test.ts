@@ -15,7 +15,11 @@ let officerToken: string;
 
 const CPF = "529.982.247-25"; // a valid CPF (check digits), used only in tests
 
-async function api<T = Record<string, unknown>>(path: string, body?: unknown, token = officerToken): Promise<{ status: number; body: T }> {
+async function api<T = Record<string, unknown>>(
+  path: string,
+  body?: unknown,
+  token = officerToken,
+): Promise<{ status: number; body: T }> {
   const res = await worker.fetch(path, {
     host: tenant.hostname,
     method: body === undefined ? "GET" : "POST",
@@ -25,7 +29,11 @@ async function api<T = Record<string, unknown>>(path: string, body?: unknown, to
   return { status: res.status, body: (await res.json()) as T };
 }
 
-const exists = (key: string) => s3.send(new HeadObjectCommand({ Bucket: worker.env.s3.bucket, Key: key })).then(() => true, () => false);
+const exists = (key: string) =>
+  s3.send(new HeadObjectCommand({ Bucket: worker.env.s3.bucket, Key: key })).then(
+    () => true,
+    () => false,
+  );
 
 beforeAll(async () => {
   worker = await startWorker();
@@ -43,35 +51,76 @@ afterAll(async () => {
 
 describe("LGPD data-subject requests", () => {
   it("exports a subject's data as JSON and as a FHIR R4 Bundle, within the 15-day deadline", async () => {
-    const subject = await api<{ id: string }>("/api/privacy/subjects", { email: "Ana@Example.test", cpf: CPF, display_name: "Ana Souza" });
+    const subject = await api<{ id: string }>("/api/privacy/subjects", {
+      email: "Ana@Example.test",
+      cpf: CPF,
+      display_name: "Ana Souza",
+    });
     expect(subject.status).toBe(200);
     const stored = await admin.query("select email, cpf_hash from data_subjects where id = $1", [subject.body.id]);
     expect(stored.rows[0].email).toBe("ana@example.test");
     expect(stored.rows[0].cpf_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored.rows[0])).not.toContain("52998224725");
 
-    expect((await api("/api/privacy/consents", { subject: { cpf: CPF }, purpose: "newsletter", version: "2024-01", source: "site" })).status).toBe(201);
+    expect(
+      (
+        await api("/api/privacy/consents", {
+          subject: { cpf: CPF },
+          purpose: "newsletter",
+          version: "2024-01",
+          source: "site",
+        })
+      ).status,
+    ).toBe(201);
     await insertMedia(admin, s3, worker.env, {
       tenantId: tenant.id,
       userId: tenant.userId,
       retentionClass: "medical_imaging",
       lastEntryAt: yearsAgo(1),
       subjectId: subject.body.id,
-      dicom: { studyInstanceUid: "1.2.3.4", seriesInstanceUid: "1.2.3.4.1", sopInstanceUid: "1.2.3.4.1.1", sopClassUid: "1.2.840.10008.5.1.4.1.1.2", modality: "CT", studyDate: "20240115" },
+      dicom: {
+        studyInstanceUid: "1.2.3.4",
+        seriesInstanceUid: "1.2.3.4.1",
+        sopInstanceUid: "1.2.3.4.1.1",
+        sopClassUid: "1.2.840.10008.5.1.4.1.1.2",
+        modality: "CT",
+        studyDate: "20240115",
+      },
     });
-    await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_record", lastEntryAt: yearsAgo(1), subjectId: subject.body.id });
+    await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_record",
+      lastEntryAt: yearsAgo(1),
+      subjectId: subject.body.id,
+    });
 
-    const created = await api<{ id: string; received_at: string; due_at: string; status: string }>("/api/privacy/requests", { type: "portability", subject: { cpf: CPF } });
-    expect(created.status).toBe(201);
-    expect(new Date(created.body.due_at).getTime() - new Date(created.body.received_at).getTime()).toBe(15 * 86_400_000);
-
-    const answer = await api<{ request: { status: string }; export: { json: Record<string, unknown>; fhir: { resourceType: string; type: string; entry: Array<{ fullUrl: string; resource: Record<string, unknown> }> } } }>(
-      `/api/privacy/requests/${created.body.id}/fulfil`,
-      {},
+    const created = await api<{ id: string; received_at: string; due_at: string; status: string }>(
+      "/api/privacy/requests",
+      { type: "portability", subject: { cpf: CPF } },
     );
+    expect(created.status).toBe(201);
+    expect(new Date(created.body.due_at).getTime() - new Date(created.body.received_at).getTime()).toBe(
+      15 * 86_400_000,
+    );
+
+    const answer = await api<{
+      request: { status: string };
+      export: {
+        json: Record<string, unknown>;
+        fhir: {
+          resourceType: string;
+          type: string;
+          entry: Array<{ fullUrl: string; resource: Record<string, unknown> }>;
+        };
+      };
+    }>(`/api/privacy/requests/${created.body.id}/fulfil`, {});
     expect(answer.status).toBe(200);
     expect(answer.body.request.status).toBe("fulfilled");
-    expect(answer.body.export.json).toMatchObject({ subject: { email: "ana@example.test", cpf_on_file: true }, consents: [{ purpose: "newsletter" }] });
+    expect(answer.body.export.json).toMatchObject({
+      subject: { email: "ana@example.test", cpf_on_file: true },
+      consents: [{ purpose: "newsletter" }],
+    });
     expect(JSON.stringify(answer.body.export)).not.toContain("52998224725");
     const bundle = answer.body.export.fhir;
     expect(bundle).toMatchObject({ resourceType: "Bundle", type: "collection" });
@@ -84,28 +133,67 @@ describe("LGPD data-subject requests", () => {
       identifier: [{ system: "urn:dicom:uid", value: "urn:oid:1.2.3.4" }],
       subject: { reference: `urn:uuid:${subject.body.id}` },
       started: "2024-01-15",
-      series: [{ uid: "1.2.3.4.1", modality: { code: "CT" }, instance: [{ uid: "1.2.3.4.1.1", sopClass: { code: "urn:oid:1.2.840.10008.5.1.4.1.1.2" } }] }],
+      series: [
+        {
+          uid: "1.2.3.4.1",
+          modality: { code: "CT" },
+          instance: [{ uid: "1.2.3.4.1.1", sopClass: { code: "urn:oid:1.2.840.10008.5.1.4.1.1.2" } }],
+        },
+      ],
     });
     const consent = bundle.entry.find((entry) => entry.resource.resourceType === "Consent")?.resource;
-    expect(consent).toMatchObject({ status: "active", scope: { coding: [{ code: "patient-privacy" }] }, patient: { reference: `urn:uuid:${subject.body.id}` } });
-    const audit = await admin.query("select 1 from audit_events where tenant_id = $1 and action = 'privacy.exported'", [tenant.id]);
+    expect(consent).toMatchObject({
+      status: "active",
+      scope: { coding: [{ code: "patient-privacy" }] },
+      patient: { reference: `urn:uuid:${subject.body.id}` },
+    });
+    const audit = await admin.query("select 1 from audit_events where tenant_id = $1 and action = 'privacy.exported'", [
+      tenant.id,
+    ]);
     expect(audit.rowCount).toBe(1);
   });
 
   it("refuses to erase a medical record under 20 years, blocks it, and cites the law; deletes what it may", async () => {
     const subject = await api<{ id: string }>("/api/privacy/subjects", { email: "bruno@example.test" });
-    const young = await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(3), subjectId: subject.body.id });
-    const expired = await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_record", lastEntryAt: yearsAgo(20.5), subjectId: subject.body.id });
-    await api("/api/privacy/consents", { subject: { email: "bruno@example.test" }, purpose: "marketing", version: "v1", source: "form" });
-    const request = await api<{ id: string }>("/api/privacy/requests", { type: "deletion", subject: { email: "bruno@example.test" } });
-    const answer = await api<{ request: { status: string; outcome: { retained: Array<Record<string, unknown>>; deleted: Record<string, number>; anonymised: boolean } } }>(
-      `/api/privacy/requests/${request.body.id}/fulfil`,
-      {},
-    );
+    const young = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_imaging",
+      lastEntryAt: yearsAgo(3),
+      subjectId: subject.body.id,
+    });
+    const expired = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_record",
+      lastEntryAt: yearsAgo(20.5),
+      subjectId: subject.body.id,
+    });
+    await api("/api/privacy/consents", {
+      subject: { email: "bruno@example.test" },
+      purpose: "marketing",
+      version: "v1",
+      source: "form",
+    });
+    const request = await api<{ id: string }>("/api/privacy/requests", {
+      type: "deletion",
+      subject: { email: "bruno@example.test" },
+    });
+    const answer = await api<{
+      request: {
+        status: string;
+        outcome: { retained: Array<Record<string, unknown>>; deleted: Record<string, number>; anonymised: boolean };
+      };
+    }>(`/api/privacy/requests/${request.body.id}/fulfil`, {});
     expect(answer.status).toBe(200);
     expect(answer.body.request.status).toBe("partially_fulfilled");
     expect(answer.body.request.outcome.retained).toEqual([
-      expect.objectContaining({ media_id: young.id, reason: "legal_retention", legal_basis: expect.stringContaining("Lei 13.787/2018"), retained_until: expect.any(String) }),
+      expect.objectContaining({
+        media_id: young.id,
+        reason: "legal_retention",
+        legal_basis: expect.stringContaining("Lei 13.787/2018"),
+        retained_until: expect.any(String),
+      }),
     ]);
     expect(answer.body.request.outcome.deleted).toEqual({ media: 1, consents: 1 });
     expect(answer.body.request.outcome.anonymised).toBe(false);
@@ -122,22 +210,51 @@ describe("LGPD data-subject requests", () => {
   });
 
   it("anonymises a subject with nothing the law keeps, and withdraws consent", async () => {
-    const consent = await api<{ id: string; subject_id: string }>("/api/privacy/consents", { subject: { email: "carla@example.test" }, purpose: "newsletter", version: "v2", source: "site" });
-    const withdrawn = await api<{ withdrawn_at: string | null }>(`/api/privacy/consents/${consent.body.id}/withdraw`, {});
+    const consent = await api<{ id: string; subject_id: string }>("/api/privacy/consents", {
+      subject: { email: "carla@example.test" },
+      purpose: "newsletter",
+      version: "v2",
+      source: "site",
+    });
+    const withdrawn = await api<{ withdrawn_at: string | null }>(
+      `/api/privacy/consents/${consent.body.id}/withdraw`,
+      {},
+    );
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.withdrawn_at).not.toBeNull();
-    const request = await api<{ id: string }>("/api/privacy/requests", { type: "anonymisation", subject: { email: "carla@example.test" } });
-    const answer = await api<{ request: { status: string; outcome: { anonymised: boolean } } }>(`/api/privacy/requests/${request.body.id}/fulfil`, {});
+    const request = await api<{ id: string }>("/api/privacy/requests", {
+      type: "anonymisation",
+      subject: { email: "carla@example.test" },
+    });
+    const answer = await api<{ request: { status: string; outcome: { anonymised: boolean } } }>(
+      `/api/privacy/requests/${request.body.id}/fulfil`,
+      {},
+    );
     expect(answer.body.request).toMatchObject({ status: "fulfilled", outcome: { anonymised: true } });
-    const row = await admin.query("select email, cpf_hash, anonymised_at from data_subjects where id = $1", [consent.body.subject_id]);
+    const row = await admin.query("select email, cpf_hash, anonymised_at from data_subjects where id = $1", [
+      consent.body.subject_id,
+    ]);
     expect(row.rows[0]).toMatchObject({ email: null, cpf_hash: null });
     expect(row.rows[0].anonymised_at).not.toBeNull();
   });
 
   it("validates input and is for compliance officers and admins only", async () => {
-    expect((await api<{ code: string }>("/api/privacy/requests", { type: "deletion", subject: { cpf: "111.111.111-11" } })).body.code).toBe("cpf_invalid");
-    expect((await api("/api/privacy/requests", { type: "deletion", subject: { email: "x@example.test" }, status: "fulfilled" })).status).toBe(422);
-    expect((await api("/api/privacy/requests", { type: "erase-everything", subject: { email: "x@example.test" } })).status).toBe(422);
+    expect(
+      (await api<{ code: string }>("/api/privacy/requests", { type: "deletion", subject: { cpf: "111.111.111-11" } }))
+        .body.code,
+    ).toBe("cpf_invalid");
+    expect(
+      (
+        await api("/api/privacy/requests", {
+          type: "deletion",
+          subject: { email: "x@example.test" },
+          status: "fulfilled",
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (await api("/api/privacy/requests", { type: "erase-everything", subject: { email: "x@example.test" } })).status,
+    ).toBe(422);
     const editor = await createUser(admin, tenant, { roles: ["editor"] });
     const editorToken = (await signIn(worker, tenant.hostname, editor)).accessToken;
     expect((await api("/api/privacy/requests", undefined, editorToken)).status).toBe(403);

@@ -27,51 +27,121 @@ afterAll(async () => {
 });
 
 const storage = () => ({ s3, bucket: worker.env.s3.bucket });
-const exists = (key: string) => s3.send(new HeadObjectCommand({ Bucket: worker.env.s3.bucket, Key: key })).then(() => true, () => false);
-const count = async (query: string, params: unknown[]) => Number((await admin.query<{ n: string }>(`select count(*) as n from (${query}) q`, params)).rows[0]!.n);
+const exists = (key: string) =>
+  s3.send(new HeadObjectCommand({ Bucket: worker.env.s3.bucket, Key: key })).then(
+    () => true,
+    () => false,
+  );
+const count = async (query: string, params: unknown[]) =>
+  Number((await admin.query<{ n: string }>(`select count(*) as n from (${query}) q`, params)).rows[0]!.n);
 
 describe("the retention sweep", () => {
   it("deletes imaging past 21 years with its object and audits it; keeps what is younger", async () => {
     const tenant = await seedTenant(admin, "sweep");
-    const old = await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(22) });
-    const young = await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(19) });
-    const editorial = await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "general_media", kind: "image", lastEntryAt: yearsAgo(30) });
+    const old = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_imaging",
+      lastEntryAt: yearsAgo(22),
+    });
+    const young = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_imaging",
+      lastEntryAt: yearsAgo(19),
+    });
+    const editorial = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "general_media",
+      kind: "image",
+      lastEntryAt: yearsAgo(30),
+    });
     const summary = await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] });
     expect(summary).toMatchObject({ deleted: 1, held: 0 });
     expect(await exists(old.objectKey)).toBe(false);
     expect(await exists(young.objectKey)).toBe(true);
     expect(await exists(editorial.objectKey)).toBe(true);
     expect(await count("select 1 from media_items where id = $1", [old.id])).toBe(0);
-    const events = await admin.query("select details from audit_events where tenant_id = $1 and action = 'retention.media_deleted'", [tenant.id]);
-    expect(events.rows[0].details).toMatchObject({ retentionClass: "medical_imaging", legalBasis: expect.stringContaining("13.787") });
+    const events = await admin.query(
+      "select details from audit_events where tenant_id = $1 and action = 'retention.media_deleted'",
+      [tenant.id],
+    );
+    expect(events.rows[0].details).toMatchObject({
+      retentionClass: "medical_imaging",
+      legalBasis: expect.stringContaining("13.787"),
+    });
     // Running again is idempotent.
     expect(await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] })).toMatchObject({ deleted: 0 });
   });
 
   it("deletes nothing a legal hold covers: an item, a data subject, a whole tenant", async () => {
     const tenant = await seedTenant(admin, "holds");
-    const subject = await admin.query<{ id: string }>("insert into data_subjects (tenant_id, email) values ($1, 'paciente@example.test') returning id", [tenant.id]);
+    const subject = await admin.query<{ id: string }>(
+      "insert into data_subjects (tenant_id, email) values ($1, 'paciente@example.test') returning id",
+      [tenant.id],
+    );
     const subjectId = subject.rows[0]!.id;
-    const heldItem = await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_record", lastEntryAt: yearsAgo(25) });
-    const heldSubject = await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(25), subjectId });
-    const free = await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(25) });
-    await admin.query("insert into legal_holds (tenant_id, scope, target_id, item_type, reason) values ($1, 'item', $2, 'media_item', 'processo 123')", [tenant.id, heldItem.id]);
-    await admin.query("insert into legal_holds (tenant_id, scope, target_id, reason) values ($1, 'subject', $2, 'ofício ANPD')", [tenant.id, subjectId]);
-    expect(await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] })).toMatchObject({ deleted: 1, held: 2 });
+    const heldItem = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_record",
+      lastEntryAt: yearsAgo(25),
+    });
+    const heldSubject = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_imaging",
+      lastEntryAt: yearsAgo(25),
+      subjectId,
+    });
+    const free = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_imaging",
+      lastEntryAt: yearsAgo(25),
+    });
+    await admin.query(
+      "insert into legal_holds (tenant_id, scope, target_id, item_type, reason) values ($1, 'item', $2, 'media_item', 'processo 123')",
+      [tenant.id, heldItem.id],
+    );
+    await admin.query(
+      "insert into legal_holds (tenant_id, scope, target_id, reason) values ($1, 'subject', $2, 'ofício ANPD')",
+      [tenant.id, subjectId],
+    );
+    expect(await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] })).toMatchObject({
+      deleted: 1,
+      held: 2,
+    });
     expect(await exists(heldItem.objectKey)).toBe(true);
     expect(await exists(heldSubject.objectKey)).toBe(true);
     expect(await exists(free.objectKey)).toBe(false);
 
-    const other = await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(25) });
-    await admin.query("insert into legal_holds (tenant_id, scope, reason) values ($1, 'tenant', 'litígio')", [tenant.id]);
-    expect(await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] })).toMatchObject({ deleted: 0, held: 3 });
+    const other = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_imaging",
+      lastEntryAt: yearsAgo(25),
+    });
+    await admin.query("insert into legal_holds (tenant_id, scope, reason) values ($1, 'tenant', 'litígio')", [
+      tenant.id,
+    ]);
+    expect(await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] })).toMatchObject({
+      deleted: 0,
+      held: 3,
+    });
     expect(await exists(other.objectKey)).toBe(true);
   });
 
   it("is safe when two runs overlap: every item is deleted exactly once", async () => {
     const tenant = await seedTenant(admin, "overlap");
     for (let i = 0; i < 30; i++) {
-      await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(22) });
+      await insertMedia(admin, s3, worker.env, {
+        tenantId: tenant.id,
+        userId: tenant.userId,
+        retentionClass: "medical_imaging",
+        lastEntryAt: yearsAgo(22),
+      });
     }
     const [a, b] = await Promise.all([
       runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id], batchSize: 4 }),
@@ -79,15 +149,26 @@ describe("the retention sweep", () => {
     ]);
     expect(a.deleted + b.deleted).toBe(30);
     expect(await count("select 1 from media_items where tenant_id = $1", [tenant.id])).toBe(0);
-    expect(await count("select 1 from audit_events where tenant_id = $1 and action = 'retention.media_deleted'", [tenant.id])).toBe(30);
+    expect(
+      await count("select 1 from audit_events where tenant_id = $1 and action = 'retention.media_deleted'", [
+        tenant.id,
+      ]),
+    ).toBe(30);
   });
 
   it("resumes where a crashed run stopped", async () => {
     const tenant = await seedTenant(admin, "crash");
     // Held items stay, so only the checkpoint can stop a second pass from looking at them again.
-    await admin.query("insert into legal_holds (tenant_id, scope, reason) values ($1, 'tenant', 'auditoria')", [tenant.id]);
+    await admin.query("insert into legal_holds (tenant_id, scope, reason) values ($1, 'tenant', 'auditoria')", [
+      tenant.id,
+    ]);
     for (let i = 0; i < 12; i++) {
-      await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: new Date(yearsAgo(22).getTime() + i * 1000) });
+      await insertMedia(admin, s3, worker.env, {
+        tenantId: tenant.id,
+        userId: tenant.userId,
+        retentionClass: "medical_imaging",
+        lastEntryAt: new Date(yearsAgo(22).getTime() + i * 1000),
+      });
     }
     await expect(
       runRetentionSweep(app.db, storage(), {
@@ -98,20 +179,36 @@ describe("the retention sweep", () => {
         },
       }),
     ).rejects.toThrow("evicted");
-    const checkpoint = await admin.query("select cursor_id from retention_checkpoints where tenant_id = $1 and task = 'media'", [tenant.id]);
+    const checkpoint = await admin.query(
+      "select cursor_id from retention_checkpoints where tenant_id = $1 and task = 'media'",
+      [tenant.id],
+    );
     expect(checkpoint.rows[0].cursor_id).not.toBeNull();
     const resumed = await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id], batchSize: 5 });
     // The resumed run looked at the 7 items after the first batch, not all 12 again.
     expect(resumed.held).toBe(7);
-    const after = await admin.query("select cursor_id from retention_checkpoints where tenant_id = $1 and task = 'media'", [tenant.id]);
+    const after = await admin.query(
+      "select cursor_id from retention_checkpoints where tenant_id = $1 and task = 'media'",
+      [tenant.id],
+    );
     expect(after.rows[0].cursor_id).toBeNull();
   });
 
   it("runs from cron, and the daily report shows what was deleted, held and what is due next", async () => {
     const tenant = await seedTenant(admin, "cron");
     const officer = await createUser(admin, tenant, { roles: ["compliance_officer"] });
-    await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: yearsAgo(22) });
-    await insertMedia(admin, s3, worker.env, { tenantId: tenant.id, userId: tenant.userId, retentionClass: "medical_imaging", lastEntryAt: new Date(yearsAgo(21).getTime() + 10 * 86_400_000) });
+    await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_imaging",
+      lastEntryAt: yearsAgo(22),
+    });
+    await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: tenant.userId,
+      retentionClass: "medical_imaging",
+      lastEntryAt: new Date(yearsAgo(21).getTime() + 10 * 86_400_000),
+    });
     const fetcher = await worker.mf.getWorker();
     await fetcher.scheduled({ cron: "0 * * * *" });
     await fetcher.scheduled({ cron: "30 3 * * *" });
@@ -126,6 +223,8 @@ describe("the retention sweep", () => {
     });
     const editor = await createUser(admin, tenant, { roles: ["editor"] });
     const editorToken = (await signIn(worker, tenant.hostname, editor)).accessToken;
-    expect((await worker.fetch("/api/compliance/reports", { host: tenant.hostname, headers: bearer(editorToken) })).status).toBe(403);
+    expect(
+      (await worker.fetch("/api/compliance/reports", { host: tenant.hostname, headers: bearer(editorToken) })).status,
+    ).toBe(403);
   });
 });

@@ -25,14 +25,22 @@ describe("the public site in a real browser", () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); this test never downloads a browser.`);
+      throw new Error(
+        `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); this test never downloads a browser.`,
+      );
     }
     admin = await adminClient();
     site = await seedTenant(admin, "browser");
     // The browser asks for 127.0.0.1:<port>; that hostname is this tenant's second (non-primary) name.
-    await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ('127.0.0.1', $1, false) on conflict (hostname) do update set tenant_id = excluded.tenant_id", [site.id]);
+    await admin.query(
+      "insert into tenant_hostnames (hostname, tenant_id, is_primary) values ('127.0.0.1', $1, false) on conflict (hostname) do update set tenant_id = excluded.tenant_id",
+      [site.id],
+    );
     await admin.query("update users set display_name = 'Dra. Ana Souza' where id = $1", [site.userId]);
-    await admin.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'ana-souza')", [site.id, site.userId]);
+    await admin.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'ana-souza')", [
+      site.id,
+      site.userId,
+    ]);
     await admin.query(
       `insert into content_items (tenant_id, type, title, slug, body_html, excerpt, locale, author_id, state, published_at,
          last_medically_reviewed_at, reviewed_by, reviewer_name, reviewer_crm, reviewer_uf)
@@ -47,7 +55,13 @@ describe("the public site in a real browser", () => {
     worker = await createWorker(inject("testEnvironment"), {}, { port: PORT });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+      ],
     });
   });
 

@@ -21,7 +21,10 @@ describe("the public site when the database is unreachable", () => {
   beforeAll(async () => {
     admin = await adminClient();
     site = await seedTenant(admin, "stale");
-    await admin.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'membro')", [site.id, site.userId]);
+    await admin.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'membro')", [
+      site.id,
+      site.userId,
+    ]);
     for (const [title, slug] of [
       ["Gripe: quando procurar o médico", "gripe"],
       ["Dengue: sinais de alarme", "dengue"],

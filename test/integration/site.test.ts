@@ -15,7 +15,8 @@ function parseXml(text: string): Record<string, unknown> {
   return xml.parse(text) as Record<string, unknown>;
 }
 
-const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** The JSON-LD blocks of a page, parsed (the raw text must not be able to end its script element). */
 function jsonLdOf(html: string): unknown[] {
@@ -46,9 +47,14 @@ describe("the public site", () => {
     await withTenant(app.db, site.id, (tx) => ensureDefaultCategories(tx, site.id));
     worker = await startWorker();
     f = await siteFixture(admin, worker, site);
-    const categories = (await (await f.as("editor", "/api/categories", undefined, "GET")).json()) as { items: Array<{ id: string; slug: string }> };
+    const categories = (await (await f.as("editor", "/api/categories", undefined, "GET")).json()) as {
+      items: Array<{ id: string; slug: string }>;
+    };
     cardiology = categories.items.find((c) => c.slug === "cardiologia")!;
-    const tag = (await (await f.as("editor", "/api/tags", { name: "Pressão alta" })).json()) as { id: string; slug: string };
+    const tag = (await (await f.as("editor", "/api/tags", { name: "Pressão alta" })).json()) as {
+      id: string;
+      slug: string;
+    };
     const group = crypto.randomUUID();
     ids.hypertension = await f.publish("posts", {
       title: "Hipertensão arterial: o que é",
@@ -67,7 +73,11 @@ describe("the public site", () => {
       translationGroupId: group,
       bodyMarkdown: "Hypertension is common.",
     });
-    ids.diabetes = await f.publish("posts", { title: "Diabetes e exercício", locale: "pt-BR", bodyMarkdown: "Atividade física ajuda." });
+    ids.diabetes = await f.publish("posts", {
+      title: "Diabetes e exercício",
+      locale: "pt-BR",
+      bodyMarkdown: "Atividade física ajuda.",
+    });
     ids.professional = await f.publish("posts", {
       title: "Dose de betabloqueador na insuficiência cardíaca",
       slug: "dose-betabloqueador",
@@ -76,34 +86,64 @@ describe("the public site", () => {
       excerpt: "Titulação para médicos.",
       bodyMarkdown: "Iniciar com SEGREDO-CLINICO-42 mg.",
     });
-    ids.restricted = await f.publish("posts", { title: "Protocolo interno", slug: "protocolo-interno", locale: "pt-BR", complianceLevel: "restricted" });
-    ids.phi = await f.publish("posts", { title: "Caso clínico de paciente", slug: "caso-clinico", locale: "pt-BR", complianceLevel: "phi" });
-    ids.page = await f.publish("pages", { title: "Sobre a clínica", slug: "sobre", locale: "pt-BR", bodyMarkdown: "Quem somos." });
+    ids.restricted = await f.publish("posts", {
+      title: "Protocolo interno",
+      slug: "protocolo-interno",
+      locale: "pt-BR",
+      complianceLevel: "restricted",
+    });
+    ids.phi = await f.publish("posts", {
+      title: "Caso clínico de paciente",
+      slug: "caso-clinico",
+      locale: "pt-BR",
+      complianceLevel: "phi",
+    });
+    ids.page = await f.publish("pages", {
+      title: "Sobre a clínica",
+      slug: "sobre",
+      locale: "pt-BR",
+      bodyMarkdown: "Quem somos.",
+    });
     // The analysis pipeline's artefact for the current revision, with a hostile name to prove the escaping.
     const [{ current_revision_id: revisionId }] = (
-      await admin.query<{ current_revision_id: string }>("select current_revision_id from content_items where id = $1", [ids.hypertension.id])
+      await admin.query<{ current_revision_id: string }>(
+        "select current_revision_id from content_items where id = $1",
+        [ids.hypertension.id],
+      )
     ).rows as [{ current_revision_id: string }];
-    await admin.query("insert into content_analyses (tenant_id, revision_id, stage, output) values ($1, $2, 'content-finalizer', $3)", [
-      site.id,
-      revisionId,
-      JSON.stringify({
-        plugin: "content-finalizer",
-        version: "1.0.0",
-        findings: [],
-        jsonLd: {
-          "@context": "https://schema.org",
-          "@type": "MedicalWebPage",
-          name: "Hipertensão </script><script>alert(1)</script>",
-          inLanguage: "pt-BR",
-          lastReviewed: new Date().toISOString().slice(0, 10),
-          reviewedBy: { "@type": "Physician", name: f.reviewerName, identifier: { "@type": "PropertyValue", propertyID: "CRM/SP", value: "123456" } },
-          citation: [
-            { "@type": "ScholarlyArticle", identifier: "10.1161/HYP.0000000000000065", name: "2017 Guideline for High Blood Pressure", url: "https://doi.org/10.1161/HYP.0000000000000065" },
-            { "@type": "ScholarlyArticle", identifier: "PMID 1", name: "Bad link", url: "javascript:alert(1)" },
-          ],
-        },
-      }),
-    ]);
+    await admin.query(
+      "insert into content_analyses (tenant_id, revision_id, stage, output) values ($1, $2, 'content-finalizer', $3)",
+      [
+        site.id,
+        revisionId,
+        JSON.stringify({
+          plugin: "content-finalizer",
+          version: "1.0.0",
+          findings: [],
+          jsonLd: {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            name: "Hipertensão </script><script>alert(1)</script>",
+            inLanguage: "pt-BR",
+            lastReviewed: new Date().toISOString().slice(0, 10),
+            reviewedBy: {
+              "@type": "Physician",
+              name: f.reviewerName,
+              identifier: { "@type": "PropertyValue", propertyID: "CRM/SP", value: "123456" },
+            },
+            citation: [
+              {
+                "@type": "ScholarlyArticle",
+                identifier: "10.1161/HYP.0000000000000065",
+                name: "2017 Guideline for High Blood Pressure",
+                url: "https://doi.org/10.1161/HYP.0000000000000065",
+              },
+              { "@type": "ScholarlyArticle", identifier: "PMID 1", name: "Bad link", url: "javascript:alert(1)" },
+            ],
+          },
+        }),
+      ],
+    );
   });
 
   afterAll(async () => {
@@ -180,14 +220,18 @@ describe("the public site", () => {
       expect(meta(html, "property", "og:title")).toBe("Hipertensão arterial: o que é");
       expect(meta(html, "property", "og:locale")).toBe("pt_BR");
       expect(meta(html, "name", "twitter:card")).toBe("summary");
-      expect(html).toContain(`<link rel="alternate" hreflang="en" href="http://${site.hostname}/en/posts/high-blood-pressure/"`);
+      expect(html).toContain(
+        `<link rel="alternate" hreflang="en" href="http://${site.hostname}/en/posts/high-blood-pressure/"`,
+      );
       expect(html).toContain(`<link rel="alternate" hreflang="pt-BR" href="${canonical}"`);
       // CFM 2.336/2023: the responsible physician with CRM/UF and the last medical review.
       expect(html).toContain(f.reviewerName);
       expect(html).toContain("CRM/SP 123456");
       expect(html).toMatch(/Última revisão médica:<\/strong> <time datetime="\d{4}-\d{2}-\d{2}T/);
       expect(html).toContain("Este conteúdo tem caráter exclusivamente informativo");
-      expect(html).toContain('<a href="https://doi.org/10.1161/HYP.0000000000000065">2017 Guideline for High Blood Pressure</a>');
+      expect(html).toContain(
+        '<a href="https://doi.org/10.1161/HYP.0000000000000065">2017 Guideline for High Blood Pressure</a>',
+      );
       expect(html).not.toContain('href="javascript:');
       expect(html).toMatch(/<img[^>]* alt=""[^>]*>/);
       expect(html).toContain(`href="/pt-br/category/${cardiology.slug}/"`);
@@ -299,11 +343,16 @@ describe("the public site", () => {
     it("publishes RSS 2.0 and Atom per locale and per category", async () => {
       const rss = await get("/pt-br/feed.xml");
       expect(rss.headers.get("content-type")).toMatch(/^application\/rss\+xml/);
-      const channel = (parseXml(await rss.text()).rss as { channel: { item: unknown } }).channel as Record<string, unknown>;
+      const channel = (parseXml(await rss.text()).rss as { channel: { item: unknown } }).channel as Record<
+        string,
+        unknown
+      >;
       expect(channel.language).toBe("pt-BR");
       const items = asArray(channel.item as Array<{ title: string; link: string; guid: { "#text": string } }>);
       expect(items.map((i) => i.title).sort()).toEqual(["Diabetes e exercício", "Hipertensão arterial: o que é"]);
-      expect(items.find((i) => i.title.startsWith("Hiper"))!.link).toBe(`http://${site.hostname}/pt-br/posts/hipertensao-arterial/`);
+      expect(items.find((i) => i.title.startsWith("Hiper"))!.link).toBe(
+        `http://${site.hostname}/pt-br/posts/hipertensao-arterial/`,
+      );
       const atom = await get("/en/atom.xml");
       expect(atom.headers.get("content-type")).toMatch(/^application\/atom\+xml/);
       const feed = parseXml(await atom.text()).feed as { entry: unknown; "@xml:lang": string };
@@ -311,9 +360,15 @@ describe("the public site", () => {
       const entries = asArray(feed.entry as Array<{ id: string; title: string }>);
       expect(entries.map((e) => e.title)).toEqual(["High blood pressure explained"]);
       expect(entries[0]!.id).toBe(`urn:uuid:${ids.hypertensionEn!.id}`);
-      const byCategory = parseXml(await (await get(`/pt-br/category/${cardiology.slug}/feed.xml`)).text()).rss as { channel: { item: unknown } };
-      expect(asArray(byCategory.channel.item as Array<{ title: string }>).map((i) => i.title)).toEqual(["Hipertensão arterial: o que é"]);
-      const categoryAtom = parseXml(await (await get(`/pt-br/category/${cardiology.slug}/atom.xml`)).text()).feed as { entry: unknown };
+      const byCategory = parseXml(await (await get(`/pt-br/category/${cardiology.slug}/feed.xml`)).text()).rss as {
+        channel: { item: unknown };
+      };
+      expect(asArray(byCategory.channel.item as Array<{ title: string }>).map((i) => i.title)).toEqual([
+        "Hipertensão arterial: o que é",
+      ]);
+      const categoryAtom = parseXml(await (await get(`/pt-br/category/${cardiology.slug}/atom.xml`)).text()).feed as {
+        entry: unknown;
+      };
       expect(asArray(categoryAtom.entry)).toHaveLength(1);
       expect((await get("/pt-br/category/nao-existe/feed.xml")).status).toBe(404);
     });
@@ -321,7 +376,10 @@ describe("the public site", () => {
     it("publishes a sitemap index with per-locale sitemaps, lastmod and hreflang alternates", async () => {
       const index = parseXml(await (await get("/sitemap.xml")).text()).sitemapindex as { sitemap: unknown };
       const sitemaps = asArray(index.sitemap as Array<{ loc: string; lastmod: string }>);
-      expect(sitemaps.map((s) => s.loc).sort()).toEqual([`http://${site.hostname}/sitemaps/en.xml`, `http://${site.hostname}/sitemaps/pt-br.xml`]);
+      expect(sitemaps.map((s) => s.loc).sort()).toEqual([
+        `http://${site.hostname}/sitemaps/en.xml`,
+        `http://${site.hostname}/sitemaps/pt-br.xml`,
+      ]);
       for (const entry of sitemaps) expect(Number.isNaN(Date.parse(entry.lastmod))).toBe(false);
       const urlset = parseXml(await (await get("/sitemaps/pt-br.xml")).text()).urlset as { url: unknown };
       const urls = asArray(urlset.url as Array<{ loc: string; lastmod: string; "xhtml:link"?: unknown }>);
@@ -358,7 +416,9 @@ describe("the public site", () => {
       const second = await get(path);
       const body = await second.text();
       expect(second.headers.get("x-vitalis-cache")).toBe("hit");
-      expect(second.headers.get("cache-control")).toBe("public, max-age=0, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400");
+      expect(second.headers.get("cache-control")).toBe(
+        "public, max-age=0, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400",
+      );
       const etag = second.headers.get("etag")!;
       expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
       expect(first.headers.get("etag")).toBe(etag);
@@ -382,16 +442,30 @@ describe("the public site", () => {
     });
 
     it("purges the lists, feeds and sitemaps when a post is published", async () => {
-      for (const path of ["/pt-br/", `/pt-br/category/${cardiology.slug}/`, "/pt-br/feed.xml", "/pt-br/atom.xml", "/sitemap.xml", "/sitemaps/pt-br.xml"]) {
+      for (const path of [
+        "/pt-br/",
+        `/pt-br/category/${cardiology.slug}/`,
+        "/pt-br/feed.xml",
+        "/pt-br/atom.xml",
+        "/sitemap.xml",
+        "/sitemaps/pt-br.xml",
+      ]) {
         await (await get(path)).text();
         expect((await get(path)).headers.get("x-vitalis-cache"), path).toBe("hit");
       }
-      ids.fresh = await f.publish("posts", { title: "Colesterol: novidades", slug: "colesterol", locale: "pt-BR", categoryIds: [cardiology.id] });
+      ids.fresh = await f.publish("posts", {
+        title: "Colesterol: novidades",
+        slug: "colesterol",
+        locale: "pt-BR",
+        categoryIds: [cardiology.id],
+      });
       await eventually(async () => expect(await (await get("/pt-br/")).text()).toContain("Colesterol: novidades"));
       expect(await (await get(`/pt-br/category/${cardiology.slug}/`)).text()).toContain("Colesterol: novidades");
       expect(await (await get("/pt-br/feed.xml")).text()).toContain("Colesterol: novidades");
       expect(await (await get("/pt-br/atom.xml")).text()).toContain("Colesterol: novidades");
-      expect(await (await get(`/pt-br/category/${cardiology.slug}/feed.xml`)).text()).toContain("Colesterol: novidades");
+      expect(await (await get(`/pt-br/category/${cardiology.slug}/feed.xml`)).text()).toContain(
+        "Colesterol: novidades",
+      );
       expect(await (await get("/sitemaps/pt-br.xml")).text()).toContain("/pt-br/posts/colesterol/");
       // Lists of other locales were not touched.
       await (await get("/en/")).text();
@@ -403,7 +477,10 @@ describe("the public site", () => {
       await (await get(path)).text();
       expect((await get(path)).headers.get("x-vitalis-cache")).toBe("hit");
       await (await get("/pt-br/")).text();
-      const back = await f.as("editor", `/api/posts/${ids.fresh!.id}/transitions`, { to: "draft", reason: "Revisar a dose citada." });
+      const back = await f.as("editor", `/api/posts/${ids.fresh!.id}/transitions`, {
+        to: "draft",
+        reason: "Revisar a dose citada.",
+      });
       expect(back.status).toBe(200);
       await eventually(async () => expect((await get(path)).status).toBe(404));
       expect(await (await get("/pt-br/")).text()).not.toContain("Colesterol: novidades");
@@ -422,9 +499,17 @@ describe("the public site", () => {
       const path = "/en/posts/high-blood-pressure/";
       await (await get(path)).text();
       expect((await get(path)).headers.get("x-vitalis-cache")).toBe("hit");
-      const group = ((await (await f.as("editor", `/api/posts/${ids.hypertensionEn!.id}`, undefined, "GET")).json()) as { translationGroupId: string })
-        .translationGroupId;
-      await f.publish("posts", { title: "Hipertensión arterial", slug: "hipertension", locale: "es", translationGroupId: group });
+      const group = (
+        (await (await f.as("editor", `/api/posts/${ids.hypertensionEn!.id}`, undefined, "GET")).json()) as {
+          translationGroupId: string;
+        }
+      ).translationGroupId;
+      await f.publish("posts", {
+        title: "Hipertensión arterial",
+        slug: "hipertension",
+        locale: "es",
+        translationGroupId: group,
+      });
       await eventually(async () => expect(await (await get(path)).text()).toContain('hreflang="es"'));
     });
 
@@ -433,7 +518,9 @@ describe("the public site", () => {
       expect((await get("/pt-br/tag/pressao-alta/")).headers.get("x-vitalis-cache")).toBe("hit");
       const trashed = await f.as("editor", `/api/posts/${ids.hypertension!.id}`, undefined, "DELETE");
       expect(trashed.status).toBe(200);
-      await eventually(async () => expect(await (await get("/pt-br/tag/pressao-alta/")).text()).not.toContain("Hipertensão arterial"));
+      await eventually(async () =>
+        expect(await (await get("/pt-br/tag/pressao-alta/")).text()).not.toContain("Hipertensão arterial"),
+      );
       expect((await get("/pt-br/posts/hipertensao-arterial/")).status).toBe(404);
       const restored = await f.as("editor", `/api/posts/${ids.hypertension!.id}/restore`);
       expect(restored.status).toBe(200);
@@ -443,8 +530,15 @@ describe("the public site", () => {
     it("purges when the cron job publishes a scheduled post", async () => {
       await (await get("/pt-br/")).text();
       expect((await get("/pt-br/")).headers.get("x-vitalis-cache")).toBe("hit");
-      const item = await f.publish("posts", { title: "Vacinação de adultos", slug: "vacinacao", locale: "pt-BR" }, { stopAt: "approved" });
-      const scheduled = await f.move("posts", item.id, { to: "scheduled", scheduledAt: new Date(Date.now() + 60_000).toISOString() });
+      const item = await f.publish(
+        "posts",
+        { title: "Vacinação de adultos", slug: "vacinacao", locale: "pt-BR" },
+        { stopAt: "approved" },
+      );
+      const scheduled = await f.move("posts", item.id, {
+        to: "scheduled",
+        scheduledAt: new Date(Date.now() + 60_000).toISOString(),
+      });
       expect(scheduled.status).toBe(200);
       await admin.query("update content_items set scheduled_at = now() - interval '1 second' where id = $1", [item.id]);
       // Scheduling itself purged; warm the home page again so only the cron job's purge can change it.
@@ -453,7 +547,10 @@ describe("the public site", () => {
         expect((await get("/pt-br/")).headers.get("x-vitalis-cache")).toBe("hit");
       });
       await (await worker.mf.getWorker()).scheduled({ cron: "* * * * *" });
-      await eventually(async () => expect(await (await get("/pt-br/")).text()).toContain("Vacinação de adultos"), 10_000);
+      await eventually(
+        async () => expect(await (await get("/pt-br/")).text()).toContain("Vacinação de adultos"),
+        10_000,
+      );
       expect((await get("/pt-br/posts/vacinacao/")).status).toBe(200);
     });
   });

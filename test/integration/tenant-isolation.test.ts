@@ -53,7 +53,9 @@ describe("tenant isolation by row-level security", () => {
     );
     expect(renamed).toEqual([]);
     await expect(
-      withTenant(app.db, a.id, (tx) => tx.insert(memberships).values({ tenantId: b.id, userId: a.userId, role: "admin" })),
+      withTenant(app.db, a.id, (tx) =>
+        tx.insert(memberships).values({ tenantId: b.id, userId: a.userId, role: "admin" }),
+      ),
     ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
     const unchanged = await admin.query("select display_name from users where id = $1", [b.userId]);
     expect(unchanged.rows[0].display_name).not.toBe("hijacked");

@@ -45,7 +45,17 @@ async function api(path: string, token: string, init: { method?: string; body?: 
   });
 }
 
-async function start(token: string, file: { bytes: Uint8Array; kind: string; contentType: string; filename?: string; declaredSha?: string; declaredSize?: number }) {
+async function start(
+  token: string,
+  file: {
+    bytes: Uint8Array;
+    kind: string;
+    contentType: string;
+    filename?: string;
+    declaredSha?: string;
+    declaredSize?: number;
+  },
+) {
   const res = await api("/api/uploads", token, {
     body: {
       filename: file.filename ?? "estudo.dcm",
@@ -59,10 +69,17 @@ async function start(token: string, file: { bytes: Uint8Array; kind: string; con
 }
 
 async function putSingle(ticket: Ticket, bytes: Uint8Array, contentType: string): Promise<Response> {
-  return fetch(ticket.url ?? "", { method: "PUT", headers: { "content-type": contentType }, body: bytes as Uint8Array<ArrayBuffer> });
+  return fetch(ticket.url ?? "", {
+    method: "PUT",
+    headers: { "content-type": contentType },
+    body: bytes as Uint8Array<ArrayBuffer>,
+  });
 }
 
-async function uploadAndComplete(token: string, file: { bytes: Uint8Array; kind: string; contentType: string; filename?: string }) {
+async function uploadAndComplete(
+  token: string,
+  file: { bytes: Uint8Array; kind: string; contentType: string; filename?: string },
+) {
   const started = await start(token, file);
   expect(started.status).toBe(201);
   const ticket = (await started.json()) as Ticket;
@@ -72,17 +89,26 @@ async function uploadAndComplete(token: string, file: { bytes: Uint8Array; kind:
 
 /** Pending objects still in the bucket (s3rver cannot list with a signed bucket-level path, so HEAD each known key). */
 async function pendingObjects(): Promise<string[]> {
-  const rows = await admin.query<{ pending_key: string }>("select pending_key from uploads where tenant_id = $1 and status <> 'pending'", [tenant.id]);
+  const rows = await admin.query<{ pending_key: string }>(
+    "select pending_key from uploads where tenant_id = $1 and status <> 'pending'",
+    [tenant.id],
+  );
   const present: string[] = [];
   for (const { pending_key: key } of rows.rows) {
-    const found = await s3.send(new HeadObjectCommand({ Bucket: worker.env.s3.bucket, Key: key })).then(() => true, () => false);
+    const found = await s3.send(new HeadObjectCommand({ Bucket: worker.env.s3.bucket, Key: key })).then(
+      () => true,
+      () => false,
+    );
     if (found) present.push(key);
   }
   return present;
 }
 
 async function auditActions(): Promise<string[]> {
-  const rows = await admin.query<{ action: string }>("select action from audit_events where tenant_id = $1 order by seq", [tenant.id]);
+  const rows = await admin.query<{ action: string }>(
+    "select action from audit_events where tenant_id = $1 order by seq",
+    [tenant.id],
+  );
   return rows.rows.map((row) => row.action);
 }
 
@@ -112,12 +138,23 @@ afterAll(async () => {
 describe("DICOM uploads", () => {
   it("accepts a dcmtk-made study, reads its header and flags the PHI it carries", async () => {
     const study = await makeDicom({ modality: "MR", studyDate: "20231102" });
-    const { ticket, completed } = await uploadAndComplete(reviewerToken, { bytes: study.bytes, kind: "dicom", contentType: "application/dicom", filename: "Maria Silva - RM.dcm" });
+    const { ticket, completed } = await uploadAndComplete(reviewerToken, {
+      bytes: study.bytes,
+      kind: "dicom",
+      contentType: "application/dicom",
+      filename: "Maria Silva - RM.dcm",
+    });
     expect(ticket.method).toBe("single");
     expect(ticket.url_expires_in).toBeLessThanOrEqual(600);
     expect(new URL(ticket.url ?? "").searchParams.get("X-Amz-SignedHeaders")).toContain("content-type");
     expect(completed.status).toBe(201);
-    const media = (await completed.json()) as { id: string; retention_class: string; dicom: Record<string, string>; phi_tags: string[]; sha256: string };
+    const media = (await completed.json()) as {
+      id: string;
+      retention_class: string;
+      dicom: Record<string, string>;
+      phi_tags: string[];
+      sha256: string;
+    };
     expect(media.retention_class).toBe("medical_imaging");
     expect(media.sha256).toBe(sha256(study.bytes));
     expect(media.dicom).toMatchObject({
@@ -131,7 +168,9 @@ describe("DICOM uploads", () => {
     expect(media.phi_tags).toEqual(expect.arrayContaining(["PatientName", "PatientID", "PatientBirthDate"]));
 
     // The key is built by the server under the class's prefix; the filename appears nowhere in it.
-    const stored = await admin.query<{ object_key: string }>("select object_key from media_items where id = $1", [media.id]);
+    const stored = await admin.query<{ object_key: string }>("select object_key from media_items where id = $1", [
+      media.id,
+    ]);
     const key = stored.rows[0]!.object_key;
     expect(key).toMatch(new RegExp(`^medical-imaging/${tenant.id}/\\d{4}/\\d{2}/[0-9a-f]{32}$`));
     const object = await s3.send(new GetObjectCommand({ Bucket: worker.env.s3.bucket, Key: key }));
@@ -149,7 +188,9 @@ describe("DICOM uploads", () => {
     const fetched = await fetch(link.url);
     expect(fetched.status).toBe(200);
     expect(sha256(new Uint8Array(await fetched.arrayBuffer()))).toBe(sha256(study.bytes));
-    expect(await auditActions()).toEqual(expect.arrayContaining(["upload.created", "media.created", "media.read", "media.download"]));
+    expect(await auditActions()).toEqual(
+      expect.arrayContaining(["upload.created", "media.created", "media.read", "media.download"]),
+    );
   });
 
   it("asks a password-only session to step up before it may upload a study, but not an illustration", async () => {
@@ -158,13 +199,23 @@ describe("DICOM uploads", () => {
     // PHI needs MFA and a known device: the policy answers step-up or deny, never an upload URL.
     expect([401, 403]).toContain(refused.status);
     expect(["step_up_required", "trust_denied"]).toContain(((await refused.json()) as { code: string }).code);
-    const image = await start(editorToken, { bytes: png(1024), kind: "image", contentType: "image/png", filename: "capa.png" });
+    const image = await start(editorToken, {
+      bytes: png(1024),
+      kind: "image",
+      contentType: "image/png",
+      filename: "capa.png",
+    });
     expect(image.status).toBe(201);
   });
 
   it("refuses a PNG renamed .dcm, deletes it, and says why", async () => {
     const fake = png(4096);
-    const { completed } = await uploadAndComplete(reviewerToken, { bytes: fake, kind: "dicom", contentType: "application/dicom", filename: "exame.dcm" });
+    const { completed } = await uploadAndComplete(reviewerToken, {
+      bytes: fake,
+      kind: "dicom",
+      contentType: "application/dicom",
+      filename: "exame.dcm",
+    });
     expect(completed.status).toBe(422);
     expect(((await completed.json()) as { code: string }).code).toBe("upload_not_dicom");
     expect(await pendingObjects()).toEqual([]);
@@ -173,14 +224,24 @@ describe("DICOM uploads", () => {
 
   it("refuses a file whose checksum or size is not what was declared", async () => {
     const image = png(2048);
-    const wrongSha = await start(editorToken, { bytes: image, kind: "image", contentType: "image/png", declaredSha: sha256(png(2048)) });
+    const wrongSha = await start(editorToken, {
+      bytes: image,
+      kind: "image",
+      contentType: "image/png",
+      declaredSha: sha256(png(2048)),
+    });
     const wrongShaTicket = (await wrongSha.json()) as Ticket;
     expect((await putSingle(wrongShaTicket, image, "image/png")).status).toBe(200);
     const checksum = await api(`/api/uploads/${wrongShaTicket.id}/complete`, editorToken, { method: "POST" });
     expect(checksum.status).toBe(422);
     expect(((await checksum.json()) as { code: string }).code).toBe("upload_checksum_mismatch");
 
-    const wrongSize = await start(editorToken, { bytes: image, kind: "image", contentType: "image/png", declaredSize: 4096 });
+    const wrongSize = await start(editorToken, {
+      bytes: image,
+      kind: "image",
+      contentType: "image/png",
+      declaredSize: 4096,
+    });
     const wrongSizeTicket = (await wrongSize.json()) as Ticket;
     expect((await putSingle(wrongSizeTicket, image, "image/png")).status).toBe(200);
     const size = await api(`/api/uploads/${wrongSizeTicket.id}/complete`, editorToken, { method: "POST" });
@@ -194,26 +255,41 @@ describe("DICOM uploads", () => {
 
   it("has S3 refuse a tampered URL, another content type, and an expired URL", async () => {
     const image = png(1024);
-    const ticket = (await (await start(editorToken, { bytes: image, kind: "image", contentType: "image/png" })).json()) as Ticket;
+    const ticket = (await (
+      await start(editorToken, { bytes: image, kind: "image", contentType: "image/png" })
+    ).json()) as Ticket;
     const tampered = new URL(ticket.url ?? "");
     tampered.pathname = tampered.pathname.replace(/[0-9a-f]{4}$/, "beef");
-    expect((await fetch(tampered, { method: "PUT", headers: { "content-type": "image/png" }, body: image })).status).toBe(403);
+    expect(
+      (await fetch(tampered, { method: "PUT", headers: { "content-type": "image/png" }, body: image })).status,
+    ).toBe(403);
     expect((await putSingle(ticket, image, "text/html")).status).toBe(403);
     // The same request signed by the same identity eleven minutes ago, with our TTL, has expired.
     const original = new URL(ticket.url ?? "");
     const key = decodeURIComponent(original.pathname.split("/").slice(2).join("/"));
-    const old = await getSignedUrl(s3, new PutObjectCommand({ Bucket: worker.env.s3.bucket, Key: key, ContentType: "image/png" }), {
-      expiresIn: ticket.url_expires_in,
-      signableHeaders: new Set(["content-type"]),
-      signingDate: new Date(Date.now() - 11 * 60_000),
-    });
-    expect((await fetch(old, { method: "PUT", headers: { "content-type": "image/png" }, body: image })).status).toBe(403);
+    const old = await getSignedUrl(
+      s3,
+      new PutObjectCommand({ Bucket: worker.env.s3.bucket, Key: key, ContentType: "image/png" }),
+      {
+        expiresIn: ticket.url_expires_in,
+        signableHeaders: new Set(["content-type"]),
+        signingDate: new Date(Date.now() - 11 * 60_000),
+      },
+    );
+    expect((await fetch(old, { method: "PUT", headers: { "content-type": "image/png" }, body: image })).status).toBe(
+      403,
+    );
     expect((await putSingle(ticket, image, "image/png")).status).toBe(200);
   });
 
   it("uploads a large file in presigned parts and completes it with the parts' ETags", async () => {
     const big = png(17 * 1024 * 1024 + 123);
-    const started = await start(editorToken, { bytes: big, kind: "image", contentType: "image/png", filename: "panorama.png" });
+    const started = await start(editorToken, {
+      bytes: big,
+      kind: "image",
+      contentType: "image/png",
+      filename: "panorama.png",
+    });
     expect(started.status).toBe(201);
     const ticket = (await started.json()) as Ticket;
     expect(ticket.method).toBe("multipart");
@@ -221,27 +297,42 @@ describe("DICOM uploads", () => {
     const etags: Array<{ part_number: number; etag: string }> = [];
     for (const part of ticket.parts ?? []) {
       const from = (part.part_number - 1) * (ticket.part_size ?? 0);
-      const res = await fetch(part.url, { method: "PUT", body: big.subarray(from, from + (ticket.part_size ?? 0)) as Uint8Array<ArrayBuffer> });
+      const res = await fetch(part.url, {
+        method: "PUT",
+        body: big.subarray(from, from + (ticket.part_size ?? 0)) as Uint8Array<ArrayBuffer>,
+      });
       expect(res.status).toBe(200);
       etags.push({ part_number: part.part_number, etag: res.headers.get("etag") ?? "" });
     }
-    const missing = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { body: { parts: etags.slice(0, 2) } });
+    const missing = await api(`/api/uploads/${ticket.id}/complete`, editorToken, {
+      body: { parts: etags.slice(0, 2) },
+    });
     expect(missing.status).toBe(422);
     expect(((await missing.json()) as { code: string }).code).toBe("upload_parts_required");
     const done = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { body: { parts: etags } });
     expect(done.status).toBe(201);
-    expect(await done.json()).toMatchObject({ kind: "image", size: big.length, sha256: sha256(big), retention_class: "general_media" });
+    expect(await done.json()).toMatchObject({
+      kind: "image",
+      size: big.length,
+      sha256: sha256(big),
+      retention_class: "general_media",
+    });
   });
 
   it("refuses a multipart upload whose assembled file is not the declared one, and cancels an upload", async () => {
     const big = png(16 * 1024 * 1024 + 10);
-    const ticket = (await (await start(editorToken, { bytes: big, kind: "image", contentType: "image/png" })).json()) as Ticket;
+    const ticket = (await (
+      await start(editorToken, { bytes: big, kind: "image", contentType: "image/png" })
+    ).json()) as Ticket;
     const corrupted = new Uint8Array(big);
     corrupted[9 * 1024 * 1024] = (corrupted[9 * 1024 * 1024] ?? 0) ^ 0xff; // one flipped byte in part 2
     const etags: Array<{ part_number: number; etag: string }> = [];
     for (const part of ticket.parts ?? []) {
       const from = (part.part_number - 1) * (ticket.part_size ?? 0);
-      const res = await fetch(part.url, { method: "PUT", body: corrupted.subarray(from, from + (ticket.part_size ?? 0)) as Uint8Array<ArrayBuffer> });
+      const res = await fetch(part.url, {
+        method: "PUT",
+        body: corrupted.subarray(from, from + (ticket.part_size ?? 0)) as Uint8Array<ArrayBuffer>,
+      });
       etags.push({ part_number: part.part_number, etag: res.headers.get("etag") ?? "" });
     }
     const wrong = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { body: { parts: etags } });
@@ -249,25 +340,53 @@ describe("DICOM uploads", () => {
     expect(((await wrong.json()) as { code: string }).code).toBe("upload_checksum_mismatch");
     expect(await pendingObjects()).toEqual([]);
 
-    const other = (await (await start(editorToken, { bytes: png(100), kind: "image", contentType: "image/png" })).json()) as Ticket;
+    const other = (await (
+      await start(editorToken, { bytes: png(100), kind: "image", contentType: "image/png" })
+    ).json()) as Ticket;
     expect((await api(`/api/uploads/${other.id}/abort`, editorToken, { method: "POST" })).status).toBe(204);
     const row = await admin.query("select status from uploads where id = $1", [other.id]);
     expect(row.rows[0].status).toBe("aborted");
   });
 
   it("validates the request: limits, content types, unknown fields and roles", async () => {
-    const tooBig = await api("/api/uploads", editorToken, { body: { filename: "x.png", size: 26 * 1024 * 1024, content_type: "image/png", sha256: "a".repeat(64), kind: "image" } });
+    const tooBig = await api("/api/uploads", editorToken, {
+      body: {
+        filename: "x.png",
+        size: 26 * 1024 * 1024,
+        content_type: "image/png",
+        sha256: "a".repeat(64),
+        kind: "image",
+      },
+    });
     expect(tooBig.status).toBe(422);
     expect(((await tooBig.json()) as { code: string }).code).toBe("upload_too_large");
-    const wrongType = await api("/api/uploads", editorToken, { body: { filename: "x.svg", size: 10, content_type: "image/svg+xml", sha256: "a".repeat(64), kind: "image" } });
+    const wrongType = await api("/api/uploads", editorToken, {
+      body: { filename: "x.svg", size: 10, content_type: "image/svg+xml", sha256: "a".repeat(64), kind: "image" },
+    });
     expect(((await wrongType.json()) as { code: string }).code).toBe("upload_content_type_refused");
-    const extra = await api("/api/uploads", editorToken, { body: { filename: "x.png", size: 10, content_type: "image/png", sha256: "a".repeat(64), kind: "image", key: "media/evil" } });
+    const extra = await api("/api/uploads", editorToken, {
+      body: {
+        filename: "x.png",
+        size: 10,
+        content_type: "image/png",
+        sha256: "a".repeat(64),
+        kind: "image",
+        key: "media/evil",
+      },
+    });
     expect(extra.status).toBe(422);
     const officer = await createUser(admin, tenant, { roles: ["compliance_officer"] });
     const officerToken = (await signIn(worker, tenant.hostname, officer)).accessToken;
-    const refused = await api("/api/uploads", officerToken, { body: { filename: "x.png", size: 10, content_type: "image/png", sha256: "a".repeat(64), kind: "image" } });
+    const refused = await api("/api/uploads", officerToken, {
+      body: { filename: "x.png", size: 10, content_type: "image/png", sha256: "a".repeat(64), kind: "image" },
+    });
     expect(refused.status).toBe(403);
-    const anonymous = await worker.fetch("/api/uploads", { host: tenant.hostname, method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const anonymous = await worker.fetch("/api/uploads", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(anonymous.status).toBe(401);
   });
 });

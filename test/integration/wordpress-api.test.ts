@@ -68,7 +68,11 @@ describe("the WordPress-compatible API", () => {
     for (const [name, options] of Object.entries({
       author: { roles: ["author"] as const, name: "Dr. Autor Público" },
       editor: { roles: ["editor"] as const },
-      reviewer: { roles: ["medical_reviewer"] as const, verifiedCredential: { crm: "111222", uf: "MG" }, name: "Dr. Revisor" },
+      reviewer: {
+        roles: ["medical_reviewer"] as const,
+        verifiedCredential: { crm: "111222", uf: "MG" },
+        name: "Dr. Revisor",
+      },
       professional: { roles: ["reader_professional"] as const, verifiedCredential: { crm: "999000", uf: "BA" } },
       unverifiedProfessional: { roles: ["reader_professional"] as const },
     })) {
@@ -76,16 +80,41 @@ describe("the WordPress-compatible API", () => {
       if (name === "author") authorEmail = user.email;
       tokens[name] = (await signIn(worker, site.hostname, user)).accessToken;
     }
-    const categories = (await (await api("/api/categories")).json()) as { items: Array<{ id: string; slug: string; wpId: number }> };
+    const categories = (await (await api("/api/categories")).json()) as {
+      items: Array<{ id: string; slug: string; wpId: number }>;
+    };
     const cardiology = categories.items.find((c) => c.slug === "cardiologia")!;
     wpIds.cardiology = cardiology.wpId;
-    wpIds.public1 = await publish("posts", { title: "Insuficiência cardíaca", locale: "pt-BR", bodyMarkdown: "O coração e a **pressão**.", categoryIds: [cardiology.id] });
-    wpIds.public2 = await publish("posts", { title: "Diabetes e exercício", locale: "pt-BR", bodyMarkdown: "Atividade física." });
-    wpIds.public3 = await publish("posts", { title: "Hipertensão arterial", locale: "pt-BR", bodyMarkdown: "Hipertensão: o que é." });
-    wpIds.professional = await publish("posts", { title: "Dose de betabloqueador", locale: "pt-BR", complianceLevel: "professional" });
-    wpIds.restricted = await publish("posts", { title: "Protocolo interno", locale: "pt-BR", complianceLevel: "restricted" });
+    wpIds.public1 = await publish("posts", {
+      title: "Insuficiência cardíaca",
+      locale: "pt-BR",
+      bodyMarkdown: "O coração e a **pressão**.",
+      categoryIds: [cardiology.id],
+    });
+    wpIds.public2 = await publish("posts", {
+      title: "Diabetes e exercício",
+      locale: "pt-BR",
+      bodyMarkdown: "Atividade física.",
+    });
+    wpIds.public3 = await publish("posts", {
+      title: "Hipertensão arterial",
+      locale: "pt-BR",
+      bodyMarkdown: "Hipertensão: o que é.",
+    });
+    wpIds.professional = await publish("posts", {
+      title: "Dose de betabloqueador",
+      locale: "pt-BR",
+      complianceLevel: "professional",
+    });
+    wpIds.restricted = await publish("posts", {
+      title: "Protocolo interno",
+      locale: "pt-BR",
+      complianceLevel: "restricted",
+    });
     wpIds.page = await publish("pages", { title: "Sobre a clínica", locale: "pt-BR", bodyMarkdown: "Quem somos." });
-    const drafted = (await (await as("author", "/api/posts", { title: "Rascunho secreto", locale: "pt-BR" })).json()) as { wpId: number };
+    const drafted = (await (
+      await as("author", "/api/posts", { title: "Rascunho secreto", locale: "pt-BR" })
+    ).json()) as { wpId: number };
     wpIds.draft = drafted.wpId;
     wp = new WPAPI({ endpoint: `http://127.0.0.1:${PORT}/wp-json` });
   });
@@ -99,11 +128,18 @@ describe("the WordPress-compatible API", () => {
 
   it("answers discovery at /wp-json", async () => {
     const res = await api("/wp-json");
-    const body = (await res.json()) as { name: string; namespaces: string[]; routes: Record<string, unknown>; url: string };
+    const body = (await res.json()) as {
+      name: string;
+      namespaces: string[];
+      routes: Record<string, unknown>;
+      url: string;
+    };
     expect(res.status).toBe(200);
     expect(body.namespaces).toEqual(["wp/v2"]);
     expect(body.name).toBe("Clinic wordpress");
-    expect(Object.keys(body.routes)).toEqual(expect.arrayContaining(["/wp/v2/posts", "/wp/v2/pages", "/wp/v2/categories", "/wp/v2/tags", "/wp/v2/users"]));
+    expect(Object.keys(body.routes)).toEqual(
+      expect.arrayContaining(["/wp/v2/posts", "/wp/v2/pages", "/wp/v2/categories", "/wp/v2/tags", "/wp/v2/users"]),
+    );
   });
 
   it("serves posts to wpapi with WordPress's shape and paging headers", async () => {
@@ -114,7 +150,25 @@ describe("the WordPress-compatible API", () => {
     expect(posts._paging.total).toBe(3);
     expect(posts._paging.totalPages).toBe(2);
     const post = posts.find((p) => p.id === wpIds.public3) ?? posts[0]!;
-    for (const key of ["id", "date", "date_gmt", "modified", "modified_gmt", "slug", "status", "type", "link", "title", "content", "excerpt", "author", "categories", "tags", "featured_media", "_links"]) {
+    for (const key of [
+      "id",
+      "date",
+      "date_gmt",
+      "modified",
+      "modified_gmt",
+      "slug",
+      "status",
+      "type",
+      "link",
+      "title",
+      "content",
+      "excerpt",
+      "author",
+      "categories",
+      "tags",
+      "featured_media",
+      "_links",
+    ]) {
       expect(post).toHaveProperty(key);
     }
     expect(post.status).toBe("publish");
@@ -139,12 +193,20 @@ describe("the WordPress-compatible API", () => {
     for (const hidden of [wpIds.professional, wpIds.restricted, wpIds.draft]) expect(seen).not.toContain(hidden);
     const single = await api(`/wp-json/wp/v2/posts/${wpIds.professional}`);
     expect(single.status).toBe(404);
-    expect(await single.json()).toEqual({ code: "rest_post_invalid_id", message: "Invalid post ID.", data: { status: 404 } });
+    expect(await single.json()).toEqual({
+      code: "rest_post_invalid_id",
+      message: "Invalid post ID.",
+      data: { status: 404 },
+    });
   });
 
   it("shows professional content to verified professionals only, and restricted never", async () => {
     const seenBy = async (who: string) =>
-      ((await (await api("/wp-json/wp/v2/posts?per_page=100", { headers: bearer(tokens[who]!) })).json()) as Array<{ id: number }>).map((p) => p.id);
+      (
+        (await (await api("/wp-json/wp/v2/posts?per_page=100", { headers: bearer(tokens[who]!) })).json()) as Array<{
+          id: number;
+        }>
+      ).map((p) => p.id);
     const verified = await seenBy("professional");
     expect(verified).toContain(wpIds.professional);
     expect(verified).not.toContain(wpIds.restricted);
@@ -156,7 +218,12 @@ describe("the WordPress-compatible API", () => {
     const pages = (await withHost(wp.pages()).get()) as Array<{ id: number; type: string }>;
     expect(pages.map((p) => p.id)).toEqual([wpIds.page]);
     expect(pages[0]!.type).toBe("page");
-    const categories = (await withHost(wp.categories().param("slug", "cardiologia")).get()) as Array<{ id: number; count: number; taxonomy: string; parent: number }>;
+    const categories = (await withHost(wp.categories().param("slug", "cardiologia")).get()) as Array<{
+      id: number;
+      count: number;
+      taxonomy: string;
+      parent: number;
+    }>;
     expect(categories[0]).toMatchObject({ id: wpIds.cardiology, count: 1, taxonomy: "category" });
     expect(categories[0]!.parent).toBeGreaterThan(0);
     const inCardiology = (await withHost(wp.posts().categories([wpIds.cardiology!])).get()) as Array<{ id: number }>;
@@ -172,11 +239,17 @@ describe("the WordPress-compatible API", () => {
   });
 
   it("supports search, slug, _fields and _embed", async () => {
-    const found = (await (await api(`/wp-json/wp/v2/posts?search=${encodeURIComponent("hipertensao")}`)).json()) as Array<{ id: number }>;
+    const found = (await (
+      await api(`/wp-json/wp/v2/posts?search=${encodeURIComponent("hipertensao")}`)
+    ).json()) as Array<{ id: number }>;
     expect(found.map((p) => p.id)).toEqual([wpIds.public3]);
-    const bySlug = (await (await api("/wp-json/wp/v2/posts?slug=diabetes-e-exercicio")).json()) as Array<{ id: number }>;
+    const bySlug = (await (await api("/wp-json/wp/v2/posts?slug=diabetes-e-exercicio")).json()) as Array<{
+      id: number;
+    }>;
     expect(bySlug.map((p) => p.id)).toEqual([wpIds.public2]);
-    const fields = (await (await api("/wp-json/wp/v2/posts?_fields=id,title")).json()) as Array<Record<string, unknown>>;
+    const fields = (await (await api("/wp-json/wp/v2/posts?_fields=id,title")).json()) as Array<
+      Record<string, unknown>
+    >;
     expect(Object.keys(fields[0]!).sort()).toEqual(["id", "title"]);
     const embedded = (await (await api(`/wp-json/wp/v2/posts/${wpIds.public1}?_embed`)).json()) as {
       _embedded: { author: Array<{ name: string }>; "wp:term": Array<Array<{ slug: string }>> };
@@ -193,15 +266,22 @@ describe("the WordPress-compatible API", () => {
       message: "Invalid parameter(s): per_page",
       data: { status: 400, params: { per_page: "per_page must be between 1 (inclusive) and 100 (inclusive)" } },
     });
-    const several = (await (await api("/wp-json/wp/v2/posts?page=0&order=sideways")).json()) as { data: { params: Record<string, string> } };
+    const several = (await (await api("/wp-json/wp/v2/posts?page=0&order=sideways")).json()) as {
+      data: { params: Record<string, string> };
+    };
     expect(Object.keys(several.data.params).sort()).toEqual(["order", "page"]);
     expect((await api("/wp-json/wp/v2/posts?page=99")).status).toBe(400);
-    const wpapiError = await withHost(wp.posts().perPage(101)).get().catch((error: unknown) => error);
+    const wpapiError = await withHost(wp.posts().perPage(101))
+      .get()
+      .catch((error: unknown) => error);
     expect(wpapiError).toMatchObject({ code: "rest_invalid_param" });
   });
 
   it("answers unknown ids and routes with WordPress 404s", async () => {
-    expect(await (await api("/wp-json/wp/v2/posts/999999999")).json()).toMatchObject({ code: "rest_post_invalid_id", data: { status: 404 } });
+    expect(await (await api("/wp-json/wp/v2/posts/999999999")).json()).toMatchObject({
+      code: "rest_post_invalid_id",
+      data: { status: 404 },
+    });
     expect(await (await api("/wp-json/wp/v2/users/999999999")).json()).toMatchObject({ code: "rest_user_invalid_id" });
     expect(await (await api("/wp-json/wp/v2/nothing")).json()).toMatchObject({ code: "rest_no_route" });
   });
@@ -211,7 +291,9 @@ describe("the WordPress-compatible API", () => {
     const { hits } = (await res.json()) as { hits: Array<{ wpId: number; rank: number }> };
     expect(hits.map((h) => h.wpId)).toEqual([wpIds.public1]);
     await publish("posts", { title: "Coração saudável", locale: "pt-BR", bodyMarkdown: "Pressão e coração." });
-    const ranked = (await (await api(`/api/search?q=${encodeURIComponent("coração")}`)).json()) as { hits: Array<{ title: string; rank: number }> };
+    const ranked = (await (await api(`/api/search?q=${encodeURIComponent("coração")}`)).json()) as {
+      hits: Array<{ title: string; rank: number }>;
+    };
     // The word in the title (weight A) outranks the word only in the body (weight C).
     expect(ranked.hits[0]!.title).toBe("Coração saudável");
     expect(ranked.hits.length).toBe(2);

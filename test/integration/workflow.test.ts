@@ -6,7 +6,14 @@ import { bearer, createUser, signIn } from "../support/auth.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
-type Item = { id: string; version: number; state: string; reviewer: { name: string; crm: string; uf: string } | null; lastMedicallyReviewedAt: string | null; currentRevisionId: string };
+type Item = {
+  id: string;
+  version: number;
+  state: string;
+  reviewer: { name: string; crm: string; uf: string } | null;
+  lastMedicallyReviewedAt: string | null;
+  currentRevisionId: string;
+};
 
 describe("the editorial workflow", () => {
   let worker: TestWorker;
@@ -23,9 +30,16 @@ describe("the editorial workflow", () => {
       headers: { ...bearer(tokens[who]!), ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const move = (who: string, id: string, body: Record<string, unknown>) => send(who, `/api/posts/${id}/transitions`, "POST", body);
+  const move = (who: string, id: string, body: Record<string, unknown>) =>
+    send(who, `/api/posts/${id}/transitions`, "POST", body);
   const draft = async (who = "author"): Promise<Item> =>
-    (await (await send(who, "/api/posts", "POST", { title: `Artigo ${Math.random().toString(36).slice(2)}`, locale: "pt-BR", bodyMarkdown: "Texto." })).json()) as Item;
+    (await (
+      await send(who, "/api/posts", "POST", {
+        title: `Artigo ${Math.random().toString(36).slice(2)}`,
+        locale: "pt-BR",
+        bodyMarkdown: "Texto.",
+      })
+    ).json()) as Item;
   /** Takes a fresh draft up to `approved` through the real API. */
   const approved = async (): Promise<Item> => {
     const item = await draft();
@@ -46,9 +60,16 @@ describe("the editorial workflow", () => {
       author: { roles: ["author"] as const },
       author2: { roles: ["author"] as const },
       editor: { roles: ["editor"] as const },
-      reviewer: { roles: ["medical_reviewer"] as const, verifiedCredential: { crm: "123456", uf: "SP" }, name: "Dra. Helena Souza" },
+      reviewer: {
+        roles: ["medical_reviewer"] as const,
+        verifiedCredential: { crm: "123456", uf: "SP" },
+        name: "Dra. Helena Souza",
+      },
       unverified: { roles: ["medical_reviewer"] as const },
-      reviewerAuthor: { roles: ["medical_reviewer", "author"] as const, verifiedCredential: { crm: "654321", uf: "RJ" } },
+      reviewerAuthor: {
+        roles: ["medical_reviewer", "author"] as const,
+        verifiedCredential: { crm: "654321", uf: "RJ" },
+      },
     };
     for (const [name, options] of Object.entries(roster)) {
       const user = await createUser(admin, site, { ...options, roles: [...options.roles] });
@@ -133,35 +154,43 @@ describe("the editorial workflow", () => {
     const item = await approved();
     await admin.query(
       `insert into content_analyses (tenant_id, revision_id, stage, output, blocking) values ($1, $2, 'medical-claims', $3, true)`,
-      [site.id, item.currentRevisionId, JSON.stringify({ findings: [{ code: "claim.guaranteed_result", severity: "blocking", message: "Promessa de cura" }] })],
+      [
+        site.id,
+        item.currentRevisionId,
+        JSON.stringify({
+          findings: [{ code: "claim.guaranteed_result", severity: "blocking", message: "Promessa de cura" }],
+        }),
+      ],
     );
     const blocked = await move("editor", item.id, { to: "published" });
     expect(blocked.status).toBe(409);
     const problem = (await blocked.json()) as { code: string; findings: Array<{ code: string }> };
     expect(problem.code).toBe("publish_blocked");
     expect(problem.findings.map((f) => f.code)).toEqual(["claim.guaranteed_result"]);
-    expect(await code(await move("editor", item.id, { to: "scheduled", scheduledAt: new Date(Date.now() + 3_600_000).toISOString() }))).toBe(
-      "publish_blocked",
-    );
+    expect(
+      await code(
+        await move("editor", item.id, { to: "scheduled", scheduledAt: new Date(Date.now() + 3_600_000).toISOString() }),
+      ),
+    ).toBe("publish_blocked");
     expect((await move("reviewer", item.id, { to: "published", justification: "curto" })).status).toBe(422);
     const overridden = await move("reviewer", item.id, {
       to: "published",
       justification: "Afirmação revisada: o texto cita a meta-análise e não promete cura.",
     });
     expect(overridden.status).toBe(200);
-    const audit = await admin.query("select details from audit_events where tenant_id = $1 and target_id = $2 and action = 'content.publish_override'", [
-      site.id,
-      item.id,
-    ]);
+    const audit = await admin.query(
+      "select details from audit_events where tenant_id = $1 and target_id = $2 and action = 'content.publish_override'",
+      [site.id, item.id],
+    );
     expect(audit.rowCount).toBe(1);
     expect(audit.rows[0].details.justification).toContain("meta-análise");
   });
 
   it("does not let a medical reviewer publish when nothing is blocked (override only)", async () => {
     const item = await approved();
-    expect(await code(await move("reviewer", item.id, { to: "published", justification: "sem motivo para override aqui" }))).toBe(
-      "transition_forbidden",
-    );
+    expect(
+      await code(await move("reviewer", item.id, { to: "published", justification: "sem motivo para override aqui" })),
+    ).toBe("transition_forbidden");
   });
 
   it("publishes scheduled items exactly once, even when two runs overlap", async () => {

@@ -230,7 +230,11 @@ describe("S3 server (s3rver with SigV4)", () => {
 
   it("answers CORS preflights for the configured browser origins only", async () => {
     const dir = await mkdtemp(join(tmpdir(), "vitalis-s3-cors-"));
-    const cors = await startS3Server({ directory: dir, buckets: ["cors-bucket"], corsOrigins: ["http://localhost:8787"] });
+    const cors = await startS3Server({
+      directory: dir,
+      buckets: ["cors-bucket"],
+      corsOrigins: ["http://localhost:8787"],
+    });
     try {
       const preflight = (origin: string) =>
         fetch(`${cors.endpoint}/cors-bucket/upload-pending/x`, {

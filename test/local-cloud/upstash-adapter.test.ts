@@ -27,7 +27,11 @@ interface RawReply {
 }
 
 /** Talks to the adapter without the SDK, to check the wire shapes themselves. */
-async function raw(path: string, body: unknown, opts: { base64?: boolean; token?: string | null } = {}): Promise<RawReply> {
+async function raw(
+  path: string,
+  body: unknown,
+  opts: { base64?: boolean; token?: string | null } = {},
+): Promise<RawReply> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   const token = opts.token === undefined ? TOKEN : opts.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;

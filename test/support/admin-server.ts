@@ -97,17 +97,25 @@ export async function startS3CorsProxy(target: string): Promise<{ origin: string
   return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-export async function startAdminServer(env: TestEnvironment, options: { assetsDir?: string } = {}): Promise<AdminServer> {
+export async function startAdminServer(
+  env: TestEnvironment,
+  options: { assetsDir?: string } = {},
+): Promise<AdminServer> {
   const assetsDir = options.assetsDir ?? ADMIN_DIST;
   if (!(await stat(join(assetsDir, "admin", "index.html")).catch(() => null))) {
-    throw new Error(`The admin SPA is not built (${assetsDir}/admin/index.html is missing). Run: npx vite build --config admin/vite.config.ts`);
+    throw new Error(
+      `The admin SPA is not built (${assetsDir}/admin/index.html is missing). Run: npx vite build --config admin/vite.config.ts`,
+    );
   }
   const s3 = await startS3CorsProxy(env.s3.endpoint);
   // The deployment's upload origin (ADMIN_UPLOAD_ORIGINS at build time) is, here, the local bucket's: serve a
   // copy of the build whose _headers names it (Miniflare reads _headers from the assets directory).
   const served = await mkdtemp(join(tmpdir(), "vitalis-admin-assets-"));
   await cp(assetsDir, served, { recursive: true });
-  const headersText = (await readFile(join(served, "_headers"), "utf8").catch(() => "")).replace(/connect-src ([^;\n]*)/g, `connect-src $1 ${s3.origin}`);
+  const headersText = (await readFile(join(served, "_headers"), "utf8").catch(() => "")).replace(
+    /connect-src ([^;\n]*)/g,
+    `connect-src $1 ${s3.origin}`,
+  );
   await writeFile(join(served, "_headers"), headersText);
   const headers = parseHeadersFile(headersText);
   const files = (await readdir(env.bundleDir)).filter((file) => file.endsWith(".js") || file.endsWith(".wasm"));
@@ -117,7 +125,10 @@ export async function startAdminServer(env: TestEnvironment, options: { assetsDi
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       modulesRoot: env.bundleDir,
-      modules: files.map((file) => ({ type: file.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path: join(env.bundleDir, file) })),
+      modules: files.map((file) => ({
+        type: file.endsWith(".wasm") ? "CompiledWasm" : "ESModule",
+        path: join(env.bundleDir, file),
+      })),
       host: "127.0.0.1",
       port,
       compatibilityDate: "2026-10-01",

@@ -55,7 +55,11 @@ export function refreshCookieFrom(response: Response): string {
   return match[1];
 }
 
-export async function signIn(worker: TestWorker, host: string, user: Pick<TestUser, "email" | "password">): Promise<SignedIn> {
+export async function signIn(
+  worker: TestWorker,
+  host: string,
+  user: Pick<TestUser, "email" | "password">,
+): Promise<SignedIn> {
   const response = await worker.fetch("/api/auth/login", {
     host,
     method: "POST",

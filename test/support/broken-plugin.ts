@@ -19,14 +19,22 @@ export async function buildBrokenPlugin(): Promise<Buffer> {
   const { error } = await asc.main(
     [
       "test/plugins/fixtures/broken/index.ts",
-      "--outFile", tmp,
+      "--outFile",
+      tmp,
       "--optimize",
-      "--runtime", "incremental",
-      "--maximumMemory", String(BROKEN_MAX_PAGES),
-      "--use", "abort=test/plugins/fixtures/broken/index/abortHandler",
+      "--runtime",
+      "incremental",
+      "--maximumMemory",
+      String(BROKEN_MAX_PAGES),
+      "--use",
+      "abort=test/plugins/fixtures/broken/index/abortHandler",
     ],
     // `baseDir` is accepted by asc.main (scripts/build-plugins.mjs uses it) but missing from its typings.
-    { baseDir: root, stderr: { write: (s: string) => ((stderr += s), true) }, stdout: { write: () => true } } as unknown as Parameters<typeof asc.main>[1],
+    {
+      baseDir: root,
+      stderr: { write: (s: string) => ((stderr += s), true) },
+      stdout: { write: () => true },
+    } as unknown as Parameters<typeof asc.main>[1],
   );
   if (error) throw new Error(`asc failed for the broken fixture: ${stderr || error.message}`);
   renameSync(join(root, tmp), BROKEN_WASM_PATH);

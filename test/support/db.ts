@@ -34,10 +34,10 @@ export async function seedTenant(admin: pg.Client, label: string, role = "editor
   const slug = `${label}-${suffix}`;
   const hostname = `${slug}.test`;
   const email = `${role}.${slug}@example.test`;
-  const tenant = await admin.query<{ id: string }>(
-    "insert into tenants (slug, name) values ($1, $2) returning id",
-    [slug, `Clinic ${label}`],
-  );
+  const tenant = await admin.query<{ id: string }>("insert into tenants (slug, name) values ($1, $2) returning id", [
+    slug,
+    `Clinic ${label}`,
+  ]);
   const tenantId = tenant.rows[0]!.id;
   await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [
     hostname,

@@ -27,7 +27,9 @@ export function uid(): string {
   return `1.2.826.0.1.3680043.8.498.${Date.now()}${counter}`;
 }
 
-export async function makeDicom(options: DicomOptions = {}): Promise<{ bytes: Uint8Array; studyUid: string; seriesUid: string; sopUid: string }> {
+export async function makeDicom(
+  options: DicomOptions = {},
+): Promise<{ bytes: Uint8Array; studyUid: string; seriesUid: string; sopUid: string }> {
   const dir = await mkdtemp(join(tmpdir(), "vitalis-dcm-"));
   const studyUid = uid();
   const seriesUid = uid();

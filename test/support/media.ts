@@ -25,22 +25,60 @@ export async function insertMedia(
   admin: pg.Client,
   s3: S3Client,
   env: TestEnvironment,
-  options: { tenantId: string; userId: string; retentionClass: RetentionClass; lastEntryAt: Date; subjectId?: string | null; kind?: "dicom" | "image" | "document"; dicom?: Record<string, string> },
+  options: {
+    tenantId: string;
+    userId: string;
+    retentionClass: RetentionClass;
+    lastEntryAt: Date;
+    subjectId?: string | null;
+    kind?: "dicom" | "image" | "document";
+    dicom?: Record<string, string>;
+  },
 ): Promise<InsertedMedia> {
   const kind = options.kind ?? (options.retentionClass === "medical_imaging" ? "dicom" : "document");
   const contentType = kind === "dicom" ? "application/dicom" : kind === "image" ? "image/png" : "application/pdf";
-  const objectKey = objectKeyFor(options.retentionClass, options.tenantId, randomBytes(16).toString("hex"), options.lastEntryAt);
-  await s3.send(new PutObjectCommand({ Bucket: env.s3.bucket, Key: objectKey, Body: randomBytes(64), ContentType: contentType }));
+  const objectKey = objectKeyFor(
+    options.retentionClass,
+    options.tenantId,
+    randomBytes(16).toString("hex"),
+    options.lastEntryAt,
+  );
+  await s3.send(
+    new PutObjectCommand({ Bucket: env.s3.bucket, Key: objectKey, Body: randomBytes(64), ContentType: contentType }),
+  );
   const uploadId = randomUUID();
   await admin.query(
     `insert into uploads (id, tenant_id, created_by, subject_id, kind, filename, content_type, size, sha256, pending_key, retention_class, status, expires_at, created_at)
      values ($1, $2, $3, $4, $5, 'old.bin', $6, 64, $7, $8, $9, 'completed', $10, $10)`,
-    [uploadId, options.tenantId, options.userId, options.subjectId ?? null, kind, contentType, "0".repeat(64), `upload-pending/${options.tenantId}/x/${uploadId}`, options.retentionClass, options.lastEntryAt],
+    [
+      uploadId,
+      options.tenantId,
+      options.userId,
+      options.subjectId ?? null,
+      kind,
+      contentType,
+      "0".repeat(64),
+      `upload-pending/${options.tenantId}/x/${uploadId}`,
+      options.retentionClass,
+      options.lastEntryAt,
+    ],
   );
   const row = await admin.query<{ id: string }>(
     `insert into media_items (tenant_id, upload_id, created_by, subject_id, kind, filename, content_type, size, sha256, object_key, retention_class, dicom, last_entry_at, created_at)
      values ($1, $2, $3, $4, $5, 'old.bin', $6, 64, $7, $8, $9, $10, $11, $11) returning id`,
-    [options.tenantId, uploadId, options.userId, options.subjectId ?? null, kind, contentType, "0".repeat(64), objectKey, options.retentionClass, options.dicom ? JSON.stringify(options.dicom) : null, options.lastEntryAt],
+    [
+      options.tenantId,
+      uploadId,
+      options.userId,
+      options.subjectId ?? null,
+      kind,
+      contentType,
+      "0".repeat(64),
+      objectKey,
+      options.retentionClass,
+      options.dicom ? JSON.stringify(options.dicom) : null,
+      options.lastEntryAt,
+    ],
   );
   return { id: row.rows[0]!.id, objectKey };
 }

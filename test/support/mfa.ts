@@ -13,17 +13,30 @@ const post = (body: unknown, headers: Record<string, string> = {}) => ({
   body: JSON.stringify(body),
 });
 
-export async function signInWithMfa(worker: TestWorker, host: string, user: TestUser): Promise<{ accessToken: string }> {
+export async function signInWithMfa(
+  worker: TestWorker,
+  host: string,
+  user: TestUser,
+): Promise<{ accessToken: string }> {
   const session = await signIn(worker, host, user);
   const enrol = await worker.fetch("/api/me/mfa/enrol", { host, method: "POST", headers: bearer(session.accessToken) });
   if (enrol.status !== 200) throw new Error(`MFA enrolment failed: ${enrol.status}`);
   const { secret } = (await enrol.json()) as { secret: string };
   const step = totpStep();
-  const confirm = await worker.fetch("/api/me/mfa/confirm", { host, ...post({ code: await totpCode(secret, step) }, bearer(session.accessToken)) });
+  const confirm = await worker.fetch("/api/me/mfa/confirm", {
+    host,
+    ...post({ code: await totpCode(secret, step) }, bearer(session.accessToken)),
+  });
   if (confirm.status !== 200) throw new Error(`MFA confirmation failed: ${confirm.status}`);
-  const login = await worker.fetch("/api/auth/login", { host, ...post({ email: user.email, password: user.password }) });
+  const login = await worker.fetch("/api/auth/login", {
+    host,
+    ...post({ email: user.email, password: user.password }),
+  });
   const { mfa_token } = (await login.json()) as { mfa_token: string };
-  const mfa = await worker.fetch("/api/auth/mfa", { host, ...post({ mfa_token, code: await totpCode(secret, step + 1) }) });
+  const mfa = await worker.fetch("/api/auth/mfa", {
+    host,
+    ...post({ mfa_token, code: await totpCode(secret, step + 1) }),
+  });
   if (mfa.status !== 200) throw new Error(`MFA sign-in failed: ${mfa.status} ${await mfa.text()}`);
   return { accessToken: ((await mfa.json()) as { access_token: string }).access_token };
 }

@@ -16,7 +16,11 @@ export interface SiteFixture {
   api(path: string, init?: RequestInit): Promise<Response>;
   as(who: Who, path: string, body?: unknown, method?: string): Promise<Response>;
   /** Creates an item and walks it to `published` (or `approved` with `stopAt`); returns its id and wp id. */
-  publish(type: "posts" | "pages", fields: Record<string, unknown>, options?: { stopAt?: "approved" }): Promise<{ id: string; wpId: number }>;
+  publish(
+    type: "posts" | "pages",
+    fields: Record<string, unknown>,
+    options?: { stopAt?: "approved" },
+  ): Promise<{ id: string; wpId: number }>;
   move(type: "posts" | "pages", id: string, body: Record<string, unknown>): Promise<Response>;
 }
 
@@ -27,7 +31,11 @@ export async function siteFixture(admin: pg.Client, worker: TestWorker, site: Se
   const people = {
     author: { roles: ["author" as const], name: authorName },
     editor: { roles: ["editor" as const] },
-    reviewer: { roles: ["medical_reviewer" as const], verifiedCredential: { crm: "123456", uf: "SP" }, name: reviewerName },
+    reviewer: {
+      roles: ["medical_reviewer" as const],
+      verifiedCredential: { crm: "123456", uf: "SP" },
+      name: reviewerName,
+    },
     professional: { roles: ["reader_professional" as const], verifiedCredential: { crm: "654321", uf: "RJ" } },
   };
   for (const [who, options] of Object.entries(people) as Array<[Who, (typeof people)[Who]]>) {

@@ -35,10 +35,14 @@ async function withAdmin<T>(database: string, fn: (client: pg.Client) => Promise
 
 /** Bundles a Worker exactly as `wrangler deploy` would, without uploading it. */
 export async function buildWorkerBundle(outdir: string, configPath?: string): Promise<void> {
-  await run("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir, ...(configPath ? ["--config", configPath] : [])], {
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    "npx",
+    ["wrangler", "deploy", "--dry-run", "--outdir", outdir, ...(configPath ? ["--config", configPath] : [])],
+    {
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
 }
 
 export interface Stack {
@@ -50,7 +54,12 @@ export interface Stack {
 }
 
 export async function startStack(label: string): Promise<Stack> {
-  await requireServer("PostgreSQL", PG_HOST, PG_PORT, "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start");
+  await requireServer(
+    "PostgreSQL",
+    PG_HOST,
+    PG_PORT,
+    "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+  );
   await requireServer(
     "Redis",
     REDIS_HOST,
@@ -99,7 +108,13 @@ export async function startStack(label: string): Promise<Stack> {
       redisUrl,
       upstashUrl: upstash.url,
       upstashToken,
-      s3: { endpoint: s3.endpoint, region: s3.region, bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      s3: {
+        endpoint: s3.endpoint,
+        region: s3.region,
+        bucket,
+        accessKeyId: s3.accessKeyId,
+        secretAccessKey: s3.secretAccessKey,
+      },
       bundleDir,
       auth: {
         // Two keys, as in a rotation: the first signs, both verify.

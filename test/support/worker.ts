@@ -71,13 +71,13 @@ export async function createWorker(
   // Miniflare 5 takes a new option shape; the classic single-Worker form converts to it losslessly.
   const mf = new Miniflare(
     convertV4MiniflareOptions({
-    modulesRoot: bundleDir,
-    modules: await bundleModules(bundleDir),
-    ...(options.port === undefined ? {} : { host: "127.0.0.1", port: options.port }),
-    compatibilityDate: "2026-10-01",
-    compatibilityFlags: ["nodejs_compat"],
-    bindings,
-    unsafeTriggerHandlers: true,
+      modulesRoot: bundleDir,
+      modules: await bundleModules(bundleDir),
+      ...(options.port === undefined ? {} : { host: "127.0.0.1", port: options.port }),
+      compatibilityDate: "2026-10-01",
+      compatibilityFlags: ["nodejs_compat"],
+      bindings,
+      unsafeTriggerHandlers: true,
     }),
   );
   await mf.ready;
@@ -89,7 +89,8 @@ export async function createWorker(
       // Cloudflare sets CF-Connecting-IP on every request. Tests look like many clients unless they say
       // otherwise, so per-IP throttles only shape the tests that set an address on purpose.
       const headers = new Headers(rest.headers);
-      if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", `203.0.113.${Math.floor(Math.random() * 254) + 1}`);
+      if (!headers.has("cf-connecting-ip"))
+        headers.set("cf-connecting-ip", `203.0.113.${Math.floor(Math.random() * 254) + 1}`);
       return mf.dispatchFetch(`http://${host}${path}`, { ...rest, headers } as never) as unknown as Promise<Response>;
     },
     dispose: () => mf.dispose(),

@@ -2,10 +2,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, hasSession, onSessionEnded, onStepUp, posts, request, setAccessToken } from "../../admin/src/api";
 
 const problem = (status: number, code: string) =>
-  new Response(JSON.stringify({ type: `urn:vitalis:problem:${code}`, title: code, status, code, detail: code, instance: "req-1" }), {
-    status,
-    headers: { "content-type": "application/problem+json" },
-  });
+  new Response(
+    JSON.stringify({ type: `urn:vitalis:problem:${code}`, title: code, status, code, detail: code, instance: "req-1" }),
+    {
+      status,
+      headers: { "content-type": "application/problem+json" },
+    },
+  );
 
 describe("admin API client", () => {
   afterEach(() => {
@@ -32,7 +35,10 @@ describe("admin API client", () => {
     vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
       const auth = (init.headers as Record<string, string>).authorization;
       calls.push({ url, auth, credentials: init.credentials });
-      if (url === "/api/auth/refresh") return new Response(JSON.stringify({ access_token: "fresh", token_type: "Bearer", expires_in: 600 }), { status: 200 });
+      if (url === "/api/auth/refresh")
+        return new Response(JSON.stringify({ access_token: "fresh", token_type: "Bearer", expires_in: 600 }), {
+          status: 200,
+        });
       if (auth === "Bearer stale") return problem(401, "invalid_token");
       return new Response(JSON.stringify({ ok: true }), { status: 200 });
     });
@@ -45,7 +51,9 @@ describe("admin API client", () => {
   });
 
   it("ends the session when the refresh fails", async () => {
-    vi.stubGlobal("fetch", async (url: string) => (url === "/api/auth/refresh" ? problem(401, "invalid_refresh_token") : problem(401, "invalid_token")));
+    vi.stubGlobal("fetch", async (url: string) =>
+      url === "/api/auth/refresh" ? problem(401, "invalid_refresh_token") : problem(401, "invalid_token"),
+    );
     let ended = false;
     onSessionEnded(() => (ended = true));
     setAccessToken("stale");

@@ -20,9 +20,20 @@ async function sourceFiles(dir: string): Promise<string[]> {
 describe("admin error messages", () => {
   it("says every problem code the content, identity and trust code raises, in both languages", async () => {
     const codes = new Set<string>();
-    const dirs = ["functions/services/identity", "functions/middleware", "functions/routes/auth", "functions/routes/content", "functions/lib"];
+    const dirs = [
+      "functions/services/identity",
+      "functions/middleware",
+      "functions/routes/auth",
+      "functions/routes/content",
+      "functions/lib",
+    ];
     const files = (await Promise.all(dirs.map((d) => sourceFiles(d)))).flat();
-    files.push("functions/services/content.ts", "functions/services/workflow.ts", "functions/services/content-errors.ts", "functions/services/content-idempotency.ts");
+    files.push(
+      "functions/services/content.ts",
+      "functions/services/workflow.ts",
+      "functions/services/content-errors.ts",
+      "functions/services/content-idempotency.ts",
+    );
     for (const file of files) {
       const text = await readFile(file, "utf8").catch(() => "");
       for (const match of text.matchAll(/(?:Error)\(\s*"([a-z_]+)"/g)) codes.add(match[1]!);
@@ -42,15 +53,17 @@ describe("admin error messages", () => {
   });
 
   it("lists field errors without the request prefix", () => {
-    expect(fieldErrors({ status: 422, code: "validation_failed", errors: [{ path: "json.reason", message: "required" }] })).toEqual([
-      { field: "reason", message: "required" },
-    ]);
+    expect(
+      fieldErrors({ status: 422, code: "validation_failed", errors: [{ path: "json.reason", message: "required" }] }),
+    ).toEqual([{ field: "reason", message: "required" }]);
   });
 });
 
 describe("admin Markdown preview", () => {
   it("shows raw HTML as text and drops script URLs", () => {
-    const html = renderPreview('# T\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) [y](https://ok.test)');
+    const html = renderPreview(
+      "# T\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) [y](https://ok.test)",
+    );
     expect(html).not.toMatch(/<script|<img src=x|href="javascript/i);
     expect(html).toContain("&lt;script&gt;");
     expect(html).toContain('href="https://ok.test"');
@@ -67,7 +80,10 @@ describe("admin workflow actions", () => {
   it("offer each role its steps", () => {
     expect(availableActions("draft", ["author"], true).map((a) => a.to)).toEqual(["in_review"]);
     expect(availableActions("draft", ["author"], false)).toEqual([]);
-    expect(availableActions("medical_review", ["medical_reviewer"], false).map((a) => a.to)).toEqual(["approved", "draft"]);
+    expect(availableActions("medical_review", ["medical_reviewer"], false).map((a) => a.to)).toEqual([
+      "approved",
+      "draft",
+    ]);
     const reviewerOnApproved = availableActions("approved", ["medical_reviewer"], false);
     expect(reviewerOnApproved.filter((a) => a.asOverride).map((a) => a.to)).toEqual(["scheduled", "published"]);
   });
@@ -77,14 +93,29 @@ describe("admin analysis normaliser", () => {
   it("reads pipeline stages and stored rows, dropping malformed findings", () => {
     const view = normaliseAnalysis({
       stages: [
-        { plugin: "lgpd-analyzer", version: "1.0.0", ok: true, output: { plugin: "lgpd-analyzer", version: "1.0.0", findings: [{ code: "lgpd.cpf", severity: "blocking", message: "CPF", start: 4, end: 18 }, { nope: 1 }] } },
-        { stage: "seo-optimizer", blocking: false, output: { plugin: "seo-optimizer", version: "1", score: 72, findings: [] } },
+        {
+          plugin: "lgpd-analyzer",
+          version: "1.0.0",
+          ok: true,
+          output: {
+            plugin: "lgpd-analyzer",
+            version: "1.0.0",
+            findings: [{ code: "lgpd.cpf", severity: "blocking", message: "CPF", start: 4, end: 18 }, { nope: 1 }],
+          },
+        },
+        {
+          stage: "seo-optimizer",
+          blocking: false,
+          output: { plugin: "seo-optimizer", version: "1", score: 72, findings: [] },
+        },
       ],
     });
     expect(view.reports).toHaveLength(2);
     expect(view.blocking).toBe(true);
     expect(seoScore(view)).toBe(72);
-    expect(locatedFindings(view)).toEqual([{ code: "lgpd.cpf", severity: "blocking", message: "CPF", start: 4, end: 18, plugin: "lgpd-analyzer" }]);
+    expect(locatedFindings(view)).toEqual([
+      { code: "lgpd.cpf", severity: "blocking", message: "CPF", start: 4, end: 18, plugin: "lgpd-analyzer" },
+    ]);
     expect(normaliseAnalysis(null).reports).toEqual([]);
   });
 });

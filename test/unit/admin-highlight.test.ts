@@ -16,7 +16,10 @@ describe("admin highlight: findings' UTF-16 offsets over the Markdown body", () 
   });
 
   it("flattens overlapping findings into segments listing every covering finding", () => {
-    const segments = segmentText("abcdefghij", [{ start: 1, end: 6 }, { start: 4, end: 8 }]);
+    const segments = segmentText("abcdefghij", [
+      { start: 1, end: 6 },
+      { start: 4, end: 8 },
+    ]);
     expect(segments.map((s) => [s.text, s.findings])).toEqual([
       ["a", []],
       ["bcd", [0]],
@@ -66,7 +69,11 @@ describe("admin diff rows", () => {
   });
 
   it("keeps short unchanged runs whole", () => {
-    const rows = diffRows([{ op: "insert", text: "a" }, { op: "equal", text: "b" }, { op: "delete", text: "c" }]);
+    const rows = diffRows([
+      { op: "insert", text: "a" },
+      { op: "equal", text: "b" },
+      { op: "delete", text: "c" },
+    ]);
     expect(rows).toHaveLength(3);
   });
 });

@@ -1,15 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { chooseVersion, dataCapacity, dataModuleCount, encodeData, encodeQr, formatBits, interleave, penalty, reedSolomon, versionBits } from "../../admin/src/qr";
+import {
+  chooseVersion,
+  dataCapacity,
+  dataModuleCount,
+  encodeData,
+  encodeQr,
+  formatBits,
+  interleave,
+  penalty,
+  reedSolomon,
+  versionBits,
+} from "../../admin/src/qr";
 
 const bin = (s: string) => parseInt(s, 2);
 
 describe("admin QR encoder: known vectors", () => {
-  it("Reed–Solomon: the ISO/IEC 18004 Annex I example (\"01234567\", 1-M)", () => {
+  it('Reed–Solomon: the ISO/IEC 18004 Annex I example ("01234567", 1-M)', () => {
     const data = [0x10, 0x20, 0x0c, 0x56, 0x61, 0x80, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11];
     expect(reedSolomon(data, 10)).toEqual([0xa5, 0x24, 0xd4, 0xc1, 0xed, 0x36, 0xc7, 0x87, 0x2c, 0x55]);
   });
 
-  it("Reed–Solomon: the \"HELLO WORLD\" 1-M example", () => {
+  it('Reed–Solomon: the "HELLO WORLD" 1-M example', () => {
     const data = [32, 91, 11, 120, 209, 114, 220, 77, 67, 64, 236, 17, 236, 17, 236, 17];
     expect(reedSolomon(data, 10)).toEqual([196, 35, 39, 119, 235, 215, 231, 226, 93, 23]);
   });
@@ -59,7 +70,9 @@ describe("admin QR encoder: structure", () => {
     const expected = [208, 359, 567, 807, 1079, 1383, 1568, 1936, 2336, 2768];
     expected.forEach((modules, i) => expect(dataModuleCount(i + 1)).toBe(modules));
     const totals = [26, 44, 70, 100, 134, 172, 196, 242, 292, 346];
-    totals.forEach((codewords, i) => expect(interleave(new Array(dataCapacity(i + 1)).fill(0), i + 1)).toHaveLength(codewords));
+    totals.forEach((codewords, i) =>
+      expect(interleave(new Array(dataCapacity(i + 1)).fill(0), i + 1)).toHaveLength(codewords),
+    );
   });
 
   it("interleaves blocks: data column by column, then EC column by column", () => {
@@ -70,7 +83,8 @@ describe("admin QR encoder: structure", () => {
   });
 
   it("draws finders, timing patterns, the dark module and format bits that read back", () => {
-    const uri = "otpauth://totp/Vitalis:editor%40clinic.test?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Vitalis&algorithm=SHA1&digits=6&period=30";
+    const uri =
+      "otpauth://totp/Vitalis:editor%40clinic.test?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Vitalis&algorithm=SHA1&digits=6&period=30";
     const code = encodeQr(uri);
     expect(code.version).toBe(chooseVersion(new TextEncoder().encode(uri).length));
     expect(code.size).toBe(17 + 4 * code.version);
@@ -92,7 +106,23 @@ describe("admin QR encoder: structure", () => {
     }
     expect(m[code.size - 8]![8]).toBe(true);
     // The first copy of the format information, read back bit by bit.
-    const positions: Array<[number, number]> = [[8, 0], [8, 1], [8, 2], [8, 3], [8, 4], [8, 5], [8, 7], [8, 8], [7, 8], [5, 8], [4, 8], [3, 8], [2, 8], [1, 8], [0, 8]];
+    const positions: Array<[number, number]> = [
+      [8, 0],
+      [8, 1],
+      [8, 2],
+      [8, 3],
+      [8, 4],
+      [8, 5],
+      [8, 7],
+      [8, 8],
+      [7, 8],
+      [5, 8],
+      [4, 8],
+      [3, 8],
+      [2, 8],
+      [1, 8],
+      [0, 8],
+    ];
     let read = 0;
     positions.forEach(([x, y], i) => (read |= (m[y]![x] ? 1 : 0) << i));
     expect(read).toBe(formatBits(code.mask));
@@ -101,6 +131,7 @@ describe("admin QR encoder: structure", () => {
   it("picks the mask with the lowest penalty", () => {
     const text = "https://vitalis.test/admin/";
     const chosen = encodeQr(text);
-    for (let mask = 0; mask < 8; mask++) expect(penalty(encodeQr(text, { mask }).modules)).toBeGreaterThanOrEqual(penalty(chosen.modules));
+    for (let mask = 0; mask < 8; mask++)
+      expect(penalty(encodeQr(text, { mask }).modules)).toBeGreaterThanOrEqual(penalty(chosen.modules));
   });
 });

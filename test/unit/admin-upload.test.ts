@@ -1,13 +1,23 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { classify, planParts, retryDelays, UploadCancelled, uploadFile, type UploadProgress } from "../../admin/src/upload";
+import {
+  classify,
+  planParts,
+  retryDelays,
+  UploadCancelled,
+  uploadFile,
+  type UploadProgress,
+} from "../../admin/src/upload";
 
 describe("admin uploader: planning", () => {
   it("classifies DICOM, images and PDFs, and refuses the rest", () => {
     expect(classify({ name: "estudo.dcm", type: "" })).toEqual({ kind: "dicom", contentType: "application/dicom" });
     expect(classify({ name: "IM000001", type: "" })).toEqual({ kind: "dicom", contentType: "application/dicom" });
     expect(classify({ name: "capa.png", type: "image/png" })).toEqual({ kind: "image", contentType: "image/png" });
-    expect(classify({ name: "laudo.pdf", type: "application/pdf" })).toEqual({ kind: "document", contentType: "application/pdf" });
+    expect(classify({ name: "laudo.pdf", type: "application/pdf" })).toEqual({
+      kind: "document",
+      contentType: "application/pdf",
+    });
     expect(classify({ name: "notes.txt", type: "text/plain" })).toBeNull();
   });
 
@@ -35,7 +45,8 @@ describe("admin uploader: the upload itself (fetch and PUT stubbed)", () => {
       const body = init.body ? JSON.parse(String(init.body)) : undefined;
       calls.push({ url, body });
       if (url === "/api/uploads") return new Response(JSON.stringify(ticket), { status: 201 });
-      if (url.endsWith("/complete")) return new Response(JSON.stringify({ id: "m1", kind: "dicom", phi_tags: ["PatientName"] }), { status: 201 });
+      if (url.endsWith("/complete"))
+        return new Response(JSON.stringify({ id: "m1", kind: "dicom", phi_tags: ["PatientName"] }), { status: 201 });
       return new Response(null, { status: 204 });
     });
     return calls;
@@ -44,17 +55,24 @@ describe("admin uploader: the upload itself (fetch and PUT stubbed)", () => {
   it("hashes, uploads parts (retrying a failed one), reports progress to 100 %, completes with ETags", async () => {
     const bytes = new Uint8Array(20).map((_, i) => i);
     const file = new File([bytes], "estudo.dcm", { type: "application/dicom" });
-    const calls = stubApi({ id: "u1", method: "multipart", part_size: 8, parts: [1, 2, 3].map((n) => ({ part_number: n, url: `https://s3/p${n}` })) });
-    let failures = 0;
-    const put = vi.fn(async (url: string, body: Blob, _headers: Record<string, string>, onProgress: (n: number) => void) => {
-      if (url.endsWith("p2") && failures === 0) {
-        failures++;
-        onProgress(body.size / 2);
-        throw new Error("network error");
-      }
-      onProgress(body.size);
-      return `"etag-${url.slice(-1)}"`;
+    const calls = stubApi({
+      id: "u1",
+      method: "multipart",
+      part_size: 8,
+      parts: [1, 2, 3].map((n) => ({ part_number: n, url: `https://s3/p${n}` })),
     });
+    let failures = 0;
+    const put = vi.fn(
+      async (url: string, body: Blob, _headers: Record<string, string>, onProgress: (n: number) => void) => {
+        if (url.endsWith("p2") && failures === 0) {
+          failures++;
+          onProgress(body.size / 2);
+          throw new Error("network error");
+        }
+        onProgress(body.size);
+        return `"etag-${url.slice(-1)}"`;
+      },
+    );
     const seen: UploadProgress[] = [];
     const media = await uploadFile({
       file,
@@ -66,12 +84,18 @@ describe("admin uploader: the upload itself (fetch and PUT stubbed)", () => {
       sleep: async () => undefined,
     });
     expect(media).toMatchObject({ id: "m1" });
-    expect(calls[0]!.body).toMatchObject({ size: 20, kind: "dicom", sha256: createHash("sha256").update(bytes).digest("hex") });
+    expect(calls[0]!.body).toMatchObject({
+      size: 20,
+      kind: "dicom",
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    });
     expect(put).toHaveBeenCalledTimes(4);
     expect(calls.at(-1)!.body).toEqual({ parts: [1, 2, 3].map((n) => ({ part_number: n, etag: `"etag-${n}"` })) });
     const last = seen.at(-1)!;
     expect(last).toMatchObject({ phase: "done", loaded: 20, total: 20, retries: 1 });
-    expect(seen.map((p) => p.phase)).toEqual(expect.arrayContaining(["hashing", "authorising", "uploading", "verifying", "done"]));
+    expect(seen.map((p) => p.phase)).toEqual(
+      expect.arrayContaining(["hashing", "authorising", "uploading", "verifying", "done"]),
+    );
   });
 
   it("gives up on a part after the last attempt with upload_part_failed", async () => {

@@ -8,7 +8,13 @@ describe("reading a DICOM header", () => {
     const result = inspectDicom(file.bytes, { complete: true });
     expect(result).toMatchObject({
       ok: true,
-      metadata: { modality: "US", studyDate: "20220301", studyInstanceUid: file.studyUid, seriesInstanceUid: file.seriesUid, sopInstanceUid: file.sopUid },
+      metadata: {
+        modality: "US",
+        studyDate: "20220301",
+        studyInstanceUid: file.studyUid,
+        seriesInstanceUid: file.seriesUid,
+        sopInstanceUid: file.sopUid,
+      },
       phiTags: ["PatientName", "PatientID", "PatientBirthDate"],
     });
   });

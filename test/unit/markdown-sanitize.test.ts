@@ -3,8 +3,37 @@ import { renderMarkdown } from "../../functions/services/content-markdown.js";
 import { isSafeUrl, sanitizeHtml } from "../../functions/services/content-sanitize.js";
 
 const ALLOWED_TAGS = new Set([
-  "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "del", "s", "code", "pre", "blockquote",
-  "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub",
+  "p",
+  "br",
+  "hr",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "strong",
+  "b",
+  "em",
+  "i",
+  "del",
+  "s",
+  "code",
+  "pre",
+  "blockquote",
+  "ul",
+  "ol",
+  "li",
+  "a",
+  "img",
+  "table",
+  "thead",
+  "tbody",
+  "tr",
+  "th",
+  "td",
+  "sup",
+  "sub",
 ]);
 
 /**
@@ -27,7 +56,7 @@ function assertInert(html: string): void {
 // Stored-XSS vectors in the spirit of the OWASP XSS Filter Evasion Cheat Sheet, written for this suite.
 const VECTORS: Array<[string, string]> = [
   ["plain script", "<script>alert(1)</script>"],
-  ["script with src", '<SCRIPT SRC=https://evil.example/xss.js></SCRIPT>'],
+  ["script with src", "<SCRIPT SRC=https://evil.example/xss.js></SCRIPT>"],
   ["img onerror", "<img src=x onerror=alert(1)>"],
   ["img onerror no quotes and slash", "<img/src=x/onerror=alert(1)>"],
   ["svg onload", "<svg onload=alert(1)>"],
@@ -36,8 +65,14 @@ const VECTORS: Array<[string, string]> = [
   ["iframe srcdoc", '<iframe srcdoc="<script>alert(1)</script>"></iframe>'],
   ["anchor with tab-split scheme", '<a href="jav&#x09;ascript:alert(1)">x</a>'],
   ["anchor with newline entity", '<a href="jav&#x0A;ascript:alert(1)">x</a>'],
-  ["anchor with decimal entities", '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>'],
-  ["anchor with hex entities no semicolons", '<a href="&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A;alert(1)">x</a>'],
+  [
+    "anchor with decimal entities",
+    '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
+  ],
+  [
+    "anchor with hex entities no semicolons",
+    '<a href="&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A;alert(1)">x</a>',
+  ],
   ["anchor with mixed case and leading space", '<a href=" JaVaScRiPt:alert(1)">x</a>'],
   ["anchor with &colon;", '<a href="javascript&colon;alert(1)">x</a>'],
   ["vbscript", '<a href="vbscript:msgbox(1)">x</a>'],
@@ -50,7 +85,7 @@ const VECTORS: Array<[string, string]> = [
   ["meta refresh", '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">'],
   ["attribute breakout", '<img src="x" alt="a"onerror="alert(1)">'],
   ["quote breakout in text", '"><script>alert(1)</script>'],
-  ["half-open tag", '<img src=x onerror=alert(1)//'],
+  ["half-open tag", "<img src=x onerror=alert(1)//"],
   ["split script tag", "<scr<script>ipt>alert(1)</scr</script>ipt>"],
   ["body onload", "<body onload=alert(1)>"],
   ["form action", '<form action="javascript:alert(1)"><input type=submit></form>'],
@@ -75,7 +110,7 @@ describe("Markdown rendering and sanitizing", () => {
   });
 
   it("shows raw HTML typed in Markdown as text instead of markup", () => {
-    const html = renderMarkdown('Hello <img src=x onerror=alert(1)> world');
+    const html = renderMarkdown("Hello <img src=x onerror=alert(1)> world");
     expect(html).toContain("&lt;img");
     expect(html).not.toContain("<img");
   });
@@ -101,7 +136,9 @@ describe("Markdown rendering and sanitizing", () => {
   });
 
   it("allows raster data: images only", () => {
-    expect(renderMarkdown("![dot](data:image/png;base64,iVBORw0KGgo=)")).toContain('src="data:image/png;base64,iVBORw0KGgo="');
+    expect(renderMarkdown("![dot](data:image/png;base64,iVBORw0KGgo=)")).toContain(
+      'src="data:image/png;base64,iVBORw0KGgo="',
+    );
     expect(renderMarkdown("![svg](data:image/svg+xml;base64,PHN2Zz4=)")).not.toContain("<img");
     expect(isSafeUrl("data:image/gif;base64,R0lGOD", "link")).toBe(false);
   });

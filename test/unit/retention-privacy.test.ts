@@ -7,7 +7,19 @@ import { retentionClassFor } from "../../functions/services/uploads.js";
 import { moveKeyToClass, objectKeyFor } from "../../functions/services/media-storage.js";
 
 const hold = (fields: Partial<LegalHold>): LegalHold =>
-  ({ id: "h", tenantId: "t", scope: "tenant", targetId: null, itemType: null, reason: "r", createdBy: null, createdAt: new Date(), releasedAt: null, releasedBy: null, ...fields }) as LegalHold;
+  ({
+    id: "h",
+    tenantId: "t",
+    scope: "tenant",
+    targetId: null,
+    itemType: null,
+    reason: "r",
+    createdBy: null,
+    createdAt: new Date(),
+    releasedAt: null,
+    releasedBy: null,
+    ...fields,
+  }) as LegalHold;
 
 describe("retention and privacy rules", () => {
   it("counts imaging as due 21 years after its last entry (schema/retention-policies.ts)", () => {

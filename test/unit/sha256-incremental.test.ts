@@ -10,7 +10,9 @@ describe("incremental SHA-256", () => {
     expect(new IncrementalSha256().update(new TextEncoder().encode("abc")).digestHex()).toBe(
       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
     );
-    expect(new IncrementalSha256().digestHex()).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    expect(new IncrementalSha256().digestHex()).toBe(
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
   });
 
   it("gives node:crypto's digest however the input is split", () => {

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Observations, type Signals, scoreSignals, signalsFrom, type TrustRequirement } from "../../functions/services/trust.js";
+import {
+  type Observations,
+  type Signals,
+  scoreSignals,
+  signalsFrom,
+  type TrustRequirement,
+} from "../../functions/services/trust.js";
 
 const base: Observations = {
   authenticated: true,
@@ -22,22 +28,85 @@ const decide = (o: Partial<Observations>, requirement: TrustRequirement) =>
 describe("trust decisions", () => {
   it.each<[string, Partial<Observations>, TrustRequirement, string]>([
     ["MFA staff on a known device reads PHI", {}, { sensitivity: "phi", action: "read" }, "allow"],
-    ["password-only staff reads restricted data", { amr: ["pwd"] }, { sensitivity: "restricted", action: "read" }, "allow"],
-    ["password-only staff is asked to step up for PHI", { amr: ["pwd"] }, { sensitivity: "phi", action: "read" }, "step_up"],
-    ["a stale sign-in is asked to step up for PHI", { authAgeSeconds: 5 * 3600 }, { sensitivity: "phi", action: "read" }, "step_up"],
-    ["Tor, an unknown device and an unusual hour may read restricted data but not change it", { network: { country: "T1", latitude: null, longitude: null }, deviceKnown: false, hourShare: { share: 0.001, total: 500 }, requestsThisMinute: 200 }, { sensitivity: "restricted", action: "write" }, "read_only"],
-    ["the same reading is allowed", { network: { country: "T1", latitude: null, longitude: null }, deviceKnown: false, hourShare: { share: 0.001, total: 500 }, requestsThisMinute: 200 }, { sensitivity: "restricted", action: "read" }, "allow"],
-    ["impossible travel from Tor on an unknown device is denied PHI", { network: { country: "T1", latitude: 48.85, longitude: 2.35 }, deviceKnown: false, amr: ["pwd"] }, { sensitivity: "phi", action: "read" }, "deny"],
-    ["a missing Redis signal fails closed for PHI", { deviceKnown: null }, { sensitivity: "phi", action: "read" }, "deny"],
-    ["a missing Redis signal fails closed for restricted", { requestsThisMinute: null }, { sensitivity: "restricted", action: "read" }, "deny"],
-    ["a missing signal fails open for public", { deviceKnown: null, requestsThisMinute: null, hourShare: null }, { sensitivity: "public", action: "read" }, "allow"],
-    ["a flood of PHI reads is denied", { phiReadsToday: 5000, requestsThisMinute: 400, deviceKnown: false }, { sensitivity: "phi", action: "read" }, "deny"],
+    [
+      "password-only staff reads restricted data",
+      { amr: ["pwd"] },
+      { sensitivity: "restricted", action: "read" },
+      "allow",
+    ],
+    [
+      "password-only staff is asked to step up for PHI",
+      { amr: ["pwd"] },
+      { sensitivity: "phi", action: "read" },
+      "step_up",
+    ],
+    [
+      "a stale sign-in is asked to step up for PHI",
+      { authAgeSeconds: 5 * 3600 },
+      { sensitivity: "phi", action: "read" },
+      "step_up",
+    ],
+    [
+      "Tor, an unknown device and an unusual hour may read restricted data but not change it",
+      {
+        network: { country: "T1", latitude: null, longitude: null },
+        deviceKnown: false,
+        hourShare: { share: 0.001, total: 500 },
+        requestsThisMinute: 200,
+      },
+      { sensitivity: "restricted", action: "write" },
+      "read_only",
+    ],
+    [
+      "the same reading is allowed",
+      {
+        network: { country: "T1", latitude: null, longitude: null },
+        deviceKnown: false,
+        hourShare: { share: 0.001, total: 500 },
+        requestsThisMinute: 200,
+      },
+      { sensitivity: "restricted", action: "read" },
+      "allow",
+    ],
+    [
+      "impossible travel from Tor on an unknown device is denied PHI",
+      { network: { country: "T1", latitude: 48.85, longitude: 2.35 }, deviceKnown: false, amr: ["pwd"] },
+      { sensitivity: "phi", action: "read" },
+      "deny",
+    ],
+    [
+      "a missing Redis signal fails closed for PHI",
+      { deviceKnown: null },
+      { sensitivity: "phi", action: "read" },
+      "deny",
+    ],
+    [
+      "a missing Redis signal fails closed for restricted",
+      { requestsThisMinute: null },
+      { sensitivity: "restricted", action: "read" },
+      "deny",
+    ],
+    [
+      "a missing signal fails open for public",
+      { deviceKnown: null, requestsThisMinute: null, hourShare: null },
+      { sensitivity: "public", action: "read" },
+      "allow",
+    ],
+    [
+      "a flood of PHI reads is denied",
+      { phiReadsToday: 5000, requestsThisMinute: 400, deviceKnown: false },
+      { sensitivity: "phi", action: "read" },
+      "deny",
+    ],
   ])("%s", (_label, observations, requirement, expected) => {
     expect(decide(observations, requirement).decision).toBe(expected);
   });
 
   it("names the factors that cost score", () => {
-    const result = decide({ deviceKnown: false, network: { country: "T1", latitude: null, longitude: null } }, { sensitivity: "restricted", action: "read" });
+    const result = decide(
+      { deviceKnown: false, network: { country: "T1", latitude: null, longitude: null } },
+      { sensitivity: "restricted", action: "read" },
+    );
     expect(result.factors).toMatchObject({ device: 10, network: 15 });
   });
 });
@@ -57,20 +126,35 @@ const requirementArb = fc.record<TrustRequirement>({
   sensitivity: fc.constantFrom("public", "professional", "restricted", "phi"),
   action: fc.constantFrom("read", "write"),
 });
-const names = ["authentication", "credential", "device", "network", "geoVelocity", "timeBaseline", "requestVelocity", "sensitivity"] as const;
+const names = [
+  "authentication",
+  "credential",
+  "device",
+  "network",
+  "geoVelocity",
+  "timeBaseline",
+  "requestVelocity",
+  "sensitivity",
+] as const;
 
 describe("trust is monotonic", () => {
   it("never raises the score when one risk signal worsens", () => {
     fc.assert(
-      fc.property(signalsArb, requirementArb, fc.constantFrom(...names), fc.double({ min: 0, max: 1, noNaN: true }), (signals, requirement, name, extra) => {
-        const current = signals[name];
-        // A missing signal is not a value to worsen: it already counts as the worst (or, for public, as none).
-        fc.pre(current !== null);
-        const before = scoreSignals(signals, requirement);
-        const worse = { ...signals, [name]: Math.min(1, current + extra) };
-        const after = scoreSignals(worse, requirement);
-        expect(after.score).toBeLessThanOrEqual(before.score);
-      }),
+      fc.property(
+        signalsArb,
+        requirementArb,
+        fc.constantFrom(...names),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (signals, requirement, name, extra) => {
+          const current = signals[name];
+          // A missing signal is not a value to worsen: it already counts as the worst (or, for public, as none).
+          fc.pre(current !== null);
+          const before = scoreSignals(signals, requirement);
+          const worse = { ...signals, [name]: Math.min(1, current + extra) };
+          const after = scoreSignals(worse, requirement);
+          expect(after.score).toBeLessThanOrEqual(before.score);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

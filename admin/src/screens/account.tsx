@@ -5,7 +5,35 @@ import { t } from "../i18n";
 import type { Me } from "../types";
 import { ErrorNotice, Field, useLang } from "../ui";
 
-const UFS = ["AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB", "PR", "PE", "PI", "RJ", "RN", "RS", "RO", "RR", "SC", "SP", "SE", "TO"];
+const UFS = [
+  "AC",
+  "AL",
+  "AP",
+  "AM",
+  "BA",
+  "CE",
+  "DF",
+  "ES",
+  "GO",
+  "MA",
+  "MT",
+  "MS",
+  "MG",
+  "PA",
+  "PB",
+  "PR",
+  "PE",
+  "PI",
+  "RJ",
+  "RN",
+  "RS",
+  "RO",
+  "RR",
+  "SC",
+  "SP",
+  "SE",
+  "TO",
+];
 
 /** The otpauth:// URI as a QR code drawn here (admin/src/qr.ts): the secret never goes to a third party. */
 export function QrCode(props: { text: string; label: string }) {
@@ -64,7 +92,13 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
               </li>
             ))}
           </ul>
-          <button type="button" onClick={() => { setRecovery(null); void props.onChanged(); }}>
+          <button
+            type="button"
+            onClick={() => {
+              setRecovery(null);
+              void props.onChanged();
+            }}
+          >
             {t("recoveryDone")}
           </button>
         </div>
@@ -83,10 +117,22 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
           <p>{t("mfaScan")}</p>
           <QrCode text={enrolment.otpauth_uri} label={t("mfaSetup")} />
           <p>
-            {t("mfaSecret")}: <code class="secret" data-testid="mfa-secret">{enrolment.secret.replace(/(.{4})/g, "$1 ").trim()}</code>
+            {t("mfaSecret")}:{" "}
+            <code class="secret" data-testid="mfa-secret">
+              {enrolment.secret.replace(/(.{4})/g, "$1 ").trim()}
+            </code>
           </p>
           <Field id="mfa-confirm" label={t("mfaConfirm")}>
-            <input id="mfa-confirm" class="short-input" inputMode="numeric" autocomplete="one-time-code" pattern="\d{6}" required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+            <input
+              id="mfa-confirm"
+              class="short-input"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              pattern="\d{6}"
+              required
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+            />
           </Field>
           <div class="actions">
             <button type="submit" disabled={busy}>
@@ -96,7 +142,11 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
         </form>
       ) : (
         !props.me.mfa_enabled && (
-          <button type="button" disabled={busy} onClick={() => void run(async () => setEnrolment(await meApi.startEnrolment()))}>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void run(async () => setEnrolment(await meApi.startEnrolment()))}
+          >
             {t("mfaSetup")}
           </button>
         )
@@ -125,7 +175,10 @@ function CredentialSection(props: { me: Me; onChanged: () => Promise<void> }) {
           await meApi.submitCredential({
             crm_number: number.trim(),
             crm_uf: uf,
-            rqe: rqe.split(",").map((s) => s.trim()).filter(Boolean),
+            rqe: rqe
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean),
             ...(specialty.trim() ? { specialty: specialty.trim() } : {}),
           });
           await props.onChanged();
@@ -146,7 +199,14 @@ function CredentialSection(props: { me: Me; onChanged: () => Promise<void> }) {
       <ErrorNotice error={error} />
       <div class="row">
         <Field id="crm-number" label={t("crmNumber")}>
-          <input id="crm-number" inputMode="numeric" pattern="\d{1,8}" required value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
+          <input
+            id="crm-number"
+            inputMode="numeric"
+            pattern="\d{1,8}"
+            required
+            value={number}
+            onInput={(e) => setNumber(e.currentTarget.value)}
+          />
         </Field>
         <Field id="crm-uf" label={t("crmUf")}>
           <select id="crm-uf" value={uf} onChange={(e) => setUf(e.currentTarget.value)}>
@@ -189,7 +249,9 @@ export function AccountScreen(props: { me: Me; onChanged: () => Promise<void> })
         <dd>{props.me.roles.join(", ")}</dd>
       </dl>
       <MfaSection me={props.me} onChanged={props.onChanged} />
-      {(props.me.roles.includes("medical_reviewer") || props.me.credential) && <CredentialSection me={props.me} onChanged={props.onChanged} />}
+      {(props.me.roles.includes("medical_reviewer") || props.me.credential) && (
+        <CredentialSection me={props.me} onChanged={props.onChanged} />
+      )}
     </section>
   );
 }

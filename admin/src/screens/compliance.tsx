@@ -4,7 +4,14 @@ import { useEffect, useState } from "preact/hooks";
 import { retentionPolicies } from "../../../schema/retention-policies";
 import { request } from "../api";
 import { formatDate, lang, t } from "../i18n";
-import type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView } from "../types";
+import type {
+  AuditEvent,
+  AuditPage,
+  AuditVerification,
+  ComplianceReport,
+  HoldView,
+  PrivacyRequestView,
+} from "../types";
 import { ErrorNotice, Field, useLang } from "../ui";
 
 type Tab = "audit" | "retention" | "requests" | "reports";
@@ -35,7 +42,11 @@ function AuditTab() {
   const v = verify.data;
   return (
     <>
-      <section class={`card ${v ? (v.ok ? "chain-ok" : "chain-broken") : ""}`} data-testid="chain-status" aria-live="polite">
+      <section
+        class={`card ${v ? (v.ok ? "chain-ok" : "chain-broken") : ""}`}
+        data-testid="chain-status"
+        aria-live="polite"
+      >
         <div class="heading-row">
           <h2>{L("Audit chain", "Cadeia de auditoria")}</h2>
           <button type="button" class="secondary" onClick={verify.reload}>
@@ -45,8 +56,12 @@ function AuditTab() {
         <ErrorNotice error={verify.error} />
         {v && v.ok && (
           <p>
-            {L("Intact", "Íntegra")}: {v.chain.events} {L("events, every link recomputed", "eventos, todos os elos recalculados")};{" "}
-            {v.checkpoints.checked} {L("signed checkpoints (Ed25519 + ML-DSA-65) valid.", "checkpoints assinados (Ed25519 + ML-DSA-65) válidos.")}
+            {L("Intact", "Íntegra")}: {v.chain.events}{" "}
+            {L("events, every link recomputed", "eventos, todos os elos recalculados")}; {v.checkpoints.checked}{" "}
+            {L(
+              "signed checkpoints (Ed25519 + ML-DSA-65) valid.",
+              "checkpoints assinados (Ed25519 + ML-DSA-65) válidos.",
+            )}
             {v.chain.ok && (
               <>
                 {" "}
@@ -58,9 +73,14 @@ function AuditTab() {
         {v && !v.ok && (
           <p>
             <strong>{L("Tampering detected.", "Adulteração detectada.")}</strong>{" "}
-            {!v.chain.ok && `${L("First broken link at event", "Primeiro elo quebrado no evento")} #${v.chain.brokenAt} (${v.chain.reason}). `}
-            {v.checkpoints.failure && `${L("Checkpoint", "Checkpoint")} #${v.checkpoints.failure.seq}: ${v.checkpoints.failure.reason}.`}{" "}
-            {L("Preserve the database as it is and tell the security officer.", "Preserve o banco de dados como está e avise o encarregado de segurança.")}
+            {!v.chain.ok &&
+              `${L("First broken link at event", "Primeiro elo quebrado no evento")} #${v.chain.brokenAt} (${v.chain.reason}). `}
+            {v.checkpoints.failure &&
+              `${L("Checkpoint", "Checkpoint")} #${v.checkpoints.failure.seq}: ${v.checkpoints.failure.reason}.`}{" "}
+            {L(
+              "Preserve the database as it is and tell the security officer.",
+              "Preserve o banco de dados como está e avise o encarregado de segurança.",
+            )}
           </p>
         )}
       </section>
@@ -166,7 +186,15 @@ function RetentionTab() {
                 </td>
                 <td>{days(policy.minAgeDays)}</td>
                 <td>{days(policy.maxAgeDays)}</td>
-                <td>{{ delete: L("delete", "excluir"), anonymise: L("anonymise", "anonimizar"), keep: L("keep", "manter") }[policy.action]}</td>
+                <td>
+                  {
+                    {
+                      delete: L("delete", "excluir"),
+                      anonymise: L("anonymise", "anonimizar"),
+                      keep: L("keep", "manter"),
+                    }[policy.action]
+                  }
+                </td>
                 <td class="small">{policy.legalBasis}</td>
               </tr>
             ))}
@@ -176,7 +204,9 @@ function RetentionTab() {
       <section class="card">
         <h2>{L("Legal holds", "Retenções judiciais (legal holds)")}</h2>
         <ErrorNotice error={holds.error} />
-        {holds.data && holds.data.holds.length === 0 && <p class="muted">{L("No legal holds.", "Nenhuma retenção judicial.")}</p>}
+        {holds.data && holds.data.holds.length === 0 && (
+          <p class="muted">{L("No legal holds.", "Nenhuma retenção judicial.")}</p>
+        )}
         {holds.data && holds.data.holds.length > 0 && (
           <table class="list" data-testid="holds">
             <thead>
@@ -260,7 +290,13 @@ function RetentionTab() {
             </Field>
             {scope !== "tenant" && (
               <Field id="hold-target" label={L("Target ID", "ID do alvo")}>
-                <input id="hold-target" required pattern="[0-9a-fA-F-]{36}" value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
+                <input
+                  id="hold-target"
+                  required
+                  pattern="[0-9a-fA-F-]{36}"
+                  value={target}
+                  onInput={(e) => setTarget(e.currentTarget.value)}
+                />
               </Field>
             )}
             {scope === "item" && (
@@ -273,8 +309,19 @@ function RetentionTab() {
               </Field>
             )}
           </div>
-          <Field id="hold-reason" label={L("Reason (order, case or request number)", "Motivo (ofício, processo ou pedido)")}>
-            <textarea id="hold-reason" required minLength={3} maxLength={1000} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          <Field
+            id="hold-reason"
+            label={L("Reason (order, case or request number)", "Motivo (ofício, processo ou pedido)")}
+          >
+            <textarea
+              id="hold-reason"
+              required
+              minLength={3}
+              maxLength={1000}
+              rows={2}
+              value={reason}
+              onInput={(e) => setReason(e.currentTarget.value)}
+            />
           </Field>
           <div class="actions">
             <button type="submit">{L("Place hold", "Aplicar retenção")}</button>
@@ -286,11 +333,16 @@ function RetentionTab() {
 }
 
 function deadline(request: PrivacyRequestView): { text: string; cls: string } {
-  if (request.fulfilled_at) return { text: `${L("answered", "respondido")} ${formatDate(request.fulfilled_at)}`, cls: "" };
+  if (request.fulfilled_at)
+    return { text: `${L("answered", "respondido")} ${formatDate(request.fulfilled_at)}`, cls: "" };
   const ms = new Date(request.due_at).getTime() - Date.now();
   const daysLeft = Math.ceil(ms / 86_400_000);
-  if (request.overdue || ms < 0) return { text: `${L("overdue since", "vencido desde")} ${formatDate(request.due_at)}`, cls: "overdue" };
-  return { text: `${formatDate(request.due_at)} (${daysLeft} ${L("days left", "dias restantes")})`, cls: daysLeft <= 3 ? "due-soon" : "" };
+  if (request.overdue || ms < 0)
+    return { text: `${L("overdue since", "vencido desde")} ${formatDate(request.due_at)}`, cls: "overdue" };
+  return {
+    text: `${formatDate(request.due_at)} (${daysLeft} ${L("days left", "dias restantes")})`,
+    cls: daysLeft <= 3 ? "due-soon" : "",
+  };
 }
 
 function RequestsTab() {
@@ -376,7 +428,13 @@ function RequestsTab() {
           setError(null);
           try {
             await request("POST", "/api/privacy/requests", {
-              body: { type, subject: { ...(email.trim() ? { email: email.trim() } : {}), ...(cpf.trim() ? { cpf: cpf.trim() } : {}) } },
+              body: {
+                type,
+                subject: {
+                  ...(email.trim() ? { email: email.trim() } : {}),
+                  ...(cpf.trim() ? { cpf: cpf.trim() } : {}),
+                },
+              },
             });
             setEmail("");
             setCpf("");
@@ -417,7 +475,12 @@ function ReportsTab() {
       <h2>{L("Daily compliance reports", "Relatórios diários de conformidade")}</h2>
       <ErrorNotice error={reports.error} />
       {reports.data && reports.data.reports.length === 0 && (
-        <p class="muted">{L("No report yet: the daily job writes one each night.", "Nenhum relatório ainda: a rotina diária gera um por noite.")}</p>
+        <p class="muted">
+          {L(
+            "No report yet: the daily job writes one each night.",
+            "Nenhum relatório ainda: a rotina diária gera um por noite.",
+          )}
+        </p>
       )}
       {reports.data?.reports.map((report) => {
         const body = report.body as Record<string, unknown> & {
@@ -430,9 +493,10 @@ function ReportsTab() {
         return (
           <details key={report.id} class="report">
             <summary>
-              {report.report_date} — {L("deleted", "excluídos")} {body.deleted?.total ?? 0}, {L("anonymised", "anonimizados")} {body.anonymised ?? 0},{" "}
-              {L("blocked", "bloqueados")} {body.blocked ?? 0}, {L("holds", "retenções")} {body.held?.activeHolds?.length ?? 0},{" "}
-              {L("open requests", "pedidos abertos")} {body.privacyRequests?.open ?? 0}
+              {report.report_date} — {L("deleted", "excluídos")} {body.deleted?.total ?? 0},{" "}
+              {L("anonymised", "anonimizados")} {body.anonymised ?? 0}, {L("blocked", "bloqueados")} {body.blocked ?? 0}
+              , {L("holds", "retenções")} {body.held?.activeHolds?.length ?? 0}, {L("open requests", "pedidos abertos")}{" "}
+              {body.privacyRequests?.open ?? 0}
               {(body.privacyRequests?.overdue ?? 0) > 0 && (
                 <span class="overdue">
                   {" "}
@@ -462,7 +526,14 @@ export function ComplianceScreen() {
       <h1>{t("navCompliance")}</h1>
       <div class="tabs" role="tablist">
         {tabs.map(([id, label]) => (
-          <button key={id} type="button" role="tab" aria-selected={tab === id} aria-controls={`tab-${id}`} onClick={() => setTab(id)}>
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            aria-selected={tab === id}
+            aria-controls={`tab-${id}`}
+            onClick={() => setTab(id)}
+          >
             {label}
           </button>
         ))}

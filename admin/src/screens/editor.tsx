@@ -22,7 +22,12 @@ import { ErrorNotice, Field, Link, navigate, toProblem, useLang } from "../ui";
 
 const AUTOSAVE_MS = 1_200;
 type SaveState = "saved" | "dirty" | "saving" | "failed";
-type Draft = Required<Pick<ContentUpdate, "title" | "slug" | "excerpt" | "bodyMarkdown" | "locale" | "complianceLevel" | "categoryIds" | "tagIds">>;
+type Draft = Required<
+  Pick<
+    ContentUpdate,
+    "title" | "slug" | "excerpt" | "bodyMarkdown" | "locale" | "complianceLevel" | "categoryIds" | "tagIds"
+  >
+>;
 
 function draftOf(item: ContentItem): Draft {
   return {
@@ -52,7 +57,9 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
   useLang();
   const translationGroupId = props.search.get("translationGroupId") ?? undefined;
   const [title, setTitle] = useState("");
-  const [locale, setLocale] = useState<ContentLocale>((props.search.get("locale") as ContentLocale) || (lang() === "en" ? "en" : "pt-BR"));
+  const [locale, setLocale] = useState<ContentLocale>(
+    (props.search.get("locale") as ContentLocale) || (lang() === "en" ? "en" : "pt-BR"),
+  );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   return (
@@ -64,7 +71,11 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
         setBusy(true);
         setError(null);
         try {
-          const item = await posts.create({ title: title.trim(), locale, ...(translationGroupId ? { translationGroupId } : {}) });
+          const item = await posts.create({
+            title: title.trim(),
+            locale,
+            ...(translationGroupId ? { translationGroupId } : {}),
+          });
           navigate(`/posts/${item.id}`, { replace: true });
         } catch (caught) {
           setError(caught);
@@ -76,7 +87,13 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
       <h1 id="new-title">{t("newPost")}</h1>
       <ErrorNotice error={error} />
       <Field id="new-post-title" label={t("title")}>
-        <input id="new-post-title" required maxLength={300} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+        <input
+          id="new-post-title"
+          required
+          maxLength={300}
+          value={title}
+          onInput={(e) => setTitle(e.currentTarget.value)}
+        />
       </Field>
       <Field id="new-post-locale" label={t("locale")}>
         <select id="new-post-locale" value={locale} onChange={(e) => setLocale(e.currentTarget.value as ContentLocale)}>
@@ -101,7 +118,11 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
 
 // ---- Highlighted findings ----
 
-function HighlightedText(props: { text: string; findings: Array<Finding & { plugin: string }>; onPick: (f: Finding) => void }) {
+function HighlightedText(props: {
+  text: string;
+  findings: Array<Finding & { plugin: string }>;
+  onPick: (f: Finding) => void;
+}) {
   const segments = useMemo(() => segmentText(props.text, props.findings), [props.text, props.findings]);
   return (
     <pre class="highlighted" data-testid="highlighted" aria-label={t("highlighted")}>
@@ -109,7 +130,10 @@ function HighlightedText(props: { text: string; findings: Array<Finding & { plug
         if (segment.findings.length === 0) return segment.text;
         const worst = segment.findings
           .map((index) => props.findings[index]!)
-          .sort((a, b) => ["info", "warning", "blocking"].indexOf(b.severity) - ["info", "warning", "blocking"].indexOf(a.severity))[0]!;
+          .sort(
+            (a, b) =>
+              ["info", "warning", "blocking"].indexOf(b.severity) - ["info", "warning", "blocking"].indexOf(a.severity),
+          )[0]!;
         return (
           <mark
             key={segment.start}
@@ -140,7 +164,11 @@ function AnalysisPanel(props: {
 }) {
   const view = props.view;
   const score = view ? seoScore(view) : null;
-  const blocking = view ? view.reports.flatMap((r) => r.findings.filter((f) => f.severity === "blocking").map((f) => ({ ...f, plugin: r.plugin }))) : [];
+  const blocking = view
+    ? view.reports.flatMap((r) =>
+        r.findings.filter((f) => f.severity === "blocking").map((f) => ({ ...f, plugin: r.plugin })),
+      )
+    : [];
   return (
     <section class="panel" aria-labelledby="analysis-title" data-testid="analysis-panel">
       <div class="heading-row">
@@ -187,7 +215,8 @@ function AnalysisPanel(props: {
               <ul class="findings">
                 {report.findings.map((finding, index) => (
                   <li key={index} class={`finding sev-${finding.severity}`} data-code={finding.code}>
-                    <span class={`badge sev-${finding.severity}`}>{severityName(finding.severity)}</span> {finding.message}
+                    <span class={`badge sev-${finding.severity}`}>{severityName(finding.severity)}</span>{" "}
+                    {finding.message}
                     {finding.suggestion && (
                       <p class="suggestion">
                         {t("suggestion")}: {finding.suggestion}
@@ -211,7 +240,15 @@ function AnalysisPanel(props: {
 
 // ---- Workflow ----
 
-function WorkflowPanel(props: { item: ContentItem; me: Me; blocked: boolean; onMove: (action: AvailableAction, extra: { reason?: string; justification?: string; scheduledAt?: string }) => Promise<void> }) {
+function WorkflowPanel(props: {
+  item: ContentItem;
+  me: Me;
+  blocked: boolean;
+  onMove: (
+    action: AvailableAction,
+    extra: { reason?: string; justification?: string; scheduledAt?: string },
+  ) => Promise<void>;
+}) {
   const actions = availableActions(props.item.state, props.me.roles, props.item.authorId === props.me.id).filter(
     // A reviewer publishes only to override blocking findings.
     (action) => !action.asOverride || props.blocked,
@@ -221,7 +258,10 @@ function WorkflowPanel(props: { item: ContentItem; me: Me; blocked: boolean; onM
   const [justification, setJustification] = useState("");
   const [when, setWhen] = useState("");
   const [busy, setBusy] = useState(false);
-  const needsJustification = chosen && chosen.rule.publishGate && (chosen.asOverride || (props.blocked && props.me.roles.includes("medical_reviewer")));
+  const needsJustification =
+    chosen &&
+    chosen.rule.publishGate &&
+    (chosen.asOverride || (props.blocked && props.me.roles.includes("medical_reviewer")));
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!chosen) return;
@@ -253,7 +293,8 @@ function WorkflowPanel(props: { item: ContentItem; me: Me; blocked: boolean; onM
       {props.item.stateReason && <p class="notice">{props.item.stateReason}</p>}
       {props.item.reviewer && (
         <p class="small">
-          {t("reviewedBy")}: {props.item.reviewer.name} — CRM {props.item.reviewer.crm}/{props.item.reviewer.uf} ({formatDate(props.item.lastMedicallyReviewedAt)})
+          {t("reviewedBy")}: {props.item.reviewer.name} — CRM {props.item.reviewer.crm}/{props.item.reviewer.uf} (
+          {formatDate(props.item.lastMedicallyReviewedAt)})
         </p>
       )}
       {actions.length === 0 && <p class="muted small">{t("noActions")}</p>}
@@ -274,17 +315,37 @@ function WorkflowPanel(props: { item: ContentItem; me: Me; blocked: boolean; onM
         <form class="workflow-form" onSubmit={submit}>
           {chosen.rule.requiresReason && (
             <Field id="wf-reason" label={t("reason")}>
-              <textarea id="wf-reason" required rows={3} maxLength={2000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+              <textarea
+                id="wf-reason"
+                required
+                rows={3}
+                maxLength={2000}
+                value={reason}
+                onInput={(e) => setReason(e.currentTarget.value)}
+              />
             </Field>
           )}
           {chosen.to === "scheduled" && (
             <Field id="wf-when" label={t("scheduleAt")}>
-              <input id="wf-when" type="datetime-local" required value={when} onInput={(e) => setWhen(e.currentTarget.value)} />
+              <input
+                id="wf-when"
+                type="datetime-local"
+                required
+                value={when}
+                onInput={(e) => setWhen(e.currentTarget.value)}
+              />
             </Field>
           )}
           {needsJustification && (
             <Field id="wf-justification" label={t("justification")}>
-              <textarea id="wf-justification" required minLength={20} rows={3} value={justification} onInput={(e) => setJustification(e.currentTarget.value)} />
+              <textarea
+                id="wf-justification"
+                required
+                minLength={20}
+                rows={3}
+                value={justification}
+                onInput={(e) => setJustification(e.currentTarget.value)}
+              />
             </Field>
           )}
           <div class="actions">
@@ -358,7 +419,10 @@ function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestore
   const [comparison, setComparison] = useState<{ id: string; data: RevisionComparison } | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    posts.revisions(props.item.id).then((answer) => setList(answer.items)).catch(setError);
+    posts
+      .revisions(props.item.id)
+      .then((answer) => setList(answer.items))
+      .catch(setError);
   }, [props.item.id, props.item.currentRevisionId]);
   return (
     <section class="panel" aria-labelledby="revisions-title">
@@ -378,7 +442,14 @@ function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestore
                   onClick={async () => {
                     setError(null);
                     try {
-                      setComparison({ id: revision.id, data: await posts.compare(props.item.id, revision.id, props.item.currentRevisionId ?? undefined) });
+                      setComparison({
+                        id: revision.id,
+                        data: await posts.compare(
+                          props.item.id,
+                          revision.id,
+                          props.item.currentRevisionId ?? undefined,
+                        ),
+                      });
                     } catch (caught) {
                       setError(caught);
                     }
@@ -431,7 +502,12 @@ export function EditorScreen(props: { id: string; me: Me }) {
   const [showPreview, setShowPreview] = useState(true);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   // The latest values for the debounced save (closures would see stale state).
-  const live = useRef<{ item: ContentItem | null; draft: Draft | null; saving: Promise<void> | null; timer: number | null }>({ item: null, draft: null, saving: null, timer: null });
+  const live = useRef<{
+    item: ContentItem | null;
+    draft: Draft | null;
+    saving: Promise<void> | null;
+    timer: number | null;
+  }>({ item: null, draft: null, saving: null, timer: null });
   live.current.item = item;
   live.current.draft = draft;
 
@@ -462,8 +538,14 @@ export function EditorScreen(props: { id: string; me: Me }) {
 
   useEffect(() => {
     void load();
-    terms.categories().then((a) => setCategories(a.items)).catch(() => undefined);
-    terms.tags().then((a) => setTags(a.items)).catch(() => undefined);
+    terms
+      .categories()
+      .then((a) => setCategories(a.items))
+      .catch(() => undefined);
+    terms
+      .tags()
+      .then((a) => setTags(a.items))
+      .catch(() => undefined);
     return () => {
       if (live.current.timer) clearTimeout(live.current.timer);
     };
@@ -492,7 +574,8 @@ export function EditorScreen(props: { id: string; me: Me }) {
         const server = draftOf(saved);
         const rebased = { ...latest };
         for (const key of Object.keys(server) as Array<keyof Draft>) {
-          if (JSON.stringify(latest[key]) === JSON.stringify(wanted[key])) (rebased as Record<string, unknown>)[key] = server[key];
+          if (JSON.stringify(latest[key]) === JSON.stringify(wanted[key]))
+            (rebased as Record<string, unknown>)[key] = server[key];
         }
         live.current.draft = rebased;
         setDraft(rebased);
@@ -561,7 +644,10 @@ export function EditorScreen(props: { id: string; me: Me }) {
     area.setSelectionRange(finding.start, finding.end);
   };
 
-  const move = async (action: AvailableAction, extra: { reason?: string; justification?: string; scheduledAt?: string }) => {
+  const move = async (
+    action: AvailableAction,
+    extra: { reason?: string; justification?: string; scheduledAt?: string },
+  ) => {
     setError(null);
     try {
       await flush();
@@ -591,22 +677,46 @@ export function EditorScreen(props: { id: string; me: Me }) {
       <div class="editor-main">
         <div class="heading-row">
           <Link href="/">← {t("backToList")}</Link>
-          <span class={`save-state save-${saveState}`} role="status" aria-live="polite" data-testid="save-state" data-state={saveState}>
+          <span
+            class={`save-state save-${saveState}`}
+            role="status"
+            aria-live="polite"
+            data-testid="save-state"
+            data-state={saveState}
+          >
             {saveLabel}
           </span>
         </div>
-        <ErrorNotice error={error} onRetry={toProblem(error).code === "version_conflict" ? () => void load() : undefined} />
+        <ErrorNotice
+          error={error}
+          onRetry={toProblem(error).code === "version_conflict" ? () => void load() : undefined}
+        />
         {!editable && <p class="notice">{t("readOnlyState")}</p>}
         <fieldset disabled={!editable} class="editor-fields">
           <Field id="title" label={t("title")}>
-            <input id="title" class="title-input" value={draft.title} maxLength={300} onInput={(e) => update({ title: e.currentTarget.value })} />
+            <input
+              id="title"
+              class="title-input"
+              value={draft.title}
+              maxLength={300}
+              onInput={(e) => update({ title: e.currentTarget.value })}
+            />
           </Field>
           <div class="row">
             <Field id="slug" label={t("slug")}>
-              <input id="slug" value={draft.slug} pattern="[a-z0-9]+(-[a-z0-9]+)*" onInput={(e) => update({ slug: e.currentTarget.value })} />
+              <input
+                id="slug"
+                value={draft.slug}
+                pattern="[a-z0-9]+(-[a-z0-9]+)*"
+                onInput={(e) => update({ slug: e.currentTarget.value })}
+              />
             </Field>
             <Field id="locale" label={t("locale")}>
-              <select id="locale" value={draft.locale} onChange={(e) => update({ locale: e.currentTarget.value as Draft["locale"] })}>
+              <select
+                id="locale"
+                value={draft.locale}
+                onChange={(e) => update({ locale: e.currentTarget.value as Draft["locale"] })}
+              >
                 {LOCALES.map((l) => (
                   <option key={l} value={l}>
                     {l}
@@ -615,7 +725,11 @@ export function EditorScreen(props: { id: string; me: Me }) {
               </select>
             </Field>
             <Field id="level" label={t("compliance")}>
-              <select id="level" value={draft.complianceLevel} onChange={(e) => update({ complianceLevel: e.currentTarget.value as Draft["complianceLevel"] })}>
+              <select
+                id="level"
+                value={draft.complianceLevel}
+                onChange={(e) => update({ complianceLevel: e.currentTarget.value as Draft["complianceLevel"] })}
+              >
                 {COMPLIANCE_LEVELS.map((l) => (
                   <option key={l} value={l}>
                     {levelName(l)}
@@ -625,21 +739,44 @@ export function EditorScreen(props: { id: string; me: Me }) {
             </Field>
           </div>
           <Field id="excerpt" label={t("excerpt")}>
-            <textarea id="excerpt" rows={2} maxLength={1000} value={draft.excerpt} onInput={(e) => update({ excerpt: e.currentTarget.value })} />
+            <textarea
+              id="excerpt"
+              rows={2}
+              maxLength={1000}
+              value={draft.excerpt}
+              onInput={(e) => update({ excerpt: e.currentTarget.value })}
+            />
           </Field>
           <div class="body-row">
             <div class="field body-field">
               <div class="heading-row">
                 <label for="body">{t("body")}</label>
                 <label class="inline small">
-                  <input type="checkbox" checked={showPreview} onChange={(e) => setShowPreview(e.currentTarget.checked)} /> {t("preview")}
+                  <input
+                    type="checkbox"
+                    checked={showPreview}
+                    onChange={(e) => setShowPreview(e.currentTarget.checked)}
+                  />{" "}
+                  {t("preview")}
                 </label>
               </div>
-              <textarea id="body" ref={bodyRef} rows={18} spellcheck value={draft.bodyMarkdown} onInput={(e) => update({ bodyMarkdown: e.currentTarget.value })} />
+              <textarea
+                id="body"
+                ref={bodyRef}
+                rows={18}
+                spellcheck
+                value={draft.bodyMarkdown}
+                onInput={(e) => update({ bodyMarkdown: e.currentTarget.value })}
+              />
             </div>
             {showPreview && (
               // The preview is marked's output with raw HTML escaped and unsafe URLs dropped (markdown.ts).
-              <div class="preview prose" aria-label={t("preview")} data-testid="preview" dangerouslySetInnerHTML={{ __html: renderPreview(draft.bodyMarkdown) }} />
+              <div
+                class="preview prose"
+                aria-label={t("preview")}
+                data-testid="preview"
+                dangerouslySetInnerHTML={{ __html: renderPreview(draft.bodyMarkdown) }}
+              />
             )}
           </div>
           {located.length > 0 && (
@@ -657,7 +794,11 @@ export function EditorScreen(props: { id: string; me: Me }) {
                     type="checkbox"
                     checked={draft.categoryIds.includes(category.id)}
                     onChange={(e) =>
-                      update({ categoryIds: e.currentTarget.checked ? [...draft.categoryIds, category.id] : draft.categoryIds.filter((id) => id !== category.id) })
+                      update({
+                        categoryIds: e.currentTarget.checked
+                          ? [...draft.categoryIds, category.id]
+                          : draft.categoryIds.filter((id) => id !== category.id),
+                      })
                     }
                   />{" "}
                   {category.name}
@@ -671,7 +812,13 @@ export function EditorScreen(props: { id: string; me: Me }) {
                   <input
                     type="checkbox"
                     checked={draft.tagIds.includes(tag.id)}
-                    onChange={(e) => update({ tagIds: e.currentTarget.checked ? [...draft.tagIds, tag.id] : draft.tagIds.filter((id) => id !== tag.id) })}
+                    onChange={(e) =>
+                      update({
+                        tagIds: e.currentTarget.checked
+                          ? [...draft.tagIds, tag.id]
+                          : draft.tagIds.filter((id) => id !== tag.id),
+                      })
+                    }
                   />{" "}
                   {tag.name}
                 </label>
@@ -681,7 +828,12 @@ export function EditorScreen(props: { id: string; me: Me }) {
                   <label for="new-tag" class="visually-hidden">
                     {t("newTag")}
                   </label>
-                  <input id="new-tag" placeholder={t("newTag")} value={newTag} onInput={(e) => setNewTag(e.currentTarget.value)} />
+                  <input
+                    id="new-tag"
+                    placeholder={t("newTag")}
+                    value={newTag}
+                    onInput={(e) => setNewTag(e.currentTarget.value)}
+                  />
                   <button
                     type="button"
                     class="secondary"
@@ -720,7 +872,14 @@ export function EditorScreen(props: { id: string; me: Me }) {
       </div>
       <aside class="editor-side">
         <WorkflowPanel item={item} me={props.me} blocked={blocked} onMove={move} />
-        <AnalysisPanel view={analysis} error={analysisError} busy={analysing} stale={!!analysis && analysedText !== draft.bodyMarkdown} onRun={() => void runAnalysis()} onPick={pick} />
+        <AnalysisPanel
+          view={analysis}
+          error={analysisError}
+          busy={analysing}
+          stale={!!analysis && analysedText !== draft.bodyMarkdown}
+          onRun={() => void runAnalysis()}
+          onPick={pick}
+        />
         <RevisionsPanel
           item={item}
           canWrite={editable}

@@ -31,7 +31,10 @@ export function ContentList(props: { me: Me; search: URLSearchParams }) {
       .catch(setError);
   }, [key]);
   useEffect(() => {
-    terms.categories().then((answer) => setCategories(answer.items)).catch(() => undefined);
+    terms
+      .categories()
+      .then((answer) => setCategories(answer.items))
+      .catch(() => undefined);
   }, []);
 
   const apply = (next: Record<string, string>, nextCursor?: string) => {
@@ -41,7 +44,8 @@ export function ContentList(props: { me: Me; search: URLSearchParams }) {
     const text = params.toString();
     navigate(text ? `/?${text}` : "/");
   };
-  const set = (k: string) => (event: Event) => setDraft({ ...draft, [k]: (event.currentTarget as HTMLInputElement).value });
+  const set = (k: string) => (event: Event) =>
+    setDraft({ ...draft, [k]: (event.currentTarget as HTMLInputElement).value });
   const canWrite = props.me.roles.some((role) => ["admin", "editor", "author"].includes(role));
 
   return (

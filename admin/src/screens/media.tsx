@@ -58,7 +58,9 @@ export function MediaDetails(props: { media: MediaItem }) {
             <dt>{t("modality")}</dt>
             <dd data-testid="dicom-modality">{media.dicom.modality ?? "—"}</dd>
             <dt>{t("studyDate")}</dt>
-            <dd>{media.dicom.studyDate ? media.dicom.studyDate.replace(/^(\d{4})(\d{2})(\d{2})$/, "$1-$2-$3") : "—"}</dd>
+            <dd>
+              {media.dicom.studyDate ? media.dicom.studyDate.replace(/^(\d{4})(\d{2})(\d{2})$/, "$1-$2-$3") : "—"}
+            </dd>
             <dt>SOP Class UID</dt>
             <dd>
               <code>{media.dicom.sopClassUid ?? "—"}</code>
@@ -138,7 +140,8 @@ export function MediaScreen() {
       });
       patch(job.key, { media });
     } catch (error) {
-      if (!(error instanceof UploadCancelled)) patch(job.key, { error, progress: { ...job.progress, phase: "failed" } });
+      if (!(error instanceof UploadCancelled))
+        patch(job.key, { error, progress: { ...job.progress, phase: "failed" } });
     }
   };
 
@@ -173,7 +176,12 @@ export function MediaScreen() {
       <p class="notice">{t("mediaListMissing")}</p>
       <div class="card">
         <Field id="upload-subject" label={t("subjectId")}>
-          <input id="upload-subject" pattern="[0-9a-fA-F-]{36}" value={subjectId} onInput={(e) => setSubjectId(e.currentTarget.value)} />
+          <input
+            id="upload-subject"
+            pattern="[0-9a-fA-F-]{36}"
+            value={subjectId}
+            onInput={(e) => setSubjectId(e.currentTarget.value)}
+          />
         </Field>
         <label
           class={`dropzone ${dragging ? "dropzone-active" : ""}`}
@@ -243,7 +251,12 @@ export function MediaScreen() {
                   <button
                     type="button"
                     onClick={() => {
-                      const retry: Job = { ...job, controller: new AbortController(), error: null, progress: { phase: "hashing", loaded: 0, total: job.file.size, retries: 0 } };
+                      const retry: Job = {
+                        ...job,
+                        controller: new AbortController(),
+                        error: null,
+                        progress: { phase: "hashing", loaded: 0, total: job.file.size, retries: 0 },
+                      };
                       jobsRef.current = jobsRef.current.map((j) => (j.key === job.key ? retry : j));
                       setJobs(jobsRef.current);
                       void run(retry);
@@ -273,7 +286,13 @@ export function MediaScreen() {
       >
         <h2>{t("lookUpMedia")}</h2>
         <Field id="media-id" label={t("mediaId")}>
-          <input id="media-id" required pattern="[0-9a-fA-F-]{36}" value={lookupId} onInput={(e) => setLookupId(e.currentTarget.value)} />
+          <input
+            id="media-id"
+            required
+            pattern="[0-9a-fA-F-]{36}"
+            value={lookupId}
+            onInput={(e) => setLookupId(e.currentTarget.value)}
+          />
         </Field>
         <div class="actions">
           <button type="submit">{t("open")}</button>

@@ -50,10 +50,24 @@ export function SignIn(props: { onSignedIn: () => Promise<void> }) {
       {mfaToken === null ? (
         <>
           <Field id="email" label={t("email")}>
-            <input id="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+            <input
+              id="email"
+              type="email"
+              autocomplete="username"
+              required
+              value={email}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+            />
           </Field>
           <Field id="password" label={t("password")}>
-            <input id="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+            <input
+              id="password"
+              type="password"
+              autocomplete="current-password"
+              required
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
           </Field>
         </>
       ) : (
@@ -78,7 +92,15 @@ export function SignIn(props: { onSignedIn: () => Promise<void> }) {
           {mfaToken === null ? t("signIn") : t("verify")}
         </button>
         {mfaToken !== null && (
-          <button type="button" class="secondary" onClick={() => { setMfaToken(null); setCode(""); setError(null); }}>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              setMfaToken(null);
+              setCode("");
+              setError(null);
+            }}
+          >
             {t("cancel")}
           </button>
         )}

@@ -45,19 +45,45 @@ export function UsersScreen() {
           </p>
         )}
         <Field id="review-user" label={t("userId")}>
-          <input id="review-user" required pattern="[0-9a-fA-F-]{36}" value={userId} onInput={(e) => setUserId(e.currentTarget.value)} />
+          <input
+            id="review-user"
+            required
+            pattern="[0-9a-fA-F-]{36}"
+            value={userId}
+            onInput={(e) => setUserId(e.currentTarget.value)}
+          />
         </Field>
         <fieldset>
           <legend>{t("decision")}</legend>
           <label class="inline">
-            <input type="radio" name="decision" checked={status === "verified"} onChange={() => setStatus("verified")} /> {t("verifyCrm")}
+            <input
+              type="radio"
+              name="decision"
+              checked={status === "verified"}
+              onChange={() => setStatus("verified")}
+            />{" "}
+            {t("verifyCrm")}
           </label>
           <label class="inline">
-            <input type="radio" name="decision" checked={status === "rejected"} onChange={() => setStatus("rejected")} /> {t("rejectCrm")}
+            <input
+              type="radio"
+              name="decision"
+              checked={status === "rejected"}
+              onChange={() => setStatus("rejected")}
+            />{" "}
+            {t("rejectCrm")}
           </label>
         </fieldset>
         <Field id="review-note" label={t("note")}>
-          <textarea id="review-note" required minLength={3} maxLength={1000} rows={3} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+          <textarea
+            id="review-note"
+            required
+            minLength={3}
+            maxLength={1000}
+            rows={3}
+            value={note}
+            onInput={(e) => setNote(e.currentTarget.value)}
+          />
         </Field>
         <div class="actions">
           <button type="submit" disabled={busy}>

@@ -19,7 +19,9 @@ const stageSchema = z.object({
   output: z.record(z.string(), z.unknown()),
   created_at: z.string(),
 });
-const analysisSchema = z.object({ revision_id: z.string(), blocking: z.boolean(), stages: z.array(stageSchema) }).openapi("Analysis");
+const analysisSchema = z
+  .object({ revision_id: z.string(), blocking: z.boolean(), stages: z.array(stageSchema) })
+  .openapi("Analysis");
 
 function resolverUrl(c: Context<AppBindings>): string | undefined {
   const value = c.env.REFERENCE_RESOLVER_URL;
@@ -35,11 +37,15 @@ export function analysisRouter(type: ContentType) {
     method: "post",
     path: "/{id}/analysis",
     tags: [tag],
-    summary: "Run the five analysis plugins on the current revision and store their results (the publish gate reads them).",
+    summary:
+      "Run the five analysis plugins on the current revision and store their results (the publish gate reads them).",
     security: [{ bearer: [] }],
     middleware: [protect({ sensitivity: "restricted", action: "write", roles: [...STAFF] })] as const,
     request: { params },
-    responses: { 200: { description: "Every stage's output.", content: { "application/json": { schema: analysisSchema } } }, ...problemResponses(401, 403, 404, 409) },
+    responses: {
+      200: { description: "Every stage's output.", content: { "application/json": { schema: analysisSchema } } },
+      ...problemResponses(401, 403, 404, 409),
+    },
   });
   const readRoute = createRoute({
     method: "get",
@@ -49,7 +55,10 @@ export function analysisRouter(type: ContentType) {
     security: [{ bearer: [] }],
     middleware: [protect({ sensitivity: "restricted", action: "read", roles: [...STAFF] })] as const,
     request: { params },
-    responses: { 200: { description: "Stored results.", content: { "application/json": { schema: analysisSchema } } }, ...problemResponses(401, 403, 404) },
+    responses: {
+      200: { description: "Stored results.", content: { "application/json": { schema: analysisSchema } } },
+      ...problemResponses(401, 403, 404),
+    },
   });
   const run: RouteHandler<typeof runRoute, AppBindings> = async (c) => {
     const view = await analyseContent(
@@ -68,6 +77,13 @@ export function analysisRouter(type: ContentType) {
     return c.json(view, 200);
   };
   const read: RouteHandler<typeof readRoute, AppBindings> = async (c) =>
-    c.json(await getContentAnalysis({ db: c.var.db, tenant: c.var.tenant, principal: c.var.principal }, type, c.req.valid("param").id), 200);
+    c.json(
+      await getContentAnalysis(
+        { db: c.var.db, tenant: c.var.tenant, principal: c.var.principal },
+        type,
+        c.req.valid("param").id,
+      ),
+      200,
+    );
   return createRouter().openapi(runRoute, run).openapi(readRoute, read);
 }

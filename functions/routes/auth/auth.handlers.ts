@@ -6,7 +6,15 @@ import { clientFingerprint } from "../../lib/client";
 import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
 import { requireSection } from "../../middleware/services";
 import type { IdentityDeps } from "../../services/identity/deps";
-import { REFRESH_IDLE_SECONDS, completeMfa, login, logout, refreshSession, revokeAllSessions, type SessionTokens } from "../../services/identity/sessions";
+import {
+  REFRESH_IDLE_SECONDS,
+  completeMfa,
+  login,
+  logout,
+  refreshSession,
+  revokeAllSessions,
+  type SessionTokens,
+} from "../../services/identity/sessions";
 import type { loginRoute, logoutAllRoute, logoutRoute, mfaRoute, refreshRoute } from "./auth.routes";
 
 /** The refresh token lives only in this cookie: HttpOnly, Secure, SameSite=Strict, sent only to /api/auth. */

@@ -43,7 +43,10 @@ export const refreshRoute = createRoute({
   tags: ["Authentication"],
   summary: "Rotate the refresh-token cookie and get a new access token. Checks Origin (CSRF).",
   responses: {
-    200: { description: "A new access token; the cookie is rotated.", content: { "application/json": { schema: tokenResponse } } },
+    200: {
+      description: "A new access token; the cookie is rotated.",
+      content: { "application/json": { schema: tokenResponse } },
+    },
     ...problemResponses(401, 403),
   },
 });

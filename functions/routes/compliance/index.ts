@@ -30,7 +30,10 @@ const holdBody = z
     reason: z.string().trim().min(3).max(1000),
   })
   .strict()
-  .refine((body) => (body.scope === "tenant") === (body.target_id === undefined), { message: "target_id is required unless the scope is tenant", path: ["target_id"] });
+  .refine((body) => (body.scope === "tenant") === (body.target_id === undefined), {
+    message: "target_id is required unless the scope is tenant",
+    path: ["target_id"],
+  });
 
 const placeHoldRoute = createRoute({
   method: "post",
@@ -64,7 +67,11 @@ const listHoldsRoute = createRoute({
   responses: { 200: { description: "Holds." }, ...problemResponses(401, 403) },
 });
 
-const deps = (c: Parameters<RouteHandler<typeof listHoldsRoute, AppBindings>>[0]) => ({ db: c.var.db, tenant: c.var.tenant, requestId: c.var.requestId });
+const deps = (c: Parameters<RouteHandler<typeof listHoldsRoute, AppBindings>>[0]) => ({
+  db: c.var.db,
+  tenant: c.var.tenant,
+  requestId: c.var.requestId,
+});
 
 const reportsHandler: RouteHandler<typeof reportsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
@@ -74,7 +81,8 @@ const placeHoldHandler: RouteHandler<typeof placeHoldRoute, AppBindings> = async
   c.json(await placeHold(deps(c), signedInUser(c), c.req.valid("json")), 201);
 const releaseHoldHandler: RouteHandler<typeof releaseHoldRoute, AppBindings> = async (c) =>
   c.json(await releaseHold(deps(c), signedInUser(c), c.req.valid("param").id), 200);
-const listHoldsHandler: RouteHandler<typeof listHoldsRoute, AppBindings> = async (c) => c.json({ holds: await listHolds(deps(c)) }, 200);
+const listHoldsHandler: RouteHandler<typeof listHoldsRoute, AppBindings> = async (c) =>
+  c.json({ holds: await listHolds(deps(c)) }, 200);
 
 export const complianceRouter = createRouter()
   .openapi(reportsRoute, reportsHandler)

@@ -21,7 +21,11 @@ import {
 // everyone but the see-all roles and its author, auditing each PHI read.
 const read = protect({ sensitivity: "restricted", action: "read" });
 const write = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor", "author"] });
-const transition = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor", "author", "medical_reviewer"] });
+const transition = protect({
+  sensitivity: "restricted",
+  action: "write",
+  roles: ["admin", "editor", "author", "medical_reviewer"],
+});
 
 const conflict = problemResponse("Version conflict, locked state or blocked publication.");
 
@@ -46,7 +50,11 @@ export function contentRoutes(type: ContentType) {
       summary: `Create a ${noun} (a draft; the first revision is recorded)`,
       middleware: [write] as const,
       request: { headers: idempotencyHeader, body: jsonBody(contentCreateSchema) },
-      responses: { 201: jsonResponse(contentItemSchema, `The new ${noun}; ETag is its version.`), 409: conflict, ...contentProblems },
+      responses: {
+        201: jsonResponse(contentItemSchema, `The new ${noun}; ETag is its version.`),
+        409: conflict,
+        ...contentProblems,
+      },
     }),
     get: createRoute({
       method: "get",
@@ -108,7 +116,11 @@ export function contentRoutes(type: ContentType) {
         headers: ifMatchHeader.extend(idempotencyHeader.shape),
         body: jsonBody(transitionSchema),
       },
-      responses: { 200: jsonResponse(contentItemSchema, `The ${noun} in its new state.`), 409: conflict, ...contentProblems },
+      responses: {
+        200: jsonResponse(contentItemSchema, `The ${noun} in its new state.`),
+        409: conflict,
+        ...contentProblems,
+      },
     }),
     revisions: createRoute({
       method: "get",
@@ -138,7 +150,11 @@ export function contentRoutes(type: ContentType) {
         params: idParams.extend({ revisionId: z.uuid().openapi({ param: { name: "revisionId", in: "path" } }) }),
         headers: ifMatchHeader.extend(idempotencyHeader.shape),
       },
-      responses: { 200: jsonResponse(contentItemSchema, `The ${noun} as restored.`), 409: conflict, ...contentProblems },
+      responses: {
+        200: jsonResponse(contentItemSchema, `The ${noun} as restored.`),
+        409: conflict,
+        ...contentProblems,
+      },
     }),
   };
 }

@@ -2,7 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { complianceLevels, contentLocales, workflowStates } from "../../../schema";
 import { problemResponses } from "../../lib/openapi";
 
-
 /** The problems every content route can answer. */
 export const contentProblems = problemResponses(401, 403, 404, 422);
 
@@ -155,9 +154,17 @@ export const termSchema = z
   .openapi("Term");
 
 export const ifMatchHeader = z.object({
-  "if-match": z.string().max(40).optional().openapi({ description: 'The version being edited, as the ETag gave it: "3".' }),
+  "if-match": z
+    .string()
+    .max(40)
+    .optional()
+    .openapi({ description: 'The version being edited, as the ETag gave it: "3".' }),
 });
 
 export const idempotencyHeader = z.object({
-  "idempotency-key": z.string().max(255).optional().openapi({ description: "Makes a retried POST safe: the first answer is returned again." }),
+  "idempotency-key": z
+    .string()
+    .max(255)
+    .optional()
+    .openapi({ description: "Makes a retried POST safe: the first answer is returned again." }),
 });

@@ -20,11 +20,12 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
   };
   // Only categories have a hierarchy: for tags `parentId` is refused like any unknown field.
   const fields = taxonomy === "category" ? { ...baseFields, parentId: z.uuid().nullable() } : baseFields;
-  const createBody = z
-    .object(fields)
-    .partial()
-    .required({ name: true })
-    .strict() as z.ZodType<{ name: string; slug?: string; description?: string; parentId?: string | null }>;
+  const createBody = z.object(fields).partial().required({ name: true }).strict() as z.ZodType<{
+    name: string;
+    slug?: string;
+    description?: string;
+    parentId?: string | null;
+  }>;
   const updateBody = z
     .object(fields)
     .partial()
@@ -86,7 +87,9 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
 
   const router = createRouter();
   router.openapi(routes.list, async (c) => c.json({ items: await listTerms(contentContext(c), taxonomy) }, 200));
-  router.openapi(routes.get, async (c) => c.json(await getTerm(contentContext(c), taxonomy, c.req.valid("param").id), 200));
+  router.openapi(routes.get, async (c) =>
+    c.json(await getTerm(contentContext(c), taxonomy, c.req.valid("param").id), 200),
+  );
   router.openapi(routes.create, async (c) => {
     const body = c.req.valid("json");
     return idempotentPost(c, body, async () => ({
@@ -98,6 +101,8 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
   router.openapi(routes.update, async (c) =>
     c.json(await updateTerm(contentContext(c), taxonomy, c.req.valid("param").id, c.req.valid("json")), 200),
   );
-  router.openapi(routes.remove, async (c) => c.json(await deleteTerm(contentContext(c), taxonomy, c.req.valid("param").id), 200));
+  router.openapi(routes.remove, async (c) =>
+    c.json(await deleteTerm(contentContext(c), taxonomy, c.req.valid("param").id), 200),
+  );
   return router;
 }

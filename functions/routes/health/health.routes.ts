@@ -31,7 +31,8 @@ export const readyz = createRoute({
   method: "get",
   path: "/readyz",
   tags: ["Operations"],
-  summary: "Readiness: PostgreSQL (select 1), Redis (PING) and S3 (a probe read in the bucket), each with latency in ms.",
+  summary:
+    "Readiness: PostgreSQL (select 1), Redis (PING) and S3 (a probe read in the bucket), each with latency in ms.",
   responses: {
     200: { description: "Every dependency is up.", content: { "application/json": { schema: readinessSchema } } },
     503: {

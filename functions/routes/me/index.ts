@@ -7,19 +7,53 @@ import type { UserPrincipal } from "../../lib/principal";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { requireSection } from "../../middleware/services";
-import { changePassword, confirmMfaEnrolment, getMe, startMfaEnrolment, submitCredential } from "../../services/identity/accounts";
+import {
+  changePassword,
+  confirmMfaEnrolment,
+  getMe,
+  startMfaEnrolment,
+  submitCredential,
+} from "../../services/identity/accounts";
 
 /** The 27 federative units: a CRM number is only meaningful with the council (state) that issued it. */
 export const UFS = [
-  "AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB", "PR", "PE", "PI", "RJ", "RN", "RS",
-  "RO", "RR", "SC", "SP", "SE", "TO",
+  "AC",
+  "AL",
+  "AP",
+  "AM",
+  "BA",
+  "CE",
+  "DF",
+  "ES",
+  "GO",
+  "MA",
+  "MT",
+  "MS",
+  "MG",
+  "PA",
+  "PB",
+  "PR",
+  "PE",
+  "PI",
+  "RJ",
+  "RN",
+  "RS",
+  "RO",
+  "RR",
+  "SC",
+  "SP",
+  "SE",
+  "TO",
 ] as const;
 
 const credentialSchema = z
   .object({
     crm_number: z.string().regex(/^\d{1,8}$/, "a CRM number is 1 to 8 digits"),
     crm_uf: z.enum(UFS),
-    rqe: z.array(z.string().regex(/^\d{1,6}$/, "an RQE is 1 to 6 digits")).max(5).default([]),
+    rqe: z
+      .array(z.string().regex(/^\d{1,6}$/, "an RQE is 1 to 6 digits"))
+      .max(5)
+      .default([]),
     specialty: z.string().min(2).max(120).optional(),
   })
   .strict()
@@ -58,7 +92,10 @@ const meRoute = createRoute({
   summary: "The signed-in user, their roles in this tenant, MFA state and professional credential.",
   security: [{ bearer: [] }],
   middleware: [self] as const,
-  responses: { 200: { description: "You.", content: { "application/json": { schema: meSchema } } }, ...problemResponses(401, 403) },
+  responses: {
+    200: { description: "You.", content: { "application/json": { schema: meSchema } } },
+    ...problemResponses(401, 403),
+  },
 });
 
 const passwordRoute = createRoute({
@@ -68,7 +105,11 @@ const passwordRoute = createRoute({
   summary: "Change your password (at least 12 characters, not a common one).",
   security: [{ bearer: [] }],
   middleware: [selfWrite] as const,
-  request: { body: jsonBody(z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict()) },
+  request: {
+    body: jsonBody(
+      z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict(),
+    ),
+  },
   responses: { 204: { description: "Changed." }, ...problemResponses(401, 403, 422) },
 });
 
@@ -80,7 +121,10 @@ const enrolRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [selfWrite] as const,
   responses: {
-    200: { description: "Scan it, then confirm with a code.", content: { "application/json": { schema: z.object({ secret: z.string(), otpauth_uri: z.string() }) } } },
+    200: {
+      description: "Scan it, then confirm with a code.",
+      content: { "application/json": { schema: z.object({ secret: z.string(), otpauth_uri: z.string() }) } },
+    },
     ...problemResponses(401, 403, 409),
   },
 });
@@ -94,7 +138,10 @@ const confirmRoute = createRoute({
   middleware: [selfWrite] as const,
   request: { body: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/) }).strict()) },
   responses: {
-    200: { description: "Enabled.", content: { "application/json": { schema: z.object({ recovery_codes: z.array(z.string()) }) } } },
+    200: {
+      description: "Enabled.",
+      content: { "application/json": { schema: z.object({ recovery_codes: z.array(z.string()) }) } },
+    },
     ...problemResponses(401, 403, 409, 422),
   },
 });
@@ -107,11 +154,20 @@ const credentialRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [selfWrite] as const,
   request: { body: jsonBody(credentialSchema) },
-  responses: { 200: { description: "Saved, pending verification.", content: { "application/json": { schema: credentialView } } }, ...problemResponses(401, 403, 422) },
+  responses: {
+    200: { description: "Saved, pending verification.", content: { "application/json": { schema: credentialView } } },
+    ...problemResponses(401, 403, 422),
+  },
 });
 
 function accountDeps(c: Context<AppBindings>) {
-  return { db: c.var.db, redis: c.var.redis, auth: requireSection("auth", getConfig(c.env).auth), tenant: c.var.tenant, requestId: c.var.requestId };
+  return {
+    db: c.var.db,
+    redis: c.var.redis,
+    auth: requireSection("auth", getConfig(c.env).auth),
+    tenant: c.var.tenant,
+    requestId: c.var.requestId,
+  };
 }
 
 function user(c: Context<AppBindings>): UserPrincipal {
@@ -120,11 +176,15 @@ function user(c: Context<AppBindings>): UserPrincipal {
   return principal;
 }
 
-const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) => c.json(await getMe(accountDeps(c), user(c)), 200);
+const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) =>
+  c.json(await getMe(accountDeps(c), user(c)), 200);
 
 const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  await changePassword(accountDeps(c), user(c), { currentPassword: body.current_password, newPassword: body.new_password });
+  await changePassword(accountDeps(c), user(c), {
+    currentPassword: body.current_password,
+    newPassword: body.new_password,
+  });
   return c.body(null, 204);
 };
 
@@ -140,7 +200,12 @@ const confirmHandler: RouteHandler<typeof confirmRoute, AppBindings> = async (c)
 
 const credentialHandler: RouteHandler<typeof credentialRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  const view = await submitCredential(accountDeps(c), user(c), { crmNumber: body.crm_number, crmUf: body.crm_uf, rqe: body.rqe, specialty: body.specialty });
+  const view = await submitCredential(accountDeps(c), user(c), {
+    crmNumber: body.crm_number,
+    crmUf: body.crm_uf,
+    rqe: body.rqe,
+    specialty: body.specialty,
+  });
   return c.json(view, 200);
 };
 

@@ -41,7 +41,11 @@ const downloadRoute = createRoute({
   responses: {
     200: {
       description: "The link.",
-      content: { "application/json": { schema: z.object({ url: z.string(), expires_in: z.number().int() }).openapi("MediaDownload") } },
+      content: {
+        "application/json": {
+          schema: z.object({ url: z.string(), expires_in: z.number().int() }).openapi("MediaDownload"),
+        },
+      },
     },
     ...problemResponses(401, 403, 404),
   },

@@ -21,12 +21,19 @@ const OFFICERS = ["compliance_officer", "admin"] as const;
 const officersWrite = protect({ sensitivity: "phi", action: "write", roles: [...OFFICERS] });
 const officersRead = protect({ sensitivity: "phi", action: "read", roles: [...OFFICERS] });
 // Registering a patient (to link their studies) is also done by the clinicians who upload them.
-const subjectRegistrars = protect({ sensitivity: "phi", action: "write", roles: ["compliance_officer", "admin", "medical_reviewer"] });
+const subjectRegistrars = protect({
+  sensitivity: "phi",
+  action: "write",
+  roles: ["compliance_officer", "admin", "medical_reviewer"],
+});
 
 const identity = z
   .object({
     email: z.email().max(254).optional(),
-    cpf: z.string().regex(/^\d{3}\.?\d{3}\.?\d{3}-?\d{2}$/, "must be a CPF (11 digits)").optional(),
+    cpf: z
+      .string()
+      .regex(/^\d{3}\.?\d{3}\.?\d{3}-?\d{2}$/, "must be a CPF (11 digits)")
+      .optional(),
     display_name: z.string().trim().min(1).max(200).optional(),
   })
   .strict()
@@ -56,7 +63,13 @@ const createRequestRoute = createRoute({
         .object({
           type: z.enum(privacyRequestTypes),
           subject: identity,
-          correction: z.object({ email: z.email().max(254).optional(), display_name: z.string().trim().min(1).max(200).optional() }).strict().optional(),
+          correction: z
+            .object({
+              email: z.email().max(254).optional(),
+              display_name: z.string().trim().min(1).max(200).optional(),
+            })
+            .strict()
+            .optional(),
           purpose: z.string().min(1).max(100).optional(),
         })
         .strict(),
@@ -80,7 +93,8 @@ const fulfilRoute = createRoute({
   method: "post",
   path: "/privacy/requests/{id}/fulfil",
   tags: ["Privacy"],
-  summary: "Fulfil a request: export (JSON + FHIR R4 Bundle), correction, consent withdrawal, anonymisation or deletion — data the law keeps is retained and blocked, with its legal basis.",
+  summary:
+    "Fulfil a request: export (JSON + FHIR R4 Bundle), correction, consent withdrawal, anonymisation or deletion — data the law keeps is retained and blocked, with its legal basis.",
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
   request: { params: z.object({ id: z.uuid() }) },

@@ -35,7 +35,12 @@ const search = createRoute({
       offset: z.coerce.number().int().min(0).max(10_000).optional(),
     }),
   },
-  responses: { 200: { description: "Hits, best first.", content: { "application/json": { schema: z.object({ hits: z.array(hitSchema) }) } } } },
+  responses: {
+    200: {
+      description: "Hits, best first.",
+      content: { "application/json": { schema: z.object({ hits: z.array(hitSchema) }) } },
+    },
+  },
 });
 
 /** `/api/search`. */

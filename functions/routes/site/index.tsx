@@ -114,11 +114,25 @@ function respond(c: SiteContext, result: CachedResult, policy: SiteCachePolicy):
 async function unavailable(c: SiteContext, locale: ContentLocale): Promise<Response> {
   const t = STRINGS[locale];
   const body = await htmlDocument(
-    <Layout locale={locale} siteName={c.var.tenant.name} meta={{ title: t.unavailableTitle, description: t.unavailableText, canonical: null, alternates: [], ogType: "website", noindex: true }}>
+    <Layout
+      locale={locale}
+      siteName={c.var.tenant.name}
+      meta={{
+        title: t.unavailableTitle,
+        description: t.unavailableText,
+        canonical: null,
+        alternates: [],
+        ogType: "website",
+        noindex: true,
+      }}
+    >
       <MessageView title={t.unavailableTitle} text={t.unavailableText} locale={locale} />
     </Layout>,
   );
-  return new Response(body, { status: 503, headers: { "content-type": HTML, "cache-control": "no-store", "retry-after": "30" } });
+  return new Response(body, {
+    status: 503,
+    headers: { "content-type": HTML, "cache-control": "no-store", "retry-after": "30" },
+  });
 }
 
 /**
@@ -126,7 +140,13 @@ async function unavailable(c: SiteContext, locale: ContentLocale): Promise<Respo
  * (or stale and the database is failing), rendered otherwise. A render that fails with nothing cached is
  * a 503 page, not a problem+json 500: readers get HTML and a Retry-After.
  */
-async function serve(c: SiteContext, locale: ContentLocale, path: string, render: () => Promise<RenderedPage>, options: { cacheable?: boolean } = {}): Promise<Response> {
+async function serve(
+  c: SiteContext,
+  locale: ContentLocale,
+  path: string,
+  render: () => Promise<RenderedPage>,
+  options: { cacheable?: boolean } = {},
+): Promise<Response> {
   const policy = policyOf(c);
   const cache = options.cacheable === false || !isAnonymous(c) ? null : siteCache();
   try {
@@ -136,7 +156,8 @@ async function serve(c: SiteContext, locale: ContentLocale, path: string, render
       policy,
       render,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-      onBackgroundError: (error) => c.var.logger.warn("site cache: serving stale or background render failed", { error, path }),
+      onBackgroundError: (error) =>
+        c.var.logger.warn("site cache: serving stale or background render failed", { error, path }),
     });
     return respond(c, result, policy);
   } catch (error) {
@@ -148,11 +169,27 @@ async function serve(c: SiteContext, locale: ContentLocale, path: string, render
 async function notFoundPage(c: SiteContext, locale: ContentLocale): Promise<RenderedPage> {
   const t = STRINGS[locale];
   const body = await htmlDocument(
-    <Layout locale={locale} siteName={c.var.tenant.name} meta={{ title: t.notFoundTitle, description: t.notFoundText, canonical: null, alternates: [], ogType: "website", noindex: true }}>
+    <Layout
+      locale={locale}
+      siteName={c.var.tenant.name}
+      meta={{
+        title: t.notFoundTitle,
+        description: t.notFoundText,
+        canonical: null,
+        alternates: [],
+        ogType: "website",
+        noindex: true,
+      }}
+    >
       <MessageView title={t.notFoundTitle} text={t.notFoundText} locale={locale} />
     </Layout>,
   );
-  return renderedPage(body, { status: 404, contentType: HTML, shareable: true, tags: [cacheTags.tenant(c.var.tenant.id)] });
+  return renderedPage(body, {
+    status: 404,
+    contentType: HTML,
+    shareable: true,
+    tags: [cacheTags.tenant(c.var.tenant.id)],
+  });
 }
 
 function describe(text: string, fallback: string): string {
@@ -204,15 +241,22 @@ siteRouter.get("/", (c) => {
   });
 });
 
-siteRouter.get(SITE_CSS_PATH, () =>
-  new Response(SITE_CSS, {
-    headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=31536000, immutable" },
-  }),
+siteRouter.get(
+  SITE_CSS_PATH,
+  () =>
+    new Response(SITE_CSS, {
+      headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=31536000, immutable" },
+    }),
 );
 
 siteRouter.get("/robots.txt", (c) =>
   serve(c, "pt-BR", "/robots.txt", async () =>
-    renderedPage(robotsTxt(await siteOrigin(c)), { status: 200, contentType: "text/plain; charset=utf-8", shareable: true, tags: [cacheTags.tenant(c.var.tenant.id)] }),
+    renderedPage(robotsTxt(await siteOrigin(c)), {
+      status: 200,
+      contentType: "text/plain; charset=utf-8",
+      shareable: true,
+      tags: [cacheTags.tenant(c.var.tenant.id)],
+    }),
   ),
 );
 
@@ -252,9 +296,13 @@ siteRouter.get(`/sitemaps/:file{(?:${LOCALE_SEGMENTS})\\.xml}`, (c) => {
 function feedRoute(kind: "rss" | "atom", byCategory: boolean) {
   return async (c: SiteContext): Promise<Response> => {
     const locale = localeParam(c);
-    const categorySlug = byCategory ? c.req.param("slug") ?? "" : null;
-    if (categorySlug !== null && !SLUG.test(categorySlug)) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
-    const path = kind === "rss" ? sitePaths.rss(locale, categorySlug ?? undefined) : sitePaths.atom(locale, categorySlug ?? undefined);
+    const categorySlug = byCategory ? (c.req.param("slug") ?? "") : null;
+    if (categorySlug !== null && !SLUG.test(categorySlug))
+      return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
+    const path =
+      kind === "rss"
+        ? sitePaths.rss(locale, categorySlug ?? undefined)
+        : sitePaths.atom(locale, categorySlug ?? undefined);
     return serve(c, locale, path, async () => {
       const feed = await siteFeed(contentContext(c), locale, categorySlug);
       if (!feed) return notFoundPage(c, locale);
@@ -272,7 +320,10 @@ function feedRoute(kind: "rss" | "atom", byCategory: boolean) {
         items: feed.items,
       };
       const body = kind === "rss" ? rssFeed(channel) : atomFeed({ ...channel, id: origin + path });
-      const tags = [cacheTags.tenant(c.var.tenant.id), cacheTags.list(c.var.tenant.id, locale, categorySlug ? `category:${categorySlug}` : "feed")];
+      const tags = [
+        cacheTags.tenant(c.var.tenant.id),
+        cacheTags.list(c.var.tenant.id, locale, categorySlug ? `category:${categorySlug}` : "feed"),
+      ];
       return renderedPage(body, {
         status: 200,
         contentType: kind === "rss" ? "application/rss+xml; charset=utf-8" : "application/atom+xml; charset=utf-8",
@@ -299,8 +350,10 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
     const locale = localeParam(c);
     const slug = kind === "home" ? null : (c.req.param("slug") ?? "");
     const page = pageParam(c);
-    if (page === null || (slug !== null && !SLUG.test(slug))) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
-    const basePath = slug === null ? sitePaths.home(locale) : kind === "home" ? sitePaths.home(locale) : sitePaths[kind](locale, slug);
+    if (page === null || (slug !== null && !SLUG.test(slug)))
+      return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
+    const basePath =
+      slug === null ? sitePaths.home(locale) : kind === "home" ? sitePaths.home(locale) : sitePaths[kind](locale, slug);
     return serve(c, locale, withPage(basePath, page), async () => {
       const t = STRINGS[locale];
       const filter: ListFilter = kind === "home" || slug === null ? null : { kind, slug };
@@ -318,7 +371,13 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
         alternates: kind === "home" && page === 1 ? homeAlternates(origin) : [],
         ogType: "website",
         ...(kind === "home" || kind === "category"
-          ? { feeds: { rss: sitePaths.rss(locale, slug ?? undefined), atom: sitePaths.atom(locale, slug ?? undefined), title: heading } }
+          ? {
+              feeds: {
+                rss: sitePaths.rss(locale, slug ?? undefined),
+                atom: sitePaths.atom(locale, slug ?? undefined),
+                title: heading,
+              },
+            }
           : {}),
       };
       const body = await htmlDocument(
@@ -326,7 +385,11 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
           <ListView
             locale={locale}
             heading={heading}
-            {...(kind === "home" ? { intro: t.siteDescription(siteName) } : list.term?.description ? { intro: list.term.description } : {})}
+            {...(kind === "home"
+              ? { intro: t.siteDescription(siteName) }
+              : list.term?.description
+                ? { intro: list.term.description }
+                : {})}
             items={list.items}
             path={basePath}
             page={page}
@@ -339,7 +402,10 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
         status: 200,
         contentType: HTML,
         shareable: true,
-        tags: [cacheTags.tenant(c.var.tenant.id), cacheTags.list(c.var.tenant.id, locale, slug === null ? "home" : `${kind}:${slug}`)],
+        tags: [
+          cacheTags.tenant(c.var.tenant.id),
+          cacheTags.list(c.var.tenant.id, locale, slug === null ? "home" : `${kind}:${slug}`),
+        ],
       });
     });
   };
@@ -369,7 +435,19 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
       const results = q ? await searchSite(contentContext(c), locale, q, page) : { items: [], total: 0 };
       const heading = q ? t.searchResultsFor(q) : t.search;
       const body = await htmlDocument(
-        <Layout locale={locale} siteName={c.var.tenant.name} searchQuery={q} meta={{ title: heading, description: t.searchLabel, canonical: null, alternates: [], ogType: "website", noindex: true }}>
+        <Layout
+          locale={locale}
+          siteName={c.var.tenant.name}
+          searchQuery={q}
+          meta={{
+            title: heading,
+            description: t.searchLabel,
+            canonical: null,
+            alternates: [],
+            ogType: "website",
+            noindex: true,
+          }}
+        >
           <ListView
             locale={locale}
             heading={heading}
@@ -415,7 +493,10 @@ function articleRoute(type: ContentType) {
           article.translations.length > 0
             ? [
                 { hreflang: locale, href: canonical },
-                ...article.translations.map((tr) => ({ hreflang: tr.locale, href: origin + sitePaths.item(tr.locale, tr.type, tr.slug) })),
+                ...article.translations.map((tr) => ({
+                  hreflang: tr.locale,
+                  href: origin + sitePaths.item(tr.locale, tr.type, tr.slug),
+                })),
               ]
             : [],
         ogType: "article",
@@ -452,7 +533,8 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/:slug`, articleRoute("page"));
 
 siteRouter.all("*", async (c, next) => {
   const path = c.req.path;
-  if (/^\/(?:api|wp-json|\.well-known)(?:\/|$)/.test(path) || (c.req.method !== "GET" && c.req.method !== "HEAD")) return next();
+  if (/^\/(?:api|wp-json|\.well-known)(?:\/|$)/.test(path) || (c.req.method !== "GET" && c.req.method !== "HEAD"))
+    return next();
   const localeMatch = new RegExp(`^/(${LOCALE_SEGMENTS})(?:/|$)`).exec(path);
   const locale = localeOfSegment(localeMatch?.[1] ?? negotiateSegment(c.req.header("accept-language"))) ?? "pt-BR";
   const response = await serve(c, locale, path, () => notFoundPage(c, locale), { cacheable: false });

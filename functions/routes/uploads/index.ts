@@ -12,7 +12,15 @@ const UPLOADER_ROLES = ["admin", "editor", "author", "medical_reviewer"] as cons
 const createBody = z
   .object({
     // The name is only shown back to staff; the object key never derives from it.
-    filename: z.string().trim().min(1).max(255).refine((name) => ![...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), "must not contain control characters"),
+    filename: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .refine(
+        (name) => ![...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f),
+        "must not contain control characters",
+      ),
     size: z.number().int().positive(),
     content_type: z.string().min(3).max(100),
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be the file's SHA-256 in hex"),
@@ -74,7 +82,16 @@ const completeRoute = createRoute({
       content: {
         "application/json": {
           schema: z
-            .object({ parts: z.array(z.object({ part_number: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }).strict()).max(10_000).optional() })
+            .object({
+              parts: z
+                .array(
+                  z
+                    .object({ part_number: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) })
+                    .strict(),
+                )
+                .max(10_000)
+                .optional(),
+            })
             .strict(),
         },
       },

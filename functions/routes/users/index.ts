@@ -37,7 +37,13 @@ const disableRoute = createRoute({
 });
 
 function deps(c: Context<AppBindings>) {
-  return { db: c.var.db, redis: c.var.redis, auth: requireSection("auth", getConfig(c.env).auth), tenant: c.var.tenant, requestId: c.var.requestId };
+  return {
+    db: c.var.db,
+    redis: c.var.redis,
+    auth: requireSection("auth", getConfig(c.env).auth),
+    tenant: c.var.tenant,
+    requestId: c.var.requestId,
+  };
 }
 
 function admin(c: Context<AppBindings>) {

@@ -45,7 +45,10 @@ const collectionQuery = z
   .loose();
 const itemParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "42" }) });
 const wpJson = (description: string) => ({ description, content: { "application/json": { schema: z.unknown() } } });
-const wpError = { description: "WordPress error: { code, message, data: { status } }.", content: { "application/json": { schema: z.unknown() } } };
+const wpError = {
+  description: "WordPress error: { code, message, data: { status } }.",
+  content: { "application/json": { schema: z.unknown() } },
+};
 
 function wpContext(c: Context<AppBindings>): WpReadContext {
   return { ...contentContext(c), origin: new URL(c.req.url).origin };
@@ -77,7 +80,8 @@ function collectionResponse(c: Context<AppBindings>, page: WpPage, current: numb
 
 function wpId(raw: string): number {
   // WordPress's routes only match digits (`(?P<id>[\d]+)`); anything else is no route at all.
-  if (!/^\d{1,15}$/.test(raw)) throw new WordPressError(404, "rest_no_route", "No route was found matching the URL and request method.");
+  if (!/^\d{1,15}$/.test(raw))
+    throw new WordPressError(404, "rest_no_route", "No route was found matching the URL and request method.");
   return Number(raw);
 }
 
@@ -96,7 +100,17 @@ async function wordpress(c: Context<AppBindings>, run: () => Promise<Response>):
 function fieldsOf(c: Context<AppBindings>): { embed: boolean; fields?: string[] } {
   const params = new URL(c.req.url).searchParams;
   const raw = params.get("_fields");
-  return { embed: params.has("_embed"), ...(raw ? { fields: raw.split(",").map((f) => f.trim()).filter(Boolean) } : {}) };
+  return {
+    embed: params.has("_embed"),
+    ...(raw
+      ? {
+          fields: raw
+            .split(",")
+            .map((f) => f.trim())
+            .filter(Boolean),
+        }
+      : {}),
+  };
 }
 
 type Collection = "posts" | "pages" | "categories" | "tags" | "users";
@@ -119,7 +133,10 @@ function collectionRoutes(name: Collection) {
       tags: ["WordPress API"],
       summary: `WordPress: one of ${name}`,
       middleware: [publicRead] as const,
-      request: { params: itemParams, query: z.object({ _fields: z.string().optional(), _embed: z.string().optional() }).loose() },
+      request: {
+        params: itemParams,
+        query: z.object({ _fields: z.string().optional(), _embed: z.string().optional() }).loose(),
+      },
       responses: { 200: wpJson("The item."), 404: wpError },
     }),
   };
@@ -137,7 +154,11 @@ async function listOf(c: Context<AppBindings>, name: Collection): Promise<Respon
     return collectionResponse(c, await listWpUsers(ctx, query), query.page);
   }
   const query = parseWpQuery(params, "terms");
-  return collectionResponse(c, await listWpTerms(ctx, name === "categories" ? "category" : "post_tag", query), query.page);
+  return collectionResponse(
+    c,
+    await listWpTerms(ctx, name === "categories" ? "category" : "post_tag", query),
+    query.page,
+  );
 }
 
 async function itemOf(c: Context<AppBindings>, name: Collection, rawId: string): Promise<Response> {
@@ -145,7 +166,8 @@ async function itemOf(c: Context<AppBindings>, name: Collection, rawId: string):
   const ctx = wpContext(c);
   const { embed, fields } = fieldsOf(c);
   let body: unknown;
-  if (name === "posts" || name === "pages") body = await getWpContent(ctx, name === "posts" ? "post" : "page", id, { embed, fields });
+  if (name === "posts" || name === "pages")
+    body = await getWpContent(ctx, name === "posts" ? "post" : "page", id, { embed, fields });
   else if (name === "users") body = await getWpUser(ctx, id, fields);
   else body = await getWpTerm(ctx, name === "categories" ? "category" : "post_tag", id, fields);
   cacheHeaders(c);
@@ -169,8 +191,18 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
       const ctx = contentContext(c);
       const origin = new URL(c.req.url).origin;
       const routes: Record<string, unknown> = {
-        "/": { namespace: "", methods: ["GET"], endpoints: [{ methods: ["GET"], args: {} }], _links: { self: [{ href: `${origin}/wp-json/` }] } },
-        "/wp/v2": { namespace: "wp/v2", methods: ["GET"], endpoints: [{ methods: ["GET"], args: {} }], _links: { self: [{ href: `${origin}/wp-json/wp/v2` }] } },
+        "/": {
+          namespace: "",
+          methods: ["GET"],
+          endpoints: [{ methods: ["GET"], args: {} }],
+          _links: { self: [{ href: `${origin}/wp-json/` }] },
+        },
+        "/wp/v2": {
+          namespace: "wp/v2",
+          methods: ["GET"],
+          endpoints: [{ methods: ["GET"], args: {} }],
+          _links: { self: [{ href: `${origin}/wp-json/wp/v2` }] },
+        },
       };
       for (const name of COLLECTIONS) {
         routes[`/wp/v2/${name}`] = {
@@ -179,7 +211,11 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
           endpoints: [{ methods: ["GET"], args: {} }],
           _links: { self: [{ href: `${origin}/wp-json/wp/v2/${name}` }] },
         };
-        routes[`/wp/v2/${name}/(?P<id>[\\d]+)`] = { namespace: "wp/v2", methods: ["GET"], endpoints: [{ methods: ["GET"], args: {} }] };
+        routes[`/wp/v2/${name}/(?P<id>[\\d]+)`] = {
+          namespace: "wp/v2",
+          methods: ["GET"],
+          endpoints: [{ methods: ["GET"], args: {} }],
+        };
       }
       cacheHeaders(c);
       return c.json(
@@ -208,7 +244,14 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
 
   // Anything else under /wp-json is WordPress's "no route" (404), in its shape.
   router.all("*", (c) =>
-    c.json({ code: "rest_no_route", message: "No route was found matching the URL and request method.", data: { status: 404 } }, 404),
+    c.json(
+      {
+        code: "rest_no_route",
+        message: "No route was found matching the URL and request method.",
+        data: { status: 404 },
+      },
+      404,
+    ),
   );
   return router;
 }

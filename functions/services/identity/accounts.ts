@@ -82,13 +82,25 @@ export async function changePassword(
       throw new ForbiddenError("invalid_current_password", "The current password is not correct.");
     }
     assertAcceptablePassword(input.newPassword, { email: user.email });
-    await tx.update(users).set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date() }).where(eq(users.id, user.id));
-    await appendAudit(tx, { tenantId: deps.tenant.id, actorType: "user", actorId: user.id, action: "user.password_changed", requestId: deps.requestId });
+    await tx
+      .update(users)
+      .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date() })
+      .where(eq(users.id, user.id));
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: user.id,
+      action: "user.password_changed",
+      requestId: deps.requestId,
+    });
   });
 }
 
 /** Starts TOTP enrolment: a new secret, stored encrypted and inactive until a code from it is confirmed. */
-export async function startMfaEnrolment(deps: AccountDeps, principal: UserPrincipal): Promise<{ secret: string; otpauth_uri: string }> {
+export async function startMfaEnrolment(
+  deps: AccountDeps,
+  principal: UserPrincipal,
+): Promise<{ secret: string; otpauth_uri: string }> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, principal.userId)).limit(1);
     if (!user) throw new UnauthorizedError();
@@ -96,9 +108,18 @@ export async function startMfaEnrolment(deps: AccountDeps, principal: UserPrinci
     const secret = toBase32(randomBytes(20));
     await tx
       .update(users)
-      .set({ mfaSecretEncrypted: await encryptSecret(secret, deps.auth.mfaEncryptionKey, user.id), updatedAt: new Date() })
+      .set({
+        mfaSecretEncrypted: await encryptSecret(secret, deps.auth.mfaEncryptionKey, user.id),
+        updatedAt: new Date(),
+      })
       .where(eq(users.id, user.id));
-    await appendAudit(tx, { tenantId: deps.tenant.id, actorType: "user", actorId: user.id, action: "user.mfa_enrolment_started", requestId: deps.requestId });
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: user.id,
+      action: "user.mfa_enrolment_started",
+      requestId: deps.requestId,
+    });
     return { secret, otpauth_uri: otpauthUri(secret, user.email, "Vitalis") };
   });
 }
@@ -109,7 +130,11 @@ function newRecoveryCode(): string {
 }
 
 /** Confirms enrolment with a first code; returns ten one-time recovery codes, shown once and stored hashed. */
-export async function confirmMfaEnrolment(deps: AccountDeps, principal: UserPrincipal, code: string): Promise<{ recovery_codes: string[] }> {
+export async function confirmMfaEnrolment(
+  deps: AccountDeps,
+  principal: UserPrincipal,
+  code: string,
+): Promise<{ recovery_codes: string[] }> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, principal.userId)).limit(1);
     if (!user?.mfaSecretEncrypted) throw new ConflictError("mfa_not_started", "Start two-step verification first.");
@@ -120,9 +145,17 @@ export async function confirmMfaEnrolment(deps: AccountDeps, principal: UserPrin
     await deps.redis.set(`vitalis:totp-used:${user.id}:${step}`, "1", { nx: true, ex: 120 });
     const codes = Array.from({ length: 10 }, newRecoveryCode);
     await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id));
-    await tx.insert(mfaRecoveryCodes).values(await Promise.all(codes.map(async (c) => ({ userId: user.id, codeHash: await sha256Hex(c) }))));
+    await tx
+      .insert(mfaRecoveryCodes)
+      .values(await Promise.all(codes.map(async (c) => ({ userId: user.id, codeHash: await sha256Hex(c) }))));
     await tx.update(users).set({ mfaEnabledAt: new Date(), updatedAt: new Date() }).where(eq(users.id, user.id));
-    await appendAudit(tx, { tenantId: deps.tenant.id, actorType: "user", actorId: user.id, action: "user.mfa_enabled", requestId: deps.requestId });
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: user.id,
+      action: "user.mfa_enabled",
+      requestId: deps.requestId,
+    });
     return { recovery_codes: codes };
   });
 }
@@ -135,7 +168,11 @@ export interface CredentialInput {
 }
 
 /** A physician declares their CRM (and RQE); it waits for an admin's verification. */
-export async function submitCredential(deps: AccountDeps, principal: UserPrincipal, input: CredentialInput): Promise<CredentialView> {
+export async function submitCredential(
+  deps: AccountDeps,
+  principal: UserPrincipal,
+  input: CredentialInput,
+): Promise<CredentialView> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const values = {
       tenantId: deps.tenant.id,
@@ -185,7 +222,13 @@ export async function reviewCredential(
     if (!current) throw new NotFoundError("This person has not submitted a credential.");
     const [row] = await tx
       .update(professionalCredentials)
-      .set({ status: input.status, note: input.note, reviewedBy: admin.userId, reviewedAt: new Date(), updatedAt: new Date() })
+      .set({
+        status: input.status,
+        note: input.note,
+        reviewedBy: admin.userId,
+        reviewedAt: new Date(),
+        updatedAt: new Date(),
+      })
       .where(and(eq(professionalCredentials.tenantId, deps.tenant.id), eq(professionalCredentials.userId, userId)))
       .returning();
     await appendAudit(tx, {
@@ -196,7 +239,12 @@ export async function reviewCredential(
       targetType: "user",
       targetId: userId,
       requestId: deps.requestId,
-      details: { from: current.status, to: input.status, note: input.note, crm: `${current.crmNumber}/${current.crmUf}` },
+      details: {
+        from: current.status,
+        to: input.status,
+        note: input.note,
+        crm: `${current.crmNumber}/${current.crmUf}`,
+      },
     });
     return viewCredential(row)!;
   });
@@ -206,9 +254,21 @@ export async function reviewCredential(
 export async function disableUser(deps: AccountDeps, admin: UserPrincipal, userId: string): Promise<void> {
   if (userId === admin.userId) throw new ConflictError("cannot_disable_self", "You cannot disable your own account.");
   const found = await withTenant(deps.db, deps.tenant.id, async (tx) => {
-    const updated = await tx.update(users).set({ status: "disabled", updatedAt: new Date() }).where(eq(users.id, userId)).returning({ id: users.id });
+    const updated = await tx
+      .update(users)
+      .set({ status: "disabled", updatedAt: new Date() })
+      .where(eq(users.id, userId))
+      .returning({ id: users.id });
     if (updated.length > 0) {
-      await appendAudit(tx, { tenantId: deps.tenant.id, actorType: "user", actorId: admin.userId, action: "user.disabled", targetType: "user", targetId: userId, requestId: deps.requestId });
+      await appendAudit(tx, {
+        tenantId: deps.tenant.id,
+        actorType: "user",
+        actorId: admin.userId,
+        action: "user.disabled",
+        targetType: "user",
+        targetId: userId,
+        requestId: deps.requestId,
+      });
     }
     return updated.length > 0;
   });

@@ -138,17 +138,30 @@ export async function login(deps: IdentityDeps, input: { email: string; password
         actorId: user?.id ?? null,
         action: "auth.login_failed",
         requestId: deps.requestId,
-        details: { reason: user && passwordOk ? "disabled" : "invalid_credentials", failures, locked: failures >= LOCKOUT_THRESHOLD },
+        details: {
+          reason: user && passwordOk ? "disabled" : "invalid_credentials",
+          failures,
+          locked: failures >= LOCKOUT_THRESHOLD,
+        },
       });
       // The audit event must survive the refusal, so the transaction commits and the error is thrown after it.
       return { kind: "failed" as const };
     }
     await deps.redis.del(failKey);
     if (user.passwordHash && needsRehash(user.passwordHash)) {
-      await tx.update(users).set({ passwordHash: await hashPassword(input.password), updatedAt: new Date() }).where(eq(users.id, user.id));
+      await tx
+        .update(users)
+        .set({ passwordHash: await hashPassword(input.password), updatedAt: new Date() })
+        .where(eq(users.id, user.id));
     }
     if (user.mfaEnabledAt) {
-      await appendAudit(tx, { tenantId: deps.tenant.id, actorType: "user", actorId: user.id, action: "auth.mfa_challenged", requestId: deps.requestId });
+      await appendAudit(tx, {
+        tenantId: deps.tenant.id,
+        actorType: "user",
+        actorId: user.id,
+        action: "auth.mfa_challenged",
+        requestId: deps.requestId,
+      });
       return { kind: "mfa_required" as const, mfaToken: await issueMfaToken(deps.auth, user.id, deps.tenant.id) };
     }
     const session = await createSession(tx, deps, user, ["pwd"], new Date());
@@ -170,23 +183,34 @@ export async function login(deps: IdentityDeps, input: { email: string; password
 const RECOVERY_CODE = /^[A-Z0-9]{5}-[A-Z0-9]{5}$/;
 
 /** Step two: a TOTP code (or a one-time recovery code) for the MFA token from step one. */
-export async function completeMfa(deps: IdentityDeps, input: { mfaToken: string; code: string }): Promise<SessionTokens> {
+export async function completeMfa(
+  deps: IdentityDeps,
+  input: { mfaToken: string; code: string },
+): Promise<SessionTokens> {
   const challenge = await verifyMfaToken(deps.auth, input.mfaToken, deps.tenant.id);
   // Five guesses per challenge: a 6-digit code must not be brute-forced within the token's lifetime.
   const attempts = await deps.redis.incr(`vitalis:mfa-attempts:${challenge.jti}`);
   if (attempts === 1) await deps.redis.expire(`vitalis:mfa-attempts:${challenge.jti}`, 600);
-  if (attempts > 5) throw new UnauthorizedError("invalid_mfa_token", "Too many wrong codes. Start again with your password.");
+  if (attempts > 5)
+    throw new UnauthorizedError("invalid_mfa_token", "Too many wrong codes. Start again with your password.");
 
   const code = input.code.trim().toUpperCase();
   const outcome = await withTenant(deps.db, deps.tenant.id, async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, challenge.userId)).limit(1);
-    if (!user || user.status !== "active" || !user.mfaSecretEncrypted || !user.mfaEnabledAt) return { ok: false as const, reason: "no_mfa" };
+    if (!user || user.status !== "active" || !user.mfaSecretEncrypted || !user.mfaEnabledAt)
+      return { ok: false as const, reason: "no_mfa" };
     let method: "otp" | "recovery";
     if (RECOVERY_CODE.test(code)) {
       const used = await tx
         .update(mfaRecoveryCodes)
         .set({ usedAt: new Date() })
-        .where(and(eq(mfaRecoveryCodes.userId, user.id), eq(mfaRecoveryCodes.codeHash, await sha256Hex(code)), isNull(mfaRecoveryCodes.usedAt)))
+        .where(
+          and(
+            eq(mfaRecoveryCodes.userId, user.id),
+            eq(mfaRecoveryCodes.codeHash, await sha256Hex(code)),
+            isNull(mfaRecoveryCodes.usedAt),
+          ),
+        )
         .returning({ id: mfaRecoveryCodes.id });
       if (used.length === 0) return { ok: false as const, reason: "wrong_code", userId: user.id };
       method = "recovery";
@@ -223,7 +247,8 @@ export async function completeMfa(deps: IdentityDeps, input: { mfaToken: string;
         details: { reason: outcome.reason },
       }),
     );
-    if (outcome.reason === "replayed") throw new UnauthorizedError("mfa_code_replayed", "This code was already used. Wait for the next one.");
+    if (outcome.reason === "replayed")
+      throw new UnauthorizedError("mfa_code_replayed", "This code was already used. Wait for the next one.");
     throw new UnauthorizedError("invalid_mfa_code", "The code is not correct.");
   }
   return outcome.session;
@@ -236,7 +261,12 @@ export async function completeMfa(deps: IdentityDeps, input: { mfaToken: string;
 export async function refreshSession(deps: IdentityDeps, refreshToken: string): Promise<SessionTokens> {
   const tokenHash = await sha256Hex(refreshToken);
   const outcome = await withTenant(deps.db, deps.tenant.id, async (tx) => {
-    const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1).for("update");
+    const [row] = await tx
+      .select()
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, tokenHash))
+      .limit(1)
+      .for("update");
     if (!row) return { ok: false as const, reason: "unknown" };
     if (row.rotatedAt || row.revokedAt) {
       await tx
@@ -267,7 +297,11 @@ export async function refreshSession(deps: IdentityDeps, refreshToken: string): 
 }
 
 /** Ends this session: the access token is denied until it expires, and the refresh family is revoked. */
-export async function logout(deps: IdentityDeps, claims: AccessClaims, refreshToken: string | undefined): Promise<void> {
+export async function logout(
+  deps: IdentityDeps,
+  claims: AccessClaims,
+  refreshToken: string | undefined,
+): Promise<void> {
   const ttl = Math.max(1, claims.exp - Math.floor(Date.now() / 1000) + 30);
   await deps.redis.set(`vitalis:deny:${claims.jti}`, "1", { ex: ttl });
   await withTenant(deps.db, deps.tenant.id, async (tx) => {
@@ -284,7 +318,13 @@ export async function logout(deps: IdentityDeps, claims: AccessClaims, refreshTo
           .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
       }
     }
-    await appendAudit(tx, { tenantId: deps.tenant.id, actorType: "user", actorId: claims.sub, action: "auth.logout", requestId: deps.requestId });
+    await appendAudit(tx, {
+      tenantId: deps.tenant.id,
+      actorType: "user",
+      actorId: claims.sub,
+      action: "auth.logout",
+      requestId: deps.requestId,
+    });
   });
 }
 
@@ -316,4 +356,3 @@ export async function revokeAllSessions(
   });
   await deps.redis.set(`vitalis:nbf:${userId}`, String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
 }
-

@@ -47,7 +47,10 @@ async function buildKeyRing(config: AuthConfig): Promise<KeyRing> {
   for (const jwk of config.signingKeys) {
     verifiers.set(jwk.kid, (await importJWK(publicPart(jwk), ALGORITHM)) as CryptoKey);
   }
-  const signerKey = (await importJWK({ kty: first.kty, crv: first.crv, x: first.x, d: first.d }, ALGORITHM)) as CryptoKey;
+  const signerKey = (await importJWK(
+    { kty: first.kty, crv: first.crv, x: first.x, d: first.d },
+    ALGORITHM,
+  )) as CryptoKey;
   return { signer: { kid: first.kid, key: signerKey }, verifiers, publicJwks: config.signingKeys.map(publicPart) };
 }
 
@@ -70,7 +73,10 @@ export interface AccessTokenInput {
   issuedNoEarlierThan?: number;
 }
 
-export async function issueAccessToken(config: AuthConfig, input: AccessTokenInput): Promise<{ token: string; claims: AccessClaims }> {
+export async function issueAccessToken(
+  config: AuthConfig,
+  input: AccessTokenInput,
+): Promise<{ token: string; claims: AccessClaims }> {
   const ring = await keyRing(config);
   const now = Math.max(Math.floor(Date.now() / 1000), input.issuedNoEarlierThan ?? 0);
   const claims: AccessClaims = {
@@ -84,7 +90,12 @@ export async function issueAccessToken(config: AuthConfig, input: AccessTokenInp
     nbf: now,
     exp: now + ACCESS_TOKEN_SECONDS,
   };
-  const token = await new SignJWT({ tid: claims.tid, roles: claims.roles, amr: claims.amr, auth_time: claims.auth_time })
+  const token = await new SignJWT({
+    tid: claims.tid,
+    roles: claims.roles,
+    amr: claims.amr,
+    auth_time: claims.auth_time,
+  })
     .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TYP, kid: ring.signer.kid })
     .setIssuer(config.issuer)
     .setAudience(config.audience)
@@ -111,7 +122,8 @@ async function verify(config: AuthConfig, token: string, typ: string): Promise<R
     throw invalid("The access token is malformed.");
   }
   if (header.alg !== ALGORITHM) throw invalid("The token's algorithm is not accepted.");
-  if (FORBIDDEN_HEADERS.some((name) => name in header)) throw invalid("The token names its own key, which is not accepted.");
+  if (FORBIDDEN_HEADERS.some((name) => name in header))
+    throw invalid("The token names its own key, which is not accepted.");
   const ring = await keyRing(config);
   const key = typeof header.kid === "string" ? ring.verifiers.get(header.kid) : undefined;
   if (!key) throw invalid("The token was signed with an unknown key.");
@@ -157,7 +169,11 @@ export async function issueMfaToken(config: AuthConfig, userId: string, tenantId
     .sign(ring.signer.key);
 }
 
-export async function verifyMfaToken(config: AuthConfig, token: string, tenantId: string): Promise<{ userId: string; jti: string; exp: number }> {
+export async function verifyMfaToken(
+  config: AuthConfig,
+  token: string,
+  tenantId: string,
+): Promise<{ userId: string; jti: string; exp: number }> {
   let payload: Record<string, unknown>;
   try {
     payload = await verify(config, token, MFA_TYP);

@@ -9,15 +9,30 @@ import broken from "../../plugins/fixtures/broken/build/test-broken.wasm";
 const app = new Hono();
 
 app.post("/run", async (c) => {
-  const { stage, mode, text, inputCap } = await c.req.json<{ stage: string; mode: string; text: string; inputCap?: number }>();
+  const { stage, mode, text, inputCap } = await c.req.json<{
+    stage: string;
+    mode: string;
+    text: string;
+    inputCap?: number;
+  }>();
   const plugins = pluginRegistry().map((entry) =>
     // The fixture declares a 64-page memory maximum (test/support/broken-plugin.ts); the entry says so too.
-    entry.name === stage ? { ...entry, module: broken, sha256: "broken-fixture", memoryCapPages: 64, ...(inputCap ? { inputCap } : {}) } : entry,
+    entry.name === stage
+      ? { ...entry, module: broken, sha256: "broken-fixture", memoryCapPages: 64, ...(inputCap ? { inputCap } : {}) }
+      : entry,
   );
-  const result = await runAnalysisPipeline({ text, locale: "pt-BR", context: { [`${stage}.brokenMode`]: mode } }, { plugins });
+  const result = await runAnalysisPipeline(
+    { text, locale: "pt-BR", context: { [`${stage}.brokenMode`]: mode } },
+    { plugins },
+  );
   return c.json({
     blocking: result.blocking,
-    stages: result.stages.map((s) => ({ plugin: s.plugin, ok: s.ok, error: s.error?.kind ?? null, findings: s.output.findings })),
+    stages: result.stages.map((s) => ({
+      plugin: s.plugin,
+      ok: s.ok,
+      error: s.error?.kind ?? null,
+      findings: s.output.findings,
+    })),
   });
 });
 
