@@ -1,14 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppBindings } from "./env";
+import type { AppBindings } from "./bindings";
 import { NotFoundError } from "./lib/errors";
 import { createLogger } from "./lib/logging";
 import { problemResponse, toAppError } from "./lib/problem";
 import { createRouter } from "./lib/router";
 import { requestId } from "./middleware/request-id";
 import { securityHeaders } from "./middleware/security-headers";
-import { authenticate } from "./middleware/authenticate";
-import { services } from "./middleware/services";
-import { tenant } from "./middleware/tenant";
+import { requestScope } from "./middleware/scope";
 import { ApiReference, type OpenApiLike } from "./routes/docs/api-reference";
 import { healthRouter } from "./routes/health";
 import { mountApiRoutes } from "./routes";
@@ -23,10 +21,10 @@ export const API_INFO = {
 
 /**
  * The Worker's application. Middleware runs in this order, as the design lays it out:
- *   request id → security headers → [liveness/readiness, docs, JWKS] → services (per-request clients)
- *   → tenant (from Host) → authenticate (JWT) → resource routers, where each route's `protect()` runs
+ *   request id → security headers → [liveness/readiness, docs, JWKS] → request scope (per-request clients,
+ *   tenant from Host, actor from the JWT) → resource routers, where each route's `protect()` runs
  *   revocation, rate limit and trust scoring in one Redis round trip before its handler.
- * Liveness, readiness and the API description are mounted before `services` on purpose: they must answer
+ * Liveness, readiness and the API description are mounted before the scope on purpose: they must answer
  * even when configuration is wrong, and liveness must never touch a dependency.
  */
 export function createApp(): OpenAPIHono<AppBindings> {
@@ -50,9 +48,7 @@ export function createApp(): OpenAPIHono<AppBindings> {
     bearerFormat: "JWT",
   });
 
-  app.use("*", services());
-  app.use("*", tenant());
-  app.use("*", authenticate());
+  app.use("*", requestScope());
   mountApiRoutes(app);
 
   app.notFound((c) => {

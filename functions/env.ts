@@ -1,12 +1,5 @@
 import { z } from "zod";
-import type { Pool } from "@neondatabase/serverless";
-import type { Redis } from "@upstash/redis/cloudflare";
-import type { S3Client } from "@aws-sdk/client-s3";
-import type { Database } from "./lib/db";
-import type { Logger } from "./lib/logging";
-import type { Principal, TenantContext } from "./lib/principal";
-import type { AccessClaims } from "./services/identity/tokens";
-import type { TrustResult } from "./services/trust";
+import { ConfigError } from "./lib/errors";
 
 /**
  * Everything the Worker reads from its environment. Vars come from wrangler.toml, secrets from
@@ -135,6 +128,29 @@ const auditSchema = z.object({
     .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value), "must be 32 bytes, base64"),
 });
 
+// Optional features: unset means off, a malformed value is a configuration error named by /readyz.
+const analysisSchema = z.object({
+  REFERENCE_RESOLVER_URL: z.url({ error: "must be a URL" }).optional(),
+});
+
+const siteSchema = z.object({
+  SITE_CACHE_SECONDS: z
+    .string()
+    .regex(/^\d{1,6}$/, "must be a number of seconds")
+    .transform(Number)
+    .optional(),
+});
+
+export interface AnalysisConfig {
+  /** Where DOI/PMID/SciELO identifiers are resolved (`GET <url>/resolve?id=`); unset = left unresolved. */
+  referenceResolverUrl: string | undefined;
+}
+
+export interface SiteConfig {
+  /** Seconds a public page stays fresh in the Worker cache and at the CDN; unset = the default. */
+  cacheSeconds: number | undefined;
+}
+
 export interface AuditConfig {
   ed25519PrivateJwk: SigningJwk;
   /** Base64 of the 32-byte ML-DSA-65 seed. */
@@ -176,6 +192,8 @@ export interface Config {
   s3: ConfigSection<S3Config>;
   auth: ConfigSection<AuthConfig>;
   audit: ConfigSection<AuditConfig>;
+  analysis: ConfigSection<AnalysisConfig>;
+  site: ConfigSection<SiteConfig>;
 }
 
 function describeIssues(error: z.ZodError): string[] {
@@ -225,6 +243,8 @@ export function getConfig(env: Bindings): Config {
       mfaEncryptionKey: v.MFA_ENCRYPTION_KEY,
       adminOrigins: v.ADMIN_ORIGINS,
     })),
+    analysis: parseSection(analysisSchema, env, (v) => ({ referenceResolverUrl: v.REFERENCE_RESOLVER_URL })),
+    site: parseSection(siteSchema, env, (v) => ({ cacheSeconds: v.SITE_CACHE_SECONDS })),
     audit: parseSection(auditSchema, env, (v) => ({
       ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK,
       mldsaSeed: v.AUDIT_SIGNING_MLDSA_SEED,
@@ -234,24 +254,14 @@ export function getConfig(env: Bindings): Config {
   return config;
 }
 
-/** Per-request values set by middleware; see functions/middleware. */
-export interface Variables {
-  requestId: string;
-  logger: Logger;
-  config: Config;
-  db: Database;
-  pool: Pool;
-  redis: Redis;
-  s3: S3Client;
-  tenant: TenantContext;
-  principal: Principal;
-  /** The verified access token's claims, when the request carried one. */
-  accessClaims: AccessClaims | undefined;
-  /** The trust evaluation of this request, set by `protect()`. */
-  trust: TrustResult | undefined;
-}
+/** The config sections that parse on their own, by name. */
+export type ConfigSections = Omit<Config, "environment">;
+export type SectionName = keyof ConfigSections;
+export type SectionValue<K extends SectionName> = ConfigSections[K] extends ConfigSection<infer T> ? T : never;
 
-export interface AppBindings {
-  Bindings: Bindings;
-  Variables: Variables;
+/** Returns a config section's value, or throws a ConfigError naming the variables that are wrong. */
+export function requireSection<K extends SectionName>(config: Config, name: K): SectionValue<K> {
+  const section = config[name] as ConfigSection<SectionValue<K>>;
+  if (!section.ok) throw new ConfigError(name, section.problems);
+  return section.value;
 }

@@ -1,16 +1,8 @@
-import { type Bindings, getConfig } from "../env";
-import { createDatabase } from "../lib/db";
-import { createLogger } from "../lib/logging";
-import { requireSection } from "../middleware/services";
 import { generateAllComplianceReports } from "../services/compliance-report";
+import { defineJob } from "./run";
 
 /** Daily: one compliance report per tenant (services/compliance-report.ts); rerunning the same day replaces it. */
-export async function dailyComplianceReport(env: Bindings): Promise<void> {
-  const { db, pool } = createDatabase(requireSection("database", getConfig(env).database));
-  try {
-    const tenants = await generateAllComplianceReports(db);
-    createLogger({ job: "compliance-report" }).info("compliance reports generated", { tenants });
-  } finally {
-    await pool.end().catch(() => undefined);
-  }
-}
+export const dailyComplianceReport = defineJob("compliance-report", async ({ clients, logger }) => {
+  const tenants = await generateAllComplianceReports(clients.db);
+  logger.info("compliance reports generated", { tenants });
+});

@@ -1,12 +1,11 @@
 import type { Bindings } from "../env";
+import type { Job } from "./run";
 import { createLogger } from "../lib/logging";
 import { publishScheduledContent } from "./publish-scheduled";
 import { auditCheckpoint } from "./audit-checkpoint";
 import { dailyComplianceReport } from "./compliance-report";
 import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
-
-export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
 
 /**
  * Cron expression (as written in wrangler.toml `[triggers]`) → the jobs it runs. Each job is a file in

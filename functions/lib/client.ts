@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../bindings";
 import { sha256Hex } from "./crypto";
 
 export interface ClientFingerprint {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../bindings";
 import { AppError, BadRequestError, InternalError, PayloadTooLargeError } from "./errors";
 
 export interface ProblemDocument {

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../bindings";
 import { ValidationError } from "./errors";
 
 /**

@@ -1,11 +1,11 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Role } from "../../schema/memberships";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../bindings";
 import { clientFingerprint, networkObservation } from "../lib/client";
 import { withTenant } from "../lib/db";
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
-import type { AccessAction, Sensitivity, UserPrincipal } from "../lib/principal";
+import type { AccessAction, Sensitivity, UserActor } from "../lib/actor";
 import { appendAudit } from "../services/audit";
 import { gatherSignals, type RequestSignals } from "../services/trust-signals";
 import { type Observations, scoreSignals, signalsFrom, type TrustResult, trustConfig } from "../services/trust";
@@ -20,14 +20,14 @@ export interface ProtectOptions {
 
 async function recordDecision(
   c: Context<AppBindings>,
-  principal: UserPrincipal,
+  principal: UserActor,
   options: ProtectOptions,
   result: TrustResult,
 ): Promise<void> {
   // NIST SP 800-207 §3.4: every decision that is not a plain allow is kept, with the factors behind it.
-  await withTenant(c.var.db, c.var.tenant.id, (tx) =>
+  await withTenant(c.var.scope.db, c.var.scope.tenant.id, (tx) =>
     appendAudit(tx, {
-      tenantId: c.var.tenant.id,
+      tenantId: c.var.scope.tenant.id,
       actorType: "user",
       actorId: principal.userId,
       action: `trust.${result.decision}`,
@@ -54,7 +54,7 @@ async function recordDecision(
  */
 export function protect(options: ProtectOptions) {
   return createMiddleware<AppBindings>(async (c, next) => {
-    const principal = c.var.principal;
+    const principal = c.var.scope.actor;
     if (principal.kind !== "user") {
       if (options.sensitivity !== "public" || options.roles) throw new UnauthorizedError();
       c.set("trust", undefined);
@@ -69,7 +69,7 @@ export function protect(options: ProtectOptions) {
     const network = networkObservation(c);
     let signals: RequestSignals | null = null;
     try {
-      signals = await gatherSignals(c.var.redis, principal, {
+      signals = await gatherSignals(c.var.scope.redis, principal, {
         ...fingerprint,
         network,
         sensitivity: options.sensitivity,

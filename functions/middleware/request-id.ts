@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../bindings";
 import { createLogger } from "../lib/logging";
 
 // An incoming id is kept only if it is short and plain, so it can be logged and echoed safely.

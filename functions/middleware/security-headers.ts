@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../bindings";
 
 /**
  * A strict Content-Security-Policy for HTML: no inline script, nothing from other origins except images

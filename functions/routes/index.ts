@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../bindings";
 import { analysisRouter } from "./analysis";
 import { authRouter } from "./auth";
 import { categoriesRouter } from "./categories";

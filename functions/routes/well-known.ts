@@ -1,7 +1,7 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
-import { type AppBindings, getConfig } from "../env";
+import type { AppBindings } from "../bindings";
+import { getConfig, requireSection } from "../env";
 import { createRouter } from "../lib/router";
-import { requireSection } from "../middleware/services";
 import { keyRing } from "../services/identity/tokens";
 
 const jwksRoute = createRoute({
@@ -22,7 +22,8 @@ const jwksRoute = createRoute({
 });
 
 const getJwks: RouteHandler<typeof jwksRoute, AppBindings> = async (c) => {
-  const ring = await keyRing(requireSection("auth", getConfig(c.env).auth));
+  // Mounted before the request scope (no tenant or database is needed to publish keys).
+  const ring = await keyRing(requireSection(getConfig(c.env), "auth"));
   // Public keys change only on rotation; let verifiers cache them briefly.
   c.header("Cache-Control", "public, max-age=300");
   return c.json({ keys: ring.publicJwks as Array<Record<string, unknown>> }, 200);

@@ -1,10 +1,7 @@
-import type { Redis } from "@upstash/redis/cloudflare";
 import { and, desc, eq } from "drizzle-orm";
 import { contentAnalyses, contentItems } from "../../schema";
-import { withTenant, type Database } from "../lib/db";
+import type { Scope } from "../scope";
 import { ConflictError, NotFoundError } from "../lib/errors";
-import type { Logger } from "../lib/logging";
-import type { Principal, TenantContext } from "../lib/principal";
 import {
   runAnalysisPipeline,
   runPlugin,
@@ -13,22 +10,8 @@ import {
   type ResolveReferences,
 } from "../plugin-host";
 import { pluginRegistry } from "../plugin-host/registry";
-import { appendAudit } from "./audit";
-import { actorOf } from "./content";
 import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content-access";
 import type { ContentType } from "../../schema/content-items";
-
-export interface AnalysisDeps {
-  db: Database;
-  redis: Redis;
-  tenant: TenantContext;
-  principal: Principal;
-  requestId: string | null;
-  logger: Logger;
-  /** Where DOI/PMID/SciELO identifiers are resolved (REFERENCE_RESOLVER_URL); none = left unresolved. */
-  resolverUrl: string | undefined;
-  fetcher?: typeof fetch;
-}
 
 export interface StageView {
   stage: string;
@@ -53,18 +36,15 @@ const RESOLVE_TIMEOUT_MS = 3_000;
  * GET per identifier not already cached) and caches answers in Redis for a week. An unreachable resolver
  * leaves identifiers unresolved (the plugin then reports them as unverified) rather than failing the save.
  */
-export function referenceResolver(
-  deps: Pick<AnalysisDeps, "redis" | "resolverUrl" | "logger" | "fetcher">,
-): ResolveReferences | undefined {
-  const base = deps.resolverUrl;
+export function referenceResolver(scope: Scope): ResolveReferences | undefined {
+  const base = scope.section("analysis").referenceResolverUrl;
   if (!base) return undefined;
-  const fetcher = deps.fetcher ?? fetch;
   return async (ids) => {
     const unique = [...new Set(ids)].slice(0, 50);
     const result: Record<string, ResolvedReference> = {};
     if (unique.length === 0) return result;
     const keys = unique.map((id) => `vitalis:ref:${id}`);
-    const cached = await deps.redis.mget<(ResolvedReference | null)[]>(...keys);
+    const cached = await scope.redis.mget<(ResolvedReference | null)[]>(...keys);
     await Promise.all(
       unique.map(async (id, index) => {
         const hit = cached[index];
@@ -73,7 +53,7 @@ export function referenceResolver(
           return;
         }
         try {
-          const response = await fetcher(`${base.replace(/\/$/, "")}/resolve?id=${encodeURIComponent(id)}`, {
+          const response = await fetch(`${base.replace(/\/$/, "")}/resolve?id=${encodeURIComponent(id)}`, {
             signal: AbortSignal.timeout(RESOLVE_TIMEOUT_MS),
           });
           if (response.status === 404) {
@@ -88,9 +68,9 @@ export function referenceResolver(
           } else {
             return;
           }
-          await deps.redis.set(keys[index]!, result[id], { ex: CACHE_SECONDS });
+          await scope.redis.set(keys[index]!, result[id], { ex: CACHE_SECONDS });
         } catch (error) {
-          deps.logger.warn("reference resolver unavailable", { error });
+          scope.logger.warn("reference resolver unavailable", { error });
         }
       }),
     );
@@ -150,9 +130,9 @@ function view(rows: Array<typeof contentAnalyses.$inferSelect>, revisionId: stri
  * Runs the five-stage pipeline on an item's current revision and stores every stage's output with it,
  * in one transaction with its audit event. The publish gate (workflow.ts) reads these rows.
  */
-export async function analyseContent(deps: AnalysisDeps, type: ContentType, id: string): Promise<AnalysisView> {
-  const item = await withTenant(deps.db, deps.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, deps.tenant.id, deps.principal);
+export async function analyseContent(scope: Scope, type: ContentType, id: string): Promise<AnalysisView> {
+  const item = await scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
     const [row] = await tx
       .select()
       .from(contentItems)
@@ -185,16 +165,16 @@ export async function analyseContent(deps: AnalysisDeps, type: ContentType, id: 
           : {}),
       },
     },
-    { resolveReferences: referenceResolver(deps) },
+    { resolveReferences: referenceResolver(scope) },
   );
   const metadata = await scanTitleAndExcerpt(item);
   const outputs: PluginOutput[] = [...result.stages.map((stage) => stage.output), ...(metadata ? [metadata] : [])];
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+  return scope.transaction(async (tx) => {
     const rows = await tx
       .insert(contentAnalyses)
       .values(
         outputs.map((output) => ({
-          tenantId: deps.tenant.id,
+          tenantId: scope.tenant.id,
           revisionId: item.currentRevisionId!,
           stage: output.plugin,
           output: output as unknown as Record<string, unknown>,
@@ -202,32 +182,25 @@ export async function analyseContent(deps: AnalysisDeps, type: ContentType, id: 
         })),
       )
       .returning();
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      ...actorOf(deps),
-      action: "content.analysed",
-      targetType: type,
-      targetId: item.id,
-      requestId: deps.requestId,
-      // Codes and counts only: findings quote the text, which may hold personal data.
-      details: {
+    // Codes and counts only: findings quote the text, which may hold personal data.
+    await scope.audit(
+      tx,
+      "content.analysed",
+      { type, id: item.id },
+      {
         revisionId: item.currentRevisionId,
         blocking: outputs.some((output) => output.findings.some((finding) => finding.severity === "blocking")),
         stages: outputs.map((output) => ({ stage: output.plugin, findings: output.findings.length })),
       },
-    });
+    );
     return view(rows, item.currentRevisionId!);
   });
 }
 
 /** The latest stored run of each stage for the item's current revision. */
-export async function getContentAnalysis(
-  deps: Pick<AnalysisDeps, "db" | "tenant" | "principal">,
-  type: ContentType,
-  id: string,
-): Promise<AnalysisView> {
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, deps.tenant.id, deps.principal);
+export async function getContentAnalysis(scope: Scope, type: ContentType, id: string): Promise<AnalysisView> {
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
     if (!viewerHas(viewer, STAFF_ROLES)) throw new NotFoundError(`No ${type} was found with this id.`);
     const [item] = await tx
       .select({ revisionId: contentItems.currentRevisionId })

@@ -1,16 +1,8 @@
 import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import { contentItems, type ComplianceLevel, type ContentItem, professionalCredentials } from "../../schema";
 import type { Role } from "../../schema/memberships";
-import type { Database, Transaction } from "../lib/db";
-import type { Principal, TenantContext } from "../lib/principal";
-
-/** What every content service call receives from its caller (a handler or a job). */
-export interface ContentContext {
-  db: Database;
-  tenant: TenantContext;
-  principal: Principal;
-  requestId: string | null;
-}
+import type { Transaction } from "../lib/db";
+import type { Actor } from "../lib/actor";
 
 /** The people who run the publication; content at `restricted` and `phi` is shown to them only. */
 export const STAFF_ROLES: readonly Role[] = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"];
@@ -62,11 +54,7 @@ export async function verifiedCredential(
  * Turns the request's principal into a viewer of this tenant. A token issued for another tenant counts as
  * anonymous here (its roles mean nothing in this tenant).
  */
-export async function resolveViewer(
-  tx: Transaction,
-  tenantId: string,
-  principal: Principal | undefined,
-): Promise<Viewer> {
+export async function resolveViewer(tx: Transaction, tenantId: string, principal: Actor | undefined): Promise<Viewer> {
   if (!principal || principal.kind !== "user" || principal.tenantId !== tenantId) return ANONYMOUS_VIEWER;
   const roles = principal.roles;
   const mayBeProfessional = roles.some((role) => role === "reader_professional" || STAFF_ROLES.includes(role));

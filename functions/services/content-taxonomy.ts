@@ -1,9 +1,10 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { categories, type Category, contentItemCategories, contentItemTags, type Tag, tags } from "../../schema";
-import { type Transaction, withTenant } from "../lib/db";
+import type { Scope } from "../scope";
+import { type Transaction } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../lib/errors";
 import { appendAudit } from "./audit";
-import { type ContentContext, EDITOR_ROLES, resolveViewer, viewerHas } from "./content-access";
+import { EDITOR_ROLES, resolveViewer, viewerHas } from "./content-access";
 import { actorOf, slugify } from "./content";
 
 /**
@@ -96,8 +97,8 @@ export interface TermInput {
   parentId?: string | null;
 }
 
-async function requireEditor(tx: Transaction, ctx: ContentContext): Promise<void> {
-  const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+async function requireEditor(tx: Transaction, ctx: Scope): Promise<void> {
+  const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
   if (!viewerHas(viewer, EDITOR_ROLES))
     throw new ForbiddenError("forbidden_role", "Only editors and admins manage categories and tags.");
 }
@@ -144,16 +145,16 @@ async function assertSlugFree(
     throw new ConflictError("slug_taken", `The slug "${slug}" is already used by another ${taxonomy}.`);
 }
 
-export async function listTerms(ctx: ContentContext, taxonomy: Taxonomy): Promise<TermView[]> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+export async function listTerms(ctx: Scope, taxonomy: Taxonomy): Promise<TermView[]> {
+  return ctx.transaction(async (tx) => {
     const table = tableOf(taxonomy);
     const rows: Array<Category | Tag> = await tx.select().from(table).orderBy(asc(table.name));
     return rows.map(termView);
   });
 }
 
-export async function getTerm(ctx: ContentContext, taxonomy: Taxonomy, id: string): Promise<TermView> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+export async function getTerm(ctx: Scope, taxonomy: Taxonomy, id: string): Promise<TermView> {
+  return ctx.transaction(async (tx) => {
     const table = tableOf(taxonomy);
     const [row]: Array<Category | Tag> = await tx.select().from(table).where(eq(table.id, id));
     if (!row) throw new NotFoundError(`No ${taxonomy} was found with this id.`);
@@ -161,8 +162,8 @@ export async function getTerm(ctx: ContentContext, taxonomy: Taxonomy, id: strin
   });
 }
 
-export async function createTerm(ctx: ContentContext, taxonomy: Taxonomy, input: TermInput): Promise<TermView> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+export async function createTerm(ctx: Scope, taxonomy: Taxonomy, input: TermInput): Promise<TermView> {
+  return ctx.transaction(async (tx) => {
     await requireEditor(tx, ctx);
     const slug = input.slug ?? slugify(input.name);
     await assertSlugFree(tx, taxonomy, slug, null);
@@ -191,12 +192,12 @@ export async function createTerm(ctx: ContentContext, taxonomy: Taxonomy, input:
 }
 
 export async function updateTerm(
-  ctx: ContentContext,
+  ctx: Scope,
   taxonomy: Taxonomy,
   id: string,
   input: Partial<TermInput>,
 ): Promise<TermView> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+  return ctx.transaction(async (tx) => {
     await requireEditor(tx, ctx);
     const table = tableOf(taxonomy);
     const [existing]: Array<Category | Tag> = await tx.select().from(table).where(eq(table.id, id)).for("update");
@@ -234,11 +235,11 @@ export async function updateTerm(
 
 /** Deletes a term; content filed under it simply loses it (as in WordPress), and the count is audited. */
 export async function deleteTerm(
-  ctx: ContentContext,
+  ctx: Scope,
   taxonomy: Taxonomy,
   id: string,
 ): Promise<{ deleted: true; detachedFrom: number }> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+  return ctx.transaction(async (tx) => {
     await requireEditor(tx, ctx);
     const table = tableOf(taxonomy);
     const [existing] = await tx

@@ -10,8 +10,9 @@ import {
   tags,
   users,
 } from "../../schema";
-import { type Transaction, withTenant } from "../lib/db";
-import { type ContentContext, publicVisibility, resolveViewer, type Viewer } from "./content-access";
+import type { Scope } from "../scope";
+import { type Transaction } from "../lib/db";
+import { publicVisibility, resolveViewer, type Viewer } from "./content-access";
 import { escapeHtml } from "./content-sanitize";
 import { searchMatchSql, searchRankSql } from "./content-search";
 import { sitePaths } from "../site/urls";
@@ -461,7 +462,7 @@ async function embedFor(
   return embedded;
 }
 
-export interface WpReadContext extends ContentContext {
+export interface WpReadContext extends Scope {
   /** The site's origin as the client reached it, for `link` and `_links`. */
   origin: string;
 }
@@ -483,8 +484,8 @@ async function shapeItems(
 }
 
 export async function listWpContent(ctx: WpReadContext, type: ContentType, query: WpCollectionQuery): Promise<WpPage> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const conditions: SQL[] = [eq(contentItems.type, type), publicVisibility(viewer)];
     if (query.search) conditions.push(searchMatchSql(query.search, undefined));
     if (query.slug) conditions.push(inArray(contentItems.slug, query.slug));
@@ -565,8 +566,8 @@ export async function getWpContent(
   wpId: number,
   query: { embed: boolean; fields?: string[] },
 ): Promise<Json> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const [item] = await tx
       .select()
       .from(contentItems)
@@ -639,8 +640,8 @@ export async function listWpTerms(
   taxonomy: "category" | "post_tag",
   query: WpCollectionQuery,
 ): Promise<WpPage> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const table = taxonomy === "category" ? categories : tags;
     const conditions: SQL[] = [];
     if (query.search)
@@ -709,8 +710,8 @@ export async function getWpTerm(
   wpId: number,
   fields?: string[],
 ): Promise<Json> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const table = taxonomy === "category" ? categories : tags;
     const [row] = await termRows(tx, viewer, taxonomy, eq(table.wpId, wpId));
     if (!row) throw new WordPressError(404, "rest_term_invalid", "Term does not exist.");
@@ -739,8 +740,8 @@ function authorRows(tx: Transaction, viewer: Viewer, where?: SQL): Promise<Autho
 }
 
 export async function listWpUsers(ctx: WpReadContext, query: WpCollectionQuery): Promise<WpPage> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const conditions: SQL[] = [];
     if (query.slug) conditions.push(inArray(contentAuthors.slug, query.slug));
     if (query.include) conditions.push(inArray(contentAuthors.wpId, query.include));
@@ -774,8 +775,8 @@ export async function listWpUsers(ctx: WpReadContext, query: WpCollectionQuery):
 }
 
 export async function getWpUser(ctx: WpReadContext, wpId: number, fields?: string[]): Promise<Json> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const [row] = await authorRows(tx, viewer, eq(contentAuthors.wpId, wpId));
     if (!row) throw new WordPressError(404, "rest_user_invalid_id", "Invalid user ID.");
     return filterFields(userShape(ctx.origin, row), fields);

@@ -15,12 +15,12 @@ import {
   users,
   type WorkflowState,
 } from "../../schema";
-import { withTenant, type Transaction } from "../lib/db";
+import type { Scope } from "../scope";
+import { type Transaction } from "../lib/db";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../lib/errors";
 import { appendAudit } from "./audit";
 import {
   adminVisibility,
-  type ContentContext,
   mayEdit,
   mayTrash,
   resolveViewer,
@@ -132,9 +132,9 @@ export function slugify(text: string): string {
   return slug || "item";
 }
 
-export function actorOf(ctx: ContentContext): { actorType: "user" | "anonymous"; actorId: string | null } {
-  return ctx.principal.kind === "user"
-    ? { actorType: "user", actorId: ctx.principal.userId }
+export function actorOf(ctx: Scope): { actorType: "user" | "anonymous"; actorId: string | null } {
+  return ctx.actor.kind === "user"
+    ? { actorType: "user", actorId: ctx.actor.userId }
     : { actorType: "anonymous", actorId: null };
 }
 
@@ -239,7 +239,7 @@ async function assertSlugFree(
  */
 async function save(
   tx: Transaction,
-  ctx: ContentContext,
+  ctx: Scope,
   authorId: string,
   existing: ContentItem | null,
   snapshot: RevisionSnapshot,
@@ -280,15 +280,13 @@ async function save(
     await ensureContentAuthor(tx, ctx.tenant.id, authorId);
   }
   if (snapshot.categoryIds.length > 0) {
-    await tx
-      .insert(contentItemCategories)
-      .values(
-        [...new Set(snapshot.categoryIds)].map((categoryId) => ({
-          tenantId: ctx.tenant.id,
-          contentId: item.id,
-          categoryId,
-        })),
-      );
+    await tx.insert(contentItemCategories).values(
+      [...new Set(snapshot.categoryIds)].map((categoryId) => ({
+        tenantId: ctx.tenant.id,
+        contentId: item.id,
+        categoryId,
+      })),
+    );
   }
   if (snapshot.tagIds.length > 0) {
     await tx
@@ -342,9 +340,9 @@ function snapshotOf(item: ContentItem, categoryIds: string[], tagIds: string[]):
   };
 }
 
-function requireUser(ctx: ContentContext): string {
-  if (ctx.principal.kind !== "user") throw new ForbiddenError("forbidden", "Sign in to change content.");
-  return ctx.principal.userId;
+function requireUser(ctx: Scope): string {
+  if (ctx.actor.kind !== "user") throw new ForbiddenError("forbidden", "Sign in to change content.");
+  return ctx.actor.userId;
 }
 
 /** Maps PostgreSQL's unique violation on the slug index (a race the pre-check lost) to a 409. */
@@ -360,36 +358,35 @@ function mapUniqueViolation(error: unknown): never {
 // Operations
 // ---------------------------------------------------------------------------------------------------
 
-export async function createContent(
-  ctx: ContentContext,
-  type: ContentType,
-  input: ContentFields,
-): Promise<ContentView> {
+export async function createContent(ctx: Scope, type: ContentType, input: ContentFields): Promise<ContentView> {
   const userId = requireUser(ctx);
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
-    if (!viewerHas(viewer, WRITER_ROLES)) throw new ForbiddenError("forbidden_role", "Your role cannot write content.");
-    const bodyMarkdown = input.bodyMarkdown ?? "";
-    const snapshot: RevisionSnapshot = {
-      title: input.title,
-      slug: input.slug ?? slugify(input.title),
-      bodyMarkdown,
-      excerpt: input.excerpt ?? plainTextExcerpt(renderMarkdown(bodyMarkdown)),
-      locale: input.locale,
-      translationGroupId: input.translationGroupId ?? crypto.randomUUID(),
-      complianceLevel: input.complianceLevel ?? "public",
-      featuredMediaId: input.featuredMediaId ?? null,
-      categoryIds: input.categoryIds ?? [],
-      tagIds: input.tagIds ?? [],
-    };
-    const item = await save(tx, ctx, userId, null, snapshot, type, "content.created");
-    return viewOf(tx, item);
-  }).catch(mapUniqueViolation);
+  return ctx
+    .transaction(async (tx) => {
+      const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
+      if (!viewerHas(viewer, WRITER_ROLES))
+        throw new ForbiddenError("forbidden_role", "Your role cannot write content.");
+      const bodyMarkdown = input.bodyMarkdown ?? "";
+      const snapshot: RevisionSnapshot = {
+        title: input.title,
+        slug: input.slug ?? slugify(input.title),
+        bodyMarkdown,
+        excerpt: input.excerpt ?? plainTextExcerpt(renderMarkdown(bodyMarkdown)),
+        locale: input.locale,
+        translationGroupId: input.translationGroupId ?? crypto.randomUUID(),
+        complianceLevel: input.complianceLevel ?? "public",
+        featuredMediaId: input.featuredMediaId ?? null,
+        categoryIds: input.categoryIds ?? [],
+        tagIds: input.tagIds ?? [],
+      };
+      const item = await save(tx, ctx, userId, null, snapshot, type, "content.created");
+      return viewOf(tx, item);
+    })
+    .catch(mapUniqueViolation);
 }
 
-export async function getContent(ctx: ContentContext, type: ContentType, id: string): Promise<ContentView> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+export async function getContent(ctx: Scope, type: ContentType, id: string): Promise<ContentView> {
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const [item] = await tx
       .select()
       .from(contentItems)
@@ -450,15 +447,11 @@ export function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
   throw new BadRequestError("invalid_cursor", "The cursor is not one this API returned.");
 }
 
-export async function listContent(
-  ctx: ContentContext,
-  type: ContentType,
-  filters: ContentListFilters,
-): Promise<ContentPage> {
+export async function listContent(ctx: Scope, type: ContentType, filters: ContentListFilters): Promise<ContentPage> {
   const limit = Math.min(100, Math.max(1, filters.limit ?? 20));
   const after = filters.cursor ? decodeCursor(filters.cursor) : null;
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const conditions: SQL[] = [eq(contentItems.type, type), adminVisibility(viewer)];
     conditions.push(filters.trashed ? isNotNull(contentItems.trashedAt) : isNull(contentItems.trashedAt));
     if (filters.state) conditions.push(eq(contentItems.state, filters.state));
@@ -527,12 +520,12 @@ export async function listContent(
  */
 async function loadEditableItem(
   tx: Transaction,
-  ctx: ContentContext,
+  ctx: Scope,
   type: ContentType,
   id: string,
   expectedVersion: number,
 ): Promise<ContentItem> {
-  const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
   const item = await loadItemForUpdate(tx, viewer, type, id);
   if (item.trashedAt) throw new ConflictError("content_trashed", "Restore this item from the trash before editing it.");
   assertVersion(item, expectedVersion);
@@ -546,95 +539,74 @@ async function loadEditableItem(
 }
 
 export async function updateContent(
-  ctx: ContentContext,
+  ctx: Scope,
   type: ContentType,
   id: string,
   expectedVersion: number,
   patch: ContentPatch,
 ): Promise<ContentView> {
   requireUser(ctx);
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const item = await loadEditableItem(tx, ctx, type, id, expectedVersion);
-    const links = await linkedIds(tx, [item.id]);
-    const current = snapshotOf(item, links.categories.get(item.id) ?? [], links.tags.get(item.id) ?? []);
-    const next: RevisionSnapshot = {
-      ...current,
-      ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
-    } as RevisionSnapshot;
-    if (
-      patch.bodyMarkdown !== undefined &&
-      patch.excerpt === undefined &&
-      current.excerpt === plainTextExcerpt(item.bodyHtml)
-    ) {
-      // The excerpt was generated, not written: keep it in step with the body.
-      next.excerpt = plainTextExcerpt(renderMarkdown(next.bodyMarkdown));
+  return ctx
+    .transaction(async (tx) => {
+      const item = await loadEditableItem(tx, ctx, type, id, expectedVersion);
+      const links = await linkedIds(tx, [item.id]);
+      const current = snapshotOf(item, links.categories.get(item.id) ?? [], links.tags.get(item.id) ?? []);
+      const next: RevisionSnapshot = {
+        ...current,
+        ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
+      } as RevisionSnapshot;
+      if (
+        patch.bodyMarkdown !== undefined &&
+        patch.excerpt === undefined &&
+        current.excerpt === plainTextExcerpt(item.bodyHtml)
+      ) {
+        // The excerpt was generated, not written: keep it in step with the body.
+        next.excerpt = plainTextExcerpt(renderMarkdown(next.bodyMarkdown));
+      }
+      const saved = await save(tx, ctx, item.authorId, item, next, type, "content.updated", {
+        fields: Object.keys(patch).sort(),
+      });
+      return viewOf(tx, saved);
+    })
+    .catch(mapUniqueViolation);
+}
+
+/**
+ * Moves an item to the trash or back. Either way its public footprint may change (a trashed item leaves the
+ * site; a restored published one returns), so the change raises `content.changed` for the cache purge.
+ */
+export async function setTrashed(
+  ctx: Scope,
+  type: ContentType,
+  id: string,
+  options: { trashed: "trash" | "restore"; expectedVersion?: number | undefined },
+): Promise<ContentView> {
+  requireUser(ctx);
+  const toTrash = options.trashed === "trash";
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
+    const item = await loadItemForUpdate(tx, viewer, type, id);
+    assertVersion(item, options.expectedVersion);
+    if (!mayTrash(viewer, item)) {
+      throw new ForbiddenError(
+        "forbidden",
+        toTrash ? "You may not move this item to the trash." : "You may not restore this item.",
+      );
     }
-    const saved = await save(tx, ctx, item.authorId, item, next, type, "content.updated", {
-      fields: Object.keys(patch).sort(),
-    });
-    return viewOf(tx, saved);
-  }).catch(mapUniqueViolation);
-}
-
-export async function trashContent(
-  ctx: ContentContext,
-  type: ContentType,
-  id: string,
-  expectedVersion?: number,
-): Promise<ContentView> {
-  requireUser(ctx);
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
-    const item = await loadItemForUpdate(tx, viewer, type, id);
-    assertVersion(item, expectedVersion);
-    if (!mayTrash(viewer, item)) throw new ForbiddenError("forbidden", "You may not move this item to the trash.");
-    if (item.trashedAt) return viewOf(tx, item);
-    const [trashed] = await tx
+    if (Boolean(item.trashedAt) === toTrash) return viewOf(tx, item);
+    const [changed] = await tx
       .update(contentItems)
-      .set({ trashedAt: new Date(), version: item.version + 1, updatedAt: new Date() })
+      .set({ trashedAt: toTrash ? new Date() : null, version: item.version + 1, updatedAt: new Date() })
       .where(eq(contentItems.id, item.id))
       .returning();
-    await appendAudit(tx, {
-      tenantId: ctx.tenant.id,
-      ...actorOf(ctx),
-      action: "content.trashed",
-      targetType: type,
-      targetId: item.id,
-      requestId: ctx.requestId,
-      details: { version: trashed!.version, state: item.state },
-    });
-    return viewOf(tx, trashed!);
-  });
-}
-
-export async function restoreContent(
-  ctx: ContentContext,
-  type: ContentType,
-  id: string,
-  expectedVersion?: number,
-): Promise<ContentView> {
-  requireUser(ctx);
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
-    const item = await loadItemForUpdate(tx, viewer, type, id);
-    assertVersion(item, expectedVersion);
-    if (!mayTrash(viewer, item)) throw new ForbiddenError("forbidden", "You may not restore this item.");
-    if (!item.trashedAt) return viewOf(tx, item);
-    const [restored] = await tx
-      .update(contentItems)
-      .set({ trashedAt: null, version: item.version + 1, updatedAt: new Date() })
-      .where(eq(contentItems.id, item.id))
-      .returning();
-    await appendAudit(tx, {
-      tenantId: ctx.tenant.id,
-      ...actorOf(ctx),
-      action: "content.restored",
-      targetType: type,
-      targetId: item.id,
-      requestId: ctx.requestId,
-      details: { version: restored!.version },
-    });
-    return viewOf(tx, restored!);
+    await ctx.audit(
+      tx,
+      toTrash ? "content.trashed" : "content.restored",
+      { type, id: item.id },
+      toTrash ? { version: changed!.version, state: item.state } : { version: changed!.version },
+    );
+    ctx.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+    return viewOf(tx, changed!);
   });
 }
 
@@ -659,9 +631,9 @@ async function loadVisibleItem(tx: Transaction, viewer: Viewer, type: ContentTyp
   return item;
 }
 
-export async function listRevisions(ctx: ContentContext, type: ContentType, id: string): Promise<RevisionView[]> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+export async function listRevisions(ctx: Scope, type: ContentType, id: string): Promise<RevisionView[]> {
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     await loadVisibleItem(tx, viewer, type, id);
     const rows = await tx
       .select()
@@ -690,14 +662,14 @@ export interface RevisionComparison {
 
 /** Compares two revisions of an item (by default the one before the current and the current). */
 export async function compareRevisions(
-  ctx: ContentContext,
+  ctx: Scope,
   type: ContentType,
   id: string,
   fromRevisionId: string | undefined,
   toRevisionId: string | undefined,
 ): Promise<RevisionComparison> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     await loadVisibleItem(tx, viewer, type, id);
     const rows = await tx
       .select()
@@ -738,38 +710,43 @@ export async function compareRevisions(
 
 /** Restoring a revision is a new save of its snapshot: history only grows. */
 export async function restoreRevision(
-  ctx: ContentContext,
+  ctx: Scope,
   type: ContentType,
   id: string,
   revisionId: string,
   expectedVersion: number,
 ): Promise<ContentView> {
   requireUser(ctx);
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const item = await loadEditableItem(tx, ctx, type, id, expectedVersion);
-    const [revision] = await tx
-      .select()
-      .from(contentRevisions)
-      .where(and(eq(contentRevisions.id, revisionId), eq(contentRevisions.contentId, id)));
-    if (!revision) throw new NotFoundError("No such revision of this item.");
-    // Terms deleted since the revision was saved are dropped rather than failing the restore.
-    const [liveCategories, liveTags] = await Promise.all([
-      revision.snapshot.categoryIds.length
-        ? tx.select({ id: categories.id }).from(categories).where(inArray(categories.id, revision.snapshot.categoryIds))
-        : Promise.resolve([]),
-      revision.snapshot.tagIds.length
-        ? tx.select({ id: tags.id }).from(tags).where(inArray(tags.id, revision.snapshot.tagIds))
-        : Promise.resolve([]),
-    ]);
-    const snapshot: RevisionSnapshot = {
-      ...revision.snapshot,
-      categoryIds: liveCategories.map((row) => row.id),
-      tagIds: liveTags.map((row) => row.id),
-    };
-    const saved = await save(tx, ctx, item.authorId, item, snapshot, type, "content.revision_restored", {
-      restoredRevisionId: revision.id,
-      restoredVersion: revision.version,
-    });
-    return viewOf(tx, saved);
-  }).catch(mapUniqueViolation);
+  return ctx
+    .transaction(async (tx) => {
+      const item = await loadEditableItem(tx, ctx, type, id, expectedVersion);
+      const [revision] = await tx
+        .select()
+        .from(contentRevisions)
+        .where(and(eq(contentRevisions.id, revisionId), eq(contentRevisions.contentId, id)));
+      if (!revision) throw new NotFoundError("No such revision of this item.");
+      // Terms deleted since the revision was saved are dropped rather than failing the restore.
+      const [liveCategories, liveTags] = await Promise.all([
+        revision.snapshot.categoryIds.length
+          ? tx
+              .select({ id: categories.id })
+              .from(categories)
+              .where(inArray(categories.id, revision.snapshot.categoryIds))
+          : Promise.resolve([]),
+        revision.snapshot.tagIds.length
+          ? tx.select({ id: tags.id }).from(tags).where(inArray(tags.id, revision.snapshot.tagIds))
+          : Promise.resolve([]),
+      ]);
+      const snapshot: RevisionSnapshot = {
+        ...revision.snapshot,
+        categoryIds: liveCategories.map((row) => row.id),
+        tagIds: liveTags.map((row) => row.id),
+      };
+      const saved = await save(tx, ctx, item.authorId, item, snapshot, type, "content.revision_restored", {
+        restoredRevisionId: revision.id,
+        restoredVersion: revision.version,
+      });
+      return viewOf(tx, saved);
+    })
+    .catch(mapUniqueViolation);
 }

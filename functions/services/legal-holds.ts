@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { type LegalHold, legalHolds, type LegalHoldScope } from "../../schema";
 import { type Database, type Transaction, withTenant } from "../lib/db";
 import { ConflictError, NotFoundError } from "../lib/errors";
-import type { TenantContext, UserPrincipal } from "../lib/principal";
+import type { TenantContext, UserActor } from "../lib/actor";
 import { appendAudit } from "./audit";
 
 /** What a piece of data is, for deciding whether a legal hold covers it. */
@@ -70,7 +70,7 @@ function holdView(row: LegalHold): HoldView {
 
 export async function placeHold(
   deps: HoldDeps,
-  actor: UserPrincipal,
+  actor: UserActor,
   input: { scope: LegalHoldScope; target_id?: string | undefined; item_type?: string | undefined; reason: string },
 ): Promise<HoldView> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
@@ -100,7 +100,7 @@ export async function placeHold(
   });
 }
 
-export async function releaseHold(deps: HoldDeps, actor: UserPrincipal, holdId: string): Promise<HoldView> {
+export async function releaseHold(deps: HoldDeps, actor: UserActor, holdId: string): Promise<HoldView> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const [existing] = await tx.select().from(legalHolds).where(eq(legalHolds.id, holdId)).limit(1).for("update");
     if (!existing) throw new NotFoundError("No such legal hold.");

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { type DicomMetadata, type MediaItem, mediaItems } from "../../schema";
 import { type Database, type Transaction, withTenant } from "../lib/db";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
-import type { TenantContext, UserPrincipal } from "../lib/principal";
+import type { TenantContext, UserActor } from "../lib/actor";
 import { appendAudit } from "./audit";
 import { deleteObject, DOWNLOAD_URL_TTL_SECONDS, presignDownload, type Storage } from "./media-storage";
 
@@ -67,13 +67,13 @@ export async function mediaKindOf(db: Database, tenantId: string, mediaId: strin
 /** HIPAA 164.502(b) minimum necessary: PHI media is for clinical and compliance roles, and for whoever uploaded it. */
 const PHI_ROLES = new Set(["admin", "medical_reviewer", "compliance_officer"]);
 
-function assertMayRead(actor: UserPrincipal, row: MediaItem): void {
+function assertMayRead(actor: UserActor, row: MediaItem): void {
   if (isPhi(row) && row.createdBy !== actor.userId && !actor.roles.some((role) => PHI_ROLES.has(role))) {
     throw new ForbiddenError("forbidden_role", "Your role does not allow access to patient images or records.");
   }
 }
 
-async function loadForRead(tx: Transaction, actor: UserPrincipal, mediaId: string): Promise<MediaItem> {
+async function loadForRead(tx: Transaction, actor: UserActor, mediaId: string): Promise<MediaItem> {
   const [row] = await tx.select().from(mediaItems).where(eq(mediaItems.id, mediaId)).limit(1);
   if (!row) throw new NotFoundError("No such media item.");
   assertMayRead(actor, row);
@@ -81,7 +81,7 @@ async function loadForRead(tx: Transaction, actor: UserPrincipal, mediaId: strin
 }
 
 /** Metadata of a media item; reading PHI metadata is audited in the same transaction (HIPAA 164.312(b)). */
-export async function getMedia(deps: MediaDeps, actor: UserPrincipal, mediaId: string): Promise<MediaView> {
+export async function getMedia(deps: MediaDeps, actor: UserActor, mediaId: string): Promise<MediaView> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const row = await loadForRead(tx, actor, mediaId);
     if (isPhi(row)) {
@@ -107,7 +107,7 @@ export async function getMedia(deps: MediaDeps, actor: UserPrincipal, mediaId: s
  */
 export async function downloadMedia(
   deps: MediaDeps,
-  actor: UserPrincipal,
+  actor: UserActor,
   mediaId: string,
 ): Promise<{ url: string; expires_in: number }> {
   const row = await withTenant(deps.db, deps.tenant.id, async (tx) => {

@@ -14,7 +14,7 @@ import { retentionPolicies } from "../../schema/retention-policies";
 import { sha256Hex } from "../lib/crypto";
 import { type Database, type Transaction, withTenant } from "../lib/db";
 import { ConflictError, NotFoundError } from "../lib/errors";
-import type { TenantContext, UserPrincipal } from "../lib/principal";
+import type { TenantContext, UserActor } from "../lib/actor";
 import { appendAudit } from "./audit";
 import { UnprocessableError } from "./content-errors";
 import { fhirBundle } from "./fhir-export";
@@ -92,7 +92,7 @@ async function findSubject(tx: Transaction, tenantId: string, identity: SubjectI
 async function findOrCreateSubject(
   tx: Transaction,
   deps: PrivacyDeps,
-  actor: UserPrincipal,
+  actor: UserActor,
   identity: SubjectIdentity,
 ): Promise<DataSubject> {
   if (!identity.email && !identity.cpf)
@@ -124,7 +124,7 @@ async function findOrCreateSubject(
 
 export async function registerSubject(
   deps: PrivacyDeps,
-  actor: UserPrincipal,
+  actor: UserActor,
   identity: SubjectIdentity,
 ): Promise<{ id: string }> {
   const subject = await withTenant(deps.db, deps.tenant.id, (tx) => findOrCreateSubject(tx, deps, actor, identity));
@@ -161,7 +161,7 @@ function requestView(row: PrivacyRequest, now = new Date()): PrivacyRequestView 
 
 export async function createPrivacyRequest(
   deps: PrivacyDeps,
-  actor: UserPrincipal,
+  actor: UserActor,
   input: {
     type: PrivacyRequestType;
     subject: SubjectIdentity;
@@ -302,7 +302,7 @@ export interface FulfilmentAnswer {
 /** Fulfils an open request in one transaction with its audit events; see the module comment. */
 export async function fulfilPrivacyRequest(
   deps: PrivacyDeps,
-  actor: UserPrincipal,
+  actor: UserActor,
   requestId: string,
 ): Promise<FulfilmentAnswer> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
@@ -477,7 +477,7 @@ export async function fulfilPrivacyRequest(
 
 export async function recordConsent(
   deps: PrivacyDeps,
-  actor: UserPrincipal,
+  actor: UserActor,
   input: {
     subject: SubjectIdentity;
     purpose: string;
@@ -520,7 +520,7 @@ export async function recordConsent(
   });
 }
 
-export async function withdrawConsent(deps: PrivacyDeps, actor: UserPrincipal, consentId: string) {
+export async function withdrawConsent(deps: PrivacyDeps, actor: UserActor, consentId: string) {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const [row] = await tx.select().from(consents).where(eq(consents.id, consentId)).limit(1).for("update");
     if (!row) throw new NotFoundError("No such consent.");

@@ -10,8 +10,9 @@ import {
   tenantHostnames,
   users,
 } from "../../schema";
+import type { Scope } from "../scope";
 import { type Database, type Transaction, withTenant } from "../lib/db";
-import { ANONYMOUS_VIEWER, type ContentContext, publicVisibility, resolveViewer, type Viewer } from "./content-access";
+import { ANONYMOUS_VIEWER, publicVisibility, resolveViewer, type Viewer } from "./content-access";
 import { searchMatchSql, searchRankSql } from "./content-search";
 import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
 
@@ -109,8 +110,8 @@ const summaryColumns = {
 };
 
 /** Runs a site read in the tenant's scope with the request's viewer (anonymous: no query at all). */
-async function read<T>(ctx: ContentContext, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => fn(tx, await resolveViewer(tx, ctx.tenant.id, ctx.principal)));
+async function read<T>(ctx: Scope, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
+  return ctx.transaction(async (tx) => fn(tx, await resolveViewer(tx, ctx.tenant.id, ctx.actor)));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ async function read<T>(ctx: ContentContext, fn: (tx: Transaction, viewer: Viewer
 // ---------------------------------------------------------------------------------------------------
 
 export async function getSiteArticle(
-  ctx: ContentContext,
+  ctx: Scope,
   locale: ContentLocale,
   type: ContentType,
   slug: string,
@@ -269,7 +270,7 @@ async function postsPage(
 
 /** One page of published posts in a locale, optionally of a category, tag or author; null when the term does not exist. */
 export async function listSitePosts(
-  ctx: ContentContext,
+  ctx: Scope,
   locale: ContentLocale,
   filter: ListFilter,
   page: number,
@@ -284,7 +285,7 @@ export async function listSitePosts(
 
 /** Ranked full-text search of the published content of one locale (posts and pages). */
 export async function searchSite(
-  ctx: ContentContext,
+  ctx: Scope,
   locale: ContentLocale,
   q: string,
   page: number,
@@ -312,11 +313,11 @@ export interface FeedData {
 }
 
 export async function siteFeed(
-  ctx: ContentContext,
+  ctx: Scope,
   locale: ContentLocale,
   categorySlug: string | null,
 ): Promise<FeedData | null> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+  return ctx.transaction(async (tx) => {
     const filter: ListFilter = categorySlug ? { kind: "category", slug: categorySlug } : null;
     const term = filter ? await findTerm(tx, filter) : null;
     if (filter && !term) return null;
@@ -335,8 +336,8 @@ export interface SitemapEntry {
 }
 
 /** What a locale's sitemap lists: its home, every public item (with its translations) and every non-empty list. */
-export async function sitemapEntries(ctx: ContentContext, locale: ContentLocale): Promise<SitemapEntry[]> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+export async function sitemapEntries(ctx: Scope, locale: ContentLocale): Promise<SitemapEntry[]> {
+  return ctx.transaction(async (tx) => {
     const visible = and(eq(contentItems.locale, locale), publicVisibility(ANONYMOUS_VIEWER));
     const items = await tx
       .select({
@@ -385,10 +386,8 @@ export async function sitemapEntries(ctx: ContentContext, locale: ContentLocale)
 }
 
 /** The newest change per locale, for the sitemap index's `lastmod`; locales with nothing public are left out. */
-export async function sitemapIndexEntries(
-  ctx: ContentContext,
-): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
+export async function sitemapIndexEntries(ctx: Scope): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
+  return ctx.transaction(async (tx) => {
     const rows = await tx
       .select({ locale: contentItems.locale, lastModified: sql<string>`max(${contentItems.updatedAt})` })
       .from(contentItems)

@@ -1,6 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { NetworkObservation } from "../lib/client";
-import type { Sensitivity, UserPrincipal } from "../lib/principal";
+import type { Sensitivity, UserActor } from "../lib/actor";
 
 /** What one Redis round trip tells about a signed-in request. */
 export interface RequestSignals {
@@ -23,7 +23,7 @@ const DAY = 86400;
  */
 export async function gatherSignals(
   redis: Redis,
-  principal: UserPrincipal,
+  principal: UserActor,
   context: {
     ipHash: string;
     deviceHash: string;

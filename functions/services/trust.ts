@@ -1,4 +1,4 @@
-import type { AccessAction, Sensitivity } from "../lib/principal";
+import type { AccessAction, Sensitivity } from "../lib/actor";
 
 /**
  * Zero-trust scoring (NIST SP 800-207 §3: per-request, dynamic policy, every decision recorded). Each

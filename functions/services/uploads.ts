@@ -23,7 +23,7 @@ import {
 import type { RetentionClass } from "../../schema/retention-policies";
 import { type Database, withTenant } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError } from "../lib/errors";
-import type { TenantContext, UserPrincipal } from "../lib/principal";
+import type { TenantContext, UserActor } from "../lib/actor";
 import { appendAudit } from "./audit";
 import { UnprocessableError } from "./content-errors";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
@@ -97,7 +97,7 @@ export function retentionClassFor(kind: UploadKind, hasSubject: boolean): Retent
 async function audit(
   deps: UploadDeps,
   tx: Parameters<typeof appendAudit>[0],
-  actor: UserPrincipal | null,
+  actor: UserActor | null,
   action: string,
   upload: Pick<Upload, "id">,
   details: Record<string, unknown>,
@@ -121,7 +121,7 @@ async function audit(
  */
 export async function createUpload(
   deps: UploadDeps,
-  actor: UserPrincipal,
+  actor: UserActor,
   input: CreateUploadInput,
 ): Promise<UploadTicket> {
   const limits = UPLOAD_LIMITS[input.kind];
@@ -244,7 +244,7 @@ export async function uploadKindOf(db: Database, tenantId: string, uploadId: str
   return row?.kind ?? null;
 }
 
-async function loadOwnPendingUpload(deps: UploadDeps, actor: UserPrincipal, uploadId: string): Promise<Upload> {
+async function loadOwnPendingUpload(deps: UploadDeps, actor: UserActor, uploadId: string): Promise<Upload> {
   const [upload] = await withTenant(deps.db, deps.tenant.id, (tx) =>
     tx.select().from(uploads).where(eq(uploads.id, uploadId)).limit(1),
   );
@@ -281,7 +281,7 @@ const REJECTION_MESSAGES: Record<RejectionCode, string> = {
 };
 
 /** Deletes what was uploaded, records the refusal (audited) and answers 422 with the reason's code. */
-async function reject(deps: UploadDeps, actor: UserPrincipal, upload: Upload, code: RejectionCode): Promise<never> {
+async function reject(deps: UploadDeps, actor: UserActor, upload: Upload, code: RejectionCode): Promise<never> {
   if (upload.multipartUploadId) {
     await deps.s3
       .send(
@@ -358,7 +358,7 @@ export interface CompleteUploadInput {
  */
 export async function completeUpload(
   deps: UploadDeps,
-  actor: UserPrincipal,
+  actor: UserActor,
   uploadId: string,
   input: CompleteUploadInput,
 ): Promise<MediaView> {
@@ -518,7 +518,7 @@ export async function completeUpload(
 }
 
 /** Cancels an upload: aborts the multipart upload or deletes the object, and records it. */
-export async function abortUpload(deps: UploadDeps, actor: UserPrincipal, uploadId: string): Promise<void> {
+export async function abortUpload(deps: UploadDeps, actor: UserActor, uploadId: string): Promise<void> {
   const upload = await loadOwnPendingUpload(deps, actor, uploadId);
   await discardPendingObject(deps, upload);
   await withTenant(deps.db, deps.tenant.id, async (tx) => {

@@ -10,11 +10,11 @@ import {
   type WorkflowState,
 } from "../../schema";
 import type { Role } from "../../schema/memberships";
-import { type Database, type Transaction, withTenant } from "../lib/db";
+import { type Transaction } from "../lib/db";
+import type { PlatformScope, Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
-import { appendAudit } from "./audit";
-import { type ContentContext, resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content-access";
-import { actorOf, assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content";
+import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content-access";
+import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content";
 
 /** One step of the editorial workflow and who may take it. */
 export interface TransitionRule {
@@ -163,7 +163,7 @@ function allowedTargets(from: WorkflowState): WorkflowState[] {
 
 async function assertQualified(
   tx: Transaction,
-  ctx: ContentContext,
+  ctx: Scope,
   viewer: Viewer,
   item: ContentItem,
   input: TransitionInput,
@@ -206,7 +206,7 @@ async function assertQualified(
  */
 async function checkPublishGate(
   tx: Transaction,
-  ctx: ContentContext,
+  ctx: Scope,
   viewer: Viewer,
   item: ContentItem,
   input: TransitionInput,
@@ -240,15 +240,15 @@ async function checkPublishGate(
 }
 
 export async function transitionContent(
-  ctx: ContentContext,
+  ctx: Scope,
   type: ContentType,
   id: string,
   input: TransitionInput,
   expectedVersion?: number,
 ): Promise<ContentView> {
-  if (ctx.principal.kind !== "user") throw new ForbiddenError("forbidden", "Sign in to change content.");
-  return withTenant(ctx.db, ctx.tenant.id, async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.principal);
+  if (ctx.actor.kind !== "user") throw new ForbiddenError("forbidden", "Sign in to change content.");
+  return ctx.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const item = await loadItemForUpdate(tx, viewer, type, id);
     if (item.trashedAt) throw new ConflictError("content_trashed", "Restore this item from the trash first.");
     assertVersion(item, expectedVersion);
@@ -288,31 +288,24 @@ export async function transitionContent(
       });
     }
     const [updated] = await tx.update(contentItems).set(changes).where(eq(contentItems.id, item.id)).returning();
-    const actor = actorOf(ctx);
     if (overridden) {
-      await appendAudit(tx, {
-        tenantId: ctx.tenant.id,
-        ...actor,
-        action: "content.publish_override",
-        targetType: type,
-        targetId: item.id,
-        requestId: ctx.requestId,
-        details: {
+      await ctx.audit(
+        tx,
+        "content.publish_override",
+        { type, id: item.id },
+        {
           to: input.to,
           revisionId: item.currentRevisionId,
           findings: overridden,
           justification: input.justification!.trim(),
         },
-      });
+      );
     }
-    await appendAudit(tx, {
-      tenantId: ctx.tenant.id,
-      ...actor,
-      action: "content.transition",
-      targetType: type,
-      targetId: item.id,
-      requestId: ctx.requestId,
-      details: {
+    await ctx.audit(
+      tx,
+      "content.transition",
+      { type, id: item.id },
+      {
         from: item.state,
         to: input.to,
         version: updated!.version,
@@ -320,7 +313,10 @@ export async function transitionContent(
         ...(input.reason ? { reason: input.reason.trim() } : {}),
         ...(scheduledAt && input.to === "scheduled" ? { scheduledAt: scheduledAt.toISOString() } : {}),
       },
-    });
+    );
+    // Publishing, unpublishing and archiving change public pages; other transitions are not public, and the
+    // purge of an item that was never public finds nothing to delete.
+    ctx.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
     return viewOf(tx, updated!);
   });
 }
@@ -331,16 +327,15 @@ export async function transitionContent(
  * published (PostgreSQL re-checks the WHERE after the first run's row locks are released) and each
  * item is published — and audited — exactly once.
  */
-export async function publishDueScheduledContent(
-  db: Database,
-  now: Date = new Date(),
-  // Site purge (#7): told, after each tenant's commit, which items went public (the public site purges them).
-  onPublished?: (tenantId: string, contentIds: string[]) => Promise<void>,
-): Promise<number> {
-  const active = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.status, "active"));
+export async function publishDueScheduledContent(platform: PlatformScope, now: Date = new Date()): Promise<number> {
+  const active = await platform.clients.db
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+    .from(tenants)
+    .where(eq(tenants.status, "active"));
   let total = 0;
   for (const tenant of active) {
-    const ids = await withTenant(db, tenant.id, async (tx) => {
+    const scope = platform.forTenant(tenant);
+    total += await scope.transaction(async (tx) => {
       const published = await tx
         .update(contentItems)
         .set({
@@ -360,25 +355,17 @@ export async function publishDueScheduledContent(
           revisionId: contentItems.currentRevisionId,
         });
       for (const item of published) {
-        await appendAudit(tx, {
-          tenantId: tenant.id,
-          actorType: "system",
-          action: "content.transition",
-          targetType: item.type,
-          targetId: item.id,
-          details: {
-            from: "scheduled",
-            to: "published",
-            version: item.version,
-            revisionId: item.revisionId,
-            scheduled: true,
-          },
-        });
+        await scope.audit(
+          tx,
+          "content.transition",
+          { type: item.type, id: item.id },
+          { from: "scheduled", to: "published", version: item.version, revisionId: item.revisionId, scheduled: true },
+        );
       }
-      return published.map((item) => item.id);
+      if (published.length > 0)
+        scope.afterCommit(tx, { type: "content.changed", contentIds: published.map((i) => i.id) });
+      return published.length;
     });
-    total += ids.length;
-    if (ids.length > 0 && onPublished) await onPublished(tenant.id, ids);
   }
   return total;
 }

@@ -3,7 +3,10 @@ import { neonConfig } from "@neondatabase/serverless";
 import pg from "pg";
 import { inject } from "vitest";
 import { WebSocket } from "ws";
-import { createDatabase, type DatabaseClients } from "../../functions/lib/db.js";
+import { getConfig } from "../../functions/env.js";
+import { createDatabase, type Database, type DatabaseClients } from "../../functions/lib/db.js";
+import { createLogger } from "../../functions/lib/logging.js";
+import { createScope, type Clients, type PlatformScope } from "../../functions/scope.js";
 
 neonConfig.webSocketConstructor = WebSocket;
 
@@ -11,6 +14,32 @@ neonConfig.webSocketConstructor = WebSocket;
 export function appDatabase(): DatabaseClients {
   const env = inject("testEnvironment");
   return createDatabase({ url: env.appDatabaseUrl, wsProxy: env.neonProxy });
+}
+
+/**
+ * A job's platform scope over `db` (the app role), for calling a job's service from a test as the cron would.
+ * Only the database is wired: Redis and S3 fail if the service reaches for them.
+ */
+export function platformScope(db: Database, job = "test"): PlatformScope {
+  const unavailable = (name: string) =>
+    new Proxy({} as never, {
+      get() {
+        throw new Error(`${name} is not wired in platformScope`);
+      },
+    });
+  const clients: Clients = {
+    config: getConfig({ ENVIRONMENT: "test" }),
+    db,
+    redis: unavailable("redis"),
+    storage: unavailable("storage"),
+    close: async () => undefined,
+  };
+  const logger = createLogger({ job });
+  return {
+    clients,
+    logger,
+    forTenant: (tenant) => createScope(clients, { tenant, actor: { kind: "system", job }, requestId: null, logger }),
+  };
 }
 
 /** A superuser client for seeding and inspection; it bypasses row-level security. */

@@ -1,8 +1,6 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import type { ContentType } from "../../../schema/content-items";
-import type { AppBindings } from "../../env";
-import { ConfigError } from "../../lib/errors";
+import type { AppBindings } from "../../bindings";
 import { problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
@@ -22,13 +20,6 @@ const stageSchema = z.object({
 const analysisSchema = z
   .object({ revision_id: z.string(), blocking: z.boolean(), stages: z.array(stageSchema) })
   .openapi("Analysis");
-
-function resolverUrl(c: Context<AppBindings>): string | undefined {
-  const value = c.env.REFERENCE_RESOLVER_URL;
-  if (!value) return undefined;
-  if (!z.url().safeParse(value).success) throw new ConfigError("analysis", ["REFERENCE_RESOLVER_URL must be a URL"]);
-  return value;
-}
 
 /** `POST/GET /{id}/analysis` for one content type, mounted beside that type's router. */
 export function analysisRouter(type: ContentType) {
@@ -61,29 +52,10 @@ export function analysisRouter(type: ContentType) {
     },
   });
   const run: RouteHandler<typeof runRoute, AppBindings> = async (c) => {
-    const view = await analyseContent(
-      {
-        db: c.var.db,
-        redis: c.var.redis,
-        tenant: c.var.tenant,
-        principal: c.var.principal,
-        requestId: c.var.requestId,
-        logger: c.var.logger,
-        resolverUrl: resolverUrl(c),
-      },
-      type,
-      c.req.valid("param").id,
-    );
+    const view = await analyseContent(c.var.scope, type, c.req.valid("param").id);
     return c.json(view, 200);
   };
   const read: RouteHandler<typeof readRoute, AppBindings> = async (c) =>
-    c.json(
-      await getContentAnalysis(
-        { db: c.var.db, tenant: c.var.tenant, principal: c.var.principal },
-        type,
-        c.req.valid("param").id,
-      ),
-      200,
-    );
+    c.json(await getContentAnalysis(c.var.scope, type, c.req.valid("param").id), 200);
   return createRouter().openapi(runRoute, run).openapi(readRoute, read);
 }

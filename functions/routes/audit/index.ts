@@ -1,5 +1,5 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
-import type { AppBindings } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
@@ -57,19 +57,22 @@ const checkpointsRoute = createRoute({
 });
 
 const verifyHandler: RouteHandler<typeof verifyRoute, AppBindings> = async (c) => {
-  const result = await verifyAuditLog(c.var.db, c.var.tenant.id);
+  const result = await verifyAuditLog(c.var.scope.db, c.var.scope.tenant.id);
   c.header("Cache-Control", "no-store");
   return c.json(result, 200);
 };
 
 const eventsHandler: RouteHandler<typeof eventsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await listAuditEvents(c.var.db, c.var.tenant.id, c.req.valid("query")), 200);
+  return c.json(await listAuditEvents(c.var.scope.db, c.var.scope.tenant.id, c.req.valid("query")), 200);
 };
 
 const checkpointsHandler: RouteHandler<typeof checkpointsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json({ checkpoints: await listCheckpoints(c.var.db, c.var.tenant.id, c.req.valid("query").limit) }, 200);
+  return c.json(
+    { checkpoints: await listCheckpoints(c.var.scope.db, c.var.scope.tenant.id, c.req.valid("query").limit) },
+    200,
+  );
 };
 
 export const auditRouter = createRouter()

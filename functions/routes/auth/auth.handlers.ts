@@ -1,10 +1,9 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { type AppBindings, getConfig } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { clientFingerprint } from "../../lib/client";
 import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
-import { requireSection } from "../../middleware/services";
 import type { IdentityDeps } from "../../services/identity/deps";
 import {
   REFRESH_IDLE_SECONDS,
@@ -22,10 +21,10 @@ export const REFRESH_COOKIE = "__Secure-vitalis_refresh";
 
 async function identityDeps(c: Context<AppBindings>): Promise<IdentityDeps> {
   return {
-    db: c.var.db,
-    redis: c.var.redis,
-    auth: requireSection("auth", getConfig(c.env).auth),
-    tenant: c.var.tenant,
+    db: c.var.scope.db,
+    redis: c.var.scope.redis,
+    auth: c.var.scope.section("auth"),
+    tenant: c.var.scope.tenant,
     requestId: c.var.requestId,
     ...(await clientFingerprint(c)),
   };
@@ -50,7 +49,7 @@ function answerWithSession(c: Context<AppBindings>, session: SessionTokens) {
 function assertTrustedOrigin(c: Context<AppBindings>): void {
   const origin = c.req.header("origin");
   const own = new URL(c.req.url).origin;
-  const allowed = requireSection("auth", getConfig(c.env).auth).adminOrigins;
+  const allowed = c.var.scope.section("auth").adminOrigins;
   if (!origin || (origin !== own && !allowed.includes(origin))) {
     throw new ForbiddenError("origin_not_allowed", "This request must come from the Vitalis admin application.");
   }
@@ -90,7 +89,7 @@ export const postLogout: RouteHandler<typeof logoutRoute, AppBindings> = async (
 };
 
 export const postLogoutAll: RouteHandler<typeof logoutAllRoute, AppBindings> = async (c) => {
-  const principal = c.var.principal;
+  const principal = c.var.scope.actor;
   if (principal.kind !== "user") throw new UnauthorizedError();
   await revokeAllSessions(await identityDeps(c), principal.userId, { id: principal.userId, reason: "logout_all" });
   deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });

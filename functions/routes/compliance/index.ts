@@ -1,6 +1,6 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { legalHoldScopes } from "../../../schema/legal-holds";
-import type { AppBindings } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { jsonBody, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
@@ -68,14 +68,17 @@ const listHoldsRoute = createRoute({
 });
 
 const deps = (c: Parameters<RouteHandler<typeof listHoldsRoute, AppBindings>>[0]) => ({
-  db: c.var.db,
-  tenant: c.var.tenant,
+  db: c.var.scope.db,
+  tenant: c.var.scope.tenant,
   requestId: c.var.requestId,
 });
 
 const reportsHandler: RouteHandler<typeof reportsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json({ reports: await listComplianceReports(c.var.db, c.var.tenant.id, c.req.valid("query").limit) }, 200);
+  return c.json(
+    { reports: await listComplianceReports(c.var.scope.db, c.var.scope.tenant.id, c.req.valid("query").limit) },
+    200,
+  );
 };
 const placeHoldHandler: RouteHandler<typeof placeHoldRoute, AppBindings> = async (c) =>
   c.json(await placeHold(deps(c), signedInUser(c), c.req.valid("json")), 201);

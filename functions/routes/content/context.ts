@@ -1,19 +1,8 @@
 import type { Context } from "hono";
-import type { AppBindings } from "../../env";
-import { BadRequestError, NotFoundError } from "../../lib/errors";
-import type { Principal } from "../../lib/principal";
-import type { ContentContext } from "../../services/content-access";
+import type { AppBindings } from "../../bindings";
+import { BadRequestError } from "../../lib/errors";
 import { PreconditionRequiredError } from "../../services/content-errors";
 import { type StoredResponse, withIdempotency } from "../../services/content-idempotency";
-
-const ANONYMOUS: Principal = { kind: "anonymous" };
-
-/** The dependencies a content service needs, taken from the request's context. */
-export function contentContext(c: Context<AppBindings>): ContentContext {
-  const tenant = c.var.tenant;
-  if (!tenant) throw new NotFoundError("No site is published at this address.");
-  return { db: c.var.db, tenant, principal: c.var.principal ?? ANONYMOUS, requestId: c.var.requestId ?? null };
-}
 
 /** RFC 9110 §13.1.1 If-Match with our version ETags: `"3"` (a weak `W/"3"` is accepted too). */
 export function parseIfMatch(header: string | undefined, options: { required: boolean }): number | undefined {
@@ -41,15 +30,15 @@ export async function idempotentPost(
   run: () => Promise<StoredResponse>,
 ): Promise<never> {
   const key = c.req.header("idempotency-key");
-  const principal = c.var.principal;
+  const principal = c.var.scope.actor;
   let result: StoredResponse & { replayed?: boolean };
   if (key === undefined || principal?.kind !== "user") {
     result = await run();
   } else {
     result = await withIdempotency(
-      c.var.redis,
+      c.var.scope.redis,
       {
-        tenantId: contentContext(c).tenant.id,
+        tenantId: c.var.scope.tenant.id,
         userId: principal.userId,
         key,
         request: { method: c.req.method, path: c.req.path, body },

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { ContentType } from "../../../schema";
-import type { AppBindings } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { createRouter } from "../../lib/router";
 import {
   compareRevisions,
@@ -9,14 +9,12 @@ import {
   getContent,
   listContent,
   listRevisions,
-  restoreContent,
+  setTrashed,
   restoreRevision,
-  trashContent,
   updateContent,
 } from "../../services/content";
 import { transitionContent } from "../../services/workflow";
-import { purgeSiteAfterCommit } from "../site/purge";
-import { contentContext, etag, idempotentPost, parseIfMatch } from "./context";
+import { etag, idempotentPost, parseIfMatch } from "./context";
 import { contentRoutes } from "./content.routes";
 
 function itemResponse(view: ContentView, status: 200 | 201) {
@@ -33,7 +31,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
 
   router.openapi(routes.list, async (c) => {
     const query = c.req.valid("query");
-    const page = await listContent(contentContext(c), type, {
+    const page = await listContent(c.var.scope, type, {
       state: query.state,
       locale: query.locale,
       categoryId: query.category,
@@ -51,11 +49,11 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
 
   router.openapi(routes.create, async (c) => {
     const body = c.req.valid("json");
-    return idempotentPost(c, body, async () => itemResponse(await createContent(contentContext(c), type, body), 201));
+    return idempotentPost(c, body, async () => itemResponse(await createContent(c.var.scope, type, body), 201));
   });
 
   router.openapi(routes.get, async (c) => {
-    const view = await getContent(contentContext(c), type, c.req.valid("param").id);
+    const view = await getContent(c.var.scope, type, c.req.valid("param").id);
     c.header("ETag", etag(view.version));
     c.header("Cache-Control", "private, no-store");
     return c.json(view, 200);
@@ -63,15 +61,17 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
 
   router.openapi(routes.update, async (c) => {
     const expected = parseIfMatch(c.req.header("if-match"), { required: true })!;
-    const view = await updateContent(contentContext(c), type, c.req.valid("param").id, expected, c.req.valid("json"));
+    const view = await updateContent(c.var.scope, type, c.req.valid("param").id, expected, c.req.valid("json"));
     c.header("ETag", etag(view.version));
     return c.json(view, 200);
   });
 
   router.openapi(routes.trash, async (c) => {
     const expected = parseIfMatch(c.req.header("if-match"), { required: false });
-    const view = await trashContent(contentContext(c), type, c.req.valid("param").id, expected);
-    purgeSiteAfterCommit(c, view.id); // site purge (#7): a trashed item leaves the public site
+    const view = await setTrashed(c.var.scope, type, c.req.valid("param").id, {
+      trashed: "trash",
+      expectedVersion: expected,
+    });
     c.header("ETag", etag(view.version));
     return c.json(view, 200);
   });
@@ -80,8 +80,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
     const expected = parseIfMatch(c.req.header("if-match"), { required: false });
     const id = c.req.valid("param").id;
     return idempotentPost(c, { id, expected }, async () => {
-      const view = await restoreContent(contentContext(c), type, id, expected);
-      purgeSiteAfterCommit(c, view.id); // site purge (#7): a restored published item is public again
+      const view = await setTrashed(c.var.scope, type, id, { trashed: "restore", expectedVersion: expected });
       return itemResponse(view, 200);
     });
   });
@@ -91,21 +90,20 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
     const id = c.req.valid("param").id;
     const body = c.req.valid("json");
     return idempotentPost(c, { id, expected, body }, async () => {
-      const view = await transitionContent(contentContext(c), type, id, body, expected);
-      purgeSiteAfterCommit(c, view.id); // site purge (#7): publish, unpublish, archive change public pages
+      const view = await transitionContent(c.var.scope, type, id, body, expected);
       return itemResponse(view, 200);
     });
   });
 
   router.openapi(routes.revisions, async (c) => {
-    const items = await listRevisions(contentContext(c), type, c.req.valid("param").id);
+    const items = await listRevisions(c.var.scope, type, c.req.valid("param").id);
     c.header("Cache-Control", "private, no-store");
     return c.json({ items }, 200);
   });
 
   router.openapi(routes.compare, async (c) => {
     const query = c.req.valid("query");
-    const comparison = await compareRevisions(contentContext(c), type, c.req.valid("param").id, query.from, query.to);
+    const comparison = await compareRevisions(c.var.scope, type, c.req.valid("param").id, query.from, query.to);
     c.header("Cache-Control", "private, no-store");
     return c.json(comparison, 200);
   });
@@ -114,7 +112,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
     const expected = parseIfMatch(c.req.header("if-match"), { required: true })!;
     const { id, revisionId } = c.req.valid("param");
     return idempotentPost(c, { id, revisionId, expected }, async () =>
-      itemResponse(await restoreRevision(contentContext(c), type, id, revisionId, expected), 200),
+      itemResponse(await restoreRevision(c.var.scope, type, id, revisionId, expected), 200),
     );
   });
 

@@ -1,10 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppBindings } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { jsonBody, jsonResponse, problemResponse } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { createTerm, deleteTerm, getTerm, listTerms, type Taxonomy, updateTerm } from "../../services/content-taxonomy";
-import { contentContext, idempotentPost } from "./context";
+import { idempotentPost } from "./context";
 import { contentProblems, idempotencyHeader, idParams, slugSchema, termSchema } from "./content.schemas";
 
 const read = protect({ sensitivity: "public", action: "read" });
@@ -86,23 +86,21 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
   };
 
   const router = createRouter();
-  router.openapi(routes.list, async (c) => c.json({ items: await listTerms(contentContext(c), taxonomy) }, 200));
-  router.openapi(routes.get, async (c) =>
-    c.json(await getTerm(contentContext(c), taxonomy, c.req.valid("param").id), 200),
-  );
+  router.openapi(routes.list, async (c) => c.json({ items: await listTerms(c.var.scope, taxonomy) }, 200));
+  router.openapi(routes.get, async (c) => c.json(await getTerm(c.var.scope, taxonomy, c.req.valid("param").id), 200));
   router.openapi(routes.create, async (c) => {
     const body = c.req.valid("json");
     return idempotentPost(c, body, async () => ({
       status: 201,
-      body: await createTerm(contentContext(c), taxonomy, body),
+      body: await createTerm(c.var.scope, taxonomy, body),
       headers: {},
     }));
   });
   router.openapi(routes.update, async (c) =>
-    c.json(await updateTerm(contentContext(c), taxonomy, c.req.valid("param").id, c.req.valid("json")), 200),
+    c.json(await updateTerm(c.var.scope, taxonomy, c.req.valid("param").id, c.req.valid("json")), 200),
   );
   router.openapi(routes.remove, async (c) =>
-    c.json(await deleteTerm(contentContext(c), taxonomy, c.req.valid("param").id), 200),
+    c.json(await deleteTerm(c.var.scope, taxonomy, c.req.valid("param").id), 200),
   );
   return router;
 }

@@ -1,5 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { type AppBindings, getConfig } from "../../env";
+import { getConfig } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { checkReadiness } from "../../services/readiness";
 import type { healthz, readyz } from "./health.routes";
 

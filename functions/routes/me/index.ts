@@ -1,12 +1,11 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { type AppBindings, getConfig } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { UnauthorizedError } from "../../lib/errors";
 import { jsonBody, problemResponses } from "../../lib/openapi";
-import type { UserPrincipal } from "../../lib/principal";
+import type { UserActor } from "../../lib/actor";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
-import { requireSection } from "../../middleware/services";
 import {
   changePassword,
   confirmMfaEnrolment,
@@ -162,16 +161,16 @@ const credentialRoute = createRoute({
 
 function accountDeps(c: Context<AppBindings>) {
   return {
-    db: c.var.db,
-    redis: c.var.redis,
-    auth: requireSection("auth", getConfig(c.env).auth),
-    tenant: c.var.tenant,
+    db: c.var.scope.db,
+    redis: c.var.scope.redis,
+    auth: c.var.scope.section("auth"),
+    tenant: c.var.scope.tenant,
     requestId: c.var.requestId,
   };
 }
 
-function user(c: Context<AppBindings>): UserPrincipal {
-  const principal = c.var.principal;
+function user(c: Context<AppBindings>): UserActor {
+  const principal = c.var.scope.actor;
   if (principal.kind !== "user") throw new UnauthorizedError();
   return principal;
 }

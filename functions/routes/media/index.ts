@@ -1,5 +1,5 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
-import type { AppBindings } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { downloadMedia, getMedia, mediaKindOf } from "../../services/media";
@@ -13,7 +13,7 @@ const params = z.object({ id: z.uuid() });
 const byStoredMedia = protectByKind({
   action: "read",
   roles: [...READER_ROLES],
-  resolveKind: (c) => mediaKindOf(c.var.db, c.var.tenant.id, c.req.param("id") ?? ""),
+  resolveKind: (c) => mediaKindOf(c.var.scope.db, c.var.scope.tenant.id, c.req.param("id") ?? ""),
 });
 
 const getRoute = createRoute({

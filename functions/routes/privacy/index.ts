@@ -1,6 +1,6 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { privacyRequestStatuses, privacyRequestTypes } from "../../../schema/privacy-requests";
-import type { AppBindings } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { jsonBody, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";

@@ -3,7 +3,6 @@ import { contentLocales } from "../../../schema";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { searchContent } from "../../services/content-search";
-import { contentContext } from "../content/context";
 
 const hitSchema = z
   .object({
@@ -46,7 +45,7 @@ const search = createRoute({
 /** `/api/search`. */
 export const searchRouter = createRouter().openapi(search, async (c) => {
   const query = c.req.valid("query");
-  const result = await searchContent(contentContext(c), query);
+  const result = await searchContent(c.var.scope, query);
   c.header("Cache-Control", "private, no-store");
   return c.json(result, 200);
 });

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from "hono";
 import type { ContentLocale, ContentType } from "../../../schema";
-import type { AppBindings } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { protect } from "../../middleware/protect";
 import {
   type CachedResult,
@@ -34,7 +34,6 @@ import { ArticleView, ListView, MessageView } from "../../site/pages";
 import { SITE_CSS, SITE_CSS_PATH } from "../../site/styles";
 import { MAX_PAGE, PAGE_SIZE, sitePaths, withPage } from "../../site/urls";
 import { atomFeed, localeSitemap, robotsTxt, rssFeed, sitemapIndex } from "../../site/xml";
-import { contentContext } from "../content/context";
 
 /**
  * The public site: server-rendered pages per tenant (by hostname) and locale (`/pt-br/…`, `/en/…`,
@@ -56,7 +55,7 @@ const SIGN_IN_PATH = "/admin/login";
 // A signed-in reader may be a verified professional: their requests go through the trust decision for
 // professional content (revocation, rate limit, trust score), as the API's would. Anonymous readers skip it.
 const professionalRead = protect({ sensitivity: "professional", action: "read" });
-siteRouter.use("*", async (c, next) => (c.var.principal?.kind === "user" ? professionalRead(c, next) : next()));
+siteRouter.use("*", async (c, next) => (c.var.scope.actor?.kind === "user" ? professionalRead(c, next) : next()));
 
 // ---------------------------------------------------------------------------------------------------
 // Plumbing: policy, origin, rendering, responding
@@ -69,13 +68,13 @@ function policyOf(c: SiteContext): SiteCachePolicy {
 }
 
 function isAnonymous(c: SiteContext): boolean {
-  return c.var.principal?.kind !== "user";
+  return c.var.scope.actor?.kind !== "user";
 }
 
 /** The origin absolute URLs use: the tenant's primary hostname, so every hostname's copy says the same. */
 async function siteOrigin(c: SiteContext): Promise<string> {
   const url = new URL(c.req.url);
-  const primary = await primaryHostname(c.var.db, c.var.tenant.id);
+  const primary = await primaryHostname(c.var.scope.db, c.var.scope.tenant.id);
   return !primary || primary === url.hostname ? url.origin : `${url.protocol}//${primary}`;
 }
 
@@ -116,7 +115,7 @@ async function unavailable(c: SiteContext, locale: ContentLocale): Promise<Respo
   const body = await htmlDocument(
     <Layout
       locale={locale}
-      siteName={c.var.tenant.name}
+      siteName={c.var.scope.tenant.name}
       meta={{
         title: t.unavailableTitle,
         description: t.unavailableText,
@@ -152,7 +151,7 @@ async function serve(
   try {
     const result = await cachedRender({
       cache,
-      key: cacheKey(c.var.tenant.id, path),
+      key: cacheKey(c.var.scope.tenant.id, path),
       policy,
       render,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
@@ -171,7 +170,7 @@ async function notFoundPage(c: SiteContext, locale: ContentLocale): Promise<Rend
   const body = await htmlDocument(
     <Layout
       locale={locale}
-      siteName={c.var.tenant.name}
+      siteName={c.var.scope.tenant.name}
       meta={{
         title: t.notFoundTitle,
         description: t.notFoundText,
@@ -188,7 +187,7 @@ async function notFoundPage(c: SiteContext, locale: ContentLocale): Promise<Rend
     status: 404,
     contentType: HTML,
     shareable: true,
-    tags: [cacheTags.tenant(c.var.tenant.id)],
+    tags: [cacheTags.tenant(c.var.scope.tenant.id)],
   });
 }
 
@@ -255,7 +254,7 @@ siteRouter.get("/robots.txt", (c) =>
       status: 200,
       contentType: "text/plain; charset=utf-8",
       shareable: true,
-      tags: [cacheTags.tenant(c.var.tenant.id)],
+      tags: [cacheTags.tenant(c.var.scope.tenant.id)],
     }),
   ),
 );
@@ -264,13 +263,13 @@ const XML = "application/xml; charset=utf-8";
 
 siteRouter.get("/sitemap.xml", (c) =>
   serve(c, "pt-BR", sitePaths.sitemapIndex(), async () => {
-    const ctx = contentContext(c);
+    const ctx = c.var.scope;
     const [origin, locales] = [await siteOrigin(c), await sitemapIndexEntries(ctx)];
     return renderedPage(sitemapIndex(origin, locales), {
       status: 200,
       contentType: XML,
       shareable: true,
-      tags: [cacheTags.tenant(c.var.tenant.id), cacheTags.sitemap(c.var.tenant.id)],
+      tags: [cacheTags.tenant(c.var.scope.tenant.id), cacheTags.sitemap(c.var.scope.tenant.id)],
     });
   }),
 );
@@ -279,12 +278,12 @@ siteRouter.get(`/sitemaps/:file{(?:${LOCALE_SEGMENTS})\\.xml}`, (c) => {
   const locale = localeOfSegment(c.req.param("file").replace(/\.xml$/, "")) ?? "pt-BR";
   return serve(c, locale, sitePaths.sitemap(locale), async () => {
     const origin = await siteOrigin(c);
-    const entries = await sitemapEntries(contentContext(c), locale);
+    const entries = await sitemapEntries(c.var.scope, locale);
     return renderedPage(localeSitemap(origin, locale, entries), {
       status: 200,
       contentType: XML,
       shareable: true,
-      tags: [cacheTags.tenant(c.var.tenant.id), cacheTags.sitemap(c.var.tenant.id)],
+      tags: [cacheTags.tenant(c.var.scope.tenant.id), cacheTags.sitemap(c.var.scope.tenant.id)],
     });
   });
 });
@@ -304,10 +303,10 @@ function feedRoute(kind: "rss" | "atom", byCategory: boolean) {
         ? sitePaths.rss(locale, categorySlug ?? undefined)
         : sitePaths.atom(locale, categorySlug ?? undefined);
     return serve(c, locale, path, async () => {
-      const feed = await siteFeed(contentContext(c), locale, categorySlug);
+      const feed = await siteFeed(c.var.scope, locale, categorySlug);
       if (!feed) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
-      const siteName = c.var.tenant.name;
+      const siteName = c.var.scope.tenant.name;
       const title = feed.term ? `${feed.term.name} — ${siteName}` : siteName;
       const link = origin + (categorySlug ? sitePaths.category(locale, categorySlug) : sitePaths.home(locale));
       const channel = {
@@ -321,8 +320,8 @@ function feedRoute(kind: "rss" | "atom", byCategory: boolean) {
       };
       const body = kind === "rss" ? rssFeed(channel) : atomFeed({ ...channel, id: origin + path });
       const tags = [
-        cacheTags.tenant(c.var.tenant.id),
-        cacheTags.list(c.var.tenant.id, locale, categorySlug ? `category:${categorySlug}` : "feed"),
+        cacheTags.tenant(c.var.scope.tenant.id),
+        cacheTags.list(c.var.scope.tenant.id, locale, categorySlug ? `category:${categorySlug}` : "feed"),
       ];
       return renderedPage(body, {
         status: 200,
@@ -357,11 +356,11 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
     return serve(c, locale, withPage(basePath, page), async () => {
       const t = STRINGS[locale];
       const filter: ListFilter = kind === "home" || slug === null ? null : { kind, slug };
-      const list = await listSitePosts(contentContext(c), locale, filter, page);
+      const list = await listSitePosts(c.var.scope, locale, filter, page);
       const totalPages = Math.max(1, Math.ceil((list?.total ?? 0) / PAGE_SIZE));
       if (!list || page > totalPages) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
-      const siteName = c.var.tenant.name;
+      const siteName = c.var.scope.tenant.name;
       const label = kind === "category" ? t.category : kind === "tag" ? t.tag : kind === "author" ? t.author : "";
       const heading = list.term ? list.term.name : siteName;
       const meta: HeadMeta = {
@@ -403,8 +402,8 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
         contentType: HTML,
         shareable: true,
         tags: [
-          cacheTags.tenant(c.var.tenant.id),
-          cacheTags.list(c.var.tenant.id, locale, slug === null ? "home" : `${kind}:${slug}`),
+          cacheTags.tenant(c.var.scope.tenant.id),
+          cacheTags.list(c.var.scope.tenant.id, locale, slug === null ? "home" : `${kind}:${slug}`),
         ],
       });
     });
@@ -432,12 +431,12 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
     sitePaths.search(locale),
     async () => {
       const t = STRINGS[locale];
-      const results = q ? await searchSite(contentContext(c), locale, q, page) : { items: [], total: 0 };
+      const results = q ? await searchSite(c.var.scope, locale, q, page) : { items: [], total: 0 };
       const heading = q ? t.searchResultsFor(q) : t.search;
       const body = await htmlDocument(
         <Layout
           locale={locale}
-          siteName={c.var.tenant.name}
+          siteName={c.var.scope.tenant.name}
           searchQuery={q}
           meta={{
             title: heading,
@@ -479,7 +478,7 @@ function articleRoute(type: ContentType) {
     if (!SLUG.test(slug)) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
     const path = sitePaths.item(locale, type, slug);
     return serve(c, locale, path, async () => {
-      const article = await getSiteArticle(contentContext(c), locale, type, slug);
+      const article = await getSiteArticle(c.var.scope, locale, type, slug);
       if (!article) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
       const canonical = origin + path;
@@ -487,7 +486,7 @@ function articleRoute(type: ContentType) {
       const jsonLd = medicalWebPageOf(article.jsonLd);
       const meta: HeadMeta = {
         title: article.title,
-        description: describe(article.excerpt, t.siteDescription(c.var.tenant.name)),
+        description: describe(article.excerpt, t.siteDescription(c.var.scope.tenant.name)),
         canonical,
         alternates:
           article.translations.length > 0
@@ -509,7 +508,7 @@ function articleRoute(type: ContentType) {
       };
       const signInHref = `${SIGN_IN_PATH}?next=${encodeURIComponent(path)}`;
       const body = await htmlDocument(
-        <Layout locale={locale} siteName={c.var.tenant.name} meta={meta}>
+        <Layout locale={locale} siteName={c.var.scope.tenant.name} meta={meta}>
           <ArticleView article={article} signInHref={signInHref} />
         </Layout>,
       );
@@ -518,7 +517,7 @@ function articleRoute(type: ContentType) {
         contentType: HTML,
         // Only `public` content is ever stored in a shared cache; `professional` is private even as a teaser.
         shareable: article.complianceLevel === "public",
-        tags: [cacheTags.tenant(c.var.tenant.id), cacheTags.content(article.id)],
+        tags: [cacheTags.tenant(c.var.scope.tenant.id), cacheTags.content(article.id)],
       });
     });
   };

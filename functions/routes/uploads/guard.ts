@@ -2,11 +2,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Role } from "../../../schema/memberships";
 import type { UploadKind } from "../../../schema/uploads";
-import { type AppBindings, getConfig } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { UnauthorizedError } from "../../lib/errors";
-import type { AccessAction, UserPrincipal } from "../../lib/principal";
+import type { AccessAction, UserActor } from "../../lib/actor";
 import { protect } from "../../middleware/protect";
-import { requireSection } from "../../middleware/services";
 
 /**
  * The sensitivity of an upload or media route depends on what it touches: a DICOM study is PHI, an
@@ -25,7 +24,7 @@ export function protectByKind(options: {
   const restricted = protect({ sensitivity: "restricted", action: options.action, roles: options.roles });
   return createMiddleware<AppBindings>(async (c, next) => {
     // Nothing is looked up for anonymous callers.
-    if (c.var.principal.kind !== "user") throw new UnauthorizedError();
+    if (c.var.scope.actor.kind !== "user") throw new UnauthorizedError();
     const kind = await options.resolveKind(c).catch(() => null);
     const guard = kind === "image" || kind === "document" ? restricted : phi;
     return guard(c, next);
@@ -39,18 +38,18 @@ export async function kindFromBody(c: Context<AppBindings>): Promise<UploadKind 
   return kind === "dicom" || kind === "image" || kind === "document" ? kind : null;
 }
 
-export function signedInUser(c: Context<AppBindings>): UserPrincipal {
-  const principal = c.var.principal;
+export function signedInUser(c: Context<AppBindings>): UserActor {
+  const principal = c.var.scope.actor;
   if (principal.kind !== "user") throw new UnauthorizedError();
   return principal;
 }
 
 export function storageDeps(c: Context<AppBindings>) {
   return {
-    db: c.var.db,
-    s3: c.var.s3,
-    bucket: requireSection("s3", getConfig(c.env).s3).bucket,
-    tenant: c.var.tenant,
+    db: c.var.scope.db,
+    s3: c.var.scope.storage.s3,
+    bucket: c.var.scope.section("s3").bucket,
+    tenant: c.var.scope.tenant,
     requestId: c.var.requestId,
   };
 }

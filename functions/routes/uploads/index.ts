@@ -1,6 +1,6 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { uploadKinds } from "../../../schema/uploads";
-import type { AppBindings } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { jsonBody, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { mediaViewSchema } from "../media/schemas";
@@ -51,7 +51,7 @@ const byBody = protectByKind({ action: "write", roles: [...UPLOADER_ROLES], reso
 const byStoredUpload = protectByKind({
   action: "write",
   roles: [...UPLOADER_ROLES],
-  resolveKind: (c) => uploadKindOf(c.var.db, c.var.tenant.id, c.req.param("id") ?? ""),
+  resolveKind: (c) => uploadKindOf(c.var.scope.db, c.var.scope.tenant.id, c.req.param("id") ?? ""),
 });
 
 const createUploadRoute = createRoute({

@@ -1,11 +1,10 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { type AppBindings, getConfig } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { UnauthorizedError } from "../../lib/errors";
 import { jsonBody, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
-import { requireSection } from "../../middleware/services";
 import { disableUser, reviewCredential } from "../../services/identity/accounts";
 
 const adminOnly = protect({ sensitivity: "restricted", action: "write", roles: ["admin"] });
@@ -38,16 +37,16 @@ const disableRoute = createRoute({
 
 function deps(c: Context<AppBindings>) {
   return {
-    db: c.var.db,
-    redis: c.var.redis,
-    auth: requireSection("auth", getConfig(c.env).auth),
-    tenant: c.var.tenant,
+    db: c.var.scope.db,
+    redis: c.var.scope.redis,
+    auth: c.var.scope.section("auth"),
+    tenant: c.var.scope.tenant,
     requestId: c.var.requestId,
   };
 }
 
 function admin(c: Context<AppBindings>) {
-  const principal = c.var.principal;
+  const principal = c.var.scope.actor;
   if (principal.kind !== "user") throw new UnauthorizedError();
   return principal;
 }

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppBindings } from "../../env";
+import type { AppBindings } from "../../bindings";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import {
@@ -15,7 +15,6 @@ import {
   WordPressError,
   type WpReadContext,
 } from "../../services/content-wordpress";
-import { contentContext } from "../content/context";
 
 /**
  * The WordPress-compatible read API, mounted at `/wp-json`. Public: anonymous readers see published
@@ -51,12 +50,12 @@ const wpError = {
 };
 
 function wpContext(c: Context<AppBindings>): WpReadContext {
-  return { ...contentContext(c), origin: new URL(c.req.url).origin };
+  return { ...c.var.scope, origin: new URL(c.req.url).origin };
 }
 
 /** Private when the answer depends on who asks (a signed-in professional); shared caches otherwise. */
 function cacheHeaders(c: Context<AppBindings>): void {
-  c.header("Cache-Control", c.var.principal?.kind === "user" ? "private, no-store" : "public, max-age=60");
+  c.header("Cache-Control", c.var.scope.actor?.kind === "user" ? "private, no-store" : "public, max-age=60");
   c.header("Vary", "Authorization");
 }
 
@@ -188,7 +187,7 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
 
   router.openapi(discovery, async (c) =>
     wordpress(c, async () => {
-      const ctx = contentContext(c);
+      const ctx = c.var.scope;
       const origin = new URL(c.req.url).origin;
       const routes: Record<string, unknown> = {
         "/": {

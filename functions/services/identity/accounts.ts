@@ -8,7 +8,7 @@ import { randomBytes, toBase32 } from "../../lib/encoding";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../lib/errors";
 import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { assertAcceptablePassword } from "../../lib/password-policy";
-import type { UserPrincipal } from "../../lib/principal";
+import type { UserActor } from "../../lib/actor";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { appendAudit } from "../audit";
 import type { IdentityDeps } from "./deps";
@@ -48,7 +48,7 @@ function viewCredential(row: typeof professionalCredentials.$inferSelect | undef
   };
 }
 
-export async function getMe(deps: AccountDeps, principal: UserPrincipal): Promise<Me> {
+export async function getMe(deps: AccountDeps, principal: UserActor): Promise<Me> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, principal.userId)).limit(1);
     if (!user) throw new UnauthorizedError();
@@ -73,7 +73,7 @@ export async function getMe(deps: AccountDeps, principal: UserPrincipal): Promis
 
 export async function changePassword(
   deps: AccountDeps,
-  principal: UserPrincipal,
+  principal: UserActor,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
   await withTenant(deps.db, deps.tenant.id, async (tx) => {
@@ -99,7 +99,7 @@ export async function changePassword(
 /** Starts TOTP enrolment: a new secret, stored encrypted and inactive until a code from it is confirmed. */
 export async function startMfaEnrolment(
   deps: AccountDeps,
-  principal: UserPrincipal,
+  principal: UserActor,
 ): Promise<{ secret: string; otpauth_uri: string }> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, principal.userId)).limit(1);
@@ -132,7 +132,7 @@ function newRecoveryCode(): string {
 /** Confirms enrolment with a first code; returns ten one-time recovery codes, shown once and stored hashed. */
 export async function confirmMfaEnrolment(
   deps: AccountDeps,
-  principal: UserPrincipal,
+  principal: UserActor,
   code: string,
 ): Promise<{ recovery_codes: string[] }> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
@@ -170,7 +170,7 @@ export interface CredentialInput {
 /** A physician declares their CRM (and RQE); it waits for an admin's verification. */
 export async function submitCredential(
   deps: AccountDeps,
-  principal: UserPrincipal,
+  principal: UserActor,
   input: CredentialInput,
 ): Promise<CredentialView> {
   return withTenant(deps.db, deps.tenant.id, async (tx) => {
@@ -209,7 +209,7 @@ export async function submitCredential(
 /** An admin verifies or rejects a credential, with a note; the change and its previous state are audited. */
 export async function reviewCredential(
   deps: AccountDeps,
-  admin: UserPrincipal,
+  admin: UserActor,
   userId: string,
   input: { status: Exclude<CredentialStatus, "pending">; note: string },
 ): Promise<CredentialView> {
@@ -251,7 +251,7 @@ export async function reviewCredential(
 }
 
 /** Disables a member: no new sign-ins, and every token they hold is void at once. */
-export async function disableUser(deps: AccountDeps, admin: UserPrincipal, userId: string): Promise<void> {
+export async function disableUser(deps: AccountDeps, admin: UserActor, userId: string): Promise<void> {
   if (userId === admin.userId) throw new ConflictError("cannot_disable_self", "You cannot disable your own account.");
   const found = await withTenant(deps.db, deps.tenant.id, async (tx) => {
     const updated = await tx

@@ -1,7 +1,7 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { AuthConfig } from "../../env";
 import type { Database } from "../../lib/db";
-import type { TenantContext } from "../../lib/principal";
+import type { TenantContext } from "../../lib/actor";
 
 /** What identity operations need from the request; handlers build it, services never see Hono. */
 export interface IdentityDeps {

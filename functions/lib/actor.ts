@@ -1,15 +1,19 @@
 import type { Role } from "../../schema/memberships";
 
-/** The tenant a request is for, resolved from its hostname. */
+/** The tenant a request (or one step of a job) works for, resolved from its hostname. */
 export interface TenantContext {
   id: string;
   slug: string;
   name: string;
 }
 
-/** Who is asking. A verified access token gives a user principal; no token gives an anonymous one. */
-export type Principal =
+/**
+ * Who is asking: the one name for it everywhere. A verified access token gives a user, no token an anonymous
+ * reader, and a cron job acts as the system.
+ */
+export type Actor =
   | { kind: "anonymous" }
+  | { kind: "system"; job: string }
   | {
       kind: "user";
       userId: string;
@@ -25,12 +29,14 @@ export type Principal =
       issuedAt: number;
     };
 
-export type UserPrincipal = Extract<Principal, { kind: "user" }>;
+export type UserActor = Extract<Actor, { kind: "user" }>;
+
+export const ANONYMOUS: Actor = { kind: "anonymous" };
 
 /** How sensitive what a route touches is; the design's four compliance levels. */
 export type Sensitivity = "public" | "professional" | "restricted" | "phi";
 export type AccessAction = "read" | "write";
 
-export function hasRole(principal: Principal, ...roles: Role[]): principal is UserPrincipal {
-  return principal.kind === "user" && principal.roles.some((role) => roles.includes(role));
+export function hasRole(actor: Actor, ...roles: Role[]): actor is UserActor {
+  return actor.kind === "user" && actor.roles.some((role) => roles.includes(role));
 }

@@ -1,0 +1,26 @@
+import type { Bindings, Config } from "./env";
+import type { Logger } from "./lib/logging";
+import type { Scope } from "./scope";
+import type { AccessClaims } from "./services/identity/tokens";
+import type { TrustResult } from "./services/trust";
+
+/**
+ * Per-request values set by middleware (functions/middleware). Everything a service needs travels in
+ * `scope`; the rest is what middleware tells each other about the request itself.
+ */
+export interface Variables {
+  requestId: string;
+  logger: Logger;
+  config: Config;
+  /** The request's scope: clients, tenant, actor, audit and after-commit effects (functions/scope.ts). */
+  scope: Scope;
+  /** The verified access token's claims, when the request carried one. */
+  accessClaims: AccessClaims | undefined;
+  /** The trust evaluation of this request, set by `protect()`. */
+  trust: TrustResult | undefined;
+}
+
+export interface AppBindings {
+  Bindings: Bindings;
+  Variables: Variables;
+}

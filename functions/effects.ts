@@ -1,0 +1,41 @@
+import type { DomainEvent, DomainEventType } from "./events";
+import type { Scope } from "./scope";
+import { purgeForContent, siteCache } from "./services/site-cache";
+
+type EventOf<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
+type Listener<K extends DomainEventType> = (scope: Scope, events: Array<EventOf<K>>) => Promise<void>;
+
+/**
+ * Who reacts to what, after the change has committed. Each listener gets every event of its type that the
+ * scope's committed transactions raised, so one request that touches many items purges once.
+ */
+const listeners: { [K in DomainEventType]: Array<Listener<K>> } = {
+  // The public pages, lists, feeds and sitemaps that show the items (services/site-cache.ts).
+  "content.changed": [
+    async (scope, events) => {
+      const ids = events.flatMap((event) => event.contentIds);
+      await purgeForContent(siteCache(), scope.db, scope.tenant.id, ids);
+    },
+  ],
+};
+
+/**
+ * Delivers the scope's committed events to their listeners. Called in `waitUntil` after a response, and
+ * awaited by jobs. A failing listener is logged and does not stop the others: the change itself has
+ * committed, and a missed purge ages out within the pages' s-maxage.
+ */
+export async function deliverCommittedEvents(scope: Scope): Promise<void> {
+  const events = scope.takeCommittedEvents();
+  if (events.length === 0) return;
+  const byType = new Map<DomainEventType, DomainEvent[]>();
+  for (const event of events) byType.set(event.type, [...(byType.get(event.type) ?? []), event]);
+  await Promise.all(
+    [...byType].flatMap(([type, ofType]) =>
+      listeners[type].map((listener) =>
+        (listener as Listener<DomainEventType>)(scope, ofType).catch((error: unknown) =>
+          scope.logger.warn("after-commit effect failed", { event: type, error }),
+        ),
+      ),
+    ),
+  );
+}

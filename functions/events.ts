@@ -1,0 +1,10 @@
+/**
+ * What the domain tells the rest of the system once a change has committed. Services raise these with
+ * `scope.afterCommit(tx, event)`; listeners (functions/effects.ts) act on them after the commit, off the
+ * response path. A new kind of event is one line here; a new reaction is one entry in the listeners table.
+ */
+export type DomainEvent =
+  /** Items whose public footprint may have changed: published, updated while public, unpublished, trashed. */
+  { type: "content.changed"; contentIds: string[] };
+
+export type DomainEventType = DomainEvent["type"];

@@ -1,0 +1,77 @@
+import { createMiddleware } from "hono/factory";
+import type { AppBindings } from "../bindings";
+import { deliverCommittedEvents } from "../effects";
+import { getConfig, requireSection } from "../env";
+import type { Actor } from "../lib/actor";
+import { UnauthorizedError } from "../lib/errors";
+import { createScope, openClients } from "../scope";
+import { type AccessClaims, verifyAccessToken } from "../services/identity/tokens";
+import { resolveTenantByHost } from "../services/tenants";
+
+/**
+ * Builds the request's scope (functions/scope.ts), the one object every handler hands to services:
+ *   1. clients from `c.env` (never module-level: Workers may not share I/O objects between requests);
+ *   2. the tenant, from the hostname the client asked for (Cloudflare routes only our zones' hosts here);
+ *   3. the actor, from `Authorization: Bearer <jwt>` (RFC 6750): no header is anonymous, a header that is
+ *      not a valid access token for this tenant is refused before any handler runs. Revocation is checked
+ *      by `protect()` in the same Redis round trip as the trust signals.
+ * After the response, the events of committed transactions are delivered (functions/effects.ts) and the
+ * database pool is ended, both in `waitUntil`.
+ */
+export function requestScope() {
+  return createMiddleware<AppBindings>(async (c, next) => {
+    const config = getConfig(c.env);
+    c.set("config", config);
+    // Redis and S3 are built at first use, but a request is refused at once when their configuration is
+    // wrong, so a misconfigured deployment fails on every route and `/readyz` names the variables.
+    requireSection(config, "redis");
+    requireSection(config, "s3");
+    const clients = openClients(config);
+    let delivered: Promise<void> = Promise.resolve();
+    try {
+      const tenant = await resolveTenantByHost(clients.db, new URL(c.req.url).hostname, c.var.logger);
+      const { actor, claims } = await authenticateBearer(c.req.header("authorization"), async (token) =>
+        verifyAccessToken(requireSection(config, "auth"), token, tenant.id),
+      );
+      c.set("accessClaims", claims);
+      const scope = createScope(clients, { tenant, actor, requestId: c.var.requestId, logger: c.var.logger });
+      c.set("scope", scope);
+      try {
+        await next();
+      } finally {
+        delivered = deliverCommittedEvents(scope);
+      }
+    } finally {
+      c.executionCtx.waitUntil(delivered.finally(() => clients.close()));
+    }
+  });
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+
+async function authenticateBearer(
+  header: string | undefined,
+  verify: (token: string) => Promise<AccessClaims>,
+): Promise<{ actor: Actor; claims: AccessClaims | undefined }> {
+  if (!header) return { actor: { kind: "anonymous" }, claims: undefined };
+  const match = BEARER.exec(header);
+  if (!match?.[1]) {
+    throw new UnauthorizedError("invalid_token", "Send the access token as `Authorization: Bearer <token>`.", {
+      headers: { "WWW-Authenticate": 'Bearer error="invalid_request"' },
+    });
+  }
+  const claims = await verify(match[1]);
+  return {
+    claims,
+    actor: {
+      kind: "user",
+      userId: claims.sub,
+      tenantId: claims.tid,
+      roles: claims.roles,
+      amr: claims.amr,
+      authTime: claims.auth_time,
+      tokenId: claims.jti,
+      issuedAt: claims.iat,
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import type { Redis } from "@upstash/redis/cloudflare";
+import { type Config, requireSection, type SectionName, type SectionValue } from "./env";
+import type { DomainEvent } from "./events";
+import type { Actor, TenantContext, UserActor } from "./lib/actor";
+import { createDatabase, type Database, type Transaction, withTenant } from "./lib/db";
+import { UnauthorizedError } from "./lib/errors";
+import { lazy } from "./lib/lazy";
+import type { Logger } from "./lib/logging";
+import { createRedis } from "./lib/redis";
+import { createS3 } from "./lib/s3";
+import { appendAudit, type AuditEvent } from "./services/audit";
+import type { Storage } from "./services/media-storage";
+
+/** What an audit event is about: `{ type: "post", id }`, `{ type: "route", id: "GET /api/…" }`. */
+export interface AuditTarget {
+  type: string;
+  id: string | null;
+}
+
+/** Who an audit event names, when it is not the scope's actor (a sign-in names the user it signs in). */
+export interface AuditActor {
+  type: "user" | "system" | "anonymous";
+  id: string | null;
+}
+
+/**
+ * Everything a service needs to do one piece of work for one tenant: the clients, who is asking, and the
+ * two ways its changes reach the world (the audit chain, and effects after commit). A request has one
+ * (middleware/scope.ts); a job makes one per tenant it works on (jobs/run.ts). Services take
+ * `(scope, input)` and never see Hono.
+ */
+export interface Scope {
+  readonly config: Config;
+  readonly db: Database;
+  readonly redis: Redis;
+  readonly storage: Storage;
+  readonly tenant: TenantContext;
+  readonly actor: Actor;
+  readonly requestId: string | null;
+  readonly logger: Logger;
+  /** A config section's value, or a ConfigError naming the variables that are wrong. */
+  section<K extends SectionName>(name: K): SectionValue<K>;
+  /**
+   * Runs `fn` in one transaction under this tenant's row-level security (lib/db `withTenant`). Events raised
+   * with `afterCommit` inside it are kept only if it commits.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Appends an event to the tenant's hash-chained audit log in `tx`, so it commits with the change it
+   * records. The actor and request id are the scope's unless `options.as` names another actor.
+   */
+  audit(
+    tx: Transaction,
+    action: string,
+    target?: AuditTarget | null,
+    details?: Record<string, unknown>,
+    options?: { as?: AuditActor },
+  ): Promise<AuditEvent>;
+  /** Raises a domain event, delivered to its listeners (functions/effects.ts) once `tx` has committed. */
+  afterCommit(tx: Transaction, event: DomainEvent): void;
+  /** The events of committed transactions not yet delivered; taking them empties the queue. */
+  takeCommittedEvents(): DomainEvent[];
+}
+
+/** The per-request (or per-job) clients a scope is built on. */
+export interface Clients {
+  config: Config;
+  db: Database;
+  redis: Redis;
+  storage: Storage;
+  /** Ends the database pool; call it once the work (and its after-commit effects) is done. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the clients from config. The database pool is opened now; Redis and S3 are built at first use, so
+ * work that never touches them neither pays for them nor fails on their configuration.
+ * Workers may not share I/O objects between requests: clients are never module-level.
+ */
+export function openClients(config: Config): Clients {
+  const { db, pool } = createDatabase(requireSection(config, "database"));
+  const redis = lazy(() => createRedis(requireSection(config, "redis")));
+  const storage: Storage = {
+    s3: lazy(() => createS3(requireSection(config, "s3"))),
+    get bucket() {
+      return requireSection(config, "s3").bucket;
+    },
+  };
+  return { config, db, redis, storage, close: () => pool.end().catch(() => undefined) };
+}
+
+export function auditActorOf(actor: Actor): AuditActor {
+  switch (actor.kind) {
+    case "user":
+      return { type: "user", id: actor.userId };
+    case "system":
+      return { type: "system", id: null };
+    case "anonymous":
+      return { type: "anonymous", id: null };
+  }
+}
+
+/** A scope over `clients` for one tenant and actor; its after-commit events are delivered by functions/effects.ts. */
+export function createScope(
+  clients: Clients,
+  who: { tenant: TenantContext; actor: Actor; requestId: string | null; logger: Logger },
+): Scope {
+  const events: DomainEvent[] = [];
+  const pending = new WeakMap<Transaction, DomainEvent[]>();
+  const { tenant, actor, requestId } = who;
+  return {
+    config: clients.config,
+    db: clients.db,
+    redis: clients.redis,
+    storage: clients.storage,
+    tenant,
+    actor,
+    requestId,
+    logger: who.logger,
+    section: (name) => requireSection(clients.config, name),
+    async transaction(fn) {
+      const raised: DomainEvent[] = [];
+      const result = await withTenant(clients.db, tenant.id, (tx) => {
+        pending.set(tx, raised);
+        return fn(tx);
+      });
+      events.push(...raised);
+      return result;
+    },
+    audit(tx, action, target = null, details = {}, options = {}) {
+      const as = options.as ?? auditActorOf(actor);
+      return appendAudit(tx, {
+        tenantId: tenant.id,
+        actorType: as.type,
+        actorId: as.id,
+        action,
+        targetType: target?.type ?? null,
+        targetId: target?.id ?? null,
+        requestId,
+        details,
+      });
+    },
+    afterCommit(tx, event) {
+      const raised = pending.get(tx);
+      // Fail loudly: an event raised outside scope.transaction would never be delivered.
+      if (!raised) throw new Error("afterCommit needs a transaction opened by scope.transaction");
+      raised.push(event);
+    },
+    takeCommittedEvents: () => events.splice(0, events.length),
+  };
+}
+
+/** The signed-in user the work is for, or 401. */
+export function requireUser(scope: Scope): UserActor {
+  if (scope.actor.kind !== "user") throw new UnauthorizedError();
+  return scope.actor;
+}
+
+/**
+ * A job's view of the platform: the clients for work that spans tenants (listing them, signing every chain
+ * head), and a scope, acting as the system, for each tenant it works in (jobs/run.ts delivers their effects).
+ */
+export interface PlatformScope {
+  readonly clients: Clients;
+  readonly logger: Logger;
+  forTenant(tenant: TenantContext): Scope;
+}

@@ -1,0 +1,50 @@
+import { eq } from "drizzle-orm";
+import { tenantHostnames, tenants } from "../../schema";
+import type { TenantContext } from "../lib/actor";
+import type { Database } from "../lib/db";
+import { NotFoundError } from "../lib/errors";
+import type { Logger } from "../lib/logging";
+
+// Hostname → tenant changes rarely; a short per-isolate memo saves a query on most requests. It holds plain
+// data only (no I/O objects), and a suspended tenant stops answering within a minute.
+const MEMO_TTL_MS = 60_000;
+const MEMO_MAX = 500;
+const memo = new Map<string, { tenant: TenantContext | null; expires: number }>();
+
+export function normaliseHost(hostname: string): string {
+  return hostname.trim().toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+}
+
+/** The active tenant published at `hostname`; an unknown or suspended host is a 404. */
+export async function resolveTenantByHost(db: Database, hostname: string, logger: Logger): Promise<TenantContext> {
+  const host = normaliseHost(hostname);
+  const now = Date.now();
+  let entry = memo.get(host);
+  if (!entry || entry.expires < now) {
+    const stale = entry;
+    let rows: Array<{ id: string; slug: string; name: string; status: "active" | "suspended" }>;
+    try {
+      rows = await db
+        .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, status: tenants.status })
+        .from(tenantHostnames)
+        .innerJoin(tenants, eq(tenants.id, tenantHostnames.tenantId))
+        .where(eq(tenantHostnames.hostname, host))
+        .limit(1);
+    } catch (error) {
+      // With the database down, a host we resolved before keeps its tenant, so cached pages can still be
+      // served (stale-if-error, RFC 5861 §4); a host we never saw fails as the query did.
+      if (!stale) throw error;
+      logger.warn("tenant lookup failed; using the last known tenant for this host", { error });
+      rows = stale.tenant ? [{ ...stale.tenant, status: "active" }] : [];
+    }
+    const [row] = rows;
+    entry = {
+      tenant: row && row.status === "active" ? { id: row.id, slug: row.slug, name: row.name } : null,
+      expires: now + MEMO_TTL_MS,
+    };
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(host, entry);
+  }
+  if (!entry.tenant) throw new NotFoundError("No site is published at this address.");
+  return entry.tenant;
+}
