@@ -3,28 +3,15 @@ import { bigserial, index, integer, pgPolicy, pgTable, text, timestamp, uniqueIn
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
+import { COMPLIANCE_LEVELS, CONTENT_LOCALES, CONTENT_TYPES, WORKFLOW_STATES } from "../functions/contract";
 
-export const contentTypes = ["post", "page"] as const;
-export type ContentType = (typeof contentTypes)[number];
-
-export const contentLocales = ["pt-BR", "en", "es"] as const;
-export type ContentLocale = (typeof contentLocales)[number];
-
-/** The design's four compliance levels, from anyone to never-public. */
-export const complianceLevels = ["public", "professional", "restricted", "phi"] as const;
-export type ComplianceLevel = (typeof complianceLevels)[number];
-
-/** The editorial workflow's states (functions/services/workflow.ts holds the transitions). */
-export const workflowStates = [
-  "draft",
-  "in_review",
-  "medical_review",
-  "approved",
-  "scheduled",
-  "published",
-  "archived",
-] as const;
-export type WorkflowState = (typeof workflowStates)[number];
+export {
+  CONTENT_TYPES as contentTypes,
+  CONTENT_LOCALES as contentLocales,
+  COMPLIANCE_LEVELS as complianceLevels,
+  WORKFLOW_STATES as workflowStates,
+} from "../functions/contract";
+export type { ContentType, ContentLocale, ComplianceLevel, WorkflowState } from "../functions/contract";
 
 /**
  * Posts and pages, one table (`type`), shaped like WordPress's so the WordPress-compatible API is a view.
@@ -45,20 +32,20 @@ export const contentItems = pgTable(
       .notNull()
       .references(() => tenants.id),
     wpId: bigserial("wp_id", { mode: "number" }).notNull().unique(),
-    type: text("type", { enum: contentTypes }).notNull(),
+    type: text("type", { enum: CONTENT_TYPES }).notNull(),
     title: text("title").notNull(),
     slug: text("slug").notNull(),
     bodyMarkdown: text("body_markdown").notNull().default(""),
     bodyHtml: text("body_html").notNull().default(""),
     excerpt: text("excerpt").notNull().default(""),
-    locale: text("locale", { enum: contentLocales }).notNull(),
+    locale: text("locale", { enum: CONTENT_LOCALES }).notNull(),
     translationGroupId: uuid("translation_group_id").notNull().defaultRandom(),
     authorId: uuid("author_id")
       .notNull()
       .references(() => users.id),
     featuredMediaId: uuid("featured_media_id"),
-    complianceLevel: text("compliance_level", { enum: complianceLevels }).notNull().default("public"),
-    state: text("state", { enum: workflowStates }).notNull().default("draft"),
+    complianceLevel: text("compliance_level", { enum: COMPLIANCE_LEVELS }).notNull().default("public"),
+    state: text("state", { enum: WORKFLOW_STATES }).notNull().default("draft"),
     /** Why the item last went back to draft (required by the workflow). */
     stateReason: text("state_reason"),
     currentRevisionId: uuid("current_revision_id"),

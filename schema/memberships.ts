@@ -3,16 +3,10 @@ import { index, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "dri
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
+import { ROLES } from "../functions/contract";
 
-export const roles = [
-  "admin",
-  "editor",
-  "author",
-  "medical_reviewer",
-  "compliance_officer",
-  "reader_professional",
-] as const;
-export type Role = (typeof roles)[number];
+export { ROLES as roles } from "../functions/contract";
+export type { Role } from "../functions/contract";
 
 /** A role a user holds in a tenant; one row per role. */
 export const memberships = pgTable(
@@ -24,7 +18,7 @@ export const memberships = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role", { enum: roles }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (table) => [

@@ -4,19 +4,13 @@ import { dataSubjects } from "./data-subjects";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
+import { PRIVACY_REQUEST_STATUSES, PRIVACY_REQUEST_TYPES } from "../functions/contract";
 
-/** The rights of LGPD art. 18 this system fulfils. */
-export const privacyRequestTypes = [
-  "access",
-  "portability",
-  "correction",
-  "anonymisation",
-  "deletion",
-  "consent_withdrawal",
-] as const;
-export type PrivacyRequestType = (typeof privacyRequestTypes)[number];
-
-export const privacyRequestStatuses = ["open", "fulfilled", "partially_fulfilled"] as const;
+export {
+  PRIVACY_REQUEST_TYPES as privacyRequestTypes,
+  PRIVACY_REQUEST_STATUSES as privacyRequestStatuses,
+} from "../functions/contract";
+export type { PrivacyRequestType } from "../functions/contract";
 
 /**
  * A data subject's request (LGPD art. 18), with its deadline (art. 19 II: a full statement within 15
@@ -33,8 +27,8 @@ export const privacyRequests = pgTable(
     subjectId: uuid("subject_id")
       .notNull()
       .references(() => dataSubjects.id),
-    type: text("type", { enum: privacyRequestTypes }).notNull(),
-    status: text("status", { enum: privacyRequestStatuses }).notNull().default("open"),
+    type: text("type", { enum: PRIVACY_REQUEST_TYPES }).notNull(),
+    status: text("status", { enum: PRIVACY_REQUEST_STATUSES }).notNull().default("open"),
     /** For corrections: the fields to correct (art. 18 III). */
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
     receivedAt: timestamp("received_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
