@@ -53,6 +53,36 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+// Runs on one machine (a developer's worktrees, CI) share the Redis server: each claims a logical database
+// 1–15 with a lease in database 0, so two runs never flush each other's counters.
+const REDIS_LEASE_SECONDS = 2 * 60 * 60;
+
+async function claimRedisDatabase(): Promise<number> {
+  const control = new Redis(`redis://${REDIS_HOST}:${REDIS_PORT}/0`);
+  try {
+    const candidates = Array.from({ length: 15 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+    for (const db of candidates) {
+      const claimed = await control.set(
+        `vitalis:test-lease:${db}`,
+        String(process.pid),
+        "EX",
+        REDIS_LEASE_SECONDS,
+        "NX",
+      );
+      if (claimed === "OK") return db;
+    }
+    throw new Error("every Redis logical database 1-15 is leased by another test run");
+  } finally {
+    control.disconnect();
+  }
+}
+
+async function releaseRedisDatabase(db: number): Promise<void> {
+  const control = new Redis(`redis://${REDIS_HOST}:${REDIS_PORT}/0`);
+  await control.del(`vitalis:test-lease:${db}`).catch(() => undefined);
+  control.disconnect();
+}
+
 export async function startStack(label: string): Promise<Stack> {
   await requireServer(
     "PostgreSQL",
@@ -81,7 +111,7 @@ export async function startStack(label: string): Promise<Stack> {
   await runMigrations(adminDatabaseUrl);
   await grantAppRole(adminDatabaseUrl, APP_ROLE);
 
-  const redisDb = 1 + Math.floor(Math.random() * 15);
+  const redisDb = await claimRedisDatabase();
   const redisUrl = `redis://${REDIS_HOST}:${REDIS_PORT}/${redisDb}`;
   const redis = new Redis(redisUrl);
   await redis.flushdb();
@@ -129,6 +159,7 @@ export async function startStack(label: string): Promise<Stack> {
       await Promise.allSettled([neonProxy.close(), upstash.close(), s3.close()]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
+      await releaseRedisDatabase(redisDb);
       await withAdmin("postgres", (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
       await rm(scratch, { recursive: true, force: true });
     },
