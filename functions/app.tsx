@@ -20,7 +20,7 @@ export const API_INFO = {
 };
 
 /**
- * The Worker's application. Middleware runs in this order, as the design lays it out:
+ * The Worker's application. Middleware runs in this order (docs/design-notes.md, "Request path"):
  *   request id → security headers → [liveness/readiness, docs, JWKS] → request scope (per-request clients,
  *   tenant from Host, actor from the JWT) → resource routers, where each route's `protect()` runs
  *   revocation, rate limit and trust scoring in one Redis round trip before its handler.

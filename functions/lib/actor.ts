@@ -33,7 +33,7 @@ export type UserActor = Extract<Actor, { kind: "user" }>;
 
 export const ANONYMOUS: Actor = { kind: "anonymous" };
 
-/** How sensitive what a route touches is; the design's four compliance levels. */
+/** How sensitive what a route touches is: the four compliance levels (functions/contract.ts). */
 export type Sensitivity = "public" | "professional" | "restricted" | "phi";
 export type AccessAction = "read" | "write";
 

@@ -1,15 +1,10 @@
 // Pairs plugins/build/manifest.json with compiled modules. Kept apart from registry.ts (which imports the
 // bundled .wasm files) so it can be tested in Node.
+import { ANALYSIS_STAGES } from "../contract";
 import type { RegistryEntry } from "./types";
 
-/** The pipeline's stages, in order (DESIGN.md, "Analysis pipeline": S.1.1 → S.4-1.1-3). */
-export const STAGE_ORDER = [
-  "lgpd-analyzer",
-  "medical-claims",
-  "scientific-refs",
-  "seo-optimizer",
-  "content-finalizer",
-] as const;
+/** The pipeline's stages, in order (the contract's list, shared with the admin SPA). */
+export const STAGE_ORDER = ANALYSIS_STAGES;
 export type StageName = (typeof STAGE_ORDER)[number];
 
 export interface ManifestPlugin {

@@ -1,4 +1,4 @@
-// The content-analysis pipeline (DESIGN.md, "Analysis pipeline"): lgpd-analyzer → medical-claims →
+// The content-analysis pipeline: lgpd-analyzer → medical-claims →
 // scientific-refs → seo-optimizer → content-finalizer, each a WASM plugin run by runner.ts.
 //
 // - Stages run one after another in `stage` order; a failing stage yields a `pipeline.error` finding

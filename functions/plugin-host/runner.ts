@@ -1,6 +1,6 @@
 // Runs one analysis plugin through Extism, in-isolate.
 //
-// Platform facts this file is built around (see DESIGN.md, "Facts proven on this machine"):
+// Platform facts this file is built around, each checked in workerd (plugin-host/README.md has the figures):
 // - workerd refuses to compile WebAssembly from bytes at run time, so the manifest always carries an
 //   already compiled `WebAssembly.Module` (`{ wasm: [{ module }] }`), never `{ data }`.
 // - `runInWorker: true` needs crossOriginIsolated and fails in workerd; plugins run on the request's thread.
