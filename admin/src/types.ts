@@ -17,7 +17,7 @@ import type { CredentialView, Me } from "../../functions/services/identity/accou
 import type { Finding, Severity } from "../../functions/plugin-host/types";
 import type { ComplianceLevel, ContentLocale, WorkflowState } from "../../schema/content-items";
 import type { Role } from "../../schema/memberships";
-import type { mediaViewSchema } from "../../functions/routes/media/schemas";
+import type { mediaViewSchema } from "../../functions/routes/shared/media-schemas";
 import type { UploadTicket } from "../../functions/services/uploads";
 import type { UploadKind } from "../../schema/uploads";
 import type { AuditVerification, listAuditEvents } from "../../functions/services/audit-query";

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import { auditCheckpoints, auditEvents } from "../../schema";
-import { type Database, type Transaction, withTenant } from "../lib/db";
+import type { Transaction } from "../lib/db";
+import type { Scope } from "../scope";
 import { type ChainVerification, verifyAuditChain } from "./audit";
 import { verifyCheckpoint } from "./audit-checkpoints";
 
@@ -18,8 +19,9 @@ export interface AuditEventFilters {
   limit: number;
 }
 
-export async function listAuditEvents(db: Database, tenantId: string, filters: AuditEventFilters) {
-  return withTenant(db, tenantId, async (tx) => {
+export async function listAuditEvents(scope: Scope, filters: AuditEventFilters) {
+  const tenantId = scope.tenant.id;
+  return scope.transaction(async (tx) => {
     const conditions: SQL[] = [eq(auditEvents.tenantId, tenantId)];
     // Newest first; the cursor is the last seq seen, so pages never shift when new events arrive.
     if (filters.cursor !== undefined) conditions.push(lt(auditEvents.seq, filters.cursor));
@@ -102,12 +104,12 @@ export async function verifyTenantAudit(tx: Transaction, tenantId: string): Prom
   return { chain, checkpoints, ok: chain.ok && checkpoints.ok };
 }
 
-export async function listCheckpoints(db: Database, tenantId: string, limit: number) {
-  const rows = await withTenant(db, tenantId, (tx) =>
+export async function listCheckpoints(scope: Scope, limit: number) {
+  const rows = await scope.transaction((tx) =>
     tx
       .select()
       .from(auditCheckpoints)
-      .where(eq(auditCheckpoints.tenantId, tenantId))
+      .where(eq(auditCheckpoints.tenantId, scope.tenant.id))
       .orderBy(desc(auditCheckpoints.seq))
       .limit(limit),
   );
@@ -126,6 +128,6 @@ export async function listCheckpoints(db: Database, tenantId: string, limit: num
   }));
 }
 
-export async function verifyAuditLog(db: Database, tenantId: string): Promise<AuditVerification> {
-  return withTenant(db, tenantId, (tx) => verifyTenantAudit(tx, tenantId));
+export async function verifyAuditLog(scope: Scope): Promise<AuditVerification> {
+  return scope.transaction((tx) => verifyTenantAudit(tx, scope.tenant.id));
 }

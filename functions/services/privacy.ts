@@ -12,15 +12,13 @@ import {
 } from "../../schema";
 import { retentionPolicies } from "../../schema/retention-policies";
 import { sha256Hex } from "../lib/crypto";
-import { type Database, type Transaction, withTenant } from "../lib/db";
+import type { Transaction } from "../lib/db";
 import { ConflictError, NotFoundError } from "../lib/errors";
-import type { TenantContext, UserActor } from "../lib/actor";
-import { appendAudit } from "./audit";
+import { requireUser, type Scope } from "../scope";
 import { UnprocessableError } from "./content-errors";
 import { fhirBundle } from "./fhir-export";
 import { activeHolds, holdCovering } from "./legal-holds";
 import { deleteMediaItem, mediaView } from "./media";
-import type { Storage } from "./media-storage";
 
 /**
  * Data-subject rights under LGPD art. 18, answered by the encarregado (art. 41). Requests are recorded with
@@ -28,12 +26,6 @@ import type { Storage } from "./media-storage";
  * keep (art. 16 I): a medical record younger than 20 years from its last entry (Lei 13.787/2018 art. 6) or
  * anything under a legal hold is retained and BLOCKED (art. 18 IV), and the answer names the legal basis.
  */
-
-export interface PrivacyDeps extends Storage {
-  db: Database;
-  tenant: TenantContext;
-  requestId: string;
-}
 
 const DAY_MS = 86_400_000;
 /** LGPD art. 19 II: the complete answer within 15 days of the request. */
@@ -89,45 +81,29 @@ async function findSubject(tx: Transaction, tenantId: string, identity: SubjectI
   return null;
 }
 
-async function findOrCreateSubject(
-  tx: Transaction,
-  deps: PrivacyDeps,
-  actor: UserActor,
-  identity: SubjectIdentity,
-): Promise<DataSubject> {
+async function findOrCreateSubject(scope: Scope, tx: Transaction, identity: SubjectIdentity): Promise<DataSubject> {
   if (!identity.email && !identity.cpf)
     throw new UnprocessableError("subject_identity_required", "Identify the data subject by e-mail or CPF.");
   if (identity.cpf && !isValidCpf(identity.cpf)) throw new UnprocessableError("cpf_invalid", "The CPF is not valid.");
-  const existing = await findSubject(tx, deps.tenant.id, identity);
+  const existing = await findSubject(tx, scope.tenant.id, identity);
   if (existing) return existing;
   const [row] = await tx
     .insert(dataSubjects)
     .values({
-      tenantId: deps.tenant.id,
+      tenantId: scope.tenant.id,
       email: identity.email?.trim().toLowerCase() ?? null,
-      cpfHash: identity.cpf ? await cpfHash(deps.tenant.id, identity.cpf) : null,
+      cpfHash: identity.cpf ? await cpfHash(scope.tenant.id, identity.cpf) : null,
       displayName: identity.display_name ?? null,
     })
     .returning();
   if (!row) throw new Error("subject insert returned nothing");
-  await appendAudit(tx, {
-    tenantId: deps.tenant.id,
-    actorType: "user",
-    actorId: actor.userId,
-    action: "data_subject.created",
-    targetType: "data_subject",
-    targetId: row.id,
-    requestId: deps.requestId,
-  });
+  await scope.audit(tx, "data_subject.created", { type: "data_subject", id: row.id });
   return row;
 }
 
-export async function registerSubject(
-  deps: PrivacyDeps,
-  actor: UserActor,
-  identity: SubjectIdentity,
-): Promise<{ id: string }> {
-  const subject = await withTenant(deps.db, deps.tenant.id, (tx) => findOrCreateSubject(tx, deps, actor, identity));
+export async function registerSubject(scope: Scope, identity: SubjectIdentity): Promise<{ id: string }> {
+  requireUser(scope);
+  const subject = await scope.transaction((tx) => findOrCreateSubject(scope, tx, identity));
   return { id: subject.id };
 }
 
@@ -160,8 +136,7 @@ function requestView(row: PrivacyRequest, now = new Date()): PrivacyRequestView 
 }
 
 export async function createPrivacyRequest(
-  deps: PrivacyDeps,
-  actor: UserActor,
+  scope: Scope,
   input: {
     type: PrivacyRequestType;
     subject: SubjectIdentity;
@@ -169,15 +144,16 @@ export async function createPrivacyRequest(
     purpose?: string | undefined;
   },
 ): Promise<PrivacyRequestView> {
+  const actor = requireUser(scope);
   if (input.type === "correction" && !input.correction)
     throw new UnprocessableError("correction_required", "Say what to correct.");
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
-    const subject = await findOrCreateSubject(tx, deps, actor, input.subject);
+  return scope.transaction(async (tx) => {
+    const subject = await findOrCreateSubject(scope, tx, input.subject);
     const receivedAt = new Date();
     const [row] = await tx
       .insert(privacyRequests)
       .values({
-        tenantId: deps.tenant.id,
+        tenantId: scope.tenant.id,
         subjectId: subject.id,
         type: input.type,
         details: {
@@ -190,25 +166,21 @@ export async function createPrivacyRequest(
       })
       .returning();
     if (!row) throw new Error("request insert returned nothing");
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: actor.userId,
-      action: "privacy.request_received",
-      targetType: "privacy_request",
-      targetId: row.id,
-      requestId: deps.requestId,
-      details: { type: row.type, subjectId: subject.id, dueAt: row.dueAt.toISOString() },
-    });
+    await scope.audit(
+      tx,
+      "privacy.request_received",
+      { type: "privacy_request", id: row.id },
+      { type: row.type, subjectId: subject.id, dueAt: row.dueAt.toISOString() },
+    );
     return requestView(row);
   });
 }
 
 export async function listPrivacyRequests(
-  deps: PrivacyDeps,
+  scope: Scope,
   filter: { status?: PrivacyRequest["status"] | undefined },
 ): Promise<PrivacyRequestView[]> {
-  const rows = await withTenant(deps.db, deps.tenant.id, (tx) =>
+  const rows = await scope.transaction((tx) =>
     tx
       .select()
       .from(privacyRequests)
@@ -300,12 +272,9 @@ export interface FulfilmentAnswer {
 }
 
 /** Fulfils an open request in one transaction with its audit events; see the module comment. */
-export async function fulfilPrivacyRequest(
-  deps: PrivacyDeps,
-  actor: UserActor,
-  requestId: string,
-): Promise<FulfilmentAnswer> {
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+export async function fulfilPrivacyRequest(scope: Scope, requestId: string): Promise<FulfilmentAnswer> {
+  const actor = requireUser(scope);
+  return scope.transaction(async (tx) => {
     const [request] = await tx
       .select()
       .from(privacyRequests)
@@ -318,16 +287,7 @@ export async function fulfilPrivacyRequest(
     const now = new Date();
     const { subject, subjectConsents, media, requests } = await subjectData(tx, request.subjectId);
     const audit = (action: string, targetType: string, targetId: string, details: Record<string, unknown>) =>
-      appendAudit(tx, {
-        tenantId: deps.tenant.id,
-        actorType: "user",
-        actorId: actor.userId,
-        action,
-        targetType,
-        targetId,
-        requestId: deps.requestId,
-        details: { privacyRequestId: request.id, ...details },
-      });
+      scope.audit(tx, action, { type: targetType, id: targetId }, { privacyRequestId: request.id, ...details });
 
     let outcome: Record<string, unknown> = {};
     let status: PrivacyRequest["status"] = "fulfilled";
@@ -408,7 +368,7 @@ export async function fulfilPrivacyRequest(
             });
             continue;
           }
-          await deleteMediaItem(tx, deps, item);
+          await deleteMediaItem(tx, scope.storage, item);
           deletedMedia += 1;
           await audit("privacy.media_deleted", "media_item", item.id, {
             retentionClass: item.retentionClass,
@@ -476,8 +436,7 @@ export async function fulfilPrivacyRequest(
 // ---- consents ------------------------------------------------------------------------------------------
 
 export async function recordConsent(
-  deps: PrivacyDeps,
-  actor: UserActor,
+  scope: Scope,
   input: {
     subject: SubjectIdentity;
     purpose: string;
@@ -486,12 +445,13 @@ export async function recordConsent(
     granted_at?: string | undefined;
   },
 ) {
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
-    const subject = await findOrCreateSubject(tx, deps, actor, input.subject);
+  requireUser(scope);
+  return scope.transaction(async (tx) => {
+    const subject = await findOrCreateSubject(scope, tx, input.subject);
     const [row] = await tx
       .insert(consents)
       .values({
-        tenantId: deps.tenant.id,
+        tenantId: scope.tenant.id,
         subjectId: subject.id,
         purpose: input.purpose,
         version: input.version,
@@ -500,28 +460,25 @@ export async function recordConsent(
       })
       .returning();
     if (!row) throw new Error("consent insert returned nothing");
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: actor.userId,
-      action: "consent.recorded",
-      targetType: "consent",
-      targetId: row.id,
-      requestId: deps.requestId,
-      details: {
+    await scope.audit(
+      tx,
+      "consent.recorded",
+      { type: "consent", id: row.id },
+      {
         subjectId: subject.id,
         purpose: row.purpose,
         version: row.version,
         source: row.source,
         grantedAt: row.grantedAt.toISOString(),
       },
-    });
+    );
     return consentView(row);
   });
 }
 
-export async function withdrawConsent(deps: PrivacyDeps, actor: UserActor, consentId: string) {
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+export async function withdrawConsent(scope: Scope, consentId: string) {
+  requireUser(scope);
+  return scope.transaction(async (tx) => {
     const [row] = await tx.select().from(consents).where(eq(consents.id, consentId)).limit(1).for("update");
     if (!row) throw new NotFoundError("No such consent.");
     if (row.withdrawnAt) throw new ConflictError("consent_withdrawn", "This consent was already withdrawn.");
@@ -531,22 +488,18 @@ export async function withdrawConsent(deps: PrivacyDeps, actor: UserActor, conse
       .where(eq(consents.id, consentId))
       .returning();
     if (!updated) throw new Error("consent update returned nothing");
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: actor.userId,
-      action: "consent.withdrawn",
-      targetType: "consent",
-      targetId: row.id,
-      requestId: deps.requestId,
-      details: { purpose: row.purpose, version: row.version },
-    });
+    await scope.audit(
+      tx,
+      "consent.withdrawn",
+      { type: "consent", id: row.id },
+      { purpose: row.purpose, version: row.version },
+    );
     return consentView(updated);
   });
 }
 
-export async function listConsents(deps: PrivacyDeps, subjectId: string) {
-  const rows = await withTenant(deps.db, deps.tenant.id, (tx) =>
+export async function listConsents(scope: Scope, subjectId: string) {
+  const rows = await scope.transaction((tx) =>
     tx.select().from(consents).where(eq(consents.subjectId, subjectId)).orderBy(asc(consents.grantedAt)),
   );
   return rows.map(consentView);

@@ -57,22 +57,19 @@ const checkpointsRoute = createRoute({
 });
 
 const verifyHandler: RouteHandler<typeof verifyRoute, AppBindings> = async (c) => {
-  const result = await verifyAuditLog(c.var.scope.db, c.var.scope.tenant.id);
+  const result = await verifyAuditLog(c.var.scope);
   c.header("Cache-Control", "no-store");
   return c.json(result, 200);
 };
 
 const eventsHandler: RouteHandler<typeof eventsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await listAuditEvents(c.var.scope.db, c.var.scope.tenant.id, c.req.valid("query")), 200);
+  return c.json(await listAuditEvents(c.var.scope, c.req.valid("query")), 200);
 };
 
 const checkpointsHandler: RouteHandler<typeof checkpointsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(
-    { checkpoints: await listCheckpoints(c.var.scope.db, c.var.scope.tenant.id, c.req.valid("query").limit) },
-    200,
-  );
+  return c.json({ checkpoints: await listCheckpoints(c.var.scope, c.req.valid("query").limit) }, 200);
 };
 
 export const auditRouter = createRouter()

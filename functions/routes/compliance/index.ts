@@ -6,7 +6,6 @@ import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { listComplianceReports } from "../../services/compliance-report";
 import { listHolds, placeHold, releaseHold } from "../../services/legal-holds";
-import { signedInUser } from "../uploads/guard";
 
 const officersRead = protect({ sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] });
 const officersWrite = protect({ sensitivity: "restricted", action: "write", roles: ["compliance_officer", "admin"] });
@@ -67,25 +66,16 @@ const listHoldsRoute = createRoute({
   responses: { 200: { description: "Holds." }, ...problemResponses(401, 403) },
 });
 
-const deps = (c: Parameters<RouteHandler<typeof listHoldsRoute, AppBindings>>[0]) => ({
-  db: c.var.scope.db,
-  tenant: c.var.scope.tenant,
-  requestId: c.var.requestId,
-});
-
 const reportsHandler: RouteHandler<typeof reportsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(
-    { reports: await listComplianceReports(c.var.scope.db, c.var.scope.tenant.id, c.req.valid("query").limit) },
-    200,
-  );
+  return c.json({ reports: await listComplianceReports(c.var.scope, c.req.valid("query").limit) }, 200);
 };
 const placeHoldHandler: RouteHandler<typeof placeHoldRoute, AppBindings> = async (c) =>
-  c.json(await placeHold(deps(c), signedInUser(c), c.req.valid("json")), 201);
+  c.json(await placeHold(c.var.scope, c.req.valid("json")), 201);
 const releaseHoldHandler: RouteHandler<typeof releaseHoldRoute, AppBindings> = async (c) =>
-  c.json(await releaseHold(deps(c), signedInUser(c), c.req.valid("param").id), 200);
+  c.json(await releaseHold(c.var.scope, c.req.valid("param").id), 200);
 const listHoldsHandler: RouteHandler<typeof listHoldsRoute, AppBindings> = async (c) =>
-  c.json({ holds: await listHolds(deps(c)) }, 200);
+  c.json({ holds: await listHolds(c.var.scope) }, 200);
 
 export const complianceRouter = createRouter()
   .openapi(reportsRoute, reportsHandler)

@@ -3,8 +3,8 @@ import type { AppBindings } from "../../bindings";
 import { problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { downloadMedia, getMedia, mediaKindOf } from "../../services/media";
-import { protectByKind, signedInUser, storageDeps } from "../uploads/guard";
-import { mediaViewSchema } from "./schemas";
+import { protectByKind } from "../shared/guards";
+import { mediaViewSchema } from "../shared/media-schemas";
 
 const READER_ROLES = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"] as const;
 const params = z.object({ id: z.uuid() });
@@ -13,7 +13,7 @@ const params = z.object({ id: z.uuid() });
 const byStoredMedia = protectByKind({
   action: "read",
   roles: [...READER_ROLES],
-  resolveKind: (c) => mediaKindOf(c.var.scope.db, c.var.scope.tenant.id, c.req.param("id") ?? ""),
+  resolveKind: (c) => mediaKindOf(c.var.scope, c.req.param("id") ?? ""),
 });
 
 const getRoute = createRoute({
@@ -53,12 +53,12 @@ const downloadRoute = createRoute({
 
 const getHandler: RouteHandler<typeof getRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await getMedia(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200);
+  return c.json(await getMedia(c.var.scope, c.req.valid("param").id), 200);
 };
 
 const downloadHandler: RouteHandler<typeof downloadRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await downloadMedia(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200);
+  return c.json(await downloadMedia(c.var.scope, c.req.valid("param").id), 200);
 };
 
 export const mediaRouter = createRouter().openapi(getRoute, getHandler).openapi(downloadRoute, downloadHandler);

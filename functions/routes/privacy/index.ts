@@ -13,7 +13,6 @@ import {
   registerSubject,
   withdrawConsent,
 } from "../../services/privacy";
-import { signedInUser, storageDeps } from "../uploads/guard";
 
 // Data-subject requests touch patients' identities and records: PHI-level trust, the encarregado
 // (LGPD art. 41, compliance_officer) and admins only.
@@ -149,19 +148,19 @@ const withdrawConsentRoute = createRoute({
 const noStore = { "Cache-Control": "no-store" };
 
 const subjectHandler: RouteHandler<typeof subjectRoute, AppBindings> = async (c) =>
-  c.json(await registerSubject(storageDeps(c), signedInUser(c), c.req.valid("json")), 200, noStore);
+  c.json(await registerSubject(c.var.scope, c.req.valid("json")), 200, noStore);
 const createRequestHandler: RouteHandler<typeof createRequestRoute, AppBindings> = async (c) =>
-  c.json(await createPrivacyRequest(storageDeps(c), signedInUser(c), c.req.valid("json")), 201, noStore);
+  c.json(await createPrivacyRequest(c.var.scope, c.req.valid("json")), 201, noStore);
 const listRequestsHandler: RouteHandler<typeof listRequestsRoute, AppBindings> = async (c) =>
-  c.json({ requests: await listPrivacyRequests(storageDeps(c), c.req.valid("query")) }, 200, noStore);
+  c.json({ requests: await listPrivacyRequests(c.var.scope, c.req.valid("query")) }, 200, noStore);
 const fulfilHandler: RouteHandler<typeof fulfilRoute, AppBindings> = async (c) =>
-  c.json(await fulfilPrivacyRequest(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200, noStore);
+  c.json(await fulfilPrivacyRequest(c.var.scope, c.req.valid("param").id), 200, noStore);
 const recordConsentHandler: RouteHandler<typeof recordConsentRoute, AppBindings> = async (c) =>
-  c.json(await recordConsent(storageDeps(c), signedInUser(c), c.req.valid("json")), 201, noStore);
+  c.json(await recordConsent(c.var.scope, c.req.valid("json")), 201, noStore);
 const listConsentsHandler: RouteHandler<typeof listConsentsRoute, AppBindings> = async (c) =>
-  c.json({ consents: await listConsents(storageDeps(c), c.req.valid("query").subject_id) }, 200, noStore);
+  c.json({ consents: await listConsents(c.var.scope, c.req.valid("query").subject_id) }, 200, noStore);
 const withdrawConsentHandler: RouteHandler<typeof withdrawConsentRoute, AppBindings> = async (c) =>
-  c.json(await withdrawConsent(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200, noStore);
+  c.json(await withdrawConsent(c.var.scope, c.req.valid("param").id), 200, noStore);
 
 export const privacyRouter = createRouter()
   .openapi(subjectRoute, subjectHandler)

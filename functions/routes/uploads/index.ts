@@ -3,9 +3,9 @@ import { uploadKinds } from "../../../schema/uploads";
 import type { AppBindings } from "../../bindings";
 import { jsonBody, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { mediaViewSchema } from "../media/schemas";
 import { abortUpload, completeUpload, createUpload, uploadKindOf } from "../../services/uploads";
-import { kindFromBody, protectByKind, signedInUser, storageDeps } from "./guard";
+import { kindFromBody, protectByKind } from "../shared/guards";
+import { mediaViewSchema } from "../shared/media-schemas";
 
 const UPLOADER_ROLES = ["admin", "editor", "author", "medical_reviewer"] as const;
 
@@ -51,7 +51,7 @@ const byBody = protectByKind({ action: "write", roles: [...UPLOADER_ROLES], reso
 const byStoredUpload = protectByKind({
   action: "write",
   roles: [...UPLOADER_ROLES],
-  resolveKind: (c) => uploadKindOf(c.var.scope.db, c.var.scope.tenant.id, c.req.param("id") ?? ""),
+  resolveKind: (c) => uploadKindOf(c.var.scope, c.req.param("id") ?? ""),
 });
 
 const createUploadRoute = createRoute({
@@ -115,19 +115,19 @@ const abortRoute = createRoute({
 });
 
 const createHandler: RouteHandler<typeof createUploadRoute, AppBindings> = async (c) => {
-  const ticket = await createUpload(storageDeps(c), signedInUser(c), c.req.valid("json"));
+  const ticket = await createUpload(c.var.scope, c.req.valid("json"));
   c.header("Cache-Control", "no-store");
   return c.json(ticket, 201);
 };
 
 const completeHandler: RouteHandler<typeof completeRoute, AppBindings> = async (c) => {
   const body = c.req.header("content-type")?.includes("application/json") ? c.req.valid("json") : {};
-  const media = await completeUpload(storageDeps(c), signedInUser(c), c.req.valid("param").id, body);
+  const media = await completeUpload(c.var.scope, c.req.valid("param").id, body);
   return c.json(media, 201);
 };
 
 const abortHandler: RouteHandler<typeof abortRoute, AppBindings> = async (c) => {
-  await abortUpload(storageDeps(c), signedInUser(c), c.req.valid("param").id);
+  await abortUpload(c.var.scope, c.req.valid("param").id);
   return c.body(null, 204);
 };
 
