@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 // The retention policy table is the single source of truth the Worker, the sweeps and Terraform use; it is
 // plain data (no imports), so the SPA shows exactly the rules that are enforced.
 import { retentionPolicies } from "../../../schema/retention-policies";
+import { PRIVACY_REQUEST_TYPES } from "../../../functions/contract";
 import { request } from "../api";
 import { formatDate, lang, t } from "../i18n";
 import type {
@@ -447,7 +448,7 @@ function RequestsTab() {
         <h3>{L("Record a request", "Registrar um pedido")}</h3>
         <Field id="dsr-type" label={L("Type", "Tipo")}>
           <select id="dsr-type" value={type} onChange={(e) => setType(e.currentTarget.value)}>
-            {["access", "portability", "correction", "anonymisation", "deletion", "consent_withdrawal"].map((value) => (
+            {PRIVACY_REQUEST_TYPES.map((value) => (
               <option key={value} value={value}>
                 {value}
               </option>
