@@ -108,7 +108,7 @@ export async function uploadBenchmarks(
         body: JSON.stringify({
           filename: `b${i}.png`,
           size: bytes.length,
-          content_type: "image/png",
+          contentType: "image/png",
           sha256,
           kind: "image",
         }),

@@ -57,8 +57,8 @@ export async function checkpointSigner(config: AuditConfig): Promise<CheckpointS
 /** The public half of the signer, as published for offline verifiers. */
 export function publicKeys(signer: CheckpointSigner) {
   return {
-    ed25519: { public_key: toBase64Url(signer.ed25519.publicKey), fingerprint: signer.ed25519.fingerprint },
-    ml_dsa_65: { public_key: toBase64Url(signer.mldsa.publicKey), fingerprint: signer.mldsa.fingerprint },
+    ed25519: { publicKey: toBase64Url(signer.ed25519.publicKey), fingerprint: signer.ed25519.fingerprint },
+    mlDsa65: { publicKey: toBase64Url(signer.mldsa.publicKey), fingerprint: signer.mldsa.fingerprint },
   };
 }
 

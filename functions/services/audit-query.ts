@@ -9,12 +9,12 @@ import { verifyCheckpoint } from "./audit-checkpoints";
 
 export interface AuditEventFilters {
   action?: string | undefined;
-  actor_id?: string | undefined;
-  target_type?: string | undefined;
-  target_id?: string | undefined;
+  actorId?: string | undefined;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
-  /** The `seq` to continue after (the previous page's `next_cursor`). */
+  /** The `seq` to continue after (the previous page's `nextCursor`). */
   cursor?: number | undefined;
   limit: number;
 }
@@ -26,9 +26,9 @@ export async function listAuditEvents(scope: Scope, filters: AuditEventFilters) 
     // Newest first; the cursor is the last seq seen, so pages never shift when new events arrive.
     if (filters.cursor !== undefined) conditions.push(lt(auditEvents.seq, filters.cursor));
     if (filters.action) conditions.push(eq(auditEvents.action, filters.action));
-    if (filters.actor_id) conditions.push(eq(auditEvents.actorId, filters.actor_id));
-    if (filters.target_type) conditions.push(eq(auditEvents.targetType, filters.target_type));
-    if (filters.target_id) conditions.push(eq(auditEvents.targetId, filters.target_id));
+    if (filters.actorId) conditions.push(eq(auditEvents.actorId, filters.actorId));
+    if (filters.targetType) conditions.push(eq(auditEvents.targetType, filters.targetType));
+    if (filters.targetId) conditions.push(eq(auditEvents.targetId, filters.targetId));
     if (filters.from) conditions.push(gte(auditEvents.occurredAt, new Date(filters.from)));
     if (filters.to) conditions.push(lte(auditEvents.occurredAt, new Date(filters.to)));
     const rows = await tx
@@ -41,18 +41,18 @@ export async function listAuditEvents(scope: Scope, filters: AuditEventFilters) 
     return {
       events: page.map((row) => ({
         seq: row.seq,
-        occurred_at: row.occurredAt.toISOString(),
-        actor_type: row.actorType,
-        actor_id: row.actorId,
+        occurredAt: row.occurredAt.toISOString(),
+        actorType: row.actorType,
+        actorId: row.actorId,
         action: row.action,
-        target_type: row.targetType,
-        target_id: row.targetId,
-        request_id: row.requestId,
+        targetType: row.targetType,
+        targetId: row.targetId,
+        requestId: row.requestId,
         details: row.details,
-        prev_hash: row.prevHash,
+        prevHash: row.prevHash,
         hash: row.hash,
       })),
-      next_cursor: rows.length > filters.limit ? (page.at(-1)?.seq ?? null) : null,
+      nextCursor: rows.length > filters.limit ? (page.at(-1)?.seq ?? null) : null,
     };
   });
 }
@@ -116,15 +116,15 @@ export async function listCheckpoints(scope: Scope, limit: number) {
   return rows.map((row) => ({
     id: row.id,
     seq: row.seq,
-    head_hash: row.headHash,
+    headHash: row.headHash,
     payload: row.payload,
-    signed_at: row.signedAt.toISOString(),
+    signedAt: row.signedAt.toISOString(),
     ed25519: {
       signature: row.ed25519Signature,
-      public_key: row.ed25519PublicKey,
+      publicKey: row.ed25519PublicKey,
       fingerprint: row.ed25519KeyFingerprint,
     },
-    ml_dsa_65: { signature: row.mldsaSignature, public_key: row.mldsaPublicKey, fingerprint: row.mldsaKeyFingerprint },
+    mlDsa65: { signature: row.mldsaSignature, publicKey: row.mldsaPublicKey, fingerprint: row.mldsaKeyFingerprint },
   }));
 }
 

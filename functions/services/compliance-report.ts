@@ -118,8 +118,8 @@ export async function listComplianceReports(scope: Scope, limit: number) {
   );
   return rows.map((row) => ({
     id: row.id,
-    report_date: row.reportDate,
-    generated_at: row.generatedAt.toISOString(),
+    reportDate: row.reportDate,
+    generatedAt: row.generatedAt.toISOString(),
     body: row.body,
   }));
 }

@@ -42,28 +42,28 @@ export function holdCovering(holds: readonly LegalHold[], target: HoldTarget): L
 export interface HoldView {
   id: string;
   scope: LegalHoldScope;
-  target_id: string | null;
-  item_type: string | null;
+  targetId: string | null;
+  itemType: string | null;
   reason: string;
-  created_at: string;
-  released_at: string | null;
+  createdAt: string;
+  releasedAt: string | null;
 }
 
 function holdView(row: LegalHold): HoldView {
   return {
     id: row.id,
     scope: row.scope,
-    target_id: row.targetId,
-    item_type: row.itemType,
+    targetId: row.targetId,
+    itemType: row.itemType,
     reason: row.reason,
-    created_at: row.createdAt.toISOString(),
-    released_at: row.releasedAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    releasedAt: row.releasedAt?.toISOString() ?? null,
   };
 }
 
 export async function placeHold(
   scope: Scope,
-  input: { scope: LegalHoldScope; target_id?: string | undefined; item_type?: string | undefined; reason: string },
+  input: { scope: LegalHoldScope; targetId?: string | undefined; itemType?: string | undefined; reason: string },
 ): Promise<HoldView> {
   const actor = requireUser(scope);
   return scope.transaction(async (tx) => {
@@ -72,8 +72,8 @@ export async function placeHold(
       .values({
         tenantId: scope.tenant.id,
         scope: input.scope,
-        targetId: input.scope === "tenant" ? null : (input.target_id ?? null),
-        itemType: input.scope === "item" ? (input.item_type ?? null) : null,
+        targetId: input.scope === "tenant" ? null : (input.targetId ?? null),
+        itemType: input.scope === "item" ? (input.itemType ?? null) : null,
         reason: input.reason,
         createdBy: actor.userId,
       })

@@ -10,16 +10,16 @@ export interface MediaView {
   id: string;
   kind: MediaItem["kind"];
   filename: string;
-  content_type: string;
+  contentType: string;
   size: number;
   sha256: string;
-  retention_class: MediaItem["retentionClass"];
-  subject_id: string | null;
+  retentionClass: MediaItem["retentionClass"];
+  subjectId: string | null;
   dicom: DicomMetadata | null;
-  phi_tags: string[];
+  phiTags: string[];
   blocked: boolean;
-  created_at: string;
-  last_entry_at: string;
+  createdAt: string;
+  lastEntryAt: string;
 }
 
 export function mediaView(row: MediaItem): MediaView {
@@ -27,16 +27,16 @@ export function mediaView(row: MediaItem): MediaView {
     id: row.id,
     kind: row.kind,
     filename: row.filename,
-    content_type: row.contentType,
+    contentType: row.contentType,
     size: row.size,
     sha256: row.sha256,
-    retention_class: row.retentionClass,
-    subject_id: row.subjectId,
+    retentionClass: row.retentionClass,
+    subjectId: row.subjectId,
     dicom: row.dicom ?? null,
-    phi_tags: row.phiTags,
+    phiTags: row.phiTags,
     blocked: row.blockedAt !== null,
-    created_at: row.createdAt.toISOString(),
-    last_entry_at: row.lastEntryAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    lastEntryAt: row.lastEntryAt.toISOString(),
   };
 }
 
@@ -96,7 +96,7 @@ export async function getMedia(scope: Scope, mediaId: string): Promise<MediaView
  * link is handed out. Blocked items (LGPD art. 18 IV: kept only because the law requires it) are not
  * handed out any more.
  */
-export async function downloadMedia(scope: Scope, mediaId: string): Promise<{ url: string; expires_in: number }> {
+export async function downloadMedia(scope: Scope, mediaId: string): Promise<{ url: string; expiresIn: number }> {
   const actor = requireUser(scope);
   const row = await scope.transaction(async (tx) => {
     const item = await loadForRead(tx, actor, mediaId);
@@ -115,7 +115,7 @@ export async function downloadMedia(scope: Scope, mediaId: string): Promise<{ ur
   });
   return {
     url: await presignDownload(scope.storage, row.objectKey, row.id, row.contentType),
-    expires_in: DOWNLOAD_URL_TTL_SECONDS,
+    expiresIn: DOWNLOAD_URL_TTL_SECONDS,
   };
 }
 

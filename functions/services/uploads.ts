@@ -59,25 +59,25 @@ export const UPLOAD_TTL_MS = 24 * 3600 * 1000;
 export interface CreateUploadInput {
   filename: string;
   size: number;
-  content_type: string;
+  contentType: string;
   sha256: string;
   kind: UploadKind;
-  subject_id?: string | undefined;
+  subjectId?: string | undefined;
 }
 
 export interface UploadTicket {
   id: string;
   kind: UploadKind;
-  retention_class: RetentionClass;
+  retentionClass: RetentionClass;
   method: "single" | "multipart";
-  expires_at: string;
-  url_expires_in: number;
+  expiresAt: string;
+  urlExpiresIn: number;
   /** Single upload: PUT the whole file here with these headers. */
   url?: string;
   headers?: Record<string, string>;
-  /** Multipart: PUT each part (1-based, `part_size` bytes, the last one shorter) and keep its ETag. */
-  part_size?: number;
-  parts?: Array<{ part_number: number; url: string }>;
+  /** Multipart: PUT each part (1-based, `partSize` bytes, the last one shorter) and keep its ETag. */
+  partSize?: number;
+  parts?: Array<{ partNumber: number; url: string }>;
 }
 
 /** The retention class follows what the object is: imaging and anything of a patient's record are medical records. */
@@ -104,7 +104,7 @@ async function audit(
 export async function createUpload(scope: Scope, input: CreateUploadInput): Promise<UploadTicket> {
   const actor = requireUser(scope);
   const limits = UPLOAD_LIMITS[input.kind];
-  if (!limits.contentTypes.includes(input.content_type)) {
+  if (!limits.contentTypes.includes(input.contentType)) {
     throw new UnprocessableError(
       "upload_content_type_refused",
       `A ${input.kind} upload must be one of: ${limits.contentTypes.join(", ")}.`,
@@ -113,8 +113,8 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
   if (input.size > limits.maxBytes) {
     throw new UnprocessableError("upload_too_large", `A ${input.kind} upload may be at most ${limits.maxBytes} bytes.`);
   }
-  if (input.subject_id) {
-    const subjectId = input.subject_id;
+  if (input.subjectId) {
+    const subjectId = input.subjectId;
     const [subject] = await scope.transaction((tx) =>
       tx.select({ id: dataSubjects.id }).from(dataSubjects).where(eq(dataSubjects.id, subjectId)).limit(1),
     );
@@ -122,12 +122,12 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
   }
   const now = new Date();
   const expiresAt = new Date(now.getTime() + UPLOAD_TTL_MS);
-  const retentionClass = retentionClassFor(input.kind, Boolean(input.subject_id));
+  const retentionClass = retentionClassFor(input.kind, Boolean(input.subjectId));
   const pendingKey = objectKeyFor("upload_incomplete", scope.tenant.id, randomObjectId(), now);
   const multipart = input.size > MULTIPART_THRESHOLD;
   const partCount = multipart ? Math.ceil(input.size / PART_SIZE) : null;
 
-  const multipartUploadId = multipart ? await createMultipart(scope.storage, pendingKey, input.content_type) : null;
+  const multipartUploadId = multipart ? await createMultipart(scope.storage, pendingKey, input.contentType) : null;
 
   let upload: Upload;
   try {
@@ -137,10 +137,10 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
         .values({
           tenantId: scope.tenant.id,
           createdBy: actor.userId,
-          subjectId: input.subject_id ?? null,
+          subjectId: input.subjectId ?? null,
           kind: input.kind,
           filename: input.filename,
-          contentType: input.content_type,
+          contentType: input.contentType,
           size: input.size,
           sha256: input.sha256.toLowerCase(),
           pendingKey,
@@ -170,19 +170,19 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
   const ticket: UploadTicket = {
     id: upload.id,
     kind: upload.kind,
-    retention_class: retentionClass,
+    retentionClass,
     method: multipart ? "multipart" : "single",
-    expires_at: expiresAt.toISOString(),
-    url_expires_in: UPLOAD_URL_TTL_SECONDS,
+    expiresAt: expiresAt.toISOString(),
+    urlExpiresIn: UPLOAD_URL_TTL_SECONDS,
   };
   if (!multipart) {
-    ticket.url = await presignPut(scope.storage, pendingKey, input.content_type);
-    ticket.headers = { "content-type": input.content_type };
+    ticket.url = await presignPut(scope.storage, pendingKey, input.contentType);
+    ticket.headers = { "content-type": input.contentType };
   } else {
-    ticket.part_size = PART_SIZE;
+    ticket.partSize = PART_SIZE;
     ticket.parts = await Promise.all(
       Array.from({ length: partCount ?? 0 }, async (_, index) => ({
-        part_number: index + 1,
+        partNumber: index + 1,
         url: await presignPart(scope.storage, pendingKey, multipartUploadId ?? "", index + 1),
       })),
     );
@@ -280,7 +280,7 @@ async function inspectDicomObject(storage: Storage, upload: Upload) {
 }
 
 export interface CompleteUploadInput {
-  parts?: Array<{ part_number: number; etag: string }> | undefined;
+  parts?: Array<{ partNumber: number; etag: string }> | undefined;
 }
 
 /**
@@ -297,20 +297,15 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
 
   // ---- 1. assemble the parts -----------------------------------------------------------------------
   if (upload.multipartUploadId) {
-    const parts = [...(input.parts ?? [])].sort((a, b) => a.part_number - b.part_number);
-    if (parts.length !== upload.partCount || parts.some((part, index) => part.part_number !== index + 1)) {
+    const parts = [...(input.parts ?? [])].sort((a, b) => a.partNumber - b.partNumber);
+    if (parts.length !== upload.partCount || parts.some((part, index) => part.partNumber !== index + 1)) {
       throw new UnprocessableError(
         "upload_parts_required",
         `Send the ETag of each of the ${upload.partCount} parts, numbered from 1.`,
       );
     }
     try {
-      await completeMultipart(
-        scope.storage,
-        upload.pendingKey,
-        upload.multipartUploadId,
-        parts.map((part) => ({ partNumber: part.part_number, etag: part.etag })),
-      );
+      await completeMultipart(scope.storage, upload.pendingKey, upload.multipartUploadId, parts);
     } catch {
       return reject(scope, upload, "upload_parts_invalid");
     }

@@ -1,11 +1,12 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { legalHoldScopes } from "../../../schema/legal-holds";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { listComplianceReports } from "../../services/compliance-report";
 import { listHolds, placeHold, releaseHold } from "../../services/legal-holds";
+import { complianceReportListSchema, legalHoldListSchema, legalHoldSchema } from "./schemas";
 
 const officersRead = protect({ sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] });
 const officersWrite = protect({ sensitivity: "restricted", action: "write", roles: ["compliance_officer", "admin"] });
@@ -18,20 +19,23 @@ const reportsRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersRead] as const,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(90).default(30) }).strict() },
-  responses: { 200: { description: "Reports, newest first." }, ...problemResponses(401, 403, 422) },
+  responses: {
+    200: jsonResponse(complianceReportListSchema, "Reports, newest first."),
+    ...problemResponses(401, 403, 422),
+  },
 });
 
 const holdBody = z
   .object({
     scope: z.enum(legalHoldScopes),
-    target_id: z.uuid().optional(),
-    item_type: z.enum(["media_item", "consent", "data_subject"]).optional(),
+    targetId: z.uuid().optional(),
+    itemType: z.enum(["media_item", "consent", "data_subject"]).optional(),
     reason: z.string().trim().min(3).max(1000),
   })
   .strict()
-  .refine((body) => (body.scope === "tenant") === (body.target_id === undefined), {
-    message: "target_id is required unless the scope is tenant",
-    path: ["target_id"],
+  .refine((body) => (body.scope === "tenant") === (body.targetId === undefined), {
+    message: "targetId is required unless the scope is tenant",
+    path: ["targetId"],
   });
 
 const placeHoldRoute = createRoute({
@@ -42,7 +46,7 @@ const placeHoldRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
   request: { body: jsonBody(holdBody) },
-  responses: { 201: { description: "Placed." }, ...problemResponses(401, 403, 422) },
+  responses: { 201: jsonResponse(legalHoldSchema, "Placed."), ...problemResponses(401, 403, 422) },
 });
 
 const releaseHoldRoute = createRoute({
@@ -53,7 +57,7 @@ const releaseHoldRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
   request: { params: z.object({ id: z.uuid() }) },
-  responses: { 200: { description: "Released." }, ...problemResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(legalHoldSchema, "Released."), ...problemResponses(401, 403, 404, 409) },
 });
 
 const listHoldsRoute = createRoute({
@@ -63,7 +67,7 @@ const listHoldsRoute = createRoute({
   summary: "Legal holds, newest first.",
   security: [{ bearer: [] }],
   middleware: [officersRead] as const,
-  responses: { 200: { description: "Holds." }, ...problemResponses(401, 403) },
+  responses: { 200: jsonResponse(legalHoldListSchema, "Holds."), ...problemResponses(401, 403) },
 });
 
 const reportsHandler: RouteHandler<typeof reportsRoute, AppBindings> = async (c) => {

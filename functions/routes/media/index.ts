@@ -1,10 +1,10 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { problemResponses } from "../../lib/openapi";
+import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { downloadMedia, getMedia, mediaKindOf } from "../../services/media";
 import { protectByKind } from "../shared/guards";
-import { mediaViewSchema } from "../shared/media-schemas";
+import { mediaDownloadSchema, mediaViewSchema } from "../shared/media-schemas";
 
 const READER_ROLES = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"] as const;
 const params = z.object({ id: z.uuid() });
@@ -25,7 +25,7 @@ const getRoute = createRoute({
   middleware: [byStoredMedia] as const,
   request: { params },
   responses: {
-    200: { description: "The item.", content: { "application/json": { schema: mediaViewSchema } } },
+    200: jsonResponse(mediaViewSchema, "The item."),
     ...problemResponses(401, 403, 404),
   },
 });
@@ -39,14 +39,7 @@ const downloadRoute = createRoute({
   middleware: [byStoredMedia] as const,
   request: { params },
   responses: {
-    200: {
-      description: "The link.",
-      content: {
-        "application/json": {
-          schema: z.object({ url: z.string(), expires_in: z.number().int() }).openapi("MediaDownload"),
-        },
-      },
-    },
+    200: jsonResponse(mediaDownloadSchema, "The link."),
     ...problemResponses(401, 403, 404),
   },
 });

@@ -11,16 +11,16 @@ export const exportSubjectData: Fulfil = async ({ request, data, now, audit }) =
   const { subject, subjectConsents, media, requests } = data;
   const json = {
     format: "vitalis.data-subject-export.v1",
-    generated_at: now.toISOString(),
+    generatedAt: now.toISOString(),
     subject: {
       id: subject.id,
       email: subject.email,
-      display_name: subject.displayName,
-      cpf_on_file: subject.cpfHash !== null,
+      displayName: subject.displayName,
+      cpfOnFile: subject.cpfHash !== null,
     },
     consents: subjectConsents.map(consentView),
     media: media.map(mediaView),
-    privacy_requests: requests.map((row) => requestView(row, now)),
+    privacyRequests: requests.map((row) => requestView(row, now)),
   };
   await audit(
     "privacy.exported",

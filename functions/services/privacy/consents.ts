@@ -14,7 +14,7 @@ export async function recordConsent(
     purpose: string;
     version: string;
     source: string;
-    granted_at?: string | undefined;
+    grantedAt?: string | undefined;
   },
 ) {
   requireUser(scope);
@@ -28,7 +28,7 @@ export async function recordConsent(
         purpose: input.purpose,
         version: input.version,
         source: input.source,
-        grantedAt: input.granted_at ? new Date(input.granted_at) : new Date(),
+        grantedAt: input.grantedAt ? new Date(input.grantedAt) : new Date(),
       })
       .returning();
     if (!row) throw new Error("consent insert returned nothing");

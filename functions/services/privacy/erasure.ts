@@ -15,11 +15,11 @@ import type { Fulfil } from "./fulfil";
 const DAY_MS = 86_400_000;
 
 interface Retained {
-  media_id: string;
-  retention_class: string;
+  mediaId: string;
+  retentionClass: string;
   reason: "legal_retention" | "legal_hold";
-  legal_basis: string;
-  retained_until: string | null;
+  legalBasis: string;
+  retainedUntil: string | null;
 }
 
 /** Why an item must be kept now, or null when the law lets it go. */
@@ -32,22 +32,22 @@ function retentionReason(item: MediaItem, holds: Awaited<ReturnType<typeof activ
   });
   if (hold) {
     return {
-      media_id: item.id,
-      retention_class: item.retentionClass,
+      mediaId: item.id,
+      retentionClass: item.retentionClass,
       reason: "legal_hold",
-      legal_basis: "Ordem de preservação (legal hold) ativa; LGPD art. 16 I",
-      retained_until: null,
+      legalBasis: "Ordem de preservação (legal hold) ativa; LGPD art. 16 I",
+      retainedUntil: null,
     };
   }
   const policy = retentionPolicies[item.retentionClass];
   const keptUntil = new Date(item.lastEntryAt.getTime() + policy.minAgeDays * DAY_MS);
   if (keptUntil.getTime() > now.getTime()) {
     return {
-      media_id: item.id,
-      retention_class: item.retentionClass,
+      mediaId: item.id,
+      retentionClass: item.retentionClass,
       reason: "legal_retention",
-      legal_basis: policy.legalBasis,
-      retained_until: keptUntil.toISOString(),
+      legalBasis: policy.legalBasis,
+      retainedUntil: keptUntil.toISOString(),
     };
   }
   return null;
@@ -67,7 +67,7 @@ export const eraseSubject: Fulfil = async ({ scope, tx, request, data, now, audi
       await audit(
         "privacy.media_retained",
         { type: "media_item", id: item.id },
-        { reason: reason.reason, legalBasis: reason.legal_basis, retainedUntil: reason.retained_until },
+        { reason: reason.reason, legalBasis: reason.legalBasis, retainedUntil: reason.retainedUntil },
       );
       continue;
     }

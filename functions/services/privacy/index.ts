@@ -40,7 +40,7 @@ export async function createPrivacyRequest(
   input: {
     type: PrivacyRequestType;
     subject: SubjectIdentity;
-    correction?: { email?: string | undefined; display_name?: string | undefined } | undefined;
+    correction?: { email?: string | undefined; displayName?: string | undefined } | undefined;
     purpose?: string | undefined;
   },
 ): Promise<PrivacyRequestView> {

@@ -33,7 +33,7 @@ export async function cpfHash(tenantId: string, cpf: string): Promise<string> {
 export interface SubjectIdentity {
   email?: string | undefined;
   cpf?: string | undefined;
-  display_name?: string | undefined;
+  displayName?: string | undefined;
 }
 
 async function findSubject(tx: Transaction, tenantId: string, identity: SubjectIdentity): Promise<DataSubject | null> {
@@ -72,7 +72,7 @@ export async function findOrCreateSubject(
       tenantId: scope.tenant.id,
       email: identity.email?.trim().toLowerCase() ?? null,
       cpfHash: identity.cpf ? await cpfHash(scope.tenant.id, identity.cpf) : null,
-      displayName: identity.display_name ?? null,
+      displayName: identity.displayName ?? null,
     })
     .returning();
   if (!row) throw new Error("subject insert returned nothing");

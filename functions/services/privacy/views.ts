@@ -6,11 +6,11 @@ export interface PrivacyRequestView {
   id: string;
   type: PrivacyRequestType;
   status: PrivacyRequest["status"];
-  subject_id: string;
-  received_at: string;
-  due_at: string;
+  subjectId: string;
+  receivedAt: string;
+  dueAt: string;
   overdue: boolean;
-  fulfilled_at: string | null;
+  fulfilledAt: string | null;
   outcome: Record<string, unknown> | null;
 }
 
@@ -19,23 +19,33 @@ export function requestView(row: PrivacyRequest, now = new Date()): PrivacyReque
     id: row.id,
     type: row.type,
     status: row.status,
-    subject_id: row.subjectId,
-    received_at: row.receivedAt.toISOString(),
-    due_at: row.dueAt.toISOString(),
+    subjectId: row.subjectId,
+    receivedAt: row.receivedAt.toISOString(),
+    dueAt: row.dueAt.toISOString(),
     overdue: row.status === "open" && row.dueAt.getTime() < now.getTime(),
-    fulfilled_at: row.fulfilledAt?.toISOString() ?? null,
+    fulfilledAt: row.fulfilledAt?.toISOString() ?? null,
     outcome: row.outcome ?? null,
   };
 }
 
-export function consentView(row: Consent) {
+export interface ConsentView {
+  id: string;
+  subjectId: string;
+  purpose: string;
+  version: string;
+  source: string;
+  grantedAt: string;
+  withdrawnAt: string | null;
+}
+
+export function consentView(row: Consent): ConsentView {
   return {
     id: row.id,
-    subject_id: row.subjectId,
+    subjectId: row.subjectId,
     purpose: row.purpose,
     version: row.version,
     source: row.source,
-    granted_at: row.grantedAt.toISOString(),
-    withdrawn_at: row.withdrawnAt?.toISOString() ?? null,
+    grantedAt: row.grantedAt.toISOString(),
+    withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
   };
 }
