@@ -15,8 +15,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { neonConfig } from "@neondatabase/serverless";
 import pg from "pg";
 import { WebSocket } from "ws";
+import { getConfig } from "../functions/env.js";
 import { createDatabase } from "../functions/lib/db.js";
+import { createLogger } from "../functions/lib/logging.js";
 import { hashPassword } from "../functions/lib/passwords.js";
+import { createScope, type Clients, type PlatformScope } from "../functions/scope.js";
 import { runRetentionSweep } from "../functions/services/retention.js";
 import { insertMedia, testS3, yearsAgo } from "../test/support/media.js";
 import type { TestWorker } from "../test/support/worker.js";
@@ -105,7 +108,7 @@ export async function uploadBenchmarks(
         body: JSON.stringify({
           filename: `b${i}.png`,
           size: bytes.length,
-          content_type: "image/png",
+          contentType: "image/png",
           sha256,
           kind: "image",
         }),
@@ -135,11 +138,22 @@ export async function uploadBenchmarks(
     neonConfig.webSocketConstructor = WebSocket;
     const { db, pool } = createDatabase({ url: env.appDatabaseUrl, wsProxy: env.neonProxy });
     const started = performance.now();
-    const summary = await runRetentionSweep(
+    // The sweep as the cron runs it: a platform scope whose per-tenant scopes act as the system.
+    const clients: Clients = {
+      config: getConfig({ ENVIRONMENT: "test" }),
       db,
-      { s3, bucket: env.s3.bucket },
-      { tenantIds: [tenantId], maxBatches: 1_000 },
-    );
+      redis: undefined as never, // the sweep never touches Redis
+      storage: { s3, bucket: env.s3.bucket },
+      close: async () => undefined,
+    };
+    const logger = createLogger({ job: "retention-sweep" });
+    const platform: PlatformScope = {
+      clients,
+      logger,
+      forTenant: (tenant) =>
+        createScope(clients, { tenant, actor: { kind: "system", job: "retention-sweep" }, requestId: null, logger }),
+    };
+    const summary = await runRetentionSweep(platform, { tenantIds: [tenantId], maxBatches: 1_000 });
     const seconds = (performance.now() - started) / 1000;
     await pool.end();
     return {

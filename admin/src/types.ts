@@ -17,13 +17,12 @@ import type { CredentialView, Me } from "../../functions/services/identity/accou
 import type { Finding, Severity } from "../../functions/plugin-host/types";
 import type { ComplianceLevel, ContentLocale, WorkflowState } from "../../schema/content-items";
 import type { Role } from "../../schema/memberships";
-import type { mediaViewSchema } from "../../functions/routes/media/schemas";
-import type { UploadTicket } from "../../functions/services/uploads";
+import type { mediaViewSchema } from "../../functions/routes/shared/media-schemas";
+import type { uploadTicketSchema } from "../../functions/routes/uploads/schemas";
 import type { UploadKind } from "../../schema/uploads";
-import type { AuditVerification, listAuditEvents } from "../../functions/services/audit-query";
-import type { listComplianceReports } from "../../functions/services/compliance-report";
-import type { HoldView } from "../../functions/services/legal-holds";
-import type { PrivacyRequestView } from "../../functions/services/privacy";
+import type { AuditEvent, AuditPage, AuditVerification } from "../../functions/routes/audit/schemas";
+import type { ComplianceReport, LegalHold as HoldView } from "../../functions/routes/compliance/schemas";
+import type { PrivacyRequest as PrivacyRequestView } from "../../functions/routes/privacy/schemas";
 
 export type ContentItem = z.infer<typeof contentItemSchema>;
 export type ContentPage = z.infer<typeof contentPageSchema>;
@@ -35,23 +34,10 @@ export type Term = z.infer<typeof termSchema>;
 export type TransitionInput = z.input<typeof transitionSchema>;
 
 export type MediaItem = z.infer<typeof mediaViewSchema>;
-export type AuditPage = Awaited<ReturnType<typeof listAuditEvents>>;
-export type AuditEvent = AuditPage["events"][number];
-export type ComplianceReport = Awaited<ReturnType<typeof listComplianceReports>>[number];
-export type { AuditVerification, HoldView, PrivacyRequestView };
+export type UploadTicket = z.infer<typeof uploadTicketSchema>;
+export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView };
 
-export type {
-  ComplianceLevel,
-  ContentLocale,
-  CredentialView,
-  Finding,
-  Me,
-  Role,
-  Severity,
-  UploadKind,
-  UploadTicket,
-  WorkflowState,
-};
+export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, WorkflowState };
 
 export type AccessToken = { access_token: string; token_type: "Bearer"; expires_in: number };
 export type LoginAnswer = AccessToken | { mfa_required: true; mfa_token: string };

@@ -42,18 +42,18 @@ export interface PartPlan {
   url: string;
 }
 
-/** Byte ranges of each presigned part (part_size bytes each, the last one shorter). */
+/** Byte ranges of each presigned part (partSize bytes each, the last one shorter). */
 export function planParts(
   size: number,
   partSize: number,
-  parts: ReadonlyArray<{ part_number: number; url: string }>,
+  parts: ReadonlyArray<{ partNumber: number; url: string }>,
 ): PartPlan[] {
   return [...parts]
-    .sort((a, b) => a.part_number - b.part_number)
+    .sort((a, b) => a.partNumber - b.partNumber)
     .map((part) => ({
-      partNumber: part.part_number,
-      start: (part.part_number - 1) * partSize,
-      end: Math.min(size, part.part_number * partSize),
+      partNumber: part.partNumber,
+      start: (part.partNumber - 1) * partSize,
+      end: Math.min(size, part.partNumber * partSize),
       url: part.url,
     }))
     .filter((part) => part.start < part.end);
@@ -139,10 +139,10 @@ export async function uploadFile(options: UploadOptions): Promise<MediaItem> {
       body: {
         filename: file.name,
         size: file.size,
-        content_type: options.contentType,
+        contentType: options.contentType,
         sha256,
         kind: options.kind,
-        ...(options.subjectId ? { subject_id: options.subjectId } : {}),
+        ...(options.subjectId ? { subjectId: options.subjectId } : {}),
       },
     })
   ).data;
@@ -180,19 +180,19 @@ export async function uploadFile(options: UploadOptions): Promise<MediaItem> {
     if (ticket.method === "single") {
       await sendPart(1, ticket.url!, file, ticket.headers ?? { "content-type": options.contentType });
     } else {
-      const plan = planParts(file.size, ticket.part_size!, ticket.parts ?? []);
-      const etags: Array<{ part_number: number; etag: string }> = [];
+      const plan = planParts(file.size, ticket.partSize!, ticket.parts ?? []);
+      const etags: Array<{ partNumber: number; etag: string }> = [];
       // Two parts in flight: enough to fill a connection without starving the rest of the page.
       let next = 0;
       const worker = async () => {
         while (next < plan.length) {
           const part = plan[next++]!;
           const etag = await sendPart(part.partNumber, part.url, file.slice(part.start, part.end), {});
-          etags.push({ part_number: part.partNumber, etag: etag ?? "" });
+          etags.push({ partNumber: part.partNumber, etag: etag ?? "" });
         }
       };
       await Promise.all([worker(), worker()]);
-      completeBody = { parts: etags.sort((a, b) => a.part_number - b.part_number) };
+      completeBody = { parts: etags.sort((a, b) => a.partNumber - b.partNumber) };
     }
     report({ phase: "verifying", loaded: file.size });
     const media = (

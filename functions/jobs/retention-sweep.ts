@@ -2,7 +2,7 @@ import { runRetentionSweep } from "../services/retention";
 import { defineJob } from "./run";
 
 /** Hourly: the retention sweep (services/retention.ts), bounded per tenant; the checkpoint resumes the rest next hour. */
-export const retentionSweep = defineJob("retention-sweep", async ({ clients, logger }) => {
-  const summary = await runRetentionSweep(clients.db, clients.storage);
-  logger.info("retention sweep finished", { ...summary });
+export const retentionSweep = defineJob("retention-sweep", async (platform) => {
+  const summary = await runRetentionSweep(platform);
+  platform.logger.info("retention sweep finished", { ...summary });
 });

@@ -3,9 +3,8 @@ import { desc, eq } from "drizzle-orm";
 import { type AuditCheckpoint, auditCheckpoints, auditEvents, tenants } from "../../schema";
 import type { AuditConfig } from "../env";
 import { canonicalJson, sha256Hex, timingSafeEqual } from "../lib/crypto";
-import { type Database, withTenant } from "../lib/db";
+import type { PlatformScope, Scope } from "../scope";
 import { fromBase64, toBase64Url } from "../lib/encoding";
-import { appendAudit } from "./audit";
 
 /**
  * Daily signed checkpoints of each tenant's audit chain (HIPAA 164.312(b) audit controls, 164.312(c)(2)
@@ -58,8 +57,8 @@ export async function checkpointSigner(config: AuditConfig): Promise<CheckpointS
 /** The public half of the signer, as published for offline verifiers. */
 export function publicKeys(signer: CheckpointSigner) {
   return {
-    ed25519: { public_key: toBase64Url(signer.ed25519.publicKey), fingerprint: signer.ed25519.fingerprint },
-    ml_dsa_65: { public_key: toBase64Url(signer.mldsa.publicKey), fingerprint: signer.mldsa.fingerprint },
+    ed25519: { publicKey: toBase64Url(signer.ed25519.publicKey), fingerprint: signer.ed25519.fingerprint },
+    mlDsa65: { publicKey: toBase64Url(signer.mldsa.publicKey), fingerprint: signer.mldsa.fingerprint },
   };
 }
 
@@ -68,12 +67,12 @@ export function publicKeys(signer: CheckpointSigner) {
  * second run on the same day adds nothing). The checkpoint and its audit event commit together.
  */
 export async function checkpointTenant(
-  db: Database,
+  scope: Scope,
   signer: CheckpointSigner,
-  tenantId: string,
   now = new Date(),
 ): Promise<AuditCheckpoint | null> {
-  return withTenant(db, tenantId, async (tx) => {
+  const tenantId = scope.tenant.id;
+  return scope.transaction(async (tx) => {
     const [head] = await tx
       .select({ seq: auditEvents.seq, hash: auditEvents.hash })
       .from(auditEvents)
@@ -117,27 +116,27 @@ export async function checkpointTenant(
       .returning();
     if (!row) throw new Error("checkpoint insert returned nothing");
     // The event recording the checkpoint follows it in the chain (seq + 1); the next checkpoint covers it.
-    await appendAudit(tx, {
-      tenantId,
-      actorType: "system",
-      action: "audit.checkpoint_signed",
-      targetType: "audit_checkpoint",
-      targetId: row.id,
-      details: {
-        seq: row.seq,
-        headHash: row.headHash,
-        ed25519: row.ed25519KeyFingerprint,
-        mldsa65: row.mldsaKeyFingerprint,
-      },
-    });
+    await scope.audit(
+      tx,
+      "audit.checkpoint_signed",
+      { type: "audit_checkpoint", id: row.id },
+      { seq: row.seq, headHash: row.headHash, ed25519: row.ed25519KeyFingerprint, mldsa65: row.mldsaKeyFingerprint },
+    );
     return row;
   });
 }
 
-export async function checkpointAllTenants(db: Database, signer: CheckpointSigner, now = new Date()): Promise<number> {
-  const active = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.status, "active"));
+export async function checkpointAllTenants(
+  platform: PlatformScope,
+  signer: CheckpointSigner,
+  now = new Date(),
+): Promise<number> {
+  const active = await platform.clients.db
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+    .from(tenants)
+    .where(eq(tenants.status, "active"));
   let signed = 0;
-  for (const tenant of active) if (await checkpointTenant(db, signer, tenant.id, now)) signed += 1;
+  for (const tenant of active) if (await checkpointTenant(platform.forTenant(tenant), signer, now)) signed += 1;
   return signed;
 }
 

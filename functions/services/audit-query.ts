@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import { auditCheckpoints, auditEvents } from "../../schema";
-import { type Database, type Transaction, withTenant } from "../lib/db";
+import type { Transaction } from "../lib/db";
+import type { Scope } from "../scope";
 import { type ChainVerification, verifyAuditChain } from "./audit";
 import { verifyCheckpoint } from "./audit-checkpoints";
 
@@ -8,25 +9,26 @@ import { verifyCheckpoint } from "./audit-checkpoints";
 
 export interface AuditEventFilters {
   action?: string | undefined;
-  actor_id?: string | undefined;
-  target_type?: string | undefined;
-  target_id?: string | undefined;
+  actorId?: string | undefined;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
-  /** The `seq` to continue after (the previous page's `next_cursor`). */
+  /** The `seq` to continue after (the previous page's `nextCursor`). */
   cursor?: number | undefined;
   limit: number;
 }
 
-export async function listAuditEvents(db: Database, tenantId: string, filters: AuditEventFilters) {
-  return withTenant(db, tenantId, async (tx) => {
+export async function listAuditEvents(scope: Scope, filters: AuditEventFilters) {
+  const tenantId = scope.tenant.id;
+  return scope.transaction(async (tx) => {
     const conditions: SQL[] = [eq(auditEvents.tenantId, tenantId)];
     // Newest first; the cursor is the last seq seen, so pages never shift when new events arrive.
     if (filters.cursor !== undefined) conditions.push(lt(auditEvents.seq, filters.cursor));
     if (filters.action) conditions.push(eq(auditEvents.action, filters.action));
-    if (filters.actor_id) conditions.push(eq(auditEvents.actorId, filters.actor_id));
-    if (filters.target_type) conditions.push(eq(auditEvents.targetType, filters.target_type));
-    if (filters.target_id) conditions.push(eq(auditEvents.targetId, filters.target_id));
+    if (filters.actorId) conditions.push(eq(auditEvents.actorId, filters.actorId));
+    if (filters.targetType) conditions.push(eq(auditEvents.targetType, filters.targetType));
+    if (filters.targetId) conditions.push(eq(auditEvents.targetId, filters.targetId));
     if (filters.from) conditions.push(gte(auditEvents.occurredAt, new Date(filters.from)));
     if (filters.to) conditions.push(lte(auditEvents.occurredAt, new Date(filters.to)));
     const rows = await tx
@@ -39,18 +41,18 @@ export async function listAuditEvents(db: Database, tenantId: string, filters: A
     return {
       events: page.map((row) => ({
         seq: row.seq,
-        occurred_at: row.occurredAt.toISOString(),
-        actor_type: row.actorType,
-        actor_id: row.actorId,
+        occurredAt: row.occurredAt.toISOString(),
+        actorType: row.actorType,
+        actorId: row.actorId,
         action: row.action,
-        target_type: row.targetType,
-        target_id: row.targetId,
-        request_id: row.requestId,
+        targetType: row.targetType,
+        targetId: row.targetId,
+        requestId: row.requestId,
         details: row.details,
-        prev_hash: row.prevHash,
+        prevHash: row.prevHash,
         hash: row.hash,
       })),
-      next_cursor: rows.length > filters.limit ? (page.at(-1)?.seq ?? null) : null,
+      nextCursor: rows.length > filters.limit ? (page.at(-1)?.seq ?? null) : null,
     };
   });
 }
@@ -102,30 +104,30 @@ export async function verifyTenantAudit(tx: Transaction, tenantId: string): Prom
   return { chain, checkpoints, ok: chain.ok && checkpoints.ok };
 }
 
-export async function listCheckpoints(db: Database, tenantId: string, limit: number) {
-  const rows = await withTenant(db, tenantId, (tx) =>
+export async function listCheckpoints(scope: Scope, limit: number) {
+  const rows = await scope.transaction((tx) =>
     tx
       .select()
       .from(auditCheckpoints)
-      .where(eq(auditCheckpoints.tenantId, tenantId))
+      .where(eq(auditCheckpoints.tenantId, scope.tenant.id))
       .orderBy(desc(auditCheckpoints.seq))
       .limit(limit),
   );
   return rows.map((row) => ({
     id: row.id,
     seq: row.seq,
-    head_hash: row.headHash,
+    headHash: row.headHash,
     payload: row.payload,
-    signed_at: row.signedAt.toISOString(),
+    signedAt: row.signedAt.toISOString(),
     ed25519: {
       signature: row.ed25519Signature,
-      public_key: row.ed25519PublicKey,
+      publicKey: row.ed25519PublicKey,
       fingerprint: row.ed25519KeyFingerprint,
     },
-    ml_dsa_65: { signature: row.mldsaSignature, public_key: row.mldsaPublicKey, fingerprint: row.mldsaKeyFingerprint },
+    mlDsa65: { signature: row.mldsaSignature, publicKey: row.mldsaPublicKey, fingerprint: row.mldsaKeyFingerprint },
   }));
 }
 
-export async function verifyAuditLog(db: Database, tenantId: string): Promise<AuditVerification> {
-  return withTenant(db, tenantId, (tx) => verifyTenantAudit(tx, tenantId));
+export async function verifyAuditLog(scope: Scope): Promise<AuditVerification> {
+  return scope.transaction((tx) => verifyTenantAudit(tx, scope.tenant.id));
 }

@@ -1,7 +1,6 @@
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
 import { auditEvents, complianceReports, legalHolds, privacyRequests, retentionRuns, tenants } from "../../schema";
-import { type Database, withTenant } from "../lib/db";
-import { appendAudit } from "./audit";
+import type { PlatformScope, Scope } from "../scope";
 import { dueSoon } from "./retention";
 
 /**
@@ -21,10 +20,11 @@ const DELETIONS = [
 const ANONYMISATIONS = ["privacy.subject_anonymised"];
 const BLOCKS = ["privacy.media_retained", "privacy.subject_blocked"];
 
-export async function generateComplianceReport(db: Database, tenantId: string, now = new Date()) {
+export async function generateComplianceReport(scope: Scope, now = new Date()) {
+  const tenantId = scope.tenant.id;
   const from = new Date(now.getTime() - DAY_MS);
   const reportDate = now.toISOString().slice(0, 10);
-  return withTenant(db, tenantId, async (tx) => {
+  return scope.transaction(async (tx) => {
     const actions = await tx
       .select({ action: auditEvents.action, count: sql<number>`count(*)::int` })
       .from(auditEvents)
@@ -92,32 +92,34 @@ export async function generateComplianceReport(db: Database, tenantId: string, n
       })
       .returning();
     if (!row) throw new Error("report upsert returned nothing");
-    await appendAudit(tx, {
-      tenantId,
-      actorType: "system",
-      action: "compliance.report_generated",
-      targetType: "compliance_report",
-      targetId: row.id,
-      details: { reportDate, deleted: body.deleted.total, anonymised: body.anonymised, activeHolds: holds.length },
-    });
+    await scope.audit(
+      tx,
+      "compliance.report_generated",
+      { type: "compliance_report", id: row.id },
+      { reportDate, deleted: body.deleted.total, anonymised: body.anonymised, activeHolds: holds.length },
+    );
     return row;
   });
 }
 
-export async function generateAllComplianceReports(db: Database, now = new Date()): Promise<number> {
-  const active = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.status, "active"));
-  for (const tenant of active) await generateComplianceReport(db, tenant.id, now);
+/** The daily job: one report per active tenant, each in the tenant's own scope. */
+export async function generateAllComplianceReports(platform: PlatformScope, now = new Date()): Promise<number> {
+  const active = await platform.clients.db
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+    .from(tenants)
+    .where(eq(tenants.status, "active"));
+  for (const tenant of active) await generateComplianceReport(platform.forTenant(tenant), now);
   return active.length;
 }
 
-export async function listComplianceReports(db: Database, tenantId: string, limit: number) {
-  const rows = await withTenant(db, tenantId, (tx) =>
+export async function listComplianceReports(scope: Scope, limit: number) {
+  const rows = await scope.transaction((tx) =>
     tx.select().from(complianceReports).orderBy(desc(complianceReports.reportDate)).limit(limit),
   );
   return rows.map((row) => ({
     id: row.id,
-    report_date: row.reportDate,
-    generated_at: row.generatedAt.toISOString(),
+    reportDate: row.reportDate,
+    generatedAt: row.generatedAt.toISOString(),
     body: row.body,
   }));
 }

@@ -1,9 +1,8 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { type LegalHold, legalHolds, type LegalHoldScope } from "../../schema";
-import { type Database, type Transaction, withTenant } from "../lib/db";
+import type { Transaction } from "../lib/db";
 import { ConflictError, NotFoundError } from "../lib/errors";
-import type { TenantContext, UserActor } from "../lib/actor";
-import { appendAudit } from "./audit";
+import { requireUser, type Scope } from "../scope";
 
 /** What a piece of data is, for deciding whether a legal hold covers it. */
 export interface HoldTarget {
@@ -40,68 +39,59 @@ export function holdCovering(holds: readonly LegalHold[], target: HoldTarget): L
   );
 }
 
-export interface HoldDeps {
-  db: Database;
-  tenant: TenantContext;
-  requestId: string;
-}
-
 export interface HoldView {
   id: string;
   scope: LegalHoldScope;
-  target_id: string | null;
-  item_type: string | null;
+  targetId: string | null;
+  itemType: string | null;
   reason: string;
-  created_at: string;
-  released_at: string | null;
+  createdAt: string;
+  releasedAt: string | null;
 }
 
 function holdView(row: LegalHold): HoldView {
   return {
     id: row.id,
     scope: row.scope,
-    target_id: row.targetId,
-    item_type: row.itemType,
+    targetId: row.targetId,
+    itemType: row.itemType,
     reason: row.reason,
-    created_at: row.createdAt.toISOString(),
-    released_at: row.releasedAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    releasedAt: row.releasedAt?.toISOString() ?? null,
   };
 }
 
 export async function placeHold(
-  deps: HoldDeps,
-  actor: UserActor,
-  input: { scope: LegalHoldScope; target_id?: string | undefined; item_type?: string | undefined; reason: string },
+  scope: Scope,
+  input: { scope: LegalHoldScope; targetId?: string | undefined; itemType?: string | undefined; reason: string },
 ): Promise<HoldView> {
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+  const actor = requireUser(scope);
+  return scope.transaction(async (tx) => {
     const [row] = await tx
       .insert(legalHolds)
       .values({
-        tenantId: deps.tenant.id,
+        tenantId: scope.tenant.id,
         scope: input.scope,
-        targetId: input.scope === "tenant" ? null : (input.target_id ?? null),
-        itemType: input.scope === "item" ? (input.item_type ?? null) : null,
+        targetId: input.scope === "tenant" ? null : (input.targetId ?? null),
+        itemType: input.scope === "item" ? (input.itemType ?? null) : null,
         reason: input.reason,
         createdBy: actor.userId,
       })
       .returning();
     if (!row) throw new Error("hold insert returned nothing");
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: actor.userId,
-      action: "legal_hold.placed",
-      targetType: "legal_hold",
-      targetId: row.id,
-      requestId: deps.requestId,
-      details: { scope: row.scope, targetId: row.targetId, itemType: row.itemType },
-    });
+    await scope.audit(
+      tx,
+      "legal_hold.placed",
+      { type: "legal_hold", id: row.id },
+      { scope: row.scope, targetId: row.targetId, itemType: row.itemType },
+    );
     return holdView(row);
   });
 }
 
-export async function releaseHold(deps: HoldDeps, actor: UserActor, holdId: string): Promise<HoldView> {
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+export async function releaseHold(scope: Scope, holdId: string): Promise<HoldView> {
+  const actor = requireUser(scope);
+  return scope.transaction(async (tx) => {
     const [existing] = await tx.select().from(legalHolds).where(eq(legalHolds.id, holdId)).limit(1).for("update");
     if (!existing) throw new NotFoundError("No such legal hold.");
     if (existing.releasedAt) throw new ConflictError("legal_hold_released", "This hold was already released.");
@@ -111,22 +101,18 @@ export async function releaseHold(deps: HoldDeps, actor: UserActor, holdId: stri
       .where(and(eq(legalHolds.id, holdId), isNull(legalHolds.releasedAt)))
       .returning();
     if (!row) throw new ConflictError("legal_hold_released", "This hold was already released.");
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: actor.userId,
-      action: "legal_hold.released",
-      targetType: "legal_hold",
-      targetId: row.id,
-      requestId: deps.requestId,
-      details: { scope: row.scope, targetId: row.targetId },
-    });
+    await scope.audit(
+      tx,
+      "legal_hold.released",
+      { type: "legal_hold", id: row.id },
+      { scope: row.scope, targetId: row.targetId },
+    );
     return holdView(row);
   });
 }
 
-export async function listHolds(deps: HoldDeps): Promise<HoldView[]> {
-  const rows = await withTenant(deps.db, deps.tenant.id, (tx) =>
+export async function listHolds(scope: Scope): Promise<HoldView[]> {
+  const rows = await scope.transaction((tx) =>
     tx.select().from(legalHolds).orderBy(desc(legalHolds.createdAt)).limit(500),
   );
   return rows.map(holdView);

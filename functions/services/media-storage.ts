@@ -1,16 +1,24 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   NoSuchKey,
   NotFound,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { retentionPolicies, type RetentionClass } from "../../schema/retention-policies";
 
 /**
- * Object keys and the S3 calls uploads, media, retention and privacy share. Keys are built here only,
+ * Object keys and every S3 call of the Worker: no other module imports the AWS SDK. Keys are built here only,
  * never from a filename: `<retention prefix><tenant id>/<yyyy>/<mm>/<random id>` (schema/retention-policies.ts),
  * so the bucket's lifecycle rule of the class applies, and a key reveals nothing about the file or patient.
  */
@@ -96,5 +104,111 @@ export async function presignDownload(
       ResponseContentType: contentType,
     }),
     { expiresIn: DOWNLOAD_URL_TTL_SECONDS },
+  );
+}
+
+/** A presigned PUT of the whole file; the content type is a signed header (SigV4), so the object cannot be stored as another type. */
+export async function presignPut(storage: Storage, key: string, contentType: string): Promise<string> {
+  return getSignedUrl(
+    storage.s3,
+    new PutObjectCommand({ Bucket: storage.bucket, Key: key, ContentType: contentType }),
+    {
+      expiresIn: UPLOAD_URL_TTL_SECONDS,
+      signableHeaders: new Set(["content-type"]),
+    },
+  );
+}
+
+/** Starts an S3 multipart upload and returns its id. */
+export async function createMultipart(storage: Storage, key: string, contentType: string): Promise<string> {
+  const created = await storage.s3.send(
+    new CreateMultipartUploadCommand({ Bucket: storage.bucket, Key: key, ContentType: contentType }),
+  );
+  if (!created.UploadId) throw new Error("S3 returned no multipart upload id");
+  return created.UploadId;
+}
+
+/** A presigned PUT of one part (1-based) of a multipart upload. */
+export async function presignPart(
+  storage: Storage,
+  key: string,
+  multipartUploadId: string,
+  partNumber: number,
+): Promise<string> {
+  return getSignedUrl(
+    storage.s3,
+    new UploadPartCommand({ Bucket: storage.bucket, Key: key, UploadId: multipartUploadId, PartNumber: partNumber }),
+    { expiresIn: UPLOAD_URL_TTL_SECONDS },
+  );
+}
+
+/** Assembles a multipart upload from its parts' ETags; S3 refuses a missing part or a wrong ETag. */
+export async function completeMultipart(
+  storage: Storage,
+  key: string,
+  multipartUploadId: string,
+  parts: ReadonlyArray<{ partNumber: number; etag: string }>,
+): Promise<void> {
+  await storage.s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: storage.bucket,
+      Key: key,
+      UploadId: multipartUploadId,
+      MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
+    }),
+  );
+}
+
+/** Aborts a multipart upload, discarding its parts. */
+export async function abortMultipart(storage: Storage, key: string, multipartUploadId: string): Promise<void> {
+  await storage.s3.send(
+    new AbortMultipartUploadCommand({ Bucket: storage.bucket, Key: key, UploadId: multipartUploadId }),
+  );
+}
+
+/** An object's size and content type as stored; throws when it is missing (see `isMissingObject`). */
+export async function headObject(
+  storage: Storage,
+  key: string,
+): Promise<{ size: number | undefined; contentType: string | undefined }> {
+  const head = await storage.s3.send(new HeadObjectCommand({ Bucket: storage.bucket, Key: key }));
+  return { size: head.ContentLength, contentType: head.ContentType };
+}
+
+/** The whole object as a stream, or null when S3 sends no body. */
+export async function readObjectStream(storage: Storage, key: string): Promise<ReadableStream<Uint8Array> | null> {
+  const body = (await storage.s3.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }))).Body;
+  return body ? (body.transformToWebStream() as ReadableStream<Uint8Array>) : null;
+}
+
+/** The first `length` bytes of an object (a ranged GET, RFC 9110 §14.1.2). */
+export async function readRange(storage: Storage, key: string, length: number): Promise<Uint8Array> {
+  const response = await storage.s3.send(
+    new GetObjectCommand({ Bucket: storage.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
+  );
+  if (!response.Body) return new Uint8Array();
+  return response.Body.transformToByteArray();
+}
+
+/** Copies an object to another key of the bucket, keeping its metadata (content type). */
+export async function copyObject(storage: Storage, from: string, to: string): Promise<void> {
+  await storage.s3.send(
+    new CopyObjectCommand({
+      Bucket: storage.bucket,
+      Key: to,
+      CopySource: `${storage.bucket}/${from}`,
+      MetadataDirective: "COPY",
+    }),
+  );
+}
+
+/** Tags an object with its retention class, so bucket policies and Object Lock tooling see it without the database. */
+export async function tagRetentionClass(storage: Storage, key: string, retentionClass: RetentionClass): Promise<void> {
+  await storage.s3.send(
+    new PutObjectTaggingCommand({
+      Bucket: storage.bucket,
+      Key: key,
+      Tagging: { TagSet: [{ Key: "retention-class", Value: retentionClass }] },
+    }),
   );
 }

@@ -1,31 +1,25 @@
 import { eq } from "drizzle-orm";
 import { type DicomMetadata, type MediaItem, mediaItems } from "../../schema";
-import { type Database, type Transaction, withTenant } from "../lib/db";
+import type { Transaction } from "../lib/db";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
-import type { TenantContext, UserActor } from "../lib/actor";
-import { appendAudit } from "./audit";
+import type { UserActor } from "../lib/actor";
+import { requireUser, type Scope } from "../scope";
 import { deleteObject, DOWNLOAD_URL_TTL_SECONDS, presignDownload, type Storage } from "./media-storage";
-
-export interface MediaDeps extends Storage {
-  db: Database;
-  tenant: TenantContext;
-  requestId: string;
-}
 
 export interface MediaView {
   id: string;
   kind: MediaItem["kind"];
   filename: string;
-  content_type: string;
+  contentType: string;
   size: number;
   sha256: string;
-  retention_class: MediaItem["retentionClass"];
-  subject_id: string | null;
+  retentionClass: MediaItem["retentionClass"];
+  subjectId: string | null;
   dicom: DicomMetadata | null;
-  phi_tags: string[];
+  phiTags: string[];
   blocked: boolean;
-  created_at: string;
-  last_entry_at: string;
+  createdAt: string;
+  lastEntryAt: string;
 }
 
 export function mediaView(row: MediaItem): MediaView {
@@ -33,16 +27,16 @@ export function mediaView(row: MediaItem): MediaView {
     id: row.id,
     kind: row.kind,
     filename: row.filename,
-    content_type: row.contentType,
+    contentType: row.contentType,
     size: row.size,
     sha256: row.sha256,
-    retention_class: row.retentionClass,
-    subject_id: row.subjectId,
+    retentionClass: row.retentionClass,
+    subjectId: row.subjectId,
     dicom: row.dicom ?? null,
-    phi_tags: row.phiTags,
+    phiTags: row.phiTags,
     blocked: row.blockedAt !== null,
-    created_at: row.createdAt.toISOString(),
-    last_entry_at: row.lastEntryAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    lastEntryAt: row.lastEntryAt.toISOString(),
   };
 }
 
@@ -57,8 +51,8 @@ export function isPhi(row: Pick<MediaItem, "kind" | "retentionClass" | "phiTags"
 }
 
 /** The kind of a media item, for choosing the route's sensitivity before the handler runs; null when unknown. */
-export async function mediaKindOf(db: Database, tenantId: string, mediaId: string): Promise<MediaItem["kind"] | null> {
-  const [row] = await withTenant(db, tenantId, (tx) =>
+export async function mediaKindOf(scope: Scope, mediaId: string): Promise<MediaItem["kind"] | null> {
+  const [row] = await scope.transaction((tx) =>
     tx.select({ kind: mediaItems.kind }).from(mediaItems).where(eq(mediaItems.id, mediaId)).limit(1),
   );
   return row?.kind ?? null;
@@ -81,20 +75,17 @@ async function loadForRead(tx: Transaction, actor: UserActor, mediaId: string): 
 }
 
 /** Metadata of a media item; reading PHI metadata is audited in the same transaction (HIPAA 164.312(b)). */
-export async function getMedia(deps: MediaDeps, actor: UserActor, mediaId: string): Promise<MediaView> {
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+export async function getMedia(scope: Scope, mediaId: string): Promise<MediaView> {
+  const actor = requireUser(scope);
+  return scope.transaction(async (tx) => {
     const row = await loadForRead(tx, actor, mediaId);
     if (isPhi(row)) {
-      await appendAudit(tx, {
-        tenantId: deps.tenant.id,
-        actorType: "user",
-        actorId: actor.userId,
-        action: "media.read",
-        targetType: "media_item",
-        targetId: row.id,
-        requestId: deps.requestId,
-        details: { kind: row.kind, retentionClass: row.retentionClass },
-      });
+      await scope.audit(
+        tx,
+        "media.read",
+        { type: "media_item", id: row.id },
+        { kind: row.kind, retentionClass: row.retentionClass },
+      );
     }
     return mediaView(row);
   });
@@ -105,38 +96,26 @@ export async function getMedia(deps: MediaDeps, actor: UserActor, mediaId: strin
  * link is handed out. Blocked items (LGPD art. 18 IV: kept only because the law requires it) are not
  * handed out any more.
  */
-export async function downloadMedia(
-  deps: MediaDeps,
-  actor: UserActor,
-  mediaId: string,
-): Promise<{ url: string; expires_in: number }> {
-  const row = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+export async function downloadMedia(scope: Scope, mediaId: string): Promise<{ url: string; expiresIn: number }> {
+  const actor = requireUser(scope);
+  const row = await scope.transaction(async (tx) => {
     const item = await loadForRead(tx, actor, mediaId);
     if (item.blockedAt)
       throw new ForbiddenError(
         "media_blocked",
         "This item is blocked: it is retained only to meet a legal obligation.",
       );
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: actor.userId,
-      action: "media.download",
-      targetType: "media_item",
-      targetId: item.id,
-      requestId: deps.requestId,
-      details: {
-        kind: item.kind,
-        retentionClass: item.retentionClass,
-        phi: isPhi(item),
-        expiresIn: DOWNLOAD_URL_TTL_SECONDS,
-      },
-    });
+    await scope.audit(
+      tx,
+      "media.download",
+      { type: "media_item", id: item.id },
+      { kind: item.kind, retentionClass: item.retentionClass, phi: isPhi(item), expiresIn: DOWNLOAD_URL_TTL_SECONDS },
+    );
     return item;
   });
   return {
-    url: await presignDownload(deps, row.objectKey, row.id, row.contentType),
-    expires_in: DOWNLOAD_URL_TTL_SECONDS,
+    url: await presignDownload(scope.storage, row.objectKey, row.id, row.contentType),
+    expiresIn: DOWNLOAD_URL_TTL_SECONDS,
   };
 }
 

@@ -1,11 +1,10 @@
 import { and, asc, eq, gt, isNotNull, lt, or, sql } from "drizzle-orm";
 import { consents, mediaItems, type RetentionCounts, retentionCheckpoints, retentionRuns, tenants } from "../../schema";
 import { type RetentionClass, retentionPolicies } from "../../schema/retention-policies";
-import { type Database, type Transaction, withTenant } from "../lib/db";
-import { appendAudit } from "./audit";
+import type { Transaction } from "../lib/db";
+import type { PlatformScope, Scope } from "../scope";
 import { activeHolds, holdCovering } from "./legal-holds";
 import { deleteMediaItem } from "./media";
-import type { Storage } from "./media-storage";
 
 /**
  * The retention sweep: deletes what the policy table (schema/retention-policies.ts, the single source of
@@ -103,13 +102,13 @@ async function writeCursor(
 }
 
 async function mediaBatch(
+  scope: Scope,
   tx: Transaction,
-  storage: Storage,
-  tenantId: string,
   runId: string,
   now: Date,
   batchSize: number,
 ): Promise<BatchResult> {
+  const tenantId = scope.tenant.id;
   const counts = emptyCounts();
   const cursor = await readCursor(tx, tenantId, "media");
   const dueByClass = MEDIA_CLASSES.map((policy) =>
@@ -143,22 +142,20 @@ async function mediaBatch(
       counts.held += 1;
       continue;
     }
-    await deleteMediaItem(tx, storage, item);
+    await deleteMediaItem(tx, scope.storage, item);
     counts.deleted += 1;
-    await appendAudit(tx, {
-      tenantId,
-      actorType: "system",
-      action: "retention.media_deleted",
-      targetType: "media_item",
-      targetId: item.id,
-      details: {
+    await scope.audit(
+      tx,
+      "retention.media_deleted",
+      { type: "media_item", id: item.id },
+      {
         runId,
         retentionClass: item.retentionClass,
         lastEntryAt: item.lastEntryAt.toISOString(),
         legalBasis: retentionPolicies[item.retentionClass].legalBasis,
         sha256: item.sha256,
       },
-    });
+    );
   }
   const last = due.at(-1);
   await writeCursor(
@@ -172,12 +169,13 @@ async function mediaBatch(
 }
 
 async function consentBatch(
+  scope: Scope,
   tx: Transaction,
-  tenantId: string,
   runId: string,
   now: Date,
   batchSize: number,
 ): Promise<BatchResult> {
+  const tenantId = scope.tenant.id;
   const counts = emptyCounts();
   const cursor = await readCursor(tx, tenantId, "consents");
   const limit = dueBefore("marketing_consent", now) ?? now;
@@ -200,13 +198,11 @@ async function consentBatch(
     await tx.delete(consents).where(eq(consents.id, consent.id));
     counts.deleted += 1;
     // The proof that consent was given and withdrawn (LGPD art. 8 §2) stays in the audit chain.
-    await appendAudit(tx, {
-      tenantId,
-      actorType: "system",
-      action: "retention.consent_deleted",
-      targetType: "consent",
-      targetId: consent.id,
-      details: {
+    await scope.audit(
+      tx,
+      "retention.consent_deleted",
+      { type: "consent", id: consent.id },
+      {
         runId,
         purpose: consent.purpose,
         version: consent.version,
@@ -214,7 +210,7 @@ async function consentBatch(
         withdrawnAt: consent.withdrawnAt?.toISOString() ?? null,
         legalBasis: retentionPolicies.marketing_consent.legalBasis,
       },
-    });
+    );
   }
   const last = due.at(-1);
   await writeCursor(
@@ -234,21 +230,21 @@ function add(into: RetentionCounts, from: RetentionCounts): void {
   into.failed += from.failed;
 }
 
-/** Sweeps every active tenant (or `tenantIds`); see the module comment for the guarantees. */
-export async function runRetentionSweep(
-  db: Database,
-  storage: Storage,
-  options: SweepOptions = {},
-): Promise<SweepSummary> {
+/** Sweeps every active tenant (or `tenantIds`), each in its own scope; see the module comment for the guarantees. */
+export async function runRetentionSweep(platform: PlatformScope, options: SweepOptions = {}): Promise<SweepSummary> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 200;
   const maxBatches = options.maxBatches ?? 50;
-  const all = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.status, "active"));
+  const all = await platform.clients.db
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+    .from(tenants)
+    .where(eq(tenants.status, "active"));
   const selected = options.tenantIds ? all.filter((tenant) => options.tenantIds?.includes(tenant.id)) : all;
   const summary: SweepSummary = { ...emptyCounts(), tenants: selected.length, batches: 0, skippedBusy: 0 };
 
   for (const tenant of selected) {
-    const [run] = await withTenant(db, tenant.id, (tx) =>
+    const scope = platform.forTenant(tenant);
+    const [run] = await scope.transaction((tx) =>
       tx.insert(retentionRuns).values({ tenantId: tenant.id }).returning({ id: retentionRuns.id }),
     );
     if (!run) throw new Error("retention run insert returned nothing");
@@ -256,7 +252,7 @@ export async function runRetentionSweep(
     let stopped = false;
     for (const task of ["media", "consents"] as const) {
       for (let batch = 1; batch <= maxBatches; batch++) {
-        const result = await withTenant(db, tenant.id, async (tx): Promise<BatchResult> => {
+        const result = await scope.transaction(async (tx): Promise<BatchResult> => {
           const [lock] = (
             await tx.execute<{ locked: boolean }>(
               sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`,
@@ -265,8 +261,8 @@ export async function runRetentionSweep(
           if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
           const outcome =
             task === "media"
-              ? await mediaBatch(tx, storage, tenant.id, run.id, now, batchSize)
-              : await consentBatch(tx, tenant.id, run.id, now, batchSize);
+              ? await mediaBatch(scope, tx, run.id, now, batchSize)
+              : await consentBatch(scope, tx, run.id, now, batchSize);
           await tx
             .update(retentionRuns)
             .set({
@@ -291,7 +287,7 @@ export async function runRetentionSweep(
       }
     }
     add(summary, counts);
-    await withTenant(db, tenant.id, (tx) =>
+    await scope.transaction((tx) =>
       tx
         .update(retentionRuns)
         .set({ status: stopped ? "stopped" : "completed", finishedAt: new Date() })

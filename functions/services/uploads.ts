@@ -1,15 +1,3 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  PutObjectTaggingCommand,
-  UploadPartCommand,
-} from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
 import {
   dataSubjects,
@@ -21,29 +9,33 @@ import {
   uploads,
 } from "../../schema";
 import type { RetentionClass } from "../../schema/retention-policies";
-import { type Database, withTenant } from "../lib/db";
+import type { Transaction } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError } from "../lib/errors";
-import type { TenantContext, UserActor } from "../lib/actor";
-import { appendAudit } from "./audit";
+import type { UserActor } from "../lib/actor";
+import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { UnprocessableError } from "./content-errors";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
 import { mediaView, type MediaView } from "./media";
 import {
+  abortMultipart,
+  completeMultipart,
+  copyObject,
+  createMultipart,
   deleteObject,
+  headObject,
   isMissingObject,
   moveKeyToClass,
   objectKeyFor,
+  presignPart,
+  presignPut,
   randomObjectId,
+  readObjectStream,
+  readRange,
   type Storage,
+  tagRetentionClass,
   UPLOAD_URL_TTL_SECONDS,
 } from "./media-storage";
 import { sha256OfStream } from "./sha256-incremental";
-
-export interface UploadDeps extends Storage {
-  db: Database;
-  tenant: TenantContext;
-  requestId: string;
-}
 
 const MiB = 1024 * 1024;
 
@@ -67,25 +59,25 @@ export const UPLOAD_TTL_MS = 24 * 3600 * 1000;
 export interface CreateUploadInput {
   filename: string;
   size: number;
-  content_type: string;
+  contentType: string;
   sha256: string;
   kind: UploadKind;
-  subject_id?: string | undefined;
+  subjectId?: string | undefined;
 }
 
 export interface UploadTicket {
   id: string;
   kind: UploadKind;
-  retention_class: RetentionClass;
+  retentionClass: RetentionClass;
   method: "single" | "multipart";
-  expires_at: string;
-  url_expires_in: number;
+  expiresAt: string;
+  urlExpiresIn: number;
   /** Single upload: PUT the whole file here with these headers. */
   url?: string;
   headers?: Record<string, string>;
-  /** Multipart: PUT each part (1-based, `part_size` bytes, the last one shorter) and keep its ETag. */
-  part_size?: number;
-  parts?: Array<{ part_number: number; url: string }>;
+  /** Multipart: PUT each part (1-based, `partSize` bytes, the last one shorter) and keep its ETag. */
+  partSize?: number;
+  parts?: Array<{ partNumber: number; url: string }>;
 }
 
 /** The retention class follows what the object is: imaging and anything of a patient's record are medical records. */
@@ -95,23 +87,13 @@ export function retentionClassFor(kind: UploadKind, hasSubject: boolean): Retent
 }
 
 async function audit(
-  deps: UploadDeps,
-  tx: Parameters<typeof appendAudit>[0],
-  actor: UserActor | null,
+  scope: Scope,
+  tx: Transaction,
   action: string,
   upload: Pick<Upload, "id">,
   details: Record<string, unknown>,
 ) {
-  await appendAudit(tx, {
-    tenantId: deps.tenant.id,
-    actorType: actor ? "user" : "system",
-    actorId: actor?.userId ?? null,
-    action,
-    targetType: "upload",
-    targetId: upload.id,
-    requestId: deps.requestId,
-    details,
-  });
+  await scope.audit(tx, action, { type: "upload", id: upload.id }, details);
 }
 
 /**
@@ -119,13 +101,10 @@ async function audit(
  * key. The S3 multipart upload is created before the row, and aborted if the row cannot be written, so no
  * half-made upload is left behind.
  */
-export async function createUpload(
-  deps: UploadDeps,
-  actor: UserActor,
-  input: CreateUploadInput,
-): Promise<UploadTicket> {
+export async function createUpload(scope: Scope, input: CreateUploadInput): Promise<UploadTicket> {
+  const actor = requireUser(scope);
   const limits = UPLOAD_LIMITS[input.kind];
-  if (!limits.contentTypes.includes(input.content_type)) {
+  if (!limits.contentTypes.includes(input.contentType)) {
     throw new UnprocessableError(
       "upload_content_type_refused",
       `A ${input.kind} upload must be one of: ${limits.contentTypes.join(", ")}.`,
@@ -134,41 +113,34 @@ export async function createUpload(
   if (input.size > limits.maxBytes) {
     throw new UnprocessableError("upload_too_large", `A ${input.kind} upload may be at most ${limits.maxBytes} bytes.`);
   }
-  if (input.subject_id) {
-    const subjectId = input.subject_id;
-    const [subject] = await withTenant(deps.db, deps.tenant.id, (tx) =>
+  if (input.subjectId) {
+    const subjectId = input.subjectId;
+    const [subject] = await scope.transaction((tx) =>
       tx.select({ id: dataSubjects.id }).from(dataSubjects).where(eq(dataSubjects.id, subjectId)).limit(1),
     );
     if (!subject) throw new UnprocessableError("subject_unknown", "The data subject does not exist.");
   }
   const now = new Date();
   const expiresAt = new Date(now.getTime() + UPLOAD_TTL_MS);
-  const retentionClass = retentionClassFor(input.kind, Boolean(input.subject_id));
-  const pendingKey = objectKeyFor("upload_incomplete", deps.tenant.id, randomObjectId(), now);
+  const retentionClass = retentionClassFor(input.kind, Boolean(input.subjectId));
+  const pendingKey = objectKeyFor("upload_incomplete", scope.tenant.id, randomObjectId(), now);
   const multipart = input.size > MULTIPART_THRESHOLD;
   const partCount = multipart ? Math.ceil(input.size / PART_SIZE) : null;
 
-  let multipartUploadId: string | null = null;
-  if (multipart) {
-    const created = await deps.s3.send(
-      new CreateMultipartUploadCommand({ Bucket: deps.bucket, Key: pendingKey, ContentType: input.content_type }),
-    );
-    multipartUploadId = created.UploadId ?? null;
-    if (!multipartUploadId) throw new Error("S3 returned no multipart upload id");
-  }
+  const multipartUploadId = multipart ? await createMultipart(scope.storage, pendingKey, input.contentType) : null;
 
   let upload: Upload;
   try {
-    upload = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    upload = await scope.transaction(async (tx) => {
       const [row] = await tx
         .insert(uploads)
         .values({
-          tenantId: deps.tenant.id,
+          tenantId: scope.tenant.id,
           createdBy: actor.userId,
-          subjectId: input.subject_id ?? null,
+          subjectId: input.subjectId ?? null,
           kind: input.kind,
           filename: input.filename,
-          contentType: input.content_type,
+          contentType: input.contentType,
           size: input.size,
           sha256: input.sha256.toLowerCase(),
           pendingKey,
@@ -181,7 +153,7 @@ export async function createUpload(
         .returning();
       if (!row) throw new Error("upload insert returned nothing");
       // The filename is not in the audit details: it may name the patient.
-      await audit(deps, tx, actor, "upload.created", row, {
+      await audit(scope, tx, "upload.created", row, {
         kind: row.kind,
         size: row.size,
         retentionClass,
@@ -191,45 +163,27 @@ export async function createUpload(
       return row;
     });
   } catch (error) {
-    if (multipartUploadId) {
-      await deps.s3
-        .send(new AbortMultipartUploadCommand({ Bucket: deps.bucket, Key: pendingKey, UploadId: multipartUploadId }))
-        .catch(() => undefined);
-    }
+    if (multipartUploadId) await abortMultipart(scope.storage, pendingKey, multipartUploadId).catch(() => undefined);
     throw error;
   }
 
   const ticket: UploadTicket = {
     id: upload.id,
     kind: upload.kind,
-    retention_class: retentionClass,
+    retentionClass,
     method: multipart ? "multipart" : "single",
-    expires_at: expiresAt.toISOString(),
-    url_expires_in: UPLOAD_URL_TTL_SECONDS,
+    expiresAt: expiresAt.toISOString(),
+    urlExpiresIn: UPLOAD_URL_TTL_SECONDS,
   };
   if (!multipart) {
-    // The content type is signed (SigV4 signed header): the object cannot be stored as another type.
-    ticket.url = await getSignedUrl(
-      deps.s3,
-      new PutObjectCommand({ Bucket: deps.bucket, Key: pendingKey, ContentType: input.content_type }),
-      { expiresIn: UPLOAD_URL_TTL_SECONDS, signableHeaders: new Set(["content-type"]) },
-    );
-    ticket.headers = { "content-type": input.content_type };
+    ticket.url = await presignPut(scope.storage, pendingKey, input.contentType);
+    ticket.headers = { "content-type": input.contentType };
   } else {
-    ticket.part_size = PART_SIZE;
+    ticket.partSize = PART_SIZE;
     ticket.parts = await Promise.all(
       Array.from({ length: partCount ?? 0 }, async (_, index) => ({
-        part_number: index + 1,
-        url: await getSignedUrl(
-          deps.s3,
-          new UploadPartCommand({
-            Bucket: deps.bucket,
-            Key: pendingKey,
-            UploadId: multipartUploadId ?? "",
-            PartNumber: index + 1,
-          }),
-          { expiresIn: UPLOAD_URL_TTL_SECONDS },
-        ),
+        partNumber: index + 1,
+        url: await presignPart(scope.storage, pendingKey, multipartUploadId ?? "", index + 1),
       })),
     );
   }
@@ -237,17 +191,15 @@ export async function createUpload(
 }
 
 /** The kind of an upload, for choosing the route's sensitivity before the handler runs; null when unknown. */
-export async function uploadKindOf(db: Database, tenantId: string, uploadId: string): Promise<UploadKind | null> {
-  const [row] = await withTenant(db, tenantId, (tx) =>
+export async function uploadKindOf(scope: Scope, uploadId: string): Promise<UploadKind | null> {
+  const [row] = await scope.transaction((tx) =>
     tx.select({ kind: uploads.kind }).from(uploads).where(eq(uploads.id, uploadId)).limit(1),
   );
   return row?.kind ?? null;
 }
 
-async function loadOwnPendingUpload(deps: UploadDeps, actor: UserActor, uploadId: string): Promise<Upload> {
-  const [upload] = await withTenant(deps.db, deps.tenant.id, (tx) =>
-    tx.select().from(uploads).where(eq(uploads.id, uploadId)).limit(1),
-  );
+async function loadOwnPendingUpload(scope: Scope, actor: UserActor, uploadId: string): Promise<Upload> {
+  const [upload] = await scope.transaction((tx) => tx.select().from(uploads).where(eq(uploads.id, uploadId)).limit(1));
   if (!upload) throw new NotFoundError("No such upload.");
   if (upload.createdBy !== actor.userId && !actor.roles.includes("admin")) {
     throw new ForbiddenError(
@@ -281,25 +233,17 @@ const REJECTION_MESSAGES: Record<RejectionCode, string> = {
 };
 
 /** Deletes what was uploaded, records the refusal (audited) and answers 422 with the reason's code. */
-async function reject(deps: UploadDeps, actor: UserActor, upload: Upload, code: RejectionCode): Promise<never> {
+async function reject(scope: Scope, upload: Upload, code: RejectionCode): Promise<never> {
   if (upload.multipartUploadId) {
-    await deps.s3
-      .send(
-        new AbortMultipartUploadCommand({
-          Bucket: deps.bucket,
-          Key: upload.pendingKey,
-          UploadId: upload.multipartUploadId,
-        }),
-      )
-      .catch(() => undefined);
+    await abortMultipart(scope.storage, upload.pendingKey, upload.multipartUploadId).catch(() => undefined);
   }
-  await deleteObject(deps, upload.pendingKey);
-  await withTenant(deps.db, deps.tenant.id, async (tx) => {
+  await deleteObject(scope.storage, upload.pendingKey);
+  await scope.transaction(async (tx) => {
     await tx
       .update(uploads)
       .set({ status: "rejected", rejectedReason: code, finishedAt: new Date() })
       .where(and(eq(uploads.id, upload.id), eq(uploads.status, "pending")));
-    await audit(deps, tx, actor, "upload.rejected", upload, { reason: code, kind: upload.kind });
+    await audit(scope, tx, "upload.rejected", upload, { reason: code, kind: upload.kind });
   });
   throw new UnprocessableError(code, REJECTION_MESSAGES[code]);
 }
@@ -325,26 +269,18 @@ function looksLike(contentType: string, head: Uint8Array): boolean {
   }
 }
 
-async function readRange(deps: UploadDeps, key: string, length: number): Promise<Uint8Array> {
-  const response = await deps.s3.send(
-    new GetObjectCommand({ Bucket: deps.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
-  );
-  if (!response.Body) return new Uint8Array();
-  return response.Body.transformToByteArray();
-}
-
-async function inspectDicomObject(deps: UploadDeps, upload: Upload) {
+async function inspectDicomObject(storage: Storage, upload: Upload) {
   let inspection: ReturnType<typeof inspectDicom> | null = null;
   for (const range of DICOM_HEADER_RANGES) {
     const length = Math.min(range, upload.size);
-    inspection = inspectDicom(await readRange(deps, upload.pendingKey, length), { complete: length >= upload.size });
+    inspection = inspectDicom(await readRange(storage, upload.pendingKey, length), { complete: length >= upload.size });
     if (inspection.ok || !inspection.needMore) break;
   }
   return inspection;
 }
 
 export interface CompleteUploadInput {
-  parts?: Array<{ part_number: number; etag: string }> | undefined;
+  parts?: Array<{ partNumber: number; etag: string }> | undefined;
 }
 
 /**
@@ -356,93 +292,65 @@ export interface CompleteUploadInput {
  *      item and audit it in one transaction; if that transaction fails the copy is deleted again.
  * A file that is not what it claims is deleted and refused with a stable 422 code.
  */
-export async function completeUpload(
-  deps: UploadDeps,
-  actor: UserActor,
-  uploadId: string,
-  input: CompleteUploadInput,
-): Promise<MediaView> {
-  const upload = await loadOwnPendingUpload(deps, actor, uploadId);
+export async function completeUpload(scope: Scope, uploadId: string, input: CompleteUploadInput): Promise<MediaView> {
+  const upload = await loadOwnPendingUpload(scope, requireUser(scope), uploadId);
 
   // ---- 1. assemble the parts -----------------------------------------------------------------------
   if (upload.multipartUploadId) {
-    const parts = [...(input.parts ?? [])].sort((a, b) => a.part_number - b.part_number);
-    if (parts.length !== upload.partCount || parts.some((part, index) => part.part_number !== index + 1)) {
+    const parts = [...(input.parts ?? [])].sort((a, b) => a.partNumber - b.partNumber);
+    if (parts.length !== upload.partCount || parts.some((part, index) => part.partNumber !== index + 1)) {
       throw new UnprocessableError(
         "upload_parts_required",
         `Send the ETag of each of the ${upload.partCount} parts, numbered from 1.`,
       );
     }
     try {
-      await deps.s3.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: deps.bucket,
-          Key: upload.pendingKey,
-          UploadId: upload.multipartUploadId,
-          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.part_number, ETag: part.etag })) },
-        }),
-      );
+      await completeMultipart(scope.storage, upload.pendingKey, upload.multipartUploadId, parts);
     } catch {
-      return reject(deps, actor, upload, "upload_parts_invalid");
+      return reject(scope, upload, "upload_parts_invalid");
     }
   }
 
   // ---- 2. size and checksum ------------------------------------------------------------------------
   let head;
   try {
-    head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: upload.pendingKey }));
+    head = await headObject(scope.storage, upload.pendingKey);
   } catch (error) {
     if (isMissingObject(error))
       throw new ConflictError("upload_missing", "Nothing was uploaded yet. Upload the file, then complete.");
     throw error;
   }
-  if (head.ContentLength !== upload.size) return reject(deps, actor, upload, "upload_size_mismatch");
-  const body = (await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: upload.pendingKey }))).Body;
-  if (!body) return reject(deps, actor, upload, "upload_size_mismatch");
-  const digest = await sha256OfStream(body.transformToWebStream() as ReadableStream<Uint8Array>);
-  if (digest.bytes !== upload.size) return reject(deps, actor, upload, "upload_size_mismatch");
-  if (digest.sha256 !== upload.sha256) return reject(deps, actor, upload, "upload_checksum_mismatch");
-  if ((head.ContentType ?? "") !== upload.contentType) return reject(deps, actor, upload, "upload_type_mismatch");
+  if (head.size !== upload.size) return reject(scope, upload, "upload_size_mismatch");
+  const body = await readObjectStream(scope.storage, upload.pendingKey);
+  if (!body) return reject(scope, upload, "upload_size_mismatch");
+  const digest = await sha256OfStream(body);
+  if (digest.bytes !== upload.size) return reject(scope, upload, "upload_size_mismatch");
+  if (digest.sha256 !== upload.sha256) return reject(scope, upload, "upload_checksum_mismatch");
+  if ((head.contentType ?? "") !== upload.contentType) return reject(scope, upload, "upload_type_mismatch");
 
   // ---- 3. content ----------------------------------------------------------------------------------
   let dicom: DicomMetadata | null = null;
   let phiTags: string[] = [];
   if (upload.kind === "dicom") {
-    const inspection = await inspectDicomObject(deps, upload);
+    const inspection = await inspectDicomObject(scope.storage, upload);
     if (!inspection?.ok)
-      return reject(
-        deps,
-        actor,
-        upload,
-        inspection?.reason === "not_dicom" ? "upload_not_dicom" : "upload_dicom_invalid",
-      );
+      return reject(scope, upload, inspection?.reason === "not_dicom" ? "upload_not_dicom" : "upload_dicom_invalid");
     dicom = inspection.metadata;
     phiTags = inspection.phiTags;
-  } else if (!looksLike(upload.contentType, await readRange(deps, upload.pendingKey, Math.min(16, upload.size)))) {
-    return reject(deps, actor, upload, "upload_type_mismatch");
+  } else if (
+    !looksLike(upload.contentType, await readRange(scope.storage, upload.pendingKey, Math.min(16, upload.size)))
+  ) {
+    return reject(scope, upload, "upload_type_mismatch");
   }
 
   // ---- 4. store under the class's prefix, tag, record ----------------------------------------------
   const finalKey = moveKeyToClass(upload.pendingKey, "upload_incomplete", upload.retentionClass);
-  await deps.s3.send(
-    new CopyObjectCommand({
-      Bucket: deps.bucket,
-      Key: finalKey,
-      CopySource: `${deps.bucket}/${upload.pendingKey}`,
-      MetadataDirective: "COPY",
-    }),
-  );
+  await copyObject(scope.storage, upload.pendingKey, finalKey);
   let media: MediaView;
   try {
     // The tag lets bucket policies and Object Lock tooling see the class without reading the database.
-    await deps.s3.send(
-      new PutObjectTaggingCommand({
-        Bucket: deps.bucket,
-        Key: finalKey,
-        Tagging: { TagSet: [{ Key: "retention-class", Value: upload.retentionClass }] },
-      }),
-    );
-    media = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+    await tagRetentionClass(scope.storage, finalKey, upload.retentionClass);
+    media = await scope.transaction(async (tx) => {
       const finished = await tx
         .update(uploads)
         .set({ status: "completed", finishedAt: new Date() })
@@ -454,7 +362,7 @@ export async function completeUpload(
       const [row] = await tx
         .insert(mediaItems)
         .values({
-          tenantId: deps.tenant.id,
+          tenantId: scope.tenant.id,
           uploadId: upload.id,
           createdBy: upload.createdBy,
           subjectId: upload.subjectId,
@@ -488,15 +396,11 @@ export async function completeUpload(
             ),
           );
       }
-      await appendAudit(tx, {
-        tenantId: deps.tenant.id,
-        actorType: "user",
-        actorId: actor.userId,
-        action: "media.created",
-        targetType: "media_item",
-        targetId: row.id,
-        requestId: deps.requestId,
-        details: {
+      await scope.audit(
+        tx,
+        "media.created",
+        { type: "media_item", id: row.id },
+        {
           uploadId: upload.id,
           kind: row.kind,
           size: row.size,
@@ -505,28 +409,28 @@ export async function completeUpload(
           phiTags,
           modality: dicom?.modality ?? null,
         },
-      });
+      );
       return mediaView(row);
     });
   } catch (error) {
-    await deleteObject(deps, finalKey).catch(() => undefined);
+    await deleteObject(scope.storage, finalKey).catch(() => undefined);
     throw error;
   }
   // The pending copy is no longer needed; if this fails, the upload_incomplete lifecycle rule removes it.
-  await deleteObject(deps, upload.pendingKey).catch(() => undefined);
+  await deleteObject(scope.storage, upload.pendingKey).catch(() => undefined);
   return media;
 }
 
 /** Cancels an upload: aborts the multipart upload or deletes the object, and records it. */
-export async function abortUpload(deps: UploadDeps, actor: UserActor, uploadId: string): Promise<void> {
-  const upload = await loadOwnPendingUpload(deps, actor, uploadId);
-  await discardPendingObject(deps, upload);
-  await withTenant(deps.db, deps.tenant.id, async (tx) => {
+export async function abortUpload(scope: Scope, uploadId: string): Promise<void> {
+  const upload = await loadOwnPendingUpload(scope, requireUser(scope), uploadId);
+  await discardPendingObject(scope.storage, upload);
+  await scope.transaction(async (tx) => {
     await tx
       .update(uploads)
       .set({ status: "aborted", finishedAt: new Date() })
       .where(and(eq(uploads.id, upload.id), eq(uploads.status, "pending")));
-    await audit(deps, tx, actor, "upload.aborted", upload, { kind: upload.kind });
+    await audit(scope, tx, "upload.aborted", upload, { kind: upload.kind });
   });
 }
 
@@ -536,13 +440,7 @@ async function discardPendingObject(
 ): Promise<void> {
   if (upload.multipartUploadId) {
     try {
-      await storage.s3.send(
-        new AbortMultipartUploadCommand({
-          Bucket: storage.bucket,
-          Key: upload.pendingKey,
-          UploadId: upload.multipartUploadId,
-        }),
-      );
+      await abortMultipart(storage, upload.pendingKey, upload.multipartUploadId);
     } catch (error) {
       if (!isMissingObject(error)) throw error;
     }
@@ -556,17 +454,19 @@ async function discardPendingObject(
  * overlapping runs never process the same upload twice.
  */
 export async function expireUploads(
-  db: Database,
-  storage: Storage,
+  platform: PlatformScope,
   options: { now?: Date; batchSize?: number } = {},
 ): Promise<number> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 100;
-  const active = await db.select({ id: tenants.id }).from(tenants);
+  const all = await platform.clients.db
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+    .from(tenants);
   let expired = 0;
-  for (const tenant of active) {
+  for (const tenant of all) {
+    const scope = platform.forTenant(tenant);
     for (;;) {
-      const count = await withTenant(db, tenant.id, async (tx) => {
+      const count = await scope.transaction(async (tx) => {
         const due = await tx
           .select()
           .from(uploads)
@@ -574,19 +474,12 @@ export async function expireUploads(
           .limit(batchSize)
           .for("update", { skipLocked: true });
         for (const upload of due) {
-          await discardPendingObject(storage, upload);
+          await discardPendingObject(scope.storage, upload);
           await tx.update(uploads).set({ status: "expired", finishedAt: now }).where(eq(uploads.id, upload.id));
-          await appendAudit(tx, {
-            tenantId: tenant.id,
-            actorType: "system",
-            action: "upload.expired",
-            targetType: "upload",
-            targetId: upload.id,
-            details: {
-              kind: upload.kind,
-              createdAt: upload.createdAt.toISOString(),
-              legalBasis: "LGPD art. 6 III; art. 16",
-            },
+          await audit(scope, tx, "upload.expired", upload, {
+            kind: upload.kind,
+            createdAt: upload.createdAt.toISOString(),
+            legalBasis: "LGPD art. 6 III; art. 16",
           });
         }
         return due.length;

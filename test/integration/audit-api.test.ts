@@ -60,13 +60,13 @@ describe("the audit API", () => {
       headers: bearer(token),
     });
     expect(first.status).toBe(200);
-    const page1 = (await first.json()) as { events: Array<{ seq: number; action: string }>; next_cursor: number };
+    const page1 = (await first.json()) as { events: Array<{ seq: number; action: string }>; nextCursor: number };
     expect(page1.events.map((e) => e.seq)).toEqual([7, 6, 5]);
-    const second = await worker.fetch(`/api/audit/events?action=test.event&limit=3&cursor=${page1.next_cursor}`, {
+    const second = await worker.fetch(`/api/audit/events?action=test.event&limit=3&cursor=${page1.nextCursor}`, {
       host: tenant.hostname,
       headers: bearer(token),
     });
-    const page2 = (await second.json()) as { events: Array<{ seq: number }>; next_cursor: number | null };
+    const page2 = (await second.json()) as { events: Array<{ seq: number }>; nextCursor: number | null };
     expect(page2.events.map((e) => e.seq)).toEqual([4, 3, 2]);
     expect(
       (await worker.fetch("/api/audit/events?sort=desc", { host: tenant.hostname, headers: bearer(token) })).status,
@@ -87,10 +87,10 @@ describe("the audit API", () => {
     const { checkpoints } = (await res.json()) as {
       checkpoints: Array<{
         seq: number;
-        head_hash: string;
+        headHash: string;
         payload: string;
         ed25519: Record<string, string>;
-        ml_dsa_65: Record<string, string>;
+        mlDsa65: Record<string, string>;
       }>;
     };
     expect(checkpoints).toHaveLength(1);
@@ -99,22 +99,22 @@ describe("the audit API", () => {
       tenant.id,
       cp.seq,
     ]);
-    expect(stored.rows[0].hash).toBe(cp.head_hash);
+    expect(stored.rows[0].hash).toBe(cp.headHash);
     // Offline: nothing but the exported checkpoint and the fingerprints we trust (from the key ceremony).
     const { createHash } = await import("node:crypto");
     const fingerprint = (b64url: string) => createHash("sha256").update(Buffer.from(b64url, "base64url")).digest("hex");
-    const trusted = { ed25519: fingerprint(cp.ed25519.public_key!), mldsa65: fingerprint(cp.ml_dsa_65.public_key!) };
+    const trusted = { ed25519: fingerprint(cp.ed25519.publicKey!), mldsa65: fingerprint(cp.mlDsa65.publicKey!) };
     const exported = {
       tenantId: tenant.id,
       seq: cp.seq,
-      headHash: cp.head_hash,
+      headHash: cp.headHash,
       payload: cp.payload,
       ed25519Signature: cp.ed25519.signature!,
-      ed25519PublicKey: cp.ed25519.public_key!,
+      ed25519PublicKey: cp.ed25519.publicKey!,
       ed25519KeyFingerprint: cp.ed25519.fingerprint!,
-      mldsaSignature: cp.ml_dsa_65.signature!,
-      mldsaPublicKey: cp.ml_dsa_65.public_key!,
-      mldsaKeyFingerprint: cp.ml_dsa_65.fingerprint!,
+      mldsaSignature: cp.mlDsa65.signature!,
+      mldsaPublicKey: cp.mlDsa65.publicKey!,
+      mldsaKeyFingerprint: cp.mlDsa65.fingerprint!,
     };
     expect(await verifyCheckpoint(exported, trusted)).toMatchObject({
       ok: true,
@@ -122,7 +122,7 @@ describe("the audit API", () => {
       mldsa65: true,
       trustedKeys: true,
     });
-    const forged = { ...exported, payload: exported.payload.replace(cp.head_hash, "f".repeat(64)) };
+    const forged = { ...exported, payload: exported.payload.replace(cp.headHash, "f".repeat(64)) };
     expect(await verifyCheckpoint(forged, trusted)).toMatchObject({ ok: false, ed25519: false, mldsa65: false });
     expect((await verifyCheckpoint(exported, { ed25519: "0".repeat(64) })).ok).toBe(false);
     // Change the signed event's hash behind the triggers' back: the checkpoint names it.

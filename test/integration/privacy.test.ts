@@ -54,7 +54,7 @@ describe("LGPD data-subject requests", () => {
     const subject = await api<{ id: string }>("/api/privacy/subjects", {
       email: "Ana@Example.test",
       cpf: CPF,
-      display_name: "Ana Souza",
+      displayName: "Ana Souza",
     });
     expect(subject.status).toBe(200);
     const stored = await admin.query("select email, cpf_hash from data_subjects where id = $1", [subject.body.id]);
@@ -95,14 +95,12 @@ describe("LGPD data-subject requests", () => {
       subjectId: subject.body.id,
     });
 
-    const created = await api<{ id: string; received_at: string; due_at: string; status: string }>(
+    const created = await api<{ id: string; receivedAt: string; dueAt: string; status: string }>(
       "/api/privacy/requests",
       { type: "portability", subject: { cpf: CPF } },
     );
     expect(created.status).toBe(201);
-    expect(new Date(created.body.due_at).getTime() - new Date(created.body.received_at).getTime()).toBe(
-      15 * 86_400_000,
-    );
+    expect(new Date(created.body.dueAt).getTime() - new Date(created.body.receivedAt).getTime()).toBe(15 * 86_400_000);
 
     const answer = await api<{
       request: { status: string };
@@ -118,7 +116,7 @@ describe("LGPD data-subject requests", () => {
     expect(answer.status).toBe(200);
     expect(answer.body.request.status).toBe("fulfilled");
     expect(answer.body.export.json).toMatchObject({
-      subject: { email: "ana@example.test", cpf_on_file: true },
+      subject: { email: "ana@example.test", cpfOnFile: true },
       consents: [{ purpose: "newsletter" }],
     });
     expect(JSON.stringify(answer.body.export)).not.toContain("52998224725");
@@ -189,10 +187,10 @@ describe("LGPD data-subject requests", () => {
     expect(answer.body.request.status).toBe("partially_fulfilled");
     expect(answer.body.request.outcome.retained).toEqual([
       expect.objectContaining({
-        media_id: young.id,
+        mediaId: young.id,
         reason: "legal_retention",
-        legal_basis: expect.stringContaining("Lei 13.787/2018"),
-        retained_until: expect.any(String),
+        legalBasis: expect.stringContaining("Lei 13.787/2018"),
+        retainedUntil: expect.any(String),
       }),
     ]);
     expect(answer.body.request.outcome.deleted).toEqual({ media: 1, consents: 1 });
@@ -210,18 +208,18 @@ describe("LGPD data-subject requests", () => {
   });
 
   it("anonymises a subject with nothing the law keeps, and withdraws consent", async () => {
-    const consent = await api<{ id: string; subject_id: string }>("/api/privacy/consents", {
+    const consent = await api<{ id: string; subjectId: string }>("/api/privacy/consents", {
       subject: { email: "carla@example.test" },
       purpose: "newsletter",
       version: "v2",
       source: "site",
     });
-    const withdrawn = await api<{ withdrawn_at: string | null }>(
+    const withdrawn = await api<{ withdrawnAt: string | null }>(
       `/api/privacy/consents/${consent.body.id}/withdraw`,
       {},
     );
     expect(withdrawn.status).toBe(200);
-    expect(withdrawn.body.withdrawn_at).not.toBeNull();
+    expect(withdrawn.body.withdrawnAt).not.toBeNull();
     const request = await api<{ id: string }>("/api/privacy/requests", {
       type: "anonymisation",
       subject: { email: "carla@example.test" },
@@ -232,7 +230,7 @@ describe("LGPD data-subject requests", () => {
     );
     expect(answer.body.request).toMatchObject({ status: "fulfilled", outcome: { anonymised: true } });
     const row = await admin.query("select email, cpf_hash, anonymised_at from data_subjects where id = $1", [
-      consent.body.subject_id,
+      consent.body.subjectId,
     ]);
     expect(row.rows[0]).toMatchObject({ email: null, cpf_hash: null });
     expect(row.rows[0].anonymised_at).not.toBeNull();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseClients } from "../../functions/lib/db.js";
 import { runRetentionSweep } from "../../functions/services/retention.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
-import { adminClient, appDatabase, seedTenant } from "../support/db.js";
+import { adminClient, appDatabase, platformScope, seedTenant } from "../support/db.js";
 import { insertMedia, testS3, yearsAgo } from "../support/media.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
@@ -26,7 +26,7 @@ afterAll(async () => {
   await worker?.dispose();
 });
 
-const storage = () => ({ s3, bucket: worker.env.s3.bucket });
+const platform = () => platformScope(app.db, "retention-sweep", { s3, bucket: worker.env.s3.bucket });
 const exists = (key: string) =>
   s3.send(new HeadObjectCommand({ Bucket: worker.env.s3.bucket, Key: key })).then(
     () => true,
@@ -57,7 +57,7 @@ describe("the retention sweep", () => {
       kind: "image",
       lastEntryAt: yearsAgo(30),
     });
-    const summary = await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] });
+    const summary = await runRetentionSweep(platform(), { tenantIds: [tenant.id] });
     expect(summary).toMatchObject({ deleted: 1, held: 0 });
     expect(await exists(old.objectKey)).toBe(false);
     expect(await exists(young.objectKey)).toBe(true);
@@ -72,7 +72,7 @@ describe("the retention sweep", () => {
       legalBasis: expect.stringContaining("13.787"),
     });
     // Running again is idempotent.
-    expect(await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] })).toMatchObject({ deleted: 0 });
+    expect(await runRetentionSweep(platform(), { tenantIds: [tenant.id] })).toMatchObject({ deleted: 0 });
   });
 
   it("deletes nothing a legal hold covers: an item, a data subject, a whole tenant", async () => {
@@ -109,7 +109,7 @@ describe("the retention sweep", () => {
       "insert into legal_holds (tenant_id, scope, target_id, reason) values ($1, 'subject', $2, 'ofício ANPD')",
       [tenant.id, subjectId],
     );
-    expect(await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] })).toMatchObject({
+    expect(await runRetentionSweep(platform(), { tenantIds: [tenant.id] })).toMatchObject({
       deleted: 1,
       held: 2,
     });
@@ -126,7 +126,7 @@ describe("the retention sweep", () => {
     await admin.query("insert into legal_holds (tenant_id, scope, reason) values ($1, 'tenant', 'litígio')", [
       tenant.id,
     ]);
-    expect(await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id] })).toMatchObject({
+    expect(await runRetentionSweep(platform(), { tenantIds: [tenant.id] })).toMatchObject({
       deleted: 0,
       held: 3,
     });
@@ -144,8 +144,8 @@ describe("the retention sweep", () => {
       });
     }
     const [a, b] = await Promise.all([
-      runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id], batchSize: 4 }),
-      runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id], batchSize: 4 }),
+      runRetentionSweep(platform(), { tenantIds: [tenant.id], batchSize: 4 }),
+      runRetentionSweep(platform(), { tenantIds: [tenant.id], batchSize: 4 }),
     ]);
     expect(a.deleted + b.deleted).toBe(30);
     expect(await count("select 1 from media_items where tenant_id = $1", [tenant.id])).toBe(0);
@@ -171,7 +171,7 @@ describe("the retention sweep", () => {
       });
     }
     await expect(
-      runRetentionSweep(app.db, storage(), {
+      runRetentionSweep(platform(), {
         tenantIds: [tenant.id],
         batchSize: 5,
         afterBatch: () => {
@@ -184,7 +184,7 @@ describe("the retention sweep", () => {
       [tenant.id],
     );
     expect(checkpoint.rows[0].cursor_id).not.toBeNull();
-    const resumed = await runRetentionSweep(app.db, storage(), { tenantIds: [tenant.id], batchSize: 5 });
+    const resumed = await runRetentionSweep(platform(), { tenantIds: [tenant.id], batchSize: 5 });
     // The resumed run looked at the 7 items after the first batch, not all 12 again.
     expect(resumed.held).toBe(7);
     const after = await admin.query(

@@ -31,9 +31,9 @@ interface Ticket {
   method: "single" | "multipart";
   url?: string;
   headers?: Record<string, string>;
-  part_size?: number;
-  parts?: Array<{ part_number: number; url: string }>;
-  url_expires_in: number;
+  partSize?: number;
+  parts?: Array<{ partNumber: number; url: string }>;
+  urlExpiresIn: number;
 }
 
 async function api(path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
@@ -60,7 +60,7 @@ async function start(
     body: {
       filename: file.filename ?? "estudo.dcm",
       size: file.declaredSize ?? file.bytes.length,
-      content_type: file.contentType,
+      contentType: file.contentType,
       sha256: file.declaredSha ?? sha256(file.bytes),
       kind: file.kind,
     },
@@ -145,17 +145,17 @@ describe("DICOM uploads", () => {
       filename: "Maria Silva - RM.dcm",
     });
     expect(ticket.method).toBe("single");
-    expect(ticket.url_expires_in).toBeLessThanOrEqual(600);
+    expect(ticket.urlExpiresIn).toBeLessThanOrEqual(600);
     expect(new URL(ticket.url ?? "").searchParams.get("X-Amz-SignedHeaders")).toContain("content-type");
     expect(completed.status).toBe(201);
     const media = (await completed.json()) as {
       id: string;
-      retention_class: string;
+      retentionClass: string;
       dicom: Record<string, string>;
-      phi_tags: string[];
+      phiTags: string[];
       sha256: string;
     };
-    expect(media.retention_class).toBe("medical_imaging");
+    expect(media.retentionClass).toBe("medical_imaging");
     expect(media.sha256).toBe(sha256(study.bytes));
     expect(media.dicom).toMatchObject({
       modality: "MR",
@@ -165,7 +165,7 @@ describe("DICOM uploads", () => {
       sopClassUid: "1.2.840.10008.5.1.4.1.1.2",
       transferSyntaxUid: "1.2.840.10008.1.2.1",
     });
-    expect(media.phi_tags).toEqual(expect.arrayContaining(["PatientName", "PatientID", "PatientBirthDate"]));
+    expect(media.phiTags).toEqual(expect.arrayContaining(["PatientName", "PatientID", "PatientBirthDate"]));
 
     // The key is built by the server under the class's prefix; the filename appears nowhere in it.
     const stored = await admin.query<{ object_key: string }>("select object_key from media_items where id = $1", [
@@ -182,8 +182,8 @@ describe("DICOM uploads", () => {
     expect(read.status).toBe(200);
     const download = await api(`/api/media/${media.id}/download`, reviewerToken);
     expect(download.status).toBe(200);
-    const link = (await download.json()) as { url: string; expires_in: number };
-    expect(link.expires_in).toBeLessThanOrEqual(300);
+    const link = (await download.json()) as { url: string; expiresIn: number };
+    expect(link.expiresIn).toBeLessThanOrEqual(300);
     expect(Number(new URL(link.url).searchParams.get("X-Amz-Expires"))).toBeLessThanOrEqual(300);
     const fetched = await fetch(link.url);
     expect(fetched.status).toBe(200);
@@ -271,7 +271,7 @@ describe("DICOM uploads", () => {
       s3,
       new PutObjectCommand({ Bucket: worker.env.s3.bucket, Key: key, ContentType: "image/png" }),
       {
-        expiresIn: ticket.url_expires_in,
+        expiresIn: ticket.urlExpiresIn,
         signableHeaders: new Set(["content-type"]),
         signingDate: new Date(Date.now() - 11 * 60_000),
       },
@@ -294,15 +294,15 @@ describe("DICOM uploads", () => {
     const ticket = (await started.json()) as Ticket;
     expect(ticket.method).toBe("multipart");
     expect(ticket.parts).toHaveLength(3);
-    const etags: Array<{ part_number: number; etag: string }> = [];
+    const etags: Array<{ partNumber: number; etag: string }> = [];
     for (const part of ticket.parts ?? []) {
-      const from = (part.part_number - 1) * (ticket.part_size ?? 0);
+      const from = (part.partNumber - 1) * (ticket.partSize ?? 0);
       const res = await fetch(part.url, {
         method: "PUT",
-        body: big.subarray(from, from + (ticket.part_size ?? 0)) as Uint8Array<ArrayBuffer>,
+        body: big.subarray(from, from + (ticket.partSize ?? 0)) as Uint8Array<ArrayBuffer>,
       });
       expect(res.status).toBe(200);
-      etags.push({ part_number: part.part_number, etag: res.headers.get("etag") ?? "" });
+      etags.push({ partNumber: part.partNumber, etag: res.headers.get("etag") ?? "" });
     }
     const missing = await api(`/api/uploads/${ticket.id}/complete`, editorToken, {
       body: { parts: etags.slice(0, 2) },
@@ -315,7 +315,7 @@ describe("DICOM uploads", () => {
       kind: "image",
       size: big.length,
       sha256: sha256(big),
-      retention_class: "general_media",
+      retentionClass: "general_media",
     });
   });
 
@@ -326,14 +326,14 @@ describe("DICOM uploads", () => {
     ).json()) as Ticket;
     const corrupted = new Uint8Array(big);
     corrupted[9 * 1024 * 1024] = (corrupted[9 * 1024 * 1024] ?? 0) ^ 0xff; // one flipped byte in part 2
-    const etags: Array<{ part_number: number; etag: string }> = [];
+    const etags: Array<{ partNumber: number; etag: string }> = [];
     for (const part of ticket.parts ?? []) {
-      const from = (part.part_number - 1) * (ticket.part_size ?? 0);
+      const from = (part.partNumber - 1) * (ticket.partSize ?? 0);
       const res = await fetch(part.url, {
         method: "PUT",
-        body: corrupted.subarray(from, from + (ticket.part_size ?? 0)) as Uint8Array<ArrayBuffer>,
+        body: corrupted.subarray(from, from + (ticket.partSize ?? 0)) as Uint8Array<ArrayBuffer>,
       });
-      etags.push({ part_number: part.part_number, etag: res.headers.get("etag") ?? "" });
+      etags.push({ partNumber: part.partNumber, etag: res.headers.get("etag") ?? "" });
     }
     const wrong = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { body: { parts: etags } });
     expect(wrong.status).toBe(422);
@@ -353,7 +353,7 @@ describe("DICOM uploads", () => {
       body: {
         filename: "x.png",
         size: 26 * 1024 * 1024,
-        content_type: "image/png",
+        contentType: "image/png",
         sha256: "a".repeat(64),
         kind: "image",
       },
@@ -361,14 +361,14 @@ describe("DICOM uploads", () => {
     expect(tooBig.status).toBe(422);
     expect(((await tooBig.json()) as { code: string }).code).toBe("upload_too_large");
     const wrongType = await api("/api/uploads", editorToken, {
-      body: { filename: "x.svg", size: 10, content_type: "image/svg+xml", sha256: "a".repeat(64), kind: "image" },
+      body: { filename: "x.svg", size: 10, contentType: "image/svg+xml", sha256: "a".repeat(64), kind: "image" },
     });
     expect(((await wrongType.json()) as { code: string }).code).toBe("upload_content_type_refused");
     const extra = await api("/api/uploads", editorToken, {
       body: {
         filename: "x.png",
         size: 10,
-        content_type: "image/png",
+        contentType: "image/png",
         sha256: "a".repeat(64),
         kind: "image",
         key: "media/evil",
@@ -378,7 +378,7 @@ describe("DICOM uploads", () => {
     const officer = await createUser(admin, tenant, { roles: ["compliance_officer"] });
     const officerToken = (await signIn(worker, tenant.hostname, officer)).accessToken;
     const refused = await api("/api/uploads", officerToken, {
-      body: { filename: "x.png", size: 10, content_type: "image/png", sha256: "a".repeat(64), kind: "image" },
+      body: { filename: "x.png", size: 10, contentType: "image/png", sha256: "a".repeat(64), kind: "image" },
     });
     expect(refused.status).toBe(403);
     const anonymous = await worker.fetch("/api/uploads", {

@@ -7,6 +7,7 @@ import { getConfig } from "../../functions/env.js";
 import { createDatabase, type Database, type DatabaseClients } from "../../functions/lib/db.js";
 import { createLogger } from "../../functions/lib/logging.js";
 import { createScope, type Clients, type PlatformScope } from "../../functions/scope.js";
+import type { Storage } from "../../functions/services/media-storage.js";
 
 neonConfig.webSocketConstructor = WebSocket;
 
@@ -18,9 +19,10 @@ export function appDatabase(): DatabaseClients {
 
 /**
  * A job's platform scope over `db` (the app role), for calling a job's service from a test as the cron would.
- * Only the database is wired: Redis and S3 fail if the service reaches for them.
+ * The database is wired, and S3 when `storage` is given (`testS3` in support/media.ts); Redis, and S3
+ * without `storage`, fail if the service reaches for them.
  */
-export function platformScope(db: Database, job = "test"): PlatformScope {
+export function platformScope(db: Database, job = "test", storage?: Storage): PlatformScope {
   const unavailable = (name: string) =>
     new Proxy({} as never, {
       get() {
@@ -31,7 +33,7 @@ export function platformScope(db: Database, job = "test"): PlatformScope {
     config: getConfig({ ENVIRONMENT: "test" }),
     db,
     redis: unavailable("redis"),
-    storage: unavailable("storage"),
+    storage: storage ?? unavailable("storage"),
     close: async () => undefined,
   };
   const logger = createLogger({ job });

@@ -22,7 +22,7 @@ describe("admin uploader: planning", () => {
   });
 
   it("cuts byte ranges per presigned part, in part order, the last one shorter", () => {
-    const parts = [3, 1, 2].map((n) => ({ part_number: n, url: `u${n}` }));
+    const parts = [3, 1, 2].map((n) => ({ partNumber: n, url: `u${n}` }));
     expect(planParts(20, 8, parts)).toEqual([
       { partNumber: 1, start: 0, end: 8, url: "u1" },
       { partNumber: 2, start: 8, end: 16, url: "u2" },
@@ -46,7 +46,7 @@ describe("admin uploader: the upload itself (fetch and PUT stubbed)", () => {
       calls.push({ url, body });
       if (url === "/api/uploads") return new Response(JSON.stringify(ticket), { status: 201 });
       if (url.endsWith("/complete"))
-        return new Response(JSON.stringify({ id: "m1", kind: "dicom", phi_tags: ["PatientName"] }), { status: 201 });
+        return new Response(JSON.stringify({ id: "m1", kind: "dicom", phiTags: ["PatientName"] }), { status: 201 });
       return new Response(null, { status: 204 });
     });
     return calls;
@@ -58,8 +58,8 @@ describe("admin uploader: the upload itself (fetch and PUT stubbed)", () => {
     const calls = stubApi({
       id: "u1",
       method: "multipart",
-      part_size: 8,
-      parts: [1, 2, 3].map((n) => ({ part_number: n, url: `https://s3/p${n}` })),
+      partSize: 8,
+      parts: [1, 2, 3].map((n) => ({ partNumber: n, url: `https://s3/p${n}` })),
     });
     let failures = 0;
     const put = vi.fn(
@@ -90,7 +90,7 @@ describe("admin uploader: the upload itself (fetch and PUT stubbed)", () => {
       sha256: createHash("sha256").update(bytes).digest("hex"),
     });
     expect(put).toHaveBeenCalledTimes(4);
-    expect(calls.at(-1)!.body).toEqual({ parts: [1, 2, 3].map((n) => ({ part_number: n, etag: `"etag-${n}"` })) });
+    expect(calls.at(-1)!.body).toEqual({ parts: [1, 2, 3].map((n) => ({ partNumber: n, etag: `"etag-${n}"` })) });
     const last = seen.at(-1)!;
     expect(last).toMatchObject({ phase: "done", loaded: 20, total: 20, retries: 1 });
     expect(seen.map((p) => p.phase)).toEqual(

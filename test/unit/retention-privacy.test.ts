@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LegalHold } from "../../schema/legal-holds.js";
 import { holdCovering } from "../../functions/services/legal-holds.js";
-import { isValidCpf } from "../../functions/services/privacy.js";
+import { isValidCpf } from "../../functions/services/privacy/index.js";
 import { dueBefore } from "../../functions/services/retention.js";
 import { retentionClassFor } from "../../functions/services/uploads.js";
 import { moveKeyToClass, objectKeyFor } from "../../functions/services/media-storage.js";

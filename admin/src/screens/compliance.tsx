@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 // The retention policy table is the single source of truth the Worker, the sweeps and Terraform use; it is
 // plain data (no imports), so the SPA shows exactly the rules that are enforced.
 import { retentionPolicies } from "../../../schema/retention-policies";
+import { PRIVACY_REQUEST_TYPES } from "../../../functions/contract";
 import { request } from "../api";
 import { formatDate, lang, t } from "../i18n";
 import type {
@@ -115,17 +116,16 @@ function AuditTab() {
             {events.data.events.map((event: AuditEvent) => (
               <tr key={event.seq}>
                 <td>{event.seq}</td>
-                <td>{formatDate(event.occurred_at)}</td>
+                <td>{formatDate(event.occurredAt)}</td>
                 <td>
                   <code>{event.action}</code>
                 </td>
                 <td>
-                  {event.actor_type}
-                  {event.actor_id && <code> {event.actor_id.slice(0, 8)}</code>}
+                  {event.actorType}
+                  {event.actorId && <code> {event.actorId.slice(0, 8)}</code>}
                 </td>
                 <td>
-                  {String((event as Record<string, unknown>).target_type ?? "")}{" "}
-                  <code>{String((event as Record<string, unknown>).target_id ?? "").slice(0, 8)}</code>
+                  {event.targetType ?? ""} <code>{(event.targetId ?? "").slice(0, 8)}</code>
                 </td>
               </tr>
             ))}
@@ -138,8 +138,8 @@ function AuditTab() {
             {t("firstPage")}
           </button>
         )}
-        {events.data?.next_cursor && (
-          <button type="button" class="secondary" onClick={() => setCursor(events.data!.next_cursor)}>
+        {events.data?.nextCursor && (
+          <button type="button" class="secondary" onClick={() => setCursor(events.data!.nextCursor)}>
             {t("nextPage")}
           </button>
         )}
@@ -223,14 +223,14 @@ function RetentionTab() {
                 <tr key={hold.id}>
                   <td>{hold.scope}</td>
                   <td>
-                    <code>{hold.target_id ?? "—"}</code>
+                    <code>{hold.targetId ?? "—"}</code>
                   </td>
                   <td>{hold.reason}</td>
-                  <td>{formatDate(hold.created_at)}</td>
+                  <td>{formatDate(hold.createdAt)}</td>
                   <td>
-                    {hold.released_at ? (
+                    {hold.releasedAt ? (
                       <span class="muted small">
-                        {L("released", "liberada")} {formatDate(hold.released_at)}
+                        {L("released", "liberada")} {formatDate(hold.releasedAt)}
                       </span>
                     ) : (
                       <button
@@ -264,8 +264,8 @@ function RetentionTab() {
               await request("POST", "/api/compliance/legal-holds", {
                 body: {
                   scope,
-                  ...(scope === "tenant" ? {} : { target_id: target.trim() }),
-                  ...(scope === "item" ? { item_type: itemType } : {}),
+                  ...(scope === "tenant" ? {} : { targetId: target.trim() }),
+                  ...(scope === "item" ? { itemType } : {}),
                   reason: reason.trim(),
                 },
               });
@@ -333,14 +333,14 @@ function RetentionTab() {
 }
 
 function deadline(request: PrivacyRequestView): { text: string; cls: string } {
-  if (request.fulfilled_at)
-    return { text: `${L("answered", "respondido")} ${formatDate(request.fulfilled_at)}`, cls: "" };
-  const ms = new Date(request.due_at).getTime() - Date.now();
+  if (request.fulfilledAt)
+    return { text: `${L("answered", "respondido")} ${formatDate(request.fulfilledAt)}`, cls: "" };
+  const ms = new Date(request.dueAt).getTime() - Date.now();
   const daysLeft = Math.ceil(ms / 86_400_000);
   if (request.overdue || ms < 0)
-    return { text: `${L("overdue since", "vencido desde")} ${formatDate(request.due_at)}`, cls: "overdue" };
+    return { text: `${L("overdue since", "vencido desde")} ${formatDate(request.dueAt)}`, cls: "overdue" };
   return {
-    text: `${formatDate(request.due_at)} (${daysLeft} ${L("days left", "dias restantes")})`,
+    text: `${formatDate(request.dueAt)} (${daysLeft} ${L("days left", "dias restantes")})`,
     cls: daysLeft <= 3 ? "due-soon" : "",
   };
 }
@@ -387,7 +387,7 @@ function RequestsTab() {
                 return (
                   <tr key={item.id}>
                     <td>{item.type}</td>
-                    <td>{formatDate(item.received_at)}</td>
+                    <td>{formatDate(item.receivedAt)}</td>
                     <td class={due.cls}>{due.text}</td>
                     <td>{item.status}</td>
                     <td>
@@ -447,7 +447,7 @@ function RequestsTab() {
         <h3>{L("Record a request", "Registrar um pedido")}</h3>
         <Field id="dsr-type" label={L("Type", "Tipo")}>
           <select id="dsr-type" value={type} onChange={(e) => setType(e.currentTarget.value)}>
-            {["access", "portability", "correction", "anonymisation", "deletion", "consent_withdrawal"].map((value) => (
+            {PRIVACY_REQUEST_TYPES.map((value) => (
               <option key={value} value={value}>
                 {value}
               </option>
@@ -493,7 +493,7 @@ function ReportsTab() {
         return (
           <details key={report.id} class="report">
             <summary>
-              {report.report_date} — {L("deleted", "excluídos")} {body.deleted?.total ?? 0},{" "}
+              {report.reportDate} — {L("deleted", "excluídos")} {body.deleted?.total ?? 0},{" "}
               {L("anonymised", "anonimizados")} {body.anonymised ?? 0}, {L("blocked", "bloqueados")} {body.blocked ?? 0}
               , {L("holds", "retenções")} {body.held?.activeHolds?.length ?? 0}, {L("open requests", "pedidos abertos")}{" "}
               {body.privacyRequests?.open ?? 0}

@@ -44,7 +44,7 @@ export function MediaDetails(props: { media: MediaItem }) {
           <code>{media.id}</code>
         </dd>
         <dt>{t("retentionClass")}</dt>
-        <dd>{media.retention_class}</dd>
+        <dd>{media.retentionClass}</dd>
         <dt>SHA-256</dt>
         <dd>
           <code class="hash">{media.sha256}</code>
@@ -77,10 +77,10 @@ export function MediaDetails(props: { media: MediaItem }) {
         </>
       )}
       {media.kind === "dicom" &&
-        (media.phi_tags.length > 0 ? (
+        (media.phiTags.length > 0 ? (
           <div class="notice notice-warn" data-testid="phi-flags">
             <strong>{t("phiFlags")}:</strong>{" "}
-            {media.phi_tags.map((tag) => (
+            {media.phiTags.map((tag) => (
               <span key={tag} class="badge sev-warning">
                 {tag}
               </span>

@@ -1,9 +1,10 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { problemResponses } from "../../lib/openapi";
+import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { listAuditEvents, listCheckpoints, verifyAuditLog } from "../../services/audit-query";
+import { auditCheckpointListSchema, auditPageSchema, auditVerificationSchema } from "./schemas";
 
 // The audit log is for the encarregado (LGPD art. 41, our compliance_officer) and admins.
 const auditors = protect({ sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] });
@@ -16,7 +17,7 @@ const verifyRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [auditors] as const,
   responses: {
-    200: { description: "The verification (ok false names where the chain breaks)." },
+    200: jsonResponse(auditVerificationSchema, "The verification (ok false names where the chain breaks)."),
     ...problemResponses(401, 403),
   },
 });
@@ -24,9 +25,9 @@ const verifyRoute = createRoute({
 const eventsQuery = z
   .object({
     action: z.string().max(100).optional(),
-    actor_id: z.string().max(100).optional(),
-    target_type: z.string().max(100).optional(),
-    target_id: z.string().max(100).optional(),
+    actorId: z.string().max(100).optional(),
+    targetType: z.string().max(100).optional(),
+    targetId: z.string().max(100).optional(),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     cursor: z.coerce.number().int().positive().optional(),
@@ -38,11 +39,11 @@ const eventsRoute = createRoute({
   method: "get",
   path: "/audit/events",
   tags: ["Audit"],
-  summary: "Audit events, newest first, with filters and cursor pagination (`next_cursor`).",
+  summary: "Audit events, newest first, with filters and cursor pagination (`nextCursor`).",
   security: [{ bearer: [] }],
   middleware: [auditors] as const,
   request: { query: eventsQuery },
-  responses: { 200: { description: "A page of events." }, ...problemResponses(401, 403, 422) },
+  responses: { 200: jsonResponse(auditPageSchema, "A page of events."), ...problemResponses(401, 403, 422) },
 });
 
 const checkpointsRoute = createRoute({
@@ -53,26 +54,26 @@ const checkpointsRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [auditors] as const,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(30) }).strict() },
-  responses: { 200: { description: "Checkpoints, newest first." }, ...problemResponses(401, 403, 422) },
+  responses: {
+    200: jsonResponse(auditCheckpointListSchema, "Checkpoints, newest first."),
+    ...problemResponses(401, 403, 422),
+  },
 });
 
 const verifyHandler: RouteHandler<typeof verifyRoute, AppBindings> = async (c) => {
-  const result = await verifyAuditLog(c.var.scope.db, c.var.scope.tenant.id);
+  const result = await verifyAuditLog(c.var.scope);
   c.header("Cache-Control", "no-store");
   return c.json(result, 200);
 };
 
 const eventsHandler: RouteHandler<typeof eventsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await listAuditEvents(c.var.scope.db, c.var.scope.tenant.id, c.req.valid("query")), 200);
+  return c.json(await listAuditEvents(c.var.scope, c.req.valid("query")), 200);
 };
 
 const checkpointsHandler: RouteHandler<typeof checkpointsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(
-    { checkpoints: await listCheckpoints(c.var.scope.db, c.var.scope.tenant.id, c.req.valid("query").limit) },
-    200,
-  );
+  return c.json({ checkpoints: await listCheckpoints(c.var.scope, c.req.valid("query").limit) }, 200);
 };
 
 export const auditRouter = createRouter()

@@ -1,12 +1,12 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { legalHoldScopes } from "../../../schema/legal-holds";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import { listComplianceReports } from "../../services/compliance-report";
 import { listHolds, placeHold, releaseHold } from "../../services/legal-holds";
-import { signedInUser } from "../uploads/guard";
+import { complianceReportListSchema, legalHoldListSchema, legalHoldSchema } from "./schemas";
 
 const officersRead = protect({ sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] });
 const officersWrite = protect({ sensitivity: "restricted", action: "write", roles: ["compliance_officer", "admin"] });
@@ -19,20 +19,23 @@ const reportsRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersRead] as const,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(90).default(30) }).strict() },
-  responses: { 200: { description: "Reports, newest first." }, ...problemResponses(401, 403, 422) },
+  responses: {
+    200: jsonResponse(complianceReportListSchema, "Reports, newest first."),
+    ...problemResponses(401, 403, 422),
+  },
 });
 
 const holdBody = z
   .object({
     scope: z.enum(legalHoldScopes),
-    target_id: z.uuid().optional(),
-    item_type: z.enum(["media_item", "consent", "data_subject"]).optional(),
+    targetId: z.uuid().optional(),
+    itemType: z.enum(["media_item", "consent", "data_subject"]).optional(),
     reason: z.string().trim().min(3).max(1000),
   })
   .strict()
-  .refine((body) => (body.scope === "tenant") === (body.target_id === undefined), {
-    message: "target_id is required unless the scope is tenant",
-    path: ["target_id"],
+  .refine((body) => (body.scope === "tenant") === (body.targetId === undefined), {
+    message: "targetId is required unless the scope is tenant",
+    path: ["targetId"],
   });
 
 const placeHoldRoute = createRoute({
@@ -43,7 +46,7 @@ const placeHoldRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
   request: { body: jsonBody(holdBody) },
-  responses: { 201: { description: "Placed." }, ...problemResponses(401, 403, 422) },
+  responses: { 201: jsonResponse(legalHoldSchema, "Placed."), ...problemResponses(401, 403, 422) },
 });
 
 const releaseHoldRoute = createRoute({
@@ -54,7 +57,7 @@ const releaseHoldRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
   request: { params: z.object({ id: z.uuid() }) },
-  responses: { 200: { description: "Released." }, ...problemResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(legalHoldSchema, "Released."), ...problemResponses(401, 403, 404, 409) },
 });
 
 const listHoldsRoute = createRoute({
@@ -64,28 +67,19 @@ const listHoldsRoute = createRoute({
   summary: "Legal holds, newest first.",
   security: [{ bearer: [] }],
   middleware: [officersRead] as const,
-  responses: { 200: { description: "Holds." }, ...problemResponses(401, 403) },
-});
-
-const deps = (c: Parameters<RouteHandler<typeof listHoldsRoute, AppBindings>>[0]) => ({
-  db: c.var.scope.db,
-  tenant: c.var.scope.tenant,
-  requestId: c.var.requestId,
+  responses: { 200: jsonResponse(legalHoldListSchema, "Holds."), ...problemResponses(401, 403) },
 });
 
 const reportsHandler: RouteHandler<typeof reportsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(
-    { reports: await listComplianceReports(c.var.scope.db, c.var.scope.tenant.id, c.req.valid("query").limit) },
-    200,
-  );
+  return c.json({ reports: await listComplianceReports(c.var.scope, c.req.valid("query").limit) }, 200);
 };
 const placeHoldHandler: RouteHandler<typeof placeHoldRoute, AppBindings> = async (c) =>
-  c.json(await placeHold(deps(c), signedInUser(c), c.req.valid("json")), 201);
+  c.json(await placeHold(c.var.scope, c.req.valid("json")), 201);
 const releaseHoldHandler: RouteHandler<typeof releaseHoldRoute, AppBindings> = async (c) =>
-  c.json(await releaseHold(deps(c), signedInUser(c), c.req.valid("param").id), 200);
+  c.json(await releaseHold(c.var.scope, c.req.valid("param").id), 200);
 const listHoldsHandler: RouteHandler<typeof listHoldsRoute, AppBindings> = async (c) =>
-  c.json({ holds: await listHolds(deps(c)) }, 200);
+  c.json({ holds: await listHolds(c.var.scope) }, 200);
 
 export const complianceRouter = createRouter()
   .openapi(reportsRoute, reportsHandler)

@@ -1,10 +1,10 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { problemResponses } from "../../lib/openapi";
+import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { downloadMedia, getMedia, mediaKindOf } from "../../services/media";
-import { protectByKind, signedInUser, storageDeps } from "../uploads/guard";
-import { mediaViewSchema } from "./schemas";
+import { protectByKind } from "../shared/guards";
+import { mediaDownloadSchema, mediaViewSchema } from "../shared/media-schemas";
 
 const READER_ROLES = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"] as const;
 const params = z.object({ id: z.uuid() });
@@ -13,7 +13,7 @@ const params = z.object({ id: z.uuid() });
 const byStoredMedia = protectByKind({
   action: "read",
   roles: [...READER_ROLES],
-  resolveKind: (c) => mediaKindOf(c.var.scope.db, c.var.scope.tenant.id, c.req.param("id") ?? ""),
+  resolveKind: (c) => mediaKindOf(c.var.scope, c.req.param("id") ?? ""),
 });
 
 const getRoute = createRoute({
@@ -25,7 +25,7 @@ const getRoute = createRoute({
   middleware: [byStoredMedia] as const,
   request: { params },
   responses: {
-    200: { description: "The item.", content: { "application/json": { schema: mediaViewSchema } } },
+    200: jsonResponse(mediaViewSchema, "The item."),
     ...problemResponses(401, 403, 404),
   },
 });
@@ -39,26 +39,19 @@ const downloadRoute = createRoute({
   middleware: [byStoredMedia] as const,
   request: { params },
   responses: {
-    200: {
-      description: "The link.",
-      content: {
-        "application/json": {
-          schema: z.object({ url: z.string(), expires_in: z.number().int() }).openapi("MediaDownload"),
-        },
-      },
-    },
+    200: jsonResponse(mediaDownloadSchema, "The link."),
     ...problemResponses(401, 403, 404),
   },
 });
 
 const getHandler: RouteHandler<typeof getRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await getMedia(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200);
+  return c.json(await getMedia(c.var.scope, c.req.valid("param").id), 200);
 };
 
 const downloadHandler: RouteHandler<typeof downloadRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await downloadMedia(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200);
+  return c.json(await downloadMedia(c.var.scope, c.req.valid("param").id), 200);
 };
 
 export const mediaRouter = createRouter().openapi(getRoute, getHandler).openapi(downloadRoute, downloadHandler);

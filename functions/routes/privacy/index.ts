@@ -1,7 +1,7 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { privacyRequestStatuses, privacyRequestTypes } from "../../../schema/privacy-requests";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import {
@@ -13,7 +13,14 @@ import {
   registerSubject,
   withdrawConsent,
 } from "../../services/privacy";
-import { signedInUser, storageDeps } from "../uploads/guard";
+import {
+  consentListSchema,
+  consentSchema,
+  fulfilmentSchema,
+  privacyRequestListSchema,
+  privacyRequestSchema,
+  subjectRefSchema,
+} from "./schemas";
 
 // Data-subject requests touch patients' identities and records: PHI-level trust, the encarregado
 // (LGPD art. 41, compliance_officer) and admins only.
@@ -34,7 +41,7 @@ const identity = z
       .string()
       .regex(/^\d{3}\.?\d{3}\.?\d{3}-?\d{2}$/, "must be a CPF (11 digits)")
       .optional(),
-    display_name: z.string().trim().min(1).max(200).optional(),
+    displayName: z.string().trim().min(1).max(200).optional(),
   })
   .strict()
   .refine((value) => value.email !== undefined || value.cpf !== undefined, { message: "needs email or cpf" });
@@ -47,7 +54,7 @@ const subjectRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [subjectRegistrars] as const,
   request: { body: jsonBody(identity) },
-  responses: { 200: { description: "The subject's id." }, ...problemResponses(401, 403, 422) },
+  responses: { 200: jsonResponse(subjectRefSchema, "The subject's id."), ...problemResponses(401, 403, 422) },
 });
 
 const createRequestRoute = createRoute({
@@ -66,7 +73,7 @@ const createRequestRoute = createRoute({
           correction: z
             .object({
               email: z.email().max(254).optional(),
-              display_name: z.string().trim().min(1).max(200).optional(),
+              displayName: z.string().trim().min(1).max(200).optional(),
             })
             .strict()
             .optional(),
@@ -75,7 +82,7 @@ const createRequestRoute = createRoute({
         .strict(),
     ),
   },
-  responses: { 201: { description: "Recorded." }, ...problemResponses(401, 403, 422) },
+  responses: { 201: jsonResponse(privacyRequestSchema, "Recorded."), ...problemResponses(401, 403, 422) },
 });
 
 const listRequestsRoute = createRoute({
@@ -86,7 +93,7 @@ const listRequestsRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersRead] as const,
   request: { query: z.object({ status: z.enum(privacyRequestStatuses).optional() }).strict() },
-  responses: { 200: { description: "Requests." }, ...problemResponses(401, 403, 422) },
+  responses: { 200: jsonResponse(privacyRequestListSchema, "Requests."), ...problemResponses(401, 403, 422) },
 });
 
 const fulfilRoute = createRoute({
@@ -98,7 +105,7 @@ const fulfilRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
   request: { params: z.object({ id: z.uuid() }) },
-  responses: { 200: { description: "The answer." }, ...problemResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(fulfilmentSchema, "The answer."), ...problemResponses(401, 403, 404, 409) },
 });
 
 const recordConsentRoute = createRoute({
@@ -116,12 +123,12 @@ const recordConsentRoute = createRoute({
           purpose: z.string().trim().min(1).max(100),
           version: z.string().trim().min(1).max(50),
           source: z.string().trim().min(1).max(100),
-          granted_at: z.iso.datetime({ offset: true }).optional(),
+          grantedAt: z.iso.datetime({ offset: true }).optional(),
         })
         .strict(),
     ),
   },
-  responses: { 201: { description: "Recorded." }, ...problemResponses(401, 403, 422) },
+  responses: { 201: jsonResponse(consentSchema, "Recorded."), ...problemResponses(401, 403, 422) },
 });
 
 const listConsentsRoute = createRoute({
@@ -131,8 +138,8 @@ const listConsentsRoute = createRoute({
   summary: "A data subject's consents.",
   security: [{ bearer: [] }],
   middleware: [officersRead] as const,
-  request: { query: z.object({ subject_id: z.uuid() }).strict() },
-  responses: { 200: { description: "Consents." }, ...problemResponses(401, 403, 422) },
+  request: { query: z.object({ subjectId: z.uuid() }).strict() },
+  responses: { 200: jsonResponse(consentListSchema, "Consents."), ...problemResponses(401, 403, 422) },
 });
 
 const withdrawConsentRoute = createRoute({
@@ -143,25 +150,25 @@ const withdrawConsentRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [officersWrite] as const,
   request: { params: z.object({ id: z.uuid() }) },
-  responses: { 200: { description: "Withdrawn." }, ...problemResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(consentSchema, "Withdrawn."), ...problemResponses(401, 403, 404, 409) },
 });
 
 const noStore = { "Cache-Control": "no-store" };
 
 const subjectHandler: RouteHandler<typeof subjectRoute, AppBindings> = async (c) =>
-  c.json(await registerSubject(storageDeps(c), signedInUser(c), c.req.valid("json")), 200, noStore);
+  c.json(await registerSubject(c.var.scope, c.req.valid("json")), 200, noStore);
 const createRequestHandler: RouteHandler<typeof createRequestRoute, AppBindings> = async (c) =>
-  c.json(await createPrivacyRequest(storageDeps(c), signedInUser(c), c.req.valid("json")), 201, noStore);
+  c.json(await createPrivacyRequest(c.var.scope, c.req.valid("json")), 201, noStore);
 const listRequestsHandler: RouteHandler<typeof listRequestsRoute, AppBindings> = async (c) =>
-  c.json({ requests: await listPrivacyRequests(storageDeps(c), c.req.valid("query")) }, 200, noStore);
+  c.json({ requests: await listPrivacyRequests(c.var.scope, c.req.valid("query")) }, 200, noStore);
 const fulfilHandler: RouteHandler<typeof fulfilRoute, AppBindings> = async (c) =>
-  c.json(await fulfilPrivacyRequest(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200, noStore);
+  c.json(await fulfilPrivacyRequest(c.var.scope, c.req.valid("param").id), 200, noStore);
 const recordConsentHandler: RouteHandler<typeof recordConsentRoute, AppBindings> = async (c) =>
-  c.json(await recordConsent(storageDeps(c), signedInUser(c), c.req.valid("json")), 201, noStore);
+  c.json(await recordConsent(c.var.scope, c.req.valid("json")), 201, noStore);
 const listConsentsHandler: RouteHandler<typeof listConsentsRoute, AppBindings> = async (c) =>
-  c.json({ consents: await listConsents(storageDeps(c), c.req.valid("query").subject_id) }, 200, noStore);
+  c.json({ consents: await listConsents(c.var.scope, c.req.valid("query").subjectId) }, 200, noStore);
 const withdrawConsentHandler: RouteHandler<typeof withdrawConsentRoute, AppBindings> = async (c) =>
-  c.json(await withdrawConsent(storageDeps(c), signedInUser(c), c.req.valid("param").id), 200, noStore);
+  c.json(await withdrawConsent(c.var.scope, c.req.valid("param").id), 200, noStore);
 
 export const privacyRouter = createRouter()
   .openapi(subjectRoute, subjectHandler)

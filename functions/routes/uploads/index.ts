@@ -1,11 +1,12 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { uploadKinds } from "../../../schema/uploads";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { mediaViewSchema } from "../media/schemas";
 import { abortUpload, completeUpload, createUpload, uploadKindOf } from "../../services/uploads";
-import { kindFromBody, protectByKind, signedInUser, storageDeps } from "./guard";
+import { kindFromBody, protectByKind } from "../shared/guards";
+import { mediaViewSchema } from "../shared/media-schemas";
+import { uploadTicketSchema } from "./schemas";
 
 const UPLOADER_ROLES = ["admin", "editor", "author", "medical_reviewer"] as const;
 
@@ -22,28 +23,13 @@ const createBody = z
         "must not contain control characters",
       ),
     size: z.number().int().positive(),
-    content_type: z.string().min(3).max(100),
+    contentType: z.string().min(3).max(100),
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be the file's SHA-256 in hex"),
     kind: z.enum(uploadKinds),
-    subject_id: z.uuid().optional(),
+    subjectId: z.uuid().optional(),
   })
   .strict()
   .openapi("UploadRequest");
-
-const ticketSchema = z
-  .object({
-    id: z.uuid(),
-    kind: z.enum(uploadKinds),
-    retention_class: z.string(),
-    method: z.enum(["single", "multipart"]),
-    expires_at: z.string(),
-    url_expires_in: z.number().int(),
-    url: z.string().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-    part_size: z.number().int().optional(),
-    parts: z.array(z.object({ part_number: z.number().int(), url: z.string() })).optional(),
-  })
-  .openapi("UploadTicket");
 
 const params = z.object({ id: z.uuid() });
 
@@ -51,7 +37,7 @@ const byBody = protectByKind({ action: "write", roles: [...UPLOADER_ROLES], reso
 const byStoredUpload = protectByKind({
   action: "write",
   roles: [...UPLOADER_ROLES],
-  resolveKind: (c) => uploadKindOf(c.var.scope.db, c.var.scope.tenant.id, c.req.param("id") ?? ""),
+  resolveKind: (c) => uploadKindOf(c.var.scope, c.req.param("id") ?? ""),
 });
 
 const createUploadRoute = createRoute({
@@ -63,7 +49,7 @@ const createUploadRoute = createRoute({
   middleware: [byBody] as const,
   request: { body: jsonBody(createBody) },
   responses: {
-    201: { description: "Upload authorised.", content: { "application/json": { schema: ticketSchema } } },
+    201: jsonResponse(uploadTicketSchema, "Upload authorised."),
     ...problemResponses(401, 403, 422, 429),
   },
 });
@@ -86,7 +72,7 @@ const completeRoute = createRoute({
               parts: z
                 .array(
                   z
-                    .object({ part_number: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) })
+                    .object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) })
                     .strict(),
                 )
                 .max(10_000)
@@ -98,7 +84,7 @@ const completeRoute = createRoute({
     },
   },
   responses: {
-    201: { description: "Verified and stored.", content: { "application/json": { schema: mediaViewSchema } } },
+    201: jsonResponse(mediaViewSchema, "Verified and stored."),
     ...problemResponses(401, 403, 404, 409, 422),
   },
 });
@@ -115,19 +101,19 @@ const abortRoute = createRoute({
 });
 
 const createHandler: RouteHandler<typeof createUploadRoute, AppBindings> = async (c) => {
-  const ticket = await createUpload(storageDeps(c), signedInUser(c), c.req.valid("json"));
+  const ticket = await createUpload(c.var.scope, c.req.valid("json"));
   c.header("Cache-Control", "no-store");
   return c.json(ticket, 201);
 };
 
 const completeHandler: RouteHandler<typeof completeRoute, AppBindings> = async (c) => {
   const body = c.req.header("content-type")?.includes("application/json") ? c.req.valid("json") : {};
-  const media = await completeUpload(storageDeps(c), signedInUser(c), c.req.valid("param").id, body);
+  const media = await completeUpload(c.var.scope, c.req.valid("param").id, body);
   return c.json(media, 201);
 };
 
 const abortHandler: RouteHandler<typeof abortRoute, AppBindings> = async (c) => {
-  await abortUpload(storageDeps(c), signedInUser(c), c.req.valid("param").id);
+  await abortUpload(c.var.scope, c.req.valid("param").id);
   return c.body(null, 204);
 };
 

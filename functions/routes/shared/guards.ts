@@ -1,10 +1,11 @@
+/** Route guards that several route folders share; route folders never import each other. */
 import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Role } from "../../../schema/memberships";
 import type { UploadKind } from "../../../schema/uploads";
 import type { AppBindings } from "../../bindings";
 import { UnauthorizedError } from "../../lib/errors";
-import type { AccessAction, UserActor } from "../../lib/actor";
+import type { AccessAction } from "../../lib/actor";
 import { protect } from "../../middleware/protect";
 
 /**
@@ -36,20 +37,4 @@ export async function kindFromBody(c: Context<AppBindings>): Promise<UploadKind 
   const body = (await c.req.json().catch(() => null)) as { kind?: unknown } | null;
   const kind = body?.kind;
   return kind === "dicom" || kind === "image" || kind === "document" ? kind : null;
-}
-
-export function signedInUser(c: Context<AppBindings>): UserActor {
-  const principal = c.var.scope.actor;
-  if (principal.kind !== "user") throw new UnauthorizedError();
-  return principal;
-}
-
-export function storageDeps(c: Context<AppBindings>) {
-  return {
-    db: c.var.scope.db,
-    s3: c.var.scope.storage.s3,
-    bucket: c.var.scope.section("s3").bucket,
-    tenant: c.var.scope.tenant,
-    requestId: c.var.requestId,
-  };
 }

@@ -5,11 +5,11 @@ export const mediaViewSchema = z
     id: z.uuid(),
     kind: z.enum(["dicom", "image", "document"]),
     filename: z.string(),
-    content_type: z.string(),
+    contentType: z.string(),
     size: z.number().int(),
     sha256: z.string(),
-    retention_class: z.string(),
-    subject_id: z.uuid().nullable(),
+    retentionClass: z.string(),
+    subjectId: z.uuid().nullable(),
     dicom: z
       .object({
         transferSyntaxUid: z.string().nullable(),
@@ -21,9 +21,11 @@ export const mediaViewSchema = z
         studyDate: z.string().nullable(),
       })
       .nullable(),
-    phi_tags: z.array(z.string()),
+    phiTags: z.array(z.string()),
     blocked: z.boolean(),
-    created_at: z.string(),
-    last_entry_at: z.string(),
+    createdAt: z.string(),
+    lastEntryAt: z.string(),
   })
   .openapi("MediaItem");
+
+export const mediaDownloadSchema = z.object({ url: z.string(), expiresIn: z.number().int() }).openapi("MediaDownload");

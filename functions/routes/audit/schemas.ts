@@ -1,0 +1,65 @@
+import { z } from "@hono/zod-openapi";
+
+const failedChain = z.object({
+  ok: z.literal(false),
+  events: z.number().int(),
+  brokenAt: z.number().int(),
+  reason: z.enum(["hash_mismatch", "link_mismatch", "sequence_gap"]),
+});
+
+export const auditVerificationSchema = z
+  .object({
+    chain: z.union([z.object({ ok: z.literal(true), events: z.number().int(), head: z.string() }), failedChain]),
+    checkpoints: z.object({
+      checked: z.number().int(),
+      ok: z.boolean(),
+      failure: z
+        .object({ seq: z.number().int(), reason: z.enum(["signature_invalid", "head_mismatch", "event_missing"]) })
+        .nullable(),
+    }),
+    ok: z.boolean(),
+  })
+  .openapi("AuditVerification");
+
+export const auditEventSchema = z
+  .object({
+    seq: z.number().int(),
+    occurredAt: z.string(),
+    actorType: z.string(),
+    actorId: z.string().nullable(),
+    action: z.string(),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    requestId: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .openapi("AuditEvent");
+
+export const auditPageSchema = z
+  .object({ events: z.array(auditEventSchema), nextCursor: z.number().int().nullable() })
+  .openapi("AuditEventPage");
+
+const signature = z.object({ signature: z.string(), publicKey: z.string(), fingerprint: z.string() });
+
+export const auditCheckpointSchema = z
+  .object({
+    id: z.uuid(),
+    seq: z.number().int(),
+    headHash: z.string(),
+    /** The signed bytes: canonical JSON of type, tenantId, seq, headHash and signedAt. */
+    payload: z.string(),
+    signedAt: z.string(),
+    ed25519: signature,
+    mlDsa65: signature,
+  })
+  .openapi("AuditCheckpoint");
+
+export const auditCheckpointListSchema = z
+  .object({ checkpoints: z.array(auditCheckpointSchema) })
+  .openapi("AuditCheckpointList");
+
+export type AuditVerification = z.infer<typeof auditVerificationSchema>;
+export type AuditPage = z.infer<typeof auditPageSchema>;
+export type AuditEvent = z.infer<typeof auditEventSchema>;

@@ -1,0 +1,111 @@
+import { asc, desc, eq } from "drizzle-orm";
+import { consents, type DataSubject, dataSubjects, mediaItems, privacyRequests } from "../../../schema";
+import { sha256Hex } from "../../lib/crypto";
+import type { Transaction } from "../../lib/db";
+import { NotFoundError } from "../../lib/errors";
+import { requireUser, type Scope } from "../../scope";
+import { UnprocessableError } from "../content-errors";
+
+/** Identifying the data subject a request or consent is about, and gathering what is held about them. */
+
+/** CPF: 11 digits with two mod-11 check digits; a repeated single digit is invalid (Receita Federal rules). */
+export function isValidCpf(value: string): boolean {
+  const digits = value.replace(/\D/g, "");
+  if (!/^\d{11}$/.test(digits) || /^(\d)\1{10}$/.test(digits)) return false;
+  const check = (length: number): number => {
+    let sum = 0;
+    for (let i = 0; i < length; i++) sum += Number(digits[i]) * (length + 1 - i);
+    const rest = (sum * 10) % 11;
+    return rest === 10 ? 0 : rest;
+  };
+  return check(9) === Number(digits[9]) && check(10) === Number(digits[10]);
+}
+
+/**
+ * The CPF is stored only as a SHA-256 salted with the tenant id (LGPD art. 6 III necessity, art. 13 §4
+ * pseudonymisation): a request by CPF can be matched, and the number is not kept. The CPF space is small,
+ * so this is pseudonymisation, not anonymisation; the table is protected like any personal data.
+ */
+export async function cpfHash(tenantId: string, cpf: string): Promise<string> {
+  return sha256Hex(`cpf:${tenantId}:${cpf.replace(/\D/g, "")}`);
+}
+
+export interface SubjectIdentity {
+  email?: string | undefined;
+  cpf?: string | undefined;
+  displayName?: string | undefined;
+}
+
+async function findSubject(tx: Transaction, tenantId: string, identity: SubjectIdentity): Promise<DataSubject | null> {
+  if (identity.cpf) {
+    const [row] = await tx
+      .select()
+      .from(dataSubjects)
+      .where(eq(dataSubjects.cpfHash, await cpfHash(tenantId, identity.cpf)))
+      .limit(1);
+    if (row) return row;
+  }
+  if (identity.email) {
+    const [row] = await tx
+      .select()
+      .from(dataSubjects)
+      .where(eq(dataSubjects.email, identity.email.trim().toLowerCase()))
+      .limit(1);
+    if (row) return row;
+  }
+  return null;
+}
+
+export async function findOrCreateSubject(
+  scope: Scope,
+  tx: Transaction,
+  identity: SubjectIdentity,
+): Promise<DataSubject> {
+  if (!identity.email && !identity.cpf)
+    throw new UnprocessableError("subject_identity_required", "Identify the data subject by e-mail or CPF.");
+  if (identity.cpf && !isValidCpf(identity.cpf)) throw new UnprocessableError("cpf_invalid", "The CPF is not valid.");
+  const existing = await findSubject(tx, scope.tenant.id, identity);
+  if (existing) return existing;
+  const [row] = await tx
+    .insert(dataSubjects)
+    .values({
+      tenantId: scope.tenant.id,
+      email: identity.email?.trim().toLowerCase() ?? null,
+      cpfHash: identity.cpf ? await cpfHash(scope.tenant.id, identity.cpf) : null,
+      displayName: identity.displayName ?? null,
+    })
+    .returning();
+  if (!row) throw new Error("subject insert returned nothing");
+  await scope.audit(tx, "data_subject.created", { type: "data_subject", id: row.id });
+  return row;
+}
+
+export async function registerSubject(scope: Scope, identity: SubjectIdentity): Promise<{ id: string }> {
+  requireUser(scope);
+  const subject = await scope.transaction((tx) => findOrCreateSubject(scope, tx, identity));
+  return { id: subject.id };
+}
+
+/** Everything held about a subject: the record, consents, media and earlier requests. */
+export async function subjectData(tx: Transaction, subjectId: string) {
+  const [subject] = await tx.select().from(dataSubjects).where(eq(dataSubjects.id, subjectId)).limit(1);
+  if (!subject) throw new NotFoundError("No such data subject.");
+  const subjectConsents = await tx
+    .select()
+    .from(consents)
+    .where(eq(consents.subjectId, subjectId))
+    .orderBy(asc(consents.grantedAt));
+  const media = await tx
+    .select()
+    .from(mediaItems)
+    .where(eq(mediaItems.subjectId, subjectId))
+    .orderBy(asc(mediaItems.createdAt));
+  const requests = await tx
+    .select()
+    .from(privacyRequests)
+    .where(eq(privacyRequests.subjectId, subjectId))
+    .orderBy(desc(privacyRequests.receivedAt));
+  return { subject, subjectConsents, media, requests };
+}
+
+export type SubjectData = Awaited<ReturnType<typeof subjectData>>;
