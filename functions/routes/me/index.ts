@@ -1,9 +1,6 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import type { AppBindings } from "../../bindings";
-import { UnauthorizedError } from "../../lib/errors";
-import { jsonBody, problemResponses } from "../../lib/openapi";
-import type { UserActor } from "../../lib/actor";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import {
@@ -13,6 +10,12 @@ import {
   startMfaEnrolment,
   submitCredential,
 } from "../../services/identity/accounts";
+import {
+  credentialViewSchema,
+  meSchema,
+  mfaEnrolmentSchema,
+  recoveryCodesSchema,
+} from "../../services/identity/account.schemas";
 
 /** The 27 federative units: a CRM number is only meaningful with the council (state) that issued it. */
 export const UFS = [
@@ -58,29 +61,6 @@ const credentialSchema = z
   .strict()
   .openapi("CredentialInput");
 
-const credentialView = z
-  .object({
-    crm_number: z.string(),
-    crm_uf: z.string(),
-    rqe: z.array(z.string()),
-    specialty: z.string().nullable(),
-    status: z.enum(["pending", "verified", "rejected"]),
-    note: z.string().nullable(),
-    reviewed_at: z.string().nullable(),
-  })
-  .openapi("Credential");
-
-const meSchema = z
-  .object({
-    id: z.uuid(),
-    email: z.string(),
-    display_name: z.string(),
-    roles: z.array(z.string()),
-    mfa_enabled: z.boolean(),
-    credential: credentialView.nullable(),
-  })
-  .openapi("Me");
-
 const self = protect({ sensitivity: "restricted", action: "read" });
 const selfWrite = protect({ sensitivity: "restricted", action: "write" });
 
@@ -92,7 +72,7 @@ const meRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [self] as const,
   responses: {
-    200: { description: "You.", content: { "application/json": { schema: meSchema } } },
+    200: jsonResponse(meSchema, "You."),
     ...problemResponses(401, 403),
   },
 });
@@ -120,10 +100,7 @@ const enrolRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [selfWrite] as const,
   responses: {
-    200: {
-      description: "Scan it, then confirm with a code.",
-      content: { "application/json": { schema: z.object({ secret: z.string(), otpauth_uri: z.string() }) } },
-    },
+    200: jsonResponse(mfaEnrolmentSchema, "Scan it, then confirm with a code."),
     ...problemResponses(401, 403, 409),
   },
 });
@@ -137,10 +114,7 @@ const confirmRoute = createRoute({
   middleware: [selfWrite] as const,
   request: { body: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/) }).strict()) },
   responses: {
-    200: {
-      description: "Enabled.",
-      content: { "application/json": { schema: z.object({ recovery_codes: z.array(z.string()) }) } },
-    },
+    200: jsonResponse(recoveryCodesSchema, "Enabled."),
     ...problemResponses(401, 403, 409, 422),
   },
 });
@@ -154,33 +128,16 @@ const credentialRoute = createRoute({
   middleware: [selfWrite] as const,
   request: { body: jsonBody(credentialSchema) },
   responses: {
-    200: { description: "Saved, pending verification.", content: { "application/json": { schema: credentialView } } },
+    200: jsonResponse(credentialViewSchema, "Saved, pending verification."),
     ...problemResponses(401, 403, 422),
   },
 });
 
-function accountDeps(c: Context<AppBindings>) {
-  return {
-    db: c.var.scope.db,
-    redis: c.var.scope.redis,
-    auth: c.var.scope.section("auth"),
-    tenant: c.var.scope.tenant,
-    requestId: c.var.requestId,
-  };
-}
-
-function user(c: Context<AppBindings>): UserActor {
-  const principal = c.var.scope.actor;
-  if (principal.kind !== "user") throw new UnauthorizedError();
-  return principal;
-}
-
-const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) =>
-  c.json(await getMe(accountDeps(c), user(c)), 200);
+const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) => c.json(await getMe(c.var.scope), 200);
 
 const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  await changePassword(accountDeps(c), user(c), {
+  await changePassword(c.var.scope, {
     currentPassword: body.current_password,
     newPassword: body.new_password,
   });
@@ -189,17 +146,17 @@ const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (
 
 const enrolHandler: RouteHandler<typeof enrolRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await startMfaEnrolment(accountDeps(c), user(c)), 200);
+  return c.json(await startMfaEnrolment(c.var.scope), 200);
 };
 
 const confirmHandler: RouteHandler<typeof confirmRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await confirmMfaEnrolment(accountDeps(c), user(c), c.req.valid("json").code), 200);
+  return c.json(await confirmMfaEnrolment(c.var.scope, c.req.valid("json")), 200);
 };
 
 const credentialHandler: RouteHandler<typeof credentialRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  const view = await submitCredential(accountDeps(c), user(c), {
+  const view = await submitCredential(c.var.scope, {
     crmNumber: body.crm_number,
     crmUf: body.crm_uf,
     rqe: body.rqe,
