@@ -16,6 +16,23 @@ export interface ProtectOptions {
   roles?: Role[];
 }
 
+/**
+ * Whether a route with this requirement needs a bearer token: everything but a public route open to anyone.
+ * `protectedRoute()` (lib/openapi.ts) documents the OpenAPI security requirement from the same answer, so a
+ * route's protection and its description cannot disagree.
+ */
+export function requiresBearer(options: ProtectOptions): boolean {
+  return options.sensitivity !== "public" || options.roles !== undefined;
+}
+
+// The requirement each protect() middleware enforces, so a test can compare the routes with their documentation.
+const requirements = new WeakMap<object, ProtectOptions>();
+
+/** The requirement a middleware enforces, when it is one made by `protect()`; undefined for any other. */
+export function protectionOf(middleware: unknown): ProtectOptions | undefined {
+  return typeof middleware === "function" ? requirements.get(middleware) : undefined;
+}
+
 async function recordDecision(c: Context<AppBindings>, options: ProtectOptions, result: TrustResult): Promise<void> {
   const { scope } = c.var;
   // NIST SP 800-207 §3.4: every decision that is not a plain allow is kept, with the factors behind it.
@@ -43,10 +60,10 @@ async function recordDecision(c: Context<AppBindings>, options: ProtectOptions, 
  * Anonymous public reads skip Redis entirely: they are cached at the edge and rate-limited there.
  */
 export function protect(options: ProtectOptions) {
-  return createMiddleware<AppBindings>(async (c, next) => {
+  const middleware = createMiddleware<AppBindings>(async (c, next) => {
     const principal = c.var.scope.actor;
     if (principal.kind !== "user") {
-      if (options.sensitivity !== "public" || options.roles) throw new UnauthorizedError();
+      if (requiresBearer(options)) throw new UnauthorizedError();
       c.set("trust", undefined);
       return next();
     }
@@ -120,4 +137,6 @@ export function protect(options: ProtectOptions) {
         throw new ForbiddenError("trust_denied", "This request was refused by the access policy.");
     }
   });
+  requirements.set(middleware, options);
+  return middleware;
 }

@@ -1,8 +1,8 @@
-import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses, protectedRoute } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import type { ProtectOptions } from "../../middleware/protect";
 import {
   changePassword,
   confirmMfaEnrolment,
@@ -61,29 +61,27 @@ const credentialSchema = z
   .strict()
   .openapi("CredentialInput");
 
-const self = protect({ sensitivity: "restricted", action: "read" });
-const selfWrite = protect({ sensitivity: "restricted", action: "write" });
+const self: ProtectOptions = { sensitivity: "restricted", action: "read" };
+const selfWrite: ProtectOptions = { sensitivity: "restricted", action: "write" };
 
-const meRoute = createRoute({
+const meRoute = protectedRoute({
   method: "get",
   path: "/me",
   tags: ["Account"],
   summary: "The signed-in user, their roles in this tenant, MFA state and professional credential.",
-  security: [{ bearer: [] }],
-  middleware: [self] as const,
+  protect: self,
   responses: {
     200: jsonResponse(meSchema, "You."),
     ...problemResponses(401, 403),
   },
 });
 
-const passwordRoute = createRoute({
+const passwordRoute = protectedRoute({
   method: "post",
   path: "/me/password",
   tags: ["Account"],
   summary: "Change your password (at least 12 characters, not a common one).",
-  security: [{ bearer: [] }],
-  middleware: [selfWrite] as const,
+  protect: selfWrite,
   request: {
     body: jsonBody(
       z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict(),
@@ -92,26 +90,24 @@ const passwordRoute = createRoute({
   responses: { 204: { description: "Changed." }, ...problemResponses(401, 403, 422) },
 });
 
-const enrolRoute = createRoute({
+const enrolRoute = protectedRoute({
   method: "post",
   path: "/me/mfa/enrol",
   tags: ["Account"],
   summary: "Start TOTP enrolment: a secret and an otpauth:// URI for a QR code.",
-  security: [{ bearer: [] }],
-  middleware: [selfWrite] as const,
+  protect: selfWrite,
   responses: {
     200: jsonResponse(mfaEnrolmentSchema, "Scan it, then confirm with a code."),
     ...problemResponses(401, 403, 409),
   },
 });
 
-const confirmRoute = createRoute({
+const confirmRoute = protectedRoute({
   method: "post",
   path: "/me/mfa/confirm",
   tags: ["Account"],
   summary: "Confirm enrolment with a code; returns one-time recovery codes, shown only now.",
-  security: [{ bearer: [] }],
-  middleware: [selfWrite] as const,
+  protect: selfWrite,
   request: { body: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/) }).strict()) },
   responses: {
     200: jsonResponse(recoveryCodesSchema, "Enabled."),
@@ -119,13 +115,12 @@ const confirmRoute = createRoute({
   },
 });
 
-const credentialRoute = createRoute({
+const credentialRoute = protectedRoute({
   method: "put",
   path: "/me/credential",
   tags: ["Account"],
   summary: "Declare your CRM number and UF (and RQE for specialist claims); an admin verifies it.",
-  security: [{ bearer: [] }],
-  middleware: [selfWrite] as const,
+  protect: selfWrite,
   request: { body: jsonBody(credentialSchema) },
   responses: {
     200: jsonResponse(credentialViewSchema, "Saved, pending verification."),

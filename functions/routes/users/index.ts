@@ -1,21 +1,20 @@
-import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses, protectedRoute } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import type { ProtectOptions } from "../../middleware/protect";
 import { credentialViewSchema } from "../../services/identity/account.schemas";
 import { disableUser, reviewCredential } from "../../services/identity/accounts";
 
-const adminOnly = protect({ sensitivity: "restricted", action: "write", roles: ["admin"] });
+const adminOnly: ProtectOptions = { sensitivity: "restricted", action: "write", roles: ["admin"] };
 const params = z.object({ id: z.uuid() });
 
-const reviewRoute = createRoute({
+const reviewRoute = protectedRoute({
   method: "post",
   path: "/users/{id}/credential/review",
   tags: ["Users"],
   summary: "Verify or reject a member's CRM credential, with a note (audited).",
-  security: [{ bearer: [] }],
-  middleware: [adminOnly] as const,
+  protect: adminOnly,
   request: {
     params,
     body: jsonBody(z.object({ status: z.enum(["verified", "rejected"]), note: z.string().min(3).max(1000) }).strict()),
@@ -26,13 +25,12 @@ const reviewRoute = createRoute({
   },
 });
 
-const disableRoute = createRoute({
+const disableRoute = protectedRoute({
   method: "post",
   path: "/users/{id}/disable",
   tags: ["Users"],
   summary: "Disable a member: no sign-ins, every token void at once (audited).",
-  security: [{ bearer: [] }],
-  middleware: [adminOnly] as const,
+  protect: adminOnly,
   request: { params },
   responses: { 204: { description: "Disabled." }, ...problemResponses(401, 403, 404, 409) },
 });
