@@ -10,6 +10,8 @@ const signedIn: ProtectOptions = {
   roles: [...ROLES],
 };
 
+// The API answers in camelCase, except here: the token answer keeps the names OAuth 2.0 gives it
+// (RFC 6749 §5.1: `access_token`, `token_type`, `expires_in`), so standard clients and libraries read it as is.
 const tokenResponse = z
   .object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
   .openapi("AccessToken");

@@ -50,8 +50,8 @@ export const UFS = [
 
 const credentialSchema = z
   .object({
-    crm_number: z.string().regex(/^\d{1,8}$/, "a CRM number is 1 to 8 digits"),
-    crm_uf: z.enum(UFS),
+    crmNumber: z.string().regex(/^\d{1,8}$/, "a CRM number is 1 to 8 digits"),
+    crmUf: z.enum(UFS),
     rqe: z
       .array(z.string().regex(/^\d{1,6}$/, "an RQE is 1 to 6 digits"))
       .max(5)
@@ -84,7 +84,7 @@ const passwordRoute = protectedRoute({
   protect: selfWrite,
   request: {
     body: jsonBody(
-      z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict(),
+      z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) }).strict(),
     ),
   },
   responses: { 204: { description: "Changed." }, ...problemResponses(401, 403, 422) },
@@ -132,10 +132,7 @@ const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) => c.j
 
 const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  await changePassword(c.var.scope, {
-    currentPassword: body.current_password,
-    newPassword: body.new_password,
-  });
+  await changePassword(c.var.scope, body);
   return c.body(null, 204);
 };
 
@@ -150,14 +147,7 @@ const confirmHandler: RouteHandler<typeof confirmRoute, AppBindings> = async (c)
 };
 
 const credentialHandler: RouteHandler<typeof credentialRoute, AppBindings> = async (c) => {
-  const body = c.req.valid("json");
-  const view = await submitCredential(c.var.scope, {
-    crmNumber: body.crm_number,
-    crmUf: body.crm_uf,
-    rqe: body.rqe,
-    specialty: body.specialty,
-  });
-  return c.json(view, 200);
+  return c.json(await submitCredential(c.var.scope, c.req.valid("json")), 200);
 };
 
 export const meRouter = createRouter()

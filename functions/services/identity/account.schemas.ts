@@ -2,18 +2,18 @@ import { z } from "@hono/zod-openapi";
 import { credentialStatuses } from "../../../schema/professional-credentials";
 
 /**
- * The account answers, one zod definition each: the routes describe their responses with them (OpenAPI) and
+ * The account answers, one zod definition each, in camelCase like the rest of the API: the routes describe their responses with them (OpenAPI) and
  * the services and the admin SPA take their TypeScript types from them, so the three cannot drift apart.
  */
 export const credentialViewSchema = z
   .object({
-    crm_number: z.string(),
-    crm_uf: z.string(),
+    crmNumber: z.string(),
+    crmUf: z.string(),
     rqe: z.array(z.string()),
     specialty: z.string().nullable(),
     status: z.enum(credentialStatuses),
     note: z.string().nullable(),
-    reviewed_at: z.string().nullable(),
+    reviewedAt: z.string().nullable(),
   })
   .openapi("Credential");
 export type CredentialView = z.infer<typeof credentialViewSchema>;
@@ -22,16 +22,16 @@ export const meSchema = z
   .object({
     id: z.uuid(),
     email: z.string(),
-    display_name: z.string(),
+    displayName: z.string(),
     roles: z.array(z.string()),
-    mfa_enabled: z.boolean(),
+    mfaEnabled: z.boolean(),
     credential: credentialViewSchema.nullable(),
   })
   .openapi("Me");
 export type Me = z.infer<typeof meSchema>;
 
-export const mfaEnrolmentSchema = z.object({ secret: z.string(), otpauth_uri: z.string() }).openapi("MfaEnrolment");
+export const mfaEnrolmentSchema = z.object({ secret: z.string(), otpauthUri: z.string() }).openapi("MfaEnrolment");
 export type MfaEnrolment = z.infer<typeof mfaEnrolmentSchema>;
 
-export const recoveryCodesSchema = z.object({ recovery_codes: z.array(z.string()) }).openapi("RecoveryCodes");
+export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()) }).openapi("RecoveryCodes");
 export type RecoveryCodes = z.infer<typeof recoveryCodesSchema>;

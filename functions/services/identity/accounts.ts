@@ -17,13 +17,13 @@ export type { CredentialView, Me } from "./account.schemas";
 function viewCredential(row: typeof professionalCredentials.$inferSelect | undefined): CredentialView | null {
   if (!row) return null;
   return {
-    crm_number: row.crmNumber,
-    crm_uf: row.crmUf,
+    crmNumber: row.crmNumber,
+    crmUf: row.crmUf,
     rqe: row.rqe,
     specialty: row.specialty,
     status: row.status,
     note: row.note,
-    reviewed_at: row.reviewedAt?.toISOString() ?? null,
+    reviewedAt: row.reviewedAt?.toISOString() ?? null,
   };
 }
 
@@ -44,9 +44,9 @@ export async function getMe(scope: Scope): Promise<Me> {
     return {
       id: user.id,
       email: user.email,
-      display_name: user.displayName,
+      displayName: user.displayName,
       roles: roles.map((r) => r.role),
-      mfa_enabled: user.mfaEnabledAt !== null,
+      mfaEnabled: user.mfaEnabledAt !== null,
       credential: viewCredential(credential),
     };
   });
@@ -87,7 +87,7 @@ export async function startMfaEnrolment(scope: Scope): Promise<MfaEnrolment> {
       })
       .where(eq(users.id, user.id));
     await scope.audit(tx, "user.mfa_enrolment_started");
-    return { secret, otpauth_uri: otpauthUri(secret, user.email, "Vitalis") };
+    return { secret, otpauthUri: otpauthUri(secret, user.email, "Vitalis") };
   });
 }
 
@@ -114,7 +114,7 @@ export async function confirmMfaEnrolment(scope: Scope, input: { code: string })
       .values(await Promise.all(codes.map(async (c) => ({ userId: user.id, codeHash: await sha256Hex(c) }))));
     await tx.update(users).set({ mfaEnabledAt: new Date(), updatedAt: new Date() }).where(eq(users.id, user.id));
     await scope.audit(tx, "user.mfa_enabled");
-    return { recovery_codes: codes };
+    return { recoveryCodes: codes };
   });
 }
 

@@ -35,6 +35,7 @@ export function revocationSecond(instant: Date | null): number {
 const INVALID_CREDENTIALS = (): UnauthorizedError =>
   new UnauthorizedError("invalid_credentials", "The email or password is incorrect.");
 
+/** The token answer, with OAuth 2.0's field names (RFC 6749 §5.1), the one exception to the API's camelCase. */
 export interface SessionTokens {
   access_token: string;
   token_type: "Bearer";
