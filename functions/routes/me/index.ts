@@ -11,55 +11,12 @@ import {
   submitCredential,
 } from "../../services/identity/accounts";
 import {
+  credentialInputSchema,
   credentialViewSchema,
   meSchema,
   mfaEnrolmentSchema,
   recoveryCodesSchema,
 } from "../../services/identity/account.schemas";
-
-/** The 27 federative units: a CRM number is only meaningful with the council (state) that issued it. */
-export const UFS = [
-  "AC",
-  "AL",
-  "AP",
-  "AM",
-  "BA",
-  "CE",
-  "DF",
-  "ES",
-  "GO",
-  "MA",
-  "MT",
-  "MS",
-  "MG",
-  "PA",
-  "PB",
-  "PR",
-  "PE",
-  "PI",
-  "RJ",
-  "RN",
-  "RS",
-  "RO",
-  "RR",
-  "SC",
-  "SP",
-  "SE",
-  "TO",
-] as const;
-
-const credentialSchema = z
-  .object({
-    crmNumber: z.string().regex(/^\d{1,8}$/, "a CRM number is 1 to 8 digits"),
-    crmUf: z.enum(UFS),
-    rqe: z
-      .array(z.string().regex(/^\d{1,6}$/, "an RQE is 1 to 6 digits"))
-      .max(5)
-      .default([]),
-    specialty: z.string().min(2).max(120).optional(),
-  })
-  .strict()
-  .openapi("CredentialInput");
 
 const self: ProtectOptions = { sensitivity: "restricted", action: "read" };
 const selfWrite: ProtectOptions = { sensitivity: "restricted", action: "write" };
@@ -121,7 +78,7 @@ const credentialRoute = protectedRoute({
   tags: ["Account"],
   summary: "Declare your CRM number and UF (and RQE for specialist claims); an admin verifies it.",
   protect: selfWrite,
-  request: { body: jsonBody(credentialSchema) },
+  request: { body: jsonBody(credentialInputSchema) },
   responses: {
     200: jsonResponse(credentialViewSchema, "Saved, pending verification."),
     ...problemResponses(401, 403, 422),

@@ -2,9 +2,57 @@ import { z } from "@hono/zod-openapi";
 import { credentialStatuses } from "../../../schema/professional-credentials";
 
 /**
- * The account answers, one zod definition each, in camelCase like the rest of the API: the routes describe their responses with them (OpenAPI) and
- * the services and the admin SPA take their TypeScript types from them, so the three cannot drift apart.
+ * The account's inputs and answers, one zod definition each, in camelCase like the rest of the API: the
+ * routes validate and describe with them (OpenAPI), and the services and the admin SPA take their TypeScript
+ * types from them, so the three cannot drift apart.
  */
+
+/** The 27 federative units: a CRM number is only meaningful with the council (state) that issued it. */
+export const UFS = [
+  "AC",
+  "AL",
+  "AP",
+  "AM",
+  "BA",
+  "CE",
+  "DF",
+  "ES",
+  "GO",
+  "MA",
+  "MT",
+  "MS",
+  "MG",
+  "PA",
+  "PB",
+  "PR",
+  "PE",
+  "PI",
+  "RJ",
+  "RN",
+  "RS",
+  "RO",
+  "RR",
+  "SC",
+  "SP",
+  "SE",
+  "TO",
+] as const;
+
+/** A physician's declaration of their council registration (PUT /api/me/credential). */
+export const credentialInputSchema = z
+  .object({
+    crmNumber: z.string().regex(/^\d{1,8}$/, "a CRM number is 1 to 8 digits"),
+    crmUf: z.enum(UFS),
+    rqe: z
+      .array(z.string().regex(/^\d{1,6}$/, "an RQE is 1 to 6 digits"))
+      .max(5)
+      .default([]),
+    specialty: z.string().min(2).max(120).optional(),
+  })
+  .strict()
+  .openapi("CredentialInput");
+export type CredentialInput = z.output<typeof credentialInputSchema>;
+
 export const credentialViewSchema = z
   .object({
     crmNumber: z.string(),

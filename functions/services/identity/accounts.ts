@@ -9,7 +9,7 @@ import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { assertAcceptablePassword } from "../../lib/password-policy";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { requireUser, type Scope } from "../../scope";
-import type { CredentialView, MfaEnrolment, Me, RecoveryCodes } from "./account.schemas";
+import type { CredentialInput, CredentialView, MfaEnrolment, Me, RecoveryCodes } from "./account.schemas";
 import { revokeAllSessions } from "./sessions";
 
 export type { CredentialView, Me } from "./account.schemas";
@@ -116,13 +116,6 @@ export async function confirmMfaEnrolment(scope: Scope, input: { code: string })
     await scope.audit(tx, "user.mfa_enabled");
     return { recoveryCodes: codes };
   });
-}
-
-export interface CredentialInput {
-  crmNumber: string;
-  crmUf: string;
-  rqe: string[];
-  specialty?: string | undefined;
 }
 
 /** A physician declares their CRM (and RQE); it waits for an admin's verification. */
