@@ -126,6 +126,8 @@ export interface LoginInput {
 
 /** Step one of sign-in: email and password, throttled, locked out after repeated failures. */
 export async function login(scope: Scope, input: LoginInput): Promise<LoginResult> {
+  // Read first: a deployment without a valid auth configuration refuses before counting or auditing anything.
+  const auth = scope.section("auth");
   const email = input.email.trim().toLowerCase();
   const accountKey = await emailKey(scope.tenant.id, email);
   await throttleLogin(scope, input.ipHash, accountKey);
@@ -169,7 +171,7 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
       await scope.audit(tx, "auth.mfa_challenged", null, {}, asUser(user.id));
       return {
         kind: "mfa_required" as const,
-        mfaToken: await issueMfaToken(scope.section("auth"), user.id, scope.tenant.id),
+        mfaToken: await issueMfaToken(auth, user.id, scope.tenant.id),
       };
     }
     const session = await createSession(tx, scope, user, ["pwd"], new Date());
