@@ -7,6 +7,7 @@
  *   request is retried once.
  * - Errors are `ApiError`s carrying the problem+json document; errors.ts turns them into words.
  */
+import type { MfaEnrolment, RecoveryCodes } from "../../functions/services/identity/account.schemas";
 import type { Problem } from "./errors";
 import type {
   AccessToken,
@@ -162,10 +163,9 @@ export const auth = {
 
 export const me = {
   get: () => data<Me>("GET", "/api/me"),
-  startEnrolment: () => data<{ secret: string; otpauth_uri: string }>("POST", "/api/me/mfa/enrol"),
-  confirmEnrolment: (code: string) =>
-    data<{ recovery_codes: string[] }>("POST", "/api/me/mfa/confirm", { body: { code } }),
-  submitCredential: (input: { crm_number: string; crm_uf: string; rqe: string[]; specialty?: string }) =>
+  startEnrolment: () => data<MfaEnrolment>("POST", "/api/me/mfa/enrol"),
+  confirmEnrolment: (code: string) => data<RecoveryCodes>("POST", "/api/me/mfa/confirm", { body: { code } }),
+  submitCredential: (input: { crmNumber: string; crmUf: string; rqe: string[]; specialty?: string }) =>
     data<CredentialView>("PUT", "/api/me/credential", { body: input }),
 };
 

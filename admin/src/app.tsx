@@ -240,7 +240,7 @@ export function App() {
         </nav>
         <div class="user">
           <span class="muted" data-testid="who">
-            {user.display_name}
+            {user.displayName}
           </span>
           <LanguageSwitch />
           <button

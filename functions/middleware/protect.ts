@@ -3,10 +3,8 @@ import { createMiddleware } from "hono/factory";
 import type { Role } from "../../schema/memberships";
 import type { AppBindings } from "../bindings";
 import { clientFingerprint, networkObservation } from "../lib/client";
-import { withTenant } from "../lib/db";
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
-import type { AccessAction, Sensitivity, UserActor } from "../lib/actor";
-import { appendAudit } from "../services/audit";
+import type { AccessAction, Sensitivity } from "../lib/actor";
 import { gatherSignals, type RequestSignals } from "../services/trust-signals";
 import { type Observations, scoreSignals, signalsFrom, type TrustResult, trustConfig } from "../services/trust";
 
@@ -18,30 +16,39 @@ export interface ProtectOptions {
   roles?: Role[];
 }
 
-async function recordDecision(
-  c: Context<AppBindings>,
-  principal: UserActor,
-  options: ProtectOptions,
-  result: TrustResult,
-): Promise<void> {
+/**
+ * Whether a route with this requirement needs a bearer token: everything but a public route open to anyone.
+ * `protectedRoute()` (lib/openapi.ts) documents the OpenAPI security requirement from the same answer, so a
+ * route's protection and its description cannot disagree.
+ */
+export function requiresBearer(options: ProtectOptions): boolean {
+  return options.sensitivity !== "public" || options.roles !== undefined;
+}
+
+// The requirement each protect() middleware enforces, so a test can compare the routes with their documentation.
+const requirements = new WeakMap<object, ProtectOptions>();
+
+/** The requirement a middleware enforces, when it is one made by `protect()`; undefined for any other. */
+export function protectionOf(middleware: unknown): ProtectOptions | undefined {
+  return typeof middleware === "function" ? requirements.get(middleware) : undefined;
+}
+
+async function recordDecision(c: Context<AppBindings>, options: ProtectOptions, result: TrustResult): Promise<void> {
+  const { scope } = c.var;
   // NIST SP 800-207 §3.4: every decision that is not a plain allow is kept, with the factors behind it.
-  await withTenant(c.var.scope.db, c.var.scope.tenant.id, (tx) =>
-    appendAudit(tx, {
-      tenantId: c.var.scope.tenant.id,
-      actorType: "user",
-      actorId: principal.userId,
-      action: `trust.${result.decision}`,
-      targetType: "route",
-      targetId: `${c.req.method} ${c.req.routePath}`,
-      requestId: c.var.requestId,
-      details: {
+  await scope.transaction((tx) =>
+    scope.audit(
+      tx,
+      `trust.${result.decision}`,
+      { type: "route", id: `${c.req.method} ${c.req.routePath}` },
+      {
         score: result.score,
         factors: result.factors,
         missing: result.missing,
         sensitivity: options.sensitivity,
         action: options.action,
       },
-    }),
+    ),
   );
 }
 
@@ -53,10 +60,10 @@ async function recordDecision(
  * Anonymous public reads skip Redis entirely: they are cached at the edge and rate-limited there.
  */
 export function protect(options: ProtectOptions) {
-  return createMiddleware<AppBindings>(async (c, next) => {
+  const middleware = createMiddleware<AppBindings>(async (c, next) => {
     const principal = c.var.scope.actor;
     if (principal.kind !== "user") {
-      if (options.sensitivity !== "public" || options.roles) throw new UnauthorizedError();
+      if (requiresBearer(options)) throw new UnauthorizedError();
       c.set("trust", undefined);
       return next();
     }
@@ -109,7 +116,7 @@ export function protect(options: ProtectOptions) {
     const requirement = { sensitivity: options.sensitivity, action: options.action };
     const result = scoreSignals(signalsFrom(observations, requirement), requirement);
     c.set("trust", result);
-    if (result.decision !== "allow") await recordDecision(c, principal, options, result);
+    if (result.decision !== "allow") await recordDecision(c, options, result);
     switch (result.decision) {
       case "allow":
         return next();
@@ -130,4 +137,6 @@ export function protect(options: ProtectOptions) {
         throw new ForbiddenError("trust_denied", "This request was refused by the access policy.");
     }
   });
+  requirements.set(middleware, options);
+  return middleware;
 }

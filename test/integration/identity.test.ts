@@ -80,9 +80,17 @@ describe("signing in", () => {
     expect(await profile.json()).toMatchObject({
       id: editor.id,
       email: editor.email,
+      displayName: expect.any(String),
       roles: ["editor"],
-      mfa_enabled: false,
+      mfaEnabled: false,
+      credential: null,
     });
+    // The request was anonymous; the sign-in event names the user who signed in.
+    const signedIn = await admin.query<{ actor_type: string; actor_id: string | null }>(
+      "select actor_type, actor_id from audit_events where tenant_id = $1 and action = 'auth.login' order by seq desc limit 1",
+      [tenant.id],
+    );
+    expect(signedIn.rows).toEqual([{ actor_type: "user", actor_id: editor.id }]);
   });
 
   it("answers an unknown email and a wrong password identically", async () => {
@@ -101,6 +109,15 @@ describe("signing in", () => {
       strip((await wrong.json()) as Record<string, unknown>),
     );
     expect(await auditActions(tenant.id)).toContain("auth.login_failed");
+    // The refusal for a known account names it; an unknown email names nobody.
+    const failures = await admin.query<{ actor_type: string; actor_id: string | null }>(
+      "select actor_type, actor_id from audit_events where tenant_id = $1 and action = 'auth.login_failed' order by seq desc limit 2",
+      [tenant.id],
+    );
+    expect(failures.rows).toEqual([
+      { actor_type: "user", actor_id: editor.id },
+      { actor_type: "anonymous", actor_id: null },
+    ]);
   });
 
   it("does not let a member of one tenant sign in on another tenant's host", async () => {
@@ -351,8 +368,8 @@ describe("TOTP multi-factor authentication", () => {
       headers: bearer(session.accessToken),
     });
     expect(enrol.status).toBe(200);
-    const { secret, otpauth_uri } = (await enrol.json()) as { secret: string; otpauth_uri: string };
-    expect(otpauth_uri).toMatch(/^otpauth:\/\/totp\/Vitalis%3A.+\?secret=[A-Z2-7]+&issuer=Vitalis/);
+    const { secret, otpauthUri } = (await enrol.json()) as { secret: string; otpauthUri: string };
+    expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/Vitalis%3A.+\?secret=[A-Z2-7]+&issuer=Vitalis/);
     const stored = await admin.query("select mfa_secret_encrypted from users where id = $1", [user.id]);
     expect(stored.rows[0].mfa_secret_encrypted).not.toContain(secret);
 
@@ -362,8 +379,8 @@ describe("TOTP multi-factor authentication", () => {
       ...json({ code: await totpCode(secret, step) }, bearer(session.accessToken)),
     });
     expect(confirm.status).toBe(200);
-    const { recovery_codes } = (await confirm.json()) as { recovery_codes: string[] };
-    expect(recovery_codes).toHaveLength(10);
+    const { recoveryCodes } = (await confirm.json()) as { recoveryCodes: string[] };
+    expect(recoveryCodes).toHaveLength(10);
 
     const login = async () => {
       const res = await worker.fetch("/api/auth/login", {
@@ -392,12 +409,12 @@ describe("TOTP multi-factor authentication", () => {
 
     const recovery = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfa_token: await login(), code: recovery_codes[0] }),
+      ...json({ mfa_token: await login(), code: recoveryCodes[0] }),
     });
     expect(recovery.status).toBe(200);
     const reused = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfa_token: await login(), code: recovery_codes[0] }),
+      ...json({ mfa_token: await login(), code: recoveryCodes[0] }),
     });
     expect(reused.status).toBe(401);
   });
@@ -412,17 +429,17 @@ describe("professional credentials and accounts", () => {
       host: tenant.hostname,
       method: "PUT",
       headers: { ...bearer(reviewerToken), "content-type": "application/json" },
-      body: JSON.stringify({ crm_number: "12a", crm_uf: "XX" }),
+      body: JSON.stringify({ crmNumber: "12a", crmUf: "XX" }),
     });
     expect(bad.status).toBe(422);
     const put = await worker.fetch("/api/me/credential", {
       host: tenant.hostname,
       method: "PUT",
       headers: { ...bearer(reviewerToken), "content-type": "application/json" },
-      body: JSON.stringify({ crm_number: "123456", crm_uf: "SP", rqe: ["4321"] }),
+      body: JSON.stringify({ crmNumber: "123456", crmUf: "SP", rqe: ["4321"] }),
     });
     expect(put.status).toBe(200);
-    expect(await put.json()).toMatchObject({ crm_number: "123456", crm_uf: "SP", status: "pending" });
+    expect(await put.json()).toMatchObject({ crmNumber: "123456", crmUf: "SP", status: "pending" });
 
     const review = (token: string) =>
       worker.fetch(`/api/users/${reviewer.id}/credential/review`, {
@@ -432,7 +449,12 @@ describe("professional credentials and accounts", () => {
     expect((await review(reviewerToken)).status).toBe(403);
     const verified = await review((await signIn(worker, tenant.hostname, boss)).accessToken);
     expect(verified.status).toBe(200);
-    expect(await verified.json()).toMatchObject({ status: "verified", note: "Checked on the CRM-SP portal" });
+    expect(await verified.json()).toMatchObject({
+      crmNumber: "123456",
+      status: "verified",
+      note: "Checked on the CRM-SP portal",
+      reviewedAt: expect.any(String),
+    });
     expect(await auditActions(tenant.id)).toEqual(
       expect.arrayContaining(["credential.submitted", "credential.reviewed"]),
     );
@@ -462,7 +484,7 @@ describe("professional credentials and accounts", () => {
       host: tenant.hostname,
       method: "POST",
       headers: { ...bearer(token), "content-type": "application/json" },
-      body: JSON.stringify({ current_password: editor.password, new_password: "password1234" }),
+      body: JSON.stringify({ currentPassword: editor.password, newPassword: "password1234" }),
     });
     expect(res.status).toBe(422);
   });

@@ -55,7 +55,7 @@ export function QrCode(props: { text: string; label: string }) {
 }
 
 function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
-  const [enrolment, setEnrolment] = useState<{ secret: string; otpauth_uri: string } | null>(null);
+  const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
   const [code, setCode] = useState("");
   const [recovery, setRecovery] = useState<string[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -76,8 +76,8 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
     <section class="card" aria-labelledby="mfa-title">
       <h2 id="mfa-title">{t("mfa")}</h2>
       <p>
-        <span class={`badge ${props.me.mfa_enabled ? "badge-ok" : "badge-warn"}`} data-testid="mfa-state">
-          {props.me.mfa_enabled ? t("mfaOn") : t("mfaOff")}
+        <span class={`badge ${props.me.mfaEnabled ? "badge-ok" : "badge-warn"}`} data-testid="mfa-state">
+          {props.me.mfaEnabled ? t("mfaOn") : t("mfaOff")}
         </span>
       </p>
       <ErrorNotice error={error} />
@@ -110,12 +110,12 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
               const answer = await meApi.confirmEnrolment(code.trim());
               setEnrolment(null);
               setCode("");
-              setRecovery(answer.recovery_codes);
+              setRecovery(answer.recoveryCodes);
             });
           }}
         >
           <p>{t("mfaScan")}</p>
-          <QrCode text={enrolment.otpauth_uri} label={t("mfaSetup")} />
+          <QrCode text={enrolment.otpauthUri} label={t("mfaSetup")} />
           <p>
             {t("mfaSecret")}:{" "}
             <code class="secret" data-testid="mfa-secret">
@@ -141,7 +141,7 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
           </div>
         </form>
       ) : (
-        !props.me.mfa_enabled && (
+        !props.me.mfaEnabled && (
           <button
             type="button"
             disabled={busy}
@@ -157,8 +157,8 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
 
 function CredentialSection(props: { me: Me; onChanged: () => Promise<void> }) {
   const current = props.me.credential;
-  const [number, setNumber] = useState(current?.crm_number ?? "");
-  const [uf, setUf] = useState(current?.crm_uf ?? "SP");
+  const [number, setNumber] = useState(current?.crmNumber ?? "");
+  const [uf, setUf] = useState(current?.crmUf ?? "SP");
   const [rqe, setRqe] = useState((current?.rqe ?? []).join(", "));
   const [specialty, setSpecialty] = useState(current?.specialty ?? "");
   const [error, setError] = useState<unknown>(null);
@@ -173,8 +173,8 @@ function CredentialSection(props: { me: Me; onChanged: () => Promise<void> }) {
         setError(null);
         try {
           await meApi.submitCredential({
-            crm_number: number.trim(),
-            crm_uf: uf,
+            crmNumber: number.trim(),
+            crmUf: uf,
             rqe: rqe
               .split(",")
               .map((s) => s.trim())

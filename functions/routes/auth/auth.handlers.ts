@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppBindings } from "../../bindings";
 import { clientFingerprint } from "../../lib/client";
 import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
-import type { IdentityDeps } from "../../services/identity/deps";
+import { requireUser } from "../../scope";
 import {
   REFRESH_IDLE_SECONDS,
   completeMfa,
@@ -18,17 +18,6 @@ import type { loginRoute, logoutAllRoute, logoutRoute, mfaRoute, refreshRoute } 
 
 /** The refresh token lives only in this cookie: HttpOnly, Secure, SameSite=Strict, sent only to /api/auth. */
 export const REFRESH_COOKIE = "__Secure-vitalis_refresh";
-
-async function identityDeps(c: Context<AppBindings>): Promise<IdentityDeps> {
-  return {
-    db: c.var.scope.db,
-    redis: c.var.scope.redis,
-    auth: c.var.scope.section("auth"),
-    tenant: c.var.scope.tenant,
-    requestId: c.var.requestId,
-    ...(await clientFingerprint(c)),
-  };
-}
 
 function answerWithSession(c: Context<AppBindings>, session: SessionTokens) {
   setCookie(c, REFRESH_COOKIE, session.refreshToken, {
@@ -57,7 +46,8 @@ function assertTrustedOrigin(c: Context<AppBindings>): void {
 
 export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  const result = await login(await identityDeps(c), body);
+  const { ipHash } = await clientFingerprint(c);
+  const result = await login(c.var.scope, { ...body, ipHash });
   if (result.kind === "mfa_required") {
     c.header("Cache-Control", "no-store");
     return c.json({ mfa_required: true as const, mfa_token: result.mfaToken }, 200);
@@ -67,7 +57,8 @@ export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c)
 
 export const postMfa: RouteHandler<typeof mfaRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  const session = await completeMfa(await identityDeps(c), { mfaToken: body.mfa_token, code: body.code });
+  const { deviceHash } = await clientFingerprint(c);
+  const session = await completeMfa(c.var.scope, { mfaToken: body.mfa_token, code: body.code, deviceHash });
   return c.json(answerWithSession(c, session), 200);
 };
 
@@ -75,7 +66,7 @@ export const postRefresh: RouteHandler<typeof refreshRoute, AppBindings> = async
   assertTrustedOrigin(c);
   const token = getCookie(c, REFRESH_COOKIE);
   if (!token) throw new UnauthorizedError("invalid_refresh_token", "Your session has ended. Sign in again.");
-  const session = await refreshSession(await identityDeps(c), token);
+  const session = await refreshSession(c.var.scope, { refreshToken: token });
   return c.json(answerWithSession(c, session), 200);
 };
 
@@ -83,15 +74,14 @@ export const postLogout: RouteHandler<typeof logoutRoute, AppBindings> = async (
   assertTrustedOrigin(c);
   const claims = c.var.accessClaims;
   if (!claims) throw new UnauthorizedError();
-  await logout(await identityDeps(c), claims, getCookie(c, REFRESH_COOKIE));
+  await logout(c.var.scope, { accessToken: claims, refreshToken: getCookie(c, REFRESH_COOKIE) });
   deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
   return c.body(null, 204);
 };
 
 export const postLogoutAll: RouteHandler<typeof logoutAllRoute, AppBindings> = async (c) => {
-  const principal = c.var.scope.actor;
-  if (principal.kind !== "user") throw new UnauthorizedError();
-  await revokeAllSessions(await identityDeps(c), principal.userId, { id: principal.userId, reason: "logout_all" });
+  const { userId } = requireUser(c.var.scope);
+  await revokeAllSessions(c.var.scope, { userId, reason: "logout_all" });
   deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
   return c.body(null, 204);
 };

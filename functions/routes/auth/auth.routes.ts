@@ -1,6 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { jsonBody, problemResponses } from "../../lib/openapi";
+import { ROLES } from "../../contract";
+import { jsonBody, problemResponses, protectedRoute } from "../../lib/openapi";
+import type { ProtectOptions } from "../../middleware/protect";
 
+/** Any member of the tenant, whatever their role: ending one's own session needs no more. */
+const signedIn: ProtectOptions = {
+  sensitivity: "public",
+  action: "write",
+  roles: [...ROLES],
+};
+
+// The API answers in camelCase, except here: the token answer keeps the names OAuth 2.0 gives it
+// (RFC 6749 §5.1: `access_token`, `token_type`, `expires_in`), so standard clients and libraries read it as is.
 const tokenResponse = z
   .object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
   .openapi("AccessToken");
@@ -51,20 +62,20 @@ export const refreshRoute = createRoute({
   },
 });
 
-export const logoutRoute = createRoute({
+export const logoutRoute = protectedRoute({
   method: "post",
   path: "/auth/logout",
   tags: ["Authentication"],
   summary: "End this session: the access token is denied until it expires and the refresh family revoked.",
-  security: [{ bearer: [] }],
+  protect: signedIn,
   responses: { 204: { description: "Signed out." }, ...problemResponses(401, 403) },
 });
 
-export const logoutAllRoute = createRoute({
+export const logoutAllRoute = protectedRoute({
   method: "post",
   path: "/auth/logout-all",
   tags: ["Authentication"],
   summary: "End every session of this user, on every device, at once.",
-  security: [{ bearer: [] }],
+  protect: signedIn,
   responses: { 204: { description: "Every session ended." }, ...problemResponses(401, 403) },
 });

@@ -1,11 +1,8 @@
-import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { UnauthorizedError } from "../../lib/errors";
-import { jsonBody, problemResponses } from "../../lib/openapi";
-import type { UserActor } from "../../lib/actor";
+import { jsonBody, jsonResponse, problemResponses, protectedRoute } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import type { ProtectOptions } from "../../middleware/protect";
 import {
   changePassword,
   confirmMfaEnrolment,
@@ -13,199 +10,101 @@ import {
   startMfaEnrolment,
   submitCredential,
 } from "../../services/identity/accounts";
+import {
+  credentialInputSchema,
+  credentialViewSchema,
+  meSchema,
+  mfaEnrolmentSchema,
+  recoveryCodesSchema,
+} from "../../services/identity/account.schemas";
 
-/** The 27 federative units: a CRM number is only meaningful with the council (state) that issued it. */
-export const UFS = [
-  "AC",
-  "AL",
-  "AP",
-  "AM",
-  "BA",
-  "CE",
-  "DF",
-  "ES",
-  "GO",
-  "MA",
-  "MT",
-  "MS",
-  "MG",
-  "PA",
-  "PB",
-  "PR",
-  "PE",
-  "PI",
-  "RJ",
-  "RN",
-  "RS",
-  "RO",
-  "RR",
-  "SC",
-  "SP",
-  "SE",
-  "TO",
-] as const;
+const self: ProtectOptions = { sensitivity: "restricted", action: "read" };
+const selfWrite: ProtectOptions = { sensitivity: "restricted", action: "write" };
 
-const credentialSchema = z
-  .object({
-    crm_number: z.string().regex(/^\d{1,8}$/, "a CRM number is 1 to 8 digits"),
-    crm_uf: z.enum(UFS),
-    rqe: z
-      .array(z.string().regex(/^\d{1,6}$/, "an RQE is 1 to 6 digits"))
-      .max(5)
-      .default([]),
-    specialty: z.string().min(2).max(120).optional(),
-  })
-  .strict()
-  .openapi("CredentialInput");
-
-const credentialView = z
-  .object({
-    crm_number: z.string(),
-    crm_uf: z.string(),
-    rqe: z.array(z.string()),
-    specialty: z.string().nullable(),
-    status: z.enum(["pending", "verified", "rejected"]),
-    note: z.string().nullable(),
-    reviewed_at: z.string().nullable(),
-  })
-  .openapi("Credential");
-
-const meSchema = z
-  .object({
-    id: z.uuid(),
-    email: z.string(),
-    display_name: z.string(),
-    roles: z.array(z.string()),
-    mfa_enabled: z.boolean(),
-    credential: credentialView.nullable(),
-  })
-  .openapi("Me");
-
-const self = protect({ sensitivity: "restricted", action: "read" });
-const selfWrite = protect({ sensitivity: "restricted", action: "write" });
-
-const meRoute = createRoute({
+const meRoute = protectedRoute({
   method: "get",
   path: "/me",
   tags: ["Account"],
   summary: "The signed-in user, their roles in this tenant, MFA state and professional credential.",
-  security: [{ bearer: [] }],
-  middleware: [self] as const,
+  protect: self,
   responses: {
-    200: { description: "You.", content: { "application/json": { schema: meSchema } } },
+    200: jsonResponse(meSchema, "You."),
     ...problemResponses(401, 403),
   },
 });
 
-const passwordRoute = createRoute({
+const passwordRoute = protectedRoute({
   method: "post",
   path: "/me/password",
   tags: ["Account"],
   summary: "Change your password (at least 12 characters, not a common one).",
-  security: [{ bearer: [] }],
-  middleware: [selfWrite] as const,
+  protect: selfWrite,
   request: {
     body: jsonBody(
-      z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict(),
+      z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) }).strict(),
     ),
   },
   responses: { 204: { description: "Changed." }, ...problemResponses(401, 403, 422) },
 });
 
-const enrolRoute = createRoute({
+const enrolRoute = protectedRoute({
   method: "post",
   path: "/me/mfa/enrol",
   tags: ["Account"],
   summary: "Start TOTP enrolment: a secret and an otpauth:// URI for a QR code.",
-  security: [{ bearer: [] }],
-  middleware: [selfWrite] as const,
+  protect: selfWrite,
   responses: {
-    200: {
-      description: "Scan it, then confirm with a code.",
-      content: { "application/json": { schema: z.object({ secret: z.string(), otpauth_uri: z.string() }) } },
-    },
+    200: jsonResponse(mfaEnrolmentSchema, "Scan it, then confirm with a code."),
     ...problemResponses(401, 403, 409),
   },
 });
 
-const confirmRoute = createRoute({
+const confirmRoute = protectedRoute({
   method: "post",
   path: "/me/mfa/confirm",
   tags: ["Account"],
   summary: "Confirm enrolment with a code; returns one-time recovery codes, shown only now.",
-  security: [{ bearer: [] }],
-  middleware: [selfWrite] as const,
+  protect: selfWrite,
   request: { body: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/) }).strict()) },
   responses: {
-    200: {
-      description: "Enabled.",
-      content: { "application/json": { schema: z.object({ recovery_codes: z.array(z.string()) }) } },
-    },
+    200: jsonResponse(recoveryCodesSchema, "Enabled."),
     ...problemResponses(401, 403, 409, 422),
   },
 });
 
-const credentialRoute = createRoute({
+const credentialRoute = protectedRoute({
   method: "put",
   path: "/me/credential",
   tags: ["Account"],
   summary: "Declare your CRM number and UF (and RQE for specialist claims); an admin verifies it.",
-  security: [{ bearer: [] }],
-  middleware: [selfWrite] as const,
-  request: { body: jsonBody(credentialSchema) },
+  protect: selfWrite,
+  request: { body: jsonBody(credentialInputSchema) },
   responses: {
-    200: { description: "Saved, pending verification.", content: { "application/json": { schema: credentialView } } },
+    200: jsonResponse(credentialViewSchema, "Saved, pending verification."),
     ...problemResponses(401, 403, 422),
   },
 });
 
-function accountDeps(c: Context<AppBindings>) {
-  return {
-    db: c.var.scope.db,
-    redis: c.var.scope.redis,
-    auth: c.var.scope.section("auth"),
-    tenant: c.var.scope.tenant,
-    requestId: c.var.requestId,
-  };
-}
-
-function user(c: Context<AppBindings>): UserActor {
-  const principal = c.var.scope.actor;
-  if (principal.kind !== "user") throw new UnauthorizedError();
-  return principal;
-}
-
-const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) =>
-  c.json(await getMe(accountDeps(c), user(c)), 200);
+const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) => c.json(await getMe(c.var.scope), 200);
 
 const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  await changePassword(accountDeps(c), user(c), {
-    currentPassword: body.current_password,
-    newPassword: body.new_password,
-  });
+  await changePassword(c.var.scope, body);
   return c.body(null, 204);
 };
 
 const enrolHandler: RouteHandler<typeof enrolRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await startMfaEnrolment(accountDeps(c), user(c)), 200);
+  return c.json(await startMfaEnrolment(c.var.scope), 200);
 };
 
 const confirmHandler: RouteHandler<typeof confirmRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await confirmMfaEnrolment(accountDeps(c), user(c), c.req.valid("json").code), 200);
+  return c.json(await confirmMfaEnrolment(c.var.scope, c.req.valid("json")), 200);
 };
 
 const credentialHandler: RouteHandler<typeof credentialRoute, AppBindings> = async (c) => {
-  const body = c.req.valid("json");
-  const view = await submitCredential(accountDeps(c), user(c), {
-    crmNumber: body.crm_number,
-    crmUf: body.crm_uf,
-    rqe: body.rqe,
-    specialty: body.specialty,
-  });
-  return c.json(view, 200);
+  return c.json(await submitCredential(c.var.scope, c.req.valid("json")), 200);
 };
 
 export const meRouter = createRouter()

@@ -1,63 +1,47 @@
-import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { UnauthorizedError } from "../../lib/errors";
-import { jsonBody, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses, protectedRoute } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import type { ProtectOptions } from "../../middleware/protect";
+import { credentialViewSchema } from "../../services/identity/account.schemas";
 import { disableUser, reviewCredential } from "../../services/identity/accounts";
 
-const adminOnly = protect({ sensitivity: "restricted", action: "write", roles: ["admin"] });
+const adminOnly: ProtectOptions = { sensitivity: "restricted", action: "write", roles: ["admin"] };
 const params = z.object({ id: z.uuid() });
 
-const reviewRoute = createRoute({
+const reviewRoute = protectedRoute({
   method: "post",
   path: "/users/{id}/credential/review",
   tags: ["Users"],
   summary: "Verify or reject a member's CRM credential, with a note (audited).",
-  security: [{ bearer: [] }],
-  middleware: [adminOnly] as const,
+  protect: adminOnly,
   request: {
     params,
     body: jsonBody(z.object({ status: z.enum(["verified", "rejected"]), note: z.string().min(3).max(1000) }).strict()),
   },
-  responses: { 200: { description: "Reviewed." }, ...problemResponses(401, 403, 404, 422) },
+  responses: {
+    200: jsonResponse(credentialViewSchema, "Reviewed: the credential as it is now."),
+    ...problemResponses(401, 403, 404, 422),
+  },
 });
 
-const disableRoute = createRoute({
+const disableRoute = protectedRoute({
   method: "post",
   path: "/users/{id}/disable",
   tags: ["Users"],
   summary: "Disable a member: no sign-ins, every token void at once (audited).",
-  security: [{ bearer: [] }],
-  middleware: [adminOnly] as const,
+  protect: adminOnly,
   request: { params },
   responses: { 204: { description: "Disabled." }, ...problemResponses(401, 403, 404, 409) },
 });
 
-function deps(c: Context<AppBindings>) {
-  return {
-    db: c.var.scope.db,
-    redis: c.var.scope.redis,
-    auth: c.var.scope.section("auth"),
-    tenant: c.var.scope.tenant,
-    requestId: c.var.requestId,
-  };
-}
-
-function admin(c: Context<AppBindings>) {
-  const principal = c.var.scope.actor;
-  if (principal.kind !== "user") throw new UnauthorizedError();
-  return principal;
-}
-
 const reviewHandler: RouteHandler<typeof reviewRoute, AppBindings> = async (c) => {
-  const view = await reviewCredential(deps(c), admin(c), c.req.valid("param").id, c.req.valid("json"));
+  const view = await reviewCredential(c.var.scope, { userId: c.req.valid("param").id, ...c.req.valid("json") });
   return c.json(view, 200);
 };
 
 const disableHandler: RouteHandler<typeof disableRoute, AppBindings> = async (c) => {
-  await disableUser(deps(c), admin(c), c.req.valid("param").id);
+  await disableUser(c.var.scope, { userId: c.req.valid("param").id });
   return c.body(null, 204);
 };
 

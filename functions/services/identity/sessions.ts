@@ -4,13 +4,12 @@ import { memberships, mfaRecoveryCodes, refreshTokens, users } from "../../../sc
 import type { Role } from "../../../schema/memberships";
 import { decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
-import { type Transaction, withTenant } from "../../lib/db";
+import type { Transaction } from "../../lib/db";
 import { randomBytes, toBase64Url } from "../../lib/encoding";
 import { RateLimitedError, UnauthorizedError } from "../../lib/errors";
 import { hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { verifyTotp } from "../../lib/totp";
-import { appendAudit } from "../audit";
-import type { IdentityDeps } from "./deps";
+import { type AuditActor, requireUser, type Scope } from "../../scope";
 import { ACCESS_TOKEN_SECONDS, type AccessClaims, issueAccessToken, issueMfaToken, verifyMfaToken } from "./tokens";
 
 /** Refresh tokens: idle lifetime per rotation, and an absolute limit from the original sign-in. */
@@ -36,6 +35,7 @@ export function revocationSecond(instant: Date | null): number {
 const INVALID_CREDENTIALS = (): UnauthorizedError =>
   new UnauthorizedError("invalid_credentials", "The email or password is incorrect.");
 
+/** The token answer, with OAuth 2.0's field names (RFC 6749 §5.1), the one exception to the API's camelCase. */
 export interface SessionTokens {
   access_token: string;
   token_type: "Bearer";
@@ -49,9 +49,9 @@ export type LoginResult = { kind: "session"; session: SessionTokens } | { kind: 
 const emailKey = async (tenantId: string, email: string): Promise<string> =>
   (await sha256Hex(`${tenantId}:${email.trim().toLowerCase()}`)).slice(0, 32);
 
-function limiter(deps: IdentityDeps, prefix: string, tokens: number, window: `${number} m`): Ratelimit {
+function limiter(scope: Scope, prefix: string, tokens: number, window: `${number} m`): Ratelimit {
   return new Ratelimit({
-    redis: deps.redis,
+    redis: scope.redis,
     limiter: Ratelimit.slidingWindow(tokens, window),
     prefix: `vitalis:rl:${prefix}`,
     // Workers may not keep state between requests; every decision is made in Redis.
@@ -60,10 +60,10 @@ function limiter(deps: IdentityDeps, prefix: string, tokens: number, window: `${
   });
 }
 
-async function throttleLogin(deps: IdentityDeps, accountKey: string): Promise<void> {
+async function throttleLogin(scope: Scope, ipHash: string, accountKey: string): Promise<void> {
   const [byIp, byAccount] = await Promise.all([
-    limiter(deps, "login-ip", 30, "1 m").limit(`${deps.tenant.id}:${deps.ipHash}`),
-    limiter(deps, "login-account", 10, "1 m").limit(`${deps.tenant.id}:${accountKey}`),
+    limiter(scope, "login-ip", 30, "1 m").limit(`${scope.tenant.id}:${ipHash}`),
+    limiter(scope, "login-account", 10, "1 m").limit(`${scope.tenant.id}:${accountKey}`),
   ]);
   const blocked = [byIp, byAccount].filter((result) => !result.success);
   if (blocked.length > 0) {
@@ -82,19 +82,19 @@ async function rolesOf(tx: Transaction, tenantId: string, userId: string): Promi
 
 async function createSession(
   tx: Transaction,
-  deps: IdentityDeps,
+  scope: Scope,
   user: { id: string; tokensValidAfter: Date | null },
   amr: string[],
   authTime: Date,
   familyId: string = crypto.randomUUID(),
 ): Promise<SessionTokens> {
-  const roles = await rolesOf(tx, deps.tenant.id, user.id);
+  const roles = await rolesOf(tx, scope.tenant.id, user.id);
   if (roles.length === 0) throw INVALID_CREDENTIALS();
   const refreshToken = toBase64Url(randomBytes(32));
   const now = Date.now();
   const absoluteEnd = authTime.getTime() + REFRESH_ABSOLUTE_SECONDS * 1000;
   await tx.insert(refreshTokens).values({
-    tenantId: deps.tenant.id,
+    tenantId: scope.tenant.id,
     userId: user.id,
     familyId,
     tokenHash: await sha256Hex(refreshToken),
@@ -102,9 +102,9 @@ async function createSession(
     authTime,
     expiresAt: new Date(Math.min(now + REFRESH_IDLE_SECONDS * 1000, absoluteEnd)),
   });
-  const { token } = await issueAccessToken(deps.auth, {
+  const { token } = await issueAccessToken(scope.section("auth"), {
     userId: user.id,
-    tenantId: deps.tenant.id,
+    tenantId: scope.tenant.id,
     roles,
     amr,
     authTime: Math.floor(authTime.getTime() / 1000),
@@ -113,41 +113,54 @@ async function createSession(
   return { access_token: token, token_type: "Bearer", expires_in: ACCESS_TOKEN_SECONDS, refreshToken };
 }
 
+/** Who a sign-in event names: the account signing in, not the request's (anonymous) actor. */
+const asUser = (id: string): { as: AuditActor } => ({ as: { type: "user", id } });
+
+/** What sign-in needs to know about the client, computed by the handler (lib/client.ts). */
+export interface LoginInput {
+  email: string;
+  password: string;
+  /** A privacy-preserving hash of the client's IP address (never the address itself), for throttling. */
+  ipHash: string;
+}
+
 /** Step one of sign-in: email and password, throttled, locked out after repeated failures. */
-export async function login(deps: IdentityDeps, input: { email: string; password: string }): Promise<LoginResult> {
+export async function login(scope: Scope, input: LoginInput): Promise<LoginResult> {
+  // Read first: a deployment without a valid auth configuration refuses before counting or auditing anything.
+  const auth = scope.section("auth");
   const email = input.email.trim().toLowerCase();
-  const accountKey = await emailKey(deps.tenant.id, email);
-  await throttleLogin(deps, accountKey);
+  const accountKey = await emailKey(scope.tenant.id, email);
+  await throttleLogin(scope, input.ipHash, accountKey);
   const lockKey = `vitalis:lock:${accountKey}`;
   const failKey = `vitalis:fail:${accountKey}`;
-  const lockTtl = await deps.redis.ttl(lockKey);
+  const lockTtl = await scope.redis.ttl(lockKey);
   if (lockTtl > 0) {
     throw new RateLimitedError(lockTtl, "Too many failed sign-ins. The account is locked for a few minutes.");
   }
 
-  return withTenant(deps.db, deps.tenant.id, async (tx) => {
+  const result = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
     const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !passwordOk || user.status !== "active") {
-      const failures = await deps.redis.incr(failKey);
-      if (failures === 1) await deps.redis.expire(failKey, LOCKOUT_SECONDS);
-      if (failures >= LOCKOUT_THRESHOLD) await deps.redis.set(lockKey, "1", { ex: LOCKOUT_SECONDS });
-      await appendAudit(tx, {
-        tenantId: deps.tenant.id,
-        actorType: user ? "user" : "anonymous",
-        actorId: user?.id ?? null,
-        action: "auth.login_failed",
-        requestId: deps.requestId,
-        details: {
+      const failures = await scope.redis.incr(failKey);
+      if (failures === 1) await scope.redis.expire(failKey, LOCKOUT_SECONDS);
+      if (failures >= LOCKOUT_THRESHOLD) await scope.redis.set(lockKey, "1", { ex: LOCKOUT_SECONDS });
+      // An unknown email names nobody: the event stays anonymous.
+      await scope.audit(
+        tx,
+        "auth.login_failed",
+        null,
+        {
           reason: user && passwordOk ? "disabled" : "invalid_credentials",
           failures,
           locked: failures >= LOCKOUT_THRESHOLD,
         },
-      });
+        user ? asUser(user.id) : { as: { type: "anonymous", id: null } },
+      );
       // The audit event must survive the refusal, so the transaction commits and the error is thrown after it.
       return { kind: "failed" as const };
     }
-    await deps.redis.del(failKey);
+    await scope.redis.del(failKey);
     if (user.passwordHash && needsRehash(user.passwordHash)) {
       await tx
         .update(users)
@@ -155,47 +168,41 @@ export async function login(deps: IdentityDeps, input: { email: string; password
         .where(eq(users.id, user.id));
     }
     if (user.mfaEnabledAt) {
-      await appendAudit(tx, {
-        tenantId: deps.tenant.id,
-        actorType: "user",
-        actorId: user.id,
-        action: "auth.mfa_challenged",
-        requestId: deps.requestId,
-      });
-      return { kind: "mfa_required" as const, mfaToken: await issueMfaToken(deps.auth, user.id, deps.tenant.id) };
+      await scope.audit(tx, "auth.mfa_challenged", null, {}, asUser(user.id));
+      return {
+        kind: "mfa_required" as const,
+        mfaToken: await issueMfaToken(auth, user.id, scope.tenant.id),
+      };
     }
-    const session = await createSession(tx, deps, user, ["pwd"], new Date());
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: user.id,
-      action: "auth.login",
-      requestId: deps.requestId,
-      details: { amr: ["pwd"] },
-    });
+    const session = await createSession(tx, scope, user, ["pwd"], new Date());
+    await scope.audit(tx, "auth.login", null, { amr: ["pwd"] }, asUser(user.id));
     return { kind: "session" as const, session };
-  }).then((result) => {
-    if (result.kind === "failed") throw INVALID_CREDENTIALS();
-    return result;
   });
+  if (result.kind === "failed") throw INVALID_CREDENTIALS();
+  return result;
 }
 
 const RECOVERY_CODE = /^[A-Z0-9]{5}-[A-Z0-9]{5}$/;
 
+export interface MfaInput {
+  mfaToken: string;
+  code: string;
+  /** A hash of the client's device characteristics, remembered as known for the device-familiarity signal. */
+  deviceHash: string;
+}
+
 /** Step two: a TOTP code (or a one-time recovery code) for the MFA token from step one. */
-export async function completeMfa(
-  deps: IdentityDeps,
-  input: { mfaToken: string; code: string },
-): Promise<SessionTokens> {
-  const challenge = await verifyMfaToken(deps.auth, input.mfaToken, deps.tenant.id);
+export async function completeMfa(scope: Scope, input: MfaInput): Promise<SessionTokens> {
+  const auth = scope.section("auth");
+  const challenge = await verifyMfaToken(auth, input.mfaToken, scope.tenant.id);
   // Five guesses per challenge: a 6-digit code must not be brute-forced within the token's lifetime.
-  const attempts = await deps.redis.incr(`vitalis:mfa-attempts:${challenge.jti}`);
-  if (attempts === 1) await deps.redis.expire(`vitalis:mfa-attempts:${challenge.jti}`, 600);
+  const attempts = await scope.redis.incr(`vitalis:mfa-attempts:${challenge.jti}`);
+  if (attempts === 1) await scope.redis.expire(`vitalis:mfa-attempts:${challenge.jti}`, 600);
   if (attempts > 5)
     throw new UnauthorizedError("invalid_mfa_token", "Too many wrong codes. Start again with your password.");
 
   const code = input.code.trim().toUpperCase();
-  const outcome = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+  const outcome = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, challenge.userId)).limit(1);
     if (!user || user.status !== "active" || !user.mfaSecretEncrypted || !user.mfaEnabledAt)
       return { ok: false as const, reason: "no_mfa" };
@@ -215,37 +222,23 @@ export async function completeMfa(
       if (used.length === 0) return { ok: false as const, reason: "wrong_code", userId: user.id };
       method = "recovery";
     } else {
-      const secret = await decryptSecret(user.mfaSecretEncrypted, deps.auth.mfaEncryptionKey, user.id);
+      const secret = await decryptSecret(user.mfaSecretEncrypted, auth.mfaEncryptionKey, user.id);
       const step = await verifyTotp(secret, code);
       if (step === null) return { ok: false as const, reason: "wrong_code", userId: user.id };
       // RFC 6238 §5.2: a code is accepted once; the same step again is a replay.
-      const fresh = await deps.redis.set(`vitalis:totp-used:${user.id}:${step}`, "1", { nx: true, ex: 120 });
+      const fresh = await scope.redis.set(`vitalis:totp-used:${user.id}:${step}`, "1", { nx: true, ex: 120 });
       if (fresh !== "OK") return { ok: false as const, reason: "replayed", userId: user.id };
       method = "otp";
     }
     const amr = method === "otp" ? ["pwd", "otp", "mfa"] : ["pwd", "mfa"];
-    const session = await createSession(tx, deps, user, amr, new Date());
-    await deps.redis.sadd(`vitalis:devices:${user.id}`, deps.deviceHash);
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: user.id,
-      action: "auth.login",
-      requestId: deps.requestId,
-      details: { amr, recoveryCodeUsed: method === "recovery" },
-    });
+    const session = await createSession(tx, scope, user, amr, new Date());
+    await scope.redis.sadd(`vitalis:devices:${user.id}`, input.deviceHash);
+    await scope.audit(tx, "auth.login", null, { amr, recoveryCodeUsed: method === "recovery" }, asUser(user.id));
     return { ok: true as const, session };
   });
   if (!outcome.ok) {
-    await withTenant(deps.db, deps.tenant.id, (tx) =>
-      appendAudit(tx, {
-        tenantId: deps.tenant.id,
-        actorType: "user",
-        actorId: challenge.userId,
-        action: "auth.mfa_failed",
-        requestId: deps.requestId,
-        details: { reason: outcome.reason },
-      }),
+    await scope.transaction((tx) =>
+      scope.audit(tx, "auth.mfa_failed", null, { reason: outcome.reason }, asUser(challenge.userId)),
     );
     if (outcome.reason === "replayed")
       throw new UnauthorizedError("mfa_code_replayed", "This code was already used. Wait for the next one.");
@@ -258,9 +251,9 @@ export async function completeMfa(
  * Rotates a refresh token. A token that was already rotated or revoked means someone replayed it: the
  * whole family is revoked and the event audited (RFC 9700 §4.14.2).
  */
-export async function refreshSession(deps: IdentityDeps, refreshToken: string): Promise<SessionTokens> {
-  const tokenHash = await sha256Hex(refreshToken);
-  const outcome = await withTenant(deps.db, deps.tenant.id, async (tx) => {
+export async function refreshSession(scope: Scope, input: { refreshToken: string }): Promise<SessionTokens> {
+  const tokenHash = await sha256Hex(input.refreshToken);
+  const outcome = await scope.transaction(async (tx) => {
     const [row] = await tx
       .select()
       .from(refreshTokens)
@@ -273,14 +266,7 @@ export async function refreshSession(deps: IdentityDeps, refreshToken: string): 
         .update(refreshTokens)
         .set({ revokedAt: new Date(), revokedReason: "reuse_detected" })
         .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
-      await appendAudit(tx, {
-        tenantId: deps.tenant.id,
-        actorType: "user",
-        actorId: row.userId,
-        action: "auth.refresh_reuse_detected",
-        requestId: deps.requestId,
-        details: { familyId: row.familyId },
-      });
+      await scope.audit(tx, "auth.refresh_reuse_detected", null, { familyId: row.familyId }, asUser(row.userId));
       return { ok: false as const, reason: "reused" };
     }
     const [user] = await tx.select().from(users).where(eq(users.id, row.userId)).limit(1);
@@ -289,70 +275,64 @@ export async function refreshSession(deps: IdentityDeps, refreshToken: string): 
       return { ok: false as const, reason: "expired" };
     }
     await tx.update(refreshTokens).set({ rotatedAt: new Date() }).where(eq(refreshTokens.id, row.id));
-    const session = await createSession(tx, deps, user, row.amr, row.authTime, row.familyId);
+    const session = await createSession(tx, scope, user, row.amr, row.authTime, row.familyId);
     return { ok: true as const, session };
   });
   if (!outcome.ok) throw new UnauthorizedError("invalid_refresh_token", "Your session has ended. Sign in again.");
   return outcome.session;
 }
 
-/** Ends this session: the access token is denied until it expires, and the refresh family is revoked. */
-export async function logout(
-  deps: IdentityDeps,
-  claims: AccessClaims,
-  refreshToken: string | undefined,
-): Promise<void> {
-  const ttl = Math.max(1, claims.exp - Math.floor(Date.now() / 1000) + 30);
-  await deps.redis.set(`vitalis:deny:${claims.jti}`, "1", { ex: ttl });
-  await withTenant(deps.db, deps.tenant.id, async (tx) => {
-    if (refreshToken) {
+export interface LogoutInput {
+  /** The access token being ended: denied by its id until it expires. */
+  accessToken: Pick<AccessClaims, "jti" | "exp">;
+  /** The refresh cookie, when the client sent it: its family is revoked. */
+  refreshToken: string | undefined;
+}
+
+/** Ends the signed-in user's session: the access token is denied until it expires, and the refresh family revoked. */
+export async function logout(scope: Scope, input: LogoutInput): Promise<void> {
+  const user = requireUser(scope);
+  const ttl = Math.max(1, input.accessToken.exp - Math.floor(Date.now() / 1000) + 30);
+  await scope.redis.set(`vitalis:deny:${input.accessToken.jti}`, "1", { ex: ttl });
+  await scope.transaction(async (tx) => {
+    if (input.refreshToken) {
       const [row] = await tx
         .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
         .from(refreshTokens)
-        .where(eq(refreshTokens.tokenHash, await sha256Hex(refreshToken)))
+        .where(eq(refreshTokens.tokenHash, await sha256Hex(input.refreshToken)))
         .limit(1);
-      if (row && row.userId === claims.sub) {
+      if (row && row.userId === user.userId) {
         await tx
           .update(refreshTokens)
           .set({ revokedAt: new Date(), revokedReason: "logout" })
           .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
       }
     }
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: claims.sub,
-      action: "auth.logout",
-      requestId: deps.requestId,
-    });
+    await scope.audit(tx, "auth.logout");
   });
 }
 
 /**
- * Voids every token the user holds, at once: a not-before instant in the database (checked on refresh)
+ * Voids every token `userId` holds, at once: a not-before instant in the database (checked on refresh)
  * and in Redis (checked on every request until the last access token issued before it has expired).
+ * The event names the scope's actor: the user themself (`logout_all`) or the admin who disabled them.
  */
 export async function revokeAllSessions(
-  deps: Pick<IdentityDeps, "db" | "redis" | "tenant" | "requestId">,
-  userId: string,
-  actor: { id: string; reason: "logout_all" | "user_disabled" },
+  scope: Scope,
+  input: { userId: string; reason: "logout_all" | "user_disabled" },
 ): Promise<void> {
+  const { userId, reason } = input;
   const now = new Date();
-  await withTenant(deps.db, deps.tenant.id, async (tx) => {
+  await scope.transaction(async (tx) => {
     await tx.update(users).set({ tokensValidAfter: now, updatedAt: now }).where(eq(users.id, userId));
     await tx
       .update(refreshTokens)
-      .set({ revokedAt: now, revokedReason: actor.reason })
+      .set({ revokedAt: now, revokedReason: reason })
       .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
-    await appendAudit(tx, {
-      tenantId: deps.tenant.id,
-      actorType: "user",
-      actorId: actor.id,
-      action: actor.reason === "logout_all" ? "auth.logout_all" : "user.sessions_revoked",
-      targetType: "user",
-      targetId: userId,
-      requestId: deps.requestId,
+    await scope.audit(tx, reason === "logout_all" ? "auth.logout_all" : "user.sessions_revoked", {
+      type: "user",
+      id: userId,
     });
   });
-  await deps.redis.set(`vitalis:nbf:${userId}`, String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
+  await scope.redis.set(`vitalis:nbf:${userId}`, String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
 }

@@ -1,0 +1,85 @@
+import { z } from "@hono/zod-openapi";
+import { credentialStatuses } from "../../../schema/professional-credentials";
+
+/**
+ * The account's inputs and answers, one zod definition each, in camelCase like the rest of the API: the
+ * routes validate and describe with them (OpenAPI), and the services and the admin SPA take their TypeScript
+ * types from them, so the three cannot drift apart.
+ */
+
+/** The 27 federative units: a CRM number is only meaningful with the council (state) that issued it. */
+export const UFS = [
+  "AC",
+  "AL",
+  "AP",
+  "AM",
+  "BA",
+  "CE",
+  "DF",
+  "ES",
+  "GO",
+  "MA",
+  "MT",
+  "MS",
+  "MG",
+  "PA",
+  "PB",
+  "PR",
+  "PE",
+  "PI",
+  "RJ",
+  "RN",
+  "RS",
+  "RO",
+  "RR",
+  "SC",
+  "SP",
+  "SE",
+  "TO",
+] as const;
+
+/** A physician's declaration of their council registration (PUT /api/me/credential). */
+export const credentialInputSchema = z
+  .object({
+    crmNumber: z.string().regex(/^\d{1,8}$/, "a CRM number is 1 to 8 digits"),
+    crmUf: z.enum(UFS),
+    rqe: z
+      .array(z.string().regex(/^\d{1,6}$/, "an RQE is 1 to 6 digits"))
+      .max(5)
+      .default([]),
+    specialty: z.string().min(2).max(120).optional(),
+  })
+  .strict()
+  .openapi("CredentialInput");
+export type CredentialInput = z.output<typeof credentialInputSchema>;
+
+export const credentialViewSchema = z
+  .object({
+    crmNumber: z.string(),
+    crmUf: z.string(),
+    rqe: z.array(z.string()),
+    specialty: z.string().nullable(),
+    status: z.enum(credentialStatuses),
+    note: z.string().nullable(),
+    reviewedAt: z.string().nullable(),
+  })
+  .openapi("Credential");
+export type CredentialView = z.infer<typeof credentialViewSchema>;
+
+export const meSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    displayName: z.string(),
+    roles: z.array(z.string()),
+    mfaEnabled: z.boolean(),
+    credential: credentialViewSchema.nullable(),
+  })
+  .openapi("Me");
+export type Me = z.infer<typeof meSchema>;
+
+export const mfaEnrolmentSchema = z.object({ secret: z.string(), otpauthUri: z.string() }).openapi("MfaEnrolment");
+export type MfaEnrolment = z.infer<typeof mfaEnrolmentSchema>;
+
+export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()) }).openapi("RecoveryCodes");
+export type RecoveryCodes = z.infer<typeof recoveryCodesSchema>;
