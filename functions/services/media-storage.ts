@@ -51,6 +51,14 @@ export function randomObjectId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * Exactly "this key does not exist" (not a missing bucket, which is also a 404): the readiness probe counts it
+ * as proof that the bucket exists and the credentials may read there.
+ */
+export function isNoSuchKey(error: unknown): boolean {
+  return error instanceof NoSuchKey || (error instanceof S3ServiceException && error.name === "NoSuchKey");
+}
+
 export function isMissingObject(error: unknown): boolean {
   return (
     error instanceof NoSuchKey ||

@@ -1,8 +1,8 @@
-import { GetObjectCommand, NoSuchKey } from "@aws-sdk/client-s3";
 import type { Config, S3Config } from "../env";
 import { createDatabase } from "../lib/db";
 import { createRedis } from "../lib/redis";
 import { createS3 } from "../lib/s3";
+import { isNoSuchKey, readRange } from "./media-storage";
 
 export type DependencyName = "postgres" | "redis" | "s3";
 
@@ -30,12 +30,9 @@ export const S3_PROBE_KEY = "media/.readiness-probe";
 
 async function probeBucket(config: S3Config): Promise<void> {
   try {
-    const reply = await createS3(config).send(
-      new GetObjectCommand({ Bucket: config.bucket, Key: S3_PROBE_KEY, Range: "bytes=0-0" }),
-    );
-    await reply.Body?.transformToByteArray();
+    await readRange({ s3: createS3(config), bucket: config.bucket }, S3_PROBE_KEY, 1);
   } catch (error) {
-    if (error instanceof NoSuchKey) return;
+    if (isNoSuchKey(error)) return;
     throw error;
   }
 }
