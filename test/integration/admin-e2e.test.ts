@@ -8,7 +8,6 @@
  * recovery code and publishes; the article is on the public site. Screenshots go to test-results/screenshots.
  */
 import { mkdir } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import type pg from "pg";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,13 +15,12 @@ import { inject } from "vitest";
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
 import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
 import { createUser, type TestUser } from "../support/auth.js";
+import { requireChromium } from "../support/browser.js";
 import { makeDicom } from "../support/dicom.js";
 import { adminClient } from "../support/db.js";
 
 const SHOTS = new URL("../../test-results/screenshots/", import.meta.url).pathname;
-const haveBrowser = existsSync(CHROMIUM.executablePath);
-
-describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
+describe("admin SPA in Chromium", () => {
   let admin: pg.Client;
   let server: AdminServer;
   let browser: Browser;
@@ -38,6 +36,7 @@ describe.skipIf(!haveBrowser)("admin SPA in Chromium", () => {
   let hasAnalysis = false;
 
   beforeAll(async () => {
+    requireChromium(CHROMIUM.executablePath);
     await mkdir(SHOTS, { recursive: true });
     admin = await adminClient();
     const slug = `admin-e2e-${Math.random().toString(36).slice(2, 8)}`;

@@ -1,10 +1,10 @@
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type pg from "pg";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { requireChromium } from "../support/browser.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { createWorker, type TestWorker } from "../support/worker.js";
 
@@ -24,11 +24,7 @@ describe("the public site in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); this test never downloads a browser.`,
-      );
-    }
+    requireChromium(CHROMIUM);
     admin = await adminClient();
     site = await seedTenant(admin, "browser");
     // The browser asks for 127.0.0.1:<port>; that hostname is this tenant's second (non-primary) name.

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseClients } from "../../functions/lib/db.js";
+import type { Database, DatabaseClients } from "../../functions/lib/db.js";
 import { withTenant } from "../../functions/lib/db.js";
 import { appendAudit } from "../../functions/services/audit.js";
 import { auditEvents, memberships, users } from "../../schema/index.js";
@@ -64,7 +64,18 @@ describe("tenant isolation by row-level security", () => {
   it("refuses to write audit events into another tenant's chain", async () => {
     await expect(
       withTenant(app.db, a.id, (tx) => appendAudit(tx, { tenantId: b.id, actorType: "system", action: "test.forged" })),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({
+      // PostgreSQL's insufficient_privilege, raised by the policy's WITH CHECK, not any other failure.
+      cause: {
+        code: "42501",
+        message: 'new row violates row-level security policy for table "audit_events"',
+      },
+    });
+    const forged = await admin.query("select 1 from audit_events where tenant_id = $1 and action = $2", [
+      b.id,
+      "test.forged",
+    ]);
+    expect(forged.rows).toEqual([]);
   });
 
   it("shows nothing at all when no tenant is set (fail closed)", async () => {
@@ -73,9 +84,30 @@ describe("tenant isolation by row-level security", () => {
   });
 
   it("does not let the tenant setting outlive its transaction on a pooled connection", async () => {
-    await withTenant(app.db, a.id, (tx) => tx.select().from(users));
-    const setting = await app.db.execute(sql`select current_setting('app.tenant_id', true) as tenant`);
-    expect([null, ""]).toContain((setting.rows[0] as { tenant: string | null }).tenant);
+    type Seen = { pid: number; tenant: string | null };
+    const seen = async (tx: Pick<Database, "execute">) =>
+      (await tx.execute(sql`select pg_backend_pid() as pid, current_setting('app.tenant_id', true) as tenant`))
+        .rows[0] as Seen;
+    const first = await withTenant(app.db, a.id, async (tx) => ({
+      ...(await seen(tx)),
+      users: (await tx.select().from(users).where(eq(users.id, a.userId))).map((row) => row.email),
+    }));
+    expect(first.tenant).toBe(a.id);
+    expect(first.users).toEqual([a.email]);
+    // Outside any transaction, on the connection the pool hands out next: the setting is gone.
+    const between = await seen(app.db);
+    expect(between.pid).toBe(first.pid);
+    expect([null, ""]).toContain(between.tenant);
+    // The next tenant's transaction runs on that same backend and sees nothing of the first tenant.
+    const second = await withTenant(app.db, b.id, async (tx) => ({
+      ...(await seen(tx)),
+      users: await tx.select().from(users).where(eq(users.id, a.userId)),
+      memberships: await tx.select().from(memberships).where(eq(memberships.tenantId, a.id)),
+    }));
+    expect(second.pid).toBe(first.pid);
+    expect(second.tenant).toBe(b.id);
+    expect(second.users).toEqual([]);
+    expect(second.memberships).toEqual([]);
   });
 
   it("cannot be tricked by a malformed tenant id", async () => {

@@ -195,10 +195,21 @@ describe("DICOM uploads", () => {
 
   it("asks a password-only session to step up before it may upload a study, but not an illustration", async () => {
     const study = await makeDicom();
-    const refused = await start(editorToken, { bytes: study.bytes, kind: "dicom", contentType: "application/dicom" });
-    // PHI needs MFA and a known device: the policy answers step-up or deny, never an upload URL.
-    expect([401, 403]).toContain(refused.status);
-    expect(["step_up_required", "trust_denied"]).toContain(((await refused.json()) as { code: string }).code);
+    const upload = { bytes: study.bytes, kind: "dicom", contentType: "application/dicom" };
+    // A medical reviewer without a second factor: MFA alone would lift the trust score over PHI's bar, so the
+    // answer is a step-up challenge (RFC 9470), never an upload URL.
+    const passwordOnly = await createUser(admin, tenant, { roles: ["medical_reviewer"] });
+    const refused = await start((await signIn(worker, tenant.hostname, passwordOnly)).accessToken, upload);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toMatch(/^Bearer error="insufficient_user_authentication"(,|$)/);
+    expect(refused.headers.get("www-authenticate")).toMatch(/[ ,]acr_values="mfa"(,|$)/);
+    expect(((await refused.json()) as { code: string }).code).toBe("step_up_required");
+    // An editor on a new device stays under PHI's bar even with MFA (the audit records device, credential,
+    // sensitivity and authentication as lost), so stepping up would not help: denied outright.
+    const denied = await start(editorToken, upload);
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get("www-authenticate")).toBeNull();
+    expect(((await denied.json()) as { code: string }).code).toBe("trust_denied");
     const image = await start(editorToken, {
       bytes: png(1024),
       kind: "image",

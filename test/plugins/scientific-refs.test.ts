@@ -45,8 +45,14 @@ describe(`${NAME} properties`, () => {
       pmid.map((p) => ({ type: "pmid", id: p, shown: `PMID: ${p}`, offset: 6 })),
       pmcid.map((p) => ({ type: "pmcid", id: p, shown: p, offset: 0 })),
     );
+    // An optional reference list: each numbered entry is returned as a "reference" whose id is its number and
+    // whose span is the whole line, written out here by hand.
+    const heading = fc.constantFrom("Referências", "## References", "Referencias:", "**Bibliografia**");
+    const marker = fc.constantFrom((n: number) => `${n}. `, (n: number) => `${n}) `, (n: number) => `[${n}] `, (n: number) => `${n} - `);
+    const work = fc.constantFrom("Silva A, Souza B. Hipertensão arterial. Rev Bras Cardiol. 2020.", "Smith J et al. Blood pressure. Lancet.", "Pérez M. Diabetes 😀 y ejercicio.");
+    const entries = fc.array(fc.tuple(marker, work, fc.option(item, { nil: undefined })), { maxLength: 4 });
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(item, sep), { minLength: 1, maxLength: 6 }), async (parts) => {
+      fc.asyncProperty(fc.array(fc.tuple(item, sep), { minLength: 1, maxLength: 6 }), fc.option(fc.tuple(heading, entries), { nil: undefined }), async (parts, list) => {
         let text = "Ver";
         const expected: { type: string; id: string; start: number }[] = [];
         for (const [it, s] of parts) {
@@ -55,10 +61,33 @@ describe(`${NAME} properties`, () => {
           text += it.shown;
           text += " ";
         }
+        const lines: { id: string; start: number; text: string }[] = [];
+        if (list) {
+          text += `\n\n${list[0]}\n`;
+          list[1].forEach(([mark, title, it], i) => {
+            const start = text.length;
+            let line = `${mark(i + 1)}${title}`;
+            if (it) {
+              line += " ";
+              expected.push({ type: it.type, id: it.id, start: start + line.length + it.offset });
+              line += it.shown;
+            }
+            lines.push({ id: String(i + 1), start, text: line });
+            text += `${line}\n`;
+          });
+        }
         const out = await runner.analyze({ text, locale: "pt-BR" });
         expect(checkContract(NAME, { text }, out)).toEqual([]);
         const refs = out.references as Ref[];
-        for (const r of refs) expect(text.slice(r.start, r.end)).toBe(r.type === "reference" ? text.slice(r.start, r.end) : r.id);
+        for (const r of refs) {
+          if (r.type === "reference") {
+            const line = lines.find((l) => l.start === r.start);
+            expect(line, `reference at ${r.start} in ${JSON.stringify(text)}`).toBeDefined();
+            expect(r.id).toBe(line!.id);
+            expect(text.slice(r.start, r.end)).toBe(line!.text);
+          } else expect(text.slice(r.start, r.end)).toBe(r.id);
+        }
+        expect(refs.filter((r) => r.type === "reference").length).toBe(lines.length);
         for (const e of expected) {
           const r = refs.find((x) => x.start === e.start);
           expect(r, `${e.type} ${e.id} at ${e.start} in ${JSON.stringify(text)}`).toBeDefined();

@@ -108,8 +108,11 @@ export class PluginRunner {
 //     "input": AnalyzeInput,
 //     "expect": {
 //       "codes"?: string[],                      every code appears
-//       "absent"?: string[],                     none of these codes appears
 //       "spans"?: [{ "code", "text", "severity"? }],   a finding with that code covers exactly `text`
+//                                                together, codes and spans' codes are the exact set of codes
+//                                                the output may contain: any other code is a false positive
+//       "absent": (string | { "code"?, "text" })[],   required, plausible false positives: no finding has
+//                                                that code / no finding (of that code) covers exactly `text`
 //       "notSpans"?: string[],                   no finding covers exactly one of these texts
 //       "severity"?: { [code]: Severity },       every finding with the code has this severity
 //       "score"?: { "min"?: number, "max"?: number },
@@ -118,9 +121,12 @@ export class PluginRunner {
 //       "references"?: [{ "type", "id", "text"? }]   scientific-refs: these references are returned
 //     } }
 
+/** A plausible false positive: a finding code, or a text no finding (of `code`, when given) may cover exactly. */
+export type Absent = string | { code?: string; text: string };
+
 export interface FixtureExpect {
   codes?: string[];
-  absent?: string[];
+  absent: Absent[];
   spans?: { code: string; text: string; severity?: Severity }[];
   notSpans?: string[];
   severity?: Record<string, Severity>;
@@ -144,6 +150,10 @@ export function loadFixtures(plugin: string): Fixture[] {
     .sort()
     .map((file) => {
       const parsed = JSON.parse(readFileSync(join(dir, file), "utf8")) as Omit<Fixture, "file">;
+      // Every fixture names false positives it rules out; a fixture that only checks presence passes too easily.
+      if (!Array.isArray(parsed.expect?.absent) || parsed.expect.absent.length === 0) {
+        throw new Error(`${plugin}/${file}: expect.absent must list the false positives this fixture rules out`);
+      }
       return { file, ...parsed };
     });
 }
@@ -160,7 +170,16 @@ export function checkExpect(input: AnalyzeInput, out: PluginOutput, ex: FixtureE
   const codes = new Set(out.findings.map((f) => f.code));
   const describe = () => out.findings.map((f) => `${f.code}/${f.severity}:${JSON.stringify(spanText(input.text, f) ?? null)}`).join(", ");
   for (const c of ex.codes ?? []) if (!codes.has(c)) problems.push(`missing code ${c} (got ${describe()})`);
-  for (const c of ex.absent ?? []) if (codes.has(c)) problems.push(`unexpected code ${c} (got ${describe()})`);
+  const declared = new Set([...(ex.codes ?? []), ...(ex.spans ?? []).map((s) => s.code)]);
+  for (const c of codes) if (!declared.has(c)) problems.push(`code ${c} is not among the fixture's codes or spans (got ${describe()})`);
+  for (const a of ex.absent ?? []) {
+    if (typeof a === "string") {
+      if (declared.has(a)) problems.push(`fixture lists ${a} both as expected and as absent`);
+      if (codes.has(a)) problems.push(`unexpected code ${a} (got ${describe()})`);
+    } else if (out.findings.some((f) => (a.code === undefined || f.code === a.code) && spanText(input.text, f) === a.text)) {
+      problems.push(`a ${a.code ?? "finding"} covers ${JSON.stringify(a.text)}, listed as absent (got ${describe()})`);
+    }
+  }
   for (const s of ex.spans ?? []) {
     const hit = out.findings.find((f) => f.code === s.code && spanText(input.text, f) === s.text && (!s.severity || f.severity === s.severity));
     if (!hit) problems.push(`no ${s.code}${s.severity ? "/" + s.severity : ""} finding on ${JSON.stringify(s.text)} (got ${describe()})`);

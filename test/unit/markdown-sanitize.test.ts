@@ -36,6 +36,43 @@ const ALLOWED_TAGS = new Set([
   "sub",
 ]);
 
+/** Schemes a link or image may use once a browser has resolved it; data: only for raster images. */
+const ALLOWED_SCHEMES = new Set(["http:", "https:", "mailto:", "tel:"]);
+const RASTER_DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp|avif);base64,[a-z0-9+/]*={0,2}$/i;
+
+/** The attribute value a browser sees: the few character references markup needs, and numeric ones. */
+function decodeAttribute(value: string): string | null {
+  const named: Record<string, string> = { amp: "&", quot: '"', apos: "'", lt: "<", gt: ">" };
+  let unknown = false;
+  const decoded = value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z][a-z0-9]*);?/gi, (whole, ref: string) => {
+    if (ref[0] === "#") {
+      const code = ref[1] === "x" || ref[1] === "X" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return code > 0x10ffff ? "\ufffd" : String.fromCodePoint(code);
+    }
+    const char = named[ref.toLowerCase()];
+    if (char === undefined || !whole.endsWith(";")) unknown = true; // e.g. &colon; is not judged here: refuse
+    return char ?? whole;
+  });
+  return unknown ? null : decoded;
+}
+
+/**
+ * Judges a URL as a browser would resolve it, with the WHATWG URL parser (it strips tabs, newlines and
+ * leading C0 controls and spaces, and lower-cases the scheme), independently of the sanitizer's own check.
+ */
+function isAllowedUrl(raw: string, attribute: "href" | "src"): boolean {
+  const value = decodeAttribute(raw);
+  if (value === null) return false;
+  let url: URL;
+  try {
+    url = new URL(value, "https://site.example/base/");
+  } catch {
+    return false;
+  }
+  if (url.protocol === "data:") return attribute === "src" && RASTER_DATA_IMAGE.test(url.href);
+  return ALLOWED_SCHEMES.has(url.protocol);
+}
+
 /**
  * Nothing in the output may run: every tag is an allowed one, carries no handler or style attribute, and
  * its URLs are safe. Text that merely reads "onerror=" is inert, because its "<" is escaped.
@@ -44,9 +81,8 @@ function assertInert(html: string): void {
   for (const [tag, name] of html.matchAll(/<\/?([a-zA-Z][^\s/>]*)[^>]*>/g)) {
     expect(ALLOWED_TAGS.has(name!.toLowerCase()), tag).toBe(true);
     expect(tag).not.toMatch(/\s(on[a-z]+|style|srcdoc|formaction|xlink:href)\s*=/i);
-    for (const [, url] of tag.matchAll(/\s(?:href|src)="([^"]*)"/g)) {
-      expect(isSafeUrl(url!, "image"), url).toBe(true);
-      expect(url).not.toMatch(/^\s*(javascript|vbscript|data:text)/i);
+    for (const [, attribute, url] of tag.matchAll(/\s(href|src)="([^"]*)"/g)) {
+      expect(isAllowedUrl(url!, attribute as "href" | "src"), `${attribute}=${url}`).toBe(true);
     }
   }
   // Every "<" that is not one of those tags was escaped.
