@@ -1,3 +1,4 @@
+import { contentTypes } from "../content-types";
 import type { Database } from "../lib/db";
 import type { ContentLocale } from "../../schema";
 import { segmentOfLocale } from "../site/i18n";
@@ -221,7 +222,7 @@ export function purgePlan(tenantId: string, footprints: ContentFootprint[]): Pur
     paths.add(sitePaths.sitemapIndex());
     paths.add(sitePaths.sitemap(locale));
     tags.add(cacheTags.sitemap(tenantId));
-    if (item.type !== "post") continue;
+    if (!contentTypes[item.type].listed) continue;
     for (const path of listPages(sitePaths.home(locale), item.listSizes.home ?? 0)) paths.add(path);
     paths.add(sitePaths.rss(locale));
     paths.add(sitePaths.atom(locale));

@@ -10,6 +10,7 @@ import {
   tenantHostnames,
   users,
 } from "../../schema";
+import { contentTypes, listedContentTypes } from "../content-types";
 import type { Scope } from "../scope";
 import { type Database, type Transaction, withTenant } from "../lib/db";
 import { ANONYMOUS_VIEWER, publicVisibility, resolveViewer, type Viewer } from "./content-access";
@@ -242,7 +243,7 @@ function filterSql(filter: ListFilter): SQL[] {
   ];
 }
 
-async function postsPage(
+async function listedPage(
   tx: Transaction,
   viewer: Viewer,
   locale: ContentLocale,
@@ -256,7 +257,7 @@ async function postsPage(
     .from(contentItems)
     .where(
       and(
-        eq(contentItems.type, "post"),
+        inArray(contentItems.type, [...listedContentTypes]),
         eq(contentItems.locale, locale),
         publicVisibility(viewer),
         ...filterSql(filter),
@@ -268,8 +269,11 @@ async function postsPage(
   return { items: rows.map(({ total: _total, ...row }) => toSummary(row)), total: rows[0]?.total ?? 0 };
 }
 
-/** One page of published posts in a locale, optionally of a category, tag or author; null when the term does not exist. */
-export async function listSitePosts(
+/**
+ * One page of the published items of the listed types (posts) in a locale, optionally of a category, tag or
+ * author; null when the term does not exist.
+ */
+export async function listSiteItems(
   ctx: Scope,
   locale: ContentLocale,
   filter: ListFilter,
@@ -278,7 +282,7 @@ export async function listSitePosts(
   return read(ctx, async (tx, viewer) => {
     const term = filter ? await findTerm(tx, filter) : null;
     if (filter && !term) return null;
-    const { items, total } = await postsPage(tx, viewer, locale, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE);
+    const { items, total } = await listedPage(tx, viewer, locale, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE);
     return { term, items, total };
   });
 }
@@ -321,7 +325,7 @@ export async function siteFeed(
     const filter: ListFilter = categorySlug ? { kind: "category", slug: categorySlug } : null;
     const term = filter ? await findTerm(tx, filter) : null;
     if (filter && !term) return null;
-    const { items } = await postsPage(tx, ANONYMOUS_VIEWER, locale, filter, FEED_SIZE, 0);
+    const { items } = await listedPage(tx, ANONYMOUS_VIEWER, locale, filter, FEED_SIZE, 0);
     return { term, items };
   });
 }
@@ -369,7 +373,7 @@ export async function sitemapEntries(ctx: Scope, locale: ContentLocale): Promise
         lastModified: item.updatedAt,
         translations: item.translations,
       });
-      if (item.type !== "post") continue;
+      if (!contentTypes[item.type].listed) continue;
       const owners: Array<["category" | "tag" | "author", string]> = [
         ...item.categorySlugs.map((slug): ["category", string] => ["category", slug]),
         ...item.tagSlugs.map((slug): ["tag", string] => ["tag", slug]),
@@ -433,7 +437,7 @@ export interface ContentFootprint {
   categorySlugs: string[];
   tagSlugs: string[];
   authorSlug: string | null;
-  /** Published public posts per list of the item's locale ("home", "category:<slug>", …), after the change. */
+  /** Published public items of the listed types per list of the item's locale ("home", "category:<slug>", …), after the change. */
   listSizes: Record<string, number>;
 }
 
@@ -471,16 +475,16 @@ export async function contentFootprints(
       .where(inArray(contentItems.id, contentIds));
     const footprints: ContentFootprint[] = [];
     for (const item of items) {
-      const visiblePosts = and(
-        eq(contentItems.type, "post"),
+      const visibleListed = and(
+        inArray(contentItems.type, [...listedContentTypes]),
         eq(contentItems.locale, item.locale),
         publicVisibility(ANONYMOUS_VIEWER),
       );
       const sizes: Record<string, number> = {};
-      const [home] = await tx.select({ n: count() }).from(contentItems).where(visiblePosts);
+      const [home] = await tx.select({ n: count() }).from(contentItems).where(visibleListed);
       sizes.home = home?.n ?? 0;
       const perList = async (key: string, condition: SQL) => {
-        const [row] = await tx.select({ n: count() }).from(contentItems).where(and(visiblePosts, condition));
+        const [row] = await tx.select({ n: count() }).from(contentItems).where(and(visibleListed, condition));
         sizes[key] = row?.n ?? 0;
       };
       for (const slug of item.categorySlugs) await perList(`category:${slug}`, inCategory(slug));

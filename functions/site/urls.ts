@@ -1,4 +1,5 @@
 import type { ContentLocale, ContentType } from "../../schema";
+import { contentTypes } from "../content-types";
 import { segmentOfLocale } from "./i18n";
 
 /**
@@ -9,7 +10,7 @@ import { segmentOfLocale } from "./i18n";
 export const sitePaths = {
   home: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/`,
   item: (locale: ContentLocale, type: ContentType, slug: string) =>
-    type === "post" ? `/${segmentOfLocale(locale)}/posts/${slug}/` : `/${segmentOfLocale(locale)}/${slug}/`,
+    `/${segmentOfLocale(locale)}/${contentTypes[type].sitePath(slug)}`,
   category: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/category/${slug}/`,
   tag: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/tag/${slug}/`,
   author: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/author/${slug}/`,

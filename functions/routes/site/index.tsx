@@ -2,6 +2,7 @@
 import { type Context, Hono } from "hono";
 import type { ContentLocale, ContentType } from "../../../schema";
 import type { AppBindings } from "../../bindings";
+import { allContentTypes } from "../../content-types";
 import { protect } from "../../middleware/protect";
 import {
   type CachedResult,
@@ -20,7 +21,7 @@ import {
 import {
   getSiteArticle,
   type ListFilter,
-  listSitePosts,
+  listSiteItems,
   primaryHostname,
   searchSite,
   siteFeed,
@@ -356,7 +357,7 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
     return serve(c, locale, withPage(basePath, page), async () => {
       const t = STRINGS[locale];
       const filter: ListFilter = kind === "home" || slug === null ? null : { kind, slug };
-      const list = await listSitePosts(c.var.scope, locale, filter, page);
+      const list = await listSiteItems(c.var.scope, locale, filter, page);
       const totalPages = Math.max(1, Math.ceil((list?.total ?? 0) / PAGE_SIZE));
       if (!list || page > totalPages) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
@@ -466,7 +467,8 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Articles: posts at /<locale>/posts/<slug>/, pages at /<locale>/<slug>/
+// Articles: each content type at its site path (functions/content-types.ts): posts at /<locale>/posts/<slug>/,
+// pages at /<locale>/<slug>/
 // ---------------------------------------------------------------------------------------------------
 
 function articleRoute(type: ContentType) {
@@ -523,8 +525,10 @@ function articleRoute(type: ContentType) {
   };
 }
 
-siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/posts/:slug`, articleRoute("post"));
-siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/:slug`, articleRoute("page"));
+// Each type at its registry path: `posts/:slug` and `:slug` differ in depth, so neither shadows the other.
+for (const spec of allContentTypes) {
+  siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/${spec.sitePath(":slug").replace(/\/$/, "")}`, articleRoute(spec.type));
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Everything else: API prefixes fall through to the app's problem+json 404; site paths get an HTML one.
