@@ -27,7 +27,7 @@ export interface SiteCachePolicy {
   staleIfErrorSeconds: number;
 }
 
-export const DEFAULT_FRESH_SECONDS = 300;
+const DEFAULT_FRESH_SECONDS = 300;
 /** A day of stale-if-error: a database outage of a few hours leaves readers with the pages they had. */
 const STALE_IF_ERROR_SECONDS = 86_400;
 

@@ -9,7 +9,6 @@ import {
   cachedRender,
   cacheKey,
   cacheTags,
-  DEFAULT_FRESH_SECONDS,
   PRIVATE_CACHE_CONTROL,
   publicCacheControl,
   type RenderedPage,
@@ -56,20 +55,19 @@ const SIGN_IN_PATH = "/admin/login";
 // A signed-in reader may be a verified professional: their requests go through the trust decision for
 // professional content (revocation, rate limit, trust score), as the API's would. Anonymous readers skip it.
 const professionalRead = protect({ sensitivity: "professional", action: "read" });
-siteRouter.use("*", async (c, next) => (c.var.scope.actor?.kind === "user" ? professionalRead(c, next) : next()));
+siteRouter.use("*", async (c, next) => (c.var.scope.actor.kind === "user" ? professionalRead(c, next) : next()));
 
 // ---------------------------------------------------------------------------------------------------
 // Plumbing: policy, origin, rendering, responding
 // ---------------------------------------------------------------------------------------------------
 
+/** SITE_CACHE_SECONDS as env.ts parsed it; unset means sitePolicy's default. */
 function policyOf(c: SiteContext): SiteCachePolicy {
-  const raw = c.env.SITE_CACHE_SECONDS;
-  const seconds = raw !== undefined && /^\d{1,6}$/.test(raw) ? Number(raw) : DEFAULT_FRESH_SECONDS;
-  return sitePolicy(seconds);
+  return sitePolicy(c.var.scope.section("site").cacheSeconds);
 }
 
 function isAnonymous(c: SiteContext): boolean {
-  return c.var.scope.actor?.kind !== "user";
+  return c.var.scope.actor.kind !== "user";
 }
 
 /** The origin absolute URLs use: the tenant's primary hostname, so every hostname's copy says the same. */
