@@ -1,8 +1,7 @@
 import { contentTypes } from "../content-types";
 import type { Database } from "../lib/db";
 import type { ContentLocale } from "../../schema";
-import { segmentOfLocale } from "../site/i18n";
-import { PAGE_SIZE, sitePaths, withPage } from "../site/urls";
+import { PAGE_SIZE, segmentOfLocale, sitePaths, withPage } from "../site/urls";
 import { type ContentFootprint, contentFootprints } from "./site";
 
 /**

@@ -2,6 +2,9 @@ import type { ContentLocale, ContentType } from "../../schema";
 import { contentTypes } from "../content-types";
 import { segmentOfLocale } from "./i18n";
 
+// A locale's URL segment (`pt-br`) is a URL rule too; code outside site/ reaches it through this module.
+export { segmentOfLocale };
+
 /**
  * Every public URL of the site, in one place: the renderer links with these, and the purge rules
  * (services/site-cache.ts) delete exactly these, so a page and its purge can never disagree.
