@@ -111,8 +111,8 @@ const summaryColumns = {
 };
 
 /** Runs a site read in the tenant's scope with the request's viewer (anonymous: no query at all). */
-async function read<T>(ctx: Scope, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
-  return ctx.transaction(async (tx) => fn(tx, await resolveViewer(tx, ctx.tenant.id, ctx.actor)));
+async function read<T>(scope: Scope, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
+  return scope.transaction(async (tx) => fn(tx, await resolveViewer(tx, scope.tenant.id, scope.actor)));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -120,12 +120,10 @@ async function read<T>(ctx: Scope, fn: (tx: Transaction, viewer: Viewer) => Prom
 // ---------------------------------------------------------------------------------------------------
 
 export async function getSiteArticle(
-  ctx: Scope,
-  locale: ContentLocale,
-  type: ContentType,
-  slug: string,
+  scope: Scope,
+  { locale, type, slug }: { locale: ContentLocale; type: ContentType; slug: string },
 ): Promise<SiteArticle | null> {
-  return read(ctx, async (tx, viewer) => {
+  return read(scope, async (tx, viewer) => {
     const [row] = await tx
       .select({
         ...summaryColumns,
@@ -274,12 +272,10 @@ async function listedPage(
  * author; null when the term does not exist.
  */
 export async function listSiteItems(
-  ctx: Scope,
-  locale: ContentLocale,
-  filter: ListFilter,
-  page: number,
+  scope: Scope,
+  { locale, filter, page }: { locale: ContentLocale; filter: ListFilter; page: number },
 ): Promise<SiteListPage | null> {
-  return read(ctx, async (tx, viewer) => {
+  return read(scope, async (tx, viewer) => {
     const term = filter ? await findTerm(tx, filter) : null;
     if (filter && !term) return null;
     const { items, total } = await listedPage(tx, viewer, locale, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE);
@@ -289,12 +285,10 @@ export async function listSiteItems(
 
 /** Ranked full-text search of the published content of one locale (posts and pages). */
 export async function searchSite(
-  ctx: Scope,
-  locale: ContentLocale,
-  q: string,
-  page: number,
+  scope: Scope,
+  { locale, q, page }: { locale: ContentLocale; q: string; page: number },
 ): Promise<{ items: SiteItemSummary[]; total: number }> {
-  return read(ctx, async (tx, viewer) => {
+  return read(scope, async (tx, viewer) => {
     const rank = searchRankSql(q, locale);
     const rows = await tx
       .select({ ...summaryColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
@@ -317,11 +311,10 @@ export interface FeedData {
 }
 
 export async function siteFeed(
-  ctx: Scope,
-  locale: ContentLocale,
-  categorySlug: string | null,
+  scope: Scope,
+  { locale, categorySlug }: { locale: ContentLocale; categorySlug: string | null },
 ): Promise<FeedData | null> {
-  return ctx.transaction(async (tx) => {
+  return scope.transaction(async (tx) => {
     const filter: ListFilter = categorySlug ? { kind: "category", slug: categorySlug } : null;
     const term = filter ? await findTerm(tx, filter) : null;
     if (filter && !term) return null;
@@ -340,8 +333,8 @@ export interface SitemapEntry {
 }
 
 /** What a locale's sitemap lists: its home, every public item (with its translations) and every non-empty list. */
-export async function sitemapEntries(ctx: Scope, locale: ContentLocale): Promise<SitemapEntry[]> {
-  return ctx.transaction(async (tx) => {
+export async function sitemapEntries(scope: Scope, { locale }: { locale: ContentLocale }): Promise<SitemapEntry[]> {
+  return scope.transaction(async (tx) => {
     const visible = and(eq(contentItems.locale, locale), publicVisibility(ANONYMOUS_VIEWER));
     const items = await tx
       .select({
@@ -390,8 +383,8 @@ export async function sitemapEntries(ctx: Scope, locale: ContentLocale): Promise
 }
 
 /** The newest change per locale, for the sitemap index's `lastmod`; locales with nothing public are left out. */
-export async function sitemapIndexEntries(ctx: Scope): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
-  return ctx.transaction(async (tx) => {
+export async function sitemapIndexEntries(scope: Scope): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
+  return scope.transaction(async (tx) => {
     const rows = await tx
       .select({ locale: contentItems.locale, lastModified: sql<string>`max(${contentItems.updatedAt})` })
       .from(contentItems)
@@ -413,11 +406,12 @@ const primaryMemo = new Map<string, { hostname: string | null; expires: number }
  * The tenant's primary hostname. Canonical URLs, feeds and sitemaps name it whichever hostname the page
  * was rendered for, so one cached page is right for every hostname of the tenant.
  */
-export async function primaryHostname(db: Database, tenantId: string): Promise<string | null> {
+export async function primaryHostname(scope: Scope): Promise<string | null> {
+  const tenantId = scope.tenant.id;
   const now = Date.now();
   const memo = primaryMemo.get(tenantId);
   if (memo && memo.expires > now) return memo.hostname;
-  const [row] = await db
+  const [row] = await scope.db
     .select({ hostname: tenantHostnames.hostname })
     .from(tenantHostnames)
     .where(and(eq(tenantHostnames.tenantId, tenantId), eq(tenantHostnames.isPrimary, true)))

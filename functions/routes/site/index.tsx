@@ -73,7 +73,7 @@ function isAnonymous(c: SiteContext): boolean {
 /** The origin absolute URLs use: the tenant's primary hostname, so every hostname's copy says the same. */
 async function siteOrigin(c: SiteContext): Promise<string> {
   const url = new URL(c.req.url);
-  const primary = await primaryHostname(c.var.scope.db, c.var.scope.tenant.id);
+  const primary = await primaryHostname(c.var.scope);
   return !primary || primary === url.hostname ? url.origin : `${url.protocol}//${primary}`;
 }
 
@@ -262,8 +262,7 @@ const XML = "application/xml; charset=utf-8";
 
 siteRouter.get("/sitemap.xml", (c) =>
   serve(c, "pt-BR", sitePaths.sitemapIndex(), async () => {
-    const ctx = c.var.scope;
-    const [origin, locales] = [await siteOrigin(c), await sitemapIndexEntries(ctx)];
+    const [origin, locales] = [await siteOrigin(c), await sitemapIndexEntries(c.var.scope)];
     return renderedPage(sitemapIndex(origin, locales), {
       status: 200,
       contentType: XML,
@@ -277,7 +276,7 @@ siteRouter.get(`/sitemaps/:file{(?:${LOCALE_SEGMENTS})\\.xml}`, (c) => {
   const locale = localeOfSegment(c.req.param("file").replace(/\.xml$/, "")) ?? "pt-BR";
   return serve(c, locale, sitePaths.sitemap(locale), async () => {
     const origin = await siteOrigin(c);
-    const entries = await sitemapEntries(c.var.scope, locale);
+    const entries = await sitemapEntries(c.var.scope, { locale });
     return renderedPage(localeSitemap(origin, locale, entries), {
       status: 200,
       contentType: XML,
@@ -302,7 +301,7 @@ function feedRoute(kind: "rss" | "atom", byCategory: boolean) {
         ? sitePaths.rss(locale, categorySlug ?? undefined)
         : sitePaths.atom(locale, categorySlug ?? undefined);
     return serve(c, locale, path, async () => {
-      const feed = await siteFeed(c.var.scope, locale, categorySlug);
+      const feed = await siteFeed(c.var.scope, { locale, categorySlug });
       if (!feed) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
       const siteName = c.var.scope.tenant.name;
@@ -355,7 +354,7 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
     return serve(c, locale, withPage(basePath, page), async () => {
       const t = STRINGS[locale];
       const filter: ListFilter = kind === "home" || slug === null ? null : { kind, slug };
-      const list = await listSiteItems(c.var.scope, locale, filter, page);
+      const list = await listSiteItems(c.var.scope, { locale, filter, page });
       const totalPages = Math.max(1, Math.ceil((list?.total ?? 0) / PAGE_SIZE));
       if (!list || page > totalPages) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
@@ -430,7 +429,7 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
     sitePaths.search(locale),
     async () => {
       const t = STRINGS[locale];
-      const results = q ? await searchSite(c.var.scope, locale, q, page) : { items: [], total: 0 };
+      const results = q ? await searchSite(c.var.scope, { locale, q, page }) : { items: [], total: 0 };
       const heading = q ? t.searchResultsFor(q) : t.search;
       const body = await htmlDocument(
         <Layout
@@ -478,7 +477,7 @@ function articleRoute(type: ContentType) {
     if (!SLUG.test(slug)) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
     const path = sitePaths.item(locale, type, slug);
     return serve(c, locale, path, async () => {
-      const article = await getSiteArticle(c.var.scope, locale, type, slug);
+      const article = await getSiteArticle(c.var.scope, { locale, type, slug });
       if (!article) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
       const canonical = origin + path;
