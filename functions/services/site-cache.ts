@@ -1,7 +1,7 @@
+import { contentTypes } from "../content-types";
 import type { Database } from "../lib/db";
 import type { ContentLocale } from "../../schema";
-import { segmentOfLocale } from "../site/i18n";
-import { PAGE_SIZE, sitePaths, withPage } from "../site/urls";
+import { PAGE_SIZE, segmentOfLocale, sitePaths, withPage } from "../site/urls";
 import { type ContentFootprint, contentFootprints } from "./site";
 
 /**
@@ -26,7 +26,7 @@ export interface SiteCachePolicy {
   staleIfErrorSeconds: number;
 }
 
-export const DEFAULT_FRESH_SECONDS = 300;
+const DEFAULT_FRESH_SECONDS = 300;
 /** A day of stale-if-error: a database outage of a few hours leaves readers with the pages they had. */
 const STALE_IF_ERROR_SECONDS = 86_400;
 
@@ -221,7 +221,7 @@ export function purgePlan(tenantId: string, footprints: ContentFootprint[]): Pur
     paths.add(sitePaths.sitemapIndex());
     paths.add(sitePaths.sitemap(locale));
     tags.add(cacheTags.sitemap(tenantId));
-    if (item.type !== "post") continue;
+    if (!contentTypes[item.type].listed) continue;
     for (const path of listPages(sitePaths.home(locale), item.listSizes.home ?? 0)) paths.add(path);
     paths.add(sitePaths.rss(locale));
     paths.add(sitePaths.atom(locale));

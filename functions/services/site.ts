@@ -10,6 +10,7 @@ import {
   tenantHostnames,
   users,
 } from "../../schema";
+import { contentTypes, listedContentTypes } from "../content-types";
 import type { Scope } from "../scope";
 import { type Database, type Transaction, withTenant } from "../lib/db";
 import { ANONYMOUS_VIEWER, publicVisibility, resolveViewer, type Viewer } from "./content-access";
@@ -110,8 +111,8 @@ const summaryColumns = {
 };
 
 /** Runs a site read in the tenant's scope with the request's viewer (anonymous: no query at all). */
-async function read<T>(ctx: Scope, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
-  return ctx.transaction(async (tx) => fn(tx, await resolveViewer(tx, ctx.tenant.id, ctx.actor)));
+async function read<T>(scope: Scope, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
+  return scope.transaction(async (tx) => fn(tx, await resolveViewer(tx, scope.tenant.id, scope.actor)));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -119,12 +120,10 @@ async function read<T>(ctx: Scope, fn: (tx: Transaction, viewer: Viewer) => Prom
 // ---------------------------------------------------------------------------------------------------
 
 export async function getSiteArticle(
-  ctx: Scope,
-  locale: ContentLocale,
-  type: ContentType,
-  slug: string,
+  scope: Scope,
+  { locale, type, slug }: { locale: ContentLocale; type: ContentType; slug: string },
 ): Promise<SiteArticle | null> {
-  return read(ctx, async (tx, viewer) => {
+  return read(scope, async (tx, viewer) => {
     const [row] = await tx
       .select({
         ...summaryColumns,
@@ -242,7 +241,7 @@ function filterSql(filter: ListFilter): SQL[] {
   ];
 }
 
-async function postsPage(
+async function listedPage(
   tx: Transaction,
   viewer: Viewer,
   locale: ContentLocale,
@@ -256,7 +255,7 @@ async function postsPage(
     .from(contentItems)
     .where(
       and(
-        eq(contentItems.type, "post"),
+        inArray(contentItems.type, [...listedContentTypes]),
         eq(contentItems.locale, locale),
         publicVisibility(viewer),
         ...filterSql(filter),
@@ -268,29 +267,28 @@ async function postsPage(
   return { items: rows.map(({ total: _total, ...row }) => toSummary(row)), total: rows[0]?.total ?? 0 };
 }
 
-/** One page of published posts in a locale, optionally of a category, tag or author; null when the term does not exist. */
-export async function listSitePosts(
-  ctx: Scope,
-  locale: ContentLocale,
-  filter: ListFilter,
-  page: number,
+/**
+ * One page of the published items of the listed types (posts) in a locale, optionally of a category, tag or
+ * author; null when the term does not exist.
+ */
+export async function listSiteItems(
+  scope: Scope,
+  { locale, filter, page }: { locale: ContentLocale; filter: ListFilter; page: number },
 ): Promise<SiteListPage | null> {
-  return read(ctx, async (tx, viewer) => {
+  return read(scope, async (tx, viewer) => {
     const term = filter ? await findTerm(tx, filter) : null;
     if (filter && !term) return null;
-    const { items, total } = await postsPage(tx, viewer, locale, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE);
+    const { items, total } = await listedPage(tx, viewer, locale, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE);
     return { term, items, total };
   });
 }
 
 /** Ranked full-text search of the published content of one locale (posts and pages). */
 export async function searchSite(
-  ctx: Scope,
-  locale: ContentLocale,
-  q: string,
-  page: number,
+  scope: Scope,
+  { locale, q, page }: { locale: ContentLocale; q: string; page: number },
 ): Promise<{ items: SiteItemSummary[]; total: number }> {
-  return read(ctx, async (tx, viewer) => {
+  return read(scope, async (tx, viewer) => {
     const rank = searchRankSql(q, locale);
     const rows = await tx
       .select({ ...summaryColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
@@ -313,15 +311,14 @@ export interface FeedData {
 }
 
 export async function siteFeed(
-  ctx: Scope,
-  locale: ContentLocale,
-  categorySlug: string | null,
+  scope: Scope,
+  { locale, categorySlug }: { locale: ContentLocale; categorySlug: string | null },
 ): Promise<FeedData | null> {
-  return ctx.transaction(async (tx) => {
+  return scope.transaction(async (tx) => {
     const filter: ListFilter = categorySlug ? { kind: "category", slug: categorySlug } : null;
     const term = filter ? await findTerm(tx, filter) : null;
     if (filter && !term) return null;
-    const { items } = await postsPage(tx, ANONYMOUS_VIEWER, locale, filter, FEED_SIZE, 0);
+    const { items } = await listedPage(tx, ANONYMOUS_VIEWER, locale, filter, FEED_SIZE, 0);
     return { term, items };
   });
 }
@@ -336,8 +333,8 @@ export interface SitemapEntry {
 }
 
 /** What a locale's sitemap lists: its home, every public item (with its translations) and every non-empty list. */
-export async function sitemapEntries(ctx: Scope, locale: ContentLocale): Promise<SitemapEntry[]> {
-  return ctx.transaction(async (tx) => {
+export async function sitemapEntries(scope: Scope, { locale }: { locale: ContentLocale }): Promise<SitemapEntry[]> {
+  return scope.transaction(async (tx) => {
     const visible = and(eq(contentItems.locale, locale), publicVisibility(ANONYMOUS_VIEWER));
     const items = await tx
       .select({
@@ -369,7 +366,7 @@ export async function sitemapEntries(ctx: Scope, locale: ContentLocale): Promise
         lastModified: item.updatedAt,
         translations: item.translations,
       });
-      if (item.type !== "post") continue;
+      if (!contentTypes[item.type].listed) continue;
       const owners: Array<["category" | "tag" | "author", string]> = [
         ...item.categorySlugs.map((slug): ["category", string] => ["category", slug]),
         ...item.tagSlugs.map((slug): ["tag", string] => ["tag", slug]),
@@ -386,8 +383,8 @@ export async function sitemapEntries(ctx: Scope, locale: ContentLocale): Promise
 }
 
 /** The newest change per locale, for the sitemap index's `lastmod`; locales with nothing public are left out. */
-export async function sitemapIndexEntries(ctx: Scope): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
-  return ctx.transaction(async (tx) => {
+export async function sitemapIndexEntries(scope: Scope): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
+  return scope.transaction(async (tx) => {
     const rows = await tx
       .select({ locale: contentItems.locale, lastModified: sql<string>`max(${contentItems.updatedAt})` })
       .from(contentItems)
@@ -409,11 +406,12 @@ const primaryMemo = new Map<string, { hostname: string | null; expires: number }
  * The tenant's primary hostname. Canonical URLs, feeds and sitemaps name it whichever hostname the page
  * was rendered for, so one cached page is right for every hostname of the tenant.
  */
-export async function primaryHostname(db: Database, tenantId: string): Promise<string | null> {
+export async function primaryHostname(scope: Scope): Promise<string | null> {
+  const tenantId = scope.tenant.id;
   const now = Date.now();
   const memo = primaryMemo.get(tenantId);
   if (memo && memo.expires > now) return memo.hostname;
-  const [row] = await db
+  const [row] = await scope.db
     .select({ hostname: tenantHostnames.hostname })
     .from(tenantHostnames)
     .where(and(eq(tenantHostnames.tenantId, tenantId), eq(tenantHostnames.isPrimary, true)))
@@ -433,7 +431,7 @@ export interface ContentFootprint {
   categorySlugs: string[];
   tagSlugs: string[];
   authorSlug: string | null;
-  /** Published public posts per list of the item's locale ("home", "category:<slug>", …), after the change. */
+  /** Published public items of the listed types per list of the item's locale ("home", "category:<slug>", …), after the change. */
   listSizes: Record<string, number>;
 }
 
@@ -471,16 +469,16 @@ export async function contentFootprints(
       .where(inArray(contentItems.id, contentIds));
     const footprints: ContentFootprint[] = [];
     for (const item of items) {
-      const visiblePosts = and(
-        eq(contentItems.type, "post"),
+      const visibleListed = and(
+        inArray(contentItems.type, [...listedContentTypes]),
         eq(contentItems.locale, item.locale),
         publicVisibility(ANONYMOUS_VIEWER),
       );
       const sizes: Record<string, number> = {};
-      const [home] = await tx.select({ n: count() }).from(contentItems).where(visiblePosts);
+      const [home] = await tx.select({ n: count() }).from(contentItems).where(visibleListed);
       sizes.home = home?.n ?? 0;
       const perList = async (key: string, condition: SQL) => {
-        const [row] = await tx.select({ n: count() }).from(contentItems).where(and(visiblePosts, condition));
+        const [row] = await tx.select({ n: count() }).from(contentItems).where(and(visibleListed, condition));
         sizes[key] = row?.n ?? 0;
       };
       for (const slug of item.categorySlugs) await perList(`category:${slug}`, inCategory(slug));

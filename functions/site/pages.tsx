@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
 import type { ContentLocale } from "../../schema";
+import { contentTypes } from "../content-types";
 import type { SiteArticle, SiteItemSummary, SiteTerm } from "../services/site";
 import { formatDate, STRINGS } from "./i18n";
 import { type Citation, citationsOf, medicalWebPageOf } from "./json-ld";
@@ -168,13 +169,15 @@ export interface ArticleViewProps {
 export const ArticleView: FC<ArticleViewProps> = ({ article, signInHref }) => {
   const locale = article.locale;
   const t = STRINGS[locale];
-  const isPost = article.type === "post";
+  // The listed types are the site's articles: their byline links to the author's list (which holds only
+  // them), and they always carry the disclaimer; other items only once medically reviewed.
+  const listed = contentTypes[article.type].listed;
   return (
     <article>
       <h1>{article.title}</h1>
       <p class="meta">
         {t.publishedOn} <DateText date={article.publishedAt} locale={locale} />
-        {article.author && isPost ? (
+        {article.author && listed ? (
           <>
             {" · "}
             {t.by} <a href={sitePaths.author(locale, article.author.slug)}>{article.author.name}</a>
@@ -215,7 +218,7 @@ export const ArticleView: FC<ArticleViewProps> = ({ article, signInHref }) => {
           </ul>
         </nav>
       ) : null}
-      {isPost || article.reviewer ? (
+      {listed || article.reviewer ? (
         <p class="disclaimer" role="note">
           {t.disclaimer}
         </p>

@@ -1,5 +1,9 @@
 import type { ContentLocale, ContentType } from "../../schema";
+import { contentTypes } from "../content-types";
 import { segmentOfLocale } from "./i18n";
+
+// A locale's URL segment (`pt-br`) is a URL rule too; code outside site/ reaches it through this module.
+export { segmentOfLocale };
 
 /**
  * Every public URL of the site, in one place: the renderer links with these, and the purge rules
@@ -9,7 +13,7 @@ import { segmentOfLocale } from "./i18n";
 export const sitePaths = {
   home: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/`,
   item: (locale: ContentLocale, type: ContentType, slug: string) =>
-    type === "post" ? `/${segmentOfLocale(locale)}/posts/${slug}/` : `/${segmentOfLocale(locale)}/${slug}/`,
+    `/${segmentOfLocale(locale)}/${contentTypes[type].sitePath(slug)}`,
   category: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/category/${slug}/`,
   tag: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/tag/${slug}/`,
   author: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/author/${slug}/`,

@@ -1,14 +1,18 @@
 import type { ContentLocale } from "../../schema";
-import { escapeHtml } from "../services/content-sanitize";
+import { escapeToBuffer } from "hono/utils/html";
 import type { SiteItemSummary, SitemapEntry } from "../services/site";
 import { SITE_LOCALES } from "./i18n";
 import { sitePaths } from "./urls";
 
 /**
- * Feeds and sitemaps, written as strings. Every text and attribute goes through the same escaper as the
- * HTML (`&`, `<`, `>`, `"`, `'` — all valid XML references), so titles like "A & B <2>" stay data.
+ * Feeds and sitemaps, written as strings. Every text and attribute goes through the escaper the JSX pages
+ * use (`&`, `<`, `>`, `"`, `'` — all valid XML references), so titles like "A & B <2>" stay data.
  */
-const text = escapeHtml;
+function text(value: string): string {
+  const buffer: [string] = [""];
+  escapeToBuffer(value, buffer);
+  return buffer[0];
+}
 
 export interface FeedChannel {
   title: string;

@@ -2,13 +2,13 @@
 import { type Context, Hono } from "hono";
 import type { ContentLocale, ContentType } from "../../../schema";
 import type { AppBindings } from "../../bindings";
+import { allContentTypes } from "../../content-types";
 import { protect } from "../../middleware/protect";
 import {
   type CachedResult,
   cachedRender,
   cacheKey,
   cacheTags,
-  DEFAULT_FRESH_SECONDS,
   PRIVATE_CACHE_CONTROL,
   publicCacheControl,
   type RenderedPage,
@@ -20,7 +20,7 @@ import {
 import {
   getSiteArticle,
   type ListFilter,
-  listSitePosts,
+  listSiteItems,
   primaryHostname,
   searchSite,
   siteFeed,
@@ -55,26 +55,25 @@ const SIGN_IN_PATH = "/admin/login";
 // A signed-in reader may be a verified professional: their requests go through the trust decision for
 // professional content (revocation, rate limit, trust score), as the API's would. Anonymous readers skip it.
 const professionalRead = protect({ sensitivity: "professional", action: "read" });
-siteRouter.use("*", async (c, next) => (c.var.scope.actor?.kind === "user" ? professionalRead(c, next) : next()));
+siteRouter.use("*", async (c, next) => (c.var.scope.actor.kind === "user" ? professionalRead(c, next) : next()));
 
 // ---------------------------------------------------------------------------------------------------
 // Plumbing: policy, origin, rendering, responding
 // ---------------------------------------------------------------------------------------------------
 
+/** SITE_CACHE_SECONDS as env.ts parsed it; unset means sitePolicy's default. */
 function policyOf(c: SiteContext): SiteCachePolicy {
-  const raw = c.env.SITE_CACHE_SECONDS;
-  const seconds = raw !== undefined && /^\d{1,6}$/.test(raw) ? Number(raw) : DEFAULT_FRESH_SECONDS;
-  return sitePolicy(seconds);
+  return sitePolicy(c.var.scope.section("site").cacheSeconds);
 }
 
 function isAnonymous(c: SiteContext): boolean {
-  return c.var.scope.actor?.kind !== "user";
+  return c.var.scope.actor.kind !== "user";
 }
 
 /** The origin absolute URLs use: the tenant's primary hostname, so every hostname's copy says the same. */
 async function siteOrigin(c: SiteContext): Promise<string> {
   const url = new URL(c.req.url);
-  const primary = await primaryHostname(c.var.scope.db, c.var.scope.tenant.id);
+  const primary = await primaryHostname(c.var.scope);
   return !primary || primary === url.hostname ? url.origin : `${url.protocol}//${primary}`;
 }
 
@@ -263,8 +262,7 @@ const XML = "application/xml; charset=utf-8";
 
 siteRouter.get("/sitemap.xml", (c) =>
   serve(c, "pt-BR", sitePaths.sitemapIndex(), async () => {
-    const ctx = c.var.scope;
-    const [origin, locales] = [await siteOrigin(c), await sitemapIndexEntries(ctx)];
+    const [origin, locales] = [await siteOrigin(c), await sitemapIndexEntries(c.var.scope)];
     return renderedPage(sitemapIndex(origin, locales), {
       status: 200,
       contentType: XML,
@@ -278,7 +276,7 @@ siteRouter.get(`/sitemaps/:file{(?:${LOCALE_SEGMENTS})\\.xml}`, (c) => {
   const locale = localeOfSegment(c.req.param("file").replace(/\.xml$/, "")) ?? "pt-BR";
   return serve(c, locale, sitePaths.sitemap(locale), async () => {
     const origin = await siteOrigin(c);
-    const entries = await sitemapEntries(c.var.scope, locale);
+    const entries = await sitemapEntries(c.var.scope, { locale });
     return renderedPage(localeSitemap(origin, locale, entries), {
       status: 200,
       contentType: XML,
@@ -303,7 +301,7 @@ function feedRoute(kind: "rss" | "atom", byCategory: boolean) {
         ? sitePaths.rss(locale, categorySlug ?? undefined)
         : sitePaths.atom(locale, categorySlug ?? undefined);
     return serve(c, locale, path, async () => {
-      const feed = await siteFeed(c.var.scope, locale, categorySlug);
+      const feed = await siteFeed(c.var.scope, { locale, categorySlug });
       if (!feed) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
       const siteName = c.var.scope.tenant.name;
@@ -356,7 +354,7 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
     return serve(c, locale, withPage(basePath, page), async () => {
       const t = STRINGS[locale];
       const filter: ListFilter = kind === "home" || slug === null ? null : { kind, slug };
-      const list = await listSitePosts(c.var.scope, locale, filter, page);
+      const list = await listSiteItems(c.var.scope, { locale, filter, page });
       const totalPages = Math.max(1, Math.ceil((list?.total ?? 0) / PAGE_SIZE));
       if (!list || page > totalPages) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
@@ -431,7 +429,7 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
     sitePaths.search(locale),
     async () => {
       const t = STRINGS[locale];
-      const results = q ? await searchSite(c.var.scope, locale, q, page) : { items: [], total: 0 };
+      const results = q ? await searchSite(c.var.scope, { locale, q, page }) : { items: [], total: 0 };
       const heading = q ? t.searchResultsFor(q) : t.search;
       const body = await htmlDocument(
         <Layout
@@ -466,7 +464,8 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Articles: posts at /<locale>/posts/<slug>/, pages at /<locale>/<slug>/
+// Articles: each content type at its site path (functions/content-types.ts): posts at /<locale>/posts/<slug>/,
+// pages at /<locale>/<slug>/
 // ---------------------------------------------------------------------------------------------------
 
 function articleRoute(type: ContentType) {
@@ -478,7 +477,7 @@ function articleRoute(type: ContentType) {
     if (!SLUG.test(slug)) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
     const path = sitePaths.item(locale, type, slug);
     return serve(c, locale, path, async () => {
-      const article = await getSiteArticle(c.var.scope, locale, type, slug);
+      const article = await getSiteArticle(c.var.scope, { locale, type, slug });
       if (!article) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
       const canonical = origin + path;
@@ -523,8 +522,10 @@ function articleRoute(type: ContentType) {
   };
 }
 
-siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/posts/:slug`, articleRoute("post"));
-siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/:slug`, articleRoute("page"));
+// Each type at its registry path: `posts/:slug` and `:slug` differ in depth, so neither shadows the other.
+for (const spec of allContentTypes) {
+  siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/${spec.sitePath(":slug").replace(/\/$/, "")}`, articleRoute(spec.type));
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Everything else: API prefixes fall through to the app's problem+json 404; site paths get an HTML one.

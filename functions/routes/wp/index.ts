@@ -1,20 +1,23 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppBindings } from "../../bindings";
+import { allContentTypes, type ContentTypeSpec } from "../../content-types";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import {
   getWpContent,
   getWpTerm,
   getWpUser,
+  isPastLastPage,
+  type Json,
   listWpContent,
   listWpTerms,
   listWpUsers,
-  parseWpQuery,
   type WpPage,
-  WordPressError,
-  type WpReadContext,
-} from "../../services/content-wordpress";
+  type WpTaxonomy,
+} from "../../services/wordpress";
+import { invalidPageNumberError, noRouteError, WordPressError } from "./errors";
+import { parseWpId, parseWpItemQuery, parseWpQuery } from "./query";
 
 /**
  * The WordPress-compatible read API, mounted at `/wp-json`. Public: anonymous readers see published
@@ -49,18 +52,22 @@ const wpError = {
   content: { "application/json": { schema: z.unknown() } },
 };
 
-function wpContext(c: Context<AppBindings>): WpReadContext {
-  return { ...c.var.scope, origin: new URL(c.req.url).origin };
+type WpContext = Context<AppBindings>;
+
+/** The site's origin as the client reached it: WordPress's `link` and `_links` are absolute. */
+function originOf(c: WpContext): string {
+  return new URL(c.req.url).origin;
 }
 
 /** Private when the answer depends on who asks (a signed-in professional); shared caches otherwise. */
-function cacheHeaders(c: Context<AppBindings>): void {
-  c.header("Cache-Control", c.var.scope.actor?.kind === "user" ? "private, no-store" : "public, max-age=60");
+function cacheHeaders(c: WpContext): void {
+  c.header("Cache-Control", c.var.scope.actor.kind === "user" ? "private, no-store" : "public, max-age=60");
   c.header("Vary", "Authorization");
 }
 
 /** WordPress's collection headers: totals and RFC 8288 links to the neighbouring pages. */
-function collectionResponse(c: Context<AppBindings>, page: WpPage, current: number): Response {
+function collectionResponse(c: WpContext, page: WpPage, current: number): Response {
+  if (isPastLastPage(current, page.totalPages)) throw invalidPageNumberError();
   const url = new URL(c.req.url);
   const links: string[] = [];
   const linkTo = (n: number, rel: string) => {
@@ -77,15 +84,15 @@ function collectionResponse(c: Context<AppBindings>, page: WpPage, current: numb
   return c.json(page.items, 200);
 }
 
-function wpId(raw: string): number {
-  // WordPress's routes only match digits (`(?P<id>[\d]+)`); anything else is no route at all.
-  if (!/^\d{1,15}$/.test(raw))
-    throw new WordPressError(404, "rest_no_route", "No route was found matching the URL and request method.");
-  return Number(raw);
+/** One item, or WordPress's 404 for it when the read found nothing the reader may see. */
+function itemResponse(c: WpContext, body: Json | null, notFound: () => WordPressError): Response {
+  if (!body) throw notFound();
+  cacheHeaders(c);
+  return c.json(body, 200);
 }
 
 /** Renders WordPress errors in WordPress's shape; everything else goes to the app's problem+json handler. */
-async function wordpress(c: Context<AppBindings>, run: () => Promise<Response>): Promise<never> {
+async function wordpress(c: WpContext, run: () => Promise<Response>): Promise<never> {
   try {
     return (await run()) as never;
   } catch (error) {
@@ -96,26 +103,77 @@ async function wordpress(c: Context<AppBindings>, run: () => Promise<Response>):
   }
 }
 
-function fieldsOf(c: Context<AppBindings>): { embed: boolean; fields?: string[] } {
-  const params = new URL(c.req.url).searchParams;
-  const raw = params.get("_fields");
+/** A collection under `/wp/v2/<restBase>`: how its list and its items are read. */
+interface Collection {
+  restBase: string;
+  list(c: WpContext, params: URLSearchParams): Promise<Response>;
+  item(c: WpContext, id: number, params: URLSearchParams): Promise<Response>;
+}
+
+function contentCollection(spec: ContentTypeSpec): Collection {
   return {
-    embed: params.has("_embed"),
-    ...(raw
-      ? {
-          fields: raw
-            .split(",")
-            .map((f) => f.trim())
-            .filter(Boolean),
-        }
-      : {}),
+    restBase: spec.wp.restBase,
+    async list(c, params) {
+      const query = parseWpQuery(params, "posts");
+      return collectionResponse(
+        c,
+        await listWpContent(c.var.scope, { type: spec.type, query, origin: originOf(c) }),
+        query.page,
+      );
+    },
+    async item(c, wpId, params) {
+      const body = await getWpContent(c.var.scope, {
+        type: spec.type,
+        wpId,
+        origin: originOf(c),
+        ...parseWpItemQuery(params),
+      });
+      return itemResponse(c, body, () => new WordPressError(404, spec.wp.invalidIdCode, "Invalid post ID."));
+    },
   };
 }
 
-type Collection = "posts" | "pages" | "categories" | "tags" | "users";
-const COLLECTIONS: Collection[] = ["posts", "pages", "categories", "tags", "users"];
+function termCollection(restBase: string, taxonomy: WpTaxonomy): Collection {
+  return {
+    restBase,
+    async list(c, params) {
+      const query = parseWpQuery(params, "terms");
+      return collectionResponse(
+        c,
+        await listWpTerms(c.var.scope, { taxonomy, query, origin: originOf(c) }),
+        query.page,
+      );
+    },
+    async item(c, wpId, params) {
+      const { fields } = parseWpItemQuery(params);
+      const body = await getWpTerm(c.var.scope, { taxonomy, wpId, origin: originOf(c), fields });
+      return itemResponse(c, body, () => new WordPressError(404, "rest_term_invalid", "Term does not exist."));
+    },
+  };
+}
 
-function collectionRoutes(name: Collection) {
+const usersCollection: Collection = {
+  restBase: "users",
+  async list(c, params) {
+    const query = parseWpQuery(params, "users");
+    return collectionResponse(c, await listWpUsers(c.var.scope, { query, origin: originOf(c) }), query.page);
+  },
+  async item(c, wpId, params) {
+    const { fields } = parseWpItemQuery(params);
+    const body = await getWpUser(c.var.scope, { wpId, origin: originOf(c), fields });
+    return itemResponse(c, body, () => new WordPressError(404, "rest_user_invalid_id", "Invalid user ID."));
+  },
+};
+
+/** The content types' collections in the registry's order, then the taxonomies and the authors. */
+const COLLECTIONS: readonly Collection[] = [
+  ...allContentTypes.map(contentCollection),
+  termCollection("categories", "category"),
+  termCollection("tags", "post_tag"),
+  usersCollection,
+];
+
+function collectionRoutes(name: string) {
   return {
     list: createRoute({
       method: "get",
@@ -141,38 +199,6 @@ function collectionRoutes(name: Collection) {
   };
 }
 
-async function listOf(c: Context<AppBindings>, name: Collection): Promise<Response> {
-  const params = new URL(c.req.url).searchParams;
-  const ctx = wpContext(c);
-  if (name === "posts" || name === "pages") {
-    const query = parseWpQuery(params, "posts");
-    return collectionResponse(c, await listWpContent(ctx, name === "posts" ? "post" : "page", query), query.page);
-  }
-  if (name === "users") {
-    const query = parseWpQuery(params, "users");
-    return collectionResponse(c, await listWpUsers(ctx, query), query.page);
-  }
-  const query = parseWpQuery(params, "terms");
-  return collectionResponse(
-    c,
-    await listWpTerms(ctx, name === "categories" ? "category" : "post_tag", query),
-    query.page,
-  );
-}
-
-async function itemOf(c: Context<AppBindings>, name: Collection, rawId: string): Promise<Response> {
-  const id = wpId(rawId);
-  const ctx = wpContext(c);
-  const { embed, fields } = fieldsOf(c);
-  let body: unknown;
-  if (name === "posts" || name === "pages")
-    body = await getWpContent(ctx, name === "posts" ? "post" : "page", id, { embed, fields });
-  else if (name === "users") body = await getWpUser(ctx, id, fields);
-  else body = await getWpTerm(ctx, name === "categories" ? "category" : "post_tag", id, fields);
-  cacheHeaders(c);
-  return c.json(body, 200);
-}
-
 const discovery = createRoute({
   method: "get",
   path: "/",
@@ -187,8 +213,7 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
 
   router.openapi(discovery, async (c) =>
     wordpress(c, async () => {
-      const ctx = c.var.scope;
-      const origin = new URL(c.req.url).origin;
+      const origin = originOf(c);
       const routes: Record<string, unknown> = {
         "/": {
           namespace: "",
@@ -203,7 +228,7 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
           _links: { self: [{ href: `${origin}/wp-json/wp/v2` }] },
         },
       };
-      for (const name of COLLECTIONS) {
+      for (const { restBase: name } of COLLECTIONS) {
         routes[`/wp/v2/${name}`] = {
           namespace: "wp/v2",
           methods: ["GET"],
@@ -219,7 +244,7 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
       cacheHeaders(c);
       return c.json(
         {
-          name: ctx.tenant.name,
+          name: c.var.scope.tenant.name,
           description: "Vitalis",
           url: origin,
           home: origin,
@@ -235,23 +260,17 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
     }),
   );
 
-  for (const name of COLLECTIONS) {
-    const routes = collectionRoutes(name);
-    router.openapi(routes.list, async (c) => wordpress(c, () => listOf(c, name)));
-    router.openapi(routes.item, async (c) => wordpress(c, () => itemOf(c, name, c.req.param("id"))));
+  for (const collection of COLLECTIONS) {
+    const routes = collectionRoutes(collection.restBase);
+    const paramsOf = (c: WpContext) => new URL(c.req.url).searchParams;
+    router.openapi(routes.list, async (c) => wordpress(c, () => collection.list(c, paramsOf(c))));
+    router.openapi(routes.item, async (c) =>
+      wordpress(c, () => collection.item(c, parseWpId(c.req.param("id")), paramsOf(c))),
+    );
   }
 
   // Anything else under /wp-json is WordPress's "no route" (404), in its shape.
-  router.all("*", (c) =>
-    c.json(
-      {
-        code: "rest_no_route",
-        message: "No route was found matching the URL and request method.",
-        data: { status: 404 },
-      },
-      404,
-    ),
-  );
+  router.all("*", (c) => c.json(noRouteError().toJSON(), 404));
   return router;
 }
 

@@ -1,0 +1,312 @@
+import { and, asc, desc, eq, exists, gt, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
+import {
+  categories,
+  contentAuthors,
+  contentItemCategories,
+  contentItems,
+  contentItemTags,
+  type ContentType,
+  tags,
+  users,
+} from "../../../schema";
+import type { Scope } from "../../scope";
+import type { Transaction } from "../../lib/db";
+import { publicVisibility, resolveViewer, type Viewer } from "../content-access";
+import { searchMatchSql, searchRankSql } from "../content-search";
+import { authorRows, shapeItems, termRows } from "./queries";
+import { filterFields, type Json, type TermRow, termShape, userShape, type WpTaxonomy } from "./shapes";
+
+/**
+ * The WordPress REST API (wp/v2) as a read-only view of published content, so existing WordPress clients,
+ * themes and integrations can read a Vitalis site. Shapes and query semantics follow WordPress core
+ * (wp-includes/rest-api/endpoints); only published content at a level the reader may see is ever returned:
+ * `public` to everyone, `professional` to verified professionals, never `restricted` or `phi`. A lookup that
+ * finds nothing returns null; routes/wp answers it in WordPress's error shape.
+ */
+
+export type { Json, WpTaxonomy } from "./shapes";
+
+/** A collection's query, as routes/wp/query.ts parses it from WordPress's parameters. */
+export interface WpCollectionQuery {
+  page: number;
+  perPage: number;
+  search?: string;
+  slug?: string[];
+  include?: number[];
+  author?: number[];
+  categories?: number[];
+  tags?: number[];
+  after?: Date;
+  before?: Date;
+  orderby: string;
+  order: "asc" | "desc";
+  fields?: string[];
+  embed: boolean;
+  /** Terms only: hide_empty, parent, post. */
+  hideEmpty?: boolean;
+  parent?: number;
+  post?: number;
+}
+
+/** One item's query: `_embed` and `_fields`. */
+export interface WpItemQuery {
+  embed: boolean;
+  fields?: string[];
+}
+
+export interface WpPage {
+  items: Json[];
+  total: number;
+  totalPages: number;
+}
+
+/** Every read names the site's origin as the client reached it, for `link` and `_links`. */
+interface WpRead {
+  origin: string;
+}
+
+/**
+ * Whether `page` lies past the collection's last page; WordPress answers such a page with an error, except
+ * an empty collection's page 1. Such a page has no items, so the reads do not fetch any.
+ */
+export function isPastLastPage(page: number, totalPages: number): boolean {
+  return page > 1 && page > totalPages;
+}
+
+function totalPagesOf(total: number, perPage: number): number {
+  return Math.ceil(total / perPage);
+}
+
+/** Runs a read in the tenant's transaction with the scope's viewer. */
+async function read<T>(scope: Scope, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
+  return scope.transaction(async (tx) => fn(tx, await resolveViewer(tx, scope.tenant.id, scope.actor)));
+}
+
+// Content --------------------------------------------------------------------------------------------
+
+export async function listWpContent(
+  scope: Scope,
+  input: WpRead & { type: ContentType; query: WpCollectionQuery },
+): Promise<WpPage> {
+  const { query } = input;
+  return read(scope, async (tx, viewer) => {
+    const conditions: SQL[] = [eq(contentItems.type, input.type), publicVisibility(viewer)];
+    if (query.search) conditions.push(searchMatchSql(query.search, undefined));
+    if (query.slug) conditions.push(inArray(contentItems.slug, query.slug));
+    if (query.include) conditions.push(inArray(contentItems.wpId, query.include));
+    if (query.after) conditions.push(gt(contentItems.publishedAt, query.after));
+    if (query.before) conditions.push(lt(contentItems.publishedAt, query.before));
+    if (query.author) {
+      conditions.push(
+        inArray(
+          contentItems.authorId,
+          tx
+            .select({ id: contentAuthors.userId })
+            .from(contentAuthors)
+            .where(inArray(contentAuthors.wpId, query.author)),
+        ),
+      );
+    }
+    if (query.categories) {
+      conditions.push(
+        exists(
+          tx
+            .select({ one: sql`1` })
+            .from(contentItemCategories)
+            .innerJoin(categories, eq(categories.id, contentItemCategories.categoryId))
+            .where(
+              and(eq(contentItemCategories.contentId, contentItems.id), inArray(categories.wpId, query.categories)),
+            ),
+        ),
+      );
+    }
+    if (query.tags) {
+      conditions.push(
+        exists(
+          tx
+            .select({ one: sql`1` })
+            .from(contentItemTags)
+            .innerJoin(tags, eq(tags.id, contentItemTags.tagId))
+            .where(and(eq(contentItemTags.contentId, contentItems.id), inArray(tags.wpId, query.tags))),
+        ),
+      );
+    }
+    const where = and(...conditions);
+    const [counted] = await tx
+      .select({ total: sql<number>`count(*)::int` })
+      .from(contentItems)
+      .where(where);
+    const total = counted?.total ?? 0;
+    const totalPages = totalPagesOf(total, query.perPage);
+    if (isPastLastPage(query.page, totalPages)) return { items: [], total, totalPages };
+    const direction = query.order === "asc" ? asc : desc;
+    const orderColumn =
+      query.orderby === "relevance"
+        ? searchRankSql(query.search!, undefined)
+        : query.orderby === "id"
+          ? contentItems.wpId
+          : query.orderby === "modified"
+            ? contentItems.updatedAt
+            : query.orderby === "slug"
+              ? contentItems.slug
+              : query.orderby === "title"
+                ? contentItems.title
+                : query.orderby === "include"
+                  ? sql`array_position(${sql.raw(`ARRAY[${query.include!.map(Number).join(",")}]::bigint[]`)}, ${contentItems.wpId})`
+                  : contentItems.publishedAt;
+    const rows = await tx
+      .select()
+      .from(contentItems)
+      .where(where)
+      .orderBy(direction(orderColumn), direction(contentItems.wpId))
+      .limit(query.perPage)
+      .offset((query.page - 1) * query.perPage);
+    return { items: await shapeItems(tx, input.origin, viewer, rows, query), total, totalPages };
+  });
+}
+
+/** One item of `type`; null when it is not published, not visible to this reader, another tenant's, or no such id. */
+export async function getWpContent(
+  scope: Scope,
+  input: WpRead & WpItemQuery & { type: ContentType; wpId: number },
+): Promise<Json | null> {
+  return read(scope, async (tx, viewer) => {
+    const [item] = await tx
+      .select()
+      .from(contentItems)
+      .where(and(eq(contentItems.wpId, input.wpId), eq(contentItems.type, input.type), publicVisibility(viewer)));
+    if (!item) return null;
+    const [shape] = await shapeItems(tx, input.origin, viewer, [item], input);
+    return shape!;
+  });
+}
+
+// Terms ----------------------------------------------------------------------------------------------
+
+export async function listWpTerms(
+  scope: Scope,
+  input: WpRead & { taxonomy: WpTaxonomy; query: WpCollectionQuery },
+): Promise<WpPage> {
+  const { taxonomy, query } = input;
+  return read(scope, async (tx, viewer) => {
+    const table = taxonomy === "category" ? categories : tags;
+    const conditions: SQL[] = [];
+    if (query.search)
+      conditions.push(sql`vitalis_unaccent(${table.name}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`);
+    if (query.slug) conditions.push(inArray(table.slug, query.slug));
+    if (query.include) conditions.push(inArray(table.wpId, query.include));
+    if (taxonomy === "category" && query.parent !== undefined) {
+      conditions.push(
+        query.parent === 0
+          ? isNull(categories.parentId)
+          : inArray(
+              categories.parentId,
+              tx.select({ id: categories.id }).from(categories).where(eq(categories.wpId, query.parent)),
+            ),
+      );
+    }
+    if (query.post !== undefined) {
+      // Terms of one post, only if that post is visible to the reader.
+      const join = taxonomy === "category" ? contentItemCategories : contentItemTags;
+      const termId = taxonomy === "category" ? contentItemCategories.categoryId : contentItemTags.tagId;
+      conditions.push(
+        inArray(
+          table.id,
+          tx
+            .select({ id: termId })
+            .from(join)
+            .innerJoin(contentItems, eq(contentItems.id, join.contentId))
+            .where(and(eq(contentItems.wpId, query.post), publicVisibility(viewer))),
+        ),
+      );
+    }
+    let rows = await termRows(tx, viewer, taxonomy, conditions.length ? and(...conditions) : undefined);
+    if (query.hideEmpty) rows = rows.filter((row) => row.count > 0);
+    const direction = query.order === "asc" ? 1 : -1;
+    const key = (row: TermRow): string | number =>
+      query.orderby === "id"
+        ? row.wpId
+        : query.orderby === "slug"
+          ? row.slug
+          : query.orderby === "count"
+            ? row.count
+            : query.orderby === "include"
+              ? query.include!.indexOf(row.wpId)
+              : row.name.toLocaleLowerCase("pt-BR");
+    rows.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      const cmp =
+        typeof ka === "number" && typeof kb === "number" ? ka - kb : String(ka).localeCompare(String(kb), "pt-BR");
+      return cmp * direction || (a.wpId - b.wpId) * direction;
+    });
+    const total = rows.length;
+    const totalPages = totalPagesOf(total, query.perPage);
+    const pageRows = rows.slice((query.page - 1) * query.perPage, query.page * query.perPage);
+    return {
+      items: pageRows.map((row) => filterFields(termShape(input.origin, taxonomy, row), query.fields)),
+      total,
+      totalPages,
+    };
+  });
+}
+
+/** One term; null when there is none with this id. */
+export async function getWpTerm(
+  scope: Scope,
+  input: WpRead & { taxonomy: WpTaxonomy; wpId: number; fields?: string[] },
+): Promise<Json | null> {
+  return read(scope, async (tx, viewer) => {
+    const table = input.taxonomy === "category" ? categories : tags;
+    const [row] = await termRows(tx, viewer, input.taxonomy, eq(table.wpId, input.wpId));
+    return row ? filterFields(termShape(input.origin, input.taxonomy, row), input.fields) : null;
+  });
+}
+
+// Users ----------------------------------------------------------------------------------------------
+
+export async function listWpUsers(scope: Scope, input: WpRead & { query: WpCollectionQuery }): Promise<WpPage> {
+  const { query } = input;
+  return read(scope, async (tx, viewer) => {
+    const conditions: SQL[] = [];
+    if (query.slug) conditions.push(inArray(contentAuthors.slug, query.slug));
+    if (query.include) conditions.push(inArray(contentAuthors.wpId, query.include));
+    if (query.search)
+      conditions.push(
+        sql`vitalis_unaccent(${users.displayName}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`,
+      );
+    const rows = await authorRows(tx, viewer, conditions.length ? and(...conditions) : undefined);
+    const direction = query.order === "asc" ? 1 : -1;
+    rows.sort((a, b) => {
+      const cmp =
+        query.orderby === "id"
+          ? a.wpId - b.wpId
+          : query.orderby === "slug"
+            ? a.slug.localeCompare(b.slug)
+            : query.orderby === "include"
+              ? query.include!.indexOf(a.wpId) - query.include!.indexOf(b.wpId)
+              : a.name.localeCompare(b.name, "pt-BR");
+      return cmp * direction;
+    });
+    const total = rows.length;
+    const totalPages = totalPagesOf(total, query.perPage);
+    return {
+      items: rows
+        .slice((query.page - 1) * query.perPage, query.page * query.perPage)
+        .map((row) => filterFields(userShape(input.origin, row), query.fields)),
+      total,
+      totalPages,
+    };
+  });
+}
+
+/** One author with content the reader can see; null otherwise. */
+export async function getWpUser(
+  scope: Scope,
+  input: WpRead & { wpId: number; fields?: string[] },
+): Promise<Json | null> {
+  return read(scope, async (tx, viewer) => {
+    const [row] = await authorRows(tx, viewer, eq(contentAuthors.wpId, input.wpId));
+    return row ? filterFields(userShape(input.origin, row), input.fields) : null;
+  });
+}

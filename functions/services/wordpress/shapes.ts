@@ -1,0 +1,186 @@
+import type { ContentItem, ContentType } from "../../../schema";
+import { contentTypes } from "../../content-types";
+import { sitePaths } from "../../site/urls";
+import { escapeHtml } from "../content-sanitize";
+
+/**
+ * WordPress's JSON shapes (wp-includes/rest-api/endpoints), snake_case as WordPress writes them: this is a
+ * compatibility API, so its bodies are WordPress's, not this API's.
+ */
+
+export type Json = Record<string, unknown>;
+
+export type WpTaxonomy = "category" | "post_tag";
+
+// Taxonomies and authors have no locale of their own; their public pages are linked in the default locale.
+const DEFAULT_LOCALE = "pt-BR" as const;
+
+/** WordPress dates: `date` in the site's zone and `date_gmt` in UTC, both without a zone suffix. */
+function wpDate(date: Date): string {
+  return date.toISOString().slice(0, 19);
+}
+
+function apiRoot(origin: string): string {
+  return `${origin}/wp-json/wp/v2`;
+}
+
+/**
+ * WordPress gives post-like types their terms (sticky, format, categories, tags) and page-like types a place
+ * in a hierarchy (parent, menu_order). Here the types with terms are the listed ones: categories and tags
+ * group what the site lists.
+ */
+export function hasTerms(type: ContentType): boolean {
+  return contentTypes[type].listed;
+}
+
+/** Applies `_fields` (top-level names, or `a.b` for one nested member), as WordPress's rest_filter_response_fields. */
+export function filterFields(item: Json, fields: string[] | undefined): Json {
+  if (!fields) return item;
+  const out: Json = {};
+  for (const field of fields) {
+    const [head, ...rest] = field.split(".");
+    if (!head || !(head in item)) continue;
+    if (rest.length === 0) {
+      out[head] = item[head];
+    } else {
+      const nested = item[head];
+      if (nested && typeof nested === "object" && rest[0]! in (nested as Json)) {
+        out[head] = { ...((out[head] as Json | undefined) ?? {}), [rest[0]!]: (nested as Json)[rest[0]!] };
+      }
+    }
+  }
+  return out;
+}
+
+/** The item's page on the public site (functions/site/urls.ts is the one place public URLs are made). */
+function itemLink(origin: string, item: Pick<ContentItem, "type" | "slug" | "locale">): string {
+  return `${origin}${sitePaths.item(item.locale, item.type, item.slug)}`;
+}
+
+export interface ItemExtras {
+  authorWpId: number;
+  categoryWpIds: number[];
+  tagWpIds: number[];
+}
+
+export function postShape(origin: string, item: ContentItem, extras: ItemExtras): Json {
+  const api = apiRoot(origin);
+  const base = contentTypes[item.type].wp.restBase;
+  const published = item.publishedAt ?? item.createdAt;
+  const shape: Json = {
+    id: item.wpId,
+    date: wpDate(published),
+    date_gmt: wpDate(published),
+    guid: { rendered: `${api}/${base}/${item.wpId}` },
+    modified: wpDate(item.updatedAt),
+    modified_gmt: wpDate(item.updatedAt),
+    slug: item.slug,
+    status: "publish",
+    type: item.type,
+    link: itemLink(origin, item),
+    title: { rendered: escapeHtml(item.title) },
+    content: { rendered: item.bodyHtml, protected: false },
+    excerpt: { rendered: item.excerpt ? `<p>${escapeHtml(item.excerpt)}</p>\n` : "", protected: false },
+    author: extras.authorWpId,
+    // Media arrive with a later issue; WordPress uses 0 for "none".
+    featured_media: 0,
+    comment_status: "closed",
+    ping_status: "closed",
+    template: "",
+    meta: {},
+    lang: item.locale,
+    // Published medical content names its responsible physician (CFM 2.336/2023) and the review date.
+    medical_review: item.reviewedBy
+      ? {
+          reviewer: item.reviewerName,
+          crm: item.reviewerCrm && item.reviewerUf ? `CRM/${item.reviewerUf} ${item.reviewerCrm}` : null,
+          last_reviewed: item.lastMedicallyReviewedAt ? item.lastMedicallyReviewedAt.toISOString() : null,
+        }
+      : null,
+  };
+  if (hasTerms(item.type)) {
+    Object.assign(shape, {
+      sticky: false,
+      format: "standard",
+      categories: extras.categoryWpIds,
+      tags: extras.tagWpIds,
+    });
+  } else {
+    Object.assign(shape, { parent: 0, menu_order: 0 });
+  }
+  shape._links = {
+    self: [{ href: `${api}/${base}/${item.wpId}` }],
+    collection: [{ href: `${api}/${base}` }],
+    about: [{ href: `${api}/types/${item.type}` }],
+    author: [{ embeddable: true, href: `${api}/users/${extras.authorWpId}` }],
+    ...(hasTerms(item.type)
+      ? {
+          "wp:term": [
+            { taxonomy: "category", embeddable: true, href: `${api}/categories?post=${item.wpId}` },
+            { taxonomy: "post_tag", embeddable: true, href: `${api}/tags?post=${item.wpId}` },
+          ],
+        }
+      : {}),
+    curies: [{ name: "wp", href: "https://api.w.org/{rel}", templated: true }],
+  };
+  return shape;
+}
+
+export interface TermRow {
+  id: string;
+  wpId: number;
+  name: string;
+  slug: string;
+  description: string;
+  parentWpId: number | null;
+  count: number;
+}
+
+export function termShape(origin: string, taxonomy: WpTaxonomy, term: TermRow): Json {
+  const api = apiRoot(origin);
+  const base = taxonomy === "category" ? "categories" : "tags";
+  return {
+    id: term.wpId,
+    count: term.count,
+    description: term.description,
+    link: `${origin}${taxonomy === "category" ? sitePaths.category(DEFAULT_LOCALE, term.slug) : sitePaths.tag(DEFAULT_LOCALE, term.slug)}`,
+    name: term.name,
+    slug: term.slug,
+    taxonomy,
+    // A raw bigint arrives from the driver as a string.
+    ...(taxonomy === "category" ? { parent: term.parentWpId === null ? 0 : Number(term.parentWpId) } : {}),
+    meta: [],
+    _links: {
+      self: [{ href: `${api}/${base}/${term.wpId}` }],
+      collection: [{ href: `${api}/${base}` }],
+      about: [{ href: `${api}/taxonomies/${taxonomy}` }],
+      "wp:post_type": [{ href: `${api}/posts?${base}=${term.wpId}` }],
+      curies: [{ name: "wp", href: "https://api.w.org/{rel}", templated: true }],
+    },
+  };
+}
+
+export interface AuthorRow {
+  wpId: number;
+  slug: string;
+  name: string;
+}
+
+/** Public author data only: never the e-mail or anything else about the person. */
+export function userShape(origin: string, author: AuthorRow): Json {
+  const api = apiRoot(origin);
+  return {
+    id: author.wpId,
+    name: author.name,
+    url: "",
+    description: "",
+    link: `${origin}${sitePaths.author(DEFAULT_LOCALE, author.slug)}`,
+    slug: author.slug,
+    avatar_urls: {},
+    meta: [],
+    _links: {
+      self: [{ href: `${api}/users/${author.wpId}` }],
+      collection: [{ href: `${api}/users` }],
+    },
+  };
+}
