@@ -7,7 +7,7 @@
  *   request is retried once.
  * - Errors are `ApiError`s carrying the problem+json document; errors.ts turns them into words.
  */
-import type { MfaEnrolment, RecoveryCodes } from "../../functions/services/identity/account.schemas";
+import type { MfaEnrolment, RecoveryCodes } from "../../functions/shapes/account";
 import type { Problem } from "./errors";
 import type {
   AccessToken,

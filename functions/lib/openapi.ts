@@ -1,7 +1,4 @@
-import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import type { AppBindings } from "../bindings";
-import { protect, type ProtectOptions, requiresBearer } from "../middleware/protect";
+import { z } from "@hono/zod-openapi";
 
 export const problemSchema = z
   .object({
@@ -44,29 +41,4 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 /** A JSON response described by `schema`. */
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
-}
-
-/** The OpenAPI security requirement of a route that needs `Authorization: Bearer <jwt>` (RFC 6750). */
-export const BEARER_SECURITY = [{ bearer: [] as string[] }];
-
-/** A route config for `protectedRoute`: `createRoute`'s, with the requirement instead of `security`. */
-export type ProtectedRouteConfig = Omit<RouteConfig, "security" | "middleware"> & {
-  /** What the route needs (middleware/protect.ts); it decides both the check and the documented security. */
-  protect: ProtectOptions;
-  /** More middleware, run after `protect()`. */
-  middleware?: MiddlewareHandler<AppBindings>[];
-};
-
-/**
- * `createRoute` for a route behind `protect()`: one declaration gives both the middleware, run before any
- * other, and the OpenAPI `security` requirement, so what the document promises is what the route checks.
- * A public route open to anyone declares none; every other route declares the bearer scheme.
- */
-export function protectedRoute<P extends string, R extends ProtectedRouteConfig & { path: P }>(config: R) {
-  const { protect: requirement, middleware = [], ...route } = config;
-  return createRoute({
-    ...route,
-    middleware: [protect(requirement), ...middleware] as const,
-    ...(requiresBearer(requirement) ? { security: BEARER_SECURITY } : {}),
-  });
 }

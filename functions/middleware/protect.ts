@@ -1,4 +1,5 @@
-import type { Context } from "hono";
+import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Role } from "../../schema/memberships";
 import type { AppBindings } from "../bindings";
@@ -139,4 +140,29 @@ export function protect(options: ProtectOptions) {
   });
   requirements.set(middleware, options);
   return middleware;
+}
+
+/** The OpenAPI security requirement of a route that needs `Authorization: Bearer <jwt>` (RFC 6750). */
+export const BEARER_SECURITY = [{ bearer: [] as string[] }];
+
+/** A route config for `protectedRoute`: `createRoute`'s, with the requirement instead of `security`. */
+export type ProtectedRouteConfig = Omit<RouteConfig, "security" | "middleware"> & {
+  /** What the route needs (middleware/protect.ts); it decides both the check and the documented security. */
+  protect: ProtectOptions;
+  /** More middleware, run after `protect()`. */
+  middleware?: MiddlewareHandler<AppBindings>[];
+};
+
+/**
+ * `createRoute` for a route behind `protect()`: one declaration gives both the middleware, run before any
+ * other, and the OpenAPI `security` requirement, so what the document promises is what the route checks.
+ * A public route open to anyone declares none; every other route declares the bearer scheme.
+ */
+export function protectedRoute<P extends string, R extends ProtectedRouteConfig & { path: P }>(config: R) {
+  const { protect: requirement, middleware = [], ...route } = config;
+  return createRoute({
+    ...route,
+    middleware: [protect(requirement), ...middleware] as const,
+    ...(requiresBearer(requirement) ? { security: BEARER_SECURITY } : {}),
+  });
 }

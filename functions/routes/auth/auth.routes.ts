@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ROLES } from "../../contract";
-import { jsonBody, problemResponses, protectedRoute } from "../../lib/openapi";
-import type { ProtectOptions } from "../../middleware/protect";
+import { jsonBody, problemResponses } from "../../lib/openapi";
+import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 
 /** Any member of the tenant, whatever their role: ending one's own session needs no more. */
 const signedIn: ProtectOptions = {

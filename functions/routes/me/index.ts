@@ -1,8 +1,8 @@
 import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, jsonResponse, problemResponses, protectedRoute } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import type { ProtectOptions } from "../../middleware/protect";
+import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import {
   changePassword,
   confirmMfaEnrolment,
@@ -16,7 +16,7 @@ import {
   meSchema,
   mfaEnrolmentSchema,
   recoveryCodesSchema,
-} from "../../services/identity/account.schemas";
+} from "../../shapes/account";
 
 const self: ProtectOptions = { sensitivity: "restricted", action: "read" };
 const selfWrite: ProtectOptions = { sensitivity: "restricted", action: "write" };

@@ -1,9 +1,9 @@
 import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, jsonResponse, problemResponses, protectedRoute } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import type { ProtectOptions } from "../../middleware/protect";
-import { credentialViewSchema } from "../../services/identity/account.schemas";
+import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
+import { credentialViewSchema } from "../../shapes/account";
 import { disableUser, reviewCredential } from "../../services/identity/accounts";
 
 const adminOnly: ProtectOptions = { sensitivity: "restricted", action: "write", roles: ["admin"] };

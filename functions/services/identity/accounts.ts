@@ -9,10 +9,10 @@ import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { assertAcceptablePassword } from "../../lib/password-policy";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { requireUser, type Scope } from "../../scope";
-import type { CredentialInput, CredentialView, MfaEnrolment, Me, RecoveryCodes } from "./account.schemas";
+import type { CredentialInput, CredentialView, MfaEnrolment, Me, RecoveryCodes } from "../../shapes/account";
 import { revokeAllSessions } from "./sessions";
 
-export type { CredentialView, Me } from "./account.schemas";
+export type { CredentialView, Me } from "../../shapes/account";
 
 function viewCredential(row: typeof professionalCredentials.$inferSelect | undefined): CredentialView | null {
   if (!row) return null;

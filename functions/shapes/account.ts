@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { credentialStatuses } from "../../../schema/professional-credentials";
+import { credentialStatuses } from "../../schema/professional-credentials";
 
 /**
  * The account's inputs and answers, one zod definition each, in camelCase like the rest of the API: the
