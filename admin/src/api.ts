@@ -151,7 +151,7 @@ export const auth = {
   login: (email: string, password: string) =>
     data<LoginAnswer>("POST", "/api/auth/login", { body: { email, password }, anonymous: true }),
   mfa: (mfaToken: string, code: string) =>
-    data<AccessToken>("POST", "/api/auth/mfa", { body: { mfa_token: mfaToken, code }, anonymous: true }),
+    data<AccessToken>("POST", "/api/auth/mfa", { body: { mfaToken, code }, anonymous: true }),
   logout: async () => {
     try {
       await request<void>("POST", "/api/auth/logout");

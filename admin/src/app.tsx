@@ -56,8 +56,8 @@ function StepUpDialog(props: { email: string; pending: ((ok: boolean) => void) |
     setError(null);
     try {
       const answer = await auth.login(props.email, password);
-      if ("mfa_required" in answer) {
-        const session = await auth.mfa(answer.mfa_token, code.trim());
+      if ("mfaRequired" in answer) {
+        const session = await auth.mfa(answer.mfaToken, code.trim());
         setAccessToken(session.access_token);
         finish(true);
       } else {

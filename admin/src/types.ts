@@ -40,7 +40,7 @@ export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldVi
 export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, WorkflowState };
 
 export type AccessToken = { access_token: string; token_type: "Bearer"; expires_in: number };
-export type LoginAnswer = AccessToken | { mfa_required: true; mfa_token: string };
+export type LoginAnswer = AccessToken | { mfaRequired: true; mfaToken: string };
 
 export const LOCALES: readonly ContentLocale[] = ["pt-BR", "en", "es"];
 export const COMPLIANCE_LEVELS: readonly ComplianceLevel[] = ["public", "professional", "restricted", "phi"];

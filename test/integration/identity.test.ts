@@ -387,14 +387,14 @@ describe("TOTP multi-factor authentication", () => {
         host: tenant.hostname,
         ...json({ email: user.email, password: user.password }),
       });
-      const body = (await res.json()) as { mfa_required: boolean; mfa_token: string };
-      expect(body.mfa_required).toBe(true);
-      return body.mfa_token;
+      const body = (await res.json()) as { mfaRequired: boolean; mfaToken: string };
+      expect(body.mfaRequired).toBe(true);
+      return body.mfaToken;
     };
     const code = await totpCode(secret, step + 1);
     const ok = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfa_token: await login(), code }),
+      ...json({ mfaToken: await login(), code }),
     });
     expect(ok.status).toBe(200);
     const token = ((await ok.json()) as { access_token: string }).access_token;
@@ -402,19 +402,19 @@ describe("TOTP multi-factor authentication", () => {
 
     const replay = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfa_token: await login(), code }),
+      ...json({ mfaToken: await login(), code }),
     });
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { code: string }).code).toBe("mfa_code_replayed");
 
     const recovery = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfa_token: await login(), code: recoveryCodes[0] }),
+      ...json({ mfaToken: await login(), code: recoveryCodes[0] }),
     });
     expect(recovery.status).toBe(200);
     const reused = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfa_token: await login(), code: recoveryCodes[0] }),
+      ...json({ mfaToken: await login(), code: recoveryCodes[0] }),
     });
     expect(reused.status).toBe(401);
   });

@@ -32,10 +32,10 @@ export async function signInWithMfa(
     host,
     ...post({ email: user.email, password: user.password }),
   });
-  const { mfa_token } = (await login.json()) as { mfa_token: string };
+  const { mfaToken } = (await login.json()) as { mfaToken: string };
   const mfa = await worker.fetch("/api/auth/mfa", {
     host,
-    ...post({ mfa_token, code: await totpCode(secret, step + 1) }),
+    ...post({ mfaToken, code: await totpCode(secret, step + 1) }),
   });
   if (mfa.status !== 200) throw new Error(`MFA sign-in failed: ${mfa.status} ${await mfa.text()}`);
   return { accessToken: ((await mfa.json()) as { access_token: string }).access_token };

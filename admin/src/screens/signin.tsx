@@ -20,8 +20,8 @@ export function SignIn(props: { onSignedIn: () => Promise<void> }) {
     try {
       if (mfaToken === null) {
         const answer = await auth.login(email.trim(), password);
-        if ("mfa_required" in answer) {
-          setMfaToken(answer.mfa_token);
+        if ("mfaRequired" in answer) {
+          setMfaToken(answer.mfaToken);
           setPassword("");
           return;
         }

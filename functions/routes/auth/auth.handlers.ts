@@ -50,7 +50,7 @@ export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c)
   const result = await login(c.var.scope, { ...body, ipHash });
   if (result.kind === "mfa_required") {
     c.header("Cache-Control", "no-store");
-    return c.json({ mfa_required: true as const, mfa_token: result.mfaToken }, 200);
+    return c.json({ mfaRequired: true as const, mfaToken: result.mfaToken }, 200);
   }
   return c.json(answerWithSession(c, result.session), 200);
 };
@@ -58,7 +58,7 @@ export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c)
 export const postMfa: RouteHandler<typeof mfaRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
   const { deviceHash } = await clientFingerprint(c);
-  const session = await completeMfa(c.var.scope, { mfaToken: body.mfa_token, code: body.code, deviceHash });
+  const session = await completeMfa(c.var.scope, { mfaToken: body.mfaToken, code: body.code, deviceHash });
   return c.json(answerWithSession(c, session), 200);
 };
 

@@ -15,7 +15,7 @@ const signedIn: ProtectOptions = {
 const tokenResponse = z
   .object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
   .openapi("AccessToken");
-const mfaRequired = z.object({ mfa_required: z.literal(true), mfa_token: z.string() }).openapi("MfaRequired");
+const mfaRequired = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() }).openapi("MfaRequired");
 
 export const loginRoute = createRoute({
   method: "post",
@@ -40,7 +40,7 @@ export const mfaRoute = createRoute({
   tags: ["Authentication"],
   summary: "Complete sign-in with a TOTP code or a recovery code.",
   request: {
-    body: jsonBody(z.object({ mfa_token: z.string().min(1).max(4096), code: z.string().min(6).max(16) }).strict()),
+    body: jsonBody(z.object({ mfaToken: z.string().min(1).max(4096), code: z.string().min(6).max(16) }).strict()),
   },
   responses: {
     200: { description: "Signed in.", content: { "application/json": { schema: tokenResponse } } },
