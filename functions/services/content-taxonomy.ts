@@ -1,11 +1,19 @@
-import { and, asc, eq, sql } from "drizzle-orm";
-import { categories, type Category, contentItemCategories, contentItemTags, type Tag, tags } from "../../schema";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import {
+  categories,
+  type Category,
+  contentItemCategories,
+  contentItems,
+  contentItemTags,
+  type Tag,
+  tags,
+} from "../../schema";
 import type { Scope } from "../scope";
 import { type Transaction } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../lib/errors";
 import { appendAudit } from "./audit";
 import { EDITOR_ROLES, resolveViewer, viewerHas } from "./content-access";
-import { actorOf, slugify } from "./content";
+import { slugify } from "./content";
 
 /**
  * The medical specialties every tenant starts with (names as the CFM lists them, Resolução CFM 2.330/2023
@@ -145,6 +153,27 @@ async function assertSlugFree(
     throw new ConflictError("slug_taken", `The slug "${slug}" is already used by another ${taxonomy}.`);
 }
 
+/**
+ * The published items filed under a term: renaming or deleting the term changes their pages (the term's
+ * name and link) and the term's lists, so the change raises `content.changed` for them.
+ */
+async function publishedItemsWithTerm(tx: Transaction, taxonomy: Taxonomy, id: string): Promise<string[]> {
+  const link =
+    taxonomy === "category"
+      ? {
+          table: contentItemCategories,
+          contentId: contentItemCategories.contentId,
+          termId: contentItemCategories.categoryId,
+        }
+      : { table: contentItemTags, contentId: contentItemTags.contentId, termId: contentItemTags.tagId };
+  const rows = await tx
+    .select({ id: contentItems.id })
+    .from(link.table)
+    .innerJoin(contentItems, eq(contentItems.id, link.contentId))
+    .where(and(eq(link.termId, id), eq(contentItems.state, "published"), isNull(contentItems.trashedAt)));
+  return rows.map((row) => row.id);
+}
+
 export async function listTerms(ctx: Scope, taxonomy: Taxonomy): Promise<TermView[]> {
   return ctx.transaction(async (tx) => {
     const table = tableOf(taxonomy);
@@ -178,15 +207,7 @@ export async function createTerm(ctx: Scope, taxonomy: Taxonomy, input: TermInpu
     } else {
       [row] = (await tx.insert(tags).values(base).returning()) as [Tag];
     }
-    await appendAudit(tx, {
-      tenantId: ctx.tenant.id,
-      ...actorOf(ctx),
-      action: `${taxonomy}.created`,
-      targetType: taxonomy,
-      targetId: row.id,
-      requestId: ctx.requestId,
-      details: { slug },
-    });
+    await ctx.audit(tx, `${taxonomy}.created`, { type: taxonomy, id: row.id }, { slug });
     return termView(row);
   });
 }
@@ -220,15 +241,9 @@ export async function updateTerm(
     } else {
       [row] = (await tx.update(tags).set(changes).where(eq(tags.id, id)).returning()) as [Tag];
     }
-    await appendAudit(tx, {
-      tenantId: ctx.tenant.id,
-      ...actorOf(ctx),
-      action: `${taxonomy}.updated`,
-      targetType: taxonomy,
-      targetId: id,
-      requestId: ctx.requestId,
-      details: { fields: Object.keys(input).sort() },
-    });
+    await ctx.audit(tx, `${taxonomy}.updated`, { type: taxonomy, id }, { fields: Object.keys(input).sort() });
+    const shownOn = await publishedItemsWithTerm(tx, taxonomy, id);
+    if (shownOn.length > 0) ctx.afterCommit(tx, { type: "content.changed", contentIds: shownOn });
     return termView(row);
   });
 }
@@ -248,6 +263,7 @@ export async function deleteTerm(
       .where(eq(table.id, id))
       .for("update");
     if (!existing) throw new NotFoundError(`No ${taxonomy} was found with this id.`);
+    const shownOn = await publishedItemsWithTerm(tx, taxonomy, id);
     const detached =
       taxonomy === "category"
         ? await tx
@@ -268,15 +284,13 @@ export async function deleteTerm(
     } else {
       await tx.delete(tags).where(eq(tags.id, id));
     }
-    await appendAudit(tx, {
-      tenantId: ctx.tenant.id,
-      ...actorOf(ctx),
-      action: `${taxonomy}.deleted`,
-      targetType: taxonomy,
-      targetId: id,
-      requestId: ctx.requestId,
-      details: { slug: existing.slug, detachedFrom: detached.length },
-    });
+    await ctx.audit(
+      tx,
+      `${taxonomy}.deleted`,
+      { type: taxonomy, id },
+      { slug: existing.slug, detachedFrom: detached.length },
+    );
+    if (shownOn.length > 0) ctx.afterCommit(tx, { type: "content.changed", contentIds: shownOn });
     return { deleted: true as const, detachedFrom: detached.length };
   });
 }

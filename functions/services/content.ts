@@ -15,10 +15,9 @@ import {
   users,
   type WorkflowState,
 } from "../../schema";
-import type { Scope } from "../scope";
+import { requireUser, type Scope } from "../scope";
 import { type Transaction } from "../lib/db";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../lib/errors";
-import { appendAudit } from "./audit";
 import {
   adminVisibility,
   mayEdit,
@@ -130,12 +129,6 @@ export function slugify(text: string): string {
     .slice(0, 120)
     .replace(/-+$/, "");
   return slug || "item";
-}
-
-export function actorOf(ctx: Scope): { actorType: "user" | "anonymous"; actorId: string | null } {
-  return ctx.actor.kind === "user"
-    ? { actorType: "user", actorId: ctx.actor.userId }
-    : { actorType: "anonymous", actorId: null };
 }
 
 /** Reads an item the viewer may see, locking it for the rest of the transaction; 404 otherwise. */
@@ -293,14 +286,13 @@ async function save(
       .insert(contentItemTags)
       .values([...new Set(snapshot.tagIds)].map((tagId) => ({ tenantId: ctx.tenant.id, contentId: item.id, tagId })));
   }
-  const actor = actorOf(ctx);
   const [revision] = await tx
     .insert(contentRevisions)
     .values({
       tenantId: ctx.tenant.id,
       contentId: item.id,
       version: item.version,
-      authorId: actor.actorId ?? authorId,
+      authorId: ctx.actor.kind === "user" ? ctx.actor.userId : authorId,
       snapshot: {
         ...snapshot,
         categoryIds: [...new Set(snapshot.categoryIds)].sort(),
@@ -313,15 +305,12 @@ async function save(
     .set({ currentRevisionId: revision!.id })
     .where(eq(contentItems.id, item.id))
     .returning();
-  await appendAudit(tx, {
-    tenantId: ctx.tenant.id,
-    ...actor,
+  await ctx.audit(
+    tx,
     action,
-    targetType: type,
-    targetId: item.id,
-    requestId: ctx.requestId,
-    details: { version: item.version, revisionId: revision!.id, complianceLevel: item.complianceLevel, ...details },
-  });
+    { type, id: item.id },
+    { version: item.version, revisionId: revision!.id, complianceLevel: item.complianceLevel, ...details },
+  );
   return withRevision!;
 }
 
@@ -340,11 +329,6 @@ function snapshotOf(item: ContentItem, categoryIds: string[], tagIds: string[]):
   };
 }
 
-function requireUser(ctx: Scope): string {
-  if (ctx.actor.kind !== "user") throw new ForbiddenError("forbidden", "Sign in to change content.");
-  return ctx.actor.userId;
-}
-
 /** Maps PostgreSQL's unique violation on the slug index (a race the pre-check lost) to a 409. */
 function mapUniqueViolation(error: unknown): never {
   const cause = (error as { cause?: { code?: string; constraint?: string } }).cause ?? (error as { code?: string });
@@ -359,7 +343,7 @@ function mapUniqueViolation(error: unknown): never {
 // ---------------------------------------------------------------------------------------------------
 
 export async function createContent(ctx: Scope, type: ContentType, input: ContentFields): Promise<ContentView> {
-  const userId = requireUser(ctx);
+  const { userId } = requireUser(ctx);
   return ctx
     .transaction(async (tx) => {
       const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
@@ -394,14 +378,7 @@ export async function getContent(ctx: Scope, type: ContentType, id: string): Pro
     if (!item) throw new NotFoundError(`No ${type} was found with this id.`);
     if (item.complianceLevel === "phi") {
       // Every read of personal health data is recorded (HIPAA 45 CFR 164.312(b); LGPD Art. 37).
-      await appendAudit(tx, {
-        tenantId: ctx.tenant.id,
-        ...actorOf(ctx),
-        action: "content.phi_read",
-        targetType: type,
-        targetId: item.id,
-        requestId: ctx.requestId,
-      });
+      await ctx.audit(tx, "content.phi_read", { type, id: item.id });
     }
     return viewOf(tx, item);
   });
@@ -566,6 +543,9 @@ export async function updateContent(
       const saved = await save(tx, ctx, item.authorId, item, next, type, "content.updated", {
         fields: Object.keys(patch).sort(),
       });
+      // Only drafts and items in review are editable today, so this purge usually finds nothing public; it
+      // keeps the site right if an editable state ever becomes public.
+      ctx.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
       return viewOf(tx, saved);
     })
     .catch(mapUniqueViolation);
@@ -746,6 +726,7 @@ export async function restoreRevision(
         restoredRevisionId: revision.id,
         restoredVersion: revision.version,
       });
+      ctx.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
       return viewOf(tx, saved);
     })
     .catch(mapUniqueViolation);

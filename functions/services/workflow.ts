@@ -11,7 +11,7 @@ import {
 } from "../../schema";
 import type { Role } from "../../schema/memberships";
 import { type Transaction } from "../lib/db";
-import type { PlatformScope, Scope } from "../scope";
+import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
 import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content-access";
 import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content";
@@ -246,7 +246,7 @@ export async function transitionContent(
   input: TransitionInput,
   expectedVersion?: number,
 ): Promise<ContentView> {
-  if (ctx.actor.kind !== "user") throw new ForbiddenError("forbidden", "Sign in to change content.");
+  requireUser(ctx);
   return ctx.transaction(async (tx) => {
     const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
     const item = await loadItemForUpdate(tx, viewer, type, id);
