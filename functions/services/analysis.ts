@@ -11,7 +11,8 @@ import {
 } from "../plugin-host";
 import { pluginRegistry } from "../plugin-host/registry";
 import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content-access";
-import type { ContentType } from "../../schema/content-items";
+import { contentTypes } from "../content-types";
+import { type AnalysisStage, type ContentLocale, type ContentType, TITLE_EXCERPT_STAGE } from "../contract";
 
 export interface StageView {
   stage: string;
@@ -78,8 +79,8 @@ export function referenceResolver(scope: Scope): ResolveReferences | undefined {
   };
 }
 
-/** The stored stage that holds personal-data findings in the title and summary, which are published too. */
-export const METADATA_STAGE = "lgpd-analyzer:title-excerpt";
+/** The stage whose plugin finds personal data; it also reads the title and summary on their own. */
+const PERSONAL_DATA_STAGE: AnalysisStage = "lgpd-analyzer";
 
 const METADATA_PREFIX: Record<string, string> = {
   "pt-BR": "No título ou resumo: ",
@@ -95,18 +96,18 @@ const METADATA_PREFIX: Record<string, string> = {
 async function scanTitleAndExcerpt(item: {
   title: string;
   excerpt: string;
-  locale: string;
+  locale: ContentLocale;
 }): Promise<PluginOutput | null> {
-  const entry = pluginRegistry().find((plugin) => plugin.name === "lgpd-analyzer");
+  const entry = pluginRegistry().find((plugin) => plugin.name === PERSONAL_DATA_STAGE);
   if (!entry) return null;
   const result = await runPlugin(entry, {
     text: `${item.title}\n\n${item.excerpt}`,
-    locale: item.locale as "pt-BR" | "en" | "es",
+    locale: item.locale,
   });
   const prefix = METADATA_PREFIX[item.locale] ?? METADATA_PREFIX.en!;
   return {
     ...result.output,
-    plugin: METADATA_STAGE,
+    plugin: TITLE_EXCERPT_STAGE,
     findings: result.output.findings.map(({ start: _start, end: _end, ...finding }) => ({
       ...finding,
       message: `${prefix}${finding.message}`,
@@ -137,9 +138,9 @@ export async function analyseContent(scope: Scope, type: ContentType, id: string
       .select()
       .from(contentItems)
       .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
-    if (!row) throw new NotFoundError(`No ${type} was found with this id.`);
+    if (!row) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     if (!mayEdit(viewer, row) && !viewerHas(viewer, ["medical_reviewer", "editor", "admin"])) {
-      throw new NotFoundError(`No ${type} was found with this id.`);
+      throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     }
     if (!row.currentRevisionId) throw new ConflictError("no_revision", "Save the item before analysing it.");
     return row;
@@ -201,12 +202,13 @@ export async function analyseContent(scope: Scope, type: ContentType, id: string
 export async function getContentAnalysis(scope: Scope, type: ContentType, id: string): Promise<AnalysisView> {
   return scope.transaction(async (tx) => {
     const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
-    if (!viewerHas(viewer, STAFF_ROLES)) throw new NotFoundError(`No ${type} was found with this id.`);
+    if (!viewerHas(viewer, STAFF_ROLES))
+      throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     const [item] = await tx
       .select({ revisionId: contentItems.currentRevisionId })
       .from(contentItems)
       .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
-    if (!item) throw new NotFoundError(`No ${type} was found with this id.`);
+    if (!item) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     if (!item.revisionId) return { revision_id: "", blocking: false, stages: [] };
     const rows = await tx
       .selectDistinctOn([contentAnalyses.stage])

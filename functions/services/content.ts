@@ -15,6 +15,7 @@ import {
   users,
   type WorkflowState,
 } from "../../schema";
+import { contentTypes } from "../content-types";
 import { requireUser, type Scope } from "../scope";
 import { type Transaction } from "../lib/db";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../lib/errors";
@@ -143,7 +144,7 @@ export async function loadItemForUpdate(
     .from(contentItems)
     .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)))
     .for("update");
-  if (!item) throw new NotFoundError(`No ${type} was found with this id.`);
+  if (!item) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
   return item;
 }
 
@@ -375,7 +376,7 @@ export async function getContent(ctx: Scope, type: ContentType, id: string): Pro
       .select()
       .from(contentItems)
       .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
-    if (!item) throw new NotFoundError(`No ${type} was found with this id.`);
+    if (!item) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     if (item.complianceLevel === "phi") {
       // Every read of personal health data is recorded (HIPAA 45 CFR 164.312(b); LGPD Art. 37).
       await ctx.audit(tx, "content.phi_read", { type, id: item.id });
@@ -607,7 +608,7 @@ async function loadVisibleItem(tx: Transaction, viewer: Viewer, type: ContentTyp
     .select()
     .from(contentItems)
     .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
-  if (!item) throw new NotFoundError(`No ${type} was found with this id.`);
+  if (!item) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
   return item;
 }
 

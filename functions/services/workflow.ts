@@ -9,70 +9,12 @@ import {
   users,
   type WorkflowState,
 } from "../../schema";
-import type { Role } from "../../schema/memberships";
+import { type Role, TRANSITIONS, type TransitionRule } from "../contract";
 import { type Transaction } from "../lib/db";
 import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
 import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content-access";
 import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content";
-
-/** One step of the editorial workflow and who may take it. */
-export interface TransitionRule {
-  /** Roles that may take the step on any item. */
-  roles: readonly Role[];
-  /** Roles that may take the step only on items they wrote. */
-  ownRoles?: readonly Role[];
-  /** Roles that may take the step only to override a blocked publication (with a justification). */
-  overrideRoles?: readonly Role[];
-  /** A written reason is required (going back to draft: the author must know why). */
-  requiresReason?: boolean;
-  /** The actor must be a medical reviewer with a verified CRM, and not the item's author (four eyes). */
-  medicalApproval?: boolean;
-  /** Refused while the current revision's latest analysis has blocking findings (unless overridden). */
-  publishGate?: boolean;
-}
-
-const BACK_TO_DRAFT: TransitionRule = { roles: ["editor", "admin"], requiresReason: true };
-const PUBLISH: TransitionRule = { roles: ["editor", "admin"], overrideRoles: ["medical_reviewer"], publishGate: true };
-
-/**
- * The permission matrix: from-state → to-state → rule. A step that is not here does not exist.
- *
- *   draft ─► in_review ─► medical_review ─► approved ─► scheduled ─► published ─► archived
- *     ▲__________│_______________│_______________│___________│____________│___________│  (with a reason)
- *
- * CFM 2.336/2023 makes the physician responsible for medical publicity: approval needs a verified
- * medical reviewer who is not the author, and the approval is recorded with their name and CRM/UF.
- */
-export const TRANSITIONS: Readonly<Partial<Record<WorkflowState, Partial<Record<WorkflowState, TransitionRule>>>>> = {
-  draft: {
-    in_review: { roles: ["editor", "admin"], ownRoles: ["author"] },
-  },
-  in_review: {
-    medical_review: { roles: ["editor", "admin"] },
-    draft: { roles: ["editor", "admin"], ownRoles: ["author"], requiresReason: true },
-  },
-  medical_review: {
-    approved: { roles: ["medical_reviewer"], medicalApproval: true },
-    draft: { roles: ["medical_reviewer", "editor", "admin"], requiresReason: true },
-  },
-  approved: {
-    scheduled: PUBLISH,
-    published: PUBLISH,
-    draft: { roles: ["medical_reviewer", "editor", "admin"], requiresReason: true },
-  },
-  scheduled: {
-    published: PUBLISH,
-    draft: BACK_TO_DRAFT,
-  },
-  published: {
-    archived: { roles: ["editor", "admin"] },
-    draft: BACK_TO_DRAFT,
-  },
-  archived: {
-    draft: BACK_TO_DRAFT,
-  },
-};
 
 export const MIN_JUSTIFICATION_LENGTH = 20;
 

@@ -1,6 +1,7 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
-import type { ContentType } from "../../../schema/content-items";
 import type { AppBindings } from "../../bindings";
+import { contentTypes } from "../../content-types";
+import type { ContentType } from "../../contract";
 import { problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
@@ -23,7 +24,7 @@ const analysisSchema = z
 
 /** `POST/GET /{id}/analysis` for one content type, mounted beside that type's router. */
 export function analysisRouter(type: ContentType) {
-  const tag = type === "post" ? "Posts" : "Pages";
+  const { tag } = contentTypes[type];
   const runRoute = createRoute({
     method: "post",
     path: "/{id}/analysis",

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { complianceLevels, contentLocales, workflowStates } from "../../../schema";
+import { CONTENT_TYPES } from "../../contract";
 import { problemResponses } from "../../lib/openapi";
 
 /** The problems every content route can answer. */
@@ -17,7 +18,7 @@ export const contentItemSchema = z
   .object({
     id: z.uuid(),
     wpId: z.number().int(),
-    type: z.enum(["post", "page"]),
+    type: z.enum(CONTENT_TYPES),
     title: z.string(),
     slug: z.string(),
     bodyMarkdown: z.string(),
