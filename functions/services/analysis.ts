@@ -1,4 +1,5 @@
 import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
 import { contentAnalyses, contentItems } from "../../schema";
 import type { Scope } from "../scope";
 import { ConflictError, NotFoundError } from "../lib/errors";
@@ -14,20 +15,24 @@ import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from 
 import { contentTypes } from "../content-types";
 import { type AnalysisStage, type ContentLocale, type ContentType, TITLE_EXCERPT_STAGE } from "../contract";
 
-export interface StageView {
-  stage: string;
-  plugin_version: string;
-  ok: boolean;
-  blocking: boolean;
-  output: Record<string, unknown>;
-  created_at: string;
-}
+/** One stage's stored run: the plugin's output as it returned it, and whether it blocks publication. */
+export const stageViewSchema = z.object({
+  stage: z.string(),
+  pluginVersion: z.string(),
+  ok: z.boolean(),
+  blocking: z.boolean(),
+  output: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+export type StageView = z.infer<typeof stageViewSchema>;
 
-export interface AnalysisView {
-  revision_id: string;
-  blocking: boolean;
-  stages: StageView[];
-}
+/** The analysis of an item's current revision: the latest run of each stage. */
+export const analysisViewSchema = z.object({
+  revisionId: z.string(),
+  blocking: z.boolean(),
+  stages: z.array(stageViewSchema),
+});
+export type AnalysisView = z.infer<typeof analysisViewSchema>;
 
 const CACHE_SECONDS = 7 * 86400;
 const RESOLVE_TIMEOUT_MS = 3_000;
@@ -118,13 +123,13 @@ async function scanTitleAndExcerpt(item: {
 function view(rows: Array<typeof contentAnalyses.$inferSelect>, revisionId: string): AnalysisView {
   const stages = rows.map((row) => ({
     stage: row.stage,
-    plugin_version: String((row.output as { version?: unknown }).version ?? ""),
+    pluginVersion: String((row.output as { version?: unknown }).version ?? ""),
     ok: !(row.output as { findings?: Array<{ code?: string }> }).findings?.some((f) => f.code === "pipeline.error"),
     blocking: row.blocking,
     output: row.output,
-    created_at: row.createdAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
   }));
-  return { revision_id: revisionId, blocking: stages.some((stage) => stage.blocking), stages };
+  return { revisionId, blocking: stages.some((stage) => stage.blocking), stages };
 }
 
 /**
@@ -209,7 +214,7 @@ export async function getContentAnalysis(scope: Scope, type: ContentType, id: st
       .from(contentItems)
       .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
     if (!item) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
-    if (!item.revisionId) return { revision_id: "", blocking: false, stages: [] };
+    if (!item.revisionId) return { revisionId: "", blocking: false, stages: [] };
     const rows = await tx
       .selectDistinctOn([contentAnalyses.stage])
       .from(contentAnalyses)

@@ -5,22 +5,12 @@ import type { ContentType } from "../../contract";
 import { problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
-import { analyseContent, getContentAnalysis } from "../../services/analysis";
+import { analyseContent, analysisViewSchema, getContentAnalysis } from "../../services/analysis";
 
 const STAFF = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"] as const;
 const params = z.object({ id: z.uuid() });
 
-const stageSchema = z.object({
-  stage: z.string(),
-  plugin_version: z.string(),
-  ok: z.boolean(),
-  blocking: z.boolean(),
-  output: z.record(z.string(), z.unknown()),
-  created_at: z.string(),
-});
-const analysisSchema = z
-  .object({ revision_id: z.string(), blocking: z.boolean(), stages: z.array(stageSchema) })
-  .openapi("Analysis");
+const analysisSchema = analysisViewSchema.openapi("Analysis");
 
 /** `POST/GET /{id}/analysis` for one content type, mounted beside that type's router. */
 export function analysisRouter(type: ContentType) {
