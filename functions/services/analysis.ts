@@ -11,7 +11,8 @@ import {
   type ResolveReferences,
 } from "../plugin-host";
 import { pluginRegistry } from "../plugin-host/registry";
-import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content-access";
+import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content/access";
+import { loadVisibleItem } from "./content/kernel";
 import { contentTypes } from "../content-types";
 import { type AnalysisStage, type ContentLocale, type ContentType, TITLE_EXCERPT_STAGE } from "../contract";
 
@@ -139,11 +140,7 @@ function view(rows: Array<typeof contentAnalyses.$inferSelect>, revisionId: stri
 export async function analyseContent(scope: Scope, type: ContentType, id: string): Promise<AnalysisView> {
   const item = await scope.transaction(async (tx) => {
     const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
-    const [row] = await tx
-      .select()
-      .from(contentItems)
-      .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
-    if (!row) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
+    const row = await loadVisibleItem(tx, viewer, type, id);
     if (!mayEdit(viewer, row) && !viewerHas(viewer, ["medical_reviewer", "editor", "admin"])) {
       throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     }

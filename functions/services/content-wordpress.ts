@@ -12,9 +12,9 @@ import {
 } from "../../schema";
 import type { Scope } from "../scope";
 import { type Transaction } from "../lib/db";
-import { publicVisibility, resolveViewer, type Viewer } from "./content-access";
-import { escapeHtml } from "./content-sanitize";
-import { searchMatchSql, searchRankSql } from "./content-search";
+import { publicVisibility, resolveViewer, type Viewer } from "./content/access";
+import { escapeHtml } from "./content/sanitize";
+import { searchMatchSql, searchRankSql } from "./content/search";
 import { sitePaths } from "../site/urls";
 
 // Taxonomies and authors have no locale of their own; their public pages are linked in the default locale.

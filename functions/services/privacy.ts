@@ -16,7 +16,7 @@ import { type Database, type Transaction, withTenant } from "../lib/db";
 import { ConflictError, NotFoundError } from "../lib/errors";
 import type { TenantContext, UserActor } from "../lib/actor";
 import { appendAudit } from "./audit";
-import { UnprocessableError } from "./content-errors";
+import { UnprocessableError } from "../lib/errors";
 import { fhirBundle } from "./fhir-export";
 import { activeHolds, holdCovering } from "./legal-holds";
 import { deleteMediaItem, mediaView } from "./media";

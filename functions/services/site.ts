@@ -12,8 +12,8 @@ import {
 } from "../../schema";
 import type { Scope } from "../scope";
 import { type Database, type Transaction, withTenant } from "../lib/db";
-import { ANONYMOUS_VIEWER, publicVisibility, resolveViewer, type Viewer } from "./content-access";
-import { searchMatchSql, searchRankSql } from "./content-search";
+import { ANONYMOUS_VIEWER, publicVisibility, resolveViewer, type Viewer } from "./content/access";
+import { searchMatchSql, searchRankSql } from "./content/search";
 import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
 
 /**

@@ -25,7 +25,7 @@ import { type Database, withTenant } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError } from "../lib/errors";
 import type { TenantContext, UserActor } from "../lib/actor";
 import { appendAudit } from "./audit";
-import { UnprocessableError } from "./content-errors";
+import { UnprocessableError } from "../lib/errors";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
 import { mediaView, type MediaView } from "./media";
 import {

@@ -13,8 +13,8 @@ import { type Role, TRANSITIONS, type TransitionRule } from "../contract";
 import { type Transaction } from "../lib/db";
 import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
-import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content-access";
-import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content";
+import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content/access";
+import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content/kernel";
 
 export const MIN_JUSTIFICATION_LENGTH = 20;
 
@@ -105,7 +105,7 @@ function allowedTargets(from: WorkflowState): WorkflowState[] {
 
 async function assertQualified(
   tx: Transaction,
-  ctx: Scope,
+  scope: Scope,
   viewer: Viewer,
   item: ContentItem,
   input: TransitionInput,
@@ -126,7 +126,7 @@ async function assertQualified(
     throw new ValidationError([{ path: "json.reason", message: "a reason is required to send an item back to draft" }]);
   }
   if (rule.medicalApproval) {
-    if (!(await isVerifiedMedicalReviewer(tx, ctx.tenant.id, viewer.userId!))) {
+    if (!(await isVerifiedMedicalReviewer(tx, scope.tenant.id, viewer.userId!))) {
       throw new ForbiddenError(
         "reviewer_not_verified",
         "Medical approval needs a medical reviewer with a verified CRM.",
@@ -148,7 +148,7 @@ async function assertQualified(
  */
 async function checkPublishGate(
   tx: Transaction,
-  ctx: Scope,
+  scope: Scope,
   viewer: Viewer,
   item: ContentItem,
   input: TransitionInput,
@@ -164,7 +164,7 @@ async function checkPublishGate(
   const mayOverride =
     viewerHas(viewer, ["medical_reviewer"]) &&
     viewer.userId !== item.authorId &&
-    (await isVerifiedMedicalReviewer(tx, ctx.tenant.id, viewer.userId!));
+    (await isVerifiedMedicalReviewer(tx, scope.tenant.id, viewer.userId!));
   if (!mayOverride || justification.length === 0) {
     throw new ConflictError("publish_blocked", "The latest analysis of this revision has blocking findings.", {
       extensions: {
@@ -182,19 +182,19 @@ async function checkPublishGate(
 }
 
 export async function transitionContent(
-  ctx: Scope,
+  scope: Scope,
   type: ContentType,
   id: string,
   input: TransitionInput,
   expectedVersion?: number,
 ): Promise<ContentView> {
-  requireUser(ctx);
-  return ctx.transaction(async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
+  requireUser(scope);
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
     const item = await loadItemForUpdate(tx, viewer, type, id);
     if (item.trashedAt) throw new ConflictError("content_trashed", "Restore this item from the trash first.");
     assertVersion(item, expectedVersion);
-    const { rule, override } = await assertQualified(tx, ctx, viewer, item, input);
+    const { rule, override } = await assertQualified(tx, scope, viewer, item, input);
 
     let scheduledAt = item.scheduledAt;
     if (input.to === "scheduled") {
@@ -203,7 +203,7 @@ export async function transitionContent(
         throw new ValidationError([{ path: "json.scheduledAt", message: "scheduling needs a time in the future" }]);
       }
     }
-    const overridden = rule.publishGate ? await checkPublishGate(tx, ctx, viewer, item, input, override) : null;
+    const overridden = rule.publishGate ? await checkPublishGate(tx, scope, viewer, item, input, override) : null;
 
     const now = new Date();
     const changes: Partial<ContentItem> = {
@@ -220,7 +220,7 @@ export async function transitionContent(
     if (rule.medicalApproval) {
       // The responsible physician, copied at approval (CFM 2.336/2023: name, CRM and UF on the publication).
       const [reviewer] = await tx.select({ name: users.displayName }).from(users).where(eq(users.id, viewer.userId!));
-      const credential = await verifiedCredential(tx, ctx.tenant.id, viewer.userId!);
+      const credential = await verifiedCredential(tx, scope.tenant.id, viewer.userId!);
       Object.assign(changes, {
         lastMedicallyReviewedAt: now,
         reviewedBy: viewer.userId,
@@ -231,7 +231,7 @@ export async function transitionContent(
     }
     const [updated] = await tx.update(contentItems).set(changes).where(eq(contentItems.id, item.id)).returning();
     if (overridden) {
-      await ctx.audit(
+      await scope.audit(
         tx,
         "content.publish_override",
         { type, id: item.id },
@@ -243,7 +243,7 @@ export async function transitionContent(
         },
       );
     }
-    await ctx.audit(
+    await scope.audit(
       tx,
       "content.transition",
       { type, id: item.id },
@@ -258,7 +258,7 @@ export async function transitionContent(
     );
     // Publishing, unpublishing and archiving change public pages; other transitions are not public, and the
     // purge of an item that was never public finds nothing to delete.
-    ctx.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+    scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
     return viewOf(tx, updated!);
   });
 }

@@ -1,5 +1,5 @@
 import type { ContentLocale } from "../../schema";
-import { escapeHtml } from "../services/content-sanitize";
+import { escapeHtml } from "../services/content/sanitize";
 import type { SiteItemSummary, SitemapEntry } from "../services/site";
 import { SITE_LOCALES } from "./i18n";
 import { sitePaths } from "./urls";

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseClients, withTenant } from "../../functions/lib/db.js";
-import { ensureDefaultCategories } from "../../functions/services/content-taxonomy.js";
+import { ensureDefaultCategories } from "../../functions/services/content/taxonomy.js";
 import { bearer, createUser, signIn, type TestUser } from "../support/auth.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 import { eventually, siteFixture } from "../support/site.js";

@@ -3,7 +3,7 @@ import { contentLocales } from "../../../schema";
 import { CONTENT_TYPES } from "../../contract";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
-import { searchContent } from "../../services/content-search";
+import { searchContent } from "../../services/content/search";
 
 const hitSchema = z
   .object({

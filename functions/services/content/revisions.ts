@@ -1,0 +1,139 @@
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { categories, contentRevisions, type ContentType, type RevisionSnapshot, tags } from "../../../schema";
+import { NotFoundError } from "../../lib/errors";
+import { requireUser, type Scope } from "../../scope";
+import { resolveViewer } from "./access";
+import { diffLines, type LineDiff } from "./diff";
+import { type ContentView, loadEditableItem, loadVisibleItem, viewOf } from "./kernel";
+import { mapUniqueViolation, save } from "./save";
+
+/** An item's history: every save is a revision; revisions are listed, compared and restored (as a new save). */
+
+export interface RevisionView {
+  id: string;
+  version: number;
+  authorId: string;
+  createdAt: string;
+  snapshot: RevisionSnapshot;
+}
+
+export async function listRevisions(scope: Scope, type: ContentType, id: string): Promise<RevisionView[]> {
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
+    await loadVisibleItem(tx, viewer, type, id);
+    const rows = await tx
+      .select()
+      .from(contentRevisions)
+      .where(eq(contentRevisions.contentId, id))
+      .orderBy(desc(contentRevisions.version));
+    return rows.map((row) => ({
+      id: row.id,
+      version: row.version,
+      authorId: row.authorId,
+      createdAt: row.createdAt.toISOString(),
+      snapshot: row.snapshot,
+    }));
+  });
+}
+
+export interface RevisionComparison {
+  from: { id: string; version: number };
+  to: { id: string; version: number };
+  /** Fields other than the body that differ, with both values. */
+  changes: Array<{ field: string; from: unknown; to: unknown }>;
+  title: LineDiff;
+  body: LineDiff;
+  excerpt: LineDiff;
+}
+
+/** Compares two revisions of an item (by default the one before the current and the current). */
+export async function compareRevisions(
+  scope: Scope,
+  type: ContentType,
+  id: string,
+  fromRevisionId: string | undefined,
+  toRevisionId: string | undefined,
+): Promise<RevisionComparison> {
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
+    await loadVisibleItem(tx, viewer, type, id);
+    const rows = await tx
+      .select()
+      .from(contentRevisions)
+      .where(eq(contentRevisions.contentId, id))
+      .orderBy(asc(contentRevisions.version));
+    const pick = (revisionId: string | undefined, fallback: (typeof rows)[number] | undefined) => {
+      const row = revisionId ? rows.find((candidate) => candidate.id === revisionId) : fallback;
+      if (!row) throw new NotFoundError("No such revision of this item.");
+      return row;
+    };
+    const to = pick(toRevisionId, rows.at(-1));
+    const from = pick(fromRevisionId, rows.at(-2) ?? rows.at(-1));
+    const changes: RevisionComparison["changes"] = [];
+    for (const field of [
+      "slug",
+      "locale",
+      "complianceLevel",
+      "featuredMediaId",
+      "translationGroupId",
+      "categoryIds",
+      "tagIds",
+    ] as const) {
+      const before = from.snapshot[field];
+      const after = to.snapshot[field];
+      if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ field, from: before, to: after });
+    }
+    return {
+      from: { id: from.id, version: from.version },
+      to: { id: to.id, version: to.version },
+      changes,
+      title: diffLines(from.snapshot.title, to.snapshot.title),
+      body: diffLines(from.snapshot.bodyMarkdown, to.snapshot.bodyMarkdown),
+      excerpt: diffLines(from.snapshot.excerpt, to.snapshot.excerpt),
+    };
+  });
+}
+
+/** Restoring a revision is a new save of its snapshot: history only grows. */
+export async function restoreRevision(
+  scope: Scope,
+  type: ContentType,
+  id: string,
+  revisionId: string,
+  expectedVersion: number,
+): Promise<ContentView> {
+  requireUser(scope);
+  return scope
+    .transaction(async (tx) => {
+      const item = await loadEditableItem(tx, scope, type, id, expectedVersion);
+      const [revision] = await tx
+        .select()
+        .from(contentRevisions)
+        .where(and(eq(contentRevisions.id, revisionId), eq(contentRevisions.contentId, id)));
+      if (!revision) throw new NotFoundError("No such revision of this item.");
+      // Terms deleted since the revision was saved are dropped rather than failing the restore.
+      const [liveCategories, liveTags] = await Promise.all([
+        revision.snapshot.categoryIds.length
+          ? tx
+              .select({ id: categories.id })
+              .from(categories)
+              .where(inArray(categories.id, revision.snapshot.categoryIds))
+          : Promise.resolve([]),
+        revision.snapshot.tagIds.length
+          ? tx.select({ id: tags.id }).from(tags).where(inArray(tags.id, revision.snapshot.tagIds))
+          : Promise.resolve([]),
+      ]);
+      const snapshot: RevisionSnapshot = {
+        ...revision.snapshot,
+        categoryIds: liveCategories.map((row) => row.id),
+        tagIds: liveTags.map((row) => row.id),
+      };
+      const saved = await save(tx, scope, item.authorId, item, snapshot, type, "content.revision_restored", {
+        restoredRevisionId: revision.id,
+        restoredVersion: revision.version,
+      });
+      scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+      return viewOf(tx, saved);
+    })
+    .catch(mapUniqueViolation);
+}
