@@ -3,22 +3,9 @@ import { contentLocales } from "../../../schema";
 import { CONTENT_TYPES } from "../../contract";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
-import { searchContent } from "../../services/content/search";
+import { searchContent, searchHitSchema } from "../../services/content/search";
 
-const hitSchema = z
-  .object({
-    id: z.uuid(),
-    wpId: z.number().int(),
-    type: z.enum(CONTENT_TYPES),
-    title: z.string(),
-    slug: z.string(),
-    excerpt: z.string(),
-    locale: z.enum(contentLocales),
-    state: z.string(),
-    publishedAt: z.string().nullable(),
-    rank: z.number(),
-  })
-  .openapi("SearchHit");
+const hitSchema = searchHitSchema.openapi("SearchHit");
 
 const search = createRoute({
   method: "get",

@@ -1,4 +1,5 @@
 import { and, desc, eq, exists, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
 import {
   type ComplianceLevel,
   contentItemCategories,
@@ -15,6 +16,7 @@ import { adminVisibility, mayTrash, resolveViewer, viewerHas, WRITER_ROLES } fro
 import {
   assertVersion,
   type ContentView,
+  contentViewSchema,
   linkedIds,
   loadEditableItem,
   loadItemForUpdate,
@@ -95,10 +97,8 @@ export interface ContentListFilters {
   limit?: number;
 }
 
-export interface ContentPage {
-  items: ContentView[];
-  nextCursor: string | null;
-}
+export const contentPageViewSchema = z.object({ items: z.array(contentViewSchema), nextCursor: z.string().nullable() });
+export type ContentPage = z.infer<typeof contentPageViewSchema>;
 
 /** An opaque cursor: base64url of the last row's (updated_at, id), the list's sort key. */
 export function encodeCursor(updatedAt: Date, id: string): string {

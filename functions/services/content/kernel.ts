@@ -1,15 +1,14 @@
 import { and, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
 import {
-  type ComplianceLevel,
   type ContentItem,
   contentItemCategories,
   contentItems,
   contentItemTags,
-  type ContentLocale,
   type ContentType,
-  type WorkflowState,
 } from "../../../schema";
 import { contentTypes } from "../../content-types";
+import { COMPLIANCE_LEVELS, CONTENT_LOCALES, CONTENT_TYPES, WORKFLOW_STATES } from "../../contract";
 import type { Transaction } from "../../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors";
 import type { Scope } from "../../scope";
@@ -20,34 +19,38 @@ import { adminVisibility, mayEdit, resolveViewer, type Viewer, viewerHas, WRITER
  * workflow, analysis and taxonomy services share.
  */
 
-export interface ContentView {
-  id: string;
-  wpId: number;
-  type: ContentType;
-  title: string;
-  slug: string;
-  bodyMarkdown: string;
-  bodyHtml: string;
-  excerpt: string;
-  locale: ContentLocale;
-  translationGroupId: string;
-  authorId: string;
-  featuredMediaId: string | null;
-  complianceLevel: ComplianceLevel;
-  state: WorkflowState;
-  stateReason: string | null;
-  scheduledAt: string | null;
-  publishedAt: string | null;
-  lastMedicallyReviewedAt: string | null;
-  reviewer: { userId: string; name: string | null; crm: string | null; uf: string | null } | null;
-  currentRevisionId: string | null;
-  version: number;
-  trashedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  categoryIds: string[];
-  tagIds: string[];
-}
+/** What every content answer shows of an item (the admin API's `ContentItem`). */
+export const contentViewSchema = z.object({
+  id: z.uuid(),
+  wpId: z.number().int(),
+  type: z.enum(CONTENT_TYPES),
+  title: z.string(),
+  slug: z.string(),
+  bodyMarkdown: z.string(),
+  bodyHtml: z.string(),
+  excerpt: z.string(),
+  locale: z.enum(CONTENT_LOCALES),
+  translationGroupId: z.uuid(),
+  authorId: z.uuid(),
+  featuredMediaId: z.uuid().nullable(),
+  complianceLevel: z.enum(COMPLIANCE_LEVELS),
+  state: z.enum(WORKFLOW_STATES),
+  stateReason: z.string().nullable(),
+  scheduledAt: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+  lastMedicallyReviewedAt: z.string().nullable(),
+  reviewer: z
+    .object({ userId: z.uuid(), name: z.string().nullable(), crm: z.string().nullable(), uf: z.string().nullable() })
+    .nullable(),
+  currentRevisionId: z.uuid().nullable(),
+  version: z.number().int(),
+  trashedAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  categoryIds: z.array(z.uuid()),
+  tagIds: z.array(z.uuid()),
+});
+export type ContentView = z.infer<typeof contentViewSchema>;
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 

@@ -1,21 +1,38 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
 import { categories, contentRevisions, type ContentType, type RevisionSnapshot, tags } from "../../../schema";
+import { COMPLIANCE_LEVELS, CONTENT_LOCALES } from "../../contract";
 import { NotFoundError } from "../../lib/errors";
 import { requireUser, type Scope } from "../../scope";
 import { resolveViewer } from "./access";
-import { diffLines, type LineDiff } from "./diff";
+import { diffLines, lineDiffSchema } from "./diff";
 import { type ContentView, loadEditableItem, loadVisibleItem, viewOf } from "./kernel";
 import { mapUniqueViolation, save } from "./save";
 
 /** An item's history: every save is a revision; revisions are listed, compared and restored (as a new save). */
 
-export interface RevisionView {
-  id: string;
-  version: number;
-  authorId: string;
-  createdAt: string;
-  snapshot: RevisionSnapshot;
-}
+/** The fields of an item as one save left them. */
+export const revisionSnapshotSchema = z.object({
+  title: z.string(),
+  slug: z.string(),
+  bodyMarkdown: z.string(),
+  excerpt: z.string(),
+  locale: z.enum(CONTENT_LOCALES),
+  translationGroupId: z.string(),
+  complianceLevel: z.enum(COMPLIANCE_LEVELS),
+  featuredMediaId: z.string().nullable(),
+  categoryIds: z.array(z.string()),
+  tagIds: z.array(z.string()),
+}) satisfies z.ZodType<RevisionSnapshot>;
+
+export const revisionViewSchema = z.object({
+  id: z.uuid(),
+  version: z.number().int(),
+  authorId: z.uuid(),
+  createdAt: z.string(),
+  snapshot: revisionSnapshotSchema,
+});
+export type RevisionView = z.infer<typeof revisionViewSchema>;
 
 export async function listRevisions(scope: Scope, type: ContentType, id: string): Promise<RevisionView[]> {
   return scope.transaction(async (tx) => {
@@ -36,15 +53,16 @@ export async function listRevisions(scope: Scope, type: ContentType, id: string)
   });
 }
 
-export interface RevisionComparison {
-  from: { id: string; version: number };
-  to: { id: string; version: number };
+export const revisionComparisonViewSchema = z.object({
+  from: z.object({ id: z.uuid(), version: z.number().int() }),
+  to: z.object({ id: z.uuid(), version: z.number().int() }),
   /** Fields other than the body that differ, with both values. */
-  changes: Array<{ field: string; from: unknown; to: unknown }>;
-  title: LineDiff;
-  body: LineDiff;
-  excerpt: LineDiff;
-}
+  changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
+  title: lineDiffSchema,
+  body: lineDiffSchema,
+  excerpt: lineDiffSchema,
+});
+export type RevisionComparison = z.infer<typeof revisionComparisonViewSchema>;
 
 /** Compares two revisions of an item (by default the one before the current and the current). */
 export async function compareRevisions(

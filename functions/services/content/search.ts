@@ -1,4 +1,6 @@
 import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { CONTENT_LOCALES, CONTENT_TYPES } from "../../contract";
 import { contentItems, type ContentLocale, type ContentType } from "../../../schema";
 import type { Scope } from "../../scope";
 import { adminVisibility, publicVisibility, resolveViewer } from "./access";
@@ -25,18 +27,19 @@ export function searchRankSql(q: string, locale: ContentLocale | undefined): SQL
   return sql<number>`ts_rank("content_items"."search_vector", ${searchQuerySql(q, locale)})`;
 }
 
-export interface SearchHit {
-  id: string;
-  wpId: number;
-  type: ContentType;
-  title: string;
-  slug: string;
-  excerpt: string;
-  locale: ContentLocale;
-  state: string;
-  publishedAt: string | null;
-  rank: number;
-}
+export const searchHitSchema = z.object({
+  id: z.uuid(),
+  wpId: z.number().int(),
+  type: z.enum(CONTENT_TYPES),
+  title: z.string(),
+  slug: z.string(),
+  excerpt: z.string(),
+  locale: z.enum(CONTENT_LOCALES),
+  state: z.string(),
+  publishedAt: z.string().nullable(),
+  rank: z.number(),
+});
+export type SearchHit = z.infer<typeof searchHitSchema>;
 
 export interface SearchOptions {
   q: string;

@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import {
   categories,
   type Category,
@@ -72,16 +73,18 @@ export async function ensureDefaultCategories(tx: Transaction, tenantId: string)
   return inserted.length;
 }
 
-export interface TermView {
-  id: string;
-  wpId: number;
-  name: string;
-  slug: string;
-  description: string;
-  parentId?: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A category or tag as the API shows it (only categories have `parentId`). */
+export const termViewSchema = z.object({
+  id: z.uuid(),
+  wpId: z.number().int(),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string(),
+  parentId: z.uuid().nullable().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TermView = z.infer<typeof termViewSchema>;
 
 export type Taxonomy = "category" | "tag";
 
