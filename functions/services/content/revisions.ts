@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { categories, contentRevisions, type ContentType, type RevisionSnapshot, tags } from "../../../schema";
 import { COMPLIANCE_LEVELS, CONTENT_LOCALES } from "../../contract";
+import type { Transaction } from "../../lib/db";
 import { NotFoundError } from "../../lib/errors";
 import { requireUser, type Scope } from "../../scope";
 import { resolveViewer } from "./access";
@@ -34,16 +35,22 @@ export const revisionViewSchema = z.object({
 });
 export type RevisionView = z.infer<typeof revisionViewSchema>;
 
+/** Every revision of an item the caller may see, oldest first; 404 if they may not see the item. */
+async function historyOf(tx: Transaction, scope: Scope, type: ContentType, id: string) {
+  const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
+  await loadVisibleItem(tx, viewer, type, id);
+  return tx
+    .select()
+    .from(contentRevisions)
+    .where(eq(contentRevisions.contentId, id))
+    .orderBy(asc(contentRevisions.version));
+}
+
+/** The revisions of an item, newest first. */
 export async function listRevisions(scope: Scope, type: ContentType, id: string): Promise<RevisionView[]> {
   return scope.transaction(async (tx) => {
-    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
-    await loadVisibleItem(tx, viewer, type, id);
-    const rows = await tx
-      .select()
-      .from(contentRevisions)
-      .where(eq(contentRevisions.contentId, id))
-      .orderBy(desc(contentRevisions.version));
-    return rows.map((row) => ({
+    const rows = await historyOf(tx, scope, type, id);
+    return rows.reverse().map((row) => ({
       id: row.id,
       version: row.version,
       authorId: row.authorId,
@@ -73,13 +80,7 @@ export async function compareRevisions(
   toRevisionId: string | undefined,
 ): Promise<RevisionComparison> {
   return scope.transaction(async (tx) => {
-    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
-    await loadVisibleItem(tx, viewer, type, id);
-    const rows = await tx
-      .select()
-      .from(contentRevisions)
-      .where(eq(contentRevisions.contentId, id))
-      .orderBy(asc(contentRevisions.version));
+    const rows = await historyOf(tx, scope, type, id);
     const pick = (revisionId: string | undefined, fallback: (typeof rows)[number] | undefined) => {
       const row = revisionId ? rows.find((candidate) => candidate.id === revisionId) : fallback;
       if (!row) throw new NotFoundError("No such revision of this item.");
