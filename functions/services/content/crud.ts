@@ -1,3 +1,4 @@
+/** Creating, reading, listing, changing and trashing content items. */
 import { and, desc, eq, exists, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
@@ -28,8 +29,6 @@ import {
 import { plainTextExcerpt, renderMarkdown } from "./markdown";
 import { mapUniqueViolation, save, snapshotOf } from "./save";
 import { searchMatchSql } from "./search";
-
-/** Creating, reading, listing, changing and trashing content items. */
 
 export interface ContentFields {
   title: string;

@@ -1,3 +1,7 @@
+/**
+ * The content kernel: the view every content answer has, and the reads and checks that the CRUD, revision,
+ * workflow, analysis and taxonomy services share.
+ */
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import {
@@ -13,11 +17,6 @@ import type { Transaction } from "../../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors";
 import type { Scope } from "../../scope";
 import { adminVisibility, mayEdit, resolveViewer, type Viewer, viewerHas, WRITER_ROLES } from "./access";
-
-/**
- * The content kernel: the view every content answer has, and the reads and checks that the CRUD, revision,
- * workflow, analysis and taxonomy services share.
- */
 
 /** What every content answer shows of an item (the admin API's `ContentItem`). */
 export const contentViewSchema = z.object({

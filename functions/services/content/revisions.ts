@@ -1,3 +1,4 @@
+/** An item's history: every save is a revision; revisions are listed, compared and restored (as a new save). */
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { categories, contentRevisions, type ContentType, type RevisionSnapshot, tags } from "../../../schema";
@@ -9,8 +10,6 @@ import { resolveViewer } from "./access";
 import { diffLines, lineDiffSchema } from "./diff";
 import { type ContentView, loadEditableItem, loadVisibleItem, viewOf } from "./kernel";
 import { mapUniqueViolation, save } from "./save";
-
-/** An item's history: every save is a revision; revisions are listed, compared and restored (as a new save). */
 
 /** The fields of an item as one save left them. */
 export const revisionSnapshotSchema = z.object({

@@ -1,3 +1,4 @@
+/** The write path every save of an item takes: creating, updating and restoring a revision. */
 import { and, eq, inArray } from "drizzle-orm";
 import {
   categories,
@@ -18,8 +19,6 @@ import { ConflictError, ValidationError } from "../../lib/errors";
 import type { Scope } from "../../scope";
 import { slugify } from "./kernel";
 import { renderMarkdown } from "./markdown";
-
-/** The write path every save of an item takes: creating, updating and restoring a revision. */
 
 /** The item's public author id: created on the first item a user writes in a tenant. */
 async function ensureContentAuthor(tx: Transaction, tenantId: string, userId: string): Promise<void> {
