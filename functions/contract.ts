@@ -62,3 +62,62 @@ export const ANALYSIS_STAGES = [
 export type AnalysisStage = (typeof ANALYSIS_STAGES)[number];
 /** The extra stage that scans the title and summary for personal data (they are published too). */
 export const TITLE_EXCERPT_STAGE = "lgpd-analyzer:title-excerpt";
+
+/** One step of the editorial workflow and who may take it. */
+export interface TransitionRule {
+  /** Roles that may take the step on any item. */
+  roles: readonly Role[];
+  /** Roles that may take the step only on items they wrote. */
+  ownRoles?: readonly Role[];
+  /** Roles that may take the step only to override a blocked publication (with a justification). */
+  overrideRoles?: readonly Role[];
+  /** A written reason is required (going back to draft: the author must know why). */
+  requiresReason?: boolean;
+  /** The actor must be a medical reviewer with a verified CRM, and not the item's author (four eyes). */
+  medicalApproval?: boolean;
+  /** Refused while the current revision's latest analysis has blocking findings (unless overridden). */
+  publishGate?: boolean;
+}
+
+const BACK_TO_DRAFT: TransitionRule = { roles: ["editor", "admin"], requiresReason: true };
+const PUBLISH: TransitionRule = { roles: ["editor", "admin"], overrideRoles: ["medical_reviewer"], publishGate: true };
+
+/**
+ * The editorial workflow's permission matrix: from-state → to-state → rule. A step that is not here does
+ * not exist. The Worker enforces it (services/workflow.ts); the admin SPA reads it to choose its buttons.
+ *
+ *   draft ─► in_review ─► medical_review ─► approved ─► scheduled ─► published ─► archived
+ *     ▲__________│_______________│_______________│___________│____________│___________│  (with a reason)
+ *
+ * CFM 2.336/2023 makes the physician responsible for medical publicity: approval needs a verified
+ * medical reviewer who is not the author, and the approval is recorded with their name and CRM/UF.
+ */
+export const TRANSITIONS: Readonly<Partial<Record<WorkflowState, Partial<Record<WorkflowState, TransitionRule>>>>> = {
+  draft: {
+    in_review: { roles: ["editor", "admin"], ownRoles: ["author"] },
+  },
+  in_review: {
+    medical_review: { roles: ["editor", "admin"] },
+    draft: { roles: ["editor", "admin"], ownRoles: ["author"], requiresReason: true },
+  },
+  medical_review: {
+    approved: { roles: ["medical_reviewer"], medicalApproval: true },
+    draft: { roles: ["medical_reviewer", "editor", "admin"], requiresReason: true },
+  },
+  approved: {
+    scheduled: PUBLISH,
+    published: PUBLISH,
+    draft: { roles: ["medical_reviewer", "editor", "admin"], requiresReason: true },
+  },
+  scheduled: {
+    published: PUBLISH,
+    draft: BACK_TO_DRAFT,
+  },
+  published: {
+    archived: { roles: ["editor", "admin"] },
+    draft: BACK_TO_DRAFT,
+  },
+  archived: {
+    draft: BACK_TO_DRAFT,
+  },
+};

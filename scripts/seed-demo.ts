@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { Transaction } from "../functions/lib/db.js";
-import { ensureDefaultCategories } from "../functions/services/content-taxonomy.js";
+import { ensureDefaultCategories } from "../functions/services/content/taxonomy.js";
 import * as schema from "../schema/index.js";
 import { hashPassword } from "../functions/lib/passwords.js";
 import type { Role } from "../schema/memberships.js";

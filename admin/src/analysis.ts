@@ -62,7 +62,13 @@ function report(value: unknown): PluginReport | null {
   return {
     plugin,
     version:
-      typeof value.version === "string" ? value.version : typeof output.version === "string" ? output.version : null,
+      typeof value.pluginVersion === "string" && value.pluginVersion !== ""
+        ? value.pluginVersion
+        : typeof value.version === "string"
+          ? value.version
+          : typeof output.version === "string"
+            ? output.version
+            : null,
     ok: value.ok !== false,
     score: typeof output.score === "number" ? output.score : null,
     findings,

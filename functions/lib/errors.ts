@@ -102,6 +102,18 @@ export class ConflictError extends AppError {
   }
 }
 
+/** RFC 9110 §15.5.21: the request is understood but cannot be processed as sent (e.g. a reused idempotency key). */
+export class UnprocessableError extends AppError {
+  readonly status = 422;
+  readonly title = "The request cannot be processed";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = "payload_too_large";

@@ -1,11 +1,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppBindings } from "../bindings";
+import { allContentTypes } from "../content-types";
 import { analysisRouter } from "./analysis";
 import { authRouter } from "./auth";
 import { categoriesRouter } from "./categories";
+import { createContentRouter } from "./content";
 import { meRouter } from "./me";
-import { pagesRouter } from "./pages";
-import { postsRouter } from "./posts";
 import { searchRouter } from "./search";
 import { siteRouter } from "./site";
 import { tagsRouter } from "./tags";
@@ -25,10 +25,11 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", authRouter);
   app.route("/api", meRouter);
   app.route("/api", usersRouter);
-  app.route("/api/posts", postsRouter);
-  app.route("/api/posts", analysisRouter("post"));
-  app.route("/api/pages", analysisRouter("page"));
-  app.route("/api/pages", pagesRouter);
+  // Each content type's admin API and its analysis, at the type's path (functions/content-types.ts).
+  for (const spec of allContentTypes) {
+    app.route(spec.apiPath, createContentRouter(spec.type));
+    app.route(spec.apiPath, analysisRouter(spec.type));
+  }
   app.route("/api/categories", categoriesRouter);
   app.route("/api/tags", tagsRouter);
   app.route("/api/search", searchRouter);

@@ -1,4 +1,5 @@
 import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
 import { contentAnalyses, contentItems } from "../../schema";
 import type { Scope } from "../scope";
 import { ConflictError, NotFoundError } from "../lib/errors";
@@ -10,23 +11,29 @@ import {
   type ResolveReferences,
 } from "../plugin-host";
 import { pluginRegistry } from "../plugin-host/registry";
-import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content-access";
-import type { ContentType } from "../../schema/content-items";
+import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content/access";
+import { loadVisibleItem } from "./content/kernel";
+import { contentTypes } from "../content-types";
+import { type AnalysisStage, type ContentLocale, type ContentType, TITLE_EXCERPT_STAGE } from "../contract";
 
-export interface StageView {
-  stage: string;
-  plugin_version: string;
-  ok: boolean;
-  blocking: boolean;
-  output: Record<string, unknown>;
-  created_at: string;
-}
+/** One stage's stored run: the plugin's output as it returned it, and whether it blocks publication. */
+export const stageViewSchema = z.object({
+  stage: z.string(),
+  pluginVersion: z.string(),
+  ok: z.boolean(),
+  blocking: z.boolean(),
+  output: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+export type StageView = z.infer<typeof stageViewSchema>;
 
-export interface AnalysisView {
-  revision_id: string;
-  blocking: boolean;
-  stages: StageView[];
-}
+/** The analysis of an item's current revision: the latest run of each stage. */
+export const analysisViewSchema = z.object({
+  revisionId: z.string(),
+  blocking: z.boolean(),
+  stages: z.array(stageViewSchema),
+});
+export type AnalysisView = z.infer<typeof analysisViewSchema>;
 
 const CACHE_SECONDS = 7 * 86400;
 const RESOLVE_TIMEOUT_MS = 3_000;
@@ -78,8 +85,8 @@ export function referenceResolver(scope: Scope): ResolveReferences | undefined {
   };
 }
 
-/** The stored stage that holds personal-data findings in the title and summary, which are published too. */
-export const METADATA_STAGE = "lgpd-analyzer:title-excerpt";
+/** The stage whose plugin finds personal data; it also reads the title and summary on their own. */
+const PERSONAL_DATA_STAGE: AnalysisStage = "lgpd-analyzer";
 
 const METADATA_PREFIX: Record<string, string> = {
   "pt-BR": "No título ou resumo: ",
@@ -95,18 +102,18 @@ const METADATA_PREFIX: Record<string, string> = {
 async function scanTitleAndExcerpt(item: {
   title: string;
   excerpt: string;
-  locale: string;
+  locale: ContentLocale;
 }): Promise<PluginOutput | null> {
-  const entry = pluginRegistry().find((plugin) => plugin.name === "lgpd-analyzer");
+  const entry = pluginRegistry().find((plugin) => plugin.name === PERSONAL_DATA_STAGE);
   if (!entry) return null;
   const result = await runPlugin(entry, {
     text: `${item.title}\n\n${item.excerpt}`,
-    locale: item.locale as "pt-BR" | "en" | "es",
+    locale: item.locale,
   });
   const prefix = METADATA_PREFIX[item.locale] ?? METADATA_PREFIX.en!;
   return {
     ...result.output,
-    plugin: METADATA_STAGE,
+    plugin: TITLE_EXCERPT_STAGE,
     findings: result.output.findings.map(({ start: _start, end: _end, ...finding }) => ({
       ...finding,
       message: `${prefix}${finding.message}`,
@@ -117,13 +124,13 @@ async function scanTitleAndExcerpt(item: {
 function view(rows: Array<typeof contentAnalyses.$inferSelect>, revisionId: string): AnalysisView {
   const stages = rows.map((row) => ({
     stage: row.stage,
-    plugin_version: String((row.output as { version?: unknown }).version ?? ""),
+    pluginVersion: String((row.output as { version?: unknown }).version ?? ""),
     ok: !(row.output as { findings?: Array<{ code?: string }> }).findings?.some((f) => f.code === "pipeline.error"),
     blocking: row.blocking,
     output: row.output,
-    created_at: row.createdAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
   }));
-  return { revision_id: revisionId, blocking: stages.some((stage) => stage.blocking), stages };
+  return { revisionId, blocking: stages.some((stage) => stage.blocking), stages };
 }
 
 /**
@@ -133,13 +140,9 @@ function view(rows: Array<typeof contentAnalyses.$inferSelect>, revisionId: stri
 export async function analyseContent(scope: Scope, type: ContentType, id: string): Promise<AnalysisView> {
   const item = await scope.transaction(async (tx) => {
     const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
-    const [row] = await tx
-      .select()
-      .from(contentItems)
-      .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
-    if (!row) throw new NotFoundError(`No ${type} was found with this id.`);
+    const row = await loadVisibleItem(tx, viewer, type, id);
     if (!mayEdit(viewer, row) && !viewerHas(viewer, ["medical_reviewer", "editor", "admin"])) {
-      throw new NotFoundError(`No ${type} was found with this id.`);
+      throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     }
     if (!row.currentRevisionId) throw new ConflictError("no_revision", "Save the item before analysing it.");
     return row;
@@ -201,13 +204,14 @@ export async function analyseContent(scope: Scope, type: ContentType, id: string
 export async function getContentAnalysis(scope: Scope, type: ContentType, id: string): Promise<AnalysisView> {
   return scope.transaction(async (tx) => {
     const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
-    if (!viewerHas(viewer, STAFF_ROLES)) throw new NotFoundError(`No ${type} was found with this id.`);
+    if (!viewerHas(viewer, STAFF_ROLES))
+      throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     const [item] = await tx
       .select({ revisionId: contentItems.currentRevisionId })
       .from(contentItems)
       .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
-    if (!item) throw new NotFoundError(`No ${type} was found with this id.`);
-    if (!item.revisionId) return { revision_id: "", blocking: false, stages: [] };
+    if (!item) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
+    if (!item.revisionId) return { revisionId: "", blocking: false, stages: [] };
     const rows = await tx
       .selectDistinctOn([contentAnalyses.stage])
       .from(contentAnalyses)

@@ -13,12 +13,12 @@ import {
 import { contentTypes, listedContentTypes } from "../content-types";
 import type { Scope } from "../scope";
 import { type Database, type Transaction, withTenant } from "../lib/db";
-import { ANONYMOUS_VIEWER, publicVisibility, resolveViewer, type Viewer } from "./content-access";
-import { searchMatchSql, searchRankSql } from "./content-search";
+import { ANONYMOUS_VIEWER, publicVisibility, resolveViewer, type Viewer } from "./content/access";
+import { searchMatchSql, searchRankSql } from "./content/search";
 import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
 
 /**
- * The public site's reads. Visibility is content-access's `publicVisibility` (published, not trashed, at a
+ * The public site's reads. Visibility is `publicVisibility` from services/content/access.ts (published, not trashed, at a
  * level the viewer may read) everywhere, with one exception: an article page also finds a published
  * `professional` item for a reader who may not read it, so it can show a teaser (never its body).
  * `restricted` and `phi` are never selected here at all. Each page is one tenant transaction with as few

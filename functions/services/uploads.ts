@@ -10,10 +10,9 @@ import {
 } from "../../schema";
 import type { RetentionClass } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
-import { ConflictError, ForbiddenError, NotFoundError } from "../lib/errors";
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../lib/errors";
 import type { UserActor } from "../lib/actor";
 import { type PlatformScope, requireUser, type Scope } from "../scope";
-import { UnprocessableError } from "./content-errors";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
 import { mediaView, type MediaView } from "./media";
 import {

@@ -9,70 +9,12 @@ import {
   users,
   type WorkflowState,
 } from "../../schema";
-import type { Role } from "../../schema/memberships";
+import { type Role, TRANSITIONS, type TransitionRule } from "../contract";
 import { type Transaction } from "../lib/db";
-import type { PlatformScope, Scope } from "../scope";
+import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
-import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content-access";
-import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content";
-
-/** One step of the editorial workflow and who may take it. */
-export interface TransitionRule {
-  /** Roles that may take the step on any item. */
-  roles: readonly Role[];
-  /** Roles that may take the step only on items they wrote. */
-  ownRoles?: readonly Role[];
-  /** Roles that may take the step only to override a blocked publication (with a justification). */
-  overrideRoles?: readonly Role[];
-  /** A written reason is required (going back to draft: the author must know why). */
-  requiresReason?: boolean;
-  /** The actor must be a medical reviewer with a verified CRM, and not the item's author (four eyes). */
-  medicalApproval?: boolean;
-  /** Refused while the current revision's latest analysis has blocking findings (unless overridden). */
-  publishGate?: boolean;
-}
-
-const BACK_TO_DRAFT: TransitionRule = { roles: ["editor", "admin"], requiresReason: true };
-const PUBLISH: TransitionRule = { roles: ["editor", "admin"], overrideRoles: ["medical_reviewer"], publishGate: true };
-
-/**
- * The permission matrix: from-state → to-state → rule. A step that is not here does not exist.
- *
- *   draft ─► in_review ─► medical_review ─► approved ─► scheduled ─► published ─► archived
- *     ▲__________│_______________│_______________│___________│____________│___________│  (with a reason)
- *
- * CFM 2.336/2023 makes the physician responsible for medical publicity: approval needs a verified
- * medical reviewer who is not the author, and the approval is recorded with their name and CRM/UF.
- */
-export const TRANSITIONS: Readonly<Partial<Record<WorkflowState, Partial<Record<WorkflowState, TransitionRule>>>>> = {
-  draft: {
-    in_review: { roles: ["editor", "admin"], ownRoles: ["author"] },
-  },
-  in_review: {
-    medical_review: { roles: ["editor", "admin"] },
-    draft: { roles: ["editor", "admin"], ownRoles: ["author"], requiresReason: true },
-  },
-  medical_review: {
-    approved: { roles: ["medical_reviewer"], medicalApproval: true },
-    draft: { roles: ["medical_reviewer", "editor", "admin"], requiresReason: true },
-  },
-  approved: {
-    scheduled: PUBLISH,
-    published: PUBLISH,
-    draft: { roles: ["medical_reviewer", "editor", "admin"], requiresReason: true },
-  },
-  scheduled: {
-    published: PUBLISH,
-    draft: BACK_TO_DRAFT,
-  },
-  published: {
-    archived: { roles: ["editor", "admin"] },
-    draft: BACK_TO_DRAFT,
-  },
-  archived: {
-    draft: BACK_TO_DRAFT,
-  },
-};
+import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content/access";
+import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content/kernel";
 
 export const MIN_JUSTIFICATION_LENGTH = 20;
 
@@ -163,7 +105,7 @@ function allowedTargets(from: WorkflowState): WorkflowState[] {
 
 async function assertQualified(
   tx: Transaction,
-  ctx: Scope,
+  scope: Scope,
   viewer: Viewer,
   item: ContentItem,
   input: TransitionInput,
@@ -184,7 +126,7 @@ async function assertQualified(
     throw new ValidationError([{ path: "json.reason", message: "a reason is required to send an item back to draft" }]);
   }
   if (rule.medicalApproval) {
-    if (!(await isVerifiedMedicalReviewer(tx, ctx.tenant.id, viewer.userId!))) {
+    if (!(await isVerifiedMedicalReviewer(tx, scope.tenant.id, viewer.userId!))) {
       throw new ForbiddenError(
         "reviewer_not_verified",
         "Medical approval needs a medical reviewer with a verified CRM.",
@@ -206,7 +148,7 @@ async function assertQualified(
  */
 async function checkPublishGate(
   tx: Transaction,
-  ctx: Scope,
+  scope: Scope,
   viewer: Viewer,
   item: ContentItem,
   input: TransitionInput,
@@ -222,7 +164,7 @@ async function checkPublishGate(
   const mayOverride =
     viewerHas(viewer, ["medical_reviewer"]) &&
     viewer.userId !== item.authorId &&
-    (await isVerifiedMedicalReviewer(tx, ctx.tenant.id, viewer.userId!));
+    (await isVerifiedMedicalReviewer(tx, scope.tenant.id, viewer.userId!));
   if (!mayOverride || justification.length === 0) {
     throw new ConflictError("publish_blocked", "The latest analysis of this revision has blocking findings.", {
       extensions: {
@@ -240,19 +182,19 @@ async function checkPublishGate(
 }
 
 export async function transitionContent(
-  ctx: Scope,
+  scope: Scope,
   type: ContentType,
   id: string,
   input: TransitionInput,
   expectedVersion?: number,
 ): Promise<ContentView> {
-  if (ctx.actor.kind !== "user") throw new ForbiddenError("forbidden", "Sign in to change content.");
-  return ctx.transaction(async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
+  requireUser(scope);
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
     const item = await loadItemForUpdate(tx, viewer, type, id);
     if (item.trashedAt) throw new ConflictError("content_trashed", "Restore this item from the trash first.");
     assertVersion(item, expectedVersion);
-    const { rule, override } = await assertQualified(tx, ctx, viewer, item, input);
+    const { rule, override } = await assertQualified(tx, scope, viewer, item, input);
 
     let scheduledAt = item.scheduledAt;
     if (input.to === "scheduled") {
@@ -261,7 +203,7 @@ export async function transitionContent(
         throw new ValidationError([{ path: "json.scheduledAt", message: "scheduling needs a time in the future" }]);
       }
     }
-    const overridden = rule.publishGate ? await checkPublishGate(tx, ctx, viewer, item, input, override) : null;
+    const overridden = rule.publishGate ? await checkPublishGate(tx, scope, viewer, item, input, override) : null;
 
     const now = new Date();
     const changes: Partial<ContentItem> = {
@@ -278,7 +220,7 @@ export async function transitionContent(
     if (rule.medicalApproval) {
       // The responsible physician, copied at approval (CFM 2.336/2023: name, CRM and UF on the publication).
       const [reviewer] = await tx.select({ name: users.displayName }).from(users).where(eq(users.id, viewer.userId!));
-      const credential = await verifiedCredential(tx, ctx.tenant.id, viewer.userId!);
+      const credential = await verifiedCredential(tx, scope.tenant.id, viewer.userId!);
       Object.assign(changes, {
         lastMedicallyReviewedAt: now,
         reviewedBy: viewer.userId,
@@ -289,7 +231,7 @@ export async function transitionContent(
     }
     const [updated] = await tx.update(contentItems).set(changes).where(eq(contentItems.id, item.id)).returning();
     if (overridden) {
-      await ctx.audit(
+      await scope.audit(
         tx,
         "content.publish_override",
         { type, id: item.id },
@@ -301,7 +243,7 @@ export async function transitionContent(
         },
       );
     }
-    await ctx.audit(
+    await scope.audit(
       tx,
       "content.transition",
       { type, id: item.id },
@@ -316,7 +258,7 @@ export async function transitionContent(
     );
     // Publishing, unpublishing and archiving change public pages; other transitions are not public, and the
     // purge of an item that was never public finds nothing to delete.
-    ctx.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+    scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
     return viewOf(tx, updated!);
   });
 }

@@ -12,7 +12,7 @@ import { startWorker, type TestWorker } from "../support/worker.js";
 
 type Finding = { code: string; severity: string; start?: number; end?: number };
 type Analysis = {
-  revision_id: string;
+  revisionId: string;
   blocking: boolean;
   stages: Array<{
     stage: string;
@@ -136,7 +136,7 @@ describe("the analysis pipeline in workerd", () => {
     expect(resolverHits).toBe(2);
 
     const stored = (await (await send("editor", `/api/posts/${item.id}/analysis`, "GET")).json()) as Analysis;
-    expect(stored.revision_id).toBe(analysis.revision_id);
+    expect(stored.revisionId).toBe(analysis.revisionId);
     expect(stored.stages).toHaveLength(6);
     const audit = await admin.query(
       "select details from audit_events where tenant_id = $1 and action = 'content.analysed'",

@@ -1,9 +1,10 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseClients, withTenant } from "../../functions/lib/db.js";
-import { ensureDefaultCategories } from "../../functions/services/content-taxonomy.js";
+import { ensureDefaultCategories } from "../../functions/services/content/taxonomy.js";
 import { bearer, createUser, signIn, type TestUser } from "../support/auth.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
+import { eventually, siteFixture } from "../support/site.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 type Json = Record<string, unknown> & { id: string; version: number };
@@ -285,6 +286,44 @@ describe("the content admin API", () => {
         "/api/search",
         "/wp-json/wp/v2/posts",
       ]),
+    );
+  });
+});
+
+describe("content changes reach the public site's cache", () => {
+  let worker: TestWorker;
+  let admin: pg.Client;
+  let site: SeededTenant;
+
+  beforeAll(async () => {
+    admin = await adminClient();
+    site = await seedTenant(admin, "content-purge");
+    worker = await startWorker();
+  });
+  afterAll(async () => {
+    await worker?.dispose();
+    await admin?.end();
+  });
+
+  it("purges the pages of the published items filed under a term that is renamed", async () => {
+    const f = await siteFixture(admin, worker, site);
+    const tag = (await (await f.as("editor", "/api/tags", { name: "Sono" })).json()) as { id: string };
+    await f.publish("posts", { title: "Higiene do sono", slug: "higiene-do-sono", locale: "pt-BR", tagIds: [tag.id] });
+    const path = "/pt-br/posts/higiene-do-sono/";
+    await eventually(async () => {
+      await (await f.api(path)).text();
+      expect((await f.api(path)).headers.get("x-vitalis-cache")).toBe("hit");
+    });
+    const renamed = await f.as(
+      "editor",
+      `/api/tags/${tag.id}`,
+      { name: "Sono e descanso", slug: "sono-e-descanso" },
+      "PATCH",
+    );
+    expect(renamed.status).toBe(200);
+    // A page still in the cache would keep the old link until its s-maxage ran out.
+    await eventually(async () =>
+      expect(await (await f.api(path)).text()).toContain('href="/pt-br/tag/sono-e-descanso/"'),
     );
   });
 });

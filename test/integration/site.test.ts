@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseClients, withTenant } from "../../functions/lib/db.js";
-import { ensureDefaultCategories } from "../../functions/services/content-taxonomy.js";
+import { ensureDefaultCategories } from "../../functions/services/content/taxonomy.js";
 import { bearer } from "../support/auth.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 import { eventually, type SiteFixture, siteFixture } from "../support/site.js";

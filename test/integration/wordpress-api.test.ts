@@ -2,7 +2,7 @@ import type pg from "pg";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseClients, withTenant } from "../../functions/lib/db.js";
-import { ensureDefaultCategories } from "../../functions/services/content-taxonomy.js";
+import { ensureDefaultCategories } from "../../functions/services/content/taxonomy.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 import { createWorker, type TestWorker } from "../support/worker.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffLines } from "../../functions/services/content-diff.js";
+import { diffLines } from "../../functions/services/content/diff.js";
 
 describe("the revision line diff", () => {
   it("reports nothing for equal texts", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "../../functions/services/content-markdown.js";
-import { isSafeUrl, sanitizeHtml } from "../../functions/services/content-sanitize.js";
+import { renderMarkdown } from "../../functions/services/content/markdown.js";
+import { isSafeUrl, sanitizeHtml } from "../../functions/services/content/sanitize.js";
 
 const ALLOWED_TAGS = new Set([
   "p",

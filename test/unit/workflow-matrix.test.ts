@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { workflowStates } from "../../schema/content-items.js";
-import { qualification, transitionRule, TRANSITIONS } from "../../functions/services/workflow.js";
+import { TRANSITIONS } from "../../functions/contract.js";
+import { qualification, transitionRule } from "../../functions/services/workflow.js";
 
 const AUTHOR = "00000000-0000-4000-8000-000000000001";
 const OTHER = "00000000-0000-4000-8000-000000000002";

@@ -1,29 +1,20 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
-import type { ContentType } from "../../../schema/content-items";
 import type { AppBindings } from "../../bindings";
-import { problemResponses } from "../../lib/openapi";
+import { contentTypes } from "../../content-types";
+import type { ContentType } from "../../contract";
+import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
-import { analyseContent, getContentAnalysis } from "../../services/analysis";
+import { analyseContent, analysisViewSchema, getContentAnalysis } from "../../services/analysis";
+import { STAFF_ROLES } from "../../services/content/access";
 
-const STAFF = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"] as const;
 const params = z.object({ id: z.uuid() });
 
-const stageSchema = z.object({
-  stage: z.string(),
-  plugin_version: z.string(),
-  ok: z.boolean(),
-  blocking: z.boolean(),
-  output: z.record(z.string(), z.unknown()),
-  created_at: z.string(),
-});
-const analysisSchema = z
-  .object({ revision_id: z.string(), blocking: z.boolean(), stages: z.array(stageSchema) })
-  .openapi("Analysis");
+const analysisSchema = analysisViewSchema.openapi("Analysis");
 
 /** `POST/GET /{id}/analysis` for one content type, mounted beside that type's router. */
 export function analysisRouter(type: ContentType) {
-  const tag = type === "post" ? "Posts" : "Pages";
+  const { tag } = contentTypes[type];
   const runRoute = createRoute({
     method: "post",
     path: "/{id}/analysis",
@@ -31,10 +22,10 @@ export function analysisRouter(type: ContentType) {
     summary:
       "Run the five analysis plugins on the current revision and store their results (the publish gate reads them).",
     security: [{ bearer: [] }],
-    middleware: [protect({ sensitivity: "restricted", action: "write", roles: [...STAFF] })] as const,
+    middleware: [protect({ sensitivity: "restricted", action: "write", roles: [...STAFF_ROLES] })] as const,
     request: { params },
     responses: {
-      200: { description: "Every stage's output.", content: { "application/json": { schema: analysisSchema } } },
+      200: jsonResponse(analysisSchema, "Every stage's output."),
       ...problemResponses(401, 403, 404, 409),
     },
   });
@@ -44,10 +35,10 @@ export function analysisRouter(type: ContentType) {
     tags: [tag],
     summary: "The latest stored analysis of the current revision, per stage.",
     security: [{ bearer: [] }],
-    middleware: [protect({ sensitivity: "restricted", action: "read", roles: [...STAFF] })] as const,
+    middleware: [protect({ sensitivity: "restricted", action: "read", roles: [...STAFF_ROLES] })] as const,
     request: { params },
     responses: {
-      200: { description: "Stored results.", content: { "application/json": { schema: analysisSchema } } },
+      200: jsonResponse(analysisSchema, "Stored results."),
       ...problemResponses(401, 403, 404),
     },
   });

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { ContentType } from "../../../schema";
+import { contentTypes } from "../../content-types";
+import type { ContentType } from "../../contract";
 import { jsonBody, jsonResponse, problemResponse } from "../../lib/openapi";
 import { protect } from "../../middleware/protect";
 import {
@@ -31,8 +32,7 @@ const conflict = problemResponse("Version conflict, locked state or blocked publ
 
 /** The admin routes of one content type (posts and pages share them; the type is fixed by the mount). */
 export function contentRoutes(type: ContentType) {
-  const tag = type === "post" ? "Posts" : "Pages";
-  const noun = type === "post" ? "post" : "page";
+  const { tag, noun } = contentTypes[type];
   return {
     list: createRoute({
       method: "get",

@@ -1,5 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { complianceLevels, contentLocales, workflowStates } from "../../../schema";
+import { contentPageViewSchema } from "../../services/content/crud";
+import { contentViewSchema } from "../../services/content/kernel";
+import { revisionComparisonViewSchema, revisionViewSchema } from "../../services/content/revisions";
+import { termViewSchema } from "../../services/content/taxonomy";
 import { problemResponses } from "../../lib/openapi";
 
 /** The problems every content route can answer. */
@@ -13,38 +17,7 @@ export const slugSchema = z
 
 export const idParams = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
-export const contentItemSchema = z
-  .object({
-    id: z.uuid(),
-    wpId: z.number().int(),
-    type: z.enum(["post", "page"]),
-    title: z.string(),
-    slug: z.string(),
-    bodyMarkdown: z.string(),
-    bodyHtml: z.string(),
-    excerpt: z.string(),
-    locale: z.enum(contentLocales),
-    translationGroupId: z.uuid(),
-    authorId: z.uuid(),
-    featuredMediaId: z.uuid().nullable(),
-    complianceLevel: z.enum(complianceLevels),
-    state: z.enum(workflowStates),
-    stateReason: z.string().nullable(),
-    scheduledAt: z.string().nullable(),
-    publishedAt: z.string().nullable(),
-    lastMedicallyReviewedAt: z.string().nullable(),
-    reviewer: z
-      .object({ userId: z.uuid(), name: z.string().nullable(), crm: z.string().nullable(), uf: z.string().nullable() })
-      .nullable(),
-    currentRevisionId: z.uuid().nullable(),
-    version: z.number().int(),
-    trashedAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    categoryIds: z.array(z.uuid()),
-    tagIds: z.array(z.uuid()),
-  })
-  .openapi("ContentItem");
+export const contentItemSchema = contentViewSchema.openapi("ContentItem");
 
 const editableFields = {
   title: z.string().trim().min(1).max(300),
@@ -98,9 +71,7 @@ export const contentListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
 
-export const contentPageSchema = z
-  .object({ items: z.array(contentItemSchema), nextCursor: z.string().nullable() })
-  .openapi("ContentPage");
+export const contentPageSchema = contentPageViewSchema.openapi("ContentPage");
 
 export const transitionSchema = z
   .object({
@@ -112,46 +83,11 @@ export const transitionSchema = z
   .strict()
   .openapi("Transition");
 
-export const revisionSchema = z
-  .object({
-    id: z.uuid(),
-    version: z.number().int(),
-    authorId: z.uuid(),
-    createdAt: z.string(),
-    snapshot: z.record(z.string(), z.unknown()),
-  })
-  .openapi("Revision");
+export const revisionSchema = revisionViewSchema.openapi("Revision");
 
-const lineDiffSchema = z.object({
-  lines: z.array(z.object({ op: z.enum(["equal", "insert", "delete"]), text: z.string() })),
-  added: z.number().int(),
-  removed: z.number().int(),
-  text: z.string(),
-});
+export const revisionComparisonSchema = revisionComparisonViewSchema.openapi("RevisionComparison");
 
-export const revisionComparisonSchema = z
-  .object({
-    from: z.object({ id: z.uuid(), version: z.number().int() }),
-    to: z.object({ id: z.uuid(), version: z.number().int() }),
-    changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
-    title: lineDiffSchema,
-    body: lineDiffSchema,
-    excerpt: lineDiffSchema,
-  })
-  .openapi("RevisionComparison");
-
-export const termSchema = z
-  .object({
-    id: z.uuid(),
-    wpId: z.number().int(),
-    name: z.string(),
-    slug: z.string(),
-    description: z.string(),
-    parentId: z.uuid().nullable().optional(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi("Term");
+export const termSchema = termViewSchema.openapi("Term");
 
 export const ifMatchHeader = z.object({
   "if-match": z

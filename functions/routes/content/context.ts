@@ -1,8 +1,19 @@
 import type { Context } from "hono";
 import type { AppBindings } from "../../bindings";
-import { BadRequestError } from "../../lib/errors";
-import { PreconditionRequiredError } from "../../services/content-errors";
-import { type StoredResponse, withIdempotency } from "../../services/content-idempotency";
+import { AppError, BadRequestError } from "../../lib/errors";
+import { type StoredResponse, withIdempotency } from "../../services/content/idempotency";
+
+/** RFC 6585 §3: the change must name the version it edits (If-Match), so lost updates cannot happen. */
+export class PreconditionRequiredError extends AppError {
+  readonly status = 428;
+  readonly code = "if_match_required";
+  readonly title = "Precondition required";
+  constructor(
+    message = 'Send the version you are editing in If-Match (e.g. If-Match: "3"), as given by the ETag of your last read.',
+  ) {
+    super(message);
+  }
+}
 
 /** RFC 9110 §13.1.1 If-Match with our version ETags: `"3"` (a weak `W/"3"` is accepted too). */
 export function parseIfMatch(header: string | undefined, options: { required: boolean }): number | undefined {

@@ -2,17 +2,9 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { ContentType } from "../../../schema";
 import type { AppBindings } from "../../bindings";
 import { createRouter } from "../../lib/router";
-import {
-  compareRevisions,
-  type ContentView,
-  createContent,
-  getContent,
-  listContent,
-  listRevisions,
-  setTrashed,
-  restoreRevision,
-  updateContent,
-} from "../../services/content";
+import { createContent, getContent, listContent, setTrashed, updateContent } from "../../services/content/crud";
+import type { ContentView } from "../../services/content/kernel";
+import { compareRevisions, listRevisions, restoreRevision } from "../../services/content/revisions";
 import { transitionContent } from "../../services/workflow";
 import { etag, idempotentPost, parseIfMatch } from "./context";
 import { contentRoutes } from "./content.routes";

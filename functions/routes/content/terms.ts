@@ -3,7 +3,7 @@ import type { AppBindings } from "../../bindings";
 import { jsonBody, jsonResponse, problemResponse } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
-import { createTerm, deleteTerm, getTerm, listTerms, type Taxonomy, updateTerm } from "../../services/content-taxonomy";
+import { createTerm, deleteTerm, getTerm, listTerms, type Taxonomy, updateTerm } from "../../services/content/taxonomy";
 import { idempotentPost } from "./context";
 import { contentProblems, idempotencyHeader, idParams, slugSchema, termSchema } from "./content.schemas";
 

@@ -1,23 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contentLocales } from "../../../schema";
+import { CONTENT_TYPES } from "../../contract";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
-import { searchContent } from "../../services/content-search";
+import { searchContent, searchHitSchema } from "../../services/content/search";
 
-const hitSchema = z
-  .object({
-    id: z.uuid(),
-    wpId: z.number().int(),
-    type: z.enum(["post", "page"]),
-    title: z.string(),
-    slug: z.string(),
-    excerpt: z.string(),
-    locale: z.enum(contentLocales),
-    state: z.string(),
-    publishedAt: z.string().nullable(),
-    rank: z.number(),
-  })
-  .openapi("SearchHit");
+const hitSchema = searchHitSchema.openapi("SearchHit");
 
 const search = createRoute({
   method: "get",
@@ -29,7 +17,7 @@ const search = createRoute({
     query: z.object({
       q: z.string().trim().min(1).max(200),
       locale: z.enum(contentLocales).optional(),
-      type: z.enum(["post", "page"]).optional(),
+      type: z.enum(CONTENT_TYPES).optional(),
       limit: z.coerce.number().int().min(1).max(100).optional(),
       offset: z.coerce.number().int().min(0).max(10_000).optional(),
     }),

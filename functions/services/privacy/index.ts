@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { type PrivacyRequest, privacyRequests, type PrivacyRequestType } from "../../../schema";
 import { ConflictError, NotFoundError } from "../../lib/errors";
 import { requireUser, type Scope } from "../../scope";
-import { UnprocessableError } from "../content-errors";
+import { UnprocessableError } from "../../lib/errors";
 import { exportSubjectData } from "./access";
 import { withdrawSubjectConsents } from "./consent-withdrawal";
 import { correctSubject } from "./correction";

@@ -4,7 +4,7 @@ import { sha256Hex } from "../../lib/crypto";
 import type { Transaction } from "../../lib/db";
 import { NotFoundError } from "../../lib/errors";
 import { requireUser, type Scope } from "../../scope";
-import { UnprocessableError } from "../content-errors";
+import { UnprocessableError } from "../../lib/errors";
 
 /** Identifying the data subject a request or consent is about, and gathering what is held about them. */
 

@@ -11,8 +11,8 @@ import {
 } from "../../../schema";
 import type { Scope } from "../../scope";
 import type { Transaction } from "../../lib/db";
-import { publicVisibility, resolveViewer, type Viewer } from "../content-access";
-import { searchMatchSql, searchRankSql } from "../content-search";
+import { publicVisibility, resolveViewer, type Viewer } from "../content/access";
+import { searchMatchSql, searchRankSql } from "../content/search";
 import { authorRows, shapeItems, termRows } from "./queries";
 import { filterFields, type Json, type TermRow, termShape, userShape, type WpTaxonomy } from "./shapes";
 

@@ -11,7 +11,7 @@ import {
 } from "../../../schema";
 import { listedContentTypes } from "../../content-types";
 import type { Transaction } from "../../lib/db";
-import { publicVisibility, type Viewer } from "../content-access";
+import { publicVisibility, type Viewer } from "../content/access";
 import {
   type AuthorRow,
   filterFields,

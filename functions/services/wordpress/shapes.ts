@@ -1,7 +1,7 @@
 import type { ContentItem, ContentType } from "../../../schema";
 import { contentTypes } from "../../content-types";
 import { sitePaths } from "../../site/urls";
-import { escapeHtml } from "../content-sanitize";
+import { escapeHtml } from "../content/sanitize";
 
 /**
  * WordPress's JSON shapes (wp-includes/rest-api/endpoints), snake_case as WordPress writes them: this is a

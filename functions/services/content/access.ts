@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
-import { contentItems, type ComplianceLevel, type ContentItem, professionalCredentials } from "../../schema";
-import type { Role } from "../../schema/memberships";
-import type { Transaction } from "../lib/db";
-import type { Actor } from "../lib/actor";
+import { contentItems, type ComplianceLevel, type ContentItem, professionalCredentials } from "../../../schema";
+import type { Role } from "../../../schema/memberships";
+import type { Transaction } from "../../lib/db";
+import type { Actor } from "../../lib/actor";
 
 /** The people who run the publication; content at `restricted` and `phi` is shown to them only. */
 export const STAFF_ROLES: readonly Role[] = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"];

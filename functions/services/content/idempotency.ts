@@ -1,7 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import { canonicalJson, sha256Hex } from "../lib/crypto";
-import { BadRequestError, ConflictError } from "../lib/errors";
-import { UnprocessableError } from "./content-errors";
+import { canonicalJson, sha256Hex } from "../../lib/crypto";
+import { BadRequestError, ConflictError, UnprocessableError } from "../../lib/errors";
 
 /** The answer kept for a key: replayed byte-for-byte (as JSON) to a retry. */
 export interface StoredResponse {

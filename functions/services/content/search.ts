@@ -1,7 +1,9 @@
 import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
-import { contentItems, type ContentLocale, type ContentType } from "../../schema";
-import type { Scope } from "../scope";
-import { adminVisibility, publicVisibility, resolveViewer } from "./content-access";
+import { z } from "zod";
+import { CONTENT_LOCALES, CONTENT_TYPES } from "../../contract";
+import { contentItems, type ContentLocale, type ContentType } from "../../../schema";
+import type { Scope } from "../../scope";
+import { adminVisibility, publicVisibility, resolveViewer } from "./access";
 
 /**
  * The tsquery of a reader's words (websearch syntax: quotes, `or`, `-word`), unaccented like the indexed
@@ -25,18 +27,19 @@ export function searchRankSql(q: string, locale: ContentLocale | undefined): SQL
   return sql<number>`ts_rank("content_items"."search_vector", ${searchQuerySql(q, locale)})`;
 }
 
-export interface SearchHit {
-  id: string;
-  wpId: number;
-  type: ContentType;
-  title: string;
-  slug: string;
-  excerpt: string;
-  locale: ContentLocale;
-  state: string;
-  publishedAt: string | null;
-  rank: number;
-}
+export const searchHitSchema = z.object({
+  id: z.uuid(),
+  wpId: z.number().int(),
+  type: z.enum(CONTENT_TYPES),
+  title: z.string(),
+  slug: z.string(),
+  excerpt: z.string(),
+  locale: z.enum(CONTENT_LOCALES),
+  state: z.string(),
+  publishedAt: z.string().nullable(),
+  rank: z.number(),
+});
+export type SearchHit = z.infer<typeof searchHitSchema>;
 
 export interface SearchOptions {
   q: string;
@@ -50,10 +53,10 @@ export interface SearchOptions {
  * Ranked full-text search over what the caller may see: staff see the admin view (drafts included, by
  * role), everyone else the published public view.
  */
-export async function searchContent(ctx: Scope, options: SearchOptions): Promise<{ hits: SearchHit[] }> {
+export async function searchContent(scope: Scope, options: SearchOptions): Promise<{ hits: SearchHit[] }> {
   const limit = Math.min(100, Math.max(1, options.limit ?? 20));
-  return ctx.transaction(async (tx) => {
-    const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
     const visibility = viewer.userId ? adminVisibility(viewer) : publicVisibility(viewer);
     const rank = searchRankSql(options.q, options.locale);
     const conditions: SQL[] = [visibility, isNull(contentItems.trashedAt), searchMatchSql(options.q, options.locale)];

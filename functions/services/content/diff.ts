@@ -1,20 +1,19 @@
+import { z } from "zod";
+
 /**
  * A line diff by longest common subsequence, for comparing two revisions of an article. Editors and
  * medical reviewers read it to see exactly what changed since the version they approved.
  */
 
-export interface DiffLine {
-  op: "equal" | "insert" | "delete";
-  text: string;
-}
-
-export interface LineDiff {
-  lines: DiffLine[];
-  added: number;
-  removed: number;
+export const lineDiffSchema = z.object({
+  lines: z.array(z.object({ op: z.enum(["equal", "insert", "delete"]), text: z.string() })),
+  added: z.number().int(),
+  removed: z.number().int(),
   /** The diff as text: "  " unchanged, "+ " added, "- " removed, one line each. */
-  text: string;
-}
+  text: z.string(),
+});
+export type LineDiff = z.infer<typeof lineDiffSchema>;
+export type DiffLine = LineDiff["lines"][number];
 
 /** Articles are short; beyond this many cells the table would cost too much memory for one request. */
 const MAX_CELLS = 4_000_000;

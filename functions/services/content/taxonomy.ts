@@ -1,11 +1,20 @@
-import { and, asc, eq, sql } from "drizzle-orm";
-import { categories, type Category, contentItemCategories, contentItemTags, type Tag, tags } from "../../schema";
-import type { Scope } from "../scope";
-import { type Transaction } from "../lib/db";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../lib/errors";
-import { appendAudit } from "./audit";
-import { EDITOR_ROLES, resolveViewer, viewerHas } from "./content-access";
-import { actorOf, slugify } from "./content";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
+import {
+  categories,
+  type Category,
+  contentItemCategories,
+  contentItems,
+  contentItemTags,
+  type Tag,
+  tags,
+} from "../../../schema";
+import type { Scope } from "../../scope";
+import { type Transaction } from "../../lib/db";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
+import { appendAudit } from "../audit";
+import { EDITOR_ROLES, resolveViewer, viewerHas } from "./access";
+import { slugify } from "./kernel";
 
 /**
  * The medical specialties every tenant starts with (names as the CFM lists them, Resolução CFM 2.330/2023
@@ -64,16 +73,18 @@ export async function ensureDefaultCategories(tx: Transaction, tenantId: string)
   return inserted.length;
 }
 
-export interface TermView {
-  id: string;
-  wpId: number;
-  name: string;
-  slug: string;
-  description: string;
-  parentId?: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A category or tag as the API shows it (only categories have `parentId`). */
+export const termViewSchema = z.object({
+  id: z.uuid(),
+  wpId: z.number().int(),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string(),
+  parentId: z.uuid().nullable().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TermView = z.infer<typeof termViewSchema>;
 
 export type Taxonomy = "category" | "tag";
 
@@ -97,8 +108,8 @@ export interface TermInput {
   parentId?: string | null;
 }
 
-async function requireEditor(tx: Transaction, ctx: Scope): Promise<void> {
-  const viewer = await resolveViewer(tx, ctx.tenant.id, ctx.actor);
+async function requireEditor(tx: Transaction, scope: Scope): Promise<void> {
+  const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
   if (!viewerHas(viewer, EDITOR_ROLES))
     throw new ForbiddenError("forbidden_role", "Only editors and admins manage categories and tags.");
 }
@@ -145,16 +156,37 @@ async function assertSlugFree(
     throw new ConflictError("slug_taken", `The slug "${slug}" is already used by another ${taxonomy}.`);
 }
 
-export async function listTerms(ctx: Scope, taxonomy: Taxonomy): Promise<TermView[]> {
-  return ctx.transaction(async (tx) => {
+/**
+ * The published items filed under a term: renaming or deleting the term changes their pages (the term's
+ * name and link) and the term's lists, so the change raises `content.changed` for them.
+ */
+async function publishedItemsWithTerm(tx: Transaction, taxonomy: Taxonomy, id: string): Promise<string[]> {
+  const link =
+    taxonomy === "category"
+      ? {
+          table: contentItemCategories,
+          contentId: contentItemCategories.contentId,
+          termId: contentItemCategories.categoryId,
+        }
+      : { table: contentItemTags, contentId: contentItemTags.contentId, termId: contentItemTags.tagId };
+  const rows = await tx
+    .select({ id: contentItems.id })
+    .from(link.table)
+    .innerJoin(contentItems, eq(contentItems.id, link.contentId))
+    .where(and(eq(link.termId, id), eq(contentItems.state, "published"), isNull(contentItems.trashedAt)));
+  return rows.map((row) => row.id);
+}
+
+export async function listTerms(scope: Scope, taxonomy: Taxonomy): Promise<TermView[]> {
+  return scope.transaction(async (tx) => {
     const table = tableOf(taxonomy);
     const rows: Array<Category | Tag> = await tx.select().from(table).orderBy(asc(table.name));
     return rows.map(termView);
   });
 }
 
-export async function getTerm(ctx: Scope, taxonomy: Taxonomy, id: string): Promise<TermView> {
-  return ctx.transaction(async (tx) => {
+export async function getTerm(scope: Scope, taxonomy: Taxonomy, id: string): Promise<TermView> {
+  return scope.transaction(async (tx) => {
     const table = tableOf(taxonomy);
     const [row]: Array<Category | Tag> = await tx.select().from(table).where(eq(table.id, id));
     if (!row) throw new NotFoundError(`No ${taxonomy} was found with this id.`);
@@ -162,12 +194,12 @@ export async function getTerm(ctx: Scope, taxonomy: Taxonomy, id: string): Promi
   });
 }
 
-export async function createTerm(ctx: Scope, taxonomy: Taxonomy, input: TermInput): Promise<TermView> {
-  return ctx.transaction(async (tx) => {
-    await requireEditor(tx, ctx);
+export async function createTerm(scope: Scope, taxonomy: Taxonomy, input: TermInput): Promise<TermView> {
+  return scope.transaction(async (tx) => {
+    await requireEditor(tx, scope);
     const slug = input.slug ?? slugify(input.name);
     await assertSlugFree(tx, taxonomy, slug, null);
-    const base = { tenantId: ctx.tenant.id, name: input.name, slug, description: input.description ?? "" };
+    const base = { tenantId: scope.tenant.id, name: input.name, slug, description: input.description ?? "" };
     let row: Category | Tag;
     if (taxonomy === "category") {
       await assertParent(tx, input.parentId, null);
@@ -178,27 +210,19 @@ export async function createTerm(ctx: Scope, taxonomy: Taxonomy, input: TermInpu
     } else {
       [row] = (await tx.insert(tags).values(base).returning()) as [Tag];
     }
-    await appendAudit(tx, {
-      tenantId: ctx.tenant.id,
-      ...actorOf(ctx),
-      action: `${taxonomy}.created`,
-      targetType: taxonomy,
-      targetId: row.id,
-      requestId: ctx.requestId,
-      details: { slug },
-    });
+    await scope.audit(tx, `${taxonomy}.created`, { type: taxonomy, id: row.id }, { slug });
     return termView(row);
   });
 }
 
 export async function updateTerm(
-  ctx: Scope,
+  scope: Scope,
   taxonomy: Taxonomy,
   id: string,
   input: Partial<TermInput>,
 ): Promise<TermView> {
-  return ctx.transaction(async (tx) => {
-    await requireEditor(tx, ctx);
+  return scope.transaction(async (tx) => {
+    await requireEditor(tx, scope);
     const table = tableOf(taxonomy);
     const [existing]: Array<Category | Tag> = await tx.select().from(table).where(eq(table.id, id)).for("update");
     if (!existing) throw new NotFoundError(`No ${taxonomy} was found with this id.`);
@@ -220,27 +244,21 @@ export async function updateTerm(
     } else {
       [row] = (await tx.update(tags).set(changes).where(eq(tags.id, id)).returning()) as [Tag];
     }
-    await appendAudit(tx, {
-      tenantId: ctx.tenant.id,
-      ...actorOf(ctx),
-      action: `${taxonomy}.updated`,
-      targetType: taxonomy,
-      targetId: id,
-      requestId: ctx.requestId,
-      details: { fields: Object.keys(input).sort() },
-    });
+    await scope.audit(tx, `${taxonomy}.updated`, { type: taxonomy, id }, { fields: Object.keys(input).sort() });
+    const shownOn = await publishedItemsWithTerm(tx, taxonomy, id);
+    if (shownOn.length > 0) scope.afterCommit(tx, { type: "content.changed", contentIds: shownOn });
     return termView(row);
   });
 }
 
 /** Deletes a term; content filed under it simply loses it (as in WordPress), and the count is audited. */
 export async function deleteTerm(
-  ctx: Scope,
+  scope: Scope,
   taxonomy: Taxonomy,
   id: string,
 ): Promise<{ deleted: true; detachedFrom: number }> {
-  return ctx.transaction(async (tx) => {
-    await requireEditor(tx, ctx);
+  return scope.transaction(async (tx) => {
+    await requireEditor(tx, scope);
     const table = tableOf(taxonomy);
     const [existing] = await tx
       .select({ id: table.id, slug: table.slug })
@@ -248,6 +266,7 @@ export async function deleteTerm(
       .where(eq(table.id, id))
       .for("update");
     if (!existing) throw new NotFoundError(`No ${taxonomy} was found with this id.`);
+    const shownOn = await publishedItemsWithTerm(tx, taxonomy, id);
     const detached =
       taxonomy === "category"
         ? await tx
@@ -268,15 +287,13 @@ export async function deleteTerm(
     } else {
       await tx.delete(tags).where(eq(tags.id, id));
     }
-    await appendAudit(tx, {
-      tenantId: ctx.tenant.id,
-      ...actorOf(ctx),
-      action: `${taxonomy}.deleted`,
-      targetType: taxonomy,
-      targetId: id,
-      requestId: ctx.requestId,
-      details: { slug: existing.slug, detachedFrom: detached.length },
-    });
+    await scope.audit(
+      tx,
+      `${taxonomy}.deleted`,
+      { type: taxonomy, id },
+      { slug: existing.slug, detachedFrom: detached.length },
+    );
+    if (shownOn.length > 0) scope.afterCommit(tx, { type: "content.changed", contentIds: shownOn });
     return { deleted: true as const, detachedFrom: detached.length };
   });
 }

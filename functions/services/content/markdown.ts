@@ -1,5 +1,5 @@
 import { Marked, type Tokens } from "marked";
-import { escapeHtml, isSafeUrl, sanitizeHtml } from "./content-sanitize";
+import { escapeHtml, isSafeUrl, sanitizeHtml } from "./sanitize";
 
 /**
  * Markdown → stored HTML. CommonMark with GitHub's table, strikethrough and autolink extensions (marked,

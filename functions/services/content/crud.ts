@@ -1,0 +1,263 @@
+/** Creating, reading, listing, changing and trashing content items. */
+import { and, desc, eq, exists, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import {
+  type ComplianceLevel,
+  contentItemCategories,
+  contentItems,
+  contentItemTags,
+  type ContentLocale,
+  type ContentType,
+  type RevisionSnapshot,
+  type WorkflowState,
+} from "../../../schema";
+import { BadRequestError, ForbiddenError } from "../../lib/errors";
+import { requireUser, type Scope } from "../../scope";
+import { adminVisibility, mayTrash, resolveViewer, viewerHas, WRITER_ROLES } from "./access";
+import {
+  assertVersion,
+  type ContentView,
+  contentViewSchema,
+  linkedIds,
+  loadEditableItem,
+  loadItemForUpdate,
+  loadVisibleItem,
+  slugify,
+  toContentView,
+  viewOf,
+} from "./kernel";
+import { plainTextExcerpt, renderMarkdown } from "./markdown";
+import { mapUniqueViolation, save, snapshotOf } from "./save";
+import { searchMatchSql } from "./search";
+
+export interface ContentFields {
+  title: string;
+  slug?: string;
+  bodyMarkdown?: string;
+  excerpt?: string;
+  locale: ContentLocale;
+  translationGroupId?: string;
+  complianceLevel?: ComplianceLevel;
+  featuredMediaId?: string | null;
+  categoryIds?: string[];
+  tagIds?: string[];
+}
+
+export type ContentPatch = Partial<ContentFields>;
+
+export async function createContent(scope: Scope, type: ContentType, input: ContentFields): Promise<ContentView> {
+  const { userId } = requireUser(scope);
+  return scope
+    .transaction(async (tx) => {
+      const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
+      if (!viewerHas(viewer, WRITER_ROLES))
+        throw new ForbiddenError("forbidden_role", "Your role cannot write content.");
+      const bodyMarkdown = input.bodyMarkdown ?? "";
+      const snapshot: RevisionSnapshot = {
+        title: input.title,
+        slug: input.slug ?? slugify(input.title),
+        bodyMarkdown,
+        excerpt: input.excerpt ?? plainTextExcerpt(renderMarkdown(bodyMarkdown)),
+        locale: input.locale,
+        translationGroupId: input.translationGroupId ?? crypto.randomUUID(),
+        complianceLevel: input.complianceLevel ?? "public",
+        featuredMediaId: input.featuredMediaId ?? null,
+        categoryIds: input.categoryIds ?? [],
+        tagIds: input.tagIds ?? [],
+      };
+      const item = await save(tx, scope, userId, null, snapshot, type, "content.created");
+      return viewOf(tx, item);
+    })
+    .catch(mapUniqueViolation);
+}
+
+export async function getContent(scope: Scope, type: ContentType, id: string): Promise<ContentView> {
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
+    const item = await loadVisibleItem(tx, viewer, type, id);
+    if (item.complianceLevel === "phi") {
+      // Every read of personal health data is recorded (HIPAA 45 CFR 164.312(b); LGPD Art. 37).
+      await scope.audit(tx, "content.phi_read", { type, id: item.id });
+    }
+    return viewOf(tx, item);
+  });
+}
+
+export interface ContentListFilters {
+  state?: WorkflowState;
+  locale?: ContentLocale;
+  categoryId?: string;
+  tagId?: string;
+  authorId?: string;
+  complianceLevel?: ComplianceLevel;
+  q?: string;
+  trashed?: boolean;
+  cursor?: string;
+  limit?: number;
+}
+
+export const contentPageViewSchema = z.object({ items: z.array(contentViewSchema), nextCursor: z.string().nullable() });
+export type ContentPage = z.infer<typeof contentPageViewSchema>;
+
+/** An opaque cursor: base64url of the last row's (updated_at, id), the list's sort key. */
+export function encodeCursor(updatedAt: Date, id: string): string {
+  const bytes = new TextEncoder().encode(JSON.stringify([updatedAt.toISOString(), id]));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
+  try {
+    const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
+    if (Array.isArray(parsed) && typeof parsed[0] === "string" && typeof parsed[1] === "string") {
+      const updatedAt = new Date(parsed[0]);
+      if (!Number.isNaN(updatedAt.getTime()) && /^[0-9a-f-]{36}$/i.test(parsed[1])) return { updatedAt, id: parsed[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequestError("invalid_cursor", "The cursor is not one this API returned.");
+}
+
+export async function listContent(scope: Scope, type: ContentType, filters: ContentListFilters): Promise<ContentPage> {
+  const limit = Math.min(100, Math.max(1, filters.limit ?? 20));
+  const after = filters.cursor ? decodeCursor(filters.cursor) : null;
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
+    const conditions: SQL[] = [eq(contentItems.type, type), adminVisibility(viewer)];
+    conditions.push(filters.trashed ? isNotNull(contentItems.trashedAt) : isNull(contentItems.trashedAt));
+    if (filters.state) conditions.push(eq(contentItems.state, filters.state));
+    if (filters.locale) conditions.push(eq(contentItems.locale, filters.locale));
+    if (filters.authorId) conditions.push(eq(contentItems.authorId, filters.authorId));
+    if (filters.complianceLevel) conditions.push(eq(contentItems.complianceLevel, filters.complianceLevel));
+    if (filters.categoryId) {
+      conditions.push(
+        exists(
+          tx
+            .select({ one: sql`1` })
+            .from(contentItemCategories)
+            .where(
+              and(
+                eq(contentItemCategories.contentId, contentItems.id),
+                eq(contentItemCategories.categoryId, filters.categoryId),
+              ),
+            ),
+        ),
+      );
+    }
+    if (filters.tagId) {
+      conditions.push(
+        exists(
+          tx
+            .select({ one: sql`1` })
+            .from(contentItemTags)
+            .where(and(eq(contentItemTags.contentId, contentItems.id), eq(contentItemTags.tagId, filters.tagId))),
+        ),
+      );
+    }
+    if (filters.q) conditions.push(searchMatchSql(filters.q, filters.locale));
+    if (after) {
+      conditions.push(
+        or(
+          lt(contentItems.updatedAt, after.updatedAt),
+          and(eq(contentItems.updatedAt, after.updatedAt), lt(contentItems.id, after.id)),
+        )!,
+      );
+    }
+    const rows = await tx
+      .select()
+      .from(contentItems)
+      .where(and(...conditions))
+      .orderBy(desc(contentItems.updatedAt), desc(contentItems.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const links = await linkedIds(
+      tx,
+      page.map((row) => row.id),
+    );
+    const last = page.at(-1);
+    return {
+      items: page.map((row) =>
+        toContentView(row, (links.categories.get(row.id) ?? []).sort(), (links.tags.get(row.id) ?? []).sort()),
+      ),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+    };
+  });
+}
+
+export async function updateContent(
+  scope: Scope,
+  type: ContentType,
+  id: string,
+  expectedVersion: number,
+  patch: ContentPatch,
+): Promise<ContentView> {
+  requireUser(scope);
+  return scope
+    .transaction(async (tx) => {
+      const item = await loadEditableItem(tx, scope, type, id, expectedVersion);
+      const links = await linkedIds(tx, [item.id]);
+      const current = snapshotOf(item, links.categories.get(item.id) ?? [], links.tags.get(item.id) ?? []);
+      const next: RevisionSnapshot = {
+        ...current,
+        ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
+      } as RevisionSnapshot;
+      if (
+        patch.bodyMarkdown !== undefined &&
+        patch.excerpt === undefined &&
+        current.excerpt === plainTextExcerpt(item.bodyHtml)
+      ) {
+        // The excerpt was generated, not written: keep it in step with the body.
+        next.excerpt = plainTextExcerpt(renderMarkdown(next.bodyMarkdown));
+      }
+      const saved = await save(tx, scope, item.authorId, item, next, type, "content.updated", {
+        fields: Object.keys(patch).sort(),
+      });
+      // Only drafts and items in review are editable today, so this purge usually finds nothing public; it
+      // keeps the site right if an editable state ever becomes public.
+      scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+      return viewOf(tx, saved);
+    })
+    .catch(mapUniqueViolation);
+}
+
+/**
+ * Moves an item to the trash or back. Either way its public footprint may change (a trashed item leaves the
+ * site; a restored published one returns), so the change raises `content.changed` for the cache purge.
+ */
+export async function setTrashed(
+  scope: Scope,
+  type: ContentType,
+  id: string,
+  options: { trashed: "trash" | "restore"; expectedVersion?: number | undefined },
+): Promise<ContentView> {
+  requireUser(scope);
+  const toTrash = options.trashed === "trash";
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
+    const item = await loadItemForUpdate(tx, viewer, type, id);
+    assertVersion(item, options.expectedVersion);
+    if (!mayTrash(viewer, item)) {
+      throw new ForbiddenError(
+        "forbidden",
+        toTrash ? "You may not move this item to the trash." : "You may not restore this item.",
+      );
+    }
+    if (Boolean(item.trashedAt) === toTrash) return viewOf(tx, item);
+    const [changed] = await tx
+      .update(contentItems)
+      .set({ trashedAt: toTrash ? new Date() : null, version: item.version + 1, updatedAt: new Date() })
+      .where(eq(contentItems.id, item.id))
+      .returning();
+    await scope.audit(
+      tx,
+      toTrash ? "content.trashed" : "content.restored",
+      { type, id: item.id },
+      toTrash ? { version: changed!.version, state: item.state } : { version: changed!.version },
+    );
+    scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+    return viewOf(tx, changed!);
+  });
+}
