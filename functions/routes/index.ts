@@ -1,14 +1,13 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppBindings } from "../bindings";
 import { allContentTypes } from "../content-types";
+import { createTermRouter } from "./content/terms";
 import { analysisRouter } from "./analysis";
 import { authRouter } from "./auth";
-import { categoriesRouter } from "./categories";
 import { createContentRouter } from "./content";
 import { meRouter } from "./me";
 import { searchRouter } from "./search";
 import { siteRouter } from "./site";
-import { tagsRouter } from "./tags";
 import { usersRouter } from "./users";
 import { wordpressRouter } from "./wp";
 import { uploadsRouter } from "./uploads";
@@ -30,8 +29,9 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
     app.route(spec.apiPath, createContentRouter(spec.type));
     app.route(spec.apiPath, analysisRouter(spec.type));
   }
-  app.route("/api/categories", categoriesRouter);
-  app.route("/api/tags", tagsRouter);
+  // Categories are hierarchical (the medical specialties by default); tags are flat.
+  app.route("/api/categories", createTermRouter("category"));
+  app.route("/api/tags", createTermRouter("tag"));
   app.route("/api/search", searchRouter);
   app.route("/wp-json", wordpressRouter);
   app.route("/api", uploadsRouter);

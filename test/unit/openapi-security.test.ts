@@ -44,12 +44,6 @@ function protectedOperations(): { route: string; operation: Operation; bearer: b
   });
 }
 
-/**
- * Routers that still pair `protect()` with a hand-written `security` (or none) and document no bearer token
- * for signed-in routes. Each leaves this list when its routes are declared with `protectedRoute()`.
- */
-const NOT_YET_CONVERTED = ["/api/posts", "/api/pages", "/api/categories", "/api/tags"];
-
 describe("the OpenAPI document's security requirements", () => {
   it("finds the protected routes it checks (the account and user routes among them)", () => {
     const routes = protectedOperations().map((entry) => entry.route);
@@ -61,8 +55,7 @@ describe("the OpenAPI document's security requirements", () => {
   it("declares bearer security on every operation whose protect() needs a signed-in user", () => {
     const undeclared = protectedOperations()
       .filter((entry) => entry.bearer && !declaresBearer(entry.operation))
-      .map((entry) => entry.route)
-      .filter((route) => !NOT_YET_CONVERTED.some((prefix) => route.includes(` ${prefix}`)));
+      .map((entry) => entry.route);
     expect(undeclared).toEqual([]);
   });
 

@@ -1,10 +1,10 @@
-import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
 import { contentTypes } from "../../content-types";
 import type { ContentType } from "../../contract";
 import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import { protectedRoute } from "../../middleware/protect";
 import { analyseContent, analysisViewSchema, getContentAnalysis } from "../../services/analysis";
 import { STAFF_ROLES } from "../../services/content/access";
 
@@ -15,27 +15,25 @@ const analysisSchema = analysisViewSchema.openapi("Analysis");
 /** `POST/GET /{id}/analysis` for one content type, mounted beside that type's router. */
 export function analysisRouter(type: ContentType) {
   const { tag } = contentTypes[type];
-  const runRoute = createRoute({
+  const runRoute = protectedRoute({
     method: "post",
     path: "/{id}/analysis",
     tags: [tag],
     summary:
       "Run the five analysis plugins on the current revision and store their results (the publish gate reads them).",
-    security: [{ bearer: [] }],
-    middleware: [protect({ sensitivity: "restricted", action: "write", roles: [...STAFF_ROLES] })] as const,
+    protect: { sensitivity: "restricted", action: "write", roles: [...STAFF_ROLES] },
     request: { params },
     responses: {
       200: jsonResponse(analysisSchema, "Every stage's output."),
       ...problemResponses(401, 403, 404, 409),
     },
   });
-  const readRoute = createRoute({
+  const readRoute = protectedRoute({
     method: "get",
     path: "/{id}/analysis",
     tags: [tag],
     summary: "The latest stored analysis of the current revision, per stage.",
-    security: [{ bearer: [] }],
-    middleware: [protect({ sensitivity: "restricted", action: "read", roles: [...STAFF_ROLES] })] as const,
+    protect: { sensitivity: "restricted", action: "read", roles: [...STAFF_ROLES] },
     request: { params },
     responses: {
       200: jsonResponse(analysisSchema, "Stored results."),

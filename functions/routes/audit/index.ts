@@ -1,21 +1,20 @@
-import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
 import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import { listAuditEvents, listCheckpoints, verifyAuditLog } from "../../services/audit-query";
 import { auditCheckpointListSchema, auditPageSchema, auditVerificationSchema } from "./schemas";
 
 // The audit log is for the encarregado (LGPD art. 41, our compliance_officer) and admins.
-const auditors = protect({ sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] });
+const auditors: ProtectOptions = { sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] };
 
-const verifyRoute = createRoute({
+const verifyRoute = protectedRoute({
   method: "get",
   path: "/audit/verify",
   tags: ["Audit"],
   summary: "Recompute the tenant's audit hash chain and check its signed checkpoints; names the first broken link.",
-  security: [{ bearer: [] }],
-  middleware: [auditors] as const,
+  protect: auditors,
   responses: {
     200: jsonResponse(auditVerificationSchema, "The verification (ok false names where the chain breaks)."),
     ...problemResponses(401, 403),
@@ -35,24 +34,22 @@ const eventsQuery = z
   })
   .strict();
 
-const eventsRoute = createRoute({
+const eventsRoute = protectedRoute({
   method: "get",
   path: "/audit/events",
   tags: ["Audit"],
   summary: "Audit events, newest first, with filters and cursor pagination (`nextCursor`).",
-  security: [{ bearer: [] }],
-  middleware: [auditors] as const,
+  protect: auditors,
   request: { query: eventsQuery },
   responses: { 200: jsonResponse(auditPageSchema, "A page of events."), ...problemResponses(401, 403, 422) },
 });
 
-const checkpointsRoute = createRoute({
+const checkpointsRoute = protectedRoute({
   method: "get",
   path: "/audit/checkpoints",
   tags: ["Audit"],
   summary: "Signed checkpoints (Ed25519 + ML-DSA-65) with their public keys, for offline verification.",
-  security: [{ bearer: [] }],
-  middleware: [auditors] as const,
+  protect: auditors,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(30) }).strict() },
   responses: {
     200: jsonResponse(auditCheckpointListSchema, "Checkpoints, newest first."),

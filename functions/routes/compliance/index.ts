@@ -1,23 +1,30 @@
-import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import { type RouteHandler, z } from "@hono/zod-openapi";
 import { legalHoldScopes } from "../../../schema/legal-holds";
 import type { AppBindings } from "../../bindings";
 import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import { listComplianceReports } from "../../services/compliance-report";
 import { listHolds, placeHold, releaseHold } from "../../services/legal-holds";
 import { complianceReportListSchema, legalHoldListSchema, legalHoldSchema } from "./schemas";
 
-const officersRead = protect({ sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] });
-const officersWrite = protect({ sensitivity: "restricted", action: "write", roles: ["compliance_officer", "admin"] });
+const officersRead: ProtectOptions = {
+  sensitivity: "restricted",
+  action: "read",
+  roles: ["compliance_officer", "admin"],
+};
+const officersWrite: ProtectOptions = {
+  sensitivity: "restricted",
+  action: "write",
+  roles: ["compliance_officer", "admin"],
+};
 
-const reportsRoute = createRoute({
+const reportsRoute = protectedRoute({
   method: "get",
   path: "/compliance/reports",
   tags: ["Compliance"],
   summary: "Daily compliance reports: deleted, anonymised, held, and what is due next.",
-  security: [{ bearer: [] }],
-  middleware: [officersRead] as const,
+  protect: officersRead,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(90).default(30) }).strict() },
   responses: {
     200: jsonResponse(complianceReportListSchema, "Reports, newest first."),
@@ -38,35 +45,32 @@ const holdBody = z
     path: ["targetId"],
   });
 
-const placeHoldRoute = createRoute({
+const placeHoldRoute = protectedRoute({
   method: "post",
   path: "/compliance/legal-holds",
   tags: ["Compliance"],
   summary: "Place a legal hold on the tenant, a data subject, a user or an item: nothing it covers is deleted.",
-  security: [{ bearer: [] }],
-  middleware: [officersWrite] as const,
+  protect: officersWrite,
   request: { body: jsonBody(holdBody) },
   responses: { 201: jsonResponse(legalHoldSchema, "Placed."), ...problemResponses(401, 403, 422) },
 });
 
-const releaseHoldRoute = createRoute({
+const releaseHoldRoute = protectedRoute({
   method: "post",
   path: "/compliance/legal-holds/{id}/release",
   tags: ["Compliance"],
   summary: "Release a legal hold.",
-  security: [{ bearer: [] }],
-  middleware: [officersWrite] as const,
+  protect: officersWrite,
   request: { params: z.object({ id: z.uuid() }) },
   responses: { 200: jsonResponse(legalHoldSchema, "Released."), ...problemResponses(401, 403, 404, 409) },
 });
 
-const listHoldsRoute = createRoute({
+const listHoldsRoute = protectedRoute({
   method: "get",
   path: "/compliance/legal-holds",
   tags: ["Compliance"],
   summary: "Legal holds, newest first.",
-  security: [{ bearer: [] }],
-  middleware: [officersRead] as const,
+  protect: officersRead,
   responses: { 200: jsonResponse(legalHoldListSchema, "Holds."), ...problemResponses(401, 403) },
 });
 

@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { contentTypes } from "../../content-types";
 import type { ContentType } from "../../contract";
 import { jsonBody, jsonResponse, problemResponse } from "../../lib/openapi";
-import { protect } from "../../middleware/protect";
+import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import {
   contentCreateSchema,
   contentItemSchema,
@@ -20,13 +20,13 @@ import {
 
 // Content can be `restricted` or `phi`: the admin API declares `restricted` and the services hide PHI from
 // everyone but the see-all roles and its author, auditing each PHI read.
-const read = protect({ sensitivity: "restricted", action: "read" });
-const write = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor", "author"] });
-const transition = protect({
+const read: ProtectOptions = { sensitivity: "restricted", action: "read" };
+const write: ProtectOptions = { sensitivity: "restricted", action: "write", roles: ["admin", "editor", "author"] };
+const transition: ProtectOptions = {
   sensitivity: "restricted",
   action: "write",
   roles: ["admin", "editor", "author", "medical_reviewer"],
-});
+};
 
 const conflict = problemResponse("Version conflict, locked state or blocked publication.");
 
@@ -34,21 +34,21 @@ const conflict = problemResponse("Version conflict, locked state or blocked publ
 export function contentRoutes(type: ContentType) {
   const { tag, noun } = contentTypes[type];
   return {
-    list: createRoute({
+    list: protectedRoute({
       method: "get",
       path: "/",
       tags: [tag],
       summary: `List ${noun}s the caller may see (filters, text search, cursor pagination)`,
-      middleware: [read] as const,
+      protect: read,
       request: { query: contentListQuery },
       responses: { 200: jsonResponse(contentPageSchema, `A page of ${noun}s.`), ...contentProblems },
     }),
-    create: createRoute({
+    create: protectedRoute({
       method: "post",
       path: "/",
       tags: [tag],
       summary: `Create a ${noun} (a draft; the first revision is recorded)`,
-      middleware: [write] as const,
+      protect: write,
       request: { headers: idempotencyHeader, body: jsonBody(contentCreateSchema) },
       responses: {
         201: jsonResponse(contentItemSchema, `The new ${noun}; ETag is its version.`),
@@ -56,21 +56,21 @@ export function contentRoutes(type: ContentType) {
         ...contentProblems,
       },
     }),
-    get: createRoute({
+    get: protectedRoute({
       method: "get",
       path: "/{id}",
       tags: [tag],
       summary: `Read one ${noun}`,
-      middleware: [read] as const,
+      protect: read,
       request: { params: idParams },
       responses: { 200: jsonResponse(contentItemSchema, `The ${noun}; ETag is its version.`), ...contentProblems },
     }),
-    update: createRoute({
+    update: protectedRoute({
       method: "patch",
       path: "/{id}",
       tags: [tag],
       summary: `Change a ${noun} (If-Match required; a new revision is recorded)`,
-      middleware: [write] as const,
+      protect: write,
       request: {
         params: idParams,
         headers: ifMatchHeader,
@@ -83,25 +83,25 @@ export function contentRoutes(type: ContentType) {
         ...contentProblems,
       },
     }),
-    trash: createRoute({
+    trash: protectedRoute({
       method: "delete",
       path: "/{id}",
       tags: [tag],
       summary: `Move a ${noun} to the trash (permanent deletion only by retention rules)`,
-      middleware: [write] as const,
+      protect: write,
       request: { params: idParams, headers: ifMatchHeader },
       responses: { 200: jsonResponse(contentItemSchema, `The trashed ${noun}.`), 409: conflict, ...contentProblems },
     }),
-    restore: createRoute({
+    restore: protectedRoute({
       method: "post",
       path: "/{id}/restore",
       tags: [tag],
       summary: `Restore a ${noun} from the trash`,
-      middleware: [write] as const,
+      protect: write,
       request: { params: idParams, headers: ifMatchHeader.extend(idempotencyHeader.shape) },
       responses: { 200: jsonResponse(contentItemSchema, `The restored ${noun}.`), 409: conflict, ...contentProblems },
     }),
-    transition: createRoute({
+    transition: protectedRoute({
       method: "post",
       path: "/{id}/transitions",
       tags: [tag],
@@ -110,7 +110,7 @@ export function contentRoutes(type: ContentType) {
         "draft → in_review → medical_review → approved → scheduled | published → archived, and back to draft with a reason. " +
         "Approval needs a verified medical reviewer who is not the author. Publishing is refused (409 publish_blocked) " +
         "while the current revision has blocking analysis findings, unless a medical reviewer overrides with a justification of 20+ characters.",
-      middleware: [transition] as const,
+      protect: transition,
       request: {
         params: idParams,
         headers: ifMatchHeader.extend(idempotencyHeader.shape),
@@ -122,30 +122,30 @@ export function contentRoutes(type: ContentType) {
         ...contentProblems,
       },
     }),
-    revisions: createRoute({
+    revisions: protectedRoute({
       method: "get",
       path: "/{id}/revisions",
       tags: [tag],
       summary: `List the revisions of a ${noun}, newest first`,
-      middleware: [read] as const,
+      protect: read,
       request: { params: idParams },
       responses: { 200: jsonResponse(z.object({ items: z.array(revisionSchema) }), "Revisions."), ...contentProblems },
     }),
-    compare: createRoute({
+    compare: protectedRoute({
       method: "get",
       path: "/{id}/revisions/compare",
       tags: [tag],
       summary: "Compare two revisions (line diff); by default the previous and the current",
-      middleware: [read] as const,
+      protect: read,
       request: { params: idParams, query: z.object({ from: z.uuid().optional(), to: z.uuid().optional() }) },
       responses: { 200: jsonResponse(revisionComparisonSchema, "The differences."), ...contentProblems },
     }),
-    restoreRevision: createRoute({
+    restoreRevision: protectedRoute({
       method: "post",
       path: "/{id}/revisions/{revisionId}/restore",
       tags: [tag],
       summary: "Restore a revision (saved as a new revision; If-Match required)",
-      middleware: [write] as const,
+      protect: write,
       request: {
         params: idParams.extend({ revisionId: z.uuid().openapi({ param: { name: "revisionId", in: "path" } }) }),
         headers: ifMatchHeader.extend(idempotencyHeader.shape),

@@ -1,14 +1,14 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
 import { jsonBody, jsonResponse, problemResponse } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import { createTerm, deleteTerm, getTerm, listTerms, type Taxonomy, updateTerm } from "../../services/content/taxonomy";
 import { idempotentPost } from "./context";
 import { contentProblems, idempotencyHeader, idParams, slugSchema, termSchema } from "./content.schemas";
 
-const read = protect({ sensitivity: "public", action: "read" });
-const manage = protect({ sensitivity: "restricted", action: "write", roles: ["admin", "editor"] });
+const read: ProtectOptions = { sensitivity: "public", action: "read" };
+const manage: ProtectOptions = { sensitivity: "restricted", action: "write", roles: ["admin", "editor"] };
 
 /** Categories (with `parentId`) and tags share one router shape; `.strict()` refuses unknown fields. */
 export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
@@ -36,47 +36,47 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
   const conflict = problemResponse("The slug is taken.");
 
   const routes = {
-    list: createRoute({
+    list: protectedRoute({
       method: "get",
       path: "/",
       tags: [tag],
       summary: `List ${tag.toLowerCase()}`,
-      middleware: [read] as const,
+      protect: read,
       responses: { 200: jsonResponse(z.object({ items: z.array(termSchema) }), `All ${tag.toLowerCase()}.`) },
     }),
-    get: createRoute({
+    get: protectedRoute({
       method: "get",
       path: "/{id}",
       tags: [tag],
       summary: `Read one ${taxonomy}`,
-      middleware: [read] as const,
+      protect: read,
       request: { params: idParams },
       responses: { 200: jsonResponse(termSchema, `The ${taxonomy}.`), ...contentProblems },
     }),
-    create: createRoute({
+    create: protectedRoute({
       method: "post",
       path: "/",
       tags: [tag],
       summary: `Create a ${taxonomy} (editors and admins)`,
-      middleware: [manage] as const,
+      protect: manage,
       request: { headers: idempotencyHeader, body: jsonBody(createBody) },
       responses: { 201: jsonResponse(termSchema, `The new ${taxonomy}.`), 409: conflict, ...contentProblems },
     }),
-    update: createRoute({
+    update: protectedRoute({
       method: "patch",
       path: "/{id}",
       tags: [tag],
       summary: `Change a ${taxonomy} (editors and admins)`,
-      middleware: [manage] as const,
+      protect: manage,
       request: { params: idParams, body: jsonBody(updateBody) },
       responses: { 200: jsonResponse(termSchema, `The ${taxonomy} as saved.`), 409: conflict, ...contentProblems },
     }),
-    remove: createRoute({
+    remove: protectedRoute({
       method: "delete",
       path: "/{id}",
       tags: [tag],
       summary: `Delete a ${taxonomy}; content filed under it loses it (editors and admins)`,
-      middleware: [manage] as const,
+      protect: manage,
       request: { params: idParams },
       responses: {
         200: jsonResponse(z.object({ deleted: z.literal(true), detachedFrom: z.number().int() }), "Deleted."),

@@ -1,9 +1,9 @@
-import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
+import { type RouteHandler, z } from "@hono/zod-openapi";
 import { privacyRequestStatuses, privacyRequestTypes } from "../../../schema/privacy-requests";
 import type { AppBindings } from "../../bindings";
 import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import {
   createPrivacyRequest,
   fulfilPrivacyRequest,
@@ -25,14 +25,14 @@ import {
 // Data-subject requests touch patients' identities and records: PHI-level trust, the encarregado
 // (LGPD art. 41, compliance_officer) and admins only.
 const OFFICERS = ["compliance_officer", "admin"] as const;
-const officersWrite = protect({ sensitivity: "phi", action: "write", roles: [...OFFICERS] });
-const officersRead = protect({ sensitivity: "phi", action: "read", roles: [...OFFICERS] });
+const officersWrite: ProtectOptions = { sensitivity: "phi", action: "write", roles: [...OFFICERS] };
+const officersRead: ProtectOptions = { sensitivity: "phi", action: "read", roles: [...OFFICERS] };
 // Registering a patient (to link their studies) is also done by the clinicians who upload them.
-const subjectRegistrars = protect({
+const subjectRegistrars: ProtectOptions = {
   sensitivity: "phi",
   action: "write",
   roles: ["compliance_officer", "admin", "medical_reviewer"],
-});
+};
 
 const identity = z
   .object({
@@ -46,24 +46,22 @@ const identity = z
   .strict()
   .refine((value) => value.email !== undefined || value.cpf !== undefined, { message: "needs email or cpf" });
 
-const subjectRoute = createRoute({
+const subjectRoute = protectedRoute({
   method: "post",
   path: "/privacy/subjects",
   tags: ["Privacy"],
   summary: "Find or register a data subject by e-mail and/or CPF (the CPF is stored only hashed).",
-  security: [{ bearer: [] }],
-  middleware: [subjectRegistrars] as const,
+  protect: subjectRegistrars,
   request: { body: jsonBody(identity) },
   responses: { 200: jsonResponse(subjectRefSchema, "The subject's id."), ...problemResponses(401, 403, 422) },
 });
 
-const createRequestRoute = createRoute({
+const createRequestRoute = protectedRoute({
   method: "post",
   path: "/privacy/requests",
   tags: ["Privacy"],
   summary: "Record a data-subject request (LGPD art. 18) with its 15-day deadline (art. 19).",
-  security: [{ bearer: [] }],
-  middleware: [officersWrite] as const,
+  protect: officersWrite,
   request: {
     body: jsonBody(
       z
@@ -85,36 +83,33 @@ const createRequestRoute = createRoute({
   responses: { 201: jsonResponse(privacyRequestSchema, "Recorded."), ...problemResponses(401, 403, 422) },
 });
 
-const listRequestsRoute = createRoute({
+const listRequestsRoute = protectedRoute({
   method: "get",
   path: "/privacy/requests",
   tags: ["Privacy"],
   summary: "Data-subject requests, soonest deadline first.",
-  security: [{ bearer: [] }],
-  middleware: [officersRead] as const,
+  protect: officersRead,
   request: { query: z.object({ status: z.enum(privacyRequestStatuses).optional() }).strict() },
   responses: { 200: jsonResponse(privacyRequestListSchema, "Requests."), ...problemResponses(401, 403, 422) },
 });
 
-const fulfilRoute = createRoute({
+const fulfilRoute = protectedRoute({
   method: "post",
   path: "/privacy/requests/{id}/fulfil",
   tags: ["Privacy"],
   summary:
     "Fulfil a request: export (JSON + FHIR R4 Bundle), correction, consent withdrawal, anonymisation or deletion — data the law keeps is retained and blocked, with its legal basis.",
-  security: [{ bearer: [] }],
-  middleware: [officersWrite] as const,
+  protect: officersWrite,
   request: { params: z.object({ id: z.uuid() }) },
   responses: { 200: jsonResponse(fulfilmentSchema, "The answer."), ...problemResponses(401, 403, 404, 409) },
 });
 
-const recordConsentRoute = createRoute({
+const recordConsentRoute = protectedRoute({
   method: "post",
   path: "/privacy/consents",
   tags: ["Privacy"],
   summary: "Record a consent (LGPD art. 8): purpose, version of the text, source and time.",
-  security: [{ bearer: [] }],
-  middleware: [officersWrite] as const,
+  protect: officersWrite,
   request: {
     body: jsonBody(
       z
@@ -131,24 +126,22 @@ const recordConsentRoute = createRoute({
   responses: { 201: jsonResponse(consentSchema, "Recorded."), ...problemResponses(401, 403, 422) },
 });
 
-const listConsentsRoute = createRoute({
+const listConsentsRoute = protectedRoute({
   method: "get",
   path: "/privacy/consents",
   tags: ["Privacy"],
   summary: "A data subject's consents.",
-  security: [{ bearer: [] }],
-  middleware: [officersRead] as const,
+  protect: officersRead,
   request: { query: z.object({ subjectId: z.uuid() }).strict() },
   responses: { 200: jsonResponse(consentListSchema, "Consents."), ...problemResponses(401, 403, 422) },
 });
 
-const withdrawConsentRoute = createRoute({
+const withdrawConsentRoute = protectedRoute({
   method: "post",
   path: "/privacy/consents/{id}/withdraw",
   tags: ["Privacy"],
   summary: "Withdraw a consent (LGPD art. 8 §5).",
-  security: [{ bearer: [] }],
-  middleware: [officersWrite] as const,
+  protect: officersWrite,
   request: { params: z.object({ id: z.uuid() }) },
   responses: { 200: jsonResponse(consentSchema, "Withdrawn."), ...problemResponses(401, 403, 404, 409) },
 });

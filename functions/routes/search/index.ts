@@ -1,18 +1,18 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { contentLocales } from "../../../schema";
 import { CONTENT_TYPES } from "../../contract";
 import { createRouter } from "../../lib/router";
-import { protect } from "../../middleware/protect";
+import { protectedRoute } from "../../middleware/protect";
 import { searchContent, searchHitSchema } from "../../services/content/search";
 
 const hitSchema = searchHitSchema.openapi("SearchHit");
 
-const search = createRoute({
+const search = protectedRoute({
   method: "get",
   path: "/",
   tags: ["Search"],
   summary: "Ranked full-text search (accent-insensitive, per-language stemming) over what the caller may see",
-  middleware: [protect({ sensitivity: "public", action: "read" })] as const,
+  protect: { sensitivity: "public", action: "read" },
   request: {
     query: z.object({
       q: z.string().trim().min(1).max(200),
