@@ -121,3 +121,35 @@ export const TRANSITIONS: Readonly<Partial<Record<WorkflowState, Partial<Record<
     draft: BACK_TO_DRAFT,
   },
 };
+
+/** The 27 federative units: a CRM number is only meaningful with the council (state) that issued it. */
+export const UFS = [
+  "AC",
+  "AL",
+  "AP",
+  "AM",
+  "BA",
+  "CE",
+  "DF",
+  "ES",
+  "GO",
+  "MA",
+  "MT",
+  "MS",
+  "MG",
+  "PA",
+  "PB",
+  "PR",
+  "PE",
+  "PI",
+  "RJ",
+  "RN",
+  "RS",
+  "RO",
+  "RR",
+  "SC",
+  "SP",
+  "SE",
+  "TO",
+] as const;
+export type Uf = (typeof UFS)[number];

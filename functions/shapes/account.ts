@@ -1,42 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { credentialStatuses } from "../../schema/professional-credentials";
+import { UFS } from "../contract";
 
 /**
  * The account's inputs and answers, one zod definition each, in camelCase like the rest of the API: the
  * routes validate and describe with them (OpenAPI), and the services and the admin SPA take their TypeScript
  * types from them, so the three cannot drift apart.
  */
-
-/** The 27 federative units: a CRM number is only meaningful with the council (state) that issued it. */
-export const UFS = [
-  "AC",
-  "AL",
-  "AP",
-  "AM",
-  "BA",
-  "CE",
-  "DF",
-  "ES",
-  "GO",
-  "MA",
-  "MT",
-  "MS",
-  "MG",
-  "PA",
-  "PB",
-  "PR",
-  "PE",
-  "PI",
-  "RJ",
-  "RN",
-  "RS",
-  "RO",
-  "RR",
-  "SC",
-  "SP",
-  "SE",
-  "TO",
-] as const;
 
 /** A physician's declaration of their council registration (PUT /api/me/credential). */
 export const credentialInputSchema = z

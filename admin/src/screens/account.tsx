@@ -1,39 +1,10 @@
 import { useMemo, useState } from "preact/hooks";
+import { UFS } from "../../../functions/contract";
 import { me as meApi } from "../api";
 import { encodeQr, qrSvgPath } from "../qr";
 import { t } from "../i18n";
 import type { Me } from "../types";
 import { ErrorNotice, Field, useLang } from "../ui";
-
-const UFS = [
-  "AC",
-  "AL",
-  "AP",
-  "AM",
-  "BA",
-  "CE",
-  "DF",
-  "ES",
-  "GO",
-  "MA",
-  "MT",
-  "MS",
-  "MG",
-  "PA",
-  "PB",
-  "PR",
-  "PE",
-  "PI",
-  "RJ",
-  "RN",
-  "RS",
-  "RO",
-  "RR",
-  "SC",
-  "SP",
-  "SE",
-  "TO",
-];
 
 /** The otpauth:// URI as a QR code drawn here (admin/src/qr.ts): the secret never goes to a third party. */
 export function QrCode(props: { text: string; label: string }) {
