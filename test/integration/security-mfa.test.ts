@@ -131,7 +131,7 @@ describe("guessing the second factor with a stolen password", () => {
     await expect(signInWithMfa(worker, tenant.hostname, bystander)).resolves.toHaveProperty("accessToken");
 
     // Once the lock runs out, as time would make it, the correct code signs in, and the recovery code still works.
-    for (const key of await redis.keys(`vitalis:mfa-lock:${tenant.id}:${victim.id}`)) await redis.pexpire(key, 1);
+    for (const key of await redis.keys(`vitalis:mfa-*:${tenant.id}:${victim.id}`)) await redis.pexpire(key, 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await answer(await challenge(victim), await totpCode(secret, step + 1))).toMatchObject({ status: 200 });
     expect(await answer(await challenge(victim), recoveryCodes[0]!)).toMatchObject({ status: 200 });

@@ -242,7 +242,8 @@ export async function completeMfa(scope: Scope, input: MfaInput): Promise<Sessio
   if (attempts === 1) await scope.redis.expire(`vitalis:mfa-attempts:${challenge.jti}`, 600);
   if (attempts > 5)
     throw new UnauthorizedError("invalid_mfa_token", "Too many wrong codes. Start again with your password.");
-  // And at most MFA_LOCKOUT_THRESHOLD consecutive wrong codes per account across challenges, recovery codes included.
+  // And at most MFA_LOCKOUT_THRESHOLD refused codes in a row per account across challenges (recovery codes and
+  // replays included); only a correct second factor resets the count.
   const keys = mfaKeys(scope.tenant.id, challenge.userId);
   const failures = await reserveMfaAttempt(scope, keys);
 
@@ -285,7 +286,8 @@ export async function completeMfa(scope: Scope, input: MfaInput): Promise<Sessio
     const locked = failures >= MFA_LOCKOUT_THRESHOLD;
     if (locked) {
       await scope.redis.set(keys.lock, "1", { ex: MFA_LOCKOUT_SECONDS });
-      await scope.redis.del(keys.fail);
+      // The count outlives the lock's start as long as the lock, so guesses racing this one stay refused.
+      await scope.redis.expire(keys.fail, MFA_LOCKOUT_SECONDS);
     }
     await scope.transaction(async (tx) => {
       await scope.audit(tx, "auth.mfa_failed", null, { reason: outcome.reason, failures }, asUser(challenge.userId));
