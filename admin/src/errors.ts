@@ -32,6 +32,11 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     en: "That code was already used. Wait for your authenticator app to show a new one (up to 30 seconds) and type it.",
     "pt-BR": "Esse código já foi usado. Espere o aplicativo mostrar um novo (até 30 segundos) e digite-o.",
   },
+  mfa_locked: {
+    en: "Too many wrong codes for this account. Two-factor sign-in is locked for 15 minutes; then try again with a new code or a recovery code.",
+    "pt-BR":
+      "Códigos errados demais para esta conta. A entrada em dois fatores fica bloqueada por 15 minutos; depois tente de novo com um novo código ou um código de recuperação.",
+  },
   invalid_mfa_token: {
     en: "The sign-in step took too long or was attempted too many times. Start again with your email and password.",
     "pt-BR": "A etapa de entrada demorou demais ou teve tentativas demais. Comece de novo com e-mail e senha.",

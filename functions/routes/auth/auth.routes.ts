@@ -44,7 +44,7 @@ export const mfaRoute = createRoute({
   },
   responses: {
     200: { description: "Signed in.", content: { "application/json": { schema: tokenResponse } } },
-    ...problemResponses(401, 422),
+    ...problemResponses(401, 422, 429),
   },
 });
 

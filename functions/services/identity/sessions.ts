@@ -6,7 +6,7 @@ import { decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
 import type { Transaction } from "../../lib/db";
 import { randomBytes, toBase64Url } from "../../lib/encoding";
-import { RateLimitedError, UnauthorizedError } from "../../lib/errors";
+import { AppError, RateLimitedError, UnauthorizedError } from "../../lib/errors";
 import { hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { verifyTotp } from "../../lib/totp";
 import { type AuditActor, requireUser, type Scope } from "../../scope";
@@ -18,6 +18,28 @@ export const REFRESH_ABSOLUTE_SECONDS = 30 * 86400;
 /** Consecutive failures per account before a temporary lockout, and how long it lasts. */
 export const LOCKOUT_THRESHOLD = 10;
 export const LOCKOUT_SECONDS = 15 * 60;
+/**
+ * Consecutive wrong second factors per account, across MFA challenges, before the second factor is locked.
+ * NIST SP 800-63B §5.2.2 asks verifiers to limit consecutive failed attempts on one account to no more than
+ * 100; each challenge already stops at five guesses, but a new password sign-in issues a new challenge, so
+ * without this bound a stolen password would buy about 50 guesses a minute. 10 in a fixed 15-minute window
+ * keeps a 6-digit TOTP (three accepted codes a step) at about one success in 33,000 per window while a user
+ * who mistypes a few times is never locked; it is the same threshold and duration as the password lockout.
+ */
+export const MFA_LOCKOUT_THRESHOLD = 10;
+export const MFA_LOCKOUT_SECONDS = 15 * 60;
+
+/** The second factor of this account is locked after too many wrong codes; answered like the password lockout. */
+export class MfaLockedError extends AppError {
+  readonly status = 429;
+  readonly code = "mfa_locked";
+  readonly title = "Too many requests";
+  constructor(retryAfterSeconds: number) {
+    super("Too many wrong codes. Two-factor sign-in is locked for a few minutes.", {
+      headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    });
+  }
+}
 
 // A hash of a random password nobody knows. Unknown accounts are checked against it so that an unknown email
 // and a wrong password cost the same time (no account enumeration by timing).
@@ -191,6 +213,26 @@ export interface MfaInput {
   deviceHash: string;
 }
 
+/** Redis keys of the per-account second-factor lockout, which spans challenges. */
+const mfaKeys = (tenantId: string, userId: string): { fail: string; lock: string } => ({
+  fail: `vitalis:mfa-fail:${tenantId}:${userId}`,
+  lock: `vitalis:mfa-lock:${tenantId}:${userId}`,
+});
+
+/**
+ * Counts one second-factor attempt for the account before the code is checked, so that parallel guesses
+ * cannot pass a check-then-count race. Refuses once the account's second factor is locked.
+ */
+async function reserveMfaAttempt(scope: Scope, keys: { fail: string; lock: string }): Promise<number> {
+  const lockTtl = await scope.redis.ttl(keys.lock);
+  if (lockTtl > 0) throw new MfaLockedError(lockTtl);
+  const attempts = await scope.redis.incr(keys.fail);
+  if (attempts === 1) await scope.redis.expire(keys.fail, MFA_LOCKOUT_SECONDS);
+  // Only parallel guesses racing the one that engaged the lock get here.
+  if (attempts > MFA_LOCKOUT_THRESHOLD) throw new MfaLockedError(MFA_LOCKOUT_SECONDS);
+  return attempts;
+}
+
 /** Step two: a TOTP code (or a one-time recovery code) for the MFA token from step one. */
 export async function completeMfa(scope: Scope, input: MfaInput): Promise<SessionTokens> {
   const auth = scope.section("auth");
@@ -200,6 +242,10 @@ export async function completeMfa(scope: Scope, input: MfaInput): Promise<Sessio
   if (attempts === 1) await scope.redis.expire(`vitalis:mfa-attempts:${challenge.jti}`, 600);
   if (attempts > 5)
     throw new UnauthorizedError("invalid_mfa_token", "Too many wrong codes. Start again with your password.");
+  // And at most MFA_LOCKOUT_THRESHOLD refused codes in a row per account across challenges (recovery codes and
+  // replays included); only a correct second factor resets the count.
+  const keys = mfaKeys(scope.tenant.id, challenge.userId);
+  const failures = await reserveMfaAttempt(scope, keys);
 
   const code = input.code.trim().toUpperCase();
   const outcome = await scope.transaction(async (tx) => {
@@ -237,13 +283,30 @@ export async function completeMfa(scope: Scope, input: MfaInput): Promise<Sessio
     return { ok: true as const, session };
   });
   if (!outcome.ok) {
-    await scope.transaction((tx) =>
-      scope.audit(tx, "auth.mfa_failed", null, { reason: outcome.reason }, asUser(challenge.userId)),
-    );
+    const locked = failures >= MFA_LOCKOUT_THRESHOLD;
+    if (locked) {
+      await scope.redis.set(keys.lock, "1", { ex: MFA_LOCKOUT_SECONDS });
+      // The count outlives the lock's start as long as the lock, so guesses racing this one stay refused.
+      await scope.redis.expire(keys.fail, MFA_LOCKOUT_SECONDS);
+    }
+    await scope.transaction(async (tx) => {
+      await scope.audit(tx, "auth.mfa_failed", null, { reason: outcome.reason, failures }, asUser(challenge.userId));
+      if (locked) {
+        await scope.audit(
+          tx,
+          "auth.mfa_locked",
+          null,
+          { failures, lockSeconds: MFA_LOCKOUT_SECONDS },
+          asUser(challenge.userId),
+        );
+      }
+    });
     if (outcome.reason === "replayed")
       throw new UnauthorizedError("mfa_code_replayed", "This code was already used. Wait for the next one.");
     throw new UnauthorizedError("invalid_mfa_code", "The code is not correct.");
   }
+  // A correct second factor ends the run of failures.
+  await scope.redis.del(keys.fail);
   return outcome.session;
 }
 
