@@ -4,18 +4,20 @@
  * the daily PHI read cap. A stock image with no subject stays a `restricted` read.
  */
 import { createHash, randomBytes } from "node:crypto";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createUser, signIn, type TestUser } from "../support/auth.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
-import { insertSubject } from "../support/media.js";
+import { insertMedia, insertSubject, testS3 } from "../support/media.js";
 import { signInWithMfa } from "../support/mfa.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 let worker: TestWorker;
 let admin: pg.Client;
 let redis: Redis;
+let s3: S3Client;
 let tenant: SeededTenant;
 let subjectId: string;
 let mfaReviewer: TestUser;
@@ -77,6 +79,7 @@ beforeAll(async () => {
   worker = await startWorker();
   admin = await adminClient();
   redis = new Redis(worker.env.redisUrl);
+  s3 = testS3(worker.env);
   tenant = await seedTenant(admin, "secmedia");
   subjectId = await insertSubject(admin, tenant.id);
   mfaReviewer = await createUser(admin, tenant, { roles: ["medical_reviewer"] });
@@ -87,6 +90,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   redis?.disconnect();
+  s3?.destroy();
   await admin?.end();
   await worker?.dispose();
 });
@@ -136,6 +140,19 @@ describe("an image of a patient is PHI", () => {
     const mfaRead = await api(`/api/media/${stock.id}`, mfaToken);
     expect(mfaRead.status).toBe(200);
     expect(await phiReadsToday(mfaReviewer.id)).toBe(before);
+  });
+
+  it("treats an item whose stored row carries PHI tags as PHI, whatever its kind and class", async () => {
+    const tagged = await insertMedia(admin, s3, worker.env, {
+      tenantId: tenant.id,
+      userId: mfaReviewer.id,
+      retentionClass: "general_media",
+      lastEntryAt: new Date(),
+      kind: "document",
+    });
+    await admin.query("update media_items set phi_tags = '{PatientName}' where id = $1", [tagged.id]);
+    expectStepUp(await api(`/api/media/${tagged.id}`, passwordOnlyToken));
+    expect((await api(`/api/media/${tagged.id}`, mfaToken)).status).toBe(200);
   });
 
   it("fails closed for a media item that does not exist", async () => {
