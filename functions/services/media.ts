@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { type DicomMetadata, type MediaItem, mediaItems } from "../../schema";
 import type { Transaction } from "../lib/db";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
-import type { UserActor } from "../lib/actor";
+import type { Sensitivity, UserActor } from "../lib/actor";
 import { requireUser, type Scope } from "../scope";
 import { deleteObject, DOWNLOAD_URL_TTL_SECONDS, presignDownload, type Storage } from "./media-storage";
 
@@ -50,12 +50,27 @@ export function isPhi(row: Pick<MediaItem, "kind" | "retentionClass" | "phiTags"
   );
 }
 
-/** The kind of a media item, for choosing the route's sensitivity before the handler runs; null when unknown. */
-export async function mediaKindOf(scope: Scope, mediaId: string): Promise<MediaItem["kind"] | null> {
+/** The trust level a route needs to touch an item: PHI-level for PHI, restricted for anything else. */
+export type MediaSensitivity = Extract<Sensitivity, "phi" | "restricted">;
+
+export function sensitivityOf(row: Pick<MediaItem, "kind" | "retentionClass" | "phiTags">): MediaSensitivity {
+  return isPhi(row) ? "phi" : "restricted";
+}
+
+/**
+ * The sensitivity of a stored media item, for choosing the route's trust level before the handler runs:
+ * decided from the row (kind, retention class, PHI tags), so an image of a patient is PHI like a DICOM
+ * study. Null when there is no such item (the caller fails closed).
+ */
+export async function mediaSensitivity(scope: Scope, mediaId: string): Promise<MediaSensitivity | null> {
   const [row] = await scope.transaction((tx) =>
-    tx.select({ kind: mediaItems.kind }).from(mediaItems).where(eq(mediaItems.id, mediaId)).limit(1),
+    tx
+      .select({ kind: mediaItems.kind, retentionClass: mediaItems.retentionClass, phiTags: mediaItems.phiTags })
+      .from(mediaItems)
+      .where(eq(mediaItems.id, mediaId))
+      .limit(1),
   );
-  return row?.kind ?? null;
+  return row ? sensitivityOf(row) : null;
 }
 
 /** HIPAA 164.502(b) minimum necessary: PHI media is for clinical and compliance roles, and for whoever uploaded it. */

@@ -14,7 +14,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from
 import type { UserActor } from "../lib/actor";
 import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
-import { mediaView, type MediaView } from "./media";
+import { type MediaSensitivity, mediaView, type MediaView, sensitivityOf } from "./media";
 import {
   abortMultipart,
   completeMultipart,
@@ -189,12 +189,25 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
   return ticket;
 }
 
-/** The kind of an upload, for choosing the route's sensitivity before the handler runs; null when unknown. */
-export async function uploadKindOf(scope: Scope, uploadId: string): Promise<UploadKind | null> {
+/**
+ * The sensitivity of an upload, for choosing the route's trust level before the handler runs: decided
+ * from the stored row, so an upload for a data subject (a medical record) is PHI like a DICOM study.
+ * Null when there is no such upload (the caller fails closed).
+ */
+export async function uploadSensitivity(scope: Scope, uploadId: string): Promise<MediaSensitivity | null> {
   const [row] = await scope.transaction((tx) =>
-    tx.select({ kind: uploads.kind }).from(uploads).where(eq(uploads.id, uploadId)).limit(1),
+    tx
+      .select({ kind: uploads.kind, retentionClass: uploads.retentionClass })
+      .from(uploads)
+      .where(eq(uploads.id, uploadId))
+      .limit(1),
   );
-  return row?.kind ?? null;
+  return row ? sensitivityOf({ ...row, phiTags: [] }) : null;
+}
+
+/** The sensitivity of an upload about to be created: what its row will say (a subject makes it a medical record). */
+export function requestedUploadSensitivity(kind: UploadKind, hasSubject: boolean): MediaSensitivity {
+  return sensitivityOf({ kind, retentionClass: retentionClassFor(kind, hasSubject), phiTags: [] });
 }
 
 async function loadOwnPendingUpload(scope: Scope, actor: UserActor, uploadId: string): Promise<Upload> {

@@ -84,3 +84,16 @@ export async function insertMedia(
 }
 
 export const yearsAgo = (years: number): Date => new Date(Date.now() - years * 365.25 * 86_400_000);
+
+/** A data subject (a patient) of the tenant, for media uploaded about someone. */
+export async function insertSubject(
+  admin: pg.Client,
+  tenantId: string,
+  email = "paciente@example.test",
+): Promise<string> {
+  const row = await admin.query<{ id: string }>(
+    "insert into data_subjects (tenant_id, email) values ($1, $2) returning id",
+    [tenantId, email],
+  );
+  return row.rows[0]!.id;
+}

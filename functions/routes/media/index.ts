@@ -2,18 +2,19 @@ import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
 import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { downloadMedia, getMedia, mediaKindOf } from "../../services/media";
-import { protectByKind } from "../shared/guards";
+import { downloadMedia, getMedia, mediaSensitivity } from "../../services/media";
+import { protectBySensitivity } from "../shared/guards";
 import { mediaDownloadSchema, mediaViewSchema } from "../shared/media-schemas";
 
 const READER_ROLES = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"] as const;
 const params = z.object({ id: z.uuid() });
 
-// DICOM media is PHI: reading its metadata or downloading it needs PHI-level trust (MFA, fresh sign-in).
-const byStoredMedia = protectByKind({
+// PHI media (DICOM, anything of a patient's record, anything with PHI tags) is decided from the stored row:
+// reading its metadata or downloading it needs PHI-level trust (MFA, fresh sign-in) and counts as a PHI read.
+const byStoredMedia = protectBySensitivity({
   action: "read",
   roles: [...READER_ROLES],
-  resolveKind: (c) => mediaKindOf(c.var.scope, c.req.param("id") ?? ""),
+  resolve: (c) => mediaSensitivity(c.var.scope, c.req.param("id") ?? ""),
 });
 
 const getRoute = createRoute({

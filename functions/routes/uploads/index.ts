@@ -3,8 +3,8 @@ import { uploadKinds } from "../../../schema/uploads";
 import type { AppBindings } from "../../bindings";
 import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { abortUpload, completeUpload, createUpload, uploadKindOf } from "../../services/uploads";
-import { kindFromBody, protectByKind } from "../shared/guards";
+import { abortUpload, completeUpload, createUpload, uploadSensitivity } from "../../services/uploads";
+import { protectBySensitivity, uploadBodySensitivity } from "../shared/guards";
 import { mediaViewSchema } from "../shared/media-schemas";
 import { uploadTicketSchema } from "./schemas";
 
@@ -33,18 +33,21 @@ const createBody = z
 
 const params = z.object({ id: z.uuid() });
 
-const byBody = protectByKind({ action: "write", roles: [...UPLOADER_ROLES], resolveKind: kindFromBody });
-const byStoredUpload = protectByKind({
+// Creating an upload is judged by what the body asks for (a DICOM study, or anything for a data subject, is
+// PHI); completing or aborting one by its stored row.
+const byBody = protectBySensitivity({ action: "write", roles: [...UPLOADER_ROLES], resolve: uploadBodySensitivity });
+const byStoredUpload = protectBySensitivity({
   action: "write",
   roles: [...UPLOADER_ROLES],
-  resolveKind: (c) => uploadKindOf(c.var.scope, c.req.param("id") ?? ""),
+  resolve: (c) => uploadSensitivity(c.var.scope, c.req.param("id") ?? ""),
 });
 
 const createUploadRoute = createRoute({
   method: "post",
   path: "/uploads",
   tags: ["Uploads"],
-  summary: "Authorise an upload: presigned PUT URL, or presigned part URLs above 16 MiB (DICOM needs PHI-level trust).",
+  summary:
+    "Authorise an upload: presigned PUT URL, or presigned part URLs above 16 MiB (DICOM, or anything for a data subject, needs PHI-level trust).",
   security: [{ bearer: [] }],
   middleware: [byBody] as const,
   request: { body: jsonBody(createBody) },
