@@ -7,7 +7,7 @@
  *   request is retried once.
  * - Errors are `ApiError`s carrying the problem+json document; errors.ts turns them into words.
  */
-import type { MfaEnrolment, RecoveryCodes } from "../../functions/shapes/account";
+import type { MfaConfirmation, MfaEnrolInput, MfaEnrolment } from "../../functions/shapes/account";
 import type { Problem } from "./errors";
 import type {
   AccessToken,
@@ -163,8 +163,13 @@ export const auth = {
 
 export const me = {
   get: () => data<Me>("GET", "/api/me"),
-  startEnrolment: () => data<MfaEnrolment>("POST", "/api/me/mfa/enrol"),
-  confirmEnrolment: (code: string) => data<RecoveryCodes>("POST", "/api/me/mfa/confirm", { body: { code } }),
+  startEnrolment: (body: MfaEnrolInput) => data<MfaEnrolment>("POST", "/api/me/mfa/enrol", { body }),
+  /** Every other session ends on confirmation; this one goes on with the fresh access token in the answer. */
+  confirmEnrolment: async (code: string) => {
+    const answer = await data<MfaConfirmation>("POST", "/api/me/mfa/confirm", { body: { code } });
+    accessToken = answer.accessToken;
+    return { recoveryCodes: answer.recoveryCodes };
+  },
   submitCredential: (input: { crmNumber: string; crmUf: string; rqe: string[]; specialty?: string }) =>
     data<CredentialView>("PUT", "/api/me/credential", { body: input }),
 };

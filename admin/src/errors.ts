@@ -46,6 +46,11 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     "pt-BR":
       "A configuração em dois fatores ainda não começou. Clique primeiro em “Configurar autenticação em dois fatores”.",
   },
+  mfa_code_required: {
+    en: "Two-factor authentication is already on. To replace it, type a current code from your authenticator app or a recovery code.",
+    "pt-BR":
+      "A autenticação em dois fatores já está ativa. Para substituí-la, digite um código atual do aplicativo autenticador ou um código de recuperação.",
+  },
   mfa_already_enabled: {
     en: "Two-factor authentication is already on for this account.",
     "pt-BR": "A autenticação em dois fatores já está ativa nesta conta.",

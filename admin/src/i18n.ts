@@ -109,6 +109,9 @@ const en = {
     "Scan this QR code with your authenticator app (Google Authenticator, Authy, 1Password, FreeOTP…), or type the key by hand.",
   mfaSecret: "Key for manual entry",
   mfaConfirm: "Type the 6-digit code the app shows to finish",
+  mfaPasswordIntro: "To set up two-factor authentication, first confirm it is you: type your current password.",
+  currentPassword: "Current password",
+  mfaShowKey: "Show the QR code",
   recoveryTitle: "Recovery codes",
   recoveryIntro:
     "Each code signs you in once if you lose your phone. Store them somewhere safe now: they will not be shown again.",
@@ -267,6 +270,10 @@ const pt: Record<MessageKey, string> = {
     "Leia este QR code com o seu aplicativo autenticador (Google Authenticator, Authy, 1Password, FreeOTP…) ou digite a chave manualmente.",
   mfaSecret: "Chave para digitação manual",
   mfaConfirm: "Digite o código de 6 dígitos que o aplicativo mostra para concluir",
+  mfaPasswordIntro:
+    "Para configurar a autenticação em dois fatores, confirme primeiro que é você: digite sua senha atual.",
+  currentPassword: "Senha atual",
+  mfaShowKey: "Mostrar o QR code",
   recoveryTitle: "Códigos de recuperação",
   recoveryIntro:
     "Cada código permite entrar uma vez se você perder o celular. Guarde-os em lugar seguro agora: não serão mostrados de novo.",

@@ -51,5 +51,18 @@ export type Me = z.infer<typeof meSchema>;
 export const mfaEnrolmentSchema = z.object({ secret: z.string(), otpauthUri: z.string() }).openapi("MfaEnrolment");
 export type MfaEnrolment = z.infer<typeof mfaEnrolmentSchema>;
 
-export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()) }).openapi("RecoveryCodes");
-export type RecoveryCodes = z.infer<typeof recoveryCodesSchema>;
+/** POST /api/me/mfa/enrol: the current password, and a current code (or recovery code) to replace a factor. */
+export const mfaEnrolInputSchema = z
+  .object({
+    currentPassword: z.string().min(1).max(1024),
+    code: z.string().min(1).max(32).optional(),
+  })
+  .strict()
+  .openapi("MfaEnrolInput");
+export type MfaEnrolInput = z.infer<typeof mfaEnrolInputSchema>;
+
+/** The recovery codes (shown once) and a fresh access token: every session issued before now has ended. */
+export const mfaConfirmationSchema = z
+  .object({ recoveryCodes: z.array(z.string()), accessToken: z.string() })
+  .openapi("MfaConfirmation");
+export type MfaConfirmation = z.infer<typeof mfaConfirmationSchema>;

@@ -188,6 +188,8 @@ describe("admin SPA in Chromium", () => {
     await shot("03-content-list-empty");
     await page.getByRole("link", { name: "Conta", exact: true }).click();
     await page.getByRole("button", { name: "Configurar autenticação em dois fatores" }).click();
+    await page.locator("#mfa-current-password").fill(editor.password);
+    await page.getByRole("button", { name: "Mostrar o QR code" }).click();
     await page.locator("svg.qr").waitFor();
     const secret = ((await page.locator("[data-testid=mfa-secret]").textContent()) ?? "").replace(/\s+/g, "");
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);

@@ -367,8 +367,7 @@ describe("TOTP multi-factor authentication", () => {
     const session = await signIn(worker, tenant.hostname, user);
     const enrol = await worker.fetch("/api/me/mfa/enrol", {
       host: tenant.hostname,
-      method: "POST",
-      headers: bearer(session.accessToken),
+      ...json({ currentPassword: user.password }, bearer(session.accessToken)),
     });
     expect(enrol.status).toBe(200);
     const { secret, otpauthUri } = (await enrol.json()) as { secret: string; otpauthUri: string };

@@ -19,7 +19,10 @@ export async function signInWithMfa(
   user: TestUser,
 ): Promise<{ accessToken: string }> {
   const session = await signIn(worker, host, user);
-  const enrol = await worker.fetch("/api/me/mfa/enrol", { host, method: "POST", headers: bearer(session.accessToken) });
+  const enrol = await worker.fetch("/api/me/mfa/enrol", {
+    host,
+    ...post({ currentPassword: user.password }, bearer(session.accessToken)),
+  });
   if (enrol.status !== 200) throw new Error(`MFA enrolment failed: ${enrol.status}`);
   const { secret } = (await enrol.json()) as { secret: string };
   const step = totpStep();

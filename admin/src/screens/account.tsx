@@ -28,6 +28,9 @@ export function QrCode(props: { text: string; label: string }) {
 function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
   const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
   const [code, setCode] = useState("");
+  // Enrolment asks for the current password first: a stolen session alone must not bind another authenticator.
+  const [askPassword, setAskPassword] = useState(false);
+  const [currentPassword, setCurrentPassword] = useState("");
   const [recovery, setRecovery] = useState<string[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -111,13 +114,49 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
             </button>
           </div>
         </form>
+      ) : askPassword ? (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            void run(async () => {
+              setEnrolment(await meApi.startEnrolment({ currentPassword }));
+              setAskPassword(false);
+              setCurrentPassword("");
+            });
+          }}
+        >
+          <p>{t("mfaPasswordIntro")}</p>
+          <Field id="mfa-current-password" label={t("currentPassword")}>
+            <input
+              id="mfa-current-password"
+              type="password"
+              autocomplete="current-password"
+              required
+              value={currentPassword}
+              onInput={(e) => setCurrentPassword(e.currentTarget.value)}
+            />
+          </Field>
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              {t("mfaShowKey")}
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              disabled={busy}
+              onClick={() => {
+                setAskPassword(false);
+                setCurrentPassword("");
+                setError(null);
+              }}
+            >
+              {t("cancel")}
+            </button>
+          </div>
+        </form>
       ) : (
         !props.me.mfaEnabled && (
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() => void run(async () => setEnrolment(await meApi.startEnrolment()))}
-          >
+          <button type="button" disabled={busy} onClick={() => setAskPassword(true)}>
             {t("mfaSetup")}
           </button>
         )

@@ -14,8 +14,9 @@ import {
   credentialInputSchema,
   credentialViewSchema,
   meSchema,
+  mfaConfirmationSchema,
+  mfaEnrolInputSchema,
   mfaEnrolmentSchema,
-  recoveryCodesSchema,
 } from "../../shapes/account";
 
 const self: ProtectOptions = { sensitivity: "restricted", action: "read" };
@@ -51,11 +52,14 @@ const enrolRoute = protectedRoute({
   method: "post",
   path: "/me/mfa/enrol",
   tags: ["Account"],
-  summary: "Start TOTP enrolment: a secret and an otpauth:// URI for a QR code.",
+  summary:
+    "Start TOTP enrolment with your current password (and, to replace an enrolled factor, a current code " +
+    "or recovery code): a secret and an otpauth:// URI for a QR code.",
   protect: selfWrite,
+  request: { body: jsonBody(mfaEnrolInputSchema) },
   responses: {
     200: jsonResponse(mfaEnrolmentSchema, "Scan it, then confirm with a code."),
-    ...problemResponses(401, 403, 409),
+    ...problemResponses(401, 403, 409, 422, 429),
   },
 });
 
@@ -63,11 +67,13 @@ const confirmRoute = protectedRoute({
   method: "post",
   path: "/me/mfa/confirm",
   tags: ["Account"],
-  summary: "Confirm enrolment with a code; returns one-time recovery codes, shown only now.",
+  summary:
+    "Confirm enrolment with a code; returns one-time recovery codes, shown only now, and a fresh access " +
+    "token: every other session of the account has ended.",
   protect: selfWrite,
   request: { body: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/) }).strict()) },
   responses: {
-    200: jsonResponse(recoveryCodesSchema, "Enabled."),
+    200: jsonResponse(mfaConfirmationSchema, "Enabled."),
     ...problemResponses(401, 403, 409, 422),
   },
 });
@@ -95,7 +101,7 @@ const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (
 
 const enrolHandler: RouteHandler<typeof enrolRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await startMfaEnrolment(c.var.scope), 200);
+  return c.json(await startMfaEnrolment(c.var.scope, c.req.valid("json")), 200);
 };
 
 const confirmHandler: RouteHandler<typeof confirmRoute, AppBindings> = async (c) => {

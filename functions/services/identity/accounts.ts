@@ -1,16 +1,22 @@
-import { and, eq } from "drizzle-orm";
-import { memberships, mfaRecoveryCodes, professionalCredentials, users } from "../../../schema";
+import { and, eq, isNull } from "drizzle-orm";
+import { memberships, mfaRecoveryCodes, professionalCredentials, refreshTokens, users } from "../../../schema";
 import type { CredentialStatus } from "../../../schema/professional-credentials";
 import { encryptSecret, decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
 import { randomBytes, toBase32 } from "../../lib/encoding";
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../lib/errors";
+import type { Transaction } from "../../lib/db";
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError } from "../../lib/errors";
 import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { assertAcceptablePassword } from "../../lib/password-policy";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { requireUser, type Scope } from "../../scope";
-import type { CredentialInput, CredentialView, MfaEnrolment, Me, RecoveryCodes } from "../../shapes/account";
-import { revokeAllSessions } from "./sessions";
+import type { CredentialInput, CredentialView, MfaConfirmation, MfaEnrolment, Me } from "../../shapes/account";
+import { LOCKOUT_SECONDS, LOCKOUT_THRESHOLD, revocationSecond, revokeAllSessions } from "./sessions";
+import { ACCESS_TOKEN_SECONDS, issueAccessToken } from "./tokens";
+
+// A hash of a random password nobody knows: an account without a password is checked against it (same cost).
+const DUMMY_HASH =
+  "pbkdf2-sha256$100000$86ac064263b018d49cb968d71a639efd$010f32adeb1e511156b23abdb642b29a93f4c8fc51ee41e273bac2ffd1dfc0e5";
 
 export type { CredentialView, Me } from "../../shapes/account";
 
@@ -71,24 +77,113 @@ export async function changePassword(
   });
 }
 
-/** Starts TOTP enrolment: a new secret, stored encrypted and inactive until a code from it is confirmed. */
-export async function startMfaEnrolment(scope: Scope): Promise<MfaEnrolment> {
+const RECOVERY_CODE = /^[A-Z0-9]{5}-[A-Z0-9]{5}$/;
+
+/** The sign-in lockout keys of an account (the same keys `login` counts failed passwords under). */
+async function lockoutKeys(tenantId: string, email: string): Promise<{ failKey: string; lockKey: string }> {
+  const accountKey = (await sha256Hex(`${tenantId}:${email.trim().toLowerCase()}`)).slice(0, 32);
+  return { failKey: `vitalis:fail:${accountKey}`, lockKey: `vitalis:lock:${accountKey}` };
+}
+
+/** A new secret waiting for its first code while the enrolled one stays in force (replacement only). */
+const pendingKey = (userId: string): string => `vitalis:mfa-pending:${userId}`;
+const PENDING_SECONDS = 15 * 60;
+
+type EnrolmentRefusal = "invalid_current_password" | "mfa_code_required" | "invalid_mfa_code" | "mfa_code_replayed";
+
+/** A current TOTP code (accepted once) or an unused recovery code (spent) of the enrolled factor. */
+async function checkCurrentFactor(
+  tx: Transaction,
+  scope: Scope,
+  user: typeof users.$inferSelect,
+  raw: string,
+): Promise<EnrolmentRefusal | null> {
+  const code = raw.trim().toUpperCase();
+  if (RECOVERY_CODE.test(code)) {
+    const used = await tx
+      .update(mfaRecoveryCodes)
+      .set({ usedAt: new Date() })
+      .where(
+        and(
+          eq(mfaRecoveryCodes.userId, user.id),
+          eq(mfaRecoveryCodes.codeHash, await sha256Hex(code)),
+          isNull(mfaRecoveryCodes.usedAt),
+        ),
+      )
+      .returning({ id: mfaRecoveryCodes.id });
+    return used.length === 0 ? "invalid_mfa_code" : null;
+  }
+  const secret = await decryptSecret(user.mfaSecretEncrypted!, scope.section("auth").mfaEncryptionKey, user.id);
+  const step = await verifyTotp(secret, code);
+  if (step === null) return "invalid_mfa_code";
+  const fresh = await scope.redis.set(`vitalis:totp-used:${user.id}:${step}`, "1", { nx: true, ex: 120 });
+  return fresh === "OK" ? null : "mfa_code_replayed";
+}
+
+function enrolmentRefused(reason: EnrolmentRefusal): Error {
+  switch (reason) {
+    case "invalid_current_password":
+      return new ForbiddenError("invalid_current_password", "The current password is not correct.");
+    case "mfa_code_required":
+      return new UnauthorizedError(
+        "mfa_code_required",
+        "Two-step verification is on: enter a current code (or a recovery code) to replace it.",
+      );
+    case "mfa_code_replayed":
+      return new UnauthorizedError("mfa_code_replayed", "This code was already used. Wait for the next one.");
+    case "invalid_mfa_code":
+      return new UnauthorizedError("invalid_mfa_code", "The code is not correct.");
+  }
+}
+
+/**
+ * Starts TOTP enrolment: a new secret, inactive until a code from it is confirmed. It takes the current
+ * password (a stolen access token alone must not bind the attacker's authenticator), and once a factor is
+ * enrolled also a current code of it to replace it. A wrong password counts towards the sign-in lockout.
+ */
+export async function startMfaEnrolment(
+  scope: Scope,
+  input: { currentPassword: string; code?: string | undefined },
+): Promise<MfaEnrolment> {
   const principal = requireUser(scope);
-  return scope.transaction(async (tx) => {
+  const outcome = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, principal.userId)).limit(1);
     if (!user) throw new UnauthorizedError();
-    if (user.mfaEnabledAt) throw new ConflictError("mfa_already_enabled", "Two-step verification is already on.");
+    const { failKey, lockKey } = await lockoutKeys(scope.tenant.id, user.email);
+    const lockTtl = await scope.redis.ttl(lockKey);
+    if (lockTtl > 0) {
+      throw new RateLimitedError(lockTtl, "Too many failed sign-ins. The account is locked for a few minutes.");
+    }
+    const passwordOk = await verifyPassword(input.currentPassword, user.passwordHash ?? DUMMY_HASH);
+    let refusal: EnrolmentRefusal | null = passwordOk ? null : "invalid_current_password";
+    if (!refusal && user.mfaEnabledAt) {
+      refusal = input.code ? await checkCurrentFactor(tx, scope, user, input.code) : "mfa_code_required";
+    }
+    if (refusal) {
+      const failures = refusal === "mfa_code_required" ? 0 : await scope.redis.incr(failKey);
+      if (failures === 1) await scope.redis.expire(failKey, LOCKOUT_SECONDS);
+      if (failures >= LOCKOUT_THRESHOLD) await scope.redis.set(lockKey, "1", { ex: LOCKOUT_SECONDS });
+      await scope.audit(tx, "user.mfa_enrolment_refused", null, {
+        reason: refusal,
+        failures,
+        locked: failures >= LOCKOUT_THRESHOLD,
+      });
+      // The audit event must survive the refusal, so the transaction commits and the error is thrown after it.
+      return { ok: false as const, refusal };
+    }
+    await scope.redis.del(failKey);
     const secret = toBase32(randomBytes(20));
-    await tx
-      .update(users)
-      .set({
-        mfaSecretEncrypted: await encryptSecret(secret, scope.section("auth").mfaEncryptionKey, user.id),
-        updatedAt: new Date(),
-      })
-      .where(eq(users.id, user.id));
-    await scope.audit(tx, "user.mfa_enrolment_started");
-    return { secret, otpauthUri: otpauthUri(secret, user.email, "Vitalis") };
+    const encrypted = await encryptSecret(secret, scope.section("auth").mfaEncryptionKey, user.id);
+    if (user.mfaEnabledAt) {
+      await scope.redis.set(pendingKey(user.id), encrypted, { ex: PENDING_SECONDS });
+    } else {
+      await tx.update(users).set({ mfaSecretEncrypted: encrypted, updatedAt: new Date() }).where(eq(users.id, user.id));
+    }
+    await scope.audit(tx, "user.mfa_enrolment_started", null, { replacing: user.mfaEnabledAt !== null });
+    return { ok: true as const, enrolment: { secret, otpauthUri: otpauthUri(secret, user.email, "Vitalis") } };
   });
+  if (!outcome.ok) throw enrolmentRefused(outcome.refusal);
+  return outcome.enrolment;
 }
 
 function newRecoveryCode(): string {
@@ -96,14 +191,23 @@ function newRecoveryCode(): string {
   return `${text.slice(0, 5)}-${text.slice(5, 10)}`;
 }
 
-/** Confirms enrolment with a first code; returns ten one-time recovery codes, shown once and stored hashed. */
-export async function confirmMfaEnrolment(scope: Scope, input: { code: string }): Promise<RecoveryCodes> {
+/**
+ * Confirms enrolment (or the replacement of the enrolled factor) with a first code of the new secret; returns
+ * ten one-time recovery codes, shown once and stored hashed. Every other session of the account ends: its
+ * refresh tokens are revoked and access tokens issued before now refused; the caller's session goes on with
+ * the fresh access token in the answer.
+ */
+export async function confirmMfaEnrolment(scope: Scope, input: { code: string }): Promise<MfaConfirmation> {
   const principal = requireUser(scope);
-  return scope.transaction(async (tx) => {
+  const auth = scope.section("auth");
+  const now = new Date();
+  const recoveryCodes = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, principal.userId)).limit(1);
     if (!user?.mfaSecretEncrypted) throw new ConflictError("mfa_not_started", "Start two-step verification first.");
-    if (user.mfaEnabledAt) throw new ConflictError("mfa_already_enabled", "Two-step verification is already on.");
-    const secret = await decryptSecret(user.mfaSecretEncrypted, scope.section("auth").mfaEncryptionKey, user.id);
+    const replacing = user.mfaEnabledAt !== null;
+    const pending = replacing ? await scope.redis.get<string>(pendingKey(user.id)) : user.mfaSecretEncrypted;
+    if (!pending) throw new ConflictError("mfa_already_enabled", "Two-step verification is already on.");
+    const secret = await decryptSecret(pending, auth.mfaEncryptionKey, user.id);
     const step = await verifyTotp(secret, input.code.trim());
     if (step === null) throw new UnauthorizedError("invalid_mfa_code", "The code is not correct.");
     await scope.redis.set(`vitalis:totp-used:${user.id}:${step}`, "1", { nx: true, ex: 120 });
@@ -112,10 +216,31 @@ export async function confirmMfaEnrolment(scope: Scope, input: { code: string })
     await tx
       .insert(mfaRecoveryCodes)
       .values(await Promise.all(codes.map(async (c) => ({ userId: user.id, codeHash: await sha256Hex(c) }))));
-    await tx.update(users).set({ mfaEnabledAt: new Date(), updatedAt: new Date() }).where(eq(users.id, user.id));
-    await scope.audit(tx, "user.mfa_enabled");
-    return { recoveryCodes: codes };
+    await tx
+      .update(users)
+      .set({ mfaSecretEncrypted: pending, mfaEnabledAt: now, tokensValidAfter: now, updatedAt: now })
+      .where(eq(users.id, user.id));
+    await tx
+      .update(refreshTokens)
+      .set({ revokedAt: now, revokedReason: replacing ? "mfa_replaced" : "mfa_enabled" })
+      .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
+    await scope.audit(tx, replacing ? "user.mfa_replaced" : "user.mfa_enabled");
+    return codes;
   });
+  await scope.redis.del(pendingKey(principal.userId));
+  // Access tokens issued up to this second are refused from now on (the same check logout-all relies on).
+  await scope.redis.set(`vitalis:nbf:${principal.userId}`, String(revocationSecond(now)), {
+    ex: ACCESS_TOKEN_SECONDS + 60,
+  });
+  const { token } = await issueAccessToken(auth, {
+    userId: principal.userId,
+    tenantId: scope.tenant.id,
+    roles: principal.roles,
+    amr: principal.amr,
+    authTime: principal.authTime,
+    issuedNoEarlierThan: revocationSecond(now),
+  });
+  return { recoveryCodes, accessToken: token };
 }
 
 /** A physician declares their CRM (and RQE); it waits for an admin's verification. */
