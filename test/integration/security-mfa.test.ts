@@ -40,8 +40,7 @@ async function enrol(user: TestUser, step: number): Promise<{ secret: string; re
   const session = await signIn(worker, tenant.hostname, user);
   const res = await worker.fetch("/api/me/mfa/enrol", {
     host: tenant.hostname,
-    method: "POST",
-    headers: bearer(session.accessToken),
+    ...json({ currentPassword: user.password }, bearer(session.accessToken)),
   });
   expect(res.status).toBe(200);
   const { secret } = (await res.json()) as { secret: string };

@@ -11,7 +11,14 @@ import { assertAcceptablePassword } from "../../lib/password-policy";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { requireUser, type Scope } from "../../scope";
 import type { CredentialInput, CredentialView, MfaConfirmation, MfaEnrolment, Me } from "../../shapes/account";
-import { LOCKOUT_SECONDS, LOCKOUT_THRESHOLD, revocationSecond, revokeAllSessions } from "./sessions";
+import {
+  consumeRecoveryCode,
+  LOCKOUT_SECONDS,
+  LOCKOUT_THRESHOLD,
+  RECOVERY_CODE,
+  revocationSecond,
+  revokeAllSessions,
+} from "./sessions";
 import { ACCESS_TOKEN_SECONDS, issueAccessToken } from "./tokens";
 
 // A hash of a random password nobody knows: an account without a password is checked against it (same cost).
@@ -77,8 +84,6 @@ export async function changePassword(
   });
 }
 
-const RECOVERY_CODE = /^[A-Z0-9]{5}-[A-Z0-9]{5}$/;
-
 /** The sign-in lockout keys of an account (the same keys `login` counts failed passwords under). */
 async function lockoutKeys(tenantId: string, email: string): Promise<{ failKey: string; lockKey: string }> {
   const accountKey = (await sha256Hex(`${tenantId}:${email.trim().toLowerCase()}`)).slice(0, 32);
@@ -100,18 +105,7 @@ async function checkCurrentFactor(
 ): Promise<EnrolmentRefusal | null> {
   const code = raw.trim().toUpperCase();
   if (RECOVERY_CODE.test(code)) {
-    const used = await tx
-      .update(mfaRecoveryCodes)
-      .set({ usedAt: new Date() })
-      .where(
-        and(
-          eq(mfaRecoveryCodes.userId, user.id),
-          eq(mfaRecoveryCodes.codeHash, await sha256Hex(code)),
-          isNull(mfaRecoveryCodes.usedAt),
-        ),
-      )
-      .returning({ id: mfaRecoveryCodes.id });
-    return used.length === 0 ? "invalid_mfa_code" : null;
+    return (await consumeRecoveryCode(tx, user.id, code)) ? null : "invalid_mfa_code";
   }
   const secret = await decryptSecret(user.mfaSecretEncrypted!, scope.section("auth").mfaEncryptionKey, user.id);
   const step = await verifyTotp(secret, code);

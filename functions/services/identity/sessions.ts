@@ -204,7 +204,24 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
   return result;
 }
 
-const RECOVERY_CODE = /^[A-Z0-9]{5}-[A-Z0-9]{5}$/;
+/** A recovery code as handed out at enrolment: two groups of five, upper case. */
+export const RECOVERY_CODE = /^[A-Z0-9]{5}-[A-Z0-9]{5}$/;
+
+/** Spends one unused recovery code of the user (stored as SHA-256); false when there is no such code. */
+export async function consumeRecoveryCode(tx: Transaction, userId: string, code: string): Promise<boolean> {
+  const used = await tx
+    .update(mfaRecoveryCodes)
+    .set({ usedAt: new Date() })
+    .where(
+      and(
+        eq(mfaRecoveryCodes.userId, userId),
+        eq(mfaRecoveryCodes.codeHash, await sha256Hex(code)),
+        isNull(mfaRecoveryCodes.usedAt),
+      ),
+    )
+    .returning({ id: mfaRecoveryCodes.id });
+  return used.length > 0;
+}
 
 export interface MfaInput {
   mfaToken: string;
@@ -254,18 +271,9 @@ export async function completeMfa(scope: Scope, input: MfaInput): Promise<Sessio
       return { ok: false as const, reason: "no_mfa" };
     let method: "otp" | "recovery";
     if (RECOVERY_CODE.test(code)) {
-      const used = await tx
-        .update(mfaRecoveryCodes)
-        .set({ usedAt: new Date() })
-        .where(
-          and(
-            eq(mfaRecoveryCodes.userId, user.id),
-            eq(mfaRecoveryCodes.codeHash, await sha256Hex(code)),
-            isNull(mfaRecoveryCodes.usedAt),
-          ),
-        )
-        .returning({ id: mfaRecoveryCodes.id });
-      if (used.length === 0) return { ok: false as const, reason: "wrong_code", userId: user.id };
+      if (!(await consumeRecoveryCode(tx, user.id, code))) {
+        return { ok: false as const, reason: "wrong_code", userId: user.id };
+      }
       method = "recovery";
     } else {
       const secret = await decryptSecret(user.mfaSecretEncrypted, auth.mfaEncryptionKey, user.id);
