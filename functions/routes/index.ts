@@ -15,12 +15,26 @@ import { mediaRouter } from "./media";
 import { privacyRouter } from "./privacy";
 import { auditRouter } from "./audit";
 import { complianceRouter } from "./compliance";
+import { limitBody, KiB, MiB } from "../middleware/body-limit";
+
+/** A content write carries a Markdown body (at most 200,000 characters); every other API body is small JSON. */
+const CONTENT_BODY_LIMIT = 1 * MiB;
+const JSON_BODY_LIMIT = 16 * KiB;
+
+function writesContent(path: string): boolean {
+  return allContentTypes.some((spec) => path === spec.apiPath || path.startsWith(`${spec.apiPath}/`));
+}
 
 /**
  * Mounts the resource routers behind authentication (see app.tsx for the order). One line per resource;
  * each router declares its routes' sensitivity with `protect()` (middleware/protect.ts).
  */
 export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
+  // Request bodies are bounded before any route reads them (the public site and health checks take none).
+  const contentLimit = limitBody(CONTENT_BODY_LIMIT);
+  const jsonLimit = limitBody(JSON_BODY_LIMIT);
+  app.use("/api/*", (c, next) => (writesContent(c.req.path) ? contentLimit : jsonLimit)(c, next));
+  app.use("/wp-json/*", contentLimit);
   app.route("/api", authRouter);
   app.route("/api", meRouter);
   app.route("/api", usersRouter);
