@@ -150,7 +150,9 @@ async function stopEverything(code: number): Promise<never> {
 }
 
 async function main(): Promise<void> {
-  const environment = process.env.ENVIRONMENT ?? "development";
+  // The embedded PGlite database lives only on this machine, so it is a development database by definition.
+  // A configured DATABASE_URL could point anywhere: there ENVIRONMENT must say it is a development database.
+  const environment = process.env.ENVIRONMENT ?? (process.env.DATABASE_URL ? undefined : "development");
   assertDemoSeedAllowed(environment);
   await mkdir(STATE, { recursive: true });
 

@@ -1,7 +1,7 @@
 /**
  * Seeds the demo tenant for `npm run dev`: tenant `demo` on `localhost`, one account per role, password
- * `vitalis-demo` unless DEMO_PASSWORD is set. Idempotent. Refuses to run against a staging or production
- * configuration: demo accounts with a published password must never exist there.
+ * `vitalis-demo` unless DEMO_PASSWORD is set. Idempotent. Refuses to run unless ENVIRONMENT is exactly
+ * `development` or `test`: demo accounts with a published password must never exist anywhere else.
  */
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -22,15 +22,22 @@ export const DEMO_ACCOUNTS: ReadonlyArray<{ email: string; name: string; roles: 
 
 export const DEMO_HOSTNAMES = ["localhost", "127.0.0.1"];
 
-export function assertDemoSeedAllowed(environment: string | undefined): void {
-  if (environment === "production" || environment === "staging") {
-    throw new Error(`Refusing to seed demo accounts in a ${environment} configuration.`);
+/** Environments where demo accounts may exist. Anything else, including an unset ENVIRONMENT, is refused. */
+export const DEMO_ENVIRONMENTS: readonly string[] = ["development", "test"];
+
+export function assertDemoSeedAllowed(environment: string | undefined): asserts environment is string {
+  if (environment === undefined || !DEMO_ENVIRONMENTS.includes(environment)) {
+    const given =
+      environment === undefined ? "ENVIRONMENT is not set" : `ENVIRONMENT is ${JSON.stringify(environment)}`;
+    throw new Error(
+      `Refusing to seed demo accounts: ${given}. Set ENVIRONMENT=development (or test) to seed a local database.`,
+    );
   }
 }
 
 export async function seedDemo(
   ownerDatabaseUrl: string,
-  options: { password: string; environment: string },
+  options: { password: string; environment: string | undefined },
 ): Promise<void> {
   assertDemoSeedAllowed(options.environment);
   const client = new pg.Client({ connectionString: ownerDatabaseUrl });
