@@ -80,8 +80,9 @@ describe("PHI posts through the side doors", () => {
       }
     });
 
-    it(`a password-only ${who} is refused a PHI post's revisions, comparison and analysis`, async () => {
+    it(`a password-only ${who} is refused a PHI post, its revisions, comparison and analysis`, async () => {
       for (const [path, method] of [
+        [`/api/posts/${phiId}`, "GET"],
         [`/api/posts/${phiId}/revisions`, "GET"],
         [`/api/posts/${phiId}/revisions/compare`, "GET"],
         [`/api/posts/${phiId}/analysis`, "GET"],
@@ -111,6 +112,7 @@ describe("PHI posts through the side doors", () => {
     expect(await phiReads()).toBe(before + 1);
 
     for (const [path, method] of [
+      [`/api/posts/${phiId}`, "GET"],
       [`/api/posts/${phiId}/revisions`, "GET"],
       [`/api/posts/${phiId}/revisions/compare`, "GET"],
       [`/api/posts/${phiId}/analysis`, "POST"],

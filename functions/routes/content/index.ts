@@ -47,6 +47,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
   });
 
   router.openapi(routes.get, async (c) => {
+    await requirePhiTrustFor(c, type, c.req.valid("param").id);
     const view = await getContent(c.var.scope, type, c.req.valid("param").id);
     c.header("ETag", etag(view.version));
     c.header("Cache-Control", "private, no-store");
