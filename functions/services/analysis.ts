@@ -145,6 +145,7 @@ export async function analyseContent(scope: Scope, type: ContentType, id: string
       throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     }
     if (!row.currentRevisionId) throw new ConflictError("no_revision", "Save the item before analysing it.");
+    if (row.complianceLevel === "phi") await scope.audit(tx, "content.phi_read", { type, id: row.id });
     return row;
   });
   // The plugins run outside any transaction: they may take milliseconds, and hold no connection meanwhile.
@@ -207,10 +208,11 @@ export async function getContentAnalysis(scope: Scope, type: ContentType, id: st
     if (!viewerHas(viewer, STAFF_ROLES))
       throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     const [item] = await tx
-      .select({ revisionId: contentItems.currentRevisionId })
+      .select({ revisionId: contentItems.currentRevisionId, complianceLevel: contentItems.complianceLevel })
       .from(contentItems)
       .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
     if (!item) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
+    if (item.complianceLevel === "phi") await scope.audit(tx, "content.phi_read", { type, id });
     if (!item.revisionId) return { revisionId: "", blocking: false, stages: [] };
     const rows = await tx
       .selectDistinctOn([contentAnalyses.stage])

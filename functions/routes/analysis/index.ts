@@ -7,6 +7,7 @@ import { createRouter } from "../../lib/router";
 import { protectedRoute } from "../../middleware/protect";
 import { analyseContent, analysisViewSchema, getContentAnalysis } from "../../services/analysis";
 import { STAFF_ROLES } from "../../services/content/access";
+import { requirePhiTrustFor } from "../shared/phi";
 
 const params = z.object({ id: z.uuid() });
 
@@ -41,10 +42,13 @@ export function analysisRouter(type: ContentType) {
     },
   });
   const run: RouteHandler<typeof runRoute, AppBindings> = async (c) => {
+    await requirePhiTrustFor(c, type, c.req.valid("param").id);
     const view = await analyseContent(c.var.scope, type, c.req.valid("param").id);
     return c.json(view, 200);
   };
-  const read: RouteHandler<typeof readRoute, AppBindings> = async (c) =>
-    c.json(await getContentAnalysis(c.var.scope, type, c.req.valid("param").id), 200);
+  const read: RouteHandler<typeof readRoute, AppBindings> = async (c) => {
+    await requirePhiTrustFor(c, type, c.req.valid("param").id);
+    return c.json(await getContentAnalysis(c.var.scope, type, c.req.valid("param").id), 200);
+  };
   return createRouter().openapi(runRoute, run).openapi(readRoute, read);
 }

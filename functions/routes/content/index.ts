@@ -8,6 +8,7 @@ import { compareRevisions, listRevisions, restoreRevision } from "../../services
 import { transitionContent } from "../../services/workflow";
 import { etag, idempotentPost, parseIfMatch } from "./context";
 import { contentRoutes } from "./content.routes";
+import { mayReadPhi, requirePhiTrustFor } from "../shared/phi";
 
 function itemResponse(view: ContentView, status: 200 | 201) {
   return { status, body: view, headers: { ETag: etag(view.version) } };
@@ -34,6 +35,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
       trashed: query.trashed === "true",
       cursor: query.cursor,
       limit: query.limit,
+      includePhi: await mayReadPhi(c),
     });
     c.header("Cache-Control", "private, no-store");
     return c.json(page, 200);
@@ -45,6 +47,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
   });
 
   router.openapi(routes.get, async (c) => {
+    await requirePhiTrustFor(c, type, c.req.valid("param").id);
     const view = await getContent(c.var.scope, type, c.req.valid("param").id);
     c.header("ETag", etag(view.version));
     c.header("Cache-Control", "private, no-store");
@@ -88,6 +91,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
   });
 
   router.openapi(routes.revisions, async (c) => {
+    await requirePhiTrustFor(c, type, c.req.valid("param").id);
     const items = await listRevisions(c.var.scope, type, c.req.valid("param").id);
     c.header("Cache-Control", "private, no-store");
     return c.json({ items }, 200);
@@ -95,6 +99,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
 
   router.openapi(routes.compare, async (c) => {
     const query = c.req.valid("query");
+    await requirePhiTrustFor(c, type, c.req.valid("param").id);
     const comparison = await compareRevisions(c.var.scope, type, c.req.valid("param").id, query.from, query.to);
     c.header("Cache-Control", "private, no-store");
     return c.json(comparison, 200);

@@ -4,6 +4,7 @@ import { CONTENT_TYPES } from "../../contract";
 import { createRouter } from "../../lib/router";
 import { protectedRoute } from "../../middleware/protect";
 import { searchContent, searchHitSchema } from "../../services/content/search";
+import { mayReadPhi } from "../shared/phi";
 
 const hitSchema = searchHitSchema.openapi("SearchHit");
 
@@ -33,7 +34,7 @@ const search = protectedRoute({
 /** `/api/search`. */
 export const searchRouter = createRouter().openapi(search, async (c) => {
   const query = c.req.valid("query");
-  const result = await searchContent(c.var.scope, query);
+  const result = await searchContent(c.var.scope, { ...query, includePhi: await mayReadPhi(c) });
   c.header("Cache-Control", "private, no-store");
   return c.json(result, 200);
 });

@@ -1,5 +1,5 @@
 /** Creating, reading, listing, changing and trashing content items. */
-import { and, desc, eq, exists, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, exists, isNotNull, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   type ComplianceLevel,
@@ -83,6 +83,22 @@ export async function getContent(scope: Scope, type: ContentType, id: string): P
   });
 }
 
+/** The compliance level of an item the caller may see, or null when they may not see it (the read then 404s). */
+export async function contentComplianceLevel(
+  scope: Scope,
+  type: ContentType,
+  id: string,
+): Promise<ComplianceLevel | null> {
+  return scope.transaction(async (tx) => {
+    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
+    const [row] = await tx
+      .select({ complianceLevel: contentItems.complianceLevel })
+      .from(contentItems)
+      .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
+    return row?.complianceLevel ?? null;
+  });
+}
+
 export interface ContentListFilters {
   state?: WorkflowState;
   locale?: ContentLocale;
@@ -94,6 +110,8 @@ export interface ContentListFilters {
   trashed?: boolean;
   cursor?: string;
   limit?: number;
+  /** Whether the session qualifies for PHI (a trust evaluation at `phi`); without it, `phi` items are left out. */
+  includePhi?: boolean;
 }
 
 export const contentPageViewSchema = z.object({ items: z.array(contentViewSchema), nextCursor: z.string().nullable() });
@@ -127,6 +145,7 @@ export async function listContent(scope: Scope, type: ContentType, filters: Cont
   return scope.transaction(async (tx) => {
     const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
     const conditions: SQL[] = [eq(contentItems.type, type), adminVisibility(viewer)];
+    if (!filters.includePhi) conditions.push(ne(contentItems.complianceLevel, "phi"));
     conditions.push(filters.trashed ? isNotNull(contentItems.trashedAt) : isNull(contentItems.trashedAt));
     if (filters.state) conditions.push(eq(contentItems.state, filters.state));
     if (filters.locale) conditions.push(eq(contentItems.locale, filters.locale));
@@ -177,6 +196,9 @@ export async function listContent(scope: Scope, type: ContentType, filters: Cont
       tx,
       page.map((row) => row.id),
     );
+    for (const row of page) {
+      if (row.complianceLevel === "phi") await scope.audit(tx, "content.phi_read", { type, id: row.id });
+    }
     const last = page.at(-1);
     return {
       items: page.map((row) =>

@@ -37,7 +37,9 @@ export type RevisionView = z.infer<typeof revisionViewSchema>;
 /** Every revision of an item the caller may see, oldest first; 404 if they may not see the item. */
 async function historyOf(tx: Transaction, scope: Scope, type: ContentType, id: string) {
   const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
-  await loadVisibleItem(tx, viewer, type, id);
+  const item = await loadVisibleItem(tx, viewer, type, id);
+  // Every revision holds the item's body: reading them is a read of personal health data, recorded like one.
+  if (item.complianceLevel === "phi") await scope.audit(tx, "content.phi_read", { type, id: item.id });
   return tx
     .select()
     .from(contentRevisions)

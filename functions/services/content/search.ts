@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { CONTENT_LOCALES, CONTENT_TYPES } from "../../contract";
 import { contentItems, type ContentLocale, type ContentType } from "../../../schema";
@@ -47,6 +47,8 @@ export interface SearchOptions {
   type?: ContentType;
   limit?: number;
   offset?: number;
+  /** Whether the session qualifies for PHI (a trust evaluation at `phi`); without it, `phi` items are left out. */
+  includePhi?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function searchContent(scope: Scope, options: SearchOptions): Promi
     const visibility = viewer.userId ? adminVisibility(viewer) : publicVisibility(viewer);
     const rank = searchRankSql(options.q, options.locale);
     const conditions: SQL[] = [visibility, isNull(contentItems.trashedAt), searchMatchSql(options.q, options.locale)];
+    if (!options.includePhi) conditions.push(ne(contentItems.complianceLevel, "phi"));
     if (options.locale) conditions.push(eq(contentItems.locale, options.locale));
     if (options.type) conditions.push(eq(contentItems.type, options.type));
     const rows = await tx

@@ -1,0 +1,38 @@
+import type { Context } from "hono";
+import type { AppBindings } from "../../bindings";
+import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
+import type { ContentType } from "../../contract";
+import { protect } from "../../middleware/protect";
+import { contentComplianceLevel } from "../../services/content/crud";
+
+// The requirement for reading personal health data: the trust policy at `phi` (MFA within its max_age).
+const phiRead = protect({ sensitivity: "phi", action: "read" });
+
+/** Evaluates trust at `phi` for this request; throws what the policy answers (401 step-up, 403) when it refuses. */
+export async function requirePhiTrust(c: Context<AppBindings>): Promise<void> {
+  await phiRead(c, async () => {});
+}
+
+/** Whether this session qualifies for PHI: a refusal by the policy is `false`, anything else still throws. */
+export async function mayReadPhi(c: Context<AppBindings>): Promise<boolean> {
+  if (c.var.scope.actor.kind !== "user") return false;
+  const trust = c.var.trust;
+  try {
+    await requirePhiTrust(c);
+    return true;
+  } catch (error) {
+    const refused =
+      (error instanceof UnauthorizedError && error.code === "step_up_required") ||
+      (error instanceof ForbiddenError && error.code.startsWith("trust_"));
+    if (!refused) throw error;
+    return false;
+  } finally {
+    // The route's own decision stays the one on record for the rest of the request.
+    c.set("trust", trust);
+  }
+}
+
+/** For a route that returns one item's body: when the item is `phi`, the session must qualify for PHI. */
+export async function requirePhiTrustFor(c: Context<AppBindings>, type: ContentType, id: string): Promise<void> {
+  if ((await contentComplianceLevel(c.var.scope, type, id)) === "phi") await requirePhiTrust(c);
+}
