@@ -4,7 +4,7 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
 import { generateSigningJwk } from "../../scripts/keys.js";
-import { bearer, createUser, refreshCookieFrom, signIn, type TestUser } from "../support/auth.js";
+import { bearer, createUser, refreshCookieFrom, signIn, type TestUser, jsonPost } from "../support/auth.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
@@ -14,12 +14,6 @@ let redis: Redis;
 let tenant: SeededTenant;
 let other: SeededTenant;
 let editor: TestUser;
-
-const json = (body: unknown, headers: Record<string, string> = {}) => ({
-  method: "POST",
-  headers: { "content-type": "application/json", ...headers },
-  body: JSON.stringify(body),
-});
 
 beforeAll(async () => {
   worker = await startWorker();
@@ -51,7 +45,7 @@ describe("signing in", () => {
   it("issues an EdDSA at+jwt with the claims RFC 9068 asks for, and an HttpOnly refresh cookie", async () => {
     const res = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...json({ email: editor.email, password: editor.password }),
+      ...jsonPost({ email: editor.email, password: editor.password }),
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { access_token: string; token_type: string; expires_in: number };
@@ -96,11 +90,11 @@ describe("signing in", () => {
   it("answers an unknown email and a wrong password identically", async () => {
     const unknown = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...json({ email: "nobody@nowhere.test", password: "whatever-password" }),
+      ...jsonPost({ email: "nobody@nowhere.test", password: "whatever-password" }),
     });
     const wrong = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...json({ email: editor.email, password: "not-the-password" }),
+      ...jsonPost({ email: editor.email, password: "not-the-password" }),
     });
     expect(unknown.status).toBe(401);
     expect(wrong.status).toBe(401);
@@ -123,7 +117,7 @@ describe("signing in", () => {
   it("does not let a member of one tenant sign in on another tenant's host", async () => {
     const res = await worker.fetch("/api/auth/login", {
       host: other.hostname,
-      ...json({ email: editor.email, password: editor.password }),
+      ...jsonPost({ email: editor.email, password: editor.password }),
     });
     expect(res.status).toBe(401);
   });
@@ -133,13 +127,13 @@ describe("signing in", () => {
     for (let i = 0; i < 10; i++) {
       const res = await worker.fetch("/api/auth/login", {
         host: tenant.hostname,
-        ...json({ email: victim.email, password: `wrong-${i}` }),
+        ...jsonPost({ email: victim.email, password: `wrong-${i}` }),
       });
       expect(res.status).toBe(401);
     }
     const locked = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...json({ email: victim.email, password: victim.password }),
+      ...jsonPost({ email: victim.email, password: victim.password }),
     });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -149,7 +143,7 @@ describe("signing in", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const after = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...json({ email: victim.email, password: victim.password }),
+      ...jsonPost({ email: victim.email, password: victim.password }),
     });
     expect(after.status).toBe(200);
   });
@@ -163,7 +157,7 @@ describe("signing in", () => {
     for (let i = 0; i < 32; i++) {
       const res = await worker.fetch("/api/auth/login", {
         host: tenant.hostname,
-        ...json({ email: `spray-${i}@nowhere.test`, password: "guess-1234567" }, from),
+        ...jsonPost({ email: `spray-${i}@nowhere.test`, password: "guess-1234567" }, from),
       });
       statuses.push(res.status);
     }
@@ -171,7 +165,7 @@ describe("signing in", () => {
     expect(statuses.slice(30)).toEqual([429, 429]);
     const elsewhere = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...json({ email: editor.email, password: editor.password }),
+      ...jsonPost({ email: editor.email, password: editor.password }),
     });
     expect(elsewhere.status).toBe(200);
   });
@@ -179,7 +173,7 @@ describe("signing in", () => {
   it("refuses unknown fields in the login body", async () => {
     const res = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...json({ email: editor.email, password: "x", role: "admin" }),
+      ...jsonPost({ email: editor.email, password: "x", role: "admin" }),
     });
     expect(res.status).toBe(422);
   });
@@ -367,7 +361,7 @@ describe("TOTP multi-factor authentication", () => {
     const session = await signIn(worker, tenant.hostname, user);
     const enrol = await worker.fetch("/api/me/mfa/enrol", {
       host: tenant.hostname,
-      ...json({ currentPassword: user.password }, bearer(session.accessToken)),
+      ...jsonPost({ currentPassword: user.password }, bearer(session.accessToken)),
     });
     expect(enrol.status).toBe(200);
     const { secret, otpauthUri } = (await enrol.json()) as { secret: string; otpauthUri: string };
@@ -378,7 +372,7 @@ describe("TOTP multi-factor authentication", () => {
     const step = totpStep();
     const confirm = await worker.fetch("/api/me/mfa/confirm", {
       host: tenant.hostname,
-      ...json({ code: await totpCode(secret, step) }, bearer(session.accessToken)),
+      ...jsonPost({ code: await totpCode(secret, step) }, bearer(session.accessToken)),
     });
     expect(confirm.status).toBe(200);
     const { recoveryCodes } = (await confirm.json()) as { recoveryCodes: string[] };
@@ -387,7 +381,7 @@ describe("TOTP multi-factor authentication", () => {
     const login = async () => {
       const res = await worker.fetch("/api/auth/login", {
         host: tenant.hostname,
-        ...json({ email: user.email, password: user.password }),
+        ...jsonPost({ email: user.email, password: user.password }),
       });
       const body = (await res.json()) as { mfaRequired: boolean; mfaToken: string };
       expect(body.mfaRequired).toBe(true);
@@ -396,7 +390,7 @@ describe("TOTP multi-factor authentication", () => {
     const code = await totpCode(secret, step + 1);
     const ok = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfaToken: await login(), code }),
+      ...jsonPost({ mfaToken: await login(), code }),
     });
     expect(ok.status).toBe(200);
     const token = ((await ok.json()) as { access_token: string }).access_token;
@@ -404,19 +398,19 @@ describe("TOTP multi-factor authentication", () => {
 
     const replay = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfaToken: await login(), code }),
+      ...jsonPost({ mfaToken: await login(), code }),
     });
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { code: string }).code).toBe("mfa_code_replayed");
 
     const recovery = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfaToken: await login(), code: recoveryCodes[0] }),
+      ...jsonPost({ mfaToken: await login(), code: recoveryCodes[0] }),
     });
     expect(recovery.status).toBe(200);
     const reused = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfaToken: await login(), code: recoveryCodes[0] }),
+      ...jsonPost({ mfaToken: await login(), code: recoveryCodes[0] }),
     });
     expect(reused.status).toBe(401);
   });
@@ -446,7 +440,7 @@ describe("professional credentials and accounts", () => {
     const review = (token: string) =>
       worker.fetch(`/api/users/${reviewer.id}/credential/review`, {
         host: tenant.hostname,
-        ...json({ status: "verified", note: "Checked on the CRM-SP portal" }, bearer(token)),
+        ...jsonPost({ status: "verified", note: "Checked on the CRM-SP portal" }, bearer(token)),
       });
     expect((await review(reviewerToken)).status).toBe(403);
     const verified = await review((await signIn(worker, tenant.hostname, boss)).accessToken);
@@ -475,7 +469,7 @@ describe("professional credentials and accounts", () => {
     expect((await me(memberToken)).status).toBe(401);
     const again = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...json({ email: member.email, password: member.password }),
+      ...jsonPost({ email: member.email, password: member.password }),
     });
     expect(again.status).toBe(401);
   });

@@ -6,19 +6,13 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
-import { bearer, createUser, refreshCookieFrom, signIn, type TestUser } from "../support/auth.js";
+import { bearer, createUser, refreshCookieFrom, signIn, type TestUser, jsonPost } from "../support/auth.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 let worker: TestWorker;
 let admin: pg.Client;
 let tenant: SeededTenant;
-
-const json = (body: unknown, headers: Record<string, string> = {}) => ({
-  method: "POST",
-  headers: { "content-type": "application/json", ...headers },
-  body: JSON.stringify(body),
-});
 
 beforeAll(async () => {
   worker = await startWorker();
@@ -33,10 +27,10 @@ afterAll(async () => {
 const enrol = (token: string, body?: unknown) =>
   worker.fetch("/api/me/mfa/enrol", {
     host: tenant.hostname,
-    ...(body === undefined ? { method: "POST", headers: bearer(token) } : json(body, bearer(token))),
+    ...(body === undefined ? { method: "POST", headers: bearer(token) } : jsonPost(body, bearer(token))),
   });
 const confirm = (token: string, code: string) =>
-  worker.fetch("/api/me/mfa/confirm", { host: tenant.hostname, ...json({ code }, bearer(token)) });
+  worker.fetch("/api/me/mfa/confirm", { host: tenant.hostname, ...jsonPost({ code }, bearer(token)) });
 const me = (token: string) => worker.fetch("/api/me", { host: tenant.hostname, headers: bearer(token) });
 const refresh = (cookie: string) =>
   worker.fetch("/api/auth/refresh", {
@@ -45,7 +39,10 @@ const refresh = (cookie: string) =>
     headers: { cookie, origin: `http://${tenant.hostname}` },
   });
 const login = (user: Pick<TestUser, "email" | "password">) =>
-  worker.fetch("/api/auth/login", { host: tenant.hostname, ...json({ email: user.email, password: user.password }) });
+  worker.fetch("/api/auth/login", {
+    host: tenant.hostname,
+    ...jsonPost({ email: user.email, password: user.password }),
+  });
 const codeOf = async (res: Response) => ((await res.json()) as { code?: string }).code;
 
 async function auditActions(userId: string): Promise<string[]> {
@@ -147,12 +144,12 @@ describe("replacing an enrolled factor needs a current code", () => {
     const challenge = (await (await login(user)).json()) as { mfaToken: string };
     const oldFactor = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfaToken: challenge.mfaToken, code: await totpCode(first.secret, step + 1) }),
+      ...jsonPost({ mfaToken: challenge.mfaToken, code: await totpCode(first.secret, step + 1) }),
     });
     expect(oldFactor.status).toBe(401);
     const newFactor = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfaToken: challenge.mfaToken, code: await totpCode(second.secret, step + 1) }),
+      ...jsonPost({ mfaToken: challenge.mfaToken, code: await totpCode(second.secret, step + 1) }),
     });
     expect(newFactor.status).toBe(200);
     refreshCookieFrom(newFactor);

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
-import { bearer, createUser, signIn, type TestUser } from "../support/auth.js";
+import { bearer, createUser, signIn, type TestUser, jsonPost } from "../support/auth.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { signInWithMfa } from "../support/mfa.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
@@ -16,12 +16,6 @@ let worker: TestWorker;
 let admin: pg.Client;
 let redis: Redis;
 let tenant: SeededTenant;
-
-const json = (body: unknown, headers: Record<string, string> = {}) => ({
-  method: "POST",
-  headers: { "content-type": "application/json", ...headers },
-  body: JSON.stringify(body),
-});
 
 beforeAll(async () => {
   worker = await startWorker();
@@ -40,13 +34,13 @@ async function enrol(user: TestUser, step: number): Promise<{ secret: string; re
   const session = await signIn(worker, tenant.hostname, user);
   const res = await worker.fetch("/api/me/mfa/enrol", {
     host: tenant.hostname,
-    ...json({ currentPassword: user.password }, bearer(session.accessToken)),
+    ...jsonPost({ currentPassword: user.password }, bearer(session.accessToken)),
   });
   expect(res.status).toBe(200);
   const { secret } = (await res.json()) as { secret: string };
   const confirm = await worker.fetch("/api/me/mfa/confirm", {
     host: tenant.hostname,
-    ...json({ code: await totpCode(secret, step) }, bearer(session.accessToken)),
+    ...jsonPost({ code: await totpCode(secret, step) }, bearer(session.accessToken)),
   });
   expect(confirm.status).toBe(200);
   const { recoveryCodes } = (await confirm.json()) as { recoveryCodes: string[] };
@@ -57,7 +51,7 @@ async function enrol(user: TestUser, step: number): Promise<{ secret: string; re
 async function challenge(user: TestUser): Promise<string> {
   const res = await worker.fetch("/api/auth/login", {
     host: tenant.hostname,
-    ...json({ email: user.email, password: user.password }),
+    ...jsonPost({ email: user.email, password: user.password }),
   });
   expect(res.status).toBe(200);
   const body = (await res.json()) as { mfaRequired: boolean; mfaToken: string };
@@ -66,7 +60,7 @@ async function challenge(user: TestUser): Promise<string> {
 }
 
 async function answer(mfaToken: string, code: string): Promise<{ status: number; code: string | undefined }> {
-  const res = await worker.fetch("/api/auth/mfa", { host: tenant.hostname, ...json({ mfaToken, code }) });
+  const res = await worker.fetch("/api/auth/mfa", { host: tenant.hostname, ...jsonPost({ mfaToken, code }) });
   const body = (await res.json()) as { code?: string };
   return { status: res.status, code: body.code };
 }
@@ -106,7 +100,7 @@ describe("guessing the second factor with a stolen password", () => {
     const mfaToken = await challenge(victim);
     const res = await worker.fetch("/api/auth/mfa", {
       host: tenant.hostname,
-      ...json({ mfaToken, code: await totpCode(secret, step + 1) }),
+      ...jsonPost({ mfaToken, code: await totpCode(secret, step + 1) }),
     });
     expect(res.status).toBe(429);
     expect(((await res.json()) as { code: string }).code).toBe("mfa_locked");

@@ -72,6 +72,11 @@ export async function signIn(
   return { accessToken: body.access_token, refreshCookie: refreshCookieFrom(response) };
 }
 
+/** A JSON POST for `worker.fetch`: method, content type and body, plus any extra headers. */
+export function jsonPost(body: unknown, headers: Record<string, string> = {}) {
+  return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}
+
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }

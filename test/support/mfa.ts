@@ -4,14 +4,8 @@
  * and `step + 1` (each accepted once, RFC 6238 §5.2), so call it once per user.
  */
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
-import { bearer, signIn, type TestUser } from "./auth.js";
+import { bearer, signIn, type TestUser, jsonPost } from "./auth.js";
 import type { TestWorker } from "./worker.js";
-
-const post = (body: unknown, headers: Record<string, string> = {}) => ({
-  method: "POST",
-  headers: { "content-type": "application/json", ...headers },
-  body: JSON.stringify(body),
-});
 
 export async function signInWithMfa(
   worker: TestWorker,
@@ -21,24 +15,24 @@ export async function signInWithMfa(
   const session = await signIn(worker, host, user);
   const enrol = await worker.fetch("/api/me/mfa/enrol", {
     host,
-    ...post({ currentPassword: user.password }, bearer(session.accessToken)),
+    ...jsonPost({ currentPassword: user.password }, bearer(session.accessToken)),
   });
   if (enrol.status !== 200) throw new Error(`MFA enrolment failed: ${enrol.status}`);
   const { secret } = (await enrol.json()) as { secret: string };
   const step = totpStep();
   const confirm = await worker.fetch("/api/me/mfa/confirm", {
     host,
-    ...post({ code: await totpCode(secret, step) }, bearer(session.accessToken)),
+    ...jsonPost({ code: await totpCode(secret, step) }, bearer(session.accessToken)),
   });
   if (confirm.status !== 200) throw new Error(`MFA confirmation failed: ${confirm.status}`);
   const login = await worker.fetch("/api/auth/login", {
     host,
-    ...post({ email: user.email, password: user.password }),
+    ...jsonPost({ email: user.email, password: user.password }),
   });
   const { mfaToken } = (await login.json()) as { mfaToken: string };
   const mfa = await worker.fetch("/api/auth/mfa", {
     host,
-    ...post({ mfaToken, code: await totpCode(secret, step + 1) }),
+    ...jsonPost({ mfaToken, code: await totpCode(secret, step + 1) }),
   });
   if (mfa.status !== 200) throw new Error(`MFA sign-in failed: ${mfa.status} ${await mfa.text()}`);
   return { accessToken: ((await mfa.json()) as { access_token: string }).access_token };
