@@ -11,6 +11,7 @@ import {
 import type { RetentionClass } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../lib/errors";
+import { sha256OfStream } from "../lib/stream-digest";
 import type { UserActor } from "../lib/actor";
 import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
@@ -33,13 +34,12 @@ import {
   tagRetentionClass,
   UPLOAD_URL_TTL_SECONDS,
 } from "./media-storage";
-import { sha256OfStream } from "./sha256-incremental";
 
 const MiB = 1024 * 1024;
 
 /**
- * What each kind may be. DICOM is bounded by what one Worker invocation can hash while streaming
- * (the completion reads the object back to verify its SHA-256); larger studies are uploaded per series.
+ * What each kind may be. DICOM is bounded by what one Worker invocation can read back while streaming
+ * (the completion hashes the whole object to verify its SHA-256); larger studies are uploaded per series.
  */
 export const UPLOAD_LIMITS: Readonly<Record<UploadKind, { maxBytes: number; contentTypes: readonly string[] }>> = {
   // PS3.10 / RFC 3240: application/dicom is the media type of a Part 10 file.
@@ -310,7 +310,7 @@ export interface CompleteUploadInput {
 /**
  * Verifies what the browser uploaded and turns it into a media item:
  *   1. multipart: CompleteMultipartUpload with the parts' ETags;
- *   2. size (HeadObject) and SHA-256 (the object streamed back and hashed incrementally);
+ *   2. size (HeadObject) and SHA-256 (the object streamed back through workerd's native DigestStream);
  *   3. the content: DICOM preamble and header (ranged GETs), or the file signature of images and PDFs;
  *   4. copy to a new key under the retention class's prefix, tag it with its class (PutObjectTagging),
  *      record the media item and audit it in one transaction; if that transaction fails the copy is deleted
