@@ -1,8 +1,10 @@
 /**
  * Browser-side uploads straight to S3 presigned URLs:
  *   1. SHA-256 of the file computed here (WebCrypto), sent with the request for a ticket;
- *   2. `POST /api/uploads` → one presigned PUT, or presigned part URLs (multipart, 8 MiB parts);
- *   3. PUTs with XMLHttpRequest (real upload progress events), each part retried with backoff;
+ *   2. `POST /api/uploads` → one presigned PUT, or presigned part URLs (multipart, 8 MiB parts), each signed
+ *      for an exact length: the whole file's `size` as declared here, or that part's share of it;
+ *   3. PUTs with XMLHttpRequest (real upload progress events), each part retried with backoff; the browser
+ *      sends the Blob's own Content-Length, so the file or slice must be exactly what was declared;
  *   4. `POST /api/uploads/{id}/complete` (with the parts' ETags) → the Worker verifies size, SHA-256 and
  *      the DICOM header and answers the media item (metadata and PHI flags); or `/abort` on cancel.
  */

@@ -115,14 +115,17 @@ export async function presignDownload(
   );
 }
 
-/** A presigned PUT of the whole file; the content type is a signed header (SigV4), so the object cannot be stored as another type. */
-export async function presignPut(storage: Storage, key: string, contentType: string): Promise<string> {
+/**
+ * A presigned PUT of the whole file. The content type and the length are signed headers (SigV4), so S3 refuses
+ * the object as another type or of another size than declared.
+ */
+export async function presignPut(storage: Storage, key: string, contentType: string, size: number): Promise<string> {
   return getSignedUrl(
     storage.s3,
-    new PutObjectCommand({ Bucket: storage.bucket, Key: key, ContentType: contentType }),
+    new PutObjectCommand({ Bucket: storage.bucket, Key: key, ContentType: contentType, ContentLength: size }),
     {
       expiresIn: UPLOAD_URL_TTL_SECONDS,
-      signableHeaders: new Set(["content-type"]),
+      signableHeaders: new Set(["content-type", "content-length"]),
     },
   );
 }
@@ -136,17 +139,24 @@ export async function createMultipart(storage: Storage, key: string, contentType
   return created.UploadId;
 }
 
-/** A presigned PUT of one part (1-based) of a multipart upload. */
+/** A presigned PUT of one part (1-based) of a multipart upload; its length is a signed header, like the whole file's. */
 export async function presignPart(
   storage: Storage,
   key: string,
   multipartUploadId: string,
   partNumber: number,
+  size: number,
 ): Promise<string> {
   return getSignedUrl(
     storage.s3,
-    new UploadPartCommand({ Bucket: storage.bucket, Key: key, UploadId: multipartUploadId, PartNumber: partNumber }),
-    { expiresIn: UPLOAD_URL_TTL_SECONDS },
+    new UploadPartCommand({
+      Bucket: storage.bucket,
+      Key: key,
+      UploadId: multipartUploadId,
+      PartNumber: partNumber,
+      ContentLength: size,
+    }),
+    { expiresIn: UPLOAD_URL_TTL_SECONDS, signableHeaders: new Set(["content-length"]) },
   );
 }
 

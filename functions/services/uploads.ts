@@ -11,6 +11,7 @@ import {
 import type { RetentionClass } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../lib/errors";
+import { sha256OfStream } from "../lib/stream-digest";
 import type { UserActor } from "../lib/actor";
 import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
@@ -23,7 +24,6 @@ import {
   deleteObject,
   headObject,
   isMissingObject,
-  moveKeyToClass,
   objectKeyFor,
   presignPart,
   presignPut,
@@ -34,13 +34,12 @@ import {
   tagRetentionClass,
   UPLOAD_URL_TTL_SECONDS,
 } from "./media-storage";
-import { sha256OfStream } from "./sha256-incremental";
 
 const MiB = 1024 * 1024;
 
 /**
- * What each kind may be. DICOM is bounded by what one Worker invocation can hash while streaming
- * (the completion reads the object back to verify its SHA-256); larger studies are uploaded per series.
+ * What each kind may be. DICOM is bounded by what one Worker invocation can read back while streaming
+ * (the completion hashes the whole object to verify its SHA-256); larger studies are uploaded per series.
  */
 export const UPLOAD_LIMITS: Readonly<Record<UploadKind, { maxBytes: number; contentTypes: readonly string[] }>> = {
   // PS3.10 / RFC 3240: application/dicom is the media type of a Part 10 file.
@@ -52,6 +51,14 @@ export const UPLOAD_LIMITS: Readonly<Record<UploadKind, { maxBytes: number; cont
 /** Above this, the browser uploads in parts (S3 multipart); parts are 8 MiB (S3's minimum is 5 MiB). */
 export const MULTIPART_THRESHOLD = 16 * MiB;
 export const PART_SIZE = 8 * MiB;
+
+/** The size of each part of a file of `size` bytes: PART_SIZE each, the last one the remainder. */
+export function partSizes(size: number): number[] {
+  return Array.from({ length: Math.ceil(size / PART_SIZE) }, (_, index) =>
+    Math.min(PART_SIZE, size - index * PART_SIZE),
+  );
+}
+
 /** An upload not completed within a day is expired by the cron; the bucket rule is the backstop (2 days). */
 export const UPLOAD_TTL_MS = 24 * 3600 * 1000;
 
@@ -71,10 +78,13 @@ export interface UploadTicket {
   method: "single" | "multipart";
   expiresAt: string;
   urlExpiresIn: number;
-  /** Single upload: PUT the whole file here with these headers. */
+  /** Single upload: PUT the whole file here with these headers, exactly the declared size (a signed header). */
   url?: string;
   headers?: Record<string, string>;
-  /** Multipart: PUT each part (1-based, `partSize` bytes, the last one shorter) and keep its ETag. */
+  /**
+   * Multipart: PUT each part (1-based, exactly `partSize` bytes, the last one the remainder; the length is a
+   * signed header) and keep its ETag.
+   */
   partSize?: number;
   parts?: Array<{ partNumber: number; url: string }>;
 }
@@ -97,8 +107,9 @@ async function audit(
 
 /**
  * Authorises an upload: checks the kind's limits, records it, and hands out presigned URLs for the pending
- * key. The S3 multipart upload is created before the row, and aborted if the row cannot be written, so no
- * half-made upload is left behind.
+ * key. Each URL is signed for the declared size (Content-Length is a signed header), so S3 refuses any other
+ * body: whoever holds a URL cannot store more than the ticket allowed. The S3 multipart upload is created
+ * before the row, and aborted if the row cannot be written, so no half-made upload is left behind.
  */
 export async function createUpload(scope: Scope, input: CreateUploadInput): Promise<UploadTicket> {
   const actor = requireUser(scope);
@@ -124,7 +135,8 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
   const retentionClass = retentionClassFor(input.kind, Boolean(input.subjectId));
   const pendingKey = objectKeyFor("upload_incomplete", scope.tenant.id, randomObjectId(), now);
   const multipart = input.size > MULTIPART_THRESHOLD;
-  const partCount = multipart ? Math.ceil(input.size / PART_SIZE) : null;
+  const parts = multipart ? partSizes(input.size) : [];
+  const partCount = multipart ? parts.length : null;
 
   const multipartUploadId = multipart ? await createMultipart(scope.storage, pendingKey, input.contentType) : null;
 
@@ -175,14 +187,14 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
     urlExpiresIn: UPLOAD_URL_TTL_SECONDS,
   };
   if (!multipart) {
-    ticket.url = await presignPut(scope.storage, pendingKey, input.contentType);
+    ticket.url = await presignPut(scope.storage, pendingKey, input.contentType, input.size);
     ticket.headers = { "content-type": input.contentType };
   } else {
     ticket.partSize = PART_SIZE;
     ticket.parts = await Promise.all(
-      Array.from({ length: partCount ?? 0 }, async (_, index) => ({
+      parts.map(async (size, index) => ({
         partNumber: index + 1,
-        url: await presignPart(scope.storage, pendingKey, multipartUploadId ?? "", index + 1),
+        url: await presignPart(scope.storage, pendingKey, multipartUploadId ?? "", index + 1, size),
       })),
     );
   }
@@ -298,10 +310,12 @@ export interface CompleteUploadInput {
 /**
  * Verifies what the browser uploaded and turns it into a media item:
  *   1. multipart: CompleteMultipartUpload with the parts' ETags;
- *   2. size (HeadObject) and SHA-256 (the object streamed back and hashed incrementally);
+ *   2. size (HeadObject) and SHA-256 (the object streamed back through workerd's native DigestStream);
  *   3. the content: DICOM preamble and header (ranged GETs), or the file signature of images and PDFs;
- *   4. copy to the retention class's prefix, tag it with its class (PutObjectTagging), record the media
- *      item and audit it in one transaction; if that transaction fails the copy is deleted again.
+ *   4. copy to a new key under the retention class's prefix, tag it with its class (PutObjectTagging),
+ *      record the media item and audit it in one transaction; if that transaction fails the copy is deleted
+ *      again. The key is new for every attempt, so a completion that loses a race to another one deletes
+ *      only its own copy, never the object the winner recorded.
  * A file that is not what it claims is deleted and refused with a stable 422 code.
  */
 export async function completeUpload(scope: Scope, uploadId: string, input: CompleteUploadInput): Promise<MediaView> {
@@ -356,7 +370,7 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
   }
 
   // ---- 4. store under the class's prefix, tag, record ----------------------------------------------
-  const finalKey = moveKeyToClass(upload.pendingKey, "upload_incomplete", upload.retentionClass);
+  const finalKey = objectKeyFor(upload.retentionClass, scope.tenant.id, randomObjectId(), new Date());
   await copyObject(scope.storage, upload.pendingKey, finalKey);
   let media: MediaView;
   try {

@@ -1,5 +1,17 @@
+import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,6 +66,7 @@ async function start(
     filename?: string;
     declaredSha?: string;
     declaredSize?: number;
+    subjectId?: string;
   },
 ) {
   const res = await api("/api/uploads", token, {
@@ -63,6 +76,7 @@ async function start(
       contentType: file.contentType,
       sha256: file.declaredSha ?? sha256(file.bytes),
       kind: file.kind,
+      ...(file.subjectId ? { subjectId: file.subjectId } : {}),
     },
   });
   return res;
@@ -124,6 +138,16 @@ beforeAll(async () => {
     credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
     requestChecksumCalculation: "WHEN_REQUIRED",
   });
+  // The SDK sends bucket-level requests (ListObjectsV2) to "/<bucket>/" and signs that path, while s3rver
+  // verifies "/<bucket>": drop the trailing slash before signing so the test can list what is stored.
+  s3.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { path?: string };
+      if (request.path === `/${env.bucket}/`) request.path = `/${env.bucket}`;
+      return next(args);
+    },
+    { step: "build", name: "bucketPathWithoutSlash" },
+  );
   reviewer = await createUser(admin, tenant, { roles: ["medical_reviewer"] });
   reviewerToken = (await signInWithMfa(worker, tenant.hostname, reviewer)).accessToken;
   const editor = await createUser(admin, tenant, { roles: ["editor"] });
@@ -254,7 +278,17 @@ describe("DICOM uploads", () => {
       declaredSize: 4096,
     });
     const wrongSizeTicket = (await wrongSize.json()) as Ticket;
-    expect((await putSingle(wrongSizeTicket, image, "image/png")).status).toBe(200);
+    // The presigned URL is signed for 4096 bytes, so S3 itself refuses the 2048; the completion still checks
+    // the size of whatever is under the pending key (here written with the bucket's own credentials).
+    expect((await putSingle(wrongSizeTicket, image, "image/png")).status).toBe(403);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: worker.env.s3.bucket,
+        Key: (await uploadRow(wrongSizeTicket.id)).pending_key,
+        Body: image,
+        ContentType: "image/png",
+      }),
+    );
     const size = await api(`/api/uploads/${wrongSizeTicket.id}/complete`, editorToken, { method: "POST" });
     expect(size.status).toBe(422);
     expect(((await size.json()) as { code: string }).code).toBe("upload_size_mismatch");
@@ -322,12 +356,20 @@ describe("DICOM uploads", () => {
     expect(((await missing.json()) as { code: string }).code).toBe("upload_parts_required");
     const done = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { body: { parts: etags } });
     expect(done.status).toBe(201);
-    expect(await done.json()).toMatchObject({
-      kind: "image",
-      size: big.length,
-      sha256: sha256(big),
-      retentionClass: "general_media",
-    });
+    // The Worker hashed the assembled object (workerd's DigestStream) and found the digest sha256sum gives.
+    const scratch = await mkdtemp(join(tmpdir(), "vitalis-upload-"));
+    try {
+      await writeFile(join(scratch, "panorama.png"), big);
+      const { stdout } = await promisify(execFile)("sha256sum", [join(scratch, "panorama.png")]);
+      expect(await done.json()).toMatchObject({
+        kind: "image",
+        size: big.length,
+        sha256: stdout.split(" ")[0],
+        retentionClass: "general_media",
+      });
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 
   it("refuses a multipart upload whose assembled file is not the declared one, and cancels an upload", async () => {
@@ -399,5 +441,223 @@ describe("DICOM uploads", () => {
       body: "{}",
     });
     expect(anonymous.status).toBe(401);
+  });
+});
+
+const PART = 8 * 1024 * 1024;
+
+async function code(res: Response): Promise<string> {
+  return ((await res.json()) as { code: string }).code;
+}
+
+/** Keys stored under a prefix, read back from the S3 server. */
+async function storedKeys(prefix: string): Promise<string[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: worker.env.s3.bucket, Prefix: prefix }));
+  return (listed.Contents ?? []).map((object) => object.Key ?? "").sort();
+}
+
+async function uploadRow(id: string): Promise<{ status: string; pending_key: string }> {
+  const row = await admin.query<{ status: string; pending_key: string }>(
+    "select status, pending_key from uploads where id = $1",
+    [id],
+  );
+  return row.rows[0]!;
+}
+
+async function startAndPut(token: string, bytes: Uint8Array, contentType = "image/png"): Promise<Ticket> {
+  const started = await start(token, { bytes, kind: "image", contentType, filename: "figura.png" });
+  expect(started.status).toBe(201);
+  const ticket = (await started.json()) as Ticket;
+  expect((await putSingle(ticket, bytes, contentType)).status).toBe(200);
+  return ticket;
+}
+
+describe("presigned URLs bind the declared size", () => {
+  it("has S3 refuse a single PUT whose body is larger or smaller than the size declared for the ticket", async () => {
+    const image = png(1024);
+    const ticket = (await (
+      await start(editorToken, { bytes: image, kind: "image", contentType: "image/png" })
+    ).json()) as Ticket;
+    // An attacker holding the URL cannot park a large object in the bucket (or a short one) under this ticket.
+    const larger = new Uint8Array(50_000);
+    larger.set(image, 0);
+    expect((await putSingle(ticket, larger, "image/png")).status).toBe(403);
+    expect((await putSingle(ticket, image.subarray(0, 512), "image/png")).status).toBe(403);
+    expect(new URL(ticket.url ?? "").searchParams.get("X-Amz-SignedHeaders")?.split(";")).toEqual(
+      expect.arrayContaining(["content-length", "content-type", "host"]),
+    );
+    expect((await putSingle(ticket, image, "image/png")).status).toBe(200);
+    const done = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { method: "POST" });
+    expect(done.status).toBe(201);
+  });
+
+  it("has S3 refuse a part whose body is not exactly that part's share of the declared size", async () => {
+    const big = png(2 * PART + 10);
+    const ticket = (await (
+      await start(editorToken, { bytes: big, kind: "image", contentType: "image/png" })
+    ).json()) as Ticket;
+    expect(ticket.parts).toHaveLength(3);
+    const [first, , last] = ticket.parts ?? [];
+    const oversizedFirst = new Uint8Array(PART + 4096);
+    oversizedFirst.set(big.subarray(0, PART), 0);
+    expect((await fetch(first!.url, { method: "PUT", body: oversizedFirst })).status).toBe(403);
+    // The last part is the remainder (10 bytes): a full-size last part is refused too.
+    expect((await fetch(last!.url, { method: "PUT", body: big.subarray(0, PART) })).status).toBe(403);
+
+    for (const part of ticket.parts ?? []) {
+      expect(new URL(part.url).searchParams.get("X-Amz-SignedHeaders")?.split(";")).toContain("content-length");
+    }
+    const etags: Array<{ partNumber: number; etag: string }> = [];
+    for (const part of ticket.parts ?? []) {
+      const from = (part.partNumber - 1) * PART;
+      const res = await fetch(part.url, { method: "PUT", body: big.subarray(from, from + PART) });
+      expect(res.status).toBe(200);
+      etags.push({ partNumber: part.partNumber, etag: res.headers.get("etag") ?? "" });
+    }
+    const done = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { body: { parts: etags } });
+    expect(done.status).toBe(201);
+    expect(((await done.json()) as { sha256: string }).sha256).toBe(sha256(big));
+  });
+});
+
+describe("upload controls", () => {
+  it("refuses a file whose bytes are not the declared type (a PDF sent as a PNG), deletes it and audits why", async () => {
+    const pdf = new Uint8Array(randomBytes(2048));
+    pdf.set(new TextEncoder().encode("%PDF-1.7\n"), 0);
+    const ticket = await startAndPut(editorToken, pdf, "image/png");
+    const completed = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { method: "POST" });
+    expect(completed.status).toBe(422);
+    expect(completed.headers.get("content-type")).toContain("application/problem+json");
+    expect(await code(completed)).toBe("upload_type_mismatch");
+    const row = await uploadRow(ticket.id);
+    expect(row.status).toBe("rejected");
+    expect(await storedKeys(row.pending_key)).toEqual([]);
+    const audited = await admin.query<{ details: { reason: string } }>(
+      "select details from audit_events where tenant_id = $1 and action = 'upload.rejected' and target_id = $2",
+      [tenant.id, ticket.id],
+    );
+    expect(audited.rows.map((event) => event.details.reason)).toEqual(["upload_type_mismatch"]);
+  });
+
+  it("tags the stored object with its retention class, for a stock image and for a patient's image", async () => {
+    const stock = await uploadAndComplete(editorToken, { bytes: png(600), kind: "image", contentType: "image/png" });
+    expect(stock.completed.status).toBe(201);
+    const subjectId = (
+      await admin.query<{ id: string }>("insert into data_subjects (tenant_id, email) values ($1, $2) returning id", [
+        tenant.id,
+        "tags@example.test",
+      ])
+    ).rows[0]!.id;
+    const image = png(700);
+    const started = await start(reviewerToken, { bytes: image, kind: "image", contentType: "image/png", subjectId });
+    expect(started.status).toBe(201);
+    const ticket = (await started.json()) as Ticket;
+    expect((await putSingle(ticket, image, "image/png")).status).toBe(200);
+    const record = await api(`/api/uploads/${ticket.id}/complete`, reviewerToken, { method: "POST" });
+    expect(record.status).toBe(201);
+
+    for (const [res, expected] of [
+      [stock.completed, "general_media"],
+      [record, "medical_record"],
+    ] as const) {
+      const media = (await res.json()) as { id: string; retentionClass: string };
+      expect(media.retentionClass).toBe(expected);
+      const key = (
+        await admin.query<{ object_key: string }>("select object_key from media_items where id = $1", [media.id])
+      ).rows[0]!.object_key;
+      const tagging = await s3.send(new GetObjectTaggingCommand({ Bucket: worker.env.s3.bucket, Key: key }));
+      expect(tagging.TagSet).toEqual([{ Key: "retention-class", Value: expected }]);
+    }
+  });
+
+  it("deletes its copy when the database refuses the media item, and the upload can be completed later", async () => {
+    const ticket = await startAndPut(editorToken, png(900));
+    // A media item already recorded for this upload (media_items.upload_id is unique): the insert fails for real.
+    const blocker = await admin.query<{ id: string }>(
+      `insert into media_items (tenant_id, upload_id, created_by, kind, filename, content_type, size, sha256, object_key, retention_class, last_entry_at)
+       values ($1, $2, $3, 'image', 'x.png', 'image/png', 1, $4, $5, 'general_media', now()) returning id`,
+      [tenant.id, ticket.id, tenant.userId, "0".repeat(64), `media/${tenant.id}/conflict`],
+    );
+    const before = await storedKeys(`media/${tenant.id}/`);
+    const failed = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { method: "POST" });
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get("content-type")).toContain("application/problem+json");
+    const body = await failed.text();
+    expect(body).not.toContain("media_items");
+    expect(body).not.toContain("duplicate");
+    // The copy made under the class's prefix is gone again; the upload and what was uploaded are untouched.
+    expect(await storedKeys(`media/${tenant.id}/`)).toEqual(before);
+    const row = await uploadRow(ticket.id);
+    expect(row.status).toBe("pending");
+    expect(await storedKeys(row.pending_key)).toEqual([row.pending_key]);
+
+    await admin.query("delete from media_items where id = $1", [blocker.rows[0]!.id]);
+    const retried = await api(`/api/uploads/${ticket.id}/complete`, editorToken, { method: "POST" });
+    expect(retried.status).toBe(201);
+    expect(await storedKeys(`media/${tenant.id}/`)).toHaveLength(before.length + 1);
+  });
+
+  it("keeps the stored object when two completions of one upload race and the second one loses", async () => {
+    const ticket = await startAndPut(editorToken, png(1100));
+    // Hold the upload row so both completions verify and copy, then queue on the row; release them together.
+    const holder = await adminClient();
+    try {
+      await holder.query("begin");
+      await holder.query("select id from uploads where id = $1 for update", [ticket.id]);
+      const first = api(`/api/uploads/${ticket.id}/complete`, editorToken, { method: "POST" });
+      const second = api(`/api/uploads/${ticket.id}/complete`, editorToken, { method: "POST" });
+      for (;;) {
+        const waiting = await admin.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock' and query ilike 'update "uploads"%'`,
+        );
+        if (waiting.rows[0]!.n >= 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await holder.query("commit");
+      const answers = await Promise.all([first, second]);
+      expect(answers.map((res) => res.status).sort()).toEqual([201, 409]);
+      const loser = answers.find((res) => res.status === 409)!;
+      expect(await code(loser)).toBe("upload_not_pending");
+    } finally {
+      await holder.end();
+    }
+    const stored = await admin.query<{ id: string; object_key: string }>(
+      "select id, object_key from media_items where upload_id = $1",
+      [ticket.id],
+    );
+    expect(stored.rows).toHaveLength(1);
+    // The loser deletes only its own copy: the committed media item's object is still there.
+    expect(await storedKeys(stored.rows[0]!.object_key)).toEqual([stored.rows[0]!.object_key]);
+    const download = await api(`/api/media/${stored.rows[0]!.id}/download`, editorToken);
+    expect(download.status).toBe(200);
+    expect((await fetch(((await download.json()) as { url: string }).url)).status).toBe(200);
+  });
+
+  it("refuses to complete or cancel another user's upload (upload_not_yours)", async () => {
+    const ticket = await startAndPut(editorToken, png(500));
+    const other = await createUser(admin, tenant, { roles: ["editor"] });
+    const otherToken = (await signIn(worker, tenant.hostname, other)).accessToken;
+    for (const action of ["complete", "abort"]) {
+      const refused = await api(`/api/uploads/${ticket.id}/${action}`, otherToken, { method: "POST" });
+      expect(refused.status).toBe(403);
+      expect(await code(refused)).toBe("upload_not_yours");
+    }
+    const row = await uploadRow(ticket.id);
+    expect(row.status).toBe("pending");
+    expect(await storedKeys(row.pending_key)).toEqual([row.pending_key]);
+    expect((await api(`/api/uploads/${ticket.id}/complete`, editorToken, { method: "POST" })).status).toBe(201);
+  });
+
+  it("refuses to complete or cancel an expired upload (upload_expired)", async () => {
+    const ticket = await startAndPut(editorToken, png(500));
+    await admin.query("update uploads set expires_at = now() - interval '1 minute' where id = $1", [ticket.id]);
+    for (const action of ["complete", "abort"]) {
+      const refused = await api(`/api/uploads/${ticket.id}/${action}`, editorToken, { method: "POST" });
+      expect(refused.status).toBe(409);
+      expect(await code(refused)).toBe("upload_expired");
+    }
+    expect((await uploadRow(ticket.id)).status).toBe("pending");
+    expect((await admin.query("select 1 from media_items where upload_id = $1", [ticket.id])).rowCount).toBe(0);
   });
 });

@@ -90,6 +90,9 @@ describe("admin uploader: the upload itself (fetch and PUT stubbed)", () => {
       sha256: createHash("sha256").update(bytes).digest("hex"),
     });
     expect(put).toHaveBeenCalledTimes(4);
+    // Each part URL is signed for its exact length: 8 + 8 + the 4-byte remainder (part 2 sent twice).
+    const sizes = new Map(put.mock.calls.map(([url, body]) => [url, body.size]));
+    expect(Object.fromEntries(sizes)).toEqual({ "https://s3/p1": 8, "https://s3/p2": 8, "https://s3/p3": 4 });
     expect(calls.at(-1)!.body).toEqual({ parts: [1, 2, 3].map((n) => ({ partNumber: n, etag: `"etag-${n}"` })) });
     const last = seen.at(-1)!;
     expect(last).toMatchObject({ phase: "done", loaded: 20, total: 20, retries: 1 });

@@ -22,6 +22,7 @@ const createBody = z
         (name) => ![...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f),
         "must not contain control characters",
       ),
+    // Signed into every presigned URL as Content-Length: the file must be exactly this many bytes.
     size: z.number().int().positive(),
     contentType: z.string().min(3).max(100),
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be the file's SHA-256 in hex"),
@@ -47,7 +48,7 @@ const createUploadRoute = createRoute({
   path: "/uploads",
   tags: ["Uploads"],
   summary:
-    "Authorise an upload: presigned PUT URL, or presigned part URLs above 16 MiB (DICOM, or anything for a data subject, needs PHI-level trust).",
+    "Authorise an upload: a presigned PUT URL, or presigned part URLs above 16 MiB, each signed for the declared size (DICOM, or anything for a data subject, needs PHI-level trust).",
   security: [{ bearer: [] }],
   middleware: [byBody] as const,
   request: { body: jsonBody(createBody) },
