@@ -3,6 +3,7 @@
  * writes for two clinics), so disabling someone in clinic A must leave their sessions, sign-in and reads in
  * clinic B untouched, while clinic A refuses them everywhere at once.
  */
+import { pbkdf2Sync, randomBytes } from "node:crypto";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -149,5 +150,36 @@ describe("disabling a member is per tenant", () => {
     const self = await membershipAction(clinicA, bossA.accessToken, adminA.id, "disable");
     expect(self.status).toBe(409);
     expect(((await self.json()) as { code: string }).code).toBe("cannot_disable_self");
+  });
+});
+
+describe("the account owner's own session", () => {
+  it("changes their password (the scope acts as them), and the new one signs in", async () => {
+    const member = await createUser(admin, clinicA, { roles: ["editor"] });
+    const session = await signIn(worker, clinicA.hostname, member);
+    const newPassword = "a much longer passphrase 2026";
+    const res = await worker.fetch("/api/me/password", {
+      host: clinicA.hostname,
+      ...jsonPost({ currentPassword: member.password, newPassword }, bearer(session.accessToken)),
+    });
+    expect(res.status).toBe(204);
+    expect((await login(clinicA, { email: member.email, password: member.password })).status).toBe(401);
+    expect((await login(clinicA, { email: member.email, password: newPassword })).status).toBe(200);
+  });
+
+  it("has a sign-in upgrade an old, cheaper password hash (the password proves the owner)", async () => {
+    const member = await createUser(admin, clinicA, { roles: ["author"] });
+    const salt = randomBytes(16);
+    const cheap = pbkdf2Sync(member.password, salt, 1000, 32, "sha256").toString("hex");
+    await admin.query("update users set password_hash = $1 where id = $2", [
+      `pbkdf2-sha256$1000$${salt.toString("hex")}$${cheap}`,
+      member.id,
+    ]);
+    expect((await login(clinicA, member)).status).toBe(200);
+    const stored = await admin.query<{ hash: string }>("select password_hash as hash from users where id = $1", [
+      member.id,
+    ]);
+    expect(stored.rows[0]!.hash).toMatch(/^pbkdf2-sha256\$100000\$/);
+    expect((await login(clinicA, member)).status).toBe(200);
   });
 });
