@@ -120,10 +120,15 @@ export function createScope(
     section: (name) => requireSection(clients.config, name),
     async transaction(fn) {
       const raised: DomainEvent[] = [];
-      const result = await withTenant(clients.db, tenant.id, (tx) => {
-        pending.set(tx, raised);
-        return fn(tx);
-      });
+      const result = await withTenant(
+        clients.db,
+        tenant.id,
+        (tx) => {
+          pending.set(tx, raised);
+          return fn(tx);
+        },
+        actor.kind === "user" ? { userId: actor.userId } : {},
+      );
       events.push(...raised);
       return result;
     },

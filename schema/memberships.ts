@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { appRole, currentTenantSql } from "./roles";
+import { check, index, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { appRole, currentTenantSql, writtenInThisTransactionSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
 import { ROLES } from "../functions/contract";
@@ -8,7 +8,21 @@ import { ROLES } from "../functions/contract";
 export { ROLES as roles } from "../functions/contract";
 export type { Role } from "../functions/contract";
 
-/** A role a user holds in a tenant; one row per role. */
+export const MEMBERSHIP_STATUSES = ["active", "disabled"] as const;
+export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
+
+/**
+ * Who a tenant may attach: a person already a member here (another role), or one this transaction created.
+ * Anyone else is another tenant's member, whom this tenant cannot see and must not be able to claim.
+ */
+const attachable =
+  `exists (select 1 from memberships m where m.user_id = memberships.user_id and m.tenant_id = ${currentTenantSql})` +
+  ` or exists (select 1 from users u where u.id = memberships.user_id and ${writtenInThisTransactionSql("u")})`;
+
+/**
+ * A role a user holds in a tenant; one row per role. `status` is the tenant's own say over the person: a
+ * tenant admin disables the membership (every row of it), which ends sign-in in this tenant only.
+ */
 export const memberships = pgTable(
   "memberships",
   {
@@ -19,16 +33,25 @@ export const memberships = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     role: text("role", { enum: ROLES }).notNull(),
+    status: text("status", { enum: MEMBERSHIP_STATUSES }).notNull().default("active"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.userId, table.role] }),
     index("memberships_user_idx").on(table.userId),
+    check("memberships_status_check", sql`${table.status} in ('active', 'disabled')`),
     pgPolicy("memberships_tenant_isolation", {
       for: "all",
       to: appRole,
       using: sql.raw(`tenant_id = ${currentTenantSql}`),
       withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+    // Restrictive: AND-ed with the tenant check above, so a membership row needs both.
+    pgPolicy("memberships_attach", {
+      as: "restrictive",
+      for: "insert",
+      to: appRole,
+      withCheck: sql.raw(attachable),
     }),
   ],
 ).enableRLS();

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { appRole, currentTenantSql } from "./roles";
+import { appRole, currentTenantSql, currentUserSql } from "./roles";
 import { users } from "./users";
 
 const ownerIsMember = `exists (select 1 from memberships m where m.user_id = mfa_recovery_codes.user_id and m.tenant_id = ${currentTenantSql})`;
@@ -24,6 +24,21 @@ export const mfaRecoveryCodes = pgTable(
       to: appRole,
       using: sql.raw(ownerIsMember),
       withCheck: sql.raw(ownerIsMember),
+    }),
+    // Issuing or discarding recovery codes changes the account's second factor: the owner's own session only
+    // (restrictive, AND-ed with the membership check). Spending one (an UPDATE) happens at sign-in, before
+    // there is a session.
+    pgPolicy("mfa_recovery_codes_owner_insert", {
+      as: "restrictive",
+      for: "insert",
+      to: appRole,
+      withCheck: sql.raw(`user_id = ${currentUserSql}`),
+    }),
+    pgPolicy("mfa_recovery_codes_owner_delete", {
+      as: "restrictive",
+      for: "delete",
+      to: appRole,
+      using: sql.raw(`user_id = ${currentUserSql}`),
     }),
   ],
 ).enableRLS();

@@ -9,3 +9,18 @@ export const appRole = pgRole("vitalis_app").existing();
 
 /** The SQL every tenant-scoped policy compares with: the tenant set by `withTenant` for this transaction. */
 export const currentTenantSql = "nullif(current_setting('app.tenant_id', true), '')::uuid";
+
+/**
+ * The signed-in user the transaction acts for, set by the request scope beside the tenant (`withTenant`'s
+ * `userId`); unset for jobs and anonymous requests. Policies that let only an account's owner change it read it.
+ */
+export const currentUserSql = "nullif(current_setting('app.user_id', true), '')::uuid";
+
+/**
+ * True for a row this very transaction wrote (inserted, or updated while it could see it). A tenant may attach
+ * a user it cannot see only when it created that user in the same transaction; this is the test. The xid is
+ * read only if one is assigned, so a read-only transaction (or a replica) never takes one. Rows written in a
+ * savepoint carry the subtransaction's xid and do not count.
+ */
+export const writtenInThisTransactionSql = (table: string): string =>
+  `${table}.xmin = pg_current_xact_id_if_assigned()::xid`;

@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import { pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { appRole, currentTenantSql } from "./roles";
+import { appRole, currentTenantSql, currentUserSql, writtenInThisTransactionSql } from "./roles";
 
 const memberOfCurrentTenant = `exists (select 1 from memberships m where m.user_id = users.id and m.tenant_id = ${currentTenantSql})`;
+/** The account owner's own session, in a tenant they belong to. */
+const ownerInCurrentTenant = `users.id = ${currentUserSql} and ${memberOfCurrentTenant}`;
 
 /**
  * A person who signs in. People may belong to several tenants (a physician who writes for two clinics), so
@@ -16,29 +18,38 @@ export const users = pgTable(
     email: text("email").notNull(),
     displayName: text("display_name").notNull(),
     passwordHash: text("password_hash"),
+    /** Global: set only by platform operators. A tenant disables its membership instead (memberships.status). */
     status: text("status", { enum: ["active", "disabled"] })
       .notNull()
       .default("active"),
     /** TOTP secret (RFC 6238), AES-GCM encrypted with MFA_ENCRYPTION_KEY; set at enrolment, live once verified. */
     mfaSecretEncrypted: text("mfa_secret_encrypted"),
     mfaEnabledAt: timestamp("mfa_enabled_at", { withTimezone: true, mode: "date" }),
-    /** Tokens issued before this instant are void: set by logout-all and by disabling the user. */
+    /** Tokens issued before this instant are void: set by logout-all and by enabling or replacing a second factor. */
     tokensValidAfter: timestamp("tokens_valid_after", { withTimezone: true, mode: "date" }),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex("users_email_idx").on(table.email),
-    // A tenant sees and changes only the people who hold a membership in it.
-    pgPolicy("users_read", { for: "select", to: appRole, using: sql.raw(memberOfCurrentTenant) }),
+    // A tenant sees only the people who hold a membership in it, and a transaction the person it just created
+    // (so memberships_attach can tell that it did).
+    pgPolicy("users_read", {
+      for: "select",
+      to: appRole,
+      using: sql.raw(`${memberOfCurrentTenant} or ${writtenInThisTransactionSql("users")}`),
+    }),
+    // Users are global: a tenant's code must not rewrite the password, second factor or status of a person
+    // other tenants rely on. Only the account owner's own session changes the row; a global disable is a
+    // platform operation (the owner role, outside these policies).
     pgPolicy("users_update", {
       for: "update",
       to: appRole,
-      using: sql.raw(memberOfCurrentTenant),
-      withCheck: sql.raw(memberOfCurrentTenant),
+      using: sql.raw(ownerInCurrentTenant),
+      withCheck: sql.raw(ownerInCurrentTenant),
     }),
-    // A new person has no membership yet: the insert is allowed, and they stay invisible to every
-    // tenant until a membership row (itself tenant-checked) is added in the same transaction.
+    // A new person has no membership yet: the insert is allowed, and they stay invisible to every other
+    // transaction until a membership row (tenant-checked, memberships_attach) is added in the same one.
     pgPolicy("users_insert", { for: "insert", to: appRole, withCheck: sql`true` }),
   ],
 ).enableRLS();

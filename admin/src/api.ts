@@ -180,6 +180,7 @@ export const users = {
       body: { status, note },
     }),
   disable: (userId: string) => data<void>("POST", `/api/users/${encodeURIComponent(userId)}/disable`),
+  enable: (userId: string) => data<void>("POST", `/api/users/${encodeURIComponent(userId)}/enable`),
 };
 
 // ---- Content ----

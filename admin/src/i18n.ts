@@ -135,6 +135,12 @@ const en = {
   reviewRecorded: "Decision recorded.",
   usersListMissing: "The API has no member list yet; paste the member's ID from their Account page.",
   disableUser: "Disable this member",
+  enableUser: "Enable this member",
+  membershipTitle: "Access to this clinic",
+  membershipHint:
+    "Disabling ends the member's sign-in and sessions in this clinic only; other clinics they work for are not affected.",
+  membershipDisabled: "Member disabled in this clinic.",
+  membershipEnabled: "Member enabled in this clinic.",
   // Media
   mediaTitle: "Media and DICOM",
   dropHere: "Drag DICOM studies, images or PDFs here, or choose files",
@@ -296,6 +302,12 @@ const pt: Record<MessageKey, string> = {
   reviewRecorded: "Decisão registrada.",
   usersListMissing: "A API ainda não lista os membros; cole o ID do membro, mostrado na página Conta dele.",
   disableUser: "Desativar este membro",
+  enableUser: "Reativar este membro",
+  membershipTitle: "Acesso a esta clínica",
+  membershipHint:
+    "Desativar encerra o acesso e as sessões do membro apenas nesta clínica; outras clínicas em que ele atua não são afetadas.",
+  membershipDisabled: "Membro desativado nesta clínica.",
+  membershipEnabled: "Membro reativado nesta clínica.",
   mediaTitle: "Mídia e DICOM",
   dropHere: "Arraste estudos DICOM, imagens ou PDFs para cá, ou escolha arquivos",
   chooseFiles: "Escolher arquivos",

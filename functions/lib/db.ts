@@ -42,12 +42,30 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Runs `fn` in a transaction scoped to one tenant: row-level security reads `app.tenant_id`, set here
  * with `set_config(..., true)` so it lasts only as long as the transaction and never leaks to the next
- * user of a pooled connection.
+ * user of a pooled connection. `userId`, the signed-in user the work is for, becomes `app.user_id` in the
+ * same statement: only that user's own transactions may change their account (schema/users.ts).
  */
-export async function withTenant<T>(db: Database, tenantId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+export async function withTenant<T>(
+  db: Database,
+  tenantId: string,
+  fn: (tx: Transaction) => Promise<T>,
+  options: { userId?: string } = {},
+): Promise<T> {
   if (!UUID.test(tenantId)) throw new TypeError("withTenant needs a tenant UUID");
+  if (options.userId !== undefined && !UUID.test(options.userId)) throw new TypeError("withTenant needs a user UUID");
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+    await tx.execute(
+      sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.user_id', ${options.userId ?? ""}, true)`,
+    );
     return fn(tx);
   });
+}
+
+/**
+ * Makes the rest of `tx` act for `userId` (`app.user_id`), for the one step where the account owner has proved
+ * who they are inside an anonymous request: a sign-in that upgrades the stored password hash.
+ */
+export async function actAsUser(tx: Transaction, userId: string): Promise<void> {
+  if (!UUID.test(userId)) throw new TypeError("actAsUser needs a user UUID");
+  await tx.execute(sql`select set_config('app.user_id', ${userId}, true)`);
 }

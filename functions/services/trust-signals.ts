@@ -16,9 +16,17 @@ export interface RequestSignals {
 const DAY = 86400;
 
 /**
+ * Access tokens of `userId` in `tenantId` issued up to this second (a number) are void: set when the tenant
+ * disables the membership, so the person's tokens for other tenants stay good. The user-wide key is
+ * `vitalis:nbf:<user>` (logout-all, a new second factor).
+ */
+export const tenantNotBeforeKey = (tenantId: string, userId: string): string => `vitalis:nbf:${userId}:${tenantId}`;
+
+/**
  * Reads and updates every per-request counter in ONE pipeline (one HTTP call to Upstash): revocation
- * (denylisted jti, user-wide not-before), request velocity per subject and per IP, PHI reads today, device
- * familiarity, the last sighting for geo-velocity, and the hour-of-day histogram for the behaviour baseline.
+ * (denylisted jti, user-wide and per-tenant not-before), request velocity per subject and per IP, PHI reads
+ * today, device familiarity, the last sighting for geo-velocity, and the hour-of-day histogram for the
+ * behaviour baseline.
  * Counters carry their own expiry, so nothing needs cleaning up.
  */
 export async function gatherSignals(
@@ -47,6 +55,7 @@ export async function gatherSignals(
     devices: `vitalis:devices:${user}`,
     seen: `vitalis:seen:${user}`,
     hours: `vitalis:hours:${user}`,
+    tenantNbf: tenantNotBeforeKey(principal.tenantId, user),
   };
   const pipeline = redis.pipeline();
   pipeline.exists(keys.deny);
@@ -72,9 +81,10 @@ export async function gatherSignals(
   pipeline.hincrby(keys.hours, hour, 1);
   pipeline.hincrby(keys.hours, "total", 1);
   pipeline.expire(keys.hours, 90 * DAY);
+  pipeline.get<string>(keys.tenantNbf);
   const r = (await pipeline.exec()) as unknown[];
 
-  const nbf = Number(r[1] ?? 0);
+  const nbf = Math.max(Number(r[1] ?? 0), Number(r[14] ?? 0));
   let lastSeen: RequestSignals["lastSeen"] = null;
   const seenRaw = r[9];
   if (seenRaw && typeof seenRaw === "object") lastSeen = seenRaw as RequestSignals["lastSeen"];

@@ -343,6 +343,28 @@ describe("the audit trail is append-only for the app role", () => {
     await admin?.end();
   });
 
+  it("lets the app role sign a checkpoint for its own tenant only", async () => {
+    const other = await seedTenant(admin, "delta");
+    const checkpoint = (tenantId: string, seq: number) =>
+      sql`insert into audit_checkpoints (tenant_id, seq, head_hash, payload, ed25519_signature, ed25519_public_key,
+                                         ed25519_key_fingerprint, mldsa_signature, mldsa_public_key, mldsa_key_fingerprint)
+          values (${tenantId}, ${seq}, 'h', 'p', 's', 'k', 'f', 's', 'k', 'f')`;
+    await withTenant(app.db, tenant.id, (tx) => tx.execute(checkpoint(tenant.id, 2)));
+    const forged = await failure(withTenant(app.db, tenant.id, (tx) => tx.execute(checkpoint(other.id, 1))));
+    expect(forged).toMatchObject({
+      code: "42501",
+      message: 'new row violates row-level security policy for table "audit_checkpoints"',
+    });
+    const rows = await admin.query<{ tenant: string; seq: string }>(
+      "select tenant_id as tenant, seq::text from audit_checkpoints where tenant_id in ($1, $2) order by seq",
+      [tenant.id, other.id],
+    );
+    expect(rows.rows).toEqual([
+      { tenant: tenant.id, seq: "1" },
+      { tenant: tenant.id, seq: "2" },
+    ]);
+  });
+
   describe.each(["audit_events", "audit_checkpoints"])("%s", (table) => {
     it("can be read and appended to by the app role", async () => {
       const rows = await withTenant(app.db, tenant.id, (tx) =>

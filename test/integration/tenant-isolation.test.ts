@@ -1,10 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database, DatabaseClients } from "../../functions/lib/db.js";
 import { withTenant } from "../../functions/lib/db.js";
 import { appendAudit } from "../../functions/services/audit.js";
-import { auditEvents, memberships, users } from "../../schema/index.js";
+import { auditEvents, memberships, mfaRecoveryCodes, users } from "../../schema/index.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 
 // Row-level security is only meaningful for a role that does not bypass it: these queries run as the
@@ -112,5 +112,200 @@ describe("tenant isolation by row-level security", () => {
 
   it("cannot be tricked by a malformed tenant id", async () => {
     await expect(withTenant(app.db, "' or 1=1 --", (tx) => tx.select().from(auditEvents))).rejects.toThrow(/UUID/);
+  });
+});
+
+/** The database error behind a drizzle error (drizzle wraps the driver's error in `cause`). */
+async function refusal(promise: Promise<unknown>): Promise<{ code?: string; message?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return (cause ?? error) as { code?: string; message?: string };
+  }
+  throw new Error("expected the statement to be refused, but it succeeded");
+}
+
+// Users are global; a tenant's code (a bug, an injected query inside a tenant's transaction) must not be able to
+// claim another tenant's member or rewrite anyone's credentials but the signed-in owner's own.
+describe("people are global: a tenant cannot claim them or rewrite their credentials", () => {
+  let admin: pg.Client;
+  let app: DatabaseClients;
+  let a: SeededTenant;
+  let b: SeededTenant;
+  /** A second member of tenant A, whose credentials tenant A's other code must not touch. */
+  let colleague: string;
+
+  beforeAll(async () => {
+    admin = await adminClient();
+    a = await seedTenant(admin, "alpha");
+    b = await seedTenant(admin, "bravo");
+    const row = await admin.query<{ id: string }>(
+      `insert into users (email, display_name, password_hash) values ($1, 'Colleague', 'original-hash') returning id`,
+      [`colleague.${a.slug}@example.test`],
+    );
+    colleague = row.rows[0]!.id;
+    await admin.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'author')", [
+      a.id,
+      colleague,
+    ]);
+    app = appDatabase();
+  });
+  afterAll(async () => {
+    await app?.pool.end();
+    await admin?.end();
+  });
+
+  const account = async (id: string) =>
+    (await admin.query("select password_hash, mfa_secret_encrypted, status from users where id = $1", [id]))
+      .rows[0] as { password_hash: string | null; mfa_secret_encrypted: string | null; status: string };
+
+  it("refuses to attach another tenant's member to this tenant", async () => {
+    const error = await refusal(
+      withTenant(
+        app.db,
+        a.id,
+        (tx) => tx.insert(memberships).values({ tenantId: a.id, userId: b.userId, role: "admin" }),
+        {
+          userId: a.userId,
+        },
+      ),
+    );
+    expect(error).toMatchObject({
+      code: "42501",
+      message: 'new row violates row-level security policy "memberships_attach" for table "memberships"',
+    });
+    const attached = await admin.query("select 1 from memberships where tenant_id = $1 and user_id = $2", [
+      a.id,
+      b.userId,
+    ]);
+    expect(attached.rows).toEqual([]);
+  });
+
+  it("refuses to attach a person an earlier transaction created (they may be someone else's by now)", async () => {
+    const id = crypto.randomUUID();
+    await withTenant(app.db, a.id, (tx) =>
+      tx.insert(users).values({ id, email: `orphan.${id}@example.test`, displayName: "Orphan" }),
+    );
+    const error = await refusal(
+      withTenant(app.db, a.id, (tx) => tx.insert(memberships).values({ tenantId: a.id, userId: id, role: "editor" })),
+    );
+    expect(error).toMatchObject({ code: "42501" });
+  });
+
+  it("creates a person and their membership in one transaction, and adds a role to an existing member", async () => {
+    const id = crypto.randomUUID();
+    const created = await withTenant(app.db, a.id, async (tx) => {
+      // No RETURNING: the new row is checked against the read policy before it has an xmin, so it is read after.
+      await tx
+        .insert(users)
+        .values({ id, email: `new.${id}@example.test`, displayName: "New member", passwordHash: "set-at-invitation" });
+      const [row] = await tx.select({ id: users.id }).from(users).where(eq(users.id, id));
+      await tx.insert(memberships).values({ tenantId: a.id, userId: id, role: "author" });
+      return row;
+    });
+    expect(created).toEqual({ id });
+    await withTenant(app.db, a.id, (tx) =>
+      tx.insert(memberships).values({ tenantId: a.id, userId: id, role: "editor" }),
+    );
+    const roles = await admin.query("select role from memberships where user_id = $1 order by role", [id]);
+    expect(roles.rows.map((row) => row.role)).toEqual(["author", "editor"]);
+  });
+
+  it.each([
+    ["another member's session", () => a.userId],
+    ["a job or an anonymous request", () => undefined],
+  ])("refuses to rewrite a member's password, second factor or status from %s", async (_who, actingUser) => {
+    const userId = actingUser();
+    const changed = await withTenant(
+      app.db,
+      a.id,
+      (tx) =>
+        tx
+          .update(users)
+          .set({ passwordHash: "attacker-hash", mfaSecretEncrypted: "attacker-secret", status: "disabled" })
+          .where(eq(users.id, colleague))
+          .returning({ id: users.id }),
+      userId ? { userId } : {},
+    );
+    expect(changed).toEqual([]);
+    expect(await account(colleague)).toEqual({
+      password_hash: "original-hash",
+      mfa_secret_encrypted: null,
+      status: "active",
+    });
+  });
+
+  it("refuses to rewrite another tenant's member even when acting as them from the wrong tenant", async () => {
+    const changed = await withTenant(
+      app.db,
+      a.id,
+      (tx) => tx.update(users).set({ passwordHash: "attacker-hash" }).where(eq(users.id, b.userId)).returning(),
+      { userId: b.userId },
+    );
+    expect(changed).toEqual([]);
+    expect((await account(b.userId)).password_hash).toBeNull();
+  });
+
+  it("lets the account owner's own session change their credentials", async () => {
+    const changed = await withTenant(
+      app.db,
+      a.id,
+      (tx) =>
+        tx.update(users).set({ passwordHash: "owner-hash" }).where(eq(users.id, colleague)).returning({ id: users.id }),
+      { userId: colleague },
+    );
+    expect(changed).toEqual([{ id: colleague }]);
+    expect((await account(colleague)).password_hash).toBe("owner-hash");
+    await admin.query("update users set password_hash = 'original-hash' where id = $1", [colleague]);
+  });
+
+  it("lets only the owner issue or discard their recovery codes", async () => {
+    const forged = await refusal(
+      withTenant(app.db, a.id, (tx) => tx.insert(mfaRecoveryCodes).values({ userId: colleague, codeHash: "forged" }), {
+        userId: a.userId,
+      }),
+    );
+    expect(forged).toMatchObject({
+      code: "42501",
+      message:
+        'new row violates row-level security policy "mfa_recovery_codes_owner_insert" for table "mfa_recovery_codes"',
+    });
+    await withTenant(app.db, a.id, (tx) => tx.insert(mfaRecoveryCodes).values({ userId: colleague, codeHash: "own" }), {
+      userId: colleague,
+    });
+    const discarded = await withTenant(
+      app.db,
+      a.id,
+      (tx) => tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, colleague)).returning(),
+      { userId: a.userId },
+    );
+    expect(discarded).toEqual([]);
+    const kept = await admin.query("select code_hash from mfa_recovery_codes where user_id = $1", [colleague]);
+    expect(kept.rows).toEqual([{ code_hash: "own" }]);
+  });
+
+  it("lets a tenant disable its own membership rows only, and change nothing else of them", async () => {
+    const own = await withTenant(app.db, a.id, (tx) =>
+      tx
+        .update(memberships)
+        .set({ status: "disabled" })
+        .where(and(eq(memberships.tenantId, a.id), eq(memberships.userId, colleague)))
+        .returning({ role: memberships.role }),
+    );
+    expect(own).toEqual([{ role: "author" }]);
+    const others = await withTenant(app.db, a.id, (tx) =>
+      tx.update(memberships).set({ status: "disabled" }).where(eq(memberships.userId, b.userId)).returning(),
+    );
+    expect(others).toEqual([]);
+    const promote = await refusal(
+      withTenant(app.db, a.id, (tx) =>
+        tx.execute(sql`update memberships set role = 'admin' where user_id = ${colleague}`),
+      ),
+    );
+    expect(promote).toMatchObject({ code: "42501", message: "permission denied for table memberships" });
+    await admin.query("update memberships set status = 'active' where user_id = $1", [colleague]);
+    const bRows = await admin.query("select status from memberships where user_id = $1", [b.userId]);
+    expect(bRows.rows).toEqual([{ status: "active" }]);
   });
 });

@@ -4,7 +4,7 @@ import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import { credentialViewSchema } from "../../shapes/account";
-import { disableUser, reviewCredential } from "../../services/identity/accounts";
+import { disableMembership, enableMembership, reviewCredential } from "../../services/identity/accounts";
 
 const adminOnly: ProtectOptions = { sensitivity: "restricted", action: "write", roles: ["admin"] };
 const params = z.object({ id: z.uuid() });
@@ -29,10 +29,21 @@ const disableRoute = protectedRoute({
   method: "post",
   path: "/users/{id}/disable",
   tags: ["Users"],
-  summary: "Disable a member: no sign-ins, every token void at once (audited).",
+  summary:
+    "Disable a member in this tenant: no sign-in here, this tenant's tokens void at once; their other tenants are untouched (audited).",
   protect: adminOnly,
   request: { params },
-  responses: { 204: { description: "Disabled." }, ...problemResponses(401, 403, 404, 409) },
+  responses: { 204: { description: "Disabled in this tenant." }, ...problemResponses(401, 403, 404, 409) },
+});
+
+const enableRoute = protectedRoute({
+  method: "post",
+  path: "/users/{id}/enable",
+  tags: ["Users"],
+  summary: "Re-activate a disabled member in this tenant: they may sign in here again (audited).",
+  protect: adminOnly,
+  request: { params },
+  responses: { 204: { description: "Active in this tenant." }, ...problemResponses(401, 403, 404) },
 });
 
 const reviewHandler: RouteHandler<typeof reviewRoute, AppBindings> = async (c) => {
@@ -41,8 +52,16 @@ const reviewHandler: RouteHandler<typeof reviewRoute, AppBindings> = async (c) =
 };
 
 const disableHandler: RouteHandler<typeof disableRoute, AppBindings> = async (c) => {
-  await disableUser(c.var.scope, { userId: c.req.valid("param").id });
+  await disableMembership(c.var.scope, { userId: c.req.valid("param").id });
   return c.body(null, 204);
 };
 
-export const usersRouter = createRouter().openapi(reviewRoute, reviewHandler).openapi(disableRoute, disableHandler);
+const enableHandler: RouteHandler<typeof enableRoute, AppBindings> = async (c) => {
+  await enableMembership(c.var.scope, { userId: c.req.valid("param").id });
+  return c.body(null, 204);
+};
+
+export const usersRouter = createRouter()
+  .openapi(reviewRoute, reviewHandler)
+  .openapi(disableRoute, disableHandler)
+  .openapi(enableRoute, enableHandler);

@@ -1,5 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { memberships, mfaRecoveryCodes, professionalCredentials, refreshTokens, users } from "../../../schema";
+import type { MembershipStatus } from "../../../schema/memberships";
 import type { CredentialStatus } from "../../../schema/professional-credentials";
 import { encryptSecret, decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
@@ -11,14 +12,8 @@ import { assertAcceptablePassword } from "../../lib/password-policy";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { requireUser, type Scope } from "../../scope";
 import type { CredentialInput, CredentialView, MfaConfirmation, MfaEnrolment, Me } from "../../shapes/account";
-import {
-  consumeRecoveryCode,
-  LOCKOUT_SECONDS,
-  LOCKOUT_THRESHOLD,
-  RECOVERY_CODE,
-  revocationSecond,
-  revokeAllSessions,
-} from "./sessions";
+import { consumeRecoveryCode, LOCKOUT_SECONDS, LOCKOUT_THRESHOLD, RECOVERY_CODE, revocationSecond } from "./sessions";
+import { tenantNotBeforeKey } from "../trust-signals";
 import { ACCESS_TOKEN_SECONDS, issueAccessToken } from "./tokens";
 
 // A hash of a random password nobody knows: an account without a password is checked against it (same cost).
@@ -309,20 +304,64 @@ export async function reviewCredential(
   });
 }
 
-/** Disables a member: no new sign-ins, and every token they hold is void at once. */
-export async function disableUser(scope: Scope, input: { userId: string }): Promise<void> {
+/**
+ * Disables the person's membership in this tenant (every role row of it): sign-in and refresh here are refused,
+ * this tenant's refresh tokens are revoked and its access tokens refused from now on (the per-tenant not-before
+ * key `protect()` reads). Their account and their membership of other tenants are untouched: users are global,
+ * and only a platform operator may disable one everywhere (users.status).
+ */
+export async function disableMembership(scope: Scope, input: { userId: string }): Promise<void> {
   const admin = requireUser(scope);
   const { userId } = input;
   if (userId === admin.userId) throw new ConflictError("cannot_disable_self", "You cannot disable your own account.");
-  const found = await scope.transaction(async (tx) => {
-    const updated = await tx
-      .update(users)
-      .set({ status: "disabled", updatedAt: new Date() })
-      .where(eq(users.id, userId))
-      .returning({ id: users.id });
-    if (updated.length > 0) await scope.audit(tx, "user.disabled", { type: "user", id: userId });
-    return updated.length > 0;
+  const now = new Date();
+  await scope.transaction(async (tx) => {
+    const roles = await setMembershipStatus(tx, scope, userId, "disabled");
+    const revoked = await tx
+      .update(refreshTokens)
+      .set({ revokedAt: now, revokedReason: "membership_disabled" })
+      .where(
+        and(
+          eq(refreshTokens.tenantId, scope.tenant.id),
+          eq(refreshTokens.userId, userId),
+          isNull(refreshTokens.revokedAt),
+        ),
+      )
+      .returning({ id: refreshTokens.id });
+    await scope.audit(
+      tx,
+      "membership.disabled",
+      { type: "user", id: userId },
+      { roles, sessionsRevoked: revoked.length },
+    );
+    // Before the commit, so a Redis failure leaves the membership active rather than tokens alive (fail closed).
+    await scope.redis.set(tenantNotBeforeKey(scope.tenant.id, userId), String(revocationSecond(now)), {
+      ex: ACCESS_TOKEN_SECONDS + 60,
+    });
   });
-  if (!found) throw new NotFoundError("No such member.");
-  await revokeAllSessions(scope, { userId, reason: "user_disabled" });
+}
+
+/** Re-activates a disabled membership in this tenant: the person may sign in here again (audited). */
+export async function enableMembership(scope: Scope, input: { userId: string }): Promise<void> {
+  requireUser(scope);
+  await scope.transaction(async (tx) => {
+    const roles = await setMembershipStatus(tx, scope, input.userId, "active");
+    await scope.audit(tx, "membership.enabled", { type: "user", id: input.userId }, { roles });
+  });
+}
+
+/** Sets the status of every role row of the person's membership in this tenant; 404 when they hold none. */
+async function setMembershipStatus(
+  tx: Transaction,
+  scope: Scope,
+  userId: string,
+  status: MembershipStatus,
+): Promise<string[]> {
+  const rows = await tx
+    .update(memberships)
+    .set({ status })
+    .where(and(eq(memberships.tenantId, scope.tenant.id), eq(memberships.userId, userId)))
+    .returning({ role: memberships.role });
+  if (rows.length === 0) throw new NotFoundError("No such member.");
+  return rows.map((row) => row.role).sort();
 }

@@ -4,12 +4,13 @@ import { memberships, mfaRecoveryCodes, refreshTokens, users } from "../../../sc
 import type { Role } from "../../../schema/memberships";
 import { decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
-import type { Transaction } from "../../lib/db";
+import { actAsUser, type Transaction } from "../../lib/db";
 import { randomBytes, toBase64Url } from "../../lib/encoding";
 import { AppError, RateLimitedError, UnauthorizedError } from "../../lib/errors";
 import { hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { verifyTotp } from "../../lib/totp";
 import { type AuditActor, requireUser, type Scope } from "../../scope";
+import { membershipDisabled } from "./membership-status";
 import { ACCESS_TOKEN_SECONDS, type AccessClaims, issueAccessToken, issueMfaToken, verifyMfaToken } from "./tokens";
 
 /** Refresh tokens: idle lifetime per rotation, and an absolute limit from the original sign-in. */
@@ -98,7 +99,7 @@ async function rolesOf(tx: Transaction, tenantId: string, userId: string): Promi
   const rows = await tx
     .select({ role: memberships.role })
     .from(memberships)
-    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId), eq(memberships.status, "active")));
   return rows.map((row) => row.role);
 }
 
@@ -163,7 +164,8 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
   const result = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
     const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !passwordOk || user.status !== "active") {
+    const disabled = user && passwordOk && (await membershipDisabled(tx, scope.tenant.id, user.id));
+    if (!user || !passwordOk || user.status !== "active" || disabled) {
       const failures = await scope.redis.incr(failKey);
       if (failures === 1) await scope.redis.expire(failKey, LOCKOUT_SECONDS);
       if (failures >= LOCKOUT_THRESHOLD) await scope.redis.set(lockKey, "1", { ex: LOCKOUT_SECONDS });
@@ -184,6 +186,8 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
     }
     await scope.redis.del(failKey);
     if (user.passwordHash && needsRehash(user.passwordHash)) {
+      // The password just proved the owner: only their own transaction may change the account (schema/users.ts).
+      await actAsUser(tx, user.id);
       await tx
         .update(users)
         .set({ passwordHash: await hashPassword(input.password), updatedAt: new Date() })
@@ -267,7 +271,8 @@ export async function completeMfa(scope: Scope, input: MfaInput): Promise<Sessio
   const code = input.code.trim().toUpperCase();
   const outcome = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, challenge.userId)).limit(1);
-    if (!user || user.status !== "active" || !user.mfaSecretEncrypted || !user.mfaEnabledAt)
+    const disabled = !user || (await membershipDisabled(tx, scope.tenant.id, user.id));
+    if (!user || user.status !== "active" || disabled || !user.mfaSecretEncrypted || !user.mfaEnabledAt)
       return { ok: false as const, reason: "no_mfa" };
     let method: "otp" | "recovery";
     if (RECOVERY_CODE.test(code)) {
@@ -342,7 +347,8 @@ export async function refreshSession(scope: Scope, input: { refreshToken: string
     }
     const [user] = await tx.select().from(users).where(eq(users.id, row.userId)).limit(1);
     const voidedByLogoutAll = user?.tokensValidAfter && user.tokensValidAfter.getTime() > row.createdAt.getTime();
-    if (!user || user.status !== "active" || voidedByLogoutAll || row.expiresAt.getTime() <= Date.now()) {
+    const disabled = !user || (await membershipDisabled(tx, scope.tenant.id, user.id));
+    if (!user || user.status !== "active" || disabled || voidedByLogoutAll || row.expiresAt.getTime() <= Date.now()) {
       return { ok: false as const, reason: "expired" };
     }
     await tx.update(refreshTokens).set({ rotatedAt: new Date() }).where(eq(refreshTokens.id, row.id));
