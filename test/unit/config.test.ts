@@ -34,4 +34,20 @@ describe("configuration", () => {
     expect(getConfig({ ...complete, ENVIRONMENT: "prod" }).environment).toBe("production");
     expect(getConfig({ ...complete, ENVIRONMENT: undefined }).environment).toBe("production");
   });
+
+  it("trusts CF-Connecting-IP only when TRUST_CLIENT_IP_HEADER says so, and names a malformed switch", () => {
+    expect(getConfig({ ...complete }).edge).toEqual({ ok: true, value: { trustClientIpHeader: false } });
+    expect(getConfig({ ...complete, TRUST_CLIENT_IP_HEADER: "false" }).edge).toEqual({
+      ok: true,
+      value: { trustClientIpHeader: false },
+    });
+    expect(getConfig({ ...complete, TRUST_CLIENT_IP_HEADER: "true" }).edge).toEqual({
+      ok: true,
+      value: { trustClientIpHeader: true },
+    });
+    const malformed = getConfig({ ...complete, TRUST_CLIENT_IP_HEADER: "yes please" }).edge;
+    expect(malformed.ok).toBe(false);
+    expect(!malformed.ok && malformed.problems.join()).toMatch(/TRUST_CLIENT_IP_HEADER/);
+    expect(JSON.stringify(malformed)).not.toContain("yes please");
+  });
 });
