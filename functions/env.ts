@@ -34,6 +34,11 @@ export interface Bindings {
   AUDIT_SIGNING_MLDSA_SEED?: string;
   /** Seconds a public site page stays fresh in the Worker cache and at the CDN (default 300; 0 = no Worker cache). */
   SITE_CACHE_SECONDS?: string;
+  /**
+   * "true" only where the Worker sits behind Cloudflare, whose edge sets `CF-Connecting-IP` itself: then that
+   * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
+   */
+  TRUST_CLIENT_IP_HEADER?: string;
 }
 
 const environments = ["development", "test", "staging", "production"] as const;
@@ -141,6 +146,16 @@ const siteSchema = z.object({
     .optional(),
 });
 
+// Off unless the deployment says so: anywhere but behind Cloudflare the header is whatever the client sent.
+const edgeSchema = z.object({
+  TRUST_CLIENT_IP_HEADER: booleanString.default(false),
+});
+
+export interface EdgeConfig {
+  /** Whether `CF-Connecting-IP` names the client (behind Cloudflare) or is ignored (anywhere else). */
+  trustClientIpHeader: boolean;
+}
+
 export interface AnalysisConfig {
   /** Where DOI/PMID/SciELO identifiers are resolved (`GET <url>/resolve?id=`); unset = left unresolved. */
   referenceResolverUrl: string | undefined;
@@ -194,6 +209,7 @@ export interface Config {
   audit: ConfigSection<AuditConfig>;
   analysis: ConfigSection<AnalysisConfig>;
   site: ConfigSection<SiteConfig>;
+  edge: ConfigSection<EdgeConfig>;
 }
 
 function describeIssues(error: z.ZodError): string[] {
@@ -245,6 +261,7 @@ export function getConfig(env: Bindings): Config {
     })),
     analysis: parseSection(analysisSchema, env, (v) => ({ referenceResolverUrl: v.REFERENCE_RESOLVER_URL })),
     site: parseSection(siteSchema, env, (v) => ({ cacheSeconds: v.SITE_CACHE_SECONDS })),
+    edge: parseSection(edgeSchema, env, (v) => ({ trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER })),
     audit: parseSection(auditSchema, env, (v) => ({
       ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK,
       mldsaSeed: v.AUDIT_SIGNING_MLDSA_SEED,

@@ -25,8 +25,13 @@ export interface UpstashAdapter {
   /** What UPSTASH_REDIS_REST_URL should hold, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
   port: number;
-  /** HTTP requests answered so far: one per client round trip (a pipeline is one), for benchmarks. */
+  /** HTTP requests answered so far: one per client round trip (a pipeline is one), for benchmarks and tests. */
   readonly requests: number;
+  /**
+   * The same requests by endpoint: `/` (one command), `/pipeline`, `/multi-exec`, or `/<command>` for the path
+   * form; a test can tell one pipelined round trip from several single commands.
+   */
+  requestsByEndpoint(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -111,8 +116,11 @@ export async function startUpstashAdapter(opts: UpstashAdapterOptions): Promise<
   const context: HandlerContext = { redis, scripts, dedicated, tokenDigest: digest(opts.token) };
 
   let requests = 0;
+  const byEndpoint = new Map<string, number>();
   const server = createServer((req, res) => {
     requests += 1;
+    const endpoint = endpointOf(req.url);
+    byEndpoint.set(endpoint, (byEndpoint.get(endpoint) ?? 0) + 1);
     handleRequest(req, res, context).catch((err: unknown) => sendJson(res, 500, { error: errorMessage(err) }));
   });
   server.on("clientError", (_err, socket) => socket.destroy());
@@ -132,11 +140,18 @@ export async function startUpstashAdapter(opts: UpstashAdapterOptions): Promise<
     get requests(): number {
       return requests;
     },
+    requestsByEndpoint: () => Object.fromEntries(byEndpoint),
     close(): Promise<void> {
       closing ??= shutdown(server, redis, dedicated);
       return closing;
     },
   };
+}
+
+/** `/`, `/pipeline`, `/multi-exec`, or `/<command>` (lower case) for the path form; never the arguments. */
+function endpointOf(rawUrl: string | undefined): string {
+  const first = new URL(rawUrl ?? "/", "http://adapter.invalid").pathname.split("/").find(Boolean);
+  return first === undefined ? "/" : `/${first.toLowerCase()}`;
 }
 
 interface HandlerContext {

@@ -202,6 +202,8 @@ async function main(): Promise<void> {
     AUDIT_SIGNING_ED25519_JWK: secrets.auditEd25519Jwk,
     AUDIT_SIGNING_MLDSA_SEED: secrets.auditMldsaSeed,
     ADMIN_ORIGINS: `http://localhost:${PORTS.worker},http://127.0.0.1:${PORTS.worker}`,
+    // wrangler.toml turns it on for Cloudflare; locally nothing vouches for CF-Connecting-IP unless you say so.
+    TRUST_CLIENT_IP_HEADER: process.env.TRUST_CLIENT_IP_HEADER ?? "false",
   };
   const envFile = join(STATE, "dev.vars");
   await writeFile(

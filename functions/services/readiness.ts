@@ -1,4 +1,4 @@
-import type { Config, S3Config } from "../env";
+import type { Config, S3Config, SectionName } from "../env";
 import { createDatabase } from "../lib/db";
 import { createRedis } from "../lib/redis";
 import { createS3 } from "../lib/s3";
@@ -13,10 +13,24 @@ export interface DependencyCheck {
   reason?: string;
 }
 
+/** The config sections no dependency probe covers: they are only parsed, and named here when they do not. */
+export const CONFIG_ONLY_SECTIONS = ["auth", "audit", "analysis", "site", "edge"] as const satisfies SectionName[];
+export type ConfigOnlySection = (typeof CONFIG_ONLY_SECTIONS)[number];
+
+export interface ConfigCheck {
+  status: "ok" | "invalid";
+  /** The variables that are wrong and why, never their values. */
+  reason?: string;
+}
+
 export interface Readiness {
   status: "ready" | "not_ready";
   down: DependencyName[];
   checks: Record<DependencyName, DependencyCheck>;
+  /** Sections that need no dependency; one that does not parse makes the Worker not ready. */
+  config: Record<ConfigOnlySection, ConfigCheck>;
+  /** The sections of `config` that are invalid. */
+  misconfigured: ConfigOnlySection[];
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -73,8 +87,14 @@ function misconfigured(problems: string[]): DependencyCheck {
   return { status: "down", latencyMs: 0, reason: `configuration: ${problems.join("; ")}` };
 }
 
+function configCheck(config: Config, name: ConfigOnlySection): ConfigCheck {
+  const section = config[name];
+  return section.ok ? { status: "ok" } : { status: "invalid", reason: `configuration: ${section.problems.join("; ")}` };
+}
+
 /**
- * Probes each backing service once, in parallel: PostgreSQL `select 1`, Redis PING, an S3 read.
+ * Probes each backing service once, in parallel: PostgreSQL `select 1`, Redis PING, an S3 read; and names
+ * every other config section that does not parse.
  */
 export async function checkReadiness(config: Config, hooks: ReadinessHooks): Promise<Readiness> {
   const { schedule } = hooks;
@@ -112,5 +132,11 @@ export async function checkReadiness(config: Config, hooks: ReadinessHooks): Pro
   ]);
   const checks = { postgres, redis, s3 };
   const down = (Object.keys(checks) as DependencyName[]).filter((name) => checks[name].status === "down");
-  return { status: down.length === 0 ? "ready" : "not_ready", down, checks };
+  const sections = Object.fromEntries(CONFIG_ONLY_SECTIONS.map((name) => [name, configCheck(config, name)])) as Record<
+    ConfigOnlySection,
+    ConfigCheck
+  >;
+  const invalid = CONFIG_ONLY_SECTIONS.filter((name) => sections[name].status === "invalid");
+  const ready = down.length === 0 && invalid.length === 0;
+  return { status: ready ? "ready" : "not_ready", down, checks, config: sections, misconfigured: invalid };
 }

@@ -20,11 +20,11 @@ describe("the Worker's foundation", () => {
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("keeps a plain incoming request id and replaces a suspicious one", async () => {
-    const kept = await worker.fetch("/healthz", { headers: { "X-Request-Id": "edge-1234abcd" } });
-    expect(kept.headers.get("x-request-id")).toBe("edge-1234abcd");
-    const replaced = await worker.fetch("/healthz", { headers: { "X-Request-Id": "<script>alert(1)</script>" } });
-    expect(replaced.headers.get("x-request-id")).not.toContain("<");
+  it("answers with a request id of its own, never the client's", async () => {
+    for (const sent of ["edge-1234abcd", "<script>alert(1)</script>"]) {
+      const res = await worker.fetch("/healthz", { headers: { "X-Request-Id": sent } });
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 
   it("reports PostgreSQL, Redis and S3 up on /readyz, each with a latency", async () => {

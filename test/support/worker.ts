@@ -38,6 +38,9 @@ export function testBindings(env: TestEnvironment): Bindings {
     AUDIT_SIGNING_MLDSA_SEED: env.audit.mldsaSeed,
     // The public site's cache lifetime (functions/services/site-cache.ts); tests that need stale pages lower it.
     SITE_CACHE_SECONDS: "300",
+    // The harness plays Cloudflare's edge: `fetch` below sets CF-Connecting-IP on every request, so the Worker
+    // trusts it as production does. Tests of an untrusted header start a Worker with "false".
+    TRUST_CLIENT_IP_HEADER: "true",
   };
 }
 

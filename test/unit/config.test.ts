@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../functions/env.js";
+import { checkReadiness } from "../../functions/services/readiness.js";
 
 const complete = {
   ENVIRONMENT: "test",
@@ -33,5 +34,53 @@ describe("configuration", () => {
   it("treats an unknown environment name as production, the strictest", () => {
     expect(getConfig({ ...complete, ENVIRONMENT: "prod" }).environment).toBe("production");
     expect(getConfig({ ...complete, ENVIRONMENT: undefined }).environment).toBe("production");
+  });
+
+  it("trusts CF-Connecting-IP only when TRUST_CLIENT_IP_HEADER says so, and names a malformed switch", () => {
+    expect(getConfig({ ...complete }).edge).toEqual({ ok: true, value: { trustClientIpHeader: false } });
+    expect(getConfig({ ...complete, TRUST_CLIENT_IP_HEADER: "false" }).edge).toEqual({
+      ok: true,
+      value: { trustClientIpHeader: false },
+    });
+    expect(getConfig({ ...complete, TRUST_CLIENT_IP_HEADER: "true" }).edge).toEqual({
+      ok: true,
+      value: { trustClientIpHeader: true },
+    });
+    const malformed = getConfig({ ...complete, TRUST_CLIENT_IP_HEADER: "yes please" }).edge;
+    expect(malformed.ok).toBe(false);
+    expect(!malformed.ok && malformed.problems.join()).toMatch(/TRUST_CLIENT_IP_HEADER/);
+    expect(JSON.stringify(malformed)).not.toContain("yes please");
+  });
+});
+
+describe("readiness of the configuration", () => {
+  // No dependency is configured, so nothing is probed: only the parsed configuration is reported.
+  const noDependencies = { ENVIRONMENT: "test" };
+
+  it("names the analysis, site and edge sections when they do not parse, without their values", async () => {
+    const readiness = await checkReadiness(
+      getConfig({
+        ...noDependencies,
+        REFERENCE_RESOLVER_URL: "resolver-at-home",
+        SITE_CACHE_SECONDS: "five minutes",
+        TRUST_CLIENT_IP_HEADER: "maybe",
+      }),
+      { schedule: () => undefined },
+    );
+    expect(readiness.status).toBe("not_ready");
+    expect(readiness.misconfigured).toEqual(expect.arrayContaining(["analysis", "site", "edge"]));
+    expect(readiness.config.analysis.reason).toContain("REFERENCE_RESOLVER_URL");
+    expect(readiness.config.site.reason).toContain("SITE_CACHE_SECONDS");
+    expect(readiness.config.edge.reason).toContain("TRUST_CLIENT_IP_HEADER");
+    expect(JSON.stringify(readiness)).not.toMatch(/resolver-at-home|five minutes|maybe/);
+  });
+
+  it("reports the optional sections ok when they are unset", async () => {
+    const readiness = await checkReadiness(getConfig({ ...noDependencies }), { schedule: () => undefined });
+    expect(readiness.config.analysis).toEqual({ status: "ok" });
+    expect(readiness.config.site).toEqual({ status: "ok" });
+    expect(readiness.config.edge).toEqual({ status: "ok" });
+    // The required sections are named too (here: nothing is configured).
+    expect(readiness.misconfigured).toEqual(["auth", "audit"]);
   });
 });

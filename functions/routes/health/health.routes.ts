@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { CONFIG_ONLY_SECTIONS, type ConfigOnlySection } from "../../services/readiness";
 
 const dependencyCheck = z.object({
   status: z.enum(["up", "down"]),
@@ -6,11 +7,20 @@ const dependencyCheck = z.object({
   reason: z.string().optional(),
 });
 
+const configCheck = z.object({ status: z.enum(["ok", "invalid"]), reason: z.string().optional() });
+
 export const readinessSchema = z
   .object({
     status: z.enum(["ready", "not_ready"]),
     down: z.array(z.enum(["postgres", "redis", "s3"])),
     checks: z.object({ postgres: dependencyCheck, redis: dependencyCheck, s3: dependencyCheck }),
+    config: z.object(
+      Object.fromEntries(CONFIG_ONLY_SECTIONS.map((name) => [name, configCheck])) as Record<
+        ConfigOnlySection,
+        typeof configCheck
+      >,
+    ),
+    misconfigured: z.array(z.enum(CONFIG_ONLY_SECTIONS)),
   })
   .openapi("Readiness");
 
@@ -32,11 +42,12 @@ export const readyz = createRoute({
   path: "/readyz",
   tags: ["Operations"],
   summary:
-    "Readiness: PostgreSQL (select 1), Redis (PING) and S3 (a probe read in the bucket), each with latency in ms.",
+    "Readiness: PostgreSQL (select 1), Redis (PING) and S3 (a probe read in the bucket), each with latency in ms, and every other configuration section (auth, audit, analysis, site, edge) that does not parse.",
   responses: {
     200: { description: "Every dependency is up.", content: { "application/json": { schema: readinessSchema } } },
     503: {
-      description: "At least one dependency is down or misconfigured; `down` names which.",
+      description:
+        "A dependency is down or misconfigured (`down` names which), or a configuration section does not parse (`misconfigured`).",
       content: { "application/json": { schema: readinessSchema } },
     },
   },
