@@ -19,7 +19,7 @@ import {
   type CheckpointSigner,
 } from "../../functions/services/audit-checkpoints.js";
 import { withTenant } from "../../functions/lib/db.js";
-import { generateAuditSigningKeys } from "../../scripts/keys.js";
+import { auditKeyFingerprints, generateAuditSigningKeys } from "../../scripts/keys.js";
 import { bearer, createUser, jsonPost, signIn } from "../support/auth.js";
 import { adminClient, appDatabase, platformScope, type SeededTenant, seedTenant } from "../support/db.js";
 import { signInWithMfa } from "../support/mfa.js";
@@ -75,16 +75,21 @@ async function verifyApi(tenant: SeededTenant, token: string): Promise<Verificat
   return (await res.json()) as Verification;
 }
 
-async function verifyCli(slug: string): Promise<{ code: number; out: Verification }> {
+/**
+ * `npm run audit:verify` as an operator runs it (the signing keys and the retired fingerprints in its
+ * environment), or, with `pins`, as an outside auditor who holds no private key and pins only fingerprints.
+ */
+async function verifyCli(slug: string, pins?: string[]): Promise<{ code: number; out: Verification }> {
+  const keys = {
+    AUDIT_SIGNING_ED25519_JWK: worker.env.audit.ed25519Jwk,
+    AUDIT_SIGNING_MLDSA_SEED: worker.env.audit.mldsaSeed,
+    AUDIT_RETIRED_KEY_FINGERPRINTS: worker.env.audit.retiredFingerprints,
+  };
+  const { AUDIT_SIGNING_ED25519_JWK: _jwk, AUDIT_SIGNING_MLDSA_SEED: _seed, ...inherited } = process.env;
   try {
-    const { stdout } = await run("npx", ["tsx", "scripts/audit-verify.ts", "--tenant", slug], {
-      env: {
-        ...process.env,
-        DATABASE_URL: worker.env.adminDatabaseUrl,
-        AUDIT_SIGNING_ED25519_JWK: worker.env.audit.ed25519Jwk,
-        AUDIT_SIGNING_MLDSA_SEED: worker.env.audit.mldsaSeed,
-        AUDIT_RETIRED_KEY_FINGERPRINTS: worker.env.audit.retiredFingerprints,
-      },
+    const args = ["tsx", "scripts/audit-verify.ts", "--tenant", slug, ...(pins ?? []).flatMap((pin) => ["--pin", pin])];
+    const { stdout } = await run("npx", args, {
+      env: { ...inherited, DATABASE_URL: worker.env.adminDatabaseUrl, ...(pins ? {} : keys) },
     });
     return { code: 0, out: JSON.parse(stdout) as Verification };
   } catch (error) {
@@ -183,6 +188,13 @@ describe("signed audit checkpoints against a database superuser", () => {
     await checkpointWith(tenant, await signer(worker.env.audit));
     expect(await verifyApi(tenant, token)).toMatchObject({ ok: true, checkpoints: { checked: 2, ok: true } });
     expect(await verifyCli(tenant.slug)).toMatchObject({ code: 0, out: { ok: true, checkpoints: { checked: 2 } } });
+    // An auditor with only the published fingerprints; and with none pinned, nothing signed can verify.
+    const published = [...auditKeyFingerprints(worker.env.audit), ...worker.env.audit.retiredFingerprints.split(",")];
+    expect(await verifyCli(tenant.slug, published)).toMatchObject({ code: 0, out: { ok: true } });
+    expect(await verifyCli(tenant.slug, [])).toMatchObject({
+      code: 1,
+      out: { ok: false, checkpoints: { failure: { reason: "key_not_pinned" } } },
+    });
   });
 });
 
