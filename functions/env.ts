@@ -32,6 +32,11 @@ export interface Bindings {
   AUDIT_SIGNING_ED25519_JWK?: string;
   /** 32 random bytes, base64: the ML-DSA-65 (FIPS 204) key-generation seed for audit checkpoints. */
   AUDIT_SIGNING_MLDSA_SEED?: string;
+  /**
+   * Comma-separated SHA-256 fingerprints (hex) of retired audit checkpoint keys whose checkpoints still verify.
+   * The current signing keys are always trusted; a checkpoint signed by any other key is refused.
+   */
+  AUDIT_RETIRED_KEY_FINGERPRINTS?: string;
   /** Seconds a public site page stays fresh in the Worker cache and at the CDN (default 300; 0 = no Worker cache). */
   SITE_CACHE_SECONDS?: string;
   /**
@@ -114,6 +119,22 @@ const authSchema = z.object({
 
 export type SigningJwk = z.output<typeof ed25519PrivateJwk>;
 
+/**
+ * A comma-separated list of key fingerprints (SHA-256 of a raw public key, 64 hex digits), as pinned by audit
+ * verifiers; empty entries are ignored. Shared with `npm run audit:verify`, which reads the same variable.
+ */
+export const keyFingerprintList = z.string().transform((text, ctx) => {
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+  if (entries.some((entry) => !/^[0-9a-f]{64}$/.test(entry))) {
+    ctx.addIssue({ code: "custom", message: "must be comma-separated SHA-256 fingerprints (64 hex digits)" });
+    return z.NEVER;
+  }
+  return entries;
+});
+
 // Audit checkpoints are signed twice (Ed25519 and ML-DSA-65) so the chain head can be checked offline,
 // also once classical signatures are no longer enough (see services/audit-checkpoints.ts).
 const auditSchema = z.object({
@@ -131,6 +152,7 @@ const auditSchema = z.object({
   AUDIT_SIGNING_MLDSA_SEED: z
     .string({ error: "is required" })
     .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value), "must be 32 bytes, base64"),
+  AUDIT_RETIRED_KEY_FINGERPRINTS: z.string().default("").pipe(keyFingerprintList),
 });
 
 // Optional features: unset means off, a malformed value is a configuration error named by /readyz.
@@ -170,6 +192,8 @@ export interface AuditConfig {
   ed25519PrivateJwk: SigningJwk;
   /** Base64 of the 32-byte ML-DSA-65 seed. */
   mldsaSeed: string;
+  /** Fingerprints of retired checkpoint keys that verifiers still trust (rotation). */
+  retiredKeyFingerprints: string[];
 }
 
 export interface AuthConfig {
@@ -265,6 +289,7 @@ export function getConfig(env: Bindings): Config {
     audit: parseSection(auditSchema, env, (v) => ({
       ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK,
       mldsaSeed: v.AUDIT_SIGNING_MLDSA_SEED,
+      retiredKeyFingerprints: v.AUDIT_RETIRED_KEY_FINGERPRINTS,
     })),
   };
   parsedConfigs.set(env, config);

@@ -2,7 +2,12 @@
  * Verifies a tenant's audit log offline, straight from the database: recomputes the hash chain (naming the
  * first broken link) and checks every signed checkpoint (Ed25519 + ML-DSA-65) against the chain.
  *
- *   DATABASE_URL=postgres://… npm run audit:verify -- --tenant <slug>
+ *   DATABASE_URL=postgres://… npm run audit:verify -- --tenant <slug> [--pin <fingerprint>]…
+ *
+ * A checkpoint verifies only when both of its keys are pinned, as in the Worker: the fingerprints of the
+ * signing keys in AUDIT_SIGNING_ED25519_JWK / AUDIT_SIGNING_MLDSA_SEED when both are set, those in
+ * AUDIT_RETIRED_KEY_FINGERPRINTS, and each `--pin` (an auditor who holds no private key pins the published
+ * fingerprints). A checkpoint signed by any other key fails with `key_not_pinned`.
  *
  * Exit status: 0 intact, 1 broken, 2 usage or connection error. Prints one JSON document.
  * With a login that is granted `vitalis_app`, the check runs as that role (row-level security applies);
@@ -12,7 +17,9 @@ import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { getConfig, keyFingerprintList } from "../functions/env";
 import type { Transaction } from "../functions/lib/db";
+import { pinnedKeyFingerprints } from "../functions/services/audit-checkpoints";
 import { verifyTenantAudit } from "../functions/services/audit-query";
 import * as schema from "../schema";
 
@@ -23,7 +30,28 @@ export interface AuditVerifyResult {
   checkpoints: unknown;
 }
 
-export async function auditVerify(databaseUrl: string, slug: string): Promise<AuditVerifyResult> {
+/**
+ * The fingerprints this verifier pins: the configured signing keys' (when the audit configuration is complete),
+ * the retired ones, and any given on the command line. Throws when a fingerprint is malformed.
+ */
+export async function pinnedFromEnvironment(
+  env: Record<string, string | undefined>,
+  pins: string[] = [],
+): Promise<ReadonlySet<string>> {
+  const pinned = new Set(keyFingerprintList.parse([env.AUDIT_RETIRED_KEY_FINGERPRINTS ?? "", ...pins].join(",")));
+  if (env.AUDIT_SIGNING_ED25519_JWK && env.AUDIT_SIGNING_MLDSA_SEED) {
+    const audit = getConfig(env).audit;
+    if (!audit.ok) throw new Error(`audit configuration: ${audit.problems.join("; ")}`);
+    for (const fingerprint of await pinnedKeyFingerprints(audit.value)) pinned.add(fingerprint);
+  }
+  return pinned;
+}
+
+export async function auditVerify(
+  databaseUrl: string,
+  slug: string,
+  pinned: ReadonlySet<string>,
+): Promise<AuditVerifyResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -40,7 +68,7 @@ export async function auditVerify(databaseUrl: string, slug: string): Promise<Au
       await tx.execute(sql`select set_config('app.tenant_id', ${tenant.id}, true)`);
       // The services are written against drizzle's Neon driver; the node-postgres driver has the same query
       // builder, so the same verification code runs here (one implementation of the check).
-      const result = await verifyTenantAudit(tx as unknown as Transaction, tenant.id);
+      const result = await verifyTenantAudit(tx as unknown as Transaction, tenant.id, pinned);
       return { tenant: slug, ok: result.ok, chain: result.chain, checkpoints: result.checkpoints };
     });
   } finally {
@@ -51,13 +79,16 @@ export async function auditVerify(databaseUrl: string, slug: string): Promise<Au
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const slug = args[args.indexOf("--tenant") + 1];
+  const pins = args.flatMap((arg, index) => (arg === "--pin" ? [args[index + 1] ?? ""] : []));
   const url = process.env.DATABASE_URL;
   if (!args.includes("--tenant") || !slug || !url) {
-    console.error("usage: DATABASE_URL=postgres://… npm run audit:verify -- --tenant <slug>");
+    console.error("usage: DATABASE_URL=postgres://… npm run audit:verify -- --tenant <slug> [--pin <fingerprint>]…");
     process.exit(2);
   }
   try {
-    const result = await auditVerify(url, slug);
+    const pinned = await pinnedFromEnvironment(process.env, pins);
+    if (pinned.size === 0) console.error("audit:verify: no key is pinned, so no signed checkpoint can verify");
+    const result = await auditVerify(url, slug, pinned);
     console.log(JSON.stringify(result, null, 2));
     process.exit(result.ok ? 0 : 1);
   } catch (error) {

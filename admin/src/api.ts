@@ -40,6 +40,8 @@ export class ApiError extends Error {
 let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
 let stepUpHandler: (() => Promise<boolean>) | null = null;
+// Requests refused together (a screen loading two PHI-level resources) share one step-up prompt.
+let steppingUp: Promise<boolean> | null = null;
 let sessionEndedHandler: (() => void) | null = null;
 
 export function setAccessToken(token: string | null): void {
@@ -124,7 +126,10 @@ export async function request<T>(method: string, path: string, options: RequestO
     const problem = await readProblem(response);
     let retry = false;
     if (problem.code === "step_up_required" && stepUpHandler) {
-      retry = await stepUpHandler();
+      steppingUp ??= stepUpHandler().finally(() => {
+        steppingUp = null;
+      });
+      retry = await steppingUp;
     } else if (problem.code === "invalid_token" || problem.code === "unauthenticated") {
       retry = await refreshSession();
       if (!retry) sessionEndedHandler?.();

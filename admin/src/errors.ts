@@ -120,6 +120,10 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     "pt-BR":
       "A publicação está bloqueada pelos achados da análise listados no painel Análise. Corrija-os e analise de novo, ou peça a um revisor médico que autorize com uma justificativa escrita.",
   },
+  analysis_required: {
+    en: "This version has not been analysed yet. Run the analysis (Analyse), then try again.",
+    "pt-BR": "Esta versão ainda não foi analisada. Rode a análise (Analisar) e tente de novo.",
+  },
   version_conflict: {
     en: "Someone else saved this item in the meantime. Reload it to see their changes, then apply yours again.",
     "pt-BR":

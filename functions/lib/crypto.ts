@@ -1,4 +1,5 @@
 /** Small WebCrypto helpers shared by services; everything here runs the same in workerd and Node 22. */
+import canonicalize from "canonicalize";
 
 const encoder = new TextEncoder();
 
@@ -15,19 +16,15 @@ export async function sha256Hex(input: string | Uint8Array<ArrayBuffer>): Promis
 }
 
 /**
- * Deterministic JSON: object keys sorted at every depth, no whitespace, `undefined` members dropped.
- * Two encoders that agree on this produce the same bytes, so a hash over it can be recomputed offline.
+ * Canonical JSON per RFC 8785 (JSON Canonicalization Scheme): keys sorted by UTF-16 code units at every depth,
+ * ECMAScript number and string serialisation, no whitespace, `undefined` members dropped; lone surrogates and
+ * non-finite numbers are refused (I-JSON, RFC 7493). A named standard, so a hash over it (the audit chain,
+ * idempotency keys, checkpoint payloads) can be recomputed offline by any JCS implementation. The one encoder.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError("canonicalJson: non-finite number");
-    return JSON.stringify(value) ?? "null";
-  }
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, inner]) => inner !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(",")}}`;
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError("canonicalJson: the value has no JSON representation");
+  return text;
 }
 
 /** Constant-time comparison of two strings of equal length (tokens, hashes). */

@@ -10,7 +10,7 @@ import { fromBase64, toBase64Url } from "../lib/encoding";
  * Daily signed checkpoints of each tenant's audit chain (HIPAA 164.312(b) audit controls, 164.312(c)(2)
  * a mechanism to authenticate ePHI integrity). The chain head ("event `seq` has hash `h`") is signed
  * with Ed25519 (RFC 8032, WebCrypto) and ML-DSA-65 (FIPS 204, @noble/post-quantum): whoever keeps a copy
- * of a checkpoint and trusts the keys' fingerprints can later prove, offline, that the log up to `seq`
+ * of a checkpoint and pins the keys' fingerprints can later prove, offline, that the log up to `seq`
  * was not rewritten — even by someone able to recompute every hash, and, with ML-DSA, even once
  * Ed25519 can be forged by a quantum adversary.
  */
@@ -140,18 +140,29 @@ export async function checkpointAllTenants(
   return signed;
 }
 
+/**
+ * The key fingerprints a verifier trusts: the current signing keys' and the retired ones still pinned in the
+ * configuration. A checkpoint carries its own public keys, so without this pin anyone able to rewrite the chain
+ * could also re-sign it with a key of their own.
+ */
+export async function pinnedKeyFingerprints(config: AuditConfig): Promise<ReadonlySet<string>> {
+  const signer = await checkpointSigner(config);
+  return new Set([signer.ed25519.fingerprint, signer.mldsa.fingerprint, ...config.retiredKeyFingerprints]);
+}
+
 export interface CheckpointVerification {
   ok: boolean;
   ed25519: boolean;
   mldsa65: boolean;
-  /** Whether the keys are the trusted ones (when fingerprints to trust were given). */
+  /** Whether both public keys match their fingerprints and both fingerprints are pinned. */
   trustedKeys: boolean;
   payload: CheckpointPayload | null;
 }
 
 /**
- * Verifies a checkpoint with nothing but its own fields (offline): both signatures over `payload`, the
- * public keys against their fingerprints, and — when given — against the fingerprints the verifier trusts.
+ * Verifies a checkpoint with nothing but its own fields and the fingerprints the verifier pins (offline): both
+ * signatures over `payload`, the public keys against their stated fingerprints, and those fingerprints against
+ * the pinned ones. A checkpoint signed by a key that is not pinned never verifies, however valid its signatures.
  */
 export async function verifyCheckpoint(
   checkpoint: Pick<
@@ -167,7 +178,7 @@ export async function verifyCheckpoint(
     | "mldsaPublicKey"
     | "mldsaKeyFingerprint"
   >,
-  trusted?: { ed25519?: string; mldsa65?: string },
+  pinned: ReadonlySet<string>,
 ): Promise<CheckpointVerification> {
   const message = new TextEncoder().encode(checkpoint.payload);
   let payload: CheckpointPayload | null;
@@ -191,13 +202,15 @@ export async function verifyCheckpoint(
   } catch {
     mldsa65 = false;
   }
-  const fingerprintsMatch =
-    timingSafeEqual(await keyFingerprint(edPublic), checkpoint.ed25519KeyFingerprint) &&
-    timingSafeEqual(await keyFingerprint(mldsaPublic), checkpoint.mldsaKeyFingerprint);
+  // The fingerprints are recomputed from the keys that verified the signatures: the stored fingerprint columns
+  // are only a label and are never trusted on their own.
+  const edFingerprint = await keyFingerprint(edPublic);
+  const mldsaFingerprint = await keyFingerprint(mldsaPublic);
   const trustedKeys =
-    fingerprintsMatch &&
-    (trusted?.ed25519 === undefined || trusted.ed25519 === checkpoint.ed25519KeyFingerprint) &&
-    (trusted?.mldsa65 === undefined || trusted.mldsa65 === checkpoint.mldsaKeyFingerprint);
+    timingSafeEqual(edFingerprint, checkpoint.ed25519KeyFingerprint) &&
+    timingSafeEqual(mldsaFingerprint, checkpoint.mldsaKeyFingerprint) &&
+    pinned.has(edFingerprint) &&
+    pinned.has(mldsaFingerprint);
   const consistent =
     payload !== null &&
     payload.type === CHECKPOINT_PAYLOAD_TYPE &&

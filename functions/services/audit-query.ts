@@ -3,7 +3,7 @@ import { auditCheckpoints, auditEvents } from "../../schema";
 import type { Transaction } from "../lib/db";
 import type { Scope } from "../scope";
 import { type ChainVerification, verifyAuditChain } from "./audit";
-import { verifyCheckpoint } from "./audit-checkpoints";
+import { pinnedKeyFingerprints, verifyCheckpoint } from "./audit-checkpoints";
 
 /** Reading the audit log for compliance officers (LGPD art. 37; HIPAA 164.312(b)). Writing is audit.ts's alone. */
 
@@ -61,24 +61,40 @@ export interface CheckpointCheck {
   checked: number;
   ok: boolean;
   /** The first checkpoint that failed, and why. */
-  failure: { seq: number; reason: "signature_invalid" | "head_mismatch" | "event_missing" } | null;
+  failure: { seq: number; reason: CheckpointFailure } | null;
 }
 
 /**
- * Checks every signed checkpoint against the chain as it is now: its signatures, and that the event at
- * its `seq` still has the hash it signed. A chain rewritten wholesale (every hash recomputed) passes the
- * link check but fails here.
+ * Why a checkpoint failed: `key_not_pinned` — signed by a key whose fingerprint is not pinned (re-signed by
+ * someone else); `signature_invalid` — a signature or the payload does not match; `event_missing` /
+ * `head_mismatch` — the chain no longer has the signed event or its signed hash.
  */
-export async function checkCheckpoints(tx: Transaction, tenantId: string): Promise<CheckpointCheck> {
+export type CheckpointFailure = "key_not_pinned" | "signature_invalid" | "head_mismatch" | "event_missing";
+
+/**
+ * Checks every signed checkpoint against the chain as it is now: its signatures by pinned keys, and that the
+ * event at its `seq` still has the hash it signed. A chain rewritten wholesale (every hash recomputed) passes
+ * the link check but fails here, also when the checkpoints were re-signed with a key of the rewriter's own.
+ */
+export async function checkCheckpoints(
+  tx: Transaction,
+  tenantId: string,
+  pinned: ReadonlySet<string>,
+): Promise<CheckpointCheck> {
   const rows = await tx
     .select()
     .from(auditCheckpoints)
     .where(eq(auditCheckpoints.tenantId, tenantId))
     .orderBy(asc(auditCheckpoints.seq));
   for (const checkpoint of rows) {
-    const verification = await verifyCheckpoint(checkpoint);
-    if (!verification.ok)
-      return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason: "signature_invalid" } };
+    const verification = await verifyCheckpoint(checkpoint, pinned);
+    if (!verification.ok) {
+      const reason =
+        verification.ed25519 && verification.mldsa65 && !verification.trustedKeys
+          ? "key_not_pinned"
+          : "signature_invalid";
+      return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason } };
+    }
     const [event] = await tx
       .select({ hash: auditEvents.hash })
       .from(auditEvents)
@@ -97,10 +113,17 @@ export interface AuditVerification {
   ok: boolean;
 }
 
-/** Recomputes the chain (verifyAuditChain names the first broken link) and checks the signed checkpoints. */
-export async function verifyTenantAudit(tx: Transaction, tenantId: string): Promise<AuditVerification> {
+/**
+ * Recomputes the chain (verifyAuditChain names the first broken link) and checks the signed checkpoints against
+ * the pinned key fingerprints.
+ */
+export async function verifyTenantAudit(
+  tx: Transaction,
+  tenantId: string,
+  pinned: ReadonlySet<string>,
+): Promise<AuditVerification> {
   const chain = await verifyAuditChain(tx, tenantId);
-  const checkpoints = await checkCheckpoints(tx, tenantId);
+  const checkpoints = await checkCheckpoints(tx, tenantId, pinned);
   return { chain, checkpoints, ok: chain.ok && checkpoints.ok };
 }
 
@@ -129,5 +152,7 @@ export async function listCheckpoints(scope: Scope, limit: number) {
 }
 
 export async function verifyAuditLog(scope: Scope): Promise<AuditVerification> {
-  return scope.transaction((tx) => verifyTenantAudit(tx, scope.tenant.id));
+  // Without the audit configuration nothing is pinned: config_invalid rather than an unverifiable "ok".
+  const pinned = await pinnedKeyFingerprints(scope.section("audit"));
+  return scope.transaction((tx) => verifyTenantAudit(tx, scope.tenant.id, pinned));
 }

@@ -58,10 +58,11 @@ export interface BlockingFinding {
 
 /**
  * The blocking findings of the latest analysis of each stage for a revision (the analysis pipeline writes
- * `content_analyses`). An empty list means the gate is open, including when nothing was analysed yet.
+ * `content_analyses`), or `null` when that revision was never analysed. The gate reads only the revision it is
+ * asked about: an analysis of an earlier revision says nothing about the text being approved or published.
  */
-export async function blockingFindings(tx: Transaction, revisionId: string | null): Promise<BlockingFinding[]> {
-  if (!revisionId) return [];
+export async function blockingFindings(tx: Transaction, revisionId: string | null): Promise<BlockingFinding[] | null> {
+  if (!revisionId) return null;
   const latest = await tx
     .selectDistinctOn([contentAnalyses.stage], {
       stage: contentAnalyses.stage,
@@ -71,6 +72,7 @@ export async function blockingFindings(tx: Transaction, revisionId: string | nul
     .from(contentAnalyses)
     .where(eq(contentAnalyses.revisionId, revisionId))
     .orderBy(contentAnalyses.stage, desc(contentAnalyses.createdAt));
+  if (latest.length === 0) return null;
   const findings: BlockingFinding[] = [];
   for (const analysis of latest) {
     if (!analysis.blocking) continue;
@@ -87,6 +89,21 @@ export async function blockingFindings(tx: Transaction, revisionId: string | nul
         ...(typeof finding.message === "string" ? { message: finding.message } : {}),
       });
     }
+  }
+  return findings;
+}
+
+/**
+ * The findings of the current revision's analysis; a revision that was never analysed (edited after its last
+ * analysis, or never analysed at all) is refused, since nothing says what it contains. Fail closed: a CPF added
+ * by a one-character edit after the analysis would otherwise reach the public page.
+ */
+async function analysedFindings(tx: Transaction, item: ContentItem): Promise<BlockingFinding[]> {
+  const findings = await blockingFindings(tx, item.currentRevisionId);
+  if (findings === null) {
+    throw new ConflictError("analysis_required", "The current revision has not been analysed. Analyse it first.", {
+      extensions: { revisionId: item.currentRevisionId },
+    });
   }
   return findings;
 }
@@ -138,13 +155,16 @@ async function assertQualified(
         "The author cannot approve their own content; another physician must review it.",
       );
     }
+    // The physician approves an analysed revision; its findings may still be overridden when publishing.
+    await analysedFindings(tx, item);
   }
   return { rule, override: how === "override" };
 }
 
 /**
- * Decides the publish gate. With blocking findings, only a verified medical reviewer who is not the author
- * may override it, with a written justification; anything else is a 409 listing the findings.
+ * Decides the publish gate on the analysis of the revision being published (none: 409 `analysis_required`).
+ * With blocking findings, only a verified medical reviewer who is not the author may override it, with a
+ * written justification; anything else is a 409 listing the findings.
  */
 async function checkPublishGate(
   tx: Transaction,
@@ -154,7 +174,7 @@ async function checkPublishGate(
   input: TransitionInput,
   onlyAsOverride: boolean,
 ): Promise<BlockingFinding[] | null> {
-  const findings = await blockingFindings(tx, item.currentRevisionId);
+  const findings = await analysedFindings(tx, item);
   if (findings.length === 0) {
     if (onlyAsOverride)
       throw new ForbiddenError("transition_forbidden", "Medical reviewers publish only to override blocking findings.");

@@ -147,13 +147,16 @@ describe("admin SPA in Chromium", () => {
     await page.getByRole("button", { name: "Registrar a decisão" }).click();
     await page.locator(".notice-ok").waitFor();
     await shot("02-users-verify-crm");
-    // The admin also sees the compliance screens: the audit chain verified, the retention policy table.
+    // The admin also sees the compliance screens. The audit log names data subjects and PHI reads: this
+    // password-only session is asked to step up (RFC 9470), and declining leaves the log unread.
     await page.getByRole("link", { name: "Conformidade", exact: true }).click();
-    await expect
-      .poll(() => page.locator("[data-testid=chain-status]").getAttribute("class"), { timeout: 15_000 })
-      .toMatch(/chain-ok/);
-    await page.locator("[data-testid=audit-events] tbody tr").first().waitFor();
-    await shot("02b-compliance-audit");
+    const auditDialog = page.locator("dialog[open]");
+    await auditDialog.waitFor({ timeout: 15_000 });
+    await shot("02b-compliance-audit-step-up");
+    await auditDialog.locator("button.secondary").click();
+    await page.locator("[role=alert][data-code=step_up_required]").first().waitFor();
+    expect(await page.locator("[data-testid=audit-events] tbody tr").count()).toBe(0);
+    // Placing a legal hold is a restricted write; releasing one (what it covered may then be destroyed) is PHI.
     await page.getByRole("tab", { name: "Retenção e legal holds" }).click();
     await page.locator("#hold-scope").selectOption("tenant");
     await page.locator("#hold-reason").fill("Ofício do Ministério Público 123/2026");
@@ -161,7 +164,11 @@ describe("admin SPA in Chromium", () => {
     await page.locator("[data-testid=holds] tbody tr").first().waitFor();
     await shot("02c-compliance-retention-holds");
     await page.getByRole("button", { name: "Liberar" }).first().click();
-    await expect.poll(() => page.locator("[data-testid=holds]").textContent()).toMatch(/liberada/);
+    const releaseDialog = page.locator("dialog[open]");
+    await releaseDialog.waitFor();
+    await releaseDialog.locator("button.secondary").click();
+    await page.locator("[role=alert][data-code=step_up_required]").first().waitFor();
+    expect(await page.locator("[data-testid=holds]").textContent()).not.toMatch(/liberada/);
     // Data-subject requests are PHI: a password-only session is asked to step up (RFC 9470) in a dialog.
     await page.getByRole("tab", { name: "Pedidos de titulares" }).click();
     const dialog = page.locator("dialog[open]");

@@ -1,7 +1,8 @@
+import { readFile } from "node:fs/promises";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseClients, withTenant } from "../../functions/lib/db.js";
-import { appendAudit, GENESIS_HASH, verifyAuditChain } from "../../functions/services/audit.js";
+import { appendAudit, type AuditEvent, GENESIS_HASH, verifyAuditChain } from "../../functions/services/audit.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 
 describe("the audit chain", () => {
@@ -84,5 +85,40 @@ describe("the audit chain", () => {
     }
     const verification = await withTenant(app.db, other.id, (tx) => verifyAuditChain(tx, other.id));
     expect(verification).toEqual({ ok: false, events: 1, brokenAt: 2, reason: "hash_mismatch" });
+  });
+
+  it("verifies a chain written before RFC 8785 encoding, stored and read back through PostgreSQL", async () => {
+    // Hashes computed by the hand-rolled canonical JSON that preceded RFC 8785 (test/fixtures); jsonb reorders
+    // keys and reformats numbers on the way, so this also proves verification does not depend on either.
+    const fixture = JSON.parse(
+      await readFile(new URL("../fixtures/audit-chain-before-rfc8785.json", import.meta.url), "utf8"),
+    ) as { tenantId: string; events: AuditEvent[] };
+    await admin.query("insert into tenants (id, slug, name) values ($1, $2, $3)", [
+      fixture.tenantId,
+      `rfc8785-${Math.random().toString(36).slice(2, 8)}`,
+      "Clinic before RFC 8785",
+    ]);
+    for (const event of fixture.events) {
+      await admin.query(
+        `insert into audit_events (tenant_id, seq, occurred_at, actor_type, actor_id, action, target_type, target_id,
+           request_id, details, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          event.tenantId,
+          event.seq,
+          event.occurredAt,
+          event.actorType,
+          event.actorId,
+          event.action,
+          event.targetType,
+          event.targetId,
+          event.requestId,
+          JSON.stringify(event.details),
+          event.prevHash,
+          event.hash,
+        ],
+      );
+    }
+    const verification = await withTenant(app.db, fixture.tenantId, (tx) => verifyAuditChain(tx, fixture.tenantId));
+    expect(verification).toEqual({ ok: true, events: fixture.events.length, head: fixture.events.at(-1)!.hash });
   });
 });

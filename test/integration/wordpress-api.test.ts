@@ -51,6 +51,7 @@ describe("the WordPress-compatible API", () => {
   /** Creates and publishes an item through the real workflow. */
   const publish = async (type: "posts" | "pages", fields: Record<string, unknown>): Promise<number> => {
     const item = (await (await as("author", `/api/${type}`, fields)).json()) as { id: string; wpId: number };
+    await as("author", `/api/${type}/${item.id}/analysis`);
     await as("author", `/api/${type}/${item.id}/transitions`, { to: "in_review" });
     await as("editor", `/api/${type}/${item.id}/transitions`, { to: "medical_review" });
     await as("reviewer", `/api/${type}/${item.id}/transitions`, { to: "approved" });

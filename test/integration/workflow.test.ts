@@ -40,9 +40,10 @@ describe("the editorial workflow", () => {
         bodyMarkdown: "Texto.",
       })
     ).json()) as Item;
-  /** Takes a fresh draft up to `approved` through the real API. */
+  /** Takes a fresh draft up to `approved` through the real API (analysed first: approval needs it). */
   const approved = async (): Promise<Item> => {
     const item = await draft();
+    expect((await send("author", `/api/posts/${item.id}/analysis`, "POST")).status).toBe(200);
     expect((await move("author", item.id, { to: "in_review" })).status).toBe(200);
     expect((await move("editor", item.id, { to: "medical_review" })).status).toBe(200);
     const res = await move("reviewer", item.id, { to: "approved" });

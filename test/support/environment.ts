@@ -11,8 +11,16 @@ export interface TestEnvironment {
   upstashToken: string;
   s3: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
   auth: { privateJwks: string; issuer: string; mfaEncryptionKey: string; adminOrigin: string };
-  /** Audit checkpoint signing keys: an Ed25519 private JWK (JSON) and an ML-DSA-65 seed (base64). */
-  audit: { ed25519Jwk: string; mldsaSeed: string };
+  /**
+   * Audit checkpoint signing keys: an Ed25519 private JWK (JSON) and an ML-DSA-65 seed (base64); `retired` is an
+   * earlier pair whose fingerprints are pinned in `AUDIT_RETIRED_KEY_FINGERPRINTS` (`retiredFingerprints`).
+   */
+  audit: {
+    ed25519Jwk: string;
+    mldsaSeed: string;
+    retired: { ed25519Jwk: string; mldsaSeed: string };
+    retiredFingerprints: string;
+  };
   /** The Worker bundle built by `wrangler deploy --dry-run`. */
   bundleDir: string;
 }

@@ -5,9 +5,10 @@
 import type pg from "pg";
 import { bearer, createUser, signIn } from "./auth.js";
 import type { SeededTenant } from "./db.js";
+import { signInWithMfa } from "./mfa.js";
 import type { TestWorker } from "./worker.js";
 
-export type Who = "author" | "editor" | "reviewer" | "professional";
+export type Who = "author" | "editor" | "reviewer" | "professional" | "analyst";
 
 export interface SiteFixture {
   tokens: Record<Who, string>;
@@ -38,10 +39,15 @@ export async function siteFixture(admin: pg.Client, worker: TestWorker, site: Se
     },
     professional: { roles: ["reader_professional" as const], verifiedCredential: { crm: "654321", uf: "RJ" } },
   };
-  for (const [who, options] of Object.entries(people) as Array<[Who, (typeof people)[Who]]>) {
+  for (const [who, options] of Object.entries(people) as Array<
+    [keyof typeof people, (typeof people)[keyof typeof people]]
+  >) {
     const user = await createUser(admin, site, { ...options, roles: [...options.roles] });
     tokens[who] = (await signIn(worker, site.hostname, user)).accessToken;
   }
+  // An editor signed in with a second factor runs the analyses: analysing a PHI item needs PHI-level trust.
+  const analyst = await createUser(admin, site, { roles: ["editor"] });
+  tokens.analyst = (await signInWithMfa(worker, site.hostname, analyst)).accessToken;
   const api = (path: string, init: RequestInit = {}) => worker.fetch(path, { host: site.hostname, ...init });
   const as = (who: Who, path: string, body?: unknown, method = "POST") =>
     api(path, {
@@ -57,6 +63,9 @@ export async function siteFixture(admin: pg.Client, worker: TestWorker, site: Se
     const created = await as("author", `/api/${type}`, fields);
     if (created.status !== 201) throw new Error(`create failed: ${created.status} ${await created.text()}`);
     const item = (await created.json()) as { id: string; wpId: number };
+    // Approval and publishing need an analysis of the current revision (the publish gate).
+    const analysed = await as("analyst", `/api/${type}/${item.id}/analysis`);
+    if (analysed.status !== 200) throw new Error(`analysis failed: ${analysed.status} ${await analysed.text()}`);
     const steps = ["in_review", "medical_review", "approved", ...(options.stopAt ? [] : ["published"])];
     for (const to of steps) {
       const res = await move(type, item.id, { to });

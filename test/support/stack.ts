@@ -11,7 +11,12 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { isReachable, startNeonProxy, startS3Server, startUpstashAdapter } from "../../local-cloud/index.js";
-import { generateAuditSigningKeys, generateMfaKey, generateSigningJwk } from "../../scripts/keys.js";
+import {
+  auditKeyFingerprints,
+  generateAuditSigningKeys,
+  generateMfaKey,
+  generateSigningJwk,
+} from "../../scripts/keys.js";
 import { grantAppRole, runMigrations } from "../../scripts/migrate.js";
 import { PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, type TestEnvironment } from "./environment.js";
 
@@ -126,6 +131,8 @@ export async function startStack(label: string): Promise<Stack> {
   ]);
   const bundleDir = join(scratch, "bundle");
   await buildWorkerBundle(bundleDir);
+  // A rotation: checkpoints signed earlier with the retired keys must still verify.
+  const retiredAuditKeys = await generateAuditSigningKeys();
 
   return {
     scratch,
@@ -153,7 +160,11 @@ export async function startStack(label: string): Promise<Stack> {
         mfaEncryptionKey: generateMfaKey(),
         adminOrigin: "https://admin.vitalis.test",
       },
-      audit: await generateAuditSigningKeys(),
+      audit: {
+        ...(await generateAuditSigningKeys()),
+        retired: retiredAuditKeys,
+        retiredFingerprints: auditKeyFingerprints(retiredAuditKeys).join(","),
+      },
     },
     async stop() {
       await Promise.allSettled([neonProxy.close(), upstash.close(), s3.close()]);

@@ -36,6 +36,7 @@ export function testBindings(env: TestEnvironment): Bindings {
     ADMIN_ORIGINS: env.auth.adminOrigin,
     AUDIT_SIGNING_ED25519_JWK: env.audit.ed25519Jwk,
     AUDIT_SIGNING_MLDSA_SEED: env.audit.mldsaSeed,
+    AUDIT_RETIRED_KEY_FINGERPRINTS: env.audit.retiredFingerprints,
     // The public site's cache lifetime (functions/services/site-cache.ts); tests that need stale pages lower it.
     SITE_CACHE_SECONDS: "300",
     // The harness plays Cloudflare's edge: `fetch` below sets CF-Connecting-IP on every request, so the Worker

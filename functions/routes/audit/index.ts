@@ -6,8 +6,9 @@ import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import { listAuditEvents, listCheckpoints, verifyAuditLog } from "../../services/audit-query";
 import { auditCheckpointListSchema, auditPageSchema, auditVerificationSchema } from "./schemas";
 
-// The audit log is for the encarregado (LGPD art. 41, our compliance_officer) and admins.
-const auditors: ProtectOptions = { sensitivity: "restricted", action: "read", roles: ["compliance_officer", "admin"] };
+// The audit log is for the encarregado (LGPD art. 41, our compliance_officer) and admins. Its events name data
+// subjects and record PHI reads, so reading it (or recomputing it) needs PHI-level trust.
+const auditors: ProtectOptions = { sensitivity: "phi", action: "read", roles: ["compliance_officer", "admin"] };
 
 const verifyRoute = protectedRoute({
   method: "get",

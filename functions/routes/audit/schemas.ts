@@ -14,7 +14,10 @@ export const auditVerificationSchema = z
       checked: z.number().int(),
       ok: z.boolean(),
       failure: z
-        .object({ seq: z.number().int(), reason: z.enum(["signature_invalid", "head_mismatch", "event_missing"]) })
+        .object({
+          seq: z.number().int(),
+          reason: z.enum(["key_not_pinned", "signature_invalid", "head_mismatch", "event_missing"]),
+        })
         .nullable(),
     }),
     ok: z.boolean(),

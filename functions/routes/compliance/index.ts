@@ -18,6 +18,9 @@ const officersWrite: ProtectOptions = {
   action: "write",
   roles: ["compliance_officer", "admin"],
 };
+// Releasing a hold lets the retention sweep destroy what it covered, medical records included (Lei 13.787/2018):
+// a PHI-level write.
+const holdReleasers: ProtectOptions = { ...officersWrite, sensitivity: "phi" };
 
 const reportsRoute = protectedRoute({
   method: "get",
@@ -59,8 +62,8 @@ const releaseHoldRoute = protectedRoute({
   method: "post",
   path: "/compliance/legal-holds/{id}/release",
   tags: ["Compliance"],
-  summary: "Release a legal hold.",
-  protect: officersWrite,
+  summary: "Release a legal hold (PHI-level trust: what it covered may then be destroyed).",
+  protect: holdReleasers,
   request: { params: z.object({ id: z.uuid() }) },
   responses: { 200: jsonResponse(legalHoldSchema, "Released."), ...problemResponses(401, 403, 404, 409) },
 });

@@ -108,7 +108,8 @@ export function contentRoutes(type: ContentType) {
       summary: `Move a ${noun} through the editorial workflow`,
       description:
         "draft → in_review → medical_review → approved → scheduled | published → archived, and back to draft with a reason. " +
-        "Approval needs a verified medical reviewer who is not the author. Publishing is refused (409 publish_blocked) " +
+        "Approval needs a verified medical reviewer who is not the author. Approving and publishing need an analysis of the current " +
+        "revision (409 analysis_required). Publishing is refused (409 publish_blocked) " +
         "while the current revision has blocking analysis findings, unless a medical reviewer overrides with a justification of 20+ characters.",
       protect: transition,
       request: {
