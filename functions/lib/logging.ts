@@ -42,7 +42,7 @@ export function redact(text: string): string {
 function sanitize(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[depth]";
   if (typeof value === "string") return redact(value);
-  if (value instanceof Error) return { name: value.name, message: redact(value.message) };
+  if (value instanceof Error) return describeError(value, depth);
   if (Array.isArray(value)) return value.slice(0, 50).map((item) => sanitize(item, depth + 1));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
@@ -52,6 +52,22 @@ function sanitize(value: unknown, depth = 0): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * An error as a log line may show it: its name, its message without the statement's parameters (drizzle puts them
+ * after "params:"; they are the values a query wrote or looked for, such as a file name carrying a patient's name),
+ * the database's SQLSTATE when there is one, and its cause, described the same way.
+ */
+function describeError(error: Error, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    name: error.name,
+    message: redact(error.message.split(/\r?\nparams:/)[0] ?? ""),
+  };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") out.code = code;
+  if (error.cause !== undefined) out.cause = sanitize(error.cause, depth + 1);
+  return out;
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

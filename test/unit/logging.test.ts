@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { createLogger, redact } from "../../functions/lib/logging.js";
 
 describe("log redaction", () => {
@@ -25,6 +26,27 @@ describe("log redaction", () => {
     const line = JSON.parse(String(spy.mock.calls[0]?.[0])) as Record<string, unknown>;
     expect(line).toMatchObject({ level: "info", message: "user signed in", requestId: "r1", password: "[redacted]" });
     expect(JSON.stringify(line)).not.toMatch(/hunter2|opaque|joao@example\.com/);
+  });
+
+  it("logs a failed query's statement and SQLSTATE but never its parameters", () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const cause = Object.assign(new Error('duplicate key value violates unique constraint "media_items_pkey"'), {
+      code: "23505",
+    });
+    const failed = new DrizzleQueryError(
+      'insert into "media_items" ("id", "filename") values ($1, $2)',
+      ["7f0c", "raio-x Maria Aparecida Souza.png"],
+      cause,
+    );
+    createLogger().error("request failed", { error: failed });
+    const line = String(spy.mock.calls[0]?.[0]);
+    expect(line).not.toContain("Maria Aparecida");
+    expect(JSON.parse(line)).toMatchObject({
+      error: {
+        message: 'Failed query: insert into "media_items" ("id", "filename") values ($1, $2)',
+        cause: { code: "23505", message: 'duplicate key value violates unique constraint "media_items_pkey"' },
+      },
+    });
   });
 
   it("leaves ordinary text alone", () => {
