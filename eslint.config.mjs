@@ -100,6 +100,7 @@ export default tseslint.config(
       "functions/lib/**/*.ts",
       "functions/site/**/*.{ts,tsx}",
       "functions/contract.ts",
+      "functions/html-policy.ts",
       "functions/content-types.ts",
       "functions/events.ts",
     ],
@@ -126,9 +127,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["**/functions/*", "**/functions/**", "!**/functions/contract"],
+              group: ["**/functions/*", "**/functions/**", "!**/functions/contract", "!**/functions/html-policy"],
               allowTypeImports: true,
-              message: "The SPA shares only the contract (functions/contract.ts) with the Worker.",
+              message:
+                "The SPA shares only the contract and the HTML allow-list (functions/html-policy.ts) with the Worker.",
             },
           ],
         },

@@ -5,12 +5,22 @@ import { SITE_LOCALES } from "./i18n";
 import { sitePaths } from "./urls";
 
 /**
+ * Characters XML 1.0 does not allow anywhere, not even as references (§2.2 `Char`): C0 controls other than
+ * tab, LF and CR, lone surrogates, U+FFFE and U+FFFF. One of them in a title would make the whole feed
+ * unparseable for every reader, so they are removed.
+ */
+const NOT_XML_CHAR =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
  * Feeds and sitemaps, written as strings. Every text and attribute goes through the escaper the JSX pages
- * use (`&`, `<`, `>`, `"`, `'` — all valid XML references), so titles like "A & B <2>" stay data.
+ * use (`&`, `<`, `>`, `"`, `'` — all valid XML references), so titles like "A & B <2>" stay data, after the
+ * characters XML forbids are removed.
  */
 function text(value: string): string {
   const buffer: [string] = [""];
-  escapeToBuffer(value, buffer);
+  escapeToBuffer(value.replace(NOT_XML_CHAR, ""), buffer);
   return buffer[0];
 }
 

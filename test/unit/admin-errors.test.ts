@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { normaliseAnalysis, locatedFindings, seoScore } from "../../admin/src/analysis";
 import { fieldErrors, knownCode, problemMessage } from "../../admin/src/errors";
-import { escapeHtml, renderPreview, safeUrl } from "../../admin/src/markdown";
 import { availableActions } from "../../admin/src/workflow";
 
 async function sourceFiles(dir: string): Promise<string[]> {
@@ -51,19 +50,6 @@ describe("admin error messages", () => {
     expect(
       fieldErrors({ status: 422, code: "validation_failed", errors: [{ path: "json.reason", message: "required" }] }),
     ).toEqual([{ field: "reason", message: "required" }]);
-  });
-});
-
-describe("admin Markdown preview", () => {
-  it("shows raw HTML as text and drops script URLs", () => {
-    const html = renderPreview(
-      "# T\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) [y](https://ok.test)",
-    );
-    expect(html).not.toMatch(/<script|<img src=x|href="javascript/i);
-    expect(html).toContain("&lt;script&gt;");
-    expect(html).toContain('href="https://ok.test"');
-    expect(safeUrl("data:text/html,x")).toBeNull();
-    expect(escapeHtml(`<"'&>`)).toBe("&lt;&quot;&#39;&amp;&gt;");
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "../../functions/services/content/markdown.js";
+import { MAX_MARKDOWN_LENGTH, renderMarkdown } from "../../functions/services/content/markdown.js";
 import { isSafeUrl, sanitizeHtml } from "../../functions/services/content/sanitize.js";
 
 const ALLOWED_TAGS = new Set([
@@ -181,5 +181,49 @@ describe("Markdown rendering and sanitizing", () => {
 
   it("balances tags the input left open", () => {
     expect(sanitizeHtml("<p><strong>bold")).toBe("<p><strong>bold</strong></p>");
+  });
+
+  it("refuses URLs hidden behind C0 controls, tabs and newlines", () => {
+    for (const url of [
+      "\u0001javascript:alert(1)",
+      "java\tscript:alert(1)",
+      "java\nscript:x",
+      "\u001f\u0000javascript:x",
+    ]) {
+      expect(isSafeUrl(url, "link"), JSON.stringify(url)).toBe(false);
+    }
+  });
+});
+
+const count = (html: string, needle: string) => html.split(needle).length - 1;
+
+describe("Markdown rendering within bounds", () => {
+  it("renders 6,000 '>' as at most 16 quotes and the rest as text", () => {
+    const html = renderMarkdown(">".repeat(6_000));
+    expect(count(html, "<blockquote>")).toBeLessThanOrEqual(16);
+    expect(count(html, "&gt;")).toBeGreaterThan(5_900);
+  });
+
+  it("renders lists nested on one line at most 16 deep", () => {
+    const html = renderMarkdown("- ".repeat(10_000) + "fundo");
+    expect(count(html, "<ul>")).toBeLessThanOrEqual(16);
+    expect(html).toContain("fundo");
+  });
+
+  it("renders emphasis nested to the cap at most 16 deep", () => {
+    const side = "**".repeat(MAX_MARKDOWN_LENGTH / 4 - 1);
+    const html = renderMarkdown(side + "x" + side);
+    expect(count(html, "<strong>")).toBeLessThanOrEqual(16);
+    expect(html.length).toBeLessThan(4 * MAX_MARKDOWN_LENGTH);
+  });
+
+  it("keeps ordinary emphasis, links and addresses inside long articles", () => {
+    const article = "Texto com **negrito**, _itálico_, ~~riscado~~ e contato@clinica.example. ".repeat(800);
+    const html = renderMarkdown(article + "\n\n" + "_a_b".repeat(2_000) + "\n\nfim **forte** fim");
+    expect(count(html, "<strong>negrito</strong>")).toBe(800);
+    expect(count(html, "<em>itálico</em>")).toBe(800);
+    expect(count(html, "<del>riscado</del>")).toBe(800);
+    expect(count(html, 'href="mailto:contato@clinica.example"')).toBe(800);
+    expect(html).toContain("fim <strong>forte</strong> fim");
   });
 });

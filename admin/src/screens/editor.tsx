@@ -770,7 +770,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
               />
             </div>
             {showPreview && (
-              // The preview is marked's output with raw HTML escaped and unsafe URLs dropped (markdown.ts).
+              // The preview is marked's output with raw HTML escaped, sanitized by DOMPurify with the server's rules (markdown.ts).
               <div
                 class="preview prose"
                 aria-label={t("preview")}

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { complianceLevels, contentLocales, workflowStates } from "../../../schema";
 import { contentPageViewSchema } from "../../services/content/crud";
 import { contentViewSchema } from "../../services/content/kernel";
+import { MAX_MARKDOWN_LENGTH } from "../../services/content/markdown";
 import { revisionComparisonViewSchema, revisionViewSchema } from "../../services/content/revisions";
 import { termViewSchema } from "../../services/content/taxonomy";
 import { problemResponses } from "../../lib/openapi";
@@ -22,7 +23,7 @@ export const contentItemSchema = contentViewSchema.openapi("ContentItem");
 const editableFields = {
   title: z.string().trim().min(1).max(300),
   slug: slugSchema,
-  bodyMarkdown: z.string().max(200_000),
+  bodyMarkdown: z.string().max(MAX_MARKDOWN_LENGTH),
   excerpt: z.string().max(1_000),
   locale: z.enum(contentLocales),
   translationGroupId: z.uuid(),

@@ -18,7 +18,7 @@ import type { Transaction } from "../../lib/db";
 import { ConflictError, ValidationError } from "../../lib/errors";
 import type { Scope } from "../../scope";
 import { slugify } from "./kernel";
-import { renderMarkdown } from "./markdown";
+import { renderForStorage } from "./markdown";
 
 /** The item's public author id: created on the first item a user writes in a tenant. */
 async function ensureContentAuthor(tx: Transaction, tenantId: string, userId: string): Promise<void> {
@@ -75,7 +75,7 @@ export async function save(
 ): Promise<ContentItem> {
   await assertTermsExist(tx, snapshot.categoryIds, snapshot.tagIds);
   await assertSlugFree(tx, snapshot.locale, snapshot.slug, existing?.id ?? null);
-  const bodyHtml = renderMarkdown(snapshot.bodyMarkdown);
+  const bodyHtml = renderForStorage(snapshot.bodyMarkdown);
   const values = {
     title: snapshot.title,
     slug: snapshot.slug,
