@@ -2,7 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppBindings } from "../../bindings";
-import { clientFingerprint } from "../../lib/client";
+import { deviceHashOf, ensureDeviceId, signInClientOf } from "../../lib/client";
 import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
 import { requireUser } from "../../scope";
 import {
@@ -44,10 +44,20 @@ function assertTrustedOrigin(c: Context<AppBindings>): void {
   }
 }
 
+/**
+ * The client as sign-in sees it: its IP hash and the device it presented (for the lockout), and its device
+ * id, issued with its cookie when it had none (lib/client.ts).
+ */
+async function signInClient(
+  c: Context<AppBindings>,
+): Promise<{ client: { ipHash: string; deviceHash: string | null }; deviceHash: string }> {
+  const client = await signInClientOf(c);
+  return { client, deviceHash: await deviceHashOf(ensureDeviceId(c)) };
+}
+
 export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  const { ipHash } = await clientFingerprint(c);
-  const result = await login(c.var.scope, { ...body, ipHash });
+  const result = await login(c.var.scope, { ...body, ...(await signInClient(c)) });
   if (result.kind === "mfa_required") {
     c.header("Cache-Control", "no-store");
     return c.json({ mfaRequired: true as const, mfaToken: result.mfaToken }, 200);
@@ -57,7 +67,7 @@ export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c)
 
 export const postMfa: RouteHandler<typeof mfaRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  const { deviceHash } = await clientFingerprint(c);
+  const { deviceHash } = await signInClient(c);
   const session = await completeMfa(c.var.scope, { mfaToken: body.mfaToken, code: body.code, deviceHash });
   return c.json(answerWithSession(c, session), 200);
 };

@@ -5,20 +5,14 @@ import { encryptSecret, decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
 import { randomBytes, toBase32 } from "../../lib/encoding";
 import type { Transaction } from "../../lib/db";
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError } from "../../lib/errors";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../lib/errors";
 import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { assertAcceptablePassword } from "../../lib/password-policy";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { requireUser, type Scope } from "../../scope";
 import type { CredentialInput, CredentialView, MfaConfirmation, MfaEnrolment, Me } from "../../shapes/account";
-import {
-  consumeRecoveryCode,
-  LOCKOUT_SECONDS,
-  LOCKOUT_THRESHOLD,
-  RECOVERY_CODE,
-  revocationSecond,
-  revokeAllSessions,
-} from "./sessions";
+import { assertNotLockedOut, type LoginClient, lockoutSubject, recordFailure, recordSuccess } from "./lockout";
+import { consumeRecoveryCode, RECOVERY_CODE, revocationSecond, revokeAllSessions } from "./sessions";
 import { ACCESS_TOKEN_SECONDS, issueAccessToken } from "./tokens";
 
 // A hash of a random password nobody knows: an account without a password is checked against it (same cost).
@@ -84,12 +78,6 @@ export async function changePassword(
   });
 }
 
-/** The sign-in lockout keys of an account (the same keys `login` counts failed passwords under). */
-async function lockoutKeys(tenantId: string, email: string): Promise<{ failKey: string; lockKey: string }> {
-  const accountKey = (await sha256Hex(`${tenantId}:${email.trim().toLowerCase()}`)).slice(0, 32);
-  return { failKey: `vitalis:fail:${accountKey}`, lockKey: `vitalis:lock:${accountKey}` };
-}
-
 /** A new secret waiting for its first code while the enrolled one stays in force (replacement only). */
 const pendingKey = (userId: string): string => `vitalis:mfa-pending:${userId}`;
 const PENDING_SECONDS = 15 * 60;
@@ -133,39 +121,36 @@ function enrolmentRefused(reason: EnrolmentRefusal): Error {
 /**
  * Starts TOTP enrolment: a new secret, inactive until a code from it is confirmed. It takes the current
  * password (a stolen access token alone must not bind the attacker's authenticator), and once a factor is
- * enrolled also a current code of it to replace it. A wrong password counts towards the sign-in lockout.
+ * enrolled also a current code of it to replace it. A wrong password counts towards the sign-in lockout, for
+ * the client it came from (lockout.ts).
  */
 export async function startMfaEnrolment(
   scope: Scope,
-  input: { currentPassword: string; code?: string | undefined },
+  input: { currentPassword: string; code?: string | undefined; client: LoginClient },
 ): Promise<MfaEnrolment> {
   const principal = requireUser(scope);
   const outcome = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, principal.userId)).limit(1);
     if (!user) throw new UnauthorizedError();
-    const { failKey, lockKey } = await lockoutKeys(scope.tenant.id, user.email);
-    const lockTtl = await scope.redis.ttl(lockKey);
-    if (lockTtl > 0) {
-      throw new RateLimitedError(lockTtl, "Too many failed sign-ins. The account is locked for a few minutes.");
-    }
+    const subject = await lockoutSubject(scope.tenant.id, user.email, input.client);
+    await assertNotLockedOut(scope, subject);
     const passwordOk = await verifyPassword(input.currentPassword, user.passwordHash ?? DUMMY_HASH);
     let refusal: EnrolmentRefusal | null = passwordOk ? null : "invalid_current_password";
     if (!refusal && user.mfaEnabledAt) {
       refusal = input.code ? await checkCurrentFactor(tx, scope, user, input.code) : "mfa_code_required";
     }
     if (refusal) {
-      const failures = refusal === "mfa_code_required" ? 0 : await scope.redis.incr(failKey);
-      if (failures === 1) await scope.redis.expire(failKey, LOCKOUT_SECONDS);
-      if (failures >= LOCKOUT_THRESHOLD) await scope.redis.set(lockKey, "1", { ex: LOCKOUT_SECONDS });
+      const count = refusal === "mfa_code_required" ? null : await recordFailure(scope, subject);
       await scope.audit(tx, "user.mfa_enrolment_refused", null, {
         reason: refusal,
-        failures,
-        locked: failures >= LOCKOUT_THRESHOLD,
+        failures: count?.failures ?? 0,
+        locked: count?.locked ?? false,
+        slowedSeconds: count?.slowedSeconds ?? 0,
       });
       // The audit event must survive the refusal, so the transaction commits and the error is thrown after it.
       return { ok: false as const, refusal };
     }
-    await scope.redis.del(failKey);
+    await recordSuccess(scope, subject);
     const secret = toBase32(randomBytes(20));
     const encrypted = await encryptSecret(secret, scope.section("auth").mfaEncryptionKey, user.id);
     if (user.mfaEnabledAt) {

@@ -10,14 +10,19 @@ import { AppError, RateLimitedError, UnauthorizedError } from "../../lib/errors"
 import { hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { verifyTotp } from "../../lib/totp";
 import { type AuditActor, requireUser, type Scope } from "../../scope";
+import {
+  assertNotLockedOut,
+  type LoginClient,
+  type LockoutSubject,
+  lockoutSubject,
+  recordFailure,
+  recordSuccess,
+} from "./lockout";
 import { ACCESS_TOKEN_SECONDS, type AccessClaims, issueAccessToken, issueMfaToken, verifyMfaToken } from "./tokens";
 
 /** Refresh tokens: idle lifetime per rotation, and an absolute limit from the original sign-in. */
 export const REFRESH_IDLE_SECONDS = 14 * 86400;
 export const REFRESH_ABSOLUTE_SECONDS = 30 * 86400;
-/** Consecutive failures per account before a temporary lockout, and how long it lasts. */
-export const LOCKOUT_THRESHOLD = 10;
-export const LOCKOUT_SECONDS = 15 * 60;
 /**
  * Consecutive wrong second factors per account, across MFA challenges, before the second factor is locked.
  * NIST SP 800-63B §5.2.2 asks verifiers to limit consecutive failed attempts on one account to no more than
@@ -68,9 +73,6 @@ export interface SessionTokens {
 
 export type LoginResult = { kind: "session"; session: SessionTokens } | { kind: "mfa_required"; mfaToken: string };
 
-const emailKey = async (tenantId: string, email: string): Promise<string> =>
-  (await sha256Hex(`${tenantId}:${email.trim().toLowerCase()}`)).slice(0, 32);
-
 function limiter(scope: Scope, prefix: string, tokens: number, window: `${number} m`): Ratelimit {
   return new Ratelimit({
     redis: scope.redis,
@@ -82,10 +84,14 @@ function limiter(scope: Scope, prefix: string, tokens: number, window: `${number
   });
 }
 
-async function throttleLogin(scope: Scope, ipHash: string, accountKey: string): Promise<void> {
+/**
+ * Per-minute throttles: per IP whatever the account, and per (account, client), so that requests from
+ * elsewhere cannot use up the owner's allowance; the per-account backstop is the lockout's (lockout.ts).
+ */
+async function throttleLogin(scope: Scope, ipHash: string, subject: LockoutSubject): Promise<void> {
   const [byIp, byAccount] = await Promise.all([
     limiter(scope, "login-ip", 30, "1 m").limit(`${scope.tenant.id}:${ipHash}`),
-    limiter(scope, "login-account", 10, "1 m").limit(`${scope.tenant.id}:${accountKey}`),
+    limiter(scope, "login-account", 10, "1 m").limit(`${scope.tenant.id}:${subject.accountKey}:${subject.clientKey}`),
   ]);
   const blocked = [byIp, byAccount].filter((result) => !result.success);
   if (blocked.length > 0) {
@@ -142,31 +148,26 @@ const asUser = (id: string): { as: AuditActor } => ({ as: { type: "user", id } }
 export interface LoginInput {
   email: string;
   password: string;
-  /** A privacy-preserving hash of the client's IP address (never the address itself), for throttling. */
-  ipHash: string;
+  /** Hashes of the client's IP address and of the device id it presented (null: none), for the lockout. */
+  client: LoginClient;
+  /** The hash of the client's device id (the device cookie), issued at sign-in when it had none. */
+  deviceHash: string;
 }
 
-/** Step one of sign-in: email and password, throttled, locked out after repeated failures. */
+/** Step one of sign-in: email and password, throttled, locked out after repeated failures (lockout.ts). */
 export async function login(scope: Scope, input: LoginInput): Promise<LoginResult> {
   // Read first: a deployment without a valid auth configuration refuses before counting or auditing anything.
   const auth = scope.section("auth");
   const email = input.email.trim().toLowerCase();
-  const accountKey = await emailKey(scope.tenant.id, email);
-  await throttleLogin(scope, input.ipHash, accountKey);
-  const lockKey = `vitalis:lock:${accountKey}`;
-  const failKey = `vitalis:fail:${accountKey}`;
-  const lockTtl = await scope.redis.ttl(lockKey);
-  if (lockTtl > 0) {
-    throw new RateLimitedError(lockTtl, "Too many failed sign-ins. The account is locked for a few minutes.");
-  }
+  const subject = await lockoutSubject(scope.tenant.id, email, input.client);
+  await throttleLogin(scope, input.client.ipHash, subject);
+  await assertNotLockedOut(scope, subject);
 
   const result = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
     const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !passwordOk || user.status !== "active") {
-      const failures = await scope.redis.incr(failKey);
-      if (failures === 1) await scope.redis.expire(failKey, LOCKOUT_SECONDS);
-      if (failures >= LOCKOUT_THRESHOLD) await scope.redis.set(lockKey, "1", { ex: LOCKOUT_SECONDS });
+      const count = await recordFailure(scope, subject);
       // An unknown email names nobody: the event stays anonymous.
       await scope.audit(
         tx,
@@ -174,15 +175,17 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
         null,
         {
           reason: user && passwordOk ? "disabled" : "invalid_credentials",
-          failures,
-          locked: failures >= LOCKOUT_THRESHOLD,
+          failures: count.failures,
+          accountFailures: count.accountFailures,
+          locked: count.locked,
+          slowedSeconds: count.slowedSeconds,
         },
         user ? asUser(user.id) : { as: { type: "anonymous", id: null } },
       );
       // The audit event must survive the refusal, so the transaction commits and the error is thrown after it.
       return { kind: "failed" as const };
     }
-    await scope.redis.del(failKey);
+    await recordSuccess(scope, subject, input.deviceHash);
     if (user.passwordHash && needsRehash(user.passwordHash)) {
       await tx
         .update(users)
