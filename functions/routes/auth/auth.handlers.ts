@@ -14,7 +14,19 @@ import {
   revokeAllSessions,
   type SessionTokens,
 } from "../../services/identity/sessions";
-import type { loginRoute, logoutAllRoute, logoutRoute, mfaRoute, refreshRoute } from "./auth.routes";
+import { confirmForcedEnrolment, startForcedEnrolment } from "../../services/identity/accounts";
+import { getSignInPolicy, updateSignInPolicy } from "../../services/identity/policy";
+import type {
+  forcedEnrolConfirmRoute,
+  forcedEnrolRoute,
+  getPolicyRoute,
+  loginRoute,
+  logoutAllRoute,
+  logoutRoute,
+  mfaRoute,
+  putPolicyRoute,
+  refreshRoute,
+} from "./auth.routes";
 
 /** The refresh token lives only in this cookie: HttpOnly, Secure, SameSite=Strict, sent only to /api/auth. */
 export const REFRESH_COOKIE = "__Secure-vitalis_refresh";
@@ -62,6 +74,10 @@ export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c)
     c.header("Cache-Control", "no-store");
     return c.json({ mfaRequired: true as const, mfaToken: result.mfaToken }, 200);
   }
+  if (result.kind === "mfa_enrolment_required") {
+    c.header("Cache-Control", "no-store");
+    return c.json({ mfaEnrolmentRequired: true as const, enrolmentToken: result.enrolmentToken }, 200);
+  }
   return c.json(answerWithSession(c, result.session), 200);
 };
 
@@ -95,3 +111,20 @@ export const postLogoutAll: RouteHandler<typeof logoutAllRoute, AppBindings> = a
   deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
   return c.body(null, 204);
 };
+
+export const postForcedEnrol: RouteHandler<typeof forcedEnrolRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await startForcedEnrolment(c.var.scope, c.req.valid("json")), 200);
+};
+
+export const postForcedEnrolConfirm: RouteHandler<typeof forcedEnrolConfirmRoute, AppBindings> = async (c) => {
+  const { deviceHash } = await signInClient(c);
+  const { recoveryCodes, session } = await confirmForcedEnrolment(c.var.scope, { ...c.req.valid("json"), deviceHash });
+  return c.json({ recoveryCodes, ...answerWithSession(c, session) }, 200);
+};
+
+export const getPolicy: RouteHandler<typeof getPolicyRoute, AppBindings> = async (c) =>
+  c.json(await getSignInPolicy(c.var.scope), 200);
+
+export const putPolicy: RouteHandler<typeof putPolicyRoute, AppBindings> = async (c) =>
+  c.json(await updateSignInPolicy(c.var.scope, c.req.valid("json")), 200);

@@ -1,6 +1,6 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { and, eq, isNull } from "drizzle-orm";
-import { memberships, mfaRecoveryCodes, refreshTokens, users } from "../../../schema";
+import { memberships, mfaRecoveryCodes, refreshTokens, tenants, users } from "../../../schema";
 import type { Role } from "../../../schema/memberships";
 import { decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
@@ -71,7 +71,10 @@ export interface SessionTokens {
   refreshToken: string;
 }
 
-export type LoginResult = { kind: "session"; session: SessionTokens } | { kind: "mfa_required"; mfaToken: string };
+export type LoginResult =
+  | { kind: "session"; session: SessionTokens }
+  | { kind: "mfa_required"; mfaToken: string }
+  | { kind: "mfa_enrolment_required"; enrolmentToken: string };
 
 function limiter(scope: Scope, prefix: string, tokens: number, window: `${number} m`): Ratelimit {
   return new Ratelimit({
@@ -108,7 +111,22 @@ async function rolesOf(tx: Transaction, tenantId: string, userId: string): Promi
   return rows.map((row) => row.role);
 }
 
-async function createSession(
+/**
+ * Whether the tenant's sign-in policy requires a second factor of this member: one of their roles is in the
+ * tenant's `mfa_required_roles` (admin, medical reviewer and compliance officer unless an admin changed it).
+ */
+export async function mfaRequiredFor(tx: Transaction, tenantId: string, roles: readonly Role[]): Promise<boolean> {
+  const [tenant] = await tx
+    .select({ mfaRequiredRoles: tenants.mfaRequiredRoles })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId))
+    .limit(1);
+  // No policy row to read is treated as the strictest policy (fail closed).
+  if (!tenant) return true;
+  return roles.some((role) => tenant.mfaRequiredRoles.includes(role));
+}
+
+export async function createSession(
   tx: Transaction,
   scope: Scope,
   user: { id: string; tokensValidAfter: Date | null },
@@ -142,7 +160,7 @@ async function createSession(
 }
 
 /** Who a sign-in event names: the account signing in, not the request's (anonymous) actor. */
-const asUser = (id: string): { as: AuditActor } => ({ as: { type: "user", id } });
+export const asUser = (id: string): { as: AuditActor } => ({ as: { type: "user", id } });
 
 /** What sign-in needs to know about the client, computed by the handler (lib/client.ts). */
 export interface LoginInput {
@@ -197,6 +215,16 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
       return {
         kind: "mfa_required" as const,
         mfaToken: await issueMfaToken(auth, user.id, scope.tenant.id),
+      };
+    }
+    // A role that reads PHI without a second factor: no session yet, only a short-lived token that opens the
+    // enrolment steps (least privilege); the session starts once a factor is confirmed (accounts.ts).
+    const roles = await rolesOf(tx, scope.tenant.id, user.id);
+    if (roles.length > 0 && (await mfaRequiredFor(tx, scope.tenant.id, roles))) {
+      await scope.audit(tx, "auth.mfa_enrolment_required", null, { roles }, asUser(user.id));
+      return {
+        kind: "mfa_enrolment_required" as const,
+        enrolmentToken: await issueMfaToken(auth, user.id, scope.tenant.id, "enrol"),
       };
     }
     const session = await createSession(tx, scope, user, ["pwd"], new Date());
@@ -347,6 +375,12 @@ export async function refreshSession(scope: Scope, input: { refreshToken: string
     const voidedByLogoutAll = user?.tokensValidAfter && user.tokensValidAfter.getTime() > row.createdAt.getTime();
     if (!user || user.status !== "active" || voidedByLogoutAll || row.expiresAt.getTime() <= Date.now()) {
       return { ok: false as const, reason: "expired" };
+    }
+    // A password-only session of a member the policy now requires a factor of ends here: signing in again
+    // leads to the enrolment.
+    if (!row.amr.includes("mfa")) {
+      const roles = await rolesOf(tx, scope.tenant.id, user.id);
+      if (await mfaRequiredFor(tx, scope.tenant.id, roles)) return { ok: false as const, reason: "mfa_required" };
     }
     await tx.update(refreshTokens).set({ rotatedAt: new Date() }).where(eq(refreshTokens.id, row.id));
     const session = await createSession(tx, scope, user, row.amr, row.authTime, row.familyId);
