@@ -56,9 +56,6 @@ const keys = (subject: LockoutSubject) => ({
   knownDevices: `vitalis:login-devices:${subject.accountKey}`,
 });
 
-/** The Redis key of the client lock, for tests and operators that need to find it. */
-export const clientLockKey = (subject: LockoutSubject): string => keys(subject).clientLock;
-
 /**
  * Refuses (429, Retry-After) while this client is locked out of the account, or while the account is slowed
  * and this device has never signed in to it. One Redis pipeline.
