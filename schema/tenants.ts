@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { jsonb, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { appRole } from "./roles";
+import type { Role } from "./memberships";
+import { appRole, currentTenantSql } from "./roles";
 
 /** An organisation that publishes (a clinic, a hospital network). */
 export const tenants = pgTable(
@@ -13,12 +14,28 @@ export const tenants = pgTable(
       .notNull()
       .default("active"),
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * Roles whose members must have a second factor to get a session in this tenant (they read PHI). Set by
+     * the tenant's admins (PUT /api/auth/policy); the app role may update this column only (migration 0009).
+     */
+    mfaRequiredRoles: text("mfa_required_roles")
+      .array()
+      .$type<Role[]>()
+      .notNull()
+      .default(sql`'{admin,medical_reviewer,compliance_officer}'::text[]`),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   () => [
     // Tenants are resolved from the request's hostname before any tenant is selected, so the Worker may
     // read them all; it may not create or change them (that is the operator's migration/admin role).
     pgPolicy("tenants_read", { for: "select", to: appRole, using: sql`true` }),
+    // A tenant's own admins change its sign-in policy; the column grant limits the update to that column.
+    pgPolicy("tenants_update_own", {
+      for: "update",
+      to: appRole,
+      using: sql.raw(`id = ${currentTenantSql}`),
+      withCheck: sql.raw(`id = ${currentTenantSql}`),
+    }),
   ],
 ).enableRLS();
 

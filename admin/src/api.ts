@@ -157,6 +157,14 @@ export const auth = {
     data<LoginAnswer>("POST", "/api/auth/login", { body: { email, password }, anonymous: true }),
   mfa: (mfaToken: string, code: string) =>
     data<AccessToken>("POST", "/api/auth/mfa", { body: { mfaToken, code }, anonymous: true }),
+  /** The enrolment a tenant's policy forces at sign-in: the token opens only these two steps. */
+  startForcedEnrolment: (enrolmentToken: string) =>
+    data<MfaEnrolment>("POST", "/api/auth/mfa/enrol", { body: { enrolmentToken }, anonymous: true }),
+  confirmForcedEnrolment: (enrolmentToken: string, code: string) =>
+    data<AccessToken & { recoveryCodes: string[] }>("POST", "/api/auth/mfa/enrol/confirm", {
+      body: { enrolmentToken, code },
+      anonymous: true,
+    }),
   logout: async () => {
     try {
       await request<void>("POST", "/api/auth/logout");

@@ -60,8 +60,11 @@ function StepUpDialog(props: { email: string; pending: ((ok: boolean) => void) |
         const session = await auth.mfa(answer.mfaToken, code.trim());
         setAccessToken(session.access_token);
         finish(true);
-      } else {
+      } else if ("access_token" in answer) {
         setAccessToken(answer.access_token);
+        setNoMfa(true);
+      } else {
+        // The tenant's policy now requires a factor this account lacks: it is enrolled at the next sign-in.
         setNoMfa(true);
       }
     } catch (caught) {

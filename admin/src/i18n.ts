@@ -105,6 +105,8 @@ const en = {
   mfaOn: "On",
   mfaOff: "Off",
   mfaSetup: "Set up two-factor authentication",
+  mfaRequiredByPolicy:
+    "Your role on this site reads health data, so it needs two-factor authentication. Set it up now to sign in.",
   mfaScan:
     "Scan this QR code with your authenticator app (Google Authenticator, Authy, 1Password, FreeOTP…), or type the key by hand.",
   mfaSecret: "Key for manual entry",
@@ -272,6 +274,8 @@ const pt: Record<MessageKey, string> = {
   mfaOn: "Ativa",
   mfaOff: "Desativada",
   mfaSetup: "Configurar autenticação em dois fatores",
+  mfaRequiredByPolicy:
+    "Sua função neste site lê dados de saúde e por isso exige autenticação em dois fatores. Configure-a agora para entrar.",
   mfaScan:
     "Leia este QR code com o seu aplicativo autenticador (Google Authenticator, Authy, 1Password, FreeOTP…) ou digite a chave manualmente.",
   mfaSecret: "Chave para digitação manual",

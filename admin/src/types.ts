@@ -40,7 +40,8 @@ export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldVi
 export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, WorkflowState };
 
 export type AccessToken = { access_token: string; token_type: "Bearer"; expires_in: number };
-export type LoginAnswer = AccessToken | { mfaRequired: true; mfaToken: string };
+export type LoginAnswer =
+  AccessToken | { mfaRequired: true; mfaToken: string } | { mfaEnrolmentRequired: true; enrolmentToken: string };
 
 export const LOCALES: readonly ContentLocale[] = ["pt-BR", "en", "es"];
 export const COMPLIANCE_LEVELS: readonly ComplianceLevel[] = ["public", "professional", "restricted", "phi"];

@@ -1,10 +1,13 @@
 import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
 import type { AppBindings } from "../bindings";
 import { sha256Hex } from "./crypto";
+import { randomBytes, toBase64Url } from "./encoding";
 
 export interface ClientFingerprint {
   /** SHA-256 of the client IP, truncated: enough to count and throttle, not enough to identify (LGPD Art. 6 III). */
   ipHash: string;
+  /** Hash of the server-issued device id of the device cookie, or `NO_DEVICE` when the client sent none. */
   deviceHash: string;
 }
 
@@ -28,11 +31,36 @@ export function clientAddress(c: Context<AppBindings>): string {
   return header && IP_ADDRESS.test(header) ? header : UNKNOWN_CLIENT_ADDRESS;
 }
 
+/**
+ * The device cookie: a random id the server issues at sign-in, HttpOnly so no script reads it, `__Host-` so it
+ * is Secure, host-only and path `/` (RFC 6265bis §4.1.3.2). Only its hash is stored (the account's set of
+ * known devices). Request headers such as User-Agent are not used: anyone can copy them.
+ */
+export const DEVICE_COOKIE = "__Host-vitalis_device";
+/** Browsers keep a cookie at most 400 days (RFC 6265bis §5.6). */
+export const DEVICE_COOKIE_SECONDS = 400 * 86400;
+/** Stands for "no device cookie": never added to a set of known devices, so it is never known. */
+export const NO_DEVICE = "none";
+const DEVICE_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** The device id of the request's cookie when it has the form we issue; null otherwise. */
+export function deviceIdOf(c: Context<AppBindings>): string | null {
+  const id = getCookie(c, DEVICE_COOKIE);
+  return id && DEVICE_ID.test(id) ? id : null;
+}
+
+export async function deviceHashOf(deviceId: string): Promise<string> {
+  return (await sha256Hex(`device:${deviceId}`)).slice(0, 32);
+}
+
 export async function clientFingerprint(c: Context<AppBindings>): Promise<ClientFingerprint> {
   const ip = clientAddress(c);
-  const device = `${c.req.header("user-agent") ?? ""}|${c.req.header("accept-language") ?? ""}`;
-  const [ipHash, deviceHash] = await Promise.all([sha256Hex(`ip:${ip}`), sha256Hex(`device:${device}`)]);
-  return { ipHash: ipHash.slice(0, 24), deviceHash: deviceHash.slice(0, 24) };
+  const deviceId = deviceIdOf(c);
+  const [ipHash, deviceHash] = await Promise.all([
+    sha256Hex(`ip:${ip}`),
+    deviceId ? deviceHashOf(deviceId) : Promise.resolve(NO_DEVICE),
+  ]);
+  return { ipHash: ipHash.slice(0, 24), deviceHash };
 }
 
 export interface NetworkObservation {
@@ -51,4 +79,28 @@ export function networkObservation(c: Context<AppBindings>): NetworkObservation 
     return Number.isFinite(parsed) ? parsed : null;
   };
   return { country: cf.country, latitude: number(cf.latitude), longitude: number(cf.longitude) };
+}
+
+/**
+ * The request's device id, issuing a new one (and its cookie) when the client has none. Called at sign-in, so
+ * a device becomes known only after someone signed in on it with the second factor.
+ */
+export function ensureDeviceId(c: Context<AppBindings>): string {
+  const existing = deviceIdOf(c);
+  if (existing) return existing;
+  const id = toBase64Url(randomBytes(32));
+  setCookie(c, DEVICE_COOKIE, id, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/",
+    maxAge: DEVICE_COOKIE_SECONDS,
+  });
+  return id;
+}
+
+/** The IP hash and the device hash of a request that must not issue a device id (null without a cookie). */
+export async function signInClientOf(c: Context<AppBindings>): Promise<{ ipHash: string; deviceHash: string | null }> {
+  const { ipHash, deviceHash } = await clientFingerprint(c);
+  return { ipHash, deviceHash: deviceHash === NO_DEVICE ? null : deviceHash };
 }

@@ -7,7 +7,7 @@ import { clientFingerprint, networkObservation } from "../lib/client";
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
 import type { AccessAction, Sensitivity } from "../lib/actor";
 import { gatherSignals, type RequestSignals } from "../services/trust-signals";
-import { type Observations, scoreSignals, signalsFrom, type TrustResult, trustConfig } from "../services/trust";
+import { evaluateTrust, type Observations, type TrustResult, trustConfig } from "../services/trust";
 
 export interface ProtectOptions {
   /** The most sensitive data the route touches. */
@@ -45,6 +45,7 @@ async function recordDecision(c: Context<AppBindings>, options: ProtectOptions, 
       {
         score: result.score,
         factors: result.factors,
+        ...(result.staleAuthentication ? { staleAuthentication: true } : {}),
         missing: result.missing,
         sensitivity: options.sensitivity,
         action: options.action,
@@ -115,7 +116,7 @@ export function protect(options: ProtectOptions) {
     // Without Redis the Redis-fed signals are missing (null): scoring fails closed for restricted and PHI,
     // so an unverifiable revocation never reaches sensitive data.
     const requirement = { sensitivity: options.sensitivity, action: options.action };
-    const result = scoreSignals(signalsFrom(observations, requirement), requirement);
+    const result = evaluateTrust(observations, requirement);
     c.set("trust", result);
     if (result.decision !== "allow") await recordDecision(c, options, result);
     switch (result.decision) {

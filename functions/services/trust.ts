@@ -32,6 +32,11 @@ export interface TrustConfig {
   sensitivityRisk: Record<Sensitivity, number>;
   /** Sign-ins older than this (seconds) count as weaker authentication, per sensitivity. */
   maxAuthAgeSeconds: Record<Sensitivity, number>;
+  /**
+   * Sensitivities where a sign-in older than `maxAuthAgeSeconds` is refused whatever the score: the request
+   * steps up (RFC 9470 `max_age`) unless it is denied anyway.
+   */
+  freshnessRequired: Sensitivity[];
   /** Requests per minute per subject before the velocity signal starts to rise, and where it saturates. */
   velocity: { calmPerMinute: number; saturatedPerMinute: number; phiReadsPerDay: number };
   /** Above this many requests per minute (per subject or IP) the request is refused outright (429). */
@@ -56,6 +61,9 @@ export const trustConfig: TrustConfig = {
   readOnlyAt: { public: 0, professional: 40, restricted: 50, phi: 80 },
   sensitivityRisk: { public: 0, professional: 0.2, restricted: 0.5, phi: 1 },
   maxAuthAgeSeconds: { public: 30 * 86400, professional: 12 * 3600, restricted: 12 * 3600, phi: 3600 },
+  // A strong score (MFA, known device, staff role) must not carry an old sign-in to health data: the hour is
+  // a hard limit for every role, not one signal among eight.
+  freshnessRequired: ["phi"],
   velocity: { calmPerMinute: 60, saturatedPerMinute: 300, phiReadsPerDay: 200 },
   rateLimitPerMinute: { subject: 600, ip: 1200 },
   impossibleTravelKmh: 900,
@@ -69,6 +77,8 @@ export interface TrustRequirement {
 export interface TrustResult {
   score: number;
   decision: TrustDecision;
+  /** Set when the decision was forced to step-up because the sign-in is older than the sensitivity allows. */
+  staleAuthentication?: true;
   /** Each signal's contribution to the score lost (weight × risk), for the audit record. */
   factors: Partial<Record<SignalName, number>>;
   missing: SignalName[];
@@ -118,6 +128,23 @@ function decide(
   if (authRisk > 0 && score + config.weights.authentication * authRisk >= config.allowAt[sensitivity]) return "step_up";
   if (score >= config.readOnlyAt[sensitivity]) return action === "read" ? "allow" : "read_only";
   return "deny";
+}
+
+/**
+ * The decision for one request: the score of its signals, then the hard freshness rule. The sign-in's age is
+ * the token's `auth_time`, which refresh carries over unchanged, so refreshing never makes it younger.
+ */
+export function evaluateTrust(
+  observations: Observations,
+  requirement: TrustRequirement,
+  config: TrustConfig = trustConfig,
+): TrustResult {
+  const result = scoreSignals(signalsFrom(observations, requirement, config), requirement, config);
+  const stale =
+    config.freshnessRequired.includes(requirement.sensitivity) &&
+    observations.authAgeSeconds > config.maxAuthAgeSeconds[requirement.sensitivity];
+  if (stale && result.decision !== "deny") return { ...result, decision: "step_up", staleAuthentication: true };
+  return result;
 }
 
 // ---- Turning raw observations into risks ------------------------------------------------------------

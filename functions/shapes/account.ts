@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { credentialStatuses } from "../../schema/professional-credentials";
-import { UFS } from "../contract";
+import { ROLES, UFS } from "../contract";
 
 /**
  * The account's inputs and answers, one zod definition each, in camelCase like the rest of the API: the
@@ -66,3 +66,27 @@ export const mfaConfirmationSchema = z
   .object({ recoveryCodes: z.array(z.string()), accessToken: z.string() })
   .openapi("MfaConfirmation");
 export type MfaConfirmation = z.infer<typeof mfaConfirmationSchema>;
+
+/** The tenant's sign-in policy (GET/PUT /api/auth/policy): the roles that must have a second factor. */
+export const signInPolicySchema = z
+  .object({
+    mfaRequiredRoles: z
+      .array(z.enum(ROLES))
+      .max(ROLES.length)
+      .refine((roles) => new Set(roles).size === roles.length, "each role at most once"),
+  })
+  .strict()
+  .openapi("SignInPolicy");
+export type SignInPolicy = z.infer<typeof signInPolicySchema>;
+
+/** POST /api/auth/mfa/enrol: the enrolment token a sign-in answered with `mfaEnrolmentRequired`. */
+export const forcedEnrolInputSchema = z
+  .object({ enrolmentToken: z.string().min(1).max(4096) })
+  .strict()
+  .openapi("ForcedEnrolInput");
+
+/** POST /api/auth/mfa/enrol/confirm: the same token and a first code of the new secret. */
+export const forcedEnrolConfirmInputSchema = z
+  .object({ enrolmentToken: z.string().min(1).max(4096), code: z.string().regex(/^\d{6}$/) })
+  .strict()
+  .openapi("ForcedEnrolConfirmInput");

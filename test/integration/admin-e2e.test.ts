@@ -50,6 +50,8 @@ describe("admin SPA in Chromium", () => {
       hostname,
       tenantId,
     ]);
+    // This walk-through is about editing and review, not second factors: the MFA policy is off here.
+    await admin.query("update tenants set mfa_required_roles = '{}' where id = $1", [tenantId]);
     const seeded = { id: tenantId, slug };
     editor = await createUser(admin, seeded, { roles: ["editor"], name: "Edna Editora" });
     administrator = await createUser(admin, seeded, { roles: ["admin"], name: "Ada Admin" });

@@ -122,18 +122,19 @@ describe("signing in", () => {
     expect(res.status).toBe(401);
   });
 
-  it("locks an account after repeated failures, and the lock expires", async () => {
+  it("locks an account after repeated failures from one client, and the lock expires", async () => {
     const victim = await createUser(admin, tenant, { roles: ["author"] });
+    const from = { "cf-connecting-ip": "198.51.100.31" };
     for (let i = 0; i < 10; i++) {
       const res = await worker.fetch("/api/auth/login", {
         host: tenant.hostname,
-        ...jsonPost({ email: victim.email, password: `wrong-${i}` }),
+        ...jsonPost({ email: victim.email, password: `wrong-${i}` }, from),
       });
       expect(res.status).toBe(401);
     }
     const locked = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...jsonPost({ email: victim.email, password: victim.password }),
+      ...jsonPost({ email: victim.email, password: victim.password }, from),
     });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -143,7 +144,7 @@ describe("signing in", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const after = await worker.fetch("/api/auth/login", {
       host: tenant.hostname,
-      ...jsonPost({ email: victim.email, password: victim.password }),
+      ...jsonPost({ email: victim.email, password: victim.password }, from),
     });
     expect(after.status).toBe(200);
   });

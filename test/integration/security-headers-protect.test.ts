@@ -161,7 +161,8 @@ describe("protect() on every signed-in request", () => {
 
   it("refuses writes and still allows reads when the decision is read-only", async () => {
     const editor = await createUser(admin, site, { roles: ["editor"] });
-    const { accessToken } = await signInWithMfa(worker, site.hostname, editor);
+    const { accessToken, deviceCookie } = await signInWithMfa(worker, site.hostname, editor);
+    const session = { ...bearer(accessToken), cookie: deviceCookie };
     // A fresh MFA session on its own device, but from a Tor exit (network), right after a sighting on the
     // other side of the world (geo-velocity), at a saturated request rate: the score falls between the
     // read-only and the allow thresholds of `restricted`, and no second factor would lift it.
@@ -175,10 +176,7 @@ describe("protect() on every signed-in request", () => {
     const from = { cf: { country: "T1", latitude: "-23.55", longitude: "-46.63" } };
     const write = await worker.fetch("/api/posts", {
       host: site.hostname,
-      ...jsonPost(
-        { title: "Escrita", bodyMarkdown: "Texto.", locale: "pt-BR", complianceLevel: "public" },
-        bearer(accessToken),
-      ),
+      ...jsonPost({ title: "Escrita", bodyMarkdown: "Texto.", locale: "pt-BR", complianceLevel: "public" }, session),
       ...from,
     } as RequestInit);
     expect(write.status).toBe(403);
@@ -187,7 +185,7 @@ describe("protect() on every signed-in request", () => {
 
     const read = await worker.fetch("/api/posts", {
       host: site.hostname,
-      headers: bearer(accessToken),
+      headers: session,
       ...from,
     } as RequestInit);
     expect(read.status).toBe(200);

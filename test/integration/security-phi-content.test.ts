@@ -10,12 +10,15 @@ describe("PHI posts through the side doors", () => {
   let admin: pg.Client;
   let site: SeededTenant;
   const tokens: Record<string, string> = {};
+  // The device cookie each session's browser holds (the MFA session's device is known to the trust policy).
+  const devices: Record<string, string> = {};
   let phiId = "";
   let publicId = "";
 
   const call = async (who: string, path: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     headers.set("authorization", bearer(tokens[who]!).authorization!);
+    if (devices[who]) headers.set("cookie", devices[who]);
     if (init.body) headers.set("content-type", "application/json");
     return worker.fetch(path, { host: site.hostname, ...init, headers });
   };
@@ -38,7 +41,9 @@ describe("PHI posts through the side doors", () => {
     const adminUser = await createUser(admin, site, { roles: ["admin"] });
     tokens.admin = (await signIn(worker, site.hostname, adminUser)).accessToken;
     const mfaEditor = await createUser(admin, site, { roles: ["editor"] });
-    tokens.mfa = (await signInWithMfa(worker, site.hostname, mfaEditor)).accessToken;
+    const mfaSession = await signInWithMfa(worker, site.hostname, mfaEditor);
+    tokens.mfa = mfaSession.accessToken;
+    devices.mfa = mfaSession.deviceCookie;
     const create = async (title: string, complianceLevel: string) => {
       const res = await call("mfa", "/api/posts", {
         method: "POST",

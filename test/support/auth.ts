@@ -55,6 +55,14 @@ export function refreshCookieFrom(response: Response): string {
   return match[1];
 }
 
+/** The `__Host-vitalis_device=...` pair the Worker sets at sign-in (the device binding), for a Cookie header. */
+export function deviceCookieFrom(response: Response): string {
+  const header = response.headers.get("set-cookie") ?? "";
+  const match = /(__Host-vitalis_device=[^;]+)/.exec(header);
+  if (!match?.[1]) throw new Error(`no device cookie in: ${header}`);
+  return match[1];
+}
+
 export async function signIn(
   worker: TestWorker,
   host: string,

@@ -74,6 +74,10 @@ export async function seedTenant(admin: pg.Client, label: string, role = "editor
     hostname,
     tenantId,
   ]);
+  // The product requires a second factor of admins, medical reviewers and compliance officers by default
+  // (tenants.mfa_required_roles). Test tenants start with the policy off so that tests about other things
+  // can sign those roles in with a password; security-mfa-policy.test.ts tests the default.
+  await admin.query("update tenants set mfa_required_roles = '{}' where id = $1", [tenantId]);
   const user = await admin.query<{ id: string }>(
     "insert into users (email, display_name) values ($1, $2) returning id",
     [email, `Member of ${label}`],

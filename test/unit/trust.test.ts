@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  evaluateTrust,
   type Observations,
   type Signals,
   scoreSignals,
-  signalsFrom,
   type TrustRequirement,
 } from "../../functions/services/trust.js";
 
@@ -23,7 +23,7 @@ const base: Observations = {
 };
 
 const decide = (o: Partial<Observations>, requirement: TrustRequirement) =>
-  scoreSignals(signalsFrom({ ...base, ...o }, requirement), requirement);
+  evaluateTrust({ ...base, ...o }, requirement);
 
 describe("trust decisions", () => {
   it.each<[string, Partial<Observations>, TrustRequirement, string]>([
@@ -45,6 +45,24 @@ describe("trust decisions", () => {
       { authAgeSeconds: 5 * 3600 },
       { sensitivity: "phi", action: "read" },
       "step_up",
+    ],
+    [
+      "an admin with MFA on a known device steps up for PHI once the sign-in is over an hour old",
+      { roles: ["admin"], authAgeSeconds: 3601 },
+      { sensitivity: "phi", action: "read" },
+      "step_up",
+    ],
+    [
+      "a compliance officer with MFA on a known device steps up to change PHI after an hour",
+      { roles: ["compliance_officer"], authAgeSeconds: 2 * 3600 },
+      { sensitivity: "phi", action: "write" },
+      "step_up",
+    ],
+    [
+      "an hour-old sign-in still reads restricted data",
+      { roles: ["admin"], authAgeSeconds: 2 * 3600 },
+      { sensitivity: "restricted", action: "read" },
+      "allow",
     ],
     [
       "Tor, an unknown device and an unusual hour may read restricted data but not change it",

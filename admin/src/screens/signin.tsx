@@ -2,13 +2,120 @@ import { useState } from "preact/hooks";
 import { auth, setAccessToken } from "../api";
 import { t } from "../i18n";
 import { ErrorNotice, Field, useLang } from "../ui";
+import { QrCode } from "./account";
 
-/** Email and password, then (when the account has it) the second factor: a TOTP code or a recovery code. */
+/**
+ * Enrolment forced by the tenant's policy: the sign-in answered an enrolment token instead of a session. Scan,
+ * confirm with a first code, keep the recovery codes; the session starts only then.
+ */
+function ForcedEnrolment(props: { enrolmentToken: string; onSignedIn: () => Promise<void>; onCancel: () => void }) {
+  const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
+  const [code, setCode] = useState("");
+  const [recovery, setRecovery] = useState<{ codes: string[]; accessToken: string } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (recovery) {
+    return (
+      <div class="card signin recovery" role="region" aria-labelledby="recovery-title">
+        <h1 id="recovery-title">{t("recoveryTitle")}</h1>
+        <p>{t("recoveryIntro")}</p>
+        <ul class="codes" data-testid="recovery-codes">
+          {recovery.codes.map((item) => (
+            <li key={item}>
+              <code>{item}</code>
+            </li>
+          ))}
+        </ul>
+        <button
+          type="button"
+          onClick={() => {
+            setAccessToken(recovery.accessToken);
+            void props.onSignedIn();
+          }}
+        >
+          {t("recoveryDone")}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form
+      class="card signin"
+      aria-labelledby="enrol-title"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void run(async () => {
+          if (!enrolment) {
+            setEnrolment(await auth.startForcedEnrolment(props.enrolmentToken));
+            return;
+          }
+          const answer = await auth.confirmForcedEnrolment(props.enrolmentToken, code.trim());
+          setRecovery({ codes: answer.recoveryCodes, accessToken: answer.access_token });
+        });
+      }}
+    >
+      <h1 id="enrol-title">{t("mfaSetup")}</h1>
+      <p data-testid="mfa-required-by-policy">{t("mfaRequiredByPolicy")}</p>
+      <ErrorNotice error={error} />
+      {enrolment && (
+        <>
+          <p>{t("mfaScan")}</p>
+          <QrCode text={enrolment.otpauthUri} label={t("mfaSetup")} />
+          <p>
+            {t("mfaSecret")}:{" "}
+            <code class="secret" data-testid="mfa-secret">
+              {enrolment.secret.replace(/(.{4})/g, "$1 ").trim()}
+            </code>
+          </p>
+          <Field id="mfa-confirm" label={t("mfaConfirm")}>
+            <input
+              id="mfa-confirm"
+              class="short-input"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              pattern="\d{6}"
+              required
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+              autoFocus
+            />
+          </Field>
+        </>
+      )}
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          {enrolment ? t("verify") : t("mfaShowKey")}
+        </button>
+        <button type="button" class="secondary" disabled={busy} onClick={props.onCancel}>
+          {t("cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Email and password, then (when the account has it) the second factor: a TOTP code or a recovery code; or,
+ * when the tenant's policy requires a factor the account does not have yet, its enrolment.
+ */
 export function SignIn(props: { onSignedIn: () => Promise<void> }) {
   useLang();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const [enrolmentToken, setEnrolmentToken] = useState<string | null>(null);
   const [code, setCode] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -22,6 +129,11 @@ export function SignIn(props: { onSignedIn: () => Promise<void> }) {
         const answer = await auth.login(email.trim(), password);
         if ("mfaRequired" in answer) {
           setMfaToken(answer.mfaToken);
+          setPassword("");
+          return;
+        }
+        if ("mfaEnrolmentRequired" in answer) {
+          setEnrolmentToken(answer.enrolmentToken);
           setPassword("");
           return;
         }
@@ -42,6 +154,19 @@ export function SignIn(props: { onSignedIn: () => Promise<void> }) {
       setBusy(false);
     }
   };
+
+  if (enrolmentToken !== null) {
+    return (
+      <ForcedEnrolment
+        enrolmentToken={enrolmentToken}
+        onSignedIn={props.onSignedIn}
+        onCancel={() => {
+          setEnrolmentToken(null);
+          setError(null);
+        }}
+      />
+    );
+  }
 
   return (
     <form class="card signin" onSubmit={submit} aria-labelledby="signin-title">

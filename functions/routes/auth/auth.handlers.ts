@@ -2,7 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppBindings } from "../../bindings";
-import { clientFingerprint } from "../../lib/client";
+import { deviceHashOf, ensureDeviceId, signInClientOf } from "../../lib/client";
 import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
 import { requireUser } from "../../scope";
 import {
@@ -14,7 +14,19 @@ import {
   revokeAllSessions,
   type SessionTokens,
 } from "../../services/identity/sessions";
-import type { loginRoute, logoutAllRoute, logoutRoute, mfaRoute, refreshRoute } from "./auth.routes";
+import { confirmForcedEnrolment, startForcedEnrolment } from "../../services/identity/accounts";
+import { getSignInPolicy, updateSignInPolicy } from "../../services/identity/policy";
+import type {
+  forcedEnrolConfirmRoute,
+  forcedEnrolRoute,
+  getPolicyRoute,
+  loginRoute,
+  logoutAllRoute,
+  logoutRoute,
+  mfaRoute,
+  putPolicyRoute,
+  refreshRoute,
+} from "./auth.routes";
 
 /** The refresh token lives only in this cookie: HttpOnly, Secure, SameSite=Strict, sent only to /api/auth. */
 export const REFRESH_COOKIE = "__Secure-vitalis_refresh";
@@ -44,20 +56,34 @@ function assertTrustedOrigin(c: Context<AppBindings>): void {
   }
 }
 
+/**
+ * The client as sign-in sees it: its IP hash and the device it presented (for the lockout), and its device
+ * id, issued with its cookie when it had none (lib/client.ts).
+ */
+async function signInClient(
+  c: Context<AppBindings>,
+): Promise<{ client: { ipHash: string; deviceHash: string | null }; deviceHash: string }> {
+  const client = await signInClientOf(c);
+  return { client, deviceHash: await deviceHashOf(ensureDeviceId(c)) };
+}
+
 export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  const { ipHash } = await clientFingerprint(c);
-  const result = await login(c.var.scope, { ...body, ipHash });
+  const result = await login(c.var.scope, { ...body, ...(await signInClient(c)) });
   if (result.kind === "mfa_required") {
     c.header("Cache-Control", "no-store");
     return c.json({ mfaRequired: true as const, mfaToken: result.mfaToken }, 200);
+  }
+  if (result.kind === "mfa_enrolment_required") {
+    c.header("Cache-Control", "no-store");
+    return c.json({ mfaEnrolmentRequired: true as const, enrolmentToken: result.enrolmentToken }, 200);
   }
   return c.json(answerWithSession(c, result.session), 200);
 };
 
 export const postMfa: RouteHandler<typeof mfaRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  const { deviceHash } = await clientFingerprint(c);
+  const { deviceHash } = await signInClient(c);
   const session = await completeMfa(c.var.scope, { mfaToken: body.mfaToken, code: body.code, deviceHash });
   return c.json(answerWithSession(c, session), 200);
 };
@@ -85,3 +111,20 @@ export const postLogoutAll: RouteHandler<typeof logoutAllRoute, AppBindings> = a
   deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
   return c.body(null, 204);
 };
+
+export const postForcedEnrol: RouteHandler<typeof forcedEnrolRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await startForcedEnrolment(c.var.scope, c.req.valid("json")), 200);
+};
+
+export const postForcedEnrolConfirm: RouteHandler<typeof forcedEnrolConfirmRoute, AppBindings> = async (c) => {
+  const { deviceHash } = await signInClient(c);
+  const { recoveryCodes, session } = await confirmForcedEnrolment(c.var.scope, { ...c.req.valid("json"), deviceHash });
+  return c.json({ recoveryCodes, ...answerWithSession(c, session) }, 200);
+};
+
+export const getPolicy: RouteHandler<typeof getPolicyRoute, AppBindings> = async (c) =>
+  c.json(await getSignInPolicy(c.var.scope), 200);
+
+export const putPolicy: RouteHandler<typeof putPolicyRoute, AppBindings> = async (c) =>
+  c.json(await updateSignInPolicy(c.var.scope, c.req.valid("json")), 200);

@@ -1,6 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ROLES } from "../../contract";
-import { jsonBody, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
+import {
+  forcedEnrolConfirmInputSchema,
+  forcedEnrolInputSchema,
+  mfaEnrolmentSchema,
+  signInPolicySchema,
+} from "../../shapes/account";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 
 /** Any member of the tenant, whatever their role: ending one's own session needs no more. */
@@ -16,6 +22,17 @@ const tokenResponse = z
   .object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
   .openapi("AccessToken");
 const mfaRequired = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() }).openapi("MfaRequired");
+const mfaEnrolmentRequired = z
+  .object({ mfaEnrolmentRequired: z.literal(true), enrolmentToken: z.string() })
+  .openapi("MfaEnrolmentRequired");
+const enrolledSession = z
+  .object({
+    recoveryCodes: z.array(z.string()),
+    access_token: z.string(),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number().int(),
+  })
+  .openapi("EnrolledSession");
 
 export const loginRoute = createRoute({
   method: "post",
@@ -27,8 +44,10 @@ export const loginRoute = createRoute({
   },
   responses: {
     200: {
-      description: "Signed in (the refresh token is set as an HttpOnly cookie), or MFA is required.",
-      content: { "application/json": { schema: z.union([tokenResponse, mfaRequired]) } },
+      description:
+        "Signed in (the refresh token is set as an HttpOnly cookie), or MFA is required, or the tenant's policy " +
+        "requires this account to enrol a second factor first (the enrolment token opens only /auth/mfa/enrol).",
+      content: { "application/json": { schema: z.union([tokenResponse, mfaRequired, mfaEnrolmentRequired]) } },
     },
     ...problemResponses(401, 422, 429),
   },
@@ -78,4 +97,49 @@ export const logoutAllRoute = protectedRoute({
   summary: "End every session of this user, on every device, at once.",
   protect: signedIn,
   responses: { 204: { description: "Every session ended." }, ...problemResponses(401, 403) },
+});
+
+export const forcedEnrolRoute = createRoute({
+  method: "post",
+  path: "/auth/mfa/enrol",
+  tags: ["Authentication"],
+  summary: "With the enrolment token of a sign-in the tenant's policy stopped: a new TOTP secret to scan.",
+  request: { body: jsonBody(forcedEnrolInputSchema) },
+  responses: {
+    200: jsonResponse(mfaEnrolmentSchema, "Scan it, then confirm with a code."),
+    ...problemResponses(401, 409, 422),
+  },
+});
+
+export const forcedEnrolConfirmRoute = createRoute({
+  method: "post",
+  path: "/auth/mfa/enrol/confirm",
+  tags: ["Authentication"],
+  summary: "Confirm the new factor with a code: recovery codes (shown once) and the session starts.",
+  request: { body: jsonBody(forcedEnrolConfirmInputSchema) },
+  responses: {
+    200: jsonResponse(enrolledSession, "Enrolled and signed in (the refresh token is set as an HttpOnly cookie)."),
+    ...problemResponses(401, 409, 422),
+  },
+});
+
+const policyAdmin: ProtectOptions = { sensitivity: "restricted", action: "read", roles: ["admin"] };
+
+export const getPolicyRoute = protectedRoute({
+  method: "get",
+  path: "/auth/policy",
+  tags: ["Authentication"],
+  summary: "The tenant's sign-in policy: the roles that must have a second factor (admins).",
+  protect: policyAdmin,
+  responses: { 200: jsonResponse(signInPolicySchema, "The policy."), ...problemResponses(401, 403) },
+});
+
+export const putPolicyRoute = protectedRoute({
+  method: "put",
+  path: "/auth/policy",
+  tags: ["Authentication"],
+  summary: "Change the roles that must have a second factor (admins; audited).",
+  protect: { ...policyAdmin, action: "write" },
+  request: { body: jsonBody(signInPolicySchema) },
+  responses: { 200: jsonResponse(signInPolicySchema, "The new policy."), ...problemResponses(401, 403, 422) },
 });

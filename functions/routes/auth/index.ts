@@ -1,10 +1,34 @@
 import { createRouter } from "../../lib/router";
-import { postLogin, postLogout, postLogoutAll, postMfa, postRefresh } from "./auth.handlers";
-import { loginRoute, logoutAllRoute, logoutRoute, mfaRoute, refreshRoute } from "./auth.routes";
+import {
+  getPolicy,
+  postForcedEnrol,
+  postForcedEnrolConfirm,
+  postLogin,
+  postLogout,
+  postLogoutAll,
+  postMfa,
+  postRefresh,
+  putPolicy,
+} from "./auth.handlers";
+import {
+  forcedEnrolConfirmRoute,
+  forcedEnrolRoute,
+  getPolicyRoute,
+  loginRoute,
+  logoutAllRoute,
+  logoutRoute,
+  mfaRoute,
+  putPolicyRoute,
+  refreshRoute,
+} from "./auth.routes";
 
 export const authRouter = createRouter()
   .openapi(loginRoute, postLogin)
   .openapi(mfaRoute, postMfa)
+  .openapi(forcedEnrolRoute, postForcedEnrol)
+  .openapi(forcedEnrolConfirmRoute, postForcedEnrolConfirm)
   .openapi(refreshRoute, postRefresh)
   .openapi(logoutRoute, postLogout)
-  .openapi(logoutAllRoute, postLogoutAll);
+  .openapi(logoutAllRoute, postLogoutAll)
+  .openapi(getPolicyRoute, getPolicy)
+  .openapi(putPolicyRoute, putPolicy);

@@ -1,5 +1,6 @@
 import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
+import { signInClientOf } from "../../lib/client";
 import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
@@ -101,7 +102,8 @@ const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (
 
 const enrolHandler: RouteHandler<typeof enrolRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await startMfaEnrolment(c.var.scope, c.req.valid("json")), 200);
+  const client = await signInClientOf(c);
+  return c.json(await startMfaEnrolment(c.var.scope, { ...c.req.valid("json"), client }), 200);
 };
 
 const confirmHandler: RouteHandler<typeof confirmRoute, AppBindings> = async (c) => {

@@ -5,16 +5,24 @@ import type { CredentialStatus } from "../../../schema/professional-credentials"
 import { encryptSecret, decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
 import { randomBytes, toBase32 } from "../../lib/encoding";
-import type { Transaction } from "../../lib/db";
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError } from "../../lib/errors";
+import { actAsUser, type Transaction } from "../../lib/db";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../lib/errors";
 import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { assertAcceptablePassword } from "../../lib/password-policy";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { requireUser, type Scope } from "../../scope";
 import type { CredentialInput, CredentialView, MfaConfirmation, MfaEnrolment, Me } from "../../shapes/account";
-import { consumeRecoveryCode, LOCKOUT_SECONDS, LOCKOUT_THRESHOLD, RECOVERY_CODE, revocationSecond } from "./sessions";
+import { assertNotLockedOut, type LoginClient, lockoutSubject, recordFailure, recordSuccess } from "./lockout";
+import {
+  asUser,
+  consumeRecoveryCode,
+  createSession,
+  RECOVERY_CODE,
+  revocationSecond,
+  type SessionTokens,
+} from "./sessions";
+import { ACCESS_TOKEN_SECONDS, ENROLMENT_TOKEN_SECONDS, issueAccessToken, verifyMfaToken } from "./tokens";
 import { tenantNotBeforeKey } from "../trust-signals";
-import { ACCESS_TOKEN_SECONDS, issueAccessToken } from "./tokens";
 
 // A hash of a random password nobody knows: an account without a password is checked against it (same cost).
 const DUMMY_HASH =
@@ -79,12 +87,6 @@ export async function changePassword(
   });
 }
 
-/** The sign-in lockout keys of an account (the same keys `login` counts failed passwords under). */
-async function lockoutKeys(tenantId: string, email: string): Promise<{ failKey: string; lockKey: string }> {
-  const accountKey = (await sha256Hex(`${tenantId}:${email.trim().toLowerCase()}`)).slice(0, 32);
-  return { failKey: `vitalis:fail:${accountKey}`, lockKey: `vitalis:lock:${accountKey}` };
-}
-
 /** A new secret waiting for its first code while the enrolled one stays in force (replacement only). */
 const pendingKey = (userId: string): string => `vitalis:mfa-pending:${userId}`;
 const PENDING_SECONDS = 15 * 60;
@@ -128,39 +130,36 @@ function enrolmentRefused(reason: EnrolmentRefusal): Error {
 /**
  * Starts TOTP enrolment: a new secret, inactive until a code from it is confirmed. It takes the current
  * password (a stolen access token alone must not bind the attacker's authenticator), and once a factor is
- * enrolled also a current code of it to replace it. A wrong password counts towards the sign-in lockout.
+ * enrolled also a current code of it to replace it. A wrong password counts towards the sign-in lockout, for
+ * the client it came from (lockout.ts).
  */
 export async function startMfaEnrolment(
   scope: Scope,
-  input: { currentPassword: string; code?: string | undefined },
+  input: { currentPassword: string; code?: string | undefined; client: LoginClient },
 ): Promise<MfaEnrolment> {
   const principal = requireUser(scope);
   const outcome = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, principal.userId)).limit(1);
     if (!user) throw new UnauthorizedError();
-    const { failKey, lockKey } = await lockoutKeys(scope.tenant.id, user.email);
-    const lockTtl = await scope.redis.ttl(lockKey);
-    if (lockTtl > 0) {
-      throw new RateLimitedError(lockTtl, "Too many failed sign-ins. The account is locked for a few minutes.");
-    }
+    const subject = await lockoutSubject(scope.tenant.id, user.email, input.client);
+    await assertNotLockedOut(scope, subject);
     const passwordOk = await verifyPassword(input.currentPassword, user.passwordHash ?? DUMMY_HASH);
     let refusal: EnrolmentRefusal | null = passwordOk ? null : "invalid_current_password";
     if (!refusal && user.mfaEnabledAt) {
       refusal = input.code ? await checkCurrentFactor(tx, scope, user, input.code) : "mfa_code_required";
     }
     if (refusal) {
-      const failures = refusal === "mfa_code_required" ? 0 : await scope.redis.incr(failKey);
-      if (failures === 1) await scope.redis.expire(failKey, LOCKOUT_SECONDS);
-      if (failures >= LOCKOUT_THRESHOLD) await scope.redis.set(lockKey, "1", { ex: LOCKOUT_SECONDS });
+      const count = refusal === "mfa_code_required" ? null : await recordFailure(scope, subject);
       await scope.audit(tx, "user.mfa_enrolment_refused", null, {
         reason: refusal,
-        failures,
-        locked: failures >= LOCKOUT_THRESHOLD,
+        failures: count?.failures ?? 0,
+        locked: count?.locked ?? false,
+        slowedSeconds: count?.slowedSeconds ?? 0,
       });
       // The audit event must survive the refusal, so the transaction commits and the error is thrown after it.
       return { ok: false as const, refusal };
     }
-    await scope.redis.del(failKey);
+    await recordSuccess(scope, subject);
     const secret = toBase32(randomBytes(20));
     const encrypted = await encryptSecret(secret, scope.section("auth").mfaEncryptionKey, user.id);
     if (user.mfaEnabledAt) {
@@ -178,6 +177,38 @@ export async function startMfaEnrolment(
 function newRecoveryCode(): string {
   const text = toBase32(randomBytes(7)).slice(0, 10);
   return `${text.slice(0, 5)}-${text.slice(5, 10)}`;
+}
+
+/**
+ * Turns on `encryptedSecret` as the account's factor: ten new recovery codes (returned once, stored hashed),
+ * and every session issued before `now` ends (refresh families revoked, tokens before `now` refused).
+ */
+async function enableFactor(
+  tx: Transaction,
+  user: typeof users.$inferSelect,
+  encryptedSecret: string,
+  now: Date,
+): Promise<string[]> {
+  const replacing = user.mfaEnabledAt !== null;
+  const codes = Array.from({ length: 10 }, newRecoveryCode);
+  await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id));
+  await tx
+    .insert(mfaRecoveryCodes)
+    .values(await Promise.all(codes.map(async (c) => ({ userId: user.id, codeHash: await sha256Hex(c) }))));
+  await tx
+    .update(users)
+    .set({ mfaSecretEncrypted: encryptedSecret, mfaEnabledAt: now, tokensValidAfter: now, updatedAt: now })
+    .where(eq(users.id, user.id));
+  await tx
+    .update(refreshTokens)
+    .set({ revokedAt: now, revokedReason: replacing ? "mfa_replaced" : "mfa_enabled" })
+    .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
+  return codes;
+}
+
+/** After `enableFactor` commits: access tokens issued up to `now` are refused (the check logout-all relies on). */
+async function refuseTokensBefore(scope: Scope, userId: string, now: Date): Promise<void> {
+  await scope.redis.set(`vitalis:nbf:${userId}`, String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
 }
 
 /**
@@ -200,27 +231,12 @@ export async function confirmMfaEnrolment(scope: Scope, input: { code: string })
     const step = await verifyTotp(secret, input.code.trim());
     if (step === null) throw new UnauthorizedError("invalid_mfa_code", "The code is not correct.");
     await scope.redis.set(`vitalis:totp-used:${user.id}:${step}`, "1", { nx: true, ex: 120 });
-    const codes = Array.from({ length: 10 }, newRecoveryCode);
-    await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id));
-    await tx
-      .insert(mfaRecoveryCodes)
-      .values(await Promise.all(codes.map(async (c) => ({ userId: user.id, codeHash: await sha256Hex(c) }))));
-    await tx
-      .update(users)
-      .set({ mfaSecretEncrypted: pending, mfaEnabledAt: now, tokensValidAfter: now, updatedAt: now })
-      .where(eq(users.id, user.id));
-    await tx
-      .update(refreshTokens)
-      .set({ revokedAt: now, revokedReason: replacing ? "mfa_replaced" : "mfa_enabled" })
-      .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
+    const codes = await enableFactor(tx, user, pending, now);
     await scope.audit(tx, replacing ? "user.mfa_replaced" : "user.mfa_enabled");
     return codes;
   });
   await scope.redis.del(pendingKey(principal.userId));
-  // Access tokens issued up to this second are refused from now on (the same check logout-all relies on).
-  await scope.redis.set(`vitalis:nbf:${principal.userId}`, String(revocationSecond(now)), {
-    ex: ACCESS_TOKEN_SECONDS + 60,
-  });
+  await refuseTokensBefore(scope, principal.userId, now);
   const { token } = await issueAccessToken(auth, {
     userId: principal.userId,
     tenantId: scope.tenant.id,
@@ -230,6 +246,86 @@ export async function confirmMfaEnrolment(scope: Scope, input: { code: string })
     issuedNoEarlierThan: revocationSecond(now),
   });
   return { recoveryCodes, accessToken: token };
+}
+
+// ---- Enrolment forced at sign-in by the tenant's policy ------------------------------------------------
+
+/** The account an enrolment token names, which must still be active and without a second factor. */
+async function enrollingUser(tx: Transaction, userId: string): Promise<typeof users.$inferSelect> {
+  const [user] = await tx.select().from(users).where(eq(users.id, userId)).limit(1);
+  if (!user || user.status !== "active") {
+    throw new UnauthorizedError("invalid_mfa_token", "The sign-in step expired. Start again with your password.");
+  }
+  if (user.mfaEnabledAt) throw new ConflictError("mfa_already_enabled", "Two-step verification is already on.");
+  return user;
+}
+
+/**
+ * Step two of a sign-in the policy stopped: a new TOTP secret for the account named by the enrolment token
+ * (the password was checked when it was issued, at most ten minutes ago). It opens nothing else.
+ */
+export async function startForcedEnrolment(scope: Scope, input: { enrolmentToken: string }): Promise<MfaEnrolment> {
+  const auth = scope.section("auth");
+  const step = await verifyMfaToken(auth, input.enrolmentToken, scope.tenant.id, "enrol");
+  return scope.transaction(async (tx) => {
+    const user = await enrollingUser(tx, step.userId);
+    // The enrolment token proves the password: only the owner's own transaction may change the account (schema/users.ts).
+    await actAsUser(tx, user.id);
+    const secret = toBase32(randomBytes(20));
+    const encrypted = await encryptSecret(secret, auth.mfaEncryptionKey, user.id);
+    await tx.update(users).set({ mfaSecretEncrypted: encrypted, updatedAt: new Date() }).where(eq(users.id, user.id));
+    await scope.audit(tx, "user.mfa_enrolment_started", null, { replacing: false, forced: true }, asUser(user.id));
+    return { secret, otpauthUri: otpauthUri(secret, user.email, "Vitalis") };
+  });
+}
+
+/**
+ * Step three: a first code of the new secret turns the factor on and starts the session, with `otp` and `mfa`
+ * in its `amr`. Five codes per enrolment token, and each token completes one enrolment.
+ */
+export async function confirmForcedEnrolment(
+  scope: Scope,
+  input: { enrolmentToken: string; code: string; deviceHash: string },
+): Promise<{ recoveryCodes: string[]; session: SessionTokens }> {
+  const auth = scope.section("auth");
+  const step = await verifyMfaToken(auth, input.enrolmentToken, scope.tenant.id, "enrol");
+  const attemptsKey = `vitalis:mfa-attempts:${step.jti}`;
+  const attempts = await scope.redis.incr(attemptsKey);
+  if (attempts === 1) await scope.redis.expire(attemptsKey, ENROLMENT_TOKEN_SECONDS);
+  if (attempts > 5) {
+    throw new UnauthorizedError("invalid_mfa_token", "Too many wrong codes. Start again with your password.");
+  }
+  const now = new Date();
+  const outcome = await scope.transaction(async (tx) => {
+    const user = await enrollingUser(tx, step.userId);
+    if (!user.mfaSecretEncrypted) throw new ConflictError("mfa_not_started", "Start two-step verification first.");
+    const secret = await decryptSecret(user.mfaSecretEncrypted, auth.mfaEncryptionKey, user.id);
+    const totpStep = await verifyTotp(secret, input.code.trim());
+    if (totpStep === null) return { ok: false as const, userId: user.id };
+    await scope.redis.set(`vitalis:totp-used:${user.id}:${totpStep}`, "1", { nx: true, ex: 120 });
+    await actAsUser(tx, user.id);
+    const recoveryCodes = await enableFactor(tx, user, user.mfaSecretEncrypted, now);
+    const amr = ["pwd", "otp", "mfa"];
+    const session = await createSession(tx, scope, { id: user.id, tokensValidAfter: now }, amr, now);
+    await scope.redis.sadd(`vitalis:devices:${user.id}`, input.deviceHash);
+    await scope.audit(tx, "user.mfa_enabled", null, { forced: true }, asUser(user.id));
+    await scope.audit(tx, "auth.login", null, { amr }, asUser(user.id));
+    return { ok: true as const, recoveryCodes, session };
+  });
+  if (!outcome.ok) {
+    await scope.transaction((tx) =>
+      scope.audit(
+        tx,
+        "user.mfa_enrolment_refused",
+        null,
+        { reason: "invalid_mfa_code", forced: true },
+        asUser(outcome.userId),
+      ),
+    );
+    throw new UnauthorizedError("invalid_mfa_code", "The code is not correct.");
+  }
+  await refuseTokensBefore(scope, step.userId, now);
+  return { recoveryCodes: outcome.recoveryCodes, session: outcome.session };
 }
 
 /** A physician declares their CRM (and RQE); it waits for an admin's verification. */

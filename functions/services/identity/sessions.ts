@@ -1,6 +1,6 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { and, eq, isNull } from "drizzle-orm";
-import { memberships, mfaRecoveryCodes, refreshTokens, users } from "../../../schema";
+import { memberships, mfaRecoveryCodes, refreshTokens, tenants, users } from "../../../schema";
 import type { Role } from "../../../schema/memberships";
 import { decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
@@ -11,14 +11,19 @@ import { hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { verifyTotp } from "../../lib/totp";
 import { type AuditActor, requireUser, type Scope } from "../../scope";
 import { membershipDisabled } from "./membership-status";
+import {
+  assertNotLockedOut,
+  type LoginClient,
+  type LockoutSubject,
+  lockoutSubject,
+  recordFailure,
+  recordSuccess,
+} from "./lockout";
 import { ACCESS_TOKEN_SECONDS, type AccessClaims, issueAccessToken, issueMfaToken, verifyMfaToken } from "./tokens";
 
 /** Refresh tokens: idle lifetime per rotation, and an absolute limit from the original sign-in. */
 export const REFRESH_IDLE_SECONDS = 14 * 86400;
 export const REFRESH_ABSOLUTE_SECONDS = 30 * 86400;
-/** Consecutive failures per account before a temporary lockout, and how long it lasts. */
-export const LOCKOUT_THRESHOLD = 10;
-export const LOCKOUT_SECONDS = 15 * 60;
 /**
  * Consecutive wrong second factors per account, across MFA challenges, before the second factor is locked.
  * NIST SP 800-63B §5.2.2 asks verifiers to limit consecutive failed attempts on one account to no more than
@@ -67,10 +72,10 @@ export interface SessionTokens {
   refreshToken: string;
 }
 
-export type LoginResult = { kind: "session"; session: SessionTokens } | { kind: "mfa_required"; mfaToken: string };
-
-const emailKey = async (tenantId: string, email: string): Promise<string> =>
-  (await sha256Hex(`${tenantId}:${email.trim().toLowerCase()}`)).slice(0, 32);
+export type LoginResult =
+  | { kind: "session"; session: SessionTokens }
+  | { kind: "mfa_required"; mfaToken: string }
+  | { kind: "mfa_enrolment_required"; enrolmentToken: string };
 
 function limiter(scope: Scope, prefix: string, tokens: number, window: `${number} m`): Ratelimit {
   return new Ratelimit({
@@ -83,10 +88,14 @@ function limiter(scope: Scope, prefix: string, tokens: number, window: `${number
   });
 }
 
-async function throttleLogin(scope: Scope, ipHash: string, accountKey: string): Promise<void> {
+/**
+ * Per-minute throttles: per IP whatever the account, and per (account, client), so that requests from
+ * elsewhere cannot use up the owner's allowance; the per-account backstop is the lockout's (lockout.ts).
+ */
+async function throttleLogin(scope: Scope, ipHash: string, subject: LockoutSubject): Promise<void> {
   const [byIp, byAccount] = await Promise.all([
     limiter(scope, "login-ip", 30, "1 m").limit(`${scope.tenant.id}:${ipHash}`),
-    limiter(scope, "login-account", 10, "1 m").limit(`${scope.tenant.id}:${accountKey}`),
+    limiter(scope, "login-account", 10, "1 m").limit(`${scope.tenant.id}:${subject.accountKey}:${subject.clientKey}`),
   ]);
   const blocked = [byIp, byAccount].filter((result) => !result.success);
   if (blocked.length > 0) {
@@ -103,7 +112,22 @@ async function rolesOf(tx: Transaction, tenantId: string, userId: string): Promi
   return rows.map((row) => row.role);
 }
 
-async function createSession(
+/**
+ * Whether the tenant's sign-in policy requires a second factor of this member: one of their roles is in the
+ * tenant's `mfa_required_roles` (admin, medical reviewer and compliance officer unless an admin changed it).
+ */
+export async function mfaRequiredFor(tx: Transaction, tenantId: string, roles: readonly Role[]): Promise<boolean> {
+  const [tenant] = await tx
+    .select({ mfaRequiredRoles: tenants.mfaRequiredRoles })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId))
+    .limit(1);
+  // No policy row to read is treated as the strictest policy (fail closed).
+  if (!tenant) return true;
+  return roles.some((role) => tenant.mfaRequiredRoles.includes(role));
+}
+
+export async function createSession(
   tx: Transaction,
   scope: Scope,
   user: { id: string; tokensValidAfter: Date | null },
@@ -137,38 +161,33 @@ async function createSession(
 }
 
 /** Who a sign-in event names: the account signing in, not the request's (anonymous) actor. */
-const asUser = (id: string): { as: AuditActor } => ({ as: { type: "user", id } });
+export const asUser = (id: string): { as: AuditActor } => ({ as: { type: "user", id } });
 
 /** What sign-in needs to know about the client, computed by the handler (lib/client.ts). */
 export interface LoginInput {
   email: string;
   password: string;
-  /** A privacy-preserving hash of the client's IP address (never the address itself), for throttling. */
-  ipHash: string;
+  /** Hashes of the client's IP address and of the device id it presented (null: none), for the lockout. */
+  client: LoginClient;
+  /** The hash of the client's device id (the device cookie), issued at sign-in when it had none. */
+  deviceHash: string;
 }
 
-/** Step one of sign-in: email and password, throttled, locked out after repeated failures. */
+/** Step one of sign-in: email and password, throttled, locked out after repeated failures (lockout.ts). */
 export async function login(scope: Scope, input: LoginInput): Promise<LoginResult> {
   // Read first: a deployment without a valid auth configuration refuses before counting or auditing anything.
   const auth = scope.section("auth");
   const email = input.email.trim().toLowerCase();
-  const accountKey = await emailKey(scope.tenant.id, email);
-  await throttleLogin(scope, input.ipHash, accountKey);
-  const lockKey = `vitalis:lock:${accountKey}`;
-  const failKey = `vitalis:fail:${accountKey}`;
-  const lockTtl = await scope.redis.ttl(lockKey);
-  if (lockTtl > 0) {
-    throw new RateLimitedError(lockTtl, "Too many failed sign-ins. The account is locked for a few minutes.");
-  }
+  const subject = await lockoutSubject(scope.tenant.id, email, input.client);
+  await throttleLogin(scope, input.client.ipHash, subject);
+  await assertNotLockedOut(scope, subject);
 
   const result = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
     const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
     const disabled = user && passwordOk && (await membershipDisabled(tx, scope.tenant.id, user.id));
     if (!user || !passwordOk || user.status !== "active" || disabled) {
-      const failures = await scope.redis.incr(failKey);
-      if (failures === 1) await scope.redis.expire(failKey, LOCKOUT_SECONDS);
-      if (failures >= LOCKOUT_THRESHOLD) await scope.redis.set(lockKey, "1", { ex: LOCKOUT_SECONDS });
+      const count = await recordFailure(scope, subject);
       // An unknown email names nobody: the event stays anonymous.
       await scope.audit(
         tx,
@@ -176,15 +195,17 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
         null,
         {
           reason: user && passwordOk ? "disabled" : "invalid_credentials",
-          failures,
-          locked: failures >= LOCKOUT_THRESHOLD,
+          failures: count.failures,
+          accountFailures: count.accountFailures,
+          locked: count.locked,
+          slowedSeconds: count.slowedSeconds,
         },
         user ? asUser(user.id) : { as: { type: "anonymous", id: null } },
       );
       // The audit event must survive the refusal, so the transaction commits and the error is thrown after it.
       return { kind: "failed" as const };
     }
-    await scope.redis.del(failKey);
+    await recordSuccess(scope, subject, input.deviceHash);
     if (user.passwordHash && needsRehash(user.passwordHash)) {
       // The password just proved the owner: only their own transaction may change the account (schema/users.ts).
       await actAsUser(tx, user.id);
@@ -198,6 +219,16 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
       return {
         kind: "mfa_required" as const,
         mfaToken: await issueMfaToken(auth, user.id, scope.tenant.id),
+      };
+    }
+    // A role that reads PHI without a second factor: no session yet, only a short-lived token that opens the
+    // enrolment steps (least privilege); the session starts once a factor is confirmed (accounts.ts).
+    const roles = await rolesOf(tx, scope.tenant.id, user.id);
+    if (roles.length > 0 && (await mfaRequiredFor(tx, scope.tenant.id, roles))) {
+      await scope.audit(tx, "auth.mfa_enrolment_required", null, { roles }, asUser(user.id));
+      return {
+        kind: "mfa_enrolment_required" as const,
+        enrolmentToken: await issueMfaToken(auth, user.id, scope.tenant.id, "enrol"),
       };
     }
     const session = await createSession(tx, scope, user, ["pwd"], new Date());
@@ -350,6 +381,12 @@ export async function refreshSession(scope: Scope, input: { refreshToken: string
     const disabled = !user || (await membershipDisabled(tx, scope.tenant.id, user.id));
     if (!user || user.status !== "active" || disabled || voidedByLogoutAll || row.expiresAt.getTime() <= Date.now()) {
       return { ok: false as const, reason: "expired" };
+    }
+    // A password-only session of a member the policy now requires a factor of ends here: signing in again
+    // leads to the enrolment.
+    if (!row.amr.includes("mfa")) {
+      const roles = await rolesOf(tx, scope.tenant.id, user.id);
+      if (await mfaRequiredFor(tx, scope.tenant.id, roles)) return { ok: false as const, reason: "mfa_required" };
     }
     await tx.update(refreshTokens).set({ rotatedAt: new Date() }).where(eq(refreshTokens.id, row.id));
     const session = await createSession(tx, scope, user, row.amr, row.authTime, row.familyId);

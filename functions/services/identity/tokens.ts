@@ -10,8 +10,15 @@ export const MFA_TOKEN_SECONDS = 300;
 /** RFC 8725 §3.1-ish clock leeway: small, so an expired token is not useful for long. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
+/**
+ * The enrolment token: what a member of a role that must have a second factor gets from a correct password
+ * when they have none. It opens only the two enrolment steps of /api/auth/mfa/enrol, never the API.
+ */
+export const ENROLMENT_TOKEN_SECONDS = 600;
+
 const ACCESS_TYP = "at+jwt";
 const MFA_TYP = "mfa+jwt";
+const ENROL_TYP = "mfa-enrol+jwt";
 const ALGORITHM = "EdDSA";
 
 export interface AccessClaims {
@@ -155,17 +162,31 @@ export async function verifyAccessToken(config: AuthConfig, token: string, tenan
   return payload as unknown as AccessClaims;
 }
 
-export async function issueMfaToken(config: AuthConfig, userId: string, tenantId: string): Promise<string> {
+/** What a sign-in step token is for: the second-factor challenge, or the enrolment a tenant policy forces. */
+export type StepPurpose = "mfa" | "enrol";
+
+const STEPS: Record<StepPurpose, { typ: string; seconds: number }> = {
+  mfa: { typ: MFA_TYP, seconds: MFA_TOKEN_SECONDS },
+  enrol: { typ: ENROL_TYP, seconds: ENROLMENT_TOKEN_SECONDS },
+};
+
+export async function issueMfaToken(
+  config: AuthConfig,
+  userId: string,
+  tenantId: string,
+  purpose: StepPurpose = "mfa",
+): Promise<string> {
   const ring = await keyRing(config);
-  return new SignJWT({ tid: tenantId, purpose: "mfa" })
-    .setProtectedHeader({ alg: ALGORITHM, typ: MFA_TYP, kid: ring.signer.kid })
+  const step = STEPS[purpose];
+  return new SignJWT({ tid: tenantId, purpose })
+    .setProtectedHeader({ alg: ALGORITHM, typ: step.typ, kid: ring.signer.kid })
     .setIssuer(config.issuer)
     .setAudience(config.audience)
     .setSubject(userId)
     .setJti(crypto.randomUUID())
     .setIssuedAt()
     .setNotBefore("0s")
-    .setExpirationTime(`${MFA_TOKEN_SECONDS}s`)
+    .setExpirationTime(`${step.seconds}s`)
     .sign(ring.signer.key);
 }
 
@@ -173,14 +194,15 @@ export async function verifyMfaToken(
   config: AuthConfig,
   token: string,
   tenantId: string,
+  purpose: StepPurpose = "mfa",
 ): Promise<{ userId: string; jti: string; exp: number }> {
   let payload: Record<string, unknown>;
   try {
-    payload = await verify(config, token, MFA_TYP);
+    payload = await verify(config, token, STEPS[purpose].typ);
   } catch {
     throw new UnauthorizedError("invalid_mfa_token", "The sign-in step expired. Start again with your password.");
   }
-  if (payload.tid !== tenantId || payload.purpose !== "mfa") {
+  if (payload.tid !== tenantId || payload.purpose !== purpose) {
     throw new UnauthorizedError("invalid_mfa_token", "The sign-in step expired. Start again with your password.");
   }
   return { userId: String(payload.sub), jti: String(payload.jti), exp: Number(payload.exp) };
