@@ -47,12 +47,19 @@ export async function siteFixture(admin: pg.Client, worker: TestWorker, site: Se
   }
   // An editor signed in with a second factor runs the analyses: analysing a PHI item needs PHI-level trust.
   const analyst = await createUser(admin, site, { roles: ["editor"] });
-  tokens.analyst = (await signInWithMfa(worker, site.hostname, analyst)).accessToken;
+  // Its browser keeps the device cookie of that sign-in: PHI-level trust needs a known device.
+  const analystSession = await signInWithMfa(worker, site.hostname, analyst);
+  tokens.analyst = analystSession.accessToken;
+  const cookies: Partial<Record<Who, string>> = { analyst: analystSession.deviceCookie };
   const api = (path: string, init: RequestInit = {}) => worker.fetch(path, { host: site.hostname, ...init });
   const as = (who: Who, path: string, body?: unknown, method = "POST") =>
     api(path, {
       method,
-      headers: { ...bearer(tokens[who]), "content-type": "application/json" },
+      headers: {
+        ...bearer(tokens[who]),
+        "content-type": "application/json",
+        ...(cookies[who] ? { cookie: cookies[who] } : {}),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   const move = async (type: "posts" | "pages", id: string, body: Record<string, unknown>) => {
