@@ -8,7 +8,6 @@ import {
   contentItemTags,
   type ContentLocale,
   type ContentType,
-  type RevisionSnapshot,
   type WorkflowState,
 } from "../../../schema";
 import { BadRequestError, ForbiddenError } from "../../lib/errors";
@@ -26,8 +25,8 @@ import {
   toContentView,
   viewOf,
 } from "./kernel";
-import { plainTextExcerpt, renderMarkdown } from "./markdown";
-import { mapUniqueViolation, save, snapshotOf } from "./save";
+import { plainTextExcerpt } from "./markdown";
+import { mapUniqueViolation, save, type SnapshotInput, snapshotOf } from "./save";
 import { searchMatchSql } from "./search";
 
 export interface ContentFields {
@@ -53,11 +52,11 @@ export async function createContent(scope: Scope, type: ContentType, input: Cont
       if (!viewerHas(viewer, WRITER_ROLES))
         throw new ForbiddenError("forbidden_role", "Your role cannot write content.");
       const bodyMarkdown = input.bodyMarkdown ?? "";
-      const snapshot: RevisionSnapshot = {
+      const snapshot: SnapshotInput = {
         title: input.title,
         slug: input.slug ?? slugify(input.title),
         bodyMarkdown,
-        excerpt: input.excerpt ?? plainTextExcerpt(renderMarkdown(bodyMarkdown)),
+        excerpt: input.excerpt ?? null,
         locale: input.locale,
         translationGroupId: input.translationGroupId ?? crypto.randomUUID(),
         complianceLevel: input.complianceLevel ?? "public",
@@ -222,17 +221,17 @@ export async function updateContent(
       const item = await loadEditableItem(tx, scope, type, id, expectedVersion);
       const links = await linkedIds(tx, [item.id]);
       const current = snapshotOf(item, links.categories.get(item.id) ?? [], links.tags.get(item.id) ?? []);
-      const next: RevisionSnapshot = {
+      const next: SnapshotInput = {
         ...current,
         ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
-      } as RevisionSnapshot;
+      } as SnapshotInput;
       if (
         patch.bodyMarkdown !== undefined &&
         patch.excerpt === undefined &&
         current.excerpt === plainTextExcerpt(item.bodyHtml)
       ) {
         // The excerpt was generated, not written: keep it in step with the body.
-        next.excerpt = plainTextExcerpt(renderMarkdown(next.bodyMarkdown));
+        next.excerpt = null;
       }
       const saved = await save(tx, scope, item.authorId, item, next, type, "content.updated", {
         fields: Object.keys(patch).sort(),

@@ -147,25 +147,9 @@ function render(source: string): string {
   return sanitizeHtml(markdown.parse(source) as string);
 }
 
-/**
- * The last rendering made by `renderMarkdown`, until `renderForStorage` takes it. Creating an item, or
- * changing its body, derives the excerpt from the rendered text and then stores the same rendering: this
- * is how a save renders its body once. A key is the whole source, so a stale entry can only be missed.
- */
-let lastRender: { source: string; html: string } | null = null;
-
 /** Renders Markdown to sanitized HTML, ready to store and serve. */
 export function renderMarkdown(source: string): string {
-  const html = render(source);
-  lastRender = { source, html };
-  return html;
-}
-
-/** The HTML a save stores: the rendering just made of this source if there is one, else a new one. */
-export function renderForStorage(source: string): string {
-  const last = lastRender;
-  lastRender = null;
-  return last !== null && last.source === source ? last.html : render(source);
+  return render(source);
 }
 
 /** A plain-text excerpt for listings when the author wrote none: the first words of the rendered text. */

@@ -18,7 +18,7 @@ import type { Transaction } from "../../lib/db";
 import { ConflictError, ValidationError } from "../../lib/errors";
 import type { Scope } from "../../scope";
 import { slugify } from "./kernel";
-import { renderForStorage } from "./markdown";
+import { plainTextExcerpt, renderMarkdown } from "./markdown";
 
 /** The item's public author id: created on the first item a user writes in a tenant. */
 async function ensureContentAuthor(tx: Transaction, tenantId: string, userId: string): Promise<void> {
@@ -59,6 +59,9 @@ async function assertSlugFree(
   }
 }
 
+/** A version to save; an excerpt of `null` is generated from the rendered body. */
+export type SnapshotInput = Omit<RevisionSnapshot, "excerpt"> & { excerpt: string | null };
+
 /**
  * One save: renders and sanitizes the body, writes the row and its category/tag links, records a revision
  * of the new version, and audits it, all in the caller's transaction.
@@ -68,14 +71,16 @@ export async function save(
   scope: Scope,
   authorId: string,
   existing: ContentItem | null,
-  snapshot: RevisionSnapshot,
+  input: SnapshotInput,
   type: ContentType,
   action: string,
   details: Record<string, unknown> = {},
 ): Promise<ContentItem> {
-  await assertTermsExist(tx, snapshot.categoryIds, snapshot.tagIds);
-  await assertSlugFree(tx, snapshot.locale, snapshot.slug, existing?.id ?? null);
-  const bodyHtml = renderForStorage(snapshot.bodyMarkdown);
+  await assertTermsExist(tx, input.categoryIds, input.tagIds);
+  await assertSlugFree(tx, input.locale, input.slug, existing?.id ?? null);
+  // Rendered once per save: the stored HTML and, when the author wrote none, the excerpt both come from it.
+  const bodyHtml = renderMarkdown(input.bodyMarkdown);
+  const snapshot: RevisionSnapshot = { ...input, excerpt: input.excerpt ?? plainTextExcerpt(bodyHtml) };
   const values = {
     title: snapshot.title,
     slug: snapshot.slug,
