@@ -1,29 +1,10 @@
-import { useMemo, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { UFS } from "../../../functions/contract";
 import { me as meApi } from "../api";
-import { encodeQr, qrSvgPath } from "../qr";
+import { EnrolmentKey, RecoveryCodes } from "../mfa-ui";
 import { t } from "../i18n";
 import type { Me } from "../types";
 import { ErrorNotice, Field, useLang } from "../ui";
-
-/** The otpauth:// URI as a QR code drawn here (admin/src/qr.ts): the secret never goes to a third party. */
-export function QrCode(props: { text: string; label: string }) {
-  const code = useMemo(() => {
-    try {
-      return encodeQr(props.text);
-    } catch {
-      return null;
-    }
-  }, [props.text]);
-  if (!code) return null;
-  const size = code.size + 8;
-  return (
-    <svg class="qr" viewBox={`0 0 ${size} ${size}`} role="img" aria-label={props.label} shape-rendering="crispEdges">
-      <rect class="qr-bg" width={size} height={size} />
-      <path class="qr-fg" d={qrSvgPath(code)} />
-    </svg>
-  );
-}
 
 function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
   const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
@@ -58,14 +39,7 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
       {recovery ? (
         <div class="recovery" role="region" aria-labelledby="recovery-title">
           <h3 id="recovery-title">{t("recoveryTitle")}</h3>
-          <p>{t("recoveryIntro")}</p>
-          <ul class="codes" data-testid="recovery-codes">
-            {recovery.map((item) => (
-              <li key={item}>
-                <code>{item}</code>
-              </li>
-            ))}
-          </ul>
+          <RecoveryCodes codes={recovery} />
           <button
             type="button"
             onClick={() => {
@@ -88,26 +62,7 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
             });
           }}
         >
-          <p>{t("mfaScan")}</p>
-          <QrCode text={enrolment.otpauthUri} label={t("mfaSetup")} />
-          <p>
-            {t("mfaSecret")}:{" "}
-            <code class="secret" data-testid="mfa-secret">
-              {enrolment.secret.replace(/(.{4})/g, "$1 ").trim()}
-            </code>
-          </p>
-          <Field id="mfa-confirm" label={t("mfaConfirm")}>
-            <input
-              id="mfa-confirm"
-              class="short-input"
-              inputMode="numeric"
-              autocomplete="one-time-code"
-              pattern="\d{6}"
-              required
-              value={code}
-              onInput={(e) => setCode(e.currentTarget.value)}
-            />
-          </Field>
+          <EnrolmentKey enrolment={enrolment} code={code} onCode={setCode} />
           <div class="actions">
             <button type="submit" disabled={busy}>
               {t("verify")}

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { auth, setAccessToken } from "../api";
 import { t } from "../i18n";
 import { ErrorNotice, Field, useLang } from "../ui";
-import { QrCode } from "./account";
+import { EnrolmentKey, RecoveryCodes } from "../mfa-ui";
 
 /**
  * Enrolment forced by the tenant's policy: the sign-in answered an enrolment token instead of a session. Scan,
@@ -30,14 +30,7 @@ function ForcedEnrolment(props: { enrolmentToken: string; onSignedIn: () => Prom
     return (
       <div class="card signin recovery" role="region" aria-labelledby="recovery-title">
         <h1 id="recovery-title">{t("recoveryTitle")}</h1>
-        <p>{t("recoveryIntro")}</p>
-        <ul class="codes" data-testid="recovery-codes">
-          {recovery.codes.map((item) => (
-            <li key={item}>
-              <code>{item}</code>
-            </li>
-          ))}
-        </ul>
+        <RecoveryCodes codes={recovery.codes} />
         <button
           type="button"
           onClick={() => {
@@ -69,31 +62,7 @@ function ForcedEnrolment(props: { enrolmentToken: string; onSignedIn: () => Prom
       <h1 id="enrol-title">{t("mfaSetup")}</h1>
       <p data-testid="mfa-required-by-policy">{t("mfaRequiredByPolicy")}</p>
       <ErrorNotice error={error} />
-      {enrolment && (
-        <>
-          <p>{t("mfaScan")}</p>
-          <QrCode text={enrolment.otpauthUri} label={t("mfaSetup")} />
-          <p>
-            {t("mfaSecret")}:{" "}
-            <code class="secret" data-testid="mfa-secret">
-              {enrolment.secret.replace(/(.{4})/g, "$1 ").trim()}
-            </code>
-          </p>
-          <Field id="mfa-confirm" label={t("mfaConfirm")}>
-            <input
-              id="mfa-confirm"
-              class="short-input"
-              inputMode="numeric"
-              autocomplete="one-time-code"
-              pattern="\d{6}"
-              required
-              value={code}
-              onInput={(e) => setCode(e.currentTarget.value)}
-              autoFocus
-            />
-          </Field>
-        </>
-      )}
+      {enrolment && <EnrolmentKey enrolment={enrolment} code={code} onCode={setCode} autoFocus />}
       <div class="actions">
         <button type="submit" disabled={busy}>
           {enrolment ? t("verify") : t("mfaShowKey")}
