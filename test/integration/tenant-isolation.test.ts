@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database, DatabaseClients } from "../../functions/lib/db.js";
 import { withTenant } from "../../functions/lib/db.js";
 import { appendAudit } from "../../functions/services/audit.js";
+import { updateOwnAccount } from "../../functions/services/identity/own-account.js";
 import { auditEvents, memberships, mfaRecoveryCodes, users } from "../../schema/index.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 
@@ -256,6 +257,19 @@ describe("people are global: a tenant cannot claim them or rewrite their credent
       { userId: colleague },
     );
     expect(changed).toEqual([{ id: colleague }]);
+    expect((await account(colleague)).password_hash).toBe("owner-hash");
+    await admin.query("update users set password_hash = 'original-hash' where id = $1", [colleague]);
+  });
+
+  it("fails an account write the policies refused instead of reporting it done, and writes the owner's", async () => {
+    // Code that forgot to act as the owner: the update matches no row it may change, and must not pass for a success.
+    await expect(
+      withTenant(app.db, a.id, (tx) => updateOwnAccount(tx, colleague, { passwordHash: "unnoticed-hash" })),
+    ).rejects.toThrow(/policies refused/);
+    expect((await account(colleague)).password_hash).toBe("original-hash");
+    await withTenant(app.db, a.id, (tx) => updateOwnAccount(tx, colleague, { passwordHash: "owner-hash" }), {
+      userId: colleague,
+    });
     expect((await account(colleague)).password_hash).toBe("owner-hash");
     await admin.query("update users set password_hash = 'original-hash' where id = $1", [colleague]);
   });

@@ -23,6 +23,7 @@ import {
 } from "./sessions";
 import { ACCESS_TOKEN_SECONDS, ENROLMENT_TOKEN_SECONDS, issueAccessToken, verifyMfaToken } from "./tokens";
 import { tenantNotBeforeKey } from "../trust-signals";
+import { updateOwnAccount } from "./own-account";
 
 // A hash of a random password nobody knows: an account without a password is checked against it (same cost).
 const DUMMY_HASH =
@@ -79,10 +80,7 @@ export async function changePassword(
       throw new ForbiddenError("invalid_current_password", "The current password is not correct.");
     }
     assertAcceptablePassword(input.newPassword, { email: user.email });
-    await tx
-      .update(users)
-      .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date() })
-      .where(eq(users.id, user.id));
+    await updateOwnAccount(tx, user.id, { passwordHash: await hashPassword(input.newPassword) });
     await scope.audit(tx, "user.password_changed");
   });
 }
@@ -165,7 +163,7 @@ export async function startMfaEnrolment(
     if (user.mfaEnabledAt) {
       await scope.redis.set(pendingKey(user.id), encrypted, { ex: PENDING_SECONDS });
     } else {
-      await tx.update(users).set({ mfaSecretEncrypted: encrypted, updatedAt: new Date() }).where(eq(users.id, user.id));
+      await updateOwnAccount(tx, user.id, { mfaSecretEncrypted: encrypted });
     }
     await scope.audit(tx, "user.mfa_enrolment_started", null, { replacing: user.mfaEnabledAt !== null });
     return { ok: true as const, enrolment: { secret, otpauthUri: otpauthUri(secret, user.email, "Vitalis") } };
@@ -195,10 +193,12 @@ async function enableFactor(
   await tx
     .insert(mfaRecoveryCodes)
     .values(await Promise.all(codes.map(async (c) => ({ userId: user.id, codeHash: await sha256Hex(c) }))));
-  await tx
-    .update(users)
-    .set({ mfaSecretEncrypted: encryptedSecret, mfaEnabledAt: now, tokensValidAfter: now, updatedAt: now })
-    .where(eq(users.id, user.id));
+  await updateOwnAccount(tx, user.id, {
+    mfaSecretEncrypted: encryptedSecret,
+    mfaEnabledAt: now,
+    tokensValidAfter: now,
+    updatedAt: now,
+  });
   await tx
     .update(refreshTokens)
     .set({ revokedAt: now, revokedReason: replacing ? "mfa_replaced" : "mfa_enabled" })
@@ -273,7 +273,7 @@ export async function startForcedEnrolment(scope: Scope, input: { enrolmentToken
     await actAsUser(tx, user.id);
     const secret = toBase32(randomBytes(20));
     const encrypted = await encryptSecret(secret, auth.mfaEncryptionKey, user.id);
-    await tx.update(users).set({ mfaSecretEncrypted: encrypted, updatedAt: new Date() }).where(eq(users.id, user.id));
+    await updateOwnAccount(tx, user.id, { mfaSecretEncrypted: encrypted });
     await scope.audit(tx, "user.mfa_enrolment_started", null, { replacing: false, forced: true }, asUser(user.id));
     return { secret, otpauthUri: otpauthUri(secret, user.email, "Vitalis") };
   });

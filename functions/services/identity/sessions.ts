@@ -19,6 +19,7 @@ import {
   recordFailure,
   recordSuccess,
 } from "./lockout";
+import { updateOwnAccount } from "./own-account";
 import { ACCESS_TOKEN_SECONDS, type AccessClaims, issueAccessToken, issueMfaToken, verifyMfaToken } from "./tokens";
 
 /** Refresh tokens: idle lifetime per rotation, and an absolute limit from the original sign-in. */
@@ -209,10 +210,7 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
     if (user.passwordHash && needsRehash(user.passwordHash)) {
       // The password just proved the owner: only their own transaction may change the account (schema/users.ts).
       await actAsUser(tx, user.id);
-      await tx
-        .update(users)
-        .set({ passwordHash: await hashPassword(input.password), updatedAt: new Date() })
-        .where(eq(users.id, user.id));
+      await updateOwnAccount(tx, user.id, { passwordHash: await hashPassword(input.password) });
     }
     if (user.mfaEnabledAt) {
       await scope.audit(tx, "auth.mfa_challenged", null, {}, asUser(user.id));
@@ -438,7 +436,7 @@ export async function revokeAllSessions(
   const { userId, reason } = input;
   const now = new Date();
   await scope.transaction(async (tx) => {
-    await tx.update(users).set({ tokensValidAfter: now, updatedAt: now }).where(eq(users.id, userId));
+    await updateOwnAccount(tx, userId, { tokensValidAfter: now, updatedAt: now });
     await tx
       .update(refreshTokens)
       .set({ revokedAt: now, revokedReason: reason })
