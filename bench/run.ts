@@ -135,15 +135,17 @@ async function protectedCases(stack: Awaited<ReturnType<typeof startStack>>): Pr
     const open = await load("JSON endpoint, auth + trust off", { url: `${base}/open` });
     await warm(`${base}/protected`, { authorization: `Bearer ${tokens[0]}` });
     const before = stack.redisRoundTrips();
+    const commandsBefore = stack.redisCommands();
     const secured = await load("same endpoint, auth + trust on", { url: `${base}/protected`, headersFor });
     const served = secured.total;
     const perRequest = (stack.redisRoundTrips() - before) / Math.max(1, served);
+    const commandsPerRequest = (stack.redisCommands() - commandsBefore) / Math.max(1, served);
     return [
       open,
       {
         ...secured,
         target: ">= 0.85 of off",
-        notes: `${(secured.requestsPerSecond / Math.max(1, open.requestsPerSecond)).toFixed(3)} of off; ${perRequest.toFixed(2)} Redis round trips/request`,
+        notes: `${(secured.requestsPerSecond / Math.max(1, open.requestsPerSecond)).toFixed(3)} of off; ${perRequest.toFixed(2)} Redis round trips/request, ${commandsPerRequest.toFixed(2)} Redis commands/request (target 1)`,
       },
     ];
   } finally {

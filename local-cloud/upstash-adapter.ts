@@ -32,6 +32,13 @@ export interface UpstashAdapter {
    * form; a test can tell one pipelined round trip from several single commands.
    */
   requestsByEndpoint(): Record<string, number>;
+  /**
+   * Redis commands received so far, as Upstash bills them: a pipeline or transaction of n commands is n, a
+   * script run (`EVALSHA`, `EVAL`) is one, whatever it does inside.
+   */
+  readonly commands: number;
+  /** The same commands by name (upper case, e.g. `EVALSHA`), without their arguments. */
+  commandsByName(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -113,7 +120,16 @@ export async function startUpstashAdapter(opts: UpstashAdapterOptions): Promise<
   const redis = await connectRedis(opts.redisUrl);
   const scripts = new ScriptShaMap();
   const dedicated = new Set<Redis>();
-  const context: HandlerContext = { redis, scripts, dedicated, tokenDigest: digest(opts.token) };
+  let commands = 0;
+  const byName = new Map<string, number>();
+  const countCommands = (received: string[][]): void => {
+    for (const command of received) {
+      const name = (command[0] ?? "").toUpperCase();
+      commands += 1;
+      byName.set(name, (byName.get(name) ?? 0) + 1);
+    }
+  };
+  const context: HandlerContext = { redis, scripts, dedicated, tokenDigest: digest(opts.token), countCommands };
 
   let requests = 0;
   const byEndpoint = new Map<string, number>();
@@ -141,6 +157,10 @@ export async function startUpstashAdapter(opts: UpstashAdapterOptions): Promise<
       return requests;
     },
     requestsByEndpoint: () => Object.fromEntries(byEndpoint),
+    get commands(): number {
+      return commands;
+    },
+    commandsByName: () => Object.fromEntries(byName),
     close(): Promise<void> {
       closing ??= shutdown(server, redis, dedicated);
       return closing;
@@ -159,6 +179,8 @@ interface HandlerContext {
   scripts: ScriptShaMap;
   dedicated: Set<Redis>;
   tokenDigest: Buffer;
+  /** Counts the commands of one authorized request, before they run. */
+  countCommands: (commands: string[][]) => void;
 }
 
 async function connectRedis(redisUrl: string): Promise<Redis> {
@@ -194,13 +216,21 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Han
     const body = await readBody(req);
     const path = url.pathname.replace(/\/+$/, "");
     if (path === "" || path === "/") {
-      sendJson(res, ...(await runSingle(parseCommand(parseJson(body)), ctx, base64)));
+      const command = parseCommand(parseJson(body));
+      ctx.countCommands([command]);
+      sendJson(res, ...(await runSingle(command, ctx, base64)));
     } else if (path === "/pipeline") {
-      sendJson(res, 200, await runPipeline(parseCommandList(parseJson(body)), ctx, base64));
+      const commands = parseCommandList(parseJson(body));
+      ctx.countCommands(commands);
+      sendJson(res, 200, await runPipeline(commands, ctx, base64));
     } else if (path === "/multi-exec") {
-      sendJson(res, ...(await runMultiExec(parseCommandList(parseJson(body)), ctx, base64)));
+      const commands = parseCommandList(parseJson(body));
+      ctx.countCommands(commands);
+      sendJson(res, ...(await runMultiExec(commands, ctx, base64)));
     } else {
-      sendJson(res, ...(await runSingle(commandFromPath(path, body), ctx, base64)));
+      const command = commandFromPath(path, body);
+      ctx.countCommands([command]);
+      sendJson(res, ...(await runSingle(command, ctx, base64)));
     }
   } catch (err) {
     if (err instanceof RequestError) sendJson(res, err.status, { error: err.message });

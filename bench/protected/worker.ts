@@ -1,5 +1,5 @@
 // The same JSON endpoint twice in one Worker, built from the product's own middleware: `/open` without
-// trust, `/protected` with it (one Redis pipeline + scoring). Both verify a bearer token when one is sent.
+// trust, `/protected` with it (one Redis command + scoring). Both verify a bearer token when one is sent.
 // Benchmark-only: production code has no switch that turns security off.
 import { createRouter } from "../../functions/lib/router";
 import type { AppBindings } from "../../functions/bindings";

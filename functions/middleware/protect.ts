@@ -6,7 +6,7 @@ import type { AppBindings } from "../bindings";
 import { clientFingerprint, networkObservation } from "../lib/client";
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
 import type { AccessAction, Sensitivity } from "../lib/actor";
-import { gatherSignals, type RequestSignals } from "../services/trust-signals";
+import { countPhiRead, gatherSignals, type RequestSignals } from "../services/trust-signals";
 import { evaluateTrust, type Observations, type TrustResult, trustConfig } from "../services/trust";
 
 export interface ProtectOptions {
@@ -54,10 +54,42 @@ async function recordDecision(c: Context<AppBindings>, options: ProtectOptions, 
   );
 }
 
+/** What this request's `protect()` observed, for an evaluate-only check later in the same request. */
+interface Gathered {
+  observations: Observations;
+  /** Whether the Redis script already counted this request as a PHI read. */
+  phiReadCounted: boolean;
+}
+const gatheredBy = new WeakMap<Request, Gathered>();
+
+/** Records a decision that is not a plain allow, then answers it: returns on allow, throws every refusal. */
+async function enforce(c: Context<AppBindings>, options: ProtectOptions, result: TrustResult): Promise<void> {
+  if (result.decision !== "allow") await recordDecision(c, options, result);
+  switch (result.decision) {
+    case "allow":
+      return;
+    case "step_up":
+      // RFC 9470 §3: the client should authenticate again, with MFA, and retry.
+      throw new UnauthorizedError("step_up_required", "Confirm it is you with your second factor to continue.", {
+        headers: {
+          "WWW-Authenticate": `Bearer error="insufficient_user_authentication", error_description="A stronger or more recent authentication is required", acr_values="mfa", max_age=${trustConfig.maxAuthAgeSeconds[options.sensitivity]}`,
+        },
+        extensions: { score: result.score },
+      });
+    case "read_only":
+      throw new ForbiddenError(
+        "trust_read_only",
+        "This session may read but not change anything right now. Sign in again with your second factor.",
+      );
+    case "deny":
+      throw new ForbiddenError("trust_denied", "This request was refused by the access policy.");
+  }
+}
+
 /**
  * Declares what a route needs, and decides before the handler runs:
  *   1. who: a signed-in user unless the route is public; one of `roles` when given;
- *   2. one Redis pipeline: revocation, rate limits and the trust signals;
+ *   2. one Redis command (services/trust-signals.ts): revocation, rate limits and the trust signals;
  *   3. the trust decision (services/trust.ts): allow, read-only, step-up (RFC 9470) or deny.
  * Anonymous public reads skip Redis entirely: they are cached at the edge and rate-limited there.
  */
@@ -76,13 +108,14 @@ export function protect(options: ProtectOptions) {
     const nowMs = Date.now();
     const fingerprint = await clientFingerprint(c);
     const network = networkObservation(c);
+    const isPhiRead = options.sensitivity === "phi" && options.action === "read";
     let signals: RequestSignals | null = null;
     try {
       signals = await gatherSignals(c.var.scope.redis, principal, {
         ...fingerprint,
         network,
         sensitivity: options.sensitivity,
-        isPhiRead: options.sensitivity === "phi" && options.action === "read",
+        isPhiRead,
         nowMs,
       });
     } catch (error) {
@@ -113,34 +146,48 @@ export function protect(options: ProtectOptions) {
       requestsThisMinute: signals?.subjectThisMinute ?? null,
       phiReadsToday: signals?.phiReadsToday ?? null,
     };
+    gatheredBy.set(c.req.raw, { observations, phiReadCounted: isPhiRead && signals !== null });
     // Without Redis the Redis-fed signals are missing (null): scoring fails closed for restricted and PHI,
     // so an unverifiable revocation never reaches sensitive data.
-    const requirement = { sensitivity: options.sensitivity, action: options.action };
-    const result = evaluateTrust(observations, requirement);
+    const result = evaluateTrust(observations, { sensitivity: options.sensitivity, action: options.action });
     c.set("trust", result);
-    if (result.decision !== "allow") await recordDecision(c, options, result);
-    switch (result.decision) {
-      case "allow":
-        return next();
-      case "step_up":
-        // RFC 9470 §3: the client should authenticate again, with MFA, and retry.
-        throw new UnauthorizedError("step_up_required", "Confirm it is you with your second factor to continue.", {
-          headers: {
-            "WWW-Authenticate": `Bearer error="insufficient_user_authentication", error_description="A stronger or more recent authentication is required", acr_values="mfa", max_age=${trustConfig.maxAuthAgeSeconds[options.sensitivity]}`,
-          },
-          extensions: { score: result.score },
-        });
-      case "read_only":
-        throw new ForbiddenError(
-          "trust_read_only",
-          "This session may read but not change anything right now. Sign in again with your second factor.",
-        );
-      case "deny":
-        throw new ForbiddenError("trust_denied", "This request was refused by the access policy.");
-    }
+    await enforce(c, options, result);
+    return next();
   });
   requirements.set(middleware, options);
   return middleware;
+}
+
+/**
+ * Evaluate-only: the trust policy at another requirement (e.g. `phi` for a list that may include PHI rows),
+ * from the signals this request's `protect()` already gathered, so no second Redis script runs and no counter
+ * or histogram moves twice. A decision that is not allow is recorded and refused exactly as `protect()` does;
+ * `c.var.trust` keeps the route's own decision. A PHI read is evaluated as counted (today's reads + 1) and,
+ * once allowed, counted with one INCR (`countPhiRead`); a count that cannot be made refuses (fail closed).
+ */
+export async function protectAgain(c: Context<AppBindings>, options: ProtectOptions): Promise<void> {
+  const principal = c.var.scope.actor;
+  if (principal.kind !== "user") throw new UnauthorizedError();
+  const gathered = gatheredBy.get(c.req.raw);
+  // A programming error, not a client's: the route must be declared with protect() / protectedRoute().
+  if (!gathered) throw new Error("protectAgain() needs the route's protect() to have run");
+  const countsPhiRead = options.sensitivity === "phi" && options.action === "read" && !gathered.phiReadCounted;
+  const { observations } = gathered;
+  const seen =
+    countsPhiRead && observations.phiReadsToday !== null
+      ? { ...observations, phiReadsToday: observations.phiReadsToday + 1 }
+      : observations;
+  let result = evaluateTrust(seen, { sensitivity: options.sensitivity, action: options.action });
+  if (result.decision === "allow" && countsPhiRead) {
+    try {
+      await countPhiRead(c.var.scope.redis, principal.userId, observations.nowMs);
+      gathered.phiReadCounted = true;
+    } catch (error) {
+      c.var.logger.warn("PHI read could not be counted", { error });
+      result = { ...result, decision: "deny", missing: [...result.missing, "requestVelocity"] };
+    }
+  }
+  await enforce(c, options, result);
 }
 
 /** The OpenAPI security requirement of a route that needs `Authorization: Bearer <jwt>` (RFC 6750). */

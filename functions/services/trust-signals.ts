@@ -23,11 +23,55 @@ const DAY = 86400;
 export const tenantNotBeforeKey = (tenantId: string, userId: string): string => `vitalis:nbf:${userId}:${tenantId}`;
 
 /**
- * Reads and updates every per-request counter in ONE pipeline (one HTTP call to Upstash): revocation
- * (denylisted jti, user-wide and per-tenant not-before), request velocity per subject and per IP, PHI reads
- * today, device familiarity, the last sighting for geo-velocity, and the hour-of-day histogram for the
- * behaviour baseline.
- * Counters carry their own expiry, so nothing needs cleaning up.
+ * The whole per-request bookkeeping as one Lua script, so a protected request costs one Redis command
+ * (Upstash bills per command). KEYS: 1 jti denylist, 2 user not-before, 3 tenant not-before, 4 per-minute
+ * counter of the user, 5 of the IP hash, 6 PHI reads today, 7 known devices, 8 last sighting, 9 hour histogram.
+ * ARGV: 1 device hash, 2 "1" when this request is a PHI read, 3 the new sighting (JSON) or "", 4 the hour of day,
+ * 5–8 the expiries (seconds) of the minute counters, the PHI count, the sighting and the histogram.
+ * The answer lists, in order: denylisted (0/1), both not-before seconds (or nil), the two minute counts, PHI
+ * reads today, device known (0/1), the previous sighting (or nil), this hour's count and the total.
+ * A day's PHI counter is created at 0 when absent, so counting a read later (`countPhiRead`) is one INCR on a
+ * key that already carries its expiry.
+ */
+export const SIGNALS_SCRIPT = `local denied = redis.call('EXISTS', KEYS[1])
+local nbf = redis.call('GET', KEYS[2])
+local tenantNbf = redis.call('GET', KEYS[3])
+local subject = redis.call('INCR', KEYS[4])
+redis.call('EXPIRE', KEYS[4], ARGV[5])
+local ip = redis.call('INCR', KEYS[5])
+redis.call('EXPIRE', KEYS[5], ARGV[5])
+local phi
+if ARGV[2] == '1' then
+  phi = redis.call('INCR', KEYS[6])
+else
+  local stored = redis.call('GET', KEYS[6])
+  if not stored then redis.call('SET', KEYS[6], '0') end
+  phi = tonumber(stored or '0') or 0
+end
+redis.call('EXPIRE', KEYS[6], ARGV[6])
+local device = redis.call('SISMEMBER', KEYS[7], ARGV[1])
+local seen = redis.call('GET', KEYS[8])
+if ARGV[3] ~= '' then
+  redis.call('SET', KEYS[8], ARGV[3], 'EX', ARGV[7])
+else
+  redis.call('EXPIRE', KEYS[8], ARGV[7])
+end
+local hour = redis.call('HINCRBY', KEYS[9], ARGV[4], 1)
+local total = redis.call('HINCRBY', KEYS[9], 'total', 1)
+redis.call('EXPIRE', KEYS[9], ARGV[8])
+return {denied, nbf, tenantNbf, subject, ip, phi, device, seen, hour, total}
+`;
+
+/** The key of a user's PHI reads on the UTC day of `nowMs`. */
+export const phiReadsKey = (userId: string, nowMs: number): string =>
+  `vitalis:phi:${userId}:${new Date(nowMs).toISOString().slice(0, 10)}`;
+
+/**
+ * Reads and updates every per-request counter in ONE command (one HTTP call to Upstash): `SIGNALS_SCRIPT` by
+ * `EVALSHA`, sent again with `EVAL` only when Redis answers NOSCRIPT (after a restart or `SCRIPT FLUSH`).
+ * Revocation (denylisted jti, user-wide and per-tenant not-before), request velocity per subject and per IP,
+ * PHI reads today, device familiarity, the last sighting for geo-velocity, and the hour-of-day histogram for
+ * the behaviour baseline. Counters carry their own expiry, so nothing needs cleaning up.
  */
 export async function gatherSignals(
   redis: Redis,
@@ -41,52 +85,44 @@ export async function gatherSignals(
     nowMs: number;
   },
 ): Promise<RequestSignals> {
-  const now = new Date(context.nowMs);
   const minute = Math.floor(context.nowMs / 60_000);
-  const day = now.toISOString().slice(0, 10);
-  const hour = String(now.getUTCHours());
+  const hour = String(new Date(context.nowMs).getUTCHours());
   const user = principal.userId;
-  const keys = {
-    deny: `vitalis:deny:${principal.tokenId}`,
-    nbf: `vitalis:nbf:${user}`,
-    subject: `vitalis:rate:s:${user}:${minute}`,
-    ip: `vitalis:rate:ip:${context.ipHash}:${minute}`,
-    phi: `vitalis:phi:${user}:${day}`,
-    devices: `vitalis:devices:${user}`,
-    seen: `vitalis:seen:${user}`,
-    hours: `vitalis:hours:${user}`,
-    tenantNbf: tenantNotBeforeKey(principal.tenantId, user),
-  };
-  const pipeline = redis.pipeline();
-  pipeline.exists(keys.deny);
-  pipeline.get<string>(keys.nbf);
-  pipeline.incr(keys.subject);
-  pipeline.expire(keys.subject, 120);
-  pipeline.incr(keys.ip);
-  pipeline.expire(keys.ip, 120);
-  if (context.isPhiRead) pipeline.incr(keys.phi);
-  else pipeline.get<string>(keys.phi);
-  pipeline.expire(keys.phi, 2 * DAY);
-  pipeline.sismember(keys.devices, context.deviceHash);
-  pipeline.get<string>(keys.seen);
-  if (typeof context.network?.latitude === "number" && typeof context.network.longitude === "number") {
-    pipeline.set(
-      keys.seen,
-      JSON.stringify({ latitude: context.network.latitude, longitude: context.network.longitude, atMs: context.nowMs }),
-      { ex: 30 * DAY },
-    );
-  } else {
-    pipeline.expire(keys.seen, 30 * DAY);
-  }
-  pipeline.hincrby(keys.hours, hour, 1);
-  pipeline.hincrby(keys.hours, "total", 1);
-  pipeline.expire(keys.hours, 90 * DAY);
-  pipeline.get<string>(keys.tenantNbf);
-  const r = (await pipeline.exec()) as unknown[];
+  const keys = [
+    `vitalis:deny:${principal.tokenId}`,
+    `vitalis:nbf:${user}`,
+    tenantNotBeforeKey(principal.tenantId, user),
+    `vitalis:rate:s:${user}:${minute}`,
+    `vitalis:rate:ip:${context.ipHash}:${minute}`,
+    phiReadsKey(user, context.nowMs),
+    `vitalis:devices:${user}`,
+    `vitalis:seen:${user}`,
+    `vitalis:hours:${user}`,
+  ];
+  const sighting =
+    typeof context.network?.latitude === "number" && typeof context.network.longitude === "number"
+      ? JSON.stringify({
+          latitude: context.network.latitude,
+          longitude: context.network.longitude,
+          atMs: context.nowMs,
+        })
+      : "";
+  const args = [
+    context.deviceHash,
+    context.isPhiRead ? "1" : "0",
+    sighting,
+    hour,
+    String(120),
+    String(2 * DAY),
+    String(30 * DAY),
+    String(90 * DAY),
+  ];
+  const reply = await redis.createScript<unknown[]>(SIGNALS_SCRIPT).exec(keys, args);
+  if (!Array.isArray(reply) || reply.length !== 10) throw new Error("trust signals: unexpected script reply");
+  const [denied, nbfRaw, tenantNbfRaw, subject, ip, phi, device, seenRaw, hourRaw, totalRaw] = reply;
 
-  const nbf = Math.max(Number(r[1] ?? 0), Number(r[14] ?? 0));
+  const nbf = Math.max(Number(nbfRaw ?? 0), Number(tenantNbfRaw ?? 0));
   let lastSeen: RequestSignals["lastSeen"] = null;
-  const seenRaw = r[9];
   if (seenRaw && typeof seenRaw === "object") lastSeen = seenRaw as RequestSignals["lastSeen"];
   else if (typeof seenRaw === "string") {
     try {
@@ -95,15 +131,24 @@ export async function gatherSignals(
       lastSeen = null;
     }
   }
-  const hourCount = Number(r[11] ?? 0);
-  const total = Number(r[12] ?? 0);
+  const hourCount = Number(hourRaw ?? 0);
+  const total = Number(totalRaw ?? 0);
   return {
-    revoked: Number(r[0]) === 1 || principal.issuedAt < nbf,
-    subjectThisMinute: Number(r[2] ?? 0),
-    ipThisMinute: Number(r[4] ?? 0),
-    phiReadsToday: Number(r[6] ?? 0),
-    deviceKnown: Number(r[8]) === 1,
+    revoked: Number(denied) === 1 || principal.issuedAt < nbf,
+    subjectThisMinute: Number(subject ?? 0),
+    ipThisMinute: Number(ip ?? 0),
+    phiReadsToday: Number(phi ?? 0),
+    deviceKnown: Number(device) === 1,
     lastSeen,
     hourShare: { share: total > 0 ? hourCount / total : 1, total },
   };
+}
+
+/**
+ * Counts one PHI read on top of what `gatherSignals` counted, for a request that learns only after its own
+ * trust check that it reads PHI (a list or search allowed to include PHI rows, an item found to be `phi`):
+ * one INCR on the day's key, which the request's script already created with its expiry.
+ */
+export async function countPhiRead(redis: Redis, userId: string, nowMs: number): Promise<number> {
+  return Number(await redis.incr(phiReadsKey(userId, nowMs)));
 }

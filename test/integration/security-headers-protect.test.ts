@@ -2,7 +2,7 @@
  * What a client can put in its headers, and the controls `protect()` applies to every signed-in request:
  * the per-IP throttles trust CF-Connecting-IP only behind Cloudflare, a client's X-Request-Id never reaches
  * the audit chain, step-up answers the RFC 9470 challenge, a read-only decision refuses writes, the per-user
- * and per-IP limits answer 429, and a protected request costs one Redis round trip.
+ * and per-IP limits answer 429, and a protected request costs one Redis command.
  */
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
@@ -254,22 +254,105 @@ describe("protect() on every signed-in request", () => {
       await adapter?.close();
     });
 
-    it("a protected GET that reads no PHI makes exactly one Upstash call, one pipeline", async () => {
-      const user = await createUser(admin, site, { roles: ["editor"] });
-      const { accessToken } = await signIn(counted, site.hostname, user);
-      for (const path of ["/api/categories", `/api/posts/${publicPostId}`, "/api/me"]) {
-        const before = adapter.requestsByEndpoint();
-        const res = await counted.fetch(path, { host: site.hostname, headers: bearer(accessToken) });
-        expect(res.status, path).toBe(200);
-        await res.arrayBuffer();
-        const after = adapter.requestsByEndpoint();
-        const made = Object.fromEntries(
+    /** The Upstash calls (by endpoint) and Redis commands (by name) one request makes. */
+    async function counting(path: string, accessToken: string, cookie?: string) {
+      const calls = adapter.requestsByEndpoint();
+      const commands = adapter.commandsByName();
+      const headers = { ...bearer(accessToken), ...(cookie ? { cookie } : {}) };
+      const res = await counted.fetch(path, { host: site.hostname, headers });
+      const body = (await res.json()) as { code?: string };
+      const since = (after: Record<string, number>, before: Record<string, number>) =>
+        Object.fromEntries(
           Object.entries(after)
-            .map(([endpoint, n]) => [endpoint, n - (before[endpoint] ?? 0)] as const)
+            .map(([name, n]) => [name, n - (before[name] ?? 0)] as const)
             .filter(([, n]) => n > 0),
         );
-        expect(made, path).toEqual({ "/pipeline": 1 });
+      return {
+        status: res.status,
+        code: body.code,
+        // HTTP calls, whatever the endpoint (the client sends even one command through its auto-pipeline).
+        calls: Object.values(since(adapter.requestsByEndpoint(), calls)).reduce((sum, n) => sum + n, 0),
+        commands: since(adapter.commandsByName(), commands),
+      };
+    }
+
+    it("a protected GET that reads no PHI makes exactly one Upstash call of one command", async () => {
+      const user = await createUser(admin, site, { roles: ["editor"] });
+      const { accessToken } = await signIn(counted, site.hostname, user);
+      // The first request may load the script (EVALSHA, then EVAL on NOSCRIPT); every later one is one EVALSHA.
+      await counting("/api/me", accessToken);
+      for (const path of [
+        "/api/categories",
+        `/api/posts/${publicPostId}`,
+        "/api/me",
+        "/api/posts",
+        "/api/search?q=x",
+      ]) {
+        const made = await counting(path, accessToken);
+        expect(made.status, path).toBe(200);
+        expect(made.calls, path).toBe(1);
+        expect(made.commands, path).toEqual({ EVALSHA: 1 });
       }
+    });
+
+    it("a list evaluates the PHI filter from the same signals: counters move once, a PHI list counts one read", async () => {
+      const user = await createUser(admin, site, { roles: ["editor"] });
+      const { accessToken, deviceCookie } = await signInWithMfa(counted, site.hostname, user);
+      const day = new Date().toISOString().slice(0, 10);
+      const histogramTotal = async () => Number((await redis.hget(`vitalis:hours:${user.id}`, "total")) ?? 0);
+      const phiReads = async () => Number((await redis.get(`vitalis:phi:${user.id}:${day}`)) ?? 0);
+      await counting("/api/me", accessToken, deviceCookie);
+
+      const totalBefore = await histogramTotal();
+      const phiBefore = await phiReads();
+      const list = await counting("/api/posts?complianceLevel=phi", accessToken, deviceCookie);
+      expect(list.status).toBe(200);
+      // One script for the route's own check, one INCR for the PHI read the filter allowed; no second script.
+      expect(list.commands).toEqual({ EVALSHA: 1, INCR: 1 });
+      expect(await histogramTotal()).toBe(totalBefore + 1);
+      expect(await phiReads()).toBe(phiBefore + 1);
+      expect(await redis.ttl(`vitalis:phi:${user.id}:${day}`)).toBeGreaterThan(0);
+
+      // A session the filter refuses costs the one script, and its refusal is on record as before.
+      const passwordOnly = await createUser(admin, site, { roles: ["editor"] });
+      const session = await signIn(counted, site.hostname, passwordOnly);
+      const refused = await counting("/api/posts", session.accessToken);
+      expect(refused.status).toBe(200);
+      expect(refused.commands).toEqual({ EVALSHA: 1 });
+      const recorded = await admin.query<{ n: string }>(
+        "select count(*) as n from audit_events where tenant_id = $1 and action = 'trust.deny' and actor_id = $2",
+        [site.id, passwordOnly.id],
+      );
+      expect(Number(recorded.rows[0]!.n)).toBe(1);
+    });
+
+    it("after the script cache is flushed, the next request falls back to EVAL once and still answers", async () => {
+      const user = await createUser(admin, site, { roles: ["editor"] });
+      const { accessToken } = await signIn(counted, site.hostname, user);
+      await redis.script("FLUSH");
+      const reloaded = await counting("/api/me", accessToken);
+      expect(reloaded.status).toBe(200);
+      expect(reloaded.calls).toBe(2);
+      expect(reloaded.commands).toEqual({ EVALSHA: 1, EVAL: 1 });
+      const after = await counting("/api/me", accessToken);
+      expect(after.status).toBe(200);
+      expect(after.commands).toEqual({ EVALSHA: 1 });
+    });
+
+    it("a revoked token is still refused after a flushed script cache", async () => {
+      const user = await createUser(admin, site, { roles: ["editor"] });
+      const { accessToken, refreshCookie } = await signIn(counted, site.hostname, user);
+      const logout = await counted.fetch("/api/auth/logout", {
+        host: site.hostname,
+        method: "POST",
+        headers: { ...bearer(accessToken), cookie: refreshCookie, origin: `http://${site.hostname}` },
+      });
+      expect(logout.status).toBe(204);
+      await redis.script("FLUSH");
+      const made = await counting("/api/me", accessToken);
+      expect(made.status).toBe(401);
+      expect(made.code).toBe("token_revoked");
+      expect(made.commands).toEqual({ EVALSHA: 1, EVAL: 1 });
     });
   });
 });

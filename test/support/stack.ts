@@ -55,6 +55,8 @@ export interface Stack {
   scratch: string;
   /** Round trips the Upstash adapter has answered so far (benchmarks count Redis calls per request). */
   redisRoundTrips(): number;
+  /** Redis commands the Upstash adapter has received so far (a pipeline of n is n; Upstash bills these). */
+  redisCommands(): number;
   stop(): Promise<void>;
 }
 
@@ -137,6 +139,7 @@ export async function startStack(label: string): Promise<Stack> {
   return {
     scratch,
     redisRoundTrips: () => upstash.requests,
+    redisCommands: () => upstash.commands,
     environment: {
       adminDatabaseUrl,
       appDatabaseUrl: `postgres://${APP_ROLE}@${PG_HOST}:${PG_PORT}/${database}`,

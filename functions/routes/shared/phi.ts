@@ -2,21 +2,24 @@ import type { Context } from "hono";
 import type { AppBindings } from "../../bindings";
 import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
 import type { ContentType } from "../../contract";
-import { protect } from "../../middleware/protect";
+import { protectAgain } from "../../middleware/protect";
 import { contentComplianceLevel } from "../../services/content/crud";
 
 // The requirement for reading personal health data: the trust policy at `phi` (MFA within its max_age).
-const phiRead = protect({ sensitivity: "phi", action: "read" });
+const PHI_READ = { sensitivity: "phi", action: "read" } as const;
 
-/** Evaluates trust at `phi` for this request; throws what the policy answers (401 step-up, 403) when it refuses. */
+/**
+ * Evaluates trust at `phi` for this request from the signals its `protect()` gathered (no second Redis
+ * script); throws what the policy answers (401 step-up, 403) when it refuses. An allowed read is counted
+ * towards today's PHI reads with one INCR.
+ */
 export async function requirePhiTrust(c: Context<AppBindings>): Promise<void> {
-  await phiRead(c, async () => {});
+  await protectAgain(c, PHI_READ);
 }
 
 /** Whether this session qualifies for PHI: a refusal by the policy is `false`, anything else still throws. */
 export async function mayReadPhi(c: Context<AppBindings>): Promise<boolean> {
   if (c.var.scope.actor.kind !== "user") return false;
-  const trust = c.var.trust;
   try {
     await requirePhiTrust(c);
     return true;
@@ -26,9 +29,6 @@ export async function mayReadPhi(c: Context<AppBindings>): Promise<boolean> {
       (error instanceof ForbiddenError && error.code.startsWith("trust_"));
     if (!refused) throw error;
     return false;
-  } finally {
-    // The route's own decision stays the one on record for the rest of the request.
-    c.set("trust", trust);
   }
 }
 
