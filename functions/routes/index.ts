@@ -16,8 +16,9 @@ import { privacyRouter } from "./privacy";
 import { auditRouter } from "./audit";
 import { complianceRouter } from "./compliance";
 import { limitBody, KiB, MiB } from "../middleware/body-limit";
+import { wellFormedJson } from "../middleware/well-formed-json";
 
-/** A content write carries a Markdown body (at most 200,000 characters); every other API body is small JSON. */
+/** A content write carries a Markdown body (at most 64,000 characters); every other API body is small JSON. */
 const CONTENT_BODY_LIMIT = 1 * MiB;
 const JSON_BODY_LIMIT = 16 * KiB;
 
@@ -35,6 +36,9 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   const jsonLimit = limitBody(JSON_BODY_LIMIT);
   app.use("/api/*", (c, next) => (writesContent(c.req.path) ? contentLimit : jsonLimit)(c, next));
   app.use("/wp-json/*", contentLimit);
+  // Then their text: JSON that spells half a UTF-16 pair is refused before it can be stored altered.
+  app.use("/api/*", wellFormedJson());
+  app.use("/wp-json/*", wellFormedJson());
   app.route("/api", authRouter);
   app.route("/api", meRouter);
   app.route("/api", usersRouter);

@@ -92,3 +92,36 @@ describe("request body limits", () => {
     expect((await signIn(worker, tenant.hostname, author)).accessToken).toBeTruthy();
   });
 });
+
+describe("text that is not Unicode", () => {
+  // JSON can spell half of a UTF-16 pair (`"\ud800"`); it is no character, PostgreSQL would store U+FFFD in
+  // its place and the audit hash refuses it, so the body is refused before anything reads it.
+  it.each([
+    ["a lone high surrogate in the title", '{"title":"Press\\ud800o","locale":"pt-BR","bodyMarkdown":"Texto."}'],
+    ["a lone low surrogate in the body", '{"title":"Pressao","locale":"pt-BR","bodyMarkdown":"Te\\udc00xto."}'],
+    ["a lone surrogate in a key", '{"title":"Pressao","locale":"pt-BR","bodyMarkdown":"Texto.","\\ud800":1}'],
+  ])("answers 422 validation_failed to %s and writes nothing", async (_label, payload) => {
+    const before = await counts();
+    const res = await worker.fetch("/api/posts", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { ...bearer(token), "content-type": "application/json" },
+      body: payload,
+    } as RequestInit & { host: string });
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as { code: string }).code).toBe("validation_failed");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("accepts a whole surrogate pair (an emoji) in the same places", async () => {
+    const res = await worker.fetch("/api/posts", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { ...bearer(token), "content-type": "application/json" },
+      body: '{"title":"Coracao \\ud83e\\udec0","locale":"pt-BR","bodyMarkdown":"Texto \\ud83e\\udec0."}',
+    } as RequestInit & { host: string });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { title: string }).title).toBe("Coracao \u{1FAC0}");
+  });
+});
