@@ -4,6 +4,32 @@ import { ApiError } from "./api";
 import { fieldErrors, problemMessage, type Problem } from "./errors";
 import { lang, subscribeLang, t } from "./i18n";
 
+/**
+ * One user action at a time: `run` marks the form busy, clears the last error, and keeps the error the action
+ * throws for `ErrorNotice`.
+ */
+export function useAction(): {
+  busy: boolean;
+  error: unknown;
+  run: (action: () => Promise<void>) => Promise<void>;
+  clearError: () => void;
+} {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run, clearError: () => setError(null) };
+}
+
 /** Re-renders the calling component when the language changes. */
 export function useLang(): string {
   const [value, setValue] = useState(lang());

@@ -4,7 +4,7 @@ import { me as meApi } from "../api";
 import { EnrolmentKey, RecoveryCodes } from "../mfa-ui";
 import { t } from "../i18n";
 import type { Me } from "../types";
-import { ErrorNotice, Field, useLang } from "../ui";
+import { ErrorNotice, Field, useAction, useLang } from "../ui";
 
 function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
   const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
@@ -13,19 +13,7 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
   const [askPassword, setAskPassword] = useState(false);
   const [currentPassword, setCurrentPassword] = useState("");
   const [recovery, setRecovery] = useState<string[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run, clearError } = useAction();
 
   return (
     <section class="card" aria-labelledby="mfa-title">
@@ -102,7 +90,7 @@ function MfaSection(props: { me: Me; onChanged: () => Promise<void> }) {
               onClick={() => {
                 setAskPassword(false);
                 setCurrentPassword("");
-                setError(null);
+                clearError();
               }}
             >
               {t("cancel")}

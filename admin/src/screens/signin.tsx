@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { auth, setAccessToken } from "../api";
 import { t } from "../i18n";
-import { ErrorNotice, Field, useLang } from "../ui";
+import { ErrorNotice, Field, useAction, useLang } from "../ui";
 import { EnrolmentKey, RecoveryCodes } from "../mfa-ui";
 
 /**
@@ -12,19 +12,7 @@ function ForcedEnrolment(props: { enrolmentToken: string; onSignedIn: () => Prom
   const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
   const [code, setCode] = useState("");
   const [recovery, setRecovery] = useState<{ codes: string[]; accessToken: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
 
   if (recovery) {
     return (
