@@ -7,22 +7,16 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
 import { bearer, createUser, refreshCookieFrom, signIn, type TestUser, jsonPost } from "../support/auth.js";
-import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import type { SeededTenant } from "../support/db.js";
+import { startSuite, stopSuite } from "../support/suite.js";
+import type { TestWorker } from "../support/worker.js";
 
 let worker: TestWorker;
 let admin: pg.Client;
 let tenant: SeededTenant;
 
-beforeAll(async () => {
-  worker = await startWorker();
-  admin = await adminClient();
-  tenant = await seedTenant(admin, "secenrol");
-});
-afterAll(async () => {
-  await admin?.end();
-  await worker?.dispose();
-});
+beforeAll(async () => ({ worker, admin, tenant } = await startSuite("secenrol")));
+afterAll(() => stopSuite({ worker, admin }));
 
 const enrol = (token: string, body?: unknown) =>
   worker.fetch("/api/me/mfa/enrol", {

@@ -11,25 +11,21 @@ import { totpCode, totpStep } from "../../functions/lib/totp.js";
 import { bearer, createUser, jsonPost, refreshCookieFrom, signIn, type TestUser } from "../support/auth.js";
 import { sql } from "drizzle-orm";
 import { withTenant } from "../../functions/lib/db.js";
-import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
+import { appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 import { signInWithMfa } from "../support/mfa.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { startSuite, stopSuite } from "../support/suite.js";
+import type { TestWorker } from "../support/worker.js";
 
 let worker: TestWorker;
 let admin: pg.Client;
 let tenant: SeededTenant;
 
 beforeAll(async () => {
-  worker = await startWorker();
-  admin = await adminClient();
-  tenant = await seedTenant(admin, "secmfapolicy");
+  ({ worker, admin, tenant } = await startSuite("secmfapolicy"));
   // Test tenants start with the policy off (support/db.ts); this one has the product's default.
   await admin.query("update tenants set mfa_required_roles = default where id = $1", [tenant.id]);
 });
-afterAll(async () => {
-  await admin?.end();
-  await worker?.dispose();
-});
+afterAll(() => stopSuite({ worker, admin }));
 
 const login = (user: Pick<TestUser, "email" | "password">) =>
   worker.fetch("/api/auth/login", {

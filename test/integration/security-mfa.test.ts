@@ -3,31 +3,23 @@
  * new MFA challenge with its own five guesses, so the guesses must also be counted per account, across
  * challenges, and the account locked for a while once too many have failed, even against a correct code.
  */
-import { Redis } from "ioredis";
+import { type Redis } from "ioredis";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
 import { bearer, createUser, signIn, type TestUser, jsonPost } from "../support/auth.js";
-import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
+import type { SeededTenant } from "../support/db.js";
 import { signInWithMfa } from "../support/mfa.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { startSuite, stopSuite } from "../support/suite.js";
+import type { TestWorker } from "../support/worker.js";
 
 let worker: TestWorker;
 let admin: pg.Client;
 let redis: Redis;
 let tenant: SeededTenant;
 
-beforeAll(async () => {
-  worker = await startWorker();
-  admin = await adminClient();
-  redis = new Redis(worker.env.redisUrl);
-  tenant = await seedTenant(admin, "secmfa");
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await admin?.end();
-  await worker?.dispose();
-});
+beforeAll(async () => ({ worker, admin, redis, tenant } = await startSuite("secmfa")));
+afterAll(() => stopSuite({ worker, admin, redis }));
 
 /** Enrols a TOTP authenticator for `user` with the code of `step`; answers the secret and the recovery codes. */
 async function enrol(user: TestUser, step: number): Promise<{ secret: string; recoveryCodes: string[] }> {

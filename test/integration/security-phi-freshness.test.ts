@@ -8,23 +8,17 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createUser, jsonPost, refreshCookieFrom } from "../support/auth.js";
-import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
+import type { SeededTenant } from "../support/db.js";
 import { signInWithMfa } from "../support/mfa.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { startSuite, stopSuite } from "../support/suite.js";
+import type { TestWorker } from "../support/worker.js";
 
 let worker: TestWorker;
 let admin: pg.Client;
 let tenant: SeededTenant;
 
-beforeAll(async () => {
-  worker = await startWorker();
-  admin = await adminClient();
-  tenant = await seedTenant(admin, "secfresh");
-});
-afterAll(async () => {
-  await admin?.end();
-  await worker?.dispose();
-});
+beforeAll(async () => ({ worker, admin, tenant } = await startSuite("secfresh")));
+afterAll(() => stopSuite({ worker, admin }));
 
 /** What the victim's browser sends besides its cookies; an attacker can copy these byte for byte. */
 const browserHeaders = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Vitalis-Test/1.0", "accept-language": "pt-BR" };

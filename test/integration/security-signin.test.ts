@@ -7,30 +7,22 @@
  * correct password resets the count.
  */
 import { createHash, createPrivateKey, sign } from "node:crypto";
-import { Redis } from "ioredis";
+import { type Redis } from "ioredis";
 import { importJWK, type JWK, SignJWT } from "jose";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createUser, deviceCookieFrom, jsonPost, type TestUser } from "../support/auth.js";
-import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import type { SeededTenant } from "../support/db.js";
+import { startSuite, stopSuite } from "../support/suite.js";
+import type { TestWorker } from "../support/worker.js";
 
 let worker: TestWorker;
 let admin: pg.Client;
 let redis: Redis;
 let tenant: SeededTenant;
 
-beforeAll(async () => {
-  worker = await startWorker();
-  admin = await adminClient();
-  redis = new Redis(worker.env.redisUrl);
-  tenant = await seedTenant(admin, "secsignin");
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await admin?.end();
-  await worker?.dispose();
-});
+beforeAll(async () => ({ worker, admin, redis, tenant } = await startSuite("secsignin")));
+afterAll(() => stopSuite({ worker, admin, redis }));
 
 /** A sign-in attempt from the address `ip`, with the device cookie `device` when given. */
 async function attempt(
