@@ -24,3 +24,5 @@ export * from "./compliance-reports";
 export * from "./consents";
 export * from "./privacy-requests";
 export * from "./audit-checkpoints";
+export * from "./outbox";
+export * from "./invitations";

@@ -8,6 +8,7 @@ import { createDatabase, type Database, type DatabaseClients } from "../../funct
 import { createLogger } from "../../functions/lib/logging.js";
 import { createScope, type Clients, type PlatformScope } from "../../functions/scope.js";
 import type { Storage } from "../../functions/services/media-storage.js";
+import { testBindings } from "./worker.js";
 
 neonConfig.webSocketConstructor = WebSocket;
 
@@ -30,7 +31,8 @@ export function platformScope(db: Database, job = "test", storage?: Storage): Pl
       },
     });
   const clients: Clients = {
-    config: getConfig({ ENVIRONMENT: "test" }),
+    // The Worker's own configuration in tests, so services that seal secrets or sign find their keys.
+    config: getConfig(testBindings(inject("testEnvironment"))),
     db,
     redis: unavailable("redis"),
     storage: storage ?? unavailable("storage"),

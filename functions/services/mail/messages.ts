@@ -1,0 +1,32 @@
+import type { ContentLocale, Role } from "../../contract";
+
+/**
+ * Every e-mail the system sends, by template: what the template needs to render it. A new e-mail is one
+ * variant here and its texts in the templates (pt-BR, en, es). Parameters never carry PHI, and subjects never
+ * carry anything personal; a one-time token a message carries is its `secret` (sealed at rest, wiped once sent)
+ * and is rendered only into the link's fragment.
+ */
+export type MailMessage =
+  | {
+      template: "invitation";
+      /** `origin` is the tenant site the link opens (https://clinic.example); the token goes in the fragment. */
+      data: { tenantName: string; roles: Role[]; inviterName: string | null; origin: string; expiresAt: string };
+      secret: string;
+    }
+  | { template: "password-reset"; data: { tenantName: string; origin: string; expiresAt: string }; secret: string }
+  | { template: "password-changed"; data: { tenantName: string; origin: string; changedAt: string } }
+  | {
+      template: "credential-reviewed";
+      data: { tenantName: string; origin: string; status: "verified" | "rejected"; note: string };
+    };
+
+export type MailTemplate = MailMessage["template"];
+export type MailLocale = ContentLocale;
+
+/** The link a templated message points to; the secret, when there is one, travels in the fragment only. */
+export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
+  invitation: "/admin/invitation",
+  "password-reset": "/admin/reset-password",
+  "password-changed": "/admin/login",
+  "credential-reviewed": "/admin/account",
+};

@@ -1,0 +1,66 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { appRole, currentTenantSql } from "./roles";
+import { tenants } from "./tenants";
+
+export const OUTBOX_STATUSES = ["pending", "sending", "sent", "dead"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/**
+ * Messages the system owes the world, written in the same transaction as the change that causes them (an
+ * invitation, a password reset) and delivered afterwards by a cron job, with retries and a dead-letter state.
+ * `data` holds the template's parameters and never PHI; a one-time secret the message carries (an invitation
+ * or reset token) is sealed in `secret_sealed` (AES-GCM, bound to the row id) and wiped once the message is
+ * sent or given up on.
+ */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    channel: text("channel", { enum: ["email"] })
+      .notNull()
+      .default("email"),
+    template: text("template").notNull(),
+    locale: text("locale").notNull(),
+    recipient: text("recipient").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    secretSealed: text("secret_sealed"),
+    /** A message that must be queued at most once (e.g. one notice per event) names itself here. */
+    dedupeKey: text("dedupe_key"),
+    status: text("status", { enum: OUTBOX_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** A delivery run that claimed the row holds it until then; a crashed run's claim lapses. */
+    lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true, mode: "date" }),
+  },
+  (table) => [
+    index("outbox_due_idx").on(table.tenantId, table.status, table.nextAttemptAt),
+    uniqueIndex("outbox_dedupe_idx").on(table.tenantId, table.dedupeKey),
+    check("outbox_status_check", sql`${table.status} in ('pending', 'sending', 'sent', 'dead')`),
+    pgPolicy("outbox_tenant_isolation", {
+      for: "all",
+      to: appRole,
+      using: sql.raw(`tenant_id = ${currentTenantSql}`),
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+  ],
+).enableRLS();
+
+export type OutboxRow = typeof outbox.$inferSelect;
