@@ -44,6 +44,16 @@ export interface Bindings {
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
    */
   TRUST_CLIENT_IP_HEADER?: string;
+  /**
+   * The platform operator's database login (a role granted `vitalis_platform`, never the app role): used by
+   * `/api/platform/*` and the `tenant:*` CLI. Unset: the platform API has nothing to connect with.
+   */
+  PLATFORM_DATABASE_URL?: string;
+  /**
+   * SHA-256 (hex) of the platform operator's API token. Unset: `/api/platform/*` does not exist (404). Only the
+   * hash is configured, so the Worker's settings never hold the credential itself.
+   */
+  PLATFORM_API_TOKEN_SHA256?: string;
 }
 
 const environments = ["development", "test", "staging", "production"] as const;
@@ -173,6 +183,27 @@ const edgeSchema = z.object({
   TRUST_CLIENT_IP_HEADER: booleanString.default(false),
 });
 
+// The platform operator's API and CLI: off unless configured.
+const platformSchema = z.object({
+  PLATFORM_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string")
+    .optional(),
+  PLATFORM_API_TOKEN_SHA256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 digest (64 hex digits)")
+    .transform((value) => value.toLowerCase())
+    .optional(),
+  NEON_WS_PROXY: databaseSchema.shape.NEON_WS_PROXY,
+});
+
+export interface PlatformConfig {
+  /** The operator's database connection (`vitalis_platform`), or undefined when none is configured. */
+  database: DatabaseConfig | undefined;
+  /** SHA-256 (hex, lower case) of the operator's API token; undefined = the platform API is off (404). */
+  apiTokenSha256: string | undefined;
+}
+
 export interface EdgeConfig {
   /** Whether `CF-Connecting-IP` names the client (behind Cloudflare) or is ignored (anywhere else). */
   trustClientIpHeader: boolean;
@@ -234,6 +265,7 @@ export interface Config {
   analysis: ConfigSection<AnalysisConfig>;
   site: ConfigSection<SiteConfig>;
   edge: ConfigSection<EdgeConfig>;
+  platform: ConfigSection<PlatformConfig>;
 }
 
 function describeIssues(error: z.ZodError): string[] {
@@ -286,6 +318,10 @@ export function getConfig(env: Bindings): Config {
     analysis: parseSection(analysisSchema, env, (v) => ({ referenceResolverUrl: v.REFERENCE_RESOLVER_URL })),
     site: parseSection(siteSchema, env, (v) => ({ cacheSeconds: v.SITE_CACHE_SECONDS })),
     edge: parseSection(edgeSchema, env, (v) => ({ trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER })),
+    platform: parseSection(platformSchema, env, (v) => ({
+      database: v.PLATFORM_DATABASE_URL ? { url: v.PLATFORM_DATABASE_URL, wsProxy: v.NEON_WS_PROXY } : undefined,
+      apiTokenSha256: v.PLATFORM_API_TOKEN_SHA256,
+    })),
     audit: parseSection(auditSchema, env, (v) => ({
       ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK,
       mldsaSeed: v.AUDIT_SIGNING_MLDSA_SEED,

@@ -5,6 +5,8 @@ export interface TestEnvironment {
   /** The Worker's connection: a LOGIN role granted `vitalis_app`, no BYPASSRLS. */
   appDatabaseUrl: string;
   appDatabaseRole: string;
+  /** The platform operator's connection: a LOGIN role granted `vitalis_platform`, no BYPASSRLS. */
+  platformDatabaseUrl: string;
   neonProxy: string;
   redisUrl: string;
   upstashUrl: string;

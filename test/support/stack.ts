@@ -22,6 +22,7 @@ import { PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, type TestEnvironment } from "
 
 const run = promisify(execFile);
 const APP_ROLE = "vitalis_app_test";
+const PLATFORM_ROLE = "vitalis_platform_test";
 
 async function requireServer(name: string, host: string, port: number, howToStart: string): Promise<void> {
   if (await isReachable(host, port, 1_500)) return;
@@ -108,15 +109,18 @@ export async function startStack(label: string): Promise<Stack> {
   await withAdmin("postgres", async (client) => {
     await client.query(`CREATE DATABASE ${database}`);
     // Roles are cluster-wide: the LOGIN role is created once, as a plain role that cannot bypass RLS.
-    await client.query(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
-        CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-      END IF;
-    END $$`);
+    for (const role of [APP_ROLE, PLATFORM_ROLE]) {
+      await client.query(`DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN
+          CREATE ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+        END IF;
+      END $$`);
+    }
   });
   const adminDatabaseUrl = `postgres://postgres@${PG_HOST}:${PG_PORT}/${database}`;
   await runMigrations(adminDatabaseUrl);
   await grantAppRole(adminDatabaseUrl, APP_ROLE);
+  await grantAppRole(adminDatabaseUrl, PLATFORM_ROLE, "vitalis_platform");
 
   const redisDb = await claimRedisDatabase();
   const redisUrl = `redis://${REDIS_HOST}:${REDIS_PORT}/${redisDb}`;
@@ -144,6 +148,7 @@ export async function startStack(label: string): Promise<Stack> {
       adminDatabaseUrl,
       appDatabaseUrl: `postgres://${APP_ROLE}@${PG_HOST}:${PG_PORT}/${database}`,
       appDatabaseRole: APP_ROLE,
+      platformDatabaseUrl: `postgres://${PLATFORM_ROLE}@${PG_HOST}:${PG_PORT}/${database}`,
       neonProxy: `127.0.0.1:${neonProxy.port}/v1`,
       redisUrl,
       upstashUrl: upstash.url,
