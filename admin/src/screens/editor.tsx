@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { ApiError, posts, terms } from "../api";
+import { ApiError, contentApi, terms } from "../api";
+import { type ContentType, screenPath, TYPE_WORDS } from "../content-kinds";
 import { type AnalysisView, locatedFindings, normaliseAnalysis, seoScore } from "../analysis";
 import { diffRows } from "../diff";
 import { segmentText } from "../highlight";
@@ -51,9 +52,9 @@ function changedFields(item: ContentItem, draft: Draft): ContentUpdate {
   return out as ContentUpdate;
 }
 
-// ---- New post ----
+// ---- A new item ----
 
-export function NewPostScreen(props: { search: URLSearchParams }) {
+export function NewContentScreen(props: { type: ContentType; search: URLSearchParams }) {
   useLang();
   const translationGroupId = props.search.get("translationGroupId") ?? undefined;
   const [title, setTitle] = useState("");
@@ -71,12 +72,12 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
         setBusy(true);
         setError(null);
         try {
-          const item = await posts.create({
+          const item = await contentApi(props.type).create({
             title: title.trim(),
             locale,
             ...(translationGroupId ? { translationGroupId } : {}),
           });
-          navigate(`/posts/${item.id}`, { replace: true });
+          navigate(`${screenPath(props.type)}/${item.id}`, { replace: true });
         } catch (caught) {
           setError(caught);
         } finally {
@@ -84,7 +85,7 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
         }
       }}
     >
-      <h1 id="new-title">{t("newPost")}</h1>
+      <h1 id="new-title">{t(TYPE_WORDS[props.type].create)}</h1>
       <ErrorNotice error={error} />
       <Field id="new-post-title" label={t("title")}>
         <input
@@ -108,7 +109,7 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
         <button type="submit" disabled={busy}>
           {t("create")}
         </button>
-        <Link href="/" class="button secondary">
+        <Link href={screenPath(props.type)} class="button secondary">
           {t("cancel")}
         </Link>
       </div>
@@ -414,12 +415,18 @@ function DiffView(props: { comparison: RevisionComparison }) {
   );
 }
 
-function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestored: (item: ContentItem) => void }) {
+function RevisionsPanel(props: {
+  type: ContentType;
+  item: ContentItem;
+  canWrite: boolean;
+  onRestored: (item: ContentItem) => void;
+}) {
+  const api = contentApi(props.type);
   const [list, setList] = useState<Revision[] | null>(null);
   const [comparison, setComparison] = useState<{ id: string; data: RevisionComparison } | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    posts
+    api
       .revisions(props.item.id)
       .then((answer) => setList(answer.items))
       .catch(setError);
@@ -444,11 +451,7 @@ function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestore
                     try {
                       setComparison({
                         id: revision.id,
-                        data: await posts.compare(
-                          props.item.id,
-                          revision.id,
-                          props.item.currentRevisionId ?? undefined,
-                        ),
+                        data: await api.compare(props.item.id, revision.id, props.item.currentRevisionId ?? undefined),
                       });
                     } catch (caught) {
                       setError(caught);
@@ -464,7 +467,7 @@ function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestore
                     onClick={async () => {
                       setError(null);
                       try {
-                        props.onRestored(await posts.restoreRevision(props.item.id, revision.id, props.item.version));
+                        props.onRestored(await api.restoreRevision(props.item.id, revision.id, props.item.version));
                         setComparison(null);
                       } catch (caught) {
                         setError(caught);
@@ -486,8 +489,10 @@ function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestore
 
 // ---- The editor ----
 
-export function EditorScreen(props: { id: string; me: Me }) {
+export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
   useLang();
+  const api = contentApi(props.type);
+  const base = screenPath(props.type);
   const [item, setItem] = useState<ContentItem | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [saveState, setSaveState] = useState<SaveState>("saved");
@@ -517,11 +522,11 @@ export function EditorScreen(props: { id: string; me: Me }) {
   const load = async () => {
     setError(null);
     try {
-      const loaded = await posts.get(props.id);
+      const loaded = await api.get(props.id);
       setItem(loaded);
       setDraft(draftOf(loaded));
       setSaveState("saved");
-      posts
+      api
         .analysis(props.id)
         .then((body) => {
           const view = normaliseAnalysis(body);
@@ -539,11 +544,11 @@ export function EditorScreen(props: { id: string; me: Me }) {
   useEffect(() => {
     void load();
     terms
-      .categories()
+      .list("category")
       .then((a) => setCategories(a.items))
       .catch(() => undefined);
     terms
-      .tags()
+      .list("tag")
       .then((a) => setTags(a.items))
       .catch(() => undefined);
     return () => {
@@ -565,7 +570,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
     setSaveState("saving");
     const run = (async () => {
       try {
-        const saved = await posts.update(current.id, current.version, changes);
+        const saved = await api.update(current.id, current.version, changes);
         live.current.item = saved;
         setItem(saved);
         // Rebase: fields not touched since this save was sent take the server's value (it may normalise
@@ -625,7 +630,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
     try {
       await flush();
       const text = live.current.draft?.bodyMarkdown ?? "";
-      const view = normaliseAnalysis(await posts.analyse(props.id));
+      const view = normaliseAnalysis(await api.analyse(props.id));
       setAnalysis(view);
       setAnalysedText(text);
     } catch (caught) {
@@ -652,7 +657,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
     try {
       await flush();
       const current = live.current.item!;
-      const moved = await posts.transition(current.id, current.version, { to: action.to, ...extra });
+      const moved = await api.transition(current.id, current.version, { to: action.to, ...extra });
       setItem(moved);
       setDraft(draftOf(moved));
     } catch (caught) {
@@ -676,7 +681,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
     <div class="editor">
       <div class="editor-main">
         <div class="heading-row">
-          <Link href="/">← {t("backToList")}</Link>
+          <Link href={base}>← {t("backToList")}</Link>
           <span
             class={`save-state save-${saveState}`}
             role="status"
@@ -840,7 +845,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
                     disabled={!newTag.trim()}
                     onClick={async () => {
                       try {
-                        const created = await terms.createTag(newTag.trim());
+                        const created = await terms.create("tag", { name: newTag.trim() });
                         setTags([...tags, created]);
                         setNewTag("");
                         update({ tagIds: [...draft.tagIds, created.id] });
@@ -863,7 +868,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
           <p>
             {t("createTranslation")}{" "}
             {LOCALES.filter((l) => l !== item.locale).map((l) => (
-              <Link key={l} href={`/posts/new?translationGroupId=${item.translationGroupId}&locale=${l}`} class="chip">
+              <Link key={l} href={`${base}/new?translationGroupId=${item.translationGroupId}&locale=${l}`} class="chip">
                 {l}
               </Link>
             ))}
@@ -881,6 +886,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
           onPick={pick}
         />
         <RevisionsPanel
+          type={props.type}
           item={item}
           canWrite={editable}
           onRestored={(restored) => {
