@@ -89,6 +89,9 @@ export async function readWranglerCrons(path: string): Promise<string[]> {
   return cronsFromWranglerToml(await readFile(path, "utf8"));
 }
 
+/** How many times (every half second) to look for the Worker before giving up: two minutes. */
+const READY_ATTEMPTS = 240;
+
 export interface DevCron {
   stop(): void;
 }
@@ -142,8 +145,21 @@ export function startDevCron(options: {
     const wait = 60_000 - (Date.now() % 60_000) + 50;
     timer = setTimeout(tick, wait);
   };
-  log(`[cron] firing ${options.crons.map((cron) => `"${cron}"`).join(", ")} on schedule (UTC)`);
-  armNextTick();
+  // The first tick waits for the Worker: wrangler takes a few seconds to build and start it.
+  void (async () => {
+    for (let attempt = 0; attempt < READY_ATTEMPTS && !stopped; attempt += 1) {
+      const ready = await fetch(`${options.workerUrl}/healthz`, { signal: AbortSignal.timeout(10_000) })
+        .then((response) => response.ok)
+        .catch(() => false);
+      if (ready) {
+        log(`[cron] firing ${options.crons.map((cron) => `"${cron}"`).join(", ")} on schedule (UTC)`);
+        armNextTick();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    if (!stopped) log("[cron] the Worker never answered /healthz: cron triggers are not fired");
+  })();
   return {
     stop() {
       stopped = true;
