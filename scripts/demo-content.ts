@@ -16,7 +16,7 @@ import type { Actor, TenantContext } from "../functions/lib/actor.js";
 import type { Database } from "../functions/lib/db.js";
 import { createLogger } from "../functions/lib/logging.js";
 import { createScope, type Clients, type Scope } from "../functions/scope.js";
-import { analyseContent } from "../functions/services/analysis.js";
+import { analyseContent, analyseDueRevision } from "../functions/services/analysis.js";
 import { createContent } from "../functions/services/content/crud.js";
 import { slugify } from "../functions/services/content/kernel.js";
 import { createTerm } from "../functions/services/content/taxonomy.js";
@@ -201,14 +201,13 @@ async function seedArticle(scopes: Scopes, tenantId: string, article: DemoArticl
   if (article.state === "draft") return;
   let version = created.version;
   for (const to of PATH[article.state]) {
-    // The physician approves, and the editor publishes, an analysed revision; after approval the analysis
-    // runs again so that it sees the responsible physician the publication will name.
-    if (to === "approved" || to === "scheduled" || to === "published") {
-      await analyseContent(scopes.editor, "post", created.id);
-    }
+    // The editor schedules or publishes an analysed revision; after approval the analysis runs again so that
+    // it sees the responsible physician the publication will name.
+    if (to === "scheduled" || to === "published") await analyseContent(scopes.editor, "post", created.id);
     const actor = ACTOR_FOR[to] === "author" && article.writtenBy === "editor" ? "editor" : ACTOR_FOR[to];
+    const scope = scopes[actor];
     const moved = await transitionContent(
-      scopes[actor],
+      scope,
       "post",
       created.id,
       {
@@ -220,6 +219,18 @@ async function seedArticle(scopes: Scopes, tenantId: string, article: DemoArticl
       version,
     );
     version = moved.version;
+    await analyseOnEntry(scope);
+  }
+}
+
+/**
+ * What the Worker's `content.analysis_due` listener does after a transition into review (functions/effects.ts):
+ * the entered revision is analysed, so approval finds its analysis. Other events (the page-cache purge) have
+ * nothing to do before the Worker runs.
+ */
+async function analyseOnEntry(scope: Scope): Promise<void> {
+  for (const event of scope.takeCommittedEvents()) {
+    if (event.type === "content.analysis_due") await analyseDueRevision(scope, event);
   }
 }
 

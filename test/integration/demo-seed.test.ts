@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
 import { DEMO_ARTICLES, DEMO_CREDENTIAL } from "../../scripts/demo-articles.js";
 import { DEMO_ACCOUNTS } from "../../scripts/seed-demo.js";
+import { settledAnalysis } from "../support/analysis.js";
 import { bearer, jsonPost } from "../support/auth.js";
 import { createFreshDatabase, type FreshDatabase } from "../support/fresh-database.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
@@ -138,6 +139,12 @@ describe("the demo seed, on a fresh database", () => {
       expect(Number(item.audited)).toBe(1);
       expect(Number(item.analysed)).toBeGreaterThanOrEqual(5);
     }
+    // The items in review were analysed on entering it, as the Worker does by itself.
+    const inReview = await client.query<{ analysed: boolean }>(
+      `select exists (select 1 from content_analyses a where a.revision_id = i.current_revision_id) as analysed
+         from content_items i where i.state in ('in_review', 'medical_review')`,
+    );
+    expect(inReview.rows).toEqual([{ analysed: true }, { analysed: true }]);
     const blocking = await client.query("select 1 from content_analyses where blocking");
     expect(blocking.rows).toEqual([]);
     const privacy = await client.query<{ action: string }>(
@@ -183,9 +190,10 @@ describe("the demo seed, on a fresh database", () => {
     };
     await step(author, "/transitions", { to: "in_review" });
     await step(editor, "/transitions", { to: "medical_review" });
-    await step(editor, "/analysis");
+    // The analysis runs by itself in review; the reviewer reads it before approving, as the SPA shows it.
+    const analysis = await settledAnalysis(() => api(`/api/posts/${id}/analysis`, { headers: bearer(reviewer) }));
+    expect(analysis).toMatchObject({ status: "analysed", blocking: false });
     await step(reviewer, "/transitions", { to: "approved" });
-    await step(editor, "/analysis");
     await step(editor, "/transitions", { to: "published" });
     const page = await api("/wp-json/wp/v2/posts?slug=hidratacao-em-dias-quentes");
     expect(((await page.json()) as unknown[]).length).toBe(1);
