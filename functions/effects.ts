@@ -1,5 +1,6 @@
 import type { DomainEvent, DomainEventType } from "./events";
 import type { Scope } from "./scope";
+import { deliverQueuedMail } from "./services/mail/delivery";
 import { purgeForContent, siteCache } from "./services/site-cache";
 
 type EventOf<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
@@ -15,6 +16,15 @@ const listeners: { [K in DomainEventType]: Array<Listener<K>> } = {
     async (scope, events) => {
       const ids = events.flatMap((event) => event.contentIds);
       await purgeForContent(siteCache(), scope.db, scope.tenant.id, ids);
+    },
+  ],
+  // Mail goes out as soon as its transaction commits; what fails here the outbox job retries (jobs/deliver-mail.ts).
+  "mail.queued": [
+    async (scope, events) => {
+      await deliverQueuedMail(
+        scope,
+        events.flatMap((event) => event.outboxIds),
+      );
     },
   ],
 };

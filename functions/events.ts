@@ -5,6 +5,8 @@
  */
 export type DomainEvent =
   /** Items whose public footprint may have changed: published, updated while public, unpublished, trashed. */
-  { type: "content.changed"; contentIds: string[] };
+  | { type: "content.changed"; contentIds: string[] }
+  /** Outbox rows queued by the transaction (services/outbox.ts): sent at once, the outbox job retries the rest. */
+  | { type: "mail.queued"; outboxIds: string[] };
 
 export type DomainEventType = DomainEvent["type"];
