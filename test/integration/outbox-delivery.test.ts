@@ -4,7 +4,10 @@
  * that refuses or is down means a retry with backoff, then a dead letter admins see and can retry; overlapping
  * runs never send a message twice; and only a tenant's admins see its mail.
  */
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseClients } from "../../functions/lib/db.js";
@@ -27,6 +30,7 @@ let relayDown: TestWorker;
 /** Its relay requires authentication and refuses the Worker's credentials. */
 let relayRefuses: TestWorker;
 let strictCatcher: MailCatcher;
+let strictDirectory: string;
 let clinicA: SeededTenant;
 let clinicB: SeededTenant;
 let adminA: TestUser;
@@ -50,8 +54,9 @@ beforeAll(async () => {
   adminA = await createUser(admin, clinicA, { roles: ["admin"] });
   adminB = await createUser(admin, clinicB, { roles: ["admin"] });
   editorA = await createUser(admin, clinicA, { roles: ["editor"] });
+  strictDirectory = await mkdtemp(join(tmpdir(), "vitalis-mail-strict-"));
   strictCatcher = await startMailCatcher({
-    directory: `${process.env.TMPDIR ?? "/tmp"}/vitalis-mail-strict-${process.pid}`,
+    directory: strictDirectory,
     user: "relay-user",
     pass: "relay-pass",
   });
@@ -70,6 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled([worker?.dispose(), twin?.dispose(), relayDown?.dispose(), relayRefuses?.dispose()]);
   await strictCatcher?.close();
+  if (strictDirectory) await rm(strictDirectory, { recursive: true, force: true });
   await app?.pool.end();
   await admin?.end();
 });
