@@ -9,7 +9,7 @@ describe("dev cron schedules", () => {
   const crons = cronsFromWranglerToml(readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8"));
 
   it("reads every cron of wrangler.toml's [triggers], and each one parses", () => {
-    expect(crons).toEqual(["* * * * *", "0 * * * *", "30 3 * * *"]);
+    expect(crons).toEqual(expect.arrayContaining(["* * * * *", "0 * * * *", "30 3 * * *"]));
     for (const cron of crons) expect(() => parseCron(cron)).not.toThrow();
   });
 
