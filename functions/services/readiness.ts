@@ -20,6 +20,7 @@ export const CONFIG_ONLY_SECTIONS = [
   "analysis",
   "site",
   "edge",
+  "mail",
   "platform",
 ] as const satisfies SectionName[];
 export type ConfigOnlySection = (typeof CONFIG_ONLY_SECTIONS)[number];

@@ -45,6 +45,11 @@ export function testBindings(env: TestEnvironment): Bindings {
     // The platform operator's database login; the platform API stays off (404) until a test sets
     // PLATFORM_API_TOKEN_SHA256.
     PLATFORM_DATABASE_URL: env.platformDatabaseUrl,
+    // The mail catcher of this run: plain SMTP, which the configuration allows only in tests and development.
+    SMTP_HOST: env.mail.smtpHost,
+    SMTP_PORT: String(env.mail.smtpPort),
+    SMTP_SECURITY: "none",
+    MAIL_FROM: env.mail.from,
   };
 }
 
