@@ -3,6 +3,7 @@
  *   PostgreSQL: DATABASE_URL (owner role) if set, otherwise embedded PGlite under .local-cloud/pglite.
  *   Redis: REDIS_URL or redis://127.0.0.1:6379/0, reached through the Upstash REST adapter.
  *   S3: the SigV4-checking local server, objects under .local-cloud/s3.
+ *   Mail: the mail catcher (maildev), SMTP on 1025 and its web inbox on 1080, messages under .local-cloud/mail.
  * Then migrations, the demo tenant, and `wrangler dev` on 127.0.0.1:8787. Ctrl-C stops everything.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -13,6 +14,7 @@ import pg from "pg";
 import {
   isReachable,
   startEmbeddedPostgres,
+  startMailCatcher,
   startNeonProxy,
   startS3Server,
   startUpstashAdapter,
@@ -24,7 +26,7 @@ import { DEMO_ACCOUNTS, assertDemoSeedAllowed, seedDemo } from "./seed-demo.js";
 const ROOT = new URL("..", import.meta.url).pathname;
 const STATE = join(ROOT, ".local-cloud");
 const HOST = "127.0.0.1";
-const PORTS = { worker: 8787, neonProxy: 4444, upstash: 8079, s3: 4569, pglite: 5499 };
+const PORTS = { worker: 8787, neonProxy: 4444, upstash: 8079, s3: 4569, pglite: 5499, smtp: 1025, inbox: 1080 };
 const DEV_APP_ROLE = "vitalis_app_dev";
 const BUCKET = "vitalis-dev";
 
@@ -175,6 +177,13 @@ async function main(): Promise<void> {
     corsOrigins: [`http://localhost:${PORTS.worker}`, `http://127.0.0.1:${PORTS.worker}`],
   });
   stops.push(() => s3.close());
+  const mail = await startMailCatcher({
+    host: HOST,
+    smtpPort: PORTS.smtp,
+    webPort: PORTS.inbox,
+    directory: join(STATE, "mail"),
+  });
+  stops.push(() => mail.close());
 
   await runMigrations(database.ownerUrl);
   if (!database.embedded) await grantAppRole(database.ownerUrl, DEV_APP_ROLE);
@@ -204,6 +213,11 @@ async function main(): Promise<void> {
     ADMIN_ORIGINS: `http://localhost:${PORTS.worker},http://127.0.0.1:${PORTS.worker}`,
     // wrangler.toml turns it on for Cloudflare; locally nothing vouches for CF-Connecting-IP unless you say so.
     TRUST_CLIENT_IP_HEADER: process.env.TRUST_CLIENT_IP_HEADER ?? "false",
+    // Every message goes to the local mail catcher; plain SMTP is allowed only in development and tests.
+    SMTP_HOST: mail.host,
+    SMTP_PORT: String(mail.smtpPort),
+    SMTP_SECURITY: "none",
+    MAIL_FROM: "Vitalis <noreply@vitalis.localhost>",
   };
   const envFile = join(STATE, "dev.vars");
   await writeFile(
@@ -241,6 +255,7 @@ async function main(): Promise<void> {
     `  site        ${base}/`,
     `  health      ${base}/healthz   ${base}/readyz`,
     `  admin       ${base}/admin/`,
+    `  mail inbox  ${mail.webUrl}/   (every e-mail the Worker sends lands here)`,
     `  API docs    ${base}/api/docs`,
     `  database    ${database.embedded ? `embedded PGlite (${STATE}/pglite) — RLS not enforced in this mode` : `PostgreSQL at ${database.host}:${database.port}`}`,
     "",

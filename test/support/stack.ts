@@ -1,7 +1,7 @@
 /**
  * The whole local stack for integration tests and benchmarks: a fresh PostgreSQL database (migrated, app
  * role granted), a Redis logical database of its own, the local cloud (Neon proxy, Upstash adapter, S3
- * server) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
+ * server, mail catcher) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,7 +10,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { isReachable, startNeonProxy, startS3Server, startUpstashAdapter } from "../../local-cloud/index.js";
+import {
+  isReachable,
+  startMailCatcher,
+  startNeonProxy,
+  startS3Server,
+  startUpstashAdapter,
+} from "../../local-cloud/index.js";
 import {
   auditKeyFingerprints,
   generateAuditSigningKeys,
@@ -126,10 +132,11 @@ export async function startStack(label: string): Promise<Stack> {
   const scratch = await mkdtemp(join(tmpdir(), `vitalis-${label}-`));
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
-  const [neonProxy, upstash, s3] = await Promise.all([
+  const [neonProxy, upstash, s3, mail] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
     startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
+    startMailCatcher({ directory: join(scratch, "mail") }),
   ]);
   const bundleDir = join(scratch, "bundle");
   await buildWorkerBundle(bundleDir);
@@ -156,6 +163,12 @@ export async function startStack(label: string): Promise<Stack> {
         secretAccessKey: s3.secretAccessKey,
       },
       bundleDir,
+      mail: {
+        smtpHost: mail.host,
+        smtpPort: mail.smtpPort,
+        webUrl: mail.webUrl,
+        from: "Vitalis <noreply@vitalis.test>",
+      },
       auth: {
         // Two keys, as in a rotation: the first signs, both verify.
         privateJwks: JSON.stringify([await generateSigningJwk("test-2"), await generateSigningJwk("test-1")]),
@@ -170,7 +183,7 @@ export async function startStack(label: string): Promise<Stack> {
       },
     },
     async stop() {
-      await Promise.allSettled([neonProxy.close(), upstash.close(), s3.close()]);
+      await Promise.allSettled([neonProxy.close(), upstash.close(), s3.close(), mail.close()]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
       await releaseRedisDatabase(redisDb);
