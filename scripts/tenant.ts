@@ -27,6 +27,7 @@ import { type Bindings, getConfig, requireSection } from "../functions/env";
 import { AppError } from "../functions/lib/errors";
 import { createLogger } from "../functions/lib/logging";
 import { createPlatformScope, openClients, type PlatformScope } from "../functions/scope";
+import { takePlatformEvents } from "../functions/services/platform/events";
 import { addHostname, removeHostname } from "../functions/services/platform/hostnames";
 import { createTenant, listTenants, setTenantStatus } from "../functions/services/platform/tenants";
 import { disableUserEverywhere, enableUserEverywhere } from "../functions/services/platform/users";
@@ -100,7 +101,7 @@ async function run(
         json: created,
         text: [
           `Tenant ${created.tenant.slug} created: ${describeTenant(created.tenant)}`,
-          `Invitation for ${created.invitation.email} queued for e-mail; it expires ${created.invitation.expiresAt}.`,
+          `Invitation for ${created.invitation.email} queued; the outbox job e-mails it within a minute. It expires ${created.invitation.expiresAt}.`,
           "Invitation link (single use, shown only now):",
           `  ${created.invitation.link}`,
         ].join("\n"),
@@ -168,10 +169,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   try {
     const result = await run(platform, positionals, values);
     console.log(values.json ? JSON.stringify(result.json, null, 2) : result.text);
-    // The platform services raise no after-commit events (functions/effects.ts is the Worker's: its listeners
-    // purge the Workers cache); one raised here would be a change this command cannot finish.
-    const undelivered = scopes.flatMap((scope) => scope.takeCommittedEvents());
-    if (undelivered.length > 0) throw new Error(`events not delivered: ${undelivered.map((e) => e.type).join(", ")}`);
+    const unhandled = takePlatformEvents(scopes);
+    if (unhandled.length > 0) throw new Error(`effects not delivered: ${unhandled.map((e) => e.type).join(", ")}`);
     return 0;
   } finally {
     await clients.close();

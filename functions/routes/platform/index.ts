@@ -2,7 +2,6 @@ import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppBindings } from "../../bindings";
-import { deliverCommittedEvents } from "../../effects";
 import { getConfig } from "../../env";
 import { ConfigError, NotFoundError, UnauthorizedError, BadRequestError } from "../../lib/errors";
 import { sha256Hex, timingSafeEqual } from "../../lib/crypto";
@@ -10,6 +9,7 @@ import { createRouter, validationError } from "../../lib/router";
 import { limitBody, KiB } from "../../middleware/body-limit";
 import { wellFormedJson } from "../../middleware/well-formed-json";
 import { createPlatformScope, openClients } from "../../scope";
+import { takePlatformEvents } from "../../services/platform/events";
 import { addHostname, removeHostname } from "../../services/platform/hostnames";
 import { createTenant, listTenants, setTenantStatus } from "../../services/platform/tenants";
 import { disableUserEverywhere, enableUserEverywhere } from "../../services/platform/users";
@@ -59,8 +59,11 @@ const platformCredential = createMiddleware<AppBindings>(async (c, next) => {
   try {
     await next();
   } finally {
-    const delivered = Promise.all(scopes.map((scope) => deliverCommittedEvents(scope)));
-    c.executionCtx.waitUntil(delivered.finally(() => clients.close()));
+    const unhandled = takePlatformEvents(scopes);
+    if (unhandled.length > 0) {
+      c.var.logger.error("platform change raised effects it cannot deliver", { events: unhandled.map((e) => e.type) });
+    }
+    c.executionCtx.waitUntil(clients.close());
   }
 });
 

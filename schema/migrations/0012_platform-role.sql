@@ -1,5 +1,5 @@
 -- The platform operator's role (schema/roles.ts): NOLOGIN, no BYPASSRLS, owns nothing. Each environment grants it
--- to its own LOGIN role (PLATFORM_DATABASE_URL: Terraform's platform role, `vitalis_platform_test`, the dev role).
+-- to its own LOGIN role (PLATFORM_DATABASE_URL: the operator's login, `vitalis_platform_test`, `vitalis_platform_dev`).
 DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'vitalis_platform') THEN
     CREATE ROLE vitalis_platform NOLOGIN NOBYPASSRLS;
