@@ -1,5 +1,6 @@
 /** The local stand-ins for Neon, Upstash and S3 that the test harness and `npm run dev` start. */
 export { startNeonProxy, type NeonProxy, type NeonProxyOptions } from "./neon-proxy.js";
+export { startNeonHttp, type NeonHttpEndpoint, type NeonHttpOptions } from "./neon-http.js";
 export { startUpstashAdapter, type UpstashAdapter, type UpstashAdapterOptions } from "./upstash-adapter.js";
 export { startS3Server, type S3Server, type S3ServerOptions } from "./s3-server.js";
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./pglite.js";
