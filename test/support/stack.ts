@@ -10,7 +10,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { isReachable, startNeonProxy, startS3Server, startUpstashAdapter } from "../../local-cloud/index.js";
+import {
+  isReachable,
+  startNeonHttp,
+  startNeonProxy,
+  startS3Server,
+  startUpstashAdapter,
+} from "../../local-cloud/index.js";
 import {
   auditKeyFingerprints,
   generateAuditSigningKeys,
@@ -126,8 +132,9 @@ export async function startStack(label: string): Promise<Stack> {
   const scratch = await mkdtemp(join(tmpdir(), `vitalis-${label}-`));
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
-  const [neonProxy, upstash, s3] = await Promise.all([
+  const [neonProxy, neonHttp, upstash, s3] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
+    startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
     startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
   ]);
@@ -145,6 +152,7 @@ export async function startStack(label: string): Promise<Stack> {
       appDatabaseUrl: `postgres://${APP_ROLE}@${PG_HOST}:${PG_PORT}/${database}`,
       appDatabaseRole: APP_ROLE,
       neonProxy: `127.0.0.1:${neonProxy.port}/v1`,
+      neonHttp: neonHttp.url,
       redisUrl,
       upstashUrl: upstash.url,
       upstashToken,
@@ -170,7 +178,7 @@ export async function startStack(label: string): Promise<Stack> {
       },
     },
     async stop() {
-      await Promise.allSettled([neonProxy.close(), upstash.close(), s3.close()]);
+      await Promise.allSettled([neonProxy.close(), neonHttp.close(), upstash.close(), s3.close()]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
       await releaseRedisDatabase(redisDb);
