@@ -75,9 +75,22 @@ export interface TransitionRule {
   requiresReason?: boolean;
   /** The actor must be a medical reviewer with a verified CRM, and not the item's author (four eyes). */
   medicalApproval?: boolean;
-  /** Refused while the current revision's latest analysis has blocking findings (unless overridden). */
+  /**
+   * The compliance gate: needs an analysis of the exact current revision (409 `analysis_required` without
+   * one) with no blocking findings, unless a verified medical reviewer overrides them with a justification.
+   */
   publishGate?: boolean;
 }
+
+/**
+ * States in which the analysis runs by itself: on entering them and on every save while there (the editor
+ * shows "analysing…" until it is stored). Approval, scheduling and publishing then read its findings.
+ */
+export const ANALYSED_STATES: readonly WorkflowState[] = ["in_review", "medical_review"];
+
+/** Whether a stored analysis covers the item's current revision, is on its way, or is neither. */
+export const ANALYSIS_STATUSES = ["analysed", "pending", "missing"] as const;
+export type AnalysisStatus = (typeof ANALYSIS_STATUSES)[number];
 
 const BACK_TO_DRAFT: TransitionRule = { roles: ["editor", "admin"], requiresReason: true };
 const PUBLISH: TransitionRule = { roles: ["editor", "admin"], overrideRoles: ["medical_reviewer"], publishGate: true };
@@ -101,7 +114,7 @@ export const TRANSITIONS: Readonly<Partial<Record<WorkflowState, Partial<Record<
     draft: { roles: ["editor", "admin"], ownRoles: ["author"], requiresReason: true },
   },
   medical_review: {
-    approved: { roles: ["medical_reviewer"], medicalApproval: true },
+    approved: { roles: ["medical_reviewer"], medicalApproval: true, publishGate: true },
     draft: { roles: ["medical_reviewer", "editor", "admin"], requiresReason: true },
   },
   approved: {

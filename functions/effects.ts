@@ -1,5 +1,6 @@
 import type { DomainEvent, DomainEventType } from "./events";
 import type { Scope } from "./scope";
+import { analyseDueRevision } from "./services/analysis";
 import { purgeForContent, siteCache } from "./services/site-cache";
 
 type EventOf<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
@@ -15,6 +16,21 @@ const listeners: { [K in DomainEventType]: Array<Listener<K>> } = {
     async (scope, events) => {
       const ids = events.flatMap((event) => event.contentIds);
       await purgeForContent(siteCache(), scope.db, scope.tenant.id, ids);
+    },
+  ],
+  // The compliance gate's analysis (services/analysis.ts): only each item's latest due revision, one item
+  // after another (the plugins are CPU-bound; running them side by side would not finish sooner).
+  "content.analysis_due": [
+    async (scope, events) => {
+      const latest = new Map(events.map((event) => [event.contentId, event]));
+      for (const due of latest.values()) {
+        try {
+          await analyseDueRevision(scope, due);
+        } catch (error) {
+          // The gate stays closed (no analysis, 409 `analysis_required`); the editor can run it by hand.
+          scope.logger.warn("automatic analysis failed", { contentId: due.contentId, error });
+        }
+      }
     },
   ],
 };

@@ -42,6 +42,11 @@ export interface Bindings {
   /** Seconds a public site page stays fresh in the Worker cache and at the CDN (default 300; 0 = no Worker cache). */
   SITE_CACHE_SECONDS?: string;
   /**
+   * Seconds a public page may be answered from the isolate's own memory before the Worker cache is asked again
+   * (default 5; 0 = off). Also the longest another isolate may go on serving a page after a purge.
+   */
+  SITE_MICRO_CACHE_SECONDS?: string;
+  /**
    * "true" only where the Worker sits behind Cloudflare, whose edge sets `CF-Connecting-IP` itself: then that
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
    */
@@ -169,6 +174,11 @@ const siteSchema = z.object({
     .regex(/^\d{1,6}$/, "must be a number of seconds")
     .transform(Number)
     .optional(),
+  SITE_MICRO_CACHE_SECONDS: z
+    .string()
+    .regex(/^\d{1,2}$/, "must be a number of seconds, at most 99")
+    .transform(Number)
+    .optional(),
 });
 
 // Off unless the deployment says so: anywhere but behind Cloudflare the header is whatever the client sent.
@@ -189,6 +199,8 @@ export interface AnalysisConfig {
 export interface SiteConfig {
   /** Seconds a public page stays fresh in the Worker cache and at the CDN; unset = the default. */
   cacheSeconds: number | undefined;
+  /** Seconds a page may be answered from the isolate's memory (the micro-cache); unset = the default. */
+  microCacheSeconds: number | undefined;
 }
 
 export interface AuditConfig {
@@ -293,7 +305,10 @@ export function getConfig(env: Bindings): Config {
       adminOrigins: v.ADMIN_ORIGINS,
     })),
     analysis: parseSection(analysisSchema, env, (v) => ({ referenceResolverUrl: v.REFERENCE_RESOLVER_URL })),
-    site: parseSection(siteSchema, env, (v) => ({ cacheSeconds: v.SITE_CACHE_SECONDS })),
+    site: parseSection(siteSchema, env, (v) => ({
+      cacheSeconds: v.SITE_CACHE_SECONDS,
+      microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,
+    })),
     edge: parseSection(edgeSchema, env, (v) => ({ trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER })),
     audit: parseSection(auditSchema, env, (v) => ({
       ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK,

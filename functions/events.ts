@@ -1,3 +1,5 @@
+import type { ContentType } from "./contract";
+
 /**
  * What the domain tells the rest of the system once a change has committed. Services raise these with
  * `scope.afterCommit(tx, event)`; listeners (functions/effects.ts) act on them after the commit, off the
@@ -5,6 +7,11 @@
  */
 export type DomainEvent =
   /** Items whose public footprint may have changed: published, updated while public, unpublished, trashed. */
-  { type: "content.changed"; contentIds: string[] };
+  | { type: "content.changed"; contentIds: string[] }
+  /**
+   * A revision entered a state whose analysis runs by itself (`ANALYSED_STATES`): on entering it, and on
+   * every save while there. The listener analyses it unless it is no longer current or already analysed.
+   */
+  | { type: "content.analysis_due"; contentType: ContentType; contentId: string; revisionId: string };
 
 export type DomainEventType = DomainEvent["type"];

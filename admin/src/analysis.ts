@@ -4,6 +4,7 @@
  * `{ stage, output, blocking }`. Both shapes are accepted, and anything malformed is dropped rather than
  * trusted: findings come from plugins, which the host treats as untrusted code.
  */
+import { ANALYSIS_STATUSES, type AnalysisStatus } from "../../functions/contract";
 import type { Finding, Severity } from "./types";
 
 export interface PluginReport {
@@ -16,6 +17,8 @@ export interface PluginReport {
 }
 
 export interface AnalysisView {
+  /** `pending`: the server analyses the saved revision by itself (in review) and has not stored it yet. */
+  status: AnalysisStatus | null;
   reports: PluginReport[];
   blocking: boolean;
   revisionId: string | null;
@@ -89,6 +92,7 @@ export function normaliseAnalysis(body: unknown): AnalysisView {
   const reports = list.map(report).filter((r): r is PluginReport => r !== null);
   const meta = isRecord(root) ? root : {};
   return {
+    status: ANALYSIS_STATUSES.includes(meta.status as AnalysisStatus) ? (meta.status as AnalysisStatus) : null,
     reports,
     blocking: meta.blocking === true || reports.some((r) => r.blocking),
     revisionId: typeof meta.revisionId === "string" ? meta.revisionId : null,

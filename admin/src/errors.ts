@@ -121,8 +121,9 @@ const MESSAGES: Readonly<Record<string, Text>> = {
       "A publicação está bloqueada pelos achados da análise listados no painel Análise. Corrija-os e analise de novo, ou peça a um revisor médico que autorize com uma justificativa escrita.",
   },
   analysis_required: {
-    en: "This version has not been analysed yet. Run the analysis (Analyse), then try again.",
-    "pt-BR": "Esta versão ainda não foi analisada. Rode a análise (Analisar) e tente de novo.",
+    en: "This version has not been analysed yet (or it changed since its analysis). Wait for the analysis to finish in the Analysis panel, or run it (Analyse), then try again.",
+    "pt-BR":
+      "Esta versão ainda não foi analisada (ou mudou desde a análise). Aguarde a análise terminar no painel Análise, ou rode-a (Analisar), e tente de novo.",
   },
   version_conflict: {
     en: "Someone else saved this item in the meantime. Reload it to see their changes, then apply yours again.",

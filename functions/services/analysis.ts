@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { contentAnalyses, contentItems } from "../../schema";
+import { contentAnalyses, type ContentItem, contentItems } from "../../schema";
 import type { Scope } from "../scope";
 import { ConflictError, NotFoundError } from "../lib/errors";
 import {
@@ -14,7 +14,14 @@ import { pluginRegistry } from "../plugin-host/registry";
 import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content/access";
 import { loadVisibleItem } from "./content/kernel";
 import { contentTypes } from "../content-types";
-import { type AnalysisStage, type ContentLocale, type ContentType, TITLE_EXCERPT_STAGE } from "../contract";
+import {
+  ANALYSED_STATES,
+  ANALYSIS_STATUSES,
+  type AnalysisStage,
+  type ContentLocale,
+  type ContentType,
+  TITLE_EXCERPT_STAGE,
+} from "../contract";
 
 /** One stage's stored run: the plugin's output as it returned it, and whether it blocks publication. */
 export const stageViewSchema = z.object({
@@ -27,9 +34,14 @@ export const stageViewSchema = z.object({
 });
 export type StageView = z.infer<typeof stageViewSchema>;
 
-/** The analysis of an item's current revision: the latest run of each stage. */
+/**
+ * The analysis of an item's current revision: the latest run of each stage. `status` says whether one is
+ * stored (`analysed`), runs by itself and is not stored yet (`pending`: in review, just entered or saved), or
+ * neither (`missing`: run it with POST).
+ */
 export const analysisViewSchema = z.object({
   revisionId: z.string(),
+  status: z.enum(ANALYSIS_STATUSES),
   blocking: z.boolean(),
   stages: z.array(stageViewSchema),
 });
@@ -130,7 +142,7 @@ function view(rows: Array<typeof contentAnalyses.$inferSelect>, revisionId: stri
     output: row.output,
     createdAt: row.createdAt.toISOString(),
   }));
-  return { revisionId, blocking: stages.some((stage) => stage.blocking), stages };
+  return { revisionId, status: "analysed", blocking: stages.some((stage) => stage.blocking), stages };
 }
 
 /**
@@ -148,6 +160,43 @@ export async function analyseContent(scope: Scope, type: ContentType, id: string
     if (row.complianceLevel === "phi") await scope.audit(tx, "content.phi_read", { type, id: row.id });
     return row;
   });
+  return analyseAndStore(scope, type, item, { automatic: false });
+}
+
+/**
+ * The `content.analysis_due` listener's work (functions/effects.ts): analyses the revision an item entered
+ * review with, or was saved as while in review. Nothing to do (null) when the item has moved on since (a
+ * later save raised its own event; a transition out of review needs no run) or the revision is already
+ * analysed. The run is the system's, on the request's behalf: whoever moved the item need not be allowed to
+ * analyse it.
+ */
+export async function analyseDueRevision(
+  scope: Scope,
+  due: { contentType: ContentType; contentId: string; revisionId: string },
+): Promise<AnalysisView | null> {
+  const item = await scope.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(contentItems)
+      .where(and(eq(contentItems.id, due.contentId), eq(contentItems.type, due.contentType)));
+    if (!row || row.trashedAt || row.currentRevisionId !== due.revisionId || !ANALYSED_STATES.includes(row.state))
+      return null;
+    const [done] = await tx
+      .select({ id: contentAnalyses.id })
+      .from(contentAnalyses)
+      .where(eq(contentAnalyses.revisionId, due.revisionId))
+      .limit(1);
+    return done ? null : row;
+  });
+  return item ? analyseAndStore(scope, due.contentType, item, { automatic: true }) : null;
+}
+
+async function analyseAndStore(
+  scope: Scope,
+  type: ContentType,
+  item: ContentItem,
+  options: { automatic: boolean },
+): Promise<AnalysisView> {
   // The plugins run outside any transaction: they may take milliseconds, and hold no connection meanwhile.
   const result = await runAnalysisPipeline(
     {
@@ -195,7 +244,9 @@ export async function analyseContent(scope: Scope, type: ContentType, id: string
         revisionId: item.currentRevisionId,
         blocking: outputs.some((output) => output.findings.some((finding) => finding.severity === "blocking")),
         stages: outputs.map((output) => ({ stage: output.plugin, findings: output.findings.length })),
+        ...(options.automatic ? { automatic: true } : {}),
       },
+      options.automatic ? { as: { type: "system", id: null } } : {},
     );
     return view(rows, item.currentRevisionId!);
   });
@@ -208,17 +259,24 @@ export async function getContentAnalysis(scope: Scope, type: ContentType, id: st
     if (!viewerHas(viewer, STAFF_ROLES))
       throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     const [item] = await tx
-      .select({ revisionId: contentItems.currentRevisionId, complianceLevel: contentItems.complianceLevel })
+      .select({
+        revisionId: contentItems.currentRevisionId,
+        complianceLevel: contentItems.complianceLevel,
+        state: contentItems.state,
+      })
       .from(contentItems)
       .where(and(eq(contentItems.id, id), eq(contentItems.type, type), adminVisibility(viewer)));
     if (!item) throw new NotFoundError(`No ${contentTypes[type].noun} was found with this id.`);
     if (item.complianceLevel === "phi") await scope.audit(tx, "content.phi_read", { type, id });
-    if (!item.revisionId) return { revisionId: "", blocking: false, stages: [] };
+    if (!item.revisionId) return { revisionId: "", status: "missing", blocking: false, stages: [] };
     const rows = await tx
       .selectDistinctOn([contentAnalyses.stage])
       .from(contentAnalyses)
       .where(eq(contentAnalyses.revisionId, item.revisionId))
       .orderBy(contentAnalyses.stage, desc(contentAnalyses.createdAt));
-    return view(rows, item.revisionId);
+    if (rows.length > 0) return view(rows, item.revisionId);
+    // Every stage is stored in one transaction, so no rows means no run has finished for this revision.
+    const status = ANALYSED_STATES.includes(item.state) ? "pending" : "missing";
+    return { revisionId: item.revisionId, status, blocking: false, stages: [] };
   });
 }

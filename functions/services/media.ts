@@ -1,5 +1,8 @@
-import { eq } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, not, or, type SQL, sql } from "drizzle-orm";
 import { type DicomMetadata, type MediaItem, mediaItems } from "../../schema";
+import type { RetentionClass } from "../../schema/retention-policies";
+import type { UploadKind } from "../../schema/uploads";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { Transaction } from "../lib/db";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
 import type { Sensitivity, UserActor } from "../lib/actor";
@@ -40,14 +43,21 @@ export function mediaView(row: MediaItem): MediaView {
   };
 }
 
+/** The retention classes of a patient's record: whatever is kept under them is PHI. */
+const PHI_RETENTION_CLASSES: readonly RetentionClass[] = ["medical_record", "medical_imaging"];
+
 /** Whether an item is PHI: imaging, anything of a patient's record, anything whose header carries identifiers. */
 export function isPhi(row: Pick<MediaItem, "kind" | "retentionClass" | "phiTags">): boolean {
-  return (
-    row.kind === "dicom" ||
-    row.retentionClass === "medical_record" ||
-    row.retentionClass === "medical_imaging" ||
-    row.phiTags.length > 0
-  );
+  return row.kind === "dicom" || PHI_RETENTION_CLASSES.includes(row.retentionClass) || row.phiTags.length > 0;
+}
+
+/** `isPhi` as a SQL condition on `media_items`, for lists: the same three tests, so a list and a read agree. */
+function phiSql(): SQL {
+  return or(
+    eq(mediaItems.kind, "dicom"),
+    inArray(mediaItems.retentionClass, [...PHI_RETENTION_CLASSES]),
+    sql`cardinality(${mediaItems.phiTags}) > 0`,
+  )!;
 }
 
 /** The trust level a route needs to touch an item: PHI-level for PHI, restricted for anything else. */
@@ -76,8 +86,12 @@ export async function mediaSensitivity(scope: Scope, mediaId: string): Promise<M
 /** HIPAA 164.502(b) minimum necessary: PHI media is for clinical and compliance roles, and for whoever uploaded it. */
 const PHI_ROLES = new Set(["admin", "medical_reviewer", "compliance_officer"]);
 
+function hasPhiRole(actor: UserActor): boolean {
+  return actor.roles.some((role) => PHI_ROLES.has(role));
+}
+
 function assertMayRead(actor: UserActor, row: MediaItem): void {
-  if (isPhi(row) && row.createdBy !== actor.userId && !actor.roles.some((role) => PHI_ROLES.has(role))) {
+  if (isPhi(row) && row.createdBy !== actor.userId && !hasPhiRole(actor)) {
     throw new ForbiddenError("forbidden_role", "Your role does not allow access to patient images or records.");
   }
 }
@@ -104,6 +118,88 @@ export async function getMedia(scope: Scope, mediaId: string): Promise<MediaView
     }
     return mediaView(row);
   });
+}
+
+export interface MediaListFilters {
+  kind?: UploadKind | undefined;
+  retentionClass?: RetentionClass | undefined;
+  subjectId?: string | undefined;
+  /** Created at or after this instant. */
+  from?: Date | undefined;
+  /** Created before this instant. */
+  to?: Date | undefined;
+  cursor?: string | undefined;
+  limit?: number | undefined;
+  /** Whether the session qualifies for PHI (a trust evaluation at `phi`); without it, PHI items are left out. */
+  includePhi: boolean;
+}
+
+export interface MediaListItem extends MediaView {
+  phi: boolean;
+  /** Images only: a presigned GET (five minutes) the library shows as a thumbnail; null for blocked items. */
+  thumbnailUrl: string | null;
+}
+
+export interface MediaPage {
+  items: MediaListItem[];
+  nextCursor: string | null;
+}
+
+/**
+ * The media library, newest first, a keyset page at a time. PHI items are listed only for a session that passed
+ * the trust evaluation at `phi`, and then only to the roles that may read them (or to whoever uploaded them), as
+ * for a single read; each PHI item listed is audited as a read (HIPAA 164.312(b)), since the page shows its
+ * metadata and, for an image, the picture itself.
+ */
+export async function listMedia(scope: Scope, filters: MediaListFilters): Promise<MediaPage> {
+  const actor = requireUser(scope);
+  const limit = Math.min(100, Math.max(1, filters.limit ?? 24));
+  const after = filters.cursor ? decodeCursor(filters.cursor) : null;
+  const conditions: SQL[] = [];
+  if (!filters.includePhi) conditions.push(not(phiSql()));
+  else if (!hasPhiRole(actor)) conditions.push(or(not(phiSql()), eq(mediaItems.createdBy, actor.userId))!);
+  if (filters.kind) conditions.push(eq(mediaItems.kind, filters.kind));
+  if (filters.retentionClass) conditions.push(eq(mediaItems.retentionClass, filters.retentionClass));
+  if (filters.subjectId) conditions.push(eq(mediaItems.subjectId, filters.subjectId));
+  if (filters.from) conditions.push(gte(mediaItems.createdAt, filters.from));
+  if (filters.to) conditions.push(lt(mediaItems.createdAt, filters.to));
+  if (after) {
+    conditions.push(
+      or(lt(mediaItems.createdAt, after.at), and(eq(mediaItems.createdAt, after.at), lt(mediaItems.id, after.id)))!,
+    );
+  }
+  const rows = await scope.transaction(async (tx) => {
+    const found = await tx
+      .select()
+      .from(mediaItems)
+      .where(and(...conditions))
+      .orderBy(desc(mediaItems.createdAt), desc(mediaItems.id))
+      .limit(limit + 1);
+    for (const row of found.slice(0, limit)) {
+      if (isPhi(row)) {
+        await scope.audit(
+          tx,
+          "media.read",
+          { type: "media_item", id: row.id },
+          { kind: row.kind, retentionClass: row.retentionClass, listed: true },
+        );
+      }
+    }
+    return found;
+  });
+  const page = rows.slice(0, limit);
+  const items = await Promise.all(
+    page.map(async (row): Promise<MediaListItem> => ({
+      ...mediaView(row),
+      phi: isPhi(row),
+      thumbnailUrl:
+        row.kind === "image" && !row.blockedAt
+          ? await presignDownload(scope.storage, row.objectKey, row.id, row.contentType)
+          : null,
+    })),
+  );
+  const last = page.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { contentTypes } from "../content-types";
 import type { Database } from "../lib/db";
+import { BoundedLru } from "../lib/lru";
 import type { ContentLocale } from "../../schema";
 import { PAGE_SIZE, segmentOfLocale, sitePaths, withPage } from "../site/urls";
 import { type ContentFootprint, contentFootprints } from "./site";
@@ -14,6 +15,10 @@ import { type ContentFootprint, contentFootprints } from "./site";
  *   + stale-if-error         served only when rendering fails, e.g. PostgreSQL is unreachable (RFC 5861 §4)
  * Content changes delete exactly the keys that show the item (purgeForContent); the same pages carry
  * `Cache-Tag` headers so a deployment can purge Cloudflare's CDN too (docs/design-notes.md).
+ *
+ * In front of it, each isolate keeps the pages it served last in memory for a few seconds (the micro-cache,
+ * `SITE_MICRO_CACHE_SECONDS`), under the same keys: a popular page then costs no Cache API read at all.
+ * A purge clears the keys in the isolate that runs it; other isolates hold a purged page at most that long.
  */
 
 export const CACHE_KEY_ORIGIN = "https://cache.vitalis.internal";
@@ -24,18 +29,25 @@ export interface SiteCachePolicy {
   freshSeconds: number;
   staleWhileRevalidateSeconds: number;
   staleIfErrorSeconds: number;
+  /** Seconds a page may be answered from the isolate's memory, never past its freshness. 0 turns it off. */
+  microSeconds: number;
 }
 
 const DEFAULT_FRESH_SECONDS = 300;
+const DEFAULT_MICRO_SECONDS = 5;
 /** A day of stale-if-error: a database outage of a few hours leaves readers with the pages they had. */
 const STALE_IF_ERROR_SECONDS = 86_400;
 
-export function sitePolicy(freshSeconds = DEFAULT_FRESH_SECONDS): SiteCachePolicy {
+export function sitePolicy(
+  freshSeconds = DEFAULT_FRESH_SECONDS,
+  microSeconds = DEFAULT_MICRO_SECONDS,
+): SiteCachePolicy {
   const fresh = Math.max(0, Math.floor(freshSeconds));
   return {
     freshSeconds: fresh,
     staleWhileRevalidateSeconds: Math.min(60, fresh),
     staleIfErrorSeconds: STALE_IF_ERROR_SECONDS,
+    microSeconds: Math.max(0, Math.floor(microSeconds)),
   };
 }
 
@@ -75,29 +87,95 @@ export async function renderedPage(body: string, options: Omit<RenderedPage, "bo
 }
 
 export type CacheState = "hit" | "miss" | "stale" | "bypass";
+/** Which layer answered a hit or a stale page: the isolate's memory or the Worker cache. */
+export type CacheLayer = "micro" | "edge";
 
 export interface CachedResult {
+  /** The page; its body is empty when `notModified` (the body was never read). */
   page: RenderedPage;
   state: CacheState;
+  /** The layer that answered; null when the page was rendered (or rendering bypassed the cache). */
+  layer: CacheLayer | null;
   /** Seconds since the page was rendered, when it came from the cache (the Age header, RFC 9111 §5.1). */
   ageSeconds: number | null;
+  /** The reader's If-None-Match matched a 200 page: answer 304 (RFC 9110 §15.4.5). */
+  notModified: boolean;
 }
 
-interface Entry {
+/** RFC 9110 §13.1.2: If-None-Match uses the weak comparison; `*` matches any current representation. */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header || !etag) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return header.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(etag));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The micro-cache: this isolate's memory, in front of the Worker cache
+// ---------------------------------------------------------------------------------------------------
+
+interface MicroEntry {
   page: RenderedPage;
+  /** When the page was rendered (ms), for Age. */
+  renderedAt: number;
+}
+
+/** A few hundred pages at most: Workers give an isolate 128 MB, and the hot set of a site is small. */
+const MICRO_LIMITS = { maxBytes: 8 * 1024 * 1024, maxEntries: 512 };
+const microCache = new BoundedLru<MicroEntry>(MICRO_LIMITS);
+
+/** What an entry occupies: strings are UTF-16 in the isolate, two bytes a code unit at most. */
+function microBytes(key: string, page: RenderedPage): number {
+  const text = key.length + page.body.length + page.contentType.length + page.etag.length;
+  return 2 * (text + page.tags.reduce((sum, tag) => sum + tag.length + 1, 0)) + 128;
+}
+
+/** Keeps a page that may be shared, until the earlier of the micro-cache's lifetime and the page's freshness. */
+function remember(key: string, page: RenderedPage, renderedAt: number, policy: SiteCachePolicy, now: number): void {
+  if (policy.microSeconds === 0 || !page.shareable || page.status !== 200) {
+    microCache.delete(key);
+    return;
+  }
+  const expiresAt = Math.min(now + policy.microSeconds * 1000, renderedAt + policy.freshSeconds * 1000);
+  microCache.set(key, { page, renderedAt }, { bytes: microBytes(key, page), expiresAt, now });
+}
+
+/** Forgets the given keys in this isolate's micro-cache (a purge). */
+export function forgetMicroCached(keys: string[]): void {
+  for (const key of keys) microCache.delete(key);
+}
+
+/** The micro-cache's occupancy, for tests and diagnostics. */
+export function microCacheUsage(): { entries: number; bytes: number; limits: typeof MICRO_LIMITS } {
+  return { entries: microCache.size, bytes: microCache.bytes, limits: MICRO_LIMITS };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The Worker cache (caches.default)
+// ---------------------------------------------------------------------------------------------------
+
+interface Entry {
+  /** Everything but the body, read from the stored headers. */
+  head: Omit<RenderedPage, "body">;
+  storedAt: number;
   ageSeconds: number;
+  /** The stored response, whose body is read only when the page is sent. */
+  response: Response;
 }
 
 async function lookup(cache: Cache, key: string, now: number): Promise<Entry | null> {
   const response = await cache.match(new Request(key));
   if (!response) return null;
   const storedAt = Number(response.headers.get(STORED_AT));
-  if (!Number.isFinite(storedAt)) return null;
+  if (!Number.isFinite(storedAt)) {
+    await response.body?.cancel();
+    return null;
+  }
   return {
+    storedAt,
     ageSeconds: Math.max(0, Math.floor((now - storedAt) / 1000)),
-    page: {
+    response,
+    head: {
       status: response.status,
-      body: await response.text(),
       contentType: response.headers.get("content-type") ?? "text/html; charset=utf-8",
       etag: response.headers.get("etag") ?? "",
       shareable: true,
@@ -135,27 +213,60 @@ export interface CachedRenderOptions {
   cache: Cache | null;
   key: string;
   policy: SiteCachePolicy;
+  /** The reader's If-None-Match header: when it matches a cached page, the page's body is never read. */
+  ifNoneMatch?: string | undefined;
   render: () => Promise<RenderedPage>;
   waitUntil: (promise: Promise<unknown>) => void;
   onBackgroundError: (error: unknown) => void;
 }
 
-/** Serves a page from the Worker cache when it may, renders it otherwise, and keeps what may be shared. */
+/**
+ * Serves a page from the micro-cache or the Worker cache when it may, renders it otherwise, and keeps what may
+ * be shared in both. Only anonymous readers of cacheable pages get here with a cache: signed-in readers,
+ * search and `professional` pages (not shareable) never reach either layer.
+ */
 export async function cachedRender(options: CachedRenderOptions): Promise<CachedResult> {
-  const { cache, key, policy } = options;
-  if (!cache || policy.freshSeconds === 0) return { page: await options.render(), state: "bypass", ageSeconds: null };
+  const { cache, key, policy, ifNoneMatch } = options;
+  const rendered = (page: RenderedPage, state: CacheState): CachedResult => ({
+    page,
+    state,
+    layer: null,
+    ageSeconds: null,
+    notModified: page.status === 200 && matchesIfNoneMatch(ifNoneMatch, page.etag),
+  });
+  if (!cache || policy.freshSeconds === 0) return rendered(await options.render(), "bypass");
   const now = Date.now();
-  const entry = await lookup(cache, key, now).catch(() => null);
-  const keepAfterRender = (page: RenderedPage): Promise<unknown> =>
-    page.shareable && page.status === 200
-      ? store(cache, key, page, policy, Date.now())
-      : cache.delete(new Request(key));
 
-  if (entry && entry.ageSeconds < policy.freshSeconds)
-    return { page: entry.page, state: "hit", ageSeconds: entry.ageSeconds };
+  const micro = policy.microSeconds > 0 ? microCache.get(key, now) : null;
+  if (micro) {
+    const ageSeconds = Math.max(0, Math.floor((now - micro.renderedAt) / 1000));
+    return { ...rendered(micro.page, "hit"), layer: "micro", ageSeconds };
+  }
+
+  const entry = await lookup(cache, key, now).catch(() => null);
+  const keepAfterRender = (page: RenderedPage): Promise<unknown> => {
+    const renderedAt = Date.now();
+    remember(key, page, renderedAt, policy, renderedAt);
+    return page.shareable && page.status === 200
+      ? store(cache, key, page, policy, renderedAt)
+      : cache.delete(new Request(key));
+  };
+  /** The cached page as served: without reading its body when the reader already holds it (304). */
+  const fromEdge = async (found: Entry, state: CacheState): Promise<CachedResult> => {
+    const result = { state, layer: "edge" as const, ageSeconds: found.ageSeconds };
+    if (found.head.status === 200 && matchesIfNoneMatch(ifNoneMatch, found.head.etag)) {
+      await found.response.body?.cancel();
+      return { ...result, page: { ...found.head, body: "" }, notModified: true };
+    }
+    const page = { ...found.head, body: await found.response.text() };
+    if (state === "hit") remember(key, page, found.storedAt, policy, now);
+    return { ...result, page, notModified: false };
+  };
+
+  if (entry && entry.ageSeconds < policy.freshSeconds) return fromEdge(entry, "hit");
   if (entry && entry.ageSeconds < policy.freshSeconds + policy.staleWhileRevalidateSeconds) {
     options.waitUntil(options.render().then(keepAfterRender).catch(options.onBackgroundError));
-    return { page: entry.page, state: "stale", ageSeconds: entry.ageSeconds };
+    return fromEdge(entry, "stale");
   }
   let page: RenderedPage;
   try {
@@ -166,12 +277,13 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
       entry.ageSeconds < policy.freshSeconds + policy.staleWhileRevalidateSeconds + policy.staleIfErrorSeconds
     ) {
       options.onBackgroundError(error);
-      return { page: entry.page, state: "stale", ageSeconds: entry.ageSeconds };
+      return fromEdge(entry, "stale");
     }
     throw error;
   }
+  await entry?.response.body?.cancel();
   options.waitUntil(keepAfterRender(page).catch(options.onBackgroundError));
-  return { page, state: "miss", ageSeconds: null };
+  return rendered(page, "miss");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -252,7 +364,8 @@ export function purgePlan(tenantId: string, footprints: ContentFootprint[]): Pur
 
 /** The cache this Worker keeps pages in; null where the Cache API does not exist (Node unit tests). */
 export function siteCache(): Cache | null {
-  return typeof caches === "undefined" ? null : caches.default;
+  // `default` is the Workers runtime's own cache; the type says so for the unit tests' DOM typings too.
+  return typeof caches === "undefined" ? null : (caches as CacheStorage & { default: Cache }).default;
 }
 
 /**
@@ -268,6 +381,8 @@ export async function purgeForContent(
   contentIds: string[],
 ): Promise<PurgePlan> {
   const plan = purgePlan(tenantId, await contentFootprints(db, tenantId, [...new Set(contentIds)]));
-  if (cache) await Promise.all(plan.paths.map((path) => cache.delete(new Request(cacheKey(tenantId, path)))));
+  const keys = plan.paths.map((path) => cacheKey(tenantId, path));
+  forgetMicroCached(keys);
+  if (cache) await Promise.all(keys.map((key) => cache.delete(new Request(key))));
   return plan;
 }

@@ -1,15 +1,17 @@
 import { and, desc, eq, isNull, lte, sql } from "drizzle-orm";
 import {
+  auditEvents,
   contentAnalyses,
   type ContentItem,
   contentItems,
+  contentRevisions,
   type ContentType,
   memberships,
   tenants,
   users,
   type WorkflowState,
 } from "../../schema";
-import { type Role, TRANSITIONS, type TransitionRule } from "../contract";
+import { ANALYSED_STATES, type Role, TRANSITIONS, type TransitionRule } from "../contract";
 import { type Transaction } from "../lib/db";
 import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
@@ -93,6 +95,18 @@ export async function blockingFindings(tx: Transaction, revisionId: string | nul
   return findings;
 }
 
+/** The revision of the item analysed most recently, or null: tells a stale analysis from a missing one. */
+async function lastAnalysedRevision(tx: Transaction, contentId: string): Promise<string | null> {
+  const [latest] = await tx
+    .select({ revisionId: contentAnalyses.revisionId })
+    .from(contentAnalyses)
+    .innerJoin(contentRevisions, eq(contentRevisions.id, contentAnalyses.revisionId))
+    .where(eq(contentRevisions.contentId, contentId))
+    .orderBy(desc(contentAnalyses.createdAt))
+    .limit(1);
+  return latest?.revisionId ?? null;
+}
+
 /**
  * The findings of the current revision's analysis; a revision that was never analysed (edited after its last
  * analysis, or never analysed at all) is refused, since nothing says what it contains. Fail closed: a CPF added
@@ -101,9 +115,15 @@ export async function blockingFindings(tx: Transaction, revisionId: string | nul
 async function analysedFindings(tx: Transaction, item: ContentItem): Promise<BlockingFinding[]> {
   const findings = await blockingFindings(tx, item.currentRevisionId);
   if (findings === null) {
-    throw new ConflictError("analysis_required", "The current revision has not been analysed. Analyse it first.", {
-      extensions: { revisionId: item.currentRevisionId },
-    });
+    const analysedRevisionId = await lastAnalysedRevision(tx, item.id);
+    const pending = ANALYSED_STATES.includes(item.state);
+    throw new ConflictError(
+      "analysis_required",
+      analysedRevisionId
+        ? "The current revision changed after its last analysis; it must be analysed again."
+        : "The current revision has not been analysed.",
+      { extensions: { revisionId: item.currentRevisionId, analysedRevisionId, pending } },
+    );
   }
   return findings;
 }
@@ -155,16 +175,14 @@ async function assertQualified(
         "The author cannot approve their own content; another physician must review it.",
       );
     }
-    // The physician approves an analysed revision; its findings may still be overridden when publishing.
-    await analysedFindings(tx, item);
   }
   return { rule, override: how === "override" };
 }
 
 /**
- * Decides the publish gate on the analysis of the revision being published (none: 409 `analysis_required`).
- * With blocking findings, only a verified medical reviewer who is not the author may override it, with a
- * written justification; anything else is a 409 listing the findings.
+ * The compliance gate of approving, scheduling and publishing, decided on the analysis of the exact revision
+ * being moved (none: 409 `analysis_required`). With blocking findings, only a verified medical reviewer who
+ * is not the author may override it, with a written justification; anything else is a 409 listing them.
  */
 async function checkPublishGate(
   tx: Transaction,
@@ -279,15 +297,63 @@ export async function transitionContent(
     // Publishing, unpublishing and archiving change public pages; other transitions are not public, and the
     // purge of an item that was never public finds nothing to delete.
     scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+    if (ANALYSED_STATES.includes(input.to) && item.currentRevisionId) {
+      scope.afterCommit(tx, {
+        type: "content.analysis_due",
+        contentType: type,
+        contentId: item.id,
+        revisionId: item.currentRevisionId,
+      });
+    }
     return viewOf(tx, updated!);
   });
 }
 
 /**
- * The cron job's work: publishes every scheduled item that is due, in every active tenant. The UPDATE is
- * conditional (`state = 'scheduled'`), so when two runs overlap the second finds the rows already
- * published (PostgreSQL re-checks the WHERE after the first run's row locks are released) and each
- * item is published — and audited — exactly once.
+ * Why a due item may not be published now, or null. Scheduling passed the gate, but the item is checked again
+ * at publish time: its analysis may have been run again since (a reference retracted meanwhile) or lost. An
+ * override given when scheduling covers the findings it named for that revision, and nothing else.
+ */
+async function scheduledGateRefusal(
+  tx: Transaction,
+  item: ContentItem,
+): Promise<{ code: "analysis_required" | "publish_blocked"; findings: BlockingFinding[] } | null> {
+  const findings = await blockingFindings(tx, item.currentRevisionId);
+  if (findings === null) return { code: "analysis_required", findings: [] };
+  if (findings.length === 0) return null;
+  const [override] = await tx
+    .select({ details: auditEvents.details })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.action, "content.publish_override"),
+        eq(auditEvents.targetId, item.id),
+        sql`${auditEvents.details}->>'to' = 'scheduled'`,
+        sql`${auditEvents.details}->>'revisionId' = ${item.currentRevisionId}`,
+      ),
+    )
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  const overridden = new Set(
+    (Array.isArray(override?.details.findings) ? (override.details.findings as BlockingFinding[]) : []).map(
+      (finding) => `${finding.stage}/${finding.code}`,
+    ),
+  );
+  const uncovered = findings.filter((finding) => !overridden.has(`${finding.stage}/${finding.code}`));
+  return uncovered.length === 0 ? null : { code: "publish_blocked", findings: uncovered };
+}
+
+const SENT_BACK_REASON: Record<"analysis_required" | "publish_blocked", string> = {
+  analysis_required: "Scheduled publication stopped: the current revision has no analysis.",
+  publish_blocked: "Scheduled publication stopped: the analysis of the current revision has blocking findings.",
+};
+
+/**
+ * The cron job's work: publishes every scheduled item that is due, in every active tenant, after checking the
+ * compliance gate again; an item that fails it goes back to `in_review` with the reason (audited), where it is
+ * analysed again. The due rows are locked (`FOR UPDATE`), so when two runs overlap the second waits, re-reads
+ * them (PostgreSQL re-checks the WHERE once the first run's locks are released) and skips those already moved:
+ * each item is published, or sent back, and audited exactly once.
  */
 export async function publishDueScheduledContent(platform: PlatformScope, now: Date = new Date()): Promise<number> {
   const active = await platform.clients.db
@@ -298,34 +364,63 @@ export async function publishDueScheduledContent(platform: PlatformScope, now: D
   for (const tenant of active) {
     const scope = platform.forTenant(tenant);
     total += await scope.transaction(async (tx) => {
-      const published = await tx
-        .update(contentItems)
-        .set({
-          state: "published",
-          publishedAt: sql`coalesce(${contentItems.publishedAt}, ${contentItems.scheduledAt})`,
-          scheduledAt: null,
-          version: sql`${contentItems.version} + 1`,
-          updatedAt: now,
-        })
+      const due = await tx
+        .select()
+        .from(contentItems)
         .where(
           and(eq(contentItems.state, "scheduled"), lte(contentItems.scheduledAt, now), isNull(contentItems.trashedAt)),
         )
-        .returning({
-          id: contentItems.id,
-          type: contentItems.type,
-          version: contentItems.version,
-          revisionId: contentItems.currentRevisionId,
-        });
-      for (const item of published) {
+        .orderBy(contentItems.scheduledAt)
+        .for("update");
+      const published: string[] = [];
+      for (const item of due) {
+        const refusal = await scheduledGateRefusal(tx, item);
+        const to = refusal ? "in_review" : "published";
+        const [moved] = await tx
+          .update(contentItems)
+          .set(
+            refusal
+              ? { state: to, stateReason: SENT_BACK_REASON[refusal.code], version: item.version + 1, updatedAt: now }
+              : {
+                  state: to,
+                  publishedAt: item.publishedAt ?? item.scheduledAt,
+                  scheduledAt: null,
+                  version: item.version + 1,
+                  updatedAt: now,
+                },
+          )
+          .where(eq(contentItems.id, item.id))
+          .returning({ version: contentItems.version });
         await scope.audit(
           tx,
           "content.transition",
           { type: item.type, id: item.id },
-          { from: "scheduled", to: "published", version: item.version, revisionId: item.revisionId, scheduled: true },
+          {
+            from: "scheduled",
+            to,
+            version: moved!.version,
+            revisionId: item.currentRevisionId,
+            scheduled: true,
+            ...(refusal
+              ? {
+                  reason: SENT_BACK_REASON[refusal.code],
+                  gate: refusal.code,
+                  findings: refusal.findings.map(({ stage, code }) => ({ stage, code })),
+                }
+              : {}),
+          },
         );
+        if (refusal && item.currentRevisionId) {
+          scope.afterCommit(tx, {
+            type: "content.analysis_due",
+            contentType: item.type,
+            contentId: item.id,
+            revisionId: item.currentRevisionId,
+          });
+        }
+        if (!refusal) published.push(item.id);
       }
-      if (published.length > 0)
-        scope.afterCommit(tx, { type: "content.changed", contentIds: published.map((i) => i.id) });
+      if (published.length > 0) scope.afterCommit(tx, { type: "content.changed", contentIds: published });
       return published.length;
     });
   }

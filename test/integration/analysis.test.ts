@@ -199,7 +199,7 @@ describe("the analysis pipeline in workerd", () => {
     expect(analysis.blocking).toBe(true);
   });
 
-  it("refuses to publish while the stored analysis blocks", async () => {
+  it("refuses to approve while the stored analysis blocks", async () => {
     const created = (await (
       await send("author", "/api/posts", "POST", { title: "Cura garantida", locale: "pt-BR", bodyMarkdown: BODY })
     ).json()) as { id: string };
@@ -207,10 +207,9 @@ describe("the analysis pipeline in workerd", () => {
     const move = (who: string, to: string) => send(who, `/api/posts/${created.id}/transitions`, "POST", { to });
     await move("author", "in_review");
     await move("editor", "medical_review");
-    await move("reviewer", "approved");
-    const publish = await move("editor", "published");
-    expect(publish.status).toBe(409);
-    expect(((await publish.json()) as { code: string }).code).toBe("publish_blocked");
+    const approval = await move("reviewer", "approved");
+    expect(approval.status).toBe(409);
+    expect(((await approval.json()) as { code: string }).code).toBe("publish_blocked");
   });
 
   it("answers another tenant's item as not found", async () => {

@@ -20,6 +20,25 @@ describe("the Worker's foundation", () => {
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("answers /healthz before the app exactly as the app's own route does", async () => {
+    // `/healthz?probe` is not the fast path's exact URL, so the app's middleware and route answer it.
+    const [fast, routed] = [await worker.fetch("/healthz"), await worker.fetch("/healthz?probe")];
+    expect([fast.status, routed.status]).toEqual([200, 200]);
+    expect(await fast.json()).toEqual(await routed.json());
+    for (const name of [
+      "cache-control",
+      "strict-transport-security",
+      "x-content-type-options",
+      "referrer-policy",
+      "x-frame-options",
+      "cross-origin-opener-policy",
+      "cross-origin-resource-policy",
+      "permissions-policy",
+      "content-security-policy",
+    ])
+      expect(fast.headers.get(name), name).toBe(routed.headers.get(name));
+  });
+
   it("answers with a request id of its own, never the client's", async () => {
     for (const sent of ["edge-1234abcd", "<script>alert(1)</script>"]) {
       const res = await worker.fetch("/healthz", { headers: { "X-Request-Id": sent } });

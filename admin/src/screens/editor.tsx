@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ANALYSED_STATES } from "../../../functions/contract";
 import { ApiError, posts, terms } from "../api";
 import { type AnalysisView, locatedFindings, normaliseAnalysis, seoScore } from "../analysis";
 import { diffRows } from "../diff";
@@ -21,6 +22,9 @@ import {
 import { ErrorNotice, Field, Link, navigate, toProblem, useLang } from "../ui";
 
 const AUTOSAVE_MS = 1_200;
+/** How often, and how many times, to ask whether the server's own analysis of a saved revision is stored. */
+const ANALYSIS_POLL_MS = 1_000;
+const ANALYSIS_POLL_LIMIT = 120;
 type SaveState = "saved" | "dirty" | "saving" | "failed";
 type Draft = Required<
   Pick<
@@ -158,6 +162,8 @@ function AnalysisPanel(props: {
   view: AnalysisView | null;
   error: unknown;
   busy: boolean;
+  /** The server is analysing the saved revision by itself. */
+  pending: boolean;
   stale: boolean;
   onRun: () => void;
   onPick: (finding: Finding) => void;
@@ -173,12 +179,17 @@ function AnalysisPanel(props: {
     <section class="panel" aria-labelledby="analysis-title" data-testid="analysis-panel">
       <div class="heading-row">
         <h2 id="analysis-title">{t("analysis")}</h2>
-        <button type="button" onClick={props.onRun} disabled={props.busy}>
+        <button type="button" onClick={props.onRun} disabled={props.busy || props.pending}>
           {props.busy ? t("analysing") : t("runAnalysis")}
         </button>
       </div>
       <ErrorNotice error={props.error} />
-      {!view && !props.error && <p class="muted">{t("noAnalysis")}</p>}
+      {props.pending && (
+        <p class="muted" role="status" aria-live="polite" data-testid="analysis-pending">
+          {t("analysing")}
+        </p>
+      )}
+      {!view && !props.error && !props.pending && <p class="muted">{t("noAnalysis")}</p>}
       {view && (
         <>
           {score !== null && (
@@ -499,6 +510,8 @@ export function EditorScreen(props: { id: string; me: Me }) {
   const [analysedText, setAnalysedText] = useState<string | null>(null);
   const [analysisError, setAnalysisError] = useState<unknown>(null);
   const [analysing, setAnalysing] = useState(false);
+  const [analysisPending, setAnalysisPending] = useState(false);
+  const pollTimer = useRef<number | null>(null);
   const [showPreview, setShowPreview] = useState(true);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   // The latest values for the debounced save (closures would see stale state).
@@ -521,19 +534,35 @@ export function EditorScreen(props: { id: string; me: Me }) {
       setItem(loaded);
       setDraft(draftOf(loaded));
       setSaveState("saved");
-      posts
-        .analysis(props.id)
-        .then((body) => {
-          const view = normaliseAnalysis(body);
-          if (view.reports.length) {
-            setAnalysis(view);
-            setAnalysedText(loaded.bodyMarkdown);
-          }
-        })
-        .catch(() => undefined);
+      watchAnalysis(loaded.bodyMarkdown);
     } catch (caught) {
       setError(caught);
     }
+  };
+
+  /**
+   * Shows the stored analysis of the saved revision. In review the server analyses each saved revision by
+   * itself; while that is `pending` the panel says "analysing…" and asks again, then shows the findings.
+   */
+  const watchAnalysis = (savedText: string, attempt = 0) => {
+    if (pollTimer.current) clearTimeout(pollTimer.current);
+    pollTimer.current = null;
+    posts
+      .analysis(props.id)
+      .then((body) => {
+        const view = normaliseAnalysis(body);
+        if (view.status === "pending" && attempt < ANALYSIS_POLL_LIMIT) {
+          setAnalysisPending(true);
+          pollTimer.current = window.setTimeout(() => watchAnalysis(savedText, attempt + 1), ANALYSIS_POLL_MS);
+          return;
+        }
+        setAnalysisPending(false);
+        if (view.reports.length) {
+          setAnalysis(view);
+          setAnalysedText(savedText);
+        }
+      })
+      .catch(() => setAnalysisPending(false));
   };
 
   useEffect(() => {
@@ -548,6 +577,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
       .catch(() => undefined);
     return () => {
       if (live.current.timer) clearTimeout(live.current.timer);
+      if (pollTimer.current) clearTimeout(pollTimer.current);
     };
   }, [props.id]);
 
@@ -579,6 +609,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
         }
         live.current.draft = rebased;
         setDraft(rebased);
+        if (ANALYSED_STATES.includes(saved.state)) watchAnalysis(saved.bodyMarkdown);
         const stillDirty = Object.keys(changedFields(saved, rebased)).length > 0;
         setSaveState(stillDirty ? "dirty" : "saved");
         if (stillDirty && !live.current.timer) {
@@ -655,6 +686,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
       const moved = await posts.transition(current.id, current.version, { to: action.to, ...extra });
       setItem(moved);
       setDraft(draftOf(moved));
+      if (ANALYSED_STATES.includes(moved.state)) watchAnalysis(moved.bodyMarkdown);
     } catch (caught) {
       setError(caught);
       const problem = toProblem(caught);
@@ -876,6 +908,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
           view={analysis}
           error={analysisError}
           busy={analysing}
+          pending={analysisPending}
           stale={!!analysis && analysedText !== draft.bodyMarkdown}
           onRun={() => void runAnalysis()}
           onPick={pick}

@@ -2,9 +2,13 @@ import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
 import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
-import { downloadMedia, getMedia, mediaSensitivity } from "../../services/media";
+import { protectedRoute } from "../../middleware/protect";
+import { downloadMedia, getMedia, listMedia, mediaSensitivity } from "../../services/media";
+import { retentionClasses } from "../../../schema/retention-policies";
+import { uploadKinds } from "../../../schema/uploads";
 import { protectBySensitivity } from "../shared/guards";
-import { mediaDownloadSchema, mediaViewSchema } from "../shared/media-schemas";
+import { mayReadPhi } from "../shared/phi";
+import { mediaDownloadSchema, mediaPageSchema, mediaViewSchema } from "../shared/media-schemas";
 
 const READER_ROLES = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"] as const;
 const params = z.object({ id: z.uuid() });
@@ -15,6 +19,34 @@ const byStoredMedia = protectBySensitivity({
   action: "read",
   roles: [...READER_ROLES],
   resolve: (c) => mediaSensitivity(c.var.scope, c.req.param("id") ?? ""),
+});
+
+// The library declares `restricted`; PHI items join the page only when the session also passes the trust
+// evaluation at `phi` (routes/shared/phi.ts), exactly as the content lists do.
+const listRoute = protectedRoute({
+  method: "get",
+  path: "/media",
+  tags: ["Media"],
+  summary:
+    "The media library, newest first (filters, cursor pagination); PHI items only after a PHI-level trust check, each audited.",
+  protect: { sensitivity: "restricted", action: "read", roles: [...READER_ROLES] },
+  request: {
+    query: z
+      .object({
+        kind: z.enum(uploadKinds).optional(),
+        retentionClass: z.enum(retentionClasses).optional(),
+        subjectId: z.uuid().optional(),
+        from: z.iso.datetime({ offset: true }).optional(),
+        to: z.iso.datetime({ offset: true }).optional(),
+        cursor: z.string().max(200).optional(),
+        limit: z.coerce.number().int().min(1).max(100).optional(),
+      })
+      .strict(),
+  },
+  responses: {
+    200: jsonResponse(mediaPageSchema, "A page of media items."),
+    ...problemResponses(400, 401, 403, 422),
+  },
 });
 
 const getRoute = createRoute({
@@ -45,6 +77,22 @@ const downloadRoute = createRoute({
   },
 });
 
+const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
+  const query = c.req.valid("query");
+  const page = await listMedia(c.var.scope, {
+    kind: query.kind,
+    retentionClass: query.retentionClass,
+    subjectId: query.subjectId,
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
+    cursor: query.cursor,
+    limit: query.limit,
+    includePhi: await mayReadPhi(c),
+  });
+  c.header("Cache-Control", "private, no-store");
+  return c.json(page, 200);
+};
+
 const getHandler: RouteHandler<typeof getRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
   return c.json(await getMedia(c.var.scope, c.req.valid("param").id), 200);
@@ -55,4 +103,7 @@ const downloadHandler: RouteHandler<typeof downloadRoute, AppBindings> = async (
   return c.json(await downloadMedia(c.var.scope, c.req.valid("param").id), 200);
 };
 
-export const mediaRouter = createRouter().openapi(getRoute, getHandler).openapi(downloadRoute, downloadHandler);
+export const mediaRouter = createRouter()
+  .openapi(listRoute, listHandler)
+  .openapi(getRoute, getHandler)
+  .openapi(downloadRoute, downloadHandler);

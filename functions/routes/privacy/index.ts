@@ -11,6 +11,7 @@ import {
   listPrivacyRequests,
   recordConsent,
   registerSubject,
+  searchSubjects,
   withdrawConsent,
 } from "../../services/privacy";
 import {
@@ -19,6 +20,7 @@ import {
   fulfilmentSchema,
   privacyRequestListSchema,
   privacyRequestSchema,
+  subjectMatchListSchema,
   subjectRefSchema,
 } from "./schemas";
 
@@ -34,13 +36,12 @@ const subjectRegistrars: ProtectOptions = {
   roles: ["compliance_officer", "admin", "medical_reviewer"],
 };
 
+const cpf = z.string().regex(/^\d{3}\.?\d{3}\.?\d{3}-?\d{2}$/, "must be a CPF (11 digits)");
+
 const identity = z
   .object({
     email: z.email().max(254).optional(),
-    cpf: z
-      .string()
-      .regex(/^\d{3}\.?\d{3}\.?\d{3}-?\d{2}$/, "must be a CPF (11 digits)")
-      .optional(),
+    cpf: cpf.optional(),
     displayName: z.string().trim().min(1).max(200).optional(),
   })
   .strict()
@@ -54,6 +55,26 @@ const subjectRoute = protectedRoute({
   protect: subjectRegistrars,
   request: { body: jsonBody(identity) },
   responses: { 200: jsonResponse(subjectRefSchema, "The subject's id."), ...problemResponses(401, 403, 422) },
+});
+
+// Finding a subject is what registering one does first, for the same people: the search stands in for a pasted id
+// wherever the admin needs one (uploads for a patient, legal holds, consents).
+const searchSubjectsRoute = protectedRoute({
+  method: "get",
+  path: "/privacy/subjects",
+  tags: ["Privacy"],
+  summary:
+    "Find data subjects by part of their name or by CPF (compared by its salted hash); audited without the query.",
+  protect: { ...subjectRegistrars, action: "read" },
+  request: {
+    query: z
+      .object({ name: z.string().trim().min(2).max(200).optional(), cpf: cpf.optional() })
+      .strict()
+      .refine((value) => (value.name === undefined) !== (value.cpf === undefined), {
+        message: "give either name or cpf",
+      }),
+  },
+  responses: { 200: jsonResponse(subjectMatchListSchema, "Matches."), ...problemResponses(401, 403, 422) },
 });
 
 const createRequestRoute = protectedRoute({
@@ -150,6 +171,11 @@ const noStore = { "Cache-Control": "no-store" };
 
 const subjectHandler: RouteHandler<typeof subjectRoute, AppBindings> = async (c) =>
   c.json(await registerSubject(c.var.scope, c.req.valid("json")), 200, noStore);
+const searchSubjectsHandler: RouteHandler<typeof searchSubjectsRoute, AppBindings> = async (c) => {
+  const query = c.req.valid("query");
+  const search = query.cpf !== undefined ? { cpf: query.cpf } : { name: query.name ?? "" };
+  return c.json({ subjects: await searchSubjects(c.var.scope, search) }, 200, noStore);
+};
 const createRequestHandler: RouteHandler<typeof createRequestRoute, AppBindings> = async (c) =>
   c.json(await createPrivacyRequest(c.var.scope, c.req.valid("json")), 201, noStore);
 const listRequestsHandler: RouteHandler<typeof listRequestsRoute, AppBindings> = async (c) =>
@@ -165,6 +191,7 @@ const withdrawConsentHandler: RouteHandler<typeof withdrawConsentRoute, AppBindi
 
 export const privacyRouter = createRouter()
   .openapi(subjectRoute, subjectHandler)
+  .openapi(searchSubjectsRoute, searchSubjectsHandler)
   .openapi(createRequestRoute, createRequestHandler)
   .openapi(listRequestsRoute, listRequestsHandler)
   .openapi(fulfilRoute, fulfilHandler)

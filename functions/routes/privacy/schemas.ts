@@ -3,6 +3,21 @@ import { PRIVACY_REQUEST_STATUSES, PRIVACY_REQUEST_TYPES } from "../../contract"
 
 export const subjectRefSchema = z.object({ id: z.uuid() }).openapi("DataSubjectRef");
 
+export const subjectMatchSchema = z
+  .object({
+    id: z.uuid(),
+    displayName: z.string().nullable(),
+    email: z.string().nullable(),
+    blocked: z.boolean(),
+    anonymised: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi("DataSubjectMatch");
+
+export const subjectMatchListSchema = z
+  .object({ subjects: z.array(subjectMatchSchema) })
+  .openapi("DataSubjectMatchList");
+
 export const privacyRequestSchema = z
   .object({
     id: z.uuid(),
@@ -46,3 +61,4 @@ export const consentListSchema = z.object({ consents: z.array(consentSchema) }).
 
 export type PrivacyRequest = z.infer<typeof privacyRequestSchema>;
 export type Consent = z.infer<typeof consentSchema>;
+export type SubjectMatch = z.infer<typeof subjectMatchSchema>;

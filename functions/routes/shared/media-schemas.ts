@@ -29,3 +29,15 @@ export const mediaViewSchema = z
   .openapi("MediaItem");
 
 export const mediaDownloadSchema = z.object({ url: z.string(), expiresIn: z.number().int() }).openapi("MediaDownload");
+
+export const mediaListItemSchema = mediaViewSchema
+  .extend({
+    phi: z.boolean(),
+    /** Images only: a presigned GET valid for five minutes, for the library's thumbnail; null otherwise. */
+    thumbnailUrl: z.string().nullable(),
+  })
+  .openapi("MediaListItem");
+
+export const mediaPageSchema = z
+  .object({ items: z.array(mediaListItemSchema), nextCursor: z.string().nullable() })
+  .openapi("MediaPage");

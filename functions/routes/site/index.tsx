@@ -61,9 +61,10 @@ siteRouter.use("*", async (c, next) => (c.var.scope.actor.kind === "user" ? prof
 // Plumbing: policy, origin, rendering, responding
 // ---------------------------------------------------------------------------------------------------
 
-/** SITE_CACHE_SECONDS as env.ts parsed it; unset means sitePolicy's default. */
+/** SITE_CACHE_SECONDS and SITE_MICRO_CACHE_SECONDS as env.ts parsed them; unset means sitePolicy's defaults. */
 function policyOf(c: SiteContext): SiteCachePolicy {
-  return sitePolicy(c.var.scope.section("site").cacheSeconds);
+  const site = c.var.scope.section("site");
+  return sitePolicy(site.cacheSeconds, site.microCacheSeconds);
 }
 
 function isAnonymous(c: SiteContext): boolean {
@@ -81,17 +82,11 @@ async function htmlDocument(element: ReturnType<typeof Layout>): Promise<string>
   return `<!doctype html>${await (element as { toString(): string | Promise<string> }).toString()}`;
 }
 
-/** RFC 9110 §13.1.2: If-None-Match uses the weak comparison; `*` matches any current representation. */
-function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header || !etag) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
-  return header.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(etag));
-}
-
 function respond(c: SiteContext, result: CachedResult, policy: SiteCachePolicy): Response {
   const { page } = result;
   const shared = page.shareable && isAnonymous(c);
   const headers = new Headers({ "content-type": page.contentType, "x-vitalis-cache": result.state });
+  if (result.layer) headers.set("x-vitalis-cache-layer", result.layer);
   if (page.etag) headers.set("etag", page.etag);
   if (page.status === 404) {
     // Not kept by the Worker; a minute at the CDN shields the database from crawlers of dead links.
@@ -101,7 +96,7 @@ function respond(c: SiteContext, result: CachedResult, policy: SiteCachePolicy):
   }
   if (shared && page.tags.length > 0) headers.set("cache-tag", page.tags.join(","));
   if (result.ageSeconds !== null) headers.set("age", String(result.ageSeconds));
-  if (page.status === 200 && matchesIfNoneMatch(c.req.header("if-none-match"), page.etag)) {
+  if (result.notModified) {
     // RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would have.
     headers.delete("content-type");
     return new Response(null, { status: 304, headers });
@@ -152,6 +147,7 @@ async function serve(
       cache,
       key: cacheKey(c.var.scope.tenant.id, path),
       policy,
+      ifNoneMatch: c.req.header("if-none-match"),
       render,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       onBackgroundError: (error) =>

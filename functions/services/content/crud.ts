@@ -10,7 +10,8 @@ import {
   type ContentType,
   type WorkflowState,
 } from "../../../schema";
-import { BadRequestError, ForbiddenError } from "../../lib/errors";
+import { decodeCursor, encodeCursor } from "../../lib/cursor";
+import { ForbiddenError } from "../../lib/errors";
 import { requireUser, type Scope } from "../../scope";
 import { adminVisibility, mayTrash, resolveViewer, viewerHas, WRITER_ROLES } from "./access";
 import {
@@ -116,28 +117,6 @@ export interface ContentListFilters {
 export const contentPageViewSchema = z.object({ items: z.array(contentViewSchema), nextCursor: z.string().nullable() });
 export type ContentPage = z.infer<typeof contentPageViewSchema>;
 
-/** An opaque cursor: base64url of the last row's (updated_at, id), the list's sort key. */
-export function encodeCursor(updatedAt: Date, id: string): string {
-  const bytes = new TextEncoder().encode(JSON.stringify([updatedAt.toISOString(), id]));
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
-  try {
-    const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
-    if (Array.isArray(parsed) && typeof parsed[0] === "string" && typeof parsed[1] === "string") {
-      const updatedAt = new Date(parsed[0]);
-      if (!Number.isNaN(updatedAt.getTime()) && /^[0-9a-f-]{36}$/i.test(parsed[1])) return { updatedAt, id: parsed[1] };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new BadRequestError("invalid_cursor", "The cursor is not one this API returned.");
-}
-
 export async function listContent(scope: Scope, type: ContentType, filters: ContentListFilters): Promise<ContentPage> {
   const limit = Math.min(100, Math.max(1, filters.limit ?? 20));
   const after = filters.cursor ? decodeCursor(filters.cursor) : null;
@@ -179,8 +158,8 @@ export async function listContent(scope: Scope, type: ContentType, filters: Cont
     if (after) {
       conditions.push(
         or(
-          lt(contentItems.updatedAt, after.updatedAt),
-          and(eq(contentItems.updatedAt, after.updatedAt), lt(contentItems.id, after.id)),
+          lt(contentItems.updatedAt, after.at),
+          and(eq(contentItems.updatedAt, after.at), lt(contentItems.id, after.id)),
         )!,
       );
     }

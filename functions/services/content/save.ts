@@ -14,6 +14,7 @@ import {
   tags,
   users,
 } from "../../../schema";
+import { ANALYSED_STATES } from "../../contract";
 import type { Transaction } from "../../lib/db";
 import { ConflictError, ValidationError } from "../../lib/errors";
 import type { Scope } from "../../scope";
@@ -149,6 +150,15 @@ export async function save(
     { type, id: item.id },
     { version: item.version, revisionId: revision!.id, complianceLevel: item.complianceLevel, ...details },
   );
+  // In review, every save is analysed again by itself: the gate reads only the revision it is asked about.
+  if (existing && ANALYSED_STATES.includes(existing.state)) {
+    scope.afterCommit(tx, {
+      type: "content.analysis_due",
+      contentType: type,
+      contentId: item.id,
+      revisionId: revision!.id,
+    });
+  }
   return withRevision!;
 }
 

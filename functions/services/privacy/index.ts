@@ -18,7 +18,15 @@ import { type PrivacyRequestView, requestView } from "./views";
  */
 
 export { listConsents, recordConsent, withdrawConsent } from "./consents";
-export { cpfHash, isValidCpf, registerSubject, type SubjectIdentity } from "./subjects";
+export {
+  cpfHash,
+  isValidCpf,
+  registerSubject,
+  searchSubjects,
+  type SubjectIdentity,
+  type SubjectMatch,
+  type SubjectSearch,
+} from "./subjects";
 export type { PrivacyRequestView } from "./views";
 
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import { asc, desc, eq } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
 import { consents, type DataSubject, dataSubjects, mediaItems, privacyRequests } from "../../../schema";
 import { sha256Hex } from "../../lib/crypto";
 import type { Transaction } from "../../lib/db";
@@ -84,6 +84,62 @@ export async function registerSubject(scope: Scope, identity: SubjectIdentity): 
   requireUser(scope);
   const subject = await scope.transaction((tx) => findOrCreateSubject(scope, tx, identity));
   return { id: subject.id };
+}
+
+/** A subject as the search shows it: enough to tell two people apart, never the CPF (only its hash is kept). */
+export interface SubjectMatch {
+  id: string;
+  displayName: string | null;
+  email: string | null;
+  blocked: boolean;
+  anonymised: boolean;
+  createdAt: string;
+}
+
+/** A search names a person either way: part of their name, or their CPF (matched by its hash). */
+export type SubjectSearch = { name: string; cpf?: undefined } | { cpf: string; name?: undefined };
+
+const SEARCH_LIMIT = 20;
+
+/** `%`, `_` and `\` typed in a name are literal characters, not LIKE wildcards. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+/**
+ * Finds data subjects by part of their name (accent- and case-insensitive) or by CPF, hashed exactly as it is
+ * stored (`cpfHash`), so the number is compared without being kept. The search is a read of personal data and is
+ * audited (`data_subject.searched`) with how it searched and whom it found, never what was typed: a name or a CPF
+ * in the audit chain would be personal data kept for as long as the chain.
+ */
+export async function searchSubjects(scope: Scope, search: SubjectSearch): Promise<SubjectMatch[]> {
+  requireUser(scope);
+  if (search.cpf !== undefined && !isValidCpf(search.cpf))
+    throw new UnprocessableError("cpf_invalid", "The CPF is not valid.");
+  const condition =
+    search.cpf !== undefined
+      ? eq(dataSubjects.cpfHash, await cpfHash(scope.tenant.id, search.cpf))
+      : sql`vitalis_unaccent(${dataSubjects.displayName}) ilike vitalis_unaccent(${likePattern(search.name.trim())})`;
+  return scope.transaction(async (tx) => {
+    const rows = await tx
+      .select()
+      .from(dataSubjects)
+      .where(condition)
+      .orderBy(asc(dataSubjects.displayName), asc(dataSubjects.id))
+      .limit(SEARCH_LIMIT);
+    await scope.audit(tx, "data_subject.searched", null, {
+      by: search.cpf !== undefined ? "cpf" : "name",
+      subjectIds: rows.map((row) => row.id),
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      displayName: row.displayName,
+      email: row.email,
+      blocked: row.blockedAt !== null,
+      anonymised: row.anonymisedAt !== null,
+      createdAt: row.createdAt.toISOString(),
+    }));
+  });
 }
 
 /** Everything held about a subject: the record, consents, media and earlier requests. */
