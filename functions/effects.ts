@@ -1,6 +1,7 @@
 import type { DomainEvent, DomainEventType } from "./events";
 import type { Scope } from "./scope";
 import { analyseDueRevision } from "./services/analysis";
+import { deliverQueuedMail } from "./services/mail/delivery";
 import { purgeForContent, siteCache } from "./services/site-cache";
 
 type EventOf<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
@@ -31,6 +32,15 @@ const listeners: { [K in DomainEventType]: Array<Listener<K>> } = {
           scope.logger.warn("automatic analysis failed", { contentId: due.contentId, error });
         }
       }
+    },
+  ],
+  // Mail goes out as soon as its transaction commits; what fails here the outbox job retries (jobs/deliver-mail.ts).
+  "mail.queued": [
+    async (scope, events) => {
+      await deliverQueuedMail(
+        scope,
+        events.flatMap((event) => event.outboxIds),
+      );
     },
   ],
 };

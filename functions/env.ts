@@ -51,6 +51,16 @@ export interface Bindings {
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
    */
   TRUST_CLIENT_IP_HEADER?: string;
+  /** The SMTP relay outgoing mail goes through (SES, Postmark, a hospital's own; maildev locally). */
+  SMTP_HOST?: string;
+  /** Default 465 for `tls`, 587 for `starttls`, 1025 for `none`. Workers cannot connect to port 25. */
+  SMTP_PORT?: string;
+  SMTP_USERNAME?: string;
+  SMTP_PASSWORD?: string;
+  /** `tls` (TLS from the first byte), `starttls` (upgraded after the greeting) or `none` (development and tests only). */
+  SMTP_SECURITY?: string;
+  /** The sender: `noreply@clinic.example` or `Vitalis <noreply@clinic.example>`. */
+  MAIL_FROM?: string;
 }
 
 const environments = ["development", "test", "staging", "production"] as const;
@@ -186,6 +196,60 @@ const edgeSchema = z.object({
   TRUST_CLIENT_IP_HEADER: booleanString.default(false),
 });
 
+export const SMTP_SECURITY_MODES = ["tls", "starttls", "none"] as const;
+export type SmtpSecurity = (typeof SMTP_SECURITY_MODES)[number];
+const DEFAULT_SMTP_PORTS: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, none: 1025 };
+
+// A display name and an address, or an address alone; no line breaks or quotes can reach the From header.
+const MAIL_FROM =
+  /^(?:([^"<>\p{Cc}]{1,100}) <([^\s<>@"]+@[^\s<>@"]+\.[^\s<>@"]+)>|([^\s<>@"]+@[^\s<>@"]+\.[^\s<>@"]+))$/u;
+
+/**
+ * Outgoing mail (functions/lib/mailer.ts). Credentials come in pairs; plain SMTP is refused outside development
+ * and tests, where the relay is the local mail catcher: anywhere else the password and every message (one-time
+ * links included) would cross the network in the clear.
+ */
+function mailSchema(environment: Environment) {
+  return z
+    .object({
+      SMTP_HOST: z
+        .string({ error: "is required" })
+        .regex(/^[A-Za-z0-9.-]{1,253}$|^\[[0-9a-fA-F:.]+\]$/, "must be a host name or address"),
+      SMTP_PORT: z
+        .string()
+        .regex(/^\d{1,5}$/, "must be a port number")
+        .transform(Number)
+        .refine((port) => port > 0 && port < 65536 && port !== 25, "must be a port number other than 25")
+        .optional(),
+      SMTP_USERNAME: z.string().min(1, "must not be empty").optional(),
+      SMTP_PASSWORD: z.string().min(1, "must not be empty").optional(),
+      SMTP_SECURITY: z.enum(SMTP_SECURITY_MODES, { error: "must be tls, starttls or none" }).default("tls"),
+      MAIL_FROM: z.string({ error: "is required" }).regex(MAIL_FROM, "must be an address or Name <address>"),
+    })
+    .refine((v) => (v.SMTP_USERNAME === undefined) === (v.SMTP_PASSWORD === undefined), {
+      message: "must be set together with SMTP_USERNAME",
+      path: ["SMTP_PASSWORD"],
+    })
+    .refine((v) => v.SMTP_SECURITY !== "none" || environment === "development" || environment === "test", {
+      message: "may be none only in development and tests",
+      path: ["SMTP_SECURITY"],
+    });
+}
+
+export interface MailConfig {
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  /** Absent when the relay takes mail without authentication (the local mail catcher). */
+  credentials: { username: string; password: string } | undefined;
+  from: { name: string | undefined; email: string };
+}
+
+function mailFrom(text: string): MailConfig["from"] {
+  const match = MAIL_FROM.exec(text);
+  return match?.[2] ? { name: match[1]?.trim(), email: match[2] } : { name: undefined, email: text };
+}
+
 export interface EdgeConfig {
   /** Whether `CF-Connecting-IP` names the client (behind Cloudflare) or is ignored (anywhere else). */
   trustClientIpHeader: boolean;
@@ -251,6 +315,7 @@ export interface Config {
   analysis: ConfigSection<AnalysisConfig>;
   site: ConfigSection<SiteConfig>;
   edge: ConfigSection<EdgeConfig>;
+  mail: ConfigSection<MailConfig>;
 }
 
 function describeIssues(error: z.ZodError): string[] {
@@ -310,6 +375,16 @@ export function getConfig(env: Bindings): Config {
       microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,
     })),
     edge: parseSection(edgeSchema, env, (v) => ({ trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER })),
+    mail: parseSection(mailSchema(environment.success ? environment.data : "production"), env, (v) => ({
+      host: v.SMTP_HOST,
+      port: v.SMTP_PORT ?? DEFAULT_SMTP_PORTS[v.SMTP_SECURITY],
+      security: v.SMTP_SECURITY,
+      credentials:
+        v.SMTP_USERNAME !== undefined && v.SMTP_PASSWORD !== undefined
+          ? { username: v.SMTP_USERNAME, password: v.SMTP_PASSWORD }
+          : undefined,
+      from: mailFrom(v.MAIL_FROM),
+    })),
     audit: parseSection(auditSchema, env, (v) => ({
       ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK,
       mldsaSeed: v.AUDIT_SIGNING_MLDSA_SEED,

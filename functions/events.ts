@@ -12,6 +12,8 @@ export type DomainEvent =
    * A revision entered a state whose analysis runs by itself (`ANALYSED_STATES`): on entering it, and on
    * every save while there. The listener analyses it unless it is no longer current or already analysed.
    */
-  | { type: "content.analysis_due"; contentType: ContentType; contentId: string; revisionId: string };
+  | { type: "content.analysis_due"; contentType: ContentType; contentId: string; revisionId: string }
+  /** Outbox rows queued by the transaction (services/outbox.ts): sent at once, the outbox job retries the rest. */
+  | { type: "mail.queued"; outboxIds: string[] };
 
 export type DomainEventType = DomainEvent["type"];

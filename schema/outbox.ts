@@ -22,7 +22,7 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
  * invitation, a password reset) and delivered afterwards by a cron job, with retries and a dead-letter state.
  * `data` holds the template's parameters and never PHI; a one-time secret the message carries (an invitation
  * or reset token) is sealed in `secret_sealed` (AES-GCM, bound to the row id) and wiped once the message is
- * sent or given up on.
+ * sent (a dead message keeps it, so an admin's retry can still send the link while it is valid).
  */
 export const outbox = pgTable(
   "outbox",

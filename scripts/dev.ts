@@ -3,7 +3,9 @@
  *   PostgreSQL: DATABASE_URL (owner role) if set, otherwise embedded PGlite under .local-cloud/pglite.
  *   Redis: REDIS_URL or redis://127.0.0.1:6379/0, reached through the Upstash REST adapter.
  *   S3: the SigV4-checking local server, objects under .local-cloud/s3.
- * Then migrations, the demo tenant, and `wrangler dev` on 127.0.0.1:8787. Ctrl-C stops everything.
+ *   Mail: the mail catcher (maildev), SMTP on 1025 and its web inbox on 1080, messages under .local-cloud/mail.
+ * Then migrations, the demo tenant and its content, `wrangler dev` on 127.0.0.1:8787, and the Worker's cron
+ * triggers on their schedules (scripts/dev-cron.ts). Ctrl-C stops everything.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -13,19 +15,31 @@ import pg from "pg";
 import {
   isReachable,
   startEmbeddedPostgres,
+  startMailCatcher,
   startNeonHttp,
   startNeonProxy,
   startS3Server,
   startUpstashAdapter,
 } from "../local-cloud/index.js";
+import { readWranglerCrons, startDevCron } from "./dev-cron.js";
 import { generateAuditSigningKeys, generateMfaKey, generateSigningJwk } from "./keys.js";
 import { grantAppRole, runMigrations } from "./migrate.js";
 import { DEMO_ACCOUNTS, assertDemoSeedAllowed, seedDemo } from "./seed-demo.js";
+import { DEMO_CREDENTIAL } from "./demo-articles.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const STATE = join(ROOT, ".local-cloud");
 const HOST = "127.0.0.1";
-const PORTS = { worker: 8787, neonProxy: 4444, neonHttp: 4445, upstash: 8079, s3: 4569, pglite: 5499 };
+const PORTS = {
+  worker: 8787,
+  neonProxy: 4444,
+  neonHttp: 4445,
+  upstash: 8079,
+  s3: 4569,
+  pglite: 5499,
+  smtp: 1025,
+  inbox: 1080,
+};
 const DEV_APP_ROLE = "vitalis_app_dev";
 const BUCKET = "vitalis-dev";
 
@@ -184,11 +198,18 @@ async function main(): Promise<void> {
     corsOrigins: [`http://localhost:${PORTS.worker}`, `http://127.0.0.1:${PORTS.worker}`],
   });
   stops.push(() => s3.close());
+  const mail = await startMailCatcher({
+    host: HOST,
+    smtpPort: PORTS.smtp,
+    webPort: PORTS.inbox,
+    directory: join(STATE, "mail"),
+  });
+  stops.push(() => mail.close());
 
   await runMigrations(database.ownerUrl);
   if (!database.embedded) await grantAppRole(database.ownerUrl, DEV_APP_ROLE);
   const password = process.env.DEMO_PASSWORD ?? "vitalis-demo";
-  await seedDemo(database.ownerUrl, { password, environment });
+  const seeded = await seedDemo(database.ownerUrl, { password, environment });
 
   // Local-only credentials, written where wrangler reads them and git ignores them.
   const secrets = await devSecrets();
@@ -214,6 +235,11 @@ async function main(): Promise<void> {
     ADMIN_ORIGINS: `http://localhost:${PORTS.worker},http://127.0.0.1:${PORTS.worker}`,
     // wrangler.toml turns it on for Cloudflare; locally nothing vouches for CF-Connecting-IP unless you say so.
     TRUST_CLIENT_IP_HEADER: process.env.TRUST_CLIENT_IP_HEADER ?? "false",
+    // Every message goes to the local mail catcher; plain SMTP is allowed only in development and tests.
+    SMTP_HOST: mail.host,
+    SMTP_PORT: String(mail.smtpPort),
+    SMTP_SECURITY: "none",
+    MAIL_FROM: "Vitalis <noreply@vitalis.localhost>",
   };
   const envFile = join(STATE, "dev.vars");
   await writeFile(
@@ -236,6 +262,8 @@ async function main(): Promise<void> {
       "--env-file",
       envFile,
       "--show-interactive-dev-session=false",
+      // Exposes /__scheduled?cron=, which scripts/dev-cron.ts calls on each trigger's schedule.
+      "--test-scheduled",
     ],
     {
       cwd: ROOT,
@@ -251,14 +279,24 @@ async function main(): Promise<void> {
     `  site        ${base}/`,
     `  health      ${base}/healthz   ${base}/readyz`,
     `  admin       ${base}/admin/`,
+    `  mail inbox  ${mail.webUrl}/   (every e-mail the Worker sends lands here)`,
     `  API docs    ${base}/api/docs`,
+    `  WordPress   ${base}/wp-json/wp/v2/posts`,
     `  database    ${database.embedded ? `embedded PGlite (${STATE}/pglite) — RLS not enforced in this mode` : `PostgreSQL at ${database.host}:${database.port}`}`,
     "",
     `Demo accounts (tenant "demo", password ${process.env.DEMO_PASSWORD ? "from DEMO_PASSWORD" : '"vitalis-demo"'}):`,
     ...DEMO_ACCOUNTS.map((account) => `  ${account.email.padEnd(24)} ${account.roles.join(", ")}`),
+    `  (the reviewer's CRM ${DEMO_CREDENTIAL.input.crmNumber}/${DEMO_CREDENTIAL.input.crmUf} is verified)`,
+    `Demo content: ${seeded.articlesCreated + seeded.articlesKept} articles (${seeded.articlesCreated} new); a new demo schedules one`,
+    "  a few minutes ahead. The [cron …] lines show the Worker's cron jobs as they run.",
     "",
     "Ctrl-C stops everything.",
   ]);
+  const cron = startDevCron({
+    workerUrl: `http://${HOST}:${PORTS.worker}`,
+    crons: await readWranglerCrons(join(ROOT, "wrangler.toml")),
+  });
+  stops.push(async () => cron.stop());
 }
 
 process.on("SIGINT", () => void shutdown(0));

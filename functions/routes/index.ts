@@ -15,6 +15,7 @@ import { mediaRouter } from "./media";
 import { privacyRouter } from "./privacy";
 import { auditRouter } from "./audit";
 import { complianceRouter } from "./compliance";
+import { outboxRouter } from "./outbox";
 import { limitBody, KiB, MiB } from "../middleware/body-limit";
 import { wellFormedJson } from "../middleware/well-formed-json";
 
@@ -57,6 +58,7 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", privacyRouter);
   app.route("/api", auditRouter);
   app.route("/api", complianceRouter);
+  app.route("/api", outboxRouter);
   // The public site last: its catch-all answers an HTML 404 for everything the routes above do not serve
   // (API prefixes fall through to the app's problem+json 404).
   app.route("/", siteRouter);

@@ -14,7 +14,14 @@ export interface DependencyCheck {
 }
 
 /** The config sections no dependency probe covers: they are only parsed, and named here when they do not. */
-export const CONFIG_ONLY_SECTIONS = ["auth", "audit", "analysis", "site", "edge"] as const satisfies SectionName[];
+export const CONFIG_ONLY_SECTIONS = [
+  "auth",
+  "audit",
+  "analysis",
+  "site",
+  "edge",
+  "mail",
+] as const satisfies SectionName[];
 export type ConfigOnlySection = (typeof CONFIG_ONLY_SECTIONS)[number];
 
 export interface ConfigCheck {

@@ -1,7 +1,7 @@
 /**
  * The whole local stack for integration tests and benchmarks: a fresh PostgreSQL database (migrated, app
  * role granted), a Redis logical database of its own, the local cloud (Neon proxy, Upstash adapter, S3
- * server) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
+ * server, mail catcher) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import pg from "pg";
 import {
   isReachable,
+  startMailCatcher,
   startNeonHttp,
   startNeonProxy,
   startS3Server,
@@ -23,25 +23,14 @@ import {
   generateMfaKey,
   generateSigningJwk,
 } from "../../scripts/keys.js";
-import { grantAppRole, runMigrations } from "../../scripts/migrate.js";
 import { PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, type TestEnvironment } from "./environment.js";
+import { APP_ROLE, createFreshDatabase } from "./fresh-database.js";
 
 const run = promisify(execFile);
-const APP_ROLE = "vitalis_app_test";
 
 async function requireServer(name: string, host: string, port: number, howToStart: string): Promise<void> {
   if (await isReachable(host, port, 1_500)) return;
   throw new Error(`${name} is not reachable at ${host}:${port}. Start it and run again:\n  ${howToStart}`);
-}
-
-async function withAdmin<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: PG_HOST, port: PG_PORT, user: "postgres", database });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Bundles a Worker exactly as `wrangler deploy` would, without uploading it. */
@@ -110,19 +99,8 @@ export async function startStack(label: string): Promise<Stack> {
     'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
   );
 
-  const database = `vitalis_${label}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  await withAdmin("postgres", async (client) => {
-    await client.query(`CREATE DATABASE ${database}`);
-    // Roles are cluster-wide: the LOGIN role is created once, as a plain role that cannot bypass RLS.
-    await client.query(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
-        CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-      END IF;
-    END $$`);
-  });
-  const adminDatabaseUrl = `postgres://postgres@${PG_HOST}:${PG_PORT}/${database}`;
-  await runMigrations(adminDatabaseUrl);
-  await grantAppRole(adminDatabaseUrl, APP_ROLE);
+  const database = await createFreshDatabase(label);
+  const adminDatabaseUrl = database.adminUrl;
 
   const redisDb = await claimRedisDatabase();
   const redisUrl = `redis://${REDIS_HOST}:${REDIS_PORT}/${redisDb}`;
@@ -132,11 +110,12 @@ export async function startStack(label: string): Promise<Stack> {
   const scratch = await mkdtemp(join(tmpdir(), `vitalis-${label}-`));
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
-  const [neonProxy, neonHttp, upstash, s3] = await Promise.all([
+  const [neonProxy, neonHttp, upstash, s3, mail] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
     startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
+    startMailCatcher({ directory: join(scratch, "mail") }),
   ]);
   const bundleDir = join(scratch, "bundle");
   await buildWorkerBundle(bundleDir);
@@ -149,7 +128,7 @@ export async function startStack(label: string): Promise<Stack> {
     redisCommands: () => upstash.commands,
     environment: {
       adminDatabaseUrl,
-      appDatabaseUrl: `postgres://${APP_ROLE}@${PG_HOST}:${PG_PORT}/${database}`,
+      appDatabaseUrl: database.appUrl,
       appDatabaseRole: APP_ROLE,
       neonProxy: `127.0.0.1:${neonProxy.port}/v1`,
       neonHttp: neonHttp.url,
@@ -164,6 +143,12 @@ export async function startStack(label: string): Promise<Stack> {
         secretAccessKey: s3.secretAccessKey,
       },
       bundleDir,
+      mail: {
+        smtpHost: mail.host,
+        smtpPort: mail.smtpPort,
+        webUrl: mail.webUrl,
+        from: "Vitalis <noreply@vitalis.test>",
+      },
       auth: {
         // Two keys, as in a rotation: the first signs, both verify.
         privateJwks: JSON.stringify([await generateSigningJwk("test-2"), await generateSigningJwk("test-1")]),
@@ -178,11 +163,11 @@ export async function startStack(label: string): Promise<Stack> {
       },
     },
     async stop() {
-      await Promise.allSettled([neonProxy.close(), neonHttp.close(), upstash.close(), s3.close()]);
+      await Promise.allSettled([neonProxy.close(), neonHttp.close(), upstash.close(), s3.close(), mail.close()]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
       await releaseRedisDatabase(redisDb);
-      await withAdmin("postgres", (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      await database.drop();
       await rm(scratch, { recursive: true, force: true });
     },
   };

@@ -43,6 +43,11 @@ export function testBindings(env: TestEnvironment): Bindings {
     // The harness plays Cloudflare's edge: `fetch` below sets CF-Connecting-IP on every request, so the Worker
     // trusts it as production does. Tests of an untrusted header start a Worker with "false".
     TRUST_CLIENT_IP_HEADER: "true",
+    // The mail catcher of this run: plain SMTP, which the configuration allows only in tests and development.
+    SMTP_HOST: env.mail.smtpHost,
+    SMTP_PORT: String(env.mail.smtpPort),
+    SMTP_SECURITY: "none",
+    MAIL_FROM: env.mail.from,
   };
 }
 

@@ -53,6 +53,56 @@ describe("configuration", () => {
   });
 });
 
+describe("mail configuration", () => {
+  const mail = { SMTP_HOST: "smtp.example.com", MAIL_FROM: "Clínica <noreply@clinic.example>" };
+
+  it("defaults to TLS on 465 and reads the sender's name and address", () => {
+    expect(getConfig({ ...complete, ...mail }).mail).toEqual({
+      ok: true,
+      value: {
+        host: "smtp.example.com",
+        port: 465,
+        security: "tls",
+        credentials: undefined,
+        from: { name: "Clínica", email: "noreply@clinic.example" },
+      },
+    });
+    const starttls = getConfig({
+      ...complete,
+      ...mail,
+      SMTP_SECURITY: "starttls",
+      MAIL_FROM: "noreply@clinic.example",
+    });
+    expect(starttls.mail.ok && starttls.mail.value.port).toBe(587);
+    expect(starttls.mail.ok && starttls.mail.value.from).toEqual({ name: undefined, email: "noreply@clinic.example" });
+  });
+
+  it("refuses plain SMTP outside development and tests", () => {
+    for (const ENVIRONMENT of ["production", "staging", "prod"]) {
+      const config = getConfig({ ...complete, ...mail, ENVIRONMENT, SMTP_SECURITY: "none" });
+      expect(!config.mail.ok && config.mail.problems.join()).toMatch(/SMTP_SECURITY may be none only/);
+    }
+    for (const ENVIRONMENT of ["development", "test"])
+      expect(getConfig({ ...complete, ...mail, ENVIRONMENT, SMTP_SECURITY: "none" }).mail.ok).toBe(true);
+  });
+
+  it("names a lone credential, port 25 and a From that could break its header, never the values", () => {
+    const config = getConfig({
+      ...complete,
+      SMTP_HOST: "smtp.example.com",
+      SMTP_PORT: "25",
+      SMTP_USERNAME: "AKIAEXAMPLEUSER",
+      MAIL_FROM: "Evil\r\nBcc: x@y.example <noreply@clinic.example>",
+    });
+    expect(config.mail.ok).toBe(false);
+    const problems = !config.mail.ok ? config.mail.problems.join("; ") : "";
+    expect(problems).toMatch(/SMTP_PORT/);
+    expect(problems).toMatch(/SMTP_PASSWORD must be set together with SMTP_USERNAME/);
+    expect(problems).toMatch(/MAIL_FROM/);
+    expect(JSON.stringify(config.mail)).not.toMatch(/AKIAEXAMPLEUSER|Evil/);
+  });
+});
+
 describe("readiness of the configuration", () => {
   // No dependency is configured, so nothing is probed: only the parsed configuration is reported.
   const noDependencies = { ENVIRONMENT: "test" };
@@ -81,6 +131,6 @@ describe("readiness of the configuration", () => {
     expect(readiness.config.site).toEqual({ status: "ok" });
     expect(readiness.config.edge).toEqual({ status: "ok" });
     // The required sections are named too (here: nothing is configured).
-    expect(readiness.misconfigured).toEqual(["auth", "audit"]);
+    expect(readiness.misconfigured).toEqual(["auth", "audit", "mail"]);
   });
 });

@@ -1,0 +1,233 @@
+import { and, eq, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
+import { outbox, type OutboxRow, tenants } from "../../../schema";
+import { CONTENT_LOCALES } from "../../contract";
+import { requireSection } from "../../env";
+import { decryptSecret } from "../../lib/aead";
+import { createMailer, describeMailError, type Mailer, UndeliverableMailError } from "../../lib/mailer";
+import type { AuditActor, PlatformScope, Scope } from "../../scope";
+import { outboxSecretContext } from "../outbox";
+import type { MailLocale, MailMessage } from "./messages";
+import { messageFromRow, renderMail } from "./templates";
+
+/** Attempts before a message is given up on (`dead`); an admin may retry it from there. */
+export const OUTBOX_MAX_ATTEMPTS = 8;
+/**
+ * How long a delivery run holds the rows it claimed. It must outlast a send (the mailer's timeouts are 10 s per
+ * step): a claim that lapses while its run is still sending would let another run send the message again.
+ */
+export const OUTBOX_LEASE_SECONDS = 300;
+/** Rows one run claims per tenant; the rest wait for the next minute. */
+const CLAIM_BATCH = 25;
+const RETRY_BASE_SECONDS = 60;
+const RETRY_CAP_SECONDS = 3600;
+
+// Delivery is the system's act, also when a request's after-commit effect does it.
+const SYSTEM: AuditActor = { type: "system", id: null };
+
+export interface DeliveryTally {
+  sent: number;
+  deferred: number;
+  dead: number;
+}
+
+/**
+ * Seconds to wait after the `attempts`-th failed attempt: 1, 2, 4 … minutes, capped at an hour, with "equal
+ * jitter" (half the delay fixed, half random) so messages that failed together do not retry together.
+ */
+export function retryDelaySeconds(attempts: number, random: () => number = Math.random): number {
+  const exponential = Math.min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exponential / 2 + (exponential / 2) * random());
+}
+
+const due = sql`now()`;
+
+/**
+ * Claims due rows in one short transaction and commits, so the SMTP exchange holds no transaction open: each
+ * becomes `sending` with a lease and one more attempt. `FOR UPDATE SKIP LOCKED` makes overlapping runs take
+ * different rows, and a row under a live lease is not due, so two runs never both send one message. A row whose
+ * lease lapsed (its run died mid-send) is due again. With `ids`, only those rows are claimed.
+ */
+async function claimDue(scope: Scope, ids?: string[]): Promise<OutboxRow[]> {
+  return scope.transaction(async (tx) => {
+    const isDue = or(
+      and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, due)),
+      and(eq(outbox.status, "sending"), isNotNull(outbox.lockedUntil), lt(outbox.lockedUntil, due)),
+    );
+    // A run that died holding a row on its last attempt: nothing is left to try.
+    const abandoned = await tx
+      .update(outbox)
+      .set({ status: "dead", lockedUntil: null, lastError: "the delivery run did not finish" })
+      .where(
+        and(
+          eq(outbox.status, "sending"),
+          lt(outbox.lockedUntil, due),
+          sql`${outbox.attempts} >= ${OUTBOX_MAX_ATTEMPTS}`,
+          ids ? inArray(outbox.id, ids) : undefined,
+        ),
+      )
+      .returning({ id: outbox.id, template: outbox.template, attempts: outbox.attempts });
+    for (const row of abandoned) {
+      await scope.audit(
+        tx,
+        "mail.dead",
+        { type: "outbox", id: row.id },
+        { template: row.template, attempts: row.attempts, reason: "run_abandoned" },
+        { as: SYSTEM },
+      );
+    }
+    const claimable = tx
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(isDue, sql`${outbox.attempts} < ${OUTBOX_MAX_ATTEMPTS}`, ids ? inArray(outbox.id, ids) : undefined))
+      .orderBy(outbox.nextAttemptAt)
+      .limit(CLAIM_BATCH)
+      .for("update", { skipLocked: true });
+    return tx
+      .update(outbox)
+      .set({
+        status: "sending",
+        attempts: sql`${outbox.attempts} + 1`,
+        lockedUntil: sql`now() + make_interval(secs => ${OUTBOX_LEASE_SECONDS})`,
+      })
+      .where(inArray(outbox.id, claimable))
+      .returning();
+  });
+}
+
+/** The row as the message it was queued as, its secret opened; null when it can never be rendered. */
+async function openMessage(scope: Scope, row: OutboxRow): Promise<{ message: MailMessage; locale: MailLocale } | null> {
+  if (!(CONTENT_LOCALES as readonly string[]).includes(row.locale)) return null;
+  let secret: string | null = null;
+  if (row.secretSealed !== null) {
+    try {
+      secret = await decryptSecret(
+        row.secretSealed,
+        scope.section("auth").mfaEncryptionKey,
+        outboxSecretContext(row.id),
+      );
+    } catch {
+      return null;
+    }
+  }
+  const message = messageFromRow({ template: row.template, data: row.data, secret });
+  return message ? { message, locale: row.locale as MailLocale } : null;
+}
+
+type Outcome = { kind: "sent" } | { kind: "failed"; error: string; permanent: boolean };
+
+async function attempt(scope: Scope, mailer: Mailer, row: OutboxRow): Promise<Outcome> {
+  const opened = await openMessage(scope, row);
+  if (!opened) return { kind: "failed", error: "the message cannot be rendered", permanent: true };
+  try {
+    await mailer.send({ to: row.recipient, ...renderMail(opened.message, opened.locale) });
+    return { kind: "sent" };
+  } catch (error) {
+    return { kind: "failed", error: describeMailError(error), permanent: error instanceof UndeliverableMailError };
+  }
+}
+
+/**
+ * Records what happened to a claimed row, guarded by the attempt it was claimed for: had its lease lapsed and
+ * another run claimed it since, this run's word no longer counts. A sent message loses its sealed secret; a dead
+ * one keeps it, so an admin's retry can still send the link while it is valid.
+ */
+async function settle(scope: Scope, row: OutboxRow, outcome: Outcome, tally: DeliveryTally): Promise<void> {
+  await scope.transaction(async (tx) => {
+    const claimed = and(eq(outbox.id, row.id), eq(outbox.status, "sending"), eq(outbox.attempts, row.attempts));
+    const target = { type: "outbox", id: row.id };
+    if (outcome.kind === "sent") {
+      const done = await tx
+        .update(outbox)
+        .set({ status: "sent", sentAt: sql`now()`, secretSealed: null, lockedUntil: null, lastError: null })
+        .where(claimed)
+        .returning({ id: outbox.id });
+      if (done.length === 0) return;
+      tally.sent += 1;
+      await scope.audit(tx, "mail.sent", target, { template: row.template, attempt: row.attempts }, { as: SYSTEM });
+      return;
+    }
+    if (outcome.permanent || row.attempts >= OUTBOX_MAX_ATTEMPTS) {
+      const done = await tx
+        .update(outbox)
+        .set({ status: "dead", lockedUntil: null, lastError: outcome.error })
+        .where(claimed)
+        .returning({ id: outbox.id });
+      if (done.length === 0) return;
+      tally.dead += 1;
+      await scope.audit(
+        tx,
+        "mail.dead",
+        target,
+        {
+          template: row.template,
+          attempts: row.attempts,
+          reason: outcome.permanent ? "undeliverable" : "attempts_exhausted",
+        },
+        { as: SYSTEM },
+      );
+      return;
+    }
+    const delay = retryDelaySeconds(row.attempts);
+    const done = await tx
+      .update(outbox)
+      .set({
+        status: "pending",
+        lockedUntil: null,
+        lastError: outcome.error,
+        nextAttemptAt: sql`now() + make_interval(secs => ${delay})`,
+      })
+      .where(claimed)
+      .returning({ nextAttemptAt: outbox.nextAttemptAt });
+    if (done.length === 0) return;
+    tally.deferred += 1;
+    await scope.audit(
+      tx,
+      "mail.deferred",
+      target,
+      { template: row.template, attempt: row.attempts, retryInSeconds: delay },
+      { as: SYSTEM },
+    );
+  });
+}
+
+async function deliverClaimed(scope: Scope, mailer: Mailer, rows: OutboxRow[], tally: DeliveryTally): Promise<void> {
+  for (const row of rows) await settle(scope, row, await attempt(scope, mailer, row), tally);
+}
+
+/**
+ * The `mail.queued` effect: sends the rows a committed transaction queued, right away, over the request's own
+ * tenant scope. Whatever this does not send (the relay is down, the Worker is evicted) the outbox job retries.
+ */
+export async function deliverQueuedMail(scope: Scope, ids: string[]): Promise<DeliveryTally> {
+  const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
+  const mailer = createMailer(scope.section("mail"));
+  try {
+    await deliverClaimed(scope, mailer, await claimDue(scope, ids), tally);
+  } finally {
+    await mailer.close();
+  }
+  return tally;
+}
+
+/**
+ * The outbox job's run: every active tenant's due mail, each tenant in its own scope (row-level security in
+ * force), over one SMTP connection. The mail configuration is checked before anything is claimed, so a
+ * misconfigured relay spends no attempts.
+ */
+export async function deliverDueMail(platform: PlatformScope): Promise<DeliveryTally> {
+  const mailer = createMailer(requireSection(platform.clients.config, "mail"));
+  const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
+  try {
+    const active = await platform.clients.db
+      .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+      .from(tenants)
+      .where(eq(tenants.status, "active"));
+    for (const tenant of active) {
+      const scope = platform.forTenant(tenant);
+      await deliverClaimed(scope, mailer, await claimDue(scope), tally);
+    }
+  } finally {
+    await mailer.close();
+  }
+  return tally;
+}

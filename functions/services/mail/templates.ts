@@ -1,0 +1,290 @@
+import { z } from "zod";
+import { ROLES, type Role } from "../../contract";
+import type { OutgoingMail } from "../../lib/mailer";
+import { MAIL_LINK_PATHS, type MailLocale, type MailMessage, type MailTemplate } from "./messages";
+
+/** What a template says, before it is laid out as plain text and HTML (each value escaped once, in `layout`). */
+interface MailContent {
+  subject: string;
+  greeting: string;
+  paragraphs: string[];
+  action: { label: string; url: string };
+  /** Why the reader got this, and what to do if it was not for them. */
+  footnote: string;
+}
+
+type Texts<T extends MailTemplate> = Record<
+  MailLocale,
+  (data: Extract<MailMessage, { template: T }>["data"], link: string, when: (iso: string) => string) => MailContent
+>;
+
+const ROLE_NAMES: Record<MailLocale, Record<Role, string>> = {
+  "pt-BR": {
+    admin: "administração",
+    editor: "edição",
+    author: "autoria",
+    medical_reviewer: "revisão médica",
+    compliance_officer: "conformidade",
+    reader_professional: "leitura profissional",
+  },
+  en: {
+    admin: "administrator",
+    editor: "editor",
+    author: "author",
+    medical_reviewer: "medical reviewer",
+    compliance_officer: "compliance officer",
+    reader_professional: "professional reader",
+  },
+  es: {
+    admin: "administración",
+    editor: "edición",
+    author: "autoría",
+    medical_reviewer: "revisión médica",
+    compliance_officer: "cumplimiento",
+    reader_professional: "lectura profesional",
+  },
+};
+
+const roleList = (locale: MailLocale, roles: Role[]): string =>
+  roles.map((role) => ROLE_NAMES[locale][role]).join(", ");
+
+// Subjects name the clinic and the kind of message only: never the recipient, the inviter, a status or a token.
+const invitation: Texts<"invitation"> = {
+  "pt-BR": (d, link, when) => ({
+    subject: `Convite para ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      `${d.inviterName ?? "A equipe"} convidou você para ${d.tenantName} (${roleList("pt-BR", d.roles)}).`,
+      `O link vale até ${when(d.expiresAt)} e funciona uma vez.`,
+    ],
+    action: { label: "Aceitar o convite", url: link },
+    footnote: "Se você não esperava este convite, ignore esta mensagem.",
+  }),
+  en: (d, link, when) => ({
+    subject: `Invitation to ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `${d.inviterName ?? "The team"} invited you to ${d.tenantName} (${roleList("en", d.roles)}).`,
+      `The link works once, until ${when(d.expiresAt)}.`,
+    ],
+    action: { label: "Accept the invitation", url: link },
+    footnote: "If you did not expect this invitation, ignore this message.",
+  }),
+  es: (d, link, when) => ({
+    subject: `Invitación a ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      `${d.inviterName ?? "El equipo"} le invitó a ${d.tenantName} (${roleList("es", d.roles)}).`,
+      `El enlace funciona una vez, hasta el ${when(d.expiresAt)}.`,
+    ],
+    action: { label: "Aceptar la invitación", url: link },
+    footnote: "Si no esperaba esta invitación, ignore este mensaje.",
+  }),
+};
+
+const passwordReset: Texts<"password-reset"> = {
+  "pt-BR": (d, link, when) => ({
+    subject: `Redefinição de senha em ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      `Recebemos um pedido para redefinir a sua senha em ${d.tenantName}.`,
+      `O link vale até ${when(d.expiresAt)} e funciona uma vez.`,
+    ],
+    action: { label: "Escolher uma nova senha", url: link },
+    footnote: "Se não foi você, ignore esta mensagem: a sua senha continua a mesma.",
+  }),
+  en: (d, link, when) => ({
+    subject: `Password reset at ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `We received a request to reset your password at ${d.tenantName}.`,
+      `The link works once, until ${when(d.expiresAt)}.`,
+    ],
+    action: { label: "Choose a new password", url: link },
+    footnote: "If this was not you, ignore this message: your password stays the same.",
+  }),
+  es: (d, link, when) => ({
+    subject: `Restablecimiento de contraseña en ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      `Recibimos una solicitud para restablecer su contraseña en ${d.tenantName}.`,
+      `El enlace funciona una vez, hasta el ${when(d.expiresAt)}.`,
+    ],
+    action: { label: "Elegir una nueva contraseña", url: link },
+    footnote: "Si no fue usted, ignore este mensaje: su contraseña sigue siendo la misma.",
+  }),
+};
+
+const passwordChanged: Texts<"password-changed"> = {
+  "pt-BR": (d, link, when) => ({
+    subject: `Sua senha em ${d.tenantName} foi alterada`,
+    greeting: "Olá,",
+    paragraphs: [
+      `A sua senha em ${d.tenantName} foi alterada em ${when(d.changedAt)}, e todas as sessões foram encerradas.`,
+    ],
+    action: { label: "Entrar", url: link },
+    footnote: "Se não foi você, fale com a administração da clínica agora.",
+  }),
+  en: (d, link, when) => ({
+    subject: `Your password at ${d.tenantName} was changed`,
+    greeting: "Hello,",
+    paragraphs: [`Your password at ${d.tenantName} was changed on ${when(d.changedAt)}, and every session was ended.`],
+    action: { label: "Sign in", url: link },
+    footnote: "If this was not you, contact the clinic's administrators now.",
+  }),
+  es: (d, link, when) => ({
+    subject: `Su contraseña en ${d.tenantName} fue cambiada`,
+    greeting: "Hola:",
+    paragraphs: [
+      `Su contraseña en ${d.tenantName} fue cambiada el ${when(d.changedAt)} y se cerraron todas las sesiones.`,
+    ],
+    action: { label: "Iniciar sesión", url: link },
+    footnote: "Si no fue usted, contacte ahora a la administración de la clínica.",
+  }),
+};
+
+const credentialReviewed: Texts<"credential-reviewed"> = {
+  "pt-BR": (d, link) => ({
+    subject: `Revisão do seu registro profissional em ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      d.status === "verified"
+        ? `O seu registro profissional foi verificado em ${d.tenantName}.`
+        : `O seu registro profissional não foi aceito em ${d.tenantName}.`,
+      `Observação da revisão: ${d.note}`,
+    ],
+    action: { label: "Ver a sua conta", url: link },
+    footnote: "Você recebe esta mensagem porque enviou um registro profissional para revisão.",
+  }),
+  en: (d, link) => ({
+    subject: `Your professional credential review at ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      d.status === "verified"
+        ? `Your professional credential was verified at ${d.tenantName}.`
+        : `Your professional credential was not accepted at ${d.tenantName}.`,
+      `Reviewer's note: ${d.note}`,
+    ],
+    action: { label: "Open your account", url: link },
+    footnote: "You get this message because you sent a professional credential for review.",
+  }),
+  es: (d, link) => ({
+    subject: `Revisión de su registro profesional en ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      d.status === "verified"
+        ? `Su registro profesional fue verificado en ${d.tenantName}.`
+        : `Su registro profesional no fue aceptado en ${d.tenantName}.`,
+      `Nota de la revisión: ${d.note}`,
+    ],
+    action: { label: "Ver su cuenta", url: link },
+    footnote: "Recibe este mensaje porque envió un registro profesional para revisión.",
+  }),
+};
+
+/** The parameters each template needs, checked again when a queued row is rendered (it may predate a change). */
+const origin = z.url({ protocol: /^https?$/ }).refine((url) => new URL(url).origin === url, "must be an origin");
+const isoInstant = z.iso.datetime({ offset: true });
+const tenantName = z.string().min(1).max(200);
+const mailDataSchemas: Record<MailTemplate, z.ZodType> = {
+  invitation: z.object({
+    tenantName,
+    roles: z.array(z.enum(ROLES)).min(1),
+    inviterName: z.string().max(200).nullable(),
+    origin,
+    expiresAt: isoInstant,
+  }),
+  "password-reset": z.object({ tenantName, origin, expiresAt: isoInstant }),
+  "password-changed": z.object({ tenantName, origin, changedAt: isoInstant }),
+  "credential-reviewed": z.object({
+    tenantName,
+    origin,
+    status: z.enum(["verified", "rejected"]),
+    note: z.string().max(1000),
+  }),
+};
+
+/** Templates whose link carries a one-time secret: a row of these without its secret cannot be sent. */
+export const TEMPLATES_WITH_SECRET: ReadonlySet<MailTemplate> = new Set(["invitation", "password-reset"]);
+
+/**
+ * A queued row as the message it was queued as: its template, its parameters checked against the template, and
+ * its secret when the template needs one. Null when the row cannot be a message (unknown template, bad data).
+ */
+export function messageFromRow(row: { template: string; data: unknown; secret: string | null }): MailMessage | null {
+  if (!(row.template in mailDataSchemas)) return null;
+  const template = row.template as MailTemplate;
+  const data = mailDataSchemas[template].safeParse(row.data);
+  if (!data.success) return null;
+  if (TEMPLATES_WITH_SECRET.has(template) !== (row.secret !== null)) return null;
+  return (
+    row.secret === null ? { template, data: data.data } : { template, data: data.data, secret: row.secret }
+  ) as MailMessage;
+}
+
+/**
+ * The message's link: the tenant site's origin and the template's path, with the secret, when there is one, only
+ * in the fragment (`#token=…`), which browsers never send to a server, so it stays out of access logs and
+ * Referer headers (RFC 3986 §3.5).
+ */
+export function mailLink(message: MailMessage): string {
+  const url = new URL(MAIL_LINK_PATHS[message.template], message.data.origin);
+  if ("secret" in message) url.hash = `token=${encodeURIComponent(message.secret)}`;
+  return url.toString();
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+
+function layout(content: MailContent, locale: MailLocale): Omit<OutgoingMail, "to"> {
+  const text = [
+    content.greeting,
+    "",
+    ...content.paragraphs.flatMap((paragraph) => [paragraph, ""]),
+    `${content.action.label}:`,
+    content.action.url,
+    "",
+    "--",
+    content.footnote,
+    "",
+  ].join("\n");
+  const p = (inner: string) => `<p style="margin:0 0 16px">${inner}</p>`;
+  const html = [
+    "<!doctype html>",
+    `<html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><title>${escapeHtml(content.subject)}</title></head>`,
+    '<body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;max-width:600px;margin:0 auto;padding:24px">',
+    p(escapeHtml(content.greeting)),
+    ...content.paragraphs.map((paragraph) => p(escapeHtml(paragraph))),
+    p(
+      `<a href="${escapeHtml(content.action.url)}" style="display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(content.action.label)}</a>`,
+    ),
+    p(`<small>${escapeHtml(content.action.url)}</small>`),
+    '<hr style="border:none;border-top:1px solid #ddd">',
+    `<p style="color:#555;font-size:13px">${escapeHtml(content.footnote)}</p>`,
+    "</body></html>",
+  ].join("\n");
+  return { subject: content.subject, text, html };
+}
+
+const DATE_LOCALES: Record<MailLocale, string> = { "pt-BR": "pt-BR", en: "en-GB", es: "es-ES" };
+
+/** The subject, plain text and HTML of a message in the reader's language (pt-BR, en or es). */
+export function renderMail(message: MailMessage, locale: MailLocale): Omit<OutgoingMail, "to"> {
+  const format = new Intl.DateTimeFormat(DATE_LOCALES[locale], {
+    dateStyle: "long",
+    timeStyle: "short",
+    timeZone: "UTC",
+  });
+  const when = (iso: string) => `${format.format(new Date(iso))} UTC`;
+  const link = mailLink(message);
+  switch (message.template) {
+    case "invitation":
+      return layout(invitation[locale](message.data, link, when), locale);
+    case "password-reset":
+      return layout(passwordReset[locale](message.data, link, when), locale);
+    case "password-changed":
+      return layout(passwordChanged[locale](message.data, link, when), locale);
+    case "credential-reviewed":
+      return layout(credentialReviewed[locale](message.data, link, when), locale);
+  }
+}
