@@ -8,7 +8,7 @@ import { pgRole } from "drizzle-orm/pg-core";
 export const appRole = pgRole("vitalis_app").existing();
 
 /**
- * The platform operator's role (the `tenant:*` CLI and `/api/platform/*`), created by migration 0012: it
+ * The platform operator's role (the `tenant:*` CLI and `/api/platform/*`), created by migration 0013: it
  * creates tenants and their hostnames, suspends them, and disables a person everywhere. No BYPASSRLS: it reads
  * and writes only through the `*_platform` policies below, and what it writes into a tenant (the first
  * invitation, its e-mail, audit events) only in the tenant set with `app.tenant_id`, as the app role does.

@@ -61,7 +61,7 @@ export const users = pgTable(
     // transaction until a membership row (tenant-checked, memberships_attach) is added in the same one.
     pgPolicy("users_insert", { for: "insert", to: appRole, withCheck: sql`true` }),
     // A global disable (a compromised account) is the platform operator's: it finds the person by e-mail and
-    // sets `status` and `tokens_valid_after` (the column grants of migration 0012), in every tenant at once.
+    // sets `status` and `tokens_valid_after` (the column grants of migration 0013), in every tenant at once.
     pgPolicy("users_platform_read", { for: "select", to: platformRole, using: sql`true` }),
     pgPolicy("users_platform_update", { for: "update", to: platformRole, using: sql`true`, withCheck: sql`true` }),
   ],

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { tenantHostnames, tenants } from "../../schema";
 import type { TenantContext } from "../lib/actor";
-import type { Database } from "../lib/db";
+import type { HttpDatabase } from "../lib/db-http";
 import { NotFoundError, TenantSuspendedError } from "../lib/errors";
 import type { Logger } from "../lib/logging";
 
@@ -22,7 +22,7 @@ export function normaliseHost(hostname: string): string {
  * The tenant published at `hostname`. An unknown host is a 404; a suspended tenant's is a 503
  * `tenant_suspended`, for its site and its API alike.
  */
-export async function resolveTenantByHost(db: Database, hostname: string, logger: Logger): Promise<TenantContext> {
+export async function resolveTenantByHost(db: HttpDatabase, hostname: string, logger: Logger): Promise<TenantContext> {
   const host = normaliseHost(hostname);
   const now = Date.now();
   let entry = memo.get(host);
