@@ -107,9 +107,9 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     "pt-BR": "Este item não pode ir para esse estado a partir do atual. Recarregue-o para ver o estado atual.",
   },
   reviewer_not_verified: {
-    en: "Medical approval needs a reviewer whose CRM has been verified. Ask an administrator to verify your CRM under Users.",
+    en: "Medical approval needs a reviewer whose CRM has been verified. Ask an administrator to verify your CRM in the Credentials queue.",
     "pt-BR":
-      "A aprovação médica exige um revisor com CRM verificado. Peça a um administrador para verificar o seu CRM em Usuários.",
+      "A aprovação médica exige um revisor com CRM verificado. Peça a um administrador para verificar o seu CRM na fila de Credenciais.",
   },
   four_eyes_required: {
     en: "The author cannot approve their own content. Another physician must review it.",
@@ -235,9 +235,29 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     en: "Your current password is not right.",
     "pt-BR": "A senha atual está incorreta.",
   },
-  cannot_disable_self: {
-    en: "You cannot disable your own account. Ask another administrator.",
-    "pt-BR": "Você não pode desativar a própria conta. Peça a outro administrador.",
+  cannot_suspend_self: {
+    en: "You cannot suspend yourself. Ask another administrator.",
+    "pt-BR": "Você não pode suspender a si mesmo. Peça a outro administrador.",
+  },
+  last_admin: {
+    en: "This is the clinic's last active administrator. Make someone else an administrator first.",
+    "pt-BR": "Este é o último administrador ativo da clínica. Torne outra pessoa administradora primeiro.",
+  },
+  already_member: {
+    en: "This person is a member already. Change their roles in the list instead.",
+    "pt-BR": "Esta pessoa já é membro. Altere os papéis dela na lista.",
+  },
+  invitation_invalid: {
+    en: "This invitation was already used, was revoked or has expired. Ask the clinic's administrator for a new one.",
+    "pt-BR": "Este convite já foi usado, foi revogado ou expirou. Peça um novo ao administrador da clínica.",
+  },
+  sign_in_required: {
+    en: "This e-mail address already has an account. Tick “I already have an account” and type its current password.",
+    "pt-BR": "Este e-mail já tem uma conta. Marque “Já tenho uma conta” e digite a senha atual dela.",
+  },
+  reset_token_invalid: {
+    en: "This link was already used, has expired (after 30 minutes) or a newer one was sent. Ask for a new link.",
+    "pt-BR": "Este link já foi usado, expirou (após 30 minutos) ou um mais novo foi enviado. Peça um novo link.",
   },
   validation_failed: {
     en: "Some fields are not valid. Check the highlighted fields and try again.",
