@@ -1,4 +1,5 @@
 import { and, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
 import {
   categories,
   contentAuthors,
@@ -66,6 +67,32 @@ export interface SiteArticle extends SiteItemSummary {
   translations: SiteTranslation[];
   /** The content-finalizer's `MedicalWebPage` for the current revision, as the pipeline stored it. */
   jsonLd: unknown;
+  /** The content-finalizer's table of contents (headings with their anchors), checked. */
+  toc: TocEntry[];
+  /** The content-finalizer's key-points summary of the body (its first sentences), or null. */
+  summary: string | null;
+  /** What search engines are told (null: the title, the excerpt, the page's own URL). */
+  metaTitle: string | null;
+  metaDescription: string | null;
+  canonicalUrl: string | null;
+  noindex: boolean;
+}
+
+/** One heading of the table of contents; the anchor obeys the HTML policy's `id` rule. */
+export const tocEntrySchema = z.object({
+  level: z.number().int().min(1).max(6),
+  text: z.string().min(1).max(500),
+  anchor: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/),
+});
+export type TocEntry = z.infer<typeof tocEntrySchema>;
+
+/** The finalizer's stored output is plugin output (untrusted as to shape): only well-formed entries are kept. */
+function tocOf(value: unknown): TocEntry[] {
+  if (!Array.isArray(value)) return [];
+  return value.slice(0, 200).flatMap((entry) => {
+    const parsed = tocEntrySchema.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
 }
 
 /** The levels an article page can find: `public`, and `professional` (full text or teaser). Never more. */
@@ -146,7 +173,14 @@ export async function getSiteArticle(
         >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
           from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
             and s.state = 'published' and s.trashed_at is null and s.compliance_level in ('public', 'professional')), '[]'::json)`,
-        jsonLd: sql<unknown>`(select a.output -> 'jsonLd' from content_analyses a
+        metaTitle: contentItems.metaTitle,
+        metaDescription: contentItems.metaDescription,
+        canonicalUrl: contentItems.canonicalUrl,
+        noindex: contentItems.noindex,
+        // The content-finalizer's artefacts for the current revision: JSON-LD, table of contents, summary.
+        finalized: sql<{ jsonLd: unknown; toc: unknown; summary: unknown } | null>`(select
+          json_build_object('jsonLd', a.output -> 'jsonLd', 'toc', a.output -> 'toc', 'summary', a.output -> 'summary')
+          from content_analyses a
           where a.revision_id = ${outer("current_revision_id")} and a.stage = 'content-finalizer' order by a.created_at desc limit 1)`,
       })
       .from(contentItems)
@@ -172,7 +206,14 @@ export async function getSiteArticle(
       categories: row.categories,
       tags: row.tags,
       translations: row.translations,
-      jsonLd: row.jsonLd,
+      jsonLd: row.finalized?.jsonLd ?? null,
+      toc: gated ? [] : tocOf(row.finalized?.toc),
+      summary:
+        !gated && typeof row.finalized?.summary === "string" && row.finalized.summary ? row.finalized.summary : null,
+      metaTitle: row.metaTitle,
+      metaDescription: row.metaDescription,
+      canonicalUrl: row.canonicalUrl,
+      noindex: row.noindex,
     };
   });
 }
@@ -335,7 +376,12 @@ export interface SitemapEntry {
 /** What a locale's sitemap lists: its home, every public item (with its translations) and every non-empty list. */
 export async function sitemapEntries(scope: Scope, { locale }: { locale: ContentLocale }): Promise<SitemapEntry[]> {
   return scope.transaction(async (tx) => {
-    const visible = and(eq(contentItems.locale, locale), publicVisibility(ANONYMOUS_VIEWER));
+    // An item its editors marked `noindex` is not offered to search engines.
+    const visible = and(
+      eq(contentItems.locale, locale),
+      publicVisibility(ANONYMOUS_VIEWER),
+      eq(contentItems.noindex, false),
+    );
     const items = await tx
       .select({
         type: contentItems.type,
@@ -345,7 +391,7 @@ export async function sitemapEntries(scope: Scope, { locale }: { locale: Content
           SitemapEntry["translations"]
         >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug) order by s.locale)
           from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
-            and s.state = 'published' and s.trashed_at is null and s.compliance_level = 'public'), '[]'::json)`,
+            and s.state = 'published' and s.trashed_at is null and s.compliance_level = 'public' and not s.noindex), '[]'::json)`,
         categorySlugs: sql<
           string[]
         >`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
