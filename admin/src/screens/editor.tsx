@@ -81,7 +81,8 @@ export function NewContentScreen(props: { type: ContentType; search: URLSearchPa
   const translationGroupId = props.search.get("translationGroupId") ?? undefined;
   const [title, setTitle] = useState("");
   const [locale, setLocale] = useState<ContentLocale>(
-    (props.search.get("locale") as ContentLocale) || (lang() === "en" ? "en" : "pt-BR"),
+    // The UI's languages are content locales too: a new item starts in the language the editor works in.
+    (props.search.get("locale") as ContentLocale) || lang(),
   );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
