@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import pg from "pg";
 import { contentBenchCases } from "./content.js";
-import { siteBenchCases } from "./site.js";
+import { siteBenchCases, startDatabaseMeter } from "./site.js";
 import { printUploadBench, uploadBenchmarks } from "./uploads.js";
 import { issueAccessToken } from "../functions/services/identity/tokens.js";
 import { createUser } from "../test/support/auth.js";
@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   const baselineDir = join(stack.scratch, "baseline");
   await buildWorkerBundle(baselineDir, new URL("./baseline/wrangler.toml", import.meta.url).pathname);
   const baseline = await createWorker(stack.environment, {}, { bundleDir: baselineDir, port: BASELINE_PORT });
-  const subject = await createWorker(stack.environment, {}, { port: SUBJECT_PORT });
+  // The Workers under measurement reach PostgreSQL through the meter, which counts round trips and connections.
+  const meter = await startDatabaseMeter(stack);
+  const subject = await createWorker(stack.environment, meter.bindings, { port: SUBJECT_PORT });
   try {
     const baselineUrl = `http://127.0.0.1:${BASELINE_PORT}/`;
     await warm(baselineUrl);
@@ -61,12 +63,14 @@ async function main(): Promise<void> {
     for (const entry of await contentBenchCases(stack.environment)) {
       const url = `http://127.0.0.1:${SUBJECT_PORT}${entry.path}`;
       await warm(url, entry.headers);
+      const trips = await meter.measure(url, entry.headers);
       results.push({
         ...(await load(entry.name, { url, headers: entry.headers })),
         ...(entry.target ? { target: entry.target } : {}),
+        notes: trips,
       });
     }
-    results.push(...(await siteBenchCases(stack)));
+    results.push(...(await siteBenchCases(stack, meter)));
     results.push(...(await protectedCases(stack)));
     results.push(...(await pipelineCases(stack)));
     const rows = [baselineResult, ...withRatios(baselineResult, results)];
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await Promise.allSettled([baseline.dispose(), subject.dispose()]);
+    await meter.close();
     await stack.stop();
   }
 }

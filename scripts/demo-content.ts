@@ -92,6 +92,8 @@ export async function seedDemoContent(
   const clients: Clients = {
     config: getConfig({ ENVIRONMENT: options.environment } as Bindings),
     db: drizzle({ client: pool }) as unknown as Database,
+    // The seed writes; public reads over Neon's HTTP driver are the Worker's.
+    http: unavailable("the HTTP read path"),
     redis: unavailable("Redis"),
     storage: unavailable("S3"),
     close: () => pool.end(),
