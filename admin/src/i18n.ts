@@ -833,6 +833,12 @@ const es: Record<MessageKey, string> = {
   subjectBlockedHint: "Bloqueado: los datos se conservan solo porque la ley lo exige, y no se usan ni se entregan.",
   registeredAt: "Registrado el",
   subjectMedia: "Archivos de este titular",
+  seo: "Buscadores",
+  metaTitle: "Metatítulo (en blanco: el título)",
+  metaDescription: "Metadescripción (en blanco: el extracto)",
+  focusKeyword: "Palabra clave principal",
+  canonicalUrl: "URL canónica (https; en blanco: esta página)",
+  noindex: "Mantener fuera de los buscadores (noindex)",
   notFound: "Esta página no existe.",
   sessionEnded: "Tu sesión terminó. Vuelve a iniciar sesión.",
 };
