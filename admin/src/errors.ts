@@ -36,6 +36,22 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     "pt-BR": "Esse código já foi usado. Espere o aplicativo mostrar um novo (até 30 segundos) e digite-o.",
     es: "Ese código ya se usó. Espera a que tu aplicación de autenticación muestre uno nuevo (hasta 30 segundos) y escríbelo.",
   },
+  tenant_suspended: {
+    en: "This site is suspended by the platform operator. Its content is kept; ask the operator when it will be back.",
+    "pt-BR":
+      "Este site foi suspenso pelo operador da plataforma. O conteúdo está preservado; pergunte ao operador quando ele volta.",
+    es: "Este sitio fue suspendido por el operador de la plataforma. Su contenido se conserva; pregunta al operador cuándo vuelve.",
+  },
+  unknown_hostname: {
+    en: "The primary hostname must be one of this site's hostnames.",
+    "pt-BR": "O endereço principal precisa ser um dos endereços deste site.",
+    es: "La dirección principal debe ser una de las direcciones de este sitio.",
+  },
+  invalid_logo: {
+    en: "The logo must be an image from this site's media library that is not health data.",
+    "pt-BR": "O logotipo precisa ser uma imagem da biblioteca de mídia deste site que não seja dado de saúde.",
+    es: "El logotipo debe ser una imagen de la biblioteca de medios de este sitio que no sea un dato de salud.",
+  },
   mfa_locked: {
     en: "Too many wrong codes for this account. Two-factor sign-in is locked for 15 minutes; then try again with a new code or a recovery code.",
     "pt-BR":
