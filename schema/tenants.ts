@@ -13,6 +13,7 @@ export const tenants = pgTable(
     status: text("status", { enum: ["active", "suspended"] })
       .notNull()
       .default("active"),
+    /** What the tenant's admins set (GET/PUT /api/tenant/settings; shapes/tenant-settings.ts), beside `name`. */
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
     /**
      * Roles whose members must have a second factor to get a session in this tenant (they read PHI). Set by

@@ -11,6 +11,7 @@ import { contentTypes } from "../../functions/content-types";
 import type { ContentType } from "../../functions/contract";
 import type { Taxonomy } from "../../functions/services/content/taxonomy";
 import type { MfaConfirmation, MfaEnrolInput, MfaEnrolment } from "../../functions/shapes/account";
+import type { TenantSettings, TenantSettingsInput } from "../../functions/shapes/tenant-settings";
 import type { Problem } from "./errors";
 import type {
   AcceptedInvitation,
@@ -232,6 +233,11 @@ export const credentials = {
     data<CredentialView>("POST", `/api/users/${encodeURIComponent(userId)}/credential/review`, {
       body: { status, note },
     }),
+};
+
+export const tenantSettings = {
+  get: () => data<TenantSettings>("GET", "/api/tenant/settings"),
+  save: (input: TenantSettingsInput) => data<TenantSettings>("PUT", "/api/tenant/settings", { body: input }),
 };
 
 export const passwordReset = {

@@ -10,6 +10,7 @@ import { EditorScreen, NewContentScreen } from "./screens/editor";
 import { SignIn } from "./screens/signin";
 import { MembersScreen } from "./screens/members";
 import { CredentialsScreen } from "./screens/credentials";
+import { SettingsScreen } from "./screens/settings";
 import { AcceptInvitationPage, ResetPasswordPage } from "./screens/public-pages";
 import { SubjectsScreen } from "./screens/subjects";
 import { TaxonomyScreen } from "./screens/taxonomy";
@@ -242,6 +243,7 @@ export function App() {
   else if (route.path === "/account") screen = <AccountScreen me={user} onChanged={loadMe} />;
   else if (route.path === "/members" && isAdmin) screen = <MembersScreen selfId={user.id} />;
   else if (route.path === "/credentials" && isAdmin) screen = <CredentialsScreen />;
+  else if (route.path === "/settings" && isAdmin) screen = <SettingsScreen />;
   else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
   else if (route.path === "/subjects" && maySubjects) screen = <SubjectsScreen />;
@@ -290,6 +292,11 @@ export function App() {
           {isAdmin && (
             <Link href="/credentials" class={route.path === "/credentials" ? "active" : ""}>
               {t("navCredentials")}
+            </Link>
+          )}
+          {isAdmin && (
+            <Link href="/settings" class={route.path === "/settings" ? "active" : ""}>
+              {t("navSettings")}
             </Link>
           )}
           <Link href="/account" class={route.path === "/account" ? "active" : ""}>

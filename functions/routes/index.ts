@@ -6,6 +6,7 @@ import { analysisRouter } from "./analysis";
 import { authRouter } from "./auth";
 import { createContentRouter } from "./content";
 import { meRouter } from "./me";
+import { tenantSettingsRouter } from "./tenant-settings";
 import { searchRouter } from "./search";
 import { siteRouter } from "./site";
 import { usersRouter } from "./users";
@@ -44,6 +45,7 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", authRouter);
   app.route("/api", meRouter);
   app.route("/api", usersRouter);
+  app.route("/api", tenantSettingsRouter);
   app.route("/api", membersRouter);
   // Each content type's admin API and its analysis, at the type's path (functions/content-types.ts).
   for (const spec of allContentTypes) {
