@@ -225,6 +225,7 @@ const RX_RULE = new Rule("claim.prescription_drug", "*", ["*"]);
 const LEADS = new Array<string>();
 const LEAD_RULES = new Array<Array<i32>>();
 const LEAD_PREFIX = new Array<bool>();
+const LEAD_IDS = new Map<string, i32>();
 let LEAD_SET: PhraseSet | null = null;
 const RX_SET = new Set<string>();
 const RX_CUE_SET = new Set<string>();
@@ -245,10 +246,11 @@ function init(): void {
       const alt = alts[j];
       const prefix = alt.endsWith("~");
       const literal = prefix ? alt.substring(0, alt.length - 1) : alt;
-      let id = -1;
-      for (let k = 0; k < LEADS.length; k++) if (LEADS[k] == literal && LEAD_PREFIX[k] == prefix) id = k;
+      const name = (prefix ? "~" : "=") + literal;
+      let id = LEAD_IDS.has(name) ? LEAD_IDS.get(name) : -1;
       if (id < 0) {
         id = LEADS.length;
+        LEAD_IDS.set(name, id);
         LEADS.push(literal);
         LEAD_PREFIX.push(prefix);
         LEAD_RULES.push(new Array<i32>());

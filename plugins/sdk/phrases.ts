@@ -60,27 +60,33 @@ export class PhraseSet {
 
   private compile(): void {
     const k = this.classes;
-    // The trie: edges keyed by state * k + class.
+    // The trie: each state's children as (class, state) pairs, found through `edges` (keyed state * k + class).
     const edges = new Map<i32, i32>();
+    const childClasses = new Array<Array<i32>>();
     const own = new Array<Array<i32>>();
     own.push(new Array<i32>());
+    childClasses.push(new Array<i32>());
     for (let id = 0; id < this.keys.length; id++) {
       const key = this.keys[id];
       if (key.length == 0) continue;
       let state = 0;
       for (let i = 0; i < key.length; i++) {
-        const edge = state * k + this.classOf(<i32>key.charCodeAt(i));
+        const cls = this.classOf(<i32>key.charCodeAt(i));
+        const edge = state * k + cls;
         if (edges.has(edge)) state = edges.get(edge);
         else {
           const next = own.length;
           own.push(new Array<i32>());
+          childClasses.push(new Array<i32>());
           edges.set(edge, next);
+          childClasses[state].push(cls);
           state = next;
         }
       }
       own[state].push(id);
     }
-    // Breadth first, so a state's failure (a shorter suffix) is complete before the state itself.
+    // Breadth first, so a state's failure (a shorter suffix) is complete before the state itself. A state's row
+    // starts as its failure's row; its own children then replace their entries.
     const states = own.length;
     const delta = new Int32Array(states * k);
     const fail = new Int32Array(states);
@@ -90,21 +96,19 @@ export class PhraseSet {
     queue.push(0);
     for (let q = 0; q < queue.length; q++) {
       const u = queue[q];
-      for (let a = 0; a < k; a++) {
-        const edge = u * k + a;
-        if (edges.has(edge)) {
-          const v = edges.get(edge);
-          const f = u == 0 ? 0 : delta[fail[u] * k + a];
-          fail[v] = f;
-          delta[edge] = v;
-          const out = own[v].slice(0);
-          const inherited = outputs[f];
-          for (let i = 0; i < inherited.length; i++) out.push(inherited[i]);
-          outputs[v] = out;
-          queue.push(v);
-        } else {
-          delta[edge] = u == 0 ? 0 : delta[fail[u] * k + a];
-        }
+      if (u != 0) delta.copyWithin(u * k, fail[u] * k, fail[u] * k + k);
+      const children = childClasses[u];
+      for (let c = 0; c < children.length; c++) {
+        const a = children[c];
+        const v = edges.get(u * k + a);
+        const f = u == 0 ? 0 : delta[fail[u] * k + a];
+        fail[v] = f;
+        delta[u * k + a] = v;
+        const out = own[v].slice(0);
+        const inherited = outputs[f];
+        for (let i = 0; i < inherited.length; i++) out.push(inherited[i]);
+        outputs[v] = out;
+        queue.push(v);
       }
     }
     this.delta = delta;
