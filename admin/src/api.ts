@@ -18,6 +18,9 @@ import type {
   CredentialView,
   LoginAnswer,
   Me,
+  OutboxMessage,
+  OutboxPage,
+  OutboxStatus,
   Revision,
   RevisionComparison,
   Term,
@@ -194,6 +197,17 @@ export const users = {
     }),
   disable: (userId: string) => data<void>("POST", `/api/users/${encodeURIComponent(userId)}/disable`),
   enable: (userId: string) => data<void>("POST", `/api/users/${encodeURIComponent(userId)}/enable`),
+};
+
+// ---- Outgoing e-mail ----
+
+export const outbox = {
+  list: (query: { status?: OutboxStatus | undefined; page: number }) =>
+    data<OutboxPage>(
+      "GET",
+      `/api/outbox?page=${query.page}&pageSize=25${query.status ? `&status=${encodeURIComponent(query.status)}` : ""}`,
+    ),
+  retry: (id: string) => data<OutboxMessage>("POST", `/api/outbox/${encodeURIComponent(id)}/retry`),
 };
 
 // ---- Content ----

@@ -4,6 +4,7 @@ import { type Lang, lang, setLang, t } from "./i18n";
 import { AccountScreen } from "./screens/account";
 import { ComplianceScreen } from "./screens/compliance";
 import { MediaScreen } from "./screens/media";
+import { OutboxScreen } from "./screens/outbox";
 import { ContentList } from "./screens/list";
 import { EditorScreen, NewPostScreen } from "./screens/editor";
 import { SignIn } from "./screens/signin";
@@ -207,6 +208,7 @@ export function App() {
   else if (editMatch) screen = <EditorScreen id={editMatch[1]!} me={user} />;
   else if (route.path === "/account") screen = <AccountScreen me={user} onChanged={loadMe} />;
   else if (route.path === "/users" && isAdmin) screen = <UsersScreen />;
+  else if (route.path === "/outbox" && isAdmin) screen = <OutboxScreen />;
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen />;
   else if (route.path === "/compliance" && mayCompliance) screen = <ComplianceScreen />;
   else screen = <p>{t("notFound")}</p>;
@@ -235,6 +237,11 @@ export function App() {
           {isAdmin && (
             <Link href="/users" class={route.path === "/users" ? "active" : ""}>
               {t("navUsers")}
+            </Link>
+          )}
+          {isAdmin && (
+            <Link href="/outbox" class={route.path === "/outbox" ? "active" : ""}>
+              {t("navOutbox")}
             </Link>
           )}
           <Link href="/account" class={route.path === "/account" ? "active" : ""}>

@@ -23,6 +23,8 @@ import type { UploadKind } from "../../schema/uploads";
 import type { AuditEvent, AuditPage, AuditVerification } from "../../functions/routes/audit/schemas";
 import type { ComplianceReport, LegalHold as HoldView } from "../../functions/routes/compliance/schemas";
 import type { PrivacyRequest as PrivacyRequestView } from "../../functions/routes/privacy/schemas";
+import type { OutboxMessage, OutboxPage } from "../../functions/routes/outbox/schemas";
+import type { OutboxStatus } from "../../schema/outbox";
 
 export type ContentItem = z.infer<typeof contentItemSchema>;
 export type ContentPage = z.infer<typeof contentPageSchema>;
@@ -36,6 +38,7 @@ export type TransitionInput = z.input<typeof transitionSchema>;
 export type MediaItem = z.infer<typeof mediaViewSchema>;
 export type UploadTicket = z.infer<typeof uploadTicketSchema>;
 export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView };
+export type { OutboxMessage, OutboxPage, OutboxStatus };
 
 export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, WorkflowState };
 
@@ -54,3 +57,4 @@ export const STATES: readonly WorkflowState[] = [
   "published",
   "archived",
 ];
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ["pending", "sending", "sent", "dead"];
