@@ -127,10 +127,16 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["**/functions/*", "**/functions/**", "!**/functions/contract", "!**/functions/html-policy"],
+              group: [
+                "**/functions/*",
+                "**/functions/**",
+                "!**/functions/contract",
+                "!**/functions/html-policy",
+                "!**/functions/content-types",
+              ],
               allowTypeImports: true,
               message:
-                "The SPA shares only the contract and the HTML allow-list (functions/html-policy.ts) with the Worker.",
+                "The SPA shares only the contract, the content-type registry and the HTML allow-list (functions/html-policy.ts) with the Worker.",
             },
           ],
         },

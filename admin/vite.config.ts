@@ -17,9 +17,10 @@ const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, "dist");
 
 /**
- * Where the browser PUTs uploads (presigned S3 URLs): the bucket's origin must be in connect-src, and the
- * bucket's CORS must allow PUT from the admin origin and expose ETag. Set at build time, space-separated,
- * e.g. ADMIN_UPLOAD_ORIGINS="https://vitalis-media.s3.sa-east-1.amazonaws.com" (local: http://127.0.0.1:4569).
+ * The media bucket's origin(s), set at build time, space-separated, e.g.
+ * ADMIN_UPLOAD_ORIGINS="https://vitalis-media.s3.sa-east-1.amazonaws.com" (local: http://127.0.0.1:4569). The
+ * browser PUTs uploads there (connect-src; the bucket's CORS must allow PUT from the admin origin and expose
+ * ETag) and loads the library's thumbnails from there (img-src: presigned GETs, no CORS needed).
  */
 const UPLOAD_ORIGINS = (process.env.ADMIN_UPLOAD_ORIGINS ?? "https://*.amazonaws.com").split(/\s+/).filter(Boolean);
 
@@ -28,7 +29,7 @@ export const ADMIN_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: blob:",
+  `img-src 'self' data: blob: ${UPLOAD_ORIGINS.join(" ")}`,
   "font-src 'self'",
   `connect-src 'self' ${UPLOAD_ORIGINS.join(" ")}`,
   "object-src 'none'",

@@ -4,7 +4,8 @@
  *   Redis: REDIS_URL or redis://127.0.0.1:6379/0, reached through the Upstash REST adapter.
  *   S3: the SigV4-checking local server, objects under .local-cloud/s3.
  *   Mail: the mail catcher (maildev), SMTP on 1025 and its web inbox on 1080, messages under .local-cloud/mail.
- * Then migrations, the demo tenant, and `wrangler dev` on 127.0.0.1:8787. Ctrl-C stops everything.
+ * Then migrations, the demo tenant and its content, `wrangler dev` on 127.0.0.1:8787, and the Worker's cron
+ * triggers on their schedules (scripts/dev-cron.ts). Ctrl-C stops everything.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -19,9 +20,11 @@ import {
   startS3Server,
   startUpstashAdapter,
 } from "../local-cloud/index.js";
+import { readWranglerCrons, startDevCron } from "./dev-cron.js";
 import { generateAuditSigningKeys, generateMfaKey, generateSigningJwk } from "./keys.js";
 import { grantAppRole, runMigrations } from "./migrate.js";
 import { DEMO_ACCOUNTS, assertDemoSeedAllowed, seedDemo } from "./seed-demo.js";
+import { DEMO_CREDENTIAL } from "./demo-articles.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const STATE = join(ROOT, ".local-cloud");
@@ -188,7 +191,7 @@ async function main(): Promise<void> {
   await runMigrations(database.ownerUrl);
   if (!database.embedded) await grantAppRole(database.ownerUrl, DEV_APP_ROLE);
   const password = process.env.DEMO_PASSWORD ?? "vitalis-demo";
-  await seedDemo(database.ownerUrl, { password, environment });
+  const seeded = await seedDemo(database.ownerUrl, { password, environment });
 
   // Local-only credentials, written where wrangler reads them and git ignores them.
   const secrets = await devSecrets();
@@ -240,6 +243,8 @@ async function main(): Promise<void> {
       "--env-file",
       envFile,
       "--show-interactive-dev-session=false",
+      // Exposes /__scheduled?cron=, which scripts/dev-cron.ts calls on each trigger's schedule.
+      "--test-scheduled",
     ],
     {
       cwd: ROOT,
@@ -257,13 +262,22 @@ async function main(): Promise<void> {
     `  admin       ${base}/admin/`,
     `  mail inbox  ${mail.webUrl}/   (every e-mail the Worker sends lands here)`,
     `  API docs    ${base}/api/docs`,
+    `  WordPress   ${base}/wp-json/wp/v2/posts`,
     `  database    ${database.embedded ? `embedded PGlite (${STATE}/pglite) — RLS not enforced in this mode` : `PostgreSQL at ${database.host}:${database.port}`}`,
     "",
     `Demo accounts (tenant "demo", password ${process.env.DEMO_PASSWORD ? "from DEMO_PASSWORD" : '"vitalis-demo"'}):`,
     ...DEMO_ACCOUNTS.map((account) => `  ${account.email.padEnd(24)} ${account.roles.join(", ")}`),
+    `  (the reviewer's CRM ${DEMO_CREDENTIAL.input.crmNumber}/${DEMO_CREDENTIAL.input.crmUf} is verified)`,
+    `Demo content: ${seeded.articlesCreated + seeded.articlesKept} articles (${seeded.articlesCreated} new); a new demo schedules one`,
+    "  a few minutes ahead. The [cron …] lines show the Worker's cron jobs as they run.",
     "",
     "Ctrl-C stops everything.",
   ]);
+  const cron = startDevCron({
+    workerUrl: `http://${HOST}:${PORTS.worker}`,
+    crons: await readWranglerCrons(join(ROOT, "wrangler.toml")),
+  });
+  stops.push(async () => cron.stop());
 }
 
 process.on("SIGINT", () => void shutdown(0));

@@ -7,6 +7,9 @@
  *   request is retried once.
  * - Errors are `ApiError`s carrying the problem+json document; errors.ts turns them into words.
  */
+import { contentTypes } from "../../functions/content-types";
+import type { ContentType } from "../../functions/contract";
+import type { Taxonomy } from "../../functions/services/content/taxonomy";
 import type { MfaConfirmation, MfaEnrolInput, MfaEnrolment } from "../../functions/shapes/account";
 import type { Problem } from "./errors";
 import type {
@@ -17,13 +20,17 @@ import type {
   ContentUpdate,
   CredentialView,
   LoginAnswer,
+  MediaItem,
+  MediaPage,
   Me,
   OutboxMessage,
   OutboxPage,
   OutboxStatus,
   Revision,
   RevisionComparison,
+  SubjectMatch,
   Term,
+  TermInput,
   TransitionInput,
 } from "./types";
 
@@ -210,6 +217,8 @@ export const outbox = {
   retry: (id: string) => data<OutboxMessage>("POST", `/api/outbox/${encodeURIComponent(id)}/retry`),
 };
 
+export type { Taxonomy };
+
 // ---- Content ----
 
 export interface ContentFilters {
@@ -233,33 +242,66 @@ function query(filters: object): string {
   return text ? `?${text}` : "";
 }
 
-export const posts = {
-  list: (filters: ContentFilters) => data<ContentPage>("GET", `/api/posts${query(filters)}`),
-  get: (id: string) => data<ContentItem>("GET", `/api/posts/${id}`),
-  create: (input: ContentCreate) => data<ContentItem>("POST", "/api/posts", { body: input, headers: idempotent() }),
-  update: (id: string, version: number, changes: ContentUpdate) =>
-    data<ContentItem>("PATCH", `/api/posts/${id}`, { body: changes, headers: ifMatch(version) }),
-  trash: (id: string, version: number) =>
-    data<ContentItem>("DELETE", `/api/posts/${id}`, { headers: ifMatch(version) }),
-  transition: (id: string, version: number, input: TransitionInput) =>
-    data<ContentItem>("POST", `/api/posts/${id}/transitions`, {
-      body: input,
-      headers: { ...ifMatch(version), ...idempotent() },
-    }),
-  revisions: (id: string) => data<{ items: Revision[] }>("GET", `/api/posts/${id}/revisions`),
-  compare: (id: string, from?: string, to?: string) =>
-    data<RevisionComparison>("GET", `/api/posts/${id}/revisions/compare${query({ from, to })}`),
-  restoreRevision: (id: string, revisionId: string, version: number) =>
-    data<ContentItem>("POST", `/api/posts/${id}/revisions/${revisionId}/restore`, {
-      headers: { ...ifMatch(version), ...idempotent() },
-    }),
-  analyse: (id: string) => data<unknown>("POST", `/api/posts/${id}/analysis`),
-  analysis: (id: string) => data<unknown>("GET", `/api/posts/${id}/analysis`),
-};
+/** The admin API of one content type, at the path the registry gives it (functions/content-types.ts). */
+export function contentApi(type: ContentType) {
+  const base = contentTypes[type].apiPath;
+  return {
+    list: (filters: ContentFilters) => data<ContentPage>("GET", `${base}${query(filters)}`),
+    get: (id: string) => data<ContentItem>("GET", `${base}/${id}`),
+    create: (input: ContentCreate) => data<ContentItem>("POST", base, { body: input, headers: idempotent() }),
+    update: (id: string, version: number, changes: ContentUpdate) =>
+      data<ContentItem>("PATCH", `${base}/${id}`, { body: changes, headers: ifMatch(version) }),
+    trash: (id: string, version: number) => data<ContentItem>("DELETE", `${base}/${id}`, { headers: ifMatch(version) }),
+    transition: (id: string, version: number, input: TransitionInput) =>
+      data<ContentItem>("POST", `${base}/${id}/transitions`, {
+        body: input,
+        headers: { ...ifMatch(version), ...idempotent() },
+      }),
+    revisions: (id: string) => data<{ items: Revision[] }>("GET", `${base}/${id}/revisions`),
+    compare: (id: string, from?: string, to?: string) =>
+      data<RevisionComparison>("GET", `${base}/${id}/revisions/compare${query({ from, to })}`),
+    restoreRevision: (id: string, revisionId: string, version: number) =>
+      data<ContentItem>("POST", `${base}/${id}/revisions/${revisionId}/restore`, {
+        headers: { ...ifMatch(version), ...idempotent() },
+      }),
+    analyse: (id: string) => data<unknown>("POST", `${base}/${id}/analysis`),
+    analysis: (id: string) => data<unknown>("GET", `${base}/${id}/analysis`),
+  };
+}
+
+const TAXONOMY_PATHS: Record<Taxonomy, string> = { category: "/api/categories", tag: "/api/tags" };
 
 export const terms = {
-  categories: () => data<{ items: Term[] }>("GET", "/api/categories"),
-  tags: () => data<{ items: Term[] }>("GET", "/api/tags"),
-  createTag: (name: string) => data<Term>("POST", "/api/tags", { body: { name }, headers: idempotent() }),
-  createCategory: (name: string) => data<Term>("POST", "/api/categories", { body: { name }, headers: idempotent() }),
+  list: (taxonomy: Taxonomy) => data<{ items: Term[] }>("GET", TAXONOMY_PATHS[taxonomy]),
+  create: (taxonomy: Taxonomy, input: TermInput) =>
+    data<Term>("POST", TAXONOMY_PATHS[taxonomy], { body: input, headers: idempotent() }),
+  update: (taxonomy: Taxonomy, id: string, changes: Partial<TermInput>) =>
+    data<Term>("PATCH", `${TAXONOMY_PATHS[taxonomy]}/${id}`, { body: changes }),
+  remove: (taxonomy: Taxonomy, id: string) =>
+    data<{ deleted: true; detachedFrom: number }>("DELETE", `${TAXONOMY_PATHS[taxonomy]}/${id}`),
+};
+
+// ---- Media and data subjects ----
+
+export interface MediaFilters {
+  kind?: string;
+  retentionClass?: string;
+  subjectId?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export const media = {
+  list: (filters: MediaFilters) => data<MediaPage>("GET", `/api/media${query(filters)}`),
+  get: (id: string) => data<MediaItem>("GET", `/api/media/${encodeURIComponent(id)}`),
+  download: (id: string) =>
+    data<{ url: string; expiresIn: number }>("GET", `/api/media/${encodeURIComponent(id)}/download`),
+};
+
+export const subjects = {
+  /** By part of the name, or by CPF (the server compares its salted hash; the number is never stored). */
+  search: (by: { name: string } | { cpf: string }) =>
+    data<{ subjects: SubjectMatch[] }>("GET", `/api/privacy/subjects${query(by)}`),
 };

@@ -3,11 +3,14 @@ import { auth, me as meApi, onSessionEnded, onStepUp, refreshSession, setAccessT
 import { type Lang, lang, setLang, t } from "./i18n";
 import { AccountScreen } from "./screens/account";
 import { ComplianceScreen } from "./screens/compliance";
+import { CONTENT_TYPES, contentRoute, screenPath, TYPE_WORDS } from "./content-kinds";
 import { MediaScreen } from "./screens/media";
 import { OutboxScreen } from "./screens/outbox";
 import { ContentList } from "./screens/list";
-import { EditorScreen, NewPostScreen } from "./screens/editor";
+import { EditorScreen, NewContentScreen } from "./screens/editor";
 import { SignIn } from "./screens/signin";
+import { SubjectsScreen } from "./screens/subjects";
+import { TaxonomyScreen } from "./screens/taxonomy";
 import { UsersScreen } from "./screens/users";
 import type { Me } from "./types";
 import { ErrorNotice, Field, Link, navigate, useLang, useRoute } from "./ui";
@@ -196,22 +199,32 @@ export function App() {
   }
 
   const isAdmin = user.roles.includes("admin");
-  const mayMedia = user.roles.some((role) =>
-    ["admin", "editor", "author", "medical_reviewer", "compliance_officer"].includes(role),
-  );
-  const mayCompliance = user.roles.some((role) => role === "admin" || role === "compliance_officer");
+  const has = (roles: string[]) => user.roles.some((role) => roles.includes(role));
+  const mayMedia = has(["admin", "editor", "author", "medical_reviewer", "compliance_officer"]);
+  const mayCompliance = has(["admin", "compliance_officer"]);
+  // The roles the data-subject search serves (the privacy routes' registrars).
+  const maySubjects = has(["admin", "compliance_officer", "medical_reviewer"]);
+  const mayTaxonomy = has(["admin", "editor", "author"]);
+  const [firstType] = CONTENT_TYPES;
+  const content = contentRoute(route.path);
   let screen;
-  const editMatch = /^\/posts\/([0-9a-f-]{36})$/.exec(route.path);
-  if (route.path === "/" || route.path === "/posts" || route.path === "/login")
-    screen = <ContentList me={user} search={route.search} />;
-  else if (route.path === "/posts/new") screen = <NewPostScreen search={route.search} />;
-  else if (editMatch) screen = <EditorScreen id={editMatch[1]!} me={user} />;
+  if (route.path === "/" || route.path === "/login")
+    screen = <ContentList type={firstType} me={user} search={route.search} />;
+  else if (content?.screen === "list")
+    screen = <ContentList key={content.type} type={content.type} me={user} search={route.search} />;
+  else if (content?.screen === "new")
+    screen = <NewContentScreen key={content.type} type={content.type} search={route.search} />;
+  else if (content?.screen === "edit")
+    screen = <EditorScreen key={content.id} type={content.type} id={content.id} me={user} />;
   else if (route.path === "/account") screen = <AccountScreen me={user} onChanged={loadMe} />;
   else if (route.path === "/users" && isAdmin) screen = <UsersScreen />;
   else if (route.path === "/outbox" && isAdmin) screen = <OutboxScreen />;
-  else if (route.path === "/media" && mayMedia) screen = <MediaScreen />;
+  else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
+  else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
+  else if (route.path === "/subjects" && maySubjects) screen = <SubjectsScreen />;
   else if (route.path === "/compliance" && mayCompliance) screen = <ComplianceScreen />;
   else screen = <p>{t("notFound")}</p>;
+  const activeType = route.path === "/" ? firstType : content?.type;
 
   return (
     <div class="layout">
@@ -221,12 +234,24 @@ export function App() {
       <header class="topbar">
         <span class="brand">{t("appName")}</span>
         <nav aria-label="main">
-          <Link href="/" class={route.path === "/" || route.path.startsWith("/posts") ? "active" : ""}>
-            {t("navContent")}
-          </Link>
+          {CONTENT_TYPES.map((type) => (
+            <Link key={type} href={screenPath(type)} class={activeType === type ? "active" : ""}>
+              {t(TYPE_WORDS[type].plural)}
+            </Link>
+          ))}
+          {mayTaxonomy && (
+            <Link href="/taxonomy" class={route.path === "/taxonomy" ? "active" : ""}>
+              {t("navTaxonomy")}
+            </Link>
+          )}
           {mayMedia && (
             <Link href="/media" class={route.path === "/media" ? "active" : ""}>
               {t("navMedia")}
+            </Link>
+          )}
+          {maySubjects && (
+            <Link href="/subjects" class={route.path === "/subjects" ? "active" : ""}>
+              {t("navSubjects")}
             </Link>
           )}
           {mayCompliance && (

@@ -17,12 +17,16 @@ import type { CredentialView, Me } from "../../functions/services/identity/accou
 import type { Finding, Severity } from "../../functions/plugin-host/types";
 import type { ComplianceLevel, ContentLocale, WorkflowState } from "../../schema/content-items";
 import type { Role } from "../../schema/memberships";
-import type { mediaViewSchema } from "../../functions/routes/shared/media-schemas";
+import type {
+  mediaListItemSchema,
+  mediaPageSchema,
+  mediaViewSchema,
+} from "../../functions/routes/shared/media-schemas";
 import type { uploadTicketSchema } from "../../functions/routes/uploads/schemas";
 import type { UploadKind } from "../../schema/uploads";
 import type { AuditEvent, AuditPage, AuditVerification } from "../../functions/routes/audit/schemas";
 import type { ComplianceReport, LegalHold as HoldView } from "../../functions/routes/compliance/schemas";
-import type { PrivacyRequest as PrivacyRequestView } from "../../functions/routes/privacy/schemas";
+import type { PrivacyRequest as PrivacyRequestView, SubjectMatch } from "../../functions/routes/privacy/schemas";
 import type { OutboxMessage, OutboxPage } from "../../functions/routes/outbox/schemas";
 import type { OutboxStatus } from "../../schema/outbox";
 
@@ -33,11 +37,15 @@ export type ContentUpdate = z.input<typeof contentUpdateSchema>;
 export type Revision = z.infer<typeof revisionSchema>;
 export type RevisionComparison = z.infer<typeof revisionComparisonSchema>;
 export type Term = z.infer<typeof termSchema>;
+/** What a category or tag form sends (`parentId` for categories only). */
+export type TermInput = { name: string; slug?: string; description?: string; parentId?: string | null };
 export type TransitionInput = z.input<typeof transitionSchema>;
 
 export type MediaItem = z.infer<typeof mediaViewSchema>;
+export type MediaListItem = z.infer<typeof mediaListItemSchema>;
+export type MediaPage = z.infer<typeof mediaPageSchema>;
 export type UploadTicket = z.infer<typeof uploadTicketSchema>;
-export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView };
+export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView, SubjectMatch };
 export type { OutboxMessage, OutboxPage, OutboxStatus };
 
 export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, WorkflowState };

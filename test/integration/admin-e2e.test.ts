@@ -213,7 +213,7 @@ describe("admin SPA in Chromium", () => {
     await expect.poll(() => page.locator("[data-testid=mfa-state]").textContent()).toBe("Ativa");
 
     // 4. A new post with a CPF in it; autosave (PATCH with If-Match) keeps it.
-    await page.getByRole("link", { name: "Conteúdo", exact: true }).click();
+    await page.getByRole("link", { name: "Posts", exact: true }).click();
     await page.getByRole("link", { name: "Novo post" }).click();
     const title = `Hipertensão arterial: guia prático ${Date.now().toString(36)}`;
     await page.locator("#new-post-title").fill(title);

@@ -108,14 +108,14 @@ export async function startAdminServer(
     );
   }
   const s3 = await startS3CorsProxy(env.s3.endpoint);
-  // The deployment's upload origin (ADMIN_UPLOAD_ORIGINS at build time) is, here, the local bucket's: serve a
+  // The deployment's bucket origin (ADMIN_UPLOAD_ORIGINS at build time) is, here, the local bucket's: serve a
   // copy of the build whose _headers names it (Miniflare reads _headers from the assets directory).
   const served = await mkdtemp(join(tmpdir(), "vitalis-admin-assets-"));
   await cp(assetsDir, served, { recursive: true });
-  const headersText = (await readFile(join(served, "_headers"), "utf8").catch(() => "")).replace(
-    /connect-src ([^;\n]*)/g,
-    `connect-src $1 ${s3.origin}`,
-  );
+  // The bucket serves both the uploads (connect-src) and the library's thumbnails (img-src).
+  const headersText = (await readFile(join(served, "_headers"), "utf8").catch(() => ""))
+    .replace(/connect-src ([^;\n]*)/g, `connect-src $1 ${s3.origin}`)
+    .replace(/img-src ([^;\n]*)/g, `img-src $1 ${s3.origin}`);
   await writeFile(join(served, "_headers"), headersText);
   const headers = parseHeadersFile(headersText);
   const files = (await readdir(env.bundleDir)).filter((file) => file.endsWith(".js") || file.endsWith(".wasm"));

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import pg from "pg";
 import {
   isReachable,
   startMailCatcher,
@@ -23,25 +22,14 @@ import {
   generateMfaKey,
   generateSigningJwk,
 } from "../../scripts/keys.js";
-import { grantAppRole, runMigrations } from "../../scripts/migrate.js";
 import { PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, type TestEnvironment } from "./environment.js";
+import { APP_ROLE, createFreshDatabase } from "./fresh-database.js";
 
 const run = promisify(execFile);
-const APP_ROLE = "vitalis_app_test";
 
 async function requireServer(name: string, host: string, port: number, howToStart: string): Promise<void> {
   if (await isReachable(host, port, 1_500)) return;
   throw new Error(`${name} is not reachable at ${host}:${port}. Start it and run again:\n  ${howToStart}`);
-}
-
-async function withAdmin<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: PG_HOST, port: PG_PORT, user: "postgres", database });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Bundles a Worker exactly as `wrangler deploy` would, without uploading it. */
@@ -110,19 +98,8 @@ export async function startStack(label: string): Promise<Stack> {
     'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
   );
 
-  const database = `vitalis_${label}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  await withAdmin("postgres", async (client) => {
-    await client.query(`CREATE DATABASE ${database}`);
-    // Roles are cluster-wide: the LOGIN role is created once, as a plain role that cannot bypass RLS.
-    await client.query(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
-        CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-      END IF;
-    END $$`);
-  });
-  const adminDatabaseUrl = `postgres://postgres@${PG_HOST}:${PG_PORT}/${database}`;
-  await runMigrations(adminDatabaseUrl);
-  await grantAppRole(adminDatabaseUrl, APP_ROLE);
+  const database = await createFreshDatabase(label);
+  const adminDatabaseUrl = database.adminUrl;
 
   const redisDb = await claimRedisDatabase();
   const redisUrl = `redis://${REDIS_HOST}:${REDIS_PORT}/${redisDb}`;
@@ -149,7 +126,7 @@ export async function startStack(label: string): Promise<Stack> {
     redisCommands: () => upstash.commands,
     environment: {
       adminDatabaseUrl,
-      appDatabaseUrl: `postgres://${APP_ROLE}@${PG_HOST}:${PG_PORT}/${database}`,
+      appDatabaseUrl: database.appUrl,
       appDatabaseRole: APP_ROLE,
       neonProxy: `127.0.0.1:${neonProxy.port}/v1`,
       redisUrl,
@@ -187,7 +164,7 @@ export async function startStack(label: string): Promise<Stack> {
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
       await releaseRedisDatabase(redisDb);
-      await withAdmin("postgres", (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      await database.drop();
       await rm(scratch, { recursive: true, force: true });
     },
   };

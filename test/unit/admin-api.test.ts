@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, hasSession, onSessionEnded, onStepUp, posts, request, setAccessToken } from "../../admin/src/api";
+import {
+  ApiError,
+  contentApi,
+  hasSession,
+  onSessionEnded,
+  onStepUp,
+  request,
+  setAccessToken,
+} from "../../admin/src/api";
 
 const problem = (status: number, code: string) =>
   new Response(
@@ -23,7 +31,7 @@ describe("admin API client", () => {
       return new Response(JSON.stringify({ id: "p1", version: 4 }), { status: 200, headers: { etag: '"4"' } });
     });
     setAccessToken("tok-1");
-    await posts.transition("p1", 3, { to: "in_review" });
+    await contentApi("post").transition("p1", 3, { to: "in_review" });
     expect(seen[0]!.url).toBe("/api/posts/p1/transitions");
     expect(seen[0]!.headers).toMatchObject({ authorization: "Bearer tok-1", "if-match": '"3"' });
     expect(seen[0]!.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);

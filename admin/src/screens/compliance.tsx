@@ -12,7 +12,9 @@ import type {
   ComplianceReport,
   HoldView,
   PrivacyRequestView,
+  SubjectMatch,
 } from "../types";
+import { SubjectPicker } from "../subjects";
 import { ErrorNotice, Field, useLang } from "../ui";
 
 type Tab = "audit" | "retention" | "requests" | "reports";
@@ -161,6 +163,7 @@ function RetentionTab() {
   const holds = useLoad<{ holds: HoldView[] }>("/api/compliance/legal-holds");
   const [scope, setScope] = useState<"tenant" | "subject" | "user" | "item">("subject");
   const [target, setTarget] = useState("");
+  const [subject, setSubject] = useState<SubjectMatch | null>(null);
   const [itemType, setItemType] = useState("media_item");
   const [reason, setReason] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -264,13 +267,16 @@ function RetentionTab() {
               await request("POST", "/api/compliance/legal-holds", {
                 body: {
                   scope,
-                  ...(scope === "tenant" ? {} : { targetId: target.trim() }),
+                  ...(scope === "tenant"
+                    ? {}
+                    : { targetId: scope === "subject" ? (subject?.id ?? "") : target.trim() }),
                   ...(scope === "item" ? { itemType } : {}),
                   reason: reason.trim(),
                 },
               });
               setReason("");
               setTarget("");
+              setSubject(null);
               holds.reload();
             } catch (caught) {
               setError(caught);
@@ -288,7 +294,15 @@ function RetentionTab() {
                 <option value="item">{L("One item", "Um item")}</option>
               </select>
             </Field>
-            {scope !== "tenant" && (
+            {scope === "subject" && (
+              <SubjectPicker
+                id="hold-subject"
+                label={L("Data subject", "Titular de dados")}
+                value={subject}
+                onChange={setSubject}
+              />
+            )}
+            {scope !== "tenant" && scope !== "subject" && (
               <Field id="hold-target" label={L("Target ID", "ID do alvo")}>
                 <input
                   id="hold-target"

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ANALYSED_STATES } from "../../../functions/contract";
-import { ApiError, posts, terms } from "../api";
+import { ApiError, contentApi, terms } from "../api";
+import { type ContentType, screenPath, TYPE_WORDS } from "../content-kinds";
 import { type AnalysisView, locatedFindings, normaliseAnalysis, seoScore } from "../analysis";
 import { diffRows } from "../diff";
 import { segmentText } from "../highlight";
@@ -55,9 +56,9 @@ function changedFields(item: ContentItem, draft: Draft): ContentUpdate {
   return out as ContentUpdate;
 }
 
-// ---- New post ----
+// ---- A new item ----
 
-export function NewPostScreen(props: { search: URLSearchParams }) {
+export function NewContentScreen(props: { type: ContentType; search: URLSearchParams }) {
   useLang();
   const translationGroupId = props.search.get("translationGroupId") ?? undefined;
   const [title, setTitle] = useState("");
@@ -75,12 +76,12 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
         setBusy(true);
         setError(null);
         try {
-          const item = await posts.create({
+          const item = await contentApi(props.type).create({
             title: title.trim(),
             locale,
             ...(translationGroupId ? { translationGroupId } : {}),
           });
-          navigate(`/posts/${item.id}`, { replace: true });
+          navigate(`${screenPath(props.type)}/${item.id}`, { replace: true });
         } catch (caught) {
           setError(caught);
         } finally {
@@ -88,7 +89,7 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
         }
       }}
     >
-      <h1 id="new-title">{t("newPost")}</h1>
+      <h1 id="new-title">{t(TYPE_WORDS[props.type].create)}</h1>
       <ErrorNotice error={error} />
       <Field id="new-post-title" label={t("title")}>
         <input
@@ -112,7 +113,7 @@ export function NewPostScreen(props: { search: URLSearchParams }) {
         <button type="submit" disabled={busy}>
           {t("create")}
         </button>
-        <Link href="/" class="button secondary">
+        <Link href={screenPath(props.type)} class="button secondary">
           {t("cancel")}
         </Link>
       </div>
@@ -425,12 +426,18 @@ function DiffView(props: { comparison: RevisionComparison }) {
   );
 }
 
-function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestored: (item: ContentItem) => void }) {
+function RevisionsPanel(props: {
+  type: ContentType;
+  item: ContentItem;
+  canWrite: boolean;
+  onRestored: (item: ContentItem) => void;
+}) {
+  const api = contentApi(props.type);
   const [list, setList] = useState<Revision[] | null>(null);
   const [comparison, setComparison] = useState<{ id: string; data: RevisionComparison } | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    posts
+    api
       .revisions(props.item.id)
       .then((answer) => setList(answer.items))
       .catch(setError);
@@ -455,11 +462,7 @@ function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestore
                     try {
                       setComparison({
                         id: revision.id,
-                        data: await posts.compare(
-                          props.item.id,
-                          revision.id,
-                          props.item.currentRevisionId ?? undefined,
-                        ),
+                        data: await api.compare(props.item.id, revision.id, props.item.currentRevisionId ?? undefined),
                       });
                     } catch (caught) {
                       setError(caught);
@@ -475,7 +478,7 @@ function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestore
                     onClick={async () => {
                       setError(null);
                       try {
-                        props.onRestored(await posts.restoreRevision(props.item.id, revision.id, props.item.version));
+                        props.onRestored(await api.restoreRevision(props.item.id, revision.id, props.item.version));
                         setComparison(null);
                       } catch (caught) {
                         setError(caught);
@@ -497,8 +500,10 @@ function RevisionsPanel(props: { item: ContentItem; canWrite: boolean; onRestore
 
 // ---- The editor ----
 
-export function EditorScreen(props: { id: string; me: Me }) {
+export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
   useLang();
+  const api = contentApi(props.type);
+  const base = screenPath(props.type);
   const [item, setItem] = useState<ContentItem | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [saveState, setSaveState] = useState<SaveState>("saved");
@@ -530,7 +535,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
   const load = async () => {
     setError(null);
     try {
-      const loaded = await posts.get(props.id);
+      const loaded = await api.get(props.id);
       setItem(loaded);
       setDraft(draftOf(loaded));
       setSaveState("saved");
@@ -547,7 +552,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
   const watchAnalysis = (savedText: string, attempt = 0) => {
     if (pollTimer.current) clearTimeout(pollTimer.current);
     pollTimer.current = null;
-    posts
+    api
       .analysis(props.id)
       .then((body) => {
         const view = normaliseAnalysis(body);
@@ -568,11 +573,11 @@ export function EditorScreen(props: { id: string; me: Me }) {
   useEffect(() => {
     void load();
     terms
-      .categories()
+      .list("category")
       .then((a) => setCategories(a.items))
       .catch(() => undefined);
     terms
-      .tags()
+      .list("tag")
       .then((a) => setTags(a.items))
       .catch(() => undefined);
     return () => {
@@ -595,7 +600,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
     setSaveState("saving");
     const run = (async () => {
       try {
-        const saved = await posts.update(current.id, current.version, changes);
+        const saved = await api.update(current.id, current.version, changes);
         live.current.item = saved;
         setItem(saved);
         // Rebase: fields not touched since this save was sent take the server's value (it may normalise
@@ -656,7 +661,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
     try {
       await flush();
       const text = live.current.draft?.bodyMarkdown ?? "";
-      const view = normaliseAnalysis(await posts.analyse(props.id));
+      const view = normaliseAnalysis(await api.analyse(props.id));
       setAnalysis(view);
       setAnalysedText(text);
     } catch (caught) {
@@ -683,7 +688,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
     try {
       await flush();
       const current = live.current.item!;
-      const moved = await posts.transition(current.id, current.version, { to: action.to, ...extra });
+      const moved = await api.transition(current.id, current.version, { to: action.to, ...extra });
       setItem(moved);
       setDraft(draftOf(moved));
       if (ANALYSED_STATES.includes(moved.state)) watchAnalysis(moved.bodyMarkdown);
@@ -708,7 +713,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
     <div class="editor">
       <div class="editor-main">
         <div class="heading-row">
-          <Link href="/">← {t("backToList")}</Link>
+          <Link href={base}>← {t("backToList")}</Link>
           <span
             class={`save-state save-${saveState}`}
             role="status"
@@ -872,7 +877,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
                     disabled={!newTag.trim()}
                     onClick={async () => {
                       try {
-                        const created = await terms.createTag(newTag.trim());
+                        const created = await terms.create("tag", { name: newTag.trim() });
                         setTags([...tags, created]);
                         setNewTag("");
                         update({ tagIds: [...draft.tagIds, created.id] });
@@ -895,7 +900,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
           <p>
             {t("createTranslation")}{" "}
             {LOCALES.filter((l) => l !== item.locale).map((l) => (
-              <Link key={l} href={`/posts/new?translationGroupId=${item.translationGroupId}&locale=${l}`} class="chip">
+              <Link key={l} href={`${base}/new?translationGroupId=${item.translationGroupId}&locale=${l}`} class="chip">
                 {l}
               </Link>
             ))}
@@ -914,6 +919,7 @@ export function EditorScreen(props: { id: string; me: Me }) {
           onPick={pick}
         />
         <RevisionsPanel
+          type={props.type}
           item={item}
           canWrite={editable}
           onRestored={(restored) => {

@@ -1,14 +1,16 @@
 import { useEffect, useState } from "preact/hooks";
-import { type ContentFilters, posts, terms } from "../api";
+import { type ContentFilters, contentApi, terms } from "../api";
+import { type ContentType, screenPath, TYPE_WORDS } from "../content-kinds";
 import { formatDate, levelName, stateName, t } from "../i18n";
 import { COMPLIANCE_LEVELS, type ContentPage, LOCALES, type Me, STATES, type Term } from "../types";
 import { ErrorNotice, Field, Link, navigate, useLang } from "../ui";
 
 const FILTER_KEYS = ["state", "locale", "category", "author", "complianceLevel", "q"] as const;
 
-/** Posts with filters, search and cursor pagination; the filters live in the URL (shareable, back button). */
-export function ContentList(props: { me: Me; search: URLSearchParams }) {
+/** One type's items with filters, search and cursor pagination; the filters live in the URL (shareable, back button). */
+export function ContentList(props: { type: ContentType; me: Me; search: URLSearchParams }) {
   useLang();
+  const base = screenPath(props.type);
   const filters: ContentFilters = {};
   for (const key of FILTER_KEYS) {
     const value = props.search.get(key);
@@ -25,14 +27,14 @@ export function ContentList(props: { me: Me; search: URLSearchParams }) {
     setDraft(Object.fromEntries(FILTER_KEYS.map((k) => [k, props.search.get(k) ?? ""])));
     setPage(null);
     setError(null);
-    posts
+    contentApi(props.type)
       .list({ ...filters, cursor, limit: 20 })
       .then(setPage)
       .catch(setError);
-  }, [key]);
+  }, [key, props.type]);
   useEffect(() => {
     terms
-      .categories()
+      .list("category")
       .then((answer) => setCategories(answer.items))
       .catch(() => undefined);
   }, []);
@@ -42,7 +44,7 @@ export function ContentList(props: { me: Me; search: URLSearchParams }) {
     for (const k of FILTER_KEYS) if (next[k]?.trim()) params.set(k, next[k]!.trim());
     if (nextCursor) params.set("cursor", nextCursor);
     const text = params.toString();
-    navigate(text ? `/?${text}` : "/");
+    navigate(text ? `${base}?${text}` : base);
   };
   const set = (k: string) => (event: Event) =>
     setDraft({ ...draft, [k]: (event.currentTarget as HTMLInputElement).value });
@@ -51,10 +53,10 @@ export function ContentList(props: { me: Me; search: URLSearchParams }) {
   return (
     <section>
       <div class="heading-row">
-        <h1>{t("posts")}</h1>
+        <h1>{t(TYPE_WORDS[props.type].plural)}</h1>
         {canWrite && (
-          <Link href="/posts/new" class="button">
-            {t("newPost")}
+          <Link href={`${base}/new`} class="button">
+            {t(TYPE_WORDS[props.type].create)}
           </Link>
         )}
       </div>
@@ -137,7 +139,7 @@ export function ContentList(props: { me: Me; search: URLSearchParams }) {
             {page.items.map((item) => (
               <tr key={item.id}>
                 <td>
-                  <Link href={`/posts/${item.id}`}>{item.title}</Link>
+                  <Link href={`${base}/${item.id}`}>{item.title}</Link>
                 </td>
                 <td>
                   <span class={`badge state-${item.state}`}>{stateName(item.state)}</span>

@@ -1,9 +1,11 @@
-import { useRef, useState } from "preact/hooks";
-import { request } from "../api";
-import { t } from "../i18n";
-import type { MediaItem, UploadKind } from "../types";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { retentionClasses } from "../../../schema/retention-policies";
+import { media as mediaApi, type MediaFilters } from "../api";
+import { formatDate, t } from "../i18n";
+import { rememberedSubject, SubjectPicker } from "../subjects";
+import type { MediaItem, MediaListItem, MediaPage, Me, SubjectMatch, UploadKind } from "../types";
 import { classify, UploadCancelled, uploadFile, type UploadProgress } from "../upload";
-import { ErrorNotice, Field, useLang } from "../ui";
+import { ErrorNotice, Field, navigate, useLang } from "../ui";
 
 interface Job {
   key: number;
@@ -97,7 +99,7 @@ export function MediaDetails(props: { media: MediaItem }) {
           onClick={async () => {
             setError(null);
             try {
-              const link = (await request<{ url: string }>("GET", `/api/media/${media.id}/download`)).data;
+              const link = await mediaApi.download(media.id);
               window.open(link.url, "_blank", "noopener");
             } catch (caught) {
               setError(caught);
@@ -111,17 +113,180 @@ export function MediaDetails(props: { media: MediaItem }) {
   );
 }
 
-export function MediaScreen() {
+/** Who may link files to a patient, and so search data subjects (the privacy routes' registrars). */
+const SUBJECT_ROLES = ["admin", "compliance_officer", "medical_reviewer"];
+
+const KIND_WORDS = { dicom: "kindDicom", image: "kindImage", document: "kindDocument" } as const;
+const FILTER_KEYS = ["kind", "retentionClass", "subject", "from", "to"] as const;
+
+/** A day typed in a date input, as the instant its local midnight starts (`to` is exclusive: the next day). */
+function dayStart(day: string, plusDays = 0): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  const date = new Date(`${day}T00:00:00`);
+  date.setDate(date.getDate() + plusDays);
+  return date.toISOString();
+}
+
+function LibraryItem(props: { item: MediaListItem }) {
+  const { item } = props;
+  const [open, setOpen] = useState(false);
+  return (
+    <li class="card media-card" data-testid="media-item" data-kind={item.kind}>
+      <div class="media-thumb">
+        {item.thumbnailUrl ? (
+          <img src={item.thumbnailUrl} alt="" loading="lazy" decoding="async" data-testid="media-thumb" />
+        ) : (
+          <span class="media-kind">{item.kind === "dicom" ? "DICOM" : item.kind === "document" ? "PDF" : "—"}</span>
+        )}
+      </div>
+      <p class="media-name">
+        <strong>{item.filename}</strong>
+      </p>
+      <p class="small muted">
+        {t(KIND_WORDS[item.kind])} · {formatBytes(item.size)} · {formatDate(item.createdAt)}
+      </p>
+      <p class="small">
+        <code>{item.retentionClass}</code> {item.phi && <span class="badge badge-warn">{t("phiBadge")}</span>}
+        {item.blocked && <span class="badge badge-rejected">{t("subjectBlocked")}</span>}
+      </p>
+      <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? t("hideDetails") : t("details")}
+      </button>
+      {open && <MediaDetails media={item} />}
+    </li>
+  );
+}
+
+/** The library: `GET /api/media` with its filters in the URL (shareable, back button), a cursor page at a time. */
+function MediaLibrary(props: { search: URLSearchParams; mayPickSubject: boolean; reloadKey: number }) {
+  useLang();
+  const read = (key: (typeof FILTER_KEYS)[number]) => props.search.get(key) ?? "";
+  const cursor = props.search.get("cursor") ?? undefined;
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  const [subject, setSubject] = useState<SubjectMatch | null>(null);
+  const [page, setPage] = useState<MediaPage | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const key = props.search.toString();
+
+  useEffect(() => {
+    setDraft(Object.fromEntries(FILTER_KEYS.map((k) => [k, read(k)])));
+    setSubject(read("subject") ? rememberedSubject(read("subject")) : null);
+    const filters: MediaFilters = {
+      ...(read("kind") ? { kind: read("kind") } : {}),
+      ...(read("retentionClass") ? { retentionClass: read("retentionClass") } : {}),
+      ...(read("subject") ? { subjectId: read("subject") } : {}),
+      ...(dayStart(read("from")) ? { from: dayStart(read("from")) } : {}),
+      ...(dayStart(read("to"), 1) ? { to: dayStart(read("to"), 1) } : {}),
+      ...(cursor ? { cursor } : {}),
+      limit: 24,
+    };
+    setPage(null);
+    setError(null);
+    mediaApi.list(filters).then(setPage).catch(setError);
+  }, [key, props.reloadKey]);
+
+  const apply = (next: Record<string, string>, nextCursor?: string) => {
+    const params = new URLSearchParams();
+    for (const k of FILTER_KEYS) if (next[k]?.trim()) params.set(k, next[k]!.trim());
+    if (nextCursor) params.set("cursor", nextCursor);
+    const text = params.toString();
+    navigate(text ? `/media?${text}` : "/media");
+  };
+  const set = (k: string) => (event: Event) =>
+    setDraft({ ...draft, [k]: (event.currentTarget as HTMLInputElement).value });
+
+  return (
+    <section aria-labelledby="library-title">
+      <h2 id="library-title">{t("mediaLibrary")}</h2>
+      <form
+        class="filters card"
+        role="search"
+        onSubmit={(event) => {
+          event.preventDefault();
+          apply(draft);
+        }}
+      >
+        <Field id="m-kind" label={t("filterKind")}>
+          <select id="m-kind" value={draft.kind ?? ""} onChange={set("kind")}>
+            <option value="">{t("any")}</option>
+            {(Object.keys(KIND_WORDS) as Array<keyof typeof KIND_WORDS>).map((kind) => (
+              <option key={kind} value={kind}>
+                {t(KIND_WORDS[kind])}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="m-class" label={t("retentionClass")}>
+          <select id="m-class" value={draft.retentionClass ?? ""} onChange={set("retentionClass")}>
+            <option value="">{t("any")}</option>
+            {retentionClasses.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="m-from" label={t("createdFrom")}>
+          <input id="m-from" type="date" value={draft.from ?? ""} onInput={set("from")} />
+        </Field>
+        <Field id="m-to" label={t("createdTo")}>
+          <input id="m-to" type="date" value={draft.to ?? ""} onInput={set("to")} />
+        </Field>
+        {props.mayPickSubject && (
+          <SubjectPicker
+            id="m-subject"
+            label={t("filterSubject")}
+            value={subject}
+            onChange={(picked) => {
+              setSubject(picked);
+              setDraft({ ...draft, subject: picked?.id ?? "" });
+            }}
+          />
+        )}
+        <div class="actions">
+          <button type="submit">{t("apply")}</button>
+          <button type="button" class="secondary" onClick={() => apply({})}>
+            {t("clear")}
+          </button>
+        </div>
+      </form>
+      <p class="muted small">{t("phiListedHint")}</p>
+      <ErrorNotice error={error} />
+      {!page && !error && <p>{t("loading")}</p>}
+      {page && page.items.length === 0 && <p class="muted">{t("noMedia")}</p>}
+      {page && page.items.length > 0 && (
+        <ul class="media-grid" data-testid="media-library">
+          {page.items.map((item) => (
+            <LibraryItem key={item.id} item={item} />
+          ))}
+        </ul>
+      )}
+      <div class="pager">
+        {cursor && (
+          <button type="button" class="secondary" onClick={() => apply(draft)}>
+            {t("firstPage")}
+          </button>
+        )}
+        {page?.nextCursor && (
+          <button type="button" class="secondary" onClick={() => apply(draft, page.nextCursor!)}>
+            {t("nextPage")}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}
+
+export function MediaScreen(props: { me: Me; search: URLSearchParams }) {
   useLang();
   const [jobs, setJobs] = useState<Job[]>([]);
-  const [subjectId, setSubjectId] = useState("");
+  const [subject, setSubject] = useState<SubjectMatch | null>(null);
   const [dragging, setDragging] = useState(false);
   const [rejected, setRejected] = useState<string[]>([]);
-  const [lookupId, setLookupId] = useState("");
-  const [opened, setOpened] = useState<MediaItem | null>(null);
-  const [lookupError, setLookupError] = useState<unknown>(null);
+  const [reloadKey, setReloadKey] = useState(0);
   const counter = useRef(0);
   const jobsRef = useRef<Job[]>([]);
+  const mayPickSubject = props.me.roles.some((role) => SUBJECT_ROLES.includes(role));
 
   const patch = (key: number, change: Partial<Job>) => {
     jobsRef.current = jobsRef.current.map((job) => (job.key === key ? { ...job, ...change } : job));
@@ -134,17 +299,17 @@ export function MediaScreen() {
         file: job.file,
         kind: job.kind,
         contentType: job.contentType,
-        ...(subjectId.trim() ? { subjectId: subjectId.trim() } : {}),
+        ...(subject ? { subjectId: subject.id } : {}),
         signal: job.controller.signal,
         onProgress: (progress) => patch(job.key, { progress: { ...progress } }),
       });
       patch(job.key, { media });
+      setReloadKey((n) => n + 1);
     } catch (error) {
       if (!(error instanceof UploadCancelled))
         patch(job.key, { error, progress: { ...job.progress, phase: "failed" } });
     }
   };
-
   const addFiles = (files: FileList | File[]) => {
     const skipped: string[] = [];
     for (const file of Array.from(files)) {
@@ -173,16 +338,11 @@ export function MediaScreen() {
   return (
     <section>
       <h1>{t("mediaTitle")}</h1>
-      <p class="notice">{t("mediaListMissing")}</p>
       <div class="card">
-        <Field id="upload-subject" label={t("subjectId")}>
-          <input
-            id="upload-subject"
-            pattern="[0-9a-fA-F-]{36}"
-            value={subjectId}
-            onInput={(e) => setSubjectId(e.currentTarget.value)}
-          />
-        </Field>
+        <h2>{t("uploadTitle")}</h2>
+        {mayPickSubject && (
+          <SubjectPicker id="upload-subject" label={t("uploadSubject")} value={subject} onChange={setSubject} />
+        )}
         <label
           class={`dropzone ${dragging ? "dropzone-active" : ""}`}
           data-testid="dropzone"
@@ -271,35 +431,7 @@ export function MediaScreen() {
           );
         })}
       </ul>
-      <form
-        class="card narrow"
-        onSubmit={async (event) => {
-          event.preventDefault();
-          setLookupError(null);
-          setOpened(null);
-          try {
-            setOpened((await request<MediaItem>("GET", `/api/media/${encodeURIComponent(lookupId.trim())}`)).data);
-          } catch (caught) {
-            setLookupError(caught);
-          }
-        }}
-      >
-        <h2>{t("lookUpMedia")}</h2>
-        <Field id="media-id" label={t("mediaId")}>
-          <input
-            id="media-id"
-            required
-            pattern="[0-9a-fA-F-]{36}"
-            value={lookupId}
-            onInput={(e) => setLookupId(e.currentTarget.value)}
-          />
-        </Field>
-        <div class="actions">
-          <button type="submit">{t("open")}</button>
-        </div>
-        <ErrorNotice error={lookupError} />
-        {opened && <MediaDetails media={opened} />}
-      </form>
+      <MediaLibrary search={props.search} mayPickSubject={mayPickSubject} reloadKey={reloadKey} />
     </section>
   );
 }
