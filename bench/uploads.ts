@@ -142,6 +142,7 @@ export async function uploadBenchmarks(
     const clients: Clients = {
       config: getConfig({ ENVIRONMENT: "test" }),
       db,
+      http: undefined as never, // the sweep never reads over HTTP
       redis: undefined as never, // the sweep never touches Redis
       storage: { s3, bucket: env.s3.bucket },
       close: async () => undefined,

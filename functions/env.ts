@@ -10,6 +10,8 @@ export interface Bindings {
   DATABASE_URL?: string;
   /** Local development and tests only: "host:port/v1" of the WebSocket→TCP proxy in front of PostgreSQL. */
   NEON_WS_PROXY?: string;
+  /** Local development and tests only: URL of the local endpoint that answers Neon's HTTP protocol (`…/sql`). */
+  NEON_HTTP_ENDPOINT?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
   S3_ENDPOINT?: string;
@@ -76,6 +78,7 @@ const databaseSchema = z.object({
     .string()
     .regex(/^[\w.-]+:\d+(\/[\w/-]*)?$/, "must look like host:port/v1")
     .optional(),
+  NEON_HTTP_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
 });
 
 const redisSchema = z.object({
@@ -283,6 +286,8 @@ export interface AuthConfig {
 export interface DatabaseConfig {
   url: string;
   wsProxy: string | undefined;
+  /** Where the HTTP driver posts its queries; unset means Neon's own endpoint for the URL's host. */
+  httpEndpoint?: string | undefined;
 }
 export interface RedisConfig {
   url: string;
@@ -340,7 +345,11 @@ export function getConfig(env: Bindings): Config {
   const environment = environmentSchema.safeParse(env.ENVIRONMENT ?? "production");
   const config: Config = {
     environment: environment.success ? environment.data : "production",
-    database: parseSection(databaseSchema, env, (v) => ({ url: v.DATABASE_URL, wsProxy: v.NEON_WS_PROXY })),
+    database: parseSection(databaseSchema, env, (v) => ({
+      url: v.DATABASE_URL,
+      wsProxy: v.NEON_WS_PROXY,
+      httpEndpoint: v.NEON_HTTP_ENDPOINT,
+    })),
     redis: parseSection(redisSchema, env, (v) => ({
       url: v.UPSTASH_REDIS_REST_URL,
       token: v.UPSTASH_REDIS_REST_TOKEN,

@@ -3,6 +3,7 @@ import { type Config, requireSection, type SectionName, type SectionValue } from
 import type { DomainEvent } from "./events";
 import type { Actor, TenantContext, UserActor } from "./lib/actor";
 import { createDatabase, type Database, type Transaction, withTenant } from "./lib/db";
+import { createHttpDatabase, type HttpDatabase, type ReadBatch, readAsTenant, type ReadResults } from "./lib/db-http";
 import { UnauthorizedError } from "./lib/errors";
 import { lazy } from "./lib/lazy";
 import type { Logger } from "./lib/logging";
@@ -31,7 +32,10 @@ export interface AuditActor {
  */
 export interface Scope {
   readonly config: Config;
+  /** The WebSocket pool, for writes and interactive transactions; opened at first use. */
   readonly db: Database;
+  /** The HTTP driver, for one-shot reads that need no tenant (lookups by hostname); see `read` for tenant data. */
+  readonly http: HttpDatabase;
   readonly redis: Redis;
   readonly storage: Storage;
   readonly tenant: TenantContext;
@@ -45,6 +49,14 @@ export interface Scope {
    * with `afterCommit` inside it are kept only if it commits.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Reads this tenant's data in one HTTP round trip (lib/db-http `readAsTenant`): the statements `build` makes
+   * on the HTTP driver run in one read-only transaction under this tenant's row-level security, and each one's
+   * result comes back in order. For public reads (site, feeds, sitemaps, the WordPress API, search): no
+   * WebSocket is opened. Anything that writes, audits or must see its own reads between statements uses
+   * `transaction`.
+   */
+  read<T extends ReadBatch>(build: (db: HttpDatabase) => T): Promise<ReadResults<T>>;
   /**
    * Appends an event to the tenant's hash-chained audit log in `tx`, so it commits with the change it
    * records. The actor and request id are the scope's unless `options.as` names another actor.
@@ -66,19 +78,24 @@ export interface Scope {
 export interface Clients {
   config: Config;
   db: Database;
+  http: HttpDatabase;
   redis: Redis;
   storage: Storage;
-  /** Ends the database pool; call it once the work (and its after-commit effects) is done. */
+  /** Ends the database pool, if it was opened; call it once the work (and its after-commit effects) is done. */
   close(): Promise<void>;
 }
 
 /**
- * Opens the clients from config. The database pool is opened now; Redis and S3 are built at first use, so
- * work that never touches them neither pays for them nor fails on their configuration.
+ * Opens the clients from config. The HTTP read client is built now (it holds no connection); the WebSocket
+ * pool, Redis and S3 are built at first use, so work that never touches them neither pays for them nor fails on
+ * their configuration: a public page read over HTTP never opens a WebSocket.
  * Workers may not share I/O objects between requests: clients are never module-level.
  */
 export function openClients(config: Config): Clients {
-  const { db, pool } = createDatabase(requireSection(config, "database"));
+  const database = requireSection(config, "database");
+  let pooled: ReturnType<typeof createDatabase> | undefined;
+  const db = lazy(() => (pooled ??= createDatabase(database)).db);
+  const http = createHttpDatabase(database);
   const redis = lazy(() => createRedis(requireSection(config, "redis")));
   const storage: Storage = {
     s3: lazy(() => createS3(requireSection(config, "s3"))),
@@ -86,7 +103,16 @@ export function openClients(config: Config): Clients {
       return requireSection(config, "s3").bucket;
     },
   };
-  return { config, db, redis, storage, close: () => pool.end().catch(() => undefined) };
+  return {
+    config,
+    db,
+    http,
+    redis,
+    storage,
+    close: async () => {
+      await pooled?.pool.end().catch(() => undefined);
+    },
+  };
 }
 
 export function auditActorOf(actor: Actor): AuditActor {
@@ -111,6 +137,7 @@ export function createScope(
   return {
     config: clients.config,
     db: clients.db,
+    http: clients.http,
     redis: clients.redis,
     storage: clients.storage,
     tenant,
@@ -131,6 +158,14 @@ export function createScope(
       );
       events.push(...raised);
       return result;
+    },
+    read(build) {
+      return readAsTenant(
+        clients.http,
+        tenant.id,
+        build(clients.http),
+        actor.kind === "user" ? { userId: actor.userId } : {},
+      );
     },
     audit(tx, action, target = null, details = {}, options = {}) {
       const as = options.as ?? auditActorOf(actor);

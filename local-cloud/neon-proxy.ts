@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { buildAllowList, parseAddress, type Target } from "./allow-list.js";
 
 export interface NeonProxyOptions {
   /** Interface to listen on; loopback by default so nothing outside the machine can use it. */
@@ -22,12 +23,6 @@ export interface NeonProxyOptions {
 export interface NeonProxy {
   port: number;
   close(): Promise<void>;
-}
-
-interface Target {
-  host: string;
-  port: number;
-  key: string;
 }
 
 interface Bridge {
@@ -58,7 +53,7 @@ const MAX_CLOSE_REASON_BYTES = 123;
 
 export async function startNeonProxy(opts: NeonProxyOptions): Promise<NeonProxy> {
   const host = opts.host ?? "127.0.0.1";
-  const allowed = buildAllowList(opts.allow);
+  const allowed = buildAllowList(opts.allow, "neon-proxy");
   const bridges = new Set<Bridge>();
 
   const server = createServer((_req, res) => {
@@ -82,28 +77,6 @@ export async function startNeonProxy(opts: NeonProxyOptions): Promise<NeonProxy>
       return closing;
     },
   };
-}
-
-function buildAllowList(entries: string[]): Set<string> {
-  const keys = new Set<string>();
-  for (const entry of entries) {
-    const target = parseAddress(entry);
-    if (!target) throw new Error(`neon-proxy: invalid allow-list entry "${entry}" (expected host:port)`);
-    keys.add(target.key);
-  }
-  return keys;
-}
-
-/** Parses "host:port" or "[v6]:port"; hosts compare case-insensitively, ports must be 1–65535. */
-function parseAddress(raw: string | null | undefined): Target | null {
-  if (!raw) return null;
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw.trim());
-  if (!match) return null;
-  const host = (match[1] ?? match[2] ?? "").toLowerCase();
-  const port = Number(match[3]);
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65_535) return null;
-  const key = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-  return { host, port, key };
 }
 
 function handleConnection(ws: WebSocket, req: IncomingMessage, allowed: Set<string>, bridges: Set<Bridge>): void {

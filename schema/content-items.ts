@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { bigserial, index, integer, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -21,6 +32,8 @@ export type { ContentType, ContentLocale, ComplianceLevel, WorkflowState } from 
  * - `body_html`: rendered from `body_markdown` and sanitized on save (never at read time).
  * - `reviewer_*`: the responsible physician at approval time, copied (not joined) so the published record
  *   keeps naming who reviewed it even if the credential later changes (CFM 2.336/2023: name + CRM/UF).
+ * - `meta_title`, `meta_description`, `focus_keyword`, `canonical_url`, `noindex`: what search engines are
+ *   told about the item (null: the title, the excerpt, no keyword, the item's own URL); kept per revision too.
  * - `search_vector`: a generated tsvector (per-locale dictionary, unaccented) added by the migration
  *   `content-rls-search`, not declared here because it calls a function that migration creates.
  */
@@ -60,6 +73,12 @@ export const contentItems = pgTable(
     reviewerName: text("reviewer_name"),
     reviewerCrm: text("reviewer_crm"),
     reviewerUf: text("reviewer_uf"),
+    metaTitle: text("meta_title"),
+    metaDescription: text("meta_description"),
+    focusKeyword: text("focus_keyword"),
+    /** An absolute https URL that replaces the item's own as its canonical link. */
+    canonicalUrl: text("canonical_url"),
+    noindex: boolean("noindex").notNull().default(false),
     version: integer("version").notNull().default(1),
     trashedAt: timestamp("trashed_at", { withTimezone: true, mode: "date", precision: 3 }),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),

@@ -17,6 +17,28 @@ export interface RevisionSnapshot {
   featuredMediaId: string | null;
   categoryIds: string[];
   tagIds: string[];
+  metaTitle: string | null;
+  metaDescription: string | null;
+  focusKeyword: string | null;
+  canonicalUrl: string | null;
+  noindex: boolean;
+}
+
+/** What search engines are told about an item; revisions saved before these fields existed had these values. */
+export const SEO_DEFAULTS = {
+  metaTitle: null,
+  metaDescription: null,
+  focusKeyword: null,
+  canonicalUrl: null,
+  noindex: false,
+} as const satisfies Pick<
+  RevisionSnapshot,
+  "metaTitle" | "metaDescription" | "focusKeyword" | "canonicalUrl" | "noindex"
+>;
+
+/** A stored snapshot as today's shape: fields added since it was saved take their defaults. */
+export function completeSnapshot(stored: RevisionSnapshot): RevisionSnapshot {
+  return { ...SEO_DEFAULTS, ...stored };
 }
 
 /** One row per save of a content item (append-only for the Worker: it may insert and read, never change). */

@@ -26,3 +26,4 @@ export * from "./privacy-requests";
 export * from "./audit-checkpoints";
 export * from "./outbox";
 export * from "./invitations";
+export * from "./password-resets";

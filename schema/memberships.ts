@@ -12,12 +12,15 @@ export const MEMBERSHIP_STATUSES = ["active", "disabled"] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
 /**
- * Who a tenant may attach: a person already a member here (another role), or one this transaction created.
+ * Who a tenant may attach: a person already a member here (another role), one this transaction created, or the
+ * person who accepted one of this tenant's invitations in this very transaction, for a role the invitation names.
  * Anyone else is another tenant's member, whom this tenant cannot see and must not be able to claim.
  */
 const attachable =
   `exists (select 1 from memberships m where m.user_id = memberships.user_id and m.tenant_id = ${currentTenantSql})` +
-  ` or exists (select 1 from users u where u.id = memberships.user_id and ${writtenInThisTransactionSql("u")})`;
+  ` or exists (select 1 from users u where u.id = memberships.user_id and ${writtenInThisTransactionSql("u")})` +
+  ` or exists (select 1 from invitations i where i.tenant_id = ${currentTenantSql} and i.accepted_by = memberships.user_id` +
+  ` and memberships.role = any(i.roles) and ${writtenInThisTransactionSql("i")})`;
 
 /**
  * A role a user holds in a tenant; one row per role. `status` is the tenant's own say over the person: a

@@ -3,6 +3,13 @@ import { pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-o
 import { appRole, currentTenantSql, currentUserSql, writtenInThisTransactionSql } from "./roles";
 
 const memberOfCurrentTenant = `exists (select 1 from memberships m where m.user_id = users.id and m.tenant_id = ${currentTenantSql})`;
+/**
+ * The person an invitation of this tenant names, once this very transaction has accepted it: accepting attaches
+ * an account that already exists (a physician who writes for another clinic), which the tenant cannot see before.
+ */
+const claimedByInvitation = `exists (select 1 from invitations i where i.tenant_id = ${currentTenantSql} and i.email = users.email and i.accepted_at is not null and ${writtenInThisTransactionSql("i")})`;
+/** A former member who wrote for the tenant: removing a membership leaves their content attributed to them. */
+const authorOfCurrentTenant = `exists (select 1 from content_authors a where a.user_id = users.id and a.tenant_id = ${currentTenantSql})`;
 /** The account owner's own session, in a tenant they belong to. */
 const ownerInCurrentTenant = `users.id = ${currentUserSql} and ${memberOfCurrentTenant}`;
 
@@ -32,12 +39,14 @@ export const users = pgTable(
   },
   (table) => [
     uniqueIndex("users_email_idx").on(table.email),
-    // A tenant sees only the people who hold a membership in it, and a transaction the person it just created
-    // (so memberships_attach can tell that it did).
+    // A tenant sees only the people who hold a membership in it, those who wrote for it, a transaction the person
+    // it just created (so memberships_attach can tell that it did) and the person whose invitation it accepted.
     pgPolicy("users_read", {
       for: "select",
       to: appRole,
-      using: sql.raw(`${memberOfCurrentTenant} or ${writtenInThisTransactionSql("users")}`),
+      using: sql.raw(
+        `${memberOfCurrentTenant} or ${authorOfCurrentTenant} or ${writtenInThisTransactionSql("users")} or ${claimedByInvitation}`,
+      ),
     }),
     // Users are global: a tenant's code must not rewrite the password, second factor or status of a person
     // other tenants rely on. Only the account owner's own session changes the row; a global disable is a

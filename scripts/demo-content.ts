@@ -92,6 +92,8 @@ export async function seedDemoContent(
   const clients: Clients = {
     config: getConfig({ ENVIRONMENT: options.environment } as Bindings),
     db: drizzle({ client: pool }) as unknown as Database,
+    // The seed writes; public reads over Neon's HTTP driver are the Worker's.
+    http: unavailable("the HTTP read path"),
     redis: unavailable("Redis"),
     storage: unavailable("S3"),
     close: () => pool.end(),
@@ -145,7 +147,13 @@ async function verifyReviewer(scopes: Scopes, options: { tenant: TenantContext }
   );
   if (existing.rows[0]?.status === "verified") return;
   await submitCredential(scopes.reviewer, { ...DEMO_CREDENTIAL.input });
-  await reviewCredential(scopes.admin, { userId: reviewer, status: "verified", note: DEMO_CREDENTIAL.note });
+  await reviewCredential(scopes.admin, {
+    userId: reviewer,
+    status: "verified",
+    note: DEMO_CREDENTIAL.note,
+    // The reviewer's notice, like any review's; the demo site is served at localhost:8787.
+    mail: { origin: "http://localhost:8787", locale: "pt-BR" },
+  });
 }
 
 async function termIds(

@@ -16,6 +16,7 @@ import {
   isReachable,
   startEmbeddedPostgres,
   startMailCatcher,
+  startNeonHttp,
   startNeonProxy,
   startS3Server,
   startUpstashAdapter,
@@ -29,7 +30,16 @@ import { DEMO_CREDENTIAL } from "./demo-articles.js";
 const ROOT = new URL("..", import.meta.url).pathname;
 const STATE = join(ROOT, ".local-cloud");
 const HOST = "127.0.0.1";
-const PORTS = { worker: 8787, neonProxy: 4444, upstash: 8079, s3: 4569, pglite: 5499, smtp: 1025, inbox: 1080 };
+const PORTS = {
+  worker: 8787,
+  neonProxy: 4444,
+  neonHttp: 4445,
+  upstash: 8079,
+  s3: 4569,
+  pglite: 5499,
+  smtp: 1025,
+  inbox: 1080,
+};
 const DEV_APP_ROLE = "vitalis_app_dev";
 const BUCKET = "vitalis-dev";
 
@@ -168,6 +178,14 @@ async function main(): Promise<void> {
     allow: [`${database.host}:${database.port}`],
   });
   stops.push(() => neonProxy.close());
+  const neonHttp = await startNeonHttp({
+    host: HOST,
+    port: PORTS.neonHttp,
+    allow: [`${database.host}:${database.port}`],
+    // PGlite is one session shared by every connection: one connection keeps each request's transaction whole.
+    ...(database.embedded ? { maxConnections: 1 } : {}),
+  });
+  stops.push(() => neonHttp.close());
   const upstashToken = randomBytes(24).toString("hex");
   const upstashUrl = await startRedisAdapter(upstashToken);
   const s3 = await startS3Server({
@@ -199,6 +217,7 @@ async function main(): Promise<void> {
     ENVIRONMENT: environment,
     DATABASE_URL: database.appUrl,
     NEON_WS_PROXY: `${HOST}:${neonProxy.port}/v1`,
+    NEON_HTTP_ENDPOINT: neonHttp.url,
     UPSTASH_REDIS_REST_URL: upstashUrl,
     UPSTASH_REDIS_REST_TOKEN: upstashToken,
     S3_ENDPOINT: s3.endpoint,

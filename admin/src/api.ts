@@ -202,8 +202,8 @@ export const users = {
     data<CredentialView>("POST", `/api/users/${encodeURIComponent(userId)}/credential/review`, {
       body: { status, note },
     }),
-  disable: (userId: string) => data<void>("POST", `/api/users/${encodeURIComponent(userId)}/disable`),
-  enable: (userId: string) => data<void>("POST", `/api/users/${encodeURIComponent(userId)}/enable`),
+  suspend: (userId: string) => data<void>("POST", `/api/members/${encodeURIComponent(userId)}/suspend`),
+  resume: (userId: string) => data<void>("POST", `/api/members/${encodeURIComponent(userId)}/resume`),
 };
 
 // ---- Outgoing e-mail ----

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { auth, me as meApi, onSessionEnded, onStepUp, refreshSession, setAccessToken } from "./api";
-import { type Lang, lang, setLang, t } from "./i18n";
+import { type Lang, lang, LANGUAGES, setLang, t } from "./i18n";
 import { AccountScreen } from "./screens/account";
 import { ComplianceScreen } from "./screens/compliance";
 import { CONTENT_TYPES, contentRoute, screenPath, TYPE_WORDS } from "./content-kinds";
@@ -25,8 +25,11 @@ function LanguageSwitch() {
         value={lang()}
         onChange={(event) => setLang((event.currentTarget as HTMLSelectElement).value as Lang)}
       >
-        <option value="pt-BR">Português (Brasil)</option>
-        <option value="en">English</option>
+        {LANGUAGES.map((choice) => (
+          <option key={choice.lang} value={choice.lang} lang={choice.lang}>
+            {choice.name}
+          </option>
+        ))}
       </select>
     </div>
   );

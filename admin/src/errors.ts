@@ -1,8 +1,9 @@
 /**
  * Problem+json errors from the API (RFC 9457, a stable `code` on every one), said in words a person
- * understands, with what to do next. Pure: no DOM, unit-tested in test/unit/admin-errors.test.ts.
+ * understands, with what to do next, in each of the UI's languages. Pure: no DOM, unit-tested in
+ * test/unit/admin-errors.test.ts.
  */
-export type Lang = "pt-BR" | "en";
+export type Lang = "pt-BR" | "en" | "es";
 
 export interface Problem {
   type?: string;
@@ -22,262 +23,328 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     en: "The email or password is not right. Check them and try again; after 10 failed attempts the account is locked for 15 minutes.",
     "pt-BR":
       "E-mail ou senha incorretos. Confira e tente de novo; após 10 tentativas erradas a conta fica bloqueada por 15 minutos.",
+    es: "El correo electrónico o la contraseña no son correctos. Revísalos e inténtalo de nuevo; tras 10 intentos fallidos la cuenta se bloquea durante 15 minutos.",
   },
   invalid_mfa_code: {
     en: "That code was not accepted. Type the 6 digits your authenticator app shows now, or one of your recovery codes.",
     "pt-BR":
       "Esse código não foi aceito. Digite os 6 dígitos que o seu aplicativo autenticador mostra agora, ou um dos seus códigos de recuperação.",
+    es: "Ese código no fue aceptado. Escribe los 6 dígitos que muestra ahora tu aplicación de autenticación, o uno de tus códigos de recuperación.",
   },
   mfa_code_replayed: {
     en: "That code was already used. Wait for your authenticator app to show a new one (up to 30 seconds) and type it.",
     "pt-BR": "Esse código já foi usado. Espere o aplicativo mostrar um novo (até 30 segundos) e digite-o.",
+    es: "Ese código ya se usó. Espera a que tu aplicación de autenticación muestre uno nuevo (hasta 30 segundos) y escríbelo.",
   },
   mfa_locked: {
     en: "Too many wrong codes for this account. Two-factor sign-in is locked for 15 minutes; then try again with a new code or a recovery code.",
     "pt-BR":
       "Códigos errados demais para esta conta. A entrada em dois fatores fica bloqueada por 15 minutos; depois tente de novo com um novo código ou um código de recuperação.",
+    es: "Demasiados códigos incorrectos para esta cuenta. El acceso con dos factores queda bloqueado durante 15 minutos; después inténtalo de nuevo con un código nuevo o un código de recuperación.",
   },
   invalid_mfa_token: {
     en: "The sign-in step took too long or was attempted too many times. Start again with your email and password.",
     "pt-BR": "A etapa de entrada demorou demais ou teve tentativas demais. Comece de novo com e-mail e senha.",
+    es: "El paso de acceso tardó demasiado o se intentó demasiadas veces. Empieza de nuevo con tu correo electrónico y contraseña.",
   },
   mfa_not_started: {
     en: "Two-factor setup has not started yet. Press “Set up two-factor authentication” first.",
     "pt-BR":
       "A configuração em dois fatores ainda não começou. Clique primeiro em “Configurar autenticação em dois fatores”.",
+    es: "La configuración de dos factores aún no ha empezado. Pulsa primero «Configurar la autenticación en dos factores».",
   },
   mfa_code_required: {
     en: "Two-factor authentication is already on. To replace it, type a current code from your authenticator app or a recovery code.",
     "pt-BR":
       "A autenticação em dois fatores já está ativa. Para substituí-la, digite um código atual do aplicativo autenticador ou um código de recuperação.",
+    es: "La autenticación en dos factores ya está activada. Para reemplazarla, escribe un código actual de tu aplicación de autenticación o un código de recuperación.",
   },
   mfa_already_enabled: {
     en: "Two-factor authentication is already on for this account.",
     "pt-BR": "A autenticação em dois fatores já está ativa nesta conta.",
+    es: "La autenticación en dos factores ya está activada en esta cuenta.",
   },
   invalid_token: {
     en: "Your session has expired. Sign in again to continue.",
     "pt-BR": "Sua sessão expirou. Entre novamente para continuar.",
+    es: "Tu sesión ha caducado. Vuelve a iniciar sesión para continuar.",
   },
   token_revoked: {
     en: "This session was ended (signed out here or on another device). Sign in again.",
     "pt-BR": "Esta sessão foi encerrada (saída aqui ou em outro dispositivo). Entre novamente.",
+    es: "Esta sesión se cerró (aquí o en otro dispositivo). Vuelve a iniciar sesión.",
   },
   invalid_refresh_token: {
     en: "Your session has ended. Sign in again.",
     "pt-BR": "Sua sessão terminou. Entre novamente.",
+    es: "Tu sesión ha terminado. Vuelve a iniciar sesión.",
   },
   unauthenticated: {
     en: "You need to sign in to do this.",
     "pt-BR": "Você precisa entrar para fazer isso.",
+    es: "Necesitas iniciar sesión para hacer esto.",
   },
   step_up_required: {
     en: "For this action we need to confirm it is you: type the code from your authenticator app.",
     "pt-BR": "Para esta ação precisamos confirmar que é você: digite o código do seu aplicativo autenticador.",
+    es: "Para esta acción necesitamos confirmar que eres tú: escribe el código de tu aplicación de autenticación.",
   },
   trust_read_only: {
     en: "This session may read but not change anything right now. Sign in again with your second factor to make changes.",
     "pt-BR":
       "Esta sessão pode ler, mas não alterar nada agora. Entre de novo com o segundo fator para fazer alterações.",
+    es: "Esta sesión puede leer, pero ahora no puede cambiar nada. Vuelve a iniciar sesión con tu segundo factor para hacer cambios.",
   },
   trust_denied: {
     en: "The access policy refused this request from this device or network. Try from your usual device, or ask an administrator.",
     "pt-BR":
       "A política de acesso recusou este pedido a partir deste dispositivo ou rede. Tente do seu dispositivo habitual ou fale com um administrador.",
+    es: "La política de acceso rechazó esta solicitud desde este dispositivo o red. Inténtalo desde tu dispositivo habitual o consulta a un administrador.",
   },
   origin_not_allowed: {
     en: "This request must come from the Vitalis admin application. Reload the page and try again.",
     "pt-BR": "Este pedido precisa vir do aplicativo de administração do Vitalis. Recarregue a página e tente de novo.",
+    es: "Esta solicitud debe venir de la aplicación de administración de Vitalis. Recarga la página e inténtalo de nuevo.",
   },
   forbidden: {
     en: "You do not have permission to do this. Ask an editor or administrator if you need it.",
     "pt-BR": "Você não tem permissão para isso. Peça a um editor ou administrador se precisar.",
+    es: "No tienes permiso para hacer esto. Pídelo a un editor o administrador si lo necesitas.",
   },
   forbidden_role: {
     en: "Your role does not allow this action. Ask an administrator if you need it.",
     "pt-BR": "O seu papel não permite esta ação. Fale com um administrador se precisar.",
+    es: "Tu rol no permite esta acción. Pídelo a un administrador si lo necesitas.",
   },
   transition_forbidden: {
     en: "Your role cannot move this item to that state. Someone with the right role (editor, medical reviewer) must do it.",
     "pt-BR":
       "O seu papel não pode mover este item para esse estado. Alguém com o papel certo (editor, revisor médico) deve fazê-lo.",
+    es: "Tu rol no puede llevar este elemento a ese estado. Debe hacerlo alguien con el rol adecuado (editor, revisor médico).",
   },
   invalid_transition: {
     en: "This item cannot go to that state from where it is now. Reload it to see its current state.",
     "pt-BR": "Este item não pode ir para esse estado a partir do atual. Recarregue-o para ver o estado atual.",
+    es: "Este elemento no puede pasar a ese estado desde el actual. Recárgalo para ver su estado.",
   },
   reviewer_not_verified: {
     en: "Medical approval needs a reviewer whose CRM has been verified. Ask an administrator to verify your CRM under Users.",
     "pt-BR":
       "A aprovação médica exige um revisor com CRM verificado. Peça a um administrador para verificar o seu CRM em Usuários.",
+    es: "La aprobación médica necesita un revisor con el CRM verificado. Pide a un administrador que verifique tu CRM en Usuarios.",
   },
   four_eyes_required: {
     en: "The author cannot approve their own content. Another physician must review it.",
     "pt-BR": "O autor não pode aprovar o próprio conteúdo. Outro médico precisa revisá-lo.",
+    es: "El autor no puede aprobar su propio contenido. Otro médico debe revisarlo.",
   },
   publish_blocked: {
     en: "Publishing is blocked by the analysis findings listed in the Analysis panel. Fix them and analyse again, or ask a medical reviewer to override with a written justification.",
     "pt-BR":
       "A publicação está bloqueada pelos achados da análise listados no painel Análise. Corrija-os e analise de novo, ou peça a um revisor médico que autorize com uma justificativa escrita.",
+    es: "La publicación está bloqueada por los hallazgos del análisis que aparecen en el panel Análisis. Corrígelos y analiza de nuevo, o pide a un revisor médico que autorice con una justificación escrita.",
   },
   analysis_required: {
     en: "This version has not been analysed yet (or it changed since its analysis). Wait for the analysis to finish in the Analysis panel, or run it (Analyse), then try again.",
     "pt-BR":
       "Esta versão ainda não foi analisada (ou mudou desde a análise). Aguarde a análise terminar no painel Análise, ou rode-a (Analisar), e tente de novo.",
+    es: "Esta versión aún no se ha analizado (o cambió después del análisis). Espera a que termine el análisis en el panel Análisis, o ejecútalo (Analizar), e inténtalo de nuevo.",
   },
   version_conflict: {
     en: "Someone else saved this item in the meantime. Reload it to see their changes, then apply yours again.",
     "pt-BR":
       "Outra pessoa salvou este item enquanto isso. Recarregue para ver as alterações e aplique as suas de novo.",
+    es: "Otra persona guardó este elemento mientras tanto. Recárgalo para ver sus cambios y vuelve a aplicar los tuyos.",
   },
   content_locked: {
     en: "This item cannot be edited in its current state. Send it back to draft first.",
     "pt-BR": "Este item não pode ser editado no estado atual. Devolva-o para rascunho primeiro.",
+    es: "Este elemento no se puede editar en su estado actual. Devuélvelo primero a borrador.",
   },
   content_trashed: {
     en: "This item is in the trash. Restore it first.",
     "pt-BR": "Este item está na lixeira. Restaure-o primeiro.",
+    es: "Este elemento está en la papelera. Restáuralo primero.",
   },
   slug_taken: {
     en: "Another item already uses this slug (address). Choose a different one.",
     "pt-BR": "Outro item já usa este slug (endereço). Escolha outro.",
+    es: "Otro elemento ya usa este slug (dirección). Elige otro.",
   },
   if_match_required: {
     en: "The save did not say which version it changes. Reload the item and try again.",
     "pt-BR": "O salvamento não indicou qual versão altera. Recarregue o item e tente de novo.",
+    es: "El guardado no indicó qué versión cambia. Recarga el elemento e inténtalo de nuevo.",
   },
   invalid_if_match: {
     en: "The save named an unreadable version. Reload the item and try again.",
     "pt-BR": "O salvamento indicou uma versão ilegível. Recarregue o item e tente de novo.",
+    es: "El guardado indicó una versión ilegible. Recarga el elemento e inténtalo de nuevo.",
   },
   idempotency_in_progress: {
     en: "The same request is still being processed. Wait a moment and reload.",
     "pt-BR": "O mesmo pedido ainda está sendo processado. Aguarde um momento e recarregue.",
+    es: "La misma solicitud aún se está procesando. Espera un momento y recarga.",
   },
   idempotency_key_reused: {
     en: "This request was already sent with different data. Reload and try again.",
     "pt-BR": "Este pedido já foi enviado com dados diferentes. Recarregue e tente de novo.",
+    es: "Esta solicitud ya se envió con otros datos. Recarga e inténtalo de nuevo.",
   },
   invalid_idempotency_key: {
     en: "The request carried an unusable retry key. Reload the page and try again.",
     "pt-BR": "O pedido trazia uma chave de repetição inválida. Recarregue a página e tente de novo.",
+    es: "La solicitud llevaba una clave de reintento inservible. Recarga la página e inténtalo de nuevo.",
   },
   upload_content_type_refused: {
     en: "This kind of file is not accepted here. DICOM studies must be .dcm (application/dicom); images PNG, JPEG, GIF or WebP; documents PDF.",
     "pt-BR":
       "Este tipo de arquivo não é aceito aqui. Estudos DICOM devem ser .dcm (application/dicom); imagens PNG, JPEG, GIF ou WebP; documentos PDF.",
+    es: "Este tipo de archivo no se acepta aquí. Los estudios DICOM deben ser .dcm (application/dicom); las imágenes PNG, JPEG, GIF o WebP; los documentos PDF.",
   },
   upload_too_large: {
     en: "The file is larger than allowed for its kind (DICOM 1 GiB, images 25 MiB, documents 100 MiB). Split or compress it.",
     "pt-BR":
       "O arquivo é maior do que o permitido para o tipo (DICOM 1 GiB, imagens 25 MiB, documentos 100 MiB). Divida ou comprima.",
+    es: "El archivo supera el tamaño permitido para su tipo (DICOM 1 GiB, imágenes 25 MiB, documentos 100 MiB). Divídelo o comprímelo.",
   },
   subject_unknown: {
-    en: "The data subject named for this upload does not exist. Check the subject ID.",
-    "pt-BR": "O titular de dados indicado para este envio não existe. Confira o ID do titular.",
+    en: "The data subject named for this upload does not exist. Choose the patient again.",
+    "pt-BR": "O titular de dados indicado para este envio não existe. Escolha o paciente de novo.",
+    es: "El titular de datos indicado para este envío no existe. Vuelve a elegir al paciente.",
   },
   upload_incomplete: {
     en: "The upload was not finished. Send it again.",
     "pt-BR": "O envio não foi concluído. Envie de novo.",
+    es: "El envío no terminó. Envíalo de nuevo.",
   },
   upload_not_pending: {
     en: "This upload was already completed or cancelled. Start a new upload.",
     "pt-BR": "Este envio já foi concluído ou cancelado. Comece um novo envio.",
+    es: "Este envío ya se completó o se canceló. Empieza un envío nuevo.",
   },
   upload_expired: {
     en: "The upload took too long and its links expired. Start it again.",
     "pt-BR": "O envio demorou demais e os links expiraram. Comece de novo.",
+    es: "El envío tardó demasiado y sus enlaces caducaron. Empiézalo de nuevo.",
   },
   upload_parts_required: {
     en: "The large-file upload did not list its parts. Start it again.",
     "pt-BR": "O envio de arquivo grande não listou as partes. Comece de novo.",
+    es: "El envío del archivo grande no indicó sus partes. Empiézalo de nuevo.",
   },
   upload_parts_invalid: {
     en: "Some parts of the file did not arrive intact. Start the upload again.",
     "pt-BR": "Algumas partes do arquivo não chegaram íntegras. Comece o envio de novo.",
+    es: "Algunas partes del archivo no llegaron íntegras. Empieza el envío de nuevo.",
   },
   upload_missing: {
     en: "The file never reached storage. Check your connection and upload it again.",
     "pt-BR": "O arquivo não chegou ao armazenamento. Verifique a conexão e envie de novo.",
+    es: "El archivo nunca llegó al almacenamiento. Revisa tu conexión y vuelve a enviarlo.",
   },
   upload_size_mismatch: {
     en: "The stored file does not have the expected size; it was discarded. Upload it again.",
     "pt-BR": "O arquivo armazenado não tem o tamanho esperado e foi descartado. Envie de novo.",
+    es: "El archivo almacenado no tiene el tamaño esperado; se descartó. Envíalo de nuevo.",
   },
   upload_checksum_mismatch: {
     en: "The stored file does not match its SHA-256 fingerprint (it changed in transit); it was discarded. Upload it again.",
     "pt-BR":
       "O arquivo armazenado não confere com a impressão SHA-256 (mudou no caminho) e foi descartado. Envie de novo.",
+    es: "El archivo almacenado no coincide con su huella SHA-256 (cambió por el camino); se descartó. Envíalo de nuevo.",
   },
   upload_type_mismatch: {
     en: "The file's content is not what its type says; it was discarded. Check the file.",
     "pt-BR": "O conteúdo do arquivo não corresponde ao tipo declarado e foi descartado. Confira o arquivo.",
+    es: "El contenido del archivo no es lo que indica su tipo; se descartó. Revisa el archivo.",
   },
   upload_not_dicom: {
     en: "This is not a DICOM Part 10 file (no DICM marker); it was discarded. Export the study as DICOM files and try again.",
     "pt-BR":
       "Este não é um arquivo DICOM Part 10 (sem o marcador DICM) e foi descartado. Exporte o estudo como arquivos DICOM e tente de novo.",
+    es: "No es un archivo DICOM Parte 10 (falta la marca DICM); se descartó. Exporta el estudio como archivos DICOM e inténtalo de nuevo.",
   },
   upload_dicom_invalid: {
     en: "The DICOM header could not be read; the file was discarded. Check the file in your DICOM viewer.",
     "pt-BR":
       "O cabeçalho DICOM não pôde ser lido e o arquivo foi descartado. Confira o arquivo no seu visualizador DICOM.",
+    es: "No se pudo leer la cabecera DICOM; el archivo se descartó. Revisa el archivo en tu visor DICOM.",
   },
   upload_part_failed: {
     en: "A part of the file failed to upload after several tries. Check your connection and press Retry.",
     "pt-BR": "Uma parte do arquivo falhou após várias tentativas. Verifique a conexão e clique em Tentar de novo.",
+    es: "Una parte del archivo no se pudo enviar tras varios intentos. Revisa tu conexión y pulsa Reintentar.",
+  },
+  cpf_invalid: {
+    en: "That CPF is not valid (its check digits do not match). Check the 11 digits.",
+    "pt-BR": "Esse CPF não é válido (os dígitos verificadores não conferem). Confira os 11 dígitos.",
+    es: "Ese CPF no es válido (sus dígitos de control no coinciden). Revisa los 11 dígitos.",
   },
   invalid_cursor: {
     en: "The list changed position. Go back to the first page.",
     "pt-BR": "A lista mudou de posição. Volte para a primeira página.",
+    es: "La lista cambió de posición. Vuelve a la primera página.",
   },
   invalid_current_password: {
     en: "Your current password is not right.",
     "pt-BR": "A senha atual está incorreta.",
+    es: "Tu contraseña actual no es correcta.",
   },
   cannot_disable_self: {
     en: "You cannot disable your own account. Ask another administrator.",
     "pt-BR": "Você não pode desativar a própria conta. Peça a outro administrador.",
+    es: "No puedes desactivar tu propia cuenta. Pídelo a otro administrador.",
   },
   validation_failed: {
     en: "Some fields are not valid. Check the highlighted fields and try again.",
     "pt-BR": "Alguns campos não são válidos. Confira os campos indicados e tente de novo.",
+    es: "Algunos campos no son válidos. Revisa los campos señalados e inténtalo de nuevo.",
   },
   malformed_request: {
     en: "The request could not be read. Reload the page and try again.",
     "pt-BR": "O pedido não pôde ser lido. Recarregue a página e tente de novo.",
+    es: "No se pudo leer la solicitud. Recarga la página e inténtalo de nuevo.",
   },
   not_found: {
     en: "This item does not exist or you cannot see it. Go back to the list.",
     "pt-BR": "Este item não existe ou você não pode vê-lo. Volte para a lista.",
+    es: "Este elemento no existe o no puedes verlo. Vuelve a la lista.",
   },
   payload_too_large: {
     en: "This is too large to send. Make it smaller and try again.",
     "pt-BR": "Isto é grande demais para enviar. Reduza e tente de novo.",
+    es: "Es demasiado grande para enviarlo. Redúcelo e inténtalo de nuevo.",
   },
   rate_limited: {
     en: "Too many requests in a short time. Wait a minute and try again.",
     "pt-BR": "Pedidos demais em pouco tempo. Aguarde um minuto e tente de novo.",
+    es: "Demasiadas solicitudes en poco tiempo. Espera un minuto e inténtalo de nuevo.",
   },
   config_invalid: {
     en: "The server is not configured correctly. Tell your administrator; nothing you can fix here.",
     "pt-BR": "O servidor não está configurado corretamente. Avise o administrador; não há o que corrigir aqui.",
+    es: "El servidor no está bien configurado. Avisa a tu administrador; no es algo que puedas arreglar aquí.",
   },
   dependency_unavailable: {
     en: "A service Vitalis depends on is not answering. Try again in a few minutes.",
     "pt-BR": "Um serviço do qual o Vitalis depende não está respondendo. Tente de novo em alguns minutos.",
+    es: "Un servicio del que depende Vitalis no responde. Inténtalo de nuevo en unos minutos.",
   },
   timeout: {
     en: "The server took too long to answer. Try again.",
     "pt-BR": "O servidor demorou demais para responder. Tente de novo.",
+    es: "El servidor tardó demasiado en responder. Inténtalo de nuevo.",
   },
   internal_error: {
     en: "Something went wrong on the server. Try again; if it keeps happening, tell your administrator the reference below.",
     "pt-BR": "Algo deu errado no servidor. Tente de novo; se continuar, informe ao administrador a referência abaixo.",
+    es: "Algo salió mal en el servidor. Inténtalo de nuevo; si sigue ocurriendo, comunica a tu administrador la referencia de abajo.",
   },
   network_error: {
     en: "Could not reach the server. Check your connection and try again.",
     "pt-BR": "Não foi possível falar com o servidor. Verifique a sua conexão e tente de novo.",
+    es: "No se pudo contactar con el servidor. Revisa tu conexión e inténtalo de nuevo.",
   },
 };
 

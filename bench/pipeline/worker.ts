@@ -1,5 +1,6 @@
-// The analysis pipeline alone, inside workerd, with the bundled plugins: `/pipeline` runs all five stages
-// on a ~20 KB Portuguese article; `/plugin/<name>` calls one plugin on a short text (its call overhead).
+// The analysis pipeline alone, inside workerd, with the bundled plugins: `/pipeline?kb=20` runs all five stages
+// on a Portuguese article of 20 KB (or 100, 200); `/plugin/<name>` calls one plugin on a short text (its call
+// overhead).
 // Each answer carries the pages of linear memory each stage's instance used.
 import { Hono } from "hono";
 import { runAnalysisPipeline, runPlugin } from "../../functions/plugin-host";
@@ -23,18 +24,21 @@ function article(bytes: number): string {
   return parts.join("\n");
 }
 
-const TEXT = article(20_000);
+/** The article sizes the bench measures, built once per isolate. */
+const TEXTS = new Map([20, 100, 200].map((kb) => [kb, article(kb * 1000)]));
 const app = new Hono();
 
 app.get("/pipeline", async (c) => {
+  const text = TEXTS.get(Number(c.req.query("kb") ?? "20"));
+  if (!text) return c.json({ error: "kb must be 20, 100 or 200" }, 400);
   const result = await runAnalysisPipeline({
-    text: TEXT,
+    text,
     title: "Hipertensão: guia para pacientes",
     locale: "pt-BR",
     context: { keyword: "hipertensão" },
   });
   return c.json({
-    bytes: TEXT.length,
+    bytes: text.length,
     blocking: result.blocking,
     stages: result.stages.map((s) => ({ plugin: s.plugin, ok: s.ok, memoryPages: s.memoryPages })),
   });

@@ -37,7 +37,7 @@ export function createDatabase(config: DatabaseConfig): DatabaseClients {
   return { db: drizzle({ client: pool }), pool };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Runs `fn` in a transaction scoped to one tenant: row-level security reads `app.tenant_id`, set here

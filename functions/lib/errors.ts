@@ -102,6 +102,18 @@ export class ConflictError extends AppError {
   }
 }
 
+/** RFC 9110 §15.5.11: what the address named existed and is gone for good (a used or expired one-time link). */
+export class GoneError extends AppError {
+  readonly status = 410;
+  readonly title = "Gone";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** RFC 9110 §15.5.21: the request is understood but cannot be processed as sent (e.g. a reused idempotency key). */
 export class UnprocessableError extends AppError {
   readonly status = 422;

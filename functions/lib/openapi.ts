@@ -18,6 +18,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: "Not allowed: role, origin or trust policy.",
   404: "Not found.",
   409: "Conflict with the current state.",
+  410: "Gone: a one-time link that was used, revoked or expired.",
   413: "Payload too large.",
   422: "Validation failed; `errors` names each field.",
   429: "Too many requests; see Retry-After.",

@@ -29,7 +29,7 @@ export function requestScope() {
     const clients = openClients(config);
     let delivered: Promise<void> = Promise.resolve();
     try {
-      const tenant = await resolveTenantByHost(clients.db, new URL(c.req.url).hostname, c.var.logger);
+      const tenant = await resolveTenantByHost(clients.http, new URL(c.req.url).hostname, c.var.logger);
       const { actor, claims } = await authenticateBearer(c.req.header("authorization"), async (token) =>
         verifyAccessToken(requireSection(config, "auth"), token, tenant.id),
       );

@@ -36,6 +36,14 @@ export interface PipelineResult {
   durationMs: number;
 }
 
+/**
+ * The title a stage reads, when it is not the item's own: search engines show the meta title
+ * (`context.metaTitle`) when there is one, so seo-optimizer judges that; every other stage reads the title.
+ */
+const STAGE_TITLE: Record<string, (context: Record<string, unknown>) => string | undefined> = {
+  "seo-optimizer": (context) => (typeof context.metaTitle === "string" ? context.metaTitle : undefined),
+};
+
 /** What each stage contributes to the context of the stages after it. */
 const STAGE_CONTEXT: Record<string, (output: PluginOutput) => Record<string, unknown>> = {
   "lgpd-analyzer": (o) => ({
@@ -145,7 +153,9 @@ export async function runAnalysisPipeline(input: PluginInput, options: PipelineO
 
   for (const entry of ordered) {
     const context = { ...callerContext, ...derived, stages: { ...summaries } };
-    let result = await runPlugin(entry, { ...base, context }, runOptions);
+    const title = STAGE_TITLE[entry.name]?.(callerContext);
+    const stageBase = title === undefined ? base : { ...base, title };
+    let result = await runPlugin(entry, { ...stageBase, context }, runOptions);
 
     let contribution = result.ok ? (STAGE_CONTEXT[entry.name]?.(result.output) ?? {}) : {};
     if (result.ok && entry.name === "scientific-refs" && options.resolveReferences) {
@@ -158,7 +168,7 @@ export async function runAnalysisPipeline(input: PluginInput, options: PipelineO
       }
       if (resolved && Object.keys(resolved).length > 0) {
         // scientific-refs reads `context.resolved` (plugins/scientific-refs/index.ts).
-        const second = await runPlugin(entry, { ...base, context: { ...context, resolved } }, runOptions);
+        const second = await runPlugin(entry, { ...stageBase, context: { ...context, resolved } }, runOptions);
         if (second.ok) result = second;
         contribution = { references: mergeResolutions(result.output, resolved) };
       }

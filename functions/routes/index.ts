@@ -9,6 +9,7 @@ import { meRouter } from "./me";
 import { searchRouter } from "./search";
 import { siteRouter } from "./site";
 import { usersRouter } from "./users";
+import { membersRouter } from "./members";
 import { wordpressRouter } from "./wp";
 import { uploadsRouter } from "./uploads";
 import { mediaRouter } from "./media";
@@ -43,6 +44,7 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", authRouter);
   app.route("/api", meRouter);
   app.route("/api", usersRouter);
+  app.route("/api", membersRouter);
   // Each content type's admin API and its analysis, at the type's path (functions/content-types.ts).
   for (const spec of allContentTypes) {
     app.route(spec.apiPath, createContentRouter(spec.type));

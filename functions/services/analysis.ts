@@ -108,18 +108,22 @@ const METADATA_PREFIX: Record<string, string> = {
 
 /**
  * The pipeline reads the body; the title and the excerpt are published as well (page, feeds, search
- * results), so personal data there must block too. lgpd-analyzer reads them on their own; its findings
- * lose their offsets (they point into the title/summary, not the body the editor highlights).
+ * results), and so are the meta title and description (the page's `<title>` and description), so personal
+ * data there must block too. lgpd-analyzer reads them on their own; its findings lose their offsets (they
+ * point into the title/summary, not the body the editor highlights).
  */
 async function scanTitleAndExcerpt(item: {
   title: string;
   excerpt: string;
+  metaTitle: string | null;
+  metaDescription: string | null;
   locale: ContentLocale;
 }): Promise<PluginOutput | null> {
   const entry = pluginRegistry().find((plugin) => plugin.name === PERSONAL_DATA_STAGE);
   if (!entry) return null;
+  const published = [item.title, item.excerpt, item.metaTitle, item.metaDescription].filter((text) => text);
   const result = await runPlugin(entry, {
-    text: `${item.title}\n\n${item.excerpt}`,
+    text: published.join("\n\n"),
     locale: item.locale,
   });
   const prefix = METADATA_PREFIX[item.locale] ?? METADATA_PREFIX.en!;
@@ -205,7 +209,11 @@ async function analyseAndStore(
       locale: item.locale,
       context: {
         slug: item.slug,
-        description: item.excerpt,
+        // seo-optimizer judges what search engines are shown: the meta description (or the excerpt), the
+        // meta title (or the title), and the focus keyword's use in them and in the body.
+        description: item.metaDescription ?? item.excerpt,
+        ...(item.metaTitle ? { metaTitle: item.metaTitle } : {}),
+        ...(item.focusKeyword ? { keyword: item.focusKeyword } : {}),
         complianceLevel: item.complianceLevel,
         // Approval is what names the responsible physician (the workflow enforces it before publishing); once
         // an item is approved, a missing reviewer in its artefacts would be a real defect, hence blocking.

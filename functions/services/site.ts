@@ -1,4 +1,5 @@
 import { and, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
 import {
   categories,
   contentAuthors,
@@ -12,8 +13,9 @@ import {
 } from "../../schema";
 import { contentTypes, listedContentTypes } from "../content-types";
 import type { Scope } from "../scope";
-import { type Database, type Transaction, withTenant } from "../lib/db";
-import { ANONYMOUS_VIEWER, publicVisibility, resolveViewer, type Viewer } from "./content/access";
+import { type Database, withTenant } from "../lib/db";
+import type { HttpDatabase, ReadQuery } from "../lib/db-http";
+import { ANONYMOUS_VIEWER, publicVisibility, readViewer, type Viewer } from "./content/access";
 import { searchMatchSql, searchRankSql } from "./content/search";
 import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
 
@@ -21,8 +23,9 @@ import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
  * The public site's reads. Visibility is `publicVisibility` from services/content/access.ts (published, not trashed, at a
  * level the viewer may read) everywhere, with one exception: an article page also finds a published
  * `professional` item for a reader who may not read it, so it can show a teaser (never its body).
- * `restricted` and `phi` are never selected here at all. Each page is one tenant transaction with as few
- * statements as the page needs (the article: one), because every statement is a round trip to Neon.
+ * `restricted` and `phi` are never selected here at all. Each page's statements go to Neon together in one HTTP
+ * request (`scope.read`: one read-only transaction under the tenant's row-level security), each shaped so it
+ * needs nothing from another: a page is one round trip (a signed-in reader's credential adds one).
  */
 
 export interface SiteTerm {
@@ -66,6 +69,32 @@ export interface SiteArticle extends SiteItemSummary {
   translations: SiteTranslation[];
   /** The content-finalizer's `MedicalWebPage` for the current revision, as the pipeline stored it. */
   jsonLd: unknown;
+  /** The content-finalizer's table of contents (headings with their anchors), checked. */
+  toc: TocEntry[];
+  /** The content-finalizer's key-points summary of the body (its first sentences), or null. */
+  summary: string | null;
+  /** What search engines are told (null: the title, the excerpt, the page's own URL). */
+  metaTitle: string | null;
+  metaDescription: string | null;
+  canonicalUrl: string | null;
+  noindex: boolean;
+}
+
+/** One heading of the table of contents; the anchor obeys the HTML policy's `id` rule. */
+export const tocEntrySchema = z.object({
+  level: z.number().int().min(1).max(6),
+  text: z.string().min(1).max(500),
+  anchor: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/),
+});
+export type TocEntry = z.infer<typeof tocEntrySchema>;
+
+/** The finalizer's stored output is plugin output (untrusted as to shape): only well-formed entries are kept. */
+function tocOf(value: unknown): TocEntry[] {
+  if (!Array.isArray(value)) return [];
+  return value.slice(0, 200).flatMap((entry) => {
+    const parsed = tocEntrySchema.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
 }
 
 /** The levels an article page can find: `public`, and `professional` (full text or teaser). Never more. */
@@ -110,11 +139,6 @@ const summaryColumns = {
   author: authorSql,
 };
 
-/** Runs a site read in the tenant's scope with the request's viewer (anonymous: no query at all). */
-async function read<T>(scope: Scope, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
-  return scope.transaction(async (tx) => fn(tx, await resolveViewer(tx, scope.tenant.id, scope.actor)));
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Article (post or page)
 // ---------------------------------------------------------------------------------------------------
@@ -123,58 +147,75 @@ export async function getSiteArticle(
   scope: Scope,
   { locale, type, slug }: { locale: ContentLocale; type: ContentType; slug: string },
 ): Promise<SiteArticle | null> {
-  return read(scope, async (tx, viewer) => {
-    const [row] = await tx
-      .select({
-        ...summaryColumns,
-        bodyHtml: contentItems.bodyHtml,
-        reviewerName: contentItems.reviewerName,
-        reviewerCrm: contentItems.reviewerCrm,
-        reviewerUf: contentItems.reviewerUf,
-        lastMedicallyReviewedAt: contentItems.lastMedicallyReviewedAt,
-        categories: sql<
-          SiteTerm[]
-        >`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
+  const [viewer, [[row]]] = await Promise.all([
+    readViewer(scope),
+    scope.read((db) => [
+      db
+        .select({
+          ...summaryColumns,
+          bodyHtml: contentItems.bodyHtml,
+          reviewerName: contentItems.reviewerName,
+          reviewerCrm: contentItems.reviewerCrm,
+          reviewerUf: contentItems.reviewerUf,
+          lastMedicallyReviewedAt: contentItems.lastMedicallyReviewedAt,
+          categories: sql<
+            SiteTerm[]
+          >`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
           from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
-        tags: sql<
-          SiteTerm[]
-        >`coalesce((select json_agg(json_build_object('name', t.name, 'slug', t.slug) order by t.name)
+          tags: sql<
+            SiteTerm[]
+          >`coalesce((select json_agg(json_build_object('name', t.name, 'slug', t.slug) order by t.name)
           from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
-        // Sibling translations a reader could reach (published, public or professional); never restricted/PHI.
-        translations: sql<
-          SiteTranslation[]
-        >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
+          // Sibling translations a reader could reach (published, public or professional); never restricted/PHI.
+          translations: sql<
+            SiteTranslation[]
+          >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
           from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
             and s.state = 'published' and s.trashed_at is null and s.compliance_level in ('public', 'professional')), '[]'::json)`,
-        jsonLd: sql<unknown>`(select a.output -> 'jsonLd' from content_analyses a
-          where a.revision_id = ${outer("current_revision_id")} and a.stage = 'content-finalizer' order by a.created_at desc limit 1)`,
-      })
-      .from(contentItems)
-      .where(
-        and(
-          eq(contentItems.locale, locale),
-          eq(contentItems.type, type),
-          eq(contentItems.slug, slug),
-          eq(contentItems.state, "published"),
-          isNull(contentItems.trashedAt),
-          inArray(contentItems.complianceLevel, ARTICLE_LEVELS),
-        ),
-      )
-      .limit(1);
-    if (!row) return null;
-    const gated = row.complianceLevel === "professional" && !viewer.verifiedProfessional;
-    return {
-      ...toSummary(row),
-      bodyHtml: gated ? "" : row.bodyHtml,
-      gated,
-      reviewer: row.reviewerName ? { name: row.reviewerName, crm: row.reviewerCrm, uf: row.reviewerUf } : null,
-      lastMedicallyReviewedAt: row.lastMedicallyReviewedAt,
-      categories: row.categories,
-      tags: row.tags,
-      translations: row.translations,
-      jsonLd: row.jsonLd,
-    };
-  });
+          metaTitle: contentItems.metaTitle,
+          metaDescription: contentItems.metaDescription,
+          canonicalUrl: contentItems.canonicalUrl,
+          noindex: contentItems.noindex,
+          // The content-finalizer's artefacts for the current revision: JSON-LD, table of contents, summary.
+          finalized: sql<{ jsonLd: unknown; toc: unknown; summary: unknown } | null>`(select
+            json_build_object('jsonLd', a.output -> 'jsonLd', 'toc', a.output -> 'toc', 'summary', a.output -> 'summary')
+            from content_analyses a
+            where a.revision_id = ${outer("current_revision_id")} and a.stage = 'content-finalizer' order by a.created_at desc limit 1)`,
+        })
+        .from(contentItems)
+        .where(
+          and(
+            eq(contentItems.locale, locale),
+            eq(contentItems.type, type),
+            eq(contentItems.slug, slug),
+            eq(contentItems.state, "published"),
+            isNull(contentItems.trashedAt),
+            inArray(contentItems.complianceLevel, ARTICLE_LEVELS),
+          ),
+        )
+        .limit(1),
+    ]),
+  ]);
+  if (!row) return null;
+  const gated = row.complianceLevel === "professional" && !viewer.verifiedProfessional;
+  return {
+    ...toSummary(row),
+    bodyHtml: gated ? "" : row.bodyHtml,
+    gated,
+    reviewer: row.reviewerName ? { name: row.reviewerName, crm: row.reviewerCrm, uf: row.reviewerUf } : null,
+    lastMedicallyReviewedAt: row.lastMedicallyReviewedAt,
+    categories: row.categories,
+    tags: row.tags,
+    translations: row.translations,
+    jsonLd: row.finalized?.jsonLd ?? null,
+    toc: gated ? [] : tocOf(row.finalized?.toc),
+    summary:
+      !gated && typeof row.finalized?.summary === "string" && row.finalized.summary ? row.finalized.summary : null,
+    metaTitle: row.metaTitle,
+    metaDescription: row.metaDescription,
+    canonicalUrl: row.canonicalUrl,
+    noindex: row.noindex,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -203,31 +244,28 @@ function byAuthor(slug: string): SQL {
   return sql`${outer("author_id")} in (select a.user_id from content_authors a where a.slug = ${slug})`;
 }
 
-async function findTerm(
-  tx: Transaction,
-  filter: NonNullable<ListFilter>,
-): Promise<(SiteTerm & { description: string }) | null> {
+type ListTerm = SiteTerm & { description: string };
+
+/** The category, tag or author a list is of (no row when there is none), as a statement for `scope.read`. */
+function termQuery(db: HttpDatabase, filter: NonNullable<ListFilter>): ReadQuery {
   if (filter.kind === "category") {
-    const [row] = await tx
+    return db
       .select({ name: categories.name, slug: categories.slug, description: categories.description })
       .from(categories)
       .where(eq(categories.slug, filter.slug));
-    return row ?? null;
   }
   if (filter.kind === "tag") {
-    const [row] = await tx
+    return db
       .select({ name: tags.name, slug: tags.slug, description: tags.description })
       .from(tags)
       .where(eq(tags.slug, filter.slug));
-    return row ?? null;
   }
-  const [row] = await tx
+  return db
     .select({ name: users.displayName, slug: contentAuthors.slug, description: sql<string>`''` })
     .from(contentAuthors)
     .innerJoin(users, eq(users.id, contentAuthors.userId))
     .where(eq(contentAuthors.slug, filter.slug))
     .limit(1);
-  return row ?? null;
 }
 
 function filterSql(filter: ListFilter): SQL[] {
@@ -241,16 +279,13 @@ function filterSql(filter: ListFilter): SQL[] {
   ];
 }
 
-async function listedPage(
-  tx: Transaction,
+/** One page of a list, with the list's size in the same statement (`count(*) over ()`). */
+function listedPageQuery(
+  db: HttpDatabase,
   viewer: Viewer,
-  locale: ContentLocale,
-  filter: ListFilter,
-  limit: number,
-  offset: number,
+  { locale, filter, limit, offset }: { locale: ContentLocale; filter: ListFilter; limit: number; offset: number },
 ) {
-  // count(*) over () returns the total with the page: one statement instead of two.
-  const rows = await tx
+  return db
     .select({ ...summaryColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(contentItems)
     .where(
@@ -264,7 +299,28 @@ async function listedPage(
     .orderBy(desc(contentItems.publishedAt), desc(contentItems.id))
     .limit(limit)
     .offset(offset);
+}
+
+type CountedRow = Parameters<typeof toSummary>[0] & { total: number };
+
+function counted(rows: CountedRow[]): { items: SiteItemSummary[]; total: number } {
   return { items: rows.map(({ total: _total, ...row }) => toSummary(row)), total: rows[0]?.total ?? 0 };
+}
+
+/** A list's term (when it has one) and one page of it, in one round trip; null when the term does not exist. */
+async function readList(
+  scope: Scope,
+  viewer: Viewer,
+  page: { locale: ContentLocale; filter: ListFilter; limit: number; offset: number },
+): Promise<{ term: ListTerm | null; items: SiteItemSummary[]; total: number } | null> {
+  const { filter } = page;
+  if (!filter) {
+    const [rows] = await scope.read((db) => [listedPageQuery(db, viewer, page)]);
+    return { term: null, ...counted(rows) };
+  }
+  const [terms, rows] = await scope.read((db) => [termQuery(db, filter), listedPageQuery(db, viewer, page)]);
+  const term = (terms as ListTerm[])[0];
+  return term ? { term, ...counted(rows) } : null;
 }
 
 /**
@@ -275,12 +331,8 @@ export async function listSiteItems(
   scope: Scope,
   { locale, filter, page }: { locale: ContentLocale; filter: ListFilter; page: number },
 ): Promise<SiteListPage | null> {
-  return read(scope, async (tx, viewer) => {
-    const term = filter ? await findTerm(tx, filter) : null;
-    if (filter && !term) return null;
-    const { items, total } = await listedPage(tx, viewer, locale, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE);
-    return { term, items, total };
-  });
+  const viewer = await readViewer(scope);
+  return readList(scope, viewer, { locale, filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
 }
 
 /** Ranked full-text search of the published content of one locale (posts and pages). */
@@ -288,17 +340,18 @@ export async function searchSite(
   scope: Scope,
   { locale, q, page }: { locale: ContentLocale; q: string; page: number },
 ): Promise<{ items: SiteItemSummary[]; total: number }> {
-  return read(scope, async (tx, viewer) => {
-    const rank = searchRankSql(q, locale);
-    const rows = await tx
+  const viewer = await readViewer(scope);
+  const rank = searchRankSql(q, locale);
+  const [rows] = await scope.read((db) => [
+    db
       .select({ ...summaryColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
       .from(contentItems)
       .where(and(eq(contentItems.locale, locale), publicVisibility(viewer), searchMatchSql(q, locale)))
       .orderBy(desc(rank), desc(contentItems.publishedAt), desc(contentItems.id))
       .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE);
-    return { items: rows.map(({ total: _total, ...row }) => toSummary(row)), total: rows[0]?.total ?? 0 };
-  });
+      .offset((page - 1) * PAGE_SIZE),
+  ]);
+  return counted(rows);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -314,13 +367,9 @@ export async function siteFeed(
   scope: Scope,
   { locale, categorySlug }: { locale: ContentLocale; categorySlug: string | null },
 ): Promise<FeedData | null> {
-  return scope.transaction(async (tx) => {
-    const filter: ListFilter = categorySlug ? { kind: "category", slug: categorySlug } : null;
-    const term = filter ? await findTerm(tx, filter) : null;
-    if (filter && !term) return null;
-    const { items } = await listedPage(tx, ANONYMOUS_VIEWER, locale, filter, FEED_SIZE, 0);
-    return { term, items };
-  });
+  const filter: ListFilter = categorySlug ? { kind: "category", slug: categorySlug } : null;
+  const list = await readList(scope, ANONYMOUS_VIEWER, { locale, filter, limit: FEED_SIZE, offset: 0 });
+  return list ? { term: list.term, items: list.items } : null;
 }
 
 export interface SitemapEntry {
@@ -334,9 +383,14 @@ export interface SitemapEntry {
 
 /** What a locale's sitemap lists: its home, every public item (with its translations) and every non-empty list. */
 export async function sitemapEntries(scope: Scope, { locale }: { locale: ContentLocale }): Promise<SitemapEntry[]> {
-  return scope.transaction(async (tx) => {
-    const visible = and(eq(contentItems.locale, locale), publicVisibility(ANONYMOUS_VIEWER));
-    const items = await tx
+  // An item its editors marked `noindex` is not offered to search engines.
+  const visible = and(
+    eq(contentItems.locale, locale),
+    publicVisibility(ANONYMOUS_VIEWER),
+    eq(contentItems.noindex, false),
+  );
+  const [items] = await scope.read((db) => [
+    db
       .select({
         type: contentItems.type,
         slug: contentItems.slug,
@@ -345,7 +399,7 @@ export async function sitemapEntries(scope: Scope, { locale }: { locale: Content
           SitemapEntry["translations"]
         >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug) order by s.locale)
           from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
-            and s.state = 'published' and s.trashed_at is null and s.compliance_level = 'public'), '[]'::json)`,
+            and s.state = 'published' and s.trashed_at is null and s.compliance_level = 'public' and not s.noindex), '[]'::json)`,
         categorySlugs: sql<
           string[]
         >`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
@@ -356,42 +410,42 @@ export async function sitemapEntries(scope: Scope, { locale }: { locale: Content
       })
       .from(contentItems)
       .where(visible)
-      .orderBy(desc(contentItems.updatedAt));
-    if (items.length === 0) return [];
-    const entries: SitemapEntry[] = [{ path: { kind: "home" }, lastModified: items[0]!.updatedAt, translations: [] }];
-    const lists = new Map<string, SitemapEntry>();
-    for (const item of items) {
-      entries.push({
-        path: { kind: "item", type: item.type, slug: item.slug },
-        lastModified: item.updatedAt,
-        translations: item.translations,
-      });
-      if (!contentTypes[item.type].listed) continue;
-      const owners: Array<["category" | "tag" | "author", string]> = [
-        ...item.categorySlugs.map((slug): ["category", string] => ["category", slug]),
-        ...item.tagSlugs.map((slug): ["tag", string] => ["tag", slug]),
-        ...(item.authorSlug ? [["author", item.authorSlug] as ["author", string]] : []),
-      ];
-      for (const [kind, slug] of owners) {
-        const key = `${kind}:${slug}`;
-        // Items come newest first, so the first item seen dates the list.
-        if (!lists.has(key)) lists.set(key, { path: { kind, slug }, lastModified: item.updatedAt, translations: [] });
-      }
+      .orderBy(desc(contentItems.updatedAt)),
+  ]);
+  if (items.length === 0) return [];
+  const entries: SitemapEntry[] = [{ path: { kind: "home" }, lastModified: items[0]!.updatedAt, translations: [] }];
+  const lists = new Map<string, SitemapEntry>();
+  for (const item of items) {
+    entries.push({
+      path: { kind: "item", type: item.type, slug: item.slug },
+      lastModified: item.updatedAt,
+      translations: item.translations,
+    });
+    if (!contentTypes[item.type].listed) continue;
+    const owners: Array<["category" | "tag" | "author", string]> = [
+      ...item.categorySlugs.map((slug): ["category", string] => ["category", slug]),
+      ...item.tagSlugs.map((slug): ["tag", string] => ["tag", slug]),
+      ...(item.authorSlug ? [["author", item.authorSlug] as ["author", string]] : []),
+    ];
+    for (const [kind, slug] of owners) {
+      const key = `${kind}:${slug}`;
+      // Items come newest first, so the first item seen dates the list.
+      if (!lists.has(key)) lists.set(key, { path: { kind, slug }, lastModified: item.updatedAt, translations: [] });
     }
-    return [...entries, ...lists.values()];
-  });
+  }
+  return [...entries, ...lists.values()];
 }
 
 /** The newest change per locale, for the sitemap index's `lastmod`; locales with nothing public are left out. */
 export async function sitemapIndexEntries(scope: Scope): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
-  return scope.transaction(async (tx) => {
-    const rows = await tx
+  const [rows] = await scope.read((db) => [
+    db
       .select({ locale: contentItems.locale, lastModified: sql<string>`max(${contentItems.updatedAt})` })
       .from(contentItems)
       .where(publicVisibility(ANONYMOUS_VIEWER))
-      .groupBy(contentItems.locale);
-    return rows.map((row) => ({ locale: row.locale, lastModified: new Date(row.lastModified) }));
-  });
+      .groupBy(contentItems.locale),
+  ]);
+  return rows.map((row) => ({ locale: row.locale, lastModified: new Date(row.lastModified) }));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -411,7 +465,8 @@ export async function primaryHostname(scope: Scope): Promise<string | null> {
   const now = Date.now();
   const memo = primaryMemo.get(tenantId);
   if (memo && memo.expires > now) return memo.hostname;
-  const [row] = await scope.db
+  // Hostnames are readable without a tenant (the lookup by Host needs that), so this is one plain query.
+  const [row] = await scope.http
     .select({ hostname: tenantHostnames.hostname })
     .from(tenantHostnames)
     .where(and(eq(tenantHostnames.tenantId, tenantId), eq(tenantHostnames.isPrimary, true)))

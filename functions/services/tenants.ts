@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { tenantHostnames, tenants } from "../../schema";
 import type { TenantContext } from "../lib/actor";
-import type { Database } from "../lib/db";
+import type { HttpDatabase } from "../lib/db-http";
 import { NotFoundError } from "../lib/errors";
 import type { Logger } from "../lib/logging";
 
@@ -16,7 +16,7 @@ export function normaliseHost(hostname: string): string {
 }
 
 /** The active tenant published at `hostname`; an unknown or suspended host is a 404. */
-export async function resolveTenantByHost(db: Database, hostname: string, logger: Logger): Promise<TenantContext> {
+export async function resolveTenantByHost(db: HttpDatabase, hostname: string, logger: Logger): Promise<TenantContext> {
   const host = normaliseHost(hostname);
   const now = Date.now();
   let entry = memo.get(host);

@@ -73,6 +73,9 @@ export interface SiteStrings {
   responsiblePhysician: string;
   lastMedicallyReviewed: string;
   references: string;
+  /** Headings of the content-finalizer's summary and table of contents on an article. */
+  summary: string;
+  tableOfContents: string;
   disclaimer: string;
   translations: string;
   professionalOnlyTitle: string;
@@ -118,6 +121,8 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     responsiblePhysician: "Médico responsável",
     lastMedicallyReviewed: "Última revisão médica",
     references: "Referências",
+    summary: "Em resumo",
+    tableOfContents: "Neste artigo",
     disclaimer:
       "Este conteúdo tem caráter exclusivamente informativo e educativo e não substitui a consulta médica. Em caso de dúvida ou sintomas, procure um médico.",
     translations: "Este artigo em outros idiomas",
@@ -159,6 +164,8 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     responsiblePhysician: "Responsible physician",
     lastMedicallyReviewed: "Last medically reviewed",
     references: "References",
+    summary: "Key points",
+    tableOfContents: "In this article",
     disclaimer:
       "This content is for information and education only and does not replace a consultation with a physician. If you have questions or symptoms, see a doctor.",
     translations: "This article in other languages",
@@ -199,6 +206,8 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     responsiblePhysician: "Médico responsable",
     lastMedicallyReviewed: "Última revisión médica",
     references: "Referencias",
+    summary: "En resumen",
+    tableOfContents: "En este artículo",
     disclaimer:
       "Este contenido es solo informativo y educativo y no sustituye la consulta médica. Ante dudas o síntomas, consulte a un médico.",
     translations: "Este artículo en otros idiomas",

@@ -13,6 +13,8 @@ export interface Alternate {
 
 export interface HeadMeta {
   title: string;
+  /** The whole `<title>` and social title, as the editors wrote it (an article's meta title); default: title — site. */
+  documentTitle?: string;
   description: string;
   /** Absolute canonical URL (null for pages that have none, like the 404). */
   canonical: string | null;
@@ -40,7 +42,7 @@ export interface LayoutProps {
  */
 export const Layout: FC<LayoutProps> = ({ locale, siteName, meta, searchQuery, children }) => {
   const t = STRINGS[locale];
-  const fullTitle = meta.title === siteName ? siteName : `${meta.title} — ${siteName}`;
+  const fullTitle = meta.documentTitle ?? (meta.title === siteName ? siteName : `${meta.title} — ${siteName}`);
   return (
     <html lang={locale}>
       <head>
@@ -67,7 +69,7 @@ export const Layout: FC<LayoutProps> = ({ locale, siteName, meta, searchQuery, c
         <link rel="stylesheet" href={SITE_CSS_PATH} />
         <meta property="og:site_name" content={siteName} />
         <meta property="og:type" content={meta.ogType} />
-        <meta property="og:title" content={meta.title} />
+        <meta property="og:title" content={meta.documentTitle ?? meta.title} />
         <meta property="og:description" content={meta.description} />
         <meta property="og:locale" content={ogLocale(locale)} />
         {meta.canonical ? <meta property="og:url" content={meta.canonical} /> : null}
@@ -76,7 +78,7 @@ export const Layout: FC<LayoutProps> = ({ locale, siteName, meta, searchQuery, c
         ) : null}
         {meta.modifiedTime ? <meta property="article:modified_time" content={meta.modifiedTime.toISOString()} /> : null}
         <meta name="twitter:card" content="summary" />
-        <meta name="twitter:title" content={meta.title} />
+        <meta name="twitter:title" content={meta.documentTitle ?? meta.title} />
         <meta name="twitter:description" content={meta.description} />
         {meta.jsonLd ? (
           <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: serializeJsonLd(meta.jsonLd) }} />

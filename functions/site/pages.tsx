@@ -5,6 +5,7 @@ import { contentTypes } from "../content-types";
 import type { SiteArticle, SiteItemSummary, SiteTerm } from "../services/site";
 import { formatDate, STRINGS } from "./i18n";
 import { type Citation, citationsOf, medicalWebPageOf } from "./json-ld";
+import { linkHeadings } from "./toc";
 import { sitePaths, withPage } from "./urls";
 
 /** Images without a text alternative are marked decorative (WCAG 1.1.1) rather than read out as a file name. */
@@ -172,6 +173,7 @@ export const ArticleView: FC<ArticleViewProps> = ({ article, signInHref }) => {
   // The listed types are the site's articles: their byline links to the author's list (which holds only
   // them), and they always carry the disclaimer; other items only once medically reviewed.
   const listed = contentTypes[article.type].listed;
+  const body = linkHeadings(withImageAlt(article.bodyHtml), article.toc);
   return (
     <article>
       <h1>{article.title}</h1>
@@ -195,7 +197,27 @@ export const ArticleView: FC<ArticleViewProps> = ({ article, signInHref }) => {
           </p>
         </section>
       ) : (
-        <div class="content" dangerouslySetInnerHTML={{ __html: withImageAlt(article.bodyHtml) }} />
+        <>
+          {article.summary ? (
+            <section class="summary" aria-labelledby="article-summary">
+              <h2 id="article-summary">{t.summary}</h2>
+              <p>{article.summary}</p>
+            </section>
+          ) : null}
+          {body.toc.length >= 2 ? (
+            <nav class="toc" aria-labelledby="article-toc">
+              <h2 id="article-toc">{t.tableOfContents}</h2>
+              <ol>
+                {body.toc.map((entry) => (
+                  <li class={`toc-level-${entry.level}`}>
+                    {entry.id ? <a href={`#${entry.id}`}>{entry.text}</a> : entry.text}
+                  </li>
+                ))}
+              </ol>
+            </nav>
+          ) : null}
+          <div class="content" dangerouslySetInnerHTML={{ __html: body.html }} />
+        </>
       )}
       {article.gated ? null : <References citations={citationsOf(medicalWebPageOf(article.jsonLd))} locale={locale} />}
       <Terms label={t.categories} terms={article.categories} href={(slug) => sitePaths.category(locale, slug)} />

@@ -30,6 +30,10 @@ h2{font-size:1.4rem;margin-top:2rem}
 .review p{margin:.25rem 0}
 .disclaimer{border-top:1px solid var(--line);margin-top:2rem;padding-top:1rem;color:var(--muted);font-size:.95rem}
 .teaser{background:var(--note);padding:1rem;border-radius:4px}
+.summary,.toc{border:1px solid var(--line);border-radius:4px;padding:.25rem 1rem;margin:1rem 0}
+.summary h2,.toc h2{font-size:1.1rem;margin:.75rem 0 .5rem}
+.toc ol{list-style:none;padding:0;margin:0 0 .75rem}
+.toc .toc-level-3{padding-left:1rem}.toc .toc-level-4,.toc .toc-level-5,.toc .toc-level-6{padding-left:2rem}
 ol.items,ul.items{list-style:none;padding:0}
 .items li{border-bottom:1px solid var(--line);padding:1rem 0}
 .items h2{margin:0 0 .25rem;font-size:1.25rem}

@@ -15,7 +15,7 @@ import {
   readInput, inputError, fail, Output, Finding, JSONWriter,
   SEVERITY_BLOCKING, SEVERITY_WARNING,
   fold, isDigit, isLetter, isUpper, isWordChar, isSpace, codeAt, findWord,
-  splitSentences, sentenceIndexAt, maskSpans,
+  splitSentences, sentenceIndexAt, maskSpans, PhraseSet, PhraseScan,
 } from "../sdk/index";
 
 const NAME = "lgpd-analyzer";
@@ -155,6 +155,31 @@ const MONTHS: Array<string> = [
     ];
 
 // ---------------------------------------------------------------------------
+// Cues, found in one pass over the folded text (plugins/sdk/phrases.ts) rather than one scan per cue.
+
+const ADDRESS_CUES: Array<string> = ["rua", "r.", "av.", "av", "avenida", "travessa", "tv.", "alameda", "al.", "praca", "rodovia", "estrada", "largo", "calle", "carrera", "avda."];
+const US_STREET_TYPES: Array<string> = ["street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive", "way", "court", "place", "parkway", "highway"];
+const BIRTH_CUES: Array<string> = [
+  "nascido em", "nascida em", "nasceu em", "nascido no dia", "nascida no dia", "data de nascimento", "data nasc", "dt. nasc.", "dt nasc", "dn:", "d.n.", "nasc.:",
+  "born on", "born", "date of birth", "dob", "d.o.b.", "birth date", "birthdate",
+  "fecha de nacimiento", "nacido el", "nacida el", "nacio el", "f. nac.",
+];
+const PATIENT_CUES: Array<string> = ["paciente", "patient", "pt.", "paciente:", "patient:", "utente"];
+const REGISTRO_GERAL = "registro geral";
+// RG cues are case-sensitive ("RG", not the syllable "rg"), so they are found in the text as written.
+const RG_CUES: Array<string> = ["RG", "R.G.", "DNI"];
+
+function concatAll(lists: Array<Array<string>>): Array<string> {
+  const out = new Array<string>();
+  for (let i = 0; i < lists.length; i++) for (let j = 0; j < lists[i].length; j++) out.push(lists[i][j]);
+  return out;
+}
+
+// The cue lists are already folded, and so is the text they are matched in: exact matching on folded text.
+const FOLDED_CUES = PhraseSet.exact(concatAll([ADDRESS_CUES, US_STREET_TYPES, BIRTH_CUES, PATIENT_CUES, [REGISTRO_GERAL]]));
+const WRITTEN_CUES = PhraseSet.exact(RG_CUES);
+
+// ---------------------------------------------------------------------------
 
 class Hit {
   code: string;
@@ -172,11 +197,17 @@ class Scanner {
   folded: string;
   claimed: Uint8Array;
   hits: Array<Hit> = [];
+  /** Every cue in the folded text, and the case-sensitive ones in the text as written. */
+  cues: PhraseScan;
+  writtenCues: PhraseScan;
 
   constructor(text: string) {
+    const folded = fold(text);
     this.text = text;
-    this.folded = fold(text);
+    this.folded = folded;
     this.claimed = new Uint8Array(text.length);
+    this.cues = FOLDED_CUES.scan(folded);
+    this.writtenCues = WRITTEN_CUES.scan(text);
   }
 
   free(start: i32, end: i32): bool {
@@ -301,21 +332,17 @@ class Scanner {
   // optional final check character X.
   rg(): void {
     const s = this.text;
-    const cues: Array<string> = ["RG", "R.G.", "DNI"];
-    for (let k = 0; k < cues.length; k++) {
-      const cue = cues[k];
-      let p = s.indexOf(cue, 0);
-      while (p >= 0) {
+    for (let k = 0; k < RG_CUES.length; k++) {
+      const cue = RG_CUES[k];
+      const at = this.writtenCues.greedyStarts(cue);
+      for (let i = 0; i < at.length; i++) {
+        const p = at[i];
         const e = p + cue.length;
         if (!isWordChar(codeAt(s, p - 1)) && (cue.endsWith(".") || !isWordChar(codeAt(s, e)))) this.rgNumberAfter(e);
-        p = s.indexOf(cue, e);
       }
     }
-    let q = findWord(this.folded, "registro geral", 0);
-    while (q >= 0) {
-      this.rgNumberAfter(q + 14);
-      q = findWord(this.folded, "registro geral", q + 14);
-    }
+    const general = this.cues.wordStarts(REGISTRO_GERAL);
+    for (let i = 0; i < general.length; i++) this.rgNumberAfter(general[i] + REGISTRO_GERAL.length);
   }
 
   rgNumberAfter(pos: i32): void {
@@ -353,16 +380,15 @@ class Scanner {
   // such as "Rua 7 de Setembro"), an optional comma and "nº", then a house number.
   addresses(): void {
     const f = this.folded;
-    const cues: Array<string> = ["rua", "r.", "av.", "av", "avenida", "travessa", "tv.", "alameda", "al.", "praca", "rodovia", "estrada", "largo", "calle", "carrera", "avda."];
-    for (let k = 0; k < cues.length; k++) {
-      const cue = cues[k];
-      let p = f.indexOf(cue, 0);
-      while (p >= 0) {
+    for (let k = 0; k < ADDRESS_CUES.length; k++) {
+      const cue = ADDRESS_CUES[k];
+      const at = this.cues.greedyStarts(cue);
+      for (let i = 0; i < at.length; i++) {
+        const p = at[i];
         const e = p + cue.length;
         const okLeft = !isWordChar(codeAt(f, p - 1));
         const okRight = cue.endsWith(".") || !isWordChar(codeAt(f, e));
         if (okLeft && okRight) this.addressAfter(p, e);
-        p = f.indexOf(cue, e);
       }
     }
     this.usAddresses();
@@ -415,12 +441,11 @@ class Scanner {
   // "1600 Main Street", "221 Baker St." — number + capitalized words + street type.
   usAddresses(): void {
     const s = this.text;
-    const f = this.folded;
-    const types: Array<string> = ["street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive", "way", "court", "place", "parkway", "highway"];
-    for (let k = 0; k < types.length; k++) {
-      const ty = types[k];
-      let p = findWord(f, ty, 0);
-      while (p >= 0) {
+    for (let k = 0; k < US_STREET_TYPES.length; k++) {
+      const ty = US_STREET_TYPES[k];
+      const at = this.cues.wordStarts(ty);
+      for (let a = 0; a < at.length; a++) {
+        const p = at[a];
         if (isUpper(<i32>s.charCodeAt(p))) {
           // Walk back over 1–4 capitalized words to a house number.
           let i = p;
@@ -450,7 +475,6 @@ class Scanner {
           if (codeAt(s, e) == 46 && ty.length <= 4 && ty != "lane" && ty != "road" && ty != "way") e++;
           if (start >= 0) this.add("pii.address", start, e);
         }
-        p = findWord(f, ty, p + ty.length);
       }
     }
   }
@@ -458,15 +482,11 @@ class Scanner {
   // Dates of birth: a date within a few characters after a cue.
   birthdates(): void {
     const f = this.folded;
-    const cues: Array<string> = [
-      "nascido em", "nascida em", "nasceu em", "nascido no dia", "nascida no dia", "data de nascimento", "data nasc", "dt. nasc.", "dt nasc", "dn:", "d.n.", "nasc.:",
-      "born on", "born", "date of birth", "dob", "d.o.b.", "birth date", "birthdate",
-      "fecha de nacimiento", "nacido el", "nacida el", "nacio el", "f. nac.",
-    ];
-    for (let k = 0; k < cues.length; k++) {
-      const cue = cues[k];
-      let p = f.indexOf(cue, 0);
-      while (p >= 0) {
+    for (let k = 0; k < BIRTH_CUES.length; k++) {
+      const cue = BIRTH_CUES[k];
+      const at = this.cues.greedyStarts(cue);
+      for (let a = 0; a < at.length; a++) {
+        const p = at[a];
         const e = p + cue.length;
         const okLeft = !isWordChar(codeAt(f, p - 1));
         const last = <i32>cue.charCodeAt(cue.length - 1);
@@ -485,7 +505,6 @@ class Scanner {
             if (len > 0) this.add("pii.birthdate", i, i + len);
           }
         }
-        p = f.indexOf(cue, e);
       }
     }
   }
@@ -562,13 +581,15 @@ class Scanner {
   // "a paciente Maria", "patient John Smith", "el paciente Juan Pérez", "Paciente: Ana").
   patientNames(): void {
     const f = this.folded;
-    const cues: Array<string> = ["paciente", "patient", "pt.", "paciente:", "patient:", "utente"];
-    for (let k = 0; k < cues.length; k++) {
-      const cue = cues[k];
-      let p = findWordOrDot(f, cue, 0);
-      while (p >= 0) {
+    for (let k = 0; k < PATIENT_CUES.length; k++) {
+      const cue = PATIENT_CUES[k];
+      const at = this.cues.starts(cue);
+      let next = 0;
+      for (let a = 0; a < at.length; a++) {
+        const p = at[a];
+        if (p < next || !isCueAt(f, cue, p)) continue;
         this.nameAfter(p + cue.length);
-        p = findWordOrDot(f, cue, p + cue.length);
+        next = p + cue.length;
       }
     }
   }
@@ -612,15 +633,10 @@ class Scanner {
   }
 }
 
-function findWordOrDot(f: string, cue: string, from: i32): i32 {
-  let i = from;
-  while (true) {
-    i = f.indexOf(cue, i);
-    if (i < 0) return -1;
-    const last = <i32>cue.charCodeAt(cue.length - 1);
-    if (!isWordChar(codeAt(f, i - 1)) && (!isWordChar(last) || !isWordChar(codeAt(f, i + cue.length)))) return i;
-    i++;
-  }
+/** A cue at i not glued to a word on its left, nor on its right unless it ends in punctuation ("pt."). */
+function isCueAt(f: string, cue: string, i: i32): bool {
+  const last = <i32>cue.charCodeAt(cue.length - 1);
+  return !isWordChar(codeAt(f, i - 1)) && (!isWordChar(last) || !isWordChar(codeAt(f, i + cue.length)));
 }
 
 // Capitalized words after "paciente" that are not names (sentence words, titles of sections).

@@ -19,7 +19,7 @@
 import {
   readInput, inputError, fail, Output, Finding, JSONWriter,
   SEVERITY_BLOCKING, SEVERITY_WARNING,
-  fold, tokenize, Span, isDigit, isWordChar, codeAt,
+  fold, tokenize, Span, isDigit, isWordChar, codeAt, PhraseSet,
 } from "../sdk/index";
 
 const NAME = "medical-claims";
@@ -220,10 +220,13 @@ class Rule {
 const RULES = new Array<Rule>();
 const PERCENT_RULE = new Rule("claim.absolute", "*", ["100"]);
 const RX_RULE = new Rule("claim.prescription_drug", "*", ["*"]);
-const FIRST = new Map<string, Array<i32>>(); // exact first-token alternatives → rule indexes
-// Rules whose first token has a prefix alternative, indexed by that alternative's first character.
-const PREFIXED = new Map<i32, Array<i32>>();
-const NONE = new Array<i32>();
+// The first token's alternatives of every rule, found in one pass over the folded text (plugins/sdk/phrases.ts):
+// LEADS[id] is one alternative, LEAD_RULES[id] the rules it opens, LEAD_PREFIX[id] whether it is a prefix ("word~").
+const LEADS = new Array<string>();
+const LEAD_RULES = new Array<Array<i32>>();
+const LEAD_PREFIX = new Array<bool>();
+const LEAD_IDS = new Map<string, i32>();
+let LEAD_SET: PhraseSet | null = null;
 const RX_SET = new Set<string>();
 const RX_CUE_SET = new Set<string>();
 
@@ -241,18 +244,22 @@ function init(): void {
     const alts = toks[0].split("|");
     for (let j = 0; j < alts.length; j++) {
       const alt = alts[j];
-      if (alt.endsWith("~")) {
-        const c = <i32>alt.charCodeAt(0);
-        if (!PREFIXED.has(c)) PREFIXED.set(c, new Array<i32>());
-        const list = PREFIXED.get(c);
-        if (list.length == 0 || list[list.length - 1] != idx) list.push(idx);
-        continue;
+      const prefix = alt.endsWith("~");
+      const literal = prefix ? alt.substring(0, alt.length - 1) : alt;
+      const name = (prefix ? "~" : "=") + literal;
+      let id = LEAD_IDS.has(name) ? LEAD_IDS.get(name) : -1;
+      if (id < 0) {
+        id = LEADS.length;
+        LEAD_IDS.set(name, id);
+        LEADS.push(literal);
+        LEAD_PREFIX.push(prefix);
+        LEAD_RULES.push(new Array<i32>());
       }
-      if (!FIRST.has(alt)) FIRST.set(alt, new Array<i32>());
-      const list = FIRST.get(alt);
-      if (list.length == 0 || list[list.length - 1] != idx) list.push(idx);
+      const rules = LEAD_RULES[id];
+      if (rules.length == 0 || rules[rules.length - 1] != idx) rules.push(idx);
     }
   }
+  LEAD_SET = PhraseSet.exact(LEADS);
   for (let i = 0; i < RX_DRUGS.length; i++) RX_SET.add(RX_DRUGS[i]);
   for (let i = 0; i < RX_SALES_CUES.length; i++) RX_CUE_SET.add(RX_SALES_CUES[i]);
 }
@@ -369,6 +376,52 @@ function severityOf(code: string): string {
   return SEVERITY_BLOCKING;
 }
 
+/** Ascending rule indexes without repeats (a rule can be opened by two alternatives of one token). */
+function sortedUnique(list: Array<i32>): Array<i32> {
+  list.sort((a: i32, b: i32): i32 => a - b);
+  const out = new Array<i32>();
+  for (let i = 0; i < list.length; i++) if (i == 0 || list[i] != list[i - 1]) out.push(list[i]);
+  return out;
+}
+
+/**
+ * The rules each token may open, from one pass over the folded text: first those whose first token has an
+ * alternative equal to the word, then those with a prefix alternative that starts it (two lists per token,
+ * each in rule order; null where a token opens none).
+ */
+function candidates(m: Matcher): Array<Array<Array<i32>> | null> {
+  const n = m.toks.length;
+  const out = new Array<Array<Array<i32>> | null>(n);
+  const tokenAt = new Int32Array(m.folded.length + 1).fill(-1);
+  for (let ti = 0; ti < n; ti++) tokenAt[m.toks[ti].start] = ti;
+  const scan = (LEAD_SET as PhraseSet).scan(m.folded);
+  for (let id = 0; id < LEADS.length; id++) {
+    const at = scan.all[id];
+    const len = LEADS[id].length;
+    for (let i = 0; i < at.length; i++) {
+      const ti = tokenAt[at[i]];
+      if (ti < 0) continue;
+      const prefix = LEAD_PREFIX[id];
+      if (!prefix && at[i] + len != m.toks[ti].end) continue;
+      let lists = out[ti];
+      if (lists === null) {
+        lists = [new Array<i32>(), new Array<i32>()];
+        out[ti] = lists;
+      }
+      const target = lists[prefix ? 1 : 0];
+      const rules = LEAD_RULES[id];
+      for (let r = 0; r < rules.length; r++) target.push(rules[r]);
+    }
+  }
+  for (let ti = 0; ti < n; ti++) {
+    const lists = out[ti];
+    if (lists === null) continue;
+    lists[0] = sortedUnique(lists[0]);
+    lists[1] = sortedUnique(lists[1]);
+  }
+  return out;
+}
+
 function analyzeText(text: string): Array<Hit> {
   init();
   const m = new Matcher(text);
@@ -376,13 +429,12 @@ function analyzeText(text: string): Array<Hit> {
   const lastEnd = new Map<string, i32>();
   const lastHit = new Map<string, Hit>();
   const n = m.toks.length;
+  const opened = candidates(m);
   for (let ti = 0; ti < n; ti++) {
-    const w = m.words[ti];
-    const cands: Array<i32> = FIRST.has(w) ? FIRST.get(w) : NONE;
-    const c0 = w.length > 0 ? <i32>w.charCodeAt(0) : -1;
-    const pref: Array<i32> = PREFIXED.has(c0) ? PREFIXED.get(c0) : NONE;
+    const lists = opened[ti];
+    if (lists === null) continue;
     for (let pass = 0; pass < 2; pass++) {
-      const list = pass == 0 ? cands : pref;
+      const list = lists[pass];
       for (let c = 0; c < list.length; c++) {
         const r = RULES[list[c]];
         const te = m.matchFrom(r, 0, ti, ti);

@@ -8,6 +8,7 @@ import { JSONValue, JSONWriter, parseJSON, jsonError } from "./json";
 
 export * from "./json";
 export * from "./text";
+export * from "./phrases";
 
 export const SEVERITY_INFO = "info";
 export const SEVERITY_WARNING = "warning";

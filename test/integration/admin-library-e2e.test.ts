@@ -221,6 +221,32 @@ describe("admin SPA: pages, taxonomy, media library and data subjects in Chromiu
     await shot("23-subjects");
   });
 
+  it("works in Spanish: the switcher, the new screens and the API's errors in words", async () => {
+    await page.locator("#ui-lang").selectOption("es");
+    expect(await page.locator("html").getAttribute("lang")).toBe("es");
+    const nav = page.locator("nav[aria-label=main]");
+    for (const name of ["Entradas", "Páginas", "Categorías y etiquetas", "Multimedia", "Titulares", "Cumplimiento"])
+      await nav.getByRole("link", { name, exact: true }).waitFor();
+    await nav.getByRole("link", { name: "Multimedia", exact: true }).click();
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Multimedia y DICOM");
+    await page.getByRole("heading", { name: "Biblioteca" }).waitFor();
+    await expect
+      .poll(() => page.locator("[data-testid=media-library]").textContent(), { timeout: 15_000 })
+      .toMatch(/Dato de salud/);
+    await nav.getByRole("link", { name: "Titulares", exact: true }).click();
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Titulares de datos");
+    // A CPF whose check digits are wrong: the API's 422 `cpf_invalid`, said in Spanish.
+    await page.locator("#subjects-q").fill("529.982.247-24");
+    await page.getByRole("button", { name: "Buscar" }).click();
+    await expect.poll(() => page.locator("[role=alert]").first().textContent()).toMatch(/Ese CPF no es válido/);
+    await nav.getByRole("link", { name: "Categorías y etiquetas", exact: true }).click();
+    await page.getByRole("heading", { name: "Etiquetas", exact: true }).waitFor();
+    await nav.getByRole("link", { name: "Cumplimiento", exact: true }).click();
+    await page.getByRole("tab", { name: "Conservación y retenciones legales" }).click();
+    await page.getByRole("heading", { name: "Políticas de conservación" }).waitFor();
+    await shot("24-spanish");
+  });
+
   it("raised no CSP violation and no script error", () => {
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);

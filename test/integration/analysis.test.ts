@@ -212,6 +212,60 @@ describe("the analysis pipeline in workerd", () => {
     expect(((await approval.json()) as { code: string }).code).toBe("publish_blocked");
   });
 
+  it("feeds the meta title, meta description and focus keyword to seo-optimizer, and scans what is published", async () => {
+    const created = await send("author", "/api/posts", "POST", {
+      title: "Asma",
+      locale: "pt-BR",
+      metaTitle: "Asma em crianças: sinais de alerta e tratamento",
+      metaDescription:
+        "Saiba reconhecer os sinais de alerta da asma em crianças, como tratar as crises e quando procurar um pediatra.",
+      focusKeyword: "bronquite",
+      bodyMarkdown: "A asma é uma doença inflamatória das vias aéreas.\n\nO tratamento controla as crises.",
+    });
+    const item = (await created.json()) as { id: string; version: number };
+    const before = (await (await send("editor", `/api/posts/${item.id}/analysis`, "GET")).json()) as {
+      status: string;
+    };
+    expect(before.status).toBe("missing"); // a draft is analysed on request only
+    const seoOf = async () => {
+      const run = (await (await send("author", `/api/posts/${item.id}/analysis`, "POST")).json()) as Analysis & {
+        status: string;
+      };
+      expect(run.status).toBe("analysed");
+      return run.stages.find((s) => s.stage === "seo-optimizer")!.output.findings.map((f) => f.code);
+    };
+    const first = await seoOf();
+    // The keyword is in neither the meta title nor the first paragraph; the meta title (not the four-letter
+    // title) and the meta description are the ones judged, and both are of a good length.
+    expect(first.filter((c) => c === "seo.keyword_missing")).toHaveLength(2);
+    expect(first).not.toContain("seo.title_length");
+    expect(first).not.toContain("seo.meta_description");
+
+    const fixed = await send(
+      "author",
+      `/api/posts/${item.id}`,
+      "PATCH",
+      { focusKeyword: "asma" },
+      { "if-match": `"${item.version}"` },
+    );
+    expect(fixed.status).toBe(200);
+    expect(await seoOf()).not.toContain("seo.keyword_missing");
+
+    // The meta description is published (the page's description): personal data there blocks too.
+    const leaked = await send(
+      "author",
+      `/api/posts/${item.id}`,
+      "PATCH",
+      { metaDescription: `Relato da paciente Maria Souza, CPF ${CPF}, sobre a asma do filho.` },
+      { "if-match": `"${item.version + 1}"` },
+    );
+    expect(leaked.status).toBe(200);
+    const run = (await (await send("author", `/api/posts/${item.id}/analysis`, "POST")).json()) as Analysis;
+    const metadata = run.stages.find((s) => s.stage === "lgpd-analyzer:title-excerpt")!;
+    expect(metadata.blocking).toBe(true);
+    expect(metadata.output.findings.map((f) => f.code)).toContain("pii.cpf");
+  });
+
   it("answers another tenant's item as not found", async () => {
     const other = await seedTenant(admin, "analysis-other");
     const stranger = await createUser(admin, other, { roles: ["editor"] });

@@ -243,6 +243,69 @@ describe("the content admin API", () => {
     expect(body.bodyMarkdown).toBe("linha 1\nlinha 2");
   });
 
+  it("keeps SEO fields per item and per revision, with the canonical URL an absolute https URL", async () => {
+    const created = await post("author", "/api/posts", {
+      title: "Asma infantil",
+      locale: "pt-BR",
+      metaTitle: "Asma infantil: sinais de alerta",
+      focusKeyword: "asma",
+    });
+    expect(created.status).toBe(201);
+    const item = (await created.json()) as Json;
+    expect(item).toMatchObject({
+      metaTitle: "Asma infantil: sinais de alerta",
+      metaDescription: null,
+      focusKeyword: "asma",
+      canonicalUrl: null,
+      noindex: false,
+    });
+    for (const bad of [
+      "http://referencia.example/asma",
+      "/pt-br/posts/asma/",
+      "javascript:alert(1)",
+      "https://user:secret@referencia.example/",
+    ]) {
+      const refused = await patch("author", `/api/posts/${item.id}`, { canonicalUrl: bad }, 1);
+      expect(refused.status).toBe(422);
+      const problem = (await refused.json()) as { errors: Array<{ path: string }> };
+      expect(problem.errors.map((e) => e.path)).toEqual(["json.canonicalUrl"]);
+      expect(JSON.stringify(problem)).not.toContain(bad);
+    }
+    const saved = await patch(
+      "author",
+      `/api/posts/${item.id}`,
+      { canonicalUrl: "https://referencia.example/asma", noindex: true, metaTitle: "  " },
+      1,
+    );
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toMatchObject({
+      canonicalUrl: "https://referencia.example/asma",
+      noindex: true,
+      metaTitle: null, // blank is "not set"
+      focusKeyword: "asma",
+    });
+    const { items } = (await (await call("author", `/api/posts/${item.id}/revisions`)).json()) as {
+      items: Array<{ id: string; snapshot: Record<string, unknown> }>;
+    };
+    expect(items.map((r) => [r.snapshot.metaTitle, r.snapshot.noindex])).toEqual([
+      [null, true],
+      ["Asma infantil: sinais de alerta", false],
+    ]);
+    const compare = (await (await call("author", `/api/posts/${item.id}/revisions/compare`)).json()) as {
+      changes: Array<{ field: string }>;
+    };
+    expect(compare.changes.map((c) => c.field).sort()).toEqual(["canonicalUrl", "metaTitle", "noindex"]);
+    const restored = await call("author", `/api/posts/${item.id}/revisions/${items[1]!.id}/restore`, {
+      method: "POST",
+      headers: { "if-match": '"2"' },
+    });
+    expect(await restored.json()).toMatchObject({
+      metaTitle: "Asma infantil: sinais de alerta",
+      canonicalUrl: null,
+      noindex: false,
+    });
+  });
+
   it("manages categories and tags (editors only), refusing unknown fields", async () => {
     const tag = await post("editor", "/api/tags", { name: "Prevenção" });
     expect(tag.status).toBe(201);

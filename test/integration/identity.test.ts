@@ -457,11 +457,11 @@ describe("professional credentials and accounts", () => {
     );
   });
 
-  it("disabling a member voids their tokens at once", async () => {
+  it("suspending a member voids their tokens at once", async () => {
     const boss = await createUser(admin, tenant, { roles: ["admin"] });
     const member = await createUser(admin, tenant, { roles: ["author"] });
     const memberToken = (await signIn(worker, tenant.hostname, member)).accessToken;
-    const res = await worker.fetch(`/api/users/${member.id}/disable`, {
+    const res = await worker.fetch(`/api/members/${member.id}/suspend`, {
       host: tenant.hostname,
       method: "POST",
       headers: bearer((await signIn(worker, tenant.hostname, boss)).accessToken),

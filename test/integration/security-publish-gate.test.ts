@@ -238,7 +238,7 @@ describe("the compliance gate", () => {
       [
         site.id,
         reanalysed.currentRevisionId,
-        JSON.stringify({ findings: [{ code: "refs.retracted", severity: "blocking", message: "Retratado" }] }),
+        JSON.stringify({ findings: [{ code: "ref.retracted", severity: "blocking", message: "Retratado" }] }),
       ],
     );
     // Scheduled past a blocking finding by the reviewer's override: that override still covers it.
@@ -272,7 +272,7 @@ describe("the compliance gate", () => {
       from: "scheduled",
       to: "in_review",
       gate: "publish_blocked",
-      findings: [{ stage: "scientific-refs", code: "refs.retracted" }],
+      findings: [{ stage: "scientific-refs", code: "ref.retracted" }],
     });
     expect((await transitions(edited.id)).at(-1)!.details).toMatchObject({
       to: "in_review",

@@ -60,8 +60,8 @@ const refresh = (tenant: SeededTenant, cookie: string) =>
     method: "POST",
     headers: { cookie, origin: `http://${tenant.hostname}` },
   });
-const membershipAction = (tenant: SeededTenant, token: string, userId: string, action: "disable" | "enable") =>
-  worker.fetch(`/api/users/${userId}/${action}`, { host: tenant.hostname, method: "POST", headers: bearer(token) });
+const membershipAction = (tenant: SeededTenant, token: string, userId: string, action: "suspend" | "resume") =>
+  worker.fetch(`/api/members/${userId}/${action}`, { host: tenant.hostname, method: "POST", headers: bearer(token) });
 
 async function auditOf(tenantId: string, targetId: string): Promise<{ action: string; details: unknown }[]> {
   const rows = await admin.query<{ action: string; details: unknown }>(
@@ -77,7 +77,7 @@ describe("disabling a member is per tenant", () => {
     const inB: SignedIn = await signIn(worker, clinicB.hostname, physician);
     const bossA = await signIn(worker, clinicA.hostname, adminA);
 
-    expect((await membershipAction(clinicA, bossA.accessToken, physician.id, "disable")).status).toBe(204);
+    expect((await membershipAction(clinicA, bossA.accessToken, physician.id, "suspend")).status).toBe(204);
 
     // Clinic B: the session that was open goes on, refresh works, a new sign-in works, reads work.
     expect((await me(clinicB, inB.accessToken)).status).toBe(200);
@@ -108,23 +108,25 @@ describe("disabling a member is per tenant", () => {
     expect(rows.rows.filter((row) => row.tenant_id === clinicB.id).map((row) => row.status)).toEqual(["active"]);
 
     expect(await auditOf(clinicA.id, physician.id)).toContainEqual({
-      action: "membership.disabled",
+      action: "membership.suspended",
       details: { roles: ["author", "editor"], sessionsRevoked: 1 },
     });
-    expect((await auditOf(clinicB.id, physician.id)).map((event) => event.action)).not.toContain("membership.disabled");
+    expect((await auditOf(clinicB.id, physician.id)).map((event) => event.action)).not.toContain(
+      "membership.suspended",
+    );
 
-    // Re-enabled by clinic A's admin (audited), the physician signs in to clinic A again.
-    expect((await membershipAction(clinicA, bossA.accessToken, physician.id, "enable")).status).toBe(204);
-    expect((await auditOf(clinicA.id, physician.id)).map((event) => event.action)).toContain("membership.enabled");
+    // Resumed by clinic A's admin (audited), the physician signs in to clinic A again.
+    expect((await membershipAction(clinicA, bossA.accessToken, physician.id, "resume")).status).toBe(204);
+    expect((await auditOf(clinicA.id, physician.id)).map((event) => event.action)).toContain("membership.resumed");
     const back = await login(clinicA, physician);
     expect(back.status).toBe(200);
     refreshCookieFrom(back);
   });
 
-  it("answers a disabled member's sign-in exactly like a wrong password (no account enumeration)", async () => {
+  it("answers a suspended member's sign-in exactly like a wrong password (no account enumeration)", async () => {
     const member = await createUser(admin, clinicA, { roles: ["author"] });
     const bossA = await signIn(worker, clinicA.hostname, adminA);
-    expect((await membershipAction(clinicA, bossA.accessToken, member.id, "disable")).status).toBe(204);
+    expect((await membershipAction(clinicA, bossA.accessToken, member.id, "suspend")).status).toBe(204);
     const disabled = await login(clinicA, member);
     const wrong = await login(clinicA, { email: member.email, password: "not the password at all" });
     expect(disabled.status).toBe(401);
@@ -133,23 +135,23 @@ describe("disabling a member is per tenant", () => {
     expect(strip(await disabled.json())).toEqual(strip(await wrong.json()));
   });
 
-  it("does not let clinic B's admin disable or enable someone who is not clinic B's member", async () => {
+  it("does not let clinic B's admin suspend or resume someone who is not clinic B's member", async () => {
     const onlyA = await createUser(admin, clinicA, { roles: ["editor"] });
     const bossB = await signIn(worker, clinicB.hostname, adminB);
-    expect((await membershipAction(clinicB, bossB.accessToken, onlyA.id, "disable")).status).toBe(404);
-    expect((await membershipAction(clinicB, bossB.accessToken, onlyA.id, "enable")).status).toBe(404);
+    expect((await membershipAction(clinicB, bossB.accessToken, onlyA.id, "suspend")).status).toBe(404);
+    expect((await membershipAction(clinicB, bossB.accessToken, onlyA.id, "resume")).status).toBe(404);
     expect((await login(clinicA, onlyA)).status).toBe(200);
   });
 
-  it("lets only an admin disable or enable, and never oneself", async () => {
+  it("lets only an admin suspend or resume, and never oneself", async () => {
     const member = await createUser(admin, clinicA, { roles: ["editor"] });
     const editor = await signIn(worker, clinicA.hostname, member);
-    expect((await membershipAction(clinicA, editor.accessToken, adminA.id, "disable")).status).toBe(403);
-    expect((await membershipAction(clinicA, editor.accessToken, member.id, "enable")).status).toBe(403);
+    expect((await membershipAction(clinicA, editor.accessToken, adminA.id, "suspend")).status).toBe(403);
+    expect((await membershipAction(clinicA, editor.accessToken, member.id, "resume")).status).toBe(403);
     const bossA = await signIn(worker, clinicA.hostname, adminA);
-    const self = await membershipAction(clinicA, bossA.accessToken, adminA.id, "disable");
+    const self = await membershipAction(clinicA, bossA.accessToken, adminA.id, "suspend");
     expect(self.status).toBe(409);
-    expect(((await self.json()) as { code: string }).code).toBe("cannot_disable_self");
+    expect(((await self.json()) as { code: string }).code).toBe("cannot_suspend_self");
   });
 });
 

@@ -1,17 +1,18 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type NeonProxy, startNeonProxy } from "../../local-cloud/index.js";
+import { type NeonHttpEndpoint, type NeonProxy, startNeonHttp, startNeonProxy } from "../../local-cloud/index.js";
 import { PG_HOST, PG_PORT } from "../support/environment.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 /**
  * RFC 5861 §4 stale-if-error: when PostgreSQL cannot be reached, readers keep getting the pages the Worker
- * has cached instead of errors. The Worker here reaches PostgreSQL through a Neon proxy of this test's
- * own, so the test can take the database away from it (and from nobody else).
+ * has cached instead of errors. The Worker here reaches PostgreSQL through a Neon proxy and a Neon HTTP endpoint
+ * of this test's own, so the test can take the database away from it (and from nobody else).
  */
 describe("the public site when the database is unreachable", () => {
   let proxy: NeonProxy;
+  let http: NeonHttpEndpoint;
   let worker: TestWorker;
   let admin: pg.Client;
   let site: SeededTenant;
@@ -36,13 +37,19 @@ describe("the public site when the database is unreachable", () => {
       );
     }
     proxy = await startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] });
+    http = await startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] });
     // One second fresh (and one of stale-while-revalidate), so a page turns stale within the test.
-    worker = await startWorker({ NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`, SITE_CACHE_SECONDS: "1" });
+    worker = await startWorker({
+      NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
+      NEON_HTTP_ENDPOINT: http.url,
+      SITE_CACHE_SECONDS: "1",
+    });
   });
 
   afterAll(async () => {
     await worker?.dispose();
     await proxy?.close().catch(() => undefined);
+    await http?.close().catch(() => undefined);
     await admin?.end();
   });
 
@@ -56,7 +63,7 @@ describe("the public site when the database is unreachable", () => {
     expect(warm.headers.get("x-vitalis-cache")).toBe("hit");
     await warm.text();
 
-    await proxy.close();
+    await Promise.all([proxy.close(), http.close()]);
     // Past fresh (1 s) and stale-while-revalidate (1 s): only stale-if-error can answer now.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 

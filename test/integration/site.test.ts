@@ -104,6 +104,30 @@ describe("the public site", () => {
       locale: "pt-BR",
       bodyMarkdown: "Quem somos.",
     });
+    // SEO fields, and a body whose headings the content-finalizer lists (its summary and table of contents).
+    ids.migraine = await f.publish("posts", {
+      title: "Enxaqueca",
+      slug: "enxaqueca-guia",
+      locale: "pt-BR",
+      metaTitle: "Enxaqueca: sintomas, gatilhos & quando procurar um médico",
+      metaDescription: "Como reconhecer a enxaqueca, evitar os gatilhos comuns e saber quando a dor pede consulta.",
+      focusKeyword: "enxaqueca",
+      canonicalUrl: "https://referencia.example/saude/enxaqueca",
+      bodyMarkdown: [
+        "A enxaqueca é uma dor de cabeça recorrente. Ela costuma durar horas.",
+        "## Sintomas comuns",
+        "Dor pulsátil, náusea e sensibilidade à luz.",
+        "## Quando procurar *ajuda*",
+        "Se a dor mudar de padrão, procure um médico.",
+      ].join("\n\n"),
+    });
+    ids.unindexed = await f.publish("posts", {
+      title: "Comunicado interno da recepção",
+      slug: "comunicado-recepcao",
+      locale: "pt-BR",
+      noindex: true,
+      bodyMarkdown: "Horário de atendimento alterado.",
+    });
     // The analysis pipeline's artefact for the current revision, with a hostile name to prove the escaping.
     const [{ current_revision_id: revisionId }] = (
       await admin.query<{ current_revision_id: string }>(
@@ -247,6 +271,44 @@ describe("the public site", () => {
       expect(ld!.lastReviewed).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     });
 
+    it("uses the item's meta title, meta description, canonical URL and noindex", async () => {
+      const html = await (await get("/pt-br/posts/enxaqueca-guia/")).text();
+      expect(html).toContain("<title>Enxaqueca: sintomas, gatilhos &amp; quando procurar um médico</title>");
+      expect(meta(html, "name", "description")).toBe(
+        "Como reconhecer a enxaqueca, evitar os gatilhos comuns e saber quando a dor pede consulta.",
+      );
+      expect(html).toContain('<link rel="canonical" href="https://referencia.example/saude/enxaqueca"/>');
+      expect(meta(html, "property", "og:url")).toBe("https://referencia.example/saude/enxaqueca");
+      expect(html).not.toContain('name="robots"');
+      expect(html).toContain("<h1>Enxaqueca</h1>");
+
+      const hidden = await (await get("/pt-br/posts/comunicado-recepcao/")).text();
+      expect(meta(hidden, "name", "robots")).toBe("noindex");
+      expect(hidden).toContain(
+        `<link rel="canonical" href="http://${site.hostname}/pt-br/posts/comunicado-recepcao/"/>`,
+      );
+    });
+
+    it("shows the content-finalizer's key points and a table of contents linked to the headings", async () => {
+      const html = await (await get("/pt-br/posts/enxaqueca-guia/")).text();
+      const summary = /<section class="summary"[^>]*>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? "";
+      expect(summary).toContain("Em resumo");
+      expect(summary).toContain("A enxaqueca é uma dor de cabeça recorrente. Ela costuma durar horas.");
+      const toc = /<nav class="toc"[^>]*>([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? "";
+      expect(toc).toContain("Neste artigo");
+      const links = [...toc.matchAll(/<a href="#([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]);
+      expect(links).toEqual([
+        ["sec-sintomas-comuns", "Sintomas comuns"],
+        ["sec-quando-procurar-ajuda", "Quando procurar ajuda"],
+      ]);
+      expect(html).toContain('<h2 id="sec-sintomas-comuns">Sintomas comuns</h2>');
+      expect(html).toContain('<h2 id="sec-quando-procurar-ajuda">Quando procurar <em>ajuda</em></h2>');
+      // A teaser shows neither: they summarise the body the reader may not read.
+      const teaser = await (await get("/pt-br/posts/dose-betabloqueador/")).text();
+      expect(teaser).not.toContain('class="summary"');
+      expect(teaser).not.toContain('class="toc"');
+    });
+
     it("renders pages, category, tag and author lists", async () => {
       const page = await get("/pt-br/sobre/");
       expect(page.status).toBe(200);
@@ -349,7 +411,12 @@ describe("the public site", () => {
       >;
       expect(channel.language).toBe("pt-BR");
       const items = asArray(channel.item as Array<{ title: string; link: string; guid: { "#text": string } }>);
-      expect(items.map((i) => i.title).sort()).toEqual(["Diabetes e exercício", "Hipertensão arterial: o que é"]);
+      expect(items.map((i) => i.title).sort()).toEqual([
+        "Comunicado interno da recepção",
+        "Diabetes e exercício",
+        "Enxaqueca",
+        "Hipertensão arterial: o que é",
+      ]);
       expect(items.find((i) => i.title.startsWith("Hiper"))!.link).toBe(
         `http://${site.hostname}/pt-br/posts/hipertensao-arterial/`,
       );
@@ -394,6 +461,9 @@ describe("the public site", () => {
         ]),
       );
       expect(locs.join()).not.toMatch(/betabloqueador|protocolo|caso-clinico/);
+      // Published and public, but marked noindex by its editors: not offered to search engines.
+      expect(locs).toContain(`http://${site.hostname}/pt-br/posts/enxaqueca-guia/`);
+      expect(locs.join()).not.toContain("comunicado-recepcao");
       const hypertension = urls.find((u) => u.loc.endsWith("/hipertensao-arterial/"))!;
       const alternates = asArray(hypertension["xhtml:link"] as Array<{ "@hreflang": string; "@href": string }>);
       expect(alternates.map((a) => a["@hreflang"]).sort()).toEqual(["en", "pt-BR"]);

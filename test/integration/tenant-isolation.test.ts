@@ -194,6 +194,57 @@ describe("people are global: a tenant cannot claim them or rewrite their credent
     expect(error).toMatchObject({ code: "42501" });
   });
 
+  it("attaches another tenant's member only through an invitation this transaction accepts, for its roles", async () => {
+    const invite = async (email: string, roles: string[]) =>
+      (
+        await admin.query<{ id: string }>(
+          `insert into invitations (tenant_id, email, roles, token_hash, expires_at)
+           values ($1, $2, $3, $4, now() + interval '1 hour') returning id`,
+          [a.id, email, roles, crypto.randomUUID()],
+        )
+      ).rows[0]!.id;
+    const accept = (tx: Parameters<Parameters<typeof withTenant>[2]>[0], id: string) =>
+      tx.execute(sql`update invitations set accepted_at = now(), accepted_by = ${b.userId} where id = ${id}`);
+
+    // Before the invitation is accepted, tenant A cannot see B's member, even knowing the address.
+    const hidden = await withTenant(app.db, a.id, (tx) =>
+      tx.select({ id: users.id }).from(users).where(eq(users.email, b.email)),
+    );
+    expect(hidden).toEqual([]);
+
+    // Accepted in this transaction: visible, and attachable for the invitation's role only.
+    const editorInvitation = await invite(b.email, ["editor"]);
+    const wrongRole = await refusal(
+      withTenant(app.db, a.id, async (tx) => {
+        await accept(tx, editorInvitation);
+        await tx.insert(memberships).values({ tenantId: a.id, userId: b.userId, role: "admin" });
+      }),
+    );
+    expect(wrongRole).toMatchObject({ code: "42501" });
+    const seen = await withTenant(app.db, a.id, async (tx) => {
+      await accept(tx, editorInvitation);
+      const [row] = await tx.select({ id: users.id }).from(users).where(eq(users.email, b.email));
+      await tx.insert(memberships).values({ tenantId: a.id, userId: b.userId, role: "editor" });
+      return row;
+    });
+    expect(seen).toEqual({ id: b.userId });
+
+    // An invitation accepted by an earlier transaction opens nothing.
+    const stale = await invite(`stale.${crypto.randomUUID()}@example.test`, ["author"]);
+    const other = await seedTenant(admin, "charlie");
+    await admin.query("update invitations set accepted_at = now(), accepted_by = $1 where id = $2", [
+      other.userId,
+      stale,
+    ]);
+    const later = await refusal(
+      withTenant(app.db, a.id, (tx) =>
+        tx.insert(memberships).values({ tenantId: a.id, userId: other.userId, role: "author" }),
+      ),
+    );
+    expect(later).toMatchObject({ code: "42501" });
+    await admin.query("delete from memberships where tenant_id = $1 and user_id = $2", [a.id, b.userId]);
+  });
+
   it("creates a person and their membership in one transaction, and adds a role to an existing member", async () => {
     const id = crypto.randomUUID();
     const created = await withTenant(app.db, a.id, async (tx) => {

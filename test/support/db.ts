@@ -3,8 +3,9 @@ import { neonConfig } from "@neondatabase/serverless";
 import pg from "pg";
 import { inject } from "vitest";
 import { WebSocket } from "ws";
-import { getConfig } from "../../functions/env.js";
+import { getConfig, requireSection } from "../../functions/env.js";
 import { createDatabase, type Database, type DatabaseClients } from "../../functions/lib/db.js";
+import { createHttpDatabase } from "../../functions/lib/db-http.js";
 import { createLogger } from "../../functions/lib/logging.js";
 import { createScope, type Clients, type PlatformScope } from "../../functions/scope.js";
 import type { Storage } from "../../functions/services/media-storage.js";
@@ -30,10 +31,12 @@ export function platformScope(db: Database, job = "test", storage?: Storage): Pl
         throw new Error(`${name} is not wired in platformScope`);
       },
     });
+  // The Worker's own configuration in tests, so services that seal secrets or sign find their keys.
+  const config = getConfig(testBindings(inject("testEnvironment")));
   const clients: Clients = {
-    // The Worker's own configuration in tests, so services that seal secrets or sign find their keys.
-    config: getConfig(testBindings(inject("testEnvironment"))),
+    config,
     db,
+    http: createHttpDatabase(requireSection(config, "database")),
     redis: unavailable("redis"),
     storage: storage ?? unavailable("storage"),
     close: async () => undefined,

@@ -6,6 +6,8 @@ export interface TestEnvironment {
   appDatabaseUrl: string;
   appDatabaseRole: string;
   neonProxy: string;
+  /** URL of the local endpoint that answers Neon's HTTP protocol (the Worker's NEON_HTTP_ENDPOINT). */
+  neonHttp: string;
   redisUrl: string;
   upstashUrl: string;
   upstashToken: string;

@@ -12,6 +12,7 @@ import { Redis } from "ioredis";
 import {
   isReachable,
   startMailCatcher,
+  startNeonHttp,
   startNeonProxy,
   startS3Server,
   startUpstashAdapter,
@@ -109,8 +110,9 @@ export async function startStack(label: string): Promise<Stack> {
   const scratch = await mkdtemp(join(tmpdir(), `vitalis-${label}-`));
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
-  const [neonProxy, upstash, s3, mail] = await Promise.all([
+  const [neonProxy, neonHttp, upstash, s3, mail] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
+    startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
     startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
     startMailCatcher({ directory: join(scratch, "mail") }),
@@ -129,6 +131,7 @@ export async function startStack(label: string): Promise<Stack> {
       appDatabaseUrl: database.appUrl,
       appDatabaseRole: APP_ROLE,
       neonProxy: `127.0.0.1:${neonProxy.port}/v1`,
+      neonHttp: neonHttp.url,
       redisUrl,
       upstashUrl: upstash.url,
       upstashToken,
@@ -160,7 +163,7 @@ export async function startStack(label: string): Promise<Stack> {
       },
     },
     async stop() {
-      await Promise.allSettled([neonProxy.close(), upstash.close(), s3.close(), mail.close()]);
+      await Promise.allSettled([neonProxy.close(), neonHttp.close(), upstash.close(), s3.close(), mail.close()]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
       await releaseRedisDatabase(redisDb);

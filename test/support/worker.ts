@@ -21,6 +21,7 @@ export function testBindings(env: TestEnvironment): Bindings {
     ENVIRONMENT: "test",
     DATABASE_URL: env.appDatabaseUrl,
     NEON_WS_PROXY: env.neonProxy,
+    NEON_HTTP_ENDPOINT: env.neonHttp,
     UPSTASH_REDIS_REST_URL: env.upstashUrl,
     UPSTASH_REDIS_REST_TOKEN: env.upstashToken,
     S3_ENDPOINT: env.s3.endpoint,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { normaliseAnalysis, locatedFindings, seoScore } from "../../admin/src/analysis";
 import { fieldErrors, knownCode, problemMessage } from "../../admin/src/errors";
+import { detectLanguage } from "../../admin/src/i18n";
 import { availableActions } from "../../admin/src/workflow";
 
 async function sourceFiles(dir: string): Promise<string[]> {
@@ -38,12 +39,21 @@ describe("admin error messages", () => {
     expect(missing).toEqual([]);
   });
 
-  it("answers in Portuguese and English, falling back by status", () => {
+  it("answers in Portuguese, English and Spanish, falling back by status", () => {
     const blocked = { code: "publish_blocked", status: 409 };
     expect(problemMessage(blocked, "pt-BR")).toMatch(/bloqueada/);
     expect(problemMessage(blocked, "en")).toMatch(/blocked/);
+    expect(problemMessage(blocked, "es")).toMatch(/La publicación está bloqueada/);
+    expect(problemMessage({ code: "cpf_invalid", status: 422 }, "es")).toMatch(/CPF no es válido/);
+    expect(problemMessage({ code: "something_new", status: 429 }, "es")).toMatch(/Espera un minuto/);
     expect(problemMessage({ code: "something_new", status: 429 }, "en")).toMatch(/Wait a minute/);
     expect(problemMessage({ code: "http_418", status: 418 }, "pt-BR")).toMatch(/Algo deu errado/);
+  });
+
+  it("picks the UI language from the browser's list, Spanish included", () => {
+    expect(detectLanguage(["es-AR", "en"])).toBe("es");
+    expect(detectLanguage(["fr", "en-GB"])).toBe("en");
+    expect(detectLanguage(["fr"])).toBe("pt-BR");
   });
 
   it("lists field errors without the request prefix", () => {

@@ -48,7 +48,7 @@ describe("the OpenAPI document's security requirements", () => {
   it("finds the protected routes it checks (the account and user routes among them)", () => {
     const routes = protectedOperations().map((entry) => entry.route);
     expect(routes).toEqual(
-      expect.arrayContaining(["GET /api/me", "POST /api/users/{id}/disable", "POST /api/auth/logout"]),
+      expect.arrayContaining(["GET /api/me", "POST /api/members/{userId}/suspend", "POST /api/auth/logout"]),
     );
   });
 

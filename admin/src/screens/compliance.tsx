@@ -19,7 +19,8 @@ import { ErrorNotice, Field, useLang } from "../ui";
 
 type Tab = "audit" | "retention" | "requests" | "reports";
 
-const L = (en: string, pt: string) => (lang() === "en" ? en : pt);
+// Words of this screen in each UI language (English, Portuguese, Spanish), in that order.
+const L = (en: string, pt: string, es: string): string => ({ en, "pt-BR": pt, es })[lang()];
 
 function useLoad<T>(path: string | null, deps: unknown[] = []): { data: T | null; error: unknown; reload: () => void } {
   const [data, setData] = useState<T | null>(null);
@@ -51,38 +52,45 @@ function AuditTab() {
         aria-live="polite"
       >
         <div class="heading-row">
-          <h2>{L("Audit chain", "Cadeia de auditoria")}</h2>
+          <h2>{L("Audit chain", "Cadeia de auditoria", "Cadena de auditoría")}</h2>
           <button type="button" class="secondary" onClick={verify.reload}>
-            {L("Verify again", "Verificar de novo")}
+            {L("Verify again", "Verificar de novo", "Verificar de nuevo")}
           </button>
         </div>
         <ErrorNotice error={verify.error} />
         {v && v.ok && (
           <p>
-            {L("Intact", "Íntegra")}: {v.chain.events}{" "}
-            {L("events, every link recomputed", "eventos, todos os elos recalculados")}; {v.checkpoints.checked}{" "}
+            {L("Intact", "Íntegra", "Íntegra")}: {v.chain.events}{" "}
+            {L(
+              "events, every link recomputed",
+              "eventos, todos os elos recalculados",
+              "eventos, todos los eslabones recalculados",
+            )}
+            ; {v.checkpoints.checked}{" "}
             {L(
               "signed checkpoints (Ed25519 + ML-DSA-65) valid.",
               "checkpoints assinados (Ed25519 + ML-DSA-65) válidos.",
+              "puntos de control firmados (Ed25519 + ML-DSA-65) válidos.",
             )}
             {v.chain.ok && (
               <>
                 {" "}
-                {L("Head", "Topo")}: <code class="hash">{v.chain.head.slice(0, 16)}…</code>
+                {L("Head", "Topo", "Cabeza")}: <code class="hash">{v.chain.head.slice(0, 16)}…</code>
               </>
             )}
           </p>
         )}
         {v && !v.ok && (
           <p>
-            <strong>{L("Tampering detected.", "Adulteração detectada.")}</strong>{" "}
+            <strong>{L("Tampering detected.", "Adulteração detectada.", "Manipulación detectada.")}</strong>{" "}
             {!v.chain.ok &&
-              `${L("First broken link at event", "Primeiro elo quebrado no evento")} #${v.chain.brokenAt} (${v.chain.reason}). `}
+              `${L("First broken link at event", "Primeiro elo quebrado no evento", "Primer eslabón roto en el evento")} #${v.chain.brokenAt} (${v.chain.reason}). `}
             {v.checkpoints.failure &&
-              `${L("Checkpoint", "Checkpoint")} #${v.checkpoints.failure.seq}: ${v.checkpoints.failure.reason}.`}{" "}
+              `${L("Checkpoint", "Checkpoint", "Punto de control")} #${v.checkpoints.failure.seq}: ${v.checkpoints.failure.reason}.`}{" "}
             {L(
               "Preserve the database as it is and tell the security officer.",
               "Preserve o banco de dados como está e avise o encarregado de segurança.",
+              "Conserva la base de datos tal como está y avisa al responsable de seguridad.",
             )}
           </p>
         )}
@@ -95,7 +103,14 @@ function AuditTab() {
           setFilter(action.trim());
         }}
       >
-        <Field id="audit-action" label={L("Action (e.g. content.transition)", "Ação (ex.: content.transition)")}>
+        <Field
+          id="audit-action"
+          label={L(
+            "Action (e.g. content.transition)",
+            "Ação (ex.: content.transition)",
+            "Acción (p. ej., content.transition)",
+          )}
+        >
           <input id="audit-action" value={action} onInput={(e) => setAction(e.currentTarget.value)} />
         </Field>
         <div class="actions">
@@ -108,10 +123,10 @@ function AuditTab() {
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">{L("When", "Quando")}</th>
-              <th scope="col">{L("Action", "Ação")}</th>
-              <th scope="col">{L("Actor", "Autor")}</th>
-              <th scope="col">{L("Target", "Alvo")}</th>
+              <th scope="col">{L("When", "Quando", "Cuándo")}</th>
+              <th scope="col">{L("Action", "Ação", "Acción")}</th>
+              <th scope="col">{L("Actor", "Autor", "Autor")}</th>
+              <th scope="col">{L("Target", "Alvo", "Objetivo")}</th>
             </tr>
           </thead>
           <tbody>
@@ -151,12 +166,12 @@ function AuditTab() {
 }
 
 function days(n: number | null): string {
-  if (n === null) return L("indefinitely", "indefinidamente");
+  if (n === null) return L("indefinitely", "indefinidamente", "indefinidamente");
   if (n >= 365) {
     const years = Math.round(n / 365.25);
-    return `${years} ${years === 1 ? L("year", "ano") : L("years", "anos")}`;
+    return `${years} ${years === 1 ? L("year", "ano", "año") : L("years", "anos", "años")}`;
   }
-  return `${n} ${L("days", "dias")}`;
+  return `${n} ${L("days", "dias", "días")}`;
 }
 
 function RetentionTab() {
@@ -170,15 +185,15 @@ function RetentionTab() {
   return (
     <>
       <section class="card">
-        <h2>{L("Retention policies", "Políticas de retenção")}</h2>
+        <h2>{L("Retention policies", "Políticas de retenção", "Políticas de conservación")}</h2>
         <table class="list">
           <thead>
             <tr>
-              <th scope="col">{L("Class", "Classe")}</th>
-              <th scope="col">{L("Keep at least", "Manter no mínimo")}</th>
-              <th scope="col">{L("Act by", "Agir até")}</th>
-              <th scope="col">{L("Then", "Depois")}</th>
-              <th scope="col">{L("Legal basis", "Base legal")}</th>
+              <th scope="col">{L("Class", "Classe", "Clase")}</th>
+              <th scope="col">{L("Keep at least", "Manter no mínimo", "Conservar al menos")}</th>
+              <th scope="col">{L("Act by", "Agir até", "Actuar antes de")}</th>
+              <th scope="col">{L("Then", "Depois", "Después")}</th>
+              <th scope="col">{L("Legal basis", "Base legal", "Base legal")}</th>
             </tr>
           </thead>
           <tbody>
@@ -192,9 +207,9 @@ function RetentionTab() {
                 <td>
                   {
                     {
-                      delete: L("delete", "excluir"),
-                      anonymise: L("anonymise", "anonimizar"),
-                      keep: L("keep", "manter"),
+                      delete: L("delete", "excluir", "eliminar"),
+                      anonymise: L("anonymise", "anonimizar", "anonimizar"),
+                      keep: L("keep", "manter", "conservar"),
                     }[policy.action]
                   }
                 </td>
@@ -205,19 +220,19 @@ function RetentionTab() {
         </table>
       </section>
       <section class="card">
-        <h2>{L("Legal holds", "Retenções judiciais (legal holds)")}</h2>
+        <h2>{L("Legal holds", "Retenções judiciais (legal holds)", "Retenciones legales (legal holds)")}</h2>
         <ErrorNotice error={holds.error} />
         {holds.data && holds.data.holds.length === 0 && (
-          <p class="muted">{L("No legal holds.", "Nenhuma retenção judicial.")}</p>
+          <p class="muted">{L("No legal holds.", "Nenhuma retenção judicial.", "No hay retenciones legales.")}</p>
         )}
         {holds.data && holds.data.holds.length > 0 && (
           <table class="list" data-testid="holds">
             <thead>
               <tr>
-                <th scope="col">{L("Scope", "Escopo")}</th>
-                <th scope="col">{L("Target", "Alvo")}</th>
-                <th scope="col">{L("Reason", "Motivo")}</th>
-                <th scope="col">{L("Since", "Desde")}</th>
+                <th scope="col">{L("Scope", "Escopo", "Alcance")}</th>
+                <th scope="col">{L("Target", "Alvo", "Objetivo")}</th>
+                <th scope="col">{L("Reason", "Motivo", "Motivo")}</th>
+                <th scope="col">{L("Since", "Desde", "Desde")}</th>
                 <th scope="col" />
               </tr>
             </thead>
@@ -233,7 +248,7 @@ function RetentionTab() {
                   <td>
                     {hold.releasedAt ? (
                       <span class="muted small">
-                        {L("released", "liberada")} {formatDate(hold.releasedAt)}
+                        {L("released", "liberada", "liberada")} {formatDate(hold.releasedAt)}
                       </span>
                     ) : (
                       <button
@@ -249,7 +264,7 @@ function RetentionTab() {
                           }
                         }}
                       >
-                        {L("Release", "Liberar")}
+                        {L("Release", "Liberar", "Liberar")}
                       </button>
                     )}
                   </td>
@@ -283,27 +298,27 @@ function RetentionTab() {
             }
           }}
         >
-          <h3>{L("Place a legal hold", "Aplicar uma retenção judicial")}</h3>
+          <h3>{L("Place a legal hold", "Aplicar uma retenção judicial", "Aplicar una retención legal")}</h3>
           <ErrorNotice error={error} />
           <div class="row">
-            <Field id="hold-scope" label={L("Scope", "Escopo")}>
+            <Field id="hold-scope" label={L("Scope", "Escopo", "Alcance")}>
               <select id="hold-scope" value={scope} onChange={(e) => setScope(e.currentTarget.value as typeof scope)}>
-                <option value="tenant">{L("The whole site", "O site inteiro")}</option>
-                <option value="subject">{L("A data subject", "Um titular de dados")}</option>
-                <option value="user">{L("A user", "Um usuário")}</option>
-                <option value="item">{L("One item", "Um item")}</option>
+                <option value="tenant">{L("The whole site", "O site inteiro", "Todo el sitio")}</option>
+                <option value="subject">{L("A data subject", "Um titular de dados", "Un titular de datos")}</option>
+                <option value="user">{L("A user", "Um usuário", "Un usuario")}</option>
+                <option value="item">{L("One item", "Um item", "Un elemento")}</option>
               </select>
             </Field>
             {scope === "subject" && (
               <SubjectPicker
                 id="hold-subject"
-                label={L("Data subject", "Titular de dados")}
+                label={L("Data subject", "Titular de dados", "Titular de datos")}
                 value={subject}
                 onChange={setSubject}
               />
             )}
             {scope !== "tenant" && scope !== "subject" && (
-              <Field id="hold-target" label={L("Target ID", "ID do alvo")}>
+              <Field id="hold-target" label={L("Target ID", "ID do alvo", "ID del objetivo")}>
                 <input
                   id="hold-target"
                   required
@@ -314,7 +329,7 @@ function RetentionTab() {
               </Field>
             )}
             {scope === "item" && (
-              <Field id="hold-item-type" label={L("Item type", "Tipo de item")}>
+              <Field id="hold-item-type" label={L("Item type", "Tipo de item", "Tipo de elemento")}>
                 <select id="hold-item-type" value={itemType} onChange={(e) => setItemType(e.currentTarget.value)}>
                   <option value="media_item">media_item</option>
                   <option value="consent">consent</option>
@@ -325,7 +340,11 @@ function RetentionTab() {
           </div>
           <Field
             id="hold-reason"
-            label={L("Reason (order, case or request number)", "Motivo (ofício, processo ou pedido)")}
+            label={L(
+              "Reason (order, case or request number)",
+              "Motivo (ofício, processo ou pedido)",
+              "Motivo (número de oficio, proceso o solicitud)",
+            )}
           >
             <textarea
               id="hold-reason"
@@ -338,7 +357,7 @@ function RetentionTab() {
             />
           </Field>
           <div class="actions">
-            <button type="submit">{L("Place hold", "Aplicar retenção")}</button>
+            <button type="submit">{L("Place hold", "Aplicar retenção", "Aplicar retención")}</button>
           </div>
         </form>
       </section>
@@ -348,13 +367,16 @@ function RetentionTab() {
 
 function deadline(request: PrivacyRequestView): { text: string; cls: string } {
   if (request.fulfilledAt)
-    return { text: `${L("answered", "respondido")} ${formatDate(request.fulfilledAt)}`, cls: "" };
+    return { text: `${L("answered", "respondido", "respondida")} ${formatDate(request.fulfilledAt)}`, cls: "" };
   const ms = new Date(request.dueAt).getTime() - Date.now();
   const daysLeft = Math.ceil(ms / 86_400_000);
   if (request.overdue || ms < 0)
-    return { text: `${L("overdue since", "vencido desde")} ${formatDate(request.dueAt)}`, cls: "overdue" };
+    return {
+      text: `${L("overdue since", "vencido desde", "vencida desde")} ${formatDate(request.dueAt)}`,
+      cls: "overdue",
+    };
   return {
-    text: `${formatDate(request.dueAt)} (${daysLeft} ${L("days left", "dias restantes")})`,
+    text: `${formatDate(request.dueAt)} (${daysLeft} ${L("days left", "dias restantes", "días restantes")})`,
     cls: daysLeft <= 3 ? "due-soon" : "",
   };
 }
@@ -371,27 +393,39 @@ function RequestsTab() {
     <>
       <section class="card">
         <div class="heading-row">
-          <h2>{L("Data-subject requests (LGPD art. 18)", "Pedidos de titulares (LGPD art. 18)")}</h2>
+          <h2>
+            {L(
+              "Data-subject requests (LGPD art. 18)",
+              "Pedidos de titulares (LGPD art. 18)",
+              "Solicitudes de titulares (LGPD art. 18)",
+            )}
+          </h2>
           <label class="inline">
             {t("filterState")}{" "}
             <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
               <option value="">{t("any")}</option>
-              <option value="open">{L("open", "abertos")}</option>
-              <option value="fulfilled">{L("fulfilled", "atendidos")}</option>
-              <option value="partially_fulfilled">{L("partially fulfilled", "atendidos em parte")}</option>
+              <option value="open">{L("open", "abertos", "abiertas")}</option>
+              <option value="fulfilled">{L("fulfilled", "atendidos", "atendidas")}</option>
+              <option value="partially_fulfilled">
+                {L("partially fulfilled", "atendidos em parte", "atendidas en parte")}
+              </option>
             </select>
           </label>
         </div>
         <ErrorNotice error={list.error ?? error} />
-        {list.data && list.data.requests.length === 0 && <p class="muted">{L("No requests.", "Nenhum pedido.")}</p>}
+        {list.data && list.data.requests.length === 0 && (
+          <p class="muted">{L("No requests.", "Nenhum pedido.", "No hay solicitudes.")}</p>
+        )}
         {list.data && list.data.requests.length > 0 && (
           <table class="list" data-testid="privacy-requests">
             <thead>
               <tr>
-                <th scope="col">{L("Type", "Tipo")}</th>
-                <th scope="col">{L("Received", "Recebido")}</th>
-                <th scope="col">{L("Deadline (15 days, art. 19)", "Prazo (15 dias, art. 19)")}</th>
-                <th scope="col">{L("Status", "Situação")}</th>
+                <th scope="col">{L("Type", "Tipo", "Tipo")}</th>
+                <th scope="col">{L("Received", "Recebido", "Recibida")}</th>
+                <th scope="col">
+                  {L("Deadline (15 days, art. 19)", "Prazo (15 dias, art. 19)", "Plazo (15 días, art. 19)")}
+                </th>
+                <th scope="col">{L("Status", "Situação", "Situación")}</th>
                 <th scope="col" />
               </tr>
             </thead>
@@ -418,7 +452,7 @@ function RequestsTab() {
                             }
                           }}
                         >
-                          {L("Fulfil", "Atender")}
+                          {L("Fulfil", "Atender", "Atender")}
                         </button>
                       )}
                     </td>
@@ -430,7 +464,7 @@ function RequestsTab() {
         )}
         {answer !== null && (
           <details class="report" open>
-            <summary>{L("Answer to the data subject", "Resposta ao titular")}</summary>
+            <summary>{L("Answer to the data subject", "Resposta ao titular", "Respuesta al titular")}</summary>
             <pre class="highlighted">{JSON.stringify(answer, null, 2)}</pre>
           </details>
         )}
@@ -458,8 +492,8 @@ function RequestsTab() {
           }
         }}
       >
-        <h3>{L("Record a request", "Registrar um pedido")}</h3>
-        <Field id="dsr-type" label={L("Type", "Tipo")}>
+        <h3>{L("Record a request", "Registrar um pedido", "Registrar una solicitud")}</h3>
+        <Field id="dsr-type" label={L("Type", "Tipo", "Tipo")}>
           <select id="dsr-type" value={type} onChange={(e) => setType(e.currentTarget.value)}>
             {PRIVACY_REQUEST_TYPES.map((value) => (
               <option key={value} value={value}>
@@ -475,7 +509,7 @@ function RequestsTab() {
           <input id="dsr-cpf" inputMode="numeric" value={cpf} onInput={(e) => setCpf(e.currentTarget.value)} />
         </Field>
         <div class="actions">
-          <button type="submit">{L("Record", "Registrar")}</button>
+          <button type="submit">{L("Record", "Registrar", "Registrar")}</button>
         </div>
       </form>
     </>
@@ -486,13 +520,14 @@ function ReportsTab() {
   const reports = useLoad<{ reports: ComplianceReport[] }>("/api/compliance/reports?limit=30");
   return (
     <section class="card">
-      <h2>{L("Daily compliance reports", "Relatórios diários de conformidade")}</h2>
+      <h2>{L("Daily compliance reports", "Relatórios diários de conformidade", "Informes diarios de cumplimiento")}</h2>
       <ErrorNotice error={reports.error} />
       {reports.data && reports.data.reports.length === 0 && (
         <p class="muted">
           {L(
             "No report yet: the daily job writes one each night.",
             "Nenhum relatório ainda: a rotina diária gera um por noite.",
+            "Aún no hay informes: la tarea diaria genera uno cada noche.",
           )}
         </p>
       )}
@@ -507,14 +542,15 @@ function ReportsTab() {
         return (
           <details key={report.id} class="report">
             <summary>
-              {report.reportDate} — {L("deleted", "excluídos")} {body.deleted?.total ?? 0},{" "}
-              {L("anonymised", "anonimizados")} {body.anonymised ?? 0}, {L("blocked", "bloqueados")} {body.blocked ?? 0}
-              , {L("holds", "retenções")} {body.held?.activeHolds?.length ?? 0}, {L("open requests", "pedidos abertos")}{" "}
+              {report.reportDate} — {L("deleted", "excluídos", "eliminados")} {body.deleted?.total ?? 0},{" "}
+              {L("anonymised", "anonimizados", "anonimizados")} {body.anonymised ?? 0},{" "}
+              {L("blocked", "bloqueados", "bloqueados")} {body.blocked ?? 0}, {L("holds", "retenções", "retenciones")}{" "}
+              {body.held?.activeHolds?.length ?? 0}, {L("open requests", "pedidos abertos", "solicitudes abiertas")}{" "}
               {body.privacyRequests?.open ?? 0}
               {(body.privacyRequests?.overdue ?? 0) > 0 && (
                 <span class="overdue">
                   {" "}
-                  ({body.privacyRequests?.overdue} {L("overdue", "vencidos")})
+                  ({body.privacyRequests?.overdue} {L("overdue", "vencidos", "vencidas")})
                 </span>
               )}
             </summary>
@@ -530,10 +566,10 @@ export function ComplianceScreen() {
   useLang();
   const [tab, setTab] = useState<Tab>("audit");
   const tabs: Array<[Tab, string]> = [
-    ["audit", L("Audit log", "Registro de auditoria")],
-    ["retention", L("Retention and legal holds", "Retenção e legal holds")],
-    ["requests", L("Data-subject requests", "Pedidos de titulares")],
-    ["reports", L("Daily reports", "Relatórios diários")],
+    ["audit", L("Audit log", "Registro de auditoria", "Registro de auditoría")],
+    ["retention", L("Retention and legal holds", "Retenção e legal holds", "Conservación y retenciones legales")],
+    ["requests", L("Data-subject requests", "Pedidos de titulares", "Solicitudes de titulares")],
+    ["reports", L("Daily reports", "Relatórios diários", "Informes diarios")],
   ];
   return (
     <section>

@@ -30,7 +30,19 @@ type SaveState = "saved" | "dirty" | "saving" | "failed";
 type Draft = Required<
   Pick<
     ContentUpdate,
-    "title" | "slug" | "excerpt" | "bodyMarkdown" | "locale" | "complianceLevel" | "categoryIds" | "tagIds"
+    | "title"
+    | "slug"
+    | "excerpt"
+    | "bodyMarkdown"
+    | "locale"
+    | "complianceLevel"
+    | "categoryIds"
+    | "tagIds"
+    | "metaTitle"
+    | "metaDescription"
+    | "focusKeyword"
+    | "canonicalUrl"
+    | "noindex"
   >
 >;
 
@@ -44,6 +56,12 @@ function draftOf(item: ContentItem): Draft {
     complianceLevel: item.complianceLevel,
     categoryIds: item.categoryIds,
     tagIds: item.tagIds,
+    // Blank fields are unset: the server stores an empty SEO text as null.
+    metaTitle: item.metaTitle ?? "",
+    metaDescription: item.metaDescription ?? "",
+    focusKeyword: item.focusKeyword ?? "",
+    canonicalUrl: item.canonicalUrl ?? "",
+    noindex: item.noindex,
   };
 }
 
@@ -63,7 +81,8 @@ export function NewContentScreen(props: { type: ContentType; search: URLSearchPa
   const translationGroupId = props.search.get("translationGroupId") ?? undefined;
   const [title, setTitle] = useState("");
   const [locale, setLocale] = useState<ContentLocale>(
-    (props.search.get("locale") as ContentLocale) || (lang() === "en" ? "en" : "pt-BR"),
+    // The UI's languages are content locales too: a new item starts in the language the editor works in.
+    (props.search.get("locale") as ContentLocale) || lang(),
   );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -784,6 +803,53 @@ export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
               onInput={(e) => update({ excerpt: e.currentTarget.value })}
             />
           </Field>
+          <fieldset class="seo-fields" data-testid="seo-fields">
+            <legend>{t("seo")}</legend>
+            <Field id="meta-title" label={t("metaTitle")}>
+              <input
+                id="meta-title"
+                maxLength={120}
+                value={draft.metaTitle ?? ""}
+                onInput={(e) => update({ metaTitle: e.currentTarget.value })}
+              />
+            </Field>
+            <Field id="meta-description" label={t("metaDescription")}>
+              <textarea
+                id="meta-description"
+                rows={2}
+                maxLength={320}
+                value={draft.metaDescription ?? ""}
+                onInput={(e) => update({ metaDescription: e.currentTarget.value })}
+              />
+            </Field>
+            <Field id="focus-keyword" label={t("focusKeyword")}>
+              <input
+                id="focus-keyword"
+                maxLength={100}
+                value={draft.focusKeyword ?? ""}
+                onInput={(e) => update({ focusKeyword: e.currentTarget.value })}
+              />
+            </Field>
+            <Field id="canonical-url" label={t("canonicalUrl")}>
+              <input
+                id="canonical-url"
+                type="url"
+                inputMode="url"
+                maxLength={2048}
+                placeholder="https://"
+                value={draft.canonicalUrl ?? ""}
+                onInput={(e) => update({ canonicalUrl: e.currentTarget.value })}
+              />
+            </Field>
+            <label class="inline">
+              <input
+                type="checkbox"
+                checked={draft.noindex}
+                onChange={(e) => update({ noindex: e.currentTarget.checked })}
+              />{" "}
+              {t("noindex")}
+            </label>
+          </fieldset>
           <div class="body-row">
             <div class="field body-field">
               <div class="heading-row">

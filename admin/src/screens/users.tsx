@@ -30,7 +30,7 @@ function MembershipForm() {
     setError(null);
     setDone(null);
     try {
-      await users[action](userId.trim());
+      await users[action === "disable" ? "suspend" : "resume"](userId.trim());
       setDone(action === "disable" ? "disabled" : "enabled");
     } catch (caught) {
       setError(caught);

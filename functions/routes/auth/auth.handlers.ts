@@ -16,6 +16,8 @@ import {
 } from "../../services/identity/sessions";
 import { confirmForcedEnrolment, startForcedEnrolment } from "../../services/identity/accounts";
 import { getSignInPolicy, updateSignInPolicy } from "../../services/identity/policy";
+import { confirmPasswordReset, requestPasswordReset } from "../../services/identity/password-reset";
+import { mailContextOf } from "../shared/mail";
 import type {
   forcedEnrolConfirmRoute,
   forcedEnrolRoute,
@@ -24,6 +26,8 @@ import type {
   logoutAllRoute,
   logoutRoute,
   mfaRoute,
+  passwordResetConfirmRoute,
+  passwordResetRoute,
   putPolicyRoute,
   refreshRoute,
 } from "./auth.routes";
@@ -128,3 +132,15 @@ export const getPolicy: RouteHandler<typeof getPolicyRoute, AppBindings> = async
 
 export const putPolicy: RouteHandler<typeof putPolicyRoute, AppBindings> = async (c) =>
   c.json(await updateSignInPolicy(c.var.scope, c.req.valid("json")), 200);
+
+export const postPasswordReset: RouteHandler<typeof passwordResetRoute, AppBindings> = async (c) => {
+  const { ipHash } = await signInClientOf(c);
+  await requestPasswordReset(c.var.scope, { email: c.req.valid("json").email, ipHash, mail: mailContextOf(c) });
+  return c.body(null, 202);
+};
+
+export const postPasswordResetConfirm: RouteHandler<typeof passwordResetConfirmRoute, AppBindings> = async (c) => {
+  const { ipHash } = await signInClientOf(c);
+  await confirmPasswordReset(c.var.scope, { ...c.req.valid("json"), ipHash, mail: mailContextOf(c) });
+  return c.body(null, 204);
+};

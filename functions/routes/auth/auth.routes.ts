@@ -7,6 +7,7 @@ import {
   mfaEnrolmentSchema,
   signInPolicySchema,
 } from "../../shapes/account";
+import { passwordResetConfirmInputSchema, passwordResetInputSchema } from "../../shapes/members";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 
 /** Any member of the tenant, whatever their role: ending one's own session needs no more. */
@@ -142,4 +143,29 @@ export const putPolicyRoute = protectedRoute({
   protect: { ...policyAdmin, action: "write" },
   request: { body: jsonBody(signInPolicySchema) },
   responses: { 200: jsonResponse(signInPolicySchema, "The new policy."), ...problemResponses(401, 403, 422) },
+});
+
+export const passwordResetRoute = createRoute({
+  method: "post",
+  path: "/auth/password-reset",
+  tags: ["Authentication"],
+  summary:
+    "Ask for a password-reset link by e-mail (valid 30 minutes, single use). The answer is the same whether or " +
+    "not the address has an account here; throttled per client and per address.",
+  request: { body: jsonBody(passwordResetInputSchema) },
+  responses: {
+    202: { description: "If the address belongs to a member here, a link is on its way." },
+    ...problemResponses(422, 429),
+  },
+});
+
+export const passwordResetConfirmRoute = createRoute({
+  method: "post",
+  path: "/auth/password-reset/confirm",
+  tags: ["Authentication"],
+  summary:
+    "Set a new password with the token from the link (at least 12 characters, not a common one). Every session " +
+    "of the account ends; a notice is e-mailed.",
+  request: { body: jsonBody(passwordResetConfirmInputSchema) },
+  responses: { 204: { description: "Changed: sign in with the new password." }, ...problemResponses(410, 422, 429) },
 });

@@ -7,6 +7,8 @@ import {
   postLogout,
   postLogoutAll,
   postMfa,
+  postPasswordReset,
+  postPasswordResetConfirm,
   postRefresh,
   putPolicy,
 } from "./auth.handlers";
@@ -18,6 +20,8 @@ import {
   logoutAllRoute,
   logoutRoute,
   mfaRoute,
+  passwordResetConfirmRoute,
+  passwordResetRoute,
   putPolicyRoute,
   refreshRoute,
 } from "./auth.routes";
@@ -31,4 +35,6 @@ export const authRouter = createRouter()
   .openapi(logoutRoute, postLogout)
   .openapi(logoutAllRoute, postLogoutAll)
   .openapi(getPolicyRoute, getPolicy)
-  .openapi(putPolicyRoute, putPolicy);
+  .openapi(putPolicyRoute, putPolicy)
+  .openapi(passwordResetRoute, postPasswordReset)
+  .openapi(passwordResetConfirmRoute, postPasswordResetConfirm);

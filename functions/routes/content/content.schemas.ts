@@ -20,6 +20,25 @@ export const idParams = z.object({ id: z.uuid().openapi({ param: { name: "id", i
 
 export const contentItemSchema = contentViewSchema.openapi("ContentItem");
 
+/**
+ * A canonical URL override: absolute, https, with a host and no credentials. A canonical link tells search
+ * engines which URL to index; a relative, http or `javascript:` one would be ignored, or worse.
+ */
+export function isAbsoluteHttpsUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === "https:" && url.hostname !== "" && url.username === "" && url.password === "";
+}
+
+/** An optional SEO text: trimmed, and empty means "not set" (null), like leaving the field blank. */
+const seoText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .nullable()
+    .transform((value) => (value ? value : null));
+
 const editableFields = {
   title: z.string().trim().min(1).max(300),
   slug: slugSchema,
@@ -31,6 +50,17 @@ const editableFields = {
   featuredMediaId: z.uuid().nullable(),
   categoryIds: z.array(z.uuid()).max(50),
   tagIds: z.array(z.uuid()).max(100),
+  metaTitle: seoText(120),
+  metaDescription: seoText(320),
+  focusKeyword: seoText(100),
+  canonicalUrl: z
+    .string()
+    .trim()
+    .max(2_048)
+    .refine((value) => value === "" || isAbsoluteHttpsUrl(value), "must be an absolute https URL")
+    .nullable()
+    .transform((value) => (value ? value : null)),
+  noindex: z.boolean(),
 };
 
 /**
@@ -48,6 +78,11 @@ export const contentCreateSchema = z
     featuredMediaId: editableFields.featuredMediaId.optional(),
     categoryIds: editableFields.categoryIds.optional(),
     tagIds: editableFields.tagIds.optional(),
+    metaTitle: editableFields.metaTitle.optional(),
+    metaDescription: editableFields.metaDescription.optional(),
+    focusKeyword: editableFields.focusKeyword.optional(),
+    canonicalUrl: editableFields.canonicalUrl.optional(),
+    noindex: editableFields.noindex.optional(),
   })
   .strict()
   .openapi("ContentCreate");

@@ -476,17 +476,20 @@ function articleRoute(type: ContentType) {
       const article = await getSiteArticle(c.var.scope, { locale, type, slug });
       if (!article) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
-      const canonical = origin + path;
+      const own = origin + path;
+      // The editors' canonical override (an absolute https URL, checked on save) names the URL to index.
+      const canonical = article.canonicalUrl ?? own;
       const t = STRINGS[locale];
       const jsonLd = medicalWebPageOf(article.jsonLd);
       const meta: HeadMeta = {
         title: article.title,
-        description: describe(article.excerpt, t.siteDescription(c.var.scope.tenant.name)),
+        ...(article.metaTitle ? { documentTitle: article.metaTitle } : {}),
+        description: article.metaDescription ?? describe(article.excerpt, t.siteDescription(c.var.scope.tenant.name)),
         canonical,
         alternates:
           article.translations.length > 0
             ? [
-                { hreflang: locale, href: canonical },
+                { hreflang: locale, href: own },
                 ...article.translations.map((tr) => ({
                   hreflang: tr.locale,
                   href: origin + sitePaths.item(tr.locale, tr.type, tr.slug),
@@ -497,7 +500,8 @@ function articleRoute(type: ContentType) {
         publishedTime: article.publishedAt,
         modifiedTime: article.updatedAt,
         // A teaser is not the article: search engines must not index it as if it were (Google's paywall guidance).
-        noindex: article.gated,
+        // Editors may keep an item out of search engines (`noindex`; it is left out of the sitemap too).
+        noindex: article.gated || article.noindex,
         // The JSON-LD summarises the body, so a reader who may not read the body does not get it either.
         ...(jsonLd && !article.gated ? { jsonLd: { ...jsonLd, url: canonical } } : {}),
       };

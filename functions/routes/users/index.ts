@@ -4,16 +4,31 @@ import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import { credentialViewSchema } from "../../shapes/account";
-import { disableMembership, enableMembership, reviewCredential } from "../../services/identity/accounts";
+import { credentialQuerySchema, credentialQueueItemSchema } from "../../shapes/members";
+import { listCredentials, reviewCredential } from "../../services/identity/accounts";
+import { mailContextOf } from "../shared/mail";
 
 const adminOnly: ProtectOptions = { sensitivity: "restricted", action: "write", roles: ["admin"] };
 const params = z.object({ id: z.uuid() });
+
+const queueRoute = protectedRoute({
+  method: "get",
+  path: "/credentials",
+  tags: ["Users"],
+  summary: "The credential queue: members' declared CRM/UF and RQE in one status, pending by default (admins).",
+  protect: { ...adminOnly, action: "read" },
+  request: { query: credentialQuerySchema },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(credentialQueueItemSchema) }), "Oldest first."),
+    ...problemResponses(401, 403, 422),
+  },
+});
 
 const reviewRoute = protectedRoute({
   method: "post",
   path: "/users/{id}/credential/review",
   tags: ["Users"],
-  summary: "Verify or reject a member's CRM credential, with a note (audited).",
+  summary: "Verify or reject a member's CRM credential, with a note (audited; the member is told by e-mail).",
   protect: adminOnly,
   request: {
     params,
@@ -25,43 +40,16 @@ const reviewRoute = protectedRoute({
   },
 });
 
-const disableRoute = protectedRoute({
-  method: "post",
-  path: "/users/{id}/disable",
-  tags: ["Users"],
-  summary:
-    "Disable a member in this tenant: no sign-in here, this tenant's tokens void at once; their other tenants are untouched (audited).",
-  protect: adminOnly,
-  request: { params },
-  responses: { 204: { description: "Disabled in this tenant." }, ...problemResponses(401, 403, 404, 409) },
-});
-
-const enableRoute = protectedRoute({
-  method: "post",
-  path: "/users/{id}/enable",
-  tags: ["Users"],
-  summary: "Re-activate a disabled member in this tenant: they may sign in here again (audited).",
-  protect: adminOnly,
-  request: { params },
-  responses: { 204: { description: "Active in this tenant." }, ...problemResponses(401, 403, 404) },
-});
+const queueHandler: RouteHandler<typeof queueRoute, AppBindings> = async (c) =>
+  c.json({ items: await listCredentials(c.var.scope, c.req.valid("query")) }, 200);
 
 const reviewHandler: RouteHandler<typeof reviewRoute, AppBindings> = async (c) => {
-  const view = await reviewCredential(c.var.scope, { userId: c.req.valid("param").id, ...c.req.valid("json") });
+  const view = await reviewCredential(c.var.scope, {
+    userId: c.req.valid("param").id,
+    ...c.req.valid("json"),
+    mail: mailContextOf(c),
+  });
   return c.json(view, 200);
 };
 
-const disableHandler: RouteHandler<typeof disableRoute, AppBindings> = async (c) => {
-  await disableMembership(c.var.scope, { userId: c.req.valid("param").id });
-  return c.body(null, 204);
-};
-
-const enableHandler: RouteHandler<typeof enableRoute, AppBindings> = async (c) => {
-  await enableMembership(c.var.scope, { userId: c.req.valid("param").id });
-  return c.body(null, 204);
-};
-
-export const usersRouter = createRouter()
-  .openapi(reviewRoute, reviewHandler)
-  .openapi(disableRoute, disableHandler)
-  .openapi(enableRoute, enableHandler);
+export const usersRouter = createRouter().openapi(queueRoute, queueHandler).openapi(reviewRoute, reviewHandler);

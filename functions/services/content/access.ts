@@ -3,6 +3,7 @@ import { contentItems, type ComplianceLevel, type ContentItem, professionalCrede
 import type { Role } from "../../../schema/memberships";
 import type { Transaction } from "../../lib/db";
 import type { Actor } from "../../lib/actor";
+import type { Scope } from "../../scope";
 
 /** The people who run the publication; content at `restricted` and `phi` is shown to them only. */
 export const STAFF_ROLES: readonly Role[] = ["admin", "editor", "author", "medical_reviewer", "compliance_officer"];
@@ -39,15 +40,22 @@ export async function verifiedCredential(
   const [row] = await tx
     .select({ crmNumber: professionalCredentials.crmNumber, crmUf: professionalCredentials.crmUf })
     .from(professionalCredentials)
-    .where(
-      and(
-        eq(professionalCredentials.tenantId, tenantId),
-        eq(professionalCredentials.userId, userId),
-        eq(professionalCredentials.status, "verified"),
-      ),
-    )
+    .where(verifiedCredentialOf(tenantId, userId))
     .limit(1);
   return row ?? null;
+}
+
+function verifiedCredentialOf(tenantId: string, userId: string): SQL {
+  return and(
+    eq(professionalCredentials.tenantId, tenantId),
+    eq(professionalCredentials.userId, userId),
+    eq(professionalCredentials.status, "verified"),
+  )!;
+}
+
+/** Whether the principal's roles let them be a verified professional at all (only then is a credential looked up). */
+function mayBeProfessional(roles: readonly Role[]): boolean {
+  return roles.some((role) => role === "reader_professional" || STAFF_ROLES.includes(role));
 }
 
 /**
@@ -57,11 +65,29 @@ export async function verifiedCredential(
 export async function resolveViewer(tx: Transaction, tenantId: string, principal: Actor | undefined): Promise<Viewer> {
   if (!principal || principal.kind !== "user" || principal.tenantId !== tenantId) return ANONYMOUS_VIEWER;
   const roles = principal.roles;
-  const mayBeProfessional = roles.some((role) => role === "reader_professional" || STAFF_ROLES.includes(role));
-  const verifiedProfessional = mayBeProfessional
+  const verifiedProfessional = mayBeProfessional(roles)
     ? (await verifiedCredential(tx, tenantId, principal.userId)) !== null
     : false;
   return { userId: principal.userId, roles, verifiedProfessional };
+}
+
+/**
+ * `resolveViewer` for the read path (`scope.read`): an anonymous reader costs no query, a signed-in one whose
+ * roles may carry a credential one HTTP round trip.
+ */
+export async function readViewer(scope: Scope): Promise<Viewer> {
+  const principal = scope.actor;
+  if (principal.kind !== "user" || principal.tenantId !== scope.tenant.id) return ANONYMOUS_VIEWER;
+  const roles = principal.roles;
+  if (!mayBeProfessional(roles)) return { userId: principal.userId, roles, verifiedProfessional: false };
+  const [rows] = await scope.read((db) => [
+    db
+      .select({ one: sql<number>`1` })
+      .from(professionalCredentials)
+      .where(verifiedCredentialOf(scope.tenant.id, principal.userId))
+      .limit(1),
+  ]);
+  return { userId: principal.userId, roles, verifiedProfessional: rows.length > 0 };
 }
 
 /** Compliance levels the public site and the WordPress API may show this viewer; `restricted`/`phi` never. */

@@ -9,6 +9,7 @@ import {
   type ContentLocale,
   type ContentType,
   type WorkflowState,
+  SEO_DEFAULTS,
 } from "../../../schema";
 import { decodeCursor, encodeCursor } from "../../lib/cursor";
 import { ForbiddenError } from "../../lib/errors";
@@ -41,6 +42,11 @@ export interface ContentFields {
   featuredMediaId?: string | null;
   categoryIds?: string[];
   tagIds?: string[];
+  metaTitle?: string | null;
+  metaDescription?: string | null;
+  focusKeyword?: string | null;
+  canonicalUrl?: string | null;
+  noindex?: boolean;
 }
 
 export type ContentPatch = Partial<ContentFields>;
@@ -64,6 +70,11 @@ export async function createContent(scope: Scope, type: ContentType, input: Cont
         featuredMediaId: input.featuredMediaId ?? null,
         categoryIds: input.categoryIds ?? [],
         tagIds: input.tagIds ?? [],
+        metaTitle: input.metaTitle ?? SEO_DEFAULTS.metaTitle,
+        metaDescription: input.metaDescription ?? SEO_DEFAULTS.metaDescription,
+        focusKeyword: input.focusKeyword ?? SEO_DEFAULTS.focusKeyword,
+        canonicalUrl: input.canonicalUrl ?? SEO_DEFAULTS.canonicalUrl,
+        noindex: input.noindex ?? SEO_DEFAULTS.noindex,
       };
       const item = await save(tx, scope, userId, null, snapshot, type, "content.created");
       return viewOf(tx, item);

@@ -48,6 +48,11 @@ export const contentViewSchema = z.object({
   updatedAt: z.string(),
   categoryIds: z.array(z.uuid()),
   tagIds: z.array(z.uuid()),
+  metaTitle: z.string().nullable(),
+  metaDescription: z.string().nullable(),
+  focusKeyword: z.string().nullable(),
+  canonicalUrl: z.string().nullable(),
+  noindex: z.boolean(),
 });
 export type ContentView = z.infer<typeof contentViewSchema>;
 
@@ -83,6 +88,11 @@ export function toContentView(item: ContentItem, categoryIds: string[], tagIds: 
     updatedAt: item.updatedAt.toISOString(),
     categoryIds,
     tagIds,
+    metaTitle: item.metaTitle,
+    metaDescription: item.metaDescription,
+    focusKeyword: item.focusKeyword,
+    canonicalUrl: item.canonicalUrl,
+    noindex: item.noindex,
   };
 }
 

@@ -1,7 +1,14 @@
 /** An item's history: every save is a revision; revisions are listed, compared and restored (as a new save). */
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { categories, contentRevisions, type ContentType, type RevisionSnapshot, tags } from "../../../schema";
+import {
+  categories,
+  completeSnapshot,
+  contentRevisions,
+  type ContentType,
+  type RevisionSnapshot,
+  tags,
+} from "../../../schema";
 import { COMPLIANCE_LEVELS, CONTENT_LOCALES } from "../../contract";
 import type { Transaction } from "../../lib/db";
 import { NotFoundError } from "../../lib/errors";
@@ -23,6 +30,11 @@ export const revisionSnapshotSchema = z.object({
   featuredMediaId: z.string().nullable(),
   categoryIds: z.array(z.string()),
   tagIds: z.array(z.string()),
+  metaTitle: z.string().nullable(),
+  metaDescription: z.string().nullable(),
+  focusKeyword: z.string().nullable(),
+  canonicalUrl: z.string().nullable(),
+  noindex: z.boolean(),
 }) satisfies z.ZodType<RevisionSnapshot>;
 
 export const revisionViewSchema = z.object({
@@ -40,11 +52,12 @@ async function historyOf(tx: Transaction, scope: Scope, type: ContentType, id: s
   const item = await loadVisibleItem(tx, viewer, type, id);
   // Every revision holds the item's body: reading them is a read of personal health data, recorded like one.
   if (item.complianceLevel === "phi") await scope.audit(tx, "content.phi_read", { type, id: item.id });
-  return tx
+  const rows = await tx
     .select()
     .from(contentRevisions)
     .where(eq(contentRevisions.contentId, id))
     .orderBy(asc(contentRevisions.version));
+  return rows.map((row) => ({ ...row, snapshot: completeSnapshot(row.snapshot) }));
 }
 
 /** The revisions of an item, newest first. */
@@ -98,6 +111,11 @@ export async function compareRevisions(
       "translationGroupId",
       "categoryIds",
       "tagIds",
+      "metaTitle",
+      "metaDescription",
+      "focusKeyword",
+      "canonicalUrl",
+      "noindex",
     ] as const) {
       const before = from.snapshot[field];
       const after = to.snapshot[field];
@@ -144,7 +162,7 @@ export async function restoreRevision(
           : Promise.resolve([]),
       ]);
       const snapshot: RevisionSnapshot = {
-        ...revision.snapshot,
+        ...completeSnapshot(revision.snapshot),
         categoryIds: liveCategories.map((row) => row.id),
         tagIds: liveTags.map((row) => row.id),
       };

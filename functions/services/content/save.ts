@@ -92,6 +92,11 @@ export async function save(
     translationGroupId: snapshot.translationGroupId,
     complianceLevel: snapshot.complianceLevel,
     featuredMediaId: snapshot.featuredMediaId,
+    metaTitle: snapshot.metaTitle,
+    metaDescription: snapshot.metaDescription,
+    focusKeyword: snapshot.focusKeyword,
+    canonicalUrl: snapshot.canonicalUrl,
+    noindex: snapshot.noindex,
   };
   let item: ContentItem;
   if (existing) {
@@ -174,6 +179,11 @@ export function snapshotOf(item: ContentItem, categoryIds: string[], tagIds: str
     featuredMediaId: item.featuredMediaId,
     categoryIds,
     tagIds,
+    metaTitle: item.metaTitle,
+    metaDescription: item.metaDescription,
+    focusKeyword: item.focusKeyword,
+    canonicalUrl: item.canonicalUrl,
+    noindex: item.noindex,
   };
 }
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CONTENT_LOCALES, CONTENT_TYPES } from "../../contract";
 import { contentItems, type ContentLocale, type ContentType } from "../../../schema";
 import type { Scope } from "../../scope";
-import { adminVisibility, publicVisibility, resolveViewer } from "./access";
+import { adminVisibility, publicVisibility, readViewer } from "./access";
 
 /**
  * The tsquery of a reader's words (websearch syntax: quotes, `or`, `-word`), unaccented like the indexed
@@ -57,15 +57,15 @@ export interface SearchOptions {
  */
 export async function searchContent(scope: Scope, options: SearchOptions): Promise<{ hits: SearchHit[] }> {
   const limit = Math.min(100, Math.max(1, options.limit ?? 20));
-  return scope.transaction(async (tx) => {
-    const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
-    const visibility = viewer.userId ? adminVisibility(viewer) : publicVisibility(viewer);
-    const rank = searchRankSql(options.q, options.locale);
-    const conditions: SQL[] = [visibility, isNull(contentItems.trashedAt), searchMatchSql(options.q, options.locale)];
-    if (!options.includePhi) conditions.push(ne(contentItems.complianceLevel, "phi"));
-    if (options.locale) conditions.push(eq(contentItems.locale, options.locale));
-    if (options.type) conditions.push(eq(contentItems.type, options.type));
-    const rows = await tx
+  const viewer = await readViewer(scope);
+  const visibility = viewer.userId ? adminVisibility(viewer) : publicVisibility(viewer);
+  const rank = searchRankSql(options.q, options.locale);
+  const conditions: SQL[] = [visibility, isNull(contentItems.trashedAt), searchMatchSql(options.q, options.locale)];
+  if (!options.includePhi) conditions.push(ne(contentItems.complianceLevel, "phi"));
+  if (options.locale) conditions.push(eq(contentItems.locale, options.locale));
+  if (options.type) conditions.push(eq(contentItems.type, options.type));
+  const [rows] = await scope.read((db) => [
+    db
       .select({
         id: contentItems.id,
         wpId: contentItems.wpId,
@@ -82,13 +82,13 @@ export async function searchContent(scope: Scope, options: SearchOptions): Promi
       .where(and(...conditions))
       .orderBy(desc(rank), desc(contentItems.publishedAt), desc(contentItems.id))
       .limit(limit)
-      .offset(Math.max(0, options.offset ?? 0));
-    return {
-      hits: rows.map((row) => ({
-        ...row,
-        rank: Number(row.rank),
-        publishedAt: row.publishedAt ? row.publishedAt.toISOString() : null,
-      })),
-    };
-  });
+      .offset(Math.max(0, options.offset ?? 0)),
+  ]);
+  return {
+    hits: rows.map((row) => ({
+      ...row,
+      rank: Number(row.rank),
+      publishedAt: row.publishedAt ? row.publishedAt.toISOString() : null,
+    })),
+  };
 }

@@ -1,6 +1,5 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { memberships, mfaRecoveryCodes, professionalCredentials, refreshTokens, users } from "../../../schema";
-import type { MembershipStatus } from "../../../schema/memberships";
 import type { CredentialStatus } from "../../../schema/professional-credentials";
 import { encryptSecret, decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
@@ -11,6 +10,10 @@ import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { assertAcceptablePassword } from "../../lib/password-policy";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { requireUser, type Scope } from "../../scope";
+import type { ContentLocale } from "../../contract";
+import { hasRole } from "../../lib/actor";
+import type { CredentialQueueItem } from "../../shapes/members";
+import { enqueueEmail } from "../outbox";
 import type { CredentialInput, CredentialView, MfaConfirmation, MfaEnrolment, Me } from "../../shapes/account";
 import { assertNotLockedOut, type LoginClient, lockoutSubject, recordFailure, recordSuccess } from "./lockout";
 import {
@@ -22,7 +25,6 @@ import {
   type SessionTokens,
 } from "./sessions";
 import { ACCESS_TOKEN_SECONDS, ENROLMENT_TOKEN_SECONDS, issueAccessToken, verifyMfaToken } from "./tokens";
-import { tenantNotBeforeKey } from "../trust-signals";
 import { updateOwnAccount } from "./own-account";
 
 // A hash of a random password nobody knows: an account without a password is checked against it (same cost).
@@ -360,10 +362,60 @@ export async function submitCredential(scope: Scope, input: CredentialInput): Pr
   });
 }
 
-/** An admin verifies or rejects a credential, with a note; the change and its previous state are audited. */
+/**
+ * The credential queue: the tenant's members' declared CRM/UF and RQE in one status (pending by default), oldest
+ * first, for an admin to check against the councils' registers.
+ */
+export async function listCredentials(
+  scope: Scope,
+  input: { status: CredentialStatus },
+): Promise<CredentialQueueItem[]> {
+  if (!hasRole(requireUser(scope), "admin")) throw new ForbiddenError();
+  return scope.transaction(async (tx) => {
+    const rows = await tx
+      .select({ credential: professionalCredentials, email: users.email, displayName: users.displayName })
+      .from(professionalCredentials)
+      .innerJoin(users, eq(users.id, professionalCredentials.userId))
+      .where(
+        and(eq(professionalCredentials.tenantId, scope.tenant.id), eq(professionalCredentials.status, input.status)),
+      )
+      .orderBy(asc(professionalCredentials.updatedAt));
+    const roles = await tx
+      .select({ userId: memberships.userId, role: memberships.role })
+      .from(memberships)
+      .where(eq(memberships.tenantId, scope.tenant.id));
+    return rows.map(({ credential, email, displayName }) => ({
+      userId: credential.userId,
+      displayName,
+      email,
+      roles: roles
+        .filter((row) => row.userId === credential.userId)
+        .map((row) => row.role)
+        .sort(),
+      crmNumber: credential.crmNumber,
+      crmUf: credential.crmUf,
+      rqe: credential.rqe,
+      specialty: credential.specialty,
+      status: credential.status,
+      note: credential.note,
+      submittedAt: credential.updatedAt.toISOString(),
+      reviewedAt: credential.reviewedAt?.toISOString() ?? null,
+    }));
+  });
+}
+
+/**
+ * An admin verifies or rejects a credential, with a note; the change and its previous state are audited, and the
+ * physician is told by e-mail (queued in the same transaction).
+ */
 export async function reviewCredential(
   scope: Scope,
-  input: { userId: string; status: Exclude<CredentialStatus, "pending">; note: string },
+  input: {
+    userId: string;
+    status: Exclude<CredentialStatus, "pending">;
+    note: string;
+    mail: { origin: string; locale: ContentLocale };
+  },
 ): Promise<CredentialView> {
   const admin = requireUser(scope);
   const { userId } = input;
@@ -385,6 +437,17 @@ export async function reviewCredential(
       })
       .where(and(eq(professionalCredentials.tenantId, scope.tenant.id), eq(professionalCredentials.userId, userId)))
       .returning();
+    const [person] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
+    const outboxId = person
+      ? await enqueueEmail(scope, tx, {
+          to: person.email,
+          locale: input.mail.locale,
+          message: {
+            template: "credential-reviewed",
+            data: { tenantName: scope.tenant.name, origin: input.mail.origin, status: input.status, note: input.note },
+          },
+        })
+      : null;
     await scope.audit(
       tx,
       "credential.reviewed",
@@ -394,70 +457,9 @@ export async function reviewCredential(
         to: input.status,
         note: input.note,
         crm: `${current.crmNumber}/${current.crmUf}`,
+        outboxId,
       },
     );
     return viewCredential(row)!;
   });
-}
-
-/**
- * Disables the person's membership in this tenant (every role row of it): sign-in and refresh here are refused,
- * this tenant's refresh tokens are revoked and its access tokens refused from now on (the per-tenant not-before
- * key `protect()` reads). Their account and their membership of other tenants are untouched: users are global,
- * and only a platform operator may disable one everywhere (users.status).
- */
-export async function disableMembership(scope: Scope, input: { userId: string }): Promise<void> {
-  const admin = requireUser(scope);
-  const { userId } = input;
-  if (userId === admin.userId) throw new ConflictError("cannot_disable_self", "You cannot disable your own account.");
-  const now = new Date();
-  await scope.transaction(async (tx) => {
-    const roles = await setMembershipStatus(tx, scope, userId, "disabled");
-    const revoked = await tx
-      .update(refreshTokens)
-      .set({ revokedAt: now, revokedReason: "membership_disabled" })
-      .where(
-        and(
-          eq(refreshTokens.tenantId, scope.tenant.id),
-          eq(refreshTokens.userId, userId),
-          isNull(refreshTokens.revokedAt),
-        ),
-      )
-      .returning({ id: refreshTokens.id });
-    await scope.audit(
-      tx,
-      "membership.disabled",
-      { type: "user", id: userId },
-      { roles, sessionsRevoked: revoked.length },
-    );
-    // Before the commit, so a Redis failure leaves the membership active rather than tokens alive (fail closed).
-    await scope.redis.set(tenantNotBeforeKey(scope.tenant.id, userId), String(revocationSecond(now)), {
-      ex: ACCESS_TOKEN_SECONDS + 60,
-    });
-  });
-}
-
-/** Re-activates a disabled membership in this tenant: the person may sign in here again (audited). */
-export async function enableMembership(scope: Scope, input: { userId: string }): Promise<void> {
-  requireUser(scope);
-  await scope.transaction(async (tx) => {
-    const roles = await setMembershipStatus(tx, scope, input.userId, "active");
-    await scope.audit(tx, "membership.enabled", { type: "user", id: input.userId }, { roles });
-  });
-}
-
-/** Sets the status of every role row of the person's membership in this tenant; 404 when they hold none. */
-async function setMembershipStatus(
-  tx: Transaction,
-  scope: Scope,
-  userId: string,
-  status: MembershipStatus,
-): Promise<string[]> {
-  const rows = await tx
-    .update(memberships)
-    .set({ status })
-    .where(and(eq(memberships.tenantId, scope.tenant.id), eq(memberships.userId, userId)))
-    .returning({ role: memberships.role });
-  if (rows.length === 0) throw new NotFoundError("No such member.");
-  return rows.map((row) => row.role).sort();
 }

@@ -1,11 +1,28 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
-import { invitations, users } from "../../../schema";
+import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { invitations, memberships, users } from "../../../schema";
 import type { ContentLocale, Role } from "../../contract";
+import { hasRole } from "../../lib/actor";
 import { sha256Hex } from "../../lib/crypto";
 import type { Transaction } from "../../lib/db";
 import { randomBytes, toBase64Url } from "../../lib/encoding";
-import type { Scope } from "../../scope";
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  GoneError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from "../../lib/errors";
+import { hashPassword, verifyPassword } from "../../lib/passwords";
+import { assertAcceptablePassword } from "../../lib/password-policy";
+import { requireUser, type Scope } from "../../scope";
+import type { AcceptedInvitation, InvitationView } from "../../shapes/members";
 import { enqueueEmail } from "../outbox";
+import { assertNotLockedOut, type LoginClient, lockoutSubject, recordFailure, recordSuccess } from "./lockout";
+import { asUser } from "./sessions";
+import { throttle } from "./throttle";
 
 /** How long an invitation's link works. */
 export const INVITATION_SECONDS = 72 * 3600;
@@ -103,4 +120,249 @@ export async function createInvitation(
     },
   );
   return { id: row.id, email, roles: input.roles, expiresAt, token };
+}
+
+function requireAdmin(scope: Scope): void {
+  if (!hasRole(requireUser(scope), "admin")) throw new ForbiddenError();
+}
+
+/**
+ * An admin invites someone to this tenant (createInvitation does the work). Someone who is a member here already
+ * gets a role change instead, not an invitation.
+ */
+export async function inviteMember(scope: Scope, input: NewInvitation): Promise<InvitationView> {
+  requireAdmin(scope);
+  const email = input.email.trim().toLowerCase();
+  return scope.transaction(async (tx) => {
+    const [member] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.tenantId, scope.tenant.id)))
+      .where(eq(users.email, email))
+      .limit(1);
+    if (member) {
+      throw new ConflictError("already_member", "This person is a member already: change their roles instead.");
+    }
+    const created = await createInvitation(scope, tx, { ...input, email });
+    const [inviter] = await tx
+      .select({ name: users.displayName })
+      .from(users)
+      .where(eq(users.id, requireUser(scope).userId))
+      .limit(1);
+    return {
+      id: created.id,
+      email: created.email,
+      roles: created.roles,
+      invitedBy: inviter?.name ?? null,
+      createdAt: new Date().toISOString(),
+      expiresAt: created.expiresAt.toISOString(),
+    };
+  });
+}
+
+/** The tenant's invitations still waiting: neither accepted, revoked nor expired; newest first. */
+export async function listOpenInvitations(scope: Scope): Promise<InvitationView[]> {
+  requireAdmin(scope);
+  const inviter = alias(users, "inviter");
+  return scope.transaction(async (tx) => {
+    const rows = await tx
+      .select({
+        id: invitations.id,
+        email: invitations.email,
+        roles: invitations.roles,
+        invitedBy: inviter.displayName,
+        createdAt: invitations.createdAt,
+        expiresAt: invitations.expiresAt,
+      })
+      .from(invitations)
+      .leftJoin(inviter, eq(inviter.id, invitations.invitedBy))
+      .where(
+        and(
+          eq(invitations.tenantId, scope.tenant.id),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+          gt(invitations.expiresAt, new Date()),
+        ),
+      )
+      .orderBy(asc(invitations.expiresAt));
+    return rows
+      .map((row) => ({
+        ...row,
+        invitedBy: row.invitedBy ?? null,
+        createdAt: row.createdAt.toISOString(),
+        expiresAt: row.expiresAt.toISOString(),
+      }))
+      .reverse();
+  });
+}
+
+/** Revokes an open invitation: its link stops working (audited). 404 when it is not open. */
+export async function revokeInvitation(scope: Scope, input: { id: string }): Promise<void> {
+  requireAdmin(scope);
+  await scope.transaction(async (tx) => {
+    const [row] = await tx
+      .update(invitations)
+      .set({ revokedAt: new Date() })
+      .where(
+        and(
+          eq(invitations.id, input.id),
+          eq(invitations.tenantId, scope.tenant.id),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+          gt(invitations.expiresAt, new Date()),
+        ),
+      )
+      .returning({ id: invitations.id, email: invitations.email, roles: invitations.roles });
+    if (!row) throw new NotFoundError("No such open invitation.");
+    await scope.audit(
+      tx,
+      "invitation.revoked",
+      { type: "invitation", id: row.id },
+      { email: row.email, roles: row.roles },
+    );
+  });
+}
+
+export interface AcceptInvitation {
+  token: string;
+  /** A new account's password, or the current password of the account that exists for the address. */
+  password?: string | undefined;
+  /** A new account's name. */
+  displayName?: string | undefined;
+  /** The client, for the throttle and, when an existing account signs in to accept, the sign-in lockout. */
+  client: LoginClient;
+}
+
+const INVITATION_INVALID = (): GoneError =>
+  new GoneError("invitation_invalid", "This invitation was used, revoked or has expired. Ask for a new one.");
+
+/** A refusal decided inside the acceptance's transaction, which must roll back (the invitation stays open). */
+class Refusal extends Error {
+  constructor(
+    readonly error: AppError,
+    readonly failedPassword?: { userId: string; subject: Awaited<ReturnType<typeof lockoutSubject>> },
+  ) {
+    super(error.message);
+  }
+}
+
+/**
+ * Accepts an invitation with its one-time token (public; throttled per client). For an address without an account
+ * it creates the global user with the password and name given (NIST SP 800-63B rules, lib/password-policy.ts).
+ * For an address that has an account already (the person belongs to another tenant, or to this one with other
+ * roles), the person accepts by signing in: the account's current password, counted by the sign-in lockout, and
+ * their password stays as it is. Either way the invitation's roles join the person's membership here (a suspended
+ * membership stays suspended), the invitation is spent, and the acceptance audited. It opens no session: the
+ * person signs in next, where the tenant's second-factor policy applies.
+ */
+export async function acceptInvitation(scope: Scope, input: AcceptInvitation): Promise<AcceptedInvitation> {
+  await throttle(
+    scope,
+    [{ prefix: "invitation-accept-ip", tokens: 10, window: "1 m", key: `${scope.tenant.id}:${input.client.ipHash}` }],
+    "Too many attempts. Wait a minute and try again.",
+  );
+  const tokenHash = await sha256Hex(input.token);
+  try {
+    return await scope.transaction(async (tx) => {
+      const now = new Date();
+      // Spent first, in one statement: two acceptances of one token cannot both pass.
+      const [invitation] = await tx
+        .update(invitations)
+        .set({ acceptedAt: now })
+        .where(
+          and(
+            eq(invitations.tokenHash, tokenHash),
+            eq(invitations.tenantId, scope.tenant.id),
+            isNull(invitations.acceptedAt),
+            isNull(invitations.revokedAt),
+            gt(invitations.expiresAt, now),
+          ),
+        )
+        .returning();
+      if (!invitation) throw new Refusal(INVITATION_INVALID());
+
+      // Visible now even when the person belongs to other tenants only (schema/users.ts, users_read).
+      const [existing] = await tx.select().from(users).where(eq(users.email, invitation.email)).limit(1);
+      let userId: string;
+      let outcome: AcceptedInvitation["outcome"];
+      if (existing) {
+        if (!input.password) {
+          throw new Refusal(
+            new ConflictError(
+              "sign_in_required",
+              "This address already has an account: enter its password to accept the invitation.",
+            ),
+          );
+        }
+        const subject = await lockoutSubject(scope.tenant.id, existing.email, input.client);
+        await assertNotLockedOut(scope, subject);
+        const passwordOk = existing.passwordHash ? await verifyPassword(input.password, existing.passwordHash) : false;
+        if (!passwordOk || existing.status !== "active") {
+          throw new Refusal(new UnauthorizedError("invalid_credentials", "The password is incorrect."), {
+            userId: existing.id,
+            subject,
+          });
+        }
+        await recordSuccess(scope, subject);
+        userId = existing.id;
+        outcome = "attached";
+      } else {
+        const missing = [
+          ...(input.password ? [] : [{ path: "json.password", message: "is required for a new account" }]),
+          ...(input.displayName ? [] : [{ path: "json.displayName", message: "is required for a new account" }]),
+        ];
+        if (missing.length > 0) throw new Refusal(new ValidationError(missing));
+        try {
+          assertAcceptablePassword(input.password!, { email: invitation.email });
+        } catch (error) {
+          throw error instanceof AppError ? new Refusal(error) : error;
+        }
+        userId = crypto.randomUUID();
+        // No RETURNING: the row is checked against users_read before it has an xmin (design notes, "Data").
+        await tx.insert(users).values({
+          id: userId,
+          email: invitation.email,
+          displayName: input.displayName!,
+          passwordHash: await hashPassword(input.password!),
+        });
+        outcome = "created";
+      }
+      // memberships_attach accepts this person for the roles of the invitation this transaction accepted.
+      await tx.update(invitations).set({ acceptedBy: userId }).where(eq(invitations.id, invitation.id));
+      const current = await tx
+        .select({ role: memberships.role, status: memberships.status })
+        .from(memberships)
+        .where(and(eq(memberships.tenantId, scope.tenant.id), eq(memberships.userId, userId)));
+      const status = current.some((row) => row.status === "disabled") ? ("disabled" as const) : ("active" as const);
+      const added = invitation.roles.filter((role) => !current.some((row) => row.role === role));
+      if (added.length > 0) {
+        await tx.insert(memberships).values(added.map((role) => ({ tenantId: scope.tenant.id, userId, role, status })));
+      }
+      await scope.audit(
+        tx,
+        "invitation.accepted",
+        { type: "invitation", id: invitation.id },
+        { outcome, roles: invitation.roles, added },
+        asUser(userId),
+      );
+      return { outcome, email: invitation.email, roles: [...current.map((row) => row.role), ...added].sort() };
+    });
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    if (error.failedPassword) {
+      // The invitation stays open; the wrong password counts like a failed sign-in, and is audited.
+      const { userId, subject } = error.failedPassword;
+      const count = await recordFailure(scope, subject);
+      await scope.transaction((tx) =>
+        scope.audit(
+          tx,
+          "invitation.accept_failed",
+          null,
+          { reason: "invalid_credentials", failures: count.failures, locked: count.locked },
+          asUser(userId),
+        ),
+      );
+    }
+    throw error.error;
+  }
 }

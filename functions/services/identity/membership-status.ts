@@ -3,14 +3,15 @@ import { memberships } from "../../../schema";
 import type { Transaction } from "../../lib/db";
 
 /**
- * Whether the tenant has disabled this person's membership. A membership is one row per role; any disabled row
- * counts (fail closed), so a role added to a disabled member does not bring them back.
+ * Whether the person holds an active membership in the tenant: at least one role row, and none suspended. A
+ * membership is one row per role; any disabled row counts (fail closed), so a role added to a suspended member
+ * does not bring them back. A former member the tenant still sees (an author whose content stays attributed to
+ * them) holds none.
  */
-export async function membershipDisabled(tx: Transaction, tenantId: string, userId: string): Promise<boolean> {
+export async function membershipActive(tx: Transaction, tenantId: string, userId: string): Promise<boolean> {
   const rows = await tx
-    .select({ role: memberships.role })
+    .select({ status: memberships.status })
     .from(memberships)
-    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId), eq(memberships.status, "disabled")))
-    .limit(1);
-  return rows.length > 0;
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+  return rows.length > 0 && rows.every((row) => row.status === "active");
 }

@@ -1,4 +1,3 @@
-import { Ratelimit } from "@upstash/ratelimit";
 import { and, eq, isNull } from "drizzle-orm";
 import { memberships, mfaRecoveryCodes, refreshTokens, tenants, users } from "../../../schema";
 import type { Role } from "../../../schema/memberships";
@@ -6,11 +5,11 @@ import { decryptSecret } from "../../lib/aead";
 import { sha256Hex } from "../../lib/crypto";
 import { actAsUser, type Transaction } from "../../lib/db";
 import { randomBytes, toBase64Url } from "../../lib/encoding";
-import { AppError, RateLimitedError, UnauthorizedError } from "../../lib/errors";
+import { AppError, UnauthorizedError } from "../../lib/errors";
 import { hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { verifyTotp } from "../../lib/totp";
 import { type AuditActor, requireUser, type Scope } from "../../scope";
-import { membershipDisabled } from "./membership-status";
+import { membershipActive } from "./membership-status";
 import {
   assertNotLockedOut,
   type LoginClient,
@@ -20,6 +19,8 @@ import {
   recordSuccess,
 } from "./lockout";
 import { updateOwnAccount } from "./own-account";
+import { throttle } from "./throttle";
+import { tenantNotBeforeKey } from "../trust-signals";
 import { ACCESS_TOKEN_SECONDS, type AccessClaims, issueAccessToken, issueMfaToken, verifyMfaToken } from "./tokens";
 
 /** Refresh tokens: idle lifetime per rotation, and an absolute limit from the original sign-in. */
@@ -78,31 +79,24 @@ export type LoginResult =
   | { kind: "mfa_required"; mfaToken: string }
   | { kind: "mfa_enrolment_required"; enrolmentToken: string };
 
-function limiter(scope: Scope, prefix: string, tokens: number, window: `${number} m`): Ratelimit {
-  return new Ratelimit({
-    redis: scope.redis,
-    limiter: Ratelimit.slidingWindow(tokens, window),
-    prefix: `vitalis:rl:${prefix}`,
-    // Workers may not keep state between requests; every decision is made in Redis.
-    ephemeralCache: false,
-    analytics: false,
-  });
-}
-
 /**
  * Per-minute throttles: per IP whatever the account, and per (account, client), so that requests from
  * elsewhere cannot use up the owner's allowance; the per-account backstop is the lockout's (lockout.ts).
  */
 async function throttleLogin(scope: Scope, ipHash: string, subject: LockoutSubject): Promise<void> {
-  const [byIp, byAccount] = await Promise.all([
-    limiter(scope, "login-ip", 30, "1 m").limit(`${scope.tenant.id}:${ipHash}`),
-    limiter(scope, "login-account", 10, "1 m").limit(`${scope.tenant.id}:${subject.accountKey}:${subject.clientKey}`),
-  ]);
-  const blocked = [byIp, byAccount].filter((result) => !result.success);
-  if (blocked.length > 0) {
-    const reset = Math.max(...blocked.map((result) => result.reset));
-    throw new RateLimitedError((reset - Date.now()) / 1000, "Too many sign-in attempts. Wait a minute and try again.");
-  }
+  await throttle(
+    scope,
+    [
+      { prefix: "login-ip", tokens: 30, window: "1 m", key: `${scope.tenant.id}:${ipHash}` },
+      {
+        prefix: "login-account",
+        tokens: 10,
+        window: "1 m",
+        key: `${scope.tenant.id}:${subject.accountKey}:${subject.clientKey}`,
+      },
+    ],
+    "Too many sign-in attempts. Wait a minute and try again.",
+  );
 }
 
 async function rolesOf(tx: Transaction, tenantId: string, userId: string): Promise<Role[]> {
@@ -138,6 +132,9 @@ export async function createSession(
 ): Promise<SessionTokens> {
   const roles = await rolesOf(tx, scope.tenant.id, user.id);
   if (roles.length === 0) throw INVALID_CREDENTIALS();
+  // A change to the membership here (roles, suspension) refuses tokens up to its second (members.ts): a session
+  // started in that same second is stamped after it, as after a logout-all.
+  const tenantRevoked = Number(await scope.redis.get(tenantNotBeforeKey(scope.tenant.id, user.id))) || 0;
   const refreshToken = toBase64Url(randomBytes(32));
   const now = Date.now();
   const absoluteEnd = authTime.getTime() + REFRESH_ABSOLUTE_SECONDS * 1000;
@@ -156,7 +153,7 @@ export async function createSession(
     roles,
     amr,
     authTime: Math.floor(authTime.getTime() / 1000),
-    issuedNoEarlierThan: revocationSecond(user.tokensValidAfter),
+    issuedNoEarlierThan: Math.max(revocationSecond(user.tokensValidAfter), tenantRevoked),
   });
   return { access_token: token, token_type: "Bearer", expires_in: ACCESS_TOKEN_SECONDS, refreshToken };
 }
@@ -186,7 +183,7 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
   const result = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
     const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
-    const disabled = user && passwordOk && (await membershipDisabled(tx, scope.tenant.id, user.id));
+    const disabled = user && passwordOk && !(await membershipActive(tx, scope.tenant.id, user.id));
     if (!user || !passwordOk || user.status !== "active" || disabled) {
       const count = await recordFailure(scope, subject);
       // An unknown email names nobody: the event stays anonymous.
@@ -300,7 +297,7 @@ export async function completeMfa(scope: Scope, input: MfaInput): Promise<Sessio
   const code = input.code.trim().toUpperCase();
   const outcome = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, challenge.userId)).limit(1);
-    const disabled = !user || (await membershipDisabled(tx, scope.tenant.id, user.id));
+    const disabled = !user || !(await membershipActive(tx, scope.tenant.id, user.id));
     if (!user || user.status !== "active" || disabled || !user.mfaSecretEncrypted || !user.mfaEnabledAt)
       return { ok: false as const, reason: "no_mfa" };
     let method: "otp" | "recovery";
@@ -376,7 +373,7 @@ export async function refreshSession(scope: Scope, input: { refreshToken: string
     }
     const [user] = await tx.select().from(users).where(eq(users.id, row.userId)).limit(1);
     const voidedByLogoutAll = user?.tokensValidAfter && user.tokensValidAfter.getTime() > row.createdAt.getTime();
-    const disabled = !user || (await membershipDisabled(tx, scope.tenant.id, user.id));
+    const disabled = !user || !(await membershipActive(tx, scope.tenant.id, user.id));
     if (!user || user.status !== "active" || disabled || voidedByLogoutAll || row.expiresAt.getTime() <= Date.now()) {
       return { ok: false as const, reason: "expired" };
     }

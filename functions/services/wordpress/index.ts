@@ -10,10 +10,10 @@ import {
   users,
 } from "../../../schema";
 import type { Scope } from "../../scope";
-import type { Transaction } from "../../lib/db";
-import { publicVisibility, resolveViewer, type Viewer } from "../content/access";
+import type { HttpDatabase } from "../../lib/db-http";
+import { publicVisibility, readViewer, type Viewer } from "../content/access";
 import { searchMatchSql, searchRankSql } from "../content/search";
-import { authorRows, shapeItems, termRows } from "./queries";
+import { authorRowsQuery, itemRowsQuery, shapeItems, termRowsQuery } from "./queries";
 import { filterFields, type Json, type TermRow, termShape, userShape, type WpTaxonomy } from "./shapes";
 
 /**
@@ -77,92 +77,93 @@ function totalPagesOf(total: number, perPage: number): number {
   return Math.ceil(total / perPage);
 }
 
-/** Runs a read in the tenant's transaction with the scope's viewer. */
-async function read<T>(scope: Scope, fn: (tx: Transaction, viewer: Viewer) => Promise<T>): Promise<T> {
-  return scope.transaction(async (tx) => fn(tx, await resolveViewer(tx, scope.tenant.id, scope.actor)));
+// Content --------------------------------------------------------------------------------------------
+
+/** The conditions of a content collection's query (the subqueries are built on `db`). */
+function contentWhere(db: HttpDatabase, viewer: Viewer, type: ContentType, query: WpCollectionQuery): SQL | undefined {
+  const conditions: SQL[] = [eq(contentItems.type, type), publicVisibility(viewer)];
+  if (query.search) conditions.push(searchMatchSql(query.search, undefined));
+  if (query.slug) conditions.push(inArray(contentItems.slug, query.slug));
+  if (query.include) conditions.push(inArray(contentItems.wpId, query.include));
+  if (query.after) conditions.push(gt(contentItems.publishedAt, query.after));
+  if (query.before) conditions.push(lt(contentItems.publishedAt, query.before));
+  if (query.author) {
+    conditions.push(
+      inArray(
+        contentItems.authorId,
+        db.select({ id: contentAuthors.userId }).from(contentAuthors).where(inArray(contentAuthors.wpId, query.author)),
+      ),
+    );
+  }
+  if (query.categories) {
+    conditions.push(
+      exists(
+        db
+          .select({ one: sql`1` })
+          .from(contentItemCategories)
+          .innerJoin(categories, eq(categories.id, contentItemCategories.categoryId))
+          .where(and(eq(contentItemCategories.contentId, contentItems.id), inArray(categories.wpId, query.categories))),
+      ),
+    );
+  }
+  if (query.tags) {
+    conditions.push(
+      exists(
+        db
+          .select({ one: sql`1` })
+          .from(contentItemTags)
+          .innerJoin(tags, eq(tags.id, contentItemTags.tagId))
+          .where(and(eq(contentItemTags.contentId, contentItems.id), inArray(tags.wpId, query.tags))),
+      ),
+    );
+  }
+  return and(...conditions);
 }
 
-// Content --------------------------------------------------------------------------------------------
+function contentOrder(query: WpCollectionQuery): SQL[] {
+  const direction = query.order === "asc" ? asc : desc;
+  const orderColumn =
+    query.orderby === "relevance"
+      ? searchRankSql(query.search!, undefined)
+      : query.orderby === "id"
+        ? contentItems.wpId
+        : query.orderby === "modified"
+          ? contentItems.updatedAt
+          : query.orderby === "slug"
+            ? contentItems.slug
+            : query.orderby === "title"
+              ? contentItems.title
+              : query.orderby === "include"
+                ? sql`array_position(${sql.raw(`ARRAY[${query.include!.map(Number).join(",")}]::bigint[]`)}, ${contentItems.wpId})`
+                : contentItems.publishedAt;
+  return [direction(orderColumn), direction(contentItems.wpId)];
+}
 
 export async function listWpContent(
   scope: Scope,
   input: WpRead & { type: ContentType; query: WpCollectionQuery },
 ): Promise<WpPage> {
   const { query } = input;
-  return read(scope, async (tx, viewer) => {
-    const conditions: SQL[] = [eq(contentItems.type, input.type), publicVisibility(viewer)];
-    if (query.search) conditions.push(searchMatchSql(query.search, undefined));
-    if (query.slug) conditions.push(inArray(contentItems.slug, query.slug));
-    if (query.include) conditions.push(inArray(contentItems.wpId, query.include));
-    if (query.after) conditions.push(gt(contentItems.publishedAt, query.after));
-    if (query.before) conditions.push(lt(contentItems.publishedAt, query.before));
-    if (query.author) {
-      conditions.push(
-        inArray(
-          contentItems.authorId,
-          tx
-            .select({ id: contentAuthors.userId })
-            .from(contentAuthors)
-            .where(inArray(contentAuthors.wpId, query.author)),
-        ),
-      );
-    }
-    if (query.categories) {
-      conditions.push(
-        exists(
-          tx
-            .select({ one: sql`1` })
-            .from(contentItemCategories)
-            .innerJoin(categories, eq(categories.id, contentItemCategories.categoryId))
-            .where(
-              and(eq(contentItemCategories.contentId, contentItems.id), inArray(categories.wpId, query.categories)),
-            ),
-        ),
-      );
-    }
-    if (query.tags) {
-      conditions.push(
-        exists(
-          tx
-            .select({ one: sql`1` })
-            .from(contentItemTags)
-            .innerJoin(tags, eq(tags.id, contentItemTags.tagId))
-            .where(and(eq(contentItemTags.contentId, contentItems.id), inArray(tags.wpId, query.tags))),
-        ),
-      );
-    }
-    const where = and(...conditions);
-    const [counted] = await tx
-      .select({ total: sql<number>`count(*)::int` })
-      .from(contentItems)
-      .where(where);
-    const total = counted?.total ?? 0;
-    const totalPages = totalPagesOf(total, query.perPage);
-    if (isPastLastPage(query.page, totalPages)) return { items: [], total, totalPages };
-    const direction = query.order === "asc" ? asc : desc;
-    const orderColumn =
-      query.orderby === "relevance"
-        ? searchRankSql(query.search!, undefined)
-        : query.orderby === "id"
-          ? contentItems.wpId
-          : query.orderby === "modified"
-            ? contentItems.updatedAt
-            : query.orderby === "slug"
-              ? contentItems.slug
-              : query.orderby === "title"
-                ? contentItems.title
-                : query.orderby === "include"
-                  ? sql`array_position(${sql.raw(`ARRAY[${query.include!.map(Number).join(",")}]::bigint[]`)}, ${contentItems.wpId})`
-                  : contentItems.publishedAt;
-    const rows = await tx
-      .select()
-      .from(contentItems)
-      .where(where)
-      .orderBy(direction(orderColumn), direction(contentItems.wpId))
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage);
-    return { items: await shapeItems(tx, input.origin, viewer, rows, query), total, totalPages };
+  const viewer = await readViewer(scope);
+  // The count and the page in one round trip; a page past the end simply selects no rows.
+  const [[counted], rows] = await scope.read((db) => {
+    const where = contentWhere(db, viewer, input.type, query);
+    return [
+      db
+        .select({ total: sql<number>`count(*)::int` })
+        .from(contentItems)
+        .where(where),
+      itemRowsQuery(db)
+        .where(where)
+        .orderBy(...contentOrder(query))
+        .limit(query.perPage)
+        .offset((query.page - 1) * query.perPage),
+    ];
   });
+  const total = counted?.total ?? 0;
+  const totalPages = totalPagesOf(total, query.perPage);
+  if (isPastLastPage(query.page, totalPages)) return { items: [], total, totalPages };
+  return { items: await shapeItems(scope, input.origin, viewer, rows, query), total, totalPages };
 }
 
 /** One item of `type`; null when it is not published, not visible to this reader, another tenant's, or no such id. */
@@ -170,15 +171,15 @@ export async function getWpContent(
   scope: Scope,
   input: WpRead & WpItemQuery & { type: ContentType; wpId: number },
 ): Promise<Json | null> {
-  return read(scope, async (tx, viewer) => {
-    const [item] = await tx
-      .select()
-      .from(contentItems)
-      .where(and(eq(contentItems.wpId, input.wpId), eq(contentItems.type, input.type), publicVisibility(viewer)));
-    if (!item) return null;
-    const [shape] = await shapeItems(tx, input.origin, viewer, [item], input);
-    return shape!;
-  });
+  const viewer = await readViewer(scope);
+  const [rows] = await scope.read((db) => [
+    itemRowsQuery(db).where(
+      and(eq(contentItems.wpId, input.wpId), eq(contentItems.type, input.type), publicVisibility(viewer)),
+    ),
+  ]);
+  if (rows.length === 0) return null;
+  const [shape] = await shapeItems(scope, input.origin, viewer, rows, input);
+  return shape!;
 }
 
 // Terms ----------------------------------------------------------------------------------------------
@@ -188,7 +189,8 @@ export async function listWpTerms(
   input: WpRead & { taxonomy: WpTaxonomy; query: WpCollectionQuery },
 ): Promise<WpPage> {
   const { taxonomy, query } = input;
-  return read(scope, async (tx, viewer) => {
+  const viewer = await readViewer(scope);
+  const [found] = await scope.read((db) => {
     const table = taxonomy === "category" ? categories : tags;
     const conditions: SQL[] = [];
     if (query.search)
@@ -201,7 +203,7 @@ export async function listWpTerms(
           ? isNull(categories.parentId)
           : inArray(
               categories.parentId,
-              tx.select({ id: categories.id }).from(categories).where(eq(categories.wpId, query.parent)),
+              db.select({ id: categories.id }).from(categories).where(eq(categories.wpId, query.parent)),
             ),
       );
     }
@@ -212,7 +214,7 @@ export async function listWpTerms(
       conditions.push(
         inArray(
           table.id,
-          tx
+          db
             .select({ id: termId })
             .from(join)
             .innerJoin(contentItems, eq(contentItems.id, join.contentId))
@@ -220,35 +222,36 @@ export async function listWpTerms(
         ),
       );
     }
-    let rows = await termRows(tx, viewer, taxonomy, conditions.length ? and(...conditions) : undefined);
-    if (query.hideEmpty) rows = rows.filter((row) => row.count > 0);
-    const direction = query.order === "asc" ? 1 : -1;
-    const key = (row: TermRow): string | number =>
-      query.orderby === "id"
-        ? row.wpId
-        : query.orderby === "slug"
-          ? row.slug
-          : query.orderby === "count"
-            ? row.count
-            : query.orderby === "include"
-              ? query.include!.indexOf(row.wpId)
-              : row.name.toLocaleLowerCase("pt-BR");
-    rows.sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      const cmp =
-        typeof ka === "number" && typeof kb === "number" ? ka - kb : String(ka).localeCompare(String(kb), "pt-BR");
-      return cmp * direction || (a.wpId - b.wpId) * direction;
-    });
-    const total = rows.length;
-    const totalPages = totalPagesOf(total, query.perPage);
-    const pageRows = rows.slice((query.page - 1) * query.perPage, query.page * query.perPage);
-    return {
-      items: pageRows.map((row) => filterFields(termShape(input.origin, taxonomy, row), query.fields)),
-      total,
-      totalPages,
-    };
+    return [termRowsQuery(db, viewer, taxonomy, conditions.length ? and(...conditions) : undefined)];
   });
+  let rows = found as TermRow[];
+  if (query.hideEmpty) rows = rows.filter((row) => row.count > 0);
+  const direction = query.order === "asc" ? 1 : -1;
+  const key = (row: TermRow): string | number =>
+    query.orderby === "id"
+      ? row.wpId
+      : query.orderby === "slug"
+        ? row.slug
+        : query.orderby === "count"
+          ? row.count
+          : query.orderby === "include"
+            ? query.include!.indexOf(row.wpId)
+            : row.name.toLocaleLowerCase("pt-BR");
+  rows.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    const cmp =
+      typeof ka === "number" && typeof kb === "number" ? ka - kb : String(ka).localeCompare(String(kb), "pt-BR");
+    return cmp * direction || (a.wpId - b.wpId) * direction;
+  });
+  const total = rows.length;
+  const totalPages = totalPagesOf(total, query.perPage);
+  const pageRows = rows.slice((query.page - 1) * query.perPage, query.page * query.perPage);
+  return {
+    items: pageRows.map((row) => filterFields(termShape(input.origin, taxonomy, row), query.fields)),
+    total,
+    totalPages,
+  };
 }
 
 /** One term; null when there is none with this id. */
@@ -256,48 +259,47 @@ export async function getWpTerm(
   scope: Scope,
   input: WpRead & { taxonomy: WpTaxonomy; wpId: number; fields?: string[] },
 ): Promise<Json | null> {
-  return read(scope, async (tx, viewer) => {
-    const table = input.taxonomy === "category" ? categories : tags;
-    const [row] = await termRows(tx, viewer, input.taxonomy, eq(table.wpId, input.wpId));
-    return row ? filterFields(termShape(input.origin, input.taxonomy, row), input.fields) : null;
-  });
+  const viewer = await readViewer(scope);
+  const table = input.taxonomy === "category" ? categories : tags;
+  const [rows] = await scope.read((db) => [termRowsQuery(db, viewer, input.taxonomy, eq(table.wpId, input.wpId))]);
+  const [row] = rows as TermRow[];
+  return row ? filterFields(termShape(input.origin, input.taxonomy, row), input.fields) : null;
 }
 
 // Users ----------------------------------------------------------------------------------------------
 
 export async function listWpUsers(scope: Scope, input: WpRead & { query: WpCollectionQuery }): Promise<WpPage> {
   const { query } = input;
-  return read(scope, async (tx, viewer) => {
-    const conditions: SQL[] = [];
-    if (query.slug) conditions.push(inArray(contentAuthors.slug, query.slug));
-    if (query.include) conditions.push(inArray(contentAuthors.wpId, query.include));
-    if (query.search)
-      conditions.push(
-        sql`vitalis_unaccent(${users.displayName}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`,
-      );
-    const rows = await authorRows(tx, viewer, conditions.length ? and(...conditions) : undefined);
-    const direction = query.order === "asc" ? 1 : -1;
-    rows.sort((a, b) => {
-      const cmp =
-        query.orderby === "id"
-          ? a.wpId - b.wpId
-          : query.orderby === "slug"
-            ? a.slug.localeCompare(b.slug)
-            : query.orderby === "include"
-              ? query.include!.indexOf(a.wpId) - query.include!.indexOf(b.wpId)
-              : a.name.localeCompare(b.name, "pt-BR");
-      return cmp * direction;
-    });
-    const total = rows.length;
-    const totalPages = totalPagesOf(total, query.perPage);
-    return {
-      items: rows
-        .slice((query.page - 1) * query.perPage, query.page * query.perPage)
-        .map((row) => filterFields(userShape(input.origin, row), query.fields)),
-      total,
-      totalPages,
-    };
+  const viewer = await readViewer(scope);
+  const conditions: SQL[] = [];
+  if (query.slug) conditions.push(inArray(contentAuthors.slug, query.slug));
+  if (query.include) conditions.push(inArray(contentAuthors.wpId, query.include));
+  if (query.search)
+    conditions.push(sql`vitalis_unaccent(${users.displayName}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`);
+  const [rows] = await scope.read((db) => [
+    authorRowsQuery(db, viewer, conditions.length ? and(...conditions) : undefined),
+  ]);
+  const direction = query.order === "asc" ? 1 : -1;
+  rows.sort((a, b) => {
+    const cmp =
+      query.orderby === "id"
+        ? a.wpId - b.wpId
+        : query.orderby === "slug"
+          ? a.slug.localeCompare(b.slug)
+          : query.orderby === "include"
+            ? query.include!.indexOf(a.wpId) - query.include!.indexOf(b.wpId)
+            : a.name.localeCompare(b.name, "pt-BR");
+    return cmp * direction;
   });
+  const total = rows.length;
+  const totalPages = totalPagesOf(total, query.perPage);
+  return {
+    items: rows
+      .slice((query.page - 1) * query.perPage, query.page * query.perPage)
+      .map((row) => filterFields(userShape(input.origin, row), query.fields)),
+    total,
+    totalPages,
+  };
 }
 
 /** One author with content the reader can see; null otherwise. */
@@ -305,8 +307,7 @@ export async function getWpUser(
   scope: Scope,
   input: WpRead & { wpId: number; fields?: string[] },
 ): Promise<Json | null> {
-  return read(scope, async (tx, viewer) => {
-    const [row] = await authorRows(tx, viewer, eq(contentAuthors.wpId, input.wpId));
-    return row ? filterFields(userShape(input.origin, row), input.fields) : null;
-  });
+  const viewer = await readViewer(scope);
+  const [[row]] = await scope.read((db) => [authorRowsQuery(db, viewer, eq(contentAuthors.wpId, input.wpId))]);
+  return row ? filterFields(userShape(input.origin, row), input.fields) : null;
 }

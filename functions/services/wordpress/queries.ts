@@ -1,4 +1,4 @@
-import { and, eq, exists, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, exists, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import {
   categories,
   contentAuthors,
@@ -10,10 +10,10 @@ import {
   users,
 } from "../../../schema";
 import { listedContentTypes } from "../../content-types";
-import type { Transaction } from "../../lib/db";
+import type { HttpDatabase, ReadQuery } from "../../lib/db-http";
+import type { Scope } from "../../scope";
 import { publicVisibility, type Viewer } from "../content/access";
 import {
-  type AuthorRow,
   filterFields,
   hasTerms,
   type ItemExtras,
@@ -25,64 +25,60 @@ import {
   type WpTaxonomy,
 } from "./shapes";
 
-/** The SQL behind the WordPress reads: what an item links to, terms with their visible counts, authors. */
+/**
+ * The SQL behind the WordPress reads: items with what they link to, terms with their visible counts, authors.
+ * Each function builds a statement for `scope.read` (it runs nothing), so a route sends all of its statements
+ * in one round trip.
+ */
 
-async function extrasFor(tx: Transaction, items: ContentItem[]): Promise<Map<string, ItemExtras>> {
-  const ids = items.map((item) => item.id);
-  const extras = new Map<string, ItemExtras>();
-  if (ids.length === 0) return extras;
-  const [authorRows, categoryRows, tagRows] = await Promise.all([
-    tx
-      .select({ userId: contentAuthors.userId, wpId: contentAuthors.wpId })
-      .from(contentAuthors)
-      .where(inArray(contentAuthors.userId, [...new Set(items.map((item) => item.authorId))])),
-    tx
-      .select({ contentId: contentItemCategories.contentId, wpId: categories.wpId })
-      .from(contentItemCategories)
-      .innerJoin(categories, eq(categories.id, contentItemCategories.categoryId))
-      .where(inArray(contentItemCategories.contentId, ids)),
-    tx
-      .select({ contentId: contentItemTags.contentId, wpId: tags.wpId })
-      .from(contentItemTags)
-      .innerJoin(tags, eq(tags.id, contentItemTags.tagId))
-      .where(inArray(contentItemTags.contentId, ids)),
-  ]);
-  const authorWpId = new Map(authorRows.map((row) => [row.userId, row.wpId]));
-  for (const item of items) {
-    extras.set(item.id, {
-      authorWpId: authorWpId.get(item.authorId) ?? 0,
-      categoryWpIds: categoryRows
-        .filter((row) => row.contentId === item.id)
-        .map((row) => row.wpId)
-        .sort((a, b) => a - b),
-      tagWpIds: tagRows
-        .filter((row) => row.contentId === item.id)
-        .map((row) => row.wpId)
-        .sort((a, b) => a - b),
-    });
-  }
-  return extras;
+/** An item row as the item statements select it: the item, and the WordPress ids it links to. */
+export interface ItemRow {
+  item: ContentItem;
+  authorWpId: number;
+  categoryWpIds: number[];
+  tagWpIds: number[];
 }
 
-async function embedFor(
-  tx: Transaction,
-  origin: string,
-  viewer: Viewer,
-  items: ContentItem[],
-  extras: Map<string, ItemExtras>,
-): Promise<Map<string, Json>> {
+/** A column of the outer `content_items` row, qualified by hand so a correlated subquery cannot rebind it. */
+function outer(column: "id" | "author_id"): SQL {
+  return sql`${sql.identifier("content_items")}.${sql.identifier(column)}`;
+}
+
+/** Items with their author's, categories' and tags' WordPress ids, in the same statement (no query per item). */
+export function itemRowsQuery(db: HttpDatabase) {
+  return db
+    .select({
+      item: getTableColumns(contentItems),
+      authorWpId:
+        sql<number>`coalesce((select a.wp_id from content_authors a where a.user_id = ${outer("author_id")}), 0)`.mapWith(
+          Number,
+        ),
+      categoryWpIds: sql<number[]>`coalesce((select json_agg(c.wp_id order by c.wp_id) from content_item_categories ic
+        join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
+      tagWpIds: sql<number[]>`coalesce((select json_agg(t.wp_id order by t.wp_id) from content_item_tags it
+        join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+    })
+    .from(contentItems);
+}
+
+/**
+ * `_embed`: the authors and terms the items link to, read in one further round trip (only when a client asks
+ * for it: they are known only once the items are).
+ */
+async function embedFor(scope: Scope, origin: string, viewer: Viewer, rows: ItemRow[]): Promise<Map<string, Json>> {
   const embedded = new Map<string, Json>();
-  if (items.length === 0) return embedded;
-  const authorIds = [...new Set([...extras.values()].map((extra) => extra.authorWpId))];
-  const categoryIds = [...new Set([...extras.values()].flatMap((extra) => extra.categoryWpIds))];
-  const tagIds = [...new Set([...extras.values()].flatMap((extra) => extra.tagWpIds))];
-  const [authors, categoryTerms, tagTerms] = await Promise.all([
-    authorIds.length ? authorRows(tx, viewer, inArray(contentAuthors.wpId, authorIds)) : Promise.resolve([]),
-    categoryIds.length ? termRows(tx, viewer, "category", inArray(categories.wpId, categoryIds)) : Promise.resolve([]),
-    tagIds.length ? termRows(tx, viewer, "post_tag", inArray(tags.wpId, tagIds)) : Promise.resolve([]),
+  if (rows.length === 0) return embedded;
+  const authorIds = [...new Set(rows.map((row) => row.authorWpId))];
+  const categoryIds = [...new Set(rows.flatMap((row) => row.categoryWpIds))];
+  const tagIds = [...new Set(rows.flatMap((row) => row.tagWpIds))];
+  const [authors, categoryRows, tagRows] = await scope.read((db) => [
+    authorRowsQuery(db, viewer, inArray(contentAuthors.wpId, authorIds)),
+    termRowsQuery(db, viewer, "category", inArray(categories.wpId, categoryIds.length ? categoryIds : [-1])),
+    termRowsQuery(db, viewer, "post_tag", inArray(tags.wpId, tagIds.length ? tagIds : [-1])),
   ]);
-  for (const item of items) {
-    const extra = extras.get(item.id)!;
+  const categoryTerms = categoryRows as TermRow[];
+  const tagTerms = tagRows as TermRow[];
+  for (const { item, ...extra } of rows) {
     const entry: Json = {
       author: authors.filter((author) => author.wpId === extra.authorWpId).map((author) => userShape(origin, author)),
     };
@@ -103,16 +99,15 @@ async function embedFor(
 
 /** Items in WordPress's shape, with `_embedded` when asked for and `_fields` applied. */
 export async function shapeItems(
-  tx: Transaction,
+  scope: Scope,
   origin: string,
   viewer: Viewer,
-  items: ContentItem[],
+  rows: ItemRow[],
   query: { embed: boolean; fields?: string[] },
 ): Promise<Json[]> {
-  const extras = await extrasFor(tx, items);
-  const embedded = query.embed ? await embedFor(tx, origin, viewer, items, extras) : new Map<string, Json>();
-  return items.map((item) => {
-    const shape = postShape(origin, item, extras.get(item.id)!);
+  const embedded = query.embed ? await embedFor(scope, origin, viewer, rows) : new Map<string, Json>();
+  return rows.map(({ item, ...extras }) => {
+    const shape = postShape(origin, item, extras satisfies ItemExtras);
     if (query.embed) shape._embedded = embedded.get(item.id);
     return filterFields(shape, query.fields ? [...query.fields, ...(query.embed ? ["_embedded"] : [])] : undefined);
   });
@@ -129,13 +124,14 @@ function visibleCountSql(
     where ${termId} = ${termColumn} and ${inArray(contentItems.type, [...listedContentTypes])} and ${publicVisibility(viewer)})`;
 }
 
-export async function termRows(tx: Transaction, viewer: Viewer, taxonomy: WpTaxonomy, where?: SQL): Promise<TermRow[]> {
+/** Terms with their visible counts (rows are `TermRow`s), as a statement for `scope.read`. */
+export function termRowsQuery(db: HttpDatabase, viewer: Viewer, taxonomy: WpTaxonomy, where?: SQL): ReadQuery {
   if (taxonomy === "category") {
     // Qualified by hand: inside the subquery an unqualified "parent_id" would bind to the alias p.
     const parent = sql<
       number | null
     >`(select p.wp_id from categories p where p.id = ${sql.raw('"categories"."parent_id"')})`;
-    return tx
+    return db
       .select({
         id: categories.id,
         wpId: categories.wpId,
@@ -148,7 +144,7 @@ export async function termRows(tx: Transaction, viewer: Viewer, taxonomy: WpTaxo
       .from(categories)
       .where(where);
   }
-  return tx
+  return db
     .select({
       id: tags.id,
       wpId: tags.wpId,
@@ -166,14 +162,14 @@ export async function termRows(tx: Transaction, viewer: Viewer, taxonomy: WpTaxo
  * Authors with at least one item the reader can see — WordPress shows anonymous readers only users with
  * published posts (`has_published_posts`), which also keeps staff who never published private.
  */
-export function authorRows(tx: Transaction, viewer: Viewer, where?: SQL): Promise<AuthorRow[]> {
+export function authorRowsQuery(db: HttpDatabase, viewer: Viewer, where?: SQL) {
   const published = exists(
-    tx
+    db
       .select({ one: sql`1` })
       .from(contentItems)
       .where(and(eq(contentItems.authorId, contentAuthors.userId), publicVisibility(viewer))),
   );
-  return tx
+  return db
     .select({ wpId: contentAuthors.wpId, slug: contentAuthors.slug, name: users.displayName })
     .from(contentAuthors)
     .innerJoin(users, eq(users.id, contentAuthors.userId))

@@ -1,0 +1,397 @@
+/**
+ * An HTTP endpoint that answers what `@neondatabase/serverless`'s `neon()` driver sends over HTTP, in front of
+ * a plain PostgreSQL server, so the Worker's HTTP read path runs unchanged in development and tests.
+ *
+ * The protocol, as the driver speaks it: `POST /sql` with the target in `Neon-Connection-String`, a body of
+ * `{ query, params }` (one statement, run on its own) or `{ queries: [{ query, params }, …] }` (a batch, run as
+ * one transaction: all or nothing), `Neon-Raw-Text-Output: true` (values as PostgreSQL's text, parsed by the
+ * driver by type OID) and `Neon-Array-Mode: true` (rows as arrays), and for a batch the optional
+ * `Neon-Batch-Isolation-Level`, `Neon-Batch-Read-Only` and `Neon-Batch-Deferrable`. A result is
+ * `{ command, rowCount, rows, fields, rowAsArray }`, a batch's `{ results: [...] }`; a failed statement is
+ * HTTP 400 with `{ message, code, severity, detail, … }`, which the driver turns into a `NeonDbError`.
+ *
+ * Statements run over pooled `pg` connections, one pool per connection string, and only to the targets on
+ * the allow-list (the same rule as the WebSocket proxy). Every statement uses the extended query protocol, so
+ * a query holds exactly one statement, as on Neon. A connection goes back to its pool with its session reset
+ * (`DISCARD ALL`), so nothing one request set can be seen by the next.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import pg from "pg";
+import { buildAllowList, parseAddress } from "./allow-list.js";
+
+export interface NeonHttpOptions {
+  /** Interface to listen on; loopback by default so nothing outside the machine can use it. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** "host:port" targets the endpoint may connect to; every other connection string is refused. */
+  allow: string[];
+  /** Connections per pool (one pool per connection string); 10 by default. */
+  maxConnections?: number;
+}
+
+export interface NeonHttpEndpoint {
+  /** What `neonConfig.fetchEndpoint` (NEON_HTTP_ENDPOINT) should hold, e.g. http://127.0.0.1:41234/sql. */
+  url: string;
+  port: number;
+  /** `POST /sql` requests answered so far: one per driver round trip (a batch is one), for benchmarks and tests. */
+  readonly requests: number;
+  /** Statements run so far (a batch of n is n; BEGIN, COMMIT and the session reset are not counted). */
+  readonly statements: number;
+  /** PostgreSQL connections opened so far, across every pool. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+interface Statement {
+  query: string;
+  params: unknown[];
+}
+
+interface Options {
+  rawText: boolean;
+  arrayMode: boolean;
+}
+
+interface NeonResult {
+  command: string;
+  rowCount: number | null;
+  rows: unknown[];
+  fields: Array<{
+    name: string;
+    tableID: number;
+    columnID: number;
+    dataTypeID: number;
+    dataTypeSize: number;
+    dataTypeModifier: number;
+    format: string;
+  }>;
+  rowAsArray: boolean;
+}
+
+/** A refusal answered in Neon's error shape: HTTP 400, a message and a SQLSTATE. */
+class RequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** Neon's HTTP API answers at most 10 MB, and takes requests of about that size. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** A PostgreSQL server that does not answer the handshake in this time is treated as down (as the proxy does). */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Pools kept at once; the least recently used is ended past this (a run uses one or two connection strings). */
+const MAX_POOLS = 16;
+/** The fields of a PostgreSQL error Neon returns beside `message` (the driver copies each onto its error). */
+const ERROR_FIELDS = [
+  "severity",
+  "code",
+  "detail",
+  "hint",
+  "position",
+  "internalPosition",
+  "internalQuery",
+  "where",
+  "schema",
+  "table",
+  "column",
+  "dataType",
+  "constraint",
+  "file",
+  "line",
+  "routine",
+] as const;
+/** `Neon-Batch-Isolation-Level` values and the SQL they stand for. */
+const ISOLATION_LEVELS: Record<string, string> = {
+  ReadUncommitted: "READ UNCOMMITTED",
+  ReadCommitted: "READ COMMITTED",
+  RepeatableRead: "REPEATABLE READ",
+  Serializable: "SERIALIZABLE",
+};
+/** Raw text output: every value stays PostgreSQL's text form, for the driver to parse by type OID. */
+const RAW_TEXT_TYPES = { getTypeParser: () => (value: string) => value };
+
+export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndpoint> {
+  const host = opts.host ?? "127.0.0.1";
+  const allowed = buildAllowList(opts.allow, "neon-http");
+  const pools = new Map<string, pg.Pool>();
+  const counters = { requests: 0, statements: 0, connections: 0 };
+
+  function poolFor(connectionString: string): pg.Pool {
+    const existing = pools.get(connectionString);
+    if (existing) {
+      // Map order is insertion order: re-inserting marks the pool as most recently used.
+      pools.delete(connectionString);
+      pools.set(connectionString, existing);
+      return existing;
+    }
+    const pool = new pg.Pool({
+      connectionString,
+      max: opts.maxConnections ?? 10,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+    pool.on("error", () => undefined);
+    pool.on("connect", () => {
+      counters.connections++;
+    });
+    pools.set(connectionString, pool);
+    if (pools.size > MAX_POOLS) {
+      const [oldest, old] = pools.entries().next().value!;
+      pools.delete(oldest);
+      void old.end().catch(() => undefined);
+    }
+    return pool;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://neon-http.invalid").pathname;
+    if (path !== "/sql") throw new RequestError(`neon-http: no endpoint at ${path}; POST /sql`, "08P01", 404);
+    if (req.method !== "POST") throw new RequestError("neon-http: use POST /sql", "08P01", 405);
+    counters.requests++;
+    const connectionString = header(req, "neon-connection-string");
+    if (!connectionString) throw new RequestError("neon-http: missing Neon-Connection-String header", "08001");
+    const target = targetOf(connectionString);
+    if (!allowed.has(target)) {
+      // Refused before any connection exists: the endpoint must not be usable to reach other servers.
+      throw new RequestError(`neon-http: address ${target} is not on the allow-list`, "08004");
+    }
+    const options: Options = {
+      rawText: header(req, "neon-raw-text-output") === "true",
+      arrayMode: header(req, "neon-array-mode") === "true",
+    };
+    const body = parseBody(await readBody(req));
+    const pool = poolFor(connectionString);
+    const client = await pool.connect().catch((error: unknown) => {
+      throw new RequestError(`neon-http: cannot connect to ${target}: ${messageOf(error)}`, "08006");
+    });
+    let broken = false;
+    try {
+      if (Array.isArray(body)) {
+        const begin = beginStatement(req);
+        await client.query(begin);
+        try {
+          const results: NeonResult[] = [];
+          for (const statement of body) {
+            counters.statements++;
+            results.push(await run(client, statement, options));
+          }
+          await client.query("COMMIT");
+          send(res, 200, { results });
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {
+            broken = true;
+          });
+          throw error;
+        }
+      } else {
+        counters.statements++;
+        send(res, 200, await run(client, body, options));
+      }
+    } catch (error) {
+      if (!(error instanceof pg.DatabaseError)) broken = true;
+      throw error;
+    } finally {
+      // The answer is already on its way; the reset runs before anyone else can have this connection.
+      if (broken) client.release(true);
+      else
+        client.query("DISCARD ALL").then(
+          () => client.release(),
+          (error: unknown) => client.release(error instanceof Error ? error : true),
+        );
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (error instanceof RequestError) return send(res, error.status, { message: error.message, code: error.code });
+      if (error instanceof pg.DatabaseError) return send(res, 400, databaseError(error));
+      send(res, 400, { message: `neon-http: ${messageOf(error)}`, code: "08006" });
+    });
+  });
+  server.on("clientError", (_error, socket) => socket.destroy());
+  const port = await listen(server, host, opts.port ?? 0);
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}/sql`,
+    port,
+    get requests() {
+      return counters.requests;
+    },
+    get statements() {
+      return counters.statements;
+    },
+    get connections() {
+      return counters.connections;
+    },
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await Promise.allSettled([...pools.values()].map((pool) => pool.end()));
+        pools.clear();
+      })();
+      return closing;
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The "host:port" a connection string names (PostgreSQL's default port when it names none). */
+function targetOf(connectionString: string): string {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    throw new RequestError("neon-http: Neon-Connection-String is not a URL", "08001");
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:")
+    throw new RequestError("neon-http: Neon-Connection-String must be a postgres:// URL", "08001");
+  // An IPv6 hostname keeps its brackets in a URL, which is the form parseAddress reads.
+  const target = parseAddress(`${url.hostname}:${url.port || "5432"}`);
+  if (!target) throw new RequestError("neon-http: Neon-Connection-String names no host", "08001");
+  return target.key;
+}
+
+/** `BEGIN` with the batch's transaction characteristics from the `Neon-Batch-*` headers. */
+function beginStatement(req: IncomingMessage): string {
+  const modes: string[] = [];
+  const isolation = header(req, "neon-batch-isolation-level");
+  if (isolation !== undefined) {
+    const level = ISOLATION_LEVELS[isolation];
+    if (!level) throw new RequestError(`neon-http: unknown Neon-Batch-Isolation-Level "${isolation}"`, "22023");
+    modes.push(`ISOLATION LEVEL ${level}`);
+  }
+  const readOnly = booleanHeader(req, "neon-batch-read-only");
+  if (readOnly !== undefined) modes.push(readOnly ? "READ ONLY" : "READ WRITE");
+  const deferrable = booleanHeader(req, "neon-batch-deferrable");
+  if (deferrable !== undefined) modes.push(deferrable ? "DEFERRABLE" : "NOT DEFERRABLE");
+  return modes.length ? `BEGIN ${modes.join(", ")}` : "BEGIN";
+}
+
+function booleanHeader(req: IncomingMessage, name: string): boolean | undefined {
+  const value = header(req, name);
+  if (value === undefined) return undefined;
+  if (value === "true" || value === "false") return value === "true";
+  throw new RequestError(`neon-http: ${name} must be true or false`, "22023");
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new RequestError("neon-http: request body too large", "54000", 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** One statement, or a batch's statements (an array). */
+function parseBody(text: string): Statement | Statement[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new RequestError("neon-http: the body is not JSON", "08P01");
+  }
+  if (isObject(body) && Array.isArray(body.queries)) {
+    if (body.queries.length === 0) throw new RequestError("neon-http: a batch needs at least one query", "08P01");
+    return body.queries.map(statementOf);
+  }
+  return statementOf(body);
+}
+
+function statementOf(value: unknown): Statement {
+  if (!isObject(value) || typeof value.query !== "string")
+    throw new RequestError('neon-http: expected { "query": string, "params": [] } or { "queries": [...] }', "08P01");
+  const params = value.params ?? [];
+  if (!Array.isArray(params)) throw new RequestError("neon-http: params must be an array", "08P01");
+  for (const param of params) {
+    // The driver sends every parameter already in PostgreSQL's text form (or null).
+    if (param !== null && typeof param !== "string")
+      throw new RequestError("neon-http: each parameter must be a string or null", "08P01");
+  }
+  return { query: value.query, params };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+async function run(client: pg.PoolClient, statement: Statement, options: Options): Promise<NeonResult> {
+  // `queryMode` is node-postgres's, missing from its type declarations.
+  const config: pg.QueryConfig & { queryMode: "extended"; rowMode?: "array" } = {
+    text: statement.query,
+    values: statement.params,
+    // One statement per query, as on Neon: the extended protocol refuses "select 1; select 2".
+    queryMode: "extended",
+    ...(options.arrayMode ? { rowMode: "array" as const } : {}),
+    ...(options.rawText ? { types: RAW_TEXT_TYPES } : {}),
+  };
+  const result = await client.query(config as pg.QueryConfig);
+  return {
+    command: result.command,
+    rowCount: result.rowCount,
+    rows: result.rows as unknown[],
+    fields: result.fields.map((field) => ({
+      name: field.name,
+      tableID: field.tableID,
+      columnID: field.columnID,
+      dataTypeID: field.dataTypeID,
+      dataTypeSize: field.dataTypeSize,
+      dataTypeModifier: field.dataTypeModifier,
+      format: "text",
+    })),
+    rowAsArray: options.arrayMode,
+  };
+}
+
+function databaseError(error: pg.DatabaseError): Record<string, unknown> {
+  const body: Record<string, unknown> = { message: error.message };
+  for (const field of ERROR_FIELDS) {
+    const value = error[field];
+    if (value !== undefined) body[field] = value;
+  }
+  return body;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address();
+      if (address === null || typeof address === "string") reject(new Error("neon-http: no TCP address"));
+      else resolve(address.port);
+    });
+  });
+}

@@ -1,0 +1,148 @@
+import { neonConfig } from "@neondatabase/serverless";
+import { sql } from "drizzle-orm";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { contentItems } from "../../schema/index.js";
+import { createHttpDatabase, type HttpDatabase, readAsTenant } from "../../functions/lib/db-http.js";
+import { type NeonHttpEndpoint, type NeonProxy, startNeonHttp, startNeonProxy } from "../../local-cloud/index.js";
+import { PG_HOST, PG_PORT } from "../support/environment.js";
+import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+
+/**
+ * Public reads go over Neon's HTTP driver (functions/lib/db-http.ts): one request per page, a read-only
+ * transaction that sets the tenant before the page's statements. Row-level security must hold there exactly as
+ * on the WebSocket path: the Worker connects as the app role, and a page of one tenant never shows another's rows.
+ */
+describe("the HTTP read path", () => {
+  let admin: pg.Client;
+  let clinicA: SeededTenant;
+  let clinicB: SeededTenant;
+
+  async function publish(site: SeededTenant, slug: string, title: string): Promise<void> {
+    await admin.query(
+      `insert into content_items (tenant_id, type, title, slug, body_html, excerpt, locale, author_id, state, published_at)
+       values ($1, 'post', $2, $3, '<p>Texto.</p>', 'Resumo.', 'pt-BR', $4, 'published', now())`,
+      [site.id, title, slug, site.userId],
+    );
+  }
+
+  beforeAll(async () => {
+    admin = await adminClient();
+    clinicA = await seedTenant(admin, "http-a");
+    clinicB = await seedTenant(admin, "http-b");
+    for (const site of [clinicA, clinicB]) {
+      await admin.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, 'membro')", [
+        site.id,
+        site.userId,
+      ]);
+    }
+    await publish(clinicA, "gripe-a", "Gripe na clínica A");
+    await publish(clinicB, "segredo-b", "Artigo só da clínica B");
+  });
+
+  afterAll(async () => {
+    await admin?.end();
+  });
+
+  describe("readAsTenant, as the app role", () => {
+    let db: HttpDatabase;
+
+    beforeAll(() => {
+      const env = inject("testEnvironment");
+      neonConfig.fetchEndpoint = env.neonHttp;
+      db = createHttpDatabase({ url: env.appDatabaseUrl, wsProxy: undefined, httpEndpoint: env.neonHttp });
+    });
+
+    const slugs = (rows: Array<{ slug: string }>) => rows.map((row) => row.slug).sort();
+
+    it("sees only the tenant it names", async () => {
+      const [rowsA] = await readAsTenant(db, clinicA.id, [db.select({ slug: contentItems.slug }).from(contentItems)]);
+      expect(slugs(rowsA)).toEqual(["gripe-a"]);
+      const [rowsB] = await readAsTenant(db, clinicB.id, [db.select({ slug: contentItems.slug }).from(contentItems)]);
+      expect(slugs(rowsB)).toEqual(["segredo-b"]);
+    });
+
+    it("sees nothing without a tenant, and the setting ends with its request", async () => {
+      expect(await db.select({ slug: contentItems.slug }).from(contentItems)).toEqual([]);
+      await readAsTenant(db, clinicA.id, [db.execute(sql`select 1`)]);
+      const [leftover] = await readAsTenant(db, clinicB.id, [
+        db.select({ slug: contentItems.slug }).from(contentItems),
+      ]);
+      expect(slugs(leftover)).toEqual(["segredo-b"]);
+      expect(await db.select({ slug: contentItems.slug }).from(contentItems)).toEqual([]);
+    });
+
+    it("cannot write: the batch is a read-only transaction", async () => {
+      await expect(
+        readAsTenant(db, clinicA.id, [
+          db
+            .update(contentItems)
+            .set({ title: "changed" })
+            .where(sql`true`),
+        ]),
+      ).rejects.toMatchObject({ code: "25006" });
+      const { rows } = await admin.query("select count(*)::int as n from content_items where title = 'changed'");
+      expect(rows[0]).toEqual({ n: 0 });
+    });
+
+    it("refuses an id that is not a UUID before sending anything", async () => {
+      await expect(readAsTenant(db, "' or true --", [db.execute(sql`select 1`)])).rejects.toThrow(TypeError);
+    });
+  });
+
+  describe("pages in the Worker", () => {
+    let http: NeonHttpEndpoint;
+    let refusing: NeonProxy;
+    let worker: TestWorker;
+
+    beforeAll(async () => {
+      http = await startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] });
+      // A WebSocket proxy that reaches no database: a page that needed the WebSocket pool would fail.
+      refusing = await startNeonProxy({ allow: ["127.0.0.1:1"] });
+      worker = await startWorker({
+        NEON_HTTP_ENDPOINT: http.url,
+        NEON_WS_PROXY: `127.0.0.1:${refusing.port}/v1`,
+        SITE_CACHE_SECONDS: "0",
+      });
+    });
+
+    afterAll(async () => {
+      await worker?.dispose();
+      await Promise.allSettled([http?.close(), refusing?.close()]);
+    });
+
+    it("renders a tenant's article in one HTTP round trip, without the WebSocket pool", async () => {
+      // The first request also resolves the host and the primary hostname (memoised per isolate).
+      const first = await worker.fetch("/pt-br/posts/gripe-a/", { host: clinicA.hostname });
+      expect(first.status).toBe(200);
+      await first.text();
+      const before = http.requests;
+      const page = await worker.fetch("/pt-br/posts/gripe-a/", { host: clinicA.hostname });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Gripe na clínica A");
+      expect(http.requests - before).toBe(1);
+    });
+
+    it("never shows another tenant's rows on a page, a list, a feed or the WordPress API", async () => {
+      const other = await worker.fetch("/pt-br/posts/segredo-b/", { host: clinicA.hostname });
+      expect(other.status).toBe(404);
+      await other.text();
+      const own = await worker.fetch("/pt-br/posts/segredo-b/", { host: clinicB.hostname });
+      expect(own.status).toBe(200);
+      expect(await own.text()).toContain("Artigo só da clínica B");
+
+      for (const path of ["/pt-br/", "/pt-br/feed.xml", "/sitemaps/pt-br.xml", "/pt-br/search?q=artigo"]) {
+        const response = await worker.fetch(path, { host: clinicA.hostname });
+        expect(response.status, path).toBe(200);
+        const body = await response.text();
+        expect(body, path).not.toContain("segredo-b");
+      }
+      const wp = await worker.fetch("/wp-json/wp/v2/posts", { host: clinicA.hostname });
+      expect(wp.status).toBe(200);
+      const posts = (await wp.json()) as Array<{ slug: string }>;
+      expect(posts.map((post) => post.slug)).toEqual(["gripe-a"]);
+    });
+  });
+});

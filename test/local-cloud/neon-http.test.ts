@@ -1,0 +1,275 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type Server, type Socket } from "node:net";
+import { neon, neonConfig, NeonDbError } from "@neondatabase/serverless";
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/neon-http";
+import { integer, jsonb, numeric, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isReachable, startNeonHttp, type NeonHttpEndpoint } from "../../local-cloud/index.js";
+
+const PG_HOST = "127.0.0.1";
+const PG_PORT = 5432;
+const DATABASE_URL = `postgres://postgres@${PG_HOST}:${PG_PORT}/test`;
+const TABLE = `lc_neon_http_${randomBytes(4).toString("hex")}`;
+
+const items = pgTable(TABLE, {
+  id: serial("id").primaryKey(),
+  label: text("label").notNull().unique(),
+  qty: integer("qty").notNull(),
+  price: numeric("price", { precision: 10, scale: 2 }),
+  tags: text("tags").array(),
+  meta: jsonb("meta").$type<{ dose?: string; list?: unknown[] }>(),
+  seenAt: timestamp("seen_at", { withTimezone: true }),
+});
+
+let endpoint: NeonHttpEndpoint;
+let admin: pg.Client;
+
+/** A driver error, or a failure of the test when the call did not throw. */
+async function errorOf(promise: Promise<unknown>): Promise<NeonDbError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(NeonDbError);
+    return error as NeonDbError;
+  }
+  throw new Error("expected the query to fail");
+}
+
+/** A TCP server that only counts who connects, to prove refused targets are never dialled. */
+async function startRecorder(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    count += 1;
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("recorder has no port");
+  return {
+    port: address.port,
+    connections: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+beforeAll(async () => {
+  if (!(await isReachable(PG_HOST, PG_PORT))) throw new Error(`PostgreSQL is not reachable on ${PG_HOST}:${PG_PORT}`);
+  // One connection, so every request reuses the same session: state left by one would show in the next.
+  endpoint = await startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`], maxConnections: 1 });
+  neonConfig.fetchEndpoint = endpoint.url;
+  admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create table ${TABLE} (id serial primary key, label text not null unique, qty integer not null,
+    price numeric(10, 2), tags text[], meta jsonb, seen_at timestamptz)`);
+});
+
+afterAll(async () => {
+  await admin?.query(`drop table if exists ${TABLE}`);
+  await admin?.end();
+  await endpoint?.close();
+});
+
+describe("neon() over the local HTTP endpoint", () => {
+  it("parses PostgreSQL's types as the driver does against Neon", async () => {
+    const sql = neon(DATABASE_URL);
+    const [row] = await sql`select timestamptz '2026-03-01 12:34:56.789+00' as at, 12345.678::numeric(10, 3) as amount,
+      9007199254740993::int8 as big, 7::int4 as small, 1.5::float8 as ratio, true as yes,
+      array[1, 2, null]::int[] as ints, array['a b', 'c"d', null]::text[] as texts,
+      '{"dose": "5 mg", "list": [1, null, "x"]}'::jsonb as doc, '[1,2]'::json as plain,
+      null::text as nothing, '\\x00ff10'::bytea as bytes, date '2026-03-01' as day`;
+    expect(row!.at).toEqual(new Date("2026-03-01T12:34:56.789Z"));
+    // Numerics and int8 stay strings (no precision lost), as node-postgres gives them.
+    expect(row!.amount).toBe("12345.678");
+    expect(row!.big).toBe("9007199254740993");
+    expect(row!.small).toBe(7);
+    expect(row!.ratio).toBe(1.5);
+    expect(row!.yes).toBe(true);
+    expect(row!.ints).toEqual([1, 2, null]);
+    expect(row!.texts).toEqual(["a b", 'c"d', null]);
+    expect(row!.doc).toEqual({ dose: "5 mg", list: [1, null, "x"] });
+    expect(row!.plain).toEqual([1, 2]);
+    expect(row!.nothing).toBeNull();
+    expect(Buffer.from(row!.bytes as Uint8Array)).toEqual(Buffer.from([0x00, 0xff, 0x10]));
+    expect(row!.day).toBeInstanceOf(Date);
+  });
+
+  it("sends parameters in PostgreSQL's text form and reads them back", async () => {
+    const sql = neon(DATABASE_URL);
+    const at = new Date("2025-12-31T23:59:59.500Z");
+    const [row] = await sql`select ${at}::timestamptz as at, ${[3, 1, 2]}::int[] as ints, ${JSON.stringify({
+      a: "olá 🩺",
+    })}::jsonb as doc, ${null}::text as nothing, ${"x'); drop table users; --"}::text as quoted`;
+    expect(row).toEqual({
+      at,
+      ints: [3, 1, 2],
+      doc: { a: "olá 🩺" },
+      nothing: null,
+      quoted: "x'); drop table users; --",
+    });
+  });
+
+  it("answers full results and array mode as the driver asks", async () => {
+    const sql = neon(DATABASE_URL, { fullResults: true, arrayMode: true });
+    const result = await sql.query("select 1::int as one, 'two'::text as two");
+    expect(result.rows).toEqual([[1, "two"]]);
+    expect(result.fields.map((field) => [field.name, field.dataTypeID])).toEqual([
+      ["one", 23],
+      ["two", 25],
+    ]);
+    expect(result.command).toBe("SELECT");
+    expect(result.rowCount).toBe(1);
+  });
+
+  it("reads and writes through drizzle's neon-http driver", async () => {
+    const db = drizzle({ client: neon(DATABASE_URL) });
+    const seenAt = new Date("2026-01-02T03:04:05.000Z");
+    await db.insert(items).values({
+      label: "drizzle",
+      qty: 3,
+      price: "19.90",
+      tags: ["cardio", "dose"],
+      meta: { dose: "5 mg" },
+      seenAt,
+    });
+    const [row] = await db.select().from(items).where(eq(items.label, "drizzle"));
+    expect(row).toMatchObject({ qty: 3, price: "19.90", tags: ["cardio", "dose"], meta: { dose: "5 mg" }, seenAt });
+    await db.insert(items).values({ label: "drizzle-nulls", qty: 0 });
+    const [nulls] = await db.select().from(items).where(eq(items.label, "drizzle-nulls"));
+    expect(nulls).toMatchObject({ price: null, tags: null, meta: null, seenAt: null });
+  });
+
+  it("runs a batch as one transaction in one request, seeing its own writes", async () => {
+    const sql = neon(DATABASE_URL);
+    const before = endpoint.requests;
+    const [, counted] = await sql.transaction([
+      sql`insert into ${sql.unsafe(TABLE)} (label, qty) values ('batch-a', 1)`,
+      sql`select count(*)::int as n from ${sql.unsafe(TABLE)} where label = 'batch-a'`,
+    ]);
+    expect(counted).toEqual([{ n: 1 }]);
+    expect(endpoint.requests - before).toBe(1);
+  });
+
+  it("rolls the whole batch back when one statement fails", async () => {
+    const sql = neon(DATABASE_URL);
+    const error = await errorOf(
+      sql.transaction([
+        sql`insert into ${sql.unsafe(TABLE)} (label, qty) values ('rolled-back', 1)`,
+        sql`insert into ${sql.unsafe(TABLE)} (label, qty) values ('rolled-back', 2)`,
+      ]),
+    );
+    expect(error.code).toBe("23505");
+    expect(error.constraint).toBe(`${TABLE}_label_key`);
+    expect(error.table).toBe(TABLE);
+    const { rows } = await admin.query(`select count(*)::int as n from ${TABLE} where label = 'rolled-back'`);
+    expect(rows[0]).toEqual({ n: 0 });
+  });
+
+  it("applies the batch's isolation level, read-only and deferrable headers", async () => {
+    const sql = neon(DATABASE_URL);
+    const [batch] = await sql.transaction(
+      [
+        sql`select current_setting('transaction_isolation') as isolation, current_setting('transaction_read_only') as ro,
+          current_setting('transaction_deferrable') as deferrable`,
+      ],
+      { isolationLevel: "Serializable", readOnly: true, deferrable: true },
+    );
+    expect(batch).toEqual([{ isolation: "serializable", ro: "on", deferrable: "on" }]);
+    const error = await errorOf(
+      sql.transaction([sql`insert into ${sql.unsafe(TABLE)} (label, qty) values ('read-only', 1)`], { readOnly: true }),
+    );
+    expect(error.code).toBe("25006");
+    const [plain] = await sql.transaction([sql`select current_setting('transaction_read_only') as ro`]);
+    expect(plain).toEqual([{ ro: "off" }]);
+  });
+
+  it("keeps a transaction-local setting inside its batch and no session state across requests", async () => {
+    const sql = neon(DATABASE_URL);
+    const [, inside] = await sql.transaction([
+      sql`select set_config('app.tenant_id', 'tenant-a', true)`,
+      sql`select current_setting('app.tenant_id', true) as tenant`,
+    ]);
+    expect(inside).toEqual([{ tenant: "tenant-a" }]);
+    // A session-level setting (is_local = false) must not reach the next request on the pooled connection.
+    await sql`select set_config('app.tenant_id', 'leaked', false)`;
+    const [after] = await sql`select coalesce(current_setting('app.tenant_id', true), '') as tenant`;
+    expect(after).toEqual({ tenant: "" });
+  });
+
+  it("answers errors in Neon's shape, which the driver raises as NeonDbError", async () => {
+    const sql = neon(DATABASE_URL);
+    const syntax = await errorOf(sql.query("selec 1"));
+    expect(syntax.code).toBe("42601");
+    expect(syntax.severity).toBe("ERROR");
+    expect(syntax.position).toBe("1");
+    expect(syntax.message).toMatch(/syntax error at or near "selec"/);
+    const missing = await errorOf(sql.query("select * from no_such_table_here"));
+    expect(missing.code).toBe("42P01");
+    // One statement per query, as on Neon.
+    const twoStatements = await errorOf(sql.query("select 1; select 2"));
+    expect(twoStatements.code).toBe("42601");
+    const cast = await errorOf(sql`select ${"not a number"}::int`);
+    expect(cast.code).toBe("22P02");
+    // The endpoint still serves after errors.
+    expect(await sql`select 1 as ok`).toEqual([{ ok: 1 }]);
+  });
+
+  it("refuses a connection string whose target is not on the allow-list, before dialling it", async () => {
+    const recorder = await startRecorder();
+    try {
+      const refused = await errorOf(neon(`postgres://postgres@127.0.0.1:${recorder.port}/test`)`select 1`);
+      expect(refused.code).toBe("08004");
+      expect(refused.message).toContain("not on the allow-list");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(recorder.connections()).toBe(0);
+
+      // The same target, allowed, is dialled: the count above could have moved.
+      const open = await startNeonHttp({ allow: [`127.0.0.1:${recorder.port}`] });
+      try {
+        const response = await fetch(open.url, {
+          method: "POST",
+          headers: { "Neon-Connection-String": `postgres://postgres@127.0.0.1:${recorder.port}/test` },
+          body: JSON.stringify({ query: "select 1", params: [] }),
+          signal: AbortSignal.timeout(500),
+        }).catch(() => null);
+        await response?.body?.cancel();
+        expect(recorder.connections()).toBeGreaterThan(0);
+      } finally {
+        // The recorder never answers PostgreSQL's handshake: closing it first ends the pending connect.
+        await recorder.close();
+        await open.close();
+      }
+    } finally {
+      await recorder.close();
+    }
+  });
+
+  it("refuses what the driver never sends", async () => {
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(endpoint.url, {
+        method: "POST",
+        headers: { "Neon-Connection-String": DATABASE_URL, ...headers },
+        body,
+      });
+    const notJson = await post("select 1");
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ code: "08P01" });
+    const noString = await fetch(endpoint.url, { method: "POST", body: JSON.stringify({ query: "select 1" }) });
+    expect(await noString.json()).toMatchObject({ code: "08001" });
+    const badLevel = await post(JSON.stringify({ queries: [{ query: "select 1", params: [] }] }), {
+      "Neon-Batch-Isolation-Level": "Chaos",
+    });
+    expect(badLevel.status).toBe(400);
+    expect((await fetch(endpoint.url)).status).toBe(405);
+    expect((await fetch(endpoint.url.replace(/\/sql$/, "/v1"), { method: "POST" })).status).toBe(404);
+    await expect(startNeonHttp({ allow: ["no-port-here"] })).rejects.toThrow("invalid allow-list entry");
+  });
+});
