@@ -244,6 +244,13 @@ describe("admin SPA: pages, taxonomy, media library and data subjects in Chromiu
     await nav.getByRole("link", { name: "Cumplimiento", exact: true }).click();
     await page.getByRole("tab", { name: "Conservación y retenciones legales" }).click();
     await page.getByRole("heading", { name: "Políticas de conservación" }).waitFor();
+    // A legal hold on a data subject (or on a subject as one item) finds them by name or CPF; no id is pasted.
+    await page.locator("[data-testid=hold-subject-picker]").waitFor();
+    await page.locator("#hold-scope").selectOption("item");
+    expect(await page.locator("#hold-target").count()).toBe(1);
+    await page.locator("#hold-item-type").selectOption("data_subject");
+    await page.locator("[data-testid=hold-subject-picker]").waitFor();
+    expect(await page.locator("#hold-target").count()).toBe(0);
     await shot("24-spanish");
   });
 

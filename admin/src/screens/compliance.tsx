@@ -180,6 +180,8 @@ function RetentionTab() {
   const [target, setTarget] = useState("");
   const [subject, setSubject] = useState<SubjectMatch | null>(null);
   const [itemType, setItemType] = useState("media_item");
+  // A data subject is found by name or CPF, never pasted: as the hold's whole scope or as the one item it keeps.
+  const picksSubject = scope === "subject" || (scope === "item" && itemType === "data_subject");
   const [reason, setReason] = useState("");
   const [error, setError] = useState<unknown>(null);
   return (
@@ -282,9 +284,7 @@ function RetentionTab() {
               await request("POST", "/api/compliance/legal-holds", {
                 body: {
                   scope,
-                  ...(scope === "tenant"
-                    ? {}
-                    : { targetId: scope === "subject" ? (subject?.id ?? "") : target.trim() }),
+                  ...(scope === "tenant" ? {} : { targetId: picksSubject ? (subject?.id ?? "") : target.trim() }),
                   ...(scope === "item" ? { itemType } : {}),
                   reason: reason.trim(),
                 },
@@ -309,7 +309,7 @@ function RetentionTab() {
                 <option value="item">{L("One item", "Um item", "Un elemento")}</option>
               </select>
             </Field>
-            {scope === "subject" && (
+            {picksSubject && (
               <SubjectPicker
                 id="hold-subject"
                 label={L("Data subject", "Titular de dados", "Titular de datos")}
@@ -317,7 +317,7 @@ function RetentionTab() {
                 onChange={setSubject}
               />
             )}
-            {scope !== "tenant" && scope !== "subject" && (
+            {scope !== "tenant" && !picksSubject && (
               <Field id="hold-target" label={L("Target ID", "ID do alvo", "ID del objetivo")}>
                 <input
                   id="hold-target"
