@@ -13,8 +13,16 @@ import type { Taxonomy } from "../../functions/services/content/taxonomy";
 import type { MfaConfirmation, MfaEnrolInput, MfaEnrolment } from "../../functions/shapes/account";
 import type { Problem } from "./errors";
 import type {
+  AcceptedInvitation,
+  CredentialQueueItem,
+  InvitationView,
+  Member,
+  MemberPage,
+} from "../../functions/shapes/members";
+import type {
   AccessToken,
   ContentCreate,
+  ContentLocale,
   ContentItem,
   ContentPage,
   ContentUpdate,
@@ -28,6 +36,7 @@ import type {
   OutboxStatus,
   Revision,
   RevisionComparison,
+  Role,
   SubjectMatch,
   Term,
   TermInput,
@@ -197,13 +206,41 @@ export const me = {
     data<CredentialView>("PUT", "/api/me/credential", { body: input }),
 };
 
-export const users = {
-  reviewCredential: (userId: string, status: "verified" | "rejected", note: string) =>
+// ---- Members, invitations and the credential queue (admins), and the public pages ----
+
+const member = (userId: string) => `/api/members/${encodeURIComponent(userId)}`;
+
+export const members = {
+  list: (filters: MemberFilters) => data<MemberPage>("GET", `/api/members${query(filters)}`),
+  setRoles: (userId: string, roles: Role[]) => data<Member>("PATCH", member(userId), { body: { roles } }),
+  remove: (userId: string) => data<void>("DELETE", member(userId)),
+  suspend: (userId: string) => data<void>("POST", `${member(userId)}/suspend`),
+  resume: (userId: string) => data<void>("POST", `${member(userId)}/resume`),
+};
+
+export const invitations = {
+  open: () => data<{ items: InvitationView[] }>("GET", "/api/invitations"),
+  create: (input: { email: string; roles: Role[]; locale?: ContentLocale }) =>
+    data<InvitationView>("POST", "/api/invitations", { body: input }),
+  revoke: (id: string) => data<void>("DELETE", `/api/invitations/${encodeURIComponent(id)}`),
+  /** Public: the token from the link's fragment; an existing account sends its current password. */
+  accept: (input: { token: string; password: string; displayName?: string }) =>
+    data<AcceptedInvitation>("POST", "/api/invitations/accept", { body: input, anonymous: true }),
+};
+
+export const credentials = {
+  queue: (status: "pending" | "verified" | "rejected") =>
+    data<{ items: CredentialQueueItem[] }>("GET", `/api/credentials${query({ status })}`),
+  review: (userId: string, status: "verified" | "rejected", note: string) =>
     data<CredentialView>("POST", `/api/users/${encodeURIComponent(userId)}/credential/review`, {
       body: { status, note },
     }),
-  suspend: (userId: string) => data<void>("POST", `/api/members/${encodeURIComponent(userId)}/suspend`),
-  resume: (userId: string) => data<void>("POST", `/api/members/${encodeURIComponent(userId)}/resume`),
+};
+
+export const passwordReset = {
+  request: (email: string) => data<void>("POST", "/api/auth/password-reset", { body: { email }, anonymous: true }),
+  confirm: (token: string, password: string) =>
+    data<void>("POST", "/api/auth/password-reset/confirm", { body: { token, password }, anonymous: true }),
 };
 
 // ---- Outgoing e-mail ----
@@ -220,6 +257,14 @@ export const outbox = {
 export type { Taxonomy };
 
 // ---- Content ----
+
+export interface MemberFilters {
+  role?: Role;
+  status?: "active" | "suspended";
+  q?: string;
+  page?: number;
+  pageSize?: number;
+}
 
 export interface ContentFilters {
   state?: string;

@@ -9,9 +9,11 @@ import { OutboxScreen } from "./screens/outbox";
 import { ContentList } from "./screens/list";
 import { EditorScreen, NewContentScreen } from "./screens/editor";
 import { SignIn } from "./screens/signin";
+import { MembersScreen } from "./screens/members";
+import { CredentialsScreen } from "./screens/credentials";
+import { AcceptInvitationPage, ResetPasswordPage } from "./screens/public-pages";
 import { SubjectsScreen } from "./screens/subjects";
 import { TaxonomyScreen } from "./screens/taxonomy";
-import { UsersScreen } from "./screens/users";
 import type { Me } from "./types";
 import { ErrorNotice, Field, Link, navigate, useLang, useRoute } from "./ui";
 
@@ -174,6 +176,25 @@ export function App() {
 
   if (booting) return <p class="boot">{t("loading")}</p>;
 
+  // The pages an e-mailed link opens work signed in or not: they act on the link's token only.
+  const publicPage =
+    route.path === "/invitation" ? (
+      <AcceptInvitationPage />
+    ) : route.path === "/reset-password" ? (
+      <ResetPasswordPage />
+    ) : null;
+  if (publicPage) {
+    return (
+      <div class="signin-page">
+        <header class="signin-header">
+          <span class="brand">{t("appName")}</span>
+          <LanguageSwitch />
+        </header>
+        <main id="main">{publicPage}</main>
+      </div>
+    );
+  }
+
   if (!user) {
     return (
       <div class="signin-page">
@@ -220,7 +241,8 @@ export function App() {
   else if (content?.screen === "edit")
     screen = <EditorScreen key={content.id} type={content.type} id={content.id} me={user} />;
   else if (route.path === "/account") screen = <AccountScreen me={user} onChanged={loadMe} />;
-  else if (route.path === "/users" && isAdmin) screen = <UsersScreen />;
+  else if (route.path === "/members" && isAdmin) screen = <MembersScreen selfId={user.id} />;
+  else if (route.path === "/credentials" && isAdmin) screen = <CredentialsScreen />;
   else if (route.path === "/outbox" && isAdmin) screen = <OutboxScreen />;
   else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
@@ -263,8 +285,13 @@ export function App() {
             </Link>
           )}
           {isAdmin && (
-            <Link href="/users" class={route.path === "/users" ? "active" : ""}>
-              {t("navUsers")}
+            <Link href="/members" class={route.path === "/members" ? "active" : ""}>
+              {t("navMembers")}
+            </Link>
+          )}
+          {isAdmin && (
+            <Link href="/credentials" class={route.path === "/credentials" ? "active" : ""}>
+              {t("navCredentials")}
             </Link>
           )}
           {isAdmin && (

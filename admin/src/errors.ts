@@ -128,10 +128,10 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     es: "Este elemento no puede pasar a ese estado desde el actual. Recárgalo para ver su estado.",
   },
   reviewer_not_verified: {
-    en: "Medical approval needs a reviewer whose CRM has been verified. Ask an administrator to verify your CRM under Users.",
+    en: "Medical approval needs a reviewer whose CRM has been verified. Ask an administrator to verify your CRM in the Credentials queue.",
     "pt-BR":
-      "A aprovação médica exige um revisor com CRM verificado. Peça a um administrador para verificar o seu CRM em Usuários.",
-    es: "La aprobación médica necesita un revisor con el CRM verificado. Pide a un administrador que verifique tu CRM en Usuarios.",
+      "A aprovação médica exige um revisor com CRM verificado. Peça a um administrador para verificar o seu CRM na fila de Credenciais.",
+    es: "La aprobación médica necesita un revisor con el CRM verificado. Pide a un administrador que verifique tu CRM en la cola de Credenciales.",
   },
   four_eyes_required: {
     en: "The author cannot approve their own content. Another physician must review it.",
@@ -302,10 +302,35 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     "pt-BR": "A senha atual está incorreta.",
     es: "Tu contraseña actual no es correcta.",
   },
-  cannot_disable_self: {
-    en: "You cannot disable your own account. Ask another administrator.",
-    "pt-BR": "Você não pode desativar a própria conta. Peça a outro administrador.",
-    es: "No puedes desactivar tu propia cuenta. Pídelo a otro administrador.",
+  cannot_suspend_self: {
+    en: "You cannot suspend yourself. Ask another administrator.",
+    "pt-BR": "Você não pode suspender a si mesmo. Peça a outro administrador.",
+    es: "No puedes suspenderte a ti mismo. Pídelo a otro administrador.",
+  },
+  last_admin: {
+    en: "This is the clinic's last active administrator. Make someone else an administrator first.",
+    "pt-BR": "Este é o último administrador ativo da clínica. Torne outra pessoa administradora primeiro.",
+    es: "Es el último administrador activo de la clínica. Haz administrador a otra persona primero.",
+  },
+  already_member: {
+    en: "This person is a member already. Change their roles in the list instead.",
+    "pt-BR": "Esta pessoa já é membro. Altere os papéis dela na lista.",
+    es: "Esta persona ya es miembro. Cambia sus roles en la lista.",
+  },
+  invitation_invalid: {
+    en: "This invitation was already used, was revoked or has expired. Ask the clinic's administrator for a new one.",
+    "pt-BR": "Este convite já foi usado, foi revogado ou expirou. Peça um novo ao administrador da clínica.",
+    es: "Esta invitación ya se usó, fue revocada o caducó. Pide una nueva al administrador de la clínica.",
+  },
+  sign_in_required: {
+    en: "This e-mail address already has an account. Tick “I already have an account” and type its current password.",
+    "pt-BR": "Este e-mail já tem uma conta. Marque “Já tenho uma conta” e digite a senha atual dela.",
+    es: "Este correo ya tiene una cuenta. Marca «Ya tengo una cuenta» y escribe su contraseña actual.",
+  },
+  reset_token_invalid: {
+    en: "This link was already used, has expired (after 30 minutes) or a newer one was sent. Ask for a new link.",
+    "pt-BR": "Este link já foi usado, expirou (após 30 minutos) ou um mais novo foi enviado. Peça um novo link.",
+    es: "Este enlace ya se usó, caducó (tras 30 minutos) o se envió uno más reciente. Pide un enlace nuevo.",
   },
   validation_failed: {
     en: "Some fields are not valid. Check the highlighted fields and try again.",

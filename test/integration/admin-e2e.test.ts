@@ -140,15 +140,32 @@ describe("admin SPA in Chromium", () => {
     await page.locator("form.signin button[type=submit]").click();
     await expect.poll(() => page.locator("[role=alert]").textContent()).toMatch(/E-mail ou senha incorretos/);
     await shot("01-sign-in-error");
+    // The e-mailed reset link opens a public page; a spent or bogus token is said in words, and leaves the URL.
+    await page.getByRole("link", { name: "Esqueceu a senha?" }).click();
+    await page.locator("#reset-email").waitFor();
+    // As from the e-mail: a fresh page load of the link (a fragment change alone is not a new page).
+    await page.goto(`${origin}/admin/`);
+    await page.goto(`${origin}/admin/reset-password#token=${"x".repeat(43)}`);
+    await page.locator("#reset-password").fill("uma frase longa o bastante");
+    await page.locator("form.signin button[type=submit]").click();
+    await page.locator("[role=alert][data-code=reset_token_invalid]").waitFor();
+    expect(page.url()).not.toContain("token=");
+    await shot("01b-reset-link-spent");
+    await page.goto(`${origin}/admin/`);
 
-    // 2. The admin verifies the reviewer's CRM on the Users screen.
+    // 2. The admin verifies the reviewer's CRM in the credential queue, and sees the members.
     await signIn(administrator);
-    await page.goto(`${origin}/admin/users`);
-    await page.locator("#review-user").fill(reviewer.id);
-    await page.locator("#review-note").fill("CRM-SP 123456 conferido no portal do CFM");
-    await page.getByRole("button", { name: "Registrar a decisão" }).click();
+    await page.getByRole("link", { name: "Credenciais", exact: true }).click();
+    const card = page.locator(`[data-credential="${reviewer.email}"]`);
+    await card.waitFor();
+    await card.locator("textarea").fill("CRM-SP 123456 conferido no portal do CFM");
+    await card.getByRole("button", { name: "Registrar a decisão" }).click();
     await page.locator(".notice-ok").waitFor();
-    await shot("02-users-verify-crm");
+    await expect.poll(() => page.locator(`[data-credential="${reviewer.email}"]`).count()).toBe(0);
+    await shot("02-credential-queue-verified");
+    await page.getByRole("link", { name: "Membros", exact: true }).click();
+    await page.locator(`[data-member="${reviewer.email}"]`).waitFor();
+    await shot("02a-members");
     // The admin also sees the compliance screens. The audit log names data subjects and PHI reads: this
     // password-only session is asked to step up (RFC 9470), and declining leaves the log unread.
     await page.getByRole("link", { name: "Conformidade", exact: true }).click();

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { auth, setAccessToken } from "../api";
 import { t } from "../i18n";
-import { ErrorNotice, Field, useAction, useLang } from "../ui";
+import { ErrorNotice, Field, Link, useAction, useLang } from "../ui";
 import { EnrolmentKey, RecoveryCodes } from "../mfa-ui";
 
 /**
@@ -187,6 +187,11 @@ export function SignIn(props: { onSignedIn: () => Promise<void> }) {
           </button>
         )}
       </div>
+      {mfaToken === null && (
+        <p class="small">
+          <Link href="/reset-password">{t("forgotPassword")}</Link>
+        </p>
+      )}
     </form>
   );
 }
