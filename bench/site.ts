@@ -141,12 +141,25 @@ export interface DatabaseMeter {
   close(): Promise<void>;
 }
 
+/** Waits until `count` stops moving for half a second (at most 15 s). */
+async function quiet(count: () => number): Promise<void> {
+  let last = count();
+  for (let i = 0; i < 30; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = count();
+    if (now === last) return;
+    last = now;
+  }
+}
+
 export async function startDatabaseMeter(stack: Stack): Promise<DatabaseMeter> {
   const relay = await startCountingRelay(stack.environment.neonProxy);
   const http: NeonHttpEndpoint = await startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] });
   return {
     bindings: { NEON_HTTP_ENDPOINT: http.url, NEON_WS_PROXY: `127.0.0.1:${relay.port}/v1` },
     async measure(url, headers, samples = 20) {
+      // Requests of the load just run (warm-up included) may still be in the Worker: count only once it is quiet.
+      await quiet(() => http.requests + relay.roundTrips() + relay.connections());
       const [httpBefore, tripsBefore, connectionsBefore] = [http.requests, relay.roundTrips(), relay.connections()];
       for (let i = 0; i < samples; i++) {
         // node:http rather than fetch: fetch may not set Host, which selects the tenant.

@@ -19,7 +19,7 @@ import { getConfig } from "../functions/env.js";
 import { createDatabase } from "../functions/lib/db.js";
 import { createLogger } from "../functions/lib/logging.js";
 import { hashPassword } from "../functions/lib/passwords.js";
-import { createScope, type Clients, type PlatformScope } from "../functions/scope.js";
+import { type Clients, createPlatformScope } from "../functions/scope.js";
 import { runRetentionSweep } from "../functions/services/retention.js";
 import { insertMedia, testS3, yearsAgo } from "../test/support/media.js";
 import type { TestWorker } from "../test/support/worker.js";
@@ -147,13 +147,11 @@ export async function uploadBenchmarks(
       storage: { s3, bucket: env.s3.bucket },
       close: async () => undefined,
     };
-    const logger = createLogger({ job: "retention-sweep" });
-    const platform: PlatformScope = {
-      clients,
-      logger,
-      forTenant: (tenant) =>
-        createScope(clients, { tenant, actor: { kind: "system", job: "retention-sweep" }, requestId: null, logger }),
-    };
+    const { platform } = createPlatformScope(clients, {
+      actor: { kind: "system", job: "retention-sweep" },
+      requestId: null,
+      logger: createLogger({ job: "retention-sweep" }),
+    });
     const summary = await runRetentionSweep(platform, { tenantIds: [tenantId], maxBatches: 1_000 });
     const seconds = (performance.now() - started) / 1000;
     await pool.end();

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppBindings } from "./bindings";
-import { NotFoundError } from "./lib/errors";
+import { NotFoundError, TenantSuspendedError } from "./lib/errors";
 import { createLogger } from "./lib/logging";
 import { problemResponse, toAppError } from "./lib/problem";
 import { createRouter } from "./lib/router";
@@ -9,6 +9,7 @@ import { securityHeaders } from "./middleware/security-headers";
 import { requestScope } from "./middleware/scope";
 import { ApiReference, type OpenApiLike } from "./routes/docs/api-reference";
 import { healthRouter } from "./routes/health";
+import { platformRouter } from "./routes/platform";
 import { mountApiRoutes } from "./routes";
 import { wellKnownRouter } from "./routes/well-known";
 
@@ -48,6 +49,9 @@ export function createApp(): OpenAPIHono<AppBindings> {
     bearerFormat: "JWT",
   });
 
+  // The platform operator's API serves no tenant: it is mounted before the scope, which resolves one.
+  app.route("/api/platform", platformRouter);
+
   app.use("*", requestScope());
   mountApiRoutes(app);
 
@@ -58,7 +62,8 @@ export function createApp(): OpenAPIHono<AppBindings> {
 
   app.onError((error, c) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) {
+    // A suspended tenant is a state the operator chose, not a failure to log.
+    if (appError.status >= 500 && !(appError instanceof TenantSuspendedError)) {
       // Logged with redaction (lib/logging); the caller only sees the generic message and the request id.
       (c.get("logger") ?? createLogger()).error("request failed", {
         code: appError.code,
@@ -66,6 +71,23 @@ export function createApp(): OpenAPIHono<AppBindings> {
         method: c.req.method,
         path: c.req.path,
       });
+    }
+    // A suspended tenant's site answers a page, its API (and the WordPress API) problem+json; both 503.
+    if (appError instanceof TenantSuspendedError && !/^\/(api|wp-json)\//.test(c.req.path)) {
+      return c.html(
+        <html lang="en">
+          <head>
+            <meta charset="utf-8" />
+            <meta name="robots" content="noindex" />
+            <title>{appError.title}</title>
+          </head>
+          <body data-problem={appError.code}>
+            <h1>{appError.detail}</h1>
+          </body>
+        </html>,
+        503,
+        { "Cache-Control": "no-store" },
+      );
     }
     return problemResponse(c, appError);
   });

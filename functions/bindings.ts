@@ -1,6 +1,6 @@
 import type { Bindings, Config } from "./env";
 import type { Logger } from "./lib/logging";
-import type { Scope } from "./scope";
+import type { PlatformScope, Scope } from "./scope";
 import type { AccessClaims } from "./services/identity/tokens";
 import type { TrustResult } from "./services/trust";
 
@@ -16,6 +16,8 @@ export interface Variables {
   scope: Scope;
   /** The verified access token's claims, when the request carried one. */
   accessClaims: AccessClaims | undefined;
+  /** The platform operator's scope, on `/api/platform/*` only (routes/platform), in place of a tenant's. */
+  platform: PlatformScope;
   /** The trust evaluation of this request, set by `protect()`. */
   trust: TrustResult | undefined;
 }

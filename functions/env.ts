@@ -51,6 +51,16 @@ export interface Bindings {
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
    */
   TRUST_CLIENT_IP_HEADER?: string;
+  /**
+   * The platform operator's database login (a role granted `vitalis_platform`, never the app role): used by
+   * `/api/platform/*` and the `tenant:*` CLI. Unset: the platform API has nothing to connect with.
+   */
+  PLATFORM_DATABASE_URL?: string;
+  /**
+   * SHA-256 (hex) of the platform operator's API token. Unset: `/api/platform/*` does not exist (404). Only the
+   * hash is configured, so the Worker's settings never hold the credential itself.
+   */
+  PLATFORM_API_TOKEN_SHA256?: string;
   /** The SMTP relay outgoing mail goes through (SES, Postmark, a hospital's own; maildev locally). */
   SMTP_HOST?: string;
   /** Default 465 for `tls`, 587 for `starttls`, 1025 for `none`. Workers cannot connect to port 25. */
@@ -196,6 +206,28 @@ const edgeSchema = z.object({
   TRUST_CLIENT_IP_HEADER: booleanString.default(false),
 });
 
+// The platform operator's API and CLI: off unless configured.
+const platformSchema = z.object({
+  PLATFORM_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string")
+    .optional(),
+  PLATFORM_API_TOKEN_SHA256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 digest (64 hex digits)")
+    .transform((value) => value.toLowerCase())
+    .optional(),
+  NEON_WS_PROXY: databaseSchema.shape.NEON_WS_PROXY,
+  NEON_HTTP_ENDPOINT: databaseSchema.shape.NEON_HTTP_ENDPOINT,
+});
+
+export interface PlatformConfig {
+  /** The operator's database connection (`vitalis_platform`), or undefined when none is configured. */
+  database: DatabaseConfig | undefined;
+  /** SHA-256 (hex, lower case) of the operator's API token; undefined = the platform API is off (404). */
+  apiTokenSha256: string | undefined;
+}
+
 export const SMTP_SECURITY_MODES = ["tls", "starttls", "none"] as const;
 export type SmtpSecurity = (typeof SMTP_SECURITY_MODES)[number];
 const DEFAULT_SMTP_PORTS: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, none: 1025 };
@@ -315,6 +347,7 @@ export interface Config {
   analysis: ConfigSection<AnalysisConfig>;
   site: ConfigSection<SiteConfig>;
   edge: ConfigSection<EdgeConfig>;
+  platform: ConfigSection<PlatformConfig>;
   mail: ConfigSection<MailConfig>;
 }
 
@@ -375,6 +408,12 @@ export function getConfig(env: Bindings): Config {
       microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,
     })),
     edge: parseSection(edgeSchema, env, (v) => ({ trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER })),
+    platform: parseSection(platformSchema, env, (v) => ({
+      database: v.PLATFORM_DATABASE_URL
+        ? { url: v.PLATFORM_DATABASE_URL, wsProxy: v.NEON_WS_PROXY, httpEndpoint: v.NEON_HTTP_ENDPOINT }
+        : undefined,
+      apiTokenSha256: v.PLATFORM_API_TOKEN_SHA256,
+    })),
     mail: parseSection(mailSchema(environment.success ? environment.data : "production"), env, (v) => ({
       host: v.SMTP_HOST,
       port: v.SMTP_PORT ?? DEFAULT_SMTP_PORTS[v.SMTP_SECURITY],

@@ -1,5 +1,5 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import { type Config, requireSection, type SectionName, type SectionValue } from "./env";
+import { type Config, type DatabaseConfig, requireSection, type SectionName, type SectionValue } from "./env";
 import type { DomainEvent } from "./events";
 import type { Actor, TenantContext, UserActor } from "./lib/actor";
 import { createDatabase, type Database, type Transaction, withTenant } from "./lib/db";
@@ -20,7 +20,7 @@ export interface AuditTarget {
 
 /** Who an audit event names, when it is not the scope's actor (a sign-in names the user it signs in). */
 export interface AuditActor {
-  type: "user" | "system" | "anonymous";
+  type: "user" | "system" | "anonymous" | "platform";
   id: string | null;
 }
 
@@ -86,13 +86,13 @@ export interface Clients {
 }
 
 /**
- * Opens the clients from config. The HTTP read client is built now (it holds no connection); the WebSocket
- * pool, Redis and S3 are built at first use, so work that never touches them neither pays for them nor fails on
- * their configuration: a public page read over HTTP never opens a WebSocket.
+ * Opens the clients from config, on `database` (the app role's by default; the platform operator's for platform
+ * work). The HTTP read client is built now (it holds no connection); the WebSocket pool, Redis and S3 are built at
+ * first use, so work that never touches them neither pays for them nor fails on their configuration: a public page
+ * read over HTTP never opens a WebSocket.
  * Workers may not share I/O objects between requests: clients are never module-level.
  */
-export function openClients(config: Config): Clients {
-  const database = requireSection(config, "database");
+export function openClients(config: Config, database: DatabaseConfig = requireSection(config, "database")): Clients {
   let pooled: ReturnType<typeof createDatabase> | undefined;
   const db = lazy(() => (pooled ??= createDatabase(database)).db);
   const http = createHttpDatabase(database);
@@ -121,6 +121,8 @@ export function auditActorOf(actor: Actor): AuditActor {
       return { type: "user", id: actor.userId };
     case "system":
       return { type: "system", id: null };
+    case "platform":
+      return { type: "platform", id: actor.via };
     case "anonymous":
       return { type: "anonymous", id: null };
   }
@@ -197,11 +199,35 @@ export function requireUser(scope: Scope): UserActor {
 }
 
 /**
- * A job's view of the platform: the clients for work that spans tenants (listing them, signing every chain
- * head), and a scope, acting as the system, for each tenant it works in (jobs/run.ts delivers their effects).
+ * Work that spans tenants: a job (listing them, signing every chain head) or the platform operator (creating
+ * and suspending tenants). It has the clients, and a scope for each tenant it works in, acting as the job's
+ * system actor or as the platform; whoever made it delivers those scopes' effects (jobs/run.ts,
+ * routes/platform, scripts/tenant.ts).
  */
 export interface PlatformScope {
   readonly clients: Clients;
   readonly logger: Logger;
+  readonly actor: Extract<Actor, { kind: "system" | "platform" }>;
+  readonly requestId: string | null;
   forTenant(tenant: TenantContext): Scope;
+}
+
+/** A platform scope over `clients`; `scopes` collects the tenant scopes it made, whose effects the caller delivers. */
+export function createPlatformScope(
+  clients: Clients,
+  who: { actor: PlatformScope["actor"]; requestId: string | null; logger: Logger },
+): { platform: PlatformScope; scopes: Scope[] } {
+  const scopes: Scope[] = [];
+  const platform: PlatformScope = {
+    clients,
+    logger: who.logger,
+    actor: who.actor,
+    requestId: who.requestId,
+    forTenant(tenant) {
+      const scope = createScope(clients, { tenant, ...who });
+      scopes.push(scope);
+      return scope;
+    },
+  };
+  return { platform, scopes };
 }

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgPolicy, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
-import { appRole, currentTenantSql } from "./roles";
+import { appRole, currentTenantSql, platformRole } from "./roles";
 import { tenants } from "./tenants";
 
 /**
@@ -18,7 +18,7 @@ export const auditEvents = pgTable(
       .references(() => tenants.id),
     seq: bigint("seq", { mode: "number" }).notNull(),
     occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
-    actorType: text("actor_type", { enum: ["user", "system", "anonymous"] }).notNull(),
+    actorType: text("actor_type", { enum: ["user", "system", "anonymous", "platform"] }).notNull(),
     actorId: text("actor_id"),
     action: text("action").notNull(),
     targetType: text("target_type"),
@@ -35,6 +35,17 @@ export const auditEvents = pgTable(
     pgPolicy("audit_events_append", {
       for: "insert",
       to: appRole,
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+    // Platform operations are audited in the chain of each tenant they touch, set with app.tenant_id.
+    pgPolicy("audit_events_platform_read", {
+      for: "select",
+      to: platformRole,
+      using: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
+    pgPolicy("audit_events_platform_append", {
+      for: "insert",
+      to: platformRole,
       withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
     }),
   ],

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { Role } from "./memberships";
-import { appRole, currentTenantSql } from "./roles";
+import { appRole, currentTenantSql, platformRole } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
 
@@ -31,6 +31,13 @@ export const invitations = pgTable(
   (table) => [
     uniqueIndex("invitations_token_idx").on(table.tokenHash),
     index("invitations_tenant_email_idx").on(table.tenantId, table.email),
+    // The platform operator invites a new tenant's first admin and queues the e-mail, in that tenant only.
+    pgPolicy("invitations_platform", {
+      for: "all",
+      to: platformRole,
+      using: sql.raw(`tenant_id = ${currentTenantSql}`),
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
     pgPolicy("invitations_tenant_isolation", {
       for: "all",
       to: appRole,

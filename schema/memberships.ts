@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { appRole, currentTenantSql, writtenInThisTransactionSql } from "./roles";
+import { appRole, currentTenantSql, writtenInThisTransactionSql, platformRole } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
 import { ROLES } from "../functions/contract";
@@ -56,6 +56,8 @@ export const memberships = pgTable(
       to: appRole,
       withCheck: sql.raw(attachable),
     }),
+    // The platform operator reads which tenants a person belongs to (to audit a global disable in each).
+    pgPolicy("memberships_platform_read", { for: "select", to: platformRole, using: sql`true` }),
   ],
 ).enableRLS();
 

@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { appRole, currentTenantSql } from "./roles";
+import { appRole, currentTenantSql, platformRole } from "./roles";
 import { tenants } from "./tenants";
 
 export const OUTBOX_STATUSES = ["pending", "sending", "sent", "dead"] as const;
@@ -54,6 +54,13 @@ export const outbox = pgTable(
     index("outbox_due_idx").on(table.tenantId, table.status, table.nextAttemptAt),
     uniqueIndex("outbox_dedupe_idx").on(table.tenantId, table.dedupeKey),
     check("outbox_status_check", sql`${table.status} in ('pending', 'sending', 'sent', 'dead')`),
+    // The platform operator invites a new tenant's first admin and queues the e-mail, in that tenant only.
+    pgPolicy("outbox_platform", {
+      for: "all",
+      to: platformRole,
+      using: sql.raw(`tenant_id = ${currentTenantSql}`),
+      withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
+    }),
     pgPolicy("outbox_tenant_isolation", {
       for: "all",
       to: appRole,

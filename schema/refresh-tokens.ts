@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { appRole, currentTenantSql } from "./roles";
+import { appRole, currentTenantSql, platformRole } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
 
@@ -40,5 +40,13 @@ export const refreshTokens = pgTable(
       using: sql.raw(`tenant_id = ${currentTenantSql}`),
       withCheck: sql.raw(`tenant_id = ${currentTenantSql}`),
     }),
+    // A global disable revokes the person's sessions in every tenant (column grants: the revocation only).
+    pgPolicy("refresh_tokens_platform_revoke", {
+      for: "update",
+      to: platformRole,
+      using: sql`true`,
+      withCheck: sql`true`,
+    }),
+    pgPolicy("refresh_tokens_platform_read", { for: "select", to: platformRole, using: sql`true` }),
   ],
 ).enableRLS();

@@ -7,6 +7,14 @@ import { pgRole } from "drizzle-orm/pg-core";
  */
 export const appRole = pgRole("vitalis_app").existing();
 
+/**
+ * The platform operator's role (the `tenant:*` CLI and `/api/platform/*`), created by migration 0013: it
+ * creates tenants and their hostnames, suspends them, and disables a person everywhere. No BYPASSRLS: it reads
+ * and writes only through the `*_platform` policies below, and what it writes into a tenant (the first
+ * invitation, its e-mail, audit events) only in the tenant set with `app.tenant_id`, as the app role does.
+ */
+export const platformRole = pgRole("vitalis_platform").existing();
+
 /** The SQL every tenant-scoped policy compares with: the tenant set by `withTenant` for this transaction. */
 export const currentTenantSql = "nullif(current_setting('app.tenant_id', true), '')::uuid";
 

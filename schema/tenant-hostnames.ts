@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { appRole } from "./roles";
+import { appRole, platformRole } from "./roles";
 import { tenants } from "./tenants";
 
 /** The public hostnames a tenant answers on; one hostname belongs to exactly one tenant. */
@@ -16,5 +16,7 @@ export const tenantHostnames = pgTable(
   (table) => [
     index("tenant_hostnames_tenant_idx").on(table.tenantId),
     pgPolicy("tenant_hostnames_read", { for: "select", to: appRole, using: sql`true` }),
+    // The platform operator adds and removes any tenant's hostnames.
+    pgPolicy("tenant_hostnames_platform", { for: "all", to: platformRole, using: sql`true`, withCheck: sql`true` }),
   ],
 ).enableRLS();

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { jsonb, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { Role } from "./memberships";
-import { appRole, currentTenantSql } from "./roles";
+import { appRole, currentTenantSql, platformRole } from "./roles";
 
 /** An organisation that publishes (a clinic, a hospital network). */
 export const tenants = pgTable(
@@ -36,6 +36,8 @@ export const tenants = pgTable(
       using: sql.raw(`id = ${currentTenantSql}`),
       withCheck: sql.raw(`id = ${currentTenantSql}`),
     }),
+    // The platform operator lists, creates, suspends and resumes tenants (the grants limit what it may change).
+    pgPolicy("tenants_platform", { for: "all", to: platformRole, using: sql`true`, withCheck: sql`true` }),
   ],
 ).enableRLS();
 

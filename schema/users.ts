@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { appRole, currentTenantSql, currentUserSql, writtenInThisTransactionSql } from "./roles";
+import { appRole, currentTenantSql, currentUserSql, writtenInThisTransactionSql, platformRole } from "./roles";
 
 const memberOfCurrentTenant = `exists (select 1 from memberships m where m.user_id = users.id and m.tenant_id = ${currentTenantSql})`;
 /**
@@ -60,6 +60,10 @@ export const users = pgTable(
     // A new person has no membership yet: the insert is allowed, and they stay invisible to every other
     // transaction until a membership row (tenant-checked, memberships_attach) is added in the same one.
     pgPolicy("users_insert", { for: "insert", to: appRole, withCheck: sql`true` }),
+    // A global disable (a compromised account) is the platform operator's: it finds the person by e-mail and
+    // sets `status` and `tokens_valid_after` (the column grants of migration 0013), in every tenant at once.
+    pgPolicy("users_platform_read", { for: "select", to: platformRole, using: sql`true` }),
+    pgPolicy("users_platform_update", { for: "update", to: platformRole, using: sql`true`, withCheck: sql`true` }),
   ],
 ).enableRLS();
 

@@ -8,7 +8,7 @@
  * triggers on their schedules (scripts/dev-cron.ts). Ctrl-C stops everything.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
@@ -41,6 +41,7 @@ const PORTS = {
   inbox: 1080,
 };
 const DEV_APP_ROLE = "vitalis_app_dev";
+const DEV_PLATFORM_ROLE = "vitalis_platform_dev";
 const BUCKET = "vitalis-dev";
 
 const stops: Array<() => Promise<void>> = [];
@@ -51,15 +52,18 @@ function banner(lines: string[]): void {
   console.log(`\n${"=".repeat(width)}\n${lines.map((line) => `  ${line}`).join("\n")}\n${"=".repeat(width)}\n`);
 }
 
-async function ensureAppLoginRole(ownerUrl: string): Promise<void> {
+/** The LOGIN roles the Worker and the platform operator connect as (granted their roles after the migrations). */
+async function ensureLoginRoles(ownerUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    await client.query(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${DEV_APP_ROLE}') THEN
-        CREATE ROLE ${DEV_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;
-      END IF;
-    END $$`);
+    for (const role of [DEV_APP_ROLE, DEV_PLATFORM_ROLE]) {
+      await client.query(`DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN
+          CREATE ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS;
+        END IF;
+      END $$`);
+    }
   } finally {
     await client.end();
   }
@@ -68,6 +72,7 @@ async function ensureAppLoginRole(ownerUrl: string): Promise<void> {
 interface DatabaseTarget {
   ownerUrl: string;
   appUrl: string;
+  platformUrl: string;
   host: string;
   port: number;
   embedded: boolean;
@@ -83,17 +88,27 @@ async function startDatabase(): Promise<DatabaseTarget> {
         `DATABASE_URL points at ${url.hostname}:${port}, which does not answer. Start PostgreSQL or unset DATABASE_URL to use embedded PGlite.`,
       );
     }
-    await ensureAppLoginRole(configured);
-    const appUrl = new URL(configured);
-    appUrl.username = DEV_APP_ROLE;
-    appUrl.password = "";
-    return { ownerUrl: configured, appUrl: appUrl.toString(), host: url.hostname, port, embedded: false };
+    await ensureLoginRoles(configured);
+    const as = (role: string): string => {
+      const login = new URL(configured);
+      login.username = role;
+      login.password = "";
+      return login.toString();
+    };
+    return {
+      ownerUrl: configured,
+      appUrl: as(DEV_APP_ROLE),
+      platformUrl: as(DEV_PLATFORM_ROLE),
+      host: url.hostname,
+      port,
+      embedded: false,
+    };
   }
   const embedded = await startEmbeddedPostgres({ host: HOST, port: PORTS.pglite, dataDir: join(STATE, "pglite") });
   stops.push(() => embedded.close());
   const url = `postgres://postgres@${embedded.host}:${embedded.port}/postgres`;
   // PGlite is one superuser session: row-level security is not enforced in this mode.
-  return { ownerUrl: url, appUrl: url, host: embedded.host, port: embedded.port, embedded: true };
+  return { ownerUrl: url, appUrl: url, platformUrl: url, host: embedded.host, port: embedded.port, embedded: true };
 }
 
 async function startRedisAdapter(token: string): Promise<string> {
@@ -115,6 +130,8 @@ interface DevSecrets {
   mfaEncryptionKey: string;
   auditEd25519Jwk: string;
   auditMldsaSeed: string;
+  /** The platform operator's API token (`Authorization: Bearer …` on /api/platform/*); the Worker gets its hash. */
+  platformToken: string;
 }
 
 async function devSecrets(): Promise<DevSecrets> {
@@ -125,15 +142,22 @@ async function devSecrets(): Promise<DevSecrets> {
   } catch {
     stored = {};
   }
-  if (stored.privateJwks && stored.mfaEncryptionKey && stored.auditEd25519Jwk && stored.auditMldsaSeed)
+  if (
+    stored.privateJwks &&
+    stored.mfaEncryptionKey &&
+    stored.auditEd25519Jwk &&
+    stored.auditMldsaSeed &&
+    stored.platformToken
+  )
     return stored as DevSecrets;
-  // Secrets files written before audit checkpoints existed get the audit keys added; the others are kept.
+  // Secrets files written before audit checkpoints or the platform API existed get those added; the rest are kept.
   const audit = await generateAuditSigningKeys();
   const secrets: DevSecrets = {
     privateJwks: stored.privateJwks ?? JSON.stringify([await generateSigningJwk(`dev-${Date.now().toString(36)}`)]),
     mfaEncryptionKey: stored.mfaEncryptionKey ?? generateMfaKey(),
     auditEd25519Jwk: stored.auditEd25519Jwk ?? audit.ed25519Jwk,
     auditMldsaSeed: stored.auditMldsaSeed ?? audit.mldsaSeed,
+    platformToken: stored.platformToken ?? randomBytes(32).toString("base64url"),
   };
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
@@ -207,7 +231,10 @@ async function main(): Promise<void> {
   stops.push(() => mail.close());
 
   await runMigrations(database.ownerUrl);
-  if (!database.embedded) await grantAppRole(database.ownerUrl, DEV_APP_ROLE);
+  if (!database.embedded) {
+    await grantAppRole(database.ownerUrl, DEV_APP_ROLE);
+    await grantAppRole(database.ownerUrl, DEV_PLATFORM_ROLE, "vitalis_platform");
+  }
   const password = process.env.DEMO_PASSWORD ?? "vitalis-demo";
   const seeded = await seedDemo(database.ownerUrl, { password, environment });
 
@@ -235,6 +262,9 @@ async function main(): Promise<void> {
     ADMIN_ORIGINS: `http://localhost:${PORTS.worker},http://127.0.0.1:${PORTS.worker}`,
     // wrangler.toml turns it on for Cloudflare; locally nothing vouches for CF-Connecting-IP unless you say so.
     TRUST_CLIENT_IP_HEADER: process.env.TRUST_CLIENT_IP_HEADER ?? "false",
+    // The platform operator: the API takes the token whose hash this is; the CLI reads this file when run bare.
+    PLATFORM_DATABASE_URL: database.platformUrl,
+    PLATFORM_API_TOKEN_SHA256: createHash("sha256").update(secrets.platformToken).digest("hex"),
     // Every message goes to the local mail catcher; plain SMTP is allowed only in development and tests.
     SMTP_HOST: mail.host,
     SMTP_PORT: String(mail.smtpPort),
@@ -289,6 +319,12 @@ async function main(): Promise<void> {
     `  (the reviewer's CRM ${DEMO_CREDENTIAL.input.crmNumber}/${DEMO_CREDENTIAL.input.crmUf} is verified)`,
     `Demo content: ${seeded.articlesCreated + seeded.articlesKept} articles (${seeded.articlesCreated} new); a new demo schedules one`,
     "  a few minutes ahead. The [cron …] lines show the Worker's cron jobs as they run.",
+    "",
+    "Platform operator (token in .local-cloud/dev-secrets.json, platformToken):",
+    `  curl -H "Authorization: Bearer ${secrets.platformToken}" ${base}/api/platform/tenants`,
+    "  npm run tenant:create -- --slug clinic --name Clinic --hostname clinic.localhost \\",
+    `      --admin-email admin@clinic.test --origin http://clinic.localhost:${PORTS.worker}`,
+    "  (tenant:list, tenant:hostname, tenant:suspend, tenant:resume, user:disable, user:enable: scripts/tenant.ts)",
     "",
     "Ctrl-C stops everything.",
   ]);

@@ -21,15 +21,20 @@ export async function runMigrations(databaseUrl: string): Promise<void> {
 }
 
 /**
- * Lets an environment's LOGIN role act as the Worker's role (created by the first migration). Idempotent.
- * The LOGIN role itself is made by whoever owns the environment (Terraform, the dev script, the tests).
+ * Lets an environment's LOGIN role act as the Worker's role (created by the first migration), or with `role`,
+ * as the platform operator's (`vitalis_platform`, migration 0011). Idempotent. The LOGIN role itself is made by
+ * whoever owns the environment (Terraform, the dev script, the tests).
  */
-export async function grantAppRole(databaseUrl: string, loginRole: string): Promise<void> {
+export async function grantAppRole(
+  databaseUrl: string,
+  loginRole: string,
+  role: "vitalis_app" | "vitalis_platform" = "vitalis_app",
+): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(loginRole)) throw new Error(`invalid role name: ${loginRole}`);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`GRANT vitalis_app TO ${loginRole}`);
+    await client.query(`GRANT ${role} TO ${loginRole}`);
   } finally {
     await client.end();
   }
@@ -43,5 +48,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   await runMigrations(url);
   if (process.env.APP_DATABASE_ROLE) await grantAppRole(url, process.env.APP_DATABASE_ROLE);
+  if (process.env.PLATFORM_DATABASE_ROLE) {
+    await grantAppRole(url, process.env.PLATFORM_DATABASE_ROLE, "vitalis_platform");
+  }
   console.log("migrations applied");
 }

@@ -2,7 +2,7 @@ import type { Bindings } from "../env";
 import { deliverCommittedEvents } from "../effects";
 import { getConfig } from "../env";
 import { createLogger } from "../lib/logging";
-import { createScope, openClients, type PlatformScope, type Scope } from "../scope";
+import { createPlatformScope, openClients, type PlatformScope } from "../scope";
 
 export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
 
@@ -15,16 +15,11 @@ export function defineJob(name: string, work: (platform: PlatformScope) => Promi
   const job: Job = async (env) => {
     const clients = openClients(getConfig(env));
     const logger = createLogger({ job: name });
-    const scopes: Scope[] = [];
-    const platform: PlatformScope = {
-      clients,
+    const { platform, scopes } = createPlatformScope(clients, {
+      actor: { kind: "system", job: name },
+      requestId: null,
       logger,
-      forTenant(tenant) {
-        const scope = createScope(clients, { tenant, actor: { kind: "system", job: name }, requestId: null, logger });
-        scopes.push(scope);
-        return scope;
-      },
-    };
+    });
     try {
       await work(platform);
     } finally {

@@ -9,11 +9,13 @@ export interface TenantContext {
 
 /**
  * Who is asking: the one name for it everywhere. A verified access token gives a user, no token an anonymous
- * reader, and a cron job acts as the system.
+ * reader, a cron job acts as the system, and the platform operator as the platform.
  */
 export type Actor =
   | { kind: "anonymous" }
   | { kind: "system"; job: string }
+  /** The platform operator, through the `tenant:*` CLI or `/api/platform/*` (a platform credential, never a tenant's). */
+  | { kind: "platform"; via: "cli" | "api" }
   | {
       kind: "user";
       userId: string;

@@ -62,6 +62,15 @@ export async function withTenant<T>(
 }
 
 /**
+ * Moves the rest of `tx` into `tenantId` (`app.tenant_id`), for platform work that touches several tenants in one
+ * transaction, e.g. auditing a global user disable in each tenant the person belongs to.
+ */
+export async function enterTenant(tx: Transaction, tenantId: string): Promise<void> {
+  if (!UUID.test(tenantId)) throw new TypeError("enterTenant needs a tenant UUID");
+  await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+}
+
+/**
  * Makes the rest of `tx` act for `userId` (`app.user_id`), for the one step where the account owner has proved
  * who they are inside an anonymous request: a sign-in that upgrades the stored password hash.
  */

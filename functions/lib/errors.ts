@@ -165,6 +165,19 @@ export class DependencyUnavailableError extends AppError {
   }
 }
 
+/**
+ * The tenant published at this hostname is suspended by the platform operator: its site and API answer nothing
+ * but this (RFC 9110 §15.6.4), and its data is kept as it is until it is resumed.
+ */
+export class TenantSuspendedError extends AppError {
+  readonly status = 503;
+  readonly code = "tenant_suspended";
+  readonly title = "This site is suspended";
+  constructor() {
+    super("This site is temporarily unavailable.");
+  }
+}
+
 /** The generic answer for anything unexpected; its details go to the log, never to the caller. */
 export class InternalError extends AppError {
   readonly status = 500;

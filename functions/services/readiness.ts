@@ -21,6 +21,7 @@ export const CONFIG_ONLY_SECTIONS = [
   "site",
   "edge",
   "mail",
+  "platform",
 ] as const satisfies SectionName[];
 export type ConfigOnlySection = (typeof CONFIG_ONLY_SECTIONS)[number];
 

@@ -2,27 +2,33 @@ import { eq } from "drizzle-orm";
 import { tenantHostnames, tenants } from "../../schema";
 import type { TenantContext } from "../lib/actor";
 import type { HttpDatabase } from "../lib/db-http";
-import { NotFoundError } from "../lib/errors";
+import { NotFoundError, TenantSuspendedError } from "../lib/errors";
 import type { Logger } from "../lib/logging";
 
+type TenantStatus = "active" | "suspended";
+
 // Hostname → tenant changes rarely; a short per-isolate memo saves a query on most requests. It holds plain
-// data only (no I/O objects), and a suspended tenant stops answering within a minute.
+// data only (no I/O objects). A suspension, resumption or hostname change made through this isolate clears it
+// at once (`forgetTenantHosts`); other isolates follow within a minute.
 const MEMO_TTL_MS = 60_000;
 const MEMO_MAX = 500;
-const memo = new Map<string, { tenant: TenantContext | null; expires: number }>();
+const memo = new Map<string, { tenant: TenantContext | null; status: TenantStatus; expires: number }>();
 
 export function normaliseHost(hostname: string): string {
   return hostname.trim().toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
 }
 
-/** The active tenant published at `hostname`; an unknown or suspended host is a 404. */
+/**
+ * The tenant published at `hostname`. An unknown host is a 404; a suspended tenant's is a 503
+ * `tenant_suspended`, for its site and its API alike.
+ */
 export async function resolveTenantByHost(db: HttpDatabase, hostname: string, logger: Logger): Promise<TenantContext> {
   const host = normaliseHost(hostname);
   const now = Date.now();
   let entry = memo.get(host);
   if (!entry || entry.expires < now) {
     const stale = entry;
-    let rows: Array<{ id: string; slug: string; name: string; status: "active" | "suspended" }>;
+    let rows: Array<{ id: string; slug: string; name: string; status: TenantStatus }>;
     try {
       rows = await db
         .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, status: tenants.status })
@@ -35,16 +41,28 @@ export async function resolveTenantByHost(db: HttpDatabase, hostname: string, lo
       // served (stale-if-error, RFC 5861 §4); a host we never saw fails as the query did.
       if (!stale) throw error;
       logger.warn("tenant lookup failed; using the last known tenant for this host", { error });
-      rows = stale.tenant ? [{ ...stale.tenant, status: "active" }] : [];
+      rows = stale.tenant ? [{ ...stale.tenant, status: stale.status }] : [];
     }
     const [row] = rows;
     entry = {
-      tenant: row && row.status === "active" ? { id: row.id, slug: row.slug, name: row.name } : null,
+      tenant: row ? { id: row.id, slug: row.slug, name: row.name } : null,
+      status: row?.status ?? "active",
       expires: now + MEMO_TTL_MS,
     };
     if (memo.size >= MEMO_MAX) memo.clear();
     memo.set(host, entry);
   }
   if (!entry.tenant) throw new NotFoundError("No site is published at this address.");
+  if (entry.status !== "active") throw new TenantSuspendedError();
   return entry.tenant;
+}
+
+/**
+ * Drops this isolate's memo of `hostnames` and of every host of `tenantId`, after the platform operator changed
+ * them, so the next request here reads the change.
+ */
+export function forgetTenantHosts(input: { tenantId?: string; hostnames?: string[] }): void {
+  for (const hostname of input.hostnames ?? []) memo.delete(normaliseHost(hostname));
+  if (!input.tenantId) return;
+  for (const [host, entry] of memo) if (entry.tenant?.id === input.tenantId) memo.delete(host);
 }

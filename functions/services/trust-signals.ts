@@ -22,6 +22,9 @@ const DAY = 86400;
  */
 export const tenantNotBeforeKey = (tenantId: string, userId: string): string => `vitalis:nbf:${userId}:${tenantId}`;
 
+/** Access tokens of `userId` issued up to this second are void in every tenant (logout-all, a global disable). */
+export const userNotBeforeKey = (userId: string): string => `vitalis:nbf:${userId}`;
+
 /**
  * The whole per-request bookkeeping as one Lua script, so a protected request costs one Redis command
  * (Upstash bills per command). KEYS: 1 jti denylist, 2 user not-before, 3 tenant not-before, 4 per-minute
@@ -90,7 +93,7 @@ export async function gatherSignals(
   const user = principal.userId;
   const keys = [
     `vitalis:deny:${principal.tokenId}`,
-    `vitalis:nbf:${user}`,
+    userNotBeforeKey(user),
     tenantNotBeforeKey(principal.tenantId, user),
     `vitalis:rate:s:${user}:${minute}`,
     `vitalis:rate:ip:${context.ipHash}:${minute}`,

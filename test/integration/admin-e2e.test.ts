@@ -18,6 +18,7 @@ import { createUser, type TestUser } from "../support/auth.js";
 import { requireChromium } from "../support/browser.js";
 import { makeDicom } from "../support/dicom.js";
 import { adminClient } from "../support/db.js";
+import { lastMail } from "../support/outbox.js";
 
 const SHOTS = new URL("../../test-results/screenshots/", import.meta.url).pathname;
 describe("admin SPA in Chromium", () => {
@@ -34,6 +35,7 @@ describe("admin SPA in Chromium", () => {
   const pageErrors: string[] = [];
   const consoleLog: string[] = [];
   let hasAnalysis = false;
+  let tenantId: string;
 
   beforeAll(async () => {
     requireChromium(CHROMIUM.executablePath);
@@ -45,7 +47,7 @@ describe("admin SPA in Chromium", () => {
       slug,
       "Clínica Vitalis E2E",
     ]);
-    const tenantId = tenant.rows[0]!.id;
+    tenantId = tenant.rows[0]!.id;
     await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [
       hostname,
       tenantId,
@@ -166,6 +168,21 @@ describe("admin SPA in Chromium", () => {
     await page.getByRole("link", { name: "Membros", exact: true }).click();
     await page.locator(`[data-member="${reviewer.email}"]`).waitFor();
     await shot("02a-members");
+    // The admin invites an author; the link from the e-mail opens the public page, which creates the account.
+    const invitee = `autora.${Math.random().toString(36).slice(2, 8)}@example.test`;
+    await page.locator("#invite-email").fill(invitee);
+    await page.getByRole("button", { name: "Enviar o convite" }).click();
+    await page.locator("[data-testid=invitations]").getByText(invitee).waitFor();
+    const invitation = await lastMail(admin, tenantId, invitee, "invitation");
+    await page.goto(`${origin}/admin/invitation#token=${invitation.secret!}`);
+    await page.locator("#accept-name").fill("Dra. Ana Autora");
+    await page.locator("#accept-password").fill("uma frase longa da autora");
+    await page.getByRole("button", { name: "Aceitar o convite" }).click();
+    await page.locator(".notice-ok").waitFor();
+    expect(page.url()).not.toContain("token=");
+    await shot("02b-invitation-accepted");
+    await page.goto(`${origin}/admin/members`);
+    await page.locator(`[data-member="${invitee}"]`).waitFor();
     // The admin also sees the compliance screens. The audit log names data subjects and PHI reads: this
     // password-only session is asked to step up (RFC 9470), and declining leaves the log unread.
     await page.getByRole("link", { name: "Conformidade", exact: true }).click();

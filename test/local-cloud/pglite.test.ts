@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client, Pool, neonConfig } from "@neondatabase/serverless";
+import { Client, Pool, neon, neonConfig } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
   isReachable,
   startEmbeddedPostgres,
+  startNeonHttp,
   startNeonProxy,
   type EmbeddedPostgres,
   type NeonProxy,
@@ -75,6 +76,26 @@ describe("embedded PGlite behind the Neon proxy", () => {
       expect(results.map((r) => r.rows[0]?.i)).toEqual([1, 2, 3]);
     } finally {
       await pool.end();
+    }
+  });
+
+  it("answers the HTTP driver through the local Neon HTTP endpoint, as npm run dev wires it", async () => {
+    const http = await startNeonHttp({ allow: [`${pg.host}:${pg.port}`], maxConnections: 1 });
+    neonConfig.fetchEndpoint = http.url;
+    try {
+      const sql = neon(url(pg));
+      expect(await sql`select 40 + ${2}::int as n`).toEqual([{ n: 42 }]);
+      const [, setting] = await sql.transaction(
+        [sql`select set_config('app.tenant_id', 'demo', true)`, sql`select current_setting('app.tenant_id') as tenant`],
+        { readOnly: true },
+      );
+      expect(setting).toEqual([{ tenant: "demo" }]);
+      await expect(
+        sql.transaction([sql`insert into notes (body) values ('half')`, sql`select 1 / 0`]),
+      ).rejects.toMatchObject({ code: "22012" });
+      expect(await sql`select count(*)::int as n from notes where body = 'half'`).toEqual([{ n: 0 }]);
+    } finally {
+      await http.close();
     }
   });
 

@@ -7,7 +7,7 @@ import { getConfig, requireSection } from "../../functions/env.js";
 import { createDatabase, type Database, type DatabaseClients } from "../../functions/lib/db.js";
 import { createHttpDatabase } from "../../functions/lib/db-http.js";
 import { createLogger } from "../../functions/lib/logging.js";
-import { createScope, type Clients, type PlatformScope } from "../../functions/scope.js";
+import { createPlatformScope, type Clients, type PlatformScope } from "../../functions/scope.js";
 import type { Storage } from "../../functions/services/media-storage.js";
 import { testBindings } from "./worker.js";
 
@@ -41,12 +41,11 @@ export function platformScope(db: Database, job = "test", storage?: Storage): Pl
     storage: storage ?? unavailable("storage"),
     close: async () => undefined,
   };
-  const logger = createLogger({ job });
-  return {
-    clients,
-    logger,
-    forTenant: (tenant) => createScope(clients, { tenant, actor: { kind: "system", job }, requestId: null, logger }),
-  };
+  return createPlatformScope(clients, {
+    actor: { kind: "system", job },
+    requestId: null,
+    logger: createLogger({ job }),
+  }).platform;
 }
 
 /** A superuser client for seeding and inspection; it bypasses row-level security. */

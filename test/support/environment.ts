@@ -5,6 +5,8 @@ export interface TestEnvironment {
   /** The Worker's connection: a LOGIN role granted `vitalis_app`, no BYPASSRLS. */
   appDatabaseUrl: string;
   appDatabaseRole: string;
+  /** The platform operator's connection: a LOGIN role granted `vitalis_platform`, no BYPASSRLS. */
+  platformDatabaseUrl: string;
   neonProxy: string;
   /** URL of the local endpoint that answers Neon's HTTP protocol (the Worker's NEON_HTTP_ENDPOINT). */
   neonHttp: string;

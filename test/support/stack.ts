@@ -130,6 +130,7 @@ export async function startStack(label: string): Promise<Stack> {
       adminDatabaseUrl,
       appDatabaseUrl: database.appUrl,
       appDatabaseRole: APP_ROLE,
+      platformDatabaseUrl: database.platformUrl,
       neonProxy: `127.0.0.1:${neonProxy.port}/v1`,
       neonHttp: neonHttp.url,
       redisUrl,

@@ -43,6 +43,9 @@ export function testBindings(env: TestEnvironment): Bindings {
     // The harness plays Cloudflare's edge: `fetch` below sets CF-Connecting-IP on every request, so the Worker
     // trusts it as production does. Tests of an untrusted header start a Worker with "false".
     TRUST_CLIENT_IP_HEADER: "true",
+    // The platform operator's database login; the platform API stays off (404) until a test sets
+    // PLATFORM_API_TOKEN_SHA256.
+    PLATFORM_DATABASE_URL: env.platformDatabaseUrl,
     // The mail catcher of this run: plain SMTP, which the configuration allows only in tests and development.
     SMTP_HOST: env.mail.smtpHost,
     SMTP_PORT: String(env.mail.smtpPort),

@@ -111,7 +111,7 @@ export const postLogout: RouteHandler<typeof logoutRoute, AppBindings> = async (
 
 export const postLogoutAll: RouteHandler<typeof logoutAllRoute, AppBindings> = async (c) => {
   const { userId } = requireUser(c.var.scope);
-  await revokeAllSessions(c.var.scope, { userId, reason: "logout_all" });
+  await revokeAllSessions(c.var.scope, { userId });
   deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
   return c.body(null, 204);
 };

@@ -42,7 +42,7 @@ export const readyz = createRoute({
   path: "/readyz",
   tags: ["Operations"],
   summary:
-    "Readiness: PostgreSQL (select 1), Redis (PING) and S3 (a probe read in the bucket), each with latency in ms, and every other configuration section (auth, audit, analysis, site, edge) that does not parse.",
+    "Readiness: PostgreSQL (select 1), Redis (PING) and S3 (a probe read in the bucket), each with latency in ms, and every other configuration section (auth, audit, analysis, site, edge, mail, platform) that does not parse.",
   responses: {
     200: { description: "Every dependency is up.", content: { "application/json": { schema: readinessSchema } } },
     503: {

@@ -25,6 +25,7 @@ import {
   type SessionTokens,
 } from "./sessions";
 import { ACCESS_TOKEN_SECONDS, ENROLMENT_TOKEN_SECONDS, issueAccessToken, verifyMfaToken } from "./tokens";
+import { userNotBeforeKey } from "../trust-signals";
 import { updateOwnAccount } from "./own-account";
 
 // A hash of a random password nobody knows: an account without a password is checked against it (same cost).
@@ -210,7 +211,7 @@ async function enableFactor(
 
 /** After `enableFactor` commits: access tokens issued up to `now` are refused (the check logout-all relies on). */
 async function refuseTokensBefore(scope: Scope, userId: string, now: Date): Promise<void> {
-  await scope.redis.set(`vitalis:nbf:${userId}`, String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
+  await scope.redis.set(userNotBeforeKey(userId), String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
 }
 
 /**

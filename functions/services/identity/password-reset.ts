@@ -15,6 +15,7 @@ import { updateOwnAccount } from "./own-account";
 import { asUser, revocationSecond } from "./sessions";
 import { throttle, limiter } from "./throttle";
 import { ACCESS_TOKEN_SECONDS } from "./tokens";
+import { userNotBeforeKey } from "../trust-signals";
 
 /** How long a reset link works (OWASP Forgot Password cheat sheet: short-lived, single use). */
 export const PASSWORD_RESET_SECONDS = 30 * 60;
@@ -158,7 +159,7 @@ export async function confirmPasswordReset(
       asUser(user.id),
     );
     // Before the commit, so a Redis failure leaves the old password in place rather than old tokens alive.
-    await scope.redis.set(`vitalis:nbf:${user.id}`, String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
+    await scope.redis.set(userNotBeforeKey(user.id), String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
     return user.id;
   });
   if (!userId) throw RESET_INVALID();

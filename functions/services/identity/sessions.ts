@@ -20,7 +20,7 @@ import {
 } from "./lockout";
 import { updateOwnAccount } from "./own-account";
 import { throttle } from "./throttle";
-import { tenantNotBeforeKey } from "../trust-signals";
+import { tenantNotBeforeKey, userNotBeforeKey } from "../trust-signals";
 import { ACCESS_TOKEN_SECONDS, type AccessClaims, issueAccessToken, issueMfaToken, verifyMfaToken } from "./tokens";
 
 /** Refresh tokens: idle lifetime per rotation, and an absolute limit from the original sign-in. */
@@ -422,26 +422,20 @@ export async function logout(scope: Scope, input: LogoutInput): Promise<void> {
 }
 
 /**
- * Voids every token `userId` holds, at once: a not-before instant in the database (checked on refresh)
- * and in Redis (checked on every request until the last access token issued before it has expired).
- * The event names the scope's actor: the user themself (`logout_all`) or the admin who disabled them.
+ * Logout-all: voids every token the signed-in user holds, at once: a not-before instant in the database (checked
+ * on refresh) and in Redis (checked on every request until the last access token issued before it has expired).
+ * Disabling someone else everywhere is the platform operator's (services/platform/users.ts).
  */
-export async function revokeAllSessions(
-  scope: Scope,
-  input: { userId: string; reason: "logout_all" | "user_disabled" },
-): Promise<void> {
-  const { userId, reason } = input;
+export async function revokeAllSessions(scope: Scope, input: { userId: string }): Promise<void> {
+  const { userId } = input;
   const now = new Date();
   await scope.transaction(async (tx) => {
     await updateOwnAccount(tx, userId, { tokensValidAfter: now, updatedAt: now });
     await tx
       .update(refreshTokens)
-      .set({ revokedAt: now, revokedReason: reason })
+      .set({ revokedAt: now, revokedReason: "logout_all" })
       .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
-    await scope.audit(tx, reason === "logout_all" ? "auth.logout_all" : "user.sessions_revoked", {
-      type: "user",
-      id: userId,
-    });
+    await scope.audit(tx, "auth.logout_all", { type: "user", id: userId });
   });
-  await scope.redis.set(`vitalis:nbf:${userId}`, String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
+  await scope.redis.set(userNotBeforeKey(userId), String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
 }
