@@ -32,6 +32,9 @@ import type {
   MediaItem,
   MediaPage,
   Me,
+  OutboxMessage,
+  OutboxPage,
+  OutboxStatus,
   Revision,
   RevisionComparison,
   Role,
@@ -244,6 +247,17 @@ export const passwordReset = {
   request: (email: string) => data<void>("POST", "/api/auth/password-reset", { body: { email }, anonymous: true }),
   confirm: (token: string, password: string) =>
     data<void>("POST", "/api/auth/password-reset/confirm", { body: { token, password }, anonymous: true }),
+};
+
+// ---- Outgoing e-mail ----
+
+export const outbox = {
+  list: (query: { status?: OutboxStatus | undefined; page: number }) =>
+    data<OutboxPage>(
+      "GET",
+      `/api/outbox?page=${query.page}&pageSize=25${query.status ? `&status=${encodeURIComponent(query.status)}` : ""}`,
+    ),
+  retry: (id: string) => data<OutboxMessage>("POST", `/api/outbox/${encodeURIComponent(id)}/retry`),
 };
 
 export type { Taxonomy };

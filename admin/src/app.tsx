@@ -5,6 +5,7 @@ import { AccountScreen } from "./screens/account";
 import { ComplianceScreen } from "./screens/compliance";
 import { CONTENT_TYPES, contentRoute, screenPath, TYPE_WORDS } from "./content-kinds";
 import { MediaScreen } from "./screens/media";
+import { OutboxScreen } from "./screens/outbox";
 import { ContentList } from "./screens/list";
 import { EditorScreen, NewContentScreen } from "./screens/editor";
 import { SignIn } from "./screens/signin";
@@ -243,6 +244,7 @@ export function App() {
   else if (route.path === "/account") screen = <AccountScreen me={user} onChanged={loadMe} />;
   else if (route.path === "/members" && isAdmin) screen = <MembersScreen selfId={user.id} />;
   else if (route.path === "/credentials" && isAdmin) screen = <CredentialsScreen />;
+  else if (route.path === "/outbox" && isAdmin) screen = <OutboxScreen />;
   else if (route.path === "/settings" && isAdmin) screen = <SettingsScreen />;
   else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
@@ -292,6 +294,11 @@ export function App() {
           {isAdmin && (
             <Link href="/credentials" class={route.path === "/credentials" ? "active" : ""}>
               {t("navCredentials")}
+            </Link>
+          )}
+          {isAdmin && (
+            <Link href="/outbox" class={route.path === "/outbox" ? "active" : ""}>
+              {t("navOutbox")}
             </Link>
           )}
           {isAdmin && (

@@ -154,6 +154,17 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     "pt-BR": "O autor não pode aprovar o próprio conteúdo. Outro médico precisa revisá-lo.",
     es: "El autor no puede aprobar su propio contenido. Otro médico debe revisarlo.",
   },
+  mail_not_dead: {
+    en: "Only a message that was given up on can be retried; this one is still being delivered or was sent.",
+    "pt-BR": "Só uma mensagem abandonada pode ser reenviada; esta ainda está sendo entregue ou já foi enviada.",
+    es: "Solo un mensaje abandonado puede reintentarse; este todavía se está entregando o ya se envió.",
+  },
+  mail_link_expired: {
+    en: "The link in this message has expired, so sending it again would not help. Send a new invitation or reset instead.",
+    "pt-BR":
+      "O link desta mensagem expirou, então reenviá-la não adianta. Envie um novo convite ou uma nova redefinição.",
+    es: "El enlace de este mensaje caducó, así que reenviarlo no sirve. Envía una nueva invitación o un nuevo restablecimiento.",
+  },
   publish_blocked: {
     en: "Publishing is blocked by the analysis findings listed in the Analysis panel. Fix them and analyse again, or ask a medical reviewer to override with a written justification.",
     "pt-BR":

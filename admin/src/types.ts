@@ -27,6 +27,8 @@ import type { UploadKind } from "../../schema/uploads";
 import type { AuditEvent, AuditPage, AuditVerification } from "../../functions/routes/audit/schemas";
 import type { ComplianceReport, LegalHold as HoldView } from "../../functions/routes/compliance/schemas";
 import type { PrivacyRequest as PrivacyRequestView, SubjectMatch } from "../../functions/routes/privacy/schemas";
+import type { OutboxMessage, OutboxPage } from "../../functions/routes/outbox/schemas";
+import type { OutboxStatus } from "../../schema/outbox";
 
 export type ContentItem = z.infer<typeof contentItemSchema>;
 export type ContentPage = z.infer<typeof contentPageSchema>;
@@ -44,6 +46,7 @@ export type MediaListItem = z.infer<typeof mediaListItemSchema>;
 export type MediaPage = z.infer<typeof mediaPageSchema>;
 export type UploadTicket = z.infer<typeof uploadTicketSchema>;
 export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView, SubjectMatch };
+export type { OutboxMessage, OutboxPage, OutboxStatus };
 
 export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, WorkflowState };
 
@@ -62,3 +65,4 @@ export const STATES: readonly WorkflowState[] = [
   "published",
   "archived",
 ];
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ["pending", "sending", "sent", "dead"];

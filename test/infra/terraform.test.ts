@@ -27,7 +27,7 @@ import {
   type TerraformConfig,
 } from "./terraform-checks";
 
-const moduleNames = ["cloudflare-worker", "neon", "upstash", "s3-dicom", "iam"] as const;
+const moduleNames = ["cloudflare-worker", "neon", "upstash", "s3-dicom", "iam", "ses-smtp"] as const;
 const envNames = ["staging", "production"] as const;
 const configs = new Map<string, TerraformConfig>();
 const mod = (name: (typeof moduleNames)[number]): TerraformConfig => configs.get(`modules/${name}`)!;
@@ -68,7 +68,14 @@ describe("terraform files", () => {
 
   it("secrets are variables marked sensitive and outputs carrying credentials are sensitive", () => {
     const worker = mod("cloudflare-worker");
-    for (const name of ["database_url", "upstash_redis_rest_token", "s3_access_key_id", "s3_secret_access_key"]) {
+    for (const name of [
+      "database_url",
+      "upstash_redis_rest_token",
+      "s3_access_key_id",
+      "s3_secret_access_key",
+      "smtp_username",
+      "smtp_password",
+    ]) {
       expect(worker.variables.get(name)?.sensitive, name).toBe(true);
       expect(worker.variables.get(name)?.default, name).toBeUndefined();
     }
@@ -76,6 +83,7 @@ describe("terraform files", () => {
       ["neon", ["owner_database_url", "app_database_url", "app_role_sql"]],
       ["upstash", ["rest_token"]],
       ["iam", ["access_key_id", "secret_access_key"]],
+      ["ses-smtp", ["smtp_username", "smtp_password"]],
       ["cloudflare-worker", ["worker_secrets_json"]],
     ] as const) {
       for (const output of outputs) expect(mod(dir).outputs.get(output)?.sensitive, `${dir}.${output}`).toBe(true);
@@ -146,7 +154,14 @@ describe("state and providers", () => {
   it("every module used by the environments exists and gets its required variables", async () => {
     for (const name of envNames) {
       expect(await checkModuleWiring(env(name)), name).toEqual([]);
-      expect([...env(name).modules.keys()].sort()).toEqual(["cloudflare_worker", "iam", "neon", "s3_dicom", "upstash"]);
+      expect([...env(name).modules.keys()].sort()).toEqual([
+        "cloudflare_worker",
+        "iam",
+        "neon",
+        "s3_dicom",
+        "ses_smtp",
+        "upstash",
+      ]);
     }
   });
 });
@@ -267,6 +282,36 @@ describe("iam presigner", () => {
   });
 });
 
+describe("ses smtp", () => {
+  it("may only send, only through the one identity, only as the sender address", () => {
+    const doc = mod("ses-smtp").data.get("aws_iam_policy_document")?.get("smtp")?.[0] ?? {};
+    const statements = statementsFromPolicyDocument(doc);
+    expect(checkLeastPrivilege(statements, ["ses:SendRawEmail"])).toEqual([]);
+    expect(statements.flatMap((s) => s.actions)).toEqual(["ses:SendRawEmail"]);
+    expect(statements[0]?.resources).toEqual(["${aws_sesv2_email_identity.sender.arn}"]);
+    expect(JSON.stringify(doc)).toContain("ses:FromAddress");
+    expect(JSON.stringify(doc)).toContain("${var.mail_from_address}");
+  });
+
+  it("hands the Worker SES SMTP credentials over TLS on 465, the password derived for the region", () => {
+    const ses = mod("ses-smtp");
+    expect(ses.outputs.get("smtp_password")?.value).toBe("${aws_iam_access_key.smtp.ses_smtp_password_v4}");
+    expect(ses.outputs.get("smtp_username")?.value).toBe("${aws_iam_access_key.smtp.id}");
+    expect(ses.locals.get("smtp_host")).toBe("email-smtp.${var.region}.amazonaws.com");
+    const worker = mod("cloudflare-worker");
+    const vars = worker.locals.get("worker_vars") as Record<string, string>;
+    expect(vars).toMatchObject({ SMTP_PORT: "465", SMTP_SECURITY: "tls" });
+    const secrets = worker.locals.get("worker_secrets") as Record<string, string>;
+    expect(secrets).toMatchObject({ SMTP_USERNAME: "${var.smtp_username}", SMTP_PASSWORD: "${var.smtp_password}" });
+    // Every mail variable the Worker reads reaches it, as a var or a secret.
+    const envTs = readFileSync(join(repoRoot, "functions/env.ts"), "utf8");
+    for (const name of ["SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM"]) {
+      expect(envTs).toContain(`${name}?: string`);
+      expect(name in vars || name in secrets, name).toBe(true);
+    }
+  });
+});
+
 describe("cloudflare worker", () => {
   it("has the three cron triggers", () => {
     const worker = mod("cloudflare-worker");
@@ -301,6 +346,8 @@ describe("cloudflare worker", () => {
       "DATABASE_URL",
       "S3_ACCESS_KEY_ID",
       "S3_SECRET_ACCESS_KEY",
+      "SMTP_PASSWORD",
+      "SMTP_USERNAME",
       "UPSTASH_REDIS_REST_TOKEN",
       "UPSTASH_REDIS_REST_URL",
     ]);

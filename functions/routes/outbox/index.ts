@@ -5,34 +5,10 @@ import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import { listOutbox, retryDeadMail } from "../../services/outbox";
+import { outboxMessageSchema, outboxPageSchema } from "./schemas";
 
 const adminsRead: ProtectOptions = { sensitivity: "restricted", action: "read", roles: ["admin"] };
 const adminsWrite: ProtectOptions = { sensitivity: "restricted", action: "write", roles: ["admin"] };
-
-// What an admin sees of a message: where it goes, how delivery went. Never its parameters, body or secret.
-const outboxMessageSchema = z
-  .object({
-    id: z.uuid(),
-    template: z.string(),
-    locale: z.string(),
-    recipient: z.string(),
-    status: z.enum(OUTBOX_STATUSES),
-    attempts: z.number().int(),
-    nextAttemptAt: z.string(),
-    lastError: z.string().nullable(),
-    createdAt: z.string(),
-    sentAt: z.string().nullable(),
-  })
-  .openapi("OutboxMessage");
-
-const outboxPageSchema = z
-  .object({
-    messages: z.array(outboxMessageSchema),
-    total: z.number().int(),
-    page: z.number().int(),
-    pageSize: z.number().int(),
-  })
-  .openapi("OutboxPage");
 
 const listRoute = protectedRoute({
   method: "get",

@@ -45,3 +45,8 @@ output "presigner_user_arn" {
   description = "IAM user the Worker presigns with."
   value       = module.iam.user_arn
 }
+
+output "mail_dkim_records" {
+  description = "CNAME records to publish for the sending domain's Easy DKIM in SES."
+  value       = module.ses_smtp.dkim_records
+}

@@ -39,6 +39,15 @@ module "iam" {
   kms_key_arn     = module.s3_dicom.kms_key_arn
 }
 
+module "ses_smtp" {
+  source = "../../modules/ses-smtp"
+
+  user_name         = "${local.name}-smtp"
+  region            = var.aws_region
+  mail_from_domain  = var.mail_from_domain
+  mail_from_address = var.mail_from_address
+}
+
 module "cloudflare_worker" {
   source = "../../modules/cloudflare-worker"
 
@@ -55,4 +64,8 @@ module "cloudflare_worker" {
   s3_secret_access_key     = module.iam.secret_access_key
   s3_bucket                = module.s3_dicom.bucket_name
   s3_region                = module.s3_dicom.bucket_region
+  smtp_host                = module.ses_smtp.smtp_host
+  smtp_username            = module.ses_smtp.smtp_username
+  smtp_password            = module.ses_smtp.smtp_password
+  mail_from                = module.ses_smtp.mail_from
 }

@@ -141,3 +141,23 @@ variable "upstash_api_key" {
     error_message = "upstash_api_key must not be empty."
   }
 }
+
+variable "mail_from_domain" {
+  description = "Domain the Worker sends mail from, verified in SES with Easy DKIM (publish the dkim_records output)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9-]+\\.)+[a-z]{2,}$", var.mail_from_domain))
+    error_message = "mail_from_domain must be a lowercase domain name such as clinic.example."
+  }
+}
+
+variable "mail_from_address" {
+  description = "The Worker's sender address (MAIL_FROM), in mail_from_domain, e.g. noreply@clinic.example."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9._+-]+@([a-z0-9-]+\\.)+[a-z]{2,}$", var.mail_from_address))
+    error_message = "mail_from_address must be a lowercase e-mail address such as noreply@clinic.example."
+  }
+}

@@ -11,15 +11,22 @@ locals {
     UPSTASH_REDIS_REST_TOKEN = var.upstash_redis_rest_token
     S3_ACCESS_KEY_ID         = var.s3_access_key_id
     S3_SECRET_ACCESS_KEY     = var.s3_secret_access_key
+    SMTP_USERNAME            = var.smtp_username
+    SMTP_PASSWORD            = var.smtp_password
   }
 
   # Listed separately so the names are not derived from (and marked like) the sensitive values.
-  secret_names = ["DATABASE_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"]
+  secret_names = ["DATABASE_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SMTP_PASSWORD", "SMTP_USERNAME", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"]
 
   worker_vars = {
     ENVIRONMENT = var.environment
     S3_BUCKET   = var.s3_bucket
     S3_REGION   = var.s3_region
+    # TLS from the first byte: plain SMTP is refused outside development and tests, and STARTTLS could be stripped.
+    SMTP_HOST     = var.smtp_host
+    SMTP_PORT     = "465"
+    SMTP_SECURITY = "tls"
+    MAIL_FROM     = var.mail_from
   }
 
   login_path_set = join(" ", [for p in var.login_paths : jsonencode(p)])

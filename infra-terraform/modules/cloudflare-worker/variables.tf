@@ -164,3 +164,47 @@ variable "s3_region" {
     error_message = "s3_region must be an AWS region name such as sa-east-1."
   }
 }
+
+# --- Outgoing mail (from the ses-smtp module) ----------------------------------------------------------------
+
+variable "smtp_host" {
+  description = "SMTP relay host (SMTP_HOST, a plain var); the Worker connects with TLS on port 465."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+$", var.smtp_host))
+    error_message = "smtp_host must be a host name."
+  }
+}
+
+variable "smtp_username" {
+  description = "SMTP user name (SMTP_USERNAME)."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.smtp_username) > 0
+    error_message = "smtp_username must not be empty."
+  }
+}
+
+variable "smtp_password" {
+  description = "SMTP password (SMTP_PASSWORD)."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.smtp_password) > 0
+    error_message = "smtp_password must not be empty."
+  }
+}
+
+variable "mail_from" {
+  description = "Sender address (MAIL_FROM, a plain var)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+$", var.mail_from))
+    error_message = "mail_from must be an e-mail address."
+  }
+}
