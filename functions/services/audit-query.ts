@@ -3,7 +3,7 @@ import { type AuditCheckpoint, auditCheckpoints, auditEvents } from "../../schem
 import type { Transaction } from "../lib/db";
 import type { Scope } from "../scope";
 import { type ChainVerification, verifyAuditChain } from "./audit";
-import { pinnedKeyFingerprints, verifyCheckpoint } from "./audit-checkpoints";
+import { verifyCheckpoint } from "./audit-checkpoints";
 
 /** Reading the audit log for compliance officers (LGPD art. 37; HIPAA 164.312(b)). Writing is audit.ts's alone. */
 
