@@ -26,7 +26,11 @@ export async function generateComplianceReport(scope: Scope, now = new Date()) {
   const reportDate = now.toISOString().slice(0, 10);
   return scope.transaction(async (tx) => {
     const actions = await tx
-      .select({ action: auditEvents.action, count: sql<number>`count(*)::int` })
+      // A batch event (the retention sweep's) names how many items it covers in `count`.
+      .select({
+        action: auditEvents.action,
+        count: sql<number>`coalesce(sum(coalesce((${auditEvents.details}->>'count')::int, 1)), 0)::int`,
+      })
       .from(auditEvents)
       .where(
         and(

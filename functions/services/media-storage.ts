@@ -4,6 +4,7 @@ import {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   NoSuchKey,
@@ -75,6 +76,31 @@ export async function deleteObject(storage: Storage, key: string): Promise<void>
   } catch (error) {
     if (!isMissingObject(error)) throw error;
   }
+}
+
+/** S3's limit of keys per DeleteObjects request. */
+export const DELETE_OBJECTS_MAX_KEYS = 1000;
+
+/**
+ * Deletes many objects with one DeleteObjects request per 1,000 keys (quiet mode: S3 answers only the failures).
+ * A key that is already gone counts as deleted, as S3 itself reports it. Returns the keys S3 refused (a legal
+ * hold or retention, access denied), so the caller keeps their records.
+ */
+export async function deleteObjects(storage: Storage, keys: string[]): Promise<Set<string>> {
+  const refused = new Set<string>();
+  for (let start = 0; start < keys.length; start += DELETE_OBJECTS_MAX_KEYS) {
+    const chunk = keys.slice(start, start + DELETE_OBJECTS_MAX_KEYS);
+    const answer = await storage.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: storage.bucket,
+        Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    for (const error of answer.Errors ?? []) {
+      if (error.Key && error.Code !== "NoSuchKey") refused.add(error.Key);
+    }
+  }
+  return refused;
 }
 
 /** Presigned URLs are short-lived (minutes): a leaked URL is worth little (HIPAA 164.312(e)(1) transmission security). */

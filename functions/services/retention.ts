@@ -1,22 +1,31 @@
-import { and, asc, eq, gt, isNotNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
 import { consents, mediaItems, type RetentionCounts, retentionCheckpoints, retentionRuns, tenants } from "../../schema";
 import { type RetentionClass, retentionPolicies } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import type { PlatformScope, Scope } from "../scope";
 import { activeHolds, holdCovering } from "./legal-holds";
-import { deleteMediaItem } from "./media";
+import { deleteObjects } from "./media-storage";
 
 /**
  * The retention sweep: deletes what the policy table (schema/retention-policies.ts, the single source of
  * truth) says is past its maximum age, unless a legal hold covers it. It works per tenant and per task in
- * bounded batches, each batch one transaction that:
- *   1. takes a transaction-scoped advisory lock for (tenant, task) with pg_try_advisory_xact_lock: a run
- *      that overlaps another simply lets it have that tenant (no waiting, no double work);
- *   2. reads the checkpoint (a keyset cursor) and claims the next due rows with FOR UPDATE SKIP LOCKED;
- *   3. deletes each (S3 object, then the row) with its audit event, or counts it as held;
- *   4. moves the checkpoint past the batch.
- * Because the checkpoint commits with the batch, a run that crashes resumes after the last committed
- * batch; running it again is idempotent (what was deleted is no longer due).
+ * bounded batches, from a keyset checkpoint (cursor) that moves only with a committed batch, so a run that
+ * crashes resumes after the last committed batch and running it again is idempotent.
+ *
+ * Media (S3 objects and their rows) take three steps, so no transaction, and so no lock, is held across S3:
+ *   1. a short read: the next due rows after the cursor, and the legal holds;
+ *   2. one DeleteObjects request per 1,000 objects not held, outside any transaction;
+ *   3. one short transaction: delete the rows whose objects S3 deleted (`DELETE … RETURNING`, so a row another
+ *      run already deleted counts once), one audit event for the batch naming them, the cursor past the batch.
+ * Objects go before rows: a crash between 2 and 3 leaves rows whose objects are gone, still due and still
+ * behind the cursor, so the next run deletes the objects again (a missing key is a success) and then the rows.
+ * The reverse order would leave objects nobody has a record of. Overlapping runs need no lock: both may send
+ * the same keys, and only the one whose DELETE removed a row counts and audits it. The tenant's audit lock is
+ * held only for step 3, so sign-ins and other audited writes never wait on S3.
+ *
+ * Consents are rows only: one transaction per batch under a (tenant, task) advisory lock taken with
+ * pg_try_advisory_xact_lock (an overlapping run leaves the tenant to the other), claimed with FOR UPDATE SKIP
+ * LOCKED, each deletion audited.
  */
 
 const DAY_MS = 86_400_000;
@@ -31,7 +40,7 @@ const MEDIA_CLASSES = (Object.values(retentionPolicies) as Array<(typeof retenti
 
 export type SweepTask = "media" | "consents";
 
-export interface SweepOptions {
+export interface SweepOptions extends MediaSweepHooks {
   now?: Date;
   batchSize?: number;
   /** Stop a tenant's task after this many batches (bounded work per cron run); the checkpoint keeps the place. */
@@ -101,70 +110,118 @@ async function writeCursor(
     });
 }
 
+export interface MediaSweepHooks {
+  /** Called with the keys just before the DeleteObjects request(s) (tests: what others can do meanwhile). */
+  beforeObjectsDeleted?: (keys: string[]) => void | Promise<void>;
+  /** Called once S3 deleted the objects, before their rows are; a thrown error stops there, as a crash would. */
+  afterObjectsDeleted?: (keys: string[]) => void | Promise<void>;
+}
+
 async function mediaBatch(
   scope: Scope,
-  tx: Transaction,
   runId: string,
   now: Date,
   batchSize: number,
+  hooks: MediaSweepHooks,
 ): Promise<BatchResult> {
   const tenantId = scope.tenant.id;
   const counts = emptyCounts();
-  const cursor = await readCursor(tx, tenantId, "media");
-  const dueByClass = MEDIA_CLASSES.map((policy) =>
-    and(
-      eq(mediaItems.retentionClass, policy.retentionClass),
-      lt(mediaItems.lastEntryAt, dueBefore(policy.retentionClass, now) ?? now),
-    ),
-  );
-  const after = cursor
-    ? or(
-        gt(mediaItems.lastEntryAt, cursor.at),
-        and(eq(mediaItems.lastEntryAt, cursor.at), gt(mediaItems.id, cursor.id)),
-      )
-    : undefined;
-  const due = await tx
-    .select()
-    .from(mediaItems)
-    .where(and(or(...dueByClass), after))
-    .orderBy(asc(mediaItems.lastEntryAt), asc(mediaItems.id))
-    .limit(batchSize)
-    .for("update", { skipLocked: true });
-  const holds = await activeHolds(tx);
-  for (const item of due) {
-    const hold = holdCovering(holds, {
-      itemType: "media_item",
-      itemId: item.id,
-      subjectId: item.subjectId,
-      createdBy: item.createdBy,
-    });
-    if (hold) {
-      counts.held += 1;
-      continue;
-    }
-    await deleteMediaItem(tx, scope.storage, item);
-    counts.deleted += 1;
-    await scope.audit(
-      tx,
-      "retention.media_deleted",
-      { type: "media_item", id: item.id },
-      {
-        runId,
-        retentionClass: item.retentionClass,
-        lastEntryAt: item.lastEntryAt.toISOString(),
-        legalBasis: retentionPolicies[item.retentionClass].legalBasis,
-        sha256: item.sha256,
-      },
+  // 1. What is due after the cursor, and which of it a hold covers (a read; nothing stays locked).
+  const { due, held } = await scope.transaction(async (tx) => {
+    const cursor = await readCursor(tx, tenantId, "media");
+    const dueByClass = MEDIA_CLASSES.map((policy) =>
+      and(
+        eq(mediaItems.retentionClass, policy.retentionClass),
+        lt(mediaItems.lastEntryAt, dueBefore(policy.retentionClass, now) ?? now),
+      ),
     );
+    const after = cursor
+      ? or(
+          gt(mediaItems.lastEntryAt, cursor.at),
+          and(eq(mediaItems.lastEntryAt, cursor.at), gt(mediaItems.id, cursor.id)),
+        )
+      : undefined;
+    const due = await tx
+      .select()
+      .from(mediaItems)
+      .where(and(or(...dueByClass), after))
+      .orderBy(asc(mediaItems.lastEntryAt), asc(mediaItems.id))
+      .limit(batchSize);
+    const holds = await activeHolds(tx);
+    const held = new Set(
+      due
+        .filter((item) =>
+          holdCovering(holds, {
+            itemType: "media_item",
+            itemId: item.id,
+            subjectId: item.subjectId,
+            createdBy: item.createdBy,
+          }),
+        )
+        .map((item) => item.id),
+    );
+    return { due, held };
+  });
+  counts.held = held.size;
+  const deletable = due.filter((item) => !held.has(item.id));
+
+  // 2. The objects, in as few requests as S3 allows, outside any transaction.
+  const keys = deletable.map((item) => item.objectKey);
+  let refused = new Set<string>();
+  if (keys.length > 0) {
+    await hooks.beforeObjectsDeleted?.(keys);
+    refused = await deleteObjects(scope.storage, keys);
+    await hooks.afterObjectsDeleted?.(keys);
   }
+  const gone = deletable.filter((item) => !refused.has(item.objectKey));
+  counts.failed = deletable.length - gone.length;
+
+  // 3. Their rows, one audit event for the batch, and the cursor: one short transaction.
   const last = due.at(-1);
-  await writeCursor(
-    tx,
-    tenantId,
-    "media",
-    runId,
-    due.length === batchSize && last ? { at: last.lastEntryAt, id: last.id } : null,
-  );
+  await scope.transaction(async (tx) => {
+    const removed =
+      gone.length === 0
+        ? []
+        : await tx
+            .delete(mediaItems)
+            .where(
+              inArray(
+                mediaItems.id,
+                gone.map((item) => item.id),
+              ),
+            )
+            .returning({ id: mediaItems.id });
+    const removedIds = new Set(removed.map((row) => row.id));
+    const deleted = gone.filter((item) => removedIds.has(item.id));
+    counts.deleted = deleted.length;
+    if (deleted.length > 0) {
+      await scope.audit(
+        tx,
+        "retention.media_deleted",
+        { type: "retention_run", id: runId },
+        {
+          runId,
+          count: deleted.length,
+          items: deleted.map((item) => ({
+            id: item.id,
+            retentionClass: item.retentionClass,
+            lastEntryAt: item.lastEntryAt.toISOString(),
+            legalBasis: retentionPolicies[item.retentionClass].legalBasis,
+            sha256: item.sha256,
+          })),
+        },
+      );
+    }
+    await writeCursor(
+      tx,
+      tenantId,
+      "media",
+      runId,
+      // Objects S3 refused (a lock, a denial) keep their rows and are counted failed; the next pass tries again.
+      due.length === batchSize && last ? { at: last.lastEntryAt, id: last.id } : null,
+    );
+    await addRunCounts(tx, runId, counts);
+  });
   return { processed: due.length, counts, busy: false };
 }
 
@@ -223,6 +280,19 @@ async function consentBatch(
   return { processed: due.length, counts, busy: false };
 }
 
+async function addRunCounts(tx: Transaction, runId: string, counts: RetentionCounts): Promise<void> {
+  await tx
+    .update(retentionRuns)
+    .set({
+      counts: sql`jsonb_build_object(
+        'deleted', (${retentionRuns.counts}->>'deleted')::int + ${counts.deleted}::int,
+        'anonymised', (${retentionRuns.counts}->>'anonymised')::int + ${counts.anonymised}::int,
+        'held', (${retentionRuns.counts}->>'held')::int + ${counts.held}::int,
+        'failed', (${retentionRuns.counts}->>'failed')::int + ${counts.failed}::int)`,
+    })
+    .where(eq(retentionRuns.id, runId));
+}
+
 function add(into: RetentionCounts, from: RetentionCounts): void {
   into.deleted += from.deleted;
   into.anonymised += from.anonymised;
@@ -252,29 +322,20 @@ export async function runRetentionSweep(platform: PlatformScope, options: SweepO
     let stopped = false;
     for (const task of ["media", "consents"] as const) {
       for (let batch = 1; batch <= maxBatches; batch++) {
-        const result = await scope.transaction(async (tx): Promise<BatchResult> => {
-          const [lock] = (
-            await tx.execute<{ locked: boolean }>(
-              sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`,
-            )
-          ).rows;
-          if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
-          const outcome =
-            task === "media"
-              ? await mediaBatch(scope, tx, run.id, now, batchSize)
-              : await consentBatch(scope, tx, run.id, now, batchSize);
-          await tx
-            .update(retentionRuns)
-            .set({
-              counts: sql`jsonb_build_object(
-              'deleted', (${retentionRuns.counts}->>'deleted')::int + ${outcome.counts.deleted}::int,
-              'anonymised', (${retentionRuns.counts}->>'anonymised')::int + ${outcome.counts.anonymised}::int,
-              'held', (${retentionRuns.counts}->>'held')::int + ${outcome.counts.held}::int,
-              'failed', (${retentionRuns.counts}->>'failed')::int + ${outcome.counts.failed}::int)`,
-            })
-            .where(eq(retentionRuns.id, run.id));
-          return outcome;
-        });
+        const result =
+          task === "media"
+            ? await mediaBatch(scope, run.id, now, batchSize, options)
+            : await scope.transaction(async (tx): Promise<BatchResult> => {
+                const [lock] = (
+                  await tx.execute<{ locked: boolean }>(
+                    sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`,
+                  )
+                ).rows;
+                if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
+                const outcome = await consentBatch(scope, tx, run.id, now, batchSize);
+                await addRunCounts(tx, run.id, outcome.counts);
+                return outcome;
+              });
         if (result.busy) {
           summary.skippedBusy += 1;
           break;

@@ -1,7 +1,9 @@
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseClients } from "../../functions/lib/db.js";
+import { sql } from "drizzle-orm";
+import { type DatabaseClients, withTenant } from "../../functions/lib/db.js";
+import { appendAudit } from "../../functions/services/audit.js";
 import { runRetentionSweep } from "../../functions/services/retention.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
 import { adminClient, appDatabase, platformScope, seedTenant } from "../support/db.js";
@@ -67,9 +69,10 @@ describe("the retention sweep", () => {
       "select details from audit_events where tenant_id = $1 and action = 'retention.media_deleted'",
       [tenant.id],
     );
+    expect(events.rows).toHaveLength(1);
     expect(events.rows[0].details).toMatchObject({
-      retentionClass: "medical_imaging",
-      legalBasis: expect.stringContaining("13.787"),
+      count: 1,
+      items: [{ id: old.id, retentionClass: "medical_imaging", legalBasis: expect.stringContaining("13.787") }],
     });
     // Running again is idempotent.
     expect(await runRetentionSweep(platform(), { tenantIds: [tenant.id] })).toMatchObject({ deleted: 0 });
@@ -149,11 +152,92 @@ describe("the retention sweep", () => {
     ]);
     expect(a.deleted + b.deleted).toBe(30);
     expect(await count("select 1 from media_items where tenant_id = $1", [tenant.id])).toBe(0);
+    // One event per batch; every item is named by exactly one of them.
+    const named = await admin.query<{ id: string }>(
+      `select item->>'id' as id from audit_events, jsonb_array_elements(details->'items') item
+        where tenant_id = $1 and action = 'retention.media_deleted'`,
+      [tenant.id],
+    );
+    expect(named.rows).toHaveLength(30);
+    expect(new Set(named.rows.map((row) => row.id)).size).toBe(30);
+  });
+
+  it("deletes a batch's objects in one request and audits the batch once, holding no lock while S3 works", async () => {
+    const tenant = await seedTenant(admin, "batched");
+    const items = [];
+    for (let i = 0; i < 6; i++) {
+      items.push(
+        await insertMedia(admin, s3, worker.env, {
+          tenantId: tenant.id,
+          userId: tenant.userId,
+          retentionClass: "medical_imaging",
+          lastEntryAt: yearsAgo(22),
+        }),
+      );
+    }
+    const requests: string[][] = [];
+    const summary = await runRetentionSweep(platform(), {
+      tenantIds: [tenant.id],
+      batchSize: 10,
+      // While the sweep talks to S3, a sign-in elsewhere appends to the same tenant's audit chain: it must not
+      // wait for the sweep (the lock_timeout makes a wait fail instead of hanging).
+      beforeObjectsDeleted: async (keys) => {
+        requests.push(keys);
+        await withTenant(app.db, tenant.id, async (tx) => {
+          await tx.execute(sql`set local lock_timeout = '2s'`);
+          await appendAudit(tx, { tenantId: tenant.id, actorType: "anonymous", action: "user.login_failed" });
+        });
+      },
+    });
+    expect(summary).toMatchObject({ deleted: 6, failed: 0 });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toHaveLength(6);
+    for (const item of items) expect(await exists(item.objectKey)).toBe(false);
     expect(
       await count("select 1 from audit_events where tenant_id = $1 and action = 'retention.media_deleted'", [
         tenant.id,
       ]),
-    ).toBe(30);
+    ).toBe(1);
+  });
+
+  it("recovers from a crash between deleting the objects and deleting their rows", async () => {
+    const tenant = await seedTenant(admin, "halfway");
+    const items = [];
+    for (let i = 0; i < 3; i++) {
+      items.push(
+        await insertMedia(admin, s3, worker.env, {
+          tenantId: tenant.id,
+          userId: tenant.userId,
+          retentionClass: "medical_imaging",
+          lastEntryAt: yearsAgo(22),
+        }),
+      );
+    }
+    await expect(
+      runRetentionSweep(platform(), {
+        tenantIds: [tenant.id],
+        afterObjectsDeleted: () => {
+          throw new Error("the isolate was evicted");
+        },
+      }),
+    ).rejects.toThrow("evicted");
+    // Half-done: the objects are gone, the rows (still due, behind the cursor) are not, nothing was audited.
+    for (const item of items) expect(await exists(item.objectKey)).toBe(false);
+    expect(await count("select 1 from media_items where tenant_id = $1", [tenant.id])).toBe(3);
+    expect(
+      await count("select 1 from audit_events where tenant_id = $1 and action = 'retention.media_deleted'", [
+        tenant.id,
+      ]),
+    ).toBe(0);
+    // The next run deletes the (missing) objects again and then the rows, and audits them.
+    expect(await runRetentionSweep(platform(), { tenantIds: [tenant.id] })).toMatchObject({ deleted: 3, failed: 0 });
+    expect(await count("select 1 from media_items where tenant_id = $1", [tenant.id])).toBe(0);
+    const events = await admin.query(
+      "select details from audit_events where tenant_id = $1 and action = 'retention.media_deleted'",
+      [tenant.id],
+    );
+    expect(events.rows).toHaveLength(1);
+    expect(events.rows[0].details).toMatchObject({ count: 3 });
   });
 
   it("resumes where a crashed run stopped", async () => {
