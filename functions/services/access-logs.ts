@@ -122,10 +122,10 @@ async function whereOf(scope: Scope, filters: Omit<AccessLogFilters, "cursor" | 
   return and(period, or(eq(accessLogs.emailHash, hash), inArray(accessLogs.userId, account)));
 }
 
-function afterCursor(cursor: string | undefined): SQL | undefined {
-  if (!cursor) return undefined;
-  const after = decodeCursor(cursor);
-  return or(gt(accessLogs.at, after.at), and(eq(accessLogs.at, after.at), gt(accessLogs.id, after.id)));
+/** Rows after `after` in the log's order (at, id). */
+function after(pair: { at: Date; id: string } | null): SQL | undefined {
+  if (!pair) return undefined;
+  return or(gt(accessLogs.at, pair.at), and(eq(accessLogs.at, pair.at), gt(accessLogs.id, pair.id)));
 }
 
 /** How a read of the log is described in the audit chain: the filter's shape, never the e-mail it named. */
@@ -146,7 +146,7 @@ export async function listAccessLogs(scope: Scope, filters: AccessLogFilters): P
     const rows = await tx
       .select()
       .from(accessLogs)
-      .where(and(where, afterCursor(filters.cursor)))
+      .where(and(where, after(filters.cursor ? decodeCursor(filters.cursor) : null)))
       .orderBy(asc(accessLogs.at), asc(accessLogs.id))
       .limit(filters.limit + 1);
     const page = rows.slice(0, filters.limit);
@@ -213,7 +213,7 @@ export async function exportAccessLogsCsv(
     scope.audit(tx, "access_log.read", { type: "access_log", id: null }, readDetails(filters, "csv")),
   );
   const encoder = new TextEncoder();
-  let after: { at: Date; id: string } | null = null;
+  let last: { at: Date; id: string } | null = null;
   let header = true;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -222,26 +222,18 @@ export async function exportAccessLogsCsv(
         controller.enqueue(encoder.encode(`${ACCESS_LOG_CSV_COLUMNS.join(",")}\r\n`));
         return;
       }
-      const cursor = after;
       const [rows] = await scope.read((db) => [
         db
           .select()
           .from(accessLogs)
-          .where(
-            and(
-              where,
-              cursor
-                ? or(gt(accessLogs.at, cursor.at), and(eq(accessLogs.at, cursor.at), gt(accessLogs.id, cursor.id)))
-                : undefined,
-            ),
-          )
+          .where(and(where, after(last)))
           .orderBy(asc(accessLogs.at), asc(accessLogs.id))
           .limit(CSV_PAGE),
       ]);
       if (rows.length > 0) controller.enqueue(encoder.encode(rows.map((row) => csvLine(view(row))).join("")));
-      const last = rows.at(-1);
-      if (rows.length < CSV_PAGE || !last) controller.close();
-      else after = { at: last.at, id: last.id };
+      const end = rows.at(-1);
+      if (rows.length < CSV_PAGE || !end) controller.close();
+      else last = { at: end.at, id: end.id };
     },
   });
 }
