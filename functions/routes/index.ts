@@ -19,6 +19,7 @@ import { auditRouter } from "./audit";
 import { complianceRouter } from "./compliance";
 import { outboxRouter } from "./outbox";
 import { accessLogsRouter } from "./access-logs";
+import { breakGlassRouter } from "./break-glass";
 import { accessLog } from "../middleware/access-log";
 import { limitBody, KiB, MiB } from "../middleware/body-limit";
 import { wellFormedJson } from "../middleware/well-formed-json";
@@ -68,6 +69,7 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", complianceRouter);
   app.route("/api", outboxRouter);
   app.route("/api", accessLogsRouter);
+  app.route("/api", breakGlassRouter);
   // The public site last: its catch-all answers an HTML 404 for everything the routes above do not serve
   // (API prefixes fall through to the app's problem+json 404).
   app.route("/", siteRouter);
