@@ -3,6 +3,7 @@ import { consents, mediaItems, type RetentionCounts, retentionCheckpoints, reten
 import { type RetentionClass, retentionPolicies } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import type { PlatformScope, Scope } from "../scope";
+import { sweepAccessLogs } from "./access-logs";
 import { activeHolds, holdCovering } from "./legal-holds";
 import { deleteObjects } from "./media-storage";
 
@@ -23,7 +24,7 @@ import { deleteObjects } from "./media-storage";
  * the same keys, and only the one whose DELETE removed a row counts and audits it. The tenant's audit lock is
  * held only for step 3, so sign-ins and other audited writes never wait on S3.
  *
- * Consents are rows only: one transaction per batch under a (tenant, task) advisory lock taken with
+ * Consents and access logs are rows only: one transaction per batch under a (tenant, task) advisory lock taken with
  * pg_try_advisory_xact_lock (an overlapping run leaves the tenant to the other), claimed with FOR UPDATE SKIP
  * LOCKED, each deletion audited.
  */
@@ -38,7 +39,7 @@ const MEDIA_CLASSES = (Object.values(retentionPolicies) as Array<(typeof retenti
       policy.measuredFrom === "last_effective"),
 );
 
-export type SweepTask = "media" | "consents";
+export type SweepTask = "media" | "consents" | "access_logs";
 
 export interface SweepOptions extends MediaSweepHooks {
   now?: Date;
@@ -293,6 +294,24 @@ async function addRunCounts(tx: Transaction, runId: string, counts: RetentionCou
     .where(eq(retentionRuns.id, runId));
 }
 
+async function accessLogBatch(
+  scope: Scope,
+  tx: Transaction,
+  runId: string,
+  now: Date,
+  batchSize: number,
+): Promise<BatchResult> {
+  const before = dueBefore("access_log", now) ?? now;
+  const { processed, deleted, held } = await sweepAccessLogs(scope, tx, { runId, before, batchSize });
+  return { processed, counts: { ...emptyCounts(), deleted, held }, busy: false };
+}
+
+/** The tasks that are rows only, each batch one transaction under the (tenant, task) lock; media is mediaBatch. */
+const ROW_BATCHES: Record<Exclude<SweepTask, "media">, typeof consentBatch> = {
+  consents: consentBatch,
+  access_logs: accessLogBatch,
+};
+
 function add(into: RetentionCounts, from: RetentionCounts): void {
   into.deleted += from.deleted;
   into.anonymised += from.anonymised;
@@ -320,7 +339,7 @@ export async function runRetentionSweep(platform: PlatformScope, options: SweepO
     if (!run) throw new Error("retention run insert returned nothing");
     const counts = emptyCounts();
     let stopped = false;
-    for (const task of ["media", "consents"] as const) {
+    for (const task of ["media", "consents", "access_logs"] as const) {
       for (let batch = 1; batch <= maxBatches; batch++) {
         const result =
           task === "media"
@@ -332,7 +351,7 @@ export async function runRetentionSweep(platform: PlatformScope, options: SweepO
                   )
                 ).rows;
                 if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
-                const outcome = await consentBatch(scope, tx, run.id, now, batchSize);
+                const outcome = await ROW_BATCHES[task](scope, tx, run.id, now, batchSize);
                 await addRunCounts(tx, run.id, outcome.counts);
                 return outcome;
               });
