@@ -2,7 +2,8 @@ import type { DomainEvent, DomainEventType } from "./events";
 import type { Scope } from "./scope";
 import { analyseDueRevision } from "./services/analysis";
 import { deliverQueuedMail } from "./services/mail/delivery";
-import { purgeForContent, siteCache } from "./services/site-cache";
+import { deliverQueuedPurges } from "./services/cdn-purge";
+import { purgeTagsLocally, siteCache, sitePolicy } from "./services/site-cache";
 
 type EventOf<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
 type Listener<K extends DomainEventType> = (scope: Scope, events: Array<EventOf<K>>) => Promise<void>;
@@ -13,10 +14,17 @@ type Listener<K extends DomainEventType> = (scope: Scope, events: Array<EventOf<
  */
 const listeners: { [K in DomainEventType]: Array<Listener<K>> } = {
   // The public pages, lists, feeds and sitemaps that show the items (services/site-cache.ts).
+  // This data centre's Worker cache and this isolate's micro-cache by tag, then the CDN everywhere through the
+  // purge calls the change queued (services/cdn-purge.ts; the purge-cdn job retries what fails here).
   "content.changed": [
     async (scope, events) => {
-      const ids = events.flatMap((event) => event.contentIds);
-      await purgeForContent(siteCache(), scope.db, scope.tenant.id, ids);
+      const tags = [...new Set(events.flatMap((event) => event.tags))];
+      const site = scope.section("site");
+      await purgeTagsLocally(siteCache(), tags, sitePolicy(site.cacheSeconds, site.microCacheSeconds));
+      await deliverQueuedPurges(
+        scope,
+        events.flatMap((event) => event.outboxIds),
+      );
     },
   ],
   // The compliance gate's analysis (services/analysis.ts): only each item's latest due revision, one item

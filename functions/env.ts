@@ -51,6 +51,12 @@ export interface Bindings {
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
    */
   TRUST_CLIENT_IP_HEADER?: string;
+  /** The Cloudflare zone whose CDN cache is purged by Cache-Tag when content changes. Unset: no CDN purge. */
+  CLOUDFLARE_ZONE_ID?: string;
+  /** An API token with the zone's Cache Purge permission only (infra-terraform/modules/cloudflare-worker). */
+  CLOUDFLARE_PURGE_TOKEN?: string;
+  /** Local only: the Cloudflare API stand-in (`http://host:port`); unset in production (api.cloudflare.com). */
+  CLOUDFLARE_API_BASE?: string;
   /**
    * The platform operator's database login (a role granted `vitalis_platform`, never the app role): used by
    * `/api/platform/*` and the `tenant:*` CLI. Unset: the platform API has nothing to connect with.
@@ -202,9 +208,21 @@ const siteSchema = z.object({
 });
 
 // Off unless the deployment says so: anywhere but behind Cloudflare the header is whatever the client sent.
-const edgeSchema = z.object({
-  TRUST_CLIENT_IP_HEADER: booleanString.default(false),
-});
+const edgeSchema = z
+  .object({
+    TRUST_CLIENT_IP_HEADER: booleanString.default(false),
+    CLOUDFLARE_ZONE_ID: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, "must be a zone id (32 hex characters)")
+      .optional(),
+    CLOUDFLARE_PURGE_TOKEN: z.string().min(20, "must be an API token").optional(),
+    CLOUDFLARE_API_BASE: z.url({ error: "must be a URL" }).optional(),
+  })
+  // A zone without a token (or the reverse) is a half-configured purge: say so rather than skip it silently.
+  .refine((v) => (v.CLOUDFLARE_ZONE_ID === undefined) === (v.CLOUDFLARE_PURGE_TOKEN === undefined), {
+    message: "CLOUDFLARE_ZONE_ID and CLOUDFLARE_PURGE_TOKEN must be set together",
+    path: ["CLOUDFLARE_PURGE_TOKEN"],
+  });
 
 // The platform operator's API and CLI: off unless configured.
 const platformSchema = z.object({
@@ -285,6 +303,8 @@ function mailFrom(text: string): MailConfig["from"] {
 export interface EdgeConfig {
   /** Whether `CF-Connecting-IP` names the client (behind Cloudflare) or is ignored (anywhere else). */
   trustClientIpHeader: boolean;
+  /** Cloudflare's purge-by-tag API for the zone; undefined: the CDN is not purged (pages age out by s-maxage). */
+  cdnPurge: { zoneId: string; token: string; apiBase: string } | undefined;
 }
 
 export interface AnalysisConfig {
@@ -407,7 +427,17 @@ export function getConfig(env: Bindings): Config {
       cacheSeconds: v.SITE_CACHE_SECONDS,
       microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,
     })),
-    edge: parseSection(edgeSchema, env, (v) => ({ trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER })),
+    edge: parseSection(edgeSchema, env, (v) => ({
+      trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER,
+      cdnPurge:
+        v.CLOUDFLARE_ZONE_ID && v.CLOUDFLARE_PURGE_TOKEN
+          ? {
+              zoneId: v.CLOUDFLARE_ZONE_ID,
+              token: v.CLOUDFLARE_PURGE_TOKEN,
+              apiBase: v.CLOUDFLARE_API_BASE ?? "https://api.cloudflare.com",
+            }
+          : undefined,
+    })),
     platform: parseSection(platformSchema, env, (v) => ({
       database: v.PLATFORM_DATABASE_URL
         ? { url: v.PLATFORM_DATABASE_URL, wsProxy: v.NEON_WS_PROXY, httpEndpoint: v.NEON_HTTP_ENDPOINT }

@@ -6,8 +6,11 @@ import type { ContentType } from "./contract";
  * response path. A new kind of event is one line here; a new reaction is one entry in the listeners table.
  */
 export type DomainEvent =
-  /** Items whose public footprint may have changed: published, updated while public, unpublished, trashed. */
-  | { type: "content.changed"; contentIds: string[] }
+  /**
+   * Items whose public footprint may have changed: published, updated while public, unpublished, trashed. Raised
+   * by `announceContentChange` (services/cdn-purge.ts) with the Cache-Tags to purge and the CDN purges it queued.
+   */
+  | { type: "content.changed"; contentIds: string[]; tags: string[]; outboxIds: string[] }
   /**
    * A revision entered a state whose analysis runs by itself (`ANALYSED_STATES`): on entering it, and on
    * every save while there. The listener analyses it unless it is no longer current or already analysed.

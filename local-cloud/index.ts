@@ -5,4 +5,5 @@ export { startUpstashAdapter, type UpstashAdapter, type UpstashAdapterOptions } 
 export { startS3Server, type S3Server, type S3ServerOptions } from "./s3-server.js";
 export { startMailCatcher, type MailCatcher, type MailCatcherOptions } from "./mail-catcher.js";
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./pglite.js";
+export { startCloudflareApi, type CloudflareApi, type PurgeCall } from "./cloudflare-api.js";
 export { isReachable } from "./probe.js";

@@ -31,7 +31,8 @@ export const outbox = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    channel: text("channel", { enum: ["email"] })
+    /** `email`, or `cdn_purge` (recipient: the zone; data: `{ tags }`; services/cdn-purge.ts). */
+    channel: text("channel", { enum: ["email", "cdn_purge"] })
       .notNull()
       .default("email"),
     template: text("template").notNull(),

@@ -8,13 +8,14 @@ import { dailyComplianceReport } from "./compliance-report";
 import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
 import { deliverOutboxMail } from "./deliver-mail";
+import { purgeCdn } from "./purge-cdn";
 
 /**
  * Cron expression (as written in wrangler.toml `[triggers]`) → the jobs it runs. Each job is a file in
  * this folder and reuses the services; a job failing does not stop the others of the same trigger.
  */
 export const jobsByCron: Record<string, Job[]> = {
-  "* * * * *": [publishScheduledContent, deliverOutboxMail],
+  "* * * * *": [publishScheduledContent, deliverOutboxMail, purgeCdn],
   "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify],
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).

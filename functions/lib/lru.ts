@@ -61,6 +61,17 @@ export class BoundedLru<V> {
     this.used -= slot.bytes;
   }
 
+  /** Deletes every entry whose value matches (at most `maxEntries` looked at: the cost is bounded by the limits). */
+  deleteWhere(matches: (value: V) => boolean): number {
+    let deleted = 0;
+    for (const [key, slot] of [...this.slots]) {
+      if (!matches(slot.value)) continue;
+      this.delete(key);
+      deleted += 1;
+    }
+    return deleted;
+  }
+
   clear(): void {
     this.slots.clear();
     this.used = 0;

@@ -1,4 +1,4 @@
-import { count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, sql } from "drizzle-orm";
 import { outbox, type OutboxRow, type OutboxStatus } from "../../schema";
 import { encryptSecret } from "../lib/aead";
 import { ConflictError, NotFoundError } from "../lib/errors";
@@ -99,7 +99,8 @@ export async function listOutbox(
   query: { status?: OutboxStatus | undefined; page: number; pageSize: number },
 ): Promise<OutboxPage> {
   return scope.transaction(async (tx) => {
-    const where = query.status ? eq(outbox.status, query.status) : undefined;
+    // The outbox also carries CDN purges (services/cdn-purge.ts); this is the mail screen.
+    const where = and(eq(outbox.channel, "email"), query.status ? eq(outbox.status, query.status) : undefined);
     const rows = await tx
       .select(viewColumns)
       .from(outbox)
@@ -122,7 +123,7 @@ export async function retryDeadMail(scope: Scope, id: string): Promise<OutboxVie
     const [row] = await tx
       .select({ status: outbox.status, template: outbox.template, data: outbox.data })
       .from(outbox)
-      .where(eq(outbox.id, id))
+      .where(and(eq(outbox.id, id), eq(outbox.channel, "email")))
       .for("update");
     if (!row) throw new NotFoundError();
     if (row.status !== "dead") throw new ConflictError("mail_not_dead", "Only a message given up on can be retried.");

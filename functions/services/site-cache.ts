@@ -1,9 +1,8 @@
 import { contentTypes } from "../content-types";
-import type { Database } from "../lib/db";
 import { BoundedLru } from "../lib/lru";
 import type { ContentLocale } from "../../schema";
-import { PAGE_SIZE, segmentOfLocale, sitePaths, withPage } from "../site/urls";
-import { type ContentFootprint, contentFootprints } from "./site";
+import { segmentOfLocale } from "../site/urls";
+import type { ContentFootprint } from "./site";
 
 /**
  * The public site's cache: rendered pages kept in the Workers Cache API (`caches.default`), which is
@@ -13,8 +12,10 @@ import { type ContentFootprint, contentFootprints } from "./site";
  *   fresh                    served as is (X-Vitalis-Cache: hit)
  *   + stale-while-revalidate served at once, re-rendered in the background (RFC 5861 §3)
  *   + stale-if-error         served only when rendering fails, e.g. PostgreSQL is unreachable (RFC 5861 §4)
- * Content changes delete exactly the keys that show the item (purgeForContent); the same pages carry
- * `Cache-Tag` headers so a deployment can purge Cloudflare's CDN too (docs/design-notes.md).
+ * Pages carry `Cache-Tag`s (the item's, its lists', the sitemap's) and are purged by tag, never by enumerating
+ * keys, so a purge costs the same whatever the lists' length: here by a marker per purged tag (a stored page
+ * older than a marker of one of its tags is treated as gone), at Cloudflare's CDN through its purge API
+ * (services/cdn-purge.ts, retried through the outbox).
  *
  * In front of it, each isolate keeps the pages it served last in memory for a few seconds (the micro-cache,
  * `SITE_MICRO_CACHE_SECONDS`), under the same keys: a popular page then costs no Cache API read at all.
@@ -23,6 +24,7 @@ import { type ContentFootprint, contentFootprints } from "./site";
 
 export const CACHE_KEY_ORIGIN = "https://cache.vitalis.internal";
 const STORED_AT = "x-vitalis-stored-at";
+const PURGED_AT = "x-vitalis-purged-at";
 
 export interface SiteCachePolicy {
   /** Seconds a page is fresh (s-maxage to shared caches). 0 turns the Worker cache off. */
@@ -139,7 +141,13 @@ function remember(key: string, page: RenderedPage, renderedAt: number, policy: S
   microCache.set(key, { page, renderedAt }, { bytes: microBytes(key, page), expiresAt, now });
 }
 
-/** Forgets the given keys in this isolate's micro-cache (a purge). */
+/** Forgets the pages carrying any of the tags in this isolate's micro-cache (a purge); bounded by its 512 entries. */
+export function forgetMicroCachedTags(tags: string[]): void {
+  const purged = new Set(tags);
+  microCache.deleteWhere((entry) => entry.page.tags.some((tag) => purged.has(tag)));
+}
+
+/** Forgets the given keys in this isolate's micro-cache. */
 export function forgetMicroCached(keys: string[]): void {
   for (const key of keys) microCache.delete(key);
 }
@@ -162,11 +170,34 @@ interface Entry {
   response: Response;
 }
 
+/** Where the Worker cache keeps the instant a tag was last purged. */
+function purgeMarkerKey(tag: string): string {
+  return `${CACHE_KEY_ORIGIN}/.purged/${encodeURIComponent(tag)}`;
+}
+
+/** The tenant's own tag is never purged (nothing changes every page at once), so its marker is never looked up. */
+function purgeableTags(tags: string[]): string[] {
+  return tags.filter((tag) => !tag.startsWith("tenant:"));
+}
+
+/** Whether one of the tags was purged at or after `storedAt` (the stored page predates the change). */
+async function purgedSince(cache: Cache, tags: string[], storedAt: number): Promise<boolean> {
+  const markers = await Promise.all(purgeableTags(tags).map((tag) => cache.match(new Request(purgeMarkerKey(tag)))));
+  let purged = false;
+  for (const marker of markers) {
+    if (!marker) continue;
+    if (Number(marker.headers.get(PURGED_AT)) >= storedAt) purged = true;
+    await marker.body?.cancel();
+  }
+  return purged;
+}
+
 async function lookup(cache: Cache, key: string, now: number): Promise<Entry | null> {
   const response = await cache.match(new Request(key));
   if (!response) return null;
   const storedAt = Number(response.headers.get(STORED_AT));
-  if (!Number.isFinite(storedAt)) {
+  const tags = (response.headers.get("cache-tag") ?? "").split(",").filter(Boolean);
+  if (!Number.isFinite(storedAt) || (await purgedSince(cache, tags, storedAt))) {
     await response.body?.cancel();
     return null;
   }
@@ -179,9 +210,14 @@ async function lookup(cache: Cache, key: string, now: number): Promise<Entry | n
       contentType: response.headers.get("content-type") ?? "text/html; charset=utf-8",
       etag: response.headers.get("etag") ?? "",
       shareable: true,
-      tags: (response.headers.get("cache-tag") ?? "").split(",").filter(Boolean),
+      tags,
     },
   };
+}
+
+/** How long the Worker keeps a page (fresh, then stale): a purge marker must outlive every page it covers. */
+function keepSeconds(policy: SiteCachePolicy): number {
+  return policy.freshSeconds + policy.staleWhileRevalidateSeconds + policy.staleIfErrorSeconds;
 }
 
 async function store(
@@ -191,7 +227,7 @@ async function store(
   policy: SiteCachePolicy,
   now: number,
 ): Promise<void> {
-  const keep = policy.freshSeconds + policy.staleWhileRevalidateSeconds + policy.staleIfErrorSeconds;
+  const keep = keepSeconds(policy);
   await cache.put(
     new Request(key),
     new Response(page.body, {
@@ -244,11 +280,12 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
   }
 
   const entry = await lookup(cache, key, now).catch(() => null);
-  const keepAfterRender = (page: RenderedPage): Promise<unknown> => {
-    const renderedAt = Date.now();
-    remember(key, page, renderedAt, policy, renderedAt);
+  // A page is stamped with the instant its render started: one that read the database before a change committed
+  // is then older than that change's purge marker, even when it is stored after the purge.
+  const keepAfterRender = (page: RenderedPage, startedAt: number): Promise<unknown> => {
+    remember(key, page, startedAt, policy, Date.now());
     return page.shareable && page.status === 200
-      ? store(cache, key, page, policy, renderedAt)
+      ? store(cache, key, page, policy, startedAt)
       : cache.delete(new Request(key));
   };
   /** The cached page as served: without reading its body when the reader already holds it (304). */
@@ -265,10 +302,17 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
 
   if (entry && entry.ageSeconds < policy.freshSeconds) return fromEdge(entry, "hit");
   if (entry && entry.ageSeconds < policy.freshSeconds + policy.staleWhileRevalidateSeconds) {
-    options.waitUntil(options.render().then(keepAfterRender).catch(options.onBackgroundError));
+    const startedAt = Date.now();
+    options.waitUntil(
+      options
+        .render()
+        .then((page) => keepAfterRender(page, startedAt))
+        .catch(options.onBackgroundError),
+    );
     return fromEdge(entry, "stale");
   }
   let page: RenderedPage;
+  const startedAt = Date.now();
   try {
     page = await options.render();
   } catch (error) {
@@ -282,7 +326,7 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
     throw error;
   }
   await entry?.response.body?.cancel();
-  options.waitUntil(keepAfterRender(page).catch(options.onBackgroundError));
+  options.waitUntil(keepAfterRender(page, startedAt).catch(options.onBackgroundError));
   return rendered(page, "miss");
 }
 
@@ -298,68 +342,31 @@ export const cacheTags = {
   sitemap: (tenantId: string) => `list:${tenantId}:sitemap`,
 } as const;
 
-export interface PurgePlan {
-  /** Site paths (with `?page=n` for later list pages) whose Worker-cache entries are deleted. */
-  paths: string[];
-  /** The Cache-Tag values to purge at the CDN (Cloudflare's purge API, `tags`). */
-  tags: string[];
-}
-
-/** Every list page that can hold one more or one fewer item than it holds now. */
-function listPages(path: string, size: number): string[] {
-  const pages = Math.max(1, Math.ceil((size + 1) / PAGE_SIZE));
-  return Array.from({ length: pages }, (_, index) => withPage(path, index + 1));
-}
-
 /**
- * The purge rules, as data. An item that is published, changed, unpublished, archived or trashed shows in:
- *   its own page, and its translations' pages (their hreflang alternates name it);
- *   the home list, its categories', tags' and author's lists (every page of each, as items shift);
- *   the locale's RSS and Atom feeds and its categories' feeds;
- *   the sitemap index and the locale's sitemap.
+ * The purge rules, as data: the Cache-Tags of the pages a changed item shows in. An item that is published,
+ * changed, unpublished, archived or trashed shows in
+ *   its own page, under any slug it had (`content:<id>`), and its translations' pages (their hreflang alternates);
+ *   every page of the home list and the feeds of its locale (`…:home`, `…:feed`), of its categories' lists and
+ *   feeds (`…:category:<slug>`), its tags' and its author's lists;
+ *   the sitemap index and the locale's sitemap (`list:<tenant>:sitemap`).
+ * A handful of tags per item, whatever the lists' length: purge work does not grow with the site.
  * Search results are not kept in the Worker cache (s-maxage only), so they need no purge.
  */
-export function purgePlan(tenantId: string, footprints: ContentFootprint[]): PurgePlan {
-  const paths = new Set<string>();
+export function purgeTags(tenantId: string, footprints: ContentFootprint[]): string[] {
   const tags = new Set<string>();
   for (const item of footprints) {
     const { locale } = item;
-    paths.add(sitePaths.item(locale, item.type, item.slug));
     tags.add(cacheTags.content(item.id));
-    for (const sibling of item.translations) {
-      paths.add(sitePaths.item(sibling.locale, sibling.type, sibling.slug));
-      tags.add(cacheTags.content(sibling.id));
-    }
-    paths.add(sitePaths.sitemapIndex());
-    paths.add(sitePaths.sitemap(locale));
+    for (const sibling of item.translations) tags.add(cacheTags.content(sibling.id));
     tags.add(cacheTags.sitemap(tenantId));
     if (!contentTypes[item.type].listed) continue;
-    for (const path of listPages(sitePaths.home(locale), item.listSizes.home ?? 0)) paths.add(path);
-    paths.add(sitePaths.rss(locale));
-    paths.add(sitePaths.atom(locale));
     tags.add(cacheTags.list(tenantId, locale, "home"));
     tags.add(cacheTags.list(tenantId, locale, "feed"));
-    for (const slug of item.categorySlugs) {
-      for (const path of listPages(sitePaths.category(locale, slug), item.listSizes[`category:${slug}`] ?? 0))
-        paths.add(path);
-      paths.add(sitePaths.rss(locale, slug));
-      paths.add(sitePaths.atom(locale, slug));
-      tags.add(cacheTags.list(tenantId, locale, `category:${slug}`));
-    }
-    for (const slug of item.tagSlugs) {
-      for (const path of listPages(sitePaths.tag(locale, slug), item.listSizes[`tag:${slug}`] ?? 0)) paths.add(path);
-      tags.add(cacheTags.list(tenantId, locale, `tag:${slug}`));
-    }
-    if (item.authorSlug) {
-      for (const path of listPages(
-        sitePaths.author(locale, item.authorSlug),
-        item.listSizes[`author:${item.authorSlug}`] ?? 0,
-      ))
-        paths.add(path);
-      tags.add(cacheTags.list(tenantId, locale, `author:${item.authorSlug}`));
-    }
+    for (const slug of item.categorySlugs) tags.add(cacheTags.list(tenantId, locale, `category:${slug}`));
+    for (const slug of item.tagSlugs) tags.add(cacheTags.list(tenantId, locale, `tag:${slug}`));
+    if (item.authorSlug) tags.add(cacheTags.list(tenantId, locale, `author:${item.authorSlug}`));
   }
-  return { paths: [...paths], tags: [...tags] };
+  return [...tags];
 }
 
 /** The cache this Worker keeps pages in; null where the Cache API does not exist (Node unit tests). */
@@ -369,20 +376,20 @@ export function siteCache(): Cache | null {
 }
 
 /**
- * Purges what the given content items show in, after their change committed. Call it from
- * `executionCtx.waitUntil` (handlers) or await it (cron): it reads the items' footprint in its own
- * transaction and deletes each key. `caches.default.delete` only reaches this data centre; the returned
- * tags are what a deployment sends to Cloudflare's purge API for the rest (docs/design-notes.md).
+ * Purges the tags in this data centre's Worker cache (a marker per tag, kept as long as any page it covers) and
+ * in this isolate's micro-cache. Other isolates follow within the micro-cache's lifetime; other data centres and
+ * Cloudflare's CDN through the purge API (services/cdn-purge.ts).
  */
-export async function purgeForContent(
-  cache: Cache | null,
-  db: Database,
-  tenantId: string,
-  contentIds: string[],
-): Promise<PurgePlan> {
-  const plan = purgePlan(tenantId, await contentFootprints(db, tenantId, [...new Set(contentIds)]));
-  const keys = plan.paths.map((path) => cacheKey(tenantId, path));
-  forgetMicroCached(keys);
-  if (cache) await Promise.all(keys.map((key) => cache.delete(new Request(key))));
-  return plan;
+export async function purgeTagsLocally(cache: Cache | null, tags: string[], policy: SiteCachePolicy): Promise<void> {
+  forgetMicroCachedTags(tags);
+  if (!cache) return;
+  const now = String(Date.now());
+  await Promise.all(
+    purgeableTags(tags).map((tag) =>
+      cache.put(
+        new Request(purgeMarkerKey(tag)),
+        new Response("", { headers: { "cache-control": `public, s-maxage=${keepSeconds(policy)}`, [PURGED_AT]: now } }),
+      ),
+    ),
+  );
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   categories,
@@ -13,7 +13,7 @@ import {
 } from "../../schema";
 import { contentTypes, listedContentTypes } from "../content-types";
 import type { Scope } from "../scope";
-import { type Database, withTenant } from "../lib/db";
+import type { Transaction } from "../lib/db";
 import type { HttpDatabase, ReadQuery } from "../lib/db-http";
 import { ANONYMOUS_VIEWER, publicVisibility, readViewer, type Viewer } from "./content/access";
 import { searchMatchSql, searchRankSql } from "./content/search";
@@ -523,71 +523,40 @@ export async function primaryHostname(scope: Scope): Promise<string | null> {
   return row?.hostname ?? null;
 }
 
-/** Everything public a content item appears on, and how many pages each list it is in has. */
+/** Everything public a content item appears on (the purge rules read it: services/site-cache.ts `purgeTags`). */
 export interface ContentFootprint {
   id: string;
   type: ContentType;
   locale: ContentLocale;
-  slug: string;
-  translations: Array<{ id: string; locale: ContentLocale; type: ContentType; slug: string }>;
+  translations: Array<{ id: string }>;
   categorySlugs: string[];
   tagSlugs: string[];
   authorSlug: string | null;
-  /** Published public items of the listed types per list of the item's locale ("home", "category:<slug>", …), after the change. */
-  listSizes: Record<string, number>;
 }
 
 /**
- * Where content items show, read after their change committed: their own URL, their translations' pages
- * (whose hreflang alternates name them), and every list, feed and sitemap of their locale that may hold
- * them. The item's state does not matter: a page that just stopped being public must be purged too.
+ * Where content items show, read in the transaction that changed them (after its writes): their own page, their
+ * translations' pages (whose hreflang alternates name them), and the lists, feeds and sitemap of their locale
+ * that may hold them. One statement, whatever the lists' length. The item's state does not matter: a page that
+ * just stopped being public must be purged too.
  */
-export async function contentFootprints(
-  db: Database,
-  tenantId: string,
-  contentIds: string[],
-): Promise<ContentFootprint[]> {
+export async function contentFootprints(tx: Transaction, contentIds: string[]): Promise<ContentFootprint[]> {
   if (contentIds.length === 0) return [];
-  return withTenant(db, tenantId, async (tx) => {
-    const items = await tx
-      .select({
-        id: contentItems.id,
-        type: contentItems.type,
-        locale: contentItems.locale,
-        slug: contentItems.slug,
-        translations: sql<
-          ContentFootprint["translations"]
-        >`coalesce((select json_agg(json_build_object('id', s.id, 'locale', s.locale, 'type', s.type, 'slug', s.slug))
-          from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}), '[]'::json)`,
-        categorySlugs: sql<
-          string[]
-        >`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
-        tagSlugs: sql<
-          string[]
-        >`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
-        authorSlug: sql<string | null>`(select a.slug from content_authors a where a.user_id = ${outer("author_id")})`,
-      })
-      .from(contentItems)
-      .where(inArray(contentItems.id, contentIds));
-    const footprints: ContentFootprint[] = [];
-    for (const item of items) {
-      const visibleListed = and(
-        inArray(contentItems.type, [...listedContentTypes]),
-        eq(contentItems.locale, item.locale),
-        publicVisibility(ANONYMOUS_VIEWER),
-      );
-      const sizes: Record<string, number> = {};
-      const [home] = await tx.select({ n: count() }).from(contentItems).where(visibleListed);
-      sizes.home = home?.n ?? 0;
-      const perList = async (key: string, condition: SQL) => {
-        const [row] = await tx.select({ n: count() }).from(contentItems).where(and(visibleListed, condition));
-        sizes[key] = row?.n ?? 0;
-      };
-      for (const slug of item.categorySlugs) await perList(`category:${slug}`, inCategory(slug));
-      for (const slug of item.tagSlugs) await perList(`tag:${slug}`, withTag(slug));
-      if (item.authorSlug) await perList(`author:${item.authorSlug}`, byAuthor(item.authorSlug));
-      footprints.push({ ...item, listSizes: sizes });
-    }
-    return footprints;
-  });
+  return tx
+    .select({
+      id: contentItems.id,
+      type: contentItems.type,
+      locale: contentItems.locale,
+      translations: sql<ContentFootprint["translations"]>`coalesce((select json_agg(json_build_object('id', s.id))
+        from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}), '[]'::json)`,
+      categorySlugs: sql<
+        string[]
+      >`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
+      tagSlugs: sql<
+        string[]
+      >`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+      authorSlug: sql<string | null>`(select a.slug from content_authors a where a.user_id = ${outer("author_id")})`,
+    })
+    .from(contentItems)
+    .where(inArray(contentItems.id, [...new Set(contentIds)]));
 }

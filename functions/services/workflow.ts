@@ -17,6 +17,7 @@ import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
 import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content/access";
 import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content/kernel";
+import { announceContentChange } from "./cdn-purge";
 
 export const MIN_JUSTIFICATION_LENGTH = 20;
 
@@ -296,7 +297,7 @@ export async function transitionContent(
     );
     // Publishing, unpublishing and archiving change public pages; other transitions are not public, and the
     // purge of an item that was never public finds nothing to delete.
-    scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+    await announceContentChange(scope, tx, [item.id]);
     if (ANALYSED_STATES.includes(input.to) && item.currentRevisionId) {
       scope.afterCommit(tx, {
         type: "content.analysis_due",
@@ -420,7 +421,7 @@ export async function publishDueScheduledContent(platform: PlatformScope, now: D
         }
         if (!refusal) published.push(item.id);
       }
-      if (published.length > 0) scope.afterCommit(tx, { type: "content.changed", contentIds: published });
+      if (published.length > 0) await announceContentChange(scope, tx, published);
       return published.length;
     });
   }

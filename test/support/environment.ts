@@ -17,6 +17,8 @@ export interface TestEnvironment {
   auth: { privateJwks: string; issuer: string; mfaEncryptionKey: string; adminOrigin: string };
   /** The mail catcher (maildev): the Worker's SMTP relay, and its web inbox's REST API for reading what was sent. */
   mail: { smtpHost: string; smtpPort: number; webUrl: string; from: string };
+  /** The Cloudflare API stand-in (local-cloud/cloudflare-api.ts): the CDN purges land there, recorded. */
+  cloudflare: { apiBase: string; zoneId: string; purgeToken: string };
   /**
    * Audit checkpoint signing keys: an Ed25519 private JWK (JSON) and an ML-DSA-65 seed (base64); `retired` is an
    * earlier pair whose fingerprints are pinned in `AUDIT_RETIRED_KEY_FINGERPRINTS` (`retiredFingerprints`).

@@ -4,6 +4,7 @@
  * server, mail catcher) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
  */
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { Redis } from "ioredis";
 import {
   isReachable,
   startMailCatcher,
+  startCloudflareApi,
   startNeonHttp,
   startNeonProxy,
   startS3Server,
@@ -110,12 +112,14 @@ export async function startStack(label: string): Promise<Stack> {
   const scratch = await mkdtemp(join(tmpdir(), `vitalis-${label}-`));
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
-  const [neonProxy, neonHttp, upstash, s3, mail] = await Promise.all([
+  const cdnZoneId = randomBytes(16).toString("hex");
+  const [neonProxy, neonHttp, upstash, s3, mail, cloudflare] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
     startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
     startMailCatcher({ directory: join(scratch, "mail") }),
+    startCloudflareApi({ zoneId: cdnZoneId, token: `cf-purge-${randomBytes(16).toString("hex")}` }),
   ]);
   const bundleDir = join(scratch, "bundle");
   await buildWorkerBundle(bundleDir);
@@ -150,6 +154,7 @@ export async function startStack(label: string): Promise<Stack> {
         webUrl: mail.webUrl,
         from: "Vitalis <noreply@vitalis.test>",
       },
+      cloudflare: { apiBase: cloudflare.url, zoneId: cloudflare.zoneId, purgeToken: cloudflare.token },
       auth: {
         // Two keys, as in a rotation: the first signs, both verify.
         privateJwks: JSON.stringify([await generateSigningJwk("test-2"), await generateSigningJwk("test-1")]),
@@ -164,7 +169,14 @@ export async function startStack(label: string): Promise<Stack> {
       },
     },
     async stop() {
-      await Promise.allSettled([neonProxy.close(), neonHttp.close(), upstash.close(), s3.close(), mail.close()]);
+      await Promise.allSettled([
+        neonProxy.close(),
+        neonHttp.close(),
+        upstash.close(),
+        s3.close(),
+        mail.close(),
+        cloudflare.close(),
+      ]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
       await releaseRedisDatabase(redisDb);

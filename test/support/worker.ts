@@ -51,6 +51,10 @@ export function testBindings(env: TestEnvironment): Bindings {
     SMTP_PORT: String(env.mail.smtpPort),
     SMTP_SECURITY: "none",
     MAIL_FROM: env.mail.from,
+    // Cloudflare's purge-by-tag API, played by the local stand-in, which records the calls.
+    CLOUDFLARE_ZONE_ID: env.cloudflare.zoneId,
+    CLOUDFLARE_PURGE_TOKEN: env.cloudflare.purgeToken,
+    CLOUDFLARE_API_BASE: env.cloudflare.apiBase,
   };
 }
 

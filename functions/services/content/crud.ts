@@ -30,6 +30,7 @@ import {
 import { plainTextExcerpt } from "./markdown";
 import { mapUniqueViolation, save, type SnapshotInput, snapshotOf } from "./save";
 import { searchMatchSql } from "./search";
+import { announceContentChange } from "../cdn-purge";
 
 export interface ContentFields {
   title: string;
@@ -228,7 +229,7 @@ export async function updateContent(
       });
       // Only drafts and items in review are editable today, so this purge usually finds nothing public; it
       // keeps the site right if an editable state ever becomes public.
-      scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+      await announceContentChange(scope, tx, [item.id]);
       return viewOf(tx, saved);
     })
     .catch(mapUniqueViolation);
@@ -268,7 +269,7 @@ export async function setTrashed(
       { type, id: item.id },
       toTrash ? { version: changed!.version, state: item.state } : { version: changed!.version },
     );
-    scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+    await announceContentChange(scope, tx, [item.id]);
     return viewOf(tx, changed!);
   });
 }

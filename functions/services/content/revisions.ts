@@ -17,6 +17,7 @@ import { resolveViewer } from "./access";
 import { diffLines, lineDiffSchema } from "./diff";
 import { type ContentView, loadEditableItem, loadVisibleItem, viewOf } from "./kernel";
 import { mapUniqueViolation, save } from "./save";
+import { announceContentChange } from "../cdn-purge";
 
 /** The fields of an item as one save left them. */
 export const revisionSnapshotSchema = z.object({
@@ -170,7 +171,7 @@ export async function restoreRevision(
         restoredRevisionId: revision.id,
         restoredVersion: revision.version,
       });
-      scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
+      await announceContentChange(scope, tx, [item.id]);
       return viewOf(tx, saved);
     })
     .catch(mapUniqueViolation);

@@ -15,6 +15,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import { appendAudit } from "../audit";
 import { EDITOR_ROLES, resolveViewer, viewerHas } from "./access";
 import { slugify } from "./kernel";
+import { announceContentChange } from "../cdn-purge";
 
 /**
  * The medical specialties every tenant starts with (names as the CFM lists them, Resolução CFM 2.330/2023
@@ -246,7 +247,7 @@ export async function updateTerm(
     }
     await scope.audit(tx, `${taxonomy}.updated`, { type: taxonomy, id }, { fields: Object.keys(input).sort() });
     const shownOn = await publishedItemsWithTerm(tx, taxonomy, id);
-    if (shownOn.length > 0) scope.afterCommit(tx, { type: "content.changed", contentIds: shownOn });
+    if (shownOn.length > 0) await announceContentChange(scope, tx, shownOn);
     return termView(row);
   });
 }
@@ -293,7 +294,7 @@ export async function deleteTerm(
       { type: taxonomy, id },
       { slug: existing.slug, detachedFrom: detached.length },
     );
-    if (shownOn.length > 0) scope.afterCommit(tx, { type: "content.changed", contentIds: shownOn });
+    if (shownOn.length > 0) await announceContentChange(scope, tx, shownOn);
     return { deleted: true as const, detachedFrom: detached.length };
   });
 }

@@ -42,12 +42,28 @@ export function retryDelaySeconds(attempts: number, random: () => number = Math.
 const due = sql`now()`;
 
 /**
+ * What the outbox carries: mail, and the CDN purges (services/cdn-purge.ts), which reuse its claim, lease,
+ * backoff and dead letter. Each channel names the audit actions of its outcomes.
+ */
+export interface OutboxChannel {
+  name: OutboxRow["channel"];
+  actions: { sent: string; deferred: string; dead: string };
+}
+
+export type Outcome = { kind: "sent" } | { kind: "failed"; error: string; permanent: boolean };
+
+export const MAIL: OutboxChannel = {
+  name: "email",
+  actions: { sent: "mail.sent", deferred: "mail.deferred", dead: "mail.dead" },
+};
+
+/**
  * Claims due rows in one short transaction and commits, so the SMTP exchange holds no transaction open: each
  * becomes `sending` with a lease and one more attempt. `FOR UPDATE SKIP LOCKED` makes overlapping runs take
  * different rows, and a row under a live lease is not due, so two runs never both send one message. A row whose
  * lease lapsed (its run died mid-send) is due again. With `ids`, only those rows are claimed.
  */
-async function claimDue(scope: Scope, ids?: string[]): Promise<OutboxRow[]> {
+async function claimDue(scope: Scope, channel: OutboxChannel, ids?: string[]): Promise<OutboxRow[]> {
   return scope.transaction(async (tx) => {
     const isDue = or(
       and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, due)),
@@ -62,6 +78,7 @@ async function claimDue(scope: Scope, ids?: string[]): Promise<OutboxRow[]> {
           eq(outbox.status, "sending"),
           lt(outbox.lockedUntil, due),
           sql`${outbox.attempts} >= ${OUTBOX_MAX_ATTEMPTS}`,
+          eq(outbox.channel, channel.name),
           ids ? inArray(outbox.id, ids) : undefined,
         ),
       )
@@ -69,7 +86,7 @@ async function claimDue(scope: Scope, ids?: string[]): Promise<OutboxRow[]> {
     for (const row of abandoned) {
       await scope.audit(
         tx,
-        "mail.dead",
+        channel.actions.dead,
         { type: "outbox", id: row.id },
         { template: row.template, attempts: row.attempts, reason: "run_abandoned" },
         { as: SYSTEM },
@@ -78,7 +95,14 @@ async function claimDue(scope: Scope, ids?: string[]): Promise<OutboxRow[]> {
     const claimable = tx
       .select({ id: outbox.id })
       .from(outbox)
-      .where(and(isDue, sql`${outbox.attempts} < ${OUTBOX_MAX_ATTEMPTS}`, ids ? inArray(outbox.id, ids) : undefined))
+      .where(
+        and(
+          isDue,
+          sql`${outbox.attempts} < ${OUTBOX_MAX_ATTEMPTS}`,
+          eq(outbox.channel, channel.name),
+          ids ? inArray(outbox.id, ids) : undefined,
+        ),
+      )
       .orderBy(outbox.nextAttemptAt)
       .limit(CLAIM_BATCH)
       .for("update", { skipLocked: true });
@@ -113,8 +137,6 @@ async function openMessage(scope: Scope, row: OutboxRow): Promise<{ message: Mai
   return message ? { message, locale: row.locale as MailLocale } : null;
 }
 
-type Outcome = { kind: "sent" } | { kind: "failed"; error: string; permanent: boolean };
-
 async function attempt(scope: Scope, mailer: Mailer, row: OutboxRow): Promise<Outcome> {
   const opened = await openMessage(scope, row);
   if (!opened) return { kind: "failed", error: "the message cannot be rendered", permanent: true };
@@ -131,7 +153,13 @@ async function attempt(scope: Scope, mailer: Mailer, row: OutboxRow): Promise<Ou
  * another run claimed it since, this run's word no longer counts. A sent message loses its sealed secret; a dead
  * one keeps it, so an admin's retry can still send the link while it is valid.
  */
-async function settle(scope: Scope, row: OutboxRow, outcome: Outcome, tally: DeliveryTally): Promise<void> {
+async function settle(
+  scope: Scope,
+  channel: OutboxChannel,
+  row: OutboxRow,
+  outcome: Outcome,
+  tally: DeliveryTally,
+): Promise<void> {
   await scope.transaction(async (tx) => {
     const claimed = and(eq(outbox.id, row.id), eq(outbox.status, "sending"), eq(outbox.attempts, row.attempts));
     const target = { type: "outbox", id: row.id };
@@ -143,7 +171,13 @@ async function settle(scope: Scope, row: OutboxRow, outcome: Outcome, tally: Del
         .returning({ id: outbox.id });
       if (done.length === 0) return;
       tally.sent += 1;
-      await scope.audit(tx, "mail.sent", target, { template: row.template, attempt: row.attempts }, { as: SYSTEM });
+      await scope.audit(
+        tx,
+        channel.actions.sent,
+        target,
+        { template: row.template, attempt: row.attempts },
+        { as: SYSTEM },
+      );
       return;
     }
     if (outcome.permanent || row.attempts >= OUTBOX_MAX_ATTEMPTS) {
@@ -156,7 +190,7 @@ async function settle(scope: Scope, row: OutboxRow, outcome: Outcome, tally: Del
       tally.dead += 1;
       await scope.audit(
         tx,
-        "mail.dead",
+        channel.actions.dead,
         target,
         {
           template: row.template,
@@ -182,7 +216,7 @@ async function settle(scope: Scope, row: OutboxRow, outcome: Outcome, tally: Del
     tally.deferred += 1;
     await scope.audit(
       tx,
-      "mail.deferred",
+      channel.actions.deferred,
       target,
       { template: row.template, attempt: row.attempts, retryInSeconds: delay },
       { as: SYSTEM },
@@ -190,8 +224,18 @@ async function settle(scope: Scope, row: OutboxRow, outcome: Outcome, tally: Del
   });
 }
 
-async function deliverClaimed(scope: Scope, mailer: Mailer, rows: OutboxRow[], tally: DeliveryTally): Promise<void> {
-  for (const row of rows) await settle(scope, row, await attempt(scope, mailer, row), tally);
+/**
+ * Claims the channel's due rows (only `ids` when given) in the scope's tenant, sends each with `send` outside any
+ * transaction, and records each outcome: the outbox's delivery for every channel.
+ */
+export async function deliverOutbox(
+  scope: Scope,
+  channel: OutboxChannel,
+  send: (row: OutboxRow) => Promise<Outcome>,
+  tally: DeliveryTally,
+  ids?: string[],
+): Promise<void> {
+  for (const row of await claimDue(scope, channel, ids)) await settle(scope, channel, row, await send(row), tally);
 }
 
 /**
@@ -202,7 +246,7 @@ export async function deliverQueuedMail(scope: Scope, ids: string[]): Promise<De
   const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
   const mailer = createMailer(scope.section("mail"));
   try {
-    await deliverClaimed(scope, mailer, await claimDue(scope, ids), tally);
+    await deliverOutbox(scope, MAIL, (row) => attempt(scope, mailer, row), tally, ids);
   } finally {
     await mailer.close();
   }
@@ -224,7 +268,7 @@ export async function deliverDueMail(platform: PlatformScope): Promise<DeliveryT
       .where(eq(tenants.status, "active"));
     for (const tenant of active) {
       const scope = platform.forTenant(tenant);
-      await deliverClaimed(scope, mailer, await claimDue(scope), tally);
+      await deliverOutbox(scope, MAIL, (row) => attempt(scope, mailer, row), tally);
     }
   } finally {
     await mailer.close();

@@ -1,0 +1,117 @@
+import { outbox, type OutboxRow, tenants } from "../../schema";
+import { requireSection } from "../env";
+import type { Transaction } from "../lib/db";
+import type { PlatformScope, Scope } from "../scope";
+import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } from "./mail/delivery";
+import { purgeTags } from "./site-cache";
+import { contentFootprints } from "./site";
+import { eq } from "drizzle-orm";
+
+/**
+ * Global purge: Cloudflare's CDN (and, there, the Worker cache of every data centre) purged by Cache-Tag through
+ * the API (`POST /client/v4/zones/{zone}/purge_cache` with `{"tags": [...]}`), with a token that may only purge
+ * the zone's cache. The calls go through the outbox (channel `cdn_purge`): queued in the transaction of the
+ * change, so a purge exists if and only if the change commits; sent right after the commit by the
+ * `content.changed` effect; retried with the mail's backoff by the `purge-cdn` job, and dead after the last
+ * attempt. A withdrawn article (say, one that leaked a patient's data) then leaves every edge, not only the data
+ * centre that ran the change.
+ */
+
+/** Tags per purge request: Cloudflare's limit per call on most plans. */
+export const PURGE_TAGS_PER_CALL = 30;
+
+const CDN_PURGE: OutboxChannel = {
+  name: "cdn_purge",
+  actions: { sent: "cdn.purged", deferred: "cdn.purge_deferred", dead: "cdn.purge_dead" },
+};
+
+/**
+ * Records that content items changed, in the transaction that changed them: reads where they show (after the
+ * change's writes), queues the CDN purge of those tags when the zone is configured, and raises
+ * `content.changed`, whose listener purges this data centre at once and sends the queued calls.
+ */
+export async function announceContentChange(scope: Scope, tx: Transaction, contentIds: string[]): Promise<void> {
+  if (contentIds.length === 0) return;
+  const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds));
+  const purge = cdnPurgeConfig(scope);
+  const outboxIds: string[] = [];
+  if (purge && tags.length > 0) {
+    const rows = [];
+    for (let start = 0; start < tags.length; start += PURGE_TAGS_PER_CALL) {
+      rows.push({
+        id: crypto.randomUUID(),
+        tenantId: scope.tenant.id,
+        channel: "cdn_purge" as const,
+        template: "purge_cache",
+        locale: "-",
+        recipient: purge.zoneId,
+        data: { tags: tags.slice(start, start + PURGE_TAGS_PER_CALL) },
+      });
+    }
+    await tx.insert(outbox).values(rows);
+    outboxIds.push(...rows.map((row) => row.id));
+  }
+  scope.afterCommit(tx, { type: "content.changed", contentIds, tags, outboxIds });
+}
+
+/**
+ * The zone and token, or undefined. A half-configured purge (named by /readyz) must not stop editors from
+ * publishing or, worse, unpublishing: it is logged and the CDN keeps pages until their s-maxage.
+ */
+function cdnPurgeConfig(scope: Scope) {
+  try {
+    return scope.section("edge").cdnPurge;
+  } catch (error) {
+    scope.logger.warn("CDN purge is misconfigured; pages age out at the CDN instead", { error });
+    return undefined;
+  }
+}
+
+/** One purge call; Cloudflare answers its envelope (`success`, `errors`). A 400 is permanent, the rest retried. */
+async function purgeCall(config: { zoneId: string; token: string; apiBase: string }, row: OutboxRow): Promise<Outcome> {
+  const tags = Array.isArray(row.data.tags) ? (row.data.tags as string[]) : [];
+  try {
+    const response = await fetch(`${config.apiBase}/client/v4/zones/${encodeURIComponent(row.recipient)}/purge_cache`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${config.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ tags }),
+    });
+    const envelope = (await response.json().catch(() => null)) as {
+      success?: boolean;
+      errors?: Array<{ code?: number; message?: string }>;
+    } | null;
+    if (response.ok && envelope?.success === true) return { kind: "sent" };
+    const first = envelope?.errors?.[0];
+    const error = `HTTP ${response.status}${first ? ` ${first.code ?? ""} ${first.message ?? ""}`.trimEnd() : ""}`;
+    return { kind: "failed", error: error.slice(0, 200), permanent: response.status === 400 };
+  } catch (error) {
+    return {
+      kind: "failed",
+      error: error instanceof Error ? error.message.slice(0, 200) : "fetch failed",
+      permanent: false,
+    };
+  }
+}
+
+/** The `content.changed` effect's half: sends the purges the committed transaction queued. */
+export async function deliverQueuedPurges(scope: Scope, ids: string[]): Promise<DeliveryTally> {
+  const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
+  const config = ids.length > 0 ? cdnPurgeConfig(scope) : undefined;
+  if (!config) return tally;
+  await deliverOutbox(scope, CDN_PURGE, (row) => purgeCall(config, row), tally, ids);
+  return tally;
+}
+
+/** The job's run: every active tenant's due purges, each tenant in its own scope. */
+export async function deliverDuePurges(platform: PlatformScope): Promise<DeliveryTally> {
+  const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
+  const config = requireSection(platform.clients.config, "edge").cdnPurge;
+  if (!config) return tally;
+  const active = await platform.clients.db
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+    .from(tenants)
+    .where(eq(tenants.status, "active"));
+  for (const tenant of active)
+    await deliverOutbox(platform.forTenant(tenant), CDN_PURGE, (row) => purgeCall(config, row), tally);
+  return tally;
+}
