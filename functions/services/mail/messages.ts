@@ -18,6 +18,11 @@ export type MailMessage =
   | {
       template: "credential-reviewed";
       data: { tenantName: string; origin: string; status: "verified" | "rejected"; note: string };
+    }
+  | {
+      /** A paper a published article cites was retracted after publication (the daily re-check, jobs/). */
+      template: "reference-retracted";
+      data: { tenantName: string; origin: string; articleTitle: string; reference: string; paperTitle: string | null };
     };
 
 export type MailTemplate = MailMessage["template"];
@@ -29,4 +34,5 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   "password-reset": "/admin/reset-password",
   "password-changed": "/admin/login",
   "credential-reviewed": "/admin/account",
+  "reference-retracted": "/admin/",
 };
