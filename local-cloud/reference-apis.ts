@@ -8,7 +8,8 @@
  *   summary"}` (HTTP 200, as NCBI answers). It refuses a call without `tool` (NCBI asks every caller for it).
  * Fixtures (local-cloud/fixtures/references/): the retracted Wakefield et al., Lancet 1998 (PMID 9500320, DOI
  * 10.1016/S0140-6736(97)11096-0) and its retraction notice, the SPRINT trial (NEJM 2015, PMID 26551272,
- * PMC4689591), and an illustrative SciELO record (10.1590/vitalis-fixture-0001). Any other DOI does not exist,
+ * PMC4689591), the references of the demo articles (scripts/demo-articles.ts), and an illustrative SciELO record
+ * (10.1590/vitalis-fixture-0001, invented to show the format). Any other DOI does not exist,
  * except those under Crossref's test prefix `10.5555/generated-…`, answered as found so each test can cite a
  * DOI no other test has cached. `setDown(true)` answers 503 to everything (a registry outage); `retract(doi)`
  * publishes a retraction of a generated DOI (an `updated-by` entry, as Crossref shows one), as happens years later.
