@@ -19,6 +19,11 @@ export type MailMessage =
       template: "credential-reviewed";
       data: { tenantName: string; origin: string; status: "verified" | "rejected"; note: string };
     }
+  | {
+      /** A paper a published article cites was retracted after publication (the daily re-check, jobs/). */
+      template: "reference-retracted";
+      data: { tenantName: string; origin: string; articleTitle: string; reference: string; paperTitle: string | null };
+    }
   /** To the compliance officers, at once: a staff member opened emergency access to PHI (never the justification). */
   | {
       template: "break-glass-opened";
@@ -51,6 +56,7 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   "password-reset": "/admin/reset-password",
   "password-changed": "/admin/login",
   "credential-reviewed": "/admin/account",
+  "reference-retracted": "/admin/",
   "break-glass-opened": "/admin/compliance",
   "incident-deadline": "/admin/compliance",
   "incident-notice": "/",

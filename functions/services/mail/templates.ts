@@ -182,6 +182,40 @@ const credentialReviewed: Texts<"credential-reviewed"> = {
   }),
 };
 
+// Names the article (already public) and the paper (public registry data); never a patient, never the text.
+const referenceRetracted: Texts<"reference-retracted"> = {
+  "pt-BR": (d, link) => ({
+    subject: `Referência retratada em um artigo publicado em ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      `O artigo publicado "${d.articleTitle}", cuja revisão médica está sob a sua responsabilidade, cita ${d.reference}${d.paperTitle ? ` ("${d.paperTitle}")` : ""}, que foi retratado depois da publicação.`,
+      "Reveja o artigo: remova a referência e as afirmações que dependem dela, ou retire o artigo do ar.",
+    ],
+    action: { label: "Abrir o painel", url: link },
+    footnote: "Você recebe esta mensagem porque aprovou este artigo como revisor(a) médico(a) (CFM 2.336/2023).",
+  }),
+  en: (d, link) => ({
+    subject: `Retracted reference in a published article at ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `The published article "${d.articleTitle}", which you reviewed medically, cites ${d.reference}${d.paperTitle ? ` ("${d.paperTitle}")` : ""}, which was retracted after publication.`,
+      "Review the article: remove the reference and the claims that rely on it, or unpublish the article.",
+    ],
+    action: { label: "Open the dashboard", url: link },
+    footnote: "You get this message because you approved this article as its medical reviewer (CFM 2.336/2023).",
+  }),
+  es: (d, link) => ({
+    subject: `Referencia retractada en un artículo publicado en ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      `El artículo publicado "${d.articleTitle}", cuya revisión médica está a su cargo, cita ${d.reference}${d.paperTitle ? ` ("${d.paperTitle}")` : ""}, que fue retractado después de la publicación.`,
+      "Revise el artículo: elimine la referencia y las afirmaciones que dependen de ella, o retire el artículo.",
+    ],
+    action: { label: "Abrir el panel", url: link },
+    footnote: "Recibe este mensaje porque aprobó este artículo como revisor(a) médico(a) (CFM 2.336/2023).",
+  }),
+};
+
 const breakGlassOpened: Texts<"break-glass-opened"> = {
   "pt-BR": (d, link, when) => ({
     subject: `Acesso de emergência aberto em ${d.tenantName}`,
@@ -304,6 +338,13 @@ const mailDataSchemas: Record<MailTemplate, z.ZodType> = {
     status: z.enum(["verified", "rejected"]),
     note: z.string().max(1000),
   }),
+  "reference-retracted": z.object({
+    tenantName,
+    origin,
+    articleTitle: z.string().min(1).max(500),
+    reference: z.string().min(1).max(300),
+    paperTitle: z.string().max(500).nullable(),
+  }),
   "break-glass-opened": z.object({
     tenantName,
     origin,
@@ -410,6 +451,8 @@ export function renderMail(message: MailMessage, locale: MailLocale): Omit<Outgo
       return layout(passwordChanged[locale](message.data, link, when), locale);
     case "credential-reviewed":
       return layout(credentialReviewed[locale](message.data, link, when), locale);
+    case "reference-retracted":
+      return layout(referenceRetracted[locale](message.data, link, when), locale);
     case "break-glass-opened":
       return layout(breakGlassOpened[locale](message.data, link, when), locale);
     case "incident-deadline":
