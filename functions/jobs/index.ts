@@ -7,6 +7,7 @@ import { dailyComplianceReport } from "./compliance-report";
 import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
 import { deliverOutboxMail } from "./deliver-mail";
+import { sendWorkflowDigest } from "./workflow-digest";
 
 /**
  * Cron expression (as written in wrangler.toml `[triggers]`) → the jobs it runs. Each job is a file in
@@ -17,7 +18,9 @@ export const jobsByCron: Record<string, Job[]> = {
   "0 * * * *": [retentionSweep, expireStaleUploads],
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).
-  "30 3 * * *": [dailyComplianceReport, auditCheckpoint],
+  // The workflow digest shares the daily trigger (00:30 in Brasília, read the next morning): Cloudflare allows an
+  // account five cron triggers, and the digest needs no hour of its own.
+  "30 3 * * *": [dailyComplianceReport, auditCheckpoint, sendWorkflowDigest],
 };
 
 export async function runScheduled(cron: string, env: Bindings, ctx: ExecutionContext): Promise<void> {
