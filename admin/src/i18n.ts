@@ -1031,6 +1031,7 @@ const ACTION_NAMES: Record<Lang, Record<string, string>> = {
     archived: "Archive",
     draft: "Request changes (back to draft)",
     override: "Publish with override",
+    overrideSchedule: "Schedule with override",
   },
   "pt-BR": {
     in_review: "Enviar para revisão",
@@ -1041,6 +1042,7 @@ const ACTION_NAMES: Record<Lang, Record<string, string>> = {
     archived: "Arquivar",
     draft: "Pedir alterações (voltar a rascunho)",
     override: "Publicar com autorização",
+    overrideSchedule: "Agendar com autorização",
   },
   es: {
     in_review: "Enviar a revisión",
@@ -1051,6 +1053,7 @@ const ACTION_NAMES: Record<Lang, Record<string, string>> = {
     archived: "Archivar",
     draft: "Pedir cambios (volver a borrador)",
     override: "Publicar con autorización",
+    overrideSchedule: "Programar con autorización",
   },
 };
 
