@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppBindings } from "../../bindings";
 import { deviceHashOf, ensureDeviceId, signInClientOf } from "../../lib/client";
 import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
+import { noteSignInAttempt } from "../../middleware/access-log";
 import { requireUser } from "../../scope";
 import {
   REFRESH_IDLE_SECONDS,
@@ -73,6 +74,7 @@ async function signInClient(
 
 export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
+  noteSignInAttempt(c, { email: body.email });
   const result = await login(c.var.scope, { ...body, ...(await signInClient(c)) });
   if (result.kind === "mfa_required") {
     c.header("Cache-Control", "no-store");
@@ -82,13 +84,16 @@ export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c)
     c.header("Cache-Control", "no-store");
     return c.json({ mfaEnrolmentRequired: true as const, enrolmentToken: result.enrolmentToken }, 200);
   }
+  noteSignInAttempt(c, { session: result.session });
   return c.json(answerWithSession(c, result.session), 200);
 };
 
 export const postMfa: RouteHandler<typeof mfaRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
   const { deviceHash } = await signInClient(c);
+  noteSignInAttempt(c, {});
   const session = await completeMfa(c.var.scope, { mfaToken: body.mfaToken, code: body.code, deviceHash });
+  noteSignInAttempt(c, { session });
   return c.json(answerWithSession(c, session), 200);
 };
 
@@ -123,7 +128,9 @@ export const postForcedEnrol: RouteHandler<typeof forcedEnrolRoute, AppBindings>
 
 export const postForcedEnrolConfirm: RouteHandler<typeof forcedEnrolConfirmRoute, AppBindings> = async (c) => {
   const { deviceHash } = await signInClient(c);
+  noteSignInAttempt(c, {});
   const { recoveryCodes, session } = await confirmForcedEnrolment(c.var.scope, { ...c.req.valid("json"), deviceHash });
+  noteSignInAttempt(c, { session });
   return c.json({ recoveryCodes, ...answerWithSession(c, session) }, 200);
 };
 

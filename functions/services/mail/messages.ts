@@ -34,7 +34,34 @@ export type MailMessage =
       data: { tenantName: string; origin: string; status: "verified" | "rejected"; note: string };
     }
   | { template: "workflow-notice"; data: WorkflowNotice & { tenantName: string; origin: string } }
-  | { template: "workflow-digest"; data: { tenantName: string; origin: string; notices: WorkflowNotice[] } };
+  | { template: "workflow-digest"; data: { tenantName: string; origin: string; notices: WorkflowNotice[] } }
+  | {
+      /** A paper a published article cites was retracted after publication (the daily re-check, jobs/). */
+      template: "reference-retracted";
+      data: { tenantName: string; origin: string; articleTitle: string; reference: string; paperTitle: string | null };
+    }
+  /** To the compliance officers, at once: a staff member opened emergency access to PHI (never the justification). */
+  | {
+      template: "break-glass-opened";
+      data: { tenantName: string; origin: string; userName: string; openedAt: string; expiresAt: string };
+    }
+  /** To the compliance officers: an incident's communication deadline is near or past. */
+  | {
+      template: "incident-deadline";
+      data: { tenantName: string; origin: string; discoveredAt: string; due: string; overdue: boolean };
+    }
+  /** To a data subject (LGPD art. 48 §1; Res. CD/ANPD 15/2024 art. 9): what happened to their data, what was done. */
+  | {
+      template: "incident-notice";
+      data: {
+        tenantName: string;
+        origin: string;
+        description: string;
+        dataCategories: string[];
+        measures: string;
+        contact: string;
+      };
+    };
 
 export type MailTemplate = MailMessage["template"];
 export type MailLocale = ContentLocale;
@@ -48,4 +75,8 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   // A notice opens its item's editor below this path (`templates.ts`, `mailLink`); a digest opens the admin.
   "workflow-notice": "/admin/",
   "workflow-digest": "/admin/",
+  "reference-retracted": "/admin/",
+  "break-glass-opened": "/admin/compliance",
+  "incident-deadline": "/admin/compliance",
+  "incident-notice": "/",
 };
