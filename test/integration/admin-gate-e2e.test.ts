@@ -8,7 +8,7 @@
  * `content_analyses` (the automatic run can read but not store its result); releasing the lock lets the run finish.
  */
 import { mkdir } from "node:fs/promises";
-import pg from "pg";
+import type pg from "pg";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
