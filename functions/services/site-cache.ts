@@ -339,6 +339,7 @@ export const cacheTags = {
   content: (contentId: string) => `content:${contentId}`,
   list: (tenantId: string, locale: ContentLocale, list: string) =>
     `list:${tenantId}:${segmentOfLocale(locale)}:${list}`,
+  /** The sitemap index; each locale's sitemap carries `list(tenant, locale, "sitemap")`. */
   sitemap: (tenantId: string) => `list:${tenantId}:sitemap`,
 } as const;
 
@@ -348,7 +349,7 @@ export const cacheTags = {
  *   its own page, under any slug it had (`content:<id>`), and its translations' pages (their hreflang alternates);
  *   every page of the home list and the feeds of its locale (`…:home`, `…:feed`), of its categories' lists and
  *   feeds (`…:category:<slug>`), its tags' and its author's lists;
- *   the sitemap index and the locale's sitemap (`list:<tenant>:sitemap`).
+ *   the sitemap index (`list:<tenant>:sitemap`) and the locale's sitemap (`list:<tenant>:<locale>:sitemap`).
  * A handful of tags per item, whatever the lists' length: purge work does not grow with the site.
  * Search results are not kept in the Worker cache (s-maxage only), so they need no purge.
  */
@@ -359,6 +360,7 @@ export function purgeTags(tenantId: string, footprints: ContentFootprint[]): str
     tags.add(cacheTags.content(item.id));
     for (const sibling of item.translations) tags.add(cacheTags.content(sibling.id));
     tags.add(cacheTags.sitemap(tenantId));
+    tags.add(cacheTags.list(tenantId, locale, "sitemap"));
     if (!contentTypes[item.type].listed) continue;
     tags.add(cacheTags.list(tenantId, locale, "home"));
     tags.add(cacheTags.list(tenantId, locale, "feed"));

@@ -1,7 +1,7 @@
 /**
  * The whole local stack for integration tests and benchmarks: a fresh PostgreSQL database (migrated, app
  * role granted), a Redis logical database of its own, the local cloud (Neon proxy, Upstash adapter, S3
- * server, mail catcher) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
+ * server, mail catcher, reference registries) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -16,6 +16,7 @@ import {
   startCloudflareApi,
   startNeonHttp,
   startNeonProxy,
+  startReferenceApis,
   startS3Server,
   startUpstashAdapter,
 } from "../../local-cloud/index.js";
@@ -113,12 +114,13 @@ export async function startStack(label: string): Promise<Stack> {
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
   const cdnZoneId = randomBytes(16).toString("hex");
-  const [neonProxy, neonHttp, upstash, s3, mail, cloudflare] = await Promise.all([
+  const [neonProxy, neonHttp, upstash, s3, mail, referenceApis, cloudflare] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
     startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
     startMailCatcher({ directory: join(scratch, "mail") }),
+    startReferenceApis(),
     startCloudflareApi({ zoneId: cdnZoneId, token: `cf-purge-${randomBytes(16).toString("hex")}` }),
   ]);
   const bundleDir = join(scratch, "bundle");
@@ -148,6 +150,7 @@ export async function startStack(label: string): Promise<Stack> {
         secretAccessKey: s3.secretAccessKey,
       },
       bundleDir,
+      referenceApisUrl: referenceApis.url,
       mail: {
         smtpHost: mail.host,
         smtpPort: mail.smtpPort,
@@ -175,6 +178,7 @@ export async function startStack(label: string): Promise<Stack> {
         upstash.close(),
         s3.close(),
         mail.close(),
+        referenceApis.close(),
         cloudflare.close(),
       ]);
       await redis.flushdb().catch(() => undefined);

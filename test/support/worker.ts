@@ -55,6 +55,9 @@ export function testBindings(env: TestEnvironment): Bindings {
     CLOUDFLARE_ZONE_ID: env.cloudflare.zoneId,
     CLOUDFLARE_PURGE_TOKEN: env.cloudflare.purgeToken,
     CLOUDFLARE_API_BASE: env.cloudflare.apiBase,
+    // Cited DOIs and PMIDs are checked against the fixtures of the local stand-in, never the real registries.
+    REFERENCE_RESOLVER_URL: env.referenceApisUrl,
+    REFERENCES_CONTACT_EMAIL: "references@vitalis.test",
   };
 }
 

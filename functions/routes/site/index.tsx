@@ -283,7 +283,7 @@ siteRouter.get(`/sitemaps/:file{(?:${LOCALE_SEGMENTS})\\.xml}`, (c) => {
       status: 200,
       contentType: XML,
       shareable: true,
-      tags: [cacheTags.tenant(c.var.scope.tenant.id), cacheTags.sitemap(c.var.scope.tenant.id)],
+      tags: [cacheTags.tenant(c.var.scope.tenant.id), cacheTags.list(c.var.scope.tenant.id, locale, "sitemap")],
     });
   });
 });
