@@ -20,6 +20,7 @@ import {
   startNeonHttp,
   startNeonProxy,
   startReferenceApis,
+  startCloudflareApi,
   startS3Server,
   startUpstashAdapter,
 } from "../local-cloud/index.js";
@@ -42,6 +43,7 @@ const PORTS = {
   smtp: 1025,
   inbox: 1080,
   references: 4570,
+  cloudflare: 4571,
 };
 const DEV_APP_ROLE = "vitalis_app_dev";
 const DEV_PLATFORM_ROLE = "vitalis_platform_dev";
@@ -234,6 +236,15 @@ async function main(): Promise<void> {
   stops.push(() => mail.close());
   const referenceApis = await startReferenceApis({ host: HOST, port: PORTS.references });
   stops.push(() => referenceApis.close());
+  // Cloudflare's purge-by-tag API: the CDN purges of publishing, unpublishing and trashing land here
+  // (GET <url>/__calls lists them). Its zone and token are local stand-ins.
+  const cloudflare = await startCloudflareApi({
+    host: HOST,
+    port: PORTS.cloudflare,
+    zoneId: "0".repeat(32),
+    token: `local-purge-${randomBytes(16).toString("hex")}`,
+  });
+  stops.push(() => cloudflare.close());
 
   await runMigrations(database.ownerUrl);
   if (!database.embedded) {
@@ -277,6 +288,9 @@ async function main(): Promise<void> {
     MAIL_FROM: "Vitalis <noreply@vitalis.localhost>",
     // Cited DOIs and PMIDs are checked against local fixtures (the retracted Wakefield paper among them).
     REFERENCE_RESOLVER_URL: referenceApis.url,
+    CLOUDFLARE_ZONE_ID: cloudflare.zoneId,
+    CLOUDFLARE_PURGE_TOKEN: cloudflare.token,
+    CLOUDFLARE_API_BASE: cloudflare.url,
   };
   const envFile = join(STATE, "dev.vars");
   await writeFile(
@@ -317,6 +331,7 @@ async function main(): Promise<void> {
     `  health      ${base}/healthz   ${base}/readyz`,
     `  admin       ${base}/admin/`,
     `  mail inbox  ${mail.webUrl}/   (every e-mail the Worker sends lands here)`,
+    `  CDN purges  ${cloudflare.url}/__calls   (the Cache-Tags each change purged)`,
     `  API docs    ${base}/api/docs`,
     `  WordPress   ${base}/wp-json/wp/v2/posts`,
     `  database    ${database.embedded ? `embedded PGlite (${STATE}/pglite) — RLS not enforced in this mode` : `PostgreSQL at ${database.host}:${database.port}`}`,

@@ -371,6 +371,7 @@ describe("cloudflare worker", () => {
     expect(resource(worker, "cloudflare_workers_custom_domain", "this")?.for_each).toBe("${toset(var.hostnames)}");
     const names = worker.locals.get("secret_names") as string[];
     expect(names).toEqual([
+      "CLOUDFLARE_PURGE_TOKEN",
       "DATABASE_URL",
       "NCBI_API_KEY",
       "S3_ACCESS_KEY_ID",
@@ -386,6 +387,23 @@ describe("cloudflare worker", () => {
       const text = readFileSync(envTs, "utf8");
       for (const name of names) expect(text, `functions/env.ts reads ${name}`).toContain(`${name}?: string`);
     }
+  });
+
+  it("gives the Worker a token that may only purge its own zone's cache, and the zone to purge", () => {
+    const worker = mod("cloudflare-worker");
+    const token = resource(worker, "cloudflare_api_token", "cache_purge") as {
+      policies: Array<{ effect: string; permission_groups: Array<{ id: string }>; resources: Record<string, string> }>;
+    };
+    expect(token.policies).toHaveLength(1);
+    const [policy] = token.policies;
+    expect(policy!.effect).toBe("allow");
+    expect(policy!.permission_groups).toEqual([{ id: "${var.cache_purge_permission_group_id}" }]);
+    expect(policy!.resources).toEqual({ "com.cloudflare.api.account.zone.${var.zone_id}": "*" });
+    expect(worker.variables.get("cache_purge_permission_group_id")?.default).toBe("e17beae8b8cb423a99b1730f21238bed");
+    expect((worker.locals.get("worker_secrets") as Record<string, string>).CLOUDFLARE_PURGE_TOKEN).toBe(
+      "${cloudflare_api_token.cache_purge.value}",
+    );
+    expect((worker.locals.get("worker_vars") as Record<string, string>).CLOUDFLARE_ZONE_ID).toBe("${var.zone_id}");
   });
 
   it("agrees with wrangler.toml on the Worker name and, if declared there, the crons", () => {

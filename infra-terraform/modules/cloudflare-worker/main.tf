@@ -15,10 +15,12 @@ locals {
     SMTP_PASSWORD            = var.smtp_password
     # Empty (the default) means no key: functions/env.ts reads an empty NCBI_API_KEY as unset.
     NCBI_API_KEY = var.ncbi_api_key
+    # Global purge by Cache-Tag (functions/services/cdn-purge.ts): a token that may only purge this zone's cache.
+    CLOUDFLARE_PURGE_TOKEN = cloudflare_api_token.cache_purge.value
   }
 
   # Listed separately so the names are not derived from (and marked like) the sensitive values.
-  secret_names = ["DATABASE_URL", "NCBI_API_KEY", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SMTP_PASSWORD", "SMTP_USERNAME", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"]
+  secret_names = ["CLOUDFLARE_PURGE_TOKEN", "DATABASE_URL", "NCBI_API_KEY", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SMTP_PASSWORD", "SMTP_USERNAME", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"]
 
   worker_vars = {
     ENVIRONMENT = var.environment
@@ -32,6 +34,8 @@ locals {
     # Cited references are checked against Crossref and NCBI E-utilities, which ask callers to name themselves.
     NCBI_TOOL                = var.ncbi_tool
     REFERENCES_CONTACT_EMAIL = var.references_contact_email
+    # The zone whose CDN the Worker purges by Cache-Tag when content changes.
+    CLOUDFLARE_ZONE_ID = var.zone_id
   }
 
   login_path_set = join(" ", [for p in var.login_paths : jsonencode(p)])
@@ -67,6 +71,20 @@ resource "cloudflare_workers_custom_domain" "this" {
   zone_id    = var.zone_id
   hostname   = each.value
   service    = cloudflare_worker.this.name
+}
+
+# The Worker purges the CDN (and every data centre's Worker cache) by Cache-Tag when content is published,
+# unpublished, trashed or renamed (LGPD: a withdrawn article must leave every edge). Least privilege: this token
+# holds the zone's Cache Purge permission and nothing else.
+resource "cloudflare_api_token" "cache_purge" {
+  name = "vitalis-${var.environment}-cache-purge"
+  policies = [
+    {
+      effect            = "allow"
+      permission_groups = [{ id = var.cache_purge_permission_group_id }]
+      resources         = { "com.cloudflare.api.account.zone.${var.zone_id}" = "*" }
+    }
+  ]
 }
 
 resource "cloudflare_workers_cron_trigger" "this" {

@@ -243,3 +243,14 @@ variable "ncbi_api_key" {
     error_message = "ncbi_api_key must be empty or an NCBI API key."
   }
 }
+
+variable "cache_purge_permission_group_id" {
+  description = "Id of Cloudflare's \"Cache Purge\" API token permission group (zone scope), the only permission of the Worker's purge token."
+  type        = string
+  default     = "e17beae8b8cb423a99b1730f21238bed"
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{32}$", var.cache_purge_permission_group_id))
+    error_message = "cache_purge_permission_group_id must be a 32-character hexadecimal Cloudflare id."
+  }
+}
