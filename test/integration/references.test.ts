@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReferenceApis, type ReferenceApis } from "../../local-cloud/index.js";
@@ -200,6 +201,33 @@ describe("references resolved against Crossref and NCBI (local stand-in)", () =>
         expect(refsOf(analysis).findings[0]!.message).toMatch(/not verified/);
       } finally {
         apis.setDown(false);
+      }
+    });
+
+    it("asks again once the breaker's minute is over: one failure reopens it, one answer closes it", async () => {
+      // The previous test left both breakers open with three failures remembered. The minute passes:
+      const redis = new Redis(own.env.redisUrl);
+      const host = new URL(apis.url).host;
+      const expire = () => redis.del(`vitalis:ref-breaker:crossref:${host}:open`);
+      try {
+        await expire();
+        apis.setDown(true);
+        const before = apis.requests.crossref;
+        expect(codes(await analyse(own, `doi:${generatedDoi()}`))).toEqual(["ref.unverified:warning"]);
+        expect(apis.requests.crossref).toBe(before + 1);
+        // That single failed trial reopened it: the next analysis does not ask.
+        expect(codes(await analyse(own, `doi:${generatedDoi()}`))).toEqual(["ref.unverified:warning"]);
+        expect(apis.requests.crossref).toBe(before + 1);
+
+        apis.setDown(false);
+        await expire();
+        const found = await analyse(own, `doi:${generatedDoi()}`);
+        expect(codes(found)).toEqual([]);
+        expect(refsOf(found).references![0]!.resolution).toMatchObject({ found: true });
+        expect(await redis.exists(`vitalis:ref-breaker:crossref:${host}:failures`)).toBe(0);
+      } finally {
+        apis.setDown(false);
+        redis.disconnect();
       }
     });
   });
