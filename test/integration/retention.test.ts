@@ -37,6 +37,22 @@ const exists = (key: string) =>
 const count = async (query: string, params: unknown[]) =>
   Number((await admin.query<{ n: string }>(`select count(*) as n from (${query}) q`, params)).rows[0]!.n);
 
+/** `n` imaging studies past their 21 years, each with its object. */
+async function overdueImaging(tenant: { id: string; userId: string }, n: number) {
+  const items = [];
+  for (let i = 0; i < n; i++) {
+    items.push(
+      await insertMedia(admin, s3, worker.env, {
+        tenantId: tenant.id,
+        userId: tenant.userId,
+        retentionClass: "medical_imaging",
+        lastEntryAt: yearsAgo(22),
+      }),
+    );
+  }
+  return items;
+}
+
 describe("the retention sweep", () => {
   it("deletes imaging past 21 years with its object and audits it; keeps what is younger", async () => {
     const tenant = await seedTenant(admin, "sweep");
@@ -164,17 +180,7 @@ describe("the retention sweep", () => {
 
   it("deletes a batch's objects in one request and audits the batch once, holding no lock while S3 works", async () => {
     const tenant = await seedTenant(admin, "batched");
-    const items = [];
-    for (let i = 0; i < 6; i++) {
-      items.push(
-        await insertMedia(admin, s3, worker.env, {
-          tenantId: tenant.id,
-          userId: tenant.userId,
-          retentionClass: "medical_imaging",
-          lastEntryAt: yearsAgo(22),
-        }),
-      );
-    }
+    const items = await overdueImaging(tenant, 6);
     const requests: string[][] = [];
     const summary = await runRetentionSweep(platform(), {
       tenantIds: [tenant.id],
@@ -202,17 +208,7 @@ describe("the retention sweep", () => {
 
   it("recovers from a crash between deleting the objects and deleting their rows", async () => {
     const tenant = await seedTenant(admin, "halfway");
-    const items = [];
-    for (let i = 0; i < 3; i++) {
-      items.push(
-        await insertMedia(admin, s3, worker.env, {
-          tenantId: tenant.id,
-          userId: tenant.userId,
-          retentionClass: "medical_imaging",
-          lastEntryAt: yearsAgo(22),
-        }),
-      );
-    }
+    const items = await overdueImaging(tenant, 3);
     await expect(
       runRetentionSweep(platform(), {
         tenantIds: [tenant.id],
