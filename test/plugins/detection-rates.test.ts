@@ -2,16 +2,19 @@
 // phone numbers and e-mail addresses in pt-BR, en and es against identifiers that are not (dates, prices,
 // CPF, ISBN, order numbers, impossible area codes, social handles). The figures are printed on every run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emailItems, type Item, negativeItems, phoneItems } from "./variants";
+import { claimCases, emailItems, type Item, negativeItems, phoneItems } from "./variants";
 import { type Finding, PluginRunner } from "./support";
 
 let lgpd: PluginRunner;
+let claims: PluginRunner;
 
 beforeAll(async () => {
   lgpd = await PluginRunner.load("lgpd-analyzer");
+  claims = await PluginRunner.load("medical-claims");
 }, 120_000);
 afterAll(async () => {
   await lgpd?.close();
+  await claims?.close();
 });
 
 interface Judged {
@@ -88,5 +91,35 @@ describe("lgpd-analyzer detection rates", () => {
     // Whatever is found leaves no letter or digit of it in `redacted`.
     const unmasked = [...phones, ...emails].filter((j) => j.hit && !j.masked);
     expect(unmasked.map((j) => j.item.text)).toEqual([]);
+  }, 120_000);
+});
+
+describe("medical-claims detection rates", () => {
+  it("judges ≥ 95% of absolute-safety, quick weight-loss and specialty sentences right, claims and lawful uses alike", async () => {
+    const cases = claimCases(2336, 900);
+    const wrong: string[] = [];
+    const byKind = new Map<string, { right: number; total: number; positives: number; found: number }>();
+    for (const c of cases) {
+      const out = await claims.analyze({ text: c.text, locale: c.locale, ...(c.context ? { context: c.context } : {}) });
+      const codes = out.findings.map((f) => f.code).filter((code) => c.codes.includes(code));
+      const right = c.code === null ? codes.length === 0 : codes.includes(c.code);
+      const k = byKind.get(c.kind) ?? { right: 0, total: 0, positives: 0, found: 0 };
+      k.total++;
+      if (right) k.right++;
+      if (c.code !== null) {
+        k.positives++;
+        if (right) k.found++;
+      }
+      byKind.set(c.kind, k);
+      if (!right) wrong.push(`${c.code ?? "none"} expected: ${JSON.stringify(c.text)} ${JSON.stringify(c.context ?? {})} → ${codes.join(",") || "none"}`);
+    }
+    const accuracy = (cases.length - wrong.length) / cases.length;
+    console.log(
+      `medical-claims: accuracy ${accuracy.toFixed(4)} (${cases.length} sentences, pt-BR/en/es); ` +
+        [...byKind]
+          .map(([kind, k]) => `${kind} accuracy ${(k.right / k.total).toFixed(3)}, recall ${(k.found / Math.max(1, k.positives)).toFixed(3)} (${k.total})`)
+          .join("; "),
+    );
+    expect(accuracy, wrong.slice(0, 15).join("\n")).toBeGreaterThanOrEqual(0.95);
   }, 120_000);
 });

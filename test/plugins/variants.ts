@@ -320,3 +320,264 @@ export function negativeItems(seed: number, count: number): Item[] {
     return place(pick(r, NEGATIVE_TEMPLATES[kind]![locale]), x, locale, null, kind, allow);
   });
 }
+
+// ---------------------------------------------------------------------------
+// Claims (CFM 2.336/2023: no promising results, no hiding risks; a specialty only with its RQE), built from
+// the grammar of each forbidden claim in the three languages, and sentences that use the same words lawfully.
+
+export interface ClaimCase {
+  text: string;
+  locale: Locale;
+  /** The code a finding must have, or null: no finding of `codes` may appear. */
+  code: string | null;
+  /** The codes this case is about (the category it measures). */
+  codes: string[];
+  context?: Record<string, unknown>;
+  kind: string;
+}
+
+const SAFETY = ["claim.no_risk"];
+const QUICK = ["claim.quick_result"];
+const SPECIALTY = ["claim.specialty"];
+
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+const PT_SUBJECTS = ["o tratamento", "este procedimento", "a aplicação", "nosso protocolo", "o medicamento", "a cirurgia"];
+const PT_VERBS = ["causa", "provoca", "tem", "apresenta", "oferece", "traz"];
+// [noun, feminine]
+const PT_NOUNS: [string, boolean][] = [
+  ["efeito colateral", false],
+  ["efeitos colaterais", false],
+  ["reação adversa", true],
+  ["reações adversas", true],
+  ["risco", false],
+  ["riscos", false],
+  ["contraindicação", true],
+  ["complicação", true],
+  ["complicações", true],
+  ["efeito indesejado", false],
+];
+const EN_SUBJECTS = ["the treatment", "this procedure", "our protocol", "the injection", "this medication"];
+const EN_VERBS = ["has no", "causes no", "carries no", "poses no", "has zero", "comes with no", "does not cause any", "doesn't cause any", "does not carry any", "won't cause any", "never causes any", "doesn't have any"];
+const EN_NOUNS = ["side effects", "side effect", "adverse reactions", "adverse effects", "risk", "risks", "complications", "serious side effects"];
+const ES_SUBJECTS = ["el tratamiento", "este procedimiento", "la aplicación", "nuestro protocolo", "el medicamento"];
+const ES_VERBS = ["no tiene", "no causa", "no presenta", "no produce", "no conlleva", "no provoca"];
+const ES_NOUNS: [string, boolean][] = [
+  ["efecto secundario", false],
+  ["efectos secundarios", false],
+  ["efectos colaterales", false],
+  ["riesgo", false],
+  ["riesgos", false],
+  ["complicaciones", true],
+  ["contraindicaciones", true],
+  ["reacción adversa", true],
+];
+
+function safetyClaim(r: Rand): ClaimCase {
+  const locale = pick(r, LOCALES);
+  const form = r();
+  let text: string;
+  if (locale === "pt-BR") {
+    const [noun, fem] = pick(r, PT_NOUNS);
+    const none = fem ? "nenhuma" : "nenhum";
+    if (form < 0.55) {
+      const quant = pick(r, ["", `${none} `, "qualquer ", `${none} tipo de `, "qualquer tipo de "]);
+      text = `${cap(pick(r, PT_SUBJECTS))} não ${pick(r, PT_VERBS)} ${quant}${noun}.`;
+    } else if (form < 0.75) text = `${cap(none)} ${noun}: ${pick(r, PT_SUBJECTS)} é seguro.`;
+    else if (form < 0.85) text = `${cap(pick(r, PT_SUBJECTS))} é livre de ${pick(r, ["efeitos colaterais", "complicações", "contraindicações"])}.`;
+    else if (form < 0.93) text = `Zero ${pick(r, ["risco", "efeitos colaterais", "complicações", "contraindicações"])}!`;
+    else text = `Não há ${none} ${noun} com ${pick(r, PT_SUBJECTS)}.`;
+  } else if (locale === "en") {
+    if (form < 0.7) text = `${cap(pick(r, EN_SUBJECTS))} ${pick(r, EN_VERBS)} ${pick(r, ["", "known "])}${pick(r, EN_NOUNS)}${pick(r, ["", " at all", " whatsoever"])}.`;
+    else if (form < 0.8) text = `${cap(pick(r, EN_SUBJECTS))} is free of ${pick(r, ["side effects", "risk", "complications", "any side effects"])}.`;
+    else if (form < 0.88) text = `A ${pick(r, ["side effect free", "side-effect-free"])} way to treat acne.`;
+    else if (form < 0.95) text = `${cap(pick(r, EN_SUBJECTS))} ${pick(r, ["isn't", "is not"])} ${pick(r, ["harmful", "risky", "dangerous"])} at all.`;
+    else text = `Zero ${pick(r, ["side effects", "risk", "complications"])}, guaranteed comfort.`;
+  } else {
+    const [noun, fem] = pick(r, ES_NOUNS);
+    const none = fem ? "ninguna" : "ningún";
+    if (form < 0.55) text = `${cap(pick(r, ES_SUBJECTS))} ${pick(r, ES_VERBS)} ${pick(r, ["", `${none} `, `${none} tipo de `])}${noun}.`;
+    else if (form < 0.75) text = `${cap(none)} ${noun}: ${pick(r, ES_SUBJECTS)} es seguro.`;
+    else if (form < 0.85) text = `Sin ${none} ${noun}, ${pick(r, ES_SUBJECTS)} es para todos.`;
+    else if (form < 0.93) text = `Cero ${pick(r, ["riesgos", "efectos secundarios", "complicaciones"])}.`;
+    else text = `${cap(pick(r, ES_SUBJECTS))} es libre de efectos ${pick(r, ["secundarios", "colaterales", "adversos"])}.`;
+  }
+  return { text, locale, code: "claim.no_risk", codes: SAFETY, kind: "safety" };
+}
+
+const SAFETY_NEGATIVES: Record<Locale, string[]> = {
+  "pt-BR": [
+    "Todo medicamento pode causar efeitos colaterais; converse com seu médico.",
+    "Nenhum tratamento é isento de riscos.",
+    "Não há estudos suficientes sobre os efeitos colaterais a longo prazo.",
+    "Os efeitos colaterais mais comuns são náusea e dor de cabeça.",
+    "O risco de complicações é baixo, mas existe.",
+    "Não existe risco zero em cirurgia.",
+    "Não tome o remédio sem orientação, pois ele tem contraindicações.",
+    "Informe ao médico qualquer reação adversa.",
+    "Nenhum paciente deve interromper o tratamento por conta própria.",
+    "A vacina pode ter efeitos colaterais leves, como febre.",
+    "Não ignore os riscos: leia a bula.",
+    "Quais são as complicações possíveis da cirurgia?",
+  ],
+  en: [
+    "All medicines can cause side effects; ask your doctor.",
+    "No treatment is free of risk.",
+    "There is not enough data on long-term side effects.",
+    "The most common side effects are nausea and headache.",
+    "The risk of complications is low, but it exists.",
+    "Tell your doctor about any side effects you notice.",
+    "Do not stop the medication without talking to your doctor about the risks.",
+    "Some patients have no symptoms at first.",
+    "Vaccines can have mild side effects such as fever.",
+    "What complications can happen after surgery?",
+  ],
+  es: [
+    "Todos los medicamentos pueden causar efectos secundarios; consulte a su médico.",
+    "Ningún tratamiento está libre de riesgos.",
+    "No hay datos suficientes sobre los efectos secundarios a largo plazo.",
+    "Los efectos secundarios más comunes son náuseas y dolor de cabeza.",
+    "El riesgo de complicaciones es bajo, pero existe.",
+    "Informe a su médico de cualquier reacción adversa.",
+    "No suspenda el tratamiento sin hablar antes de los riesgos.",
+    "Las vacunas pueden tener efectos secundarios leves, como fiebre.",
+  ],
+};
+
+const TIME_UNITS: Record<Locale, { day: [string, string]; week: [string, string]; month: [string, string] }> = {
+  "pt-BR": { day: ["dia", "dias"], week: ["semana", "semanas"], month: ["mês", "meses"] },
+  en: { day: ["day", "days"], week: ["week", "weeks"], month: ["month", "months"] },
+  es: { day: ["día", "días"], week: ["semana", "semanas"], month: ["mes", "meses"] },
+};
+const WORD_NUMBERS: Record<Locale, Record<number, string>> = {
+  "pt-BR": { 1: "um", 2: "duas", 3: "três", 10: "dez", 15: "quinze", 30: "trinta" },
+  en: { 1: "a", 2: "two", 3: "three", 10: "ten", 15: "fifteen", 30: "thirty" },
+  es: { 1: "un", 2: "dos", 3: "tres", 10: "diez", 15: "quince", 30: "treinta" },
+};
+const LOSS: Record<Locale, string[]> = {
+  "pt-BR": ["Emagreça", "Perca", "Elimine", "Queime", "Você vai perder", "Garanta: perca", "Seque"],
+  en: ["Lose", "Drop", "Shed", "You will lose", "Burn off", "Melt away"],
+  es: ["Baje", "Pierda", "Elimine", "Adelgace", "Usted va a perder", "Baja"],
+};
+const WEIGHT: Record<Locale, string[]> = { "pt-BR": ["kg", "quilos", "kg"], en: ["lbs", "pounds", "kg", "lb"], es: ["kilos", "kg", "kilogramos"] };
+const LINKS: Record<Locale, string[]> = {
+  "pt-BR": ["em", "em apenas", "em só", "até", "em menos de"],
+  en: ["in", "in just", "in only", "within", "in less than"],
+  es: ["en", "en solo", "en apenas", "en menos de"],
+};
+
+function quickClaim(r: Rand): ClaimCase {
+  const locale = pick(r, LOCALES);
+  if (r() < 0.12) {
+    const text = pick(r, {
+      "pt-BR": ["Emagreça rápido com nossa dieta.", "Perca peso rapidamente!", "Elimine gordura já.", "Emagrecimento relâmpago para o verão."],
+      en: ["Lose weight fast with our plan.", "Drop pounds quickly!", "Rapid weight loss for summer."],
+      es: ["Adelgace rápidamente con nuestro plan.", "Baje de peso rápido.", "Pierda grasa ya."],
+    }[locale]);
+    return { text, locale, code: "claim.quick_result", codes: QUICK, kind: "quick" };
+  }
+  const amount = 2 + Math.floor(r() * 19);
+  const unit = pick(r, WEIGHT[locale]);
+  const glued = r() < 0.3 && unit.length <= 3;
+  const span = pick(r, ["day", "week", "month"] as const);
+  const value = span === "day" ? pick(r, [3, 5, 7, 10, 15, 21, 30]) : span === "week" ? pick(r, [1, 2, 3, 4, 6, 8]) : pick(r, [1, 2, 3]);
+  const [one, many] = TIME_UNITS[locale][span];
+  const word = WORD_NUMBERS[locale][value];
+  const n = word && r() < 0.4 ? (span === "month" && locale === "pt-BR" && value === 1 ? "um" : word) : String(value);
+  const time = `${n === "a" || n === "um" || n === "un" || value === 1 ? (n === "1" ? "1" : n) : n} ${value === 1 ? one : many}`;
+  const link = pick(r, LINKS[locale]);
+  const text = `${pick(r, LOSS[locale])} ${glued ? `${amount}${unit}` : `${amount} ${unit}`} ${link} ${time}${pick(r, [".", "!", " com o nosso método.", " — sem sofrer."])}`;
+  return { text, locale, code: "claim.quick_result", codes: QUICK, kind: "quick" };
+}
+
+const QUICK_NEGATIVES: Record<Locale, string[]> = {
+  "pt-BR": [
+    "O bebê ganhou 2 kg em 3 meses.",
+    "Perder 10 kg em 1 ano é uma meta segura para muitos pacientes.",
+    "Em 12 semanas, os pacientes perderam em média 5% do peso.",
+    "A perda de peso saudável é de 0,5 a 1 kg por semana.",
+    "O emagrecimento rápido pode causar cálculos na vesícula.",
+    "Pacientes perderam em média 15 kg em 68 semanas no estudo.",
+    "A dose é de 2,4 mg por semana.",
+    "Pese-se uma vez por semana, sempre no mesmo horário.",
+  ],
+  en: [
+    "The baby gained 2 kg in 3 months.",
+    "Losing 1 kg a week is considered safe.",
+    "Patients lost an average of 15 kg over 68 weeks in the trial.",
+    "Rapid weight loss can cause gallstones.",
+    "Weigh yourself once a week at the same time.",
+    "The dose is 2.4 mg once a week.",
+  ],
+  es: [
+    "El bebé aumentó 2 kilos en 3 meses.",
+    "Bajar 10 kilos en un año es razonable.",
+    "La fiebre baja rápido con el tratamiento.",
+    "Los pacientes perdieron 15 kg en 68 semanas en el estudio.",
+    "La dosis es de 2,4 mg una vez por semana.",
+  ],
+};
+
+const SPECIALTIES: Record<Locale, [string, string][]> = {
+  // [specialty as the author's RQE names it, as an article writes it]
+  "pt-BR": [
+    ["Dermatologia", "dermatologia"],
+    ["Cirurgia Plástica", "cirurgia plástica"],
+    ["Cardiologia", "cardiologia"],
+    ["Pediatria", "pediatria"],
+    ["Endocrinologia e Metabologia", "endocrinologia"],
+    ["Medicina Esportiva", "medicina esportiva"],
+  ],
+  en: [
+    ["Dermatologia", "dermatology"],
+    ["Cardiologia", "cardiology"],
+    ["Pediatria", "pediatrics"],
+    ["Cirurgia Plástica", "plastic surgery"],
+  ],
+  es: [
+    ["Dermatologia", "dermatología"],
+    ["Cardiologia", "cardiología"],
+    ["Pediatria", "pediatría"],
+    ["Cirurgia Plástica", "cirugía plástica"],
+  ],
+};
+const SPECIALTY_FRAMES: Record<Locale, string[]> = {
+  "pt-BR": ["Sou especialista em {s} há 15 anos.", "A Dra. Ana é especialista em {s}.", "Médico especialista em {s}, atende em São Paulo.", "Somos especializados em {s} e estética."],
+  en: ["I am a specialist in {s} with 15 years of practice.", "Dr. Ana is a specialist in {s}.", "Specialist in {s}, seeing patients in Miami."],
+  es: ["Soy especialista en {s} desde 2010.", "La Dra. Ana es especialista en {s}.", "Médico especialista en {s}, atiende en Madrid."],
+};
+const UNHELD: Record<Locale, string[]> = {
+  "pt-BR": ["emagrecimento", "nutrologia", "medicina estética", "ortopedia", "harmonização facial"],
+  en: ["weight loss", "aesthetic medicine", "anti-aging", "sports medicine"],
+  es: ["medicina estética", "adelgazamiento", "nutrición", "traumatología"],
+};
+
+function specialtyCase(r: Rand): ClaimCase {
+  const locale = pick(r, LOCALES);
+  const [held, written] = pick(r, SPECIALTIES[locale]);
+  const frame = pick(r, SPECIALTY_FRAMES[locale]);
+  const positive = r() < 0.5;
+  const claimed = positive ? pick(r, UNHELD[locale]) : written;
+  // Positives: the author holds an RQE for another specialty, or for none at all.
+  const authorSpecialties = positive ? (r() < 0.5 ? [held] : []) : [held];
+  const text = frame.replace("{s}", claimed);
+  return { text, locale, code: positive ? "claim.specialty" : null, codes: SPECIALTY, context: { authorSpecialties }, kind: "specialty" };
+}
+
+export function claimCases(seed: number, count: number): ClaimCase[] {
+  const r = rng(seed);
+  const out: ClaimCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const which = r();
+    if (which < 0.3) out.push(safetyClaim(r));
+    else if (which < 0.45) {
+      const locale = pick(r, LOCALES);
+      out.push({ text: pick(r, SAFETY_NEGATIVES[locale]), locale, code: null, codes: SAFETY, kind: "safety" });
+    } else if (which < 0.7) out.push(quickClaim(r));
+    else if (which < 0.82) {
+      const locale = pick(r, LOCALES);
+      out.push({ text: pick(r, QUICK_NEGATIVES[locale]), locale, code: null, codes: QUICK, kind: "quick" });
+    } else out.push(specialtyCase(r));
+  }
+  return out;
+}
