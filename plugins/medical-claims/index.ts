@@ -312,6 +312,9 @@ function init(): void {
   LEAD_SET = PhraseSet.exact(LEADS);
   for (let i = 0; i < RX_DRUGS.length; i++) RX_SET.add(RX_DRUGS[i]);
   for (let i = 0; i < RX_SALES_CUES.length; i++) RX_CUE_SET.add(RX_SALES_CUES[i]);
+  for (let i = 0; i < NUMBER_WORDS.length; i++) NUMBER_MAP.set(NUMBER_WORDS[i], NUMBER_VALUES[i]);
+  for (let i = 0; i < WEIGHT_UNITS.length; i++) WEIGHT_UNIT_SET.add(WEIGHT_UNITS[i]);
+  for (let i = 0; i < SPECIALTY_LEADS.length; i++) SPECIALTY_LEAD_SET.add(SPECIALTY_LEADS[i]);
 }
 
 function contains(list: Array<string>, w: string): bool {
@@ -604,6 +607,10 @@ const NUMBER_WORDS: Array<string> = [
 ];
 const NUMBER_VALUES: Array<i32> = [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4, 4, 5, 5, 6, 6, 7, 7, 7, 8, 8, 8, 9, 9, 9, 10, 10, 10, 15, 15, 15, 20, 20, 20, 30, 30, 30, 3, 3, 3, 3, 3];
 const AFTER_LOSS: Array<string> = ["a", "menos", "less", "off", "de"];
+// Looked up once per token: hashed, not scanned.
+const NUMBER_MAP = new Map<string, i32>();
+const WEIGHT_UNIT_SET = new Set<string>();
+const SPECIALTY_LEAD_SET = new Set<string>();
 
 function numberValue(w: string): i32 {
   if (w.length > 0 && w.length <= 4) {
@@ -611,8 +618,7 @@ function numberValue(w: string): i32 {
     for (let i = 0; i < w.length; i++) if (!isDigit(<i32>w.charCodeAt(i))) all = false;
     if (all) return I32.parseInt(w);
   }
-  for (let i = 0; i < NUMBER_WORDS.length; i++) if (NUMBER_WORDS[i] == w) return NUMBER_VALUES[i];
-  return -1;
+  return NUMBER_MAP.has(w) ? NUMBER_MAP.get(w) : -1;
 }
 
 /** Days in one time unit ("dias" 1, "semanas" 7, "mês" 30), or 0. */
@@ -634,14 +640,14 @@ function weightAt(m: Matcher, ti: i32): i32 {
   // Glued: digits then a unit ("10kg", "5lbs").
   let d = 0;
   while (d < w.length && isDigit(<i32>w.charCodeAt(d))) d++;
-  if (d > 0 && d < w.length && d <= 3 && contains(WEIGHT_UNITS, w.substring(d))) return ((ti + 1) << 16) | I32.parseInt(w.substring(0, d));
+  if (d > 0 && d < w.length && d <= 3 && WEIGHT_UNIT_SET.has(w.substring(d))) return ((ti + 1) << 16) | I32.parseInt(w.substring(0, d));
   const v = numberValue(w);
   if (v <= 0 || ti + 1 >= m.toks.length) return -1;
   // "10,5 kg": a decimal part.
   let u = ti + 1;
   if (isDigit(<i32>m.words[u].charCodeAt(0)) && (codeAt(m.text, m.toks[u].start - 1) == 44 || codeAt(m.text, m.toks[u].start - 1) == 46) && u + 1 < m.toks.length) u++;
   if (m.hasBreak(m.toks[ti].end, m.toks[u].start, false)) return -1;
-  return contains(WEIGHT_UNITS, m.words[u]) ? ((u + 1) << 16) | v : -1;
+  return WEIGHT_UNIT_SET.has(m.words[u]) ? ((u + 1) << 16) | v : -1;
 }
 
 function quickResultHits(m: Matcher, hits: Array<Hit>): void {
@@ -736,7 +742,7 @@ function covered(claimed: Array<string>, held: Array<Array<string>>): bool {
 function specialtyHits(m: Matcher, held: Array<Array<string>>, hits: Array<Hit>): void {
   const n = m.toks.length;
   for (let ti = 0; ti + 2 < n; ti++) {
-    if (!contains(SPECIALTY_LEADS, m.words[ti]) || !contains(SPECIALTY_LINKS, m.words[ti + 1])) continue;
+    if (!SPECIALTY_LEAD_SET.has(m.words[ti]) || !contains(SPECIALTY_LINKS, m.words[ti + 1])) continue;
     if (m.hasBreak(m.toks[ti].end, m.toks[ti + 2].start, false)) continue;
     let k = ti + 2;
     while (k < n && contains(SPECIALTY_ARTICLES, m.words[k])) k++;
