@@ -10,7 +10,12 @@
 import { contentTypes } from "../../functions/content-types";
 import type { ContentType } from "../../functions/contract";
 import type { Taxonomy } from "../../functions/services/content/taxonomy";
-import type { MfaConfirmation, MfaEnrolInput, MfaEnrolment } from "../../functions/shapes/account";
+import type {
+  MfaConfirmation,
+  MfaEnrolInput,
+  MfaEnrolment,
+  NotificationPreferenceInput as NotificationPreference,
+} from "../../functions/shapes/account";
 import type { TenantSettings, TenantSettingsInput } from "../../functions/shapes/tenant-settings";
 import type { Problem } from "./errors";
 import type {
@@ -159,8 +164,9 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (!response.ok) throw new ApiError(await readProblem(response));
   const etag = response.headers.get("etag");
-  if (response.status === 204) return { data: undefined as T, etag, status: 204 };
-  return { data: (await response.json()) as T, etag, status: response.status };
+  // 204, and a 202 such as the password-reset request's, carry no body.
+  const text = await response.text();
+  return { data: (text ? JSON.parse(text) : undefined) as T, etag, status: response.status };
 }
 
 async function data<T>(method: string, path: string, options?: RequestOptions): Promise<T> {
@@ -205,6 +211,9 @@ export const me = {
   },
   submitCredential: (input: { crmNumber: string; crmUf: string; rqe: string[]; specialty?: string }) =>
     data<CredentialView>("PUT", "/api/me/credential", { body: input }),
+  notifications: () => data<NotificationPreference>("GET", "/api/me/notifications"),
+  setNotifications: (input: NotificationPreference) =>
+    data<NotificationPreference>("PUT", "/api/me/notifications", { body: input }),
 };
 
 // ---- Members, invitations and the credential queue (admins), and the public pages ----

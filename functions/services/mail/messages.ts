@@ -1,4 +1,18 @@
-import type { ContentLocale, Role } from "../../contract";
+import type { ContentLocale, ContentType, Role } from "../../contract";
+
+/**
+ * One editorial-workflow notice (services/workflow-notices.ts): what happened to which item. The title is not
+ * PHI by itself, but a `phi` item's title and reason are left out (null); findings are codes, never quoted text.
+ */
+// A type, not an interface: it is stored as a row's JSON parameters, which must have an index signature.
+export type WorkflowNotice = {
+  kind: "medical_review" | "sent_back" | "published" | "override_published";
+  contentType: ContentType;
+  contentId: string;
+  title: string | null;
+  reason: string | null;
+  findings: string[];
+};
 
 /**
  * Every e-mail the system sends, by template: what the template needs to render it. A new e-mail is one
@@ -18,6 +32,35 @@ export type MailMessage =
   | {
       template: "credential-reviewed";
       data: { tenantName: string; origin: string; status: "verified" | "rejected"; note: string };
+    }
+  | { template: "workflow-notice"; data: WorkflowNotice & { tenantName: string; origin: string } }
+  | { template: "workflow-digest"; data: { tenantName: string; origin: string; notices: WorkflowNotice[] } }
+  | {
+      /** A paper a published article cites was retracted after publication (the daily re-check, jobs/). */
+      template: "reference-retracted";
+      data: { tenantName: string; origin: string; articleTitle: string; reference: string; paperTitle: string | null };
+    }
+  /** To the compliance officers, at once: a staff member opened emergency access to PHI (never the justification). */
+  | {
+      template: "break-glass-opened";
+      data: { tenantName: string; origin: string; userName: string; openedAt: string; expiresAt: string };
+    }
+  /** To the compliance officers: an incident's communication deadline is near or past. */
+  | {
+      template: "incident-deadline";
+      data: { tenantName: string; origin: string; discoveredAt: string; due: string; overdue: boolean };
+    }
+  /** To a data subject (LGPD art. 48 §1; Res. CD/ANPD 15/2024 art. 9): what happened to their data, what was done. */
+  | {
+      template: "incident-notice";
+      data: {
+        tenantName: string;
+        origin: string;
+        description: string;
+        dataCategories: string[];
+        measures: string;
+        contact: string;
+      };
     };
 
 export type MailTemplate = MailMessage["template"];
@@ -29,4 +72,11 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   "password-reset": "/admin/reset-password",
   "password-changed": "/admin/login",
   "credential-reviewed": "/admin/account",
+  // A notice opens its item's editor below this path (`templates.ts`, `mailLink`); a digest opens the admin.
+  "workflow-notice": "/admin/",
+  "workflow-digest": "/admin/",
+  "reference-retracted": "/admin/",
+  "break-glass-opened": "/admin/compliance",
+  "incident-deadline": "/admin/compliance",
+  "incident-notice": "/",
 };
