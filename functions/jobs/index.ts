@@ -4,6 +4,7 @@ import { createLogger } from "../lib/logging";
 import { publishScheduledContent } from "./publish-scheduled";
 import { auditCheckpoint } from "./audit-checkpoint";
 import { auditVerify } from "./audit-verify";
+import { incidentDeadlines } from "./incident-deadlines";
 import { dailyComplianceReport } from "./compliance-report";
 import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
@@ -17,7 +18,7 @@ import { sendWorkflowDigest } from "./workflow-digest";
  */
 export const jobsByCron: Record<string, Job[]> = {
   "* * * * *": [publishScheduledContent, deliverOutboxMail],
-  "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify],
+  "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify, incidentDeadlines],
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).
   // The workflow digest shares the daily trigger (00:30 in Brasília, read the next morning): Cloudflare allows an
