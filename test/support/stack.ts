@@ -1,7 +1,7 @@
 /**
  * The whole local stack for integration tests and benchmarks: a fresh PostgreSQL database (migrated, app
  * role granted), a Redis logical database of its own, the local cloud (Neon proxy, Upstash adapter, S3
- * server, mail catcher) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
+ * server, mail catcher, reference registries) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -14,6 +14,7 @@ import {
   startMailCatcher,
   startNeonHttp,
   startNeonProxy,
+  startReferenceApis,
   startS3Server,
   startUpstashAdapter,
 } from "../../local-cloud/index.js";
@@ -110,12 +111,13 @@ export async function startStack(label: string): Promise<Stack> {
   const scratch = await mkdtemp(join(tmpdir(), `vitalis-${label}-`));
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
-  const [neonProxy, neonHttp, upstash, s3, mail] = await Promise.all([
+  const [neonProxy, neonHttp, upstash, s3, mail, referenceApis] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
     startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
     startMailCatcher({ directory: join(scratch, "mail") }),
+    startReferenceApis(),
   ]);
   const bundleDir = join(scratch, "bundle");
   await buildWorkerBundle(bundleDir);
@@ -144,6 +146,7 @@ export async function startStack(label: string): Promise<Stack> {
         secretAccessKey: s3.secretAccessKey,
       },
       bundleDir,
+      referenceApisUrl: referenceApis.url,
       mail: {
         smtpHost: mail.host,
         smtpPort: mail.smtpPort,
@@ -164,7 +167,14 @@ export async function startStack(label: string): Promise<Stack> {
       },
     },
     async stop() {
-      await Promise.allSettled([neonProxy.close(), neonHttp.close(), upstash.close(), s3.close(), mail.close()]);
+      await Promise.allSettled([
+        neonProxy.close(),
+        neonHttp.close(),
+        upstash.close(),
+        s3.close(),
+        mail.close(),
+        referenceApis.close(),
+      ]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
       await releaseRedisDatabase(redisDb);
