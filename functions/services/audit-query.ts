@@ -3,6 +3,7 @@ import { auditCheckpoints, auditEvents } from "../../schema";
 import type { Transaction } from "../lib/db";
 import type { Scope } from "../scope";
 import { type ChainVerification, verifyAuditChain } from "./audit";
+import { type AnchorComparison, checkTenantAnchors } from "./audit-anchors";
 import { pinnedKeyFingerprints, verifyCheckpoint } from "./audit-checkpoints";
 
 /** Reading the audit log for compliance officers (LGPD art. 37; HIPAA 164.312(b)). Writing is audit.ts's alone. */
@@ -151,8 +152,13 @@ export async function listCheckpoints(scope: Scope, limit: number) {
   }));
 }
 
-export async function verifyAuditLog(scope: Scope): Promise<AuditVerification> {
+export async function verifyAuditLog(scope: Scope): Promise<AuditVerification & { anchors: AnchorComparison }> {
   // Without the audit configuration nothing is pinned: config_invalid rather than an unverifiable "ok".
   const pinned = await pinnedKeyFingerprints(scope.section("audit"));
-  return scope.transaction((tx) => verifyTenantAudit(tx, scope.tenant.id, pinned));
+  return scope.transaction(async (tx) => {
+    const result = await verifyTenantAudit(tx, scope.tenant.id, pinned);
+    // The database's checkpoints against their copies under Object Lock (services/audit-anchors.ts).
+    const anchors = await checkTenantAnchors(tx, scope.storage, scope.tenant.id);
+    return { ...result, anchors, ok: result.ok && anchors.ok };
+  });
 }

@@ -8,7 +8,7 @@ import { verifyCheckpoint } from "../../functions/services/audit-checkpoints.js"
 import { bearer, createUser, signIn } from "../support/auth.js";
 import { signInWithMfa } from "../support/mfa.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { s3Environment, startWorker, type TestWorker } from "../support/worker.js";
 
 const run = promisify(execFile);
 let worker: TestWorker;
@@ -45,6 +45,7 @@ async function cli(slug: string): Promise<{ code: number; out: Record<string, un
     const { stdout } = await run("npx", ["tsx", "scripts/audit-verify.ts", "--tenant", slug], {
       env: {
         ...process.env,
+        ...s3Environment(worker.env),
         DATABASE_URL: worker.env.adminDatabaseUrl,
         AUDIT_SIGNING_ED25519_JWK: worker.env.audit.ed25519Jwk,
         AUDIT_SIGNING_MLDSA_SEED: worker.env.audit.mldsaSeed,

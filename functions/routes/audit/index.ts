@@ -14,7 +14,8 @@ const verifyRoute = protectedRoute({
   method: "get",
   path: "/audit/verify",
   tags: ["Audit"],
-  summary: "Recompute the tenant's audit hash chain and check its signed checkpoints; names the first broken link.",
+  summary:
+    "Recompute the tenant's audit hash chain, check its signed checkpoints and compare them with their anchored copies in S3; names the first broken link.",
   protect: auditors,
   responses: {
     200: jsonResponse(auditVerificationSchema, "The verification (ok false names where the chain breaks)."),

@@ -20,6 +20,14 @@ export const auditVerificationSchema = z
         })
         .nullable(),
     }),
+    /** The checkpoints against their anchored copies in the bucket (S3 Object Lock, compliance mode). */
+    anchors: z.object({
+      checked: z.number().int(),
+      ok: z.boolean(),
+      missing: z.array(z.number().int()),
+      differs: z.array(z.number().int()),
+      unrecorded: z.array(z.number().int()),
+    }),
     ok: z.boolean(),
   })
   .openapi("AuditVerification");
