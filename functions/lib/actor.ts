@@ -1,10 +1,16 @@
 import type { Role } from "../../schema/memberships";
+import type { TechnicalDirector } from "../shapes/tenant-settings";
 
 /** The tenant a request (or one step of a job) works for, resolved from its hostname. */
 export interface TenantContext {
   id: string;
   slug: string;
   name: string;
+  /**
+   * The clinic's technical director from its settings, named in every public page's footer (CFM 2.336/2023).
+   * Loaded with the tenant by the host lookup (null: not set); absent where a tenant is named otherwise (jobs).
+   */
+  technicalDirector?: TechnicalDirector | null;
 }
 
 /**

@@ -51,6 +51,17 @@ export interface SiteItemSummary {
   author: SiteAuthor | null;
 }
 
+/**
+ * The responsible physician (the medical reviewer who approved the item; CFM 2.336/2023): name, CRM and UF as
+ * copied at approval, and, when the article is in their specialty, that specialty and its RQE numbers.
+ */
+export interface SiteReviewer {
+  name: string;
+  crm: string | null;
+  uf: string | null;
+  specialist: { specialty: string; rqe: string[] } | null;
+}
+
 export interface SiteTranslation {
   locale: ContentLocale;
   type: ContentType;
@@ -62,7 +73,7 @@ export interface SiteArticle extends SiteItemSummary {
   /** The sanitized body; empty when `gated` (the reader may not read it). */
   bodyHtml: string;
   gated: boolean;
-  reviewer: { name: string; crm: string | null; uf: string | null } | null;
+  reviewer: SiteReviewer | null;
   lastMedicallyReviewedAt: Date | null;
   categories: SiteTerm[];
   tags: SiteTerm[];
@@ -97,6 +108,29 @@ function tocOf(value: unknown): TocEntry[] {
   });
 }
 
+/** A specialty or category name compared as readers read it: case, accents and spacing do not matter. */
+function specialtyKey(name: string): string {
+  return name.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/**
+ * The specialty a physician may be presented in on this article, with its RQE numbers, or null. A category stands
+ * for a specialty by its name (the default categories are the CFM's specialty names): when one of the article's
+ * categories is the specialty of the physician's verified credential, and the credential holds an RQE, the page
+ * names both. CFM 2.336/2023 lets a physician be announced as a specialist only with the RQE; a category that is
+ * not their specialty announces nothing.
+ */
+function specialistFor(
+  credential: { rqe: string[]; specialty: string | null } | null,
+  categories: SiteTerm[],
+): SiteReviewer["specialist"] {
+  if (!credential?.specialty || credential.rqe.length === 0) return null;
+  const key = specialtyKey(credential.specialty);
+  return categories.some((category) => specialtyKey(category.name) === key)
+    ? { specialty: credential.specialty.trim(), rqe: credential.rqe }
+    : null;
+}
+
 /** The levels an article page can find: `public`, and `professional` (full text or teaser). Never more. */
 const ARTICLE_LEVELS: ComplianceLevel[] = ["public", "professional"];
 
@@ -104,7 +138,7 @@ const ARTICLE_LEVELS: ComplianceLevel[] = ["public", "professional"];
  * A column of the outer `content_items` row, qualified by hand: drizzle writes selected fields' columns
  * unqualified, and inside a correlated subquery an unqualified name binds to the subquery's own tables.
  */
-function outer(column: "id" | "author_id" | "translation_group_id" | "current_revision_id"): SQL {
+function outer(column: "id" | "author_id" | "translation_group_id" | "current_revision_id" | "reviewed_by"): SQL {
   return sql`${sql.identifier("content_items")}.${sql.identifier(column)}`;
 }
 
@@ -158,6 +192,12 @@ export async function getSiteArticle(
           reviewerCrm: contentItems.reviewerCrm,
           reviewerUf: contentItems.reviewerUf,
           lastMedicallyReviewedAt: contentItems.lastMedicallyReviewedAt,
+          // The approving reviewer's verified credential as it stands now: a rejected or withdrawn one shows no RQE.
+          reviewerCredential: sql<{
+            rqe: string[];
+            specialty: string | null;
+          } | null>`(select json_build_object('rqe', pc.rqe, 'specialty', pc.specialty)
+          from professional_credentials pc where pc.user_id = ${outer("reviewed_by")} and pc.status = 'verified')`,
           categories: sql<
             SiteTerm[]
           >`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
@@ -202,7 +242,14 @@ export async function getSiteArticle(
     ...toSummary(row),
     bodyHtml: gated ? "" : row.bodyHtml,
     gated,
-    reviewer: row.reviewerName ? { name: row.reviewerName, crm: row.reviewerCrm, uf: row.reviewerUf } : null,
+    reviewer: row.reviewerName
+      ? {
+          name: row.reviewerName,
+          crm: row.reviewerCrm,
+          uf: row.reviewerUf,
+          specialist: specialistFor(row.reviewerCredential, row.categories),
+        }
+      : null,
     lastMedicallyReviewedAt: row.lastMedicallyReviewedAt,
     categories: row.categories,
     tags: row.tags,

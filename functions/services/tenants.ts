@@ -1,9 +1,10 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { tenantHostnames, tenants } from "../../schema";
 import type { TenantContext } from "../lib/actor";
 import type { HttpDatabase } from "../lib/db-http";
 import { NotFoundError, TenantSuspendedError } from "../lib/errors";
 import type { Logger } from "../lib/logging";
+import type { TechnicalDirector } from "../shapes/tenant-settings";
 
 type TenantStatus = "active" | "suspended";
 
@@ -13,6 +14,21 @@ type TenantStatus = "active" | "suspended";
 const MEMO_TTL_MS = 60_000;
 const MEMO_MAX = 500;
 const memo = new Map<string, { tenant: TenantContext | null; status: TenantStatus; expires: number }>();
+
+/**
+ * The technical director as stored in the settings document, which only `updateTenantSettings` writes, from
+ * validated input (shapes/tenant-settings.ts); anything without the fields pages print counts as not set.
+ */
+function technicalDirectorOf(value: unknown): TechnicalDirector | null {
+  if (!value || typeof value !== "object") return null;
+  const director = value as Record<string, unknown>;
+  return typeof director.name === "string" &&
+    typeof director.crmNumber === "string" &&
+    typeof director.crmUf === "string" &&
+    (director.rqe === undefined || typeof director.rqe === "string")
+    ? (value as TechnicalDirector)
+    : null;
+}
 
 export function normaliseHost(hostname: string): string {
   return hostname.trim().toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
@@ -28,10 +44,17 @@ export async function resolveTenantByHost(db: HttpDatabase, hostname: string, lo
   let entry = memo.get(host);
   if (!entry || entry.expires < now) {
     const stale = entry;
-    let rows: Array<{ id: string; slug: string; name: string; status: TenantStatus }>;
+    let rows: Array<{ id: string; slug: string; name: string; status: TenantStatus; technicalDirector?: unknown }>;
     try {
       rows = await db
-        .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, status: tenants.status })
+        .select({
+          id: tenants.id,
+          slug: tenants.slug,
+          name: tenants.name,
+          status: tenants.status,
+          // Every public page names the clinic's technical director (CFM 2.336/2023): it comes with the tenant.
+          technicalDirector: sql<unknown>`${tenants.settings} -> 'technicalDirector'`,
+        })
         .from(tenantHostnames)
         .innerJoin(tenants, eq(tenants.id, tenantHostnames.tenantId))
         .where(eq(tenantHostnames.hostname, host))
@@ -45,7 +68,9 @@ export async function resolveTenantByHost(db: HttpDatabase, hostname: string, lo
     }
     const [row] = rows;
     entry = {
-      tenant: row ? { id: row.id, slug: row.slug, name: row.name } : null,
+      tenant: row
+        ? { id: row.id, slug: row.slug, name: row.name, technicalDirector: technicalDirectorOf(row.technicalDirector) }
+        : null,
       status: row?.status ?? "active",
       expires: now + MEMO_TTL_MS,
     };

@@ -25,6 +25,7 @@ export const technicalDirectorSchema = z
   })
   .strict()
   .openapi("TechnicalDirector");
+export type TechnicalDirector = z.output<typeof technicalDirectorSchema>;
 
 export const dpoContactSchema = z
   .object({ name: z.string().trim().min(2).max(200), email: z.email().max(254), phone })

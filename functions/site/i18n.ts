@@ -72,6 +72,8 @@ export interface SiteStrings {
   author: string;
   responsiblePhysician: string;
   lastMedicallyReviewed: string;
+  /** The clinic's technical director in every page's footer (CFM 2.336/2023). */
+  technicalDirector: string;
   references: string;
   /** Headings of the content-finalizer's summary and table of contents on an article. */
   summary: string;
@@ -120,6 +122,7 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     author: "Autor",
     responsiblePhysician: "Médico responsável",
     lastMedicallyReviewed: "Última revisão médica",
+    technicalDirector: "Diretor técnico médico",
     references: "Referências",
     summary: "Em resumo",
     tableOfContents: "Neste artigo",
@@ -163,6 +166,7 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     author: "Author",
     responsiblePhysician: "Responsible physician",
     lastMedicallyReviewed: "Last medically reviewed",
+    technicalDirector: "Medical technical director",
     references: "References",
     summary: "Key points",
     tableOfContents: "In this article",
@@ -205,6 +209,7 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     author: "Autor",
     responsiblePhysician: "Médico responsable",
     lastMedicallyReviewed: "Última revisión médica",
+    technicalDirector: "Director técnico médico",
     references: "Referencias",
     summary: "En resumen",
     tableOfContents: "En este artículo",
@@ -229,6 +234,14 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     pagination: "Paginación",
   },
 };
+
+/**
+ * A physician's council registration as CFM 2.336/2023 has publicity show it: "CRM/SP 123456", and the RQE
+ * numbers of a specialist ("RQE 18342"). The same form on the article and in the footer.
+ */
+export function councilRegistration(crmNumber: string, crmUf: string, rqe: readonly string[] = []): string {
+  return [`CRM/${crmUf} ${crmNumber}`, ...(rqe.length > 0 ? [`RQE ${rqe.join(", ")}`] : [])].join(" — ");
+}
 
 /** A date as readers of the locale write it. UTC, so the page and the JSON-LD's `lastReviewed` agree. */
 export function formatDate(date: Date, locale: ContentLocale): string {

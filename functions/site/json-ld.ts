@@ -1,3 +1,5 @@
+import type { SiteArticle } from "../services/site";
+
 /**
  * Serialises JSON-LD for a `<script type="application/ld+json">` element. The HTML parser ends a script
  * element at the first `</script` whatever the type, and `<!--` changes how it tokenises the rest, so
@@ -43,4 +45,47 @@ export function medicalWebPageOf(value: unknown): Record<string, unknown> | null
   if (!value || typeof value !== "object" || Array.isArray(value)) return null;
   const record = value as Record<string, unknown>;
   return record["@type"] === "MedicalWebPage" ? record : null;
+}
+
+/**
+ * What the page's JSON-LD says about its medical review, from the item itself rather than the analysis: the
+ * content-finalizer runs while an item is in review, before anyone approved it, so its `reviewedBy` is missing
+ * or names an earlier approval. `reviewedBy` is the approving reviewer (a schema.org Physician with the CRM/UF,
+ * and the RQE and specialty when the page presents them), `lastReviewed` the approval's date.
+ */
+export function medicalReviewOf(article: Pick<SiteArticle, "reviewer" | "lastMedicallyReviewedAt">): {
+  reviewedBy?: Record<string, unknown>;
+  lastReviewed?: string;
+} {
+  const { reviewer } = article;
+  const review: { reviewedBy?: Record<string, unknown>; lastReviewed?: string } = {};
+  if (article.lastMedicallyReviewedAt) review.lastReviewed = article.lastMedicallyReviewedAt.toISOString().slice(0, 10);
+  if (!reviewer) return review;
+  const crm =
+    reviewer.crm && reviewer.uf
+      ? {
+          "@type": "PropertyValue",
+          propertyID: `CRM/${reviewer.uf}`,
+          value: reviewer.crm,
+          name: `CRM/${reviewer.uf} ${reviewer.crm}`,
+        }
+      : null;
+  const rqe = (reviewer.specialist?.rqe ?? []).map((value) => ({
+    "@type": "PropertyValue",
+    propertyID: "RQE",
+    value,
+    name: `RQE ${value}`,
+  }));
+  const identifiers = [...(crm ? [crm] : []), ...rqe];
+  review.reviewedBy = {
+    "@type": "Physician",
+    name: reviewer.name,
+    ...(identifiers.length === 1
+      ? { identifier: identifiers[0] }
+      : identifiers.length > 1
+        ? { identifier: identifiers }
+        : {}),
+    ...(reviewer.specialist ? { medicalSpecialty: reviewer.specialist.specialty } : {}),
+  };
+  return review;
 }

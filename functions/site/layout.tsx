@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { Child, FC } from "hono/jsx";
 import type { ContentLocale } from "../../schema";
-import { ogLocale, SITE_LOCALES, STRINGS } from "./i18n";
+import type { TechnicalDirector } from "../shapes/tenant-settings";
+import { councilRegistration, ogLocale, SITE_LOCALES, STRINGS } from "./i18n";
 import { serializeJsonLd } from "./json-ld";
 import { SITE_CSS_PATH } from "./styles";
 import { sitePaths } from "./urls";
@@ -30,6 +31,8 @@ export interface HeadMeta {
 export interface LayoutProps {
   locale: ContentLocale;
   siteName: string;
+  /** The clinic's technical director from its settings (null: not set yet). */
+  technicalDirector: TechnicalDirector | null;
   meta: HeadMeta;
   searchQuery?: string;
   children?: Child;
@@ -40,7 +43,7 @@ export interface LayoutProps {
  * stylesheet from our origin (the CSP allows no inline style), and the head tags search engines and
  * social previews read. No script is needed to read anything.
  */
-export const Layout: FC<LayoutProps> = ({ locale, siteName, meta, searchQuery, children }) => {
+export const Layout: FC<LayoutProps> = ({ locale, siteName, technicalDirector, meta, searchQuery, children }) => {
   const t = STRINGS[locale];
   const fullTitle = meta.documentTitle ?? (meta.title === siteName ? siteName : `${meta.title} — ${siteName}`);
   return (
@@ -107,6 +110,17 @@ export const Layout: FC<LayoutProps> = ({ locale, siteName, meta, searchQuery, c
         </main>
         <footer class="site">
           <div class="wrap">
+            {technicalDirector ? (
+              // CFM 2.336/2023: a clinic's publicity names its technical director with CRM/UF (and RQE).
+              <p class="technical-director">
+                <strong>{t.technicalDirector}:</strong> {technicalDirector.name} —{" "}
+                {councilRegistration(
+                  technicalDirector.crmNumber,
+                  technicalDirector.crmUf,
+                  technicalDirector.rqe ? [technicalDirector.rqe] : [],
+                )}
+              </p>
+            ) : null}
             <nav aria-label={t.languages}>
               <ul>
                 {SITE_LOCALES.map((entry) => (

@@ -3,7 +3,7 @@ import type { FC } from "hono/jsx";
 import type { ContentLocale } from "../../schema";
 import { contentTypes } from "../content-types";
 import type { SiteArticle, SiteItemSummary, SiteTerm } from "../services/site";
-import { formatDate, STRINGS } from "./i18n";
+import { councilRegistration, formatDate, STRINGS } from "./i18n";
 import { type Citation, citationsOf, medicalWebPageOf } from "./json-ld";
 import { linkHeadings } from "./toc";
 import { sitePaths, withPage } from "./urls";
@@ -137,19 +137,22 @@ const References: FC<{ citations: Citation[]; locale: ContentLocale }> = ({ cita
   );
 
 /**
- * CFM Resolução 2.336/2023 (medical publicity): the responsible physician is named with CRM and UF, and
- * published medical content shows when it was last medically reviewed.
+ * CFM Resolução 2.336/2023 (medical publicity): the responsible physician is named with CRM and UF (and, on an
+ * article in their specialty, the RQE and the specialty), and published medical content shows when it was last
+ * medically reviewed.
  */
 const MedicalReview: FC<{ article: SiteArticle; locale: ContentLocale }> = ({ article, locale }) => {
   const t = STRINGS[locale];
-  if (!article.reviewer) return null;
+  const { reviewer } = article;
+  if (!reviewer) return null;
   const registration =
-    article.reviewer.crm && article.reviewer.uf ? `CRM/${article.reviewer.uf} ${article.reviewer.crm}` : null;
+    reviewer.crm && reviewer.uf ? councilRegistration(reviewer.crm, reviewer.uf, reviewer.specialist?.rqe) : null;
   return (
     <aside class="review" aria-label={t.responsiblePhysician}>
       <p>
-        <strong>{t.responsiblePhysician}:</strong> {article.reviewer.name}
+        <strong>{t.responsiblePhysician}:</strong> {reviewer.name}
         {registration ? ` — ${registration}` : null}
+        {reviewer.specialist && registration ? ` — ${reviewer.specialist.specialty}` : null}
       </p>
       {article.lastMedicallyReviewedAt ? (
         <p>

@@ -20,7 +20,12 @@ export interface TestUser {
 export async function createUser(
   admin: pg.Client,
   tenant: Pick<SeededTenant, "id" | "slug">,
-  options: { roles: Role[]; password?: string; name?: string; verifiedCredential?: { crm: string; uf: string } },
+  options: {
+    roles: Role[];
+    password?: string;
+    name?: string;
+    verifiedCredential?: { crm: string; uf: string; rqe?: string[]; specialty?: string };
+  },
 ): Promise<TestUser> {
   const password = options.password ?? TEST_PASSWORD;
   const email = `${options.roles.join("-")}.${Math.random().toString(36).slice(2, 10)}@${tenant.slug}.test`;
@@ -34,9 +39,17 @@ export async function createUser(
   }
   if (options.verifiedCredential) {
     await admin.query(
-      `insert into professional_credentials (tenant_id, user_id, crm_number, crm_uf, status, note, reviewed_at)
-       values ($1, $2, $3, $4, 'verified', 'verified by test set-up', now())`,
-      [tenant.id, id, options.verifiedCredential.crm, options.verifiedCredential.uf],
+      `insert into professional_credentials (tenant_id, user_id, crm_number, crm_uf, rqe, specialty, status, note,
+                                             reviewed_at)
+       values ($1, $2, $3, $4, $5, $6, 'verified', 'verified by test set-up', now())`,
+      [
+        tenant.id,
+        id,
+        options.verifiedCredential.crm,
+        options.verifiedCredential.uf,
+        options.verifiedCredential.rqe ?? [],
+        options.verifiedCredential.specialty ?? null,
+      ],
     );
   }
   return { id, email, password, roles: options.roles };

@@ -25,7 +25,12 @@ export interface SiteFixture {
   move(type: "posts" | "pages", id: string, body: Record<string, unknown>): Promise<Response>;
 }
 
-export async function siteFixture(admin: pg.Client, worker: TestWorker, site: SeededTenant): Promise<SiteFixture> {
+export async function siteFixture(
+  admin: pg.Client,
+  worker: TestWorker,
+  site: SeededTenant,
+  options: { reviewerCredential?: { crm: string; uf: string; rqe?: string[]; specialty?: string } } = {},
+): Promise<SiteFixture> {
   const reviewerName = "Dra. Helena Prado";
   const authorName = "Dr. Autor Público";
   const tokens = {} as Record<Who, string>;
@@ -34,7 +39,7 @@ export async function siteFixture(admin: pg.Client, worker: TestWorker, site: Se
     editor: { roles: ["editor" as const] },
     reviewer: {
       roles: ["medical_reviewer" as const],
-      verifiedCredential: { crm: "123456", uf: "SP" },
+      verifiedCredential: options.reviewerCredential ?? { crm: "123456", uf: "SP" },
       name: reviewerName,
     },
     professional: { roles: ["reader_professional" as const], verifiedCredential: { crm: "654321", uf: "RJ" } },

@@ -28,8 +28,8 @@ import {
   sitemapIndexEntries,
 } from "../../services/site";
 import { localeOfSegment, negotiateSegment, SITE_LOCALES, STRINGS } from "../../site/i18n";
-import { type Alternate, type HeadMeta, Layout } from "../../site/layout";
-import { medicalWebPageOf } from "../../site/json-ld";
+import { type Alternate, type HeadMeta, Layout, type LayoutProps } from "../../site/layout";
+import { medicalReviewOf, medicalWebPageOf } from "../../site/json-ld";
 import { ArticleView, ListView, MessageView } from "../../site/pages";
 import { SITE_CSS, SITE_CSS_PATH } from "../../site/styles";
 import { MAX_PAGE, PAGE_SIZE, sitePaths, withPage } from "../../site/urls";
@@ -65,6 +65,12 @@ siteRouter.use("*", async (c, next) => (c.var.scope.actor.kind === "user" ? prof
 function policyOf(c: SiteContext): SiteCachePolicy {
   const site = c.var.scope.section("site");
   return sitePolicy(site.cacheSeconds, site.microCacheSeconds);
+}
+
+/** What every page's frame names: the site, and its technical director (CFM 2.336/2023) from the tenant settings. */
+function siteOf(c: SiteContext): Pick<LayoutProps, "siteName" | "technicalDirector"> {
+  const { tenant } = c.var.scope;
+  return { siteName: tenant.name, technicalDirector: tenant.technicalDirector ?? null };
 }
 
 function isAnonymous(c: SiteContext): boolean {
@@ -109,7 +115,7 @@ async function unavailable(c: SiteContext, locale: ContentLocale): Promise<Respo
   const body = await htmlDocument(
     <Layout
       locale={locale}
-      siteName={c.var.scope.tenant.name}
+      {...siteOf(c)}
       meta={{
         title: t.unavailableTitle,
         description: t.unavailableText,
@@ -165,7 +171,7 @@ async function notFoundPage(c: SiteContext, locale: ContentLocale): Promise<Rend
   const body = await htmlDocument(
     <Layout
       locale={locale}
-      siteName={c.var.scope.tenant.name}
+      {...siteOf(c)}
       meta={{
         title: t.notFoundTitle,
         description: t.notFoundText,
@@ -374,7 +380,7 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
           : {}),
       };
       const body = await htmlDocument(
-        <Layout locale={locale} siteName={siteName} meta={meta}>
+        <Layout locale={locale} {...siteOf(c)} meta={meta}>
           <ListView
             locale={locale}
             heading={heading}
@@ -430,7 +436,7 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
       const body = await htmlDocument(
         <Layout
           locale={locale}
-          siteName={c.var.scope.tenant.name}
+          {...siteOf(c)}
           searchQuery={q}
           meta={{
             title: heading,
@@ -503,11 +509,11 @@ function articleRoute(type: ContentType) {
         // Editors may keep an item out of search engines (`noindex`; it is left out of the sitemap too).
         noindex: article.gated || article.noindex,
         // The JSON-LD summarises the body, so a reader who may not read the body does not get it either.
-        ...(jsonLd && !article.gated ? { jsonLd: { ...jsonLd, url: canonical } } : {}),
+        ...(jsonLd && !article.gated ? { jsonLd: { ...jsonLd, ...medicalReviewOf(article), url: canonical } } : {}),
       };
       const signInHref = `${SIGN_IN_PATH}?next=${encodeURIComponent(path)}`;
       const body = await htmlDocument(
-        <Layout locale={locale} siteName={c.var.scope.tenant.name} meta={meta}>
+        <Layout locale={locale} {...siteOf(c)} meta={meta}>
           <ArticleView article={article} signInHref={signInHref} />
         </Layout>,
       );
