@@ -27,3 +27,4 @@ export * from "./audit-checkpoints";
 export * from "./outbox";
 export * from "./invitations";
 export * from "./password-resets";
+export * from "./audit-verifications";

@@ -3,6 +3,7 @@ import type { Job } from "./run";
 import { createLogger } from "../lib/logging";
 import { publishScheduledContent } from "./publish-scheduled";
 import { auditCheckpoint } from "./audit-checkpoint";
+import { auditVerify } from "./audit-verify";
 import { dailyComplianceReport } from "./compliance-report";
 import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
@@ -14,7 +15,7 @@ import { deliverOutboxMail } from "./deliver-mail";
  */
 export const jobsByCron: Record<string, Job[]> = {
   "* * * * *": [publishScheduledContent, deliverOutboxMail],
-  "0 * * * *": [retentionSweep, expireStaleUploads],
+  "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify],
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).
   "30 3 * * *": [dailyComplianceReport, auditCheckpoint],

@@ -1,10 +1,9 @@
 import { and, asc, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
-import { auditCheckpoints, auditEvents } from "../../schema";
+import { type AuditCheckpoint, auditCheckpoints, auditEvents } from "../../schema";
 import type { Transaction } from "../lib/db";
 import type { Scope } from "../scope";
 import { type ChainVerification, verifyAuditChain } from "./audit";
-import { type AnchorComparison, checkTenantAnchors } from "./audit-anchors";
-import { pinnedKeyFingerprints, verifyCheckpoint } from "./audit-checkpoints";
+import { verifyCheckpoint } from "./audit-checkpoints";
 
 /** Reading the audit log for compliance officers (LGPD art. 37; HIPAA 164.312(b)). Writing is audit.ts's alone. */
 
@@ -72,6 +71,18 @@ export interface CheckpointCheck {
  */
 export type CheckpointFailure = "key_not_pinned" | "signature_invalid" | "head_mismatch" | "event_missing";
 
+/** Why a checkpoint's own signatures do not hold with the pinned keys, or null when they do. */
+export async function checkpointSignatureFailure(
+  checkpoint: AuditCheckpoint,
+  pinned: ReadonlySet<string>,
+): Promise<"key_not_pinned" | "signature_invalid" | null> {
+  const verification = await verifyCheckpoint(checkpoint, pinned);
+  if (verification.ok) return null;
+  return verification.ed25519 && verification.mldsa65 && !verification.trustedKeys
+    ? "key_not_pinned"
+    : "signature_invalid";
+}
+
 /**
  * Checks every signed checkpoint against the chain as it is now: its signatures by pinned keys, and that the
  * event at its `seq` still has the hash it signed. A chain rewritten wholesale (every hash recomputed) passes
@@ -88,14 +99,8 @@ export async function checkCheckpoints(
     .where(eq(auditCheckpoints.tenantId, tenantId))
     .orderBy(asc(auditCheckpoints.seq));
   for (const checkpoint of rows) {
-    const verification = await verifyCheckpoint(checkpoint, pinned);
-    if (!verification.ok) {
-      const reason =
-        verification.ed25519 && verification.mldsa65 && !verification.trustedKeys
-          ? "key_not_pinned"
-          : "signature_invalid";
-      return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason } };
-    }
+    const reason = await checkpointSignatureFailure(checkpoint, pinned);
+    if (reason) return { checked: rows.length, ok: false, failure: { seq: checkpoint.seq, reason } };
     const [event] = await tx
       .select({ hash: auditEvents.hash })
       .from(auditEvents)
@@ -150,15 +155,4 @@ export async function listCheckpoints(scope: Scope, limit: number) {
     },
     mlDsa65: { signature: row.mldsaSignature, publicKey: row.mldsaPublicKey, fingerprint: row.mldsaKeyFingerprint },
   }));
-}
-
-export async function verifyAuditLog(scope: Scope): Promise<AuditVerification & { anchors: AnchorComparison }> {
-  // Without the audit configuration nothing is pinned: config_invalid rather than an unverifiable "ok".
-  const pinned = await pinnedKeyFingerprints(scope.section("audit"));
-  return scope.transaction(async (tx) => {
-    const result = await verifyTenantAudit(tx, scope.tenant.id, pinned);
-    // The database's checkpoints against their copies under Object Lock (services/audit-anchors.ts).
-    const anchors = await checkTenantAnchors(tx, scope.storage, scope.tenant.id);
-    return { ...result, anchors, ok: result.ok && anchors.ok };
-  });
 }

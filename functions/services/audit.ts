@@ -80,32 +80,88 @@ export type ChainVerification =
   | { ok: true; events: number; head: string }
   | { ok: false; events: number; brokenAt: number; reason: "hash_mismatch" | "link_mismatch" | "sequence_gap" };
 
+/** Where a verification starts: after event `seq`, whose hash is `hash` (the genesis: seq 0 and 64 zeros). */
+export interface ChainPosition {
+  seq: number;
+  hash: string;
+}
+
+export const CHAIN_START: ChainPosition = { seq: 0, hash: GENESIS_HASH };
+
+export interface ChainVerificationOptions {
+  /** Continue after an event already verified (incremental verification); the genesis by default. */
+  from?: ChainPosition;
+  /** Stop after this many events (bounded work per job run); `complete` is false when events were left. */
+  maxEvents?: number;
+  /** Stop after this event (re-verifying a stretch already verified once). */
+  untilSeq?: number;
+  pageSize?: number;
+}
+
+export interface ChainWalk {
+  /** `events` counts the chain's intact events up to where the walk stopped, from the genesis. */
+  verification: ChainVerification;
+  /** Events this walk recomputed. */
+  checked: number;
+  /** False when `maxEvents` stopped the walk before the head. */
+  complete: boolean;
+  /** The last intact event (where the next walk may continue from). */
+  intact: ChainPosition;
+}
+
+/** Recomputes a tenant's whole chain from the first event and names the first broken link. */
+export async function verifyAuditChain(tx: Transaction, tenantId: string): Promise<ChainVerification> {
+  return (await walkAuditChain(tx, tenantId)).verification;
+}
+
 /**
- * Recomputes a tenant's chain from the first event and names the first broken link. Reads in pages so a
- * long chain does not load into memory at once.
+ * Recomputes a tenant's chain from `from` (the first event by default) and stops at the first broken link, the
+ * head, or after `maxEvents`. Reads in pages so a long chain does not load into memory at once.
  */
-export async function verifyAuditChain(tx: Transaction, tenantId: string, pageSize = 500): Promise<ChainVerification> {
-  let expectedPrev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let count = 0;
+export async function walkAuditChain(
+  tx: Transaction,
+  tenantId: string,
+  options: ChainVerificationOptions = {},
+): Promise<ChainWalk> {
+  const from = options.from ?? CHAIN_START;
+  const pageSize = options.pageSize ?? 500;
+  const maxEvents = Math.min(
+    options.maxEvents ?? Number.POSITIVE_INFINITY,
+    options.untilSeq === undefined ? Number.POSITIVE_INFINITY : Math.max(0, options.untilSeq - from.seq),
+  );
+  let expectedPrev = from.hash;
+  let expectedSeq = from.seq + 1;
+  let checked = 0;
+  const broken = (brokenAt: number, reason: "hash_mismatch" | "link_mismatch" | "sequence_gap"): ChainWalk => ({
+    verification: { ok: false, events: expectedSeq - 1, brokenAt, reason },
+    checked,
+    complete: true,
+    intact: { seq: expectedSeq - 1, hash: expectedPrev },
+  });
   for (;;) {
-    const page = await tx
-      .select()
-      .from(auditEvents)
-      .where(and(eq(auditEvents.tenantId, tenantId), gt(auditEvents.seq, expectedSeq - 1)))
-      .orderBy(asc(auditEvents.seq))
-      .limit(pageSize);
+    const limit = Math.min(pageSize, maxEvents - checked);
+    const page =
+      limit <= 0
+        ? []
+        : await tx
+            .select()
+            .from(auditEvents)
+            .where(and(eq(auditEvents.tenantId, tenantId), gt(auditEvents.seq, expectedSeq - 1)))
+            .orderBy(asc(auditEvents.seq))
+            .limit(limit);
     for (const row of page) {
-      if (row.seq !== expectedSeq) return { ok: false, events: count, brokenAt: expectedSeq, reason: "sequence_gap" };
-      if (row.prevHash !== expectedPrev)
-        return { ok: false, events: count, brokenAt: row.seq, reason: "link_mismatch" };
+      if (row.seq !== expectedSeq) return broken(expectedSeq, "sequence_gap");
+      if (row.prevHash !== expectedPrev) return broken(row.seq, "link_mismatch");
       const { id: _id, hash, ...rest } = row;
       const recomputed = await sha256Hex(auditHashInput({ ...rest, occurredAt: rest.occurredAt.toISOString() }));
-      if (recomputed !== hash) return { ok: false, events: count, brokenAt: row.seq, reason: "hash_mismatch" };
+      if (recomputed !== hash) return broken(row.seq, "hash_mismatch");
       expectedPrev = hash;
       expectedSeq += 1;
-      count += 1;
+      checked += 1;
     }
-    if (page.length < pageSize) return { ok: true, events: count, head: expectedPrev };
+    const verification: ChainVerification = { ok: true, events: expectedSeq - 1, head: expectedPrev };
+    const intact = { seq: expectedSeq - 1, hash: expectedPrev };
+    if (page.length < limit) return { verification, checked, complete: true, intact };
+    if (checked >= maxEvents) return { verification, checked, complete: false, intact };
   }
 }

@@ -4,10 +4,13 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant, type DatabaseClients } from "../../functions/lib/db.js";
 import { appendAudit } from "../../functions/services/audit.js";
-import { verifyCheckpoint } from "../../functions/services/audit-checkpoints.js";
+import { pinnedKeyFingerprints, verifyCheckpoint } from "../../functions/services/audit-checkpoints.js";
+import { verifyAuditIncrementally } from "../../functions/services/audit-verification.js";
+import { requireSection } from "../../functions/env.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
+import { testS3 } from "../support/media.js";
 import { signInWithMfa } from "../support/mfa.js";
-import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
+import { adminClient, appDatabase, platformScope, type SeededTenant, seedTenant } from "../support/db.js";
 import { s3Environment, startWorker, type TestWorker } from "../support/worker.js";
 
 const run = promisify(execFile);
@@ -38,6 +41,17 @@ async function events(tenant: SeededTenant, n: number): Promise<void> {
       appendAudit(tx, { tenantId: tenant.id, actorType: "system", action: "test.event", details: { i } }),
     );
   }
+}
+
+/** The hourly cron trigger, which runs the incremental verification job (among others). */
+async function runVerificationJob(): Promise<void> {
+  await (await worker.mf.getWorker()).scheduled({ cron: "0 * * * *" });
+}
+
+async function verifyApi(tenant: SeededTenant, token: string): Promise<Record<string, unknown>> {
+  const res = await worker.fetch("/api/audit/verify", { host: tenant.hostname, headers: bearer(token) });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, unknown>;
 }
 
 async function cli(slug: string): Promise<{ code: number; out: Record<string, unknown> }> {
@@ -147,22 +161,19 @@ describe("the audit API", () => {
     } finally {
       await admin.query("set session_replication_role = origin");
     }
-    const verify = await worker.fetch("/api/audit/verify", { host: tenant.hostname, headers: bearer(token) });
-    const body = (await verify.json()) as {
-      ok: boolean;
-      chain: { ok: boolean; brokenAt: number };
-      checkpoints: { ok: boolean; failure: { seq: number; reason: string } };
-    };
-    expect(body.ok).toBe(false);
-    expect(body.checkpoints.failure).toMatchObject({ seq: cp.seq, reason: "head_mismatch" });
+    await runVerificationJob();
+    expect(await verifyApi(tenant, token)).toMatchObject({
+      ok: false,
+      checkpoints: { ok: false, failure: { seq: cp.seq, reason: "head_mismatch" } },
+    });
   });
 
   it("names the first broken link, through the API and the CLI", async () => {
     const tenant = await seedTenant(admin, "tamper");
     await events(tenant, 5);
     const token = await officerToken(tenant);
-    const intact = await worker.fetch("/api/audit/verify", { host: tenant.hostname, headers: bearer(token) });
-    expect(await intact.json()).toMatchObject({ ok: true, chain: { ok: true } });
+    await runVerificationJob();
+    expect(await verifyApi(tenant, token)).toMatchObject({ status: "verified", ok: true, chain: { ok: true } });
     expect(await cli(tenant.slug)).toMatchObject({ code: 0, out: { ok: true } });
 
     await admin.query("set session_replication_role = replica");
@@ -171,8 +182,11 @@ describe("the audit API", () => {
     } finally {
       await admin.query("set session_replication_role = origin");
     }
-    const broken = await worker.fetch("/api/audit/verify", { host: tenant.hostname, headers: bearer(token) });
-    expect(await broken.json()).toMatchObject({
+    // The API answers what the job stored; the job's next run re-checks the part it verified before and finds it.
+    expect(await verifyApi(tenant, token)).toMatchObject({ status: "verified", ok: true });
+    await runVerificationJob();
+    expect(await verifyApi(tenant, token)).toMatchObject({
+      status: "broken",
       ok: false,
       chain: { ok: false, brokenAt: 3, reason: "hash_mismatch" },
     });
@@ -180,5 +194,64 @@ describe("the audit API", () => {
       code: 1,
       out: { ok: false, chain: { brokenAt: 3, reason: "hash_mismatch" } },
     });
+  });
+
+  it("answers the job's stored verdict with when it was computed, and the job resumes where it stopped", async () => {
+    const tenant = await seedTenant(admin, "incremental");
+    await events(tenant, 6);
+    const token = await officerToken(tenant);
+    const before = await verifyApi(tenant, token);
+    expect(before).toMatchObject({ status: "pending", ok: false, computedAt: null });
+
+    const platform = platformScope(app.db, "test", { s3: testS3(worker.env), bucket: worker.env.s3.bucket });
+    const scope = platform.forTenant({ id: tenant.id, slug: tenant.slug, name: tenant.slug });
+    const pinned = await pinnedKeyFingerprints(requireSection(platform.clients.config, "audit"));
+    const head = async () =>
+      Number(
+        (await admin.query("select max(seq) as seq from audit_events where tenant_id = $1", [tenant.id])).rows[0].seq,
+      );
+    const total = await head();
+    // A bounded run stops part-way; the next one recomputes only what follows, then re-checks the rest.
+    const first = await verifyAuditIncrementally(scope, pinned, { maxEvents: 4 });
+    expect(first).toMatchObject({
+      ok: true,
+      chain: { ok: true, events: 4 },
+      run: { eventsChecked: 4, complete: false },
+    });
+    const second = await verifyAuditIncrementally(scope, pinned, { maxEvents: 100 });
+    expect(second).toMatchObject({
+      ok: true,
+      chain: { ok: true, events: total },
+      run: { eventsChecked: total - 4, eventsRechecked: 4, complete: true, fromGenesis: false },
+    });
+    await events(tenant, 3);
+    const third = await verifyAuditIncrementally(scope, pinned, { maxEvents: 5 });
+    expect(third).toMatchObject({ run: { eventsChecked: 3, eventsRechecked: 2 } });
+    expect((await head()) - total).toBe(3);
+
+    const stored = await verifyApi(tenant, token);
+    expect(stored).toMatchObject({ status: "verified", ok: true, chain: { events: total + 3 } });
+    expect(Date.now() - Date.parse(stored.computedAt as string)).toBeLessThan(60_000);
+
+    // An event tampered in place inside the part already verified: the rolling re-check reaches it.
+    await admin.query("set session_replication_role = replica");
+    try {
+      await admin.query(`update audit_events set details = '{"i": 42}' where tenant_id = $1 and seq = 5`, [tenant.id]);
+    } finally {
+      await admin.query("set session_replication_role = origin");
+    }
+    const found = await verifyAuditIncrementally(scope, pinned, { maxEvents: 100 });
+    expect(found).toMatchObject({ ok: false, chain: { ok: false, brokenAt: 5, reason: "hash_mismatch" } });
+    expect(await verifyApi(tenant, token)).toMatchObject({ status: "broken", chain: { brokenAt: 5 } });
+    // The break is kept: the next run finds it again rather than moving past it, and it was audited once.
+    expect(await verifyAuditIncrementally(scope, pinned, { maxEvents: 100 })).toMatchObject({
+      ok: false,
+      chain: { brokenAt: 5 },
+    });
+    const audited = await admin.query(
+      "select count(*)::int as n from audit_events where tenant_id = $1 and action = 'audit.verification_failed'",
+      [tenant.id],
+    );
+    expect(audited.rows[0].n).toBe(1);
   });
 });

@@ -47,18 +47,32 @@ function AuditTab() {
   return (
     <>
       <section
-        class={`card ${v ? (v.ok ? "chain-ok" : "chain-broken") : ""}`}
+        class={`card ${v && v.status !== "pending" ? (v.ok ? "chain-ok" : "chain-broken") : ""}`}
         data-testid="chain-status"
         aria-live="polite"
       >
         <div class="heading-row">
           <h2>{L("Audit chain", "Cadeia de auditoria", "Cadena de auditoría")}</h2>
           <button type="button" class="secondary" onClick={verify.reload}>
-            {L("Verify again", "Verificar de novo", "Verificar de nuevo")}
+            {L("Reload", "Recarregar", "Recargar")}
           </button>
         </div>
         <ErrorNotice error={verify.error} />
-        {v && v.ok && (
+        {v && v.status === "pending" && (
+          <p>
+            {L(
+              "Not verified yet: the hourly verification job has not run for this clinic.",
+              "Ainda não verificada: a verificação de hora em hora ainda não rodou para esta clínica.",
+              "Aún no verificada: la verificación horaria todavía no se ejecutó para esta clínica.",
+            )}
+          </p>
+        )}
+        {v && v.status !== "pending" && (
+          <p class="muted">
+            {L("Verified at", "Verificada em", "Verificada el")} {new Date(v.computedAt).toLocaleString()}
+          </p>
+        )}
+        {v && v.status !== "pending" && v.ok && (
           <p>
             {L("Intact", "Íntegra", "Íntegra")}: {v.chain.events}{" "}
             {L(
@@ -80,7 +94,7 @@ function AuditTab() {
             )}
           </p>
         )}
-        {v && !v.ok && (
+        {v && v.status === "broken" && (
           <p>
             <strong>{L("Tampering detected.", "Adulteração detectada.", "Manipulación detectada.")}</strong>{" "}
             {!v.chain.ok &&

@@ -3,7 +3,8 @@ import type { AppBindings } from "../../bindings";
 import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
-import { listAuditEvents, listCheckpoints, verifyAuditLog } from "../../services/audit-query";
+import { listAuditEvents, listCheckpoints } from "../../services/audit-query";
+import { readAuditVerification } from "../../services/audit-verification";
 import { auditCheckpointListSchema, auditPageSchema, auditVerificationSchema } from "./schemas";
 
 // The audit log is for the encarregado (LGPD art. 41, our compliance_officer) and admins. Its events name data
@@ -15,10 +16,13 @@ const verifyRoute = protectedRoute({
   path: "/audit/verify",
   tags: ["Audit"],
   summary:
-    "Recompute the tenant's audit hash chain, check its signed checkpoints and compare them with their anchored copies in S3; names the first broken link.",
+    "The last verification of the tenant's audit hash chain, its signed checkpoints and their anchored copies in S3 (computed hourly by a job, incrementally), naming the first broken link.",
   protect: auditors,
   responses: {
-    200: jsonResponse(auditVerificationSchema, "The verification (ok false names where the chain breaks)."),
+    200: jsonResponse(
+      auditVerificationSchema,
+      "The stored verification and when it was computed (ok false names where the chain breaks; `pending` before the first run).",
+    ),
     ...problemResponses(401, 403),
   },
 });
@@ -60,7 +64,7 @@ const checkpointsRoute = protectedRoute({
 });
 
 const verifyHandler: RouteHandler<typeof verifyRoute, AppBindings> = async (c) => {
-  const result = await verifyAuditLog(c.var.scope);
+  const result = await readAuditVerification(c.var.scope);
   c.header("Cache-Control", "no-store");
   return c.json(result, 200);
 };

@@ -7,29 +7,47 @@ const failedChain = z.object({
   reason: z.enum(["hash_mismatch", "link_mismatch", "sequence_gap"]),
 });
 
-export const auditVerificationSchema = z
-  .object({
-    chain: z.union([z.object({ ok: z.literal(true), events: z.number().int(), head: z.string() }), failedChain]),
-    checkpoints: z.object({
-      checked: z.number().int(),
-      ok: z.boolean(),
-      failure: z
-        .object({
-          seq: z.number().int(),
-          reason: z.enum(["key_not_pinned", "signature_invalid", "head_mismatch", "event_missing"]),
-        })
-        .nullable(),
-    }),
-    /** The checkpoints against their anchored copies in the bucket (S3 Object Lock, compliance mode). */
-    anchors: z.object({
+const verificationFields = {
+  chain: z.union([z.object({ ok: z.literal(true), events: z.number().int(), head: z.string() }), failedChain]),
+  checkpoints: z.object({
+    checked: z.number().int(),
+    ok: z.boolean(),
+    failure: z
+      .object({
+        seq: z.number().int(),
+        reason: z.enum(["key_not_pinned", "signature_invalid", "head_mismatch", "event_missing"]),
+      })
+      .nullable(),
+  }),
+  /**
+   * The checkpoints against their anchored copies in the bucket (S3 Object Lock, compliance mode): absent from a
+   * verdict stored before anchoring existed.
+   */
+  anchors: z
+    .object({
       checked: z.number().int(),
       ok: z.boolean(),
       missing: z.array(z.number().int()),
       differs: z.array(z.number().int()),
       unrecorded: z.array(z.number().int()),
-    }),
-    ok: z.boolean(),
-  })
+    })
+    .optional(),
+  ok: z.boolean(),
+  /** What the job's run that computed this did: events recomputed, checkpoints verified, whether it reached the head. */
+  run: z.object({
+    eventsChecked: z.number().int(),
+    eventsRechecked: z.number().int(),
+    checkpointsChecked: z.number().int(),
+    complete: z.boolean(),
+    fromGenesis: z.boolean(),
+  }),
+};
+
+export const auditVerificationSchema = z
+  .union([
+    z.object({ status: z.enum(["verified", "broken"]), computedAt: z.string(), ...verificationFields }),
+    z.object({ status: z.literal("pending"), ok: z.literal(false), computedAt: z.null() }),
+  ])
   .openapi("AuditVerification");
 
 export const auditEventSchema = z

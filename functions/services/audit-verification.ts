@@ -1,0 +1,271 @@
+import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
+import { type AuditCheckpoint, auditCheckpoints, auditEvents, auditVerifications, tenants } from "../../schema";
+import { requireSection } from "../env";
+import type { Transaction } from "../lib/db";
+import type { PlatformScope, Scope } from "../scope";
+import { CHAIN_START, type ChainPosition, type ChainVerification, walkAuditChain } from "./audit";
+import { type AnchorComparison, compareAnchoredCheckpoints } from "./audit-anchors";
+import { pinnedKeyFingerprints } from "./audit-checkpoints";
+import { type CheckpointCheck, type CheckpointFailure, checkpointSignatureFailure } from "./audit-query";
+
+/**
+ * Incremental verification of each tenant's audit chain, run by a job (jobs/audit-verify.ts) rather than in a
+ * request: recomputing a whole chain costs ~19 µs of CPU per event, past a Worker's CPU limit at ~1.5M events
+ * (a clinic-year is ~1M). Each run
+ *   1. checks that the last event it verified still has the hash it verified (and that every checkpoint still
+ *      names its event's hash, one indexed join); if not, the chain was rewritten and it starts over from the
+ *      genesis, as `npm run audit:verify` always does;
+ *   2. recomputes only the events after that one, at most `maxEvents` of them (the rest next run), then spends
+ *      what is left of `maxEvents` re-verifying the part verified before, from where the last run's re-check
+ *      stopped (an event edited in place, its hash left alone, shows only when recomputed), restarting at the
+ *      genesis once it reaches the verified head: every event is recomputed again within chain/`maxEvents` runs;
+ *   3. verifies the signatures of only the checkpoints it has not verified before: the ones it verified are
+ *      recognised by a digest over their ids and signatures computed in PostgreSQL, so one removed or slipped in
+ *      among them makes it verify them all again; compares those with their anchored copies in the bucket
+ *      (services/audit-anchors.ts), and again the ones last found missing or different;
+ *   4. stores the verdict, the position and when it was computed (`audit_verifications`); `GET /api/audit/verify`
+ *      answers that. A break is stored, not passed over: the position stays at the last intact event, so every
+ *      later run finds the break again until someone looks.
+ * `npm run audit:verify` (scripts/audit-verify.ts) keeps the full recomputation for operators.
+ */
+
+/** Events one run recomputes per tenant: ~2 s of CPU at 19 µs an event; the job picks up the rest next hour. */
+export const VERIFY_MAX_EVENTS = 100_000;
+
+export interface VerificationRun {
+  /** New events recomputed by this run (after the last verified one). */
+  eventsChecked: number;
+  /** Events verified before that this run recomputed again (the rolling re-check). */
+  eventsRechecked: number;
+  /** Checkpoints whose signatures this run verified. */
+  checkpointsChecked: number;
+  /** Whether the run reached the chain's head (false: `maxEvents` stopped it; the next run continues). */
+  complete: boolean;
+  /** Whether the run started from the genesis (first run, or the verified part had changed). */
+  fromGenesis: boolean;
+}
+
+export interface StoredVerification {
+  ok: boolean;
+  chain: ChainVerification;
+  checkpoints: CheckpointCheck;
+  /** The checkpoints compared with their anchored copies in the bucket (services/audit-anchors.ts). */
+  anchors: AnchorComparison;
+  run: VerificationRun;
+}
+
+/** What the API answers: the stored verdict and when it was computed; `pending` until the job first ran. */
+export type AuditVerificationAnswer =
+  | ({ status: "verified" | "broken"; computedAt: string } & StoredVerification)
+  | { status: "pending"; ok: false; computedAt: null };
+
+export async function readAuditVerification(scope: Scope): Promise<AuditVerificationAnswer> {
+  const [row] = await scope.transaction((tx) =>
+    tx.select().from(auditVerifications).where(eq(auditVerifications.tenantId, scope.tenant.id)).limit(1),
+  );
+  if (!row) return { status: "pending", ok: false, computedAt: null };
+  const stored = row.result as unknown as StoredVerification;
+  return { status: row.ok ? "verified" : "broken", computedAt: row.computedAt.toISOString(), ...stored };
+}
+
+/** md5 over the first `n` checkpoints (signed_at, id order): their identity and signatures, computed in SQL. */
+async function checkpointsDigest(tx: Transaction, tenantId: string, n: number): Promise<string | null> {
+  if (n === 0) return null;
+  const { rows } = await tx.execute<{ digest: string | null }>(sql`
+    select md5(string_agg(id::text || ':' || seq || ':' || ed25519_signature || ':' || mldsa_signature, ','
+                          order by signed_at, id)) as digest
+      from (select id, seq, signed_at, ed25519_signature, mldsa_signature from ${auditCheckpoints}
+             where tenant_id = ${tenantId} order by signed_at, id limit ${n}) verified`);
+  return rows[0]?.digest ?? null;
+}
+
+/** The checkpoint with the lowest seq whose event is missing or no longer has the signed hash. */
+async function firstHeadMismatch(
+  tx: Transaction,
+  tenantId: string,
+): Promise<{ seq: number; reason: CheckpointFailure } | null> {
+  const { rows } = await tx.execute<{ seq: string; missing: boolean }>(sql`
+    select c.seq, e.hash is null as missing
+      from ${auditCheckpoints} c
+      left join ${auditEvents} e on e.tenant_id = c.tenant_id and e.seq = c.seq
+     where c.tenant_id = ${tenantId} and (e.hash is null or e.hash <> c.head_hash)
+     order by c.seq limit 1`);
+  const row = rows[0];
+  return row ? { seq: Number(row.seq), reason: row.missing ? "event_missing" : "head_mismatch" } : null;
+}
+
+/**
+ * One incremental run over the scope's tenant (see the module comment). Returns null when another run holds the
+ * tenant (overlapping cron invocations): that one does the work.
+ */
+export async function verifyAuditIncrementally(
+  scope: Scope,
+  pinned: ReadonlySet<string>,
+  options: { maxEvents?: number; now?: Date } = {},
+): Promise<StoredVerification | null> {
+  const tenantId = scope.tenant.id;
+  return scope.transaction(async (tx) => {
+    const [lock] = (
+      await tx.execute<{ locked: boolean }>(
+        sql`select pg_try_advisory_xact_lock(hashtextextended(${`audit-verify:${tenantId}`}, 0)) as locked`,
+      )
+    ).rows;
+    if (!lock?.locked) return null;
+    const [state] = await tx
+      .select()
+      .from(auditVerifications)
+      .where(eq(auditVerifications.tenantId, tenantId))
+      .limit(1);
+
+    // 1. Is the part verified before still the chain it verified?
+    let from: ChainPosition = state ? { seq: state.verifiedSeq, hash: state.verifiedHash } : CHAIN_START;
+    if (from.seq > 0) {
+      const [still] = await tx
+        .select({ hash: auditEvents.hash })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.tenantId, tenantId), eq(auditEvents.seq, from.seq)))
+        .limit(1);
+      if (still?.hash !== from.hash) from = CHAIN_START;
+    }
+    const headMismatch = await firstHeadMismatch(tx, tenantId);
+    if (headMismatch) from = CHAIN_START;
+
+    // 2. The events after it, then the rolling re-check of the part verified before.
+    const maxEvents = options.maxEvents ?? VERIFY_MAX_EVENTS;
+    const walk = await walkAuditChain(tx, tenantId, { from, maxEvents });
+    let recheckFrom: ChainPosition =
+      state && from.seq > 0 && state.recheckSeq < from.seq
+        ? { seq: state.recheckSeq, hash: state.recheckHash }
+        : CHAIN_START;
+    let recheck = null;
+    if (walk.verification.ok && from.seq > 0 && walk.checked < maxEvents) {
+      recheck = await walkAuditChain(tx, tenantId, {
+        from: recheckFrom,
+        untilSeq: from.seq,
+        maxEvents: maxEvents - walk.checked,
+      });
+      recheckFrom = recheck.intact.seq >= from.seq ? CHAIN_START : recheck.intact;
+    }
+    const chain = recheck && !recheck.verification.ok ? recheck.verification : walk.verification;
+
+    // 3. The checkpoints not verified before.
+    const [total] = await tx
+      .select({ n: count() })
+      .from(auditCheckpoints)
+      .where(eq(auditCheckpoints.tenantId, tenantId));
+    const checkpointRows = total?.n ?? 0;
+    const known = state && state.checkpointsVerified <= checkpointRows ? state.checkpointsVerified : 0;
+    const unchanged = known > 0 && (await checkpointsDigest(tx, tenantId, known)) === state?.checkpointsDigest;
+    const skip = unchanged ? known : 0;
+    const unverified: AuditCheckpoint[] = await tx
+      .select()
+      .from(auditCheckpoints)
+      .where(eq(auditCheckpoints.tenantId, tenantId))
+      .orderBy(asc(auditCheckpoints.signedAt), asc(auditCheckpoints.id))
+      .offset(skip);
+    let signatureFailure: { seq: number; reason: CheckpointFailure } | null = null;
+    for (const checkpoint of unverified) {
+      const reason = await checkpointSignatureFailure(checkpoint, pinned);
+      if (reason && (!signatureFailure || checkpoint.seq < signatureFailure.seq))
+        signatureFailure = { seq: checkpoint.seq, reason };
+    }
+    const failures = [signatureFailure, headMismatch].filter((failure) => failure !== null);
+    const failure = failures.sort((a, b) => a.seq - b.seq)[0] ?? null;
+    const checkpoints: CheckpointCheck = { checked: checkpointRows, ok: failure === null, failure };
+    const anchors = await anchorsToRecheck(tx, scope, state, unverified, skip);
+
+    // 4. The verdict and the new position.
+    const result: StoredVerification = {
+      ok: chain.ok && checkpoints.ok && anchors.ok,
+      chain,
+      checkpoints,
+      anchors,
+      run: {
+        eventsChecked: walk.checked,
+        eventsRechecked: recheck?.checked ?? 0,
+        checkpointsChecked: unverified.length,
+        complete: walk.complete,
+        fromGenesis: from.seq === 0,
+      },
+    };
+    const verifiedCheckpoints = signatureFailure ? skip : checkpointRows;
+    const values = {
+      verifiedSeq: walk.intact.seq,
+      verifiedHash: walk.intact.hash,
+      recheckSeq: recheckFrom.seq,
+      recheckHash: recheckFrom.hash,
+      checkpointsVerified: verifiedCheckpoints,
+      checkpointsDigest: await checkpointsDigest(tx, tenantId, verifiedCheckpoints),
+      ok: result.ok,
+      result: result as unknown as Record<string, unknown>,
+      computedAt: options.now ?? new Date(),
+    };
+    await tx
+      .insert(auditVerifications)
+      .values({ tenantId, ...values })
+      .onConflictDoUpdate({ target: auditVerifications.tenantId, set: values });
+    // A chain that stops verifying is itself an event worth keeping (once, when the verdict turns).
+    if (!result.ok && (state?.ok ?? true))
+      await scope.audit(
+        tx,
+        "audit.verification_failed",
+        { type: "audit_chain", id: tenantId },
+        { chain: result.chain, checkpoints: result.checkpoints.failure },
+      );
+    return result;
+  });
+}
+
+/**
+ * Step 3's anchored copies: the checkpoints this run verifies (all of them when the verified ones changed), and
+ * those the last run found missing or different (an anchor written since, or still wrong), each read from the
+ * bucket; anchors are listed from the first of them, so a copy whose row was deleted shows as `unrecorded`.
+ */
+async function anchorsToRecheck(
+  tx: Transaction,
+  scope: Scope,
+  state: { result: Record<string, unknown> } | undefined,
+  unverified: readonly AuditCheckpoint[],
+  skip: number,
+): Promise<AnchorComparison> {
+  const tenantId = scope.tenant.id;
+  const previous = (state?.result as Partial<StoredVerification> | undefined)?.anchors;
+  const again = skip > 0 ? [...(previous?.missing ?? []), ...(previous?.differs ?? [])] : [];
+  const againRows = again.length
+    ? await tx
+        .select()
+        .from(auditCheckpoints)
+        .where(and(eq(auditCheckpoints.tenantId, tenantId), inArray(auditCheckpoints.seq, again)))
+    : [];
+  const bySeq = new Map([...unverified, ...againRows].map((row) => [row.seq, row]));
+  const compare = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  if (skip > 0 && compare.length === 0) return { checked: 0, ok: true, missing: [], differs: [], unrecorded: [] };
+  const first = compare[0];
+  return compareAnchoredCheckpoints(
+    scope.storage,
+    tenantId,
+    compare,
+    skip > 0 && first ? { afterSeq: first.seq - 1 } : {},
+  );
+}
+
+/** The job's run: every active tenant, each in its own scope. */
+export async function verifyAllTenantsIncrementally(
+  platform: PlatformScope,
+  options: { maxEvents?: number } = {},
+): Promise<{ tenants: number; broken: number; eventsChecked: number }> {
+  const pinned = await pinnedKeyFingerprints(requireSection(platform.clients.config, "audit"));
+  const active = await platform.clients.db
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+    .from(tenants)
+    .where(eq(tenants.status, "active"));
+  const tally = { tenants: 0, broken: 0, eventsChecked: 0 };
+  for (const tenant of active) {
+    const result = await verifyAuditIncrementally(platform.forTenant(tenant), pinned, options);
+    if (!result) continue;
+    tally.tenants += 1;
+    tally.eventsChecked += result.run.eventsChecked;
+    if (!result.ok) tally.broken += 1;
+  }
+  return tally;
+}
