@@ -145,12 +145,22 @@ async function protectedCases(stack: Awaited<ReturnType<typeof startStack>>): Pr
     const served = secured.total;
     const perRequest = (stack.redisRoundTrips() - before) / Math.max(1, served);
     const commandsPerRequest = (stack.redisCommands() - commandsBefore) / Math.max(1, served);
+    // The access log (Marco Civil art. 15) on the same protected endpoint: its insert runs after the response.
+    await warm(`${base}/protected-logged`, { authorization: `Bearer ${tokens[0]}` });
+    const logged = await load("same endpoint, auth + trust + access log", {
+      url: `${base}/protected-logged`,
+      headersFor,
+    });
     return [
       open,
       {
         ...secured,
         target: ">= 0.85 of off",
         notes: `${(secured.requestsPerSecond / Math.max(1, open.requestsPerSecond)).toFixed(3)} of off; ${perRequest.toFixed(2)} Redis round trips/request, ${commandsPerRequest.toFixed(2)} Redis commands/request (target 1)`,
+      },
+      {
+        ...logged,
+        notes: `${(logged.requestsPerSecond / Math.max(1, secured.requestsPerSecond)).toFixed(3)} of auth + trust without the log`,
       },
     ];
   } finally {

@@ -28,8 +28,17 @@ export interface Bindings {
   MFA_ENCRYPTION_KEY?: string;
   /** Comma-separated origins of the admin SPA, accepted on cookie-authenticated endpoints (CSRF). */
   ADMIN_ORIGINS?: string;
-  /** Optional: base URL of the reference resolver (`GET <url>/resolve?id=<doi|pmid|…>`) used by the analysis. */
+  /**
+   * Development and tests only: one origin that stands in for both Crossref (`/works/{doi}`) and NCBI
+   * E-utilities (`/entrez/eutils/esummary.fcgi`), the local-cloud fixtures. Unset: the real APIs.
+   */
   REFERENCE_RESOLVER_URL?: string;
+  /** The `tool` parameter NCBI E-utilities asks every caller for (default "vitalis"). */
+  NCBI_TOOL?: string;
+  /** Who to contact about our traffic: NCBI's `email` parameter and the `mailto:` of Crossref's polite pool. */
+  REFERENCES_CONTACT_EMAIL?: string;
+  /** Secret, optional: an NCBI API key, which raises E-utilities' limit from 3 to 10 requests a second. */
+  NCBI_API_KEY?: string;
   /** Ed25519 private JWK (JSON) that signs the daily audit-chain checkpoints. */
   AUDIT_SIGNING_ED25519_JWK?: string;
   /** 32 random bytes, base64: the ML-DSA-65 (FIPS 204) key-generation seed for audit checkpoints. */
@@ -185,7 +194,20 @@ const auditSchema = z.object({
 
 // Optional features: unset means off, a malformed value is a configuration error named by /readyz.
 const analysisSchema = z.object({
-  REFERENCE_RESOLVER_URL: z.url({ error: "must be a URL" }).optional(),
+  REFERENCE_RESOLVER_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  NCBI_TOOL: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be a short name without spaces")
+    .default("vitalis"),
+  REFERENCES_CONTACT_EMAIL: z.email({ error: "must be an e-mail address" }).optional(),
+  // Terraform hands every environment the secret, empty when there is no key.
+  NCBI_API_KEY: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{16,64}$/, "must be an NCBI API key")
+      .optional(),
+  ),
 });
 
 const siteSchema = z.object({
@@ -288,8 +310,14 @@ export interface EdgeConfig {
 }
 
 export interface AnalysisConfig {
-  /** Where DOI/PMID/SciELO identifiers are resolved (`GET <url>/resolve?id=`); unset = left unresolved. */
-  referenceResolverUrl: string | undefined;
+  /** Where DOIs, PMIDs and PMCIDs are resolved (functions/services/references/): the real APIs by default. */
+  references: {
+    crossrefUrl: string;
+    eutilsUrl: string;
+    ncbiTool: string;
+    contactEmail: string | undefined;
+    ncbiApiKey: string | undefined;
+  };
 }
 
 export interface SiteConfig {
@@ -402,7 +430,18 @@ export function getConfig(env: Bindings): Config {
       mfaEncryptionKey: v.MFA_ENCRYPTION_KEY,
       adminOrigins: v.ADMIN_ORIGINS,
     })),
-    analysis: parseSection(analysisSchema, env, (v) => ({ referenceResolverUrl: v.REFERENCE_RESOLVER_URL })),
+    analysis: parseSection(analysisSchema, env, (v) => {
+      const standIn = v.REFERENCE_RESOLVER_URL?.replace(/\/+$/, "");
+      return {
+        references: {
+          crossrefUrl: standIn ?? "https://api.crossref.org",
+          eutilsUrl: standIn ? `${standIn}/entrez/eutils` : "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+          ncbiTool: v.NCBI_TOOL,
+          contactEmail: v.REFERENCES_CONTACT_EMAIL,
+          ncbiApiKey: v.NCBI_API_KEY,
+        },
+      };
+    }),
     site: parseSection(siteSchema, env, (v) => ({
       cacheSeconds: v.SITE_CACHE_SECONDS,
       microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,

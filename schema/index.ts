@@ -28,3 +28,6 @@ export * from "./outbox";
 export * from "./invitations";
 export * from "./password-resets";
 export * from "./audit-verifications";
+export * from "./access-logs";
+export * from "./incidents";
+export * from "./break-glass";

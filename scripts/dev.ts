@@ -4,6 +4,7 @@
  *   Redis: REDIS_URL or redis://127.0.0.1:6379/0, reached through the Upstash REST adapter.
  *   S3: the SigV4-checking local server, objects under .local-cloud/s3.
  *   Mail: the mail catcher (maildev), SMTP on 1025 and its web inbox on 1080, messages under .local-cloud/mail.
+ *   References: the Crossref and NCBI E-utilities stand-in on 4570, answering from local-cloud/fixtures/references.
  * Then migrations, the demo tenant and its content, `wrangler dev` on 127.0.0.1:8787, and the Worker's cron
  * triggers on their schedules (scripts/dev-cron.ts). Ctrl-C stops everything.
  */
@@ -19,6 +20,7 @@ import {
   startMailCatcher,
   startNeonHttp,
   startNeonProxy,
+  startReferenceApis,
   startS3Server,
   startUpstashAdapter,
 } from "../local-cloud/index.js";
@@ -40,6 +42,7 @@ const PORTS = {
   pglite: 5499,
   smtp: 1025,
   inbox: 1080,
+  references: 4570,
 };
 const DEV_APP_ROLE = "vitalis_app_dev";
 const DEV_PLATFORM_ROLE = "vitalis_platform_dev";
@@ -233,6 +236,8 @@ async function main(): Promise<void> {
     directory: join(STATE, "mail"),
   });
   stops.push(() => mail.close());
+  const referenceApis = await startReferenceApis({ host: HOST, port: PORTS.references });
+  stops.push(() => referenceApis.close());
 
   await runMigrations(database.ownerUrl);
   if (!database.embedded) {
@@ -274,6 +279,8 @@ async function main(): Promise<void> {
     SMTP_PORT: String(mail.smtpPort),
     SMTP_SECURITY: "none",
     MAIL_FROM: "Vitalis <noreply@vitalis.localhost>",
+    // Cited DOIs and PMIDs are checked against local fixtures (the retracted Wakefield paper among them).
+    REFERENCE_RESOLVER_URL: referenceApis.url,
   };
   const envFile = join(STATE, "dev.vars");
   await writeFile(

@@ -159,8 +159,9 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (!response.ok) throw new ApiError(await readProblem(response));
   const etag = response.headers.get("etag");
-  if (response.status === 204) return { data: undefined as T, etag, status: 204 };
-  return { data: (await response.json()) as T, etag, status: response.status };
+  // 204, and a 202 such as the password-reset request's, carry no body.
+  const text = await response.text();
+  return { data: (text ? JSON.parse(text) : undefined) as T, etag, status: response.status };
 }
 
 async function data<T>(method: string, path: string, options?: RequestOptions): Promise<T> {

@@ -8,6 +8,7 @@ import { dailyComplianceReport } from "./compliance-report";
 import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
 import { deliverOutboxMail } from "./deliver-mail";
+import { recheckReferences } from "./recheck-references";
 
 /**
  * Cron expression (as written in wrangler.toml `[triggers]`) → the jobs it runs. Each job is a file in
@@ -19,6 +20,8 @@ export const jobsByCron: Record<string, Job[]> = {
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).
   "30 3 * * *": [dailyComplianceReport, auditCheckpoint],
+  // Its own hour: it waits on Crossref and NCBI (NCBI's 3 requests a second), and the 03:30 jobs need not.
+  "15 4 * * *": [recheckReferences],
 };
 
 export async function runScheduled(cron: string, env: Bindings, ctx: ExecutionContext): Promise<void> {

@@ -32,6 +32,19 @@ export function clientAddress(c: Context<AppBindings>): string {
 }
 
 /**
+ * The client's source port, where the platform gives one. Cloudflare's edge documents no source-port header for
+ * Workers and workerd gives no socket, so this is null unless the zone adds `CF-Connecting-Port` (a request-header
+ * transform rule at the edge, which then also replaces a client's own), trusted on the same switch as the address.
+ */
+export function clientPort(c: Context<AppBindings>): number | null {
+  const edge = c.var.config?.edge;
+  if (!edge?.ok || !edge.value.trustClientIpHeader) return null;
+  const header = c.req.header("cf-connecting-port")?.trim();
+  const port = header && /^[0-9]{1,5}$/.test(header) ? Number(header) : Number.NaN;
+  return port >= 1 && port <= 65535 ? port : null;
+}
+
+/**
  * The device cookie: a random id the server issues at sign-in, HttpOnly so no script reads it, `__Host-` so it
  * is Secure, host-only and path `/` (RFC 6265bis §4.1.3.2). Only its hash is stored (the account's set of
  * known devices). Request headers such as User-Agent are not used: anyone can copy them.

@@ -1,5 +1,6 @@
 /** Small WebCrypto helpers shared by services; everything here runs the same in workerd and Node 22. */
 import canonicalize from "canonicalize";
+import { fromBase64 } from "./encoding";
 
 const encoder = new TextEncoder();
 
@@ -35,4 +36,22 @@ export function timingSafeEqual(a: string, b: string): boolean {
   const length = Math.max(left.length, right.length);
   for (let i = 0; i < length; i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
   return diff === 0;
+}
+
+/**
+ * A keyed hash (HMAC-SHA256, hex) under a key derived from `base64Key` for one purpose (HKDF-SHA256, RFC 5869,
+ * with `purpose` as the info): a value that must be matched later but never stored, such as an e-mail address
+ * typed at sign-in. Without the key nobody can test guesses against the stored hashes, as they could against
+ * a plain SHA-256 of an address; each purpose gets its own key, so hashes of one purpose match no other.
+ */
+export async function keyedHashHex(base64Key: string, purpose: string, value: string): Promise<string> {
+  const material = await crypto.subtle.importKey("raw", fromBase64(base64Key), "HKDF", false, ["deriveKey"]);
+  const key = await crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(purpose) },
+    material,
+    { name: "HMAC", hash: "SHA-256", length: 256 },
+    false,
+    ["sign"],
+  );
+  return toHex(await crypto.subtle.sign("HMAC", key, encoder.encode(value)));
 }

@@ -34,6 +34,16 @@ export function createHttpDatabase(config: DatabaseConfig): HttpDatabase {
 }
 
 /**
+ * An HTTP client that may write: for appends made off the request path (`waitUntil`) that must not open a
+ * WebSocket after the request's pool has been ended, such as the access log (services/access-logs.ts). One
+ * batch through `readAsTenant` is one HTTP request and one transaction under the tenant's row-level security.
+ */
+export function createHttpWriter(config: DatabaseConfig): HttpDatabase {
+  if (config.httpEndpoint) neonConfig.fetchEndpoint = config.httpEndpoint;
+  return drizzle({ client: neon(config.url) });
+}
+
+/**
  * Runs `queries` for one tenant in one request: a single non-interactive transaction that first sets
  * `app.tenant_id` (and `app.user_id`) with `set_config(..., true)`, then runs each statement, so row-level
  * security holds every statement to the tenant exactly as `withTenant` does on the WebSocket path, and the

@@ -40,7 +40,7 @@ async function recordDecision(c: Context<AppBindings>, options: ProtectOptions, 
   await scope.transaction((tx) =>
     scope.audit(
       tx,
-      `trust.${result.decision}`,
+      result.breakGlass ? "trust.break_glass" : `trust.${result.decision}`,
       { type: "route", id: `${c.req.method} ${c.req.routePath}` },
       {
         score: result.score,
@@ -62,9 +62,12 @@ interface Gathered {
 }
 const gatheredBy = new WeakMap<Request, Gathered>();
 
-/** Records a decision that is not a plain allow, then answers it: returns on allow, throws every refusal. */
+/**
+ * Records a decision that is not a plain allow (a refusal, or an allow only an emergency-access grant gave), then
+ * answers it: returns on allow, throws every refusal.
+ */
 async function enforce(c: Context<AppBindings>, options: ProtectOptions, result: TrustResult): Promise<void> {
-  if (result.decision !== "allow") await recordDecision(c, options, result);
+  if (result.decision !== "allow" || result.breakGlass) await recordDecision(c, options, result);
   switch (result.decision) {
     case "allow":
       return;
@@ -145,6 +148,7 @@ export function protect(options: ProtectOptions) {
       hourShare: signals?.hourShare ?? null,
       requestsThisMinute: signals?.subjectThisMinute ?? null,
       phiReadsToday: signals?.phiReadsToday ?? null,
+      breakGlassUntilMs: signals?.breakGlassUntilMs ?? null,
     };
     gatheredBy.set(c.req.raw, { observations, phiReadCounted: isPhiRead && signals !== null });
     // Without Redis the Redis-fed signals are missing (null): scoring fails closed for restricted and PHI,

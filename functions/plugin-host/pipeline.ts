@@ -12,10 +12,18 @@ import { pluginInputSchema } from "./contract";
 import { runPlugin, failureOutput, type PluginInstancePool } from "./runner";
 import type { Finding, PluginInput, PluginOutput, PluginResult, RegistryEntry, StageResult } from "./types";
 
+/** What the host learnt of one cited identifier (functions/services/references/), as scientific-refs reads it. */
 export interface ResolvedReference {
   found: boolean;
+  /** false: the source could not be asked (down, or its circuit breaker open); nothing else is known. */
+  verified?: boolean;
   title?: string;
+  journal?: string;
+  year?: number;
+  /** The registry's type: Crossref's (`journal-article`) or PubMed's first publication type. */
+  type?: string;
   retracted?: boolean;
+  source?: "crossref" | "pubmed" | "pmc";
 }
 
 export type ResolveReferences = (ids: string[]) => Promise<Record<string, ResolvedReference>>;
@@ -73,13 +81,17 @@ function stageSummary(result: PluginResult) {
   };
 }
 
-/** Identifiers of the references a scientific-refs output lists (`id`, or `doi` / `pmid` / `scielo`). */
+/**
+ * Identifiers of the references a scientific-refs output lists (`id`, or `doi` / `pmid` / `scielo`). Entries of a
+ * numbered reference list (`type: "reference"`, id "1", "2", …) are positions, not identifiers: never looked up.
+ */
 export function referenceIds(output: PluginOutput): string[] {
   const refs = Array.isArray(output.references) ? (output.references as unknown[]) : [];
   const ids = new Set<string>();
   for (const ref of refs) {
     if (!ref || typeof ref !== "object") continue;
     const r = ref as Record<string, unknown>;
+    if (r.type === "reference") continue;
     const id = [r.id, r.doi, r.pmid, r.scielo].find((v) => typeof v === "string" && v.length > 0);
     if (typeof id === "string") ids.add(id);
   }
@@ -91,6 +103,7 @@ function mergeResolutions(output: PluginOutput, resolved: Record<string, Resolve
   return refs.map((ref) => {
     if (!ref || typeof ref !== "object") return ref;
     const r = ref as Record<string, unknown>;
+    if (r.type === "reference") return r;
     const id = [r.id, r.doi, r.pmid, r.scielo].find((v) => typeof v === "string" && v in resolved);
     return typeof id === "string" ? { ...r, resolution: resolved[id] } : r;
   });
@@ -170,7 +183,11 @@ export async function runAnalysisPipeline(input: PluginInput, options: PipelineO
         // scientific-refs reads `context.resolved` (plugins/scientific-refs/index.ts).
         const second = await runPlugin(entry, { ...stageBase, context: { ...context, resolved } }, runOptions);
         if (second.ok) result = second;
-        contribution = { references: mergeResolutions(result.output, resolved) };
+        // The stage's stored output keeps what was learnt of each reference (title, journal, year, type,
+        // retraction): the daily re-check compares against it, and the editor sees it.
+        const references = mergeResolutions(result.output, resolved);
+        result = { ...result, output: { ...result.output, references } };
+        contribution = { references };
       }
     }
 

@@ -18,6 +18,9 @@ import { privacyRouter } from "./privacy";
 import { auditRouter } from "./audit";
 import { complianceRouter } from "./compliance";
 import { outboxRouter } from "./outbox";
+import { accessLogsRouter } from "./access-logs";
+import { breakGlassRouter } from "./break-glass";
+import { accessLog } from "../middleware/access-log";
 import { limitBody, KiB, MiB } from "../middleware/body-limit";
 import { wellFormedJson } from "../middleware/well-formed-json";
 
@@ -37,6 +40,8 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   // Request bodies are bounded before any route reads them (the public site and health checks take none).
   const contentLimit = limitBody(CONTENT_BODY_LIMIT);
   const jsonLimit = limitBody(JSON_BODY_LIMIT);
+  // The access log first, so it records every answer below, refusals included (Marco Civil art. 15).
+  app.use("*", accessLog());
   app.use("/api/*", (c, next) => (writesContent(c.req.path) ? contentLimit : jsonLimit)(c, next));
   app.use("/wp-json/*", contentLimit);
   // Then their text: JSON that spells half a UTF-16 pair is refused before it can be stored altered.
@@ -63,6 +68,8 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", auditRouter);
   app.route("/api", complianceRouter);
   app.route("/api", outboxRouter);
+  app.route("/api", accessLogsRouter);
+  app.route("/api", breakGlassRouter);
   // The public site last: its catch-all answers an HTML 404 for everything the routes above do not serve
   // (API prefixes fall through to the app's problem+json 404).
   app.route("/", siteRouter);

@@ -3,13 +3,8 @@ import { z } from "zod";
 import { contentAnalyses, type ContentItem, contentItems } from "../../schema";
 import type { Scope } from "../scope";
 import { ConflictError, NotFoundError } from "../lib/errors";
-import {
-  runAnalysisPipeline,
-  runPlugin,
-  type PluginOutput,
-  type ResolvedReference,
-  type ResolveReferences,
-} from "../plugin-host";
+import { runAnalysisPipeline, runPlugin, type PluginOutput } from "../plugin-host";
+import { referenceResolver } from "./references";
 import { pluginRegistry } from "../plugin-host/registry";
 import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content/access";
 import { loadVisibleItem } from "./content/kernel";
@@ -46,56 +41,6 @@ export const analysisViewSchema = z.object({
   stages: z.array(stageViewSchema),
 });
 export type AnalysisView = z.infer<typeof analysisViewSchema>;
-
-const CACHE_SECONDS = 7 * 86400;
-const RESOLVE_TIMEOUT_MS = 3_000;
-
-/**
- * Resolves reference identifiers for scientific-refs: plugins do no I/O, so the host looks them up (one
- * GET per identifier not already cached) and caches answers in Redis for a week. An unreachable resolver
- * leaves identifiers unresolved (the plugin then reports them as unverified) rather than failing the save.
- */
-export function referenceResolver(scope: Scope): ResolveReferences | undefined {
-  const base = scope.section("analysis").referenceResolverUrl;
-  if (!base) return undefined;
-  return async (ids) => {
-    const unique = [...new Set(ids)].slice(0, 50);
-    const result: Record<string, ResolvedReference> = {};
-    if (unique.length === 0) return result;
-    const keys = unique.map((id) => `vitalis:ref:${id}`);
-    const cached = await scope.redis.mget<(ResolvedReference | null)[]>(...keys);
-    await Promise.all(
-      unique.map(async (id, index) => {
-        const hit = cached[index];
-        if (hit) {
-          result[id] = hit;
-          return;
-        }
-        try {
-          const response = await fetch(`${base.replace(/\/$/, "")}/resolve?id=${encodeURIComponent(id)}`, {
-            signal: AbortSignal.timeout(RESOLVE_TIMEOUT_MS),
-          });
-          if (response.status === 404) {
-            result[id] = { found: false };
-          } else if (response.ok) {
-            const body = (await response.json()) as { title?: unknown; retracted?: unknown };
-            result[id] = {
-              found: true,
-              ...(typeof body.title === "string" ? { title: body.title.slice(0, 500) } : {}),
-              retracted: body.retracted === true,
-            };
-          } else {
-            return;
-          }
-          await scope.redis.set(keys[index]!, result[id], { ex: CACHE_SECONDS });
-        } catch (error) {
-          scope.logger.warn("reference resolver unavailable", { error });
-        }
-      }),
-    );
-    return result;
-  };
-}
 
 /** The stage whose plugin finds personal data; it also reads the title and summary on their own. */
 const PERSONAL_DATA_STAGE: AnalysisStage = "lgpd-analyzer";

@@ -3,6 +3,7 @@ import { consents, mediaItems, type RetentionCounts, retentionCheckpoints, reten
 import { type RetentionClass, retentionPolicies } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import type { PlatformScope, Scope } from "../scope";
+import { sweepAccessLogs } from "./access-logs";
 import { activeHolds, holdCovering } from "./legal-holds";
 import { deleteMediaItem } from "./media";
 
@@ -29,7 +30,7 @@ const MEDIA_CLASSES = (Object.values(retentionPolicies) as Array<(typeof retenti
       policy.measuredFrom === "last_effective"),
 );
 
-export type SweepTask = "media" | "consents";
+export type SweepTask = "media" | "consents" | "access_logs";
 
 export interface SweepOptions {
   now?: Date;
@@ -223,6 +224,24 @@ async function consentBatch(
   return { processed: due.length, counts, busy: false };
 }
 
+async function accessLogBatch(
+  scope: Scope,
+  tx: Transaction,
+  runId: string,
+  now: Date,
+  batchSize: number,
+): Promise<BatchResult> {
+  const before = dueBefore("access_log", now) ?? now;
+  const { processed, deleted, held } = await sweepAccessLogs(scope, tx, { runId, before, batchSize });
+  return { processed, counts: { ...emptyCounts(), deleted, held }, busy: false };
+}
+
+const BATCHES: Record<SweepTask, typeof mediaBatch> = {
+  media: mediaBatch,
+  consents: consentBatch,
+  access_logs: accessLogBatch,
+};
+
 function add(into: RetentionCounts, from: RetentionCounts): void {
   into.deleted += from.deleted;
   into.anonymised += from.anonymised;
@@ -250,7 +269,7 @@ export async function runRetentionSweep(platform: PlatformScope, options: SweepO
     if (!run) throw new Error("retention run insert returned nothing");
     const counts = emptyCounts();
     let stopped = false;
-    for (const task of ["media", "consents"] as const) {
+    for (const task of ["media", "consents", "access_logs"] as const) {
       for (let batch = 1; batch <= maxBatches; batch++) {
         const result = await scope.transaction(async (tx): Promise<BatchResult> => {
           const [lock] = (
@@ -259,10 +278,7 @@ export async function runRetentionSweep(platform: PlatformScope, options: SweepO
             )
           ).rows;
           if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
-          const outcome =
-            task === "media"
-              ? await mediaBatch(scope, tx, run.id, now, batchSize)
-              : await consentBatch(scope, tx, run.id, now, batchSize);
+          const outcome = await BATCHES[task](scope, tx, run.id, now, batchSize);
           await tx
             .update(retentionRuns)
             .set({

@@ -11,6 +11,8 @@ export interface RequestSignals {
   deviceKnown: boolean;
   lastSeen: { latitude: number; longitude: number; atMs: number } | null;
   hourShare: { share: number; total: number };
+  /** Until when (ms since the epoch) an emergency-access grant of this user in this tenant lasts; null for none. */
+  breakGlassUntilMs: number | null;
 }
 
 const DAY = 86400;
@@ -26,13 +28,21 @@ export const tenantNotBeforeKey = (tenantId: string, userId: string): string => 
 export const userNotBeforeKey = (userId: string): string => `vitalis:nbf:${userId}`;
 
 /**
+ * An open emergency-access grant (services/break-glass.ts): the instant it ends, in ms, for `userId` in `tenantId`;
+ * the key itself expires then too. Read by the signals script, so break-glass costs no extra command.
+ */
+export const breakGlassKey = (tenantId: string, userId: string): string => `vitalis:breakglass:${tenantId}:${userId}`;
+
+/**
  * The whole per-request bookkeeping as one Lua script, so a protected request costs one Redis command
  * (Upstash bills per command). KEYS: 1 jti denylist, 2 user not-before, 3 tenant not-before, 4 per-minute
- * counter of the user, 5 of the IP hash, 6 PHI reads today, 7 known devices, 8 last sighting, 9 hour histogram.
+ * counter of the user, 5 of the IP hash, 6 PHI reads today, 7 known devices, 8 last sighting, 9 hour histogram,
+ * 10 the break-glass grant.
  * ARGV: 1 device hash, 2 "1" when this request is a PHI read, 3 the new sighting (JSON) or "", 4 the hour of day,
  * 5–8 the expiries (seconds) of the minute counters, the PHI count, the sighting and the histogram.
  * The answer lists, in order: denylisted (0/1), both not-before seconds (or nil), the two minute counts, PHI
- * reads today, device known (0/1), the previous sighting (or nil), this hour's count and the total.
+ * reads today, device known (0/1), the previous sighting (or nil), this hour's count and the total, and the
+ * break-glass grant's end (or nil).
  * A day's PHI counter is created at 0 when absent, so counting a read later (`countPhiRead`) is one INCR on a
  * key that already carries its expiry.
  */
@@ -62,7 +72,8 @@ end
 local hour = redis.call('HINCRBY', KEYS[9], ARGV[4], 1)
 local total = redis.call('HINCRBY', KEYS[9], 'total', 1)
 redis.call('EXPIRE', KEYS[9], ARGV[8])
-return {denied, nbf, tenantNbf, subject, ip, phi, device, seen, hour, total}
+local glass = redis.call('GET', KEYS[10])
+return {denied, nbf, tenantNbf, subject, ip, phi, device, seen, hour, total, glass}
 `;
 
 /** The key of a user's PHI reads on the UTC day of `nowMs`. */
@@ -101,6 +112,7 @@ export async function gatherSignals(
     `vitalis:devices:${user}`,
     `vitalis:seen:${user}`,
     `vitalis:hours:${user}`,
+    breakGlassKey(principal.tenantId, user),
   ];
   const sighting =
     typeof context.network?.latitude === "number" && typeof context.network.longitude === "number"
@@ -121,8 +133,8 @@ export async function gatherSignals(
     String(90 * DAY),
   ];
   const reply = await redis.createScript<unknown[]>(SIGNALS_SCRIPT).exec(keys, args);
-  if (!Array.isArray(reply) || reply.length !== 10) throw new Error("trust signals: unexpected script reply");
-  const [denied, nbfRaw, tenantNbfRaw, subject, ip, phi, device, seenRaw, hourRaw, totalRaw] = reply;
+  if (!Array.isArray(reply) || reply.length !== 11) throw new Error("trust signals: unexpected script reply");
+  const [denied, nbfRaw, tenantNbfRaw, subject, ip, phi, device, seenRaw, hourRaw, totalRaw, glassRaw] = reply;
 
   const nbf = Math.max(Number(nbfRaw ?? 0), Number(tenantNbfRaw ?? 0));
   let lastSeen: RequestSignals["lastSeen"] = null;
@@ -144,6 +156,7 @@ export async function gatherSignals(
     deviceKnown: Number(device) === 1,
     lastSeen,
     hourShare: { share: total > 0 ? hourCount / total : 1, total },
+    breakGlassUntilMs: glassRaw === null || glassRaw === undefined ? null : Number(glassRaw) || null,
   };
 }
 

@@ -79,6 +79,11 @@ export interface TrustResult {
   decision: TrustDecision;
   /** Set when the decision was forced to step-up because the sign-in is older than the sensitivity allows. */
   staleAuthentication?: true;
+  /**
+   * Set when a PHI requirement was allowed only because of an open emergency-access grant (break-glass): the
+   * score fell short of the PHI bar but met the `restricted` one. Such a decision is recorded like a refusal.
+   */
+  breakGlass?: true;
   /** Each signal's contribution to the score lost (weight × risk), for the audit record. */
   factors: Partial<Record<SignalName, number>>;
   missing: SignalName[];
@@ -144,7 +149,24 @@ export function evaluateTrust(
     config.freshnessRequired.includes(requirement.sensitivity) &&
     observations.authAgeSeconds > config.maxAuthAgeSeconds[requirement.sensitivity];
   if (stale && result.decision !== "deny") return { ...result, decision: "step_up", staleAuthentication: true };
+  if (result.decision !== "allow" && !stale && breakGlassOpen(observations, requirement)) {
+    // HIPAA 164.312(a)(2)(ii), emergency access: for the grant's hour, a PHI requirement is held to the
+    // `restricted` bar instead (same signals, none missing). Revocation, rate limits, roles and the sign-in's
+    // freshness still apply; the caller records the decision.
+    const emergency = scoreSignals(
+      signalsFrom(observations, { ...requirement, sensitivity: "restricted" }, config),
+      { ...requirement, sensitivity: "restricted" },
+      config,
+    );
+    if (emergency.decision === "allow") return { ...result, decision: "allow", breakGlass: true };
+  }
   return result;
+}
+
+/** Whether an emergency-access grant covers this request: PHI only, and only until the grant's end. */
+function breakGlassOpen(observations: Observations, requirement: TrustRequirement): boolean {
+  const until = observations.breakGlassUntilMs ?? null;
+  return requirement.sensitivity === "phi" && until !== null && observations.nowMs < until;
 }
 
 // ---- Turning raw observations into risks ------------------------------------------------------------
@@ -164,6 +186,8 @@ export interface Observations {
   hourShare: { share: number; total: number } | null;
   requestsThisMinute: number | null;
   phiReadsToday: number | null;
+  /** Until when (ms) an emergency-access grant (break-glass) lasts; null or absent for none. */
+  breakGlassUntilMs?: number | null;
 }
 
 const STAFF_ROLES = new Set(["admin", "editor", "author", "medical_reviewer", "compliance_officer"]);

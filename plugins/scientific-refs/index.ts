@@ -10,13 +10,15 @@
 // → ref.unsupported_claim (warning).
 //
 // The plugin does no I/O: the host resolves identifiers and passes
-//   context.resolved = { "<id>": { "found": bool, "title"?: string, "retracted"?: bool } }
-// found:false → ref.unresolved (warning); retracted:true → ref.retracted (blocking). Ids absent from
+//   context.resolved = { "<id>": { "found": bool, "verified"?: bool, "title"?: string, "retracted"?: bool } }
+// found:false → ref.unresolved (warning); retracted:true → ref.retracted (blocking); verified:false (the
+// source could not be asked: down, or its circuit breaker open) → ref.unverified (warning). Ids absent from
 // the map were not looked up and produce no finding.
 //
 // Output: {"plugin","version","score","findings":[…],"references":[{"type","id","start","end"}],
 //          "claims": n, "supported": n}
-// Score: 100 × supported/claims (100 when there are no claims), −30 per retracted, −5 per unresolved.
+// Score: 100 × supported/claims (100 when there are no claims), −30 per retracted, −5 per unresolved or
+// unverified.
 
 import {
   readInput, inputError, fail, Output, Finding, JSONWriter, JSONValue,
@@ -333,6 +335,7 @@ export function analyze(): i32 {
   // Host-resolved identifiers.
   let retracted = 0;
   let unresolved = 0;
+  let unverified = 0;
   const ctx = input.context;
   const resolved = ctx !== null ? ctx.get("resolved") : null;
   for (let i = 0; i < refs.length; i++) {
@@ -340,7 +343,12 @@ export function analyze(): i32 {
     if (r.type == "reference") continue;
     const v = lookupResolved(resolved, r.id);
     if (v === null) continue;
-    if (v.getBool("retracted", false)) {
+    if (!v.getBool("verified", true)) {
+      unverified++;
+      out.add(new Finding("ref.unverified", SEVERITY_WARNING,
+        t("Referência não verificada (fonte indisponível): ", "Reference not verified (source unavailable): ", "Referencia no verificada (fuente no disponible): ") + r.id,
+        r.start, r.end)).withSuggestion(t("Analise de novo mais tarde: a existência e a retratação desta referência não foram conferidas.", "Analyse again later: whether this reference exists or was retracted has not been checked.", "Analice de nuevo más tarde: no se comprobó si esta referencia existe o fue retractada."));
+    } else if (v.getBool("retracted", false)) {
       retracted++;
       const title = v.getString("title");
       out.add(new Finding("ref.retracted", SEVERITY_BLOCKING,
@@ -356,7 +364,7 @@ export function analyze(): i32 {
   out.sortFindings();
 
   let score = claims == 0 ? 100 : <i32>Math.round(100.0 * <f64>supported / <f64>claims);
-  score -= 30 * retracted + 5 * unresolved;
+  score -= 30 * retracted + 5 * unresolved + 5 * unverified;
   out.score = max(0, min(100, score));
 
   const w = new JSONWriter();

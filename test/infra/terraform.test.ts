@@ -330,10 +330,38 @@ describe("ses smtp", () => {
   });
 });
 
-describe("cloudflare worker", () => {
-  it("has the three cron triggers", () => {
+describe("reference registries", () => {
+  it("names the Worker to Crossref and NCBI in every environment, with an optional NCBI API key as a secret", () => {
     const worker = mod("cloudflare-worker");
-    expect(worker.variables.get("cron_schedules")?.default).toEqual(["0 * * * *", "30 3 * * *", "* * * * *"]);
+    const vars = worker.locals.get("worker_vars") as Record<string, string>;
+    expect(vars).toMatchObject({
+      NCBI_TOOL: "${var.ncbi_tool}",
+      REFERENCES_CONTACT_EMAIL: "${var.references_contact_email}",
+    });
+    expect(worker.variables.get("ncbi_tool")?.default).toBe("vitalis");
+    expect(worker.variables.get("ncbi_api_key")?.sensitive).toBe(true);
+    const secrets = worker.locals.get("worker_secrets") as Record<string, string>;
+    expect(secrets).toMatchObject({ NCBI_API_KEY: "${var.ncbi_api_key}" });
+    const envTs = readFileSync(join(repoRoot, "functions/env.ts"), "utf8");
+    for (const name of ["NCBI_TOOL", "REFERENCES_CONTACT_EMAIL", "NCBI_API_KEY"])
+      expect(envTs).toContain(`${name}?: string`);
+    for (const env of ["production", "staging"]) {
+      const main = readFileSync(join(repoRoot, `infra-terraform/envs/${env}/main.tf`), "utf8");
+      expect(main, env).toMatch(/references_contact_email\s*=\s*var\.references_contact_email/);
+      expect(main, env).toMatch(/ncbi_api_key\s*=\s*var\.ncbi_api_key/);
+    }
+  });
+});
+
+describe("cloudflare worker", () => {
+  it("has the four cron triggers of wrangler.toml", () => {
+    const worker = mod("cloudflare-worker");
+    expect(worker.variables.get("cron_schedules")?.default).toEqual([
+      "0 * * * *",
+      "30 3 * * *",
+      "15 4 * * *",
+      "* * * * *",
+    ]);
     const trigger = resource(worker, "cloudflare_workers_cron_trigger", "this");
     expect(trigger?.schedules).toContain("var.cron_schedules");
     expect(trigger?.script_name).toBe("${cloudflare_worker.this.name}");
@@ -362,6 +390,7 @@ describe("cloudflare worker", () => {
     const names = worker.locals.get("secret_names") as string[];
     expect(names).toEqual([
       "DATABASE_URL",
+      "NCBI_API_KEY",
       "S3_ACCESS_KEY_ID",
       "S3_SECRET_ACCESS_KEY",
       "SMTP_PASSWORD",

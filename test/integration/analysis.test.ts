@@ -1,5 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createUser, signIn } from "../support/auth.js";
@@ -7,7 +5,8 @@ import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 // The analysis pipeline end to end in workerd: the five bundled WASM plugins run in-isolate through Extism,
-// references are resolved by the host against a local fixture resolver (cached in Redis), every stage's
+// references are resolved by the host against the local Crossref/NCBI stand-in (references.test.ts covers the
+// resolver itself), every stage's
 // output is stored with the revision, and the publish gate reads it.
 
 type Finding = { code: string; severity: string; start?: number; end?: number };
@@ -28,24 +27,22 @@ const BODY = [
   "",
   `O paciente João Silva, CPF ${CPF}, procurou a clínica. Garantimos a cura em 100% dos casos, sem riscos.`,
   "",
-  "Estudos mostram redução de 30% na pressão arterial (doi:10.1000/vitalis.good).",
+  "Estudos mostram redução de 30% na pressão arterial (doi:10.1056/NEJMoa1511939).",
   "",
-  "Um estudo retratado também foi citado: doi:10.1000/vitalis.retracted.",
+  "Um estudo retratado também foi citado: doi:10.1016/S0140-6736(97)11096-0.",
 ].join("\n");
 const CLEAN = [
   "# Hipertensão: o que saber",
   "",
   "A hipertensão é comum e tem tratamento. Não prometemos cura: cada caso é avaliado em consulta.",
   "",
-  "Estudos mostram redução de 30% na pressão arterial com mudanças de hábitos [1] (doi:10.1000/vitalis.good).",
+  "Estudos mostram redução de 30% na pressão arterial com mudanças de hábitos [1] (doi:10.1056/NEJMoa1511939).",
 ].join("\n");
 
 describe("the analysis pipeline in workerd", () => {
   let worker: TestWorker;
   let admin: pg.Client;
   let site: SeededTenant;
-  let resolver: Server;
-  let resolverHits = 0;
   const tokens: Record<string, string> = {};
 
   const send = (who: string, path: string, method: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -61,22 +58,7 @@ describe("the analysis pipeline in workerd", () => {
     });
 
   beforeAll(async () => {
-    resolver = createServer((req, res) => {
-      resolverHits += 1;
-      const id = new URL(req.url ?? "/", "http://x").searchParams.get("id") ?? "";
-      if (id.includes("vitalis.good"))
-        return res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ title: "Lifestyle and blood pressure" }));
-      if (id.includes("vitalis.retracted"))
-        return res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ title: "Withdrawn", retracted: true }));
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => resolver.listen(0, "127.0.0.1", resolve));
-    const port = (resolver.address() as AddressInfo).port;
-    worker = await startWorker({ REFERENCE_RESOLVER_URL: `http://127.0.0.1:${port}` });
+    worker = await startWorker();
     admin = await adminClient();
     site = await seedTenant(admin, "analysis");
     const roster = {
@@ -96,7 +78,6 @@ describe("the analysis pipeline in workerd", () => {
   afterAll(async () => {
     await worker?.dispose();
     await admin?.end();
-    await new Promise((resolve) => resolver?.close(resolve));
   });
 
   it("runs the five stages in order, points offsets at the text, blocks publication, and stores the results", async () => {
@@ -133,7 +114,6 @@ describe("the analysis pipeline in workerd", () => {
     expect(claims).toEqual(expect.arrayContaining(["claim.guarantee", "claim.no_risk"]));
     const refs = analysis.stages[2]!.output.findings;
     expect(refs.map((f) => `${f.code}:${f.severity}`)).toContain("ref.retracted:blocking");
-    expect(resolverHits).toBe(2);
 
     const stored = (await (await send("editor", `/api/posts/${item.id}/analysis`, "GET")).json()) as Analysis;
     expect(stored.revisionId).toBe(analysis.revisionId);
@@ -166,10 +146,8 @@ describe("the analysis pipeline in workerd", () => {
       { "if-match": `"${current.version}"` },
     );
     expect(fixed.status).toBe(200);
-    const hitsBefore = resolverHits;
     const clean = (await (await send("author", `/api/posts/${created.id}/analysis`, "POST")).json()) as Analysis;
     expect(clean.stages.filter((s) => s.blocking).map((s) => s.stage)).toEqual([]);
-    expect(resolverHits).toBe(hitsBefore); // the DOI was cached in Redis
 
     const move = (who: string, to: string) => send(who, `/api/posts/${created.id}/transitions`, "POST", { to });
     expect((await move("author", "in_review")).status).toBe(200);

@@ -3,7 +3,7 @@
  * sent it, NIST SP 800-63B rules for the new password, every session of the account ended, a notice queued.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, createUser, jsonPost, signIn, type TestUser } from "../support/auth.js";
+import { bearer, createUser, jsonPost, refreshCookieFrom, signIn, type TestUser } from "../support/auth.js";
 import { type SeededTenant, seedTenant } from "../support/db.js";
 import { lastMail, queuedMail } from "../support/outbox.js";
 import { startSuite, stopSuite, type Suite } from "../support/suite.js";
@@ -179,5 +179,77 @@ describe("setting the new password", () => {
     expect(await queuedMail(suite.admin, clinicA.id, { to: member.email, template: "password-changed" })).toHaveLength(
       1,
     );
+  });
+});
+
+describe("changing one's own password", () => {
+  function change(tenant: SeededTenant, accessToken: string, currentPassword: string, newPassword: string) {
+    return suite.worker.fetch("/api/me/password", {
+      host: tenant.hostname,
+      ...jsonPost({ currentPassword, newPassword }, { ...bearer(accessToken), "accept-language": "en" }),
+    });
+  }
+  const me = (tenant: SeededTenant, accessToken: string) =>
+    suite.worker.fetch("/api/me", { host: tenant.hostname, headers: bearer(accessToken) });
+  const refresh = (tenant: SeededTenant, cookie: string) =>
+    suite.worker.fetch("/api/auth/refresh", {
+      host: tenant.hostname,
+      method: "POST",
+      headers: { cookie, origin: `http://${tenant.hostname}` },
+    });
+
+  it("ends every other session in every tenant, queues the notice, and keeps the changing session going", async () => {
+    const member = await createUser(suite.admin, clinicA, { roles: ["editor"] });
+    await suite.admin.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'author')", [
+      clinicB.id,
+      member.id,
+    ]);
+    const here = await signIn(suite.worker, clinicA.hostname, member);
+    const otherDevice = await signIn(suite.worker, clinicA.hostname, member);
+    const otherClinic = await signIn(suite.worker, clinicB.hostname, member);
+
+    const changed = await change(clinicA, here.accessToken, member.password, NEW_PASSWORD);
+    expect(changed.status).toBe(200);
+    const next = (await changed.json()) as { access_token: string };
+    const nextCookie = refreshCookieFrom(changed);
+
+    // Every session but the one that made the change has ended, here and in the other clinic.
+    for (const [tenant, session] of [
+      [clinicA, otherDevice],
+      [clinicB, otherClinic],
+    ] as const) {
+      expect((await me(tenant, session.accessToken)).status).toBe(401);
+      expect((await refresh(tenant, session.refreshCookie)).status).toBe(401);
+    }
+    expect((await refresh(clinicA, here.refreshCookie)).status).toBe(401);
+    // The changing session goes on with the tokens of the answer.
+    expect((await me(clinicA, next.access_token)).status).toBe(200);
+    expect((await refresh(clinicA, nextCookie)).status).toBe(200);
+
+    expect((await login(clinicA, member.email, member.password)).status).toBe(401);
+    expect((await login(clinicA, member.email, NEW_PASSWORD)).status).toBe(200);
+    const notice = await lastMail(suite.admin, clinicA.id, member.email, "password-changed");
+    expect(notice).toMatchObject({ locale: "en", secret: null });
+    const audit = await suite.admin.query(
+      "select actor_id, details from audit_events where tenant_id = $1 and action = 'user.password_changed' and actor_id = $2",
+      [clinicA.id, member.id],
+    );
+    expect(audit.rows).toEqual([{ actor_id: member.id, details: { sessionsRevoked: 2 } }]);
+  });
+
+  it("refuses a wrong current password: nothing changes, no notice, and the attempt is audited", async () => {
+    const member = await createUser(suite.admin, clinicA, { roles: ["author"] });
+    const session = await signIn(suite.worker, clinicA.hostname, member);
+    const refused = await change(clinicA, session.accessToken, "not the password at all", NEW_PASSWORD);
+    expect(refused.status).toBe(403);
+    expect(await codeOf(refused)).toBe("invalid_current_password");
+    expect((await me(clinicA, session.accessToken)).status).toBe(200);
+    expect((await login(clinicA, member.email, member.password)).status).toBe(200);
+    expect(await queuedMail(suite.admin, clinicA.id, { to: member.email, template: "password-changed" })).toEqual([]);
+    const audit = await suite.admin.query(
+      "select details->>'reason' as reason from audit_events where tenant_id = $1 and action = 'user.password_change_refused' and actor_id = $2",
+      [clinicA.id, member.id],
+    );
+    expect(audit.rows).toEqual([{ reason: "invalid_current_password" }]);
   });
 });

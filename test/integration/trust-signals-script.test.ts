@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { UserActor } from "../../functions/lib/actor.js";
 import {
+  breakGlassKey,
   countPhiRead,
   gatherSignals,
   phiReadsKey,
@@ -66,6 +67,7 @@ describe("the trust signals script", () => {
       deviceKnown: false,
       lastSeen: null,
       hourShare: { share: 1, total: 1 },
+      breakGlassUntilMs: null,
     });
     const ttl = (key: string) => direct.ttl(key);
     expect(await ttl(`vitalis:rate:s:${user.userId}:${minute}`)).toBeGreaterThan(100);
@@ -91,6 +93,11 @@ describe("the trust signals script", () => {
     expect(await countPhiRead(upstash, user.userId, nowMs)).toBe(2);
     expect(await ttl(phiReadsKey(user.userId, nowMs))).toBeGreaterThan(DAY);
     expect((await gatherSignals(upstash, user, ctx)).phiReadsToday).toBe(2);
+
+    // An open break-glass grant (services/break-glass.ts) comes back with the rest, read by the same command.
+    const until = nowMs + 3_600_000;
+    await direct.set(breakGlassKey(user.tenantId, user.userId), String(until), "PX", 60_000);
+    expect((await gatherSignals(upstash, user, ctx)).breakGlassUntilMs).toBe(until);
   });
 
   it("reports the hour's share of the histogram", async () => {

@@ -27,6 +27,8 @@ export interface TestEnvironment {
     retired: { ed25519Jwk: string; mldsaSeed: string };
     retiredFingerprints: string;
   };
+  /** The stand-in for Crossref and NCBI E-utilities (local-cloud/reference-apis.ts): the Worker's REFERENCE_RESOLVER_URL. */
+  referenceApisUrl: string;
   /** The Worker bundle built by `wrangler deploy --dry-run`. */
   bundleDir: string;
 }

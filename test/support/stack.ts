@@ -1,7 +1,7 @@
 /**
  * The whole local stack for integration tests and benchmarks: a fresh PostgreSQL database (migrated, app
  * role granted), a Redis logical database of its own, the local cloud (Neon proxy, Upstash adapter, S3
- * server, mail catcher) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
+ * server, mail catcher, reference registries) and the Worker bundle. `stop()` tears every piece down, so runs never see each other's data.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,6 +15,7 @@ import {
   startNeonHttp,
   startNeonProxy,
   localLifecycleRules,
+  startReferenceApis,
   startS3Server,
   startUpstashAdapter,
 } from "../../local-cloud/index.js";
@@ -111,7 +112,7 @@ export async function startStack(label: string): Promise<Stack> {
   const scratch = await mkdtemp(join(tmpdir(), `vitalis-${label}-`));
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
-  const [neonProxy, neonHttp, upstash, s3, mail] = await Promise.all([
+  const [neonProxy, neonHttp, upstash, s3, mail, referenceApis] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
@@ -123,6 +124,7 @@ export async function startStack(label: string): Promise<Stack> {
       lifecycle: { [bucket]: localLifecycleRules() },
     }),
     startMailCatcher({ directory: join(scratch, "mail") }),
+    startReferenceApis(),
   ]);
   const bundleDir = join(scratch, "bundle");
   await buildWorkerBundle(bundleDir);
@@ -151,6 +153,7 @@ export async function startStack(label: string): Promise<Stack> {
         secretAccessKey: s3.secretAccessKey,
       },
       bundleDir,
+      referenceApisUrl: referenceApis.url,
       mail: {
         smtpHost: mail.host,
         smtpPort: mail.smtpPort,
@@ -171,7 +174,14 @@ export async function startStack(label: string): Promise<Stack> {
       },
     },
     async stop() {
-      await Promise.allSettled([neonProxy.close(), neonHttp.close(), upstash.close(), s3.close(), mail.close()]);
+      await Promise.allSettled([
+        neonProxy.close(),
+        neonHttp.close(),
+        upstash.close(),
+        s3.close(),
+        mail.close(),
+        referenceApis.close(),
+      ]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
       await releaseRedisDatabase(redisDb);

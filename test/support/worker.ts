@@ -58,6 +58,9 @@ export function testBindings(env: TestEnvironment): Bindings {
     SMTP_PORT: String(env.mail.smtpPort),
     SMTP_SECURITY: "none",
     MAIL_FROM: env.mail.from,
+    // Cited DOIs and PMIDs are checked against the fixtures of the local stand-in, never the real registries.
+    REFERENCE_RESOLVER_URL: env.referenceApisUrl,
+    REFERENCES_CONTACT_EMAIL: "references@vitalis.test",
   };
 }
 

@@ -27,6 +27,16 @@ const messages: MailMessage[] = [
     template: "credential-reviewed",
     data: { tenantName: "Clínica Aurora", origin, status: "rejected", note: "CRM não encontrado no conselho" },
   },
+  {
+    template: "reference-retracted",
+    data: {
+      tenantName: "Clínica Aurora",
+      origin,
+      articleTitle: "Vacinas e autismo: o que a ciência diz",
+      reference: "10.1016/S0140-6736(97)11096-0",
+      paperTitle: "RETRACTED: Ileal-lymphoid-nodular hyperplasia",
+    },
+  },
 ];
 
 describe("mail templates", () => {
@@ -63,6 +73,16 @@ describe("mail templates", () => {
       const review = renderMail(messages[3]!, locale);
       expect(review.subject).not.toMatch(/CRM|rejeit|reject|rechaz|não|not|no /i);
       expect(review.text).toContain("CRM não encontrado no conselho");
+    }
+  });
+
+  it("name the article and the retracted paper in the body of a retraction notice, neither in its subject", () => {
+    for (const locale of CONTENT_LOCALES) {
+      const notice = renderMail(messages[4]!, locale);
+      expect(notice.subject).not.toMatch(/Vacinas|10\.1016|Ileal/);
+      expect(notice.text).toContain("Vacinas e autismo: o que a ciência diz");
+      expect(notice.text).toContain("10.1016/S0140-6736(97)11096-0");
+      expect(notice.text).toContain("Ileal-lymphoid-nodular hyperplasia");
     }
   });
 

@@ -189,3 +189,39 @@ describe("trust is monotonic", () => {
     );
   });
 });
+
+describe("break-glass (HIPAA 164.312(a)(2)(ii) emergency access)", () => {
+  const phiRead: TrustRequirement = { sensitivity: "phi", action: "read" };
+  // A medical reviewer on an unfamiliar device with a password-only session: short of the PHI bar, over the staff one.
+  const emergency: Partial<Observations> = { roles: ["medical_reviewer"], amr: ["pwd"], deviceKnown: false };
+  const openedAt = base.nowMs;
+  const until = openedAt + 3_600_000;
+
+  it("lets a PHI read through during the grant's hour, marked as break-glass, and not a minute later", () => {
+    expect(decide(emergency, phiRead).decision).not.toBe("allow");
+    const during = decide({ ...emergency, breakGlassUntilMs: until, nowMs: openedAt + 59 * 60_000 }, phiRead);
+    expect(during).toMatchObject({ decision: "allow", breakGlass: true });
+    const after = decide({ ...emergency, breakGlassUntilMs: until, nowMs: openedAt + 61 * 60_000 }, phiRead);
+    expect(after.decision).not.toBe("allow");
+    expect(after.breakGlass).toBeUndefined();
+  });
+
+  it("changes nothing below PHI, nothing that passes anyway, and keeps the hard rules", () => {
+    expect(
+      decide({ ...emergency, breakGlassUntilMs: until }, { sensitivity: "restricted", action: "write" }),
+    ).not.toHaveProperty("breakGlass");
+    expect(decide({ breakGlassUntilMs: until }, phiRead)).toEqual(decide({}, phiRead));
+    // A stale sign-in still steps up; a missing signal (Redis down) still denies; Tor stays below even the staff bar.
+    expect(decide({ ...emergency, breakGlassUntilMs: until, authAgeSeconds: 2 * 3600 }, phiRead)).toMatchObject({
+      decision: "step_up",
+      staleAuthentication: true,
+    });
+    expect(decide({ ...emergency, breakGlassUntilMs: until, deviceKnown: null }, phiRead).decision).toBe("deny");
+    expect(
+      decide(
+        { ...emergency, breakGlassUntilMs: until, network: { country: "T1", latitude: null, longitude: null } },
+        phiRead,
+      ).decision,
+    ).not.toBe("allow");
+  });
+});

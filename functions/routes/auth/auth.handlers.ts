@@ -1,23 +1,17 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie } from "hono/cookie";
 import type { AppBindings } from "../../bindings";
 import { deviceHashOf, ensureDeviceId, signInClientOf } from "../../lib/client";
 import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
+import { noteSignInAttempt } from "../../middleware/access-log";
 import { requireUser } from "../../scope";
-import {
-  REFRESH_IDLE_SECONDS,
-  completeMfa,
-  login,
-  logout,
-  refreshSession,
-  revokeAllSessions,
-  type SessionTokens,
-} from "../../services/identity/sessions";
+import { completeMfa, login, logout, refreshSession, revokeAllSessions } from "../../services/identity/sessions";
 import { confirmForcedEnrolment, startForcedEnrolment } from "../../services/identity/accounts";
 import { getSignInPolicy, updateSignInPolicy } from "../../services/identity/policy";
 import { confirmPasswordReset, requestPasswordReset } from "../../services/identity/password-reset";
 import { mailContextOf } from "../shared/mail";
+import { answerWithSession, REFRESH_COOKIE } from "../shared/session";
 import type {
   forcedEnrolConfirmRoute,
   forcedEnrolRoute,
@@ -31,21 +25,6 @@ import type {
   putPolicyRoute,
   refreshRoute,
 } from "./auth.routes";
-
-/** The refresh token lives only in this cookie: HttpOnly, Secure, SameSite=Strict, sent only to /api/auth. */
-export const REFRESH_COOKIE = "__Secure-vitalis_refresh";
-
-function answerWithSession(c: Context<AppBindings>, session: SessionTokens) {
-  setCookie(c, REFRESH_COOKIE, session.refreshToken, {
-    httpOnly: true,
-    secure: true,
-    sameSite: "Strict",
-    path: "/api/auth",
-    maxAge: REFRESH_IDLE_SECONDS,
-  });
-  c.header("Cache-Control", "no-store");
-  return { access_token: session.access_token, token_type: session.token_type, expires_in: session.expires_in };
-}
 
 /**
  * Cookie-authenticated endpoints are the CSRF surface: besides SameSite=Strict, the request's Origin must be
@@ -73,6 +52,7 @@ async function signInClient(
 
 export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
+  noteSignInAttempt(c, { email: body.email });
   const result = await login(c.var.scope, { ...body, ...(await signInClient(c)) });
   if (result.kind === "mfa_required") {
     c.header("Cache-Control", "no-store");
@@ -82,13 +62,16 @@ export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c)
     c.header("Cache-Control", "no-store");
     return c.json({ mfaEnrolmentRequired: true as const, enrolmentToken: result.enrolmentToken }, 200);
   }
+  noteSignInAttempt(c, { session: result.session });
   return c.json(answerWithSession(c, result.session), 200);
 };
 
 export const postMfa: RouteHandler<typeof mfaRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
   const { deviceHash } = await signInClient(c);
+  noteSignInAttempt(c, {});
   const session = await completeMfa(c.var.scope, { mfaToken: body.mfaToken, code: body.code, deviceHash });
+  noteSignInAttempt(c, { session });
   return c.json(answerWithSession(c, session), 200);
 };
 
@@ -123,7 +106,9 @@ export const postForcedEnrol: RouteHandler<typeof forcedEnrolRoute, AppBindings>
 
 export const postForcedEnrolConfirm: RouteHandler<typeof forcedEnrolConfirmRoute, AppBindings> = async (c) => {
   const { deviceHash } = await signInClient(c);
+  noteSignInAttempt(c, {});
   const { recoveryCodes, session } = await confirmForcedEnrolment(c.var.scope, { ...c.req.valid("json"), deviceHash });
+  noteSignInAttempt(c, { session });
   return c.json({ recoveryCodes, ...answerWithSession(c, session) }, 200);
 };
 

@@ -9,6 +9,7 @@ import {
 } from "../../shapes/account";
 import { passwordResetConfirmInputSchema, passwordResetInputSchema } from "../../shapes/members";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
+import { tokenResponse } from "../shared/session";
 
 /** Any member of the tenant, whatever their role: ending one's own session needs no more. */
 const signedIn: ProtectOptions = {
@@ -17,11 +18,6 @@ const signedIn: ProtectOptions = {
   roles: [...ROLES],
 };
 
-// The API answers in camelCase, except here: the token answer keeps the names OAuth 2.0 gives it
-// (RFC 6749 §5.1: `access_token`, `token_type`, `expires_in`), so standard clients and libraries read it as is.
-const tokenResponse = z
-  .object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
-  .openapi("AccessToken");
 const mfaRequired = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() }).openapi("MfaRequired");
 const mfaEnrolmentRequired = z
   .object({ mfaEnrolmentRequired: z.literal(true), enrolmentToken: z.string() })

@@ -19,6 +19,8 @@ import {
   mfaEnrolInputSchema,
   mfaEnrolmentSchema,
 } from "../../shapes/account";
+import { mailContextOf } from "../shared/mail";
+import { answerWithSession, tokenResponse } from "../shared/session";
 
 const self: ProtectOptions = { sensitivity: "restricted", action: "read" };
 const selfWrite: ProtectOptions = { sensitivity: "restricted", action: "write" };
@@ -39,14 +41,19 @@ const passwordRoute = protectedRoute({
   method: "post",
   path: "/me/password",
   tags: ["Account"],
-  summary: "Change your password (at least 12 characters, not a common one).",
+  summary:
+    "Change your password with the current one (at least 12 characters, not a common one): every other session of " +
+    "the account ends and a notice is e-mailed; this one goes on with the new access token and refresh cookie.",
   protect: selfWrite,
   request: {
     body: jsonBody(
       z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) }).strict(),
     ),
   },
-  responses: { 204: { description: "Changed." }, ...problemResponses(401, 403, 422) },
+  responses: {
+    200: jsonResponse(tokenResponse, "Changed: the session goes on with these tokens."),
+    ...problemResponses(401, 403, 422, 429),
+  },
 });
 
 const enrolRoute = protectedRoute({
@@ -95,9 +102,12 @@ const credentialRoute = protectedRoute({
 const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) => c.json(await getMe(c.var.scope), 200);
 
 const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (c) => {
-  const body = c.req.valid("json");
-  await changePassword(c.var.scope, body);
-  return c.body(null, 204);
+  const session = await changePassword(c.var.scope, {
+    ...c.req.valid("json"),
+    client: await signInClientOf(c),
+    mail: mailContextOf(c),
+  });
+  return c.json(answerWithSession(c, session), 200);
 };
 
 const enrolHandler: RouteHandler<typeof enrolRoute, AppBindings> = async (c) => {

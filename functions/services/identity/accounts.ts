@@ -6,8 +6,7 @@ import { sha256Hex } from "../../lib/crypto";
 import { randomBytes, toBase32 } from "../../lib/encoding";
 import { actAsUser, type Transaction } from "../../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../lib/errors";
-import { hashPassword, verifyPassword } from "../../lib/passwords";
-import { assertAcceptablePassword } from "../../lib/password-policy";
+import { verifyPassword } from "../../lib/passwords";
 import { otpauthUri, verifyTotp } from "../../lib/totp";
 import { requireUser, type Scope } from "../../scope";
 import type { ContentLocale } from "../../contract";
@@ -27,6 +26,7 @@ import {
 import { ACCESS_TOKEN_SECONDS, ENROLMENT_TOKEN_SECONDS, issueAccessToken, verifyMfaToken } from "./tokens";
 import { userNotBeforeKey } from "../trust-signals";
 import { updateOwnAccount } from "./own-account";
+import { type MailContext, replacePassword } from "./password-change";
 
 // A hash of a random password nobody knows: an account without a password is checked against it (same cost).
 const DUMMY_HASH =
@@ -72,20 +72,52 @@ export async function getMe(scope: Scope): Promise<Me> {
   });
 }
 
+/**
+ * The signed-in user changes their own password with the current one (a wrong one counts towards the sign-in
+ * lockout, like every other re-authentication). Like a reset (replacePassword), every session of the account
+ * ends and the "password changed" notice is queued; the session making the change goes on in a new one, started
+ * in the same transaction and stamped after the revocation.
+ */
 export async function changePassword(
   scope: Scope,
-  input: { currentPassword: string; newPassword: string },
-): Promise<void> {
+  input: { currentPassword: string; newPassword: string; client: LoginClient; mail: MailContext },
+): Promise<SessionTokens> {
   const principal = requireUser(scope);
-  await scope.transaction(async (tx) => {
+  const now = new Date();
+  const outcome = await scope.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, principal.userId)).limit(1);
-    if (!user?.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
-      throw new ForbiddenError("invalid_current_password", "The current password is not correct.");
+    if (!user) throw new UnauthorizedError();
+    const subject = await lockoutSubject(scope.tenant.id, user.email, input.client);
+    await assertNotLockedOut(scope, subject);
+    if (!(await verifyPassword(input.currentPassword, user.passwordHash ?? DUMMY_HASH))) {
+      const count = await recordFailure(scope, subject);
+      await scope.audit(tx, "user.password_change_refused", null, {
+        reason: "invalid_current_password",
+        failures: count.failures,
+        locked: count.locked,
+      });
+      // The audit event must survive the refusal, so the transaction commits and the error is thrown after it.
+      return null;
     }
-    assertAcceptablePassword(input.newPassword, { email: user.email });
-    await updateOwnAccount(tx, user.id, { passwordHash: await hashPassword(input.newPassword) });
-    await scope.audit(tx, "user.password_changed");
+    await recordSuccess(scope, subject);
+    const { sessionsRevoked } = await replacePassword(scope, tx, {
+      user,
+      password: input.newPassword,
+      now,
+      reason: "password_changed",
+      mail: input.mail,
+    });
+    await scope.audit(tx, "user.password_changed", null, { sessionsRevoked });
+    return createSession(
+      tx,
+      scope,
+      { id: user.id, tokensValidAfter: now },
+      principal.amr,
+      new Date(principal.authTime * 1000),
+    );
   });
+  if (!outcome) throw new ForbiddenError("invalid_current_password", "The current password is not correct.");
+  return outcome;
 }
 
 /** A new secret waiting for its first code while the enrolled one stays in force (replacement only). */

@@ -1,32 +1,21 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
-import { passwordResets, refreshTokens, users } from "../../../schema";
-import type { ContentLocale } from "../../contract";
+import { passwordResets, users } from "../../../schema";
 import { sha256Hex } from "../../lib/crypto";
 import { actAsUser } from "../../lib/db";
 import { randomBytes, toBase64Url } from "../../lib/encoding";
 import { GoneError } from "../../lib/errors";
-import { assertAcceptablePassword } from "../../lib/password-policy";
-import { hashPassword } from "../../lib/passwords";
 import type { Scope } from "../../scope";
 import { enqueueEmail } from "../outbox";
 import { accountKeyOf } from "./lockout";
 import { membershipActive } from "./membership-status";
-import { updateOwnAccount } from "./own-account";
-import { asUser, revocationSecond } from "./sessions";
+import { type MailContext, replacePassword } from "./password-change";
+import { asUser } from "./sessions";
 import { throttle, limiter } from "./throttle";
-import { ACCESS_TOKEN_SECONDS } from "./tokens";
-import { userNotBeforeKey } from "../trust-signals";
 
 /** How long a reset link works (OWASP Forgot Password cheat sheet: short-lived, single use). */
 export const PASSWORD_RESET_SECONDS = 30 * 60;
 /** Reset e-mails per address per window: enough for a lost message, too few to flood an inbox. */
 const RESET_MAILS_PER_ADDRESS = 3;
-
-/** Where the e-mails the reset sends point to, and their language. */
-export interface MailContext {
-  origin: string;
-  locale: ContentLocale;
-}
 
 /**
  * Asks for a reset link. The answer is the same whether or not the address belongs to an active member here, and
@@ -124,10 +113,8 @@ export async function confirmPasswordReset(
     if (!reset) return null;
     const [user] = await tx.select().from(users).where(eq(users.id, reset.userId)).limit(1);
     if (!user || user.status !== "active" || !(await membershipActive(tx, scope.tenant.id, user.id))) return null;
-    assertAcceptablePassword(input.password, { email: user.email });
     // The token proved the owner: only their own transaction may change the account (schema/users.ts).
     await actAsUser(tx, user.id);
-    await updateOwnAccount(tx, user.id, { passwordHash: await hashPassword(input.password), tokensValidAfter: now });
     await tx
       .update(passwordResets)
       .set({ usedAt: now })
@@ -138,28 +125,20 @@ export async function confirmPasswordReset(
           isNull(passwordResets.usedAt),
         ),
       );
-    const revoked = await tx
-      .update(refreshTokens)
-      .set({ revokedAt: now, revokedReason: "password_reset" })
-      .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)))
-      .returning({ id: refreshTokens.id });
-    await enqueueEmail(scope, tx, {
-      to: user.email,
-      locale: input.mail.locale,
-      message: {
-        template: "password-changed",
-        data: { tenantName: scope.tenant.name, origin: input.mail.origin, changedAt: now.toISOString() },
-      },
+    const { sessionsRevoked } = await replacePassword(scope, tx, {
+      user,
+      password: input.password,
+      now,
+      reason: "password_reset",
+      mail: input.mail,
     });
     await scope.audit(
       tx,
       "user.password_reset",
       { type: "user", id: user.id },
-      { resetId: reset.id, sessionsRevoked: revoked.length },
+      { resetId: reset.id, sessionsRevoked },
       asUser(user.id),
     );
-    // Before the commit, so a Redis failure leaves the old password in place rather than old tokens alive.
-    await scope.redis.set(userNotBeforeKey(user.id), String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
     return user.id;
   });
   if (!userId) throw RESET_INVALID();

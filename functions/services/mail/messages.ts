@@ -18,6 +18,33 @@ export type MailMessage =
   | {
       template: "credential-reviewed";
       data: { tenantName: string; origin: string; status: "verified" | "rejected"; note: string };
+    }
+  | {
+      /** A paper a published article cites was retracted after publication (the daily re-check, jobs/). */
+      template: "reference-retracted";
+      data: { tenantName: string; origin: string; articleTitle: string; reference: string; paperTitle: string | null };
+    }
+  /** To the compliance officers, at once: a staff member opened emergency access to PHI (never the justification). */
+  | {
+      template: "break-glass-opened";
+      data: { tenantName: string; origin: string; userName: string; openedAt: string; expiresAt: string };
+    }
+  /** To the compliance officers: an incident's communication deadline is near or past. */
+  | {
+      template: "incident-deadline";
+      data: { tenantName: string; origin: string; discoveredAt: string; due: string; overdue: boolean };
+    }
+  /** To a data subject (LGPD art. 48 §1; Res. CD/ANPD 15/2024 art. 9): what happened to their data, what was done. */
+  | {
+      template: "incident-notice";
+      data: {
+        tenantName: string;
+        origin: string;
+        description: string;
+        dataCategories: string[];
+        measures: string;
+        contact: string;
+      };
     };
 
 export type MailTemplate = MailMessage["template"];
@@ -29,4 +56,8 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   "password-reset": "/admin/reset-password",
   "password-changed": "/admin/login",
   "credential-reviewed": "/admin/account",
+  "reference-retracted": "/admin/",
+  "break-glass-opened": "/admin/compliance",
+  "incident-deadline": "/admin/compliance",
+  "incident-notice": "/",
 };

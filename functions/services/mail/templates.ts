@@ -182,6 +182,142 @@ const credentialReviewed: Texts<"credential-reviewed"> = {
   }),
 };
 
+// Names the article (already public) and the paper (public registry data); never a patient, never the text.
+const referenceRetracted: Texts<"reference-retracted"> = {
+  "pt-BR": (d, link) => ({
+    subject: `Referência retratada em um artigo publicado em ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      `O artigo publicado "${d.articleTitle}", cuja revisão médica está sob a sua responsabilidade, cita ${d.reference}${d.paperTitle ? ` ("${d.paperTitle}")` : ""}, que foi retratado depois da publicação.`,
+      "Reveja o artigo: remova a referência e as afirmações que dependem dela, ou retire o artigo do ar.",
+    ],
+    action: { label: "Abrir o painel", url: link },
+    footnote: "Você recebe esta mensagem porque aprovou este artigo como revisor(a) médico(a) (CFM 2.336/2023).",
+  }),
+  en: (d, link) => ({
+    subject: `Retracted reference in a published article at ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `The published article "${d.articleTitle}", which you reviewed medically, cites ${d.reference}${d.paperTitle ? ` ("${d.paperTitle}")` : ""}, which was retracted after publication.`,
+      "Review the article: remove the reference and the claims that rely on it, or unpublish the article.",
+    ],
+    action: { label: "Open the dashboard", url: link },
+    footnote: "You get this message because you approved this article as its medical reviewer (CFM 2.336/2023).",
+  }),
+  es: (d, link) => ({
+    subject: `Referencia retractada en un artículo publicado en ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      `El artículo publicado "${d.articleTitle}", cuya revisión médica está a su cargo, cita ${d.reference}${d.paperTitle ? ` ("${d.paperTitle}")` : ""}, que fue retractado después de la publicación.`,
+      "Revise el artículo: elimine la referencia y las afirmaciones que dependen de ella, o retire el artículo.",
+    ],
+    action: { label: "Abrir el panel", url: link },
+    footnote: "Recibe este mensaje porque aprobó este artículo como revisor(a) médico(a) (CFM 2.336/2023).",
+  }),
+};
+
+const breakGlassOpened: Texts<"break-glass-opened"> = {
+  "pt-BR": (d, link, when) => ({
+    subject: `Acesso de emergência aberto em ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      `${d.userName} abriu acesso de emergência a dados de saúde em ${d.tenantName} em ${when(d.openedAt)}; o acesso termina em ${when(d.expiresAt)}.`,
+      "Revise a justificativa e o que foi acessado.",
+    ],
+    action: { label: "Revisar o acesso", url: link },
+    footnote: "Você recebe esta mensagem porque é responsável pela conformidade desta clínica.",
+  }),
+  en: (d, link, when) => ({
+    subject: `Emergency access opened at ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `${d.userName} opened emergency access to health data at ${d.tenantName} on ${when(d.openedAt)}; it ends on ${when(d.expiresAt)}.`,
+      "Review the justification and what was accessed.",
+    ],
+    action: { label: "Review the access", url: link },
+    footnote: "You get this message because you are a compliance officer of this clinic.",
+  }),
+  es: (d, link, when) => ({
+    subject: `Acceso de emergencia abierto en ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      `${d.userName} abrió acceso de emergencia a datos de salud en ${d.tenantName} el ${when(d.openedAt)}; termina el ${when(d.expiresAt)}.`,
+      "Revise la justificación y lo que se consultó.",
+    ],
+    action: { label: "Revisar el acceso", url: link },
+    footnote: "Recibe este mensaje porque es responsable de cumplimiento de esta clínica.",
+  }),
+};
+
+const incidentDeadline: Texts<"incident-deadline"> = {
+  "pt-BR": (d, link, when) => ({
+    subject: `Prazo de comunicação de incidente em ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      `Um incidente de segurança conhecido em ${when(d.discoveredAt)} ${d.overdue ? "devia ter sido comunicado" : "deve ser comunicado"} à ANPD e aos titulares até ${d.due} (três dias úteis).`,
+    ],
+    action: { label: "Abrir o registro de incidentes", url: link },
+    footnote: "Você recebe esta mensagem porque é responsável pela conformidade desta clínica.",
+  }),
+  en: (d, link, when) => ({
+    subject: `Incident communication deadline at ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `A security incident known since ${when(d.discoveredAt)} ${d.overdue ? "should have been" : "must be"} communicated to the ANPD and the data subjects by ${d.due} (three business days).`,
+    ],
+    action: { label: "Open the incident register", url: link },
+    footnote: "You get this message because you are a compliance officer of this clinic.",
+  }),
+  es: (d, link, when) => ({
+    subject: `Plazo de comunicación de incidente en ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      `Un incidente de seguridad conocido el ${when(d.discoveredAt)} ${d.overdue ? "debía haberse comunicado" : "debe comunicarse"} a la ANPD y a los titulares hasta el ${d.due} (tres días hábiles).`,
+    ],
+    action: { label: "Abrir el registro de incidentes", url: link },
+    footnote: "Recibe este mensaje porque es responsable de cumplimiento de esta clínica.",
+  }),
+};
+
+const incidentNotice: Texts<"incident-notice"> = {
+  "pt-BR": (d, link) => ({
+    subject: `Comunicado de incidente de segurança de ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      `Comunicamos um incidente de segurança que pode afetar seus dados pessoais em ${d.tenantName}: ${d.description}`,
+      `Dados envolvidos: ${d.dataCategories.join(", ")}.`,
+      `Medidas adotadas: ${d.measures}`,
+      `Contato do encarregado: ${d.contact}`,
+    ],
+    action: { label: "Visitar o site", url: link },
+    footnote: "Você recebe esta mensagem por exigência da LGPD (art. 48).",
+  }),
+  en: (d, link) => ({
+    subject: `Security incident notice from ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `We are informing you of a security incident that may affect your personal data at ${d.tenantName}: ${d.description}`,
+      `Data involved: ${d.dataCategories.join(", ")}.`,
+      `Measures taken: ${d.measures}`,
+      `Data protection officer: ${d.contact}`,
+    ],
+    action: { label: "Visit the site", url: link },
+    footnote: "You get this message as Brazil's data protection law requires (LGPD art. 48).",
+  }),
+  es: (d, link) => ({
+    subject: `Aviso de incidente de seguridad de ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      `Le informamos de un incidente de seguridad que puede afectar sus datos personales en ${d.tenantName}: ${d.description}`,
+      `Datos involucrados: ${d.dataCategories.join(", ")}.`,
+      `Medidas adoptadas: ${d.measures}`,
+      `Contacto del encargado: ${d.contact}`,
+    ],
+    action: { label: "Visitar el sitio", url: link },
+    footnote: "Recibe este mensaje por exigencia de la LGPD de Brasil (art. 48).",
+  }),
+};
+
 /** The parameters each template needs, checked again when a queued row is rendered (it may predate a change). */
 const origin = z.url({ protocol: /^https?$/ }).refine((url) => new URL(url).origin === url, "must be an origin");
 const isoInstant = z.iso.datetime({ offset: true });
@@ -201,6 +337,35 @@ const mailDataSchemas: Record<MailTemplate, z.ZodType> = {
     origin,
     status: z.enum(["verified", "rejected"]),
     note: z.string().max(1000),
+  }),
+  "reference-retracted": z.object({
+    tenantName,
+    origin,
+    articleTitle: z.string().min(1).max(500),
+    reference: z.string().min(1).max(300),
+    paperTitle: z.string().max(500).nullable(),
+  }),
+  "break-glass-opened": z.object({
+    tenantName,
+    origin,
+    userName: z.string().min(1).max(200),
+    openedAt: isoInstant,
+    expiresAt: isoInstant,
+  }),
+  "incident-deadline": z.object({
+    tenantName,
+    origin,
+    discoveredAt: isoInstant,
+    due: z.iso.date(),
+    overdue: z.boolean(),
+  }),
+  "incident-notice": z.object({
+    tenantName,
+    origin,
+    description: z.string().min(1).max(4000),
+    dataCategories: z.array(z.string().min(1).max(100)).min(1).max(30),
+    measures: z.string().min(1).max(4000),
+    contact: z.string().min(1).max(400),
   }),
 };
 
@@ -286,5 +451,13 @@ export function renderMail(message: MailMessage, locale: MailLocale): Omit<Outgo
       return layout(passwordChanged[locale](message.data, link, when), locale);
     case "credential-reviewed":
       return layout(credentialReviewed[locale](message.data, link, when), locale);
+    case "reference-retracted":
+      return layout(referenceRetracted[locale](message.data, link, when), locale);
+    case "break-glass-opened":
+      return layout(breakGlassOpened[locale](message.data, link, when), locale);
+    case "incident-deadline":
+      return layout(incidentDeadline[locale](message.data, link, when), locale);
+    case "incident-notice":
+      return layout(incidentNotice[locale](message.data, link, when), locale);
   }
 }

@@ -155,3 +155,25 @@ variable "mail_from_address" {
     error_message = "mail_from_address must be a lowercase e-mail address such as noreply@clinic.example."
   }
 }
+
+variable "references_contact_email" {
+  description = "Who Crossref and NCBI may contact about the Worker's reference look-ups (REFERENCES_CONTACT_EMAIL)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+$", var.references_contact_email))
+    error_message = "references_contact_email must be an e-mail address."
+  }
+}
+
+variable "ncbi_api_key" {
+  description = "Optional NCBI API key (NCBI_API_KEY): 10 instead of 3 E-utilities requests a second. Empty = none."
+  type        = string
+  default     = ""
+  sensitive   = true
+
+  validation {
+    condition     = var.ncbi_api_key == "" || can(regex("^[A-Za-z0-9]{16,64}$", var.ncbi_api_key))
+    error_message = "ncbi_api_key must be empty or an NCBI API key."
+  }
+}

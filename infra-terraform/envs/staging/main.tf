@@ -68,4 +68,6 @@ module "cloudflare_worker" {
   smtp_username            = module.ses_smtp.smtp_username
   smtp_password            = module.ses_smtp.smtp_password
   mail_from                = module.ses_smtp.mail_from
+  references_contact_email = var.references_contact_email
+  ncbi_api_key             = var.ncbi_api_key
 }

@@ -13,10 +13,12 @@ locals {
     S3_SECRET_ACCESS_KEY     = var.s3_secret_access_key
     SMTP_USERNAME            = var.smtp_username
     SMTP_PASSWORD            = var.smtp_password
+    # Empty (the default) means no key: functions/env.ts reads an empty NCBI_API_KEY as unset.
+    NCBI_API_KEY = var.ncbi_api_key
   }
 
   # Listed separately so the names are not derived from (and marked like) the sensitive values.
-  secret_names = ["DATABASE_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SMTP_PASSWORD", "SMTP_USERNAME", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"]
+  secret_names = ["DATABASE_URL", "NCBI_API_KEY", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SMTP_PASSWORD", "SMTP_USERNAME", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"]
 
   worker_vars = {
     ENVIRONMENT = var.environment
@@ -27,6 +29,9 @@ locals {
     SMTP_PORT     = "465"
     SMTP_SECURITY = "tls"
     MAIL_FROM     = var.mail_from
+    # Cited references are checked against Crossref and NCBI E-utilities, which ask callers to name themselves.
+    NCBI_TOOL                = var.ncbi_tool
+    REFERENCES_CONTACT_EMAIL = var.references_contact_email
   }
 
   login_path_set = join(" ", [for p in var.login_paths : jsonencode(p)])

@@ -49,9 +49,9 @@ variable "hostnames" {
 }
 
 variable "cron_schedules" {
-  description = "Cron triggers (UTC): hourly retention sweep, daily compliance report and audit checkpoint, scheduled publishing every minute."
+  description = "Cron triggers (UTC): hourly retention sweep, daily compliance report and audit checkpoint, daily re-check of cited references for retractions, scheduled publishing every minute."
   type        = list(string)
-  default     = ["0 * * * *", "30 3 * * *", "* * * * *"]
+  default     = ["0 * * * *", "30 3 * * *", "15 4 * * *", "* * * * *"]
 
   validation {
     condition     = length(var.cron_schedules) > 0 && length(var.cron_schedules) <= 5 && alltrue([for c in var.cron_schedules : length(split(" ", c)) == 5])
@@ -206,5 +206,40 @@ variable "mail_from" {
   validation {
     condition     = can(regex("^[^@\\s]+@[^@\\s]+$", var.mail_from))
     error_message = "mail_from must be an e-mail address."
+  }
+}
+
+# --- Reference registries (Crossref, NCBI E-utilities) ----------------------------------------------------------
+
+variable "references_contact_email" {
+  description = "Contact for Crossref and NCBI (REFERENCES_CONTACT_EMAIL, a plain var): Crossref's polite-pool mailto and NCBI's email parameter."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+$", var.references_contact_email))
+    error_message = "references_contact_email must be an e-mail address."
+  }
+}
+
+variable "ncbi_tool" {
+  description = "NCBI E-utilities tool name (NCBI_TOOL, a plain var), registered with NCBI together with the contact e-mail."
+  type        = string
+  default     = "vitalis"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,64}$", var.ncbi_tool))
+    error_message = "ncbi_tool must be a short name without spaces."
+  }
+}
+
+variable "ncbi_api_key" {
+  description = "Optional NCBI API key (NCBI_API_KEY, a secret): 10 instead of 3 E-utilities requests a second. Empty = none."
+  type        = string
+  default     = ""
+  sensitive   = true
+
+  validation {
+    condition     = var.ncbi_api_key == "" || can(regex("^[A-Za-z0-9]{16,64}$", var.ncbi_api_key))
+    error_message = "ncbi_api_key must be empty or an NCBI API key."
   }
 }

@@ -1,0 +1,28 @@
+/** How a route hands a new session to the browser; sign-in and the account's own password change both do. */
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { setCookie } from "hono/cookie";
+import type { AppBindings } from "../../bindings";
+import { REFRESH_IDLE_SECONDS, type SessionTokens } from "../../services/identity/sessions";
+
+// The API answers in camelCase, except here: the token answer keeps the names OAuth 2.0 gives it
+// (RFC 6749 §5.1: `access_token`, `token_type`, `expires_in`), so standard clients and libraries read it as is.
+export const tokenResponse = z
+  .object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
+  .openapi("AccessToken");
+
+/** The refresh token lives only in this cookie: HttpOnly, Secure, SameSite=Strict, sent only to /api/auth. */
+export const REFRESH_COOKIE = "__Secure-vitalis_refresh";
+
+/** Sets the refresh cookie and answers the access token with OAuth 2.0's field names (RFC 6749 §5.1). */
+export function answerWithSession(c: Context<AppBindings>, session: SessionTokens) {
+  setCookie(c, REFRESH_COOKIE, session.refreshToken, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/api/auth",
+    maxAge: REFRESH_IDLE_SECONDS,
+  });
+  c.header("Cache-Control", "no-store");
+  return { access_token: session.access_token, token_type: session.token_type, expires_in: session.expires_in };
+}
