@@ -2,7 +2,8 @@
  * The compliance gate in the admin SPA, in a real browser (Debian's Chromium via playwright-core) against the real
  * Worker bundle and the built SPA (test/support/admin-server.ts): an article is approved and published only once
  * the server's own analysis of its revision has finished (the editor sees "analysing…", then the findings), and the
- * override path refuses a justification under 20 characters, in the browser and at the server.
+ * override path refuses a justification under 20 characters, in the browser and at the server. The reviewer then
+ * chooses a daily digest of the workflow's notices in their account screen.
  *
  * To hold the analysis "on its way" for as long as the test looks at it, a second database session locks
  * `content_analyses` (the automatic run can read but not store its result); releasing the lock lets the run finish.
@@ -178,4 +179,20 @@ describe("the publish gate in the admin SPA (Chromium)", () => {
     await shot("gate-05-published-with-override");
     expect(pageErrors).toEqual([]);
   }, 240_000);
+
+  it("lets the reviewer choose a daily digest of workflow notices, in English, in their account", async () => {
+    await page.getByRole("link", { name: "Conta", exact: true }).click();
+    const digest = page.getByRole("radio", { name: "Um resumo diário" });
+    await expect.poll(() => page.getByRole("radio", { name: "Um e-mail para cada aviso" }).isChecked()).toBe(true);
+    await digest.check();
+    await page.locator("#notice-locale").selectOption("en");
+    await page.locator("form[aria-labelledby=notices-title] button[type=submit]").click();
+    await page.getByRole("status").filter({ hasText: "Salvo." }).waitFor();
+    await shot("gate-06-notice-preference");
+    // The choice is the server's: a fresh load of the screen shows it.
+    await page.reload();
+    await expect.poll(() => page.getByRole("radio", { name: "Um resumo diário" }).isChecked()).toBe(true);
+    expect(await page.locator("#notice-locale").inputValue()).toBe("en");
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

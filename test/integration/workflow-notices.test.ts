@@ -131,6 +131,27 @@ describe("workflow notices", () => {
     expect((await mailTo(people.compliance.email)).filter(about(title))).toHaveLength(1);
   });
 
+  it("tells the author when the scheduled publisher publishes their item, and nobody of a refused step", async () => {
+    const title = `Vacinação do adulto ${crypto.randomUUID().slice(0, 8)}`;
+    const id = await create(title, CLEAN);
+    await move("author", id, "in_review");
+    // A refused step changes nothing and tells nobody: the notice is written by the step's own transaction.
+    const refused = await send("editor", `/api/posts/${id}/transitions`, "POST", { to: "approved" });
+    expect(refused.status).toBe(409);
+    await move("editor", id, "medical_review");
+    expect((await analysed(id)).blocking).toBe(false);
+    await move("reviewer", id, "approved");
+    await move("editor", id, "scheduled", { scheduledAt: new Date(Date.now() + 60 * 60_000).toISOString() });
+    await admin.query("update content_items set scheduled_at = now() - interval '1 minute' where id = $1", [id]);
+    await (await worker.mf.getWorker()).scheduled({ cron: "* * * * *" });
+    const published = await waitForMail(
+      people.author.email,
+      (mail) => about(title)(mail) && /publicado/.test(mail.subject),
+    );
+    expect(published.text).toContain(`“${title}” foi publicado.`);
+    expect((await mailTo(people.author.email)).filter(about(title))).toHaveLength(1);
+  });
+
   it("never names a PHI item", async () => {
     const title = `Paciente João Pereira ${crypto.randomUUID().slice(0, 8)}`;
     const id = await create(title, CLEAN, "phi");
