@@ -1,4 +1,3 @@
-import { withBucketPathWithoutSlash } from "../../functions/lib/s3.js";
 /** Media rows and their S3 objects made directly (as if uploaded long ago), for retention and privacy tests. */
 import { randomBytes, randomUUID } from "node:crypto";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -8,15 +7,13 @@ import { objectKeyFor } from "../../functions/services/media-storage.js";
 import type { TestEnvironment } from "./environment.js";
 
 export function testS3(env: TestEnvironment): S3Client {
-  return withBucketPathWithoutSlash(
-    new S3Client({
-      region: env.s3.region,
-      endpoint: env.s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.s3.accessKeyId, secretAccessKey: env.s3.secretAccessKey },
-      requestChecksumCalculation: "WHEN_REQUIRED",
-    }),
-  );
+  return new S3Client({
+    region: env.s3.region,
+    endpoint: env.s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.s3.accessKeyId, secretAccessKey: env.s3.secretAccessKey },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+  });
 }
 
 export interface InsertedMedia {

@@ -16,6 +16,7 @@ import {
   startCloudflareApi,
   startNeonHttp,
   startNeonProxy,
+  localLifecycleRules,
   startReferenceApis,
   startS3Server,
   startUpstashAdapter,
@@ -118,7 +119,13 @@ export async function startStack(label: string): Promise<Stack> {
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
-    startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
+    startS3Server({
+      directory: join(scratch, "s3"),
+      buckets: [bucket],
+      // As in production (infra-terraform/modules/s3-dicom): Object Lock on, the lifecycle from the retention table.
+      objectLockBuckets: [bucket],
+      lifecycle: { [bucket]: localLifecycleRules() },
+    }),
     startMailCatcher({ directory: join(scratch, "mail") }),
     startReferenceApis(),
     startCloudflareApi({ zoneId: cdnZoneId, token: `cf-purge-${randomBytes(16).toString("hex")}` }),
