@@ -27,6 +27,7 @@ export * from "./audit-checkpoints";
 export * from "./outbox";
 export * from "./invitations";
 export * from "./password-resets";
+export * from "./notifications";
 export * from "./audit-verifications";
 export * from "./access-logs";
 export * from "./incidents";

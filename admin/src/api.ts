@@ -10,7 +10,12 @@
 import { contentTypes } from "../../functions/content-types";
 import type { ContentType } from "../../functions/contract";
 import type { Taxonomy } from "../../functions/services/content/taxonomy";
-import type { MfaConfirmation, MfaEnrolInput, MfaEnrolment } from "../../functions/shapes/account";
+import type {
+  MfaConfirmation,
+  MfaEnrolInput,
+  MfaEnrolment,
+  NotificationPreferenceInput as NotificationPreference,
+} from "../../functions/shapes/account";
 import type { TenantSettings, TenantSettingsInput } from "../../functions/shapes/tenant-settings";
 import type { Problem } from "./errors";
 import type {
@@ -206,6 +211,9 @@ export const me = {
   },
   submitCredential: (input: { crmNumber: string; crmUf: string; rqe: string[]; specialty?: string }) =>
     data<CredentialView>("PUT", "/api/me/credential", { body: input }),
+  notifications: () => data<NotificationPreference>("GET", "/api/me/notifications"),
+  setNotifications: (input: NotificationPreference) =>
+    data<NotificationPreference>("PUT", "/api/me/notifications", { body: input }),
 };
 
 // ---- Members, invitations and the credential queue (admins), and the public pages ----

@@ -131,6 +131,13 @@ const en = {
   specialty: "Specialty",
   credentialStatus: "Status",
   submitCredential: "Submit for verification",
+  notifications: "Workflow notices",
+  notificationsIntro:
+    "You are told when an item awaits your medical review, when your item is sent back or published, and (compliance officers) when an override publishes past a blocking finding.",
+  deliveryImmediate: "An e-mail for each notice",
+  deliveryDigest: "One daily digest",
+  noticesLanguage: "Language of these e-mails",
+  notificationsSaved: "Saved.",
   // Members, invitations and the credential queue
   membersTitle: "Members",
   membersFilterRole: "Role",
@@ -325,6 +332,8 @@ const en = {
   mailPasswordReset: "Password reset",
   mailPasswordChanged: "Password changed",
   mailCredentialReviewed: "Credential review",
+  mailWorkflowNotice: "Workflow notice",
+  mailWorkflowDigest: "Workflow digest",
   // Generic
   notFound: "This page does not exist.",
   sessionEnded: "Your session ended. Sign in again.",
@@ -455,6 +464,13 @@ const pt: Record<MessageKey, string> = {
   specialty: "Especialidade",
   credentialStatus: "Situação",
   submitCredential: "Enviar para verificação",
+  notifications: "Avisos do fluxo editorial",
+  notificationsIntro:
+    "Você é avisado quando um conteúdo aguarda a sua revisão médica, quando um conteúdo seu é devolvido ou publicado e (conformidade) quando uma liberação publica apesar de achados bloqueantes.",
+  deliveryImmediate: "Um e-mail para cada aviso",
+  deliveryDigest: "Um resumo diário",
+  noticesLanguage: "Idioma destes e-mails",
+  notificationsSaved: "Salvo.",
   membersTitle: "Membros",
   membersFilterRole: "Papel",
   membersFilterStatus: "Situação",
@@ -644,6 +660,8 @@ const pt: Record<MessageKey, string> = {
   mailPasswordReset: "Redefinição de senha",
   mailPasswordChanged: "Senha alterada",
   mailCredentialReviewed: "Revisão de registro",
+  mailWorkflowNotice: "Aviso do fluxo editorial",
+  mailWorkflowDigest: "Resumo do fluxo editorial",
   notFound: "Esta página não existe.",
   sessionEnded: "Sua sessão terminou. Entre novamente.",
 };
@@ -765,6 +783,13 @@ const es: Record<MessageKey, string> = {
   specialty: "Especialidad",
   credentialStatus: "Estado",
   submitCredential: "Enviar para verificación",
+  notifications: "Avisos del flujo editorial",
+  notificationsIntro:
+    "Se le avisa cuando un contenido espera su revisión médica, cuando un contenido suyo se devuelve o se publica y (cumplimiento) cuando una liberación publica pese a hallazgos bloqueantes.",
+  deliveryImmediate: "Un correo por cada aviso",
+  deliveryDigest: "Un resumen diario",
+  noticesLanguage: "Idioma de estos correos",
+  notificationsSaved: "Guardado.",
   membersTitle: "Miembros",
   membersFilterRole: "Rol",
   membersFilterStatus: "Estado",
@@ -960,6 +985,8 @@ const es: Record<MessageKey, string> = {
   mailPasswordReset: "Restablecimiento de contraseña",
   mailPasswordChanged: "Contraseña cambiada",
   mailCredentialReviewed: "Revisión del registro",
+  mailWorkflowNotice: "Aviso del flujo editorial",
+  mailWorkflowDigest: "Resumen del flujo editorial",
   notFound: "Esta página no existe.",
   sessionEnded: "Tu sesión terminó. Vuelve a iniciar sesión.",
 };
@@ -1004,6 +1031,7 @@ const ACTION_NAMES: Record<Lang, Record<string, string>> = {
     archived: "Archive",
     draft: "Request changes (back to draft)",
     override: "Publish with override",
+    overrideSchedule: "Schedule with override",
   },
   "pt-BR": {
     in_review: "Enviar para revisão",
@@ -1014,6 +1042,7 @@ const ACTION_NAMES: Record<Lang, Record<string, string>> = {
     archived: "Arquivar",
     draft: "Pedir alterações (voltar a rascunho)",
     override: "Publicar com autorização",
+    overrideSchedule: "Agendar com autorização",
   },
   es: {
     in_review: "Enviar a revisión",
@@ -1024,6 +1053,7 @@ const ACTION_NAMES: Record<Lang, Record<string, string>> = {
     archived: "Archivar",
     draft: "Pedir cambios (volver a borrador)",
     override: "Publicar con autorización",
+    overrideSchedule: "Programar con autorización",
   },
 };
 

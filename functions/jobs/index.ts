@@ -4,11 +4,13 @@ import { createLogger } from "../lib/logging";
 import { publishScheduledContent } from "./publish-scheduled";
 import { auditCheckpoint } from "./audit-checkpoint";
 import { auditVerify } from "./audit-verify";
+import { incidentDeadlines } from "./incident-deadlines";
 import { dailyComplianceReport } from "./compliance-report";
 import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
 import { deliverOutboxMail } from "./deliver-mail";
 import { recheckReferences } from "./recheck-references";
+import { sendWorkflowDigest } from "./workflow-digest";
 
 /**
  * Cron expression (as written in wrangler.toml `[triggers]`) → the jobs it runs. Each job is a file in
@@ -16,10 +18,12 @@ import { recheckReferences } from "./recheck-references";
  */
 export const jobsByCron: Record<string, Job[]> = {
   "* * * * *": [publishScheduledContent, deliverOutboxMail],
-  "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify],
+  "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify, incidentDeadlines],
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).
-  "30 3 * * *": [dailyComplianceReport, auditCheckpoint],
+  // The workflow digest shares the daily trigger (00:30 in Brasília, read the next morning): Cloudflare allows an
+  // account five cron triggers, and the digest needs no hour of its own.
+  "30 3 * * *": [dailyComplianceReport, auditCheckpoint, sendWorkflowDigest],
   // Its own hour: it waits on Crossref and NCBI (NCBI's 3 requests a second), and the 03:30 jobs need not.
   "15 4 * * *": [recheckReferences],
 };

@@ -7,6 +7,7 @@ import { clientFingerprint, networkObservation } from "../lib/client";
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
 import type { AccessAction, Sensitivity } from "../lib/actor";
 import { countPhiRead, gatherSignals, type RequestSignals } from "../services/trust-signals";
+import { reportPhiReads } from "../services/incidents";
 import { evaluateTrust, type Observations, type TrustResult, trustConfig } from "../services/trust";
 
 export interface ProtectOptions {
@@ -52,6 +53,19 @@ async function recordDecision(c: Context<AppBindings>, options: ProtectOptions, 
       },
     ),
   );
+}
+
+/**
+ * Hands today's PHI read count (this read included) to the incident register, which opens a draft when it has
+ * just passed the daily limit (services/incidents.ts `reportPhiReads`): a possible mass download. That happens
+ * once per user and day; a failure to record it is logged and does not refuse the read.
+ */
+async function reportMassPhiReads(c: Context<AppBindings>, userId: string, count: number, nowMs: number) {
+  try {
+    await reportPhiReads(c.var.scope, { userId, count, nowMs });
+  } catch (error) {
+    c.var.logger.error("mass PHI read incident not recorded", { error });
+  }
 }
 
 /** What this request's `protect()` observed, for an evaluate-only check later in the same request. */
@@ -155,6 +169,8 @@ export function protect(options: ProtectOptions) {
     // so an unverifiable revocation never reaches sensitive data.
     const result = evaluateTrust(observations, { sensitivity: options.sensitivity, action: options.action });
     c.set("trust", result);
+    // Before the decision is enforced: a crossing read that the policy refuses is a signal all the same.
+    if (isPhiRead && signals) await reportMassPhiReads(c, principal.userId, signals.phiReadsToday, nowMs);
     await enforce(c, options, result);
     return next();
   });
@@ -184,8 +200,9 @@ export async function protectAgain(c: Context<AppBindings>, options: ProtectOpti
   let result = evaluateTrust(seen, { sensitivity: options.sensitivity, action: options.action });
   if (result.decision === "allow" && countsPhiRead) {
     try {
-      await countPhiRead(c.var.scope.redis, principal.userId, observations.nowMs);
+      const count = await countPhiRead(c.var.scope.redis, principal.userId, observations.nowMs);
       gathered.phiReadCounted = true;
+      await reportMassPhiReads(c, principal.userId, count, observations.nowMs);
     } catch (error) {
       c.var.logger.warn("PHI read could not be counted", { error });
       result = { ...result, decision: "deny", missing: [...result.missing, "requestVelocity"] };

@@ -29,11 +29,20 @@ export const pluginOutputSchema = z.looseObject({
 
 export const localeSchema = z.enum(["pt-BR", "en", "es"]);
 
+/**
+ * `context` is open (each stage reads its own keys, and later stages see earlier stages' summaries); the keys
+ * the host sets with a fixed meaning are checked here. `authorSpecialties`: the specialties the author holds an
+ * RQE for (medical-claims warns about any other one the text claims); absent, that check does not run.
+ */
+export const pluginContextSchema = z.looseObject({
+  authorSpecialties: z.array(z.string().max(200)).max(20).optional(),
+});
+
 export const pluginInputSchema = z.object({
   text: z.string(),
   title: z.string().optional(),
   locale: localeSchema,
-  context: z.record(z.string(), z.unknown()).optional(),
+  context: pluginContextSchema.optional(),
 });
 
 /** A short, data-free description of the first contract violation (paths and zod messages only). */

@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { contentAnalyses, type ContentItem, contentItems } from "../../schema";
+import { contentAnalyses, type ContentItem, contentItems, professionalCredentials } from "../../schema";
 import type { Scope } from "../scope";
 import { ConflictError, NotFoundError } from "../lib/errors";
 import { runAnalysisPipeline, runPlugin, type PluginOutput } from "../plugin-host";
@@ -140,12 +140,28 @@ export async function analyseDueRevision(
   return item ? analyseAndStore(scope, due.contentType, item, { automatic: true }) : null;
 }
 
+/**
+ * The specialties the author may announce (CFM 2.336/2023: a specialty only with its RQE): the one named by the
+ * author's verified credential when it lists an RQE, else none. medical-claims warns about any other specialty
+ * the text claims ("especialista em …").
+ */
+async function authorSpecialties(scope: Scope, authorId: string): Promise<string[]> {
+  const [rows] = await scope.read((db) => [
+    db
+      .select({ rqe: professionalCredentials.rqe, specialty: professionalCredentials.specialty })
+      .from(professionalCredentials)
+      .where(and(eq(professionalCredentials.userId, authorId), eq(professionalCredentials.status, "verified"))),
+  ]);
+  return rows.flatMap((row) => (row.specialty && row.rqe.length > 0 ? [row.specialty] : []));
+}
+
 async function analyseAndStore(
   scope: Scope,
   type: ContentType,
   item: ContentItem,
   options: { automatic: boolean },
 ): Promise<AnalysisView> {
+  const specialties = await authorSpecialties(scope, item.authorId);
   // The plugins run outside any transaction: they may take milliseconds, and hold no connection meanwhile.
   const result = await runAnalysisPipeline(
     {
@@ -160,6 +176,7 @@ async function analyseAndStore(
         ...(item.metaTitle ? { metaTitle: item.metaTitle } : {}),
         ...(item.focusKeyword ? { keyword: item.focusKeyword } : {}),
         complianceLevel: item.complianceLevel,
+        authorSpecialties: specialties,
         // Approval is what names the responsible physician (the workflow enforces it before publishing); once
         // an item is approved, a missing reviewer in its artefacts would be a real defect, hence blocking.
         requiresMedicalReview: ["approved", "scheduled", "published"].includes(item.state),

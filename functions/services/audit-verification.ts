@@ -6,6 +6,7 @@ import type { PlatformScope, Scope } from "../scope";
 import { CHAIN_START, type ChainPosition, type ChainVerification, walkAuditChain } from "./audit";
 import { pinnedKeyFingerprints } from "./audit-checkpoints";
 import { type CheckpointCheck, type CheckpointFailure, checkpointSignatureFailure } from "./audit-query";
+import { openAutomaticIncident } from "./incidents";
 
 /**
  * Incremental verification of each tenant's audit chain, run by a job (jobs/audit-verify.ts) rather than in a
@@ -199,13 +200,23 @@ export async function verifyAuditIncrementally(
       .values({ tenantId, ...values })
       .onConflictDoUpdate({ target: auditVerifications.tenantId, set: values });
     // A chain that stops verifying is itself an event worth keeping (once, when the verdict turns).
-    if (!result.ok && (state?.ok ?? true))
+    if (!result.ok && (state?.ok ?? true)) {
       await scope.audit(
         tx,
         "audit.verification_failed",
         { type: "audit_chain", id: tenantId },
         { chain: result.chain, checkpoints: result.checkpoints.failure },
       );
+      // A broken chain may be someone covering their tracks: a security incident until shown otherwise.
+      await openAutomaticIncident(scope, tx, {
+        source: "audit_chain",
+        dedupeKey: `audit_chain:${values.computedAt.toISOString()}`,
+        title: "The audit chain failed verification",
+        description:
+          "The hourly verification found the audit log or its signed checkpoints altered (GET /api/audit/verify names the first broken link). Someone with database access may have changed or removed records.",
+        now: values.computedAt,
+      });
+    }
     return result;
   });
 }

@@ -17,6 +17,7 @@ import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
 import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content/access";
 import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content/kernel";
+import { notifyWorkflow } from "./workflow-notices";
 
 export const MIN_JUSTIFICATION_LENGTH = 20;
 
@@ -219,12 +220,24 @@ async function checkPublishGate(
   return findings;
 }
 
+/** The notice a step gives the people it concerns, if any (the override notice aside). */
+function noticeOf(
+  input: TransitionInput,
+): { kind: "medical_review" | "sent_back" | "published"; reason?: string | null } | null {
+  if (input.to === "medical_review") return { kind: "medical_review" };
+  if (input.to === "draft") return { kind: "sent_back", reason: input.reason ?? null };
+  if (input.to === "published") return { kind: "published" };
+  return null;
+}
+
 export async function transitionContent(
   scope: Scope,
   type: ContentType,
   id: string,
   input: TransitionInput,
   expectedVersion?: number,
+  /** The site the notices' links open (the request's origin); default: the tenant's primary hostname. */
+  mail: { origin: string } | null = null,
 ): Promise<ContentView> {
   requireUser(scope);
   return scope.transaction(async (tx) => {
@@ -294,6 +307,13 @@ export async function transitionContent(
         ...(scheduledAt && input.to === "scheduled" ? { scheduledAt: scheduledAt.toISOString() } : {}),
       },
     );
+    // The people this step concerns are told in the same transaction (services/workflow-notices.ts).
+    const notice = noticeOf(input);
+    if (notice) await notifyWorkflow(scope, tx, item, notice, mail);
+    if (overridden && (input.to === "published" || input.to === "scheduled")) {
+      const findings = overridden.map((finding) => finding.code);
+      await notifyWorkflow(scope, tx, item, { kind: "override_published", findings }, mail);
+    }
     // Publishing, unpublishing and archiving change public pages; other transitions are not public, and the
     // purge of an item that was never public finds nothing to delete.
     scope.afterCommit(tx, { type: "content.changed", contentIds: [item.id] });
@@ -409,6 +429,12 @@ export async function publishDueScheduledContent(platform: PlatformScope, now: D
                 }
               : {}),
           },
+        );
+        await notifyWorkflow(
+          scope,
+          tx,
+          item,
+          refusal ? { kind: "sent_back", reason: SENT_BACK_REASON[refusal.code] } : { kind: "published" },
         );
         if (refusal && item.currentRevisionId) {
           scope.afterCommit(tx, {

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { credentialStatuses } from "../../schema/professional-credentials";
-import { ROLES, UFS } from "../contract";
+import { NOTICE_DELIVERIES } from "../../schema/notifications";
+import { CONTENT_LOCALES, ROLES, UFS } from "../contract";
 
 /**
  * The account's inputs and answers, one zod definition each, in camelCase like the rest of the API: the
@@ -90,3 +91,13 @@ export const forcedEnrolConfirmInputSchema = z
   .object({ enrolmentToken: z.string().min(1).max(4096), code: z.string().regex(/^\d{6}$/) })
   .strict()
   .openapi("ForcedEnrolConfirmInput");
+
+/**
+ * How the member wants the editorial workflow's notices in this tenant (GET/PUT /api/me/notifications): each by
+ * e-mail at once, or in one daily digest, in the language given.
+ */
+export const notificationPreferenceSchema = z
+  .object({ delivery: z.enum(NOTICE_DELIVERIES), locale: z.enum(CONTENT_LOCALES) })
+  .strict()
+  .openapi("NotificationPreference");
+export type NotificationPreferenceInput = z.output<typeof notificationPreferenceSchema>;

@@ -8,18 +8,19 @@
 // HIPAA 164.514(b)(2) Safe Harbor lists the same kinds of identifiers for US content.
 //
 // Output: {"plugin","version","score","findings":[...],"redacted": string,"counts":{code:n}}
-// `redacted` is `text` with every letter/digit inside each finding replaced by • (U+2022); separators
-// are kept, so redacted.length == text.length and all offsets line up.
+// `redacted` is `text` with everything inside each finding but whitespace and ASCII punctuation replaced by
+// • (U+2022); separators are kept, so redacted.length == text.length and all offsets line up.
+// Recall and false positives are measured on generated variants in test/plugins/detection-rates.test.ts.
 
 import {
   readInput, inputError, fail, Output, Finding, JSONWriter,
   SEVERITY_BLOCKING, SEVERITY_WARNING,
-  fold, isDigit, isLetter, isUpper, isWordChar, isSpace, codeAt, findWord,
+  fold, isDigit, isLetter, isUpper, isWordChar, isSpace, codeAt,
   splitSentences, sentenceIndexAt, maskSpans, PhraseSet, PhraseScan,
 } from "../sdk/index";
 
 const NAME = "lgpd-analyzer";
-const VERSION = "1.0.0";
+const VERSION = "1.1.0";
 const INPUT_CAP: i64 = 2 * 1024 * 1024; // keep in sync with plugin.json inputCap
 
 let locale = "pt-BR";
@@ -106,45 +107,88 @@ function digitsIn(s: string, start: i32, end: i32): string {
 const CPF_SHAPES: Array<string> = ["ddd.ddd.ddd-dd", "ddddddddd-dd", "ddd ddd ddd dd", "ddd.ddd.ddd dd", "ddddddddddd"];
 const CNS_SHAPES: Array<string> = ["ddd dddd dddd dddd", "ddd.dddd.dddd.dddd", "ddd-dddd-dddd-dddd", "ddddddddddddddd"];
 const CEP_SHAPES: Array<string> = ["ddddd-ddd", "dd.ddd-ddd"];
-// Brazilian phone numbers (DDD + 8-digit landline or 9-digit mobile), international form and
-// 0800; plus North American (NANP) forms for US content.
-const PHONE_SHAPES: Array<string> = [
-  "+55 (dd) ddddd-dddd", "+55 (dd) dddd-dddd", "+55 dd ddddd-dddd", "+55 dd dddd-dddd",
-  "+55 dd ddddd dddd", "+55 dd dddd dddd", "+55 dd ddddddddd", "+55 dd dddddddd",
-  "+55dddddddddd", "+55ddddddddddd", "+55 (dd) ddddd dddd",
-  "(dd) ddddd-dddd", "(dd) dddd-dddd", "(dd)ddddd-dddd", "(dd)dddd-dddd", "(dd) ddddd dddd", "(dd) dddd dddd",
-  "(0dd) ddddd-dddd", "(0dd) dddd-dddd",
-  "dd ddddd-dddd", "dd dddd-dddd", "dd ddddd dddd",
-  "0800 ddd dddd", "0800-ddd-dddd", "0800 dddd", "4004-dddd", "3003-dddd",
+// Phone numbers in a fixed national form: North American (NANP) numbers for US content, and Brazilian
+// non-geographic numbers (0800/0300/0500/0900 + 7 digits; 3003-/4004-… + 4 digits, reachable without an area
+// code). Geographic Brazilian numbers are parsed by the ANATEL numbering plan instead (Scanner.brazilianPhoneAt).
+const FIXED_PHONE_SHAPES: Array<string> = [
   "+1 (ddd) ddd-dddd", "+1 ddd-ddd-dddd", "+1 ddd ddd dddd", "(ddd) ddd-dddd", "ddd-ddd-dddd",
-  "ddddd-dddd", "dddd-dddd",
-  "ddddddddddd", "dddddddddd",
+  "0800 ddd dddd", "0800-ddd-dddd", "0800 dddd", "0800ddddddd", "0300 ddd dddd", "0300-ddd-dddd", "0500 ddd dddd",
+  "0900 ddd dddd", "4004-dddd", "4004 dddd", "4003-dddd", "4002-dddd", "3003-dddd", "3004-dddd", "4020-dddd",
 ];
 
-/** DDD (area code): two digits 1–9 each (11..99 without 0s, e.g. 11 São Paulo, 21 Rio). */
-function validDDD(d: string, at: i32): bool {
-  const a = <i32>d.charCodeAt(at) - 48;
-  const b = <i32>d.charCodeAt(at + 1) - 48;
-  return a >= 1 && b >= 1;
+/**
+ * DDDs in use (ANATEL national numbering plan for the fixed and mobile services, Resolução 749/2022 and
+ * the area-code table): 11–19, 21 22 24 27 28, 31–35 37 38, 41–49, 51 53 54 55, 61–69, 71 73 74 75 77 79,
+ * 81–89, 91–99. Bit i of word DDD_IN_USE[a] says whether area code a·10 + i exists.
+ */
+const DDD_IN_USE: StaticArray<u16> = [
+  0, 0b1111111110, 0b0110010110, 0b0110111110, 0b1111111110, 0b0000111010, 0b1111111110, 0b1010111010, 0b1111111110, 0b1111111110,
+];
+
+function dddInUse(a: i32, b: i32): bool {
+  return a >= 1 && a <= 9 && ((<i32>unchecked(DDD_IN_USE[a]) >> b) & 1) == 1;
 }
 
-/** Plausibility of a Brazilian subscriber number: mobiles have 9 digits starting with 9; landlines 8 digits starting 2–5. */
-function validSubscriber(d: string, at: i32, len: i32): bool {
-  const f = <i32>d.charCodeAt(at) - 48;
-  if (len == 9) return f == 9;
-  if (len == 8) return f >= 2 && f <= 5;
+/**
+ * A Brazilian subscriber number (ANATEL): mobile (SMP) numbers are 9 digits beginning with 9; fixed (STFC)
+ * numbers are 8 digits beginning with 2–5. `digits` holds one digit value per element.
+ */
+function subscriberValid(digits: Array<i32>, at: i32, len: i32): bool {
+  if (len == 9) return digits[at] == 9;
+  if (len == 8) return digits[at] >= 2 && digits[at] <= 5;
   return false;
 }
 
-const PHONE_CUES: Array<string> = ["tel", "tel.", "telefone", "fone", "celular", "cel", "whatsapp", "whats", "zap", "ligue", "contato", "phone", "call", "mobile", "telefono", "llame", "fax"];
-
-function hasCueBefore(folded: string, pos: i32, cues: Array<string>, window: i32): bool {
-  const from = max(0, pos - window);
-  const seg = folded.substring(from, pos);
-  for (let i = 0; i < cues.length; i++) {
-    if (findWord(seg, cues[i], 0) >= 0) return true;
+/** Every "(" in s[start, end) is closed inside it. */
+function parenthesesBalance(s: string, start: i32, end: i32): bool {
+  let open = 0;
+  for (let i = start; i < end; i++) {
+    const c = <i32>s.charCodeAt(i);
+    if (c == 40) open++;
+    else if (c == 41 && open > 0) open--;
   }
-  return false;
+  return open == 0;
+}
+
+/** Separators people put between the groups of a phone number: spaces, dots, dashes, parentheses. */
+function isPhoneSeparator(c: i32): bool {
+  return c == 32 || c == 0xa0 || c == 0x202f || c == 46 || c == 45 || c == 0x2010 || c == 0x2011 || c == 0x2013 || c == 40 || c == 41;
+}
+const PHONE_CUES: Array<string> = [
+  "tel", "tel.", "telefone", "telefones", "fone", "celular", "cel", "cel.", "whatsapp", "whats", "zap", "ligue", "ligar", "contato", "contatos",
+  "phone", "call", "mobile", "cell", "text", "telefono", "llame", "llamar", "movil", "fax",
+];
+
+/** The ends of the word-bounded occurrences of some cues, ascending: "is there one just before `pos`?" by bisection. */
+class CueEnds {
+  ends: Array<i32> = [];
+
+  constructor(scan: PhraseScan, cues: Array<string>) {
+    const f = scan.text;
+    for (let k = 0; k < cues.length; k++) {
+      const cue = cues[k];
+      const at = scan.starts(cue);
+      const last = <i32>cue.charCodeAt(cue.length - 1);
+      for (let a = 0; a < at.length; a++) {
+        const p = at[a];
+        const e = p + cue.length;
+        if (!isWordChar(codeAt(f, p - 1)) && (!isWordChar(last) || !isWordChar(codeAt(f, e)))) this.ends.push(e);
+      }
+    }
+    this.ends.sort((a: i32, b: i32): i32 => a - b);
+  }
+
+  /** A cue ends within `window` code units before `pos`. */
+  before(pos: i32, window: i32): bool {
+    let lo = 0;
+    let hi = this.ends.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ends[mid] <= pos) { best = this.ends[mid]; lo = mid + 1; } else hi = mid - 1;
+    }
+    return best >= 0 && best >= pos - window;
+  }
 }
 
 const MONTHS: Array<string> = [
@@ -175,8 +219,19 @@ function concatAll(lists: Array<Array<string>>): Array<string> {
   return out;
 }
 
+// Words before a bare run of digits that make it something other than a phone number (an order, a protocol,
+// a document, a code), and the cues for CPF and CEP.
+const NOT_PHONE_CUES: Array<string> = [
+  "pedido", "protocolo", "processo", "lote", "codigo", "cod.", "ref.", "referencia", "nota fiscal", "nf", "nf-e", "boleto",
+  "fatura", "conta", "matricula", "prontuario", "isbn", "issn", "sku", "serie", "cnpj", "cpf", "cns", "rg", "id", "nis", "pis",
+  "order", "invoice", "tracking", "account", "serial", "reference", "code", "case",
+  "orden", "factura", "numero de pedido", "expediente", "cuenta", "dni", "codigo postal",
+];
+const CPF_CUE = "cpf";
+const CEP_CUE = "cep";
+
 // The cue lists are already folded, and so is the text they are matched in: exact matching on folded text.
-const FOLDED_CUES = PhraseSet.exact(concatAll([ADDRESS_CUES, US_STREET_TYPES, BIRTH_CUES, PATIENT_CUES, [REGISTRO_GERAL]]));
+const FOLDED_CUES = PhraseSet.exact(concatAll([ADDRESS_CUES, US_STREET_TYPES, BIRTH_CUES, PATIENT_CUES, [REGISTRO_GERAL], PHONE_CUES, NOT_PHONE_CUES, [CPF_CUE, CEP_CUE]]));
 const WRITTEN_CUES = PhraseSet.exact(RG_CUES);
 
 // ---------------------------------------------------------------------------
@@ -200,14 +255,28 @@ class Scanner {
   /** Every cue in the folded text, and the case-sensitive ones in the text as written. */
   cues: PhraseScan;
   writtenCues: PhraseScan;
+  phoneCues: CueEnds;
+  notPhoneCues: CueEnds;
+  cpfCues: CueEnds;
+  cepCues: CueEnds;
+  /** Scratch for brazilianPhoneAt: the digit values and the group ends (in digits) of one run. */
+  runDigits: Array<i32> = [];
+  runGroupEnds: Array<i32> = [];
+  runGroupStops: Array<i32> = [];
+  runBegin: i32 = 0;
 
   constructor(text: string) {
     const folded = fold(text);
     this.text = text;
     this.folded = folded;
     this.claimed = new Uint8Array(text.length);
-    this.cues = FOLDED_CUES.scan(folded);
+    const cues = FOLDED_CUES.scan(folded);
+    this.cues = cues;
     this.writtenCues = WRITTEN_CUES.scan(text);
+    this.phoneCues = new CueEnds(cues, PHONE_CUES);
+    this.notPhoneCues = new CueEnds(cues, NOT_PHONE_CUES);
+    this.cpfCues = new CueEnds(cues, [CPF_CUE]);
+    this.cepCues = new CueEnds(cues, [CEP_CUE]);
   }
 
   free(start: i32, end: i32): bool {
@@ -231,7 +300,8 @@ class Scanner {
       if (!(isDigit(c) || c == 40 || c == 43)) continue; // digit, '(' or '+'
       const prev = codeAt(s, i - 1);
       if (isDigit(prev) || isLetter(prev)) continue;
-      if (c == 43 && isDigit(prev)) continue;
+      // Not inside a longer number written with dots or dashes ("1.211.987.654", "978-85-…").
+      if ((prev == 46 || prev == 45 || prev == 0x2013) && isDigit(codeAt(s, i - 2))) continue;
       if (this.claimed[i] != 0) continue;
       const len = this.numberAt(i);
       if (len > 0) i += len - 1;
@@ -248,82 +318,187 @@ class Scanner {
     for (let k = 0; k < CPF_SHAPES.length; k++) {
       const m = matchShape(s, i, CPF_SHAPES[k]);
       if (m <= 0) continue;
-      const d = digitsIn(s, i, i + m);
-      // A bare 11-digit number right after a phone cue is a phone number, even if its digits
-      // happen to satisfy the CPF rule (about 1 in 100 random numbers do).
-      if (!isValidCPF(d)) continue;
+      if (!isValidCPF(digitsIn(s, i, i + m))) continue;
       // A bare 11-digit number right after a phone cue that also reads as a mobile number
       // (DDD + 9 + 8 digits) is a phone number, even though its digits satisfy the CPF rule
       // (about 1 in 100 random numbers do). Either way it is masked.
       const bare = CPF_SHAPES[k] == "ddddddddddd";
-      if (bare && hasCueBefore(this.folded, i, PHONE_CUES, 24) && !hasCueBefore(this.folded, i, ["cpf"], 24) && this.plausiblePhone(i, m, "ddddddddddd")) {
+      if (bare && this.phoneCues.before(i, 24) && !this.cpfCues.before(i, 24) && this.brazilianPhoneAt(i) == m) {
         this.add("pii.phone", i, i + m);
         return m;
       }
       this.add("pii.cpf", i, i + m);
       return m;
     }
-    for (let k = 0; k < PHONE_SHAPES.length; k++) {
-      const shape = PHONE_SHAPES[k];
+    for (let k = 0; k < FIXED_PHONE_SHAPES.length; k++) {
+      const shape = FIXED_PHONE_SHAPES[k];
       const m = matchShape(s, i, shape);
       if (m <= 0) continue;
-      if (!this.plausiblePhone(i, m, shape)) continue;
+      if (shape.startsWith("+1") || shape.startsWith("(ddd") || shape.startsWith("ddd")) {
+        // NANP: area code and exchange start with 2–9.
+        const d = digitsIn(s, i, i + m);
+        const o = shape.startsWith("+1") ? 1 : 0;
+        if (<i32>d.charCodeAt(o) < 50 || <i32>d.charCodeAt(o + 3) < 50) continue;
+      }
       this.add("pii.phone", i, i + m);
       return m;
     }
+    const phone = this.brazilianPhoneAt(i);
+    if (phone > 0) { this.add("pii.phone", i, i + phone); return phone; }
     for (let k = 0; k < CEP_SHAPES.length; k++) {
       const m = matchShape(s, i, CEP_SHAPES[k]);
       if (m > 0) { this.add("pii.cep", i, i + m); return m; }
     }
     // Bare 8-digit CEP only with the cue "CEP" just before.
     const m8 = matchShape(s, i, "dddddddd");
-    if (m8 > 0 && hasCueBefore(this.folded, i, ["cep"], 8)) { this.add("pii.cep", i, i + m8); return m8; }
+    if (m8 > 0 && this.cepCues.before(i, 8)) { this.add("pii.cep", i, i + m8); return m8; }
     return 0;
   }
 
-  plausiblePhone(i: i32, m: i32, shape: string): bool {
-    const d = digitsIn(this.text, i, i + m);
-    const L = d.length;
-    if (shape.startsWith("+1") || shape == "(ddd) ddd-dddd" || shape == "ddd-ddd-dddd") {
-      // NANP: area code and exchange start with 2–9.
-      const o = shape.startsWith("+1") ? 1 : 0;
-      const a = <i32>d.charCodeAt(o) - 48;
-      const e = <i32>d.charCodeAt(o + 3) - 48;
-      return a >= 2 && e >= 2;
+  /**
+   * A Brazilian phone number at i by the ANATEL numbering plan, or 0: an optional "+55" (or "55" as its own
+   * group), an optional trunk prefix "0" with an optional two-digit carrier code (CSP, or "xx" as written in
+   * "0xx11"), the DDD (an area code in use), then the subscriber number (mobile: 9 + 8 digits; fixed: 8 digits
+   * starting 2–5). Groups may be separated by spaces, dots, dashes and parentheses, or not at all; a group
+   * boundary may not fall inside a prefix field, and a subscriber written in several groups ends in four
+   * digits. Without a DDD only a 9-digit mobile written 5-4 or 1-4-4 counts, or any subscriber after a phone
+   * cue ("tel.", "WhatsApp"). A bare run of digits after a cue such as "pedido" or "protocolo" is not a phone.
+   */
+  brazilianPhoneAt(i: i32): i32 {
+    const s = this.text;
+    const n = s.length;
+    const digits = this.runDigits;
+    const groupEnds = this.runGroupEnds; // digits read at the end of each group
+    const stops = this.runGroupStops; // text offset just after each group
+    digits.length = 0;
+    groupEnds.length = 0;
+    stops.length = 0;
+    this.runBegin = i;
+    let j = i;
+    let plus = false;
+    let placeholder = false; // "0xx11": the carrier code left for the caller to choose
+    if (codeAt(s, j) == 40) j++;
+    if (codeAt(s, j) == 43) { plus = true; j++; }
+    while (j < n && groupEnds.length < 8) {
+      const a = j;
+      while (j < n && isDigit(<i32>s.charCodeAt(j))) { digits.push(<i32>s.charCodeAt(j) - 48); j++; }
+      if (j == a) break;
+      groupEnds.push(digits.length);
+      stops.push(j);
+      // "0xx" / "0XX": only right after a lone leading 0.
+      if (groupEnds.length == 1 && digits.length == 1 && digits[0] == 0 && (codeAt(s, j) | 32) == 120 && (codeAt(s, j + 1) | 32) == 120) {
+        let k = j + 2;
+        while (k < n && k - j < 4 && isPhoneSeparator(<i32>s.charCodeAt(k))) k++;
+        if (!isDigit(codeAt(s, k))) break;
+        placeholder = true;
+        j = k;
+        continue;
+      }
+      let k = j;
+      while (k < n && k - j < 3 && isPhoneSeparator(<i32>s.charCodeAt(k))) k++;
+      if (k == j || !isDigit(codeAt(s, k))) break;
+      j = k;
     }
-    if (shape.startsWith("0800") || shape.startsWith("4004") || shape.startsWith("3003")) return true;
-    if (shape.startsWith("+55")) return validDDD(d, 2) && validSubscriber(d, 4, L - 4);
-    if (shape.startsWith("(0")) return validDDD(d, 1) && validSubscriber(d, 3, L - 3);
-    if (shape == "ddddd-dddd" || shape == "dddd-dddd") {
-      // No area code: a 9-digit mobile is distinctive; "dddd-dddd" looks like a year range
-      // ("2020-2023"), so it needs a phone cue before it.
-      if (!validSubscriber(d, 0, L)) return false;
-      return L == 9 || hasCueBefore(this.folded, i, PHONE_CUES, 24);
+    const groups = groupEnds.length;
+    if (groups == 0) return 0;
+    if (plus && (digits.length < 2 || digits[0] != 5 || digits[1] != 5)) return 0;
+    const bareStart = isDigit(codeAt(s, i)) && !plus;
+    // The longest reading wins; a shorter one must be set apart by a space, not glued on by "." or "-".
+    for (let g = groups - 1; g >= 0; g--) {
+      const stop = stops[g];
+      if (isLetter(codeAt(s, stop))) continue;
+      if (g < groups - 1) {
+        let spaced = false;
+        for (let q = stop; q < n && isPhoneSeparator(<i32>s.charCodeAt(q)); q++) if (isSpace(<i32>s.charCodeAt(q))) spaced = true;
+        if (!spaced) continue;
+      }
+      if (this.readsAsPhone(groupEnds[g], g + 1, plus, placeholder)) {
+        // One bare group after "pedido", "protocolo", "ISBN"…: an identifier, not a phone.
+        if (g == 0 && bareStart && !placeholder && this.notPhoneCues.before(i, 24)) return 0;
+        // An opening parenthesis is the number's only when it closes inside it ("(11) 9…", not "(11 9…)").
+        if (codeAt(s, i) == 40 && !parenthesesBalance(s, i, stop)) return 0;
+        return stop - i;
+      }
     }
-    if (shape == "ddddddddddd" || shape == "dddddddddd") {
-      return validDDD(d, 0) && validSubscriber(d, 2, L - 2);
-    }
-    // (dd) / dd forms: DDD + subscriber.
-    return validDDD(d, 0) && validSubscriber(d, 2, L - 2);
+    return 0;
   }
 
+  /** Whether the first `total` digits of the run, in `groups` groups, read as one Brazilian number. */
+  readsAsPhone(total: i32, groups: i32, plus: bool, placeholder: bool): bool {
+    const d = this.runDigits;
+    const ends = this.runGroupEnds;
+    let country = 0;
+    if (plus) country = 2;
+    else if (total >= 12 && d[0] == 5 && d[1] == 5 && ends[0] == 2) country = 2; // "55 11 9…"
+    const trunk = total > country && d[country] == 0 ? 1 : 0;
+    if (placeholder && trunk == 0) return false;
+    // Readings: without a carrier code, then with one (only after the trunk prefix, and not with "xx").
+    for (let carrier = 0; carrier <= (trunk == 1 && !placeholder ? 2 : 0); carrier += 2) {
+      const dddAt = country + trunk + carrier;
+      if (dddAt + 2 > total) break;
+      if (!dddInUse(d[dddAt], d[dddAt + 1])) continue;
+      const subAt = dddAt + 2;
+      if (!subscriberValid(d, subAt, total - subAt)) continue;
+      if (this.groupsFit(country, country + trunk, dddAt, subAt, total, groups)) return true;
+    }
+    if (country == 0 && trunk == 0 && !placeholder && codeAt(this.text, this.runBegin) != 40) {
+      // No DDD (and no parentheses, which mark one): a subscriber number alone, written whole, 4-4, 5-4 or 1-4-4.
+      if (!subscriberValid(d, 0, total)) return false;
+      const shaped = groups == 1 || (groups == 2 && total - ends[0] == 4) || (groups == 3 && ends[0] == 1 && ends[1] == 5);
+      if (!shaped) return false;
+      // Not the tail of a number whose area code does not exist ("(20) 98765-4321").
+      let k = this.runBegin - 1;
+      while (k >= 0 && this.runBegin - k <= 3 && isPhoneSeparator(<i32>this.text.charCodeAt(k))) k--;
+      if (isDigit(codeAt(this.text, k))) return false;
+      if (total == 9 && groups > 1) return true;
+      return this.phoneCues.before(this.runBegin, 24);
+    }
+    return false;
+  }
+
+  /**
+   * Group boundaries fall only between the prefix's fields (country | trunk | carrier | DDD) and at the
+   * subscriber's start, or nowhere at all; a subscriber in several groups (at most three) ends in four digits.
+   */
+  groupsFit(countryEnd: i32, trunkEnd: i32, dddAt: i32, subAt: i32, total: i32, groups: i32): bool {
+    if (groups == 1) return true;
+    const ends = this.runGroupEnds;
+    let prefixClosed = false;
+    let subGroups = 0;
+    for (let g = 0; g < groups; g++) {
+      const e = ends[g];
+      if (e < subAt) {
+        if (e != countryEnd && e != trunkEnd && e != dddAt) return false;
+      } else if (e == subAt) prefixClosed = true;
+      else subGroups++;
+    }
+    if (!prefixClosed) return false;
+    if (subGroups > 1 && total - ends[groups - 2] != 4) return false;
+    return subGroups <= 3;
+  }
+
+  // E-mail addresses (RFC 5322 addr-spec as extended by RFC 6531 for internationalised mail): a local part
+  // that is a dot-atom (letters, digits, ! # $ % & ' * + - / = ? ^ _ ` { | } ~ and any non-ASCII letter, dots
+  // between them) or a quoted string; "@"; a domain of labels (letters, digits, hyphens inside, non-ASCII
+  // letters of internationalised names; "。" "．" "｡" also separate labels, RFC 3490) ending in a top-level
+  // domain of two or more letters (or an A-label "xn--…"), or a domain literal "[192.0.2.1]". Lengths follow
+  // RFC 5321: local part ≤ 64, labels ≤ 63, domain ≤ 255. In prose a leading quote, slash, bar, brace or "="
+  // belongs to the sentence, not to the address.
   emails(): void {
     const s = this.text;
     const n = s.length;
     let at = s.indexOf("@", 0);
     while (at >= 0) {
-      let a = at;
-      while (a > 0 && isEmailLocal(<i32>s.charCodeAt(a - 1))) a--;
-      let b = at + 1;
-      while (b < n && isEmailDomain(<i32>s.charCodeAt(b))) b++;
-      while (b > at + 1 && (<i32>s.charCodeAt(b - 1) == 46 || <i32>s.charCodeAt(b - 1) == 45)) b--; // trailing "." / "-"
-      while (a < at && <i32>s.charCodeAt(a) == 46) a++;
-      // Domain needs a dot and a TLD of 2+ letters.
-      const dot = s.lastIndexOf(".", b - 1);
-      if (a < at && dot > at + 1 && b - dot - 1 >= 2 && isLetter(<i32>s.charCodeAt(b - 1))) {
-        this.add("pii.email", a, b);
+      let next = at + 1;
+      const a = emailLocalStart(s, at);
+      if (a >= 0) {
+        const b = emailDomainEnd(s, at + 1, n);
+        if (b > 0) {
+          this.add("pii.email", a, b);
+          next = b;
+        }
       }
-      at = s.indexOf("@", max(at + 1, b));
+      at = s.indexOf("@", next);
     }
   }
 
@@ -646,12 +821,103 @@ function isStopName(tok: string): bool {
   return false;
 }
 
-function isEmailLocal(c: i32): bool {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 46 || c == 95 || c == 37 || c == 43 || c == 45;
+/** ASCII atext (RFC 5322 3.2.3): letters, digits and ! # $ % & ' * + - / = ? ^ _ ` { | } ~. */
+function isAtext(c: i32): bool {
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
+  return c == 33 || (c >= 35 && c <= 39) || c == 42 || c == 43 || c == 45 || c == 47 || c == 61 || c == 63 || (c >= 94 && c <= 96) || (c >= 123 && c <= 126);
 }
 
-function isEmailDomain(c: i32): bool {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 46 || c == 45;
+/**
+ * A non-ASCII code unit that can be part of an internationalised address (RFC 6531 UTF8-non-ascii, RFC 5890
+ * U-labels): letters and marks of any script. Spaces, punctuation, symbols and emoji (surrogates) around an
+ * address in prose are not.
+ */
+function isAddressNonAscii(c: i32): bool {
+  if (c < 0x80) return false;
+  if (c < 0xc0) return c == 0xaa || c == 0xb5 || c == 0xba;
+  if (c == 0xd7 || c == 0xf7) return false;
+  if (c >= 0x2000 && c <= 0x2bff) return false; // general punctuation, symbols, arrows, dingbats
+  if (c >= 0x2e00 && c <= 0x2e7f) return false;
+  if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
+  if (c >= 0xd800 && c <= 0xdfff) return false; // emoji and other astral symbols
+  if (c >= 0xfe10 && c <= 0xfe6f) return false;
+  if (c >= 0xff00 && c <= 0xff0f || c >= 0xff1a && c <= 0xff20 || c >= 0xff3b && c <= 0xff40 || c >= 0xff5b && c <= 0xff65) return false;
+  return c != 0xfeff && c < 0xfff0;
+}
+
+function isLocalChar(c: i32): bool {
+  return isAtext(c) || isAddressNonAscii(c) || c == 46;
+}
+
+/** Label separators of internationalised domain names (RFC 3490 3.1): "." "。" "．" "｡". */
+function isLabelDot(c: i32): bool {
+  return c == 46 || c == 0x3002 || c == 0xff0e || c == 0xff61;
+}
+
+function isLabelChar(c: i32): bool {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || isAddressNonAscii(c);
+}
+
+/** Start of the local part ending at `at` ("@"), or -1. */
+function emailLocalStart(s: string, at: i32): i32 {
+  if (codeAt(s, at - 1) == 34) {
+    // Quoted string: "…"@ (no line breaks; \" escapes).
+    let q = at - 2;
+    const stop = max(0, at - 66);
+    while (q >= stop) {
+      const c = <i32>s.charCodeAt(q);
+      if (c == 10 || c == 13) return -1;
+      if (c == 34 && codeAt(s, q - 1) != 92) break;
+      q--;
+    }
+    return q >= stop && q < at - 2 ? q : -1;
+  }
+  let a = at;
+  const stop = max(0, at - 64);
+  while (a > stop && isLocalChar(<i32>s.charCodeAt(a - 1))) a--;
+  if (a == stop && a > 0 && isLocalChar(<i32>s.charCodeAt(a - 1))) return -1; // longer than RFC 5321 allows
+  // Punctuation that opens the address in prose ('joao@…', /joao@…, =joao@…) is not part of it.
+  while (a < at) {
+    const c = <i32>s.charCodeAt(a);
+    if (!(c == 39 || c == 96 || c == 47 || c == 124 || c == 61 || c == 123 || c == 125 || c == 46)) break;
+    a++;
+  }
+  if (a == at || codeAt(s, at - 1) == 46) return -1;
+  // A dot-atom has no empty atoms: start after the last "..".
+  for (let i = at - 1; i > a; i--) if (<i32>s.charCodeAt(i) == 46 && <i32>s.charCodeAt(i - 1) == 46) { a = i + 1; break; }
+  return a < at ? a : -1;
+}
+
+/** End of the domain that starts at `from` (after "@"), or -1. */
+function emailDomainEnd(s: string, from: i32, n: i32): i32 {
+  if (codeAt(s, from) == 91) {
+    // Domain literal: [IPv4] or [IPv6:…].
+    let e = from + 1;
+    while (e < n && e - from < 64 && (isDigit(<i32>s.charCodeAt(e)) || <i32>s.charCodeAt(e) == 46 || <i32>s.charCodeAt(e) == 58 || isLetter(<i32>s.charCodeAt(e)))) e++;
+    return codeAt(s, e) == 93 && e > from + 1 ? e + 1 : -1;
+  }
+  let b = from;
+  const stop = min(n, from + 255);
+  while (b < stop && (isLabelChar(<i32>s.charCodeAt(b)) || isLabelDot(<i32>s.charCodeAt(b)))) b++;
+  // A sentence's full stop or a dash after the address is not part of it.
+  while (b > from && (isLabelDot(<i32>s.charCodeAt(b - 1)) || <i32>s.charCodeAt(b - 1) == 45)) b--;
+  // Labels: 1–63 characters, no hyphen at either end; at least two; the last is alphabetic (2+) or "xn--".
+  let labels = 0;
+  let st = from;
+  let lastStart = from;
+  for (let i = from; i <= b; i++) {
+    if (i < b && !isLabelDot(<i32>s.charCodeAt(i))) continue;
+    const len = i - st;
+    if (len < 1 || len > 63 || <i32>s.charCodeAt(st) == 45 || <i32>s.charCodeAt(i - 1) == 45) return -1;
+    labels++;
+    lastStart = st;
+    st = i + 1;
+  }
+  if (labels < 2) return -1;
+  if (b - lastStart < 2) return -1;
+  const idn = b - lastStart > 4 && fold(s.substring(lastStart, lastStart + 4)) == "xn--";
+  if (!idn) for (let i = lastStart; i < b; i++) if (isDigit(<i32>s.charCodeAt(i)) || <i32>s.charCodeAt(i) == 45) return -1;
+  return b;
 }
 
 // ---------------------------------------------------------------------------

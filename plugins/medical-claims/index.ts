@@ -17,19 +17,20 @@
 // Findings in the title (if given) have no offsets and a message starting "Título:"/"Title:".
 
 import {
-  readInput, inputError, fail, Output, Finding, JSONWriter,
+  readInput, inputError, fail, Output, Finding, JSONWriter, JSONValue,
   SEVERITY_BLOCKING, SEVERITY_WARNING,
   fold, tokenize, Span, isDigit, isWordChar, codeAt, PhraseSet,
 } from "../sdk/index";
 
 const NAME = "medical-claims";
-const VERSION = "1.0.0";
+const VERSION = "1.1.0";
 const INPUT_CAP: i64 = 2 * 1024 * 1024;
 
 // Pattern syntax (folded text: lowercase, no accents), tokens separated by spaces:
 //   word       exact token          word~   token starting with "word"
 //   a|b~|c     alternatives         *       any one token
 //   **         gap of 0–3 tokens (not across a sentence end)
+//   ?a|b~      an optional token (matched when present)
 // Each line: "code|lang|pattern".
 const TABLE: Array<string> = [
   // Guarantee / promise of results (CFM 2.336/2023: vedado garantir ou prometer resultados).
@@ -86,6 +87,42 @@ const TABLE: Array<string> = [
   "claim.no_risk|es|libre de riesgo~",
   "claim.no_risk|es|sin efecto~ secundario~|colateral~",
   "claim.no_risk|es|totalmente|completamente|absolutamente seguro~|segura~|inofensiv~",
+  // Absolute safety in negative form (CFM 2.336/2023: exaggerating benefits or hiding risks): "nenhum efeito
+  // colateral", "não causa qualquer reação adversa", "zero complicações", "no side effects at all",
+  // "doesn't carry any risk", "ningún efecto secundario", "no presenta ningún riesgo". The side effect,
+  // reaction, risk, contraindication or complication is named right after the negation (optional "tipo de").
+  "claim.no_risk|pt|nenhum|nenhuma ?tipo|especie ?de efeito~|reacao~|reacoes|evento~ colatera~|advers~|indesejad~|secundari~",
+  "claim.no_risk|pt|nenhum|nenhuma ?tipo|especie ?de risco~|contraindicac~|complicac~|perigo~|sequela~",
+  "claim.no_risk|pt|nao causa|causam|provoca|provocam|tem|ha|existe|existem|apresenta|apresentam|oferece|oferecem|traz|trazem|possui|possuem ?nenhum|nenhuma|qualquer|quaisquer ?tipo ?de efeito~|reacao~|reacoes|evento~ colatera~|advers~|indesejad~|secundari~",
+  "claim.no_risk|pt|nao causa|causam|provoca|provocam|tem|ha|existe|existem|apresenta|apresentam|oferece|oferecem|traz|trazem|possui|possuem ?nenhum|nenhuma|qualquer|quaisquer ?tipo ?de risco~|contraindicac~|complicac~|perigo~|sequela~",
+  "claim.no_risk|pt|zero efeito~|reacao~|reacoes|evento~ colatera~|advers~|secundari~",
+  "claim.no_risk|pt|zero complicac~|contraindicac~|perigo~",
+  "claim.no_risk|pt|livre|livres|isento|isenta|isentos|isentas de efeito~|reacao~|reacoes|evento~ colatera~|advers~|secundari~",
+  "claim.no_risk|pt|livre|livres|isento|isenta|isentos|isentas de contraindicac~|complicac~",
+  "claim.no_risk|en|no|zero|without ?known|serious|harmful|unwanted|negative side|adverse effect~|reaction~|event~",
+  "claim.no_risk|en|no|zero|without ?known|serious ?health risk~|complication~|contraindication~|danger~",
+  "claim.no_risk|en|not|never|t cause|causes|have|has|carry|carries|pose|poses|produce|produces|involve|involves|present|presents ?any ?known|serious side|adverse effect~|reaction~|event~",
+  "claim.no_risk|en|not|never|t cause|causes|have|has|carry|carries|pose|poses|produce|produces|involve|involves|present|presents ?any ?known|serious risk~|complication~|contraindication~|danger~",
+  "claim.no_risk|en|free of|from ?all|any side|adverse effect~",
+  "claim.no_risk|en|free of|from ?all|any risk~|complication~",
+  "claim.no_risk|en|side effect free",
+  "claim.no_risk|en|not|t risky|harmful|dangerous|unsafe|toxic at all",
+  "claim.no_risk|es|ningun|ninguna|ningunos|ningunas ?tipo ?de efecto~|reaccion~|reacciones|evento~ secundario~|colateral~|colaterales|advers~|indesead~",
+  "claim.no_risk|es|ningun|ninguna|ningunos|ningunas ?tipo ?de riesgo~|contraindicacion~|contraindicaciones|complicacion~|complicaciones|peligro~|secuela~",
+  "claim.no_risk|es|no causa|causan|provoca|provocan|tiene|tienen|hay|existe|existen|presenta|presentan|produce|producen|conlleva|conllevan ?ningun|ninguna|ningunos|ningunas ?tipo ?de efecto~|reaccion~|reacciones|evento~ secundario~|colateral~|colaterales|advers~|indesead~",
+  "claim.no_risk|es|no causa|causan|provoca|provocan|tiene|tienen|hay|existe|existen|presenta|presentan|produce|producen|conlleva|conllevan ?ningun|ninguna|ningunos|ningunas ?tipo ?de riesgo~|contraindicacion~|contraindicaciones|complicacion~|complicaciones|peligro~|secuela~",
+  "claim.no_risk|es|cero efecto~|reaccion~|reacciones secundario~|colateral~|colaterales|advers~",
+  "claim.no_risk|es|cero complicacion~|complicaciones|contraindicacion~|contraindicaciones",
+  "claim.no_risk|es|libre|libres de efecto~ secundario~|colateral~|colaterales|advers~",
+  // Quick results with no figures: "emagreça rápido", "lose weight fast", "adelgace rápidamente".
+  "claim.quick_result|pt|emagreca|emagrecam ?muito|bem rapid~|rapidamente|depressa|ja",
+  "claim.quick_result|pt|perca|percam|elimine|eliminem|queime|queimem|seque|sequem peso|gordura|barriga|quilos|medidas ?muito|bem rapid~|rapidamente|depressa|ja",
+  "claim.quick_result|pt|emagrecimento|emagrecer relampago|express|instantane~|imediato",
+  "claim.quick_result|en|lose|drop|shed|burn weight|fat|pounds|inches fast|quickly|rapidly|overnight|instantly",
+  "claim.quick_result|en|instant|overnight weight|fat loss",
+  "claim.quick_result|es|adelgace|adelgaza|adelgacen|baje|baja|bajen|pierda|pierde|pierdan|elimine|elimina|queme|quema ?de peso|grasa|kilos|tallas ?muy rapid~|rapidamente|ya|ahora",
+  "claim.quick_result|es|adelgace|adelgaza|adelgacen ?muy rapid~|rapidamente|ya",
+  "claim.quick_result|es|adelgazamiento|adelgazar express|instantaneo|inmediato|relampago",
   // Miracle / secret methods.
   "claim.miracle|pt|milagr~",
   "claim.miracle|pt|formula|metodo|segredo|tratamento secret~|magic~",
@@ -180,11 +217,13 @@ class Tok {
   prefix: Array<bool> = [];
   any: bool = false;
   gap: bool = false;
+  optional: bool = false;
   constructor(src: string) {
     this.gap = src == "**";
     this.any = src == "*";
     if (this.gap || this.any) return this;
-    const parts = src.split("|");
+    this.optional = src.startsWith("?");
+    const parts = (this.optional ? src.substring(1) : src).split("|");
     for (let i = 0; i < parts.length; i++) {
       const a = parts[i];
       const pre = a.endsWith("~");
@@ -201,11 +240,17 @@ class Tok {
   }
 }
 
+// Words of negative concord: "não tem nenhum efeito colateral", "no tiene ningún riesgo" say "none", and the
+// "não"/"no" before them does not negate the claim.
+const CONCORD: Array<string> = ["nenhum", "nenhuma", "ningun", "ninguna", "ningunos", "ningunas"];
+
 class Rule {
   code: string;
   lang: string;
   toks: Array<Tok> = [];
   literals: Array<string> = [];
+  /** Opens with a concord word: a negation before it is emphasis, not negation. */
+  concord: bool = true;
   constructor(code: string, lang: string, toks: Array<string>) {
     this.code = code;
     this.lang = lang;
@@ -214,12 +259,17 @@ class Rule {
       this.toks.push(t);
       for (let j = 0; j < t.alts.length; j++) this.literals.push(t.alts[j]);
     }
+    const first = this.toks[0];
+    if (first.alts.length == 0) this.concord = false;
+    for (let j = 0; j < first.alts.length; j++) if (!contains(CONCORD, first.alts[j])) this.concord = false;
   }
 }
 
 const RULES = new Array<Rule>();
 const PERCENT_RULE = new Rule("claim.absolute", "*", ["100"]);
 const RX_RULE = new Rule("claim.prescription_drug", "*", ["*"]);
+const QUICK_RULE = new Rule("claim.quick_result", "*", ["*"]);
+const SPECIALTY_RULE = new Rule("claim.specialty", "*", ["*"]);
 // The first token's alternatives of every rule, found in one pass over the folded text (plugins/sdk/phrases.ts):
 // LEADS[id] is one alternative, LEAD_RULES[id] the rules it opens, LEAD_PREFIX[id] whether it is a prefix ("word~").
 const LEADS = new Array<string>();
@@ -262,6 +312,9 @@ function init(): void {
   LEAD_SET = PhraseSet.exact(LEADS);
   for (let i = 0; i < RX_DRUGS.length; i++) RX_SET.add(RX_DRUGS[i]);
   for (let i = 0; i < RX_SALES_CUES.length; i++) RX_CUE_SET.add(RX_SALES_CUES[i]);
+  for (let i = 0; i < NUMBER_WORDS.length; i++) NUMBER_MAP.set(NUMBER_WORDS[i], NUMBER_VALUES[i]);
+  for (let i = 0; i < WEIGHT_UNITS.length; i++) WEIGHT_UNIT_SET.add(WEIGHT_UNITS[i]);
+  for (let i = 0; i < SPECIALTY_LEADS.length; i++) SPECIALTY_LEAD_SET.add(SPECIALTY_LEADS[i]);
 }
 
 function contains(list: Array<string>, w: string): bool {
@@ -321,10 +374,19 @@ class Matcher {
       }
       return -1;
     }
-    if (ti >= this.toks.length) return -1;
-    if (ti > startTok && this.hasBreak(this.toks[ti - 1].end, this.toks[ti].start, false)) return -1;
-    if (!pat.matches(this.words[ti])) return -1;
+    if (pat.optional) {
+      const taken = this.matchToken(pat, ti, startTok) ? this.matchFrom(r, pi + 1, ti + 1, startTok) : -1;
+      return taken >= 0 ? taken : this.matchFrom(r, pi + 1, ti, startTok);
+    }
+    if (!this.matchToken(pat, ti, startTok)) return -1;
     return this.matchFrom(r, pi + 1, ti + 1, startTok);
+  }
+
+  /** Token ti exists, follows the previous one in the same sentence, and matches `pat`. */
+  matchToken(pat: Tok, ti: i32, startTok: i32): bool {
+    if (ti >= this.toks.length) return false;
+    if (ti > startTok && this.hasBreak(this.toks[ti - 1].end, this.toks[ti].start, false)) return false;
+    return pat.matches(this.words[ti]);
   }
 
   /** Negation cue before token ti (≤4 tokens, same clause) or inside [ti, te) not part of the rule. */
@@ -333,6 +395,7 @@ class Matcher {
       const w = this.words[k];
       if ((contains(NEGATORS, w) || this.isNt(k)) && !contains(r.literals, w)) return true;
     }
+    if (r.concord) return false;
     let k = ti - 1;
     let steps = 0;
     while (k >= 0 && steps < 4) {
@@ -422,7 +485,7 @@ function candidates(m: Matcher): Array<Array<Array<i32>> | null> {
   return out;
 }
 
-function analyzeText(text: string): Array<Hit> {
+function analyzeText(text: string, held: Array<Array<string>> | null): Array<Hit> {
   init();
   const m = new Matcher(text);
   const hits = new Array<Hit>();
@@ -459,6 +522,8 @@ function analyzeText(text: string): Array<Hit> {
   }
   percentHits(m, hits);
   rxHits(m, hits);
+  quickResultHits(m, hits);
+  if (held !== null) specialtyHits(m, held, hits);
   return hits;
 }
 
@@ -522,6 +587,187 @@ function rxHits(m: Matcher, hits: Array<Hit>): void {
 }
 
 // ---------------------------------------------------------------------------
+// Quick weight-loss promises with figures (CFM 2.336/2023: no promising results): an amount of weight and a
+// short time frame, "emagreça 10 kg em 2 semanas", "lose 10 lbs in 2 weeks", "baja 5 kilos en 10 días",
+// "-8 kg em 30 dias". The amount is a number (or a number word) with a unit of weight, glued ("10kg") or not;
+// the time frame follows within two words ("em", "in", "en", "até", "within", "só", "only", "apenas"…) and is
+// at most 90 days; a verb of losing comes before the amount (or "a menos"/"less"/"off" after it, or a minus
+// sign). One pass over the tokens.
+
+const LOSS_VERBS: Array<string> = [
+  "emagre", "perd", "perc", "elimin", "queim", "sec", "seq", "tir", "lose", "losing", "lost", "drop", "shed", "burn", "melt",
+  "baj", "pierd", "adelgaz", "adelgac", "quem", "sac",
+];
+const WEIGHT_UNITS: Array<string> = ["kg", "kgs", "kilo", "kilos", "quilo", "quilos", "lb", "lbs", "libra", "libras", "pound", "pounds", "quilogramas", "kilogramos", "kilograms", "kilogramas"];
+const TIME_LINKS: Array<string> = ["em", "in", "en", "ate", "hasta", "within", "por", "durante", "during", "apenas", "so", "somente", "only", "just", "solo", "solamente", "menos", "less", "than", "de", "under", "over", "the", "next", "a", "os", "as", "los", "las", "um", "uma"];
+const NUMBER_WORDS: Array<string> = [
+  "um", "uma", "one", "a", "an", "un", "una", "uno", "dois", "duas", "two", "dos", "tres", "three", "quatro", "four", "cuatro",
+  "cinco", "five", "seis", "six", "sete", "seven", "siete", "oito", "eight", "ocho", "nove", "nine", "nueve", "dez", "ten", "diez",
+  "quinze", "fifteen", "quince", "vinte", "twenty", "veinte", "trinta", "thirty", "treinta", "poucos", "poucas", "few", "pocos", "pocas",
+];
+const NUMBER_VALUES: Array<i32> = [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4, 4, 5, 5, 6, 6, 7, 7, 7, 8, 8, 8, 9, 9, 9, 10, 10, 10, 15, 15, 15, 20, 20, 20, 30, 30, 30, 3, 3, 3, 3, 3];
+const AFTER_LOSS: Array<string> = ["a", "menos", "less", "off", "de"];
+// Looked up once per token: hashed, not scanned.
+const NUMBER_MAP = new Map<string, i32>();
+const WEIGHT_UNIT_SET = new Set<string>();
+const SPECIALTY_LEAD_SET = new Set<string>();
+
+function numberValue(w: string): i32 {
+  if (w.length > 0 && w.length <= 4) {
+    let all = true;
+    for (let i = 0; i < w.length; i++) if (!isDigit(<i32>w.charCodeAt(i))) all = false;
+    if (all) return I32.parseInt(w);
+  }
+  return NUMBER_MAP.has(w) ? NUMBER_MAP.get(w) : -1;
+}
+
+/** Days in one time unit ("dias" 1, "semanas" 7, "mês" 30), or 0. */
+function daysPer(w: string): i32 {
+  if (w.startsWith("dia") || w.startsWith("day")) return 1;
+  if (w.startsWith("semana") || w.startsWith("week") || w == "wk" || w == "wks") return 7;
+  if (w == "mes" || w == "meses" || w.startsWith("month")) return 30;
+  return 0;
+}
+
+function startsWithAny(w: string, list: Array<string>): bool {
+  for (let i = 0; i < list.length; i++) if (w.startsWith(list[i])) return true;
+  return false;
+}
+
+/** A weight amount at token ti: [end token, value] as (end << 16 | value) or -1. "10 kg", "10kg", "dez quilos". */
+function weightAt(m: Matcher, ti: i32): i32 {
+  const w = m.words[ti];
+  // Glued: digits then a unit ("10kg", "5lbs").
+  let d = 0;
+  while (d < w.length && isDigit(<i32>w.charCodeAt(d))) d++;
+  if (d > 0 && d < w.length && d <= 3 && WEIGHT_UNIT_SET.has(w.substring(d))) return ((ti + 1) << 16) | I32.parseInt(w.substring(0, d));
+  const v = numberValue(w);
+  if (v <= 0 || ti + 1 >= m.toks.length) return -1;
+  // "10,5 kg": a decimal part.
+  let u = ti + 1;
+  if (isDigit(<i32>m.words[u].charCodeAt(0)) && (codeAt(m.text, m.toks[u].start - 1) == 44 || codeAt(m.text, m.toks[u].start - 1) == 46) && u + 1 < m.toks.length) u++;
+  if (m.hasBreak(m.toks[ti].end, m.toks[u].start, false)) return -1;
+  return WEIGHT_UNIT_SET.has(m.words[u]) ? ((u + 1) << 16) | v : -1;
+}
+
+function quickResultHits(m: Matcher, hits: Array<Hit>): void {
+  const n = m.toks.length;
+  for (let ti = 0; ti < n; ti++) {
+    const wt = weightAt(m, ti);
+    if (wt < 0) continue;
+    const after = wt >> 16;
+    // A verb of losing up to four words before, in the same clause; or "a menos", "less", "off" after; or "-10 kg".
+    let first = -1;
+    for (let k = ti - 1; k >= max(0, ti - 4); k--) {
+      if (m.hasBreak(m.toks[k].end, m.toks[k + 1].start, true)) break;
+      if (startsWithAny(m.words[k], LOSS_VERBS)) { first = k; break; }
+    }
+    let j = after;
+    while (j < n && j < after + 2 && contains(AFTER_LOSS, m.words[j]) && !m.hasBreak(m.toks[j - 1].end, m.toks[j].start, true)) {
+      if (m.words[j] != "a" && m.words[j] != "de") first = first < 0 ? ti : first;
+      j++;
+    }
+    const minus = codeAt(m.text, m.toks[ti].start - 1);
+    if (first < 0 && (minus == 45 || minus == 0x2212 || minus == 0x2013)) first = ti;
+    if (first < 0) continue;
+    // The time frame: up to three linking words, then a number (or "um", "a", "few") and a unit of time.
+    let k = j;
+    let links = 0;
+    while (k < n && links < 3 && contains(TIME_LINKS, m.words[k]) && numberValue(m.words[k]) < 0) { k++; links++; }
+    if (links == 0 || k >= n || m.hasBreak(m.toks[j - 1].end, m.toks[k].start, false)) {
+      // "em um mês", "in a week": the number word may itself be a link.
+      if (links == 0) continue;
+    }
+    let value = numberValue(m.words[k]);
+    let unitTok = k + 1;
+    if (value < 0) {
+      // "em uma semana" where "uma" was read as a link: step back one.
+      if (k > j && numberValue(m.words[k - 1]) > 0 && daysPer(m.words[k]) > 0) { value = numberValue(m.words[k - 1]); unitTok = k; } else continue;
+    }
+    if (unitTok >= n || m.hasBreak(m.toks[j].start, m.toks[unitTok].start, false)) continue;
+    const per = daysPer(m.words[unitTok]);
+    if (per == 0 || value * per > 90) continue;
+    if (m.negated(QUICK_RULE, first, unitTok + 1)) continue;
+    const start = first == ti && (minus == 45 || minus == 0x2212 || minus == 0x2013) ? m.toks[ti].start - 1 : m.toks[first].start;
+    hits.push(new Hit("claim.quick_result", "*", start, m.toks[unitTok].end, SEVERITY_BLOCKING));
+    ti = unitTok;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Specialty claims (CFM 2.336/2023: a physician announces a specialty only with its RQE): "especialista em X",
+// "specialist in X", "especialista en X", "especializado em X". The host passes the specialties the author
+// holds an RQE for as `context.authorSpecialties` (strings); when it does, a claimed specialty that none of
+// them covers is a warning. Without that field (an older host) the check does not run.
+
+const SPECIALTY_LEADS: Array<string> = [
+  "especialista", "especialistas", "specialist", "specialists", "especializado", "especializada", "especializados", "especializadas",
+  "specialized", "specialised", "specializing", "specialising",
+];
+const SPECIALTY_LINKS: Array<string> = ["em", "en", "in"];
+/** Words that end the name of a specialty. */
+const SPECIALTY_STOPS: Array<string> = [
+  "e", "and", "y", "com", "with", "con", "que", "who", "que", "ha", "desde", "since", "por", "for", "para", "pela", "pelo", "na", "no", "at",
+  "do", "da", "del", "of", "the", "em", "en", "in", "a", "o", "as", "os", "la", "el", "los", "las", "um", "uma", "un", "una", "ou", "or",
+];
+const SPECIALTY_ARTICLES: Array<string> = ["a", "o", "as", "os", "the", "la", "el", "los", "las"];
+// Four letters tell specialties apart across pt/en/es ("derm", "card", "pedi", "plas") while matching
+// "pediatria"/"pediatrics"/"pediatría"; words shared by many specialties are left out unless alone.
+const STEM = 4;
+const GENERIC: Array<string> = ["cirurgia", "cirugia", "surgery", "medicina", "medicine", "clinica", "clinical", "clinico", "area"];
+
+function stems(words: Array<string>): Array<string> {
+  const out = new Array<string>();
+  const generic = new Array<string>();
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w.length < 3 || contains(SPECIALTY_STOPS, w)) continue;
+    const stem = w.length > STEM ? w.substring(0, STEM) : w;
+    if (contains(GENERIC, w)) generic.push(stem);
+    else out.push(stem);
+  }
+  return out.length > 0 ? out : generic;
+}
+
+/** Every stem of `claimed` is among one held specialty's stems. */
+function covered(claimed: Array<string>, held: Array<Array<string>>): bool {
+  for (let h = 0; h < held.length; h++) {
+    let all = claimed.length > 0;
+    for (let i = 0; i < claimed.length && all; i++) if (!contains(held[h], claimed[i])) all = false;
+    if (all) return true;
+  }
+  return false;
+}
+
+function specialtyHits(m: Matcher, held: Array<Array<string>>, hits: Array<Hit>): void {
+  const n = m.toks.length;
+  for (let ti = 0; ti + 2 < n; ti++) {
+    if (!SPECIALTY_LEAD_SET.has(m.words[ti]) || !contains(SPECIALTY_LINKS, m.words[ti + 1])) continue;
+    if (m.hasBreak(m.toks[ti].end, m.toks[ti + 2].start, false)) continue;
+    let k = ti + 2;
+    while (k < n && contains(SPECIALTY_ARTICLES, m.words[k])) k++;
+    // The specialty's name: up to four words, through "de"/"of" ("medicina do esporte", "cirurgia plástica").
+    const words = new Array<string>();
+    let end = k;
+    while (end < n && words.length < 4) {
+      if (end > k && m.hasBreak(m.toks[end - 1].end, m.toks[end].start, true)) break;
+      const w = m.words[end];
+      const joiner = w == "de" || w == "do" || w == "da" || w == "of" || w == "del";
+      if (!joiner && contains(SPECIALTY_STOPS, w)) break;
+      if (joiner && (end + 1 >= n || contains(SPECIALTY_STOPS, m.words[end + 1]) && m.words[end + 1] != "a")) break;
+      words.push(w);
+      end++;
+    }
+    while (words.length > 0 && (words[words.length - 1] == "de" || words[words.length - 1] == "do" || words[words.length - 1] == "da" || words[words.length - 1] == "of" || words[words.length - 1] == "del")) { words.pop(); end--; }
+    if (words.length == 0) continue;
+    if (covered(stems(words), held)) continue;
+    if (m.negated(SPECIALTY_RULE, ti, end)) continue;
+    hits.push(new Hit("claim.specialty", "*", m.toks[ti].start, m.toks[end - 1].end, SEVERITY_WARNING));
+    ti = end - 1;
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Messages (in the request's locale) and suggestions (in the claim's language).
 
 let locale = "pt-BR";
@@ -544,6 +790,8 @@ function messageFor(code: string): string {
   if (code == "claim.before_after") return t("Antes e depois: permitido só com finalidade educativa, consentimento do paciente, sem manipulação e sem promessa de resultado", "Before/after: allowed only for educational purposes, with patient consent, unmanipulated and without promising results", "Antes y después: permitido solo con fin educativo, consentimiento, sin manipulación ni promesa de resultado");
   if (code == "claim.price_bait") return t("Preço, promoção ou brinde usado como chamariz", "Price, promotion or gift used as bait", "Precio, promoción u obsequio usado como reclamo");
   if (code == "claim.unregistered_product") return t("Produto sem registro sanitário (ANVISA RDC 96/2008)", "Product without sanitary registration (ANVISA RDC 96/2008)", "Producto sin registro sanitario (ANVISA RDC 96/2008)");
+  if (code == "claim.quick_result") return t("Promessa de resultado rápido (perda de peso em prazo curto), vedada pela Res. CFM 2.336/2023", "Promise of quick results (weight loss in a short time), forbidden by CFM Resolution 2.336/2023", "Promesa de resultado rápido (pérdida de peso en poco tiempo), prohibida por la Res. CFM 2.336/2023");
+  if (code == "claim.specialty") return t("Anuncia uma especialidade para a qual o autor não tem RQE (Res. CFM 2.336/2023)", "Claims a specialty the author holds no RQE (specialty registration) for (CFM Resolution 2.336/2023)", "Anuncia una especialidad para la que el autor no tiene RQE (Res. CFM 2.336/2023)");
   return t("Medicamento de venda sob prescrição anunciado ao público (ANVISA RDC 96/2008)", "Prescription-only medicine advertised to the public (ANVISA RDC 96/2008)", "Medicamento de venta bajo receta anunciado al público (ANVISA RDC 96/2008)");
 }
 
@@ -557,8 +805,28 @@ function suggestionFor(code: string, lang: string): string {
   if (code == "claim.superlative") return inLang(lang, "Informe nome, CRM/UF e RQE do médico, sem comparações ou superlativos.", "State the physician's name, licence number and specialty, without comparisons or superlatives.", "Informe nombre, matrícula y especialidad del médico, sin comparaciones ni superlativos.");
   if (code == "claim.before_after") return inLang(lang, "Use imagens só com finalidade educativa, consentimento escrito, sem edição e com aviso de que resultados variam.", "Use images only for education, with written consent, unedited, and a note that results vary.", "Use imágenes solo con fin educativo, consentimiento escrito, sin edición y aviso de que los resultados varían.");
   if (code == "claim.price_bait") return inLang(lang, "Informe valores de forma neutra, sem promoções, descontos ou brindes.", "State fees neutrally, without promotions, discounts or gifts.", "Informe los valores de forma neutra, sin promociones, descuentos ni obsequios.");
+  if (code == "claim.quick_result") return inLang(lang, "Explique que a perda de peso segura é gradual e depende de acompanhamento; não prometa quilos nem prazos.", "Explain that safe weight loss is gradual and needs follow-up; do not promise pounds or deadlines.", "Explique que la pérdida de peso segura es gradual y requiere seguimiento; no prometa kilos ni plazos.");
+  if (code == "claim.specialty") return inLang(lang, "Cite a especialidade só com o RQE correspondente (ex.: \"Dermatologista — RQE 12345\") ou descreva a área de atuação sem se dizer especialista.", "Name a specialty only with its RQE (e.g. \"Dermatologist — RQE 12345\"), or describe the field of practice without claiming to be a specialist.", "Cite la especialidad solo con su RQE (p. ej. \"Dermatóloga — RQE 12345\") o describa el área de actuación sin decirse especialista.");
   if (code == "claim.unregistered_product") return inLang(lang, "Divulgue apenas produtos com registro na ANVISA e informe o número do registro.", "Promote only registered products and state the registration number.", "Promocione solo productos registrados e informe el número de registro.");
   return inLang(lang, "Fale da classe terapêutica de forma educativa, sem nome comercial e sem oferta; a indicação é feita em consulta.", "Discuss the drug class educationally, without brand names or offers; prescribing happens in a consultation.", "Hable de la clase terapéutica de forma educativa, sin marca ni oferta; la indicación se hace en consulta.");
+}
+
+/** The stems of each specialty in `context.authorSpecialties`, or null when the host does not say. */
+function heldSpecialties(context: JSONValue | null): Array<Array<string>> | null {
+  if (context === null) return null;
+  const list = context.get("authorSpecialties");
+  if (list === null || !list.isArray()) return null;
+  const out = new Array<Array<string>>();
+  for (let i = 0; i < list.items.length; i++) {
+    const item = list.items[i];
+    if (!item.isString()) continue;
+    const f = fold(item.s);
+    const toks = tokenize(f);
+    const words = new Array<string>();
+    for (let k = 0; k < toks.length; k++) words.push(f.substring(toks[k].start, toks[k].end));
+    out.push(stems(words));
+  }
+  return out;
 }
 
 export function analyze(): i32 {
@@ -568,9 +836,10 @@ export function analyze(): i32 {
   const out = new Output(NAME, VERSION);
   const counts = new Map<string, i32>();
 
+  const held = heldSpecialties(input.context);
   const title = input.title;
   if (title !== null) {
-    const th = analyzeText(title);
+    const th = analyzeText(title, held);
     for (let i = 0; i < th.length; i++) {
       const h = th[i];
       out.add(new Finding(h.code, h.severity, t("Título: ", "Title: ", "Título: ") + messageFor(h.code) + " — \"" + title.substring(h.start, h.end) + "\""))
@@ -578,7 +847,7 @@ export function analyze(): i32 {
       counts.set(h.code, counts.has(h.code) ? counts.get(h.code) + 1 : 1);
     }
   }
-  const hits = analyzeText(input.text);
+  const hits = analyzeText(input.text, held);
   for (let i = 0; i < hits.length; i++) {
     const h = hits[i];
     out.add(new Finding(h.code, h.severity, messageFor(h.code), h.start, h.end)).withSuggestion(suggestionFor(h.code, h.lang));

@@ -225,9 +225,10 @@ export function sentenceStartBefore(s: string, pos: i32, limit: i32): i32 {
 export const MASK: u16 = 0x2022;
 
 /**
- * A copy of `s` with letters and digits inside each [starts[i], ends[i]) replaced by •.
- * Separators (spaces, dots, dashes, @, parentheses) are kept, so the redacted text has
- * exactly the same length and every offset still lines up with the original.
+ * A copy of `s` with every code unit inside each [starts[i], ends[i]) replaced by •, except whitespace and
+ * ASCII punctuation (spaces, dots, dashes, @, parentheses), which are kept: letters of any script, digits and
+ * symbols all go, so an internationalised address leaves nothing readable. The redacted text has exactly
+ * the same length and every offset still lines up with the original.
  */
 export function maskSpans(s: string, starts: Array<i32>, ends: Array<i32>): string {
   const n = s.length;
@@ -237,7 +238,8 @@ export function maskSpans(s: string, starts: Array<i32>, ends: Array<i32>): stri
     const a = max(0, starts[k]);
     const b = min(n, ends[k]);
     for (let i = a; i < b; i++) {
-      if (isWordChar(<i32>buf[i])) buf[i] = MASK;
+      const c = <i32>buf[i];
+      if (!(isSpace(c) || (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126))) buf[i] = MASK;
     }
   }
   return String.UTF16.decode(buf.buffer);

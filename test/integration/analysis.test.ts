@@ -69,6 +69,11 @@ describe("the analysis pipeline in workerd", () => {
         verifiedCredential: { crm: "123456", uf: "SP" },
         name: "Dra. Helena Souza",
       },
+      dermatologist: {
+        roles: ["author"] as const,
+        verifiedCredential: { crm: "654321", uf: "RJ", rqe: ["12345"], specialty: "Dermatologia" },
+        name: "Dr. Paulo Lima",
+      },
     };
     for (const [name, options] of Object.entries(roster)) {
       const user = await createUser(admin, site, { ...options, roles: [...options.roles] });
@@ -242,6 +247,29 @@ describe("the analysis pipeline in workerd", () => {
     const metadata = run.stages.find((s) => s.stage === "lgpd-analyzer:title-excerpt")!;
     expect(metadata.blocking).toBe(true);
     expect(metadata.output.findings.map((f) => f.code)).toContain("pii.cpf");
+  });
+
+  it("warns when the text claims a specialty its author holds no RQE for (CFM 2.336/2023)", async () => {
+    const text = "Sou especialista em dermatologia. Também sou especialista em cirurgia plástica.";
+    const specialtyClaims = async (who: string) => {
+      const created = await send(who, "/api/posts", "POST", {
+        title: `Cuidados com a pele (${who})`,
+        locale: "pt-BR",
+        bodyMarkdown: text,
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const analysis = (await (await send(who, `/api/posts/${id}/analysis`, "POST")).json()) as Analysis;
+      const claims = analysis.stages.find((s) => s.stage === "medical-claims")!.output.findings;
+      return claims.filter((f) => f.code === "claim.specialty").map((f) => [text.slice(f.start, f.end), f.severity]);
+    };
+    // The dermatologist's verified credential lists an RQE for Dermatologia: only the other specialty is flagged.
+    expect(await specialtyClaims("dermatologist")).toEqual([["especialista em cirurgia plástica", "warning"]]);
+    // An author without a credential holds no RQE at all.
+    expect(await specialtyClaims("author")).toEqual([
+      ["especialista em dermatologia", "warning"],
+      ["especialista em cirurgia plástica", "warning"],
+    ]);
   });
 
   it("answers another tenant's item as not found", async () => {

@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReferenceApis, type ReferenceApis } from "../../local-cloud/index.js";
@@ -202,6 +203,33 @@ describe("references resolved against Crossref and NCBI (local stand-in)", () =>
         apis.setDown(false);
       }
     });
+
+    it("asks again once the breaker's minute is over: one failure reopens it, one answer closes it", async () => {
+      // The previous test left both breakers open with three failures remembered. The minute passes:
+      const redis = new Redis(own.env.redisUrl);
+      const host = new URL(apis.url).host;
+      const expire = () => redis.del(`vitalis:ref-breaker:crossref:${host}:open`);
+      try {
+        await expire();
+        apis.setDown(true);
+        const before = apis.requests.crossref;
+        expect(codes(await analyse(own, `doi:${generatedDoi()}`))).toEqual(["ref.unverified:warning"]);
+        expect(apis.requests.crossref).toBe(before + 1);
+        // That single failed trial reopened it: the next analysis does not ask.
+        expect(codes(await analyse(own, `doi:${generatedDoi()}`))).toEqual(["ref.unverified:warning"]);
+        expect(apis.requests.crossref).toBe(before + 1);
+
+        apis.setDown(false);
+        await expire();
+        const found = await analyse(own, `doi:${generatedDoi()}`);
+        expect(codes(found)).toEqual([]);
+        expect(refsOf(found).references![0]!.resolution).toMatchObject({ found: true });
+        expect(await redis.exists(`vitalis:ref-breaker:crossref:${host}:failures`)).toBe(0);
+      } finally {
+        apis.setDown(false);
+        redis.disconnect();
+      }
+    });
   });
 
   describe("the daily re-check of published items", () => {
@@ -238,8 +266,11 @@ describe("references resolved against Crossref and NCBI (local stand-in)", () =>
 
       // Nothing is retracted yet: the re-check finds nothing to report.
       const recheck = async () => (await own.mf.getWorker()).scheduled({ cron: "15 4 * * *" });
+      // (The reviewer has other mail by now: the item entering medical review, for one.)
+      const notices = async () =>
+        (await mailTo(reviewer.email)).filter((m) => m.subject.includes("Referência retratada"));
       await recheck();
-      expect(await mailTo(reviewer.email)).toEqual([]);
+      expect(await notices()).toEqual([]);
 
       apis.retract(doi);
       await recheck();
@@ -250,6 +281,7 @@ describe("references resolved against Crossref and NCBI (local stand-in)", () =>
       expect(mail.text).toContain(`https://${site.hostname}/admin/`);
 
       await recheck();
+      expect(await notices()).toHaveLength(1);
       const audit = await admin.query<{ details: { reference: string } }>(
         "select details from audit_events where tenant_id = $1 and action = 'content.reference_retracted'",
         [site.id],

@@ -37,6 +37,36 @@ const messages: MailMessage[] = [
       paperTitle: "RETRACTED: Ileal-lymphoid-nodular hyperplasia",
     },
   },
+  {
+    template: "workflow-notice",
+    data: {
+      tenantName: "Clínica Aurora",
+      origin,
+      kind: "sent_back",
+      contentType: "post",
+      contentId: "0b6f3c1e-3f5a-4c2b-9d7e-1a2b3c4d5e6f",
+      title: "Hipertensão <b>na gestação</b>",
+      reason: "Faltam referências",
+      findings: [],
+    },
+  },
+  {
+    template: "workflow-digest",
+    data: {
+      tenantName: "Clínica Aurora",
+      origin,
+      notices: [
+        {
+          kind: "override_published",
+          contentType: "page",
+          contentId: "0b6f3c1e-3f5a-4c2b-9d7e-1a2b3c4d5e6f",
+          title: null,
+          reason: null,
+          findings: ["pii.cpf"],
+        },
+      ],
+    },
+  },
 ];
 
 describe("mail templates", () => {
@@ -73,6 +103,20 @@ describe("mail templates", () => {
       const review = renderMail(messages[3]!, locale);
       expect(review.subject).not.toMatch(/CRM|rejeit|reject|rechaz|não|not|no /i);
       expect(review.text).toContain("CRM não encontrado no conselho");
+    }
+  });
+
+  it("name a workflow notice's item and reason in the body only, linking to its editor", () => {
+    const notice = messages[5]!;
+    expect(mailLink(notice)).toBe(`${origin}/admin/posts/0b6f3c1e-3f5a-4c2b-9d7e-1a2b3c4d5e6f`);
+    for (const locale of CONTENT_LOCALES) {
+      const mail = renderMail(notice, locale);
+      expect(mail.subject).not.toMatch(/Hipertensão|Faltam/);
+      expect(mail.text).toContain("“Hipertensão <b>na gestação</b>”");
+      expect(mail.html).toContain("&lt;b&gt;na gestação&lt;/b&gt;");
+      const digest = renderMail(messages[6]!, locale);
+      expect(digest.text).toContain(`${origin}/admin/pages/0b6f3c1e-3f5a-4c2b-9d7e-1a2b3c4d5e6f`);
+      expect(digest.text).toContain("pii.cpf");
     }
   });
 

@@ -1,8 +1,8 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { UFS } from "../../../functions/contract";
 import { me as meApi } from "../api";
 import { EnrolmentKey, RecoveryCodes } from "../mfa-ui";
-import { t } from "../i18n";
+import { LANGUAGES, t } from "../i18n";
 import type { Me } from "../types";
 import { ErrorNotice, Field, useAction, useLang } from "../ui";
 
@@ -186,6 +186,83 @@ function CredentialSection(props: { me: Me; onChanged: () => Promise<void> }) {
   );
 }
 
+/**
+ * How this member gets the editorial workflow's notices in this clinic: an e-mail each, or one daily digest, and
+ * in which language (a preference per membership, kept by the server: GET/PUT /api/me/notifications).
+ */
+function NotificationsSection() {
+  const [delivery, setDelivery] = useState<"immediate" | "digest" | null>(null);
+  const [locale, setLocale] = useState<"pt-BR" | "en" | "es">("pt-BR");
+  const [saved, setSaved] = useState(false);
+  const { busy, error, run } = useAction();
+  useEffect(() => {
+    void run(async () => {
+      const current = await meApi.notifications();
+      setDelivery(current.delivery);
+      setLocale(current.locale);
+    });
+  }, []);
+  return (
+    <form
+      class="card"
+      aria-labelledby="notices-title"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!delivery) return;
+        setSaved(false);
+        void run(async () => {
+          await meApi.setNotifications({ delivery, locale });
+          setSaved(true);
+        });
+      }}
+    >
+      <h2 id="notices-title">{t("notifications")}</h2>
+      <p class="muted">{t("notificationsIntro")}</p>
+      <ErrorNotice error={error} />
+      <fieldset>
+        <legend class="visually-hidden">{t("notifications")}</legend>
+        {(["immediate", "digest"] as const).map((choice) => (
+          <label key={choice}>
+            <input
+              type="radio"
+              name="notice-delivery"
+              value={choice}
+              checked={delivery === choice}
+              onChange={() => {
+                setDelivery(choice);
+                setSaved(false);
+              }}
+            />{" "}
+            {t(choice === "immediate" ? "deliveryImmediate" : "deliveryDigest")}
+          </label>
+        ))}
+      </fieldset>
+      <Field id="notice-locale" label={t("noticesLanguage")}>
+        <select
+          id="notice-locale"
+          value={locale}
+          onChange={(e) => {
+            setLocale(e.currentTarget.value as typeof locale);
+            setSaved(false);
+          }}
+        >
+          {LANGUAGES.map((entry) => (
+            <option key={entry.lang} value={entry.lang}>
+              {entry.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <div class="actions">
+        <button type="submit" disabled={busy || !delivery}>
+          {t("save")}
+        </button>
+        {saved && <span role="status">{t("notificationsSaved")}</span>}
+      </div>
+    </form>
+  );
+}
+
 export function AccountScreen(props: { me: Me; onChanged: () => Promise<void> }) {
   useLang();
   return (
@@ -202,6 +279,7 @@ export function AccountScreen(props: { me: Me; onChanged: () => Promise<void> })
         <dd>{props.me.roles.join(", ")}</dd>
       </dl>
       <MfaSection me={props.me} onChanged={props.onChanged} />
+      <NotificationsSection />
       {(props.me.roles.includes("medical_reviewer") || props.me.credential) && (
         <CredentialSection me={props.me} onChanged={props.onChanged} />
       )}

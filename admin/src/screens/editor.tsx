@@ -338,7 +338,7 @@ function WorkflowPanel(props: {
             aria-pressed={chosen?.to === action.to}
             onClick={() => setChosen(chosen?.to === action.to ? null : action)}
           >
-            {action.asOverride ? actionName("override") : actionName(action.to)}
+            {actionName(overrideName(action))}
           </button>
         ))}
       </div>
@@ -381,7 +381,7 @@ function WorkflowPanel(props: {
           )}
           <div class="actions">
             <button type="submit" disabled={busy} data-testid="confirm-transition">
-              {actionName(chosen.asOverride ? "override" : chosen.to)}
+              {actionName(overrideName(chosen))}
             </button>
             <button type="button" class="secondary" onClick={() => setChosen(null)}>
               {t("cancel")}
@@ -391,6 +391,12 @@ function WorkflowPanel(props: {
       )}
     </section>
   );
+}
+
+/** An action's name: an override says what it does (schedule or publish), so the two never read the same. */
+function overrideName(action: AvailableAction): string {
+  if (!action.asOverride) return action.to;
+  return action.to === "scheduled" ? "overrideSchedule" : "override";
 }
 
 // ---- Revisions ----

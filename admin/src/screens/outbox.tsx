@@ -16,6 +16,8 @@ const TEMPLATE_KEYS: Record<string, MessageKey> = {
   "password-reset": "mailPasswordReset",
   "password-changed": "mailPasswordChanged",
   "credential-reviewed": "mailCredentialReviewed",
+  "workflow-notice": "mailWorkflowNotice",
+  "workflow-digest": "mailWorkflowDigest",
 };
 
 const templateName = (template: string) => (TEMPLATE_KEYS[template] ? t(TEMPLATE_KEYS[template]) : template);

@@ -9,6 +9,7 @@ import { transitionContent } from "../../services/workflow";
 import { etag, idempotentPost, parseIfMatch } from "./context";
 import { contentRoutes } from "./content.routes";
 import { mayReadPhi, requirePhiTrustFor } from "../shared/phi";
+import { mailContextOf } from "../shared/mail";
 
 function itemResponse(view: ContentView, status: 200 | 201) {
   return { status, body: view, headers: { ETag: etag(view.version) } };
@@ -85,7 +86,9 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
     const id = c.req.valid("param").id;
     const body = c.req.valid("json");
     return idempotentPost(c, { id, expected, body }, async () => {
-      const view = await transitionContent(c.var.scope, type, id, body, expected);
+      const view = await transitionContent(c.var.scope, type, id, body, expected, {
+        origin: mailContextOf(c).origin,
+      });
       return itemResponse(view, 200);
     });
   });

@@ -11,6 +11,7 @@ import {
   startMfaEnrolment,
   submitCredential,
 } from "../../services/identity/accounts";
+import { getNotificationPreference, setNotificationPreference } from "../../services/workflow-notices";
 import {
   credentialInputSchema,
   credentialViewSchema,
@@ -18,6 +19,7 @@ import {
   mfaConfirmationSchema,
   mfaEnrolInputSchema,
   mfaEnrolmentSchema,
+  notificationPreferenceSchema,
 } from "../../shapes/account";
 import { mailContextOf } from "../shared/mail";
 import { answerWithSession, tokenResponse } from "../shared/session";
@@ -99,6 +101,25 @@ const credentialRoute = protectedRoute({
   },
 });
 
+const notificationsRoute = protectedRoute({
+  method: "get",
+  path: "/me/notifications",
+  tags: ["Account"],
+  summary: "How you get the editorial workflow's notices here: each by e-mail at once, or a daily digest.",
+  protect: self,
+  responses: { 200: jsonResponse(notificationPreferenceSchema, "Your choice."), ...problemResponses(401, 403) },
+});
+
+const setNotificationsRoute = protectedRoute({
+  method: "put",
+  path: "/me/notifications",
+  tags: ["Account"],
+  summary: "Choose immediate e-mail or a daily digest for the editorial workflow's notices, and their language.",
+  protect: selfWrite,
+  request: { body: jsonBody(notificationPreferenceSchema) },
+  responses: { 200: jsonResponse(notificationPreferenceSchema, "Saved."), ...problemResponses(401, 403, 422) },
+});
+
 const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) => c.json(await getMe(c.var.scope), 200);
 
 const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (c) => {
@@ -130,4 +151,8 @@ export const meRouter = createRouter()
   .openapi(passwordRoute, passwordHandler)
   .openapi(enrolRoute, enrolHandler)
   .openapi(confirmRoute, confirmHandler)
-  .openapi(credentialRoute, credentialHandler);
+  .openapi(credentialRoute, credentialHandler)
+  .openapi(notificationsRoute, async (c) => c.json(await getNotificationPreference(c.var.scope), 200))
+  .openapi(setNotificationsRoute, async (c) =>
+    c.json(await setNotificationPreference(c.var.scope, c.req.valid("json")), 200),
+  );

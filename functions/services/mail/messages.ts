@@ -1,4 +1,18 @@
-import type { ContentLocale, Role } from "../../contract";
+import type { ContentLocale, ContentType, Role } from "../../contract";
+
+/**
+ * One editorial-workflow notice (services/workflow-notices.ts): what happened to which item. The title is not
+ * PHI by itself, but a `phi` item's title and reason are left out (null); findings are codes, never quoted text.
+ */
+// A type, not an interface: it is stored as a row's JSON parameters, which must have an index signature.
+export type WorkflowNotice = {
+  kind: "medical_review" | "sent_back" | "published" | "override_published";
+  contentType: ContentType;
+  contentId: string;
+  title: string | null;
+  reason: string | null;
+  findings: string[];
+};
 
 /**
  * Every e-mail the system sends, by template: what the template needs to render it. A new e-mail is one
@@ -19,6 +33,8 @@ export type MailMessage =
       template: "credential-reviewed";
       data: { tenantName: string; origin: string; status: "verified" | "rejected"; note: string };
     }
+  | { template: "workflow-notice"; data: WorkflowNotice & { tenantName: string; origin: string } }
+  | { template: "workflow-digest"; data: { tenantName: string; origin: string; notices: WorkflowNotice[] } }
   | {
       /** A paper a published article cites was retracted after publication (the daily re-check, jobs/). */
       template: "reference-retracted";
@@ -56,6 +72,9 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   "password-reset": "/admin/reset-password",
   "password-changed": "/admin/login",
   "credential-reviewed": "/admin/account",
+  // A notice opens its item's editor below this path (`templates.ts`, `mailLink`); a digest opens the admin.
+  "workflow-notice": "/admin/",
+  "workflow-digest": "/admin/",
   "reference-retracted": "/admin/",
   "break-glass-opened": "/admin/compliance",
   "incident-deadline": "/admin/compliance",

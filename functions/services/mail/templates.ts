@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { ROLES, type Role } from "../../contract";
+import { contentTypes } from "../../content-types";
+import { CONTENT_TYPES, ROLES, type Role } from "../../contract";
 import type { OutgoingMail } from "../../lib/mailer";
-import { MAIL_LINK_PATHS, type MailLocale, type MailMessage, type MailTemplate } from "./messages";
+import { MAIL_LINK_PATHS, type MailLocale, type MailMessage, type MailTemplate, type WorkflowNotice } from "./messages";
 
 /** What a template says, before it is laid out as plain text and HTML (each value escaped once, in `layout`). */
 interface MailContent {
@@ -182,6 +183,164 @@ const credentialReviewed: Texts<"credential-reviewed"> = {
   }),
 };
 
+// Workflow notices: the subject names the clinic and the kind of event; the item's title, the reason it was sent
+// back and the finding codes are in the body only (none of them for a `phi` item: services/workflow-notices.ts).
+type NoticeKind = WorkflowNotice["kind"];
+interface NoticeWords {
+  subject: Record<NoticeKind, (tenant: string) => string>;
+  line: Record<NoticeKind, (item: string) => string>;
+  /** How an item without a title in the message (a `phi` item) is named. */
+  unnamed: string;
+  reason: (text: string) => string;
+  findings: (codes: string) => string;
+  open: string;
+  digestSubject: (tenant: string) => string;
+  digestIntro: (count: number) => string;
+  openAdmin: string;
+  footnote: (tenant: string) => string;
+}
+
+const NOTICE_WORDS: Record<MailLocale, NoticeWords> = {
+  "pt-BR": {
+    subject: {
+      medical_review: (tenant) => `Conteúdo aguardando revisão médica em ${tenant}`,
+      sent_back: (tenant) => `Conteúdo devolvido para rascunho em ${tenant}`,
+      published: (tenant) => `Conteúdo publicado em ${tenant}`,
+      override_published: (tenant) => `Publicação apesar de achados bloqueantes em ${tenant}`,
+    },
+    line: {
+      medical_review: (item) => `${item} aguarda revisão médica.`,
+      sent_back: (item) => `${item} foi devolvido para rascunho.`,
+      published: (item) => `${item} foi publicado.`,
+      override_published: (item) =>
+        `${item} foi liberado para publicação por um revisor médico, com justificativa, apesar de achados bloqueantes da análise.`,
+    },
+    unnamed: "Um conteúdo restrito",
+    reason: (text) => `Motivo: ${text}`,
+    findings: (codes) => `Achados: ${codes}. A justificativa está no registro de auditoria.`,
+    open: "Abrir o conteúdo",
+    digestSubject: (tenant) => `Resumo diário do fluxo editorial em ${tenant}`,
+    digestIntro: (count) => (count === 1 ? "1 aviso desde o último resumo:" : `${count} avisos desde o último resumo:`),
+    openAdmin: "Abrir o painel",
+    footnote: (tenant) =>
+      `Você recebe esta mensagem pela sua função em ${tenant}. Escolha entre e-mail imediato e resumo diário na sua conta.`,
+  },
+  en: {
+    subject: {
+      medical_review: (tenant) => `Content awaiting medical review at ${tenant}`,
+      sent_back: (tenant) => `Content sent back to draft at ${tenant}`,
+      published: (tenant) => `Content published at ${tenant}`,
+      override_published: (tenant) => `Publication past blocking findings at ${tenant}`,
+    },
+    line: {
+      medical_review: (item) => `${item} is awaiting medical review.`,
+      sent_back: (item) => `${item} was sent back to draft.`,
+      published: (item) => `${item} was published.`,
+      override_published: (item) =>
+        `${item} was cleared for publication by a medical reviewer, with a justification, past blocking findings of its analysis.`,
+    },
+    unnamed: "A restricted item",
+    reason: (text) => `Reason: ${text}`,
+    findings: (codes) => `Findings: ${codes}. The justification is in the audit log.`,
+    open: "Open the item",
+    digestSubject: (tenant) => `Daily editorial workflow digest at ${tenant}`,
+    digestIntro: (count) =>
+      count === 1 ? "1 notice since the last digest:" : `${count} notices since the last digest:`,
+    openAdmin: "Open the admin",
+    footnote: (tenant) =>
+      `You get this message because of your role at ${tenant}. Choose immediate e-mail or a daily digest in your account.`,
+  },
+  es: {
+    subject: {
+      medical_review: (tenant) => `Contenido pendiente de revisión médica en ${tenant}`,
+      sent_back: (tenant) => `Contenido devuelto a borrador en ${tenant}`,
+      published: (tenant) => `Contenido publicado en ${tenant}`,
+      override_published: (tenant) => `Publicación pese a hallazgos bloqueantes en ${tenant}`,
+    },
+    line: {
+      medical_review: (item) => `${item} está pendiente de revisión médica.`,
+      sent_back: (item) => `${item} fue devuelto a borrador.`,
+      published: (item) => `${item} fue publicado.`,
+      override_published: (item) =>
+        `${item} fue liberado para publicación por un revisor médico, con una justificación, pese a hallazgos bloqueantes del análisis.`,
+    },
+    unnamed: "Un contenido restringido",
+    reason: (text) => `Motivo: ${text}`,
+    findings: (codes) => `Hallazgos: ${codes}. La justificación está en el registro de auditoría.`,
+    open: "Abrir el contenido",
+    digestSubject: (tenant) => `Resumen diario del flujo editorial en ${tenant}`,
+    digestIntro: (count) =>
+      count === 1 ? "1 aviso desde el último resumen:" : `${count} avisos desde el último resumen:`,
+    openAdmin: "Abrir el panel",
+    footnote: (tenant) =>
+      `Recibe este mensaje por su función en ${tenant}. Elija entre correo inmediato y resumen diario en su cuenta.`,
+  },
+};
+
+/** The admin editor of a notice's item, on the message's origin: `/admin/posts/<id>`. */
+function noticeLink(origin: string, notice: WorkflowNotice): string {
+  return new URL(
+    `${MAIL_LINK_PATHS["workflow-notice"]}${contentTypes[notice.contentType].apiPath.slice("/api/".length)}/${notice.contentId}`,
+    origin,
+  ).toString();
+}
+
+/** A notice's sentences: what happened to which item, then the reason or the finding codes when there are any. */
+function noticeSentences(words: NoticeWords, notice: WorkflowNotice): string[] {
+  const item = notice.title === null ? words.unnamed : `“${notice.title}”`;
+  return [
+    words.line[notice.kind](item),
+    ...(notice.reason ? [words.reason(notice.reason)] : []),
+    ...(notice.findings.length > 0 ? [words.findings(notice.findings.join(", "))] : []),
+  ];
+}
+
+const GREETINGS: Record<MailLocale, string> = { "pt-BR": "Olá,", en: "Hello,", es: "Hola:" };
+
+function noticeText(locale: MailLocale): Texts<"workflow-notice">[MailLocale] {
+  const words = NOTICE_WORDS[locale];
+  return (d, link) => ({
+    subject: words.subject[d.kind](d.tenantName),
+    greeting: GREETINGS[locale],
+    paragraphs: noticeSentences(words, d),
+    action: { label: words.open, url: link },
+    footnote: words.footnote(d.tenantName),
+  });
+}
+
+function digestText(locale: MailLocale): Texts<"workflow-digest">[MailLocale] {
+  const words = NOTICE_WORDS[locale];
+  return (d, link) => ({
+    subject: words.digestSubject(d.tenantName),
+    greeting: GREETINGS[locale],
+    paragraphs: [
+      words.digestIntro(d.notices.length),
+      ...d.notices.map((notice) => `• ${noticeSentences(words, notice).join(" ")} ${noticeLink(d.origin, notice)}`),
+    ],
+    action: { label: words.openAdmin, url: link },
+    footnote: words.footnote(d.tenantName),
+  });
+}
+
+const workflowNotice: Texts<"workflow-notice"> = {
+  "pt-BR": noticeText("pt-BR"),
+  en: noticeText("en"),
+  es: noticeText("es"),
+};
+const workflowDigest: Texts<"workflow-digest"> = {
+  "pt-BR": digestText("pt-BR"),
+  en: digestText("en"),
+  es: digestText("es"),
+};
+
+const workflowNoticeSchema = z.object({
+  kind: z.enum(["medical_review", "sent_back", "published", "override_published"]),
+  contentType: z.enum(CONTENT_TYPES),
+  contentId: z.uuid(),
+  title: z.string().min(1).max(500).nullable(),
+  reason: z.string().min(1).max(2000).nullable(),
+  findings: z.array(z.string().regex(/^[A-Za-z0-9_.:/-]{1,80}$/)).max(50),
+});
 // Names the article (already public) and the paper (public registry data); never a patient, never the text.
 const referenceRetracted: Texts<"reference-retracted"> = {
   "pt-BR": (d, link) => ({
@@ -338,6 +497,8 @@ const mailDataSchemas: Record<MailTemplate, z.ZodType> = {
     status: z.enum(["verified", "rejected"]),
     note: z.string().max(1000),
   }),
+  "workflow-notice": workflowNoticeSchema.extend({ tenantName, origin }),
+  "workflow-digest": z.object({ tenantName, origin, notices: z.array(workflowNoticeSchema).min(1).max(200) }),
   "reference-retracted": z.object({
     tenantName,
     origin,
@@ -393,6 +554,7 @@ export function messageFromRow(row: { template: string; data: unknown; secret: s
  * Referer headers (RFC 3986 §3.5).
  */
 export function mailLink(message: MailMessage): string {
+  if (message.template === "workflow-notice") return noticeLink(message.data.origin, message.data);
   const url = new URL(MAIL_LINK_PATHS[message.template], message.data.origin);
   if ("secret" in message) url.hash = `token=${encodeURIComponent(message.secret)}`;
   return url.toString();
@@ -451,6 +613,10 @@ export function renderMail(message: MailMessage, locale: MailLocale): Omit<Outgo
       return layout(passwordChanged[locale](message.data, link, when), locale);
     case "credential-reviewed":
       return layout(credentialReviewed[locale](message.data, link, when), locale);
+    case "workflow-notice":
+      return layout(workflowNotice[locale](message.data, link, when), locale);
+    case "workflow-digest":
+      return layout(workflowDigest[locale](message.data, link, when), locale);
     case "reference-retracted":
       return layout(referenceRetracted[locale](message.data, link, when), locale);
     case "break-glass-opened":
