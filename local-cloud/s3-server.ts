@@ -1,9 +1,12 @@
 /**
  * S3-compatible server for dev and tests: `@20minutes/s3rver` 4.0.4, which (unlike s3rver 3.x) verifies SigV4
- * signatures and presigned-URL expiry, so the Worker's presigning is exercised for real.
+ * signatures and presigned-URL expiry, so the Worker's presigning is exercised for real, with Object Lock and a
+ * lifecycle expiry sweep added in front of it (s3-object-lock.ts).
  */
 import { mkdir } from "node:fs/promises";
 import S3rver from "@20minutes/s3rver";
+import { lifecycleRulesFromPolicies } from "../schema/retention-policies.js";
+import { type ExpirySweep, type LifecycleRule, ObjectLockLayer, type ObjectLockFacts } from "./s3-object-lock.js";
 
 export interface S3ServerOptions {
   /** Interface to listen on; loopback by default. */
@@ -16,6 +19,10 @@ export interface S3ServerOptions {
   buckets: string[];
   /** Browser origins allowed to PUT and GET with presigned URLs (CORS), e.g. the admin SPA's; ETag exposed for multipart. */
   corsOrigins?: string[];
+  /** Buckets created with Object Lock enabled (as Terraform's `object_lock_enabled = true`). */
+  objectLockBuckets?: string[];
+  /** Lifecycle expiration rules per bucket, applied by `sweepExpired` (e.g. from the retention table). */
+  lifecycle?: Record<string, LifecycleRule[]>;
 }
 
 export interface S3Server {
@@ -25,6 +32,10 @@ export interface S3Server {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
+  /** An object's Object Lock state as this server keeps it (tests read it without signing a request). */
+  objectLock(bucket: string, key: string): ObjectLockFacts;
+  /** Runs the lifecycle expiration as of `now`: expired objects go unless a legal hold or retention keeps them. */
+  sweepExpired(now?: Date): Promise<ExpirySweep>;
   close(): Promise<void>;
 }
 
@@ -44,6 +55,13 @@ function corsXml(origins: string[]): string {
   const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const allowed = origins.map((origin) => `<AllowedOrigin>${escape(origin)}</AllowedOrigin>`).join("");
   return `<CORSConfiguration><CORSRule>${allowed}<AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+}
+
+/** The bucket's expiration rules as Terraform generates them from the retention table (lifecycle.auto.tf.json). */
+export function localLifecycleRules(): LifecycleRule[] {
+  return lifecycleRulesFromPolicies().flatMap((rule) =>
+    rule.expirationDays === null ? [] : [{ prefix: rule.prefix, expirationDays: rule.expirationDays }],
+  );
 }
 
 export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
@@ -66,6 +84,16 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
       configs: opts.corsOrigins?.length ? [corsXml(opts.corsOrigins)] : [],
     })),
   });
+  const lock = new ObjectLockLayer(opts.directory, opts.objectLockBuckets ?? [], opts.lifecycle ?? {});
+  for (const bucket of opts.objectLockBuckets ?? []) {
+    if (!opts.buckets.includes(bucket)) throw new Error(`s3-server: Object Lock bucket "${bucket}" is not configured`);
+  }
+  // In front of s3rver's router (the last middleware), behind its logging, XML rendering and error handling.
+  server.middleware.splice(
+    server.middleware.length - 1,
+    0,
+    lock.middleware((now) => lock.sweepExpired(server, now)),
+  );
   const address = await server.run();
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let closing: Promise<void> | null = null;
@@ -75,6 +103,8 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
     accessKeyId: ACCESS_KEY_ID,
     secretAccessKey: SECRET_ACCESS_KEY,
     region: REGION,
+    objectLock: (bucket, key) => lock.facts(bucket, key),
+    sweepExpired: (now) => lock.sweepExpired(server, now),
     close(): Promise<void> {
       closing ??= stop(server);
       return closing;

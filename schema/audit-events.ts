@@ -31,6 +31,10 @@ export const auditEvents = pgTable(
   (table) => [
     unique("audit_events_tenant_seq").on(table.tenantId, table.seq),
     index("audit_events_tenant_time_idx").on(table.tenantId, table.occurredAt),
+    // The audit API's filters, newest first (`seq` descending is a backward scan of each).
+    index("audit_events_tenant_action_idx").on(table.tenantId, table.action, table.seq),
+    index("audit_events_tenant_actor_idx").on(table.tenantId, table.actorId, table.seq),
+    index("audit_events_tenant_target_idx").on(table.tenantId, table.targetType, table.targetId, table.seq),
     pgPolicy("audit_events_read", { for: "select", to: appRole, using: sql.raw(`tenant_id = ${currentTenantSql}`) }),
     pgPolicy("audit_events_append", {
       for: "insert",

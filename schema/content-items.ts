@@ -90,6 +90,14 @@ export const contentItems = pgTable(
     index("content_items_tenant_published_idx").on(table.tenantId, table.type, table.state, table.publishedAt.desc()),
     index("content_items_scheduled_idx").on(table.state, table.scheduledAt),
     index("content_items_translation_idx").on(table.tenantId, table.translationGroupId),
+    // What the public reads page through, newest first: WordPress collections (by type) and the site's lists
+    // (by locale). Only published, untrashed rows: the public view never reads the others.
+    index("content_items_public_type_idx")
+      .on(table.tenantId, table.type, table.publishedAt.desc(), table.wpId.desc())
+      .where(sql`state = 'published' and trashed_at is null`),
+    index("content_items_public_locale_idx")
+      .on(table.tenantId, table.locale, table.publishedAt.desc(), table.id.desc())
+      .where(sql`state = 'published' and trashed_at is null`),
     pgPolicy("content_items_tenant_isolation", {
       for: "all",
       to: appRole,

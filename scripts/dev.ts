@@ -15,6 +15,7 @@ import { join } from "node:path";
 import pg from "pg";
 import {
   isReachable,
+  localLifecycleRules,
   startEmbeddedPostgres,
   startMailCatcher,
   startNeonHttp,
@@ -220,6 +221,9 @@ async function main(): Promise<void> {
     port: PORTS.s3,
     directory: join(STATE, "s3"),
     buckets: [BUCKET],
+    // As in production: Object Lock on the bucket, the lifecycle from the retention table.
+    objectLockBuckets: [BUCKET],
+    lifecycle: { [BUCKET]: localLifecycleRules() },
     // The admin SPA uploads straight to presigned URLs from the browser (package.json's dev script builds it
     // with this S3 origin in its CSP connect-src).
     corsOrigins: [`http://localhost:${PORTS.worker}`, `http://127.0.0.1:${PORTS.worker}`],

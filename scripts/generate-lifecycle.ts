@@ -53,6 +53,8 @@ export function renderLifecycleTerraform(
     locals: {
       retention_object_prefixes: rules.map((rule) => rule.prefix),
       access_log_expiration_days: accessLogPolicy.maxAgeDays,
+      // Anchored audit checkpoints (functions/services/audit-anchors.ts): the only prefix the Worker may lock.
+      audit_object_prefix: retentionPolicies.audit_security.s3Prefix,
     },
     resource: {
       aws_s3_bucket_lifecycle_configuration: {

@@ -153,7 +153,7 @@ async function insertContent(admin: pg.Client, tenantId: string, authorIds: stri
     [tenantId, tagCount],
   );
   // Locales: half pt-BR, a quarter each en and es; items 4k+1..4k+3 are translations of one another.
-  // States: 90 % published; compliance: 85 % public, 10 % professional, 5 % restricted.
+  // States: 90 % published; compliance: 85 % public, 10 % professional, 5 % restricted. Translations share a topic.
   await admin.query(
     `insert into content_items (tenant_id, type, title, slug, body_markdown, body_html, excerpt, locale,
        translation_group_id, author_id, state, compliance_level, published_at, created_at, updated_at)
@@ -173,7 +173,7 @@ async function insertContent(admin: pg.Client, tenantId: string, authorIds: stri
        case when g % 20 in (7, 13) then null else now() - make_interval(mins => g) end,
        now() - make_interval(mins => g + 60),
        now() - make_interval(mins => g)
-     from generate_series(1, $2) g, lateral (select ($4::text[])[1 + g % array_length($4::text[], 1)] as topic) t`,
+     from generate_series(1, $2) g, lateral (select ($4::text[])[1 + (g / 4) % array_length($4::text[], 1)] as topic) t`,
     [tenantId, posts, authorIds, TOPICS],
   );
   await admin.query(

@@ -1,9 +1,10 @@
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import { type AuditCheckpoint, auditCheckpoints, auditEvents, auditVerifications, tenants } from "../../schema";
 import { requireSection } from "../env";
 import type { Transaction } from "../lib/db";
 import type { PlatformScope, Scope } from "../scope";
 import { CHAIN_START, type ChainPosition, type ChainVerification, walkAuditChain } from "./audit";
+import { type AnchorComparison, compareAnchoredCheckpoints } from "./audit-anchors";
 import { pinnedKeyFingerprints } from "./audit-checkpoints";
 import { type CheckpointCheck, type CheckpointFailure, checkpointSignatureFailure } from "./audit-query";
 import { openAutomaticIncident } from "./incidents";
@@ -21,7 +22,8 @@ import { openAutomaticIncident } from "./incidents";
  *      genesis once it reaches the verified head: every event is recomputed again within chain/`maxEvents` runs;
  *   3. verifies the signatures of only the checkpoints it has not verified before: the ones it verified are
  *      recognised by a digest over their ids and signatures computed in PostgreSQL, so one removed or slipped in
- *      among them makes it verify them all again;
+ *      among them makes it verify them all again; compares those with their anchored copies in the bucket
+ *      (services/audit-anchors.ts), and again the ones last found missing or different;
  *   4. stores the verdict, the position and when it was computed (`audit_verifications`); `GET /api/audit/verify`
  *      answers that. A break is stored, not passed over: the position stays at the last intact event, so every
  *      later run finds the break again until someone looks.
@@ -48,6 +50,8 @@ export interface StoredVerification {
   ok: boolean;
   chain: ChainVerification;
   checkpoints: CheckpointCheck;
+  /** The checkpoints compared with their anchored copies in the bucket (services/audit-anchors.ts). */
+  anchors: AnchorComparison;
   run: VerificationRun;
 }
 
@@ -169,12 +173,14 @@ export async function verifyAuditIncrementally(
     const failures = [signatureFailure, headMismatch].filter((failure) => failure !== null);
     const failure = failures.sort((a, b) => a.seq - b.seq)[0] ?? null;
     const checkpoints: CheckpointCheck = { checked: checkpointRows, ok: failure === null, failure };
+    const anchors = await anchorsToRecheck(tx, scope, state, unverified, skip);
 
     // 4. The verdict and the new position.
     const result: StoredVerification = {
-      ok: chain.ok && checkpoints.ok,
+      ok: chain.ok && checkpoints.ok && anchors.ok,
       chain,
       checkpoints,
+      anchors,
       run: {
         eventsChecked: walk.checked,
         eventsRechecked: recheck?.checked ?? 0,
@@ -219,6 +225,39 @@ export async function verifyAuditIncrementally(
     }
     return result;
   });
+}
+
+/**
+ * Step 3's anchored copies: the checkpoints this run verifies (all of them when the verified ones changed), and
+ * those the last run found missing or different (an anchor written since, or still wrong), each read from the
+ * bucket; anchors are listed from the first of them, so a copy whose row was deleted shows as `unrecorded`.
+ */
+async function anchorsToRecheck(
+  tx: Transaction,
+  scope: Scope,
+  state: { result: Record<string, unknown> } | undefined,
+  unverified: readonly AuditCheckpoint[],
+  skip: number,
+): Promise<AnchorComparison> {
+  const tenantId = scope.tenant.id;
+  const previous = (state?.result as Partial<StoredVerification> | undefined)?.anchors;
+  const again = skip > 0 ? [...(previous?.missing ?? []), ...(previous?.differs ?? [])] : [];
+  const againRows = again.length
+    ? await tx
+        .select()
+        .from(auditCheckpoints)
+        .where(and(eq(auditCheckpoints.tenantId, tenantId), inArray(auditCheckpoints.seq, again)))
+    : [];
+  const bySeq = new Map([...unverified, ...againRows].map((row) => [row.seq, row]));
+  const compare = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  if (skip > 0 && compare.length === 0) return { checked: 0, ok: true, missing: [], differs: [], unrecorded: [] };
+  const first = compare[0];
+  return compareAnchoredCheckpoints(
+    scope.storage,
+    tenantId,
+    compare,
+    skip > 0 && first ? { afterSeq: first.seq - 1 } : {},
+  );
 }
 
 /** The job's run: every active tenant, each in its own scope. */

@@ -6,9 +6,11 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
+  PutObjectLegalHoldCommand,
   PutObjectTaggingCommand,
   type S3Client,
   S3ServiceException,
@@ -227,6 +229,86 @@ export async function tagRetentionClass(storage: Storage, key: string, retention
       Bucket: storage.bucket,
       Key: key,
       Tagging: { TagSet: [{ Key: "retention-class", Value: retentionClass }] },
+    }),
+  );
+}
+
+/** S3's answer to a write the bucket's Object Lock refuses (a locked version, or a legal hold). */
+export function isAccessDenied(error: unknown): boolean {
+  return (
+    error instanceof S3ServiceException && (error.name === "AccessDenied" || error.$metadata.httpStatusCode === 403)
+  );
+}
+
+/**
+ * Writes a small object under S3 Object Lock in compliance mode: until `retainUntil` nobody, the account's root
+ * included, can overwrite or delete this version, nor shorten the date. S3 accepts lock parameters only with a
+ * body checksum (Content-MD5 or an `x-amz-checksum-*` header with `x-amz-sdk-checksum-algorithm`); SHA-256 is
+ * computed here, since WebCrypto (Workers and Node alike) has no MD5.
+ */
+export async function putLockedObject(
+  storage: Storage,
+  key: string,
+  body: string,
+  options: { contentType: string; retainUntil: Date },
+): Promise<void> {
+  const bytes = new TextEncoder().encode(body);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  await storage.s3.send(
+    new PutObjectCommand({
+      Bucket: storage.bucket,
+      Key: key,
+      Body: bytes,
+      ContentType: options.contentType,
+      ChecksumAlgorithm: "SHA256",
+      ChecksumSHA256: btoa(String.fromCharCode(...digest)),
+      ObjectLockMode: "COMPLIANCE",
+      ObjectLockRetainUntilDate: options.retainUntil,
+    }),
+  );
+}
+
+/** A small object's text, or null when there is no such key. */
+export async function readObjectText(storage: Storage, key: string): Promise<string | null> {
+  try {
+    const response = await storage.s3.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
+    return response.Body ? await response.Body.transformToString() : "";
+  } catch (error) {
+    if (isMissingObject(error)) return null;
+    throw error;
+  }
+}
+
+/** Every key under `prefix` after `startAfter` (S3 lists keys in UTF-8 binary order), page by page. */
+export async function listKeys(storage: Storage, prefix: string, startAfter?: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await storage.s3.send(
+      new ListObjectsV2Command({
+        Bucket: storage.bucket,
+        Prefix: prefix,
+        ...(startAfter && !token ? { StartAfter: startAfter } : {}),
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/**
+ * Sets or clears an object's S3 legal hold. While it is ON neither a lifecycle rule nor anyone's DELETE removes
+ * the object (version), whatever its retention; it needs a bucket created with Object Lock.
+ */
+export async function setObjectLegalHold(storage: Storage, key: string, on: boolean): Promise<void> {
+  await storage.s3.send(
+    new PutObjectLegalHoldCommand({
+      Bucket: storage.bucket,
+      Key: key,
+      LegalHold: { Status: on ? "ON" : "OFF" },
+      ChecksumAlgorithm: "SHA256",
     }),
   );
 }

@@ -16,6 +16,7 @@ import type { Scope } from "../scope";
 import { type Database, withTenant } from "../lib/db";
 import type { HttpDatabase, ReadQuery } from "../lib/db-http";
 import { ANONYMOUS_VIEWER, publicVisibility, readViewer, type Viewer } from "./content/access";
+import { cappedCount, countCap } from "./content/paging";
 import { searchMatchSql, searchRankSql } from "./content/search";
 import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
 
@@ -326,26 +327,31 @@ function filterSql(filter: ListFilter): SQL[] {
   ];
 }
 
-/** One page of a list, with the list's size in the same statement (`count(*) over ()`). */
-function listedPageQuery(
-  db: HttpDatabase,
-  viewer: Viewer,
-  { locale, filter, limit, offset }: { locale: ContentLocale; filter: ListFilter; limit: number; offset: number },
-) {
+interface ListPage {
+  locale: ContentLocale;
+  filter: ListFilter;
+  limit: number;
+  offset: number;
+}
+
+function listedWhere(viewer: Viewer, { locale, filter }: Pick<ListPage, "locale" | "filter">): SQL | undefined {
+  return and(
+    inArray(contentItems.type, [...listedContentTypes]),
+    eq(contentItems.locale, locale),
+    publicVisibility(viewer),
+    ...filterSql(filter),
+  );
+}
+
+/** One page of a list, newest first, in the order of the index `content_items_public_locale_idx`. */
+function listedPageQuery(db: HttpDatabase, viewer: Viewer, page: ListPage) {
   return db
-    .select({ ...summaryColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .select(summaryColumns)
     .from(contentItems)
-    .where(
-      and(
-        inArray(contentItems.type, [...listedContentTypes]),
-        eq(contentItems.locale, locale),
-        publicVisibility(viewer),
-        ...filterSql(filter),
-      ),
-    )
-    .orderBy(desc(contentItems.publishedAt), desc(contentItems.id))
-    .limit(limit)
-    .offset(offset);
+    .where(listedWhere(viewer, page))
+    .orderBy(sql`${contentItems.publishedAt} desc nulls last`, sql`${contentItems.id} desc nulls last`)
+    .limit(page.limit)
+    .offset(page.offset);
 }
 
 type CountedRow = Parameters<typeof toSummary>[0] & { total: number };
@@ -354,20 +360,30 @@ function counted(rows: CountedRow[]): { items: SiteItemSummary[]; total: number 
   return { items: rows.map(({ total: _total, ...row }) => toSummary(row)), total: rows[0]?.total ?? 0 };
 }
 
-/** A list's term (when it has one) and one page of it, in one round trip; null when the term does not exist. */
+/**
+ * A list's term (when it has one) and one page of it, in one round trip; null when the term does not exist. With
+ * `countPages`, also the list's size, counted no further than that many pages past this one (`cappedCount`); a
+ * feed needs none.
+ */
 async function readList(
   scope: Scope,
   viewer: Viewer,
-  page: { locale: ContentLocale; filter: ListFilter; limit: number; offset: number },
+  page: ListPage,
+  countPages?: { page: number },
 ): Promise<{ term: ListTerm | null; items: SiteItemSummary[]; total: number } | null> {
   const { filter } = page;
-  if (!filter) {
-    const [rows] = await scope.read((db) => [listedPageQuery(db, viewer, page)]);
-    return { term: null, ...counted(rows) };
-  }
-  const [terms, rows] = await scope.read((db) => [termQuery(db, filter), listedPageQuery(db, viewer, page)]);
-  const term = (terms as ListTerm[])[0];
-  return term ? { term, ...counted(rows) } : null;
+  const [rows, ...rest] = await scope.read((db) => {
+    const statements: [ReadQuery, ...ReadQuery[]] = [listedPageQuery(db, viewer, page)];
+    if (filter) statements.push(termQuery(db, filter));
+    if (countPages)
+      statements.push(cappedCount(db, contentItems, listedWhere(viewer, page), countCap(countPages.page, page.limit)));
+    return statements;
+  });
+  const term = filter ? ((rest.shift() as ListTerm[])[0] ?? null) : null;
+  if (filter && !term) return null;
+  const items = (rows as Parameters<typeof toSummary>[0][]).map(toSummary);
+  const total = countPages ? ((rest.shift() as Array<{ total: number }>)[0]?.total ?? 0) : items.length;
+  return { term, items, total };
 }
 
 /**
@@ -379,7 +395,7 @@ export async function listSiteItems(
   { locale, filter, page }: { locale: ContentLocale; filter: ListFilter; page: number },
 ): Promise<SiteListPage | null> {
   const viewer = await readViewer(scope);
-  return readList(scope, viewer, { locale, filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  return readList(scope, viewer, { locale, filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }, { page });
 }
 
 /** Ranked full-text search of the published content of one locale (posts and pages). */

@@ -24,6 +24,8 @@ export const presignerActions = [
   "s3:ListMultipartUploadParts",
   "s3:PutObjectTagging",
   "s3:GetObjectTagging",
+  "s3:PutObjectRetention",
+  "s3:PutObjectLegalHold",
   "s3:ListBucket",
   "kms:Encrypt",
   "kms:Decrypt",

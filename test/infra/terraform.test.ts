@@ -206,10 +206,13 @@ describe("s3-dicom bucket", () => {
     ).toEqual([]);
   });
 
-  it("makes Object Lock optional and on in production only", () => {
-    expect(resource(mod("s3-dicom"), "aws_s3_bucket", "dicom")?.object_lock_enabled).toBe("${var.object_lock_enabled}");
-    expect(env("production").variables.get("object_lock_enabled")?.default).toBe(true);
-    expect(env("staging").variables.get("object_lock_enabled")?.default).toBe(false);
+  it("enables Object Lock at creation in every environment, with no bucket-wide default retention", () => {
+    expect(resource(mod("s3-dicom"), "aws_s3_bucket", "dicom")?.object_lock_enabled).toBe(true);
+    for (const name of envNames) expect(env(name).variables.has("object_lock_enabled"), name).toBe(false);
+    // A default retention would lock every new object of the bucket (no prefix filter), uploads and erasable media
+    // included; the Worker sets the retention of each anchored checkpoint itself.
+    expect(mod("s3-dicom").resources.get("aws_s3_bucket_object_lock_configuration")).toBeUndefined();
+    expect(mod("s3-dicom").locals.get("audit_object_prefix")).toBe(retentionPolicies.audit_security.s3Prefix);
   });
 });
 
@@ -250,7 +253,22 @@ describe("iam presigner", () => {
     const statements = statementsFromPolicyDocument(doc);
     expect(checkLeastPrivilege(statements, presignerActions)).toEqual([]);
     expect(statements.every((s) => s.effect === "Allow")).toBe(true);
-    expect(statements.flatMap((s) => s.actions).sort()).toEqual([...presignerActions].sort());
+    expect([...new Set(statements.flatMap((s) => s.actions))].sort()).toEqual([...presignerActions].sort());
+  });
+
+  it("may lock objects only under audit/ and never delete or tag there; legal holds only outside it", () => {
+    const doc = mod("iam").data.get("aws_iam_policy_document")?.get("presigner")?.[0] ?? {};
+    const statements = statementsFromPolicyDocument(doc);
+    const onAudit = statements.filter((s) => s.resources.includes("${local.audit_arn}"));
+    expect(onAudit.flatMap((s) => s.actions).sort()).toEqual(["s3:GetObject", "s3:PutObject", "s3:PutObjectRetention"]);
+    const retention = statements.filter((s) => s.actions.includes("s3:PutObjectRetention"));
+    expect(retention.flatMap((s) => s.resources)).toEqual(["${local.audit_arn}"]);
+    const holds = statements.filter((s) => s.actions.includes("s3:PutObjectLegalHold"));
+    expect(holds.flatMap((s) => s.resources)).toEqual(["${local.object_arns}"]);
+    const text = readFileSync(join(infraRoot, "modules/iam/main.tf"), "utf8");
+    expect(text).toContain("if prefix != var.audit_object_prefix");
+    expect(text).toContain('audit_arn   = "${var.bucket_arn}/${var.audit_object_prefix}*"');
+    expect(env("production").modules.get("iam")?.audit_object_prefix).toBe("${module.s3_dicom.audit_object_prefix}");
   });
 
   it("scopes objects to the retention prefixes of the one bucket, and KMS to the one key through S3", () => {

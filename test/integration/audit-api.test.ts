@@ -8,9 +8,10 @@ import { pinnedKeyFingerprints, verifyCheckpoint } from "../../functions/service
 import { verifyAuditIncrementally } from "../../functions/services/audit-verification.js";
 import { requireSection } from "../../functions/env.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
+import { testS3 } from "../support/media.js";
 import { signInWithMfa } from "../support/mfa.js";
 import { adminClient, appDatabase, platformScope, type SeededTenant, seedTenant } from "../support/db.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { s3Environment, startWorker, type TestWorker } from "../support/worker.js";
 
 const run = promisify(execFile);
 let worker: TestWorker;
@@ -58,6 +59,7 @@ async function cli(slug: string): Promise<{ code: number; out: Record<string, un
     const { stdout } = await run("npx", ["tsx", "scripts/audit-verify.ts", "--tenant", slug], {
       env: {
         ...process.env,
+        ...s3Environment(worker.env),
         DATABASE_URL: worker.env.adminDatabaseUrl,
         AUDIT_SIGNING_ED25519_JWK: worker.env.audit.ed25519Jwk,
         AUDIT_SIGNING_MLDSA_SEED: worker.env.audit.mldsaSeed,
@@ -201,7 +203,7 @@ describe("the audit API", () => {
     const before = await verifyApi(tenant, token);
     expect(before).toMatchObject({ status: "pending", ok: false, computedAt: null });
 
-    const platform = platformScope(app.db);
+    const platform = platformScope(app.db, "test", { s3: testS3(worker.env), bucket: worker.env.s3.bucket });
     const scope = platform.forTenant({ id: tenant.id, slug: tenant.slug, name: tenant.slug });
     const pinned = await pinnedKeyFingerprints(requireSection(platform.clients.config, "audit"));
     const head = async () =>

@@ -8,6 +8,12 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  PutObjectRetentionCommand,
+} from "@aws-sdk/client-s3";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseClients } from "../../functions/lib/db.js";
@@ -19,11 +25,14 @@ import {
   type CheckpointSigner,
 } from "../../functions/services/audit-checkpoints.js";
 import { withTenant } from "../../functions/lib/db.js";
+import { anchorKey, anchorMissingCheckpoints } from "../../functions/services/audit-anchors.js";
+import { retentionPolicies } from "../../schema/retention-policies.js";
 import { auditKeyFingerprints, generateAuditSigningKeys } from "../../scripts/keys.js";
 import { bearer, createUser, jsonPost, signIn } from "../support/auth.js";
 import { adminClient, appDatabase, platformScope, type SeededTenant, seedTenant } from "../support/db.js";
+import { testS3 } from "../support/media.js";
 import { signInWithMfa } from "../support/mfa.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { s3Environment, startWorker, type TestWorker } from "../support/worker.js";
 
 const run = promisify(execFile);
 let worker: TestWorker;
@@ -63,10 +72,17 @@ async function appendEvents(tenant: SeededTenant, n: number): Promise<void> {
   }
 }
 
-/** Signs the tenant's head as the daily job does, with the given keys. */
+/** Signs the tenant's head as the daily job does, with the given keys, and anchors it in the bucket as the job does. */
 async function checkpointWith(tenant: SeededTenant, keys: CheckpointSigner): Promise<void> {
-  const scope = platformScope(app.db).forTenant({ id: tenant.id, slug: tenant.slug, name: tenant.slug });
+  const storage = { s3: testS3(worker.env), bucket: worker.env.s3.bucket };
+  const scope = platformScope(app.db, "test", storage).forTenant({
+    id: tenant.id,
+    slug: tenant.slug,
+    name: tenant.slug,
+  });
   expect(await checkpointTenant(scope, keys)).not.toBeNull();
+  await anchorMissingCheckpoints(scope, new Set([keys.ed25519.fingerprint, keys.mldsa.fingerprint]));
+  storage.s3.destroy();
 }
 
 /** `GET /api/audit/verify` after the hourly job has run: the API answers the job's stored verdict. */
@@ -91,7 +107,12 @@ async function verifyCli(slug: string, pins?: string[]): Promise<{ code: number;
   try {
     const args = ["tsx", "scripts/audit-verify.ts", "--tenant", slug, ...(pins ?? []).flatMap((pin) => ["--pin", pin])];
     const { stdout } = await run("npx", args, {
-      env: { ...inherited, DATABASE_URL: worker.env.adminDatabaseUrl, ...(pins ? {} : keys) },
+      env: {
+        ...inherited,
+        ...s3Environment(worker.env),
+        DATABASE_URL: worker.env.adminDatabaseUrl,
+        ...(pins ? {} : keys),
+      },
     });
     return { code: 0, out: JSON.parse(stdout) as Verification };
   } catch (error) {
@@ -197,6 +218,97 @@ describe("signed audit checkpoints against a database superuser", () => {
       code: 1,
       out: { ok: false, checkpoints: { failure: { reason: "key_not_pinned" } } },
     });
+  });
+});
+
+describe("checkpoints anchored in the bucket under Object Lock", () => {
+  type Anchored = Verification & {
+    anchors: { checked: number; ok: boolean; missing: number[]; differs: number[]; unrecorded: number[] };
+  };
+
+  it("reports a checkpoint rewritten and re-signed with the stolen signing keys against its anchored copy", async () => {
+    const tenant = await seedTenant(admin, "anchor");
+    const officer = await createUser(admin, tenant, { roles: ["compliance_officer"] });
+    const token = (await signInWithMfa(worker, tenant.hostname, officer)).accessToken;
+    await appendEvents(tenant, 4);
+    // The daily job signs the head (its own event follows it) and anchors the checkpoint.
+    await (await worker.mf.getWorker()).scheduled({ cron: "30 3 * * *" });
+    const s3 = testS3(worker.env);
+    const Bucket = worker.env.s3.bucket;
+    const [signed] = (
+      await admin.query("select seq::int as seq, signed_at from audit_checkpoints where tenant_id = $1", [tenant.id])
+    ).rows as Array<{ seq: number; signed_at: Date }>;
+    const seq = signed!.seq;
+    const Key = anchorKey(tenant.id, seq);
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key }));
+    expect(head.ObjectLockMode).toBe("COMPLIANCE");
+    expect(head.ObjectLockRetainUntilDate?.getTime()).toBe(
+      signed!.signed_at.getTime() + retentionPolicies.audit_security.minAgeDays * 86_400_000,
+    );
+    expect(await verifyApi(tenant, token)).toMatchObject({
+      ok: true,
+      anchors: { checked: 1, ok: true, missing: [], differs: [], unrecorded: [] },
+    });
+
+    // With the Worker's own credentials the anchored copy can be neither replaced, deleted nor released early.
+    const refused = async (command: Promise<unknown>) =>
+      expect(
+        await command.then(
+          () => "accepted",
+          (error: { name: string }) => error.name,
+        ),
+      ).toBe("AccessDenied");
+    await refused(s3.send(new PutObjectCommand({ Bucket, Key, Body: "{}" })));
+    await refused(s3.send(new DeleteObjectCommand({ Bucket, Key })));
+    await refused(
+      s3.send(
+        new PutObjectRetentionCommand({
+          Bucket,
+          Key,
+          Retention: { Mode: "COMPLIANCE", RetainUntilDate: new Date(Date.now() + 86_400_000) },
+        }),
+      ),
+    );
+
+    // A superuser who also holds the signing keys rewrites event 2, drops the checkpoint and its event, and signs
+    // the rewritten head again: chain and signatures check out; only the anchored copy tells.
+    await rewriteChain(tenant, 2, { i: 99 });
+    await behindTriggers(async () => {
+      await admin.query("delete from audit_checkpoints where tenant_id = $1", [tenant.id]);
+      await admin.query("delete from audit_events where tenant_id = $1 and seq > $2", [tenant.id, seq]);
+    });
+    const scope = platformScope(app.db).forTenant({ id: tenant.id, slug: tenant.slug, name: tenant.slug });
+    expect(await checkpointTenant(scope, await signer(worker.env.audit))).toMatchObject({ seq });
+
+    const api = (await verifyApi(tenant, token)) as Anchored;
+    expect(api).toMatchObject({ ok: false, chain: { ok: true }, checkpoints: { ok: true } });
+    expect(api.anchors).toEqual({ checked: 1, ok: false, missing: [], differs: [seq], unrecorded: [] });
+    const cli = await verifyCli(tenant.slug);
+    expect(cli.code).toBe(1);
+    expect((cli.out as Anchored).anchors).toMatchObject({ ok: false, differs: [seq] });
+
+    // Deleting the rewritten checkpoint leaves the anchored one without a row.
+    await behindTriggers(async () => {
+      await admin.query("delete from audit_checkpoints where tenant_id = $1", [tenant.id]);
+    });
+    expect(((await verifyApi(tenant, token)) as Anchored).anchors).toMatchObject({ unrecorded: [seq], differs: [] });
+    s3.destroy();
+  });
+
+  it("names a checkpoint whose anchoring failed, and the next daily run anchors it", async () => {
+    const tenant = await seedTenant(admin, "anchor-late");
+    const officer = await createUser(admin, tenant, { roles: ["compliance_officer"] });
+    const token = (await signInWithMfa(worker, tenant.hostname, officer)).accessToken;
+    await appendEvents(tenant, 3);
+    // Signed and committed, but the bucket was never reached (this scope has no S3).
+    const scope = platformScope(app.db).forTenant({ id: tenant.id, slug: tenant.slug, name: tenant.slug });
+    const unanchored = await checkpointTenant(scope, await signer(worker.env.audit));
+    expect(((await verifyApi(tenant, token)) as Anchored).anchors).toMatchObject({
+      ok: false,
+      missing: [unanchored!.seq],
+    });
+    await (await worker.mf.getWorker()).scheduled({ cron: "30 3 * * *" });
+    expect(((await verifyApi(tenant, token)) as Anchored).anchors).toMatchObject({ ok: true, checked: 2, missing: [] });
   });
 });
 

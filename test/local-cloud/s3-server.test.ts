@@ -8,8 +8,16 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectLockConfigurationCommand,
+  GetObjectRetentionCommand,
   ListBucketsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectLockConfigurationCommand,
+  PutObjectRetentionCommand,
   S3Client,
   S3ServiceException,
   UploadPartCommand,
@@ -52,6 +60,11 @@ async function bodyBytes(key: string, range?: string): Promise<Buffer> {
   const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, Range: range }));
   if (!res.Body) throw new Error("no body");
   return Buffer.from(await res.Body.transformToByteArray());
+}
+
+async function bodyOf(client: S3Client, bucket: string, key: string): Promise<Buffer> {
+  const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await res.Body!.transformToByteArray());
 }
 
 async function s3ErrorOf(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
@@ -250,6 +263,227 @@ describe("S3 server (s3rver with SigV4)", () => {
       await cors.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  describe("Object Lock", () => {
+    const LOCKED = "vitalis-locked";
+    let dir: string;
+    let locked: S3Server;
+    let client: S3Client;
+    const inAYear = () => new Date(Date.now() + 365 * 24 * 60 * 60 * 1000);
+    const md5 = (body: string | Buffer) => createHash("md5").update(body).digest("base64");
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), "vitalis-s3-lock-"));
+      locked = await startS3Server({
+        directory: dir,
+        buckets: [LOCKED, "plain-bucket"],
+        objectLockBuckets: [LOCKED],
+        lifecycle: { [LOCKED]: [{ prefix: "medical-imaging/", expirationDays: 7671 }] },
+      });
+      client = clientFor(locked);
+    });
+    afterAll(async () => {
+      client?.destroy();
+      await locked?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    async function putLocked(key: string, body: string, until = inAYear()) {
+      return client.send(
+        new PutObjectCommand({
+          Bucket: LOCKED,
+          Key: key,
+          Body: body,
+          ContentMD5: md5(body),
+          ObjectLockMode: "COMPLIANCE",
+          ObjectLockRetainUntilDate: until,
+        }),
+      );
+    }
+
+    it("reports the bucket's lock configuration, and none for a bucket created without it", async () => {
+      const config = await client.send(new GetObjectLockConfigurationCommand({ Bucket: LOCKED }));
+      expect(config.ObjectLockConfiguration?.ObjectLockEnabled).toBe("Enabled");
+      expect(
+        await s3ErrorOf(
+          client.send(
+            new PutObjectRetentionCommand({
+              Bucket: "plain-bucket",
+              Key: "x",
+              Retention: { Mode: "COMPLIANCE", RetainUntilDate: inAYear() },
+            }),
+          ),
+        ),
+      ).toMatchObject({ name: "InvalidRequest", status: 400 });
+      expect(
+        await s3ErrorOf(client.send(new GetObjectLockConfigurationCommand({ Bucket: "plain-bucket" }))),
+      ).toMatchObject({ name: "ObjectLockConfigurationNotFoundError", status: 404 });
+    });
+
+    it("refuses overwriting, deleting and shortening a COMPLIANCE-locked object until its date", async () => {
+      const key = "audit/t1/checkpoints/00000000000000000007.json";
+      const until = inAYear();
+      await putLocked(key, '{"seq":7}', until);
+      const head = await client.send(new HeadObjectCommand({ Bucket: LOCKED, Key: key }));
+      expect(head.ObjectLockMode).toBe("COMPLIANCE");
+      expect(head.ObjectLockRetainUntilDate?.toISOString()).toBe(until.toISOString());
+
+      expect(
+        await s3ErrorOf(client.send(new PutObjectCommand({ Bucket: LOCKED, Key: key, Body: '{"seq":7,"forged":1}' }))),
+      ).toMatchObject({ name: "AccessDenied", status: 403 });
+      expect(await s3ErrorOf(client.send(new DeleteObjectCommand({ Bucket: LOCKED, Key: key })))).toMatchObject({
+        name: "AccessDenied",
+        status: 403,
+      });
+      const many = await client.send(new DeleteObjectsCommand({ Bucket: LOCKED, Delete: { Objects: [{ Key: key }] } }));
+      expect(many.Errors?.map((e) => [e.Key, e.Code])).toEqual([[key, "AccessDenied"]]);
+      expect(
+        await s3ErrorOf(
+          client.send(
+            new PutObjectRetentionCommand({
+              Bucket: LOCKED,
+              Key: key,
+              Retention: { Mode: "COMPLIANCE", RetainUntilDate: new Date(until.getTime() - 60_000) },
+            }),
+          ),
+        ),
+      ).toMatchObject({ name: "AccessDenied" });
+      expect(
+        await s3ErrorOf(
+          client.send(
+            new PutObjectRetentionCommand({
+              Bucket: LOCKED,
+              Key: key,
+              Retention: { Mode: "GOVERNANCE", RetainUntilDate: until },
+            }),
+          ),
+        ),
+      ).toMatchObject({ name: "AccessDenied" });
+      // Extending is allowed, and the bytes are the original ones.
+      const later = new Date(until.getTime() + 86_400_000);
+      await client.send(
+        new PutObjectRetentionCommand({
+          Bucket: LOCKED,
+          Key: key,
+          Retention: { Mode: "COMPLIANCE", RetainUntilDate: later },
+        }),
+      );
+      const retention = await client.send(new GetObjectRetentionCommand({ Bucket: LOCKED, Key: key }));
+      expect(retention.Retention?.RetainUntilDate?.toISOString()).toBe(later.toISOString());
+      expect((await bodyOf(client, LOCKED, key)).toString()).toBe('{"seq":7}');
+    });
+
+    it("needs a matching body digest for a PUT with lock parameters", async () => {
+      const key = "audit/t1/checkpoints/digest.json";
+      const bare = new PutObjectCommand({
+        Bucket: LOCKED,
+        Key: key,
+        Body: "x",
+        ObjectLockMode: "COMPLIANCE",
+        ObjectLockRetainUntilDate: inAYear(),
+      });
+      expect(await s3ErrorOf(client.send(bare))).toMatchObject({ name: "InvalidRequest", status: 400 });
+      const wrong = new PutObjectCommand({
+        Bucket: LOCKED,
+        Key: key,
+        Body: "x",
+        ContentMD5: md5("y"),
+        ObjectLockMode: "COMPLIANCE",
+        ObjectLockRetainUntilDate: inAYear(),
+      });
+      expect(await s3ErrorOf(client.send(wrong))).toMatchObject({ name: "BadDigest", status: 400 });
+      expect(await s3ErrorOf(client.send(new HeadObjectCommand({ Bucket: LOCKED, Key: key })))).toMatchObject({
+        status: 404,
+      });
+    });
+
+    it("keeps a held object through its lifecycle expiry, and lets it go once the hold is released", async () => {
+      const held = "medical-imaging/t1/2026/12/held";
+      const free = "medical-imaging/t1/2026/12/free";
+      for (const key of [held, free]) await client.send(new PutObjectCommand({ Bucket: LOCKED, Key: key, Body: key }));
+      await client.send(new PutObjectLegalHoldCommand({ Bucket: LOCKED, Key: held, LegalHold: { Status: "ON" } }));
+      expect((await client.send(new GetObjectLegalHoldCommand({ Bucket: LOCKED, Key: held }))).LegalHold?.Status).toBe(
+        "ON",
+      );
+      expect(await s3ErrorOf(client.send(new DeleteObjectCommand({ Bucket: LOCKED, Key: held })))).toMatchObject({
+        name: "AccessDenied",
+      });
+
+      const past = new Date(Date.now() + 7672 * 24 * 60 * 60 * 1000);
+      expect(await locked.sweepExpired(past)).toEqual({
+        expired: [`${LOCKED}/${free}`],
+        locked: [`${LOCKED}/${held}`],
+      });
+      expect((await bodyOf(client, LOCKED, held)).toString()).toBe(held);
+
+      await client.send(new PutObjectLegalHoldCommand({ Bucket: LOCKED, Key: held, LegalHold: { Status: "OFF" } }));
+      expect(await locked.sweepExpired(past)).toEqual({ expired: [`${LOCKED}/${held}`], locked: [] });
+      expect(await s3ErrorOf(client.send(new HeadObjectCommand({ Bucket: LOCKED, Key: held })))).toMatchObject({
+        status: 404,
+      });
+    });
+
+    it("applies the bucket's default retention to new objects and keeps the lock state across restarts", async () => {
+      await client.send(
+        new PutObjectLockConfigurationCommand({
+          Bucket: LOCKED,
+          ObjectLockConfiguration: {
+            ObjectLockEnabled: "Enabled",
+            Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 1 } },
+          },
+        }),
+      );
+      await client.send(new PutObjectCommand({ Bucket: LOCKED, Key: "defaulted", Body: "d" }));
+      expect(locked.objectLock(LOCKED, "defaulted")).toMatchObject({ mode: "COMPLIANCE", legalHold: false });
+      await client.send(
+        new PutObjectLockConfigurationCommand({
+          Bucket: LOCKED,
+          ObjectLockConfiguration: { ObjectLockEnabled: "Enabled" },
+        }),
+      );
+      await client.send(new PutObjectCommand({ Bucket: LOCKED, Key: "undefaulted", Body: "u" }));
+      expect(locked.objectLock(LOCKED, "undefaulted")).toEqual({ mode: null, retainUntil: null, legalHold: false });
+
+      const again = await startS3Server({ directory: dir, buckets: [LOCKED], objectLockBuckets: [LOCKED] });
+      try {
+        const other = clientFor(again);
+        expect(
+          await s3ErrorOf(other.send(new DeleteObjectCommand({ Bucket: LOCKED, Key: "defaulted" }))),
+        ).toMatchObject({
+          name: "AccessDenied",
+        });
+        other.destroy();
+      } finally {
+        await again.close();
+      }
+    });
+
+    it("lists keys under a prefix (the SDK signs the bucket path with a trailing slash)", async () => {
+      for (const key of ["list/a", "list/b", "other/c"])
+        await client.send(new PutObjectCommand({ Bucket: LOCKED, Key: key, Body: key }));
+      const listed = await client.send(
+        new ListObjectsV2Command({ Bucket: LOCKED, Prefix: "list/", StartAfter: "list/a" }),
+      );
+      expect(listed.Contents?.map((o) => o.Key)).toEqual(["list/b"]);
+      const stranger = clientFor(locked, locked.accessKeyId, "wrong-secret");
+      expect(await s3ErrorOf(stranger.send(new ListObjectsV2Command({ Bucket: LOCKED })))).toMatchObject({
+        name: "SignatureDoesNotMatch",
+      });
+      stranger.destroy();
+    });
+
+    it("authenticates the lock routes like every other", async () => {
+      const stranger = clientFor(locked, locked.accessKeyId, "wrong-secret");
+      await client.send(new PutObjectCommand({ Bucket: LOCKED, Key: "victim", Body: "v" }));
+      expect(
+        await s3ErrorOf(
+          stranger.send(new PutObjectLegalHoldCommand({ Bucket: LOCKED, Key: "victim", LegalHold: { Status: "ON" } })),
+        ),
+      ).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
+      expect(locked.objectLock(LOCKED, "victim").legalHold).toBe(false);
+      stranger.destroy();
+    });
   });
 
   it("closes and frees its port", async () => {

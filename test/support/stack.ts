@@ -14,6 +14,7 @@ import {
   startMailCatcher,
   startNeonHttp,
   startNeonProxy,
+  localLifecycleRules,
   startReferenceApis,
   startS3Server,
   startUpstashAdapter,
@@ -115,7 +116,13 @@ export async function startStack(label: string): Promise<Stack> {
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
-    startS3Server({ directory: join(scratch, "s3"), buckets: [bucket] }),
+    startS3Server({
+      directory: join(scratch, "s3"),
+      buckets: [bucket],
+      // As in production (infra-terraform/modules/s3-dicom): Object Lock on, the lifecycle from the retention table.
+      objectLockBuckets: [bucket],
+      lifecycle: { [bucket]: localLifecycleRules() },
+    }),
     startMailCatcher({ directory: join(scratch, "mail") }),
     startReferenceApis(),
   ]);

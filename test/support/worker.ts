@@ -16,6 +16,18 @@ export interface TestWorker {
   dispose(): Promise<void>;
 }
 
+/** The Worker's `S3_*` variables for this run; also for a CLI that reads the bucket (`npm run audit:verify`). */
+export function s3Environment(env: TestEnvironment) {
+  return {
+    S3_ENDPOINT: env.s3.endpoint,
+    S3_REGION: env.s3.region,
+    S3_BUCKET: env.s3.bucket,
+    S3_ACCESS_KEY_ID: env.s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: env.s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: "true",
+  };
+}
+
 export function testBindings(env: TestEnvironment): Bindings {
   return {
     ENVIRONMENT: "test",
@@ -24,12 +36,7 @@ export function testBindings(env: TestEnvironment): Bindings {
     NEON_HTTP_ENDPOINT: env.neonHttp,
     UPSTASH_REDIS_REST_URL: env.upstashUrl,
     UPSTASH_REDIS_REST_TOKEN: env.upstashToken,
-    S3_ENDPOINT: env.s3.endpoint,
-    S3_REGION: env.s3.region,
-    S3_BUCKET: env.s3.bucket,
-    S3_ACCESS_KEY_ID: env.s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: env.s3.secretAccessKey,
-    S3_FORCE_PATH_STYLE: "true",
+    ...s3Environment(env),
     JWT_PRIVATE_KEYS: env.auth.privateJwks,
     JWT_ISSUER: env.auth.issuer,
     JWT_AUDIENCE: "vitalis-api",

@@ -16,7 +16,7 @@ const verifyRoute = protectedRoute({
   path: "/audit/verify",
   tags: ["Audit"],
   summary:
-    "The last verification of the tenant's audit hash chain and signed checkpoints (computed hourly by a job, incrementally), naming the first broken link.",
+    "The last verification of the tenant's audit hash chain, its signed checkpoints and their anchored copies in S3 (computed hourly by a job, incrementally), naming the first broken link.",
   protect: auditors,
   responses: {
     200: jsonResponse(

@@ -19,6 +19,19 @@ const verificationFields = {
       })
       .nullable(),
   }),
+  /**
+   * The checkpoints against their anchored copies in the bucket (S3 Object Lock, compliance mode): absent from a
+   * verdict stored before anchoring existed.
+   */
+  anchors: z
+    .object({
+      checked: z.number().int(),
+      ok: z.boolean(),
+      missing: z.array(z.number().int()),
+      differs: z.array(z.number().int()),
+      unrecorded: z.array(z.number().int()),
+    })
+    .optional(),
   ok: z.boolean(),
   /** What the job's run that computed this did: events recomputed, checkpoints verified, whether it reached the head. */
   run: z.object({

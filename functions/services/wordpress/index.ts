@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, gt, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, eq, exists, gt, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
 import {
   categories,
   contentAuthors,
@@ -12,8 +12,9 @@ import {
 import type { Scope } from "../../scope";
 import type { HttpDatabase } from "../../lib/db-http";
 import { publicVisibility, readViewer, type Viewer } from "../content/access";
+import { cappedCount, countCap } from "../content/paging";
 import { searchMatchSql, searchRankSql } from "../content/search";
-import { authorRowsQuery, itemRowsQuery, shapeItems, termRowsQuery } from "./queries";
+import { authorRowsQuery, itemRowsQuery, shapeItems, termRowsQuery, visibleCountSql } from "./queries";
 import { filterFields, type Json, type TermRow, termShape, userShape, type WpTaxonomy } from "./shapes";
 
 /**
@@ -121,7 +122,10 @@ function contentWhere(db: HttpDatabase, viewer: Viewer, type: ContentType, query
 }
 
 function contentOrder(query: WpCollectionQuery): SQL[] {
-  const direction = query.order === "asc" ? asc : desc;
+  // The indexes are DESC NULLS LAST (drizzle's `.desc()`); ordering the same way (ASC NULLS FIRST is the same
+  // index read backwards) lets a page be read from the index instead of sorting every match.
+  const direction = (column: SQL | AnyColumn) =>
+    query.order === "asc" ? sql`${column} asc nulls first` : sql`${column} desc nulls last`;
   const orderColumn =
     query.orderby === "relevance"
       ? searchRankSql(query.search!, undefined)
@@ -145,19 +149,22 @@ export async function listWpContent(
 ): Promise<WpPage> {
   const { query } = input;
   const viewer = await readViewer(scope);
-  // The count and the page in one round trip; a page past the end simply selects no rows.
+  // The (capped) count and the page in one round trip; a page past the end simply selects no rows. The page's
+  // ids are chosen on narrow rows first, so the rows skipped by the offset are never read whole.
   const [[counted], rows] = await scope.read((db) => {
     const where = contentWhere(db, viewer, input.type, query);
+    const pageIds = db
+      .select({ id: contentItems.id })
+      .from(contentItems)
+      .where(where)
+      .orderBy(...contentOrder(query))
+      .limit(query.perPage)
+      .offset((query.page - 1) * query.perPage);
     return [
-      db
-        .select({ total: sql<number>`count(*)::int` })
-        .from(contentItems)
-        .where(where),
+      cappedCount(db, contentItems, where, countCap(query.page, query.perPage)),
       itemRowsQuery(db)
-        .where(where)
-        .orderBy(...contentOrder(query))
-        .limit(query.perPage)
-        .offset((query.page - 1) * query.perPage),
+        .where(inArray(contentItems.id, pageIds))
+        .orderBy(...contentOrder(query)),
     ];
   });
   const total = counted?.total ?? 0;
@@ -190,8 +197,13 @@ export async function listWpTerms(
 ): Promise<WpPage> {
   const { taxonomy, query } = input;
   const viewer = await readViewer(scope);
-  const [found] = await scope.read((db) => {
-    const table = taxonomy === "category" ? categories : tags;
+  const table = taxonomy === "category" ? categories : tags;
+  const links = taxonomy === "category" ? contentItemCategories : contentItemTags;
+  // Written out (not the columns' names) because the count subquery aliases its own tables.
+  const termId = sql.raw(taxonomy === "category" ? '"categories"."id"' : '"tags"."id"');
+  // The count, the order, the page and each term's count all in SQL, in one round trip: only the page's terms
+  // are counted (except to order by count, which needs every term's).
+  const [[counted], found] = await scope.read((db) => {
     const conditions: SQL[] = [];
     if (query.search)
       conditions.push(sql`vitalis_unaccent(${table.name}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`);
@@ -209,49 +221,55 @@ export async function listWpTerms(
     }
     if (query.post !== undefined) {
       // Terms of one post, only if that post is visible to the reader.
-      const join = taxonomy === "category" ? contentItemCategories : contentItemTags;
-      const termId = taxonomy === "category" ? contentItemCategories.categoryId : contentItemTags.tagId;
+      const linkedTerm = taxonomy === "category" ? contentItemCategories.categoryId : contentItemTags.tagId;
       conditions.push(
         inArray(
           table.id,
           db
-            .select({ id: termId })
-            .from(join)
-            .innerJoin(contentItems, eq(contentItems.id, join.contentId))
+            .select({ id: linkedTerm })
+            .from(links)
+            .innerJoin(contentItems, eq(contentItems.id, links.contentId))
             .where(and(eq(contentItems.wpId, query.post), publicVisibility(viewer))),
         ),
       );
     }
-    return [termRowsQuery(db, viewer, taxonomy, conditions.length ? and(...conditions) : undefined)];
+    if (query.hideEmpty) conditions.push(sql`${visibleCountSql(viewer, links, termId)} > 0`);
+    const where = conditions.length ? and(...conditions) : undefined;
+    const order = termOrder(query, table, visibleCountSql(viewer, links, termId));
+    const pageIds = db
+      .select({ id: table.id })
+      .from(table)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.perPage)
+      .offset((query.page - 1) * query.perPage);
+    return [
+      cappedCount(db, table, where, countCap(query.page, query.perPage)),
+      termRowsQuery(db, viewer, taxonomy, inArray(table.id, pageIds), order),
+    ];
   });
-  let rows = found as TermRow[];
-  if (query.hideEmpty) rows = rows.filter((row) => row.count > 0);
-  const direction = query.order === "asc" ? 1 : -1;
-  const key = (row: TermRow): string | number =>
-    query.orderby === "id"
-      ? row.wpId
-      : query.orderby === "slug"
-        ? row.slug
-        : query.orderby === "count"
-          ? row.count
-          : query.orderby === "include"
-            ? query.include!.indexOf(row.wpId)
-            : row.name.toLocaleLowerCase("pt-BR");
-  rows.sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    const cmp =
-      typeof ka === "number" && typeof kb === "number" ? ka - kb : String(ka).localeCompare(String(kb), "pt-BR");
-    return cmp * direction || (a.wpId - b.wpId) * direction;
-  });
-  const total = rows.length;
-  const totalPages = totalPagesOf(total, query.perPage);
-  const pageRows = rows.slice((query.page - 1) * query.perPage, query.page * query.perPage);
+  const total = counted?.total ?? 0;
   return {
-    items: pageRows.map((row) => filterFields(termShape(input.origin, taxonomy, row), query.fields)),
+    items: (found as TermRow[]).map((row) => filterFields(termShape(input.origin, taxonomy, row), query.fields)),
     total,
-    totalPages,
+    totalPages: totalPagesOf(total, query.perPage),
   };
+}
+
+/** WordPress's term orders; names and slugs in Portuguese collation (case and accents after the letter). */
+function termOrder(query: WpCollectionQuery, table: typeof categories | typeof tags, count: SQL<number>): SQL[] {
+  const key =
+    query.orderby === "id"
+      ? sql`${table.wpId}`
+      : query.orderby === "slug"
+        ? sql`${table.slug} collate "pt-BR-x-icu"`
+        : query.orderby === "count"
+          ? count
+          : query.orderby === "include"
+            ? sql`array_position(${sql.raw(`ARRAY[${query.include!.map(Number).join(",")}]::bigint[]`)}, ${table.wpId})`
+            : sql`${table.name} collate "pt-BR-x-icu"`;
+  const direction = query.order === "asc" ? sql`asc` : sql`desc`;
+  return [sql`${key} ${direction}`, sql`${table.wpId} ${direction}`];
 }
 
 /** One term; null when there is none with this id. */

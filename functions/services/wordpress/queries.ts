@@ -114,7 +114,7 @@ export async function shapeItems(
 }
 
 /** Published items the viewer may see, per term: WordPress's `count` without revealing hidden content. */
-function visibleCountSql(
+export function visibleCountSql(
   viewer: Viewer,
   joinTable: typeof contentItemCategories | typeof contentItemTags,
   termColumn: SQL,
@@ -124,8 +124,17 @@ function visibleCountSql(
     where ${termId} = ${termColumn} and ${inArray(contentItems.type, [...listedContentTypes])} and ${publicVisibility(viewer)})`;
 }
 
-/** Terms with their visible counts (rows are `TermRow`s), as a statement for `scope.read`. */
-export function termRowsQuery(db: HttpDatabase, viewer: Viewer, taxonomy: WpTaxonomy, where?: SQL): ReadQuery {
+/**
+ * Terms with their visible counts (rows are `TermRow`s), as a statement for `scope.read`, in `order` when given.
+ * A list selects its page's terms in `where` first, so only those terms are counted.
+ */
+export function termRowsQuery(
+  db: HttpDatabase,
+  viewer: Viewer,
+  taxonomy: WpTaxonomy,
+  where?: SQL,
+  order: SQL[] = [],
+): ReadQuery {
   if (taxonomy === "category") {
     // Qualified by hand: inside the subquery an unqualified "parent_id" would bind to the alias p.
     const parent = sql<
@@ -142,7 +151,8 @@ export function termRowsQuery(db: HttpDatabase, viewer: Viewer, taxonomy: WpTaxo
         count: visibleCountSql(viewer, contentItemCategories, sql.raw('"categories"."id"')),
       })
       .from(categories)
-      .where(where);
+      .where(where)
+      .orderBy(...order);
   }
   return db
     .select({
@@ -155,7 +165,8 @@ export function termRowsQuery(db: HttpDatabase, viewer: Viewer, taxonomy: WpTaxo
       count: visibleCountSql(viewer, contentItemTags, sql.raw('"tags"."id"')),
     })
     .from(tags)
-    .where(where);
+    .where(where)
+    .orderBy(...order);
 }
 
 /**

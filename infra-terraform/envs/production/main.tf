@@ -26,17 +26,17 @@ module "s3_dicom" {
   bucket_name            = var.bucket_name
   access_log_bucket_name = var.access_log_bucket_name
   admin_origin           = var.admin_origin
-  object_lock_enabled    = var.object_lock_enabled
 }
 
 module "iam" {
   source = "../../modules/iam"
 
-  user_name       = "${local.name}-presigner"
-  bucket_arn      = module.s3_dicom.bucket_arn
-  bucket_region   = module.s3_dicom.bucket_region
-  object_prefixes = module.s3_dicom.object_prefixes
-  kms_key_arn     = module.s3_dicom.kms_key_arn
+  user_name           = "${local.name}-presigner"
+  bucket_arn          = module.s3_dicom.bucket_arn
+  bucket_region       = module.s3_dicom.bucket_region
+  object_prefixes     = module.s3_dicom.object_prefixes
+  audit_object_prefix = module.s3_dicom.audit_object_prefix
+  kms_key_arn         = module.s3_dicom.kms_key_arn
 }
 
 module "ses_smtp" {

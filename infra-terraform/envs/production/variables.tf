@@ -115,12 +115,6 @@ variable "access_log_bucket_name" {
   }
 }
 
-variable "object_lock_enabled" {
-  description = "Enable S3 Object Lock on the DICOM bucket (legal holds on medical records)."
-  type        = bool
-  default     = true
-}
-
 variable "upstash_email" {
   description = "Email of the Upstash account that owns the database."
   type        = string

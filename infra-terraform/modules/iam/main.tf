@@ -2,13 +2,18 @@
 # this identity holds exactly what the upload and download flows use and nothing more
 # (HIPAA 45 CFR 164.312(a)(1) access control; NIST SP 800-207 least privilege).
 #
-# Not granted on purpose: s3:GetObjectVersion / s3:DeleteObjectVersion (only lifecycle rules remove
-# versions), s3:PutObjectRetention / s3:PutObjectLegalHold / s3:BypassGovernanceRetention (legal holds
-# are placed by compliance tooling with its own identity), s3:PutLifecycleConfiguration, s3:PutBucket*.
+# Object Lock: the Worker writes the anchored audit checkpoints under audit/ with a COMPLIANCE retention
+# (s3:PutObject + s3:PutObjectRetention there, and nothing else there: no delete, no tagging), and sets or
+# clears legal holds on the objects of the other prefixes when a legal hold is placed or released
+# (s3:PutObjectLegalHold). Not granted on purpose: s3:GetObjectVersion / s3:DeleteObjectVersion (only
+# lifecycle rules remove versions), s3:BypassGovernanceRetention, s3:PutBucketObjectLockConfiguration,
+# s3:PutLifecycleConfiguration, s3:PutBucket*.
 # There is no s3:HeadBucket IAM action: HeadBucket is authorised by s3:ListBucket.
 
 locals {
-  object_arns = [for prefix in var.object_prefixes : "${var.bucket_arn}/${prefix}*"]
+  # Every retention prefix but the audit one, whose objects the Worker writes once and never changes.
+  object_arns = [for prefix in var.object_prefixes : "${var.bucket_arn}/${prefix}*" if prefix != var.audit_object_prefix]
+  audit_arn   = "${var.bucket_arn}/${var.audit_object_prefix}*"
 }
 
 resource "aws_iam_user" "presigner" {
@@ -66,6 +71,22 @@ data "aws_iam_policy_document" "presigner" {
       variable = "kms:ViaService"
       values   = ["s3.${var.bucket_region}.amazonaws.com"]
     }
+  }
+
+  # Anchored audit checkpoints: written once under COMPLIANCE-mode Object Lock, read back by verification.
+  statement {
+    sid       = "AnchoredAuditCheckpoints"
+    effect    = "Allow"
+    actions   = ["s3:PutObject", "s3:PutObjectRetention", "s3:GetObject"]
+    resources = [local.audit_arn]
+  }
+
+  # Legal holds reach the bucket: placing a hold sets an S3 legal hold on each object it covers.
+  statement {
+    sid       = "LegalHoldsOnHeldObjects"
+    effect    = "Allow"
+    actions   = ["s3:PutObjectLegalHold"]
+    resources = local.object_arns
   }
 }
 

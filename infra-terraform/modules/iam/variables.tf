@@ -28,6 +28,16 @@ variable "object_prefixes" {
   }
 }
 
+variable "audit_object_prefix" {
+  description = "Prefix of the anchored audit checkpoints (one of object_prefixes): only PutObject, PutObjectRetention and GetObject there."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]*/$", var.audit_object_prefix))
+    error_message = "audit_object_prefix must look like \"name/\" (no wildcards, no leading slash)."
+  }
+}
+
 variable "kms_key_arn" {
   description = "ARN of the bucket's SSE-KMS key."
   type        = string

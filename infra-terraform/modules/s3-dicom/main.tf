@@ -23,9 +23,15 @@ resource "aws_kms_alias" "dicom" {
 }
 
 # --- The bucket --------------------------------------------------------------------------------------
+# S3 Object Lock is enabled when the bucket is created (it cannot be turned off): the Worker anchors each daily
+# audit checkpoint under audit/ in COMPLIANCE mode until the audit class's minimum age (5 years), and puts legal
+# holds on the objects a legal hold covers, so neither a lifecycle rule nor anyone's DELETE removes them.
+# No bucket-wide default retention on purpose: S3 applies a default to every new object of the bucket (it has no
+# prefix filter), which would keep unconfirmed uploads, erased media and every other class for the audit period
+# against the retention table and LGPD art. 16; the Worker sets the retention of each anchored object instead.
 resource "aws_s3_bucket" "dicom" {
   bucket              = var.bucket_name
-  object_lock_enabled = var.object_lock_enabled
+  object_lock_enabled = true
   tags                = local.tags
 
   lifecycle {

@@ -27,3 +27,8 @@ output "object_prefixes" {
   description = "Object-key prefixes of the retention classes stored in the bucket, from schema/retention-policies.ts."
   value       = local.retention_object_prefixes
 }
+
+output "audit_object_prefix" {
+  description = "Prefix of the anchored audit checkpoints (objects under COMPLIANCE-mode Object Lock), from schema/retention-policies.ts."
+  value       = local.audit_object_prefix
+}

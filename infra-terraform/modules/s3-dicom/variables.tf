@@ -51,12 +51,6 @@ variable "kms_deletion_window_days" {
   }
 }
 
-variable "object_lock_enabled" {
-  description = "Create the bucket with S3 Object Lock enabled, so medical records can carry legal holds and retention dates (cannot be turned off later; changing it replaces the bucket)."
-  type        = bool
-  default     = false
-}
-
 variable "tags" {
   description = "Tags added to every resource of the module."
   type        = map(string)
