@@ -235,7 +235,10 @@ export const invitations = {
   revoke: (id: string) => data<void>("DELETE", `/api/invitations/${encodeURIComponent(id)}`),
   /** Public: the token from the link's fragment; an existing account sends its current password. */
   accept: (input: { token: string; password: string; displayName?: string }) =>
-    data<AcceptedInvitation>("POST", "/api/invitations/accept", { body: input, anonymous: true }),
+    data<AcceptedInvitation & { signIn?: LoginAnswer }>("POST", "/api/invitations/accept", {
+      body: input,
+      anonymous: true,
+    }),
 };
 
 export const credentials = {

@@ -74,3 +74,24 @@ export function RecoveryCodes(props: { codes: string[] }) {
     </>
   );
 }
+
+/** The sign-in's second step: a TOTP code or a recovery code (sign-in, and an invitation accepted by signing in). */
+export function MfaCodeField(props: { id: string; value: string; onInput: (value: string) => void }) {
+  return (
+    <Field id={props.id} label={t("mfaCode")} hint={t("mfaCodeHint")}>
+      <input
+        id={props.id}
+        class="short-input"
+        inputMode="numeric"
+        autocomplete="one-time-code"
+        required
+        minLength={6}
+        maxLength={16}
+        aria-describedby={`${props.id}-hint`}
+        value={props.value}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+        autoFocus
+      />
+    </Field>
+  );
+}

@@ -4,7 +4,8 @@
  * 72 hours, in the tenant that issued it only.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, createUser, jsonPost, signIn, type TestUser } from "../support/auth.js";
+import { totpCode, totpStep } from "../../functions/lib/totp.js";
+import { bearer, createUser, jsonPost, refreshCookieFrom, signIn, type TestUser } from "../support/auth.js";
 import { type SeededTenant, seedTenant } from "../support/db.js";
 import { lastMail, queuedMail } from "../support/outbox.js";
 import { startSuite, stopSuite, type Suite } from "../support/suite.js";
@@ -222,22 +223,46 @@ describe("accepting", () => {
     expect(rows.rows).toEqual([{ tenant_id: clinicA.id }]);
   });
 
-  it("attaches a person who has an account elsewhere once they sign in with it; their password stays", async () => {
+  it("attaches a person who has an account elsewhere once they sign in with it, and signs them in here", async () => {
     const physician = await createUser(suite.admin, clinicB, { roles: ["author"], name: "Dr. Dois Lugares" });
     const token = await invited(clinicA, bossA, physician.email, ["medical_reviewer"]);
 
-    // Without the account's password: a new password is not how an existing account joins.
-    const bare = await accept(clinicA, { token, password: NEW_PASSWORD, displayName: "Impostor" });
-    expect(bare.status).toBe(401);
-    const noPassword = await accept(clinicA, { token, displayName: "Impostor" });
-    expect(noPassword.status).toBe(409);
-    expect(await codeOf(noPassword)).toBe("sign_in_required");
+    // A new password is not how an existing account joins: the new-account form is told to sign in instead,
+    // before any password is checked, and so is a form without one.
+    for (const body of [
+      { token, password: NEW_PASSWORD, displayName: "Impostor" },
+      { token, displayName: "Impostor" },
+    ]) {
+      const refused = await accept(clinicA, body);
+      expect(refused.status).toBe(409);
+      expect(await codeOf(refused)).toBe("sign_in_required");
+    }
+    // A wrong password is a failed sign-in.
+    expect((await accept(clinicA, { token, password: NEW_PASSWORD })).status).toBe(401);
     // Nothing changed, and the invitation is still open.
     expect((await login(clinicA, physician.email, physician.password)).status).toBe(401);
 
     const res = await accept(clinicA, { token, password: physician.password });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ outcome: "attached", email: physician.email, roles: ["medical_reviewer"] });
+    const body = (await res.json()) as Json & { signIn: { access_token: string } };
+    expect(body).toEqual({
+      outcome: "attached",
+      email: physician.email,
+      roles: ["medical_reviewer"],
+      signIn: { access_token: expect.any(String), token_type: "Bearer", expires_in: 600 },
+    });
+    // Accepting signed them in here: the session works, and the refresh cookie carries it on.
+    const me = await suite.worker.fetch("/api/me", {
+      host: clinicA.hostname,
+      headers: bearer(body.signIn.access_token),
+    });
+    expect(((await me.json()) as { roles: string[] }).roles).toEqual(["medical_reviewer"]);
+    const refreshed = await suite.worker.fetch("/api/auth/refresh", {
+      host: clinicA.hostname,
+      method: "POST",
+      headers: { cookie: refreshCookieFrom(res), origin: `http://${clinicA.hostname}` },
+    });
+    expect(refreshed.status).toBe(200);
     const account = await suite.admin.query("select display_name from users where id = $1", [physician.id]);
     expect(account.rows[0].display_name).toBe("Dr. Dois Lugares");
     expect((await login(clinicA, physician.email, physician.password)).status).toBe(200);
@@ -255,6 +280,37 @@ describe("accepting", () => {
       [clinicA.id, physician.id],
     );
     expect(failed.rows[0].n).toBe(1);
+  });
+
+  it("asks an account that has a second factor for it, as sign-in does, before the session starts", async () => {
+    const physician = await createUser(suite.admin, clinicB, { roles: ["author"] });
+    const inB = await signIn(suite.worker, clinicB.hostname, physician);
+    const enrol = await suite.worker.fetch("/api/me/mfa/enrol", {
+      host: clinicB.hostname,
+      ...jsonPost({ currentPassword: physician.password }, bearer(inB.accessToken)),
+    });
+    const { secret } = (await enrol.json()) as { secret: string };
+    const step = totpStep();
+    const confirmed = await suite.worker.fetch("/api/me/mfa/confirm", {
+      host: clinicB.hostname,
+      ...jsonPost({ code: await totpCode(secret, step) }, bearer(inB.accessToken)),
+    });
+    expect(confirmed.status).toBe(200);
+    const token = await invited(clinicA, bossA, physician.email, ["editor"]);
+
+    const res = await accept(clinicA, { token, password: physician.password });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { signIn: { mfaRequired: boolean; mfaToken: string } };
+    expect(body.signIn).toEqual({ mfaRequired: true, mfaToken: expect.any(String) });
+    expect(res.headers.get("set-cookie") ?? "").not.toContain("vitalis_refresh");
+    const session = await suite.worker.fetch("/api/auth/mfa", {
+      host: clinicA.hostname,
+      ...jsonPost({ mfaToken: body.signIn.mfaToken, code: await totpCode(secret, step + 1) }),
+    });
+    expect(session.status).toBe(200);
+    const { access_token } = (await session.json()) as { access_token: string };
+    const me = await suite.worker.fetch("/api/me", { host: clinicA.hostname, headers: bearer(access_token) });
+    expect(((await me.json()) as { roles: string[] }).roles).toEqual(["editor"]);
   });
 
   it("is throttled per client", async () => {

@@ -11,7 +11,8 @@
  * e-mail) → the author writes and submits an article, the analysis runs, the admin sends it to medical review,
  * the reviewer approves and the admin publishes → the admin demotes the author and then removes them → the
  * reviewer resets a forgotten password from the e-mailed link, the old password stops working and the new one
- * signs in. Screenshots go to test-results/screenshots/onboarding-*.png.
+ * signs in → a physician who already writes for another clinic accepts an invitation by signing in with that
+ * account, and arrives signed in. Screenshots go to test-results/screenshots/onboarding-*.png.
  */
 import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
@@ -22,7 +23,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
 import { openInEditor, signInWithBrowser, transitionInEditor, waitForOpenGate } from "../support/admin-browser.js";
 import { requireChromium } from "../support/browser.js";
-import { adminClient } from "../support/db.js";
+import { createUser } from "../support/auth.js";
+import { adminClient, seedTenant } from "../support/db.js";
 import { type CaughtMail, waitForMail } from "../support/mail.js";
 import { testBindings } from "../support/worker.js";
 
@@ -315,6 +317,35 @@ describe("onboarding a clinic in Chromium", () => {
     // The session the reviewer had before the reset has ended.
     await forgetful.reload();
     await forgetful.locator("#email").waitFor();
+
+    // 12. A physician who writes for another clinic already accepts by signing in with that account: the
+    //     new-account form is turned into a sign-in, and the invitation page ends signed in here.
+    const elsewhere = await seedTenant(db, "onboard-elsewhere");
+    const physician = await createUser(db, elsewhere, { roles: ["author"], name: "Dra. Outra Clínica" });
+    await admin.page.getByRole("link", { name: "Members", exact: true }).click();
+    await admin.page.locator("#invite-email").fill(physician.email);
+    await admin.page.locator("#invite-role-medical_reviewer").uncheck();
+    await admin.page.locator("#invite-role-author").check();
+    await admin.page.getByRole("button", { name: "Send the invitation" }).click();
+    await admin.page.locator("[data-testid=invitations]").getByText(physician.email).waitFor();
+    const guest = await person("outra");
+    await guest.page.goto(linkIn(await waitForMail(physician.email, isInvitation), "/admin/invitation"));
+    await guest.page.locator("#accept-name").fill("Someone New");
+    await guest.page.locator("#accept-password").fill("a brand new passphrase here");
+    await guest.page.getByRole("button", { name: "Accept the invitation" }).click();
+    await guest.page.locator("[role=alert][data-code=sign_in_required]").waitFor();
+    expect(await guest.page.locator("#accept-name").count()).toBe(0);
+    await guest.page.locator("#accept-current-password").fill(physician.password);
+    await shot(guest, "11a-existing-account-signs-in");
+    const [accepted] = await Promise.all([
+      guest.page.waitForResponse((response) => response.url().endsWith("/api/invitations/accept")),
+      guest.page.getByRole("button", { name: "Accept the invitation" }).click(),
+    ]);
+    expect(accepted.status()).toBe(200);
+    await expect
+      .poll(() => guest.page.locator("[data-testid=who]").textContent(), { timeout: 15_000 })
+      .toBe("Dra. Outra Clínica");
+    await shot(guest, "11-existing-account-accepted-signed-in");
 
     expect(pageErrors).toEqual([]);
     expect(cspViolations).toEqual([]);

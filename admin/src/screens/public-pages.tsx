@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
-import { invitations, passwordReset } from "../api";
+import { ApiError, auth, invitations, passwordReset } from "../api";
 import { t } from "../i18n";
+import { MfaCodeField } from "../mfa-ui";
 import { ErrorNotice, Field, Link, useAction, useLang } from "../ui";
 
 /**
@@ -47,17 +48,49 @@ function Done(props: { message: string }) {
   );
 }
 
-/** `/admin/invitation#token=…`: a new person chooses a name and password; someone with an account signs in. */
+/**
+ * `/admin/invitation#token=…`: a new person chooses a name and password; someone whose address has an account
+ * already (another clinic's member) accepts by signing in here: the password, then the second factor when the
+ * account has one, and they arrive signed in (a role the policy covers without a factor enrols at the next sign-in).
+ */
 export function AcceptInvitationPage() {
   useLang();
   const token = useLinkToken();
   const [existing, setExisting] = useState(false);
   const [displayName, setDisplayName] = useState("");
   const [password, setPassword] = useState("");
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const [code, setCode] = useState("");
   const [done, setDone] = useState(false);
   const { busy, error, run } = useAction();
+  // Signed in: the admin loads with the session the refresh cookie now holds.
+  const enter = () => location.assign("/admin/");
   if (done) return <Done message={t("acceptDone")} />;
   if (!token) return <p class="notice notice-error card signin">{t("tokenMissing")}</p>;
+  if (mfaToken) {
+    return (
+      <form
+        class="card signin"
+        aria-labelledby="accept-title"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run(async () => {
+            await auth.mfa(mfaToken, code.replace(/\s+/g, ""));
+            enter();
+          });
+        }}
+      >
+        <h1 id="accept-title">{t("acceptTitle")}</h1>
+        <ErrorNotice error={error} />
+        <MfaCodeField id="accept-mfa-code" value={code} onInput={setCode} />
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            {t("verify")}
+          </button>
+        </div>
+      </form>
+    );
+  }
   return (
     <form
       class="card signin"
@@ -65,10 +98,22 @@ export function AcceptInvitationPage() {
       onSubmit={(event) => {
         event.preventDefault();
         void run(async () => {
-          await invitations.accept(
-            existing ? { token, password } : { token, password, displayName: displayName.trim() },
-          );
-          setDone(true);
+          try {
+            const accepted = await invitations.accept(
+              existing ? { token, password } : { token, password, displayName: displayName.trim() },
+            );
+            const next = accepted.signIn;
+            if (next && "access_token" in next) enter();
+            else if (next && "mfaRequired" in next) setMfaToken(next.mfaToken);
+            else setDone(true);
+          } catch (caught) {
+            // The address has an account: it accepts by signing in, not with a new password.
+            if (caught instanceof ApiError && caught.code === "sign_in_required") {
+              setExisting(true);
+              setPassword("");
+            }
+            throw caught;
+          }
         });
       }}
     >
@@ -85,7 +130,7 @@ export function AcceptInvitationPage() {
         {t("acceptHaveAccount")}
       </label>
       {!existing && (
-        <Field id="accept-name" label={t("displayName")}>
+        <Field key="name" id="accept-name" label={t("displayName")}>
           <input
             id="accept-name"
             required
@@ -96,10 +141,11 @@ export function AcceptInvitationPage() {
           />
         </Field>
       )}
+      {/* Keyed: reusing the name's input here would carry over its maxLength as 0 (no typing at all). */}
       {existing ? (
-        <Field id="accept-password" label={t("password")}>
+        <Field key="current-password" id="accept-current-password" label={t("password")}>
           <input
-            id="accept-password"
+            id="accept-current-password"
             type="password"
             autocomplete="current-password"
             required
@@ -108,7 +154,7 @@ export function AcceptInvitationPage() {
           />
         </Field>
       ) : (
-        <NewPasswordField id="accept-password" value={password} onInput={setPassword} />
+        <NewPasswordField key="new-password" id="accept-password" value={password} onInput={setPassword} />
       )}
       <div class="actions">
         <button type="submit" disabled={busy}>

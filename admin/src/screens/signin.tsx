@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { auth, setAccessToken } from "../api";
 import { t } from "../i18n";
 import { ErrorNotice, Field, Link, useAction, useLang } from "../ui";
-import { EnrolmentKey, RecoveryCodes } from "../mfa-ui";
+import { EnrolmentKey, MfaCodeField, RecoveryCodes } from "../mfa-ui";
 
 /**
  * Enrolment forced by the tenant's policy: the sign-in answered an enrolment token instead of a session. Scan,
@@ -153,21 +153,7 @@ export function SignIn(props: { onSignedIn: () => Promise<void> }) {
           </Field>
         </>
       ) : (
-        <Field id="mfa-code" label={t("mfaCode")} hint={t("mfaCodeHint")}>
-          <input
-            id="mfa-code"
-            class="short-input"
-            inputMode="numeric"
-            autocomplete="one-time-code"
-            required
-            minLength={6}
-            maxLength={16}
-            aria-describedby="mfa-code-hint"
-            value={code}
-            onInput={(e) => setCode(e.currentTarget.value)}
-            autoFocus
-          />
-        </Field>
+        <MfaCodeField id="mfa-code" value={code} onInput={setCode} />
       )}
       <div class="actions">
         <button type="submit" disabled={busy}>

@@ -11,7 +11,7 @@ import { confirmForcedEnrolment, startForcedEnrolment } from "../../services/ide
 import { getSignInPolicy, updateSignInPolicy } from "../../services/identity/policy";
 import { confirmPasswordReset, requestPasswordReset } from "../../services/identity/password-reset";
 import { mailContextOf } from "../shared/mail";
-import { answerWithSession, REFRESH_COOKIE } from "../shared/session";
+import { answerSignIn, answerWithSession, REFRESH_COOKIE } from "../shared/session";
 import type {
   forcedEnrolConfirmRoute,
   forcedEnrolRoute,
@@ -54,16 +54,8 @@ export const postLogin: RouteHandler<typeof loginRoute, AppBindings> = async (c)
   const body = c.req.valid("json");
   noteSignInAttempt(c, { email: body.email });
   const result = await login(c.var.scope, { ...body, ...(await signInClient(c)) });
-  if (result.kind === "mfa_required") {
-    c.header("Cache-Control", "no-store");
-    return c.json({ mfaRequired: true as const, mfaToken: result.mfaToken }, 200);
-  }
-  if (result.kind === "mfa_enrolment_required") {
-    c.header("Cache-Control", "no-store");
-    return c.json({ mfaEnrolmentRequired: true as const, enrolmentToken: result.enrolmentToken }, 200);
-  }
-  noteSignInAttempt(c, { session: result.session });
-  return c.json(answerWithSession(c, result.session), 200);
+  if (result.kind === "session") noteSignInAttempt(c, { session: result.session });
+  return c.json(answerSignIn(c, result), 200);
 };
 
 export const postMfa: RouteHandler<typeof mfaRoute, AppBindings> = async (c) => {

@@ -9,7 +9,7 @@ import {
 } from "../../shapes/account";
 import { passwordResetConfirmInputSchema, passwordResetInputSchema } from "../../shapes/members";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
-import { tokenResponse } from "../shared/session";
+import { signInResponse, tokenResponse } from "../shared/session";
 
 /** Any member of the tenant, whatever their role: ending one's own session needs no more. */
 const signedIn: ProtectOptions = {
@@ -18,10 +18,6 @@ const signedIn: ProtectOptions = {
   roles: [...ROLES],
 };
 
-const mfaRequired = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() }).openapi("MfaRequired");
-const mfaEnrolmentRequired = z
-  .object({ mfaEnrolmentRequired: z.literal(true), enrolmentToken: z.string() })
-  .openapi("MfaEnrolmentRequired");
 const enrolledSession = z
   .object({
     recoveryCodes: z.array(z.string()),
@@ -44,7 +40,7 @@ export const loginRoute = createRoute({
       description:
         "Signed in (the refresh token is set as an HttpOnly cookie), or MFA is required, or the tenant's policy " +
         "requires this account to enrol a second factor first (the enrolment token opens only /auth/mfa/enrol).",
-      content: { "application/json": { schema: z.union([tokenResponse, mfaRequired, mfaEnrolmentRequired]) } },
+      content: { "application/json": { schema: signInResponse } },
     },
     ...problemResponses(401, 422, 429),
   },

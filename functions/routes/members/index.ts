@@ -1,7 +1,8 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { signInClientOf } from "../../lib/client";
+import { deviceHashOf, ensureDeviceId, signInClientOf } from "../../lib/client";
 import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
+import { noteSignInAttempt } from "../../middleware/access-log";
 import { createRouter } from "../../lib/router";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import {
@@ -28,6 +29,7 @@ import {
   suspendMember,
 } from "../../services/identity/members";
 import { mailContextOf } from "../shared/mail";
+import { answerSignIn, signInResponse } from "../shared/session";
 
 const adminRead: ProtectOptions = { sensitivity: "restricted", action: "read", roles: ["admin"] };
 const adminWrite: ProtectOptions = { sensitivity: "restricted", action: "write", roles: ["admin"] };
@@ -130,10 +132,15 @@ const acceptRoute = createRoute({
   tags: ["Members"],
   summary:
     "Accept an invitation with the token from its link (public, throttled). A new address sets its name and " +
-    "password; an address with an account already signs in with its current password instead. Then sign in.",
+    "password, then signs in. An address with an account already signs in to accept (its current password; a " +
+    "name is refused with 409 sign_in_required) and goes on as at sign-in: `signIn` is the session (the refresh " +
+    "cookie is set), the second factor's challenge for /auth/mfa, or the enrolment the tenant's policy requires.",
   request: { body: jsonBody(acceptInvitationInputSchema) },
   responses: {
-    200: jsonResponse(acceptedInvitationSchema, "Accepted: the roles are this person's here now."),
+    200: jsonResponse(
+      acceptedInvitationSchema.extend({ signIn: signInResponse.optional() }),
+      "Accepted: the roles are this person's here now.",
+    ),
     ...problemResponses(401, 409, 410, 422, 429),
   },
 });
@@ -184,8 +191,15 @@ const revokeHandler: RouteHandler<typeof revokeRoute, AppBindings> = async (c) =
 
 const acceptHandler: RouteHandler<typeof acceptRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  const accepted = await acceptInvitation(c.var.scope, { ...c.req.valid("json"), client: await signInClientOf(c) });
-  return c.json(accepted, 200);
+  // An account that exists accepts by signing in: the access log records it as a sign-in attempt.
+  noteSignInAttempt(c, {});
+  const { signIn, ...accepted } = await acceptInvitation(c.var.scope, {
+    ...c.req.valid("json"),
+    client: await signInClientOf(c),
+    deviceHash: await deviceHashOf(ensureDeviceId(c)),
+  });
+  if (signIn?.kind === "session") noteSignInAttempt(c, { session: signIn.session });
+  return c.json(signIn ? { ...accepted, signIn: answerSignIn(c, signIn) } : accepted, 200);
 };
 
 export const membersRouter = createRouter()

@@ -21,7 +21,7 @@ import { requireUser, type Scope } from "../../scope";
 import type { AcceptedInvitation, InvitationView } from "../../shapes/members";
 import { enqueueEmail } from "../outbox";
 import { assertNotLockedOut, type LoginClient, lockoutSubject, recordFailure, recordSuccess } from "./lockout";
-import { asUser } from "./sessions";
+import { asUser, continueSignIn, type LoginResult } from "./sessions";
 import { throttle } from "./throttle";
 
 /** How long an invitation's link works. */
@@ -231,6 +231,13 @@ export interface AcceptInvitation {
   displayName?: string | undefined;
   /** The client, for the throttle and, when an existing account signs in to accept, the sign-in lockout. */
   client: LoginClient;
+  /** The hash of the client's device id (the device cookie), as sign-in takes it. */
+  deviceHash: string;
+}
+
+export interface InvitationAcceptance extends AcceptedInvitation {
+  /** An existing account accepted by signing in: what its password leads to here (as at sign-in); else null. */
+  signIn: LoginResult | null;
 }
 
 const INVITATION_INVALID = (): GoneError =>
@@ -247,15 +254,17 @@ class Refusal extends Error {
 }
 
 /**
- * Accepts an invitation with its one-time token (public; throttled per client). For an address without an account
- * it creates the global user with the password and name given (NIST SP 800-63B rules, lib/password-policy.ts).
- * For an address that has an account already (the person belongs to another tenant, or to this one with other
- * roles), the person accepts by signing in: the account's current password, counted by the sign-in lockout, and
- * their password stays as it is. Either way the invitation's roles join the person's membership here (a suspended
- * membership stays suspended), the invitation is spent, and the acceptance audited. It opens no session: the
- * person signs in next, where the tenant's second-factor policy applies.
+ * Accepts an invitation with its one-time token (public; throttled per client). Only an address without an account
+ * chooses a password: the global user is created with the password and name given (NIST SP 800-63B rules,
+ * lib/password-policy.ts), and signs in next. An address that has an account already (the person belongs to another
+ * tenant, or to this one with other roles) accepts by signing in here: the account's current password, counted by
+ * the sign-in lockout (a new-account form for it is refused with `sign_in_required` before any password is checked),
+ * and what follows a correct password at sign-in follows here too (continueSignIn): the account's second factor, the
+ * enrolment the tenant's policy requires, or the session. Either way the invitation's roles join the person's
+ * membership here (a suspended membership stays suspended, and signs nobody in), the invitation is spent, and the
+ * acceptance audited.
  */
-export async function acceptInvitation(scope: Scope, input: AcceptInvitation): Promise<AcceptedInvitation> {
+export async function acceptInvitation(scope: Scope, input: AcceptInvitation): Promise<InvitationAcceptance> {
   await throttle(
     scope,
     [{ prefix: "invitation-accept-ip", tokens: 10, window: "1 m", key: `${scope.tenant.id}:${input.client.ipHash}` }],
@@ -286,11 +295,11 @@ export async function acceptInvitation(scope: Scope, input: AcceptInvitation): P
       let userId: string;
       let outcome: AcceptedInvitation["outcome"];
       if (existing) {
-        if (!input.password) {
+        if (!input.password || input.displayName !== undefined) {
           throw new Refusal(
             new ConflictError(
               "sign_in_required",
-              "This address already has an account: enter its password to accept the invitation.",
+              "This address already has an account: sign in with its password to accept the invitation.",
             ),
           );
         }
@@ -303,7 +312,7 @@ export async function acceptInvitation(scope: Scope, input: AcceptInvitation): P
             subject,
           });
         }
-        await recordSuccess(scope, subject);
+        await recordSuccess(scope, subject, input.deviceHash);
         userId = existing.id;
         outcome = "attached";
       } else {
@@ -345,7 +354,15 @@ export async function acceptInvitation(scope: Scope, input: AcceptInvitation): P
         { outcome, roles: invitation.roles, added },
         asUser(userId),
       );
-      return { outcome, email: invitation.email, roles: [...current.map((row) => row.role), ...added].sort() };
+      // Accepted by signing in: the sign-in goes on here, now that the person is a member.
+      const signIn =
+        existing && status === "active" ? await continueSignIn(tx, scope, existing, input.password!) : null;
+      return {
+        outcome,
+        email: invitation.email,
+        roles: [...current.map((row) => row.role), ...added].sort(),
+        signIn,
+      };
     });
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;

@@ -171,10 +171,46 @@ export interface LoginInput {
   deviceHash: string;
 }
 
+/**
+ * What a correct password leads to, in the transaction that checked it: a cheaper stored hash is upgraded, then the
+ * account's second factor is challenged, or the enrolment the tenant's policy requires is opened, or the session
+ * starts. Sign-in takes this way, and so does an invitation that an existing account accepts by signing in.
+ */
+export async function continueSignIn(
+  tx: Transaction,
+  scope: Scope,
+  user: typeof users.$inferSelect,
+  password: string,
+): Promise<LoginResult> {
+  const auth = scope.section("auth");
+  if (user.passwordHash && needsRehash(user.passwordHash)) {
+    // The password just proved the owner: only their own transaction may change the account (schema/users.ts).
+    await actAsUser(tx, user.id);
+    await updateOwnAccount(tx, user.id, { passwordHash: await hashPassword(password) });
+  }
+  if (user.mfaEnabledAt) {
+    await scope.audit(tx, "auth.mfa_challenged", null, {}, asUser(user.id));
+    return { kind: "mfa_required", mfaToken: await issueMfaToken(auth, user.id, scope.tenant.id) };
+  }
+  // A role that reads PHI without a second factor: no session yet, only a short-lived token that opens the
+  // enrolment steps (least privilege); the session starts once a factor is confirmed (accounts.ts).
+  const roles = await rolesOf(tx, scope.tenant.id, user.id);
+  if (roles.length > 0 && (await mfaRequiredFor(tx, scope.tenant.id, roles))) {
+    await scope.audit(tx, "auth.mfa_enrolment_required", null, { roles }, asUser(user.id));
+    return {
+      kind: "mfa_enrolment_required",
+      enrolmentToken: await issueMfaToken(auth, user.id, scope.tenant.id, "enrol"),
+    };
+  }
+  const session = await createSession(tx, scope, user, ["pwd"], new Date());
+  await scope.audit(tx, "auth.login", null, { amr: ["pwd"] }, asUser(user.id));
+  return { kind: "session", session };
+}
+
 /** Step one of sign-in: email and password, throttled, locked out after repeated failures (lockout.ts). */
 export async function login(scope: Scope, input: LoginInput): Promise<LoginResult> {
   // Read first: a deployment without a valid auth configuration refuses before counting or auditing anything.
-  const auth = scope.section("auth");
+  scope.section("auth");
   const email = input.email.trim().toLowerCase();
   const subject = await lockoutSubject(scope.tenant.id, email, input.client);
   await throttleLogin(scope, input.client.ipHash, subject);
@@ -204,31 +240,7 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
       return { kind: "failed" as const };
     }
     await recordSuccess(scope, subject, input.deviceHash);
-    if (user.passwordHash && needsRehash(user.passwordHash)) {
-      // The password just proved the owner: only their own transaction may change the account (schema/users.ts).
-      await actAsUser(tx, user.id);
-      await updateOwnAccount(tx, user.id, { passwordHash: await hashPassword(input.password) });
-    }
-    if (user.mfaEnabledAt) {
-      await scope.audit(tx, "auth.mfa_challenged", null, {}, asUser(user.id));
-      return {
-        kind: "mfa_required" as const,
-        mfaToken: await issueMfaToken(auth, user.id, scope.tenant.id),
-      };
-    }
-    // A role that reads PHI without a second factor: no session yet, only a short-lived token that opens the
-    // enrolment steps (least privilege); the session starts once a factor is confirmed (accounts.ts).
-    const roles = await rolesOf(tx, scope.tenant.id, user.id);
-    if (roles.length > 0 && (await mfaRequiredFor(tx, scope.tenant.id, roles))) {
-      await scope.audit(tx, "auth.mfa_enrolment_required", null, { roles }, asUser(user.id));
-      return {
-        kind: "mfa_enrolment_required" as const,
-        enrolmentToken: await issueMfaToken(auth, user.id, scope.tenant.id, "enrol"),
-      };
-    }
-    const session = await createSession(tx, scope, user, ["pwd"], new Date());
-    await scope.audit(tx, "auth.login", null, { amr: ["pwd"] }, asUser(user.id));
-    return { kind: "session" as const, session };
+    return continueSignIn(tx, scope, user, input.password);
   });
   if (result.kind === "failed") throw INVALID_CREDENTIALS();
   return result;
