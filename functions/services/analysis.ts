@@ -146,12 +146,13 @@ export async function analyseDueRevision(
  * the text claims ("especialista em …").
  */
 async function authorSpecialties(scope: Scope, authorId: string): Promise<string[]> {
-  const [rows] = await scope.read((db) => [
-    db
+  // An editor's request or a job, not a public read: the tenant's transaction, like the rest of the analysis.
+  const rows = await scope.transaction((tx) =>
+    tx
       .select({ rqe: professionalCredentials.rqe, specialty: professionalCredentials.specialty })
       .from(professionalCredentials)
       .where(and(eq(professionalCredentials.userId, authorId), eq(professionalCredentials.status, "verified"))),
-  ]);
+  );
   return rows.flatMap((row) => (row.specialty && row.rqe.length > 0 ? [row.specialty] : []));
 }
 
