@@ -136,13 +136,21 @@ describe("row-level security catalog", () => {
         where n.nspname = 'public' and c.relkind in ('v', 'm') and has_table_privilege($1, c.oid, 'SELECT')`,
       [APP_ROLE],
     );
-    const definers = await admin.query<{ name: string }>(
-      `select p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    const definers = await admin.query<{ name: string; source: string; config: string[] | null }>(
+      `select p.proname as name, p.prosrc as source, p.proconfig as config
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname = 'public' and p.prosecdef and has_function_privilege($1, p.oid, 'EXECUTE')`,
       [APP_ROLE],
     );
     expect(views.rows).toEqual([]);
-    expect(definers.rows).toEqual([]);
+    // The one reviewed exception: full-text search, which runs as its owner so the GIN index can serve it (`@@` is
+    // not leakproof, so under a policy PostgreSQL would scan the tenant). It must filter by the same tenant setting
+    // as the policies, pin its search path, and answer ids only; callers join back through row-level security.
+    expect(definers.rows.map((row) => row.name)).toEqual(["vitalis_search_content"]);
+    for (const definer of definers.rows) {
+      expect(definer.source).toMatch(/tenant_id = nullif\(current_setting\('app\.tenant_id', true\), ''\)::uuid/);
+      expect(definer.config ?? []).toContain("search_path=pg_catalog, public");
+    }
   });
 });
 
