@@ -1,4 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
+import { eq } from "drizzle-orm";
+import { tenants } from "../schema";
 import { type Config, type DatabaseConfig, requireSection, type SectionName, type SectionValue } from "./env";
 import type { DomainEvent } from "./events";
 import type { Actor, TenantContext, UserActor } from "./lib/actor";
@@ -210,6 +212,8 @@ export interface PlatformScope {
   readonly actor: Extract<Actor, { kind: "system" | "platform" }>;
   readonly requestId: string | null;
   forTenant(tenant: TenantContext): Scope;
+  /** The tenants a job serves: every active one (a suspended tenant's data waits, untouched), read past RLS. */
+  activeTenants(): Promise<TenantContext[]>;
 }
 
 /** A platform scope over `clients`; `scopes` collects the tenant scopes it made, whose effects the caller delivers. */
@@ -227,6 +231,12 @@ export function createPlatformScope(
       const scope = createScope(clients, { tenant, ...who });
       scopes.push(scope);
       return scope;
+    },
+    activeTenants() {
+      return clients.db
+        .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+        .from(tenants)
+        .where(eq(tenants.status, "active"));
     },
   };
   return { platform, scopes };

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt } from "drizzle-orm";
-import { type AuditCheckpoint, auditCheckpoints, tenants } from "../../schema";
+import { type AuditCheckpoint, auditCheckpoints } from "../../schema";
 import { retentionPolicies } from "../../schema/retention-policies";
 import { canonicalJson } from "../lib/crypto";
 import type { Transaction } from "../lib/db";
@@ -189,10 +189,7 @@ export async function checkTenantAnchors(
 /** The daily job's second step: every active tenant's recent checkpoints anchored (services/audit-anchors.ts). */
 export async function anchorAllTenants(platform: PlatformScope, signer: CheckpointSigner): Promise<number> {
   const ours = new Set([signer.ed25519.fingerprint, signer.mldsa.fingerprint]);
-  const active = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const active = await platform.activeTenants();
   let anchored = 0;
   for (const tenant of active) {
     try {

@@ -1,6 +1,6 @@
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { desc, eq } from "drizzle-orm";
-import { type AuditCheckpoint, auditCheckpoints, auditEvents, tenants } from "../../schema";
+import { type AuditCheckpoint, auditCheckpoints, auditEvents } from "../../schema";
 import type { AuditConfig } from "../env";
 import { canonicalJson, sha256Hex, timingSafeEqual } from "../lib/crypto";
 import type { PlatformScope, Scope } from "../scope";
@@ -131,10 +131,7 @@ export async function checkpointAllTenants(
   signer: CheckpointSigner,
   now = new Date(),
 ): Promise<number> {
-  const active = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const active = await platform.activeTenants();
   let signed = 0;
   for (const tenant of active) if (await checkpointTenant(platform.forTenant(tenant), signer, now)) signed += 1;
   return signed;

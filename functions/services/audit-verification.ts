@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
-import { type AuditCheckpoint, auditCheckpoints, auditEvents, auditVerifications, tenants } from "../../schema";
+import { type AuditCheckpoint, auditCheckpoints, auditEvents, auditVerifications } from "../../schema";
 import { requireSection } from "../env";
 import type { Transaction } from "../lib/db";
 import type { PlatformScope, Scope } from "../scope";
@@ -266,10 +266,7 @@ export async function verifyAllTenantsIncrementally(
   options: { maxEvents?: number } = {},
 ): Promise<{ tenants: number; broken: number; eventsChecked: number }> {
   const pinned = await pinnedKeyFingerprints(requireSection(platform.clients.config, "audit"));
-  const active = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const active = await platform.activeTenants();
   const tally = { tenants: 0, broken: 0, eventsChecked: 0 };
   for (const tenant of active) {
     const result = await verifyAuditIncrementally(platform.forTenant(tenant), pinned, options);

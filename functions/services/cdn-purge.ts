@@ -1,11 +1,10 @@
-import { outbox, type OutboxRow, tenants } from "../../schema";
+import { outbox, type OutboxRow } from "../../schema";
 import { requireSection } from "../env";
 import type { Transaction } from "../lib/db";
 import type { PlatformScope, Scope } from "../scope";
 import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } from "./mail/delivery";
 import { purgeTags } from "./site-cache";
 import { contentFootprints } from "./site";
-import { eq } from "drizzle-orm";
 
 /**
  * Global purge: Cloudflare's CDN (and, there, the Worker cache of every data centre) purged by Cache-Tag through
@@ -107,10 +106,7 @@ export async function deliverDuePurges(platform: PlatformScope): Promise<Deliver
   const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
   const config = requireSection(platform.clients.config, "edge").cdnPurge;
   if (!config) return tally;
-  const active = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const active = await platform.activeTenants();
   for (const tenant of active)
     await deliverOutbox(platform.forTenant(tenant), CDN_PURGE, (row) => purgeCall(config, row), tally);
   return tally;

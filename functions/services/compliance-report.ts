@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
-import { auditEvents, complianceReports, legalHolds, privacyRequests, retentionRuns, tenants } from "../../schema";
+import { auditEvents, complianceReports, legalHolds, privacyRequests, retentionRuns } from "../../schema";
 import type { PlatformScope, Scope } from "../scope";
 import { dueSoon } from "./retention";
 
@@ -108,10 +108,7 @@ export async function generateComplianceReport(scope: Scope, now = new Date()) {
 
 /** The daily job: one report per active tenant, each in the tenant's own scope. */
 export async function generateAllComplianceReports(platform: PlatformScope, now = new Date()): Promise<number> {
-  const active = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const active = await platform.activeTenants();
   for (const tenant of active) await generateComplianceReport(platform.forTenant(tenant), now);
   return active.length;
 }

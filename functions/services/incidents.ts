@@ -422,10 +422,7 @@ export async function notifyIncidentSubjects(
  * next business day or earlier, mails the compliance officers once per day until it is communicated or closed.
  */
 export async function alertIncidentDeadlines(platform: PlatformScope, now = new Date()): Promise<number> {
-  const active = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const active = await platform.activeTenants();
   const horizon = addBusinessDays(now, 1);
   const today = brasiliaDay(now);
   let alerted = 0;

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
-import { consents, mediaItems, type RetentionCounts, retentionCheckpoints, retentionRuns, tenants } from "../../schema";
+import { consents, mediaItems, type RetentionCounts, retentionCheckpoints, retentionRuns } from "../../schema";
 import { type RetentionClass, retentionPolicies } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import type { PlatformScope, Scope } from "../scope";
@@ -324,10 +324,7 @@ export async function runRetentionSweep(platform: PlatformScope, options: SweepO
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 200;
   const maxBatches = options.maxBatches ?? 50;
-  const all = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const all = await platform.activeTenants();
   const selected = options.tenantIds ? all.filter((tenant) => options.tenantIds?.includes(tenant.id)) : all;
   const summary: SweepSummary = { ...emptyCounts(), tenants: selected.length, batches: 0, skippedBusy: 0 };
 

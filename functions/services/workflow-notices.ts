@@ -124,10 +124,7 @@ export async function notifyWorkflow(
  * wait for the next day's.
  */
 export async function sendWorkflowDigests(platform: PlatformScope): Promise<number> {
-  const active = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const active = await platform.activeTenants();
   let sent = 0;
   for (const tenant of active) {
     const scope = platform.forTenant(tenant);

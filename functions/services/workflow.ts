@@ -7,7 +7,6 @@ import {
   contentRevisions,
   type ContentType,
   memberships,
-  tenants,
   users,
   type WorkflowState,
 } from "../../schema";
@@ -377,10 +376,7 @@ const SENT_BACK_REASON: Record<"analysis_required" | "publish_blocked", string> 
  * each item is published, or sent back, and audited exactly once.
  */
 export async function publishDueScheduledContent(platform: PlatformScope, now: Date = new Date()): Promise<number> {
-  const active = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const active = await platform.activeTenants();
   let total = 0;
   for (const tenant of active) {
     const scope = platform.forTenant(tenant);

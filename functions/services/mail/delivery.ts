@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
-import { outbox, type OutboxRow, tenants } from "../../../schema";
+import { outbox, type OutboxRow } from "../../../schema";
 import { CONTENT_LOCALES } from "../../contract";
 import { requireSection } from "../../env";
 import { decryptSecret } from "../../lib/aead";
@@ -262,10 +262,7 @@ export async function deliverDueMail(platform: PlatformScope): Promise<DeliveryT
   const mailer = createMailer(requireSection(platform.clients.config, "mail"));
   const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
   try {
-    const active = await platform.clients.db
-      .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-      .from(tenants)
-      .where(eq(tenants.status, "active"));
+    const active = await platform.activeTenants();
     for (const tenant of active) {
       const scope = platform.forTenant(tenant);
       await deliverOutbox(scope, MAIL, (row) => attempt(scope, mailer, row), tally);

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { contentAnalyses, contentItems, tenants, users } from "../../../schema";
+import { contentAnalyses, contentItems, users } from "../../../schema";
 import type { ResolvedReference } from "../../plugin-host";
 import type { PlatformScope, Scope } from "../../scope";
 import { enqueueEmail } from "../outbox";
@@ -120,10 +120,7 @@ export async function recheckTenantReferences(scope: Scope): Promise<number> {
 
 /** Every active tenant's re-check (the daily job); a tenant that fails is logged and the others go on. */
 export async function recheckPublishedReferences(platform: PlatformScope): Promise<number> {
-  const active = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants)
-    .where(eq(tenants.status, "active"));
+  const active = await platform.activeTenants();
   let total = 0;
   for (const tenant of active) {
     try {
