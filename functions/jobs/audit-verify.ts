@@ -7,6 +7,6 @@ import { defineJob } from "./run";
  */
 export const auditVerify = defineJob("audit-verify", async (platform) => {
   const tally = await verifyAllTenantsIncrementally(platform);
-  if (tally.broken > 0) platform.logger.error("audit chain verification failed", { ...tally });
+  if (tally.broken > 0 || tally.failed > 0) platform.logger.error("audit chain verification failed", { ...tally });
   else platform.logger.info("audit chains verified", { ...tally });
 });

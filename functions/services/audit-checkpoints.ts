@@ -156,6 +156,15 @@ export interface CheckpointVerification {
   payload: CheckpointPayload | null;
 }
 
+/** A stored key's bytes, or none when the column is not base64 at all (a tampered row). */
+function decodedKey(text: string): Uint8Array<ArrayBuffer> {
+  try {
+    return fromBase64(text);
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
 /**
  * Verifies a checkpoint with nothing but its own fields and the fingerprints the verifier pins (offline): both
  * signatures over `payload`, the public keys against their stated fingerprints, and those fingerprints against
@@ -184,8 +193,9 @@ export async function verifyCheckpoint(
   } catch {
     payload = null;
   }
-  const edPublic = fromBase64(checkpoint.ed25519PublicKey);
-  const mldsaPublic = fromBase64(checkpoint.mldsaPublicKey);
+  // A key column that is not even base64 verifies nothing (and matches no pin); it must not stop the verifier.
+  const edPublic = decodedKey(checkpoint.ed25519PublicKey);
+  const mldsaPublic = decodedKey(checkpoint.mldsaPublicKey);
   let ed25519: boolean;
   try {
     const key = await crypto.subtle.importKey("raw", edPublic, { name: "Ed25519" }, false, ["verify"]);

@@ -264,12 +264,20 @@ async function anchorsToRecheck(
 export async function verifyAllTenantsIncrementally(
   platform: PlatformScope,
   options: { maxEvents?: number } = {},
-): Promise<{ tenants: number; broken: number; eventsChecked: number }> {
+): Promise<{ tenants: number; broken: number; eventsChecked: number; failed: number }> {
   const pinned = await pinnedKeyFingerprints(requireSection(platform.clients.config, "audit"));
   const active = await platform.activeTenants();
-  const tally = { tenants: 0, broken: 0, eventsChecked: 0 };
+  const tally = { tenants: 0, broken: 0, eventsChecked: 0, failed: 0 };
   for (const tenant of active) {
-    const result = await verifyAuditIncrementally(platform.forTenant(tenant), pinned, options);
+    let result: Awaited<ReturnType<typeof verifyAuditIncrementally>>;
+    try {
+      result = await verifyAuditIncrementally(platform.forTenant(tenant), pinned, options);
+    } catch (error) {
+      // One tenant's failure (an unreadable row, a lost connection) must not leave every other tenant unverified.
+      platform.logger.error("audit verification failed for a tenant", { tenant: tenant.slug, error });
+      tally.failed += 1;
+      continue;
+    }
     if (!result) continue;
     tally.tenants += 1;
     tally.eventsChecked += result.run.eventsChecked;

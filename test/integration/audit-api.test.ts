@@ -196,6 +196,25 @@ describe("the audit API", () => {
     });
   });
 
+  it("verifies every other tenant when one tenant's checkpoint row is unreadable, and reports that one broken", async () => {
+    const garbled = await seedTenant(admin, "garbled");
+    await events(garbled, 3);
+    await (await worker.mf.getWorker()).scheduled({ cron: "30 3 * * *" });
+    await admin.query("set session_replication_role = replica");
+    try {
+      await admin.query(`update audit_checkpoints set ed25519_public_key = 'not base64 at all!' where tenant_id = $1`, [
+        garbled.id,
+      ]);
+    } finally {
+      await admin.query("set session_replication_role = origin");
+    }
+    const healthy = await seedTenant(admin, "healthy");
+    await events(healthy, 3);
+    await runVerificationJob();
+    expect(await verifyApi(healthy, await officerToken(healthy))).toMatchObject({ status: "verified", ok: true });
+    expect(await verifyApi(garbled, await officerToken(garbled))).toMatchObject({ status: "broken", ok: false });
+  });
+
   it("answers the job's stored verdict with when it was computed, and the job resumes where it stopped", async () => {
     const tenant = await seedTenant(admin, "incremental");
     await events(tenant, 6);
