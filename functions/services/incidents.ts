@@ -60,22 +60,24 @@ export type IncidentPatch = Partial<Omit<IncidentInput, "discoveredAt">> & {
 };
 
 /** What the ANPD's communication form asks (Res. CD/ANPD 15/2024 art. 6 §1), filled from the register. */
-export interface AnpdForm {
+export type AnpdForm = Pick<
+  IncidentView,
+  | "occurredAt"
+  | "discoveredAt"
+  | "communicationDue"
+  | "dataCategories"
+  | "sensitiveData"
+  | "subjectCategories"
+  | "subjectsAffected"
+  | "riskLevel"
+  | "riskAssessment"
+  | "measures"
+> & {
   controller: string;
   dpoContact: string | null;
   incidentDescription: string;
-  occurredAt: string | null;
-  discoveredAt: string;
-  communicationDue: string;
   lateCommunication: boolean;
-  dataCategories: string[];
-  sensitiveData: boolean;
-  subjectCategories: string[];
-  subjectsAffected: number | null;
-  riskLevel: IncidentRiskLevel | null;
-  riskAssessment: string | null;
-  measures: string | null;
-}
+};
 
 export interface IncidentView {
   id: string;
