@@ -171,7 +171,9 @@ export function protect(options: ProtectOptions) {
     } catch (error) {
       c.var.logger.warn("trust signals unavailable", { error });
     }
-    if (signals?.revoked) {
+    // An API token's revocation is its row, read on every request (services/identity/api-tokens.ts); the session
+    // not-before instants in Redis are about sign-ins and would refuse a token used in the second of a logout-all.
+    if (signals?.revoked && !principal.apiToken) {
       throw new UnauthorizedError("token_revoked", "This session has ended. Sign in again.", {
         headers: { "WWW-Authenticate": 'Bearer error="invalid_token", error_description="revoked"' },
       });

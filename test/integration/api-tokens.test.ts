@@ -158,6 +158,15 @@ describe("using a token", () => {
     });
   });
 
+  it("outlives its member's logout-all (sessions end; tokens are revoked one by one)", async () => {
+    const { accessToken } = await session(["editor"]);
+    const { token } = await makeToken(accessToken, { scopes: ["content:read"] });
+    const out = await call(tenant.hostname, "/api/auth/logout-all", accessToken, jsonPost({}));
+    expect(out.status).toBeLessThan(300);
+    expect((await call(tenant.hostname, "/api/posts", accessToken)).status).toBe(401);
+    expect((await call(tenant.hostname, "/api/posts", token)).status).toBe(200);
+  });
+
   it("refuses a token whose secret is wrong, even with a real id", async () => {
     const { accessToken } = await session(["editor"]);
     const { token } = await makeToken(accessToken);

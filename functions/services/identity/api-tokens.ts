@@ -220,6 +220,7 @@ export async function authenticateApiToken(http: HttpDatabase, tenantId: string,
     amr: [],
     authTime: 0,
     tokenId: id,
+    // Checked now, against its row: the session revocation instants in Redis do not apply (middleware/protect.ts).
     issuedAt: nowSeconds,
     apiToken: { id, scopes: row.scopes },
   };
