@@ -33,3 +33,4 @@ export * from "./access-logs";
 export * from "./incidents";
 export * from "./break-glass";
 export * from "./api-tokens";
+export * from "./job-runs";
