@@ -5,7 +5,8 @@ import { getConfig, requireSection } from "../env";
 import type { Actor } from "../lib/actor";
 import { UnauthorizedError } from "../lib/errors";
 import { createScope, openClients } from "../scope";
-import { type AccessClaims, verifyAccessToken } from "../services/identity/tokens";
+import { type AccessClaims, verifyAccessToken, verifySiteSession } from "../services/identity/tokens";
+import { siteSessionCookieOf, takesSiteSession } from "./site-session";
 import { resolveTenantByHost } from "../services/tenants";
 
 /**
@@ -13,8 +14,10 @@ import { resolveTenantByHost } from "../services/tenants";
  *   1. clients from `c.env` (never module-level: Workers may not share I/O objects between requests);
  *   2. the tenant, from the hostname the client asked for (Cloudflare routes only our zones' hosts here);
  *   3. the actor, from `Authorization: Bearer <jwt>` (RFC 6750): no header is anonymous, a header that is
- *      not a valid access token for this tenant is refused before any handler runs. Revocation is checked
- *      by `protect()` in the same Redis round trip as the trust signals.
+ *      not a valid access token for this tenant is refused before any handler runs. On the site's own pages
+ *      (`/<locale>/…`) without that header, from the site session cookie (middleware/site-session.ts): one that
+ *      does not verify is read as no session, so a reader with a stale cookie still gets the page. Revocation is
+ *      checked by `protect()` in the same Redis round trip as the trust signals.
  * After the response, the events of committed transactions are delivered (functions/effects.ts) and the
  * database pool is ended, both in `waitUntil`.
  */
@@ -30,10 +33,18 @@ export function requestScope() {
     let delivered: Promise<void> = Promise.resolve();
     try {
       const tenant = await resolveTenantByHost(clients.http, new URL(c.req.url).hostname, c.var.logger);
-      const { actor, claims } = await authenticateBearer(c.req.header("authorization"), async (token) =>
-        verifyAccessToken(requireSection(config, "auth"), token, tenant.id),
-      );
+      const authorization = c.req.header("authorization");
+      const cookie = authorization ? null : takesSiteSession(c.req.path) ? siteSessionCookieOf(c) : null;
+      const siteClaims = cookie
+        ? await verifySiteSession(requireSection(config, "auth"), cookie, tenant.id).catch(() => undefined)
+        : undefined;
+      const { actor, claims } = siteClaims
+        ? { actor: actorOf(siteClaims), claims: undefined }
+        : await authenticateBearer(authorization, async (token) =>
+            verifyAccessToken(requireSection(config, "auth"), token, tenant.id),
+          );
       c.set("accessClaims", claims);
+      c.set("siteSession", siteClaims);
       const scope = createScope(clients, { tenant, actor, requestId: c.var.requestId, logger: c.var.logger });
       c.set("scope", scope);
       try {
@@ -61,17 +72,18 @@ async function authenticateBearer(
     });
   }
   const claims = await verify(match[1]);
+  return { claims, actor: actorOf(claims) };
+}
+
+function actorOf(claims: AccessClaims): Actor {
   return {
-    claims,
-    actor: {
-      kind: "user",
-      userId: claims.sub,
-      tenantId: claims.tid,
-      roles: claims.roles,
-      amr: claims.amr,
-      authTime: claims.auth_time,
-      tokenId: claims.jti,
-      issuedAt: claims.iat,
-    },
+    kind: "user",
+    userId: claims.sub,
+    tenantId: claims.tid,
+    roles: claims.roles,
+    amr: claims.amr,
+    authTime: claims.auth_time,
+    tokenId: claims.jti,
+    issuedAt: claims.iat,
   };
 }
