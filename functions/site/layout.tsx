@@ -154,6 +154,11 @@ export const Layout: FC<LayoutProps> = ({
                   </li>
                 ))}
                 <li>
+                  <a href={sitePaths.privacy(locale)} rel="privacy-policy">
+                    {t.privacy}
+                  </a>
+                </li>
+                <li>
                   <a href={sitePaths.rss(locale)}>RSS</a>
                 </li>
                 <li>
