@@ -34,3 +34,4 @@ export * from "./incidents";
 export * from "./break-glass";
 export * from "./api-tokens";
 export * from "./professional-registrations";
+export * from "./job-runs";
