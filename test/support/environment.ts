@@ -33,6 +33,8 @@ export interface TestEnvironment {
   referenceApisUrl: string;
   /** The Worker bundle built by `wrangler deploy --dry-run`. */
   bundleDir: string;
+  /** The Workers under workers/, each built the same way: its name (the service others bind), config and bundle. */
+  workerBundles: Array<{ name: string; config: string; bundleDir: string }>;
 }
 
 declare module "vitest" {
