@@ -42,15 +42,17 @@ export function retryDelaySeconds(attempts: number, random: () => number = Math.
 const due = sql`now()`;
 
 /**
- * What the outbox carries: mail, and the CDN purges (services/cdn-purge.ts), which reuse its claim, lease,
- * backoff and dead letter. Each channel names the audit actions of its outcomes.
+ * What the outbox carries: mail, the CDN purges (services/cdn-purge.ts) and the S3 legal holds
+ * (services/legal-holds.ts), which reuse its claim, lease, backoff and dead letter. Each channel names the audit actions of its outcomes.
  */
 export interface OutboxChannel {
   name: OutboxRow["channel"];
   actions: { sent: string; deferred: string; dead: string };
 }
 
-export type Outcome = { kind: "sent" } | { kind: "failed"; error: string; permanent: boolean };
+/** A sent outcome may carry what was done, for its audit event (never PHI). */
+export type Outcome =
+  { kind: "sent"; details?: Record<string, unknown> } | { kind: "failed"; error: string; permanent: boolean };
 
 export const MAIL: OutboxChannel = {
   name: "email",
@@ -175,7 +177,7 @@ async function settle(
         tx,
         channel.actions.sent,
         target,
-        { template: row.template, attempt: row.attempts },
+        { template: row.template, attempt: row.attempts, ...outcome.details },
         { as: SYSTEM },
       );
       return;
