@@ -7,6 +7,7 @@ import { ProcessingRegisterScreen } from "./screens/processing-register";
 import { CONTENT_TYPES, contentRoute, screenPath, TYPE_WORDS } from "./content-kinds";
 import { MediaScreen } from "./screens/media";
 import { OutboxScreen } from "./screens/outbox";
+import { TokensScreen } from "./screens/tokens";
 import { ContentList } from "./screens/list";
 import { EditorScreen, NewContentScreen } from "./screens/editor";
 import { SignIn } from "./screens/signin";
@@ -231,6 +232,8 @@ export function App() {
   // The roles the data-subject search serves (the privacy routes' registrars).
   const maySubjects = has(["admin", "compliance_officer", "medical_reviewer"]);
   const mayTaxonomy = has(["admin", "editor", "author"]);
+  // API tokens are for staff (routes/tokens).
+  const mayTokens = mayMedia;
   const [firstType] = CONTENT_TYPES;
   const content = contentRoute(route.path);
   let screen;
@@ -246,6 +249,7 @@ export function App() {
   else if (route.path === "/members" && isAdmin) screen = <MembersScreen selfId={user.id} />;
   else if (route.path === "/credentials" && isAdmin) screen = <CredentialsScreen />;
   else if (route.path === "/outbox" && isAdmin) screen = <OutboxScreen />;
+  else if (route.path === "/tokens" && mayTokens) screen = <TokensScreen selfId={user.id} isAdmin={isAdmin} />;
   else if (route.path === "/settings" && isAdmin) screen = <SettingsScreen />;
   else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
@@ -306,6 +310,11 @@ export function App() {
           {isAdmin && (
             <Link href="/settings" class={route.path === "/settings" ? "active" : ""}>
               {t("navSettings")}
+            </Link>
+          )}
+          {mayTokens && (
+            <Link href="/tokens" class={route.path === "/tokens" ? "active" : ""}>
+              {t("navTokens")}
             </Link>
           )}
           <Link href="/account" class={route.path === "/account" ? "active" : ""}>

@@ -1,4 +1,4 @@
-import type { ContentLocale, ContentType, Role } from "../../contract";
+import type { ContentLocale, ContentType, PrivacyRequestType, Role } from "../../contract";
 
 /**
  * One editorial-workflow notice (services/workflow-notices.ts): what happened to which item. The title is not
@@ -13,6 +13,17 @@ export type WorkflowNotice = {
   reason: string | null;
   findings: string[];
 };
+
+/**
+ * An operational alert to the compliance officers (services/compliance-alerts.ts): a job that keeps failing, the
+ * audit chain failing verification, a spike of trust denials, an LGPD request near its deadline. Counts, codes
+ * and instants only: never a person, an address or a message text.
+ */
+export type ComplianceAlert =
+  | { kind: "job_failing"; job: string; failures: number; since: string; errorCode: string | null }
+  | { kind: "audit_chain_broken"; detectedAt: string }
+  | { kind: "trust_denial_spike"; denials: number; baselinePerHour: number; since: string }
+  | { kind: "privacy_request_due"; requestType: PrivacyRequestType; receivedAt: string; dueAt: string };
 
 /**
  * Every e-mail the system sends, by template: what the template needs to render it. A new e-mail is one
@@ -50,6 +61,8 @@ export type MailMessage =
       template: "incident-deadline";
       data: { tenantName: string; origin: string; discoveredAt: string; due: string; overdue: boolean };
     }
+  /** To the compliance officers: something an operator must look at (see ComplianceAlert). */
+  | { template: "compliance-alert"; data: { tenantName: string; origin: string; alert: ComplianceAlert } }
   /** To a data subject (LGPD art. 48 §1; Res. CD/ANPD 15/2024 art. 9): what happened to their data, what was done. */
   | {
       template: "incident-notice";
@@ -79,4 +92,5 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   "break-glass-opened": "/admin/compliance",
   "incident-deadline": "/admin/compliance",
   "incident-notice": "/",
+  "compliance-alert": "/admin/compliance",
 };
