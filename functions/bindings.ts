@@ -1,7 +1,7 @@
 import type { Bindings, Config } from "./env";
 import type { Logger } from "./lib/logging";
 import type { PlatformScope, Scope } from "./scope";
-import type { AccessClaims } from "./services/identity/tokens";
+import type { AccessClaims, SiteSessionClaims } from "./services/identity/tokens";
 import type { TrustResult } from "./services/trust";
 
 /**
@@ -16,13 +16,21 @@ export interface Variables {
   scope: Scope;
   /** The verified access token's claims, when the request carried one. */
   accessClaims: AccessClaims | undefined;
+  /** The verified site session's claims, when a site page's request carried a valid session cookie. */
+  siteSession: SiteSessionClaims | undefined;
   /** The platform operator's scope, on `/api/platform/*` only (routes/platform), in place of a tenant's. */
   platform: PlatformScope;
   /** The trust evaluation of this request, set by `protect()`. */
   trust: TrustResult | undefined;
 }
 
+/** The Worker's bindings: configuration (env.ts), and the Workers it calls through service bindings. */
+export type WorkerBindings = Bindings & {
+  /** The MCP server's Worker (workers/mcp): `/mcp` is forwarded to it as it came. */
+  MCP?: { fetch(request: Request): Promise<Response> };
+};
+
 export interface AppBindings {
-  Bindings: Bindings;
+  Bindings: WorkerBindings;
   Variables: Variables;
 }

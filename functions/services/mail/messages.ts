@@ -40,6 +40,15 @@ export type MailMessage =
     }
   | { template: "password-reset"; data: { tenantName: string; origin: string; expiresAt: string }; secret: string }
   | { template: "password-changed"; data: { tenantName: string; origin: string; changedAt: string } }
+  /**
+   * To a health professional who registered on the site: confirm the address. The link opens the site's
+   * confirmation page in `siteLocale` (the language they registered in), with the token in the fragment.
+   */
+  | {
+      template: "professional-confirmation";
+      data: { tenantName: string; origin: string; expiresAt: string; siteLocale: ContentLocale };
+      secret: string;
+    }
   | {
       template: "credential-reviewed";
       data: { tenantName: string; origin: string; status: "verified" | "rejected"; note: string };
@@ -84,6 +93,8 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   invitation: "/admin/invitation",
   "password-reset": "/admin/reset-password",
   "password-changed": "/admin/login",
+  // The site's own page, in the registration's language (`sitePaths.confirmRegistration`, `templates.ts`).
+  "professional-confirmation": "/",
   "credential-reviewed": "/admin/account",
   // A notice opens its item's editor below this path (`templates.ts`, `mailLink`); a digest opens the admin.
   "workflow-notice": "/admin/",

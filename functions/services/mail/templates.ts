@@ -1,7 +1,15 @@
 import { z } from "zod";
 import { contentTypes } from "../../content-types";
-import { CONTENT_TYPES, PRIVACY_REQUEST_TYPES, type PrivacyRequestType, ROLES, type Role } from "../../contract";
+import {
+  CONTENT_LOCALES,
+  CONTENT_TYPES,
+  PRIVACY_REQUEST_TYPES,
+  type PrivacyRequestType,
+  ROLES,
+  type Role,
+} from "../../contract";
 import type { OutgoingMail } from "../../lib/mailer";
+import { sitePaths } from "../../site/urls";
 import {
   type ComplianceAlert,
   MAIL_LINK_PATHS,
@@ -120,6 +128,39 @@ const passwordReset: Texts<"password-reset"> = {
     ],
     action: { label: "Elegir una nueva contraseña", url: link },
     footnote: "Si no fue usted, ignore este mensaje: su contraseña sigue siendo la misma.",
+  }),
+};
+
+const professionalConfirmation: Texts<"professional-confirmation"> = {
+  "pt-BR": (d, link, when) => ({
+    subject: `Confirme seu e-mail em ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      `Recebemos um cadastro de profissional de saúde em ${d.tenantName} com este endereço.`,
+      `Confirme o e-mail pelo link, que vale até ${when(d.expiresAt)} e funciona uma vez. Depois, a equipe verifica o seu registro no conselho antes de liberar o conteúdo profissional.`,
+    ],
+    action: { label: "Confirmar o e-mail", url: link },
+    footnote: "Se não foi você, ignore esta mensagem: nenhuma conta será criada.",
+  }),
+  en: (d, link, when) => ({
+    subject: `Confirm your e-mail at ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `We received a health professional's registration at ${d.tenantName} with this address.`,
+      `Confirm the address with the link, which works once, until ${when(d.expiresAt)}. The team then checks your council registration before professional content opens to you.`,
+    ],
+    action: { label: "Confirm the e-mail", url: link },
+    footnote: "If this was not you, ignore this message: no account will be created.",
+  }),
+  es: (d, link, when) => ({
+    subject: `Confirme su correo en ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      `Recibimos un registro de profesional de la salud en ${d.tenantName} con esta dirección.`,
+      `Confirme la dirección con el enlace, que funciona una vez, hasta el ${when(d.expiresAt)}. Después, el equipo verifica su registro en el consejo antes de abrirle el contenido profesional.`,
+    ],
+    action: { label: "Confirmar el correo", url: link },
+    footnote: "Si no fue usted, ignore este mensaje: no se creará ninguna cuenta.",
   }),
 };
 
@@ -631,6 +672,12 @@ const mailDataSchemas: Record<MailTemplate, z.ZodType> = {
   }),
   "password-reset": z.object({ tenantName, origin, expiresAt: isoInstant }),
   "password-changed": z.object({ tenantName, origin, changedAt: isoInstant }),
+  "professional-confirmation": z.object({
+    tenantName,
+    origin,
+    expiresAt: isoInstant,
+    siteLocale: z.enum(CONTENT_LOCALES),
+  }),
   "credential-reviewed": z.object({
     tenantName,
     origin,
@@ -697,7 +744,11 @@ const mailDataSchemas: Record<MailTemplate, z.ZodType> = {
 };
 
 /** Templates whose link carries a one-time secret: a row of these without its secret cannot be sent. */
-export const TEMPLATES_WITH_SECRET: ReadonlySet<MailTemplate> = new Set(["invitation", "password-reset"]);
+export const TEMPLATES_WITH_SECRET: ReadonlySet<MailTemplate> = new Set([
+  "invitation",
+  "password-reset",
+  "professional-confirmation",
+]);
 
 /**
  * A queued row as the message it was queued as: its template, its parameters checked against the template, and
@@ -721,7 +772,11 @@ export function messageFromRow(row: { template: string; data: unknown; secret: s
  */
 export function mailLink(message: MailMessage): string {
   if (message.template === "workflow-notice") return noticeLink(message.data.origin, message.data);
-  const url = new URL(MAIL_LINK_PATHS[message.template], message.data.origin);
+  const path =
+    message.template === "professional-confirmation"
+      ? sitePaths.confirmRegistration(message.data.siteLocale)
+      : MAIL_LINK_PATHS[message.template];
+  const url = new URL(path, message.data.origin);
   if ("secret" in message) url.hash = `token=${encodeURIComponent(message.secret)}`;
   return url.toString();
 }
@@ -777,6 +832,8 @@ export function renderMail(message: MailMessage, locale: MailLocale): Omit<Outgo
       return layout(passwordReset[locale](message.data, link, when), locale);
     case "password-changed":
       return layout(passwordChanged[locale](message.data, link, when), locale);
+    case "professional-confirmation":
+      return layout(professionalConfirmation[locale](message.data, link, when), locale);
     case "credential-reviewed":
       return layout(credentialReviewed[locale](message.data, link, when), locale);
     case "workflow-notice":
