@@ -17,6 +17,8 @@ export type DomainEvent =
    */
   | { type: "content.analysis_due"; contentType: ContentType; contentId: string; revisionId: string }
   /** Outbox rows queued by the transaction (services/outbox.ts): sent at once, the outbox job retries the rest. */
-  | { type: "mail.queued"; outboxIds: string[] };
+  | { type: "mail.queued"; outboxIds: string[] }
+  /** Webhook deliveries queued by the transaction (services/webhooks/): sent at once, the webhook job retries. */
+  | { type: "webhook.queued"; outboxIds: string[] };
 
 export type DomainEventType = DomainEvent["type"];

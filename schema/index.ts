@@ -32,3 +32,4 @@ export * from "./audit-verifications";
 export * from "./access-logs";
 export * from "./incidents";
 export * from "./break-glass";
+export * from "./webhooks";

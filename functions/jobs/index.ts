@@ -10,6 +10,7 @@ import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
 import { deliverOutboxMail } from "./deliver-mail";
 import { purgeCdn } from "./purge-cdn";
+import { deliverWebhooks } from "./deliver-webhooks";
 import { recheckReferences } from "./recheck-references";
 import { sendWorkflowDigest } from "./workflow-digest";
 
@@ -18,7 +19,7 @@ import { sendWorkflowDigest } from "./workflow-digest";
  * this folder and reuses the services; a job failing does not stop the others of the same trigger.
  */
 export const jobsByCron: Record<string, Job[]> = {
-  "* * * * *": [publishScheduledContent, deliverOutboxMail, purgeCdn],
+  "* * * * *": [publishScheduledContent, deliverOutboxMail, purgeCdn, deliverWebhooks],
   "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify, incidentDeadlines],
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).

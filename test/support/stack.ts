@@ -14,6 +14,7 @@ import {
   isReachable,
   startMailCatcher,
   startCloudflareApi,
+  startDnsOverHttps,
   startNeonHttp,
   startNeonProxy,
   localLifecycleRules,
@@ -115,7 +116,7 @@ export async function startStack(label: string): Promise<Stack> {
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
   const cdnZoneId = randomBytes(16).toString("hex");
-  const [neonProxy, neonHttp, upstash, s3, mail, referenceApis, cloudflare] = await Promise.all([
+  const [neonProxy, neonHttp, upstash, s3, mail, referenceApis, cloudflare, dns] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
@@ -129,6 +130,7 @@ export async function startStack(label: string): Promise<Stack> {
     startMailCatcher({ directory: join(scratch, "mail") }),
     startReferenceApis(),
     startCloudflareApi({ zoneId: cdnZoneId, token: `cf-purge-${randomBytes(16).toString("hex")}` }),
+    startDnsOverHttps(),
   ]);
   const bundleDir = join(scratch, "bundle");
   await buildWorkerBundle(bundleDir);
@@ -158,6 +160,7 @@ export async function startStack(label: string): Promise<Stack> {
       },
       bundleDir,
       referenceApisUrl: referenceApis.url,
+      dnsResolverUrl: dns.url,
       mail: {
         smtpHost: mail.host,
         smtpPort: mail.smtpPort,
@@ -187,6 +190,7 @@ export async function startStack(label: string): Promise<Stack> {
         mail.close(),
         referenceApis.close(),
         cloudflare.close(),
+        dns.close(),
       ]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
