@@ -6,6 +6,7 @@ import { ComplianceScreen } from "./screens/compliance";
 import { CONTENT_TYPES, contentRoute, screenPath, TYPE_WORDS } from "./content-kinds";
 import { MediaScreen } from "./screens/media";
 import { OutboxScreen } from "./screens/outbox";
+import { WebhooksScreen } from "./screens/webhooks";
 import { ContentList } from "./screens/list";
 import { EditorScreen, NewContentScreen } from "./screens/editor";
 import { SignIn } from "./screens/signin";
@@ -245,6 +246,7 @@ export function App() {
   else if (route.path === "/members" && isAdmin) screen = <MembersScreen selfId={user.id} />;
   else if (route.path === "/credentials" && isAdmin) screen = <CredentialsScreen />;
   else if (route.path === "/outbox" && isAdmin) screen = <OutboxScreen />;
+  else if (route.path === "/webhooks" && isAdmin) screen = <WebhooksScreen />;
   else if (route.path === "/settings" && isAdmin) screen = <SettingsScreen />;
   else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
@@ -299,6 +301,11 @@ export function App() {
           {isAdmin && (
             <Link href="/outbox" class={route.path === "/outbox" ? "active" : ""}>
               {t("navOutbox")}
+            </Link>
+          )}
+          {isAdmin && (
+            <Link href="/webhooks" class={route.path === "/webhooks" ? "active" : ""}>
+              {t("navWebhooks")}
             </Link>
           )}
           {isAdmin && (

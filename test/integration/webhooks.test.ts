@@ -24,13 +24,14 @@ interface Received {
 /** A receiver on loopback that records what it is sent and answers as told (200 unless `script` says otherwise). */
 async function startReceiver() {
   const received: Received[] = [];
-  const script: Array<{ status: number; body?: string; location?: string }> = [];
+  // What each path answers next, first in first out; 200 once its list is empty.
+  const script = new Map<string, Array<{ status: number; body?: string; location?: string }>>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       received.push({ path: req.url ?? "/", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      const next = script.shift() ?? { status: 200, body: "ok" };
+      const next = script.get(req.url ?? "/")?.shift() ?? { status: 200, body: "ok" };
       res.writeHead(next.status, {
         "content-type": "text/plain",
         ...(next.location ? { location: next.location } : {}),
@@ -213,10 +214,10 @@ describe("webhooks", () => {
 
   it("retries a failing receiver with growing, jittered delays until it answers, and logs every attempt", async () => {
     const endpoint = await register({ url: receiver.url("/flaky"), events: ["content.published"] });
-    receiver.script.push(
+    receiver.script.set("/flaky", [
       { status: 500, body: "erro interno: paciente CPF 123.456.789-09\u0000\u001b[31m" },
       { status: 500, body: "still down" },
-    );
+    ]);
     const post = await f.publish("posts", { title: "Vacina da gripe", slug: "vacina-gripe", locale: "pt-BR" });
 
     // The first attempt runs right after the commit and fails: the delivery waits a jittered minute (30–60 s).
@@ -302,7 +303,7 @@ describe("webhooks", () => {
 
   it("treats a redirect as a failed attempt and never follows it", async () => {
     const endpoint = await register({ url: receiver.url("/moved"), events: ["content.published"] });
-    receiver.script.push({ status: 307, location: receiver.url("/elsewhere") });
+    receiver.script.set("/moved", [{ status: 307, location: receiver.url("/elsewhere") }]);
     await f.publish("posts", { title: "Dengue: sinais de alerta", slug: "dengue-alerta", locale: "pt-BR" });
     await eventually(async () =>
       expect((await outboxOf(endpoint.id))[0]).toMatchObject({ status: "pending", attempts: 1 }),
