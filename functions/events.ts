@@ -18,6 +18,11 @@ export type DomainEvent =
   | { type: "content.analysis_due"; contentType: ContentType; contentId: string; revisionId: string }
   /** Outbox rows queued by the transaction (services/outbox.ts): sent at once, the outbox job retries the rest. */
   | { type: "mail.queued"; outboxIds: string[] }
+  /**
+   * A hold was placed or released, or an item a hold covers was recorded: the outbox rows that set the objects'
+   * S3 legal holds (services/legal-holds.ts), applied at once; the apply-legal-holds job retries the rest.
+   */
+  | { type: "legal_hold.changed"; outboxIds: string[] }
   /** Webhook deliveries queued by the transaction (services/webhooks/): sent at once, the webhook job retries. */
   | { type: "webhook.queued"; outboxIds: string[] };
 

@@ -16,7 +16,7 @@ import { tenants } from "./tenants";
 
 export const OUTBOX_STATUSES = ["pending", "sending", "sent", "dead"] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
-export const OUTBOX_CHANNELS = ["email", "cdn_purge", "webhook"] as const;
+export const OUTBOX_CHANNELS = ["email", "cdn_purge", "legal_hold", "webhook"] as const;
 
 /**
  * Messages the system owes the world, written in the same transaction as the change that causes them (an
@@ -33,8 +33,10 @@ export const outbox = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     /**
-     * `email`; `cdn_purge` (recipient: the zone; data: `{ tags }`; services/cdn-purge.ts); or `webhook` (recipient:
-     * the endpoint id; template: the event; data: the event's payload; services/webhooks/).
+     * `email`; `cdn_purge` (recipient: the zone; data: `{ tags }`; services/cdn-purge.ts); `legal_hold` (recipient:
+     * the bucket; data: `{ mediaIds }`, whose objects' S3 legal holds are set to what the active holds say;
+     * services/legal-holds.ts); or `webhook` (recipient: the endpoint id; template: the event; data: the event's
+     * payload; services/webhooks/).
      */
     channel: text("channel", { enum: OUTBOX_CHANNELS }).notNull().default("email"),
     template: text("template").notNull(),

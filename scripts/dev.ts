@@ -27,6 +27,7 @@ import {
   startUpstashAdapter,
 } from "../local-cloud/index.js";
 import { readWranglerCrons, startDevCron } from "./dev-cron.js";
+import { extraWorkers } from "./extra-workers.mjs";
 import { generateAuditSigningKeys, generateMfaKey, generateSigningJwk } from "./keys.js";
 import { grantAppRole, runMigrations } from "./migrate.js";
 import { DEMO_ACCOUNTS, assertDemoSeedAllowed, seedDemo } from "./seed-demo.js";
@@ -318,6 +319,8 @@ async function main(): Promise<void> {
     join(ROOT, "node_modules", ".bin", "wrangler"),
     [
       "dev",
+      // The main Worker first (it gets the requests), then each Worker under workers/ it binds as a service.
+      ...["wrangler.toml", ...extraWorkers(ROOT).map((worker) => worker.config)].flatMap((config) => ["-c", config]),
       "--ip",
       HOST,
       "--port",

@@ -11,6 +11,7 @@ import { retentionSweep } from "./retention-sweep";
 import { deliverOutboxMail } from "./deliver-mail";
 import { purgeCdn } from "./purge-cdn";
 import { deliverWebhooks } from "./deliver-webhooks";
+import { applyLegalHolds } from "./apply-legal-holds";
 import { recheckReferences } from "./recheck-references";
 import { sendWorkflowDigest } from "./workflow-digest";
 
@@ -19,7 +20,7 @@ import { sendWorkflowDigest } from "./workflow-digest";
  * this folder and reuses the services; a job failing does not stop the others of the same trigger.
  */
 export const jobsByCron: Record<string, Job[]> = {
-  "* * * * *": [publishScheduledContent, deliverOutboxMail, purgeCdn, deliverWebhooks],
+  "* * * * *": [publishScheduledContent, deliverOutboxMail, purgeCdn, applyLegalHolds, deliverWebhooks],
   "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify, incidentDeadlines],
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).

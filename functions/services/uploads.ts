@@ -15,6 +15,7 @@ import { sha256OfStream } from "../lib/stream-digest";
 import type { UserActor } from "../lib/actor";
 import { type PlatformScope, requireUser, type Scope } from "../scope";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
+import { holdNewMediaItem } from "./legal-holds";
 import { type MediaSensitivity, mediaView, type MediaView, sensitivityOf } from "./media";
 import {
   abortMultipart,
@@ -423,6 +424,7 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
             ),
           );
       }
+      await holdNewMediaItem(scope, tx, row);
       await scope.audit(
         tx,
         "media.created",

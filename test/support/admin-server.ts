@@ -4,14 +4,14 @@
  * /admin and /admin/*), single-page-application fallback, and the `_headers` rules (strict CSP) that the
  * Vite build writes. A real browser (Debian's Chromium through playwright-core) then drives it.
  */
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { createServer as createHttpServer, request as httpRequest, type Server } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { TestEnvironment } from "./environment.js";
-import { testBindings } from "./worker.js";
+import { bundleModules, companionWorkers, MAIN_WORKER_NAME, testBindings } from "./worker.js";
 
 export const ADMIN_DIST = new URL("../../admin/dist", import.meta.url).pathname;
 /** The same routing as wrangler.toml's `[assets] run_worker_first`. */
@@ -118,37 +118,44 @@ export async function startAdminServer(
     .replace(/img-src ([^;\n]*)/g, `img-src $1 ${s3.origin}`);
   await writeFile(join(served, "_headers"), headersText);
   const headers = parseHeadersFile(headersText);
-  const files = (await readdir(env.bundleDir)).filter((file) => file.endsWith(".js") || file.endsWith(".wasm"));
-  files.sort((a, b) => (a === "index.js" ? -1 : b === "index.js" ? 1 : a.localeCompare(b)));
   const port = await freePort();
   const bindings: Record<string, string> = { ...testBindings(env), S3_ENDPOINT: s3.origin };
+  const companions = await companionWorkers(env);
   const mf = new Miniflare(
     convertV4MiniflareOptions({
-      modulesRoot: env.bundleDir,
-      modules: files.map((file) => ({
-        type: file.endsWith(".wasm") ? "CompiledWasm" : "ESModule",
-        path: join(env.bundleDir, file),
-      })),
       host: "127.0.0.1",
       port,
-      compatibilityDate: "2026-10-01",
-      compatibilityFlags: ["nodejs_compat"],
-      bindings,
-      assets: {
-        directory: served,
-        binding: "ASSETS",
-        run_worker_first: RUN_WORKER_FIRST,
-        // What wrangler derives from run_worker_first for Miniflare: positive rules go to the Worker,
-        // negated ones to the assets.
-        routerConfig: {
-          has_user_worker: true,
-          static_routing: {
-            user_worker: RUN_WORKER_FIRST.filter((rule) => !rule.startsWith("!")),
-            asset_worker: RUN_WORKER_FIRST.filter((rule) => rule.startsWith("!")).map((rule) => rule.slice(1)),
+      workers: [
+        {
+          name: MAIN_WORKER_NAME,
+          modulesRoot: env.bundleDir,
+          modules: await bundleModules(env.bundleDir),
+          compatibilityDate: "2026-10-01",
+          compatibilityFlags: ["nodejs_compat"],
+          bindings,
+          serviceBindings: companions.mainServiceBindings,
+          assets: {
+            directory: served,
+            binding: "ASSETS",
+            run_worker_first: RUN_WORKER_FIRST,
+            // What wrangler derives from run_worker_first for Miniflare: positive rules go to the Worker,
+            // negated ones to the assets.
+            routerConfig: {
+              has_user_worker: true,
+              static_routing: {
+                user_worker: RUN_WORKER_FIRST.filter((rule) => !rule.startsWith("!")),
+                asset_worker: RUN_WORKER_FIRST.filter((rule) => rule.startsWith("!")).map((rule) => rule.slice(1)),
+              },
+            },
+            assetConfig: {
+              not_found_handling: "single-page-application",
+              html_handling: "auto-trailing-slash",
+              headers,
+            },
           },
         },
-        assetConfig: { not_found_handling: "single-page-application", html_handling: "auto-trailing-slash", headers },
-      },
+        ...companions.workers,
+      ],
     } as never),
   );
   await mf.ready;

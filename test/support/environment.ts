@@ -35,6 +35,8 @@ export interface TestEnvironment {
   dnsResolverUrl: string;
   /** The Worker bundle built by `wrangler deploy --dry-run`. */
   bundleDir: string;
+  /** The Workers under workers/, each built the same way: its name (the service others bind), config and bundle. */
+  workerBundles: Array<{ name: string; config: string; bundleDir: string }>;
 }
 
 declare module "vitest" {

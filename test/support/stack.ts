@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
+import { extraWorkers } from "../../scripts/extra-workers.mjs";
 import {
   isReachable,
   startMailCatcher,
@@ -134,6 +135,14 @@ export async function startStack(label: string): Promise<Stack> {
   ]);
   const bundleDir = join(scratch, "bundle");
   await buildWorkerBundle(bundleDir);
+  // The Workers deployed beside the main one (workers/*), run next to it with their service bindings.
+  const root = new URL("../..", import.meta.url).pathname;
+  const workerBundles: TestEnvironment["workerBundles"] = [];
+  for (const worker of extraWorkers(root)) {
+    const dir = join(scratch, "workers", worker.folder);
+    await buildWorkerBundle(dir, worker.config);
+    workerBundles.push({ name: worker.name, config: worker.config, bundleDir: dir });
+  }
   // A rotation: checkpoints signed earlier with the retired keys must still verify.
   const retiredAuditKeys = await generateAuditSigningKeys();
 
@@ -159,6 +168,7 @@ export async function startStack(label: string): Promise<Stack> {
         secretAccessKey: s3.secretAccessKey,
       },
       bundleDir,
+      workerBundles,
       referenceApisUrl: referenceApis.url,
       dnsResolverUrl: dns.url,
       mail: {

@@ -4,8 +4,9 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare, type V4WorkerOptions } from "miniflare";
 import { inject } from "vitest";
+import { serviceBindingsOf } from "../../scripts/extra-workers.mjs";
 import type { Bindings } from "../../functions/env.js";
 import type { TestEnvironment } from "./environment.js";
 
@@ -72,12 +73,40 @@ export function testBindings(env: TestEnvironment): Bindings {
 }
 
 /** The bundle's files as workerd modules: the entry first, WASM plugins as compiled modules. */
-async function bundleModules(dir: string): Promise<Array<{ type: "ESModule" | "CompiledWasm"; path: string }>> {
+export async function bundleModules(dir: string): Promise<Array<{ type: "ESModule" | "CompiledWasm"; path: string }>> {
   const files = (await readdir(dir)).filter((file) => file.endsWith(".js") || file.endsWith(".wasm"));
   // The entry first: wrangler names it after `main` (index.js for the product, worker.js for test Workers).
   const rank = (file: string) => (file === "index.js" ? 0 : file.endsWith(".js") ? 1 : 2);
   files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   return files.map((file) => ({ type: file.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path: join(dir, file) }));
+}
+
+/** The main Worker's name in wrangler.toml: the service a Worker under workers/ binds to call back into it. */
+export const MAIN_WORKER_NAME = "vitalis";
+const MAIN_CONFIG = new URL("../../wrangler.toml", import.meta.url).pathname;
+
+/**
+ * The Workers under workers/ (built by the stack), as Miniflare workers next to the main one, each with the
+ * service bindings its wrangler.toml declares; the main Worker's own `[[services]]` come from wrangler.toml.
+ * `bindings` are the plain-text bindings each one gets here (its production vars and secrets).
+ */
+export async function companionWorkers(
+  env: TestEnvironment,
+  bindings: Record<string, Record<string, string>> = {},
+): Promise<{ mainServiceBindings: Record<string, string>; workers: V4WorkerOptions[] }> {
+  const workers: V4WorkerOptions[] = [];
+  for (const worker of env.workerBundles) {
+    workers.push({
+      name: worker.name,
+      modulesRoot: worker.bundleDir,
+      modules: await bundleModules(worker.bundleDir),
+      compatibilityDate: "2026-10-01",
+      compatibilityFlags: ["nodejs_compat"],
+      bindings: bindings[worker.name] ?? {},
+      serviceBindings: serviceBindingsOf(worker.config),
+    });
+  }
+  return { mainServiceBindings: serviceBindingsOf(MAIN_CONFIG), workers };
 }
 
 export type BindingOverrides = Partial<Record<keyof Bindings, string | undefined>>;
@@ -98,16 +127,26 @@ export async function createWorker(
   for (const [key, value] of Object.entries({ ...testBindings(env), ...overrides })) {
     if (value !== undefined) bindings[key] = value;
   }
-  // Miniflare 5 takes a new option shape; the classic single-Worker form converts to it losslessly.
+  // The product's bundle runs with the Workers it binds; a test or bench Worker of its own runs alone.
+  const companions =
+    options.bundleDir === undefined ? await companionWorkers(env) : { mainServiceBindings: {}, workers: [] };
+  // Miniflare 5 takes a new option shape; the v4 form converts to it losslessly. The first Worker gets requests.
   const mf = new Miniflare(
     convertV4MiniflareOptions({
-      modulesRoot: bundleDir,
-      modules: await bundleModules(bundleDir),
       ...(options.port === undefined ? {} : { host: "127.0.0.1", port: options.port }),
-      compatibilityDate: "2026-10-01",
-      compatibilityFlags: ["nodejs_compat"],
-      bindings,
       unsafeTriggerHandlers: true,
+      workers: [
+        {
+          name: MAIN_WORKER_NAME,
+          modulesRoot: bundleDir,
+          modules: await bundleModules(bundleDir),
+          compatibilityDate: "2026-10-01",
+          compatibilityFlags: ["nodejs_compat"],
+          bindings,
+          serviceBindings: companions.mainServiceBindings,
+        },
+        ...companions.workers,
+      ],
     }),
   );
   await mf.ready;

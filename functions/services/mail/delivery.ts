@@ -43,9 +43,9 @@ export function retryDelaySeconds(attempts: number, random: () => number = Math.
 const due = sql`now()`;
 
 /**
- * What the outbox carries: mail, the CDN purges (services/cdn-purge.ts) and webhook deliveries
- * (services/webhooks/delivery.ts), which reuse its claim, lease, backoff and dead letter. Each channel names the
- * audit actions of its outcomes.
+ * What the outbox carries: mail, the CDN purges (services/cdn-purge.ts), the S3 legal holds
+ * (services/legal-holds.ts) and webhook deliveries (services/webhooks/delivery.ts), which reuse its claim, lease,
+ * backoff and dead letter. Each channel names the audit actions of its outcomes.
  */
 export interface OutboxChannel {
   name: OutboxRow["channel"];
@@ -68,8 +68,9 @@ export interface AttemptReport {
   excerpt: string | null;
 }
 
+/** A sent outcome may carry what was done, for its audit event (never PHI). */
 export type Outcome =
-  | { kind: "sent"; report?: AttemptReport }
+  | { kind: "sent"; details?: Record<string, unknown>; report?: AttemptReport }
   | { kind: "failed"; error: string; permanent: boolean; report?: AttemptReport };
 
 export const MAIL: OutboxChannel = {
@@ -196,7 +197,7 @@ async function settle(
         tx,
         channel.actions.sent,
         target,
-        { template: row.template, attempt: row.attempts },
+        { template: row.template, attempt: row.attempts, ...outcome.details },
         { as: SYSTEM },
       );
       return;
