@@ -100,6 +100,7 @@ export default tseslint.config(
       "functions/lib/**/*.ts",
       "functions/site/**/*.{ts,tsx}",
       "functions/contract.ts",
+      "functions/processing-register.ts",
       "functions/html-policy.ts",
       "functions/content-types.ts",
       "functions/events.ts",

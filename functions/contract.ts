@@ -10,6 +10,9 @@ export type ContentType = (typeof CONTENT_TYPES)[number];
 export const CONTENT_LOCALES = ["pt-BR", "en", "es"] as const;
 export type ContentLocale = (typeof CONTENT_LOCALES)[number];
 
+/** The longest privacy notice of one locale in the tenant settings, in characters of Markdown (about 2,500 words). */
+export const MAX_PRIVACY_NOTICE_LENGTH = 16_000;
+
 /** The four compliance levels, from anyone to never-public. */
 export const COMPLIANCE_LEVELS = ["public", "professional", "restricted", "phi"] as const;
 export type ComplianceLevel = (typeof COMPLIANCE_LEVELS)[number];

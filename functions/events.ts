@@ -7,8 +7,9 @@ import type { ContentType } from "./contract";
  */
 export type DomainEvent =
   /**
-   * Items whose public footprint may have changed: published, updated while public, unpublished, trashed. Raised
-   * by `announceContentChange` (services/cdn-purge.ts) with the Cache-Tags to purge and the CDN purges it queued.
+   * Public pages that may have changed: items published, updated while public, unpublished, trashed (raised by
+   * `announceContentChange`), or every page of the tenant when its settings changed (`announceSiteChange`, no
+   * items), with the Cache-Tags to purge and the CDN purges it queued (services/cdn-purge.ts).
    */
   | { type: "content.changed"; contentIds: string[]; tags: string[]; outboxIds: string[] }
   /**

@@ -3,6 +3,7 @@ import { auth, me as meApi, onSessionEnded, onStepUp, refreshSession, setAccessT
 import { type Lang, lang, LANGUAGES, setLang, t } from "./i18n";
 import { AccountScreen } from "./screens/account";
 import { ComplianceScreen } from "./screens/compliance";
+import { ProcessingRegisterScreen } from "./screens/processing-register";
 import { CONTENT_TYPES, contentRoute, screenPath, TYPE_WORDS } from "./content-kinds";
 import { MediaScreen } from "./screens/media";
 import { OutboxScreen } from "./screens/outbox";
@@ -252,6 +253,7 @@ export function App() {
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
   else if (route.path === "/subjects" && maySubjects) screen = <SubjectsScreen />;
   else if (route.path === "/compliance" && mayCompliance) screen = <ComplianceScreen />;
+  else if (route.path === "/compliance/register" && mayCompliance) screen = <ProcessingRegisterScreen />;
   else screen = <p>{t("notFound")}</p>;
   const activeType = route.path === "/" ? firstType : content?.type;
 
@@ -284,7 +286,7 @@ export function App() {
             </Link>
           )}
           {mayCompliance && (
-            <Link href="/compliance" class={route.path === "/compliance" ? "active" : ""}>
+            <Link href="/compliance" class={route.path.startsWith("/compliance") ? "active" : ""}>
               {t("navCompliance")}
             </Link>
           )}

@@ -192,6 +192,9 @@ const en = {
   settingsDefaultLocale: "Default language",
   settingsDirector: "Technical director",
   settingsDpo: "Data protection officer (DPO)",
+  settingsPrivacy: "Privacy notice (public privacy page)",
+  settingsPrivacyHint:
+    "Markdown, up to 16,000 characters per language. Left empty, the site shows a notice generated from the processing register. The DPO's contact and the data subject's rights are always shown.",
   settingsPersonName: "Full name",
   settingsPhone: "Phone",
   settingsEmail: "E-mail",
@@ -555,6 +558,9 @@ const pt: Record<MessageKey, string> = {
   settingsDefaultLocale: "Idioma padrão",
   settingsDirector: "Diretor técnico",
   settingsDpo: "Encarregado de dados (DPO)",
+  settingsPrivacy: "Aviso de privacidade (página pública de privacidade)",
+  settingsPrivacyHint:
+    "Markdown, até 16.000 caracteres por idioma. Em branco, o site mostra um aviso gerado a partir do registro das operações de tratamento. O contato do encarregado e os direitos do titular são sempre exibidos.",
   settingsPersonName: "Nome completo",
   settingsPhone: "Telefone",
   settingsEmail: "E-mail",
@@ -904,6 +910,9 @@ const es: Record<MessageKey, string> = {
   settingsDefaultLocale: "Idioma predeterminado",
   settingsDirector: "Director técnico",
   settingsDpo: "Delegado de protección de datos (DPO)",
+  settingsPrivacy: "Aviso de privacidad (página pública de privacidad)",
+  settingsPrivacyHint:
+    "Markdown, hasta 16.000 caracteres por idioma. Vacío, el sitio muestra un aviso generado a partir del registro de operaciones de tratamiento. El contacto del encargado y los derechos del titular se muestran siempre.",
   settingsPersonName: "Nombre completo",
   settingsPhone: "Teléfono",
   settingsEmail: "Correo electrónico",

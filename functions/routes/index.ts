@@ -29,6 +29,9 @@ import { wellFormedJson } from "../middleware/well-formed-json";
 /** A content write carries a Markdown body (at most 64,000 characters); every other API body is small JSON. */
 const CONTENT_BODY_LIMIT = 1 * MiB;
 const JSON_BODY_LIMIT = 16 * KiB;
+/** The settings carry a privacy notice per locale (at most 16,000 characters each, shapes/tenant-settings.ts). */
+const SETTINGS_BODY_LIMIT = 256 * KiB;
+const SETTINGS_PATH = "/api/tenant/settings";
 
 function writesContent(path: string): boolean {
   return allContentTypes.some((spec) => path === spec.apiPath || path.startsWith(`${spec.apiPath}/`));
@@ -42,9 +45,12 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   // Request bodies are bounded before any route reads them (the public site and health checks take none).
   const contentLimit = limitBody(CONTENT_BODY_LIMIT);
   const jsonLimit = limitBody(JSON_BODY_LIMIT);
+  const settingsLimit = limitBody(SETTINGS_BODY_LIMIT);
   // The access log first, so it records every answer below, refusals included (Marco Civil art. 15).
   app.use("*", accessLog());
-  app.use("/api/*", (c, next) => (writesContent(c.req.path) ? contentLimit : jsonLimit)(c, next));
+  app.use("/api/*", (c, next) =>
+    (writesContent(c.req.path) ? contentLimit : c.req.path === SETTINGS_PATH ? settingsLimit : jsonLimit)(c, next),
+  );
   app.use("/wp-json/*", contentLimit);
   // Then their text: JSON that spells half a UTF-16 pair is refused before it can be stored altered.
   app.use("/api/*", wellFormedJson());

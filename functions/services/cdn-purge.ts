@@ -3,7 +3,7 @@ import { requireSection } from "../env";
 import type { Transaction } from "../lib/db";
 import type { PlatformScope, Scope } from "../scope";
 import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } from "./mail/delivery";
-import { purgeTags } from "./site-cache";
+import { cacheTags, purgeTags } from "./site-cache";
 import { contentFootprints } from "./site";
 import { type ContentChange, queueContentWebhooks } from "./webhooks/events";
 
@@ -35,7 +35,19 @@ export async function announceContentChange(scope: Scope, tx: Transaction, chang
   if (changes.length === 0) return;
   const contentIds = changes.map((change) => change.id);
   await queueContentWebhooks(scope, tx, changes);
-  const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds));
+  await announcePurge(scope, tx, contentIds, purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds)));
+}
+
+/**
+ * Records that the tenant's settings changed, in the transaction that changed them: every page shows the settings
+ * (the footer's technical director and privacy link, the privacy page's notice and DPO), so the tenant's own tag is
+ * purged, here and at the CDN, exactly as a content change purges its tags.
+ */
+export async function announceSiteChange(scope: Scope, tx: Transaction): Promise<void> {
+  await announcePurge(scope, tx, [], [cacheTags.tenant(scope.tenant.id)]);
+}
+
+async function announcePurge(scope: Scope, tx: Transaction, contentIds: string[], tags: string[]): Promise<void> {
   const purge = cdnPurgeConfig(scope);
   const outboxIds: string[] = [];
   if (purge && tags.length > 0) {

@@ -5,10 +5,10 @@ import type { ContentLocale } from "../../schema";
  * shows, the BCP 47 tag for `lang`/`hreflang`, and Open Graph's `og:locale` (language_TERRITORY).
  */
 export const SITE_LOCALES = [
-  { segment: "pt-br", locale: "pt-BR", og: "pt_BR" },
-  { segment: "en", locale: "en", og: "en_US" },
-  { segment: "es", locale: "es", og: "es_ES" },
-] as const satisfies ReadonlyArray<{ segment: string; locale: ContentLocale; og: string }>;
+  { segment: "pt-br", locale: "pt-BR", og: "pt_BR", privacy: "privacidade" },
+  { segment: "en", locale: "en", og: "en_US", privacy: "privacy" },
+  { segment: "es", locale: "es", og: "es_ES", privacy: "privacidad" },
+] as const satisfies ReadonlyArray<{ segment: string; locale: ContentLocale; og: string; privacy: string }>;
 
 export type LocaleSegment = (typeof SITE_LOCALES)[number]["segment"];
 export const DEFAULT_SEGMENT: LocaleSegment = "pt-br";
@@ -19,6 +19,11 @@ export function localeOfSegment(segment: string): ContentLocale | null {
 
 export function segmentOfLocale(locale: ContentLocale): LocaleSegment {
   return SITE_LOCALES.find((entry) => entry.locale === locale)?.segment ?? DEFAULT_SEGMENT;
+}
+
+/** The privacy page's slug in the locale's own language (`/pt-br/privacidade/`, `/en/privacy/`, `/es/privacidad/`). */
+export function privacySlugOf(locale: ContentLocale): string {
+  return SITE_LOCALES.find((entry) => entry.locale === locale)?.privacy ?? "privacidade";
 }
 
 export function ogLocale(locale: ContentLocale): string {
@@ -95,6 +100,23 @@ export interface SiteStrings {
   mainNavigation: string;
   languages: string;
   pagination: string;
+  /** The privacy page (LGPD Art. 9): its title and the footer's link. */
+  privacy: string;
+  privacyIntro: (site: string) => string;
+  dpo: string;
+  dpoNotNamed: (site: string) => string;
+  yourRights: string;
+  rights: readonly string[];
+  howToExercise: string;
+  processingTitle: string;
+  legalBasis: string;
+  recipientsTitle: string;
+  transfersTitle: string;
+  retentionTitle: string;
+  securityTitle: string;
+  years: (n: number) => string;
+  days: (n: number) => string;
+  keptUntilRemoved: string;
 }
 
 /**
@@ -145,6 +167,32 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     mainNavigation: "Navegação principal",
     languages: "Idiomas",
     pagination: "Paginação",
+    privacy: "Privacidade",
+    privacyIntro: (site) =>
+      `${site} é a controladora dos dados pessoais tratados neste site. Este aviso diz quais dados tratamos, para quê, com base em quê, com quem os compartilhamos e por quanto tempo os guardamos (Lei 13.709/2018, LGPD).`,
+    dpo: "Encarregado pelo tratamento de dados pessoais (DPO)",
+    dpoNotNamed: (site) => `${site} ainda não publicou o contato do encarregado; use os canais de contato deste site.`,
+    yourRights: "Seus direitos",
+    rights: [
+      "confirmação da existência de tratamento e acesso aos dados",
+      "correção de dados incompletos, inexatos ou desatualizados",
+      "anonimização, bloqueio ou eliminação de dados desnecessários, excessivos ou tratados em desconformidade com a lei",
+      "portabilidade dos dados",
+      "eliminação dos dados tratados com consentimento, ressalvadas as hipóteses de guarda legal (art. 16)",
+      "informação sobre com quem os dados são compartilhados e sobre a possibilidade de não consentir",
+      "revogação do consentimento",
+    ],
+    howToExercise:
+      "Para exercer esses direitos (LGPD art. 18), escreva ao encarregado. A confirmação e o acesso são respondidos em formato simplificado de imediato ou por declaração completa em até 15 dias (art. 19). Prontuários médicos são guardados por no mínimo 20 anos (Lei 13.787/2018): um pedido de eliminação antes disso é atendido com o bloqueio dos dados. Você também pode peticionar à Autoridade Nacional de Proteção de Dados (ANPD).",
+    processingTitle: "O que tratamos e por quê",
+    legalBasis: "Base legal",
+    recipientsTitle: "Com quem compartilhamos",
+    transfersTitle: "Transferências internacionais",
+    retentionTitle: "Por quanto tempo guardamos",
+    securityTitle: "Como protegemos os dados",
+    years: (n) => (n === 1 ? "1 ano" : `${n} anos`),
+    days: (n) => (n === 1 ? "1 dia" : `${n} dias`),
+    keptUntilRemoved: "até a remoção editorial",
   },
   en: {
     languageName: "English",
@@ -188,6 +236,33 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     mainNavigation: "Main navigation",
     languages: "Languages",
     pagination: "Pagination",
+    privacy: "Privacy",
+    privacyIntro: (site) =>
+      `${site} is the controller of the personal data processed on this site. This notice says what data we process, why, on which legal basis, who receives it and how long we keep it (Brazil's LGPD, Law 13,709/2018).`,
+    dpo: "Data protection officer (encarregado)",
+    dpoNotNamed: (site) =>
+      `${site} has not published its data protection officer's contact yet; use this site's contact channels.`,
+    yourRights: "Your rights",
+    rights: [
+      "confirmation that we process your data, and access to it",
+      "correction of incomplete, inaccurate or outdated data",
+      "anonymisation, blocking or deletion of unnecessary or excessive data, or data processed unlawfully",
+      "portability of your data",
+      "deletion of data processed on your consent, except where the law requires us to keep it (art. 16)",
+      "information on who receives your data and on the option not to consent",
+      "withdrawal of consent",
+    ],
+    howToExercise:
+      "To exercise these rights (LGPD art. 18), write to the data protection officer. Confirmation and access are answered at once in simplified form, or by a full statement within 15 days (art. 19). Medical records are kept for at least 20 years (Law 13,787/2018): a request to delete one earlier is answered by blocking the data. You may also petition Brazil's data protection authority (ANPD).",
+    processingTitle: "What we process and why",
+    legalBasis: "Legal basis",
+    recipientsTitle: "Who receives it",
+    transfersTitle: "International transfers",
+    retentionTitle: "How long we keep it",
+    securityTitle: "How we protect it",
+    years: (n) => (n === 1 ? "1 year" : `${n} years`),
+    days: (n) => (n === 1 ? "1 day" : `${n} days`),
+    keptUntilRemoved: "until removed by the editors",
   },
   es: {
     languageName: "Español",
@@ -232,6 +307,33 @@ export const STRINGS: Record<ContentLocale, SiteStrings> = {
     mainNavigation: "Navegación principal",
     languages: "Idiomas",
     pagination: "Paginación",
+    privacy: "Privacidad",
+    privacyIntro: (site) =>
+      `${site} es el responsable de los datos personales tratados en este sitio. Este aviso indica qué datos tratamos, para qué, con qué base legal, con quién los compartimos y durante cuánto tiempo los conservamos (LGPD de Brasil, Ley 13.709/2018).`,
+    dpo: "Encargado de protección de datos (DPO)",
+    dpoNotNamed: (site) =>
+      `${site} aún no ha publicado el contacto de su encargado; utilice los canales de contacto de este sitio.`,
+    yourRights: "Sus derechos",
+    rights: [
+      "confirmación de que tratamos sus datos y acceso a ellos",
+      "corrección de datos incompletos, inexactos o desactualizados",
+      "anonimización, bloqueo o eliminación de datos innecesarios, excesivos o tratados en contra de la ley",
+      "portabilidad de sus datos",
+      "eliminación de los datos tratados con su consentimiento, salvo cuando la ley exige conservarlos (art. 16)",
+      "información sobre con quién se comparten sus datos y sobre la posibilidad de no consentir",
+      "revocación del consentimiento",
+    ],
+    howToExercise:
+      "Para ejercer estos derechos (LGPD art. 18), escriba al encargado. La confirmación y el acceso se responden de inmediato en forma simplificada, o con una declaración completa en un plazo de 15 días (art. 19). Las historias clínicas se conservan al menos 20 años (Ley 13.787/2018): una solicitud de eliminación anterior se atiende bloqueando los datos. También puede presentar una petición ante la autoridad brasileña de protección de datos (ANPD).",
+    processingTitle: "Qué tratamos y por qué",
+    legalBasis: "Base legal",
+    recipientsTitle: "Con quién los compartimos",
+    transfersTitle: "Transferencias internacionales",
+    retentionTitle: "Cuánto tiempo los conservamos",
+    securityTitle: "Cómo los protegemos",
+    years: (n) => (n === 1 ? "1 año" : `${n} años`),
+    days: (n) => (n === 1 ? "1 día" : `${n} días`),
+    keptUntilRemoved: "hasta su retirada editorial",
   },
 };
 

@@ -136,6 +136,11 @@ export const Layout: FC<LayoutProps> = ({ locale, siteName, technicalDirector, m
                   </li>
                 ))}
                 <li>
+                  <a href={sitePaths.privacy(locale)} rel="privacy-policy">
+                    {t.privacy}
+                  </a>
+                </li>
+                <li>
                   <a href={sitePaths.rss(locale)}>RSS</a>
                 </li>
                 <li>

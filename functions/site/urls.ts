@@ -1,6 +1,6 @@
 import type { ContentLocale, ContentType } from "../../schema";
 import { contentTypes } from "../content-types";
-import { segmentOfLocale } from "./i18n";
+import { privacySlugOf, segmentOfLocale } from "./i18n";
 
 // A locale's URL segment (`pt-br`) is a URL rule too; code outside site/ reaches it through this module.
 export { segmentOfLocale };
@@ -18,6 +18,8 @@ export const sitePaths = {
   tag: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/tag/${slug}/`,
   author: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/author/${slug}/`,
   search: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/search`,
+  /** The privacy notice and the DPO's contact (LGPD Art. 9, 41 §1), linked from every page's footer. */
+  privacy: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${privacySlugOf(locale)}/`,
   rss: (locale: ContentLocale, categorySlug?: string) =>
     categorySlug
       ? `/${segmentOfLocale(locale)}/category/${categorySlug}/feed.xml`

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { CONTENT_LOCALES, UFS } from "../../../functions/contract";
+import { CONTENT_LOCALES, MAX_PRIVACY_NOTICE_LENGTH, UFS } from "../../../functions/contract";
 import type { TenantSettings, TenantSettingsInput } from "../../../functions/shapes/tenant-settings";
 import { tenantSettings } from "../api";
 import { t } from "../i18n";
@@ -179,6 +179,24 @@ export function SettingsScreen() {
               onInput={(e) => setDpo({ ...dpo, phone: e.currentTarget.value })}
             />
           </Field>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t("settingsPrivacy")}</legend>
+          <p class="muted">{t("settingsPrivacyHint")}</p>
+          {CONTENT_LOCALES.map((locale) => (
+            <Field key={locale} id={`privacy-${locale}`} label={locale}>
+              <textarea
+                id={`privacy-${locale}`}
+                rows={8}
+                maxLength={MAX_PRIVACY_NOTICE_LENGTH}
+                value={settings.privacyNotices[locale] ?? ""}
+                onInput={(e) =>
+                  set({ privacyNotices: { ...settings.privacyNotices, [locale]: e.currentTarget.value } })
+                }
+              />
+            </Field>
+          ))}
         </fieldset>
 
         <ErrorNotice error={save.error} />

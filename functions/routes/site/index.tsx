@@ -17,6 +17,7 @@ import {
   type SiteCachePolicy,
   sitePolicy,
 } from "../../services/site-cache";
+import { getPrivacyPage } from "../../services/privacy-notice";
 import {
   getSiteArticle,
   type ListFilter,
@@ -30,7 +31,7 @@ import {
 import { localeOfSegment, negotiateSegment, SITE_LOCALES, STRINGS } from "../../site/i18n";
 import { type Alternate, type HeadMeta, Layout, type LayoutProps } from "../../site/layout";
 import { medicalReviewOf, medicalWebPageOf } from "../../site/json-ld";
-import { ArticleView, ListView, MessageView } from "../../site/pages";
+import { ArticleView, ListView, MessageView, PrivacyView } from "../../site/pages";
 import { SITE_CSS, SITE_CSS_PATH } from "../../site/styles";
 import { MAX_PAGE, PAGE_SIZE, sitePaths, withPage } from "../../site/urls";
 import { atomFeed, localeSitemap, robotsTxt, rssFeed, sitemapIndex } from "../../site/xml";
@@ -464,6 +465,46 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
     { cacheable: false },
   );
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Privacy: the notice and the DPO's contact per locale, at the locale's own word (`/pt-br/privacidade/`,
+// `/en/privacy/`, `/es/privacidad/`). Registered before the articles, so a page with that slug cannot hide it.
+// It shows only the settings, so it carries only the tenant's tag, which a settings change purges.
+// ---------------------------------------------------------------------------------------------------
+
+for (const entry of SITE_LOCALES) {
+  const path = sitePaths.privacy(entry.locale);
+  siteRouter.get(path.replace(/\/$/, ""), async (c) => {
+    const redirect = slashRedirect(c);
+    if (redirect) return redirect;
+    const locale = entry.locale;
+    return serve(c, locale, path, async () => {
+      const t = STRINGS[locale];
+      const [origin, page] = [await siteOrigin(c), await getPrivacyPage(c.var.scope, locale)];
+      const meta: HeadMeta = {
+        title: t.privacy,
+        description: describe(t.privacyIntro(c.var.scope.tenant.name), t.privacy),
+        canonical: origin + path,
+        alternates: SITE_LOCALES.map((other) => ({
+          hreflang: other.locale,
+          href: origin + sitePaths.privacy(other.locale),
+        })),
+        ogType: "website",
+      };
+      const body = await htmlDocument(
+        <Layout locale={locale} {...siteOf(c)} meta={meta}>
+          <PrivacyView page={page} locale={locale} />
+        </Layout>,
+      );
+      return renderedPage(body, {
+        status: 200,
+        contentType: HTML,
+        shareable: true,
+        tags: [cacheTags.tenant(c.var.scope.tenant.id)],
+      });
+    });
+  });
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Articles: each content type at its site path (functions/content-types.ts): posts at /<locale>/posts/<slug>/,
