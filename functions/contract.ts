@@ -176,3 +176,13 @@ export const UFS = [
   "TO",
 ] as const;
 export type Uf = (typeof UFS)[number];
+
+/**
+ * What an API token may be used for (routes/tokens, `middleware/api-token-routes.ts` maps each route to one).
+ * A token never reaches personal health data nor account and security operations, whatever its scopes.
+ */
+export const API_TOKEN_SCOPES = ["content:read", "content:write", "media:write", "analysis:run"] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+
+/** The longest an API token may live, in days: every token has an expiry. */
+export const API_TOKEN_MAX_DAYS = 366;

@@ -32,4 +32,5 @@ export * from "./audit-verifications";
 export * from "./access-logs";
 export * from "./incidents";
 export * from "./break-glass";
+export * from "./api-tokens";
 export * from "./webhooks";

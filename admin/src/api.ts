@@ -8,7 +8,8 @@
  * - Errors are `ApiError`s carrying the problem+json document; errors.ts turns them into words.
  */
 import { contentTypes } from "../../functions/content-types";
-import type { ContentType } from "../../functions/contract";
+import type { ApiTokenScope, ContentType } from "../../functions/contract";
+import type { ApiTokenView, CreatedApiToken } from "../../functions/services/identity/api-tokens";
 import type { Taxonomy } from "../../functions/services/content/taxonomy";
 import type {
   MfaConfirmation,
@@ -293,6 +294,17 @@ export const webhooks = {
       "POST",
       `/api/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`,
     ),
+};
+
+// ---- API tokens ----
+
+export type { ApiTokenView, CreatedApiToken };
+
+export const apiTokens = {
+  list: () => data<ApiTokenView[]>("GET", "/api/tokens"),
+  create: (input: { name: string; scopes: ApiTokenScope[]; expiresAt: string }) =>
+    data<CreatedApiToken>("POST", "/api/tokens", { body: input }),
+  revoke: (id: string) => data<ApiTokenView>("DELETE", `/api/tokens/${encodeURIComponent(id)}`),
 };
 
 export type { Taxonomy };

@@ -7,6 +7,7 @@ import { ProcessingRegisterScreen } from "./screens/processing-register";
 import { CONTENT_TYPES, contentRoute, screenPath, TYPE_WORDS } from "./content-kinds";
 import { MediaScreen } from "./screens/media";
 import { OutboxScreen } from "./screens/outbox";
+import { TokensScreen } from "./screens/tokens";
 import { WebhooksScreen } from "./screens/webhooks";
 import { ContentList } from "./screens/list";
 import { EditorScreen, NewContentScreen } from "./screens/editor";
@@ -232,6 +233,8 @@ export function App() {
   // The roles the data-subject search serves (the privacy routes' registrars).
   const maySubjects = has(["admin", "compliance_officer", "medical_reviewer"]);
   const mayTaxonomy = has(["admin", "editor", "author"]);
+  // API tokens are for staff (routes/tokens).
+  const mayTokens = mayMedia;
   const [firstType] = CONTENT_TYPES;
   const content = contentRoute(route.path);
   let screen;
@@ -247,6 +250,7 @@ export function App() {
   else if (route.path === "/members" && isAdmin) screen = <MembersScreen selfId={user.id} />;
   else if (route.path === "/credentials" && isAdmin) screen = <CredentialsScreen />;
   else if (route.path === "/outbox" && isAdmin) screen = <OutboxScreen />;
+  else if (route.path === "/tokens" && mayTokens) screen = <TokensScreen selfId={user.id} isAdmin={isAdmin} />;
   else if (route.path === "/webhooks" && isAdmin) screen = <WebhooksScreen />;
   else if (route.path === "/settings" && isAdmin) screen = <SettingsScreen />;
   else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
@@ -313,6 +317,11 @@ export function App() {
           {isAdmin && (
             <Link href="/settings" class={route.path === "/settings" ? "active" : ""}>
               {t("navSettings")}
+            </Link>
+          )}
+          {mayTokens && (
+            <Link href="/tokens" class={route.path === "/tokens" ? "active" : ""}>
+              {t("navTokens")}
             </Link>
           )}
           <Link href="/account" class={route.path === "/account" ? "active" : ""}>

@@ -5,6 +5,7 @@ import { getConfig, requireSection } from "../env";
 import type { Actor } from "../lib/actor";
 import { UnauthorizedError } from "../lib/errors";
 import { createScope, openClients } from "../scope";
+import { authenticateApiToken } from "../services/identity/api-tokens";
 import { type AccessClaims, verifyAccessToken } from "../services/identity/tokens";
 import { resolveTenantByHost } from "../services/tenants";
 
@@ -14,7 +15,9 @@ import { resolveTenantByHost } from "../services/tenants";
  *   2. the tenant, from the hostname the client asked for (Cloudflare routes only our zones' hosts here);
  *   3. the actor, from `Authorization: Bearer <jwt>` (RFC 6750): no header is anonymous, a header that is
  *      not a valid access token for this tenant is refused before any handler runs. Revocation is checked
- *      by `protect()` in the same Redis round trip as the trust signals.
+ *      by `protect()` in the same Redis round trip as the trust signals. A personal API token (`vt_…`) is
+ *      recognised before a JWT is tried and checked against its row on every request (one HTTP read), so
+ *      its revocation and expiry take effect at once.
  * After the response, the events of committed transactions are delivered (functions/effects.ts) and the
  * database pool is ended, both in `waitUntil`.
  */
@@ -30,9 +33,13 @@ export function requestScope() {
     let delivered: Promise<void> = Promise.resolve();
     try {
       const tenant = await resolveTenantByHost(clients.http, new URL(c.req.url).hostname, c.var.logger);
-      const { actor, claims } = await authenticateBearer(c.req.header("authorization"), async (token) =>
-        verifyAccessToken(requireSection(config, "auth"), token, tenant.id),
-      );
+      const header = c.req.header("authorization");
+      const apiToken = API_TOKEN_BEARER.exec(header ?? "")?.[1];
+      const { actor, claims } = apiToken
+        ? { actor: await authenticateApiToken(clients.http, tenant.id, apiToken), claims: undefined }
+        : await authenticateBearer(header, async (token) =>
+            verifyAccessToken(requireSection(config, "auth"), token, tenant.id),
+          );
       c.set("accessClaims", claims);
       const scope = createScope(clients, { tenant, actor, requestId: c.var.requestId, logger: c.var.logger });
       c.set("scope", scope);
@@ -48,6 +55,8 @@ export function requestScope() {
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+/** An API token is recognised by its prefix; its form is checked by `authenticateApiToken`. */
+const API_TOKEN_BEARER = /^Bearer (vt_\S*)$/;
 
 async function authenticateBearer(
   header: string | undefined,

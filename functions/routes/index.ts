@@ -21,6 +21,7 @@ import { outboxRouter } from "./outbox";
 import { accessLogsRouter } from "./access-logs";
 import { breakGlassRouter } from "./break-glass";
 import { incidentsRouter } from "./incidents";
+import { tokensRouter } from "./tokens";
 import { webhooksRouter } from "./webhooks";
 import { accessLog } from "../middleware/access-log";
 import { limitBody, KiB, MiB } from "../middleware/body-limit";
@@ -60,6 +61,7 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", usersRouter);
   app.route("/api", tenantSettingsRouter);
   app.route("/api", membersRouter);
+  app.route("/api", tokensRouter);
   // Each content type's admin API and its analysis, at the type's path (functions/content-types.ts).
   for (const spec of allContentTypes) {
     app.route(spec.apiPath, createContentRouter(spec.type));

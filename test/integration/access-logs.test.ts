@@ -208,7 +208,7 @@ describe("GET /api/access-logs", () => {
       /attachment; filename="access-logs-2026-06-01-2026-06-02\.csv"/,
     );
     const lines = (await res.text()).trim().split("\r\n");
-    expect(lines[0]).toBe("at,kind,userId,emailHash,ip,port,method,route,status,requestId");
+    expect(lines[0]).toBe("at,kind,userId,emailHash,ip,port,method,route,status,requestId,tokenId");
     expect(lines).toHaveLength(3);
     expect(lines.join("\n")).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
     expect(lines.join("\n")).not.toMatch(/(^|,)"=/m);

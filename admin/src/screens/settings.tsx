@@ -11,9 +11,16 @@ type Dpo = NonNullable<TenantSettingsInput["dpo"]>;
 const emptyDirector: Director = { name: "", crmNumber: "", crmUf: "SP" };
 const emptyDpo: Dpo = { name: "", email: "", phone: "" };
 
-/** A person block left entirely blank is "not named yet" (null); anything typed is sent for the server to check. */
-function orNull<T extends object>(value: T): T | null {
-  return Object.values(value).some((field) => typeof field === "string" && field.trim() !== "") ? value : null;
+/**
+ * A person block left entirely blank is "not named yet" (null); anything typed is sent for the server to check.
+ * A select's preset value (the UF) is not typing: a block whose only value is one stays blank.
+ */
+function orNull<T extends object>(value: T, presets: Array<keyof T> = []): T | null {
+  return Object.entries(value).some(
+    ([key, field]) => !presets.includes(key as keyof T) && typeof field === "string" && field.trim() !== "",
+  )
+    ? value
+    : null;
 }
 
 /**
@@ -56,7 +63,7 @@ export function SettingsScreen() {
           setSaved(false);
           void save.run(async () => {
             const { slug: _slug, hostnames: _hostnames, ...input } = settings;
-            const technicalDirector = orNull(director);
+            const technicalDirector = orNull(director, ["crmUf"]);
             show(
               await tenantSettings.save({
                 ...input,
