@@ -327,7 +327,11 @@ export const PROCESSING_ACTIVITIES = {
       "Verificar o registro no conselho dos profissionais que leem conteúdo restrito a eles",
       "Verificar el registro en el consejo de los profesionales que leen contenido restringido a ellos",
     ),
-    legalBases: ["LGPD art. 7º, V", "LGPD art. 7º, II (ANVISA RDC 96/2008: conteúdo restrito a prescritores)"],
+    legalBases: [
+      "LGPD art. 7º, I (consentimento dado no cadastro do site)",
+      "LGPD art. 7º, V",
+      "LGPD art. 7º, II (ANVISA RDC 96/2008: conteúdo restrito a prescritores)",
+    ],
     dataSubjects: ["professional_readers"],
     dataCategories: ["identification", "credentials", "professional_registration", "connection_data"],
     retentionClasses: ["audit_security"],

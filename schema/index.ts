@@ -33,4 +33,6 @@ export * from "./access-logs";
 export * from "./incidents";
 export * from "./break-glass";
 export * from "./api-tokens";
+export * from "./professional-registrations";
+export * from "./job-runs";
 export * from "./webhooks";

@@ -126,20 +126,6 @@ function StepUpDialog(props: { email: string; pending: ((ok: boolean) => void) |
   );
 }
 
-/**
- * `/admin/login?next=/pt-br/…`: the public site sends professionals here; after signing in they go back to
- * `next`, which must be a same-origin path (never `//host` or a scheme), so it cannot redirect elsewhere.
- */
-export function safeNext(next: string | null): string | null {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
-  try {
-    const url = new URL(next, location.origin);
-    return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
-  } catch {
-    return null;
-  }
-}
-
 export function App() {
   useLang();
   const route = useRoute();
@@ -170,12 +156,9 @@ export function App() {
     })();
   }, []);
 
-  // Already signed in and sent here by the public site: go straight back.
+  // Signed in at /login (a bookmark, the "password changed" e-mail's link): go to the dashboard.
   useEffect(() => {
-    if (!user || route.path !== "/login") return;
-    const next = safeNext(route.search.get("next"));
-    if (next) location.assign(next);
-    else navigate("/", { replace: true });
+    if (user && route.path === "/login") navigate("/", { replace: true });
   }, [user, route.path]);
 
   if (booting) return <p class="boot">{t("loading")}</p>;
@@ -212,11 +195,6 @@ export function App() {
           <SignIn
             onSignedIn={async () => {
               setEnded(false);
-              const next = route.path === "/login" ? safeNext(route.search.get("next")) : null;
-              if (next) {
-                location.assign(next);
-                return;
-              }
               if (route.path === "/login") navigate("/", { replace: true });
               await loadMe();
             }}

@@ -3,7 +3,7 @@ import { type LegalHold, legalHolds, type LegalHoldScope, type MediaItem, mediaI
 import { legalHoldObjectClasses } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import { ConflictError, NotFoundError } from "../lib/errors";
-import type { PlatformScope, Scope } from "../scope";
+import type { Scope } from "../scope";
 import { requireUser } from "../scope";
 import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } from "./mail/delivery";
 import { isMissingObject, setObjectLegalHold } from "./media-storage";
@@ -265,12 +265,9 @@ export async function deliverQueuedObjectHolds(scope: Scope, ids: string[]): Pro
   return tally;
 }
 
-/** The job's run: every active tenant's due S3 holds, each tenant in its own scope. */
-export async function deliverDueObjectHolds(platform: PlatformScope): Promise<DeliveryTally> {
+/** The job's run in one tenant: its due S3 holds. */
+export async function deliverDueObjectHolds(scope: Scope): Promise<DeliveryTally> {
   const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
-  for (const tenant of await platform.activeTenants()) {
-    const scope = platform.forTenant(tenant);
-    await deliverOutbox(scope, LEGAL_HOLD, (row) => applyObjectHolds(scope, row), tally);
-  }
+  await deliverOutbox(scope, LEGAL_HOLD, (row) => applyObjectHolds(scope, row), tally);
   return tally;
 }

@@ -119,6 +119,178 @@ export interface SiteStrings {
   keptUntilRemoved: string;
 }
 
+/** The reader-account pages' texts: sign-in, sign-out, registration and its confirmation. */
+export interface AccountStrings {
+  signInTitle: string;
+  signInIntro: string;
+  email: string;
+  password: string;
+  submitSignIn: string;
+  signOut: string;
+  signedInAs: (name: string) => string;
+  noAccount: string;
+  registerLink: string;
+  registerTitle: string;
+  registerIntro: string;
+  name: string;
+  newPassword: string;
+  passwordHint: string;
+  council: string;
+  councilNumber: string;
+  councilUf: string;
+  consent: string;
+  submitRegister: string;
+  registeredTitle: string;
+  registeredText: string;
+  confirmTitle: string;
+  confirmText: string;
+  submitConfirm: string;
+  confirmedTitle: string;
+  confirmedText: string;
+  accountExistsText: string;
+  errorTitle: string;
+  /** What went wrong, by the problem's code; `default` for anything else. */
+  errors: { default: string; [code: string]: string };
+}
+
+export const ACCOUNT_STRINGS: Record<ContentLocale, AccountStrings> = {
+  "pt-BR": {
+    signInTitle: "Entrar",
+    signInIntro: "Profissionais de saúde com registro verificado leem aqui o conteúdo profissional.",
+    email: "E-mail",
+    password: "Senha",
+    submitSignIn: "Entrar",
+    signOut: "Sair",
+    signedInAs: (name) => `Conectado como ${name}`,
+    noAccount: "Ainda não tem conta?",
+    registerLink: "Cadastre-se como profissional de saúde",
+    registerTitle: "Cadastro de profissional de saúde",
+    registerIntro: "Depois de confirmar o e-mail, a equipe verifica o seu registro no conselho.",
+    name: "Nome completo",
+    newPassword: "Senha (ao menos 12 caracteres)",
+    passwordHint: "Use uma frase longa; senhas comuns são recusadas.",
+    council: "Conselho profissional",
+    councilNumber: "Número de registro",
+    councilUf: "UF do registro",
+    consent:
+      "Concordo que a clínica trate o meu nome, e-mail e registro profissional para verificar o registro e me dar acesso ao conteúdo profissional (LGPD, art. 7º, I). Posso retirar o consentimento a qualquer momento.",
+    submitRegister: "Cadastrar",
+    registeredTitle: "Confira o seu e-mail",
+    registeredText:
+      "Se o cadastro puder seguir, enviamos um link de confirmação para o endereço informado. O link vale por 24 horas.",
+    confirmTitle: "Confirmar o e-mail",
+    confirmText: "Confirme o endereço para concluir o cadastro.",
+    submitConfirm: "Confirmar o e-mail",
+    confirmedTitle: "E-mail confirmado",
+    confirmedText:
+      "Você já pode entrar. O conteúdo profissional abre assim que a equipe verificar o seu registro no conselho.",
+    accountExistsText: "Este endereço já tem uma conta. Entre com a sua senha ou peça uma nova à clínica.",
+    errorTitle: "Não foi possível continuar",
+    errors: {
+      invalid_credentials: "E-mail ou senha incorretos.",
+      account_locked: "Muitas tentativas. Aguarde alguns minutos e tente de novo.",
+      rate_limited: "Muitas tentativas. Aguarde um minuto e tente de novo.",
+      csrf_refused: "Este formulário não veio deste site. Recarregue a página e tente de novo.",
+      registration_token_invalid: "Este link já foi usado, expirou ou não é válido. Cadastre-se de novo.",
+      validation_failed: "Confira os campos destacados.",
+      weak_password: "A senha é curta ou comum demais. Use ao menos 12 caracteres, de preferência uma frase.",
+      mfa_unsupported:
+        "Esta conta usa um segundo fator. Entre pelo aplicativo administrativo; o site aceita apenas contas de leitura profissional.",
+      default: "Algo deu errado. Tente de novo em instantes.",
+    },
+  },
+  en: {
+    signInTitle: "Sign in",
+    signInIntro: "Health professionals with a verified registration read professional content here.",
+    email: "E-mail",
+    password: "Password",
+    submitSignIn: "Sign in",
+    signOut: "Sign out",
+    signedInAs: (name) => `Signed in as ${name}`,
+    noAccount: "No account yet?",
+    registerLink: "Register as a health professional",
+    registerTitle: "Health professional registration",
+    registerIntro: "Once you confirm your e-mail, the team checks your council registration.",
+    name: "Full name",
+    newPassword: "Password (at least 12 characters)",
+    passwordHint: "Use a long phrase; common passwords are refused.",
+    council: "Professional council",
+    councilNumber: "Registration number",
+    councilUf: "State (UF) of registration",
+    consent:
+      "I agree that the clinic processes my name, e-mail and professional registration to verify the registration and give me access to professional content (LGPD Art. 7 I). I may withdraw consent at any time.",
+    submitRegister: "Register",
+    registeredTitle: "Check your e-mail",
+    registeredText:
+      "If the registration can go ahead, we sent a confirmation link to the address you gave. The link works for 24 hours.",
+    confirmTitle: "Confirm your e-mail",
+    confirmText: "Confirm the address to finish registering.",
+    submitConfirm: "Confirm the e-mail",
+    confirmedTitle: "E-mail confirmed",
+    confirmedText: "You can sign in now. Professional content opens once the team verifies your council registration.",
+    accountExistsText:
+      "This address already has an account. Sign in with your password, or ask the clinic for a new one.",
+    errorTitle: "We could not go on",
+    errors: {
+      invalid_credentials: "The e-mail or password is incorrect.",
+      account_locked: "Too many attempts. Wait a few minutes and try again.",
+      rate_limited: "Too many attempts. Wait a minute and try again.",
+      csrf_refused: "This form did not come from this site. Reload the page and try again.",
+      registration_token_invalid: "This link was used, has expired or is not valid. Register again.",
+      validation_failed: "Check the highlighted fields.",
+      weak_password: "The password is too short or too common. Use at least 12 characters, ideally a phrase.",
+      mfa_unsupported:
+        "This account uses a second factor. Sign in through the admin application; the site takes professional reader accounts only.",
+      default: "Something went wrong. Try again in a moment.",
+    },
+  },
+  es: {
+    signInTitle: "Acceder",
+    signInIntro: "Los profesionales de la salud con registro verificado leen aquí el contenido profesional.",
+    email: "Correo electrónico",
+    password: "Contraseña",
+    submitSignIn: "Acceder",
+    signOut: "Salir",
+    signedInAs: (name) => `Sesión iniciada como ${name}`,
+    noAccount: "¿Aún no tiene cuenta?",
+    registerLink: "Regístrese como profesional de la salud",
+    registerTitle: "Registro de profesional de la salud",
+    registerIntro: "Después de confirmar el correo, el equipo verifica su registro en el consejo.",
+    name: "Nombre completo",
+    newPassword: "Contraseña (al menos 12 caracteres)",
+    passwordHint: "Use una frase larga; las contraseñas comunes se rechazan.",
+    council: "Consejo profesional",
+    councilNumber: "Número de registro",
+    councilUf: "Estado (UF) del registro",
+    consent:
+      "Acepto que la clínica trate mi nombre, correo y registro profesional para verificar el registro y darme acceso al contenido profesional (LGPD art. 7 I). Puedo retirar el consentimiento en cualquier momento.",
+    submitRegister: "Registrarse",
+    registeredTitle: "Revise su correo",
+    registeredText:
+      "Si el registro puede seguir, enviamos un enlace de confirmación a la dirección indicada. El enlace funciona durante 24 horas.",
+    confirmTitle: "Confirmar el correo",
+    confirmText: "Confirme la dirección para terminar el registro.",
+    submitConfirm: "Confirmar el correo",
+    confirmedTitle: "Correo confirmado",
+    confirmedText:
+      "Ya puede acceder. El contenido profesional se abre cuando el equipo verifique su registro en el consejo.",
+    accountExistsText: "Esta dirección ya tiene una cuenta. Acceda con su contraseña o pida una nueva a la clínica.",
+    errorTitle: "No pudimos continuar",
+    errors: {
+      invalid_credentials: "El correo o la contraseña no son correctos.",
+      account_locked: "Demasiados intentos. Espere unos minutos y vuelva a intentarlo.",
+      rate_limited: "Demasiados intentos. Espere un minuto y vuelva a intentarlo.",
+      csrf_refused: "Este formulario no vino de este sitio. Recargue la página y vuelva a intentarlo.",
+      registration_token_invalid: "Este enlace ya se usó, expiró o no es válido. Regístrese de nuevo.",
+      validation_failed: "Revise los campos señalados.",
+      weak_password: "La contraseña es demasiado corta o común. Use al menos 12 caracteres, idealmente una frase.",
+      mfa_unsupported:
+        "Esta cuenta usa un segundo factor. Acceda por la aplicación de administración; el sitio solo acepta cuentas de lectura profesional.",
+      default: "Algo salió mal. Vuelva a intentarlo en unos instantes.",
+    },
+  },
+};
+
 /**
  * The informative disclaimer matches the one the content-finalizer plugin writes, so the page and its
  * analysis say the same thing (CFM 2.336/2023: publicity is informative and never replaces a consultation).

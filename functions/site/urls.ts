@@ -6,6 +6,17 @@ import { privacySlugOf, segmentOfLocale } from "./i18n";
 export { segmentOfLocale };
 
 /**
+ * The reader-account pages' slugs, in each locale's words: the site's address bar speaks the reader's language
+ * (`/pt-br/entrar`, `/en/sign-in`, `/es/acceder`). Registered before the pages' `/<locale>/<slug>/`, so a page
+ * with one of these slugs is shadowed by them.
+ */
+const ACCOUNT_SLUGS: Record<ContentLocale, { signIn: string; signOut: string; register: string; confirm: string }> = {
+  "pt-BR": { signIn: "entrar", signOut: "sair", register: "cadastro", confirm: "confirmar" },
+  en: { signIn: "sign-in", signOut: "sign-out", register: "register", confirm: "confirm" },
+  es: { signIn: "acceder", signOut: "salir", register: "registro", confirm: "confirmar" },
+};
+
+/**
  * Every public URL of the site, in one place: the renderer links with these, and the purge rules
  * (services/site-cache.ts) delete exactly these, so a page and its purge can never disagree.
  * Paths end in "/" (directories), feeds and sitemaps in their extension.
@@ -31,6 +42,12 @@ export const sitePaths = {
   sitemapIndex: () => "/sitemap.xml",
   sitemap: (locale: ContentLocale) => `/sitemaps/${segmentOfLocale(locale)}.xml`,
   robots: () => "/robots.txt",
+  signIn: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].signIn}`,
+  signOut: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].signOut}`,
+  register: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].register}`,
+  /** Where the confirmation e-mail's link lands; the token follows in the fragment (`#token=…`). */
+  confirmRegistration: (locale: ContentLocale) =>
+    `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].register}/${ACCOUNT_SLUGS[locale].confirm}`,
 } as const;
 
 /** A list page's URL: page 1 is the list itself, later pages add `?page=n`. */

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SITE_LOCALES } from "../../functions/site/i18n";
+import { sitePaths } from "../../functions/site/urls";
 import { legalHoldPrefixes, lifecycleRulesFromPolicies, retentionPolicies } from "../../schema/retention-policies";
 import {
   accessLogRetentionFilePath,
@@ -415,7 +417,11 @@ describe("cloudflare worker", () => {
 
   it("rate-limits the login and MFA endpoints per IP at the edge", () => {
     const worker = mod("cloudflare-worker");
-    expect(worker.variables.get("login_paths")?.default).toEqual(["/api/auth/login", "/api/auth/mfa"]);
+    expect(worker.variables.get("login_paths")?.default).toEqual([
+      "/api/auth/login",
+      "/api/auth/mfa",
+      ...SITE_LOCALES.flatMap((entry) => [sitePaths.signIn(entry.locale), sitePaths.register(entry.locale)]),
+    ]);
     const ruleset = resource(worker, "cloudflare_ruleset", "login_rate_limit") as {
       phase: string;
       kind: string;

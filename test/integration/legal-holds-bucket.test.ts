@@ -21,7 +21,7 @@ import type { DatabaseClients } from "../../functions/lib/db.js";
 import { runRetentionSweep } from "../../functions/services/retention.js";
 import { deliverDueObjectHolds } from "../../functions/services/legal-holds.js";
 import { bearer, createUser, jsonPost, signIn } from "../support/auth.js";
-import { adminClient, appDatabase, platformScope, type SeededTenant, seedTenant } from "../support/db.js";
+import { adminClient, appDatabase, type SeededTenant, seedTenant, tenantScope } from "../support/db.js";
 import { insertMedia, insertSubject, testS3, yearsAgo } from "../support/media.js";
 import { signInWithMfa } from "../support/mfa.js";
 import { eventually } from "../support/site.js";
@@ -57,8 +57,7 @@ async function lifecycleSweep(years: number): Promise<{ expired: string[]; locke
   return (await response.json()) as { expired: string[]; locked: string[] };
 }
 
-const sweep = () =>
-  runRetentionSweep(platformScope(app.db, "retention-sweep", { s3, bucket: bucket() }), { tenantIds: [tenant.id] });
+const sweep = () => runRetentionSweep(tenantScope(app.db, tenant, "retention-sweep", { s3, bucket: bucket() }));
 
 async function placeHold(body: Record<string, unknown>): Promise<string> {
   const response = await worker.fetch("/api/compliance/legal-holds", {
@@ -250,7 +249,7 @@ describe("legal holds in the bucket", () => {
     });
     try {
       const failed = await deliverDueObjectHolds(
-        platformScope(app.db, "apply-legal-holds", { s3: refusing, bucket: bucket() }),
+        tenantScope(app.db, tenant, "apply-legal-holds", { s3: refusing, bucket: bucket() }),
       );
       expect(failed.deferred).toBeGreaterThanOrEqual(1);
     } finally {
@@ -261,7 +260,9 @@ describe("legal holds in the bucket", () => {
     expect(deferred.rows[0]).toMatchObject({ status: "pending", attempts: 1 });
 
     await admin.query("update outbox set next_attempt_at = now() where id = $1", [outboxId]);
-    const sent = await deliverDueObjectHolds(platformScope(app.db, "apply-legal-holds", { s3, bucket: bucket() }));
+    const sent = await deliverDueObjectHolds(
+      tenantScope(app.db, tenant, "apply-legal-holds", { s3, bucket: bucket() }),
+    );
     expect(sent.sent).toBeGreaterThanOrEqual(1);
     expect(await holdStatus(item.objectKey)).toBe("ON");
     expect((await admin.query("select status from outbox where id = $1", [outboxId])).rows[0]).toMatchObject({

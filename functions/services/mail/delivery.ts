@@ -1,11 +1,10 @@
 import { and, eq, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import { outbox, type OutboxRow } from "../../../schema";
 import { CONTENT_LOCALES } from "../../contract";
-import { requireSection } from "../../env";
 import { decryptSecret } from "../../lib/aead";
 import { createMailer, describeMailError, type Mailer, UndeliverableMailError } from "../../lib/mailer";
 import type { Transaction } from "../../lib/db";
-import type { AuditActor, PlatformScope, Scope } from "../../scope";
+import type { AuditActor, Scope } from "../../scope";
 import { outboxSecretContext } from "../outbox";
 import type { MailLocale, MailMessage } from "./messages";
 import { messageFromRow, renderMail } from "./templates";
@@ -277,22 +276,9 @@ export async function deliverQueuedMail(scope: Scope, ids: string[]): Promise<De
   return tally;
 }
 
-/**
- * The outbox job's run: every active tenant's due mail, each tenant in its own scope (row-level security in
- * force), over one SMTP connection. The mail configuration is checked before anything is claimed, so a
- * misconfigured relay spends no attempts.
- */
-export async function deliverDueMail(platform: PlatformScope): Promise<DeliveryTally> {
-  const mailer = createMailer(requireSection(platform.clients.config, "mail"));
+/** The outbox job's run in one tenant (row-level security in force), over the job's one SMTP connection. */
+export async function deliverTenantMail(scope: Scope, mailer: Mailer): Promise<DeliveryTally> {
   const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
-  try {
-    const active = await platform.activeTenants();
-    for (const tenant of active) {
-      const scope = platform.forTenant(tenant);
-      await deliverOutbox(scope, MAIL, (row) => attempt(scope, mailer, row), tally);
-    }
-  } finally {
-    await mailer.close();
-  }
+  await deliverOutbox(scope, MAIL, (row) => attempt(scope, mailer, row), tally);
   return tally;
 }

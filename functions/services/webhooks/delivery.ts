@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { type OutboxRow, webhookAttempts, webhookEndpoints } from "../../../schema";
-import { requireSection, type WebhooksConfig } from "../../env";
+import type { WebhooksConfig } from "../../env";
 import { decryptSecret } from "../../lib/aead";
 import { redact } from "../../lib/logging";
 import { signWebhook } from "../../lib/webhook-signature";
-import type { PlatformScope, Scope } from "../../scope";
+import type { Scope } from "../../scope";
 import {
   type AttemptReport,
   type DeliveryTally,
@@ -180,13 +180,9 @@ export async function deliverQueuedWebhooks(scope: Scope, ids: string[]): Promis
   return tally;
 }
 
-/** The webhook job's run: every active tenant's due deliveries, each tenant in its own scope. */
-export async function deliverDueWebhooks(platform: PlatformScope): Promise<DeliveryTally> {
+/** The webhook job's run in one tenant: its due deliveries. */
+export async function deliverTenantWebhooks(scope: Scope, config: WebhooksConfig): Promise<DeliveryTally> {
   const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
-  const config = requireSection(platform.clients.config, "webhooks");
-  for (const tenant of await platform.activeTenants()) {
-    const scope = platform.forTenant(tenant);
-    await deliverOutbox(scope, WEBHOOK, (row) => attempt(scope, config, row), tally);
-  }
+  await deliverOutbox(scope, WEBHOOK, (row) => attempt(scope, config, row), tally);
   return tally;
 }
