@@ -8,6 +8,7 @@ export default tseslint.config(
       "plugins/**",
       "admin/dist/**",
       "dist/**",
+      "dist-workers/**",
       ".wrangler/**",
       "coverage/**",
       "test-results/**",

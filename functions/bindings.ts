@@ -24,7 +24,13 @@ export interface Variables {
   trust: TrustResult | undefined;
 }
 
+/** The Worker's bindings: configuration (env.ts), and the Workers it calls through service bindings. */
+export type WorkerBindings = Bindings & {
+  /** The MCP server's Worker (workers/mcp): `/mcp` is forwarded to it as it came. */
+  MCP?: { fetch(request: Request): Promise<Response> };
+};
+
 export interface AppBindings {
-  Bindings: Bindings;
+  Bindings: WorkerBindings;
   Variables: Variables;
 }

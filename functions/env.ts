@@ -56,6 +56,8 @@ export interface Bindings {
    * (default 5; 0 = off). Also the longest another isolate may go on serving a page after a purge.
    */
   SITE_MICRO_CACHE_SECONDS?: string;
+  /** URLs per sitemap file (default 45,000, at most 50,000 as the sitemaps protocol allows). */
+  SITEMAP_FILE_URLS?: string;
   /**
    * "true" only where the Worker sits behind Cloudflare, whose edge sets `CF-Connecting-IP` itself: then that
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
@@ -238,6 +240,12 @@ const siteSchema = z.object({
     .regex(/^\d{1,2}$/, "must be a number of seconds, at most 99")
     .transform(Number)
     .optional(),
+  SITEMAP_FILE_URLS: z
+    .string()
+    .regex(/^\d{1,5}$/, "must be a number of URLs")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 50_000, "must be between 1 and 50000 (the sitemaps protocol's limit)")
+    .optional(),
 });
 
 // Off unless the deployment says so: anywhere but behind Cloudflare the header is whatever the client sent.
@@ -378,6 +386,8 @@ export interface SiteConfig {
   cacheSeconds: number | undefined;
   /** Seconds a page may be answered from the isolate's memory (the micro-cache); unset = the default. */
   microCacheSeconds: number | undefined;
+  /** URLs per sitemap file; unset = `SITEMAP_FILE_URLS` (site/urls.ts). */
+  sitemapFileUrls: number | undefined;
 }
 
 export interface AuditConfig {
@@ -532,6 +542,7 @@ export function getConfig(env: Bindings): Config {
     site: parseSection(siteSchema, env, (v) => ({
       cacheSeconds: v.SITE_CACHE_SECONDS,
       microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,
+      sitemapFileUrls: v.SITEMAP_FILE_URLS,
     })),
     edge: parseSection(edgeSchema, env, (v) => ({
       trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER,

@@ -234,7 +234,8 @@ export function App() {
   else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
   else if (route.path === "/subjects" && maySubjects) screen = <SubjectsScreen />;
-  else if (route.path === "/compliance" && mayCompliance) screen = <ComplianceScreen />;
+  else if (route.path === "/compliance" && mayCompliance)
+    screen = <ComplianceScreen officer={has(["compliance_officer"])} />;
   else if (route.path === "/compliance/register" && mayCompliance) screen = <ProcessingRegisterScreen />;
   else screen = <p>{t("notFound")}</p>;
   const activeType = route.path === "/" ? firstType : content?.type;

@@ -203,6 +203,12 @@ const MESSAGES: Readonly<Record<string, Text>> = {
       "A publicação está bloqueada pelos achados da análise listados no painel Análise. Corrija-os e analise de novo, ou peça a um revisor médico que autorize com uma justificativa escrita.",
     es: "La publicación está bloqueada por los hallazgos del análisis que aparecen en el panel Análisis. Corrígelos y analiza de nuevo, o pide a un revisor médico que autorice con una justificación escrita.",
   },
+  featured_media_phi: {
+    en: "The featured image is patient data (a record, a study, or a de-identified copy a medical reviewer has not yet checked for burned-in text). Choose another image, or have the copy reviewed first.",
+    "pt-BR":
+      "A imagem de destaque é dado de paciente (um prontuário, um exame, ou uma cópia desidentificada que um revisor médico ainda não conferiu quanto a texto gravado na imagem). Escolha outra imagem ou peça a revisão da cópia antes.",
+    es: "La imagen destacada es un dato de paciente (una historia, un estudio o una copia desidentificada que un revisor médico aún no revisó en busca de texto grabado en la imagen). Elige otra imagen o pide primero la revisión de la copia.",
+  },
   analysis_required: {
     en: "This version has not been analysed yet (or it changed since its analysis). Wait for the analysis to finish in the Analysis panel, or run it (Analyse), then try again.",
     "pt-BR":
@@ -429,6 +435,46 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     en: "Could not reach the server. Check your connection and try again.",
     "pt-BR": "Não foi possível falar com o servidor. Verifique a sua conexão e tente de novo.",
     es: "No se pudo contactar con el servidor. Revisa tu conexión e inténtalo de nuevo.",
+  },
+  token_not_allowed: {
+    en: "An API token cannot manage API tokens. Sign in as a person to create or revoke tokens.",
+    "pt-BR": "Um token de API não pode gerenciar tokens de API. Entre como pessoa para criar ou revogar tokens.",
+    es: "Un token de API no puede gestionar tokens de API. Inicia sesión como persona para crear o revocar tokens.",
+  },
+  invalid_expiry: {
+    en: "Choose an expiry date in the future, at most one year from today.",
+    "pt-BR": "Escolha uma data de expiração no futuro, de no máximo um ano a partir de hoje.",
+    es: "Elige una fecha de caducidad en el futuro, como máximo un año a partir de hoy.",
+  },
+  too_many_tokens: {
+    en: "You have reached the limit of active API tokens. Revoke one you no longer use, then create the new one.",
+    "pt-BR": "Você atingiu o limite de tokens de API ativos. Revogue um que não usa mais e crie o novo.",
+    es: "Has alcanzado el límite de tokens de API activos. Revoca uno que ya no uses y crea el nuevo.",
+  },
+  registration_token_invalid: {
+    en: "This confirmation link was used, has expired or is not valid. Register again to get a new one.",
+    "pt-BR": "Este link de confirmação já foi usado, expirou ou não é válido. Cadastre-se de novo para receber outro.",
+    es: "Este enlace de confirmación ya se usó, caducó o no es válido. Regístrate de nuevo para recibir otro.",
+  },
+  token_phi_refused: {
+    en: "API tokens never reach personal health data. Sign in as a person with the right role to see it.",
+    "pt-BR": "Tokens de API nunca acessam dados pessoais de saúde. Entre como pessoa com o papel adequado para vê-los.",
+    es: "Los tokens de API nunca acceden a datos personales de salud. Inicia sesión como persona con el rol adecuado para verlos.",
+  },
+  token_route_refused: {
+    en: "This operation is not open to API tokens. Sign in as a person to do it.",
+    "pt-BR": "Esta operação não está aberta a tokens de API. Entre como pessoa para realizá-la.",
+    es: "Esta operación no está abierta a los tokens de API. Inicia sesión como persona para realizarla.",
+  },
+  insufficient_scope: {
+    en: "This API token lacks the scope this needs. Create a token with that scope.",
+    "pt-BR": "Este token de API não tem o escopo necessário. Crie um token com esse escopo.",
+    es: "Este token de API no tiene el alcance necesario. Crea un token con ese alcance.",
+  },
+  csrf_refused: {
+    en: "This form did not come from this site. Reload the page and try again.",
+    "pt-BR": "Este formulário não veio deste site. Recarregue a página e tente de novo.",
+    es: "Este formulario no vino de este sitio. Recarga la página e inténtalo de nuevo.",
   },
 };
 

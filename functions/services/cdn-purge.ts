@@ -5,6 +5,7 @@ import type { Scope } from "../scope";
 import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } from "./mail/delivery";
 import { cacheTags, purgeTags } from "./site-cache";
 import { contentFootprints } from "./site";
+import { SITEMAP_FILE_URLS } from "../site/urls";
 import { type ContentChange, queueContentWebhooks } from "./webhooks/events";
 
 /**
@@ -35,7 +36,9 @@ export async function announceContentChange(scope: Scope, tx: Transaction, chang
   if (changes.length === 0) return;
   const contentIds = changes.map((change) => change.id);
   await queueContentWebhooks(scope, tx, changes);
-  await announcePurge(scope, tx, contentIds, purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds)));
+  const sitemapFileUrls = scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
+  const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds), sitemapFileUrls);
+  await announcePurge(scope, tx, contentIds, tags);
 }
 
 /**

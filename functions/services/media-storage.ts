@@ -227,6 +227,34 @@ export async function readObjectStream(storage: Storage, key: string): Promise<R
   return body ? (body.transformToWebStream() as ReadableStream<Uint8Array>) : null;
 }
 
+/** A whole object of at most `maxBytes` bytes, or null when it is larger (checked before anything is read). */
+export async function readObjectBytes(storage: Storage, key: string, maxBytes: number): Promise<Uint8Array | null> {
+  const response = await storage.s3.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
+  if (response.ContentLength === undefined || response.ContentLength > maxBytes) {
+    await response.Body?.transformToWebStream().cancel();
+    return null;
+  }
+  return response.Body ? response.Body.transformToByteArray() : new Uint8Array();
+}
+
+/** Writes an object the Worker made itself (a derived copy), with its content type. */
+export async function putObjectBytes(
+  storage: Storage,
+  key: string,
+  body: Uint8Array,
+  contentType: string,
+): Promise<void> {
+  await storage.s3.send(
+    new PutObjectCommand({
+      Bucket: storage.bucket,
+      Key: key,
+      Body: body,
+      ContentType: contentType,
+      ContentLength: body.length,
+    }),
+  );
+}
+
 /** The first `length` bytes of an object (a ranged GET, RFC 9110 §14.1.2). */
 export async function readRange(storage: Storage, key: string, length: number): Promise<Uint8Array> {
   const response = await storage.s3.send(

@@ -17,6 +17,7 @@ import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
 import { isOnPublicSite, resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content/access";
 import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content/kernel";
 import { announceContentChange } from "./cdn-purge";
+import { assertPublishableMedia } from "./media";
 import { notifyWorkflow } from "./workflow-notices";
 
 export const MIN_JUSTIFICATION_LENGTH = 20;
@@ -193,6 +194,8 @@ async function checkPublishGate(
   input: TransitionInput,
   onlyAsOverride: boolean,
 ): Promise<BlockingFinding[] | null> {
+  // Not overridable: no justification makes a patient's image fit for a public page.
+  await assertPublishableMedia(tx, item);
   const findings = await analysedFindings(tx, item);
   if (findings.length === 0) {
     if (onlyAsOverride)
