@@ -3,7 +3,7 @@ import { requireSection } from "../env";
 import type { Transaction } from "../lib/db";
 import type { PlatformScope, Scope } from "../scope";
 import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } from "./mail/delivery";
-import { purgeTags } from "./site-cache";
+import { cacheTags, purgeTags } from "./site-cache";
 import { contentFootprints } from "./site";
 
 /**
@@ -32,25 +32,39 @@ const CDN_PURGE: OutboxChannel = {
 export async function announceContentChange(scope: Scope, tx: Transaction, contentIds: string[]): Promise<void> {
   if (contentIds.length === 0) return;
   const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds));
-  const purge = cdnPurgeConfig(scope);
-  const outboxIds: string[] = [];
-  if (purge && tags.length > 0) {
-    const rows = [];
-    for (let start = 0; start < tags.length; start += PURGE_TAGS_PER_CALL) {
-      rows.push({
-        id: crypto.randomUUID(),
-        tenantId: scope.tenant.id,
-        channel: "cdn_purge" as const,
-        template: "purge_cache",
-        locale: "-",
-        recipient: purge.zoneId,
-        data: { tags: tags.slice(start, start + PURGE_TAGS_PER_CALL) },
-      });
-    }
-    await tx.insert(outbox).values(rows);
-    outboxIds.push(...rows.map((row) => row.id));
-  }
+  const outboxIds = await queuePurge(scope, tx, tags);
   scope.afterCommit(tx, { type: "content.changed", contentIds, tags, outboxIds });
+}
+
+/**
+ * Records that media items' public pictures changed (replaced, no longer public, alt text edited), in the
+ * transaction that changed them: their image URLs and every page showing them carry `media:<id>`.
+ */
+export async function announceMediaChange(scope: Scope, tx: Transaction, mediaIds: string[]): Promise<void> {
+  if (mediaIds.length === 0) return;
+  const tags = mediaIds.map((id) => cacheTags.media(id));
+  const outboxIds = await queuePurge(scope, tx, tags);
+  scope.afterCommit(tx, { type: "media.changed", mediaIds, tags, outboxIds });
+}
+
+/** Queues the CDN purge of `tags` in the change's transaction when the zone is configured; the rows' ids. */
+async function queuePurge(scope: Scope, tx: Transaction, tags: string[]): Promise<string[]> {
+  const purge = cdnPurgeConfig(scope);
+  if (!purge || tags.length === 0) return [];
+  const rows = [];
+  for (let start = 0; start < tags.length; start += PURGE_TAGS_PER_CALL) {
+    rows.push({
+      id: crypto.randomUUID(),
+      tenantId: scope.tenant.id,
+      channel: "cdn_purge" as const,
+      template: "purge_cache",
+      locale: "-",
+      recipient: purge.zoneId,
+      data: { tags: tags.slice(start, start + PURGE_TAGS_PER_CALL) },
+    });
+  }
+  await tx.insert(outbox).values(rows);
+  return rows.map((row) => row.id);
 }
 
 /**

@@ -227,6 +227,19 @@ export async function readObjectStream(storage: Storage, key: string): Promise<R
   return body ? (body.transformToWebStream() as ReadableStream<Uint8Array>) : null;
 }
 
+/** A whole (small) object's bytes: an image being stripped of its metadata, or the original a derivative is made from. */
+export async function readObjectBytes(storage: Storage, key: string): Promise<Uint8Array> {
+  const response = await storage.s3.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
+  return response.Body ? response.Body.transformToByteArray() : new Uint8Array();
+}
+
+/** Writes an object the Worker made (an image without its metadata), with its content type. */
+export async function putObject(storage: Storage, key: string, body: Uint8Array, contentType: string): Promise<void> {
+  await storage.s3.send(
+    new PutObjectCommand({ Bucket: storage.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }),
+  );
+}
+
 /** The first `length` bytes of an object (a ranged GET, RFC 9110 §14.1.2). */
 export async function readRange(storage: Storage, key: string, length: number): Promise<Uint8Array> {
   const response = await storage.s3.send(

@@ -1,9 +1,9 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { jsonResponse, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protectedRoute } from "../../middleware/protect";
-import { downloadMedia, getMedia, listMedia, mediaSensitivity } from "../../services/media";
+import { downloadMedia, getMedia, listMedia, mediaSensitivity, updateMedia } from "../../services/media";
 import { retentionClasses } from "../../../schema/retention-policies";
 import { uploadKinds } from "../../../schema/uploads";
 import { protectBySensitivity } from "../shared/guards";
@@ -20,6 +20,22 @@ const byStoredMedia = protectBySensitivity({
   roles: [...READER_ROLES],
   resolve: (c) => mediaSensitivity(c.var.scope, c.req.param("id") ?? ""),
 });
+
+// Whether an image is shown on the public site, and its alt text: the roles that decide what is published.
+const PUBLISHER_ROLES = ["admin", "editor"] as const;
+const byStoredMediaWrite = protectBySensitivity({
+  action: "write",
+  roles: [...PUBLISHER_ROLES],
+  resolve: (c) => mediaSensitivity(c.var.scope, c.req.param("id") ?? ""),
+});
+
+const updateBody = z
+  .object({
+    public: z.boolean().optional(),
+    altText: z.string().trim().max(500).nullable().optional(),
+  })
+  .strict()
+  .openapi("MediaUpdate");
 
 // The library declares `restricted`; PHI items join the page only when the session also passes the trust
 // evaluation at `phi` (routes/shared/phi.ts), exactly as the content lists do.
@@ -77,6 +93,26 @@ const downloadRoute = createRoute({
   },
 });
 
+const updateRoute = createRoute({
+  method: "patch",
+  path: "/media/{id}",
+  tags: ["Media"],
+  summary:
+    "Mark an image public or not and set its alt text (one for every locale). Public needs an image without a data subject or PHI, not blocked, within the pixel cap, with alt text; audited, and purged when it stops being shown.",
+  security: [{ bearer: [] }],
+  middleware: [byStoredMediaWrite] as const,
+  request: { params, body: jsonBody(updateBody) },
+  responses: {
+    200: jsonResponse(mediaViewSchema, "The item."),
+    ...problemResponses(401, 403, 404, 422),
+  },
+});
+
+const updateHandler: RouteHandler<typeof updateRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await updateMedia(c.var.scope, c.req.valid("param").id, c.req.valid("json")), 200);
+};
+
 const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
   const query = c.req.valid("query");
   const page = await listMedia(c.var.scope, {
@@ -106,4 +142,5 @@ const downloadHandler: RouteHandler<typeof downloadRoute, AppBindings> = async (
 export const mediaRouter = createRouter()
   .openapi(listRoute, listHandler)
   .openapi(getRoute, getHandler)
+  .openapi(updateRoute, updateHandler)
   .openapi(downloadRoute, downloadHandler);
