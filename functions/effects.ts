@@ -9,7 +9,10 @@ type EventOf<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
 type Listener<K extends DomainEventType> = (scope: Scope, events: Array<EventOf<K>>) => Promise<void>;
 
 /** Purges the events' tags: this data centre's caches at once, the CDN through the calls their change queued. */
-async function purgeCommitted(scope: Scope, events: Array<EventOf<"content.changed" | "media.changed">>): Promise<void> {
+async function purgeCommitted(
+  scope: Scope,
+  events: Array<EventOf<"content.changed" | "media.changed">>,
+): Promise<void> {
   const tags = [...new Set(events.flatMap((event) => event.tags))];
   const site = scope.section("site");
   await purgeTagsLocally(siteCache(), tags, sitePolicy(site.cacheSeconds, site.microCacheSeconds));

@@ -56,6 +56,13 @@ export interface Bindings {
    */
   SITE_MICRO_CACHE_SECONDS?: string;
   /**
+   * How public images are resized: "worker" (default) sends the original to the IMAGE_RESIZER Worker (photon,
+   * WASM); "cloudflare" uses the zone's Image Resizing (`fetch(url, { cf: { image } })`), where it is enabled.
+   */
+  IMAGE_RESIZING?: string;
+  /** The image resizer Worker (workers/image-resizer), a service binding. */
+  IMAGE_RESIZER?: Fetcher;
+  /**
    * "true" only where the Worker sits behind Cloudflare, whose edge sets `CF-Connecting-IP` itself: then that
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
    */
@@ -227,6 +234,7 @@ const siteSchema = z.object({
     .regex(/^\d{1,2}$/, "must be a number of seconds, at most 99")
     .transform(Number)
     .optional(),
+  IMAGE_RESIZING: z.enum(["worker", "cloudflare"], { error: 'must be "worker" or "cloudflare"' }).default("worker"),
 });
 
 // Off unless the deployment says so: anywhere but behind Cloudflare the header is whatever the client sent.
@@ -345,6 +353,8 @@ export interface SiteConfig {
   cacheSeconds: number | undefined;
   /** Seconds a page may be answered from the isolate's memory (the micro-cache); unset = the default. */
   microCacheSeconds: number | undefined;
+  /** Who resizes public images: the resizer Worker, or Cloudflare's Image Resizing. */
+  imageResizing: "worker" | "cloudflare";
 }
 
 export interface AuditConfig {
@@ -465,6 +475,7 @@ export function getConfig(env: Bindings): Config {
     site: parseSection(siteSchema, env, (v) => ({
       cacheSeconds: v.SITE_CACHE_SECONDS,
       microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,
+      imageResizing: v.IMAGE_RESIZING,
     })),
     edge: parseSection(edgeSchema, env, (v) => ({
       trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER,

@@ -204,7 +204,34 @@ function exifOrientation(tiff: Uint8Array): number | null {
 
 /** An APP1 Exif segment holding only IFD0's Orientation (big-endian TIFF, one entry). */
 function orientationSegment(orientation: number): Uint8Array {
-  const tiff = [0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0];
+  const tiff = [
+    0x4d,
+    0x4d,
+    0x00,
+    0x2a,
+    0,
+    0,
+    0,
+    8,
+    0,
+    1,
+    0x01,
+    0x12,
+    0,
+    3,
+    0,
+    0,
+    0,
+    1,
+    0,
+    orientation,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+  ];
   const payload = [...new TextEncoder().encode("Exif\0\0"), ...tiff];
   const length = payload.length + 2;
   return new Uint8Array([0xff, 0xe1, length >> 8, length & 0xff, ...payload]);
@@ -279,7 +306,13 @@ function webpChunks(bytes: Uint8Array): RiffChunk[] {
     const size = le32(bytes, offset + 4);
     const end = offset + 8 + size + (size % 2);
     need(bytes, offset + 8 + size, "WebP chunk");
-    chunks.push({ fourcc: ascii(bytes, offset, 4), start: offset, dataStart: offset + 8, size, end: Math.min(end, riffEnd) });
+    chunks.push({
+      fourcc: ascii(bytes, offset, 4),
+      start: offset,
+      dataStart: offset + 8,
+      size,
+      end: Math.min(end, riffEnd),
+    });
     offset = end;
   }
   if (chunks.length === 0) throw new MalformedImageError("WebP without chunks");
@@ -359,7 +392,8 @@ function stripGif(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
       const end = skipSubBlocks(bytes, offset + 2);
       const application = label === 0xff ? ascii(bytes, offset + 3, 11) : "";
       // Comments (0xFE) and applications' data (XMP among them) go; the loop count (NETSCAPE2.0) stays.
-      const dropped = label === 0xfe || (label === 0xff && application !== "NETSCAPE2.0" && application !== "ANIMEXTS1.0");
+      const dropped =
+        label === 0xfe || (label === 0xff && application !== "NETSCAPE2.0" && application !== "ANIMEXTS1.0");
       if (!dropped) parts.push(bytes.subarray(offset, end));
       offset = end;
     } else {

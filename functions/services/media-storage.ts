@@ -144,6 +144,16 @@ export async function presignDownload(
 }
 
 /**
+ * A short presigned GET of a public image's original, for Cloudflare's Image Resizing to read: the only reader of
+ * such a URL is the resizing service, within the five minutes.
+ */
+export async function presignImageGet(storage: Storage, key: string): Promise<string> {
+  return getSignedUrl(storage.s3, new GetObjectCommand({ Bucket: storage.bucket, Key: key }), {
+    expiresIn: DOWNLOAD_URL_TTL_SECONDS,
+  });
+}
+
+/**
  * A presigned PUT of the whole file. The content type and the length are signed headers (SigV4), so S3 refuses
  * the object as another type or of another size than declared.
  */
@@ -236,7 +246,13 @@ export async function readObjectBytes(storage: Storage, key: string): Promise<Ui
 /** Writes an object the Worker made (an image without its metadata), with its content type. */
 export async function putObject(storage: Storage, key: string, body: Uint8Array, contentType: string): Promise<void> {
   await storage.s3.send(
-    new PutObjectCommand({ Bucket: storage.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }),
+    new PutObjectCommand({
+      Bucket: storage.bucket,
+      Key: key,
+      Body: body,
+      ContentType: contentType,
+      ContentLength: body.length,
+    }),
   );
 }
 

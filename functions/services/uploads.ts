@@ -12,7 +12,13 @@ import type { RetentionClass } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
-import { displayedSize, formatOfContentType, MalformedImageError, readImageInfo, stripImageMetadata } from "../lib/image-metadata";
+import {
+  displayedSize,
+  formatOfContentType,
+  MalformedImageError,
+  readImageInfo,
+  stripImageMetadata,
+} from "../lib/image-metadata";
 import { sha256OfStream } from "../lib/stream-digest";
 import type { UserActor } from "../lib/actor";
 import { type PlatformScope, requireUser, type Scope } from "../scope";
@@ -423,7 +429,9 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
   const finalKey = objectKeyFor(upload.retentionClass, scope.tenant.id, randomObjectId(), new Date());
   if (image) await putObject(scope.storage, finalKey, image.bytes, upload.contentType);
   else await copyObject(scope.storage, upload.pendingKey, finalKey);
-  const stored = image ? { size: image.bytes.length, sha256: image.sha256 } : { size: upload.size, sha256: upload.sha256 };
+  const stored = image
+    ? { size: image.bytes.length, sha256: image.sha256 }
+    : { size: upload.size, sha256: upload.sha256 };
   let replacedKey: string | null = null;
   let media: MediaView;
   try {

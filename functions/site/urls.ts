@@ -29,7 +29,39 @@ export const sitePaths = {
   sitemapIndex: () => "/sitemap.xml",
   sitemap: (locale: ContentLocale) => `/sitemaps/${segmentOfLocale(locale)}.xml`,
   robots: () => "/robots.txt",
+  /** A public image at one of `IMAGE_WIDTHS`, versioned by its hash: a new picture is a new URL (immutable). */
+  image: (image: PublicImageRef, width: number) =>
+    `/media/${image.id}/${width}.${IMAGE_EXTENSIONS[image.contentType] ?? "jpg"}?v=${image.version}`,
 } as const;
+
+/** The widths the image route serves (never wider than the original); anything else is a 404. */
+export const IMAGE_WIDTHS = [320, 640, 960, 1280, 1920] as const;
+
+/** A URL's extension per original type; the picture itself may come back as WebP (content negotiation). */
+export const IMAGE_EXTENSIONS: Readonly<Record<string, string>> = {
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/webp": "webp",
+};
+
+/** What an image URL is built from: the media id, its type and its version (a prefix of its SHA-256). */
+export interface PublicImageRef {
+  id: string;
+  contentType: string;
+  version: string;
+}
+
+/** The version of a picture in its URLs: 12 hex digits of its SHA-256 (48 bits; a collision is harmless). */
+export function imageVersion(sha256: string): string {
+  return sha256.slice(0, 12);
+}
+
+/** The widths offered for an image `width` pixels wide: the fixed steps below it, and the largest step. */
+export function imageWidthsFor(width: number): number[] {
+  const below = IMAGE_WIDTHS.filter((step) => step < width);
+  const cover = IMAGE_WIDTHS.find((step) => step >= width);
+  return cover ? [...below, cover] : below;
+}
 
 /** A list page's URL: page 1 is the list itself, later pages add `?page=n`. */
 export function withPage(path: string, page: number): string {

@@ -34,6 +34,7 @@ import { ArticleView, ListView, MessageView } from "../../site/pages";
 import { SITE_CSS, SITE_CSS_PATH } from "../../site/styles";
 import { MAX_PAGE, PAGE_SIZE, sitePaths, withPage } from "../../site/urls";
 import { atomFeed, localeSitemap, robotsTxt, rssFeed, sitemapIndex } from "../../site/xml";
+import { servePublicImage } from "./media";
 
 /**
  * The public site: server-rendered pages per tenant (by hostname) and locale (`/pt-br/…`, `/en/…`,
@@ -532,6 +533,12 @@ function articleRoute(type: ContentType) {
 for (const spec of allContentTypes) {
   siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/${spec.sitePath(":slug").replace(/\/$/, "")}`, articleRoute(spec.type));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Public images: only media an editor marked public, of no data subject (routes/site/media.ts)
+// ---------------------------------------------------------------------------------------------------
+
+siteRouter.get("/media/:id/:file", servePublicImage);
 
 // ---------------------------------------------------------------------------------------------------
 // Everything else: API prefixes fall through to the app's problem+json 404; site paths get an HTML one.
