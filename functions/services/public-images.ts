@@ -9,10 +9,11 @@
  * is `immutable` for a year: a new picture has a new version, and the URLs of an image that stops being shown are
  * purged by its Cache-Tag (`media:<id>`) like pages.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { mediaItems } from "../../schema";
 import type { Scope } from "../scope";
-import { imageVersion, IMAGE_EXTENSIONS, IMAGE_WIDTHS } from "../site/urls";
+import { escapeHtml } from "../html-policy";
+import { imageAttributes, imageVersion, IMAGE_EXTENSIONS, IMAGE_WIDTHS, type SiteImage } from "../site/urls";
 import { publicMediaSql } from "./media";
 import { presignImageGet, readObjectBytes } from "./media-storage";
 
@@ -138,4 +139,67 @@ export async function renderImage(
     throw new ImageResizeError(`the resizer answered ${answer.status}`);
   }
   return { body: await answer.arrayBuffer(), contentType };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Images in pages: the featured image and the body's `media:` references, read beside the item
+// ---------------------------------------------------------------------------------------------------
+
+const siteImageJson = sql.raw(`json_build_object('id', m.id, 'contentType', m.content_type,
+  'version', left(m.sha256, 12), 'width', m.width, 'height', m.height, 'alt', m.alt_text)`);
+
+/** The featured image of the outer `content_items` row, when it may be public (a correlated subquery). */
+export function featuredImageSql(): SQL<SiteImage | null> {
+  return sql<SiteImage | null>`(select ${siteImageJson} from media_items m
+    where m.id = "content_items"."featured_media_id" and ${publicMediaSql("m")})`;
+}
+
+/** The public images the outer row's body refers to (`src="media:<uuid>"` in its sanitized HTML). */
+export function bodyImagesSql(): SQL<SiteImage[]> {
+  return sql<SiteImage[]>`coalesce((select json_agg(${siteImageJson}) from media_items m
+    where m.id in (select (regexp_matches("content_items"."body_html",
+      'src="media:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"', 'g'))[1]::uuid)
+      and ${publicMediaSql("m")}), '[]'::json)`;
+}
+
+/** The media ids a sanitized body refers to (for the publish gate and the pages' Cache-Tags). */
+export function bodyMediaIds(html: string): string[] {
+  const ids = new Set<string>();
+  for (const match of html.matchAll(/src="media:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/g)) {
+    ids.add(match[1]!);
+  }
+  return [...ids];
+}
+
+/**
+ * The body as readers get it: each `<img src="media:<id>">` (the sanitizer's own serialisation, so its attributes
+ * are escaped and double-quoted) becomes the image's responsive `<img>`, with the Markdown alt or the library's;
+ * a reference to an image that is not public here is dropped.
+ */
+export function expandBodyImages(html: string, images: SiteImage[], options: { origin?: string } = {}): string {
+  const byId = new Map(images.map((image) => [image.id, image]));
+  return html.replace(/<img\b[^>]*>/g, (tag) => {
+    const id = /\ssrc="media:([0-9a-f-]{36})"/.exec(tag)?.[1];
+    const image = id ? byId.get(id) : undefined;
+    if (!image) return "";
+    const alt = /\salt="([^"]*)"/.exec(tag)?.[1];
+    const attributes = imageAttributes(image, {
+      lazy: true,
+      alt: alt === undefined ? "" : unescapeAttribute(alt),
+      ...(options.origin ? { origin: options.origin } : {}),
+    });
+    const rendered = Object.entries(attributes)
+      .map(([name, value]) => `${name}="${escapeHtml(value)}"`)
+      .join(" ");
+    return `<img ${rendered}>`;
+  });
+}
+
+function unescapeAttribute(value: string): string {
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 }

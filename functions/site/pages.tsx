@@ -6,7 +6,12 @@ import type { SiteArticle, SiteItemSummary, SiteTerm } from "../services/site";
 import { councilRegistration, formatDate, STRINGS } from "./i18n";
 import { type Citation, citationsOf, medicalWebPageOf } from "./json-ld";
 import { linkHeadings } from "./toc";
-import { sitePaths, withPage } from "./urls";
+import { imageAttributes, type SiteImage, sitePaths, withPage } from "./urls";
+
+/** A public image of the library (srcset, sizes, width/height); lazy unless it is the first thing a reader sees. */
+const Picture: FC<{ image: SiteImage; lazy: boolean; sizes?: string }> = ({ image, lazy, sizes }) => (
+  <img {...imageAttributes(image, { lazy, ...(sizes ? { sizes } : {}) })} />
+);
 
 /** Images without a text alternative are marked decorative (WCAG 1.1.1) rather than read out as a file name. */
 export function withImageAlt(html: string): string {
@@ -25,6 +30,9 @@ const ItemList: FC<{ items: SiteItemSummary[]; locale: ContentLocale; empty: str
       {items.map((item) => (
         <li>
           <article>
+            {item.featuredImage ? (
+              <Picture image={item.featuredImage} lazy={true} sizes="(min-width: 48rem) 12rem, 100vw" />
+            ) : null}
             <h2>
               <a href={sitePaths.item(item.locale, item.type, item.slug)}>{item.title}</a>
             </h2>
@@ -180,6 +188,11 @@ export const ArticleView: FC<ArticleViewProps> = ({ article, signInHref }) => {
   return (
     <article>
       <h1>{article.title}</h1>
+      {article.featuredImage ? (
+        <figure class="featured">
+          <Picture image={article.featuredImage} lazy={false} />
+        </figure>
+      ) : null}
       <p class="meta">
         {t.publishedOn} <DateText date={article.publishedAt} locale={locale} />
         {article.author && listed ? (

@@ -56,6 +56,43 @@ export function imageVersion(sha256: string): string {
   return sha256.slice(0, 12);
 }
 
+/** A public image as pages show it: its URL parts, its displayed size and its alt text. */
+export interface SiteImage extends PublicImageRef {
+  width: number;
+  height: number;
+  alt: string;
+}
+
+/** The column an article's text sits in (site.css), for `sizes`: full width below it. */
+export const IMAGE_SIZES = "(min-width: 48rem) 46rem, 100vw";
+
+/**
+ * The attributes of an `<img>` of a public image: `srcset` over the fixed widths (each described by the width it
+ * is served at), `sizes`, `width`/`height` so the page does not shift as it loads, and lazy loading except for the
+ * image the reader sees first (the featured one).
+ */
+export function imageAttributes(
+  image: SiteImage,
+  options: { alt?: string; lazy: boolean; sizes?: string; origin?: string },
+): Record<string, string> {
+  const origin = options.origin ?? "";
+  const widths = imageWidthsFor(image.width);
+  const srcset = widths
+    .map((width) => `${origin}${sitePaths.image(image, width)} ${Math.min(width, image.width)}w`)
+    .join(", ");
+  const fallback = widths.find((width) => width >= 960) ?? widths.at(-1) ?? IMAGE_WIDTHS[0];
+  return {
+    src: origin + sitePaths.image(image, fallback),
+    srcset,
+    sizes: options.sizes ?? IMAGE_SIZES,
+    width: String(image.width),
+    height: String(image.height),
+    alt: options.alt?.trim() || image.alt,
+    ...(options.lazy ? { loading: "lazy" } : {}),
+    decoding: "async",
+  };
+}
+
 /** The widths offered for an image `width` pixels wide: the fixed steps below it, and the largest step. */
 export function imageWidthsFor(width: number): number[] {
   const below = IMAGE_WIDTHS.filter((step) => step < width);

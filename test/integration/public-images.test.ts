@@ -268,3 +268,123 @@ describe("the pixel cap", () => {
     expect(honest.status).toBe(200);
   });
 });
+
+describe("images in articles", () => {
+  let heart: MediaView;
+  let hidden: MediaView;
+  let post: { id: string; wpId: number };
+  let heartWpId: number;
+  const slug = "coracao-em-imagens";
+
+  beforeAll(async () => {
+    heart = await uploaded(pngImage(1500, 1000), "image/png");
+    expect((await patch(heart.id, { public: true, altText: "Ilustração do coração" })).status).toBe(200);
+    hidden = await uploaded(pngImage(300, 200), "image/png");
+    heartWpId = (await suite.admin.query<{ wp_id: string }>("select wp_id from media_items where id = $1", [heart.id]))
+      .rows[0]!.wp_id as unknown as number;
+    post = await f.publish("posts", {
+      title: "Coração em imagens",
+      slug,
+      locale: "pt-BR",
+      bodyMarkdown: `Texto sobre o coração.\n\n![](media:${heart.id})\n\nMais texto.`,
+      featuredMediaId: heart.id,
+    });
+  });
+
+  it("shows the featured image on the page, in the lists, in JSON-LD and in the social tags", async () => {
+    const res = await site(`/pt-br/posts/${slug}/`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const version = heart.sha256.slice(0, 12);
+    const featured = /<figure class="featured"><img ([^>]*)>/.exec(html)?.[1] ?? "";
+    expect(featured).toContain(`src="/media/${heart.id}/960.png?v=${version}"`);
+    expect(featured).toContain(`/media/${heart.id}/1920.png?v=${version} 1500w`);
+    expect(featured).toContain('width="1500"');
+    expect(featured).toContain('height="1000"');
+    expect(featured).toContain('alt="Ilustração do coração"');
+    expect(featured).not.toContain("loading=");
+    expect(featured).toContain('decoding="async"');
+    // The body's image: resolved from `media:`, lazy, alt from the library when the Markdown gives none.
+    const inline = [...html.matchAll(/<img ([^>]*)>/g)].map((m) => m[1]!).filter((a) => a.includes('loading="lazy"'));
+    expect(inline.some((a) => a.includes(`/media/${heart.id}/640.png?v=${version} 640w`))).toBe(true);
+    expect(html.match(/.{80}media:.{40}/g)).toBeNull();
+    expect(html).toContain(
+      `<meta property="og:image" content="http://${suite.tenant.hostname}/media/${heart.id}/1280.png?v=${version}"/>`,
+    );
+    expect(html).toContain('<meta property="og:image:width" content="1280"/>');
+    expect(html).toContain('<meta property="og:image:height" content="853"/>');
+    const jsonLd = JSON.parse(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html)![1]!) as {
+      image?: { url: string; width: number };
+    };
+    expect(jsonLd.image?.url).toBe(`http://${suite.tenant.hostname}/media/${heart.id}/1280.png?v=${version}`);
+    expect(jsonLd.image?.width).toBe(1280);
+    expect(res.headers.get("cache-tag")).toContain(`media:${heart.id}`);
+    const home = await (await site("/pt-br/")).text();
+    expect(home).toMatch(new RegExp(`<img [^>]*src="/media/${heart.id}/960\\.png\\?v=${version}"[^>]*loading="lazy"`));
+  });
+
+  it("reports the featured image to WordPress clients, and lists only public images in /wp/v2/media", async () => {
+    const wpPost = (await (await site(`/wp-json/wp/v2/posts/${post.wpId}`)).json()) as {
+      featured_media: number;
+      content: { rendered: string };
+    };
+    expect(wpPost.featured_media).toBe(Number(heartWpId));
+    expect(wpPost.content.rendered).toContain(`http://${suite.tenant.hostname}/media/${heart.id}/`);
+    const list = await site("/wp-json/wp/v2/media");
+    expect(list.status).toBe(200);
+    const items = (await list.json()) as Array<{
+      id: number;
+      source_url: string;
+      alt_text: string;
+      mime_type: string;
+      media_type: string;
+      media_details: { width: number; height: number; sizes: Record<string, { width: number; source_url: string }> };
+    }>;
+    const ids = items.map((item) => item.id);
+    expect(ids).toContain(Number(heartWpId));
+    const hiddenWpId = (await suite.admin.query("select wp_id from media_items where id = $1", [hidden.id])).rows[0]
+      .wp_id as string;
+    expect(ids).not.toContain(Number(hiddenWpId));
+    const entry = items.find((item) => item.id === Number(heartWpId))!;
+    expect(entry).toMatchObject({ alt_text: "Ilustração do coração", mime_type: "image/png", media_type: "image" });
+    expect(entry.media_details).toMatchObject({ width: 1500, height: 1000 });
+    expect(entry.media_details.sizes.w640?.width).toBe(640);
+    expect(entry.media_details.sizes.full?.width).toBe(1500);
+    expect(entry.source_url).toBe(
+      `http://${suite.tenant.hostname}/media/${heart.id}/1920.png?v=${heart.sha256.slice(0, 12)}`,
+    );
+    const one = await site(`/wp-json/wp/v2/media/${heartWpId}`);
+    expect(one.status).toBe(200);
+    expect((await site(`/wp-json/wp/v2/media/${hiddenWpId}`)).status).toBe(404);
+  });
+
+  it("refuses to publish an item with an image that may not appear publicly", async () => {
+    const created = await f.publish(
+      "posts",
+      {
+        title: "Imagem escondida",
+        slug: "imagem-escondida",
+        locale: "pt-BR",
+        bodyMarkdown: `![x](media:${hidden.id})`,
+      },
+      { stopAt: "approved" },
+    );
+    const refused = await f.move("posts", created.id, { to: "published" });
+    expect(refused.status).toBe(409);
+    const problem = (await refused.json()) as { code: string; images: Array<{ mediaId: string; reason: string }> };
+    expect(problem.code).toBe("media_not_public");
+    expect(problem.images).toEqual([{ mediaId: hidden.id, reason: "media_alt_text_required" }]);
+    expect((await patch(hidden.id, { public: true, altText: "Exame" })).status).toBe(200);
+    expect((await f.move("posts", created.id, { to: "published" })).status).toBe(200);
+  });
+
+  it("drops an image from the page, and purges the page, when it stops being public", async () => {
+    expect((await patch(heart.id, { public: false })).status).toBe(200);
+    await eventually(async () => {
+      const html = await (await site(`/pt-br/posts/${slug}/`)).text();
+      expect(html).not.toContain(`/media/${heart.id}/`);
+    });
+    const wpPost = (await (await site(`/wp-json/wp/v2/posts/${post.wpId}`)).json()) as { featured_media: number };
+    expect(wpPost.featured_media).toBe(0);
+  });
+});
