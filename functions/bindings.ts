@@ -1,4 +1,4 @@
-import type { Bindings, Config } from "./env";
+import type { Bindings, Config, ServiceBindings } from "./env";
 import type { Logger } from "./lib/logging";
 import type { PlatformScope, Scope } from "./scope";
 import type { AccessClaims } from "./services/identity/tokens";
@@ -23,6 +23,6 @@ export interface Variables {
 }
 
 export interface AppBindings {
-  Bindings: Bindings;
+  Bindings: Bindings & ServiceBindings;
   Variables: Variables;
 }

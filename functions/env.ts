@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { ConfigError } from "./lib/errors";
 
+/** A service binding to another Worker (the part of workerd's `Fetcher` this code uses). */
+export interface ServiceBinding {
+  fetch(input: string, init?: RequestInit): Promise<Response>;
+}
+
+/** The Workers this one calls (wrangler.toml `[[services]]`); bindings, not configuration, so never parsed. */
+export interface ServiceBindings {
+  /** The image resizer Worker (workers/image-resizer). */
+  IMAGE_RESIZER?: ServiceBinding;
+}
+
 /**
  * Everything the Worker reads from its environment. Vars come from wrangler.toml, secrets from
  * `wrangler secret put` (production) or the dev/test harness. Nothing else is read from globals.
@@ -60,8 +71,6 @@ export interface Bindings {
    * WASM); "cloudflare" uses the zone's Image Resizing (`fetch(url, { cf: { image } })`), where it is enabled.
    */
   IMAGE_RESIZING?: string;
-  /** The image resizer Worker (workers/image-resizer), a service binding. */
-  IMAGE_RESIZER?: Fetcher;
   /**
    * "true" only where the Worker sits behind Cloudflare, whose edge sets `CF-Connecting-IP` itself: then that
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.

@@ -11,6 +11,7 @@
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { mediaItems } from "../../schema";
+import type { ServiceBinding } from "../env";
 import type { Scope } from "../scope";
 import { escapeHtml } from "../html-policy";
 import { imageAttributes, imageVersion, IMAGE_EXTENSIONS, IMAGE_WIDTHS, type SiteImage } from "../site/urls";
@@ -113,7 +114,7 @@ export async function renderImage(
   scope: Scope,
   source: PublicImageSource,
   wanted: { width: number; format: ImageFormat },
-  resizer: Fetcher | undefined,
+  resizer: ServiceBinding | undefined,
 ): Promise<RenderedImage> {
   const contentType = CONTENT_TYPE_OF[wanted.format];
   if (scope.section("site").imageResizing === "cloudflare") {
@@ -125,14 +126,15 @@ export async function renderImage(
     if (!answer.ok) throw new ImageResizeError(`image resizing answered ${answer.status}`);
     return { body: await answer.arrayBuffer(), contentType };
   }
-  const original = await readObjectBytes(scope.storage, source.objectKey);
+  // A copy on its own ArrayBuffer: the SDK's bytes may be a view of a larger (or shared) buffer.
+  const original = (await readObjectBytes(scope.storage, source.objectKey)).slice();
   if (wanted.width >= source.width && FORMAT_OF[source.contentType] === wanted.format) {
-    return { body: original.slice().buffer, contentType };
+    return { body: original.buffer, contentType };
   }
   if (!resizer) throw new ImageResizeError("the IMAGE_RESIZER binding is missing");
   const answer = await resizer.fetch(`https://image-resizer.internal/?width=${wanted.width}&format=${wanted.format}`, {
     method: "POST",
-    body: original,
+    body: original.buffer,
     headers: { "content-type": source.contentType },
   });
   if (!answer.ok || answer.headers.get("content-type") !== contentType) {
