@@ -152,7 +152,8 @@ export async function uploadBenchmarks(
       requestId: null,
       logger: createLogger({ job: "retention-sweep" }),
     });
-    const summary = await runRetentionSweep(platform, { tenantIds: [tenantId], maxBatches: 1_000 });
+    const scope = platform.forTenant({ id: tenantId, slug: "bench", name: "bench" });
+    const summary = await runRetentionSweep(scope, { maxBatches: 1_000 });
     const seconds = (performance.now() - started) / 1000;
     await pool.end();
     return {

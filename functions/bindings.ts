@@ -1,7 +1,7 @@
 import type { Bindings, Config, ServiceBindings } from "./env";
 import type { Logger } from "./lib/logging";
 import type { PlatformScope, Scope } from "./scope";
-import type { AccessClaims } from "./services/identity/tokens";
+import type { AccessClaims, SiteSessionClaims } from "./services/identity/tokens";
 import type { TrustResult } from "./services/trust";
 
 /**
@@ -16,6 +16,8 @@ export interface Variables {
   scope: Scope;
   /** The verified access token's claims, when the request carried one. */
   accessClaims: AccessClaims | undefined;
+  /** The verified site session's claims, when a site page's request carried a valid session cookie. */
+  siteSession: SiteSessionClaims | undefined;
   /** The platform operator's scope, on `/api/platform/*` only (routes/platform), in place of a tenant's. */
   platform: PlatformScope;
   /** The trust evaluation of this request, set by `protect()`. */

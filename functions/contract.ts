@@ -10,6 +10,9 @@ export type ContentType = (typeof CONTENT_TYPES)[number];
 export const CONTENT_LOCALES = ["pt-BR", "en", "es"] as const;
 export type ContentLocale = (typeof CONTENT_LOCALES)[number];
 
+/** The longest privacy notice of one locale in the tenant settings, in characters of Markdown (about 2,500 words). */
+export const MAX_PRIVACY_NOTICE_LENGTH = 16_000;
+
 /** The four compliance levels, from anyone to never-public. */
 export const COMPLIANCE_LEVELS = ["public", "professional", "restricted", "phi"] as const;
 export type ComplianceLevel = (typeof COMPLIANCE_LEVELS)[number];
@@ -166,3 +169,13 @@ export const UFS = [
   "TO",
 ] as const;
 export type Uf = (typeof UFS)[number];
+
+/**
+ * What an API token may be used for (routes/tokens, `middleware/api-token-routes.ts` maps each route to one).
+ * A token never reaches personal health data nor account and security operations, whatever its scopes.
+ */
+export const API_TOKEN_SCOPES = ["content:read", "content:write", "media:write", "analysis:run"] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+
+/** The longest an API token may live, in days: every token has an expiry. */
+export const API_TOKEN_MAX_DAYS = 366;

@@ -3,6 +3,7 @@ import type { Scope } from "./scope";
 import { analyseDueRevision } from "./services/analysis";
 import { deliverQueuedMail } from "./services/mail/delivery";
 import { deliverQueuedPurges } from "./services/cdn-purge";
+import { deliverQueuedObjectHolds } from "./services/legal-holds";
 import { purgeTagsLocally, siteCache, sitePolicy } from "./services/site-cache";
 
 type EventOf<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
@@ -46,6 +47,15 @@ const listeners: { [K in DomainEventType]: Array<Listener<K>> } = {
           scope.logger.warn("automatic analysis failed", { contentId: due.contentId, error });
         }
       }
+    },
+  ],
+  // The objects' S3 legal holds follow the committed holds at once; the apply-legal-holds job retries what fails.
+  "legal_hold.changed": [
+    async (scope, events) => {
+      await deliverQueuedObjectHolds(
+        scope,
+        events.flatMap((event) => event.outboxIds),
+      );
     },
   ],
   // Mail goes out as soon as its transaction commits; what fails here the outbox job retries (jobs/deliver-mail.ts).

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./lib/errors";
+import { RECIPIENTS, type RecipientId } from "./processing-register";
 
 /** A service binding to another Worker (the part of workerd's `Fetcher` this code uses). */
 export interface ServiceBinding {
@@ -431,6 +432,37 @@ function parseSection<S extends z.ZodType, T>(
   return result.success ? { ok: true, value: map(result.data) } : { ok: false, problems: describeIssues(result.error) };
 }
 
+/**
+ * Every variable that points the Worker at a service outside it, and who that service is in the processing register
+ * (functions/processing-register.ts, LGPD Art. 37). A new outbound endpoint needs an entry here and a recipient
+ * there: test/unit/processing-register.test.ts enumerates the schemas below and fails otherwise.
+ */
+export const OUTBOUND_ENDPOINTS = {
+  DATABASE_URL: ["neon"],
+  NEON_WS_PROXY: ["neon"],
+  NEON_HTTP_ENDPOINT: ["neon"],
+  PLATFORM_DATABASE_URL: ["neon"],
+  UPSTASH_REDIS_REST_URL: ["upstash"],
+  S3_ENDPOINT: ["aws_s3"],
+  SMTP_HOST: ["smtp_relay"],
+  REFERENCE_RESOLVER_URL: ["crossref", "ncbi"],
+  CLOUDFLARE_API_BASE: ["cloudflare"],
+} as const satisfies Partial<Record<keyof Bindings, readonly RecipientId[]>>;
+
+/** The schemas of the configuration's sections, by section (mail's as production parses it). */
+export const CONFIG_SCHEMAS = {
+  database: databaseSchema,
+  redis: redisSchema,
+  s3: s3Schema,
+  auth: authSchema,
+  audit: auditSchema,
+  analysis: analysisSchema,
+  site: siteSchema,
+  edge: edgeSchema,
+  platform: platformSchema,
+  mail: mailSchema("production"),
+} as const;
+
 // Parsed once per env object: workerd hands the same env to every request of an isolate.
 const parsedConfigs = new WeakMap<object, Config>();
 
@@ -473,8 +505,8 @@ export function getConfig(env: Bindings): Config {
       const standIn = v.REFERENCE_RESOLVER_URL?.replace(/\/+$/, "");
       return {
         references: {
-          crossrefUrl: standIn ?? "https://api.crossref.org",
-          eutilsUrl: standIn ? `${standIn}/entrez/eutils` : "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+          crossrefUrl: standIn ?? RECIPIENTS.crossref.defaultEndpoint,
+          eutilsUrl: standIn ? `${standIn}/entrez/eutils` : RECIPIENTS.ncbi.defaultEndpoint,
           ncbiTool: v.NCBI_TOOL,
           contactEmail: v.REFERENCES_CONTACT_EMAIL,
           ncbiApiKey: v.NCBI_API_KEY,
@@ -493,7 +525,7 @@ export function getConfig(env: Bindings): Config {
           ? {
               zoneId: v.CLOUDFLARE_ZONE_ID,
               token: v.CLOUDFLARE_PURGE_TOKEN,
-              apiBase: v.CLOUDFLARE_API_BASE ?? "https://api.cloudflare.com",
+              apiBase: v.CLOUDFLARE_API_BASE ?? RECIPIENTS.cloudflare.defaultEndpoint,
             }
           : undefined,
     })),

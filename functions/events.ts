@@ -7,8 +7,9 @@ import type { ContentType } from "./contract";
  */
 export type DomainEvent =
   /**
-   * Items whose public footprint may have changed: published, updated while public, unpublished, trashed. Raised
-   * by `announceContentChange` (services/cdn-purge.ts) with the Cache-Tags to purge and the CDN purges it queued.
+   * Public pages that may have changed: items published, updated while public, unpublished, trashed (raised by
+   * `announceContentChange`), or every page of the tenant when its settings changed (`announceSiteChange`, no
+   * items), with the Cache-Tags to purge and the CDN purges it queued (services/cdn-purge.ts).
    */
   | { type: "content.changed"; contentIds: string[]; tags: string[]; outboxIds: string[] }
   /** Public pictures changed (replaced, unpublished, alt text edited): `announceMediaChange`, purged like content. */
@@ -19,6 +20,11 @@ export type DomainEvent =
    */
   | { type: "content.analysis_due"; contentType: ContentType; contentId: string; revisionId: string }
   /** Outbox rows queued by the transaction (services/outbox.ts): sent at once, the outbox job retries the rest. */
-  | { type: "mail.queued"; outboxIds: string[] };
+  | { type: "mail.queued"; outboxIds: string[] }
+  /**
+   * A hold was placed or released, or an item a hold covers was recorded: the outbox rows that set the objects'
+   * S3 legal holds (services/legal-holds.ts), applied at once; the apply-legal-holds job retries the rest.
+   */
+  | { type: "legal_hold.changed"; outboxIds: string[] };
 
 export type DomainEventType = DomainEvent["type"];

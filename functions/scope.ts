@@ -173,6 +173,9 @@ export function createScope(
     },
     audit(tx, action, target = null, details = {}, options = {}) {
       const as = options.as ?? auditActorOf(actor);
+      // A change made with an API token names the token beside its member (never the secret).
+      if (!options.as && actor.kind === "user" && actor.apiToken)
+        details = { ...details, apiTokenId: actor.apiToken.id };
       return appendAudit(tx, {
         tenantId: tenant.id,
         actorType: as.type,

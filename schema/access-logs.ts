@@ -36,6 +36,8 @@ export const accessLogs = pgTable(
     route: text("route").notNull(),
     status: integer("status").notNull(),
     requestId: text("request_id"),
+    /** The API token the request was made with (never its secret); null for a session's requests. */
+    tokenId: uuid("token_id"),
   },
   (table) => [
     index("access_logs_tenant_at_idx").on(table.tenantId, table.at, table.id),

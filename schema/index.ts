@@ -32,3 +32,6 @@ export * from "./audit-verifications";
 export * from "./access-logs";
 export * from "./incidents";
 export * from "./break-glass";
+export * from "./api-tokens";
+export * from "./professional-registrations";
+export * from "./job-runs";

@@ -31,8 +31,12 @@ export const outbox = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    /** `email`, or `cdn_purge` (recipient: the zone; data: `{ tags }`; services/cdn-purge.ts). */
-    channel: text("channel", { enum: ["email", "cdn_purge"] })
+    /**
+     * `email`; `cdn_purge` (recipient: the zone; data: `{ tags }`; services/cdn-purge.ts); or `legal_hold` (recipient:
+     * the bucket; data: `{ mediaIds }`, whose objects' S3 legal holds are set to what the active holds say;
+     * services/legal-holds.ts).
+     */
+    channel: text("channel", { enum: ["email", "cdn_purge", "legal_hold"] })
       .notNull()
       .default("email"),
     template: text("template").notNull(),

@@ -1,11 +1,19 @@
 import { sql } from "drizzle-orm";
-import { pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
 
 export const credentialStatuses = ["pending", "verified", "rejected"] as const;
 export type CredentialStatus = (typeof credentialStatuses)[number];
+
+/**
+ * The professional councils a credential may be registered with: medicine (CRM), dentistry (CRO), pharmacy (CRF),
+ * nursing (COREN), psychology (CRP), nutrition (CRN) and physiotherapy (CREFITO). Each numbers its members per
+ * state (UF). Only a CRM makes a physician: medical review and the CFM's publicity rules need one.
+ */
+export const COUNCILS = ["CRM", "CRO", "CRF", "COREN", "CRP", "CRN", "CREFITO"] as const;
+export type Council = (typeof COUNCILS)[number];
 
 /**
  * A physician's council registration: CRM number + UF (a CRM number alone is not a credential: each state
@@ -21,6 +29,8 @@ export const professionalCredentials = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    /** The council; `crm_number` and `crm_uf` hold its number and state whatever the council (CRM when not said). */
+    council: text("council", { enum: COUNCILS }).notNull().default("CRM"),
     crmNumber: text("crm_number").notNull(),
     crmUf: text("crm_uf").notNull(),
     rqe: text("rqe")
@@ -36,6 +46,10 @@ export const professionalCredentials = pgTable(
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.userId] }),
+    check(
+      "professional_credentials_council_check",
+      sql.raw(`council in (${COUNCILS.map((council) => `'${council}'`).join(", ")})`),
+    ),
     pgPolicy("professional_credentials_tenant_isolation", {
       for: "all",
       to: appRole,

@@ -175,6 +175,22 @@ for (const policy of Object.values(table)) Object.freeze(policy);
 /** The table, frozen: `retentionPolicies.medical_record.minAgeDays === 7305`. */
 export const retentionPolicies: Readonly<Record<RetentionClass, RetentionPolicy>> = Object.freeze(table);
 
+/**
+ * The classes whose objects a legal hold reaches in the bucket (an S3 legal hold on each object): stored in S3, a
+ * hold possible, and not the anchored audit checkpoints, which are under COMPLIANCE retention already and which the
+ * Worker may only write once. The IAM policy grants the legal-hold actions on exactly these prefixes.
+ */
+export const legalHoldObjectClasses: readonly RetentionClass[] = Object.values(table)
+  .filter(
+    (policy) => policy.s3Prefix !== null && policy.legalHoldPossible && policy.retentionClass !== "audit_security",
+  )
+  .map((policy) => policy.retentionClass);
+
+/** The bucket prefixes of `legalHoldObjectClasses`, in table order. */
+export function legalHoldPrefixes(): string[] {
+  return legalHoldObjectClasses.map((retentionClass) => retentionPolicies[retentionClass].s3Prefix!);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // S3 lifecycle rules derived from the table
 // ---------------------------------------------------------------------------------------------------

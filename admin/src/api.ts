@@ -8,7 +8,8 @@
  * - Errors are `ApiError`s carrying the problem+json document; errors.ts turns them into words.
  */
 import { contentTypes } from "../../functions/content-types";
-import type { ContentType } from "../../functions/contract";
+import type { ApiTokenScope, ContentType } from "../../functions/contract";
+import type { ApiTokenView, CreatedApiToken } from "../../functions/services/identity/api-tokens";
 import type { Taxonomy } from "../../functions/services/content/taxonomy";
 import type {
   MfaConfirmation,
@@ -270,6 +271,17 @@ export const outbox = {
       `/api/outbox?page=${query.page}&pageSize=25${query.status ? `&status=${encodeURIComponent(query.status)}` : ""}`,
     ),
   retry: (id: string) => data<OutboxMessage>("POST", `/api/outbox/${encodeURIComponent(id)}/retry`),
+};
+
+// ---- API tokens ----
+
+export type { ApiTokenView, CreatedApiToken };
+
+export const apiTokens = {
+  list: () => data<ApiTokenView[]>("GET", "/api/tokens"),
+  create: (input: { name: string; scopes: ApiTokenScope[]; expiresAt: string }) =>
+    data<CreatedApiToken>("POST", "/api/tokens", { body: input }),
+  revoke: (id: string) => data<ApiTokenView>("DELETE", `/api/tokens/${encodeURIComponent(id)}`),
 };
 
 export type { Taxonomy };

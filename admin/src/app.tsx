@@ -3,9 +3,11 @@ import { auth, me as meApi, onSessionEnded, onStepUp, refreshSession, setAccessT
 import { type Lang, lang, LANGUAGES, setLang, t } from "./i18n";
 import { AccountScreen } from "./screens/account";
 import { ComplianceScreen } from "./screens/compliance";
+import { ProcessingRegisterScreen } from "./screens/processing-register";
 import { CONTENT_TYPES, contentRoute, screenPath, TYPE_WORDS } from "./content-kinds";
 import { MediaScreen } from "./screens/media";
 import { OutboxScreen } from "./screens/outbox";
+import { TokensScreen } from "./screens/tokens";
 import { ContentList } from "./screens/list";
 import { EditorScreen, NewContentScreen } from "./screens/editor";
 import { SignIn } from "./screens/signin";
@@ -123,20 +125,6 @@ function StepUpDialog(props: { email: string; pending: ((ok: boolean) => void) |
   );
 }
 
-/**
- * `/admin/login?next=/pt-br/…`: the public site sends professionals here; after signing in they go back to
- * `next`, which must be a same-origin path (never `//host` or a scheme), so it cannot redirect elsewhere.
- */
-export function safeNext(next: string | null): string | null {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
-  try {
-    const url = new URL(next, location.origin);
-    return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
-  } catch {
-    return null;
-  }
-}
-
 export function App() {
   useLang();
   const route = useRoute();
@@ -167,12 +155,9 @@ export function App() {
     })();
   }, []);
 
-  // Already signed in and sent here by the public site: go straight back.
+  // Signed in at /login (a bookmark, the "password changed" e-mail's link): go to the dashboard.
   useEffect(() => {
-    if (!user || route.path !== "/login") return;
-    const next = safeNext(route.search.get("next"));
-    if (next) location.assign(next);
-    else navigate("/", { replace: true });
+    if (user && route.path === "/login") navigate("/", { replace: true });
   }, [user, route.path]);
 
   if (booting) return <p class="boot">{t("loading")}</p>;
@@ -209,11 +194,6 @@ export function App() {
           <SignIn
             onSignedIn={async () => {
               setEnded(false);
-              const next = route.path === "/login" ? safeNext(route.search.get("next")) : null;
-              if (next) {
-                location.assign(next);
-                return;
-              }
               if (route.path === "/login") navigate("/", { replace: true });
               await loadMe();
             }}
@@ -230,6 +210,8 @@ export function App() {
   // The roles the data-subject search serves (the privacy routes' registrars).
   const maySubjects = has(["admin", "compliance_officer", "medical_reviewer"]);
   const mayTaxonomy = has(["admin", "editor", "author"]);
+  // API tokens are for staff (routes/tokens).
+  const mayTokens = mayMedia;
   const [firstType] = CONTENT_TYPES;
   const content = contentRoute(route.path);
   let screen;
@@ -245,11 +227,13 @@ export function App() {
   else if (route.path === "/members" && isAdmin) screen = <MembersScreen selfId={user.id} />;
   else if (route.path === "/credentials" && isAdmin) screen = <CredentialsScreen />;
   else if (route.path === "/outbox" && isAdmin) screen = <OutboxScreen />;
+  else if (route.path === "/tokens" && mayTokens) screen = <TokensScreen selfId={user.id} isAdmin={isAdmin} />;
   else if (route.path === "/settings" && isAdmin) screen = <SettingsScreen />;
   else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
   else if (route.path === "/subjects" && maySubjects) screen = <SubjectsScreen />;
   else if (route.path === "/compliance" && mayCompliance) screen = <ComplianceScreen />;
+  else if (route.path === "/compliance/register" && mayCompliance) screen = <ProcessingRegisterScreen />;
   else screen = <p>{t("notFound")}</p>;
   const activeType = route.path === "/" ? firstType : content?.type;
 
@@ -282,7 +266,7 @@ export function App() {
             </Link>
           )}
           {mayCompliance && (
-            <Link href="/compliance" class={route.path === "/compliance" ? "active" : ""}>
+            <Link href="/compliance" class={route.path.startsWith("/compliance") ? "active" : ""}>
               {t("navCompliance")}
             </Link>
           )}
@@ -304,6 +288,11 @@ export function App() {
           {isAdmin && (
             <Link href="/settings" class={route.path === "/settings" ? "active" : ""}>
               {t("navSettings")}
+            </Link>
+          )}
+          {mayTokens && (
+            <Link href="/tokens" class={route.path === "/tokens" ? "active" : ""}>
+              {t("navTokens")}
             </Link>
           )}
           <Link href="/account" class={route.path === "/account" ? "active" : ""}>

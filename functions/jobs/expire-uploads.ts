@@ -1,8 +1,12 @@
 import { expireUploads } from "../services/uploads";
-import { defineJob } from "./run";
+import { defineJob, nothingShared } from "./run";
 
 /** Hourly: discards uploads never completed before their expiry (class upload_incomplete). */
-export const expireStaleUploads = defineJob("expire-uploads", async (platform) => {
-  const expired = await expireUploads(platform);
-  if (expired > 0) platform.logger.info("expired uploads", { expired });
+export const expireStaleUploads = defineJob("expire-uploads", {
+  prepare: nothingShared,
+  run: (scope) => expireUploads(scope),
+  report(logger, counts) {
+    const expired = counts.reduce((sum, n) => sum + n, 0);
+    if (expired > 0) logger.info("expired uploads", { expired });
+  },
 });

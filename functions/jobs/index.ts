@@ -5,21 +5,24 @@ import { publishScheduledContent } from "./publish-scheduled";
 import { auditCheckpoint } from "./audit-checkpoint";
 import { auditVerify } from "./audit-verify";
 import { incidentDeadlines } from "./incident-deadlines";
+import { complianceAlerts } from "./compliance-alerts";
 import { dailyComplianceReport } from "./compliance-report";
 import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
 import { deliverOutboxMail } from "./deliver-mail";
 import { purgeCdn } from "./purge-cdn";
+import { applyLegalHolds } from "./apply-legal-holds";
 import { recheckReferences } from "./recheck-references";
 import { sendWorkflowDigest } from "./workflow-digest";
 
 /**
  * Cron expression (as written in wrangler.toml `[triggers]`) → the jobs it runs. Each job is a file in
- * this folder and reuses the services; a job failing does not stop the others of the same trigger.
+ * this folder and reuses the services; a job failing does not stop the others of the same trigger, and a tenant
+ * whose work fails does not stop the job for the others (run.ts).
  */
 export const jobsByCron: Record<string, Job[]> = {
-  "* * * * *": [publishScheduledContent, deliverOutboxMail, purgeCdn],
-  "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify, incidentDeadlines],
+  "* * * * *": [publishScheduledContent, deliverOutboxMail, purgeCdn, applyLegalHolds],
+  "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify, incidentDeadlines, complianceAlerts],
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).
   // The workflow digest shares the daily trigger (00:30 in Brasília, read the next morning): Cloudflare allows an

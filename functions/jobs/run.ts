@@ -1,18 +1,35 @@
 import type { Bindings } from "../env";
 import { deliverCommittedEvents } from "../effects";
 import { getConfig } from "../env";
-import { createLogger } from "../lib/logging";
-import { createPlatformScope, openClients, type PlatformScope } from "../scope";
+import { createLogger, type Logger } from "../lib/logging";
+import { createPlatformScope, openClients, type PlatformScope, type Scope } from "../scope";
+import { jobErrorCode, recordJobRun } from "../services/job-runs";
 
 export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
 
+/** What a cron job does, tenant by tenant. */
+export interface TenantJob<Result, Shared> {
+  /** Once a run, before any tenant: what every tenant's work shares (an SMTP connection, the pinned keys). */
+  prepare(platform: PlatformScope): Promise<Shared>;
+  /** One tenant's work, in that tenant's scope (row-level security in force, the job as the system actor). */
+  run(scope: Scope, shared: Shared): Promise<Result>;
+  /** After the last tenant, whether the work succeeded or not: closes what `prepare` opened. */
+  release?(shared: Shared): Promise<void>;
+  /** Logs the run from the results of the tenants that succeeded. */
+  report?(logger: Logger, results: Result[]): void;
+}
+
 /**
- * Makes a cron job: opens the clients from `env`, hands `work` a platform scope whose per-tenant scopes act
- * as the system (`{ kind: "system", job: name }`), then delivers their after-commit effects and closes the
- * clients, whether the work succeeded or not.
+ * Makes a cron job: opens the clients from `env`, runs `job` for each of `platform.activeTenants()` in the
+ * tenant's own scope, acting as the system (`{ kind: "system", job: name }`), then delivers the scopes'
+ * after-commit effects and closes the clients, whatever happened.
+ *
+ * A tenant whose work throws is logged and the others go on: one clinic's broken row must not stop another's
+ * scheduled publication or mail. Each tenant's outcome is recorded in `job_runs` (services/job-runs.ts), which
+ * counts the failures in a row and alerts the compliance officers at the third.
  */
-export function defineJob(name: string, work: (platform: PlatformScope) => Promise<void>): Job {
-  const job: Job = async (env) => {
+export function defineJob<Result, Shared = undefined>(name: string, job: TenantJob<Result, Shared>): Job {
+  const defined: Job = async (env) => {
     const clients = openClients(getConfig(env));
     const logger = createLogger({ job: name });
     const { platform, scopes } = createPlatformScope(clients, {
@@ -21,12 +38,37 @@ export function defineJob(name: string, work: (platform: PlatformScope) => Promi
       logger,
     });
     try {
-      await work(platform);
+      const shared = await job.prepare(platform);
+      const results: Result[] = [];
+      try {
+        for (const tenant of await platform.activeTenants()) {
+          const scope = platform.forTenant(tenant);
+          const startedAt = new Date();
+          let errorCode: string | null = null;
+          try {
+            results.push(await job.run(scope, shared));
+          } catch (error) {
+            errorCode = jobErrorCode(error);
+            logger.error("scheduled job failed for a tenant", { tenant: tenant.slug, error });
+          }
+          try {
+            await recordJobRun(scope, { job: name, startedAt, finishedAt: new Date(), errorCode });
+          } catch (error) {
+            logger.error("job run not recorded", { tenant: tenant.slug, error });
+          }
+        }
+      } finally {
+        await job.release?.(shared);
+      }
+      job.report?.(logger, results);
     } finally {
       for (const scope of scopes) await deliverCommittedEvents(scope);
       await clients.close();
     }
   };
-  Object.defineProperty(job, "name", { value: name });
-  return job;
+  Object.defineProperty(defined, "name", { value: name });
+  return defined;
 }
+
+/** For jobs that share nothing between tenants. */
+export const nothingShared = async (): Promise<undefined> => undefined;

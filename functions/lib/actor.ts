@@ -1,4 +1,5 @@
 import type { Role } from "../../schema/memberships";
+import type { ApiTokenScope } from "../contract";
 import type { TechnicalDirector } from "../shapes/tenant-settings";
 
 /** The tenant a request (or one step of a job) works for, resolved from its hostname. */
@@ -35,6 +36,12 @@ export type Actor =
       tokenId: string;
       /** The token's issue time (seconds since the epoch). */
       issuedAt: number;
+      /**
+       * Set when the request came with a personal API token instead of a session (services/identity/api-tokens.ts):
+       * the member's roles, narrowed by the token's scopes per route, never PHI, never account or security
+       * operations, and always a non-interactive client in the trust evaluation (middleware/protect.ts).
+       */
+      apiToken?: { id: string; scopes: ApiTokenScope[] };
     };
 
 export type UserActor = Extract<Actor, { kind: "user" }>;

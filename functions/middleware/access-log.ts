@@ -31,7 +31,8 @@ export function noteSignInAttempt(
 /**
  * The access log (Marco Civil art. 15; services/access-logs.ts): after the route has answered, a request made
  * with a valid access token, or marked as a sign-in attempt, becomes one entry: user, address, port, method,
- * the matched route's template (never the path with its ids, nor the query) and the status. It is written in
+ * the matched route's template (never the path with its ids, nor the query), the status and, for a request made
+ * with an API token, the token's id (never its secret; the token's last use is stamped in the same write). It is written in
  * `waitUntil`, after the response, in one HTTP round trip; a failure to write is logged and never changes the
  * answer. A request refused for a bad token never gets here: it names no user.
  */
@@ -55,6 +56,7 @@ export function accessLog() {
       route: routePath(c) || "*",
       status: c.res.status,
       requestId: scope.requestId,
+      tokenId: scope.actor.kind === "user" ? (scope.actor.apiToken?.id ?? null) : null,
     };
     c.executionCtx.waitUntil(
       recordAccess(scope, [entry]).catch((error: unknown) => c.var.logger.error("access log not written", { error })),

@@ -5,7 +5,8 @@ import type { Role } from "../../schema/memberships";
 import type { AppBindings } from "../bindings";
 import { clientFingerprint, networkObservation } from "../lib/client";
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
-import type { AccessAction, Sensitivity } from "../lib/actor";
+import type { AccessAction, Sensitivity, UserActor } from "../lib/actor";
+import { apiTokenScopeFor } from "./api-token-routes";
 import { countPhiRead, gatherSignals, type RequestSignals } from "../services/trust-signals";
 import { reportPhiReads } from "../services/incidents";
 import { evaluateTrust, type Observations, type TrustResult, trustConfig } from "../services/trust";
@@ -68,6 +69,11 @@ async function reportMassPhiReads(c: Context<AppBindings>, userId: string, count
   }
 }
 
+/** An API token cannot answer a step-up challenge: what would ask a person to step up refuses a token. */
+function nonInteractive(principal: UserActor, result: TrustResult): TrustResult {
+  return principal.apiToken && result.decision === "step_up" ? { ...result, decision: "deny" } : result;
+}
+
 /** What this request's `protect()` observed, for an evaluate-only check later in the same request. */
 interface Gathered {
   observations: Observations;
@@ -104,10 +110,36 @@ async function enforce(c: Context<AppBindings>, options: ProtectOptions, result:
 }
 
 /**
+ * What an API token may not do, decided before anything else: personal health data at all (fail closed), and
+ * any route the token route table does not give its scopes (default deny; middleware/api-token-routes.ts).
+ */
+function refuseApiToken(c: Context<AppBindings>, principal: UserActor, options: ProtectOptions): void {
+  const token = principal.apiToken;
+  if (!token) return;
+  if (options.sensitivity === "phi") {
+    throw new ForbiddenError("token_phi_refused", "An API token never reaches personal health data.");
+  }
+  const needed = apiTokenScopeFor(c.req.method, c.req.routePath);
+  if (needed === null) {
+    throw new ForbiddenError("token_route_refused", "This operation is not open to API tokens.");
+  }
+  if (!token.scopes.includes(needed)) {
+    // RFC 6750 §3.1: the token lacks the scope the resource needs.
+    throw new ForbiddenError("insufficient_scope", `This API token needs the \`${needed}\` scope for this.`, {
+      headers: { "WWW-Authenticate": `Bearer error="insufficient_scope", scope="${needed}"` },
+      extensions: { scope: needed },
+    });
+  }
+}
+
+/**
  * Declares what a route needs, and decides before the handler runs:
+ *   0. an API token: only the routes and scopes its route table allows, never `phi`;
  *   1. who: a signed-in user unless the route is public; one of `roles` when given;
  *   2. one Redis command (services/trust-signals.ts): revocation, rate limits and the trust signals;
- *   3. the trust decision (services/trust.ts): allow, read-only, step-up (RFC 9470) or deny.
+ *   3. the trust decision (services/trust.ts): allow, read-only, step-up (RFC 9470) or deny. An API token is a
+ *      non-interactive client: it has no second factor and no sign-in time, and cannot step up, so a step-up
+ *      decision is a denial for it.
  * Anonymous public reads skip Redis entirely: they are cached at the edge and rate-limited there.
  */
 export function protect(options: ProtectOptions) {
@@ -118,6 +150,7 @@ export function protect(options: ProtectOptions) {
       c.set("trust", undefined);
       return next();
     }
+    refuseApiToken(c, principal, options);
     if (options.roles && !principal.roles.some((role) => options.roles?.includes(role))) {
       throw new ForbiddenError("forbidden_role", "Your role does not allow this.");
     }
@@ -138,7 +171,9 @@ export function protect(options: ProtectOptions) {
     } catch (error) {
       c.var.logger.warn("trust signals unavailable", { error });
     }
-    if (signals?.revoked) {
+    // An API token's revocation is its row, read on every request (services/identity/api-tokens.ts); the session
+    // not-before instants in Redis are about sign-ins and would refuse a token used in the second of a logout-all.
+    if (signals?.revoked && !principal.apiToken) {
       throw new UnauthorizedError("token_revoked", "This session has ended. Sign in again.", {
         headers: { "WWW-Authenticate": 'Bearer error="invalid_token", error_description="revoked"' },
       });
@@ -167,7 +202,10 @@ export function protect(options: ProtectOptions) {
     gatheredBy.set(c.req.raw, { observations, phiReadCounted: isPhiRead && signals !== null });
     // Without Redis the Redis-fed signals are missing (null): scoring fails closed for restricted and PHI,
     // so an unverifiable revocation never reaches sensitive data.
-    const result = evaluateTrust(observations, { sensitivity: options.sensitivity, action: options.action });
+    const result = nonInteractive(
+      principal,
+      evaluateTrust(observations, { sensitivity: options.sensitivity, action: options.action }),
+    );
     c.set("trust", result);
     // Before the decision is enforced: a crossing read that the policy refuses is a signal all the same.
     if (isPhiRead && signals) await reportMassPhiReads(c, principal.userId, signals.phiReadsToday, nowMs);
@@ -197,7 +235,11 @@ export async function protectAgain(c: Context<AppBindings>, options: ProtectOpti
     countsPhiRead && observations.phiReadsToday !== null
       ? { ...observations, phiReadsToday: observations.phiReadsToday + 1 }
       : observations;
-  let result = evaluateTrust(seen, { sensitivity: options.sensitivity, action: options.action });
+  refuseApiToken(c, principal, options);
+  let result = nonInteractive(
+    principal,
+    evaluateTrust(seen, { sensitivity: options.sensitivity, action: options.action }),
+  );
   if (result.decision === "allow" && countsPhiRead) {
     try {
       const count = await countPhiRead(c.var.scope.redis, principal.userId, observations.nowMs);

@@ -5,7 +5,9 @@ import { getConfig, requireSection } from "../env";
 import type { Actor } from "../lib/actor";
 import { UnauthorizedError } from "../lib/errors";
 import { createScope, openClients } from "../scope";
-import { type AccessClaims, verifyAccessToken } from "../services/identity/tokens";
+import { authenticateApiToken } from "../services/identity/api-tokens";
+import { type AccessClaims, verifyAccessToken, verifySiteSession } from "../services/identity/tokens";
+import { siteSessionCookieOf, takesSiteSession } from "./site-session";
 import { resolveTenantByHost } from "../services/tenants";
 
 /**
@@ -14,7 +16,11 @@ import { resolveTenantByHost } from "../services/tenants";
  *   2. the tenant, from the hostname the client asked for (Cloudflare routes only our zones' hosts here);
  *   3. the actor, from `Authorization: Bearer <jwt>` (RFC 6750): no header is anonymous, a header that is
  *      not a valid access token for this tenant is refused before any handler runs. Revocation is checked
- *      by `protect()` in the same Redis round trip as the trust signals.
+ *      by `protect()` in the same Redis round trip as the trust signals. A personal API token (`vt_…`) is
+ *      recognised before a JWT is tried and checked against its row on every request (one HTTP read), so
+ *      its revocation and expiry take effect at once. On the site's own pages (`/<locale>/…`) without that
+ *      header, the actor comes from the site session cookie (middleware/site-session.ts): one that does not
+ *      verify is read as no session, so a reader with a stale cookie still gets the page.
  * After the response, the events of committed transactions are delivered (functions/effects.ts) and the
  * database pool is ended, both in `waitUntil`.
  */
@@ -30,10 +36,21 @@ export function requestScope() {
     let delivered: Promise<void> = Promise.resolve();
     try {
       const tenant = await resolveTenantByHost(clients.http, new URL(c.req.url).hostname, c.var.logger);
-      const { actor, claims } = await authenticateBearer(c.req.header("authorization"), async (token) =>
-        verifyAccessToken(requireSection(config, "auth"), token, tenant.id),
-      );
+      const header = c.req.header("authorization");
+      const apiToken = API_TOKEN_BEARER.exec(header ?? "")?.[1];
+      const cookie = header ? null : takesSiteSession(c.req.path) ? siteSessionCookieOf(c) : null;
+      const siteClaims = cookie
+        ? await verifySiteSession(requireSection(config, "auth"), cookie, tenant.id).catch(() => undefined)
+        : undefined;
+      const { actor, claims } = apiToken
+        ? { actor: await authenticateApiToken(clients.http, tenant.id, apiToken), claims: undefined }
+        : siteClaims
+          ? { actor: actorOf(siteClaims), claims: undefined }
+          : await authenticateBearer(header, async (token) =>
+              verifyAccessToken(requireSection(config, "auth"), token, tenant.id),
+            );
       c.set("accessClaims", claims);
+      c.set("siteSession", siteClaims);
       const scope = createScope(clients, { tenant, actor, requestId: c.var.requestId, logger: c.var.logger });
       c.set("scope", scope);
       try {
@@ -48,6 +65,8 @@ export function requestScope() {
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+/** An API token is recognised by its prefix; its form is checked by `authenticateApiToken`. */
+const API_TOKEN_BEARER = /^Bearer (vt_\S*)$/;
 
 async function authenticateBearer(
   header: string | undefined,
@@ -61,17 +80,18 @@ async function authenticateBearer(
     });
   }
   const claims = await verify(match[1]);
+  return { claims, actor: actorOf(claims) };
+}
+
+function actorOf(claims: AccessClaims): Actor {
   return {
-    claims,
-    actor: {
-      kind: "user",
-      userId: claims.sub,
-      tenantId: claims.tid,
-      roles: claims.roles,
-      amr: claims.amr,
-      authTime: claims.auth_time,
-      tokenId: claims.jti,
-      issuedAt: claims.iat,
-    },
+    kind: "user",
+    userId: claims.sub,
+    tenantId: claims.tid,
+    roles: claims.roles,
+    amr: claims.amr,
+    authTime: claims.auth_time,
+    tokenId: claims.jti,
+    issuedAt: claims.iat,
   };
 }

@@ -21,6 +21,7 @@ import { outboxRouter } from "./outbox";
 import { accessLogsRouter } from "./access-logs";
 import { breakGlassRouter } from "./break-glass";
 import { incidentsRouter } from "./incidents";
+import { tokensRouter } from "./tokens";
 import { accessLog } from "../middleware/access-log";
 import { limitBody, KiB, MiB } from "../middleware/body-limit";
 import { wellFormedJson } from "../middleware/well-formed-json";
@@ -28,6 +29,9 @@ import { wellFormedJson } from "../middleware/well-formed-json";
 /** A content write carries a Markdown body (at most 64,000 characters); every other API body is small JSON. */
 const CONTENT_BODY_LIMIT = 1 * MiB;
 const JSON_BODY_LIMIT = 16 * KiB;
+/** The settings carry a privacy notice per locale (at most 16,000 characters each, shapes/tenant-settings.ts). */
+const SETTINGS_BODY_LIMIT = 256 * KiB;
+const SETTINGS_PATH = "/api/tenant/settings";
 
 function writesContent(path: string): boolean {
   return allContentTypes.some((spec) => path === spec.apiPath || path.startsWith(`${spec.apiPath}/`));
@@ -41,9 +45,12 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   // Request bodies are bounded before any route reads them (the public site and health checks take none).
   const contentLimit = limitBody(CONTENT_BODY_LIMIT);
   const jsonLimit = limitBody(JSON_BODY_LIMIT);
+  const settingsLimit = limitBody(SETTINGS_BODY_LIMIT);
   // The access log first, so it records every answer below, refusals included (Marco Civil art. 15).
   app.use("*", accessLog());
-  app.use("/api/*", (c, next) => (writesContent(c.req.path) ? contentLimit : jsonLimit)(c, next));
+  app.use("/api/*", (c, next) =>
+    (writesContent(c.req.path) ? contentLimit : c.req.path === SETTINGS_PATH ? settingsLimit : jsonLimit)(c, next),
+  );
   app.use("/wp-json/*", contentLimit);
   // Then their text: JSON that spells half a UTF-16 pair is refused before it can be stored altered.
   app.use("/api/*", wellFormedJson());
@@ -53,6 +60,7 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", usersRouter);
   app.route("/api", tenantSettingsRouter);
   app.route("/api", membersRouter);
+  app.route("/api", tokensRouter);
   // Each content type's admin API and its analysis, at the type's path (functions/content-types.ts).
   for (const spec of allContentTypes) {
     app.route(spec.apiPath, createContentRouter(spec.type));

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
-import { type AccessLogKind, type AccessLogRow, accessLogs, users } from "../../schema";
+import { type AccessLogKind, type AccessLogRow, accessLogs, apiTokens, users } from "../../schema";
 import { retentionPolicies } from "../../schema/retention-policies";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { keyedHashHex } from "../lib/crypto";
@@ -29,6 +29,8 @@ export interface AccessEntry {
   route: string;
   status: number;
   requestId: string | null;
+  /** The API token the request was made with; null for a session. */
+  tokenId: string | null;
 }
 
 const EMAIL_HASH_PURPOSE = "vitalis/access-log/email/v1";
@@ -52,7 +54,22 @@ export async function recordAccess(scope: Scope, entries: readonly AccessEntry[]
     })),
   );
   const writer = createHttpWriter(scope.section("database"));
-  await readAsTenant(writer, scope.tenant.id, [writer.insert(accessLogs).values(rows)]);
+  // An API token's last use rides along in the same HTTP request, at most once a minute per token.
+  const used = new Map(entries.flatMap((entry) => (entry.tokenId ? [[entry.tokenId, entry.at] as const] : [])));
+  await readAsTenant(writer, scope.tenant.id, [
+    writer.insert(accessLogs).values(rows),
+    ...[...used].map(([id, at]) =>
+      writer
+        .update(apiTokens)
+        .set({ lastUsedAt: at })
+        .where(
+          and(
+            eq(apiTokens.id, id),
+            or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(at.getTime() - 60_000))),
+          ),
+        ),
+    ),
+  ]);
 }
 
 // ---- Reading -------------------------------------------------------------------------------------------
@@ -78,6 +95,7 @@ export interface AccessLogView {
   route: string;
   status: number;
   requestId: string | null;
+  tokenId: string | null;
 }
 
 export interface AccessLogPage {
@@ -102,6 +120,7 @@ function view(row: AccessLogRow): AccessLogView {
     route: row.route,
     status: row.status,
     requestId: row.requestId,
+    tokenId: row.tokenId,
   };
 }
 
@@ -179,6 +198,7 @@ export const ACCESS_LOG_CSV_COLUMNS = [
   "route",
   "status",
   "requestId",
+  "tokenId",
 ] as const;
 
 /**

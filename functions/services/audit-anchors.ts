@@ -3,8 +3,8 @@ import { type AuditCheckpoint, auditCheckpoints } from "../../schema";
 import { retentionPolicies } from "../../schema/retention-policies";
 import { canonicalJson } from "../lib/crypto";
 import type { Transaction } from "../lib/db";
-import type { PlatformScope, Scope } from "../scope";
-import { type CheckpointSigner, verifyCheckpoint } from "./audit-checkpoints";
+import type { Scope } from "../scope";
+import { verifyCheckpoint } from "./audit-checkpoints";
 import { isAccessDenied, listKeys, putLockedObject, readObjectText, type Storage } from "./media-storage";
 
 /**
@@ -184,20 +184,4 @@ export async function checkTenantAnchors(
     )
     .orderBy(asc(auditCheckpoints.seq));
   return compareAnchoredCheckpoints(storage, tenantId, rows, options);
-}
-
-/** The daily job's second step: every active tenant's recent checkpoints anchored (services/audit-anchors.ts). */
-export async function anchorAllTenants(platform: PlatformScope, signer: CheckpointSigner): Promise<number> {
-  const ours = new Set([signer.ed25519.fingerprint, signer.mldsa.fingerprint]);
-  const active = await platform.activeTenants();
-  let anchored = 0;
-  for (const tenant of active) {
-    try {
-      anchored += await anchorMissingCheckpoints(platform.forTenant(tenant), ours);
-    } catch (error) {
-      // One tenant's failed PUT must not leave the others unanchored; the next run retries it.
-      platform.logger.error("audit checkpoint anchoring failed", { tenant: tenant.slug, error });
-    }
-  }
-  return anchored;
 }

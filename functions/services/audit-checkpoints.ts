@@ -3,7 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { type AuditCheckpoint, auditCheckpoints, auditEvents } from "../../schema";
 import type { AuditConfig } from "../env";
 import { canonicalJson, sha256Hex, timingSafeEqual } from "../lib/crypto";
-import type { PlatformScope, Scope } from "../scope";
+import type { Scope } from "../scope";
 import { fromBase64, toBase64Url } from "../lib/encoding";
 
 /**
@@ -124,17 +124,6 @@ export async function checkpointTenant(
     );
     return row;
   });
-}
-
-export async function checkpointAllTenants(
-  platform: PlatformScope,
-  signer: CheckpointSigner,
-  now = new Date(),
-): Promise<number> {
-  const active = await platform.activeTenants();
-  let signed = 0;
-  for (const tenant of active) if (await checkpointTenant(platform.forTenant(tenant), signer, now)) signed += 1;
-  return signed;
 }
 
 /**

@@ -1,12 +1,11 @@
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import { type AuditCheckpoint, auditCheckpoints, auditEvents, auditVerifications } from "../../schema";
-import { requireSection } from "../env";
 import type { Transaction } from "../lib/db";
-import type { PlatformScope, Scope } from "../scope";
+import type { Scope } from "../scope";
 import { CHAIN_START, type ChainPosition, type ChainVerification, walkAuditChain } from "./audit";
 import { type AnchorComparison, compareAnchoredCheckpoints } from "./audit-anchors";
-import { pinnedKeyFingerprints } from "./audit-checkpoints";
 import { type CheckpointCheck, type CheckpointFailure, checkpointSignatureFailure } from "./audit-query";
+import { alertComplianceOfficers } from "./compliance-alerts";
 import { openAutomaticIncident } from "./incidents";
 
 /**
@@ -222,6 +221,10 @@ export async function verifyAuditIncrementally(
           "The hourly verification found the audit log or its signed checkpoints altered (GET /api/audit/verify names the first broken link). Someone with database access may have changed or removed records.",
         now: values.computedAt,
       });
+      await alertComplianceOfficers(scope, tx, {
+        alert: { kind: "audit_chain_broken", detectedAt: values.computedAt.toISOString() },
+        dedupeKey: `audit-chain-broken:${values.computedAt.toISOString()}`,
+      });
     }
     return result;
   });
@@ -258,30 +261,4 @@ async function anchorsToRecheck(
     compare,
     skip > 0 && first ? { afterSeq: first.seq - 1 } : {},
   );
-}
-
-/** The job's run: every active tenant, each in its own scope. */
-export async function verifyAllTenantsIncrementally(
-  platform: PlatformScope,
-  options: { maxEvents?: number } = {},
-): Promise<{ tenants: number; broken: number; eventsChecked: number; failed: number }> {
-  const pinned = await pinnedKeyFingerprints(requireSection(platform.clients.config, "audit"));
-  const active = await platform.activeTenants();
-  const tally = { tenants: 0, broken: 0, eventsChecked: 0, failed: 0 };
-  for (const tenant of active) {
-    let result: Awaited<ReturnType<typeof verifyAuditIncrementally>>;
-    try {
-      result = await verifyAuditIncrementally(platform.forTenant(tenant), pinned, options);
-    } catch (error) {
-      // One tenant's failure (an unreadable row, a lost connection) must not leave every other tenant unverified.
-      platform.logger.error("audit verification failed for a tenant", { tenant: tenant.slug, error });
-      tally.failed += 1;
-      continue;
-    }
-    if (!result) continue;
-    tally.tenants += 1;
-    tally.eventsChecked += result.run.eventsChecked;
-    if (!result.ok) tally.broken += 1;
-  }
-  return tally;
 }

@@ -1,7 +1,7 @@
 import { outbox, type OutboxRow } from "../../schema";
-import { requireSection } from "../env";
+import type { EdgeConfig } from "../env";
 import type { Transaction } from "../lib/db";
-import type { PlatformScope, Scope } from "../scope";
+import type { Scope } from "../scope";
 import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } from "./mail/delivery";
 import { cacheTags, purgeTags } from "./site-cache";
 import { contentFootprints } from "./site";
@@ -34,6 +34,17 @@ export async function announceContentChange(scope: Scope, tx: Transaction, conte
   const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds));
   const outboxIds = await queuePurge(scope, tx, tags);
   scope.afterCommit(tx, { type: "content.changed", contentIds, tags, outboxIds });
+}
+
+/**
+ * Records that the tenant's settings changed, in the transaction that changed them: every page shows the settings
+ * (the footer's technical director and privacy link, the privacy page's notice and DPO), so the tenant's own tag is
+ * purged, here and at the CDN, exactly as a content change purges its tags.
+ */
+export async function announceSiteChange(scope: Scope, tx: Transaction): Promise<void> {
+  const tags = [cacheTags.tenant(scope.tenant.id)];
+  const outboxIds = await queuePurge(scope, tx, tags);
+  scope.afterCommit(tx, { type: "content.changed", contentIds: [], tags, outboxIds });
 }
 
 /**
@@ -80,8 +91,11 @@ function cdnPurgeConfig(scope: Scope) {
   }
 }
 
+/** The zone, the token and the API's base. */
+export type CdnPurgeConfig = NonNullable<EdgeConfig["cdnPurge"]>;
+
 /** One purge call; Cloudflare answers its envelope (`success`, `errors`). A 400 is permanent, the rest retried. */
-async function purgeCall(config: { zoneId: string; token: string; apiBase: string }, row: OutboxRow): Promise<Outcome> {
+async function purgeCall(config: CdnPurgeConfig, row: OutboxRow): Promise<Outcome> {
   const tags = Array.isArray(row.data.tags) ? (row.data.tags as string[]) : [];
   try {
     const response = await fetch(`${config.apiBase}/client/v4/zones/${encodeURIComponent(row.recipient)}/purge_cache`, {
@@ -115,13 +129,9 @@ export async function deliverQueuedPurges(scope: Scope, ids: string[]): Promise<
   return tally;
 }
 
-/** The job's run: every active tenant's due purges, each tenant in its own scope. */
-export async function deliverDuePurges(platform: PlatformScope): Promise<DeliveryTally> {
+/** The job's run in one tenant: its due purges, when the CDN purge is configured. */
+export async function deliverTenantPurges(scope: Scope, config: CdnPurgeConfig | undefined): Promise<DeliveryTally> {
   const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
-  const config = requireSection(platform.clients.config, "edge").cdnPurge;
-  if (!config) return tally;
-  const active = await platform.activeTenants();
-  for (const tenant of active)
-    await deliverOutbox(platform.forTenant(tenant), CDN_PURGE, (row) => purgeCall(config, row), tally);
+  if (config) await deliverOutbox(scope, CDN_PURGE, (row) => purgeCall(config, row), tally);
   return tally;
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
 import { auditEvents, complianceReports, legalHolds, privacyRequests, retentionRuns } from "../../schema";
-import type { PlatformScope, Scope } from "../scope";
+import type { Scope } from "../scope";
 import { dueSoon } from "./retention";
 
 /**
@@ -104,13 +104,6 @@ export async function generateComplianceReport(scope: Scope, now = new Date()) {
     );
     return row;
   });
-}
-
-/** The daily job: one report per active tenant, each in the tenant's own scope. */
-export async function generateAllComplianceReports(platform: PlatformScope, now = new Date()): Promise<number> {
-  const active = await platform.activeTenants();
-  for (const tenant of active) await generateComplianceReport(platform.forTenant(tenant), now);
-  return active.length;
 }
 
 export async function listComplianceReports(scope: Scope, limit: number) {

@@ -12,7 +12,7 @@ import type { ContentLocale } from "../contract";
 import { addBusinessDays, brasiliaDay } from "../lib/business-days";
 import type { Transaction } from "../lib/db";
 import { ConflictError, NotFoundError, UnprocessableError } from "../lib/errors";
-import type { PlatformScope, Scope } from "../scope";
+import type { Scope } from "../scope";
 import { mailComplianceOfficers } from "./compliance-alerts";
 import { enqueueEmail } from "./outbox";
 import { primaryHostname } from "./site";
@@ -423,56 +423,51 @@ export async function notifyIncidentSubjects(
  * The deadline alert (the job, hourly): for every incident not yet communicated whose due day (Brasília) is the
  * next business day or earlier, mails the compliance officers once per day until it is communicated or closed.
  */
-export async function alertIncidentDeadlines(platform: PlatformScope, now = new Date()): Promise<number> {
-  const active = await platform.activeTenants();
+export async function alertIncidentDeadlines(scope: Scope, now = new Date()): Promise<number> {
   const horizon = addBusinessDays(now, 1);
   const today = brasiliaDay(now);
-  let alerted = 0;
-  for (const tenant of active) {
-    const scope = platform.forTenant(tenant);
-    const host = await primaryHostname(scope);
-    if (!host) continue;
-    alerted += await scope.transaction(async (tx) => {
-      const due = await tx
-        .select()
-        .from(incidents)
-        .where(
-          and(
-            inArray(incidents.status, ["draft", "confirmed"]),
-            isNull(incidents.anpdCommunicatedAt),
-            lte(incidents.communicationDue, horizon),
-            // Once a day: not again within 20 hours of the last alert, whatever the hour the job runs.
-            or(isNull(incidents.alertedAt), lt(incidents.alertedAt, new Date(now.getTime() - 20 * 3_600_000))),
-          ),
-        )
-        .for("update", { skipLocked: true });
-      if (due.length === 0) return 0;
-      const facts = await tenantFacts(tx, tenant.id);
-      for (const incident of due) {
-        await mailComplianceOfficers(scope, tx, {
-          locale: facts.defaultLocale,
-          message: {
-            template: "incident-deadline",
-            data: {
-              tenantName: facts.name,
-              origin: `https://${host}`,
-              discoveredAt: incident.discoveredAt.toISOString(),
-              due: incident.communicationDue,
-              overdue: today > incident.communicationDue,
-            },
+  const host = await primaryHostname(scope);
+  if (!host) return 0;
+  const tenant = scope.tenant;
+  return scope.transaction(async (tx) => {
+    const due = await tx
+      .select()
+      .from(incidents)
+      .where(
+        and(
+          inArray(incidents.status, ["draft", "confirmed"]),
+          isNull(incidents.anpdCommunicatedAt),
+          lte(incidents.communicationDue, horizon),
+          // Once a day: not again within 20 hours of the last alert, whatever the hour the job runs.
+          or(isNull(incidents.alertedAt), lt(incidents.alertedAt, new Date(now.getTime() - 20 * 3_600_000))),
+        ),
+      )
+      .for("update", { skipLocked: true });
+    if (due.length === 0) return 0;
+    const facts = await tenantFacts(tx, tenant.id);
+    for (const incident of due) {
+      await mailComplianceOfficers(scope, tx, {
+        locale: facts.defaultLocale,
+        message: {
+          template: "incident-deadline",
+          data: {
+            tenantName: facts.name,
+            origin: `https://${host}`,
+            discoveredAt: incident.discoveredAt.toISOString(),
+            due: incident.communicationDue,
+            overdue: today > incident.communicationDue,
           },
-          dedupeKey: `incident-deadline:${incident.id}:${today}`,
-        });
-        await tx.update(incidents).set({ alertedAt: now }).where(eq(incidents.id, incident.id));
-        await scope.audit(
-          tx,
-          "incident.deadline_alerted",
-          { type: "incident", id: incident.id },
-          { due: incident.communicationDue },
-        );
-      }
-      return due.length;
-    });
-  }
-  return alerted;
+        },
+        dedupeKey: `incident-deadline:${incident.id}:${today}`,
+      });
+      await tx.update(incidents).set({ alertedAt: now }).where(eq(incidents.id, incident.id));
+      await scope.audit(
+        tx,
+        "incident.deadline_alerted",
+        { type: "incident", id: incident.id },
+        { due: incident.communicationDue },
+      );
+    }
+    return due.length;
+  });
 }

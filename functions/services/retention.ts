@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
 import { consents, mediaItems, type RetentionCounts, retentionCheckpoints, retentionRuns } from "../../schema";
 import { type RetentionClass, retentionPolicies } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
-import type { PlatformScope, Scope } from "../scope";
+import type { Scope } from "../scope";
 import { sweepAccessLogs } from "./access-logs";
 import { activeHolds, holdCovering } from "./legal-holds";
 import { deleteObjects } from "./media-storage";
@@ -46,14 +46,11 @@ export interface SweepOptions extends MediaSweepHooks {
   batchSize?: number;
   /** Stop a tenant's task after this many batches (bounded work per cron run); the checkpoint keeps the place. */
   maxBatches?: number;
-  /** Only these tenants (tests, benchmarks). */
-  tenantIds?: string[];
   /** Called after each committed batch; a thrown error stops the run there, as a crash would. */
   afterBatch?: (info: { tenantId: string; task: SweepTask; batch: number }) => void | Promise<void>;
 }
 
 export interface SweepSummary extends RetentionCounts {
-  tenants: number;
   batches: number;
   /** Tenant tasks left to another overlapping run, which held their lock. */
   skippedBusy: number;
@@ -319,58 +316,51 @@ function add(into: RetentionCounts, from: RetentionCounts): void {
   into.failed += from.failed;
 }
 
-/** Sweeps every active tenant (or `tenantIds`), each in its own scope; see the module comment for the guarantees. */
-export async function runRetentionSweep(platform: PlatformScope, options: SweepOptions = {}): Promise<SweepSummary> {
+/** Sweeps the scope's tenant (the hourly job runs it in each active tenant); see the module comment for the guarantees. */
+export async function runRetentionSweep(scope: Scope, options: SweepOptions = {}): Promise<SweepSummary> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 200;
   const maxBatches = options.maxBatches ?? 50;
-  const all = await platform.activeTenants();
-  const selected = options.tenantIds ? all.filter((tenant) => options.tenantIds?.includes(tenant.id)) : all;
-  const summary: SweepSummary = { ...emptyCounts(), tenants: selected.length, batches: 0, skippedBusy: 0 };
-
-  for (const tenant of selected) {
-    const scope = platform.forTenant(tenant);
-    const [run] = await scope.transaction((tx) =>
-      tx.insert(retentionRuns).values({ tenantId: tenant.id }).returning({ id: retentionRuns.id }),
-    );
-    if (!run) throw new Error("retention run insert returned nothing");
-    const counts = emptyCounts();
-    let stopped = false;
-    for (const task of ["media", "consents", "access_logs"] as const) {
-      for (let batch = 1; batch <= maxBatches; batch++) {
-        const result =
-          task === "media"
-            ? await mediaBatch(scope, run.id, now, batchSize, options)
-            : await scope.transaction(async (tx): Promise<BatchResult> => {
-                const [lock] = (
-                  await tx.execute<{ locked: boolean }>(
-                    sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`,
-                  )
-                ).rows;
-                if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
-                const outcome = await ROW_BATCHES[task](scope, tx, run.id, now, batchSize);
-                await addRunCounts(tx, run.id, outcome.counts);
-                return outcome;
-              });
-        if (result.busy) {
-          summary.skippedBusy += 1;
-          break;
-        }
-        summary.batches += 1;
-        add(counts, result.counts);
-        await options.afterBatch?.({ tenantId: tenant.id, task, batch });
-        if (result.processed < batchSize) break;
-        if (batch === maxBatches) stopped = true;
+  const tenant = scope.tenant;
+  const summary: SweepSummary = { ...emptyCounts(), batches: 0, skippedBusy: 0 };
+  const [run] = await scope.transaction((tx) =>
+    tx.insert(retentionRuns).values({ tenantId: tenant.id }).returning({ id: retentionRuns.id }),
+  );
+  if (!run) throw new Error("retention run insert returned nothing");
+  let stopped = false;
+  for (const task of ["media", "consents", "access_logs"] as const) {
+    for (let batch = 1; batch <= maxBatches; batch++) {
+      const result =
+        task === "media"
+          ? await mediaBatch(scope, run.id, now, batchSize, options)
+          : await scope.transaction(async (tx): Promise<BatchResult> => {
+              const [lock] = (
+                await tx.execute<{ locked: boolean }>(
+                  sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`,
+                )
+              ).rows;
+              if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
+              const outcome = await ROW_BATCHES[task](scope, tx, run.id, now, batchSize);
+              await addRunCounts(tx, run.id, outcome.counts);
+              return outcome;
+            });
+      if (result.busy) {
+        summary.skippedBusy += 1;
+        break;
       }
+      summary.batches += 1;
+      add(summary, result.counts);
+      await options.afterBatch?.({ tenantId: tenant.id, task, batch });
+      if (result.processed < batchSize) break;
+      if (batch === maxBatches) stopped = true;
     }
-    add(summary, counts);
-    await scope.transaction((tx) =>
-      tx
-        .update(retentionRuns)
-        .set({ status: stopped ? "stopped" : "completed", finishedAt: new Date() })
-        .where(eq(retentionRuns.id, run.id)),
-    );
   }
+  await scope.transaction((tx) =>
+    tx
+      .update(retentionRuns)
+      .set({ status: stopped ? "stopped" : "completed", finishedAt: new Date() })
+      .where(eq(retentionRuns.id, run.id)),
+  );
   return summary;
 }
 

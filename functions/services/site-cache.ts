@@ -175,14 +175,10 @@ function purgeMarkerKey(tag: string): string {
   return `${CACHE_KEY_ORIGIN}/.purged/${encodeURIComponent(tag)}`;
 }
 
-/** The tenant's own tag is never purged (nothing changes every page at once), so its marker is never looked up. */
-function purgeableTags(tags: string[]): string[] {
-  return tags.filter((tag) => !tag.startsWith("tenant:"));
-}
-
 /** Whether one of the tags was purged at or after `storedAt` (the stored page predates the change). */
 async function purgedSince(cache: Cache, tags: string[], storedAt: number): Promise<boolean> {
-  const markers = await Promise.all(purgeableTags(tags).map((tag) => cache.match(new Request(purgeMarkerKey(tag)))));
+  // Every page carries its tenant's tag, which a settings change purges: one more marker read, in parallel.
+  const markers = await Promise.all(tags.map((tag) => cache.match(new Request(purgeMarkerKey(tag)))));
   let purged = false;
   for (const marker of markers) {
     if (!marker) continue;
@@ -389,7 +385,7 @@ export async function purgeTagsLocally(cache: Cache | null, tags: string[], poli
   if (!cache) return;
   const now = String(Date.now());
   await Promise.all(
-    purgeableTags(tags).map((tag) =>
+    tags.map((tag) =>
       cache.put(
         new Request(purgeMarkerKey(tag)),
         new Response("", { headers: { "cache-control": `public, s-maxage=${keepSeconds(policy)}`, [PURGED_AT]: now } }),

@@ -1,13 +1,5 @@
 import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
-import {
-  dataSubjects,
-  type DicomMetadata,
-  mediaItems,
-  tenants,
-  type Upload,
-  type UploadKind,
-  uploads,
-} from "../../schema";
+import { dataSubjects, type DicomMetadata, mediaItems, type Upload, type UploadKind, uploads } from "../../schema";
 import type { RetentionClass } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../lib/errors";
@@ -21,9 +13,10 @@ import {
 } from "../lib/image-metadata";
 import { sha256OfStream } from "../lib/stream-digest";
 import type { UserActor } from "../lib/actor";
-import { type PlatformScope, requireUser, type Scope } from "../scope";
+import { requireUser, type Scope } from "../scope";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
 import { announceMediaChange } from "./cdn-purge";
+import { holdNewMediaItem } from "./legal-holds";
 import { isPhi, type MediaSensitivity, mediaView, type MediaView, sensitivityOf } from "./media";
 import {
   abortMultipart,
@@ -490,6 +483,7 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
             ),
           );
       }
+      await holdNewMediaItem(scope, tx, row);
       await scope.audit(
         tx,
         "media.created",
@@ -590,43 +584,33 @@ async function discardPendingObject(
 
 /**
  * Cron: uploads never completed before their expiry are discarded (LGPD art. 6 III: unverified, possibly
- * PHI-bearing files have no purpose). Batches per tenant; rows are claimed with FOR UPDATE SKIP LOCKED so
+ * PHI-bearing files have no purpose). Batches in the scope's tenant; rows are claimed with FOR UPDATE SKIP LOCKED so
  * overlapping runs never process the same upload twice.
  */
-export async function expireUploads(
-  platform: PlatformScope,
-  options: { now?: Date; batchSize?: number } = {},
-): Promise<number> {
+export async function expireUploads(scope: Scope, options: { now?: Date; batchSize?: number } = {}): Promise<number> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 100;
-  const all = await platform.clients.db
-    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
-    .from(tenants);
   let expired = 0;
-  for (const tenant of all) {
-    const scope = platform.forTenant(tenant);
-    for (;;) {
-      const count = await scope.transaction(async (tx) => {
-        const due = await tx
-          .select()
-          .from(uploads)
-          .where(and(eq(uploads.status, "pending"), lt(uploads.expiresAt, now), isNotNull(uploads.pendingKey)))
-          .limit(batchSize)
-          .for("update", { skipLocked: true });
-        for (const upload of due) {
-          await discardPendingObject(scope.storage, upload);
-          await tx.update(uploads).set({ status: "expired", finishedAt: now }).where(eq(uploads.id, upload.id));
-          await audit(scope, tx, "upload.expired", upload, {
-            kind: upload.kind,
-            createdAt: upload.createdAt.toISOString(),
-            legalBasis: "LGPD art. 6 III; art. 16",
-          });
-        }
-        return due.length;
-      });
-      expired += count;
-      if (count < batchSize) break;
-    }
+  for (;;) {
+    const count = await scope.transaction(async (tx) => {
+      const due = await tx
+        .select()
+        .from(uploads)
+        .where(and(eq(uploads.status, "pending"), lt(uploads.expiresAt, now), isNotNull(uploads.pendingKey)))
+        .limit(batchSize)
+        .for("update", { skipLocked: true });
+      for (const upload of due) {
+        await discardPendingObject(scope.storage, upload);
+        await tx.update(uploads).set({ status: "expired", finishedAt: now }).where(eq(uploads.id, upload.id));
+        await audit(scope, tx, "upload.expired", upload, {
+          kind: upload.kind,
+          createdAt: upload.createdAt.toISOString(),
+          legalBasis: "LGPD art. 6 III; art. 16",
+        });
+      }
+      return due.length;
+    });
+    expired += count;
+    if (count < batchSize) return expired;
   }
-  return expired;
 }

@@ -10,7 +10,7 @@ import {
 } from "../../schema";
 import { CONTENT_LOCALES, type ContentLocale, type Role } from "../contract";
 import type { Transaction } from "../lib/db";
-import { requireUser, type PlatformScope, type Scope } from "../scope";
+import { requireUser, type Scope } from "../scope";
 import type { NotificationPreferenceInput } from "../shapes/account";
 import type { WorkflowNotice } from "./mail/messages";
 import { enqueueEmail } from "./outbox";
@@ -118,67 +118,62 @@ export async function notifyWorkflow(
 }
 
 /**
- * The daily digest, in every active tenant: each member's waiting notices in one e-mail, queued in the
+ * The daily digest, in the scope's tenant: each member's waiting notices in one e-mail, queued in the
  * transaction that marks them sent, so a notice is in exactly one digest. The rows are locked (`FOR UPDATE SKIP
  * LOCKED`): two overlapping runs split them, and neither sends one twice. At most 200 notices a digest; the rest
  * wait for the next day's.
  */
-export async function sendWorkflowDigests(platform: PlatformScope): Promise<number> {
-  const active = await platform.activeTenants();
-  let sent = 0;
-  for (const tenant of active) {
-    const scope = platform.forTenant(tenant);
-    sent += await scope.transaction(async (tx) => {
-      const waiting = await tx
-        .select({ id: workflowNotices.id, userId: workflowNotices.userId, data: workflowNotices.data })
-        .from(workflowNotices)
-        .where(isNull(workflowNotices.digestedAt))
-        .orderBy(asc(workflowNotices.createdAt))
-        .for("update", { skipLocked: true });
-      if (waiting.length === 0) return 0;
-      const origin = await primaryOrigin(tx, tenant.id);
-      if (!origin) return 0;
-      const fallbackLocale = await defaultLocale(tx, tenant.id);
-      const byUser = new Map<string, typeof waiting>();
-      for (const row of waiting) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
-      const people = await tx
-        .select({ id: users.id, email: users.email, locale: notificationPreferences.locale })
-        .from(users)
-        .leftJoin(
-          notificationPreferences,
-          and(eq(notificationPreferences.userId, users.id), eq(notificationPreferences.tenantId, tenant.id)),
-        )
-        .where(inArray(users.id, [...byUser.keys()]));
-      let queued = 0;
-      for (const person of people) {
-        const rows = (byUser.get(person.id) ?? []).slice(0, 200);
-        await enqueueEmail(scope, tx, {
-          to: person.email,
-          locale: person.locale ?? fallbackLocale,
-          message: {
-            template: "workflow-digest",
-            data: {
-              tenantName: tenant.name,
-              origin,
-              notices: rows.map((row) => row.data as unknown as WorkflowNotice),
-            },
+export async function sendWorkflowDigests(scope: Scope): Promise<number> {
+  const tenant = scope.tenant;
+  return scope.transaction(async (tx) => {
+    const waiting = await tx
+      .select({ id: workflowNotices.id, userId: workflowNotices.userId, data: workflowNotices.data })
+      .from(workflowNotices)
+      .where(isNull(workflowNotices.digestedAt))
+      .orderBy(asc(workflowNotices.createdAt))
+      .for("update", { skipLocked: true });
+    if (waiting.length === 0) return 0;
+    const origin = await primaryOrigin(tx, tenant.id);
+    if (!origin) return 0;
+    const fallbackLocale = await defaultLocale(tx, tenant.id);
+    const byUser = new Map<string, typeof waiting>();
+    for (const row of waiting) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+    const people = await tx
+      .select({ id: users.id, email: users.email, locale: notificationPreferences.locale })
+      .from(users)
+      .leftJoin(
+        notificationPreferences,
+        and(eq(notificationPreferences.userId, users.id), eq(notificationPreferences.tenantId, tenant.id)),
+      )
+      .where(inArray(users.id, [...byUser.keys()]));
+    let queued = 0;
+    for (const person of people) {
+      const rows = (byUser.get(person.id) ?? []).slice(0, 200);
+      await enqueueEmail(scope, tx, {
+        to: person.email,
+        locale: person.locale ?? fallbackLocale,
+        message: {
+          template: "workflow-digest",
+          data: {
+            tenantName: tenant.name,
+            origin,
+            notices: rows.map((row) => row.data as unknown as WorkflowNotice),
           },
-        });
-        await tx
-          .update(workflowNotices)
-          .set({ digestedAt: new Date() })
-          .where(
-            inArray(
-              workflowNotices.id,
-              rows.map((row) => row.id),
-            ),
-          );
-        queued++;
-      }
-      return queued;
-    });
-  }
-  return sent;
+        },
+      });
+      await tx
+        .update(workflowNotices)
+        .set({ digestedAt: new Date() })
+        .where(
+          inArray(
+            workflowNotices.id,
+            rows.map((row) => row.id),
+          ),
+        );
+      queued++;
+    }
+    return queued;
+  });
 }
 
 /** The signed-in member's choice for this tenant (none saved: at once, in the tenant's default language). */

@@ -13,7 +13,7 @@ import {
 } from "../../schema";
 import { ANALYSED_STATES, type Role, TRANSITIONS, type TransitionRule } from "../contract";
 import { type Transaction } from "../lib/db";
-import { type PlatformScope, requireUser, type Scope } from "../scope";
+import { requireUser, type Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
 import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content/access";
 import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content/kernel";
@@ -411,83 +411,77 @@ const SENT_BACK_REASON: Record<"analysis_required" | "publish_blocked" | "media_
 };
 
 /**
- * The cron job's work: publishes every scheduled item that is due, in every active tenant, after checking the
- * compliance gate again; an item that fails it goes back to `in_review` with the reason (audited), where it is
- * analysed again. The due rows are locked (`FOR UPDATE`), so when two runs overlap the second waits, re-reads
- * them (PostgreSQL re-checks the WHERE once the first run's locks are released) and skips those already moved:
- * each item is published, or sent back, and audited exactly once.
+ * The cron job's work in one tenant: publishes every scheduled item that is due, after checking the compliance
+ * gate again; an item that fails it goes back to `in_review` with the reason (audited), where it is analysed
+ * again. The due rows are locked (`FOR UPDATE`), so when two runs overlap the second waits, re-reads them
+ * (PostgreSQL re-checks the WHERE once the first run's locks are released) and skips those already moved: each
+ * item is published, or sent back, and audited exactly once.
  */
-export async function publishDueScheduledContent(platform: PlatformScope, now: Date = new Date()): Promise<number> {
-  const active = await platform.activeTenants();
-  let total = 0;
-  for (const tenant of active) {
-    const scope = platform.forTenant(tenant);
-    total += await scope.transaction(async (tx) => {
-      const due = await tx
-        .select()
-        .from(contentItems)
-        .where(
-          and(eq(contentItems.state, "scheduled"), lte(contentItems.scheduledAt, now), isNull(contentItems.trashedAt)),
+export async function publishDueScheduledContent(scope: Scope, now: Date = new Date()): Promise<number> {
+  return scope.transaction(async (tx) => {
+    const due = await tx
+      .select()
+      .from(contentItems)
+      .where(
+        and(eq(contentItems.state, "scheduled"), lte(contentItems.scheduledAt, now), isNull(contentItems.trashedAt)),
+      )
+      .orderBy(contentItems.scheduledAt)
+      .for("update");
+    const published: string[] = [];
+    for (const item of due) {
+      const refusal = await scheduledGateRefusal(tx, item);
+      const to = refusal ? "in_review" : "published";
+      const [moved] = await tx
+        .update(contentItems)
+        .set(
+          refusal
+            ? { state: to, stateReason: SENT_BACK_REASON[refusal.code], version: item.version + 1, updatedAt: now }
+            : {
+                state: to,
+                publishedAt: item.publishedAt ?? item.scheduledAt,
+                scheduledAt: null,
+                version: item.version + 1,
+                updatedAt: now,
+              },
         )
-        .orderBy(contentItems.scheduledAt)
-        .for("update");
-      const published: string[] = [];
-      for (const item of due) {
-        const refusal = await scheduledGateRefusal(tx, item);
-        const to = refusal ? "in_review" : "published";
-        const [moved] = await tx
-          .update(contentItems)
-          .set(
-            refusal
-              ? { state: to, stateReason: SENT_BACK_REASON[refusal.code], version: item.version + 1, updatedAt: now }
-              : {
-                  state: to,
-                  publishedAt: item.publishedAt ?? item.scheduledAt,
-                  scheduledAt: null,
-                  version: item.version + 1,
-                  updatedAt: now,
-                },
-          )
-          .where(eq(contentItems.id, item.id))
-          .returning({ version: contentItems.version });
-        await scope.audit(
-          tx,
-          "content.transition",
-          { type: item.type, id: item.id },
-          {
-            from: "scheduled",
-            to,
-            version: moved!.version,
-            revisionId: item.currentRevisionId,
-            scheduled: true,
-            ...(refusal
-              ? {
-                  reason: SENT_BACK_REASON[refusal.code],
-                  gate: refusal.code,
-                  findings: refusal.findings.map(({ stage, code }) => ({ stage, code })),
-                }
-              : {}),
-          },
-        );
-        await notifyWorkflow(
-          scope,
-          tx,
-          item,
-          refusal ? { kind: "sent_back", reason: SENT_BACK_REASON[refusal.code] } : { kind: "published" },
-        );
-        if (refusal && item.currentRevisionId) {
-          scope.afterCommit(tx, {
-            type: "content.analysis_due",
-            contentType: item.type,
-            contentId: item.id,
-            revisionId: item.currentRevisionId,
-          });
-        }
-        if (!refusal) published.push(item.id);
+        .where(eq(contentItems.id, item.id))
+        .returning({ version: contentItems.version });
+      await scope.audit(
+        tx,
+        "content.transition",
+        { type: item.type, id: item.id },
+        {
+          from: "scheduled",
+          to,
+          version: moved!.version,
+          revisionId: item.currentRevisionId,
+          scheduled: true,
+          ...(refusal
+            ? {
+                reason: SENT_BACK_REASON[refusal.code],
+                gate: refusal.code,
+                findings: refusal.findings.map(({ stage, code }) => ({ stage, code })),
+              }
+            : {}),
+        },
+      );
+      await notifyWorkflow(
+        scope,
+        tx,
+        item,
+        refusal ? { kind: "sent_back", reason: SENT_BACK_REASON[refusal.code] } : { kind: "published" },
+      );
+      if (refusal && item.currentRevisionId) {
+        scope.afterCommit(tx, {
+          type: "content.analysis_due",
+          contentType: item.type,
+          contentId: item.id,
+          revisionId: item.currentRevisionId,
+        });
       }
-      if (published.length > 0) await announceContentChange(scope, tx, published);
-      return published.length;
-    });
-  }
-  return total;
+      if (!refusal) published.push(item.id);
+    }
+    if (published.length > 0) await announceContentChange(scope, tx, published);
+    return published.length;
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { credentialStatuses } from "../../schema/professional-credentials";
+import { COUNCILS, credentialStatuses } from "../../schema/professional-credentials";
 import { CONTENT_LOCALES, ROLES } from "../contract";
 import { MAX_PASSWORD_LENGTH } from "../lib/password-policy";
 
@@ -125,6 +125,8 @@ export const credentialQueueItemSchema = z
     displayName: z.string(),
     email: z.string(),
     roles: z.array(z.enum(ROLES)),
+    /** The council the number belongs to (CRM for physicians; CRO, COREN… for other professionals). */
+    council: z.enum(COUNCILS),
     crmNumber: z.string(),
     crmUf: z.string(),
     rqe: z.array(z.string()),

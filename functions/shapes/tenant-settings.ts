@@ -1,11 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { CONTENT_LOCALES, UFS } from "../contract";
+import { CONTENT_LOCALES, MAX_PRIVACY_NOTICE_LENGTH, UFS } from "../contract";
 
 /**
  * A tenant's settings, edited by its admins (GET/PUT /api/tenant/settings): the name, the logo (a media id of a
  * non-PHI image of this tenant), the primary hostname (one of its own), the default locale, the technical director
  * CFM 2.336/2023 has clinics name (name, CRM and UF, RQE for a specialist claim) and the DPO LGPD Art. 41 has
- * controllers name (the encarregado's contact).
+ * controllers name (the encarregado's contact), and the privacy notice of each locale (LGPD Art. 9 and 41 §1: the
+ * public privacy page shows it with the DPO's contact).
  */
 const phone = z
   .string()
@@ -32,6 +33,25 @@ export const dpoContactSchema = z
   .strict()
   .openapi("DpoContact");
 
+const privacyNotice = z
+  .string()
+  .max(MAX_PRIVACY_NOTICE_LENGTH)
+  // Text only: control characters other than tab and line breaks have no place in a notice.
+  .refine(
+    (text) => ![...text].some((ch) => (ch < " " && ch !== "\t" && ch !== "\n" && ch !== "\r") || ch === "\u007f"),
+    "must not contain control characters",
+  );
+
+/**
+ * The privacy notice per site locale, in Markdown rendered through the site's HTML policy (raw HTML shown as text).
+ * A locale without one (or with an empty one) shows the notice generated from the processing register.
+ */
+export const privacyNoticesSchema = z
+  .object({ "pt-BR": privacyNotice.optional(), en: privacyNotice.optional(), es: privacyNotice.optional() })
+  .strict()
+  .openapi("PrivacyNotices");
+export type PrivacyNotices = z.output<typeof privacyNoticesSchema>;
+
 export const tenantSettingsInputSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -40,6 +60,7 @@ export const tenantSettingsInputSchema = z
     defaultLocale: z.enum(CONTENT_LOCALES),
     technicalDirector: technicalDirectorSchema.nullable(),
     dpo: dpoContactSchema.nullable(),
+    privacyNotices: privacyNoticesSchema.default({}),
   })
   .strict()
   .openapi("TenantSettingsInput");

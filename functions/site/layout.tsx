@@ -2,7 +2,8 @@
 import type { Child, FC } from "hono/jsx";
 import type { ContentLocale } from "../../schema";
 import type { TechnicalDirector } from "../shapes/tenant-settings";
-import { councilRegistration, ogLocale, SITE_LOCALES, STRINGS } from "./i18n";
+import { SignOutForm } from "./account";
+import { ACCOUNT_STRINGS, councilRegistration, ogLocale, SITE_LOCALES, STRINGS } from "./i18n";
 import { serializeJsonLd } from "./json-ld";
 import { SITE_CSS_PATH } from "./styles";
 import { sitePaths } from "./urls";
@@ -37,6 +38,8 @@ export interface LayoutProps {
   technicalDirector: TechnicalDirector | null;
   meta: HeadMeta;
   searchQuery?: string;
+  /** A reader signed in on the site: the header offers sign-out (a form with their CSRF token) instead of sign-in. */
+  signedIn?: { csrf: string };
   children?: Child;
 }
 
@@ -45,7 +48,15 @@ export interface LayoutProps {
  * stylesheet from our origin (the CSP allows no inline style), and the head tags search engines and
  * social previews read. No script is needed to read anything.
  */
-export const Layout: FC<LayoutProps> = ({ locale, siteName, technicalDirector, meta, searchQuery, children }) => {
+export const Layout: FC<LayoutProps> = ({
+  locale,
+  siteName,
+  technicalDirector,
+  meta,
+  searchQuery,
+  signedIn,
+  children,
+}) => {
   const t = STRINGS[locale];
   const fullTitle = meta.documentTitle ?? (meta.title === siteName ? siteName : `${meta.title} — ${siteName}`);
   return (
@@ -110,6 +121,13 @@ export const Layout: FC<LayoutProps> = ({ locale, siteName, technicalDirector, m
               <input id="site-search" type="search" name="q" value={searchQuery ?? ""} maxlength={200} />
               <button type="submit">{t.search}</button>
             </form>
+            {signedIn ? (
+              <SignOutForm locale={locale} csrf={signedIn.csrf} />
+            ) : (
+              <a class="account-link" href={sitePaths.signIn(locale)}>
+                {ACCOUNT_STRINGS[locale].signInTitle}
+              </a>
+            )}
           </div>
         </header>
         <main id="main" class="wrap" tabindex={-1}>
@@ -142,6 +160,11 @@ export const Layout: FC<LayoutProps> = ({ locale, siteName, technicalDirector, m
                     </a>
                   </li>
                 ))}
+                <li>
+                  <a href={sitePaths.privacy(locale)} rel="privacy-policy">
+                    {t.privacy}
+                  </a>
+                </li>
                 <li>
                   <a href={sitePaths.rss(locale)}>RSS</a>
                 </li>

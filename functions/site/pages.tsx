@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { ContentLocale } from "../../schema";
 import { contentTypes } from "../content-types";
+import type { PrivacyPage } from "../services/privacy-notice";
 import type { SiteArticle, SiteItemSummary, SiteTerm } from "../services/site";
 import { councilRegistration, formatDate, STRINGS } from "./i18n";
 import { type Citation, citationsOf, medicalWebPageOf } from "./json-ld";
@@ -270,3 +271,119 @@ export const MessageView: FC<{ title: string; text: string; locale: ContentLocal
     </p>
   </>
 );
+
+/** A retention period as readers say it: whole years from a year up, days below. */
+function period(days: number | null, locale: ContentLocale): string {
+  const t = STRINGS[locale];
+  if (days === null) return t.keptUntilRemoved;
+  return days >= 365 ? t.years(Math.round(days / 365.25)) : t.days(days);
+}
+
+/** The notice generated from the processing register, for a site whose admins wrote none for this locale. */
+const RegisterNotice: FC<{ register: NonNullable<PrivacyPage["register"]>; locale: ContentLocale }> = ({
+  register,
+  locale,
+}) => {
+  const t = STRINGS[locale];
+  const recipients = new Map(register.recipients.map((recipient) => [recipient.id, recipient]));
+  return (
+    <div class="register-notice">
+      <p>{t.privacyIntro(register.controller.name)}</p>
+      <h2>{t.processingTitle}</h2>
+      {register.activities.map((activity) => (
+        <section>
+          <h3>{activity.title}</h3>
+          <p>{activity.purpose}</p>
+          <p class="meta">{activity.dataCategories.map((category) => category.label).join("; ")}</p>
+          <p class="meta">
+            {t.legalBasis}: {activity.legalBases.join("; ")}
+          </p>
+          <p class="meta">
+            {t.recipientsTitle}: {activity.recipients.map((id) => recipients.get(id)?.name ?? id).join(", ")}
+          </p>
+        </section>
+      ))}
+      <h2>{t.recipientsTitle}</h2>
+      <ul>
+        {register.recipients.map((recipient) => (
+          <li>
+            <strong>{recipient.name}</strong>: {recipient.service} ({recipient.location})
+          </li>
+        ))}
+      </ul>
+      <h2>{t.transfersTitle}</h2>
+      <ul>
+        {register.internationalTransfers.map((transfer) => (
+          <li>
+            {transfer.name} ({transfer.location}): {transfer.safeguard}
+          </li>
+        ))}
+      </ul>
+      <h2>{t.retentionTitle}</h2>
+      <ul>
+        {register.activities.map((activity) => (
+          <li>
+            <strong>{activity.title}</strong>:{" "}
+            {[
+              ...activity.retention.map(
+                (rule) =>
+                  `${period(rule.minAgeDays, locale)}${
+                    rule.maxAgeDays !== null && rule.maxAgeDays !== rule.minAgeDays
+                      ? ` – ${period(rule.maxAgeDays, locale)}`
+                      : ""
+                  } (${rule.legalBasis})`,
+              ),
+              ...(activity.retentionNote ? [activity.retentionNote] : []),
+            ].join("; ")}
+          </li>
+        ))}
+      </ul>
+      <h2>{t.securityTitle}</h2>
+      <ul>
+        {register.securityMeasures.map((measure) => (
+          <li>{measure}</li>
+        ))}
+      </ul>
+    </div>
+  );
+};
+
+/**
+ * The privacy page (LGPD Art. 9: clear, accessible information on the processing; Art. 41 §1: the encarregado's
+ * identity and contact published): the tenant's notice or the one generated from the register, the DPO, and how
+ * to exercise the data subject's rights (Art. 18).
+ */
+export const PrivacyView: FC<{ page: PrivacyPage; locale: ContentLocale }> = ({ page, locale }) => {
+  const t = STRINGS[locale];
+  return (
+    <article class="privacy">
+      <h1>{t.privacy}</h1>
+      {page.noticeHtml !== null ? (
+        // The notice shows no pictures: a library image (`media:`) is resolved only in articles.
+        <div class="content" dangerouslySetInnerHTML={{ __html: page.noticeHtml.replace(/<img\b[^>]*>/g, "") }} />
+      ) : page.register ? (
+        <RegisterNotice register={page.register} locale={locale} />
+      ) : null}
+      <section class="review" id="dpo">
+        <h2>{t.dpo}</h2>
+        {page.dpo ? (
+          <p>
+            {page.dpo.name} — <a href={`mailto:${page.dpo.email}`}>{page.dpo.email}</a> —{" "}
+            <a href={`tel:${page.dpo.phone.replace(/[^+0-9]/g, "")}`}>{page.dpo.phone}</a>
+          </p>
+        ) : (
+          <p>{t.dpoNotNamed(page.controllerName)}</p>
+        )}
+      </section>
+      <section id="rights">
+        <h2>{t.yourRights}</h2>
+        <ul>
+          {t.rights.map((right) => (
+            <li>{right}</li>
+          ))}
+        </ul>
+        <p>{t.howToExercise}</p>
+      </section>
+    </article>
+  );
+};

@@ -22,6 +22,19 @@ nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem
 form.search{display:flex;gap:.5rem}
 form.search input{font:inherit;padding:.35rem .5rem;border:1px solid var(--muted);border-radius:4px;min-width:12rem}
 form.search button{font:inherit;padding:.35rem .75rem;border:1px solid var(--accent);background:var(--accent);color:#fff;border-radius:4px;cursor:pointer}
+.account-link,form.sign-out button{font:inherit;padding:.35rem .75rem;border:1px solid var(--accent);border-radius:4px;background:var(--bg);color:var(--accent);cursor:pointer}
+form.sign-out{margin:0}
+form.account{display:grid;gap:.35rem;max-width:28rem;margin:1rem 0}
+form.account label{font-weight:600;margin-top:.5rem}
+form.account input,form.account select{font:inherit;padding:.45rem .5rem;border:1px solid var(--muted);border-radius:4px;min-height:2.5rem}
+form.account input[aria-invalid=true],form.account select[aria-invalid=true]{border:2px solid #b3261e}
+form.account button{font:inherit;margin-top:1rem;padding:.55rem 1rem;border:1px solid var(--accent);background:var(--accent);color:#fff;border-radius:4px;cursor:pointer;justify-self:start;min-height:2.75rem}
+form.account .hint{margin:0;color:var(--muted);font-size:.95rem}
+form.account .consent{display:flex;gap:.5rem;align-items:flex-start;margin-top:.75rem}
+form.account .consent input{min-height:auto;width:1.5rem;height:1.5rem;flex:none;margin:.15rem 0 0}
+form.account .consent label{font-weight:400;margin:0}
+.form-error{border:2px solid #b3261e;border-radius:4px;padding:.5rem 1rem;margin:1rem 0}
+.form-error h2{font-size:1.1rem;margin:.25rem 0;color:#b3261e}
 main{padding:1.5rem 0 3rem}
 h1{font-size:2rem;line-height:1.2;margin:.5rem 0 1rem}
 h2{font-size:1.4rem;margin-top:2rem}
@@ -50,8 +63,8 @@ footer.site{border-top:1px solid var(--line);padding:1rem 0 2rem;color:var(--mut
 @media (prefers-reduced-motion:reduce){*{scroll-behavior:auto!important;transition:none!important}}
 `.trim();
 
-/** FNV-1a (32-bit) of the stylesheet: a cache-busting fingerprint, not a security hash. */
-function fingerprint(text: string): string {
+/** FNV-1a (32-bit) of an asset (the stylesheet, the script): a cache-busting fingerprint, not a security hash. */
+export function fingerprint(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

@@ -1,9 +1,20 @@
 import type { ContentLocale, ContentType } from "../../schema";
 import { contentTypes } from "../content-types";
-import { segmentOfLocale } from "./i18n";
+import { privacySlugOf, segmentOfLocale } from "./i18n";
 
 // A locale's URL segment (`pt-br`) is a URL rule too; code outside site/ reaches it through this module.
 export { segmentOfLocale };
+
+/**
+ * The reader-account pages' slugs, in each locale's words: the site's address bar speaks the reader's language
+ * (`/pt-br/entrar`, `/en/sign-in`, `/es/acceder`). Registered before the pages' `/<locale>/<slug>/`, so a page
+ * with one of these slugs is shadowed by them.
+ */
+const ACCOUNT_SLUGS: Record<ContentLocale, { signIn: string; signOut: string; register: string; confirm: string }> = {
+  "pt-BR": { signIn: "entrar", signOut: "sair", register: "cadastro", confirm: "confirmar" },
+  en: { signIn: "sign-in", signOut: "sign-out", register: "register", confirm: "confirm" },
+  es: { signIn: "acceder", signOut: "salir", register: "registro", confirm: "confirmar" },
+};
 
 /**
  * Every public URL of the site, in one place: the renderer links with these, and the purge rules
@@ -18,6 +29,8 @@ export const sitePaths = {
   tag: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/tag/${slug}/`,
   author: (locale: ContentLocale, slug: string) => `/${segmentOfLocale(locale)}/author/${slug}/`,
   search: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/search`,
+  /** The privacy notice and the DPO's contact (LGPD Art. 9, 41 §1), linked from every page's footer. */
+  privacy: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${privacySlugOf(locale)}/`,
   rss: (locale: ContentLocale, categorySlug?: string) =>
     categorySlug
       ? `/${segmentOfLocale(locale)}/category/${categorySlug}/feed.xml`
@@ -32,6 +45,12 @@ export const sitePaths = {
   /** A public image at one of `IMAGE_WIDTHS`, versioned by its hash: a new picture is a new URL (immutable). */
   image: (image: PublicImageRef, width: number) =>
     `/media/${image.id}/${width}.${IMAGE_EXTENSIONS[image.contentType] ?? "jpg"}?v=${image.version}`,
+  signIn: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].signIn}`,
+  signOut: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].signOut}`,
+  register: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].register}`,
+  /** Where the confirmation e-mail's link lands; the token follows in the fragment (`#token=…`). */
+  confirmRegistration: (locale: ContentLocale) =>
+    `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].register}/${ACCOUNT_SLUGS[locale].confirm}`,
 } as const;
 
 /** The widths the image route serves (never wider than the original); anything else is a 404. */

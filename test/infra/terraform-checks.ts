@@ -26,6 +26,7 @@ export const presignerActions = [
   "s3:GetObjectTagging",
   "s3:PutObjectRetention",
   "s3:PutObjectLegalHold",
+  "s3:GetObjectLegalHold",
   "s3:ListBucket",
   "kms:Encrypt",
   "kms:Decrypt",

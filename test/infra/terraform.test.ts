@@ -1,8 +1,15 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { lifecycleRulesFromPolicies, retentionPolicies } from "../../schema/retention-policies";
-import { lifecycleFilePath, renderLifecycleFile } from "../../scripts/generate-lifecycle";
+import { SITE_LOCALES } from "../../functions/site/i18n";
+import { sitePaths } from "../../functions/site/urls";
+import { legalHoldPrefixes, lifecycleRulesFromPolicies, retentionPolicies } from "../../schema/retention-policies";
+import {
+  accessLogRetentionFilePath,
+  lifecycleFilePath,
+  renderAccessLogRetentionFile,
+  renderLifecycleFile,
+} from "../../scripts/generate-lifecycle";
 import {
   checkBackend,
   checkBucketSecurity,
@@ -216,6 +223,31 @@ describe("s3-dicom bucket", () => {
   });
 });
 
+describe("access-log retention (Marco Civil art. 15)", () => {
+  it("the committed access-log-retention.auto.tf.json equals a fresh generation from the retention table", () => {
+    expect(readFileSync(accessLogRetentionFilePath, "utf8")).toBe(renderAccessLogRetentionFile());
+  });
+
+  it("states 6 months at least, the table's maximum, on the database that holds the logs, and reaches the outputs", () => {
+    const retention = mod("neon").locals.get("access_log_retention") as Record<string, unknown>;
+    expect(retention).toMatchObject({
+      table: "access_logs",
+      retention_class: "access_log",
+      min_days: retentionPolicies.access_log.minAgeDays,
+      max_days: retentionPolicies.access_log.maxAgeDays,
+      legal_basis: expect.stringContaining("Marco Civil"),
+    });
+    // Six months, counted generously (183 days), and the sweep's bound.
+    expect(retention.min_days).toBeGreaterThanOrEqual(183);
+    expect(retention.max_days as number).toBeGreaterThanOrEqual(retention.min_days as number);
+    expect(mod("neon").outputs.get("access_log_retention")?.value).toBe("${local.access_log_retention}");
+    for (const name of envNames)
+      expect(env(name).outputs.get("access_log_retention")?.value, name).toBe("${module.neon.access_log_retention}");
+    // The logs are rows, not objects: no bucket rule claims them.
+    expect(retentionPolicies.access_log.s3Prefix).toBeNull();
+  });
+});
+
 describe("lifecycle rules", () => {
   it("the committed lifecycle.auto.tf.json equals a fresh generation from the retention table", () => {
     expect(readFileSync(lifecycleFilePath, "utf8")).toBe(renderLifecycleFile());
@@ -263,12 +295,28 @@ describe("iam presigner", () => {
     expect(onAudit.flatMap((s) => s.actions).sort()).toEqual(["s3:GetObject", "s3:PutObject", "s3:PutObjectRetention"]);
     const retention = statements.filter((s) => s.actions.includes("s3:PutObjectRetention"));
     expect(retention.flatMap((s) => s.resources)).toEqual(["${local.audit_arn}"]);
-    const holds = statements.filter((s) => s.actions.includes("s3:PutObjectLegalHold"));
-    expect(holds.flatMap((s) => s.resources)).toEqual(["${local.object_arns}"]);
+    const holds = statements.filter(
+      (s) => s.actions.includes("s3:PutObjectLegalHold") || s.actions.includes("s3:GetObjectLegalHold"),
+    );
+    expect(holds.flatMap((s) => s.actions).sort()).toEqual(["s3:GetObjectLegalHold", "s3:PutObjectLegalHold"]);
+    expect(holds.flatMap((s) => s.resources)).toEqual(["${local.legal_hold_arns}"]);
     const text = readFileSync(join(infraRoot, "modules/iam/main.tf"), "utf8");
     expect(text).toContain("if prefix != var.audit_object_prefix");
     expect(text).toContain('audit_arn   = "${var.bucket_arn}/${var.audit_object_prefix}*"');
     expect(env("production").modules.get("iam")?.audit_object_prefix).toBe("${module.s3_dicom.audit_object_prefix}");
+  });
+
+  it("may set and read legal holds only on the prefixes of classes a hold can stop, never under audit/", () => {
+    expect(mod("s3-dicom").locals.get("legal_hold_prefixes")).toEqual(legalHoldPrefixes());
+    expect(legalHoldPrefixes()).toEqual(["medical-record/", "medical-imaging/", "hipaa-documentation/"]);
+    expect(legalHoldPrefixes()).not.toContain(retentionPolicies.audit_security.s3Prefix);
+    expect(mod("s3-dicom").outputs.get("legal_hold_prefixes")?.value).toBe("${local.legal_hold_prefixes}");
+    const text = readFileSync(join(infraRoot, "modules/iam/main.tf"), "utf8");
+    expect(text).toContain(
+      'legal_hold_arns = [for prefix in var.legal_hold_prefixes : "${var.bucket_arn}/${prefix}*" if prefix != var.audit_object_prefix]',
+    );
+    for (const name of envNames)
+      expect(env(name).modules.get("iam")?.legal_hold_prefixes).toBe("${module.s3_dicom.legal_hold_prefixes}");
   });
 
   it("scopes objects to the retention prefixes of the one bucket, and KMS to the one key through S3", () => {
@@ -369,7 +417,11 @@ describe("cloudflare worker", () => {
 
   it("rate-limits the login and MFA endpoints per IP at the edge", () => {
     const worker = mod("cloudflare-worker");
-    expect(worker.variables.get("login_paths")?.default).toEqual(["/api/auth/login", "/api/auth/mfa"]);
+    expect(worker.variables.get("login_paths")?.default).toEqual([
+      "/api/auth/login",
+      "/api/auth/mfa",
+      ...SITE_LOCALES.flatMap((entry) => [sitePaths.signIn(entry.locale), sitePaths.register(entry.locale)]),
+    ]);
     const ruleset = resource(worker, "cloudflare_ruleset", "login_rate_limit") as {
       phase: string;
       kind: string;

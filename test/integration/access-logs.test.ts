@@ -12,7 +12,7 @@ import type { DatabaseClients } from "../../functions/lib/db.js";
 import { runRetentionSweep } from "../../functions/services/retention.js";
 import { retentionPolicies } from "../../schema/retention-policies.js";
 import { bearer, createUser, jsonPost, signIn } from "../support/auth.js";
-import { appDatabase, platformScope, type SeededTenant, seedTenant } from "../support/db.js";
+import { appDatabase, type SeededTenant, seedTenant, tenantScope } from "../support/db.js";
 import { startSuite, stopSuite } from "../support/suite.js";
 import type { TestWorker } from "../support/worker.js";
 
@@ -208,7 +208,7 @@ describe("GET /api/access-logs", () => {
       /attachment; filename="access-logs-2026-06-01-2026-06-02\.csv"/,
     );
     const lines = (await res.text()).trim().split("\r\n");
-    expect(lines[0]).toBe("at,kind,userId,emailHash,ip,port,method,route,status,requestId");
+    expect(lines[0]).toBe("at,kind,userId,emailHash,ip,port,method,route,status,requestId,tokenId");
     expect(lines).toHaveLength(3);
     expect(lines.join("\n")).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
     expect(lines.join("\n")).not.toMatch(/(^|,)"=/m);
@@ -253,7 +253,7 @@ describe("retention", () => {
     const signInRow = await insertAged(swept.id, max + 30, null);
     const sixMonths = await insertAged(swept.id, retentionPolicies.access_log.minAgeDays + 1, swept.userId);
     const recent = await insertAged(swept.id, 2, swept.userId);
-    const summary = await runRetentionSweep(platformScope(app.db, "retention-sweep"), { tenantIds: [swept.id] });
+    const summary = await runRetentionSweep(tenantScope(app.db, swept, "retention-sweep"));
     expect(summary.deleted).toBe(2);
     expect(await exists(old)).toBe(false);
     expect(await exists(signInRow)).toBe(false);
@@ -275,7 +275,7 @@ describe("retention", () => {
       "insert into legal_holds (tenant_id, scope, target_id, reason) values ($1, 'user', $2, 'court order')",
       [held.id, held.userId],
     );
-    const sweep = () => runRetentionSweep(platformScope(app.db, "retention-sweep"), { tenantIds: [held.id] });
+    const sweep = () => runRetentionSweep(tenantScope(app.db, held, "retention-sweep"));
     expect(await sweep()).toMatchObject({ deleted: 1, held: 1 });
     expect(await exists(heldUser)).toBe(true);
     expect(await exists(otherUser)).toBe(false);

@@ -6,7 +6,7 @@ import { type DatabaseClients, withTenant } from "../../functions/lib/db.js";
 import { appendAudit } from "../../functions/services/audit.js";
 import { runRetentionSweep } from "../../functions/services/retention.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
-import { adminClient, appDatabase, platformScope, seedTenant } from "../support/db.js";
+import { adminClient, appDatabase, seedTenant, tenantScope } from "../support/db.js";
 import { insertMedia, testS3, yearsAgo } from "../support/media.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
@@ -28,7 +28,8 @@ afterAll(async () => {
   await worker?.dispose();
 });
 
-const platform = () => platformScope(app.db, "retention-sweep", { s3, bucket: worker.env.s3.bucket });
+const sweepScope = (tenant: { id: string; slug: string }) =>
+  tenantScope(app.db, tenant, "retention-sweep", { s3, bucket: worker.env.s3.bucket });
 const exists = (key: string) =>
   s3.send(new HeadObjectCommand({ Bucket: worker.env.s3.bucket, Key: key })).then(
     () => true,
@@ -75,7 +76,7 @@ describe("the retention sweep", () => {
       kind: "image",
       lastEntryAt: yearsAgo(30),
     });
-    const summary = await runRetentionSweep(platform(), { tenantIds: [tenant.id] });
+    const summary = await runRetentionSweep(sweepScope(tenant));
     expect(summary).toMatchObject({ deleted: 1, held: 0 });
     expect(await exists(old.objectKey)).toBe(false);
     expect(await exists(young.objectKey)).toBe(true);
@@ -91,7 +92,7 @@ describe("the retention sweep", () => {
       items: [{ id: old.id, retentionClass: "medical_imaging", legalBasis: expect.stringContaining("13.787") }],
     });
     // Running again is idempotent.
-    expect(await runRetentionSweep(platform(), { tenantIds: [tenant.id] })).toMatchObject({ deleted: 0 });
+    expect(await runRetentionSweep(sweepScope(tenant))).toMatchObject({ deleted: 0 });
   });
 
   it("deletes nothing a legal hold covers: an item, a data subject, a whole tenant", async () => {
@@ -128,7 +129,7 @@ describe("the retention sweep", () => {
       "insert into legal_holds (tenant_id, scope, target_id, reason) values ($1, 'subject', $2, 'ofício ANPD')",
       [tenant.id, subjectId],
     );
-    expect(await runRetentionSweep(platform(), { tenantIds: [tenant.id] })).toMatchObject({
+    expect(await runRetentionSweep(sweepScope(tenant))).toMatchObject({
       deleted: 1,
       held: 2,
     });
@@ -145,7 +146,7 @@ describe("the retention sweep", () => {
     await admin.query("insert into legal_holds (tenant_id, scope, reason) values ($1, 'tenant', 'litígio')", [
       tenant.id,
     ]);
-    expect(await runRetentionSweep(platform(), { tenantIds: [tenant.id] })).toMatchObject({
+    expect(await runRetentionSweep(sweepScope(tenant))).toMatchObject({
       deleted: 0,
       held: 3,
     });
@@ -163,8 +164,8 @@ describe("the retention sweep", () => {
       });
     }
     const [a, b] = await Promise.all([
-      runRetentionSweep(platform(), { tenantIds: [tenant.id], batchSize: 4 }),
-      runRetentionSweep(platform(), { tenantIds: [tenant.id], batchSize: 4 }),
+      runRetentionSweep(sweepScope(tenant), { batchSize: 4 }),
+      runRetentionSweep(sweepScope(tenant), { batchSize: 4 }),
     ]);
     expect(a.deleted + b.deleted).toBe(30);
     expect(await count("select 1 from media_items where tenant_id = $1", [tenant.id])).toBe(0);
@@ -182,8 +183,7 @@ describe("the retention sweep", () => {
     const tenant = await seedTenant(admin, "batched");
     const items = await overdueImaging(tenant, 6);
     const requests: string[][] = [];
-    const summary = await runRetentionSweep(platform(), {
-      tenantIds: [tenant.id],
+    const summary = await runRetentionSweep(sweepScope(tenant), {
       batchSize: 10,
       // While the sweep talks to S3, a sign-in elsewhere appends to the same tenant's audit chain: it must not
       // wait for the sweep (the lock_timeout makes a wait fail instead of hanging).
@@ -210,8 +210,7 @@ describe("the retention sweep", () => {
     const tenant = await seedTenant(admin, "halfway");
     const items = await overdueImaging(tenant, 3);
     await expect(
-      runRetentionSweep(platform(), {
-        tenantIds: [tenant.id],
+      runRetentionSweep(sweepScope(tenant), {
         afterObjectsDeleted: () => {
           throw new Error("the isolate was evicted");
         },
@@ -226,7 +225,7 @@ describe("the retention sweep", () => {
       ]),
     ).toBe(0);
     // The next run deletes the (missing) objects again and then the rows, and audits them.
-    expect(await runRetentionSweep(platform(), { tenantIds: [tenant.id] })).toMatchObject({ deleted: 3, failed: 0 });
+    expect(await runRetentionSweep(sweepScope(tenant))).toMatchObject({ deleted: 3, failed: 0 });
     expect(await count("select 1 from media_items where tenant_id = $1", [tenant.id])).toBe(0);
     const events = await admin.query(
       "select details from audit_events where tenant_id = $1 and action = 'retention.media_deleted'",
@@ -251,8 +250,7 @@ describe("the retention sweep", () => {
       });
     }
     await expect(
-      runRetentionSweep(platform(), {
-        tenantIds: [tenant.id],
+      runRetentionSweep(sweepScope(tenant), {
         batchSize: 5,
         afterBatch: () => {
           throw new Error("the isolate was evicted");
@@ -264,7 +262,7 @@ describe("the retention sweep", () => {
       [tenant.id],
     );
     expect(checkpoint.rows[0].cursor_id).not.toBeNull();
-    const resumed = await runRetentionSweep(platform(), { tenantIds: [tenant.id], batchSize: 5 });
+    const resumed = await runRetentionSweep(sweepScope(tenant), { batchSize: 5 });
     // The resumed run looked at the 7 items after the first batch, not all 12 again.
     expect(resumed.held).toBe(7);
     const after = await admin.query(

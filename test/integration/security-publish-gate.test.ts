@@ -11,7 +11,7 @@ import type { DatabaseClients } from "../../functions/lib/db.js";
 import { publishDueScheduledContent } from "../../functions/services/workflow.js";
 import { findingCodes, settledAnalysis } from "../support/analysis.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
-import { adminClient, appDatabase, platformScope, type SeededTenant, seedTenant } from "../support/db.js";
+import { adminClient, appDatabase, type SeededTenant, seedTenant, tenantScope } from "../support/db.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 const CPF = "529.982.247-25";
@@ -254,7 +254,7 @@ describe("the compliance gate", () => {
     expect(scheduled.status).toBe(200);
 
     await new Promise((resolve) => setTimeout(resolve, 1_300));
-    await publishDueScheduledContent(platformScope(app.db));
+    await publishDueScheduledContent(tenantScope(app.db, site));
 
     const states = await admin.query("select id, state, state_reason from content_items where id = any($1)", [
       [edited.id, reanalysed.id, overridden.id],

@@ -377,7 +377,7 @@ describe("the public site", () => {
       expect(html).toContain('<meta name="robots" content="noindex"');
       expect(html).toContain("Conteúdo para profissionais de saúde");
       expect(html).toContain("Titulação para médicos.");
-      expect(html).toContain('href="/admin/login?next=%2Fpt-br%2Fposts%2Fdose-betabloqueador%2F"');
+      expect(html).toContain('href="/pt-br/entrar?next=%2Fpt-br%2Fposts%2Fdose-betabloqueador%2F"');
       expect(html).not.toContain("SEGREDO-CLINICO-42");
       // Asked again: still rendered, never a cache hit.
       expect((await get("/pt-br/posts/dose-betabloqueador/")).headers.get("x-vitalis-cache")).toBe("miss");

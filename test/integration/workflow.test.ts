@@ -4,7 +4,7 @@ import type { DatabaseClients } from "../../functions/lib/db.js";
 import { publishDueScheduledContent } from "../../functions/services/workflow.js";
 import { settledAnalysis } from "../support/analysis.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
-import { adminClient, appDatabase, platformScope, type SeededTenant, seedTenant } from "../support/db.js";
+import { adminClient, appDatabase, type SeededTenant, seedTenant, tenantScope } from "../support/db.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 type Item = {
@@ -204,13 +204,13 @@ describe("the editorial workflow", () => {
     const soon = new Date(Date.now() + 1_500).toISOString();
     const scheduled = await move("editor", item.id, { to: "scheduled", scheduledAt: soon });
     expect(scheduled.status).toBe(200);
-    expect(await publishDueScheduledContent(platformScope(app.db), new Date())).toBe(0);
+    expect(await publishDueScheduledContent(tenantScope(app.db, site), new Date())).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 1_600));
     const other = appDatabase();
     try {
       const counts = await Promise.all([
-        publishDueScheduledContent(platformScope(app.db)),
-        publishDueScheduledContent(platformScope(other.db)),
+        publishDueScheduledContent(tenantScope(app.db, site)),
+        publishDueScheduledContent(tenantScope(other.db, site)),
       ]);
       expect(counts.reduce((a, b) => a + b, 0)).toBe(1);
     } finally {

@@ -7,7 +7,7 @@ import { getConfig, requireSection } from "../../functions/env.js";
 import { createDatabase, type Database, type DatabaseClients } from "../../functions/lib/db.js";
 import { createHttpDatabase } from "../../functions/lib/db-http.js";
 import { createLogger } from "../../functions/lib/logging.js";
-import { createPlatformScope, type Clients, type PlatformScope } from "../../functions/scope.js";
+import { createPlatformScope, type Clients, type PlatformScope, type Scope } from "../../functions/scope.js";
 import type { Storage } from "../../functions/services/media-storage.js";
 import { testBindings } from "./worker.js";
 
@@ -46,6 +46,16 @@ export function platformScope(db: Database, job = "test", storage?: Storage): Pl
     requestId: null,
     logger: createLogger({ job }),
   }).platform;
+}
+
+/** One tenant's scope of a job's platform scope (see `platformScope`), as the cron's runner makes for each tenant. */
+export function tenantScope(
+  db: Database,
+  tenant: { id: string; slug: string },
+  job = "test",
+  storage?: Storage,
+): Scope {
+  return platformScope(db, job, storage).forTenant({ id: tenant.id, slug: tenant.slug, name: tenant.slug });
 }
 
 /** A superuser client for seeding and inspection; it bypasses row-level security. */

@@ -67,6 +67,11 @@ const messages: MailMessage[] = [
       ],
     },
   },
+  {
+    template: "professional-confirmation",
+    data: { tenantName: "Clínica Aurora", origin, expiresAt, siteLocale: "es" },
+    secret: token,
+  },
 ];
 
 describe("mail templates", () => {
@@ -90,7 +95,8 @@ describe("mail templates", () => {
     for (const message of messages.filter((m) => "secret" in m)) {
       const link = new URL(mailLink(message));
       expect(link.origin).toBe(origin);
-      expect(link.pathname).toMatch(/^\/admin\//);
+      // The admin's pages, or the site's registration confirmation in the registration's language.
+      expect(link.pathname).toMatch(/^\/admin\/|^\/es\/registro\/confirmar$/);
       expect(link.search).toBe("");
       expect(link.hash).toBe(`#token=${token}`);
       for (const locale of CONTENT_LOCALES) expect(renderMail(message, locale).subject).not.toContain(token);

@@ -15,7 +15,7 @@ import type {
   SubjectMatch,
 } from "../types";
 import { SubjectPicker } from "../subjects";
-import { ErrorNotice, Field, useLang } from "../ui";
+import { ErrorNotice, Field, Link, useLang } from "../ui";
 
 type Tab = "audit" | "retention" | "requests" | "reports";
 
@@ -588,6 +588,15 @@ export function ComplianceScreen() {
   return (
     <section>
       <h1>{t("navCompliance")}</h1>
+      <p>
+        <Link href="/compliance/register">
+          {L(
+            "Record of processing operations (LGPD art. 37): view and print",
+            "Registro das operações de tratamento (LGPD art. 37): ver e imprimir",
+            "Registro de las operaciones de tratamiento (LGPD art. 37): ver e imprimir",
+          )}
+        </Link>
+      </p>
       <div class="tabs" role="tablist">
         {tabs.map(([id, label]) => (
           <button

@@ -74,7 +74,7 @@ function CredentialCard(props: { item: CredentialQueueItem; onReviewed: () => vo
         <dd>{item.email}</dd>
         <dt>{t("roles")}</dt>
         <dd>{item.roles.map(roleName).join(", ") || "—"}</dd>
-        <dt>CRM</dt>
+        <dt>{item.council}</dt>
         <dd data-testid="crm">
           {item.crmNumber}/{item.crmUf}
         </dd>

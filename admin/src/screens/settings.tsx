@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { CONTENT_LOCALES, UFS } from "../../../functions/contract";
+import { CONTENT_LOCALES, MAX_PRIVACY_NOTICE_LENGTH, UFS } from "../../../functions/contract";
 import type { TenantSettings, TenantSettingsInput } from "../../../functions/shapes/tenant-settings";
 import { tenantSettings } from "../api";
 import { t } from "../i18n";
@@ -11,9 +11,16 @@ type Dpo = NonNullable<TenantSettingsInput["dpo"]>;
 const emptyDirector: Director = { name: "", crmNumber: "", crmUf: "SP" };
 const emptyDpo: Dpo = { name: "", email: "", phone: "" };
 
-/** A person block left entirely blank is "not named yet" (null); anything typed is sent for the server to check. */
-function orNull<T extends object>(value: T): T | null {
-  return Object.values(value).some((field) => typeof field === "string" && field.trim() !== "") ? value : null;
+/**
+ * A person block left entirely blank is "not named yet" (null); anything typed is sent for the server to check.
+ * A select's preset value (the UF) is not typing: a block whose only value is one stays blank.
+ */
+function orNull<T extends object>(value: T, presets: Array<keyof T> = []): T | null {
+  return Object.entries(value).some(
+    ([key, field]) => !presets.includes(key as keyof T) && typeof field === "string" && field.trim() !== "",
+  )
+    ? value
+    : null;
 }
 
 /**
@@ -56,7 +63,7 @@ export function SettingsScreen() {
           setSaved(false);
           void save.run(async () => {
             const { slug: _slug, hostnames: _hostnames, ...input } = settings;
-            const technicalDirector = orNull(director);
+            const technicalDirector = orNull(director, ["crmUf"]);
             show(
               await tenantSettings.save({
                 ...input,
@@ -179,6 +186,24 @@ export function SettingsScreen() {
               onInput={(e) => setDpo({ ...dpo, phone: e.currentTarget.value })}
             />
           </Field>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t("settingsPrivacy")}</legend>
+          <p class="muted">{t("settingsPrivacyHint")}</p>
+          {CONTENT_LOCALES.map((locale) => (
+            <Field key={locale} id={`privacy-${locale}`} label={locale}>
+              <textarea
+                id={`privacy-${locale}`}
+                rows={8}
+                maxLength={MAX_PRIVACY_NOTICE_LENGTH}
+                value={settings.privacyNotices[locale] ?? ""}
+                onInput={(e) =>
+                  set({ privacyNotices: { ...settings.privacyNotices, [locale]: e.currentTarget.value } })
+                }
+              />
+            </Field>
+          ))}
         </fieldset>
 
         <ErrorNotice error={save.error} />

@@ -28,6 +28,7 @@ const accessLogEntrySchema = z
     route: z.string(),
     status: z.number().int(),
     requestId: z.string().nullable(),
+    tokenId: z.uuid().nullable().openapi({ description: "The API token the request was made with, if any." }),
   })
   .openapi("AccessLogEntry");
 

@@ -6,6 +6,9 @@ import { createRouter } from "../../lib/router";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import { listComplianceReports } from "../../services/compliance-report";
 import { listHolds, placeHold, releaseHold } from "../../services/legal-holds";
+import { getProcessingRegister } from "../../services/processing-register";
+import { CONTENT_LOCALES } from "../../contract";
+import { processingRegisterSchema } from "../../shapes/processing-register";
 import { complianceReportListSchema, legalHoldListSchema, legalHoldSchema } from "./schemas";
 
 const officersRead: ProtectOptions = {
@@ -77,6 +80,24 @@ const listHoldsRoute = protectedRoute({
   responses: { 200: jsonResponse(legalHoldListSchema, "Holds."), ...problemResponses(401, 403) },
 });
 
+const registerRoute = protectedRoute({
+  method: "get",
+  path: "/compliance/processing-register",
+  tags: ["Compliance"],
+  summary:
+    "The record of processing operations (LGPD Art. 37): purposes, legal bases, data and subjects, retention, recipients, transfers, security measures, controller and DPO. Audited.",
+  protect: officersRead,
+  request: { query: z.object({ locale: z.enum(CONTENT_LOCALES).default("pt-BR") }).strict() },
+  responses: {
+    200: jsonResponse(processingRegisterSchema, "The register, generated from what the system does."),
+    ...problemResponses(401, 403, 422),
+  },
+});
+
+const registerHandler: RouteHandler<typeof registerRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await getProcessingRegister(c.var.scope, c.req.valid("query").locale), 200);
+};
 const reportsHandler: RouteHandler<typeof reportsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
   return c.json({ reports: await listComplianceReports(c.var.scope, c.req.valid("query").limit) }, 200);
@@ -92,4 +113,5 @@ export const complianceRouter = createRouter()
   .openapi(reportsRoute, reportsHandler)
   .openapi(placeHoldRoute, placeHoldHandler)
   .openapi(releaseHoldRoute, releaseHoldHandler)
-  .openapi(listHoldsRoute, listHoldsHandler);
+  .openapi(listHoldsRoute, listHoldsHandler)
+  .openapi(registerRoute, registerHandler);

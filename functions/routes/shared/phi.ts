@@ -26,7 +26,7 @@ export async function mayReadPhi(c: Context<AppBindings>): Promise<boolean> {
   } catch (error) {
     const refused =
       (error instanceof UnauthorizedError && error.code === "step_up_required") ||
-      (error instanceof ForbiddenError && error.code.startsWith("trust_"));
+      (error instanceof ForbiddenError && (error.code.startsWith("trust_") || error.code === "token_phi_refused"));
     if (!refused) throw error;
     return false;
   }

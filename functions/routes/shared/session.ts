@@ -42,5 +42,7 @@ export function answerSignIn(c: Context<AppBindings>, result: LoginResult) {
   if (result.kind === "mfa_enrolment_required") {
     return { mfaEnrolmentRequired: true as const, enrolmentToken: result.enrolmentToken };
   }
+  // The API never asks for the site's session (its sign-in surface is `api`), so this is a programming error.
+  if (result.kind === "site_session") throw new Error("a site session is answered by the site's sign-in page");
   return answerWithSession(c, result.session);
 }

@@ -1,9 +1,12 @@
 /** @jsxImportSource hono/jsx */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type { ContentLocale, ContentType } from "../../../schema";
 import type { AppBindings } from "../../bindings";
 import { allContentTypes } from "../../content-types";
+import { limitBody, KiB } from "../../middleware/body-limit";
 import { protect } from "../../middleware/protect";
+import { carriesSiteSession, clearSiteSessionCookie } from "../../middleware/site-session";
+import { UnauthorizedError } from "../../lib/errors";
 import {
   type CachedResult,
   cachedRender,
@@ -17,6 +20,7 @@ import {
   type SiteCachePolicy,
   sitePolicy,
 } from "../../services/site-cache";
+import { getPrivacyPage } from "../../services/privacy-notice";
 import {
   getSiteArticle,
   type ListFilter,
@@ -28,13 +32,15 @@ import {
   sitemapIndexEntries,
 } from "../../services/site";
 import { localeOfSegment, negotiateSegment, SITE_LOCALES, STRINGS } from "../../site/i18n";
-import { type Alternate, type HeadMeta, Layout, type LayoutProps } from "../../site/layout";
+import { type Alternate, type HeadMeta, Layout } from "../../site/layout";
 import { medicalReviewOf, medicalWebPageOf } from "../../site/json-ld";
-import { ArticleView, ListView, MessageView } from "../../site/pages";
+import { ArticleView, ListView, MessageView, PrivacyView } from "../../site/pages";
 import { SITE_CSS, SITE_CSS_PATH } from "../../site/styles";
 import { imageWidthsFor, MAX_PAGE, PAGE_SIZE, type SiteImage, sitePaths, withPage } from "../../site/urls";
 import { atomFeed, localeSitemap, robotsTxt, rssFeed, sitemapIndex } from "../../site/xml";
 import { servePublicImage } from "./media";
+import { accountRouter } from "./account";
+import { HTML, htmlDocument, type SiteContext, siteOf } from "./document";
 
 /**
  * The public site: server-rendered pages per tenant (by hostname) and locale (`/pt-br/…`, `/en/…`,
@@ -44,19 +50,34 @@ import { servePublicImage } from "./media";
  */
 export const siteRouter = new Hono<AppBindings>();
 
-type SiteContext = Context<AppBindings>;
-
-const HTML = "text/html; charset=utf-8";
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 // Grouped: Hono splices a param's pattern into its route regex as written, so a bare alternation leaks.
 const LOCALE_SEGMENTS = `(?:${SITE_LOCALES.map((entry) => entry.segment).join("|")})`;
-/** Where a professional signs in; the admin SPA sends them back to `next` (a same-origin path only). */
-const SIGN_IN_PATH = "/admin/login";
-
 // A signed-in reader may be a verified professional: their requests go through the trust decision for
 // professional content (revocation, rate limit, trust score), as the API's would. Anonymous readers skip it.
+// A site session that was revoked (signed out elsewhere, a password change, a disabled membership) loses its
+// cookie and the page is read again signed out, rather than answering a reader's page with a 401 problem.
 const professionalRead = protect({ sensitivity: "professional", action: "read" });
-siteRouter.use("*", async (c, next) => (c.var.scope.actor.kind === "user" ? professionalRead(c, next) : next()));
+siteRouter.use("*", async (c, next) => {
+  if (c.var.scope.actor.kind !== "user") return next();
+  if (!c.var.siteSession) return professionalRead(c, next);
+  let allowed = false;
+  try {
+    await professionalRead(c, async () => {
+      allowed = true;
+    });
+  } catch (error) {
+    if (!(error instanceof UnauthorizedError)) throw error;
+  }
+  if (allowed) return next();
+  clearSiteSessionCookie(c);
+  c.header("cache-control", "no-store");
+  return c.redirect(c.req.method === "GET" || c.req.method === "HEAD" ? c.req.url : "/", 303);
+});
+
+// Site forms are small: a body is bounded before a route parses it, as the API's are.
+siteRouter.post("*", limitBody(16 * KiB));
+siteRouter.route("/", accountRouter);
 
 // ---------------------------------------------------------------------------------------------------
 // Plumbing: policy, origin, rendering, responding
@@ -68,14 +89,13 @@ function policyOf(c: SiteContext): SiteCachePolicy {
   return sitePolicy(site.cacheSeconds, site.microCacheSeconds);
 }
 
-/** What every page's frame names: the site, and its technical director (CFM 2.336/2023) from the tenant settings. */
-function siteOf(c: SiteContext): Pick<LayoutProps, "siteName" | "technicalDirector"> {
-  const { tenant } = c.var.scope;
-  return { siteName: tenant.name, technicalDirector: tenant.technicalDirector ?? null };
-}
-
+/**
+ * Whether the reader may be served from, and stored in, the shared caches: nobody signed in, and no session
+ * cookie at all (even one that no longer verifies), so a page rendered for a session never reaches another reader
+ * and a reader with a session never gets a copy rendered for someone else.
+ */
 function isAnonymous(c: SiteContext): boolean {
-  return c.var.scope.actor.kind !== "user";
+  return c.var.scope.actor.kind !== "user" && !carriesSiteSession(c);
 }
 
 /** The origin absolute URLs use: the tenant's primary hostname, so every hostname's copy says the same. */
@@ -83,10 +103,6 @@ async function siteOrigin(c: SiteContext): Promise<string> {
   const url = new URL(c.req.url);
   const primary = await primaryHostname(c.var.scope);
   return !primary || primary === url.hostname ? url.origin : `${url.protocol}//${primary}`;
-}
-
-async function htmlDocument(element: ReturnType<typeof Layout>): Promise<string> {
-  return `<!doctype html>${await (element as { toString(): string | Promise<string> }).toString()}`;
 }
 
 function respond(c: SiteContext, result: CachedResult, policy: SiteCachePolicy): Response {
@@ -480,6 +496,46 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
 });
 
 // ---------------------------------------------------------------------------------------------------
+// Privacy: the notice and the DPO's contact per locale, at the locale's own word (`/pt-br/privacidade/`,
+// `/en/privacy/`, `/es/privacidad/`). Registered before the articles, so a page with that slug cannot hide it.
+// It shows only the settings, so it carries only the tenant's tag, which a settings change purges.
+// ---------------------------------------------------------------------------------------------------
+
+for (const entry of SITE_LOCALES) {
+  const path = sitePaths.privacy(entry.locale);
+  siteRouter.get(path.replace(/\/$/, ""), async (c) => {
+    const redirect = slashRedirect(c);
+    if (redirect) return redirect;
+    const locale = entry.locale;
+    return serve(c, locale, path, async () => {
+      const t = STRINGS[locale];
+      const [origin, page] = [await siteOrigin(c), await getPrivacyPage(c.var.scope, locale)];
+      const meta: HeadMeta = {
+        title: t.privacy,
+        description: describe(t.privacyIntro(c.var.scope.tenant.name), t.privacy),
+        canonical: origin + path,
+        alternates: SITE_LOCALES.map((other) => ({
+          hreflang: other.locale,
+          href: origin + sitePaths.privacy(other.locale),
+        })),
+        ogType: "website",
+      };
+      const body = await htmlDocument(
+        <Layout locale={locale} {...siteOf(c)} meta={meta}>
+          <PrivacyView page={page} locale={locale} />
+        </Layout>,
+      );
+      return renderedPage(body, {
+        status: 200,
+        contentType: HTML,
+        shareable: true,
+        tags: [cacheTags.tenant(c.var.scope.tenant.id)],
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Articles: each content type at its site path (functions/content-types.ts): posts at /<locale>/posts/<slug>/,
 // pages at /<locale>/<slug>/
 // ---------------------------------------------------------------------------------------------------
@@ -546,7 +602,7 @@ function articleRoute(type: ContentType) {
           : {}),
         ...(image ? { image } : {}),
       };
-      const signInHref = `${SIGN_IN_PATH}?next=${encodeURIComponent(path)}`;
+      const signInHref = `${sitePaths.signIn(locale)}?next=${encodeURIComponent(path)}`;
       const body = await htmlDocument(
         <Layout locale={locale} {...siteOf(c)} meta={meta}>
           <ArticleView article={article} signInHref={signInHref} />

@@ -29,8 +29,9 @@ export function viewerHas(viewer: Viewer, roles: readonly Role[]): boolean {
 }
 
 /**
- * The verified credential of a user in a tenant, or null. A CRM is per state council, so it is always
- * number + UF (CFM 2.336/2023 requires both on medical publicity).
+ * The verified medical credential (a CRM) of a user in a tenant, or null: what makes a physician, who may review
+ * and approve medical content. A CRM is per state council, so it is always number + UF (CFM 2.336/2023 requires
+ * both on medical publicity). Other councils' verified credentials make a health professional reader only.
  */
 export async function verifiedCredential(
   tx: Transaction,
@@ -40,7 +41,7 @@ export async function verifiedCredential(
   const [row] = await tx
     .select({ crmNumber: professionalCredentials.crmNumber, crmUf: professionalCredentials.crmUf })
     .from(professionalCredentials)
-    .where(verifiedCredentialOf(tenantId, userId))
+    .where(and(verifiedCredentialOf(tenantId, userId), eq(professionalCredentials.council, "CRM")))
     .limit(1);
   return row ?? null;
 }

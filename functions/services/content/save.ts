@@ -16,7 +16,7 @@ import {
 } from "../../../schema";
 import { ANALYSED_STATES } from "../../contract";
 import type { Transaction } from "../../lib/db";
-import { ConflictError, ValidationError } from "../../lib/errors";
+import { ConflictError, ForbiddenError, ValidationError } from "../../lib/errors";
 import type { Scope } from "../../scope";
 import { slugify } from "./kernel";
 import { plainTextExcerpt, renderMarkdown } from "./markdown";
@@ -77,6 +77,15 @@ export async function save(
   action: string,
   details: Record<string, unknown> = {},
 ): Promise<ContentItem> {
+  // An API token never writes personal health data, nor changes an item that holds it (middleware/protect.ts
+  // keeps it from reading any).
+  if (
+    scope.actor.kind === "user" &&
+    scope.actor.apiToken &&
+    (input.complianceLevel === "phi" || existing?.complianceLevel === "phi")
+  ) {
+    throw new ForbiddenError("token_phi_refused", "An API token never reaches personal health data.");
+  }
   await assertTermsExist(tx, input.categoryIds, input.tagIds);
   await assertSlugFree(tx, input.locale, input.slug, existing?.id ?? null);
   // Rendered once per save: the stored HTML and, when the author wrote none, the excerpt both come from it.

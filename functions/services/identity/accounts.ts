@@ -23,7 +23,7 @@ import {
   revocationSecond,
   type SessionTokens,
 } from "./sessions";
-import { ACCESS_TOKEN_SECONDS, ENROLMENT_TOKEN_SECONDS, issueAccessToken, verifyMfaToken } from "./tokens";
+import { ENROLMENT_TOKEN_SECONDS, issueAccessToken, REVOCATION_MEMORY_SECONDS, verifyMfaToken } from "./tokens";
 import { userNotBeforeKey } from "../trust-signals";
 import { updateOwnAccount } from "./own-account";
 import { type MailContext, replacePassword } from "./password-change";
@@ -243,7 +243,7 @@ async function enableFactor(
 
 /** After `enableFactor` commits: access tokens issued up to `now` are refused (the check logout-all relies on). */
 async function refuseTokensBefore(scope: Scope, userId: string, now: Date): Promise<void> {
-  await scope.redis.set(userNotBeforeKey(userId), String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
+  await scope.redis.set(userNotBeforeKey(userId), String(revocationSecond(now)), { ex: REVOCATION_MEMORY_SECONDS });
 }
 
 /**
@@ -425,6 +425,7 @@ export async function listCredentials(
         .filter((row) => row.userId === credential.userId)
         .map((row) => row.role)
         .sort(),
+      council: credential.council,
       crmNumber: credential.crmNumber,
       crmUf: credential.crmUf,
       rqe: credential.rqe,

@@ -9,7 +9,7 @@ import { requireUser, type Scope } from "../../scope";
 import type { Member, MemberPage, MemberQuery, MemberStatus } from "../../shapes/members";
 import { tenantNotBeforeKey } from "../trust-signals";
 import { revocationSecond } from "./sessions";
-import { ACCESS_TOKEN_SECONDS } from "./tokens";
+import { REVOCATION_MEMORY_SECONDS } from "./tokens";
 
 /**
  * A tenant's say over its people: who is a member, with which roles, active or suspended. Users are global (a
@@ -181,7 +181,7 @@ async function endSessionsHere(
     )
     .returning({ id: refreshTokens.id });
   await scope.redis.set(tenantNotBeforeKey(scope.tenant.id, userId), String(revocationSecond(now)), {
-    ex: ACCESS_TOKEN_SECONDS + 60,
+    ex: REVOCATION_MEMORY_SECONDS,
   });
   return revoked.length;
 }

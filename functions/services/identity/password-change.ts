@@ -9,7 +9,7 @@ import { enqueueEmail } from "../outbox";
 import { userNotBeforeKey } from "../trust-signals";
 import { updateOwnAccount } from "./own-account";
 import { revocationSecond } from "./sessions";
-import { ACCESS_TOKEN_SECONDS } from "./tokens";
+import { REVOCATION_MEMORY_SECONDS } from "./tokens";
 
 /** Where the e-mails a password change sends point to, and their language. */
 export interface MailContext {
@@ -54,6 +54,6 @@ export async function replacePassword(
     },
   });
   // Before the commit, so a Redis failure leaves the old password in place rather than old tokens alive.
-  await scope.redis.set(userNotBeforeKey(user.id), String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
+  await scope.redis.set(userNotBeforeKey(user.id), String(revocationSecond(now)), { ex: REVOCATION_MEMORY_SECONDS });
   return { sessionsRevoked: revoked.length };
 }

@@ -21,7 +21,17 @@ import {
 import { updateOwnAccount } from "./own-account";
 import { throttle } from "./throttle";
 import { tenantNotBeforeKey, userNotBeforeKey } from "../trust-signals";
-import { ACCESS_TOKEN_SECONDS, type AccessClaims, issueAccessToken, issueMfaToken, verifyMfaToken } from "./tokens";
+import {
+  ACCESS_TOKEN_SECONDS,
+  type AccessClaims,
+  type AccessTokenInput,
+  issueAccessToken,
+  issueMfaToken,
+  issueSiteSession,
+  REVOCATION_MEMORY_SECONDS,
+  SITE_SESSION_SECONDS,
+  verifyMfaToken,
+} from "./tokens";
 
 /** Refresh tokens: idle lifetime per rotation, and an absolute limit from the original sign-in. */
 export const REFRESH_IDLE_SECONDS = 14 * 86400;
@@ -74,8 +84,20 @@ export interface SessionTokens {
   refreshToken: string;
 }
 
+/** A reader's session on the public site: the cookie's value, its CSRF token and lifetime. No refresh token. */
+export interface SiteSession {
+  token: string;
+  userId: string;
+  csrf: string;
+  expiresIn: number;
+}
+
+/** Where a sign-in happens: the API (bearer token and refresh cookie) or the public site (a session cookie). */
+export type SignInSurface = "api" | "site";
+
 export type LoginResult =
   | { kind: "session"; session: SessionTokens }
+  | { kind: "site_session"; session: SiteSession }
   | { kind: "mfa_required"; mfaToken: string }
   | { kind: "mfa_enrolment_required"; enrolmentToken: string };
 
@@ -122,6 +144,29 @@ export async function mfaRequiredFor(tx: Transaction, tenantId: string, roles: r
   return roles.some((role) => tenant.mfaRequiredRoles.includes(role));
 }
 
+/** What a new session's token says: the member's active roles here, stamped after any revocation of them. */
+async function sessionInput(
+  tx: Transaction,
+  scope: Scope,
+  user: { id: string; tokensValidAfter: Date | null },
+  amr: string[],
+  authTime: Date,
+): Promise<AccessTokenInput> {
+  const roles = await rolesOf(tx, scope.tenant.id, user.id);
+  if (roles.length === 0) throw INVALID_CREDENTIALS();
+  // A change to the membership here (roles, suspension) refuses tokens up to its second (members.ts): a session
+  // started in that same second is stamped after it, as after a logout-all.
+  const tenantRevoked = Number(await scope.redis.get(tenantNotBeforeKey(scope.tenant.id, user.id))) || 0;
+  return {
+    userId: user.id,
+    tenantId: scope.tenant.id,
+    roles,
+    amr,
+    authTime: Math.floor(authTime.getTime() / 1000),
+    issuedNoEarlierThan: Math.max(revocationSecond(user.tokensValidAfter), tenantRevoked),
+  };
+}
+
 export async function createSession(
   tx: Transaction,
   scope: Scope,
@@ -130,11 +175,7 @@ export async function createSession(
   authTime: Date,
   familyId: string = crypto.randomUUID(),
 ): Promise<SessionTokens> {
-  const roles = await rolesOf(tx, scope.tenant.id, user.id);
-  if (roles.length === 0) throw INVALID_CREDENTIALS();
-  // A change to the membership here (roles, suspension) refuses tokens up to its second (members.ts): a session
-  // started in that same second is stamped after it, as after a logout-all.
-  const tenantRevoked = Number(await scope.redis.get(tenantNotBeforeKey(scope.tenant.id, user.id))) || 0;
+  const input = await sessionInput(tx, scope, user, amr, authTime);
   const refreshToken = toBase64Url(randomBytes(32));
   const now = Date.now();
   const absoluteEnd = authTime.getTime() + REFRESH_ABSOLUTE_SECONDS * 1000;
@@ -147,15 +188,24 @@ export async function createSession(
     authTime,
     expiresAt: new Date(Math.min(now + REFRESH_IDLE_SECONDS * 1000, absoluteEnd)),
   });
-  const { token } = await issueAccessToken(scope.section("auth"), {
-    userId: user.id,
-    tenantId: scope.tenant.id,
-    roles,
-    amr,
-    authTime: Math.floor(authTime.getTime() / 1000),
-    issuedNoEarlierThan: Math.max(revocationSecond(user.tokensValidAfter), tenantRevoked),
-  });
+  const { token } = await issueAccessToken(scope.section("auth"), input);
   return { access_token: token, token_type: "Bearer", expires_in: ACCESS_TOKEN_SECONDS, refreshToken };
+}
+
+/**
+ * A session on the public site: a signed token of its own type (tokens.ts), revoked like an access token (its id
+ * denied at sign-out; the account's and the membership's not-before instants), with no refresh token behind it.
+ */
+export async function createSiteSession(
+  tx: Transaction,
+  scope: Scope,
+  user: { id: string; tokensValidAfter: Date | null },
+  amr: string[],
+  authTime: Date,
+): Promise<SiteSession> {
+  const input = await sessionInput(tx, scope, user, amr, authTime);
+  const { token, claims } = await issueSiteSession(scope.section("auth"), input);
+  return { token, userId: user.id, csrf: claims.csrf, expiresIn: SITE_SESSION_SECONDS };
 }
 
 /** Who a sign-in event names: the account signing in, not the request's (anonymous) actor. */
@@ -169,6 +219,8 @@ export interface LoginInput {
   client: LoginClient;
   /** The hash of the client's device id (the device cookie), issued at sign-in when it had none. */
   deviceHash: string;
+  /** The API's session (default) or the public site's. */
+  surface?: SignInSurface;
 }
 
 /**
@@ -181,6 +233,7 @@ export async function continueSignIn(
   scope: Scope,
   user: typeof users.$inferSelect,
   password: string,
+  options: { surface?: SignInSurface } = {},
 ): Promise<LoginResult> {
   const auth = scope.section("auth");
   if (user.passwordHash && needsRehash(user.passwordHash)) {
@@ -201,6 +254,11 @@ export async function continueSignIn(
       kind: "mfa_enrolment_required",
       enrolmentToken: await issueMfaToken(auth, user.id, scope.tenant.id, "enrol"),
     };
+  }
+  if (options.surface === "site") {
+    const session = await createSiteSession(tx, scope, user, ["pwd"], new Date());
+    await scope.audit(tx, "auth.login", null, { amr: ["pwd"], surface: "site" }, asUser(user.id));
+    return { kind: "site_session", session };
   }
   const session = await createSession(tx, scope, user, ["pwd"], new Date());
   await scope.audit(tx, "auth.login", null, { amr: ["pwd"] }, asUser(user.id));
@@ -240,7 +298,7 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
       return { kind: "failed" as const };
     }
     await recordSuccess(scope, subject, input.deviceHash);
-    return continueSignIn(tx, scope, user, input.password);
+    return continueSignIn(tx, scope, user, input.password, { surface: input.surface ?? "api" });
   });
   if (result.kind === "failed") throw INVALID_CREDENTIALS();
   return result;
@@ -449,5 +507,5 @@ export async function revokeAllSessions(scope: Scope, input: { userId: string })
       .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
     await scope.audit(tx, "auth.logout_all", { type: "user", id: userId });
   });
-  await scope.redis.set(userNotBeforeKey(userId), String(revocationSecond(now)), { ex: ACCESS_TOKEN_SECONDS + 60 });
+  await scope.redis.set(userNotBeforeKey(userId), String(revocationSecond(now)), { ex: REVOCATION_MEMORY_SECONDS });
 }

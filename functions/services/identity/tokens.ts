@@ -1,10 +1,22 @@
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
 import type { AuthConfig, SigningJwk } from "../../env";
+import { randomBytes, toBase64Url } from "../../lib/encoding";
 import { UnauthorizedError } from "../../lib/errors";
 import type { Role } from "../../../schema/memberships";
 
 /** Access tokens live ten minutes (RFC 9068 JWTs); refresh tokens carry the session. */
 export const ACCESS_TOKEN_SECONDS = 600;
+/**
+ * A reader's session on the public site (the `__Host-vitalis_site` cookie) lives twelve hours and is not refreshed:
+ * a working day, then the password again. It is a JWT of its own type, so it is never accepted as an access token,
+ * nor an access token as a site session.
+ */
+export const SITE_SESSION_SECONDS = 12 * 3600;
+/**
+ * How long a revocation instant (logout-all, a password change, a disabled membership) is kept in Redis: as long
+ * as the longest-lived token issued before it could still be presented, plus the clock tolerance.
+ */
+export const REVOCATION_MEMORY_SECONDS = Math.max(ACCESS_TOKEN_SECONDS, SITE_SESSION_SECONDS) + 60;
 /** The MFA challenge token bridges the password step and the code step. */
 export const MFA_TOKEN_SECONDS = 300;
 /** RFC 8725 §3.1-ish clock leeway: small, so an expired token is not useful for long. */
@@ -17,6 +29,7 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 export const ENROLMENT_TOKEN_SECONDS = 600;
 
 const ACCESS_TYP = "at+jwt";
+const SITE_TYP = "site+jwt";
 const MFA_TYP = "mfa+jwt";
 const ENROL_TYP = "mfa-enrol+jwt";
 const ALGORITHM = "EdDSA";
@@ -84,6 +97,37 @@ export async function issueAccessToken(
   config: AuthConfig,
   input: AccessTokenInput,
 ): Promise<{ token: string; claims: AccessClaims }> {
+  return signSession(config, input, { typ: ACCESS_TYP, seconds: ACCESS_TOKEN_SECONDS, extra: {} });
+}
+
+/** A site session's claims: an access token's, and the CSRF token its forms carry (bound to this session). */
+export interface SiteSessionClaims extends AccessClaims {
+  csrf: string;
+}
+
+/**
+ * The public site's session, for the HttpOnly cookie only. It carries a random CSRF token that every form the
+ * signed-in reader posts must repeat (the synchronizer-token pattern, OWASP CSRF cheat sheet): a page of another
+ * site can send the cookie along with a form, but cannot read the token out of our page.
+ */
+export async function issueSiteSession(
+  config: AuthConfig,
+  input: AccessTokenInput,
+): Promise<{ token: string; claims: SiteSessionClaims }> {
+  const csrf = toBase64Url(randomBytes(32));
+  const { token, claims } = await signSession(config, input, {
+    typ: SITE_TYP,
+    seconds: SITE_SESSION_SECONDS,
+    extra: { csrf },
+  });
+  return { token, claims: { ...claims, csrf } };
+}
+
+async function signSession(
+  config: AuthConfig,
+  input: AccessTokenInput,
+  kind: { typ: string; seconds: number; extra: Record<string, string> },
+): Promise<{ token: string; claims: AccessClaims }> {
   const ring = await keyRing(config);
   const now = Math.max(Math.floor(Date.now() / 1000), input.issuedNoEarlierThan ?? 0);
   const claims: AccessClaims = {
@@ -95,15 +139,16 @@ export async function issueAccessToken(
     jti: crypto.randomUUID(),
     iat: now,
     nbf: now,
-    exp: now + ACCESS_TOKEN_SECONDS,
+    exp: now + kind.seconds,
   };
   const token = await new SignJWT({
     tid: claims.tid,
     roles: claims.roles,
     amr: claims.amr,
     auth_time: claims.auth_time,
+    ...kind.extra,
   })
-    .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TYP, kid: ring.signer.kid })
+    .setProtectedHeader({ alg: ALGORITHM, typ: kind.typ, kid: ring.signer.kid })
     .setIssuer(config.issuer)
     .setAudience(config.audience)
     .setSubject(claims.sub)
@@ -152,7 +197,22 @@ async function verify(config: AuthConfig, token: string, typ: string): Promise<R
 
 /** Verifies an access token for the tenant of the request's host; throws a 401 problem otherwise. */
 export async function verifyAccessToken(config: AuthConfig, token: string, tenantId: string): Promise<AccessClaims> {
-  const payload = await verify(config, token, ACCESS_TYP);
+  return sessionClaims(await verify(config, token, ACCESS_TYP), tenantId);
+}
+
+/** Verifies a site session cookie for the tenant of the request's host; throws a 401 problem otherwise. */
+export async function verifySiteSession(
+  config: AuthConfig,
+  token: string,
+  tenantId: string,
+): Promise<SiteSessionClaims> {
+  const payload = await verify(config, token, SITE_TYP);
+  const claims = sessionClaims(payload, tenantId);
+  if (typeof payload.csrf !== "string" || payload.csrf.length < 32) throw invalid("The session is missing claims.");
+  return { ...claims, csrf: payload.csrf };
+}
+
+function sessionClaims(payload: Record<string, unknown>, tenantId: string): AccessClaims {
   if (payload.tid !== tenantId) throw invalid("The token belongs to another site.");
   const roles = payload.roles;
   const amr = payload.amr;

@@ -1,10 +1,9 @@
 import { and, eq, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import { outbox, type OutboxRow } from "../../../schema";
 import { CONTENT_LOCALES } from "../../contract";
-import { requireSection } from "../../env";
 import { decryptSecret } from "../../lib/aead";
 import { createMailer, describeMailError, type Mailer, UndeliverableMailError } from "../../lib/mailer";
-import type { AuditActor, PlatformScope, Scope } from "../../scope";
+import type { AuditActor, Scope } from "../../scope";
 import { outboxSecretContext } from "../outbox";
 import type { MailLocale, MailMessage } from "./messages";
 import { messageFromRow, renderMail } from "./templates";
@@ -42,15 +41,17 @@ export function retryDelaySeconds(attempts: number, random: () => number = Math.
 const due = sql`now()`;
 
 /**
- * What the outbox carries: mail, and the CDN purges (services/cdn-purge.ts), which reuse its claim, lease,
- * backoff and dead letter. Each channel names the audit actions of its outcomes.
+ * What the outbox carries: mail, the CDN purges (services/cdn-purge.ts) and the S3 legal holds
+ * (services/legal-holds.ts), which reuse its claim, lease, backoff and dead letter. Each channel names the audit actions of its outcomes.
  */
 export interface OutboxChannel {
   name: OutboxRow["channel"];
   actions: { sent: string; deferred: string; dead: string };
 }
 
-export type Outcome = { kind: "sent" } | { kind: "failed"; error: string; permanent: boolean };
+/** A sent outcome may carry what was done, for its audit event (never PHI). */
+export type Outcome =
+  { kind: "sent"; details?: Record<string, unknown> } | { kind: "failed"; error: string; permanent: boolean };
 
 export const MAIL: OutboxChannel = {
   name: "email",
@@ -175,7 +176,7 @@ async function settle(
         tx,
         channel.actions.sent,
         target,
-        { template: row.template, attempt: row.attempts },
+        { template: row.template, attempt: row.attempts, ...outcome.details },
         { as: SYSTEM },
       );
       return;
@@ -253,22 +254,9 @@ export async function deliverQueuedMail(scope: Scope, ids: string[]): Promise<De
   return tally;
 }
 
-/**
- * The outbox job's run: every active tenant's due mail, each tenant in its own scope (row-level security in
- * force), over one SMTP connection. The mail configuration is checked before anything is claimed, so a
- * misconfigured relay spends no attempts.
- */
-export async function deliverDueMail(platform: PlatformScope): Promise<DeliveryTally> {
-  const mailer = createMailer(requireSection(platform.clients.config, "mail"));
+/** The outbox job's run in one tenant (row-level security in force), over the job's one SMTP connection. */
+export async function deliverTenantMail(scope: Scope, mailer: Mailer): Promise<DeliveryTally> {
   const tally: DeliveryTally = { sent: 0, deferred: 0, dead: 0 };
-  try {
-    const active = await platform.activeTenants();
-    for (const tenant of active) {
-      const scope = platform.forTenant(tenant);
-      await deliverOutbox(scope, MAIL, (row) => attempt(scope, mailer, row), tally);
-    }
-  } finally {
-    await mailer.close();
-  }
+  await deliverOutbox(scope, MAIL, (row) => attempt(scope, mailer, row), tally);
   return tally;
 }

@@ -1,4 +1,4 @@
-import type { ContentLocale, ContentType, Role } from "../../contract";
+import type { ContentLocale, ContentType, PrivacyRequestType, Role } from "../../contract";
 
 /**
  * One editorial-workflow notice (services/workflow-notices.ts): what happened to which item. The title is not
@@ -15,6 +15,17 @@ export type WorkflowNotice = {
 };
 
 /**
+ * An operational alert to the compliance officers (services/compliance-alerts.ts): a job that keeps failing, the
+ * audit chain failing verification, a spike of trust denials, an LGPD request near its deadline. Counts, codes
+ * and instants only: never a person, an address or a message text.
+ */
+export type ComplianceAlert =
+  | { kind: "job_failing"; job: string; failures: number; since: string; errorCode: string | null }
+  | { kind: "audit_chain_broken"; detectedAt: string }
+  | { kind: "trust_denial_spike"; denials: number; baselinePerHour: number; since: string }
+  | { kind: "privacy_request_due"; requestType: PrivacyRequestType; receivedAt: string; dueAt: string };
+
+/**
  * Every e-mail the system sends, by template: what the template needs to render it. A new e-mail is one
  * variant here and its texts in the templates (pt-BR, en, es). Parameters never carry PHI, and subjects never
  * carry anything personal; a one-time token a message carries is its `secret` (sealed at rest, wiped once sent)
@@ -29,6 +40,15 @@ export type MailMessage =
     }
   | { template: "password-reset"; data: { tenantName: string; origin: string; expiresAt: string }; secret: string }
   | { template: "password-changed"; data: { tenantName: string; origin: string; changedAt: string } }
+  /**
+   * To a health professional who registered on the site: confirm the address. The link opens the site's
+   * confirmation page in `siteLocale` (the language they registered in), with the token in the fragment.
+   */
+  | {
+      template: "professional-confirmation";
+      data: { tenantName: string; origin: string; expiresAt: string; siteLocale: ContentLocale };
+      secret: string;
+    }
   | {
       template: "credential-reviewed";
       data: { tenantName: string; origin: string; status: "verified" | "rejected"; note: string };
@@ -50,6 +70,8 @@ export type MailMessage =
       template: "incident-deadline";
       data: { tenantName: string; origin: string; discoveredAt: string; due: string; overdue: boolean };
     }
+  /** To the compliance officers: something an operator must look at (see ComplianceAlert). */
+  | { template: "compliance-alert"; data: { tenantName: string; origin: string; alert: ComplianceAlert } }
   /** To a data subject (LGPD art. 48 §1; Res. CD/ANPD 15/2024 art. 9): what happened to their data, what was done. */
   | {
       template: "incident-notice";
@@ -71,6 +93,8 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   invitation: "/admin/invitation",
   "password-reset": "/admin/reset-password",
   "password-changed": "/admin/login",
+  // The site's own page, in the registration's language (`sitePaths.confirmRegistration`, `templates.ts`).
+  "professional-confirmation": "/",
   "credential-reviewed": "/admin/account",
   // A notice opens its item's editor below this path (`templates.ts`, `mailLink`); a digest opens the admin.
   "workflow-notice": "/admin/",
@@ -79,4 +103,5 @@ export const MAIL_LINK_PATHS: Record<MailTemplate, string> = {
   "break-glass-opened": "/admin/compliance",
   "incident-deadline": "/admin/compliance",
   "incident-notice": "/",
+  "compliance-alert": "/admin/compliance",
 };

@@ -1,8 +1,23 @@
 import { z } from "zod";
 import { contentTypes } from "../../content-types";
-import { CONTENT_TYPES, ROLES, type Role } from "../../contract";
+import {
+  CONTENT_LOCALES,
+  CONTENT_TYPES,
+  PRIVACY_REQUEST_TYPES,
+  type PrivacyRequestType,
+  ROLES,
+  type Role,
+} from "../../contract";
 import type { OutgoingMail } from "../../lib/mailer";
-import { MAIL_LINK_PATHS, type MailLocale, type MailMessage, type MailTemplate, type WorkflowNotice } from "./messages";
+import { sitePaths } from "../../site/urls";
+import {
+  type ComplianceAlert,
+  MAIL_LINK_PATHS,
+  type MailLocale,
+  type MailMessage,
+  type MailTemplate,
+  type WorkflowNotice,
+} from "./messages";
 
 /** What a template says, before it is laid out as plain text and HTML (each value escaped once, in `layout`). */
 interface MailContent {
@@ -113,6 +128,39 @@ const passwordReset: Texts<"password-reset"> = {
     ],
     action: { label: "Elegir una nueva contraseña", url: link },
     footnote: "Si no fue usted, ignore este mensaje: su contraseña sigue siendo la misma.",
+  }),
+};
+
+const professionalConfirmation: Texts<"professional-confirmation"> = {
+  "pt-BR": (d, link, when) => ({
+    subject: `Confirme seu e-mail em ${d.tenantName}`,
+    greeting: "Olá,",
+    paragraphs: [
+      `Recebemos um cadastro de profissional de saúde em ${d.tenantName} com este endereço.`,
+      `Confirme o e-mail pelo link, que vale até ${when(d.expiresAt)} e funciona uma vez. Depois, a equipe verifica o seu registro no conselho antes de liberar o conteúdo profissional.`,
+    ],
+    action: { label: "Confirmar o e-mail", url: link },
+    footnote: "Se não foi você, ignore esta mensagem: nenhuma conta será criada.",
+  }),
+  en: (d, link, when) => ({
+    subject: `Confirm your e-mail at ${d.tenantName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `We received a health professional's registration at ${d.tenantName} with this address.`,
+      `Confirm the address with the link, which works once, until ${when(d.expiresAt)}. The team then checks your council registration before professional content opens to you.`,
+    ],
+    action: { label: "Confirm the e-mail", url: link },
+    footnote: "If this was not you, ignore this message: no account will be created.",
+  }),
+  es: (d, link, when) => ({
+    subject: `Confirme su correo en ${d.tenantName}`,
+    greeting: "Hola:",
+    paragraphs: [
+      `Recibimos un registro de profesional de la salud en ${d.tenantName} con esta dirección.`,
+      `Confirme la dirección con el enlace, que funciona una vez, hasta el ${when(d.expiresAt)}. Después, el equipo verifica su registro en el consejo antes de abrirle el contenido profesional.`,
+    ],
+    action: { label: "Confirmar el correo", url: link },
+    footnote: "Si no fue usted, ignore este mensaje: no se creará ninguna cuenta.",
   }),
 };
 
@@ -477,6 +525,139 @@ const incidentNotice: Texts<"incident-notice"> = {
   }),
 };
 
+const REQUEST_NAMES: Record<MailLocale, Record<PrivacyRequestType, string>> = {
+  "pt-BR": {
+    access: "acesso",
+    portability: "portabilidade",
+    correction: "correção",
+    anonymisation: "anonimização",
+    deletion: "eliminação",
+    consent_withdrawal: "revogação do consentimento",
+  },
+  en: {
+    access: "access",
+    portability: "portability",
+    correction: "correction",
+    anonymisation: "anonymisation",
+    deletion: "deletion",
+    consent_withdrawal: "consent withdrawal",
+  },
+  es: {
+    access: "acceso",
+    portability: "portabilidad",
+    correction: "corrección",
+    anonymisation: "anonimización",
+    deletion: "eliminación",
+    consent_withdrawal: "retirada del consentimiento",
+  },
+};
+
+/** An alert's subject and first paragraph, per kind and language; the rest of the message is shared. */
+function alertText(
+  locale: MailLocale,
+  alert: ComplianceAlert,
+  tenant: string,
+  when: (iso: string) => string,
+): { subject: string; body: string } {
+  switch (alert.kind) {
+    case "job_failing": {
+      const code = alert.errorCode ?? "—";
+      return {
+        "pt-BR": {
+          subject: `Tarefa agendada falhando em ${tenant}`,
+          body: `A tarefa "${alert.job}" falhou ${alert.failures} vezes seguidas em ${tenant} desde ${when(alert.since)} (código ${code}).`,
+        },
+        en: {
+          subject: `Scheduled job failing at ${tenant}`,
+          body: `The job "${alert.job}" has failed ${alert.failures} times in a row at ${tenant} since ${when(alert.since)} (code ${code}).`,
+        },
+        es: {
+          subject: `Tarea programada fallando en ${tenant}`,
+          body: `La tarea "${alert.job}" falló ${alert.failures} veces seguidas en ${tenant} desde el ${when(alert.since)} (código ${code}).`,
+        },
+      }[locale];
+    }
+    case "audit_chain_broken":
+      return {
+        "pt-BR": {
+          subject: `Falha na verificação do registro de auditoria em ${tenant}`,
+          body: `A verificação de ${when(alert.detectedAt)} encontrou o registro de auditoria de ${tenant} ou seus pontos de controle assinados alterados. Um incidente em rascunho foi aberto.`,
+        },
+        en: {
+          subject: `Audit log failed verification at ${tenant}`,
+          body: `The verification of ${when(alert.detectedAt)} found the audit log of ${tenant} or its signed checkpoints altered. A draft incident was opened.`,
+        },
+        es: {
+          subject: `Falló la verificación del registro de auditoría en ${tenant}`,
+          body: `La verificación del ${when(alert.detectedAt)} encontró alterado el registro de auditoría de ${tenant} o sus puntos de control firmados. Se abrió un incidente en borrador.`,
+        },
+      }[locale];
+    case "trust_denial_spike":
+      return {
+        "pt-BR": {
+          subject: `Pico de acessos negados em ${tenant}`,
+          body: `${alert.denials} acessos foram negados em ${tenant} na hora desde ${when(alert.since)}; o habitual é ${alert.baselinePerHour} por hora.`,
+        },
+        en: {
+          subject: `Spike of denied access at ${tenant}`,
+          body: `${alert.denials} requests were denied at ${tenant} in the hour since ${when(alert.since)}; the usual is ${alert.baselinePerHour} an hour.`,
+        },
+        es: {
+          subject: `Pico de accesos denegados en ${tenant}`,
+          body: `Se denegaron ${alert.denials} accesos en ${tenant} en la hora desde el ${when(alert.since)}; lo habitual es ${alert.baselinePerHour} por hora.`,
+        },
+      }[locale];
+    case "privacy_request_due":
+      return {
+        "pt-BR": {
+          subject: `Pedido de titular perto do prazo em ${tenant}`,
+          body: `Um pedido de ${REQUEST_NAMES["pt-BR"][alert.requestType]} recebido em ${when(alert.receivedAt)} deve ser respondido até ${when(alert.dueAt)} (15 dias, LGPD art. 19).`,
+        },
+        en: {
+          subject: `Data subject request near its deadline at ${tenant}`,
+          body: `A ${REQUEST_NAMES.en[alert.requestType]} request received on ${when(alert.receivedAt)} must be answered by ${when(alert.dueAt)} (15 days, LGPD art. 19).`,
+        },
+        es: {
+          subject: `Solicitud de titular cerca del plazo en ${tenant}`,
+          body: `Una solicitud de ${REQUEST_NAMES.es[alert.requestType]} recibida el ${when(alert.receivedAt)} debe responderse antes del ${when(alert.dueAt)} (15 días, LGPD art. 19).`,
+        },
+      }[locale];
+  }
+}
+
+const complianceAlert: Texts<"compliance-alert"> = {
+  "pt-BR": (d, link, when) => {
+    const { subject, body } = alertText("pt-BR", d.alert, d.tenantName, when);
+    return {
+      subject,
+      greeting: "Olá,",
+      paragraphs: [body],
+      action: { label: "Abrir o painel de conformidade", url: link },
+      footnote: "Você recebe esta mensagem porque é responsável pela conformidade desta clínica.",
+    };
+  },
+  en: (d, link, when) => {
+    const { subject, body } = alertText("en", d.alert, d.tenantName, when);
+    return {
+      subject,
+      greeting: "Hello,",
+      paragraphs: [body],
+      action: { label: "Open the compliance dashboard", url: link },
+      footnote: "You get this message because you are a compliance officer of this clinic.",
+    };
+  },
+  es: (d, link, when) => {
+    const { subject, body } = alertText("es", d.alert, d.tenantName, when);
+    return {
+      subject,
+      greeting: "Hola:",
+      paragraphs: [body],
+      action: { label: "Abrir el panel de cumplimiento", url: link },
+      footnote: "Recibe este mensaje porque es responsable de cumplimiento de esta clínica.",
+    };
+  },
+};
+
 /** The parameters each template needs, checked again when a queued row is rendered (it may predate a change). */
 const origin = z.url({ protocol: /^https?$/ }).refine((url) => new URL(url).origin === url, "must be an origin");
 const isoInstant = z.iso.datetime({ offset: true });
@@ -491,6 +672,12 @@ const mailDataSchemas: Record<MailTemplate, z.ZodType> = {
   }),
   "password-reset": z.object({ tenantName, origin, expiresAt: isoInstant }),
   "password-changed": z.object({ tenantName, origin, changedAt: isoInstant }),
+  "professional-confirmation": z.object({
+    tenantName,
+    origin,
+    expiresAt: isoInstant,
+    siteLocale: z.enum(CONTENT_LOCALES),
+  }),
   "credential-reviewed": z.object({
     tenantName,
     origin,
@@ -528,10 +715,40 @@ const mailDataSchemas: Record<MailTemplate, z.ZodType> = {
     measures: z.string().min(1).max(4000),
     contact: z.string().min(1).max(400),
   }),
+  "compliance-alert": z.object({
+    tenantName,
+    origin,
+    alert: z.discriminatedUnion("kind", [
+      z.object({
+        kind: z.literal("job_failing"),
+        job: z.string().regex(/^[a-z0-9-]{1,64}$/),
+        failures: z.number().int().min(1),
+        since: isoInstant,
+        errorCode: z.string().max(64).nullable(),
+      }),
+      z.object({ kind: z.literal("audit_chain_broken"), detectedAt: isoInstant }),
+      z.object({
+        kind: z.literal("trust_denial_spike"),
+        denials: z.number().int().min(0),
+        baselinePerHour: z.number().min(0),
+        since: isoInstant,
+      }),
+      z.object({
+        kind: z.literal("privacy_request_due"),
+        requestType: z.enum(PRIVACY_REQUEST_TYPES),
+        receivedAt: isoInstant,
+        dueAt: isoInstant,
+      }),
+    ]),
+  }),
 };
 
 /** Templates whose link carries a one-time secret: a row of these without its secret cannot be sent. */
-export const TEMPLATES_WITH_SECRET: ReadonlySet<MailTemplate> = new Set(["invitation", "password-reset"]);
+export const TEMPLATES_WITH_SECRET: ReadonlySet<MailTemplate> = new Set([
+  "invitation",
+  "password-reset",
+  "professional-confirmation",
+]);
 
 /**
  * A queued row as the message it was queued as: its template, its parameters checked against the template, and
@@ -555,7 +772,11 @@ export function messageFromRow(row: { template: string; data: unknown; secret: s
  */
 export function mailLink(message: MailMessage): string {
   if (message.template === "workflow-notice") return noticeLink(message.data.origin, message.data);
-  const url = new URL(MAIL_LINK_PATHS[message.template], message.data.origin);
+  const path =
+    message.template === "professional-confirmation"
+      ? sitePaths.confirmRegistration(message.data.siteLocale)
+      : MAIL_LINK_PATHS[message.template];
+  const url = new URL(path, message.data.origin);
   if ("secret" in message) url.hash = `token=${encodeURIComponent(message.secret)}`;
   return url.toString();
 }
@@ -611,6 +832,8 @@ export function renderMail(message: MailMessage, locale: MailLocale): Omit<Outgo
       return layout(passwordReset[locale](message.data, link, when), locale);
     case "password-changed":
       return layout(passwordChanged[locale](message.data, link, when), locale);
+    case "professional-confirmation":
+      return layout(professionalConfirmation[locale](message.data, link, when), locale);
     case "credential-reviewed":
       return layout(credentialReviewed[locale](message.data, link, when), locale);
     case "workflow-notice":
@@ -625,5 +848,7 @@ export function renderMail(message: MailMessage, locale: MailLocale): Omit<Outgo
       return layout(incidentDeadline[locale](message.data, link, when), locale);
     case "incident-notice":
       return layout(incidentNotice[locale](message.data, link, when), locale);
+    case "compliance-alert":
+      return layout(complianceAlert[locale](message.data, link, when), locale);
   }
 }

@@ -5,7 +5,7 @@ import { NotFoundError } from "../../lib/errors";
 import type { PlatformScope } from "../../scope";
 import type { UserByEmail, UserStatusChange } from "../../shapes/platform";
 import { revocationSecond } from "../identity/sessions";
-import { ACCESS_TOKEN_SECONDS } from "../identity/tokens";
+import { REVOCATION_MEMORY_SECONDS } from "../identity/tokens";
 import { userNotBeforeKey } from "../trust-signals";
 
 /**
@@ -34,7 +34,7 @@ export async function disableUserEverywhere(platform: PlatformScope, input: User
     }));
     // Before the commit, so a Redis failure leaves the account active rather than its tokens alive (fail closed).
     await platform.clients.redis.set(userNotBeforeKey(user.id), String(revocationSecond(now)), {
-      ex: ACCESS_TOKEN_SECONDS + 60,
+      ex: REVOCATION_MEMORY_SECONDS,
     });
     return {
       userId: user.id,

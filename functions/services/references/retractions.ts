@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { contentAnalyses, contentItems, users } from "../../../schema";
 import type { ResolvedReference } from "../../plugin-host";
-import type { PlatformScope, Scope } from "../../scope";
+import type { Scope } from "../../scope";
 import { enqueueEmail } from "../outbox";
 import { primaryHostname } from "../site";
 import { referenceKind, referenceSettings, resolveIdentifiers } from "./index";
@@ -116,18 +116,4 @@ export async function recheckTenantReferences(scope: Scope): Promise<number> {
     });
   }
   return queued;
-}
-
-/** Every active tenant's re-check (the daily job); a tenant that fails is logged and the others go on. */
-export async function recheckPublishedReferences(platform: PlatformScope): Promise<number> {
-  const active = await platform.activeTenants();
-  let total = 0;
-  for (const tenant of active) {
-    try {
-      total += await recheckTenantReferences(platform.forTenant(tenant));
-    } catch (error) {
-      platform.logger.error("reference re-check failed for a tenant", { tenantId: tenant.id, error });
-    }
-  }
-  return total;
 }

@@ -50,3 +50,8 @@ output "mail_dkim_records" {
   description = "CNAME records to publish for the sending domain's Easy DKIM in SES."
   value       = module.ses_smtp.dkim_records
 }
+
+output "access_log_retention" {
+  description = "Retention of the application access logs (Marco Civil art. 15), kept in the database's access_logs table."
+  value       = module.neon.access_log_retention
+}

@@ -36,6 +36,7 @@ module "iam" {
   bucket_region       = module.s3_dicom.bucket_region
   object_prefixes     = module.s3_dicom.object_prefixes
   audit_object_prefix = module.s3_dicom.audit_object_prefix
+  legal_hold_prefixes = module.s3_dicom.legal_hold_prefixes
   kms_key_arn         = module.s3_dicom.kms_key_arn
 }
 

@@ -60,9 +60,18 @@ variable "cron_schedules" {
 }
 
 variable "login_paths" {
-  description = "Paths of the login endpoints the edge rate-limiting rule protects."
+  description = "Paths of the login endpoints the edge rate-limiting rule protects: the API's, and the public site's sign-in and registration forms in each locale (functions/site/urls.ts)."
   type        = list(string)
-  default     = ["/api/auth/login", "/api/auth/mfa"]
+  default = [
+    "/api/auth/login",
+    "/api/auth/mfa",
+    "/pt-br/entrar",
+    "/pt-br/cadastro",
+    "/en/sign-in",
+    "/en/register",
+    "/es/acceder",
+    "/es/registro",
+  ]
 
   validation {
     condition     = length(var.login_paths) > 0 && alltrue([for p in var.login_paths : can(regex("^/[A-Za-z0-9/_-]+$", p))])

@@ -4,8 +4,8 @@
 #
 # Object Lock: the Worker writes the anchored audit checkpoints under audit/ with a COMPLIANCE retention
 # (s3:PutObject + s3:PutObjectRetention there, and nothing else there: no delete, no tagging), and sets or
-# clears legal holds on the objects of the other prefixes when a legal hold is placed or released
-# (s3:PutObjectLegalHold). Not granted on purpose: s3:GetObjectVersion / s3:DeleteObjectVersion (only
+# clears legal holds on the objects of the prefixes a hold can reach (medical records, imaging, HIPAA
+# documentation) when a legal hold is placed or released (s3:PutObjectLegalHold, s3:GetObjectLegalHold). Not granted on purpose: s3:GetObjectVersion / s3:DeleteObjectVersion (only
 # lifecycle rules remove versions), s3:BypassGovernanceRetention, s3:PutBucketObjectLockConfiguration,
 # s3:PutLifecycleConfiguration, s3:PutBucket*.
 # There is no s3:HeadBucket IAM action: HeadBucket is authorised by s3:ListBucket.
@@ -14,6 +14,8 @@ locals {
   # Every retention prefix but the audit one, whose objects the Worker writes once and never changes.
   object_arns = [for prefix in var.object_prefixes : "${var.bucket_arn}/${prefix}*" if prefix != var.audit_object_prefix]
   audit_arn   = "${var.bucket_arn}/${var.audit_object_prefix}*"
+  # The prefixes whose classes a legal hold can stop (schema/retention-policies.ts, legalHoldPossible), audit/ never.
+  legal_hold_arns = [for prefix in var.legal_hold_prefixes : "${var.bucket_arn}/${prefix}*" if prefix != var.audit_object_prefix]
 }
 
 resource "aws_iam_user" "presigner" {
@@ -81,12 +83,13 @@ data "aws_iam_policy_document" "presigner" {
     resources = [local.audit_arn]
   }
 
-  # Legal holds reach the bucket: placing a hold sets an S3 legal hold on each object it covers.
+  # Legal holds reach the bucket: placing a hold sets an S3 legal hold on each object it covers, releasing it
+  # clears the holds nothing else covers.
   statement {
     sid       = "LegalHoldsOnHeldObjects"
     effect    = "Allow"
-    actions   = ["s3:PutObjectLegalHold"]
-    resources = local.object_arns
+    actions   = ["s3:PutObjectLegalHold", "s3:GetObjectLegalHold"]
+    resources = local.legal_hold_arns
   }
 }
 

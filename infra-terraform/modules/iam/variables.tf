@@ -38,6 +38,16 @@ variable "audit_object_prefix" {
   }
 }
 
+variable "legal_hold_prefixes" {
+  description = "Prefixes (among object_prefixes, never the audit one) whose objects the Worker may put under or release from an S3 legal hold."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.legal_hold_prefixes) > 0 && alltrue([for p in var.legal_hold_prefixes : can(regex("^[a-z0-9][a-z0-9-]*/$", p))])
+    error_message = "legal_hold_prefixes must be non-empty and each look like \"name/\" (no wildcards, no leading slash)."
+  }
+}
+
 variable "kms_key_arn" {
   description = "ARN of the bucket's SSE-KMS key."
   type        = string

@@ -32,3 +32,8 @@ output "audit_object_prefix" {
   description = "Prefix of the anchored audit checkpoints (objects under COMPLIANCE-mode Object Lock), from schema/retention-policies.ts."
   value       = local.audit_object_prefix
 }
+
+output "legal_hold_prefixes" {
+  description = "Prefixes of the classes whose objects legal holds reach (S3 legal hold per object), from schema/retention-policies.ts."
+  value       = local.legal_hold_prefixes
+}
