@@ -52,6 +52,16 @@ export function createApp(): OpenAPIHono<AppBindings> {
   // The platform operator's API serves no tenant: it is mounted before the scope, which resolves one.
   app.route("/api/platform", platformRouter);
 
+  // The MCP server is a Worker of its own (workers/mcp: the SDK is too heavy for this bundle), reached through the
+  // `MCP` service binding. It needs no scope here: each of its tools calls this Worker's REST API back with the
+  // caller's API token, where every rule applies.
+  app.all("/mcp", async (c) => {
+    if (!c.env.MCP) return problemResponse(c, new NotFoundError());
+    const answer = await c.env.MCP.fetch(c.req.raw);
+    // A copy: a fetched response's headers are immutable, and the security headers are set on the way out.
+    return new Response(answer.body, answer);
+  });
+
   app.use("*", requestScope());
   mountApiRoutes(app);
 

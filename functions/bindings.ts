@@ -1,4 +1,4 @@
-import type { Bindings, Config, ServiceBindings } from "./env";
+import type { Bindings, Config, ServiceBinding } from "./env";
 import type { Logger } from "./lib/logging";
 import type { PlatformScope, Scope } from "./scope";
 import type { AccessClaims, SiteSessionClaims } from "./services/identity/tokens";
@@ -24,7 +24,15 @@ export interface Variables {
   trust: TrustResult | undefined;
 }
 
+/** The Worker's bindings: configuration (env.ts), and the Workers it calls through service bindings. */
+export type WorkerBindings = Bindings & {
+  /** The MCP server's Worker (workers/mcp): `/mcp` is forwarded to it as it came. */
+  MCP?: { fetch(request: Request): Promise<Response> };
+  /** The image resizer Worker (workers/image-resizer): the originals of public images are sent to it. */
+  IMAGE_RESIZER?: ServiceBinding;
+};
+
 export interface AppBindings {
-  Bindings: Bindings & ServiceBindings;
+  Bindings: WorkerBindings;
   Variables: Variables;
 }

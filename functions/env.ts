@@ -7,12 +7,6 @@ export interface ServiceBinding {
   fetch(input: string, init?: RequestInit): Promise<Response>;
 }
 
-/** The Workers this one calls (wrangler.toml `[[services]]`); bindings, not configuration, so never parsed. */
-export interface ServiceBindings {
-  /** The image resizer Worker (workers/image-resizer). */
-  IMAGE_RESIZER?: ServiceBinding;
-}
-
 /**
  * Everything the Worker reads from its environment. Vars come from wrangler.toml, secrets from
  * `wrangler secret put` (production) or the dev/test harness. Nothing else is read from globals.
@@ -67,6 +61,8 @@ export interface Bindings {
    * (default 5; 0 = off). Also the longest another isolate may go on serving a page after a purge.
    */
   SITE_MICRO_CACHE_SECONDS?: string;
+  /** URLs per sitemap file (default 45,000, at most 50,000 as the sitemaps protocol allows). */
+  SITEMAP_FILE_URLS?: string;
   /**
    * How public images are resized: "worker" (default) sends the original to the IMAGE_RESIZER Worker (photon,
    * WASM); "cloudflare" uses the zone's Image Resizing (`fetch(url, { cf: { image } })`), where it is enabled.
@@ -245,6 +241,12 @@ const siteSchema = z.object({
     .transform(Number)
     .optional(),
   IMAGE_RESIZING: z.enum(["worker", "cloudflare"], { error: 'must be "worker" or "cloudflare"' }).default("worker"),
+  SITEMAP_FILE_URLS: z
+    .string()
+    .regex(/^\d{1,5}$/, "must be a number of URLs")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 50_000, "must be between 1 and 50000 (the sitemaps protocol's limit)")
+    .optional(),
 });
 
 // Off unless the deployment says so: anywhere but behind Cloudflare the header is whatever the client sent.
@@ -365,6 +367,8 @@ export interface SiteConfig {
   microCacheSeconds: number | undefined;
   /** Who resizes public images: the resizer Worker, or Cloudflare's Image Resizing. */
   imageResizing: "worker" | "cloudflare";
+  /** URLs per sitemap file; unset = `SITEMAP_FILE_URLS` (site/urls.ts). */
+  sitemapFileUrls: number | undefined;
 }
 
 export interface AuditConfig {
@@ -517,6 +521,7 @@ export function getConfig(env: Bindings): Config {
       cacheSeconds: v.SITE_CACHE_SECONDS,
       microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,
       imageResizing: v.IMAGE_RESIZING,
+      sitemapFileUrls: v.SITEMAP_FILE_URLS,
     })),
     edge: parseSection(edgeSchema, env, (v) => ({
       trustClientIpHeader: v.TRUST_CLIENT_IP_HEADER,

@@ -98,6 +98,11 @@ export const contentItems = pgTable(
     index("content_items_public_locale_idx")
       .on(table.tenantId, table.locale, table.publishedAt.desc(), table.id.desc())
       .where(sql`state = 'published' and trashed_at is null`),
+    // The sitemap's items in the order its files split them: by `wp_id`, which never changes, so an item keeps
+    // its file and a new one goes to the last. `updated_at` is each file's lastmod, read from the index alone.
+    index("content_items_sitemap_idx")
+      .on(table.tenantId, table.locale, table.wpId, table.updatedAt)
+      .where(sql`state = 'published' and trashed_at is null and compliance_level = 'public' and not noindex`),
     pgPolicy("content_items_tenant_isolation", {
       for: "all",
       to: appRole,

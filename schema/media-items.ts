@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   index,
@@ -47,9 +48,13 @@ export const mediaItems = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id),
-    uploadId: uuid("upload_id")
-      .notNull()
-      .references(() => uploads.id),
+    /** The upload it came from; null for a copy the system derived (a de-identified study, `sourceMediaId`). */
+    uploadId: uuid("upload_id").references(() => uploads.id),
+    /**
+     * The item a derived copy was made from (a de-identified study's original). The original may be deleted by the
+     * retention sweep long before the copy, which then keeps no link.
+     */
+    sourceMediaId: uuid("source_media_id").references((): AnyPgColumn => mediaItems.id, { onDelete: "set null" }),
     createdBy: uuid("created_by")
       .notNull()
       .references(() => users.id),
@@ -81,6 +86,7 @@ export const mediaItems = pgTable(
     uniqueIndex("media_items_upload_idx").on(table.uploadId),
     index("media_items_tenant_class_entry_idx").on(table.tenantId, table.retentionClass, table.lastEntryAt, table.id),
     index("media_items_subject_idx").on(table.tenantId, table.subjectId),
+    index("media_items_source_idx").on(table.tenantId, table.sourceMediaId),
     pgPolicy("media_items_tenant_isolation", {
       for: "all",
       to: appRole,

@@ -30,6 +30,7 @@ export const retentionClasses = [
   "marketing_consent",
   "upload_incomplete",
   "general_media",
+  "deidentified_media",
 ] as const;
 
 export type RetentionClass = (typeof retentionClasses)[number];
@@ -166,6 +167,20 @@ const table: Record<RetentionClass, RetentionPolicy> = {
     legalBasis: "Conteúdo editorial publicado; sem prazo legal (mantido até remoção editorial)",
     action: "keep",
     s3Prefix: "media/",
+    legalHoldPossible: false,
+  },
+  // A de-identified copy of a study (DICOM PS3.15 Annex E, Basic Profile) for teaching content: no data subject,
+  // kept like editorial media until an editor removes it. Its own prefix so the bucket, the IAM policy and a
+  // reviewer tell it apart from the patient's record it came from, which stays PHI under its own class.
+  deidentified_media: {
+    retentionClass: "deidentified_media",
+    minAgeDays: 0,
+    maxAgeDays: null,
+    measuredFrom: "created",
+    legalBasis:
+      "Cópia desidentificada (DICOM PS3.15 Anexo E) para conteúdo educacional; sem prazo legal (mantida até remoção editorial)",
+    action: "keep",
+    s3Prefix: "deidentified-media/",
     legalHoldPossible: false,
   },
 };

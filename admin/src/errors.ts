@@ -171,6 +171,12 @@ const MESSAGES: Readonly<Record<string, Text>> = {
       "A publicação está bloqueada pelos achados da análise listados no painel Análise. Corrija-os e analise de novo, ou peça a um revisor médico que autorize com uma justificativa escrita.",
     es: "La publicación está bloqueada por los hallazgos del análisis que aparecen en el panel Análisis. Corrígelos y analiza de nuevo, o pide a un revisor médico que autorice con una justificación escrita.",
   },
+  featured_media_phi: {
+    en: "The featured image is patient data (a record, a study, or a de-identified copy a medical reviewer has not yet checked for burned-in text). Choose another image, or have the copy reviewed first.",
+    "pt-BR":
+      "A imagem de destaque é dado de paciente (um prontuário, um exame, ou uma cópia desidentificada que um revisor médico ainda não conferiu quanto a texto gravado na imagem). Escolha outra imagem ou peça a revisão da cópia antes.",
+    es: "La imagen destacada es un dato de paciente (una historia, un estudio o una copia desidentificada que un revisor médico aún no revisó en busca de texto grabado en la imagen). Elige otra imagen o pide primero la revisión de la copia.",
+  },
   analysis_required: {
     en: "This version has not been analysed yet (or it changed since its analysis). Wait for the analysis to finish in the Analysis panel, or run it (Analyse), then try again.",
     "pt-BR":

@@ -23,6 +23,7 @@ function contentRoutes(): [string, ApiTokenScope][] {
 
 export const API_TOKEN_ROUTES: ReadonlyMap<string, ApiTokenScope> = new Map<string, ApiTokenScope>([
   ...contentRoutes(),
+  ["POST /api/analysis/text", "analysis:run"],
   ["GET /api/categories", "content:read"],
   ["GET /api/categories/:id", "content:read"],
   ["GET /api/tags", "content:read"],

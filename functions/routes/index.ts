@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppBindings } from "../bindings";
 import { allContentTypes } from "../content-types";
 import { createTermRouter } from "./content/terms";
-import { analysisRouter } from "./analysis";
+import { analysisRouter, textAnalysisRouter } from "./analysis";
 import { authRouter } from "./auth";
 import { createContentRouter } from "./content";
 import { meRouter } from "./me";
@@ -29,12 +29,17 @@ import { wellFormedJson } from "../middleware/well-formed-json";
 /** A content write carries a Markdown body (at most 64,000 characters); every other API body is small JSON. */
 const CONTENT_BODY_LIMIT = 1 * MiB;
 const JSON_BODY_LIMIT = 16 * KiB;
+/** Analysing a text takes a body as long as an item's. */
+const TEXT_ANALYSIS_PATH = "/api/analysis/text";
 /** The settings carry a privacy notice per locale (at most 16,000 characters each, shapes/tenant-settings.ts). */
 const SETTINGS_BODY_LIMIT = 256 * KiB;
 const SETTINGS_PATH = "/api/tenant/settings";
 
 function writesContent(path: string): boolean {
-  return allContentTypes.some((spec) => path === spec.apiPath || path.startsWith(`${spec.apiPath}/`));
+  return (
+    path === TEXT_ANALYSIS_PATH ||
+    allContentTypes.some((spec) => path === spec.apiPath || path.startsWith(`${spec.apiPath}/`))
+  );
 }
 
 /**
@@ -67,6 +72,7 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
     app.route(spec.apiPath, analysisRouter(spec.type));
   }
   // Categories are hierarchical (the medical specialties by default); tags are flat.
+  app.route("/api/analysis", textAnalysisRouter);
   app.route("/api/categories", createTermRouter("category"));
   app.route("/api/tags", createTermRouter("tag"));
   app.route("/api/search", searchRouter);

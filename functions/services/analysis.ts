@@ -252,3 +252,39 @@ export async function getContentAnalysis(scope: Scope, type: ContentType, id: st
     return { revisionId: item.revisionId, status, blocking: false, stages: [] };
   });
 }
+
+/** What `analyseText` answers: every stage's output on the text, nothing stored. */
+export const textAnalysisSchema = z.object({
+  blocking: z.boolean(),
+  stages: z.array(stageViewSchema.omit({ createdAt: true })),
+});
+export type TextAnalysis = z.infer<typeof textAnalysisSchema>;
+
+/**
+ * Runs the analysis pipeline on a text that is not stored (an integration checking a draft before saving it):
+ * the same five stages with the same reference resolution, but no row is written. The run itself is audited with
+ * codes and counts only, since the text may hold personal data.
+ */
+export async function analyseText(
+  scope: Scope,
+  input: { text: string; title?: string | undefined; locale: ContentLocale },
+): Promise<TextAnalysis> {
+  const result = await runAnalysisPipeline(
+    { text: input.text, locale: input.locale, ...(input.title ? { title: input.title } : {}), context: {} },
+    { resolveReferences: referenceResolver(scope) },
+  );
+  const stages = result.stages.map(({ output }) => ({
+    stage: output.plugin,
+    pluginVersion: output.version,
+    ok: !output.findings.some((finding) => finding.code === "pipeline.error"),
+    blocking: output.findings.some((finding) => finding.severity === "blocking"),
+    output: output as unknown as Record<string, unknown>,
+  }));
+  await scope.transaction((tx) =>
+    scope.audit(tx, "content.text_analysed", null, {
+      blocking: result.blocking,
+      stages: stages.map((stage) => ({ stage: stage.stage, findings: (stage.output.findings as unknown[]).length })),
+    }),
+  );
+  return { blocking: result.blocking, stages };
+}

@@ -5,6 +5,7 @@ import type { Scope } from "../scope";
 import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } from "./mail/delivery";
 import { cacheTags, purgeTags } from "./site-cache";
 import { contentFootprints } from "./site";
+import { SITEMAP_FILE_URLS } from "../site/urls";
 
 /**
  * Global purge: Cloudflare's CDN (and, there, the Worker cache of every data centre) purged by Cache-Tag through
@@ -31,7 +32,8 @@ const CDN_PURGE: OutboxChannel = {
  */
 export async function announceContentChange(scope: Scope, tx: Transaction, contentIds: string[]): Promise<void> {
   if (contentIds.length === 0) return;
-  const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds));
+  const sitemapFileUrls = scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
+  const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds), sitemapFileUrls);
   const outboxIds = await queuePurge(scope, tx, tags);
   scope.afterCommit(tx, { type: "content.changed", contentIds, tags, outboxIds });
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, sql } from "drizzle-orm";
 import { jobRuns } from "../../schema";
+import type { Transaction } from "../lib/db";
 import { AppError } from "../lib/errors";
 import type { Scope } from "../scope";
 import { alertComplianceOfficers } from "./compliance-alerts";
@@ -104,14 +105,12 @@ export async function recordJobRun(
 }
 
 /** The jobs whose last run in the tenant failed, longest streak first (the compliance dashboard). */
-export async function failingJobs(scope: Scope) {
-  const rows = await scope.transaction((tx) =>
-    tx
-      .select()
-      .from(jobRuns)
-      .where(and(eq(jobRuns.ok, false), gt(jobRuns.consecutiveFailures, 0)))
-      .orderBy(desc(jobRuns.consecutiveFailures), jobRuns.job),
-  );
+export async function failingJobs(tx: Transaction) {
+  const rows = await tx
+    .select()
+    .from(jobRuns)
+    .where(and(eq(jobRuns.ok, false), gt(jobRuns.consecutiveFailures, 0)))
+    .orderBy(desc(jobRuns.consecutiveFailures), jobRuns.job);
   return rows.map((row) => ({
     job: row.job,
     errorCode: row.errorCode,

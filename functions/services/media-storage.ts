@@ -237,14 +237,23 @@ export async function readObjectStream(storage: Storage, key: string): Promise<R
   return body ? (body.transformToWebStream() as ReadableStream<Uint8Array>) : null;
 }
 
-/** A whole (small) object's bytes: an image being stripped of its metadata, or the original a derivative is made from. */
-export async function readObjectBytes(storage: Storage, key: string): Promise<Uint8Array> {
+/** A whole object of at most `maxBytes` bytes, or null when it is larger (checked before anything is read). */
+export async function readObjectBytes(storage: Storage, key: string, maxBytes: number): Promise<Uint8Array | null> {
   const response = await storage.s3.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
+  if (response.ContentLength === undefined || response.ContentLength > maxBytes) {
+    await response.Body?.transformToWebStream().cancel();
+    return null;
+  }
   return response.Body ? response.Body.transformToByteArray() : new Uint8Array();
 }
 
-/** Writes an object the Worker made (an image without its metadata), with its content type. */
-export async function putObject(storage: Storage, key: string, body: Uint8Array, contentType: string): Promise<void> {
+/** Writes an object the Worker made itself (a derived copy), with its content type. */
+export async function putObjectBytes(
+  storage: Storage,
+  key: string,
+  body: Uint8Array,
+  contentType: string,
+): Promise<void> {
   await storage.s3.send(
     new PutObjectCommand({
       Bucket: storage.bucket,

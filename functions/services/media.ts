@@ -4,7 +4,7 @@ import type { RetentionClass } from "../../schema/retention-policies";
 import type { UploadKind } from "../../schema/uploads";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { Transaction } from "../lib/db";
-import { ForbiddenError, NotFoundError, UnprocessableError } from "../lib/errors";
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../lib/errors";
 import type { Sensitivity, UserActor } from "../lib/actor";
 import { requireUser, type Scope } from "../scope";
 import { announceMediaChange } from "./cdn-purge";
@@ -19,6 +19,8 @@ export interface MediaView {
   sha256: string;
   retentionClass: MediaItem["retentionClass"];
   subjectId: string | null;
+  /** The study a de-identified copy was made from (null for anything else, or once the original is gone). */
+  sourceMediaId: string | null;
   dicom: DicomMetadata | null;
   phiTags: string[];
   blocked: boolean;
@@ -44,6 +46,7 @@ export function mediaView(row: MediaItem): MediaView {
     sha256: row.sha256,
     retentionClass: row.retentionClass,
     subjectId: row.subjectId,
+    sourceMediaId: row.sourceMediaId,
     dicom: row.dicom ?? null,
     phiTags: row.phiTags,
     blocked: row.blockedAt !== null,
@@ -180,15 +183,26 @@ export async function updateMedia(scope: Scope, mediaId: string, input: MediaUpd
 /** The retention classes of a patient's record: whatever is kept under them is PHI. */
 const PHI_RETENTION_CLASSES: readonly RetentionClass[] = ["medical_record", "medical_imaging"];
 
+/**
+ * A de-identified copy of a study (services/media-deidentify.ts) is the one DICOM object that is not PHI by its kind:
+ * the profile removed what identifies the patient. While a person must still look at its pixels for burned-in
+ * text, it carries the PHI tag `BurnedInAnnotation` and is PHI like any other.
+ */
+const DEIDENTIFIED_CLASS: RetentionClass = "deidentified_media";
+
 /** Whether an item is PHI: imaging, anything of a patient's record, anything whose header carries identifiers. */
 export function isPhi(row: Pick<MediaItem, "kind" | "retentionClass" | "phiTags">): boolean {
-  return row.kind === "dicom" || PHI_RETENTION_CLASSES.includes(row.retentionClass) || row.phiTags.length > 0;
+  return (
+    (row.kind === "dicom" && row.retentionClass !== DEIDENTIFIED_CLASS) ||
+    PHI_RETENTION_CLASSES.includes(row.retentionClass) ||
+    row.phiTags.length > 0
+  );
 }
 
 /** `isPhi` as a SQL condition on `media_items`, for lists: the same three tests, so a list and a read agree. */
 function phiSql(): SQL {
   return or(
-    eq(mediaItems.kind, "dicom"),
+    and(eq(mediaItems.kind, "dicom"), not(eq(mediaItems.retentionClass, DEIDENTIFIED_CLASS))),
     inArray(mediaItems.retentionClass, [...PHI_RETENTION_CLASSES]),
     sql`cardinality(${mediaItems.phiTags}) > 0`,
   )!;
@@ -217,6 +231,28 @@ export async function mediaSensitivity(scope: Scope, mediaId: string): Promise<M
   return row ? sensitivityOf(row) : null;
 }
 
+/**
+ * An item the public site renders (`public` or `professional`) may not feature PHI media: a patient's record or
+ * study, or a de-identified copy whose pixels no reviewer has yet checked for burned-in text. Checked by the publish
+ * gate (services/workflow.ts) on approving, scheduling and publishing.
+ */
+export async function assertPublishableMedia(
+  tx: Transaction,
+  item: { featuredMediaId: string | null; complianceLevel: string },
+): Promise<void> {
+  if (!item.featuredMediaId || (item.complianceLevel !== "public" && item.complianceLevel !== "professional")) return;
+  const [row] = await tx
+    .select({ kind: mediaItems.kind, retentionClass: mediaItems.retentionClass, phiTags: mediaItems.phiTags })
+    .from(mediaItems)
+    .where(eq(mediaItems.id, item.featuredMediaId))
+    .limit(1);
+  if (row && isPhi(row))
+    throw new ConflictError(
+      "featured_media_phi",
+      "The featured media is PHI (a patient's record or study, or a de-identified copy waiting for its burned-in annotation review); a public item cannot show it.",
+    );
+}
+
 /** HIPAA 164.502(b) minimum necessary: PHI media is for clinical and compliance roles, and for whoever uploaded it. */
 const PHI_ROLES = new Set(["admin", "medical_reviewer", "compliance_officer"]);
 
@@ -230,7 +266,7 @@ function assertMayRead(actor: UserActor, row: MediaItem): void {
   }
 }
 
-async function loadForRead(tx: Transaction, actor: UserActor, mediaId: string): Promise<MediaItem> {
+export async function loadForRead(tx: Transaction, actor: UserActor, mediaId: string): Promise<MediaItem> {
   const [row] = await tx.select().from(mediaItems).where(eq(mediaItems.id, mediaId)).limit(1);
   if (!row) throw new NotFoundError("No such media item.");
   assertMayRead(actor, row);

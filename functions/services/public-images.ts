@@ -93,6 +93,9 @@ export function acceptsWebp(accept: string | undefined): boolean {
   });
 }
 
+/** The image upload limit (services/uploads.ts): no original of a public image is larger. */
+const MAX_ORIGINAL_BYTES = 25 * 1024 * 1024;
+
 export interface RenderedImage {
   body: ArrayBuffer;
   contentType: string;
@@ -127,7 +130,9 @@ export async function renderImage(
     return { body: await answer.arrayBuffer(), contentType };
   }
   // A copy on its own ArrayBuffer: the SDK's bytes may be a view of a larger (or shared) buffer.
-  const original = (await readObjectBytes(scope.storage, source.objectKey)).slice();
+  const stored = await readObjectBytes(scope.storage, source.objectKey, MAX_ORIGINAL_BYTES);
+  if (!stored) throw new ImageResizeError("the original is larger than an image upload may be");
+  const original = stored.slice();
   if (wanted.width >= source.width && FORMAT_OF[source.contentType] === wanted.format) {
     return { body: original.buffer, contentType };
   }

@@ -337,9 +337,17 @@ export const cacheTags = {
   media: (mediaId: string) => `media:${mediaId}`,
   list: (tenantId: string, locale: ContentLocale, list: string) =>
     `list:${tenantId}:${segmentOfLocale(locale)}:${list}`,
-  /** The sitemap index; each locale's sitemap carries `list(tenant, locale, "sitemap")`. */
+  /** The sitemap index; each locale's list files carry `list(tenant, locale, "sitemap")`. */
   sitemap: (tenantId: string) => `list:${tenantId}:sitemap`,
+  /** One file of a locale's sitemap items. */
+  sitemapFile: (tenantId: string, locale: ContentLocale, file: number) =>
+    `list:${tenantId}:${segmentOfLocale(locale)}:sitemap:${file}`,
 } as const;
+
+/** The sitemap file (from 1) an item at `position` of its locale's sitemap order is in. */
+function sitemapFileAt(position: number, fileUrls: number): number {
+  return Math.floor(position / fileUrls) + 1;
+}
 
 /**
  * The purge rules, as data: the Cache-Tags of the pages a changed item shows in. An item that is published,
@@ -347,18 +355,30 @@ export const cacheTags = {
  *   its own page, under any slug it had (`content:<id>`), and its translations' pages (their hreflang alternates);
  *   every page of the home list and the feeds of its locale (`…:home`, `…:feed`), of its categories' lists and
  *   feeds (`…:category:<slug>`), its tags' and its author's lists;
- *   the sitemap index (`list:<tenant>:sitemap`) and the locale's sitemap (`list:<tenant>:<locale>:sitemap`).
+ *   the sitemap index (`list:<tenant>:sitemap`), the locale's list files (`list:<tenant>:<locale>:sitemap`), the
+ *   item file it is in and every later one of its locale (an item that enters or leaves the sitemap moves the
+ *   later items by one; files are in `wp_id` order, so a new item is in the last file), and the file each
+ *   translation is in (its alternates changed).
  * A handful of tags per item, whatever the lists' length: purge work does not grow with the site.
  * Search results are not kept in the Worker cache (s-maxage only), so they need no purge.
  */
-export function purgeTags(tenantId: string, footprints: ContentFootprint[]): string[] {
+export function purgeTags(tenantId: string, footprints: ContentFootprint[], sitemapFileUrls: number): string[] {
   const tags = new Set<string>();
   for (const item of footprints) {
     const { locale } = item;
     tags.add(cacheTags.content(item.id));
-    for (const sibling of item.translations) tags.add(cacheTags.content(sibling.id));
     tags.add(cacheTags.sitemap(tenantId));
     tags.add(cacheTags.list(tenantId, locale, "sitemap"));
+    // Up to one past the last file: when the item left the sitemap, the files were one URL longer before.
+    const last = sitemapFileAt(item.sitemapSize, sitemapFileUrls);
+    for (let file = sitemapFileAt(item.sitemapPosition, sitemapFileUrls); file <= last; file++)
+      tags.add(cacheTags.sitemapFile(tenantId, locale, file));
+    for (const sibling of item.translations) {
+      tags.add(cacheTags.content(sibling.id));
+      tags.add(
+        cacheTags.sitemapFile(tenantId, sibling.locale, sitemapFileAt(sibling.sitemapPosition, sitemapFileUrls)),
+      );
+    }
     if (!contentTypes[item.type].listed) continue;
     tags.add(cacheTags.list(tenantId, locale, "home"));
     tags.add(cacheTags.list(tenantId, locale, "feed"));

@@ -11,11 +11,11 @@ import {
   tenantHostnames,
   users,
 } from "../../schema";
-import { contentTypes, listedContentTypes } from "../content-types";
+import { listedContentTypes } from "../content-types";
 import type { Scope } from "../scope";
 import type { Transaction } from "../lib/db";
 import type { HttpDatabase, ReadQuery } from "../lib/db-http";
-import { ANONYMOUS_VIEWER, publicVisibility, readViewer, type Viewer } from "./content/access";
+import { ANONYMOUS_VIEWER, indexableSql, publicVisibility, readViewer, type Viewer } from "./content/access";
 import { cappedCount, countCap } from "./content/paging";
 import { searchMatchSql, searchRankSql } from "./content/search";
 import { FEED_SIZE, PAGE_SIZE, type SiteImage } from "../site/urls";
@@ -144,7 +144,9 @@ const ARTICLE_LEVELS: ComplianceLevel[] = ["public", "professional"];
  * A column of the outer `content_items` row, qualified by hand: drizzle writes selected fields' columns
  * unqualified, and inside a correlated subquery an unqualified name binds to the subquery's own tables.
  */
-function outer(column: "id" | "author_id" | "translation_group_id" | "current_revision_id" | "reviewed_by"): SQL {
+function outer(
+  column: "id" | "author_id" | "translation_group_id" | "current_revision_id" | "reviewed_by" | "locale",
+): SQL {
   return sql`${sql.identifier("content_items")}.${sql.identifier(column)}`;
 }
 
@@ -455,71 +457,139 @@ export interface SitemapEntry {
   translations: Array<{ locale: ContentLocale; type: ContentType; slug: string }>;
 }
 
-/** What a locale's sitemap lists: its home, every public item (with its translations) and every non-empty list. */
-export async function sitemapEntries(scope: Scope, { locale }: { locale: ContentLocale }): Promise<SitemapEntry[]> {
-  // An item its editors marked `noindex` is not offered to search engines.
-  const visible = and(
-    eq(contentItems.locale, locale),
-    publicVisibility(ANONYMOUS_VIEWER),
-    eq(contentItems.noindex, false),
-  );
-  const [items] = await scope.read((db) => [
-    db
-      .select({
-        type: contentItems.type,
-        slug: contentItems.slug,
-        updatedAt: contentItems.updatedAt,
-        translations: sql<
-          SitemapEntry["translations"]
-        >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug) order by s.locale)
-          from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
-            and s.state = 'published' and s.trashed_at is null and s.compliance_level = 'public' and not s.noindex), '[]'::json)`,
-        categorySlugs: sql<
-          string[]
-        >`coalesce((select json_agg(c.slug) from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
-        tagSlugs: sql<
-          string[]
-        >`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
-        authorSlug: sql<string | null>`(select a.slug from content_authors a where a.user_id = ${outer("author_id")})`,
-      })
-      .from(contentItems)
-      .where(visible)
-      .orderBy(desc(contentItems.updatedAt)),
-  ]);
-  if (items.length === 0) return [];
-  const entries: SitemapEntry[] = [{ path: { kind: "home" }, lastModified: items[0]!.updatedAt, translations: [] }];
-  const lists = new Map<string, SitemapEntry>();
-  for (const item of items) {
-    entries.push({
-      path: { kind: "item", type: item.type, slug: item.slug },
-      lastModified: item.updatedAt,
-      translations: item.translations,
-    });
-    if (!contentTypes[item.type].listed) continue;
-    const owners: Array<["category" | "tag" | "author", string]> = [
-      ...item.categorySlugs.map((slug): ["category", string] => ["category", slug]),
-      ...item.tagSlugs.map((slug): ["tag", string] => ["tag", slug]),
-      ...(item.authorSlug ? [["author", item.authorSlug] as ["author", string]] : []),
-    ];
-    for (const [kind, slug] of owners) {
-      const key = `${kind}:${slug}`;
-      // Items come newest first, so the first item seen dates the list.
-      if (!lists.has(key)) lists.set(key, { path: { kind, slug }, lastModified: item.updatedAt, translations: [] });
-    }
-  }
-  return [...entries, ...lists.values()];
+/**
+ * One file of the sitemaps: a locale's items (`items`, by `wp_id`) or its home and lists (`lists`), at most
+ * `fileUrls` URLs each, numbered from 1. The index names every file with its newest change.
+ */
+export interface SitemapFile {
+  kind: "items" | "lists";
+  locale: ContentLocale;
+  file: number;
+  lastModified: Date;
 }
 
-/** The newest change per locale, for the sitemap index's `lastmod`; locales with nothing public are left out. */
-export async function sitemapIndexEntries(scope: Scope): Promise<Array<{ locale: ContentLocale; lastModified: Date }>> {
-  const [rows] = await scope.read((db) => [
-    db
-      .select({ locale: contentItems.locale, lastModified: sql<string>`max(${contentItems.updatedAt})` })
-      .from(contentItems)
-      .where(publicVisibility(ANONYMOUS_VIEWER))
-      .groupBy(contentItems.locale),
+const LISTED_TYPES = sql.raw([...listedContentTypes].map((type) => `'${type}'`).join(", "));
+
+/** Where file `file` starts: the keys before it are skipped in the index alone, never the rows they name. */
+function fileOffset(file: number, fileUrls: number): number {
+  return (file - 1) * fileUrls;
+}
+
+/**
+ * The files of the sitemap index, in one round trip: per locale, its item files (each dated by its newest item,
+ * read from the index `content_items_sitemap_idx` without its rows) and the list files its home and non-empty lists
+ * fill (counted over the links of its indexable items). Locales with nothing to offer search engines are left out.
+ */
+export async function sitemapFiles(scope: Scope, { fileUrls }: { fileUrls: number }): Promise<SitemapFile[]> {
+  const [items, lists] = await scope.read((db) => [
+    db.execute<{ locale: ContentLocale; file: number; last_modified: string }>(sql`
+      select locale, file::int as file, max(updated_at) as last_modified
+      from (select ci.locale, ci.updated_at,
+              (row_number() over (partition by ci.locale order by ci.wp_id) - 1) / ${fileUrls} + 1 as file
+            from content_items ci where ${indexableSql("ci")}) numbered
+      group by locale, file order by locale, file`),
+    db.execute<{ locale: ContentLocale; lists: number }>(sql`
+      with listed as (select ci.id, ci.locale, ci.author_id from content_items ci
+                      where ${indexableSql("ci")} and ci.type in (${LISTED_TYPES}))
+      select locale, sum(lists)::int as lists from (
+        select l.locale, count(distinct ic.category_id) as lists
+        from listed l join content_item_categories ic on ic.content_id = l.id group by l.locale
+        union all
+        select l.locale, count(distinct it.tag_id) from listed l join content_item_tags it on it.content_id = l.id
+        group by l.locale
+        union all
+        select l.locale, count(distinct a.user_id) from listed l join content_authors a on a.user_id = l.author_id
+        group by l.locale) counted
+      group by locale`),
   ]);
-  return rows.map((row) => ({ locale: row.locale, lastModified: new Date(row.lastModified) }));
+  const files: SitemapFile[] = [];
+  const newest = new Map<ContentLocale, Date>();
+  for (const row of items.rows) {
+    const lastModified = new Date(row.last_modified);
+    files.push({ kind: "items", locale: row.locale, file: row.file, lastModified });
+    if (lastModified > (newest.get(row.locale) ?? new Date(0))) newest.set(row.locale, lastModified);
+  }
+  const listCounts = new Map(lists.rows.map((row) => [row.locale, row.lists]));
+  for (const [locale, lastModified] of newest) {
+    // The home, then every non-empty list.
+    const listFiles = Math.ceil((1 + (listCounts.get(locale) ?? 0)) / fileUrls);
+    for (let file = 1; file <= listFiles; file++) files.push({ kind: "lists", locale, file, lastModified });
+  }
+  return files;
+}
+
+/**
+ * One file of a locale's items, with each item's indexable translations (the hreflang alternates), in one
+ * statement: the file's first `wp_id` is found in the index, then its rows are read from there (keyset), and
+ * translations are joined per row. Empty when the file does not exist.
+ */
+export async function sitemapItems(
+  scope: Scope,
+  { locale, file, fileUrls }: { locale: ContentLocale; file: number; fileUrls: number },
+): Promise<SitemapEntry[]> {
+  const [result] = await scope.read((db) => [
+    db.execute<{ type: ContentType; slug: string; updated_at: string; translations: SitemapEntry["translations"] }>(sql`
+      with page as (
+        select ci.id, ci.type, ci.slug, ci.updated_at, ci.translation_group_id, ci.wp_id
+        from content_items ci
+        where ${indexableSql("ci")} and ci.locale = ${locale} and ci.wp_id >= (
+          select first.wp_id from content_items first where ${indexableSql("first")} and first.locale = ${locale}
+          order by first.wp_id offset ${fileOffset(file, fileUrls)} limit 1)
+        order by ci.wp_id limit ${fileUrls})
+      select p.type, p.slug, p.updated_at, coalesce(alt.translations, '[]'::json) as translations
+      from page p left join lateral (
+        select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug) order by s.locale)
+          as translations
+        from content_items s
+        where s.translation_group_id = p.translation_group_id and s.id <> p.id and ${indexableSql("s")}) alt on true
+      order by p.wp_id`),
+  ]);
+  return result.rows.map((row) => ({
+    path: { kind: "item", type: row.type, slug: row.slug },
+    lastModified: new Date(row.updated_at),
+    translations: row.translations,
+  }));
+}
+
+const LIST_KINDS = ["home", "category", "tag", "author"] as const;
+
+/**
+ * One file of a locale's lists: its home, then its categories, tags and authors by slug, each dated by its newest
+ * indexable item of a listed type (the home: of any type); lists with none are left out. One statement: one
+ * aggregate per kind over the links of the locale's indexable items (no row's body is read), then the file's page
+ * of them. Empty when the file does not exist.
+ */
+export async function sitemapLists(
+  scope: Scope,
+  { locale, file, fileUrls }: { locale: ContentLocale; file: number; fileUrls: number },
+): Promise<SitemapEntry[]> {
+  const listed = sql`${indexableSql("ci")} and ci.locale = ${locale} and ci.type in (${LISTED_TYPES})`;
+  const [result] = await scope.read((db) => [
+    db.execute<{ kind: number; slug: string; last_modified: string }>(sql`
+      with listed as (select ci.id, ci.author_id, ci.updated_at from content_items ci where ${listed}),
+      lists as (
+        select 0 as kind, '' as slug, max(ci.updated_at) as last_modified from content_items ci
+        where ${indexableSql("ci")} and ci.locale = ${locale}
+        union all
+        select 1, c.slug, max(l.updated_at) from listed l
+        join content_item_categories ic on ic.content_id = l.id join categories c on c.id = ic.category_id group by c.slug
+        union all
+        select 2, t.slug, max(l.updated_at) from listed l
+        join content_item_tags it on it.content_id = l.id join tags t on t.id = it.tag_id group by t.slug
+        union all
+        select 3, a.slug, max(l.updated_at) from listed l join content_authors a on a.user_id = l.author_id
+        group by a.slug)
+      select kind, slug, last_modified from lists where last_modified is not null
+      order by kind, slug offset ${fileOffset(file, fileUrls)} limit ${fileUrls}`),
+  ]);
+  return result.rows.map((row) => {
+    const kind = LIST_KINDS[row.kind]!;
+    return {
+      path: kind === "home" ? { kind } : { kind, slug: row.slug },
+      lastModified: new Date(row.last_modified),
+      translations: [],
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -555,17 +625,28 @@ export interface ContentFootprint {
   id: string;
   type: ContentType;
   locale: ContentLocale;
-  translations: Array<{ id: string }>;
+  /** Sibling translations, with where each sits in its locale's sitemap (its hreflang alternates name this item). */
+  translations: Array<{ id: string; locale: ContentLocale; sitemapPosition: number }>;
   categorySlugs: string[];
   tagSlugs: string[];
   authorSlug: string | null;
+  /** How many of its locale's indexable items come before it in the sitemap's order (`wp_id`), and how many there are. */
+  sitemapPosition: number;
+  sitemapSize: number;
+}
+
+/** How many indexable items of the row's locale come before it in the sitemap order (counted in the index). */
+function sitemapPositionSql(alias: string): SQL {
+  const row = sql.identifier(alias);
+  return sql`(select count(*)::int from content_items before where ${indexableSql("before")}
+    and before.locale = ${row}.locale and before.wp_id < ${row}.wp_id)`;
 }
 
 /**
  * Where content items show, read in the transaction that changed them (after its writes): their own page, their
- * translations' pages (whose hreflang alternates name them), and the lists, feeds and sitemap of their locale
- * that may hold them. One statement, whatever the lists' length. The item's state does not matter: a page that
- * just stopped being public must be purged too.
+ * translations' pages and sitemap files (whose hreflang alternates name them), and the lists, feeds and sitemap
+ * files of their locale that may hold them. One statement, whatever the lists' length. The item's state does not
+ * matter: a page that just stopped being public must be purged too.
  */
 export async function contentFootprints(tx: Transaction, contentIds: string[]): Promise<ContentFootprint[]> {
   if (contentIds.length === 0) return [];
@@ -574,7 +655,8 @@ export async function contentFootprints(tx: Transaction, contentIds: string[]): 
       id: contentItems.id,
       type: contentItems.type,
       locale: contentItems.locale,
-      translations: sql<ContentFootprint["translations"]>`coalesce((select json_agg(json_build_object('id', s.id))
+      translations: sql<ContentFootprint["translations"]>`coalesce((select json_agg(json_build_object('id', s.id,
+          'locale', s.locale, 'sitemapPosition', ${sitemapPositionSql("s")}))
         from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}), '[]'::json)`,
       categorySlugs: sql<
         string[]
@@ -583,6 +665,9 @@ export async function contentFootprints(tx: Transaction, contentIds: string[]): 
         string[]
       >`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
       authorSlug: sql<string | null>`(select a.slug from content_authors a where a.user_id = ${outer("author_id")})`,
+      sitemapPosition: sitemapPositionSql("content_items").mapWith(Number),
+      sitemapSize: sql<number>`(select count(*)::int from content_items indexed where ${indexableSql("indexed")}
+        and indexed.locale = ${outer("locale")})`.mapWith(Number),
     })
     .from(contentItems)
     .where(inArray(contentItems.id, [...new Set(contentIds)]));

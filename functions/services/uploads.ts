@@ -29,7 +29,7 @@ import {
   objectKeyFor,
   presignPart,
   presignPut,
-  putObject,
+  putObjectBytes,
   randomObjectId,
   readObjectBytes,
   readObjectStream,
@@ -407,7 +407,8 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
   let image: { bytes: Uint8Array; sha256: string; width: number; height: number } | null = null;
   if (upload.kind === "image") {
     try {
-      const original = await readObjectBytes(scope.storage, upload.pendingKey);
+      const original = await readObjectBytes(scope.storage, upload.pendingKey, UPLOAD_LIMITS.image.maxBytes);
+      if (!original) return reject(scope, upload, "upload_size_mismatch");
       const info = readImageInfo(original);
       if (formatOfContentType(upload.contentType) !== info.format) return reject(scope, upload, "upload_type_mismatch");
       const bytes = stripImageMetadata(original);
@@ -420,7 +421,7 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
 
   // ---- 5. store under the class's prefix, tag, record ----------------------------------------------
   const finalKey = objectKeyFor(upload.retentionClass, scope.tenant.id, randomObjectId(), new Date());
-  if (image) await putObject(scope.storage, finalKey, image.bytes, upload.contentType);
+  if (image) await putObjectBytes(scope.storage, finalKey, image.bytes, upload.contentType);
   else await copyObject(scope.storage, upload.pendingKey, finalKey);
   const stored = image
     ? { size: image.bytes.length, sha256: image.sha256 }

@@ -18,6 +18,7 @@ import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
 import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content/access";
 import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content/kernel";
 import { announceContentChange } from "./cdn-purge";
+import { assertPublishableMedia } from "./media";
 import { notifyWorkflow } from "./workflow-notices";
 import { type PublicRefusal, publicRefusal } from "./media";
 import { bodyMediaIds } from "./public-images";
@@ -196,6 +197,8 @@ async function checkPublishGate(
   input: TransitionInput,
   onlyAsOverride: boolean,
 ): Promise<BlockingFinding[] | null> {
+  // Not overridable: no justification makes a patient's image fit for a public page.
+  await assertPublishableMedia(tx, item);
   const findings = await analysedFindings(tx, item);
   if (findings.length === 0) {
     if (onlyAsOverride)

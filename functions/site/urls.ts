@@ -40,7 +40,10 @@ export const sitePaths = {
       ? `/${segmentOfLocale(locale)}/category/${categorySlug}/atom.xml`
       : `/${segmentOfLocale(locale)}/atom.xml`,
   sitemapIndex: () => "/sitemap.xml",
-  sitemap: (locale: ContentLocale) => `/sitemaps/${segmentOfLocale(locale)}.xml`,
+  /** A locale's items, split into files of at most `SITEMAP_FILE_URLS` (numbered from 1). */
+  sitemap: (locale: ContentLocale, file: number) => `/sitemaps/${segmentOfLocale(locale)}-${file}.xml`,
+  /** A locale's home and its non-empty category, tag and author lists, split the same way. */
+  sitemapLists: (locale: ContentLocale, file: number) => `/sitemaps/${segmentOfLocale(locale)}-lists-${file}.xml`,
   robots: () => "/robots.txt",
   /** A public image at one of `IMAGE_WIDTHS`, versioned by its hash: a new picture is a new URL (immutable). */
   image: (image: PublicImageRef, width: number) =>
@@ -129,3 +132,8 @@ export const PAGE_SIZE = 10;
 export const FEED_SIZE = 20;
 /** The deepest list page served; deeper ones are 404 (and never need purging). */
 export const MAX_PAGE = 500;
+/**
+ * URLs per sitemap file. The protocol allows 50,000 URLs and 50 MB a file (sitemaps.org); 45,000 leaves room for
+ * long URLs with their hreflang alternates. `SITEMAP_FILE_URLS` lowers it (tests split a handful of items).
+ */
+export const SITEMAP_FILE_URLS = 45_000;

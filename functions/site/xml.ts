@@ -1,6 +1,6 @@
 import type { ContentLocale } from "../../schema";
 import { escapeToBuffer } from "hono/utils/html";
-import type { SiteItemSummary, SitemapEntry } from "../services/site";
+import type { SiteItemSummary, SitemapEntry, SitemapFile } from "../services/site";
 import { SITE_LOCALES } from "./i18n";
 import { sitePaths } from "./urls";
 
@@ -106,13 +106,16 @@ export function atomFeed(channel: FeedChannel & { id: string }): string {
 
 const SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
-/** The sitemap index (sitemaps.org protocol): one sitemap per locale, dated by its newest change. */
-export function sitemapIndex(origin: string, locales: Array<{ locale: ContentLocale; lastModified: Date }>): string {
-  const entries = locales
-    .map(
-      ({ locale, lastModified }) =>
-        `<sitemap><loc>${text(origin + sitePaths.sitemap(locale))}</loc><lastmod>${lastModified.toISOString()}</lastmod></sitemap>`,
-    )
+/**
+ * The sitemap index (sitemaps.org protocol): every file of every locale, each dated by its newest change. The
+ * protocol allows 50,000 files an index; at 45,000 URLs a file that is billions of URLs.
+ */
+export function sitemapIndex(origin: string, files: SitemapFile[]): string {
+  const entries = files
+    .map(({ kind, locale, file, lastModified }) => {
+      const path = kind === "items" ? sitePaths.sitemap(locale, file) : sitePaths.sitemapLists(locale, file);
+      return `<sitemap><loc>${text(origin + path)}</loc><lastmod>${lastModified.toISOString()}</lastmod></sitemap>`;
+    })
     .join("\n");
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -138,7 +141,7 @@ function entryPath(locale: ContentLocale, path: SitemapEntry["path"]): string {
 }
 
 /**
- * One locale's sitemap. Translations are listed as `xhtml:link rel="alternate" hreflang` on each URL,
+ * One file of a locale's sitemap. Translations are listed as `xhtml:link rel="alternate" hreflang` on each URL,
  * including the URL itself, as Google's localized-versions guidance asks.
  */
 export function localeSitemap(origin: string, locale: ContentLocale, entries: SitemapEntry[]): string {

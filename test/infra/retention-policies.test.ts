@@ -62,6 +62,7 @@ describe("retention policy table", () => {
       "audit/",
       "upload-pending/",
       "media/",
+      "deidentified-media/",
     ]);
     for (const rule of rules) {
       const policy = retentionPolicies[rule.id];

@@ -211,6 +211,20 @@ describe("using a token", () => {
     expect(await problem(transition)).toEqual({ status: 403, code: "token_route_refused" });
   });
 
+  it("runs the analysis on a text only with analysis:run", async () => {
+    const { accessToken } = await session(["author"]);
+    const reader = await makeToken(accessToken, { scopes: ["content:read", "content:write"] });
+    const body = jsonPost({ text: "Cura garantida.", locale: "pt-BR" });
+    expect(await problem(await call(tenant.hostname, "/api/analysis/text", reader.token, body))).toEqual({
+      status: 403,
+      code: "insufficient_scope",
+    });
+    const analyst = await makeToken(accessToken, { scopes: ["analysis:run"] });
+    const res = await call(tenant.hostname, "/api/analysis/text", analyst.token, body);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { blocking: boolean }).blocking).toBe(true);
+  });
+
   it("never manages tokens or the account, whatever its scopes", async () => {
     const { accessToken } = await session(["admin"]);
     const { token } = await makeToken(accessToken);

@@ -133,7 +133,13 @@ describe("the HTTP read path", () => {
       expect(own.status).toBe(200);
       expect(await own.text()).toContain("Artigo só da clínica B");
 
-      for (const path of ["/pt-br/", "/pt-br/feed.xml", "/sitemaps/pt-br.xml", "/pt-br/search?q=artigo"]) {
+      for (const path of [
+        "/pt-br/",
+        "/pt-br/feed.xml",
+        "/sitemap.xml",
+        "/sitemaps/pt-br-1.xml",
+        "/pt-br/search?q=artigo",
+      ]) {
         const response = await worker.fetch(path, { host: clinicA.hostname });
         expect(response.status, path).toBe(200);
         const body = await response.text();

@@ -297,5 +297,19 @@ describe("professional readers on the public site", () => {
       { cookie, origin, "sec-fetch-site": "same-origin" },
     );
     expect(again.status).toBe(410);
+
+    // The known address's owner, reading their mail, is told to sign in; no second account is made.
+    const knownMail = await waitForMail(verified.email, (message) => (message.subject ?? "").includes("Confirme"));
+    const knownToken = /#token=([A-Za-z0-9_%-]+)/.exec(knownMail.text ?? "")?.[1];
+    const form = await formToken("/pt-br/cadastro/confirmar");
+    const existing = await post(
+      "/pt-br/cadastro/confirmar",
+      { csrf: form.csrf, token: decodeURIComponent(knownToken!) },
+      { cookie: form.cookie, origin, "sec-fetch-site": "same-origin" },
+    );
+    expect(existing.status).toBe(200);
+    expect(await existing.text()).toContain("Este endereço já tem uma conta");
+    const accounts = await admin.query("select 1 from users where email = $1", [verified.email]);
+    expect(accounts.rowCount).toBe(1);
   });
 });

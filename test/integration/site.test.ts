@@ -445,12 +445,17 @@ describe("the public site", () => {
       const index = parseXml(await (await get("/sitemap.xml")).text()).sitemapindex as { sitemap: unknown };
       const sitemaps = asArray(index.sitemap as Array<{ loc: string; lastmod: string }>);
       expect(sitemaps.map((s) => s.loc).sort()).toEqual([
-        `http://${site.hostname}/sitemaps/en.xml`,
-        `http://${site.hostname}/sitemaps/pt-br.xml`,
+        `http://${site.hostname}/sitemaps/en-1.xml`,
+        `http://${site.hostname}/sitemaps/en-lists-1.xml`,
+        `http://${site.hostname}/sitemaps/pt-br-1.xml`,
+        `http://${site.hostname}/sitemaps/pt-br-lists-1.xml`,
       ]);
       for (const entry of sitemaps) expect(Number.isNaN(Date.parse(entry.lastmod))).toBe(false);
-      const urlset = parseXml(await (await get("/sitemaps/pt-br.xml")).text()).urlset as { url: unknown };
-      const urls = asArray(urlset.url as Array<{ loc: string; lastmod: string; "xhtml:link"?: unknown }>);
+      const urls: Array<{ loc: string; lastmod: string; "xhtml:link"?: unknown }> = [];
+      for (const path of ["/sitemaps/pt-br-1.xml", "/sitemaps/pt-br-lists-1.xml"]) {
+        const urlset = parseXml(await (await get(path)).text()).urlset as { url: unknown };
+        urls.push(...asArray(urlset.url as typeof urls));
+      }
       const locs = urls.map((u) => u.loc);
       expect(locs).toEqual(
         expect.arrayContaining([
@@ -468,7 +473,13 @@ describe("the public site", () => {
       const hypertension = urls.find((u) => u.loc.endsWith("/hipertensao-arterial/"))!;
       const alternates = asArray(hypertension["xhtml:link"] as Array<{ "@hreflang": string; "@href": string }>);
       expect(alternates.map((a) => a["@hreflang"]).sort()).toEqual(["en", "pt-BR"]);
-      expect((await get("/sitemaps/fr.xml")).status).toBe(404);
+      for (const missing of [
+        "/sitemaps/fr-1.xml",
+        "/sitemaps/pt-br.xml",
+        "/sitemaps/pt-br-2.xml",
+        "/sitemaps/pt-br-0.xml",
+      ])
+        expect((await get(missing)).status, missing).toBe(404);
     });
 
     it("serves robots.txt naming the sitemap", async () => {
@@ -513,14 +524,15 @@ describe("the public site", () => {
     });
 
     it("purges the lists, feeds and sitemaps when a post is published", async () => {
-      const otherLocale = ["/en/", "/en/feed.xml", "/sitemaps/en.xml"];
+      const otherLocale = ["/en/", "/en/feed.xml", "/sitemaps/en-1.xml", "/sitemaps/en-lists-1.xml"];
       for (const path of [
         "/pt-br/",
         `/pt-br/category/${cardiology.slug}/`,
         "/pt-br/feed.xml",
         "/pt-br/atom.xml",
         "/sitemap.xml",
-        "/sitemaps/pt-br.xml",
+        "/sitemaps/pt-br-1.xml",
+        "/sitemaps/pt-br-lists-1.xml",
         ...otherLocale,
       ]) {
         await (await get(path)).text();
@@ -539,7 +551,7 @@ describe("the public site", () => {
       expect(await (await get(`/pt-br/category/${cardiology.slug}/feed.xml`)).text()).toContain(
         "Colesterol: novidades",
       );
-      expect(await (await get("/sitemaps/pt-br.xml")).text()).toContain("/pt-br/posts/colesterol/");
+      expect(await (await get("/sitemaps/pt-br-1.xml")).text()).toContain("/pt-br/posts/colesterol/");
       // Lists of other locales were not touched: the first request after the purge is still served from the cache.
       for (const path of otherLocale) {
         const res = await get(path);
@@ -568,7 +580,7 @@ describe("the public site", () => {
       expect(archived.status).toBe(200);
       await eventually(async () => expect((await get("/pt-br/posts/diabetes-e-exercicio/")).status).toBe(404));
       expect(await (await get("/pt-br/")).text()).not.toContain("Diabetes e exercício");
-      expect(await (await get("/sitemaps/pt-br.xml")).text()).not.toContain("diabetes-e-exercicio");
+      expect(await (await get("/sitemaps/pt-br-1.xml")).text()).not.toContain("diabetes-e-exercicio");
     });
 
     it("purges a translation's page when its sibling is published (hreflang alternates change)", async () => {

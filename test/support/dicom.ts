@@ -18,6 +18,13 @@ export interface DicomOptions {
   patientBirthDate?: string | null;
   /** Bytes of pixel data to append (OW, so an even count), to make large files. */
   pixelBytes?: number;
+  /** The dataset's transfer syntax (dump2dcm's --write-xfer-*): explicit little endian by default. */
+  transferSyntax?: "little" | "implicit" | "big";
+  /** Reuse a study (or series) UID, for several instances of one study. */
+  studyUid?: string;
+  seriesUid?: string;
+  /** More lines of the dump (dcmdump's format: sequences, items, private attributes …). */
+  extraLines?: string[];
 }
 
 let counter = 0;
@@ -31,8 +38,8 @@ export async function makeDicom(
   options: DicomOptions = {},
 ): Promise<{ bytes: Uint8Array; studyUid: string; seriesUid: string; sopUid: string }> {
   const dir = await mkdtemp(join(tmpdir(), "vitalis-dcm-"));
-  const studyUid = uid();
-  const seriesUid = uid();
+  const studyUid = options.studyUid ?? uid();
+  const seriesUid = options.seriesUid ?? uid();
   const sopUid = uid();
   const pixels = Math.max(2, options.pixelBytes ?? 8);
   const side = 2;
@@ -54,22 +61,32 @@ export async function makeDicom(
     "(0028,0101) US 16",
     "(0028,0102) US 15",
     "(0028,0103) US 0",
+    ...(options.extraLines ?? []),
   ].filter((line): line is string => line !== null);
+  const xfer = options.transferSyntax ?? "little";
   try {
     await writeFile(join(dir, "in.dump"), `${lines.join("\n")}\n`);
-    await run("dump2dcm", ["--write-xfer-little", join(dir, "in.dump"), join(dir, "out.dcm")]);
+    await run("dump2dcm", [`--write-xfer-${xfer}`, join(dir, "in.dump"), join(dir, "out.dcm")]);
     let bytes = new Uint8Array(await readFile(join(dir, "out.dcm")));
+    // The appended element below is little endian; a big-endian file keeps dump2dcm's output as it is.
+    if (xfer === "big") return { bytes, studyUid, seriesUid, sopUid };
     // dump2dcm writes pixel data from the dump; for large files append an explicit-VR OW element instead.
-    const pixelHeader = new Uint8Array(12);
+    const pixelHeader = new Uint8Array(xfer === "implicit" ? 8 : 12);
     const view = new DataView(pixelHeader.buffer);
     view.setUint16(0, 0x7fe0, true);
     view.setUint16(2, 0x0010, true);
-    pixelHeader.set([0x4f, 0x57, 0, 0], 4); // "OW" + reserved
     const length = pixels + (pixels % 2);
-    view.setUint32(8, length, true);
-    const out = new Uint8Array(bytes.length + 12 + length);
+    if (xfer === "implicit") {
+      view.setUint32(4, length, true); // implicit VR: tag and a 32-bit length
+    } else {
+      pixelHeader.set([0x4f, 0x57, 0, 0], 4); // "OW" + reserved
+      view.setUint32(8, length, true);
+    }
+    const out = new Uint8Array(bytes.length + pixelHeader.length + length);
     out.set(bytes, 0);
     out.set(pixelHeader, bytes.length);
+    // A pattern rather than zeros, so a test can tell the pixels were carried over byte for byte.
+    for (let i = bytes.length + pixelHeader.length; i < out.length; i++) out[i] = (i * 7 + 3) & 0xff;
     bytes = out;
     return { bytes, studyUid, seriesUid, sopUid };
   } finally {

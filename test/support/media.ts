@@ -1,5 +1,5 @@
 /** Media rows and their S3 objects made directly (as if uploaded long ago), for retention and privacy tests. */
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type pg from "pg";
 import type { RetentionClass } from "../../schema/retention-policies.js";
@@ -33,8 +33,12 @@ export async function insertMedia(
     subjectId?: string | null;
     kind?: "dicom" | "image" | "document";
     dicom?: Record<string, string>;
+    /** The object's bytes (random bytes by default); size and SHA-256 are recorded from them. */
+    body?: Uint8Array;
   },
 ): Promise<InsertedMedia> {
+  const body = options.body ?? randomBytes(64);
+  const sha256 = createHash("sha256").update(body).digest("hex");
   const kind = options.kind ?? (options.retentionClass === "medical_imaging" ? "dicom" : "document");
   const contentType = kind === "dicom" ? "application/dicom" : kind === "image" ? "image/png" : "application/pdf";
   const objectKey = objectKeyFor(
@@ -43,13 +47,11 @@ export async function insertMedia(
     randomBytes(16).toString("hex"),
     options.lastEntryAt,
   );
-  await s3.send(
-    new PutObjectCommand({ Bucket: env.s3.bucket, Key: objectKey, Body: randomBytes(64), ContentType: contentType }),
-  );
+  await s3.send(new PutObjectCommand({ Bucket: env.s3.bucket, Key: objectKey, Body: body, ContentType: contentType }));
   const uploadId = randomUUID();
   await admin.query(
     `insert into uploads (id, tenant_id, created_by, subject_id, kind, filename, content_type, size, sha256, pending_key, retention_class, status, expires_at, created_at)
-     values ($1, $2, $3, $4, $5, 'old.bin', $6, 64, $7, $8, $9, 'completed', $10, $10)`,
+     values ($1, $2, $3, $4, $5, 'old.bin', $6, $11, $7, $8, $9, 'completed', $10, $10)`,
     [
       uploadId,
       options.tenantId,
@@ -57,15 +59,16 @@ export async function insertMedia(
       options.subjectId ?? null,
       kind,
       contentType,
-      "0".repeat(64),
+      sha256,
       `upload-pending/${options.tenantId}/x/${uploadId}`,
       options.retentionClass,
       options.lastEntryAt,
+      body.length,
     ],
   );
   const row = await admin.query<{ id: string }>(
     `insert into media_items (tenant_id, upload_id, created_by, subject_id, kind, filename, content_type, size, sha256, object_key, retention_class, dicom, last_entry_at, created_at)
-     values ($1, $2, $3, $4, $5, 'old.bin', $6, 64, $7, $8, $9, $10, $11, $11) returning id`,
+     values ($1, $2, $3, $4, $5, 'old.bin', $6, $12, $7, $8, $9, $10, $11, $11) returning id`,
     [
       options.tenantId,
       uploadId,
@@ -73,11 +76,12 @@ export async function insertMedia(
       options.subjectId ?? null,
       kind,
       contentType,
-      "0".repeat(64),
+      sha256,
       objectKey,
       options.retentionClass,
       options.dicom ? JSON.stringify(options.dicom) : null,
       options.lastEntryAt,
+      body.length,
     ],
   );
   return { id: row.rows[0]!.id, objectKey };

@@ -18,7 +18,9 @@ export default [
       deepPage = Math.min(500, Number(first.headers["x-wp-totalpages"] ?? 1));
     },
   },
-  getCase("site sitemap /sitemaps/pt-br.xml", () => ({ path: "/sitemaps/pt-br.xml" })),
+  getCase("site sitemap /sitemaps/pt-br-1.xml", () => ({ path: "/sitemaps/pt-br-1.xml" })),
+  getCase("site sitemap lists /sitemaps/pt-br-lists-1.xml", () => ({ path: "/sitemaps/pt-br-lists-1.xml" })),
+  getCase("site sitemap index /sitemap.xml", () => ({ path: "/sitemap.xml" })),
   getCase("site list page 1 /pt-br/", () => ({ path: "/pt-br/" })),
   getCase("site feed /pt-br/feed.xml", () => ({ path: "/pt-br/feed.xml" })),
   getCase(

@@ -5,7 +5,16 @@ import type { ContentType } from "../../contract";
 import { jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protectedRoute } from "../../middleware/protect";
-import { analyseContent, analysisViewSchema, getContentAnalysis } from "../../services/analysis";
+import {
+  analyseContent,
+  analyseText,
+  analysisViewSchema,
+  getContentAnalysis,
+  textAnalysisSchema,
+} from "../../services/analysis";
+import { MAX_MARKDOWN_LENGTH } from "../../services/content/markdown";
+import { CONTENT_LOCALES } from "../../contract";
+import { jsonBody } from "../../lib/openapi";
 import { STAFF_ROLES } from "../../services/content/access";
 import { requirePhiTrustFor } from "../shared/phi";
 
@@ -52,3 +61,33 @@ export function analysisRouter(type: ContentType) {
   };
   return createRouter().openapi(runRoute, run).openapi(readRoute, read);
 }
+
+const textRoute = protectedRoute({
+  method: "post",
+  path: "/text",
+  tags: ["Analysis"],
+  summary: "Run the five analysis plugins on a text and answer their findings; nothing is stored.",
+  protect: { sensitivity: "restricted", action: "read", roles: [...STAFF_ROLES] },
+  request: {
+    body: jsonBody(
+      z
+        .object({
+          text: z.string().min(1).max(MAX_MARKDOWN_LENGTH),
+          title: z.string().max(500).optional(),
+          locale: z.enum(CONTENT_LOCALES),
+        })
+        .strict()
+        .openapi("TextAnalysisInput"),
+    ),
+  },
+  responses: {
+    200: jsonResponse(textAnalysisSchema.openapi("TextAnalysis"), "Every stage's output."),
+    ...problemResponses(401, 403, 422),
+  },
+});
+
+const textHandler: RouteHandler<typeof textRoute, AppBindings> = async (c) =>
+  c.json(await analyseText(c.var.scope, c.req.valid("json")), 200);
+
+/** `POST /api/analysis/text`: the pipeline on a text that is not an item. */
+export const textAnalysisRouter = createRouter().openapi(textRoute, textHandler);

@@ -4,10 +4,12 @@ import type { AppBindings } from "../../bindings";
 import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
+import { getComplianceDashboard } from "../../services/compliance-dashboard";
 import { listComplianceReports } from "../../services/compliance-report";
 import { listHolds, placeHold, releaseHold } from "../../services/legal-holds";
 import { getProcessingRegister } from "../../services/processing-register";
 import { CONTENT_LOCALES } from "../../contract";
+import { complianceDashboardSchema } from "../../shapes/compliance-dashboard";
 import { processingRegisterSchema } from "../../shapes/processing-register";
 import { complianceReportListSchema, legalHoldListSchema, legalHoldSchema } from "./schemas";
 
@@ -24,6 +26,23 @@ const officersWrite: ProtectOptions = {
 // Releasing a hold lets the retention sweep destroy what it covered, medical records included (Lei 13.787/2018):
 // a PHI-level write.
 const holdReleasers: ProtectOptions = { ...officersWrite, sensitivity: "phi" };
+
+// The dashboard lists incidents and break-glass grants, which are the encarregado's alone (routes/incidents,
+// routes/break-glass): compliance officers only.
+const dashboardReaders: ProtectOptions = { sensitivity: "restricted", action: "read", roles: ["compliance_officer"] };
+
+const dashboardRoute = protectedRoute({
+  method: "get",
+  path: "/compliance/dashboard",
+  tags: ["Compliance"],
+  summary:
+    "What needs attention: LGPD requests overdue or due within 5 days, open incidents and their deadlines, failing jobs, dead letters, trust denials and step-ups per day (14 days), the last audit verification, break-glass grants awaiting review. Audited.",
+  protect: dashboardReaders,
+  responses: {
+    200: jsonResponse(complianceDashboardSchema, "The dashboard."),
+    ...problemResponses(401, 403),
+  },
+});
 
 const reportsRoute = protectedRoute({
   method: "get",
@@ -94,6 +113,10 @@ const registerRoute = protectedRoute({
   },
 });
 
+const dashboardHandler: RouteHandler<typeof dashboardRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await getComplianceDashboard(c.var.scope), 200);
+};
 const registerHandler: RouteHandler<typeof registerRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
   return c.json(await getProcessingRegister(c.var.scope, c.req.valid("query").locale), 200);
@@ -110,6 +133,7 @@ const listHoldsHandler: RouteHandler<typeof listHoldsRoute, AppBindings> = async
   c.json({ holds: await listHolds(c.var.scope) }, 200);
 
 export const complianceRouter = createRouter()
+  .openapi(dashboardRoute, dashboardHandler)
   .openapi(reportsRoute, reportsHandler)
   .openapi(placeHoldRoute, placeHoldHandler)
   .openapi(releaseHoldRoute, releaseHoldHandler)

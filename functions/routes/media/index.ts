@@ -4,6 +4,7 @@ import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protectedRoute } from "../../middleware/protect";
 import { downloadMedia, getMedia, listMedia, mediaSensitivity, updateMedia } from "../../services/media";
+import { clearAnnotationReview, deidentifyMedia } from "../../services/media-deidentify";
 import { retentionClasses } from "../../../schema/retention-policies";
 import { uploadKinds } from "../../../schema/uploads";
 import { protectBySensitivity } from "../shared/guards";
@@ -108,10 +109,40 @@ const updateRoute = createRoute({
   },
 });
 
+// Reading the study is a PHI read whatever the copy becomes: PHI-level trust, the roles that may see patient
+// studies (the service also admits the study's uploader, as a read does).
+const deidentifyRoute = protectedRoute({
+  method: "post",
+  path: "/media/{id}/deidentify",
+  tags: ["Media"],
+  summary:
+    "A de-identified copy of a DICOM study (PS3.15 Annex E Basic Profile), stored as media without a data subject; the study is read as PHI (audited), the original is unchanged.",
+  protect: { sensitivity: "phi", action: "write", roles: [...READER_ROLES] },
+  request: { params },
+  responses: {
+    201: jsonResponse(mediaViewSchema, "The copy (PHI, tagged BurnedInAnnotation, until its pixels are reviewed)."),
+    ...problemResponses(401, 403, 404, 422),
+  },
+});
+
 const updateHandler: RouteHandler<typeof updateRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
   return c.json(await updateMedia(c.var.scope, c.req.valid("param").id, c.req.valid("json")), 200);
 };
+
+// A medical reviewer has looked at the copy's pixels for burned-in text; until then the copy is PHI.
+const clearReviewRoute = protectedRoute({
+  method: "post",
+  path: "/media/{id}/annotation-review/clear",
+  tags: ["Media"],
+  summary: "Clear a de-identified copy's burned-in annotation flag after looking at its pixels (medical reviewers).",
+  protect: { sensitivity: "phi", action: "write", roles: ["medical_reviewer"] },
+  request: { params },
+  responses: {
+    200: jsonResponse(mediaViewSchema, "The copy, no longer flagged."),
+    ...problemResponses(401, 403, 404, 409),
+  },
+});
 
 const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
   const query = c.req.valid("query");
@@ -139,8 +170,20 @@ const downloadHandler: RouteHandler<typeof downloadRoute, AppBindings> = async (
   return c.json(await downloadMedia(c.var.scope, c.req.valid("param").id), 200);
 };
 
+const deidentifyHandler: RouteHandler<typeof deidentifyRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await deidentifyMedia(c.var.scope, c.req.valid("param").id), 201);
+};
+
+const clearReviewHandler: RouteHandler<typeof clearReviewRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await clearAnnotationReview(c.var.scope, c.req.valid("param").id), 200);
+};
+
 export const mediaRouter = createRouter()
   .openapi(listRoute, listHandler)
   .openapi(getRoute, getHandler)
   .openapi(updateRoute, updateHandler)
-  .openapi(downloadRoute, downloadHandler);
+  .openapi(downloadRoute, downloadHandler)
+  .openapi(deidentifyRoute, deidentifyHandler)
+  .openapi(clearReviewRoute, clearReviewHandler);

@@ -10,6 +10,7 @@ export const mediaViewSchema = z
     sha256: z.string(),
     retentionClass: z.string(),
     subjectId: z.uuid().nullable(),
+    sourceMediaId: z.uuid().nullable(),
     dicom: z
       .object({
         transferSyntaxUid: z.string().nullable(),

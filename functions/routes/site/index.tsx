@@ -28,15 +28,24 @@ import {
   primaryHostname,
   searchSite,
   siteFeed,
-  sitemapEntries,
-  sitemapIndexEntries,
+  sitemapFiles,
+  sitemapItems,
+  sitemapLists,
 } from "../../services/site";
 import { localeOfSegment, negotiateSegment, SITE_LOCALES, STRINGS } from "../../site/i18n";
 import { type Alternate, type HeadMeta, Layout } from "../../site/layout";
 import { medicalReviewOf, medicalWebPageOf } from "../../site/json-ld";
 import { ArticleView, ListView, MessageView, PrivacyView } from "../../site/pages";
 import { SITE_CSS, SITE_CSS_PATH } from "../../site/styles";
-import { imageWidthsFor, MAX_PAGE, PAGE_SIZE, type SiteImage, sitePaths, withPage } from "../../site/urls";
+import {
+  imageWidthsFor,
+  MAX_PAGE,
+  PAGE_SIZE,
+  SITEMAP_FILE_URLS,
+  type SiteImage,
+  sitePaths,
+  withPage,
+} from "../../site/urls";
 import { atomFeed, localeSitemap, robotsTxt, rssFeed, sitemapIndex } from "../../site/xml";
 import { servePublicImage } from "./media";
 import { accountRouter } from "./account";
@@ -291,10 +300,16 @@ siteRouter.get("/robots.txt", (c) =>
 
 const XML = "application/xml; charset=utf-8";
 
+/** URLs per sitemap file: SITEMAP_FILE_URLS as env.ts parsed it, or the protocol-safe default. */
+function sitemapFileUrls(c: SiteContext): number {
+  return c.var.scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
+}
+
 siteRouter.get("/sitemap.xml", (c) =>
   serve(c, "pt-BR", sitePaths.sitemapIndex(), async () => {
-    const [origin, locales] = [await siteOrigin(c), await sitemapIndexEntries(c.var.scope)];
-    return renderedPage(sitemapIndex(origin, locales), {
+    const origin = await siteOrigin(c);
+    const files = await sitemapFiles(c.var.scope, { fileUrls: sitemapFileUrls(c) });
+    return renderedPage(sitemapIndex(origin, files), {
       status: 200,
       contentType: XML,
       shareable: true,
@@ -303,16 +318,28 @@ siteRouter.get("/sitemap.xml", (c) =>
   }),
 );
 
-siteRouter.get(`/sitemaps/:file{(?:${LOCALE_SEGMENTS})\\.xml}`, (c) => {
-  const locale = localeOfSegment(c.req.param("file").replace(/\.xml$/, "")) ?? "pt-BR";
-  return serve(c, locale, sitePaths.sitemap(locale), async () => {
-    const origin = await siteOrigin(c);
-    const entries = await sitemapEntries(c.var.scope, { locale });
+// `/sitemaps/pt-br-3.xml` (items) and `/sitemaps/pt-br-lists-1.xml` (home and lists); file numbers start at 1.
+const SITEMAP_FILE = new RegExp(`^(${LOCALE_SEGMENTS})-(lists-)?([1-9]\\d{0,5})\\.xml$`);
+
+siteRouter.get(`/sitemaps/:file{${LOCALE_SEGMENTS}-(?:lists-)?[1-9]\\d{0,5}\\.xml}`, (c) => {
+  const [, segment = "", lists, number = "1"] = SITEMAP_FILE.exec(c.req.param("file")) ?? [];
+  const locale = localeOfSegment(segment) ?? "pt-BR";
+  const file = Number(number);
+  const tenantId = c.var.scope.tenant.id;
+  const path = lists ? sitePaths.sitemapLists(locale, file) : sitePaths.sitemap(locale, file);
+  return serve(c, locale, path, async () => {
+    const fileUrls = sitemapFileUrls(c);
+    const read = lists ? sitemapLists : sitemapItems;
+    const [origin, entries] = await Promise.all([siteOrigin(c), read(c.var.scope, { locale, file, fileUrls })]);
+    if (entries.length === 0) return notFoundPage(c, locale);
     return renderedPage(localeSitemap(origin, locale, entries), {
       status: 200,
       contentType: XML,
       shareable: true,
-      tags: [cacheTags.tenant(c.var.scope.tenant.id), cacheTags.list(c.var.scope.tenant.id, locale, "sitemap")],
+      tags: [
+        cacheTags.tenant(tenantId),
+        lists ? cacheTags.list(tenantId, locale, "sitemap") : cacheTags.sitemapFile(tenantId, locale, file),
+      ],
     });
   });
 });

@@ -106,6 +106,17 @@ export function publicVisibility(viewer: Viewer): SQL {
 }
 
 /**
+ * What search engines are offered (the sitemaps): the anonymous view, less the items editors marked `noindex`, as a
+ * condition on the `content_items` row named `alias` of a hand-written statement. It is the predicate of the partial
+ * index `content_items_sitemap_idx`, so the sitemaps page through that index.
+ */
+export function indexableSql(alias: string): SQL {
+  const row = sql.identifier(alias);
+  const levels = publicComplianceLevels(ANONYMOUS_VIEWER).map((level) => `'${level}'`);
+  return sql`(${row}.state = 'published' and ${row}.trashed_at is null and ${row}.compliance_level in (${sql.raw(levels.join(", "))}) and not ${row}.noindex)`;
+}
+
+/**
  * The admin view. Admins, editors, medical reviewers and compliance officers see every item; authors see
  * their own and what is published (except PHI, which only its author and the see-all roles read);
  * anyone else sees the public view.

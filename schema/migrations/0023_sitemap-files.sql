@@ -1,0 +1,1 @@
+CREATE INDEX "content_items_sitemap_idx" ON "content_items" USING btree ("tenant_id","locale","wp_id","updated_at") WHERE state = 'published' and trashed_at is null and compliance_level = 'public' and not noindex;
