@@ -159,6 +159,38 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     "pt-BR": "Só uma mensagem abandonada pode ser reenviada; esta ainda está sendo entregue ou já foi enviada.",
     es: "Solo un mensaje abandonado puede reintentarse; este todavía se está entregando o ya se envió.",
   },
+  webhook_address_private: {
+    en: "That address leads into a private network (loopback, private, link-local or metadata addresses, or a name that resolves to one). Use the receiver's public https address.",
+    "pt-BR":
+      "Esse endereço leva a uma rede privada (loopback, endereço privado, link-local ou de metadados, ou um nome que resolve para um deles). Use o endereço https público do receptor.",
+    es: "Esa dirección lleva a una red privada (loopback, privada, link-local o de metadatos, o un nombre que resuelve a una de ellas). Usa la dirección https pública del receptor.",
+  },
+  webhook_url_invalid: {
+    en: "The endpoint must be an https:// URL on the default port, 443 or 8443, without a user name or password.",
+    "pt-BR": "O endpoint precisa ser uma URL https:// na porta padrão, 443 ou 8443, sem usuário nem senha.",
+    es: "El endpoint debe ser una URL https:// en el puerto predeterminado, 443 u 8443, sin usuario ni contraseña.",
+  },
+  webhook_host_unresolvable: {
+    en: "The endpoint's host name does not resolve. Check the spelling, or try again once its DNS is set up.",
+    "pt-BR":
+      "O nome do host do endpoint não resolve. Confira a grafia, ou tente de novo quando o DNS estiver configurado.",
+    es: "El nombre de host del endpoint no resuelve. Revisa la ortografía, o inténtalo de nuevo cuando su DNS esté configurado.",
+  },
+  webhook_limit: {
+    en: "This site already has the most webhook endpoints allowed (20). Remove one you no longer use first.",
+    "pt-BR": "Este site já tem o máximo de endpoints de webhook permitido (20). Remova primeiro um que não use mais.",
+    es: "Este sitio ya tiene el máximo de endpoints de webhook permitido (20). Elimina primero uno que ya no uses.",
+  },
+  webhook_delivery_pending: {
+    en: "This delivery is still being attempted; it can be sent again once it was delivered or given up on.",
+    "pt-BR": "Esta entrega ainda está em tentativa; ela pode ser reenviada depois de entregue ou abandonada.",
+    es: "Esta entrega todavía se está intentando; puede reenviarse una vez entregada o abandonada.",
+  },
+  webhook_disabled: {
+    en: "The endpoint is disabled. Enable it before sending deliveries again.",
+    "pt-BR": "O endpoint está desativado. Ative-o antes de reenviar entregas.",
+    es: "El endpoint está desactivado. Actívalo antes de reenviar entregas.",
+  },
   mail_link_expired: {
     en: "The link in this message has expired, so sending it again would not help. Send a new invitation or reset instead.",
     "pt-BR":
@@ -403,6 +435,46 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     en: "Could not reach the server. Check your connection and try again.",
     "pt-BR": "Não foi possível falar com o servidor. Verifique a sua conexão e tente de novo.",
     es: "No se pudo contactar con el servidor. Revisa tu conexión e inténtalo de nuevo.",
+  },
+  token_not_allowed: {
+    en: "An API token cannot manage API tokens. Sign in as a person to create or revoke tokens.",
+    "pt-BR": "Um token de API não pode gerenciar tokens de API. Entre como pessoa para criar ou revogar tokens.",
+    es: "Un token de API no puede gestionar tokens de API. Inicia sesión como persona para crear o revocar tokens.",
+  },
+  invalid_expiry: {
+    en: "Choose an expiry date in the future, at most one year from today.",
+    "pt-BR": "Escolha uma data de expiração no futuro, de no máximo um ano a partir de hoje.",
+    es: "Elige una fecha de caducidad en el futuro, como máximo un año a partir de hoy.",
+  },
+  too_many_tokens: {
+    en: "You have reached the limit of active API tokens. Revoke one you no longer use, then create the new one.",
+    "pt-BR": "Você atingiu o limite de tokens de API ativos. Revogue um que não usa mais e crie o novo.",
+    es: "Has alcanzado el límite de tokens de API activos. Revoca uno que ya no uses y crea el nuevo.",
+  },
+  registration_token_invalid: {
+    en: "This confirmation link was used, has expired or is not valid. Register again to get a new one.",
+    "pt-BR": "Este link de confirmação já foi usado, expirou ou não é válido. Cadastre-se de novo para receber outro.",
+    es: "Este enlace de confirmación ya se usó, caducó o no es válido. Regístrate de nuevo para recibir otro.",
+  },
+  token_phi_refused: {
+    en: "API tokens never reach personal health data. Sign in as a person with the right role to see it.",
+    "pt-BR": "Tokens de API nunca acessam dados pessoais de saúde. Entre como pessoa com o papel adequado para vê-los.",
+    es: "Los tokens de API nunca acceden a datos personales de salud. Inicia sesión como persona con el rol adecuado para verlos.",
+  },
+  token_route_refused: {
+    en: "This operation is not open to API tokens. Sign in as a person to do it.",
+    "pt-BR": "Esta operação não está aberta a tokens de API. Entre como pessoa para realizá-la.",
+    es: "Esta operación no está abierta a los tokens de API. Inicia sesión como persona para realizarla.",
+  },
+  insufficient_scope: {
+    en: "This API token lacks the scope this needs. Create a token with that scope.",
+    "pt-BR": "Este token de API não tem o escopo necessário. Crie um token com esse escopo.",
+    es: "Este token de API no tiene el alcance necesario. Crea un token con ese alcance.",
+  },
+  csrf_refused: {
+    en: "This form did not come from this site. Reload the page and try again.",
+    "pt-BR": "Este formulário não veio deste site. Recarregue a página e tente de novo.",
+    es: "Este formulario no vino de este sitio. Recarga la página e inténtalo de nuevo.",
   },
 };
 

@@ -15,9 +15,10 @@ import type {
   SubjectMatch,
 } from "../types";
 import { SubjectPicker } from "../subjects";
+import { ComplianceDashboardTab } from "./compliance-dashboard";
 import { ErrorNotice, Field, Link, useLang } from "../ui";
 
-type Tab = "audit" | "retention" | "requests" | "reports";
+type Tab = "dashboard" | "audit" | "retention" | "requests" | "reports";
 
 // Words of this screen in each UI language (English, Portuguese, Spanish), in that order.
 const L = (en: string, pt: string, es: string): string => ({ en, "pt-BR": pt, es })[lang()];
@@ -576,10 +577,12 @@ function ReportsTab() {
   );
 }
 
-export function ComplianceScreen() {
+/** `officer`: the signed-in member is a compliance officer, who alone sees the dashboard (its incidents and grants). */
+export function ComplianceScreen(props: { officer: boolean }) {
   useLang();
   const [tab, setTab] = useState<Tab>("audit");
   const tabs: Array<[Tab, string]> = [
+    ...(props.officer ? [["dashboard", L("Dashboard", "Painel", "Panel")] as [Tab, string]] : []),
     ["audit", L("Audit log", "Registro de auditoria", "Registro de auditoría")],
     ["retention", L("Retention and legal holds", "Retenção e legal holds", "Conservación y retenciones legales")],
     ["requests", L("Data-subject requests", "Pedidos de titulares", "Solicitudes de titulares")],
@@ -612,6 +615,7 @@ export function ComplianceScreen() {
         ))}
       </div>
       <div id={`tab-${tab}`} role="tabpanel">
+        {tab === "dashboard" && <ComplianceDashboardTab />}
         {tab === "audit" && <AuditTab />}
         {tab === "retention" && <RetentionTab />}
         {tab === "requests" && <RequestsTab />}
