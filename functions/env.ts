@@ -2,6 +2,11 @@ import { z } from "zod";
 import { ConfigError } from "./lib/errors";
 import { RECIPIENTS, type RecipientId } from "./processing-register";
 
+/** A service binding to another Worker (the part of workerd's `Fetcher` this code uses). */
+export interface ServiceBinding {
+  fetch(input: string, init?: RequestInit): Promise<Response>;
+}
+
 /**
  * Everything the Worker reads from its environment. Vars come from wrangler.toml, secrets from
  * `wrangler secret put` (production) or the dev/test harness. Nothing else is read from globals.
@@ -59,6 +64,11 @@ export interface Bindings {
   /** URLs per sitemap file (default 45,000, at most 50,000 as the sitemaps protocol allows). */
   SITEMAP_FILE_URLS?: string;
   /**
+   * How public images are resized: "worker" (default) sends the original to the IMAGE_RESIZER Worker (photon,
+   * WASM); "cloudflare" uses the zone's Image Resizing (`fetch(url, { cf: { image } })`), where it is enabled.
+   */
+  IMAGE_RESIZING?: string;
+  /**
    * "true" only where the Worker sits behind Cloudflare, whose edge sets `CF-Connecting-IP` itself: then that
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
    */
@@ -89,6 +99,16 @@ export interface Bindings {
   SMTP_SECURITY?: string;
   /** The sender: `noreply@clinic.example` or `Vitalis <noreply@clinic.example>`. */
   MAIL_FROM?: string;
+  /**
+   * The DNS-over-HTTPS resolver (RFC 8484 JSON API) webhook hosts are resolved with before registration and before
+   * every delivery (default Cloudflare's, `https://cloudflare-dns.com/dns-query`). Workers have no DNS API.
+   */
+  WEBHOOK_DNS_RESOLVER_URL?: string;
+  /**
+   * Development and tests only: "true" lets webhook endpoints be plain http on a loopback address (a receiver on
+   * this machine). Refused by the configuration anywhere else.
+   */
+  WEBHOOK_ALLOW_LOOPBACK_HTTP?: string;
 }
 
 const environments = ["development", "test", "staging", "production"] as const;
@@ -230,6 +250,7 @@ const siteSchema = z.object({
     .regex(/^\d{1,2}$/, "must be a number of seconds, at most 99")
     .transform(Number)
     .optional(),
+  IMAGE_RESIZING: z.enum(["worker", "cloudflare"], { error: 'must be "worker" or "cloudflare"' }).default("worker"),
   SITEMAP_FILE_URLS: z
     .string()
     .regex(/^\d{1,5}$/, "must be a number of URLs")
@@ -331,6 +352,28 @@ function mailFrom(text: string): MailConfig["from"] {
   return match?.[2] ? { name: match[1]?.trim(), email: match[2] } : { name: undefined, email: text };
 }
 
+/**
+ * Webhooks (services/webhooks/). The resolver must be https outside development and tests, and the loopback
+ * allowance exists only there: in production an endpoint is always https on a public address.
+ */
+function webhooksSchema(environment: Environment) {
+  const local = environment === "development" || environment === "test";
+  return z.object({
+    WEBHOOK_DNS_RESOLVER_URL: z
+      .url({ protocol: local ? /^https?$/ : /^https$/, error: local ? "must be a URL" : "must be an https:// URL" })
+      .default("https://cloudflare-dns.com/dns-query"),
+    WEBHOOK_ALLOW_LOOPBACK_HTTP: booleanString
+      .default(false)
+      .refine((allowed) => !allowed || local, "may be true only in development and tests"),
+  });
+}
+
+export interface WebhooksConfig {
+  dnsResolverUrl: string;
+  /** Development and tests only: http endpoints on loopback addresses are accepted. */
+  allowLoopbackHttp: boolean;
+}
+
 export interface EdgeConfig {
   /** Whether `CF-Connecting-IP` names the client (behind Cloudflare) or is ignored (anywhere else). */
   trustClientIpHeader: boolean;
@@ -354,6 +397,8 @@ export interface SiteConfig {
   cacheSeconds: number | undefined;
   /** Seconds a page may be answered from the isolate's memory (the micro-cache); unset = the default. */
   microCacheSeconds: number | undefined;
+  /** Who resizes public images: the resizer Worker, or Cloudflare's Image Resizing. */
+  imageResizing: "worker" | "cloudflare";
   /** URLs per sitemap file; unset = `SITEMAP_FILE_URLS` (site/urls.ts). */
   sitemapFileUrls: number | undefined;
 }
@@ -408,6 +453,7 @@ export interface Config {
   edge: ConfigSection<EdgeConfig>;
   platform: ConfigSection<PlatformConfig>;
   mail: ConfigSection<MailConfig>;
+  webhooks: ConfigSection<WebhooksConfig>;
 }
 
 function describeIssues(error: z.ZodError): string[] {
@@ -438,6 +484,7 @@ export const OUTBOUND_ENDPOINTS = {
   SMTP_HOST: ["smtp_relay"],
   REFERENCE_RESOLVER_URL: ["crossref", "ncbi"],
   CLOUDFLARE_API_BASE: ["cloudflare"],
+  WEBHOOK_DNS_RESOLVER_URL: ["dns_resolver"],
 } as const satisfies Partial<Record<keyof Bindings, readonly RecipientId[]>>;
 
 /** The schemas of the configuration's sections, by section (mail's as production parses it). */
@@ -452,6 +499,7 @@ export const CONFIG_SCHEMAS = {
   edge: edgeSchema,
   platform: platformSchema,
   mail: mailSchema("production"),
+  webhooks: webhooksSchema("production"),
 } as const;
 
 // Parsed once per env object: workerd hands the same env to every request of an isolate.
@@ -507,6 +555,7 @@ export function getConfig(env: Bindings): Config {
     site: parseSection(siteSchema, env, (v) => ({
       cacheSeconds: v.SITE_CACHE_SECONDS,
       microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,
+      imageResizing: v.IMAGE_RESIZING,
       sitemapFileUrls: v.SITEMAP_FILE_URLS,
     })),
     edge: parseSection(edgeSchema, env, (v) => ({
@@ -535,6 +584,10 @@ export function getConfig(env: Bindings): Config {
           ? { username: v.SMTP_USERNAME, password: v.SMTP_PASSWORD }
           : undefined,
       from: mailFrom(v.MAIL_FROM),
+    })),
+    webhooks: parseSection(webhooksSchema(environment.success ? environment.data : "production"), env, (v) => ({
+      dnsResolverUrl: v.WEBHOOK_DNS_RESOLVER_URL,
+      allowLoopbackHttp: v.WEBHOOK_ALLOW_LOOPBACK_HTTP,
     })),
     audit: parseSection(auditSchema, env, (v) => ({
       ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK,

@@ -48,6 +48,10 @@ import type {
   Term,
   TermInput,
   TransitionInput,
+  WebhookDeliveryPage,
+  WebhookEndpoint,
+  WebhookEndpointInput,
+  WebhookEndpointWithSecret,
 } from "./types";
 
 export class ApiError extends Error {
@@ -273,6 +277,25 @@ export const outbox = {
   retry: (id: string) => data<OutboxMessage>("POST", `/api/outbox/${encodeURIComponent(id)}/retry`),
 };
 
+// ---- Webhooks ----
+
+export const webhooks = {
+  list: () => data<WebhookEndpoint[]>("GET", "/api/webhooks"),
+  create: (input: WebhookEndpointInput) => data<WebhookEndpointWithSecret>("POST", "/api/webhooks", { body: input }),
+  update: (id: string, patch: Partial<WebhookEndpointInput>) =>
+    data<WebhookEndpoint>("PATCH", `/api/webhooks/${encodeURIComponent(id)}`, { body: patch }),
+  remove: (id: string) => data<void>("DELETE", `/api/webhooks/${encodeURIComponent(id)}`),
+  rotateSecret: (id: string) =>
+    data<WebhookEndpointWithSecret>("POST", `/api/webhooks/${encodeURIComponent(id)}/secret`),
+  deliveries: (id: string, page: number) =>
+    data<WebhookDeliveryPage>("GET", `/api/webhooks/${encodeURIComponent(id)}/deliveries?page=${page}&pageSize=25`),
+  redeliver: (id: string, deliveryId: string) =>
+    data<void>(
+      "POST",
+      `/api/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`,
+    ),
+};
+
 // ---- API tokens ----
 
 export type { ApiTokenView, CreatedApiToken };
@@ -373,6 +396,9 @@ export const media = {
   get: (id: string) => data<MediaItem>("GET", `/api/media/${encodeURIComponent(id)}`),
   download: (id: string) =>
     data<{ url: string; expiresIn: number }>("GET", `/api/media/${encodeURIComponent(id)}/download`),
+  /** Marks an image public (or not) and sets its alt text: editors and admins. */
+  update: (id: string, body: { public?: boolean; altText?: string | null }) =>
+    data<MediaItem>("PATCH", `/api/media/${encodeURIComponent(id)}`, { body }),
 };
 
 export const subjects = {

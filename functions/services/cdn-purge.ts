@@ -6,6 +6,7 @@ import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } f
 import { cacheTags, purgeTags } from "./site-cache";
 import { contentFootprints } from "./site";
 import { SITEMAP_FILE_URLS } from "../site/urls";
+import { type ContentChange, queueContentWebhooks } from "./webhooks/events";
 
 /**
  * Global purge: Cloudflare's CDN (and, there, the Worker cache of every data centre) purged by Cache-Tag through
@@ -27,14 +28,18 @@ const CDN_PURGE: OutboxChannel = {
 
 /**
  * Records that content items changed, in the transaction that changed them: reads where they show (after the
- * change's writes), queues the CDN purge of those tags when the zone is configured, and raises
- * `content.changed`, whose listener purges this data centre at once and sends the queued calls.
+ * change's writes), queues the CDN purge of those tags when the zone is configured, raises `content.changed`,
+ * whose listener purges this data centre at once and sends the queued calls, and queues the webhooks the change
+ * is (published, unpublished, updated: services/webhooks/events.ts) for the endpoints that subscribe to them.
  */
-export async function announceContentChange(scope: Scope, tx: Transaction, contentIds: string[]): Promise<void> {
-  if (contentIds.length === 0) return;
+export async function announceContentChange(scope: Scope, tx: Transaction, changes: ContentChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const contentIds = changes.map((change) => change.id);
+  await queueContentWebhooks(scope, tx, changes);
   const sitemapFileUrls = scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
   const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds), sitemapFileUrls);
-  await announcePurge(scope, tx, contentIds, tags);
+  const outboxIds = await queuePurge(scope, tx, tags);
+  scope.afterCommit(tx, { type: "content.changed", contentIds, tags, outboxIds });
 }
 
 /**
@@ -43,29 +48,40 @@ export async function announceContentChange(scope: Scope, tx: Transaction, conte
  * purged, here and at the CDN, exactly as a content change purges its tags.
  */
 export async function announceSiteChange(scope: Scope, tx: Transaction): Promise<void> {
-  await announcePurge(scope, tx, [], [cacheTags.tenant(scope.tenant.id)]);
+  const tags = [cacheTags.tenant(scope.tenant.id)];
+  const outboxIds = await queuePurge(scope, tx, tags);
+  scope.afterCommit(tx, { type: "content.changed", contentIds: [], tags, outboxIds });
 }
 
-async function announcePurge(scope: Scope, tx: Transaction, contentIds: string[], tags: string[]): Promise<void> {
+/**
+ * Records that media items' public pictures changed (replaced, no longer public, alt text edited), in the
+ * transaction that changed them: their image URLs and every page showing them carry `media:<id>`.
+ */
+export async function announceMediaChange(scope: Scope, tx: Transaction, mediaIds: string[]): Promise<void> {
+  if (mediaIds.length === 0) return;
+  const tags = mediaIds.map((id) => cacheTags.media(id));
+  const outboxIds = await queuePurge(scope, tx, tags);
+  scope.afterCommit(tx, { type: "media.changed", mediaIds, tags, outboxIds });
+}
+
+/** Queues the CDN purge of `tags` in the change's transaction when the zone is configured; the rows' ids. */
+async function queuePurge(scope: Scope, tx: Transaction, tags: string[]): Promise<string[]> {
   const purge = cdnPurgeConfig(scope);
-  const outboxIds: string[] = [];
-  if (purge && tags.length > 0) {
-    const rows = [];
-    for (let start = 0; start < tags.length; start += PURGE_TAGS_PER_CALL) {
-      rows.push({
-        id: crypto.randomUUID(),
-        tenantId: scope.tenant.id,
-        channel: "cdn_purge" as const,
-        template: "purge_cache",
-        locale: "-",
-        recipient: purge.zoneId,
-        data: { tags: tags.slice(start, start + PURGE_TAGS_PER_CALL) },
-      });
-    }
-    await tx.insert(outbox).values(rows);
-    outboxIds.push(...rows.map((row) => row.id));
+  if (!purge || tags.length === 0) return [];
+  const rows = [];
+  for (let start = 0; start < tags.length; start += PURGE_TAGS_PER_CALL) {
+    rows.push({
+      id: crypto.randomUUID(),
+      tenantId: scope.tenant.id,
+      channel: "cdn_purge" as const,
+      template: "purge_cache",
+      locale: "-",
+      recipient: purge.zoneId,
+      data: { tags: tags.slice(start, start + PURGE_TAGS_PER_CALL) },
+    });
   }
-  scope.afterCommit(tx, { type: "content.changed", contentIds, tags, outboxIds });
+  await tx.insert(outbox).values(rows);
+  return rows.map((row) => row.id);
 }
 
 /**
