@@ -203,6 +203,12 @@ const MESSAGES: Readonly<Record<string, Text>> = {
       "A publicação está bloqueada pelos achados da análise listados no painel Análise. Corrija-os e analise de novo, ou peça a um revisor médico que autorize com uma justificativa escrita.",
     es: "La publicación está bloqueada por los hallazgos del análisis que aparecen en el panel Análisis. Corrígelos y analiza de nuevo, o pide a un revisor médico que autorice con una justificación escrita.",
   },
+  media_not_public: {
+    en: "An image in this item is not cleared for the public site. In the media library, mark each image public and give it alt text; images of a patient never can be.",
+    "pt-BR":
+      "Uma imagem deste item não está liberada para o site público. Na biblioteca de mídia, marque cada imagem como pública e dê a ela um texto alternativo; imagens de paciente nunca podem ser.",
+    es: "Una imagen de este elemento no está autorizada para el sitio público. En la biblioteca de medios, marca cada imagen como pública y dale un texto alternativo; las imágenes de un paciente nunca pueden serlo.",
+  },
   featured_media_phi: {
     en: "The featured image is patient data (a record, a study, or a de-identified copy a medical reviewer has not yet checked for burned-in text). Choose another image, or have the copy reviewed first.",
     "pt-BR":
