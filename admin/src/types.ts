@@ -29,6 +29,9 @@ import type { ComplianceReport, LegalHold as HoldView } from "../../functions/ro
 import type { PrivacyRequest as PrivacyRequestView, SubjectMatch } from "../../functions/routes/privacy/schemas";
 import type { OutboxMessage, OutboxPage } from "../../functions/routes/outbox/schemas";
 import type { OutboxStatus } from "../../schema/outbox";
+import type { AccessLogPage, AccessLogView } from "../../functions/services/access-logs";
+import type { AnpdForm, IncidentView } from "../../functions/services/incidents";
+import type { IncidentRiskLevel, IncidentStatus } from "../../schema/incidents";
 
 export type ContentItem = z.infer<typeof contentItemSchema>;
 export type ContentPage = z.infer<typeof contentPageSchema>;
@@ -47,6 +50,7 @@ export type MediaPage = z.infer<typeof mediaPageSchema>;
 export type UploadTicket = z.infer<typeof uploadTicketSchema>;
 export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView, SubjectMatch };
 export type { OutboxMessage, OutboxPage, OutboxStatus };
+export type { AccessLogPage, AccessLogView, AnpdForm, IncidentRiskLevel, IncidentStatus, IncidentView };
 
 export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, WorkflowState };
 
