@@ -32,6 +32,13 @@ import type { OutboxStatus } from "../../schema/outbox";
 import type { AccessLogPage, AccessLogView } from "../../functions/services/access-logs";
 import type { AnpdForm, IncidentView } from "../../functions/services/incidents";
 import type { IncidentRiskLevel, IncidentStatus } from "../../schema/incidents";
+import type {
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  webhookCreateSchema,
+} from "../../functions/routes/webhooks/schemas";
 
 export type ContentItem = z.infer<typeof contentItemSchema>;
 export type ContentPage = z.infer<typeof contentPageSchema>;
@@ -51,6 +58,8 @@ export type UploadTicket = z.infer<typeof uploadTicketSchema>;
 export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView, SubjectMatch };
 export type { OutboxMessage, OutboxPage, OutboxStatus };
 export type { AccessLogPage, AccessLogView, AnpdForm, IncidentRiskLevel, IncidentStatus, IncidentView };
+export type { WebhookDelivery, WebhookDeliveryPage, WebhookEndpoint, WebhookEndpointWithSecret };
+export type WebhookEndpointInput = z.input<typeof webhookCreateSchema>;
 
 export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, WorkflowState };
 
