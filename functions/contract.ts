@@ -55,6 +55,13 @@ export const PRIVACY_REQUEST_STATUSES = ["open", "fulfilled", "partially_fulfill
 export type PrivacyRequestStatus = (typeof PRIVACY_REQUEST_STATUSES)[number];
 
 /** The analysis pipeline's stages, in order (the plugin of each stage has the same name). */
+/**
+ * What a webhook endpoint may subscribe to (services/webhooks/): an item entering, leaving or changing on the public
+ * site, and a new media item that names no data subject. Deliveries follow the Standard Webhooks specification.
+ */
+export const WEBHOOK_EVENTS = ["content.published", "content.unpublished", "content.updated", "media.created"] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
 export const ANALYSIS_STAGES = [
   "lgpd-analyzer",
   "medical-claims",

@@ -5,6 +5,7 @@ import { deliverQueuedMail } from "./services/mail/delivery";
 import { deliverQueuedPurges } from "./services/cdn-purge";
 import { deliverQueuedObjectHolds } from "./services/legal-holds";
 import { purgeTagsLocally, siteCache, sitePolicy } from "./services/site-cache";
+import { deliverQueuedWebhooks } from "./services/webhooks/delivery";
 
 type EventOf<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
 type Listener<K extends DomainEventType> = (scope: Scope, events: Array<EventOf<K>>) => Promise<void>;
@@ -56,6 +57,15 @@ const listeners: { [K in DomainEventType]: Array<Listener<K>> } = {
   "mail.queued": [
     async (scope, events) => {
       await deliverQueuedMail(
+        scope,
+        events.flatMap((event) => event.outboxIds),
+      );
+    },
+  ],
+  // Webhook deliveries go out as soon as the change commits; the webhook job retries (jobs/deliver-webhooks.ts).
+  "webhook.queued": [
+    async (scope, events) => {
+      await deliverQueuedWebhooks(
         scope,
         events.flatMap((event) => event.outboxIds),
       );

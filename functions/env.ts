@@ -89,6 +89,16 @@ export interface Bindings {
   SMTP_SECURITY?: string;
   /** The sender: `noreply@clinic.example` or `Vitalis <noreply@clinic.example>`. */
   MAIL_FROM?: string;
+  /**
+   * The DNS-over-HTTPS resolver (RFC 8484 JSON API) webhook hosts are resolved with before registration and before
+   * every delivery (default Cloudflare's, `https://cloudflare-dns.com/dns-query`). Workers have no DNS API.
+   */
+  WEBHOOK_DNS_RESOLVER_URL?: string;
+  /**
+   * Development and tests only: "true" lets webhook endpoints be plain http on a loopback address (a receiver on
+   * this machine). Refused by the configuration anywhere else.
+   */
+  WEBHOOK_ALLOW_LOOPBACK_HTTP?: string;
 }
 
 const environments = ["development", "test", "staging", "production"] as const;
@@ -331,6 +341,28 @@ function mailFrom(text: string): MailConfig["from"] {
   return match?.[2] ? { name: match[1]?.trim(), email: match[2] } : { name: undefined, email: text };
 }
 
+/**
+ * Webhooks (services/webhooks/). The resolver must be https outside development and tests, and the loopback
+ * allowance exists only there: in production an endpoint is always https on a public address.
+ */
+function webhooksSchema(environment: Environment) {
+  const local = environment === "development" || environment === "test";
+  return z.object({
+    WEBHOOK_DNS_RESOLVER_URL: z
+      .url({ protocol: local ? /^https?$/ : /^https$/, error: local ? "must be a URL" : "must be an https:// URL" })
+      .default("https://cloudflare-dns.com/dns-query"),
+    WEBHOOK_ALLOW_LOOPBACK_HTTP: booleanString
+      .default(false)
+      .refine((allowed) => !allowed || local, "may be true only in development and tests"),
+  });
+}
+
+export interface WebhooksConfig {
+  dnsResolverUrl: string;
+  /** Development and tests only: http endpoints on loopback addresses are accepted. */
+  allowLoopbackHttp: boolean;
+}
+
 export interface EdgeConfig {
   /** Whether `CF-Connecting-IP` names the client (behind Cloudflare) or is ignored (anywhere else). */
   trustClientIpHeader: boolean;
@@ -408,6 +440,7 @@ export interface Config {
   edge: ConfigSection<EdgeConfig>;
   platform: ConfigSection<PlatformConfig>;
   mail: ConfigSection<MailConfig>;
+  webhooks: ConfigSection<WebhooksConfig>;
 }
 
 function describeIssues(error: z.ZodError): string[] {
@@ -438,6 +471,7 @@ export const OUTBOUND_ENDPOINTS = {
   SMTP_HOST: ["smtp_relay"],
   REFERENCE_RESOLVER_URL: ["crossref", "ncbi"],
   CLOUDFLARE_API_BASE: ["cloudflare"],
+  WEBHOOK_DNS_RESOLVER_URL: ["dns_resolver"],
 } as const satisfies Partial<Record<keyof Bindings, readonly RecipientId[]>>;
 
 /** The schemas of the configuration's sections, by section (mail's as production parses it). */
@@ -452,6 +486,7 @@ export const CONFIG_SCHEMAS = {
   edge: edgeSchema,
   platform: platformSchema,
   mail: mailSchema("production"),
+  webhooks: webhooksSchema("production"),
 } as const;
 
 // Parsed once per env object: workerd hands the same env to every request of an isolate.
@@ -535,6 +570,10 @@ export function getConfig(env: Bindings): Config {
           ? { username: v.SMTP_USERNAME, password: v.SMTP_PASSWORD }
           : undefined,
       from: mailFrom(v.MAIL_FROM),
+    })),
+    webhooks: parseSection(webhooksSchema(environment.success ? environment.data : "production"), env, (v) => ({
+      dnsResolverUrl: v.WEBHOOK_DNS_RESOLVER_URL,
+      allowLoopbackHttp: v.WEBHOOK_ALLOW_LOOPBACK_HTTP,
     })),
     audit: parseSection(auditSchema, env, (v) => ({
       ed25519PrivateJwk: v.AUDIT_SIGNING_ED25519_JWK,

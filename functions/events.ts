@@ -23,6 +23,8 @@ export type DomainEvent =
    * A hold was placed or released, or an item a hold covers was recorded: the outbox rows that set the objects'
    * S3 legal holds (services/legal-holds.ts), applied at once; the apply-legal-holds job retries the rest.
    */
-  | { type: "legal_hold.changed"; outboxIds: string[] };
+  | { type: "legal_hold.changed"; outboxIds: string[] }
+  /** Webhook deliveries queued by the transaction (services/webhooks/): sent at once, the webhook job retries. */
+  | { type: "webhook.queued"; outboxIds: string[] };
 
 export type DomainEventType = DomainEvent["type"];

@@ -92,6 +92,11 @@ export const DATA_CATEGORIES = {
     "Identificadores das páginas alteradas (cache tags); nenhum dado de titular",
     "Identificadores de las páginas modificadas (cache tags); ningún dato de titulares",
   ),
+  public_item_events: l(
+    "Events about what the public site shows (ids, slugs, titles, URLs, times) and the host names of their receivers; no data subject's data",
+    "Eventos sobre o que o site público mostra (ids, slugs, títulos, URLs, horários) e os nomes de host dos receptores; nenhum dado de titular",
+    "Eventos sobre lo que muestra el sitio público (ids, slugs, títulos, URLs, horas) y los nombres de host de sus receptores; ningún dato de titulares",
+  ),
 } as const satisfies Record<string, Localized>;
 export type DataCategory = keyof typeof DATA_CATEGORIES;
 
@@ -228,6 +233,33 @@ export const RECIPIENTS = {
     dataCategories: ["bibliographic_identifiers"],
     defaultEndpoint: "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
   },
+  webhook_receivers: {
+    name: "Webhook endpoints the tenant's administrators register",
+    role: "recipient",
+    service: l(
+      "Receive signed notices that content was published, unpublished or updated, or that a public image was added",
+      "Recebem avisos assinados de que um conteúdo foi publicado, despublicado ou atualizado, ou de que uma imagem pública foi adicionada",
+      "Reciben avisos firmados de que un contenido se publicó, despublicó o actualizó, o de que se añadió una imagen pública",
+    ),
+    location: "Chosen by the tenant's administrators",
+    internationalTransfer: false,
+    transferSafeguard: null,
+    dataCategories: ["public_item_events"],
+  },
+  dns_resolver: {
+    name: "DNS-over-HTTPS resolver (WEBHOOK_DNS_RESOLVER_URL; Cloudflare's by default)",
+    role: "recipient",
+    service: l(
+      "Resolves the host names of webhook endpoints, to refuse private addresses",
+      "Resolve os nomes de host dos endpoints de webhook, para recusar endereços privados",
+      "Resuelve los nombres de host de los endpoints de webhook, para rechazar direcciones privadas",
+    ),
+    location: "Global anycast network",
+    internationalTransfer: false,
+    transferSafeguard: null,
+    dataCategories: ["public_item_events"],
+    defaultEndpoint: "https://cloudflare-dns.com/dns-query",
+  },
 } as const satisfies Record<string, Recipient>;
 export type RecipientId = keyof typeof RECIPIENTS;
 
@@ -279,10 +311,10 @@ export const PROCESSING_ACTIVITIES = {
     ),
     legalBases: ["LGPD art. 7º, II (obrigação legal: CFM Resolução 2.336/2023)", "LGPD art. 7º, V"],
     dataSubjects: ["staff"],
-    dataCategories: ["identification", "professional_registration", "editorial_content"],
+    dataCategories: ["identification", "professional_registration", "editorial_content", "public_item_events"],
     retentionClasses: ["general_media"],
     retentionNote: null,
-    recipients: ["cloudflare", "neon", "aws_s3", "crossref", "ncbi"],
+    recipients: ["cloudflare", "neon", "aws_s3", "crossref", "ncbi", "webhook_receivers", "dns_resolver"],
   },
   professional_access: {
     title: l(

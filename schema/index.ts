@@ -35,3 +35,4 @@ export * from "./break-glass";
 export * from "./api-tokens";
 export * from "./professional-registrations";
 export * from "./job-runs";
+export * from "./webhooks";

@@ -16,6 +16,7 @@ import { tenants } from "./tenants";
 
 export const OUTBOX_STATUSES = ["pending", "sending", "sent", "dead"] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export const OUTBOX_CHANNELS = ["email", "cdn_purge", "legal_hold", "webhook"] as const;
 
 /**
  * Messages the system owes the world, written in the same transaction as the change that causes them (an
@@ -32,13 +33,12 @@ export const outbox = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     /**
-     * `email`; `cdn_purge` (recipient: the zone; data: `{ tags }`; services/cdn-purge.ts); or `legal_hold` (recipient:
+     * `email`; `cdn_purge` (recipient: the zone; data: `{ tags }`; services/cdn-purge.ts); `legal_hold` (recipient:
      * the bucket; data: `{ mediaIds }`, whose objects' S3 legal holds are set to what the active holds say;
-     * services/legal-holds.ts).
+     * services/legal-holds.ts); or `webhook` (recipient: the endpoint id; template: the event; data: the event's
+     * payload; services/webhooks/).
      */
-    channel: text("channel", { enum: ["email", "cdn_purge", "legal_hold"] })
-      .notNull()
-      .default("email"),
+    channel: text("channel", { enum: OUTBOX_CHANNELS }).notNull().default("email"),
     template: text("template").notNull(),
     locale: text("locale").notNull(),
     recipient: text("recipient").notNull(),
@@ -58,6 +58,8 @@ export const outbox = pgTable(
   (table) => [
     index("outbox_due_idx").on(table.tenantId, table.status, table.nextAttemptAt),
     uniqueIndex("outbox_dedupe_idx").on(table.tenantId, table.dedupeKey),
+    // An endpoint's deliveries, newest first (GET /api/webhooks/{id}/deliveries).
+    index("outbox_recipient_idx").on(table.tenantId, table.channel, table.recipient, table.createdAt),
     check("outbox_status_check", sql`${table.status} in ('pending', 'sending', 'sent', 'dead')`),
     // The platform operator invites a new tenant's first admin and queues the e-mail, in that tenant only.
     pgPolicy("outbox_platform", {

@@ -22,6 +22,7 @@ import {
   startNeonProxy,
   startReferenceApis,
   startCloudflareApi,
+  startDnsOverHttps,
   startS3Server,
   startUpstashAdapter,
 } from "../local-cloud/index.js";
@@ -46,6 +47,7 @@ const PORTS = {
   inbox: 1080,
   references: 4570,
   cloudflare: 4571,
+  dns: 4572,
 };
 const DEV_APP_ROLE = "vitalis_app_dev";
 const DEV_PLATFORM_ROLE = "vitalis_platform_dev";
@@ -250,6 +252,9 @@ async function main(): Promise<void> {
     token: `local-purge-${randomBytes(16).toString("hex")}`,
   });
   stops.push(() => cloudflare.close());
+  // Webhook hosts resolve from local fixtures (local-cloud/fixtures/dns/records.json), never a real resolver.
+  const dns = await startDnsOverHttps({ host: HOST, port: PORTS.dns });
+  stops.push(() => dns.close());
 
   await runMigrations(database.ownerUrl);
   if (!database.embedded) {
@@ -296,6 +301,9 @@ async function main(): Promise<void> {
     CLOUDFLARE_ZONE_ID: cloudflare.zoneId,
     CLOUDFLARE_PURGE_TOKEN: cloudflare.token,
     CLOUDFLARE_API_BASE: cloudflare.url,
+    WEBHOOK_DNS_RESOLVER_URL: dns.url,
+    // A webhook receiver on this machine (http://127.0.0.1:<port>/…) may be registered; refused in production.
+    WEBHOOK_ALLOW_LOOPBACK_HTTP: "true",
   };
   const envFile = join(STATE, "dev.vars");
   await writeFile(

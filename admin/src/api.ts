@@ -48,6 +48,10 @@ import type {
   Term,
   TermInput,
   TransitionInput,
+  WebhookDeliveryPage,
+  WebhookEndpoint,
+  WebhookEndpointInput,
+  WebhookEndpointWithSecret,
 } from "./types";
 
 export class ApiError extends Error {
@@ -271,6 +275,25 @@ export const outbox = {
       `/api/outbox?page=${query.page}&pageSize=25${query.status ? `&status=${encodeURIComponent(query.status)}` : ""}`,
     ),
   retry: (id: string) => data<OutboxMessage>("POST", `/api/outbox/${encodeURIComponent(id)}/retry`),
+};
+
+// ---- Webhooks ----
+
+export const webhooks = {
+  list: () => data<WebhookEndpoint[]>("GET", "/api/webhooks"),
+  create: (input: WebhookEndpointInput) => data<WebhookEndpointWithSecret>("POST", "/api/webhooks", { body: input }),
+  update: (id: string, patch: Partial<WebhookEndpointInput>) =>
+    data<WebhookEndpoint>("PATCH", `/api/webhooks/${encodeURIComponent(id)}`, { body: patch }),
+  remove: (id: string) => data<void>("DELETE", `/api/webhooks/${encodeURIComponent(id)}`),
+  rotateSecret: (id: string) =>
+    data<WebhookEndpointWithSecret>("POST", `/api/webhooks/${encodeURIComponent(id)}/secret`),
+  deliveries: (id: string, page: number) =>
+    data<WebhookDeliveryPage>("GET", `/api/webhooks/${encodeURIComponent(id)}/deliveries?page=${page}&pageSize=25`),
+  redeliver: (id: string, deliveryId: string) =>
+    data<void>(
+      "POST",
+      `/api/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`,
+    ),
 };
 
 // ---- API tokens ----

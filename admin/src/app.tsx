@@ -8,6 +8,7 @@ import { CONTENT_TYPES, contentRoute, screenPath, TYPE_WORDS } from "./content-k
 import { MediaScreen } from "./screens/media";
 import { OutboxScreen } from "./screens/outbox";
 import { TokensScreen } from "./screens/tokens";
+import { WebhooksScreen } from "./screens/webhooks";
 import { ContentList } from "./screens/list";
 import { EditorScreen, NewContentScreen } from "./screens/editor";
 import { SignIn } from "./screens/signin";
@@ -228,6 +229,7 @@ export function App() {
   else if (route.path === "/credentials" && isAdmin) screen = <CredentialsScreen />;
   else if (route.path === "/outbox" && isAdmin) screen = <OutboxScreen />;
   else if (route.path === "/tokens" && mayTokens) screen = <TokensScreen selfId={user.id} isAdmin={isAdmin} />;
+  else if (route.path === "/webhooks" && isAdmin) screen = <WebhooksScreen />;
   else if (route.path === "/settings" && isAdmin) screen = <SettingsScreen />;
   else if (route.path === "/taxonomy" && mayTaxonomy) screen = <TaxonomyScreen me={user} />;
   else if (route.path === "/media" && mayMedia) screen = <MediaScreen me={user} search={route.search} />;
@@ -284,6 +286,11 @@ export function App() {
           {isAdmin && (
             <Link href="/outbox" class={route.path === "/outbox" ? "active" : ""}>
               {t("navOutbox")}
+            </Link>
+          )}
+          {isAdmin && (
+            <Link href="/webhooks" class={route.path === "/webhooks" ? "active" : ""}>
+              {t("navWebhooks")}
             </Link>
           )}
           {isAdmin && (

@@ -159,6 +159,38 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     "pt-BR": "Só uma mensagem abandonada pode ser reenviada; esta ainda está sendo entregue ou já foi enviada.",
     es: "Solo un mensaje abandonado puede reintentarse; este todavía se está entregando o ya se envió.",
   },
+  webhook_address_private: {
+    en: "That address leads into a private network (loopback, private, link-local or metadata addresses, or a name that resolves to one). Use the receiver's public https address.",
+    "pt-BR":
+      "Esse endereço leva a uma rede privada (loopback, endereço privado, link-local ou de metadados, ou um nome que resolve para um deles). Use o endereço https público do receptor.",
+    es: "Esa dirección lleva a una red privada (loopback, privada, link-local o de metadatos, o un nombre que resuelve a una de ellas). Usa la dirección https pública del receptor.",
+  },
+  webhook_url_invalid: {
+    en: "The endpoint must be an https:// URL on the default port, 443 or 8443, without a user name or password.",
+    "pt-BR": "O endpoint precisa ser uma URL https:// na porta padrão, 443 ou 8443, sem usuário nem senha.",
+    es: "El endpoint debe ser una URL https:// en el puerto predeterminado, 443 u 8443, sin usuario ni contraseña.",
+  },
+  webhook_host_unresolvable: {
+    en: "The endpoint's host name does not resolve. Check the spelling, or try again once its DNS is set up.",
+    "pt-BR":
+      "O nome do host do endpoint não resolve. Confira a grafia, ou tente de novo quando o DNS estiver configurado.",
+    es: "El nombre de host del endpoint no resuelve. Revisa la ortografía, o inténtalo de nuevo cuando su DNS esté configurado.",
+  },
+  webhook_limit: {
+    en: "This site already has the most webhook endpoints allowed (20). Remove one you no longer use first.",
+    "pt-BR": "Este site já tem o máximo de endpoints de webhook permitido (20). Remova primeiro um que não use mais.",
+    es: "Este sitio ya tiene el máximo de endpoints de webhook permitido (20). Elimina primero uno que ya no uses.",
+  },
+  webhook_delivery_pending: {
+    en: "This delivery is still being attempted; it can be sent again once it was delivered or given up on.",
+    "pt-BR": "Esta entrega ainda está em tentativa; ela pode ser reenviada depois de entregue ou abandonada.",
+    es: "Esta entrega todavía se está intentando; puede reenviarse una vez entregada o abandonada.",
+  },
+  webhook_disabled: {
+    en: "The endpoint is disabled. Enable it before sending deliveries again.",
+    "pt-BR": "O endpoint está desativado. Ative-o antes de reenviar entregas.",
+    es: "El endpoint está desactivado. Actívalo antes de reenviar entregas.",
+  },
   mail_link_expired: {
     en: "The link in this message has expired, so sending it again would not help. Send a new invitation or reset instead.",
     "pt-BR":

@@ -29,6 +29,13 @@ import type { ComplianceReport, LegalHold as HoldView } from "../../functions/ro
 import type { PrivacyRequest as PrivacyRequestView, SubjectMatch } from "../../functions/routes/privacy/schemas";
 import type { OutboxMessage, OutboxPage } from "../../functions/routes/outbox/schemas";
 import type { OutboxStatus } from "../../schema/outbox";
+import type {
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  webhookCreateSchema,
+} from "../../functions/routes/webhooks/schemas";
 
 export type ContentItem = z.infer<typeof contentItemSchema>;
 export type ContentPage = z.infer<typeof contentPageSchema>;
@@ -47,6 +54,8 @@ export type MediaPage = z.infer<typeof mediaPageSchema>;
 export type UploadTicket = z.infer<typeof uploadTicketSchema>;
 export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView, SubjectMatch };
 export type { OutboxMessage, OutboxPage, OutboxStatus };
+export type { WebhookDelivery, WebhookDeliveryPage, WebhookEndpoint, WebhookEndpointWithSecret };
+export type WebhookEndpointInput = z.input<typeof webhookCreateSchema>;
 
 export type { ComplianceLevel, ContentLocale, CredentialView, Finding, Me, Role, Severity, UploadKind, WorkflowState };
 

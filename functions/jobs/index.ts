@@ -11,6 +11,7 @@ import { expireStaleUploads } from "./expire-uploads";
 import { retentionSweep } from "./retention-sweep";
 import { deliverOutboxMail } from "./deliver-mail";
 import { purgeCdn } from "./purge-cdn";
+import { deliverWebhooks } from "./deliver-webhooks";
 import { applyLegalHolds } from "./apply-legal-holds";
 import { recheckReferences } from "./recheck-references";
 import { sendWorkflowDigest } from "./workflow-digest";
@@ -21,7 +22,7 @@ import { sendWorkflowDigest } from "./workflow-digest";
  * whose work fails does not stop the job for the others (run.ts).
  */
 export const jobsByCron: Record<string, Job[]> = {
-  "* * * * *": [publishScheduledContent, deliverOutboxMail, purgeCdn, applyLegalHolds],
+  "* * * * *": [publishScheduledContent, deliverOutboxMail, purgeCdn, applyLegalHolds, deliverWebhooks],
   "0 * * * *": [retentionSweep, expireStaleUploads, auditVerify, incidentDeadlines, complianceAlerts],
   // The report runs after the checkpoint would be the natural order, but jobs of a trigger run in
   // parallel; each is independent (the report counts the day's audit events, the checkpoint signs the head).

@@ -1,9 +1,14 @@
 /** Byte encodings used by tokens, TOTP and encryption; the same in workerd and Node. */
 
-export function toBase64Url(bytes: Uint8Array): string {
+/** RFC 4648 §4 base64 with padding (the alphabet Standard Webhooks secrets and signatures use). */
+export function toBase64(bytes: Uint8Array): string {
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(binary);
+}
+
+export function toBase64Url(bytes: Uint8Array): string {
+  return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> {

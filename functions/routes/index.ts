@@ -22,6 +22,7 @@ import { accessLogsRouter } from "./access-logs";
 import { breakGlassRouter } from "./break-glass";
 import { incidentsRouter } from "./incidents";
 import { tokensRouter } from "./tokens";
+import { webhooksRouter } from "./webhooks";
 import { accessLog } from "../middleware/access-log";
 import { limitBody, KiB, MiB } from "../middleware/body-limit";
 import { wellFormedJson } from "../middleware/well-formed-json";
@@ -86,6 +87,7 @@ export function mountApiRoutes(app: OpenAPIHono<AppBindings>): void {
   app.route("/api", accessLogsRouter);
   app.route("/api", breakGlassRouter);
   app.route("/api", incidentsRouter);
+  app.route("/api", webhooksRouter);
   // The public site last: its catch-all answers an HTML 404 for everything the routes above do not serve
   // (API prefixes fall through to the app's problem+json 404).
   app.route("/", siteRouter);

@@ -6,6 +6,7 @@ import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } f
 import { cacheTags, purgeTags } from "./site-cache";
 import { contentFootprints } from "./site";
 import { SITEMAP_FILE_URLS } from "../site/urls";
+import { type ContentChange, queueContentWebhooks } from "./webhooks/events";
 
 /**
  * Global purge: Cloudflare's CDN (and, there, the Worker cache of every data centre) purged by Cache-Tag through
@@ -27,11 +28,14 @@ const CDN_PURGE: OutboxChannel = {
 
 /**
  * Records that content items changed, in the transaction that changed them: reads where they show (after the
- * change's writes), queues the CDN purge of those tags when the zone is configured, and raises
- * `content.changed`, whose listener purges this data centre at once and sends the queued calls.
+ * change's writes), queues the CDN purge of those tags when the zone is configured, raises `content.changed`,
+ * whose listener purges this data centre at once and sends the queued calls, and queues the webhooks the change
+ * is (published, unpublished, updated: services/webhooks/events.ts) for the endpoints that subscribe to them.
  */
-export async function announceContentChange(scope: Scope, tx: Transaction, contentIds: string[]): Promise<void> {
-  if (contentIds.length === 0) return;
+export async function announceContentChange(scope: Scope, tx: Transaction, changes: ContentChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const contentIds = changes.map((change) => change.id);
+  await queueContentWebhooks(scope, tx, changes);
   const sitemapFileUrls = scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
   const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds), sitemapFileUrls);
   await announcePurge(scope, tx, contentIds, tags);

@@ -22,6 +22,7 @@ export const CONFIG_ONLY_SECTIONS = [
   "edge",
   "mail",
   "platform",
+  "webhooks",
 ] as const satisfies SectionName[];
 export type ConfigOnlySection = (typeof CONFIG_ONLY_SECTIONS)[number];
 

@@ -27,6 +27,7 @@ import {
   tagRetentionClass,
   UPLOAD_URL_TTL_SECONDS,
 } from "./media-storage";
+import { queueMediaWebhooks } from "./webhooks/events";
 
 const MiB = 1024 * 1024;
 
@@ -430,6 +431,7 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
           modality: dicom?.modality ?? null,
         },
       );
+      await queueMediaWebhooks(scope, tx, row);
       return mediaView(row);
     });
   } catch (error) {

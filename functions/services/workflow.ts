@@ -14,7 +14,7 @@ import { ANALYSED_STATES, type Role, TRANSITIONS, type TransitionRule } from "..
 import { type Transaction } from "../lib/db";
 import { requireUser, type Scope } from "../scope";
 import { ConflictError, ForbiddenError, ValidationError } from "../lib/errors";
-import { resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content/access";
+import { isOnPublicSite, resolveViewer, verifiedCredential, type Viewer, viewerHas } from "./content/access";
 import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./content/kernel";
 import { announceContentChange } from "./cdn-purge";
 import { assertPublishableMedia } from "./media";
@@ -319,7 +319,7 @@ export async function transitionContent(
     }
     // Publishing, unpublishing and archiving change public pages; other transitions are not public, and the
     // purge of an item that was never public finds nothing to delete.
-    await announceContentChange(scope, tx, [item.id]);
+    await announceContentChange(scope, tx, [{ id: item.id, wasPublic: isOnPublicSite(item) }]);
     if (ANALYSED_STATES.includes(input.to) && item.currentRevisionId) {
       scope.afterCommit(tx, {
         type: "content.analysis_due",
@@ -442,7 +442,12 @@ export async function publishDueScheduledContent(scope: Scope, now: Date = new D
       }
       if (!refusal) published.push(item.id);
     }
-    if (published.length > 0) await announceContentChange(scope, tx, published);
+    if (published.length > 0)
+      await announceContentChange(
+        scope,
+        tx,
+        published.map((id) => ({ id, wasPublic: false })),
+      );
     return published.length;
   });
 }

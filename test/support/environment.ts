@@ -31,6 +31,8 @@ export interface TestEnvironment {
   };
   /** The stand-in for Crossref and NCBI E-utilities (local-cloud/reference-apis.ts): the Worker's REFERENCE_RESOLVER_URL. */
   referenceApisUrl: string;
+  /** The DNS-over-HTTPS stand-in (local-cloud/dns-over-https.ts): the Worker's WEBHOOK_DNS_RESOLVER_URL. */
+  dnsResolverUrl: string;
   /** The Worker bundle built by `wrangler deploy --dry-run`. */
   bundleDir: string;
   /** The Workers under workers/, each built the same way: its name (the service others bind), config and bundle. */

@@ -15,6 +15,7 @@ import {
   isReachable,
   startMailCatcher,
   startCloudflareApi,
+  startDnsOverHttps,
   startNeonHttp,
   startNeonProxy,
   localLifecycleRules,
@@ -116,7 +117,7 @@ export async function startStack(label: string): Promise<Stack> {
   const bucket = "vitalis-test";
   const upstashToken = `token-${Math.random().toString(36).slice(2)}`;
   const cdnZoneId = randomBytes(16).toString("hex");
-  const [neonProxy, neonHttp, upstash, s3, mail, referenceApis, cloudflare] = await Promise.all([
+  const [neonProxy, neonHttp, upstash, s3, mail, referenceApis, cloudflare, dns] = await Promise.all([
     startNeonProxy({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startNeonHttp({ allow: [`${PG_HOST}:${PG_PORT}`] }),
     startUpstashAdapter({ token: upstashToken, redisUrl }),
@@ -130,6 +131,7 @@ export async function startStack(label: string): Promise<Stack> {
     startMailCatcher({ directory: join(scratch, "mail") }),
     startReferenceApis(),
     startCloudflareApi({ zoneId: cdnZoneId, token: `cf-purge-${randomBytes(16).toString("hex")}` }),
+    startDnsOverHttps(),
   ]);
   const bundleDir = join(scratch, "bundle");
   await buildWorkerBundle(bundleDir);
@@ -168,6 +170,7 @@ export async function startStack(label: string): Promise<Stack> {
       bundleDir,
       workerBundles,
       referenceApisUrl: referenceApis.url,
+      dnsResolverUrl: dns.url,
       mail: {
         smtpHost: mail.host,
         smtpPort: mail.smtpPort,
@@ -197,6 +200,7 @@ export async function startStack(label: string): Promise<Stack> {
         mail.close(),
         referenceApis.close(),
         cloudflare.close(),
+        dns.close(),
       ]);
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();

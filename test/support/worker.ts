@@ -66,6 +66,9 @@ export function testBindings(env: TestEnvironment): Bindings {
     // Cited DOIs and PMIDs are checked against the fixtures of the local stand-in, never the real registries.
     REFERENCE_RESOLVER_URL: env.referenceApisUrl,
     REFERENCES_CONTACT_EMAIL: "references@vitalis.test",
+    // Webhook hosts resolve through the DNS-over-HTTPS stand-in's fixtures; loopback receivers stay refused
+    // unless a test sets WEBHOOK_ALLOW_LOOPBACK_HTTP.
+    WEBHOOK_DNS_RESOLVER_URL: env.dnsResolverUrl,
   };
 }
 

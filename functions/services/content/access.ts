@@ -96,6 +96,18 @@ export function publicComplianceLevels(viewer: Viewer): ComplianceLevel[] {
   return viewer.verifiedProfessional ? ["public", "professional"] : ["public"];
 }
 
+/**
+ * Whether anyone may see that the item exists on the public site: published, not in the trash, and `public` or
+ * `professional` (whose page shows every reader a teaser: title and excerpt). What webhooks announce.
+ */
+export function isOnPublicSite(item: Pick<ContentItem, "state" | "trashedAt" | "complianceLevel">): boolean {
+  return (
+    item.state === "published" &&
+    item.trashedAt === null &&
+    (item.complianceLevel === "public" || item.complianceLevel === "professional")
+  );
+}
+
 /** The public view: published, not in the trash, and at a level the viewer may read. */
 export function publicVisibility(viewer: Viewer): SQL {
   return and(

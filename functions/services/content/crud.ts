@@ -14,7 +14,7 @@ import {
 import { decodeCursor, encodeCursor } from "../../lib/cursor";
 import { ForbiddenError } from "../../lib/errors";
 import { requireUser, type Scope } from "../../scope";
-import { adminVisibility, mayTrash, resolveViewer, viewerHas, WRITER_ROLES } from "./access";
+import { adminVisibility, isOnPublicSite, mayTrash, resolveViewer, viewerHas, WRITER_ROLES } from "./access";
 import {
   assertVersion,
   type ContentView,
@@ -227,7 +227,7 @@ export async function updateContent(
       });
       // Only drafts and items in review are editable today, so this purge usually finds nothing public; it
       // keeps the site right if an editable state ever becomes public.
-      await announceContentChange(scope, tx, [item.id]);
+      await announceContentChange(scope, tx, [{ id: item.id, wasPublic: isOnPublicSite(item) }]);
       return viewOf(tx, saved);
     })
     .catch(mapUniqueViolation);
@@ -267,7 +267,7 @@ export async function setTrashed(
       { type, id: item.id },
       toTrash ? { version: changed!.version, state: item.state } : { version: changed!.version },
     );
-    await announceContentChange(scope, tx, [item.id]);
+    await announceContentChange(scope, tx, [{ id: item.id, wasPublic: isOnPublicSite(item) }]);
     return viewOf(tx, changed!);
   });
 }

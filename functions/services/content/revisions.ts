@@ -13,7 +13,7 @@ import { COMPLIANCE_LEVELS, CONTENT_LOCALES } from "../../contract";
 import type { Transaction } from "../../lib/db";
 import { NotFoundError } from "../../lib/errors";
 import { requireUser, type Scope } from "../../scope";
-import { resolveViewer } from "./access";
+import { isOnPublicSite, resolveViewer } from "./access";
 import { diffLines, lineDiffSchema } from "./diff";
 import { type ContentView, loadEditableItem, loadVisibleItem, viewOf } from "./kernel";
 import { mapUniqueViolation, save } from "./save";
@@ -171,7 +171,7 @@ export async function restoreRevision(
         restoredRevisionId: revision.id,
         restoredVersion: revision.version,
       });
-      await announceContentChange(scope, tx, [item.id]);
+      await announceContentChange(scope, tx, [{ id: item.id, wasPublic: isOnPublicSite(item) }]);
       return viewOf(tx, saved);
     })
     .catch(mapUniqueViolation);

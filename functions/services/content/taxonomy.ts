@@ -247,7 +247,12 @@ export async function updateTerm(
     }
     await scope.audit(tx, `${taxonomy}.updated`, { type: taxonomy, id }, { fields: Object.keys(input).sort() });
     const shownOn = await publishedItemsWithTerm(tx, taxonomy, id);
-    if (shownOn.length > 0) await announceContentChange(scope, tx, shownOn);
+    if (shownOn.length > 0)
+      await announceContentChange(
+        scope,
+        tx,
+        shownOn.map((id) => ({ id })),
+      );
     return termView(row);
   });
 }
@@ -294,7 +299,12 @@ export async function deleteTerm(
       { type: taxonomy, id },
       { slug: existing.slug, detachedFrom: detached.length },
     );
-    if (shownOn.length > 0) await announceContentChange(scope, tx, shownOn);
+    if (shownOn.length > 0)
+      await announceContentChange(
+        scope,
+        tx,
+        shownOn.map((id) => ({ id })),
+      );
     return { deleted: true as const, detachedFrom: detached.length };
   });
 }

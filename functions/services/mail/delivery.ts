@@ -3,6 +3,7 @@ import { outbox, type OutboxRow } from "../../../schema";
 import { CONTENT_LOCALES } from "../../contract";
 import { decryptSecret } from "../../lib/aead";
 import { createMailer, describeMailError, type Mailer, UndeliverableMailError } from "../../lib/mailer";
+import type { Transaction } from "../../lib/db";
 import type { AuditActor, Scope } from "../../scope";
 import { outboxSecretContext } from "../outbox";
 import type { MailLocale, MailMessage } from "./messages";
@@ -41,17 +42,35 @@ export function retryDelaySeconds(attempts: number, random: () => number = Math.
 const due = sql`now()`;
 
 /**
- * What the outbox carries: mail, the CDN purges (services/cdn-purge.ts) and the S3 legal holds
- * (services/legal-holds.ts), which reuse its claim, lease, backoff and dead letter. Each channel names the audit actions of its outcomes.
+ * What the outbox carries: mail, the CDN purges (services/cdn-purge.ts), the S3 legal holds
+ * (services/legal-holds.ts) and webhook deliveries (services/webhooks/delivery.ts), which reuse its claim, lease,
+ * backoff and dead letter. Each channel names the audit actions of its outcomes.
  */
 export interface OutboxChannel {
   name: OutboxRow["channel"];
   actions: { sent: string; deferred: string; dead: string };
+  /**
+   * Writes the channel's own record of an attempt (the webhooks' delivery log) in the transaction that settles it,
+   * with where the row went: `sent`, `pending` again after `retryInSeconds`, or `dead`.
+   */
+  recordAttempt?: (tx: Transaction, row: OutboxRow, outcome: Outcome, next: SettledAs) => Promise<void>;
+}
+
+export type SettledAs =
+  { status: "sent" | "dead"; retryInSeconds: null } | { status: "pending"; retryInSeconds: number };
+
+/** What the other side answered an attempt, for a channel that keeps a log of them (never a whole response). */
+export interface AttemptReport {
+  statusCode: number | null;
+  durationMs: number;
+  errorClass: string | null;
+  excerpt: string | null;
 }
 
 /** A sent outcome may carry what was done, for its audit event (never PHI). */
 export type Outcome =
-  { kind: "sent"; details?: Record<string, unknown> } | { kind: "failed"; error: string; permanent: boolean };
+  | { kind: "sent"; details?: Record<string, unknown>; report?: AttemptReport }
+  | { kind: "failed"; error: string; permanent: boolean; report?: AttemptReport };
 
 export const MAIL: OutboxChannel = {
   name: "email",
@@ -172,6 +191,7 @@ async function settle(
         .returning({ id: outbox.id });
       if (done.length === 0) return;
       tally.sent += 1;
+      await channel.recordAttempt?.(tx, row, outcome, { status: "sent", retryInSeconds: null });
       await scope.audit(
         tx,
         channel.actions.sent,
@@ -189,6 +209,7 @@ async function settle(
         .returning({ id: outbox.id });
       if (done.length === 0) return;
       tally.dead += 1;
+      await channel.recordAttempt?.(tx, row, outcome, { status: "dead", retryInSeconds: null });
       await scope.audit(
         tx,
         channel.actions.dead,
@@ -215,6 +236,7 @@ async function settle(
       .returning({ nextAttemptAt: outbox.nextAttemptAt });
     if (done.length === 0) return;
     tally.deferred += 1;
+    await channel.recordAttempt?.(tx, row, outcome, { status: "pending", retryInSeconds: delay });
     await scope.audit(
       tx,
       channel.actions.deferred,
