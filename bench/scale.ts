@@ -76,6 +76,30 @@ function shortTrips(note: string | undefined): string {
   return match ? `${match[1]} (${match[2]} HTTP, ${match[3]} WS; ${match[4]} new WS)` : "";
 }
 
+/** A case's p95 over the p95 of the case it names in `p95Against`, per scale (1.2 = 20 % slower). */
+function p95Ratios(entry: ScaleCase, results: Map<string, Map<number, Measured>>): Record<string, number | null> {
+  const own = results.get(entry.name)!;
+  const other = results.get(entry.p95Against!);
+  return Object.fromEntries(
+    SCALES.map((s) => {
+      const [a, b] = [own.get(s), other?.get(s)];
+      const ratio = a && b && !a.error && !b.error && b.p95Ms > 0 ? Number((a.p95Ms / b.p95Ms).toFixed(2)) : null;
+      return [`${s}x`, ratio];
+    }),
+  );
+}
+
+function printP95Comparisons(cases: ScaleCase[], results: Map<string, Map<number, Measured>>): void {
+  for (const entry of cases.filter((c) => c.p95Against)) {
+    const ratios = p95Ratios(entry, results);
+    const cells = SCALES.map((s) => {
+      const [a, b, r] = [results.get(entry.name)!.get(s), results.get(entry.p95Against!)?.get(s), ratios[`${s}x`]];
+      return `${s}× ${a?.p95Ms ?? "?"} vs ${b?.p95Ms ?? "?"} ms (${r === null || r === undefined ? "?" : `${r.toFixed(2)}×`})`;
+    });
+    console.log(`\np95 of "${entry.name}" against "${entry.p95Against}" (goal ≤ 1.20×): ${cells.join("; ")}`);
+  }
+}
+
 function printTable(cases: ScaleCase[], results: Map<string, Map<number, Measured>>): void {
   const header = ["request", ...SCALES.map((s) => `${s}× p50 ms`), "growth", `${SCALES.at(-1)}× round trips`];
   const lines = cases.map((entry) => {
@@ -127,6 +151,8 @@ async function main(): Promise<void> {
         stack,
         worker,
         baseUrl,
+        warmUp: WARM_UP,
+        samples: SAMPLES,
         tokens: {
           editor: (await signIn(worker, tenant.hostname, editor)).accessToken,
           officer: (await signInWithMfa(worker, tenant.hostname, officer)).accessToken,
@@ -137,7 +163,12 @@ async function main(): Promise<void> {
         const row = results.get(entry.name)!;
         try {
           await entry.setup?.(ctx);
-          const times = await measure(entry, ctx);
+          let times: number[];
+          try {
+            times = await measure(entry, ctx);
+          } finally {
+            await entry.teardown?.(ctx);
+          }
           const measured: Measured = {
             p50Ms: percentile(times, 50),
             p95Ms: percentile(times, 95),
@@ -160,6 +191,7 @@ async function main(): Promise<void> {
     }
     console.log(`\nVitalis scale benchmark — p50 of ${SAMPLES} sequential requests per case and scale\n`);
     printTable(cases, results);
+    printP95Comparisons(cases, results);
     await writeResults("scale-latest.json", {
       date: new Date().toISOString(),
       scales: SCALES,
@@ -170,6 +202,7 @@ async function main(): Promise<void> {
           name: entry.name,
           byScale: Object.fromEntries(SCALES.map((s) => [`${s}x`, row.get(s) ?? null])),
           growth: growth(row.get(SCALES[0]!), row.get(SCALES.at(-1)!)),
+          ...(entry.p95Against ? { p95Against: entry.p95Against, p95Ratio: p95Ratios(entry, results) } : {}),
         };
       }),
     });

@@ -12,6 +12,7 @@
  * where `worker` is the TestWorker from createWorker(stack.environment, …).
  */
 import { createHash, randomBytes } from "node:crypto";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { neonConfig } from "@neondatabase/serverless";
 import pg from "pg";
 import { WebSocket } from "ws";
@@ -20,8 +21,9 @@ import { createDatabase } from "../functions/lib/db.js";
 import { createLogger } from "../functions/lib/logging.js";
 import { hashPassword } from "../functions/lib/passwords.js";
 import { type Clients, createPlatformScope } from "../functions/scope.js";
-import { runRetentionSweep } from "../functions/services/retention.js";
+import { runRetentionSweep, type SweepSummary } from "../functions/services/retention.js";
 import { insertMedia, testS3, yearsAgo } from "../test/support/media.js";
+import type { TestEnvironment } from "../test/support/environment.js";
 import type { TestWorker } from "../test/support/worker.js";
 
 export interface LatencySummary {
@@ -47,6 +49,38 @@ function summarise(samples: number[]): LatencySummary {
     p99Ms: round(at(0.99)),
     meanMs: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
   };
+}
+
+/**
+ * The retention sweep as the cron runs it (a platform scope whose per-tenant scopes act as the system), over the
+ * app role's WebSocket pool and the run's S3, for one tenant.
+ */
+export async function sweepTenant(
+  env: TestEnvironment,
+  s3: S3Client,
+  tenantId: string,
+  options: { maxBatches?: number } = {},
+): Promise<SweepSummary> {
+  neonConfig.webSocketConstructor = WebSocket;
+  const { db, pool } = createDatabase({ url: env.appDatabaseUrl, wsProxy: env.neonProxy });
+  const clients: Clients = {
+    config: getConfig({ ENVIRONMENT: "test" }),
+    db,
+    http: undefined as never, // the sweep never reads over HTTP
+    redis: undefined as never, // the sweep never touches Redis
+    storage: { s3, bucket: env.s3.bucket },
+    close: async () => undefined,
+  };
+  const { platform } = createPlatformScope(clients, {
+    actor: { kind: "system", job: "retention-sweep" },
+    requestId: null,
+    logger: createLogger({ job: "retention-sweep" }),
+  });
+  try {
+    return await runRetentionSweep(platform.forTenant({ id: tenantId, slug: "bench", name: "bench" }), options);
+  } finally {
+    await pool.end();
+  }
 }
 
 export async function uploadBenchmarks(
@@ -135,27 +169,9 @@ export async function uploadBenchmarks(
         lastEntryAt: yearsAgo(22),
       });
     }
-    neonConfig.webSocketConstructor = WebSocket;
-    const { db, pool } = createDatabase({ url: env.appDatabaseUrl, wsProxy: env.neonProxy });
     const started = performance.now();
-    // The sweep as the cron runs it: a platform scope whose per-tenant scopes act as the system.
-    const clients: Clients = {
-      config: getConfig({ ENVIRONMENT: "test" }),
-      db,
-      http: undefined as never, // the sweep never reads over HTTP
-      redis: undefined as never, // the sweep never touches Redis
-      storage: { s3, bucket: env.s3.bucket },
-      close: async () => undefined,
-    };
-    const { platform } = createPlatformScope(clients, {
-      actor: { kind: "system", job: "retention-sweep" },
-      requestId: null,
-      logger: createLogger({ job: "retention-sweep" }),
-    });
-    const scope = platform.forTenant({ id: tenantId, slug: "bench", name: "bench" });
-    const summary = await runRetentionSweep(scope, { maxBatches: 1_000 });
+    const summary = await sweepTenant(env, s3, tenantId, { maxBatches: 1_000 });
     const seconds = (performance.now() - started) / 1000;
-    await pool.end();
     return {
       initiate: summarise(initiate),
       complete: summarise(complete),

@@ -1,4 +1,4 @@
-import type { Bindings, Config } from "./env";
+import type { Bindings, Config, ServiceBinding } from "./env";
 import type { Logger } from "./lib/logging";
 import type { PlatformScope, Scope } from "./scope";
 import type { AccessClaims, SiteSessionClaims } from "./services/identity/tokens";
@@ -28,6 +28,8 @@ export interface Variables {
 export type WorkerBindings = Bindings & {
   /** The MCP server's Worker (workers/mcp): `/mcp` is forwarded to it as it came. */
   MCP?: { fetch(request: Request): Promise<Response> };
+  /** The image resizer Worker (workers/image-resizer): the originals of public images are sent to it. */
+  IMAGE_RESIZER?: ServiceBinding;
 };
 
 export interface AppBindings {

@@ -10,6 +10,20 @@ import { deliverQueuedWebhooks } from "./services/webhooks/delivery";
 type EventOf<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
 type Listener<K extends DomainEventType> = (scope: Scope, events: Array<EventOf<K>>) => Promise<void>;
 
+/** Purges the events' tags: this data centre's caches at once, the CDN through the calls their change queued. */
+async function purgeCommitted(
+  scope: Scope,
+  events: Array<EventOf<"content.changed" | "media.changed">>,
+): Promise<void> {
+  const tags = [...new Set(events.flatMap((event) => event.tags))];
+  const site = scope.section("site");
+  await purgeTagsLocally(siteCache(), tags, sitePolicy(site.cacheSeconds, site.microCacheSeconds));
+  await deliverQueuedPurges(
+    scope,
+    events.flatMap((event) => event.outboxIds),
+  );
+}
+
 /**
  * Who reacts to what, after the change has committed. Each listener gets every event of its type that the
  * scope's committed transactions raised, so one request that touches many items purges once.
@@ -18,17 +32,9 @@ const listeners: { [K in DomainEventType]: Array<Listener<K>> } = {
   // The public pages, lists, feeds and sitemaps that show the items (services/site-cache.ts).
   // This data centre's Worker cache and this isolate's micro-cache by tag, then the CDN everywhere through the
   // purge calls the change queued (services/cdn-purge.ts; the purge-cdn job retries what fails here).
-  "content.changed": [
-    async (scope, events) => {
-      const tags = [...new Set(events.flatMap((event) => event.tags))];
-      const site = scope.section("site");
-      await purgeTagsLocally(siteCache(), tags, sitePolicy(site.cacheSeconds, site.microCacheSeconds));
-      await deliverQueuedPurges(
-        scope,
-        events.flatMap((event) => event.outboxIds),
-      );
-    },
-  ],
+  "content.changed": [purgeCommitted],
+  // Pictures: their image URLs and the pages showing them carry `media:<id>`; the same purge.
+  "media.changed": [purgeCommitted],
   // The compliance gate's analysis (services/analysis.ts): only each item's latest due revision, one item
   // after another (the plugins are CPU-bound; running them side by side would not finish sooner).
   "content.analysis_due": [

@@ -2,6 +2,11 @@ import { z } from "zod";
 import { ConfigError } from "./lib/errors";
 import { RECIPIENTS, type RecipientId } from "./processing-register";
 
+/** A service binding to another Worker (the part of workerd's `Fetcher` this code uses). */
+export interface ServiceBinding {
+  fetch(input: string, init?: RequestInit): Promise<Response>;
+}
+
 /**
  * Everything the Worker reads from its environment. Vars come from wrangler.toml, secrets from
  * `wrangler secret put` (production) or the dev/test harness. Nothing else is read from globals.
@@ -58,6 +63,11 @@ export interface Bindings {
   SITE_MICRO_CACHE_SECONDS?: string;
   /** URLs per sitemap file (default 45,000, at most 50,000 as the sitemaps protocol allows). */
   SITEMAP_FILE_URLS?: string;
+  /**
+   * How public images are resized: "worker" (default) sends the original to the IMAGE_RESIZER Worker (photon,
+   * WASM); "cloudflare" uses the zone's Image Resizing (`fetch(url, { cf: { image } })`), where it is enabled.
+   */
+  IMAGE_RESIZING?: string;
   /**
    * "true" only where the Worker sits behind Cloudflare, whose edge sets `CF-Connecting-IP` itself: then that
    * header is the client's address for the per-IP throttles. Unset or "false": the header is ignored.
@@ -240,6 +250,7 @@ const siteSchema = z.object({
     .regex(/^\d{1,2}$/, "must be a number of seconds, at most 99")
     .transform(Number)
     .optional(),
+  IMAGE_RESIZING: z.enum(["worker", "cloudflare"], { error: 'must be "worker" or "cloudflare"' }).default("worker"),
   SITEMAP_FILE_URLS: z
     .string()
     .regex(/^\d{1,5}$/, "must be a number of URLs")
@@ -386,6 +397,8 @@ export interface SiteConfig {
   cacheSeconds: number | undefined;
   /** Seconds a page may be answered from the isolate's memory (the micro-cache); unset = the default. */
   microCacheSeconds: number | undefined;
+  /** Who resizes public images: the resizer Worker, or Cloudflare's Image Resizing. */
+  imageResizing: "worker" | "cloudflare";
   /** URLs per sitemap file; unset = `SITEMAP_FILE_URLS` (site/urls.ts). */
   sitemapFileUrls: number | undefined;
 }
@@ -542,6 +555,7 @@ export function getConfig(env: Bindings): Config {
     site: parseSection(siteSchema, env, (v) => ({
       cacheSeconds: v.SITE_CACHE_SECONDS,
       microCacheSeconds: v.SITE_MICRO_CACHE_SECONDS,
+      imageResizing: v.IMAGE_RESIZING,
       sitemapFileUrls: v.SITEMAP_FILE_URLS,
     })),
     edge: parseSection(edgeSchema, env, (v) => ({

@@ -12,6 +12,8 @@ export type DomainEvent =
    * items), with the Cache-Tags to purge and the CDN purges it queued (services/cdn-purge.ts).
    */
   | { type: "content.changed"; contentIds: string[]; tags: string[]; outboxIds: string[] }
+  /** Public pictures changed (replaced, unpublished, alt text edited): `announceMediaChange`, purged like content. */
+  | { type: "media.changed"; mediaIds: string[]; tags: string[]; outboxIds: string[] }
   /**
    * A revision entered a state whose analysis runs by itself (`ANALYSED_STATES`): on entering it, and on
    * every save while there. The listener analyses it unless it is no longer current or already analysed.

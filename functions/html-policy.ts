@@ -72,8 +72,10 @@ export const DROPPED_WITH_CONTENT: readonly string[] = [
 export function isAllowedAttributeValue(element: string, attribute: string, value: string): boolean {
   switch (attribute) {
     case "href":
+      return isSafeUrl(value, "link");
     case "src":
-      return isSafeUrl(value, element === "img" ? "image" : "link");
+      // An image in a body is an item of the tenant's media library, resolved when the page is rendered.
+      return element === "img" && isSafeUrl(value, "image");
     case "class":
       return /^language-[a-z0-9_+-]{1,30}$/i.test(value);
     case "align":
@@ -136,9 +138,8 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, "&#39;");
 }
 
-/** The URL schemes a link or image may use; `data:` only for raster images (`SAFE_DATA_IMAGE`). */
+/** The URL schemes a link may use; an image is a library reference only (`MEDIA_IMAGE_URL`). */
 export const SAFE_URL_SCHEMES: readonly string[] = ["http", "https", "mailto", "tel"];
-const SAFE_DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]*$/i;
 
 export type UrlContext = "link" | "image";
 
@@ -146,14 +147,15 @@ export type UrlContext = "link" | "image";
  * Whether a URL may appear in href/src. Browsers drop ASCII tab/newline anywhere in a URL and leading
  * C0 controls and spaces (WHATWG URL §4.4), and schemes are case-insensitive, so the check runs on the
  * decoded, stripped, lower-cased form: `jav&#x09;ascript:`, ` JaVaScRiPt:` and `javascript&colon;` all fail.
- * Relative URLs are allowed; only http(s), mailto and tel schemes, plus raster `data:image/*` for images.
+ * Relative URLs are allowed; only http(s), mailto and tel schemes. An image must be `media:<uuid>`, exactly.
  */
 export function isSafeUrl(raw: string, context: UrlContext): boolean {
+  if (context === "image") return isMediaImageUrl(raw);
   const decoded = decodeEntities(raw);
   // eslint-disable-next-line no-control-regex
   const stripped = decoded.replace(/[\u0000-\u0020\u007f-\u009f\u200b-\u200f\u2028\u2029\ufeff]/g, "").toLowerCase();
   if (stripped.length === 0) return false;
-  if (stripped.startsWith("data:")) return context === "image" && SAFE_DATA_IMAGE.test(decoded.trim());
+  if (stripped.startsWith("data:")) return false;
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(stripped);
   if (scheme) return SAFE_URL_SCHEMES.includes(scheme[1]!);
   // No scheme before the first "/", "?" or "#": relative. A ":" that is not a scheme (e.g. "a:b" after
@@ -161,6 +163,17 @@ export function isSafeUrl(raw: string, context: UrlContext): boolean {
   const firstDelimiter = stripped.search(/[/?#]/);
   const colon = stripped.indexOf(":");
   return colon === -1 || (firstDelimiter !== -1 && colon > firstDelimiter);
+}
+
+/**
+ * An image of the media library as Markdown refers to it: `![alt](media:<uuid>)`. The page resolves it to the
+ * image's public URLs (only an image of the same tenant that may be public is found; anything else is dropped),
+ * so a body can show no other picture: no tracking pixel, no image of a patient, nothing from another site.
+ */
+export const MEDIA_IMAGE_URL = /^media:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+export function isMediaImageUrl(value: string): boolean {
+  return MEDIA_IMAGE_URL.test(value);
 }
 
 /** Whether a URL leaves the site (absolute or protocol-relative http): such links get `rel="noopener noreferrer"`. */

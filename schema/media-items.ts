@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
   bigint,
+  bigserial,
   index,
+  integer,
   jsonb,
   pgPolicy,
   pgTable,
@@ -33,6 +35,11 @@ export interface DicomMetadata {
  * A verified object in the bucket. `object_key` is under the retention class's prefix; `last_entry_at`
  * is the retention clock of medical records (Lei 13.787/2018 art. 6: 20 years from the record's last
  * entry), moved forward for every item of the same subject's record when a new entry arrives.
+ *
+ * Public images: `public_at` is an editor's explicit mark that the item may appear on the public site, which
+ * needs one `alt_text` for every locale (an image shows the same thing in every language; a translation that
+ * needs other words uses the Markdown alt). `width`/`height` are the displayed dimensions read from the image's
+ * header on completion (after its EXIF orientation). `wp_id` is the integer id the WordPress API shows.
  */
 export const mediaItems = pgTable(
   "media_items",
@@ -65,6 +72,11 @@ export const mediaItems = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    width: integer("width"),
+    height: integer("height"),
+    altText: text("alt_text"),
+    publicAt: timestamp("public_at", { withTimezone: true, mode: "date", precision: 3 }),
+    wpId: bigserial("wp_id", { mode: "number" }).notNull().unique(),
     lastEntryAt: timestamp("last_entry_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
     /** Blocked (LGPD art. 18 IV): kept because the law requires it, but not used or handed out any more. */
     blockedAt: timestamp("blocked_at", { withTimezone: true, mode: "date", precision: 3 }),

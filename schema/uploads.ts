@@ -38,6 +38,8 @@ export const uploads = pgTable(
     /** The retention class the object gets once verified. */
     retentionClass: text("retention_class", { enum: retentionClasses }).notNull(),
     multipartUploadId: text("multipart_upload_id"),
+    /** An image upload that replaces this media item's picture (same id, new object and version) on completion. */
+    replacesMediaId: uuid("replaces_media_id"),
     partSize: integer("part_size"),
     partCount: integer("part_count"),
     status: text("status", { enum: uploadStatuses }).notNull().default("pending"),

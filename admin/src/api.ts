@@ -396,6 +396,9 @@ export const media = {
   get: (id: string) => data<MediaItem>("GET", `/api/media/${encodeURIComponent(id)}`),
   download: (id: string) =>
     data<{ url: string; expiresIn: number }>("GET", `/api/media/${encodeURIComponent(id)}/download`),
+  /** Marks an image public (or not) and sets its alt text: editors and admins. */
+  update: (id: string, body: { public?: boolean; altText?: string | null }) =>
+    data<MediaItem>("PATCH", `/api/media/${encodeURIComponent(id)}`, { body }),
 };
 
 export const subjects = {

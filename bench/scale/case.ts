@@ -1,7 +1,8 @@
 /**
  * What a scale case is. `npm run bench:scale` (bench/scale.ts) imports every file in bench/scale/cases/ (each a
  * list of cases, `export default [...] satisfies ScaleCase[]`), loads each scale, and runs every case against
- * it: `setup` once, then `run` a few times unmeasured and `samples` times measured, one after another.
+ * it: `setup` once, then `run` a few times unmeasured and `samples` times measured, one after another, then
+ * `teardown`.
  */
 import { request as httpRequest } from "node:http";
 import type pg from "pg";
@@ -24,6 +25,9 @@ export interface ScaleContext {
   /** The Worker under measurement (workerd, listening on `baseUrl`). */
   worker: TestWorker;
   baseUrl: string;
+  /** Unmeasured runs, then measured samples, of a case that does not set its own `samples`. */
+  warmUp: number;
+  samples: number;
   /** Bearer tokens of this tenant's staff, signed in through the Worker. */
   tokens: { editor: string; officer: string };
   /** One request to the Worker with this tenant's Host; throws unless the status is `expect` (200 by default). */
@@ -44,6 +48,10 @@ export interface ScaleCase {
    * set-up per sample) returns the milliseconds it measured itself.
    */
   run(ctx: ScaleContext, index: number): Promise<number | void>;
+  /** Once per scale, after the samples (not measured): waits for what the case left running. */
+  teardown?(ctx: ScaleContext): Promise<void>;
+  /** Another case's name: the harness also prints this case's p95 against that one's, scale by scale. */
+  p95Against?: string;
   /** A GET whose PostgreSQL round trips the meter counts per request (public pages keep this at one). */
   meter?(ctx: ScaleContext): { path: string; headers?: Record<string, string> };
 }

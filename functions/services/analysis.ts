@@ -8,6 +8,7 @@ import { referenceResolver } from "./references";
 import { pluginRegistry } from "../plugin-host/registry";
 import { adminVisibility, mayEdit, resolveViewer, STAFF_ROLES, viewerHas } from "./content/access";
 import { loadVisibleItem } from "./content/kernel";
+import { maskLibraryImages } from "./content/markdown";
 import { contentTypes } from "../content-types";
 import {
   ANALYSED_STATES,
@@ -166,7 +167,7 @@ async function analyseAndStore(
   // The plugins run outside any transaction: they may take milliseconds, and hold no connection meanwhile.
   const result = await runAnalysisPipeline(
     {
-      text: item.bodyMarkdown,
+      text: maskLibraryImages(item.bodyMarkdown),
       title: item.title,
       locale: item.locale,
       context: {

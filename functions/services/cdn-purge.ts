@@ -38,7 +38,8 @@ export async function announceContentChange(scope: Scope, tx: Transaction, chang
   await queueContentWebhooks(scope, tx, changes);
   const sitemapFileUrls = scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
   const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds), sitemapFileUrls);
-  await announcePurge(scope, tx, contentIds, tags);
+  const outboxIds = await queuePurge(scope, tx, tags);
+  scope.afterCommit(tx, { type: "content.changed", contentIds, tags, outboxIds });
 }
 
 /**
@@ -47,29 +48,40 @@ export async function announceContentChange(scope: Scope, tx: Transaction, chang
  * purged, here and at the CDN, exactly as a content change purges its tags.
  */
 export async function announceSiteChange(scope: Scope, tx: Transaction): Promise<void> {
-  await announcePurge(scope, tx, [], [cacheTags.tenant(scope.tenant.id)]);
+  const tags = [cacheTags.tenant(scope.tenant.id)];
+  const outboxIds = await queuePurge(scope, tx, tags);
+  scope.afterCommit(tx, { type: "content.changed", contentIds: [], tags, outboxIds });
 }
 
-async function announcePurge(scope: Scope, tx: Transaction, contentIds: string[], tags: string[]): Promise<void> {
+/**
+ * Records that media items' public pictures changed (replaced, no longer public, alt text edited), in the
+ * transaction that changed them: their image URLs and every page showing them carry `media:<id>`.
+ */
+export async function announceMediaChange(scope: Scope, tx: Transaction, mediaIds: string[]): Promise<void> {
+  if (mediaIds.length === 0) return;
+  const tags = mediaIds.map((id) => cacheTags.media(id));
+  const outboxIds = await queuePurge(scope, tx, tags);
+  scope.afterCommit(tx, { type: "media.changed", mediaIds, tags, outboxIds });
+}
+
+/** Queues the CDN purge of `tags` in the change's transaction when the zone is configured; the rows' ids. */
+async function queuePurge(scope: Scope, tx: Transaction, tags: string[]): Promise<string[]> {
   const purge = cdnPurgeConfig(scope);
-  const outboxIds: string[] = [];
-  if (purge && tags.length > 0) {
-    const rows = [];
-    for (let start = 0; start < tags.length; start += PURGE_TAGS_PER_CALL) {
-      rows.push({
-        id: crypto.randomUUID(),
-        tenantId: scope.tenant.id,
-        channel: "cdn_purge" as const,
-        template: "purge_cache",
-        locale: "-",
-        recipient: purge.zoneId,
-        data: { tags: tags.slice(start, start + PURGE_TAGS_PER_CALL) },
-      });
-    }
-    await tx.insert(outbox).values(rows);
-    outboxIds.push(...rows.map((row) => row.id));
+  if (!purge || tags.length === 0) return [];
+  const rows = [];
+  for (let start = 0; start < tags.length; start += PURGE_TAGS_PER_CALL) {
+    rows.push({
+      id: crypto.randomUUID(),
+      tenantId: scope.tenant.id,
+      channel: "cdn_purge" as const,
+      template: "purge_cache",
+      locale: "-",
+      recipient: purge.zoneId,
+      data: { tags: tags.slice(start, start + PURGE_TAGS_PER_CALL) },
+    });
   }
-  scope.afterCommit(tx, { type: "content.changed", contentIds, tags, outboxIds });
+  await tx.insert(outbox).values(rows);
+  return rows.map((row) => row.id);
 }
 
 /**

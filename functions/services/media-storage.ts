@@ -144,6 +144,16 @@ export async function presignDownload(
 }
 
 /**
+ * A short presigned GET of a public image's original, for Cloudflare's Image Resizing to read: the only reader of
+ * such a URL is the resizing service, within the five minutes.
+ */
+export async function presignImageGet(storage: Storage, key: string): Promise<string> {
+  return getSignedUrl(storage.s3, new GetObjectCommand({ Bucket: storage.bucket, Key: key }), {
+    expiresIn: DOWNLOAD_URL_TTL_SECONDS,
+  });
+}
+
+/**
  * A presigned PUT of the whole file. The content type and the length are signed headers (SigV4), so S3 refuses
  * the object as another type or of another size than declared.
  */

@@ -333,6 +333,8 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
 export const cacheTags = {
   tenant: (tenantId: string) => `tenant:${tenantId}`,
   content: (contentId: string) => `content:${contentId}`,
+  /** A public image's URLs and every page that shows it. */
+  media: (mediaId: string) => `media:${mediaId}`,
   list: (tenantId: string, locale: ContentLocale, list: string) =>
     `list:${tenantId}:${segmentOfLocale(locale)}:${list}`,
   /** The sitemap index; each locale's list files carry `list(tenant, locale, "sitemap")`. */

@@ -18,7 +18,8 @@ import type { HttpDatabase, ReadQuery } from "../lib/db-http";
 import { ANONYMOUS_VIEWER, indexableSql, publicVisibility, readViewer, type Viewer } from "./content/access";
 import { cappedCount, countCap } from "./content/paging";
 import { searchMatchSql, searchRankSql } from "./content/search";
-import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
+import { FEED_SIZE, PAGE_SIZE, type SiteImage } from "../site/urls";
+import { bodyImagesSql, expandBodyImages, featuredImageSql } from "./public-images";
 
 /**
  * The public site's reads. Visibility is `publicVisibility` from services/content/access.ts (published, not trashed, at a
@@ -50,6 +51,8 @@ export interface SiteItemSummary {
   publishedAt: Date;
   updatedAt: Date;
   author: SiteAuthor | null;
+  /** The featured image, when it may appear publicly (services/media.ts `publicMediaSql`). */
+  featuredImage: SiteImage | null;
 }
 
 /**
@@ -71,8 +74,10 @@ export interface SiteTranslation {
 }
 
 export interface SiteArticle extends SiteItemSummary {
-  /** The sanitized body; empty when `gated` (the reader may not read it). */
+  /** The sanitized body with its library images resolved; empty when `gated` (the reader may not read it). */
   bodyHtml: string;
+  /** The public images the page shows (featured and in the body), for its Cache-Tags. */
+  imageIds: string[];
   gated: boolean;
   reviewer: SiteReviewer | null;
   lastMedicallyReviewedAt: Date | null;
@@ -159,6 +164,7 @@ function toSummary(row: {
   publishedAt: Date | null;
   updatedAt: Date;
   author: SiteAuthor | null;
+  featuredImage: SiteImage | null;
 }): SiteItemSummary {
   return { ...row, publishedAt: row.publishedAt ?? row.updatedAt };
 }
@@ -174,6 +180,7 @@ const summaryColumns = {
   publishedAt: contentItems.publishedAt,
   updatedAt: contentItems.updatedAt,
   author: authorSql,
+  featuredImage: featuredImageSql(),
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -191,6 +198,7 @@ export async function getSiteArticle(
         .select({
           ...summaryColumns,
           bodyHtml: contentItems.bodyHtml,
+          bodyImages: bodyImagesSql(),
           reviewerName: contentItems.reviewerName,
           reviewerCrm: contentItems.reviewerCrm,
           reviewerUf: contentItems.reviewerUf,
@@ -241,9 +249,12 @@ export async function getSiteArticle(
   ]);
   if (!row) return null;
   const gated = row.complianceLevel === "professional" && !viewer.verifiedProfessional;
+  const { bodyImages, ...summary } = row;
+  const shown = gated ? [] : bodyImages;
   return {
-    ...toSummary(row),
-    bodyHtml: gated ? "" : row.bodyHtml,
+    ...toSummary(summary),
+    bodyHtml: gated ? "" : expandBodyImages(row.bodyHtml, bodyImages),
+    imageIds: [...new Set([...(row.featuredImage ? [row.featuredImage.id] : []), ...shown.map((image) => image.id)])],
     gated,
     reviewer: row.reviewerName
       ? {

@@ -3,12 +3,21 @@ import { dataSubjects, type DicomMetadata, mediaItems, type Upload, type UploadK
 import type { RetentionClass } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../lib/errors";
+import { sha256Hex } from "../lib/crypto";
+import {
+  displayedSize,
+  formatOfContentType,
+  MalformedImageError,
+  readImageInfo,
+  stripImageMetadata,
+} from "../lib/image-metadata";
 import { sha256OfStream } from "../lib/stream-digest";
 import type { UserActor } from "../lib/actor";
 import { requireUser, type Scope } from "../scope";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
+import { announceMediaChange } from "./cdn-purge";
 import { holdNewMediaItem } from "./legal-holds";
-import { type MediaSensitivity, mediaView, type MediaView, sensitivityOf } from "./media";
+import { isPhi, type MediaSensitivity, mediaView, type MediaView, sensitivityOf } from "./media";
 import {
   abortMultipart,
   completeMultipart,
@@ -20,7 +29,9 @@ import {
   objectKeyFor,
   presignPart,
   presignPut,
+  putObjectBytes,
   randomObjectId,
+  readObjectBytes,
   readObjectStream,
   readRange,
   type Storage,
@@ -63,6 +74,8 @@ export interface CreateUploadInput {
   sha256: string;
   kind: UploadKind;
   subjectId?: string | undefined;
+  /** An image of the library whose picture this upload replaces (its id stays; its URLs change). */
+  replacesMediaId?: string | undefined;
 }
 
 export interface UploadTicket {
@@ -117,6 +130,7 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
   if (input.size > limits.maxBytes) {
     throw new UnprocessableError("upload_too_large", `A ${input.kind} upload may be at most ${limits.maxBytes} bytes.`);
   }
+  if (input.replacesMediaId) await assertReplaceable(scope, input);
   if (input.subjectId) {
     const subjectId = input.subjectId;
     const [subject] = await scope.transaction((tx) =>
@@ -151,6 +165,7 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
           pendingKey,
           retentionClass,
           multipartUploadId,
+          replacesMediaId: input.replacesMediaId ?? null,
           partSize: multipart ? PART_SIZE : null,
           partCount,
           expiresAt,
@@ -164,6 +179,7 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
         retentionClass,
         multipart,
         subjectId: row.subjectId,
+        replacesMediaId: row.replacesMediaId,
       });
       return row;
     });
@@ -193,6 +209,29 @@ export async function createUpload(scope: Scope, input: CreateUploadInput): Prom
     );
   }
   return ticket;
+}
+
+/**
+ * A replacement is an image for an image of the library that has no data subject and no PHI: the picture changes,
+ * the item (its alt text, its public mark, the articles that show it) stays.
+ */
+async function assertReplaceable(scope: Scope, input: CreateUploadInput): Promise<void> {
+  // A public picture changes on published pages without a review: the roles that mark images public only.
+  if (!requireUser(scope).roles.some((role) => role === "admin" || role === "editor")) {
+    throw new ForbiddenError("forbidden_role", "Only editors and admins may replace an image.");
+  }
+  const replacesMediaId = input.replacesMediaId ?? "";
+  const [target] = await scope.transaction((tx) =>
+    tx.select().from(mediaItems).where(eq(mediaItems.id, replacesMediaId)).limit(1),
+  );
+  if (!target) throw new UnprocessableError("media_unknown", "The media item to replace does not exist.");
+  if (input.kind !== "image" || target.kind !== "image" || input.subjectId || target.subjectId || isPhi(target)) {
+    throw new UnprocessableError(
+      "media_not_replaceable",
+      "Only an image without a data subject can replace an image without a data subject.",
+    );
+  }
+  if (target.blockedAt) throw new ForbiddenError("media_blocked", "This item is blocked.");
 }
 
 /**
@@ -239,7 +278,8 @@ type RejectionCode =
   | "upload_checksum_mismatch"
   | "upload_type_mismatch"
   | "upload_not_dicom"
-  | "upload_dicom_invalid";
+  | "upload_dicom_invalid"
+  | "upload_image_invalid";
 
 const REJECTION_MESSAGES: Record<RejectionCode, string> = {
   upload_parts_invalid: "The uploaded parts do not make up the file (missing part or wrong ETag).",
@@ -248,6 +288,7 @@ const REJECTION_MESSAGES: Record<RejectionCode, string> = {
   upload_type_mismatch: "The uploaded file is not of the declared content type.",
   upload_not_dicom: "The uploaded file is not a DICOM Part 10 file (no DICM prefix at offset 128).",
   upload_dicom_invalid: "The uploaded file's DICOM header cannot be read.",
+  upload_image_invalid: "The uploaded image's structure cannot be read.",
 };
 
 /** Deletes what was uploaded, records the refusal (audited) and answers 422 with the reason's code. */
@@ -363,9 +404,30 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
     return reject(scope, upload, "upload_type_mismatch");
   }
 
-  // ---- 4. store under the class's prefix, tag, record ----------------------------------------------
+  // ---- 4. images: strip metadata (GPS, camera, author: personal data) and read the dimensions -------
+  let image: { bytes: Uint8Array; sha256: string; width: number; height: number } | null = null;
+  if (upload.kind === "image") {
+    try {
+      const original = await readObjectBytes(scope.storage, upload.pendingKey, UPLOAD_LIMITS.image.maxBytes);
+      if (!original) return reject(scope, upload, "upload_size_mismatch");
+      const info = readImageInfo(original);
+      if (formatOfContentType(upload.contentType) !== info.format) return reject(scope, upload, "upload_type_mismatch");
+      const bytes = stripImageMetadata(original);
+      image = { bytes, sha256: await sha256Hex(bytes), ...displayedSize(info) };
+    } catch (error) {
+      if (error instanceof MalformedImageError) return reject(scope, upload, "upload_image_invalid");
+      throw error;
+    }
+  }
+
+  // ---- 5. store under the class's prefix, tag, record ----------------------------------------------
   const finalKey = objectKeyFor(upload.retentionClass, scope.tenant.id, randomObjectId(), new Date());
-  await copyObject(scope.storage, upload.pendingKey, finalKey);
+  if (image) await putObjectBytes(scope.storage, finalKey, image.bytes, upload.contentType);
+  else await copyObject(scope.storage, upload.pendingKey, finalKey);
+  const stored = image
+    ? { size: image.bytes.length, sha256: image.sha256 }
+    : { size: upload.size, sha256: upload.sha256 };
+  let replacedKey: string | null = null;
   let media: MediaView;
   try {
     // The tag lets bucket policies and Object Lock tooling see the class without reading the database.
@@ -378,6 +440,11 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
         .returning({ id: uploads.id });
       if (finished.length === 0)
         throw new ConflictError("upload_not_pending", "This upload was finished by another request.");
+      if (upload.replacesMediaId) {
+        const replaced = await replacePicture(scope, tx, upload, { objectKey: finalKey, ...stored, image });
+        replacedKey = replaced.previousKey;
+        return mediaView(replaced.row);
+      }
       const now = new Date();
       const [row] = await tx
         .insert(mediaItems)
@@ -389,8 +456,10 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
           kind: upload.kind,
           filename: upload.filename,
           contentType: upload.contentType,
-          size: upload.size,
-          sha256: upload.sha256,
+          size: stored.size,
+          sha256: stored.sha256,
+          width: image?.width ?? null,
+          height: image?.height ?? null,
           objectKey: finalKey,
           retentionClass: upload.retentionClass,
           dicom,
@@ -426,6 +495,8 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
           kind: row.kind,
           size: row.size,
           sha256: row.sha256,
+          // The browser's file and the stored one differ when metadata was stripped.
+          uploadedSha256: upload.sha256,
           retentionClass: row.retentionClass,
           phiTags,
           modality: dicom?.modality ?? null,
@@ -440,7 +511,51 @@ export async function completeUpload(scope: Scope, uploadId: string, input: Comp
   }
   // The pending copy is no longer needed; if this fails, the upload_incomplete lifecycle rule removes it.
   await deleteObject(scope.storage, upload.pendingKey).catch(() => undefined);
+  if (replacedKey) await deleteObject(scope.storage, replacedKey).catch(() => undefined);
   return media;
+}
+
+/**
+ * Puts a new picture under an existing media item, in the completion's transaction: the object, size, hash and
+ * dimensions change, the alt text and public mark stay. Its public URLs carry the hash, so they change too, and
+ * every page and image URL tagged with the item is purged. Returns the old object's key, deleted after commit.
+ */
+async function replacePicture(
+  scope: Scope,
+  tx: Transaction,
+  upload: Upload,
+  next: { objectKey: string; size: number; sha256: string; image: { width: number; height: number } | null },
+): Promise<{ row: typeof mediaItems.$inferSelect; previousKey: string }> {
+  const [previous] = await tx
+    .select()
+    .from(mediaItems)
+    .where(eq(mediaItems.id, upload.replacesMediaId ?? ""))
+    .for("update");
+  if (!previous || previous.kind !== "image" || previous.subjectId || isPhi(previous) || previous.blockedAt) {
+    throw new ConflictError("media_not_replaceable", "The media item can no longer be replaced.");
+  }
+  const [row] = await tx
+    .update(mediaItems)
+    .set({
+      uploadId: upload.id,
+      filename: upload.filename,
+      contentType: upload.contentType,
+      objectKey: next.objectKey,
+      size: next.size,
+      sha256: next.sha256,
+      width: next.image?.width ?? null,
+      height: next.image?.height ?? null,
+    })
+    .where(eq(mediaItems.id, previous.id))
+    .returning();
+  await scope.audit(
+    tx,
+    "media.replaced",
+    { type: "media_item", id: previous.id },
+    { uploadId: upload.id, size: next.size, sha256: next.sha256, previousSha256: previous.sha256 },
+  );
+  await announceMediaChange(scope, tx, [previous.id]);
+  return { row: row!, previousKey: previous.objectKey };
 }
 
 /** Cancels an upload: aborts the multipart upload or deletes the object, and records it. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lte, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import {
   auditEvents,
   contentAnalyses,
@@ -6,6 +6,7 @@ import {
   contentItems,
   contentRevisions,
   type ContentType,
+  mediaItems,
   memberships,
   users,
   type WorkflowState,
@@ -19,6 +20,8 @@ import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./co
 import { announceContentChange } from "./cdn-purge";
 import { assertPublishableMedia } from "./media";
 import { notifyWorkflow } from "./workflow-notices";
+import { type PublicRefusal, publicRefusal } from "./media";
+import { bodyMediaIds } from "./public-images";
 
 export const MIN_JUSTIFICATION_LENGTH = 20;
 
@@ -223,6 +226,38 @@ async function checkPublishGate(
   return findings;
 }
 
+export interface ImageRefusal {
+  mediaId: string;
+  /** Why it may not appear publicly (`media_missing`: no such item in this tenant). */
+  reason: PublicRefusal | "media_missing";
+}
+
+/**
+ * The images an item would show on the public site (its featured image and the body's `media:` references) that
+ * may not appear there. Only items the site renders (`public`, `professional`) are asked; an image is never
+ * overridable: a picture of a patient has no justification.
+ */
+async function imagesNotPublic(tx: Transaction, item: ContentItem): Promise<ImageRefusal[]> {
+  if (item.complianceLevel !== "public" && item.complianceLevel !== "professional") return [];
+  const ids = [...new Set([...(item.featuredMediaId ? [item.featuredMediaId] : []), ...bodyMediaIds(item.bodyHtml)])];
+  if (ids.length === 0) return [];
+  const rows = await tx.select().from(mediaItems).where(inArray(mediaItems.id, ids));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((mediaId): ImageRefusal[] => {
+    const row = byId.get(mediaId);
+    const reason = row ? publicRefusal(row) : "media_missing";
+    return reason ? [{ mediaId, reason }] : [];
+  });
+}
+
+function imagesRefused(images: ImageRefusal[]): ConflictError {
+  return new ConflictError(
+    "media_not_public",
+    "An image of this item may not appear on the public site: mark it public (with its alt text) or remove it.",
+    { extensions: { images } },
+  );
+}
+
 /** The notice a step gives the people it concerns, if any (the override notice aside). */
 function noticeOf(
   input: TransitionInput,
@@ -258,6 +293,10 @@ export async function transitionContent(
       }
     }
     const overridden = rule.publishGate ? await checkPublishGate(tx, scope, viewer, item, input, override) : null;
+    if (input.to === "scheduled" || input.to === "published") {
+      const images = await imagesNotPublic(tx, item);
+      if (images.length > 0) throw imagesRefused(images);
+    }
 
     const now = new Date();
     const changes: Partial<ContentItem> = {
@@ -340,9 +379,11 @@ export async function transitionContent(
 async function scheduledGateRefusal(
   tx: Transaction,
   item: ContentItem,
-): Promise<{ code: "analysis_required" | "publish_blocked"; findings: BlockingFinding[] } | null> {
+): Promise<{ code: "analysis_required" | "publish_blocked" | "media_not_public"; findings: BlockingFinding[] } | null> {
   const findings = await blockingFindings(tx, item.currentRevisionId);
   if (findings === null) return { code: "analysis_required", findings: [] };
+  // An image made private (or replaced by an editor's mistake) after scheduling keeps the item from going out.
+  if ((await imagesNotPublic(tx, item)).length > 0) return { code: "media_not_public", findings: [] };
   if (findings.length === 0) return null;
   const [override] = await tx
     .select({ details: auditEvents.details })
@@ -366,7 +407,8 @@ async function scheduledGateRefusal(
   return uncovered.length === 0 ? null : { code: "publish_blocked", findings: uncovered };
 }
 
-const SENT_BACK_REASON: Record<"analysis_required" | "publish_blocked", string> = {
+const SENT_BACK_REASON: Record<"analysis_required" | "publish_blocked" | "media_not_public", string> = {
+  media_not_public: "Scheduled publication stopped: an image of the item may not appear on the public site.",
   analysis_required: "Scheduled publication stopped: the current revision has no analysis.",
   publish_blocked: "Scheduled publication stopped: the analysis of the current revision has blocking findings.",
 };

@@ -27,6 +27,8 @@ export interface HeadMeta {
   noindex?: boolean;
   feeds?: { rss: string; atom: string; title: string };
   jsonLd?: unknown;
+  /** The page's image for social previews (absolute URL), with its size and alt text. */
+  image?: { url: string; width: number; height: number; alt: string };
 }
 
 export interface LayoutProps {
@@ -91,7 +93,12 @@ export const Layout: FC<LayoutProps> = ({
           <meta property="article:published_time" content={meta.publishedTime.toISOString()} />
         ) : null}
         {meta.modifiedTime ? <meta property="article:modified_time" content={meta.modifiedTime.toISOString()} /> : null}
-        <meta name="twitter:card" content="summary" />
+        {meta.image ? <meta property="og:image" content={meta.image.url} /> : null}
+        {meta.image ? <meta property="og:image:width" content={String(meta.image.width)} /> : null}
+        {meta.image ? <meta property="og:image:height" content={String(meta.image.height)} /> : null}
+        {meta.image ? <meta property="og:image:alt" content={meta.image.alt} /> : null}
+        <meta name="twitter:card" content={meta.image ? "summary_large_image" : "summary"} />
+        {meta.image ? <meta name="twitter:image" content={meta.image.url} /> : null}
         <meta name="twitter:title" content={meta.documentTitle ?? meta.title} />
         <meta name="twitter:description" content={meta.description} />
         {meta.jsonLd ? (

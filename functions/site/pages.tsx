@@ -7,12 +7,12 @@ import type { SiteArticle, SiteItemSummary, SiteTerm } from "../services/site";
 import { councilRegistration, formatDate, STRINGS } from "./i18n";
 import { type Citation, citationsOf, medicalWebPageOf } from "./json-ld";
 import { linkHeadings } from "./toc";
-import { sitePaths, withPage } from "./urls";
+import { imageAttributes, type SiteImage, sitePaths, withPage } from "./urls";
 
-/** Images without a text alternative are marked decorative (WCAG 1.1.1) rather than read out as a file name. */
-export function withImageAlt(html: string): string {
-  return html.replace(/<img\b(?![^>]*\salt=)/gi, '<img alt=""');
-}
+/** A public image of the library (srcset, sizes, width/height); lazy unless it is the first thing a reader sees. */
+const Picture: FC<{ image: SiteImage; lazy: boolean; sizes?: string }> = ({ image, lazy, sizes }) => (
+  <img {...imageAttributes(image, { lazy, ...(sizes ? { sizes } : {}) })} />
+);
 
 const DateText: FC<{ date: Date; locale: ContentLocale }> = ({ date, locale }) => (
   <time datetime={date.toISOString()}>{formatDate(date, locale)}</time>
@@ -26,6 +26,9 @@ const ItemList: FC<{ items: SiteItemSummary[]; locale: ContentLocale; empty: str
       {items.map((item) => (
         <li>
           <article>
+            {item.featuredImage ? (
+              <Picture image={item.featuredImage} lazy={true} sizes="(min-width: 48rem) 12rem, 100vw" />
+            ) : null}
             <h2>
               <a href={sitePaths.item(item.locale, item.type, item.slug)}>{item.title}</a>
             </h2>
@@ -177,10 +180,16 @@ export const ArticleView: FC<ArticleViewProps> = ({ article, signInHref }) => {
   // The listed types are the site's articles: their byline links to the author's list (which holds only
   // them), and they always carry the disclaimer; other items only once medically reviewed.
   const listed = contentTypes[article.type].listed;
-  const body = linkHeadings(withImageAlt(article.bodyHtml), article.toc);
+  // Body images carry their alt text (the Markdown's or the library's, which marking public requires: WCAG 1.1.1).
+  const body = linkHeadings(article.bodyHtml, article.toc);
   return (
     <article>
       <h1>{article.title}</h1>
+      {article.featuredImage ? (
+        <figure class="featured">
+          <Picture image={article.featuredImage} lazy={false} />
+        </figure>
+      ) : null}
       <p class="meta">
         {t.publishedOn} <DateText date={article.publishedAt} locale={locale} />
         {article.author && listed ? (
@@ -350,7 +359,8 @@ export const PrivacyView: FC<{ page: PrivacyPage; locale: ContentLocale }> = ({ 
     <article class="privacy">
       <h1>{t.privacy}</h1>
       {page.noticeHtml !== null ? (
-        <div class="content" dangerouslySetInnerHTML={{ __html: withImageAlt(page.noticeHtml) }} />
+        // The notice shows no pictures: a library image (`media:`) is resolved only in articles.
+        <div class="content" dangerouslySetInnerHTML={{ __html: page.noticeHtml.replace(/<img\b[^>]*>/g, "") }} />
       ) : page.register ? (
         <RegisterNotice register={page.register} locale={locale} />
       ) : null}

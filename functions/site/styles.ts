@@ -50,6 +50,8 @@ h2{font-size:1.4rem;margin-top:2rem}
 ol.items,ul.items{list-style:none;padding:0}
 .items li{border-bottom:1px solid var(--line);padding:1rem 0}
 .items h2{margin:0 0 .25rem;font-size:1.25rem}
+.items img{display:block;width:12rem;margin:0 0 .5rem}
+figure.featured{margin:1rem 0}
 .terms{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0}
 .pager{display:flex;justify-content:space-between;margin-top:1.5rem}
 img{max-width:100%;height:auto}

@@ -3,7 +3,8 @@
  * so reading it needs PHI-level trust (a stolen password alone is not enough) and every read counts against
  * the daily PHI read cap. A stock image with no subject stays a `restricted` read.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { paddedPng } from "../support/images.js";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import type pg from "pg";
@@ -26,11 +27,8 @@ let passwordOnlyToken: string;
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-function png(size: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(randomBytes(size));
-  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0);
-  return bytes;
-}
+/** A real PNG of `size` bytes: completion reads an image's structure. */
+const png = (size: number): Uint8Array<ArrayBuffer> => paddedPng(size);
 
 async function api(path: string, token: string, body?: unknown): Promise<Response> {
   return worker.fetch(path, {

@@ -15,6 +15,7 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { paddedPng } from "../support/images.js";
 import { bearer, createUser, signIn, type TestUser } from "../support/auth.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { makeDicom } from "../support/dicom.js";
@@ -30,13 +31,8 @@ let reviewerToken: string;
 let editorToken: string;
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-function png(size: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(randomBytes(size));
-  bytes.set(PNG_SIGNATURE, 0);
-  return bytes;
-}
+/** A real PNG of `size` bytes (a 1×1 image padded with a private chunk): completion reads images' structure. */
+const png = (size: number): Uint8Array<ArrayBuffer> => paddedPng(size);
 
 interface Ticket {
   id: string;

@@ -36,9 +36,9 @@ const ALLOWED_TAGS = new Set([
   "sub",
 ]);
 
-/** Schemes a link or image may use once a browser has resolved it; data: only for raster images. */
+/** Schemes a link may use once a browser has resolved it; an image only a library reference (`media:<uuid>`). */
 const ALLOWED_SCHEMES = new Set(["http:", "https:", "mailto:", "tel:"]);
-const RASTER_DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp|avif);base64,[a-z0-9+/]*={0,2}$/i;
+const LIBRARY_IMAGE = /^media:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The attribute value a browser sees: the few character references markup needs, and numeric ones. */
 function decodeAttribute(value: string): string | null {
@@ -69,7 +69,7 @@ function isAllowedUrl(raw: string, attribute: "href" | "src"): boolean {
   } catch {
     return false;
   }
-  if (url.protocol === "data:") return attribute === "src" && RASTER_DATA_IMAGE.test(url.href);
+  if (attribute === "src") return LIBRARY_IMAGE.test(value);
   return ALLOWED_SCHEMES.has(url.protocol);
 }
 
@@ -171,11 +171,14 @@ describe("Markdown rendering and sanitizing", () => {
     expect(html).toContain('<a href="/sobre">home</a>');
   });
 
-  it("allows raster data: images only", () => {
-    expect(renderMarkdown("![dot](data:image/png;base64,iVBORw0KGgo=)")).toContain(
-      'src="data:image/png;base64,iVBORw0KGgo="',
-    );
-    expect(renderMarkdown("![svg](data:image/svg+xml;base64,PHN2Zz4=)")).not.toContain("<img");
+  it("admits images of the media library only (`media:<uuid>`), never another URL or data: image", () => {
+    const id = "0b0e2a7e-1d2c-4c3b-9a8f-123456789abc";
+    expect(renderMarkdown(`![Coração](media:${id})`)).toContain(`<img src="media:${id}" alt="Coração" />`);
+    expect(renderMarkdown("![dot](data:image/png;base64,iVBORw0KGgo=)")).not.toContain("<img");
+    expect(renderMarkdown("![pixel](https://tracker.example/p.gif)")).not.toContain("<img");
+    expect(renderMarkdown(`![x](MEDIA:${id.toUpperCase()})`)).not.toContain("<img");
+    expect(sanitizeHtml('<img src="https://tracker.example/p.gif">')).not.toContain("<img");
+    expect(sanitizeHtml(`<img src="media:${id}" onerror="alert(1)">`)).toBe(`<img src="media:${id}" />`);
     expect(isSafeUrl("data:image/gif;base64,R0lGOD", "link")).toBe(false);
   });
 

@@ -7,6 +7,7 @@ import { diffRows } from "../diff";
 import { segmentText } from "../highlight";
 import { actionName, formatDate, lang, levelName, severityName, stateName, t } from "../i18n";
 import { renderPreview } from "../markdown";
+import { PublicImagePicker } from "./media";
 import { type AvailableAction, availableActions } from "../workflow";
 import {
   COMPLIANCE_LEVELS,
@@ -43,6 +44,7 @@ type Draft = Required<
     | "focusKeyword"
     | "canonicalUrl"
     | "noindex"
+    | "featuredMediaId"
   >
 >;
 
@@ -62,6 +64,7 @@ function draftOf(item: ContentItem): Draft {
     focusKeyword: item.focusKeyword ?? "",
     canonicalUrl: item.canonicalUrl ?? "",
     noindex: item.noindex,
+    featuredMediaId: item.featuredMediaId,
   };
 }
 
@@ -544,6 +547,8 @@ export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
   const pollTimer = useRef<number | null>(null);
   const [showPreview, setShowPreview] = useState(true);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const [picking, setPicking] = useState<"featured" | "inline" | null>(null);
+  const [featuredAlt, setFeaturedAlt] = useState<string | null>(null);
   // The latest values for the debounced save (closures would see stale state).
   const live = useRef<{
     item: ContentItem | null;
@@ -698,6 +703,16 @@ export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
     }
   };
 
+  /** `![](media:<id>)` at the cursor: the page shows the image with the library's alt text. */
+  const insertImage = (mediaId: string) => {
+    const area = bodyRef.current;
+    const text = live.current.draft?.bodyMarkdown ?? "";
+    const at = area ? area.selectionStart : text.length;
+    const snippet = `\n\n![](media:${mediaId})\n\n`;
+    update({ bodyMarkdown: text.slice(0, at) + snippet + text.slice(at) });
+    setPicking(null);
+  };
+
   const pick = (finding: Finding) => {
     const area = bodyRef.current;
     if (!area || finding.start === undefined || finding.end === undefined) return;
@@ -800,6 +815,37 @@ export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
               </select>
             </Field>
           </div>
+          <div class="field featured-image" data-testid="featured-image">
+            <span class="label">{t("featuredImage")}</span>
+            {draft.featuredMediaId ? (
+              <p>
+                <code>{featuredAlt ?? draft.featuredMediaId}</code>{" "}
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() => {
+                    update({ featuredMediaId: null });
+                    setFeaturedAlt(null);
+                  }}
+                >
+                  {t("removeImage")}
+                </button>
+              </p>
+            ) : null}
+            <button type="button" class="secondary" onClick={() => setPicking("featured")}>
+              {t("chooseImage")}
+            </button>
+            {picking === "featured" && (
+              <PublicImagePicker
+                onPick={(media) => {
+                  update({ featuredMediaId: media.id });
+                  setFeaturedAlt(media.altText);
+                  setPicking(null);
+                }}
+                onClose={() => setPicking(null)}
+              />
+            )}
+          </div>
           <Field id="excerpt" label={t("excerpt")}>
             <textarea
               id="excerpt"
@@ -868,7 +914,13 @@ export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
                   />{" "}
                   {t("preview")}
                 </label>
+                <button type="button" class="secondary small" onClick={() => setPicking("inline")}>
+                  {t("insertImage")}
+                </button>
               </div>
+              {picking === "inline" && (
+                <PublicImagePicker onPick={(media) => insertImage(media.id)} onClose={() => setPicking(null)} />
+              )}
               <textarea
                 id="body"
                 ref={bodyRef}

@@ -34,9 +34,61 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** A media item's facts: DICOM header fields, PHI flags, retention class, checksum. */
-export function MediaDetails(props: { media: MediaItem }) {
+/**
+ * Whether an image is shown on the public site, and its alt text. The server decides what may be public (no data
+ * subject, no PHI, within the pixel cap, with alt text) and says why not; this only asks.
+ */
+function PublicImageForm(props: { media: MediaItem; onSaved: (media: MediaItem) => void }) {
   const { media } = props;
+  const [altText, setAltText] = useState(media.altText ?? "");
+  const [shown, setShown] = useState(media.public);
+  const [error, setError] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+  return (
+    <form
+      class="public-image"
+      data-testid="public-image"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        setSaving(true);
+        setError(null);
+        try {
+          props.onSaved(await mediaApi.update(media.id, { public: shown, altText: altText.trim() || null }));
+        } catch (caught) {
+          setError(caught);
+        } finally {
+          setSaving(false);
+        }
+      }}
+    >
+      <Field label={t("altTextLabel")} id={`alt-${media.id}`}>
+        <input
+          id={`alt-${media.id}`}
+          maxLength={500}
+          value={altText}
+          onInput={(e) => setAltText(e.currentTarget.value)}
+        />
+      </Field>
+      <label class="inline">
+        <input type="checkbox" checked={shown} onChange={(e) => setShown(e.currentTarget.checked)} />{" "}
+        {t("publicImageLabel")}
+      </label>
+      {media.publicRefusal && !media.public && (
+        <p class="small muted">
+          {t("publicRefusalHint")}: <code>{media.publicRefusal}</code>
+        </p>
+      )}
+      <ErrorNotice error={error} />
+      <button type="submit" disabled={saving}>
+        {t("saveImage")}
+      </button>
+    </form>
+  );
+}
+
+/** A media item's facts: DICOM header fields, PHI flags, retention class, checksum; an image's public face. */
+export function MediaDetails(props: { media: MediaItem; mayPublish?: boolean }) {
+  const [media, setMedia] = useState(props.media);
   const [error, setError] = useState<unknown>(null);
   return (
     <div class="media-details" data-testid="media-details">
@@ -53,6 +105,9 @@ export function MediaDetails(props: { media: MediaItem }) {
         </dd>
       </dl>
       {media.blocked && <p class="notice notice-error">{t("blockedMedia")}</p>}
+      {props.mayPublish && media.kind === "image" && !media.subjectId && !media.blocked && (
+        <PublicImageForm media={media} onSaved={setMedia} />
+      )}
       {media.dicom && (
         <>
           <h3>{t("dicomMetadata")}</h3>
@@ -115,6 +170,42 @@ export function MediaDetails(props: { media: MediaItem }) {
 
 /** Who may link files to a patient, and so search data subjects (the privacy routes' registrars). */
 const SUBJECT_ROLES = ["admin", "compliance_officer", "medical_reviewer"];
+/** Who decides which images the public site shows (PATCH /api/media/{id}). */
+const PUBLISHER_ROLES = ["admin", "editor"];
+
+/**
+ * The public images of the library as buttons, for the editor's featured image and "insert image": only images an
+ * editor marked public can appear on the site (the publish gate refuses the rest).
+ */
+export function PublicImagePicker(props: { onPick: (media: MediaListItem) => void; onClose: () => void }) {
+  const [items, setItems] = useState<MediaListItem[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    mediaApi
+      .list({ kind: "image", limit: 100 })
+      .then((page) => setItems(page.items.filter((item) => item.public && !item.publicRefusal)))
+      .catch(setError);
+  }, []);
+  return (
+    <div class="image-picker" data-testid="image-picker">
+      <ErrorNotice error={error} />
+      {items && items.length === 0 && <p class="muted">{t("noPublicImages")}</p>}
+      <ul class="media-grid">
+        {(items ?? []).map((item) => (
+          <li key={item.id}>
+            <button type="button" class="secondary" onClick={() => props.onPick(item)}>
+              {item.thumbnailUrl && <img src={item.thumbnailUrl} alt="" loading="lazy" decoding="async" />}
+              <span>{item.altText}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <button type="button" class="link" onClick={props.onClose}>
+        {t("hideDetails")}
+      </button>
+    </div>
+  );
+}
 
 const KIND_WORDS = { dicom: "kindDicom", image: "kindImage", document: "kindDocument" } as const;
 const FILTER_KEYS = ["kind", "retentionClass", "subject", "from", "to"] as const;
@@ -127,7 +218,7 @@ function dayStart(day: string, plusDays = 0): string | undefined {
   return date.toISOString();
 }
 
-function LibraryItem(props: { item: MediaListItem }) {
+function LibraryItem(props: { item: MediaListItem; mayPublish: boolean }) {
   const { item } = props;
   const [open, setOpen] = useState(false);
   return (
@@ -152,13 +243,18 @@ function LibraryItem(props: { item: MediaListItem }) {
       <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
         {open ? t("hideDetails") : t("details")}
       </button>
-      {open && <MediaDetails media={item} />}
+      {open && <MediaDetails media={item} mayPublish={props.mayPublish} />}
     </li>
   );
 }
 
 /** The library: `GET /api/media` with its filters in the URL (shareable, back button), a cursor page at a time. */
-function MediaLibrary(props: { search: URLSearchParams; mayPickSubject: boolean; reloadKey: number }) {
+function MediaLibrary(props: {
+  search: URLSearchParams;
+  mayPickSubject: boolean;
+  mayPublish: boolean;
+  reloadKey: number;
+}) {
   useLang();
   const read = (key: (typeof FILTER_KEYS)[number]) => props.search.get(key) ?? "";
   const cursor = props.search.get("cursor") ?? undefined;
@@ -257,7 +353,7 @@ function MediaLibrary(props: { search: URLSearchParams; mayPickSubject: boolean;
       {page && page.items.length > 0 && (
         <ul class="media-grid" data-testid="media-library">
           {page.items.map((item) => (
-            <LibraryItem key={item.id} item={item} />
+            <LibraryItem key={item.id} item={item} mayPublish={props.mayPublish} />
           ))}
         </ul>
       )}
@@ -287,6 +383,7 @@ export function MediaScreen(props: { me: Me; search: URLSearchParams }) {
   const counter = useRef(0);
   const jobsRef = useRef<Job[]>([]);
   const mayPickSubject = props.me.roles.some((role) => SUBJECT_ROLES.includes(role));
+  const mayPublish = props.me.roles.some((role) => PUBLISHER_ROLES.includes(role));
 
   const patch = (key: number, change: Partial<Job>) => {
     jobsRef.current = jobsRef.current.map((job) => (job.key === key ? { ...job, ...change } : job));
@@ -426,12 +523,17 @@ export function MediaScreen(props: { me: Me; search: URLSearchParams }) {
                   </button>
                 )}
               </div>
-              {job.media && <MediaDetails media={job.media} />}
+              {job.media && <MediaDetails media={job.media} mayPublish={mayPublish} />}
             </li>
           );
         })}
       </ul>
-      <MediaLibrary search={props.search} mayPickSubject={mayPickSubject} reloadKey={reloadKey} />
+      <MediaLibrary
+        search={props.search}
+        mayPickSubject={mayPickSubject}
+        mayPublish={mayPublish}
+        reloadKey={reloadKey}
+      />
     </section>
   );
 }

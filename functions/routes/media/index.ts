@@ -1,9 +1,9 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { jsonResponse, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { protectedRoute } from "../../middleware/protect";
-import { downloadMedia, getMedia, listMedia, mediaSensitivity } from "../../services/media";
+import { downloadMedia, getMedia, listMedia, mediaSensitivity, updateMedia } from "../../services/media";
 import { clearAnnotationReview, deidentifyMedia } from "../../services/media-deidentify";
 import { retentionClasses } from "../../../schema/retention-policies";
 import { uploadKinds } from "../../../schema/uploads";
@@ -21,6 +21,22 @@ const byStoredMedia = protectBySensitivity({
   roles: [...READER_ROLES],
   resolve: (c) => mediaSensitivity(c.var.scope, c.req.param("id") ?? ""),
 });
+
+// Whether an image is shown on the public site, and its alt text: the roles that decide what is published.
+const PUBLISHER_ROLES = ["admin", "editor"] as const;
+const byStoredMediaWrite = protectBySensitivity({
+  action: "write",
+  roles: [...PUBLISHER_ROLES],
+  resolve: (c) => mediaSensitivity(c.var.scope, c.req.param("id") ?? ""),
+});
+
+const updateBody = z
+  .object({
+    public: z.boolean().optional(),
+    altText: z.string().trim().max(500).nullable().optional(),
+  })
+  .strict()
+  .openapi("MediaUpdate");
 
 // The library declares `restricted`; PHI items join the page only when the session also passes the trust
 // evaluation at `phi` (routes/shared/phi.ts), exactly as the content lists do.
@@ -78,6 +94,21 @@ const downloadRoute = createRoute({
   },
 });
 
+const updateRoute = createRoute({
+  method: "patch",
+  path: "/media/{id}",
+  tags: ["Media"],
+  summary:
+    "Mark an image public or not and set its alt text (one for every locale). Public needs an image without a data subject or PHI, not blocked, within the pixel cap, with alt text; audited, and purged when it stops being shown.",
+  security: [{ bearer: [] }],
+  middleware: [byStoredMediaWrite] as const,
+  request: { params, body: jsonBody(updateBody) },
+  responses: {
+    200: jsonResponse(mediaViewSchema, "The item."),
+    ...problemResponses(401, 403, 404, 422),
+  },
+});
+
 // Reading the study is a PHI read whatever the copy becomes: PHI-level trust, the roles that may see patient
 // studies (the service also admits the study's uploader, as a read does).
 const deidentifyRoute = protectedRoute({
@@ -93,6 +124,11 @@ const deidentifyRoute = protectedRoute({
     ...problemResponses(401, 403, 404, 422),
   },
 });
+
+const updateHandler: RouteHandler<typeof updateRoute, AppBindings> = async (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json(await updateMedia(c.var.scope, c.req.valid("param").id, c.req.valid("json")), 200);
+};
 
 // A medical reviewer has looked at the copy's pixels for burned-in text; until then the copy is PHI.
 const clearReviewRoute = protectedRoute({
@@ -147,6 +183,7 @@ const clearReviewHandler: RouteHandler<typeof clearReviewRoute, AppBindings> = a
 export const mediaRouter = createRouter()
   .openapi(listRoute, listHandler)
   .openapi(getRoute, getHandler)
+  .openapi(updateRoute, updateHandler)
   .openapi(downloadRoute, downloadHandler)
   .openapi(deidentifyRoute, deidentifyHandler)
   .openapi(clearReviewRoute, clearReviewHandler);

@@ -26,6 +26,11 @@ export const mediaViewSchema = z
     blocked: z.boolean(),
     createdAt: z.string(),
     lastEntryAt: z.string(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+    altText: z.string().nullable(),
+    public: z.boolean(),
+    publicRefusal: z.string().nullable(),
   })
   .openapi("MediaItem");
 

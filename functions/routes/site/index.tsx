@@ -37,8 +37,17 @@ import { type Alternate, type HeadMeta, Layout } from "../../site/layout";
 import { medicalReviewOf, medicalWebPageOf } from "../../site/json-ld";
 import { ArticleView, ListView, MessageView, PrivacyView } from "../../site/pages";
 import { SITE_CSS, SITE_CSS_PATH } from "../../site/styles";
-import { MAX_PAGE, PAGE_SIZE, SITEMAP_FILE_URLS, sitePaths, withPage } from "../../site/urls";
+import {
+  imageWidthsFor,
+  MAX_PAGE,
+  PAGE_SIZE,
+  SITEMAP_FILE_URLS,
+  type SiteImage,
+  sitePaths,
+  withPage,
+} from "../../site/urls";
 import { atomFeed, localeSitemap, robotsTxt, rssFeed, sitemapIndex } from "../../site/xml";
+import { servePublicImage } from "./media";
 import { accountRouter } from "./account";
 import { HTML, htmlDocument, type SiteContext, siteOf } from "./document";
 
@@ -207,6 +216,18 @@ async function notFoundPage(c: SiteContext, locale: ContentLocale): Promise<Rend
     shareable: true,
     tags: [cacheTags.tenant(c.var.scope.tenant.id)],
   });
+}
+
+/** The featured image for social previews and JSON-LD: an absolute URL at 1280 px (or the original's width). */
+function socialImage(origin: string, image: SiteImage): NonNullable<HeadMeta["image"]> {
+  const width = imageWidthsFor(image.width).find((step) => step >= 1280) ?? imageWidthsFor(image.width).at(-1) ?? 1280;
+  const shown = Math.min(width, image.width);
+  return {
+    url: origin + sitePaths.image(image, width),
+    width: shown,
+    height: Math.round((image.height * shown) / image.width),
+    alt: image.alt,
+  };
 }
 
 function describe(text: string, fallback: string): string {
@@ -439,6 +460,7 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
         tags: [
           cacheTags.tenant(c.var.scope.tenant.id),
           cacheTags.list(c.var.scope.tenant.id, locale, slug === null ? "home" : `${kind}:${slug}`),
+          ...list.items.flatMap((item) => (item.featuredImage ? [cacheTags.media(item.featuredImage.id)] : [])),
         ],
       });
     });
@@ -562,6 +584,7 @@ function articleRoute(type: ContentType) {
       const canonical = article.canonicalUrl ?? own;
       const t = STRINGS[locale];
       const jsonLd = medicalWebPageOf(article.jsonLd);
+      const image = article.featuredImage ? socialImage(origin, article.featuredImage) : null;
       const meta: HeadMeta = {
         title: article.title,
         ...(article.metaTitle ? { documentTitle: article.metaTitle } : {}),
@@ -584,7 +607,27 @@ function articleRoute(type: ContentType) {
         // Editors may keep an item out of search engines (`noindex`; it is left out of the sitemap too).
         noindex: article.gated || article.noindex,
         // The JSON-LD summarises the body, so a reader who may not read the body does not get it either.
-        ...(jsonLd && !article.gated ? { jsonLd: { ...jsonLd, ...medicalReviewOf(article), url: canonical } } : {}),
+        ...(jsonLd && !article.gated
+          ? {
+              jsonLd: {
+                ...jsonLd,
+                ...medicalReviewOf(article),
+                url: canonical,
+                ...(image
+                  ? {
+                      image: {
+                        "@type": "ImageObject",
+                        url: image.url,
+                        width: image.width,
+                        height: image.height,
+                        caption: image.alt,
+                      },
+                    }
+                  : {}),
+              },
+            }
+          : {}),
+        ...(image ? { image } : {}),
       };
       const signInHref = `${sitePaths.signIn(locale)}?next=${encodeURIComponent(path)}`;
       const body = await htmlDocument(
@@ -597,7 +640,11 @@ function articleRoute(type: ContentType) {
         contentType: HTML,
         // Only `public` content is ever stored in a shared cache; `professional` is private even as a teaser.
         shareable: article.complianceLevel === "public",
-        tags: [cacheTags.tenant(c.var.scope.tenant.id), cacheTags.content(article.id)],
+        tags: [
+          cacheTags.tenant(c.var.scope.tenant.id),
+          cacheTags.content(article.id),
+          ...article.imageIds.map((id) => cacheTags.media(id)),
+        ],
       });
     });
   };
@@ -607,6 +654,12 @@ function articleRoute(type: ContentType) {
 for (const spec of allContentTypes) {
   siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/${spec.sitePath(":slug").replace(/\/$/, "")}`, articleRoute(spec.type));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Public images: only media an editor marked public, of no data subject (routes/site/media.ts)
+// ---------------------------------------------------------------------------------------------------
+
+siteRouter.get("/media/:id/:file", servePublicImage);
 
 // ---------------------------------------------------------------------------------------------------
 // Everything else: API prefixes fall through to the app's problem+json 404; site paths get an HTML one.

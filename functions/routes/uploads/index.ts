@@ -28,6 +28,8 @@ const createBody = z
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be the file's SHA-256 in hex"),
     kind: z.enum(uploadKinds),
     subjectId: z.uuid().optional(),
+    /** An image without a data subject whose picture this upload replaces (editors and admins). */
+    replacesMediaId: z.uuid().optional(),
   })
   .strict()
   .openapi("UploadRequest");

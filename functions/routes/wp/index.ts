@@ -6,11 +6,13 @@ import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
 import {
   getWpContent,
+  getWpMedia,
   getWpTerm,
   getWpUser,
   isPastLastPage,
   type Json,
   listWpContent,
+  listWpMedia,
   listWpTerms,
   listWpUsers,
   type WpPage,
@@ -165,12 +167,27 @@ const usersCollection: Collection = {
   },
 };
 
-/** The content types' collections in the registry's order, then the taxonomies and the authors. */
+/** The images that may appear on the public site (only those: the rest of the library does not exist here). */
+const mediaCollection: Collection = {
+  restBase: "media",
+  async list(c, params) {
+    const query = parseWpQuery(params, "media");
+    return collectionResponse(c, await listWpMedia(c.var.scope, { query, origin: originOf(c) }), query.page);
+  },
+  async item(c, wpId, params) {
+    const { fields } = parseWpItemQuery(params);
+    const body = await getWpMedia(c.var.scope, { wpId, origin: originOf(c), ...(fields ? { fields } : {}) });
+    return itemResponse(c, body, () => new WordPressError(404, "rest_post_invalid_id", "Invalid post ID."));
+  },
+};
+
+/** The content types' collections in the registry's order, then the taxonomies, the authors and the media. */
 const COLLECTIONS: readonly Collection[] = [
   ...allContentTypes.map(contentCollection),
   termCollection("categories", "category"),
   termCollection("tags", "post_tag"),
   usersCollection,
+  mediaCollection,
 ];
 
 function collectionRoutes(name: string) {

@@ -11,12 +11,13 @@ function listParam(params: URLSearchParams, name: string): string[] | undefined 
     .filter((value) => value.length > 0);
 }
 
-export type WpCollectionKind = "posts" | "terms" | "users";
+export type WpCollectionKind = "posts" | "terms" | "users" | "media";
 
 const ORDERBY: Record<WpCollectionKind, readonly string[]> = {
   posts: ["date", "id", "modified", "slug", "title", "relevance", "include"],
   terms: ["name", "id", "slug", "count", "include"],
   users: ["name", "id", "slug", "include"],
+  media: ["date", "id", "include"],
 };
 
 /**
@@ -66,9 +67,10 @@ export function parseWpQuery(params: URLSearchParams, kind: WpCollectionKind): W
 
   const page = integer("page", 1, null, 1);
   const perPage = integer("per_page", 1, 100, 10);
-  const orderby = params.get("orderby") ?? (kind === "posts" ? "date" : "name");
+  const dated = kind === "posts" || kind === "media";
+  const orderby = params.get("orderby") ?? (dated ? "date" : "name");
   if (!ORDERBY[kind].includes(orderby)) invalid.orderby = `orderby is not one of ${ORDERBY[kind].join(", ")}.`;
-  const order = params.get("order") ?? (kind === "posts" ? "desc" : "asc");
+  const order = params.get("order") ?? (dated ? "desc" : "asc");
   if (order !== "asc" && order !== "desc") invalid.order = "order is not one of asc and desc.";
   const search = params.get("search") ?? undefined;
   if (search !== undefined && search.length > 200) invalid.search = "search must be at most 200 characters long.";

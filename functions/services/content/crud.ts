@@ -14,7 +14,16 @@ import {
 import { decodeCursor, encodeCursor } from "../../lib/cursor";
 import { ForbiddenError } from "../../lib/errors";
 import { requireUser, type Scope } from "../../scope";
-import { adminVisibility, isOnPublicSite, mayTrash, resolveViewer, viewerHas, WRITER_ROLES } from "./access";
+import {
+  adminVisibility,
+  isOnPublicSite,
+  mayTrash,
+  resolveViewer,
+  type Viewer,
+  viewerHas,
+  WRITER_ROLES,
+} from "./access";
+import type { Transaction } from "../../lib/db";
 import {
   assertVersion,
   type ContentView,
@@ -129,56 +138,71 @@ export interface ContentListFilters {
 export const contentPageViewSchema = z.object({ items: z.array(contentViewSchema), nextCursor: z.string().nullable() });
 export type ContentPage = z.infer<typeof contentPageViewSchema>;
 
+/**
+ * The admin index's page query: the items of `type` the viewer may see that match the filters, newest change first,
+ * from the cursor on, `limit` rows. A statement to await in the caller's transaction (its plan is tested on a large
+ * tenant: it must read `content_items_tenant_updated_idx` in order, never sort the tenant).
+ */
+export function contentPageQuery(
+  tx: Transaction,
+  viewer: Viewer,
+  type: ContentType,
+  filters: ContentListFilters,
+  limit: number,
+) {
+  const after = filters.cursor ? decodeCursor(filters.cursor) : null;
+  const conditions: SQL[] = [eq(contentItems.type, type), adminVisibility(viewer)];
+  if (!filters.includePhi) conditions.push(ne(contentItems.complianceLevel, "phi"));
+  conditions.push(filters.trashed ? isNotNull(contentItems.trashedAt) : isNull(contentItems.trashedAt));
+  if (filters.state) conditions.push(eq(contentItems.state, filters.state));
+  if (filters.locale) conditions.push(eq(contentItems.locale, filters.locale));
+  if (filters.authorId) conditions.push(eq(contentItems.authorId, filters.authorId));
+  if (filters.complianceLevel) conditions.push(eq(contentItems.complianceLevel, filters.complianceLevel));
+  if (filters.categoryId) {
+    conditions.push(
+      exists(
+        tx
+          .select({ one: sql`1` })
+          .from(contentItemCategories)
+          .where(
+            and(
+              eq(contentItemCategories.contentId, contentItems.id),
+              eq(contentItemCategories.categoryId, filters.categoryId),
+            ),
+          ),
+      ),
+    );
+  }
+  if (filters.tagId) {
+    conditions.push(
+      exists(
+        tx
+          .select({ one: sql`1` })
+          .from(contentItemTags)
+          .where(and(eq(contentItemTags.contentId, contentItems.id), eq(contentItemTags.tagId, filters.tagId))),
+      ),
+    );
+  }
+  if (filters.q) conditions.push(searchMatchSql(filters.q, filters.locale));
+  // A row comparison, in the order of the index `content_items_tenant_updated_idx` (DESC NULLS LAST): the
+  // page is read from the index from the cursor on, instead of sorting every item of the tenant.
+  if (after)
+    conditions.push(
+      sql`(${contentItems.updatedAt}, ${contentItems.id}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`,
+    );
+  return tx
+    .select()
+    .from(contentItems)
+    .where(and(...conditions))
+    .orderBy(sql`${contentItems.updatedAt} desc nulls last`, sql`${contentItems.id} desc nulls last`)
+    .limit(limit);
+}
+
 export async function listContent(scope: Scope, type: ContentType, filters: ContentListFilters): Promise<ContentPage> {
   const limit = Math.min(100, Math.max(1, filters.limit ?? 20));
-  const after = filters.cursor ? decodeCursor(filters.cursor) : null;
   return scope.transaction(async (tx) => {
     const viewer = await resolveViewer(tx, scope.tenant.id, scope.actor);
-    const conditions: SQL[] = [eq(contentItems.type, type), adminVisibility(viewer)];
-    if (!filters.includePhi) conditions.push(ne(contentItems.complianceLevel, "phi"));
-    conditions.push(filters.trashed ? isNotNull(contentItems.trashedAt) : isNull(contentItems.trashedAt));
-    if (filters.state) conditions.push(eq(contentItems.state, filters.state));
-    if (filters.locale) conditions.push(eq(contentItems.locale, filters.locale));
-    if (filters.authorId) conditions.push(eq(contentItems.authorId, filters.authorId));
-    if (filters.complianceLevel) conditions.push(eq(contentItems.complianceLevel, filters.complianceLevel));
-    if (filters.categoryId) {
-      conditions.push(
-        exists(
-          tx
-            .select({ one: sql`1` })
-            .from(contentItemCategories)
-            .where(
-              and(
-                eq(contentItemCategories.contentId, contentItems.id),
-                eq(contentItemCategories.categoryId, filters.categoryId),
-              ),
-            ),
-        ),
-      );
-    }
-    if (filters.tagId) {
-      conditions.push(
-        exists(
-          tx
-            .select({ one: sql`1` })
-            .from(contentItemTags)
-            .where(and(eq(contentItemTags.contentId, contentItems.id), eq(contentItemTags.tagId, filters.tagId))),
-        ),
-      );
-    }
-    if (filters.q) conditions.push(searchMatchSql(filters.q, filters.locale));
-    // A row comparison, in the order of the index `content_items_tenant_updated_idx` (DESC NULLS LAST): the
-    // page is read from the index from the cursor on, instead of sorting every item of the tenant.
-    if (after)
-      conditions.push(
-        sql`(${contentItems.updatedAt}, ${contentItems.id}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`,
-      );
-    const rows = await tx
-      .select()
-      .from(contentItems)
-      .where(and(...conditions))
-      .orderBy(sql`${contentItems.updatedAt} desc nulls last`, sql`${contentItems.id} desc nulls last`)
-      .limit(limit + 1);
+    const rows = await contentPageQuery(tx, viewer, type, filters, limit + 1);
     const page = rows.slice(0, limit);
     const links = await linkedIds(
       tx,

@@ -168,3 +168,15 @@ export function plainTextExcerpt(html: string, maxLength = 280): string {
   const space = cut.lastIndexOf(" ");
   return `${(space > maxLength / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
+
+/**
+ * The Markdown the analysis reads: each library image (`![alt](media:<uuid>)`) becomes its alt text padded with
+ * spaces to the same length, so the plugins neither quote the reference in a summary nor shift the offsets of
+ * their findings, which index the body the editor shows.
+ */
+export function maskLibraryImages(markdown: string): string {
+  return markdown.replace(
+    /!\[([^\]\n]*)\]\(media:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\)/g,
+    (whole, alt: string) => `  ${alt}`.padEnd(whole.length, " "),
+  );
+}

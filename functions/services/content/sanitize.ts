@@ -26,7 +26,7 @@ const OPTIONS: sanitize.IOptions = {
   },
   // A second, coarser scheme check after ours (`isSafeUrl` in html-policy.ts decides first).
   allowedSchemes: ["http", "https", "mailto", "tel"],
-  allowedSchemesByTag: { img: ["http", "https", "mailto", "tel", "data"] },
+  allowedSchemesByTag: { img: ["media"] },
   allowedSchemesAppliedToAttributes: ["href", "src"],
   allowProtocolRelative: true,
   allowedStyles: {},

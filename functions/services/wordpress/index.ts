@@ -6,6 +6,7 @@ import {
   contentItems,
   contentItemTags,
   type ContentType,
+  mediaItems,
   tags,
   users,
 } from "../../../schema";
@@ -15,7 +16,17 @@ import { publicVisibility, readViewer, type Viewer } from "../content/access";
 import { cappedCount, countCap } from "../content/paging";
 import { searchMatchSql, searchRankSql } from "../content/search";
 import { authorRowsQuery, itemRowsQuery, shapeItems, termRowsQuery, visibleCountSql } from "./queries";
-import { filterFields, type Json, type TermRow, termShape, userShape, type WpTaxonomy } from "./shapes";
+import { publicMediaSql } from "../media";
+import {
+  filterFields,
+  type Json,
+  type MediaRow,
+  mediaShape,
+  type TermRow,
+  termShape,
+  userShape,
+  type WpTaxonomy,
+} from "./shapes";
 
 /**
  * The WordPress REST API (wp/v2) as a read-only view of published content, so existing WordPress clients,
@@ -328,4 +339,64 @@ export async function getWpUser(
   const viewer = await readViewer(scope);
   const [[row]] = await scope.read((db) => [authorRowsQuery(db, viewer, eq(contentAuthors.wpId, input.wpId))]);
   return row ? filterFields(userShape(input.origin, row), input.fields) : null;
+}
+
+// Media ----------------------------------------------------------------------------------------------
+
+const mediaColumns = {
+  wpId: mediaItems.wpId,
+  id: mediaItems.id,
+  contentType: mediaItems.contentType,
+  sha256: mediaItems.sha256,
+  width: sql<number>`${mediaItems.width}`,
+  height: sql<number>`${mediaItems.height}`,
+  altText: sql<string>`${mediaItems.altText}`,
+  createdAt: mediaItems.createdAt,
+};
+
+/**
+ * `/wp/v2/media`: the images that may appear on the public site (services/media.ts `publicMediaSql`), newest
+ * first; nothing else of the library exists for this API.
+ */
+export async function listWpMedia(scope: Scope, input: WpRead & { query: WpCollectionQuery }): Promise<WpPage> {
+  const { query } = input;
+  const conditions: SQL[] = [publicMediaSql("media_items")];
+  if (query.include) conditions.push(inArray(mediaItems.wpId, query.include));
+  const direction = query.order === "asc" ? sql`asc` : sql`desc`;
+  const order =
+    query.orderby === "id"
+      ? sql`${mediaItems.wpId} ${direction}`
+      : sql`${mediaItems.createdAt} ${direction}, ${mediaItems.wpId} ${direction}`;
+  const [rows] = await scope.read((db) => [
+    db
+      .select({ ...mediaColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(mediaItems)
+      .where(and(...conditions))
+      .orderBy(order)
+      .limit(query.perPage)
+      .offset((query.page - 1) * query.perPage),
+  ]);
+  const total = rows[0]?.total ?? 0;
+  return {
+    items: rows.map(({ total: _total, ...row }) =>
+      filterFields(mediaShape(input.origin, row as MediaRow), query.fields),
+    ),
+    total,
+    totalPages: totalPagesOf(total, query.perPage),
+  };
+}
+
+/** One public image by its WordPress id; null when there is none the public may see. */
+export async function getWpMedia(
+  scope: Scope,
+  input: WpRead & { wpId: number; fields?: string[] },
+): Promise<Json | null> {
+  const [[row]] = await scope.read((db) => [
+    db
+      .select(mediaColumns)
+      .from(mediaItems)
+      .where(and(eq(mediaItems.wpId, input.wpId), publicMediaSql("media_items")))
+      .limit(1),
+  ]);
+  return row ? filterFields(mediaShape(input.origin, row as MediaRow), input.fields) : null;
 }

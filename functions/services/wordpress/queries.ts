@@ -13,6 +13,9 @@ import { listedContentTypes } from "../../content-types";
 import type { HttpDatabase, ReadQuery } from "../../lib/db-http";
 import type { Scope } from "../../scope";
 import { publicVisibility, type Viewer } from "../content/access";
+import { publicMediaSql } from "../media";
+import { bodyImagesSql, expandBodyImages } from "../public-images";
+import type { SiteImage } from "../../site/urls";
 import {
   filterFields,
   hasTerms,
@@ -37,6 +40,10 @@ export interface ItemRow {
   authorWpId: number;
   categoryWpIds: number[];
   tagWpIds: number[];
+  /** The featured image's WordPress id when it may appear publicly; 0 (WordPress's "none") otherwise. */
+  featuredMediaWpId: number;
+  /** The public images the body refers to. */
+  bodyImages: SiteImage[];
 }
 
 /** A column of the outer `content_items` row, qualified by hand so a correlated subquery cannot rebind it. */
@@ -57,6 +64,9 @@ export function itemRowsQuery(db: HttpDatabase) {
         join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
       tagWpIds: sql<number[]>`coalesce((select json_agg(t.wp_id order by t.wp_id) from content_item_tags it
         join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+      featuredMediaWpId: sql<number>`coalesce((select m.wp_id from media_items m
+        where m.id = "content_items"."featured_media_id" and ${publicMediaSql("m")}), 0)`.mapWith(Number),
+      bodyImages: bodyImagesSql(),
     })
     .from(contentItems);
 }
@@ -106,8 +116,9 @@ export async function shapeItems(
   query: { embed: boolean; fields?: string[] },
 ): Promise<Json[]> {
   const embedded = query.embed ? await embedFor(scope, origin, viewer, rows) : new Map<string, Json>();
-  return rows.map(({ item, ...extras }) => {
-    const shape = postShape(origin, item, extras satisfies ItemExtras);
+  return rows.map(({ item, bodyImages, ...extras }) => {
+    const body = expandBodyImages(item.bodyHtml, bodyImages, { origin });
+    const shape = postShape(origin, { ...item, bodyHtml: body }, extras satisfies ItemExtras);
     if (query.embed) shape._embedded = embedded.get(item.id);
     return filterFields(shape, query.fields ? [...query.fields, ...(query.embed ? ["_embedded"] : [])] : undefined);
   });

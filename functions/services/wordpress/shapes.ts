@@ -1,6 +1,6 @@
 import type { ContentItem, ContentType } from "../../../schema";
 import { contentTypes } from "../../content-types";
-import { sitePaths } from "../../site/urls";
+import { IMAGE_EXTENSIONS, imageVersion, imageWidthsFor, sitePaths } from "../../site/urls";
 import { escapeHtml } from "../content/sanitize";
 
 /**
@@ -61,6 +61,7 @@ export interface ItemExtras {
   authorWpId: number;
   categoryWpIds: number[];
   tagWpIds: number[];
+  featuredMediaWpId: number;
 }
 
 export function postShape(origin: string, item: ContentItem, extras: ItemExtras): Json {
@@ -82,8 +83,8 @@ export function postShape(origin: string, item: ContentItem, extras: ItemExtras)
     content: { rendered: item.bodyHtml, protected: false },
     excerpt: { rendered: item.excerpt ? `<p>${escapeHtml(item.excerpt)}</p>\n` : "", protected: false },
     author: extras.authorWpId,
-    // Media arrive with a later issue; WordPress uses 0 for "none".
-    featured_media: 0,
+    // WordPress uses 0 for "none"; a featured image that may not appear publicly is none here.
+    featured_media: extras.featuredMediaWpId,
     comment_status: "closed",
     ping_status: "closed",
     template: "",
@@ -113,6 +114,9 @@ export function postShape(origin: string, item: ContentItem, extras: ItemExtras)
     collection: [{ href: `${api}/${base}` }],
     about: [{ href: `${api}/types/${item.type}` }],
     author: [{ embeddable: true, href: `${api}/users/${extras.authorWpId}` }],
+    ...(extras.featuredMediaWpId
+      ? { "wp:featuredmedia": [{ embeddable: true, href: `${api}/media/${extras.featuredMediaWpId}` }] }
+      : {}),
     ...(hasTerms(item.type)
       ? {
           "wp:term": [
@@ -181,6 +185,66 @@ export function userShape(origin: string, author: AuthorRow): Json {
     _links: {
       self: [{ href: `${api}/users/${author.wpId}` }],
       collection: [{ href: `${api}/users` }],
+    },
+  };
+}
+
+/** A public image as `/wp/v2/media` reads it. */
+export interface MediaRow {
+  wpId: number;
+  id: string;
+  contentType: string;
+  sha256: string;
+  width: number;
+  height: number;
+  altText: string;
+  createdAt: Date;
+}
+
+/**
+ * WordPress's attachment shape (WP_REST_Attachments_Controller): `source_url` is the original size's URL and
+ * `media_details.sizes` one entry per width the image route serves. Only what a reader of the page already sees:
+ * no filename (it may name a patient), no uploader.
+ */
+export function mediaShape(origin: string, row: MediaRow): Json {
+  const api = apiRoot(origin);
+  const ref = { id: row.id, contentType: row.contentType, version: imageVersion(row.sha256) };
+  const widths = imageWidthsFor(row.width);
+  const full = widths.at(-1) ?? row.width;
+  const sizes: Json = {};
+  for (const width of widths) {
+    const shown = Math.min(width, row.width);
+    sizes[width >= row.width ? "full" : `w${width}`] = {
+      file: `${width}.${IMAGE_EXTENSIONS[row.contentType] ?? "jpg"}`,
+      width: shown,
+      height: Math.round((row.height * shown) / row.width),
+      mime_type: row.contentType,
+      source_url: `${origin}${sitePaths.image(ref, width)}`,
+    };
+  }
+  return {
+    id: row.wpId,
+    date: wpDate(row.createdAt),
+    date_gmt: wpDate(row.createdAt),
+    guid: { rendered: `${origin}${sitePaths.image(ref, full)}` },
+    modified: wpDate(row.createdAt),
+    modified_gmt: wpDate(row.createdAt),
+    slug: String(row.wpId),
+    status: "inherit",
+    type: "attachment",
+    link: `${origin}${sitePaths.image(ref, full)}`,
+    title: { rendered: escapeHtml(row.altText) },
+    author: 0,
+    caption: { rendered: "" },
+    alt_text: row.altText,
+    media_type: "image",
+    mime_type: row.contentType,
+    media_details: { width: row.width, height: row.height, file: "", sizes },
+    post: null,
+    source_url: `${origin}${sitePaths.image(ref, full)}`,
+    _links: {
+      self: [{ href: `${api}/media/${row.wpId}` }],
+      collection: [{ href: `${api}/media` }],
     },
   };
 }

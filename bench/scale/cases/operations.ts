@@ -1,0 +1,169 @@
+/**
+ * The operation cases of issue #14's table: the audit verification's answer, publishing one post (its purge work)
+ * and sign-in while the retention sweep runs, beside sign-in on an idle tenant.
+ */
+import { testS3 } from "../../../test/support/media.js";
+import { createUser, type TestUser } from "../../../test/support/auth.js";
+import { sweepTenant } from "../../uploads.js";
+import type { ScaleCase, ScaleContext } from "../case.js";
+
+// ---------------------------------------------------------------------------------------------------
+// Publishing: approved posts with a clean analysis of their revision, published one a sample
+// ---------------------------------------------------------------------------------------------------
+
+let approvedIds: string[] = [];
+
+/**
+ * `count` approved pt-BR posts, each in two categories and three tags (so its purge names lists), with a revision
+ * and a stored analysis of it without blocking findings: what the publish gate asks for.
+ */
+async function insertApproved(ctx: ScaleContext, count: number): Promise<string[]> {
+  const { admin, tenant } = ctx;
+  const rows = await admin.query<{ id: string }>(
+    `insert into content_items (tenant_id, type, title, slug, body_markdown, body_html, excerpt, locale, author_id,
+       state, compliance_level)
+     select $1::uuid, 'post', 'Publicação ' || g, 'publicacao-' || $3 || '-' || g, 'Texto.', '<p>Texto.</p>', '',
+       'pt-BR', $2::uuid, 'approved', 'public'
+     from generate_series(1, $4) g returning id`,
+    [tenant.id, tenant.authorIds[0], Date.now().toString(36), count],
+  );
+  // A statement of its own: an update cannot see rows another part of the same statement inserted.
+  await admin.query(
+    `with revised as (
+       insert into content_revisions (tenant_id, content_id, version, author_id, snapshot)
+       select $1, i, 1, $2, '{}'::jsonb from unnest($3::uuid[]) i returning id, content_id),
+     analysed as (
+       insert into content_analyses (tenant_id, revision_id, stage, output, blocking)
+       select $1, id, 'lgpd-analyzer', '{"findings": []}'::jsonb, false from revised)
+     update content_items c set current_revision_id = r.id from revised r where c.id = r.content_id`,
+    [tenant.id, tenant.authorIds[0], rows.rows.map((row) => row.id)],
+  );
+  const ids = rows.rows.map((row) => row.id);
+  await admin.query(
+    `insert into content_item_categories (tenant_id, content_id, category_id)
+     select $1, i, c.id from unnest($2::uuid[]) i, (select id from categories where tenant_id = $1 order by slug limit 2) c`,
+    [tenant.id, ids],
+  );
+  await admin.query(
+    `insert into content_item_tags (tenant_id, content_id, tag_id)
+     select $1, i, t.id from unnest($2::uuid[]) i, (select id from tags where tenant_id = $1 order by slug limit 3) t`,
+    [tenant.id, ids],
+  );
+  return ids;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sign-in, idle and during a retention sweep
+// ---------------------------------------------------------------------------------------------------
+
+let staff: TestUser | null = null;
+
+async function signInOnce(ctx: ScaleContext): Promise<void> {
+  await ctx.request("/api/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: staff!.email, password: staff!.password }),
+  });
+}
+
+/** Items due for deletion a refill adds: five of the sweep's 200-item batches. */
+const DUE_PER_REFILL = 1_000;
+
+/** Medical images whose retention (20 years from the last entry) ended: what the sweep deletes. */
+async function insertDueImages(ctx: ScaleContext, count: number): Promise<void> {
+  const { admin, tenant } = ctx;
+  await admin.query(
+    `with made as (
+       insert into uploads (tenant_id, created_by, kind, filename, content_type, size, sha256, pending_key,
+         retention_class, status, expires_at, created_at, finished_at)
+       select $1::uuid, $2::uuid, 'dicom', 'antigo-' || g || '.dcm', 'application/dicom', 2048,
+         md5(g::text) || md5(g::text), 'upload-pending/' || $1::text || '/antigo-' || $3 || '-' || g,
+         'medical_imaging', 'completed', now() - interval '22 years' + interval '1 day', now() - interval '22 years',
+         now() - interval '22 years'
+       from generate_series(1, $4) g
+       returning id, kind, filename, content_type, size, sha256, pending_key, retention_class, created_at)
+     insert into media_items (tenant_id, upload_id, created_by, kind, filename, content_type, size, sha256,
+       object_key, retention_class, last_entry_at, created_at)
+     select $1, id, $2, kind, filename, content_type, size, sha256,
+       replace(pending_key, 'upload-pending', 'medical-imaging'), retention_class, created_at, created_at from made`,
+    [tenant.id, tenant.authorIds[0], Date.now().toString(36), count],
+  );
+}
+
+/** The sweep running beside the samples; restarted with more due items whenever it finishes. */
+let sweep: { done: boolean; promise: Promise<unknown> } | null = null;
+let sweepRuns = 0;
+
+async function keepSweeping(ctx: ScaleContext): Promise<void> {
+  if (sweep && !sweep.done) return;
+  await sweep?.promise;
+  await insertDueImages(ctx, DUE_PER_REFILL);
+  const s3 = testS3(ctx.stack.environment);
+  const running = { done: false, promise: Promise.resolve() as Promise<unknown> };
+  running.promise = sweepTenant(ctx.stack.environment, s3, ctx.tenant.id).finally(() => {
+    running.done = true;
+    s3.destroy();
+  });
+  sweep = running;
+  sweepRuns += 1;
+}
+
+export default [
+  {
+    name: "audit GET /api/audit/verify",
+    async setup(ctx) {
+      // The hourly jobs, verification among them: the answer is the stored result of that run.
+      await (await ctx.worker.mf.getWorker()).scheduled({ cron: "0 * * * *" });
+      const first = await ctx.request("/api/audit/verify", {
+        headers: { authorization: `Bearer ${ctx.tokens.officer}` },
+      });
+      const result = JSON.parse(first.body) as { status?: string; ok?: boolean };
+      if (result.ok !== true) throw new Error(`audit verification is not ok: ${first.body.slice(0, 200)}`);
+    },
+    async run(ctx) {
+      await ctx.request("/api/audit/verify", { headers: { authorization: `Bearer ${ctx.tokens.officer}` } });
+    },
+  },
+  {
+    name: "publish one post (purge)",
+    async setup(ctx) {
+      approvedIds = await insertApproved(ctx, ctx.warmUp + ctx.samples);
+    },
+    async run(ctx, index) {
+      const id = approvedIds[index];
+      if (!id) throw new Error("publish case: no approved post left");
+      await ctx.request(`/api/posts/${id}/transitions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ctx.tokens.editor}`, "content-type": "application/json" },
+        body: JSON.stringify({ to: "published" }),
+      });
+    },
+  },
+  {
+    name: "sign-in (idle)",
+    async setup(ctx) {
+      staff = await createUser(ctx.admin, ctx.tenant, { roles: ["editor"] });
+    },
+    async run(ctx) {
+      await signInOnce(ctx);
+    },
+  },
+  {
+    name: "sign-in during a retention sweep",
+    p95Against: "sign-in (idle)",
+    async setup(ctx) {
+      sweepRuns = 0;
+      await keepSweeping(ctx);
+    },
+    async run(ctx) {
+      await keepSweeping(ctx);
+      const started = performance.now();
+      await signInOnce(ctx);
+      return performance.now() - started;
+    },
+    async teardown() {
+      await sweep?.promise;
+      if (sweepRuns === 0) throw new Error("no sweep ran beside the samples");
+    },
+  },
+] satisfies ScaleCase[];
