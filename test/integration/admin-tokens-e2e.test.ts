@@ -1,0 +1,85 @@
+/**
+ * The API tokens screen in a real browser (Debian's Chromium via playwright-core) against the Worker that serves the
+ * built SPA: a member makes a token, sees it once with a copy button, the token works against the API, the list
+ * never shows it again, and revoking it ends it.
+ */
+import type pg from "pg";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
+import { signInWithBrowser } from "../support/admin-browser.js";
+import { createUser, type TestUser } from "../support/auth.js";
+import { requireChromium } from "../support/browser.js";
+import { adminClient } from "../support/db.js";
+
+describe("the API tokens screen", () => {
+  let admin: pg.Client;
+  let server: AdminServer;
+  let browser: Browser;
+  let origin: string;
+  let editor: TestUser;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    requireChromium(CHROMIUM.executablePath);
+    admin = await adminClient();
+    const slug = `tokens-e2e-${Math.random().toString(36).slice(2, 8)}`;
+    const hostname = `${slug}.localhost`;
+    const tenant = await admin.query<{ id: string }>("insert into tenants (slug, name) values ($1, $2) returning id", [
+      slug,
+      "Clínica Integrada",
+    ]);
+    const tenantId = tenant.rows[0]!.id;
+    await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, true)", [
+      hostname,
+      tenantId,
+    ]);
+    editor = await createUser(admin, { id: tenantId, slug }, { roles: ["editor"], name: "Edna Editora" });
+    server = await startAdminServer(inject("testEnvironment"));
+    origin = server.origin(hostname);
+    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.dispose();
+    await admin?.end();
+  });
+
+  it("shows a new token once, with a copy button; the token works until it is revoked", async () => {
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1366, height: 900 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+    const page = await context.newPage();
+    page.on("pageerror", (error) => problems.push(error.message));
+    await signInWithBrowser(page, origin, { ...editor, recoveryCodes: [] });
+    await page.getByRole("link", { name: "API tokens" }).click();
+    await page.locator("#token-name").fill("Newsletter export");
+    await page.getByRole("button", { name: "Create token" }).click();
+
+    const secret = (await page.locator("[data-testid=token-secret]").textContent()) ?? "";
+    expect(secret).toMatch(/^vt_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
+    await page.getByRole("button", { name: "Copy" }).click();
+    await page.getByRole("button", { name: "Copied" }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+
+    // From the page: Chromium resolves the tenant's `*.localhost` host to the loopback server.
+    const api = (path: string) =>
+      page.evaluate(
+        async ([url, token]) => (await fetch(url!, { headers: { authorization: `Bearer ${token}` } })).status,
+        [`${origin}${path}`, secret],
+      );
+    expect(await api("/api/posts")).toBe(200);
+
+    await page.getByRole("button", { name: "Close" }).click();
+    await page.reload();
+    const list = page.locator("[data-testid=tokens]");
+    await list.getByText("Newsletter export").waitFor();
+    expect(await page.content()).not.toContain(secret.slice(36));
+
+    await list.getByRole("button", { name: "Revoke" }).click();
+    await list.getByText("revoked").waitFor();
+    expect(await api("/api/posts")).toBe(401);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
