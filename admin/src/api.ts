@@ -150,7 +150,8 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+/** Sends with the bearer token; renews it or asks for a step-up once on a 401, and throws the problem otherwise. */
+async function authorised(method: string, path: string, options: RequestOptions): Promise<Response> {
   let response = await send(method, path, options);
   if (response.status === 401 && !options.anonymous) {
     const problem = await readProblem(response);
@@ -168,10 +169,36 @@ export async function request<T>(method: string, path: string, options: RequestO
     response = await send(method, path, options);
   }
   if (!response.ok) throw new ApiError(await readProblem(response));
+  return response;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+  const response = await authorised(method, path, options);
   const etag = response.headers.get("etag");
   // 204, and a 202 such as the password-reset request's, carry no body.
   const text = await response.text();
   return { data: (text ? JSON.parse(text) : undefined) as T, etag, status: response.status };
+}
+
+/**
+ * Downloads a file the API answers with (a CSV export) as a Blob, with the bearer token from memory, and saves it
+ * under the name of its Content-Disposition (else `fallbackName`): the token never goes into a URL.
+ */
+export async function saveDownload(path: string, accept: string, fallbackName: string): Promise<void> {
+  const response = await authorised("GET", path, { headers: { accept } });
+  const disposition = response.headers.get("content-disposition") ?? "";
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  try {
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } finally {
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
 }
 
 async function data<T>(method: string, path: string, options?: RequestOptions): Promise<T> {

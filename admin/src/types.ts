@@ -29,6 +29,9 @@ import type { ComplianceReport, LegalHold as HoldView } from "../../functions/ro
 import type { PrivacyRequest as PrivacyRequestView, SubjectMatch } from "../../functions/routes/privacy/schemas";
 import type { OutboxMessage, OutboxPage } from "../../functions/routes/outbox/schemas";
 import type { OutboxStatus } from "../../schema/outbox";
+import type { AccessLogPage, AccessLogView } from "../../functions/services/access-logs";
+import type { AnpdForm, IncidentView } from "../../functions/services/incidents";
+import type { IncidentRiskLevel, IncidentStatus } from "../../schema/incidents";
 import type {
   WebhookDelivery,
   WebhookDeliveryPage,
@@ -54,6 +57,7 @@ export type MediaPage = z.infer<typeof mediaPageSchema>;
 export type UploadTicket = z.infer<typeof uploadTicketSchema>;
 export type { AuditEvent, AuditPage, AuditVerification, ComplianceReport, HoldView, PrivacyRequestView, SubjectMatch };
 export type { OutboxMessage, OutboxPage, OutboxStatus };
+export type { AccessLogPage, AccessLogView, AnpdForm, IncidentRiskLevel, IncidentStatus, IncidentView };
 export type { WebhookDelivery, WebhookDeliveryPage, WebhookEndpoint, WebhookEndpointWithSecret };
 export type WebhookEndpointInput = z.input<typeof webhookCreateSchema>;
 

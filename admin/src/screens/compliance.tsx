@@ -15,10 +15,12 @@ import type {
   SubjectMatch,
 } from "../types";
 import { SubjectPicker } from "../subjects";
+import { AccessLogsTab } from "./access-logs";
 import { ComplianceDashboardTab } from "./compliance-dashboard";
+import { IncidentsTab } from "./incidents";
 import { ErrorNotice, Field, Link, useLang } from "../ui";
 
-type Tab = "dashboard" | "audit" | "retention" | "requests" | "reports";
+type Tab = "dashboard" | "incidents" | "access-logs" | "audit" | "retention" | "requests" | "reports";
 
 // Words of this screen in each UI language (English, Portuguese, Spanish), in that order.
 const L = (en: string, pt: string, es: string): string => ({ en, "pt-BR": pt, es })[lang()];
@@ -577,12 +579,21 @@ function ReportsTab() {
   );
 }
 
-/** `officer`: the signed-in member is a compliance officer, who alone sees the dashboard (its incidents and grants). */
+/**
+ * `officer`: the signed-in member is a compliance officer, who alone sees the dashboard (its incidents and grants),
+ * the incident register and the access logs.
+ */
 export function ComplianceScreen(props: { officer: boolean }) {
   useLang();
   const [tab, setTab] = useState<Tab>("audit");
   const tabs: Array<[Tab, string]> = [
-    ...(props.officer ? [["dashboard", L("Dashboard", "Painel", "Panel")] as [Tab, string]] : []),
+    ...(props.officer
+      ? ([
+          ["dashboard", L("Dashboard", "Painel", "Panel")],
+          ["incidents", t("navIncidents")],
+          ["access-logs", t("navAccessLogs")],
+        ] as Array<[Tab, string]>)
+      : []),
     ["audit", L("Audit log", "Registro de auditoria", "Registro de auditoría")],
     ["retention", L("Retention and legal holds", "Retenção e legal holds", "Conservación y retenciones legales")],
     ["requests", L("Data-subject requests", "Pedidos de titulares", "Solicitudes de titulares")],
@@ -616,6 +627,8 @@ export function ComplianceScreen(props: { officer: boolean }) {
       </div>
       <div id={`tab-${tab}`} role="tabpanel">
         {tab === "dashboard" && <ComplianceDashboardTab />}
+        {tab === "incidents" && <IncidentsTab />}
+        {tab === "access-logs" && <AccessLogsTab />}
         {tab === "audit" && <AuditTab />}
         {tab === "retention" && <RetentionTab />}
         {tab === "requests" && <RequestsTab />}
