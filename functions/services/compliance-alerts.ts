@@ -115,25 +115,33 @@ export async function alertTrustDenialSpike(scope: Scope, now: Date): Promise<bo
 /** LGPD art. 19 II gives 15 days; the officers hear of an open request when 5 are left (or fewer). */
 export const PRIVACY_REQUEST_WARNING_DAYS = 5;
 
+/**
+ * The tenant's open data-subject requests overdue or with at most PRIVACY_REQUEST_WARNING_DAYS left, soonest first
+ * (at most 200): what the hourly alert mails about and what the compliance dashboard lists.
+ */
+export function privacyRequestsDueSoon(tx: Transaction, now: Date) {
+  return tx
+    .select({
+      id: privacyRequests.id,
+      type: privacyRequests.type,
+      receivedAt: privacyRequests.receivedAt,
+      dueAt: privacyRequests.dueAt,
+    })
+    .from(privacyRequests)
+    .where(
+      and(
+        eq(privacyRequests.status, "open"),
+        lte(privacyRequests.dueAt, new Date(now.getTime() + PRIVACY_REQUEST_WARNING_DAYS * DAY_MS)),
+      ),
+    )
+    .orderBy(asc(privacyRequests.dueAt))
+    .limit(200);
+}
+
 /** The hourly check of open data-subject requests near their deadline; each request alerts once. */
 export async function alertPrivacyRequestsDue(scope: Scope, now: Date): Promise<number> {
   return scope.transaction(async (tx) => {
-    const due = await tx
-      .select({
-        id: privacyRequests.id,
-        type: privacyRequests.type,
-        receivedAt: privacyRequests.receivedAt,
-        dueAt: privacyRequests.dueAt,
-      })
-      .from(privacyRequests)
-      .where(
-        and(
-          eq(privacyRequests.status, "open"),
-          lte(privacyRequests.dueAt, new Date(now.getTime() + PRIVACY_REQUEST_WARNING_DAYS * DAY_MS)),
-        ),
-      )
-      .orderBy(asc(privacyRequests.dueAt))
-      .limit(200);
+    const due = await privacyRequestsDueSoon(tx, now);
     let alerted = 0;
     for (const request of due) {
       const queued = await alertComplianceOfficers(scope, tx, {

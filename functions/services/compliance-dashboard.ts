@@ -6,13 +6,12 @@ import {
   breakGlassGrants,
   incidents,
   outbox,
-  privacyRequests,
   users,
 } from "../../schema";
 import { brasiliaDay } from "../lib/business-days";
 import type { Scope } from "../scope";
 import type { ComplianceDashboard } from "../shapes/compliance-dashboard";
-import { PRIVACY_REQUEST_WARNING_DAYS } from "./compliance-alerts";
+import { privacyRequestsDueSoon } from "./compliance-alerts";
 import { failingJobs } from "./job-runs";
 
 const DAY_MS = 86_400_000;
@@ -27,22 +26,7 @@ export const TRUST_CHART_DAYS = 14;
  */
 export async function getComplianceDashboard(scope: Scope, now = new Date()): Promise<ComplianceDashboard> {
   return scope.transaction(async (tx) => {
-    const requests = await tx
-      .select({
-        id: privacyRequests.id,
-        type: privacyRequests.type,
-        receivedAt: privacyRequests.receivedAt,
-        dueAt: privacyRequests.dueAt,
-      })
-      .from(privacyRequests)
-      .where(
-        and(
-          eq(privacyRequests.status, "open"),
-          lte(privacyRequests.dueAt, new Date(now.getTime() + PRIVACY_REQUEST_WARNING_DAYS * DAY_MS)),
-        ),
-      )
-      .orderBy(asc(privacyRequests.dueAt))
-      .limit(200);
+    const requests = await privacyRequestsDueSoon(tx, now);
     const requestView = (row: (typeof requests)[number]) => ({
       id: row.id,
       type: row.type,
