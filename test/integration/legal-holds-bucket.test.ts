@@ -7,7 +7,7 @@
  * The lifecycle pass runs decades ahead over the whole test bucket: integration files run one after another, so
  * it only ever expires objects of files that have finished.
  */
-import { randomBytes, createHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import {
   DeleteObjectCommand,
   GetObjectLegalHoldCommand,
@@ -22,6 +22,7 @@ import { runRetentionSweep } from "../../functions/services/retention.js";
 import { deliverDueObjectHolds } from "../../functions/services/legal-holds.js";
 import { bearer, createUser, jsonPost, signIn } from "../support/auth.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant, tenantScope } from "../support/db.js";
+import { paddedPng } from "../support/images.js";
 import { insertMedia, insertSubject, testS3, yearsAgo } from "../support/media.js";
 import { signInWithMfa } from "../support/mfa.js";
 import { eventually } from "../support/site.js";
@@ -79,8 +80,8 @@ async function releaseHold(id: string): Promise<void> {
 
 /** A patient's image uploaded through the real endpoints (a medical-record object). */
 async function uploadPatientImage(subjectId: string): Promise<{ id: string }> {
-  const bytes = new Uint8Array(randomBytes(1024));
-  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0);
+  // A real PNG: completing an image upload decodes its header and strips its metadata.
+  const bytes = paddedPng(1024);
   const started = await worker.fetch("/api/uploads", {
     host: tenant.hostname,
     ...jsonPost(
