@@ -5,7 +5,8 @@ import { ConflictError, ForbiddenError, UnprocessableError } from "../lib/errors
 import { requireUser, type Scope } from "../scope";
 import { inspectDicom } from "./dicom";
 import { DicomFormatError, deidentifyDicom, uidFromDigest } from "./dicom-deidentify";
-import { isPhi, loadForRead, mediaView, type MediaView } from "./media";
+import { loadForRead, mediaView, type MediaView } from "./media";
+import { isPhi } from "./media-rules";
 import {
   deleteObject,
   objectKeyFor,

@@ -15,7 +15,7 @@ import type { ServiceBinding } from "../env";
 import type { Scope } from "../scope";
 import { escapeHtml } from "../html-policy";
 import { imageAttributes, imageVersion, IMAGE_EXTENSIONS, IMAGE_WIDTHS, type SiteImage } from "../site/urls";
-import { publicMediaSql } from "./media";
+import { publicMediaSql } from "./media-rules";
 import { presignImageGet, readObjectBytes } from "./media-storage";
 
 export interface PublicImageSource {

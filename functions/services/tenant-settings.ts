@@ -6,7 +6,7 @@ import { ForbiddenError, UnprocessableError } from "../lib/errors";
 import { requireUser, type Scope } from "../scope";
 import type { TenantSettings, TenantSettingsInput } from "../shapes/tenant-settings";
 import { announceSiteChange } from "./cdn-purge";
-import { isPhi } from "./media";
+import { isPhi } from "./media-rules";
 import { forgetTenantHosts } from "./tenants";
 
 function requireAdmin(scope: Scope): void {

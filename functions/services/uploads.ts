@@ -17,7 +17,8 @@ import { requireUser, type Scope } from "../scope";
 import { DICOM_HEADER_RANGES, inspectDicom } from "./dicom";
 import { announceMediaChange } from "./cdn-purge";
 import { holdNewMediaItem } from "./legal-holds";
-import { isPhi, type MediaSensitivity, mediaView, type MediaView, sensitivityOf } from "./media";
+import { type MediaSensitivity, mediaView, type MediaView, sensitivityOf } from "./media";
+import { isPhi } from "./media-rules";
 import {
   abortMultipart,
   completeMultipart,

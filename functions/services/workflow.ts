@@ -20,7 +20,7 @@ import { assertVersion, type ContentView, loadItemForUpdate, viewOf } from "./co
 import { announceContentChange } from "./cdn-purge";
 import { assertPublishableMedia } from "./media";
 import { notifyWorkflow } from "./workflow-notices";
-import { type PublicRefusal, publicRefusal } from "./media";
+import { type PublicRefusal, publicRefusal } from "./media-rules";
 import { bodyMediaIds } from "./public-images";
 
 export const MIN_JUSTIFICATION_LENGTH = 20;

@@ -16,7 +16,7 @@ import { publicVisibility, readViewer, type Viewer } from "../content/access";
 import { cappedCount, countCap } from "../content/paging";
 import { searchMatchSql, searchRankSql } from "../content/search";
 import { authorRowsQuery, itemRowsQuery, shapeItems, termRowsQuery, visibleCountSql } from "./queries";
-import { publicMediaSql } from "../media";
+import { publicMediaSql } from "../media-rules";
 import {
   filterFields,
   type Json,

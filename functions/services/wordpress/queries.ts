@@ -13,7 +13,7 @@ import { listedContentTypes } from "../../content-types";
 import type { HttpDatabase, ReadQuery } from "../../lib/db-http";
 import type { Scope } from "../../scope";
 import { publicVisibility, type Viewer } from "../content/access";
-import { publicMediaSql } from "../media";
+import { publicMediaSql } from "../media-rules";
 import { bodyImagesSql, expandBodyImages } from "../public-images";
 import type { SiteImage } from "../../site/urls";
 import {
