@@ -285,7 +285,8 @@ describe("webhooks", () => {
     });
     // Nothing of the file's name (which may name a person), its uploader or any data subject.
     expect(request.body).not.toMatch(/joao|pereira|filename|createdBy|subject|sha256/i);
-    expect((await outboxOf(endpoint.id)).map((row) => row.status)).toEqual(["sent"]);
+    // Settled once the receiver's answer is in: one delivery, the image's.
+    await eventually(async () => expect((await outboxOf(endpoint.id)).map((row) => row.status)).toEqual(["sent"]));
     expect(receiver.received.map((received) => received.body).join("\n")).not.toContain(patientsImage.id);
     expect(receiver.received.map((received) => received.body).join("\n")).not.toContain(dicom.id);
     await disable(endpoint.id);
