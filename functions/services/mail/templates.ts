@@ -29,10 +29,39 @@ interface MailContent {
   footnote: string;
 }
 
-type Texts<T extends MailTemplate> = Record<
-  MailLocale,
-  (data: Extract<MailMessage, { template: T }>["data"], link: string, when: (iso: string) => string) => MailContent
->;
+type MailData<T extends MailTemplate> = Extract<MailMessage, { template: T }>["data"];
+type When = (iso: string) => string;
+
+/**
+ * A template's words in one language: all that differs between templates. The greeting is the language's, the
+ * action opens the message's link, and `renderMail` makes them one `MailContent`.
+ */
+interface Words<Data> {
+  subject: (data: Data, when: When) => string;
+  paragraphs: (data: Data, when: When) => string[];
+  /** The label of the action that opens the message's link. */
+  action: string;
+  footnote: string | ((data: Data) => string);
+}
+
+/** A template: its words in each language. */
+type Template<T extends MailTemplate> = Record<MailLocale, Words<MailData<T>>>;
+
+const GREETINGS: Record<MailLocale, string> = { "pt-BR": "Olá,", en: "Hello,", es: "Hola:" };
+
+/** How long a link with a one-time secret works (invitations and password resets). */
+const LINK_ONCE: Record<MailLocale, (until: string) => string> = {
+  "pt-BR": (until) => `O link vale até ${until} e funciona uma vez.`,
+  en: (until) => `The link works once, until ${until}.`,
+  es: (until) => `El enlace funciona una vez, hasta el ${until}.`,
+};
+
+/** The footnote of what only the compliance officers are told. */
+const OFFICER_FOOTNOTE: Record<MailLocale, string> = {
+  "pt-BR": "Você recebe esta mensagem porque é responsável pela conformidade desta clínica.",
+  en: "You get this message because you are a compliance officer of this clinic.",
+  es: "Recibe este mensaje porque es responsable de cumplimiento de esta clínica.",
+};
 
 const ROLE_NAMES: Record<MailLocale, Record<Role, string>> = {
   "pt-BR": {
@@ -65,170 +94,157 @@ const roleList = (locale: MailLocale, roles: Role[]): string =>
   roles.map((role) => ROLE_NAMES[locale][role]).join(", ");
 
 // Subjects name the clinic and the kind of message only: never the recipient, the inviter, a status or a token.
-const invitation: Texts<"invitation"> = {
-  "pt-BR": (d, link, when) => ({
-    subject: `Convite para ${d.tenantName}`,
-    greeting: "Olá,",
-    paragraphs: [
+const invitation: Template<"invitation"> = {
+  "pt-BR": {
+    subject: (d) => `Convite para ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `${d.inviterName ?? "A equipe"} convidou você para ${d.tenantName} (${roleList("pt-BR", d.roles)}).`,
-      `O link vale até ${when(d.expiresAt)} e funciona uma vez.`,
+      LINK_ONCE["pt-BR"](when(d.expiresAt)),
     ],
-    action: { label: "Aceitar o convite", url: link },
+    action: "Aceitar o convite",
     footnote: "Se você não esperava este convite, ignore esta mensagem.",
-  }),
-  en: (d, link, when) => ({
-    subject: `Invitation to ${d.tenantName}`,
-    greeting: "Hello,",
-    paragraphs: [
+  },
+  en: {
+    subject: (d) => `Invitation to ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `${d.inviterName ?? "The team"} invited you to ${d.tenantName} (${roleList("en", d.roles)}).`,
-      `The link works once, until ${when(d.expiresAt)}.`,
+      LINK_ONCE.en(when(d.expiresAt)),
     ],
-    action: { label: "Accept the invitation", url: link },
+    action: "Accept the invitation",
     footnote: "If you did not expect this invitation, ignore this message.",
-  }),
-  es: (d, link, when) => ({
-    subject: `Invitación a ${d.tenantName}`,
-    greeting: "Hola:",
-    paragraphs: [
+  },
+  es: {
+    subject: (d) => `Invitación a ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `${d.inviterName ?? "El equipo"} le invitó a ${d.tenantName} (${roleList("es", d.roles)}).`,
-      `El enlace funciona una vez, hasta el ${when(d.expiresAt)}.`,
+      LINK_ONCE.es(when(d.expiresAt)),
     ],
-    action: { label: "Aceptar la invitación", url: link },
+    action: "Aceptar la invitación",
     footnote: "Si no esperaba esta invitación, ignore este mensaje.",
-  }),
+  },
 };
 
-const passwordReset: Texts<"password-reset"> = {
-  "pt-BR": (d, link, when) => ({
-    subject: `Redefinição de senha em ${d.tenantName}`,
-    greeting: "Olá,",
-    paragraphs: [
+const passwordReset: Template<"password-reset"> = {
+  "pt-BR": {
+    subject: (d) => `Redefinição de senha em ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `Recebemos um pedido para redefinir a sua senha em ${d.tenantName}.`,
-      `O link vale até ${when(d.expiresAt)} e funciona uma vez.`,
+      LINK_ONCE["pt-BR"](when(d.expiresAt)),
     ],
-    action: { label: "Escolher uma nova senha", url: link },
+    action: "Escolher uma nova senha",
     footnote: "Se não foi você, ignore esta mensagem: a sua senha continua a mesma.",
-  }),
-  en: (d, link, when) => ({
-    subject: `Password reset at ${d.tenantName}`,
-    greeting: "Hello,",
-    paragraphs: [
+  },
+  en: {
+    subject: (d) => `Password reset at ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `We received a request to reset your password at ${d.tenantName}.`,
-      `The link works once, until ${when(d.expiresAt)}.`,
+      LINK_ONCE.en(when(d.expiresAt)),
     ],
-    action: { label: "Choose a new password", url: link },
+    action: "Choose a new password",
     footnote: "If this was not you, ignore this message: your password stays the same.",
-  }),
-  es: (d, link, when) => ({
-    subject: `Restablecimiento de contraseña en ${d.tenantName}`,
-    greeting: "Hola:",
-    paragraphs: [
+  },
+  es: {
+    subject: (d) => `Restablecimiento de contraseña en ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `Recibimos una solicitud para restablecer su contraseña en ${d.tenantName}.`,
-      `El enlace funciona una vez, hasta el ${when(d.expiresAt)}.`,
+      LINK_ONCE.es(when(d.expiresAt)),
     ],
-    action: { label: "Elegir una nueva contraseña", url: link },
+    action: "Elegir una nueva contraseña",
     footnote: "Si no fue usted, ignore este mensaje: su contraseña sigue siendo la misma.",
-  }),
+  },
 };
 
-const professionalConfirmation: Texts<"professional-confirmation"> = {
-  "pt-BR": (d, link, when) => ({
-    subject: `Confirme seu e-mail em ${d.tenantName}`,
-    greeting: "Olá,",
-    paragraphs: [
+const professionalConfirmation: Template<"professional-confirmation"> = {
+  "pt-BR": {
+    subject: (d) => `Confirme seu e-mail em ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `Recebemos um cadastro de profissional de saúde em ${d.tenantName} com este endereço.`,
       `Confirme o e-mail pelo link, que vale até ${when(d.expiresAt)} e funciona uma vez. Depois, a equipe verifica o seu registro no conselho antes de liberar o conteúdo profissional.`,
     ],
-    action: { label: "Confirmar o e-mail", url: link },
+    action: "Confirmar o e-mail",
     footnote: "Se não foi você, ignore esta mensagem: nenhuma conta será criada.",
-  }),
-  en: (d, link, when) => ({
-    subject: `Confirm your e-mail at ${d.tenantName}`,
-    greeting: "Hello,",
-    paragraphs: [
+  },
+  en: {
+    subject: (d) => `Confirm your e-mail at ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `We received a health professional's registration at ${d.tenantName} with this address.`,
       `Confirm the address with the link, which works once, until ${when(d.expiresAt)}. The team then checks your council registration before professional content opens to you.`,
     ],
-    action: { label: "Confirm the e-mail", url: link },
+    action: "Confirm the e-mail",
     footnote: "If this was not you, ignore this message: no account will be created.",
-  }),
-  es: (d, link, when) => ({
-    subject: `Confirme su correo en ${d.tenantName}`,
-    greeting: "Hola:",
-    paragraphs: [
+  },
+  es: {
+    subject: (d) => `Confirme su correo en ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `Recibimos un registro de profesional de la salud en ${d.tenantName} con esta dirección.`,
       `Confirme la dirección con el enlace, que funciona una vez, hasta el ${when(d.expiresAt)}. Después, el equipo verifica su registro en el consejo antes de abrirle el contenido profesional.`,
     ],
-    action: { label: "Confirmar el correo", url: link },
+    action: "Confirmar el correo",
     footnote: "Si no fue usted, ignore este mensaje: no se creará ninguna cuenta.",
-  }),
+  },
 };
 
-const passwordChanged: Texts<"password-changed"> = {
-  "pt-BR": (d, link, when) => ({
-    subject: `Sua senha em ${d.tenantName} foi alterada`,
-    greeting: "Olá,",
-    paragraphs: [
+const passwordChanged: Template<"password-changed"> = {
+  "pt-BR": {
+    subject: (d) => `Sua senha em ${d.tenantName} foi alterada`,
+    paragraphs: (d, when) => [
       `A sua senha em ${d.tenantName} foi alterada em ${when(d.changedAt)}, e todas as sessões foram encerradas.`,
     ],
-    action: { label: "Entrar", url: link },
+    action: "Entrar",
     footnote: "Se não foi você, fale com a administração da clínica agora.",
-  }),
-  en: (d, link, when) => ({
-    subject: `Your password at ${d.tenantName} was changed`,
-    greeting: "Hello,",
-    paragraphs: [`Your password at ${d.tenantName} was changed on ${when(d.changedAt)}, and every session was ended.`],
-    action: { label: "Sign in", url: link },
+  },
+  en: {
+    subject: (d) => `Your password at ${d.tenantName} was changed`,
+    paragraphs: (d, when) => [
+      `Your password at ${d.tenantName} was changed on ${when(d.changedAt)}, and every session was ended.`,
+    ],
+    action: "Sign in",
     footnote: "If this was not you, contact the clinic's administrators now.",
-  }),
-  es: (d, link, when) => ({
-    subject: `Su contraseña en ${d.tenantName} fue cambiada`,
-    greeting: "Hola:",
-    paragraphs: [
+  },
+  es: {
+    subject: (d) => `Su contraseña en ${d.tenantName} fue cambiada`,
+    paragraphs: (d, when) => [
       `Su contraseña en ${d.tenantName} fue cambiada el ${when(d.changedAt)} y se cerraron todas las sesiones.`,
     ],
-    action: { label: "Iniciar sesión", url: link },
+    action: "Iniciar sesión",
     footnote: "Si no fue usted, contacte ahora a la administración de la clínica.",
-  }),
+  },
 };
 
-const credentialReviewed: Texts<"credential-reviewed"> = {
-  "pt-BR": (d, link) => ({
-    subject: `Revisão do seu registro profissional em ${d.tenantName}`,
-    greeting: "Olá,",
-    paragraphs: [
+const credentialReviewed: Template<"credential-reviewed"> = {
+  "pt-BR": {
+    subject: (d) => `Revisão do seu registro profissional em ${d.tenantName}`,
+    paragraphs: (d) => [
       d.status === "verified"
         ? `O seu registro profissional foi verificado em ${d.tenantName}.`
         : `O seu registro profissional não foi aceito em ${d.tenantName}.`,
       `Observação da revisão: ${d.note}`,
     ],
-    action: { label: "Ver a sua conta", url: link },
+    action: "Ver a sua conta",
     footnote: "Você recebe esta mensagem porque enviou um registro profissional para revisão.",
-  }),
-  en: (d, link) => ({
-    subject: `Your professional credential review at ${d.tenantName}`,
-    greeting: "Hello,",
-    paragraphs: [
+  },
+  en: {
+    subject: (d) => `Your professional credential review at ${d.tenantName}`,
+    paragraphs: (d) => [
       d.status === "verified"
         ? `Your professional credential was verified at ${d.tenantName}.`
         : `Your professional credential was not accepted at ${d.tenantName}.`,
       `Reviewer's note: ${d.note}`,
     ],
-    action: { label: "Open your account", url: link },
+    action: "Open your account",
     footnote: "You get this message because you sent a professional credential for review.",
-  }),
-  es: (d, link) => ({
-    subject: `Revisión de su registro profesional en ${d.tenantName}`,
-    greeting: "Hola:",
-    paragraphs: [
+  },
+  es: {
+    subject: (d) => `Revisión de su registro profesional en ${d.tenantName}`,
+    paragraphs: (d) => [
       d.status === "verified"
         ? `Su registro profesional fue verificado en ${d.tenantName}.`
         : `Su registro profesional no fue aceptado en ${d.tenantName}.`,
       `Nota de la revisión: ${d.note}`,
     ],
-    action: { label: "Ver su cuenta", url: link },
+    action: "Ver su cuenta",
     footnote: "Recibe este mensaje porque envió un registro profesional para revisión.",
-  }),
+  },
 };
 
 // Workflow notices: the subject names the clinic and the kind of event; the item's title, the reason it was sent
@@ -343,42 +359,38 @@ function noticeSentences(words: NoticeWords, notice: WorkflowNotice): string[] {
   ];
 }
 
-const GREETINGS: Record<MailLocale, string> = { "pt-BR": "Olá,", en: "Hello,", es: "Hola:" };
-
-function noticeText(locale: MailLocale): Texts<"workflow-notice">[MailLocale] {
+function noticeWords(locale: MailLocale): Words<MailData<"workflow-notice">> {
   const words = NOTICE_WORDS[locale];
-  return (d, link) => ({
-    subject: words.subject[d.kind](d.tenantName),
-    greeting: GREETINGS[locale],
-    paragraphs: noticeSentences(words, d),
-    action: { label: words.open, url: link },
-    footnote: words.footnote(d.tenantName),
-  });
+  return {
+    subject: (d) => words.subject[d.kind](d.tenantName),
+    paragraphs: (d) => noticeSentences(words, d),
+    action: words.open,
+    footnote: (d) => words.footnote(d.tenantName),
+  };
 }
 
-function digestText(locale: MailLocale): Texts<"workflow-digest">[MailLocale] {
+function digestWords(locale: MailLocale): Words<MailData<"workflow-digest">> {
   const words = NOTICE_WORDS[locale];
-  return (d, link) => ({
-    subject: words.digestSubject(d.tenantName),
-    greeting: GREETINGS[locale],
-    paragraphs: [
+  return {
+    subject: (d) => words.digestSubject(d.tenantName),
+    paragraphs: (d) => [
       words.digestIntro(d.notices.length),
       ...d.notices.map((notice) => `• ${noticeSentences(words, notice).join(" ")} ${noticeLink(d.origin, notice)}`),
     ],
-    action: { label: words.openAdmin, url: link },
-    footnote: words.footnote(d.tenantName),
-  });
+    action: words.openAdmin,
+    footnote: (d) => words.footnote(d.tenantName),
+  };
 }
 
-const workflowNotice: Texts<"workflow-notice"> = {
-  "pt-BR": noticeText("pt-BR"),
-  en: noticeText("en"),
-  es: noticeText("es"),
+const workflowNotice: Template<"workflow-notice"> = {
+  "pt-BR": noticeWords("pt-BR"),
+  en: noticeWords("en"),
+  es: noticeWords("es"),
 };
-const workflowDigest: Texts<"workflow-digest"> = {
-  "pt-BR": digestText("pt-BR"),
-  en: digestText("en"),
-  es: digestText("es"),
+const workflowDigest: Template<"workflow-digest"> = {
+  "pt-BR": digestWords("pt-BR"),
+  en: digestWords("en"),
+  es: digestWords("es"),
 };
 
 const workflowNoticeSchema = z.object({
@@ -390,139 +402,127 @@ const workflowNoticeSchema = z.object({
   findings: z.array(z.string().regex(/^[A-Za-z0-9_.:/-]{1,80}$/)).max(50),
 });
 // Names the article (already public) and the paper (public registry data); never a patient, never the text.
-const referenceRetracted: Texts<"reference-retracted"> = {
-  "pt-BR": (d, link) => ({
-    subject: `Referência retratada em um artigo publicado em ${d.tenantName}`,
-    greeting: "Olá,",
-    paragraphs: [
+const referenceRetracted: Template<"reference-retracted"> = {
+  "pt-BR": {
+    subject: (d) => `Referência retratada em um artigo publicado em ${d.tenantName}`,
+    paragraphs: (d) => [
       `O artigo publicado "${d.articleTitle}", cuja revisão médica está sob a sua responsabilidade, cita ${d.reference}${d.paperTitle ? ` ("${d.paperTitle}")` : ""}, que foi retratado depois da publicação.`,
       "Reveja o artigo: remova a referência e as afirmações que dependem dela, ou retire o artigo do ar.",
     ],
-    action: { label: "Abrir o painel", url: link },
+    action: "Abrir o painel",
     footnote: "Você recebe esta mensagem porque aprovou este artigo como revisor(a) médico(a) (CFM 2.336/2023).",
-  }),
-  en: (d, link) => ({
-    subject: `Retracted reference in a published article at ${d.tenantName}`,
-    greeting: "Hello,",
-    paragraphs: [
+  },
+  en: {
+    subject: (d) => `Retracted reference in a published article at ${d.tenantName}`,
+    paragraphs: (d) => [
       `The published article "${d.articleTitle}", which you reviewed medically, cites ${d.reference}${d.paperTitle ? ` ("${d.paperTitle}")` : ""}, which was retracted after publication.`,
       "Review the article: remove the reference and the claims that rely on it, or unpublish the article.",
     ],
-    action: { label: "Open the dashboard", url: link },
+    action: "Open the dashboard",
     footnote: "You get this message because you approved this article as its medical reviewer (CFM 2.336/2023).",
-  }),
-  es: (d, link) => ({
-    subject: `Referencia retractada en un artículo publicado en ${d.tenantName}`,
-    greeting: "Hola:",
-    paragraphs: [
+  },
+  es: {
+    subject: (d) => `Referencia retractada en un artículo publicado en ${d.tenantName}`,
+    paragraphs: (d) => [
       `El artículo publicado "${d.articleTitle}", cuya revisión médica está a su cargo, cita ${d.reference}${d.paperTitle ? ` ("${d.paperTitle}")` : ""}, que fue retractado después de la publicación.`,
       "Revise el artículo: elimine la referencia y las afirmaciones que dependen de ella, o retire el artículo.",
     ],
-    action: { label: "Abrir el panel", url: link },
+    action: "Abrir el panel",
     footnote: "Recibe este mensaje porque aprobó este artículo como revisor(a) médico(a) (CFM 2.336/2023).",
-  }),
+  },
 };
 
-const breakGlassOpened: Texts<"break-glass-opened"> = {
-  "pt-BR": (d, link, when) => ({
-    subject: `Acesso de emergência aberto em ${d.tenantName}`,
-    greeting: "Olá,",
-    paragraphs: [
+const breakGlassOpened: Template<"break-glass-opened"> = {
+  "pt-BR": {
+    subject: (d) => `Acesso de emergência aberto em ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `${d.userName} abriu acesso de emergência a dados de saúde em ${d.tenantName} em ${when(d.openedAt)}; o acesso termina em ${when(d.expiresAt)}.`,
       "Revise a justificativa e o que foi acessado.",
     ],
-    action: { label: "Revisar o acesso", url: link },
-    footnote: "Você recebe esta mensagem porque é responsável pela conformidade desta clínica.",
-  }),
-  en: (d, link, when) => ({
-    subject: `Emergency access opened at ${d.tenantName}`,
-    greeting: "Hello,",
-    paragraphs: [
+    action: "Revisar o acesso",
+    footnote: OFFICER_FOOTNOTE["pt-BR"],
+  },
+  en: {
+    subject: (d) => `Emergency access opened at ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `${d.userName} opened emergency access to health data at ${d.tenantName} on ${when(d.openedAt)}; it ends on ${when(d.expiresAt)}.`,
       "Review the justification and what was accessed.",
     ],
-    action: { label: "Review the access", url: link },
-    footnote: "You get this message because you are a compliance officer of this clinic.",
-  }),
-  es: (d, link, when) => ({
-    subject: `Acceso de emergencia abierto en ${d.tenantName}`,
-    greeting: "Hola:",
-    paragraphs: [
+    action: "Review the access",
+    footnote: OFFICER_FOOTNOTE.en,
+  },
+  es: {
+    subject: (d) => `Acceso de emergencia abierto en ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `${d.userName} abrió acceso de emergencia a datos de salud en ${d.tenantName} el ${when(d.openedAt)}; termina el ${when(d.expiresAt)}.`,
       "Revise la justificación y lo que se consultó.",
     ],
-    action: { label: "Revisar el acceso", url: link },
-    footnote: "Recibe este mensaje porque es responsable de cumplimiento de esta clínica.",
-  }),
+    action: "Revisar el acceso",
+    footnote: OFFICER_FOOTNOTE.es,
+  },
 };
 
-const incidentDeadline: Texts<"incident-deadline"> = {
-  "pt-BR": (d, link, when) => ({
-    subject: `Prazo de comunicação de incidente em ${d.tenantName}`,
-    greeting: "Olá,",
-    paragraphs: [
+const incidentDeadline: Template<"incident-deadline"> = {
+  "pt-BR": {
+    subject: (d) => `Prazo de comunicação de incidente em ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `Um incidente de segurança conhecido em ${when(d.discoveredAt)} ${d.overdue ? "devia ter sido comunicado" : "deve ser comunicado"} à ANPD e aos titulares até ${d.due} (três dias úteis).`,
     ],
-    action: { label: "Abrir o registro de incidentes", url: link },
-    footnote: "Você recebe esta mensagem porque é responsável pela conformidade desta clínica.",
-  }),
-  en: (d, link, when) => ({
-    subject: `Incident communication deadline at ${d.tenantName}`,
-    greeting: "Hello,",
-    paragraphs: [
+    action: "Abrir o registro de incidentes",
+    footnote: OFFICER_FOOTNOTE["pt-BR"],
+  },
+  en: {
+    subject: (d) => `Incident communication deadline at ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `A security incident known since ${when(d.discoveredAt)} ${d.overdue ? "should have been" : "must be"} communicated to the ANPD and the data subjects by ${d.due} (three business days).`,
     ],
-    action: { label: "Open the incident register", url: link },
-    footnote: "You get this message because you are a compliance officer of this clinic.",
-  }),
-  es: (d, link, when) => ({
-    subject: `Plazo de comunicación de incidente en ${d.tenantName}`,
-    greeting: "Hola:",
-    paragraphs: [
+    action: "Open the incident register",
+    footnote: OFFICER_FOOTNOTE.en,
+  },
+  es: {
+    subject: (d) => `Plazo de comunicación de incidente en ${d.tenantName}`,
+    paragraphs: (d, when) => [
       `Un incidente de seguridad conocido el ${when(d.discoveredAt)} ${d.overdue ? "debía haberse comunicado" : "debe comunicarse"} a la ANPD y a los titulares hasta el ${d.due} (tres días hábiles).`,
     ],
-    action: { label: "Abrir el registro de incidentes", url: link },
-    footnote: "Recibe este mensaje porque es responsable de cumplimiento de esta clínica.",
-  }),
+    action: "Abrir el registro de incidentes",
+    footnote: OFFICER_FOOTNOTE.es,
+  },
 };
 
-const incidentNotice: Texts<"incident-notice"> = {
-  "pt-BR": (d, link) => ({
-    subject: `Comunicado de incidente de segurança de ${d.tenantName}`,
-    greeting: "Olá,",
-    paragraphs: [
+const incidentNotice: Template<"incident-notice"> = {
+  "pt-BR": {
+    subject: (d) => `Comunicado de incidente de segurança de ${d.tenantName}`,
+    paragraphs: (d) => [
       `Comunicamos um incidente de segurança que pode afetar seus dados pessoais em ${d.tenantName}: ${d.description}`,
       `Dados envolvidos: ${d.dataCategories.join(", ")}.`,
       `Medidas adotadas: ${d.measures}`,
       `Contato do encarregado: ${d.contact}`,
     ],
-    action: { label: "Visitar o site", url: link },
+    action: "Visitar o site",
     footnote: "Você recebe esta mensagem por exigência da LGPD (art. 48).",
-  }),
-  en: (d, link) => ({
-    subject: `Security incident notice from ${d.tenantName}`,
-    greeting: "Hello,",
-    paragraphs: [
+  },
+  en: {
+    subject: (d) => `Security incident notice from ${d.tenantName}`,
+    paragraphs: (d) => [
       `We are informing you of a security incident that may affect your personal data at ${d.tenantName}: ${d.description}`,
       `Data involved: ${d.dataCategories.join(", ")}.`,
       `Measures taken: ${d.measures}`,
       `Data protection officer: ${d.contact}`,
     ],
-    action: { label: "Visit the site", url: link },
+    action: "Visit the site",
     footnote: "You get this message as Brazil's data protection law requires (LGPD art. 48).",
-  }),
-  es: (d, link) => ({
-    subject: `Aviso de incidente de seguridad de ${d.tenantName}`,
-    greeting: "Hola:",
-    paragraphs: [
+  },
+  es: {
+    subject: (d) => `Aviso de incidente de seguridad de ${d.tenantName}`,
+    paragraphs: (d) => [
       `Le informamos de un incidente de seguridad que puede afectar sus datos personales en ${d.tenantName}: ${d.description}`,
       `Datos involucrados: ${d.dataCategories.join(", ")}.`,
       `Medidas adoptadas: ${d.measures}`,
       `Contacto del encargado: ${d.contact}`,
     ],
-    action: { label: "Visitar el sitio", url: link },
+    action: "Visitar el sitio",
     footnote: "Recibe este mensaje por exigencia de la LGPD de Brasil (art. 48).",
-  }),
+  },
 };
 
 const REQUEST_NAMES: Record<MailLocale, Record<PrivacyRequestType, string>> = {
@@ -625,37 +625,34 @@ function alertText(
   }
 }
 
-const complianceAlert: Texts<"compliance-alert"> = {
-  "pt-BR": (d, link, when) => {
-    const { subject, body } = alertText("pt-BR", d.alert, d.tenantName, when);
-    return {
-      subject,
-      greeting: "Olá,",
-      paragraphs: [body],
-      action: { label: "Abrir o painel de conformidade", url: link },
-      footnote: "Você recebe esta mensagem porque é responsável pela conformidade desta clínica.",
-    };
-  },
-  en: (d, link, when) => {
-    const { subject, body } = alertText("en", d.alert, d.tenantName, when);
-    return {
-      subject,
-      greeting: "Hello,",
-      paragraphs: [body],
-      action: { label: "Open the compliance dashboard", url: link },
-      footnote: "You get this message because you are a compliance officer of this clinic.",
-    };
-  },
-  es: (d, link, when) => {
-    const { subject, body } = alertText("es", d.alert, d.tenantName, when);
-    return {
-      subject,
-      greeting: "Hola:",
-      paragraphs: [body],
-      action: { label: "Abrir el panel de cumplimiento", url: link },
-      footnote: "Recibe este mensaje porque es responsable de cumplimiento de esta clínica.",
-    };
-  },
+function alertWords(locale: MailLocale, action: string): Words<MailData<"compliance-alert">> {
+  return {
+    subject: (d, when) => alertText(locale, d.alert, d.tenantName, when).subject,
+    paragraphs: (d, when) => [alertText(locale, d.alert, d.tenantName, when).body],
+    action,
+    footnote: OFFICER_FOOTNOTE[locale],
+  };
+}
+
+const complianceAlert: Template<"compliance-alert"> = {
+  "pt-BR": alertWords("pt-BR", "Abrir o painel de conformidade"),
+  en: alertWords("en", "Open the compliance dashboard"),
+  es: alertWords("es", "Abrir el panel de cumplimiento"),
+};
+
+const TEMPLATES: { [T in MailTemplate]: Template<T> } = {
+  invitation,
+  "password-reset": passwordReset,
+  "password-changed": passwordChanged,
+  "professional-confirmation": professionalConfirmation,
+  "credential-reviewed": credentialReviewed,
+  "workflow-notice": workflowNotice,
+  "workflow-digest": workflowDigest,
+  "reference-retracted": referenceRetracted,
+  "break-glass-opened": breakGlassOpened,
+  "incident-deadline": incidentDeadline,
+  "incident-notice": incidentNotice,
+  "compliance-alert": complianceAlert,
 };
 
 /** The parameters each template needs, checked again when a queued row is rendered (it may predate a change). */
@@ -824,31 +821,17 @@ export function renderMail(message: MailMessage, locale: MailLocale): Omit<Outgo
     timeZone: "UTC",
   });
   const when = (iso: string) => `${format.format(new Date(iso))} UTC`;
-  const link = mailLink(message);
-  switch (message.template) {
-    case "invitation":
-      return layout(invitation[locale](message.data, link, when), locale);
-    case "password-reset":
-      return layout(passwordReset[locale](message.data, link, when), locale);
-    case "password-changed":
-      return layout(passwordChanged[locale](message.data, link, when), locale);
-    case "professional-confirmation":
-      return layout(professionalConfirmation[locale](message.data, link, when), locale);
-    case "credential-reviewed":
-      return layout(credentialReviewed[locale](message.data, link, when), locale);
-    case "workflow-notice":
-      return layout(workflowNotice[locale](message.data, link, when), locale);
-    case "workflow-digest":
-      return layout(workflowDigest[locale](message.data, link, when), locale);
-    case "reference-retracted":
-      return layout(referenceRetracted[locale](message.data, link, when), locale);
-    case "break-glass-opened":
-      return layout(breakGlassOpened[locale](message.data, link, when), locale);
-    case "incident-deadline":
-      return layout(incidentDeadline[locale](message.data, link, when), locale);
-    case "incident-notice":
-      return layout(incidentNotice[locale](message.data, link, when), locale);
-    case "compliance-alert":
-      return layout(complianceAlert[locale](message.data, link, when), locale);
-  }
+  // The message's template and data go together (MailMessage); TypeScript cannot follow that through the table.
+  const words = TEMPLATES[message.template][locale] as Words<MailMessage["data"]>;
+  const data = message.data;
+  return layout(
+    {
+      subject: words.subject(data, when),
+      greeting: GREETINGS[locale],
+      paragraphs: words.paragraphs(data, when),
+      action: { label: words.action, url: mailLink(message) },
+      footnote: typeof words.footnote === "string" ? words.footnote : words.footnote(data),
+    },
+    locale,
+  );
 }
