@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { WEBHOOK_EVENTS } from "../functions/contract";
 import { outbox } from "./outbox";
 import { appRole, currentTenantSql } from "./roles";
@@ -11,7 +11,8 @@ export { WEBHOOK_EVENTS };
 /**
  * An admin's webhook endpoint: where the tenant's events are delivered (services/webhooks/). The signing secret
  * (`whsec_…`, Standard Webhooks) is needed to sign every delivery, so it is sealed (AES-GCM with the at-rest key,
- * bound to the endpoint id), never hashed, and shown once when it is made or rotated.
+ * bound to the endpoint id), never hashed, and shown once when it is made or rotated. After a rotation the previous
+ * secret, sealed the same way, keeps signing beside the new one until `previous_secret_expires_at`, and is erased then.
  */
 export const webhookEndpoints = pgTable(
   "webhook_endpoints",
@@ -28,12 +29,22 @@ export const webhookEndpoints = pgTable(
     secretRotatedAt: timestamp("secret_rotated_at", { withTimezone: true, mode: "date", precision: 3 })
       .notNull()
       .defaultNow(),
+    previousSecretSealed: text("previous_secret_sealed"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", {
+      withTimezone: true,
+      mode: "date",
+      precision: 3,
+    }),
     createdBy: uuid("created_by").references(() => users.id),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     index("webhook_endpoints_tenant_idx").on(table.tenantId, table.createdAt),
+    check(
+      "webhook_endpoints_previous_secret",
+      sql`(${table.previousSecretSealed} is null) = (${table.previousSecretExpiresAt} is null)`,
+    ),
     pgPolicy("webhook_endpoints_tenant_isolation", {
       for: "all",
       to: appRole,

@@ -312,8 +312,10 @@ export const webhooks = {
   update: (id: string, patch: Partial<WebhookEndpointInput>) =>
     data<WebhookEndpoint>("PATCH", `/api/webhooks/${encodeURIComponent(id)}`, { body: patch }),
   remove: (id: string) => data<void>("DELETE", `/api/webhooks/${encodeURIComponent(id)}`),
-  rotateSecret: (id: string) =>
-    data<WebhookEndpointWithSecret>("POST", `/api/webhooks/${encodeURIComponent(id)}/secret`),
+  rotateSecret: (id: string, keepPrevious: boolean) =>
+    data<WebhookEndpointWithSecret>("POST", `/api/webhooks/${encodeURIComponent(id)}/secret`, {
+      body: { keepPrevious },
+    }),
   deliveries: (id: string, page: number) =>
     data<WebhookDeliveryPage>("GET", `/api/webhooks/${encodeURIComponent(id)}/deliveries?page=${page}&pageSize=25`),
   redeliver: (id: string, deliveryId: string) =>

@@ -340,7 +340,12 @@ const en = {
   webhooksEnable: "Enable",
   webhooksDisable: "Disable",
   webhooksRotate: "New secret",
-  webhooksRotateConfirm: "Replace the signing secret? The receiver must use the new one from now on.",
+  webhooksRotateConfirm:
+    "Replace the signing secret? The current one keeps signing beside the new one for 24 hours, so the receiver can switch.",
+  webhooksRotateNow: "Revoke secret now",
+  webhooksRotateNowConfirm:
+    "Replace the signing secret and stop the current one at once (if it leaked)? Deliveries fail verification until the receiver has the new one.",
+  webhooksPreviousUntil: "previous secret also signs until",
   webhooksRemove: "Remove",
   webhooksRemoveConfirm: "Remove this endpoint and its delivery log?",
   webhooksSecretOnce: "Signing secret, shown this once, for",
@@ -761,7 +766,12 @@ const pt: Record<MessageKey, string> = {
   webhooksEnable: "Ativar",
   webhooksDisable: "Desativar",
   webhooksRotate: "Novo segredo",
-  webhooksRotateConfirm: "Substituir o segredo de assinatura? O receptor precisa usar o novo a partir de agora.",
+  webhooksRotateConfirm:
+    "Substituir o segredo de assinatura? O atual continua assinando ao lado do novo por 24 horas, para o receptor trocar.",
+  webhooksRotateNow: "Revogar segredo agora",
+  webhooksRotateNowConfirm:
+    "Substituir o segredo de assinatura e parar o atual imediatamente (se vazou)? As entregas falham na verificação até o receptor ter o novo.",
+  webhooksPreviousUntil: "o segredo anterior também assina até",
   webhooksRemove: "Remover",
   webhooksRemoveConfirm: "Remover este endpoint e o seu registro de entregas?",
   webhooksSecretOnce: "Segredo de assinatura, mostrado só esta vez, para",
@@ -1154,7 +1164,12 @@ const es: Record<MessageKey, string> = {
   webhooksEnable: "Activar",
   webhooksDisable: "Desactivar",
   webhooksRotate: "Nuevo secreto",
-  webhooksRotateConfirm: "¿Reemplazar el secreto de firma? El receptor debe usar el nuevo a partir de ahora.",
+  webhooksRotateConfirm:
+    "¿Reemplazar el secreto de firma? El actual sigue firmando junto al nuevo durante 24 horas, para que el receptor cambie.",
+  webhooksRotateNow: "Revocar secreto ahora",
+  webhooksRotateNowConfirm:
+    "¿Reemplazar el secreto de firma y detener el actual de inmediato (si se filtró)? Las entregas fallarán la verificación hasta que el receptor tenga el nuevo.",
+  webhooksPreviousUntil: "el secreto anterior también firma hasta",
   webhooksRemove: "Eliminar",
   webhooksRemoveConfirm: "¿Eliminar este endpoint y su registro de entregas?",
   webhooksSecretOnce: "Secreto de firma, mostrado solo esta vez, para",

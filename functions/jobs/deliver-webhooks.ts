@@ -1,15 +1,20 @@
 import { requireSection } from "../env";
 import { deliverTenantWebhooks } from "../services/webhooks/delivery";
+import { eraseLapsedWebhookSecrets } from "../services/webhooks/endpoints";
 import { defineJob } from "./run";
 
 /**
- * Every minute: the webhook deliveries that did not go through right after their change committed, with the
- * outbox's backoff and jitter, until they succeed or are given up (`dead`; an admin may redeliver). The webhook
- * configuration is checked before anything is claimed, so a misconfigured resolver spends no attempts.
+ * Every minute: the webhook deliveries that did not go through right after their change committed, on the
+ * webhooks' retry schedule, until they succeed or are given up (`dead`; an admin may redeliver). The webhook
+ * configuration is checked before anything is claimed, so a misconfigured resolver spends no attempts. First it
+ * erases the previous signing secrets whose overlap after a rotation has ended.
  */
 export const deliverWebhooks = defineJob("deliver-webhooks", {
   prepare: async (platform) => requireSection(platform.clients.config, "webhooks"),
-  run: (scope, config) => deliverTenantWebhooks(scope, config),
+  run: async (scope, config) => {
+    await eraseLapsedWebhookSecrets(scope);
+    return deliverTenantWebhooks(scope, config);
+  },
   report(logger, tallies) {
     const tally = { sent: 0, deferred: 0, dead: 0 };
     for (const t of tallies) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type pg from "pg";
@@ -5,6 +6,9 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createUser, signIn } from "../support/auth.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
+import { makeDicom } from "../support/dicom.js";
+import { pngImage } from "../support/images.js";
+import { insertSubject } from "../support/media.js";
 import { eventually, type SiteFixture, siteFixture } from "../support/site.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
@@ -212,7 +216,83 @@ describe("webhooks", () => {
     await disable(endpoint.id);
   });
 
-  it("retries a failing receiver with growing, jittered delays until it answers, and logs every attempt", async () => {
+  it("announces an uploaded image as media.created, signed, with nothing about a person; never a patient's image or a DICOM study", async () => {
+    const endpoint = await register({ url: receiver.url("/media"), events: ["media.created"] });
+    // Uploaded by an editor signed in with a second factor on a known device: patients' files need PHI-level trust.
+    const upload = async (file: {
+      bytes: Uint8Array;
+      kind: "image" | "dicom";
+      contentType: string;
+      filename: string;
+      subjectId?: string;
+    }) => {
+      const started = await f.as("analyst", "/api/uploads", {
+        filename: file.filename,
+        size: file.bytes.length,
+        contentType: file.contentType,
+        sha256: createHash("sha256").update(file.bytes).digest("hex"),
+        kind: file.kind,
+        ...(file.subjectId ? { subjectId: file.subjectId } : {}),
+      });
+      expect(started.status, await started.clone().text()).toBe(201);
+      const ticket = (await started.json()) as { id: string; url: string };
+      const put = await fetch(ticket.url, {
+        method: "PUT",
+        headers: { "content-type": file.contentType },
+        body: file.bytes as Uint8Array<ArrayBuffer>,
+      });
+      expect(put.status).toBe(200);
+      const completed = await f.as("analyst", `/api/uploads/${ticket.id}/complete`, {});
+      expect(completed.status, await completed.clone().text()).toBe(201);
+      return (await completed.json()) as { id: string; size: number; createdAt: string };
+    };
+
+    // A patient's photo and a CT study: deliveries are queued in the completion's transaction, so none exists now.
+    const subjectId = await insertSubject(admin, site.id, "paciente-webhook@example.test");
+    const patientsImage = await upload({
+      bytes: pngImage(24, 16),
+      kind: "image",
+      contentType: "image/png",
+      filename: "lesao-paciente.png",
+      subjectId,
+    });
+    const study = await makeDicom({ modality: "CT", patientName: "Silva^Maria" });
+    const dicom = await upload({
+      bytes: study.bytes,
+      kind: "dicom",
+      contentType: "application/dicom",
+      filename: "Maria Silva - TC.dcm",
+    });
+    expect(await outboxOf(endpoint.id)).toEqual([]);
+
+    const image = await upload({
+      bytes: pngImage(40, 30),
+      kind: "image",
+      contentType: "image/png",
+      filename: "consultorio-dr-joao-pereira.png",
+    });
+    await eventually(async () => expect(receiver.at("/media")).toHaveLength(1));
+    const request = receiver.at("/media")[0]!;
+    const payload = new Webhook(endpoint.secret).verify(request.body, {
+      "webhook-id": request.headers["webhook-id"] as string,
+      "webhook-timestamp": request.headers["webhook-timestamp"] as string,
+      "webhook-signature": request.headers["webhook-signature"] as string,
+    });
+    expect(payload).toEqual({
+      type: "media.created",
+      timestamp: expect.any(String),
+      data: { id: image.id, kind: "image", contentType: "image/png", size: image.size, createdAt: image.createdAt },
+    });
+    // Nothing of the file's name (which may name a person), its uploader or any data subject.
+    expect(request.body).not.toMatch(/joao|pereira|filename|createdBy|subject|sha256/i);
+    // Settled once the receiver's answer is in: one delivery, the image's.
+    await eventually(async () => expect((await outboxOf(endpoint.id)).map((row) => row.status)).toEqual(["sent"]));
+    expect(receiver.received.map((received) => received.body).join("\n")).not.toContain(patientsImage.id);
+    expect(receiver.received.map((received) => received.body).join("\n")).not.toContain(dicom.id);
+    await disable(endpoint.id);
+  });
+
+  it("retries a failing receiver on the Standard Webhooks schedule until it answers, and logs every attempt", async () => {
     const endpoint = await register({ url: receiver.url("/flaky"), events: ["content.published"] });
     receiver.script.set("/flaky", [
       { status: 500, body: "erro interno: paciente CPF 123.456.789-09\u0000\u001b[31m" },
@@ -220,25 +300,24 @@ describe("webhooks", () => {
     ]);
     const post = await f.publish("posts", { title: "Vacina da gripe", slug: "vacina-gripe", locale: "pt-BR" });
 
-    // The first attempt runs right after the commit and fails: the delivery waits a jittered minute (30–60 s).
+    // The first attempt runs right after the commit and fails; the next is due about 5 s later.
     await eventually(async () =>
       expect((await outboxOf(endpoint.id))[0]).toMatchObject({ status: "pending", attempts: 1 }),
     );
     const first = (await outboxOf(endpoint.id))[0]!;
-    expect(first.retry_in).toBeGreaterThanOrEqual(25);
-    expect(first.retry_in).toBeLessThanOrEqual(60);
+    await makeDue(endpoint.id);
+    await runJob();
+    // The second attempt fails too: the third waits about 5 minutes (4 to 6, jittered).
+    const second = (await outboxOf(endpoint.id))[0]!;
+    expect(second).toMatchObject({ status: "pending", attempts: 2 });
+    expect(second.retry_in).toBeGreaterThan(60);
+    expect(second.retry_in).toBeLessThanOrEqual(360);
 
     // Not due yet: the job leaves it alone.
     await runJob();
-    expect((await outboxOf(endpoint.id))[0]).toMatchObject({ attempts: 1 });
+    expect((await outboxOf(endpoint.id))[0]).toMatchObject({ attempts: 2 });
 
-    await makeDue(endpoint.id);
-    await runJob();
-    const second = (await outboxOf(endpoint.id))[0]!;
-    expect(second).toMatchObject({ status: "pending", attempts: 2 });
-    expect(second.retry_in).toBeGreaterThanOrEqual(55);
-    expect(second.retry_in).toBeLessThanOrEqual(120);
-
+    // Moved forward in the database instead of waited for: the third attempt goes through.
     await makeDue(endpoint.id);
     await runJob();
     expect((await outboxOf(endpoint.id))[0]).toMatchObject({ status: "sent", attempts: 3 });
@@ -281,8 +360,11 @@ describe("webhooks", () => {
       [2, 500, "http_status"],
       [3, 200, null],
     ]);
-    expect(delivery.log[0]!.retryInSeconds).toBeGreaterThanOrEqual(30);
-    expect(delivery.log[1]!.retryInSeconds).toBeGreaterThanOrEqual(60);
+    // The schedule's 5 s and 5 min, each moved by at most 20 %.
+    expect(delivery.log[0]!.retryInSeconds).toBeGreaterThanOrEqual(4);
+    expect(delivery.log[0]!.retryInSeconds).toBeLessThanOrEqual(6);
+    expect(delivery.log[1]!.retryInSeconds).toBeGreaterThanOrEqual(240);
+    expect(delivery.log[1]!.retryInSeconds).toBeLessThanOrEqual(360);
     expect(delivery.log[2]!.retryInSeconds).toBeNull();
     expect(delivery.log.every((entry) => entry.durationMs >= 0)).toBe(true);
     // The answer's excerpt is short and sanitised: no control characters, personal data patterns redacted.
@@ -413,22 +495,93 @@ describe("webhooks", () => {
     expect(after.rows[0].n).toBe(total.rows[0].n);
   });
 
-  it("rotates the signing secret: the new one signs, the old one no longer verifies", async () => {
+  it("rotates the signing secret with a day's overlap: the old one still verifies during it, not after", async () => {
     const endpoint = await register({ url: receiver.url("/rotated"), events: ["content.published"] });
-    const rotated = await asAdmin("POST", `/api/webhooks/${endpoint.id}/secret`);
+    // The default keeps the previous secret for the overlap.
+    const rotated = await asAdmin("POST", `/api/webhooks/${endpoint.id}/secret`, {});
     expect(rotated.status).toBe(200);
-    const { secret } = (await rotated.json()) as { secret: string };
+    const { secret, previousSecretExpiresAt } = (await rotated.json()) as {
+      secret: string;
+      previousSecretExpiresAt: string;
+    };
     expect(secret).not.toBe(endpoint.secret);
-    await f.publish("posts", { title: "Tuberculose", slug: "tuberculose", locale: "pt-BR" });
-    await eventually(async () => expect(receiver.at("/rotated")).toHaveLength(1));
-    const request = receiver.at("/rotated")[0]!;
-    const headers = {
+    const hoursLeft = (Date.parse(previousSecretExpiresAt) - Date.now()) / 3_600_000;
+    expect(hoursLeft).toBeGreaterThan(23);
+    expect(hoursLeft).toBeLessThanOrEqual(24);
+    // The previous secret is kept sealed like the current one, never in the clear.
+    const stored = await admin.query(
+      "select secret_sealed, previous_secret_sealed from webhook_endpoints where id = $1",
+      [endpoint.id],
+    );
+    expect(stored.rows[0].previous_secret_sealed).toBeTruthy();
+    expect(stored.rows[0].previous_secret_sealed).not.toContain(endpoint.secret.slice(6));
+    expect(stored.rows[0].previous_secret_sealed).not.toBe(stored.rows[0].secret_sealed);
+
+    const headersOf = (request: Received) => ({
       "webhook-id": request.headers["webhook-id"] as string,
       "webhook-timestamp": request.headers["webhook-timestamp"] as string,
       "webhook-signature": request.headers["webhook-signature"] as string,
+    });
+    const verifies = (key: string, request: Received) => {
+      try {
+        new Webhook(key).verify(request.body, headersOf(request));
+        return true;
+      } catch {
+        return false;
+      }
     };
-    expect(() => new Webhook(secret).verify(request.body, headers)).not.toThrow();
-    expect(() => new Webhook(endpoint.secret).verify(request.body, headers)).toThrow();
+
+    // During the overlap every attempt carries both signatures: a receiver with either secret verifies it.
+    await f.publish("posts", { title: "Tuberculose", slug: "tuberculose", locale: "pt-BR" });
+    await eventually(async () => expect(receiver.at("/rotated")).toHaveLength(1));
+    const during = receiver.at("/rotated")[0]!;
+    expect(headersOf(during)["webhook-signature"].split(" ")).toHaveLength(2);
+    expect(verifies(secret, during)).toBe(true);
+    expect(verifies(endpoint.secret, during)).toBe(true);
+
+    // Once the window has passed (moved in the database, not waited for) only the new secret signs.
+    await admin.query(
+      "update webhook_endpoints set previous_secret_expires_at = now() - interval '1 second' where id = $1",
+      [endpoint.id],
+    );
+    await f.publish("posts", { title: "Hanseníase", slug: "hanseniase", locale: "pt-BR" });
+    await eventually(async () => expect(receiver.at("/rotated")).toHaveLength(2));
+    const after = receiver.at("/rotated")[1]!;
+    expect(headersOf(after)["webhook-signature"].split(" ")).toHaveLength(1);
+    expect(verifies(secret, after)).toBe(true);
+    expect(verifies(endpoint.secret, after)).toBe(false);
+    const view = (await (await asAdmin("GET", `/api/webhooks/${endpoint.id}`)).json()) as {
+      previousSecretExpiresAt: string | null;
+    };
+    expect(view.previousSecretExpiresAt).toBeNull();
+    // The webhook job erases the lapsed secret, as the system, audited.
+    await runJob();
+    const erased = await admin.query(
+      "select previous_secret_sealed, previous_secret_expires_at from webhook_endpoints where id = $1",
+      [endpoint.id],
+    );
+    expect(erased.rows).toEqual([{ previous_secret_sealed: null, previous_secret_expires_at: null }]);
+    const audited = await admin.query<{ action: string; actor_type: string; details: Record<string, unknown> }>(
+      `select action, actor_type, details from audit_events
+        where tenant_id = $1 and target_id = $2 and action like 'webhook.%secret%' order by seq`,
+      [site.id, endpoint.id],
+    );
+    expect(audited.rows.map((row) => [row.action, row.actor_type])).toEqual([
+      ["webhook.secret_rotated", "user"],
+      ["webhook.previous_secret_erased", "system"],
+    ]);
+    expect(audited.rows[0]!.details).toEqual({ previousValidUntil: previousSecretExpiresAt });
+
+    // A secret that leaked is replaced without an overlap: it stops verifying at once.
+    const revoked = await asAdmin("POST", `/api/webhooks/${endpoint.id}/secret`, { keepPrevious: false });
+    expect(revoked.status).toBe(200);
+    const replacement = (await revoked.json()) as { secret: string; previousSecretExpiresAt: string | null };
+    expect(replacement.previousSecretExpiresAt).toBeNull();
+    await f.publish("posts", { title: "Coqueluche", slug: "coqueluche", locale: "pt-BR" });
+    await eventually(async () => expect(receiver.at("/rotated")).toHaveLength(3));
+    const leaked = receiver.at("/rotated")[2]!;
+    expect(verifies(replacement.secret, leaked)).toBe(true);
+    expect(verifies(secret, leaked)).toBe(false);
     await disable(endpoint.id);
   });
 
@@ -457,7 +610,7 @@ describe("webhooks", () => {
     expect(await (await asOther("GET", "/api/webhooks")).json()).toEqual([]);
     expect((await asOther("GET", `/api/webhooks/${endpoint.id}`)).status).toBe(404);
     expect((await asOther("PATCH", `/api/webhooks/${endpoint.id}`, { enabled: false })).status).toBe(404);
-    expect((await asOther("POST", `/api/webhooks/${endpoint.id}/secret`)).status).toBe(404);
+    expect((await asOther("POST", `/api/webhooks/${endpoint.id}/secret`, {})).status).toBe(404);
     expect((await asOther("GET", `/api/webhooks/${endpoint.id}/deliveries`)).status).toBe(404);
     expect((await asOther("POST", `/api/webhooks/${endpoint.id}/deliveries/${delivery!.id}/redeliver`)).status).toBe(
       404,

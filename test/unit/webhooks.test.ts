@@ -3,6 +3,11 @@ import { describe, expect, it } from "vitest";
 import { getConfig } from "../../functions/env.js";
 import { checkEndpointUrl, isForbiddenAddress } from "../../functions/lib/outbound-address.js";
 import { generateWebhookSecret, signWebhook } from "../../functions/lib/webhook-signature.js";
+import { OUTBOX_MAX_ATTEMPTS } from "../../functions/services/mail/delivery.js";
+import {
+  WEBHOOK_RETRY_SCHEDULE_SECONDS,
+  webhookRetryDelaySeconds,
+} from "../../functions/services/webhooks/delivery.js";
 import { contentEventOf } from "../../functions/services/webhooks/events.js";
 
 describe("webhook signatures", () => {
@@ -136,5 +141,28 @@ describe("which content event a change is", () => {
     expect(contentEventOf(false, false)).toBeNull();
     expect(contentEventOf(undefined, true)).toBe("content.updated");
     expect(contentEventOf(undefined, false)).toBeNull();
+  });
+});
+
+describe("webhook retry schedule", () => {
+  it("retries after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (Standard Webhooks), then gives up", () => {
+    const middle = () => 0.5;
+    const delays = [1, 2, 3, 4, 5, 6, 7].map((attempts) => webhookRetryDelaySeconds(attempts, middle));
+    expect(delays).toEqual([5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600]);
+    // One delay between each two of the outbox's attempts: the eighth failure is the last.
+    expect(WEBHOOK_RETRY_SCHEDULE_SECONDS).toHaveLength(OUTBOX_MAX_ATTEMPTS - 1);
+    // About a day from the first attempt to the last, unlike the mail's two hours.
+    const total = delays.reduce((sum, delay) => sum + delay, 0);
+    expect(total).toBeGreaterThan(24 * 3600);
+    expect(total).toBeLessThan(30 * 3600);
+  });
+
+  it("moves each delay by up to 20 % either way, so deliveries that failed together spread out", () => {
+    expect([1, 2, 3, 7].map((attempts) => webhookRetryDelaySeconds(attempts, () => 0))).toEqual([4, 240, 1440, 28_800]);
+    expect([1, 2, 3, 7].map((attempts) => webhookRetryDelaySeconds(attempts, () => 0.999_999))).toEqual([
+      6, 360, 2160, 43_200,
+    ]);
+    // Beyond the schedule (a redelivery's attempts start again at one) the last delay holds.
+    expect(webhookRetryDelaySeconds(12, () => 0.5)).toBe(36_000);
   });
 });

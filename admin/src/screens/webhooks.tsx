@@ -45,10 +45,11 @@ export function WebhooksScreen() {
       reload();
     });
   };
-  const rotate = (endpoint: WebhookEndpoint) =>
+  // With the overlap, the current secret keeps signing for 24 hours; without it (a leak) it stops at once.
+  const rotate = (endpoint: WebhookEndpoint, keepPrevious: boolean) =>
     run(async () => {
-      if (!confirm(t("webhooksRotateConfirm"))) return;
-      const rotated = await webhooks.rotateSecret(endpoint.id);
+      if (!confirm(t(keepPrevious ? "webhooksRotateConfirm" : "webhooksRotateNowConfirm"))) return;
+      const rotated = await webhooks.rotateSecret(endpoint.id, keepPrevious);
       setSecret({ endpoint: rotated.url, value: rotated.secret });
       reload();
     });
@@ -147,7 +148,14 @@ export function WebhooksScreen() {
                 </td>
                 <td>{endpoint.events.join(", ")}</td>
                 <td>{endpoint.enabled ? t("webhooksEnabled") : t("webhooksDisabled")}</td>
-                <td>{formatDate(endpoint.secretRotatedAt)}</td>
+                <td>
+                  {formatDate(endpoint.secretRotatedAt)}
+                  {endpoint.previousSecretExpiresAt && (
+                    <div class="muted" data-testid="webhook-previous-secret">
+                      {t("webhooksPreviousUntil")} {formatDate(endpoint.previousSecretExpiresAt)}
+                    </div>
+                  )}
+                </td>
                 <td>
                   <button type="button" class="secondary" onClick={() => setSelected(endpoint.id)}>
                     {t("webhooksDeliveries")}
@@ -155,8 +163,11 @@ export function WebhooksScreen() {
                   <button type="button" class="secondary" disabled={busy} onClick={() => void toggle(endpoint)}>
                     {endpoint.enabled ? t("webhooksDisable") : t("webhooksEnable")}
                   </button>{" "}
-                  <button type="button" class="secondary" disabled={busy} onClick={() => void rotate(endpoint)}>
+                  <button type="button" class="secondary" disabled={busy} onClick={() => void rotate(endpoint, true)}>
                     {t("webhooksRotate")}
+                  </button>{" "}
+                  <button type="button" class="danger" disabled={busy} onClick={() => void rotate(endpoint, false)}>
+                    {t("webhooksRotateNow")}
                   </button>{" "}
                   <button type="button" class="danger" disabled={busy} onClick={() => void remove(endpoint)}>
                     {t("webhooksRemove")}

@@ -19,6 +19,7 @@ import {
   webhookEndpointSchema,
   webhookEndpointWithSecretSchema,
   webhookPatchSchema,
+  webhookRotateSchema,
 } from "./schemas";
 
 const adminsRead: ProtectOptions = { sensitivity: "restricted", action: "read", roles: ["admin"] };
@@ -86,9 +87,12 @@ const rotateRoute = protectedRoute({
   path: "/webhooks/{id}/secret",
   tags: [TAG],
   summary:
-    "Replace the endpoint's signing secret; the new one is answered once and signs every later attempt (admins; audited).",
+    "Replace the endpoint's signing secret; the new one is answered once and signs every later attempt, beside the previous one for 24 hours unless keepPrevious is false (admins; audited).",
   protect: adminsWrite,
-  request: { params: idParam },
+  request: {
+    params: idParam,
+    body: jsonBody(webhookRotateSchema),
+  },
   responses: {
     200: jsonResponse(webhookEndpointWithSecretSchema, "Rotated; keep the secret, it is not shown again."),
     ...problemResponses(401, 403, 404, 422),
@@ -153,7 +157,7 @@ const deleteHandler: RouteHandler<typeof deleteRoute, AppBindings> = async (c) =
 
 const rotateHandler: RouteHandler<typeof rotateRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await rotateWebhookSecret(c.var.scope, c.req.valid("param").id), 200);
+  return c.json(await rotateWebhookSecret(c.var.scope, c.req.valid("param").id, c.req.valid("json")), 200);
 };
 
 const deliveriesHandler: RouteHandler<typeof deliveriesRoute, AppBindings> = async (c) => {

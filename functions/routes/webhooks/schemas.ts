@@ -23,6 +23,16 @@ export const webhookPatchSchema = z
   .refine((patch) => Object.keys(patch).length > 0, "Change at least one field.")
   .openapi("WebhookEndpointPatch");
 
+export const webhookRotateSchema = z
+  .object({
+    keepPrevious: z.boolean().default(true).openapi({
+      description:
+        "Whether the previous secret keeps signing beside the new one for 24 hours, so receivers switch without losing deliveries (the default); false stops it at once, for a secret that leaked.",
+    }),
+  })
+  .strict()
+  .openapi("WebhookSecretRotation");
+
 export const webhookEndpointSchema = z
   .object({
     id: z.uuid(),
@@ -31,6 +41,10 @@ export const webhookEndpointSchema = z
     events: z.array(z.enum(WEBHOOK_EVENTS)),
     enabled: z.boolean(),
     secretRotatedAt: z.string(),
+    previousSecretExpiresAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "After a rotation, until when the previous secret also signs each delivery." }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

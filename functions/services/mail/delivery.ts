@@ -44,11 +44,13 @@ const due = sql`now()`;
 /**
  * What the outbox carries: mail, the CDN purges (services/cdn-purge.ts), the S3 legal holds
  * (services/legal-holds.ts) and webhook deliveries (services/webhooks/delivery.ts), which reuse its claim, lease,
- * backoff and dead letter. Each channel names the audit actions of its outcomes.
+ * backoff and dead letter. Each channel names the audit actions of its outcomes; webhooks have their own backoff.
  */
 export interface OutboxChannel {
   name: OutboxRow["channel"];
   actions: { sent: string; deferred: string; dead: string };
+  /** Seconds to wait after the `attempts`-th failed attempt; the mail's backoff (`retryDelaySeconds`) when absent. */
+  retryDelaySeconds?: (attempts: number) => number;
   /**
    * Writes the channel's own record of an attempt (the webhooks' delivery log) in the transaction that settles it,
    * with where the row went: `sent`, `pending` again after `retryInSeconds`, or `dead`.
@@ -223,7 +225,7 @@ async function settle(
       );
       return;
     }
-    const delay = retryDelaySeconds(row.attempts);
+    const delay = (channel.retryDelaySeconds ?? retryDelaySeconds)(row.attempts);
     const done = await tx
       .update(outbox)
       .set({

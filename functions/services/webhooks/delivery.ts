@@ -18,9 +18,25 @@ import { checkEndpointAddress } from "./address";
  * Sends webhook deliveries (outbox channel `webhook`) per Standard Webhooks: the body `{type, timestamp, data}`,
  * signed for each attempt with the endpoint's secret. Before every attempt the endpoint's address is checked again
  * (services/webhooks/address.ts); redirects are not followed (a redirect is a failed attempt: following it would
- * send the signed payload somewhere no admin checked). The outbox gives the retries: exponential backoff with
- * jitter, at most `OUTBOX_MAX_ATTEMPTS`, then `dead`; each attempt is written to the endpoint's delivery log.
+ * send the signed payload somewhere no admin checked). The outbox gives the retries on the webhooks' own schedule
+ * (`WEBHOOK_RETRY_SCHEDULE_SECONDS`), then `dead`; each attempt is written to the endpoint's delivery log.
  */
+
+/**
+ * Seconds to wait after each failed attempt, as Standard Webhooks recommends: the first attempt right after the
+ * change commits, then after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h, a little over a day in all; a delivery
+ * whose eighth attempt fails (`OUTBOX_MAX_ATTEMPTS`) is given up (`dead`, an admin may redeliver it).
+ */
+export const WEBHOOK_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18_000, 36_000, 36_000] as const;
+/** How far a retry may move either way from its scheduled delay, so deliveries that failed together spread out. */
+export const WEBHOOK_RETRY_JITTER = 0.2;
+
+/** Seconds to wait after the `attempts`-th failed attempt: the schedule's delay, give or take 20 %. */
+export function webhookRetryDelaySeconds(attempts: number, random: () => number = Math.random): number {
+  const schedule = WEBHOOK_RETRY_SCHEDULE_SECONDS;
+  const base = schedule[Math.min(schedule.length, Math.max(1, attempts)) - 1]!;
+  return Math.round(base * (1 - WEBHOOK_RETRY_JITTER + 2 * WEBHOOK_RETRY_JITTER * random()));
+}
 
 /** How long one attempt may take, connection and answer together. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -93,7 +109,13 @@ async function send(scope: Scope, config: WebhooksConfig, row: OutboxRow, starte
   });
   const [endpoint] = await scope.transaction((tx) =>
     tx
-      .select({ url: webhookEndpoints.url, enabled: webhookEndpoints.enabled, sealed: webhookEndpoints.secretSealed })
+      .select({
+        url: webhookEndpoints.url,
+        enabled: webhookEndpoints.enabled,
+        sealed: webhookEndpoints.secretSealed,
+        previousSealed: webhookEndpoints.previousSecretSealed,
+        previousUntil: webhookEndpoints.previousSecretExpiresAt,
+      })
       .from(webhookEndpoints)
       .where(eq(webhookEndpoints.id, row.recipient)),
   );
@@ -104,13 +126,15 @@ async function send(scope: Scope, config: WebhooksConfig, row: OutboxRow, starte
     const errorClass = address.reason === "unresolvable" ? "dns" : "address_refused";
     return failed(`the endpoint's address was refused (${address.reason})`, address.permanent, report({ errorClass }));
   }
-  const secret = await decryptSecret(
-    endpoint.sealed,
-    scope.section("auth").mfaEncryptionKey,
-    webhookSecretContext(row.recipient),
-  );
+  const key = scope.section("auth").mfaEncryptionKey;
+  const context = webhookSecretContext(row.recipient);
+  // The current secret, and during a rotation's overlap the previous one too: each signs, space-separated.
+  const secrets = [await decryptSecret(endpoint.sealed, key, context)];
+  if (endpoint.previousSealed && endpoint.previousUntil && endpoint.previousUntil.getTime() > Date.now())
+    secrets.push(await decryptSecret(endpoint.previousSealed, key, context));
   const body = webhookBody(row);
   const timestamp = Math.floor(Date.now() / 1000);
+  const signatures = await Promise.all(secrets.map((secret) => signWebhook(secret, row.id, timestamp, body)));
   let response: Response;
   try {
     response = await fetch(address.url, {
@@ -120,7 +144,7 @@ async function send(scope: Scope, config: WebhooksConfig, row: OutboxRow, starte
         "user-agent": "Vitalis-Webhooks/1",
         "webhook-id": row.id,
         "webhook-timestamp": String(timestamp),
-        "webhook-signature": await signWebhook(secret, row.id, timestamp, body),
+        "webhook-signature": signatures.join(" "),
       },
       body,
       redirect: "manual",
@@ -149,6 +173,7 @@ async function send(scope: Scope, config: WebhooksConfig, row: OutboxRow, starte
 const WEBHOOK: OutboxChannel = {
   name: "webhook",
   actions: { sent: "webhook.delivered", deferred: "webhook.deferred", dead: "webhook.dead" },
+  retryDelaySeconds: (attempts) => webhookRetryDelaySeconds(attempts),
   // The delivery log, in the transaction that settles the attempt. An endpoint removed meanwhile has no log.
   async recordAttempt(tx, row, outcome, next) {
     const [endpoint] = await tx

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import {
   outbox,
   type WebhookAttemptRow,
@@ -12,7 +12,7 @@ import { encryptSecret } from "../../lib/aead";
 import { ConflictError, NotFoundError, UnprocessableError } from "../../lib/errors";
 import type { Transaction } from "../../lib/db";
 import { generateWebhookSecret } from "../../lib/webhook-signature";
-import { requireUser, type Scope } from "../../scope";
+import { type AuditActor, requireUser, type Scope } from "../../scope";
 import { type AddressVerdict, checkEndpointAddress } from "./address";
 import { webhookSecretContext } from "./delivery";
 
@@ -25,6 +25,9 @@ import { webhookSecretContext } from "./delivery";
 /** Endpoints a tenant may have: each event is delivered to each of them, one after another. */
 export const MAX_WEBHOOK_ENDPOINTS = 20;
 
+/** How long a rotated-out secret keeps signing beside the new one, so receivers can switch without losing events. */
+export const WEBHOOK_SECRET_OVERLAP_HOURS = 24;
+
 export interface WebhookEndpointView {
   id: string;
   url: string;
@@ -32,6 +35,8 @@ export interface WebhookEndpointView {
   events: WebhookEvent[];
   enabled: boolean;
   secretRotatedAt: string;
+  /** Until when the previous secret also signs each delivery, after a rotation; null when only one secret signs. */
+  previousSecretExpiresAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -73,6 +78,10 @@ function endpointView(row: WebhookEndpointRow): WebhookEndpointView {
     events: row.events,
     enabled: row.enabled,
     secretRotatedAt: row.secretRotatedAt.toISOString(),
+    previousSecretExpiresAt:
+      row.previousSecretExpiresAt && row.previousSecretExpiresAt.getTime() > Date.now()
+        ? row.previousSecretExpiresAt.toISOString()
+        : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -230,20 +239,59 @@ export async function updateWebhookEndpoint(
 }
 
 /**
- * A new signing secret, shown once; the old one stops signing at once. Deliveries already queued are signed with
- * the new one when they are attempted, since each attempt is signed afresh.
+ * A new signing secret, shown once. With `keepPrevious` (the default) the secret it replaces keeps signing beside it
+ * for `WEBHOOK_SECRET_OVERLAP_HOURS`: each attempt carries both signatures (Standard Webhooks allows several), so a
+ * receiver still holding the old secret verifies until it has switched; a secret rotated out earlier is dropped.
+ * Without it (a secret that leaked) the old one stops signing at once. Each attempt is signed afresh, so deliveries
+ * already queued carry what is valid when they are attempted.
  */
-export async function rotateWebhookSecret(scope: Scope, id: string): Promise<WebhookEndpointView & { secret: string }> {
+export async function rotateWebhookSecret(
+  scope: Scope,
+  id: string,
+  options: { keepPrevious: boolean } = { keepPrevious: true },
+): Promise<WebhookEndpointView & { secret: string }> {
   const { secret, sealed } = await sealedSecret(scope, id);
   return scope.transaction(async (tx) => {
-    await loadForUpdate(tx, id);
+    const before = await loadForUpdate(tx, id);
+    const now = new Date();
+    const previousUntil = options.keepPrevious
+      ? new Date(now.getTime() + WEBHOOK_SECRET_OVERLAP_HOURS * 3_600_000)
+      : null;
     const [row] = await tx
       .update(webhookEndpoints)
-      .set({ secretSealed: sealed, secretRotatedAt: new Date(), updatedAt: new Date() })
+      .set({
+        secretSealed: sealed,
+        secretRotatedAt: now,
+        // Sealed with the endpoint's id as before: it moves, it is never opened here.
+        previousSecretSealed: previousUntil ? before.secretSealed : null,
+        previousSecretExpiresAt: previousUntil,
+        updatedAt: now,
+      })
       .where(eq(webhookEndpoints.id, id))
       .returning();
-    await scope.audit(tx, "webhook.secret_rotated", { type: "webhook_endpoint", id });
+    await scope.audit(
+      tx,
+      "webhook.secret_rotated",
+      { type: "webhook_endpoint", id },
+      { previousValidUntil: previousUntil?.toISOString() ?? null },
+    );
     return { ...endpointView(row!), secret };
+  });
+}
+
+const SYSTEM: AuditActor = { type: "system", id: null };
+
+/** Erases the previous secrets whose overlap has ended (the webhook job, every minute); each erasure is audited. */
+export async function eraseLapsedWebhookSecrets(scope: Scope): Promise<number> {
+  return scope.transaction(async (tx) => {
+    const erased = await tx
+      .update(webhookEndpoints)
+      .set({ previousSecretSealed: null, previousSecretExpiresAt: null })
+      .where(lte(webhookEndpoints.previousSecretExpiresAt, sql`now()`))
+      .returning({ id: webhookEndpoints.id });
+    for (const { id } of erased)
+      await scope.audit(tx, "webhook.previous_secret_erased", { type: "webhook_endpoint", id }, {}, { as: SYSTEM });
+    return erased.length;
   });
 }
 
