@@ -5,6 +5,7 @@ import { timingSafeEqual } from "../lib/crypto";
 import { randomBytes, toBase64Url } from "../lib/encoding";
 import { ForbiddenError } from "../lib/errors";
 import type { SiteSession } from "../services/identity/sessions";
+import { MFA_TOKEN_SECONDS } from "../services/identity/tokens";
 import { SITE_LOCALES } from "../site/i18n";
 
 /**
@@ -18,6 +19,11 @@ import { SITE_LOCALES } from "../site/i18n";
 export const SITE_SESSION_COOKIE = "__Host-vitalis_site";
 /** The pre-session CSRF token of a signed-out reader's forms (sign-in, registration), bound to this browser. */
 export const SITE_CSRF_COOKIE = "__Host-vitalis_csrf";
+/**
+ * Between sign-in's password and code steps: the second factor's challenge token (services/identity/tokens.ts, five
+ * minutes, signed, of a type no route accepts as a session), never the password. It opens only the code step.
+ */
+export const SITE_MFA_COOKIE = "__Host-vitalis_mfa";
 
 const COOKIE_VALUE = /^[A-Za-z0-9_.-]{1,4096}$/;
 const CSRF_VALUE = /^[A-Za-z0-9_-]{43}$/;
@@ -58,6 +64,27 @@ export function setSiteSessionCookie(c: Context<AppBindings>, session: SiteSessi
 
 export function clearSiteSessionCookie(c: Context<AppBindings>): void {
   deleteCookie(c, SITE_SESSION_COOKIE, { path: "/", secure: true });
+}
+
+/** Carries a sign-in that waits for its second factor to the code step; SameSite=Strict, as only this site posts it. */
+export function setPendingSignIn(c: Context<AppBindings>, mfaToken: string): void {
+  setCookie(c, SITE_MFA_COOKIE, mfaToken, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/",
+    maxAge: MFA_TOKEN_SECONDS,
+  });
+}
+
+/** The challenge token of a sign-in waiting for its code, when the browser carries one of plausible form. */
+export function pendingSignInOf(c: Context<AppBindings>): string | null {
+  const value = getCookie(c, SITE_MFA_COOKIE);
+  return value && COOKIE_VALUE.test(value) ? value : null;
+}
+
+export function clearPendingSignIn(c: Context<AppBindings>): void {
+  deleteCookie(c, SITE_MFA_COOKIE, { path: "/", secure: true });
 }
 
 /**

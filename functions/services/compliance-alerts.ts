@@ -1,11 +1,10 @@
-import { and, asc, count, eq, gte, lt, lte, sql } from "drizzle-orm";
-import { auditEvents, memberships, privacyRequests, tenants, users } from "../../schema";
-import { CONTENT_LOCALES, type ContentLocale } from "../contract";
+import { and, asc, count, eq, gte, lt, lte } from "drizzle-orm";
+import { auditEvents, memberships, privacyRequests, users } from "../../schema";
 import type { Transaction } from "../lib/db";
 import type { Scope } from "../scope";
 import type { ComplianceAlert, MailLocale, MailMessage } from "./mail/messages";
 import { enqueueEmail } from "./outbox";
-import { primaryHostname } from "./site";
+import { primaryOrigin, tenantFacts } from "./tenant-facts";
 
 /**
  * Queues `message` to every active compliance officer of the tenant (the encarregado, LGPD art. 41) in `tx`, so
@@ -48,19 +47,14 @@ export async function alertComplianceOfficers(
   tx: Transaction,
   input: { alert: ComplianceAlert; dedupeKey: string },
 ): Promise<number> {
-  const host = await primaryHostname(scope);
-  if (!host) return 0;
-  const [tenant] = await tx
-    .select({ name: tenants.name, locale: sql<string | null>`${tenants.settings} ->> 'defaultLocale'` })
-    .from(tenants)
-    .where(eq(tenants.id, scope.tenant.id))
-    .limit(1);
-  const locale = CONTENT_LOCALES.find((known) => known === tenant?.locale) ?? ("pt-BR" satisfies ContentLocale);
+  const origin = await primaryOrigin(scope);
+  if (!origin) return 0;
+  const facts = await tenantFacts(tx, scope.tenant.id);
   const queued = await mailComplianceOfficers(scope, tx, {
-    locale,
+    locale: facts.defaultLocale,
     message: {
       template: "compliance-alert",
-      data: { tenantName: tenant?.name || scope.tenant.name, origin: `https://${host}`, alert: input.alert },
+      data: { tenantName: facts.name || scope.tenant.name, origin, alert: input.alert },
     },
     dedupeKey: input.dedupeKey,
   });

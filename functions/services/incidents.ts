@@ -6,16 +6,14 @@ import {
   type IncidentSource,
   type IncidentStatus,
   incidents,
-  tenants,
 } from "../../schema";
-import type { ContentLocale } from "../contract";
 import { addBusinessDays, brasiliaDay } from "../lib/business-days";
 import type { Transaction } from "../lib/db";
 import { ConflictError, NotFoundError, UnprocessableError } from "../lib/errors";
 import type { Scope } from "../scope";
 import { mailComplianceOfficers } from "./compliance-alerts";
 import { enqueueEmail } from "./outbox";
-import { primaryHostname } from "./site";
+import { primaryOrigin, type TenantFacts, tenantFacts } from "./tenant-facts";
 import { trustConfig } from "./trust";
 
 /**
@@ -103,30 +101,6 @@ export interface IncidentView {
   /** Allowed next statuses. */
   next: IncidentStatus[];
   anpdForm: AnpdForm;
-}
-
-interface TenantFacts {
-  name: string;
-  dpoContact: string | null;
-  defaultLocale: ContentLocale;
-}
-
-async function tenantFacts(tx: Transaction, tenantId: string): Promise<TenantFacts> {
-  const [row] = await tx
-    .select({ name: tenants.name, settings: tenants.settings })
-    .from(tenants)
-    .where(eq(tenants.id, tenantId))
-    .limit(1);
-  const settings = (row?.settings ?? {}) as {
-    dpo?: { name: string; email: string; phone: string } | null;
-    defaultLocale?: ContentLocale;
-  };
-  const dpo = settings.dpo ?? null;
-  return {
-    name: row?.name ?? "",
-    dpoContact: dpo ? [dpo.name, dpo.email, dpo.phone].filter(Boolean).join(", ") : null,
-    defaultLocale: settings.defaultLocale ?? "pt-BR",
-  };
 }
 
 function view(row: IncidentRow, facts: TenantFacts, now: Date): IncidentView {
@@ -253,15 +227,15 @@ export async function openAutomaticIncident(
   if (!row) return null;
   await scope.audit(tx, "incident.opened_automatically", { type: "incident", id: row.id }, { source: input.source });
   const facts = await tenantFacts(tx, scope.tenant.id);
-  const host = await primaryHostname(scope);
-  if (host) {
+  const origin = await primaryOrigin(scope);
+  if (origin) {
     await mailComplianceOfficers(scope, tx, {
       locale: facts.defaultLocale,
       message: {
         template: "incident-deadline",
         data: {
           tenantName: facts.name || scope.tenant.name,
-          origin: `https://${host}`,
+          origin,
           discoveredAt: discoveredAt.toISOString(),
           due: row.communicationDue,
           overdue: false,
@@ -426,8 +400,8 @@ export async function notifyIncidentSubjects(
 export async function alertIncidentDeadlines(scope: Scope, now = new Date()): Promise<number> {
   const horizon = addBusinessDays(now, 1);
   const today = brasiliaDay(now);
-  const host = await primaryHostname(scope);
-  if (!host) return 0;
+  const origin = await primaryOrigin(scope);
+  if (!origin) return 0;
   const tenant = scope.tenant;
   return scope.transaction(async (tx) => {
     const due = await tx
@@ -452,7 +426,7 @@ export async function alertIncidentDeadlines(scope: Scope, now = new Date()): Pr
           template: "incident-deadline",
           data: {
             tenantName: facts.name,
-            origin: `https://${host}`,
+            origin,
             discoveredAt: incident.discoveredAt.toISOString(),
             due: incident.communicationDue,
             overdue: today > incident.communicationDue,

@@ -1,19 +1,12 @@
-import { and, asc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
-import {
-  type ContentItem,
-  memberships,
-  notificationPreferences,
-  tenantHostnames,
-  tenants,
-  users,
-  workflowNotices,
-} from "../../schema";
-import { CONTENT_LOCALES, type ContentLocale, type Role } from "../contract";
+import { and, asc, eq, inArray, isNull, ne } from "drizzle-orm";
+import { type ContentItem, memberships, notificationPreferences, users, workflowNotices } from "../../schema";
+import type { Role } from "../contract";
 import type { Transaction } from "../lib/db";
 import { requireUser, type Scope } from "../scope";
 import type { NotificationPreferenceInput } from "../shapes/account";
 import type { WorkflowNotice } from "./mail/messages";
 import { enqueueEmail } from "./outbox";
+import { primaryOrigin, tenantFacts } from "./tenant-facts";
 
 /**
  * The editorial workflow's notices (issue 16): the tenant's medical reviewers when an item enters
@@ -32,24 +25,6 @@ const AUDIENCE: Record<WorkflowNotice["kind"], Role | "author"> = {
 };
 
 type NoticeItem = Pick<ContentItem, "id" | "type" | "title" | "complianceLevel" | "authorId">;
-
-/** The origin links point to when no request names one (jobs): the tenant's primary hostname. */
-async function primaryOrigin(tx: Transaction, tenantId: string): Promise<string | null> {
-  const [row] = await tx
-    .select({ hostname: tenantHostnames.hostname })
-    .from(tenantHostnames)
-    .where(and(eq(tenantHostnames.tenantId, tenantId), eq(tenantHostnames.isPrimary, true)))
-    .limit(1);
-  return row ? `https://${row.hostname}` : null;
-}
-
-async function defaultLocale(tx: Transaction, tenantId: string): Promise<ContentLocale> {
-  const [row] = await tx
-    .select({ locale: sql<unknown>`${tenants.settings} ->> 'defaultLocale'` })
-    .from(tenants)
-    .where(eq(tenants.id, tenantId));
-  return CONTENT_LOCALES.find((locale) => locale === row?.locale) ?? "pt-BR";
-}
 
 /**
  * Tells the people a workflow change concerns, in `tx` (from `scope.transaction`). `origin` is the site the
@@ -99,8 +74,8 @@ export async function notifyWorkflow(
     reason: phi ? null : event.reason?.trim().slice(0, 2000) || null,
     findings: [...new Set(event.findings ?? [])].slice(0, 50),
   };
-  const origin = mail?.origin ?? (await primaryOrigin(tx, scope.tenant.id));
-  const fallbackLocale = await defaultLocale(tx, scope.tenant.id);
+  const origin = mail?.origin ?? (await primaryOrigin(scope));
+  const fallbackLocale = (await tenantFacts(tx, scope.tenant.id)).defaultLocale;
   for (const recipient of recipients) {
     if (recipient.delivery === "digest") {
       await tx
@@ -133,9 +108,9 @@ export async function sendWorkflowDigests(scope: Scope): Promise<number> {
       .orderBy(asc(workflowNotices.createdAt))
       .for("update", { skipLocked: true });
     if (waiting.length === 0) return 0;
-    const origin = await primaryOrigin(tx, tenant.id);
+    const origin = await primaryOrigin(scope);
     if (!origin) return 0;
-    const fallbackLocale = await defaultLocale(tx, tenant.id);
+    const fallbackLocale = (await tenantFacts(tx, tenant.id)).defaultLocale;
     const byUser = new Map<string, typeof waiting>();
     for (const row of waiting) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
     const people = await tx
@@ -189,7 +164,7 @@ export async function getNotificationPreference(scope: Scope): Promise<Notificat
           eq(notificationPreferences.userId, principal.userId),
         ),
       );
-    return row ?? { delivery: "immediate", locale: await defaultLocale(tx, scope.tenant.id) };
+    return row ?? { delivery: "immediate", locale: (await tenantFacts(tx, scope.tenant.id)).defaultLocale };
   });
 }
 

@@ -39,6 +39,31 @@ function invalid(
   return problem?.fields?.includes(field) ? { "aria-invalid": "true", "aria-describedby": "form-error" } : {};
 }
 
+/** The attributes an account form's text field may carry besides its name (its id too) and label. */
+type FieldAttributes = {
+  type?: "email" | "password";
+  autocomplete?: string;
+  maxlength: number;
+  minlength?: number;
+  pattern?: string;
+  inputmode?: "numeric";
+  value?: string;
+  "aria-describedby"?: string;
+};
+
+/** A labelled, required text field, marked invalid (and pointing at the error) when the refused attempt names it. */
+const Field: FC<{ name: string; label: string; problem: FormProblem | undefined } & FieldAttributes> = ({
+  name,
+  label,
+  problem,
+  ...attributes
+}) => (
+  <>
+    <label for={name}>{label}</label>
+    <input id={name} name={name} required {...attributes} {...invalid(problem, name)} />
+  </>
+);
+
 export const SignInView: FC<{
   locale: ContentLocale;
   csrf: string;
@@ -55,31 +80,67 @@ export const SignInView: FC<{
       <form class="account" method="post" action={sitePaths.signIn(locale)}>
         <CsrfField token={csrf} />
         {next ? <input type="hidden" name="next" value={next} /> : null}
-        <label for="email">{t.email}</label>
-        <input
-          id="email"
+        <Field
           name="email"
+          label={t.email}
+          problem={problem}
           type="email"
           autocomplete="username"
-          required
           maxlength={320}
           value={email ?? ""}
-          {...invalid(problem, "email")}
         />
-        <label for="password">{t.password}</label>
-        <input
-          id="password"
+        <Field
           name="password"
+          label={t.password}
+          problem={problem}
           type="password"
           autocomplete="current-password"
-          required
           maxlength={256}
-          {...invalid(problem, "password")}
         />
         <button type="submit">{t.submitSignIn}</button>
       </form>
       <p>
         {t.noAccount} <a href={sitePaths.register(locale)}>{t.registerLink}</a>
+      </p>
+    </>
+  );
+};
+
+/**
+ * The second step of signing in, for an account with a second factor: the code of its authenticator app, or one of
+ * its recovery codes. The step's state is an HttpOnly cookie (routes/site/account.tsx), never a field of this form.
+ */
+export const SignInCodeView: FC<{
+  locale: ContentLocale;
+  csrf: string;
+  next: string | null;
+  problem?: FormProblem;
+}> = ({ locale, csrf, next, problem }) => {
+  const t = ACCOUNT_STRINGS[locale];
+  return (
+    <>
+      <h1>{t.codeTitle}</h1>
+      <p>{t.codeIntro}</p>
+      <ErrorSummary locale={locale} problem={problem} />
+      <form class="account" method="post" action={sitePaths.signInCode(locale)}>
+        <CsrfField token={csrf} />
+        {next ? <input type="hidden" name="next" value={next} /> : null}
+        <Field
+          name="code"
+          label={t.code}
+          problem={problem}
+          autocomplete="one-time-code"
+          minlength={6}
+          maxlength={16}
+          aria-describedby="code-hint"
+        />
+        <p class="hint" id="code-hint">
+          {t.codeHint}
+        </p>
+        <button type="submit">{t.submitCode}</button>
+      </form>
+      <p>
+        <a href={sitePaths.signIn(locale)}>{t.startAgain}</a>
       </p>
     </>
   );
@@ -107,39 +168,33 @@ export const RegisterView: FC<{
       <ErrorSummary locale={locale} problem={problem} />
       <form class="account" method="post" action={sitePaths.register(locale)}>
         <CsrfField token={csrf} />
-        <label for="name">{t.name}</label>
-        <input
-          id="name"
+        <Field
           name="name"
+          label={t.name}
+          problem={problem}
           autocomplete="name"
-          required
           minlength={2}
           maxlength={200}
           value={values.name ?? ""}
-          {...invalid(problem, "name")}
         />
-        <label for="email">{t.email}</label>
-        <input
-          id="email"
+        <Field
           name="email"
+          label={t.email}
+          problem={problem}
           type="email"
           autocomplete="email"
-          required
           maxlength={320}
           value={values.email ?? ""}
-          {...invalid(problem, "email")}
         />
-        <label for="password">{t.newPassword}</label>
-        <input
-          id="password"
+        <Field
           name="password"
+          label={t.newPassword}
+          problem={problem}
           type="password"
           autocomplete="new-password"
-          required
           minlength={12}
           maxlength={256}
           aria-describedby="password-hint"
-          {...invalid(problem, "password")}
         />
         <p class="hint" id="password-hint">
           {t.passwordHint}
@@ -152,16 +207,14 @@ export const RegisterView: FC<{
             </option>
           ))}
         </select>
-        <label for="councilNumber">{t.councilNumber}</label>
-        <input
-          id="councilNumber"
+        <Field
           name="councilNumber"
+          label={t.councilNumber}
+          problem={problem}
           inputmode="numeric"
-          required
           pattern="[0-9]{1,8}"
           maxlength={8}
           value={values.councilNumber ?? ""}
-          {...invalid(problem, "councilNumber")}
         />
         <label for="councilUf">{t.councilUf}</label>
         <select id="councilUf" name="councilUf" required {...invalid(problem, "councilUf")}>

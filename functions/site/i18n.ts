@@ -126,6 +126,12 @@ export interface AccountStrings {
   email: string;
   password: string;
   submitSignIn: string;
+  codeTitle: string;
+  codeIntro: string;
+  code: string;
+  codeHint: string;
+  submitCode: string;
+  startAgain: string;
   signOut: string;
   signedInAs: (name: string) => string;
   noAccount: string;
@@ -160,6 +166,12 @@ export const ACCOUNT_STRINGS: Record<ContentLocale, AccountStrings> = {
     email: "E-mail",
     password: "Senha",
     submitSignIn: "Entrar",
+    codeTitle: "Código de verificação",
+    codeIntro: "Esta conta usa um segundo fator. Digite o código de seis dígitos do seu aplicativo autenticador.",
+    code: "Código",
+    codeHint: "Sem o aplicativo? Use um dos seus códigos de recuperação (como ABCDE-12345).",
+    submitCode: "Confirmar",
+    startAgain: "Recomeçar com e-mail e senha",
     signOut: "Sair",
     signedInAs: (name) => `Conectado como ${name}`,
     noAccount: "Ainda não tem conta?",
@@ -194,8 +206,12 @@ export const ACCOUNT_STRINGS: Record<ContentLocale, AccountStrings> = {
       registration_token_invalid: "Este link já foi usado, expirou ou não é válido. Cadastre-se de novo.",
       validation_failed: "Confira os campos destacados.",
       weak_password: "A senha é curta ou comum demais. Use ao menos 12 caracteres, de preferência uma frase.",
-      mfa_unsupported:
-        "Esta conta usa um segundo fator. Entre pelo aplicativo administrativo; o site aceita apenas contas de leitura profissional.",
+      mfa_enrolment_required:
+        "Esta conta precisa primeiro configurar um segundo fator no aplicativo administrativo. Depois, entre aqui.",
+      invalid_mfa_code: "O código não está correto.",
+      mfa_code_replayed: "Este código já foi usado. Aguarde o próximo.",
+      invalid_mfa_token: "Esta etapa expirou. Recomece com e-mail e senha.",
+      mfa_locked: "Muitos códigos errados. A entrada com segundo fator está bloqueada por alguns minutos.",
       default: "Algo deu errado. Tente de novo em instantes.",
     },
   },
@@ -205,6 +221,12 @@ export const ACCOUNT_STRINGS: Record<ContentLocale, AccountStrings> = {
     email: "E-mail",
     password: "Password",
     submitSignIn: "Sign in",
+    codeTitle: "Verification code",
+    codeIntro: "This account uses a second factor. Enter the six-digit code from your authenticator app.",
+    code: "Code",
+    codeHint: "No app at hand? Use one of your recovery codes (like ABCDE-12345).",
+    submitCode: "Confirm",
+    startAgain: "Start again with e-mail and password",
     signOut: "Sign out",
     signedInAs: (name) => `Signed in as ${name}`,
     noAccount: "No account yet?",
@@ -239,8 +261,12 @@ export const ACCOUNT_STRINGS: Record<ContentLocale, AccountStrings> = {
       registration_token_invalid: "This link was used, has expired or is not valid. Register again.",
       validation_failed: "Check the highlighted fields.",
       weak_password: "The password is too short or too common. Use at least 12 characters, ideally a phrase.",
-      mfa_unsupported:
-        "This account uses a second factor. Sign in through the admin application; the site takes professional reader accounts only.",
+      mfa_enrolment_required:
+        "This account must first set up a second factor in the admin application. Then sign in here.",
+      invalid_mfa_code: "The code is not correct.",
+      mfa_code_replayed: "This code was already used. Wait for the next one.",
+      invalid_mfa_token: "This step has expired. Start again with your e-mail and password.",
+      mfa_locked: "Too many wrong codes. Two-factor sign-in is locked for a few minutes.",
       default: "Something went wrong. Try again in a moment.",
     },
   },
@@ -250,6 +276,12 @@ export const ACCOUNT_STRINGS: Record<ContentLocale, AccountStrings> = {
     email: "Correo electrónico",
     password: "Contraseña",
     submitSignIn: "Acceder",
+    codeTitle: "Código de verificación",
+    codeIntro: "Esta cuenta usa un segundo factor. Escriba el código de seis dígitos de su aplicación autenticadora.",
+    code: "Código",
+    codeHint: "¿Sin la aplicación? Use uno de sus códigos de recuperación (como ABCDE-12345).",
+    submitCode: "Confirmar",
+    startAgain: "Volver a empezar con correo y contraseña",
     signOut: "Salir",
     signedInAs: (name) => `Sesión iniciada como ${name}`,
     noAccount: "¿Aún no tiene cuenta?",
@@ -284,8 +316,12 @@ export const ACCOUNT_STRINGS: Record<ContentLocale, AccountStrings> = {
       registration_token_invalid: "Este enlace ya se usó, expiró o no es válido. Regístrese de nuevo.",
       validation_failed: "Revise los campos señalados.",
       weak_password: "La contraseña es demasiado corta o común. Use al menos 12 caracteres, idealmente una frase.",
-      mfa_unsupported:
-        "Esta cuenta usa un segundo factor. Acceda por la aplicación de administración; el sitio solo acepta cuentas de lectura profesional.",
+      mfa_enrolment_required:
+        "Esta cuenta debe configurar primero un segundo factor en la aplicación de administración. Después, acceda aquí.",
+      invalid_mfa_code: "El código no es correcto.",
+      mfa_code_replayed: "Este código ya se usó. Espere al siguiente.",
+      invalid_mfa_token: "Este paso expiró. Vuelva a empezar con correo y contraseña.",
+      mfa_locked: "Demasiados códigos incorrectos. El acceso con segundo factor está bloqueado unos minutos.",
       default: "Algo salió mal. Vuelva a intentarlo en unos instantes.",
     },
   },
@@ -517,7 +553,18 @@ export function councilRegistration(crmNumber: string, crmUf: string, rqe: reado
   return [`CRM/${crmUf} ${crmNumber}`, ...(rqe.length > 0 ? [`RQE ${rqe.join(", ")}`] : [])].join(" — ");
 }
 
+/**
+ * One formatter per locale and isolate: building an `Intl.DateTimeFormat` loads the locale's data and costs far
+ * more than formatting with it (a page formats several dates).
+ */
+const dateFormats = new Map<ContentLocale, Intl.DateTimeFormat>();
+
 /** A date as readers of the locale write it. UTC, so the page and the JSON-LD's `lastReviewed` agree. */
 export function formatDate(date: Date, locale: ContentLocale): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(date);
+  let format = dateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
+    dateFormats.set(locale, format);
+  }
+  return format.format(date);
 }

@@ -11,10 +11,13 @@ export { segmentOfLocale };
  * (`/pt-br/entrar`, `/en/sign-in`, `/es/acceder`). Registered before the pages' `/<locale>/<slug>/`, so a page
  * with one of these slugs is shadowed by them.
  */
-const ACCOUNT_SLUGS: Record<ContentLocale, { signIn: string; signOut: string; register: string; confirm: string }> = {
-  "pt-BR": { signIn: "entrar", signOut: "sair", register: "cadastro", confirm: "confirmar" },
-  en: { signIn: "sign-in", signOut: "sign-out", register: "register", confirm: "confirm" },
-  es: { signIn: "acceder", signOut: "salir", register: "registro", confirm: "confirmar" },
+const ACCOUNT_SLUGS: Record<
+  ContentLocale,
+  { signIn: string; code: string; signOut: string; register: string; confirm: string }
+> = {
+  "pt-BR": { signIn: "entrar", code: "codigo", signOut: "sair", register: "cadastro", confirm: "confirmar" },
+  en: { signIn: "sign-in", code: "code", signOut: "sign-out", register: "register", confirm: "confirm" },
+  es: { signIn: "acceder", code: "codigo", signOut: "salir", register: "registro", confirm: "confirmar" },
 };
 
 /**
@@ -49,6 +52,9 @@ export const sitePaths = {
   /** A public image at one of `IMAGE_WIDTHS`, versioned by its hash: a new picture is a new URL (immutable). */
   image: imagePath,
   signIn: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].signIn}`,
+  /** Sign-in's second step, for an account with a second factor. */
+  signInCode: (locale: ContentLocale) =>
+    `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].signIn}/${ACCOUNT_SLUGS[locale].code}`,
   signOut: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].signOut}`,
   register: (locale: ContentLocale) => `/${segmentOfLocale(locale)}/${ACCOUNT_SLUGS[locale].register}`,
   /** Where the confirmation e-mail's link lands; the token follows in the fragment (`#token=…`). */

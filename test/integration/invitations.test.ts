@@ -303,6 +303,29 @@ describe("accepting", () => {
     const body = (await res.json()) as { signIn: { mfaRequired: boolean; mfaToken: string } };
     expect(body.signIn).toEqual({ mfaRequired: true, mfaToken: expect.any(String) });
     expect(res.headers.get("set-cookie") ?? "").not.toContain("vitalis_refresh");
+    // The password alone attaches nothing: no role here, the invitation still open, until the code is confirmed.
+    const rolesHere = async () =>
+      (
+        await suite.admin.query("select role from memberships where user_id = $1 and tenant_id = $2", [
+          physician.id,
+          clinicA.id,
+        ])
+      ).rows.map((row: { role: string }) => row.role);
+    expect(await rolesHere()).toEqual([]);
+    const open = await suite.admin.query("select accepted_at from invitations where tenant_id = $1 and email = $2", [
+      clinicA.id,
+      physician.email,
+    ]);
+    expect(open.rows).toEqual([{ accepted_at: null }]);
+    const wrong = await suite.worker.fetch("/api/auth/mfa", {
+      host: clinicA.hostname,
+      ...jsonPost({
+        mfaToken: body.signIn.mfaToken,
+        code: "000000" === (await totpCode(secret, step + 1)) ? "111111" : "000000",
+      }),
+    });
+    expect(wrong.status).toBe(401);
+    expect(await rolesHere()).toEqual([]);
     const session = await suite.worker.fetch("/api/auth/mfa", {
       host: clinicA.hostname,
       ...jsonPost({ mfaToken: body.signIn.mfaToken, code: await totpCode(secret, step + 1) }),
@@ -311,6 +334,12 @@ describe("accepting", () => {
     const { access_token } = (await session.json()) as { access_token: string };
     const me = await suite.worker.fetch("/api/me", { host: clinicA.hostname, headers: bearer(access_token) });
     expect(((await me.json()) as { roles: string[] }).roles).toEqual(["editor"]);
+    expect(await rolesHere()).toEqual(["editor"]);
+    const accepted = await suite.admin.query(
+      "select count(*)::int as n from audit_events where tenant_id = $1 and action = 'invitation.accepted' and actor_id = $2",
+      [clinicA.id, physician.id],
+    );
+    expect(accepted.rows[0].n).toBe(1);
   });
 
   it("is throttled per client", async () => {

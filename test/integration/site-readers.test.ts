@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, createUser, signIn, type TestUser } from "../support/auth.js";
+import { totpCode, totpStep } from "../../functions/lib/totp.js";
+import { bearer, createUser, jsonPost, signIn, type TestUser } from "../support/auth.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { waitForMail } from "../support/mail.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
@@ -244,6 +245,102 @@ describe("professional readers on the public site", () => {
     const after = await get(ARTICLE, { cookie: session });
     expect(after.status).toBe(303);
     expect(cookieOf(after, "__Host-vitalis_site")?.line).toMatch(/Max-Age=0/i);
+  });
+
+  it("asks a member with a second factor for the code; a wrong code is refused; the pending step alone grants nothing", async () => {
+    const user = await createUser(admin, site, {
+      roles: ["reader_professional"],
+      verifiedCredential: { crm: "667788", uf: "SC" },
+    });
+    const { accessToken } = await signIn(worker, site.hostname, user);
+    const enrol = await worker.fetch("/api/me/mfa/enrol", {
+      host: site.hostname,
+      ...jsonPost({ currentPassword: user.password }, bearer(accessToken)),
+    });
+    const { secret } = (await enrol.json()) as { secret: string };
+    const step = totpStep();
+    const confirmed = await worker.fetch("/api/me/mfa/confirm", {
+      host: site.hostname,
+      ...jsonPost({ code: await totpCode(secret, step) }, bearer(accessToken)),
+    });
+    expect(confirmed.status).toBe(200);
+
+    // The password step: no session, only the challenge in an HttpOnly cookie, and on to the code step.
+    const { csrf, cookie } = await formToken("/pt-br/entrar");
+    const password = await post(
+      "/pt-br/entrar",
+      { csrf, email: user.email, password: user.password, next: ARTICLE },
+      { cookie, origin, "sec-fetch-site": "same-origin" },
+    );
+    expect(password.status).toBe(303);
+    expect(password.headers.get("location")).toBe(`/pt-br/entrar/codigo?next=${encodeURIComponent(ARTICLE)}`);
+    expect(cookieOf(password, "__Host-vitalis_site")).toBeNull();
+    const pending = cookieOf(password, "__Host-vitalis_mfa")!;
+    expect(pending.line).toMatch(/; HttpOnly/i);
+    expect(pending.line).toMatch(/; Secure/i);
+    expect(pending.line).toMatch(/; SameSite=Strict/i);
+    expect(pending.line).not.toContain(encodeURIComponent(user.password));
+
+    // The pending step alone grants nothing: not as itself, not as a session cookie, not as a bearer token.
+    const withPending = await get(ARTICLE, { cookie: `${cookie}; ${pending.pair}` });
+    const pendingHtml = await withPending.text();
+    expect(pendingHtml).not.toContain(SECRET_SENTENCE);
+    expect(pendingHtml).not.toContain('action="/pt-br/sair"');
+    const asSession = await get(ARTICLE, { cookie: `__Host-vitalis_site=${pending.pair.split("=")[1]}` });
+    expect(await asSession.text()).not.toContain(SECRET_SENTENCE);
+    const asBearer = await worker.fetch("/api/me", {
+      host: site.hostname,
+      headers: bearer(pending.pair.split("=")[1]!),
+    });
+    expect(asBearer.status).toBe(401);
+
+    // The code step's page, then a wrong code: refused on the same page, counted, no session.
+    const both = `${cookie}; ${pending.pair}`;
+    const page = await get(`/pt-br/entrar/codigo?next=${encodeURIComponent(ARTICLE)}`, { cookie: both });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("private, no-store");
+    const pageHtml = await page.text();
+    expect(pageHtml).toContain('autocomplete="one-time-code"');
+    const codeCsrf = hiddenValue(pageHtml, "csrf");
+    const right = await totpCode(secret, step + 1);
+    const wrong = await post(
+      "/pt-br/entrar/codigo",
+      { csrf: codeCsrf, code: right === "000000" ? "111111" : "000000", next: ARTICLE },
+      { cookie: both, origin, "sec-fetch-site": "same-origin" },
+    );
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('data-problem="invalid_mfa_code"');
+    expect(cookieOf(wrong, "__Host-vitalis_site")).toBeNull();
+    // Without the form's token the code is not even looked at.
+    const forged = await post(
+      "/pt-br/entrar/codigo",
+      { csrf: "forged", code: right, next: ARTICLE },
+      { cookie: both, origin, "sec-fetch-site": "same-origin" },
+    );
+    expect(forged.status).toBe(403);
+
+    // The right code: the session, the pending step cleared, the article in full.
+    const done = await post(
+      "/pt-br/entrar/codigo",
+      { csrf: codeCsrf, code: right, next: ARTICLE },
+      { cookie: both, origin, "sec-fetch-site": "same-origin" },
+    );
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe(ARTICLE);
+    expect(cookieOf(done, "__Host-vitalis_mfa")?.line).toMatch(/Max-Age=0/i);
+    const session = cookieOf(done, "__Host-vitalis_site")!.pair;
+    expect(await (await get(ARTICLE, { cookie: session })).text()).toContain(SECRET_SENTENCE);
+
+    const events = await admin.query<{ action: string; details: { amr?: string[]; surface?: string } }>(
+      `select action, details from audit_events where tenant_id = $1 and actor_id = $2
+         and action in ('auth.login', 'auth.mfa_failed', 'auth.mfa_challenged') order by seq`,
+      [site.id, user.id],
+    );
+    const onSite = events.rows.filter((row) => row.details.surface === "site");
+    expect(onSite).toEqual([
+      { action: "auth.login", details: expect.objectContaining({ amr: ["pwd", "otp", "mfa"], surface: "site" }) },
+    ]);
+    expect(events.rows.filter((row) => row.action === "auth.mfa_failed")).toHaveLength(1);
   });
 
   it("answers a known and an unknown address alike at registration, and confirms through the e-mail", async () => {

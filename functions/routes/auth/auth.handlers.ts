@@ -62,9 +62,11 @@ export const postMfa: RouteHandler<typeof mfaRoute, AppBindings> = async (c) => 
   const body = c.req.valid("json");
   const { deviceHash } = await signInClient(c);
   noteSignInAttempt(c, {});
-  const session = await completeMfa(c.var.scope, { mfaToken: body.mfaToken, code: body.code, deviceHash });
-  noteSignInAttempt(c, { session });
-  return c.json(answerWithSession(c, session), 200);
+  const result = await completeMfa(c.var.scope, { mfaToken: body.mfaToken, code: body.code, deviceHash });
+  // The API's challenge starts the API's session (the site's code step is the site's page, routes/site/account.tsx).
+  if (result.kind !== "session") throw new Error("the API's second factor starts an API session");
+  noteSignInAttempt(c, { session: result.session });
+  return c.json(answerWithSession(c, result.session), 200);
 };
 
 export const postRefresh: RouteHandler<typeof refreshRoute, AppBindings> = async (c) => {

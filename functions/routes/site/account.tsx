@@ -11,15 +11,25 @@ import { AppError, ForbiddenError, ValidationError } from "../../lib/errors";
 import { noteSignInAttempt } from "../../middleware/access-log";
 import {
   assertSameSiteForm,
+  clearPendingSignIn,
   clearSiteSessionCookie,
   csrfTokenFor,
+  pendingSignInOf,
+  setPendingSignIn,
   setSiteSessionCookie,
   takesSiteSession,
 } from "../../middleware/site-session";
 import { confirmRegistration, registerProfessional } from "../../services/identity/registration";
-import { login, logout } from "../../services/identity/sessions";
+import { completeMfa, login, logout, type SignedIn } from "../../services/identity/sessions";
 import { PRIVATE_CACHE_CONTROL } from "../../services/site-cache";
-import { ConfirmView, type FormProblem, RegisterView, type RegistrationValues, SignInView } from "../../site/account";
+import {
+  ConfirmView,
+  type FormProblem,
+  RegisterView,
+  type RegistrationValues,
+  SignInCodeView,
+  SignInView,
+} from "../../site/account";
 import { ACCOUNT_STRINGS, SITE_LOCALES } from "../../site/i18n";
 import { Layout } from "../../site/layout";
 import { MessageView } from "../../site/pages";
@@ -36,6 +46,10 @@ import { htmlDocument, type SiteContext, siteOf } from "./document";
 export const accountRouter = new Hono<AppBindings>();
 
 type ContentfulStatus = 200 | 400 | 401 | 403 | 410 | 422 | 429 | 503;
+
+/** A query string carrying `next` (a path of this site), or nothing. */
+const withNext = (path: string, next: string | null): string =>
+  next ? `${path}?next=${encodeURIComponent(next)}` : path;
 
 async function accountPage(
   c: SiteContext,
@@ -118,6 +132,8 @@ const registrationForm = z.object({
   consent: z.literal("yes"),
 });
 
+const codeForm = z.object({ code: z.string().trim().min(6).max(16), next: z.string().max(500).optional() });
+
 const confirmationForm = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,200}$/) });
 
 /** The CSRF check of a form, answered as the form's page with the problem when it fails. */
@@ -162,6 +178,15 @@ for (const { locale } of SITE_LOCALES) {
     />
   );
 
+  /** A complete sign-in: the session cookie, and on to `next` or the home page. */
+  const signedIn = (c: SiteContext, result: SignedIn, next: string | null): Response => {
+    if (result.kind !== "site_session") throw new Error("the site's sign-in starts a site session");
+    noteSignInAttempt(c, { session: { access_token: result.session.token } });
+    setSiteSessionCookie(c, result.session);
+    c.header("cache-control", PRIVATE_CACHE_CONTROL);
+    return c.redirect(next ?? home, 303);
+  };
+
   accountRouter.get(sitePaths.signIn(locale), (c) => {
     const next = safeNext(c.req.query("next"));
     if (c.var.siteSession) {
@@ -188,19 +213,75 @@ for (const { locale } of SITE_LOCALES) {
       const client = await signInClientOf(c);
       const deviceHash = await deviceHashOf(ensureDeviceId(c));
       const result = await login(c.var.scope, { email, password, client, deviceHash, surface: "site" });
-      if (result.kind !== "site_session") {
-        // A second factor is asked of staff; the site's form has no second step, so they use the admin.
-        return accountPage(c, locale, t.signInTitle, signInPage(c, { email, next }, { code: "mfa_unsupported" }), {
-          status: 403,
-        });
+      if (result.kind === "mfa_required") {
+        // The code step: the challenge token waits in an HttpOnly cookie, the password is forgotten.
+        setPendingSignIn(c, result.mfaToken);
+        c.header("cache-control", PRIVATE_CACHE_CONTROL);
+        return c.redirect(withNext(sitePaths.signInCode(locale), next), 303);
       }
-      noteSignInAttempt(c, { session: { access_token: result.session.token } });
-      setSiteSessionCookie(c, result.session);
-      c.header("cache-control", PRIVATE_CACHE_CONTROL);
-      return c.redirect(next ?? home, 303);
+      if (result.kind === "mfa_enrolment_required") {
+        // A role that must have a second factor, and none yet: it is set up in the admin application.
+        const problem = { code: "mfa_enrolment_required" };
+        return accountPage(c, locale, t.signInTitle, signInPage(c, { email, next }, problem), { status: 403 });
+      }
+      return signedIn(c, result, next);
     } catch (error) {
       const { problem, status, headers } = problemOf(error);
       return accountPage(c, locale, t.signInTitle, signInPage(c, { email, next }, problem), { status, headers });
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------------
+  // Sign-in's code step, for an account with a second factor: the admin's verification (services/identity/sessions.ts
+  // `completeMfa`: five codes per challenge, the per-account lockout, replay refusal, recovery codes, audit).
+  // -------------------------------------------------------------------------------------------------
+
+  const codePage = (c: SiteContext, next: string | null, problem?: FormProblem) => (
+    <SignInCodeView locale={locale} csrf={csrfTokenFor(c)} next={next} {...(problem ? { problem } : {})} />
+  );
+
+  accountRouter.get(sitePaths.signInCode(locale), (c) => {
+    const next = safeNext(c.req.query("next"));
+    c.header("cache-control", PRIVATE_CACHE_CONTROL);
+    if (c.var.siteSession) return c.redirect(next ?? home, 303);
+    if (!pendingSignInOf(c)) return c.redirect(withNext(sitePaths.signIn(locale), next), 303);
+    return accountPage(c, locale, t.codeTitle, codePage(c, next));
+  });
+
+  accountRouter.post(sitePaths.signInCode(locale), async (c) => {
+    const form = await formOf(c);
+    const next = safeNext(form.next);
+    const refused = sameSite(c, form);
+    if (refused) return accountPage(c, locale, t.codeTitle, codePage(c, next, refused), { status: 403 });
+    const pending = pendingSignInOf(c);
+    if (!pending) {
+      const problem = { code: "invalid_mfa_token" };
+      return accountPage(c, locale, t.signInTitle, signInPage(c, { next }, problem), { status: 401 });
+    }
+    const parsed = codeForm.safeParse(form);
+    if (!parsed.success) {
+      return accountPage(c, locale, t.codeTitle, codePage(c, next, invalidForm(parsed.error)), { status: 422 });
+    }
+    noteSignInAttempt(c, {});
+    try {
+      const deviceHash = await deviceHashOf(ensureDeviceId(c));
+      const result = await completeMfa(c.var.scope, {
+        mfaToken: pending,
+        code: parsed.data.code,
+        deviceHash,
+        surface: "site",
+      });
+      clearPendingSignIn(c);
+      return signedIn(c, result, next);
+    } catch (error) {
+      const { problem, status, headers } = problemOf(error);
+      if (problem.code === "invalid_mfa_token") {
+        // The challenge is spent or expired: back to the password.
+        clearPendingSignIn(c);
+        return accountPage(c, locale, t.signInTitle, signInPage(c, { next }, problem), { status, headers });
+      }
+      const field = { ...problem, fields: ["code"] };
+      return accountPage(c, locale, t.codeTitle, codePage(c, next, field), { status, headers });
     }
   });
 

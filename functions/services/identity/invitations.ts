@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { invitations, memberships, users } from "../../../schema";
 import type { ContentLocale, Role } from "../../contract";
@@ -10,7 +10,6 @@ import {
   AppError,
   ConflictError,
   ForbiddenError,
-  GoneError,
   NotFoundError,
   UnauthorizedError,
   ValidationError,
@@ -21,6 +20,7 @@ import { requireUser, type Scope } from "../../scope";
 import type { AcceptedInvitation, InvitationView } from "../../shapes/members";
 import { enqueueEmail } from "../outbox";
 import { assertNotLockedOut, type LoginClient, lockoutSubject, recordFailure, recordSuccess } from "./lockout";
+import { claimInvitation, INVITATION_INVALID, invitationOpen, joinInvitedRoles } from "./invitation-roles";
 import { asUser, continueSignIn, type LoginResult } from "./sessions";
 import { throttle } from "./throttle";
 
@@ -63,15 +63,7 @@ export async function createInvitation(
   const superseded = await tx
     .update(invitations)
     .set({ revokedAt: now })
-    .where(
-      and(
-        eq(invitations.tenantId, scope.tenant.id),
-        eq(invitations.email, email),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, now),
-      ),
-    )
+    .where(and(eq(invitations.tenantId, scope.tenant.id), eq(invitations.email, email), invitationOpen(now)))
     .returning({ id: invitations.id });
 
   const [row] = await tx
@@ -176,14 +168,7 @@ export async function listOpenInvitations(scope: Scope): Promise<InvitationView[
       })
       .from(invitations)
       .leftJoin(inviter, eq(inviter.id, invitations.invitedBy))
-      .where(
-        and(
-          eq(invitations.tenantId, scope.tenant.id),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
-          gt(invitations.expiresAt, new Date()),
-        ),
-      )
+      .where(and(eq(invitations.tenantId, scope.tenant.id), invitationOpen(new Date())))
       .orderBy(asc(invitations.expiresAt));
     return rows
       .map((row) => ({
@@ -203,15 +188,7 @@ export async function revokeInvitation(scope: Scope, input: { id: string }): Pro
     const [row] = await tx
       .update(invitations)
       .set({ revokedAt: new Date() })
-      .where(
-        and(
-          eq(invitations.id, input.id),
-          eq(invitations.tenantId, scope.tenant.id),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
-          gt(invitations.expiresAt, new Date()),
-        ),
-      )
+      .where(and(eq(invitations.id, input.id), eq(invitations.tenantId, scope.tenant.id), invitationOpen(new Date())))
       .returning({ id: invitations.id, email: invitations.email, roles: invitations.roles });
     if (!row) throw new NotFoundError("No such open invitation.");
     await scope.audit(
@@ -240,9 +217,6 @@ export interface InvitationAcceptance extends AcceptedInvitation {
   signIn: LoginResult | null;
 }
 
-const INVITATION_INVALID = (): GoneError =>
-  new GoneError("invitation_invalid", "This invitation was used, revoked or has expired. Ask for a new one.");
-
 /** A refusal decided inside the acceptance's transaction, which must roll back (the invitation stays open). */
 class Refusal extends Error {
   constructor(
@@ -262,7 +236,7 @@ class Refusal extends Error {
  * and what follows a correct password at sign-in follows here too (continueSignIn): the account's second factor, the
  * enrolment the tenant's policy requires, or the session. Either way the invitation's roles join the person's
  * membership here (a suspended membership stays suspended, and signs nobody in), the invitation is spent, and the
- * acceptance audited.
+ * acceptance audited (invitation-roles.ts); for an account with a second factor, only once its code is confirmed.
  */
 export async function acceptInvitation(scope: Scope, input: AcceptInvitation): Promise<InvitationAcceptance> {
   await throttle(
@@ -273,21 +247,7 @@ export async function acceptInvitation(scope: Scope, input: AcceptInvitation): P
   const tokenHash = await sha256Hex(input.token);
   try {
     return await scope.transaction(async (tx) => {
-      const now = new Date();
-      // Spent first, in one statement: two acceptances of one token cannot both pass.
-      const [invitation] = await tx
-        .update(invitations)
-        .set({ acceptedAt: now })
-        .where(
-          and(
-            eq(invitations.tokenHash, tokenHash),
-            eq(invitations.tenantId, scope.tenant.id),
-            isNull(invitations.acceptedAt),
-            isNull(invitations.revokedAt),
-            gt(invitations.expiresAt, now),
-          ),
-        )
-        .returning();
+      const invitation = await claimInvitation(tx, scope, { tokenHash });
       if (!invitation) throw new Refusal(INVITATION_INVALID());
 
       // Visible now even when the person belongs to other tenants only (schema/users.ts, users_read).
@@ -336,31 +296,25 @@ export async function acceptInvitation(scope: Scope, input: AcceptInvitation): P
         });
         outcome = "created";
       }
-      // memberships_attach accepts this person for the roles of the invitation this transaction accepted.
-      await tx.update(invitations).set({ acceptedBy: userId }).where(eq(invitations.id, invitation.id));
-      const current = await tx
-        .select({ role: memberships.role, status: memberships.status })
-        .from(memberships)
-        .where(and(eq(memberships.tenantId, scope.tenant.id), eq(memberships.userId, userId)));
-      const status = current.some((row) => row.status === "disabled") ? ("disabled" as const) : ("active" as const);
-      const added = invitation.roles.filter((role) => !current.some((row) => row.role === role));
-      if (added.length > 0) {
-        await tx.insert(memberships).values(added.map((role) => ({ tenantId: scope.tenant.id, userId, role, status })));
+      if (existing?.mfaEnabledAt) {
+        // An account with a second factor is proved only by its code: the challenge names the invitation, which
+        // stays open, and its roles join once the code is confirmed (sessions.ts `completeMfa`).
+        const signIn = await continueSignIn(tx, scope, existing, input.password!, { invitationId: invitation.id });
+        await tx.update(invitations).set({ acceptedAt: null }).where(eq(invitations.id, invitation.id));
+        const current = await tx
+          .select({ role: memberships.role })
+          .from(memberships)
+          .where(and(eq(memberships.tenantId, scope.tenant.id), eq(memberships.userId, userId)));
+        return { outcome, email: invitation.email, roles: current.map((row) => row.role).sort(), signIn };
       }
-      await scope.audit(
-        tx,
-        "invitation.accepted",
-        { type: "invitation", id: invitation.id },
-        { outcome, roles: invitation.roles, added },
-        asUser(userId),
-      );
+      const joined = await joinInvitedRoles(tx, scope, { invitation, userId, outcome });
       // Accepted by signing in: the sign-in goes on here, now that the person is a member.
       const signIn =
-        existing && status === "active" ? await continueSignIn(tx, scope, existing, input.password!) : null;
+        existing && joined.status === "active" ? await continueSignIn(tx, scope, existing, input.password!) : null;
       return {
         outcome,
         email: invitation.email,
-        roles: [...current.map((row) => row.role), ...added].sort(),
+        roles: [...joined.current, ...joined.added].sort(),
         signIn,
       };
     });

@@ -9,6 +9,7 @@ import { AppError, UnauthorizedError } from "../../lib/errors";
 import { hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { verifyTotp } from "../../lib/totp";
 import { type AuditActor, requireUser, type Scope } from "../../scope";
+import { claimInvitation, INVITATION_INVALID, joinInvitedRoles } from "./invitation-roles";
 import { membershipActive } from "./membership-status";
 import {
   assertNotLockedOut,
@@ -100,6 +101,9 @@ export type LoginResult =
   | { kind: "site_session"; session: SiteSession }
   | { kind: "mfa_required"; mfaToken: string }
   | { kind: "mfa_enrolment_required"; enrolmentToken: string };
+
+/** A sign-in that is complete: the session of its surface. */
+export type SignedIn = Extract<LoginResult, { kind: "session" | "site_session" }>;
 
 /**
  * Per-minute throttles: per IP whatever the account, and per (account, client), so that requests from
@@ -211,6 +215,23 @@ export async function createSiteSession(
 /** Who a sign-in event names: the account signing in, not the request's (anonymous) actor. */
 export const asUser = (id: string): { as: AuditActor } => ({ as: { type: "user", id } });
 
+/** Starts the session of the sign-in's surface for a proved account, audited as `auth.login`. */
+async function startSession(
+  tx: Transaction,
+  scope: Scope,
+  user: { id: string; tokensValidAfter: Date | null },
+  amr: string[],
+  options: { surface: SignInSurface; details?: Record<string, unknown> },
+): Promise<SignedIn> {
+  const result: SignedIn =
+    options.surface === "site"
+      ? { kind: "site_session", session: await createSiteSession(tx, scope, user, amr, new Date()) }
+      : { kind: "session", session: await createSession(tx, scope, user, amr, new Date()) };
+  const surface = options.surface === "site" ? { surface: "site" } : {};
+  await scope.audit(tx, "auth.login", null, { amr, ...options.details, ...surface }, asUser(user.id));
+  return result;
+}
+
 /** What sign-in needs to know about the client, computed by the handler (lib/client.ts). */
 export interface LoginInput {
   email: string;
@@ -233,17 +254,20 @@ export async function continueSignIn(
   scope: Scope,
   user: typeof users.$inferSelect,
   password: string,
-  options: { surface?: SignInSurface } = {},
+  options: { surface?: SignInSurface; invitationId?: string } = {},
 ): Promise<LoginResult> {
   const auth = scope.section("auth");
-  if (user.passwordHash && needsRehash(user.passwordHash)) {
+  // Someone accepting an invitation with a second factor is not a member here until the code is confirmed, so their
+  // account row is not theirs to write in this tenant yet: the next sign-in upgrades the hash.
+  if (user.passwordHash && needsRehash(user.passwordHash) && !options.invitationId) {
     // The password just proved the owner: only their own transaction may change the account (schema/users.ts).
     await actAsUser(tx, user.id);
     await updateOwnAccount(tx, user.id, { passwordHash: await hashPassword(password) });
   }
   if (user.mfaEnabledAt) {
     await scope.audit(tx, "auth.mfa_challenged", null, {}, asUser(user.id));
-    return { kind: "mfa_required", mfaToken: await issueMfaToken(auth, user.id, scope.tenant.id) };
+    const invitation = options.invitationId ? { invitationId: options.invitationId } : {};
+    return { kind: "mfa_required", mfaToken: await issueMfaToken(auth, user.id, scope.tenant.id, "mfa", invitation) };
   }
   // A role that reads PHI without a second factor: no session yet, only a short-lived token that opens the
   // enrolment steps (least privilege); the session starts once a factor is confirmed (accounts.ts).
@@ -255,14 +279,7 @@ export async function continueSignIn(
       enrolmentToken: await issueMfaToken(auth, user.id, scope.tenant.id, "enrol"),
     };
   }
-  if (options.surface === "site") {
-    const session = await createSiteSession(tx, scope, user, ["pwd"], new Date());
-    await scope.audit(tx, "auth.login", null, { amr: ["pwd"], surface: "site" }, asUser(user.id));
-    return { kind: "site_session", session };
-  }
-  const session = await createSession(tx, scope, user, ["pwd"], new Date());
-  await scope.audit(tx, "auth.login", null, { amr: ["pwd"] }, asUser(user.id));
-  return { kind: "session", session };
+  return startSession(tx, scope, user, ["pwd"], { surface: options.surface ?? "api" });
 }
 
 /** Step one of sign-in: email and password, throttled, locked out after repeated failures (lockout.ts). */
@@ -275,7 +292,12 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
   await assertNotLockedOut(scope, subject);
 
   const result = await scope.transaction(async (tx) => {
-    const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
+    // Only a person signs in: a service account (no password) acts through its API tokens alone.
+    const [user] = await tx
+      .select()
+      .from(users)
+      .where(and(eq(users.email, email), eq(users.kind, "person")))
+      .limit(1);
     const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
     const disabled = user && passwordOk && !(await membershipActive(tx, scope.tenant.id, user.id));
     if (!user || !passwordOk || user.status !== "active" || disabled) {
@@ -328,6 +350,15 @@ export interface MfaInput {
   code: string;
   /** A hash of the client's device characteristics, remembered as known for the device-familiarity signal. */
   deviceHash: string;
+  /** The API's session (default) or the public site's, as at the password step. */
+  surface?: SignInSurface;
+}
+
+/** A second factor refused inside its transaction, which rolls back; counted and audited after it. */
+class SecondFactorRefused extends Error {
+  constructor(readonly reason: "no_mfa" | "wrong_code" | "replayed" | "disabled") {
+    super(reason);
+  }
 }
 
 /** Redis keys of the per-account second-factor lockout, which spans challenges. */
@@ -350,8 +381,12 @@ async function reserveMfaAttempt(scope: Scope, keys: { fail: string; lock: strin
   return attempts;
 }
 
-/** Step two: a TOTP code (or a one-time recovery code) for the MFA token from step one. */
-export async function completeMfa(scope: Scope, input: MfaInput): Promise<SessionTokens> {
+/**
+ * Step two: a TOTP code (or a one-time recovery code) for the MFA token from step one, on the API or the site. When
+ * the challenge continues an invitation's acceptance (invitations.ts), the invitation's roles join here, after the
+ * code, in the transaction that starts the session.
+ */
+export async function completeMfa(scope: Scope, input: MfaInput): Promise<SignedIn> {
   const auth = scope.section("auth");
   const challenge = await verifyMfaToken(auth, input.mfaToken, scope.tenant.id);
   // Five guesses per challenge: a 6-digit code must not be brute-forced within the token's lifetime.
@@ -365,32 +400,50 @@ export async function completeMfa(scope: Scope, input: MfaInput): Promise<Sessio
   const failures = await reserveMfaAttempt(scope, keys);
 
   const code = input.code.trim().toUpperCase();
-  const outcome = await scope.transaction(async (tx) => {
-    const [user] = await tx.select().from(users).where(eq(users.id, challenge.userId)).limit(1);
-    const disabled = !user || !(await membershipActive(tx, scope.tenant.id, user.id));
-    if (!user || user.status !== "active" || disabled || !user.mfaSecretEncrypted || !user.mfaEnabledAt)
-      return { ok: false as const, reason: "no_mfa" };
-    let method: "otp" | "recovery";
-    if (RECOVERY_CODE.test(code)) {
-      if (!(await consumeRecoveryCode(tx, user.id, code))) {
-        return { ok: false as const, reason: "wrong_code", userId: user.id };
+  // A refused code rolls its transaction back (an invitation claimed below stays open); the refusal is counted and
+  // audited after it, in a transaction of its own.
+  const outcome = await scope
+    .transaction(async (tx) => {
+      // An invitation the challenge continues is claimed first: the person it names becomes visible to this
+      // transaction (schema/users.ts, users_read) even before they are a member here.
+      const invitation = challenge.invitationId
+        ? await claimInvitation(tx, scope, { id: challenge.invitationId })
+        : null;
+      // Revoked or spent while the code was asked: nothing joins.
+      if (challenge.invitationId && !invitation) throw INVITATION_INVALID();
+      const [user] = await tx.select().from(users).where(eq(users.id, challenge.userId)).limit(1);
+      const disabled = !user || (!invitation && !(await membershipActive(tx, scope.tenant.id, user.id)));
+      if (!user || user.status !== "active" || disabled || !user.mfaSecretEncrypted || !user.mfaEnabledAt)
+        throw new SecondFactorRefused("no_mfa");
+      let method: "otp" | "recovery";
+      if (RECOVERY_CODE.test(code)) {
+        if (!(await consumeRecoveryCode(tx, user.id, code))) throw new SecondFactorRefused("wrong_code");
+        method = "recovery";
+      } else {
+        const secret = await decryptSecret(user.mfaSecretEncrypted, auth.mfaEncryptionKey, user.id);
+        const step = await verifyTotp(secret, code);
+        if (step === null) throw new SecondFactorRefused("wrong_code");
+        // RFC 6238 §5.2: a code is accepted once; the same step again is a replay.
+        const fresh = await scope.redis.set(`vitalis:totp-used:${user.id}:${step}`, "1", { nx: true, ex: 120 });
+        if (fresh !== "OK") throw new SecondFactorRefused("replayed");
+        method = "otp";
       }
-      method = "recovery";
-    } else {
-      const secret = await decryptSecret(user.mfaSecretEncrypted, auth.mfaEncryptionKey, user.id);
-      const step = await verifyTotp(secret, code);
-      if (step === null) return { ok: false as const, reason: "wrong_code", userId: user.id };
-      // RFC 6238 §5.2: a code is accepted once; the same step again is a replay.
-      const fresh = await scope.redis.set(`vitalis:totp-used:${user.id}:${step}`, "1", { nx: true, ex: 120 });
-      if (fresh !== "OK") return { ok: false as const, reason: "replayed", userId: user.id };
-      method = "otp";
-    }
-    const amr = method === "otp" ? ["pwd", "otp", "mfa"] : ["pwd", "mfa"];
-    const session = await createSession(tx, scope, user, amr, new Date());
-    await scope.redis.sadd(`vitalis:devices:${user.id}`, input.deviceHash);
-    await scope.audit(tx, "auth.login", null, { amr, recoveryCodeUsed: method === "recovery" }, asUser(user.id));
-    return { ok: true as const, session };
-  });
+      if (invitation) {
+        const joined = await joinInvitedRoles(tx, scope, { invitation, userId: user.id, outcome: "attached" });
+        if (joined.status !== "active") throw new SecondFactorRefused("disabled");
+      }
+      const amr = method === "otp" ? ["pwd", "otp", "mfa"] : ["pwd", "mfa"];
+      await scope.redis.sadd(`vitalis:devices:${user.id}`, input.deviceHash);
+      const signedIn = await startSession(tx, scope, user, amr, {
+        surface: input.surface ?? "api",
+        details: { recoveryCodeUsed: method === "recovery" },
+      });
+      return { ok: true as const, signedIn };
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof SecondFactorRefused)) throw error;
+      return { ok: false as const, reason: error.reason };
+    });
   if (!outcome.ok) {
     const locked = failures >= MFA_LOCKOUT_THRESHOLD;
     if (locked) {
@@ -416,7 +469,7 @@ export async function completeMfa(scope: Scope, input: MfaInput): Promise<Sessio
   }
   // A correct second factor ends the run of failures.
   await scope.redis.del(keys.fail);
-  return outcome.session;
+  return outcome.signedIn;
 }
 
 /**

@@ -230,15 +230,20 @@ const STEPS: Record<StepPurpose, { typ: string; seconds: number }> = {
   enrol: { typ: ENROL_TYP, seconds: ENROLMENT_TOKEN_SECONDS },
 };
 
+/**
+ * A sign-in step token. `invitationId`: the step continues the acceptance of this invitation by an account that has
+ * a second factor; the invitation's roles join only once the code is confirmed (sessions.ts `completeMfa`).
+ */
 export async function issueMfaToken(
   config: AuthConfig,
   userId: string,
   tenantId: string,
   purpose: StepPurpose = "mfa",
+  options: { invitationId?: string } = {},
 ): Promise<string> {
   const ring = await keyRing(config);
   const step = STEPS[purpose];
-  return new SignJWT({ tid: tenantId, purpose })
+  return new SignJWT({ tid: tenantId, purpose, ...(options.invitationId ? { inv: options.invitationId } : {}) })
     .setProtectedHeader({ alg: ALGORITHM, typ: step.typ, kid: ring.signer.kid })
     .setIssuer(config.issuer)
     .setAudience(config.audience)
@@ -255,7 +260,7 @@ export async function verifyMfaToken(
   token: string,
   tenantId: string,
   purpose: StepPurpose = "mfa",
-): Promise<{ userId: string; jti: string; exp: number }> {
+): Promise<{ userId: string; jti: string; exp: number; invitationId: string | null }> {
   let payload: Record<string, unknown>;
   try {
     payload = await verify(config, token, STEPS[purpose].typ);
@@ -265,5 +270,10 @@ export async function verifyMfaToken(
   if (payload.tid !== tenantId || payload.purpose !== purpose) {
     throw new UnauthorizedError("invalid_mfa_token", "The sign-in step expired. Start again with your password.");
   }
-  return { userId: String(payload.sub), jti: String(payload.jti), exp: Number(payload.exp) };
+  return {
+    userId: String(payload.sub),
+    jti: String(payload.jti),
+    exp: Number(payload.exp),
+    invitationId: typeof payload.inv === "string" ? payload.inv : null,
+  };
 }

@@ -3,7 +3,7 @@ import { contentAnalyses, contentItems, users } from "../../../schema";
 import type { ResolvedReference } from "../../plugin-host";
 import type { Scope } from "../../scope";
 import { enqueueEmail } from "../outbox";
-import { primaryHostname } from "../site";
+import { primaryOrigin } from "../tenant-facts";
 import { referenceKind, referenceSettings, resolveIdentifiers } from "./index";
 
 const REFS_STAGE = "scientific-refs";
@@ -73,12 +73,12 @@ export async function recheckTenantReferences(scope: Scope): Promise<number> {
   for (let start = 0; start < all.length; start += CHUNK)
     Object.assign(resolved, await resolveIdentifiers(deps, all.slice(start, start + CHUNK), { fresh: true }));
 
-  const hostname = await primaryHostname(scope);
+  const origin = await primaryOrigin(scope);
   let queued = 0;
   for (const item of items) {
     const retracted = item.ids.filter((id) => resolved[id]?.retracted === true && resolved[id]?.verified !== false);
     if (retracted.length === 0) continue;
-    if (!item.reviewedBy || !hostname) {
+    if (!item.reviewedBy || !origin) {
       scope.logger.warn("retracted reference with nobody to notify", { contentId: item.id });
       continue;
     }
@@ -96,7 +96,7 @@ export async function recheckTenantReferences(scope: Scope): Promise<number> {
             template: "reference-retracted",
             data: {
               tenantName: scope.tenant.name,
-              origin: `https://${hostname}`,
+              origin,
               articleTitle: item.title.slice(0, 500),
               reference: id,
               paperTitle: resolved[id]?.title ?? null,
