@@ -23,6 +23,10 @@ import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
 const ALT = "Ilustração de um coração saudável";
 const SLUG = "coracao-saudavel";
+/** The editor saves a moment after the last change (debounced), and the machine may be busy. */
+const AUTOSAVE = { timeout: 20_000, interval: 250 };
+/** The browser, the Worker and the resizer share a busy machine: what the page shows may take a while. */
+const SHOWN = { timeout: 15_000 };
 
 describe("images and webhooks in the admin SPA (Chromium)", () => {
   let admin: pg.Client;
@@ -140,6 +144,7 @@ describe("images and webhooks in the admin SPA (Chromium)", () => {
               [imageId],
             )
           ).rows[0],
+        SHOWN,
       )
       .toEqual({ public: true, alt: ALT });
 
@@ -148,7 +153,7 @@ describe("images and webhooks in the admin SPA (Chromium)", () => {
     const library = page.locator("[data-testid=media-library]");
     const card = library.locator("[data-testid=media-item]", { hasText: "capa-coracao.png" });
     await expect
-      .poll(() => loaded("[data-testid=media-item]:has-text('capa-coracao.png') [data-testid=media-thumb]"))
+      .poll(() => loaded("[data-testid=media-item]:has-text('capa-coracao.png') [data-testid=media-thumb]"), SHOWN)
       .toBe(true);
     expect(await card.count()).toBe(1);
 
@@ -156,7 +161,7 @@ describe("images and webhooks in the admin SPA (Chromium)", () => {
     const patient = library.locator("[data-testid=media-item]", { hasText: "lesao-paciente.png" });
     await patient.getByRole("button", { name: "Details" }).click();
     await expect
-      .poll(() => patient.locator("[data-testid=public-refusal]").textContent())
+      .poll(() => patient.locator("[data-testid=public-refusal]").textContent(), SHOWN)
       .toContain("media_not_publishable");
     expect(await patient.locator("[data-testid=public-image]").count()).toBe(0);
   });
@@ -185,20 +190,20 @@ describe("images and webhooks in the admin SPA (Chromium)", () => {
 
     await page.getByRole("button", { name: "Choose image" }).click();
     await page.locator("[data-testid=image-picker]").getByRole("button", { name: ALT }).click();
-    await expect.poll(() => page.locator("[data-testid=featured-image] code").textContent()).toBe(ALT);
+    await expect.poll(() => page.locator("[data-testid=featured-image] code").textContent(), SHOWN).toBe(ALT);
 
     await body.focus();
     await body.press("End");
     await page.getByRole("button", { name: "Insert image" }).click();
     await page.locator("[data-testid=image-picker]").getByRole("button", { name: ALT }).click();
-    await expect.poll(() => body.inputValue()).toContain(`![](media:${imageId})`);
+    await expect.poll(() => body.inputValue(), SHOWN).toContain(`![](media:${imageId})`);
 
     // The preview shows the picture from the public route on the admin's own origin, as the page will.
     const shown = preview.locator("img");
     await expect
-      .poll(() => shown.getAttribute("src"))
+      .poll(() => shown.getAttribute("src"), SHOWN)
       .toMatch(new RegExp(`^/media/${imageId}/\\d+\\.png\\?v=[0-9a-f]{12}$`));
-    await expect.poll(() => loaded("[data-testid=preview] img")).toBe(true);
+    await expect.poll(() => loaded("[data-testid=preview] img"), SHOWN).toBe(true);
     expect(await shown.getAttribute("alt")).toBe(ALT);
 
     // Saved by the editor's autosave, then taken through the workflow to publication.
@@ -209,7 +214,7 @@ describe("images and webhooks in the admin SPA (Chromium)", () => {
           bodyMarkdown: string;
         };
         return saved.featuredMediaId === imageId && saved.bodyMarkdown.includes(`media:${imageId}`);
-      })
+      }, AUTOSAVE)
       .toBe(true);
     const analysed = await f.as("analyst", `/api/posts/${post.id}/analysis`);
     expect(analysed.status).toBe(200);
@@ -221,10 +226,13 @@ describe("images and webhooks in the admin SPA (Chromium)", () => {
     // The public page shows the featured image and the inline one, both from /media/<id>/.
     await page.goto(`${origin}${sitePaths.item("pt-BR", "post", SLUG)}`);
     const pictures = page.locator(`img[src^="/media/${imageId}/"]`);
-    await expect.poll(() => pictures.count()).toBe(2);
+    await expect.poll(() => pictures.count(), SHOWN).toBe(2);
     for (const index of [0, 1]) {
       await expect
-        .poll(() => pictures.nth(index).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
+        .poll(
+          () => pictures.nth(index).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+          SHOWN,
+        )
         .toBe(true);
       expect(await pictures.nth(index).getAttribute("alt")).toBe(ALT);
     }
@@ -235,7 +243,7 @@ describe("images and webhooks in the admin SPA (Chromium)", () => {
     await page.goto(`${origin}/admin/webhooks`);
     await page.locator("#webhook-url").fill("https://10.0.0.5/hooks");
     await page.getByRole("button", { name: "Add endpoint" }).click();
-    await expect.poll(() => page.locator(".notice-error").first().textContent()).toContain("private network");
+    await expect.poll(() => page.locator(".notice-error").first().textContent(), SHOWN).toContain("private network");
 
     await page.locator("#webhook-url").fill(receiver.url("/e2e"));
     await page.locator("#webhook-description").fill("Parceiro CRM");
