@@ -4,12 +4,12 @@
  * never shows it again, and revoking it ends it.
  */
 import type pg from "pg";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
+import { type AdminServer, startAdminServer } from "../support/admin-server.js";
 import { signInWithBrowser } from "../support/admin-browser.js";
 import { createUser, type TestUser } from "../support/auth.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { adminClient } from "../support/db.js";
 
 describe("the API tokens screen", () => {
@@ -21,7 +21,6 @@ describe("the API tokens screen", () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM.executablePath);
     admin = await adminClient();
     const slug = `tokens-e2e-${Math.random().toString(36).slice(2, 8)}`;
     const hostname = `${slug}.localhost`;
@@ -37,7 +36,7 @@ describe("the API tokens screen", () => {
     editor = await createUser(admin, { id: tenantId, slug }, { roles: ["editor"], name: "Edna Editora" });
     server = await startAdminServer(inject("testEnvironment"));
     origin = server.origin(hostname);
-    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
