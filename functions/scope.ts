@@ -22,7 +22,8 @@ export interface AuditTarget {
 
 /** Who an audit event names, when it is not the scope's actor (a sign-in names the user it signs in). */
 export interface AuditActor {
-  type: "user" | "system" | "anonymous" | "platform";
+  /** `service`: a tenant's service account, acting through one of its API tokens (schema/users.ts `kind`). */
+  type: "user" | "service" | "system" | "anonymous" | "platform";
   id: string | null;
 }
 
@@ -120,7 +121,7 @@ export function openClients(config: Config, database: DatabaseConfig = requireSe
 export function auditActorOf(actor: Actor): AuditActor {
   switch (actor.kind) {
     case "user":
-      return { type: "user", id: actor.userId };
+      return { type: actor.apiToken?.principal === "service" ? "service" : "user", id: actor.userId };
     case "system":
       return { type: "system", id: null };
     case "platform":
