@@ -487,6 +487,148 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     "pt-BR": "Este formulário não veio deste site. Recarregue a página e tente de novo.",
     es: "Este formulario no vino de este sitio. Recarga la página e inténtalo de nuevo.",
   },
+  no_revision: {
+    en: "Save the item before analysing it.",
+    "pt-BR": "Salve o item antes de analisá-lo.",
+    es: "Guarda el elemento antes de analizarlo.",
+  },
+  invalid_period: {
+    en: "Check the period: the end must not be before the start, and ask for at most a year at a time.",
+    "pt-BR": "Confira o período: o fim não pode ser antes do início, e peça no máximo um ano de cada vez.",
+    es: "Revisa el período: el final no puede ser anterior al inicio, y pide como máximo un año a la vez.",
+  },
+  break_glass_active: {
+    en: "An emergency access is still open. It can be reviewed once it has ended, and you can't open a second one meanwhile.",
+    "pt-BR":
+      "Há um acesso de emergência ainda aberto. Ele pode ser revisado quando terminar, e não é possível abrir outro enquanto isso.",
+    es: "Hay un acceso de emergencia todavía abierto. Se puede revisar cuando termine, y no se puede abrir otro mientras tanto.",
+  },
+  break_glass_reviewed: {
+    en: "This emergency access was already reviewed. Reload the list.",
+    "pt-BR": "Este acesso de emergência já foi revisado. Recarregue a lista.",
+    es: "Este acceso de emergencia ya fue revisado. Recarga la lista.",
+  },
+  dicom_dataset_invalid: {
+    en: "This DICOM file is damaged or incomplete, so it can't be de-identified. Upload the study again from its source.",
+    "pt-BR":
+      "Este arquivo DICOM está danificado ou incompleto e não pode ser desidentificado. Envie o estudo de novo a partir da origem.",
+    es: "Este archivo DICOM está dañado o incompleto y no se puede desidentificar. Sube el estudio de nuevo desde su origen.",
+  },
+  dicom_transfer_syntax_unsupported: {
+    en: "This study's encoding (transfer syntax) can't be de-identified here. Export it from the PACS in little-endian encoding (not deflated or big-endian) and upload it again.",
+    "pt-BR":
+      "A codificação deste estudo (sintaxe de transferência) não pode ser desidentificada aqui. Exporte-o do PACS em codificação little-endian (não deflated nem big-endian) e envie de novo.",
+    es: "La codificación de este estudio (sintaxis de transferencia) no se puede desidentificar aquí. Expórtalo del PACS en codificación little-endian (no deflated ni big-endian) y súbelo de nuevo.",
+  },
+  dicom_too_large: {
+    en: "This study is too large to be de-identified here (at most 48 MiB). Split the series and upload them separately.",
+    "pt-BR":
+      "Este estudo é grande demais para ser desidentificado aqui (no máximo 48 MiB). Separe as séries e envie cada uma.",
+    es: "Este estudio es demasiado grande para desidentificarlo aquí (como máximo 48 MiB). Separa las series y súbelas por separado.",
+  },
+  media_not_dicom_study: {
+    en: "Only an uploaded DICOM study can be de-identified.",
+    "pt-BR": "Só um estudo DICOM enviado pode ser desidentificado.",
+    es: "Solo un estudio DICOM subido se puede desidentificar.",
+  },
+  annotation_review_not_pending: {
+    en: "This copy is not waiting for a review of burned-in annotations (it may have changed meanwhile). Reload it.",
+    "pt-BR":
+      "Esta cópia não está aguardando revisão de anotações gravadas na imagem (pode ter mudado nesse meio-tempo). Recarregue.",
+    es: "Esta copia no está esperando la revisión de anotaciones grabadas en la imagen (puede haber cambiado mientras tanto). Recárgala.",
+  },
+  invalid_discovery: {
+    en: "The date you learned of the incident can't be in the future.",
+    "pt-BR": "A data em que o incidente foi conhecido não pode estar no futuro.",
+    es: "La fecha en que se conoció el incidente no puede estar en el futuro.",
+  },
+  incident_closed: {
+    en: "This incident is closed; its record can no longer change.",
+    "pt-BR": "Este incidente está encerrado; o registro não pode mais mudar.",
+    es: "Este incidente está cerrado; su registro ya no puede cambiar.",
+  },
+  incident_incomplete: {
+    en: "Fill in the affected data categories and the measures taken first.",
+    "pt-BR": "Preencha primeiro as categorias de dados afetadas e as medidas adotadas.",
+    es: "Completa primero las categorías de datos afectadas y las medidas adoptadas.",
+  },
+  dpo_required: {
+    en: "Name the data protection officer (DPO) in the settings first.",
+    "pt-BR": "Indique primeiro o encarregado de dados (DPO) nas configurações.",
+    es: "Indica primero el delegado de protección de datos (DPO) en la configuración.",
+  },
+  legal_hold_released: {
+    en: "This legal hold was already released.",
+    "pt-BR": "Esta retenção legal já foi liberada.",
+    es: "Esta retención legal ya fue liberada.",
+  },
+  consent_withdrawn: {
+    en: "This consent was already withdrawn.",
+    "pt-BR": "Este consentimento já foi revogado.",
+    es: "Este consentimiento ya fue revocado.",
+  },
+  correction_required: {
+    en: "Say what should be corrected.",
+    "pt-BR": "Diga o que deve ser corrigido.",
+    es: "Indica qué se debe corregir.",
+  },
+  privacy_request_closed: {
+    en: "This request was already answered.",
+    "pt-BR": "Esta solicitação já foi respondida.",
+    es: "Esta solicitud ya fue respondida.",
+  },
+  subject_identity_required: {
+    en: "Identify the data subject by e-mail or CPF.",
+    "pt-BR": "Identifique o titular pelo e-mail ou pelo CPF.",
+    es: "Identifica al titular por correo electrónico o CPF.",
+  },
+  media_unknown: {
+    en: "The media item to replace no longer exists. Reload the library.",
+    "pt-BR": "O item de mídia a substituir não existe mais. Recarregue a biblioteca.",
+    es: "El elemento multimedia a reemplazar ya no existe. Recarga la biblioteca.",
+  },
+  media_not_replaceable: {
+    en: "This item can't be replaced: only an image without a data subject can replace an image without a data subject, and only while it can still change.",
+    "pt-BR":
+      "Este item não pode ser substituído: só uma imagem sem titular pode substituir uma imagem sem titular, e só enquanto ela ainda pode mudar.",
+    es: "Este elemento no se puede reemplazar: solo una imagen sin titular puede reemplazar una imagen sin titular, y solo mientras aún pueda cambiar.",
+  },
+  upload_not_yours: {
+    en: "Only the person who started this upload, or an admin, can finish or cancel it.",
+    "pt-BR": "Só quem iniciou este envio, ou um administrador, pode concluí-lo ou cancelá-lo.",
+    es: "Solo quien inició esta subida, o un administrador, puede completarla o cancelarla.",
+  },
+  media_not_image: {
+    en: "Only images can appear on the public site.",
+    "pt-BR": "Só imagens podem aparecer no site público.",
+    es: "Solo las imágenes pueden aparecer en el sitio público.",
+  },
+  media_not_publishable: {
+    en: "An image of a patient, or one carrying health data, can never appear on the public site.",
+    "pt-BR": "Uma imagem de paciente, ou que contenha dados de saúde, nunca pode aparecer no site público.",
+    es: "Una imagen de un paciente, o que contenga datos de salud, nunca puede aparecer en el sitio público.",
+  },
+  media_blocked: {
+    en: "This item is blocked: it is kept only to meet a legal obligation and can't be used.",
+    "pt-BR": "Este item está bloqueado: é mantido só para cumprir uma obrigação legal e não pode ser usado.",
+    es: "Este elemento está bloqueado: se conserva solo para cumplir una obligación legal y no se puede usar.",
+  },
+  media_format_not_public: {
+    en: "The public site shows JPEG, PNG and WebP images only. Convert the image and upload it again.",
+    "pt-BR": "O site público mostra só imagens JPEG, PNG e WebP. Converta a imagem e envie de novo.",
+    es: "El sitio público solo muestra imágenes JPEG, PNG y WebP. Convierte la imagen y súbela de nuevo.",
+  },
+  image_too_large: {
+    en: "This image has too many pixels for the public site (at most 16 megapixels). Reduce it and upload it again.",
+    "pt-BR": "Esta imagem tem pixels demais para o site público (no máximo 16 megapixels). Reduza-a e envie de novo.",
+    es: "Esta imagen tiene demasiados píxeles para el sitio público (como máximo 16 megapíxeles). Redúcela y súbela de nuevo.",
+  },
+  media_alt_text_required: {
+    en: "Give the image its alt text (what it shows, for people who can't see it) before it appears on the public site.",
+    "pt-BR":
+      "Dê à imagem um texto alternativo (o que ela mostra, para quem não pode vê-la) antes que ela apareça no site público.",
+    es: "Dale a la imagen su texto alternativo (lo que muestra, para quien no puede verla) antes de que aparezca en el sitio público.",
+  },
 };
 
 const BY_STATUS: Readonly<Record<number, string>> = {

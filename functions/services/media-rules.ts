@@ -80,6 +80,9 @@ export function publicRefusal(
   return null;
 }
 
+/** Every reason an item may not appear publicly: each is also a problem code the API answers. */
+export const PUBLIC_REFUSALS = Object.keys(REFUSALS) as PublicRefusal[];
+
 export function publicRefusalMessage(code: PublicRefusal): string {
   return REFUSALS[code];
 }
