@@ -19,7 +19,7 @@ export const auditEvents = pgTable(
       .references(() => tenants.id),
     seq: bigint("seq", { mode: "number" }).notNull(),
     occurredAt: instant("occurred_at", { precision: 3 }).notNull(),
-    actorType: text("actor_type", { enum: ["user", "system", "anonymous", "platform"] }).notNull(),
+    actorType: text("actor_type", { enum: ["user", "service", "system", "anonymous", "platform"] }).notNull(),
     actorId: text("actor_id"),
     action: text("action").notNull(),
     targetType: text("target_type"),

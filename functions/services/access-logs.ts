@@ -8,6 +8,7 @@ import { createHttpWriter, readAsTenant } from "../lib/db-http";
 import { UnprocessableError } from "../lib/errors";
 import type { Scope } from "../scope";
 import { activeHolds } from "./legal-holds";
+import type { BatchEvent } from "./retention";
 
 /**
  * Application access logs (Marco Civil da Internet, Lei 12.965/2014, art. 15): who reached the application,
@@ -263,14 +264,13 @@ export async function exportAccessLogsCsv(
 /**
  * One batch of the retention sweep (services/retention.ts) for the access log: deletes up to `batchSize` rows
  * older than the `access_log` class's maximum age, oldest first, skipping what a legal hold covers (a hold on
- * the tenant keeps every row, a hold on a user keeps that user's), and audits the batch as one event. Deleted
- * rows are no longer due, so no cursor is needed.
+ * the tenant keeps every row, a hold on a user keeps that user's), and returns the one audit event that records the
+ * batch (the sweep appends it last, `finishBatch`). Deleted rows are no longer due, so no cursor is needed.
  */
 export async function sweepAccessLogs(
-  scope: Scope,
   tx: Transaction,
   input: { runId: string; before: Date; batchSize: number },
-): Promise<{ processed: number; deleted: number; held: number }> {
+): Promise<{ processed: number; deleted: number; held: number; event?: BatchEvent }> {
   const holds = await activeHolds(tx);
   const due = lt(accessLogs.at, input.before);
   if (holds.some((hold) => hold.scope === "tenant")) {
@@ -292,19 +292,19 @@ export async function sweepAccessLogs(
     .orderBy(asc(accessLogs.at), asc(accessLogs.id))
     .limit(input.batchSize);
   const batch = await tx.delete(accessLogs).where(inArray(accessLogs.id, oldest)).returning({ id: accessLogs.id });
-  if (batch.length > 0) {
-    await scope.audit(
-      tx,
-      "retention.access_logs_deleted",
-      { type: "access_log", id: null },
-      {
-        runId: input.runId,
-        deleted: batch.length,
-        before: input.before.toISOString(),
-        legalBasis: retentionPolicies.access_log.legalBasis,
-      },
-    );
-  }
+  const event: BatchEvent | undefined =
+    batch.length > 0
+      ? {
+          action: "retention.access_logs_deleted",
+          target: { type: "access_log", id: null },
+          details: {
+            runId: input.runId,
+            deleted: batch.length,
+            before: input.before.toISOString(),
+            legalBasis: retentionPolicies.access_log.legalBasis,
+          },
+        }
+      : undefined;
   let held = 0;
   if (heldUsers.length > 0 && batch.length < input.batchSize) {
     const [row] = await tx
@@ -313,5 +313,5 @@ export async function sweepAccessLogs(
       .where(and(due, inArray(accessLogs.userId, heldUsers)));
     held = row?.n ?? 0;
   }
-  return { processed: batch.length, deleted: batch.length, held };
+  return { processed: batch.length, deleted: batch.length, held, ...(event ? { event } : {}) };
 }

@@ -1,4 +1,5 @@
 import { outbox, type OutboxRow } from "../../schema";
+import { CONTENT_LOCALES } from "../contract";
 import type { EdgeConfig } from "../env";
 import type { Transaction } from "../lib/db";
 import type { Scope } from "../scope";
@@ -31,13 +32,25 @@ const CDN_PURGE: OutboxChannel = {
  * change's writes), queues the CDN purge of those tags when the zone is configured, raises `content.changed`,
  * whose listener purges this data centre at once and sends the queued calls, and queues the webhooks the change
  * is (published, unpublished, updated: services/webhooks/events.ts) for the endpoints that subscribe to them.
+ *
+ * `retiredLists` names lists whose address the change ended (`category:<old slug>`, `tag:<old slug>`: a term
+ * renamed or deleted): the items' footprints, read after the change, no longer name them, so their pages and
+ * feeds in every locale are purged too.
  */
-export async function announceContentChange(scope: Scope, tx: Transaction, changes: ContentChange[]): Promise<void> {
-  if (changes.length === 0) return;
+export async function announceContentChange(
+  scope: Scope,
+  tx: Transaction,
+  changes: ContentChange[],
+  { retiredLists = [] }: { retiredLists?: string[] } = {},
+): Promise<void> {
+  if (changes.length === 0 && retiredLists.length === 0) return;
   const contentIds = changes.map((change) => change.id);
-  await queueContentWebhooks(scope, tx, changes);
+  if (changes.length > 0) await queueContentWebhooks(scope, tx, changes);
   const sitemapFileUrls = scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
-  const tags = purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds), sitemapFileUrls);
+  const tags = [
+    ...purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds), sitemapFileUrls),
+    ...retiredLists.flatMap((list) => CONTENT_LOCALES.map((locale) => cacheTags.list(scope.tenant.id, locale, list))),
+  ];
   const outboxIds = await queuePurge(scope, tx, tags);
   scope.afterCommit(tx, { type: "content.changed", contentIds, tags, outboxIds });
 }

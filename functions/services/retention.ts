@@ -21,12 +21,15 @@ import { deleteObjects } from "./media-storage";
  * Objects go before rows: a crash between 2 and 3 leaves rows whose objects are gone, still due and still
  * behind the cursor, so the next run deletes the objects again (a missing key is a success) and then the rows.
  * The reverse order would leave objects nobody has a record of. Overlapping runs need no lock: both may send
- * the same keys, and only the one whose DELETE removed a row counts and audits it. The tenant's audit lock is
- * held only for step 3, so sign-ins and other audited writes never wait on S3.
+ * the same keys, and only the one whose DELETE removed a row counts and audits it.
  *
  * Consents and access logs are rows only: one transaction per batch under a (tenant, task) advisory lock taken with
  * pg_try_advisory_xact_lock (an overlapping run leaves the tenant to the other), claimed with FOR UPDATE SKIP
- * LOCKED, each deletion audited.
+ * LOCKED, deleted in one statement.
+ *
+ * Every batch is audited as one event naming its items, appended as its transaction's last statement
+ * (`finishBatch`): the tenant's audit lock, which every audited write of the tenant (a sign-in among them) takes,
+ * is held from that append to the commit only, never across S3, the batch's deletes or its bookkeeping.
  */
 
 const DAY_MS = 86_400_000;
@@ -70,10 +73,28 @@ export function dueBefore(retentionClass: RetentionClass, now: Date): Date | nul
   return policy.maxAgeDays === null ? null : new Date(now.getTime() - policy.maxAgeDays * DAY_MS);
 }
 
+/** The one audit event a batch is recorded by. */
+export interface BatchEvent {
+  action: string;
+  target: { type: string; id: string | null };
+  details: Record<string, unknown>;
+}
+
 interface BatchResult {
   processed: number;
   counts: RetentionCounts;
   busy: boolean;
+  /** Absent when the batch deleted nothing. */
+  event?: BatchEvent;
+}
+
+/**
+ * The end of a batch's transaction: the run's counts, then the batch's audit event as the last statement, so the
+ * tenant's audit lock (taken by the append) is held only until the commit that follows.
+ */
+async function finishBatch(scope: Scope, tx: Transaction, runId: string, batch: BatchResult): Promise<void> {
+  await addRunCounts(tx, runId, batch.counts);
+  if (batch.event) await scope.audit(tx, batch.event.action, batch.event.target, batch.event.details);
 }
 
 async function readCursor(tx: Transaction, tenantId: string, task: SweepTask) {
@@ -174,9 +195,9 @@ async function mediaBatch(
   const gone = deletable.filter((item) => !refused.has(item.objectKey));
   counts.failed = deletable.length - gone.length;
 
-  // 3. Their rows, one audit event for the batch, and the cursor: one short transaction.
+  // 3. Their rows, the cursor, and one audit event for the batch: one short transaction.
   const last = due.at(-1);
-  await scope.transaction(async (tx) => {
+  return scope.transaction(async (tx) => {
     const removed =
       gone.length === 0
         ? []
@@ -192,12 +213,20 @@ async function mediaBatch(
     const removedIds = new Set(removed.map((row) => row.id));
     const deleted = gone.filter((item) => removedIds.has(item.id));
     counts.deleted = deleted.length;
+    await writeCursor(
+      tx,
+      tenantId,
+      "media",
+      runId,
+      // Objects S3 refused (a lock, a denial) keep their rows and are counted failed; the next pass tries again.
+      due.length === batchSize && last ? { at: last.lastEntryAt, id: last.id } : null,
+    );
+    const batch: BatchResult = { processed: due.length, counts, busy: false };
     if (deleted.length > 0) {
-      await scope.audit(
-        tx,
-        "retention.media_deleted",
-        { type: "retention_run", id: runId },
-        {
+      batch.event = {
+        action: "retention.media_deleted",
+        target: { type: "retention_run", id: runId },
+        details: {
           runId,
           count: deleted.length,
           items: deleted.map((item) => ({
@@ -208,19 +237,11 @@ async function mediaBatch(
             sha256: item.sha256,
           })),
         },
-      );
+      };
     }
-    await writeCursor(
-      tx,
-      tenantId,
-      "media",
-      runId,
-      // Objects S3 refused (a lock, a denial) keep their rows and are counted failed; the next pass tries again.
-      due.length === batchSize && last ? { at: last.lastEntryAt, id: last.id } : null,
-    );
-    await addRunCounts(tx, runId, counts);
+    await finishBatch(scope, tx, runId, batch);
+    return batch;
   });
-  return { processed: due.length, counts, busy: false };
 }
 
 async function consentBatch(
@@ -245,28 +266,19 @@ async function consentBatch(
     .limit(batchSize)
     .for("update", { skipLocked: true });
   const holds = await activeHolds(tx);
-  for (const consent of due) {
-    if (holdCovering(holds, { itemType: "consent", itemId: consent.id, subjectId: consent.subjectId })) {
-      counts.held += 1;
-      continue;
-    }
-    await tx.delete(consents).where(eq(consents.id, consent.id));
-    counts.deleted += 1;
-    // The proof that consent was given and withdrawn (LGPD art. 8 §2) stays in the audit chain.
-    await scope.audit(
-      tx,
-      "retention.consent_deleted",
-      { type: "consent", id: consent.id },
-      {
-        runId,
-        purpose: consent.purpose,
-        version: consent.version,
-        grantedAt: consent.grantedAt.toISOString(),
-        withdrawnAt: consent.withdrawnAt?.toISOString() ?? null,
-        legalBasis: retentionPolicies.marketing_consent.legalBasis,
-      },
+  const deletable = due.filter(
+    (consent) => !holdCovering(holds, { itemType: "consent", itemId: consent.id, subjectId: consent.subjectId }),
+  );
+  counts.held = due.length - deletable.length;
+  if (deletable.length > 0) {
+    await tx.delete(consents).where(
+      inArray(
+        consents.id,
+        deletable.map((consent) => consent.id),
+      ),
     );
   }
+  counts.deleted = deletable.length;
   const last = due.at(-1);
   await writeCursor(
     tx,
@@ -275,7 +287,27 @@ async function consentBatch(
     runId,
     due.length === batchSize && last?.withdrawnAt ? { at: last.withdrawnAt, id: last.id } : null,
   );
-  return { processed: due.length, counts, busy: false };
+  const batch: BatchResult = { processed: due.length, counts, busy: false };
+  if (deletable.length > 0) {
+    // The proof that consent was given and withdrawn (LGPD art. 8 §2) stays in the audit chain, item by item.
+    batch.event = {
+      action: "retention.consent_deleted",
+      target: { type: "retention_run", id: runId },
+      details: {
+        runId,
+        count: deletable.length,
+        legalBasis: retentionPolicies.marketing_consent.legalBasis,
+        items: deletable.map((consent) => ({
+          id: consent.id,
+          purpose: consent.purpose,
+          version: consent.version,
+          grantedAt: consent.grantedAt.toISOString(),
+          withdrawnAt: consent.withdrawnAt?.toISOString() ?? null,
+        })),
+      },
+    };
+  }
+  return batch;
 }
 
 async function addRunCounts(tx: Transaction, runId: string, counts: RetentionCounts): Promise<void> {
@@ -299,8 +331,8 @@ async function accessLogBatch(
   batchSize: number,
 ): Promise<BatchResult> {
   const before = dueBefore("access_log", now) ?? now;
-  const { processed, deleted, held } = await sweepAccessLogs(scope, tx, { runId, before, batchSize });
-  return { processed, counts: { ...emptyCounts(), deleted, held }, busy: false };
+  const { processed, deleted, held, event } = await sweepAccessLogs(tx, { runId, before, batchSize });
+  return { processed, counts: { ...emptyCounts(), deleted, held }, busy: false, ...(event ? { event } : {}) };
 }
 
 /** The tasks that are rows only, each batch one transaction under the (tenant, task) lock; media is mediaBatch. */
@@ -341,7 +373,7 @@ export async function runRetentionSweep(scope: Scope, options: SweepOptions = {}
               ).rows;
               if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
               const outcome = await ROW_BATCHES[task](scope, tx, run.id, now, batchSize);
-              await addRunCounts(tx, run.id, outcome.counts);
+              await finishBatch(scope, tx, run.id, outcome);
               return outcome;
             });
       if (result.busy) {

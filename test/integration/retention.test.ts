@@ -206,6 +206,90 @@ describe("the retention sweep", () => {
     ).toBe(1);
   });
 
+  it("appends each batch's audit event last: a sign-in completes while a batch's transaction waits", async () => {
+    const tenant = await seedTenant(admin, "audit-last");
+    await overdueImaging(tenant, 3);
+    const subject = await admin.query<{ id: string }>(
+      "insert into data_subjects (tenant_id, email, display_name) values ($1, 'p@example.test', 'P') returning id",
+      [tenant.id],
+    );
+    await admin.query(
+      `insert into consents (tenant_id, subject_id, purpose, version, source, granted_at, withdrawn_at)
+       select $1, $2, 'newsletter', 'v1', 'site', now() - interval '2 years', now() - interval '1 year'
+       from generate_series(1, 3)`,
+      [tenant.id, subject.rows[0]!.id],
+    );
+    const staff = await createUser(admin, tenant, { roles: ["editor"] });
+    const blocker = await adminClient();
+    const auditLockFree = async () =>
+      (
+        await admin.query<{ free: boolean }>(
+          "select pg_try_advisory_lock(hashtextextended('audit:' || $1, 0)) as free",
+          [tenant.id],
+        )
+      ).rows[0]!.free;
+    const seen: Array<{ task: string; auditLockFree: boolean; signedIn: boolean }> = [];
+    /**
+     * Holds the run's row while one batch of `task` runs: its transaction stops at the run's counts, after its
+     * deletes and before its audit event. Meanwhile the tenant's audit lock must be free and a sign-in complete.
+     */
+    const duringBatch = async (task: string) => {
+      await blocker.query("begin");
+      await blocker.query("select 1 from retention_runs where tenant_id = $1 for update", [tenant.id]);
+      return async () => {
+        // Until the sweep's batch waits for the row (a lock wait, not a time).
+        while (
+          (
+            await admin.query(
+              `select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid
+               where not l.granted and a.query like 'update "retention_runs"%'`,
+            )
+          ).rowCount === 0
+        );
+        const free = await auditLockFree();
+        if (free) await admin.query("select pg_advisory_unlock(hashtextextended('audit:' || $1, 0))", [tenant.id]);
+        const signedIn = free ? Boolean((await signIn(worker, tenant.hostname, staff)).accessToken) : false;
+        seen.push({ task, auditLockFree: free, signedIn });
+        await blocker.query("commit");
+      };
+    };
+    try {
+      const releases: Array<() => Promise<void>> = [];
+      const sweeping = runRetentionSweep(sweepScope(tenant), {
+        // Media: held from just before the rows' transaction; consents: from just before their batch.
+        afterObjectsDeleted: async () => {
+          releases.push(await duringBatch("media"));
+        },
+        afterBatch: async ({ task }) => {
+          if (task === "media") releases.push(await duringBatch("consents"));
+        },
+      });
+      while (seen.length < 2) {
+        const next = releases.shift();
+        if (next) await next();
+        else await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await sweeping).toMatchObject({ deleted: 6, failed: 0 });
+      expect(seen).toEqual([
+        { task: "media", auditLockFree: true, signedIn: true },
+        { task: "consents", auditLockFree: true, signedIn: true },
+      ]);
+      // One event per batch: the consents' names each withdrawn consent.
+      const events = await admin.query<{ action: string; count: number }>(
+        `select action, jsonb_array_length(details->'items') as count from audit_events
+          where tenant_id = $1 and action like 'retention.%' order by seq`,
+        [tenant.id],
+      );
+      expect(events.rows).toEqual([
+        { action: "retention.media_deleted", count: 3 },
+        { action: "retention.consent_deleted", count: 3 },
+      ]);
+    } finally {
+      await blocker.query("rollback").catch(() => undefined);
+      await blocker.end();
+    }
+  });
+
   it("recovers from a crash between deleting the objects and deleting their rows", async () => {
     const tenant = await seedTenant(admin, "halfway");
     const items = await overdueImaging(tenant, 3);

@@ -30,6 +30,7 @@ let g: SiteFixture;
 const posts: Array<{ id: string; slug: string }> = [];
 let translation: { id: string; slug: string };
 let category: { id: string; slug: string };
+let tagId: string;
 
 function origin(tenant: SeededTenant): string {
   return `http://${tenant.hostname}`;
@@ -78,6 +79,7 @@ beforeAll(async () => {
   };
   category = categories.items[0]!;
   const tag = (await (await f.as("editor", "/api/tags", { name: "Prevenção" })).json()) as { id: string };
+  tagId = tag.id;
   const group = crypto.randomUUID();
   // Five indexable pt-BR posts, in the order of their wp ids: files 1 and 2 hold two each, file 3 one.
   for (let i = 0; i < 5; i++) {
@@ -174,6 +176,38 @@ describe("sitemaps split into files behind the index", () => {
     expect(locs[3]).toMatch(/^\/pt-br\/author\/[a-z0-9-]+\/$/);
     // The default categories without a post are not offered.
     for (const url of lists) expect(Number.isNaN(Date.parse(url.lastmod))).toBe(false);
+  });
+
+  it("purges the list files and the old list page and feed when a category or tag is renamed", async () => {
+    const listFiles = ["/sitemaps/pt-br-lists-1.xml", "/sitemaps/pt-br-lists-2.xml"];
+    const oldPages = [
+      "/pt-br/tag/prevencao/",
+      `/pt-br/category/${category.slug}/`,
+      `/pt-br/category/${category.slug}/feed.xml`,
+    ];
+    for (const path of [...listFiles, ...oldPages]) {
+      await cacheState(f, path);
+      expect(await cacheState(f, path), path).toBe("hit");
+    }
+    const renamedTag = await f.as("editor", `/api/tags/${tagId}`, { slug: "prevencao-primaria" }, "PATCH");
+    expect(renamedTag.status).toBe(200);
+    const renamedCategory = await f.as("editor", `/api/categories/${category.id}`, { slug: "clinica-geral" }, "PATCH");
+    expect(renamedCategory.status).toBe(200);
+    const oldCategorySlug = category.slug;
+    category = { ...category, slug: "clinica-geral" };
+    await eventually(async () => {
+      const locs = (await Promise.all(listFiles.map((path) => urlsOf(f, path)))).flat().map((url) => url.loc);
+      expect(locs).toContain(`${origin(site)}/pt-br/tag/prevencao-primaria/`);
+      expect(locs).toContain(`${origin(site)}/pt-br/category/clinica-geral/`);
+      expect(locs.join()).not.toContain("/tag/prevencao/");
+      expect(locs.join()).not.toContain(`/category/${oldCategorySlug}/`);
+    });
+    // The old addresses no longer exist: not served from the cache any more.
+    for (const path of oldPages) {
+      const response = await f.api(path);
+      await response.text();
+      expect(response.status, path).toBe(404);
+    }
   });
 
   it("never lists another tenant's items, files or lists", async () => {

@@ -4,11 +4,10 @@
  * browser resolves it to. Links hidden behind a tab inside `<…>` or a leading C0 control used to come out as
  * clickable `javascript:` links.
  */
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build, type Rolldown } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM } from "../support/admin-server.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 
 let browser: Browser;
 let page: Page;
@@ -22,7 +21,6 @@ interface Judged {
 }
 
 beforeAll(async () => {
-  requireChromium(CHROMIUM.executablePath);
   const bundled = (await build({
     configFile: false,
     logLevel: "silent",
@@ -38,7 +36,7 @@ beforeAll(async () => {
   })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
   const output = Array.isArray(bundled) ? bundled[0]! : bundled;
   const chunk = output.output.find((file) => file.type === "chunk");
-  browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args });
+  browser = await launchChromium();
   page = await browser.newPage();
   // Relative links resolve against an admin origin, as they would in the SPA.
   await page.setContent(
@@ -101,6 +99,54 @@ describe("admin Markdown preview in Chromium", () => {
       expect(attribute).not.toMatch(/^on|script:|^[a-z]+=data:text/i);
     }
     expect(judged.html).not.toMatch(/<script/i);
+  });
+
+  it("shows a public library image from its public URLs, and one the page would drop as a box, never loaded", async () => {
+    const shown = "6f1c2a8e-0d7b-4d4e-9a57-0b2f1c9e7d11";
+    const refused = "0b2f1c9e-7d11-4d4e-9a57-6f1c2a8e0d7b";
+    const unknown = "9a570b2f-1c9e-4d4e-9a57-6f1c2a8e0d7b";
+    const html = await page.evaluate(
+      ([a, b, c]) => {
+        const images = new Map([
+          [a!, { id: a!, contentType: "image/png", version: "0123456789ab", width: 800, height: 600, alt: "Coração" }],
+          [b!, null],
+        ]);
+        const preview = (window as unknown as { Preview: { renderPreview(md: string, images: unknown): string } })
+          .Preview;
+        return preview.renderPreview(`![](media:${a})\n\n![foto](media:${b})\n\n![outra](media:${c})`, images);
+      },
+      [shown, refused, unknown],
+    );
+    const host = await page.evaluate((markup) => {
+      const element = document.createElement("div");
+      element.innerHTML = markup;
+      return {
+        images: Array.from(element.querySelectorAll("img")).map((img) => ({
+          src: img.getAttribute("src"),
+          srcset: img.getAttribute("srcset"),
+          alt: img.getAttribute("alt"),
+        })),
+        boxes: Array.from(element.querySelectorAll(".preview-image-missing")).map((box) => [
+          box.getAttribute("data-state"),
+          box.textContent,
+        ]),
+      };
+    }, html);
+    // The public image as the page shows it: its fixed widths on the site's own route, the library's alt text.
+    expect(host.images).toEqual([
+      {
+        src: `/media/${shown}/960.png?v=0123456789ab`,
+        srcset: `/media/${shown}/320.png?v=0123456789ab 320w, /media/${shown}/640.png?v=0123456789ab 640w, /media/${shown}/960.png?v=0123456789ab 800w`,
+        alt: "Coração",
+      },
+    ]);
+    // Not public (or still being looked up): named by its alt text, with no URL at all.
+    expect(host.boxes).toEqual([
+      ["not-public", "foto"],
+      ["loading", "outra"],
+    ]);
+    expect(html).not.toContain(refused);
+    expect(html).not.toContain(unknown);
   });
 
   it("keeps ordinary links, opening them outside the editor", async () => {

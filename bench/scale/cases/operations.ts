@@ -1,10 +1,10 @@
 /**
  * The operation cases of issue #14's table: the audit verification's answer, publishing one post (its purge work)
- * and sign-in while the retention sweep runs, beside sign-in on an idle tenant.
+ * and sign-in while the retention sweep runs (the hourly cron in a workerd of its own), beside sign-in on an idle
+ * tenant.
  */
-import { testS3 } from "../../../test/support/media.js";
 import { createUser, type TestUser } from "../../../test/support/auth.js";
-import { sweepTenant } from "../../uploads.js";
+import { createWorker, type TestWorker } from "../../../test/support/worker.js";
 import type { ScaleCase, ScaleContext } from "../case.js";
 
 // ---------------------------------------------------------------------------------------------------
@@ -90,7 +90,12 @@ async function insertDueImages(ctx: ScaleContext, count: number): Promise<void> 
   );
 }
 
-/** The sweep running beside the samples; restarted with more due items whenever it finishes. */
+/**
+ * The sweep runs as in production: the hourly cron trigger of the Worker, in a workerd process of its own (the
+ * Worker's scheduled handler), never in the bench's process, which sends the sign-ins and would otherwise time
+ * its own sweep work into them. Restarted with more due items whenever it finishes.
+ */
+let cronWorker: TestWorker | null = null;
 let sweep: { done: boolean; promise: Promise<unknown> } | null = null;
 let sweepRuns = 0;
 
@@ -98,11 +103,11 @@ async function keepSweeping(ctx: ScaleContext): Promise<void> {
   if (sweep && !sweep.done) return;
   await sweep?.promise;
   await insertDueImages(ctx, DUE_PER_REFILL);
-  const s3 = testS3(ctx.stack.environment);
+  cronWorker ??= await createWorker(ctx.stack.environment);
+  const trigger = await cronWorker.mf.getWorker();
   const running = { done: false, promise: Promise.resolve() as Promise<unknown> };
-  running.promise = sweepTenant(ctx.stack.environment, s3, ctx.tenant.id).finally(() => {
+  running.promise = trigger.scheduled({ cron: "0 * * * *" }).finally(() => {
     running.done = true;
-    s3.destroy();
   });
   sweep = running;
   sweepRuns += 1;
@@ -163,6 +168,9 @@ export default [
     },
     async teardown() {
       await sweep?.promise;
+      await cronWorker?.dispose();
+      cronWorker = null;
+      sweep = null;
       if (sweepRuns === 0) throw new Error("no sweep ran beside the samples");
     },
   },

@@ -247,12 +247,13 @@ export async function updateTerm(
     }
     await scope.audit(tx, `${taxonomy}.updated`, { type: taxonomy, id }, { fields: Object.keys(input).sort() });
     const shownOn = await publishedItemsWithTerm(tx, taxonomy, id);
-    if (shownOn.length > 0)
-      await announceContentChange(
-        scope,
-        tx,
-        shownOn.map((id) => ({ id })),
-      );
+    // A new slug ends the old address: its list pages and feeds are purged with the items' (which name the new).
+    await announceContentChange(
+      scope,
+      tx,
+      shownOn.map((id) => ({ id })),
+      { retiredLists: row.slug !== existing.slug ? [`${taxonomy}:${existing.slug}`] : [] },
+    );
     return termView(row);
   });
 }
@@ -299,12 +300,12 @@ export async function deleteTerm(
       { type: taxonomy, id },
       { slug: existing.slug, detachedFrom: detached.length },
     );
-    if (shownOn.length > 0)
-      await announceContentChange(
-        scope,
-        tx,
-        shownOn.map((id) => ({ id })),
-      );
+    await announceContentChange(
+      scope,
+      tx,
+      shownOn.map((id) => ({ id })),
+      { retiredLists: [`${taxonomy}:${existing.slug}`] },
+    );
     return { deleted: true as const, detachedFrom: detached.length };
   });
 }
