@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { cpuSnapshot, type CpuUse, cpuUse, formatCpuUse } from "./cpu.js";
 
 export interface LoadOptions {
   url: string;
@@ -31,14 +32,18 @@ export interface CaseResult {
   target?: string;
   /** Extra measured facts, e.g. Redis round trips per request. */
   notes?: string;
+  /** Cores each process group kept busy during the case (bench/cpu.ts): which one saturated. */
+  cpu?: CpuUse;
+  /** Answers that were not 2xx, by status, when there were any. */
+  statuses?: Record<string, number>;
 }
 
 export const BENCH_SECONDS = Math.min(10, Math.max(1, Number(process.env.BENCH_SECONDS ?? 10)));
 export const BENCH_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 export async function load(name: string, options: LoadOptions): Promise<CaseResult> {
-  let counter = 0;
   const headersFor = options.headersFor;
+  const before = cpuSnapshot();
   const result = await autocannon({
     url: options.url,
     connections: options.connections ?? BENCH_CONNECTIONS,
@@ -46,19 +51,14 @@ export async function load(name: string, options: LoadOptions): Promise<CaseResu
     method: options.method ?? "GET",
     headers: options.headers,
     body: options.body,
-    ...(headersFor
-      ? {
-          requests: [
-            {
-              setupRequest: (request: autocannon.Request) => ({
-                ...request,
-                headers: { ...request.headers, ...headersFor(counter++) },
-              }),
-            },
-          ],
-        }
-      : {}),
+    ...(headersFor ? varying(headersFor) : {}),
   });
+  const cpu = cpuUse(before, cpuSnapshot());
+  const statuses: Record<string, number> = {};
+  for (const [status, stats] of Object.entries(result.statusCodeStats ?? {})) {
+    const count = stats.count ?? 0;
+    if (!status.startsWith("2") && count > 0) statuses[status] = count;
+  }
   return {
     name,
     requestsPerSecond: Math.round(result.requests.average),
@@ -67,12 +67,40 @@ export async function load(name: string, options: LoadOptions): Promise<CaseResu
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     total: result.requests.total,
+    ...(Object.keys(cpu).length ? { cpu } : {}),
+    ...(Object.keys(statuses).length ? { statuses } : {}),
   };
 }
 
-/** A short unmeasured run first, so JIT warm-up and connection set-up do not count. */
-export async function warm(url: string, headers?: Record<string, string>): Promise<void> {
-  await autocannon({ url, connections: 10, duration: 1, headers });
+/**
+ * A short unmeasured run first, so JIT warm-up and connection set-up do not count. `headers` may vary per
+ * request like `LoadOptions.headersFor` (the protected cases spread their warm-up over every user).
+ */
+export async function warm(
+  url: string,
+  headers?: Record<string, string> | ((index: number) => Record<string, string>),
+): Promise<void> {
+  await autocannon({
+    url,
+    connections: 10,
+    duration: 1,
+    ...(typeof headers === "function" ? varying(headers) : { headers }),
+  });
+}
+
+/** autocannon's option for headers that change with each request (`headersFor` is called with 0, 1, 2, …). */
+function varying(headersFor: (index: number) => Record<string, string>): Pick<autocannon.Options, "requests"> {
+  let counter = 0;
+  return {
+    requests: [
+      {
+        setupRequest: (request: autocannon.Request) => ({
+          ...request,
+          headers: { ...request.headers, ...headersFor(counter++) },
+        }),
+      },
+    ],
+  };
 }
 
 export function withRatios(baseline: CaseResult, cases: CaseResult[]): CaseResult[] {
@@ -83,7 +111,18 @@ export function withRatios(baseline: CaseResult, cases: CaseResult[]): CaseResul
 }
 
 export function printTable(rows: CaseResult[]): void {
-  const header = ["case", "req/s", "p50 ms", "p99 ms", "ratio", "target", "errors", "non-2xx", "notes"];
+  const header = [
+    "case",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "ratio",
+    "target",
+    "errors",
+    "non-2xx",
+    "CPU cores (workerd, node, postgres, redis)",
+    "notes",
+  ];
   const lines = rows.map((row) => [
     row.name,
     String(row.requestsPerSecond),
@@ -92,7 +131,12 @@ export function printTable(rows: CaseResult[]): void {
     row.ratioToBaseline === undefined ? "1.000" : row.ratioToBaseline.toFixed(3),
     row.target ?? "",
     String(row.errors),
-    String(row.non2xx),
+    row.statuses
+      ? `${row.non2xx} (${Object.entries(row.statuses)
+          .map(([status, count]) => `${status} ×${count}`)
+          .join(", ")})`
+      : String(row.non2xx),
+    formatCpuUse(row.cpu),
     row.notes ?? "",
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));

@@ -22,7 +22,8 @@ export interface AuditTarget {
 
 /** Who an audit event names, when it is not the scope's actor (a sign-in names the user it signs in). */
 export interface AuditActor {
-  type: "user" | "system" | "anonymous" | "platform";
+  /** `service`: a tenant's service account, acting through one of its API tokens (schema/users.ts `kind`). */
+  type: "user" | "service" | "system" | "anonymous" | "platform";
   id: string | null;
 }
 
@@ -89,15 +90,15 @@ export interface Clients {
 
 /**
  * Opens the clients from config, on `database` (the app role's by default; the platform operator's for platform
- * work). The HTTP read client is built now (it holds no connection); the WebSocket pool, Redis and S3 are built at
- * first use, so work that never touches them neither pays for them nor fails on their configuration: a public page
- * read over HTTP never opens a WebSocket.
+ * work). Every client is built at first use, so work that never touches one neither pays for it nor fails on its
+ * configuration: a public page read over HTTP never opens a WebSocket, and a page answered from the Worker's
+ * cache builds no database client at all (building drizzle over the HTTP driver costs about 0.1 ms).
  * Workers may not share I/O objects between requests: clients are never module-level.
  */
 export function openClients(config: Config, database: DatabaseConfig = requireSection(config, "database")): Clients {
   let pooled: ReturnType<typeof createDatabase> | undefined;
   const db = lazy(() => (pooled ??= createDatabase(database)).db);
-  const http = createHttpDatabase(database);
+  const http = lazy(() => createHttpDatabase(database));
   const redis = lazy(() => createRedis(requireSection(config, "redis")));
   const storage: Storage = {
     s3: lazy(() => createS3(requireSection(config, "s3"))),
@@ -120,7 +121,7 @@ export function openClients(config: Config, database: DatabaseConfig = requireSe
 export function auditActorOf(actor: Actor): AuditActor {
   switch (actor.kind) {
     case "user":
-      return { type: "user", id: actor.userId };
+      return { type: actor.apiToken?.principal === "service" ? "service" : "user", id: actor.userId };
     case "system":
       return { type: "system", id: null };
     case "platform":

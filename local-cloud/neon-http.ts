@@ -14,6 +14,10 @@
  * the allow-list (the same rule as the WebSocket proxy). Every statement uses the extended query protocol, so
  * a query holds exactly one statement, as on Neon. A connection goes back to its pool with its session reset
  * (`DISCARD ALL`), so nothing one request set can be seen by the next.
+ *
+ * A batch costs one PostgreSQL round trip, as on Neon: `BEGIN`, its statements, `COMMIT` and the reset are sent
+ * together, ended by a single Sync (the extended protocol's pipelining). PostgreSQL runs them in order and, at
+ * the first error, skips the rest up to the Sync, leaving the transaction failed for a `ROLLBACK`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import pg from "pg";
@@ -40,6 +44,8 @@ export interface NeonHttpEndpoint {
   readonly statements: number;
   /** PostgreSQL connections opened so far, across every pool. */
   readonly connections: number;
+  /** PostgreSQL round trips made so far (each waits for ReadyForQuery; a batch that succeeds is one). */
+  readonly roundTrips: number;
   close(): Promise<void>;
 }
 
@@ -119,7 +125,12 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
   const host = opts.host ?? "127.0.0.1";
   const allowed = buildAllowList(opts.allow, "neon-http");
   const pools = new Map<string, pg.Pool>();
-  const counters = { requests: 0, statements: 0, connections: 0 };
+  const counters = { requests: 0, statements: 0, connections: 0, roundTrips: 0 };
+  /** A simple query of the endpoint's own (transaction control, the session reset), counted as a round trip. */
+  const control = (client: pg.PoolClient, text: string) => {
+    counters.roundTrips++;
+    return client.query(text);
+  };
 
   function poolFor(connectionString: string): pg.Pool {
     const existing = pools.get(connectionString);
@@ -170,26 +181,26 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
       throw new RequestError(`neon-http: cannot connect to ${target}: ${messageOf(error)}`, "08006");
     });
     let broken = false;
+    let reset = false;
     try {
       if (Array.isArray(body)) {
-        const begin = beginStatement(req);
-        await client.query(begin);
-        try {
-          const results: NeonResult[] = [];
-          for (const statement of body) {
-            counters.statements++;
-            results.push(await run(client, statement, options));
-          }
-          await client.query("COMMIT");
-          send(res, 200, { results });
-        } catch (error) {
-          await client.query("ROLLBACK").catch(() => {
+        counters.statements += body.length;
+        counters.roundTrips++;
+        const batch = new PipelinedBatch(beginStatement(req), body, options);
+        client.query(batch as never);
+        const results = await batch.promise.catch(async (error: unknown) => {
+          // PostgreSQL skipped what followed the failed statement: the transaction is still open (and failed).
+          await control(client, "ROLLBACK").catch(() => {
             broken = true;
           });
           throw error;
-        }
+        });
+        reset = true;
+        if (batch.resetFailed) broken = true;
+        send(res, 200, { results });
       } else {
         counters.statements++;
+        counters.roundTrips++;
         send(res, 200, await run(client, body, options));
       }
     } catch (error) {
@@ -198,8 +209,9 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
     } finally {
       // The answer is already on its way; the reset runs before anyone else can have this connection.
       if (broken) client.release(true);
+      else if (reset) client.release();
       else
-        client.query("DISCARD ALL").then(
+        control(client, "DISCARD ALL").then(
           () => client.release(),
           (error: unknown) => client.release(error instanceof Error ? error : true),
         );
@@ -228,6 +240,9 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
     },
     get connections() {
       return counters.connections;
+    },
+    get roundTrips() {
+      return counters.roundTrips;
     },
     close() {
       closing ??= (async () => {
@@ -347,7 +362,11 @@ async function run(client: pg.PoolClient, statement: Statement, options: Options
     ...(options.arrayMode ? { rowMode: "array" as const } : {}),
     ...(options.rawText ? { types: RAW_TEXT_TYPES } : {}),
   };
-  const result = await client.query(config as pg.QueryConfig);
+  return neonResult(await client.query(config as pg.QueryConfig), options);
+}
+
+/** A node-postgres result in Neon's shape (every value in text format). */
+function neonResult(result: pg.QueryResult, options: Options): NeonResult {
   return {
     command: result.command,
     rowCount: result.rowCount,
@@ -363,6 +382,129 @@ async function run(client: pg.PoolClient, statement: Statement, options: Options
     })),
     rowAsArray: options.arrayMode,
   };
+}
+
+/** What node-postgres hands a submittable query: its connection, with the protocol's messages as methods. */
+interface ProtocolConnection {
+  parse(query: { text: string; name?: string; types?: number[] }): void;
+  bind(config: { portal?: string; statement?: string; values?: unknown[] }): void;
+  describe(message: { type: "P" | "S"; name?: string }): void;
+  execute(config: { portal?: string; rows?: number }): void;
+  sync(): void;
+  stream: { cork?(): void; uncork?(): void };
+}
+
+interface ProtocolMessage {
+  fields?: unknown[];
+  text?: string;
+}
+
+/** node-postgres's result builder (pg.Result), with the methods its own queries use, missing from its types. */
+interface ResultBuilder extends pg.QueryResult {
+  addFields(fields: unknown[]): void;
+  parseRow(fields: unknown[]): unknown;
+  addRow(row: unknown): void;
+  addCommandComplete(message: ProtocolMessage): void;
+}
+const ResultBuilder = pg.Result as unknown as new (rowMode?: "array", types?: unknown) => ResultBuilder;
+
+/**
+ * A batch as one pipeline (node-postgres's "submittable" query interface): Parse/Bind/Describe/Execute for
+ * `BEGIN …`, each statement, `COMMIT` and `DISCARD ALL`, then one Sync. `DISCARD ALL` may not run inside a
+ * transaction or after another statement of the same implicit one, but it follows `COMMIT`, which ends the
+ * transaction, so it runs on its own. Resolves with the statements' results (not the control statements'),
+ * rejects with the first error; after an error the caller rolls back.
+ */
+class PipelinedBatch {
+  private readonly steps: Array<{ text: string; values: unknown[]; user: boolean }>;
+  private readonly results: NeonResult[] = [];
+  private current: ResultBuilder | null = null;
+  private step = 0;
+  private failed = false;
+  /** Set when the batch committed but the session reset failed: the connection must not be reused. */
+  resetFailed = false;
+  private settle!: { resolve: (results: NeonResult[]) => void; reject: (error: unknown) => void };
+  readonly promise: Promise<NeonResult[]>;
+
+  constructor(
+    begin: string,
+    statements: Statement[],
+    private readonly options: Options,
+  ) {
+    this.steps = [
+      { text: begin, values: [], user: false },
+      ...statements.map((statement) => ({ text: statement.query, values: statement.params, user: true })),
+      { text: "COMMIT", values: [], user: false },
+      { text: "DISCARD ALL", values: [], user: false },
+    ];
+    this.promise = new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+  }
+
+  submit(connection: ProtocolConnection): void {
+    connection.stream.cork?.();
+    try {
+      for (const step of this.steps) {
+        connection.parse({ text: step.text });
+        connection.bind({ values: step.values });
+        connection.describe({ type: "P" });
+        connection.execute({});
+      }
+      connection.sync();
+    } finally {
+      connection.stream.uncork?.();
+    }
+  }
+
+  handleRowDescription(message: ProtocolMessage): void {
+    this.current = this.newResult();
+    this.current.addFields(message.fields ?? []);
+  }
+
+  handleDataRow(message: ProtocolMessage): void {
+    const result = this.current!;
+    result.addRow(result.parseRow(message.fields ?? []));
+  }
+
+  handleCommandComplete(message: ProtocolMessage): void {
+    const result = this.current ?? this.newResult();
+    result.addCommandComplete(message);
+    if (this.steps[this.step]!.user) this.results.push(neonResult(result, this.options));
+    this.current = null;
+    this.step++;
+  }
+
+  handleEmptyQuery(): void {
+    this.handleCommandComplete({ text: "" });
+  }
+
+  /** A result parsed as `run` parses one: rows as arrays or objects, values raw or by type. */
+  private newResult(): ResultBuilder {
+    return new ResultBuilder(
+      this.options.arrayMode ? "array" : undefined,
+      this.options.rawText ? RAW_TEXT_TYPES : undefined,
+    );
+  }
+
+  handlePortalSuspended(): void {}
+
+  handleCopyInResponse(): void {}
+
+  handleCopyData(): void {}
+
+  handleError(error: unknown): void {
+    this.failed = true;
+    // The reset is the last step: failing there, the batch has committed and its results stand.
+    if (this.step === this.steps.length - 1) {
+      this.resetFailed = true;
+      this.settle.resolve(this.results);
+    } else this.settle.reject(error);
+  }
+
+  handleReadyForQuery(): void {
+    if (!this.failed) this.settle.resolve(this.results);
+  }
 }
 
 function databaseError(error: pg.DatabaseError): Record<string, unknown> {

@@ -18,7 +18,7 @@ export const auditEvents = pgTable(
       .references(() => tenants.id),
     seq: bigint("seq", { mode: "number" }).notNull(),
     occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
-    actorType: text("actor_type", { enum: ["user", "system", "anonymous", "platform"] }).notNull(),
+    actorType: text("actor_type", { enum: ["user", "service", "system", "anonymous", "platform"] }).notNull(),
     actorId: text("actor_id"),
     action: text("action").notNull(),
     targetType: text("target_type"),

@@ -25,6 +25,15 @@ export const users = pgTable(
     email: text("email").notNull(),
     displayName: text("display_name").notNull(),
     passwordHash: text("password_hash"),
+    /**
+     * `person`: someone who signs in. `service`: a tenant's integration (a service account): no password, an address
+     * under `.invalid` (RFC 2606) that no mail reaches and no sign-in accepts, no second factor; it belongs to the one
+     * tenant that made it, holds only the `author` role (a trigger refuses any other, migration 0027) and acts only
+     * through its API tokens, so an integration outlives the person who set it up.
+     */
+    kind: text("kind", { enum: ["person", "service"] })
+      .notNull()
+      .default("person"),
     /** Global: set only by platform operators. A tenant disables its membership instead (memberships.status). */
     status: text("status", { enum: ["active", "disabled"] })
       .notNull()

@@ -19,6 +19,11 @@ export interface Problem {
 type Text = Readonly<Record<Lang, string>>;
 
 const MESSAGES: Readonly<Record<string, Text>> = {
+  service_account_roles: {
+    en: "A service account is an author and nothing else: it cannot be given another role.",
+    "pt-BR": "Uma conta de serviço é autora e nada mais: não pode receber outro papel.",
+    es: "Una cuenta de servicio es autora y nada más: no puede recibir otro rol.",
+  },
   invalid_credentials: {
     en: "The email or password is not right. Check them and try again; after 10 failed attempts the account is locked for 15 minutes.",
     "pt-BR":

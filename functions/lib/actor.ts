@@ -41,7 +41,7 @@ export type Actor =
        * the member's roles, narrowed by the token's scopes per route, never PHI, never account or security
        * operations, and always a non-interactive client in the trust evaluation (middleware/protect.ts).
        */
-      apiToken?: { id: string; scopes: ApiTokenScope[] };
+      apiToken?: { id: string; scopes: ApiTokenScope[]; principal: "person" | "service" };
     };
 
 export type UserActor = Extract<Actor, { kind: "user" }>;

@@ -7,7 +7,7 @@ export const GENESIS_HASH = "0".repeat(64);
 
 export interface AuditEventInput {
   tenantId: string;
-  actorType: "user" | "system" | "anonymous" | "platform";
+  actorType: "user" | "service" | "system" | "anonymous" | "platform";
   actorId?: string | null;
   /** What happened, as `<resource>.<verb>`, e.g. `user.login_failed`, `media.download`. */
   action: string;

@@ -14,7 +14,7 @@ import { mediaItems } from "../../schema";
 import type { ServiceBinding } from "../env";
 import type { Scope } from "../scope";
 import { escapeHtml } from "../html-policy";
-import { imageAttributes, imageVersion, IMAGE_EXTENSIONS, IMAGE_WIDTHS, type SiteImage } from "../site/urls";
+import { imageAttributes, imageVersion, IMAGE_EXTENSIONS, IMAGE_WIDTHS, type SiteImage } from "../image-urls";
 import { publicMediaSql } from "./media-rules";
 import { presignImageGet, readObjectBytes } from "./media-storage";
 

@@ -18,7 +18,8 @@ import type { HttpDatabase, ReadQuery } from "../lib/db-http";
 import { ANONYMOUS_VIEWER, indexableSql, publicVisibility, readViewer, type Viewer } from "./content/access";
 import { cappedCount, countCap } from "./content/paging";
 import { searchMatchSql, searchRankSql } from "./content/search";
-import { FEED_SIZE, PAGE_SIZE, type SiteImage } from "../site/urls";
+import type { SiteImage } from "../image-urls";
+import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
 import { bodyImagesSql, expandBodyImages, featuredImageSql } from "./public-images";
 
 /**

@@ -553,7 +553,18 @@ export function councilRegistration(crmNumber: string, crmUf: string, rqe: reado
   return [`CRM/${crmUf} ${crmNumber}`, ...(rqe.length > 0 ? [`RQE ${rqe.join(", ")}`] : [])].join(" — ");
 }
 
+/**
+ * One formatter per locale and isolate: building an `Intl.DateTimeFormat` loads the locale's data and costs far
+ * more than formatting with it (a page formats several dates).
+ */
+const dateFormats = new Map<ContentLocale, Intl.DateTimeFormat>();
+
 /** A date as readers of the locale write it. UTC, so the page and the JSON-LD's `lastReviewed` agree. */
 export function formatDate(date: Date, locale: ContentLocale): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(date);
+  let format = dateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
+    dateFormats.set(locale, format);
+  }
+  return format.format(date);
 }

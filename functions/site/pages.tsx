@@ -7,7 +7,8 @@ import type { SiteArticle, SiteItemSummary, SiteTerm } from "../services/site";
 import { councilRegistration, formatDate, STRINGS } from "./i18n";
 import { type Citation, citationsOf, medicalWebPageOf } from "./json-ld";
 import { linkHeadings } from "./toc";
-import { imageAttributes, type SiteImage, sitePaths, withPage } from "./urls";
+import { imageAttributes, type SiteImage } from "../image-urls";
+import { sitePaths, withPage } from "./urls";
 
 /** A public image of the library (srcset, sizes, width/height); lazy unless it is the first thing a reader sees. */
 const Picture: FC<{ image: SiteImage; lazy: boolean; sizes?: string }> = ({ image, lazy, sizes }) => (

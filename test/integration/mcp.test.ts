@@ -102,6 +102,42 @@ describe("the MCP server", () => {
     await client.close();
   });
 
+  it("drafts with a service token: the author is the service account, not a person", async () => {
+    const boss = await createUser(admin, tenant, { roles: ["admin"] });
+    const adminSession = (await signIn(worker, tenant.hostname, boss)).accessToken;
+    const account = await worker.fetch("/api/service-accounts", {
+      host: tenant.hostname,
+      ...jsonPost({ name: "Agente editorial" }, bearer(adminSession)),
+    });
+    expect(account.status).toBe(201);
+    const { id: serviceId } = (await account.json()) as { id: string };
+    const res = await worker.fetch("/api/tokens", {
+      host: tenant.hostname,
+      ...jsonPost(
+        {
+          name: "agent",
+          scopes: ["content:read", "content:write"],
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          serviceAccountId: serviceId,
+        },
+        bearer(adminSession),
+      ),
+    });
+    expect(res.status).toBe(201);
+    const client = await connect(((await res.json()) as { token: string }).token);
+    const created = (await client.callTool({
+      name: "create_draft",
+      arguments: { type: "post", locale: "pt-BR", title: "Sono e memória", bodyMarkdown: "Dormir bem ajuda." },
+    })) as ToolResult;
+    expect(created.isError, textOf(created)).toBeFalsy();
+    const draft = JSON.parse(textOf(created)) as { id: string };
+    const { rows } = await admin.query<{ author_id: string }>("select author_id from content_items where id = $1", [
+      draft.id,
+    ]);
+    expect(rows[0]?.author_id).toBe(serviceId);
+    await client.close();
+  });
+
   it("analyses a text without storing it", async () => {
     const client = await connect(await apiToken(["analysis:run"]));
     const before = await admin.query("select count(*)::int as n from content_analyses where tenant_id = $1", [

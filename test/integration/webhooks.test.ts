@@ -1,6 +1,4 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +8,7 @@ import { makeDicom } from "../support/dicom.js";
 import { pngImage } from "../support/images.js";
 import { insertSubject } from "../support/media.js";
 import { eventually, type SiteFixture, siteFixture } from "../support/site.js";
+import { type Received, type Receiver, startReceiver } from "../support/webhook-receiver.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 /**
@@ -18,43 +17,6 @@ import { startWorker, type TestWorker } from "../support/worker.js";
  * failed attempts are retried with backoff and logged; URLs that reach private networks are refused at
  * registration (literally and through DNS, answered by local-cloud/dns-over-https.ts) and before each delivery.
  */
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A receiver on loopback that records what it is sent and answers as told (200 unless `script` says otherwise). */
-async function startReceiver() {
-  const received: Received[] = [];
-  // What each path answers next, first in first out; 200 once its list is empty.
-  const script = new Map<string, Array<{ status: number; body?: string; location?: string }>>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      received.push({ path: req.url ?? "/", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      const next = script.get(req.url ?? "/")?.shift() ?? { status: 200, body: "ok" };
-      res.writeHead(next.status, {
-        "content-type": "text/plain",
-        ...(next.location ? { location: next.location } : {}),
-      });
-      res.end(next.body ?? "");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: (path: string) => `http://127.0.0.1:${port}${path}`,
-    received,
-    script,
-    at: (path: string) => received.filter((request) => request.path === path),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
 /** The keys a content event's data may have: nothing the public site does not show anyone. */
 const CONTENT_DATA_KEYS = [

@@ -158,6 +158,37 @@ describe("neon() over the local HTTP endpoint", () => {
     expect(endpoint.requests - before).toBe(1);
   });
 
+  it("runs a batch in one PostgreSQL round trip: BEGIN, the statements, COMMIT and the reset pipelined", async () => {
+    const sql = neon(DATABASE_URL);
+    const before = endpoint.roundTrips;
+    const [, , counted] = await sql.transaction(
+      [
+        sql`select set_config('app.tenant_id', 'tenant-b', true)`,
+        sql`insert into ${sql.unsafe(TABLE)} (label, qty) values ('pipelined', 1)`,
+        sql`select count(*)::int as n, current_setting('app.tenant_id', true) as tenant from ${sql.unsafe(TABLE)} where label = 'pipelined'`,
+      ],
+      { isolationLevel: "ReadCommitted" },
+    );
+    expect(counted).toEqual([{ n: 1, tenant: "tenant-b" }]);
+    expect(endpoint.roundTrips - before).toBe(1);
+  });
+
+  it("resets the session after a pipelined batch, and after one that failed", async () => {
+    const sql = neon(DATABASE_URL);
+    // A session-level setting made inside a batch outlives its COMMIT unless the session is reset.
+    await sql.transaction([sql`select set_config('app.tenant_id', 'leaked-by-batch', false)`]);
+    const [after] = await sql`select coalesce(current_setting('app.tenant_id', true), '') as tenant`;
+    expect(after).toEqual({ tenant: "" });
+    const error = await errorOf(
+      sql.transaction([sql`select set_config('app.tenant_id', 'leaked-by-failure', false)`, sql`select 1 / 0`]),
+    );
+    expect(error.code).toBe("22012");
+    const [next] = await sql.transaction([
+      sql`select coalesce(current_setting('app.tenant_id', true), '') as tenant, current_setting('transaction_read_only') as ro`,
+    ]);
+    expect(next).toEqual([{ tenant: "", ro: "off" }]);
+  });
+
   it("rolls the whole batch back when one statement fails", async () => {
     const sql = neon(DATABASE_URL);
     const error = await errorOf(

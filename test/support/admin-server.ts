@@ -11,18 +11,24 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { TestEnvironment } from "./environment.js";
-import { bundleModules, companionWorkers, MAIN_WORKER_NAME, testBindings } from "./worker.js";
+import {
+  bundleModules,
+  companionWorkers,
+  MAIN_WORKER_NAME,
+  type TestWorker,
+  testBindings,
+  workerFetch,
+} from "./worker.js";
 
 export const ADMIN_DIST = new URL("../../admin/dist", import.meta.url).pathname;
 /** The same routing as wrangler.toml's `[assets] run_worker_first`. */
 export const RUN_WORKER_FIRST = ["/*", "!/admin", "!/admin/*"];
 
-export interface AdminServer {
-  mf: Miniflare;
+/** The Worker behind the SPA, usable wherever a `TestWorker` is (sign-ins, site fixtures, API calls). */
+export interface AdminServer extends TestWorker {
   port: number;
   /** The browser's base URL for a tenant host, e.g. http://clinic-x.localhost:41234 */
   origin(hostname: string): string;
-  dispose(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -99,7 +105,7 @@ export async function startS3CorsProxy(target: string): Promise<{ origin: string
 
 export async function startAdminServer(
   env: TestEnvironment,
-  options: { assetsDir?: string } = {},
+  options: { assetsDir?: string; bindings?: Record<string, string> } = {},
 ): Promise<AdminServer> {
   const assetsDir = options.assetsDir ?? ADMIN_DIST;
   if (!(await stat(join(assetsDir, "admin", "index.html")).catch(() => null))) {
@@ -119,7 +125,7 @@ export async function startAdminServer(
   await writeFile(join(served, "_headers"), headersText);
   const headers = parseHeadersFile(headersText);
   const port = await freePort();
-  const bindings: Record<string, string> = { ...testBindings(env), S3_ENDPOINT: s3.origin };
+  const bindings: Record<string, string> = { ...testBindings(env), S3_ENDPOINT: s3.origin, ...options.bindings };
   const companions = await companionWorkers(env);
   const mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -161,7 +167,9 @@ export async function startAdminServer(
   await mf.ready;
   return {
     mf,
+    env,
     port,
+    fetch: workerFetch(mf),
     origin: (hostname) => `http://${hostname}:${port}`,
     dispose: async () => {
       await mf.dispose();

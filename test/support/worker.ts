@@ -153,15 +153,20 @@ export async function createWorker(
   return {
     mf,
     env,
-    fetch: (path, init = {}) => {
-      const { host = "localhost", ...rest } = init;
-      // Cloudflare sets CF-Connecting-IP on every request. Tests look like many clients unless they say
-      // otherwise, so per-IP throttles only shape the tests that set an address on purpose.
-      const headers = new Headers(rest.headers);
-      if (!headers.has("cf-connecting-ip"))
-        headers.set("cf-connecting-ip", `203.0.113.${Math.floor(Math.random() * 254) + 1}`);
-      return mf.dispatchFetch(`http://${host}${path}`, { ...rest, headers } as never) as unknown as Promise<Response>;
-    },
+    fetch: workerFetch(mf),
     dispose: () => mf.dispose(),
+  };
+}
+
+/** `TestWorker.fetch` over a Miniflare: a path on a tenant's host, as Cloudflare would pass it to the Worker. */
+export function workerFetch(mf: Miniflare): TestWorker["fetch"] {
+  return (path, init = {}) => {
+    const { host = "localhost", ...rest } = init;
+    // Cloudflare sets CF-Connecting-IP on every request. Tests look like many clients unless they say
+    // otherwise, so per-IP throttles only shape the tests that set an address on purpose.
+    const headers = new Headers(rest.headers);
+    if (!headers.has("cf-connecting-ip"))
+      headers.set("cf-connecting-ip", `203.0.113.${Math.floor(Math.random() * 254) + 1}`);
+    return mf.dispatchFetch(`http://${host}${path}`, { ...rest, headers } as never) as unknown as Promise<Response>;
   };
 }

@@ -103,6 +103,54 @@ describe("admin Markdown preview in Chromium", () => {
     expect(judged.html).not.toMatch(/<script/i);
   });
 
+  it("shows a public library image from its public URLs, and one the page would drop as a box, never loaded", async () => {
+    const shown = "6f1c2a8e-0d7b-4d4e-9a57-0b2f1c9e7d11";
+    const refused = "0b2f1c9e-7d11-4d4e-9a57-6f1c2a8e0d7b";
+    const unknown = "9a570b2f-1c9e-4d4e-9a57-6f1c2a8e0d7b";
+    const html = await page.evaluate(
+      ([a, b, c]) => {
+        const images = new Map([
+          [a!, { id: a!, contentType: "image/png", version: "0123456789ab", width: 800, height: 600, alt: "Coração" }],
+          [b!, null],
+        ]);
+        const preview = (window as unknown as { Preview: { renderPreview(md: string, images: unknown): string } })
+          .Preview;
+        return preview.renderPreview(`![](media:${a})\n\n![foto](media:${b})\n\n![outra](media:${c})`, images);
+      },
+      [shown, refused, unknown],
+    );
+    const host = await page.evaluate((markup) => {
+      const element = document.createElement("div");
+      element.innerHTML = markup;
+      return {
+        images: Array.from(element.querySelectorAll("img")).map((img) => ({
+          src: img.getAttribute("src"),
+          srcset: img.getAttribute("srcset"),
+          alt: img.getAttribute("alt"),
+        })),
+        boxes: Array.from(element.querySelectorAll(".preview-image-missing")).map((box) => [
+          box.getAttribute("data-state"),
+          box.textContent,
+        ]),
+      };
+    }, html);
+    // The public image as the page shows it: its fixed widths on the site's own route, the library's alt text.
+    expect(host.images).toEqual([
+      {
+        src: `/media/${shown}/960.png?v=0123456789ab`,
+        srcset: `/media/${shown}/320.png?v=0123456789ab 320w, /media/${shown}/640.png?v=0123456789ab 640w, /media/${shown}/960.png?v=0123456789ab 800w`,
+        alt: "Coração",
+      },
+    ]);
+    // Not public (or still being looked up): named by its alt text, with no URL at all.
+    expect(host.boxes).toEqual([
+      ["not-public", "foto"],
+      ["loading", "outra"],
+    ]);
+    expect(html).not.toContain(refused);
+    expect(html).not.toContain(unknown);
+  });
+
   it("keeps ordinary links, opening them outside the editor", async () => {
     const judged = await preview("[SBC](https://www.portal.cardiol.br) [home](/sobre) [mail](mailto:a@b.test)");
     expect(judged.links).toEqual([

@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ANALYSED_STATES } from "../../../functions/contract";
-import { ApiError, contentApi, terms } from "../api";
+import { ApiError, contentApi, media as mediaApi, terms } from "../api";
 import { type ContentType, screenPath, TYPE_WORDS } from "../content-kinds";
 import { type AnalysisView, locatedFindings, normaliseAnalysis, seoScore } from "../analysis";
 import { diffRows } from "../diff";
 import { segmentText } from "../highlight";
 import { actionName, formatDate, lang, levelName, severityName, stateName, t } from "../i18n";
-import { renderPreview } from "../markdown";
+import { imageVersion, type SiteImage } from "../../../functions/image-urls";
+import { mediaIdsIn, type PreviewImages, renderPreview } from "../markdown";
 import { PublicImagePicker } from "./media";
 import { type AvailableAction, availableActions } from "../workflow";
 import {
@@ -549,6 +550,7 @@ export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const [picking, setPicking] = useState<"featured" | "inline" | null>(null);
   const [featuredAlt, setFeaturedAlt] = useState<string | null>(null);
+  const [previewImages, setPreviewImages] = useState<PreviewImages>(new Map());
   // The latest values for the debounced save (closures would see stale state).
   const live = useRef<{
     item: ContentItem | null;
@@ -702,6 +704,20 @@ export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
       setAnalysing(false);
     }
   };
+
+  // The library images the body refers to, looked up once each for the preview (markdown.ts).
+  const bodyMarkdown = draft?.bodyMarkdown ?? "";
+  useEffect(() => {
+    const unknown = mediaIdsIn(bodyMarkdown).filter((id) => !previewImages.has(id));
+    if (unknown.length === 0) return;
+    let current = true;
+    void Promise.all(unknown.map(async (id) => [id, await previewImageOf(id)] as const)).then((found) => {
+      if (current) setPreviewImages((known) => new Map([...known, ...found]));
+    });
+    return () => {
+      current = false;
+    };
+  }, [bodyMarkdown, previewImages]);
 
   /** `![](media:<id>)` at the cursor: the page shows the image with the library's alt text. */
   const insertImage = (mediaId: string) => {
@@ -936,7 +952,7 @@ export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
                 class="preview prose"
                 aria-label={t("preview")}
                 data-testid="preview"
-                dangerouslySetInnerHTML={{ __html: renderPreview(draft.bodyMarkdown) }}
+                dangerouslySetInnerHTML={{ __html: renderPreview(draft.bodyMarkdown, previewImages) }}
               />
             )}
           </div>
@@ -1054,4 +1070,25 @@ export function EditorScreen(props: { type: ContentType; id: string; me: Me }) {
       </aside>
     </div>
   );
+}
+
+/**
+ * A library image as the public page would show it, for the preview: only an image that is public there (its URLs
+ * are public anyway); null for anything the page drops, which the preview then never loads.
+ */
+async function previewImageOf(id: string): Promise<SiteImage | null> {
+  try {
+    const item = await mediaApi.get(id);
+    if (item.kind !== "image" || !item.public || item.publicRefusal || !item.width || !item.height) return null;
+    return {
+      id: item.id,
+      contentType: item.contentType,
+      version: imageVersion(item.sha256),
+      width: item.width,
+      height: item.height,
+      alt: item.altText ?? "",
+    };
+  } catch {
+    return null;
+  }
 }

@@ -108,6 +108,12 @@ export function MediaDetails(props: { media: MediaItem; mayPublish?: boolean }) 
       {props.mayPublish && media.kind === "image" && !media.subjectId && !media.blocked && (
         <PublicImageForm media={media} onSaved={setMedia} />
       )}
+      {props.mayPublish && media.kind === "image" && (media.subjectId || media.blocked) && media.publicRefusal && (
+        // A patient's or a blocked image can never be public: why, instead of a form that could only be refused.
+        <p class="small muted" data-testid="public-refusal">
+          {t("publicRefusalHint")}: <code>{media.publicRefusal}</code>
+        </p>
+      )}
       {media.dicom && (
         <>
           <h3>{t("dicomMetadata")}</h3>

@@ -37,15 +37,8 @@ import { type Alternate, type HeadMeta, Layout } from "../../site/layout";
 import { medicalReviewOf, medicalWebPageOf } from "../../site/json-ld";
 import { ArticleView, ListView, MessageView, PrivacyView } from "../../site/pages";
 import { SITE_CSS, SITE_CSS_PATH } from "../../site/styles";
-import {
-  imageWidthsFor,
-  MAX_PAGE,
-  PAGE_SIZE,
-  SITEMAP_FILE_URLS,
-  type SiteImage,
-  sitePaths,
-  withPage,
-} from "../../site/urls";
+import { imageWidthsFor, type SiteImage } from "../../image-urls";
+import { MAX_PAGE, PAGE_SIZE, SITEMAP_FILE_URLS, sitePaths, withPage } from "../../site/urls";
 import { atomFeed, localeSitemap, robotsTxt, rssFeed, sitemapIndex } from "../../site/xml";
 import { servePublicImage } from "./media";
 import { accountRouter } from "./account";

@@ -7,6 +7,7 @@ import { type HttpDatabase, readAsTenant } from "../../lib/db-http";
 import { randomBytes, toBase64Url } from "../../lib/encoding";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError } from "../../lib/errors";
 import { requireUser, type Scope } from "../../scope";
+import { requireAdminSession, serviceAccountHere } from "./service-accounts";
 
 /**
  * Personal API tokens: `vt_<id>_<secret>`. The id (the row's UUID without dashes) finds the row; the secret,
@@ -31,8 +32,10 @@ export interface ApiTokenView {
   id: string;
   name: string;
   scopes: ApiTokenScope[];
+  /** The principal the token acts as: a member (`person`) or one of the tenant's service accounts. */
   userId: string;
   userName: string;
+  principal: "person" | "service";
   createdAt: string;
   expiresAt: string;
   lastUsedAt: string | null;
@@ -48,6 +51,8 @@ export interface CreateApiTokenInput {
   name: string;
   scopes: ApiTokenScope[];
   expiresAt: Date;
+  /** A service token: one of the tenant's service accounts (service-accounts.ts), for admins only. */
+  serviceAccountId?: string | undefined;
 }
 
 function refuseTokenActor(actor: UserActor): void {
@@ -55,10 +60,14 @@ function refuseTokenActor(actor: UserActor): void {
   if (actor.apiToken) throw new ForbiddenError("token_not_allowed", "An API token cannot manage API tokens.");
 }
 
-/** Makes a personal token for the signed-in member; the answer carries the secret, which is stored only hashed. */
+/**
+ * Makes a personal token for the signed-in member, or, for an admin, a service token for one of the tenant's service
+ * accounts; the answer carries the secret, which is stored only hashed.
+ */
 export async function createApiToken(scope: Scope, input: CreateApiTokenInput): Promise<CreatedApiToken> {
   const actor = requireUser(scope);
   refuseTokenActor(actor);
+  if (input.serviceAccountId) requireAdminSession(scope);
   const now = Date.now();
   if (input.expiresAt.getTime() <= now) {
     throw new UnprocessableError("invalid_expiry", "`expiresAt` must be in the future.");
@@ -70,10 +79,11 @@ export async function createApiToken(scope: Scope, input: CreateApiTokenInput): 
   const secret = toBase64Url(randomBytes(SECRET_BYTES));
   const secretHash = await sha256Hex(secret);
   return scope.transaction(async (tx) => {
+    const ownerId = input.serviceAccountId ? await serviceAccountHere(tx, scope, input.serviceAccountId) : actor.userId;
     const [live] = await tx
       .select({ count: sql<number>`count(*)::int` })
       .from(apiTokens)
-      .where(and(eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, sql`now()`)));
+      .where(and(eq(apiTokens.userId, ownerId), isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, sql`now()`)));
     if ((live?.count ?? 0) >= MAX_LIVE_TOKENS) {
       throw new ConflictError("too_many_tokens", `Revoke a token first: a member holds at most ${MAX_LIVE_TOKENS}.`);
     }
@@ -81,7 +91,7 @@ export async function createApiToken(scope: Scope, input: CreateApiTokenInput): 
       .insert(apiTokens)
       .values({
         tenantId: scope.tenant.id,
-        userId: actor.userId,
+        userId: ownerId,
         name: input.name,
         scopes,
         secretHash,
@@ -97,20 +107,27 @@ export async function createApiToken(scope: Scope, input: CreateApiTokenInput): 
         name: row.name,
         scopes,
         expiresAt: row.expiresAt.toISOString(),
+        ...(input.serviceAccountId ? { serviceAccountId: ownerId } : {}),
       },
     );
-    const [owner] = await tx.select({ name: users.displayName }).from(users).where(eq(users.id, actor.userId));
-    return { ...view({ ...row, userName: owner?.name ?? "" }), token: `vt_${compactId(row.id)}_${secret}` };
+    const [owner] = await tx.select(OWNER).from(users).where(eq(users.id, ownerId));
+    return { ...view({ ...row, ...owner! }), token: `vt_${compactId(row.id)}_${secret}` };
   });
 }
 
-function view(row: typeof apiTokens.$inferSelect & { userName: string }): ApiTokenView {
+/** What a token's view says of its principal. */
+const OWNER = { userName: users.displayName, principal: users.kind };
+
+function view(
+  row: typeof apiTokens.$inferSelect & { userName: string; principal: "person" | "service" },
+): ApiTokenView {
   return {
     id: row.id,
     name: row.name,
     scopes: row.scopes,
     userId: row.userId,
     userName: row.userName,
+    principal: row.principal,
     createdAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
@@ -118,20 +135,23 @@ function view(row: typeof apiTokens.$inferSelect & { userName: string }): ApiTok
   };
 }
 
-/** The member's own tokens, newest first; an admin sees every member's in the tenant. Secrets never come back. */
+/**
+ * The member's own tokens, newest first; an admin sees every member's and every service account's in the tenant.
+ * Secrets never come back.
+ */
 export async function listApiTokens(scope: Scope): Promise<ApiTokenView[]> {
   const actor = requireUser(scope);
   refuseTokenActor(actor);
   const rows = await scope.transaction((tx) =>
     tx
-      .select({ token: apiTokens, userName: users.displayName })
+      .select({ token: apiTokens, ...OWNER })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
       .where(actor.roles.includes("admin") ? undefined : eq(apiTokens.userId, actor.userId))
       .orderBy(desc(apiTokens.createdAt))
       .limit(500),
   );
-  return rows.map(({ token, userName }) => view({ ...token, userName }));
+  return rows.map(({ token, ...owner }) => view({ ...token, ...owner }));
 }
 
 /** Revokes a token at once (the member's own; an admin any in the tenant). Revoking twice answers the same. */
@@ -140,14 +160,15 @@ export async function revokeApiToken(scope: Scope, id: string): Promise<ApiToken
   refuseTokenActor(actor);
   return scope.transaction(async (tx) => {
     const [found] = await tx
-      .select({ token: apiTokens, userName: users.displayName })
+      .select({ token: apiTokens, ...OWNER })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
       .where(eq(apiTokens.id, id))
       .for("update", { of: apiTokens });
     // Another member's token is as absent as a missing one, unless the caller is an admin.
     if (!found || (found.token.userId !== actor.userId && !actor.roles.includes("admin"))) throw new NotFoundError();
-    if (found.token.revokedAt) return view({ ...found.token, userName: found.userName });
+    const owner = { userName: found.userName, principal: found.principal };
+    if (found.token.revokedAt) return view({ ...found.token, ...owner });
     const [row] = await tx
       .update(apiTokens)
       .set({ revokedAt: sql`now()`, revokedBy: actor.userId })
@@ -155,7 +176,7 @@ export async function revokeApiToken(scope: Scope, id: string): Promise<ApiToken
       .returning();
     if (!row) throw new NotFoundError();
     await scope.audit(tx, "api_token.revoked", { type: "api_token", id }, { ownerId: row.userId });
-    return view({ ...row, userName: found.userName });
+    return view({ ...row, ...owner });
   });
 }
 
@@ -183,6 +204,7 @@ export async function authenticateApiToken(http: HttpDatabase, tenantId: string,
         expiresAt: apiTokens.expiresAt,
         revokedAt: apiTokens.revokedAt,
         userStatus: users.status,
+        principal: users.kind,
       })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
@@ -222,6 +244,6 @@ export async function authenticateApiToken(http: HttpDatabase, tenantId: string,
     tokenId: id,
     // Checked now, against its row: the session revocation instants in Redis do not apply (middleware/protect.ts).
     issuedAt: nowSeconds,
-    apiToken: { id, scopes: row.scopes },
+    apiToken: { id, scopes: row.scopes, principal: row.principal },
   };
 }

@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { memberships, refreshTokens } from "../../../schema";
+import { memberships, refreshTokens, users } from "../../../schema";
 import type { MembershipStatus, Role } from "../../../schema/memberships";
 import type { CredentialStatus } from "../../../schema/professional-credentials";
 import { hasRole } from "../../lib/actor";
@@ -196,6 +196,11 @@ export async function changeMemberRoles(scope: Scope, input: { userId: string; r
   const wanted = [...new Set(input.roles)].sort();
   return scope.transaction(async (tx) => {
     const current = await lockedMembership(tx, scope.tenant.id, userId);
+    // A service account is an author and nothing else (schema/users.ts `kind`; a trigger holds the same line).
+    const [principal] = await tx.select({ kind: users.kind }).from(users).where(eq(users.id, userId)).limit(1);
+    if (principal?.kind === "service" && wanted.join() !== "author") {
+      throw new ConflictError("service_account_roles", "A service account holds the author role only.");
+    }
     const added = wanted.filter((role) => !current.roles.includes(role));
     const removed = current.roles.filter((role) => !wanted.includes(role));
     if (added.length === 0 && removed.length === 0) return memberView(tx, scope.tenant.id, userId);

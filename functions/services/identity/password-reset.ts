@@ -44,7 +44,8 @@ export async function requestPasswordReset(
     const [user] = await tx
       .select({ id: users.id, status: users.status })
       .from(users)
-      .where(eq(users.email, email))
+      // A service account has no password to reset (schema/users.ts `kind`): it is answered as an unknown address.
+      .where(and(eq(users.email, email), eq(users.kind, "person")))
       .limit(1);
     const member = user?.status === "active" && (await membershipActive(tx, scope.tenant.id, user.id));
     if (!user || !member || !byAddress.success) {

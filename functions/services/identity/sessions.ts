@@ -292,7 +292,12 @@ export async function login(scope: Scope, input: LoginInput): Promise<LoginResul
   await assertNotLockedOut(scope, subject);
 
   const result = await scope.transaction(async (tx) => {
-    const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
+    // Only a person signs in: a service account (no password) acts through its API tokens alone.
+    const [user] = await tx
+      .select()
+      .from(users)
+      .where(and(eq(users.email, email), eq(users.kind, "person")))
+      .limit(1);
     const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
     const disabled = user && passwordOk && !(await membershipActive(tx, scope.tenant.id, user.id));
     if (!user || !passwordOk || user.status !== "active" || disabled) {

@@ -15,7 +15,7 @@ import type { Scope } from "../../scope";
 import { publicVisibility, type Viewer } from "../content/access";
 import { publicMediaSql } from "../media-rules";
 import { bodyImagesSql, expandBodyImages } from "../public-images";
-import type { SiteImage } from "../../site/urls";
+import type { SiteImage } from "../../image-urls";
 import {
   filterFields,
   hasTerms,

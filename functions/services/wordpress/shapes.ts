@@ -1,6 +1,7 @@
 import type { ContentItem, ContentType } from "../../../schema";
 import { contentTypes } from "../../content-types";
-import { IMAGE_EXTENSIONS, imageVersion, imageWidthsFor, sitePaths } from "../../site/urls";
+import { IMAGE_EXTENSIONS, imageVersion, imageWidthsFor } from "../../image-urls";
+import { sitePaths } from "../../site/urls";
 import { escapeHtml } from "../content/sanitize";
 
 /**
