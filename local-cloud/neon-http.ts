@@ -13,7 +13,8 @@
  * Statements run over pooled `pg` connections, one pool per connection string, and only to the targets on
  * the allow-list (the same rule as the WebSocket proxy). Every statement uses the extended query protocol, so
  * a query holds exactly one statement, as on Neon. A connection goes back to its pool with its session reset
- * (`DISCARD ALL`), so nothing one request set can be seen by the next.
+ * (`DISCARD ALL`, or after a batch the same less the endpoint's own prepared statements), so nothing one request
+ * set can be seen by the next.
  *
  * A batch costs one PostgreSQL round trip, as on Neon: `BEGIN`, its statements, `COMMIT` and the reset are sent
  * together, ended by a single Sync (the extended protocol's pipelining). PostgreSQL runs them in order and, at
@@ -129,6 +130,8 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
   /** A simple query of the endpoint's own (transaction control, the session reset), counted as a round trip. */
   const control = (client: pg.PoolClient, text: string) => {
     counters.roundTrips++;
+    // DISCARD ALL deallocates every prepared statement, the endpoint's own included.
+    if (text === "DISCARD ALL") preparedOf.delete(client);
     return client.query(text);
   };
 
@@ -186,7 +189,9 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
       if (Array.isArray(body)) {
         counters.statements += body.length;
         counters.roundTrips++;
-        const batch = new PipelinedBatch(beginStatement(req), body, options);
+        let prepared = preparedOf.get(client);
+        if (!prepared) preparedOf.set(client, (prepared = new Map()));
+        const batch = new PipelinedBatch(beginStatement(req), body, options, prepared);
         client.query(batch as never);
         const results = await batch.promise.catch(async (error: unknown) => {
           // PostgreSQL skipped what followed the failed statement: the transaction is still open (and failed).
@@ -408,20 +413,46 @@ interface ResultBuilder extends pg.QueryResult {
 }
 const ResultBuilder = pg.Result as unknown as new (rowMode?: "array", types?: unknown) => ResultBuilder;
 
+/** Statements a connection keeps prepared (by text), so PostgreSQL plans a page's query once per connection. */
+const MAX_PREPARED_PER_CONNECTION = 500;
+const preparedOf = new WeakMap<pg.PoolClient, Map<string, string>>();
+let preparedNames = 0;
+
+/**
+ * The session reset after a batch's COMMIT: `DISCARD ALL` without `DEALLOCATE ALL` and `DISCARD PLANS`, so the
+ * endpoint's own prepared statements (plans, not session state a request could see) survive. The last step
+ * counts statements a request prepared itself with SQL `PREPARE`; a connection that has any is closed instead
+ * of reused.
+ */
+const RESET_STEPS = [
+  "CLOSE ALL",
+  "SET SESSION AUTHORIZATION DEFAULT",
+  "RESET ALL",
+  "UNLISTEN *",
+  "SELECT pg_advisory_unlock_all()",
+  "DISCARD TEMP",
+  "DISCARD SEQUENCES",
+  "SELECT count(*)::int FROM pg_prepared_statements WHERE from_sql",
+];
+
+type StepKind = "control" | "user" | "reset" | "check";
+
 /**
  * A batch as one pipeline (node-postgres's "submittable" query interface): Parse/Bind/Describe/Execute for
- * `BEGIN …`, each statement, `COMMIT` and `DISCARD ALL`, then one Sync. `DISCARD ALL` may not run inside a
- * transaction or after another statement of the same implicit one, but it follows `COMMIT`, which ends the
- * transaction, so it runs on its own. Resolves with the statements' results (not the control statements'),
- * rejects with the first error; after an error the caller rolls back.
+ * `BEGIN …`, each statement, `COMMIT` and the session reset, then one Sync. The reset follows `COMMIT`, which
+ * ends the transaction, so it runs outside it. A statement the connection has run before is bound to its
+ * prepared form (no Parse, no planning from scratch); a new one is prepared under a name of the endpoint's.
+ * Resolves with the statements' results (not the control statements'), rejects with the first error; after an
+ * error the caller rolls back and resets the session with `DISCARD ALL`.
  */
 class PipelinedBatch {
-  private readonly steps: Array<{ text: string; values: unknown[]; user: boolean }>;
+  private readonly steps: Array<{ text: string; values: unknown[]; kind: StepKind }>;
   private readonly results: NeonResult[] = [];
+  private readonly newlyPrepared = new Map<string, string>();
   private current: ResultBuilder | null = null;
   private step = 0;
   private failed = false;
-  /** Set when the batch committed but the session reset failed: the connection must not be reused. */
+  /** Set when the batch committed but the session could not be reset: the connection must not be reused. */
   resetFailed = false;
   private settle!: { resolve: (results: NeonResult[]) => void; reject: (error: unknown) => void };
   readonly promise: Promise<NeonResult[]>;
@@ -430,12 +461,17 @@ class PipelinedBatch {
     begin: string,
     statements: Statement[],
     private readonly options: Options,
+    private readonly prepared: Map<string, string>,
   ) {
     this.steps = [
-      { text: begin, values: [], user: false },
-      ...statements.map((statement) => ({ text: statement.query, values: statement.params, user: true })),
-      { text: "COMMIT", values: [], user: false },
-      { text: "DISCARD ALL", values: [], user: false },
+      { text: begin, values: [], kind: "control" },
+      ...statements.map((statement) => ({ text: statement.query, values: statement.params, kind: "user" as const })),
+      { text: "COMMIT", values: [], kind: "control" },
+      ...RESET_STEPS.map((text, i) => ({
+        text,
+        values: [],
+        kind: i === RESET_STEPS.length - 1 ? ("check" as const) : ("reset" as const),
+      })),
     ];
     this.promise = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -446,8 +482,10 @@ class PipelinedBatch {
     connection.stream.cork?.();
     try {
       for (const step of this.steps) {
-        connection.parse({ text: step.text });
-        connection.bind({ values: step.values });
+        let name = "";
+        if (step.kind === "user") name = this.statementName(connection, step.text);
+        else connection.parse({ text: step.text });
+        connection.bind({ statement: name, values: step.values });
         connection.describe({ type: "P" });
         connection.execute({});
       }
@@ -455,6 +493,20 @@ class PipelinedBatch {
     } finally {
       connection.stream.uncork?.();
     }
+  }
+
+  /** The prepared statement for `text` (sending its Parse when it is new), or "" for an unnamed one. */
+  private statementName(connection: ProtocolConnection, text: string): string {
+    const known = this.prepared.get(text) ?? this.newlyPrepared.get(text);
+    if (known) return known;
+    if (this.prepared.size + this.newlyPrepared.size >= MAX_PREPARED_PER_CONNECTION) {
+      connection.parse({ text });
+      return "";
+    }
+    const name = `neon_http_${++preparedNames}`;
+    connection.parse({ text, name });
+    this.newlyPrepared.set(text, name);
+    return name;
   }
 
   handleRowDescription(message: ProtocolMessage): void {
@@ -470,7 +522,15 @@ class PipelinedBatch {
   handleCommandComplete(message: ProtocolMessage): void {
     const result = this.current ?? this.newResult();
     result.addCommandComplete(message);
-    if (this.steps[this.step]!.user) this.results.push(neonResult(result, this.options));
+    const kind = this.steps[this.step]!.kind;
+    if (kind === "user") this.results.push(neonResult(result, this.options));
+    // Statements the request prepared itself would outlive it: the connection is closed rather than reused.
+    if (kind === "check") {
+      // Read in the request's own modes: an array or an object, the count as text or as a number.
+      const row = result.rows[0] as unknown[] | { count: unknown } | undefined;
+      const count = Array.isArray(row) ? row[0] : row?.count;
+      if (Number(count) !== 0) this.resetFailed = true;
+    }
     this.current = null;
     this.step++;
   }
@@ -495,15 +555,18 @@ class PipelinedBatch {
 
   handleError(error: unknown): void {
     this.failed = true;
-    // The reset is the last step: failing there, the batch has committed and its results stand.
-    if (this.step === this.steps.length - 1) {
+    // Failing in the reset, the batch has committed and its results stand; the connection is not reused.
+    const kind = this.steps[this.step]?.kind;
+    if (kind === "reset" || kind === "check") {
       this.resetFailed = true;
       this.settle.resolve(this.results);
     } else this.settle.reject(error);
   }
 
   handleReadyForQuery(): void {
-    if (!this.failed) this.settle.resolve(this.results);
+    if (this.failed) return;
+    for (const [text, name] of this.newlyPrepared) this.prepared.set(text, name);
+    this.settle.resolve(this.results);
   }
 }
 

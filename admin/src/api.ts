@@ -10,6 +10,7 @@
 import { contentTypes } from "../../functions/content-types";
 import type { ApiTokenScope, ContentType } from "../../functions/contract";
 import type { ApiTokenView, CreatedApiToken } from "../../functions/services/identity/api-tokens";
+import type { ServiceAccountView } from "../../functions/services/identity/service-accounts";
 import type { Taxonomy } from "../../functions/services/content/taxonomy";
 import type {
   MfaConfirmation,
@@ -331,9 +332,17 @@ export type { ApiTokenView, CreatedApiToken };
 
 export const apiTokens = {
   list: () => data<ApiTokenView[]>("GET", "/api/tokens"),
-  create: (input: { name: string; scopes: ApiTokenScope[]; expiresAt: string }) =>
+  /** With `serviceAccountId` (admins): a service token, acting as that service account. */
+  create: (input: { name: string; scopes: ApiTokenScope[]; expiresAt: string; serviceAccountId?: string }) =>
     data<CreatedApiToken>("POST", "/api/tokens", { body: input }),
   revoke: (id: string) => data<ApiTokenView>("DELETE", `/api/tokens/${encodeURIComponent(id)}`),
+};
+
+export type { ServiceAccountView };
+
+export const serviceAccounts = {
+  list: () => data<ServiceAccountView[]>("GET", "/api/service-accounts"),
+  create: (input: { name: string }) => data<ServiceAccountView>("POST", "/api/service-accounts", { body: input }),
 };
 
 export type { Taxonomy };

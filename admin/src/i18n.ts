@@ -382,6 +382,15 @@ const en = {
   tokenLastUsed: "Last used",
   tokenRevoke: "Revoke",
   tokenRevoked: "revoked",
+  tokenActsAs: "Acts as",
+  tokenActsAsYou: "You (a personal token)",
+  tokenService: "service",
+  serviceAccountsTitle: "Service accounts",
+  serviceAccountsIntro:
+    "A service account is an integration's own identity: an author that is not a person. Its tokens keep working when the person who set it up leaves; what it drafts is signed by it. Suspend it in Members to stop all its tokens.",
+  serviceAccountName: "Service account name",
+  serviceAccountCreate: "Create service account",
+  serviceAccountsEmpty: "No service accounts yet.",
   navOutbox: "E-mail",
   outboxTitle: "Outgoing e-mail",
   outboxIntro:
@@ -748,6 +757,15 @@ const pt: Record<MessageKey, string> = {
   tokenLastUsed: "Último uso",
   tokenRevoke: "Revogar",
   tokenRevoked: "revogado",
+  tokenActsAs: "Age como",
+  tokenActsAsYou: "Você (token pessoal)",
+  tokenService: "serviço",
+  serviceAccountsTitle: "Contas de serviço",
+  serviceAccountsIntro:
+    "Uma conta de serviço é a identidade própria de uma integração: uma autora que não é uma pessoa. Os tokens dela continuam valendo quando quem a configurou sai; o que ela redige é assinado por ela. Suspenda-a em Membros para parar todos os tokens dela.",
+  serviceAccountName: "Nome da conta de serviço",
+  serviceAccountCreate: "Criar conta de serviço",
+  serviceAccountsEmpty: "Nenhuma conta de serviço ainda.",
   navWebhooks: "Webhooks",
   webhooksTitle: "Webhooks",
   webhooksIntro:
@@ -1146,6 +1164,15 @@ const es: Record<MessageKey, string> = {
   tokenLastUsed: "Último uso",
   tokenRevoke: "Revocar",
   tokenRevoked: "revocado",
+  tokenActsAs: "Actúa como",
+  tokenActsAsYou: "Usted (token personal)",
+  tokenService: "servicio",
+  serviceAccountsTitle: "Cuentas de servicio",
+  serviceAccountsIntro:
+    "Una cuenta de servicio es la identidad propia de una integración: una autora que no es una persona. Sus tokens siguen funcionando cuando quien la configuró se va; lo que redacta lo firma ella. Suspéndala en Miembros para detener todos sus tokens.",
+  serviceAccountName: "Nombre de la cuenta de servicio",
+  serviceAccountCreate: "Crear cuenta de servicio",
+  serviceAccountsEmpty: "Aún no hay cuentas de servicio.",
   navWebhooks: "Webhooks",
   webhooksTitle: "Webhooks",
   webhooksIntro:

@@ -6,12 +6,12 @@
  */
 import { readFile } from "node:fs/promises";
 import type pg from "pg";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
+import { type AdminServer, startAdminServer } from "../support/admin-server.js";
 import { signInWithBrowser } from "../support/admin-browser.js";
 import { createUser, type TestUser } from "../support/auth.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { adminClient } from "../support/db.js";
 
 describe("the incident register and access logs in the admin SPA", () => {
@@ -25,7 +25,6 @@ describe("the incident register and access logs in the admin SPA", () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM.executablePath);
     admin = await adminClient();
     const slug = `screens-e2e-${Math.random().toString(36).slice(2, 8)}`;
     const tenant = await admin.query<{ id: string }>("insert into tenants (slug, name) values ($1, $2) returning id", [
@@ -44,7 +43,7 @@ describe("the incident register and access logs in the admin SPA", () => {
     administrator = await createUser(admin, { id: tenantId, slug }, { roles: ["admin"], name: "Ari Admin" });
     server = await startAdminServer(inject("testEnvironment"));
     origin = server.origin(`${slug}.localhost`);
-    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -9,13 +9,13 @@
  */
 import { mkdir } from "node:fs/promises";
 import type pg from "pg";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
-import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
+import { type AdminServer, startAdminServer } from "../support/admin-server.js";
 import { createUser, type TestUser } from "../support/auth.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { makeDicom } from "../support/dicom.js";
 import { adminClient } from "../support/db.js";
 import { lastMail } from "../support/outbox.js";
@@ -38,7 +38,6 @@ describe("admin SPA in Chromium", () => {
   let tenantId: string;
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM.executablePath);
     await mkdir(SHOTS, { recursive: true });
     admin = await adminClient();
     const slug = `admin-e2e-${Math.random().toString(36).slice(2, 8)}`;
@@ -71,7 +70,7 @@ describe("admin SPA in Chromium", () => {
     const openapi = JSON.parse(openapiText) as { paths?: Record<string, unknown> };
     hasAnalysis = Object.keys(openapi.paths ?? {}).some((path) => /\/posts\/\{id\}\/analysis$/.test(path));
 
-    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+    browser = await launchChromium();
     context = await browser.newContext({ locale: "pt-BR", viewport: { width: 1366, height: 900 } });
     page = await context.newPage();
     page.on("console", (message) => {

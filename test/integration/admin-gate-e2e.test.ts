@@ -10,11 +10,11 @@
  */
 import { mkdir } from "node:fs/promises";
 import type pg from "pg";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
+import { type AdminServer, startAdminServer } from "../support/admin-server.js";
 import { createUser, type TestUser } from "../support/auth.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { adminClient } from "../support/db.js";
 
 const SHOTS = new URL("../../test-results/screenshots/", import.meta.url).pathname;
@@ -33,7 +33,6 @@ describe("the publish gate in the admin SPA (Chromium)", () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM.executablePath);
     await mkdir(SHOTS, { recursive: true });
     admin = await adminClient();
     locker = await adminClient();
@@ -58,7 +57,7 @@ describe("the publish gate in the admin SPA (Chromium)", () => {
     });
     server = await startAdminServer(inject("testEnvironment"));
     origin = server.origin(hostname);
-    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+    browser = await launchChromium();
     const context = await browser.newContext({ locale: "pt-BR", viewport: { width: 1366, height: 900 } });
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.message));

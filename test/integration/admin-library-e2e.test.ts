@@ -7,13 +7,13 @@
 import { mkdir } from "node:fs/promises";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type pg from "pg";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { totpCode, totpStep } from "../../functions/lib/totp.js";
 import { cpfHash } from "../../functions/services/privacy/subjects.js";
-import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
+import { type AdminServer, startAdminServer } from "../support/admin-server.js";
 import { createUser, type TestUser } from "../support/auth.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { adminClient } from "../support/db.js";
 import { insertMedia, testS3 } from "../support/media.js";
 
@@ -52,7 +52,6 @@ describe("admin SPA: pages, taxonomy, media library and data subjects in Chromiu
   }
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM.executablePath);
     await mkdir(SHOTS, { recursive: true });
     const env = inject("testEnvironment");
     admin = await adminClient();
@@ -115,7 +114,7 @@ describe("admin SPA: pages, taxonomy, media library and data subjects in Chromiu
     enrolStep = totpStep();
     await api("/api/me/mfa/confirm", { code: await totpCode(secret, enrolStep) }, session.access_token as string);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+    browser = await launchChromium();
     const context = await browser.newContext({ locale: "pt-BR", viewport: { width: 1366, height: 900 } });
     page = await context.newPage();
     page.on("console", (message) => {

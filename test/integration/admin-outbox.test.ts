@@ -5,13 +5,13 @@
  */
 import { mkdir } from "node:fs/promises";
 import type pg from "pg";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createInvitation } from "../../functions/services/identity/invitations.js";
 import type { DatabaseClients } from "../../functions/lib/db.js";
-import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
+import { type AdminServer, startAdminServer } from "../support/admin-server.js";
 import { createUser, type TestUser } from "../support/auth.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { adminClient, appDatabase, platformScope } from "../support/db.js";
 import { waitForMail } from "../support/mail.js";
 
@@ -30,7 +30,6 @@ describe("outgoing mail in the admin SPA", () => {
   let outboxId: string;
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM.executablePath);
     await mkdir(SHOTS, { recursive: true });
     admin = await adminClient();
     app = appDatabase();
@@ -64,7 +63,7 @@ describe("outgoing mail in the admin SPA", () => {
     );
     outboxId = row.rows[0]!.id;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+    browser = await launchChromium();
     page = await (await browser.newContext({ locale: "pt-BR", viewport: { width: 1366, height: 900 } })).newPage();
   }, 120_000);
 

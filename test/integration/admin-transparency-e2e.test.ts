@@ -5,12 +5,12 @@
  * the app's chrome out.
  */
 import type pg from "pg";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
+import { type AdminServer, startAdminServer } from "../support/admin-server.js";
 import { signInWithBrowser } from "../support/admin-browser.js";
 import { createUser, type TestUser } from "../support/auth.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { adminClient } from "../support/db.js";
 
 describe("transparency in the admin SPA", () => {
@@ -23,7 +23,6 @@ describe("transparency in the admin SPA", () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM.executablePath);
     admin = await adminClient();
     const slug = `transparency-e2e-${Math.random().toString(36).slice(2, 8)}`;
     const hostname = `${slug}.localhost`;
@@ -42,7 +41,7 @@ describe("transparency in the admin SPA", () => {
     officer = await createUser(admin, { id: tenantId, slug }, { roles: ["compliance_officer"], name: "Otto Oficial" });
     server = await startAdminServer(inject("testEnvironment"));
     origin = server.origin(hostname);
-    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

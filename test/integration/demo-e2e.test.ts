@@ -9,7 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   type BrowserAccount,
@@ -18,8 +18,8 @@ import {
   transitionInEditor,
   waitForOpenGate,
 } from "../support/admin-browser.js";
-import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
-import { requireChromium } from "../support/browser.js";
+import { type AdminServer, startAdminServer } from "../support/admin-server.js";
+import { launchChromium } from "../support/browser.js";
 import { createFreshDatabase, type FreshDatabase } from "../support/fresh-database.js";
 
 const run = promisify(execFile);
@@ -35,7 +35,6 @@ describe("the demo in Chromium, with the demo accounts alone", () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM.executablePath);
     await mkdir(SHOTS, { recursive: true });
     database = await createFreshDatabase("demo_e2e");
     // `npm run seed:demo` as a developer runs it, with the default demo password.
@@ -54,7 +53,7 @@ describe("the demo in Chromium, with the demo accounts alone", () => {
     server = await startAdminServer({ ...inject("testEnvironment"), appDatabaseUrl: database.appUrl });
     // The demo tenant answers on localhost, a secure context for the refresh cookie over http.
     origin = server.origin("localhost");
-    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

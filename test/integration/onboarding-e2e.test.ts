@@ -18,11 +18,11 @@ import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { promisify } from "node:util";
 import type pg from "pg";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { type AdminServer, CHROMIUM, startAdminServer } from "../support/admin-server.js";
+import { type AdminServer, startAdminServer } from "../support/admin-server.js";
 import { openInEditor, signInWithBrowser, transitionInEditor, waitForOpenGate } from "../support/admin-browser.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { createUser } from "../support/auth.js";
 import { adminClient, seedTenant } from "../support/db.js";
 import { type CaughtMail, waitForMail } from "../support/mail.js";
@@ -58,13 +58,12 @@ describe("onboarding a clinic in Chromium", () => {
   const responses: string[] = [];
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM.executablePath);
     await mkdir(SHOTS, { recursive: true });
     db = await adminClient();
     server = await startAdminServer(inject("testEnvironment"));
     slug = `onboard-${Math.random().toString(36).slice(2, 8)}`;
     origin = server.origin(`${slug}.localhost`);
-    browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args, headless: true });
+    browser = await launchChromium();
   }, 120_000);
 
   afterEach((context) => {

@@ -1,14 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type pg from "pg";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { createWorker, type TestWorker } from "../support/worker.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const PORT = 8874;
 const SCREENSHOTS = join(process.cwd(), "test-results", "screenshots");
 
@@ -24,7 +23,6 @@ describe("the public site in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM);
     admin = await adminClient();
     site = await seedTenant(admin, "browser");
     // The browser asks for 127.0.0.1:<port>; that hostname is this tenant's second (non-primary) name.
@@ -49,16 +47,7 @@ describe("the public site in a real browser", () => {
       ],
     );
     worker = await createWorker(inject("testEnvironment"), {}, { port: PORT });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -3,15 +3,14 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type pg from "pg";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bearer, createUser, signIn } from "../support/auth.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
 import { waitForMail } from "../support/mail.js";
 import { createWorker, type TestWorker } from "../support/worker.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const PORT = 8875;
 const SCREENSHOTS = join(process.cwd(), "test-results", "screenshots");
 const SECRET_SENTENCE = "Em pacientes com depuração abaixo de 30 mL/min, reduza a dose pela metade.";
@@ -73,7 +72,6 @@ describe("professional readers and accessible pages in a real browser", () => {
   let adminToken: string;
 
   beforeAll(async () => {
-    requireChromium(CHROMIUM);
     admin = await adminClient();
     site = await seedTenant(admin, "readersweb");
     // Chromium resolves every *.localhost name to loopback and treats it as a secure context, so the site's
@@ -127,16 +125,7 @@ describe("professional readers and accessible pages in a real browser", () => {
     worker = await createWorker(inject("testEnvironment"), {}, { port: PORT });
     const reviewer = await createUser(admin, site, { roles: ["admin"] });
     adminToken = (await signIn(worker, site.hostname, reviewer)).accessToken;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -189,6 +189,23 @@ describe("neon() over the local HTTP endpoint", () => {
     expect(next).toEqual([{ tenant: "", ro: "off" }]);
   });
 
+  it("plans a repeated statement once per connection, and keeps no statement a request prepared itself", async () => {
+    const sql = neon(DATABASE_URL);
+    const page = () =>
+      sql.transaction([sql`select count(*)::int as n from ${sql.unsafe(TABLE)} where qty >= ${0}`], { readOnly: true });
+    await page();
+    await page();
+    // The endpoint's own statements are kept by name (they are plans, not state a request could see)…
+    const [kept] = await sql.transaction([
+      sql`select count(*)::int as n from pg_prepared_statements where not from_sql and statement like ${`%${TABLE} where qty >= $1`}`,
+    ]);
+    expect(kept).toEqual([{ n: 1 }]);
+    // …while one a request prepares with SQL never reaches the next request.
+    await sql.transaction([sql`prepare leaked_plan as select 1`]);
+    const [after] = await sql.transaction([sql`select count(*)::int as n from pg_prepared_statements where from_sql`]);
+    expect(after).toEqual([{ n: 0 }]);
+  });
+
   it("rolls the whole batch back when one statement fails", async () => {
     const sql = neon(DATABASE_URL);
     const error = await errorOf(

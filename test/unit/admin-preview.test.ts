@@ -4,11 +4,10 @@
  * browser resolves it to. Links hidden behind a tab inside `<…>` or a leading C0 control used to come out as
  * clickable `javascript:` links.
  */
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build, type Rolldown } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM } from "../support/admin-server.js";
-import { requireChromium } from "../support/browser.js";
+import { launchChromium } from "../support/browser.js";
 
 let browser: Browser;
 let page: Page;
@@ -22,7 +21,6 @@ interface Judged {
 }
 
 beforeAll(async () => {
-  requireChromium(CHROMIUM.executablePath);
   const bundled = (await build({
     configFile: false,
     logLevel: "silent",
@@ -38,7 +36,7 @@ beforeAll(async () => {
   })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
   const output = Array.isArray(bundled) ? bundled[0]! : bundled;
   const chunk = output.output.find((file) => file.type === "chunk");
-  browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, args: CHROMIUM.args });
+  browser = await launchChromium();
   page = await browser.newPage();
   // Relative links resolve against an admin origin, as they would in the SPA.
   await page.setContent(

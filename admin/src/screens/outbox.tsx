@@ -4,7 +4,8 @@ import { formatDate, type MessageKey, t } from "../i18n";
 import { OUTBOX_STATUSES, type OutboxPage, type OutboxStatus } from "../types";
 import { ErrorNotice, Field, useAction, useLang } from "../ui";
 
-const STATUS_KEYS: Record<OutboxStatus, MessageKey> = {
+/** An outbox row's status in words: mail here, webhook deliveries on the webhooks screen. */
+export const STATUS_KEYS: Record<OutboxStatus, MessageKey> = {
   pending: "outboxPending",
   sending: "outboxSending",
   sent: "outboxSent",

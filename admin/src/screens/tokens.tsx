@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { API_TOKEN_MAX_DAYS, API_TOKEN_SCOPES, type ApiTokenScope } from "../../../functions/contract";
-import { apiTokens, type ApiTokenView, type CreatedApiToken } from "../api";
+import { apiTokens, type ApiTokenView, type CreatedApiToken, serviceAccounts, type ServiceAccountView } from "../api";
 import { formatDate, type MessageKey, t } from "../i18n";
 import { ErrorNotice, Field, useAction, useLang } from "../ui";
 
@@ -15,9 +15,10 @@ const DAY_MS = 86_400_000;
 const dateInput = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * Personal API tokens (`/api/tokens`): a member makes one with scopes and an expiry, sees its secret once with a
- * copy button, and revokes it; an admin sees and revokes every member's. The secret is kept in this screen's
- * state only until the member dismisses it.
+ * API tokens (`/api/tokens`): a member makes a personal one with scopes and an expiry, sees its secret once with a
+ * copy button, and revokes it; an admin sees and revokes every member's, and also makes service accounts
+ * (`/api/service-accounts`) and tokens that act as one of them. The secret is kept in this screen's state only until
+ * the member dismisses it.
  */
 export function TokensScreen(props: { selfId: string; isAdmin: boolean }) {
   useLang();
@@ -28,12 +29,16 @@ export function TokensScreen(props: { selfId: string; isAdmin: boolean }) {
   const [scopes, setScopes] = useState<ApiTokenScope[]>(["content:read"]);
   const [expires, setExpires] = useState(dateInput(Date.now() + 90 * DAY_MS));
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
+  const [services, setServices] = useState<ServiceAccountView[]>([]);
+  const [actsAs, setActsAs] = useState("");
+  const [serviceName, setServiceName] = useState("");
   const [copied, setCopied] = useState(false);
   const { busy, error, run } = useAction();
 
   useEffect(() => {
     setLoadError(null);
     apiTokens.list().then(setTokens).catch(setLoadError);
+    if (props.isAdmin) serviceAccounts.list().then(setServices).catch(setLoadError);
   }, [tick]);
 
   const toggle = (scope: ApiTokenScope, on: boolean) =>
@@ -45,8 +50,18 @@ export function TokensScreen(props: { selfId: string; isAdmin: boolean }) {
       setCopied(false);
       // The end of the chosen day, in UTC.
       const expiresAt = new Date(`${expires}T23:59:59Z`).toISOString();
-      setCreated(await apiTokens.create({ name, scopes, expiresAt }));
+      setCreated(await apiTokens.create({ name, scopes, expiresAt, ...(actsAs ? { serviceAccountId: actsAs } : {}) }));
       setName("");
+      setTick((n) => n + 1);
+    });
+  };
+
+  const createService = (event: Event) => {
+    event.preventDefault();
+    void run(async () => {
+      const account = await serviceAccounts.create({ name: serviceName });
+      setServiceName("");
+      setActsAs(account.id);
       setTick((n) => n + 1);
     });
   };
@@ -80,8 +95,51 @@ export function TokensScreen(props: { selfId: string; isAdmin: boolean }) {
           </button>
         </div>
       )}
+      {props.isAdmin && (
+        <form class="card" onSubmit={createService} data-testid="service-accounts">
+          <h2>{t("serviceAccountsTitle")}</h2>
+          <p class="muted">{t("serviceAccountsIntro")}</p>
+          {services.length === 0 ? (
+            <p class="muted">{t("serviceAccountsEmpty")}</p>
+          ) : (
+            <ul>
+              {services.map((account) => (
+                <li key={account.id}>
+                  {account.name} {account.status === "disabled" && <span class="badge">{account.status}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+          <Field id="service-account-name" label={t("serviceAccountName")}>
+            <input
+              id="service-account-name"
+              required
+              maxLength={100}
+              value={serviceName}
+              onInput={(event) => setServiceName(event.currentTarget.value)}
+            />
+          </Field>
+          <button type="submit" disabled={busy}>
+            {t("serviceAccountCreate")}
+          </button>
+        </form>
+      )}
       <form class="card" onSubmit={create}>
         <h2>{t("tokenNew")}</h2>
+        {props.isAdmin && services.length > 0 && (
+          <Field id="token-acts-as" label={t("tokenActsAs")}>
+            <select id="token-acts-as" value={actsAs} onChange={(event) => setActsAs(event.currentTarget.value)}>
+              <option value="">{t("tokenActsAsYou")}</option>
+              {services
+                .filter((account) => account.status === "active")
+                .map((account) => (
+                  <option key={account.id} value={account.id}>
+                    {account.name}
+                  </option>
+                ))}
+            </select>
+          </Field>
+        )}
         <Field id="token-name" label={t("tokenName")}>
           <input
             id="token-name"
@@ -141,7 +199,12 @@ export function TokensScreen(props: { selfId: string; isAdmin: boolean }) {
             {tokens.map((token) => (
               <tr key={token.id}>
                 <td>{token.name}</td>
-                {props.isAdmin && <td>{token.userId === props.selfId ? t("tokenYou") : token.userName}</td>}
+                {props.isAdmin && (
+                  <td>
+                    {token.userId === props.selfId ? t("tokenYou") : token.userName}{" "}
+                    {token.principal === "service" && <span class="badge">{t("tokenService")}</span>}
+                  </td>
+                )}
                 <td>{token.scopes.join(", ")}</td>
                 <td>{formatDate(token.expiresAt)}</td>
                 <td>{token.lastUsedAt ? formatDate(token.lastUsedAt) : "—"}</td>

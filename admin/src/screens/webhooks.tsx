@@ -1,16 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
 import { WEBHOOK_EVENTS, type WebhookEvent } from "../../../functions/contract";
 import { webhooks } from "../api";
-import { formatDate, type MessageKey, t } from "../i18n";
-import type { OutboxStatus, WebhookDeliveryPage, WebhookEndpoint } from "../types";
+import { formatDate, t } from "../i18n";
+import type { WebhookDeliveryPage, WebhookEndpoint } from "../types";
 import { ErrorNotice, Field, useAction, useLang } from "../ui";
-
-const STATUS_KEYS: Record<OutboxStatus, MessageKey> = {
-  pending: "outboxPending",
-  sending: "outboxSending",
-  sent: "outboxSent",
-  dead: "outboxDead",
-};
+import { STATUS_KEYS } from "./outbox";
 
 /**
  * Admins register the endpoints that receive the site's events (`/api/webhooks`): the signing secret is shown

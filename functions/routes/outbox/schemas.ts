@@ -1,20 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { OUTBOX_STATUSES } from "../../../schema/outbox";
+import { outboxDeliveryStateSchema } from "../shared/delivery-schemas";
 
 // What an admin sees of a message: where it goes, how delivery went. Never its parameters, body or secret.
-export const outboxMessageSchema = z
-  .object({
-    id: z.uuid(),
-    template: z.string(),
-    locale: z.string(),
-    recipient: z.string(),
-    status: z.enum(OUTBOX_STATUSES),
-    attempts: z.number().int(),
-    nextAttemptAt: z.string(),
-    lastError: z.string().nullable(),
-    createdAt: z.string(),
-    sentAt: z.string().nullable(),
-  })
+export const outboxMessageSchema = outboxDeliveryStateSchema
+  .extend({ template: z.string(), locale: z.string(), recipient: z.string() })
   .openapi("OutboxMessage");
 
 export const outboxPageSchema = z

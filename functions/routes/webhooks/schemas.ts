@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { OUTBOX_STATUSES } from "../../../schema/outbox";
 import { WEBHOOK_EVENTS } from "../../contract";
+import { outboxDeliveryStateSchema } from "../shared/delivery-schemas";
 
 const events = z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length);
 // The URL is checked for SSRF by the service (services/webhooks/address.ts); here only its shape and size.
@@ -68,16 +68,10 @@ export const webhookAttemptSchema = z
   })
   .openapi("WebhookAttempt");
 
-export const webhookDeliverySchema = z
-  .object({
+export const webhookDeliverySchema = outboxDeliveryStateSchema
+  .extend({
     id: z.uuid().openapi({ description: "Also the `webhook-id` header of every attempt." }),
     event: z.string(),
-    status: z.enum(OUTBOX_STATUSES),
-    attempts: z.number().int(),
-    nextAttemptAt: z.string(),
-    lastError: z.string().nullable(),
-    createdAt: z.string(),
-    sentAt: z.string().nullable(),
     log: z.array(webhookAttemptSchema),
   })
   .openapi("WebhookDelivery");
