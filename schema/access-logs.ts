@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, integer, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 
@@ -22,7 +23,7 @@ export const accessLogs = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    at: timestamp("at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
+    at: instant("at", { precision: 3 }).notNull(),
     kind: text("kind", { enum: ACCESS_LOG_KINDS }).notNull(),
     /** The signed-in user; for a sign-in attempt, the user it signed in when it succeeded. No foreign key: the log outlives accounts. */
     userId: uuid("user_id"),

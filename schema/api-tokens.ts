@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { API_TOKEN_SCOPES } from "../functions/contract";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
@@ -24,11 +25,11 @@ export const apiTokens = pgTable(
     name: text("name").notNull(),
     scopes: text("scopes", { enum: API_TOKEN_SCOPES }).array().notNull(),
     secretHash: text("secret_hash").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: createdAt(),
+    expiresAt: instant("expires_at").notNull(),
     /** Updated with the access log, at most once a minute. */
-    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
-    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    lastUsedAt: instant("last_used_at"),
+    revokedAt: instant("revoked_at"),
     revokedBy: uuid("revoked_by"),
   },
   (table) => [

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { bigint, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 
@@ -25,7 +26,7 @@ export const auditCheckpoints = pgTable(
     mldsaSignature: text("mldsa_signature").notNull(),
     mldsaPublicKey: text("mldsa_public_key").notNull(),
     mldsaKeyFingerprint: text("mldsa_key_fingerprint").notNull(),
-    signedAt: timestamp("signed_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    signedAt: instant("signed_at", { precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex("audit_checkpoints_tenant_seq").on(table.tenantId, table.seq),

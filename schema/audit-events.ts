@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, jsonb, pgPolicy, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, jsonb, pgPolicy, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { appRole, currentTenantSql, platformRole } from "./roles";
 import { tenants } from "./tenants";
 
@@ -17,7 +18,7 @@ export const auditEvents = pgTable(
       .notNull()
       .references(() => tenants.id),
     seq: bigint("seq", { mode: "number" }).notNull(),
-    occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
+    occurredAt: instant("occurred_at", { precision: 3 }).notNull(),
     actorType: text("actor_type", { enum: ["user", "service", "system", "anonymous", "platform"] }).notNull(),
     actorId: text("actor_id"),
     action: text("action").notNull(),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, integer, jsonb, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, integer, jsonb, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 
@@ -33,7 +34,7 @@ export const auditVerifications = pgTable(
     ok: boolean("ok").notNull(),
     /** The last run's verdict as the API shows it (chain, checkpoints, work done). */
     result: jsonb("result").$type<Record<string, unknown>>().notNull(),
-    computedAt: timestamp("computed_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
+    computedAt: instant("computed_at", { precision: 3 }).notNull(),
   },
   () => [
     pgPolicy("audit_verifications_tenant_isolation", {

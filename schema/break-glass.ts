@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -24,10 +25,10 @@ export const breakGlassGrants = pgTable(
       .notNull()
       .references(() => users.id),
     justification: text("justification").notNull(),
-    openedAt: timestamp("opened_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
+    openedAt: instant("opened_at", { precision: 3 }).notNull().defaultNow(),
+    expiresAt: instant("expires_at", { precision: 3 }).notNull(),
     reviewedBy: uuid("reviewed_by").references(() => users.id),
-    reviewedAt: timestamp("reviewed_at", { withTimezone: true, mode: "date", precision: 3 }),
+    reviewedAt: instant("reviewed_at", { precision: 3 }),
     reviewOutcome: text("review_outcome", { enum: BREAK_GLASS_REVIEW_OUTCOMES }),
     reviewNote: text("review_note"),
   },

@@ -1,15 +1,6 @@
 import { sql } from "drizzle-orm";
-import {
-  bigserial,
-  type AnyPgColumn,
-  index,
-  pgPolicy,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigserial, type AnyPgColumn, index, pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 
@@ -26,8 +17,8 @@ export const categories = pgTable(
     slug: text("slug").notNull(),
     description: text("description").notNull().default(""),
     parentId: uuid("parent_id").references((): AnyPgColumn => categories.id, { onDelete: "set null" }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    createdAt: createdAt({ precision: 3 }),
+    updatedAt: instant("updated_at", { precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex("categories_tenant_slug").on(table.tenantId, table.slug),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { date, jsonb, pgPolicy, pgTable, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { date, jsonb, pgPolicy, pgTable, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 
@@ -17,7 +18,7 @@ export const complianceReports = pgTable(
       .references(() => tenants.id),
     reportDate: date("report_date", { mode: "string" }).notNull(),
     body: jsonb("body").$type<Record<string, unknown>>().notNull(),
-    generatedAt: timestamp("generated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    generatedAt: instant("generated_at", { precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex("compliance_reports_tenant_date").on(table.tenantId, table.reportDate),

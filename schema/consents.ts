@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { dataSubjects } from "./data-subjects";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
@@ -22,9 +23,9 @@ export const consents = pgTable(
     purpose: text("purpose").notNull(),
     version: text("version").notNull(),
     source: text("source").notNull(),
-    grantedAt: timestamp("granted_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
-    withdrawnAt: timestamp("withdrawn_at", { withTimezone: true, mode: "date", precision: 3 }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    grantedAt: instant("granted_at", { precision: 3 }).notNull(),
+    withdrawnAt: instant("withdrawn_at", { precision: 3 }),
+    createdAt: createdAt({ precision: 3 }),
   },
   (table) => [
     index("consents_subject_idx").on(table.tenantId, table.subjectId),

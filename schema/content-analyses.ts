@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, jsonb, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, jsonb, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt } from "./columns";
 import { contentRevisions } from "./content-revisions";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
@@ -22,7 +23,7 @@ export const contentAnalyses = pgTable(
     stage: text("stage").notNull(),
     output: jsonb("output").$type<Record<string, unknown>>().notNull().default({}),
     blocking: boolean("blocking").notNull().default(false),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    createdAt: createdAt({ precision: 3 }),
   },
   (table) => [
     index("content_analyses_revision_idx").on(table.revisionId, table.stage, table.createdAt.desc()),

@@ -1,16 +1,6 @@
 import { sql } from "drizzle-orm";
-import {
-  bigserial,
-  boolean,
-  index,
-  integer,
-  pgPolicy,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -62,13 +52,9 @@ export const contentItems = pgTable(
     /** Why the item last went back to draft (required by the workflow). */
     stateReason: text("state_reason"),
     currentRevisionId: uuid("current_revision_id"),
-    scheduledAt: timestamp("scheduled_at", { withTimezone: true, mode: "date", precision: 3 }),
-    publishedAt: timestamp("published_at", { withTimezone: true, mode: "date", precision: 3 }),
-    lastMedicallyReviewedAt: timestamp("last_medically_reviewed_at", {
-      withTimezone: true,
-      mode: "date",
-      precision: 3,
-    }),
+    scheduledAt: instant("scheduled_at", { precision: 3 }),
+    publishedAt: instant("published_at", { precision: 3 }),
+    lastMedicallyReviewedAt: instant("last_medically_reviewed_at", { precision: 3 }),
     reviewedBy: uuid("reviewed_by").references(() => users.id),
     reviewerName: text("reviewer_name"),
     reviewerCrm: text("reviewer_crm"),
@@ -80,9 +66,9 @@ export const contentItems = pgTable(
     canonicalUrl: text("canonical_url"),
     noindex: boolean("noindex").notNull().default(false),
     version: integer("version").notNull().default(1),
-    trashedAt: timestamp("trashed_at", { withTimezone: true, mode: "date", precision: 3 }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    trashedAt: instant("trashed_at", { precision: 3 }),
+    createdAt: createdAt({ precision: 3 }),
+    updatedAt: instant("updated_at", { precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex("content_items_tenant_locale_slug").on(table.tenantId, table.locale, table.slug),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { integer, jsonb, pgPolicy, pgTable, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { integer, jsonb, pgPolicy, pgTable, unique, uuid } from "drizzle-orm/pg-core";
+import { createdAt } from "./columns";
 import { contentItems, type ComplianceLevel, type ContentLocale } from "./content-items";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
@@ -58,7 +59,7 @@ export const contentRevisions = pgTable(
       .notNull()
       .references(() => users.id),
     snapshot: jsonb("snapshot").$type<RevisionSnapshot>().notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    createdAt: createdAt({ precision: 3 }),
   },
   (table) => [
     unique("content_revisions_content_version").on(table.contentId, table.version),

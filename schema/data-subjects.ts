@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 
@@ -20,11 +21,11 @@ export const dataSubjects = pgTable(
     cpfHash: text("cpf_hash"),
     displayName: text("display_name"),
     /** Set when the subject's data was anonymised (LGPD art. 18 IV); identifiers are then null. */
-    anonymisedAt: timestamp("anonymised_at", { withTimezone: true, mode: "date", precision: 3 }),
+    anonymisedAt: instant("anonymised_at", { precision: 3 }),
     /** Set when data the law keeps was blocked for any other use (LGPD art. 18 IV, "bloqueio"). */
-    blockedAt: timestamp("blocked_at", { withTimezone: true, mode: "date", precision: 3 }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    blockedAt: instant("blocked_at", { precision: 3 }),
+    createdAt: createdAt({ precision: 3 }),
+    updatedAt: instant("updated_at", { precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex("data_subjects_tenant_email").on(table.tenantId, table.email),

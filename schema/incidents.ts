@@ -1,17 +1,6 @@
 import { sql } from "drizzle-orm";
-import {
-  boolean,
-  check,
-  date,
-  index,
-  integer,
-  pgPolicy,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { boolean, check, date, index, integer, pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -41,8 +30,8 @@ export const incidents = pgTable(
     title: text("title").notNull(),
     description: text("description").notNull(),
     /** When the controller learned of it: the deadline counts from here (Res. 15/2024 art. 6). */
-    discoveredAt: timestamp("discovered_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
-    occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date", precision: 3 }),
+    discoveredAt: instant("discovered_at", { precision: 3 }).notNull(),
+    occurredAt: instant("occurred_at", { precision: 3 }),
     dataCategories: text("data_categories")
       .array()
       .notNull()
@@ -58,16 +47,16 @@ export const incidents = pgTable(
     measures: text("measures"),
     /** The last day (Brasília) to communicate: three business days after discovery, national holidays excluded. */
     communicationDue: date("communication_due", { mode: "string" }).notNull(),
-    anpdCommunicatedAt: timestamp("anpd_communicated_at", { withTimezone: true, mode: "date", precision: 3 }),
-    subjectsNotifiedAt: timestamp("subjects_notified_at", { withTimezone: true, mode: "date", precision: 3 }),
+    anpdCommunicatedAt: instant("anpd_communicated_at", { precision: 3 }),
+    subjectsNotifiedAt: instant("subjects_notified_at", { precision: 3 }),
     /** When the deadline alert was last mailed to the compliance officers (the alert job sends one a day). */
-    alertedAt: timestamp("alerted_at", { withTimezone: true, mode: "date", precision: 3 }),
+    alertedAt: instant("alerted_at", { precision: 3 }),
     /** An automatic draft names its cause here, so one cause opens one incident. */
     dedupeKey: text("dedupe_key"),
     createdBy: uuid("created_by").references(() => users.id),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    closedAt: timestamp("closed_at", { withTimezone: true, mode: "date", precision: 3 }),
+    createdAt: createdAt({ precision: 3 }),
+    updatedAt: instant("updated_at", { precision: 3 }).notNull().defaultNow(),
+    closedAt: instant("closed_at", { precision: 3 }),
   },
   (table) => [
     index("incidents_tenant_status_idx").on(table.tenantId, table.status, table.communicationDue),

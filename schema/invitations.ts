@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import type { Role } from "./memberships";
 import { appRole, currentTenantSql, platformRole } from "./roles";
 import { tenants } from "./tenants";
@@ -22,11 +23,11 @@ export const invitations = pgTable(
     tokenHash: text("token_hash").notNull(),
     /** Null when a platform operator invited the tenant's first admin. */
     invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
-    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
-    acceptedAt: timestamp("accepted_at", { withTimezone: true, mode: "date" }),
+    expiresAt: instant("expires_at").notNull(),
+    acceptedAt: instant("accepted_at"),
     acceptedBy: uuid("accepted_by").references(() => users.id, { onDelete: "set null" }),
-    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    revokedAt: instant("revoked_at"),
+    createdAt: createdAt(),
   },
   (table) => [
     uniqueIndex("invitations_token_idx").on(table.tokenHash),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { boolean, integer, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, integer, pgPolicy, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 
@@ -17,14 +18,14 @@ export const jobRuns = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     job: text("job").notNull(),
-    startedAt: timestamp("started_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
-    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
+    startedAt: instant("started_at", { precision: 3 }).notNull(),
+    finishedAt: instant("finished_at", { precision: 3 }).notNull(),
     ok: boolean("ok").notNull(),
     errorCode: text("error_code"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     /** The start of the first run of the current failing streak; null while the job succeeds. */
-    failingSince: timestamp("failing_since", { withTimezone: true, mode: "date", precision: 3 }),
-    lastSuccessAt: timestamp("last_success_at", { withTimezone: true, mode: "date", precision: 3 }),
+    failingSince: instant("failing_since", { precision: 3 }),
+    lastSuccessAt: instant("last_success_at", { precision: 3 }),
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.job] }),

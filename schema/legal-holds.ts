@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -26,8 +27,8 @@ export const legalHolds = pgTable(
     itemType: text("item_type"),
     reason: text("reason").notNull(),
     createdBy: uuid("created_by").references(() => users.id),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    releasedAt: timestamp("released_at", { withTimezone: true, mode: "date", precision: 3 }),
+    createdAt: createdAt({ precision: 3 }),
+    releasedAt: instant("released_at", { precision: 3 }),
     releasedBy: uuid("released_by").references(() => users.id),
   },
   (table) => [

@@ -9,10 +9,10 @@ import {
   pgPolicy,
   pgTable,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { dataSubjects } from "./data-subjects";
 import { retentionClasses } from "./retention-policies";
 import { appRole, currentTenantSql } from "./roles";
@@ -75,12 +75,12 @@ export const mediaItems = pgTable(
     width: integer("width"),
     height: integer("height"),
     altText: text("alt_text"),
-    publicAt: timestamp("public_at", { withTimezone: true, mode: "date", precision: 3 }),
+    publicAt: instant("public_at", { precision: 3 }),
     wpId: bigserial("wp_id", { mode: "number" }).notNull().unique(),
-    lastEntryAt: timestamp("last_entry_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    lastEntryAt: instant("last_entry_at", { precision: 3 }).notNull().defaultNow(),
     /** Blocked (LGPD art. 18 IV): kept because the law requires it, but not used or handed out any more. */
-    blockedAt: timestamp("blocked_at", { withTimezone: true, mode: "date", precision: 3 }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    blockedAt: instant("blocked_at", { precision: 3 }),
+    createdAt: createdAt({ precision: 3 }),
   },
   (table) => [
     uniqueIndex("media_items_upload_idx").on(table.uploadId),

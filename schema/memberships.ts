@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, pgPolicy, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt } from "./columns";
 import { appRole, currentTenantSql, writtenInThisTransactionSql, platformRole } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -37,7 +38,7 @@ export const memberships = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     role: text("role", { enum: ROLES }).notNull(),
     status: text("status", { enum: MEMBERSHIP_STATUSES }).notNull().default("active"),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.userId, table.role] }),

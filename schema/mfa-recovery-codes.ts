@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql, currentUserSql } from "./roles";
 import { users } from "./users";
 
@@ -14,8 +15,8 @@ export const mfaRecoveryCodes = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     codeHash: text("code_hash").notNull(),
-    usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    usedAt: instant("used_at"),
+    createdAt: createdAt(),
   },
   (table) => [
     index("mfa_recovery_codes_user_idx").on(table.userId),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, jsonb, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, jsonb, pgPolicy, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { CONTENT_LOCALES } from "../functions/contract";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
@@ -25,7 +26,7 @@ export const notificationPreferences = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     delivery: text("delivery", { enum: NOTICE_DELIVERIES }).notNull().default("immediate"),
     locale: text("locale", { enum: CONTENT_LOCALES }).notNull(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: instant("updated_at").notNull().defaultNow(),
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.userId] }),
@@ -55,8 +56,8 @@ export const workflowNotices = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     data: jsonb("data").$type<Record<string, unknown>>().notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    digestedAt: timestamp("digested_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt({ precision: 3 }),
+    digestedAt: instant("digested_at"),
   },
   (table) => [
     index("workflow_notices_waiting_idx")

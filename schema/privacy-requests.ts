@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { dataSubjects } from "./data-subjects";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
@@ -31,9 +32,9 @@ export const privacyRequests = pgTable(
     status: text("status", { enum: PRIVACY_REQUEST_STATUSES }).notNull().default("open"),
     /** For corrections: the fields to correct (art. 18 III). */
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
-    receivedAt: timestamp("received_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    dueAt: timestamp("due_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
-    fulfilledAt: timestamp("fulfilled_at", { withTimezone: true, mode: "date", precision: 3 }),
+    receivedAt: instant("received_at", { precision: 3 }).notNull().defaultNow(),
+    dueAt: instant("due_at", { precision: 3 }).notNull(),
+    fulfilledAt: instant("fulfilled_at", { precision: 3 }),
     outcome: jsonb("outcome").$type<Record<string, unknown>>(),
     createdBy: uuid("created_by").references(() => users.id),
     fulfilledBy: uuid("fulfilled_by").references(() => users.id),

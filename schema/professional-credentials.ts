@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, pgPolicy, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -41,8 +42,8 @@ export const professionalCredentials = pgTable(
     status: text("status", { enum: credentialStatuses }).notNull().default("pending"),
     note: text("note"),
     reviewedBy: uuid("reviewed_by").references(() => users.id),
-    reviewedAt: timestamp("reviewed_at", { withTimezone: true, mode: "date" }),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    reviewedAt: instant("reviewed_at"),
+    updatedAt: instant("updated_at").notNull().defaultNow(),
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.userId] }),

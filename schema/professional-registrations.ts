@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, index, pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 import { COUNCILS } from "./professional-credentials";
@@ -27,9 +28,9 @@ export const professionalRegistrations = pgTable(
     /** The version of the consent text the person accepted (LGPD Art. 8: consent must be provable). */
     consentVersion: text("consent_version").notNull(),
     tokenHash: text("token_hash").notNull(),
-    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
-    confirmedAt: timestamp("confirmed_at", { withTimezone: true, mode: "date" }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: instant("expires_at").notNull(),
+    confirmedAt: instant("confirmed_at"),
+    createdAt: createdAt(),
   },
   (table) => [
     uniqueIndex("professional_registrations_token_idx").on(table.tokenHash),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql, platformRole } from "./roles";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -23,11 +24,11 @@ export const refreshTokens = pgTable(
     tokenHash: text("token_hash").notNull(),
     /** Authentication methods and time of the sign-in this family descends from, carried into new access tokens. */
     amr: text("amr").array().notNull(),
-    authTime: timestamp("auth_time", { withTimezone: true, mode: "date" }).notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
-    rotatedAt: timestamp("rotated_at", { withTimezone: true, mode: "date" }),
-    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    authTime: instant("auth_time").notNull(),
+    createdAt: createdAt(),
+    expiresAt: instant("expires_at").notNull(),
+    rotatedAt: instant("rotated_at"),
+    revokedAt: instant("revoked_at"),
     revokedReason: text("revoked_reason"),
   },
   (table) => [

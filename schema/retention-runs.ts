@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgPolicy, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgPolicy, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 
@@ -25,8 +26,8 @@ export const retentionRuns = pgTable(
       .$type<RetentionCounts>()
       .notNull()
       .default({ deleted: 0, anonymised: 0, held: 0, failed: 0 }),
-    startedAt: timestamp("started_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date", precision: 3 }),
+    startedAt: instant("started_at", { precision: 3 }).notNull().defaultNow(),
+    finishedAt: instant("finished_at", { precision: 3 }),
   },
   (table) => [
     index("retention_runs_tenant_started_idx").on(table.tenantId, table.startedAt),
@@ -51,10 +52,10 @@ export const retentionCheckpoints = pgTable(
       .notNull()
       .references(() => tenants.id),
     task: text("task").notNull(),
-    cursorAt: timestamp("cursor_at", { withTimezone: true, mode: "date", precision: 3 }),
+    cursorAt: instant("cursor_at", { precision: 3 }),
     cursorId: uuid("cursor_id"),
     runId: uuid("run_id"),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    updatedAt: instant("updated_at", { precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.task] }),

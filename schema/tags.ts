@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { bigserial, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigserial, pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql } from "./roles";
 import { tenants } from "./tenants";
 
@@ -15,8 +16,8 @@ export const tags = pgTable(
     name: text("name").notNull(),
     slug: text("slug").notNull(),
     description: text("description").notNull().default(""),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    createdAt: createdAt({ precision: 3 }),
+    updatedAt: instant("updated_at", { precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex("tags_tenant_slug").on(table.tenantId, table.slug),

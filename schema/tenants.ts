@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { jsonb, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { jsonb, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt } from "./columns";
 import type { Role } from "./memberships";
 import { appRole, currentTenantSql, platformRole } from "./roles";
 
@@ -24,7 +25,7 @@ export const tenants = pgTable(
       .$type<Role[]>()
       .notNull()
       .default(sql`'{admin,medical_reviewer,compliance_officer}'::text[]`),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   () => [
     // Tenants are resolved from the request's hostname before any tenant is selected, so the Worker may

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, pgPolicy, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgPolicy, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { dataSubjects } from "./data-subjects";
 import { retentionClasses } from "./retention-policies";
 import { appRole, currentTenantSql } from "./roles";
@@ -44,9 +45,9 @@ export const uploads = pgTable(
     partCount: integer("part_count"),
     status: text("status", { enum: uploadStatuses }).notNull().default("pending"),
     rejectedReason: text("rejected_reason"),
-    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
-    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date", precision: 3 }),
+    expiresAt: instant("expires_at", { precision: 3 }).notNull(),
+    createdAt: createdAt({ precision: 3 }),
+    finishedAt: instant("finished_at", { precision: 3 }),
   },
   (table) => [
     index("uploads_tenant_status_expires_idx").on(table.tenantId, table.status, table.expiresAt),

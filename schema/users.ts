@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { pgPolicy, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, instant } from "./columns";
 import { appRole, currentTenantSql, currentUserSql, writtenInThisTransactionSql, platformRole } from "./roles";
 
 const memberOfCurrentTenant = `exists (select 1 from memberships m where m.user_id = users.id and m.tenant_id = ${currentTenantSql})`;
@@ -40,11 +41,11 @@ export const users = pgTable(
       .default("active"),
     /** TOTP secret (RFC 6238), AES-GCM encrypted with MFA_ENCRYPTION_KEY; set at enrolment, live once verified. */
     mfaSecretEncrypted: text("mfa_secret_encrypted"),
-    mfaEnabledAt: timestamp("mfa_enabled_at", { withTimezone: true, mode: "date" }),
+    mfaEnabledAt: instant("mfa_enabled_at"),
     /** Tokens issued before this instant are void: set by logout-all and by enabling or replacing a second factor. */
-    tokensValidAfter: timestamp("tokens_valid_after", { withTimezone: true, mode: "date" }),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    tokensValidAfter: instant("tokens_valid_after"),
+    createdAt: createdAt(),
+    updatedAt: instant("updated_at").notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex("users_email_idx").on(table.email),

@@ -388,9 +388,9 @@ const MESSAGES: Readonly<Record<string, Text>> = {
     es: "Esta invitación ya se usó, fue revocada o caducó. Pide una nueva al administrador de la clínica.",
   },
   sign_in_required: {
-    en: "This e-mail address already has an account. Tick “I already have an account” and type its current password.",
-    "pt-BR": "Este e-mail já tem uma conta. Marque “Já tenho uma conta” e digite a senha atual dela.",
-    es: "Este correo ya tiene una cuenta. Marca «Ya tengo una cuenta» y escribe su contraseña actual.",
+    en: "This e-mail address already has an account. Type its current password to accept the invitation.",
+    "pt-BR": "Este e-mail já tem uma conta. Digite a senha atual dela para aceitar o convite.",
+    es: "Este correo ya tiene una cuenta. Escribe su contraseña actual para aceptar la invitación.",
   },
   reset_token_invalid: {
     en: "This link was already used, has expired (after 30 minutes) or a newer one was sent. Ask for a new link.",

@@ -1,7 +1,7 @@
 import { requireSection } from "../env";
 import { createMailer } from "../lib/mailer";
 import { deliverTenantMail } from "../services/mail/delivery";
-import { defineJob } from "./run";
+import { defineChannelJob } from "./run";
 
 /**
  * Every minute: sends the outbox's due mail (services/mail/delivery.ts), retrying with backoff what failed and
@@ -9,17 +9,9 @@ import { defineJob } from "./run";
  * catches the rest. Overlapping runs claim different rows, so none is sent twice. One SMTP connection serves every
  * tenant; the mail configuration is checked before anything is claimed, so a misconfigured relay spends no attempts.
  */
-export const deliverOutboxMail = defineJob("deliver-mail", {
+export const deliverOutboxMail = defineChannelJob("deliver-mail", {
   prepare: async (platform) => createMailer(requireSection(platform.clients.config, "mail")),
   run: (scope, mailer) => deliverTenantMail(scope, mailer),
   release: (mailer) => mailer.close(),
-  report(logger, tallies) {
-    const tally = { sent: 0, deferred: 0, dead: 0 };
-    for (const t of tallies) {
-      tally.sent += t.sent;
-      tally.deferred += t.deferred;
-      tally.dead += t.dead;
-    }
-    if (tally.sent + tally.deferred + tally.dead > 0) logger.info("delivered outbox mail", tally);
-  },
+  delivered: "delivered outbox mail",
 });

@@ -1,7 +1,7 @@
 import { requireSection } from "../env";
 import { deliverTenantWebhooks } from "../services/webhooks/delivery";
 import { eraseLapsedWebhookSecrets } from "../services/webhooks/endpoints";
-import { defineJob } from "./run";
+import { defineChannelJob } from "./run";
 
 /**
  * Every minute: the webhook deliveries that did not go through right after their change committed, on the
@@ -9,19 +9,11 @@ import { defineJob } from "./run";
  * configuration is checked before anything is claimed, so a misconfigured resolver spends no attempts. First it
  * erases the previous signing secrets whose overlap after a rotation has ended.
  */
-export const deliverWebhooks = defineJob("deliver-webhooks", {
+export const deliverWebhooks = defineChannelJob("deliver-webhooks", {
   prepare: async (platform) => requireSection(platform.clients.config, "webhooks"),
   run: async (scope, config) => {
     await eraseLapsedWebhookSecrets(scope);
     return deliverTenantWebhooks(scope, config);
   },
-  report(logger, tallies) {
-    const tally = { sent: 0, deferred: 0, dead: 0 };
-    for (const t of tallies) {
-      tally.sent += t.sent;
-      tally.deferred += t.deferred;
-      tally.dead += t.dead;
-    }
-    if (tally.sent + tally.deferred + tally.dead > 0) logger.info("sent webhooks", tally);
-  },
+  delivered: "sent webhooks",
 });

@@ -4,6 +4,7 @@ import { getConfig } from "../env";
 import { createLogger, type Logger } from "../lib/logging";
 import { createPlatformScope, openClients, type PlatformScope, type Scope } from "../scope";
 import { jobErrorCode, recordJobRun } from "../services/job-runs";
+import type { DeliveryTally } from "../services/mail/delivery";
 
 export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
 
@@ -72,3 +73,27 @@ export function defineJob<Result, Shared = undefined>(name: string, job: TenantJ
 
 /** For jobs that share nothing between tenants. */
 export const nothingShared = async (): Promise<undefined> => undefined;
+
+/**
+ * Makes the job of one outbox channel (mail, CDN purges, S3 legal holds, webhooks): each tenant's due rows, with
+ * the channel's backoff and dead letter; the run is logged as `delivered`, with the tenants' tallies added up,
+ * when it sent, deferred or gave up anything.
+ */
+export function defineChannelJob<Shared = undefined>(
+  name: string,
+  job: Omit<TenantJob<DeliveryTally, Shared>, "report"> & { delivered: string },
+): Job {
+  const { delivered, ...tenantJob } = job;
+  return defineJob(name, {
+    ...tenantJob,
+    report(logger, tallies) {
+      const tally = { sent: 0, deferred: 0, dead: 0 };
+      for (const t of tallies) {
+        tally.sent += t.sent;
+        tally.deferred += t.deferred;
+        tally.dead += t.dead;
+      }
+      if (tally.sent + tally.deferred + tally.dead > 0) logger.info(delivered, tally);
+    },
+  });
+}

@@ -5,7 +5,6 @@ import type { Scope } from "../scope";
 import { CHAIN_START, type ChainPosition, type ChainVerification, walkAuditChain } from "./audit";
 import { type AnchorComparison, compareAnchoredCheckpoints } from "./audit-anchors";
 import { type CheckpointCheck, type CheckpointFailure, checkpointSignatureFailure } from "./audit-query";
-import { alertComplianceOfficers } from "./compliance-alerts";
 import { openAutomaticIncident } from "./incidents";
 
 /**
@@ -220,10 +219,11 @@ export async function verifyAuditIncrementally(
         description:
           "The hourly verification found the audit log or its signed checkpoints altered (GET /api/audit/verify names the first broken link). Someone with database access may have changed or removed records.",
         now: values.computedAt,
-      });
-      await alertComplianceOfficers(scope, tx, {
-        alert: { kind: "audit_chain_broken", detectedAt: values.computedAt.toISOString() },
-        dedupeKey: `audit-chain-broken:${values.computedAt.toISOString()}`,
+        alert: (communicationDue) => ({
+          kind: "audit_chain_broken",
+          detectedAt: values.computedAt.toISOString(),
+          communicationDue,
+        }),
       });
     }
     return result;

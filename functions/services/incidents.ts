@@ -11,7 +11,8 @@ import { addBusinessDays, brasiliaDay } from "../lib/business-days";
 import type { Transaction } from "../lib/db";
 import { ConflictError, NotFoundError, UnprocessableError } from "../lib/errors";
 import type { Scope } from "../scope";
-import { mailComplianceOfficers } from "./compliance-alerts";
+import { alertComplianceOfficers, mailComplianceOfficers } from "./compliance-alerts";
+import type { ComplianceAlert } from "./mail/messages";
 import { enqueueEmail } from "./outbox";
 import { primaryOrigin, type TenantFacts, tenantFacts } from "./tenant-facts";
 import { trustConfig } from "./trust";
@@ -197,7 +198,9 @@ export async function createIncident(scope: Scope, input: IncidentInput): Promis
 
 /**
  * Opens a draft by itself (the system as actor), once per cause (`dedupeKey`), and mails the compliance
- * officers in the same transaction. Returns the new incident's id, or null when the cause already has one.
+ * officers in the same transaction: the incident's deadline, or, for a cause with an alert of its own, that alert
+ * (`alert`, given the due day), which then tells the deadline too, so the officers get one message, not two.
+ * Returns the new incident's id, or null when the cause already has one.
  */
 export async function openAutomaticIncident(
   scope: Scope,
@@ -208,6 +211,7 @@ export async function openAutomaticIncident(
     title: string;
     description: string;
     now?: Date;
+    alert?: (communicationDue: string) => ComplianceAlert;
   },
 ): Promise<string | null> {
   const discoveredAt = input.now ?? new Date();
@@ -226,6 +230,13 @@ export async function openAutomaticIncident(
     .returning();
   if (!row) return null;
   await scope.audit(tx, "incident.opened_automatically", { type: "incident", id: row.id }, { source: input.source });
+  if (input.alert) {
+    await alertComplianceOfficers(scope, tx, {
+      alert: input.alert(row.communicationDue),
+      dedupeKey: `incident-opened:${row.id}`,
+    });
+    return row.id;
+  }
   const facts = await tenantFacts(tx, scope.tenant.id);
   const origin = await primaryOrigin(scope);
   if (origin) {

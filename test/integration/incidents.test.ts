@@ -221,6 +221,8 @@ describe("alerts and automatic drafts", () => {
       broken.id,
     ]);
     expect(drafts.rows).toEqual([{ status: "draft" }]);
-    await waitForMail(brokenOfficer.email, (m) => m.subject.includes("Prazo"));
+    // One message tells the break and the draft's deadline (the alert), not a deadline mail besides.
+    const mail = await waitForMail(brokenOfficer.email, (m) => m.subject.includes("Falha na verificação"));
+    expect(mail.text).toContain("Um incidente em rascunho foi aberto: se confirmado, deve ser comunicado à ANPD");
   });
 });

@@ -117,7 +117,7 @@ describe("one tenant's failing run", () => {
 });
 
 describe("alerts from the hourly trigger", () => {
-  it("mails once when the audit chain fails verification", async () => {
+  it("mails once when the audit chain fails verification, one message with the draft incident's deadline", async () => {
     const { tenant, officer } = await clinic("jobs-chain");
     await signIn(worker, tenant.hostname, officer);
     await runCron("0 * * * *");
@@ -132,8 +132,15 @@ describe("alerts from the hourly trigger", () => {
     await runCron("0 * * * *");
     const mail = await waitForMail(officer.email, (m) => m.subject.includes("Falha na verificação"));
     expect(mail.text).toContain("pontos de controle assinados alterados");
+    const due = await admin.query<{ due: string }>(
+      "select communication_due::text as due from incidents where tenant_id = $1 and source = 'audit_chain'",
+      [tenant.id],
+    );
+    expect(mail.text).toContain(`deve ser comunicado à ANPD e aos titulares até ${due.rows[0]!.due}`);
     await runCron("0 * * * *");
     expect(await settledMail(officer.email, "Falha na verificação")).toHaveLength(1);
+    // The draft incident's own deadline mail is not sent as well: the officer has one message about the break.
+    expect(await settledMail(officer.email, "")).toHaveLength(1);
   });
 
   it("mails once a day when trust denials pass the floor and the tenant's baseline", async () => {

@@ -181,6 +181,10 @@ describe("onboarding a clinic in Chromium", () => {
     await admin.page.locator("#invite-role-medical_reviewer").check();
     await admin.page.getByRole("button", { name: "Send the invitation" }).click();
     await admin.page.locator("[data-testid=invitations]").getByText(reviewer.email).waitFor();
+    // A sent invitation clears the form: the next one starts from the default role, not the last one's.
+    expect(await admin.page.locator("#invite-email").inputValue()).toBe("");
+    expect(await admin.page.locator("#invite-role-author").isChecked()).toBe(true);
+    expect(await admin.page.locator("#invite-role-medical_reviewer").isChecked()).toBe(false);
     await shot(admin, "03-invitations-open");
 
     // 5. Both accept from the links in their e-mails (sent right after the invitation committed).

@@ -47,6 +47,15 @@ describe("admin error messages", () => {
     expect(problemMessage({ code: "http_418", status: 418 }, "pt-BR")).toMatch(/Algo deu errado/);
   });
 
+  it("asks an invitee whose address has an account for its password only: the invitation page ticks the box itself", () => {
+    const asked = { "pt-BR": /senha atual/, en: /current password/, es: /contraseña actual/ } as const;
+    for (const lang of ["pt-BR", "en", "es"] as const) {
+      const text = problemMessage({ code: "sign_in_required", status: 409 }, lang);
+      expect(text).not.toMatch(/tick|marque|marca|“|«/i);
+      expect(text).toMatch(asked[lang]);
+    }
+  });
+
   it("picks the UI language from the browser's list, Spanish included", () => {
     expect(detectLanguage(["es-AR", "en"])).toBe("es");
     expect(detectLanguage(["fr", "en-GB"])).toBe("en");

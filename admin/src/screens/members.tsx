@@ -315,7 +315,10 @@ function InviteForm(props: { onInvited: () => void }) {
           setSent(false);
           await invitations.create({ email: email.trim(), roles, ...(locale ? { locale } : {}) });
           setSent(true);
+          // The next invitation starts from the defaults, not from this one's roles and language.
           setEmail("");
+          setRoles(["author"]);
+          setLocale("");
           props.onInvited();
         });
       }}

@@ -21,7 +21,8 @@ export type WorkflowNotice = {
  */
 export type ComplianceAlert =
   | { kind: "job_failing"; job: string; failures: number; since: string; errorCode: string | null }
-  | { kind: "audit_chain_broken"; detectedAt: string }
+  /** `communicationDue`: the due day of the draft incident the break opened (absent in alerts queued before it). */
+  | { kind: "audit_chain_broken"; detectedAt: string; communicationDue?: string }
   | { kind: "trust_denial_spike"; denials: number; baselinePerHour: number; since: string }
   | { kind: "privacy_request_due"; requestType: PrivacyRequestType; receivedAt: string; dueAt: string };
 

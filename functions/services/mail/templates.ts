@@ -577,21 +577,24 @@ function alertText(
         },
       }[locale];
     }
-    case "audit_chain_broken":
+    case "audit_chain_broken": {
+      // The draft incident's deadline is told here: the officers get one message for the break, not two.
+      const due = alert.communicationDue;
       return {
         "pt-BR": {
           subject: `Falha na verificação do registro de auditoria em ${tenant}`,
-          body: `A verificação de ${when(alert.detectedAt)} encontrou o registro de auditoria de ${tenant} ou seus pontos de controle assinados alterados. Um incidente em rascunho foi aberto.`,
+          body: `A verificação de ${when(alert.detectedAt)} encontrou o registro de auditoria de ${tenant} ou seus pontos de controle assinados alterados. Um incidente em rascunho foi aberto${due ? `: se confirmado, deve ser comunicado à ANPD e aos titulares até ${due} (três dias úteis).` : "."}`,
         },
         en: {
           subject: `Audit log failed verification at ${tenant}`,
-          body: `The verification of ${when(alert.detectedAt)} found the audit log of ${tenant} or its signed checkpoints altered. A draft incident was opened.`,
+          body: `The verification of ${when(alert.detectedAt)} found the audit log of ${tenant} or its signed checkpoints altered. A draft incident was opened${due ? `: if confirmed, it must be communicated to the ANPD and the data subjects by ${due} (three business days).` : "."}`,
         },
         es: {
           subject: `Falló la verificación del registro de auditoría en ${tenant}`,
-          body: `La verificación del ${when(alert.detectedAt)} encontró alterado el registro de auditoría de ${tenant} o sus puntos de control firmados. Se abrió un incidente en borrador.`,
+          body: `La verificación del ${when(alert.detectedAt)} encontró alterado el registro de auditoría de ${tenant} o sus puntos de control firmados. Se abrió un incidente en borrador${due ? `: si se confirma, debe comunicarse a la ANPD y a los titulares hasta el ${due} (tres días hábiles).` : "."}`,
         },
       }[locale];
+    }
     case "trust_denial_spike":
       return {
         "pt-BR": {
@@ -723,7 +726,11 @@ const mailDataSchemas: Record<MailTemplate, z.ZodType> = {
         since: isoInstant,
         errorCode: z.string().max(64).nullable(),
       }),
-      z.object({ kind: z.literal("audit_chain_broken"), detectedAt: isoInstant }),
+      z.object({
+        kind: z.literal("audit_chain_broken"),
+        detectedAt: isoInstant,
+        communicationDue: z.iso.date().optional(),
+      }),
       z.object({
         kind: z.literal("trust_denial_spike"),
         denials: z.number().int().min(0),
