@@ -47,7 +47,7 @@ export async function alertComplianceOfficers(
   tx: Transaction,
   input: { alert: ComplianceAlert; dedupeKey: string },
 ): Promise<number> {
-  const origin = await primaryOrigin(scope);
+  const origin = await primaryOrigin(tx, scope.tenant.id);
   if (!origin) return 0;
   const facts = await tenantFacts(tx, scope.tenant.id);
   const queued = await mailComplianceOfficers(scope, tx, {

@@ -238,7 +238,7 @@ export async function openAutomaticIncident(
     return row.id;
   }
   const facts = await tenantFacts(tx, scope.tenant.id);
-  const origin = await primaryOrigin(scope);
+  const origin = await primaryOrigin(tx, scope.tenant.id);
   if (origin) {
     await mailComplianceOfficers(scope, tx, {
       locale: facts.defaultLocale,
@@ -411,7 +411,7 @@ export async function notifyIncidentSubjects(
 export async function alertIncidentDeadlines(scope: Scope, now = new Date()): Promise<number> {
   const horizon = addBusinessDays(now, 1);
   const today = brasiliaDay(now);
-  const origin = await primaryOrigin(scope);
+  const origin = await scope.transaction((tx) => primaryOrigin(tx, scope.tenant.id));
   if (!origin) return 0;
   const tenant = scope.tenant;
   return scope.transaction(async (tx) => {

@@ -1,9 +1,7 @@
-import { eq } from "drizzle-orm";
-import { tenants } from "../../schema";
+import { and, eq } from "drizzle-orm";
+import { tenantHostnames, tenants } from "../../schema";
 import { CONTENT_LOCALES, type ContentLocale } from "../contract";
 import type { Transaction } from "../lib/db";
-import type { Scope } from "../scope";
-import { primaryHostname } from "./site";
 
 /** What the tenant's mail says of it: its name, its data protection officer's contact, its default language. */
 export interface TenantFacts {
@@ -35,9 +33,14 @@ export async function tenantFacts(tx: Transaction, tenantId: string): Promise<Te
 
 /**
  * The origin the links of mail open when no request names one (jobs, and changes made through the API): the
- * tenant's primary hostname, over HTTPS. Null when the tenant has no hostname, so nothing to link to.
+ * tenant's primary hostname, over HTTPS, read in `tx` (so a hostname just changed is the one mail names, and the
+ * seed and the jobs, which have no HTTP read path, can ask). Null when the tenant has no hostname.
  */
-export async function primaryOrigin(scope: Scope): Promise<string | null> {
-  const hostname = await primaryHostname(scope);
-  return hostname ? `https://${hostname}` : null;
+export async function primaryOrigin(tx: Transaction, tenantId: string): Promise<string | null> {
+  const [row] = await tx
+    .select({ hostname: tenantHostnames.hostname })
+    .from(tenantHostnames)
+    .where(and(eq(tenantHostnames.tenantId, tenantId), eq(tenantHostnames.isPrimary, true)))
+    .limit(1);
+  return row ? `https://${row.hostname}` : null;
 }

@@ -74,7 +74,7 @@ export async function notifyWorkflow(
     reason: phi ? null : event.reason?.trim().slice(0, 2000) || null,
     findings: [...new Set(event.findings ?? [])].slice(0, 50),
   };
-  const origin = mail?.origin ?? (await primaryOrigin(scope));
+  const origin = mail?.origin ?? (await primaryOrigin(tx, scope.tenant.id));
   const fallbackLocale = (await tenantFacts(tx, scope.tenant.id)).defaultLocale;
   for (const recipient of recipients) {
     if (recipient.delivery === "digest") {
@@ -108,7 +108,7 @@ export async function sendWorkflowDigests(scope: Scope): Promise<number> {
       .orderBy(asc(workflowNotices.createdAt))
       .for("update", { skipLocked: true });
     if (waiting.length === 0) return 0;
-    const origin = await primaryOrigin(scope);
+    const origin = await primaryOrigin(tx, scope.tenant.id);
     if (!origin) return 0;
     const fallbackLocale = (await tenantFacts(tx, tenant.id)).defaultLocale;
     const byUser = new Map<string, typeof waiting>();

@@ -73,7 +73,7 @@ export async function recheckTenantReferences(scope: Scope): Promise<number> {
   for (let start = 0; start < all.length; start += CHUNK)
     Object.assign(resolved, await resolveIdentifiers(deps, all.slice(start, start + CHUNK), { fresh: true }));
 
-  const origin = await primaryOrigin(scope);
+  const origin = await scope.transaction((tx) => primaryOrigin(tx, scope.tenant.id));
   let queued = 0;
   for (const item of items) {
     const retracted = item.ids.filter((id) => resolved[id]?.retracted === true && resolved[id]?.verified !== false);
