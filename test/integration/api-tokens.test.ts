@@ -6,10 +6,11 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, createUser, jsonPost, signIn, type TestUser } from "../support/auth.js";
+import { bearer, createUser, jsonPost, type TestUser } from "../support/auth.js";
 import { type SeededTenant, seedTenant } from "../support/db.js";
 import { insertMedia, insertSubject, testS3 } from "../support/media.js";
 import { signInWithMfa } from "../support/mfa.js";
+import { ALL_SCOPES, inDays, memberSession, problemOf, withBearer } from "../support/api-tokens.js";
 import { startSuite, stopSuite } from "../support/suite.js";
 import type { TestWorker } from "../support/worker.js";
 
@@ -17,9 +18,6 @@ let worker: TestWorker;
 let admin: pg.Client;
 let tenant: SeededTenant;
 let other: SeededTenant;
-
-const ALL_SCOPES = ["content:read", "content:write", "media:write", "analysis:run"];
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 interface Created {
   id: string;
@@ -41,12 +39,9 @@ afterAll(async () => {
 });
 
 const call = (host: string, path: string, token: string, init: RequestInit = {}) =>
-  worker.fetch(path, { host, ...init, headers: { ...(init.headers as Record<string, string>), ...bearer(token) } });
+  withBearer(worker, host, path, token, init);
 
-async function session(roles: TestUser["roles"], where: SeededTenant = tenant) {
-  const user = await createUser(admin, where, { roles });
-  return { user, accessToken: (await signIn(worker, where.hostname, user)).accessToken };
-}
+const session = (roles: TestUser["roles"], where: SeededTenant = tenant) => memberSession(worker, admin, where, roles);
 
 async function makeToken(
   accessToken: string,
@@ -67,10 +62,7 @@ async function makeToken(
   return (await res.json()) as Created;
 }
 
-async function problem(res: Response): Promise<{ status: number; code: string }> {
-  const body = (await res.json()) as { code: string };
-  return { status: res.status, code: body.code };
-}
+const problem = problemOf;
 
 describe("making, listing and revoking", () => {
   it("answers the token once, stores only the SHA-256 of its secret, and never lists a secret", async () => {

@@ -6,9 +6,10 @@
  */
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, createUser, jsonPost, signIn } from "../support/auth.js";
+import { bearer, createUser, jsonPost } from "../support/auth.js";
 import { type SeededTenant, seedTenant } from "../support/db.js";
 import { signInWithMfa } from "../support/mfa.js";
+import { ALL_SCOPES, inDays, memberSession, problemOf, withBearer } from "../support/api-tokens.js";
 import { startSuite, stopSuite } from "../support/suite.js";
 import type { TestWorker } from "../support/worker.js";
 
@@ -16,9 +17,6 @@ let worker: TestWorker;
 let admin: pg.Client;
 let tenant: SeededTenant;
 let other: SeededTenant;
-
-const ALL_SCOPES = ["content:read", "content:write", "media:write", "analysis:run"];
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 beforeAll(async () => {
   ({ worker, admin, tenant } = await startSuite("servicetokens"));
@@ -29,17 +27,12 @@ afterAll(async () => {
 });
 
 const call = (host: string, path: string, token: string, init: RequestInit = {}) =>
-  worker.fetch(path, { host, ...init, headers: { ...(init.headers as Record<string, string>), ...bearer(token) } });
+  withBearer(worker, host, path, token, init);
 
-async function session(roles: Parameters<typeof createUser>[2]["roles"], where: SeededTenant = tenant) {
-  const user = await createUser(admin, where, { roles });
-  return { user, accessToken: (await signIn(worker, where.hostname, user)).accessToken };
-}
+const session = (roles: Parameters<typeof createUser>[2]["roles"], where: SeededTenant = tenant) =>
+  memberSession(worker, admin, where, roles);
 
-async function problem(res: Response): Promise<{ status: number; code: string }> {
-  const body = (await res.json()) as { code: string };
-  return { status: res.status, code: body.code };
-}
+const problem = problemOf;
 
 /** An admin's new service account and a token for it with every scope. */
 async function serviceToken(accessToken: string, name = "Agenda integration") {
