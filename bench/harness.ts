@@ -110,6 +110,15 @@ export function withRatios(baseline: CaseResult, cases: CaseResult[]): CaseResul
   }));
 }
 
+/**
+ * The Worker's CPU per request: workerd's busy cores divided by the throughput. workerd runs a Worker's requests on
+ * one thread, so this is what bounds each case, and unlike req/s it holds roughly steady on a machine that is busy.
+ */
+function workerdMsPerRequest(row: CaseResult): string {
+  const cores = row.cpu?.workerd;
+  return cores === undefined || row.requestsPerSecond === 0 ? "" : ((cores * 1000) / row.requestsPerSecond).toFixed(3);
+}
+
 export function printTable(rows: CaseResult[]): void {
   const header = [
     "case",
@@ -121,6 +130,7 @@ export function printTable(rows: CaseResult[]): void {
     "errors",
     "non-2xx",
     "CPU cores (workerd, node, postgres, redis)",
+    "workerd ms/req",
     "notes",
   ];
   const lines = rows.map((row) => [
@@ -137,6 +147,7 @@ export function printTable(rows: CaseResult[]): void {
           .join(", ")})`
       : String(row.non2xx),
     formatCpuUse(row.cpu),
+    workerdMsPerRequest(row),
     row.notes ?? "",
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));

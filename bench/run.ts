@@ -45,6 +45,18 @@ interface BenchCase {
   target?: string;
 }
 
+/**
+ * `BENCH_ONLY=site,protected` runs only those groups of cases (after the baseline, which every run measures):
+ * `health`, `content` (the WordPress API), `site`, `protected`, `pipeline`, `uploads`. Unset: all of them.
+ */
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? "")
+    .split(",")
+    .map((group) => group.trim())
+    .filter(Boolean),
+);
+const runs = (group: string) => ONLY.size === 0 || ONLY.has(group);
+
 const CASES: BenchCase[] = [
   { name: "/healthz", path: "/healthz", target: ">= 0.90" },
   { name: "/readyz (PostgreSQL + Redis + S3)", path: "/readyz" },
@@ -64,12 +76,12 @@ async function main(): Promise<void> {
     await warm(baselineUrl);
     const baselineResult = await load("baseline: hello-world Hono", { url: baselineUrl });
     const results: CaseResult[] = [];
-    for (const entry of CASES) {
+    for (const entry of runs("health") ? CASES : []) {
       const url = `http://127.0.0.1:${SUBJECT_PORT}${entry.path}`;
       await warm(url);
       results.push({ ...(await load(entry.name, { url })), ...(entry.target ? { target: entry.target } : {}) });
     }
-    for (const entry of await contentBenchCases(stack.environment)) {
+    for (const entry of runs("content") ? await contentBenchCases(stack.environment) : []) {
       const url = `http://127.0.0.1:${SUBJECT_PORT}${entry.path}`;
       await warm(url, entry.headers);
       const trips = await meter.measure(url, entry.headers);
@@ -79,18 +91,19 @@ async function main(): Promise<void> {
         notes: trips,
       });
     }
-    results.push(...(await siteBenchCases(stack, meter)));
-    results.push(...(await protectedCases(stack)));
-    results.push(...(await pipelineCases(stack)));
+    if (runs("site")) results.push(...(await siteBenchCases(stack, meter)));
+    if (runs("protected")) results.push(...(await protectedCases(stack)));
+    if (runs("pipeline")) results.push(...(await pipelineCases(stack)));
     const rows = [baselineResult, ...withRatios(baselineResult, results)];
     console.log(
       `\nVitalis benchmarks — ${BENCH_CONNECTIONS} connections, ${BENCH_SECONDS} s per case, workerd on 127.0.0.1\n`,
     );
     printTable(rows);
     // Uploads are latency, not throughput: p50/p99 of initiation and completion, and sweep items per second.
-    const uploads = await uploadBenchmarks(subject, { iterations: 30, sweepItems: 300 });
-    printUploadBench(uploads);
-    await writeResults("latest.json", {
+    const uploads = runs("uploads") ? await uploadBenchmarks(subject, { iterations: 30, sweepItems: 300 }) : undefined;
+    if (uploads) printUploadBench(uploads);
+    // A partial run is written beside the full run's file, never over it.
+    await writeResults(ONLY.size === 0 ? "latest.json" : "partial.json", {
       date: new Date().toISOString(),
       connections: BENCH_CONNECTIONS,
       seconds: BENCH_SECONDS,
