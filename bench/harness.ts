@@ -39,6 +39,15 @@ export interface CaseResult {
 }
 
 export const BENCH_SECONDS = Math.min(10, Math.max(1, Number(process.env.BENCH_SECONDS ?? 10)));
+/**
+ * Every bench Worker listens on loopback at its port plus `BENCH_PORT_OFFSET`, so two runs on one machine (two
+ * checkouts, say) don't meet.
+ */
+export function benchPort(port: number): number {
+  const offset = Number(process.env.BENCH_PORT_OFFSET ?? 0);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 50_000) throw new Error("BENCH_PORT_OFFSET: 0 to 50000");
+  return port + offset;
+}
 export const BENCH_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 export async function load(name: string, options: LoadOptions): Promise<CaseResult> {

@@ -15,6 +15,7 @@ import { createWorker } from "../test/support/worker.js";
 import {
   BENCH_CONNECTIONS,
   BENCH_SECONDS,
+  benchPort,
   type CaseResult,
   load,
   printTable,
@@ -23,10 +24,10 @@ import {
   writeResults,
 } from "./harness.js";
 
-const BASELINE_PORT = 8801;
-const SUBJECT_PORT = 8802;
-const PROTECTED_PORT = 8803;
-const PIPELINE_PORT = 8804;
+const BASELINE_PORT = benchPort(8801);
+const SUBJECT_PORT = benchPort(8802);
+const PROTECTED_PORT = benchPort(8803);
+const PIPELINE_PORT = benchPort(8804);
 /**
  * Signed-in users of the protected cases, each on one client address of its own (the 762 documentation
  * addresses, so a few users share one, as in a clinic's network). Enough that no user or address meets the

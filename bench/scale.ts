@@ -16,12 +16,12 @@ import { createUser, signIn } from "../test/support/auth.js";
 import { signInWithMfa } from "../test/support/mfa.js";
 import { startStack } from "../test/support/stack.js";
 import { createWorker } from "../test/support/worker.js";
-import { writeResults } from "./harness.js";
+import { benchPort, writeResults } from "./harness.js";
 import { requestOver, type ScaleCase, type ScaleContext } from "./scale/case.js";
 import { loadTenant } from "./scale/load.js";
 import { startDatabaseMeter } from "./site.js";
 
-const PORT = 8821;
+const PORT = benchPort(8821);
 const WARM_UP = 3;
 const SCALES = (process.env.BENCH_SCALES ?? "1,10,100")
   .split(",")

@@ -19,10 +19,10 @@ import { type NeonHttpEndpoint, startNeonHttp } from "../local-cloud/index.js";
 import { PG_HOST, PG_PORT } from "../test/support/environment.js";
 import type { Stack } from "../test/support/stack.js";
 import { createWorker } from "../test/support/worker.js";
-import { BENCH_SECONDS, type CaseResult, load, warm } from "./harness.js";
+import { BENCH_SECONDS, benchPort, type CaseResult, load, warm } from "./harness.js";
 
-const CACHED_PORT = 8811;
-const UNCACHED_PORT = 8812;
+const CACHED_PORT = benchPort(8811);
+const UNCACHED_PORT = benchPort(8812);
 
 interface CountingRelay {
   port: number;
