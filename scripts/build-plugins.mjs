@@ -172,11 +172,10 @@ async function compile(name, meta) {
 /** The phrase sets of a built plugin, from its `phraseTables` export (null when it has none). */
 async function phraseSets(name) {
   const data = readFileSync(join(buildDir, `${name}.wasm`));
-  const module = await WebAssembly.compile(data);
-  if (!WebAssembly.Module.exports(module).some((e) => e.name === "phraseTables")) return null;
   const { default: createPlugin } = await import("@extism/extism");
-  const plugin = await createPlugin({ wasm: [{ module }] }, { useWasi: false, runInWorker: false });
+  const plugin = await createPlugin({ wasm: [{ data }] }, { useWasi: false, runInWorker: false });
   try {
+    if (!(await plugin.functionExists("phraseTables"))) return null;
     return JSON.parse((await plugin.call("phraseTables", new Uint8Array(0))).text());
   } finally {
     await plugin.close();
