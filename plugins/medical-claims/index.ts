@@ -19,8 +19,10 @@
 import {
   readInput, inputError, fail, Output, Finding, JSONWriter, JSONValue,
   SEVERITY_BLOCKING, SEVERITY_WARNING,
-  fold, tokenize, Span, isDigit, isWordChar, codeAt, PhraseSet,
+  fold, tokenize, Span, isDigit, isWordChar, codeAt, PhraseSet, phraseTablesJSON, writeOutput,
 } from "../sdk/index";
+// The lead automaton, compiled at build time (scripts/build-plugins.mjs); see plugins/sdk/phrases.ts.
+import { PHRASE_TABLES } from "../build/phrases/medical-claims";
 
 const NAME = "medical-claims";
 const VERSION = "1.1.0";
@@ -309,12 +311,19 @@ function init(): void {
       if (rules.length == 0 || rules[rules.length - 1] != idx) rules.push(idx);
     }
   }
-  LEAD_SET = PhraseSet.exact(LEADS);
+  LEAD_SET = PhraseSet.exact(LEADS, PHRASE_TABLES);
   for (let i = 0; i < RX_DRUGS.length; i++) RX_SET.add(RX_DRUGS[i]);
   for (let i = 0; i < RX_SALES_CUES.length; i++) RX_CUE_SET.add(RX_SALES_CUES[i]);
   for (let i = 0; i < NUMBER_WORDS.length; i++) NUMBER_MAP.set(NUMBER_WORDS[i], NUMBER_VALUES[i]);
   for (let i = 0; i < WEIGHT_UNITS.length; i++) WEIGHT_UNIT_SET.add(WEIGHT_UNITS[i]);
   for (let i = 0; i < SPECIALTY_LEADS.length; i++) SPECIALTY_LEAD_SET.add(SPECIALTY_LEADS[i]);
+}
+
+/** The build's check that the lead automaton comes from PHRASE_TABLES and equals a run-time compile. */
+export function phraseTables(): i32 {
+  init();
+  writeOutput(phraseTablesJSON());
+  return 0;
 }
 
 function contains(list: Array<string>, w: string): bool {
