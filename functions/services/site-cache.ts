@@ -82,9 +82,13 @@ export interface RenderedPage {
   tags: string[];
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+const encoder = new TextEncoder();
+
 export async function renderedPage(body: string, options: Omit<RenderedPage, "body" | "etag">): Promise<RenderedPage> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
-  const hex = [...new Uint8Array(digest).slice(0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(body)));
+  let hex = "";
+  for (let i = 0; i < 16; i++) hex += HEX[digest[i]!];
   return { ...options, body, etag: `"${hex}"` };
 }
 
