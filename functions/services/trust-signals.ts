@@ -170,7 +170,7 @@ export async function gatherSignals(
   try {
     reply = await restCommand(redis, ["EVALSHA", await signalsScriptSha(), KEY_COUNT, ...keysAndArgs]);
   } catch (error) {
-    if (!(error instanceof Error) || !error.message.includes("NOSCRIPT")) throw error;
+    if (!(error instanceof Error) || !/noscript/i.test(error.message)) throw error;
     reply = await restCommand(redis, ["EVAL", SIGNALS_SCRIPT, KEY_COUNT, ...keysAndArgs]);
   }
   if (!Array.isArray(reply) || reply.length !== 11) throw new Error("trust signals: unexpected script reply");
