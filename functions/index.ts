@@ -10,6 +10,6 @@ export default {
   // Worker's request (docs/design-notes.md, "Request path").
   fetch: (request, env, ctx) => (isLivenessProbe(request) ? livenessResponse() : app.fetch(request, env, ctx)),
   scheduled(controller: ScheduledController, env: Bindings, ctx: ExecutionContext): void {
-    ctx.waitUntil(runScheduled(controller.cron, env, ctx));
+    ctx.waitUntil(runScheduled(controller.cron, env));
   },
 } satisfies ExportedHandler<Bindings>;
