@@ -19,6 +19,6 @@ export default {
   fetch: (request, env, ctx) =>
     isLivenessProbe(request) ? livenessResponse() : (microCachedAnswer(request) ?? answer(request, env, ctx)),
   scheduled(controller: ScheduledController, env: Bindings, ctx: ExecutionContext): void {
-    ctx.waitUntil(runScheduled(controller.cron, env, ctx));
+    ctx.waitUntil(runScheduled(controller.cron, env));
   },
 } satisfies ExportedHandler<Bindings>;

@@ -385,6 +385,7 @@ const en = {
   tokenActsAs: "Acts as",
   tokenActsAsYou: "You (a personal token)",
   tokenService: "service",
+  memberService: "service account",
   serviceAccountsTitle: "Service accounts",
   serviceAccountsIntro:
     "A service account is an integration's own identity: an author that is not a person. Its tokens keep working when the person who set it up leaves; what it drafts is signed by it. Suspend it in Members to stop all its tokens.",
@@ -760,6 +761,7 @@ const pt: Record<MessageKey, string> = {
   tokenActsAs: "Age como",
   tokenActsAsYou: "Você (token pessoal)",
   tokenService: "serviço",
+  memberService: "conta de serviço",
   serviceAccountsTitle: "Contas de serviço",
   serviceAccountsIntro:
     "Uma conta de serviço é a identidade própria de uma integração: uma autora que não é uma pessoa. Os tokens dela continuam valendo quando quem a configurou sai; o que ela redige é assinado por ela. Suspenda-a em Membros para parar todos os tokens dela.",
@@ -1167,6 +1169,7 @@ const es: Record<MessageKey, string> = {
   tokenActsAs: "Actúa como",
   tokenActsAsYou: "Usted (token personal)",
   tokenService: "servicio",
+  memberService: "cuenta de servicio",
   serviceAccountsTitle: "Cuentas de servicio",
   serviceAccountsIntro:
     "Una cuenta de servicio es la identidad propia de una integración: una autora que no es una persona. Sus tokens siguen funcionando cuando quien la configuró se va; lo que redacta lo firma ella. Suspéndala en Miembros para detener todos sus tokens.",

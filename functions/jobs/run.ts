@@ -6,7 +6,7 @@ import { createPlatformScope, openClients, type PlatformScope, type Scope } from
 import { jobErrorCode, recordJobRun } from "../services/job-runs";
 import type { DeliveryTally } from "../services/mail/delivery";
 
-export type Job = (env: Bindings, ctx: ExecutionContext) => Promise<void>;
+export type Job = (env: Bindings) => Promise<void>;
 
 /** What a cron job does, tenant by tenant. */
 export interface TenantJob<Result, Shared> {

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
 import { consents, mediaItems, type RetentionCounts, retentionCheckpoints, retentionRuns } from "../../schema";
 import { type RetentionClass, retentionPolicies } from "../../schema/retention-policies";
 import type { Transaction } from "../lib/db";
+import { type Pace, paced } from "../lib/pace";
 import type { Scope } from "../scope";
 import { sweepAccessLogs } from "./access-logs";
 import { activeHolds, holdCovering } from "./legal-holds";
@@ -49,6 +50,11 @@ export interface SweepOptions extends MediaSweepHooks {
   batchSize?: number;
   /** Stop a tenant's task after this many batches (bounded work per cron run); the checkpoint keeps the place. */
   maxBatches?: number;
+  /**
+   * The job's pace (lib/pace.ts): rests between batches and, once its time budget is spent, stops the run before
+   * its next batch (status `stopped`; the checkpoint keeps the place for the next run). None: no rest, no budget.
+   */
+  pace?: Pace;
   /** Called after each committed batch; a thrown error stops the run there, as a crash would. */
   afterBatch?: (info: { tenantId: string; task: SweepTask; batch: number }) => void | Promise<void>;
 }
@@ -57,6 +63,8 @@ export interface SweepSummary extends RetentionCounts {
   batches: number;
   /** Tenant tasks left to another overlapping run, which held their lock. */
   skippedBusy: number;
+  /** Whether `maxBatches` or the pace's budget stopped the run (status `stopped`); the next run resumes. */
+  stopped: boolean;
 }
 
 function emptyCounts(): RetentionCounts {
@@ -354,18 +362,23 @@ export async function runRetentionSweep(scope: Scope, options: SweepOptions = {}
   const batchSize = options.batchSize ?? 200;
   const maxBatches = options.maxBatches ?? 50;
   const tenant = scope.tenant;
-  const summary: SweepSummary = { ...emptyCounts(), batches: 0, skippedBusy: 0 };
+  const summary: SweepSummary = { ...emptyCounts(), batches: 0, skippedBusy: 0, stopped: false };
   const [run] = await scope.transaction((tx) =>
     tx.insert(retentionRuns).values({ tenantId: tenant.id }).returning({ id: retentionRuns.id }),
   );
   if (!run) throw new Error("retention run insert returned nothing");
   let stopped = false;
-  for (const task of ["media", "consents", "access_logs"] as const) {
+  tasks: for (const task of ["media", "consents", "access_logs"] as const) {
     for (let batch = 1; batch <= maxBatches; batch++) {
-      const result =
+      // Only ever between batches: a batch is committed whole (its objects, rows, cursor and audit event) or not begun.
+      if (options.pace && !(await options.pace.next())) {
+        stopped = true;
+        break tasks;
+      }
+      const result = await paced(options.pace, () =>
         task === "media"
-          ? await mediaBatch(scope, run.id, now, batchSize, options)
-          : await scope.transaction(async (tx): Promise<BatchResult> => {
+          ? mediaBatch(scope, run.id, now, batchSize, options)
+          : scope.transaction(async (tx): Promise<BatchResult> => {
               const [lock] = (
                 await tx.execute<{ locked: boolean }>(
                   sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`,
@@ -375,7 +388,8 @@ export async function runRetentionSweep(scope: Scope, options: SweepOptions = {}
               const outcome = await ROW_BATCHES[task](scope, tx, run.id, now, batchSize);
               await finishBatch(scope, tx, run.id, outcome);
               return outcome;
-            });
+            }),
+      );
       if (result.busy) {
         summary.skippedBusy += 1;
         break;
@@ -393,6 +407,7 @@ export async function runRetentionSweep(scope: Scope, options: SweepOptions = {}
       .set({ status: stopped ? "stopped" : "completed", finishedAt: new Date() })
       .where(eq(retentionRuns.id, run.id)),
   );
+  summary.stopped = stopped;
   return summary;
 }
 

@@ -14,7 +14,7 @@ import {
 import { listedContentTypes } from "../content-types";
 import type { Scope } from "../scope";
 import type { Transaction } from "../lib/db";
-import type { HttpDatabase, ReadQuery } from "../lib/db-http";
+import { type HttpDatabase, preparedRead, type ReadPlaceholders, type ReadQuery } from "../lib/db-http";
 import { ANONYMOUS_VIEWER, indexableSql, publicVisibility, readViewer, type Viewer } from "./content/access";
 import { cappedCount, countCap } from "./content/paging";
 import { searchMatchSql, searchRankSql } from "./content/search";
@@ -188,65 +188,72 @@ const summaryColumns = {
 // Article (post or page)
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * An article page's one statement, built once per isolate (lib/db-http `preparedRead`): the item with its author,
+ * images, reviewer credential, terms, translations and the finalizer's artefacts, as correlated subqueries.
+ */
+const articleRead = preparedRead(
+  (db, p: ReadPlaceholders<{ locale: ContentLocale; type: ContentType; slug: string }>) =>
+    db
+      .select({
+        ...summaryColumns,
+        bodyHtml: contentItems.bodyHtml,
+        bodyImages: bodyImagesSql(),
+        reviewerName: contentItems.reviewerName,
+        reviewerCrm: contentItems.reviewerCrm,
+        reviewerUf: contentItems.reviewerUf,
+        lastMedicallyReviewedAt: contentItems.lastMedicallyReviewedAt,
+        // The approving reviewer's verified credential as it stands now: a rejected or withdrawn one shows no RQE.
+        reviewerCredential: sql<{
+          rqe: string[];
+          specialty: string | null;
+        } | null>`(select json_build_object('rqe', pc.rqe, 'specialty', pc.specialty)
+        from professional_credentials pc where pc.user_id = ${outer("reviewed_by")} and pc.status = 'verified')`,
+        categories: sql<
+          SiteTerm[]
+        >`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
+        from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
+        tags: sql<
+          SiteTerm[]
+        >`coalesce((select json_agg(json_build_object('name', t.name, 'slug', t.slug) order by t.name)
+        from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+        // Sibling translations a reader could reach (published, public or professional); never restricted/PHI.
+        translations: sql<
+          SiteTranslation[]
+        >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
+        from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
+          and s.state = 'published' and s.trashed_at is null and s.compliance_level in ('public', 'professional')), '[]'::json)`,
+        metaTitle: contentItems.metaTitle,
+        metaDescription: contentItems.metaDescription,
+        canonicalUrl: contentItems.canonicalUrl,
+        noindex: contentItems.noindex,
+        // The content-finalizer's artefacts for the current revision: JSON-LD, table of contents, summary.
+        finalized: sql<{ jsonLd: unknown; toc: unknown; summary: unknown } | null>`(select
+          json_build_object('jsonLd', a.output -> 'jsonLd', 'toc', a.output -> 'toc', 'summary', a.output -> 'summary')
+          from content_analyses a
+          where a.revision_id = ${outer("current_revision_id")} and a.stage = 'content-finalizer' order by a.created_at desc limit 1)`,
+      })
+      .from(contentItems)
+      .where(
+        and(
+          eq(contentItems.locale, p.locale),
+          eq(contentItems.type, p.type),
+          eq(contentItems.slug, p.slug),
+          eq(contentItems.state, "published"),
+          isNull(contentItems.trashedAt),
+          inArray(contentItems.complianceLevel, ARTICLE_LEVELS),
+        ),
+      )
+      .limit(1),
+);
+
 export async function getSiteArticle(
   scope: Scope,
   { locale, type, slug }: { locale: ContentLocale; type: ContentType; slug: string },
 ): Promise<SiteArticle | null> {
   const [viewer, [[row]]] = await Promise.all([
     readViewer(scope),
-    scope.read((db) => [
-      db
-        .select({
-          ...summaryColumns,
-          bodyHtml: contentItems.bodyHtml,
-          bodyImages: bodyImagesSql(),
-          reviewerName: contentItems.reviewerName,
-          reviewerCrm: contentItems.reviewerCrm,
-          reviewerUf: contentItems.reviewerUf,
-          lastMedicallyReviewedAt: contentItems.lastMedicallyReviewedAt,
-          // The approving reviewer's verified credential as it stands now: a rejected or withdrawn one shows no RQE.
-          reviewerCredential: sql<{
-            rqe: string[];
-            specialty: string | null;
-          } | null>`(select json_build_object('rqe', pc.rqe, 'specialty', pc.specialty)
-          from professional_credentials pc where pc.user_id = ${outer("reviewed_by")} and pc.status = 'verified')`,
-          categories: sql<
-            SiteTerm[]
-          >`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
-          from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
-          tags: sql<
-            SiteTerm[]
-          >`coalesce((select json_agg(json_build_object('name', t.name, 'slug', t.slug) order by t.name)
-          from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
-          // Sibling translations a reader could reach (published, public or professional); never restricted/PHI.
-          translations: sql<
-            SiteTranslation[]
-          >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
-          from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
-            and s.state = 'published' and s.trashed_at is null and s.compliance_level in ('public', 'professional')), '[]'::json)`,
-          metaTitle: contentItems.metaTitle,
-          metaDescription: contentItems.metaDescription,
-          canonicalUrl: contentItems.canonicalUrl,
-          noindex: contentItems.noindex,
-          // The content-finalizer's artefacts for the current revision: JSON-LD, table of contents, summary.
-          finalized: sql<{ jsonLd: unknown; toc: unknown; summary: unknown } | null>`(select
-            json_build_object('jsonLd', a.output -> 'jsonLd', 'toc', a.output -> 'toc', 'summary', a.output -> 'summary')
-            from content_analyses a
-            where a.revision_id = ${outer("current_revision_id")} and a.stage = 'content-finalizer' order by a.created_at desc limit 1)`,
-        })
-        .from(contentItems)
-        .where(
-          and(
-            eq(contentItems.locale, locale),
-            eq(contentItems.type, type),
-            eq(contentItems.slug, slug),
-            eq(contentItems.state, "published"),
-            isNull(contentItems.trashedAt),
-            inArray(contentItems.complianceLevel, ARTICLE_LEVELS),
-          ),
-        )
-        .limit(1),
-    ]),
+    scope.read(() => [articleRead({ locale, type, slug })]),
   ]);
   if (!row) return null;
   const gated = row.complianceLevel === "professional" && !viewer.verifiedProfessional;

@@ -23,6 +23,8 @@ export const memberSchema = z
     userId: z.uuid(),
     email: z.string(),
     displayName: z.string(),
+    /** `service`: an integration's service account (an author that is not a person), made on the tokens screen. */
+    kind: z.enum(["person", "service"]),
     roles: z.array(z.enum(ROLES)),
     status: z.enum(MEMBER_STATUSES),
     mfaEnabled: z.boolean(),

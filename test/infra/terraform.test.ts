@@ -402,10 +402,11 @@ describe("reference registries", () => {
 });
 
 describe("cloudflare worker", () => {
-  it("has the four cron triggers of wrangler.toml", () => {
+  it("has the five cron triggers of wrangler.toml", () => {
     const worker = mod("cloudflare-worker");
     expect(worker.variables.get("cron_schedules")?.default).toEqual([
       "0 * * * *",
+      "45 * * * *",
       "30 3 * * *",
       "15 4 * * *",
       "* * * * *",

@@ -124,6 +124,10 @@ describe("the API tokens screen", () => {
     const row = page.locator("[data-testid=tokens] tr", { hasText: "Agenda drafts" });
     await row.getByText("service").waitFor();
     expect(await row.textContent()).toContain("Agenda sync");
+    // Members names it a service account, not a person.
+    await page.getByRole("link", { name: "Members" }).click();
+    const member = page.locator("tr", { hasText: "Agenda sync" });
+    expect(await member.locator("[data-testid=member-service]").textContent()).toBe("service account");
     expect(problems).toEqual([]);
     await context.close();
   });

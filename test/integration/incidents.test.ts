@@ -207,7 +207,7 @@ describe("alerts and automatic drafts", () => {
     const brokenOfficer = await createUser(admin, broken, { roles: ["compliance_officer"] });
     const brokenToken = (await signIn(worker, broken.hostname, brokenOfficer)).accessToken;
     await api("/incidents", jsonPost(REPORT), brokenToken, broken.hostname);
-    await (await worker.mf.getWorker()).scheduled({ cron: "0 * * * *" });
+    await (await worker.mf.getWorker()).scheduled({ cron: "45 * * * *" });
     await admin.query("set session_replication_role = replica");
     try {
       await admin.query("update audit_events set details = '{\"forged\": true}' where tenant_id = $1 and seq = 1", [
@@ -216,7 +216,7 @@ describe("alerts and automatic drafts", () => {
     } finally {
       await admin.query("set session_replication_role = origin");
     }
-    await (await worker.mf.getWorker()).scheduled({ cron: "0 * * * *" });
+    await (await worker.mf.getWorker()).scheduled({ cron: "45 * * * *" });
     const drafts = await admin.query("select status from incidents where tenant_id = $1 and source = 'audit_chain'", [
       broken.id,
     ]);

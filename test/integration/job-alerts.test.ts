@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => stopSuite({ worker, admin }));
 
-const runCron = async (cron: "* * * * *" | "0 * * * *") => (await worker.mf.getWorker()).scheduled({ cron });
+const runCron = async (cron: "* * * * *" | "0 * * * *" | "45 * * * *") =>
+  (await worker.mf.getWorker()).scheduled({ cron });
 
 /** A clinic with one compliance officer, whose inbox the alerts reach. */
 async function clinic(label: string): Promise<{ tenant: SeededTenant; officer: TestUser }> {
@@ -116,11 +117,11 @@ describe("one tenant's failing run", () => {
   });
 });
 
-describe("alerts from the hourly trigger", () => {
+describe("alerts from the hourly triggers", () => {
   it("mails once when the audit chain fails verification, one message with the draft incident's deadline", async () => {
     const { tenant, officer } = await clinic("jobs-chain");
     await signIn(worker, tenant.hostname, officer);
-    await runCron("0 * * * *");
+    await runCron("45 * * * *");
     await admin.query("set session_replication_role = replica");
     try {
       await admin.query("update audit_events set details = '{\"forged\": true}' where tenant_id = $1 and seq = 1", [
@@ -129,7 +130,7 @@ describe("alerts from the hourly trigger", () => {
     } finally {
       await admin.query("set session_replication_role = origin");
     }
-    await runCron("0 * * * *");
+    await runCron("45 * * * *");
     const mail = await waitForMail(officer.email, (m) => m.subject.includes("Falha na verificação"));
     expect(mail.text).toContain("pontos de controle assinados alterados");
     const due = await admin.query<{ due: string }>(
@@ -137,7 +138,7 @@ describe("alerts from the hourly trigger", () => {
       [tenant.id],
     );
     expect(mail.text).toContain(`deve ser comunicado à ANPD e aos titulares até ${due.rows[0]!.due}`);
-    await runCron("0 * * * *");
+    await runCron("45 * * * *");
     expect(await settledMail(officer.email, "Falha na verificação")).toHaveLength(1);
     // The draft incident's own deadline mail is not sent as well: the officer has one message about the break.
     expect(await settledMail(officer.email, "")).toHaveLength(1);

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { type DatabaseClients, withTenant } from "../../functions/lib/db.js";
+import type { Pace } from "../../functions/lib/pace.js";
 import { appendAudit } from "../../functions/services/audit.js";
 import { runRetentionSweep } from "../../functions/services/retention.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
@@ -354,6 +355,63 @@ describe("the retention sweep", () => {
       [tenant.id],
     );
     expect(after.rows[0].cursor_id).toBeNull();
+  });
+
+  it("stops at its time budget between batches, and later runs finish the work: nothing lost, nothing twice", async () => {
+    const tenant = await seedTenant(admin, "budget");
+    // 23 due items, every third held: the held ones stay, so only the checkpoint stops a run from seeing them again.
+    const items = [];
+    for (let i = 0; i < 23; i++) {
+      items.push(
+        await insertMedia(admin, s3, worker.env, {
+          tenantId: tenant.id,
+          userId: tenant.userId,
+          retentionClass: "medical_imaging",
+          lastEntryAt: new Date(yearsAgo(22).getTime() + i * 1000),
+        }),
+      );
+    }
+    const held = items.filter((_, i) => i % 3 === 0);
+    for (const item of held) {
+      await admin.query(
+        "insert into legal_holds (tenant_id, scope, target_id, item_type, reason) values ($1, 'item', $2, 'media_item', 'processo 9')",
+        [tenant.id, item.id],
+      );
+    }
+    const sent: string[] = [];
+    const totals = { deleted: 0, held: 0, batches: 0 };
+    const stopped: boolean[] = [];
+    // Five media batches of five (then one per row task): the first two runs' budgets allow two batches each and
+    // stop mid-task, the third has time for the rest. The rests are recorded, not slept.
+    for (const budget of [2, 2, Number.POSITIVE_INFINITY]) {
+      let allowed = budget;
+      const pace: Pace = { next: async () => allowed-- > 0, done: () => {} };
+      const summary = await runRetentionSweep(sweepScope(tenant), {
+        batchSize: 5,
+        pace,
+        beforeObjectsDeleted: (keys) => void sent.push(...keys),
+      });
+      totals.deleted += summary.deleted;
+      totals.held += summary.held;
+      totals.batches += summary.batches;
+      stopped.push(summary.stopped);
+    }
+    expect(stopped).toEqual([true, true, false]);
+    expect(totals.batches).toBe(7);
+    // Every free item deleted once (its object sent to S3 once, named by one audit event); every held item seen once.
+    const free = items.filter((_, i) => i % 3 !== 0);
+    expect(totals).toMatchObject({ deleted: free.length, held: held.length });
+    expect(sent.sort()).toEqual(free.map((item) => item.objectKey).sort());
+    for (const item of free) expect(await exists(item.objectKey)).toBe(false);
+    for (const item of held) expect(await exists(item.objectKey)).toBe(true);
+    const left = await admin.query<{ id: string }>("select id from media_items where tenant_id = $1", [tenant.id]);
+    expect(left.rows.map((row) => row.id).sort()).toEqual(held.map((item) => item.id).sort());
+    const named = await admin.query<{ id: string }>(
+      `select item->>'id' as id from audit_events, jsonb_array_elements(details->'items') item
+        where tenant_id = $1 and action = 'retention.media_deleted'`,
+      [tenant.id],
+    );
+    expect(named.rows.map((row) => row.id).sort()).toEqual(free.map((item) => item.id).sort());
   });
 
   it("runs from cron, and the daily report shows what was deleted, held and what is due next", async () => {

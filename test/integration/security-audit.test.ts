@@ -85,9 +85,9 @@ async function checkpointWith(tenant: SeededTenant, keys: CheckpointSigner): Pro
   storage.s3.destroy();
 }
 
-/** `GET /api/audit/verify` after the hourly job has run: the API answers the job's stored verdict. */
+/** `GET /api/audit/verify` after the hourly verification job has run: the API answers the job's stored verdict. */
 async function verifyApi(tenant: SeededTenant, token: string): Promise<Verification> {
-  await (await worker.mf.getWorker()).scheduled({ cron: "0 * * * *" });
+  await (await worker.mf.getWorker()).scheduled({ cron: "45 * * * *" });
   const res = await worker.fetch("/api/audit/verify", { host: tenant.hostname, headers: bearer(token) });
   expect(res.status).toBe(200);
   return (await res.json()) as Verification;

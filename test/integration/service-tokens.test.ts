@@ -142,6 +142,11 @@ describe("service tokens", () => {
     expect(await problem(promote)).toEqual({ status: 409, code: "service_account_roles" });
     const roles = await admin.query("select role from memberships where user_id = $1", [service.serviceId]);
     expect(roles.rows).toEqual([{ role: "author" }]);
+    // The members list tells the admin which member is a service account and which a person.
+    const members = await call(tenant.hostname, "/api/members?pageSize=100", boss.accessToken);
+    const listed = ((await members.json()) as { items: Array<{ userId: string; kind: string }> }).items;
+    expect(listed.find((member) => member.userId === service.serviceId)?.kind).toBe("service");
+    expect(listed.find((member) => member.userId === boss.user.id)?.kind).toBe("person");
   });
 
   it("is made only by admins", async () => {

@@ -25,6 +25,24 @@ type Tab = "dashboard" | "incidents" | "access-logs" | "audit" | "retention" | "
 // Words of this screen in each UI language (English, Portuguese, Spanish), in that order.
 const L = (en: string, pt: string, es: string): string => ({ en, "pt-BR": pt, es })[lang()];
 
+/** Who acted, in the reader's words (the audit's actor types: schema/audit-events.ts). */
+function actorTypeName(type: string): string {
+  switch (type) {
+    case "user":
+      return L("person", "pessoa", "persona");
+    case "service":
+      return L("service account", "conta de serviço", "cuenta de servicio");
+    case "system":
+      return L("system job", "tarefa do sistema", "tarea del sistema");
+    case "anonymous":
+      return L("anonymous", "anônimo", "anónimo");
+    case "platform":
+      return L("platform operator", "operador da plataforma", "operador de la plataforma");
+    default:
+      return type;
+  }
+}
+
 function useLoad<T>(path: string | null, deps: unknown[] = []): { data: T | null; error: unknown; reload: () => void } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -155,7 +173,7 @@ function AuditTab() {
                   <code>{event.action}</code>
                 </td>
                 <td>
-                  {event.actorType}
+                  {actorTypeName(event.actorType)}
                   {event.actorId && <code> {event.actorId.slice(0, 8)}</code>}
                 </td>
                 <td>

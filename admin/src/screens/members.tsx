@@ -235,7 +235,17 @@ function MemberRow(props: {
   const suspended = member.status === "suspended";
   return (
     <tr data-member={member.email}>
-      <td>{member.displayName}</td>
+      <td>
+        {member.displayName}
+        {member.kind === "service" && (
+          <>
+            {" "}
+            <span class="badge" data-testid="member-service">
+              {t("memberService")}
+            </span>
+          </>
+        )}
+      </td>
       <td>{member.email}</td>
       <td>
         {editing ? (

@@ -33,6 +33,7 @@ interface MemberRow extends Record<string, unknown> {
   user_id: string;
   email: string;
   display_name: string;
+  kind: "person" | "service";
   roles: Role[];
   suspended: boolean;
   mfa_enabled: boolean;
@@ -46,6 +47,7 @@ function viewMember(row: MemberRow): Member {
     userId: row.user_id,
     email: row.email,
     displayName: row.display_name,
+    kind: row.kind,
     roles: [...row.roles].sort(),
     status: row.suspended ? "suspended" : "active",
     mfaEnabled: row.mfa_enabled,
@@ -73,7 +75,7 @@ function memberSelect(
   if (filter.status === "suspended") having.push(sql`bool_or(m.status = 'disabled')`);
   if (filter.status === "active") having.push(sql`not bool_or(m.status = 'disabled')`);
   return sql`
-    select u.id as user_id, u.email, u.display_name, array_agg(m.role order by m.role) as roles,
+    select u.id as user_id, u.email, u.display_name, u.kind, array_agg(m.role order by m.role) as roles,
            bool_or(m.status = 'disabled') as suspended, u.mfa_enabled_at is not null as mfa_enabled,
            pc.status as credential_status, min(m.created_at) as joined_at, (count(*) over ())::int as total
       from memberships m

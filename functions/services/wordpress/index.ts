@@ -164,18 +164,19 @@ export async function listWpContent(
   // ids are chosen on narrow rows first, so the rows skipped by the offset are never read whole.
   const [[counted], rows] = await scope.read((db) => {
     const where = contentWhere(db, viewer, input.type, query);
+    const order = contentOrder(query);
     const pageIds = db
       .select({ id: contentItems.id })
       .from(contentItems)
       .where(where)
-      .orderBy(...contentOrder(query))
+      .orderBy(...order)
       .limit(query.perPage)
       .offset((query.page - 1) * query.perPage);
     return [
       cappedCount(db, contentItems, where, countCap(query.page, query.perPage)),
       itemRowsQuery(db)
         .where(inArray(contentItems.id, pageIds))
-        .orderBy(...contentOrder(query)),
+        .orderBy(...order),
     ];
   });
   const total = counted?.total ?? 0;

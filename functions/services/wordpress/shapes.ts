@@ -1,6 +1,6 @@
-import type { ContentItem, ContentType } from "../../../schema";
+import type { ContentLocale, ContentType } from "../../../schema";
 import { contentTypes } from "../../content-types";
-import { IMAGE_EXTENSIONS, imageVersion, imageWidthsFor } from "../../image-urls";
+import { IMAGE_EXTENSIONS, imageVersion, imageWidthsFor, type SiteImage } from "../../image-urls";
 import { sitePaths } from "../../site/urls";
 import { escapeHtml } from "../content/sanitize";
 
@@ -17,8 +17,8 @@ export type WpTaxonomy = "category" | "post_tag";
 const DEFAULT_LOCALE = "pt-BR" as const;
 
 /** WordPress dates: `date` in the site's zone and `date_gmt` in UTC, both without a zone suffix. */
-function wpDate(date: Date): string {
-  return date.toISOString().slice(0, 19);
+function wpDate(date: Date | number): string {
+  return new Date(date).toISOString().slice(0, 19);
 }
 
 function apiRoot(origin: string): string {
@@ -54,28 +54,51 @@ export function filterFields(item: Json, fields: string[] | undefined): Json {
 }
 
 /** The item's page on the public site (functions/site/urls.ts is the one place public URLs are made). */
-function itemLink(origin: string, item: Pick<ContentItem, "type" | "slug" | "locale">): string {
+function itemLink(origin: string, item: Pick<WpItem, "type" | "slug" | "locale">): string {
   return `${origin}${sitePaths.item(item.locale, item.type, item.slug)}`;
 }
 
-export interface ItemExtras {
+/** A published item as the WordPress reads select it (queries.ts `itemRowsQuery`); instants in epoch milliseconds. */
+export interface WpItem {
+  id: string;
+  wpId: number;
+  type: ContentType;
+  slug: string;
+  locale: ContentLocale;
+  title: string;
+  bodyHtml: string;
+  excerpt: string;
+  /** When it was published (when it was created, for an item published before that was recorded). */
+  publishedAt: number;
+  updatedAt: number;
+  /** Whether a physician reviewed it; the reviewer's name and CRM as they were then. */
+  reviewed: boolean;
+  reviewerName: string | null;
+  reviewerCrm: string | null;
+  reviewerUf: string | null;
+  lastReviewedAt: number | null;
   authorWpId: number;
   categoryWpIds: number[];
   tagWpIds: number[];
+  /** The featured image's WordPress id when it may appear publicly; 0 (WordPress's "none") otherwise. */
   featuredMediaWpId: number;
+  /** The public images the body refers to. */
+  bodyImages: SiteImage[];
 }
 
-export function postShape(origin: string, item: ContentItem, extras: ItemExtras): Json {
+export function postShape(origin: string, item: WpItem): Json {
   const api = apiRoot(origin);
   const base = contentTypes[item.type].wp.restBase;
-  const published = item.publishedAt ?? item.createdAt;
+  // The site's zone is UTC: each date is also its GMT date.
+  const published = wpDate(item.publishedAt);
+  const modified = wpDate(item.updatedAt);
   const shape: Json = {
     id: item.wpId,
-    date: wpDate(published),
-    date_gmt: wpDate(published),
+    date: published,
+    date_gmt: published,
     guid: { rendered: `${api}/${base}/${item.wpId}` },
-    modified: wpDate(item.updatedAt),
-    modified_gmt: wpDate(item.updatedAt),
+    modified,
+    modified_gmt: modified,
     slug: item.slug,
     status: "publish",
     type: item.type,
@@ -83,20 +106,20 @@ export function postShape(origin: string, item: ContentItem, extras: ItemExtras)
     title: { rendered: escapeHtml(item.title) },
     content: { rendered: item.bodyHtml, protected: false },
     excerpt: { rendered: item.excerpt ? `<p>${escapeHtml(item.excerpt)}</p>\n` : "", protected: false },
-    author: extras.authorWpId,
+    author: item.authorWpId,
     // WordPress uses 0 for "none"; a featured image that may not appear publicly is none here.
-    featured_media: extras.featuredMediaWpId,
+    featured_media: item.featuredMediaWpId,
     comment_status: "closed",
     ping_status: "closed",
     template: "",
     meta: {},
     lang: item.locale,
     // Published medical content names its responsible physician (CFM 2.336/2023) and the review date.
-    medical_review: item.reviewedBy
+    medical_review: item.reviewed
       ? {
           reviewer: item.reviewerName,
           crm: item.reviewerCrm && item.reviewerUf ? `CRM/${item.reviewerUf} ${item.reviewerCrm}` : null,
-          last_reviewed: item.lastMedicallyReviewedAt ? item.lastMedicallyReviewedAt.toISOString() : null,
+          last_reviewed: item.lastReviewedAt === null ? null : new Date(item.lastReviewedAt).toISOString(),
         }
       : null,
   };
@@ -104,8 +127,8 @@ export function postShape(origin: string, item: ContentItem, extras: ItemExtras)
     Object.assign(shape, {
       sticky: false,
       format: "standard",
-      categories: extras.categoryWpIds,
-      tags: extras.tagWpIds,
+      categories: item.categoryWpIds,
+      tags: item.tagWpIds,
     });
   } else {
     Object.assign(shape, { parent: 0, menu_order: 0 });
@@ -114,9 +137,9 @@ export function postShape(origin: string, item: ContentItem, extras: ItemExtras)
     self: [{ href: `${api}/${base}/${item.wpId}` }],
     collection: [{ href: `${api}/${base}` }],
     about: [{ href: `${api}/types/${item.type}` }],
-    author: [{ embeddable: true, href: `${api}/users/${extras.authorWpId}` }],
-    ...(extras.featuredMediaWpId
-      ? { "wp:featuredmedia": [{ embeddable: true, href: `${api}/media/${extras.featuredMediaWpId}` }] }
+    author: [{ embeddable: true, href: `${api}/users/${item.authorWpId}` }],
+    ...(item.featuredMediaWpId
+      ? { "wp:featuredmedia": [{ embeddable: true, href: `${api}/media/${item.featuredMediaWpId}` }] }
       : {}),
     ...(hasTerms(item.type)
       ? {

@@ -49,9 +49,9 @@ variable "hostnames" {
 }
 
 variable "cron_schedules" {
-  description = "Cron triggers (UTC): hourly retention sweep, daily compliance report and audit checkpoint, daily re-check of cited references for retractions, scheduled publishing every minute."
+  description = "Cron triggers (UTC): hourly retention sweep at :00, hourly audit chain verification at :45 (apart from the sweep), daily compliance report and audit checkpoint, daily re-check of cited references for retractions, scheduled publishing every minute."
   type        = list(string)
-  default     = ["0 * * * *", "30 3 * * *", "15 4 * * *", "* * * * *"]
+  default     = ["0 * * * *", "45 * * * *", "30 3 * * *", "15 4 * * *", "* * * * *"]
 
   validation {
     condition     = length(var.cron_schedules) > 0 && length(var.cron_schedules) <= 5 && alltrue([for c in var.cron_schedules : length(split(" ", c)) == 5])

@@ -1,0 +1,58 @@
+/**
+ * The pace of a job's batch loop, so background work never starves interactive requests (a sign-in's PBKDF2
+ * shares the machine's cores with it): after each batch the loop rests in proportion to the batch's own wall
+ * time, so the job works at most `duty` of the time, and it stops taking batches once its time budget is spent.
+ * A batch is never cut short: the loop asks before each one, and the job's checkpoint keeps its place for the next
+ * run. One pace spans every tenant of a run, so the budget bounds the whole run (Workers cron: 15 min wall).
+ */
+export interface Pace {
+  /**
+   * Before a batch: rests what the previous batch owes, then answers whether the budget allows another one
+   * (false: stop here, the next run continues).
+   */
+  next(): Promise<boolean>;
+  /** After a batch, with its wall time in ms: what the next `next()` rests. */
+  done(batchMs: number): void;
+}
+
+export interface PaceOptions {
+  /** Wall time the run may take, from the pace's creation. */
+  budgetMs: number;
+  /** The share of wall time spent working, in (0, 1]: 0.5 rests as long as each batch took. */
+  duty: number;
+  /** The longest single rest (a slow batch, e.g. one waiting on S3, is not paid back in full). */
+  maxRestMs: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createPace(options: PaceOptions): Pace {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? sleepFor;
+  if (!(options.duty > 0 && options.duty <= 1)) throw new RangeError("duty must be in (0, 1]");
+  const deadline = now() + options.budgetMs;
+  let owed = 0;
+  return {
+    async next() {
+      const rest = Math.min(owed, options.maxRestMs, deadline - now());
+      owed = 0;
+      if (rest > 0) await sleep(rest);
+      return now() < deadline;
+    },
+    done(batchMs) {
+      owed = (Math.max(0, batchMs) * (1 - options.duty)) / options.duty;
+    },
+  };
+}
+
+/** Times one batch for the pace; a batch that throws still owes its rest. */
+export async function paced<T>(pace: Pace | undefined, batch: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await batch();
+  } finally {
+    pace?.done(Date.now() - started);
+  }
+}
