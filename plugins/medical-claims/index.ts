@@ -267,7 +267,9 @@ class Rule {
   }
 }
 
-const RULES = new Array<Rule>();
+// RULES[i]: TABLE[i] compiled, on the first text where its first token occurs (most rules never open on a
+// given text, and a fresh instance per call would otherwise compile all of them every time).
+const RULES = new Array<Rule | null>();
 const PERCENT_RULE = new Rule("claim.absolute", "*", ["100"]);
 const RX_RULE = new Rule("claim.prescription_drug", "*", ["*"]);
 const QUICK_RULE = new Rule("claim.quick_result", "*", ["*"]);
@@ -282,18 +284,28 @@ let LEAD_SET: PhraseSet | null = null;
 const RX_SET = new Set<string>();
 const RX_CUE_SET = new Set<string>();
 
-function init(): void {
-  if (RULES.length > 0) return;
-  for (let i = 0; i < TABLE.length; i++) {
-    const line = TABLE[i];
+function ruleAt(idx: i32): Rule {
+  let rule = RULES[idx];
+  if (rule === null) {
+    const line = TABLE[idx];
     const a = line.indexOf("|");
     const b = line.indexOf("|", a + 1);
-    const code = line.substring(0, a);
-    const lang = line.substring(a + 1, b);
-    const toks = line.substring(b + 1).split(" ");
-    const idx = RULES.length;
-    RULES.push(new Rule(code, lang, toks));
-    const alts = toks[0].split("|");
+    rule = new Rule(line.substring(0, a), line.substring(a + 1, b), line.substring(b + 1).split(" "));
+    RULES[idx] = rule;
+  }
+  return rule as Rule;
+}
+
+function init(): void {
+  if (LEAD_SET !== null) return;
+  RULES.length = TABLE.length;
+  for (let idx = 0; idx < TABLE.length; idx++) {
+    const line = TABLE[idx];
+    const a = line.indexOf("|");
+    const b = line.indexOf("|", a + 1);
+    let space = line.indexOf(" ", b + 1);
+    if (space < 0) space = line.length;
+    const alts = line.substring(b + 1, space).split("|");
     for (let j = 0; j < alts.length; j++) {
       const alt = alts[j];
       const prefix = alt.endsWith("~");
@@ -508,7 +520,7 @@ function analyzeText(text: string, held: Array<Array<string>> | null): Array<Hit
     for (let pass = 0; pass < 2; pass++) {
       const list = lists[pass];
       for (let c = 0; c < list.length; c++) {
-        const r = RULES[list[c]];
+        const r = ruleAt(list[c]);
         const te = m.matchFrom(r, 0, ti, ti);
         if (te <= ti) continue;
         const start = m.toks[ti].start;

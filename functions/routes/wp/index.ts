@@ -20,7 +20,7 @@ import {
   type WpTaxonomy,
 } from "../../services/wordpress";
 import { invalidPageNumberError, noRouteError, WordPressError } from "./errors";
-import { parseWpId, parseWpItemQuery, parseWpQuery } from "./query";
+import { parseWpId, parseWpItemQuery, parseWpQuery, readWpParams, type WpParams } from "./query";
 
 /**
  * The WordPress-compatible read API, mounted at `/wp-json`. Public: anonymous readers see published
@@ -67,11 +67,12 @@ interface WpCall {
   scope: Scope;
   url: URL;
   origin: string;
+  params: WpParams;
 }
 
 function callOf(c: WpContext): WpCall {
   const url = new URL(c.req.url);
-  return { c, scope: c.get("scope"), url, origin: url.origin };
+  return { c, scope: c.get("scope"), url, origin: url.origin, params: readWpParams(url.search) };
 }
 
 /** Private when the answer depends on who asks (a signed-in professional); shared caches otherwise. */
@@ -132,7 +133,7 @@ function contentCollection(spec: ContentTypeSpec): Collection {
   return {
     restBase: spec.wp.restBase,
     async list(call) {
-      const query = parseWpQuery(call.url.searchParams, "posts");
+      const query = parseWpQuery(call.params, "posts");
       return collectionResponse(
         call,
         await listWpContent(call.scope, { type: spec.type, query, origin: call.origin }),
@@ -144,7 +145,7 @@ function contentCollection(spec: ContentTypeSpec): Collection {
         type: spec.type,
         wpId,
         origin: call.origin,
-        ...parseWpItemQuery(call.url.searchParams),
+        ...parseWpItemQuery(call.params),
       });
       return itemResponse(call, body, () => new WordPressError(404, spec.wp.invalidIdCode, "Invalid post ID."));
     },
@@ -155,7 +156,7 @@ function termCollection(restBase: string, taxonomy: WpTaxonomy): Collection {
   return {
     restBase,
     async list(call) {
-      const query = parseWpQuery(call.url.searchParams, "terms");
+      const query = parseWpQuery(call.params, "terms");
       return collectionResponse(
         call,
         await listWpTerms(call.scope, { taxonomy, query, origin: call.origin }),
@@ -163,7 +164,7 @@ function termCollection(restBase: string, taxonomy: WpTaxonomy): Collection {
       );
     },
     async item(call, wpId) {
-      const { fields } = parseWpItemQuery(call.url.searchParams);
+      const { fields } = parseWpItemQuery(call.params);
       const body = await getWpTerm(call.scope, { taxonomy, wpId, origin: call.origin, fields });
       return itemResponse(call, body, () => new WordPressError(404, "rest_term_invalid", "Term does not exist."));
     },
@@ -173,11 +174,11 @@ function termCollection(restBase: string, taxonomy: WpTaxonomy): Collection {
 const usersCollection: Collection = {
   restBase: "users",
   async list(call) {
-    const query = parseWpQuery(call.url.searchParams, "users");
+    const query = parseWpQuery(call.params, "users");
     return collectionResponse(call, await listWpUsers(call.scope, { query, origin: call.origin }), query.page);
   },
   async item(call, wpId) {
-    const { fields } = parseWpItemQuery(call.url.searchParams);
+    const { fields } = parseWpItemQuery(call.params);
     const body = await getWpUser(call.scope, { wpId, origin: call.origin, fields });
     return itemResponse(call, body, () => new WordPressError(404, "rest_user_invalid_id", "Invalid user ID."));
   },
@@ -187,11 +188,11 @@ const usersCollection: Collection = {
 const mediaCollection: Collection = {
   restBase: "media",
   async list(call) {
-    const query = parseWpQuery(call.url.searchParams, "media");
+    const query = parseWpQuery(call.params, "media");
     return collectionResponse(call, await listWpMedia(call.scope, { query, origin: call.origin }), query.page);
   },
   async item(call, wpId) {
-    const { fields } = parseWpItemQuery(call.url.searchParams);
+    const { fields } = parseWpItemQuery(call.params);
     const body = await getWpMedia(call.scope, { wpId, origin: call.origin, ...(fields ? { fields } : {}) });
     return itemResponse(call, body, () => new WordPressError(404, "rest_post_invalid_id", "Invalid post ID."));
   },
