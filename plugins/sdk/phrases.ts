@@ -217,8 +217,11 @@ export class PhraseSet {
 
   /** Every occurrence of every phrase in `text`. */
   scan(text: string): PhraseScan {
+    // Phrases that do not occur share one empty list (read-only for callers); a list of its own is made at
+    // a phrase's first occurrence, so a short text does not allocate one list per phrase.
+    const none = new Array<i32>();
     const starts = new Array<Array<i32>>(this.keys.length);
-    for (let i = 0; i < starts.length; i++) starts[i] = new Array<i32>();
+    for (let i = 0; i < starts.length; i++) starts[i] = none;
     const t = this.table;
     const k = t.classes;
     const narrow = t.narrow;
@@ -237,7 +240,12 @@ export class PhraseSet {
       const to = load<i32>(outStarts + (<usize>(state + 1) << 2));
       for (let j = from; j < to; j++) {
         const id = load<i32>(outIds + (<usize>j << 2));
-        unchecked(starts[id]).push(i + 1 - unchecked(this.keys[id]).length);
+        let list = unchecked(starts[id]);
+        if (list === none) {
+          list = new Array<i32>();
+          starts[id] = list;
+        }
+        list.push(i + 1 - unchecked(this.keys[id]).length);
       }
     }
     return new PhraseScan(this, text, starts);
@@ -342,7 +350,8 @@ export class PhraseScan {
   constructor(
     public set: PhraseSet,
     public text: string,
-    /** starts[id]: every start of phrase `id`, ascending, overlapping ones included. */
+    /** starts[id]: every start of phrase `id`, ascending, overlapping ones included (read-only: lists of
+     *  phrases that do not occur are one shared empty list). */
     public all: Array<Array<i32>>,
   ) {}
 

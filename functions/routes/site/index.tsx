@@ -173,6 +173,7 @@ async function serve(
       key: cacheKey(c.var.scope.tenant.id, path),
       policy,
       ifNoneMatch: c.req.header("if-none-match"),
+      request: c.req.raw,
       render,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       onBackgroundError: (error) =>
