@@ -3,6 +3,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { AppBindings } from "../bindings";
 import { sha256Hex } from "./crypto";
 import { randomBytes, toBase64Url } from "./encoding";
+import { BoundedLru } from "./lru";
 
 export interface ClientFingerprint {
   /** SHA-256 of the client IP, truncated: enough to count and throttle, not enough to identify (LGPD Art. 6 III). */
@@ -62,18 +63,35 @@ export function deviceIdOf(c: Context<AppBindings>): string | null {
   return id && DEVICE_ID.test(id) ? id : null;
 }
 
-export async function deviceHashOf(deviceId: string): Promise<string> {
-  return (await sha256Hex(`device:${deviceId}`)).slice(0, 32);
+/**
+ * The truncated digests of addresses and device ids this isolate computed, by their input (`ip:…`, `device:…`):
+ * a signed-in client sends many requests from one address and device, and a digest is the same every time. Plain
+ * strings in isolate memory only (no I/O object, nothing leaves the isolate), at most 4,096 of them, each kept
+ * ten minutes; what reaches Redis keys is still only the digest.
+ */
+const digests = new BoundedLru<string>({ maxEntries: 4096, maxBytes: 1024 * 1024 });
+const DIGEST_MEMO_MS = 10 * 60_000;
+
+async function truncatedDigest(input: string, length: number): Promise<string> {
+  const now = Date.now();
+  const known = digests.get(input, now);
+  if (known !== null) return known;
+  const digest = (await sha256Hex(input)).slice(0, length);
+  digests.set(input, digest, { bytes: input.length + length + 64, expiresAt: now + DIGEST_MEMO_MS, now });
+  return digest;
+}
+
+export function deviceHashOf(deviceId: string): Promise<string> {
+  return truncatedDigest(`device:${deviceId}`, 32);
 }
 
 export async function clientFingerprint(c: Context<AppBindings>): Promise<ClientFingerprint> {
-  const ip = clientAddress(c);
   const deviceId = deviceIdOf(c);
   const [ipHash, deviceHash] = await Promise.all([
-    sha256Hex(`ip:${ip}`),
-    deviceId ? deviceHashOf(deviceId) : Promise.resolve(NO_DEVICE),
+    truncatedDigest(`ip:${clientAddress(c)}`, 24),
+    deviceId ? deviceHashOf(deviceId) : NO_DEVICE,
   ]);
-  return { ipHash: ipHash.slice(0, 24), deviceHash };
+  return { ipHash, deviceHash };
 }
 
 export interface NetworkObservation {

@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { ValidationError } from "./errors";
 
 export const problemSchema = z
   .object({
@@ -32,6 +34,27 @@ export function problemResponse(description: string) {
 /** The problem+json responses a route can give, for its OpenAPI description. */
 export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, problemResponse(DESCRIPTIONS[status] ?? "Error.")]));
+}
+
+/**
+ * A JSON request body the client may leave out (then the route's defaults apply): described and validated like
+ * `jsonBody` when it is sent. The handler asks `sentJson(c)` before reading it.
+ */
+export function optionalJsonBody<T extends z.ZodType>(schema: T) {
+  return { required: false as const, content: { "application/json": { schema } } };
+}
+
+/**
+ * Whether the request carries the JSON body of an `optionalJsonBody` route (validated by then); false when it
+ * carries no body at all. A body of another type is refused (422), never read as no body: an option sent as text
+ * (say, to stop a leaked secret at once) must not be silently dropped.
+ */
+export function sentJson(c: Context): boolean {
+  if (/json/i.test(c.req.header("content-type") ?? "")) return true;
+  const length = c.req.header("content-length");
+  const hasBody = (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
+  if (hasBody) throw new ValidationError([{ path: "body", message: "Send the body as application/json." }]);
+  return false;
 }
 
 /** A required JSON request body validated by `schema` (the router's hook answers 422 when it fails). */

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppBindings } from "../bindings";
-import { AppError, BadRequestError, InternalError, PayloadTooLargeError } from "./errors";
+import { AppError, BadRequestError, InternalError, PayloadTooLargeError, ValidationError } from "./errors";
 
 export interface ProblemDocument {
   type: string;
@@ -24,6 +24,10 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof HTTPException) {
     if (error.status === 413) return new PayloadTooLargeError("The request body is too large.");
     if (error.status === 400) return new BadRequestError("malformed_request", "The request could not be read.");
+    // The validator's answer to an optional JSON body sent as another type (lib/openapi.ts `optionalJsonBody`).
+    if (error.status === 415) {
+      return new ValidationError([{ path: "body", message: "Send the body as application/json." }]);
+    }
     return new InternalError("Unexpected HTTP exception", { cause: error });
   }
   return new InternalError("Unexpected error", { cause: error });

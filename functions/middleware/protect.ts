@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Role } from "../../schema/memberships";
 import type { AppBindings } from "../bindings";
+import { requireSection } from "../env";
 import { clientFingerprint, networkObservation } from "../lib/client";
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
 import type { AccessAction, Sensitivity, UserActor } from "../lib/actor";
@@ -161,7 +162,7 @@ export function protect(options: ProtectOptions) {
     const isPhiRead = options.sensitivity === "phi" && options.action === "read";
     let signals: RequestSignals | null = null;
     try {
-      signals = await gatherSignals(c.var.scope.redis, principal, {
+      signals = await gatherSignals(requireSection(c.var.scope.config, "redis"), principal, {
         ...fingerprint,
         network,
         sensitivity: options.sensitivity,

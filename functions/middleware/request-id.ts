@@ -23,6 +23,8 @@ export function requestId() {
     c.set("requestId", id);
     c.set("logger", createLogger(clientRequestId ? { requestId: id, clientRequestId } : { requestId: id }));
     await next();
-    c.header("X-Request-Id", id);
+    // On the answer's own headers: `c.header` after the answer is made copies the whole Response first. The
+    // security-headers middleware sets the answer's headers the same way, so every answer here has mutable ones.
+    c.res.headers.set("X-Request-Id", id);
   });
 }

@@ -1,7 +1,7 @@
 import { contentTypes } from "../content-types";
 import { BoundedLru } from "../lib/lru";
 import type { ContentLocale } from "../../schema";
-import { segmentOfLocale } from "../site/urls";
+import { segmentOfLocale, sitemapFileOf } from "../site/urls";
 import type { ContentFootprint } from "./site";
 
 /**
@@ -82,9 +82,13 @@ export interface RenderedPage {
   tags: string[];
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+const encoder = new TextEncoder();
+
 export async function renderedPage(body: string, options: Omit<RenderedPage, "body" | "etag">): Promise<RenderedPage> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
-  const hex = [...new Uint8Array(digest).slice(0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(body)));
+  let hex = "";
+  for (let i = 0; i < 16; i++) hex += HEX[digest[i]!];
   return { ...options, body, etag: `"${hex}"` };
 }
 
@@ -119,6 +123,8 @@ interface MicroEntry {
   page: RenderedPage;
   /** When the page was rendered (ms), for Age. */
   renderedAt: number;
+  /** The app's whole answer for this entry to one URL, once the app has served it from here (see below). */
+  answer?: { url: string; headers: Headers };
 }
 
 /** A few hundred pages at most: Workers give an isolate 128 MB, and the hot set of a site is small. */
@@ -150,6 +156,84 @@ export function forgetMicroCachedTags(tags: string[]): void {
 /** Forgets the given keys in this isolate's micro-cache. */
 export function forgetMicroCached(keys: string[]): void {
   for (const key of keys) microCache.delete(key);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Micro-cached answers before the app (functions/index.ts)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * A micro-cache hit through the app still costs the middleware, the router, the request scope and the
+ * response's headers: most of its CPU. So once the app has answered an anonymous reader's plain GET of a URL
+ * from a micro-cache entry, the entry keeps that answer's headers (the security headers included; without
+ * the request id and Age), and the same URL is answered from them before the app runs, while the entry lasts.
+ * Only what the app would answer the same way qualifies: a GET with no query, no Authorization and no Cookie
+ * (so no session, no token: anonymous, as the app's `isAnonymous`), a 200 without Vary or Set-Cookie, whose
+ * cache key is the URL's own path (the page is named by its path, never picked from a header). The entry is
+ * the micro-cache's, so its freshness, byte bound and purges are the same; a new render of the page is a new
+ * entry, without an answer until the app serves it again. A tenant's hostnames or status changed in this
+ * isolate drop every answer at once (`forgetMicroCachedAnswers`); elsewhere they lapse with their entries.
+ */
+const answerIndex = new BoundedLru<string>({ maxEntries: MICRO_LIMITS.maxEntries, maxBytes: 256 * 1024 });
+/** The micro-cache key a request was answered from, while the app runs (set by `cachedRender`). */
+const answeredFrom = new WeakMap<Request, string>();
+
+function plainAnonymousGet(request: Request): boolean {
+  const headers = request.headers;
+  return (
+    request.method === "GET" && !request.url.includes("?") && !headers.has("authorization") && !headers.has("cookie")
+  );
+}
+
+/**
+ * After the app answered `request`: when it answered from a micro-cache entry and the answer qualifies (above),
+ * the entry keeps the answer's headers for `microCachedAnswer`.
+ */
+export function rememberAnswer(request: Request, response: Response): void {
+  const key = answeredFrom.get(request);
+  if (key === undefined || response.status !== 200 || !plainAnonymousGet(request)) return;
+  if (response.headers.has("vary") || response.headers.has("set-cookie")) return;
+  const pathname = new URL(request.url).pathname;
+  if (!key.startsWith(`${CACHE_KEY_ORIGIN}/`) || !key.endsWith(pathname)) return;
+  // <origin>/<tenant id (a UUID)><path>: the key is this path's, whatever the tenant.
+  if (key.length !== CACHE_KEY_ORIGIN.length + 1 + 36 + pathname.length) return;
+  const now = Date.now();
+  const entry = microCache.get(key, now);
+  if (!entry) return;
+  const headers = new Headers(response.headers);
+  headers.delete("x-request-id");
+  headers.delete("age");
+  entry.answer = { url: request.url, headers };
+  answerIndex.set(request.url, key, { bytes: 2 * request.url.length + 64, expiresAt: Number.POSITIVE_INFINITY, now });
+}
+
+/**
+ * The app's answer to `request` from this isolate's memory, when it kept one (above) and its entry is still
+ * fresh: the same headers with a new request id and Age, or a 304 without the body when If-None-Match matches.
+ * Null otherwise: the app answers.
+ */
+export function microCachedAnswer(request: Request): Response | null {
+  if (request.method !== "GET") return null;
+  const key = answerIndex.get(request.url, 0);
+  if (key === null || !plainAnonymousGet(request)) return null;
+  const now = Date.now();
+  const entry = microCache.get(key, now);
+  const answer = entry?.answer;
+  if (!entry || !answer || answer.url !== request.url) return null;
+  const notModified = matchesIfNoneMatch(request.headers.get("if-none-match") ?? undefined, entry.page.etag);
+  const response = notModified
+    ? new Response(null, { status: 304, headers: answer.headers })
+    : new Response(entry.page.body, { status: 200, headers: answer.headers });
+  // RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would have, not its Content-Type.
+  if (notModified) response.headers.delete("content-type");
+  response.headers.set("age", String(Math.max(0, Math.floor((now - entry.renderedAt) / 1000))));
+  response.headers.set("x-request-id", crypto.randomUUID());
+  return response;
+}
+
+/** Drops every answer kept before the app (a tenant's hostnames or status changed). */
+export function forgetMicroCachedAnswers(): void {
+  answerIndex.clear();
 }
 
 /** The micro-cache's occupancy, for tests and diagnostics. */
@@ -247,6 +331,8 @@ export interface CachedRenderOptions {
   policy: SiteCachePolicy;
   /** The reader's If-None-Match header: when it matches a cached page, the page's body is never read. */
   ifNoneMatch?: string | undefined;
+  /** The request being answered: a micro-cache hit notes its key on it for `rememberAnswer`. */
+  request?: Request;
   render: () => Promise<RenderedPage>;
   waitUntil: (promise: Promise<unknown>) => void;
   onBackgroundError: (error: unknown) => void;
@@ -271,6 +357,7 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
 
   const micro = policy.microSeconds > 0 ? microCache.get(key, now) : null;
   if (micro) {
+    if (options.request) answeredFrom.set(options.request, key);
     const ageSeconds = Math.max(0, Math.floor((now - micro.renderedAt) / 1000));
     return { ...rendered(micro.page, "hit"), layer: "micro", ageSeconds };
   }
@@ -344,11 +431,6 @@ export const cacheTags = {
     `list:${tenantId}:${segmentOfLocale(locale)}:sitemap:${file}`,
 } as const;
 
-/** The sitemap file (from 1) an item at `position` of its locale's sitemap order is in. */
-function sitemapFileAt(position: number, fileUrls: number): number {
-  return Math.floor(position / fileUrls) + 1;
-}
-
 /**
  * The purge rules, as data: the Cache-Tags of the pages a changed item shows in. An item that is published,
  * changed, unpublished, archived or trashed shows in
@@ -356,28 +438,22 @@ function sitemapFileAt(position: number, fileUrls: number): number {
  *   every page of the home list and the feeds of its locale (`…:home`, `…:feed`), of its categories' lists and
  *   feeds (`…:category:<slug>`), its tags' and its author's lists;
  *   the sitemap index (`list:<tenant>:sitemap`), the locale's list files (`list:<tenant>:<locale>:sitemap`), the
- *   item file it is in and every later one of its locale (an item that enters or leaves the sitemap moves the
- *   later items by one; files are in `wp_id` order, so a new item is in the last file), and the file each
- *   translation is in (its alternates changed).
+ *   item file of its `wp_id` (files are fixed `wp_id` ranges: an item entering or leaving moves no other item), and
+ *   the file of each translation (its alternates changed).
  * A handful of tags per item, whatever the lists' length: purge work does not grow with the site.
  * Search results are not kept in the Worker cache (s-maxage only), so they need no purge.
  */
-export function purgeTags(tenantId: string, footprints: ContentFootprint[], sitemapFileUrls: number): string[] {
+export function purgeTags(tenantId: string, footprints: ContentFootprint[]): string[] {
   const tags = new Set<string>();
   for (const item of footprints) {
     const { locale } = item;
     tags.add(cacheTags.content(item.id));
     tags.add(cacheTags.sitemap(tenantId));
     tags.add(cacheTags.list(tenantId, locale, "sitemap"));
-    // Up to one past the last file: when the item left the sitemap, the files were one URL longer before.
-    const last = sitemapFileAt(item.sitemapSize, sitemapFileUrls);
-    for (let file = sitemapFileAt(item.sitemapPosition, sitemapFileUrls); file <= last; file++)
-      tags.add(cacheTags.sitemapFile(tenantId, locale, file));
+    tags.add(cacheTags.sitemapFile(tenantId, locale, sitemapFileOf(item.wpId)));
     for (const sibling of item.translations) {
       tags.add(cacheTags.content(sibling.id));
-      tags.add(
-        cacheTags.sitemapFile(tenantId, sibling.locale, sitemapFileAt(sibling.sitemapPosition, sitemapFileUrls)),
-      );
+      tags.add(cacheTags.sitemapFile(tenantId, sibling.locale, sitemapFileOf(sibling.wpId)));
     }
     if (!contentTypes[item.type].listed) continue;
     tags.add(cacheTags.list(tenantId, locale, "home"));

@@ -5,6 +5,7 @@ import type { HttpDatabase } from "../lib/db-http";
 import { NotFoundError, TenantSuspendedError } from "../lib/errors";
 import type { Logger } from "../lib/logging";
 import type { TechnicalDirector } from "../shapes/tenant-settings";
+import { forgetMicroCachedAnswers } from "./site-cache";
 
 type TenantStatus = "active" | "suspended";
 
@@ -87,6 +88,8 @@ export async function resolveTenantByHost(db: HttpDatabase, hostname: string, lo
  * them, so the next request here reads the change.
  */
 export function forgetTenantHosts(input: { tenantId?: string; hostnames?: string[] }): void {
+  // Pages answered before the app were answered for a host's tenant as it was (services/site-cache.ts).
+  forgetMicroCachedAnswers();
   for (const hostname of input.hostnames ?? []) memo.delete(normaliseHost(hostname));
   if (!input.tenantId) return;
   for (const [host, entry] of memo) if (entry.tenant?.id === input.tenantId) memo.delete(host);

@@ -1,5 +1,7 @@
 import type { Redis } from "@upstash/redis/cloudflare";
+import type { RedisConfig } from "../env";
 import type { NetworkObservation } from "../lib/client";
+import { toHex } from "../lib/crypto";
 import type { Sensitivity, UserActor } from "../lib/actor";
 
 /** What one Redis round trip tells about a signed-in request. */
@@ -80,6 +82,44 @@ return {denied, nbf, tenantNbf, subject, ip, phi, device, seen, hour, total, gla
 export const phiReadsKey = (userId: string, nowMs: number): string =>
   `vitalis:phi:${userId}:${new Date(nowMs).toISOString().slice(0, 10)}`;
 
+// The script's SHA-1 for EVALSHA, computed once per isolate (a digest is not I/O, so it may be shared).
+let scriptSha: Promise<string> | undefined;
+const signalsScriptSha = (): Promise<string> =>
+  (scriptSha ??= crypto.subtle
+    .digest("SHA-1", new TextEncoder().encode(SIGNALS_SCRIPT))
+    .then((digest) => toHex(digest)));
+
+/** Expiries (seconds) of the minute counters, the PHI count, the sighting and the histogram: ARGV 5–8. */
+const EXPIRIES = [String(120), String(2 * DAY), String(30 * DAY), String(90 * DAY)] as const;
+const KEY_COUNT = "10";
+
+/**
+ * One command on Upstash's REST API (`POST /` with the command as a JSON array, RFC 6750 bearer token; plain
+ * JSON replies, no base64). The hot path of every protected request does not build the SDK client: its
+ * constructor and auto-pipeline define a few hundred closures per instance, which cost more Worker CPU than the
+ * request's EdDSA verification. An answer that is not 2xx throws its `error`; a network failure is tried once
+ * more after 50 ms, as the SDK client of lib/redis.ts does.
+ */
+async function restCommand(config: RedisConfig, command: readonly string[]): Promise<unknown> {
+  const init = {
+    method: "POST",
+    headers: { authorization: `Bearer ${config.token}`, "content-type": "application/json" },
+    body: JSON.stringify(command),
+  };
+  let response: Response;
+  try {
+    response = await fetch(config.url, init);
+  } catch {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    response = await fetch(config.url, init);
+  }
+  const body = (await response.json().catch(() => null)) as { result?: unknown; error?: unknown } | null;
+  if (!response.ok || !body || typeof body.error === "string") {
+    throw new Error(`redis: ${typeof body?.error === "string" ? body.error : `HTTP ${response.status}`}`);
+  }
+  return body.result;
+}
+
 /**
  * Reads and updates every per-request counter in ONE command (one HTTP call to Upstash): `SIGNALS_SCRIPT` by
  * `EVALSHA`, sent again with `EVAL` only when Redis answers NOSCRIPT (after a restart or `SCRIPT FLUSH`).
@@ -88,7 +128,7 @@ export const phiReadsKey = (userId: string, nowMs: number): string =>
  * the behaviour baseline. Counters carry their own expiry, so nothing needs cleaning up.
  */
 export async function gatherSignals(
-  redis: Redis,
+  redis: RedisConfig,
   principal: UserActor,
   context: {
     ipHash: string;
@@ -102,7 +142,14 @@ export async function gatherSignals(
   const minute = Math.floor(context.nowMs / 60_000);
   const hour = String(new Date(context.nowMs).getUTCHours());
   const user = principal.userId;
-  const keys = [
+  const latitude = context.network?.latitude;
+  const longitude = context.network?.longitude;
+  const sighting =
+    typeof latitude === "number" && typeof longitude === "number"
+      ? JSON.stringify({ latitude, longitude, atMs: context.nowMs })
+      : "";
+  // KEYS 1–10, then ARGV 1–8 (see SIGNALS_SCRIPT).
+  const keysAndArgs = [
     `vitalis:deny:${principal.tokenId}`,
     userNotBeforeKey(user),
     tenantNotBeforeKey(principal.tenantId, user),
@@ -113,33 +160,25 @@ export async function gatherSignals(
     `vitalis:seen:${user}`,
     `vitalis:hours:${user}`,
     breakGlassKey(principal.tenantId, user),
-  ];
-  const sighting =
-    typeof context.network?.latitude === "number" && typeof context.network.longitude === "number"
-      ? JSON.stringify({
-          latitude: context.network.latitude,
-          longitude: context.network.longitude,
-          atMs: context.nowMs,
-        })
-      : "";
-  const args = [
     context.deviceHash,
     context.isPhiRead ? "1" : "0",
     sighting,
     hour,
-    String(120),
-    String(2 * DAY),
-    String(30 * DAY),
-    String(90 * DAY),
+    ...EXPIRIES,
   ];
-  const reply = await redis.createScript<unknown[]>(SIGNALS_SCRIPT).exec(keys, args);
+  let reply: unknown;
+  try {
+    reply = await restCommand(redis, ["EVALSHA", await signalsScriptSha(), KEY_COUNT, ...keysAndArgs]);
+  } catch (error) {
+    if (!(error instanceof Error) || !/noscript/i.test(error.message)) throw error;
+    reply = await restCommand(redis, ["EVAL", SIGNALS_SCRIPT, KEY_COUNT, ...keysAndArgs]);
+  }
   if (!Array.isArray(reply) || reply.length !== 11) throw new Error("trust signals: unexpected script reply");
   const [denied, nbfRaw, tenantNbfRaw, subject, ip, phi, device, seenRaw, hourRaw, totalRaw, glassRaw] = reply;
 
   const nbf = Math.max(Number(nbfRaw ?? 0), Number(tenantNbfRaw ?? 0));
   let lastSeen: RequestSignals["lastSeen"] = null;
-  if (seenRaw && typeof seenRaw === "object") lastSeen = seenRaw as RequestSignals["lastSeen"];
-  else if (typeof seenRaw === "string") {
+  if (typeof seenRaw === "string" && seenRaw !== "") {
     try {
       lastSeen = JSON.parse(seenRaw) as RequestSignals["lastSeen"];
     } catch {

@@ -16,8 +16,10 @@ import {
   readInput, inputError, fail, Output, Finding, JSONWriter,
   SEVERITY_BLOCKING, SEVERITY_WARNING,
   fold, isDigit, isLetter, isUpper, isWordChar, isSpace, codeAt,
-  splitSentences, sentenceIndexAt, maskSpans, PhraseSet, PhraseScan,
+  splitSentences, sentenceIndexAt, maskSpans, PhraseSet, PhraseScan, phraseTablesJSON, writeOutput,
 } from "../sdk/index";
+// The cue automata, compiled at build time (scripts/build-plugins.mjs); see plugins/sdk/phrases.ts.
+import { PHRASE_TABLES } from "../build/phrases/lgpd-analyzer";
 
 const NAME = "lgpd-analyzer";
 const VERSION = "1.1.0";
@@ -231,8 +233,14 @@ const CPF_CUE = "cpf";
 const CEP_CUE = "cep";
 
 // The cue lists are already folded, and so is the text they are matched in: exact matching on folded text.
-const FOLDED_CUES = PhraseSet.exact(concatAll([ADDRESS_CUES, US_STREET_TYPES, BIRTH_CUES, PATIENT_CUES, [REGISTRO_GERAL], PHONE_CUES, NOT_PHONE_CUES, [CPF_CUE, CEP_CUE]]));
-const WRITTEN_CUES = PhraseSet.exact(RG_CUES);
+const FOLDED_CUES = PhraseSet.exact(concatAll([ADDRESS_CUES, US_STREET_TYPES, BIRTH_CUES, PATIENT_CUES, [REGISTRO_GERAL], PHONE_CUES, NOT_PHONE_CUES, [CPF_CUE, CEP_CUE]]), PHRASE_TABLES);
+const WRITTEN_CUES = PhraseSet.exact(RG_CUES, PHRASE_TABLES);
+
+/** The build's check that the cue automata above come from PHRASE_TABLES and equal a run-time compile. */
+export function phraseTables(): i32 {
+  writeOutput(phraseTablesJSON());
+  return 0;
+}
 
 // ---------------------------------------------------------------------------
 

@@ -19,8 +19,10 @@
 import {
   readInput, inputError, fail, Output, Finding, JSONWriter, JSONValue,
   SEVERITY_BLOCKING, SEVERITY_WARNING,
-  fold, tokenize, Span, isDigit, isWordChar, codeAt, PhraseSet,
+  fold, tokenize, Span, isDigit, isWordChar, codeAt, PhraseSet, phraseTablesJSON, writeOutput,
 } from "../sdk/index";
+// The lead automaton, compiled at build time (scripts/build-plugins.mjs); see plugins/sdk/phrases.ts.
+import { PHRASE_TABLES } from "../build/phrases/medical-claims";
 
 const NAME = "medical-claims";
 const VERSION = "1.1.0";
@@ -265,7 +267,9 @@ class Rule {
   }
 }
 
-const RULES = new Array<Rule>();
+// RULES[i]: TABLE[i] compiled, on the first text where its first token occurs (most rules never open on a
+// given text, and a fresh instance per call would otherwise compile all of them every time).
+const RULES = new Array<Rule | null>();
 const PERCENT_RULE = new Rule("claim.absolute", "*", ["100"]);
 const RX_RULE = new Rule("claim.prescription_drug", "*", ["*"]);
 const QUICK_RULE = new Rule("claim.quick_result", "*", ["*"]);
@@ -280,18 +284,28 @@ let LEAD_SET: PhraseSet | null = null;
 const RX_SET = new Set<string>();
 const RX_CUE_SET = new Set<string>();
 
-function init(): void {
-  if (RULES.length > 0) return;
-  for (let i = 0; i < TABLE.length; i++) {
-    const line = TABLE[i];
+function ruleAt(idx: i32): Rule {
+  let rule = RULES[idx];
+  if (rule === null) {
+    const line = TABLE[idx];
     const a = line.indexOf("|");
     const b = line.indexOf("|", a + 1);
-    const code = line.substring(0, a);
-    const lang = line.substring(a + 1, b);
-    const toks = line.substring(b + 1).split(" ");
-    const idx = RULES.length;
-    RULES.push(new Rule(code, lang, toks));
-    const alts = toks[0].split("|");
+    rule = new Rule(line.substring(0, a), line.substring(a + 1, b), line.substring(b + 1).split(" "));
+    RULES[idx] = rule;
+  }
+  return rule as Rule;
+}
+
+function init(): void {
+  if (LEAD_SET !== null) return;
+  RULES.length = TABLE.length;
+  for (let idx = 0; idx < TABLE.length; idx++) {
+    const line = TABLE[idx];
+    const a = line.indexOf("|");
+    const b = line.indexOf("|", a + 1);
+    let space = line.indexOf(" ", b + 1);
+    if (space < 0) space = line.length;
+    const alts = line.substring(b + 1, space).split("|");
     for (let j = 0; j < alts.length; j++) {
       const alt = alts[j];
       const prefix = alt.endsWith("~");
@@ -309,12 +323,19 @@ function init(): void {
       if (rules.length == 0 || rules[rules.length - 1] != idx) rules.push(idx);
     }
   }
-  LEAD_SET = PhraseSet.exact(LEADS);
+  LEAD_SET = PhraseSet.exact(LEADS, PHRASE_TABLES);
   for (let i = 0; i < RX_DRUGS.length; i++) RX_SET.add(RX_DRUGS[i]);
   for (let i = 0; i < RX_SALES_CUES.length; i++) RX_CUE_SET.add(RX_SALES_CUES[i]);
   for (let i = 0; i < NUMBER_WORDS.length; i++) NUMBER_MAP.set(NUMBER_WORDS[i], NUMBER_VALUES[i]);
   for (let i = 0; i < WEIGHT_UNITS.length; i++) WEIGHT_UNIT_SET.add(WEIGHT_UNITS[i]);
   for (let i = 0; i < SPECIALTY_LEADS.length; i++) SPECIALTY_LEAD_SET.add(SPECIALTY_LEADS[i]);
+}
+
+/** The build's check that the lead automaton comes from PHRASE_TABLES and equals a run-time compile. */
+export function phraseTables(): i32 {
+  init();
+  writeOutput(phraseTablesJSON());
+  return 0;
 }
 
 function contains(list: Array<string>, w: string): bool {
@@ -499,7 +520,7 @@ function analyzeText(text: string, held: Array<Array<string>> | null): Array<Hit
     for (let pass = 0; pass < 2; pass++) {
       const list = lists[pass];
       for (let c = 0; c < list.length; c++) {
-        const r = RULES[list[c]];
+        const r = ruleAt(list[c]);
         const te = m.matchFrom(r, 0, ti, ti);
         if (te <= ti) continue;
         const start = m.toks[ti].start;

@@ -67,11 +67,58 @@ describe("the public site's micro-cache", () => {
     expect(second.headers.get("age")).toMatch(/^\d+$/);
   });
 
+  it("answers a URL it answered from memory again before the app: the same answer, a request id of its own", async () => {
+    await (await get(path)).text();
+    const served = await get(path);
+    const body = await served.text();
+    expect(layerOf(served)).toBe("micro");
+    const again = await get(path);
+    expect(await again.text()).toBe(body);
+    for (const name of [
+      "content-type",
+      "etag",
+      "cache-control",
+      "cache-tag",
+      "x-vitalis-cache",
+      "x-vitalis-cache-layer",
+    ])
+      expect(again.headers.get(name), name).toBe(served.headers.get(name));
+    for (const name of [
+      "strict-transport-security",
+      "content-security-policy",
+      "x-frame-options",
+      "x-content-type-options",
+    ])
+      expect(again.headers.get(name), name).toBe(served.headers.get(name));
+    expect(again.headers.get("age")).toMatch(/^\d+$/);
+    expect(again.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(again.headers.get("x-request-id")).not.toBe(served.headers.get("x-request-id"));
+  });
+
+  it("answers from memory before the app only an anonymous reader of that very URL on that very host", async () => {
+    for (let i = 0; i < 3; i++) await (await get(path)).text();
+    // A bearer token reaches the app, which refuses one that does not verify: never the page in memory.
+    const badToken = await get(path, { authorization: "Bearer not.a.token" });
+    expect(badToken.status).toBe(401);
+    await badToken.text();
+    // Any cookie reaches the app: a session cookie, even one that no longer verifies, is never served the shared copy.
+    const withCookie = await get(path, { cookie: "__Host-vitalis_site=stale.session.cookie" });
+    expect(withCookie.headers.get("cache-control")).toBe("private, no-store");
+    expect(withCookie.headers.get("x-vitalis-cache-layer")).toBeNull();
+    await withCookie.text();
+    // The same path on another tenant's host is that tenant's (which has no such page).
+    const other = await seedTenant(admin, "micro-other");
+    const elsewhere = await worker.fetch(path, { host: other.hostname, redirect: "manual" });
+    expect(elsewhere.status).toBe(404);
+    await elsewhere.text();
+  });
+
   it("answers a matching If-None-Match from memory with a 304 and no body", async () => {
     const etag = (await get(path)).headers.get("etag")!;
     const conditional = await get(path, { "if-none-match": etag });
     expect([conditional.status, layerOf(conditional)]).toEqual([304, "micro"]);
     expect(conditional.headers.get("etag")).toBe(etag);
+    expect(conditional.headers.get("content-type")).toBeNull();
     expect(await conditional.text()).toBe("");
   });
 

@@ -17,12 +17,14 @@ import {
 } from "../../functions/services/trust-signals.js";
 
 let upstash: UpstashRedis;
+let upstashConfig: { url: string; token: string };
 let direct: Redis;
 const DAY = 86400;
 
 beforeAll(() => {
   const env = inject("testEnvironment");
   upstash = new UpstashRedis({ url: env.upstashUrl, token: env.upstashToken, enableTelemetry: false });
+  upstashConfig = { url: env.upstashUrl, token: env.upstashToken };
   direct = new Redis(env.redisUrl);
 });
 afterAll(() => {
@@ -58,7 +60,7 @@ describe("the trust signals script", () => {
     const nowMs = Date.now();
     const minute = Math.floor(nowMs / 60_000);
     const ctx = context(nowMs);
-    const first = await gatherSignals(upstash, user, ctx);
+    const first = await gatherSignals(upstashConfig, user, ctx);
     expect(first).toEqual({
       revoked: false,
       subjectThisMinute: 1,
@@ -80,7 +82,7 @@ describe("the trust signals script", () => {
     expect(await ttl(phiReadsKey(user.userId, nowMs))).toBeGreaterThan(DAY);
 
     await direct.sadd(`vitalis:devices:${user.userId}`, "device-a");
-    const second = await gatherSignals(upstash, user, { ...ctx, isPhiRead: true, network: null });
+    const second = await gatherSignals(upstashConfig, user, { ...ctx, isPhiRead: true, network: null });
     expect(second.subjectThisMinute).toBe(2);
     expect(second.ipThisMinute).toBe(2);
     expect(second.phiReadsToday).toBe(1);
@@ -92,12 +94,12 @@ describe("the trust signals script", () => {
 
     expect(await countPhiRead(upstash, user.userId, nowMs)).toBe(2);
     expect(await ttl(phiReadsKey(user.userId, nowMs))).toBeGreaterThan(DAY);
-    expect((await gatherSignals(upstash, user, ctx)).phiReadsToday).toBe(2);
+    expect((await gatherSignals(upstashConfig, user, ctx)).phiReadsToday).toBe(2);
 
     // An open break-glass grant (services/break-glass.ts) comes back with the rest, read by the same command.
     const until = nowMs + 3_600_000;
     await direct.set(breakGlassKey(user.tenantId, user.userId), String(until), "PX", 60_000);
-    expect((await gatherSignals(upstash, user, ctx)).breakGlassUntilMs).toBe(until);
+    expect((await gatherSignals(upstashConfig, user, ctx)).breakGlassUntilMs).toBe(until);
   });
 
   it("reports the hour's share of the histogram", async () => {
@@ -105,7 +107,7 @@ describe("the trust signals script", () => {
     const nowMs = Date.now();
     const otherHour = String((new Date(nowMs).getUTCHours() + 1) % 24);
     await direct.hset(`vitalis:hours:${user.userId}`, otherHour, "99", "total", "99");
-    const signals = await gatherSignals(upstash, user, context(nowMs));
+    const signals = await gatherSignals(upstashConfig, user, context(nowMs));
     expect(signals.hourShare).toEqual({ share: 1 / 100, total: 100 });
   });
 
@@ -115,18 +117,33 @@ describe("the trust signals script", () => {
 
     const denied = principal(issuedAt);
     await direct.set(`vitalis:deny:${denied.tokenId}`, "1", "EX", 60);
-    expect((await gatherSignals(upstash, denied, context(nowMs))).revoked).toBe(true);
+    expect((await gatherSignals(upstashConfig, denied, context(nowMs))).revoked).toBe(true);
 
     const loggedOutEverywhere = principal(issuedAt);
     await direct.set(`vitalis:nbf:${loggedOutEverywhere.userId}`, String(issuedAt + 1), "EX", 60);
-    expect((await gatherSignals(upstash, loggedOutEverywhere, context(nowMs))).revoked).toBe(true);
+    expect((await gatherSignals(upstashConfig, loggedOutEverywhere, context(nowMs))).revoked).toBe(true);
 
     const disabledHere = principal(issuedAt);
     await direct.set(tenantNotBeforeKey(disabledHere.tenantId, disabledHere.userId), String(issuedAt + 1), "EX", 60);
-    expect((await gatherSignals(upstash, disabledHere, context(nowMs))).revoked).toBe(true);
+    expect((await gatherSignals(upstashConfig, disabledHere, context(nowMs))).revoked).toBe(true);
 
     const issuedAfter = principal(issuedAt);
     await direct.set(`vitalis:nbf:${issuedAfter.userId}`, String(issuedAt), "EX", 60);
-    expect((await gatherSignals(upstash, issuedAfter, context(nowMs))).revoked).toBe(false);
+    expect((await gatherSignals(upstashConfig, issuedAfter, context(nowMs))).revoked).toBe(false);
+  });
+});
+
+describe("the script's one REST command", () => {
+  it("loads the script with EVAL when Redis answers NOSCRIPT, then runs it by EVALSHA", async () => {
+    await direct.script("FLUSH");
+    const user = principal();
+    const nowMs = Date.now();
+    expect((await gatherSignals(upstashConfig, user, context(nowMs))).subjectThisMinute).toBe(1);
+    expect((await gatherSignals(upstashConfig, user, context(nowMs))).subjectThisMinute).toBe(2);
+  });
+
+  it("throws when Upstash refuses the request, so protect() treats the signals as missing", async () => {
+    const refused = { ...upstashConfig, token: "not-the-token" };
+    await expect(gatherSignals(refused, principal(), context(Date.now()))).rejects.toThrow(/redis/);
   });
 });

@@ -459,8 +459,20 @@ describe("webhooks", () => {
 
   it("rotates the signing secret with a day's overlap: the old one still verifies during it, not after", async () => {
     const endpoint = await register({ url: receiver.url("/rotated"), events: ["content.published"] });
-    // The default keeps the previous secret for the overlap.
-    const rotated = await asAdmin("POST", `/api/webhooks/${endpoint.id}/secret`, {});
+    // An option sent as text is refused, not read as no body (keepPrevious: false would be dropped).
+    const asText = await worker.fetch(`/api/webhooks/${endpoint.id}/secret`, {
+      host: site.hostname,
+      method: "POST",
+      headers: { ...bearer(adminToken), "content-type": "text/plain" },
+      body: JSON.stringify({ keepPrevious: false }),
+    });
+    expect(asText.status).toBe(422);
+    // No body at all takes the defaults, which keep the previous secret for the overlap.
+    const rotated = await worker.fetch(`/api/webhooks/${endpoint.id}/secret`, {
+      host: site.hostname,
+      method: "POST",
+      headers: bearer(adminToken),
+    });
     expect(rotated.status).toBe(200);
     const { secret, previousSecretExpiresAt } = (await rotated.json()) as {
       secret: string;

@@ -130,6 +130,12 @@ describe("the phrase automaton", () => {
     expect(seen.all).toEqual(["DNI@26", "R.G.@16", "RG@0"]);
   });
 
+  it("finds phrases with code units beyond Latin-1 (classed by bisection), and none it was not given", async () => {
+    const text = "a—b x—y → ≥ 5 ≤ —";
+    const seen = await find(text, ["—b", "x—", "≥ 5", "→"], "exact");
+    expect([...seen.all].sort()).toEqual(["x—@4", "—b@1", "→@8", "≥ 5@10"].sort());
+  });
+
   it("agrees with plain searches on random text", async () => {
     const alphabet = ["a", "b", "á", "B", " ", ".", "ab", "ba", "aba"];
     const phrases = ["ab", "ba", "aba", "a", "bab", "a.b", "b a"];

@@ -1,7 +1,7 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { uploadKinds } from "../../../schema/uploads";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, optionalJsonBody, problemResponses, sentJson } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { abortUpload, completeUpload, createUpload, uploadSensitivity } from "../../services/uploads";
 import { protectBySensitivity, uploadBodySensitivity } from "../shared/guards";
@@ -69,25 +69,18 @@ const completeRoute = createRoute({
   middleware: [byStoredUpload] as const,
   request: {
     params,
-    body: {
-      required: false,
-      content: {
-        "application/json": {
-          schema: z
-            .object({
-              parts: z
-                .array(
-                  z
-                    .object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) })
-                    .strict(),
-                )
-                .max(10_000)
-                .optional(),
-            })
-            .strict(),
-        },
-      },
-    },
+    body: optionalJsonBody(
+      z
+        .object({
+          parts: z
+            .array(
+              z.object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }).strict(),
+            )
+            .max(10_000)
+            .optional(),
+        })
+        .strict(),
+    ),
   },
   responses: {
     201: jsonResponse(mediaViewSchema, "Verified and stored."),
@@ -113,7 +106,7 @@ const createHandler: RouteHandler<typeof createUploadRoute, AppBindings> = async
 };
 
 const completeHandler: RouteHandler<typeof completeRoute, AppBindings> = async (c) => {
-  const body = c.req.header("content-type")?.includes("application/json") ? c.req.valid("json") : {};
+  const body = sentJson(c) ? c.req.valid("json") : {};
   const media = await completeUpload(c.var.scope, c.req.valid("param").id, body);
   return c.json(media, 201);
 };

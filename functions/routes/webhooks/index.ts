@@ -1,6 +1,6 @@
 import { type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppBindings } from "../../bindings";
-import { jsonBody, jsonResponse, problemResponses } from "../../lib/openapi";
+import { jsonBody, jsonResponse, optionalJsonBody, problemResponses, sentJson } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { type ProtectOptions, protectedRoute } from "../../middleware/protect";
 import {
@@ -91,7 +91,7 @@ const rotateRoute = protectedRoute({
   protect: adminsWrite,
   request: {
     params: idParam,
-    body: jsonBody(webhookRotateSchema),
+    body: optionalJsonBody(webhookRotateSchema),
   },
   responses: {
     200: jsonResponse(webhookEndpointWithSecretSchema, "Rotated; keep the secret, it is not shown again."),
@@ -157,7 +157,8 @@ const deleteHandler: RouteHandler<typeof deleteRoute, AppBindings> = async (c) =
 
 const rotateHandler: RouteHandler<typeof rotateRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await rotateWebhookSecret(c.var.scope, c.req.valid("param").id, c.req.valid("json")), 200);
+  const options = sentJson(c) ? c.req.valid("json") : webhookRotateSchema.parse({});
+  return c.json(await rotateWebhookSecret(c.var.scope, c.req.valid("param").id, options), 200);
 };
 
 const deliveriesHandler: RouteHandler<typeof deliveriesRoute, AppBindings> = async (c) => {

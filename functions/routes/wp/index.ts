@@ -4,6 +4,7 @@ import type { AppBindings } from "../../bindings";
 import { allContentTypes, type ContentTypeSpec } from "../../content-types";
 import { createRouter } from "../../lib/router";
 import { protect } from "../../middleware/protect";
+import type { Scope } from "../../scope";
 import {
   getWpContent,
   getWpMedia,
@@ -19,7 +20,7 @@ import {
   type WpTaxonomy,
 } from "../../services/wordpress";
 import { invalidPageNumberError, noRouteError, WordPressError } from "./errors";
-import { parseWpId, parseWpItemQuery, parseWpQuery } from "./query";
+import { parseWpId, parseWpItemQuery, parseWpQuery, readWpParams, type WpParams } from "./query";
 
 /**
  * The WordPress-compatible read API, mounted at `/wp-json`. Public: anonymous readers see published
@@ -56,21 +57,37 @@ const wpError = {
 
 type WpContext = Context<AppBindings>;
 
-/** The site's origin as the client reached it: WordPress's `link` and `_links` are absolute. */
-function originOf(c: WpContext): string {
-  return new URL(c.req.url).origin;
+/**
+ * A request to a WordPress route, read once: its scope (`c.get`, not `c.var`, which copies every variable of the
+ * request) and its URL, whose origin makes WordPress's absolute `link` and `_links` and whose parameters are the
+ * query.
+ */
+interface WpCall {
+  c: WpContext;
+  scope: Scope;
+  url: URL;
+  origin: string;
+  params: WpParams;
+}
+
+function callOf(c: WpContext): WpCall {
+  const url = new URL(c.req.url);
+  return { c, scope: c.get("scope"), url, origin: url.origin, params: readWpParams(url.search) };
 }
 
 /** Private when the answer depends on who asks (a signed-in professional); shared caches otherwise. */
-function cacheHeaders(c: WpContext): void {
-  c.header("Cache-Control", c.var.scope.actor.kind === "user" ? "private, no-store" : "public, max-age=60");
+function cacheHeaders({ c, scope }: WpCall): void {
+  c.header("Cache-Control", scope.actor.kind === "user" ? "private, no-store" : "public, max-age=60");
   c.header("Vary", "Authorization");
 }
 
-/** WordPress's collection headers: totals and RFC 8288 links to the neighbouring pages. */
-function collectionResponse(c: WpContext, page: WpPage, current: number): Response {
+/**
+ * WordPress's collection headers: totals and RFC 8288 links to the neighbouring pages. The links are the request's
+ * URL with another `page`: this changes `call.url`, so it comes last.
+ */
+function collectionResponse(call: WpCall, page: WpPage, current: number): Response {
   if (isPastLastPage(current, page.totalPages)) throw invalidPageNumberError();
-  const url = new URL(c.req.url);
+  const { c, url } = call;
   const links: string[] = [];
   const linkTo = (n: number, rel: string) => {
     url.searchParams.set("page", String(n));
@@ -82,15 +99,15 @@ function collectionResponse(c: WpContext, page: WpPage, current: number): Respon
   c.header("X-WP-TotalPages", String(page.totalPages));
   if (links.length > 0) c.header("Link", links.join(", "));
   c.header("Access-Control-Expose-Headers", "X-WP-Total, X-WP-TotalPages, Link");
-  cacheHeaders(c);
+  cacheHeaders(call);
   return c.json(page.items, 200);
 }
 
 /** One item, or WordPress's 404 for it when the read found nothing the reader may see. */
-function itemResponse(c: WpContext, body: Json | null, notFound: () => WordPressError): Response {
+function itemResponse(call: WpCall, body: Json | null, notFound: () => WordPressError): Response {
   if (!body) throw notFound();
-  cacheHeaders(c);
-  return c.json(body, 200);
+  cacheHeaders(call);
+  return call.c.json(body, 200);
 }
 
 /** Renders WordPress errors in WordPress's shape; everything else goes to the app's problem+json handler. */
@@ -108,29 +125,29 @@ async function wordpress(c: WpContext, run: () => Promise<Response>): Promise<ne
 /** A collection under `/wp/v2/<restBase>`: how its list and its items are read. */
 interface Collection {
   restBase: string;
-  list(c: WpContext, params: URLSearchParams): Promise<Response>;
-  item(c: WpContext, id: number, params: URLSearchParams): Promise<Response>;
+  list(call: WpCall): Promise<Response>;
+  item(call: WpCall, id: number): Promise<Response>;
 }
 
 function contentCollection(spec: ContentTypeSpec): Collection {
   return {
     restBase: spec.wp.restBase,
-    async list(c, params) {
-      const query = parseWpQuery(params, "posts");
+    async list(call) {
+      const query = parseWpQuery(call.params, "posts");
       return collectionResponse(
-        c,
-        await listWpContent(c.var.scope, { type: spec.type, query, origin: originOf(c) }),
+        call,
+        await listWpContent(call.scope, { type: spec.type, query, origin: call.origin }),
         query.page,
       );
     },
-    async item(c, wpId, params) {
-      const body = await getWpContent(c.var.scope, {
+    async item(call, wpId) {
+      const body = await getWpContent(call.scope, {
         type: spec.type,
         wpId,
-        origin: originOf(c),
-        ...parseWpItemQuery(params),
+        origin: call.origin,
+        ...parseWpItemQuery(call.params),
       });
-      return itemResponse(c, body, () => new WordPressError(404, spec.wp.invalidIdCode, "Invalid post ID."));
+      return itemResponse(call, body, () => new WordPressError(404, spec.wp.invalidIdCode, "Invalid post ID."));
     },
   };
 }
@@ -138,46 +155,46 @@ function contentCollection(spec: ContentTypeSpec): Collection {
 function termCollection(restBase: string, taxonomy: WpTaxonomy): Collection {
   return {
     restBase,
-    async list(c, params) {
-      const query = parseWpQuery(params, "terms");
+    async list(call) {
+      const query = parseWpQuery(call.params, "terms");
       return collectionResponse(
-        c,
-        await listWpTerms(c.var.scope, { taxonomy, query, origin: originOf(c) }),
+        call,
+        await listWpTerms(call.scope, { taxonomy, query, origin: call.origin }),
         query.page,
       );
     },
-    async item(c, wpId, params) {
-      const { fields } = parseWpItemQuery(params);
-      const body = await getWpTerm(c.var.scope, { taxonomy, wpId, origin: originOf(c), fields });
-      return itemResponse(c, body, () => new WordPressError(404, "rest_term_invalid", "Term does not exist."));
+    async item(call, wpId) {
+      const { fields } = parseWpItemQuery(call.params);
+      const body = await getWpTerm(call.scope, { taxonomy, wpId, origin: call.origin, fields });
+      return itemResponse(call, body, () => new WordPressError(404, "rest_term_invalid", "Term does not exist."));
     },
   };
 }
 
 const usersCollection: Collection = {
   restBase: "users",
-  async list(c, params) {
-    const query = parseWpQuery(params, "users");
-    return collectionResponse(c, await listWpUsers(c.var.scope, { query, origin: originOf(c) }), query.page);
+  async list(call) {
+    const query = parseWpQuery(call.params, "users");
+    return collectionResponse(call, await listWpUsers(call.scope, { query, origin: call.origin }), query.page);
   },
-  async item(c, wpId, params) {
-    const { fields } = parseWpItemQuery(params);
-    const body = await getWpUser(c.var.scope, { wpId, origin: originOf(c), fields });
-    return itemResponse(c, body, () => new WordPressError(404, "rest_user_invalid_id", "Invalid user ID."));
+  async item(call, wpId) {
+    const { fields } = parseWpItemQuery(call.params);
+    const body = await getWpUser(call.scope, { wpId, origin: call.origin, fields });
+    return itemResponse(call, body, () => new WordPressError(404, "rest_user_invalid_id", "Invalid user ID."));
   },
 };
 
 /** The images that may appear on the public site (only those: the rest of the library does not exist here). */
 const mediaCollection: Collection = {
   restBase: "media",
-  async list(c, params) {
-    const query = parseWpQuery(params, "media");
-    return collectionResponse(c, await listWpMedia(c.var.scope, { query, origin: originOf(c) }), query.page);
+  async list(call) {
+    const query = parseWpQuery(call.params, "media");
+    return collectionResponse(call, await listWpMedia(call.scope, { query, origin: call.origin }), query.page);
   },
-  async item(c, wpId, params) {
-    const { fields } = parseWpItemQuery(params);
-    const body = await getWpMedia(c.var.scope, { wpId, origin: originOf(c), ...(fields ? { fields } : {}) });
-    return itemResponse(c, body, () => new WordPressError(404, "rest_post_invalid_id", "Invalid post ID."));
+  async item(call, wpId) {
+    const { fields } = parseWpItemQuery(call.params);
+    const body = await getWpMedia(call.scope, { wpId, origin: call.origin, ...(fields ? { fields } : {}) });
+    return itemResponse(call, body, () => new WordPressError(404, "rest_post_invalid_id", "Invalid post ID."));
   },
 };
 
@@ -230,7 +247,8 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
 
   router.openapi(discovery, async (c) =>
     wordpress(c, async () => {
-      const origin = originOf(c);
+      const call = callOf(c);
+      const { origin } = call;
       const routes: Record<string, unknown> = {
         "/": {
           namespace: "",
@@ -258,10 +276,10 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
           endpoints: [{ methods: ["GET"], args: {} }],
         };
       }
-      cacheHeaders(c);
+      cacheHeaders(call);
       return c.json(
         {
-          name: c.var.scope.tenant.name,
+          name: call.scope.tenant.name,
           description: "Vitalis",
           url: origin,
           home: origin,
@@ -279,10 +297,9 @@ export function createWordPressRouter(): OpenAPIHono<AppBindings> {
 
   for (const collection of COLLECTIONS) {
     const routes = collectionRoutes(collection.restBase);
-    const paramsOf = (c: WpContext) => new URL(c.req.url).searchParams;
-    router.openapi(routes.list, async (c) => wordpress(c, () => collection.list(c, paramsOf(c))));
+    router.openapi(routes.list, async (c) => wordpress(c, () => collection.list(callOf(c))));
     router.openapi(routes.item, async (c) =>
-      wordpress(c, () => collection.item(c, parseWpId(c.req.param("id")), paramsOf(c))),
+      wordpress(c, () => collection.item(callOf(c), parseWpId(c.req.param("id")))),
     );
   }
 

@@ -1,9 +1,31 @@
 import type { WpCollectionQuery, WpItemQuery } from "../../services/wordpress";
 import { noRouteError, WordPressError } from "./errors";
 
+/**
+ * A request's query parameters, each name with its values in order, read in one pass over the query string: each
+ * lookup on a `URLSearchParams` is a call into the runtime, and a collection's query looks up some twenty names.
+ */
+export type WpParams = ReadonlyMap<string, readonly string[]>;
+
+export function readWpParams(search: string): WpParams {
+  const params = new Map<string, string[]>();
+  if (search.length <= 1) return params;
+  for (const [name, value] of new URLSearchParams(search)) {
+    const values = params.get(name);
+    if (values) values.push(value);
+    else params.set(name, [value]);
+  }
+  return params;
+}
+
+/** A parameter's first value, or null (as `URLSearchParams.get`). */
+function param(params: WpParams, name: string): string | null {
+  return params.get(name)?.[0] ?? null;
+}
+
 /** Reads a parameter given as `a=1,2`, `a[]=1&a[]=2` or `a=1&a=2` (WordPress accepts all three). */
-function listParam(params: URLSearchParams, name: string): string[] | undefined {
-  const values = [...params.getAll(name), ...params.getAll(`${name}[]`)];
+function listParam(params: WpParams, name: string): string[] | undefined {
+  const values = [...(params.get(name) ?? []), ...(params.get(`${name}[]`) ?? [])];
   if (values.length === 0) return undefined;
   return values
     .flatMap((value) => value.split(","))
@@ -24,10 +46,10 @@ const ORDERBY: Record<WpCollectionKind, readonly string[]> = {
  * Parses a collection's query like WP_REST_Controller::get_collection_params: every invalid parameter is
  * named in one `rest_invalid_param` error (HTTP 400), with WordPress's messages.
  */
-export function parseWpQuery(params: URLSearchParams, kind: WpCollectionKind): WpCollectionQuery {
+export function parseWpQuery(params: WpParams, kind: WpCollectionKind): WpCollectionQuery {
   const invalid: Record<string, string> = {};
   const integer = (name: string, min: number, max: number | null, fallback: number): number => {
-    const raw = params.get(name);
+    const raw = param(params, name);
     if (raw === null) return fallback;
     const value = Number(raw);
     if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
@@ -53,7 +75,7 @@ export function parseWpQuery(params: URLSearchParams, kind: WpCollectionKind): W
     return values.map(Number);
   };
   const date = (name: string): Date | undefined => {
-    const raw = params.get(name);
+    const raw = param(params, name);
     if (raw === null) return undefined;
     // RFC 3339 / ISO 8601 date-time, as rest_parse_date accepts; a missing zone means the site's (UTC here).
     const match = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(raw);
@@ -68,11 +90,11 @@ export function parseWpQuery(params: URLSearchParams, kind: WpCollectionKind): W
   const page = integer("page", 1, null, 1);
   const perPage = integer("per_page", 1, 100, 10);
   const dated = kind === "posts" || kind === "media";
-  const orderby = params.get("orderby") ?? (dated ? "date" : "name");
+  const orderby = param(params, "orderby") ?? (dated ? "date" : "name");
   if (!ORDERBY[kind].includes(orderby)) invalid.orderby = `orderby is not one of ${ORDERBY[kind].join(", ")}.`;
-  const order = params.get("order") ?? (dated ? "desc" : "asc");
+  const order = param(params, "order") ?? (dated ? "desc" : "asc");
   if (order !== "asc" && order !== "desc") invalid.order = "order is not one of asc and desc.";
-  const search = params.get("search") ?? undefined;
+  const search = param(params, "search") ?? undefined;
   if (search !== undefined && search.length > 200) invalid.search = "search must be at most 200 characters long.";
 
   const query: WpCollectionQuery = {
@@ -102,7 +124,7 @@ export function parseWpQuery(params: URLSearchParams, kind: WpCollectionKind): W
     if (before) query.before = before;
   }
   if (kind === "terms") {
-    const hideEmpty = params.get("hide_empty");
+    const hideEmpty = param(params, "hide_empty");
     if (hideEmpty !== null) {
       if (!["true", "false", "1", "0"].includes(hideEmpty)) invalid.hide_empty = "hide_empty is not of type boolean.";
       else query.hideEmpty = hideEmpty === "true" || hideEmpty === "1";
@@ -131,8 +153,8 @@ export function parseWpQuery(params: URLSearchParams, kind: WpCollectionKind): W
 }
 
 /** One item's query: `_embed`, and `_fields` as a comma-separated list. */
-export function parseWpItemQuery(params: URLSearchParams): WpItemQuery {
-  const raw = params.get("_fields");
+export function parseWpItemQuery(params: WpParams): WpItemQuery {
+  const raw = param(params, "_fields");
   return {
     embed: params.has("_embed"),
     ...(raw

@@ -1,6 +1,7 @@
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
 import type { AuthConfig, SigningJwk } from "../../env";
 import { randomBytes, toBase64Url } from "../../lib/encoding";
+import { BoundedLru } from "../../lib/lru";
 import { UnauthorizedError } from "../../lib/errors";
 import type { Role } from "../../../schema/memberships";
 
@@ -50,7 +51,27 @@ export interface KeyRing {
   signer: { kid: string; key: CryptoKey };
   verifiers: Map<string, CryptoKey>;
   publicJwks: JWK[];
+  /** Tokens this ring verified, by their exact text (see `VERIFIED_TOKENS`). */
+  verified: BoundedLru<VerifiedToken>;
 }
+
+/** A token that passed `verify()`: its `typ` and its payload, frozen (every caller shares it). */
+interface VerifiedToken {
+  typ: string;
+  payload: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The per-isolate memo of verified tokens, one per key ring: the token's exact text → its verified payload, kept
+ * until the instant jose would first call it expired (`exp` + the clock tolerance) and dropped least recently used
+ * past 2,048 tokens or 2 MiB. A changed, removed or added key is a new configuration and so a new ring with an
+ * empty memo; a tampered token is another text and never meets an entry. What the memo holds is only what the
+ * signature proves: the tenant of the host, revocation (Redis, per request) and everything after are checked on
+ * every request as before. Verifying an EdDSA JWT costs the Worker more CPU than the rest of `protect()`.
+ */
+const VERIFIED_TOKENS = { maxEntries: 2048, maxBytes: 2 * 1024 * 1024 } as const;
+/** What an entry costs besides its token's text: the payload object and its strings, roughly. */
+const VERIFIED_ENTRY_BYTES = 768;
 
 // Importing keys costs a few hundred microseconds; keep them per isolate, keyed by the config object
 // (parsed once per env). CryptoKeys are not I/O objects, so sharing them across requests is allowed.
@@ -71,7 +92,12 @@ async function buildKeyRing(config: AuthConfig): Promise<KeyRing> {
     { kty: first.kty, crv: first.crv, x: first.x, d: first.d },
     ALGORITHM,
   )) as CryptoKey;
-  return { signer: { kid: first.kid, key: signerKey }, verifiers, publicJwks: config.signingKeys.map(publicPart) };
+  return {
+    signer: { kid: first.kid, key: signerKey },
+    verifiers,
+    publicJwks: config.signingKeys.map(publicPart),
+    verified: new BoundedLru<VerifiedToken>(VERIFIED_TOKENS),
+  };
 }
 
 export function keyRing(config: AuthConfig): Promise<KeyRing> {
@@ -166,7 +192,11 @@ const FORBIDDEN_HEADERS = ["jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "crit"
 const invalid = (message: string): UnauthorizedError =>
   new UnauthorizedError("invalid_token", message, { headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
 
-async function verify(config: AuthConfig, token: string, typ: string): Promise<Record<string, unknown>> {
+async function verify(config: AuthConfig, token: string, typ: string): Promise<Readonly<Record<string, unknown>>> {
+  const ring = await keyRing(config);
+  const nowMs = Date.now();
+  const known = ring.verified.get(token, nowMs);
+  if (known && known.typ === typ) return known.payload;
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(token);
@@ -176,23 +206,36 @@ async function verify(config: AuthConfig, token: string, typ: string): Promise<R
   if (header.alg !== ALGORITHM) throw invalid("The token's algorithm is not accepted.");
   if (FORBIDDEN_HEADERS.some((name) => name in header))
     throw invalid("The token names its own key, which is not accepted.");
-  const ring = await keyRing(config);
   const key = typeof header.kid === "string" ? ring.verifiers.get(header.kid) : undefined;
   if (!key) throw invalid("The token was signed with an unknown key.");
+  let payload: Record<string, unknown>;
   try {
-    const { payload } = await jwtVerify(token, key, {
+    ({ payload } = await jwtVerify(token, key, {
       algorithms: [ALGORITHM],
       typ,
       issuer: config.issuer,
       audience: config.audience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       requiredClaims: ["exp", "iat", "nbf", "jti", "sub", "tid"],
-    });
-    return payload;
+      currentDate: new Date(nowMs),
+    }));
   } catch {
     // The reason (expired, wrong audience, bad signature) stays in our logs at most; the caller learns only that it failed.
     throw invalid("The access token is not valid.");
   }
+  for (const value of Object.values(payload)) if (typeof value === "object" && value !== null) Object.freeze(value);
+  Object.freeze(payload);
+  // jose refuses a token once `exp <= floor(now / 1000) - tolerance`: the memo lets it go at that same instant.
+  ring.verified.set(
+    token,
+    { typ, payload },
+    {
+      bytes: token.length + VERIFIED_ENTRY_BYTES,
+      expiresAt: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,
+      now: nowMs,
+    },
+  );
+  return payload;
 }
 
 /** Verifies an access token for the tenant of the request's host; throws a 401 problem otherwise. */
@@ -212,7 +255,7 @@ export async function verifySiteSession(
   return { ...claims, csrf: payload.csrf };
 }
 
-function sessionClaims(payload: Record<string, unknown>, tenantId: string): AccessClaims {
+function sessionClaims(payload: Readonly<Record<string, unknown>>, tenantId: string): AccessClaims {
   if (payload.tid !== tenantId) throw invalid("The token belongs to another site.");
   const roles = payload.roles;
   const amr = payload.amr;
@@ -261,7 +304,7 @@ export async function verifyMfaToken(
   tenantId: string,
   purpose: StepPurpose = "mfa",
 ): Promise<{ userId: string; jti: string; exp: number; invitationId: string | null }> {
-  let payload: Record<string, unknown>;
+  let payload: Readonly<Record<string, unknown>>;
   try {
     payload = await verify(config, token, STEPS[purpose].typ);
   } catch {

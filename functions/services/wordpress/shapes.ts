@@ -89,14 +89,16 @@ export interface WpItem {
 export function postShape(origin: string, item: WpItem): Json {
   const api = apiRoot(origin);
   const base = contentTypes[item.type].wp.restBase;
-  const published = item.publishedAt;
+  // The site's zone is UTC: each date is also its GMT date.
+  const published = wpDate(item.publishedAt);
+  const modified = wpDate(item.updatedAt);
   const shape: Json = {
     id: item.wpId,
-    date: wpDate(published),
-    date_gmt: wpDate(published),
+    date: published,
+    date_gmt: published,
     guid: { rendered: `${api}/${base}/${item.wpId}` },
-    modified: wpDate(item.updatedAt),
-    modified_gmt: wpDate(item.updatedAt),
+    modified,
+    modified_gmt: modified,
     slug: item.slug,
     status: "publish",
     type: item.type,
