@@ -8,7 +8,7 @@
  * bench/results/scale-latest.json.
  *
  * BENCH_SCALES (default "1,10,100") and BENCH_SCALE_SAMPLES (default 25) bound the run; BENCH_SCALE_CASES
- * (a substring of case names) runs some cases only. Only 127.0.0.1 is ever targeted.
+ * (substrings of case names, `|`-separated) runs some cases only. Only 127.0.0.1 is ever targeted.
  */
 import { readdir } from "node:fs/promises";
 import pg from "pg";
@@ -45,7 +45,7 @@ async function discoverCases(): Promise<ScaleCase[]> {
   const lists = await Promise.all(
     files.map(async (file) => ((await import(new URL(file, dir).href)) as { default: ScaleCase[] }).default),
   );
-  return lists.flat().filter((entry) => !ONLY || entry.name.includes(ONLY));
+  return lists.flat().filter((entry) => !ONLY || ONLY.split("|").some((part) => entry.name.includes(part)));
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -61,7 +61,7 @@ export interface Bindings {
    * (default 5; 0 = off). Also the longest another isolate may go on serving a page after a purge.
    */
   SITE_MICRO_CACHE_SECONDS?: string;
-  /** URLs per sitemap file (default 45,000, at most 50,000 as the sitemaps protocol allows). */
+  /** URLs per sitemap list file (default 45,000, at most 50,000 as the sitemaps protocol allows). */
   SITEMAP_FILE_URLS?: string;
   /**
    * How public images are resized: "worker" (default) sends the original to the IMAGE_RESIZER Worker (photon,
@@ -399,7 +399,7 @@ export interface SiteConfig {
   microCacheSeconds: number | undefined;
   /** Who resizes public images: the resizer Worker, or Cloudflare's Image Resizing. */
   imageResizing: "worker" | "cloudflare";
-  /** URLs per sitemap file; unset = `SITEMAP_FILE_URLS` (site/urls.ts). */
+  /** URLs per sitemap list file; unset = `SITEMAP_FILE_URLS` (site/urls.ts). */
   sitemapFileUrls: number | undefined;
 }
 

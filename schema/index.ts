@@ -36,3 +36,4 @@ export * from "./api-tokens";
 export * from "./professional-registrations";
 export * from "./job-runs";
 export * from "./webhooks";
+export * from "./sitemap-counts";

@@ -1,7 +1,8 @@
 import { requireSection } from "../env";
+import { createPace } from "../lib/pace";
 import { pinnedKeyFingerprints } from "../services/audit-checkpoints";
 import { verifyAuditIncrementally } from "../services/audit-verification";
-import { defineJob } from "./run";
+import { defineJob, JOB_PACE } from "./run";
 
 /**
  * Hourly: verifies each tenant's audit chain from where the last run stopped, and the checkpoints signed since
@@ -9,8 +10,12 @@ import { defineJob } from "./run";
  * turns to broken opens a draft incident and alerts the compliance officers.
  */
 export const auditVerify = defineJob("audit-verify", {
-  prepare: (platform) => pinnedKeyFingerprints(requireSection(platform.clients.config, "audit")),
-  run: (scope, pinned) => verifyAuditIncrementally(scope, pinned),
+  prepare: async (platform) => ({
+    pinned: await pinnedKeyFingerprints(requireSection(platform.clients.config, "audit")),
+    // Paced page by page of the chain (500 events), one pace over every tenant of the run.
+    pace: createPace(JOB_PACE),
+  }),
+  run: (scope, { pinned, pace }) => verifyAuditIncrementally(scope, pinned, { pace }),
   report(logger, results) {
     const done = results.filter((result) => result !== null);
     const tally = {

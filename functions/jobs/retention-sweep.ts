@@ -1,19 +1,14 @@
 import { createPace } from "../lib/pace";
 import { runRetentionSweep } from "../services/retention";
-import { defineJob } from "./run";
+import { defineJob, JOB_PACE } from "./run";
 
 /**
- * How the sweep shares the machine: at most half the wall time working (after each batch it rests as long as the
- * batch took, at most 2 s), and no new batch after 10 minutes, well inside a cron run's 15 minutes of wall time.
- * Tenants and their batches run one after another; a run the budget stops is `stopped`, and the next hour resumes
- * from each task's checkpoint.
+ * Hourly: the retention sweep (services/retention.ts), bounded per tenant and paced (JOB_PACE); tenants and their
+ * batches run one after another, and the checkpoints resume what a run left (`stopped`) next hour.
  */
-export const SWEEP_PACE = { budgetMs: 10 * 60_000, duty: 0.5, maxRestMs: 2_000 } as const;
-
-/** Hourly: the retention sweep (services/retention.ts), bounded per tenant; the checkpoint resumes the rest next hour. */
 export const retentionSweep = defineJob("retention-sweep", {
   // One pace for the whole run: the budget bounds every tenant's work together.
-  prepare: async () => createPace(SWEEP_PACE),
+  prepare: async () => createPace(JOB_PACE),
   run: (scope, pace) => runRetentionSweep(scope, { pace }),
   report(logger, summaries) {
     const total = { tenants: summaries.length, deleted: 0, anonymised: 0, held: 0, failed: 0, batches: 0, stopped: 0 };

@@ -8,6 +8,13 @@ import type { DeliveryTally } from "../services/mail/delivery";
 
 export type Job = (env: Bindings) => Promise<void>;
 
+/**
+ * How a heavy job shares the machine (lib/pace.ts): at most a fifth of the wall time working (after each batch it
+ * rests four times as long as the batch took, at most 2 s), and no new batch after 10 minutes, well inside a cron
+ * run's 15 minutes of wall time. The retention sweep and the audit verification use it, each over its whole run.
+ */
+export const JOB_PACE = { budgetMs: 10 * 60_000, duty: 0.2, maxRestMs: 2_000 } as const;
+
 /** What a cron job does, tenant by tenant. */
 export interface TenantJob<Result, Shared> {
   /** Once a run, before any tenant: what every tenant's work shares (an SMTP connection, the pinned keys). */

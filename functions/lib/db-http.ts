@@ -33,8 +33,16 @@ export type ReadResults<T extends ReadBatch> = { -readonly [K in keyof T]: Resul
 type ResultOf<Q> = Q extends BoundRead<infer R> ? R : Q extends BatchItem<"pg"> ? Q["_"]["result"] : never;
 
 /**
- * Builds the HTTP client. Nothing is connected until a query is sent, and a request holds no I/O object
- * between queries; building one costs about 0.1 ms, so a request builds it at first use (scope.ts `openClients`).
+ * The read clients of this isolate, by connection string. Unlike the WebSocket pool, Neon's HTTP client holds no
+ * I/O object: it is the connection string and options, and each query is a `fetch` of its own made in the request
+ * that sends it. So one per database serves every request of the isolate, and a page skips building it (parsing
+ * the URL, drizzle's session) on each request.
+ */
+const readers = new Map<string, HttpDatabase>();
+
+/**
+ * The HTTP read client for `config`'s database, built once per isolate (`readers`). Nothing is connected until a
+ * query is sent, and no I/O object is held between queries; a request takes it at first use (scope.ts `openClients`).
  *
  * `httpEndpoint` is only set for local development and tests, where local-cloud/neon-http.ts answers Neon's
  * protocol in front of plain PostgreSQL. Like `wsProxy` it is the driver's process-wide default, identical for
@@ -43,7 +51,13 @@ type ResultOf<Q> = Q extends BoundRead<infer R> ? R : Q extends BatchItem<"pg"> 
  */
 export function createHttpDatabase(config: DatabaseConfig): HttpDatabase {
   if (config.httpEndpoint) neonConfig.fetchEndpoint = config.httpEndpoint;
-  return drizzle({ client: neon(config.url, { readOnly: true }) });
+  let db = readers.get(config.url);
+  if (!db) {
+    if (readers.size >= 4) readers.clear();
+    db = drizzle({ client: neon(config.url, { readOnly: true }) });
+    readers.set(config.url, db);
+  }
+  return db;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import { type AuditCheckpoint, auditCheckpoints, auditEvents, auditVerifications } from "../../schema";
 import type { Transaction } from "../lib/db";
+import type { Pace } from "../lib/pace";
 import type { Scope } from "../scope";
 import { CHAIN_START, type ChainPosition, type ChainVerification, walkAuditChain } from "./audit";
 import { type AnchorComparison, compareAnchoredCheckpoints } from "./audit-anchors";
@@ -17,7 +18,8 @@ import { openAutomaticIncident } from "./incidents";
  *   2. recomputes only the events after that one, at most `maxEvents` of them (the rest next run), then spends
  *      what is left of `maxEvents` re-verifying the part verified before, from where the last run's re-check
  *      stopped (an event edited in place, its hash left alone, shows only when recomputed), restarting at the
- *      genesis once it reaches the verified head: every event is recomputed again within chain/`maxEvents` runs;
+ *      genesis once it reaches the verified head: every event is recomputed again within chain/`maxEvents` runs.
+ *      The job's pace (lib/pace.ts) rests between pages of 500 events; its spent budget ends the re-check only;
  *   3. verifies the signatures of only the checkpoints it has not verified before: the ones it verified are
  *      recognised by a digest over their ids and signatures computed in PostgreSQL, so one removed or slipped in
  *      among them makes it verify them all again; compares those with their anchored copies in the bucket
@@ -30,6 +32,39 @@ import { openAutomaticIncident } from "./incidents";
 
 /** Events one run recomputes per tenant: ~2 s of CPU at 19 µs an event; the job picks up the rest next hour. */
 export const VERIFY_MAX_EVENTS = 100_000;
+
+/** CPU one event's recomputation costs (~19 µs, measured). */
+const EVENT_CPU_MS = 0.019;
+
+/**
+ * The walk's pages under the job's pace: before each page, the previous one is charged and the pace rests what it
+ * owes, then says whether the budget allows another page. A page is charged the larger of its wall time and its
+ * events' hashing, since the Worker's clock stands still while JavaScript computes (it moves with I/O only).
+ */
+function pacedPages(pace: Pace) {
+  let page: { started: number; checked: number } | null = null;
+  const settle = (checked: number) => {
+    if (page) pace.done(Math.max(Date.now() - page.started, (checked - page.checked) * EVENT_CPU_MS));
+    page = null;
+  };
+  return {
+    settle,
+    /** Before a page the spent budget may cut (the re-check): false stops the walk. */
+    async beforePage(checked: number): Promise<boolean> {
+      settle(checked);
+      const go = await pace.next();
+      if (go) page = { started: Date.now(), checked };
+      return go;
+    },
+    /** Before a page the budget never cuts (new events): it rests all the same. */
+    async beforeNewPage(checked: number): Promise<boolean> {
+      settle(checked);
+      await pace.next();
+      page = { started: Date.now(), checked };
+      return true;
+    },
+  };
+}
 
 export interface VerificationRun {
   /** New events recomputed by this run (after the last verified one). */
@@ -100,9 +135,17 @@ async function firstHeadMismatch(
 export async function verifyAuditIncrementally(
   scope: Scope,
   pinned: ReadonlySet<string>,
-  options: { maxEvents?: number; now?: Date } = {},
+  options: {
+    maxEvents?: number;
+    now?: Date;
+    /** The job's pace (lib/pace.ts): rests between pages, and its spent budget stops the walk like `maxEvents`. */
+    pace?: Pace;
+    pageSize?: number;
+  } = {},
 ): Promise<StoredVerification | null> {
   const tenantId = scope.tenant.id;
+  const pages = options.pace ? pacedPages(options.pace) : null;
+  const pageSize = options.pageSize ? { pageSize: options.pageSize } : {};
   return scope.transaction(async (tx) => {
     const [lock] = (
       await tx.execute<{ locked: boolean }>(
@@ -131,7 +174,15 @@ export async function verifyAuditIncrementally(
 
     // 2. The events after it, then the rolling re-check of the part verified before.
     const maxEvents = options.maxEvents ?? VERIFY_MAX_EVENTS;
-    const walk = await walkAuditChain(tx, tenantId, { from, maxEvents });
+    // New events rest between pages but are never left for the budget (maxEvents bounds them): a tenant late in
+    // the run still has its new events verified; only the re-check below gives way to the budget.
+    const walk = await walkAuditChain(tx, tenantId, {
+      from,
+      maxEvents,
+      ...pageSize,
+      ...(pages ? { beforePage: pages.beforeNewPage } : {}),
+    });
+    pages?.settle(walk.checked);
     let recheckFrom: ChainPosition =
       state && from.seq > 0 && state.recheckSeq < from.seq
         ? { seq: state.recheckSeq, hash: state.recheckHash }
@@ -142,7 +193,10 @@ export async function verifyAuditIncrementally(
         from: recheckFrom,
         untilSeq: from.seq,
         maxEvents: maxEvents - walk.checked,
+        ...pageSize,
+        ...(pages ? { beforePage: pages.beforePage } : {}),
       });
+      pages?.settle(recheck.checked);
       recheckFrom = recheck.intact.seq >= from.seq ? CHAIN_START : recheck.intact;
     }
     const chain = recheck && !recheck.verification.ok ? recheck.verification : walk.verification;

@@ -96,6 +96,11 @@ export interface ChainVerificationOptions {
   /** Stop after this event (re-verifying a stretch already verified once). */
   untilSeq?: number;
   pageSize?: number;
+  /**
+   * Awaited before each page with the events recomputed so far; false stops the walk there (`complete` false, as
+   * `maxEvents` would): the verification job's pace (lib/pace.ts) rests and keeps its time budget through it.
+   */
+  beforePage?: (checked: number) => Promise<boolean>;
 }
 
 export interface ChainWalk {
@@ -103,7 +108,7 @@ export interface ChainWalk {
   verification: ChainVerification;
   /** Events this walk recomputed. */
   checked: number;
-  /** False when `maxEvents` stopped the walk before the head. */
+  /** False when `maxEvents` or `beforePage` stopped the walk before the head. */
   complete: boolean;
   /** The last intact event (where the next walk may continue from). */
   intact: ChainPosition;
@@ -140,6 +145,10 @@ export async function walkAuditChain(
   });
   for (;;) {
     const limit = Math.min(pageSize, maxEvents - checked);
+    if (limit > 0 && options.beforePage && !(await options.beforePage(checked))) {
+      const verification: ChainVerification = { ok: true, events: expectedSeq - 1, head: expectedPrev };
+      return { verification, checked, complete: false, intact: { seq: expectedSeq - 1, hash: expectedPrev } };
+    }
     const page =
       limit <= 0
         ? []

@@ -6,7 +6,6 @@ import type { Scope } from "../scope";
 import { type DeliveryTally, deliverOutbox, type Outcome, type OutboxChannel } from "./mail/delivery";
 import { cacheTags, purgeTags } from "./site-cache";
 import { contentFootprints } from "./site";
-import { SITEMAP_FILE_URLS } from "../site/urls";
 import { type ContentChange, queueContentWebhooks } from "./webhooks/events";
 
 /**
@@ -46,9 +45,8 @@ export async function announceContentChange(
   if (changes.length === 0 && retiredLists.length === 0) return;
   const contentIds = changes.map((change) => change.id);
   if (changes.length > 0) await queueContentWebhooks(scope, tx, changes);
-  const sitemapFileUrls = scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
   const tags = [
-    ...purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds), sitemapFileUrls),
+    ...purgeTags(scope.tenant.id, await contentFootprints(tx, contentIds)),
     ...retiredLists.flatMap((list) => CONTENT_LOCALES.map((locale) => cacheTags.list(scope.tenant.id, locale, list))),
   ];
   const outboxIds = await queuePurge(scope, tx, tags);

@@ -1,7 +1,7 @@
 import { contentTypes } from "../content-types";
 import { BoundedLru } from "../lib/lru";
 import type { ContentLocale } from "../../schema";
-import { segmentOfLocale } from "../site/urls";
+import { segmentOfLocale, sitemapFileOf } from "../site/urls";
 import type { ContentFootprint } from "./site";
 
 /**
@@ -82,9 +82,13 @@ export interface RenderedPage {
   tags: string[];
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+const encoder = new TextEncoder();
+
 export async function renderedPage(body: string, options: Omit<RenderedPage, "body" | "etag">): Promise<RenderedPage> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
-  const hex = [...new Uint8Array(digest).slice(0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(body)));
+  let hex = "";
+  for (let i = 0; i < 16; i++) hex += HEX[digest[i]!];
   return { ...options, body, etag: `"${hex}"` };
 }
 
@@ -427,11 +431,6 @@ export const cacheTags = {
     `list:${tenantId}:${segmentOfLocale(locale)}:sitemap:${file}`,
 } as const;
 
-/** The sitemap file (from 1) an item at `position` of its locale's sitemap order is in. */
-function sitemapFileAt(position: number, fileUrls: number): number {
-  return Math.floor(position / fileUrls) + 1;
-}
-
 /**
  * The purge rules, as data: the Cache-Tags of the pages a changed item shows in. An item that is published,
  * changed, unpublished, archived or trashed shows in
@@ -439,28 +438,22 @@ function sitemapFileAt(position: number, fileUrls: number): number {
  *   every page of the home list and the feeds of its locale (`…:home`, `…:feed`), of its categories' lists and
  *   feeds (`…:category:<slug>`), its tags' and its author's lists;
  *   the sitemap index (`list:<tenant>:sitemap`), the locale's list files (`list:<tenant>:<locale>:sitemap`), the
- *   item file it is in and every later one of its locale (an item that enters or leaves the sitemap moves the
- *   later items by one; files are in `wp_id` order, so a new item is in the last file), and the file each
- *   translation is in (its alternates changed).
+ *   item file of its `wp_id` (files are fixed `wp_id` ranges: an item entering or leaving moves no other item), and
+ *   the file of each translation (its alternates changed).
  * A handful of tags per item, whatever the lists' length: purge work does not grow with the site.
  * Search results are not kept in the Worker cache (s-maxage only), so they need no purge.
  */
-export function purgeTags(tenantId: string, footprints: ContentFootprint[], sitemapFileUrls: number): string[] {
+export function purgeTags(tenantId: string, footprints: ContentFootprint[]): string[] {
   const tags = new Set<string>();
   for (const item of footprints) {
     const { locale } = item;
     tags.add(cacheTags.content(item.id));
     tags.add(cacheTags.sitemap(tenantId));
     tags.add(cacheTags.list(tenantId, locale, "sitemap"));
-    // Up to one past the last file: when the item left the sitemap, the files were one URL longer before.
-    const last = sitemapFileAt(item.sitemapSize, sitemapFileUrls);
-    for (let file = sitemapFileAt(item.sitemapPosition, sitemapFileUrls); file <= last; file++)
-      tags.add(cacheTags.sitemapFile(tenantId, locale, file));
+    tags.add(cacheTags.sitemapFile(tenantId, locale, sitemapFileOf(item.wpId)));
     for (const sibling of item.translations) {
       tags.add(cacheTags.content(sibling.id));
-      tags.add(
-        cacheTags.sitemapFile(tenantId, sibling.locale, sitemapFileAt(sibling.sitemapPosition, sitemapFileUrls)),
-      );
+      tags.add(cacheTags.sitemapFile(tenantId, sibling.locale, sitemapFileOf(sibling.wpId)));
     }
     if (!contentTypes[item.type].listed) continue;
     tags.add(cacheTags.list(tenantId, locale, "home"));

@@ -19,7 +19,7 @@ import { ANONYMOUS_VIEWER, indexableSql, publicVisibility, readViewer, type View
 import { cappedCount, countCap } from "./content/paging";
 import { searchMatchSql, searchRankSql } from "./content/search";
 import type { SiteImage } from "../image-urls";
-import { FEED_SIZE, PAGE_SIZE } from "../site/urls";
+import { FEED_SIZE, PAGE_SIZE, sitemapFileWpIds } from "../site/urls";
 import { bodyImagesSql, expandBodyImages, featuredImageSql } from "./public-images";
 
 /**
@@ -466,8 +466,9 @@ export interface SitemapEntry {
 }
 
 /**
- * One file of the sitemaps: a locale's items (`items`, by `wp_id`) or its home and lists (`lists`), at most
- * `fileUrls` URLs each, numbered from 1. The index names every file with its newest change.
+ * One file of the sitemaps: a locale's items (`items`, by fixed `wp_id` ranges: `sitemapFileOf`) or its home and
+ * lists (`lists`, at most `fileUrls` URLs each), numbered from 1. The index names every non-empty file with its
+ * newest change.
  */
 export interface SitemapFile {
   kind: "items" | "lists";
@@ -476,74 +477,58 @@ export interface SitemapFile {
   lastModified: Date;
 }
 
-const LISTED_TYPES = sql.raw([...listedContentTypes].map((type) => `'${type}'`).join(", "));
-
-/** Where file `file` starts: the keys before it are skipped in the index alone, never the rows they name. */
+/** Where list file `file` starts: the lists before it are skipped in the index alone, never the rows they name. */
 function fileOffset(file: number, fileUrls: number): number {
   return (file - 1) * fileUrls;
 }
 
+/** The `sitemap_counts` kinds (migration 0028): the home, the lists by slug, the item files. */
+const LIST_KINDS = ["home", "category", "tag", "author"] as const;
+const ITEM_FILE_KIND = 4;
+
 /**
- * The files of the sitemap index, in one round trip: per locale, its item files (each dated by its newest item,
- * read from the index `content_items_sitemap_idx` without its rows) and the list files its home and non-empty lists
- * fill (counted over the links of its indexable items). Locales with nothing to offer search engines are left out.
+ * The files of the sitemap index, in one round trip over the counts the database keeps (`sitemap_counts`): per
+ * locale, its home row (how many items and non-empty lists, and its last change) and one row per non-empty item
+ * file. Never the locale's items: the cost follows the number of files. Locales with nothing to offer search
+ * engines are left out.
  */
 export async function sitemapFiles(scope: Scope, { fileUrls }: { fileUrls: number }): Promise<SitemapFile[]> {
-  const [items, lists] = await scope.read((db) => [
-    db.execute<{ locale: ContentLocale; file: number; last_modified: string }>(sql`
-      select locale, file::int as file, max(updated_at) as last_modified
-      from (select ci.locale, ci.updated_at,
-              (row_number() over (partition by ci.locale order by ci.wp_id) - 1) / ${fileUrls} + 1 as file
-            from content_items ci where ${indexableSql("ci")}) numbered
-      group by locale, file order by locale, file`),
-    db.execute<{ locale: ContentLocale; lists: number }>(sql`
-      with listed as (select ci.id, ci.locale, ci.author_id from content_items ci
-                      where ${indexableSql("ci")} and ci.type in (${LISTED_TYPES}))
-      select locale, sum(lists)::int as lists from (
-        select l.locale, count(distinct ic.category_id) as lists
-        from listed l join content_item_categories ic on ic.content_id = l.id group by l.locale
-        union all
-        select l.locale, count(distinct it.tag_id) from listed l join content_item_tags it on it.content_id = l.id
-        group by l.locale
-        union all
-        select l.locale, count(distinct a.user_id) from listed l join content_authors a on a.user_id = l.author_id
-        group by l.locale) counted
-      group by locale`),
+  const [result] = await scope.read((db) => [
+    db.execute<{ locale: ContentLocale; kind: number; file: number; lists: number; last_modified: string }>(sql`
+      select locale, kind, file, lists, last_modified from sitemap_counts
+      where kind in (0, ${ITEM_FILE_KIND}) and items > 0 order by locale, kind, file`),
   ]);
   const files: SitemapFile[] = [];
-  const newest = new Map<ContentLocale, Date>();
-  for (const row of items.rows) {
+  for (const row of result.rows) {
     const lastModified = new Date(row.last_modified);
-    files.push({ kind: "items", locale: row.locale, file: row.file, lastModified });
-    if (lastModified > (newest.get(row.locale) ?? new Date(0))) newest.set(row.locale, lastModified);
-  }
-  const listCounts = new Map(lists.rows.map((row) => [row.locale, row.lists]));
-  for (const [locale, lastModified] of newest) {
+    if (row.kind === ITEM_FILE_KIND) {
+      files.push({ kind: "items", locale: row.locale, file: row.file, lastModified });
+      continue;
+    }
     // The home, then every non-empty list.
-    const listFiles = Math.ceil((1 + (listCounts.get(locale) ?? 0)) / fileUrls);
-    for (let file = 1; file <= listFiles; file++) files.push({ kind: "lists", locale, file, lastModified });
+    const listFiles = Math.ceil((1 + row.lists) / fileUrls);
+    for (let file = 1; file <= listFiles; file++) files.push({ kind: "lists", locale: row.locale, file, lastModified });
   }
   return files;
 }
 
 /**
  * One file of a locale's items, with each item's indexable translations (the hreflang alternates), in one
- * statement: the file's first `wp_id` is found in the index, then its rows are read from there (keyset), and
- * translations are joined per row. Empty when the file does not exist.
+ * statement: the file's `wp_id` range is read from the index `content_items_sitemap_idx`, and translations are
+ * joined per row. Empty when the file holds nothing.
  */
 export async function sitemapItems(
   scope: Scope,
-  { locale, file, fileUrls }: { locale: ContentLocale; file: number; fileUrls: number },
+  { locale, file }: { locale: ContentLocale; file: number },
 ): Promise<SitemapEntry[]> {
+  const [first, end] = sitemapFileWpIds(file);
   const [result] = await scope.read((db) => [
     db.execute<{ type: ContentType; slug: string; updated_at: string; translations: SitemapEntry["translations"] }>(sql`
       with page as (
         select ci.id, ci.type, ci.slug, ci.updated_at, ci.translation_group_id, ci.wp_id
         from content_items ci
-        where ${indexableSql("ci")} and ci.locale = ${locale} and ci.wp_id >= (
-          select first.wp_id from content_items first where ${indexableSql("first")} and first.locale = ${locale}
-          order by first.wp_id offset ${fileOffset(file, fileUrls)} limit 1)
-        order by ci.wp_id limit ${fileUrls})
+        where ${indexableSql("ci")} and ci.locale = ${locale} and ci.wp_id >= ${first} and ci.wp_id < ${end}
+        order by ci.wp_id)
       select p.type, p.slug, p.updated_at, coalesce(alt.translations, '[]'::json) as translations
       from page p left join lateral (
         select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug) order by s.locale)
@@ -559,35 +544,20 @@ export async function sitemapItems(
   }));
 }
 
-const LIST_KINDS = ["home", "category", "tag", "author"] as const;
-
 /**
- * One file of a locale's lists: its home, then its categories, tags and authors by slug, each dated by its newest
- * indexable item of a listed type (the home: of any type); lists with none are left out. One statement: one
- * aggregate per kind over the links of the locale's indexable items (no row's body is read), then the file's page
- * of them. Empty when the file does not exist.
+ * One file of a locale's lists: its home, then its categories, tags and authors by slug, each dated by its last
+ * change; lists with no indexable item of a listed type are not kept. One statement over the counts the database
+ * keeps (`sitemap_counts`), a page of them by their key: never the locale's items. Empty when the file does not
+ * exist.
  */
 export async function sitemapLists(
   scope: Scope,
   { locale, file, fileUrls }: { locale: ContentLocale; file: number; fileUrls: number },
 ): Promise<SitemapEntry[]> {
-  const listed = sql`${indexableSql("ci")} and ci.locale = ${locale} and ci.type in (${LISTED_TYPES})`;
   const [result] = await scope.read((db) => [
     db.execute<{ kind: number; slug: string; last_modified: string }>(sql`
-      with listed as (select ci.id, ci.author_id, ci.updated_at from content_items ci where ${listed}),
-      lists as (
-        select 0 as kind, '' as slug, max(ci.updated_at) as last_modified from content_items ci
-        where ${indexableSql("ci")} and ci.locale = ${locale}
-        union all
-        select 1, c.slug, max(l.updated_at) from listed l
-        join content_item_categories ic on ic.content_id = l.id join categories c on c.id = ic.category_id group by c.slug
-        union all
-        select 2, t.slug, max(l.updated_at) from listed l
-        join content_item_tags it on it.content_id = l.id join tags t on t.id = it.tag_id group by t.slug
-        union all
-        select 3, a.slug, max(l.updated_at) from listed l join content_authors a on a.user_id = l.author_id
-        group by a.slug)
-      select kind, slug, last_modified from lists where last_modified is not null
+      select kind, slug, last_modified from sitemap_counts
+      where locale = ${locale} and kind between 0 and 3 and items > 0
       order by kind, slug offset ${fileOffset(file, fileUrls)} limit ${fileUrls}`),
   ]);
   return result.rows.map((row) => {
@@ -633,28 +603,21 @@ export interface ContentFootprint {
   id: string;
   type: ContentType;
   locale: ContentLocale;
-  /** Sibling translations, with where each sits in its locale's sitemap (its hreflang alternates name this item). */
-  translations: Array<{ id: string; locale: ContentLocale; sitemapPosition: number }>;
+  /** Its sitemap file follows from it (`sitemapFileOf`). */
+  wpId: number;
+  /** Sibling translations, with their wp ids (their sitemap files' hreflang alternates name this item). */
+  translations: Array<{ id: string; locale: ContentLocale; wpId: number }>;
   categorySlugs: string[];
   tagSlugs: string[];
   authorSlug: string | null;
-  /** How many of its locale's indexable items come before it in the sitemap's order (`wp_id`), and how many there are. */
-  sitemapPosition: number;
-  sitemapSize: number;
-}
-
-/** How many indexable items of the row's locale come before it in the sitemap order (counted in the index). */
-function sitemapPositionSql(alias: string): SQL {
-  const row = sql.identifier(alias);
-  return sql`(select count(*)::int from content_items before where ${indexableSql("before")}
-    and before.locale = ${row}.locale and before.wp_id < ${row}.wp_id)`;
 }
 
 /**
  * Where content items show, read in the transaction that changed them (after its writes): their own page, their
  * translations' pages and sitemap files (whose hreflang alternates name them), and the lists, feeds and sitemap
- * files of their locale that may hold them. One statement, whatever the lists' length. The item's state does not
- * matter: a page that just stopped being public must be purged too.
+ * files of their locale that may hold them. One statement over the items' own rows and links, whatever the lists'
+ * length or the locale's size. The item's state does not matter: a page that just stopped being public must be
+ * purged too.
  */
 export async function contentFootprints(tx: Transaction, contentIds: string[]): Promise<ContentFootprint[]> {
   if (contentIds.length === 0) return [];
@@ -663,8 +626,9 @@ export async function contentFootprints(tx: Transaction, contentIds: string[]): 
       id: contentItems.id,
       type: contentItems.type,
       locale: contentItems.locale,
+      wpId: contentItems.wpId,
       translations: sql<ContentFootprint["translations"]>`coalesce((select json_agg(json_build_object('id', s.id,
-          'locale', s.locale, 'sitemapPosition', ${sitemapPositionSql("s")}))
+          'locale', s.locale, 'wpId', s.wp_id))
         from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}), '[]'::json)`,
       categorySlugs: sql<
         string[]
@@ -673,9 +637,6 @@ export async function contentFootprints(tx: Transaction, contentIds: string[]): 
         string[]
       >`coalesce((select json_agg(t.slug) from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
       authorSlug: sql<string | null>`(select a.slug from content_authors a where a.user_id = ${outer("author_id")})`,
-      sitemapPosition: sitemapPositionSql("content_items").mapWith(Number),
-      sitemapSize: sql<number>`(select count(*)::int from content_items indexed where ${indexableSql("indexed")}
-        and indexed.locale = ${outer("locale")})`.mapWith(Number),
     })
     .from(contentItems)
     .where(inArray(contentItems.id, [...new Set(contentIds)]));

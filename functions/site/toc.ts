@@ -29,6 +29,8 @@ function visibleText(html: string): string {
  * page uses, so they obey the HTML policy's `id` rule and cannot clash with the page's own landmarks.
  */
 export function linkHeadings(html: string, toc: TocEntry[]): { html: string; toc: LinkedTocEntry[] } {
+  // No entry links anything: the body stays as it is (most items have no table of contents).
+  if (toc.length === 0) return { html, toc: [] };
   const headings = [...html.matchAll(/<h([1-6])>([\s\S]*?)<\/h\1>/g)].map((match) => ({
     index: match.index,
     level: Number(match[1]),

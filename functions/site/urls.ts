@@ -44,9 +44,9 @@ export const sitePaths = {
       ? `/${segmentOfLocale(locale)}/category/${categorySlug}/atom.xml`
       : `/${segmentOfLocale(locale)}/atom.xml`,
   sitemapIndex: () => "/sitemap.xml",
-  /** A locale's items, split into files of at most `SITEMAP_FILE_URLS` (numbered from 1). */
+  /** A locale's items, in files by fixed `wp_id` ranges (`sitemapFileOf`, numbered from 1). */
   sitemap: (locale: ContentLocale, file: number) => `/sitemaps/${segmentOfLocale(locale)}-${file}.xml`,
-  /** A locale's home and its non-empty category, tag and author lists, split the same way. */
+  /** A locale's home and its non-empty category, tag and author lists, `SITEMAP_FILE_URLS` a file. */
   sitemapLists: (locale: ContentLocale, file: number) => `/sitemaps/${segmentOfLocale(locale)}-lists-${file}.xml`,
   robots: () => "/robots.txt",
   /** A public image at one of `IMAGE_WIDTHS`, versioned by its hash: a new picture is a new URL (immutable). */
@@ -73,7 +73,24 @@ export const FEED_SIZE = 20;
 /** The deepest list page served; deeper ones are 404 (and never need purging). */
 export const MAX_PAGE = 500;
 /**
- * URLs per sitemap file. The protocol allows 50,000 URLs and 50 MB a file (sitemaps.org); 45,000 leaves room for
- * long URLs with their hreflang alternates. `SITEMAP_FILE_URLS` lowers it (tests split a handful of items).
+ * URLs per sitemap list file (a locale's home and lists). The protocol allows 50,000 URLs and 50 MB a file
+ * (sitemaps.org); 45,000 leaves room for long URLs. `SITEMAP_FILE_URLS` lowers it (tests split a handful of lists).
  */
 export const SITEMAP_FILE_URLS = 45_000;
+
+/**
+ * Item files hold fixed `wp_id` ranges of this size (`sitemap_file(wp_id)` in migration 0028 says the same): wp ids
+ * are one sequence for every tenant and never change, so an item's file follows from its own row, never moves, and
+ * holds at most 45,000 URLs. Ranges with no indexable item of the locale are not listed.
+ */
+export const SITEMAP_FILE_WP_IDS = 45_000;
+
+/** The item file (from 1) of the item with this wp id. */
+export function sitemapFileOf(wpId: number): number {
+  return Math.floor(wpId / SITEMAP_FILE_WP_IDS) + 1;
+}
+
+/** The wp ids item file `file` holds: from the first, up to (not including) the end. */
+export function sitemapFileWpIds(file: number): [first: number, end: number] {
+  return [(file - 1) * SITEMAP_FILE_WP_IDS, file * SITEMAP_FILE_WP_IDS];
+}

@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant, type DatabaseClients } from "../../functions/lib/db.js";
+import type { Pace } from "../../functions/lib/pace.js";
 import { appendAudit } from "../../functions/services/audit.js";
 import { pinnedKeyFingerprints, verifyCheckpoint } from "../../functions/services/audit-checkpoints.js";
 import { verifyAuditIncrementally } from "../../functions/services/audit-verification.js";
@@ -272,5 +273,31 @@ describe("the audit API", () => {
       [tenant.id],
     );
     expect(audited.rows[0].n).toBe(1);
+  });
+
+  it("rests between pages under the job's pace; a spent budget cuts the re-check short, never the new events", async () => {
+    const tenant = await seedTenant(admin, "paced");
+    await events(tenant, 6);
+    const platform = platformScope(app.db, "test", { s3: testS3(worker.env), bucket: worker.env.s3.bucket });
+    const scope = platform.forTenant({ id: tenant.id, slug: tenant.slug, name: tenant.slug });
+    const pinned = await pinnedKeyFingerprints(requireSection(platform.clients.config, "audit"));
+    const verified = (await verifyAuditIncrementally(scope, pinned))!.chain.events;
+    await events(tenant, 4);
+    // A budget of one page of three: the four new events take two pages and are all verified; the re-check is not begun.
+    let pages = 1;
+    const charged: number[] = [];
+    const pace: Pace = { next: async () => pages-- > 0, done: (ms) => void charged.push(ms) };
+    const cut = await verifyAuditIncrementally(scope, pinned, { pace, pageSize: 3 });
+    expect(cut).toMatchObject({
+      ok: true,
+      chain: { ok: true, events: verified + 4 },
+      run: { eventsChecked: 4, eventsRechecked: 0, complete: true, fromGenesis: false },
+    });
+    // Both pages were charged to the pace (each at least its events' hashing), so the next page rests for them.
+    expect(charged).toHaveLength(2);
+    expect(charged[0]).toBeGreaterThanOrEqual(3 * 0.019);
+    // The next run, with time, re-checks from where the re-check stood (the genesis): everything verified before.
+    const resumed = await verifyAuditIncrementally(scope, pinned, { pageSize: 3 });
+    expect(resumed).toMatchObject({ ok: true, run: { eventsChecked: 0, eventsRechecked: verified + 4 } });
   });
 });

@@ -145,10 +145,13 @@ describe("feeds and sitemaps with characters XML forbids", () => {
     "/pt-br/feed.xml",
     "/pt-br/atom.xml",
     "/sitemap.xml",
-    "/sitemaps/pt-br-1.xml",
+    "/sitemaps/pt-br-<n>.xml",
     "/sitemaps/pt-br-lists-1.xml",
   ])("%s parses as XML 1.0", async (path) => {
-    const res = await f.api(path);
+    // The item file is the wp id range the post is in, as the index names it.
+    const index = path.includes("<n>") ? await (await f.api("/sitemap.xml")).text() : "";
+    const itemFile = /\/sitemaps\/pt-br-\d+\.xml/.exec(index)?.[0];
+    const res = await f.api(itemFile ?? path);
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(xmlError(text)).toBeNull();

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseClients, withTenant } from "../../functions/lib/db.js";
 import { ensureDefaultCategories } from "../../functions/services/content/taxonomy.js";
+import { sitemapFileOf } from "../../functions/site/urls.js";
 import { bearer } from "../support/auth.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 import { eventually, type SiteFixture, siteFixture } from "../support/site.js";
@@ -444,15 +445,19 @@ describe("the public site", () => {
     it("publishes a sitemap index with per-locale sitemaps, lastmod and hreflang alternates", async () => {
       const index = parseXml(await (await get("/sitemap.xml")).text()).sitemapindex as { sitemap: unknown };
       const sitemaps = asArray(index.sitemap as Array<{ loc: string; lastmod: string }>);
-      expect(sitemaps.map((s) => s.loc).sort()).toEqual([
-        `http://${site.hostname}/sitemaps/en-1.xml`,
-        `http://${site.hostname}/sitemaps/en-lists-1.xml`,
-        `http://${site.hostname}/sitemaps/pt-br-1.xml`,
-        `http://${site.hostname}/sitemaps/pt-br-lists-1.xml`,
+      // Item files are fixed wp id ranges (sitemapFileOf): this tenant's few items are in one file a locale.
+      const files = sitemaps.map((s) => s.loc.replace(`http://${site.hostname}/sitemaps/`, ""));
+      expect(files.map((file) => file.replace(/-\d+\.xml$/, "")).sort()).toEqual([
+        "en",
+        "en-lists",
+        "pt-br",
+        "pt-br-lists",
       ]);
       for (const entry of sitemaps) expect(Number.isNaN(Date.parse(entry.lastmod))).toBe(false);
+      const itemFile = files.find((file) => /^pt-br-\d+\.xml$/.test(file))!;
+      expect(files).toContain("pt-br-lists-1.xml");
       const urls: Array<{ loc: string; lastmod: string; "xhtml:link"?: unknown }> = [];
-      for (const path of ["/sitemaps/pt-br-1.xml", "/sitemaps/pt-br-lists-1.xml"]) {
+      for (const path of [`/sitemaps/${itemFile}`, "/sitemaps/pt-br-lists-1.xml"]) {
         const urlset = parseXml(await (await get(path)).text()).urlset as { url: unknown };
         urls.push(...asArray(urlset.url as typeof urls));
       }
@@ -476,7 +481,7 @@ describe("the public site", () => {
       for (const missing of [
         "/sitemaps/fr-1.xml",
         "/sitemaps/pt-br.xml",
-        "/sitemaps/pt-br-2.xml",
+        `/sitemaps/pt-br-${Number(/\d+/.exec(itemFile)![0]) + 1}.xml`,
         "/sitemaps/pt-br-0.xml",
       ])
         expect((await get(missing)).status, missing).toBe(404);
@@ -524,14 +529,17 @@ describe("the public site", () => {
     });
 
     it("purges the lists, feeds and sitemaps when a post is published", async () => {
-      const otherLocale = ["/en/", "/en/feed.xml", "/sitemaps/en-1.xml", "/sitemaps/en-lists-1.xml"];
+      // Item files are fixed wp id ranges (sitemapFileOf).
+      const ptFile = `/sitemaps/pt-br-${sitemapFileOf(ids.diabetes!.wpId)}.xml`;
+      const enFile = `/sitemaps/en-${sitemapFileOf(ids.hypertensionEn!.wpId)}.xml`;
+      const otherLocale = ["/en/", "/en/feed.xml", enFile, "/sitemaps/en-lists-1.xml"];
       for (const path of [
         "/pt-br/",
         `/pt-br/category/${cardiology.slug}/`,
         "/pt-br/feed.xml",
         "/pt-br/atom.xml",
         "/sitemap.xml",
-        "/sitemaps/pt-br-1.xml",
+        ptFile,
         "/sitemaps/pt-br-lists-1.xml",
         ...otherLocale,
       ]) {
@@ -551,7 +559,9 @@ describe("the public site", () => {
       expect(await (await get(`/pt-br/category/${cardiology.slug}/feed.xml`)).text()).toContain(
         "Colesterol: novidades",
       );
-      expect(await (await get("/sitemaps/pt-br-1.xml")).text()).toContain("/pt-br/posts/colesterol/");
+      expect(await (await get(`/sitemaps/pt-br-${sitemapFileOf(ids.fresh.wpId)}.xml`)).text()).toContain(
+        "/pt-br/posts/colesterol/",
+      );
       // Lists of other locales were not touched: the first request after the purge is still served from the cache.
       for (const path of otherLocale) {
         const res = await get(path);
@@ -580,7 +590,9 @@ describe("the public site", () => {
       expect(archived.status).toBe(200);
       await eventually(async () => expect((await get("/pt-br/posts/diabetes-e-exercicio/")).status).toBe(404));
       expect(await (await get("/pt-br/")).text()).not.toContain("Diabetes e exercício");
-      expect(await (await get("/sitemaps/pt-br-1.xml")).text()).not.toContain("diabetes-e-exercicio");
+      expect(await (await get(`/sitemaps/pt-br-${sitemapFileOf(ids.diabetes!.wpId)}.xml`)).text()).not.toContain(
+        "diabetes-e-exercicio",
+      );
     });
 
     it("purges a translation's page when its sibling is published (hreflang alternates change)", async () => {

@@ -213,6 +213,14 @@ describe("the WordPress-compatible API", () => {
     expect(verified).not.toContain(wpIds.restricted);
     expect(await seenBy("unverifiedProfessional")).not.toContain(wpIds.professional);
     expect(await seenBy("editor")).not.toContain(wpIds.restricted);
+    // The statements built once per isolate for each set of levels never show one reader's to another, in any order.
+    const single = (headers: HeadersInit = {}) => api(`/wp-json/wp/v2/posts/${wpIds.professional}`, { headers });
+    expect((await single(bearer(tokens.professional!))).status).toBe(200);
+    expect((await single()).status).toBe(404);
+    expect((await single(bearer(tokens.unverifiedProfessional!))).status).toBe(404);
+    const anonymous = (await (await api("/wp-json/wp/v2/posts?per_page=100")).json()) as Array<{ id: number }>;
+    expect(anonymous.map((p) => p.id)).not.toContain(wpIds.professional);
+    expect(await seenBy("professional")).toContain(wpIds.professional);
   });
 
   it("serves pages, categories, tags and users (public author data only)", async () => {

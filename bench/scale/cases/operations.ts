@@ -1,7 +1,7 @@
 /**
  * The operation cases of issue #14's table: the audit verification's answer, publishing one post (its purge work)
- * and sign-in while the retention sweep runs (the hourly cron in a workerd of its own), beside sign-in on an idle
- * tenant.
+ * and sign-in while the retention sweep runs, and while the audit verification runs (each its hourly cron trigger in
+ * a workerd of its own), beside sign-in on an idle tenant.
  */
 import { createUser, type TestUser } from "../../../test/support/auth.js";
 import { createWorker, type TestWorker } from "../../../test/support/worker.js";
@@ -91,26 +91,61 @@ async function insertDueImages(ctx: ScaleContext, count: number): Promise<void> 
 }
 
 /**
- * The sweep runs as in production: the hourly cron trigger of the Worker, in a workerd process of its own (the
- * Worker's scheduled handler), never in the bench's process, which sends the sign-ins and would otherwise time
- * its own sweep work into them. Restarted with more due items whenever it finishes.
+ * A cron trigger kept running as in production: in a workerd process of its own (the Worker's scheduled handler),
+ * never in the bench's process, which sends the sign-ins and would otherwise time its own job work into them.
+ * Fired again, after `refill`, whenever its run finishes.
  */
-let cronWorker: TestWorker | null = null;
-let sweep: { done: boolean; promise: Promise<unknown> } | null = null;
-let sweepRuns = 0;
+function background(cron: string, refill?: (ctx: ScaleContext) => Promise<void>) {
+  let worker: TestWorker | null = null;
+  let running: { done: boolean; promise: Promise<unknown> } | null = null;
+  let runs = 0;
+  return {
+    async keep(ctx: ScaleContext): Promise<void> {
+      if (running && !running.done) return;
+      await running?.promise;
+      await refill?.(ctx);
+      worker ??= await createWorker(ctx.stack.environment);
+      const trigger = await worker.mf.getWorker();
+      const run = { done: false, promise: Promise.resolve() as Promise<unknown> };
+      run.promise = trigger.scheduled({ cron }).finally(() => {
+        run.done = true;
+      });
+      running = run;
+      runs += 1;
+    },
+    start(ctx: ScaleContext): Promise<void> {
+      runs = 0;
+      return this.keep(ctx);
+    },
+    async stop(): Promise<void> {
+      await running?.promise;
+      await worker?.dispose();
+      worker = null;
+      running = null;
+      if (runs === 0) throw new Error(`no run of "${cron}" went on beside the samples`);
+    },
+  };
+}
 
-async function keepSweeping(ctx: ScaleContext): Promise<void> {
-  if (sweep && !sweep.done) return;
-  await sweep?.promise;
-  await insertDueImages(ctx, DUE_PER_REFILL);
-  cronWorker ??= await createWorker(ctx.stack.environment);
-  const trigger = await cronWorker.mf.getWorker();
-  const running = { done: false, promise: Promise.resolve() as Promise<unknown> };
-  running.promise = trigger.scheduled({ cron: "0 * * * *" }).finally(() => {
-    running.done = true;
-  });
-  sweep = running;
-  sweepRuns += 1;
+/** The retention sweep's trigger (with the light hourly checks), with more due items before each run. */
+const sweep = background("0 * * * *", (ctx) => insertDueImages(ctx, DUE_PER_REFILL));
+/** The audit verification's trigger: each run re-checks up to 100,000 events of the chain (the rolling re-check). */
+const verification = background("45 * * * *");
+
+/** Sign-in while `job` runs beside it, timed alone (not the job's refills). */
+function signInDuring(name: string, job: ReturnType<typeof background>): ScaleCase {
+  return {
+    name,
+    p95Against: "sign-in (idle)",
+    setup: (ctx) => job.start(ctx),
+    async run(ctx) {
+      await job.keep(ctx);
+      const started = performance.now();
+      await signInOnce(ctx);
+      return performance.now() - started;
+    },
+    teardown: () => job.stop(),
+  };
 }
 
 export default [
@@ -153,25 +188,6 @@ export default [
       await signInOnce(ctx);
     },
   },
-  {
-    name: "sign-in during a retention sweep",
-    p95Against: "sign-in (idle)",
-    async setup(ctx) {
-      sweepRuns = 0;
-      await keepSweeping(ctx);
-    },
-    async run(ctx) {
-      await keepSweeping(ctx);
-      const started = performance.now();
-      await signInOnce(ctx);
-      return performance.now() - started;
-    },
-    async teardown() {
-      await sweep?.promise;
-      await cronWorker?.dispose();
-      cronWorker = null;
-      sweep = null;
-      if (sweepRuns === 0) throw new Error("no sweep ran beside the samples");
-    },
-  },
+  signInDuring("sign-in during a retention sweep", sweep),
+  signInDuring("sign-in during the audit verification", verification),
 ] satisfies ScaleCase[];

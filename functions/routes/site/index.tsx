@@ -294,7 +294,7 @@ siteRouter.get("/robots.txt", (c) =>
 
 const XML = "application/xml; charset=utf-8";
 
-/** URLs per sitemap file: SITEMAP_FILE_URLS as env.ts parsed it, or the protocol-safe default. */
+/** URLs per sitemap list file: SITEMAP_FILE_URLS as env.ts parsed it, or the protocol-safe default. */
 function sitemapFileUrls(c: SiteContext): number {
   return c.var.scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
 }
@@ -322,9 +322,12 @@ siteRouter.get(`/sitemaps/:file{${LOCALE_SEGMENTS}-(?:lists-)?[1-9]\\d{0,5}\\.xm
   const tenantId = c.var.scope.tenant.id;
   const path = lists ? sitePaths.sitemapLists(locale, file) : sitePaths.sitemap(locale, file);
   return serve(c, locale, path, async () => {
-    const fileUrls = sitemapFileUrls(c);
-    const read = lists ? sitemapLists : sitemapItems;
-    const [origin, entries] = await Promise.all([siteOrigin(c), read(c.var.scope, { locale, file, fileUrls })]);
+    const [origin, entries] = await Promise.all([
+      siteOrigin(c),
+      lists
+        ? sitemapLists(c.var.scope, { locale, file, fileUrls: sitemapFileUrls(c) })
+        : sitemapItems(c.var.scope, { locale, file }),
+    ]);
     if (entries.length === 0) return notFoundPage(c, locale);
     return renderedPage(localeSitemap(origin, locale, entries), {
       status: 200,

@@ -1,4 +1,4 @@
-import { type SQL, sql } from "drizzle-orm";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { HttpDatabase } from "../../lib/db-http";
 
@@ -15,8 +15,11 @@ export function countCap(page: number, perPage: number): number {
   return (page + COUNT_LOOKAHEAD_PAGES) * perPage + 1;
 }
 
-/** `count(*)` of the rows of `table` that match `where`, counting no further than `cap` (for `scope.read`). */
-export function cappedCount(db: HttpDatabase, table: PgTable, where: SQL | undefined, cap: number) {
+/**
+ * `count(*)` of the rows of `table` that match `where`, counting no further than `cap` (for `scope.read`; a
+ * placeholder in a prepared read).
+ */
+export function cappedCount(db: HttpDatabase, table: PgTable, where: SQL | undefined, cap: number | Placeholder) {
   const rows = db
     .select({ one: sql<number>`1`.as("one") })
     .from(table)

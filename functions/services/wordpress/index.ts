@@ -1,4 +1,4 @@
-import { type AnyColumn, and, eq, exists, gt, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, eq, exists, gt, inArray, isNull, lt, type Placeholder, type SQL, sql } from "drizzle-orm";
 import {
   categories,
   contentAuthors,
@@ -11,8 +11,8 @@ import {
   users,
 } from "../../../schema";
 import type { Scope } from "../../scope";
-import type { HttpDatabase } from "../../lib/db-http";
-import { publicVisibility, readViewer, type Viewer } from "../content/access";
+import { type HttpDatabase, preparedRead, type ReadPlaceholders } from "../../lib/db-http";
+import { ANONYMOUS_VIEWER, publicVisibility, readViewer, type Viewer } from "../content/access";
 import { cappedCount, countCap } from "../content/paging";
 import { searchMatchSql, searchRankSql } from "../content/search";
 import { authorRowsQuery, itemRowsQuery, shapeItems, termRowsQuery, visibleCountSql } from "./queries";
@@ -91,8 +91,39 @@ function totalPagesOf(total: number, perPage: number): number {
 
 // Content --------------------------------------------------------------------------------------------
 
+/**
+ * A list's filters (all but its order and its page): a list without any, which is what most clients ask for, is
+ * read with statements built once per isolate; a filtered one is built for its request.
+ */
+function isFiltered(query: WpCollectionQuery): boolean {
+  return Boolean(
+    query.search ||
+    query.slug ||
+    query.include ||
+    query.after ||
+    query.before ||
+    query.author ||
+    query.categories ||
+    query.tags,
+  );
+}
+
+/**
+ * The viewer a statement built once per isolate is built for: what the content reads show depends only on whether
+ * the reader is a verified professional (`publicComplianceLevels`), so those statements are built for that and for
+ * nothing else of the reader.
+ */
+function visibleAs(viewer: Viewer): Viewer {
+  return viewer.verifiedProfessional ? { ...ANONYMOUS_VIEWER, verifiedProfessional: true } : ANONYMOUS_VIEWER;
+}
+
 /** The conditions of a content collection's query (the subqueries are built on `db`). */
-function contentWhere(db: HttpDatabase, viewer: Viewer, type: ContentType, query: WpCollectionQuery): SQL | undefined {
+function contentWhere(
+  db: HttpDatabase,
+  viewer: Viewer,
+  type: ContentType | Placeholder<"type", ContentType>,
+  query: WpCollectionQuery,
+): SQL | undefined {
   const conditions: SQL[] = [eq(contentItems.type, type), publicVisibility(viewer)];
   if (query.search) conditions.push(searchMatchSql(query.search, undefined));
   if (query.slug) conditions.push(inArray(contentItems.slug, query.slug));
@@ -132,7 +163,7 @@ function contentWhere(db: HttpDatabase, viewer: Viewer, type: ContentType, query
   return and(...conditions);
 }
 
-function contentOrder(query: WpCollectionQuery): SQL[] {
+function contentOrder(query: Pick<WpCollectionQuery, "orderby" | "order" | "search" | "include">): SQL[] {
   // The indexes are DESC NULLS LAST (drizzle's `.desc()`); ordering the same way (ASC NULLS FIRST is the same
   // index read backwards) lets a page be read from the index instead of sorting every match.
   const direction = (column: SQL | AnyColumn) =>
@@ -154,36 +185,107 @@ function contentOrder(query: WpCollectionQuery): SQL[] {
   return [direction(orderColumn), direction(contentItems.wpId)];
 }
 
+/** Where a page starts and ends, and how far its list is counted: values, or placeholders of a prepared read. */
+interface PageBounds {
+  limit: number | Placeholder<"limit", number>;
+  offset: number | Placeholder<"offset", number>;
+  cap: number | Placeholder<"cap", number>;
+}
+
+/**
+ * A list's two statements: its (capped) count, and its page's items. The page's ids are chosen on narrow rows
+ * first, so the rows skipped by the offset are never read whole.
+ */
+function contentPageStatements(db: HttpDatabase, where: SQL | undefined, order: SQL[], bounds: PageBounds) {
+  const pageIds = db
+    .select({ id: contentItems.id })
+    .from(contentItems)
+    .where(where)
+    .orderBy(...order)
+    .limit(bounds.limit)
+    .offset(bounds.offset);
+  return {
+    count: cappedCount(db, contentItems, where, bounds.cap),
+    page: itemRowsQuery(db)
+      .where(inArray(contentItems.id, pageIds))
+      .orderBy(...order),
+  };
+}
+
+type UnfilteredValues = { type: ContentType; limit: number; offset: number; cap: number };
+
+/** An unfiltered list's statements for one order and one viewer's levels, built once per isolate. */
+function unfilteredPageReads(viewer: Viewer, order: Pick<WpCollectionQuery, "orderby" | "order">) {
+  const statements = (db: HttpDatabase, p: ReadPlaceholders<UnfilteredValues>) =>
+    contentPageStatements(
+      db,
+      contentWhere(db, viewer, p.type, { ...order, page: 1, perPage: 1, embed: false }),
+      contentOrder(order),
+      p,
+    );
+  return {
+    count: preparedRead((db, p: ReadPlaceholders<UnfilteredValues>) => statements(db, p).count),
+    page: preparedRead((db, p: ReadPlaceholders<UnfilteredValues>) => statements(db, p).page),
+  };
+}
+
+// At most the orders without a filter (date, id, modified, slug, title; ascending or descending) for each of the two
+// sets of levels: twenty entries.
+const unfilteredPages = new Map<string, ReturnType<typeof unfilteredPageReads>>();
+
 export async function listWpContent(
   scope: Scope,
   input: WpRead & { type: ContentType; query: WpCollectionQuery },
 ): Promise<WpPage> {
   const { query } = input;
   const viewer = await readViewer(scope);
-  // The (capped) count and the page in one round trip; a page past the end simply selects no rows. The page's
-  // ids are chosen on narrow rows first, so the rows skipped by the offset are never read whole.
-  const [[counted], rows] = await scope.read((db) => {
-    const where = contentWhere(db, viewer, input.type, query);
-    const order = contentOrder(query);
-    const pageIds = db
-      .select({ id: contentItems.id })
-      .from(contentItems)
-      .where(where)
-      .orderBy(...order)
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage);
-    return [
-      cappedCount(db, contentItems, where, countCap(query.page, query.perPage)),
-      itemRowsQuery(db)
-        .where(inArray(contentItems.id, pageIds))
-        .orderBy(...order),
-    ];
-  });
+  const bounds = {
+    limit: query.perPage,
+    offset: (query.page - 1) * query.perPage,
+    cap: countCap(query.page, query.perPage),
+  };
+  // The count and the page in one round trip; a page past the end simply selects no rows.
+  let read;
+  if (isFiltered(query)) {
+    read = scope.read((db) => {
+      const { count, page } = contentPageStatements(
+        db,
+        contentWhere(db, viewer, input.type, query),
+        contentOrder(query),
+        bounds,
+      );
+      return [count, page];
+    });
+  } else {
+    const shared = visibleAs(viewer);
+    const key = `${String(shared.verifiedProfessional)} ${query.orderby} ${query.order}`;
+    let reads = unfilteredPages.get(key);
+    if (!reads) {
+      reads = unfilteredPageReads(shared, { orderby: query.orderby, order: query.order });
+      unfilteredPages.set(key, reads);
+    }
+    const values = { type: input.type, ...bounds };
+    read = scope.read(() => [reads.count(values), reads.page(values)]);
+  }
+  const [[counted], rows] = await read;
   const total = counted?.total ?? 0;
   const totalPages = totalPagesOf(total, query.perPage);
   if (isPastLastPage(query.page, totalPages)) return { items: [], total, totalPages };
   return { items: await shapeItems(scope, input.origin, viewer, rows, query), total, totalPages };
 }
+
+/** One item by its WordPress id and type, for each viewer's levels, built once per isolate. */
+const itemReads = new Map(
+  [false, true].map((professional) => {
+    const viewer = visibleAs({ ...ANONYMOUS_VIEWER, verifiedProfessional: professional });
+    const read = preparedRead((db, p: ReadPlaceholders<{ wpId: number; type: ContentType }>) =>
+      itemRowsQuery(db).where(
+        and(eq(contentItems.wpId, p.wpId), eq(contentItems.type, p.type), publicVisibility(viewer)),
+      ),
+    );
+    return [professional, read] as const;
+  }),
+);
 
 /** One item of `type`; null when it is not published, not visible to this reader, another tenant's, or no such id. */
 export async function getWpContent(
@@ -191,11 +293,8 @@ export async function getWpContent(
   input: WpRead & WpItemQuery & { type: ContentType; wpId: number },
 ): Promise<Json | null> {
   const viewer = await readViewer(scope);
-  const [rows] = await scope.read((db) => [
-    itemRowsQuery(db).where(
-      and(eq(contentItems.wpId, input.wpId), eq(contentItems.type, input.type), publicVisibility(viewer)),
-    ),
-  ]);
+  const read = itemReads.get(visibleAs(viewer).verifiedProfessional)!;
+  const [rows] = await scope.read(() => [read({ wpId: input.wpId, type: input.type })]);
   if (rows.length === 0) return null;
   const [shape] = await shapeItems(scope, input.origin, viewer, rows, input);
   return shape!;
