@@ -559,12 +559,23 @@ export function councilRegistration(crmNumber: string, crmUf: string, rqe: reado
  */
 const dateFormats = new Map<ContentLocale, Intl.DateTimeFormat>();
 
+/** Dates already written, by locale and UTC day: a page shows a few, a site a few thousand distinct days. */
+const formattedDays = new Map<string, string>();
+const DAY_MS = 86_400_000;
+
 /** A date as readers of the locale write it. UTC, so the page and the JSON-LD's `lastReviewed` agree. */
 export function formatDate(date: Date, locale: ContentLocale): string {
+  // `dateStyle: "long"` in UTC names the UTC day and nothing finer, so the day is the whole key.
+  const key = `${locale} ${Math.floor(date.getTime() / DAY_MS)}`;
+  const known = formattedDays.get(key);
+  if (known !== undefined) return known;
   let format = dateFormats.get(locale);
   if (!format) {
     format = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
     dateFormats.set(locale, format);
   }
-  return format.format(date);
+  const text = format.format(date);
+  if (formattedDays.size >= 4096) formattedDays.clear();
+  formattedDays.set(key, text);
+  return text;
 }

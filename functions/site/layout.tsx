@@ -84,6 +84,16 @@ function headHtml(locale: ContentLocale, siteName: string, meta: HeadMeta): stri
   return `${head}</head>`;
 }
 
+/** The skip link and the header up to the account link: the site's name and the reader's search vary. */
+function headerStartHtml(locale: ContentLocale, siteName: string, searchQuery: string | undefined): string {
+  const t = STRINGS[locale];
+  return `<a class="skip-link" href="#main">${e(t.skipToContent)}</a><header class="site"><div class="wrap"><a class="brand" href="${e(sitePaths.home(locale))}">${e(siteName)}</a><form class="search" role="search" method="get" action="${e(sitePaths.search(locale))}"><label for="site-search" class="visually-hidden">${e(t.searchLabel)}</label><input id="site-search" type="search" name="q" value="${e(searchQuery ?? "")}" maxlength="200"/><button type="submit">${e(t.search)}</button></form>`;
+}
+
+function signInLinkHtml(locale: ContentLocale): string {
+  return `<a class="account-link" href="${e(sitePaths.signIn(locale))}">${e(ACCOUNT_STRINGS[locale].signInTitle)}</a>`;
+}
+
 const languageNavs = new Map<ContentLocale, string>();
 
 /** The footer's links to each locale's home, the privacy page and the feeds: the same on every page of a locale. */
@@ -121,30 +131,9 @@ export const Layout: FC<LayoutProps> = ({
     <html lang={locale}>
       {raw(headHtml(locale, siteName, meta))}
       <body>
-        <a class="skip-link" href="#main">
-          {t.skipToContent}
-        </a>
-        <header class="site">
-          <div class="wrap">
-            <a class="brand" href={sitePaths.home(locale)}>
-              {siteName}
-            </a>
-            <form class="search" role="search" method="get" action={sitePaths.search(locale)}>
-              <label for="site-search" class="visually-hidden">
-                {t.searchLabel}
-              </label>
-              <input id="site-search" type="search" name="q" value={searchQuery ?? ""} maxlength={200} />
-              <button type="submit">{t.search}</button>
-            </form>
-            {signedIn ? (
-              <SignOutForm locale={locale} csrf={signedIn.csrf} />
-            ) : (
-              <a class="account-link" href={sitePaths.signIn(locale)}>
-                {ACCOUNT_STRINGS[locale].signInTitle}
-              </a>
-            )}
-          </div>
-        </header>
+        {raw(headerStartHtml(locale, siteName, searchQuery))}
+        {signedIn ? <SignOutForm locale={locale} csrf={signedIn.csrf} /> : raw(signInLinkHtml(locale))}
+        {raw("</div></header>")}
         <main id="main" class="wrap" tabindex={-1}>
           {children}
         </main>

@@ -279,7 +279,8 @@ const SPECIALTY_RULE = new Rule("claim.specialty", "*", ["*"]);
 const LEADS = new Array<string>();
 const LEAD_RULES = new Array<Array<i32>>();
 const LEAD_PREFIX = new Array<bool>();
-const LEAD_IDS = new Map<string, i32>();
+const LEAD_EXACT_IDS = new Map<string, i32>();
+const LEAD_PREFIX_IDS = new Map<string, i32>();
 let LEAD_SET: PhraseSet | null = null;
 const RX_SET = new Set<string>();
 const RX_CUE_SET = new Set<string>();
@@ -299,22 +300,25 @@ function ruleAt(idx: i32): Rule {
 function init(): void {
   if (LEAD_SET !== null) return;
   RULES.length = TABLE.length;
+  // The first token's alternatives of each line, read in place (no split, no concatenated keys): this runs in
+  // every fresh instance.
   for (let idx = 0; idx < TABLE.length; idx++) {
     const line = TABLE[idx];
-    const a = line.indexOf("|");
-    const b = line.indexOf("|", a + 1);
-    let space = line.indexOf(" ", b + 1);
-    if (space < 0) space = line.length;
-    const alts = line.substring(b + 1, space).split("|");
-    for (let j = 0; j < alts.length; j++) {
-      const alt = alts[j];
-      const prefix = alt.endsWith("~");
-      const literal = prefix ? alt.substring(0, alt.length - 1) : alt;
-      const name = (prefix ? "~" : "=") + literal;
-      let id = LEAD_IDS.has(name) ? LEAD_IDS.get(name) : -1;
+    const b = line.indexOf("|", line.indexOf("|") + 1);
+    let end = line.indexOf(" ", b + 1);
+    if (end < 0) end = line.length;
+    let from = b + 1;
+    while (from <= end) {
+      let bar = line.indexOf("|", from);
+      if (bar < 0 || bar > end) bar = end;
+      const prefix = bar > from && line.charCodeAt(bar - 1) == 126; // "word~"
+      const literal = line.substring(from, prefix ? bar - 1 : bar);
+      from = bar + 1;
+      const ids = prefix ? LEAD_PREFIX_IDS : LEAD_EXACT_IDS;
+      let id = ids.has(literal) ? ids.get(literal) : -1;
       if (id < 0) {
         id = LEADS.length;
-        LEAD_IDS.set(name, id);
+        ids.set(literal, id);
         LEADS.push(literal);
         LEAD_PREFIX.push(prefix);
         LEAD_RULES.push(new Array<i32>());
