@@ -47,12 +47,22 @@ export function createPace(options: PaceOptions): Pace {
   };
 }
 
-/** Times one batch for the pace; a batch that throws still owes its rest. */
-export async function paced<T>(pace: Pace | undefined, batch: () => Promise<T>): Promise<T> {
+/**
+ * Times one batch for the pace; a batch that throws still owes its rest. `worked` says whether a batch's result did
+ * work worth resting from: a batch that found nothing to do (one indexed look that came back empty) owes none, so
+ * a run over many tenants with nothing due does not rest once per tenant and task.
+ */
+export async function paced<T>(
+  pace: Pace | undefined,
+  batch: () => Promise<T>,
+  worked: (result: T) => boolean = () => true,
+): Promise<T> {
   const started = Date.now();
+  let result: { value: T } | undefined;
   try {
-    return await batch();
+    result = { value: await batch() };
+    return result.value;
   } finally {
-    pace?.done(Date.now() - started);
+    pace?.done(result === undefined || worked(result.value) ? Date.now() - started : 0);
   }
 }

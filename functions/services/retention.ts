@@ -375,20 +375,23 @@ export async function runRetentionSweep(scope: Scope, options: SweepOptions = {}
         stopped = true;
         break tasks;
       }
-      const result = await paced(options.pace, () =>
-        task === "media"
-          ? mediaBatch(scope, run.id, now, batchSize, options)
-          : scope.transaction(async (tx): Promise<BatchResult> => {
-              const [lock] = (
-                await tx.execute<{ locked: boolean }>(
-                  sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`,
-                )
-              ).rows;
-              if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
-              const outcome = await ROW_BATCHES[task](scope, tx, run.id, now, batchSize);
-              await finishBatch(scope, tx, run.id, outcome);
-              return outcome;
-            }),
+      const result = await paced(
+        options.pace,
+        () =>
+          task === "media"
+            ? mediaBatch(scope, run.id, now, batchSize, options)
+            : scope.transaction(async (tx): Promise<BatchResult> => {
+                const [lock] = (
+                  await tx.execute<{ locked: boolean }>(
+                    sql`select pg_try_advisory_xact_lock(hashtextextended(${lockKey(tenant.id, task)}, 0)) as locked`,
+                  )
+                ).rows;
+                if (!lock?.locked) return { processed: 0, counts: emptyCounts(), busy: true };
+                const outcome = await ROW_BATCHES[task](scope, tx, run.id, now, batchSize);
+                await finishBatch(scope, tx, run.id, outcome);
+                return outcome;
+              }),
+        (batchResult) => batchResult.processed > 0,
       );
       if (result.busy) {
         summary.skippedBusy += 1;

@@ -75,6 +75,19 @@ describe("the pace of a batch loop", () => {
     expect(charged).toBeGreaterThanOrEqual(0);
   });
 
+  it("charges a batch that did work, and nothing for one that found nothing to do", async () => {
+    const charges: number[] = [];
+    const pace = { next: async () => true, done: (ms: number) => void charges.push(ms) };
+    const batch = (processed: number) => async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return processed;
+    };
+    expect(await paced(pace, batch(200), (processed) => processed > 0)).toBe(200);
+    expect(await paced(pace, batch(0), (processed) => processed > 0)).toBe(0);
+    expect(charges[0]).toBeGreaterThanOrEqual(15);
+    expect(charges[1]).toBe(0);
+  });
+
   it("refuses a duty outside (0, 1]", () => {
     expect(() => createPace({ budgetMs: 1, duty: 0, maxRestMs: 1 })).toThrow(RangeError);
     expect(() => createPace({ budgetMs: 1, duty: 1.5, maxRestMs: 1 })).toThrow(RangeError);
