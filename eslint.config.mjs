@@ -29,6 +29,14 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "no-console": "off",
       eqeqeq: ["error", "always"],
+      // Hono's `c.var` builds a new object of every request variable on each access; `c.get(name)` reads one.
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[property.name='var'][object.name='c']",
+          message: 'Read a request variable with c.get("name"): c.var copies all of them on every access.',
+        },
+      ],
     },
   },
   // Layers that lint themselves (docs/design-notes.md, "Where things go"). Type-only imports are allowed: they

@@ -14,7 +14,7 @@ import { problemResponse, toAppError } from "../../functions/lib/problem";
 
 const app = createRouter();
 app.use("*", requestId(), securityHeaders(), requestScope());
-const answer = (c: Context<AppBindings>) => c.json({ tenant: c.var.scope.tenant.slug, items: [1, 2, 3] });
+const answer = (c: Context<AppBindings>) => c.json({ tenant: c.get("scope").tenant.slug, items: [1, 2, 3] });
 app.get("/open", answer);
 app.get("/protected", protect({ sensitivity: "restricted", action: "read" }), answer);
 app.get("/protected-logged", accessLog(), protect({ sensitivity: "restricted", action: "read" }), answer);

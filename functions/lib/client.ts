@@ -26,7 +26,7 @@ const IP_ADDRESS = /^[0-9A-Fa-f:.]{2,45}$/;
  * A malformed switch counts as off: the stricter throttle wins.
  */
 export function clientAddress(c: Context<AppBindings>): string {
-  const edge = c.var.config?.edge;
+  const edge = c.get("config")?.edge;
   if (!edge?.ok || !edge.value.trustClientIpHeader) return UNKNOWN_CLIENT_ADDRESS;
   const header = c.req.header("cf-connecting-ip")?.trim();
   return header && IP_ADDRESS.test(header) ? header : UNKNOWN_CLIENT_ADDRESS;
@@ -38,7 +38,7 @@ export function clientAddress(c: Context<AppBindings>): string {
  * transform rule at the edge, which then also replaces a client's own), trusted on the same switch as the address.
  */
 export function clientPort(c: Context<AppBindings>): number | null {
-  const edge = c.var.config?.edge;
+  const edge = c.get("config")?.edge;
   if (!edge?.ok || !edge.value.trustClientIpHeader) return null;
   const header = c.req.header("cf-connecting-port")?.trim();
   const port = header && /^[0-9]{1,5}$/.test(header) ? Number(header) : Number.NaN;

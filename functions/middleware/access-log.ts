@@ -40,7 +40,7 @@ export function accessLog() {
   return createMiddleware<AppBindings>(async (c, next) => {
     const at = new Date();
     await next();
-    const { scope } = c.var;
+    const scope = c.get("scope");
     const attempt = signInAttempts.get(c.req.raw);
     const userId = scope.actor.kind === "user" ? scope.actor.userId : (attempt?.userId ?? null);
     if (!attempt && scope.actor.kind !== "user") return;
@@ -59,7 +59,9 @@ export function accessLog() {
       tokenId: scope.actor.kind === "user" ? (scope.actor.apiToken?.id ?? null) : null,
     };
     c.executionCtx.waitUntil(
-      recordAccess(scope, [entry]).catch((error: unknown) => c.var.logger.error("access log not written", { error })),
+      recordAccess(scope, [entry]).catch((error: unknown) =>
+        c.get("logger").error("access log not written", { error }),
+      ),
     );
   });
 }

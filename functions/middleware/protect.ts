@@ -38,7 +38,7 @@ export function protectionOf(middleware: unknown): ProtectOptions | undefined {
 }
 
 async function recordDecision(c: Context<AppBindings>, options: ProtectOptions, result: TrustResult): Promise<void> {
-  const { scope } = c.var;
+  const scope = c.get("scope");
   // NIST SP 800-207 §3.4: every decision that is not a plain allow is kept, with the factors behind it.
   await scope.transaction((tx) =>
     scope.audit(
@@ -64,9 +64,9 @@ async function recordDecision(c: Context<AppBindings>, options: ProtectOptions, 
  */
 async function reportMassPhiReads(c: Context<AppBindings>, userId: string, count: number, nowMs: number) {
   try {
-    await reportPhiReads(c.var.scope, { userId, count, nowMs });
+    await reportPhiReads(c.get("scope"), { userId, count, nowMs });
   } catch (error) {
-    c.var.logger.error("mass PHI read incident not recorded", { error });
+    c.get("logger").error("mass PHI read incident not recorded", { error });
   }
 }
 
@@ -145,7 +145,7 @@ function refuseApiToken(c: Context<AppBindings>, principal: UserActor, options: 
  */
 export function protect(options: ProtectOptions) {
   const middleware = createMiddleware<AppBindings>(async (c, next) => {
-    const principal = c.var.scope.actor;
+    const principal = c.get("scope").actor;
     if (principal.kind !== "user") {
       if (requiresBearer(options)) throw new UnauthorizedError();
       c.set("trust", undefined);
@@ -162,7 +162,7 @@ export function protect(options: ProtectOptions) {
     const isPhiRead = options.sensitivity === "phi" && options.action === "read";
     let signals: RequestSignals | null = null;
     try {
-      signals = await gatherSignals(requireSection(c.var.scope.config, "redis"), principal, {
+      signals = await gatherSignals(requireSection(c.get("scope").config, "redis"), principal, {
         ...fingerprint,
         network,
         sensitivity: options.sensitivity,
@@ -170,7 +170,7 @@ export function protect(options: ProtectOptions) {
         nowMs,
       });
     } catch (error) {
-      c.var.logger.warn("trust signals unavailable", { error });
+      c.get("logger").warn("trust signals unavailable", { error });
     }
     // An API token's revocation is its row, read on every request (services/identity/api-tokens.ts); the session
     // not-before instants in Redis are about sign-ins and would refuse a token used in the second of a logout-all.
@@ -221,11 +221,11 @@ export function protect(options: ProtectOptions) {
  * Evaluate-only: the trust policy at another requirement (e.g. `phi` for a list that may include PHI rows),
  * from the signals this request's `protect()` already gathered, so no second Redis script runs and no counter
  * or histogram moves twice. A decision that is not allow is recorded and refused exactly as `protect()` does;
- * `c.var.trust` keeps the route's own decision. A PHI read is evaluated as counted (today's reads + 1) and,
+ * `c.get("trust")` keeps the route's own decision. A PHI read is evaluated as counted (today's reads + 1) and,
  * once allowed, counted with one INCR (`countPhiRead`); a count that cannot be made refuses (fail closed).
  */
 export async function protectAgain(c: Context<AppBindings>, options: ProtectOptions): Promise<void> {
-  const principal = c.var.scope.actor;
+  const principal = c.get("scope").actor;
   if (principal.kind !== "user") throw new UnauthorizedError();
   const gathered = gatheredBy.get(c.req.raw);
   // A programming error, not a client's: the route must be declared with protect() / protectedRoute().
@@ -243,11 +243,11 @@ export async function protectAgain(c: Context<AppBindings>, options: ProtectOpti
   );
   if (result.decision === "allow" && countsPhiRead) {
     try {
-      const count = await countPhiRead(c.var.scope.redis, principal.userId, observations.nowMs);
+      const count = await countPhiRead(c.get("scope").redis, principal.userId, observations.nowMs);
       gathered.phiReadCounted = true;
       await reportMassPhiReads(c, principal.userId, count, observations.nowMs);
     } catch (error) {
-      c.var.logger.warn("PHI read could not be counted", { error });
+      c.get("logger").warn("PHI read could not be counted", { error });
       result = { ...result, decision: "deny", missing: [...result.missing, "requestVelocity"] };
     }
   }

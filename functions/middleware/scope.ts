@@ -35,7 +35,7 @@ export function requestScope() {
     const clients = openClients(config);
     let delivered: Promise<void> = Promise.resolve();
     try {
-      const tenant = await resolveTenantByHost(clients.http, new URL(c.req.url).hostname, c.var.logger);
+      const tenant = await resolveTenantByHost(clients.http, new URL(c.req.url).hostname, c.get("logger"));
       const header = c.req.header("authorization");
       const apiToken = API_TOKEN_BEARER.exec(header ?? "")?.[1];
       const cookie = header ? null : takesSiteSession(c.req.path) ? siteSessionCookieOf(c) : null;
@@ -51,7 +51,7 @@ export function requestScope() {
             );
       c.set("accessClaims", claims);
       c.set("siteSession", siteClaims);
-      const scope = createScope(clients, { tenant, actor, requestId: c.var.requestId, logger: c.var.logger });
+      const scope = createScope(clients, { tenant, actor, requestId: c.get("requestId"), logger: c.get("logger") });
       c.set("scope", scope);
       try {
         await next();

@@ -92,7 +92,7 @@ export function clearPendingSignIn(c: Context<AppBindings>): void {
  * (issued here when the browser has none). Pages that call this are private: the token is this reader's.
  */
 export function csrfTokenFor(c: Context<AppBindings>): string {
-  const session = c.var.siteSession;
+  const session = c.get("siteSession");
   if (session) return session.csrf;
   const existing = getCookie(c, SITE_CSRF_COOKIE);
   if (existing && CSRF_VALUE.test(existing)) return existing;
@@ -112,7 +112,7 @@ export function assertSameSiteForm(c: Context<AppBindings>, formToken: string | 
   if (fetchSite !== undefined && fetchSite !== "same-origin") throw csrfRefused();
   const origin = c.req.header("origin");
   if (!origin || origin !== new URL(c.req.url).origin) throw csrfRefused();
-  const session = c.var.siteSession;
+  const session = c.get("siteSession");
   const expected = session ? session.csrf : getCookie(c, SITE_CSRF_COOKIE);
   if (!expected || !formToken || !timingSafeEqual(expected, formToken)) throw csrfRefused();
 }

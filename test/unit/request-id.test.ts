@@ -7,8 +7,8 @@ function buildApp() {
   const app = new Hono<AppBindings>();
   app.use("*", requestId());
   app.get("/", (c) => {
-    c.var.logger.info("handled");
-    return c.json({ requestId: c.var.requestId });
+    c.get("logger").info("handled");
+    return c.json({ requestId: c.get("requestId") });
   });
   return app;
 }

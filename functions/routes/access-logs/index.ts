@@ -78,14 +78,14 @@ const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
   const filters = { from: new Date(query.from), to: new Date(query.to), user: query.user };
   c.header("Cache-Control", "no-store");
   if (wantsCsv(query.format, c.req.header("accept"))) {
-    const stream = await exportAccessLogsCsv(c.var.scope, filters);
+    const stream = await exportAccessLogsCsv(c.get("scope"), filters);
     const day = (iso: string) => iso.slice(0, 10);
     return c.body(stream, 200, {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="access-logs-${day(filters.from.toISOString())}-${day(filters.to.toISOString())}.csv"`,
     });
   }
-  return c.json(await listAccessLogs(c.var.scope, { ...filters, cursor: query.cursor, limit: query.limit }), 200);
+  return c.json(await listAccessLogs(c.get("scope"), { ...filters, cursor: query.cursor, limit: query.limit }), 200);
 };
 
 export const accessLogsRouter = createRouter().openapi(listRoute, listHandler);

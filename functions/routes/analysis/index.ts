@@ -52,12 +52,12 @@ export function analysisRouter(type: ContentType) {
   });
   const run: RouteHandler<typeof runRoute, AppBindings> = async (c) => {
     await requirePhiTrustFor(c, type, c.req.valid("param").id);
-    const view = await analyseContent(c.var.scope, type, c.req.valid("param").id);
+    const view = await analyseContent(c.get("scope"), type, c.req.valid("param").id);
     return c.json(view, 200);
   };
   const read: RouteHandler<typeof readRoute, AppBindings> = async (c) => {
     await requirePhiTrustFor(c, type, c.req.valid("param").id);
-    return c.json(await getContentAnalysis(c.var.scope, type, c.req.valid("param").id), 200);
+    return c.json(await getContentAnalysis(c.get("scope"), type, c.req.valid("param").id), 200);
   };
   return createRouter().openapi(runRoute, run).openapi(readRoute, read);
 }
@@ -87,7 +87,7 @@ const textRoute = protectedRoute({
 });
 
 const textHandler: RouteHandler<typeof textRoute, AppBindings> = async (c) =>
-  c.json(await analyseText(c.var.scope, c.req.valid("json")), 200);
+  c.json(await analyseText(c.get("scope"), c.req.valid("json")), 200);
 
 /** `POST /api/analysis/text`: the pipeline on a text that is not an item. */
 export const textAnalysisRouter = createRouter().openapi(textRoute, textHandler);

@@ -64,19 +64,19 @@ const checkpointsRoute = protectedRoute({
 });
 
 const verifyHandler: RouteHandler<typeof verifyRoute, AppBindings> = async (c) => {
-  const result = await readAuditVerification(c.var.scope);
+  const result = await readAuditVerification(c.get("scope"));
   c.header("Cache-Control", "no-store");
   return c.json(result, 200);
 };
 
 const eventsHandler: RouteHandler<typeof eventsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await listAuditEvents(c.var.scope, c.req.valid("query")), 200);
+  return c.json(await listAuditEvents(c.get("scope"), c.req.valid("query")), 200);
 };
 
 const checkpointsHandler: RouteHandler<typeof checkpointsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json({ checkpoints: await listCheckpoints(c.var.scope, c.req.valid("query").limit) }, 200);
+  return c.json({ checkpoints: await listCheckpoints(c.get("scope"), c.req.valid("query").limit) }, 200);
 };
 
 export const auditRouter = createRouter()

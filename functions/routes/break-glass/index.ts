@@ -101,7 +101,7 @@ const reviewRoute = protectedRoute({
 });
 
 const openHandler: RouteHandler<typeof openRoute, AppBindings> = async (c) => {
-  const grant = await openBreakGlass(c.var.scope, {
+  const grant = await openBreakGlass(c.get("scope"), {
     justification: c.req.valid("json").justification,
     mail: mailContextOf(c),
   });
@@ -112,13 +112,13 @@ const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
   const query = c.req.valid("query");
   c.header("Cache-Control", "no-store");
   return c.json(
-    await listBreakGlass(c.var.scope, { unreviewed: query.unreviewed === "true", limit: query.limit }),
+    await listBreakGlass(c.get("scope"), { unreviewed: query.unreviewed === "true", limit: query.limit }),
     200,
   );
 };
 
 const reviewHandler: RouteHandler<typeof reviewRoute, AppBindings> = async (c) =>
-  c.json(await reviewBreakGlass(c.var.scope, c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await reviewBreakGlass(c.get("scope"), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export const breakGlassRouter = createRouter()
   .openapi(openRoute, openHandler)

@@ -115,22 +115,22 @@ const registerRoute = protectedRoute({
 
 const dashboardHandler: RouteHandler<typeof dashboardRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await getComplianceDashboard(c.var.scope), 200);
+  return c.json(await getComplianceDashboard(c.get("scope")), 200);
 };
 const registerHandler: RouteHandler<typeof registerRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await getProcessingRegister(c.var.scope, c.req.valid("query").locale), 200);
+  return c.json(await getProcessingRegister(c.get("scope"), c.req.valid("query").locale), 200);
 };
 const reportsHandler: RouteHandler<typeof reportsRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json({ reports: await listComplianceReports(c.var.scope, c.req.valid("query").limit) }, 200);
+  return c.json({ reports: await listComplianceReports(c.get("scope"), c.req.valid("query").limit) }, 200);
 };
 const placeHoldHandler: RouteHandler<typeof placeHoldRoute, AppBindings> = async (c) =>
-  c.json(await placeHold(c.var.scope, c.req.valid("json")), 201);
+  c.json(await placeHold(c.get("scope"), c.req.valid("json")), 201);
 const releaseHoldHandler: RouteHandler<typeof releaseHoldRoute, AppBindings> = async (c) =>
-  c.json(await releaseHold(c.var.scope, c.req.valid("param").id), 200);
+  c.json(await releaseHold(c.get("scope"), c.req.valid("param").id), 200);
 const listHoldsHandler: RouteHandler<typeof listHoldsRoute, AppBindings> = async (c) =>
-  c.json({ holds: await listHolds(c.var.scope) }, 200);
+  c.json({ holds: await listHolds(c.get("scope")) }, 200);
 
 export const complianceRouter = createRouter()
   .openapi(dashboardRoute, dashboardHandler)

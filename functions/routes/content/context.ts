@@ -41,15 +41,15 @@ export async function idempotentPost(
   run: () => Promise<StoredResponse>,
 ): Promise<never> {
   const key = c.req.header("idempotency-key");
-  const principal = c.var.scope.actor;
+  const principal = c.get("scope").actor;
   let result: StoredResponse & { replayed?: boolean };
   if (key === undefined || principal?.kind !== "user") {
     result = await run();
   } else {
     result = await withIdempotency(
-      c.var.scope.redis,
+      c.get("scope").redis,
       {
-        tenantId: c.var.scope.tenant.id,
+        tenantId: c.get("scope").tenant.id,
         userId: principal.userId,
         key,
         request: { method: c.req.method, path: c.req.path, body },

@@ -25,7 +25,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
 
   router.openapi(routes.list, async (c) => {
     const query = c.req.valid("query");
-    const page = await listContent(c.var.scope, type, {
+    const page = await listContent(c.get("scope"), type, {
       state: query.state,
       locale: query.locale,
       categoryId: query.category,
@@ -44,12 +44,12 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
 
   router.openapi(routes.create, async (c) => {
     const body = c.req.valid("json");
-    return idempotentPost(c, body, async () => itemResponse(await createContent(c.var.scope, type, body), 201));
+    return idempotentPost(c, body, async () => itemResponse(await createContent(c.get("scope"), type, body), 201));
   });
 
   router.openapi(routes.get, async (c) => {
     await requirePhiTrustFor(c, type, c.req.valid("param").id);
-    const view = await getContent(c.var.scope, type, c.req.valid("param").id);
+    const view = await getContent(c.get("scope"), type, c.req.valid("param").id);
     c.header("ETag", etag(view.version));
     c.header("Cache-Control", "private, no-store");
     return c.json(view, 200);
@@ -57,14 +57,14 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
 
   router.openapi(routes.update, async (c) => {
     const expected = parseIfMatch(c.req.header("if-match"), { required: true })!;
-    const view = await updateContent(c.var.scope, type, c.req.valid("param").id, expected, c.req.valid("json"));
+    const view = await updateContent(c.get("scope"), type, c.req.valid("param").id, expected, c.req.valid("json"));
     c.header("ETag", etag(view.version));
     return c.json(view, 200);
   });
 
   router.openapi(routes.trash, async (c) => {
     const expected = parseIfMatch(c.req.header("if-match"), { required: false });
-    const view = await setTrashed(c.var.scope, type, c.req.valid("param").id, {
+    const view = await setTrashed(c.get("scope"), type, c.req.valid("param").id, {
       trashed: "trash",
       expectedVersion: expected,
     });
@@ -76,7 +76,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
     const expected = parseIfMatch(c.req.header("if-match"), { required: false });
     const id = c.req.valid("param").id;
     return idempotentPost(c, { id, expected }, async () => {
-      const view = await setTrashed(c.var.scope, type, id, { trashed: "restore", expectedVersion: expected });
+      const view = await setTrashed(c.get("scope"), type, id, { trashed: "restore", expectedVersion: expected });
       return itemResponse(view, 200);
     });
   });
@@ -86,7 +86,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
     const id = c.req.valid("param").id;
     const body = c.req.valid("json");
     return idempotentPost(c, { id, expected, body }, async () => {
-      const view = await transitionContent(c.var.scope, type, id, body, expected, {
+      const view = await transitionContent(c.get("scope"), type, id, body, expected, {
         origin: mailContextOf(c).origin,
       });
       return itemResponse(view, 200);
@@ -95,7 +95,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
 
   router.openapi(routes.revisions, async (c) => {
     await requirePhiTrustFor(c, type, c.req.valid("param").id);
-    const items = await listRevisions(c.var.scope, type, c.req.valid("param").id);
+    const items = await listRevisions(c.get("scope"), type, c.req.valid("param").id);
     c.header("Cache-Control", "private, no-store");
     return c.json({ items }, 200);
   });
@@ -103,7 +103,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
   router.openapi(routes.compare, async (c) => {
     const query = c.req.valid("query");
     await requirePhiTrustFor(c, type, c.req.valid("param").id);
-    const comparison = await compareRevisions(c.var.scope, type, c.req.valid("param").id, query.from, query.to);
+    const comparison = await compareRevisions(c.get("scope"), type, c.req.valid("param").id, query.from, query.to);
     c.header("Cache-Control", "private, no-store");
     return c.json(comparison, 200);
   });
@@ -112,7 +112,7 @@ export function createContentRouter(type: ContentType): OpenAPIHono<AppBindings>
     const expected = parseIfMatch(c.req.header("if-match"), { required: true })!;
     const { id, revisionId } = c.req.valid("param");
     return idempotentPost(c, { id, revisionId, expected }, async () =>
-      itemResponse(await restoreRevision(c.var.scope, type, id, revisionId, expected), 200),
+      itemResponse(await restoreRevision(c.get("scope"), type, id, revisionId, expected), 200),
     );
   });
 

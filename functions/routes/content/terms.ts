@@ -86,21 +86,23 @@ export function createTermRouter(taxonomy: Taxonomy): OpenAPIHono<AppBindings> {
   };
 
   const router = createRouter();
-  router.openapi(routes.list, async (c) => c.json({ items: await listTerms(c.var.scope, taxonomy) }, 200));
-  router.openapi(routes.get, async (c) => c.json(await getTerm(c.var.scope, taxonomy, c.req.valid("param").id), 200));
+  router.openapi(routes.list, async (c) => c.json({ items: await listTerms(c.get("scope"), taxonomy) }, 200));
+  router.openapi(routes.get, async (c) =>
+    c.json(await getTerm(c.get("scope"), taxonomy, c.req.valid("param").id), 200),
+  );
   router.openapi(routes.create, async (c) => {
     const body = c.req.valid("json");
     return idempotentPost(c, body, async () => ({
       status: 201,
-      body: await createTerm(c.var.scope, taxonomy, body),
+      body: await createTerm(c.get("scope"), taxonomy, body),
       headers: {},
     }));
   });
   router.openapi(routes.update, async (c) =>
-    c.json(await updateTerm(c.var.scope, taxonomy, c.req.valid("param").id, c.req.valid("json")), 200),
+    c.json(await updateTerm(c.get("scope"), taxonomy, c.req.valid("param").id, c.req.valid("json")), 200),
   );
   router.openapi(routes.remove, async (c) =>
-    c.json(await deleteTerm(c.var.scope, taxonomy, c.req.valid("param").id), 200),
+    c.json(await deleteTerm(c.get("scope"), taxonomy, c.req.valid("param").id), 200),
   );
   return router;
 }

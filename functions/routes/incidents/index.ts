@@ -160,7 +160,7 @@ const date = (value: string | null | undefined) =>
 
 const createHandler: RouteHandler<typeof createRoute, AppBindings> = async (c) => {
   const { discoveredAt, occurredAt, ...rest } = c.req.valid("json");
-  const incident = await createIncident(c.var.scope, {
+  const incident = await createIncident(c.get("scope"), {
     ...rest,
     discoveredAt: discoveredAt ? new Date(discoveredAt) : undefined,
     occurredAt: date(occurredAt),
@@ -170,24 +170,24 @@ const createHandler: RouteHandler<typeof createRoute, AppBindings> = async (c) =
 
 const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await listIncidents(c.var.scope, c.req.valid("query")), 200);
+  return c.json(await listIncidents(c.get("scope"), c.req.valid("query")), 200);
 };
 
 const getHandler: RouteHandler<typeof getRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await getIncident(c.var.scope, c.req.valid("param").id), 200);
+  return c.json(await getIncident(c.get("scope"), c.req.valid("param").id), 200);
 };
 
 const patchHandler: RouteHandler<typeof patchRoute, AppBindings> = async (c) => {
   const { occurredAt, ...rest } = c.req.valid("json");
   return c.json(
-    await updateIncident(c.var.scope, c.req.valid("param").id, { ...rest, occurredAt: date(occurredAt) }),
+    await updateIncident(c.get("scope"), c.req.valid("param").id, { ...rest, occurredAt: date(occurredAt) }),
     200,
   );
 };
 
 const noticesHandler: RouteHandler<typeof noticesRoute, AppBindings> = async (c) => {
-  const result = await notifyIncidentSubjects(c.var.scope, c.req.valid("param").id, {
+  const result = await notifyIncidentSubjects(c.get("scope"), c.req.valid("param").id, {
     subjectIds: c.req.valid("json").subjectIds,
     origin: mailContextOf(c).origin,
   });

@@ -120,10 +120,10 @@ const setNotificationsRoute = protectedRoute({
   responses: { 200: jsonResponse(notificationPreferenceSchema, "Saved."), ...problemResponses(401, 403, 422) },
 });
 
-const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) => c.json(await getMe(c.var.scope), 200);
+const getMeHandler: RouteHandler<typeof meRoute, AppBindings> = async (c) => c.json(await getMe(c.get("scope")), 200);
 
 const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (c) => {
-  const session = await changePassword(c.var.scope, {
+  const session = await changePassword(c.get("scope"), {
     ...c.req.valid("json"),
     client: await signInClientOf(c),
     mail: mailContextOf(c),
@@ -134,16 +134,16 @@ const passwordHandler: RouteHandler<typeof passwordRoute, AppBindings> = async (
 const enrolHandler: RouteHandler<typeof enrolRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
   const client = await signInClientOf(c);
-  return c.json(await startMfaEnrolment(c.var.scope, { ...c.req.valid("json"), client }), 200);
+  return c.json(await startMfaEnrolment(c.get("scope"), { ...c.req.valid("json"), client }), 200);
 };
 
 const confirmHandler: RouteHandler<typeof confirmRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await confirmMfaEnrolment(c.var.scope, c.req.valid("json")), 200);
+  return c.json(await confirmMfaEnrolment(c.get("scope"), c.req.valid("json")), 200);
 };
 
 const credentialHandler: RouteHandler<typeof credentialRoute, AppBindings> = async (c) => {
-  return c.json(await submitCredential(c.var.scope, c.req.valid("json")), 200);
+  return c.json(await submitCredential(c.get("scope"), c.req.valid("json")), 200);
 };
 
 export const meRouter = createRouter()
@@ -152,7 +152,7 @@ export const meRouter = createRouter()
   .openapi(enrolRoute, enrolHandler)
   .openapi(confirmRoute, confirmHandler)
   .openapi(credentialRoute, credentialHandler)
-  .openapi(notificationsRoute, async (c) => c.json(await getNotificationPreference(c.var.scope), 200))
+  .openapi(notificationsRoute, async (c) => c.json(await getNotificationPreference(c.get("scope")), 200))
   .openapi(setNotificationsRoute, async (c) =>
-    c.json(await setNotificationPreference(c.var.scope, c.req.valid("json")), 200),
+    c.json(await setNotificationPreference(c.get("scope"), c.req.valid("json")), 200),
   );

@@ -19,7 +19,7 @@ const params = z.object({ id: z.uuid() });
 const byStoredMedia = protectBySensitivity({
   action: "read",
   roles: [...READER_ROLES],
-  resolve: (c) => mediaSensitivity(c.var.scope, c.req.param("id") ?? ""),
+  resolve: (c) => mediaSensitivity(c.get("scope"), c.req.param("id") ?? ""),
 });
 
 // Whether an image is shown on the public site, and its alt text: the roles that decide what is published.
@@ -27,7 +27,7 @@ const PUBLISHER_ROLES = ["admin", "editor"] as const;
 const byStoredMediaWrite = protectBySensitivity({
   action: "write",
   roles: [...PUBLISHER_ROLES],
-  resolve: (c) => mediaSensitivity(c.var.scope, c.req.param("id") ?? ""),
+  resolve: (c) => mediaSensitivity(c.get("scope"), c.req.param("id") ?? ""),
 });
 
 const updateBody = z
@@ -127,7 +127,7 @@ const deidentifyRoute = protectedRoute({
 
 const updateHandler: RouteHandler<typeof updateRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await updateMedia(c.var.scope, c.req.valid("param").id, c.req.valid("json")), 200);
+  return c.json(await updateMedia(c.get("scope"), c.req.valid("param").id, c.req.valid("json")), 200);
 };
 
 // A medical reviewer has looked at the copy's pixels for burned-in text; until then the copy is PHI.
@@ -146,7 +146,7 @@ const clearReviewRoute = protectedRoute({
 
 const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
   const query = c.req.valid("query");
-  const page = await listMedia(c.var.scope, {
+  const page = await listMedia(c.get("scope"), {
     kind: query.kind,
     retentionClass: query.retentionClass,
     subjectId: query.subjectId,
@@ -162,22 +162,22 @@ const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
 
 const getHandler: RouteHandler<typeof getRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await getMedia(c.var.scope, c.req.valid("param").id), 200);
+  return c.json(await getMedia(c.get("scope"), c.req.valid("param").id), 200);
 };
 
 const downloadHandler: RouteHandler<typeof downloadRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await downloadMedia(c.var.scope, c.req.valid("param").id), 200);
+  return c.json(await downloadMedia(c.get("scope"), c.req.valid("param").id), 200);
 };
 
 const deidentifyHandler: RouteHandler<typeof deidentifyRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await deidentifyMedia(c.var.scope, c.req.valid("param").id), 201);
+  return c.json(await deidentifyMedia(c.get("scope"), c.req.valid("param").id), 201);
 };
 
 const clearReviewHandler: RouteHandler<typeof clearReviewRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await clearAnnotationReview(c.var.scope, c.req.valid("param").id), 200);
+  return c.json(await clearAnnotationReview(c.get("scope"), c.req.valid("param").id), 200);
 };
 
 export const mediaRouter = createRouter()

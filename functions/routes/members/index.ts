@@ -146,33 +146,33 @@ const acceptRoute = createRoute({
 });
 
 const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) =>
-  c.json(await listMembers(c.var.scope, c.req.valid("query")), 200);
+  c.json(await listMembers(c.get("scope"), c.req.valid("query")), 200);
 
 const rolesHandler: RouteHandler<typeof rolesRoute, AppBindings> = async (c) =>
   c.json(
-    await changeMemberRoles(c.var.scope, { userId: c.req.valid("param").userId, roles: c.req.valid("json").roles }),
+    await changeMemberRoles(c.get("scope"), { userId: c.req.valid("param").userId, roles: c.req.valid("json").roles }),
     200,
   );
 
 const removeHandler: RouteHandler<typeof removeRoute, AppBindings> = async (c) => {
-  await removeMember(c.var.scope, { userId: c.req.valid("param").userId });
+  await removeMember(c.get("scope"), { userId: c.req.valid("param").userId });
   return c.body(null, 204);
 };
 
 const suspendHandler: RouteHandler<typeof suspendRoute, AppBindings> = async (c) => {
-  await suspendMember(c.var.scope, { userId: c.req.valid("param").userId });
+  await suspendMember(c.get("scope"), { userId: c.req.valid("param").userId });
   return c.body(null, 204);
 };
 
 const resumeHandler: RouteHandler<typeof resumeRoute, AppBindings> = async (c) => {
-  await resumeMember(c.var.scope, { userId: c.req.valid("param").userId });
+  await resumeMember(c.get("scope"), { userId: c.req.valid("param").userId });
   return c.body(null, 204);
 };
 
 const inviteHandler: RouteHandler<typeof inviteRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
   const mail = mailContextOf(c);
-  const invitation = await inviteMember(c.var.scope, {
+  const invitation = await inviteMember(c.get("scope"), {
     email: body.email,
     roles: body.roles,
     origin: mail.origin,
@@ -182,10 +182,10 @@ const inviteHandler: RouteHandler<typeof inviteRoute, AppBindings> = async (c) =
 };
 
 const openInvitationsHandler: RouteHandler<typeof openInvitationsRoute, AppBindings> = async (c) =>
-  c.json({ items: await listOpenInvitations(c.var.scope) }, 200);
+  c.json({ items: await listOpenInvitations(c.get("scope")) }, 200);
 
 const revokeHandler: RouteHandler<typeof revokeRoute, AppBindings> = async (c) => {
-  await revokeInvitation(c.var.scope, { id: c.req.valid("param").id });
+  await revokeInvitation(c.get("scope"), { id: c.req.valid("param").id });
   return c.body(null, 204);
 };
 
@@ -193,7 +193,7 @@ const acceptHandler: RouteHandler<typeof acceptRoute, AppBindings> = async (c) =
   c.header("Cache-Control", "no-store");
   // An account that exists accepts by signing in: the access log records it as a sign-in attempt.
   noteSignInAttempt(c, {});
-  const { signIn, ...accepted } = await acceptInvitation(c.var.scope, {
+  const { signIn, ...accepted } = await acceptInvitation(c.get("scope"), {
     ...c.req.valid("json"),
     client: await signInClientOf(c),
     deviceHash: await deviceHashOf(ensureDeviceId(c)),

@@ -43,10 +43,10 @@ const retryRoute = protectedRoute({
 
 const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await listOutbox(c.var.scope, c.req.valid("query")), 200);
+  return c.json(await listOutbox(c.get("scope"), c.req.valid("query")), 200);
 };
 
 const retryHandler: RouteHandler<typeof retryRoute, AppBindings> = async (c) =>
-  c.json(await retryDeadMail(c.var.scope, c.req.valid("param").id), 200);
+  c.json(await retryDeadMail(c.get("scope"), c.req.valid("param").id), 200);
 
 export const outboxRouter = createRouter().openapi(listRoute, listHandler).openapi(retryRoute, retryHandler);

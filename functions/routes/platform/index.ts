@@ -52,8 +52,8 @@ const platformCredential = createMiddleware<AppBindings>(async (c, next) => {
   const clients = openClients(config, database);
   const { platform, scopes } = createPlatformScope(clients, {
     actor: { kind: "platform", via: "api" },
-    requestId: c.var.requestId,
-    logger: c.var.logger,
+    requestId: c.get("requestId"),
+    logger: c.get("logger"),
   });
   c.set("platform", platform);
   try {
@@ -61,7 +61,9 @@ const platformCredential = createMiddleware<AppBindings>(async (c, next) => {
   } finally {
     const unhandled = takePlatformEvents(scopes);
     if (unhandled.length > 0) {
-      c.var.logger.error("platform change raised effects it cannot deliver", { events: unhandled.map((e) => e.type) });
+      c.get("logger").error("platform change raised effects it cannot deliver", {
+        events: unhandled.map((e) => e.type),
+      });
     }
     c.executionCtx.waitUntil(clients.close());
   }
@@ -94,20 +96,20 @@ function param<T extends z.ZodType>(c: Context<AppBindings>, name: string, schem
 export const platformRouter = createRouter();
 platformRouter.use("*", platformCredential, limitBody(16 * KiB), wellFormedJson());
 
-platformRouter.get("/tenants", async (c) => c.json({ tenants: await listTenants(c.var.platform) }, 200));
+platformRouter.get("/tenants", async (c) => c.json({ tenants: await listTenants(c.get("platform")) }, 200));
 
 platformRouter.post("/tenants", async (c) =>
-  c.json(await createTenant(c.var.platform, await body(c, createTenantSchema)), 201),
+  c.json(await createTenant(c.get("platform"), await body(c, createTenantSchema)), 201),
 );
 
 platformRouter.post("/tenants/:slug/hostnames", async (c) => {
   const slug = param(c, "slug", tenantSlugSchema);
-  return c.json(await addHostname(c.var.platform, { slug, ...(await body(c, hostnameChangeSchema)) }), 201);
+  return c.json(await addHostname(c.get("platform"), { slug, ...(await body(c, hostnameChangeSchema)) }), 201);
 });
 
 platformRouter.delete("/tenants/:slug/hostnames/:hostname", async (c) => {
   const input = { slug: param(c, "slug", tenantSlugSchema), hostname: param(c, "hostname", hostnameSchema) };
-  return c.json(await removeHostname(c.var.platform, input), 200);
+  return c.json(await removeHostname(c.get("platform"), input), 200);
 });
 
 for (const [action, status] of [
@@ -117,16 +119,16 @@ for (const [action, status] of [
   platformRouter.post(`/tenants/:slug/${action}`, async (c) => {
     const slug = param(c, "slug", tenantSlugSchema);
     const { reason } = await body(c, statusChangeSchema);
-    return c.json(await setTenantStatus(c.var.platform, { slug, status, reason }), 200);
+    return c.json(await setTenantStatus(c.get("platform"), { slug, status, reason }), 200);
   });
 }
 
 platformRouter.post("/users/disable", async (c) =>
-  c.json(await disableUserEverywhere(c.var.platform, await body(c, userByEmailSchema)), 200),
+  c.json(await disableUserEverywhere(c.get("platform"), await body(c, userByEmailSchema)), 200),
 );
 
 platformRouter.post("/users/enable", async (c) =>
-  c.json(await enableUserEverywhere(c.var.platform, await body(c, userByEmailSchema)), 200),
+  c.json(await enableUserEverywhere(c.get("platform"), await body(c, userByEmailSchema)), 200),
 );
 
 platformRouter.all("*", () => {

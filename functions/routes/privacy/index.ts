@@ -170,24 +170,24 @@ const withdrawConsentRoute = protectedRoute({
 const noStore = { "Cache-Control": "no-store" };
 
 const subjectHandler: RouteHandler<typeof subjectRoute, AppBindings> = async (c) =>
-  c.json(await registerSubject(c.var.scope, c.req.valid("json")), 200, noStore);
+  c.json(await registerSubject(c.get("scope"), c.req.valid("json")), 200, noStore);
 const searchSubjectsHandler: RouteHandler<typeof searchSubjectsRoute, AppBindings> = async (c) => {
   const query = c.req.valid("query");
   const search = query.cpf !== undefined ? { cpf: query.cpf } : { name: query.name ?? "" };
-  return c.json({ subjects: await searchSubjects(c.var.scope, search) }, 200, noStore);
+  return c.json({ subjects: await searchSubjects(c.get("scope"), search) }, 200, noStore);
 };
 const createRequestHandler: RouteHandler<typeof createRequestRoute, AppBindings> = async (c) =>
-  c.json(await createPrivacyRequest(c.var.scope, c.req.valid("json")), 201, noStore);
+  c.json(await createPrivacyRequest(c.get("scope"), c.req.valid("json")), 201, noStore);
 const listRequestsHandler: RouteHandler<typeof listRequestsRoute, AppBindings> = async (c) =>
-  c.json({ requests: await listPrivacyRequests(c.var.scope, c.req.valid("query")) }, 200, noStore);
+  c.json({ requests: await listPrivacyRequests(c.get("scope"), c.req.valid("query")) }, 200, noStore);
 const fulfilHandler: RouteHandler<typeof fulfilRoute, AppBindings> = async (c) =>
-  c.json(await fulfilPrivacyRequest(c.var.scope, c.req.valid("param").id), 200, noStore);
+  c.json(await fulfilPrivacyRequest(c.get("scope"), c.req.valid("param").id), 200, noStore);
 const recordConsentHandler: RouteHandler<typeof recordConsentRoute, AppBindings> = async (c) =>
-  c.json(await recordConsent(c.var.scope, c.req.valid("json")), 201, noStore);
+  c.json(await recordConsent(c.get("scope"), c.req.valid("json")), 201, noStore);
 const listConsentsHandler: RouteHandler<typeof listConsentsRoute, AppBindings> = async (c) =>
-  c.json({ consents: await listConsents(c.var.scope, c.req.valid("query").subjectId) }, 200, noStore);
+  c.json({ consents: await listConsents(c.get("scope"), c.req.valid("query").subjectId) }, 200, noStore);
 const withdrawConsentHandler: RouteHandler<typeof withdrawConsentRoute, AppBindings> = async (c) =>
-  c.json(await withdrawConsent(c.var.scope, c.req.valid("param").id), 200, noStore);
+  c.json(await withdrawConsent(c.get("scope"), c.req.valid("param").id), 200, noStore);
 
 export const privacyRouter = createRouter()
   .openapi(subjectRoute, subjectHandler)

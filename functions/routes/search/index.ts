@@ -34,7 +34,7 @@ const search = protectedRoute({
 /** `/api/search`. */
 export const searchRouter = createRouter().openapi(search, async (c) => {
   const query = c.req.valid("query");
-  const result = await searchContent(c.var.scope, { ...query, includePhi: await mayReadPhi(c) });
+  const result = await searchContent(c.get("scope"), { ...query, includePhi: await mayReadPhi(c) });
   c.header("Cache-Control", "private, no-store");
   return c.json(result, 200);
 });

@@ -27,7 +27,7 @@ export function protectBySensitivity(options: {
   const restricted = protect({ sensitivity: "restricted", action: options.action, roles: options.roles });
   return createMiddleware<AppBindings>(async (c, next) => {
     // Nothing is looked up for anonymous callers.
-    if (c.var.scope.actor.kind !== "user") throw new UnauthorizedError();
+    if (c.get("scope").actor.kind !== "user") throw new UnauthorizedError();
     const sensitivity = await options.resolve(c).catch(() => null);
     const guard = sensitivity === "restricted" ? restricted : phi;
     return guard(c, next);

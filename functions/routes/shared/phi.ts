@@ -19,7 +19,7 @@ export async function requirePhiTrust(c: Context<AppBindings>): Promise<void> {
 
 /** Whether this session qualifies for PHI: a refusal by the policy is `false`, anything else still throws. */
 export async function mayReadPhi(c: Context<AppBindings>): Promise<boolean> {
-  if (c.var.scope.actor.kind !== "user") return false;
+  if (c.get("scope").actor.kind !== "user") return false;
   try {
     await requirePhiTrust(c);
     return true;
@@ -34,5 +34,5 @@ export async function mayReadPhi(c: Context<AppBindings>): Promise<boolean> {
 
 /** For a route that returns one item's body: when the item is `phi`, the session must qualify for PHI. */
 export async function requirePhiTrustFor(c: Context<AppBindings>, type: ContentType, id: string): Promise<void> {
-  if ((await contentComplianceLevel(c.var.scope, type, id)) === "phi") await requirePhiTrust(c);
+  if ((await contentComplianceLevel(c.get("scope"), type, id)) === "phi") await requirePhiTrust(c);
 }

@@ -189,7 +189,7 @@ for (const { locale } of SITE_LOCALES) {
 
   accountRouter.get(sitePaths.signIn(locale), (c) => {
     const next = safeNext(c.req.query("next"));
-    if (c.var.siteSession) {
+    if (c.get("siteSession")) {
       c.header("cache-control", PRIVATE_CACHE_CONTROL);
       return c.redirect(next ?? home, 303);
     }
@@ -212,7 +212,7 @@ for (const { locale } of SITE_LOCALES) {
     try {
       const client = await signInClientOf(c);
       const deviceHash = await deviceHashOf(ensureDeviceId(c));
-      const result = await login(c.var.scope, { email, password, client, deviceHash, surface: "site" });
+      const result = await login(c.get("scope"), { email, password, client, deviceHash, surface: "site" });
       if (result.kind === "mfa_required") {
         // The code step: the challenge token waits in an HttpOnly cookie, the password is forgotten.
         setPendingSignIn(c, result.mfaToken);
@@ -243,7 +243,7 @@ for (const { locale } of SITE_LOCALES) {
   accountRouter.get(sitePaths.signInCode(locale), (c) => {
     const next = safeNext(c.req.query("next"));
     c.header("cache-control", PRIVATE_CACHE_CONTROL);
-    if (c.var.siteSession) return c.redirect(next ?? home, 303);
+    if (c.get("siteSession")) return c.redirect(next ?? home, 303);
     if (!pendingSignInOf(c)) return c.redirect(withNext(sitePaths.signIn(locale), next), 303);
     return accountPage(c, locale, t.codeTitle, codePage(c, next));
   });
@@ -265,7 +265,7 @@ for (const { locale } of SITE_LOCALES) {
     noteSignInAttempt(c, {});
     try {
       const deviceHash = await deviceHashOf(ensureDeviceId(c));
-      const result = await completeMfa(c.var.scope, {
+      const result = await completeMfa(c.get("scope"), {
         mfaToken: pending,
         code: parsed.data.code,
         deviceHash,
@@ -300,8 +300,8 @@ for (const { locale } of SITE_LOCALES) {
         },
       );
     }
-    const session = c.var.siteSession;
-    if (session) await logout(c.var.scope, { accessToken: session, refreshToken: undefined });
+    const session = c.get("siteSession");
+    if (session) await logout(c.get("scope"), { accessToken: session, refreshToken: undefined });
     clearSiteSessionCookie(c);
     c.header("cache-control", PRIVATE_CACHE_CONTROL);
     return c.redirect(home, 303);
@@ -337,7 +337,7 @@ for (const { locale } of SITE_LOCALES) {
     }
     try {
       const { ipHash } = await signInClientOf(c);
-      await registerProfessional(c.var.scope, {
+      await registerProfessional(c.get("scope"), {
         ...parsed.data,
         ipHash,
         mail: { origin: new URL(c.req.url).origin, locale, siteLocale: locale },
@@ -374,7 +374,7 @@ for (const { locale } of SITE_LOCALES) {
     }
     try {
       const { ipHash } = await signInClientOf(c);
-      const outcome = await confirmRegistration(c.var.scope, { token: parsed.data.token, ipHash });
+      const outcome = await confirmRegistration(c.get("scope"), { token: parsed.data.token, ipHash });
       const text = outcome === "registered" ? t.confirmedText : t.accountExistsText;
       return accountPage(
         c,

@@ -12,8 +12,8 @@ export const HTML = "text/html; charset=utf-8";
  * for a reader signed in on the site, the sign-out form with their CSRF token (such pages are never shared).
  */
 export function siteOf(c: SiteContext): Pick<LayoutProps, "siteName" | "technicalDirector" | "signedIn"> {
-  const { tenant } = c.var.scope;
-  const session = c.var.siteSession;
+  const { tenant } = c.get("scope");
+  const session = c.get("siteSession");
   return {
     siteName: tenant.name,
     technicalDirector: tenant.technicalDirector ?? null,

@@ -61,8 +61,8 @@ const LOCALE_SEGMENTS = `(?:${SITE_LOCALES.map((entry) => entry.segment).join("|
 // cookie and the page is read again signed out, rather than answering a reader's page with a 401 problem.
 const professionalRead = protect({ sensitivity: "professional", action: "read" });
 siteRouter.use("*", async (c, next) => {
-  if (c.var.scope.actor.kind !== "user") return next();
-  if (!c.var.siteSession) return professionalRead(c, next);
+  if (c.get("scope").actor.kind !== "user") return next();
+  if (!c.get("siteSession")) return professionalRead(c, next);
   let allowed = false;
   try {
     await professionalRead(c, async () => {
@@ -87,7 +87,7 @@ siteRouter.route("/", accountRouter);
 
 /** SITE_CACHE_SECONDS and SITE_MICRO_CACHE_SECONDS as env.ts parsed them; unset means sitePolicy's defaults. */
 function policyOf(c: SiteContext): SiteCachePolicy {
-  const site = c.var.scope.section("site");
+  const site = c.get("scope").section("site");
   return sitePolicy(site.cacheSeconds, site.microCacheSeconds);
 }
 
@@ -97,13 +97,13 @@ function policyOf(c: SiteContext): SiteCachePolicy {
  * and a reader with a session never gets a copy rendered for someone else.
  */
 function isAnonymous(c: SiteContext): boolean {
-  return c.var.scope.actor.kind !== "user" && !carriesSiteSession(c);
+  return c.get("scope").actor.kind !== "user" && !carriesSiteSession(c);
 }
 
 /** The origin absolute URLs use: the tenant's primary hostname, so every hostname's copy says the same. */
 async function siteOrigin(c: SiteContext): Promise<string> {
   const url = new URL(c.req.url);
-  const primary = await primaryHostname(c.var.scope);
+  const primary = await primaryHostname(c.get("scope"));
   return !primary || primary === url.hostname ? url.origin : `${url.protocol}//${primary}`;
 }
 
@@ -170,18 +170,18 @@ async function serve(
   try {
     const result = await cachedRender({
       cache,
-      key: cacheKey(c.var.scope.tenant.id, path),
+      key: cacheKey(c.get("scope").tenant.id, path),
       policy,
       ifNoneMatch: c.req.header("if-none-match"),
       request: c.req.raw,
       render,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       onBackgroundError: (error) =>
-        c.var.logger.warn("site cache: serving stale or background render failed", { error, path }),
+        c.get("logger").warn("site cache: serving stale or background render failed", { error, path }),
     });
     return respond(c, result, policy);
   } catch (error) {
-    c.var.logger.error("site render failed", { error, path });
+    c.get("logger").error("site render failed", { error, path });
     return unavailable(c, locale);
   }
 }
@@ -208,7 +208,7 @@ async function notFoundPage(c: SiteContext, locale: ContentLocale): Promise<Rend
     status: 404,
     contentType: HTML,
     shareable: true,
-    tags: [cacheTags.tenant(c.var.scope.tenant.id)],
+    tags: [cacheTags.tenant(c.get("scope").tenant.id)],
   });
 }
 
@@ -287,7 +287,7 @@ siteRouter.get("/robots.txt", (c) =>
       status: 200,
       contentType: "text/plain; charset=utf-8",
       shareable: true,
-      tags: [cacheTags.tenant(c.var.scope.tenant.id)],
+      tags: [cacheTags.tenant(c.get("scope").tenant.id)],
     }),
   ),
 );
@@ -296,18 +296,18 @@ const XML = "application/xml; charset=utf-8";
 
 /** URLs per sitemap list file: SITEMAP_FILE_URLS as env.ts parsed it, or the protocol-safe default. */
 function sitemapFileUrls(c: SiteContext): number {
-  return c.var.scope.section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
+  return c.get("scope").section("site").sitemapFileUrls ?? SITEMAP_FILE_URLS;
 }
 
 siteRouter.get("/sitemap.xml", (c) =>
   serve(c, "pt-BR", sitePaths.sitemapIndex(), async () => {
     const origin = await siteOrigin(c);
-    const files = await sitemapFiles(c.var.scope, { fileUrls: sitemapFileUrls(c) });
+    const files = await sitemapFiles(c.get("scope"), { fileUrls: sitemapFileUrls(c) });
     return renderedPage(sitemapIndex(origin, files), {
       status: 200,
       contentType: XML,
       shareable: true,
-      tags: [cacheTags.tenant(c.var.scope.tenant.id), cacheTags.sitemap(c.var.scope.tenant.id)],
+      tags: [cacheTags.tenant(c.get("scope").tenant.id), cacheTags.sitemap(c.get("scope").tenant.id)],
     });
   }),
 );
@@ -319,14 +319,14 @@ siteRouter.get(`/sitemaps/:file{${LOCALE_SEGMENTS}-(?:lists-)?[1-9]\\d{0,5}\\.xm
   const [, segment = "", lists, number = "1"] = SITEMAP_FILE.exec(c.req.param("file")) ?? [];
   const locale = localeOfSegment(segment) ?? "pt-BR";
   const file = Number(number);
-  const tenantId = c.var.scope.tenant.id;
+  const tenantId = c.get("scope").tenant.id;
   const path = lists ? sitePaths.sitemapLists(locale, file) : sitePaths.sitemap(locale, file);
   return serve(c, locale, path, async () => {
     const [origin, entries] = await Promise.all([
       siteOrigin(c),
       lists
-        ? sitemapLists(c.var.scope, { locale, file, fileUrls: sitemapFileUrls(c) })
-        : sitemapItems(c.var.scope, { locale, file }),
+        ? sitemapLists(c.get("scope"), { locale, file, fileUrls: sitemapFileUrls(c) })
+        : sitemapItems(c.get("scope"), { locale, file }),
     ]);
     if (entries.length === 0) return notFoundPage(c, locale);
     return renderedPage(localeSitemap(origin, locale, entries), {
@@ -356,10 +356,10 @@ function feedRoute(kind: "rss" | "atom", byCategory: boolean) {
         ? sitePaths.rss(locale, categorySlug ?? undefined)
         : sitePaths.atom(locale, categorySlug ?? undefined);
     return serve(c, locale, path, async () => {
-      const feed = await siteFeed(c.var.scope, { locale, categorySlug });
+      const feed = await siteFeed(c.get("scope"), { locale, categorySlug });
       if (!feed) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
-      const siteName = c.var.scope.tenant.name;
+      const siteName = c.get("scope").tenant.name;
       const title = feed.term ? `${feed.term.name} — ${siteName}` : siteName;
       const link = origin + (categorySlug ? sitePaths.category(locale, categorySlug) : sitePaths.home(locale));
       const channel = {
@@ -373,8 +373,8 @@ function feedRoute(kind: "rss" | "atom", byCategory: boolean) {
       };
       const body = kind === "rss" ? rssFeed(channel) : atomFeed({ ...channel, id: origin + path });
       const tags = [
-        cacheTags.tenant(c.var.scope.tenant.id),
-        cacheTags.list(c.var.scope.tenant.id, locale, categorySlug ? `category:${categorySlug}` : "feed"),
+        cacheTags.tenant(c.get("scope").tenant.id),
+        cacheTags.list(c.get("scope").tenant.id, locale, categorySlug ? `category:${categorySlug}` : "feed"),
       ];
       return renderedPage(body, {
         status: 200,
@@ -409,11 +409,11 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
     return serve(c, locale, withPage(basePath, page), async () => {
       const t = STRINGS[locale];
       const filter: ListFilter = kind === "home" || slug === null ? null : { kind, slug };
-      const list = await listSiteItems(c.var.scope, { locale, filter, page });
+      const list = await listSiteItems(c.get("scope"), { locale, filter, page });
       const totalPages = Math.max(1, Math.ceil((list?.total ?? 0) / PAGE_SIZE));
       if (!list || page > totalPages) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
-      const siteName = c.var.scope.tenant.name;
+      const siteName = c.get("scope").tenant.name;
       const label = kind === "category" ? t.category : kind === "tag" ? t.tag : kind === "author" ? t.author : "";
       const heading = list.term ? list.term.name : siteName;
       const meta: HeadMeta = {
@@ -455,8 +455,8 @@ function listRoute(kind: "home" | "category" | "tag" | "author") {
         contentType: HTML,
         shareable: true,
         tags: [
-          cacheTags.tenant(c.var.scope.tenant.id),
-          cacheTags.list(c.var.scope.tenant.id, locale, slug === null ? "home" : `${kind}:${slug}`),
+          cacheTags.tenant(c.get("scope").tenant.id),
+          cacheTags.list(c.get("scope").tenant.id, locale, slug === null ? "home" : `${kind}:${slug}`),
           ...list.items.flatMap((item) => (item.featuredImage ? [cacheTags.media(item.featuredImage.id)] : [])),
         ],
       });
@@ -485,7 +485,7 @@ siteRouter.get(`/:locale{${LOCALE_SEGMENTS}}/search`, async (c) => {
     sitePaths.search(locale),
     async () => {
       const t = STRINGS[locale];
-      const results = q ? await searchSite(c.var.scope, { locale, q, page }) : { items: [], total: 0 };
+      const results = q ? await searchSite(c.get("scope"), { locale, q, page }) : { items: [], total: 0 };
       const heading = q ? t.searchResultsFor(q) : t.search;
       const body = await htmlDocument(
         <Layout
@@ -533,10 +533,10 @@ for (const entry of SITE_LOCALES) {
     const locale = entry.locale;
     return serve(c, locale, path, async () => {
       const t = STRINGS[locale];
-      const [origin, page] = [await siteOrigin(c), await getPrivacyPage(c.var.scope, locale)];
+      const [origin, page] = [await siteOrigin(c), await getPrivacyPage(c.get("scope"), locale)];
       const meta: HeadMeta = {
         title: t.privacy,
-        description: describe(t.privacyIntro(c.var.scope.tenant.name), t.privacy),
+        description: describe(t.privacyIntro(c.get("scope").tenant.name), t.privacy),
         canonical: origin + path,
         alternates: SITE_LOCALES.map((other) => ({
           hreflang: other.locale,
@@ -553,7 +553,7 @@ for (const entry of SITE_LOCALES) {
         status: 200,
         contentType: HTML,
         shareable: true,
-        tags: [cacheTags.tenant(c.var.scope.tenant.id)],
+        tags: [cacheTags.tenant(c.get("scope").tenant.id)],
       });
     });
   });
@@ -573,7 +573,7 @@ function articleRoute(type: ContentType) {
     if (!SLUG.test(slug)) return serve(c, locale, c.req.path, () => notFoundPage(c, locale), { cacheable: false });
     const path = sitePaths.item(locale, type, slug);
     return serve(c, locale, path, async () => {
-      const article = await getSiteArticle(c.var.scope, { locale, type, slug });
+      const article = await getSiteArticle(c.get("scope"), { locale, type, slug });
       if (!article) return notFoundPage(c, locale);
       const origin = await siteOrigin(c);
       const own = origin + path;
@@ -585,7 +585,8 @@ function articleRoute(type: ContentType) {
       const meta: HeadMeta = {
         title: article.title,
         ...(article.metaTitle ? { documentTitle: article.metaTitle } : {}),
-        description: article.metaDescription ?? describe(article.excerpt, t.siteDescription(c.var.scope.tenant.name)),
+        description:
+          article.metaDescription ?? describe(article.excerpt, t.siteDescription(c.get("scope").tenant.name)),
         canonical,
         alternates:
           article.translations.length > 0
@@ -638,7 +639,7 @@ function articleRoute(type: ContentType) {
         // Only `public` content is ever stored in a shared cache; `professional` is private even as a teaser.
         shareable: article.complianceLevel === "public",
         tags: [
-          cacheTags.tenant(c.var.scope.tenant.id),
+          cacheTags.tenant(c.get("scope").tenant.id),
           cacheTags.content(article.id),
           ...article.imageIds.map((id) => cacheTags.media(id)),
         ],

@@ -41,7 +41,7 @@ export async function servePublicImage(c: Context<AppBindings>): Promise<Respons
   const id = c.req.param("id") ?? "";
   const file = FILE.exec(c.req.param("file") ?? "");
   if (!UUID.test(id) || !file) return notFound();
-  const { scope } = c.var;
+  const scope = c.get("scope");
   const source = await publicImageSource(scope, id);
   if (!source) return notFound();
   const check = checkImageRequest(source, {
@@ -70,7 +70,7 @@ export async function servePublicImage(c: Context<AppBindings>): Promise<Respons
     image = await renderImage(scope, source, check, c.env.IMAGE_RESIZER);
   } catch (error) {
     if (!(error instanceof ImageResizeError)) throw error;
-    c.var.logger.warn("image rendition failed", { error, mediaId: source.id });
+    c.get("logger").warn("image rendition failed", { error, mediaId: source.id });
     return new Response("Image unavailable", {
       status: 503,
       headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "retry-after": "30" },

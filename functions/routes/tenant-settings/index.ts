@@ -29,9 +29,9 @@ const putRoute = protectedRoute({
 });
 
 const getHandler: RouteHandler<typeof getRoute, AppBindings> = async (c) =>
-  c.json(await getTenantSettings(c.var.scope), 200);
+  c.json(await getTenantSettings(c.get("scope")), 200);
 
 const putHandler: RouteHandler<typeof putRoute, AppBindings> = async (c) =>
-  c.json(await updateTenantSettings(c.var.scope, c.req.valid("json")), 200);
+  c.json(await updateTenantSettings(c.get("scope"), c.req.valid("json")), 200);
 
 export const tenantSettingsRouter = createRouter().openapi(getRoute, getHandler).openapi(putRoute, putHandler);

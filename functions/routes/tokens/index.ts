@@ -88,7 +88,7 @@ const revokeRoute = protectedRoute({
 
 const createHandler: RouteHandler<typeof createTokenRoute, AppBindings> = async (c) => {
   const body = c.req.valid("json");
-  const created = await createApiToken(c.var.scope, {
+  const created = await createApiToken(c.get("scope"), {
     name: body.name,
     scopes: body.scopes,
     expiresAt: new Date(body.expiresAt),
@@ -100,11 +100,11 @@ const createHandler: RouteHandler<typeof createTokenRoute, AppBindings> = async 
 
 const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await listApiTokens(c.var.scope), 200);
+  return c.json(await listApiTokens(c.get("scope")), 200);
 };
 
 const revokeHandler: RouteHandler<typeof revokeRoute, AppBindings> = async (c) =>
-  c.json(await revokeApiToken(c.var.scope, c.req.valid("param").id), 200);
+  c.json(await revokeApiToken(c.get("scope"), c.req.valid("param").id), 200);
 
 // -------------------------------------------------------------------------------------------------
 // Service accounts: the principals of service tokens (services/identity/service-accounts.ts). Admins only, in a
@@ -149,10 +149,10 @@ const listServiceAccountsRoute = protectedRoute({
 });
 
 const createServiceAccountHandler: RouteHandler<typeof createServiceAccountRoute, AppBindings> = async (c) =>
-  c.json(await createServiceAccount(c.var.scope, c.req.valid("json")), 201);
+  c.json(await createServiceAccount(c.get("scope"), c.req.valid("json")), 201);
 
 const listServiceAccountsHandler: RouteHandler<typeof listServiceAccountsRoute, AppBindings> = async (c) =>
-  c.json(await listServiceAccounts(c.var.scope), 200);
+  c.json(await listServiceAccounts(c.get("scope")), 200);
 
 export const tokensRouter = createRouter()
   .openapi(createTokenRoute, createHandler)

@@ -42,7 +42,7 @@ const byBody = protectBySensitivity({ action: "write", roles: [...UPLOADER_ROLES
 const byStoredUpload = protectBySensitivity({
   action: "write",
   roles: [...UPLOADER_ROLES],
-  resolve: (c) => uploadSensitivity(c.var.scope, c.req.param("id") ?? ""),
+  resolve: (c) => uploadSensitivity(c.get("scope"), c.req.param("id") ?? ""),
 });
 
 const createUploadRoute = createRoute({
@@ -100,19 +100,19 @@ const abortRoute = createRoute({
 });
 
 const createHandler: RouteHandler<typeof createUploadRoute, AppBindings> = async (c) => {
-  const ticket = await createUpload(c.var.scope, c.req.valid("json"));
+  const ticket = await createUpload(c.get("scope"), c.req.valid("json"));
   c.header("Cache-Control", "no-store");
   return c.json(ticket, 201);
 };
 
 const completeHandler: RouteHandler<typeof completeRoute, AppBindings> = async (c) => {
   const body = sentJson(c) ? c.req.valid("json") : {};
-  const media = await completeUpload(c.var.scope, c.req.valid("param").id, body);
+  const media = await completeUpload(c.get("scope"), c.req.valid("param").id, body);
   return c.json(media, 201);
 };
 
 const abortHandler: RouteHandler<typeof abortRoute, AppBindings> = async (c) => {
-  await abortUpload(c.var.scope, c.req.valid("param").id);
+  await abortUpload(c.get("scope"), c.req.valid("param").id);
   return c.body(null, 204);
 };
 

@@ -41,10 +41,10 @@ const reviewRoute = protectedRoute({
 });
 
 const queueHandler: RouteHandler<typeof queueRoute, AppBindings> = async (c) =>
-  c.json({ items: await listCredentials(c.var.scope, c.req.valid("query")) }, 200);
+  c.json({ items: await listCredentials(c.get("scope"), c.req.valid("query")) }, 200);
 
 const reviewHandler: RouteHandler<typeof reviewRoute, AppBindings> = async (c) => {
-  const view = await reviewCredential(c.var.scope, {
+  const view = await reviewCredential(c.get("scope"), {
     userId: c.req.valid("param").id,
     ...c.req.valid("json"),
     mail: mailContextOf(c),

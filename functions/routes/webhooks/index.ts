@@ -134,41 +134,41 @@ const redeliverRoute = protectedRoute({
 
 const createHandler: RouteHandler<typeof createRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await createWebhookEndpoint(c.var.scope, c.req.valid("json")), 201);
+  return c.json(await createWebhookEndpoint(c.get("scope"), c.req.valid("json")), 201);
 };
 
 const listHandler: RouteHandler<typeof listRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await listWebhookEndpoints(c.var.scope), 200);
+  return c.json(await listWebhookEndpoints(c.get("scope")), 200);
 };
 
 const getHandler: RouteHandler<typeof getRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await getWebhookEndpoint(c.var.scope, c.req.valid("param").id), 200);
+  return c.json(await getWebhookEndpoint(c.get("scope"), c.req.valid("param").id), 200);
 };
 
 const patchHandler: RouteHandler<typeof patchRoute, AppBindings> = async (c) =>
-  c.json(await updateWebhookEndpoint(c.var.scope, c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await updateWebhookEndpoint(c.get("scope"), c.req.valid("param").id, c.req.valid("json")), 200);
 
 const deleteHandler: RouteHandler<typeof deleteRoute, AppBindings> = async (c) => {
-  await deleteWebhookEndpoint(c.var.scope, c.req.valid("param").id);
+  await deleteWebhookEndpoint(c.get("scope"), c.req.valid("param").id);
   return c.body(null, 204);
 };
 
 const rotateHandler: RouteHandler<typeof rotateRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
   const options = sentJson(c) ? c.req.valid("json") : webhookRotateSchema.parse({});
-  return c.json(await rotateWebhookSecret(c.var.scope, c.req.valid("param").id, options), 200);
+  return c.json(await rotateWebhookSecret(c.get("scope"), c.req.valid("param").id, options), 200);
 };
 
 const deliveriesHandler: RouteHandler<typeof deliveriesRoute, AppBindings> = async (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json(await listWebhookDeliveries(c.var.scope, c.req.valid("param").id, c.req.valid("query")), 200);
+  return c.json(await listWebhookDeliveries(c.get("scope"), c.req.valid("param").id, c.req.valid("query")), 200);
 };
 
 const redeliverHandler: RouteHandler<typeof redeliverRoute, AppBindings> = async (c) => {
   const { id, deliveryId } = c.req.valid("param");
-  await redeliverWebhook(c.var.scope, id, deliveryId);
+  await redeliverWebhook(c.get("scope"), id, deliveryId);
   return c.body(null, 202);
 };
 
