@@ -1,6 +1,7 @@
 // The same JSON endpoint twice in one Worker, built from the product's own middleware: `/open` without
-// trust, `/protected` with it (one Redis command + scoring), `/protected-logged` with the access log as well (one
-// HTTP insert in waitUntil, after the response). All verify a bearer token when one is sent.
+// trust, `/protected` with it (at most one Redis command, shared by concurrent requests, + scoring),
+// `/protected-logged` with the access log as well (one HTTP insert in waitUntil, after the response). All
+// verify a bearer token when one is sent.
 // Benchmark-only: production code has no switch that turns security off.
 import { createRouter } from "../../functions/lib/router";
 import type { AppBindings } from "../../functions/bindings";

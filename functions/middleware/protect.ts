@@ -137,7 +137,8 @@ function refuseApiToken(c: Context<AppBindings>, principal: UserActor, options: 
  * Declares what a route needs, and decides before the handler runs:
  *   0. an API token: only the routes and scopes its route table allows, never `phi`;
  *   1. who: a signed-in user unless the route is public; one of `roles` when given;
- *   2. one Redis command (services/trust-signals.ts): revocation, rate limits and the trust signals;
+ *   2. one Redis command, shared with the requests of this isolate that arrive while another is in flight
+ *      (services/trust-signals.ts): revocation, rate limits and the trust signals;
  *   3. the trust decision (services/trust.ts): allow, read-only, step-up (RFC 9470) or deny. An API token is a
  *      non-interactive client: it has no second factor and no sign-in time, and cannot step up, so a step-up
  *      decision is a denial for it.
@@ -168,6 +169,8 @@ export function protect(options: ProtectOptions) {
         sensitivity: options.sensitivity,
         isPhiRead,
         nowMs,
+        // A batch this request sends carries other requests' signals too: it must outlive this response.
+        keepAlive: (work) => c.executionCtx.waitUntil(work),
       });
     } catch (error) {
       c.get("logger").warn("trust signals unavailable", { error });

@@ -36,46 +36,55 @@ export const userNotBeforeKey = (userId: string): string => `vitalis:nbf:${userI
 export const breakGlassKey = (tenantId: string, userId: string): string => `vitalis:breakglass:${tenantId}:${userId}`;
 
 /**
- * The whole per-request bookkeeping as one Lua script, so a protected request costs one Redis command
- * (Upstash bills per command). KEYS: 1 jti denylist, 2 user not-before, 3 tenant not-before, 4 per-minute
- * counter of the user, 5 of the IP hash, 6 PHI reads today, 7 known devices, 8 last sighting, 9 hour histogram,
- * 10 the break-glass grant.
- * ARGV: 1 device hash, 2 "1" when this request is a PHI read, 3 the new sighting (JSON) or "", 4 the hour of day,
- * 5–8 the expiries (seconds) of the minute counters, the PHI count, the sighting and the histogram.
- * The answer lists, in order: denylisted (0/1), both not-before seconds (or nil), the two minute counts, PHI
- * reads today, device known (0/1), the previous sighting (or nil), this hour's count and the total, and the
- * break-glass grant's end (or nil).
+ * The whole per-request bookkeeping as one Lua script, run for every request of a batch in turn, so a protected
+ * request costs at most one Redis command and concurrent ones share it (Upstash bills per command). Each request
+ * brings 10 KEYS: 1 jti denylist, 2 user not-before, 3 tenant not-before, 4 per-minute counter of the user,
+ * 5 of the IP hash, 6 PHI reads today, 7 known devices, 8 last sighting, 9 hour histogram, 10 the break-glass grant;
+ * and 4 ARGV: 1 device hash, 2 "1" when this request is a PHI read, 3 the new sighting (JSON) or "", 4 the hour of
+ * day. ARGV 1–4 of the whole call are the expiries (seconds) of the minute counters, the PHI count, the sighting
+ * and the histogram, common to every request; the requests' own ARGV follow, in the order of their KEYS.
+ * The answer holds one reply per request, in order, each listing: denylisted (0/1), both not-before seconds (or
+ * nil), the two minute counts, PHI reads today, device known (0/1), the previous sighting (or nil), this hour's
+ * count and the total, and the break-glass grant's end (or nil). Requests run one after the other inside the
+ * script, so a second request of one user in a batch sees the first one's counts, as with separate commands.
  * A day's PHI counter is created at 0 when absent, so counting a read later (`countPhiRead`) is one INCR on a
  * key that already carries its expiry.
  */
-export const SIGNALS_SCRIPT = `local denied = redis.call('EXISTS', KEYS[1])
-local nbf = redis.call('GET', KEYS[2])
-local tenantNbf = redis.call('GET', KEYS[3])
-local subject = redis.call('INCR', KEYS[4])
-redis.call('EXPIRE', KEYS[4], ARGV[5])
-local ip = redis.call('INCR', KEYS[5])
-redis.call('EXPIRE', KEYS[5], ARGV[5])
-local phi
-if ARGV[2] == '1' then
-  phi = redis.call('INCR', KEYS[6])
-else
-  local stored = redis.call('GET', KEYS[6])
-  if not stored then redis.call('SET', KEYS[6], '0') end
-  phi = tonumber(stored or '0') or 0
+export const SIGNALS_SCRIPT = `local function signals(k, a)
+  local denied = redis.call('EXISTS', KEYS[k + 1])
+  local nbf = redis.call('GET', KEYS[k + 2])
+  local tenantNbf = redis.call('GET', KEYS[k + 3])
+  local subject = redis.call('INCR', KEYS[k + 4])
+  redis.call('EXPIRE', KEYS[k + 4], ARGV[1])
+  local ip = redis.call('INCR', KEYS[k + 5])
+  redis.call('EXPIRE', KEYS[k + 5], ARGV[1])
+  local phi
+  if ARGV[a + 2] == '1' then
+    phi = redis.call('INCR', KEYS[k + 6])
+  else
+    local stored = redis.call('GET', KEYS[k + 6])
+    if not stored then redis.call('SET', KEYS[k + 6], '0') end
+    phi = tonumber(stored or '0') or 0
+  end
+  redis.call('EXPIRE', KEYS[k + 6], ARGV[2])
+  local device = redis.call('SISMEMBER', KEYS[k + 7], ARGV[a + 1])
+  local seen = redis.call('GET', KEYS[k + 8])
+  if ARGV[a + 3] ~= '' then
+    redis.call('SET', KEYS[k + 8], ARGV[a + 3], 'EX', ARGV[3])
+  else
+    redis.call('EXPIRE', KEYS[k + 8], ARGV[3])
+  end
+  local hour = redis.call('HINCRBY', KEYS[k + 9], ARGV[a + 4], 1)
+  local total = redis.call('HINCRBY', KEYS[k + 9], 'total', 1)
+  redis.call('EXPIRE', KEYS[k + 9], ARGV[4])
+  local glass = redis.call('GET', KEYS[k + 10])
+  return {denied, nbf, tenantNbf, subject, ip, phi, device, seen, hour, total, glass}
 end
-redis.call('EXPIRE', KEYS[6], ARGV[6])
-local device = redis.call('SISMEMBER', KEYS[7], ARGV[1])
-local seen = redis.call('GET', KEYS[8])
-if ARGV[3] ~= '' then
-  redis.call('SET', KEYS[8], ARGV[3], 'EX', ARGV[7])
-else
-  redis.call('EXPIRE', KEYS[8], ARGV[7])
+local replies = {}
+for i = 1, #KEYS / 10 do
+  replies[i] = signals((i - 1) * 10, 4 + (i - 1) * 4)
 end
-local hour = redis.call('HINCRBY', KEYS[9], ARGV[4], 1)
-local total = redis.call('HINCRBY', KEYS[9], 'total', 1)
-redis.call('EXPIRE', KEYS[9], ARGV[8])
-local glass = redis.call('GET', KEYS[10])
-return {denied, nbf, tenantNbf, subject, ip, phi, device, seen, hour, total, glass}
+return replies
 `;
 
 /** The key of a user's PHI reads on the UTC day of `nowMs`. */
@@ -89,9 +98,8 @@ const signalsScriptSha = (): Promise<string> =>
     .digest("SHA-1", new TextEncoder().encode(SIGNALS_SCRIPT))
     .then((digest) => toHex(digest)));
 
-/** Expiries (seconds) of the minute counters, the PHI count, the sighting and the histogram: ARGV 5–8. */
+/** Expiries (seconds) of the minute counters, the PHI count, the sighting and the histogram: ARGV 1–4. */
 const EXPIRIES = [String(120), String(2 * DAY), String(30 * DAY), String(90 * DAY)] as const;
-const KEY_COUNT = "10";
 
 /**
  * One command on Upstash's REST API (`POST /` with the command as a JSON array, RFC 6750 bearer token; plain
@@ -120,9 +128,175 @@ async function restCommand(config: RedisConfig, command: readonly string[]): Pro
   return body.result;
 }
 
+/** One request's part of the script: its 10 KEYS and its 4 ARGV (see SIGNALS_SCRIPT). */
+interface ScriptPart {
+  keys: readonly string[];
+  args: readonly string[];
+}
+
 /**
- * Reads and updates every per-request counter in ONE command (one HTTP call to Upstash): `SIGNALS_SCRIPT` by
- * `EVALSHA`, sent again with `EVAL` only when Redis answers NOSCRIPT (after a restart or `SCRIPT FLUSH`).
+ * `SIGNALS_SCRIPT` for these requests in ONE command, by `EVALSHA`, sent again with `EVAL` only when Redis
+ * answers NOSCRIPT (after a restart or `SCRIPT FLUSH`); one reply per request, in order.
+ */
+async function runSignalsScript(config: RedisConfig, parts: readonly ScriptPart[]): Promise<unknown[]> {
+  const keys = parts.flatMap((part) => part.keys);
+  const keysAndArgs = [...keys, ...EXPIRIES, ...parts.flatMap((part) => part.args)];
+  const count = String(keys.length);
+  let reply: unknown;
+  try {
+    reply = await restCommand(config, ["EVALSHA", await signalsScriptSha(), count, ...keysAndArgs]);
+  } catch (error) {
+    if (!(error instanceof Error) || !/noscript/i.test(error.message)) throw error;
+    reply = await restCommand(config, ["EVAL", SIGNALS_SCRIPT, count, ...keysAndArgs]);
+  }
+  if (!Array.isArray(reply) || reply.length !== parts.length) throw new Error("trust signals: unexpected script reply");
+  return reply as unknown[];
+}
+
+/*
+ * Coalescing. Concurrent protected requests in one isolate share one command: a request that finds no batch in
+ * flight sends its own at once (no added latency when idle); one that finds a batch in flight joins the next
+ * batch, which is sent as soon as a batch in flight answers, or at once when it holds BATCH_LIMIT requests. Every
+ * request still gets fresh signals (its batch is sent after it arrived) and its own reply.
+ *
+ * What crosses requests is plain data and promise resolvers, never an I/O object (Workers refuse I/O on behalf
+ * of another request): a batch's `fetch` is made, and its response read, by the request that sends it (its
+ * first member), which then settles the others' promises. workerd runs each such continuation in the context of
+ * the request that awaits it. A request waiting on another's work keeps a timer of its own (the backstop) so
+ * the runtime does not take it for hung, and the sender hands its batch to `keepAlive` (`waitUntil`) so its
+ * client going away does not cancel the others' answers. Should a sender vanish all the same (its context
+ * cancelled), a waiting sender starts its batch after BACKSTOP_MS, and a waiting member sends a command of its
+ * own after BACKSTOP_MS (a batch lost mid-flight may then have counted it twice: a stricter rate limit, never
+ * a looser one).
+ */
+
+/** Requests one command carries at most: about 20 Redis operations each, so a full batch blocks Redis ~0.2 ms. */
+export const BATCH_LIMIT = 32;
+/** How long a request waits on another's batch before it goes on its own (far above Upstash's round trip). */
+const BACKSTOP_MS = 2_000;
+
+interface Member {
+  part: ScriptPart;
+  answer(reply: unknown): void;
+  fail(error: unknown): void;
+}
+
+interface Batch {
+  members: Member[];
+  /** Opens the gate its sender waits at; set when the batch becomes the one others join. */
+  launch(): void;
+  /** When its command was sent (ms), for telling a lost batch from a slow one. */
+  sentAtMs: number;
+}
+
+/** The batches of one Redis endpoint in this isolate: those in flight and the one requests may still join. */
+interface Lane {
+  inFlight: Set<Batch>;
+  joinable: Batch | null;
+}
+
+const lanes = new Map<string, Lane>();
+
+function laneOf(config: RedisConfig): Lane {
+  const name = `${config.url} ${config.token}`;
+  let lane = lanes.get(name);
+  if (!lane) {
+    lane = { inFlight: new Set(), joinable: null };
+    lanes.set(name, lane);
+  }
+  return lane;
+}
+
+/** Closes the joinable batch to newcomers and lets its sender go. */
+function launchJoinable(lane: Lane): void {
+  const batch = lane.joinable;
+  if (!batch) return;
+  lane.joinable = null;
+  batch.launch();
+}
+
+/** A promise that settles as `promise` does, or with "backstop" after BACKSTOP_MS; the timer is this request's. */
+async function withBackstop<T>(promise: Promise<T>): Promise<T | "backstop"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const backstop = new Promise<"backstop">((resolve) => {
+    timer = setTimeout(() => resolve("backstop"), BACKSTOP_MS);
+  });
+  try {
+    return await Promise.race([promise, backstop]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/** Sends a batch from the current request and settles each member; then lets the next batch go. */
+async function sendBatch(config: RedisConfig, lane: Lane, batch: Batch): Promise<void> {
+  batch.sentAtMs = Date.now();
+  lane.inFlight.add(batch);
+  try {
+    const replies = await runSignalsScript(
+      config,
+      batch.members.map((member) => member.part),
+    );
+    batch.members.forEach((member, i) => member.answer(replies[i]));
+  } catch (error) {
+    for (const member of batch.members) member.fail(error);
+  } finally {
+    lane.inFlight.delete(batch);
+    launchJoinable(lane);
+  }
+}
+
+/** One request's reply from the script, through the batch it sends or joins. */
+async function signalsReply(
+  config: RedisConfig,
+  part: ScriptPart,
+  keepAlive: ((work: Promise<unknown>) => void) | undefined,
+): Promise<unknown> {
+  const lane = laneOf(config);
+  let answer!: (reply: unknown) => void;
+  let fail!: (error: unknown) => void;
+  const reply = new Promise<unknown>((resolve, reject) => {
+    answer = resolve;
+    fail = reject;
+  });
+  const member: Member = { part, answer, fail };
+
+  const joinable = lane.joinable;
+  if (joinable) {
+    joinable.members.push(member);
+    if (joinable.members.length >= BATCH_LIMIT) launchJoinable(lane);
+    const outcome = await withBackstop(reply);
+    if (outcome !== "backstop") return outcome;
+    // The sender is gone: leave its batch if it has not left yet, and ask on our own.
+    const at = joinable.members.indexOf(member);
+    if (lane.joinable === joinable && at >= 0) joinable.members.splice(at, 1);
+    return (await runSignalsScript(config, [part]))[0];
+  }
+
+  // A batch sent longer ago than the backstop is lost (its sender's context cancelled): no longer waited for.
+  const nowMs = Date.now();
+  for (const batch of lane.inFlight) if (nowMs - batch.sentAtMs > BACKSTOP_MS) lane.inFlight.delete(batch);
+  const batch: Batch = { members: [member], launch: () => undefined, sentAtMs: 0 };
+  let work: Promise<void>;
+  if (lane.inFlight.size === 0) {
+    work = sendBatch(config, lane, batch);
+  } else {
+    const gate = new Promise<void>((resolve) => {
+      batch.launch = resolve;
+    });
+    lane.joinable = batch;
+    work = withBackstop(gate).then(() => {
+      if (lane.joinable === batch) lane.joinable = null;
+      return sendBatch(config, lane, batch);
+    });
+  }
+  keepAlive?.(work);
+  return reply;
+}
+
+/**
+ * Reads and updates every per-request counter with at most ONE command (one HTTP call to Upstash), shared with
+ * the requests of this isolate that arrive while another command is in flight (see "Coalescing" above).
  * Revocation (denylisted jti, user-wide and per-tenant not-before), request velocity per subject and per IP,
  * PHI reads today, device familiarity, the last sighting for geo-velocity, and the hour-of-day histogram for
  * the behaviour baseline. Counters carry their own expiry, so nothing needs cleaning up.
@@ -137,6 +311,8 @@ export async function gatherSignals(
     sensitivity: Sensitivity;
     isPhiRead: boolean;
     nowMs: number;
+    /** Keeps work alive past this request's response (`waitUntil`): the batch this request sends for others. */
+    keepAlive?: (work: Promise<unknown>) => void;
   },
 ): Promise<RequestSignals> {
   const minute = Math.floor(context.nowMs / 60_000);
@@ -148,31 +324,23 @@ export async function gatherSignals(
     typeof latitude === "number" && typeof longitude === "number"
       ? JSON.stringify({ latitude, longitude, atMs: context.nowMs })
       : "";
-  // KEYS 1–10, then ARGV 1–8 (see SIGNALS_SCRIPT).
-  const keysAndArgs = [
-    `vitalis:deny:${principal.tokenId}`,
-    userNotBeforeKey(user),
-    tenantNotBeforeKey(principal.tenantId, user),
-    `vitalis:rate:s:${user}:${minute}`,
-    `vitalis:rate:ip:${context.ipHash}:${minute}`,
-    phiReadsKey(user, context.nowMs),
-    `vitalis:devices:${user}`,
-    `vitalis:seen:${user}`,
-    `vitalis:hours:${user}`,
-    breakGlassKey(principal.tenantId, user),
-    context.deviceHash,
-    context.isPhiRead ? "1" : "0",
-    sighting,
-    hour,
-    ...EXPIRIES,
-  ];
-  let reply: unknown;
-  try {
-    reply = await restCommand(redis, ["EVALSHA", await signalsScriptSha(), KEY_COUNT, ...keysAndArgs]);
-  } catch (error) {
-    if (!(error instanceof Error) || !/noscript/i.test(error.message)) throw error;
-    reply = await restCommand(redis, ["EVAL", SIGNALS_SCRIPT, KEY_COUNT, ...keysAndArgs]);
-  }
+  // This request's KEYS and ARGV (see SIGNALS_SCRIPT).
+  const part: ScriptPart = {
+    keys: [
+      `vitalis:deny:${principal.tokenId}`,
+      userNotBeforeKey(user),
+      tenantNotBeforeKey(principal.tenantId, user),
+      `vitalis:rate:s:${user}:${minute}`,
+      `vitalis:rate:ip:${context.ipHash}:${minute}`,
+      phiReadsKey(user, context.nowMs),
+      `vitalis:devices:${user}`,
+      `vitalis:seen:${user}`,
+      `vitalis:hours:${user}`,
+      breakGlassKey(principal.tenantId, user),
+    ],
+    args: [context.deviceHash, context.isPhiRead ? "1" : "0", sighting, hour],
+  };
+  const reply = await signalsReply(redis, part, context.keepAlive);
   if (!Array.isArray(reply) || reply.length !== 11) throw new Error("trust signals: unexpected script reply");
   const [denied, nbfRaw, tenantNbfRaw, subject, ip, phi, device, seenRaw, hourRaw, totalRaw, glassRaw] = reply;
 
