@@ -141,7 +141,7 @@ describe("the HTTP read path", () => {
       const app = appDatabase();
       try {
         const scope = tenantScope(app.db, { id: clinicA.id, slug: "http-a" });
-        const event = { type: "mail.queued", outboxIds: [] } as const;
+        const event = { type: "mail.queued" as const, outboxIds: [] as string[] };
         expect(scope.hasCommittedEvents).toBe(false);
         await expect(
           scope.transaction(async (tx) => {
