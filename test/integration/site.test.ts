@@ -393,6 +393,26 @@ describe("the public site", () => {
       expect(html).not.toContain('content="noindex"');
     });
 
+    it("lists and finds professional content for a verified professional only, whoever asked first", async () => {
+      const title = "Dose de betabloqueador";
+      const tag = await (await get("/pt-br/tag/pressao-alta/")).text();
+      const authorSlug = /href="\/pt-br\/author\/([a-z0-9-]+)\/"/.exec(tag)![1]!;
+      const lists = ["/pt-br/", `/pt-br/author/${authorSlug}/`, "/pt-br/search?q=betabloqueador"];
+      for (const path of lists) {
+        const professional = await get(path, bearer(f.tokens.professional));
+        expect(professional.status).toBe(200);
+        expect(professional.headers.get("cache-control")).toBe("private, no-store");
+        expect(await professional.text()).toContain(title);
+        const anonymous = await get(path);
+        expect(anonymous.status).toBe(200);
+        expect(await anonymous.text()).not.toContain(title);
+        expect(await (await get(path, bearer(f.tokens.professional))).text()).toContain(title);
+      }
+      const feed = await (await get("/pt-br/feed.xml", bearer(f.tokens.professional))).text();
+      expect(feed).toContain("Diabetes e exercício");
+      expect(feed).not.toContain(title);
+    });
+
     it("never renders restricted or PHI content publicly, not even to staff", async () => {
       for (const slug of ["protocolo-interno", "caso-clinico"]) {
         const anonymous = await get(`/pt-br/posts/${slug}/`);
