@@ -273,6 +273,28 @@ describe("the public site", () => {
       expect(ld!.lastReviewed).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     });
 
+    it("names the primary hostname in absolute URLs whichever of the tenant's hostnames the page was asked on", async () => {
+      const alias = `alias-${site.hostname}`;
+      await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, false)", [
+        alias,
+        site.id,
+      ]);
+      const path = "/pt-br/posts/hipertensao-arterial/";
+      // Signed in, so each page is rendered for this request (never a copy rendered for another hostname).
+      const canonicalOn = async (host: string) => {
+        const res = await worker.fetch(path, { host, headers: bearer(f.tokens.professional) });
+        expect(res.status).toBe(200);
+        return /<link rel="canonical" href="([^"]+)"/.exec(await res.text())?.[1];
+      };
+      try {
+        expect(await canonicalOn(alias)).toBe(`http://${site.hostname}${path}`);
+        expect(await canonicalOn(`${alias}:8443`)).toBe(`http://${site.hostname}${path}`);
+        expect(await canonicalOn(`${site.hostname}:8443`)).toBe(`http://${site.hostname}:8443${path}`);
+      } finally {
+        await admin.query("delete from tenant_hostnames where hostname = $1", [alias]);
+      }
+    });
+
     it("uses the item's meta title, meta description, canonical URL and noindex", async () => {
       const html = await (await get("/pt-br/posts/enxaqueca-guia/")).text();
       expect(html).toContain("<title>Enxaqueca: sintomas, gatilhos &amp; quando procurar um médico</title>");
