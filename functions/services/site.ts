@@ -187,19 +187,10 @@ const summaryColumns = {
   featuredImage: featuredImageSql(),
 };
 
-/** A row of `summaryColumns`, as the driver answers it. */
-type SummaryRow = {
-  id: string;
-  type: ContentType;
-  title: string;
-  slug: string;
-  excerpt: string;
-  locale: ContentLocale;
-  complianceLevel: ComplianceLevel;
+/** A row of `summaryColumns`, as the driver answers it: the summary, its instants as text. */
+type SummaryRow = Omit<SiteItemSummary, "publishedAt" | "updatedAt"> & {
   publishedAt: string | null;
   updatedAt: string;
-  author: SiteAuthor | null;
-  featuredImage: SiteImage | null;
 };
 
 function toSummary(row: SummaryRow): SiteItemSummary {
