@@ -75,6 +75,8 @@ export interface Scope {
   afterCommit(tx: Transaction, event: DomainEvent): void;
   /** The events of committed transactions not yet delivered; taking them empties the queue. */
   takeCommittedEvents(): DomainEvent[];
+  /** Whether committed transactions left events to deliver (without taking them). */
+  readonly hasCommittedEvents: boolean;
 }
 
 /** The per-request (or per-job) clients a scope is built on. */
@@ -88,17 +90,26 @@ export interface Clients {
   close(): Promise<void>;
 }
 
+/** Clients opened by `openClients`, which can tell whether there is a pool for `close` to end. */
+export interface OpenedClients extends Clients {
+  /** Whether the WebSocket pool was opened (by a first use of `db`). */
+  readonly poolOpened: boolean;
+}
+
 /**
  * Opens the clients from config, on `database` (the app role's by default; the platform operator's for platform
- * work). Every client is built at first use, so work that never touches one neither pays for it nor fails on its
- * configuration: a public page read over HTTP never opens a WebSocket, and a page answered from the Worker's
- * cache builds no database client at all (building drizzle over the HTTP driver costs about 0.1 ms).
+ * work). The pool, Redis and S3 clients are built at first use, so work that never touches one neither pays for
+ * it nor fails on its configuration: a public page read over HTTP never opens a WebSocket. The HTTP read client
+ * is the isolate's own (lib/db-http `createHttpDatabase`: it holds no I/O object), handed out as it is.
  * Workers may not share I/O objects between requests: clients are never module-level.
  */
-export function openClients(config: Config, database: DatabaseConfig = requireSection(config, "database")): Clients {
+export function openClients(
+  config: Config,
+  database: DatabaseConfig = requireSection(config, "database"),
+): OpenedClients {
   let pooled: ReturnType<typeof createDatabase> | undefined;
   const db = lazy(() => (pooled ??= createDatabase(database)).db);
-  const http = lazy(() => createHttpDatabase(database));
+  const http = createHttpDatabase(database);
   const redis = lazy(() => createRedis(requireSection(config, "redis")));
   const storage: Storage = {
     s3: lazy(() => createS3(requireSection(config, "s3"))),
@@ -112,6 +123,9 @@ export function openClients(config: Config, database: DatabaseConfig = requireSe
     http,
     redis,
     storage,
+    get poolOpened() {
+      return pooled !== undefined;
+    },
     close: async () => {
       await pooled?.pool.end().catch(() => undefined);
     },
@@ -195,6 +209,9 @@ export function createScope(
       raised.push(event);
     },
     takeCommittedEvents: () => events.splice(0, events.length),
+    get hasCommittedEvents() {
+      return events.length > 0;
+    },
   };
 }
 

@@ -76,6 +76,9 @@ export const contentItems = pgTable(
     index("content_items_tenant_published_idx").on(table.tenantId, table.type, table.state, table.publishedAt.desc()),
     index("content_items_scheduled_idx").on(table.state, table.scheduledAt),
     index("content_items_translation_idx").on(table.tenantId, table.translationGroupId),
+    // An author's items: the admin's and WordPress's author filter, an author's own drafts, and the sitemap count an
+    // author slug change moves (0028's sitemap_count_term), which otherwise scans every item of the tenant.
+    index("content_items_tenant_author_idx").on(table.tenantId, table.authorId),
     // What the public reads page through, newest first: WordPress collections (by type) and the site's lists
     // (by locale). Only published, untrashed rows: the public view never reads the others.
     index("content_items_public_type_idx")

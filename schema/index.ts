@@ -35,5 +35,6 @@ export * from "./break-glass";
 export * from "./api-tokens";
 export * from "./professional-registrations";
 export * from "./job-runs";
+export * from "./job-rotations";
 export * from "./webhooks";
 export * from "./sitemap-counts";

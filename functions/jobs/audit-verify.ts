@@ -12,10 +12,13 @@ import { defineJob, JOB_PACE } from "./run";
 export const auditVerify = defineJob("audit-verify", {
   prepare: async (platform) => ({
     pinned: await pinnedKeyFingerprints(requireSection(platform.clients.config, "audit")),
-    // Paced page by page of the chain (500 events), one pace over every tenant of the run.
+    // Paced page by page of the chain (VERIFY_PAGE_EVENTS), one pace over every tenant of the run.
     pace: createPace(JOB_PACE),
   }),
   run: (scope, { pinned, pace }) => verifyAuditIncrementally(scope, pinned, { pace }),
+  budgetSpent: ({ pace }) => pace.spent(),
+  // The last page's rest too: a run fired again at once (an overlapping invocation) keeps the duty.
+  release: ({ pace }) => pace.rest(),
   report(logger, results) {
     const done = results.filter((result) => result !== null);
     const tally = {

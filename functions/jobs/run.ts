@@ -1,10 +1,10 @@
 import type { Bindings } from "../env";
 import { deliverCommittedEvents } from "../effects";
 import { getConfig } from "../env";
-import { createLogger, type Logger } from "../lib/logging";
-import { createPlatformScope, openClients, type PlatformScope, type Scope } from "../scope";
-import { jobErrorCode, recordJobRun } from "../services/job-runs";
+import { createLogger } from "../lib/logging";
+import { createPlatformScope, openClients } from "../scope";
 import type { DeliveryTally } from "../services/mail/delivery";
+import { runForTenants, type TenantJob } from "./tenant-job";
 
 export type Job = (env: Bindings) => Promise<void>;
 
@@ -15,26 +15,10 @@ export type Job = (env: Bindings) => Promise<void>;
  */
 export const JOB_PACE = { budgetMs: 10 * 60_000, duty: 0.2, maxRestMs: 2_000 } as const;
 
-/** What a cron job does, tenant by tenant. */
-export interface TenantJob<Result, Shared> {
-  /** Once a run, before any tenant: what every tenant's work shares (an SMTP connection, the pinned keys). */
-  prepare(platform: PlatformScope): Promise<Shared>;
-  /** One tenant's work, in that tenant's scope (row-level security in force, the job as the system actor). */
-  run(scope: Scope, shared: Shared): Promise<Result>;
-  /** After the last tenant, whether the work succeeded or not: closes what `prepare` opened. */
-  release?(shared: Shared): Promise<void>;
-  /** Logs the run from the results of the tenants that succeeded. */
-  report?(logger: Logger, results: Result[]): void;
-}
-
 /**
- * Makes a cron job: opens the clients from `env`, runs `job` for each of `platform.activeTenants()` in the
- * tenant's own scope, acting as the system (`{ kind: "system", job: name }`), then delivers the scopes'
- * after-commit effects and closes the clients, whatever happened.
- *
- * A tenant whose work throws is logged and the others go on: one clinic's broken row must not stop another's
- * scheduled publication or mail. Each tenant's outcome is recorded in `job_runs` (services/job-runs.ts), which
- * counts the failures in a row and alerts the compliance officers at the third.
+ * Makes a cron job: opens the clients from `env`, runs `job` for each active tenant in the tenant's own scope
+ * (`runForTenants`, jobs/tenant-job.ts), acting as the system (`{ kind: "system", job: name }`), then delivers the
+ * scopes' after-commit effects and closes the clients, whatever happened.
  */
 export function defineJob<Result, Shared = undefined>(name: string, job: TenantJob<Result, Shared>): Job {
   const defined: Job = async (env) => {
@@ -47,24 +31,9 @@ export function defineJob<Result, Shared = undefined>(name: string, job: TenantJ
     });
     try {
       const shared = await job.prepare(platform);
-      const results: Result[] = [];
+      let results: Result[];
       try {
-        for (const tenant of await platform.activeTenants()) {
-          const scope = platform.forTenant(tenant);
-          const startedAt = new Date();
-          let errorCode: string | null = null;
-          try {
-            results.push(await job.run(scope, shared));
-          } catch (error) {
-            errorCode = jobErrorCode(error);
-            logger.error("scheduled job failed for a tenant", { tenant: tenant.slug, error });
-          }
-          try {
-            await recordJobRun(scope, { job: name, startedAt, finishedAt: new Date(), errorCode });
-          } catch (error) {
-            logger.error("job run not recorded", { tenant: tenant.slug, error });
-          }
-        }
+        results = await runForTenants(platform, name, job, shared);
       } finally {
         await job.release?.(shared);
       }

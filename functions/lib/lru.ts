@@ -20,20 +20,42 @@ interface Slot<V> {
 export class BoundedLru<V> {
   private readonly slots = new Map<string, Slot<V>>();
   private used = 0;
+  /** The most recently used key, when known: reading it again needs no reordering. */
+  private newest: string | undefined;
 
   constructor(private readonly limits: LruLimits) {}
 
-  /** The value while it is fresh at `now` (it becomes the most recently used), or null. */
+  /**
+   * The value while it is fresh at `now` (it becomes the most recently used), or null. Reading the most recently
+   * used key again leaves the order as it is, so a run of reads of one key moves nothing.
+   */
   get(key: string, now: number): V | null {
-    const slot = this.slots.get(key);
+    const slot = this.fresh(key, now);
     if (!slot) return null;
-    this.slots.delete(key);
-    if (now >= slot.expiresAt) {
-      this.used -= slot.bytes;
-      return null;
+    if (key !== this.newest) {
+      this.slots.delete(key);
+      this.slots.set(key, slot);
+      this.newest = key;
     }
-    this.slots.set(key, slot);
     return slot.value;
+  }
+
+  /**
+   * The value while it is fresh at `now`, or null, without making it the most recently used: for a memo whose
+   * entries may as well leave in the order they came.
+   */
+  peek(key: string, now: number): V | null {
+    return this.fresh(key, now)?.value ?? null;
+  }
+
+  /** The key's slot while it is fresh at `now`; an expired one is dropped (and its bytes freed). */
+  private fresh(key: string, now: number): Slot<V> | undefined {
+    const slot = this.slots.get(key);
+    if (slot && now >= slot.expiresAt) {
+      this.delete(key);
+      return undefined;
+    }
+    return slot;
   }
 
   /**
@@ -51,6 +73,7 @@ export class BoundedLru<V> {
     }
     this.slots.set(key, { value, bytes: options.bytes, expiresAt: options.expiresAt });
     this.used += options.bytes;
+    this.newest = key;
     return true;
   }
 
@@ -59,6 +82,7 @@ export class BoundedLru<V> {
     if (!slot) return;
     this.slots.delete(key);
     this.used -= slot.bytes;
+    if (key === this.newest) this.newest = undefined;
   }
 
   /** Deletes every entry whose value matches (at most `maxEntries` looked at: the cost is bounded by the limits). */
@@ -75,6 +99,7 @@ export class BoundedLru<V> {
   clear(): void {
     this.slots.clear();
     this.used = 0;
+    this.newest = undefined;
   }
 
   get size(): number {

@@ -11,8 +11,15 @@ export interface Pace {
    * (false: stop here, the next run continues).
    */
   next(): Promise<boolean>;
-  /** After a batch, with its wall time in ms: what the next `next()` rests. */
+  /** After a batch, with its wall time in ms: adds to what the next `next()` (or `rest()`) rests. */
   done(batchMs: number): void;
+  /**
+   * At the end of a run: rests what the last batch owes, so a run followed at once by another (an overlapping cron
+   * invocation, a short run fired again) still works at most `duty` of the time.
+   */
+  rest(): Promise<void>;
+  /** Whether the budget is spent (the next `next()` answers false). */
+  spent(): boolean;
 }
 
 export interface PaceOptions {
@@ -34,15 +41,22 @@ export function createPace(options: PaceOptions): Pace {
   if (!(options.duty > 0 && options.duty <= 1)) throw new RangeError("duty must be in (0, 1]");
   const deadline = now() + options.budgetMs;
   let owed = 0;
+  const rest = async () => {
+    const ms = Math.min(owed, options.maxRestMs, deadline - now());
+    owed = 0;
+    if (ms > 0) await sleep(ms);
+  };
   return {
     async next() {
-      const rest = Math.min(owed, options.maxRestMs, deadline - now());
-      owed = 0;
-      if (rest > 0) await sleep(rest);
+      await rest();
       return now() < deadline;
     },
     done(batchMs) {
-      owed = (Math.max(0, batchMs) * (1 - options.duty)) / options.duty;
+      owed += (Math.max(0, batchMs) * (1 - options.duty)) / options.duty;
+    },
+    rest,
+    spent() {
+      return now() >= deadline;
     },
   };
 }

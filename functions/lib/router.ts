@@ -17,7 +17,9 @@ const MATCH_MEMO_LIMITS = { maxEntries: 2_000, maxBytes: 512 * 1024 };
  * slug beside fixed pages under each locale), so the trie router walks some 500 routes on every request:
  * about a tenth of a cached page's CPU. A match is a pure function of method and path, holds only handlers
  * and the path's parameters (plain data), and is only read by Hono, so a remembered one is the same answer.
- * Bounded (least recently used) so that many distinct paths cost nothing but misses.
+ * Bounded, the oldest remembered path leaving first, so that many distinct paths cost nothing but misses. A hit
+ * leaves the order alone (`peek`): a memo of pure answers needs no recency, and a hot path pushed out is simply
+ * matched again once.
  */
 export class MemoRouter<T> implements Router<T> {
   readonly name = "MemoRouter";
@@ -31,7 +33,7 @@ export class MemoRouter<T> implements Router<T> {
 
   match(method: string, path: string): Result<T> {
     const key = `${method} ${path}`;
-    const known = this.matches.get(key, 0);
+    const known = this.matches.peek(key, 0);
     if (known) return known;
     const result = this.router.match(method, path);
     this.matches.set(key, result, { bytes: key.length, expiresAt: Number.POSITIVE_INFINITY, now: 0 });

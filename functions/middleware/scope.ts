@@ -4,7 +4,7 @@ import { deliverCommittedEvents } from "../effects";
 import { getConfig, requireSection } from "../env";
 import type { Actor } from "../lib/actor";
 import { UnauthorizedError } from "../lib/errors";
-import { createScope, openClients } from "../scope";
+import { createScope, openClients, type Scope } from "../scope";
 import { authenticateApiToken } from "../services/identity/api-tokens";
 import { type AccessClaims, verifyAccessToken, verifySiteSession } from "../services/identity/tokens";
 import { siteSessionCookieOf, takesSiteSession } from "./site-session";
@@ -22,7 +22,7 @@ import { resolveTenantByHost } from "../services/tenants";
  *      header, the actor comes from the site session cookie (middleware/site-session.ts): one that does not
  *      verify is read as no session, so a reader with a stale cookie still gets the page.
  * After the response, the events of committed transactions are delivered (functions/effects.ts) and the
- * database pool is ended, both in `waitUntil`.
+ * database pool is ended, both in `waitUntil` (only when there are events, or a pool was opened).
  */
 export function requestScope() {
   return createMiddleware<AppBindings>(async (c, next) => {
@@ -33,7 +33,7 @@ export function requestScope() {
     requireSection(config, "redis");
     requireSection(config, "s3");
     const clients = openClients(config);
-    let delivered: Promise<void> = Promise.resolve();
+    let scope: Scope | undefined;
     try {
       const tenant = await resolveTenantByHost(clients.http, new URL(c.req.url).hostname, c.get("logger"));
       const header = c.req.header("authorization");
@@ -51,15 +51,16 @@ export function requestScope() {
             );
       c.set("accessClaims", claims);
       c.set("siteSession", siteClaims);
-      const scope = createScope(clients, { tenant, actor, requestId: c.get("requestId"), logger: c.get("logger") });
+      scope = createScope(clients, { tenant, actor, requestId: c.get("requestId"), logger: c.get("logger") });
       c.set("scope", scope);
-      try {
-        await next();
-      } finally {
-        delivered = deliverCommittedEvents(scope);
-      }
+      await next();
     } finally {
-      c.executionCtx.waitUntil(delivered.finally(() => clients.close()));
+      // Work left after the answer goes to `waitUntil`; most reads leave none (no event raised, no pool opened), and
+      // then nothing is registered: each `waitUntil` costs the runtime a task of its own.
+      if (scope?.hasCommittedEvents || clients.poolOpened) {
+        const delivered = scope ? deliverCommittedEvents(scope) : Promise.resolve();
+        c.executionCtx.waitUntil(delivered.finally(() => clients.close()));
+      }
     }
   });
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, sql } from "drizzle-orm";
-import { jobRuns } from "../../schema";
-import type { Transaction } from "../lib/db";
+import { jobRotations, jobRuns } from "../../schema";
+import type { Database, Transaction } from "../lib/db";
 import { AppError } from "../lib/errors";
 import type { Scope } from "../scope";
 import { alertComplianceOfficers } from "./compliance-alerts";
@@ -119,4 +119,34 @@ export async function failingJobs(tx: Transaction) {
     lastRunAt: row.finishedAt.toISOString(),
     lastSuccessAt: row.lastSuccessAt?.toISOString() ?? null,
   }));
+}
+
+/**
+ * The order a paced job visits `tenants` in (schema/job-rotations.ts): by id, from the tenant the last run's budget
+ * ran out in (or the first after it, when that tenant is gone or suspended), wrapping around. Without a stored start,
+ * from the lowest id.
+ */
+export function rotateTenants<T extends { id: string }>(tenants: readonly T[], startTenantId: string | null): T[] {
+  const sorted = [...tenants].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const at = startTenantId === null ? -1 : sorted.findIndex((tenant) => tenant.id >= startTenantId);
+  return at <= 0 ? sorted : [...sorted.slice(at), ...sorted.slice(0, at)];
+}
+
+/** Where the job's next run starts: the tenant stored by its last run whose budget ran out, or null. */
+export async function rotationStart(db: Database, job: string): Promise<string | null> {
+  const [row] = await db
+    .select({ startTenantId: jobRotations.startTenantId })
+    .from(jobRotations)
+    .where(eq(jobRotations.job, job))
+    .limit(1);
+  return row?.startTenantId ?? null;
+}
+
+/** Stores the tenant the job's next run starts at. */
+export async function recordRotationStart(db: Database, job: string, startTenantId: string): Promise<void> {
+  const updatedAt = new Date();
+  await db
+    .insert(jobRotations)
+    .values({ job, startTenantId, updatedAt })
+    .onConflictDoUpdate({ target: jobRotations.job, set: { startTenantId, updatedAt } });
 }

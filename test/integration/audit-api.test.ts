@@ -286,7 +286,12 @@ describe("the audit API", () => {
     // A budget of one page of three: the four new events take two pages and are all verified; the re-check is not begun.
     let pages = 1;
     const charged: number[] = [];
-    const pace: Pace = { next: async () => pages-- > 0, done: (ms) => void charged.push(ms) };
+    const pace: Pace = {
+      next: async () => pages-- > 0,
+      done: (ms) => void charged.push(ms),
+      spent: () => pages <= 0,
+      rest: async () => {},
+    };
     const cut = await verifyAuditIncrementally(scope, pinned, { pace, pageSize: 3 });
     expect(cut).toMatchObject({
       ok: true,

@@ -13,8 +13,10 @@ import {
 } from "../../functions/lib/db-http.js";
 import { type NeonHttpEndpoint, type NeonProxy, startNeonHttp, startNeonProxy } from "../../local-cloud/index.js";
 import { PG_HOST, PG_PORT } from "../support/environment.js";
-import { adminClient, type SeededTenant, seedTenant } from "../support/db.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { getConfig } from "../../functions/env.js";
+import { openClients } from "../../functions/scope.js";
+import { adminClient, appDatabase, type SeededTenant, seedTenant, tenantScope } from "../support/db.js";
+import { startWorker, testBindings, type TestWorker } from "../support/worker.js";
 
 /**
  * Public reads go over Neon's HTTP driver (functions/lib/db-http.ts): one request per page, a read-only
@@ -121,6 +123,40 @@ describe("the HTTP read path", () => {
 
     it("refuses an id that is not a UUID before sending anything", async () => {
       await expect(readAsTenant(db, "' or true --", [db.execute(sql`select 1`)])).rejects.toThrow(TypeError);
+    });
+  });
+
+  describe("a request's clients and scope", () => {
+    it("open no pool until the database is used, and say when one is left to end", async () => {
+      const clients = openClients(getConfig(testBindings(inject("testEnvironment"))));
+      expect(clients.poolOpened).toBe(false);
+      await readAsTenant(clients.http, clinicA.id, [clients.http.execute(sql`select 1`)]);
+      expect(clients.poolOpened).toBe(false);
+      await clients.db.execute(sql`select 1`);
+      expect(clients.poolOpened).toBe(true);
+      await clients.close();
+    });
+
+    it("tell whether committed transactions left events to deliver, only once they commit", async () => {
+      const app = appDatabase();
+      try {
+        const scope = tenantScope(app.db, { id: clinicA.id, slug: "http-a" });
+        const event = { type: "mail.queued" as const, outboxIds: [] as string[] };
+        expect(scope.hasCommittedEvents).toBe(false);
+        await expect(
+          scope.transaction(async (tx) => {
+            scope.afterCommit(tx, event);
+            throw new Error("rolled back");
+          }),
+        ).rejects.toThrow("rolled back");
+        expect(scope.hasCommittedEvents).toBe(false);
+        await scope.transaction(async (tx) => scope.afterCommit(tx, event));
+        expect(scope.hasCommittedEvents).toBe(true);
+        expect(scope.takeCommittedEvents()).toEqual([event]);
+        expect(scope.hasCommittedEvents).toBe(false);
+      } finally {
+        await app.pool.end();
+      }
     });
   });
 

@@ -6,9 +6,11 @@
  */
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runForTenants, type TenantJob } from "../../functions/jobs/tenant-job.js";
+import { createPace, type Pace } from "../../functions/lib/pace.js";
 import { DENIAL_SPIKE } from "../../functions/services/compliance-alerts.js";
 import { bearer, createUser, signIn, type TestUser } from "../support/auth.js";
-import { type SeededTenant, seedTenant } from "../support/db.js";
+import { appDatabase, platformScope, type SeededTenant, seedTenant } from "../support/db.js";
 import { type CaughtMail, mailTo, waitForMail } from "../support/mail.js";
 import { insertSubject } from "../support/media.js";
 import { startSuite, stopSuite } from "../support/suite.js";
@@ -192,5 +194,51 @@ describe("alerts from the hourly triggers", () => {
     expect(mail.text).not.toContain(`titular.${tenant.slug}`);
     await runCron("0 * * * *");
     expect(await settledMail(officer.email, "Pedido de titular")).toHaveLength(1);
+  });
+});
+
+describe("a paced job's run", () => {
+  it("starts where the last run's budget ran out, so the same tenants are not left last every hour", async () => {
+    // Three clinics of ours among whatever tenants the database holds; the run's budget is spent by two of ours.
+    const ours = new Set<string>();
+    for (const label of ["rota-a", "rota-b", "rota-c"]) ours.add((await seedTenant(admin, label)).id);
+    let visited: string[] = [];
+    const name = `rotation-${Math.random().toString(36).slice(2, 8)}`;
+    const job: TenantJob<void, { pace: Pace; tick: () => void }> = {
+      prepare: async () => {
+        let clock = 0;
+        // The pace's clock moves only with our tenants' work: one unit each, a budget of two.
+        return { pace: createPace({ budgetMs: 2, duty: 1, maxRestMs: 0, now: () => clock }), tick: () => void clock++ };
+      },
+      async run(scope, { pace, tick }) {
+        if (!(await pace.next())) return;
+        visited.push(scope.tenant.id);
+        if (ours.has(scope.tenant.id)) tick();
+      },
+      budgetSpent: ({ pace }) => pace.spent(),
+    };
+    const app = appDatabase();
+    // As the cron's runner does: a platform scope of the app role, the run's shared state, the tenants one by one.
+    const run = async () => {
+      const platform = platformScope(app.db, name);
+      await runForTenants(platform, name, job, await job.prepare(platform));
+    };
+    try {
+      await run();
+      const first = visited.filter((id) => ours.has(id));
+      expect(first).toHaveLength(2);
+      visited = [];
+      await run();
+      // The second run begins with the tenant whose work spent the first run's budget, then goes on past it.
+      expect(visited[0]).toBe(first[1]);
+      const second = visited.filter((id) => ours.has(id));
+      expect(second).toHaveLength(2);
+      expect(second[1]).not.toBe(first[0]);
+      visited = [];
+      await run();
+      expect(visited[0]).toBe(second[1]);
+    } finally {
+      await app.pool.end();
+    }
   });
 });

@@ -385,7 +385,12 @@ describe("the retention sweep", () => {
     // stop mid-task, the third has time for the rest. The rests are recorded, not slept.
     for (const budget of [2, 2, Number.POSITIVE_INFINITY]) {
       let allowed = budget;
-      const pace: Pace = { next: async () => allowed-- > 0, done: () => {} };
+      const pace: Pace = {
+        next: async () => allowed-- > 0,
+        done: () => {},
+        spent: () => allowed <= 0,
+        rest: async () => {},
+      };
       const summary = await runRetentionSweep(sweepScope(tenant), {
         batchSize: 5,
         pace,

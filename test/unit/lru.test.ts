@@ -54,4 +54,43 @@ describe("BoundedLru", () => {
     lru.clear();
     expect([lru.size, lru.bytes]).toEqual([0, 0]);
   });
+
+  it("peeks without changing which entry leaves first", () => {
+    const lru = new BoundedLru<string>({ maxBytes: 100, maxEntries: 2 });
+    lru.set("a", "A", at(0, 1));
+    lru.set("b", "B", at(0, 1));
+    expect(lru.peek("a", 1)).toBe("A");
+    lru.set("c", "C", at(2, 1));
+    expect([lru.peek("a", 3), lru.peek("b", 3), lru.peek("c", 3)]).toEqual([null, "B", "C"]);
+    expect(lru.peek("c", 20_000)).toBeNull();
+    expect([lru.size, lru.bytes]).toEqual([1, 1]);
+  });
+
+  it("evicts exactly as a least-recently-used list would, repeated reads of one key included", () => {
+    // A plain model: an array ordered from least to most recently used.
+    const lru = new BoundedLru<number>({ maxBytes: 1_000, maxEntries: 4 });
+    let model: string[] = [];
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % 6;
+    for (let step = 0; step < 3_000; step++) {
+      const key = `k${next()}`;
+      const op = next();
+      if (op < 3) {
+        const hit = lru.get(key, 1);
+        expect(hit === null).toBe(!model.includes(key));
+        if (hit !== null) model = [...model.filter((k) => k !== key), key];
+        // Reading the newest again, as a hot page does, must change nothing either.
+        if (hit !== null) expect(lru.get(key, 1)).toBe(hit);
+      } else if (op < 5) {
+        lru.set(key, step, at(0, 1));
+        model = [...model.filter((k) => k !== key), key];
+        if (model.length > 4) model = model.slice(model.length - 4);
+      } else {
+        lru.delete(key);
+        model = model.filter((k) => k !== key);
+      }
+      expect(lru.size).toBe(model.length);
+    }
+    for (const key of ["k0", "k1", "k2", "k3", "k4", "k5"]) expect(lru.peek(key, 1) !== null).toBe(model.includes(key));
+  });
 });

@@ -34,4 +34,29 @@ describe("the app's router", () => {
     expect((app.router as MemoRouter<unknown>).remembered).toBe(2_000);
     expect(await (await app.request("/posts/7")).text()).toBe("post 7 /posts/:id");
   });
+
+  it("lets the oldest remembered path leave first, however often it is asked for", async () => {
+    const matched: string[] = [];
+    const app = overlappingApp();
+    const router = app.router as MemoRouter<unknown>;
+    // Hono's own router settles on its match function at the first request; the count wraps the settled one.
+    await app.request("/en/sobre");
+    const inner = (router as unknown as { router: { match(method: string, path: string): unknown } }).router;
+    const match = inner.match.bind(inner);
+    inner.match = (method, path) => {
+      matched.push(path);
+      return match(method, path);
+    };
+    for (let i = 0; i < 1_999; i++) await app.request(`/posts/${i}`);
+    expect(router.remembered).toBe(2_000);
+    // Hits leave the order alone: /posts/0 stays the oldest but one, and the next two new paths push both out.
+    for (let i = 0; i < 3; i++) expect(await (await app.request("/posts/0")).text()).toBe("post 0 /posts/:id");
+    await app.request("/posts/1999");
+    await app.request("/posts/2000");
+    matched.length = 0;
+    await app.request("/posts/1998");
+    expect(matched).toEqual([]);
+    expect(await (await app.request("/posts/0")).text()).toBe("post 0 /posts/:id");
+    expect(matched).toEqual(["/posts/0"]);
+  });
 });

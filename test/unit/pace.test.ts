@@ -64,9 +64,24 @@ describe("the pace of a batch loop", () => {
     expect(await pace.next()).toBe(false);
   });
 
+  it("says when its budget is spent, as the job's rotation asks after each tenant", async () => {
+    const { pace, work } = fakePace({ budgetMs: 1_000, duty: 1, maxRestMs: 1_000 });
+    expect(pace.spent()).toBe(false);
+    work(999);
+    expect(pace.spent()).toBe(false);
+    work(1);
+    expect(pace.spent()).toBe(true);
+    expect(await pace.next()).toBe(false);
+  });
+
   it("charges a batch that throws", async () => {
     let charged = -1;
-    const pace = { next: async () => true, done: (ms: number) => void (charged = ms) };
+    const pace = {
+      next: async () => true,
+      done: (ms: number) => void (charged = ms),
+      spent: () => false,
+      rest: async () => {},
+    };
     await expect(
       paced(pace, async () => {
         throw new Error("S3 refused");
@@ -77,7 +92,12 @@ describe("the pace of a batch loop", () => {
 
   it("charges a batch that did work, and nothing for one that found nothing to do", async () => {
     const charges: number[] = [];
-    const pace = { next: async () => true, done: (ms: number) => void charges.push(ms) };
+    const pace = {
+      next: async () => true,
+      done: (ms: number) => void charges.push(ms),
+      spent: () => false,
+      rest: async () => {},
+    };
     const batch = (processed: number) => async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       return processed;

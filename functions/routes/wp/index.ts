@@ -60,19 +60,34 @@ type WpContext = Context<AppBindings>;
 /**
  * A request to a WordPress route, read once: its scope (`c.get`, not `c.var`, which copies every variable of the
  * request) and its URL, whose origin makes WordPress's absolute `link` and `_links` and whose parameters are the
- * query.
+ * query. The URL is read as the string the runtime serialized (`c.req.url`), not parsed again into a `URL`.
  */
 interface WpCall {
   c: WpContext;
   scope: Scope;
-  url: URL;
+  /** The request's URL, serialized: scheme, host, path, then `?` and the query when it has one. */
+  href: string;
   origin: string;
   params: WpParams;
 }
 
 function callOf(c: WpContext): WpCall {
-  const url = new URL(c.req.url);
-  return { c, scope: c.get("scope"), url, origin: url.origin, params: readWpParams(url.search) };
+  const href = c.req.url;
+  // A serialized http(s) URL: the origin ends where the path begins, the query where the fragment would.
+  const origin = href.slice(0, href.indexOf("/", href.indexOf("//") + 2));
+  const hash = href.indexOf("#");
+  const end = hash === -1 ? href.length : hash;
+  const query = href.indexOf("?");
+  const search = query === -1 || query > end ? "" : href.slice(query, end);
+  return { c, scope: c.get("scope"), href, origin, params: readWpParams(search) };
+}
+
+/** The request's URL with another `page` (WordPress's `Link` targets), as `URLSearchParams.set` writes it. */
+function pageLink(href: string, page: number): string {
+  if (!href.includes("?") && !href.includes("#")) return `${href}?page=${page}`;
+  const url = new URL(href);
+  url.searchParams.set("page", String(page));
+  return url.toString();
 }
 
 /** Private when the answer depends on who asks (a signed-in professional); shared caches otherwise. */
@@ -81,20 +96,14 @@ function cacheHeaders({ c, scope }: WpCall): void {
   c.header("Vary", "Authorization");
 }
 
-/**
- * WordPress's collection headers: totals and RFC 8288 links to the neighbouring pages. The links are the request's
- * URL with another `page`: this changes `call.url`, so it comes last.
- */
+/** WordPress's collection headers: totals and RFC 8288 links to the neighbouring pages. */
 function collectionResponse(call: WpCall, page: WpPage, current: number): Response {
   if (isPastLastPage(current, page.totalPages)) throw invalidPageNumberError();
-  const { c, url } = call;
+  const { c, href } = call;
   const links: string[] = [];
-  const linkTo = (n: number, rel: string) => {
-    url.searchParams.set("page", String(n));
-    links.push(`<${url.toString()}>; rel="${rel}"`);
-  };
-  if (current > 1 && current - 1 <= Math.max(1, page.totalPages)) linkTo(current - 1, "prev");
-  if (current < page.totalPages) linkTo(current + 1, "next");
+  if (current > 1 && current - 1 <= Math.max(1, page.totalPages))
+    links.push(`<${pageLink(href, current - 1)}>; rel="prev"`);
+  if (current < page.totalPages) links.push(`<${pageLink(href, current + 1)}>; rel="next"`);
   c.header("X-WP-Total", String(page.total));
   c.header("X-WP-TotalPages", String(page.totalPages));
   if (links.length > 0) c.header("Link", links.join(", "));

@@ -1,4 +1,4 @@
-import { type AnyColumn, and, eq, exists, gt, inArray, isNull, lt, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, eq, exists, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import {
   categories,
   contentAuthors,
@@ -15,7 +15,15 @@ import { type HttpDatabase, preparedRead, type ReadPlaceholders } from "../../li
 import { ANONYMOUS_VIEWER, publicVisibility, readViewer, type Viewer } from "../content/access";
 import { cappedCount, countCap } from "../content/paging";
 import { searchMatchSql, searchRankSql } from "../content/search";
-import { authorRowsQuery, itemRowsQuery, shapeItems, termRowsQuery, visibleCountSql } from "./queries";
+import {
+  authorRowsQuery,
+  itemRowsQuery,
+  shapeItems,
+  termRowsQuery,
+  visibleCountSql,
+  wpDateSql,
+  wpIdIn,
+} from "./queries";
 import { publicMediaSql } from "../media-rules";
 import {
   filterFields,
@@ -92,23 +100,6 @@ function totalPagesOf(total: number, perPage: number): number {
 // Content --------------------------------------------------------------------------------------------
 
 /**
- * A list's filters (all but its order and its page): a list without any, which is what most clients ask for, is
- * read with statements built once per isolate; a filtered one is built for its request.
- */
-function isFiltered(query: WpCollectionQuery): boolean {
-  return Boolean(
-    query.search ||
-    query.slug ||
-    query.include ||
-    query.after ||
-    query.before ||
-    query.author ||
-    query.categories ||
-    query.tags,
-  );
-}
-
-/**
  * The viewer a statement built once per isolate is built for: what the content reads show depends only on whether
  * the reader is a verified professional (`publicComplianceLevels`), so those statements are built for that and for
  * nothing else of the reader.
@@ -117,121 +108,181 @@ function visibleAs(viewer: Viewer): Viewer {
   return viewer.verifiedProfessional ? { ...ANONYMOUS_VIEWER, verifiedProfessional: true } : ANONYMOUS_VIEWER;
 }
 
-/** The conditions of a content collection's query (the subqueries are built on `db`). */
+/**
+ * Prepared reads, one for each form of a request (the reader's levels, an order, which filters it has): each form's
+ * statements are built at its first request in an isolate and then only bound. Forms are few in practice (most
+ * clients ask for the unfiltered list); a client sweeping through combinations of filters empties the map rather
+ * than growing it.
+ */
+class PreparedForms<F, R> {
+  readonly #reads = new Map<string, R>();
+  constructor(private readonly build: (form: F) => R) {}
+
+  /** The reads of `form`, whose `key` names it: the same key for the same form. */
+  get(key: string, form: F): R {
+    let reads = this.#reads.get(key);
+    if (!reads) {
+      if (this.#reads.size >= 256) this.#reads.clear();
+      reads = this.build(form);
+      this.#reads.set(key, reads);
+    }
+    return reads;
+  }
+}
+
+/** Where a page starts and ends, and how far its list is counted. */
+type PageValues = {
+  limit: number;
+  offset: number;
+  cap: number;
+};
+
+function pageValues(query: Pick<WpCollectionQuery, "page" | "perPage">): PageValues {
+  return {
+    limit: query.perPage,
+    offset: (query.page - 1) * query.perPage,
+    cap: countCap(query.page, query.perPage),
+  };
+}
+
+/**
+ * The condition that a row of `table` is on one page of its list: its ids chosen in `order` on narrow rows first, so
+ * the rows skipped by the offset are never read whole.
+ */
+function onPage(
+  db: HttpDatabase,
+  table: typeof contentItems | typeof categories | typeof tags,
+  where: SQL | undefined,
+  order: SQL[],
+  p: ReadPlaceholders<PageValues>,
+): SQL {
+  const pageIds = db
+    .select({ id: table.id })
+    .from(table)
+    .where(where)
+    .orderBy(...order)
+    .limit(p.limit)
+    .offset(p.offset);
+  return inArray(table.id, pageIds);
+}
+
+/** The filters of a content list; a list's statements are built for the set of them it has. */
+const CONTENT_FILTERS = ["search", "slug", "include", "after", "before", "author", "categories", "tags"] as const;
+type ContentFilter = (typeof CONTENT_FILTERS)[number];
+
+/** A content list's values: its page, and each filter's (a filter the list does not have is bound to nothing). */
+type ContentListValues = PageValues & {
+  type: ContentType;
+  search: string;
+  slug: string[];
+  include: number[];
+  after: string;
+  before: string;
+  author: number[];
+  categories: number[];
+  tags: number[];
+};
+type ContentListPlaceholders = ReadPlaceholders<ContentListValues>;
+
+/** The conditions of a content list with `filters`, on placeholders. */
 function contentWhere(
   db: HttpDatabase,
   viewer: Viewer,
-  type: ContentType | Placeholder<"type", ContentType>,
-  query: WpCollectionQuery,
+  filters: ReadonlySet<ContentFilter>,
+  p: ContentListPlaceholders,
 ): SQL | undefined {
-  const conditions: SQL[] = [eq(contentItems.type, type), publicVisibility(viewer)];
-  if (query.search) conditions.push(searchMatchSql(query.search, undefined));
-  if (query.slug) conditions.push(inArray(contentItems.slug, query.slug));
-  if (query.include) conditions.push(inArray(contentItems.wpId, query.include));
-  if (query.after) conditions.push(gt(contentItems.publishedAt, query.after));
-  if (query.before) conditions.push(lt(contentItems.publishedAt, query.before));
-  if (query.author) {
+  const conditions: SQL[] = [eq(contentItems.type, p.type), publicVisibility(viewer)];
+  if (filters.has("search")) conditions.push(searchMatchSql(p.search, undefined));
+  if (filters.has("slug")) conditions.push(sql`${contentItems.slug} = any(${p.slug}::text[])`);
+  if (filters.has("include")) conditions.push(wpIdIn(contentItems.wpId, p.include));
+  if (filters.has("after")) conditions.push(sql`${contentItems.publishedAt} > ${p.after}::timestamptz`);
+  if (filters.has("before")) conditions.push(sql`${contentItems.publishedAt} < ${p.before}::timestamptz`);
+  if (filters.has("author")) {
     conditions.push(
       inArray(
         contentItems.authorId,
-        db.select({ id: contentAuthors.userId }).from(contentAuthors).where(inArray(contentAuthors.wpId, query.author)),
+        db.select({ id: contentAuthors.userId }).from(contentAuthors).where(wpIdIn(contentAuthors.wpId, p.author)),
       ),
     );
   }
-  if (query.categories) {
+  if (filters.has("categories")) {
     conditions.push(
       exists(
         db
           .select({ one: sql`1` })
           .from(contentItemCategories)
           .innerJoin(categories, eq(categories.id, contentItemCategories.categoryId))
-          .where(and(eq(contentItemCategories.contentId, contentItems.id), inArray(categories.wpId, query.categories))),
+          .where(and(eq(contentItemCategories.contentId, contentItems.id), wpIdIn(categories.wpId, p.categories))),
       ),
     );
   }
-  if (query.tags) {
+  if (filters.has("tags")) {
     conditions.push(
       exists(
         db
           .select({ one: sql`1` })
           .from(contentItemTags)
           .innerJoin(tags, eq(tags.id, contentItemTags.tagId))
-          .where(and(eq(contentItemTags.contentId, contentItems.id), inArray(tags.wpId, query.tags))),
+          .where(and(eq(contentItemTags.contentId, contentItems.id), wpIdIn(tags.wpId, p.tags))),
       ),
     );
   }
   return and(...conditions);
 }
 
-function contentOrder(query: Pick<WpCollectionQuery, "orderby" | "order" | "search" | "include">): SQL[] {
+function contentOrder(order: Pick<WpCollectionQuery, "orderby" | "order">, p: ContentListPlaceholders): SQL[] {
   // The indexes are DESC NULLS LAST (drizzle's `.desc()`); ordering the same way (ASC NULLS FIRST is the same
   // index read backwards) lets a page be read from the index instead of sorting every match.
   const direction = (column: SQL | AnyColumn) =>
-    query.order === "asc" ? sql`${column} asc nulls first` : sql`${column} desc nulls last`;
+    order.order === "asc" ? sql`${column} asc nulls first` : sql`${column} desc nulls last`;
   const orderColumn =
-    query.orderby === "relevance"
-      ? searchRankSql(query.search!, undefined)
-      : query.orderby === "id"
+    order.orderby === "relevance"
+      ? searchRankSql(p.search, undefined)
+      : order.orderby === "id"
         ? contentItems.wpId
-        : query.orderby === "modified"
+        : order.orderby === "modified"
           ? contentItems.updatedAt
-          : query.orderby === "slug"
+          : order.orderby === "slug"
             ? contentItems.slug
-            : query.orderby === "title"
+            : order.orderby === "title"
               ? contentItems.title
-              : query.orderby === "include"
-                ? sql`array_position(${sql.raw(`ARRAY[${query.include!.map(Number).join(",")}]::bigint[]`)}, ${contentItems.wpId})`
+              : order.orderby === "include"
+                ? sql`array_position(${p.include}::bigint[], ${contentItems.wpId})`
                 : contentItems.publishedAt;
   return [direction(orderColumn), direction(contentItems.wpId)];
 }
 
-/** Where a page starts and ends, and how far its list is counted: values, or placeholders of a prepared read. */
-interface PageBounds {
-  limit: number | Placeholder<"limit", number>;
-  offset: number | Placeholder<"offset", number>;
-  cap: number | Placeholder<"cap", number>;
+/** A content list's form: the reader's levels, its order and its filters, as the key of its prepared reads. */
+interface ContentListForm {
+  viewer: Viewer;
+  orderby: string;
+  order: "asc" | "desc";
+  filters: ContentFilter[];
 }
 
-/**
- * A list's two statements: its (capped) count, and its page's items. The page's ids are chosen on narrow rows
- * first, so the rows skipped by the offset are never read whole.
- */
-function contentPageStatements(db: HttpDatabase, where: SQL | undefined, order: SQL[], bounds: PageBounds) {
-  const pageIds = db
-    .select({ id: contentItems.id })
-    .from(contentItems)
-    .where(where)
-    .orderBy(...order)
-    .limit(bounds.limit)
-    .offset(bounds.offset);
+function contentListForm(viewer: Viewer, query: WpCollectionQuery): { key: string; form: ContentListForm } {
+  const filters = CONTENT_FILTERS.filter((filter) => query[filter] !== undefined);
+  const shared = visibleAs(viewer);
   return {
-    count: cappedCount(db, contentItems, where, bounds.cap),
-    page: itemRowsQuery(db)
-      .where(inArray(contentItems.id, pageIds))
-      .orderBy(...order),
+    key: `${String(shared.verifiedProfessional)} ${query.orderby} ${query.order} ${filters.join(",")}`,
+    form: { viewer: shared, orderby: query.orderby, order: query.order, filters },
   };
 }
 
-type UnfilteredValues = { type: ContentType; limit: number; offset: number; cap: number };
-
-/** An unfiltered list's statements for one order and one viewer's levels, built once per isolate. */
-function unfilteredPageReads(viewer: Viewer, order: Pick<WpCollectionQuery, "orderby" | "order">) {
-  const statements = (db: HttpDatabase, p: ReadPlaceholders<UnfilteredValues>) =>
-    contentPageStatements(
-      db,
-      contentWhere(db, viewer, p.type, { ...order, page: 1, perPage: 1, embed: false }),
-      contentOrder(order),
-      p,
-    );
+/** A list's two statements for one form, built once per isolate: its (capped) count, and its page's items. */
+const contentLists = new PreparedForms((form: ContentListForm) => {
+  const filters = new Set(form.filters);
+  const where = (db: HttpDatabase, p: ContentListPlaceholders) => contentWhere(db, form.viewer, filters, p);
   return {
-    count: preparedRead((db, p: ReadPlaceholders<UnfilteredValues>) => statements(db, p).count),
-    page: preparedRead((db, p: ReadPlaceholders<UnfilteredValues>) => statements(db, p).page),
+    count: preparedRead((db, p: ContentListPlaceholders) => cappedCount(db, contentItems, where(db, p), p.cap)),
+    page: preparedRead((db, p: ContentListPlaceholders) => {
+      const order = contentOrder(form, p);
+      return itemRowsQuery(db)
+        .where(onPage(db, contentItems, where(db, p), order, p))
+        .orderBy(...order);
+    }),
   };
-}
-
-// At most the orders without a filter (date, id, modified, slug, title; ascending or descending) for each of the two
-// sets of levels: twenty entries.
-const unfilteredPages = new Map<string, ReturnType<typeof unfilteredPageReads>>();
+});
 
 export async function listWpContent(
   scope: Scope,
@@ -239,35 +290,22 @@ export async function listWpContent(
 ): Promise<WpPage> {
   const { query } = input;
   const viewer = await readViewer(scope);
-  const bounds = {
-    limit: query.perPage,
-    offset: (query.page - 1) * query.perPage,
-    cap: countCap(query.page, query.perPage),
+  const { key, form } = contentListForm(viewer, query);
+  const reads = contentLists.get(key, form);
+  const values: ContentListValues = {
+    type: input.type,
+    ...pageValues(query),
+    search: query.search ?? "",
+    slug: query.slug ?? [],
+    include: query.include ?? [],
+    after: query.after?.toISOString() ?? "",
+    before: query.before?.toISOString() ?? "",
+    author: query.author ?? [],
+    categories: query.categories ?? [],
+    tags: query.tags ?? [],
   };
   // The count and the page in one round trip; a page past the end simply selects no rows.
-  let read;
-  if (isFiltered(query)) {
-    read = scope.read((db) => {
-      const { count, page } = contentPageStatements(
-        db,
-        contentWhere(db, viewer, input.type, query),
-        contentOrder(query),
-        bounds,
-      );
-      return [count, page];
-    });
-  } else {
-    const shared = visibleAs(viewer);
-    const key = `${String(shared.verifiedProfessional)} ${query.orderby} ${query.order}`;
-    let reads = unfilteredPages.get(key);
-    if (!reads) {
-      reads = unfilteredPageReads(shared, { orderby: query.orderby, order: query.order });
-      unfilteredPages.set(key, reads);
-    }
-    const values = { type: input.type, ...bounds };
-    read = scope.read(() => [reads.count(values), reads.page(values)]);
-  }
-  const [[counted], rows] = await read;
+  const [[counted], rows] = await scope.read(() => [reads.count(values), reads.page(values)]);
   const total = counted?.total ?? 0;
   const totalPages = totalPagesOf(total, query.perPage);
   if (isPastLastPage(query.page, totalPages)) return { items: [], total, totalPages };
@@ -302,63 +340,143 @@ export async function getWpContent(
 
 // Terms ----------------------------------------------------------------------------------------------
 
+/** The filters of a terms list (`parent=0` asks for the top level, any other `parent` for one term's children). */
+const TERM_FILTERS = ["search", "slug", "include", "topLevel", "parent", "post", "hideEmpty"] as const;
+type TermFilter = (typeof TERM_FILTERS)[number];
+
+type TermListValues = PageValues & {
+  search: string;
+  slug: string[];
+  include: number[];
+  parent: number;
+  post: number;
+};
+type TermListPlaceholders = ReadPlaceholders<TermListValues>;
+
+interface TermListForm {
+  taxonomy: WpTaxonomy;
+  viewer: Viewer;
+  orderby: string;
+  order: "asc" | "desc";
+  filters: ReadonlySet<TermFilter>;
+}
+
+function termFiltersOf(taxonomy: WpTaxonomy, query: WpCollectionQuery): TermFilter[] {
+  const present: Record<TermFilter, boolean> = {
+    search: query.search !== undefined,
+    slug: query.slug !== undefined,
+    include: query.include !== undefined,
+    // Only categories have a hierarchy; `parent` on tags is ignored, as WordPress does.
+    topLevel: taxonomy === "category" && query.parent === 0,
+    parent: taxonomy === "category" && query.parent !== undefined && query.parent !== 0,
+    post: query.post !== undefined,
+    hideEmpty: query.hideEmpty === true,
+  };
+  return TERM_FILTERS.filter((filter) => present[filter]);
+}
+
+/** The conditions of a terms list with `form.filters`, on placeholders. */
+function termWhere(db: HttpDatabase, form: TermListForm, p: TermListPlaceholders): SQL | undefined {
+  const { taxonomy, viewer, filters } = form;
+  const table = taxonomy === "category" ? categories : tags;
+  const links = taxonomy === "category" ? contentItemCategories : contentItemTags;
+  const conditions: SQL[] = [];
+  if (filters.has("search"))
+    conditions.push(sql`vitalis_unaccent(${table.name}) ilike '%' || vitalis_unaccent(${p.search}) || '%'`);
+  if (filters.has("slug")) conditions.push(sql`${table.slug} = any(${p.slug}::text[])`);
+  if (filters.has("include")) conditions.push(wpIdIn(table.wpId, p.include));
+  if (filters.has("topLevel")) conditions.push(isNull(categories.parentId));
+  if (filters.has("parent")) {
+    conditions.push(
+      inArray(
+        categories.parentId,
+        db.select({ id: categories.id }).from(categories).where(eq(categories.wpId, p.parent)),
+      ),
+    );
+  }
+  if (filters.has("post")) {
+    // Terms of one post, only if that post is visible to the reader.
+    const linkedTerm = taxonomy === "category" ? contentItemCategories.categoryId : contentItemTags.tagId;
+    conditions.push(
+      inArray(
+        table.id,
+        db
+          .select({ id: linkedTerm })
+          .from(links)
+          .innerJoin(contentItems, eq(contentItems.id, links.contentId))
+          .where(and(eq(contentItems.wpId, p.post), publicVisibility(viewer))),
+      ),
+    );
+  }
+  if (filters.has("hideEmpty")) conditions.push(sql`${termCountSql(form)} > 0`);
+  return conditions.length ? and(...conditions) : undefined;
+}
+
+/** Each term's count of the items the reader may see. */
+function termCountSql({ taxonomy, viewer }: Pick<TermListForm, "taxonomy" | "viewer">): SQL<number> {
+  // Written out (not the columns' names) because the count subquery aliases its own tables.
+  return taxonomy === "category"
+    ? visibleCountSql(viewer, contentItemCategories, sql.raw('"categories"."id"'))
+    : visibleCountSql(viewer, contentItemTags, sql.raw('"tags"."id"'));
+}
+
+/** WordPress's term orders; names and slugs in Portuguese collation (case and accents after the letter). */
+function termOrder(form: TermListForm, p: TermListPlaceholders): SQL[] {
+  const table = form.taxonomy === "category" ? categories : tags;
+  const key =
+    form.orderby === "id"
+      ? sql`${table.wpId}`
+      : form.orderby === "slug"
+        ? sql`${table.slug} collate "pt-BR-x-icu"`
+        : form.orderby === "count"
+          ? termCountSql(form)
+          : form.orderby === "include"
+            ? sql`array_position(${p.include}::bigint[], ${table.wpId})`
+            : sql`${table.name} collate "pt-BR-x-icu"`;
+  const direction = form.order === "asc" ? sql`asc` : sql`desc`;
+  return [sql`${key} ${direction}`, sql`${table.wpId} ${direction}`];
+}
+
+/**
+ * A terms list's two statements for one form, built once per isolate: the count, and the page's terms ordered,
+ * paged and counted in SQL (only the page's terms are counted, except to order by count, which needs every term's).
+ */
+const termLists = new PreparedForms((form: TermListForm) => {
+  const table = form.taxonomy === "category" ? categories : tags;
+  return {
+    count: preparedRead((db, p: TermListPlaceholders) => cappedCount(db, table, termWhere(db, form, p), p.cap)),
+    page: preparedRead((db, p: TermListPlaceholders) => {
+      const order = termOrder(form, p);
+      return termRowsQuery(db, form.viewer, form.taxonomy, onPage(db, table, termWhere(db, form, p), order, p), order);
+    }),
+  };
+});
+
 export async function listWpTerms(
   scope: Scope,
   input: WpRead & { taxonomy: WpTaxonomy; query: WpCollectionQuery },
 ): Promise<WpPage> {
   const { taxonomy, query } = input;
-  const viewer = await readViewer(scope);
-  const table = taxonomy === "category" ? categories : tags;
-  const links = taxonomy === "category" ? contentItemCategories : contentItemTags;
-  // Written out (not the columns' names) because the count subquery aliases its own tables.
-  const termId = sql.raw(taxonomy === "category" ? '"categories"."id"' : '"tags"."id"');
-  // The count, the order, the page and each term's count all in SQL, in one round trip: only the page's terms
-  // are counted (except to order by count, which needs every term's).
-  const [[counted], found] = await scope.read((db) => {
-    const conditions: SQL[] = [];
-    if (query.search)
-      conditions.push(sql`vitalis_unaccent(${table.name}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`);
-    if (query.slug) conditions.push(inArray(table.slug, query.slug));
-    if (query.include) conditions.push(inArray(table.wpId, query.include));
-    if (taxonomy === "category" && query.parent !== undefined) {
-      conditions.push(
-        query.parent === 0
-          ? isNull(categories.parentId)
-          : inArray(
-              categories.parentId,
-              db.select({ id: categories.id }).from(categories).where(eq(categories.wpId, query.parent)),
-            ),
-      );
-    }
-    if (query.post !== undefined) {
-      // Terms of one post, only if that post is visible to the reader.
-      const linkedTerm = taxonomy === "category" ? contentItemCategories.categoryId : contentItemTags.tagId;
-      conditions.push(
-        inArray(
-          table.id,
-          db
-            .select({ id: linkedTerm })
-            .from(links)
-            .innerJoin(contentItems, eq(contentItems.id, links.contentId))
-            .where(and(eq(contentItems.wpId, query.post), publicVisibility(viewer))),
-        ),
-      );
-    }
-    if (query.hideEmpty) conditions.push(sql`${visibleCountSql(viewer, links, termId)} > 0`);
-    const where = conditions.length ? and(...conditions) : undefined;
-    const order = termOrder(query, table, visibleCountSql(viewer, links, termId));
-    const pageIds = db
-      .select({ id: table.id })
-      .from(table)
-      .where(where)
-      .orderBy(...order)
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage);
-    return [
-      cappedCount(db, table, where, countCap(query.page, query.perPage)),
-      termRowsQuery(db, viewer, taxonomy, inArray(table.id, pageIds), order),
-    ];
+  const viewer = visibleAs(await readViewer(scope));
+  const filters = termFiltersOf(taxonomy, query);
+  const key = `${taxonomy} ${String(viewer.verifiedProfessional)} ${query.orderby} ${query.order} ${filters.join(",")}`;
+  const reads = termLists.get(key, {
+    taxonomy,
+    viewer,
+    orderby: query.orderby,
+    order: query.order,
+    filters: new Set(filters),
   });
+  const values: TermListValues = {
+    ...pageValues(query),
+    search: query.search ?? "",
+    slug: query.slug ?? [],
+    include: query.include ?? [],
+    parent: query.parent ?? 0,
+    post: query.post ?? 0,
+  };
+  // The count and the page in one round trip.
+  const [[counted], found] = await scope.read(() => [reads.count(values), reads.page(values)]);
   const total = counted?.total ?? 0;
   return {
     items: (found as TermRow[]).map((row) => filterFields(termShape(input.origin, taxonomy, row), query.fields)),
@@ -367,30 +485,24 @@ export async function listWpTerms(
   };
 }
 
-/** WordPress's term orders; names and slugs in Portuguese collation (case and accents after the letter). */
-function termOrder(query: WpCollectionQuery, table: typeof categories | typeof tags, count: SQL<number>): SQL[] {
-  const key =
-    query.orderby === "id"
-      ? sql`${table.wpId}`
-      : query.orderby === "slug"
-        ? sql`${table.slug} collate "pt-BR-x-icu"`
-        : query.orderby === "count"
-          ? count
-          : query.orderby === "include"
-            ? sql`array_position(${sql.raw(`ARRAY[${query.include!.map(Number).join(",")}]::bigint[]`)}, ${table.wpId})`
-            : sql`${table.name} collate "pt-BR-x-icu"`;
-  const direction = query.order === "asc" ? sql`asc` : sql`desc`;
-  return [sql`${key} ${direction}`, sql`${table.wpId} ${direction}`];
-}
+/** One term by its WordPress id, for each taxonomy and each viewer's levels, built once per isolate. */
+const termReads = new PreparedForms(({ taxonomy, viewer }: { taxonomy: WpTaxonomy; viewer: Viewer }) =>
+  preparedRead((db, p: ReadPlaceholders<{ wpId: number }>) =>
+    termRowsQuery(db, viewer, taxonomy, eq((taxonomy === "category" ? categories : tags).wpId, p.wpId)),
+  ),
+);
 
 /** One term; null when there is none with this id. */
 export async function getWpTerm(
   scope: Scope,
   input: WpRead & { taxonomy: WpTaxonomy; wpId: number; fields?: string[] },
 ): Promise<Json | null> {
-  const viewer = await readViewer(scope);
-  const table = input.taxonomy === "category" ? categories : tags;
-  const [rows] = await scope.read((db) => [termRowsQuery(db, viewer, input.taxonomy, eq(table.wpId, input.wpId))]);
+  const viewer = visibleAs(await readViewer(scope));
+  const read = termReads.get(`${input.taxonomy} ${String(viewer.verifiedProfessional)}`, {
+    taxonomy: input.taxonomy,
+    viewer,
+  });
+  const [rows] = await scope.read(() => [read({ wpId: input.wpId })]);
   const [row] = rows as TermRow[];
   return row ? filterFields(termShape(input.origin, input.taxonomy, row), input.fields) : null;
 }
@@ -451,7 +563,7 @@ const mediaColumns = {
   width: sql<number>`${mediaItems.width}`,
   height: sql<number>`${mediaItems.height}`,
   altText: sql<string>`${mediaItems.altText}`,
-  createdAt: mediaItems.createdAt,
+  date: wpDateSql(mediaItems.createdAt),
 };
 
 /**

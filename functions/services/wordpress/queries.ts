@@ -1,4 +1,4 @@
-import { and, eq, exists, inArray, type SQL, sql } from "drizzle-orm";
+import { and, type AnyColumn, eq, exists, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import {
   categories,
   contentAuthors,
@@ -9,9 +9,10 @@ import {
   users,
 } from "../../../schema";
 import { listedContentTypes } from "../../content-types";
-import type { HttpDatabase, ReadQuery } from "../../lib/db-http";
+import type { BatchItem } from "drizzle-orm/batch";
+import { type HttpDatabase, preparedRead, type ReadPlaceholders } from "../../lib/db-http";
 import type { Scope } from "../../scope";
-import { publicVisibility, type Viewer } from "../content/access";
+import { ANONYMOUS_VIEWER, publicVisibility, type Viewer } from "../content/access";
 import { publicMediaSql } from "../media-rules";
 import { bodyImagesSql, expandBodyImages } from "../public-images";
 import {
@@ -39,7 +40,7 @@ export interface ItemRow {
 
 /**
  * The item as `postShape` and `_embed` read it, built by PostgreSQL as one JSON value a row: the columns the shape
- * shows (no body Markdown, no SEO or workflow columns), instants as epoch milliseconds, and the author's,
+ * shows (no body Markdown, no SEO or workflow columns), instants already written as WordPress writes them, and the author's,
  * categories', tags' and featured image's WordPress ids and the body's public images from correlated subqueries
  * (no query per item). The Worker then parses one value a row instead of mapping some forty typed columns. The
  * expression names no input: it is built once per isolate.
@@ -53,13 +54,13 @@ const ITEM_JSON = sql<WpItem>`json_build_object(
   'title', "content_items"."title",
   'bodyHtml', "content_items"."body_html",
   'excerpt', "content_items"."excerpt",
-  'publishedAt', ${epochMs(sql.raw('coalesce("content_items"."published_at", "content_items"."created_at")'))},
-  'updatedAt', ${epochMs(sql.raw('"content_items"."updated_at"'))},
+  'date', ${wpDateSql(sql.raw('coalesce("content_items"."published_at", "content_items"."created_at")'))},
+  'modified', ${wpDateSql(sql.raw('"content_items"."updated_at"'))},
   'reviewed', "content_items"."reviewed_by" is not null,
   'reviewerName', "content_items"."reviewer_name",
   'reviewerCrm', "content_items"."reviewer_crm",
   'reviewerUf', "content_items"."reviewer_uf",
-  'lastReviewedAt', ${epochMs(sql.raw('"content_items"."last_medically_reviewed_at"'))},
+  'lastReviewedAt', ${isoInstantSql(sql.raw('"content_items"."last_medically_reviewed_at"'))},
   'authorWpId', coalesce((select a.wp_id from content_authors a where a.user_id = "content_items"."author_id"), 0),
   'categoryWpIds', coalesce((select json_agg(c.wp_id order by c.wp_id) from content_item_categories ic
     join categories c on c.id = ic.category_id where ic.content_id = "content_items"."id"), '[]'::json),
@@ -70,15 +71,52 @@ const ITEM_JSON = sql<WpItem>`json_build_object(
   'bodyImages', ${bodyImagesSql()}
 )`;
 
-/** An instant as whole epoch milliseconds (the columns keep milliseconds), or null. */
-function epochMs(instant: SQL): SQL {
-  return sql`floor(extract(epoch from ${instant}) * 1000)::bigint`;
+/**
+ * An instant as a WordPress date: `date` in the site's zone and `date_gmt` in UTC, both without a zone suffix or
+ * fraction (the site's zone is UTC, so each is the other). Written by PostgreSQL (`to_char` truncates, as slicing
+ * an ISO string does), so the Worker copies a string instead of making a `Date` and formatting it for each date.
+ */
+export function wpDateSql(instant: SQL | AnyColumn): SQL<string> {
+  return sql<string>`to_char(${instant} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')`;
+}
+
+/** An instant as JavaScript's `toISOString` writes it (milliseconds, `Z`), or null. */
+function isoInstantSql(instant: SQL): SQL {
+  return sql`to_char(${instant} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** Items (`ItemRow`s) for a `where` and an order on `content_items`. */
 export function itemRowsQuery(db: HttpDatabase) {
   return db.select({ item: ITEM_JSON }).from(contentItems);
 }
+
+/** The WordPress ids of `ids`, as a condition on a `wp_id` column (`= any`, one array parameter however many ids). */
+export function wpIdIn(column: AnyColumn, ids: Placeholder<string, number[]>): SQL {
+  return sql`${column} = any(${ids}::bigint[])`;
+}
+
+type EmbedValues = { authorIds: number[]; categoryIds: number[]; tagIds: number[] };
+
+/** `_embed`'s statements for each viewer's levels, built once per isolate: the authors and terms of some items. */
+const embedReads = new Map(
+  [false, true].map((professional) => {
+    const viewer: Viewer = { ...ANONYMOUS_VIEWER, verifiedProfessional: professional };
+    return [
+      professional,
+      {
+        authors: preparedRead((db, p: ReadPlaceholders<EmbedValues>) =>
+          authorRowsQuery(db, viewer, wpIdIn(contentAuthors.wpId, p.authorIds)),
+        ),
+        categories: preparedRead((db, p: ReadPlaceholders<EmbedValues>) =>
+          termRowsQuery(db, viewer, "category", wpIdIn(categories.wpId, p.categoryIds)),
+        ),
+        tags: preparedRead((db, p: ReadPlaceholders<EmbedValues>) =>
+          termRowsQuery(db, viewer, "post_tag", wpIdIn(tags.wpId, p.tagIds)),
+        ),
+      },
+    ] as const;
+  }),
+);
 
 /**
  * `_embed`: the authors and terms the items link to, read in one further round trip (only when a client asks
@@ -87,13 +125,16 @@ export function itemRowsQuery(db: HttpDatabase) {
 async function embedFor(scope: Scope, origin: string, viewer: Viewer, rows: ItemRow[]): Promise<Map<string, Json>> {
   const embedded = new Map<string, Json>();
   if (rows.length === 0) return embedded;
-  const authorIds = [...new Set(rows.map((row) => row.item.authorWpId))];
-  const categoryIds = [...new Set(rows.flatMap((row) => row.item.categoryWpIds))];
-  const tagIds = [...new Set(rows.flatMap((row) => row.item.tagWpIds))];
-  const [authors, categoryRows, tagRows] = await scope.read((db) => [
-    authorRowsQuery(db, viewer, inArray(contentAuthors.wpId, authorIds)),
-    termRowsQuery(db, viewer, "category", inArray(categories.wpId, categoryIds.length ? categoryIds : [-1])),
-    termRowsQuery(db, viewer, "post_tag", inArray(tags.wpId, tagIds.length ? tagIds : [-1])),
+  const values: EmbedValues = {
+    authorIds: [...new Set(rows.map((row) => row.item.authorWpId))],
+    categoryIds: [...new Set(rows.flatMap((row) => row.item.categoryWpIds))],
+    tagIds: [...new Set(rows.flatMap((row) => row.item.tagWpIds))],
+  };
+  const reads = embedReads.get(viewer.verifiedProfessional)!;
+  const [authors, categoryRows, tagRows] = await scope.read(() => [
+    reads.authors(values),
+    reads.categories(values),
+    reads.tags(values),
   ]);
   const categoryTerms = categoryRows as TermRow[];
   const tagTerms = tagRows as TermRow[];
@@ -154,7 +195,7 @@ export function termRowsQuery(
   taxonomy: WpTaxonomy,
   where?: SQL,
   order: SQL[] = [],
-): ReadQuery {
+): BatchItem<"pg"> {
   if (taxonomy === "category") {
     // Qualified by hand: inside the subquery an unqualified "parent_id" would bind to the alias p.
     const parent = sql<

@@ -16,11 +16,6 @@ export type WpTaxonomy = "category" | "post_tag";
 // Taxonomies and authors have no locale of their own; their public pages are linked in the default locale.
 const DEFAULT_LOCALE = "pt-BR" as const;
 
-/** WordPress dates: `date` in the site's zone and `date_gmt` in UTC, both without a zone suffix. */
-function wpDate(date: Date | number): string {
-  return new Date(date).toISOString().slice(0, 19);
-}
-
 function apiRoot(origin: string): string {
   return `${origin}/wp-json/wp/v2`;
 }
@@ -58,7 +53,7 @@ function itemLink(origin: string, item: Pick<WpItem, "type" | "slug" | "locale">
   return `${origin}${sitePaths.item(item.locale, item.type, item.slug)}`;
 }
 
-/** A published item as the WordPress reads select it (queries.ts `itemRowsQuery`); instants in epoch milliseconds. */
+/** A published item as the WordPress reads select it (queries.ts `itemRowsQuery`); instants already formatted. */
 export interface WpItem {
   id: string;
   wpId: number;
@@ -68,15 +63,19 @@ export interface WpItem {
   title: string;
   bodyHtml: string;
   excerpt: string;
-  /** When it was published (when it was created, for an item published before that was recorded). */
-  publishedAt: number;
-  updatedAt: number;
+  /**
+   * When it was published (when it was created, for an item published before that was recorded) and last modified,
+   * as WordPress dates (queries.ts `wpDateSql`).
+   */
+  date: string;
+  modified: string;
   /** Whether a physician reviewed it; the reviewer's name and CRM as they were then. */
   reviewed: boolean;
   reviewerName: string | null;
   reviewerCrm: string | null;
   reviewerUf: string | null;
-  lastReviewedAt: number | null;
+  /** An ISO 8601 instant (`toISOString`). */
+  lastReviewedAt: string | null;
   authorWpId: number;
   categoryWpIds: number[];
   tagWpIds: number[];
@@ -90,12 +89,11 @@ export function postShape(origin: string, item: WpItem): Json {
   const api = apiRoot(origin);
   const base = contentTypes[item.type].wp.restBase;
   // The site's zone is UTC: each date is also its GMT date.
-  const published = wpDate(item.publishedAt);
-  const modified = wpDate(item.updatedAt);
+  const { date, modified } = item;
   const shape: Json = {
     id: item.wpId,
-    date: published,
-    date_gmt: published,
+    date,
+    date_gmt: date,
     guid: { rendered: `${api}/${base}/${item.wpId}` },
     modified,
     modified_gmt: modified,
@@ -119,7 +117,7 @@ export function postShape(origin: string, item: WpItem): Json {
       ? {
           reviewer: item.reviewerName,
           crm: item.reviewerCrm && item.reviewerUf ? `CRM/${item.reviewerUf} ${item.reviewerCrm}` : null,
-          last_reviewed: item.lastReviewedAt === null ? null : new Date(item.lastReviewedAt).toISOString(),
+          last_reviewed: item.lastReviewedAt,
         }
       : null,
   };
@@ -222,7 +220,8 @@ export interface MediaRow {
   width: number;
   height: number;
   altText: string;
-  createdAt: Date;
+  /** When it was uploaded, as a WordPress date (queries.ts `wpDateSql`). */
+  date: string;
 }
 
 /**
@@ -248,11 +247,11 @@ export function mediaShape(origin: string, row: MediaRow): Json {
   }
   return {
     id: row.wpId,
-    date: wpDate(row.createdAt),
-    date_gmt: wpDate(row.createdAt),
+    date: row.date,
+    date_gmt: row.date,
     guid: { rendered: `${origin}${sitePaths.image(ref, full)}` },
-    modified: wpDate(row.createdAt),
-    modified_gmt: wpDate(row.createdAt),
+    modified: row.date,
+    modified_gmt: row.date,
     slug: String(row.wpId),
     status: "inherit",
     type: "attachment",

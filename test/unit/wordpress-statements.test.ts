@@ -1,0 +1,102 @@
+import { neon } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-http";
+import { describe, expect, it } from "vitest";
+import type { Scope } from "../../functions/scope";
+import { getWpTerm, listWpContent, listWpTerms, type WpCollectionQuery } from "../../functions/services/wordpress";
+
+/**
+ * The WordPress reads send statements whose text depends on the request's form (its filters, its order, the
+ * reader's levels) and never on its values: the values travel as parameters, so each form's statement is built
+ * once per isolate and only bound afterwards. Checked on the statements a read hands to `scope.read`, which here
+ * sends nothing and answers empty results.
+ */
+type Sent = { sql: string; params: unknown[] };
+
+function recordingScope(): { scope: Scope; sent: Sent[][] } {
+  const sent: Sent[][] = [];
+  // A client that is never called: the statements are only prepared, to read their text and parameters.
+  const db = drizzle({ client: neon("postgresql://reader:secret@127.0.0.1:1/none") });
+  const scope = {
+    actor: { kind: "anonymous" },
+    tenant: { id: "00000000-0000-4000-8000-000000000001" },
+    read: async (build: (db: unknown) => readonly { _prepare(): { getQuery(): Sent } }[]) => {
+      const statements = build(db);
+      sent.push(statements.map((statement) => statement._prepare().getQuery()));
+      return statements.map((_, i) => (i === 0 ? [{ total: 0 }] : []));
+    },
+  } as unknown as Scope;
+  return { scope, sent };
+}
+
+const base: WpCollectionQuery = { page: 1, perPage: 10, orderby: "date", order: "desc", embed: false };
+const origin = "https://clinica.example";
+
+describe("the WordPress reads' statements", () => {
+  it("are the same text for every value of a filtered list, with the values as parameters", async () => {
+    const forms: [Partial<WpCollectionQuery>, Partial<WpCollectionQuery>][] = [
+      [
+        { include: [11, 12, 13], orderby: "include" },
+        { include: [99], orderby: "include" },
+      ],
+      [{ slug: ["a", "b"] }, { slug: ["c"] }],
+      [{ author: [1] }, { author: [2, 3, 4] }],
+      [
+        { categories: [5], tags: [6, 7] },
+        { categories: [8, 9], tags: [10] },
+      ],
+      [
+        { search: "pressão", orderby: "relevance" },
+        { search: "sono or diabetes", orderby: "relevance" },
+      ],
+      [
+        { after: new Date("2026-01-01T00:00:00Z"), before: new Date("2026-02-01T00:00:00Z"), page: 2 },
+        { after: new Date("2025-06-01T00:00:00Z"), before: new Date("2025-07-01T00:00:00Z"), page: 7 },
+      ],
+    ];
+    for (const [first, second] of forms) {
+      const { scope, sent } = recordingScope();
+      await listWpContent(scope, { type: "post", origin, query: { ...base, ...first } });
+      await listWpContent(scope, { type: "post", origin, query: { ...base, ...second } });
+      const [a, b] = sent;
+      expect(
+        a!.map((s) => s.sql),
+        JSON.stringify(first),
+      ).toEqual(b!.map((s) => s.sql));
+      expect(a!.map((s) => s.params)).not.toEqual(b!.map((s) => s.params));
+      expect(a!.map((s) => s.sql).join(";")).not.toMatch(/ARRAY\[|pressão|2026-01-01/);
+    }
+  });
+
+  it("are the same text for every value of a terms list and of one term", async () => {
+    const forms: [Partial<WpCollectionQuery>, Partial<WpCollectionQuery>][] = [
+      [
+        { include: [1, 2], orderby: "include" },
+        { include: [3], orderby: "include" },
+      ],
+      [
+        { slug: ["saude"], parent: 40 },
+        { slug: ["a", "b", "c"], parent: 41 },
+      ],
+      [
+        { post: 7, hideEmpty: true, search: "cora" },
+        { post: 8, hideEmpty: true, search: "saude" },
+      ],
+    ];
+    for (const [first, second] of forms) {
+      const { scope, sent } = recordingScope();
+      await listWpTerms(scope, { taxonomy: "category", origin, query: { ...base, orderby: "name", ...first } });
+      await listWpTerms(scope, { taxonomy: "category", origin, query: { ...base, orderby: "name", ...second } });
+      const [a, b] = sent;
+      expect(
+        a!.map((s) => s.sql),
+        JSON.stringify(first),
+      ).toEqual(b!.map((s) => s.sql));
+      expect(a!.map((s) => s.params)).not.toEqual(b!.map((s) => s.params));
+    }
+    const { scope, sent } = recordingScope();
+    await getWpTerm(scope, { taxonomy: "post_tag", wpId: 401, origin });
+    await getWpTerm(scope, { taxonomy: "post_tag", wpId: 402, origin });
+    expect(sent[0]![0]!.sql).toBe(sent[1]![0]!.sql);
+    expect(sent[0]![0]!.params).toContain(401);
+  });
+});
