@@ -1,7 +1,7 @@
 /**
  * Public-site benchmark cases for bench/run.ts: an article page served from the Worker cache, and the same
- * page rendered on every request (the Worker cache turned off with SITE_CACHE_SECONDS=0), each compared
- * with the hello-world baseline measured in the same run.
+ * page, the home page and the RSS feed rendered on every request (the Worker cache turned off with
+ * SITE_CACHE_SECONDS=0), each compared with the hello-world baseline measured in the same run.
  *
  * The database meter (`startDatabaseMeter`) is what Workers under measurement reach PostgreSQL through: a
  * Neon HTTP endpoint of its own, which counts requests (one round trip each, a batch included), and a counting
@@ -118,10 +118,14 @@ async function seedArticle(adminDatabaseUrl: string): Promise<{ hostname: string
     ]);
     const paragraph =
       "<p>A hipertensão arterial é uma condição crônica comum; medir a pressão regularmente ajuda a controlá-la.</p>";
+    // The article, and eleven more posts so the home page and the feed list a full page (PAGE_SIZE is 10).
     await client.query(
       `insert into content_items (tenant_id, type, title, slug, body_html, excerpt, locale, author_id, state, published_at,
          last_medically_reviewed_at, reviewed_by, reviewer_name, reviewer_crm, reviewer_uf)
-       values ($1, 'post', 'Hipertensão arterial: guia', 'hipertensao', $2, 'Um guia.', 'pt-BR', $3, 'published', now(), now(), $3, 'Dra. Bench', '123456', 'SP')`,
+       select $1, 'post', 'Hipertensão arterial: guia' || case when n = 0 then '' else ' ' || n end,
+         case when n = 0 then 'hipertensao' else 'hipertensao-' || n end, $2, 'Um guia.', 'pt-BR', $3, 'published',
+         now() - make_interval(mins => n), now(), $3, 'Dra. Bench', '123456', 'SP'
+       from generate_series(0, 11) n`,
       [tenantId, `<h2>O que é</h2>${paragraph.repeat(30)}`, userId],
     );
     return { hostname, path: "/pt-br/posts/hipertensao/" };
@@ -204,9 +208,20 @@ export async function siteBenchCases(stack: Stack, meter: DatabaseMeter): Promis
     // isolate, as they are in production).
     const renderTrips = await meter.measure(uncachedUrl, headers);
     const render = await load("site article, rendered (no Worker cache)", { url: uncachedUrl, headers });
+    const lists: CaseResult[] = [];
+    for (const [name, listPath] of [
+      ["site home page (10 posts), rendered", "/pt-br/"],
+      ["site RSS feed (10 posts), rendered", "/pt-br/feed.xml"],
+    ]) {
+      const url = `http://127.0.0.1:${UNCACHED_PORT}${listPath}`;
+      await warm(url, headers);
+      const trips = await meter.measure(url, headers);
+      lists.push({ ...(await load(name!, { url, headers })), notes: trips });
+    }
     return [
       { ...hit, target: ">= 0.80", notes: hitTrips },
       { ...render, target: ">= 0.30", notes: `${renderTrips}; ${BENCH_SECONDS} s` },
+      ...lists,
     ];
   } finally {
     await Promise.allSettled([cached.dispose(), uncached.dispose()]);

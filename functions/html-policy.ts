@@ -130,6 +130,8 @@ export function decodeEntities(input: string): string {
 }
 
 export function escapeHtml(text: string): string {
+  // Most text has nothing to escape: one scan instead of five replaces.
+  if (!/[&<>"']/.test(text)) return text;
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, type Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   categories,
@@ -14,7 +14,7 @@ import {
 import { listedContentTypes } from "../content-types";
 import type { Scope } from "../scope";
 import type { Transaction } from "../lib/db";
-import { type HttpDatabase, preparedRead, type ReadPlaceholders, type ReadQuery } from "../lib/db-http";
+import { preparedRead, type ReadPlaceholders, type ReadQuery } from "../lib/db-http";
 import { ANONYMOUS_VIEWER, indexableSql, publicVisibility, readViewer, type Viewer } from "./content/access";
 import { cappedCount, countCap } from "./content/paging";
 import { searchMatchSql, searchRankSql } from "./content/search";
@@ -154,20 +154,23 @@ function outer(
 const authorSql = sql<SiteAuthor | null>`(select json_build_object('name', u.display_name, 'slug', a.slug)
   from content_authors a join users u on u.id = a.user_id where a.user_id = ${outer("author_id")})`;
 
-function toSummary(row: {
-  id: string;
-  type: ContentType;
-  title: string;
-  slug: string;
-  excerpt: string;
-  locale: ContentLocale;
-  complianceLevel: ComplianceLevel;
-  publishedAt: Date | null;
-  updatedAt: Date;
-  author: SiteAuthor | null;
-  featuredImage: SiteImage | null;
-}): SiteItemSummary {
-  return { ...row, publishedAt: row.publishedAt ?? row.updatedAt };
+/**
+ * A select list whose columns are named as `fields`' keys. The site's statements are sent raw (`db.execute`) and
+ * their rows, keyed by these names, are mapped here by hand: drizzle's generic row mapping (a decoder lookup and a
+ * path walk per column and row) was a larger share of a page's CPU than everything else the page does with its
+ * data. What the driver answers is kept as it is (JSON parsed, numbers and booleans typed) except `timestamptz`,
+ * which drizzle's Neon client leaves as text (`instantOf`).
+ */
+function namedColumns(fields: Record<string, SQLWrapper>): SQL {
+  return sql.join(
+    Object.entries(fields).map(([name, field]) => sql`${field} as ${sql.identifier(name)}`),
+    sql`, `,
+  );
+}
+
+/** A `timestamptz` as the driver answers it, read as drizzle's `instant` columns read it. */
+function instantOf(text: string): Date {
+  return new Date(text);
 }
 
 const summaryColumns = {
@@ -184,6 +187,29 @@ const summaryColumns = {
   featuredImage: featuredImageSql(),
 };
 
+/** A row of `summaryColumns`, as the driver answers it: the summary, its instants as text. */
+type SummaryRow = Omit<SiteItemSummary, "publishedAt" | "updatedAt"> & {
+  publishedAt: string | null;
+  updatedAt: string;
+};
+
+function toSummary(row: SummaryRow): SiteItemSummary {
+  const updatedAt = instantOf(row.updatedAt);
+  return {
+    id: row.id,
+    type: row.type,
+    title: row.title,
+    slug: row.slug,
+    excerpt: row.excerpt,
+    locale: row.locale,
+    complianceLevel: row.complianceLevel,
+    publishedAt: row.publishedAt === null ? updatedAt : instantOf(row.publishedAt),
+    updatedAt,
+    author: row.author,
+    featuredImage: row.featuredImage,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Article (post or page)
 // ---------------------------------------------------------------------------------------------------
@@ -192,75 +218,84 @@ const summaryColumns = {
  * An article page's one statement, built once per isolate (lib/db-http `preparedRead`): the item with its author,
  * images, reviewer credential, terms, translations and the finalizer's artefacts, as correlated subqueries.
  */
+const articleColumns = {
+  ...summaryColumns,
+  bodyHtml: contentItems.bodyHtml,
+  bodyImages: bodyImagesSql(),
+  reviewerName: contentItems.reviewerName,
+  reviewerCrm: contentItems.reviewerCrm,
+  reviewerUf: contentItems.reviewerUf,
+  lastMedicallyReviewedAt: contentItems.lastMedicallyReviewedAt,
+  // The approving reviewer's verified credential as it stands now: a rejected or withdrawn one shows no RQE.
+  reviewerCredential: sql`(select json_build_object('rqe', pc.rqe, 'specialty', pc.specialty)
+    from professional_credentials pc where pc.user_id = ${outer("reviewed_by")} and pc.status = 'verified')`,
+  categories: sql`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
+    from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
+  tags: sql`coalesce((select json_agg(json_build_object('name', t.name, 'slug', t.slug) order by t.name)
+    from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
+  // Sibling translations a reader could reach (published, public or professional); never restricted/PHI.
+  translations: sql`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
+    from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
+      and s.state = 'published' and s.trashed_at is null and s.compliance_level in ('public', 'professional')), '[]'::json)`,
+  metaTitle: contentItems.metaTitle,
+  metaDescription: contentItems.metaDescription,
+  canonicalUrl: contentItems.canonicalUrl,
+  noindex: contentItems.noindex,
+  // The content-finalizer's artefacts for the current revision: JSON-LD, table of contents, summary.
+  finalized: sql`(select
+    json_build_object('jsonLd', a.output -> 'jsonLd', 'toc', a.output -> 'toc', 'summary', a.output -> 'summary')
+    from content_analyses a
+    where a.revision_id = ${outer("current_revision_id")} and a.stage = 'content-finalizer' order by a.created_at desc limit 1)`,
+};
+
+/** A row of `articleColumns`, as the driver answers it. */
+type ArticleRow = SummaryRow & {
+  bodyHtml: string;
+  bodyImages: SiteImage[];
+  reviewerName: string | null;
+  reviewerCrm: string | null;
+  reviewerUf: string | null;
+  lastMedicallyReviewedAt: string | null;
+  reviewerCredential: { rqe: string[]; specialty: string | null } | null;
+  categories: SiteTerm[];
+  tags: SiteTerm[];
+  translations: SiteTranslation[];
+  metaTitle: string | null;
+  metaDescription: string | null;
+  canonicalUrl: string | null;
+  noindex: boolean;
+  finalized: { jsonLd: unknown; toc: unknown; summary: unknown } | null;
+};
+
 const articleRead = preparedRead(
   (db, p: ReadPlaceholders<{ locale: ContentLocale; type: ContentType; slug: string }>) =>
-    db
-      .select({
-        ...summaryColumns,
-        bodyHtml: contentItems.bodyHtml,
-        bodyImages: bodyImagesSql(),
-        reviewerName: contentItems.reviewerName,
-        reviewerCrm: contentItems.reviewerCrm,
-        reviewerUf: contentItems.reviewerUf,
-        lastMedicallyReviewedAt: contentItems.lastMedicallyReviewedAt,
-        // The approving reviewer's verified credential as it stands now: a rejected or withdrawn one shows no RQE.
-        reviewerCredential: sql<{
-          rqe: string[];
-          specialty: string | null;
-        } | null>`(select json_build_object('rqe', pc.rqe, 'specialty', pc.specialty)
-        from professional_credentials pc where pc.user_id = ${outer("reviewed_by")} and pc.status = 'verified')`,
-        categories: sql<
-          SiteTerm[]
-        >`coalesce((select json_agg(json_build_object('name', c.name, 'slug', c.slug) order by c.name)
-        from content_item_categories ic join categories c on c.id = ic.category_id where ic.content_id = ${outer("id")}), '[]'::json)`,
-        tags: sql<
-          SiteTerm[]
-        >`coalesce((select json_agg(json_build_object('name', t.name, 'slug', t.slug) order by t.name)
-        from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")}), '[]'::json)`,
-        // Sibling translations a reader could reach (published, public or professional); never restricted/PHI.
-        translations: sql<
-          SiteTranslation[]
-        >`coalesce((select json_agg(json_build_object('locale', s.locale, 'type', s.type, 'slug', s.slug, 'title', s.title) order by s.locale)
-        from content_items s where s.translation_group_id = ${outer("translation_group_id")} and s.id <> ${outer("id")}
-          and s.state = 'published' and s.trashed_at is null and s.compliance_level in ('public', 'professional')), '[]'::json)`,
-        metaTitle: contentItems.metaTitle,
-        metaDescription: contentItems.metaDescription,
-        canonicalUrl: contentItems.canonicalUrl,
-        noindex: contentItems.noindex,
-        // The content-finalizer's artefacts for the current revision: JSON-LD, table of contents, summary.
-        finalized: sql<{ jsonLd: unknown; toc: unknown; summary: unknown } | null>`(select
-          json_build_object('jsonLd', a.output -> 'jsonLd', 'toc', a.output -> 'toc', 'summary', a.output -> 'summary')
-          from content_analyses a
-          where a.revision_id = ${outer("current_revision_id")} and a.stage = 'content-finalizer' order by a.created_at desc limit 1)`,
-      })
-      .from(contentItems)
-      .where(
-        and(
-          eq(contentItems.locale, p.locale),
-          eq(contentItems.type, p.type),
-          eq(contentItems.slug, p.slug),
-          eq(contentItems.state, "published"),
-          isNull(contentItems.trashedAt),
-          inArray(contentItems.complianceLevel, ARTICLE_LEVELS),
-        ),
-      )
-      .limit(1),
+    db.execute<ArticleRow>(sql`select ${namedColumns(articleColumns)} from ${contentItems}
+      where ${and(
+        eq(contentItems.locale, p.locale),
+        eq(contentItems.type, p.type),
+        eq(contentItems.slug, p.slug),
+        eq(contentItems.state, "published"),
+        isNull(contentItems.trashedAt),
+        inArray(contentItems.complianceLevel, ARTICLE_LEVELS),
+      )}
+      limit 1`),
 );
 
 export async function getSiteArticle(
   scope: Scope,
   { locale, type, slug }: { locale: ContentLocale; type: ContentType; slug: string },
 ): Promise<SiteArticle | null> {
-  const [viewer, [[row]]] = await Promise.all([
+  const [viewer, [result]] = await Promise.all([
     readViewer(scope),
     scope.read(() => [articleRead({ locale, type, slug })]),
   ]);
+  const row = result.rows[0];
   if (!row) return null;
   const gated = row.complianceLevel === "professional" && !viewer.verifiedProfessional;
-  const { bodyImages, ...summary } = row;
+  const { bodyImages } = row;
   const shown = gated ? [] : bodyImages;
   return {
-    ...toSummary(summary),
+    ...toSummary(row),
     bodyHtml: gated ? "" : expandBodyImages(row.bodyHtml, bodyImages),
     imageIds: [...new Set([...(row.featuredImage ? [row.featuredImage.id] : []), ...shown.map((image) => image.id)])],
     gated,
@@ -272,7 +307,7 @@ export async function getSiteArticle(
           specialist: specialistFor(row.reviewerCredential, row.categories),
         }
       : null,
-    lastMedicallyReviewedAt: row.lastMedicallyReviewedAt,
+    lastMedicallyReviewedAt: row.lastMedicallyReviewedAt === null ? null : instantOf(row.lastMedicallyReviewedAt),
     categories: row.categories,
     tags: row.tags,
     translations: row.translations,
@@ -300,85 +335,113 @@ export interface SiteListPage {
   total: number;
 }
 
-function inCategory(slug: string): SQL {
-  return sql`exists (select 1 from content_item_categories ic join categories c on c.id = ic.category_id
+type ListTerm = SiteTerm & { description: string };
+type FilterKind = NonNullable<ListFilter>["kind"];
+
+/**
+ * What a list's statements vary by besides their values: the viewer's compliance levels (`publicVisibility`). Each
+ * prepared read is built for one of them, with the viewer that stands for it: the condition depends on nothing
+ * else of the viewer (`publicComplianceLevels`).
+ */
+type ViewerLevel = "public" | "professional";
+const LEVEL_VIEWERS: Record<ViewerLevel, Viewer> = {
+  public: ANONYMOUS_VIEWER,
+  professional: { ...ANONYMOUS_VIEWER, verifiedProfessional: true },
+};
+
+function levelOf(viewer: Viewer): ViewerLevel {
+  return viewer.verifiedProfessional ? "professional" : "public";
+}
+
+/** The list's filter as a condition on the outer `content_items` row, its slug a placeholder. */
+function filterSql(kind: FilterKind, slug: Placeholder): SQL {
+  if (kind === "category") {
+    return sql`exists (select 1 from content_item_categories ic join categories c on c.id = ic.category_id
     where ic.content_id = ${outer("id")} and c.slug = ${slug})`;
-}
-
-function withTag(slug: string): SQL {
-  return sql`exists (select 1 from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")} and t.slug = ${slug})`;
-}
-
-function byAuthor(slug: string): SQL {
+  }
+  if (kind === "tag") {
+    return sql`exists (select 1 from content_item_tags it join tags t on t.id = it.tag_id where it.content_id = ${outer("id")} and t.slug = ${slug})`;
+  }
   return sql`${outer("author_id")} in (select a.user_id from content_authors a where a.slug = ${slug})`;
 }
 
-type ListTerm = SiteTerm & { description: string };
+/** What a list of a kind shows a viewer level: the listed types (posts) of a locale, visible, of the filter. */
+function listedWhere(
+  level: ViewerLevel,
+  kind: FilterKind | null,
+  p: { locale: Placeholder; slug: Placeholder },
+): SQL | undefined {
+  return and(
+    inArray(contentItems.type, [...listedContentTypes]),
+    eq(contentItems.locale, p.locale),
+    publicVisibility(LEVEL_VIEWERS[level]),
+    ...(kind ? [filterSql(kind, p.slug)] : []),
+  );
+}
 
-/** The category, tag or author a list is of (no row when there is none), as a statement for `scope.read`. */
-function termQuery(db: HttpDatabase, filter: NonNullable<ListFilter>): ReadQuery {
-  if (filter.kind === "category") {
-    return db
+type ListValues = { locale: ContentLocale; slug: string };
+
+/**
+ * A list's prepared reads, one set per filter kind (null: the home page and its feed) and viewer level: one page,
+ * newest first in the order of the index `content_items_public_locale_idx`, and the list's size counted no further
+ * than `cap` (`cappedCount`).
+ */
+function listReads(kind: FilterKind | null, level: ViewerLevel) {
+  return {
+    page: preparedRead((db, p: ReadPlaceholders<ListValues & { limit: number; offset: number }>) =>
+      db.execute<SummaryRow>(sql`select ${namedColumns(summaryColumns)} from ${contentItems}
+        where ${listedWhere(level, kind, p)}
+        order by ${contentItems.publishedAt} desc nulls last, ${contentItems.id} desc nulls last
+        limit ${p.limit} offset ${p.offset}`),
+    ),
+    count: preparedRead((db, p: ReadPlaceholders<ListValues & { cap: number }>) =>
+      cappedCount(db, contentItems, listedWhere(level, kind, p), p.cap),
+    ),
+  };
+}
+
+type ListReads = ReturnType<typeof listReads>;
+
+function byLevel(kind: FilterKind | null): Record<ViewerLevel, ListReads> {
+  return { public: listReads(kind, "public"), professional: listReads(kind, "professional") };
+}
+
+const LIST_READS = {
+  home: byLevel(null),
+  category: byLevel("category"),
+  tag: byLevel("tag"),
+  author: byLevel("author"),
+} satisfies Record<FilterKind | "home", Record<ViewerLevel, ListReads>>;
+
+/** The category, tag or author a list is of (no row when there is none). */
+const TERM_READS = {
+  category: preparedRead((db, p: ReadPlaceholders<{ slug: string }>) =>
+    db
       .select({ name: categories.name, slug: categories.slug, description: categories.description })
       .from(categories)
-      .where(eq(categories.slug, filter.slug));
-  }
-  if (filter.kind === "tag") {
-    return db
+      .where(eq(categories.slug, p.slug)),
+  ),
+  tag: preparedRead((db, p: ReadPlaceholders<{ slug: string }>) =>
+    db
       .select({ name: tags.name, slug: tags.slug, description: tags.description })
       .from(tags)
-      .where(eq(tags.slug, filter.slug));
-  }
-  return db
-    .select({ name: users.displayName, slug: contentAuthors.slug, description: sql<string>`''` })
-    .from(contentAuthors)
-    .innerJoin(users, eq(users.id, contentAuthors.userId))
-    .where(eq(contentAuthors.slug, filter.slug))
-    .limit(1);
-}
-
-function filterSql(filter: ListFilter): SQL[] {
-  if (!filter) return [];
-  return [
-    filter.kind === "category"
-      ? inCategory(filter.slug)
-      : filter.kind === "tag"
-        ? withTag(filter.slug)
-        : byAuthor(filter.slug),
-  ];
-}
+      .where(eq(tags.slug, p.slug)),
+  ),
+  author: preparedRead((db, p: ReadPlaceholders<{ slug: string }>) =>
+    db
+      .select({ name: users.displayName, slug: contentAuthors.slug, description: sql<string>`''` })
+      .from(contentAuthors)
+      .innerJoin(users, eq(users.id, contentAuthors.userId))
+      .where(eq(contentAuthors.slug, p.slug))
+      .limit(1),
+  ),
+} satisfies Record<FilterKind, unknown>;
 
 interface ListPage {
   locale: ContentLocale;
   filter: ListFilter;
   limit: number;
   offset: number;
-}
-
-function listedWhere(viewer: Viewer, { locale, filter }: Pick<ListPage, "locale" | "filter">): SQL | undefined {
-  return and(
-    inArray(contentItems.type, [...listedContentTypes]),
-    eq(contentItems.locale, locale),
-    publicVisibility(viewer),
-    ...filterSql(filter),
-  );
-}
-
-/** One page of a list, newest first, in the order of the index `content_items_public_locale_idx`. */
-function listedPageQuery(db: HttpDatabase, viewer: Viewer, page: ListPage) {
-  return db
-    .select(summaryColumns)
-    .from(contentItems)
-    .where(listedWhere(viewer, page))
-    .orderBy(sql`${contentItems.publishedAt} desc nulls last`, sql`${contentItems.id} desc nulls last`)
-    .limit(page.limit)
-    .offset(page.offset);
-}
-
-type CountedRow = Parameters<typeof toSummary>[0] & { total: number };
-
-function counted(rows: CountedRow[]): { items: SiteItemSummary[]; total: number } {
-  return { items: rows.map(({ total: _total, ...row }) => toSummary(row)), total: rows[0]?.total ?? 0 };
 }
 
 /**
@@ -389,20 +452,20 @@ function counted(rows: CountedRow[]): { items: SiteItemSummary[]; total: number 
 async function readList(
   scope: Scope,
   viewer: Viewer,
-  page: ListPage,
+  { locale, filter, limit, offset }: ListPage,
   countPages?: { page: number },
 ): Promise<{ term: ListTerm | null; items: SiteItemSummary[]; total: number } | null> {
-  const { filter } = page;
-  const [rows, ...rest] = await scope.read((db) => {
-    const statements: [ReadQuery, ...ReadQuery[]] = [listedPageQuery(db, viewer, page)];
-    if (filter) statements.push(termQuery(db, filter));
-    if (countPages)
-      statements.push(cappedCount(db, contentItems, listedWhere(viewer, page), countCap(countPages.page, page.limit)));
+  const reads = LIST_READS[filter?.kind ?? "home"][levelOf(viewer)];
+  const values = { locale, slug: filter?.slug ?? "" };
+  const [rows, ...rest] = await scope.read(() => {
+    const statements: [ReadQuery, ...ReadQuery[]] = [reads.page({ ...values, limit, offset })];
+    if (filter) statements.push(TERM_READS[filter.kind]({ slug: filter.slug }));
+    if (countPages) statements.push(reads.count({ ...values, cap: countCap(countPages.page, limit) }));
     return statements;
   });
   const term = filter ? ((rest.shift() as ListTerm[])[0] ?? null) : null;
   if (filter && !term) return null;
-  const items = (rows as Parameters<typeof toSummary>[0][]).map(toSummary);
+  const items = (rows as { rows: SummaryRow[] }).rows.map(toSummary);
   const total = countPages ? ((rest.shift() as Array<{ total: number }>)[0]?.total ?? 0) : items.length;
   return { term, items, total };
 }
@@ -419,23 +482,36 @@ export async function listSiteItems(
   return readList(scope, viewer, { locale, filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }, { page });
 }
 
+type SearchValues = { locale: ContentLocale; q: string; limit: number; offset: number };
+
+/** Search's prepared read per viewer level: one page of the ranked matches, each row with the number of matches. */
+function searchRead(level: ViewerLevel) {
+  return preparedRead((db, p: ReadPlaceholders<SearchValues>) =>
+    db.execute<
+      SummaryRow & { total: string }
+    >(sql`select ${namedColumns({ ...summaryColumns, total: sql`count(*) over ()` })}
+      from ${contentItems}
+      where ${and(eq(contentItems.locale, p.locale), publicVisibility(LEVEL_VIEWERS[level]), searchMatchSql(p.q, p.locale))}
+      order by ${searchRankSql(p.q, p.locale)} desc, ${contentItems.publishedAt} desc, ${contentItems.id} desc
+      limit ${p.limit} offset ${p.offset}`),
+  );
+}
+
+const SEARCH_READS: Record<ViewerLevel, ReturnType<typeof searchRead>> = {
+  public: searchRead("public"),
+  professional: searchRead("professional"),
+};
+
 /** Ranked full-text search of the published content of one locale (posts and pages). */
 export async function searchSite(
   scope: Scope,
   { locale, q, page }: { locale: ContentLocale; q: string; page: number },
 ): Promise<{ items: SiteItemSummary[]; total: number }> {
   const viewer = await readViewer(scope);
-  const rank = searchRankSql(q, locale);
-  const [rows] = await scope.read((db) => [
-    db
-      .select({ ...summaryColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
-      .from(contentItems)
-      .where(and(eq(contentItems.locale, locale), publicVisibility(viewer), searchMatchSql(q, locale)))
-      .orderBy(desc(rank), desc(contentItems.publishedAt), desc(contentItems.id))
-      .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE),
+  const [{ rows }] = await scope.read(() => [
+    SEARCH_READS[levelOf(viewer)]({ locale, q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
   ]);
-  return counted(rows);
+  return { items: rows.map(toSummary), total: Number(rows[0]?.total ?? 0) };
 }
 
 // ---------------------------------------------------------------------------------------------------

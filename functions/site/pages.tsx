@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { raw } from "hono/html";
 import type { FC } from "hono/jsx";
 import type { ContentLocale } from "../../schema";
 import { contentTypes } from "../content-types";
@@ -7,17 +8,29 @@ import type { SiteArticle, SiteItemSummary, SiteTerm } from "../services/site";
 import { councilRegistration, formatDate, STRINGS } from "./i18n";
 import { type Citation, citationsOf, medicalWebPageOf } from "./json-ld";
 import { linkHeadings } from "./toc";
+import { escapeHtml } from "../html-policy";
 import { imageAttributes, type SiteImage } from "../image-urls";
 import { sitePaths, withPage } from "./urls";
 
-/** A public image of the library (srcset, sizes, width/height); lazy unless it is the first thing a reader sees. */
-const Picture: FC<{ image: SiteImage; lazy: boolean; sizes?: string }> = ({ image, lazy, sizes }) => (
-  <img {...imageAttributes(image, { lazy, ...(sizes ? { sizes } : {}) })} />
-);
+/** Text or an attribute value, escaped as hono/jsx escapes it (site/layout.tsx). */
+const e = escapeHtml;
 
-const DateText: FC<{ date: Date; locale: ContentLocale }> = ({ date, locale }) => (
-  <time datetime={date.toISOString()}>{formatDate(date, locale)}</time>
-);
+function pictureHtml(image: SiteImage, options: { lazy: boolean; sizes?: string }): string {
+  const attributes = Object.entries(imageAttributes(image, options))
+    .map(([name, value]) => ` ${name}="${e(value)}"`)
+    .join("");
+  return `<img${attributes}/>`;
+}
+
+function dateHtml(date: Date, locale: ContentLocale): string {
+  return `<time datetime="${date.toISOString()}">${e(formatDate(date, locale))}</time>`;
+}
+
+/** A public image of the library (srcset, sizes, width/height); lazy unless it is the first thing a reader sees. */
+const Picture: FC<{ image: SiteImage; lazy: boolean; sizes?: string }> = ({ image, lazy, sizes }) =>
+  raw(pictureHtml(image, { lazy, ...(sizes ? { sizes } : {}) }));
+
+const DateText: FC<{ date: Date; locale: ContentLocale }> = ({ date, locale }) => raw(dateHtml(date, locale));
 
 const ItemList: FC<{ items: SiteItemSummary[]; locale: ContentLocale; empty: string }> = ({ items, locale, empty }) => {
   const t = STRINGS[locale];
@@ -109,65 +122,44 @@ export const ListView: FC<ListViewProps> = (props) => (
   </>
 );
 
-const Terms: FC<{ label: string; terms: SiteTerm[]; href: (slug: string) => string }> = ({ label, terms, href }) =>
-  terms.length === 0 ? null : (
-    <nav aria-label={label}>
-      <ul class="terms">
-        {terms.map((term) => (
-          <li>
-            <a href={href(term.slug)}>{term.name}</a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+function termsHtml(label: string, terms: SiteTerm[], href: (slug: string) => string): string {
+  if (terms.length === 0) return "";
+  const items = terms.map((term) => `<li><a href="${e(href(term.slug))}">${e(term.name)}</a></li>`).join("");
+  return `<nav aria-label="${e(label)}"><ul class="terms">${items}</ul></nav>`;
+}
 
-const References: FC<{ citations: Citation[]; locale: ContentLocale }> = ({ citations, locale }) =>
-  citations.length === 0 ? null : (
-    <section aria-labelledby="references">
-      <h2 id="references">{STRINGS[locale].references}</h2>
-      <ol>
-        {citations.map((citation) => (
-          <li>
-            {citation.url ? (
-              <a href={citation.url}>{citation.name ?? citation.identifier}</a>
-            ) : (
-              (citation.name ?? citation.identifier)
-            )}
-            {citation.name ? <> ({citation.identifier})</> : null}
-          </li>
-        ))}
-      </ol>
-    </section>
-  );
+function referencesHtml(citations: Citation[], locale: ContentLocale): string {
+  if (citations.length === 0) return "";
+  const items = citations
+    .map((citation) => {
+      const name = e(citation.name ?? citation.identifier);
+      const cited = citation.url ? `<a href="${e(citation.url)}">${name}</a>` : name;
+      return `<li>${cited}${citation.name ? ` (${e(citation.identifier)})` : ""}</li>`;
+    })
+    .join("");
+  return `<section aria-labelledby="references"><h2 id="references">${e(STRINGS[locale].references)}</h2><ol>${items}</ol></section>`;
+}
 
 /**
  * CFM Resolução 2.336/2023 (medical publicity): the responsible physician is named with CRM and UF (and, on an
  * article in their specialty, the RQE and the specialty), and published medical content shows when it was last
  * medically reviewed.
  */
-const MedicalReview: FC<{ article: SiteArticle; locale: ContentLocale }> = ({ article, locale }) => {
+function medicalReviewHtml(article: SiteArticle, locale: ContentLocale): string {
   const t = STRINGS[locale];
   const { reviewer } = article;
-  if (!reviewer) return null;
+  if (!reviewer) return "";
   const registration =
     reviewer.crm && reviewer.uf ? councilRegistration(reviewer.crm, reviewer.uf, reviewer.specialist?.rqe) : null;
-  return (
-    <aside class="review" aria-label={t.responsiblePhysician}>
-      <p>
-        <strong>{t.responsiblePhysician}:</strong> {reviewer.name}
-        {registration ? ` — ${registration}` : null}
-        {reviewer.specialist && registration ? ` — ${reviewer.specialist.specialty}` : null}
-      </p>
-      {article.lastMedicallyReviewedAt ? (
-        <p>
-          <strong>{t.lastMedicallyReviewed}:</strong>{" "}
-          <DateText date={article.lastMedicallyReviewedAt} locale={locale} />
-        </p>
-      ) : null}
-    </aside>
-  );
-};
+  let html = `<aside class="review" aria-label="${e(t.responsiblePhysician)}"><p><strong>${e(t.responsiblePhysician)}:</strong> ${e(reviewer.name)}`;
+  if (registration) html += e(` — ${registration}`);
+  if (reviewer.specialist && registration) html += e(` — ${reviewer.specialist.specialty}`);
+  html += "</p>";
+  if (article.lastMedicallyReviewedAt) {
+    html += `<p><strong>${e(t.lastMedicallyReviewed)}:</strong> ${dateHtml(article.lastMedicallyReviewedAt, locale)}</p>`;
+  }
+  return `${html}</aside>`;
+}
 
 export interface ArticleViewProps {
   article: SiteArticle;
@@ -175,93 +167,63 @@ export interface ArticleViewProps {
   signInHref: string;
 }
 
-export const ArticleView: FC<ArticleViewProps> = ({ article, signInHref }) => {
+/**
+ * An article, or its teaser, written as a string like the frame's head and header (site/layout.tsx): it is most of
+ * a page's markup, and JSX's node-by-node rendering of it cost more than the rest of the page's own work. Byte for
+ * byte what the JSX wrote (test/unit/site-pages.test.ts).
+ */
+function articleHtml({ article, signInHref }: ArticleViewProps): string {
   const locale = article.locale;
   const t = STRINGS[locale];
   // The listed types are the site's articles: their byline links to the author's list (which holds only
   // them), and they always carry the disclaimer; other items only once medically reviewed.
   const listed = contentTypes[article.type].listed;
-  // Body images carry their alt text (the Markdown's or the library's, which marking public requires: WCAG 1.1.1).
-  const body = linkHeadings(article.bodyHtml, article.toc);
-  return (
-    <article>
-      <h1>{article.title}</h1>
-      {article.featuredImage ? (
-        <figure class="featured">
-          <Picture image={article.featuredImage} lazy={false} />
-        </figure>
-      ) : null}
-      <p class="meta">
-        {t.publishedOn} <DateText date={article.publishedAt} locale={locale} />
-        {article.author && listed ? (
-          <>
-            {" · "}
-            {t.by} <a href={sitePaths.author(locale, article.author.slug)}>{article.author.name}</a>
-          </>
-        ) : null}
-      </p>
-      <MedicalReview article={article} locale={locale} />
-      {article.gated ? (
-        <section class="teaser" aria-labelledby="professional-only">
-          {article.excerpt ? <p>{article.excerpt}</p> : null}
-          <h2 id="professional-only">{t.professionalOnlyTitle}</h2>
-          <p>{t.professionalOnlyText}</p>
-          <p>
-            <a href={signInHref}>{t.signIn}</a>
-          </p>
-        </section>
-      ) : (
-        <>
-          {article.summary ? (
-            <section class="summary" aria-labelledby="article-summary">
-              <h2 id="article-summary">{t.summary}</h2>
-              <p>{article.summary}</p>
-            </section>
-          ) : null}
-          {body.toc.length >= 2 ? (
-            <nav class="toc" aria-labelledby="article-toc">
-              <h2 id="article-toc">{t.tableOfContents}</h2>
-              <ol>
-                {body.toc.map((entry) => (
-                  <li class={`toc-level-${entry.level}`}>
-                    {entry.id ? <a href={`#${entry.id}`}>{entry.text}</a> : entry.text}
-                  </li>
-                ))}
-              </ol>
-            </nav>
-          ) : null}
-          <div class="content" dangerouslySetInnerHTML={{ __html: body.html }} />
-        </>
-      )}
-      {article.gated ? null : <References citations={citationsOf(medicalWebPageOf(article.jsonLd))} locale={locale} />}
-      <Terms label={t.categories} terms={article.categories} href={(slug) => sitePaths.category(locale, slug)} />
-      <Terms label={t.tags} terms={article.tags} href={(slug) => sitePaths.tag(locale, slug)} />
-      {article.translations.length > 0 ? (
-        <nav aria-label={t.translations}>
-          <h2>{t.translations}</h2>
-          <ul>
-            {article.translations.map((translation) => (
-              <li>
-                <a
-                  href={sitePaths.item(translation.locale, translation.type, translation.slug)}
-                  hreflang={translation.locale}
-                  lang={translation.locale}
-                >
-                  {translation.title}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-      ) : null}
-      {listed || article.reviewer ? (
-        <p class="disclaimer" role="note">
-          {t.disclaimer}
-        </p>
-      ) : null}
-    </article>
-  );
-};
+  let html = `<article><h1>${e(article.title)}</h1>`;
+  if (article.featuredImage)
+    html += `<figure class="featured">${pictureHtml(article.featuredImage, { lazy: false })}</figure>`;
+  html += `<p class="meta">${e(t.publishedOn)} ${dateHtml(article.publishedAt, locale)}`;
+  if (article.author && listed) {
+    html += ` · ${e(t.by)} <a href="${e(sitePaths.author(locale, article.author.slug))}">${e(article.author.name)}</a>`;
+  }
+  html += `</p>${medicalReviewHtml(article, locale)}`;
+  if (article.gated) {
+    html += `<section class="teaser" aria-labelledby="professional-only">`;
+    if (article.excerpt) html += `<p>${e(article.excerpt)}</p>`;
+    html += `<h2 id="professional-only">${e(t.professionalOnlyTitle)}</h2><p>${e(t.professionalOnlyText)}</p><p><a href="${e(signInHref)}">${e(t.signIn)}</a></p></section>`;
+  } else {
+    if (article.summary) {
+      html += `<section class="summary" aria-labelledby="article-summary"><h2 id="article-summary">${e(t.summary)}</h2><p>${e(article.summary)}</p></section>`;
+    }
+    // Body images carry their alt text (the Markdown's or the library's, which marking public requires: WCAG 1.1.1).
+    const body = linkHeadings(article.bodyHtml, article.toc);
+    if (body.toc.length >= 2) {
+      const entries = body.toc
+        .map(
+          (entry) =>
+            `<li class="${e(`toc-level-${entry.level}`)}">${entry.id ? `<a href="${e(`#${entry.id}`)}">${e(entry.text)}</a>` : e(entry.text)}</li>`,
+        )
+        .join("");
+      html += `<nav class="toc" aria-labelledby="article-toc"><h2 id="article-toc">${e(t.tableOfContents)}</h2><ol>${entries}</ol></nav>`;
+    }
+    html += `<div class="content">${body.html}</div>`;
+    html += referencesHtml(citationsOf(medicalWebPageOf(article.jsonLd)), locale);
+  }
+  html += termsHtml(t.categories, article.categories, (slug) => sitePaths.category(locale, slug));
+  html += termsHtml(t.tags, article.tags, (slug) => sitePaths.tag(locale, slug));
+  if (article.translations.length > 0) {
+    const items = article.translations
+      .map(
+        (translation) =>
+          `<li><a href="${e(sitePaths.item(translation.locale, translation.type, translation.slug))}" hreflang="${e(translation.locale)}" lang="${e(translation.locale)}">${e(translation.title)}</a></li>`,
+      )
+      .join("");
+    html += `<nav aria-label="${e(t.translations)}"><h2>${e(t.translations)}</h2><ul>${items}</ul></nav>`;
+  }
+  if (listed || article.reviewer) html += `<p class="disclaimer" role="note">${e(t.disclaimer)}</p>`;
+  return `${html}</article>`;
+}
+
+export const ArticleView: FC<ArticleViewProps> = (props) => raw(articleHtml(props));
 
 export const MessageView: FC<{ title: string; text: string; locale: ContentLocale }> = ({ title, text, locale }) => (
   <>

@@ -273,6 +273,28 @@ describe("the public site", () => {
       expect(ld!.lastReviewed).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     });
 
+    it("names the primary hostname in absolute URLs whichever of the tenant's hostnames the page was asked on", async () => {
+      const alias = `alias-${site.hostname}`;
+      await admin.query("insert into tenant_hostnames (hostname, tenant_id, is_primary) values ($1, $2, false)", [
+        alias,
+        site.id,
+      ]);
+      const path = "/pt-br/posts/hipertensao-arterial/";
+      // Signed in, so each page is rendered for this request (never a copy rendered for another hostname).
+      const canonicalOn = async (host: string) => {
+        const res = await worker.fetch(path, { host, headers: bearer(f.tokens.professional) });
+        expect(res.status).toBe(200);
+        return /<link rel="canonical" href="([^"]+)"/.exec(await res.text())?.[1];
+      };
+      try {
+        expect(await canonicalOn(alias)).toBe(`http://${site.hostname}${path}`);
+        expect(await canonicalOn(`${alias}:8443`)).toBe(`http://${site.hostname}${path}`);
+        expect(await canonicalOn(`${site.hostname}:8443`)).toBe(`http://${site.hostname}:8443${path}`);
+      } finally {
+        await admin.query("delete from tenant_hostnames where hostname = $1", [alias]);
+      }
+    });
+
     it("uses the item's meta title, meta description, canonical URL and noindex", async () => {
       const html = await (await get("/pt-br/posts/enxaqueca-guia/")).text();
       expect(html).toContain("<title>Enxaqueca: sintomas, gatilhos &amp; quando procurar um médico</title>");
@@ -391,6 +413,26 @@ describe("the public site", () => {
       const html = await res.text();
       expect(html).toContain("SEGREDO-CLINICO-42");
       expect(html).not.toContain('content="noindex"');
+    });
+
+    it("lists and finds professional content for a verified professional only, whoever asked first", async () => {
+      const title = "Dose de betabloqueador";
+      const tag = await (await get("/pt-br/tag/pressao-alta/")).text();
+      const authorSlug = /href="\/pt-br\/author\/([a-z0-9-]+)\/"/.exec(tag)![1]!;
+      const lists = ["/pt-br/", `/pt-br/author/${authorSlug}/`, "/pt-br/search?q=betabloqueador"];
+      for (const path of lists) {
+        const professional = await get(path, bearer(f.tokens.professional));
+        expect(professional.status).toBe(200);
+        expect(professional.headers.get("cache-control")).toBe("private, no-store");
+        expect(await professional.text()).toContain(title);
+        const anonymous = await get(path);
+        expect(anonymous.status).toBe(200);
+        expect(await anonymous.text()).not.toContain(title);
+        expect(await (await get(path, bearer(f.tokens.professional))).text()).toContain(title);
+      }
+      const feed = await (await get("/pt-br/feed.xml", bearer(f.tokens.professional))).text();
+      expect(feed).toContain("Diabetes e exercício");
+      expect(feed).not.toContain(title);
     });
 
     it("never renders restricted or PHI content publicly, not even to staff", async () => {

@@ -144,6 +144,42 @@ describe("public pages' HTML", () => {
     await expect(html).toMatchFileSnapshot("__snapshots__/site-teaser.html");
   });
 
+  it("renders an article's references, a listed heading the body lacks and a page without byline, byte for byte", async () => {
+    const withReferences: SiteArticle = {
+      ...article,
+      featuredImage: null,
+      reviewer: { name: "Dr. <Bruno>", crm: "123456", uf: null, specialist: null },
+      lastMedicallyReviewedAt: null,
+      summary: null,
+      categories: [],
+      jsonLd: {
+        "@type": "MedicalWebPage",
+        citation: [
+          {
+            "@type": "ScholarlyArticle",
+            name: "Diretriz & <2025>",
+            url: "https://doi.org/10.1/x?a=1&b=2",
+            identifier: "doi:10.1/x",
+          },
+          { "@type": "ScholarlyArticle", identifier: "pmid:123" },
+          { "@type": "ScholarlyArticle", name: "Só o nome", identifier: "pmid:5" },
+          { "@type": "ScholarlyArticle", url: "https://referencia.example/", identifier: "pmid:6" },
+        ],
+      },
+      toc: [...article.toc, { level: 3, text: "Não está no <corpo>", anchor: "nao-esta" }],
+    };
+    const aboutPage: SiteArticle = { ...article, type: "page", reviewer: null, translations: [], tags: [] };
+    const meta = { title: "Artigo", description: "D", canonical: null, alternates: [], ogType: "article" as const };
+    const html = [
+      await page({ locale: "pt-BR", ...frame, meta }, jsx(ArticleView, { article: withReferences, signInHref: "/x" })),
+      await page(
+        { locale: "es", ...frame, meta },
+        jsx(ArticleView, { article: { ...aboutPage, locale: "es" }, signInHref: "/x" }),
+      ),
+    ].join("\n");
+    await expect(html).toMatchFileSnapshot("__snapshots__/site-article-variants.html");
+  });
+
   it("renders a list page with feeds and a pager, byte for byte", async () => {
     const html = await page(
       {

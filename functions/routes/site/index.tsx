@@ -100,32 +100,43 @@ function isAnonymous(c: SiteContext): boolean {
   return c.get("scope").actor.kind !== "user" && !carriesSiteSession(c);
 }
 
-/** The origin absolute URLs use: the tenant's primary hostname, so every hostname's copy says the same. */
+/**
+ * The origin absolute URLs use: the tenant's primary hostname, so every hostname's copy says the same. The request's
+ * URL is already in its serialised form (scheme, `//`, host, path), so its origin is read off the string rather than
+ * parsed again.
+ */
 async function siteOrigin(c: SiteContext): Promise<string> {
-  const url = new URL(c.req.url);
+  const url = c.req.url;
+  const hostStart = url.indexOf("//") + 2;
+  const pathStart = url.indexOf("/", hostStart);
+  const origin = pathStart === -1 ? url : url.slice(0, pathStart);
   const primary = await primaryHostname(c.get("scope"));
-  return !primary || primary === url.hostname ? url.origin : `${url.protocol}//${primary}`;
+  if (!primary) return origin;
+  // The host without its port; an IPv6 literal keeps its brackets, as URL's `hostname` does.
+  const host = origin.slice(hostStart);
+  const portStart = host.lastIndexOf(":");
+  const hostname = portStart > host.lastIndexOf("]") ? host.slice(0, portStart) : host;
+  return primary === hostname ? origin : `${url.slice(0, hostStart)}${primary}`;
 }
 
-function respond(c: SiteContext, result: CachedResult, policy: SiteCachePolicy): Response {
+function respond(c: SiteContext, result: CachedResult, policy: SiteCachePolicy, anonymous: boolean): Response {
   const { page } = result;
-  const shared = page.shareable && isAnonymous(c);
-  const headers = new Headers({ "content-type": page.contentType, "x-vitalis-cache": result.state });
-  if (result.layer) headers.set("x-vitalis-cache-layer", result.layer);
-  if (page.etag) headers.set("etag", page.etag);
+  const shared = page.shareable && anonymous;
+  // One plain record, handed to the Response once: each `Headers` call is a trip into the runtime.
+  const headers: Record<string, string> = { "x-vitalis-cache": result.state };
+  // RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would have, not its Content-Type.
+  if (!result.notModified) headers["content-type"] = page.contentType;
+  if (result.layer) headers["x-vitalis-cache-layer"] = result.layer;
+  if (page.etag) headers.etag = page.etag;
   if (page.status === 404) {
     // Not kept by the Worker; a minute at the CDN shields the database from crawlers of dead links.
-    headers.set("cache-control", shared ? "public, max-age=0, s-maxage=60" : PRIVATE_CACHE_CONTROL);
+    headers["cache-control"] = shared ? "public, max-age=0, s-maxage=60" : PRIVATE_CACHE_CONTROL;
   } else {
-    headers.set("cache-control", shared ? publicCacheControl(policy) : PRIVATE_CACHE_CONTROL);
+    headers["cache-control"] = shared ? publicCacheControl(policy) : PRIVATE_CACHE_CONTROL;
   }
-  if (shared && page.tags.length > 0) headers.set("cache-tag", page.tags.join(","));
-  if (result.ageSeconds !== null) headers.set("age", String(result.ageSeconds));
-  if (result.notModified) {
-    // RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would have.
-    headers.delete("content-type");
-    return new Response(null, { status: 304, headers });
-  }
+  if (shared && page.tags.length > 0) headers["cache-tag"] = page.tags.join(",");
+  if (result.ageSeconds !== null) headers.age = String(result.ageSeconds);
+  if (result.notModified) return new Response(null, { status: 304, headers });
   return new Response(page.body, { status: page.status, headers });
 }
 
@@ -166,7 +177,8 @@ async function serve(
   options: { cacheable?: boolean } = {},
 ): Promise<Response> {
   const policy = policyOf(c);
-  const cache = options.cacheable === false || !isAnonymous(c) ? null : siteCache();
+  const anonymous = isAnonymous(c);
+  const cache = options.cacheable === false || !anonymous ? null : siteCache();
   try {
     const result = await cachedRender({
       cache,
@@ -179,7 +191,7 @@ async function serve(
       onBackgroundError: (error) =>
         c.get("logger").warn("site cache: serving stale or background render failed", { error, path }),
     });
-    return respond(c, result, policy);
+    return respond(c, result, policy, anonymous);
   } catch (error) {
     c.get("logger").error("site render failed", { error, path });
     return unavailable(c, locale);
@@ -247,7 +259,12 @@ function localeParam(c: SiteContext): ContentLocale {
  * it (strict: false), so the raw URL decides: one permanent redirect to the slashed form.
  */
 function slashRedirect(c: SiteContext): Response | null {
-  const url = new URL(c.req.url);
+  // The serialised URL's path ends where its query starts (a request carries no fragment): most requests are
+  // already canonical and need no parse.
+  const raw = c.req.url;
+  const queryStart = raw.indexOf("?");
+  if (raw.charCodeAt((queryStart === -1 ? raw.length : queryStart) - 1) === 47 /* "/" */) return null;
+  const url = new URL(raw);
   return url.pathname.endsWith("/") ? null : c.redirect(`${url.pathname}/${url.search}`, 301);
 }
 

@@ -8,10 +8,10 @@ import { adminVisibility, publicVisibility, readViewer } from "./access";
 /**
  * The tsquery of a reader's words (websearch syntax: quotes, `or`, `-word`), unaccented like the indexed
  * documents (see the migration `content-rls-search`). With a locale, that language's dictionary; without,
- * the union of the three, so a query matches whichever language the article is written in. `q` may be a prepared
- * read's placeholder.
+ * the union of the three, so a query matches whichever language the article is written in. `q` and `locale` may be
+ * a prepared read's placeholders.
  */
-export function searchQuerySql(q: string | Placeholder, locale: ContentLocale | undefined): SQL {
+export function searchQuerySql(q: string | Placeholder, locale: ContentLocale | Placeholder | undefined): SQL {
   if (locale) return sql`websearch_to_tsquery(vitalis_search_config(${locale}), vitalis_unaccent(${q}))`;
   return sql`(websearch_to_tsquery('pg_catalog.portuguese'::regconfig, vitalis_unaccent(${q}))
     || websearch_to_tsquery('pg_catalog.english'::regconfig, vitalis_unaccent(${q}))
@@ -23,12 +23,12 @@ export function searchQuerySql(q: string | Placeholder, locale: ContentLocale | 
  * finds the tenant's matching ids through the GIN index on (tenant_id, search_vector): written here as `@@`, the
  * match would run after the row-level security policy (it is not LEAKPROOF), so never on the index.
  */
-export function searchMatchSql(q: string | Placeholder, locale: ContentLocale | undefined): SQL {
+export function searchMatchSql(q: string | Placeholder, locale: ContentLocale | Placeholder | undefined): SQL {
   return sql`"content_items"."id" in (select s.id from vitalis_search_content(${searchQuerySql(q, locale)}) s)`;
 }
 
 /** ts_rank over the weighted document: title (A) above excerpt (B) above body (C). */
-export function searchRankSql(q: string | Placeholder, locale: ContentLocale | undefined): SQL<number> {
+export function searchRankSql(q: string | Placeholder, locale: ContentLocale | Placeholder | undefined): SQL<number> {
   return sql<number>`ts_rank("content_items"."search_vector", ${searchQuerySql(q, locale)})`;
 }
 
