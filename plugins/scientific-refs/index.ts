@@ -282,13 +282,16 @@ function isClaim(f: string, hits: Array<i64>, a: i32, b: i32): bool {
   return false;
 }
 
-const SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079";
+/** Superscript digits (¹ ² ³ ⁰ ⁴–⁹), compared as code units: a citation marker check allocates nothing per character. */
+function isSuperscriptDigit(c: i32): bool {
+  return c == 0xb9 || c == 0xb2 || c == 0xb3 || c == 0x2070 || (c >= 0x2074 && c <= 0x2079);
+}
 
 /** True when [a,b) holds a citation marker: [1], [1,2], [1-3], superscript digits, (Author, 2020), et al. */
 function hasMarker(s: string, f: string, a: i32, b: i32): bool {
   for (let i = a; i < b; i++) {
     const c = <i32>s.charCodeAt(i);
-    if (SUPERSCRIPTS.indexOf(String.fromCharCode(c)) >= 0) return true;
+    if (isSuperscriptDigit(c)) return true;
     if (c == 91) { // [digits(,|-|–)…]
       let j = i + 1;
       let digits = 0;
