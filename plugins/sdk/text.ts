@@ -39,7 +39,7 @@ export function fold(s: string): string {
  * A string of n UTF-16 code units for the caller to fill in place, as the standard library builds its own
  * strings: one allocation, where a Uint16Array decoded into a string makes two and copies the text again.
  */
-@inline function newString(n: i32): string {
+@inline export function newString(n: i32): string {
   return changetype<string>(__new(<usize>n << 1, idof<string>()));
 }
 
