@@ -85,14 +85,9 @@ export function deviceHashOf(deviceId: string): Promise<string> {
   return truncatedDigest(`device:${deviceId}`, 32);
 }
 
-export function clientFingerprint(c: Context<AppBindings>): Promise<ClientFingerprint> {
-  return fingerprintOf(c, clientAddress(c));
-}
-
-// Both digests are memo hits on almost every request: awaited one after the other, they cost no Promise.all.
-async function fingerprintOf(c: Context<AppBindings>, address: string): Promise<ClientFingerprint> {
+export async function clientFingerprint(c: Context<AppBindings>): Promise<ClientFingerprint> {
   const deviceId = deviceIdOf(c);
-  const ipHash = await truncatedDigest(`ip:${address}`, 24);
+  const ipHash = await truncatedDigest(`ip:${clientAddress(c)}`, 24);
   return { ipHash, deviceHash: deviceId ? await deviceHashOf(deviceId) : NO_DEVICE };
 }
 
@@ -109,28 +104,34 @@ export interface ClientObservation extends ClientFingerprint {
 }
 
 /**
- * The network signal of each trusted client address this isolate saw in the last minute, by address. Cloudflare
- * derives `request.cf`'s country (T1 for a Tor exit) and coordinates from the client's address, so requests from
- * one address carry the same signal; reading `request.cf` makes workerd parse and freeze the whole object (about
- * 40 fields), about a tenth of a protected request's Worker CPU. Only an address the edge vouches for
- * (`clientAddress`, `TRUST_CLIENT_IP_HEADER`) is a key: clients that share `UNKNOWN_CLIENT_ADDRESS` are read
- * from `request.cf` every time. Plain data in isolate memory (no I/O object), at most 4,096 addresses.
+ * The network signal of each trusted client address this isolate saw in the last minute, with the address's digest,
+ * by address. Cloudflare derives `request.cf`'s country (T1 for a Tor exit) and coordinates from the client's
+ * address, so requests from one address carry the same signal; reading `request.cf` makes workerd parse and freeze
+ * the whole object (about 40 fields), about a tenth of a protected request's Worker CPU. Only an address the edge
+ * vouches for (`clientAddress`, `TRUST_CLIENT_IP_HEADER`) is a key: clients that share `UNKNOWN_CLIENT_ADDRESS` are
+ * read from `request.cf` every time. Plain data in isolate memory (no I/O object), at most 4,096 addresses.
  */
-const networks = new BoundedLru<{ network: NetworkObservation | null }>({ maxEntries: 4096, maxBytes: 1024 * 1024 });
-const NETWORK_MEMO_MS = 60_000;
-const NETWORK_ENTRY_BYTES = 160;
+const addresses = new BoundedLru<{ ipHash: string; network: NetworkObservation | null }>({
+  maxEntries: 4096,
+  maxBytes: 1024 * 1024,
+});
+const ADDRESS_MEMO_MS = 60_000;
+const ADDRESS_ENTRY_BYTES = 200;
 
-/** The request's client fingerprint and network signal (see `networks`). */
+/** The request's client fingerprint and network signal (see `addresses`): one memo lookup on most requests. */
 export async function observeClient(c: Context<AppBindings>): Promise<ClientObservation> {
   const address = clientAddress(c);
-  const { ipHash, deviceHash } = await fingerprintOf(c, address);
-  if (address === UNKNOWN_CLIENT_ADDRESS) return { ipHash, deviceHash, network: networkObservation(c) };
+  const deviceId = deviceIdOf(c);
+  const deviceHash = deviceId ? await deviceHashOf(deviceId) : NO_DEVICE;
   const now = Date.now();
-  const known = networks.get(address, now);
-  if (known) return { ipHash, deviceHash, network: known.network };
+  const known = address === UNKNOWN_CLIENT_ADDRESS ? null : addresses.get(address, now);
+  if (known) return { ipHash: known.ipHash, deviceHash, network: known.network };
+  const ipHash = await truncatedDigest(`ip:${address}`, 24);
   const network = networkObservation(c);
-  const bytes = address.length + (network?.country?.length ?? 0) + NETWORK_ENTRY_BYTES;
-  networks.set(address, { network }, { bytes, expiresAt: now + NETWORK_MEMO_MS, now });
+  if (address !== UNKNOWN_CLIENT_ADDRESS) {
+    const bytes = address.length + (network?.country?.length ?? 0) + ADDRESS_ENTRY_BYTES;
+    addresses.set(address, { ipHash, network }, { bytes, expiresAt: now + ADDRESS_MEMO_MS, now });
+  }
   return { ipHash, deviceHash, network };
 }
 

@@ -139,15 +139,21 @@ interface ScriptPart {
  * answers NOSCRIPT (after a restart or `SCRIPT FLUSH`); one reply per request, in order.
  */
 async function runSignalsScript(config: RedisConfig, parts: readonly ScriptPart[]): Promise<unknown[]> {
-  const keys = parts.flatMap((part) => part.keys);
-  const keysAndArgs = [...keys, ...EXPIRIES, ...parts.flatMap((part) => part.args)];
-  const count = String(keys.length);
+  // The command built in place: EVALSHA, the digest, the number of KEYS, every KEY, the common ARGV, each request's ARGV.
+  let keyCount = 0;
+  for (const part of parts) keyCount += part.keys.length;
+  const command = ["EVALSHA", await signalsScriptSha(), String(keyCount)];
+  for (const part of parts) for (const key of part.keys) command.push(key);
+  for (const expiry of EXPIRIES) command.push(expiry);
+  for (const part of parts) for (const arg of part.args) command.push(arg);
   let reply: unknown;
   try {
-    reply = await restCommand(config, ["EVALSHA", await signalsScriptSha(), count, ...keysAndArgs]);
+    reply = await restCommand(config, command);
   } catch (error) {
     if (!(error instanceof Error) || !/noscript/i.test(error.message)) throw error;
-    reply = await restCommand(config, ["EVAL", SIGNALS_SCRIPT, count, ...keysAndArgs]);
+    command[0] = "EVAL";
+    command[1] = SIGNALS_SCRIPT;
+    reply = await restCommand(config, command);
   }
   if (!Array.isArray(reply) || reply.length !== parts.length) throw new Error("trust signals: unexpected script reply");
   return reply as unknown[];
