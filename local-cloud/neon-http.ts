@@ -421,8 +421,8 @@ let preparedNames = 0;
 /**
  * The session reset after a batch's COMMIT: `DISCARD ALL` without `DEALLOCATE ALL` and `DISCARD PLANS`, so the
  * endpoint's own prepared statements (plans, not session state a request could see) survive. The last step
- * counts statements a request prepared itself with SQL `PREPARE`; a connection that has any is closed instead
- * of reused.
+ * counts the prepared statements: one a request prepared itself with SQL `PREPARE`, or one of the endpoint's a
+ * request deallocated (`DEALLOCATE`), and the connection is closed instead of reused.
  */
 const RESET_STEPS = [
   "CLOSE ALL",
@@ -432,7 +432,7 @@ const RESET_STEPS = [
   "SELECT pg_advisory_unlock_all()",
   "DISCARD TEMP",
   "DISCARD SEQUENCES",
-  "SELECT count(*)::int FROM pg_prepared_statements WHERE from_sql",
+  "SELECT count(*) FILTER (WHERE from_sql)::int AS from_sql, count(*) FILTER (WHERE NOT from_sql)::int AS own FROM pg_prepared_statements",
 ];
 
 type StepKind = "control" | "user" | "reset" | "check";
@@ -440,8 +440,9 @@ type StepKind = "control" | "user" | "reset" | "check";
 /**
  * A batch as one pipeline (node-postgres's "submittable" query interface): Parse/Bind/Describe/Execute for
  * `BEGIN …`, each statement, `COMMIT` and the session reset, then one Sync. The reset follows `COMMIT`, which
- * ends the transaction, so it runs outside it. A statement the connection has run before is bound to its
- * prepared form (no Parse, no planning from scratch); a new one is prepared under a name of the endpoint's.
+ * ends the transaction, so it runs outside it. A statement the connection has run before, the endpoint's own
+ * included, is bound to its prepared form (no Parse, no planning from scratch); a new one is prepared under a
+ * name of the endpoint's.
  * Resolves with the statements' results (not the control statements'), rejects with the first error; after an
  * error the caller rolls back and resets the session with `DISCARD ALL`.
  */
@@ -482,10 +483,7 @@ class PipelinedBatch {
     connection.stream.cork?.();
     try {
       for (const step of this.steps) {
-        let name = "";
-        if (step.kind === "user") name = this.statementName(connection, step.text);
-        else connection.parse({ text: step.text });
-        connection.bind({ statement: name, values: step.values });
+        connection.bind({ statement: this.statementName(connection, step.text), values: step.values });
         connection.describe({ type: "P" });
         connection.execute({});
       }
@@ -524,12 +522,14 @@ class PipelinedBatch {
     result.addCommandComplete(message);
     const kind = this.steps[this.step]!.kind;
     if (kind === "user") this.results.push(neonResult(result, this.options));
-    // Statements the request prepared itself would outlive it: the connection is closed rather than reused.
+    // A statement the request prepared itself would outlive it, and one of the endpoint's it deallocated would
+    // fail the next request: either way the connection is closed rather than reused.
     if (kind === "check") {
-      // Read in the request's own modes: an array or an object, the count as text or as a number.
-      const row = result.rows[0] as unknown[] | { count: unknown } | undefined;
-      const count = Array.isArray(row) ? row[0] : row?.count;
-      if (Number(count) !== 0) this.resetFailed = true;
+      // Read in the request's own modes: an array or an object, the counts as text or as numbers.
+      const row = result.rows[0] as unknown[] | { from_sql: unknown; own: unknown } | undefined;
+      const [fromSql, own] = Array.isArray(row) ? row : [row?.from_sql, row?.own];
+      if (Number(fromSql) !== 0 || Number(own) !== this.prepared.size + this.newlyPrepared.size)
+        this.resetFailed = true;
     }
     this.current = null;
     this.step++;

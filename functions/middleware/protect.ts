@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import type { Role } from "../../schema/memberships";
 import type { AppBindings } from "../bindings";
 import { requireSection } from "../env";
-import { clientFingerprint, networkObservation } from "../lib/client";
+import { observeClient } from "../lib/client";
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
 import type { AccessAction, Sensitivity, UserActor } from "../lib/actor";
 import { apiTokenScopeFor } from "./api-token-routes";
@@ -158,13 +158,13 @@ export function protect(options: ProtectOptions) {
     }
 
     const nowMs = Date.now();
-    const fingerprint = await clientFingerprint(c);
-    const network = networkObservation(c);
+    const { ipHash, deviceHash, network } = await observeClient(c);
     const isPhiRead = options.sensitivity === "phi" && options.action === "read";
     let signals: RequestSignals | null = null;
     try {
       signals = await gatherSignals(requireSection(c.get("scope").config, "redis"), principal, {
-        ...fingerprint,
+        ipHash,
+        deviceHash,
         network,
         sensitivity: options.sensitivity,
         isPhiRead,

@@ -381,18 +381,45 @@ function listedWhere(
 
 type ListValues = { locale: ContentLocale; slug: string };
 
+/** A list's order: newest first, in the order of the index `content_items_public_locale_idx`. */
+const listOrder = sql`${contentItems.publishedAt} desc nulls last, ${contentItems.id} desc nulls last`;
+
+/** The columns of `content_items` a summary reads, its subqueries' included (the author, the featured image). */
+const summarySourceColumns = sql.join(
+  [
+    contentItems.id,
+    contentItems.type,
+    contentItems.title,
+    contentItems.slug,
+    contentItems.excerpt,
+    contentItems.locale,
+    contentItems.complianceLevel,
+    contentItems.publishedAt,
+    contentItems.updatedAt,
+    contentItems.authorId,
+    contentItems.featuredMediaId,
+  ],
+  sql`, `,
+);
+
 /**
- * A list's prepared reads, one set per filter kind (null: the home page and its feed) and viewer level: one page,
- * newest first in the order of the index `content_items_public_locale_idx`, and the list's size counted no further
- * than `cap` (`cappedCount`).
+ * A list's prepared reads, one set per filter kind (null: the home page and its feed) and viewer level: one page
+ * (`listOrder`), and the list's size counted no further than `cap` (`cappedCount`).
+ *
+ * The page is chosen first, in a subquery of the narrow columns a summary reads, and only its rows get their
+ * author and image subqueries: the rows an offset skips are never built (page 51 of 20,000 posts read 510 whole
+ * rows before). On a short list the generic plan (the limit unknown) then costs what a custom one does, so
+ * PostgreSQL plans the prepared statement once per connection rather than on every request.
  */
 function listReads(kind: FilterKind | null, level: ViewerLevel) {
   return {
     page: preparedRead((db, p: ReadPlaceholders<ListValues & { limit: number; offset: number }>) =>
-      db.execute<SummaryRow>(sql`select ${namedColumns(summaryColumns)} from ${contentItems}
-        where ${listedWhere(level, kind, p)}
-        order by ${contentItems.publishedAt} desc nulls last, ${contentItems.id} desc nulls last
-        limit ${p.limit} offset ${p.offset}`),
+      db.execute<SummaryRow>(sql`select ${namedColumns(summaryColumns)}
+        from (select ${summarySourceColumns} from ${contentItems}
+          where ${listedWhere(level, kind, p)}
+          order by ${listOrder}
+          limit ${p.limit} offset ${p.offset}) ${contentItems}
+        order by ${listOrder}`),
     ),
     count: preparedRead((db, p: ReadPlaceholders<ListValues & { cap: number }>) =>
       cappedCount(db, contentItems, listedWhere(level, kind, p), p.cap),

@@ -215,18 +215,11 @@ function launchJoinable(lane: Lane): void {
   batch.launch();
 }
 
-/** A promise that settles as `promise` does, or with "backstop" after BACKSTOP_MS; the timer is this request's. */
-async function withBackstop<T>(promise: Promise<T>): Promise<T | "backstop"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const backstop = new Promise<"backstop">((resolve) => {
-    timer = setTimeout(() => resolve("backstop"), BACKSTOP_MS);
-  });
-  try {
-    return await Promise.race([promise, backstop]);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
-}
+/** What a waiting request's own timer settles its wait with once BACKSTOP_MS have passed. */
+const BACKSTOP = Symbol("backstop");
+
+/** A batch's gate before it becomes the one others join: there is nothing to open yet. */
+function notJoinable(): void {}
 
 /** Sends a batch from the current request and settles each member; then lets the next batch go. */
 async function sendBatch(config: RedisConfig, lane: Lane, batch: Batch): Promise<void> {
@@ -265,8 +258,15 @@ async function signalsReply(
   if (joinable) {
     joinable.members.push(member);
     if (joinable.members.length >= BATCH_LIMIT) launchJoinable(lane);
-    const outcome = await withBackstop(reply);
-    if (outcome !== "backstop") return outcome;
+    // The backstop settles the same promise the sender would: no race, no second promise.
+    const timer = setTimeout(answer, BACKSTOP_MS, BACKSTOP);
+    let outcome: unknown;
+    try {
+      outcome = await reply;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (outcome !== BACKSTOP) return outcome;
     // The sender is gone: leave its batch if it has not left yet, and ask on our own.
     const at = joinable.members.indexOf(member);
     if (lane.joinable === joinable && at >= 0) joinable.members.splice(at, 1);
@@ -276,7 +276,7 @@ async function signalsReply(
   // A batch sent longer ago than the backstop is lost (its sender's context cancelled): no longer waited for.
   const nowMs = Date.now();
   for (const batch of lane.inFlight) if (nowMs - batch.sentAtMs > BACKSTOP_MS) lane.inFlight.delete(batch);
-  const batch: Batch = { members: [member], launch: () => undefined, sentAtMs: 0 };
+  const batch: Batch = { members: [member], launch: notJoinable, sentAtMs: 0 };
   let work: Promise<void>;
   if (lane.inFlight.size === 0) {
     work = sendBatch(config, lane, batch);
@@ -285,7 +285,10 @@ async function signalsReply(
       batch.launch = resolve;
     });
     lane.joinable = batch;
-    work = withBackstop(gate).then(() => {
+    // The gate opens when a batch in flight answers, or when this request's own backstop timer fires.
+    const timer = setTimeout(batch.launch, BACKSTOP_MS);
+    work = gate.then(() => {
+      clearTimeout(timer);
       if (lane.joinable === batch) lane.joinable = null;
       return sendBatch(config, lane, batch);
     });

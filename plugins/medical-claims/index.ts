@@ -472,6 +472,21 @@ function sortedUnique(list: Array<i32>): Array<i32> {
   return out;
 }
 
+/** The index of the token that starts at `pos`, or -1: tokens are ascending and disjoint, so a bisection finds it
+ *  without a table as long as the text. */
+function tokenStartingAt(toks: Array<Span>, pos: i32): i32 {
+  let lo = 0;
+  let hi = toks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const start = unchecked(toks[mid]).start;
+    if (start == pos) return mid;
+    if (start < pos) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /**
  * The rules each token may open, from one pass over the folded text: first those whose first token has an
  * alternative equal to the word, then those with a prefix alternative that starts it (two lists per token,
@@ -480,14 +495,12 @@ function sortedUnique(list: Array<i32>): Array<i32> {
 function candidates(m: Matcher): Array<Array<Array<i32>> | null> {
   const n = m.toks.length;
   const out = new Array<Array<Array<i32>> | null>(n);
-  const tokenAt = new Int32Array(m.folded.length + 1).fill(-1);
-  for (let ti = 0; ti < n; ti++) tokenAt[m.toks[ti].start] = ti;
   const scan = (LEAD_SET as PhraseSet).scan(m.folded);
   for (let id = 0; id < LEADS.length; id++) {
     const at = scan.all[id];
     const len = LEADS[id].length;
     for (let i = 0; i < at.length; i++) {
-      const ti = tokenAt[at[i]];
+      const ti = tokenStartingAt(m.toks, at[i]);
       if (ti < 0) continue;
       const prefix = LEAD_PREFIX[id];
       if (!prefix && at[i] + len != m.toks[ti].end) continue;

@@ -24,8 +24,9 @@ import {
   readInput, inputError, fail, Output, Finding, JSONWriter, JSONValue,
   SEVERITY_BLOCKING, SEVERITY_WARNING,
   fold, isDigit, isLetter, isUpper, isWordChar, isSpace, codeAt, findWord,
-  splitSentences,
+  splitSentences, PhraseSet, phraseTablesJSON, writeOutput,
 } from "../sdk/index";
+import { PHRASE_TABLES } from "../build/phrases/scientific-refs";
 
 const NAME = "scientific-refs";
 const VERSION = "1.0.0";
@@ -207,10 +208,54 @@ const CLAIM_CUES: Array<string> = [
   "eficaces", "efectivo", "efectiva", "comprobado", "comprobada", "estudios demuestran", "estudios muestran", "investigaciones muestran", "reduce", "reduce el riesgo", "aumenta el riesgo", "veces mas",
 ];
 
+// The cues are folded, like the text they are matched in: exact matching on folded text.
+const CLAIM_SET = PhraseSet.exact(CLAIM_CUES, PHRASE_TABLES);
+
+/** The build's check that the cue automaton above comes from PHRASE_TABLES and equals a run-time compile. */
+export function phraseTables(): i32 {
+  writeOutput(phraseTablesJSON());
+  return 0;
+}
+
+/** Every occurrence of a claim cue in the folded text, from one scan: (start << 32) | length, ascending. */
+function claimCueHits(f: string): Array<i64> {
+  const all = CLAIM_SET.scan(f).all;
+  const hits = new Array<i64>();
+  for (let id = 0; id < all.length; id++) {
+    const starts = all[id];
+    const length = <i64>CLAIM_CUES[id].length;
+    for (let i = 0; i < starts.length; i++) hits.push((<i64>starts[i] << 32) | length);
+  }
+  hits.sort((x: i64, y: i64): i32 => (x < y ? -1 : x > y ? 1 : 0));
+  return hits;
+}
+
+/**
+ * True when a cue occurs in [a,b) as a whole word of the sentence (the sentence's ends count as word
+ * boundaries): what `findWord` over the sentence alone finds.
+ */
+function hasClaimCue(f: string, hits: Array<i64>, a: i32, b: i32): bool {
+  let lo = 0;
+  let hi = hits.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (<i32>(hits[mid] >> 32) < a) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < hits.length; i++) {
+    const start = <i32>(hits[i] >> 32);
+    if (start >= b) break;
+    const end = start + <i32>(hits[i] & 0xffffffff);
+    if (end > b) continue;
+    if ((start == a || !isWordChar(codeAt(f, start - 1))) && (end == b || !isWordChar(codeAt(f, end)))) return true;
+  }
+  return false;
+}
+
 /** True when the sentence [a,b) states efficacy or a statistic. */
-function isClaim(s: string, f: string, a: i32, b: i32): bool {
+function isClaim(f: string, hits: Array<i64>, a: i32, b: i32): bool {
+  if (hasClaimCue(f, hits, a, b)) return true;
   const seg = f.substring(a, b);
-  for (let k = 0; k < CLAIM_CUES.length; k++) if (findWord(seg, CLAIM_CUES[k], 0) >= 0) return true;
   // A percentage: digits followed by "%" (or " %").
   let p = seg.indexOf("%", 0);
   while (p >= 0) {
@@ -237,13 +282,16 @@ function isClaim(s: string, f: string, a: i32, b: i32): bool {
   return false;
 }
 
-const SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079";
+/** Superscript digits (¹ ² ³ ⁰ ⁴–⁹), compared as code units: a citation marker check allocates nothing per character. */
+function isSuperscriptDigit(c: i32): bool {
+  return c == 0xb9 || c == 0xb2 || c == 0xb3 || c == 0x2070 || (c >= 0x2074 && c <= 0x2079);
+}
 
 /** True when [a,b) holds a citation marker: [1], [1,2], [1-3], superscript digits, (Author, 2020), et al. */
 function hasMarker(s: string, f: string, a: i32, b: i32): bool {
   for (let i = a; i < b; i++) {
     const c = <i32>s.charCodeAt(i);
-    if (SUPERSCRIPTS.indexOf(String.fromCharCode(c)) >= 0) return true;
+    if (isSuperscriptDigit(c)) return true;
     if (c == 91) { // [digits(,|-|–)…]
       let j = i + 1;
       let digits = 0;
@@ -310,13 +358,14 @@ export function analyze(): i32 {
 
   // Claims outside the reference list, supported by a marker or identifier in the same or next sentence.
   const sentences = splitSentences(s);
+  const cueHits = claimCueHits(f);
   let claims = 0;
   let supported = 0;
   let ri = 0; // refs are sorted: scan forward for the window
   for (let i = 0; i < sentences.length; i++) {
     const sp = sentences[i];
     if (section >= 0 && sp.start >= section) break;
-    if (!isClaim(s, f, sp.start, sp.end)) continue;
+    if (!isClaim(f, cueHits, sp.start, sp.end)) continue;
     claims++;
     const wEnd = i + 1 < sentences.length && !(section >= 0 && sentences[i + 1].start >= section) ? sentences[i + 1].end : sp.end;
     while (ri < refs.length && refs[ri].end < sp.start) ri++;

@@ -9,6 +9,8 @@
 //  - nesting is capped (MAX_DEPTH) so hostile input cannot exhaust the stack;
 //  - errors never abort: parseJSON returns null and leaves a message in jsonError().
 
+import { newString } from "./text";
+
 export const MAX_DEPTH: i32 = 64;
 
 export enum JSONKind {
@@ -146,6 +148,17 @@ export function parseJSON(src: string): JSONValue | null {
   return c >= 48 && c <= 57;
 }
 
+/** The code unit a one-character escape (\" \\ \/ \b \f \n \r \t) stands for, or -1. */
+function unescaped(e: i32): i32 {
+  if (e == 34 || e == 92 || e == 47) return e;
+  if (e == 98) return 8;
+  if (e == 102) return 12;
+  if (e == 110) return 10;
+  if (e == 114) return 13;
+  if (e == 116) return 9;
+  return -1;
+}
+
 function hexVal(c: i32): i32 {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 65 && c <= 70) return c - 55;
@@ -252,55 +265,61 @@ class Parser {
     }
   }
 
-  // Returns the decoded string, or null on error. Unescaped runs are copied as
-  // substrings (no per-character concatenation), so a 1 MB string costs O(n).
+  // Returns the decoded string, or null on error. A first pass finds the closing quote, checks every escape
+  // and counts the decoded length; a string without escapes is then one substring, one with escapes is
+  // decoded into a string allocated once at that length, so a 1 MB string costs O(n) and two allocations
+  // at most.
   string(): string | null {
     const s = this.src;
     const n = s.length;
     this.pos++; // opening quote
-    let runStart = this.pos;
-    let parts: Array<string> | null = null;
+    const start = this.pos;
+    let length = 0;
+    let escaped = false;
     while (true) {
       if (this.pos >= n) { this.fail("unterminated string"); return null; }
       const c = <i32>s.charCodeAt(this.pos);
-      if (c == 34) {
-        const tail = s.substring(runStart, this.pos);
-        this.pos++;
-        if (parts === null) return tail;
-        parts.push(tail);
-        return parts.join("");
-      }
+      if (c == 34) break;
       if (c < 0x20) { this.fail("control character in string"); return null; }
+      length++;
       if (c != 92) { this.pos++; continue; }
-      // Backslash escape.
-      if (parts === null) parts = new Array<string>();
-      parts.push(s.substring(runStart, this.pos));
+      // Backslash escape: one code unit once decoded.
+      escaped = true;
       if (this.pos + 1 >= n) { this.fail("unterminated escape"); return null; }
       const e = <i32>s.charCodeAt(this.pos + 1);
       this.pos += 2;
-      if (e == 34) parts.push("\"");
-      else if (e == 92) parts.push("\\");
-      else if (e == 47) parts.push("/");
-      else if (e == 98) parts.push("\b");
-      else if (e == 102) parts.push("\f");
-      else if (e == 110) parts.push("\n");
-      else if (e == 114) parts.push("\r");
-      else if (e == 116) parts.push("\t");
-      else if (e == 117) {
+      if (e == 117) {
         if (this.pos + 4 > n) { this.fail("short \\u escape"); return null; }
-        let code = 0;
         for (let i = 0; i < 4; i++) {
-          const h = hexVal(<i32>s.charCodeAt(this.pos + i));
-          if (h < 0) { this.fail("bad \\u escape"); return null; }
-          code = (code << 4) | h;
+          if (hexVal(<i32>s.charCodeAt(this.pos + i)) < 0) { this.fail("bad \\u escape"); return null; }
         }
         this.pos += 4;
-        // One UTF-16 code unit per \u escape: a pair "\uD83D\uDE00" becomes the same two
-        // units JavaScript has, and a lone surrogate stays a lone unit (offsets unchanged).
-        parts.push(String.fromCharCode(code));
-      } else { this.fail("bad escape"); return null; }
-      runStart = this.pos;
+      } else if (unescaped(e) < 0) { this.fail("bad escape"); return null; }
     }
+    const end = this.pos;
+    this.pos++; // closing quote
+    if (!escaped) return s.substring(start, end);
+    const out = newString(length);
+    let at = changetype<usize>(out);
+    let i = start;
+    while (i < end) {
+      let c = <i32>s.charCodeAt(i);
+      i++;
+      if (c == 92) {
+        const e = <i32>s.charCodeAt(i);
+        i++;
+        if (e == 117) {
+          // One UTF-16 code unit per \u escape: a pair "\uD83D\uDE00" becomes the same two
+          // units JavaScript has, and a lone surrogate stays a lone unit (offsets unchanged).
+          c = 0;
+          for (let k = 0; k < 4; k++) c = (c << 4) | hexVal(<i32>s.charCodeAt(i + k));
+          i += 4;
+        } else c = unescaped(e);
+      }
+      store<u16>(at, <u16>c);
+      at += 2;
+    }
+    return out;
   }
 
   // RFC 8259 §6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
@@ -343,41 +362,61 @@ const HEX = "0123456789abcdef";
  * after JSON.parse on the host.
  */
 export function quote(s: string): string {
+  // Two passes over the same widths: the literal's length, then the literal written into one string.
   const n = s.length;
-  let parts: Array<string> | null = null;
-  let runStart = 0;
+  let length = 2;
+  for (let i = 0; i < n; i++) {
+    const width = escapeAt(s, i, n);
+    if (width == PAIR) { length += 2; i++; } else length += width;
+  }
+  const out = newString(length);
+  let at = changetype<usize>(out);
+  store<u16>(at, 34);
+  at += 2;
   for (let i = 0; i < n; i++) {
     const c = <i32>s.charCodeAt(i);
-    let esc: string | null = null;
-    if (c == 34) esc = "\\\"";
-    else if (c == 92) esc = "\\\\";
-    else if (c < 0x20) {
-      if (c == 10) esc = "\\n";
-      else if (c == 13) esc = "\\r";
-      else if (c == 9) esc = "\\t";
-      else esc = hex4(c);
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      // High surrogate: fine only if a low surrogate follows.
-      const d = i + 1 < n ? <i32>s.charCodeAt(i + 1) : 0;
-      if (d >= 0xdc00 && d <= 0xdfff) { i++; continue; }
-      esc = hex4(c);
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      esc = hex4(c); // low surrogate without a high one before it
-    }
-    if (esc !== null) {
-      if (parts === null) parts = new Array<string>();
-      parts.push(s.substring(runStart, i));
-      parts.push(esc);
-      runStart = i + 1;
+    const width = escapeAt(s, i, n);
+    if (width == 1) {
+      store<u16>(at, <u16>c);
+      at += 2;
+    } else if (width == 2) {
+      store<u16>(at, 92);
+      store<u16>(at + 2, <u16>(c == 10 ? 110 : c == 13 ? 114 : c == 9 ? 116 : c));
+      at += 4;
+    } else if (width == PAIR) {
+      store<u16>(at, <u16>c);
+      store<u16>(at + 2, <u16>s.charCodeAt(i + 1));
+      i++;
+      at += 4;
+    } else {
+      store<u16>(at, 92);
+      store<u16>(at + 2, 117);
+      for (let k = 0; k < 4; k++) store<u16>(at + 4 + (<usize>k << 1), <u16>HEX.charCodeAt((c >> (12 - 4 * k)) & 15));
+      at += 12;
     }
   }
-  if (parts === null) return "\"" + s + "\"";
-  parts.push(s.substring(runStart, n));
-  return "\"" + parts.join("") + "\"";
+  store<u16>(at, 34);
+  return out;
 }
 
-function hex4(c: i32): string {
-  return "\\u" + HEX.charAt((c >> 12) & 15) + HEX.charAt((c >> 8) & 15) + HEX.charAt((c >> 4) & 15) + HEX.charAt(c & 15);
+/** escapeAt's answer for a high surrogate whose low one follows: the pair is written as it is. */
+const PAIR: i32 = 0;
+
+/**
+ * How code unit i of s is written in a JSON string literal: 1 as it is, 2 as a two-character escape
+ * (\" \\ \n \r \t), 6 as \uXXXX (other controls, lone surrogates), PAIR for a high surrogate whose low one
+ * follows.
+ */
+function escapeAt(s: string, i: i32, n: i32): i32 {
+  const c = <i32>s.charCodeAt(i);
+  if (c == 34 || c == 92 || c == 10 || c == 13 || c == 9) return 2;
+  if (c < 0x20) return 6;
+  if (c >= 0xd800 && c <= 0xdbff) {
+    const d = i + 1 < n ? <i32>s.charCodeAt(i + 1) : 0;
+    return d >= 0xdc00 && d <= 0xdfff ? PAIR : 6;
+  }
+  if (c >= 0xdc00 && c <= 0xdfff) return 6;
+  return 1;
 }
 
 /** Formats a number as JSON: integers without ".0", non-finite as null. */

@@ -25,9 +25,22 @@ export function foldCode(c: i32): i32 {
  */
 export function fold(s: string): string {
   const n = s.length;
-  const buf = new Uint16Array(n);
-  for (let i = 0; i < n; i++) buf[i] = <u16>foldCode(<i32>s.charCodeAt(i));
-  return String.UTF16.decode(buf.buffer);
+  const out = newString(n);
+  const from = changetype<usize>(s);
+  const to = changetype<usize>(out);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 1;
+    store<u16>(to + at, <u16>foldCode(<i32>load<u16>(from + at)));
+  }
+  return out;
+}
+
+/**
+ * A string of n UTF-16 code units for the caller to fill in place, as the standard library builds its own
+ * strings: one allocation, where a Uint16Array decoded into a string makes two and copies the text again.
+ */
+@inline export function newString(n: i32): string {
+  return changetype<string>(__new(<usize>n << 1, idof<string>()));
 }
 
 @inline export function isDigit(c: i32): bool {
@@ -232,15 +245,17 @@ export const MASK: u16 = 0x2022;
  */
 export function maskSpans(s: string, starts: Array<i32>, ends: Array<i32>): string {
   const n = s.length;
-  const buf = new Uint16Array(n);
-  for (let i = 0; i < n; i++) buf[i] = <u16>s.charCodeAt(i);
+  const out = newString(n);
+  const to = changetype<usize>(out);
+  memory.copy(to, changetype<usize>(s), <usize>n << 1);
   for (let k = 0; k < starts.length; k++) {
     const a = max(0, starts[k]);
     const b = min(n, ends[k]);
     for (let i = a; i < b; i++) {
-      const c = <i32>buf[i];
-      if (!(isSpace(c) || (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126))) buf[i] = MASK;
+      const at = to + (<usize>i << 1);
+      const c = <i32>load<u16>(at);
+      if (!(isSpace(c) || (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126))) store<u16>(at, MASK);
     }
   }
-  return String.UTF16.decode(buf.buffer);
+  return out;
 }

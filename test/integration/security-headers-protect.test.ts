@@ -162,7 +162,8 @@ describe("protect() on every signed-in request", () => {
   it("refuses writes and still allows reads when the decision is read-only", async () => {
     const editor = await createUser(admin, site, { roles: ["editor"] });
     const { accessToken, deviceCookie } = await signInWithMfa(worker, site.hostname, editor);
-    const session = { ...bearer(accessToken), cookie: deviceCookie };
+    // An address of its own: the network signal an address showed is kept for the minute (the next test).
+    const session = { ...bearer(accessToken), cookie: deviceCookie, "cf-connecting-ip": "198.51.100.40" };
     // A fresh MFA session on its own device, but from a Tor exit (network), right after a sighting on the
     // other side of the world (geo-velocity), at a saturated request rate: the score falls between the
     // read-only and the allow thresholds of `restricted`, and no second factor would lift it.
@@ -194,6 +195,34 @@ describe("protect() on every signed-in request", () => {
       [site.id, editor.id],
     );
     expect(recorded.rows.map((row) => row.details.action)).toEqual(["write"]);
+  });
+
+  it("scores a request with the network signal its address showed in the last minute, and each address with its own", async () => {
+    // Cloudflare derives `request.cf`'s country and coordinates from the client's address, so the Worker reads
+    // them once a minute per address; the sighting the trust script stores shows which signal a request carried.
+    const editor = await createUser(admin, site, { roles: ["editor"] });
+    const { accessToken } = await signIn(worker, site.hostname, editor);
+    const sao = { country: "BR", latitude: "-23.55", longitude: "-46.63" };
+    const tokyo = { country: "JP", latitude: "35.68", longitude: "139.69" };
+    const rio = { country: "BR", latitude: "-22.91", longitude: "-43.17" };
+    const sighting = async (address: string, cf: typeof sao) => {
+      const res = await worker.fetch("/api/categories", {
+        host: site.hostname,
+        headers: { ...bearer(accessToken), "cf-connecting-ip": address },
+        cf,
+      } as RequestInit);
+      expect(res.status).toBe(200);
+      const seen = JSON.parse((await redis.get(`vitalis:seen:${editor.id}`)) ?? "null") as {
+        latitude: number;
+        longitude: number;
+      } | null;
+      return seen && [seen.latitude, seen.longitude];
+    };
+    expect(await sighting("198.51.100.41", sao)).toEqual([-23.55, -46.63]);
+    // The same address again, whatever this request's `cf` says: the signal the address showed.
+    expect(await sighting("198.51.100.41", tokyo)).toEqual([-23.55, -46.63]);
+    // Another address: its own request's signal (Rio, near enough to São Paulo not to be impossible travel).
+    expect(await sighting("198.51.100.42", rio)).toEqual([-22.91, -43.17]);
   });
 
   it("answers 429 problem+json with Retry-After once a user passes the per-user limit, for that user only", async () => {

@@ -206,6 +206,37 @@ describe("neon() over the local HTTP endpoint", () => {
     expect(after).toEqual([{ n: 0 }]);
   });
 
+  it("prepares its own BEGIN, COMMIT and session reset once per connection, as it does a page's statements", async () => {
+    const sql = neon(DATABASE_URL);
+    await sql.transaction([sql`select 1`], { readOnly: true });
+    const [own] = await sql.transaction(
+      [
+        sql`select count(*)::int as n from pg_prepared_statements
+          where not from_sql and statement in ('BEGIN READ ONLY', 'COMMIT', 'RESET ALL', 'DISCARD TEMP')`,
+      ],
+      { readOnly: true },
+    );
+    expect(own).toEqual([{ n: 4 }]);
+  });
+
+  it("serves the next request when one deallocated the endpoint's prepared statements", async () => {
+    const sql = neon(DATABASE_URL);
+    const page = () =>
+      sql.transaction([sql`select count(*)::int as n from ${sql.unsafe(TABLE)} where qty >= ${-1}`], {
+        readOnly: true,
+      });
+    await page();
+    const [[named]] = (await sql.transaction([
+      sql`select name from pg_prepared_statements where not from_sql and statement like ${`%${TABLE} where qty >= $1`}`,
+    ])) as [[{ name: string }]];
+    // One of the endpoint's statements deallocated by name, then all of them: whether such a request succeeds
+    // or is refused, the connection it leaves must not fail the next request.
+    await sql.transaction([sql.query(`deallocate ${named.name}`)]).catch(() => undefined);
+    await expect(page()).resolves.toHaveLength(1);
+    await sql.transaction([sql`deallocate all`]).catch(() => undefined);
+    await expect(page()).resolves.toHaveLength(1);
+  });
+
   it("rolls the whole batch back when one statement fails", async () => {
     const sql = neon(DATABASE_URL);
     const error = await errorOf(

@@ -30,6 +30,7 @@ describe("build-time phrase tables", () => {
   for (const [name, sets] of [
     ["lgpd-analyzer", 2],
     ["medical-claims", 1],
+    ["scientific-refs", 1],
   ] as const) {
     it(`${name}: every set runs on its build-time table, equal to a run-time compile`, async () => {
       const found = await report(name);
