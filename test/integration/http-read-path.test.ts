@@ -1,4 +1,4 @@
-import { neonConfig } from "@neondatabase/serverless";
+import { neonConfig, NeonDbError } from "@neondatabase/serverless";
 import { eq, sql } from "drizzle-orm";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -119,6 +119,36 @@ describe("the HTTP read path", () => {
       expect(theirs.map((row) => row.slug)).toEqual(["segredo-b"]);
       // The statement was built once, at first use: each call binds only its values.
       expect(built).toHaveLength(1);
+    });
+
+    it("answers every type, and a failed statement, as the driver and drizzle's own batch do", async () => {
+      const typed = () =>
+        db.execute(
+          sql`select '2026-12-03 20:00:00+00'::timestamptz as at, ${new Date(0)}::timestamptz as epoch,
+            1.50::numeric as amount, array[1, 2]::int[] as ids, '{"a": [1, null]}'::jsonb as doc, null::text as nothing,
+            ${true}::boolean as yes, ${7}::int8 as big, ${'say "hi"'}::text as quoted, '2026-12-03'::date as day`,
+        );
+      const [ours] = await readAsTenant(db, clinicA.id, [typed()]);
+      const [drivers] = await db.batch([typed()]);
+      expect(ours.rows).toEqual(drivers.rows);
+      expect(ours.rows).toEqual([
+        {
+          at: "2026-12-03 20:00:00+00",
+          epoch: "1970-01-01 00:00:00+00",
+          amount: "1.50",
+          ids: [1, 2],
+          doc: { a: [1, null] },
+          nothing: null,
+          yes: true,
+          big: "7",
+          quoted: 'say "hi"',
+          day: "2026-12-03",
+        },
+      ]);
+
+      const failure = await readAsTenant(db, clinicA.id, [db.execute(sql`select 1 / 0`)]).catch((error) => error);
+      expect(failure).toBeInstanceOf(NeonDbError);
+      expect(failure).toMatchObject({ code: "22012", message: "division by zero" });
     });
 
     it("refuses an id that is not a UUID before sending anything", async () => {
