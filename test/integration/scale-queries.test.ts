@@ -9,6 +9,7 @@ import { contentPageQuery } from "../../functions/services/content/crud.js";
 import { bearer, createUser, signIn } from "../support/auth.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
 import { APP_ROLE, PLATFORM_ROLE } from "../support/fresh-database.js";
+import { type PlanNode, planNodes } from "../support/plans.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 // Issue #14: what public and staff reads cost must grow with the page, not the tenant. Each read is checked for
@@ -51,24 +52,6 @@ async function seedPosts(
     ids.push(row.rows[0]!.id);
   }
   return ids;
-}
-
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  Plans?: PlanNode[];
-}
-
-/** Every node of an `explain (format json)` plan. */
-function planNodes(plan: unknown): PlanNode[] {
-  const out: PlanNode[] = [];
-  const walk = (node: PlanNode) => {
-    out.push(node);
-    for (const child of node.Plans ?? []) walk(child);
-  };
-  for (const entry of plan as Array<{ Plan: PlanNode }>) walk(entry.Plan);
-  return out;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DatabaseClients } from "../../functions/lib/db.js";
 import type { Scope } from "../../functions/scope.js";
 import { listSiteItems } from "../../functions/services/site.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant, tenantScope } from "../support/db.js";
+import { planNodes } from "../support/plans.js";
 
 /**
  * What the public site's list statements cost PostgreSQL, on the statements the site itself sends (read off the
@@ -71,21 +72,11 @@ async function asApp<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-interface PlanNode {
-  "Parent Relationship"?: string;
-  "Actual Loops"?: number;
-  Plans?: PlanNode[];
-}
-
 /** The number of times each subquery of the select list ran, from `explain (analyze)`. */
 function subPlanLoops(plan: unknown): number[] {
-  const loops: number[] = [];
-  const walk = (node: PlanNode) => {
-    if (node["Parent Relationship"] === "SubPlan") loops.push(node["Actual Loops"] ?? 0);
-    for (const child of node.Plans ?? []) walk(child);
-  };
-  for (const entry of plan as Array<{ Plan: PlanNode }>) walk(entry.Plan);
-  return loops;
+  return planNodes(plan)
+    .filter((node) => node["Parent Relationship"] === "SubPlan")
+    .map((node) => node["Actual Loops"] ?? 0);
 }
 
 /** The home page's list statement as the site sends it for `page`, with the items it answered. */

@@ -1,0 +1,22 @@
+/** Reading PostgreSQL's `explain (format json)` plans in tests. */
+
+/** A node of a JSON plan, with the fields tests read (`explain (analyze)` adds the actual ones). */
+export interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Parent Relationship"?: string;
+  "Actual Loops"?: number;
+  Plans?: PlanNode[];
+}
+
+/** Every node of an `explain (format json)` plan, parents before their children. */
+export function planNodes(plan: unknown): PlanNode[] {
+  const out: PlanNode[] = [];
+  const walk = (node: PlanNode) => {
+    out.push(node);
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  for (const entry of plan as Array<{ Plan: PlanNode }>) walk(entry.Plan);
+  return out;
+}
