@@ -72,7 +72,11 @@ export function cacheKey(tenantId: string, path: string): string {
 /** A rendered public document. */
 export interface RenderedPage {
   status: number;
-  body: string;
+  /**
+   * The document's bytes (UTF-8), encoded once when it is rendered: the ETag hashes them, every answer and the
+   * Worker cache send them as they are, and the micro-cache holds them (half a string's size for Latin text).
+   */
+  body: Uint8Array<ArrayBuffer>;
   contentType: string;
   /** Strong validator: a hash of the exact bytes (RFC 9110 §8.8.3). */
   etag: string;
@@ -85,12 +89,18 @@ export interface RenderedPage {
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 const encoder = new TextEncoder();
 
+/** A page of the text `body`, in the bytes that are hashed for its ETag and sent (RenderedPage `body`). */
 export async function renderedPage(body: string, options: Omit<RenderedPage, "body" | "etag">): Promise<RenderedPage> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(body)));
+  // A new ArrayBuffer of its own (never shared memory), as a Response body must be.
+  const bytes = encoder.encode(body) as Uint8Array<ArrayBuffer>;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   let hex = "";
   for (let i = 0; i < 16; i++) hex += HEX[digest[i]!];
-  return { ...options, body, etag: `"${hex}"` };
+  return { ...options, body: bytes, etag: `"${hex}"` };
 }
+
+/** The body of a page the reader already holds (a 304): nothing was read. */
+const NO_BODY = new Uint8Array(0);
 
 export type CacheState = "hit" | "miss" | "stale" | "bypass";
 /** Which layer answered a hit or a stale page: the isolate's memory or the Worker cache. */
@@ -131,10 +141,10 @@ interface MicroEntry {
 const MICRO_LIMITS = { maxBytes: 8 * 1024 * 1024, maxEntries: 512 };
 const microCache = new BoundedLru<MicroEntry>(MICRO_LIMITS);
 
-/** What an entry occupies: strings are UTF-16 in the isolate, two bytes a code unit at most. */
+/** What an entry occupies: its body's bytes, and its strings, UTF-16 in the isolate (two bytes a code unit at most). */
 function microBytes(key: string, page: RenderedPage): number {
-  const text = key.length + page.body.length + page.contentType.length + page.etag.length;
-  return 2 * (text + page.tags.reduce((sum, tag) => sum + tag.length + 1, 0)) + 128;
+  const text = key.length + page.contentType.length + page.etag.length;
+  return page.body.byteLength + 2 * (text + page.tags.reduce((sum, tag) => sum + tag.length + 1, 0)) + 128;
 }
 
 /** Keeps a page that may be shared, until the earlier of the micro-cache's lifetime and the page's freshness. */
@@ -376,9 +386,9 @@ export async function cachedRender(options: CachedRenderOptions): Promise<Cached
     const result = { state, layer: "edge" as const, ageSeconds: found.ageSeconds };
     if (found.head.status === 200 && matchesIfNoneMatch(ifNoneMatch, found.head.etag)) {
       await found.response.body?.cancel();
-      return { ...result, page: { ...found.head, body: "" }, notModified: true };
+      return { ...result, page: { ...found.head, body: NO_BODY }, notModified: true };
     }
-    const page = { ...found.head, body: await found.response.text() };
+    const page = { ...found.head, body: new Uint8Array(await found.response.arrayBuffer()) };
     if (state === "hit") remember(key, page, found.storedAt, policy, now);
     return { ...result, page, notModified: false };
   };

@@ -867,6 +867,8 @@ function heldSpecialties(context: JSONValue | null): Array<Array<string>> | null
   return out;
 }
 
+export { textBuffer } from "../sdk/index";
+
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);
   if (input === null) return fail(inputError());

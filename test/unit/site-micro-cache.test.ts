@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   cachedRender,
@@ -112,7 +113,7 @@ describe("the site's micro-cache in front of the Worker cache", () => {
     forgetMicroCached([key]);
     const conditional = await serve(first.page.etag);
     expect([conditional.state, conditional.layer, conditional.notModified]).toEqual(["hit", "edge", true]);
-    expect(conditional.page.body).toBe("");
+    expect(conditional.page.body.byteLength).toBe(0);
     expect(cache.served.at(-1)!.read).toBe(false);
     // Nothing was read, so nothing was put in memory: the next read still asks the Worker cache.
     expect((await serve()).layer).toBe("edge");
@@ -151,6 +152,23 @@ describe("the site's micro-cache in front of the Worker cache", () => {
     forgetMicroCached([key]);
     await cache.delete(new Request(key));
     expect((await serve()).state).toBe("miss");
+  });
+
+  it("keeps a page as the UTF-8 bytes its ETag hashes, counted at their size", async () => {
+    const text = `<p>${"y".repeat(100_000)} ã</p>`;
+    const page = await renderedPage(text, { status: 200, contentType: "text/html", shareable: true, tags: [] });
+    expect(new TextDecoder().decode(page.body)).toBe(text);
+    const digest = createHash("sha256").update(page.body).digest("hex");
+    expect(page.etag).toBe(`"${digest.slice(0, 32)}"`);
+    const { render, serve } = setup();
+    render.mockImplementation(async () => page);
+    const before = microCacheUsage().bytes;
+    await serve();
+    expect((await serve()).page.body).toBe(page.body);
+    // 100,010 bytes of UTF-8, where the same text as a string is 100,009 UTF-16 code units (200,018 bytes).
+    const added = microCacheUsage().bytes - before;
+    expect(added).toBeGreaterThanOrEqual(100_010);
+    expect(added).toBeLessThan(100_010 + 1_000);
   });
 
   it("holds its byte budget whatever is put in it", async () => {
