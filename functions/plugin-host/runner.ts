@@ -308,7 +308,7 @@ export async function runPlugin(
       return fail(new StageFailure("memory_cap_exceeded", `${pagesAfter} pages, cap ${entry.memoryCapPages}`));
     }
     if (raw === null || raw.length === 0) return fail(new StageFailure("no_output"));
-    outputBytes = encoder.encode(raw).byteLength;
+    outputBytes = utf8Length(raw);
 
     let json: unknown;
     try {
