@@ -18,7 +18,9 @@
  *
  * A batch costs one PostgreSQL round trip, as on Neon: `BEGIN`, its statements, `COMMIT` and the reset are sent
  * together, ended by a single Sync (the extended protocol's pipelining). PostgreSQL runs them in order and, at
- * the first error, skips the rest up to the Sync, leaving the transaction failed for a `ROLLBACK`.
+ * the first error, skips the rest up to the Sync, leaving the transaction failed for a `ROLLBACK`. A read-only
+ * batch (`Neon-Batch-Read-Only: true`) cannot write: a query of the endpoint's takes its snapshot first, after
+ * which PostgreSQL refuses `SET TRANSACTION READ WRITE`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import pg from "pg";
@@ -126,6 +128,8 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
   const host = opts.host ?? "127.0.0.1";
   const allowed = buildAllowList(opts.allow, "neon-http");
   const pools = new Map<string, pg.Pool>();
+  /** The target of each connection string seen lately (a run uses one or two), so each is parsed once. */
+  const targets = new Map<string, string>();
   const counters = { requests: 0, statements: 0, connections: 0, roundTrips: 0 };
   /** A simple query of the endpoint's own (transaction control, the session reset), counted as a round trip. */
   const control = (client: pg.PoolClient, text: string) => {
@@ -163,13 +167,19 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", "http://neon-http.invalid").pathname;
+    // The driver asks for /sql itself: only another form of request is parsed as a URL.
+    const path = req.url === "/sql" ? req.url : new URL(req.url ?? "/", "http://neon-http.invalid").pathname;
     if (path !== "/sql") throw new RequestError(`neon-http: no endpoint at ${path}; POST /sql`, "08P01", 404);
     if (req.method !== "POST") throw new RequestError("neon-http: use POST /sql", "08P01", 405);
     counters.requests++;
     const connectionString = header(req, "neon-connection-string");
     if (!connectionString) throw new RequestError("neon-http: missing Neon-Connection-String header", "08001");
-    const target = targetOf(connectionString);
+    let target = targets.get(connectionString);
+    if (target === undefined) {
+      target = targetOf(connectionString);
+      if (targets.size >= MAX_POOLS) targets.clear();
+      targets.set(connectionString, target);
+    }
     if (!allowed.has(target)) {
       // Refused before any connection exists: the endpoint must not be usable to reach other servers.
       throw new RequestError(`neon-http: address ${target} is not on the allow-list`, "08004");
@@ -191,7 +201,8 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
         counters.roundTrips++;
         let prepared = preparedOf.get(client);
         if (!prepared) preparedOf.set(client, (prepared = new Map()));
-        const batch = new PipelinedBatch(beginStatement(req), body, options, prepared);
+        const readOnly = booleanHeader(req, "neon-batch-read-only") === true;
+        const batch = new PipelinedBatch(beginStatement(req), readOnly, body, options, prepared);
         client.query(batch as never);
         const results = await batch.promise.catch(async (error: unknown) => {
           // PostgreSQL skipped what followed the failed statement: the transaction is still open (and failed).
@@ -202,7 +213,7 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
         });
         reset = true;
         if (batch.resetFailed) broken = true;
-        send(res, 200, { results });
+        sendJson(res, 200, `{"results":[${results.join(",")}]}`);
       } else {
         counters.statements++;
         counters.roundTrips++;
@@ -376,17 +387,22 @@ function neonResult(result: pg.QueryResult, options: Options): NeonResult {
     command: result.command,
     rowCount: result.rowCount,
     rows: result.rows as unknown[],
-    fields: result.fields.map((field) => ({
-      name: field.name,
-      tableID: field.tableID,
-      columnID: field.columnID,
-      dataTypeID: field.dataTypeID,
-      dataTypeSize: field.dataTypeSize,
-      dataTypeModifier: field.dataTypeModifier,
-      format: "text",
-    })),
+    fields: neonFields(result.fields),
     rowAsArray: options.arrayMode,
   };
+}
+
+/** A result's column descriptions as Neon writes them. */
+function neonFields(fields: readonly pg.FieldDef[]): NeonResult["fields"] {
+  return fields.map((field) => ({
+    name: field.name,
+    tableID: field.tableID,
+    columnID: field.columnID,
+    dataTypeID: field.dataTypeID,
+    dataTypeSize: field.dataTypeSize,
+    dataTypeModifier: field.dataTypeModifier,
+    format: "text",
+  }));
 }
 
 /** What node-postgres hands a submittable query: its connection, with the protocol's messages as methods. */
@@ -413,9 +429,21 @@ interface ResultBuilder extends pg.QueryResult {
 }
 const ResultBuilder = pg.Result as unknown as new (rowMode?: "array", types?: unknown) => ResultBuilder;
 
-/** Statements a connection keeps prepared (by text), so PostgreSQL plans a page's query once per connection. */
+/**
+ * A statement a connection keeps prepared, by text, so PostgreSQL plans a page's query once per connection. Its
+ * columns are kept once known: a prepared statement's result columns cannot change (PostgreSQL refuses to run it
+ * if they would: "cached plan must not change result type"), so it is not described again, and its columns in
+ * Neon's JSON are written once.
+ */
+interface PreparedStatement {
+  name: string;
+  /** The columns PostgreSQL described (none for a command without rows); undefined until described. */
+  columns?: readonly pg.FieldDef[];
+  /** `columns` as Neon's `fields`, in JSON. */
+  fieldsJson?: string;
+}
 const MAX_PREPARED_PER_CONNECTION = 500;
-const preparedOf = new WeakMap<pg.PoolClient, Map<string, string>>();
+const preparedOf = new WeakMap<pg.PoolClient, Map<string, PreparedStatement>>();
 let preparedNames = 0;
 
 /**
@@ -434,45 +462,81 @@ const RESET_STEPS = [
   "DISCARD SEQUENCES",
   "SELECT count(*) FILTER (WHERE from_sql)::int AS from_sql, count(*) FILTER (WHERE NOT from_sql)::int AS own FROM pg_prepared_statements",
 ];
+/**
+ * The reset after a read-only batch: the same less `DISCARD TEMP` and `DISCARD SEQUENCES`. A read-only
+ * transaction cannot create a temporary object (PostgreSQL refuses every DDL in one) nor advance a sequence
+ * (`nextval` and `setval` are refused), and this one stayed read-only (`READ_ONLY_SNAPSHOT`), so neither has
+ * anything to discard.
+ */
+const READ_ONLY_RESET_STEPS = RESET_STEPS.filter((text) => text !== "DISCARD TEMP" && text !== "DISCARD SEQUENCES");
+/**
+ * Run right after `BEGIN READ ONLY`: a query takes the transaction's snapshot, after which PostgreSQL refuses
+ * `SET TRANSACTION READ WRITE` (and its `set_config` form), so no statement of a read-only batch can make it write.
+ */
+const READ_ONLY_SNAPSHOT = "SELECT 1";
 
 type StepKind = "control" | "user" | "reset" | "check";
 
+interface Step {
+  text: string;
+  values: unknown[];
+  kind: StepKind;
+  /** The prepared statement the step is bound to; null for an unnamed one (past MAX_PREPARED_PER_CONNECTION). */
+  statement: PreparedStatement | null;
+  /** Whether the step's columns come from a Describe sent with it (else from `statement.columns`). */
+  described: boolean;
+}
+
+/** One step's result as it is read: its columns, and its rows as PostgreSQL's text or parsed by `run`'s rules. */
+interface StepResult {
+  columns: readonly pg.FieldDef[];
+  rows: unknown[];
+  /** Set when rows are parsed (not raw text in array mode): node-postgres's builder. */
+  builder: ResultBuilder | null;
+}
+
 /**
- * A batch as one pipeline (node-postgres's "submittable" query interface): Parse/Bind/Describe/Execute for
- * `BEGIN …`, each statement, `COMMIT` and the session reset, then one Sync. The reset follows `COMMIT`, which
- * ends the transaction, so it runs outside it. A statement the connection has run before, the endpoint's own
- * included, is bound to its prepared form (no Parse, no planning from scratch); a new one is prepared under a
- * name of the endpoint's.
- * Resolves with the statements' results (not the control statements'), rejects with the first error; after an
- * error the caller rolls back and resets the session with `DISCARD ALL`.
+ * A batch as one pipeline (node-postgres's "submittable" query interface): Bind/Execute for `BEGIN …`, each
+ * statement, `COMMIT` and the session reset, then one Sync. The reset follows `COMMIT`, which ends the
+ * transaction, so it runs outside it. A statement the connection has run before, the endpoint's own included, is
+ * bound to its prepared form (no Parse, no planning from scratch, and no Describe once its columns are known); a
+ * new one is prepared under a name of the endpoint's and described.
+ * Resolves with the statements' results in Neon's JSON (not the control statements'), rejects with the first
+ * error; after an error the caller rolls back and resets the session with `DISCARD ALL`.
  */
 class PipelinedBatch {
-  private readonly steps: Array<{ text: string; values: unknown[]; kind: StepKind }>;
-  private readonly results: NeonResult[] = [];
-  private readonly newlyPrepared = new Map<string, string>();
-  private current: ResultBuilder | null = null;
+  private readonly steps: Step[];
+  private readonly results: string[] = [];
+  private readonly newlyPrepared = new Map<string, PreparedStatement>();
+  private current: StepResult | null = null;
   private step = 0;
   private failed = false;
   /** Set when the batch committed but the session could not be reset: the connection must not be reused. */
   resetFailed = false;
-  private settle!: { resolve: (results: NeonResult[]) => void; reject: (error: unknown) => void };
-  readonly promise: Promise<NeonResult[]>;
+  private settle!: { resolve: (results: string[]) => void; reject: (error: unknown) => void };
+  readonly promise: Promise<string[]>;
 
   constructor(
     begin: string,
+    readOnly: boolean,
     statements: Statement[],
     private readonly options: Options,
-    private readonly prepared: Map<string, string>,
+    private readonly prepared: Map<string, PreparedStatement>,
   ) {
+    const step = (text: string, values: unknown[], kind: StepKind): Step => ({
+      text,
+      values,
+      kind,
+      statement: null,
+      described: true,
+    });
+    const resetSteps = readOnly ? READ_ONLY_RESET_STEPS : RESET_STEPS;
     this.steps = [
-      { text: begin, values: [], kind: "control" },
-      ...statements.map((statement) => ({ text: statement.query, values: statement.params, kind: "user" as const })),
-      { text: "COMMIT", values: [], kind: "control" },
-      ...RESET_STEPS.map((text, i) => ({
-        text,
-        values: [],
-        kind: i === RESET_STEPS.length - 1 ? ("check" as const) : ("reset" as const),
-      })),
+      step(begin, [], "control"),
+      ...(readOnly ? [step(READ_ONLY_SNAPSHOT, [], "control")] : []),
+      ...statements.map((statement) => step(statement.query, statement.params, "user")),
+      step("COMMIT", [], "control"),
+      ...resetSteps.map((text, i) => step(text, [], i === resetSteps.length - 1 ? "check" : "reset")),
     ];
     this.promise = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -483,8 +547,10 @@ class PipelinedBatch {
     connection.stream.cork?.();
     try {
       for (const step of this.steps) {
-        connection.bind({ statement: this.statementName(connection, step.text), values: step.values });
-        connection.describe({ type: "P" });
+        step.statement = this.statementFor(connection, step.text);
+        step.described = step.statement?.columns === undefined;
+        connection.bind({ statement: step.statement?.name ?? "", values: step.values });
+        if (step.described) connection.describe({ type: "P" });
         connection.execute({});
       }
       connection.sync();
@@ -493,38 +559,41 @@ class PipelinedBatch {
     }
   }
 
-  /** The prepared statement for `text` (sending its Parse when it is new), or "" for an unnamed one. */
-  private statementName(connection: ProtocolConnection, text: string): string {
+  /** The prepared statement for `text` (sending its Parse when it is new), or null for an unnamed one. */
+  private statementFor(connection: ProtocolConnection, text: string): PreparedStatement | null {
     const known = this.prepared.get(text) ?? this.newlyPrepared.get(text);
     if (known) return known;
     if (this.prepared.size + this.newlyPrepared.size >= MAX_PREPARED_PER_CONNECTION) {
       connection.parse({ text });
-      return "";
+      return null;
     }
-    const name = `neon_http_${++preparedNames}`;
-    connection.parse({ text, name });
-    this.newlyPrepared.set(text, name);
-    return name;
+    const statement = { name: `neon_http_${++preparedNames}` };
+    connection.parse({ text, name: statement.name });
+    this.newlyPrepared.set(text, statement);
+    return statement;
   }
 
   handleRowDescription(message: ProtocolMessage): void {
-    this.current = this.newResult();
-    this.current.addFields(message.fields ?? []);
+    this.current = this.newResult((message.fields ?? []) as pg.FieldDef[]);
   }
 
   handleDataRow(message: ProtocolMessage): void {
-    const result = this.current!;
-    result.addRow(result.parseRow(message.fields ?? []));
+    // A step sent without Describe has no RowDescription: its columns are the statement's, known before.
+    const result = (this.current ??= this.newResult(this.steps[this.step]!.statement!.columns!));
+    const values = message.fields ?? [];
+    result.rows.push(result.builder ? result.builder.parseRow(values) : values);
   }
 
   handleCommandComplete(message: ProtocolMessage): void {
-    const result = this.current ?? this.newResult();
-    result.addCommandComplete(message);
-    const kind = this.steps[this.step]!.kind;
-    if (kind === "user") this.results.push(neonResult(result, this.options));
+    const step = this.steps[this.step]!;
+    // Described and no RowDescription: a command without rows (PostgreSQL answered NoData).
+    const result = this.current ?? this.newResult(step.described ? [] : step.statement!.columns!);
+    const statement = step.statement;
+    if (statement && step.described) statement.columns = result.columns;
+    if (step.kind === "user") this.results.push(this.neonJson(result, message.text ?? "", statement));
     // A statement the request prepared itself would outlive it, and one of the endpoint's it deallocated would
     // fail the next request: either way the connection is closed rather than reused.
-    if (kind === "check") {
+    if (step.kind === "check") {
       // Read in the request's own modes: an array or an object, the counts as text or as numbers.
       const row = result.rows[0] as unknown[] | { from_sql: unknown; own: unknown } | undefined;
       const [fromSql, own] = Array.isArray(row) ? row : [row?.from_sql, row?.own];
@@ -539,12 +608,27 @@ class PipelinedBatch {
     this.handleCommandComplete({ text: "" });
   }
 
-  /** A result parsed as `run` parses one: rows as arrays or objects, values raw or by type. */
-  private newResult(): ResultBuilder {
-    return new ResultBuilder(
+  /**
+   * A result read as `run` reads one: rows as arrays or objects, values raw or by type. Raw text in array mode,
+   * what the driver asks for, keeps each row as PostgreSQL's text values, without node-postgres's builder.
+   */
+  private newResult(columns: readonly pg.FieldDef[]): StepResult {
+    if (this.options.rawText && this.options.arrayMode) return { columns, rows: [], builder: null };
+    const builder = new ResultBuilder(
       this.options.arrayMode ? "array" : undefined,
       this.options.rawText ? RAW_TEXT_TYPES : undefined,
     );
+    builder.addFields(columns as unknown[]);
+    return { columns, rows: [], builder };
+  }
+
+  /** A statement's result as Neon's JSON, its `fields` written once per prepared statement. */
+  private neonJson(result: StepResult, commandTag: string, statement: PreparedStatement | null): string {
+    const [, command = null, first, second] = COMMAND_TAG.exec(commandTag) ?? [];
+    const rowCount = second ?? first;
+    const fields = statement?.fieldsJson ?? JSON.stringify(neonFields(result.columns));
+    if (statement) statement.fieldsJson = fields;
+    return `{"command":${JSON.stringify(command)},"rowCount":${rowCount === undefined ? "null" : Number(rowCount)},"rows":${JSON.stringify(result.rows)},"fields":${fields},"rowAsArray":${this.options.arrayMode}}`;
   }
 
   handlePortalSuspended(): void {}
@@ -565,10 +649,13 @@ class PipelinedBatch {
 
   handleReadyForQuery(): void {
     if (this.failed) return;
-    for (const [text, name] of this.newlyPrepared) this.prepared.set(text, name);
+    for (const [text, statement] of this.newlyPrepared) this.prepared.set(text, statement);
     this.settle.resolve(this.results);
   }
 }
+
+/** A command tag: the command, then a row count, or an OID and a row count (node-postgres reads it the same way). */
+const COMMAND_TAG = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
 
 function databaseError(error: pg.DatabaseError): Record<string, unknown> {
   const body: Record<string, unknown> = { message: error.message };
@@ -584,7 +671,10 @@ function messageOf(error: unknown): string {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJson(res, status, JSON.stringify(body));
+}
+
+function sendJson(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }

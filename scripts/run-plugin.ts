@@ -1,11 +1,13 @@
 // npm run plugin -- <name> [--compact]  <  input.json
 // Loads plugins/build/<name>.wasm with @extism/extism (Node, no WASI, no worker thread),
-// calls `analyze` with stdin as input and prints the output (pretty JSON when it parses).
+// calls `analyze` with stdin's JSON input as the host does (the text handed over through the plugin's
+// `textBuffer`, the rest as JSON) and prints the output (pretty JSON when it parses).
 // Exit code 1 with the plugin's error message when the plugin reports an error.
 import createPlugin from "@extism/extism";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stageText } from "../functions/plugin-host/runner";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -27,15 +29,25 @@ async function main(): Promise<number> {
     console.error(`${wasmPath} not found: run npm run build:plugins`);
     return 2;
   }
-  const input = await readStdin();
+  let input: Record<string, unknown>;
+  try {
+    input = JSON.parse((await readStdin()).toString("utf8")) as Record<string, unknown>;
+  } catch {
+    console.error("stdin is not JSON");
+    return 2;
+  }
+  const { text: inputText, ...rest } = input;
+  if (typeof inputText !== "string") {
+    console.error('the input needs a string "text"');
+    return 2;
+  }
   const plugin = await createPlugin(
     { wasm: [{ data: readFileSync(wasmPath) }] },
     { useWasi: false, runInWorker: false },
   );
   try {
-    // Copy into an exact-size buffer: @extism/extism 1.0.3 stores `input.buffer` whole when
-    // given a Uint8Array, ignoring byteOffset/length, and stdin Buffers are pool slices.
-    const out = await plugin.call("analyze", new Uint8Array(input));
+    await stageText(plugin, inputText);
+    const out = await plugin.call("analyze", JSON.stringify(rest));
     const text = out ? out.text() : "";
     try {
       const parsed: unknown = JSON.parse(text);

@@ -225,6 +225,8 @@ function writeCitations(ctx: JSONValue | null, w: JSONWriter): i32 {
   return count;
 }
 
+export { textBuffer } from "../sdk/index";
+
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);
   if (input === null) return fail(inputError());

@@ -465,11 +465,17 @@ function severityOf(code: string): string {
 }
 
 /** Ascending rule indexes without repeats (a rule can be opened by two alternatives of one token). */
-function sortedUnique(list: Array<i32>): Array<i32> {
+/** Sorts `list` ascending and drops repeats, in place (no allocation: most lists hold zero or one rule). */
+function sortedUnique(list: Array<i32>): void {
+  const n = list.length;
+  if (n < 2) return;
   list.sort((a: i32, b: i32): i32 => a - b);
-  const out = new Array<i32>();
-  for (let i = 0; i < list.length; i++) if (i == 0 || list[i] != list[i - 1]) out.push(list[i]);
-  return out;
+  let w = 1;
+  for (let i = 1; i < n; i++) {
+    const v = unchecked(list[i]);
+    if (v != unchecked(list[w - 1])) unchecked((list[w++] = v));
+  }
+  list.length = w;
 }
 
 /** The index of the token that starts at `pos`, or -1: tokens are ascending and disjoint, so a bisection finds it
@@ -517,8 +523,8 @@ function candidates(m: Matcher): Array<Array<Array<i32>> | null> {
   for (let ti = 0; ti < n; ti++) {
     const lists = out[ti];
     if (lists === null) continue;
-    lists[0] = sortedUnique(lists[0]);
-    lists[1] = sortedUnique(lists[1]);
+    sortedUnique(lists[0]);
+    sortedUnique(lists[1]);
   }
   return out;
 }
@@ -866,6 +872,8 @@ function heldSpecialties(context: JSONValue | null): Array<Array<string>> | null
   }
   return out;
 }
+
+export { textBuffer } from "../sdk/index";
 
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);

@@ -340,6 +340,8 @@ function t(pt: string, en: string, es: string): string {
   return locale == "en" ? en : locale == "es" ? es : pt;
 }
 
+export { textBuffer } from "../sdk/index";
+
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);
   if (input === null) return fail(inputError());

@@ -5,6 +5,7 @@
 import { alloc, error_set, input_length, output_set, store_u8, store_u64 } from "@extism/as-pdk/lib/env";
 import { Host } from "@extism/as-pdk";
 import { JSONValue, JSONWriter, parseJSON, jsonError } from "./json";
+import { newString } from "./text";
 
 export * from "./json";
 export * from "./text";
@@ -94,14 +95,34 @@ export function canonicalLocale(l: string): string {
   return "";
 }
 
+// The text of the coming call, handed over by the host through `textBuffer` (a global: a GC root until
+// readInput takes it).
+let stagedText: string | null = null;
+
 /**
- * Reads and validates the host input. Returns null (see inputError()) when the input is
- * larger than `maxBytes` (0 = no cap), is not valid JSON, is not an object, lacks a
- * string `text`, has a non-string `title`, a missing/unknown `locale`, or a non-object `context`.
+ * Export this from every plugin (`export { textBuffer } from "../sdk/index"`). The host calls it before
+ * `analyze` with the text's length in UTF-16 code units and writes the text's code units at the returned
+ * address: one allocation, no UTF-8 round trip, no JSON escaping, and the host's string indices are the
+ * plugin's. The string is the plugin's own; readInput takes it.
+ */
+export function textBuffer(units: i32): usize {
+  const text = units > 0 ? newString(units) : "";
+  stagedText = text;
+  return changetype<usize>(text);
+}
+
+/**
+ * Reads and validates the host input: the text handed over through `textBuffer`, and a JSON object with
+ * the rest. Returns null (see inputError()) when no text was handed over, when the text's UTF-8 bytes plus
+ * the JSON's exceed `maxBytes` (0 = no cap), when the JSON is invalid, not an object, carries `text`
+ * (it belongs in textBuffer), has a non-string `title`, a missing/unknown `locale`, or a non-object `context`.
  */
 export function readInput(maxBytes: i64): Input | null {
   inputErr = "";
-  const len = <i64>input_length();
+  const text = stagedText;
+  stagedText = null;
+  if (text === null) { inputErr = "no text was handed over (textBuffer)"; return null; }
+  const len = <i64>input_length() + <i64>String.UTF8.byteLength(text);
   if (maxBytes > 0 && len > maxBytes) {
     inputErr = "input too large: " + len.toString() + " bytes > cap " + maxBytes.toString();
     return null;
@@ -109,10 +130,9 @@ export function readInput(maxBytes: i64): Input | null {
   const root = parseJSON(Host.inputString());
   if (root === null) { inputErr = "invalid JSON: " + jsonError(); return null; }
   if (!root.isObject()) { inputErr = "input must be a JSON object"; return null; }
+  if (root.get("text") !== null) { inputErr = "\"text\" is handed over through textBuffer, not in the JSON"; return null; }
   const inp = new Input();
-  const text = root.get("text");
-  if (text === null || !text.isString()) { inputErr = "\"text\" must be a string"; return null; }
-  inp.text = text.s;
+  inp.text = text;
   const title = root.get("title");
   if (title !== null && !title.isNull()) {
     if (!title.isString()) { inputErr = "\"title\" must be a string"; return null; }

@@ -348,6 +348,8 @@ function checkKeyword(out: Output, ctx: JSONValue | null, text: string, title: s
   }
 }
 
+export { textBuffer } from "../sdk/index";
+
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);
   if (input === null) return fail(inputError());

@@ -212,7 +212,7 @@ describe("neon() over the local HTTP endpoint", () => {
     const [own] = await sql.transaction(
       [
         sql`select count(*)::int as n from pg_prepared_statements
-          where not from_sql and statement in ('BEGIN READ ONLY', 'COMMIT', 'RESET ALL', 'DISCARD TEMP')`,
+          where not from_sql and statement in ('BEGIN READ ONLY', 'SELECT 1', 'COMMIT', 'RESET ALL')`,
       ],
       { readOnly: true },
     );
@@ -268,6 +268,97 @@ describe("neon() over the local HTTP endpoint", () => {
     expect(error.code).toBe("25006");
     const [plain] = await sql.transaction([sql`select current_setting('transaction_read_only') as ro`]);
     expect(plain).toEqual([{ ro: "off" }]);
+  });
+
+  it("keeps a read-only batch read-only when a statement asks for read-write before any query", async () => {
+    const sql = neon(DATABASE_URL);
+    // PostgreSQL lets a transaction switch to read-write until its first query: the batch's own statements
+    // must come too late for that.
+    const error = await errorOf(
+      sql.transaction(
+        [
+          sql`set transaction read write`,
+          sql`insert into ${sql.unsafe(TABLE)} (label, qty) values ('written-by-read-only', 1)`,
+        ],
+        { readOnly: true },
+      ),
+    );
+    expect(error.code).toBe("25001");
+    const settings = await errorOf(
+      sql.transaction(
+        [
+          sql`select set_config('transaction_read_only', 'off', true)`,
+          sql`insert into ${sql.unsafe(TABLE)} (label, qty) values ('written-by-read-only', 2)`,
+        ],
+        { readOnly: true },
+      ),
+    );
+    expect(settings.code).toBe("25001");
+    const { rows } = await admin.query(`select count(*)::int as n from ${TABLE} where label = 'written-by-read-only'`);
+    expect(rows[0]).toEqual({ n: 0 });
+  });
+
+  it("discards a batch's temporary tables and sequence values; a read-only batch can make neither", async () => {
+    const sql = neon(DATABASE_URL);
+    await sql.transaction([
+      sql`create temp table leaked_temp (x int)`,
+      sql`select nextval('${sql.unsafe(TABLE)}_id_seq')`,
+    ]);
+    const [[left]] = (await sql.transaction([sql`select to_regclass('pg_temp.leaked_temp') is null as gone`], {
+      readOnly: true,
+    })) as [[{ gone: boolean }]];
+    expect(left).toEqual({ gone: true });
+    const currval = await errorOf(sql.transaction([sql`select currval('${sql.unsafe(TABLE)}_id_seq')`]));
+    expect(currval.code).toBe("55000");
+    // The reset after a read-only batch leaves out both discards: the batch must not be able to need them.
+    const temp = await errorOf(sql.transaction([sql`create temp table read_only_temp (x int)`], { readOnly: true }));
+    expect(temp.code).toBe("25006");
+    const sequence = await errorOf(
+      sql.transaction([sql`select nextval('${sql.unsafe(TABLE)}_id_seq')`], { readOnly: true }),
+    );
+    expect(sequence.code).toBe("25006");
+  });
+
+  it("answers a repeated statement's columns, command and rows as it did the first time", async () => {
+    // The endpoint describes a prepared statement once per connection, then writes its columns from memory.
+    const sql = neon(DATABASE_URL, { fullResults: true });
+    const batch = () =>
+      sql.transaction(
+        [
+          sql`select ${"2026-03-01T12:34:56.789Z"}::timestamptz as at, 7::int4 as small, array[1, null]::int[] as ints`,
+          sql`update ${sql.unsafe(TABLE)} set qty = qty where false`,
+          sql`select label from ${sql.unsafe(TABLE)} where false`,
+        ],
+        { readOnly: false },
+      );
+    const first = await batch();
+    const second = await batch();
+    expect(second).toEqual(first);
+    const [typed, update, empty] = second;
+    // (How the instant is parsed depends on the parsers drizzle installed in the driver: columns decide it.)
+    expect(typed!.rows).toMatchObject([{ small: 7, ints: [1, null] }]);
+    expect(typed!.fields.map((field) => [field.name, field.dataTypeID])).toEqual([
+      ["at", 1184],
+      ["small", 23],
+      ["ints", 1007],
+    ]);
+    expect([typed!.command, typed!.rowCount]).toEqual(["SELECT", 1]);
+    expect([update!.command, update!.rowCount, update!.fields]).toEqual(["UPDATE", 0, []]);
+    expect([empty!.command, empty!.rowCount, empty!.fields.map((field) => field.name)]).toEqual([
+      "SELECT",
+      0,
+      ["label"],
+    ]);
+    // Without raw text and array mode, rows are objects of parsed values, also the second time.
+    const post = () =>
+      fetch(endpoint.url, {
+        method: "POST",
+        headers: { "Neon-Connection-String": DATABASE_URL },
+        body: JSON.stringify({ queries: [{ query: "select 7::int4 as small, null::text as nothing", params: [] }] }),
+      }).then((response) => response.json());
+    const parsed = await post();
+    expect(await post()).toEqual(parsed);
+    expect(parsed.results[0]).toMatchObject({ rows: [{ small: 7, nothing: null }], rowAsArray: false });
   });
 
   it("keeps a transaction-local setting inside its batch and no session state across requests", async () => {

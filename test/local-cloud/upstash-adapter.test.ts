@@ -105,6 +105,39 @@ describe("upstash adapter → Redis", () => {
     expect((unavailable.body as { error: string }).error).toContain("not available");
   });
 
+  it("answers plain JSON as UTF-8 text, nested replies and scripts included", async () => {
+    const bytes = Buffer.from([0x6f, 0x6c, 0xc3, 0xa1, 0xff, 0x00, 0x0a]);
+    await direct.set(key("plain-bytes"), bytes);
+    // Without base64, Upstash answers a value's bytes read as UTF-8 (an invalid sequence as U+FFFD).
+    const text = bytes.toString("utf8");
+    expect(await raw("/", ["GET", key("plain-bytes")], { base64: false })).toEqual({
+      status: 200,
+      body: { result: text },
+    });
+    const script = "return {redis.call('GET', KEYS[1]), 7, false, {ARGV[1], 'ok'}}";
+    expect(await raw("/", ["EVAL", script, "1", key("plain-bytes"), "ção"], { base64: false })).toEqual({
+      status: 200,
+      body: { result: [text, 7, null, ["ção", "ok"]] },
+    });
+    const pipeline = await raw(
+      "/pipeline",
+      [
+        ["GET", key("plain-bytes")],
+        ["INCR", key("plain-bytes")],
+      ],
+      {
+        base64: false,
+      },
+    );
+    expect(pipeline.body).toEqual([{ result: text }, { error: "ERR value is not an integer or out of range" }]);
+    // A mapped reply stays exact: SCRIPT LOAD answers the SHA of the script the client sent.
+    const shebang = "#!lua flags=allow-key-locking\nreturn 1";
+    expect(await raw("/", ["SCRIPT", "LOAD", shebang], { base64: false })).toEqual({
+      status: 200,
+      body: { result: sha1(shebang) },
+    });
+  });
+
   it("passes integers and nulls through and keeps hash field order and names", async () => {
     expect(await redis.incr(key("n"))).toBe(1);
     expect(await redis.incrby(key("n"), 41)).toBe(42);

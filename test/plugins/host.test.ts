@@ -27,7 +27,7 @@ vi.mock("@extism/extism", async (importOriginal) => {
   return { ...actual, default: wrapped, createPlugin: wrapped, newPlugin: wrapped };
 });
 
-import { runPlugin, PluginInstancePool } from "../../functions/plugin-host/runner";
+import { runPlugin, PluginInstancePool, utf8Length } from "../../functions/plugin-host/runner";
 import { runAnalysisPipeline, referenceIds } from "../../functions/plugin-host/pipeline";
 import { buildRegistry, STAGE_ORDER, type ManifestPlugin } from "../../functions/plugin-host/manifest";
 import { pluginOutputSchema } from "../../functions/plugin-host/contract";
@@ -133,9 +133,44 @@ describe("runPlugin", () => {
     expect(result.error?.kind).toBe("input_too_large");
   });
 
+  it("measures the text's UTF-8 bytes as TextEncoder writes them, lone surrogates included", () => {
+    const encoder = new TextEncoder();
+    for (const text of ["", "abc", "ação", "😀", "\uD800", "a\uDC00b", "\uDBFF\uDFFF", "\uD83D\uD83D\uDE00", "€\u07FF\u0800"]) {
+      expect(utf8Length(text), JSON.stringify(text)).toBe(encoder.encode(text).byteLength);
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 200 }), (text) => utf8Length(text) === encoder.encode(text).byteLength),
+      { numRuns: 200 },
+    );
+  });
+
+  it("hands the text over unchanged, lone surrogates and all, and keeps it out of the JSON", async () => {
+    const text = "Olá \uD800 coração — 😀 \uDC00 ação\u0000\"\\";
+    const result = await runPlugin(entry("stage-a", 1), input("echo", { text }));
+    expect(result.ok).toBe(true);
+    // The fixture splices the handed-over text into the raw JSON it received: the JSON itself has no "text".
+    // (Its echo goes back through UTF-8, where a lone surrogate becomes U+FFFD; the plugins' offsets are
+    // checked on the built plugins below.)
+    const raw = result.output.echo as string;
+    expect(raw.match(/"text":/g)).toHaveLength(1);
+    expect((JSON.parse(raw) as PluginInput).text.replace(/\uFFFD+/g, "?")).toBe(text.replace(/\uD800|\uDC00/g, "?"));
+    expect(result.inputBytes).toBe(utf8Length(text) + new TextEncoder().encode(JSON.stringify({ locale: "pt-BR", context: { brokenMode: "echo" } })).byteLength);
+  });
+
+  it.each([
+    ["bad-address", "contract_violation"],
+    ["odd-address", "contract_violation"],
+    ["trap-in-buffer", "trap"],
+  ])("a plugin whose textBuffer misbehaves (%s) gets a pipeline.error (%s), nothing is written outside it", async (name, kind) => {
+    const result = await runPlugin(entry(name, 3), input("ok", { text: "Texto de teste com algum tamanho." }));
+    expectPipelineError(result, kind, 3, name);
+    if (kind === "contract_violation") expect(result.error?.message).toMatch(/address outside the plugin's memory/);
+    expect(lifecycle).toEqual({ created: 1, closed: 1 });
+  });
+
   it("flags a module whose memory grew past the registered cap", async () => {
-    // The module allows 64 pages; the registry says 2. A 300 KB input needs more than two pages.
-    const result = await runPlugin(entry("stage-a", 1, { memoryCapPages: 2, inputCap: 1 << 20 }), input("echo", { text: "a".repeat(300_000) }));
+    // The module allows 64 pages; the registry says 2. A 100,000-unit text needs more than two pages.
+    const result = await runPlugin(entry("stage-a", 1, { memoryCapPages: 2, inputCap: 1 << 20 }), input("echo", { text: "a".repeat(100_000) }));
     expectPipelineError(result, "memory_cap_exceeded", 1, "stage-a");
     expect(lifecycle).toEqual({ created: 1, closed: 1 });
   });
@@ -314,7 +349,36 @@ describe("built plugins (plugins/build)", () => {
     }
     expect(lifecycle.closed).toBe(lifecycle.created);
   });
+
+  it.runIf(manifest.plugins.length > 0)("offsets are UTF-16 code units of the handed-over text, after emoji and lone surrogates", async () => {
+    const meta = manifest.plugins.find((p) => p.name === "lgpd-analyzer")!;
+    const plugin = { ...meta, module: new WebAssembly.Module(wasmBytes(join(root, "plugins/build", meta.file))) };
+    const cpf = "529.982.247-25";
+    for (const lead of ["", "Ação 😀 ", "\uD800 solto \uDFFF ", "👩🏽‍⚕️ \uDBFF"]) {
+      const text = `${lead}A paciente informou o CPF ${cpf} na consulta.`;
+      const result = await runPlugin(plugin, { text, locale: "pt-BR" });
+      expect(result.error).toBeUndefined();
+      const spans = result.output.findings.filter((f) => f.start !== undefined).map((f) => text.slice(f.start, f.end));
+      expect(spans, JSON.stringify(lead)).toContain(cpf);
+    }
+  });
+
+  it.runIf(manifest.plugins.length > 0)("every built plugin refuses the text inside the JSON, or no text at all", async () => {
+    for (const p of manifest.plugins) {
+      const plugin = await createPluginForTest(join(root, "plugins/build", p.file));
+      try {
+        await expect(plugin.call("analyze", JSON.stringify({ text: "ok", locale: "en" })), p.name).rejects.toThrow(/Plugin-originated error/);
+      } finally {
+        await plugin.close();
+      }
+    }
+  });
 });
+
+async function createPluginForTest(path: string) {
+  const { createPlugin } = await import("@extism/extism");
+  return createPlugin({ wasm: [{ data: wasmBytes(path) }] }, { useWasi: false, runInWorker: false });
+}
 
 /** Reads the limits of the first memory defined in a .wasm (section 5), following the binary format. */
 function memoryLimits(bytes: Uint8Array): { min: number; max?: number } | undefined {

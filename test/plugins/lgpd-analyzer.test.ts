@@ -122,7 +122,7 @@ describe(`${NAME} limits`, () => {
   });
 
   it("input over the cap is refused", async () => {
-    const r = await runner.callRaw(JSON.stringify({ text: "a".repeat(3 * 1024 * 1024), locale: "en" }));
+    const r = await runner.callRaw(JSON.stringify({ locale: "en" }), "a".repeat(3 * 1024 * 1024));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(/input too large/);
   });

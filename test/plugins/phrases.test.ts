@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stageText } from "../../functions/plugin-host/runner";
 import { root } from "./support";
 
 let plugin: Plugin;
@@ -46,7 +47,8 @@ type Sequence = "all" | "word" | "greedy";
 
 /** The occurrences the automaton reports, per sequence, as "phrase@start". */
 async function find(text: string, phrases: string[], mode: "folded" | "exact" = "folded") {
-  const input = JSON.stringify({ text, locale: "pt-BR", context: { phrases, mode } });
+  await stageText(plugin, text);
+  const input = JSON.stringify({ locale: "pt-BR", context: { phrases, mode } });
   const output = JSON.parse((await plugin.call("analyze", input))!.text()) as {
     findings: Array<{ code: Sequence; message: string; start: number; end: number }>;
   };

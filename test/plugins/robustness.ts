@@ -14,7 +14,7 @@ export function adversarialText(): fc.Arbitrary<string> {
 export async function fuzzNeverCrashes(runner: PluginRunner, runs = 150): Promise<void> {
   await fc.assert(
     fc.asyncProperty(adversarialText(), fc.constantFrom(...LOCALES), fc.option(adversarialText(), { nil: undefined }), async (text, locale, title) => {
-      const r = await runner.callRaw(JSON.stringify({ text, locale, ...(title === undefined ? {} : { title }) }));
+      const r = await runner.callRaw(JSON.stringify({ locale, ...(title === undefined ? {} : { title }) }), text);
       if (!r.ok) throw new Error(`plugin failed on ${JSON.stringify(text)}: ${r.error}`);
       const problems = checkContract(runner.name, { text }, r.output);
       if (problems.length) throw new Error(problems.join("; "));
@@ -35,28 +35,32 @@ export function megabyteText(): string {
 
 export async function invalidInputsFailCleanly(runner: PluginRunner): Promise<string[]> {
   const problems: string[] = [];
-  const bad: (string | Uint8Array)[] = [
-    "",
-    "not json",
-    "{\"text\": \"unterminated",
-    "{\"text\": 42, \"locale\": \"pt-BR\"}",
-    "{\"text\": \"ok\"}",
-    "{\"text\": \"ok\", \"locale\": \"fr\"}",
-    "{\"text\": \"ok\", \"locale\": \"en\", \"context\": []}",
-    "[\"text\"]",
-    "{\"text\": \"ok\", \"locale\": \"en\"} trailing",
-    "[".repeat(100_000),
-    "{\"text\": \"\\uZZZZ\", \"locale\": \"en\"}",
-    "{\"text\": \"a\u0001b\", \"locale\": \"en\"}",
-    new Uint8Array([0xff, 0xfe, 0x00, 0x7b]),
+  // The rest of the input as raw JSON, each with a valid text handed over, except where it says otherwise.
+  const bad: [string | Uint8Array, string | undefined][] = [
+    ["", "ok"],
+    ["not json", "ok"],
+    ["{\"locale\": \"unterminated", "ok"],
+    ["{\"locale\": \"en\"}", undefined], // no text handed over
+    ["{\"text\": \"ok\", \"locale\": \"en\"}", undefined], // the text inside the JSON
+    ["{\"text\": \"ok\", \"locale\": \"en\"}", "ok"],
+    ["{\"title\": 42, \"locale\": \"pt-BR\"}", "ok"],
+    ["{}", "ok"],
+    ["{\"locale\": \"fr\"}", "ok"],
+    ["{\"locale\": \"en\", \"context\": []}", "ok"],
+    ["[\"locale\"]", "ok"],
+    ["{\"locale\": \"en\"} trailing", "ok"],
+    ["[".repeat(100_000), "ok"],
+    ["{\"title\": \"\\uZZZZ\", \"locale\": \"en\"}", "ok"],
+    ["{\"title\": \"a\u0001b\", \"locale\": \"en\"}", "ok"],
+    [new Uint8Array([0xff, 0xfe, 0x00, 0x7b]), "ok"],
   ];
-  for (const input of bad) {
-    const r = await runner.callRaw(input);
-    if (r.ok) problems.push(`accepted invalid input ${JSON.stringify(typeof input === "string" ? input.slice(0, 40) : [...input])}`);
+  for (const [input, text] of bad) {
+    const r = await runner.callRaw(input, text);
+    if (r.ok) problems.push(`accepted invalid input ${JSON.stringify(typeof input === "string" ? input.slice(0, 40) : [...input])} (text ${JSON.stringify(text)})`);
     else if (!r.error.startsWith("Plugin-originated error")) problems.push(`trap instead of clean error: ${r.error}`);
   }
   // The instance keeps working after errors.
-  const ok = await runner.callRaw(JSON.stringify({ text: "ok", locale: "en" }));
+  const ok = await runner.callRaw(JSON.stringify({ locale: "en" }), "ok");
   if (!ok.ok) problems.push(`instance broken after errors: ${ok.error}`);
   return problems;
 }

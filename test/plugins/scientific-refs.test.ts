@@ -135,7 +135,7 @@ describe(`${NAME} limits`, () => {
   });
 
   it("a context that is not an object is refused; a malformed resolved map is ignored", async () => {
-    const bad = await runner.callRaw(JSON.stringify({ text: "PMID: 1", locale: "en", context: "x" }));
+    const bad = await runner.callRaw(JSON.stringify({ locale: "en", context: "x" }), "PMID: 1");
     expect(bad.ok).toBe(false);
     const odd = await runner.analyze({ text: "PMID: 1", locale: "en", context: { resolved: { "1": "yes" } } });
     expect(odd.findings).toEqual([]);

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stageText } from "../../functions/plugin-host/runner";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -71,12 +72,16 @@ export class PluginRunner {
     return r;
   }
 
-  /** Calls `analyze` with raw input (a string is UTF-8 encoded by Extism). */
-  async callRaw(input: string | Uint8Array): Promise<CallResult> {
+  /**
+   * Calls `analyze` as the host does: `text` (when given) handed over through the plugin's `textBuffer`, then
+   * the rest of the input as raw JSON (a string is UTF-8 encoded by Extism).
+   */
+  async callRaw(json: string | Uint8Array, text?: string): Promise<CallResult> {
     this.plugin ??= await instantiate(this.name);
     try {
+      if (text !== undefined) await stageText(this.plugin, text);
       // Exact-size copy: @extism/extism 1.0.3 stores `input.buffer` whole, ignoring byteOffset.
-      const out = await this.plugin.call("analyze", typeof input === "string" ? input : new Uint8Array(input));
+      const out = await this.plugin.call("analyze", typeof json === "string" ? json : new Uint8Array(json));
       const raw = out ? out.text() : "";
       return { ok: true, output: JSON.parse(raw) as PluginOutput, raw };
     } catch (err) {
@@ -91,7 +96,8 @@ export class PluginRunner {
   }
 
   async analyze(input: AnalyzeInput): Promise<PluginOutput> {
-    const r = await this.callRaw(JSON.stringify(input));
+    const { text, ...rest } = input;
+    const r = await this.callRaw(JSON.stringify(rest), text);
     if (!r.ok) throw new Error(r.error);
     return r.output;
   }
