@@ -128,6 +128,8 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
   const host = opts.host ?? "127.0.0.1";
   const allowed = buildAllowList(opts.allow, "neon-http");
   const pools = new Map<string, pg.Pool>();
+  /** The target of each connection string seen lately (a run uses one or two), so each is parsed once. */
+  const targets = new Map<string, string>();
   const counters = { requests: 0, statements: 0, connections: 0, roundTrips: 0 };
   /** A simple query of the endpoint's own (transaction control, the session reset), counted as a round trip. */
   const control = (client: pg.PoolClient, text: string) => {
@@ -165,13 +167,19 @@ export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndp
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", "http://neon-http.invalid").pathname;
+    // The driver asks for /sql itself: only another form of request is parsed as a URL.
+    const path = req.url === "/sql" ? req.url : new URL(req.url ?? "/", "http://neon-http.invalid").pathname;
     if (path !== "/sql") throw new RequestError(`neon-http: no endpoint at ${path}; POST /sql`, "08P01", 404);
     if (req.method !== "POST") throw new RequestError("neon-http: use POST /sql", "08P01", 405);
     counters.requests++;
     const connectionString = header(req, "neon-connection-string");
     if (!connectionString) throw new RequestError("neon-http: missing Neon-Connection-String header", "08001");
-    const target = targetOf(connectionString);
+    let target = targets.get(connectionString);
+    if (target === undefined) {
+      target = targetOf(connectionString);
+      if (targets.size >= MAX_POOLS) targets.clear();
+      targets.set(connectionString, target);
+    }
     if (!allowed.has(target)) {
       // Refused before any connection exists: the endpoint must not be usable to reach other servers.
       throw new RequestError(`neon-http: address ${target} is not on the allow-list`, "08004");
@@ -455,6 +463,13 @@ const RESET_STEPS = [
   "SELECT count(*) FILTER (WHERE from_sql)::int AS from_sql, count(*) FILTER (WHERE NOT from_sql)::int AS own FROM pg_prepared_statements",
 ];
 /**
+ * The reset after a read-only batch: the same less `DISCARD TEMP` and `DISCARD SEQUENCES`. A read-only
+ * transaction cannot create a temporary object (PostgreSQL refuses every DDL in one) nor advance a sequence
+ * (`nextval` and `setval` are refused), and this one stayed read-only (`READ_ONLY_SNAPSHOT`), so neither has
+ * anything to discard.
+ */
+const READ_ONLY_RESET_STEPS = RESET_STEPS.filter((text) => text !== "DISCARD TEMP" && text !== "DISCARD SEQUENCES");
+/**
  * Run right after `BEGIN READ ONLY`: a query takes the transaction's snapshot, after which PostgreSQL refuses
  * `SET TRANSACTION READ WRITE` (and its `set_config` form), so no statement of a read-only batch can make it write.
  */
@@ -515,12 +530,13 @@ class PipelinedBatch {
       statement: null,
       described: true,
     });
+    const resetSteps = readOnly ? READ_ONLY_RESET_STEPS : RESET_STEPS;
     this.steps = [
       step(begin, [], "control"),
       ...(readOnly ? [step(READ_ONLY_SNAPSHOT, [], "control")] : []),
       ...statements.map((statement) => step(statement.query, statement.params, "user")),
       step("COMMIT", [], "control"),
-      ...RESET_STEPS.map((text, i) => step(text, [], i === RESET_STEPS.length - 1 ? "check" : "reset")),
+      ...resetSteps.map((text, i) => step(text, [], i === resetSteps.length - 1 ? "check" : "reset")),
     ];
     this.promise = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };

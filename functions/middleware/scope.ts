@@ -35,7 +35,7 @@ export function requestScope() {
     const clients = openClients(config);
     let scope: Scope | undefined;
     try {
-      const tenant = await resolveTenantByHost(clients.http, new URL(c.req.url).hostname, c.get("logger"));
+      const tenant = await resolveTenantByHost(clients.http, hostOf(c.req.url), c.get("logger"));
       const header = c.req.header("authorization");
       const apiToken = API_TOKEN_BEARER.exec(header ?? "")?.[1];
       const cookie = header ? null : takesSiteSession(c.req.path) ? siteSessionCookieOf(c) : null;
@@ -63,6 +63,17 @@ export function requestScope() {
       }
     }
   });
+}
+
+/**
+ * The host (with its port, which `resolveTenantByHost` drops) of a request's URL, read off the string the runtime
+ * serialised (scheme, `//`, host, path) rather than parsed again; a URL with credentials in it is parsed.
+ */
+function hostOf(url: string): string {
+  const hostStart = url.indexOf("//") + 2;
+  const pathStart = url.indexOf("/", hostStart);
+  const host = pathStart === -1 ? url.slice(hostStart) : url.slice(hostStart, pathStart);
+  return host.includes("@") ? new URL(url).host : host;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;

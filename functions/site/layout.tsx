@@ -112,10 +112,23 @@ function languageNavHtml(locale: ContentLocale): string {
   return nav;
 }
 
+/** The footer's opening and the clinic's technical director (CFM 2.336/2023: named with CRM/UF, and RQE). */
+function footerStartHtml(locale: ContentLocale, technicalDirector: TechnicalDirector | null): string {
+  if (!technicalDirector) return `<footer class="site"><div class="wrap">`;
+  const registration = councilRegistration(
+    technicalDirector.crmNumber,
+    technicalDirector.crmUf,
+    technicalDirector.rqe ? [technicalDirector.rqe] : [],
+  );
+  return `<footer class="site"><div class="wrap"><p class="technical-director"><strong>${e(STRINGS[locale].technicalDirector)}:</strong> ${e(technicalDirector.name)} — ${e(registration)}</p>`;
+}
+
 /**
  * Every page's frame: `lang` on the root (WCAG 3.1.1), a skip link to the main landmark (2.4.1), one
  * stylesheet from our origin (the CSP allows no inline style), and the head tags search engines and
- * social previews read. No script is needed to read anything.
+ * social previews read. No script is needed to read anything. Written as strings around the page's own content
+ * (only the sign-out form and the content are components), byte for byte what the JSX wrote
+ * (test/unit/site-pages.test.ts): JSX's element-by-element rendering of the frame cost more than writing it.
  */
 export const Layout: FC<LayoutProps> = ({
   locale,
@@ -125,35 +138,14 @@ export const Layout: FC<LayoutProps> = ({
   searchQuery,
   signedIn,
   children,
-}) => {
-  const t = STRINGS[locale];
-  return (
-    <html lang={locale}>
-      {raw(headHtml(locale, siteName, meta))}
-      <body>
-        {raw(headerStartHtml(locale, siteName, searchQuery))}
-        {signedIn ? <SignOutForm locale={locale} csrf={signedIn.csrf} /> : raw(signInLinkHtml(locale))}
-        {raw("</div></header>")}
-        <main id="main" class="wrap" tabindex={-1}>
-          {children}
-        </main>
-        <footer class="site">
-          <div class="wrap">
-            {technicalDirector ? (
-              // CFM 2.336/2023: a clinic's publicity names its technical director with CRM/UF (and RQE).
-              <p class="technical-director">
-                <strong>{t.technicalDirector}:</strong> {technicalDirector.name} —{" "}
-                {councilRegistration(
-                  technicalDirector.crmNumber,
-                  technicalDirector.crmUf,
-                  technicalDirector.rqe ? [technicalDirector.rqe] : [],
-                )}
-              </p>
-            ) : null}
-            {raw(languageNavHtml(locale))}
-          </div>
-        </footer>
-      </body>
-    </html>
-  );
-};
+}) => (
+  <>
+    {raw(
+      `<html lang="${e(locale)}">${headHtml(locale, siteName, meta)}<body>${headerStartHtml(locale, siteName, searchQuery)}${signedIn ? "" : signInLinkHtml(locale)}`,
+    )}
+    {signedIn ? <SignOutForm locale={locale} csrf={signedIn.csrf} /> : null}
+    {raw(`</div></header><main id="main" class="wrap" tabindex="-1">`)}
+    {children}
+    {raw(`</main>${footerStartHtml(locale, technicalDirector)}${languageNavHtml(locale)}</div></footer></body></html>`)}
+  </>
+);

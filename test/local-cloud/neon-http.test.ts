@@ -212,7 +212,7 @@ describe("neon() over the local HTTP endpoint", () => {
     const [own] = await sql.transaction(
       [
         sql`select count(*)::int as n from pg_prepared_statements
-          where not from_sql and statement in ('BEGIN READ ONLY', 'COMMIT', 'RESET ALL', 'DISCARD TEMP')`,
+          where not from_sql and statement in ('BEGIN READ ONLY', 'SELECT 1', 'COMMIT', 'RESET ALL')`,
       ],
       { readOnly: true },
     );
@@ -296,6 +296,27 @@ describe("neon() over the local HTTP endpoint", () => {
     expect(settings.code).toBe("25001");
     const { rows } = await admin.query(`select count(*)::int as n from ${TABLE} where label = 'written-by-read-only'`);
     expect(rows[0]).toEqual({ n: 0 });
+  });
+
+  it("discards a batch's temporary tables and sequence values; a read-only batch can make neither", async () => {
+    const sql = neon(DATABASE_URL);
+    await sql.transaction([
+      sql`create temp table leaked_temp (x int)`,
+      sql`select nextval('${sql.unsafe(TABLE)}_id_seq')`,
+    ]);
+    const [[left]] = (await sql.transaction([sql`select to_regclass('pg_temp.leaked_temp') is null as gone`], {
+      readOnly: true,
+    })) as [[{ gone: boolean }]];
+    expect(left).toEqual({ gone: true });
+    const currval = await errorOf(sql.transaction([sql`select currval('${sql.unsafe(TABLE)}_id_seq')`]));
+    expect(currval.code).toBe("55000");
+    // The reset after a read-only batch leaves out both discards: the batch must not be able to need them.
+    const temp = await errorOf(sql.transaction([sql`create temp table read_only_temp (x int)`], { readOnly: true }));
+    expect(temp.code).toBe("25006");
+    const sequence = await errorOf(
+      sql.transaction([sql`select nextval('${sql.unsafe(TABLE)}_id_seq')`], { readOnly: true }),
+    );
+    expect(sequence.code).toBe("25006");
   });
 
   it("answers a repeated statement's columns, command and rows as it did the first time", async () => {
