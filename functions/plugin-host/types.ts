@@ -12,7 +12,7 @@ export interface RegistryEntry {
   sha256: string;
   /** Order in the analysis pipeline (1 runs first). */
   stage: number;
-  /** Largest accepted input, in bytes of UTF-8 JSON. Checked before the plugin is instantiated. */
+  /** Largest accepted input: UTF-8 bytes of the text plus those of the rest as JSON. Checked before instantiating. */
   inputCap: number;
   /** Memory cap in 64 KiB WebAssembly pages (the module's declared maximum; checked again after each call). */
   memoryCapPages: number;
