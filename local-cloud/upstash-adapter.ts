@@ -52,8 +52,6 @@ interface Prepared {
   blocking: boolean;
   /** Undo a rewrite in the reply (SCRIPT LOAD must answer the SHA of the script the client sent). */
   mapResult: (reply: unknown) => unknown;
-  /** Whether `mapResult` changes anything: a reply it leaves alone may be read as text (see `send`). */
-  mapsResult: boolean;
 }
 
 /** A client-side mistake: answered with HTTP 400 and Upstash's `{ "error": ... }` shape. */
@@ -172,9 +170,7 @@ export async function startUpstashAdapter(opts: UpstashAdapterOptions): Promise<
 
 /** `/`, `/pipeline`, `/multi-exec`, or `/<command>` (lower case) for the path form; never the arguments. */
 function endpointOf(rawUrl: string | undefined): string {
-  // A single command (`POST /`, what every hot path sends) needs no URL parsing.
-  if (rawUrl === "/" || rawUrl === undefined) return "/";
-  const first = new URL(rawUrl, "http://adapter.invalid").pathname.split("/").find(Boolean);
+  const first = new URL(rawUrl ?? "/", "http://adapter.invalid").pathname.split("/").find(Boolean);
   return first === undefined ? "/" : `/${first.toLowerCase()}`;
 }
 
@@ -205,11 +201,8 @@ async function connectRedis(redisUrl: string): Promise<Redis> {
   return redis;
 }
 
-/** The URL of a request without a query or a path beyond `/`, parsed once and shared (never changed). */
-const ROOT_URL = new URL("/", "http://adapter.invalid");
-
 async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void> {
-  const url = req.url === "/" ? ROOT_URL : new URL(req.url ?? "/", "http://adapter.invalid");
+  const url = new URL(req.url ?? "/", "http://adapter.invalid");
   if (!isAuthorized(req, url, ctx.tokenDigest)) {
     sendJson(res, 401, { error: UNAUTHORIZED_MESSAGE });
     return;
@@ -335,7 +328,7 @@ function decodeSegment(segment: string): string {
 async function runSingle(command: string[], ctx: HandlerContext, base64: boolean): Promise<[number, unknown]> {
   try {
     const prepared = prepare(command, ctx.scripts);
-    const reply = await withConnection(ctx, prepared.blocking, (conn) => send(conn, prepared, base64));
+    const reply = await withConnection(ctx, prepared.blocking, (conn) => send(conn, prepared));
     return [200, { result: encodeValue(prepared.mapResult(reply), base64, true) }];
   } catch (err) {
     return [isReplyError(err) ? 400 : 500, { error: errorMessage(err) }];
@@ -348,7 +341,7 @@ async function runPipeline(commands: string[][], ctx: HandlerContext, base64: bo
   const blocking = prepared.some((p) => !(p instanceof Error) && p.blocking);
   const settled = await withConnection(ctx, blocking, (conn) =>
     // Issued in one synchronous loop so the commands reach Redis back to back and in order.
-    Promise.allSettled(prepared.map((p) => (p instanceof Error ? Promise.reject(p) : send(conn, p, base64)))),
+    Promise.allSettled(prepared.map((p) => (p instanceof Error ? Promise.reject(p) : send(conn, p)))),
   );
   return settled.map((outcome, i): ResultEntry => {
     if (outcome.status === "rejected") return { error: errorMessage(outcome.reason) };
@@ -372,7 +365,7 @@ async function runMultiExec(commands: string[][], ctx: HandlerContext, base64: b
     prepared.push(p);
   }
   const conn = ctx.redis;
-  const queued = [conn.callBuffer("MULTI"), ...prepared.map((p) => send(conn, p, true)), conn.callBuffer("EXEC")];
+  const queued = [conn.callBuffer("MULTI"), ...prepared.map((p) => send(conn, p)), conn.callBuffer("EXEC")];
   const settled = await Promise.allSettled(queued);
   const exec = settled[settled.length - 1];
   if (!exec || exec.status === "rejected") {
@@ -390,18 +383,9 @@ async function runMultiExec(commands: string[][], ctx: HandlerContext, base64: b
   return [200, entries];
 }
 
-/**
- * Sends one command. Its reply comes as bytes when they are answered in base64 or mapped (`mapResult`), and
- * otherwise as text, which is what the plain JSON reply holds: ioredis decodes it as UTF-8 as `toString("utf8")`
- * would, without a Buffer per string first.
- */
-function send(conn: Redis, prepared: Prepared, asBytes: boolean): Promise<unknown> {
+function send(conn: Redis, prepared: Prepared): Promise<unknown> {
   // Upper-case names keep ioredis from applying its reply transformers (HGETALL → object) to raw replies.
-  return (
-    asBytes || prepared.mapsResult
-      ? conn.callBuffer(prepared.name, prepared.args)
-      : conn.call(prepared.name, prepared.args)
-  ) as Promise<unknown>;
+  return conn.callBuffer(prepared.name, prepared.args) as Promise<unknown>;
 }
 
 /** Blocking commands would stall every request sharing the connection, so they get a short-lived one. */
@@ -449,7 +433,7 @@ function prepare(command: string[], scripts: ScriptShaMap): Prepared {
   } else if (name === "SCRIPT" && args[0]?.toUpperCase() === "EXISTS") {
     for (let i = 1; i < args.length; i++) args[i] = scripts.resolve(args[i] ?? "");
   }
-  return { name, args, blocking, mapResult, mapsResult: mapResult !== identity };
+  return { name, args, blocking, mapResult };
 }
 
 function isSha(reply: unknown, sha: string): boolean {
@@ -535,7 +519,7 @@ function encodeValue(value: unknown, base64: boolean, topLevel: boolean): Json {
   if (typeof value === "number") return value;
   if (typeof value === "bigint") return Number(value);
   if (Buffer.isBuffer(value)) return encodeBytes(value, base64, topLevel);
-  if (typeof value === "string") return base64 ? encodeBytes(Buffer.from(value, "utf8"), base64, topLevel) : value;
+  if (typeof value === "string") return encodeBytes(Buffer.from(value, "utf8"), base64, topLevel);
   if (value instanceof Error) return encodeBytes(Buffer.from(value.message, "utf8"), base64, false);
   if (Array.isArray(value)) return value.map((item: unknown) => encodeValue(item, base64, false));
   return null;
