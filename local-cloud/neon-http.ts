@@ -431,9 +431,9 @@ const ResultBuilder = pg.Result as unknown as new (rowMode?: "array", types?: un
 
 /**
  * A statement a connection keeps prepared, by text, so PostgreSQL plans a page's query once per connection. Its
- * columns are kept once known: a prepared statement's result columns cannot change (PostgreSQL refuses to run it
- * if they would: "cached plan must not change result type"), so it is not described again, and its columns in
- * Neon's JSON are written once.
+ * columns are kept once known: a planned statement's result columns cannot change while it is prepared (PostgreSQL
+ * refuses to run it if they would: "cached plan must not change result type"), so it is not described again
+ * (`PLANNED`), and its columns in Neon's JSON are written once.
  */
 interface PreparedStatement {
   name: string;
@@ -474,6 +474,12 @@ const READ_ONLY_RESET_STEPS = RESET_STEPS.filter((text) => text !== "DISCARD TEM
  * `SET TRANSACTION READ WRITE` (and its `set_config` form), so no statement of a read-only batch can make it write.
  */
 const READ_ONLY_SNAPSHOT = "SELECT 1";
+/**
+ * A statement PostgreSQL plans, whose result columns it checks again before each run of its prepared form (an
+ * error rather than other columns). Any other statement of a request (`FETCH` from a cursor declared anew, say) is
+ * described on every run; the endpoint's own statements never change.
+ */
+const PLANNED = /^\s*(select|with|values|table|insert|update|delete)\b/i;
 
 type StepKind = "control" | "user" | "reset" | "check";
 
@@ -548,7 +554,7 @@ class PipelinedBatch {
     try {
       for (const step of this.steps) {
         step.statement = this.statementFor(connection, step.text);
-        step.described = step.statement?.columns === undefined;
+        step.described = step.statement?.columns === undefined || (step.kind === "user" && !PLANNED.test(step.text));
         connection.bind({ statement: step.statement?.name ?? "", values: step.values });
         if (step.described) connection.describe({ type: "P" });
         connection.execute({});
@@ -590,7 +596,7 @@ class PipelinedBatch {
     const result = this.current ?? this.newResult(step.described ? [] : step.statement!.columns!);
     const statement = step.statement;
     if (statement && step.described) statement.columns = result.columns;
-    if (step.kind === "user") this.results.push(this.neonJson(result, message.text ?? "", statement));
+    if (step.kind === "user") this.results.push(this.neonJson(result, message.text ?? "", step));
     // A statement the request prepared itself would outlive it, and one of the endpoint's it deallocated would
     // fail the next request: either way the connection is closed rather than reused.
     if (step.kind === "check") {
@@ -622,11 +628,13 @@ class PipelinedBatch {
     return { columns, rows: [], builder };
   }
 
-  /** A statement's result as Neon's JSON, its `fields` written once per prepared statement. */
-  private neonJson(result: StepResult, commandTag: string, statement: PreparedStatement | null): string {
+  /** A statement's result as Neon's JSON, its `fields` written once per description. */
+  private neonJson(result: StepResult, commandTag: string, step: Step): string {
     const [, command = null, first, second] = COMMAND_TAG.exec(commandTag) ?? [];
     const rowCount = second ?? first;
-    const fields = statement?.fieldsJson ?? JSON.stringify(neonFields(result.columns));
+    const statement = step.statement;
+    // A step that was described writes the columns PostgreSQL just sent.
+    const fields = (!step.described && statement?.fieldsJson) || JSON.stringify(neonFields(result.columns));
     if (statement) statement.fieldsJson = fields;
     return `{"command":${JSON.stringify(command)},"rowCount":${rowCount === undefined ? "null" : Number(rowCount)},"rows":${JSON.stringify(result.rows)},"fields":${fields},"rowAsArray":${this.options.arrayMode}}`;
   }

@@ -349,6 +349,14 @@ describe("neon() over the local HTTP endpoint", () => {
       0,
       ["label"],
     ]);
+    // A statement whose columns PostgreSQL does not check again, such as FETCH, is described on every run.
+    const fetched = (declared: string) =>
+      sql.transaction([sql.query(`declare cursor_a cursor for ${declared}`), sql`fetch all cursor_a`]);
+    const [, ints] = await fetched("select 7::int4 as n");
+    const [, texts] = await fetched("select 'x'::text as s");
+    expect(ints!.rows).toEqual([{ n: 7 }]);
+    expect(texts!.rows).toEqual([{ s: "x" }]);
+    expect(texts!.fields.map((field) => [field.name, field.dataTypeID])).toEqual([["s", 25]]);
     // Without raw text and array mode, rows are objects of parsed values, also the second time.
     const post = () =>
       fetch(endpoint.url, {
