@@ -20,6 +20,14 @@ export const contentAuthors = pgTable(
       .references(() => users.id),
     wpId: bigserial("wp_id", { mode: "number" }).notNull().unique(),
     slug: text("slug").notNull(),
+    /**
+     * The account's name, as the public site and the WordPress API show it: a copy of `users.display_name` that
+     * triggers keep (migration 0030: filled on insert, followed when the account's name changes), so a public read
+     * takes the byline from this tenant's own row under its own policy and never reads `users`, whose policy has
+     * PostgreSQL build hash tables of the tenant's members, authors and invitations on every read. The default only
+     * lets an insert leave it out; the trigger writes it.
+     */
+    displayName: text("display_name").notNull().default(""),
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.userId] }),

@@ -9,7 +9,6 @@ import {
   type ContentType,
   tags,
   tenantHostnames,
-  users,
 } from "../../schema";
 import { listedContentTypes } from "../content-types";
 import type { Scope } from "../scope";
@@ -151,8 +150,9 @@ function outer(
   return sql`${sql.identifier("content_items")}.${sql.identifier(column)}`;
 }
 
-const authorSql = sql<SiteAuthor | null>`(select json_build_object('name', u.display_name, 'slug', a.slug)
-  from content_authors a join users u on u.id = a.user_id where a.user_id = ${outer("author_id")})`;
+/** The item's author as the public sees them: the byline kept on the tenant's author row (never `users`). */
+const authorSql = sql<SiteAuthor | null>`(select json_build_object('name', a.display_name, 'slug', a.slug)
+  from content_authors a where a.user_id = ${outer("author_id")})`;
 
 /**
  * A select list whose columns are named as `fields`' keys. The site's statements are sent raw (`db.execute`) and
@@ -456,9 +456,8 @@ const TERM_READS = {
   ),
   author: preparedRead((db, p: ReadPlaceholders<{ slug: string }>) =>
     db
-      .select({ name: users.displayName, slug: contentAuthors.slug, description: sql<string>`''` })
+      .select({ name: contentAuthors.displayName, slug: contentAuthors.slug, description: sql<string>`''` })
       .from(contentAuthors)
-      .innerJoin(users, eq(users.id, contentAuthors.userId))
       .where(eq(contentAuthors.slug, p.slug))
       .limit(1),
   ),

@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { DatabaseClients } from "../../functions/lib/db.js";
 import type { Scope } from "../../functions/scope.js";
-import { listSiteItems } from "../../functions/services/site.js";
+import { getSiteArticle, listSiteItems } from "../../functions/services/site.js";
 import { getWpContent, listWpContent } from "../../functions/services/wordpress/index.js";
 import { adminClient, appDatabase, type SeededTenant, seedTenant, tenantScope } from "../support/db.js";
 import { planNodes, relationsInSubPlans } from "../support/plans.js";
@@ -117,6 +117,18 @@ describe("the site's list statements", () => {
     const loops = subPlanLoops(plan);
     expect(loops.length).toBeGreaterThan(0);
     for (const count of loops) expect(count).toBeLessThanOrEqual(items);
+  });
+
+  it("name the author from the tenant's author row and never read users, whose policy hashes its members each time", async () => {
+    const { statement } = await homePageStatement(1);
+    const { scope, sent } = recordingScope();
+    const article = await getSiteArticle(scope, { locale: "pt-BR", type: "post", slug: "artigo-0" });
+    expect(article!.author).toEqual({ name: expect.any(String), slug: "autora" });
+    for (const read of [statement, sent[0]![0]!]) {
+      const tables = planNodes(await analyzedPlan(read)).map((node) => node["Relation Name"]);
+      expect(tables).toContain("content_authors");
+      expect(tables).not.toContain("users");
+    }
   });
 
   it("are planned once per connection: the prepared statement's generic plan serves every request", async () => {

@@ -5,8 +5,10 @@ import type { Database, DatabaseClients } from "../../functions/lib/db.js";
 import { withTenant } from "../../functions/lib/db.js";
 import { appendAudit } from "../../functions/services/audit.js";
 import { updateOwnAccount } from "../../functions/services/identity/own-account.js";
-import { auditEvents, memberships, mfaRecoveryCodes, users } from "../../schema/index.js";
-import { adminClient, appDatabase, type SeededTenant, seedTenant } from "../support/db.js";
+import { getSiteArticle, listSiteItems } from "../../functions/services/site.js";
+import { listWpUsers } from "../../functions/services/wordpress/index.js";
+import { auditEvents, contentAuthors, memberships, mfaRecoveryCodes, users } from "../../schema/index.js";
+import { adminClient, appDatabase, type SeededTenant, seedTenant, tenantScope } from "../support/db.js";
 
 // Row-level security is only meaningful for a role that does not bypass it: these queries run as the
 // Worker's non-superuser role, through the Neon driver and the local proxy, exactly as in production.
@@ -372,5 +374,103 @@ describe("people are global: a tenant cannot claim them or rewrite their credent
     await admin.query("update memberships set status = 'active' where user_id = $1", [colleague]);
     const bRows = await admin.query("select status from memberships where user_id = $1", [b.userId]);
     expect(bRows.rows).toEqual([{ status: "active" }]);
+  });
+});
+
+// The public reads take an author's name from the tenant's own author row (content_authors.display_name, kept from
+// users.display_name by triggers), not from users: that row's tenant policy is what keeps another tenant's authors out.
+describe("authors' public names", () => {
+  let admin: pg.Client;
+  let app: DatabaseClients;
+  let a: SeededTenant;
+  let b: SeededTenant;
+  const WP_USERS = { page: 1, perPage: 10, orderby: "name", order: "asc", embed: false } as const;
+
+  async function publish(tenant: SeededTenant, authorId: string, slug: string): Promise<void> {
+    await admin.query(
+      `insert into content_items (tenant_id, type, title, slug, body_html, excerpt, locale, author_id, state, published_at)
+       values ($1, 'post', $2, $2, '<p>Texto.</p>', '', 'pt-BR', $3, 'published', now())`,
+      [tenant.id, slug, authorId],
+    );
+  }
+  const scopeOf = (tenant: SeededTenant) => tenantScope(app.db, tenant);
+  async function writesFor(tenant: SeededTenant, userId: string, slug: string): Promise<void> {
+    await admin.query("insert into content_authors (tenant_id, user_id, slug) values ($1, $2, $3)", [
+      tenant.id,
+      userId,
+      slug,
+    ]);
+  }
+
+  beforeAll(async () => {
+    admin = await adminClient();
+    app = appDatabase();
+    a = await seedTenant(admin, "bylinea", "author");
+    b = await seedTenant(admin, "bylineb", "author");
+    for (const [tenant, slug] of [
+      [a, "autor-a"],
+      [b, "autora-b"],
+    ] as const) {
+      await writesFor(tenant, tenant.userId, slug);
+      await publish(tenant, tenant.userId, `artigo-de-${slug}`);
+    }
+    // An item of A attributed to B's author, whom A cannot see (only a bug or the owner role could write it).
+    await publish(a, b.userId, "artigo-atribuido-a-b");
+  });
+  afterAll(async () => {
+    await app?.pool.end();
+    await admin?.end();
+  });
+
+  it("come from the tenant's own author rows; another tenant's author stays invisible on every public read", async () => {
+    const own = await getSiteArticle(scopeOf(a), { locale: "pt-BR", type: "post", slug: "artigo-de-autor-a" });
+    expect(own!.author).toEqual({ name: "Member of bylinea", slug: "autor-a" });
+    const foreign = await getSiteArticle(scopeOf(a), { locale: "pt-BR", type: "post", slug: "artigo-atribuido-a-b" });
+    expect(foreign!.author).toBeNull();
+    const home = await listSiteItems(scopeOf(a), { locale: "pt-BR", filter: null, page: 1 });
+    expect(home!.items.map((item) => item.author?.name ?? null).sort()).toEqual(["Member of bylinea", null].sort());
+    expect(
+      await listSiteItems(scopeOf(a), { locale: "pt-BR", filter: { kind: "author", slug: "autora-b" }, page: 1 }),
+    ).toBeNull();
+    const wpUsers = await listWpUsers(scopeOf(a), { origin: "https://a.example", query: WP_USERS });
+    expect(wpUsers.items.map((user) => user["name"])).toEqual(["Member of bylinea"]);
+    const searched = await listWpUsers(scopeOf(a), {
+      origin: "https://a.example",
+      query: { ...WP_USERS, search: "bylineb" },
+    });
+    expect(searched.items).toEqual([]);
+    const rows = await withTenant(app.db, a.id, (tx) =>
+      tx.select({ name: contentAuthors.displayName }).from(contentAuthors).where(eq(contentAuthors.userId, b.userId)),
+    );
+    expect(rows).toEqual([]);
+    const theirs = await getSiteArticle(scopeOf(b), { locale: "pt-BR", type: "post", slug: "artigo-de-autora-b" });
+    expect(theirs!.author).toEqual({ name: "Member of bylineb", slug: "autora-b" });
+  });
+
+  it("follow a person's new name in every tenant they write for, renamed from either", async () => {
+    const person = await admin.query<{ id: string }>(
+      "insert into users (email, display_name) values ($1, 'Dra. Antes') returning id",
+      [`duas.clinicas.${a.slug}@example.test`],
+    );
+    const id = person.rows[0]!.id;
+    for (const [tenant, slug] of [
+      [a, "dra-antes-a"],
+      [b, "dra-antes-b"],
+    ] as const) {
+      await admin.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'author')", [
+        tenant.id,
+        id,
+      ]);
+      await writesFor(tenant, id, slug);
+    }
+    await withTenant(app.db, a.id, (tx) => updateOwnAccount(tx, id, { displayName: "Dra. Depois" }), { userId: id });
+    const names = await admin.query("select display_name from content_authors where user_id = $1", [id]);
+    expect(names.rows).toEqual([{ display_name: "Dra. Depois" }, { display_name: "Dra. Depois" }]);
+    await publish(b, id, "artigo-da-dra");
+    const inB = await listWpUsers(scopeOf(b), {
+      origin: "https://b.example",
+      query: { ...WP_USERS, search: "depois" },
+    });
+    expect(inB.items.map((user) => [user["name"], user["slug"]])).toEqual([["Dra. Depois", "dra-antes-b"]]);
   });
 });

@@ -8,7 +8,6 @@ import {
   type ContentType,
   mediaItems,
   tags,
-  users,
 } from "../../../schema";
 import type { Scope } from "../../scope";
 import { type HttpDatabase, preparedRead, type ReadPlaceholders } from "../../lib/db-http";
@@ -528,7 +527,9 @@ export async function listWpUsers(scope: Scope, input: WpRead & { query: WpColle
   if (query.slug) conditions.push(inArray(contentAuthors.slug, query.slug));
   if (query.include) conditions.push(inArray(contentAuthors.wpId, query.include));
   if (query.search)
-    conditions.push(sql`vitalis_unaccent(${users.displayName}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`);
+    conditions.push(
+      sql`vitalis_unaccent(${contentAuthors.displayName}) ilike '%' || vitalis_unaccent(${query.search}) || '%'`,
+    );
   const [rows] = await scope.read((db) => [
     authorRowsQuery(db, viewer, conditions.length ? and(...conditions) : undefined),
   ]);

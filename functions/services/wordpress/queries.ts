@@ -16,7 +16,6 @@ import {
   contentItems,
   contentItemTags,
   tags,
-  users,
 } from "../../../schema";
 import { listedContentTypes } from "../../content-types";
 import type { BatchItem } from "drizzle-orm/batch";
@@ -271,8 +270,7 @@ export function authorRowsQuery(db: HttpDatabase, viewer: Viewer, where?: SQL) {
       .where(and(eq(contentItems.authorId, contentAuthors.userId), publicVisibility(viewer))),
   );
   return db
-    .select({ wpId: contentAuthors.wpId, slug: contentAuthors.slug, name: users.displayName })
+    .select({ wpId: contentAuthors.wpId, slug: contentAuthors.slug, name: contentAuthors.displayName })
     .from(contentAuthors)
-    .innerJoin(users, eq(users.id, contentAuthors.userId))
     .where(where ? and(published, where) : published);
 }
