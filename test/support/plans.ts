@@ -20,3 +20,16 @@ export function planNodes(plan: unknown): PlanNode[] {
   for (const entry of plan as Array<{ Plan: PlanNode }>) walk(entry.Plan);
   return out;
 }
+
+/**
+ * The tables a plan reads inside a subplan of an expression (`SubPlan`: run again for each row that evaluates it,
+ * as a correlated subquery in a select list is), each once.
+ */
+export function relationsInSubPlans(plan: unknown): string[] {
+  const found = new Set<string>();
+  for (const node of planNodes(plan)) {
+    if (node["Parent Relationship"] !== "SubPlan") continue;
+    for (const inner of planNodes([{ Plan: node }])) if (inner["Relation Name"]) found.add(inner["Relation Name"]);
+  }
+  return [...found];
+}

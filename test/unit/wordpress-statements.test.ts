@@ -22,7 +22,8 @@ function recordingScope(): { scope: Scope; sent: Sent[][] } {
     read: async (build: (db: unknown) => readonly { _prepare(): { getQuery(): Sent } }[]) => {
       const statements = build(db);
       sent.push(statements.map((statement) => statement._prepare().getQuery()));
-      return statements.map((_, i) => (i === 0 ? [{ total: 0 }] : []));
+      // No rows, read either way: as a query's rows, or as a raw statement's `rows` (the item statements).
+      return statements.map((_, i) => (i === 0 ? [{ total: 0 }] : Object.assign([], { rows: [] })));
     },
   } as unknown as Scope;
   return { scope, sent };

@@ -146,24 +146,34 @@ function pageValues(query: Pick<WpCollectionQuery, "page" | "perPage">): PageVal
 }
 
 /**
- * The condition that a row of `table` is on one page of its list: its ids chosen in `order` on narrow rows first, so
- * the rows skipped by the offset are never read whole.
+ * The ids of the rows of `table` on one page of its list, chosen in `order` on narrow rows first, so the rows skipped
+ * by the offset are never read whole.
  */
-function onPage(
+function pageIds(
   db: HttpDatabase,
   table: typeof contentItems | typeof categories | typeof tags,
   where: SQL | undefined,
   order: SQL[],
   p: ReadPlaceholders<PageValues>,
-): SQL {
-  const pageIds = db
+) {
+  return db
     .select({ id: table.id })
     .from(table)
     .where(where)
     .orderBy(...order)
     .limit(p.limit)
     .offset(p.offset);
-  return inArray(table.id, pageIds);
+}
+
+/** The condition that a row of `table` is on one page of its list (`pageIds`). */
+function onPage(
+  db: HttpDatabase,
+  table: typeof categories | typeof tags,
+  where: SQL | undefined,
+  order: SQL[],
+  p: ReadPlaceholders<PageValues>,
+): SQL {
+  return inArray(table.id, pageIds(db, table, where, order, p));
 }
 
 /** The filters of a content list; a list's statements are built for the set of them it has. */
@@ -277,9 +287,7 @@ const contentLists = new PreparedForms((form: ContentListForm) => {
     count: preparedRead((db, p: ContentListPlaceholders) => cappedCount(db, contentItems, where(db, p), p.cap)),
     page: preparedRead((db, p: ContentListPlaceholders) => {
       const order = contentOrder(form, p);
-      return itemRowsQuery(db)
-        .where(onPage(db, contentItems, where(db, p), order, p))
-        .orderBy(...order);
+      return itemRowsQuery(db, pageIds(db, contentItems, where(db, p), order, p), order);
     }),
   };
 });
@@ -305,7 +313,7 @@ export async function listWpContent(
     tags: query.tags ?? [],
   };
   // The count and the page in one round trip; a page past the end simply selects no rows.
-  const [[counted], rows] = await scope.read(() => [reads.count(values), reads.page(values)]);
+  const [[counted], { rows }] = await scope.read(() => [reads.count(values), reads.page(values)]);
   const total = counted?.total ?? 0;
   const totalPages = totalPagesOf(total, query.perPage);
   if (isPastLastPage(query.page, totalPages)) return { items: [], total, totalPages };
@@ -317,8 +325,12 @@ const itemReads = new Map(
   [false, true].map((professional) => {
     const viewer = visibleAs({ ...ANONYMOUS_VIEWER, verifiedProfessional: professional });
     const read = preparedRead((db, p: ReadPlaceholders<{ wpId: number; type: ContentType }>) =>
-      itemRowsQuery(db).where(
-        and(eq(contentItems.wpId, p.wpId), eq(contentItems.type, p.type), publicVisibility(viewer)),
+      itemRowsQuery(
+        db,
+        db
+          .select({ id: contentItems.id })
+          .from(contentItems)
+          .where(and(eq(contentItems.wpId, p.wpId), eq(contentItems.type, p.type), publicVisibility(viewer))),
       ),
     );
     return [professional, read] as const;
@@ -332,7 +344,7 @@ export async function getWpContent(
 ): Promise<Json | null> {
   const viewer = await readViewer(scope);
   const read = itemReads.get(visibleAs(viewer).verifiedProfessional)!;
-  const [rows] = await scope.read(() => [read({ wpId: input.wpId, type: input.type })]);
+  const [{ rows }] = await scope.read(() => [read({ wpId: input.wpId, type: input.type })]);
   if (rows.length === 0) return null;
   const [shape] = await shapeItems(scope, input.origin, viewer, rows, input);
   return shape!;
