@@ -173,10 +173,14 @@ async function compile(name, meta) {
 async function phraseSets(name) {
   const data = readFileSync(join(buildDir, `${name}.wasm`));
   const { default: createPlugin } = await import("@extism/extism");
+  // The host's own reader of a plugin's output (functions/plugin-host/runner.ts), loaded through tsx.
+  readOutput ??= (await (await import("tsx/esm/api")).tsImport("../functions/plugin-host/runner.ts", import.meta.url))
+    .readOutput;
   const plugin = await createPlugin({ wasm: [{ data }] }, { useWasi: false, runInWorker: false });
   try {
     if (!(await plugin.functionExists("phraseTables"))) return null;
-    return JSON.parse((await plugin.call("phraseTables", new Uint8Array(0))).text());
+    await plugin.call("phraseTables", new Uint8Array(0));
+    return JSON.parse(await readOutput(plugin));
   } finally {
     await plugin.close();
   }
@@ -200,6 +204,7 @@ function phraseTablesSource(sets) {
 }
 const hashes = readJson(hashesFile, {});
 let asc = null;
+let readOutput = null;
 const failures = [];
 const t0 = Date.now();
 

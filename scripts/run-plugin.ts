@@ -1,13 +1,14 @@
 // npm run plugin -- <name> [--compact]  <  input.json
 // Loads plugins/build/<name>.wasm with @extism/extism (Node, no WASI, no worker thread),
 // calls `analyze` with stdin's JSON input as the host does (the text handed over through the plugin's
-// `textBuffer`, the rest as JSON) and prints the output (pretty JSON when it parses).
+// `textBuffer`, the rest as JSON, the output read from the plugin's memory) and prints the output (pretty JSON
+// when it parses).
 // Exit code 1 with the plugin's error message when the plugin reports an error.
 import createPlugin from "@extism/extism";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { stageText } from "../functions/plugin-host/runner";
+import { readOutput, stageText } from "../functions/plugin-host/runner";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -47,8 +48,8 @@ async function main(): Promise<number> {
   );
   try {
     await stageText(plugin, inputText);
-    const out = await plugin.call("analyze", JSON.stringify(rest));
-    const text = out ? out.text() : "";
+    await plugin.call("analyze", JSON.stringify(rest));
+    const text = await readOutput(plugin);
     try {
       const parsed: unknown = JSON.parse(text);
       console.log(args.includes("--compact") ? JSON.stringify(parsed) : JSON.stringify(parsed, null, 2));

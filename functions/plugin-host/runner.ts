@@ -210,35 +210,66 @@ function restOfInput(input: PluginInput): Uint8Array {
 }
 
 /**
+ * `units` UTF-16 code units at `address` in the instance's exported memory, as a view the host reads or writes.
+ * Read after the export that gave the address: an allocation may have grown (and so replaced) the memory's
+ * buffer. The host never touches anything outside that memory: an address or length that is not an integer, or
+ * a span that is misaligned or leaves the memory, is refused (a `StageFailure`, contract_violation, naming
+ * `what`).
+ */
+function memoryUnits(exports: WebAssembly.Exports, address: unknown, units: unknown, what: string): Uint16Array {
+  // Duck-typed like memoryPages: the memory may come from another realm.
+  const buffer = (exports.memory as { buffer?: { byteLength?: unknown } } | undefined)?.buffer;
+  if (!Number.isInteger(address) || !Number.isInteger(units) || typeof buffer?.byteLength !== "number") {
+    throw new StageFailure("contract_violation", `${what} is no span of the plugin's memory`);
+  }
+  try {
+    // Throws a RangeError for a negative, odd or out-of-range address and a negative or out-of-range length
+    // (WebAssembly memory is little-endian, as is every platform workerd and Node run on).
+    return new Uint16Array(buffer as ArrayBuffer, address as number, units as number);
+  } catch {
+    throw new StageFailure("contract_violation", `${what} lies outside the plugin's memory`);
+  }
+}
+
+/**
  * Hands `text` to the plugin's next `analyze` call: the plugin's `textBuffer(units)` export (plugins/sdk)
  * allocates a string of that many UTF-16 code units in its own memory and returns its address, and the
  * host writes the code units there. A plugin reads 20 KB this way in one allocation instead of ~2,500
  * Extism host calls, a UTF-8 decode and a JSON string parse, and offsets stay UTF-16 code units on both
- * sides (lone surrogates included). The host only ever writes inside the instance's exported memory: an
- * address that is misaligned or whose span leaves that memory is refused (a `StageFailure`). Errors the
- * export itself raises (a trap, running out of memory) propagate unchanged.
+ * sides (lone surrogates included). An address outside the plugin's memory is refused (`memoryUnits`);
+ * errors the export itself raises (a trap, running out of memory) propagate unchanged.
  */
 export async function stageText(plugin: Plugin, text: string): Promise<void> {
   const { exports } = await plugin.getInstance();
   const textBuffer = exports.textBuffer;
   if (typeof textBuffer !== "function")
     throw new StageFailure("contract_violation", "the module exports no textBuffer");
-  const address: unknown = textBuffer(text.length);
-  // Read after the call: the allocation may have grown (and so replaced) the memory's buffer.
-  // Duck-typed like memoryPages: the memory may come from another realm.
-  const buffer = (exports.memory as { buffer?: { byteLength?: unknown } } | undefined)?.buffer;
-  if (typeof address !== "number" || typeof buffer?.byteLength !== "number") {
-    throw new StageFailure("contract_violation", "textBuffer returned no address in the plugin's memory");
-  }
-  let units: Uint16Array;
-  try {
-    // Throws a RangeError for a negative, odd or out-of-range address (WebAssembly memory is little-endian,
-    // as is every platform workerd and Node run on).
-    units = new Uint16Array(buffer as ArrayBuffer, address, text.length);
-  } catch {
-    throw new StageFailure("contract_violation", "textBuffer returned an address outside the plugin's memory");
-  }
+  const units = memoryUnits(exports, textBuffer(text.length), text.length, "textBuffer's address");
   for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+}
+
+// "utf-16le" decodes in workerd and Node alike, and in workerd faster than building the string from char codes.
+// A lone surrogate becomes U+FFFD (the sdk's JSON writer escapes them, so only a plugin writing raw text of its
+// own can meet this), as the UTF-8 round trip it replaces did; `ignoreBOM` keeps a leading U+FEFF.
+const utf16 = new TextDecoder("utf-16le", { fatal: false, ignoreBOM: true });
+
+/**
+ * Reads what the plugin's last call wrote as its output ("" when nothing): the plugin's `outputUnits()` export
+ * (plugins/sdk) gives its length in UTF-16 code units, `outputBuffer()` their address, and the host decodes
+ * them from the instance's exported memory. 20 KB of output so costs two export calls and one decode, where the
+ * plugin used to UTF-8 encode it and copy it into an Extism block with one host call per 8 bytes. A missing
+ * export or a span outside the plugin's memory is refused (`memoryUnits`); errors the exports themselves raise
+ * propagate unchanged.
+ */
+export async function readOutput(plugin: Plugin): Promise<string> {
+  const { exports } = await plugin.getInstance();
+  const { outputBuffer, outputUnits } = exports;
+  if (typeof outputBuffer !== "function" || typeof outputUnits !== "function") {
+    throw new StageFailure("contract_violation", "the module exports no outputBuffer and outputUnits");
+  }
+  const units: unknown = outputUnits();
+  const address: unknown = outputBuffer();
+  return utf16.decode(memoryUnits(exports, address, units, "the output (outputBuffer, outputUnits)"));
 }
 
 /**
@@ -294,11 +325,11 @@ export async function runPlugin(
 
   let healthy = false;
   try {
-    let raw: string | null;
+    let raw: string;
     try {
       await stageText(lease.plugin, input.text);
-      const out = await lease.plugin.call("analyze", bytes);
-      raw = out === null ? null : out.text();
+      await lease.plugin.call("analyze", bytes);
+      raw = await readOutput(lease.plugin);
     } catch (err) {
       pagesAfter = await memoryPages(lease.plugin);
       return fail(err instanceof StageFailure ? err : classifyCallError(err, pagesAfter, entry.memoryCapPages));
@@ -307,7 +338,7 @@ export async function runPlugin(
     if (pagesAfter !== undefined && pagesAfter > entry.memoryCapPages) {
       return fail(new StageFailure("memory_cap_exceeded", `${pagesAfter} pages, cap ${entry.memoryCapPages}`));
     }
-    if (raw === null || raw.length === 0) return fail(new StageFailure("no_output"));
+    if (raw.length === 0) return fail(new StageFailure("no_output"));
     outputBytes = utf8Length(raw);
 
     let json: unknown;

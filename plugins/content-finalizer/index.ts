@@ -225,7 +225,7 @@ function writeCitations(ctx: JSONValue | null, w: JSONWriter): i32 {
   return count;
 }
 
-export { textBuffer } from "../sdk/index";
+export { textBuffer, outputBuffer, outputUnits } from "../sdk/index";
 
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);

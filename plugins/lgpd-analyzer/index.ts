@@ -952,7 +952,7 @@ function suggestionFor(code: string, patient: bool): string {
   return t("Mantenha apenas contatos institucionais da clínica", "Keep only the clinic's institutional contact details", "Mantenga solo los contactos institucionales de la clínica");
 }
 
-export { textBuffer } from "../sdk/index";
+export { textBuffer, outputBuffer, outputUnits } from "../sdk/index";
 
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);

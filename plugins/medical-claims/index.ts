@@ -873,7 +873,7 @@ function heldSpecialties(context: JSONValue | null): Array<Array<string>> | null
   return out;
 }
 
-export { textBuffer } from "../sdk/index";
+export { textBuffer, outputBuffer, outputUnits } from "../sdk/index";
 
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);

@@ -340,7 +340,7 @@ function t(pt: string, en: string, es: string): string {
   return locale == "en" ? en : locale == "es" ? es : pt;
 }
 
-export { textBuffer } from "../sdk/index";
+export { textBuffer, outputBuffer, outputUnits } from "../sdk/index";
 
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);

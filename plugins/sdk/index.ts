@@ -1,8 +1,9 @@
 // Vitalis plugin SDK — the contract shared by all analysis plugins.
 // See plugins/sdk/README.md for the API. Everything is UTF-16 offsets (JavaScript string
-// indices); nothing here does I/O beyond the Extism input/output/error calls.
+// indices); nothing here does I/O beyond the Extism input and error calls (the text comes in and the
+// output goes out through the instance's own memory).
 
-import { alloc, error_set, input_length, output_set, store_u8, store_u64 } from "@extism/as-pdk/lib/env";
+import { alloc, error_set, input_length, store_u8, store_u64 } from "@extism/as-pdk/lib/env";
 import { Host } from "@extism/as-pdk";
 import { JSONValue, JSONWriter, parseJSON, jsonError } from "./json";
 import { newString } from "./text";
@@ -18,36 +19,48 @@ export const SEVERITY_BLOCKING = "blocking";
 // ---------------------------------------------------------------------------
 // Host I/O
 
-/** Copies bytes into a fresh Extism block (8 bytes at a time) and returns its offset. */
-function toBlock(bytes: Uint8Array): u64 {
+/**
+ * Reports an error to the host (Extism error_set: the host's call throws
+ * "Plugin-originated error: <msg>") and returns 1, the value `analyze` should return.
+ * The message goes into an Extism block, 8 bytes per host call: errors are short and rare.
+ */
+export function fail(message: string): i32 {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(message));
   const n = bytes.length;
   const off = alloc(<u64>n);
   const words = n >>> 3;
   const base = bytes.dataStart;
   for (let i = 0; i < words; i++) store_u64(off + <u64>(i << 3), load<u64>(base + (<usize>i << 3)));
   for (let i = words << 3; i < n; i++) store_u8(off + <u64>i, bytes[i]);
-  return off;
+  error_set(off);
+  return 1;
 }
 
+// The output of the current call, until the host has read it (a global: a GC root). `textBuffer`, the start
+// of every host call, drops the previous one, so a reused instance never answers with an earlier document's.
+let finishedOutput: string = "";
+
 /**
- * Writes a string as the plugin's output, UTF-8 encoded.
- * (@extism/as-pdk 1.0.0's Host.outputString sizes the block by the UTF-16 length, which
- * truncates any non-ASCII output; this writes the encoded byte length.)
+ * Sets the plugin's output, kept as the string it is: after the export returns, the host reads its UTF-16
+ * code units straight from the instance's memory (`outputBuffer`, `outputUnits`). No UTF-8 encoding, no
+ * Extism block, no host call per 8 bytes. A later call replaces it; an empty string is no output.
  */
 export function writeOutput(s: string): void {
-  const bytes = Uint8Array.wrap(String.UTF8.encode(s));
-  const off = toBlock(bytes);
-  output_set(off, <u64>bytes.length);
+  finishedOutput = s;
 }
 
 /**
- * Reports an error to the host (Extism error_set: the host's call throws
- * "Plugin-originated error: <msg>") and returns 1, the value `analyze` should return.
+ * Export this from every plugin (`export { textBuffer, outputBuffer, outputUnits } from "../sdk/index"`):
+ * the address of the output's UTF-16 code units, read by the host after the call (functions/plugin-host/
+ * runner.ts `readOutput`).
  */
-export function fail(message: string): i32 {
-  const bytes = Uint8Array.wrap(String.UTF8.encode(message));
-  error_set(toBlock(bytes));
-  return 1;
+export function outputBuffer(): usize {
+  return changetype<usize>(finishedOutput);
+}
+
+/** Export this from every plugin: the output's length in UTF-16 code units (0: no output). */
+export function outputUnits(): i32 {
+  return finishedOutput.length;
 }
 
 // Abort handler for `asc --use abort=plugins/sdk/index/abortHandler`: AssemblyScript
@@ -100,12 +113,13 @@ export function canonicalLocale(l: string): string {
 let stagedText: string | null = null;
 
 /**
- * Export this from every plugin (`export { textBuffer } from "../sdk/index"`). The host calls it before
- * `analyze` with the text's length in UTF-16 code units and writes the text's code units at the returned
- * address: one allocation, no UTF-8 round trip, no JSON escaping, and the host's string indices are the
- * plugin's. The string is the plugin's own; readInput takes it.
+ * Export this from every plugin, with `outputBuffer` and `outputUnits`. The host calls it before `analyze`
+ * with the text's length in UTF-16 code units and writes the text's code units at the returned address: one
+ * allocation, no UTF-8 round trip, no JSON escaping, and the host's string indices are the plugin's. The
+ * string is the plugin's own; readInput takes it.
  */
 export function textBuffer(units: i32): usize {
+  finishedOutput = "";
   const text = units > 0 ? newString(units) : "";
   stagedText = text;
   return changetype<usize>(text);
@@ -254,7 +268,7 @@ export class Output {
     return w.toString();
   }
 
-  /** Writes the output to the host and returns 0 (the value `analyze` returns). */
+  /** Sets the output the host reads (`writeOutput`) and returns 0 (the value `analyze` returns). */
   emit(): i32 {
     writeOutput(this.toJSON());
     return 0;

@@ -348,7 +348,7 @@ function checkKeyword(out: Output, ctx: JSONValue | null, text: string, title: s
   }
 }
 
-export { textBuffer } from "../sdk/index";
+export { textBuffer, outputBuffer, outputUnits } from "../sdk/index";
 
 export function analyze(): i32 {
   const input = readInput(INPUT_CAP);

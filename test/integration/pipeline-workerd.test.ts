@@ -6,7 +6,7 @@ import { createWorker, type TestWorker } from "../support/worker.js";
 import { inject } from "vitest";
 
 // The pipeline inside workerd with one stage replaced by the deliberately broken fixture plugin: whatever
-// that stage does (trap, invalid JSON, running out of memory, oversized input), the request still answers,
+// that stage does (trap, invalid JSON, running out of memory, no output, oversized input), the request still answers,
 // that stage reports a blocking `pipeline.error`, and the four real plugins around it still run.
 
 type Answer = {
@@ -46,6 +46,7 @@ describe("a broken plugin in the pipeline, in workerd", () => {
     ["invalid-json", "scientific-refs", "invalid_json"],
     ["oom", "seo-optimizer", "out_of_memory"],
     ["bad-contract", "lgpd-analyzer", "contract_violation"],
+    ["no-output", "content-finalizer", "no_output"],
   ])("turns a %s in %s into a blocking pipeline.error and runs the other stages", async (mode, stage, kind) => {
     const answer = await run({ stage, mode });
     expect(answer.stages.map((s) => s.plugin)).toEqual([

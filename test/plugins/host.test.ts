@@ -27,7 +27,7 @@ vi.mock("@extism/extism", async (importOriginal) => {
   return { ...actual, default: wrapped, createPlugin: wrapped, newPlugin: wrapped };
 });
 
-import { runPlugin, PluginInstancePool, utf8Length } from "../../functions/plugin-host/runner";
+import { readOutput, runPlugin, PluginInstancePool, stageText, utf8Length } from "../../functions/plugin-host/runner";
 import { runAnalysisPipeline, referenceIds } from "../../functions/plugin-host/pipeline";
 import { buildRegistry, STAGE_ORDER, type ManifestPlugin } from "../../functions/plugin-host/manifest";
 import { pluginOutputSchema } from "../../functions/plugin-host/contract";
@@ -102,6 +102,7 @@ describe("runPlugin", () => {
     ["wrong-name", "contract_violation"],
     ["oom", "out_of_memory"],
     ["error", "plugin_error"],
+    ["no-output", "no_output"],
   ])("mode %s gives a pipeline.error (%s) and still closes the plugin", async (mode, kind) => {
     const result = await runPlugin(entry("medical-claims", 2), input(mode));
     expectPipelineError(result, kind, 2, "medical-claims");
@@ -149,8 +150,8 @@ describe("runPlugin", () => {
     const result = await runPlugin(entry("stage-a", 1), input("echo", { text }));
     expect(result.ok).toBe(true);
     // The fixture splices the handed-over text into the raw JSON it received: the JSON itself has no "text".
-    // (Its echo goes back through UTF-8, where a lone surrogate becomes U+FFFD; the plugins' offsets are
-    // checked on the built plugins below.)
+    // (The fixture's echo leaves lone surrogates unescaped in its raw output, which the host decodes to U+FFFD;
+    // the plugins' offsets are checked on the built plugins below.)
     const raw = result.output.echo as string;
     expect(raw.match(/"text":/g)).toHaveLength(1);
     expect((JSON.parse(raw) as PluginInput).text.replace(/\uFFFD+/g, "?")).toBe(text.replace(/\uD800|\uDC00/g, "?"));
@@ -164,8 +165,53 @@ describe("runPlugin", () => {
   ])("a plugin whose textBuffer misbehaves (%s) gets a pipeline.error (%s), nothing is written outside it", async (name, kind) => {
     const result = await runPlugin(entry(name, 3), input("ok", { text: "Texto de teste com algum tamanho." }));
     expectPipelineError(result, kind, 3, name);
-    if (kind === "contract_violation") expect(result.error?.message).toMatch(/address outside the plugin's memory/);
+    if (kind === "contract_violation") expect(result.error?.message).toMatch(/textBuffer's address lies outside the plugin's memory/);
     expect(lifecycle).toEqual({ created: 1, closed: 1 });
+  });
+
+  it("reads the output, non-ASCII and all, from the plugin's memory and counts its UTF-8 bytes", async () => {
+    const text = "Olá, coração — 😀 ação •••";
+    const result = await runPlugin(entry("stage-a", 1), input("echo", { text }));
+    expect(result.ok).toBe(true);
+    expect(JSON.parse(result.output.echo as string).text).toBe(text);
+    expect(result.outputBytes).toBe(new TextEncoder().encode(JSON.stringify(result.output)).byteLength);
+  });
+
+  it.each(["output-bad-address", "output-odd-address", "output-past-memory", "output-negative-length"])(
+    "a plugin whose output span leaves its memory (%s) gets a pipeline.error (contract_violation)",
+    async (name) => {
+      const result = await runPlugin(entry(name, 4), input("ok"));
+      expectPipelineError(result, "contract_violation", 4, name);
+      expect(result.error?.message).toMatch(/the output \(outputBuffer, outputUnits\) lies outside the plugin's memory/);
+      expect(lifecycle).toEqual({ created: 1, closed: 1 });
+    },
+  );
+
+  it.each([
+    ["exports no outputBuffer or outputUnits", "", /exports no outputBuffer and outputUnits/],
+    [
+      "answers with 64-bit numbers",
+      "export function outputBuffer(): i64 { return 16; }\nexport function outputUnits(): i64 { return 2; }",
+      /is no span of the plugin's memory/,
+    ],
+  ])("a module that %s gets a pipeline.error (contract_violation)", async (_what, exports, message) => {
+    const module = await compileModule(
+      `export function textBuffer(units: i32): usize { return 1024; }\nexport function analyze(): i32 { return 0; }\n${exports}`,
+    );
+    const result = await runPlugin(entry("stage-a", 1, { module }), input("ok"));
+    expectPipelineError(result, "contract_violation", 1, "stage-a");
+    expect(result.error?.message).toMatch(message);
+  });
+
+  it("a reused instance never answers with an earlier call's output", async () => {
+    const pool = new PluginInstancePool();
+    const e = entry("stage-a", 1);
+    expect((await runPlugin(e, input("echo", { text: "primeiro documento" }), { pool })).ok).toBe(true);
+    const second = await runPlugin(e, input("no-output", { text: "segundo documento" }), { pool });
+    expect(lifecycle.created).toBe(1);
+    expect(second.error?.kind).toBe("no_output");
+    expect(JSON.stringify(second)).not.toContain("primeiro");
+    await pool.clear();
   });
 
   it("flags a module whose memory grew past the registered cap", async () => {
@@ -363,6 +409,21 @@ describe("built plugins (plugins/build)", () => {
     }
   });
 
+  it.runIf(manifest.plugins.length > 0)("every built plugin drops its output when the next text is handed over", async () => {
+    for (const p of manifest.plugins) {
+      const plugin = await createPluginForTest(join(root, "plugins/build", p.file));
+      try {
+        await stageText(plugin, "A paciente Maria, CPF 529.982.247-25, garante a cura.");
+        await plugin.call("analyze", JSON.stringify({ locale: "pt-BR" }));
+        expect(JSON.parse(await readOutput(plugin)).plugin, p.name).toBe(p.name);
+        await stageText(plugin, "outro texto");
+        expect(await readOutput(plugin), p.name).toBe("");
+      } finally {
+        await plugin.close();
+      }
+    }
+  });
+
   it.runIf(manifest.plugins.length > 0)("every built plugin refuses the text inside the JSON, or no text at all", async () => {
     for (const p of manifest.plugins) {
       const plugin = await createPluginForTest(join(root, "plugins/build", p.file));
@@ -374,6 +435,14 @@ describe("built plugins (plugins/build)", () => {
     }
   });
 });
+
+/** A minimal module compiled from AssemblyScript source (no runtime, no Extism imports). */
+async function compileModule(source: string): Promise<WebAssembly.Module> {
+  const asc = (await import("assemblyscript/asc")).default;
+  const { binary, error, stderr } = await asc.compileString(source, { runtime: "stub", initialMemory: 1 });
+  if (error || !binary) throw new Error(`asc failed: ${stderr.toString()}${error?.message ?? ""}`);
+  return new WebAssembly.Module(new Uint8Array(binary));
+}
 
 async function createPluginForTest(path: string) {
   const { createPlugin } = await import("@extism/extism");

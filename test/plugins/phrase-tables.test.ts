@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readOutput } from "../../functions/plugin-host/runner";
 import { buildPlugin, instantiate, root } from "./support";
 
 interface PhraseSetReport {
@@ -20,7 +21,8 @@ async function report(name: string): Promise<PhraseSetReport[]> {
   buildPlugin(name);
   const plugin = await instantiate(name);
   try {
-    return JSON.parse((await plugin.call("phraseTables", new Uint8Array(0)))!.text()) as PhraseSetReport[];
+    await plugin.call("phraseTables", new Uint8Array(0));
+    return JSON.parse(await readOutput(plugin)) as PhraseSetReport[];
   } finally {
     await plugin.close();
   }

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stageText } from "../../functions/plugin-host/runner";
+import { readOutput, stageText } from "../../functions/plugin-host/runner";
 import { root } from "./support";
 
 let plugin: Plugin;
@@ -49,7 +49,8 @@ type Sequence = "all" | "word" | "greedy";
 async function find(text: string, phrases: string[], mode: "folded" | "exact" = "folded") {
   await stageText(plugin, text);
   const input = JSON.stringify({ locale: "pt-BR", context: { phrases, mode } });
-  const output = JSON.parse((await plugin.call("analyze", input))!.text()) as {
+  await plugin.call("analyze", input);
+  const output = JSON.parse(await readOutput(plugin)) as {
     findings: Array<{ code: Sequence; message: string; start: number; end: number }>;
   };
   const seen: Record<Sequence, string[]> = { all: [], word: [], greedy: [] };

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { stageText } from "../../functions/plugin-host/runner";
+import { readOutput, stageText } from "../../functions/plugin-host/runner";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -74,15 +74,16 @@ export class PluginRunner {
 
   /**
    * Calls `analyze` as the host does: `text` (when given) handed over through the plugin's `textBuffer`, then
-   * the rest of the input as raw JSON (a string is UTF-8 encoded by Extism).
+   * the rest of the input as raw JSON (a string is UTF-8 encoded by Extism); the output read from the plugin's
+   * memory (`readOutput`).
    */
   async callRaw(json: string | Uint8Array, text?: string): Promise<CallResult> {
     this.plugin ??= await instantiate(this.name);
     try {
       if (text !== undefined) await stageText(this.plugin, text);
       // Exact-size copy: @extism/extism 1.0.3 stores `input.buffer` whole, ignoring byteOffset.
-      const out = await this.plugin.call("analyze", typeof json === "string" ? json : new Uint8Array(json));
-      const raw = out ? out.text() : "";
+      await this.plugin.call("analyze", typeof json === "string" ? json : new Uint8Array(json));
+      const raw = await readOutput(this.plugin);
       return { ok: true, output: JSON.parse(raw) as PluginOutput, raw };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
