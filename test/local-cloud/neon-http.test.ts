@@ -11,6 +11,8 @@ import { isReachable, startNeonHttp, type NeonHttpEndpoint } from "../../local-c
 const PG_HOST = "127.0.0.1";
 const PG_PORT = 5432;
 const DATABASE_URL = `postgres://postgres@${PG_HOST}:${PG_PORT}/test`;
+/** An advisory lock key of this file's own. */
+const ADVISORY_KEY = "7315004211";
 const TABLE = `lc_neon_http_${randomBytes(4).toString("hex")}`;
 
 const items = pgTable(TABLE, {
@@ -187,6 +189,24 @@ describe("neon() over the local HTTP endpoint", () => {
       sql`select coalesce(current_setting('app.tenant_id', true), '') as tenant, current_setting('transaction_read_only') as ro`,
     ]);
     expect(next).toEqual([{ tenant: "", ro: "off" }]);
+  });
+
+  it("releases a batch's session-level advisory locks before the connection serves anyone else", async () => {
+    const sql = neon(DATABASE_URL);
+    const readOnly = neon(DATABASE_URL, { readOnly: true });
+    // Session-level advisory locks outlive COMMIT; a read-only batch may take them too.
+    await sql.transaction([sql`select pg_advisory_lock(${ADVISORY_KEY}::bigint)`]);
+    const free = await admin.query<{ taken: boolean }>("select pg_try_advisory_lock($1::bigint) as taken", [
+      ADVISORY_KEY,
+    ]);
+    expect(free.rows[0]!.taken).toBe(true);
+    await admin.query("select pg_advisory_unlock($1::bigint)", [ADVISORY_KEY]);
+    await readOnly.transaction([readOnly`select pg_advisory_lock(${ADVISORY_KEY}::bigint)`]);
+    const again = await admin.query<{ taken: boolean }>("select pg_try_advisory_lock($1::bigint) as taken", [
+      ADVISORY_KEY,
+    ]);
+    expect(again.rows[0]!.taken).toBe(true);
+    await admin.query("select pg_advisory_unlock($1::bigint)", [ADVISORY_KEY]);
   });
 
   it("plans a repeated statement once per connection, and keeps no statement a request prepared itself", async () => {
