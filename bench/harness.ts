@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { cpuSnapshot, type CpuUse, cpuUse, formatCpuUse } from "./cpu.js";
+import { cpuSnapshot, type CpuUse, cpuUse, formatCpuUse, workerdCpuNs } from "./cpu.js";
 
 export interface LoadOptions {
   url: string;
@@ -79,6 +79,20 @@ export async function load(name: string, options: LoadOptions): Promise<CaseResu
     ...(Object.keys(cpu).length ? { cpu } : {}),
     ...(Object.keys(statuses).length ? { statuses } : {}),
   };
+}
+
+/** workerd's CPU for each of `count` sequential requests to `url` (ms, sorted), or null off Linux. */
+export async function cpuPerRequest(url: string, count: number): Promise<number[] | null> {
+  const runs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const before = workerdCpuNs();
+    if (before === null) return null;
+    await (await fetch(url)).arrayBuffer();
+    // workerd finishes a request's work (and any GC it triggers) just after the answer is sent.
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    runs.push(Math.max(0, (workerdCpuNs() ?? before) - before) / 1e6);
+  }
+  return runs.sort((a, b) => a - b);
 }
 
 /**
