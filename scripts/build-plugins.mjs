@@ -20,6 +20,11 @@
 //    slower on large inputs (400 KB: 1.2 s → 229 s with shrinkLevel 1).
 //  - `--maximumMemory <memoryCapPages>` from plugin.json caps the linear memory in the module itself,
 //    so a runaway input ends in a clean out-of-memory abort, whatever the host does.
+//  - `--importMemory`: the host creates each instance's memory and reuses it, zeroed, for the next instance
+//    (functions/plugin-host/runner.ts, MemoryPool). The manifest records the memory's declared minimum
+//    (`memoryMinPages`), which the JS API cannot read from a compiled module. `--zeroFilledMemory`: the host
+//    only ever hands over zeroed memory, so the data segments need not carry their zero bytes (without it each
+//    module grew by 6–12 KB).
 
 // Outputs are written to a temporary file and renamed, so concurrent builds (parallel test
 // workers) never expose a half-written .wasm.
@@ -46,7 +51,7 @@ const manifestFile = join(buildDir, "manifest.json");
 
 // The abort handler lives in the sdk; its internal path is relative to the repo root.
 const ABORT = "abort=plugins/sdk/index/abortHandler";
-const ASC_FLAGS = ["--optimize", "--runtime", "incremental", "--use", ABORT];
+const ASC_FLAGS = ["--optimize", "--runtime", "incremental", "--importMemory", "--zeroFilledMemory", "--use", ABORT];
 
 function fail(msg) {
   console.error(`build-plugins: ${msg}`);
@@ -169,20 +174,37 @@ async function compile(name, meta) {
   return null;
 }
 
+/** A module of the host's own code (functions/plugin-host), loaded through tsx on first use. */
+async function host(file) {
+  hostModules[file] ??= await (
+    await import("tsx/esm/api")
+  ).tsImport(`../functions/plugin-host/${file}`, import.meta.url);
+  return hostModules[file];
+}
+
+/** The memory a built plugin imports; fails unless it imports one capped at `memoryCapPages`. */
+async function importedMemory(name, meta, bytes) {
+  const { memoryImportOf } = await host("memory-import.ts");
+  const memory = memoryImportOf(bytes);
+  if (!memory) metaFail(`plugins/build/${name}.wasm defines its own memory instead of importing it`);
+  if (memory.maxPages !== meta.memoryCapPages)
+    metaFail(`plugins/build/${name}.wasm declares a maximum of ${memory.maxPages} pages, not ${meta.memoryCapPages}`);
+  return memory;
+}
+
 /** The phrase sets of a built plugin, from its `phraseTables` export (null when it has none). */
-async function phraseSets(name) {
-  const data = readFileSync(join(buildDir, `${name}.wasm`));
-  const { default: createPlugin } = await import("@extism/extism");
-  // The host's own reader of a plugin's output (functions/plugin-host/runner.ts), loaded through tsx.
-  readOutput ??= (await (await import("tsx/esm/api")).tsImport("../functions/plugin-host/runner.ts", import.meta.url))
-    .readOutput;
-  const plugin = await createPlugin({ wasm: [{ data }] }, { useWasi: false, runInWorker: false });
+async function phraseSets(name, meta) {
+  const bytes = readFileSync(join(buildDir, `${name}.wasm`));
+  const { openPlugin, readOutput } = await host("runner.ts");
+  const { minPages } = await importedMemory(name, meta, bytes);
+  const module = new globalThis.WebAssembly.Module(bytes);
+  const open = await openPlugin({ ...meta, module, memoryMinPages: minPages });
   try {
-    if (!(await plugin.functionExists("phraseTables"))) return null;
-    await plugin.call("phraseTables", new Uint8Array(0));
-    return JSON.parse(await readOutput(plugin));
+    if (!(await open.plugin.functionExists("phraseTables"))) return null;
+    await open.plugin.call("phraseTables", new Uint8Array(0));
+    return JSON.parse(await readOutput(open.plugin));
   } finally {
-    await plugin.close();
+    await open.close();
   }
 }
 
@@ -204,7 +226,7 @@ function phraseTablesSource(sets) {
 }
 const hashes = readJson(hashesFile, {});
 let asc = null;
-let readOutput = null;
+const hostModules = {};
 const failures = [];
 const t0 = Date.now();
 
@@ -228,11 +250,11 @@ for (const name of targets) {
   const tablesFile = join(phrasesDir, `${name}.ts`);
   if (!existsSync(tablesFile)) writeAtomic(tablesFile, phraseTablesSource([]));
   let failure = await compile(name, meta);
-  let sets = failure ? null : await phraseSets(name);
+  let sets = failure ? null : await phraseSets(name, meta);
   if (sets?.some((set) => !set.precompiled || !set.matchesCompile)) {
     writeAtomic(tablesFile, phraseTablesSource(sets));
     failure = await compile(name, meta);
-    sets = failure ? null : await phraseSets(name);
+    sets = failure ? null : await phraseSets(name, meta);
   }
   if (!failure && sets?.some((set) => !set.precompiled || !set.matchesCompile)) {
     failure = `a phrase set runs without its build-time table, or the table differs from a run-time compile (${tablesFile})`;
@@ -271,12 +293,21 @@ for (const name of all) {
     continue; // reported above when it was a target
   }
   const bytes = readFileSync(wasm);
+  let memory;
+  try {
+    memory = await importedMemory(name, meta, bytes);
+  } catch (e) {
+    if (!failures.includes(name)) failures.push(name);
+    console.error(`\n✖ ${name}: ${e.message}`);
+    continue;
+  }
   plugins.push({
     name,
     version: meta.version,
     stage: meta.stage,
     inputCap: meta.inputCap,
     memoryCapPages: meta.memoryCapPages,
+    memoryMinPages: memory.minPages,
     file: `${name}.wasm`,
     bytes: bytes.length,
     sha256: createHash("sha256").update(bytes).digest("hex"),

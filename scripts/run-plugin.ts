@@ -1,14 +1,15 @@
 // npm run plugin -- <name> [--compact]  <  input.json
-// Loads plugins/build/<name>.wasm with @extism/extism (Node, no WASI, no worker thread),
+// Opens plugins/build/<name>.wasm as the host does (@extism/extism, no WASI, no worker thread, the memory and
+// limits of plugins/build/manifest.json),
 // calls `analyze` with stdin's JSON input as the host does (the text handed over through the plugin's
 // `textBuffer`, the rest as JSON, the output read from the plugin's memory) and prints the output (pretty JSON
 // when it parses).
 // Exit code 1 with the plugin's error message when the plugin reports an error.
-import createPlugin from "@extism/extism";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readOutput, stageText } from "../functions/plugin-host/runner";
+import type { ManifestPlugin } from "../functions/plugin-host/manifest";
+import { openPlugin, readOutput, stageText } from "../functions/plugin-host/runner";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -42,10 +43,16 @@ async function main(): Promise<number> {
     console.error('the input needs a string "text"');
     return 2;
   }
-  const plugin = await createPlugin(
-    { wasm: [{ data: readFileSync(wasmPath) }] },
-    { useWasi: false, runInWorker: false },
-  );
+  const { plugins } = JSON.parse(readFileSync(join(root, "plugins", "build", "manifest.json"), "utf8")) as {
+    plugins: ManifestPlugin[];
+  };
+  const meta = plugins.find((p) => p.name === name);
+  if (!meta) {
+    console.error(`${name} is not in plugins/build/manifest.json: run npm run build:plugins`);
+    return 2;
+  }
+  const open = await openPlugin({ ...meta, module: new WebAssembly.Module(readFileSync(wasmPath)) });
+  const { plugin } = open;
   try {
     await stageText(plugin, inputText);
     await plugin.call("analyze", JSON.stringify(rest));
@@ -61,7 +68,7 @@ async function main(): Promise<number> {
     console.error(err instanceof Error ? err.message : String(err));
     return 1;
   } finally {
-    await plugin.close();
+    await open.close();
   }
 }
 

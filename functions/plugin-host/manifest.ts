@@ -13,6 +13,7 @@ export interface ManifestPlugin {
   stage: number;
   inputCap: number;
   memoryCapPages: number;
+  memoryMinPages: number;
   sha256: string;
 }
 
@@ -34,8 +35,8 @@ export function buildRegistry(
     if (!module) throw new Error(`plugin registry: no compiled module bundled for ${name}`);
     if (meta.stage !== index + 1)
       throw new Error(`plugin registry: ${name} declares stage ${meta.stage}, expected ${index + 1}`);
-    if (!(meta.inputCap > 0) || !(meta.memoryCapPages > 0))
-      throw new Error(`plugin registry: ${name} lacks inputCap or memoryCapPages`);
+    if (!(meta.inputCap > 0) || !(meta.memoryCapPages > 0) || !(meta.memoryMinPages >= 0))
+      throw new Error(`plugin registry: ${name} lacks inputCap, memoryCapPages or memoryMinPages`);
     if (!/^[0-9a-f]{64}$/.test(meta.sha256)) throw new Error(`plugin registry: ${name} has no SHA-256 in the manifest`);
     return {
       name,
@@ -44,6 +45,7 @@ export function buildRegistry(
       stage: meta.stage,
       inputCap: meta.inputCap,
       memoryCapPages: meta.memoryCapPages,
+      memoryMinPages: meta.memoryMinPages,
       module,
     };
   });

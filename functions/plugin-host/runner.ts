@@ -4,8 +4,13 @@
 // - workerd refuses to compile WebAssembly from bytes at run time, so the manifest always carries an
 //   already compiled `WebAssembly.Module` (`{ wasm: [{ module }] }`), never `{ data }`.
 // - `runInWorker: true` needs crossOriginIsolated and fails in workerd; plugins run on the request's thread.
-// - Extism JS 1.0.3 has no memory option: the memory cap is the module's declared maximum
-//   (asc --maximumMemory) and is re-checked here after each call.
+// - Extism JS 1.0.3 has no memory option. The bundled modules import their linear memory (asc
+//   --importMemory); the host creates it with the cap as its maximum (the module declares the same one,
+//   asc --maximumMemory) and re-checks the size after each call. `openPlugin` hands the memory over.
+// - A fresh instance per call, but not a fresh memory: V8 reserves gigabytes of address space for every
+//   WebAssembly memory and runs a full collection whenever the reservations reach its cap, which five new
+//   memories per pipeline did every ~20 pipelines (README.md). `MemoryPool` keeps each module's memory once
+//   the call is over, zeroed, for the next instance of that module.
 // - A synchronous WebAssembly call cannot be interrupted in-thread; a runaway loop is bounded only by the
 //   Worker's CPU limit. Plugins are pure functions over bounded input to keep that theoretical.
 //
@@ -30,6 +35,8 @@ const silentLogger = {
 export interface RunOptions {
   /** Keep instances across calls (see PluginInstancePool). Default: a fresh instance per call. */
   pool?: PluginInstancePool;
+  /** Where imported memories come from and go back to. Default: the isolate's (`isolateMemories`). */
+  memories?: MemoryPool;
   /** Receives plugin log lines; default drops them. */
   logger?: Console;
 }
@@ -40,24 +47,136 @@ interface Lease {
   release(healthy: boolean): Promise<void>;
 }
 
-function createOptions(entry: RegistryEntry, logger: Console) {
+/** What opening an instance needs to know of a plugin. */
+export type PluginModule = Pick<RegistryEntry, "name" | "version" | "module" | "memoryMinPages" | "memoryCapPages">;
+
+/** An open instance: `close()` closes it and hands its memory back to the pool it came from. */
+export interface OpenPlugin {
+  plugin: Plugin;
+  close(): Promise<void>;
+}
+
+/**
+ * Linear memories for modules that import theirs, kept per compiled module and cap for reuse within an
+ * isolate. `take` hands out an idle one or creates one (`initial` the module's declared minimum, `maximum` the
+ * cap); `give` zeroes a memory before keeping it, so no document's text, nor anything else an instance left,
+ * reaches the next instance, and drops it instead when it has grown past `maxIdlePages` or to half its cap
+ * (memory never shrinks), or when `perModule` are already idle. Only the memory is reused: every call still gets a new instance, with its own
+ * globals, table and data segments written afresh.
+ */
+export class MemoryPool {
+  readonly #idle = new WeakMap<WebAssembly.Module, Map<number, WebAssembly.Memory[]>>();
+  readonly #maxIdlePages: number;
+  readonly #perModule: number;
+
+  constructor(options: { maxIdlePages?: number; perModule?: number } = {}) {
+    this.#maxIdlePages = options.maxIdlePages ?? 64;
+    this.#perModule = options.perModule ?? 1;
+  }
+
+  take(module: WebAssembly.Module, minPages: number, capPages: number): WebAssembly.Memory {
+    return (
+      this.#idle.get(module)?.get(capPages)?.pop() ?? new WebAssembly.Memory({ initial: minPages, maximum: capPages })
+    );
+  }
+
+  give(module: WebAssembly.Module, capPages: number, memory: WebAssembly.Memory): void {
+    // Below half the cap too: a trap with the memory at half its cap or more is reported as running out of
+    // memory (classifyCallError), which a memory that started the call there would fake.
+    const pages = memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > this.#maxIdlePages || pages >= capPages / 2) return;
+    let byCap = this.#idle.get(module);
+    if (!byCap) this.#idle.set(module, (byCap = new Map()));
+    const idle = byCap.get(capPages) ?? [];
+    if (idle.length >= this.#perModule) return;
+    new Uint8Array(memory.buffer).fill(0);
+    idle.push(memory);
+    byCap.set(capPages, idle);
+  }
+
+  /** How many memories are idle for this module and cap. */
+  idle(module: WebAssembly.Module, capPages: number): number {
+    return this.#idle.get(module)?.get(capPages)?.length ?? 0;
+  }
+}
+
+/** The memories shared by every call this isolate makes (take and give are synchronous, so interleaved requests are safe). */
+export const isolateMemories = new MemoryPool();
+
+const memoryImports = new WeakMap<WebAssembly.Module, WebAssembly.ModuleImportDescriptor | null>();
+
+/** The module's memory import, if it imports its memory rather than defining one. */
+function memoryImport(module: WebAssembly.Module): WebAssembly.ModuleImportDescriptor | null {
+  let found = memoryImports.get(module);
+  if (found === undefined) {
+    found = WebAssembly.Module.imports(module).find((i) => i.kind === "memory") ?? null;
+    memoryImports.set(module, found);
+  }
+  return found;
+}
+
+/**
+ * Extism JS 1.0.3 hands each entry of `functions` to the module as `entry.bind(null, callContext)` and has no
+ * option for any other import; a function whose own `bind` answers the memory hands the memory over as it is.
+ * `openPlugin` then checks the instance exports that very memory, so an Extism that stops doing this fails
+ * every call (instantiate_failed) instead of running on a memory the host does not control.
+ */
+function importAsIs(memory: WebAssembly.Memory): (...args: unknown[]) => unknown {
+  const carrier = () => {
+    throw new Error("a memory import, not a function");
+  };
+  Object.defineProperty(carrier, "bind", { value: () => memory });
+  return carrier;
+}
+
+/**
+ * Instantiates `entry.module` through Extism, no WASI, on this thread. A module that imports its memory gets
+ * one from `memories` (the cap as its maximum); one that defines its own keeps doing so.
+ */
+export async function openPlugin(
+  entry: PluginModule,
+  options: { logger?: Console; memories?: MemoryPool } = {},
+): Promise<OpenPlugin> {
+  const memories = options.memories ?? isolateMemories;
+  const wanted = memoryImport(entry.module);
+  const memory = wanted ? memories.take(entry.module, entry.memoryMinPages, entry.memoryCapPages) : undefined;
+  const giveBack = () => {
+    if (memory) memories.give(entry.module, entry.memoryCapPages, memory);
+  };
+  let plugin: Plugin;
+  try {
+    plugin = await createPlugin(
+      { wasm: [{ module: entry.module }] },
+      {
+        useWasi: false,
+        runInWorker: false,
+        logger: options.logger ?? silentLogger,
+        // The module learns its registered identity; the bundled plugins hardcode theirs, test fixtures use it.
+        config: { plugin: entry.name, version: entry.version },
+        ...(wanted && memory ? { functions: { [wanted.module]: { [wanted.name]: importAsIs(memory) } } } : {}),
+      },
+    );
+  } catch (err) {
+    giveBack();
+    throw err;
+  }
+  if (memory && (await plugin.getInstance()).exports.memory !== memory) {
+    await plugin.close();
+    giveBack();
+    throw new Error("the instance does not use the memory the host gave it");
+  }
   return {
-    useWasi: false,
-    runInWorker: false,
-    logger,
-    // The module learns its registered identity; the bundled plugins hardcode theirs, test fixtures use it.
-    config: { plugin: entry.name, version: entry.version },
+    plugin,
+    async close() {
+      await plugin.close();
+      giveBack();
+    },
   };
 }
 
-async function freshLease(entry: RegistryEntry, logger: Console): Promise<Lease> {
-  const plugin = await createPlugin({ wasm: [{ module: entry.module }] }, createOptions(entry, logger));
-  return {
-    plugin,
-    async release() {
-      await plugin.close();
-    },
-  };
+async function freshLease(entry: RegistryEntry, logger: Console, memories: MemoryPool | undefined): Promise<Lease> {
+  const open = await openPlugin(entry, { logger, memories });
+  return { plugin: open.plugin, release: () => open.close() };
 }
 
 /**
@@ -67,24 +186,24 @@ async function freshLease(entry: RegistryEntry, logger: Console): Promise<Lease>
  * grew past `maxIdlePages`, is closed instead of kept.
  */
 export class PluginInstancePool {
-  readonly #idle = new Map<string, Plugin>();
+  readonly #idle = new Map<string, OpenPlugin>();
   readonly #maxIdlePages: number;
 
   constructor(options: { maxIdlePages?: number } = {}) {
     this.#maxIdlePages = options.maxIdlePages ?? 64;
   }
 
-  async lease(entry: RegistryEntry, logger: Console): Promise<Lease> {
+  async lease(entry: RegistryEntry, logger: Console, memories: MemoryPool | undefined): Promise<Lease> {
     const key = `${entry.name}@${entry.sha256}`;
-    let plugin = this.#idle.get(key);
-    if (plugin) this.#idle.delete(key);
-    else plugin = await createPlugin({ wasm: [{ module: entry.module }] }, createOptions(entry, logger));
-    const leased = plugin;
+    let open = this.#idle.get(key);
+    if (open) this.#idle.delete(key);
+    else open = await openPlugin(entry, { logger, memories });
+    const leased = open;
     return {
-      plugin: leased,
+      plugin: leased.plugin,
       release: async (healthy: boolean) => {
-        const pages = healthy ? await memoryPages(leased) : undefined;
-        const keep = healthy && pages !== undefined && pages <= this.#maxIdlePages && (await leased.reset());
+        const pages = healthy ? await memoryPages(leased.plugin) : undefined;
+        const keep = healthy && pages !== undefined && pages <= this.#maxIdlePages && (await leased.plugin.reset());
         // Checked after the awaits: concurrent releases must not overwrite (and leak) each other's instance.
         if (keep && !this.#idle.has(key)) {
           this.#idle.set(key, leased);
@@ -97,9 +216,9 @@ export class PluginInstancePool {
 
   /** Closes every idle instance. */
   async clear(): Promise<void> {
-    const plugins = [...this.#idle.values()];
+    const open = [...this.#idle.values()];
     this.#idle.clear();
-    await Promise.all(plugins.map((p) => p.close()));
+    await Promise.all(open.map((o) => o.close()));
   }
 
   get size(): number {
@@ -318,7 +437,9 @@ export async function runPlugin(
 
   let lease: Lease;
   try {
-    lease = options.pool ? await options.pool.lease(entry, logger) : await freshLease(entry, logger);
+    lease = options.pool
+      ? await options.pool.lease(entry, logger, options.memories)
+      : await freshLease(entry, logger, options.memories);
   } catch (err) {
     return fail(new StageFailure("instantiate_failed", engineMessage(err)));
   }

@@ -16,6 +16,8 @@ export interface RegistryEntry {
   inputCap: number;
   /** Memory cap in 64 KiB WebAssembly pages (the module's declared maximum; checked again after each call). */
   memoryCapPages: number;
+  /** The module's declared minimum memory in pages: an imported memory is created at least this large. */
+  memoryMinPages: number;
   module: WebAssembly.Module;
 }
 

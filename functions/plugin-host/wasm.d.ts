@@ -16,6 +16,7 @@ declare module "*/plugins/build/manifest.json" {
       stage: number;
       inputCap: number;
       memoryCapPages: number;
+      memoryMinPages: number;
       sha256: string;
       file?: string;
       bytes?: number;

@@ -27,12 +27,21 @@ vi.mock("@extism/extism", async (importOriginal) => {
   return { ...actual, default: wrapped, createPlugin: wrapped, newPlugin: wrapped };
 });
 
-import { readOutput, runPlugin, PluginInstancePool, stageText, utf8Length } from "../../functions/plugin-host/runner";
+import {
+  MemoryPool,
+  openPlugin,
+  readOutput,
+  runPlugin,
+  PluginInstancePool,
+  stageText,
+  utf8Length,
+} from "../../functions/plugin-host/runner";
+import { memoryImportOf } from "../../functions/plugin-host/memory-import";
 import { runAnalysisPipeline, referenceIds } from "../../functions/plugin-host/pipeline";
 import { buildRegistry, STAGE_ORDER, type ManifestPlugin } from "../../functions/plugin-host/manifest";
 import { pluginOutputSchema } from "../../functions/plugin-host/contract";
 import type { PluginInput, RegistryEntry } from "../../functions/plugin-host/types";
-import { BROKEN_MAX_PAGES, buildBrokenPlugin } from "../support/broken-plugin";
+import { BROKEN_MAX_PAGES, BROKEN_MIN_PAGES, buildBrokenPlugin } from "../support/broken-plugin";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const FIXTURE_MAX_PAGES = BROKEN_MAX_PAGES;
@@ -54,7 +63,17 @@ afterEach(() => {
 });
 
 function entry(name: string, stage: number, overrides: Partial<RegistryEntry> = {}): RegistryEntry {
-  return { name, version: "0.0.1", sha256: brokenSha, stage, inputCap: 256 * 1024, memoryCapPages: FIXTURE_MAX_PAGES, module: brokenModule, ...overrides };
+  return {
+    name,
+    version: "0.0.1",
+    sha256: brokenSha,
+    stage,
+    inputCap: 256 * 1024,
+    memoryMinPages: BROKEN_MIN_PAGES,
+    memoryCapPages: FIXTURE_MAX_PAGES,
+    module: brokenModule,
+    ...overrides,
+  };
 }
 
 function input(mode: string, extra: Partial<PluginInput> = {}): PluginInput {
@@ -214,10 +233,12 @@ describe("runPlugin", () => {
     await pool.clear();
   });
 
-  it("flags a module whose memory grew past the registered cap", async () => {
-    // The module allows 64 pages; the registry says 2. A 100,000-unit text needs more than two pages.
+  it("holds a module to the registered cap, even when the module itself allows more", async () => {
+    // The module allows 64 pages; the registry says 2, the maximum of the memory the host gives it. A
+    // 100,000-unit text needs more than two pages.
     const result = await runPlugin(entry("stage-a", 1, { memoryCapPages: 2, inputCap: 1 << 20 }), input("echo", { text: "a".repeat(100_000) }));
-    expectPipelineError(result, "memory_cap_exceeded", 1, "stage-a");
+    expectPipelineError(result, "out_of_memory", 1, "stage-a");
+    expect(result.error?.message).toMatch(/\(\d of 2 pages in use\)/);
     expect(lifecycle).toEqual({ created: 1, closed: 1 });
   });
 
@@ -243,6 +264,96 @@ describe("runPlugin", () => {
       { numRuns: 60 },
     );
     expect(lifecycle.closed).toBe(lifecycle.created);
+  });
+});
+
+describe("imported memories (MemoryPool)", () => {
+  /** A pool that records every memory it hands out. */
+  class RecordingPool extends MemoryPool {
+    handed: WebAssembly.Memory[] = [];
+    override take(module: WebAssembly.Module, minPages: number, capPages: number): WebAssembly.Memory {
+      const memory = super.take(module, minPages, capPages);
+      this.handed.push(memory);
+      return memory;
+    }
+  }
+  const zeroed = (memory: WebAssembly.Memory) => new Uint8Array(memory.buffer).every((b) => b === 0);
+
+  it("runs each new instance on the memory the host gives it", async () => {
+    const memories = new RecordingPool();
+    const open = await openPlugin(entry("stage-a", 1), { memories });
+    try {
+      expect(memories.handed).toHaveLength(1);
+      expect((await open.plugin.getInstance()).exports.memory).toBe(memories.handed[0]);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it("zeroes a call's memory before the next instance gets it: no document's text survives the call", async () => {
+    const memories = new RecordingPool();
+    const e = entry("stage-a", 1);
+    const secret = "Maria da Silva, CPF 529.982.247-25, HIV positivo";
+    const first = await runPlugin(e, input("echo", { text: secret }), { memories });
+    expect(first.ok).toBe(true);
+    const memory = memories.handed[0]!;
+    // The text was in that memory during the call (the echo came from it); it is not there now.
+    expect(memory.buffer.byteLength).toBeGreaterThan(0);
+    expect(zeroed(memory)).toBe(true);
+    expect(memories.idle(e.module, e.memoryCapPages)).toBe(1);
+
+    const second = await runPlugin(e, input("echo", { text: "segundo documento" }), { memories });
+    expect(memories.handed).toEqual([memory, memory]);
+    expect(JSON.parse(second.output.echo as string).text).toBe("segundo documento");
+    expect(JSON.stringify(second)).not.toContain("Maria");
+    expect(zeroed(memory)).toBe(true);
+    expect(lifecycle).toEqual({ created: 2, closed: 2 });
+  });
+
+  it("zeroes the memory of a call that trapped, and drops one that grew past the idle bound or to half its cap", async () => {
+    const memories = new RecordingPool({ maxIdlePages: 16 });
+    const e = entry("stage-a", 1);
+    expect((await runPlugin(e, input("trap", { text: "texto antes da falha" }), { memories })).error?.kind).toBe("trap");
+    expect(memories.idle(e.module, e.memoryCapPages)).toBe(1);
+    expect(zeroed(memories.handed[0]!)).toBe(true);
+
+    // The same memory, grown to its cap (64 pages, over the bound of 16): not kept.
+    expect((await runPlugin(e, input("oom"), { memories })).error?.kind).toBe("out_of_memory");
+    expect(memories.handed[1]).toBe(memories.handed[0]);
+    expect(memories.idle(e.module, e.memoryCapPages)).toBe(0);
+    expect((await runPlugin(e, input("ok"), { memories })).ok).toBe(true);
+    expect(memories.handed[2]).not.toBe(memories.handed[0]);
+  });
+
+  it("gives concurrent calls their own memories and keeps at most perModule of them", async () => {
+    const memories = new RecordingPool({ perModule: 2 });
+    const e = entry("stage-a", 1);
+    const results = await Promise.all([1, 2, 3].map((n) => runPlugin(e, input("echo", { text: `doc ${n}` }), { memories })));
+    results.forEach((r, i) => expect(JSON.parse(r.output.echo as string).text).toBe(`doc ${i + 1}`));
+    expect(new Set(memories.handed).size).toBe(3);
+    expect(memories.idle(e.module, e.memoryCapPages)).toBe(2);
+  });
+
+  it("keeps memories apart by module and cap", async () => {
+    const memories = new RecordingPool();
+    await runPlugin(entry("stage-a", 1), input("ok"), { memories });
+    await runPlugin(entry("stage-a", 1, { memoryCapPages: 32 }), input("ok"), { memories });
+    expect(memories.handed[1]).not.toBe(memories.handed[0]);
+    expect(memories.idle(brokenModule, 64)).toBe(1);
+    expect(memories.idle(brokenModule, 32)).toBe(1);
+  });
+
+  it("reads a binary's memory import, and nothing for a module that defines its memory", async () => {
+    expect(memoryImportOf(new Uint8Array(await buildBrokenPlugin()))).toEqual({
+      module: "env",
+      name: "memory",
+      minPages: BROKEN_MIN_PAGES,
+      maxPages: BROKEN_MAX_PAGES,
+    });
+    const own = await ascBinary("export function f(): i32 { return 1; }");
+    expect(memoryImportOf(own)).toBeNull();
+    expect(() => memoryImportOf(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/not a WebAssembly 1.0 module/);
+    expect(() => memoryImportOf(own.subarray(0, 12))).toThrow(/unexpected end/);
   });
 });
 
@@ -355,7 +466,7 @@ describe("runAnalysisPipeline", () => {
 
 describe("buildRegistry", () => {
   const sha = "a".repeat(64);
-  const meta = (name: string, stage: number): ManifestPlugin => ({ name, version: "1.0.0", stage, inputCap: 1024, memoryCapPages: 16, sha256: sha });
+  const meta = (name: string, stage: number): ManifestPlugin => ({ name, version: "1.0.0", stage, inputCap: 1024, memoryMinPages: 1, memoryCapPages: 16, sha256: sha });
   const modules = () => Object.fromEntries(STAGE_ORDER.map((n) => [n, brokenModule]));
 
   it("pairs manifest entries with modules in stage order", () => {
@@ -370,17 +481,18 @@ describe("buildRegistry", () => {
   });
 });
 
-// The bundled plugins, when built: each declares the memory maximum its plugin.json promises (the runner
-// relies on it: Extism JS has no memory option), and the pipeline runs over whatever is built.
+// The bundled plugins, when built: each imports a memory with the minimum the manifest records and the maximum its
+// plugin.json promises (the runner creates it: Extism JS has no memory option), and the pipeline runs over
+// whatever is built.
 describe("built plugins (plugins/build)", () => {
   const manifestPath = join(root, "plugins/build/manifest.json");
   const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as { plugins: (ManifestPlugin & { file: string })[] }) : { plugins: [] };
 
-  it.runIf(manifest.plugins.length > 0)("each .wasm matches its manifest hash and declares maximum memory = memoryCapPages", () => {
+  it.runIf(manifest.plugins.length > 0)("each .wasm matches its manifest hash and imports its memory: min = memoryMinPages, max = memoryCapPages", () => {
     for (const p of manifest.plugins) {
       const bytes = readFileSync(join(root, "plugins/build", p.file));
       expect(createHash("sha256").update(bytes).digest("hex"), p.name).toBe(p.sha256);
-      expect(memoryLimits(bytes), p.name).toEqual({ min: expect.any(Number), max: p.memoryCapPages });
+      expect(memoryImportOf(bytes), p.name).toEqual({ module: "env", name: "memory", minPages: p.memoryMinPages, maxPages: p.memoryCapPages });
     }
   });
 
@@ -411,7 +523,7 @@ describe("built plugins (plugins/build)", () => {
 
   it.runIf(manifest.plugins.length > 0)("every built plugin drops its output when the next text is handed over", async () => {
     for (const p of manifest.plugins) {
-      const plugin = await createPluginForTest(join(root, "plugins/build", p.file));
+      const { plugin, close } = await openBuilt(p);
       try {
         await stageText(plugin, "A paciente Maria, CPF 529.982.247-25, garante a cura.");
         await plugin.call("analyze", JSON.stringify({ locale: "pt-BR" }));
@@ -419,18 +531,18 @@ describe("built plugins (plugins/build)", () => {
         await stageText(plugin, "outro texto");
         expect(await readOutput(plugin), p.name).toBe("");
       } finally {
-        await plugin.close();
+        await close();
       }
     }
   });
 
   it.runIf(manifest.plugins.length > 0)("every built plugin refuses the text inside the JSON, or no text at all", async () => {
     for (const p of manifest.plugins) {
-      const plugin = await createPluginForTest(join(root, "plugins/build", p.file));
+      const { plugin, close } = await openBuilt(p);
       try {
         await expect(plugin.call("analyze", JSON.stringify({ text: "ok", locale: "en" })), p.name).rejects.toThrow(/Plugin-originated error/);
       } finally {
-        await plugin.close();
+        await close();
       }
     }
   });
@@ -444,36 +556,15 @@ async function compileModule(source: string): Promise<WebAssembly.Module> {
   return new WebAssembly.Module(new Uint8Array(binary));
 }
 
-async function createPluginForTest(path: string) {
-  const { createPlugin } = await import("@extism/extism");
-  return createPlugin({ wasm: [{ data: wasmBytes(path) }] }, { useWasi: false, runInWorker: false });
+/** A built plugin opened as the host opens it. */
+function openBuilt(p: ManifestPlugin & { file: string }) {
+  return openPlugin({ ...p, module: new WebAssembly.Module(wasmBytes(join(root, "plugins/build", p.file))) });
 }
 
-/** Reads the limits of the first memory defined in a .wasm (section 5), following the binary format. */
-function memoryLimits(bytes: Uint8Array): { min: number; max?: number } | undefined {
-  let pos = 8;
-  const leb = () => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[pos++]!;
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7;
-    }
-  };
-  while (pos < bytes.length) {
-    const id = bytes[pos++]!;
-    const size = leb();
-    const end = pos + size;
-    if (id === 5) {
-      const count = leb();
-      if (count === 0) return undefined;
-      const flags = leb();
-      const min = leb();
-      return flags & 1 ? { min, max: leb() } : { min };
-    }
-    pos = end;
-  }
-  return undefined;
+/** A module compiled from AssemblyScript source with asc's defaults (it defines its own memory). */
+async function ascBinary(source: string): Promise<Uint8Array> {
+  const asc = (await import("assemblyscript/asc")).default;
+  const { binary, error, stderr } = await asc.compileString(source, { runtime: "stub" });
+  if (error || !binary) throw new Error(`asc failed: ${stderr.toString()}${error?.message ?? ""}`);
+  return new Uint8Array(binary);
 }

@@ -19,12 +19,12 @@ interface PhraseSetReport {
 
 async function report(name: string): Promise<PhraseSetReport[]> {
   buildPlugin(name);
-  const plugin = await instantiate(name);
+  const open = await instantiate(name);
   try {
-    await plugin.call("phraseTables", new Uint8Array(0));
-    return JSON.parse(await readOutput(plugin)) as PhraseSetReport[];
+    await open.plugin.call("phraseTables", new Uint8Array(0));
+    return JSON.parse(await readOutput(open.plugin)) as PhraseSetReport[];
   } finally {
-    await plugin.close();
+    await open.close();
   }
 }
 

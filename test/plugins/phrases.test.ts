@@ -1,14 +1,14 @@
 // The sdk's phrase automaton (plugins/sdk/phrases.ts), through a probe plugin built from
 // test/plugins/fixtures/phrases with the same compiler flags as the real plugins.
-import createPlugin, { type Plugin } from "@extism/extism";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readOutput, stageText } from "../../functions/plugin-host/runner";
+import { memoryImportOf } from "../../functions/plugin-host/memory-import";
+import { openPlugin, readOutput, stageText, type OpenPlugin } from "../../functions/plugin-host/runner";
 import { root } from "./support";
 
-let plugin: Plugin;
+let open: OpenPlugin;
 let scratch: string;
 
 beforeAll(async () => {
@@ -24,6 +24,8 @@ beforeAll(async () => {
       "--optimize",
       "--runtime",
       "incremental",
+      "--importMemory",
+      "--zeroFilledMemory",
       "--use",
       "abort=plugins/sdk/index/abortHandler",
     ],
@@ -35,11 +37,20 @@ beforeAll(async () => {
     } as unknown as Parameters<typeof asc.main>[1],
   );
   if (error) throw new Error(`asc failed for the phrases probe: ${stderr || error.message}`);
-  plugin = await createPlugin({ wasm: [{ data: readFileSync(wasm) }] }, { useWasi: false, runInWorker: false });
+  const bytes = readFileSync(wasm);
+  const memory = memoryImportOf(bytes);
+  if (!memory) throw new Error("the phrases probe does not import its memory");
+  open = await openPlugin({
+    name: "phrases-probe",
+    version: "0.0.0",
+    module: new WebAssembly.Module(bytes),
+    memoryMinPages: memory.minPages,
+    memoryCapPages: memory.maxPages ?? 65_536,
+  });
 }, 120_000);
 
 afterAll(async () => {
-  await plugin?.close();
+  await open?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -47,10 +58,10 @@ type Sequence = "all" | "word" | "greedy";
 
 /** The occurrences the automaton reports, per sequence, as "phrase@start". */
 async function find(text: string, phrases: string[], mode: "folded" | "exact" = "folded") {
-  await stageText(plugin, text);
+  await stageText(open.plugin, text);
   const input = JSON.stringify({ locale: "pt-BR", context: { phrases, mode } });
-  await plugin.call("analyze", input);
-  const output = JSON.parse(await readOutput(plugin)) as {
+  await open.plugin.call("analyze", input);
+  const output = JSON.parse(await readOutput(open.plugin)) as {
     findings: Array<{ code: Sequence; message: string; start: number; end: number }>;
   };
   const seen: Record<Sequence, string[]> = { all: [], word: [], greedy: [] };

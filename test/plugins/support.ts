@@ -1,11 +1,11 @@
 // Test support for the analysis plugins: builds a plugin with the real build script (a no-op when
-// its sources are unchanged) and calls it through @extism/extism exactly as the host does.
-import createPlugin, { type Plugin } from "@extism/extism";
+// its sources are unchanged) and calls it through @extism/extism exactly as the host does (`openPlugin`).
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readOutput, stageText } from "../../functions/plugin-host/runner";
+import type { ManifestPlugin } from "../../functions/plugin-host/manifest";
+import { openPlugin, readOutput, stageText, type OpenPlugin } from "../../functions/plugin-host/runner";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -52,9 +52,14 @@ export function buildPlugin(name: string): void {
   if (!existsSync(wasmPath(name))) throw new Error(`build did not produce ${wasmPath(name)}`);
 }
 
-export async function instantiate(name: string): Promise<Plugin> {
-  const data = readFileSync(wasmPath(name));
-  return createPlugin({ wasm: [{ data }] }, { useWasi: false, runInWorker: false });
+/** A built plugin opened as the host opens it, with the limits plugins/build/manifest.json records for it. */
+export async function instantiate(name: string): Promise<OpenPlugin> {
+  const { plugins } = JSON.parse(readFileSync(join(root, "plugins", "build", "manifest.json"), "utf8")) as {
+    plugins: ManifestPlugin[];
+  };
+  const meta = plugins.find((p) => p.name === name);
+  if (!meta) throw new Error(`${name} is not in plugins/build/manifest.json`);
+  return openPlugin({ ...meta, module: new WebAssembly.Module(readFileSync(wasmPath(name))) });
 }
 
 /**
@@ -62,13 +67,13 @@ export async function instantiate(name: string): Promise<Plugin> {
  * as an error and the instance is replaced, so later calls start clean.
  */
 export class PluginRunner {
-  private plugin: Plugin | null = null;
+  private open: OpenPlugin | null = null;
   constructor(readonly name: string) {}
 
   static async load(name: string): Promise<PluginRunner> {
     buildPlugin(name);
     const r = new PluginRunner(name);
-    r.plugin = await instantiate(name);
+    r.open = await instantiate(name);
     return r;
   }
 
@@ -78,19 +83,20 @@ export class PluginRunner {
    * memory (`readOutput`).
    */
   async callRaw(json: string | Uint8Array, text?: string): Promise<CallResult> {
-    this.plugin ??= await instantiate(this.name);
+    this.open ??= await instantiate(this.name);
+    const { plugin } = this.open;
     try {
-      if (text !== undefined) await stageText(this.plugin, text);
+      if (text !== undefined) await stageText(plugin, text);
       // Exact-size copy: @extism/extism 1.0.3 stores `input.buffer` whole, ignoring byteOffset.
-      await this.plugin.call("analyze", typeof json === "string" ? json : new Uint8Array(json));
-      const raw = await readOutput(this.plugin);
+      await plugin.call("analyze", typeof json === "string" ? json : new Uint8Array(json));
+      const raw = await readOutput(plugin);
       return { ok: true, output: JSON.parse(raw) as PluginOutput, raw };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (!message.startsWith("Plugin-originated error")) {
         // A trap: drop the instance.
-        await this.plugin.close().catch(() => undefined);
-        this.plugin = null;
+        await this.open.close().catch(() => undefined);
+        this.open = null;
       }
       return { ok: false, error: message };
     }
@@ -104,8 +110,8 @@ export class PluginRunner {
   }
 
   async close(): Promise<void> {
-    await this.plugin?.close();
-    this.plugin = null;
+    await this.open?.close();
+    this.open = null;
   }
 }
 

@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const BROKEN_WASM_PATH = join(root, "test/plugins/fixtures/broken/build/test-broken.wasm");
 export const BROKEN_MAX_PAGES = 64;
+/** The fixture imports its memory, like the bundled plugins, declaring this minimum (asc --initialMemory). */
+export const BROKEN_MIN_PAGES = 1;
 
 export async function buildBrokenPlugin(): Promise<Buffer> {
   mkdirSync(dirname(BROKEN_WASM_PATH), { recursive: true });
@@ -24,6 +26,10 @@ export async function buildBrokenPlugin(): Promise<Buffer> {
       "--optimize",
       "--runtime",
       "incremental",
+      "--importMemory",
+      "--zeroFilledMemory",
+      "--initialMemory",
+      String(BROKEN_MIN_PAGES),
       "--maximumMemory",
       String(BROKEN_MAX_PAGES),
       "--use",

@@ -16,9 +16,16 @@ app.post("/run", async (c) => {
     inputCap?: number;
   }>();
   const plugins = pluginRegistry().map((entry) =>
-    // The fixture declares a 64-page memory maximum (test/support/broken-plugin.ts); the entry says so too.
+    // The fixture imports a memory of 1 to 64 pages (test/support/broken-plugin.ts); the entry says so too.
     entry.name === stage
-      ? { ...entry, module: broken, sha256: "broken-fixture", memoryCapPages: 64, ...(inputCap ? { inputCap } : {}) }
+      ? {
+          ...entry,
+          module: broken,
+          sha256: "broken-fixture",
+          memoryMinPages: 1,
+          memoryCapPages: 64,
+          ...(inputCap ? { inputCap } : {}),
+        }
       : entry,
   );
   const result = await runAnalysisPipeline(
