@@ -359,8 +359,8 @@ function add(into: RetentionCounts, from: RetentionCounts): void {
 /** Sweeps the scope's tenant (the hourly job runs it in each active tenant); see the module comment for the guarantees. */
 export async function runRetentionSweep(scope: Scope, options: SweepOptions = {}): Promise<SweepSummary> {
   const now = options.now ?? new Date();
-  const batchSize = options.batchSize ?? 200;
-  const maxBatches = options.maxBatches ?? 50;
+  const batchSize = options.batchSize ?? 50;
+  const maxBatches = options.maxBatches ?? 200;
   const tenant = scope.tenant;
   const summary: SweepSummary = { ...emptyCounts(), batches: 0, skippedBusy: 0, stopped: false };
   const [run] = await scope.transaction((tx) =>

@@ -66,7 +66,7 @@ async function signInOnce(ctx: ScaleContext): Promise<void> {
   });
 }
 
-/** Items due for deletion a refill adds: five of the sweep's 200-item batches. */
+/** Items due for deletion a refill adds: twenty of the sweep's 50-item batches. */
 const DUE_PER_REFILL = 1_000;
 
 /** Medical images whose retention (20 years from the last entry) ended: what the sweep deletes. */
