@@ -50,7 +50,7 @@ interface Lease {
 /** What opening an instance needs to know of a plugin. */
 export type PluginModule = Pick<RegistryEntry, "name" | "version" | "module" | "memoryMinPages" | "memoryCapPages">;
 
-/** An open instance: `close()` closes it and hands its memory back to the pool it came from. */
+/** An open instance: `close()` closes it and hands its memory back to the pool it came from (once, however often called). */
 export interface OpenPlugin {
   plugin: Plugin;
   close(): Promise<void>;
@@ -165,9 +165,13 @@ export async function openPlugin(
     giveBack();
     throw new Error("the instance does not use the memory the host gave it");
   }
+  let closed = false;
   return {
     plugin,
     async close() {
+      // Once only: a memory handed back twice could be taken by two instances at once.
+      if (closed) return;
+      closed = true;
       await plugin.close();
       giveBack();
     },

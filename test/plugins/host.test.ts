@@ -334,6 +334,17 @@ describe("imported memories (MemoryPool)", () => {
     expect(memories.idle(e.module, e.memoryCapPages)).toBe(2);
   });
 
+  it("hands a memory back once, however often its instance is closed", async () => {
+    const memories = new RecordingPool({ perModule: 2 });
+    const e = entry("stage-a", 1);
+    const open = await openPlugin(e, { memories });
+    await open.close();
+    await open.close();
+    expect(memories.idle(e.module, e.memoryCapPages)).toBe(1);
+    const [a, b] = [memories.take(e.module, 1, 64), memories.take(e.module, 1, 64)];
+    expect(a).not.toBe(b);
+  });
+
   it("keeps memories apart by module and cap", async () => {
     const memories = new RecordingPool();
     await runPlugin(entry("stage-a", 1), input("ok"), { memories });
